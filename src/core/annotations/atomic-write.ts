@@ -6,6 +6,17 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * Tests write thousands of small files; fsync makes that take minutes on a busy CI machine and
+ * proves nothing a unit test checks. `AGENT_TRACE_NO_FSYNC=1` turns it off; it is read here only,
+ * and nothing but the test runner sets it.
+ */
+const SKIP_FSYNC = process.env.AGENT_TRACE_NO_FSYNC === '1';
+
+function syncFd(fd: number): void {
+  if (!SKIP_FSYNC) fsyncSync(fd);
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -14,7 +25,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    syncFd(fd);
   } catch (e) {
     closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
@@ -30,6 +41,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   // Persist the rename itself. Folders cannot be opened for fsync on Windows; the rename still happened.
   try {
     const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+    try { syncFd(dfd); } finally { closeSync(dfd); }
   } catch { /* best effort */ }
 }
