@@ -23,8 +23,12 @@ export function renderShell(o: ShellOptions): string {
   // style-src needs no 'unsafe-inline': all CSS is in files, and @vscode-elements uses constructed
   // stylesheets (adoptedStyleSheets), which CSP does not govern. Element.style writes from script
   // (row positions, bar widths) are CSSOM, also not governed by style-src.
+  // base-uri and form-action do not fall back to default-src: without them an injected <base> or
+  // <form> in hostile trace text could still redirect relative URLs or submit data somewhere.
   const csp = [
     "default-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${o.cspSource}`,
     `font-src ${o.cspSource}`,
