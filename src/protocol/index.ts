@@ -1,3 +1,4 @@
 export * from './rpc';
 export * from './messages';
 export * from './annotations';
+export * from './ready-barrier';

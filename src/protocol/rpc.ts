@@ -48,10 +48,16 @@ export interface WireError {
   message: string;
 }
 
+/**
+ * `from` on a request names the sending endpoint's session; the reply carries it back as `to`.
+ * A webview page that was destroyed and loaded again (hidden tab, reload) is a new endpoint with
+ * a new session, and both sides number their requests from 1: without the session, the new page
+ * would take a reply meant for the old page's request of the same number as its own.
+ */
 export type WireMessage =
-  | { tag: typeof WIRE_TAG; id: number; method: string; params: unknown }
-  | { tag: typeof WIRE_TAG; replyTo: number; result: unknown }
-  | { tag: typeof WIRE_TAG; replyTo: number; error: WireError }
+  | { tag: typeof WIRE_TAG; id: number; from?: string; method: string; params: unknown }
+  | { tag: typeof WIRE_TAG; replyTo: number; to?: string; result: unknown }
+  | { tag: typeof WIRE_TAG; replyTo: number; to?: string; error: WireError }
   | { tag: typeof WIRE_TAG; method: string; params: unknown };
 
 export class RpcError extends Error {
@@ -84,6 +90,12 @@ export interface RpcEndpointOptions {
   clearTimer?: (handle: unknown) => void;
   /** Called when a handler throws something that is not an RpcError (for logging). */
   onHandlerError?: (method: string, error: unknown) => void;
+  /** This endpoint's session (see WireMessage); a random one by default. */
+  session?: string;
+}
+
+function newSession(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 interface Pending {
@@ -104,8 +116,11 @@ export class RpcEndpoint {
   private disposed = false;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
+  /** Replies addressed to another session are not for this endpoint (see WireMessage). */
+  readonly session: string;
 
   constructor(private readonly options: RpcEndpointOptions) {
+    this.session = options.session ?? newSession();
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   }
@@ -131,7 +146,7 @@ export class RpcEndpoint {
         : undefined;
       this.pending.set(id, { method: type.method, resolve: resolve as (v: unknown) => void, reject, timer });
       try {
-        this.options.send({ tag: WIRE_TAG, id, method: type.method, params });
+        this.options.send({ tag: WIRE_TAG, id, from: this.session, method: type.method, params });
       } catch (e) {
         this.settle(id);
         reject(new RpcError(ErrorCode.Internal, `cannot send ${type.method}: ${errorMessage(e)}`));
@@ -148,6 +163,7 @@ export class RpcEndpoint {
   handle(data: unknown): boolean {
     if (this.disposed || !isWireMessage(data)) return false;
     if ('replyTo' in data) {
+      if (data.to !== undefined && data.to !== this.session) return true; // meant for an earlier page
       const p = this.settle(data.replyTo);
       if (!p) return true; // a late reply after a timeout: drop it
       if ('error' in data) p.reject(new RpcError(Number(data.error.code) || ErrorCode.Internal, String(data.error.message)));
@@ -155,7 +171,7 @@ export class RpcEndpoint {
       return true;
     }
     if ('id' in data) {
-      void this.answer(data.id, data.method, data.params);
+      void this.answer(data.id, typeof data.from === 'string' ? data.from : undefined, data.method, data.params);
       return true;
     }
     const handler = this.notificationHandlers.get(data.method);
@@ -163,6 +179,17 @@ export class RpcEndpoint {
       try { handler(data.params); } catch (e) { this.options.onHandlerError?.(data.method, e); }
     }
     return true;
+  }
+
+  /**
+   * Reject every request in flight without closing the channel: the other side went away (a
+   * webview page was destroyed) and will never answer them, but a new page may connect.
+   */
+  cancelPending(reason: string): void {
+    for (const [id, p] of [...this.pending]) {
+      this.settle(id);
+      p.reject(new RpcError(ErrorCode.Disposed, `${p.method} was cancelled: ${reason}`));
+    }
   }
 
   /** Reject everything in flight; later sends fail at once. */
@@ -187,19 +214,20 @@ export class RpcEndpoint {
     return p;
   }
 
-  private async answer(id: number, method: string, params: unknown): Promise<void> {
+  private async answer(id: number, from: string | undefined, method: string, params: unknown): Promise<void> {
+    const to = from === undefined ? {} : { to: from };
     const handler = this.requestHandlers.get(method);
     if (!handler) {
-      this.reply({ tag: WIRE_TAG, replyTo: id, error: { code: ErrorCode.MethodNotFound, message: `no handler for ${method}` } });
+      this.reply({ tag: WIRE_TAG, replyTo: id, ...to, error: { code: ErrorCode.MethodNotFound, message: `no handler for ${method}` } });
       return;
     }
     try {
       const result = await handler(params);
-      this.reply({ tag: WIRE_TAG, replyTo: id, result: result === undefined ? null : result });
+      this.reply({ tag: WIRE_TAG, replyTo: id, ...to, result: result === undefined ? null : result });
     } catch (e) {
       if (!(e instanceof RpcError)) this.options.onHandlerError?.(method, e);
       const code = e instanceof RpcError ? e.code : ErrorCode.Internal;
-      this.reply({ tag: WIRE_TAG, replyTo: id, error: { code, message: errorMessage(e) } });
+      this.reply({ tag: WIRE_TAG, replyTo: id, ...to, error: { code, message: errorMessage(e) } });
     }
   }
 

@@ -53,17 +53,19 @@ export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string): Pr
 /** The trace editor showing `uri`, once its webview has answered a request (so it is listening). */
 export async function waitForTraceEditor(uri: vscode.Uri, timeoutMs = EDITOR_READY_TIMEOUT_MS): Promise<TraceEditorHandle | undefined> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
     const editor = getActiveTraceEditor();
     if (editor && editor.uri.toString() === uri.toString()) {
       try {
-        await editor.getState();
+        // Bounded by what is left: a webview that never loads rejects at the deadline.
+        await editor.getState(left);
         return editor;
       } catch {
-        // Webview still loading: its RPC endpoint is not up yet.
+        // Not ready yet, or the page was replaced or closed: look again while time is left.
       }
     }
-    await new Promise((r) => setTimeout(r, 100));
+    // The tab is still opening: the active editor changes without an event we can await here.
+    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))));
   }
   return undefined;
 }
