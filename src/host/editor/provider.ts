@@ -16,7 +16,7 @@ import { parseSidecar, serializeSidecar, sidecarPathFor, writeFileAtomic } from 
 import { sha256Hex } from '../../core/util/hash';
 import { formatProblem } from '../../core/util/problems';
 import {
-  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, RpcEndpoint, SelectStepNotification,
+  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification,
   type WebviewStateSnapshot,
 } from '../../protocol';
 import type { AnnotationChange } from './annotation-state';
@@ -26,6 +26,9 @@ import { TraceFile } from './trace-file';
 import { TRAINING_COMMANDS } from '../training-sets/ids';
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How long host-started navigation waits for a page to load before it is dropped. */
+const READY_TIMEOUT_MS = 60_000;
+const STATE_TIMEOUT_MS = 5000;
 
 /** The sidecar's text, undefined when there is none (other read errors are reported by the caller). */
 function readSidecarText(path: string): string | undefined {
@@ -81,7 +84,8 @@ export interface TraceEditorHandle {
   previousFailure(): void;
   /** Select a step by its id; searches the trace shown first, then the others in the file. */
   selectStep(stepId: string): boolean;
-  getState(): Promise<WebviewStateSnapshot>;
+  /** The webview's state; rejects after `timeoutMs` when the page does not load or answer. */
+  getState(timeoutMs?: number): Promise<WebviewStateSnapshot>;
   /** Open the original file as text at the selected step; says why when it cannot. */
   revealSelectedInFile(): Promise<{ revealed: boolean; reason?: string }>;
   /** The open document (its TraceFile and annotations). */
@@ -337,11 +341,16 @@ class TraceEditor implements TraceEditorHandle {
       onHandlerError: (method, e) => console.error(`[agent-trace-debugger] ${method} failed:`, e),
     });
     this.visibility = panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.whenReady = this.newReadyBarrier();
+      // Hiding the tab destroys the page (no retainContextWhenHidden): it will never answer.
+      if (!panel.visible) this.pageGone('the trace editor was hidden');
     });
     this.subscription = panel.webview.onDidReceiveMessage((m) => {
-      // The webview's first request is `ready`: from then on it is listening (see whenReady).
-      if (isReadyRequest(m)) this.markReady();
+      // The webview's first request is `ready`: from then on it is listening. A second `ready`
+      // comes from a new page (the webview was reloaded) that knows nothing of earlier requests.
+      if (isReadyRequest(m)) {
+        if (this.barrier.isReady) this.pageGone('the webview was reloaded');
+        this.barrier.open();
+      }
       this.rpc.handle(m);
     });
     bindTraceEditorHandlers(this.rpc, document.file, {
@@ -355,17 +364,21 @@ class TraceEditor implements TraceEditorHandle {
     });
   }
 
-  private markReady: () => void = () => undefined;
   /**
-   * Resolves once the webview has asked for `ready`. A message posted before the webview's script
+   * Opens once the webview has asked for `ready`. A message posted before the webview's script
    * listens is lost, so everything the host starts (navigation, selection, state queries) waits
-   * here, as vscode-pull-request-github's WebviewBase does. Hiding the tab destroys the page (no
-   * retainContextWhenHidden), so the barrier closes again until the restored page asks.
+   * here, as vscode-pull-request-github's WebviewBase does; every wait ends by its deadline.
    */
-  private whenReady = this.newReadyBarrier();
+  private readonly barrier = new ReadyBarrier();
 
-  private newReadyBarrier(): Promise<void> {
-    return new Promise<void>((resolve) => { this.markReady = resolve; });
+  private pageGone(reason: string): void {
+    this.barrier.close();
+    this.rpc.cancelPending(reason);
+  }
+
+  /** Run `send` once the page listens; dropped when it never loads or the editor closes. */
+  private whenReady(send: () => void): void {
+    this.barrier.wait(READY_TIMEOUT_MS).then(send, () => undefined);
   }
 
   get endpoint(): RpcEndpoint {
@@ -377,24 +390,24 @@ class TraceEditor implements TraceEditorHandle {
   }
 
   nextFailure(): void {
-    void this.whenReady.then(() => this.rpc.sendNotification(NavigateNotification, { action: 'nextFailure' }));
+    this.whenReady(() => this.rpc.sendNotification(NavigateNotification, { action: 'nextFailure' }));
   }
 
   previousFailure(): void {
-    void this.whenReady.then(() => this.rpc.sendNotification(NavigateNotification, { action: 'previousFailure' }));
+    this.whenReady(() => this.rpc.sendNotification(NavigateNotification, { action: 'previousFailure' }));
   }
 
   selectStep(stepId: string): boolean {
     // The id as derived or as written in the trace (sidecars and manifests store the latter).
     const found = this.document.file.findStep(stepId);
     if (!found) return false;
-    void this.whenReady.then(() => this.rpc.sendNotification(SelectStepNotification, found));
+    this.whenReady(() => this.rpc.sendNotification(SelectStepNotification, found));
     return true;
   }
 
-  async getState(): Promise<WebviewStateSnapshot> {
-    await this.whenReady;
-    return this.rpc.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
+  async getState(timeoutMs = STATE_TIMEOUT_MS): Promise<WebviewStateSnapshot> {
+    await this.barrier.wait(timeoutMs);
+    return this.rpc.sendRequest(GetWebviewState, {}, { timeoutMs });
   }
 
   async revealSelectedInFile(): Promise<{ revealed: boolean; reason?: string }> {
@@ -418,6 +431,7 @@ class TraceEditor implements TraceEditorHandle {
   dispose(): void {
     this.subscription.dispose();
     this.visibility.dispose();
+    this.barrier.dispose();
     this.rpc.dispose();
   }
 }
