@@ -8,9 +8,10 @@
 import * as vscode from 'vscode';
 import type { ErrorTag } from '../../core/annotations';
 import { annotationsFor, onDidChangeAnnotations, type DecideFindingArgs, type TagStepArgs } from '../annotations';
-import type { AnalysisOutcome, AnalysisService } from '../analysis/service';
+import { AnalysisService, type AnalysisOutcome } from '../analysis/service';
 import { categoryLabel, humanTagSites, isRejected, neighbourSite, stepAtPosition, type FailureSite, type StepSite } from '../analysis/failures';
 import { looksLikeTraceFileName } from '../trace-files';
+import { TraceSniffMemo } from './sniff-memo';
 import { COMMANDS } from '../ids';
 
 const EDIT_DEBOUNCE_MS = 400;
@@ -33,6 +34,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const warnedTooLarge = new Set<string>();
   const lensChanged = new vscode.EventEmitter<void>();
+  const sniffed = new TraceSniffMemo();
 
   const isCandidate = (doc: vscode.TextDocument): boolean =>
     (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled' || doc.uri.scheme === 'vscode-remote')
@@ -74,9 +76,21 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
     if (vscode.window.activeTextEditor?.document === doc) updateContextKeys();
   };
 
+  /** Files named like traces are always analysed (a broken one gets located errors); any other
+   * JSON document only when the importers' sniffers recognise it, once per version. */
+  const sniffsAsTrace = (doc: vscode.TextDocument): boolean =>
+    looksLikeTraceFileName(doc.uri.path)
+    // Over the size limit there is no analysis anyway: do not parse a huge JSON file to sniff it.
+    || (textLength(doc) <= AnalysisService.maxBytes() && sniffed.isTrace(doc.uri.toString(), doc.version, doc.uri.fsPath, () => doc.getText()));
+
   const analyse = async (doc: vscode.TextDocument): Promise<AnalysisOutcome | undefined> => {
     if (!isCandidate(doc)) return undefined;
     const version = doc.version;
+    if (!sniffsAsTrace(doc)) {
+      // Not a trace: no import, no diagnostics; the menus' context keys say so.
+      apply(doc, { kind: 'invalid', problems: [] });
+      return undefined;
+    }
     const outcome = await analysis.analyzeDocument(doc);
     // A newer edit has its own run coming; do not show stale positions.
     if (doc.isClosed || doc.version !== version) return undefined;
@@ -202,6 +216,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
       clearTimeout(timers.get(key));
       timers.delete(key);
       latest.delete(key);
+      sniffed.forget(key);
       diagnostics.delete(doc.uri);
       analysis.forgetDocument(doc.uri);
     }),
@@ -218,8 +233,12 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
 
 /** Re-analysis costs about 40 ms per MB: wait longer after edits to big files (up to +3 s). */
 function editDebounce(doc: vscode.TextDocument): number {
-  const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
-  return EDIT_DEBOUNCE_MS + Math.min(3000, Math.round(length / 1e6 * 150));
+  return EDIT_DEBOUNCE_MS + Math.min(3000, Math.round(textLength(doc) / 1e6 * 150));
+}
+
+/** The document's length in UTF-16 units, without copying its text. */
+function textLength(doc: vscode.TextDocument): number {
+  return doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
 }
 
 function toDiagnostic(doc: vscode.TextDocument, site: FailureSite): vscode.Diagnostic {
