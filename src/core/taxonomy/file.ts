@@ -54,6 +54,8 @@ const FileSpec = z.strictObject({
 }, { error: (iss) => iss.code === 'unrecognized_keys' ? undefined : 'a taxonomy file must be a JSON object with id, name and categories' });
 
 type CategorySpec = z.infer<typeof CategorySpec>;
+/** The file's shape, also the source of schema/taxonomy.schema.json (src/core/schema-files.ts). */
+export { FileSpec as TaxonomyFileSchema };
 
 /** Parse and validate a taxonomy file's text; throws UserInputError listing every problem found. */
 export function parseTaxonomyFile(path: string, text: string): Taxonomy {
