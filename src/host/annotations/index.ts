@@ -152,10 +152,15 @@ async function report(target: StepTarget, outcome: EditOutcome & { inverse?: Ann
   if (pick !== undo) return;
   try {
     const open = getOpenTraceDocument(target.uri);
-    // Opened in the trace editor meanwhile: undo there, as an edit of that document.
-    const file = open?.file ?? await loadFromDisk(target.uri);
+    if (open) {
+      // Opened in the trace editor meanwhile: the undo is a new edit of that document, so the tab
+      // turns dirty and it sits on VS Code's undo stack; closing the tab asks to save it.
+      open.file.annotations.performEdit(outcome.inverse);
+      return;
+    }
+    const file = await loadFromDisk(target.uri);
     file.annotations.replay(outcome.inverse, 'undo');
-    if (!open) saveNow(file);
+    saveNow(file);
   } catch (e) {
     void vscode.window.showErrorMessage(`Agent Trace: cannot undo: ${e instanceof Error ? e.message : String(e)}`);
   }

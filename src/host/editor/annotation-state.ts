@@ -114,6 +114,24 @@ export class AnnotationState {
     this.fire({ kind });
   }
 
+  /**
+   * Apply an edit made elsewhere (the inverse of a tag saved straight to disk, undone from its
+   * notification after the trace editor opened) as a new edit of this document: listeners hear
+   * an `edit`, so it joins VS Code's undo stack and marks the tab dirty like any other edit.
+   */
+  performEdit(edit: AnnotationEdit, origin?: unknown): EditResult {
+    return this.perform((doc) => applyEdit(doc, edit), origin);
+  }
+
+  /**
+   * Whether a save has anything to write: false when the document is what was last read from
+   * disk or written. Saving then writes nothing, so a sidecar that another program wrote and the
+   * user reloaded is never rewritten in this extension's layout.
+   */
+  get needsWrite(): boolean {
+    return this.dirty;
+  }
+
   /** Revert / reload: read the sidecar again, dropping unsaved changes. */
   reload(): void {
     this.load();

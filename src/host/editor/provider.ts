@@ -232,6 +232,9 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const state = document.file.annotations;
     if (state.loadError) throw new Error(`${basename(path)} could not be read (${formatProblem(state.loadError[0])}); fix or move it first, it is not overwritten`);
     if (document.uri.scheme !== 'file') throw new Error(`annotations can only be saved next to files on disk (${document.uri.toString(true)} is not)`);
+    // Nothing changed since the sidecar was read (e.g. after "Reload" of another program's file):
+    // VS Code only needs the save to mark the tab clean; rewriting would change that program's file.
+    if (!binding && !state.needsWrite) return;
     writeFileAtomic(path, state.textToSave(binding));
     state.markSaved(binding);
   }
@@ -251,6 +254,10 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       const state = document.file.annotations;
       if (state.loadError) throw new Error(`${basename(document.sidecarPath)} could not be read; fix it first`);
       writeFileAtomic(sidecar, state.textToSave({ path: basename(destination.fsPath), sha256: sha256Hex(bytes) }));
+      // VS Code now shows this document saved (its save point moves to the current edit), and
+      // the edits live in the new file. Like a text file's Save As, the source shows what is on
+      // disk for it again, so the model is not dirty while the tab says saved.
+      state.reload();
     });
   }
 
