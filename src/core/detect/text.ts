@@ -22,9 +22,9 @@ export function bounded(text: string): string {
 /** The model's output was rejected by the framework's parser. */
 export const FORMAT_REJECTED = /Error in code parsing|code snippet is invalid|regex pattern .{0,80} was not found|Code parsing failed|Could not parse (LLM )?output|OutputParserException|output was not formatted correctly|format(ting)? error|FormatError|AgentParsingError|invalid action|Invalid Action|did not (contain|include) a valid (action|tool call|code block)|no (valid )?(code block|action) (was )?found|SyntaxError|IndentationError/;
 
-const ARGS = /unexpected keyword argument|missing \d+ required (positional |keyword-only )?arguments?|takes \d+ positional arguments? but|got multiple values for argument|Invalid (params|arguments?)|-32602|validation errors? for|ValidationError|argument .{1,40} is required|required (property|parameter|argument) .{0,40}missing|missing required (property|parameter|argument)|wrong (number|type) of arguments/i;
+const ARGS = /unexpected keyword argument|missing \d+ required (positional |keyword-only )?arguments?|takes \d+ positional arguments? but|got multiple values for argument|Invalid (params|arguments?)|-32602|validation errors? for|ValidationError|argument .{1,40} is required|required (property|parameter|argument) .{0,40}missing|missing required (property|parameter|argument)|wrong (number|type) of arguments|arguments? (are|is) not valid JSON/i;
 const UNKNOWN_TOOL = /unknown tool|tool .{1,60} (does not exist|not found|is not available)|no such tool|not a valid tool|-32601|Method not found|Forbidden function evaluation|is not among the explicitly allowed tools|is not defined\b.{0,40}tool/i;
-const STEP_LIMIT = /max(imum)?[ _-]?(number of )?(iterations?|steps|turns)( reached| exceeded)?|(step|iteration|turn|recursion) limit|Reached max steps|GraphRecursionError|MaxTurnsExceeded|stopped due to iteration limit/i;
+const STEP_LIMIT = /max(imum)?[ _-]?(number of )?(iterations?|steps|turns)( reached| exceeded)?|(step|iteration|turn|recursion)[ _-]?limit|(stopped|halted|terminated) after \d+ (iterations|steps|turns)|Reached max steps|GraphRecursionError|MaxTurnsExceeded|stopped due to iteration limit/i;
 const CONTEXT = /context[_ ]length[_ ]exceeded|maximum context length|context window|prompt is too long|too many tokens|input is too long|exceeds? the (model'?s )?(maximum|max) (context|token)/i;
 const RESOURCE = /MemoryError|out of memory|\bOOM\b|OOMKilled|ENOSPC|No space left on device|disk quota exceeded|Cannot allocate memory/i;
 const RATE = /\b429\b|rate[ _-]?limit|too many requests|RateLimitError|quota exceeded|ResourceExhausted|throttl/i;
@@ -59,11 +59,27 @@ export function classifyError(text: string, extraTimeout?: RegExp): Classified {
 }
 
 /**
- * Does an unflagged tool output read as an error? Only strong signals: a leading "Error:",
- * a Python traceback, an exception name at the start, an HTTP error status, a JSON-RPC error
- * object. Prose that merely mentions "error" somewhere does not count.
+ * Does an unflagged tool output read as an error? Only strong signals, matched case-sensitively
+ * so that prose does not count ("Error rates fell", "Failed login attempts", "error handling
+ * guide" are not failures): a leading "Error:" / "ERROR" / "Failed to", an exception name
+ * followed by a colon, a Python traceback, an HTTP error status, a JSON error object whose error
+ * is not empty, a JSON-RPC error code.
  */
-const OUTPUT_ERROR = /^\s*(\{\s*"error"\s*:|(\w+\s)?error\b\s*[:!-]|ERROR\b|Exception\b|\w+(Error|Exception)\s*:|Failed\b|fatal\s*:)|Traceback \(most recent call last\)|\b(HTTP\/\d(\.\d)?|status(?: code)?:?)\s*(4\d\d|5\d\d)\b|^\s*(4\d\d|5\d\d) [A-Z][a-z]+|"code"\s*:\s*-326\d\d/i;
+const OUTPUT_ERROR = new RegExp([
+  // {"error": "…"}, but not {"error": "", "response": …} (ToolBench's success shape)
+  String.raw`^\s*\{\s*"[Ee]rror"\s*:(?!\s*(?:""|null\b|false\b|\{\s*\}|\[\s*\]))`,
+  // "Error: …", "error: …", "Tool error - …", "ERROR …"
+  String.raw`^\s*(?:[A-Za-z]+ )?(?:[Ee]rror|ERROR)\s*[:!-]|^\s*ERROR\b`,
+  // "Error in sending the GET request: …", "Error executing tool x: …"
+  String.raw`^\s*Error (?:in|while|when|during|executing|calling|running|processing|fetching|sending|reading|writing|parsing|loading|opening|connecting)\b[^\n]{0,200}:`,
+  // "ValueError: …", "requests.exceptions.HTTPError: …", "Exception: …"
+  String.raw`^\s*(?:[\w]+\.)*(?:[A-Z]\w*)?(?:Error|Exception)\s*:`,
+  String.raw`^\s*(?:[Ff]ailed (?:to|with)\b|Failed\s*[:!]|FAILED\b)|^\s*(?:[Ff]atal|FATAL)\s*:`,
+  String.raw`Traceback \(most recent call last\)`,
+  String.raw`\b(?:HTTP\/\d(?:\.\d)?|[Ss]tatus(?: code)?:?)\s*[45]\d\d\b|\b[45]\d\d (?:Client|Server) Error\b`,
+  String.raw`^\s*[45]\d\d (?:Bad Request|Unauthori[sz]ed|Payment Required|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Time-?out|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out)\b`,
+  String.raw`"code"\s*:\s*-326\d\d`,
+].join('|'));
 
 export function looksLikeErrorOutput(text: string): boolean {
   return OUTPUT_ERROR.test(text.length > 2 * SCAN ? bounded(text) : text);

@@ -1,0 +1,61 @@
+/** Unflagged tool output reads as an error only on strong, case-sensitive signals; ordinary prose never does. */
+import { strict as assert } from 'node:assert';
+import { classifyError, looksLikeErrorOutput } from '../../../src/core/detect/text';
+
+describe('looksLikeErrorOutput', () => {
+  const prose = [
+    'Error rates fell 3% in Q2',
+    'Failed login attempts are listed below: none.',
+    'error handling guide',
+    'ERRORS AND OMISSIONS EXCLUDED',
+    'Exceptions to the refund policy are listed on page 4.',
+    'Exception handling in Python uses try and except.',
+    'Failed banks of 2008: Lehman Brothers, Washington Mutual.',
+    '500 People attended the conference in Lyon.',
+    '404 pages were crawled and indexed.',
+    'fatalities: 3 in 2021, 1 in 2022',
+    'Status of the project: 500 tickets closed this quarter.',
+    'The terror: a history of the French Revolution',
+    'Interror: bad OCR of a scanned page',
+    '{"error": "", "response": "[{\\"id\\": 1}]"}',
+    '{"error": null, "result": 3}',
+  ];
+  for (const text of prose) {
+    it(`ordinary prose is not an error: "${text}"`, () => assert.equal(looksLikeErrorOutput(text), false));
+  }
+
+  const errors = [
+    'Error: HTTP 429 rate limit exceeded',
+    'error: pathspec "main" did not match any file(s) known to git',
+    'ERROR: could not connect to database',
+    'Tool error: the page could not be opened',
+    'Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: "a"',
+    "ValueError: invalid literal for int() with base 10: 'x'",
+    'KeyError: "a"',
+    'Exception: something broke',
+    'Failed to fetch https://example.org: connection reset',
+    'FAILED tests/test_x.py::test_y - AssertionError',
+    'fatal: not a git repository (or any of the parent directories): .git',
+    '{"error": {"code": -32602, "message": "Invalid params"}}',
+    '{"error": "Message error...", "response": ""}',
+    'Error in sending the GET request: 400 Client Error: for url: http://x/fhir',
+    'HTTP/1.1 503 Service Unavailable',
+    '404 Not Found',
+    'Request failed with status code 500',
+  ];
+  for (const text of errors) {
+    it(`reads as an error: "${text.split('\n')[0]}"`, () => assert.equal(looksLikeErrorOutput(text), true));
+  }
+});
+
+describe('classifyError', () => {
+  it('a framework step limit named in the exception type (StepLimitExceeded) is ORCH.STEP_LIMIT', () => {
+    assert.equal(classifyError('StepLimitExceeded: agent stopped after 8 iterations without a final answer').category, 'ORCH.STEP_LIMIT');
+    assert.equal(classifyError('agent stopped after 8 iterations without a final answer').category, 'ORCH.STEP_LIMIT');
+    assert.equal(classifyError('We stopped after lunch and resumed at 2pm').category, 'TOOL.RUNTIME');
+  });
+
+  it('a tool saying its arguments are not valid JSON is TOOL.ARGS_INVALID', () => {
+    assert.equal(classifyError("Error: arguments are not valid JSON: Expecting ',' delimiter: line 1 column 48").category, 'TOOL.ARGS_INVALID');
+  });
+});
