@@ -6,6 +6,7 @@
  */
 import { registerAnnotationTests } from './suite/annotations.test';
 import { registerEditorTests } from './suite/editor.test';
+import { registerExternalCallerTests } from './suite/external-callers.test';
 import { registerHotExitTests } from './suite/hot-exit.test';
 import { registerTextEditorTests } from './suite/text-editor.test';
 import { registerTracesViewTests } from './suite/traces-view.test';
@@ -22,6 +23,7 @@ export async function run(): Promise<void> {
   registerTrainingSetsTests();
   registerAnnotationTests();
   registerHotExitTests();
+  registerExternalCallerTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }

@@ -14,6 +14,7 @@ import { formatProblem } from '../../core/util/problems';
 import type { AnnotationOp, Impact, StepAnnotations } from '../../protocol';
 import { getActiveTraceEditor, getOpenTraceDocument, onDidChangeTraceAnnotations, tagCategories, TraceFile } from '../editor';
 import { COMMANDS } from '../ids';
+import { confirmExternalWrite } from '../trusted-args';
 
 export interface StepTarget {
   uri: vscode.Uri;
@@ -68,8 +69,6 @@ export function activateAnnotations(context: vscode.ExtensionContext, stepAtCurs
     onDidChangeTraceAnnotations((doc) => changed.fire(doc.uri)),
     vscode.commands.registerCommand(COMMANDS.tagStep, (args?: TagStepArgs) => tagStepCommand(args ?? {}, stepAtCursor)),
     vscode.commands.registerCommand(COMMANDS.decideFinding, (args: DecideFindingArgs) => decideFindingCommand(args)),
-    // Test-only (hidden from the palette): the annotations of a trace as the extension holds them.
-    vscode.commands.registerCommand(COMMANDS.testGetAnnotations, (uri?: vscode.Uri | string) => testGetAnnotations(uri)),
   );
 }
 
@@ -230,6 +229,8 @@ async function tagStepCommand(args: TagStepArgs, stepAtCursor: StepAtCursor): Pr
   try {
     const target = await resolveStep(args, stepAtCursor);
     if (!target) return undefined;
+    // With a category and an impact nothing is asked, and the sidecar may be written at once.
+    if (args.category && args.impact && !(await confirmExternalWrite(args, `tag step ${target.stepId} of ${basename(target.uri.fsPath)} as ${args.category}`))) return undefined;
     const tag = await askTag(args);
     if (!tag) return undefined;
     const outcome = await editStep(target, { kind: 'addTag', ...tag });
@@ -246,6 +247,7 @@ async function decideFindingCommand(args: DecideFindingArgs): Promise<EditOutcom
   if (!uri || !args.stepId) return undefined;
   try {
     const target = { uri, stepId: args.stepId, traceIndex: args.traceIndex };
+    if (!(await confirmExternalWrite(args, `${args.decision === 'reject' ? 'reject' : 'confirm'} the finding ${args.category} on step ${args.stepId} of ${basename(uri.fsPath)}`))) return undefined;
     const kind = args.decision === 'reject' ? 'rejectFinding' : 'confirmFinding';
     const outcome = await editStep(target, { kind, rule: args.rule, category: args.category });
     void report(target, outcome, `${args.decision === 'reject' ? 'rejected' : 'confirmed'} finding ${args.category} on step ${outcome.stepName}`);
@@ -261,7 +263,8 @@ function userMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function testGetAnnotations(u?: vscode.Uri | string): Promise<unknown> {
+/** The annotations of a trace as the extension holds them, for the integration tests (../test-hooks.ts). */
+export async function annotationsSnapshot(u?: vscode.Uri | string): Promise<unknown> {
   const uri = toUri(u) ?? getActiveTraceEditor()?.uri;
   if (!uri) return undefined;
   const open = getOpenTraceDocument(uri);

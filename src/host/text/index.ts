@@ -6,6 +6,7 @@
  * `agentTraceDebugger.hasFailures`).
  */
 import * as vscode from 'vscode';
+import { trustArgs } from '../trusted-args';
 import type { ErrorTag } from '../../core/annotations';
 import { annotationsFor, onDidChangeAnnotations, type DecideFindingArgs, type TagStepArgs } from '../annotations';
 import { AnalysisService, type AnalysisOutcome } from '../analysis/service';
@@ -180,7 +181,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
           const a = new vscode.CodeAction(`${decision === 'confirm' ? 'Confirm' : 'Reject'} finding ${categoryLabel(site)}`, vscode.CodeActionKind.QuickFix);
           a.diagnostics = [d];
           const args: DecideFindingArgs = { uri: doc.uri, stepId: site.stepId, traceIndex: site.traceIndex, rule: site.rule, category: site.category, decision };
-          a.command = { command: COMMANDS.decideFinding, title: a.title, arguments: [args] };
+          a.command = { command: COMMANDS.decideFinding, title: a.title, arguments: [trustArgs(args)] };
           actions.push(a);
         }
       }

@@ -14,6 +14,7 @@ import { openInTraceDebugger } from '../commands';
 import { getOpenTraceDocument } from '../editor';
 import { EXAMPLE_SCHEME, TRAINING_COMMANDS, TRAINING_SETS_VIEW_ID } from './ids';
 import { promoteWithUi, setPromoteView, type PromoteChoice } from './promote-command';
+import { confirmExternalWrite } from '../trusted-args';
 import { renderExample } from './render-example';
 import { readExample } from './sets-on-disk';
 import { TrainingSetsTreeProvider, type TrainingSetNode } from './view';
@@ -43,9 +44,13 @@ export function activateTrainingSets(context: vscode.ExtensionContext): Training
     documents,
     { dispose: () => setPromoteView(undefined) },
     vscode.workspace.registerTextDocumentContentProvider(EXAMPLE_SCHEME, documents),
-    vscode.commands.registerCommand(TRAINING_COMMANDS.promote, (uri?: unknown, traceIndex?: unknown, choice?: PromoteChoice) =>
+    vscode.commands.registerCommand(TRAINING_COMMANDS.promote, async (uri?: unknown, traceIndex?: unknown, choice?: PromoteChoice) => {
       // From the Explorer the second argument is the list of selected files, not a trace index.
-      promoteWithUi(uri instanceof vscode.Uri ? uri : undefined, typeof traceIndex === 'number' ? traceIndex : undefined, choice)),
+      const target = uri instanceof vscode.Uri ? uri : undefined;
+      // A choice skips every prompt and writes a set: from another extension, the user confirms it.
+      if (choice && !(await confirmExternalWrite(choice, `promote ${target ? basename(target.fsPath) : 'the active trace'} into the training set "${String(choice.set)}"`))) return undefined;
+      return promoteWithUi(target, typeof traceIndex === 'number' ? traceIndex : undefined, choice);
+    }),
     vscode.commands.registerCommand(TRAINING_COMMANDS.refresh, () => provider.refresh()),
     vscode.commands.registerCommand(TRAINING_COMMANDS.openExample, (node?: TrainingSetNode) => (isExample(node) ? openExample(node) : undefined)),
     vscode.commands.registerCommand(TRAINING_COMMANDS.removeExample, (node?: TrainingSetNode) => (isExample(node) ? confirmAndRemove(provider, node) : undefined)),
