@@ -1,7 +1,8 @@
 /**
  * Entry point. Activation only wires features (each in its own folder with an activateX); none
- * of them reads the workspace here. The Agent Traces view scans when it is first shown, and text
- * documents are analysed in the background after a debounce.
+ * of them reads the workspace here. The extension activates through its contributions (opening a
+ * trace editor, a view, a command), never on every JSON document. The Agent Traces view scans when
+ * it is first shown, and text documents are analysed in the background after a debounce.
  */
 import * as vscode from 'vscode';
 import { activateAnnotations } from './annotations';
@@ -9,11 +10,12 @@ import { AnalysisService } from './analysis/service';
 import { activateCommands } from './commands';
 import { getTraceEditorProvider, registerTraceEditor } from './editor';
 import { activateAnyJsonEditor } from './editor-any-json';
+import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
 import { activateTracesView, type TracesTreeProvider } from './views/traces-view';
 
-/** What activate() returns, for the integration tests (`extension.exports`). */
+/** What activate() returns in Test mode only, for the integration tests (`extension.exports`). */
 export interface ExtensionApi {
   traces: TracesTreeProvider;
   trainingSets: TrainingSetsApi;
@@ -21,7 +23,7 @@ export interface ExtensionApi {
   traceEditor: () => ReturnType<typeof getTraceEditorProvider>;
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
   context.subscriptions.push(...registerTraceEditor(context));
   activateAnyJsonEditor(context);
   const analysis = new AnalysisService();
@@ -31,7 +33,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   activateAnnotations(context, (editor) => text.stepAt(editor));
   const traces = activateTracesView(context, analysis);
   const trainingSets = activateTrainingSets(context);
-  return { traces, trainingSets, traceEditor: getTraceEditorProvider };
+  activateTestHooks(context);
+  // Other extensions get no handle on our internals: the API exists for the integration tests only.
+  return context.extensionMode === vscode.ExtensionMode.Test ? { traces, trainingSets, traceEditor: getTraceEditorProvider } : undefined;
 }
 
 export function deactivate(): void {

@@ -1,6 +1,6 @@
 /**
  * The palette/menu commands: open in the Trace Debugger (optionally at a step), next/previous
- * failure (text editor or trace editor, whichever is active), and the hidden test hook.
+ * failure (text editor or trace editor, whichever is active). Test-only commands: ../test-hooks.ts.
  */
 import * as vscode from 'vscode';
 import { getActiveTraceEditor, type TraceEditorHandle } from '../editor';
@@ -16,9 +16,6 @@ export function activateCommands(context: vscode.ExtensionContext, text: TextTra
     vscode.commands.registerCommand(COMMANDS.nextFailure, () => gotoFailure(text, 1)),
     vscode.commands.registerCommand(COMMANDS.previousFailure, () => gotoFailure(text, -1)),
     vscode.commands.registerCommand(COMMANDS.revealSelectedInFile, () => revealSelectedInFile()),
-    // Test-only (hidden from the palette): the trace editor webview's state, read back by the
-    // integration tests. Undefined when no trace editor is active.
-    vscode.commands.registerCommand(COMMANDS.testGetWebviewState, async () => getActiveTraceEditor()?.getState()),
   );
 }
 

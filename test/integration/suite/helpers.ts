@@ -14,6 +14,8 @@ export async function activatedExtension(): Promise<{ extension: vscode.Extensio
   const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   if (!extension) throw new Error(`extension ${EXTENSION_ID} is not loaded: run the tests with --extensionDevelopmentPath pointing at the project`);
   const api = await extension.activate();
+  // activate() returns its API (and registers the test commands) only in ExtensionMode.Test.
+  if (!api) throw new Error(`extension ${EXTENSION_ID} returned no test API: run the integration tests with --extensionTestsPath (Test mode)`);
   return { extension, api };
 }
 

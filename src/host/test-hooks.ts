@@ -1,0 +1,19 @@
+/**
+ * Commands only the integration tests call, registered only when VS Code runs the extension in
+ * Test mode (`--extensionTestsPath`), so they never exist in a user's command list and no other
+ * extension can call them. package.json does not contribute them.
+ */
+import * as vscode from 'vscode';
+import { annotationsSnapshot } from './annotations';
+import { getActiveTraceEditor } from './editor';
+import { COMMANDS } from './ids';
+
+export function activateTestHooks(context: vscode.ExtensionContext): void {
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return;
+  context.subscriptions.push(
+    // The trace editor webview's state; undefined when no trace editor is active.
+    vscode.commands.registerCommand(COMMANDS.testGetWebviewState, async () => getActiveTraceEditor()?.getState()),
+    // The annotations of a trace as the extension holds them (open document first, else the sidecar).
+    vscode.commands.registerCommand(COMMANDS.testGetAnnotations, (uri?: vscode.Uri | string) => annotationsSnapshot(uri)),
+  );
+}
