@@ -227,7 +227,7 @@ function stepMessages(s: Step): ChatMessage[] {
   return [...(s.input?.messages ?? []), ...(s.output?.messages ?? [])].filter((m) => m.role === 'system' || m.role === 'developer' || m.role === 'user');
 }
 
-function isToolStep(s: Step): boolean {
+export function isToolStep(s: Step): boolean {
   return s.toolCall !== undefined || s.kind === 'tool';
 }
 

@@ -12,10 +12,15 @@
  *   the three shipped templates has the `{% generation %}` markers `assistant_only_loss` needs).
  * - ShareGPT (LLaMA-Factory): the same one-record-per-trainable-turn expansion, each ending at
  *   its turn; train with `mask_history: true` so only the last turn of each record is learned.
+ * - A correction that changes a tool call ends the corrected conversation at that turn; the
+ *   learnable turns after it are still learned, in the original conversation (where the faulty
+ *   turn is context only).
+ * - A failed run (run-outcome.ts) gives no SFT or ShareGPT demonstration unless `includeFailed`;
+ *   its corrected turns still make preference pairs, and its judged turns step labels.
  */
 import type { ToolDefinition } from '../model/schema';
 import { shortHash } from '../util/hash';
-import type { ConvMessage, ConvToolCall } from './conversation';
+import type { Conversation, ConvMessage, ConvToolCall } from './conversation';
 import { allTurns, isTrainable, promptBefore, stepLocationOf, type PreparedTrajectory } from './prepare';
 
 export type DataFile = 'sft.jsonl' | 'preference.jsonl' | 'stepwise.jsonl' | 'sharegpt.jsonl';
@@ -74,32 +79,61 @@ function usedCorrections(p: PreparedTrajectory, stepIds: Iterable<string>): stri
   return [...stepIds].filter((s) => p.corrections.has(s)).map((s) => stepLocationOf(p.stepsById, s));
 }
 
-/** One record per conversation (model context) with at least one learnable turn. */
+/** Step ids of the turns the corrected conversations hold. */
+function correctedTurnIds(p: PreparedTrajectory): Set<string> {
+  return new Set(allTurns(p.corrected).map((t) => t.stepId));
+}
+
+/**
+ * Turns a correction cut off: learnable turns of the original trajectory that come after a
+ * correction that changed a tool call (so the corrected conversations end before them). They
+ * are learned in the original conversation, where the faulty turn is context only.
+ */
+function cutOffTurns(p: PreparedTrajectory): Set<string> {
+  if (!p.truncatedAfter) return new Set();
+  const kept = correctedTurnIds(p);
+  return new Set(allTurns(p.original).map((t) => t.stepId).filter((id) => !kept.has(id) && !p.corrections.has(id) && isTrainable(p, id)));
+}
+
+/**
+ * One record per conversation (model context) with at least one learnable turn; plus, when a
+ * correction cut the conversation short, the original conversation with weight 1 only on the
+ * turns after the cut (the others are learned in the first record, or faulty).
+ */
 export function openaiSft(p: PreparedTrajectory): EncodedExample[] {
   const tools = encodeTools(p.tools, 'openai');
-  return p.corrected.filter((c) => c.turns.some((t) => isTrainable(p, t.stepId))).map((conv) => {
+  const record = (conv: Conversation, learn: (m: ConvMessage) => boolean): EncodedExample => {
     const steps = conv.turns.map((t) => t.stepId);
     return {
       file: 'sft.jsonl' as const,
       record: {
-        messages: conv.messages.map((m) => encodeOpenAI(m, 'string', m.role === 'assistant' ? (trainable(p, m) ? 1 : 0) : undefined)),
+        messages: conv.messages.map((m) => encodeOpenAI(m, 'string', m.role === 'assistant' ? (learn(m) ? 1 : 0) : undefined)),
         ...(tools.length ? { tools } : {}),
       },
       steps: steps.map((s) => stepLocationOf(p.stepsById, s)),
-      corrections: usedCorrections(p, steps),
+      corrections: usedCorrections(p, steps.filter((s) => learn(conv.messages[conv.turns.find((t) => t.stepId === s)!.messageIndex]))),
     };
-  });
+  };
+  const out = p.corrected.filter((c) => c.turns.some((t) => isTrainable(p, t.stepId))).map((conv) => record(conv, (m) => trainable(p, m)));
+  const cut = cutOffTurns(p);
+  for (const conv of p.original) {
+    if (conv.turns.some((t) => cut.has(t.stepId))) out.push(record(conv, (m) => m.stepId !== undefined && cut.has(m.stepId)));
+  }
+  return out;
 }
 
-/** One record per trainable turn: prompt = everything before it in its conversation, completion = the turn. */
+/**
+ * One record per trainable turn: prompt = everything before it in its conversation, completion
+ * = the turn; turns a correction cut off come from the original conversation.
+ */
 function perTurn(p: PreparedTrajectory): { stepId: string; before: ConvMessage[]; turn: ConvMessage; earlier: string[] }[] {
-  return allTurns(p.corrected)
-    .filter((t) => isTrainable(p, t.stepId))
+  const cut = cutOffTurns(p);
+  return [...allTurns(p.corrected).filter((t) => isTrainable(p, t.stepId)), ...allTurns(p.original).filter((t) => cut.has(t.stepId))]
     .map((t) => ({
       stepId: t.stepId,
       before: t.conv.messages.slice(0, t.messageIndex),
       turn: t.conv.messages[t.messageIndex],
-      earlier: t.conv.turns.filter((x) => x.messageIndex <= t.messageIndex).map((x) => x.stepId),
+      earlier: cut.has(t.stepId) ? [] : t.conv.turns.filter((x) => x.messageIndex <= t.messageIndex).map((x) => x.stepId),
     }));
 }
 
@@ -156,18 +190,37 @@ function renderTurn(msgs: ConvMessage[], from: number, to: number): string {
   return parts.join('\n');
 }
 
+/** Did the user (or a detector, or the source) judge this turn wrong: an error on it, or a correction of it? */
+function judgedWrong(p: PreparedTrajectory, stepId: string): boolean {
+  return p.turnErrors.has(stepId) || p.corrections.has(stepId);
+}
+
 /**
  * TRL stepwise supervision of the original trajectory, one record per conversation: one
  * completion per assistant turn (its text and calls, then what came back), labelled false where
- * the turn carries an error.
+ * the turn carries an error or was corrected. A failed run's conversation is labelled only when
+ * one of its turns was judged wrong: "all true" would claim more than anyone judged.
  */
 export function stepwise(p: PreparedTrajectory): EncodedExample[] {
-  return p.original.filter((c) => c.turns.length).map(({ messages, turns }) => {
+  return p.original.filter((c) => c.turns.length && (!p.outcome.failed || c.turns.some((t) => judgedWrong(p, t.stepId)))).map(({ messages, turns }) => {
     const prompt = messages.slice(0, turns[0].messageIndex).map((_, i) => renderTurn(messages, i, i + 1)).join('\n\n');
     const completions = turns.map((t, i) => renderTurn(messages, t.messageIndex, i + 1 < turns.length ? turns[i + 1].messageIndex : messages.length));
-    const labels = turns.map((t) => !p.turnErrors.has(t.stepId));
+    const labels = turns.map((t) => !judgedWrong(p, t.stepId));
     return { file: 'stepwise.jsonl' as const, record: { prompt, completions, labels }, steps: turns.map((t) => stepLocationOf(p.stepsById, t.stepId)), corrections: [] };
   });
+}
+
+/**
+ * LLaMA-Factory's thought markers: its `FunctionFormatter` takes the text between them off a
+ * function_call value before parsing the JSON and puts it back, as the turn's text, in front of
+ * the rendered call. They are the default `thought_words` of its templates.
+ */
+export const SHAREGPT_THOUGHT: readonly [string, string] = ['<think>\n', '\n</think>\n\n'];
+
+/** A function_call value: the calls as JSON, led by the turn's text (if any) between the thought markers. */
+function sharegptFunctionCall(text: string | null, calls: unknown): string {
+  const json = JSON.stringify(calls);
+  return text && text.trim() !== '' ? `${SHAREGPT_THOUGHT[0]}${text}${SHAREGPT_THOUGHT[1]}${json}` : json;
 }
 
 type ShareGptItem = { from: 'human' | 'observation' | 'gpt' | 'function_call'; value: string };
@@ -212,7 +265,7 @@ export function sharegpt(p: PreparedTrajectory, warn: (message: string) => void 
       const from = m.role === 'user' || m.role === 'system' ? 'human' : m.role === 'tool' ? 'observation' : m.toolCalls?.length ? 'function_call' : 'gpt';
       if (from !== 'function_call') return { from, value: m.content ?? '' };
       const calls = m.toolCalls!.map((c) => ({ name: c.name, arguments: argsObject(c.arguments) }));
-      return { from, value: JSON.stringify(calls.length === 1 ? calls[0] : calls) };
+      return { from, value: sharegptFunctionCall(m.content, calls.length === 1 ? calls[0] : calls) };
     });
     const alt = alternate(items);
     if ('refused' in alt) {
@@ -229,12 +282,20 @@ export function sharegpt(p: PreparedTrajectory, warn: (message: string) => void 
   return out;
 }
 
+export interface EncodeOptions {
+  format: ExportFormat;
+  sharegpt: boolean;
+  /** Also train on failed runs as demonstrations (SFT, ShareGPT). */
+  includeFailed?: boolean;
+}
+
 /** Every example of a trajectory for a set's configuration; `warn` hears about examples a format cannot hold. */
-export function encodeAll(p: PreparedTrajectory, format: ExportFormat, withShareGpt: boolean, warn?: (message: string) => void): EncodedExample[] {
+export function encodeAll(p: PreparedTrajectory, opts: EncodeOptions, warn?: (message: string) => void): EncodedExample[] {
+  const demonstrations = !p.outcome.failed || opts.includeFailed === true;
   return [
-    ...(format === 'openai' ? openaiSft(p) : trlSft(p)),
-    ...preference(p, format, warn),
+    ...(!demonstrations ? [] : opts.format === 'openai' ? openaiSft(p) : trlSft(p)),
+    ...preference(p, opts.format, warn),
     ...stepwise(p),
-    ...(withShareGpt ? sharegpt(p, warn) : []),
+    ...(opts.sharegpt && demonstrations ? sharegpt(p, warn) : []),
   ];
 }

@@ -10,6 +10,8 @@ import type { Problem } from '../util/problems';
 import { changesToolCalls, checkCorrection, correctionToMessage } from './corrections';
 import { assistantOutput, buildConversations, modelSteps, NO_RESULT, type ConvMessage, type Conversation } from './conversation';
 import { inferMissingTools } from './infer-tools';
+import { carryTag } from './attribution';
+import { runOutcome, type RunOutcome } from './run-outcome';
 
 export interface PreparedTrajectory {
   trace: Trace;
@@ -20,8 +22,14 @@ export interface PreparedTrajectory {
   original: Conversation[];
   /** Corrections applied; ends at the first correction that changes a tool call. */
   corrected: Conversation[];
-  /** Model step id → errors attributed to that turn. */
+  /** Model step id → errors attributed to that turn (attribution.ts). */
   turnErrors: Map<string, EffectiveTag[]>;
+  /** Errors that judge the run as a whole (a tag on the agent or root step...): they mark no turn. */
+  runErrors: EffectiveTag[];
+  /** Errors that mark nothing in the training data (a timeout on a tool step...), with why. */
+  uncarried: { tag: EffectiveTag; why: string }[];
+  /** How the run ended: a failed run is no demonstration unless the user asks. */
+  outcome: RunOutcome;
   /** Model step id → its corrected message. */
   corrections: Map<string, ChatMessage>;
   /** Step whose corrected tool calls ended the corrected conversation early. */
@@ -58,10 +66,17 @@ export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: {
   const turns = modelSteps(trace);
   const stepsById = indexSteps(trace);
   const turnErrors = new Map<string, EffectiveTag[]>();
+  const runErrors: EffectiveTag[] = [];
+  const uncarried: PreparedTrajectory['uncarried'] = [];
   for (const [stepId, tags] of effectiveErrors(trace, bound, opts.findings ?? [])) {
-    const t = turnForStep(stepsById, stepId, turns);
-    if (!t) { warnings.push({ file: opts.sidecarFile, message: `error ${tags.map((x) => x.category).join(', ')} on step "${stepId}" comes before any model turn; not attributed to a turn` }); continue; }
-    turnErrors.set(t, [...(turnErrors.get(t) ?? []), ...tags]);
+    const step = stepsById.get(stepId);
+    if (!step) continue;
+    for (const tag of tags) {
+      const carry = carryTag(stepsById, step, tag.category, turns);
+      if (carry.to === 'turn') turnErrors.set(carry.stepId, [...(turnErrors.get(carry.stepId) ?? []), tag]);
+      else if (carry.to === 'run') runErrors.push(tag);
+      else uncarried.push({ tag, why: carry.why });
+    }
   }
   const corrections = new Map<string, ChatMessage>();
   // Correction → the first step bound to it.
@@ -107,7 +122,7 @@ export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: {
       return false;
     },
   }).conversations;
-  return { trace, stepsById, tools, original, corrected, turnErrors, corrections, truncatedAfter, problems, warnings };
+  return { trace, stepsById, tools, original, corrected, turnErrors, runErrors, uncarried, outcome: runOutcome(trace, runErrors), corrections, truncatedAfter, problems, warnings };
 }
 
 /** A turn is learned unless it carries an error and was not corrected. */

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { detect } from '../detect';
 import { loadAnnotationsFor, sidecarPathFor } from '../annotations/sidecar';
 import { encodeAll } from '../export/encode';
-import { allTurns, prepareTrajectory } from '../export/prepare';
+import { allTurns, prepareTrajectory, stepLocationOf } from '../export/prepare';
 import { loadTraceFile } from '../load';
 import type { Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
@@ -29,6 +29,8 @@ export interface PromoteOptions {
   version?: string;
   now?: Date;
   templates?: readonly ChatTemplate[];
+  /** Train on failed runs (a verdict, reward or score of failure, a final error) as demonstrations too. */
+  includeFailed?: boolean;
 }
 
 export interface PromoteOutcome {
@@ -73,6 +75,8 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
     const p = prepareTrajectory(trace, doc, { sidecarFile, findings: detect(trace) });
     warnings.push(...p.warnings);
     errors.push(...p.problems);
+    // The tags each example carries: those on its turns, and those that judge the whole run.
+    const runTags = p.runErrors.map((tag) => ({ location: stepLocationOf(p.stepsById, tag.stepId), category: tag.category, origin: tag.origin, status: tag.status }));
     const tagsFor = (locs: string[]): PromotionInput['examples'][number]['tags'] => {
       const out: PromotionInput['examples'][number]['tags'] = [];
       for (const t of allTurns(p.original)) {
@@ -81,9 +85,11 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
         if (!locs.includes(location)) continue;
         for (const tag of p.turnErrors.get(t.stepId) ?? []) out.push({ location, category: tag.category, origin: tag.origin, status: tag.status });
       }
-      return out;
+      return [...out, ...runTags];
     };
-    const examples = encodeAll(p, config.format, config.sharegpt, (message) => warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${message}` }));
+    const examples = encodeAll(p, { format: config.format, sharegpt: config.sharegpt, includeFailed: opts.includeFailed }, (message) => warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${message}` }));
+    const skippedAsFailed = p.outcome.failed && !opts.includeFailed;
+    if (skippedAsFailed) warnings.push({ file: opts.trace, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
     const counters = new Map<string, number>();
     for (const ex of examples) {
       const n = (counters.get(ex.file) ?? 0) + 1;
@@ -92,9 +98,12 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
       const problems: ValidationProblem[] = validateRecord(ex.record, where, { format: ex.file === 'sharegpt.jsonl' ? 'sharegpt' : config.format, allowSecrets: opts.allowSecrets, templates: opts.templates });
       for (const pr of problems) (pr.severity === 'error' ? errors : warnings).push(pr.rule === 'V7' && pr.severity === 'error' ? { ...pr, message: `${pr.message}; not written (pass --allow-secrets to write it anyway)` } : pr);
     }
-    if (!examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: opts.trace, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
+    if (!skippedAsFailed && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: opts.trace, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
     const { rel } = traceKey(opts.set, opts.trace, traceIndex);
     inputs.push({ trace: { path: rel, sha256: trace.source.sha256, traceIndex, format: trace.source.format }, examples: examples.map((e) => ({ ...e, tags: tagsFor(e.steps) })), version: opts.version ?? extensionVersion(), now: opts.now });
+  }
+  if (!errors.length && inputs.every((i) => i.examples.length === 0)) {
+    errors.push({ file: opts.trace, message: `nothing to promote: ${inputs.length === 1 ? 'the run failed' : 'every run failed'} and has no corrected or judged turn (include failed runs to train on them as demonstrations: --include-failed)` });
   }
   if (errors.length) return { config, errors, warnings };
   const result = await promoteIntoSet(opts.set, config, inputs);

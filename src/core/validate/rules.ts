@@ -215,7 +215,9 @@ function checkShareGpt(c: Collector, rec: Obj): void {
     if (!ok) c.err('B4', `${p}.from`, `"${t.from}" at turn ${i + 1}: turns must alternate human/observation then gpt/function_call (LLaMA-Factory silently skips such examples)`);
     if (t.from === 'function_call') {
       let v: unknown;
-      try { v = JSON.parse(t.value); } catch { c.err('B4', `${p}.value`, 'a function_call value must be JSON {name, arguments} (bad JSON makes LLaMA-Factory raise)'); return; }
+      // LLaMA-Factory takes a leading thought (the turn's text) off before parsing the calls.
+      const thought = /^<think>\n[\s\S]*?\n<\/think>\n\n/.exec(t.value);
+      try { v = JSON.parse(thought ? t.value.slice(thought[0].length) : t.value); } catch { c.err('B4', `${p}.value`, 'a function_call value must be JSON {name, arguments} (bad JSON makes LLaMA-Factory raise)'); return; }
       for (const call of Array.isArray(v) ? v : [v]) {
         if (!isObj(call) || typeof call.name !== 'string') { c.err('B4', `${p}.value`, 'a function_call must be {name, arguments} or a list of them'); continue; }
         if (tools && !tools.has(call.name)) c.err('V4', `${p}.value`, `calls "${call.name}", which is not in tools`);

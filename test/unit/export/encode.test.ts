@@ -15,8 +15,8 @@ function prepared() {
   let doc = emptyDocument();
   doc = addTag(doc, { location: 'llm-3', category: 'RSN.FABRICATED_ACTION' }).doc;
   doc = setCorrection(doc, { location: 'llm-3' }, { role: 'assistant', content: FIX }).doc;
-  // tool-1's runtime error is a proposed detector finding: it is attributed to llm-1, the turn that made the call.
-  return prepareTrajectory(trace, doc, { sidecarFile: 's', findings: [{ stepId: 'tool-1', category: 'TOOL.RUNTIME', rule: 'status-error' }] });
+  // A proposed finding that blames tool-1's call ("San Fran" is not a city): attributed to llm-1, the turn that made the call.
+  return prepareTrajectory(trace, doc, { sidecarFile: 's', findings: [{ stepId: 'tool-1', category: 'TOOL.ARGS_INVALID', rule: 'args-schema' }] });
 }
 
 describe('exporters (exact JSON of a small corrected trace)', () => {
