@@ -7,6 +7,7 @@ import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'js
 import { Problem, UserInputError } from '../util/problems';
 import { sha256Hex } from '../util/hash';
 import { LineIndex } from './line-index';
+import { excessiveNestingOffset, tooDeepMessage, tryParseJson } from './depth';
 
 export interface JsonlRecord {
   /** 0-based physical line number of the record in the file. */
@@ -116,9 +117,8 @@ export class SourceFile {
     let ok = 0;
     for (const l of head) {
       const t = l.trim();
-      if (t.startsWith('{') && t.endsWith('}')) {
-        try { JSON.parse(t); ok++; } catch { /* truncated head line: not counted */ }
-      }
+      // A truncated head line, or one nested beyond the cap, is not counted.
+      if (t.startsWith('{') && t.endsWith('}') && tryParseJson(t)) ok++;
     }
     // A pretty-printed JSON document's first line is "{" alone, which does not parse.
     return ok >= 1 && ok >= head.length - 1;
@@ -144,11 +144,21 @@ export class SourceFile {
   private parseJsonUncached(): { value: unknown } | { error: Problem } {
     const text = this.text;
     if (text.trim() === '') return { error: { file: this.path, line: 1, column: 1, message: 'the file is empty' } };
+    const tooDeep = this.tooDeepProblem(text, 0);
+    if (tooDeep) return { error: tooDeep };
     try {
       return { value: JSON.parse(text) };
     } catch {
       return { error: this.locateJsonError(text, 0) };
     }
+  }
+
+  /** A located problem when `text` (at `baseOffset` in the file) nests beyond the cap, checked before parsing. */
+  private tooDeepProblem(text: string, baseOffset: number): Problem | undefined {
+    const offset = excessiveNestingOffset(text);
+    if (offset === -1) return undefined;
+    const pos = this.lines.position(baseOffset + offset);
+    return { file: this.path, line: pos.line, column: pos.column, message: tooDeepMessage() };
   }
 
   /** Use the tolerant parser only to find where and why strict JSON.parse failed. */
@@ -172,7 +182,10 @@ export class SourceFile {
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
       const raw = text.slice(start, end).replace(/\r$/, '');
-      if (raw.trim() !== '') {
+      const tooDeep = raw.trim() !== '' ? this.tooDeepProblem(raw, start) : undefined;
+      if (tooDeep) {
+        problems.push({ ...tooDeep, message: `${tooDeep.message} (line skipped)` });
+      } else if (raw.trim() !== '') {
         try {
           records.push({ line: lineNo, value: JSON.parse(raw) });
         } catch {
@@ -196,7 +209,7 @@ function headRecordsOf(text: string, max: number): unknown[] {
     if (end === -1) end = text.length;
     const line = text.slice(start, end).trim();
     if (line !== '') {
-      try { out.push(JSON.parse(line)); } catch { out.push(undefined); }
+      out.push(tryParseJson(line)?.value);
     }
     start = end + 1;
     // A single line longer than 8 MB in the head is not worth sniffing further.

@@ -6,6 +6,7 @@
 import type { ChatMessage, ChatRole, ToolCall, ToolDefinition, Usage } from '../../model/schema';
 import type { SourceFile } from '../../json/source-file';
 import { asText, baseName, isObject, str } from '../importer';
+import { tryParseJson } from '../../json/depth';
 
 /** Shared with the trajectory importers; defined in ../importer. */
 export { baseName, str };
@@ -39,7 +40,7 @@ export function parseArguments(v: unknown): unknown {
   const t = v.trim();
   if (t === '') return {};
   if (t[0] !== '{' && t[0] !== '[') return v;
-  try { return JSON.parse(t); } catch { return v; }
+  return tryParseJson(t)?.value ?? v;
 }
 
 /**

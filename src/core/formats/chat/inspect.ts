@@ -22,6 +22,7 @@ import { arr, baseName, rest, str, toolDefinitions } from './common';
 import { chatMessagesToSteps } from './chat-steps';
 import { inspectEventsToSteps, makeResolver } from './inspect-events';
 import { listZip, readEntry, ZipEntry, ZipError } from './zip';
+import { excessiveNestingOffset, tooDeepMessage } from '../../json/depth';
 
 function isEvalLog(v: unknown): boolean {
   return isObject(v) && typeof v.version === 'number' && isObject(v.eval) && typeof v.eval.task === 'string' && (typeof v.status === 'string' || Array.isArray(v.samples));
@@ -63,7 +64,9 @@ function parseEvalZip(file: SourceFile, ctx: ImportContext): DraftTrace[] {
       if (err instanceof ZipError) throw new UserInputError({ file: file.path, path: e.name, message: err.message });
       throw err;
     }
-    try { return JSON.parse(new TextDecoder().decode(bytes)); } catch {
+    const text = new TextDecoder().decode(bytes);
+    if (excessiveNestingOffset(text) !== -1) throw new UserInputError({ file: file.path, path: e.name, message: `entry ${e.name}: ${tooDeepMessage()}` });
+    try { return JSON.parse(text); } catch {
       throw new UserInputError({ file: file.path, path: e.name, message: `entry ${e.name} is not valid JSON (the log may be truncated)` });
     }
   };

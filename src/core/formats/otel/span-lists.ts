@@ -17,6 +17,7 @@ import { UserInputError } from '../../util/problems';
 import { ImportContext, Importer, isObject } from '../importer';
 import { NormalSpan, normalizeEvents, spanToDraft, statusOf, ToolCollector } from './span';
 import { flattenAttributes, isNested, str } from './values';
+import { tryParseJson } from '../../json/depth';
 
 /** Group spans into traces by trace id (first-seen order), one linear pass. */
 export function draftsFromSpans(spans: NormalSpan[], titlePrefix: string, tools?: ToolCollector): DraftTrace[] {
@@ -236,7 +237,7 @@ function parseWithBigIds(file: SourceFile): unknown {
   });
   // Nothing quoted: the text is unchanged, so the value already parsed is the answer.
   if (!quoted) return parsed;
-  try { return JSON.parse(text); } catch { return parsed; }
+  return tryParseJson(text)?.value ?? parsed;
 }
 
 function jsonPath(path: JsonPath): string {

@@ -4,13 +4,14 @@
  * of it is hostile model output: every helper tolerates any input and never throws.
  */
 import { isObject } from '../importer';
+import { tryParseJson } from '../../json/depth';
 
 /** Parse a string that looks like a JSON object or array; anything else comes back unchanged. */
 export function maybeJson(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const t = v.trimStart();
   if (t[0] !== '{' && t[0] !== '[') return v;
-  try { return JSON.parse(v); } catch { return v; }
+  return tryParseJson(v)?.value ?? v;
 }
 
 /** A finite number from a number or a numeric string, else undefined. */
@@ -30,7 +31,8 @@ export function str(v: unknown): string | undefined {
 /** Tool-call arguments: parsed when they are valid JSON, the raw string as written otherwise. */
 export function toolArguments(v: unknown): unknown {
   if (typeof v !== 'string') return v ?? {};
-  try { return JSON.parse(v); } catch { return v; }
+  const parsed = tryParseJson(v);
+  return parsed ? parsed.value : v;
 }
 
 /**

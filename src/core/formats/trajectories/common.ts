@@ -7,6 +7,7 @@ import type { SourceFile } from '../../json/source-file';
 import type { StepError, ToolCall } from '../../model/schema';
 import { UserInputError, jsonPathToString } from '../../util/problems';
 import { baseName, isObject, str } from '../importer';
+import { tryParseJson } from '../../json/depth';
 
 /** Shared with the chat importers; defined in ../importer. */
 export { baseName, str };
@@ -36,7 +37,7 @@ export function parseArguments(v: unknown): unknown {
   if (typeof v !== 'string') return v ?? {};
   const t = v.trim();
   if (!(t.startsWith('{') || t.startsWith('['))) return v;
-  try { return JSON.parse(t); } catch { return v; }
+  return tryParseJson(t)?.value ?? v;
 }
 
 /** Shorten text for a step name (names are one line in the tree). */
@@ -149,7 +150,8 @@ export function lenientJson(file: SourceFile): { value: unknown; replaced: numbe
   let result: { value: unknown; replaced: number } | null = null;
   if (replaced > 0) {
     parts.push(text.slice(from));
-    try { result = { value: JSON.parse(parts.join('')), replaced }; } catch { result = null; }
+    const parsed = tryParseJson(parts.join(''));
+    result = parsed ? { value: parsed.value, replaced } : null;
   }
   lenientCache.set(file, result);
   return result;

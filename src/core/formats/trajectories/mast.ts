@@ -18,6 +18,7 @@ import type { SourceFile } from '../../json/source-file';
 import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { asText, Importer, ImportContext, isObject } from '../importer';
 import { fail, lenientJson, oneLine, str, type Json } from './common';
+import { tryParseJson } from '../../json/depth';
 
 /** Final MAST names (Cemri et al., NeurIPS 2025 D&B), keyed by normalised name, incl. earlier-round names. */
 const CANONICAL: Record<string, string> = {};
@@ -118,16 +119,13 @@ const SPLITTERS: { name: string; re: RegExp }[] = [
 function splitLog(trace: unknown): Piece[] {
   let text = typeof trace === 'string' ? trace : asText(trace);
   const t = text.trimStart();
-  if (t.startsWith('{')) {
-    try {
-      const j = JSON.parse(t) as unknown;
-      if (isObject(j)) {
-        const messages = messageList(j.trajectory);
-        if (messages) return messages;
-        if (Array.isArray(j.trajectory) && j.trajectory.every((x) => typeof x === 'string')) text = j.trajectory.join('\n');
-        else if (typeof j.content === 'string') text = j.content;
-      }
-    } catch { /* not JSON after all: split the text as it is */ }
+  // Not JSON after all (or nested beyond the cap): split the text as it is.
+  const j = t.startsWith('{') ? tryParseJson(t)?.value : undefined;
+  if (isObject(j)) {
+    const messages = messageList(j.trajectory);
+    if (messages) return messages;
+    if (Array.isArray(j.trajectory) && j.trajectory.every((x) => typeof x === 'string')) text = j.trajectory.join('\n');
+    else if (typeof j.content === 'string') text = j.content;
   }
   return splitText(text);
 }

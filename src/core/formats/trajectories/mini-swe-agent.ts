@@ -19,6 +19,7 @@ import type { ChatMessage, ToolCall } from '../../model/schema';
 import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, ImportContext, isObject } from '../importer';
 import { baseName, contentText, fail, num, oneLine, refuse, str, toToolCalls, tracebackError, type Json } from './common';
+import { tryParseJson } from '../../json/depth';
 
 const REPORT_REFUSAL = 'SWE-bench evaluation report (labels), not a trace: open the .traj.json next to it';
 
@@ -180,8 +181,8 @@ function sweBenchLabels(file: SourceFile, ctx: ImportContext, instanceId: string
   for (const rel of ['report.json', '../results_summary.json']) {
     const bytes = ctx.readSibling(rel);
     if (!bytes) continue;
-    let report: unknown;
-    try { report = JSON.parse(new TextDecoder().decode(bytes)); } catch {
+    const report = tryParseJson(new TextDecoder().decode(bytes))?.value;
+    if (report === undefined) {
       ctx.warn({ file: dir + rel, message: 'the SWE-bench report beside the trajectory is not valid JSON; no verdict attached' });
       continue;
     }

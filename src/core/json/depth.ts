@@ -1,0 +1,51 @@
+/**
+ * A cap on JSON nesting. `JSON.parse` itself copes with any depth, but everything after it walks
+ * values recursively (JSON.stringify when the editor posts the trace to the webview, zod, ajv,
+ * the tolerant parser that locates errors, our own walkers), and a trace nested 100,000 deep
+ * overflows the stack in whichever comes first. No real trace comes near the cap, so text nested
+ * deeper is refused before parsing, with the line and column where it goes too deep; embedded
+ * JSON strings nested deeper simply stay strings.
+ */
+
+/** Deepest nesting of arrays and objects accepted in a trace, far above any real one. */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * Offset of the `[` or `{` that opens nesting level `maxDepth + 1`, or -1 when the text stays
+ * within the cap. One linear pass, no recursion; brackets inside strings do not count.
+ */
+export function excessiveNestingOffset(text: string, maxDepth = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+export function tooDeepMessage(maxDepth = MAX_JSON_DEPTH): string {
+  return `JSON nested more than ${maxDepth} levels deep (a corrupt or hostile file?); not read`;
+}
+
+/**
+ * Parse JSON found inside a trace (a tool call's arguments, an attribute holding JSON, an
+ * archive entry): the value, or undefined when the text is not JSON or is nested beyond the cap.
+ */
+export function tryParseJson(text: string): { value: unknown } | undefined {
+  if (excessiveNestingOffset(text) !== -1) return undefined;
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
