@@ -1,11 +1,16 @@
 // Bundles the extension host, the CLI, the webview and the integration tests with esbuild.
 // Entries that do not exist yet are skipped, so the build works while features land.
-import { build } from 'esbuild';
+// On a fresh clone (or after package-lock.json changed) it runs `npm ci` first, so `npm test`
+// needs no separate install step.
 import { existsSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+ensureDependencies(root);
+// Imported only now: before the install there is no esbuild to import.
+const { build } = await import('esbuild');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 

@@ -1,36 +1,51 @@
 #!/usr/bin/env node
-// `npm start`: build, then open VS Code on examples/ with this extension loaded from source
+// `npm start`: install the dependencies if node_modules is missing or stale (npm ci), build, then
+// open VS Code on examples/ (or --workspace <folder>) with this extension loaded from source
 // (--extensionDevelopmentPath). Uses the desktop `code` when it is on PATH, otherwise a local
 // code-server 4.100.3 (= VS Code 1.100.3) on 127.0.0.1 whose URL carries the
 // extensionDevelopmentPath payload. Runs until Ctrl+C (or until the desktop window closes).
 //
-//   npm start [-- --port 8080] [-- --workspace <folder>] [-- --no-build]
+//   npm start [-- --workspace <folder>] [-- --port 8080] [-- --no-build] [-- --code-server]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opts } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    workspace: { type: 'string', default: join(root, 'examples') },
-    'no-build': { type: 'boolean', default: false },
-    'code-server': { type: 'boolean', default: false },
-  },
-});
-const workspace = resolve(opts.workspace);
-if (!existsSync(workspace)) {
-  console.error(`[start] ${workspace}: no such folder`);
+const USAGE = 'usage: npm start [-- --workspace <folder>] [-- --port <port>] [-- --no-build] [-- --code-server]';
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      workspace: { type: 'string', default: join(root, 'examples') },
+      'no-build': { type: 'boolean', default: false },
+      'code-server': { type: 'boolean', default: false },
+    },
+  }));
+} catch (e) {
+  console.error(`[start] ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+// A relative --workspace is taken from where `npm start` was typed (npm runs scripts from the
+// project root, and says where it was called from in INIT_CWD).
+const workspace = resolve(process.env.INIT_CWD ?? process.cwd(), opts.workspace);
+if (!existsSync(workspace) || !statSync(workspace).isDirectory()) {
+  console.error(`[start] --workspace ${workspace}: no such folder`);
   process.exit(2);
 }
 
+// The code-server launcher needs playwright-core, the build needs esbuild: install first.
+ensureDependencies(root, (m) => console.log(`[start] ${m}`));
 if (!opts['no-build']) {
   const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) {
-    console.error('[start] the build failed (see above); fix it or rerun with --no-build to use the last build');
+    const lastBuild = existsSync(join(root, 'dist', 'extension.js'))
+      ? ' or rerun with --no-build to use the last build' : '';
+    console.error(`[start] the build failed (see above); fix it${lastBuild}`);
     process.exit(built.status ?? 1);
   }
 }
