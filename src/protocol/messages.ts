@@ -32,6 +32,17 @@ export interface TraceListItem {
   title: string;
   stepCount: number;
   failureCount: number;
+  /** How the run ended, from its imported labels (reward, score, pass/fail), when the source says. */
+  verdict?: RunVerdict;
+}
+
+/** How a run ended, as its source said (a reward, a score, pass/fail) or as its steps show (it ended in an error). */
+export interface RunVerdict {
+  outcome: 'pass' | 'fail' | 'partial' | 'unknown';
+  /** One line for the header and the trace picker. */
+  summary: string;
+  /** Every reason, one short phrase each. */
+  reasons: string[];
 }
 
 export interface CategoryInfo {
@@ -41,6 +52,8 @@ export interface CategoryInfo {
   color: string;
   definition: string;
   count: number;
+  /** Set on the legend's "labelled by <scheme>" entries (id `label:<scheme>`): steps with an imported error label. */
+  labelScheme?: string;
 }
 
 export interface TraceSummary {
@@ -61,6 +74,10 @@ export interface TraceSummary {
   failures: FailureMarker[];
   failuresTruncated: boolean;
   labelCount: number;
+  /** Steps with an imported error label (they are failing steps too). */
+  labelledStepCount?: number;
+  /** How the run ended, from its imported labels, when the source says. */
+  verdict?: RunVerdict;
 }
 
 export interface FailureMarker {
@@ -69,6 +86,8 @@ export interface FailureMarker {
   end: number;
   /** Category id of the first finding, or null for an error status without a finding. */
   category: string | null;
+  /** The step carries an imported error label (drawn with its own mark). */
+  labelled?: boolean;
 }
 
 /** Which rows are visible: the webview keeps this in its state and sends it with each page request. */
@@ -98,6 +117,10 @@ export interface RowSummary {
   tagCount: number;
   hasChildren: boolean;
   parentIndex: number | null;
+  /** Counts as a failure (error status, a finding, a human tag or an imported label): the host's one rule. */
+  failing?: boolean;
+  /** Imported error labels on the step, one line each (`TRAIL: Formatting Errors (HIGH)`). */
+  labels?: string[];
 }
 
 export interface RowsResult {
@@ -125,6 +148,8 @@ export interface StepDetails {
   /** Duration in ms when both times are known. */
   durationMs: number | null;
   canRevealInFile: boolean;
+  /** Counts as a failure (the same rule as RowSummary.failing). */
+  failing?: boolean;
   /** Tags, review state and correction of this step (issue 5). */
   annotations?: StepAnnotations;
 }
@@ -137,6 +162,7 @@ export interface TimelineBar {
   status: Step['status'];
   kind: Step['kind'];
   category: string | null;
+  labelled?: boolean;
 }
 
 export interface TimelineResult {
@@ -146,6 +172,19 @@ export interface TimelineResult {
 }
 
 export type Direction = 'next' | 'previous';
+
+export interface SearchResult {
+  /** The match found from `from` in `direction` (wrapping), or null when nothing matches. */
+  index: number | null;
+  matchCount: number;
+  /** 1-based position of `index` among all matches in step order ("k of n"). */
+  ordinal?: number;
+  /** Step indexes of the matches, in order, for highlighting; the first `SEARCH_MATCH_CAP` only. */
+  matches?: number[];
+}
+
+/** How many match indexes a search reply carries. */
+export const SEARCH_MATCH_CAP = 10_000;
 
 export interface WebviewStateSnapshot {
   traceIndex: number;
@@ -175,7 +214,7 @@ export const GetRows = requestType<{ view: ViewSpec; start: number; count: numbe
 export const LocateStep = requestType<{ view: ViewSpec; index: number }, { row: number | null; hiddenBy: number[] }>('locateStep');
 export const GetStep = requestType<{ traceIndex: number; index: number }, StepDetails>('getStep');
 export const FindFailure = requestType<{ view: ViewSpec; from: number; direction: Direction }, { index: number | null }>('findFailure');
-export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction }, { index: number | null; matchCount: number }>('search');
+export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction }, SearchResult>('search');
 export const GetTimeline = requestType<{ traceIndex: number; start: number; end: number; limit: number }, TimelineResult>('getTimeline');
 export const RevealInFile = requestType<{ traceIndex: number; index: number }, { revealed: boolean; reason?: string }>('revealInFile');
 export const OpenAsText = requestType<Record<string, never>, null>('openAsText');
@@ -197,6 +236,8 @@ export interface PersistedState {
   searchQuery: string;
   scrollRow: number;
   timeline: { start: number; end: number } | null;
+  /** Width of the step column in px when the user resized it. */
+  stepColumnWidth?: number | null;
 }
 
 /** CSS custom property names are all a colour may be; anything else is dropped (hostile taxonomy files). */

@@ -18,7 +18,11 @@ export interface EditorActions {
 }
 
 export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actions: EditorActions): void {
-  rpc.onRequest(Ready, () => file.ready());
+  // The picker shows how each run ended beside its failure count.
+  rpc.onRequest(Ready, () => {
+    const ready = file.ready();
+    return { ...ready, traces: ready.traces.map((t) => ({ ...t, verdict: file.session(t.traceIndex).verdict })) };
+  });
   rpc.onRequest(GetSummary, (p) => file.session(num(p?.traceIndex, 'traceIndex')).summary());
   rpc.onRequest(GetRows, (p) => sessionFor(file, p?.view).rows(checkView(p?.view), num(p.start, 'start'), num(p.count, 'count')));
   rpc.onRequest(LocateStep, (p) => sessionFor(file, p?.view).locate(checkView(p.view), num(p.index, 'index')));

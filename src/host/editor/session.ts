@@ -9,9 +9,11 @@ import type { Step, Trace } from '../../core/model/schema';
 import {
   isCssVariableName, rpcError, ErrorCode,
   type CategoryInfo, type Direction, type FailureMarker, type FindingInfo, type RowSummary, type RowsResult,
-  type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
+  type RunVerdict, type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
+import { runVerdict } from './run-verdict';
+import { StepLabels } from './step-labels';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
@@ -33,7 +35,9 @@ export class TraceSession {
   private findings: ShownFinding[][];
   /** Sidecar entries bound to each step (human tags and decided findings), in file order. */
   private tags: ErrorTag[][];
-  /** Sorted indexes of steps that failed (error status, a finding that is not rejected, or a human tag). */
+  /** Imported error labels per step (Who&When, TRAIL, MAST): labelled steps are failures too. */
+  private readonly labels: StepLabels;
+  /** Sorted indexes of steps that failed (error status, a finding that is not rejected, a human tag, or an imported label). */
   private failing: number[] = [];
   private readonly axisStart: Float64Array;
   private readonly axisEnd: Float64Array;
@@ -75,6 +79,7 @@ export class TraceSession {
     this.findings = this.allFindings;
     this.tags = Array.from({ length: n }, () => [] as ErrorTag[]);
     this.position = position;
+    this.labels = new StepLabels(trace, position, n, taxonomy);
     this.recomputeFailing();
 
     this.hasTimestamps = this.steps.some((s) => s.startTime !== null);
@@ -106,6 +111,7 @@ export class TraceSession {
       if (i !== undefined) this.tags[i] = list.slice();
     }
     this.findings = this.allFindings.map((list, i) => (list.length === 0 || this.tags[i].length === 0 ? list : list.filter((f) => !this.isRejected(i, f))));
+    this.labels.applyTags(this.tags);
     this.recomputeFailing();
     this.viewCache.clear();
   }
@@ -148,18 +154,20 @@ export class TraceSession {
     for (let i = 0; i < this.steps.length; i++) if (this.isFailure(i)) this.failing.push(i);
   }
 
-  private isFailure(i: number): boolean {
-    return this.steps[i].status === 'error' || this.findings[i].length > 0 || this.humanCategories(i).length > 0;
+  isFailure(i: number): boolean {
+    return this.steps[i].status === 'error' || this.findings[i].length > 0 || this.humanCategories(i).length > 0 || this.labels.has(i);
   }
 
   private categoryOf(i: number): string | null {
-    return this.findings[i][0]?.category ?? this.humanCategories(i)[0] ?? null;
+    const label = this.labels.of(i)[0];
+    return this.findings[i][0]?.category ?? this.humanCategories(i)[0] ?? (label ? this.labels.shownCategory(label) : null);
   }
 
   /** Categories a step counts under for filters: its findings' and its human tags'. */
   private categoriesOf(i: number): string[] {
     const own = this.findings[i].map((f) => f.category);
-    return this.tags[i].length ? [...own, ...this.humanCategories(i)] : own;
+    const withTags = this.tags[i].length ? [...own, ...this.humanCategories(i)] : own;
+    return this.labels.has(i) ? [...withTags, ...this.labels.categories(i)] : withTags;
   }
 
   colorOf(categoryId: string): string {
@@ -171,6 +179,13 @@ export class TraceSession {
     return this.failing.length;
   }
 
+  /** How the run ended (computed once: it depends on the trace only). */
+  get verdict(): RunVerdict | undefined {
+    if (this.verdictCache === null) this.verdictCache = runVerdict(this.trace);
+    return this.verdictCache;
+  }
+  private verdictCache: RunVerdict | undefined | null = null;
+
   summary(): TraceSummary {
     const counts = new Map<string, number>();
     for (let i = 0; i < this.steps.length; i++) for (const c of this.categoriesOf(i)) counts.set(c, (counts.get(c) ?? 0) + 1);
@@ -178,8 +193,11 @@ export class TraceSession {
       id: c.id, name: c.name, definition: c.definition, color: this.colorOf(c.id), count: counts.get(c.id) ?? 0,
     }));
     // Findings may name categories the taxonomy lacks (a custom taxonomy): show them anyway.
+    // Imported labels add their schemes (a filter on labelled steps) and categories of their own.
+    categories.push(...this.labels.legendCategories(counts));
     for (const [id, count] of counts) {
-      if (!this.taxonomy.get(id)) categories.push({ id, name: id, definition: '', color: FALLBACK_COLOR, count });
+      if (this.taxonomy.get(id) || this.labels.isSchemeCategory(id)) continue;
+      categories.push(this.labels.foreignCategory(id, count) ?? { id, name: id, definition: '', color: FALLBACK_COLOR, count });
     }
     categories.sort((a, b) => b.count - a.count);
     const n = this.steps.length;
@@ -194,7 +212,7 @@ export class TraceSession {
     if (!Number.isFinite(start)) { start = 0; end = 1; }
     if (end <= start) end = start + 1;
     const failures: FailureMarker[] = this.failing.slice(0, MAX_FAILURE_MARKERS).map((i) => ({
-      index: i, start: this.axisStart[i], end: this.axisEnd[i], category: this.categoryOf(i),
+      index: i, start: this.axisStart[i], end: this.axisEnd[i], category: this.categoryOf(i), labelled: this.labels.has(i),
     }));
     return {
       traceIndex: this.traceIndex,
@@ -208,6 +226,8 @@ export class TraceSession {
       failures,
       failuresTruncated: this.failing.length > MAX_FAILURE_MARKERS,
       labelCount: this.trace.labels.length,
+      labelledStepCount: this.failing.reduce((c, i) => c + (this.labels.has(i) ? 1 : 0), 0),
+      verdict: this.verdict,
     };
   }
 
@@ -261,6 +281,7 @@ export class TraceSession {
       end: this.axisEnd[i],
       status: s.status, category: this.categoryOf(i), findingCount: this.findings[i].length,
       tagCount: this.tagCount(i), hasChildren: this.childCount[i] > 0, parentIndex: p >= 0 ? p : null,
+      failing: this.isFailure(i), labels: this.labels.descriptions(i),
     };
   }
 
@@ -301,6 +322,7 @@ export class TraceSession {
       parentIndex: p >= 0 ? p : null,
       durationMs: step.startTime !== null && step.endTime !== null ? step.endTime - step.startTime : null,
       canRevealInFile: canRevealInFile && step.location !== undefined,
+      failing: this.isFailure(index),
     };
   }
 
@@ -355,7 +377,7 @@ export class TraceSession {
       truncated,
       bars: chosen.map((i) => ({
         index: i, depth: this.steps[i].depth, start: this.axisStart[i], end: this.axisEnd[i],
-        status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i),
+        status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i),
       })),
     };
   }

@@ -1,0 +1,108 @@
+/**
+ * The labels a trace came with, indexed per step for the editor: a step a person or a benchmark
+ * labelled wrong (Who&When `mistake_step`, TRAIL errors of any impact, MAST) is a failing step,
+ * counted, filtered, navigated with n/p and marked in the list, legend, timeline and minimap.
+ * Each label counts under its category (as the user's taxonomy names it when it knows it) and
+ * under a per-scheme pseudo category (`label:trail`) the legend offers as a filter.
+ * No vscode here (the webview tests' stub host runs it).
+ */
+import type { ErrorTag } from '../../core/annotations';
+import { describeLabel, isStepErrorLabel, schemeName } from '../../core/model/labels';
+import type { ImportedLabel, Trace } from '../../core/model/schema';
+import type { CategoryInfo } from '../../protocol';
+import type { Taxonomy } from '../analysis/core-api';
+
+/** Imported labels not in the taxonomy get one colour of their own, so they stand apart from findings. */
+export const LABEL_COLOR = '--vscode-charts-purple';
+const SCHEME_PREFIX = 'label:';
+
+/** The legend's filter id for "steps labelled by this scheme". */
+export function labelSchemeCategory(scheme: string): string {
+  return `${SCHEME_PREFIX}${scheme}`;
+}
+
+export class StepLabels {
+  /** Every error label per step position, as imported. */
+  private readonly all: ImportedLabel[][];
+  /** The ones that count: not rejected by a sidecar entry on the same step and category. */
+  private counting: ImportedLabel[][];
+  private readonly schemes: string[];
+
+  constructor(trace: Trace, position: ReadonlyMap<string, number>, stepCount: number, private readonly taxonomy: Taxonomy) {
+    this.all = Array.from({ length: stepCount }, () => [] as ImportedLabel[]);
+    const schemes = new Set<string>();
+    for (const l of trace.labels) {
+      if (!isStepErrorLabel(l)) continue;
+      const i = position.get(l.stepId as string);
+      if (i === undefined) continue;
+      this.all[i].push(l);
+      schemes.add(l.scheme);
+    }
+    this.counting = this.all;
+    this.schemes = [...schemes].sort();
+  }
+
+  /** A label stops counting when the sidecar rejects its category on its step (what promotion does too). */
+  applyTags(tags: readonly (readonly ErrorTag[])[]): void {
+    this.counting = this.all.map((list, i) => {
+      const rejected = (tags[i] ?? []).filter((t) => t.status === 'rejected');
+      if (list.length === 0 || rejected.length === 0) return list;
+      return list.filter((l) => !rejected.some((t) => t.category === l.category || t.category === this.shownCategory(l)));
+    });
+  }
+
+  of(i: number): readonly ImportedLabel[] {
+    return this.counting[i];
+  }
+
+  has(i: number): boolean {
+    return this.counting[i].length > 0;
+  }
+
+  /** The label's category as the user's taxonomy names it (TRAIL names resolve under TRAIL), else as written. */
+  shownCategory(l: ImportedLabel): string {
+    return this.taxonomy.get(l.category)?.id ?? l.category;
+  }
+
+  /** Categories a labelled step counts under: its labels' and their schemes' pseudo categories, each once. */
+  categories(i: number): string[] {
+    const list = this.counting[i];
+    if (list.length === 0) return [];
+    const out = new Set<string>();
+    for (const l of list) out.add(this.shownCategory(l));
+    for (const l of list) out.add(labelSchemeCategory(l.scheme));
+    return [...out];
+  }
+
+  /** One line per label, for the row's tooltip. */
+  descriptions(i: number): string[] {
+    return this.counting[i].map(describeLabel);
+  }
+
+  /**
+   * Legend entries: one per scheme (a filter on labelled steps), and one for each label category
+   * the taxonomy does not know, so that chip gets the label colour and says where it came from.
+   */
+  legendCategories(counts: ReadonlyMap<string, number>): CategoryInfo[] {
+    const out: CategoryInfo[] = [];
+    for (const scheme of this.schemes) {
+      const id = labelSchemeCategory(scheme);
+      const name = schemeName(scheme);
+      out.push({ id, name: `${name} labels`, definition: `Steps labelled as failures by ${name}, imported with the trace`, color: LABEL_COLOR, count: counts.get(id) ?? 0, labelScheme: scheme });
+    }
+    return out;
+  }
+
+  /** For a label category the taxonomy lacks: where it came from. */
+  foreignCategory(id: string, count: number): CategoryInfo | undefined {
+    for (const list of this.counting) {
+      const l = list.find((x) => this.shownCategory(x) === id);
+      if (l) return { id, name: id, definition: `Imported ${schemeName(l.scheme)} label`, color: LABEL_COLOR, count };
+    }
+    return undefined;
+  }
+
+  isSchemeCategory(id: string): boolean {
+    return id.startsWith(SCHEME_PREFIX) && this.schemes.includes(id.slice(SCHEME_PREFIX.length));
+  }
+}
