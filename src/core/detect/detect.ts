@@ -39,6 +39,7 @@ interface Failure {
 interface OpenContainer {
   step: Step;
   failuresAtOpen: number;
+  stepLimitsAtOpen: number;
 }
 
 export function detect(trace: Trace, options: DetectOptions = {}): Finding[] {
@@ -56,7 +57,10 @@ class Detector {
   private readonly lastLlmByParent = new Map<string, Step>();
   private readonly lastLlmByDepth = new Map<number, Step>();
   private readonly open: OpenContainer[] = [];
+  /** Failures so far (tool, model call, container): a failed container whose subtree added one is explained by it. */
   private failureCount = 0;
+  /** ORCH.STEP_LIMIT failures so far: a step limit is its own failure, not explained by a failing child. */
+  private stepLimitCount = 0;
   /** Failures waiting for the next model step at or above a depth to see them. */
   private readonly pending = new Map<number, Failure[]>();
   private readonly failedCalls = new Map<string, Step>();
@@ -94,7 +98,7 @@ class Detector {
     else if (TOOL_LIKE.has(step.kind)) this.visitTool(step);
     else if (step.status === 'error' || step.error) {
       // A container (agent step, chain) that failed: decided when its subtree closes.
-      this.open.push({ step, failuresAtOpen: this.failureCount });
+      this.open.push({ step, failuresAtOpen: this.failureCount, stepLimitsAtOpen: this.stepLimitCount });
     }
   }
 
@@ -109,6 +113,8 @@ class Detector {
       const text = errorText(step);
       const c = classifyError(text, this.options.timeoutPattern);
       const overflow = c.category === 'SYS.CONTEXT_OVERFLOW';
+      // Counted, so an enclosing agent span that fails with the same error is not reported again (as a tool's).
+      this.failureCount++;
       this.add(step, overflow ? 'SYS.CONTEXT_OVERFLOW' : 'SYS.LLM_API', overflow ? 'context-overflow' : 'llm-api-error', `model call failed: ${clip(text)}`);
       this.markAction(step, true);
     } else if (step.finishReason && /^(length|max_tokens|max_output_tokens)$/i.test(step.finishReason)) {
@@ -131,8 +137,9 @@ class Detector {
     const cause = this.causeOf(step);
     const name = step.toolCall?.name ?? step.name;
     if (FINAL_TOOL.test(name)) this.finalAnswerSeen = true;
-    // Calls not announced by a model step (tool spans only) are checked here instead.
-    if (step.toolCall && !(step.toolCall.id && this.llmByCallId.has(step.toolCall.id)) && !cause) {
+    // A call no model step announced (tool spans only, or code the model wrote that calls tools)
+    // was never checked at a model step: check it here, on the tool step.
+    if (step.toolCall && !announced(step.toolCall, cause, this.llmByCallId)) {
       this.checkCall(step, step.toolCall.name, step.toolCall.arguments, undefined);
     }
     const key = step.toolCall ? callKey(step.toolCall.name, step.toolCall.arguments, cause) : undefined;
@@ -171,6 +178,7 @@ class Detector {
   private fail(step: Step, text: string, rule: string, toolName: string | undefined, cause: Step | undefined): void {
     this.failureCount++;
     const c = classifyError(text, this.options.timeoutPattern);
+    if (c.category === 'ORCH.STEP_LIMIT') this.stepLimitCount++;
     const what = toolName ? `${toolName} failed` : `${step.name} failed`;
     const evidence = `${what}: ${clip(text)}`;
     this.add(step, c.category, rule, evidence);
@@ -182,15 +190,21 @@ class Detector {
     this.await(failure, Math.max(step.depth, cause?.depth ?? 0));
   }
 
-  /** A failed container whose subtree held no failing tool: the model's own output or code failed. */
+  /**
+   * A failed container. A failing step inside it (tool, model call, inner container) explains
+   * its failure, except a step limit, which is the run's own failure unless one inside already
+   * said so. Otherwise the model's own output or code failed.
+   */
   private failContainer(c: OpenContainer): void {
     const { step } = c;
-    if (this.failureCount > c.failuresAtOpen) return; // a failing child already explains it
-    this.failureCount++;
     const text = errorText(step);
     const cls = classifyError(text, this.options.timeoutPattern);
+    const stepLimit = cls.category === 'ORCH.STEP_LIMIT';
+    if (stepLimit ? this.stepLimitCount > c.stepLimitsAtOpen : this.failureCount > c.failuresAtOpen) return;
+    this.failureCount++;
+    if (stepLimit) this.stepLimitCount++;
     const decision = this.lastLlmByParent.get(step.id);
-    const failure: Failure = { step, category: cls.category, rule: 'tool-error', text, signal: cls.signal };
+    const failure: Failure = { step, category: cls.category, rule: stepLimit ? 'step-limit' : 'tool-error', text, signal: cls.signal };
     this.markAction(step, true);
     if (decision && !/^(SYS\.|TOOL\.(TIMEOUT|RATE_LIMIT|AUTH)|ORCH\.)/.test(cls.category)) {
       // Code or output the model wrote failed to parse or run: the decision owns it, the container is the symptom.
@@ -198,7 +212,7 @@ class Detector {
       failure.decision = this.add(decision, cls.category, rule, `its output failed (${cls.signal}): ${clip(text, 240)}`, step.id);
       this.await(failure, decision.depth);
     } else {
-      this.add(step, cls.category, 'tool-error', `${step.name} failed: ${clip(text)}`);
+      this.add(step, cls.category, failure.rule, `${step.name} failed: ${clip(text)}`);
       this.await(failure, Math.max(step.depth, decision?.depth ?? 0));
     }
   }
@@ -389,6 +403,13 @@ function callKey(name: string, args: unknown, cause: Step | undefined): string {
     key += `\u0000${text.length}:${text.slice(0, 300)}:${text.slice(-300)}`;
   }
   return key;
+}
+
+/** Did a model step announce this call (by call id, or the causing model step calls the same tool)? Then it was checked there. */
+function announced(call: NonNullable<Step['toolCall']>, cause: Step | undefined, llmByCallId: ReadonlyMap<string, Step>): boolean {
+  if (call.id && llmByCallId.has(call.id)) return true;
+  if (!cause) return false;
+  return outputToolCalls(cause).some((c) => c.name === call.name && (!c.id || !call.id || c.id === call.id));
 }
 
 function errorText(step: Step): string {

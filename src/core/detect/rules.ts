@@ -14,7 +14,7 @@ export const RULES: RuleInfo[] = [
   { id: 'tool-definition', category: 'SYS.TOOL_DEFINITION', definition: 'A declared tool\'s parameters are not a valid JSON Schema, or two declared tools share a name.' },
   { id: 'repeat-loop', category: 'ORCH.REPEAT_LOOP', definition: 'The same call (tool + canonical arguments) is made N times (DetectOptions.repeatThreshold, default 3) or twice in a row; reported once, on the last repetition.' },
   { id: 'blind-retry', category: 'ORCH.BLIND_RETRY', definition: 'A call that failed is made again with identical arguments; reported on the model step that retried.' },
-  { id: 'step-limit', category: 'ORCH.STEP_LIMIT', definition: 'A framework max-iterations error, or (with DetectOptions.stepLimit) at least that many model steps and no final answer.' },
+  { id: 'step-limit', category: 'ORCH.STEP_LIMIT', definition: 'A framework max-iterations error on an agent span (StepLimitExceeded, GraphRecursionError; reported even when a tool inside it failed, once per nesting), or (with DetectOptions.stepLimit) at least that many model steps and no final answer.' },
   { id: 'ends-on-error', category: 'ORCH.PREMATURE_STOP', definition: 'The run\'s last action failed and no model step came after it, or the last model reply has no text (only tool calls).' },
   { id: 'ignored-tool-error', category: 'RSN.IGNORED_TOOL_ERROR', definition: 'After a failed step, the next model step neither mentions the failure nor calls the same tool again.' },
   { id: 'empty-result', category: 'TOOL.EMPTY_RESULT', definition: 'A tool succeeded but returned null, "", [], {} or "no results".' },
