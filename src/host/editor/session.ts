@@ -9,7 +9,7 @@ import type { Step, Trace } from '../../core/model/schema';
 import {
   isCssVariableName, rpcError, ErrorCode,
   type CategoryInfo, type Direction, type FailureMarker, type FindingInfo, type RowSummary, type RowsResult,
-  type RunVerdict, type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
+  SEARCH_MATCH_CAP, type RunVerdict, type SearchResult, type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { runVerdict } from './run-verdict';
@@ -338,22 +338,22 @@ export class TraceSession {
     return null;
   }
 
-  /** Case-insensitive substring search over names, messages, tool calls, values and errors; wraps around. */
-  search(query: string, from: number, direction: Direction): { index: number | null; matchCount: number } {
+  /**
+   * Case-insensitive substring search over names, messages, tool calls, values and errors; wraps
+   * around. Says which match it found ("k of n") and lists the matches (capped) for highlighting.
+   */
+  search(query: string, from: number, direction: Direction): SearchResult {
     const q = query.trim().toLowerCase();
     if (!q) return { index: null, matchCount: 0 };
     const text = this.searchIndex();
     const n = text.length;
-    let matchCount = 0;
-    for (const t of text) if (t.includes(q)) matchCount++;
-    if (matchCount === 0) return { index: null, matchCount };
-    const step = direction === 'next' ? 1 : -1;
+    const all: number[] = [];
+    for (let i = 0; i < n; i++) if (text[i].includes(q)) all.push(i);
+    if (all.length === 0) return { index: null, matchCount: 0 };
+    // From `from` (exclusive) in the direction, wrapping: a binary search over the sorted matches.
     const origin = Number.isInteger(from) && from >= 0 && from < n ? from : direction === 'next' ? -1 : n;
-    for (let k = 1; k <= n; k++) {
-      const i = (((origin + step * k) % n) + n) % n;
-      if (text[i].includes(q)) return { index: i, matchCount };
-    }
-    return { index: null, matchCount };
+    const k = direction === 'next' ? upperBound(all, origin) % all.length : (lowerBound(all, origin) - 1 + all.length) % all.length;
+    return { index: all[k], matchCount: all.length, ordinal: k + 1, matches: all.length > SEARCH_MATCH_CAP ? all.slice(0, SEARCH_MATCH_CAP) : all };
   }
 
   private searchIndex(): string[] {
