@@ -9,7 +9,7 @@ import { buildTrace, locateDraftSteps } from './model/build';
 import type { Trace } from './model/schema';
 import type { Importer } from './formats/importer';
 import { importerById, importers } from './formats/registry';
-import { Problem, UserInputError } from './util/problems';
+import { cleanProblem, describeValue, isUserInputError, Problem, UserInputError } from './util/problems';
 
 export interface LoadResult {
   file: string;
@@ -34,7 +34,27 @@ export function detectFormat(file: SourceFile, candidates: readonly Importer[] =
   return bestScore > 0 ? best : undefined;
 }
 
-export function loadTraceFromBytes(path: string, bytes: Uint8Array, opts: { format?: string; readSibling?: (rel: string) => Uint8Array | undefined } = {}): LoadResult {
+export interface LoadOptions {
+  format?: string;
+  readSibling?: (rel: string) => Uint8Array | undefined;
+}
+
+/**
+ * Every problem a load reports, warning or refusal, leaves here as one clean line (control
+ * characters escaped, length capped), whatever trace text an importer quoted in it.
+ */
+export function loadTraceFromBytes(path: string, bytes: Uint8Array, opts: LoadOptions = {}): LoadResult {
+  let result: LoadResult;
+  try {
+    result = loadUnchecked(path, bytes, opts);
+  } catch (e) {
+    if (isUserInputError(e)) throw new UserInputError(e.problems.map(cleanProblem));
+    throw e;
+  }
+  return { ...result, warnings: result.warnings.map(cleanProblem) };
+}
+
+function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): LoadResult {
   const file = new SourceFile(path, bytes);
   const warnings: Problem[] = [];
   if (!file.isZip && file.text.trim() === '') {
@@ -79,14 +99,8 @@ function notATraceProblem(file: SourceFile): Problem {
   if (first === '{' || first === '[') {
     const parsed = file.parseJson();
     if ('error' in parsed && !file.looksLikeJsonl()) return parsed.error;
-    const hint = 'value' in parsed ? describeKeys(parsed.value) : 'JSON lines';
+    const hint = 'value' in parsed ? `a JSON ${describeValue(parsed.value).replace(/^an? /, '')}` : 'JSON lines';
     return { file: file.path, message: `not a trace in any supported format (${hint}); run 'agent-trace formats' for the list` };
   }
   return { file: file.path, line: 1, column: 1, message: `not a trace: expected JSON or JSONL, found ${JSON.stringify(file.text.slice(0, 20))}...` };
-}
-
-function describeKeys(v: unknown): string {
-  if (Array.isArray(v)) return `a JSON array of ${v.length} items`;
-  if (v && typeof v === 'object') return `a JSON object with keys ${Object.keys(v).slice(0, 6).map((k) => JSON.stringify(k)).join(', ')}`;
-  return `a JSON ${typeof v}`;
 }

@@ -6,7 +6,7 @@
 import { locatePaths, pathKey, type JsonPath } from '../json/locate';
 import type { SourceFile } from '../json/source-file';
 import { shortHash } from '../util/hash';
-import type { Problem } from '../util/problems';
+import { quoteTraceText, type Problem } from '../util/problems';
 import type { DraftStep, DraftTrace } from './draft';
 import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
 
@@ -37,7 +37,7 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
       children[p].push(i);
     } else {
       if (d.parentSourceId && p === undefined) {
-        warnings.push({ file: file.path, message: `step "${ids[i]}" names parent "${d.parentSourceId}", which is not in the trace; shown at top level` });
+        warnings.push({ file: file.path, message: `step ${quoteTraceText(ids[i])} names parent ${quoteTraceText(d.parentSourceId)}, which is not in the trace; shown at top level` });
       }
       roots.push(i);
     }
@@ -71,7 +71,7 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
   // Steps on a parent cycle are unreachable from any root: break the cycle and keep them.
   for (let i = 0; i < n; i++) {
     if (!visited[i]) {
-      warnings.push({ file: file.path, message: `step "${ids[i]}" is part of a parent cycle; shown at top level` });
+      warnings.push({ file: file.path, message: `step ${quoteTraceText(ids[i])} is part of a parent cycle; shown at top level` });
       parentOf[i] = -1;
       depth[i] = 0;
       walk([i]);
@@ -90,11 +90,11 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
     let stepId: string | null = null;
     if (stepSourceId) {
       const i = idBySource.get(stepSourceId);
-      if (i === undefined) warnings.push({ file: l.origin, message: `label "${l.category}" points at "${stepSourceId}", which is not a step of the trace; kept as a trace-level label` });
+      if (i === undefined) warnings.push({ file: labelFile(l.origin, file), message: `label ${quoteTraceText(l.category)} points at ${quoteTraceText(stepSourceId)}, which is not a step of the trace; kept as a trace-level label` });
       else stepId = ids[i];
     } else if (stepPosition !== undefined) {
       if (stepPosition >= 0 && stepPosition < n) stepId = ids[stepPosition];
-      else warnings.push({ file: l.origin, message: `label "${l.category}" points at step ${stepPosition}, but the trace has ${n} steps; kept as a trace-level label` });
+      else warnings.push({ file: labelFile(l.origin, file), message: `label ${quoteTraceText(l.category)} points at step ${stepPosition}, but the trace has ${n} steps; kept as a trace-level label` });
     }
     return { ...rest, stepId };
   });
@@ -146,6 +146,11 @@ export function locateDraftSteps(file: SourceFile, drafts: readonly DraftTrace[]
   const wanted: JsonPath[] = [];
   for (const d of drafts) for (const s of d.steps) if (s.sourcePath) wanted.push(s.sourcePath);
   return locatePaths(file, wanted, drafts.some((d) => d.jsonlPaths === true));
+}
+
+/** Labels written inside the trace (`origin: 'inline'`) are reported against the trace file itself. */
+function labelFile(origin: string, file: SourceFile): string {
+  return origin === 'inline' ? file.path : origin;
 }
 
 function derivedId(d: DraftStep, position: number): string {

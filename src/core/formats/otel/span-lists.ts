@@ -121,7 +121,8 @@ export const otelSdkJsonImporter = spanListImporter({
     return isObject(s.status) && 'status_code' in s.status && 'parent_id' in s ? 0.85 : 0;
   },
   read(s, path) {
-    const c = s.context as Record<string, unknown>;
+    // Only the first span was sniffed: any other may lack its context.
+    const c = isObject(s.context) ? s.context : {};
     const status = isObject(s.status) ? s.status : {};
     return {
       spanId: hexId(c.span_id), traceId: hexId(c.trace_id), parentId: hexId(s.parent_id) ?? null,
@@ -144,7 +145,8 @@ export const phoenixImporter = spanListImporter({
     return 'span_kind' in s && ('status_code' in s || 'parent_id' in s) ? 0.9 : 0;
   },
   read(s, path) {
-    const c = s.context as Record<string, unknown>;
+    // Only the first span was sniffed: any other may lack its context.
+    const c = isObject(s.context) ? s.context : {};
     const attributes = attrsOf(s.attributes);
     // Phoenix keeps the OpenInference kind as `span_kind`; make it visible to the attribute reader.
     if (attributes['openinference.span.kind'] === undefined && typeof s.span_kind === 'string') attributes['openinference.span.kind'] = s.span_kind;
@@ -170,7 +172,8 @@ export const anyAgentImporter = spanListImporter({
   // Span ids are 64-bit integers, beyond what a JS number holds exactly: read them as strings.
   prepare(file) { return parseWithBigIds(file); },
   read(s, path) {
-    const c = s.context as Record<string, unknown>;
+    // Only the first span was sniffed: any other may lack its context.
+    const c = isObject(s.context) ? s.context : {};
     const p = isObject(s.parent) ? s.parent : undefined;
     const status = isObject(s.status) ? s.status : {};
     return {
@@ -210,7 +213,7 @@ export const vercelAiSdkImporter = spanListImporter({
     return isObject(a) && typeof a['ai.operationId'] === 'string' ? 0.95 : 0.6;
   },
   read(s, path) {
-    const c = s.spanContext as Record<string, unknown>;
+    const c = isObject(s.spanContext) ? s.spanContext : {};
     const parent = str(s.parentSpanId) ?? (isObject(s.parentSpanContext) ? str(s.parentSpanContext.spanId) : undefined);
     const status = isObject(s.status) ? s.status : {};
     return {

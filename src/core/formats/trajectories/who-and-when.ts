@@ -16,6 +16,7 @@ import type { SourceFile } from '../../json/source-file';
 import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { asText, Importer, ImportContext, isObject } from '../importer';
 import { baseName, bool, contentText, fail, num, oneLine, str, tracebackError } from './common';
+import { quoteTraceText, truncateText } from '../../util/problems';
 
 const EXECUTORS = /^(Computer_terminal|Executor|code_executor|ComputerTerminal)$/i;
 
@@ -36,11 +37,11 @@ export const whoAndWhenImporter: Importer = {
     const agent = str(doc.mistake_agent);
     const labels: DraftLabel[] = [];
     if (position === undefined || !Number.isInteger(position)) {
-      ctx.warn({ path: '$.mistake_step', message: `mistake_step ${JSON.stringify(doc.mistake_step)} is not a history index; the label is kept at trace level` });
+      ctx.warn({ path: '$.mistake_step', message: `mistake_step ${quoteTraceText(doc.mistake_step)} is not a history index; the label is kept at trace level` });
     }
     labels.push({
       ...(position !== undefined && Number.isInteger(position) ? { stepPosition: position } : { stepSourceId: null }),
-      sourceLocation: `history[${asText(doc.mistake_step)}]`,
+      sourceLocation: `history[${truncateText(asText(doc.mistake_step), 40)}]`,
       scheme: 'who-and-when',
       category: 'mistake',
       ...(str(doc.mistake_reason) ? { description: str(doc.mistake_reason) } : {}),
