@@ -3,12 +3,12 @@
  * once per tool per trace (a trace can hold thousands of calls to the same tool). Schemas come
  * from hostile files: compile errors are caught and reported, never thrown.
  */
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { ToolDefinition } from '../model/schema';
 import { SchemaCache } from '../util/schema-cache';
 
 /** One ajv for the process: building one costs ~100 ms. */
-const schemas = new SchemaCache(new Ajv({ strict: false, allErrors: false, validateSchema: true }));
+const schemas = new SchemaCache({ allErrors: false });
 
 function compile(schema: object): ValidateFunction {
   const v = schemas.compile(schema);

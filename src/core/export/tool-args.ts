@@ -2,11 +2,11 @@
  * Tool-call arguments against the tool's JSON Schema (ajv), for corrections in the editor and
  * for validator rule V4.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { SchemaCache } from '../util/schema-cache';
 
 // All errors, unlike the detectors' instance: the correction editor lists every problem.
-const schemas = new SchemaCache(new Ajv({ allErrors: true, strict: false, validateSchema: true }));
+const schemas = new SchemaCache({ allErrors: true });
 
 export interface ArgProblem {
   /** JSON pointer inside the arguments (`/city`), '' for the whole value. */

@@ -51,7 +51,7 @@ describe('step limits on agent spans', () => {
   it('a step limit raised inside and re-raised by each enclosing span is reported once, where it was raised', () => {
     const t = trace([
       { id: 'run', kind: 'agent', ...err('GraphRecursionError: Recursion limit of 25 reached') },
-      { id: 'graph', kind: 'chain', parentId: 'run', ...err('GraphRecursionError: Recursion limit of 25 reached') },
+      { id: 'graph', kind: 'agent', parentId: 'run', ...err('GraphRecursionError: Recursion limit of 25 reached') },
       llmSays('m1', 'thinking', { parentId: 'graph' }),
     ]);
     assert.deepEqual(rows(t), [['graph', 'ORCH.STEP_LIMIT']]);
