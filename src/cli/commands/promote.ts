@@ -1,12 +1,35 @@
-/** `agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt]` */
+/** `agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt] [--taxonomy ...] [--accept-changed-trace] [--include-failed] [--verbose]` */
+import { loadTaxonomy } from '../../core/taxonomy';
 import { promote } from '../../core/training-set/promote';
+import { summaryLines } from '../../core/training-set/warning-summary';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import type { CommandResult } from '../output';
 
-export async function promoteCommand(args: { trace: string; annotations?: string; set: string; format?: 'openai' | 'trl'; sharegpt?: boolean; traceIndex?: number; allowSecrets?: boolean }): Promise<CommandResult> {
+export interface PromoteArgs {
+  trace: string;
+  annotations?: string;
+  set: string;
+  format?: 'openai' | 'trl';
+  sharegpt?: boolean;
+  traceIndex?: number;
+  allowSecrets?: boolean;
+  /** The taxonomy the user reviews in (default|trail|mast|<file>): findings are detected as the editor does under it. */
+  taxonomy?: string;
+  /** Promote even when the sidecar was written for other trace bytes. */
+  acceptChangedTrace?: boolean;
+  /** Train on failed runs as demonstrations too. */
+  includeFailed?: boolean;
+  /** Every warning, instead of one line per kind of warning. */
+  verbose?: boolean;
+}
+
+export async function promoteCommand(args: PromoteArgs): Promise<CommandResult> {
   try {
-    const out = await promote(args);
-    const stderr = [...out.errors.map(formatProblem), ...out.warnings.map((w) => `warning: ${formatProblem(w)}`)];
+    const { verbose, taxonomy, ...options } = args;
+    const out = await promote({ ...options, taxonomy: taxonomy === undefined ? undefined : loadTaxonomy(taxonomy) });
+    const warnings = verbose ? out.warnings.map((w) => `warning: ${formatProblem(w)}`) : summaryLines(out.warnings).map((l) => `warning: ${l}`);
+    if (!verbose && warnings.length < out.warnings.length) warnings.push(`${out.warnings.length} warnings of ${warnings.length} kinds, one line per kind; --verbose lists them all`);
+    const stderr = [...out.errors.map(formatProblem), ...warnings];
     if (out.errors.length || !out.result) {
       return { exitCode: 2, stdout: [], stderr: [...stderr, `nothing written to ${args.set}: fix the ${out.errors.length} problem(s) above`] };
     }

@@ -21,7 +21,7 @@
 import type { ToolDefinition } from '../model/schema';
 import { shortHash } from '../util/hash';
 import type { Conversation, ConvMessage, ConvToolCall } from './conversation';
-import { allTurns, isTrainable, promptBefore, stepLocationOf, type PreparedTrajectory } from './prepare';
+import { allTurns, isTrainable, promptBefore, stepLocationOf, stepRef, type PreparedTrajectory } from './prepare';
 
 export type DataFile = 'sft.jsonl' | 'preference.jsonl' | 'stepwise.jsonl' | 'sharegpt.jsonl';
 export type ExportFormat = 'openai' | 'trl';
@@ -157,7 +157,7 @@ export function preference(p: PreparedTrajectory, format: ExportFormat, warn: (m
     if (!fix) continue;
     const prompt = promptBefore(p.original, t.stepId).map((m) => encodeOpenAI(m, args));
     if (!prompt.length) {
-      warn(`step "${stepLocationOf(p.stepsById, t.stepId)}": no preference.jsonl pair (the trace records nothing the model saw before this turn, and a pair needs a prompt); its correction is in sft.jsonl`);
+      warn(`${stepRef(p.stepsById, t.stepId)}: no preference.jsonl pair (the trace records nothing the model saw before this turn, and a pair needs a prompt); its correction is in sft.jsonl`);
       continue;
     }
     const rejectedMsg = t.conv.messages[t.messageIndex];
@@ -269,7 +269,7 @@ export function sharegpt(p: PreparedTrajectory, warn: (message: string) => void 
     });
     const alt = alternate(items);
     if ('refused' in alt) {
-      warn(`step "${stepLocationOf(p.stepsById, stepId)}": no sharegpt.jsonl example (LLaMA-Factory needs turns to alternate: ${alt.refused})`);
+      warn(`${stepRef(p.stepsById, stepId)}: no sharegpt.jsonl example (LLaMA-Factory needs turns to alternate: ${alt.refused})`);
       continue;
     }
     out.push({

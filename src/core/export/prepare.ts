@@ -105,10 +105,10 @@ export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: {
     corrections.set(alias(id), c);
   }
   for (const id of built.empty) {
-    if (!corrections.has(id)) warnings.push({ file: trace.source.path, message: `step "${stepLocationOf(stepsById, id)}" is a model call with no recorded output (no text, no tool call); it is not a turn of the exported conversation` });
+    if (!corrections.has(id)) warnings.push({ file: trace.source.path, message: `${stepRef(stepsById, id)} is a model call with no recorded output (no text, no tool call); it is not a turn of the exported conversation` });
   }
   for (const u of built.unanswered) {
-    warnings.push({ file: trace.source.path, message: `step "${u.stepId ? stepLocationOf(stepsById, u.stepId) : '?'}": the trace records no result for its call to "${u.name}"; the examples show the result as "${NO_RESULT}"` });
+    warnings.push({ file: trace.source.path, message: `${u.stepId ? stepRef(stepsById, u.stepId) : 'a step'}: the trace records no result for its call to "${u.name}"; the examples show the result as "${NO_RESULT}"` });
   }
   const { tools, inferred } = inferMissingTools(trace);
   for (const t of inferred) warnings.push({ file: trace.source.path, message: `the trace does not declare the tool "${t.name}"; its definition in the examples is inferred from its calls (parameters: ${Object.keys((t.parameters as { properties: object }).properties).join(', ') || 'none'})` });
@@ -140,6 +140,12 @@ export function indexSteps(trace: Trace): Map<string, Step> {
 export function stepLocationOf(stepsById: ReadonlyMap<string, Step>, stepId: string): string {
   const s = stepsById.get(stepId);
   return s ? stepLocation(s) : stepId;
+}
+
+/** A step as a person finds it: its number as the trace editor shows it (from 1) and its id, `step 5 ("s5")`. */
+export function stepRef(stepsById: ReadonlyMap<string, Step>, stepId: string): string {
+  const s = stepsById.get(stepId);
+  return s ? `step ${s.index + 1} ("${stepLocation(s)}")` : `step "${stepId}"`;
 }
 
 /** Messages before an assistant turn, in its conversation (the DPO prompt). */

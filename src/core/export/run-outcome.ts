@@ -42,11 +42,18 @@ function short(s: string, n = 80): string {
 export function runOutcome(trace: Trace, runTags: readonly EffectiveTag[] = []): RunOutcome {
   const reasons: string[] = [];
   const add = (r: string | undefined): void => { if (r && !reasons.includes(r)) reasons.push(r); };
-  for (const l of trace.labels) if (l.stepId === null) add(verdictOf(l));
+  // One verdict per scheme is enough ("tau-bench reward 0" says what "tau-bench failed 0" does).
+  const judgedBy = new Set<string>();
+  for (const l of trace.labels) {
+    if (l.stepId !== null || judgedBy.has(l.scheme)) continue;
+    const v = verdictOf(l);
+    if (v) { judgedBy.add(l.scheme); add(v); }
+  }
   if (trace.metadata.is_correct === false) add('the source marks the answer incorrect (is_correct: false)');
-  const roots = trace.steps.filter((s) => s.parentId === null || s.depth === 0);
+  // The run's own span when one step wraps it all; in a flat list of steps, the last one.
+  const tops = trace.steps.filter((s) => s.parentId === null);
   const last = trace.steps[trace.steps.length - 1];
-  for (const s of [...roots, ...(last ? [last] : [])]) {
+  for (const s of [...(tops.length === 1 ? tops : []), ...(last ? [last] : [])]) {
     if (s.status === 'error') add(`the run ended in an error at step ${s.index + 1} ("${stepLocation(s)}")${s.error ? `: ${short(s.error.type ? `${s.error.type}: ${s.error.message}` : s.error.message)}` : ''}`);
   }
   for (const t of runTags) {

@@ -1,9 +1,9 @@
 /** The set's data card: what is in it, where it came from, and how to load each file. */
 import type { ManifestEntry, SetConfig } from './store';
 
-function table(rows: [string, number][], head: string): string {
+function table(rows: [string, number][], head: string, what = 'examples'): string {
   if (!rows.length) return '_none_\n';
-  return `| ${head} | examples |\n|---|---|\n${rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `| ${k} | ${n} |`).join('\n')}\n`;
+  return `| ${head} | ${what} |\n|---|---|\n${rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `| ${k} | ${n} |`).join('\n')}\n`;
 }
 
 function count<T>(items: T[], key: (t: T) => string[]): [string, number][] {
@@ -12,12 +12,30 @@ function count<T>(items: T[], key: (t: T) => string[]): [string, number][] {
   return [...m];
 }
 
+/**
+ * Each tag once, however many examples and files carry it (a tag on a turn is in sft.jsonl and
+ * stepwise.jsonl alike): tags are told apart by trace, step and category.
+ */
+function countTags(manifest: ManifestEntry[], label: (t: ManifestEntry['tags'][number]) => string): [string, number][] {
+  const seen = new Set<string>();
+  const m = new Map<string, number>();
+  for (const e of manifest) {
+    for (const t of e.tags) {
+      const id = `${e.key}\u0000${t.location}\u0000${t.category}\u0000${t.origin}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      m.set(label(t), (m.get(label(t)) ?? 0) + 1);
+    }
+  }
+  return [...m];
+}
+
 export function renderReadme(config: SetConfig, manifest: ManifestEntry[]): string {
   const byFile = count(manifest, (e) => [e.file]);
   const traces = new Set(manifest.map((e) => e.key)).size;
   const sft = config.format === 'openai'
-    ? `\`sft.jsonl\`: OpenAI chat fine-tuning format, one trajectory per line with its \`tools\`; tool-call \`arguments\` are JSON strings. Assistant turns with an uncorrected error have \`weight: 0\` (kept as context, not learned); all others \`weight: 1\`. Corrected turns replace the originals. A correction that changes a tool call ends the conversation at that turn (the trace cannot know what the corrected call would have returned).`
-    : `\`sft.jsonl\`: TRL conversational prompt-completion with \`tools\`, one line per learnable assistant turn: \`prompt\` is the conversation before the turn, \`completion\` the turn. \`SFTTrainer\` trains on the completion only, so faulty turns and tool results stay context. Arguments are objects.`;
+    ? `\`sft.jsonl\`: OpenAI chat fine-tuning format, one trajectory per line with its \`tools\`; tool-call \`arguments\` are JSON strings. Assistant turns with an uncorrected error have \`weight: 0\` (kept as context, not learned); all others \`weight: 1\`. Corrected turns replace the originals. A correction that changes a tool call ends the conversation at that turn (the trace cannot know what the corrected call would have returned); the learnable turns after it are in a second line holding the original conversation, where only they have \`weight: 1\`.`
+    : `\`sft.jsonl\`: TRL conversational prompt-completion with \`tools\`, one line per learnable assistant turn: \`prompt\` is the conversation before the turn, \`completion\` the turn. \`SFTTrainer\` trains on the completion only, so faulty turns and tool results stay context. Arguments are objects. A correction that changes a tool call ends its conversation at that turn; the learnable turns after it keep their lines, with the original conversation (the faulty turn as context) as the prompt.`;
   return `# ${config.name}
 
 Training set exported by Agent Trace Debugger (format: **${config.format}**${config.sharegpt ? ', plus LLaMA-Factory ShareGPT' : ''}; created ${config.created}).
@@ -27,18 +45,29 @@ ${traces} trace(s), ${manifest.length} example(s).
 ${table(byFile, 'file')}
 ## Errors in the source steps, by category
 
-${table(count(manifest, (e) => e.tags.map((t) => t.category)), 'category')}
+Each error once, however many examples carry it.
+
+${table(countTags(manifest, (t) => t.category), 'category', 'errors')}
 ## Errors by source
 
-${table(count(manifest, (e) => e.tags.map((t) => `${t.origin} (${t.status})`)), 'source')}
+${table(countTags(manifest, (t) => `${t.origin} (${t.status})`), 'source', 'errors')}
 An error counts when it is a human tag that is not rejected, a detector finding that is confirmed or still proposed (not rejected), or a step label imported with the trace.
+
+## What the errors mark
+
+The data says what was judged, and only that: a turn nobody judged wrong is never marked wrong.
+
+- An error on a **model turn** marks that turn: it is context only (\`weight: 0\`, no line of its own, stepwise label \`false\`) unless it was corrected.
+- An error on a **tool step** marks the model turn that made that call only when its category blames the call (unknown tool, invalid arguments, wrong tool, a repeated or blind retry, ...). A category that describes what the environment answered (timeout, rate limit, authentication, a runtime error, a missing resource, an empty result, any infrastructure category) marks no turn: the call may have been right.
+- An error on **any other step** (the agent or root span, a sub-agent, a message) judges the run, not a turn: the run counts as failed, and the error is listed with every example of that run in \`manifest.jsonl\`. Infrastructure categories there mark nothing.
+- A **failed run** (a benchmark verdict, reward or score of failure, an "incorrect" grade, a label on the whole run, a final error, or an error that judges the run) is no demonstration: nothing from it is in \`sft.jsonl\`${config.sharegpt ? ' or `sharegpt.jsonl`' : ''} unless it was promoted with "include failed runs" (\`--include-failed\`). Its corrected turns still make preference pairs, and its judged turns step labels.
 
 ## Files
 
 - ${sft}
 - \`preference.jsonl\`: one pair per corrected turn: the original conversation up to the turn as the prompt, the correction as chosen, the original as rejected (${config.format === 'openai' ? 'OpenAI preference format: `input`, `preferred_output`, `non_preferred_output`' : 'TRL conversational DPO: `prompt`, `chosen`, `rejected`, `tools`'}).
-- \`stepwise.jsonl\`: TRL stepwise supervision of the original trajectory: \`prompt\`, one completion per assistant turn (its text, calls and their results), \`labels\` false where the turn carries an error.
-${config.sharegpt ? '- `sharegpt.jsonl` + `dataset_info.json`: LLaMA-Factory ShareGPT, one record per learnable turn ending at it; train with `mask_history: true` so only that last turn is learned.\n' : ''}- \`manifest.jsonl\`: per example (same order as the data files): the source trace path and sha256, the steps, the tags and corrections used, when, and the extension version.
+- \`stepwise.jsonl\`: TRL stepwise supervision of the original trajectory: \`prompt\`, one completion per assistant turn (its text, calls and their results), \`labels\` false where the turn carries an error or was corrected. A failed run is labelled only when one of its turns was judged wrong.
+${config.sharegpt ? '- `sharegpt.jsonl` + `dataset_info.json`: LLaMA-Factory ShareGPT, one record per learnable turn ending at it; train with `mask_history: true` so only that last turn is learned. A turn with text and tool calls keeps its text as a leading thought (`<think>\\n…\\n</think>\\n\\n` before the calls\' JSON), which LLaMA-Factory\'s function formatter takes off and renders before the calls.\n' : ''}- \`manifest.jsonl\`: per example (same order as the data files): the source trace path and sha256, the steps, the tags and corrections used, when, and the extension version.
 
 ## Loading
 

@@ -7,14 +7,19 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { SIDECAR_SUFFIX, sidecarPathFor } from '../../core/annotations/sidecar';
+import { SIDECAR_SUFFIX } from '../../core/annotations/sidecar';
 import type { ExportFormat } from '../../core/export/encode';
 import { promote, type PromoteOutcome } from '../../core/training-set/promote';
 import { DATA_FILES } from '../../core/training-set/store';
+import { summariseWarnings } from '../../core/training-set/warning-summary';
 import { formatProblem, isUserInputError, type Problem } from '../../core/util/problems';
 import { TRACE_EDITOR_ANY_JSON_VIEW_TYPE, TRACE_EDITOR_VIEW_TYPE } from '../ids';
 import { countsDescription, formatLabel, listSets, setNameProblem } from './sets-on-disk';
 import { setsRootFor, type TrainingSetsTreeProvider } from './view';
+import { existingSidecarFor, sidecarLocationFor } from '../sidecar-storage';
+
+/** The action that promotes again with failed runs as demonstrations too. */
+const INCLUDE_FAILED = 'Include Failed Runs';
 
 /** How many problems the error notification names before "Show All". */
 const PROBLEMS_IN_MESSAGE = 3;
@@ -30,6 +35,8 @@ export interface PromoteChoice {
   sharegpt?: boolean;
   /** Save unsaved annotation changes without asking (true) or promote what is on disk (false). */
   saveDirty?: boolean;
+  /** Train on failed runs as demonstrations too (otherwise offered after the promotion when some were left out). */
+  includeFailed?: boolean;
 }
 
 export interface PromoteUiResult extends PromoteOutcome {
@@ -82,7 +89,7 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
       async () => {
         // The promotion is synchronous work: let the notification render first.
         await new Promise((r) => setTimeout(r, 0));
-        return promote({ trace: tracePath, set: picked.dir, format: picked.format, sharegpt: picked.sharegpt, traceIndex: typeof traceIndex === 'number' ? traceIndex : undefined });
+        return promote({ trace: tracePath, annotations: existingSidecarFor(target), set: picked.dir, format: picked.format, sharegpt: picked.sharegpt, traceIndex: typeof traceIndex === 'number' ? traceIndex : undefined, includeFailed: choice?.includeFailed });
       },
     );
   } catch (e) {
@@ -96,7 +103,8 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
   const result: PromoteUiResult = { ...outcome, setDir: picked.dir, trace: tracePath };
   if (outcome.errors.length) {
     if (newSet) removeEmptyNewSet(picked.dir);
-    reportErrors(`nothing promoted from ${basename(tracePath)}: ${plural(outcome.errors.length, 'problem')} in the examples`, outcome.errors, outcome.warnings);
+    const retry = outcome.failedRuns?.length && !choice?.includeFailed ? () => void promoteWithUi(target, traceIndex, { set: picked.dir, format: picked.format, sharegpt: picked.sharegpt, saveDirty: false, includeFailed: true }) : undefined;
+    reportErrors(`nothing promoted from ${basename(tracePath)}: ${plural(outcome.errors.length, 'problem')} in the examples`, outcome.errors, outcome.warnings, retry);
     return result;
   }
   if (outcome.warnings.length) reportWarnings(basename(tracePath), outcome.warnings);
@@ -104,8 +112,13 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
     const added = DATA_FILES.filter((f) => outcome.result!.added[f] > 0).map((f) => `${f} +${outcome.result!.added[f]}`).join(', ') || 'no examples';
     const replaced = outcome.result.replaced ? ` (replacing ${plural(outcome.result.replaced, 'earlier example')} of this trace)` : '';
     const name = outcome.config?.name ?? basename(picked.dir);
-    void vscode.window.showInformationMessage(`Agent Trace: promoted ${basename(tracePath)} into "${name}": ${added}${replaced}.`, 'Reveal').then((action) => {
+    const failed = outcome.failedRuns?.length ?? 0;
+    const leftOut = failed ? ` ${plural(failed, 'failed run')} left out of the demonstrations.` : '';
+    const actions = failed ? ['Reveal', INCLUDE_FAILED] : ['Reveal'];
+    void vscode.window.showInformationMessage(`Agent Trace: promoted ${basename(tracePath)} into "${name}": ${added}${replaced}.${leftOut}`, ...actions).then((action) => {
       if (action === 'Reveal') void viewProvider?.revealSet(picked.dir);
+      // Re-promoting replaces this trace's examples, so this adds the failed runs' demonstrations without duplicates.
+      if (action === INCLUDE_FAILED) void promoteWithUi(target, traceIndex, { set: picked.dir, saveDirty: false, includeFailed: true });
     });
   }
   return result;
@@ -147,7 +160,7 @@ function traceUriFrom(uri: unknown): vscode.Uri | undefined {
  * editor on the sidecar. Offer to save them; promotion reads from disk. False = cancelled.
  */
 async function saveUnsavedAnnotations(trace: vscode.Uri, saveDirty: boolean | undefined): Promise<boolean> {
-  const sidecar = vscode.Uri.file(sidecarPathFor(trace.fsPath));
+  const sidecar = vscode.Uri.file(sidecarLocationFor(trace).path);
   const same = (a: vscode.Uri, b: vscode.Uri): boolean => a.toString() === b.toString();
   const concerns = (u: vscode.Uri): boolean => same(u, trace) || same(u, sidecar);
   // Text documents save themselves (open or not in an editor); a custom editor (the trace
@@ -234,26 +247,32 @@ async function askForSet(root: string): Promise<PickedSet | undefined> {
   return { dir: join(root, name.trim()), format: format.format, sharegpt: sharegpt.value };
 }
 
-function reportErrors(summary: string, problems: Problem[], warnings: Problem[] = []): void {
+function reportErrors(summary: string, problems: Problem[], warnings: Problem[] = [], includeFailed?: () => void): void {
   const channel = outputChannel();
   channel.appendLine(`[promote] ${summary}:`);
   for (const p of problems) channel.appendLine(`  error: ${formatProblem(p)}`);
   for (const p of warnings) channel.appendLine(`  warning: ${formatProblem(p)}`);
   const first = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatProblem).join(' | ');
   const more = problems.length > PROBLEMS_IN_MESSAGE ? ` (and ${problems.length - PROBLEMS_IN_MESSAGE} more)` : '';
-  void vscode.window.showErrorMessage(`Agent Trace: ${summary}. ${first}${more}`, 'Show All').then((a) => {
+  void vscode.window.showErrorMessage(`Agent Trace: ${summary}. ${first}${more}`, 'Show All', ...(includeFailed ? [INCLUDE_FAILED] : [])).then((a) => {
     if (a === 'Show All') channel.show(true);
+    if (a === INCLUDE_FAILED) includeFailed?.();
   });
 }
 
+/**
+ * The notification summarises the warnings by kind (a benchmark file can warn thousands of
+ * times about a few things); "Show All" opens the output channel, which lists every one.
+ */
 function reportWarnings(trace: string, warnings: Problem[]): void {
   const channel = outputChannel();
-  channel.appendLine(`[promote] ${trace}: promoted with ${plural(warnings.length, 'warning')}:`);
+  const kinds = summariseWarnings(warnings);
+  channel.appendLine(`[promote] ${trace}: promoted with ${plural(warnings.length, 'warning')} of ${plural(kinds.length, 'kind')}:`);
+  for (const k of kinds) channel.appendLine(`  ${k.count} × ${k.kind}`);
   for (const p of warnings) channel.appendLine(`  warning: ${formatProblem(p)}`);
-  const templates = warnings.filter((w) => 'rule' in w && (w as { rule?: string }).rule === 'template');
-  const shown = templates.length ? templates : warnings;
-  const what = templates.length ? `${plural(templates.length, 'chat template refusal')}` : plural(warnings.length, 'warning');
-  void vscode.window.showWarningMessage(`Agent Trace: ${trace} promoted with ${what}: ${formatProblem(shown[0])}${shown.length > 1 ? ` (and ${shown.length - 1} more)` : ''}`, 'Show All').then((a) => {
+  const top = kinds.slice(0, PROBLEMS_IN_MESSAGE).map((k) => `${k.count} × ${k.kind}`).join(' | ');
+  const more = kinds.length > PROBLEMS_IN_MESSAGE ? ` (and ${plural(kinds.length - PROBLEMS_IN_MESSAGE, 'more kind')})` : '';
+  void vscode.window.showWarningMessage(`Agent Trace: ${trace} promoted with ${plural(warnings.length, 'warning')}: ${top}${more}`, 'Show All').then((a) => {
     if (a === 'Show All') channel.show(true);
   });
 }
