@@ -5,7 +5,7 @@ import type { Step } from '../../core/model/schema';
 import { formatProblem } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
 
-export interface InspectArgs { file: string; json: boolean; taxonomy?: string }
+export interface InspectArgs { file: string; json: boolean; taxonomy?: string; maxUnzippedBytes?: number }
 
 /** The category as named in the chosen taxonomy; the default id when that taxonomy has no mapping. */
 export function categoryName(defaultId: string, taxonomy: Taxonomy): string {
@@ -14,7 +14,7 @@ export function categoryName(defaultId: string, taxonomy: Taxonomy): string {
 
 export function inspectCommand(args: InspectArgs): CommandResult {
   const taxonomy = loadTaxonomy(args.taxonomy ?? 'default');
-  const result = analyzeFile(args.file, detectOptionsFor(taxonomy));
+  const result = analyzeFile(args.file, detectOptionsFor(taxonomy), { maxUnzippedBytes: args.maxUnzippedBytes });
   const findings: (Finding & { traceId: string; sourceId?: string })[] = [];
   const stepById = new Map<string, Step>();
   for (const { trace, findings: fs } of result.analyses) {
@@ -54,7 +54,7 @@ export function inspectCommand(args: InspectArgs): CommandResult {
   if (findings.length) {
     lines.push('', ...table(['step', 'category', 'rule', 'evidence'], findings.slice(0, 200).map((f) => {
       const step = stepById.get(`${f.traceId}\u0000${f.stepId}`);
-      const where = step ? `#${step.index} ${truncate(step.name, 28)}` : f.stepId;
+      const where = step ? `#${step.index + 1} ${truncate(step.name, 28)}` : f.stepId; // numbered from 1, as the trace editor shows steps
       return [where, f.category, f.rule, truncate(f.evidence.replace(/\s+/g, ' '), 70)];
     })));
     if (findings.length > 200) lines.push(`  ... and ${findings.length - 200} more (use --json for all)`);

@@ -320,7 +320,7 @@ class Detector {
   private trackRepeat(step: Step, key: string, cause: Step | undefined): void {
     const prevFailed = this.failedCalls.get(key);
     if (prevFailed) {
-      this.add(cause ?? step, 'ORCH.BLIND_RETRY', 'blind-retry', `repeats the call to ${step.toolCall!.name} that failed at step ${prevFailed.index} with the same arguments`, cause ? step.id : undefined);
+      this.add(cause ?? step, 'ORCH.BLIND_RETRY', 'blind-retry', `repeats the call to ${step.toolCall!.name} that failed at step ${prevFailed.index + 1} with the same arguments`, cause ? step.id : undefined);
     }
     const inRow = this.lastCallKeyByDepth.get(step.depth) === key;
     this.lastCallKeyByDepth.set(step.depth, key);
