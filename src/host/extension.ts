@@ -5,11 +5,13 @@
  * it is first shown, and text documents are analysed in the background after a debounce.
  */
 import * as vscode from 'vscode';
+import { setExtensionMode } from './trusted-args';
 import { activateAnnotations } from './annotations';
 import { AnalysisService } from './analysis/service';
 import { activateCommands } from './commands';
 import { getTraceEditorProvider, registerTraceEditor } from './editor';
 import { activateAnyJsonEditor } from './editor-any-json';
+import { initSidecarStorage } from './sidecar-storage';
 import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
@@ -24,6 +26,9 @@ export interface ExtensionApi {
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
+  // Arguments from other extensions are confirmed with the user, except in the integration tests.
+  setExtensionMode(context.extensionMode);
+  initSidecarStorage(context);
   context.subscriptions.push(...registerTraceEditor(context));
   activateAnyJsonEditor(context);
   const analysis = new AnalysisService();

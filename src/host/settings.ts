@@ -1,6 +1,7 @@
 /**
  * The extension's settings, read in one place so every feature interprets them the same way.
  */
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../core/taxonomy';
 import { formatProblem, isUserInputError } from '../core/util/problems';
@@ -39,4 +40,17 @@ export function configuredTaxonomy(): Taxonomy {
 /** `agentTraceDebugger.traceGlob` for the whole workspace (the setting is resource-scoped; null = any). */
 export function traceGlob(): string {
   return vscode.workspace.getConfiguration(SECTION, null).get<string>('traceGlob') || DEFAULT_TRACE_GLOB;
+}
+
+/**
+ * `agentTraceDebugger.annotationsFolder` for a trace, as an absolute path; undefined when empty
+ * (sidecars beside their traces). Relative paths are taken from the trace's workspace folder (or
+ * the first one); with no folder open, only an absolute path applies.
+ */
+export function configuredAnnotationsFolder(trace: vscode.Uri): string | undefined {
+  const spec = vscode.workspace.getConfiguration(SECTION, trace).get<string>('annotationsFolder', '').trim();
+  if (!spec) return undefined;
+  if (isAbsolute(spec)) return spec;
+  const folder = vscode.workspace.getWorkspaceFolder(trace) ?? vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  return folder ? resolve(folder.uri.fsPath, spec) : undefined;
 }

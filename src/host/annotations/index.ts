@@ -9,7 +9,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { configuredTaxonomy } from '../settings';
-import { parseSidecar, serializeSidecar, sidecarPathFor, writeFileAtomic, type AnnotationDocument, type AnnotationEdit } from '../../core/annotations';
+import { parseSidecar, serializeSidecar, writeFileAtomic, type AnnotationDocument, type AnnotationEdit } from '../../core/annotations';
+import { existingSidecarFor, prepareSidecarFolder, relocationNote, sidecarLocationFor, sidecarReaderFor } from '../sidecar-storage';
 import { formatProblem } from '../../core/util/problems';
 import type { AnnotationOp, Impact, StepAnnotations } from '../../protocol';
 import { getActiveTraceEditor, getOpenTraceDocument, onDidChangeTraceAnnotations, tagCategories, TraceFile } from '../editor';
@@ -83,7 +84,8 @@ export function annotationsFor(uri: vscode.Uri): AnnotationDocument | undefined 
   const open = getOpenTraceDocument(uri);
   if (open) return open.file.annotations.doc;
   if (uri.scheme !== 'file') return undefined;
-  const path = sidecarPathFor(uri.fsPath);
+  const path = existingSidecarFor(uri);
+  if (!path) return undefined;
   let st;
   try { st = statSync(path); } catch { return undefined; }
   const hit = diskCache.get(path);
@@ -125,15 +127,14 @@ export async function editStep(target: StepTarget, op: AnnotationOp): Promise<Ed
 async function loadFromDisk(uri: vscode.Uri): Promise<TraceFile> {
   if (uri.scheme !== 'file') throw new Error(`${uri.toString(true)} is not a file on disk; open it in the Trace Debugger to tag it`);
   const bytes = await vscode.workspace.fs.readFile(uri);
-  const file = TraceFile.fromBytes(uri.fsPath, bytes, {
-    taxonomy: configuredTaxonomy(),
-    readSidecar: (p) => { try { return readFileSync(p, 'utf8'); } catch (e) { if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; throw e; } },
-  });
+  const sidecar = sidecarLocationFor(uri);
+  const file = TraceFile.fromBytes(uri.fsPath, bytes, { taxonomy: configuredTaxonomy(), readSidecar: sidecarReaderFor(sidecar), sidecarPath: sidecar.path });
   if (file.loadError) throw new Error(file.loadError.title);
   return file;
 }
 
 function saveNow(file: TraceFile): void {
+  prepareSidecarFolder(file.annotations.sidecarPath);
   writeFileAtomic(file.annotations.sidecarPath, file.annotations.textToSave());
   file.annotations.markSaved();
   diskCache.delete(file.annotations.sidecarPath);
@@ -147,7 +148,9 @@ async function report(target: StepTarget, outcome: EditOutcome & { inverse?: Ann
     return;
   }
   const undo = 'Undo';
-  const pick = await vscode.window.showInformationMessage(`Agent Trace: ${what} (saved to ${basename(sidecarPathFor(target.uri.fsPath))}).`, undo);
+  const savedTo = sidecarLocationFor(target.uri).path;
+  const where = relocationNote(target.uri, savedTo) ?? `saved to ${basename(savedTo)}`;
+  const pick = await vscode.window.showInformationMessage(`Agent Trace: ${what} (${where}).`, undo);
   if (pick !== undo) return;
   try {
     const open = getOpenTraceDocument(target.uri);

@@ -12,7 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { configuredTaxonomy } from '../settings';
-import { parseSidecar, serializeSidecar, sidecarPathFor, writeFileAtomic } from '../../core/annotations';
+import { parseSidecar, serializeSidecar, writeFileAtomic } from '../../core/annotations';
+import { prepareSidecarFolder, relocationNote, sidecarLocationFor, sidecarReaderFor } from '../sidecar-storage';
 import { sha256Hex } from '../../core/util/hash';
 import { formatProblem } from '../../core/util/problems';
 import {
@@ -115,10 +116,13 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
 
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<TraceDocument> {
     const onDisk = uri.scheme === 'file';
+    // The sidecar lives beside the trace, or in a storage folder (setting, read-only trace
+    // folder); only reachable (synchronously) for files on disk.
+    const sidecar = onDisk ? sidecarLocationFor(uri) : undefined;
     const options = {
       taxonomy: configuredTaxonomy(),
-      // The sidecar lives beside the trace; only reachable (synchronously) for files on disk.
-      readSidecar: onDisk ? readSidecarText : undefined,
+      readSidecar: sidecar ? sidecarReaderFor(sidecar) : undefined,
+      ...(sidecar ? { sidecarPath: sidecar.path } : {}),
     };
     let bytes: Uint8Array;
     try {
@@ -235,9 +239,18 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     // Nothing changed since the sidecar was read (e.g. after "Reload" of another program's file):
     // VS Code only needs the save to mark the tab clean; rewriting would change that program's file.
     if (!binding && !state.needsWrite) return;
+    prepareSidecarFolder(path);
     writeFileAtomic(path, state.textToSave(binding));
     state.markSaved(binding);
+    // Saved somewhere else than beside the trace: say where, once per open document.
+    const note = relocationNote(document.uri, path);
+    if (note && !this.toldWhereSaved.has(document)) {
+      this.toldWhereSaved.add(document);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: annotations of {0}: {1}.', basename(document.uri.fsPath), note));
+    }
   }
+
+  private readonly toldWhereSaved = new WeakSet<TraceDocument>();
 
   /**
    * Save As copies the trace's bytes unchanged to the new name and writes the annotations beside
@@ -246,13 +259,14 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
   async saveCustomDocumentAs(document: TraceDocument, destination: vscode.Uri): Promise<void> {
     if (destination.toString() === document.uri.toString()) return this.saveCustomDocument(document);
     if (destination.scheme !== 'file') throw new Error('annotations can only be saved next to files on disk');
-    const sidecar = sidecarPathFor(destination.fsPath);
+    const sidecar = sidecarLocationFor(destination).path;
     if (existsSync(sidecar)) throw new Error(`${basename(sidecar)} already exists next to ${basename(destination.fsPath)}; move it away first (it is not overwritten)`);
     await document.queueSave(async () => {
       const bytes = await vscode.workspace.fs.readFile(document.uri);
       await vscode.workspace.fs.writeFile(destination, bytes);
       const state = document.file.annotations;
       if (state.loadError) throw new Error(`${basename(document.sidecarPath)} could not be read; fix it first`);
+      prepareSidecarFolder(sidecar);
       writeFileAtomic(sidecar, state.textToSave({ path: basename(destination.fsPath), sha256: sha256Hex(bytes) }));
       // VS Code now shows this document saved (its save point moves to the current edit), and
       // the edits live in the new file. Like a text file's Save As, the source shows what is on

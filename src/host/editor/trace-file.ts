@@ -26,6 +26,8 @@ export interface TraceFileOptions {
    * Without one the annotations start empty and live in memory only (the webview tests).
    */
   readSidecar?: SidecarReader;
+  /** Where the sidecar is read and saved (src/core/annotations/sidecar-location.ts); default beside the trace. */
+  sidecarPath?: string;
 }
 
 export class TraceFile {
@@ -43,11 +45,12 @@ export class TraceFile {
     readonly taxonomy: Taxonomy,
     detectFn: ((trace: Trace) => Finding[]) | undefined,
     readSidecar: SidecarReader | undefined,
+    sidecarPath = sidecarPathFor(path),
   ) {
     // Findings are placed by the taxonomy's own location rule, as in `agent-trace inspect`.
     this.detectFn = detectFn ?? ((trace) => defaultDetect(trace, detectOptionsFor(taxonomy)));
     const first = traces[0];
-    this.annotations = new AnnotationState(sidecarPathFor(path), first ? { path: basename(path), sha256: first.source.sha256 } : undefined, readSidecar);
+    this.annotations = new AnnotationState(sidecarPath, first ? { path: basename(path), sha256: first.source.sha256 } : undefined, readSidecar);
     // Registered before anyone else listens, so sessions are current when the others hear of a change.
     this.annotations.onDidChange(() => this.rebind());
   }
@@ -73,14 +76,14 @@ export class TraceFile {
   static fromBytes(path: string, bytes: Uint8Array, options: TraceFileOptions, readSibling?: (rel: string) => Uint8Array | undefined): TraceFile {
     try {
       const r = loadTraceFromBytes(path, bytes, { readSibling });
-      return new TraceFile(path, r.format, r.traces, r.warnings, undefined, options.taxonomy, options.detect, options.readSidecar);
+      return new TraceFile(path, r.format, r.traces, r.warnings, undefined, options.taxonomy, options.detect, options.readSidecar, options.sidecarPath);
     } catch (e) {
       return TraceFile.failed(path, e, options);
     }
   }
 
   static fromTraces(path: string, format: string, traces: Trace[], options: TraceFileOptions): TraceFile {
-    return new TraceFile(path, format, traces, [], undefined, options.taxonomy, options.detect, options.readSidecar);
+    return new TraceFile(path, format, traces, [], undefined, options.taxonomy, options.detect, options.readSidecar, options.sidecarPath);
   }
 
   static failed(path: string, e: unknown, options: TraceFileOptions): TraceFile {
