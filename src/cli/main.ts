@@ -23,9 +23,9 @@ import type { CommandResult } from './output';
 const USAGE = `usage: agent-trace <command> [options]
 
 commands:
-  inspect <file> [--json] [--taxonomy default|trail|mast|<file>]
+  inspect <file> [--json] [--taxonomy default|trail|mast|<file>] [--max-unzipped-mb N]
                          import one trace file, run the detectors, list findings and labels
-  report <files or folders...> [--json] [--taxonomy ...]
+  report <files or folders...> [--json] [--taxonomy ...] [--max-unzipped-mb N]
                          failures per category and per tool over many traces, and a table per file
   taxonomy [--json] [--taxonomy ...]
                          the error categories, and which are detected automatically
@@ -42,20 +42,29 @@ interface CommandDef {
 }
 
 const taxonomyOption = { values: ['taxonomy'], flags: ['json'] } as const;
+/** Commands that read trace files also take the cap on what an archive (`.eval`) may unzip to. */
+const traceReadingOptions = { values: ['taxonomy', 'max-unzipped-mb'], flags: ['json'] } as const;
+
+function maxUnzippedBytesOption(a: ParsedArgs): number | undefined {
+  const mb = stringOption(a, 'max-unzipped-mb');
+  if (mb === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(mb)) throw new UsageError('--max-unzipped-mb must be a whole number of megabytes, at least 1');
+  return Number(mb) * (1 << 20);
+}
 
 const COMMANDS: Record<string, CommandDef> = {
   inspect: {
-    spec: taxonomyOption,
+    spec: traceReadingOptions,
     run: (a) => {
       if (a.positionals.length !== 1) throw new UsageError('inspect takes exactly one file');
-      return inspectCommand({ file: a.positionals[0], json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy') });
+      return inspectCommand({ file: a.positionals[0], json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
     },
   },
   report: {
-    spec: taxonomyOption,
+    spec: traceReadingOptions,
     run: (a) => {
       if (a.positionals.length === 0) throw new UsageError('report needs at least one file or folder');
-      return reportCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy') });
+      return reportCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
     },
   },
   taxonomy: {

@@ -3,7 +3,7 @@
  * the text-editor diagnostics and the Agent Traces view share.
  */
 import { detect, type DetectOptions, type Finding } from './detect';
-import { loadTraceFile, loadTraceFromBytes, type LoadResult } from './load';
+import { loadTraceFile, loadTraceFromBytes, type LoadOptions, type LoadResult } from './load';
 import type { Step, Trace } from './model/schema';
 import type { Taxonomy } from './taxonomy';
 
@@ -30,12 +30,12 @@ export function analyzeLoaded(result: LoadResult, options?: DetectOptions): File
   return { ...result, analyses: result.traces.map((trace) => ({ trace, findings: detect(trace, options) })) };
 }
 
-export function analyzeFile(path: string, options?: DetectOptions): FileAnalysis {
-  return analyzeLoaded(loadTraceFile(path), options);
+export function analyzeFile(path: string, options?: DetectOptions, load?: LoadOptions): FileAnalysis {
+  return analyzeLoaded(loadTraceFile(path, load), options);
 }
 
-export function analyzeBytes(path: string, bytes: Uint8Array, options?: DetectOptions): FileAnalysis {
-  return analyzeLoaded(loadTraceFromBytes(path, bytes), options);
+export function analyzeBytes(path: string, bytes: Uint8Array, options?: DetectOptions, load?: LoadOptions): FileAnalysis {
+  return analyzeLoaded(loadTraceFromBytes(path, bytes, load), options);
 }
 
 /** The tool a finding is about: the step's own call, or the call whose failure it was attributed from. */

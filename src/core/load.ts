@@ -37,6 +37,8 @@ export function detectFormat(file: SourceFile, candidates: readonly Importer[] =
 export interface LoadOptions {
   format?: string;
   readSibling?: (rel: string) => Uint8Array | undefined;
+  /** Cap on the bytes inflated from an archive (`.eval`); see DEFAULT_MAX_UNZIPPED_BYTES. */
+  maxUnzippedBytes?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   const ctx = {
     warn: (p: Omit<Problem, 'file'> & { file?: string }) => warnings.push({ file: path, ...p }),
     readSibling: opts.readSibling ?? (() => undefined),
+    maxUnzippedBytes: opts.maxUnzippedBytes,
   };
   const drafts = importer.parse(file, ctx);
   warnings.unshift(...file.warnings);
@@ -74,7 +77,7 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   return { file: path, format: importer.id, traces, warnings };
 }
 
-export function loadTraceFile(path: string, opts: { format?: string } = {}): LoadResult {
+export function loadTraceFile(path: string, opts: Omit<LoadOptions, 'readSibling'> = {}): LoadResult {
   const abs = resolve(path);
   let bytes: Uint8Array;
   try {

@@ -42,6 +42,12 @@ export function traceGlob(): string {
   return vscode.workspace.getConfiguration(SECTION, null).get<string>('traceGlob') || DEFAULT_TRACE_GLOB;
 }
 
+/** `agentTraceDebugger.maxUnzippedMB` in bytes: the most one archive (Inspect `.eval`) may inflate to. */
+export function maxUnzippedBytes(): number {
+  const mb = vscode.workspace.getConfiguration(SECTION, null).get<number>('maxUnzippedMB', 512);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 512) * (1 << 20);
+}
+
 /**
  * `agentTraceDebugger.annotationsFolder` for a trace, as an absolute path; undefined when empty
  * (sidecars beside their traces). Relative paths are taken from the trace's workspace folder (or

@@ -7,7 +7,7 @@ import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
 import { categoryName } from './inspect';
 
-export interface ReportArgs { paths: string[]; json: boolean; taxonomy?: string }
+export interface ReportArgs { paths: string[]; json: boolean; taxonomy?: string; maxUnzippedBytes?: number }
 
 const TRACE_FILE = /\.(json|jsonl|traj|eval)$/i;
 /** Our own sidecars sit beside traces in the same folders; they are not traces. */
@@ -29,7 +29,7 @@ export function reportCommand(args: ReportArgs): CommandResult {
   let explicitFailures = 0;
   for (const { path, explicit } of files) {
     try {
-      const result = analyzeFile(path, detectOptionsFor(taxonomy));
+      const result = analyzeFile(path, detectOptionsFor(taxonomy), { maxUnzippedBytes: args.maxUnzippedBytes });
       const row: FileRow = { file: path, format: result.format, traces: result.traces.length, steps: 0, failures: 0, byCategory: {} };
       for (const { trace, findings } of result.analyses) {
         row.steps += trace.steps.length;

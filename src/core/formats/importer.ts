@@ -12,6 +12,8 @@ export interface ImportContext {
   warn(problem: Omit<Problem, 'file'> & { file?: string }): void;
   /** Read a sibling file (label files next to a trace, e.g. TRAIL annotations). Undefined if absent. */
   readSibling(relativePath: string): Uint8Array | undefined;
+  /** Cap on the bytes inflated from an archive (Inspect `.eval`); the zip reader's default when absent. */
+  maxUnzippedBytes?: number;
 }
 
 export interface Importer {

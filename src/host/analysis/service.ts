@@ -7,7 +7,7 @@
  * skipped, and results are cached by document version or by file mtime+size.
  */
 import * as vscode from 'vscode';
-import { configuredTaxonomy } from '../settings';
+import { configuredTaxonomy, maxUnzippedBytes } from '../settings';
 import { analyzeBytes, detectOptionsFor, isUserInputError, type Problem, type Taxonomy } from './core-api';
 import { failureSites, stepSites, type FailureSite, type StepSite } from './failures';
 
@@ -112,7 +112,7 @@ export class AnalysisService implements vscode.Disposable {
   private run(path: string, bytes: Uint8Array, withSteps = false): AnalysisOutcome {
     try {
       // Findings are placed by the taxonomy's own location rule, as in `agent-trace inspect`.
-      const analysis = analyzeBytes(path, bytes, detectOptionsFor(this.taxonomy));
+      const analysis = analyzeBytes(path, bytes, detectOptionsFor(this.taxonomy), { maxUnzippedBytes: maxUnzippedBytes() });
       return {
         kind: 'ok',
         format: analysis.format,

@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { configuredTaxonomy } from '../settings';
+import { configuredTaxonomy, maxUnzippedBytes } from '../settings';
 import { parseSidecar, serializeSidecar, writeFileAtomic, type AnnotationDocument, type AnnotationEdit } from '../../core/annotations';
 import { existingSidecarFor, prepareSidecarFolder, relocationNote, sidecarLocationFor, sidecarReaderFor } from '../sidecar-storage';
 import { formatProblem } from '../../core/util/problems';
@@ -128,7 +128,7 @@ async function loadFromDisk(uri: vscode.Uri): Promise<TraceFile> {
   if (uri.scheme !== 'file') throw new Error(`${uri.toString(true)} is not a file on disk; open it in the Trace Debugger to tag it`);
   const bytes = await vscode.workspace.fs.readFile(uri);
   const sidecar = sidecarLocationFor(uri);
-  const file = TraceFile.fromBytes(uri.fsPath, bytes, { taxonomy: configuredTaxonomy(), readSidecar: sidecarReaderFor(sidecar), sidecarPath: sidecar.path });
+  const file = TraceFile.fromBytes(uri.fsPath, bytes, { taxonomy: configuredTaxonomy(), readSidecar: sidecarReaderFor(sidecar), sidecarPath: sidecar.path, maxUnzippedBytes: maxUnzippedBytes() });
   if (file.loadError) throw new Error(file.loadError.title);
   return file;
 }

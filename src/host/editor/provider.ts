@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { configuredTaxonomy } from '../settings';
+import { configuredTaxonomy, maxUnzippedBytes } from '../settings';
 import { parseSidecar, serializeSidecar, writeFileAtomic } from '../../core/annotations';
 import { prepareSidecarFolder, relocationNote, sidecarLocationFor, sidecarReaderFor } from '../sidecar-storage';
 import { sha256Hex } from '../../core/util/hash';
@@ -121,6 +121,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const sidecar = onDisk ? sidecarLocationFor(uri) : undefined;
     const options = {
       taxonomy: configuredTaxonomy(),
+      maxUnzippedBytes: maxUnzippedBytes(),
       readSidecar: sidecar ? sidecarReaderFor(sidecar) : undefined,
       ...(sidecar ? { sidecarPath: sidecar.path } : {}),
     };

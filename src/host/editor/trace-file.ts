@@ -26,6 +26,8 @@ export interface TraceFileOptions {
    * Without one the annotations start empty and live in memory only (the webview tests).
    */
   readSidecar?: SidecarReader;
+  /** Cap on the bytes inflated from an archive (`.eval`): the maxUnzippedMB setting. */
+  maxUnzippedBytes?: number;
   /** Where the sidecar is read and saved (src/core/annotations/sidecar-location.ts); default beside the trace. */
   sidecarPath?: string;
 }
@@ -75,7 +77,7 @@ export class TraceFile {
   /** Never throws for bad input: a file that cannot be read becomes a `loadError` the webview shows. */
   static fromBytes(path: string, bytes: Uint8Array, options: TraceFileOptions, readSibling?: (rel: string) => Uint8Array | undefined): TraceFile {
     try {
-      const r = loadTraceFromBytes(path, bytes, { readSibling });
+      const r = loadTraceFromBytes(path, bytes, { readSibling, maxUnzippedBytes: options.maxUnzippedBytes });
       return new TraceFile(path, r.format, r.traces, r.warnings, undefined, options.taxonomy, options.detect, options.readSidecar, options.sidecarPath);
     } catch (e) {
       return TraceFile.failed(path, e, options);

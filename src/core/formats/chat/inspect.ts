@@ -21,7 +21,7 @@ import { Importer, ImportContext, isObject } from '../importer';
 import { arr, baseName, rest, str, toolDefinitions } from './common';
 import { chatMessagesToSteps } from './chat-steps';
 import { inspectEventsToSteps, makeResolver } from './inspect-events';
-import { listZip, readEntry, ZipEntry, ZipError } from './zip';
+import { listZip, readEntry, UnzipBudget, ZipEntry, ZipError } from './zip';
 import { excessiveNestingOffset, tooDeepMessage } from '../../json/depth';
 
 function isEvalLog(v: unknown): boolean {
@@ -58,9 +58,10 @@ function parseEvalZip(file: SourceFile, ctx: ImportContext): DraftTrace[] {
   const { entries, complete } = listZip(file.bytes);
   if (!complete) ctx.warn({ message: `the .eval archive has no central directory (it may still be being written); read ${entries.length} entries from local headers` });
   const byName = new Map(entries.map((e) => [e.name, e]));
+  const budget = new UnzipBudget(ctx.maxUnzippedBytes);
   const readJson = (e: ZipEntry): unknown => {
     let bytes: Uint8Array;
-    try { bytes = readEntry(file.bytes, e); } catch (err) {
+    try { bytes = readEntry(file.bytes, e, budget); } catch (err) {
       if (err instanceof ZipError) throw new UserInputError({ file: file.path, path: e.name, message: err.message });
       throw err;
     }
