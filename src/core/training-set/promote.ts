@@ -15,7 +15,7 @@ import type { Problem } from '../util/problems';
 import { UserInputError } from '../util/problems';
 import { validateRecord, type ValidationProblem } from '../validate';
 import type { ChatTemplate } from '../validate/templates';
-import { planSet, promoteIntoSet, traceKey, type PromotionInput, type PromotionResult, type SetConfig } from './store';
+import { planSet, promoteIntoSet, traceKey, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from './store';
 
 export interface PromoteOptions {
   trace: string;
@@ -29,6 +29,8 @@ export interface PromoteOptions {
   version?: string;
   now?: Date;
   templates?: readonly ChatTemplate[];
+  /** File operations and lock settings for writing the set (tests inject crashes). */
+  io?: SetIo;
   /** Train on failed runs (a verdict, reward or score of failure, a final error) as demonstrations too. */
   includeFailed?: boolean;
 }
@@ -106,6 +108,6 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
     errors.push({ file: opts.trace, message: `nothing to promote: ${inputs.length === 1 ? 'the run failed' : 'every run failed'} and has no corrected or judged turn (include failed runs to train on them as demonstrations: --include-failed)` });
   }
   if (errors.length) return { config, errors, warnings };
-  const result = await promoteIntoSet(opts.set, config, inputs);
+  const result = await promoteIntoSet(opts.set, config, inputs, opts.io);
   return { config, result, errors, warnings };
 }

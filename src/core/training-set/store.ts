@@ -4,19 +4,22 @@
  *
  * Promotion is read-modify-write under the set's lock: the examples of the promoted trace
  * (same trace path relative to the set, same trace index) are replaced, everything else is
- * kept line for line. Each file is replaced atomically. Before rewriting, the data files are
- * checked against the manifest (line count and per-line hash); a mismatch (a hand edit, a crash
- * between two renames) stops the promotion rather than losing or misattributing examples.
+ * kept line for line. All the files a promotion changes are committed as one unit through a
+ * journal (see commit.ts), and an interrupted commit is finished or undone when the set is next
+ * opened under its lock, so a crash leaves the set as it was before or as it is after. Before
+ * rewriting, the data files are checked against the manifest (line count and per-line hash); a
+ * mismatch (a hand edit) stops the promotion rather than losing or misattributing examples.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../annotations/atomic-write';
+import { realFileOps, type FileOps } from '../util/file-ops';
 import { parseJsonText, zodProblems } from '../annotations/json-text';
 import type { DataFile, EncodedExample, ExportFormat } from '../export/encode';
 import { sha256Hex } from '../util/hash';
 import { UserInputError, type Problem } from '../util/problems';
-import { withLock } from './lock';
+import { asyncFileOps, withLock, type LockOptions } from './lock';
+import { commitFiles, recoverCommit, type NewFile } from './commit';
 import { renderReadme } from './readme';
 
 export const DEFAULT_SETS_FOLDER = 'training-sets';
@@ -129,6 +132,26 @@ export interface PromotionInput {
   now?: Date;
 }
 
+/** The file operations and lock settings a set is written with (tests inject crashes here). */
+export interface SetIo {
+  ops?: FileOps;
+  lock?: LockOptions;
+}
+
+export function lockOptionsFor(io: SetIo): LockOptions {
+  return { ...io.lock, env: { ...(io.ops ? { fs: asyncFileOps(io.ops) } : {}), ...io.lock?.env } };
+}
+
+/**
+ * Open a set for reading after a crash: finish or undo an interrupted commit and remove leftover
+ * temps, under the lock. Promotion and removal do this themselves.
+ */
+export async function recoverSet(dir: string, io: SetIo = {}): Promise<void> {
+  const ops = io.ops ?? realFileOps;
+  if (!ops.exists(dir)) return;
+  await withLock(dir, () => recoverCommit(dir, ops), lockOptionsFor(io));
+}
+
 export interface PromotionResult {
   added: Record<DataFile, number>;
   replaced: number;
@@ -144,10 +167,11 @@ export function traceKey(setDir: string, tracePath: string, traceIndex: number):
  * Replace the set's examples of one trace (or several) under the lock. Creates the folder and
  * `set.json` when the set is new: call it only once everything has been validated.
  */
-export async function promoteIntoSet(dir: string, config: SetConfig, inputs: PromotionInput[]): Promise<PromotionResult> {
-  mkdirSync(dir, { recursive: true });
+export async function promoteIntoSet(dir: string, config: SetConfig, inputs: PromotionInput[], io: SetIo = {}): Promise<PromotionResult> {
+  const ops = io.ops ?? realFileOps;
+  ops.mkdir(dir, { recursive: true });
   return withLock(dir, () => {
-    if (!existsSync(join(dir, 'set.json'))) writeFileAtomic(join(dir, 'set.json'), JSON.stringify(config, null, 2) + '\n');
+    recoverCommit(dir, ops);
     const { entries, lines } = loadCheckedSet(dir, 'promoting again');
     const keys = new Set(inputs.map((i) => `${i.trace.path}#${i.trace.traceIndex}`));
     const keep = entries.map((e, i) => ({ e, i })).filter(({ e }) => !keys.has(e.key));
@@ -185,21 +209,23 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
         });
       }
     }
+    // A new set's set.json is part of its first commit: a crash leaves no set or the whole set.
+    const files: NewFile[] = [];
+    if (!ops.exists(join(dir, 'set.json'))) files.push({ name: 'set.json', data: JSON.stringify(config, null, 2) + '\n' });
     for (const f of DATA_FILES) {
       if (f === 'sharegpt.jsonl' && !config.sharegpt) continue;
       const ls = out.get(f)!;
-      writeFileAtomic(join(dir, f), ls.length ? ls.join('\n') + '\n' : '');
+      files.push({ name: f, data: ls.length ? ls.join('\n') + '\n' : '' });
     }
     if (config.sharegpt) {
-      writeFileAtomic(join(dir, 'dataset_info.json'), JSON.stringify({
+      files.push({ name: 'dataset_info.json', data: JSON.stringify({
         [config.name]: { file_name: 'sharegpt.jsonl', formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system', tools: 'tools' } },
-      }, null, 2) + '\n');
+      }, null, 2) + '\n' });
     }
-    // The manifest last: until it is renamed in, the old manifest still describes the old files... which
-    // `load` then flags as a mismatch instead of guessing.
-    writeFileAtomic(join(dir, 'manifest.jsonl'), manifest.map((m) => JSON.stringify(m)).join('\n') + (manifest.length ? '\n' : ''));
-    writeFileAtomic(join(dir, 'README.md'), renderReadme(config, manifest));
+    files.push({ name: 'manifest.jsonl', data: manifest.map((m) => JSON.stringify(m)).join('\n') + (manifest.length ? '\n' : '') });
+    files.push({ name: 'README.md', data: renderReadme(config, manifest) });
+    commitFiles(dir, files, ops);
     const total = Object.fromEntries(DATA_FILES.map((f) => [f, out.get(f)!.length])) as Record<DataFile, number>;
     return { added, replaced, total };
-  });
+  }, lockOptionsFor(io));
 }

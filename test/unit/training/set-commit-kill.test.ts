@@ -1,0 +1,98 @@
+/**
+ * Real `kill -9` of a promoting process at chosen file operations (test/support/promote-worker.ts
+ * SIGKILLs itself there): the set recovers exactly as the in-process simulated crash at the same
+ * operation says (set-commit-crash.test.ts crashes at every operation), the dead process's lock
+ * and temps do not block or linger, and the next promotion works.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promote } from '../../../src/core/training-set/promote';
+import { recoverSet } from '../../../src/core/training-set/store';
+import { PROJECT_ROOT } from '../../support/shared';
+import { crashingFileOps, SimulatedCrash } from '../../support/crashing-file-ops';
+
+const SMALL = resolve(__dirname, '../../fixtures/export/small.jsonl');
+const SIDECAR = readFileSync(resolve(__dirname, '../../fixtures/export/small.sidecar.json'), 'utf8');
+const BASE_TIME = '2026-01-02T00:00:00.000Z';
+const KILL_TIME = '2026-01-03T00:00:00.000Z';
+const WORKER = join(PROJECT_ROOT, 'test/support/promote-worker.ts');
+
+type Snapshot = Record<string, string>;
+function snapshot(dir: string): Snapshot {
+  const out: Snapshot = {};
+  let names: string[] = [];
+  try { names = readdirSync(dir); } catch { /* no set yet */ }
+  for (const n of names.sort()) if (!n.startsWith('.') && statSync(join(dir, n)).isFile()) out[n] = readFileSync(join(dir, n), 'utf8');
+  return out;
+}
+const same = (a: Snapshot, b: Snapshot): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function runWorker(trace: string, set: string, killAfter: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', WORKER, trace, set, 'openai', `--now=${KILL_TIME}`, `--kill-after-ops=${killAfter}`], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += String(d); });
+    child.on('exit', (code, signal) => res({ code, signal, err }));
+  });
+}
+
+describe('a promotion killed with SIGKILL', () => {
+  let root: string;
+  beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'atd-kill-')); });
+  afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+
+  it('recovers as the simulated crash at the same operation predicts, and the next promotion works', async function () {
+    this.timeout(180_000);
+    // A workspace: three traces with sidecars, a set holding the first two.
+    const base = join(root, 'base');
+    mkdirSync(base);
+    for (let i = 0; i < 3; i++) {
+      const t = join(base, `run-${i}.jsonl`);
+      writeFileSync(t, readFileSync(SMALL, 'utf8').replace('"id":"weather-1"', `"id":"weather-${i}"`));
+      writeFileSync(`${t}.annotations.json`, SIDECAR);
+    }
+    const setOf = (ws: string): string => join(ws, 'set');
+    for (const i of [0, 1]) {
+      const r = await promote({ trace: join(base, `run-${i}.jsonl`), set: setOf(base), format: 'openai', templates: [], now: new Date(BASE_TIME) });
+      assert.deepEqual(r.errors, []);
+    }
+    let copies = 0;
+    const copy = (): string => { const ws = join(root, `ws-${copies++}`); cpSync(base, ws, { recursive: true }); return ws; };
+    const promoteRun2 = (ws: string, ops?: ReturnType<typeof crashingFileOps>['ops']): ReturnType<typeof promote> =>
+      promote({ trace: join(ws, 'run-2.jsonl'), set: setOf(ws), templates: [], now: new Date(KILL_TIME), ...(ops ? { io: { ops } } : {}) });
+
+    const before = snapshot(setOf(base));
+    const full = copy();
+    const counted = crashingFileOps(Infinity);
+    await promoteRun2(full, counted.ops);
+    const after = snapshot(setOf(full));
+    const log = counted.log;
+    const at = (pred: (op: string) => boolean): number => { const i = log.findIndex(pred); assert.ok(i >= 0, log.join('\n')); return i + 1; };
+    const points = {
+      'holding the lock, nothing written yet': at((op) => /^rename .*\.tmp -> .*\/\.lock$/.test(op)),
+      'new data staged, not committed': at((op) => /^writeNewFile .*\/\.sft\.jsonl\.\d+\.[0-9a-f]+\.tmp$/.test(op)),
+      'committed, sft.jsonl renamed in, the manifest not yet': at((op) => /^rename .*\.tmp -> .*\/sft\.jsonl$/.test(op)),
+    };
+    for (const [what, n] of Object.entries(points)) {
+      // What the simulated crash after operation n leaves, once recovered.
+      const simulated = copy();
+      await promoteRun2(simulated, crashingFileOps(n).ops).catch((e: unknown) => { if (!(e instanceof SimulatedCrash)) throw e; });
+      await recoverSet(setOf(simulated));
+      const predicted = snapshot(setOf(simulated));
+      assert.ok(same(predicted, before) || same(predicted, after), `${what}: simulated crash left neither state`);
+
+      const killed = copy();
+      const r = await runWorker(join(killed, 'run-2.jsonl'), setOf(killed), n);
+      assert.equal(r.signal, 'SIGKILL', `${what}: the worker was not killed (exit ${r.code}): ${r.err}`);
+      // The dead process's lock, staged files or journal are on disk now; reopening deals with them.
+      await recoverSet(setOf(killed), { lock: { timeoutMs: 5_000 } });
+      assert.deepEqual(snapshot(setOf(killed)), predicted, `${what}: a real kill after operation ${n} recovered differently from the simulated one`);
+      const next = await promote({ trace: join(killed, 'run-0.jsonl'), set: setOf(killed), templates: [] });
+      assert.deepEqual(next.errors, [], what);
+      assert.deepEqual(readdirSync(setOf(killed)).filter((f) => f.startsWith('.')), [], `${what}: left behind`);
+    }
+  });
+});
