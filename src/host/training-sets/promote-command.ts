@@ -17,7 +17,6 @@ import { TRACE_EDITOR_ANY_JSON_VIEW_TYPE, TRACE_EDITOR_VIEW_TYPE } from '../ids'
 import { countsDescription, formatLabel, listSets, setNameProblem } from './sets-on-disk';
 import { setsRootFor, type TrainingSetsTreeProvider } from './view';
 import { existingSidecarFor, sidecarLocationFor } from '../sidecar-storage';
-import { existingSidecarFor, sidecarLocationFor } from '../sidecar-storage';
 
 /** The action that promotes again with failed runs as demonstrations too. */
 const INCLUDE_FAILED = 'Include Failed Runs';
