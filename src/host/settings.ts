@@ -31,7 +31,7 @@ export function configuredTaxonomy(): Taxonomy {
     if (!reported.has(spec)) {
       reported.add(spec);
       const why = isUserInputError(e) ? e.problems.map(formatProblem).join('; ') : String(e);
-      void vscode.window.showErrorMessage(`Agent Trace: the taxonomy setting "${spec}" could not be loaded (${why}); using the default taxonomy.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: the taxonomy setting "{0}" could not be loaded ({1}); using the default taxonomy.', spec, why));
     }
     return DEFAULT_TAXONOMY;
   }

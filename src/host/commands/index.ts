@@ -23,11 +23,11 @@ export function activateCommands(context: vscode.ExtensionContext, text: TextTra
 async function revealSelectedInFile(): Promise<void> {
   const editor = getActiveTraceEditor();
   if (!editor) {
-    void vscode.window.showInformationMessage('Agent Trace: open a trace in the Trace Debugger and select a step first.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace in the Trace Debugger and select a step first.'));
     return;
   }
   const result = await editor.revealSelectedInFile();
-  if (!result.revealed) void vscode.window.showInformationMessage(`Agent Trace: ${result.reason ?? 'the step has no position in the file.'}`);
+  if (!result.revealed) void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: {0}', result.reason ?? vscode.l10n.t('the step has no position in the file.')));
 }
 
 /**
@@ -37,7 +37,7 @@ async function revealSelectedInFile(): Promise<void> {
 export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string): Promise<boolean> {
   const target = uri instanceof vscode.Uri ? uri : activeResource();
   if (!target) {
-    void vscode.window.showInformationMessage('Agent Trace: open a trace file first, or pick one in the Explorer or the Agent Traces view.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace file first, or pick one in the Explorer or the Agent Traces view.'));
     return false;
   }
   await vscode.commands.executeCommand('vscode.openWith', target, TRACE_EDITOR_VIEW_TYPE, { preview: false });

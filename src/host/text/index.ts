@@ -126,21 +126,21 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
   const gotoFailure = async (editor: vscode.TextEditor, direction: 1 | -1): Promise<FailureSite | undefined> => {
     const outcome = await outcomeFor(editor.document);
     if (outcome?.kind !== 'ok') {
-      void vscode.window.setStatusBarMessage(outcome?.kind === 'tooLarge' ? 'Agent Trace: this file is too large to analyse as text' : 'Agent Trace: not a trace file', 3000);
+      void vscode.window.setStatusBarMessage(outcome?.kind === 'tooLarge' ? vscode.l10n.t('Agent Trace: this file is too large to analyse as text') : vscode.l10n.t('Agent Trace: not a trace file'), 3000);
       return undefined;
     }
     const pos = editor.selection.active;
     const sites = visibleSites(editor.document, outcome);
     const site = neighbourSite(sites, pos.line + 1, pos.character + 1, direction);
     if (!site?.location) {
-      void vscode.window.setStatusBarMessage('Agent Trace: no failures in this trace', 3000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: no failures in this trace'), 3000);
       return undefined;
     }
     const at = new vscode.Position(site.location.line - 1, site.location.column - 1);
     editor.selection = new vscode.Selection(at, at);
     editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     const located = sites.filter((s) => s.location);
-    void vscode.window.setStatusBarMessage(`Agent Trace: failure ${located.indexOf(site) + 1} of ${located.length}: ${categoryLabel(site)}`, 4000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: failure {0} of {1}: {2}', located.indexOf(site) + 1, located.length, categoryLabel(site)), 4000);
     return site;
   };
 
@@ -150,7 +150,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
       const entry = latest.get(doc.uri.toString());
       if (!entry || entry.version !== doc.version || entry.outcome.kind !== 'ok') return [];
       return failingSteps(entry.visible).map(({ sites, line }) => new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-        title: `${[...new Set(sites.map((s) => s.category))].join(', ')}: open in Trace Debugger`,
+        title: vscode.l10n.t('{0}: open in Trace Debugger', [...new Set(sites.map((s) => s.category))].join(', ')),
         tooltip: sites.map((s) => `${categoryLabel(s)}: ${s.evidence}`).join('\n'),
         command: COMMANDS.openInTraceDebugger,
         arguments: [doc.uri, sites[0].stepId],
@@ -178,7 +178,8 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
         const site = entry.visible.find((s) => s.location && s.location.line - 1 === d.range.start.line && s.category === diagnosticCode(d) && d.message.startsWith(categoryLabel(s)));
         if (!site) continue;
         for (const decision of ['confirm', 'reject'] as const) {
-          const a = new vscode.CodeAction(`${decision === 'confirm' ? 'Confirm' : 'Reject'} finding ${categoryLabel(site)}`, vscode.CodeActionKind.QuickFix);
+          const title = decision === 'confirm' ? vscode.l10n.t('Confirm finding {0}', categoryLabel(site)) : vscode.l10n.t('Reject finding {0}', categoryLabel(site));
+          const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
           a.diagnostics = [d];
           const args: DecideFindingArgs = { uri: doc.uri, stepId: site.stepId, traceIndex: site.traceIndex, rule: site.rule, category: site.category, decision };
           a.command = { command: COMMANDS.decideFinding, title: a.title, arguments: [trustArgs(args)] };
@@ -187,7 +188,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
       }
       const step = stepAtPosition(outcome.steps ?? [], range.start.line + 1, range.start.character + 1);
       if (step) {
-        const a = new vscode.CodeAction(`Tag this step as…`, vscode.CodeActionKind.QuickFix);
+        const a = new vscode.CodeAction(vscode.l10n.t('Tag this step as…'), vscode.CodeActionKind.QuickFix);
         const args: TagStepArgs = { uri: doc.uri, stepId: step.stepId, traceIndex: step.traceIndex };
         a.command = { command: COMMANDS.tagStep, title: a.title, arguments: [args] };
         actions.push(a);
@@ -295,9 +296,9 @@ function failingSteps(sites: readonly FailureSite[]): { line: number; sites: Fai
 
 async function noticeTooLarge(uri: vscode.Uri, outcome: Extract<AnalysisOutcome, { kind: 'tooLarge' }>): Promise<void> {
   const mb = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`;
-  const open = 'Open in Trace Debugger';
+  const open = vscode.l10n.t('Open in Trace Debugger');
   const pick = await vscode.window.showInformationMessage(
-    `Agent Trace: ${vscode.workspace.asRelativePath(uri)} is ${mb(outcome.sizeBytes)}, over the ${mb(outcome.limitBytes)} limit for text diagnostics (setting agentTraceDebugger.maxFileSizeMB).`,
+    vscode.l10n.t('Agent Trace: {0} is {1}, over the {2} limit for text diagnostics (setting agentTraceDebugger.maxFileSizeMB).', vscode.workspace.asRelativePath(uri), mb(outcome.sizeBytes), mb(outcome.limitBytes)),
     open,
   );
   if (pick === open) await vscode.commands.executeCommand(COMMANDS.openInTraceDebugger, uri);
