@@ -3,3 +3,4 @@ export { detect } from './detect';
 export { RULES } from './rules';
 export type { Attribution, DetectOptions, Finding, RuleInfo } from './types';
 export { classifyError } from './text';
+export { explainedFailures } from './explained';

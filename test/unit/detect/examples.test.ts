@@ -1,7 +1,7 @@
 /** The bundled examples: each one's headline failure gets its category (examples/README.md says what goes wrong). */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { detect, type Finding } from '../../../src/core/detect';
+import { detect, explainedFailures, type Finding } from '../../../src/core/detect';
 import { loadTraceFile } from '../../../src/core/load';
 import type { Trace } from '../../../src/core/model/schema';
 
@@ -21,12 +21,8 @@ const at = (t: Trace, fs: Finding[], name: string, nth = 0): string[] => {
 /** Failing steps with no finding whose failure no failing step inside them explains. */
 function unexplained(t: Trace, fs: Finding[]): string[] {
   const flagged = new Set(fs.map((f) => f.stepId));
-  const failing = t.steps.filter((s) => s.status === 'error' || s.error);
-  const inside = (s: Trace['steps'][number], root: string): boolean => {
-    for (let p = s.parentId; p !== null; p = t.steps.find((x) => x.id === p)?.parentId ?? null) if (p === root) return true;
-    return false;
-  };
-  return failing.filter((s) => !flagged.has(s.id) && !failing.some((c) => c !== s && flagged.has(c.id) && inside(c, s.id))).map((s) => s.name);
+  const explained = explainedFailures(t, fs);
+  return t.steps.filter((s) => (s.status === 'error' || s.error) && !flagged.has(s.id) && !explained.has(s.id)).map((s) => s.name);
 }
 
 describe('examples: headline failures are categorised', () => {
@@ -55,6 +51,7 @@ describe('examples: headline failures are categorised', () => {
     const { trace, findings } = open('travel-planner.otlp.trace.json');
     const tool = trace.steps.find((s) => s.kind === 'tool')!;
     assert.deepEqual(findings.filter((f) => f.stepId === tool.id).map((f) => f.category), ['TOOL.TIMEOUT']);
+    assert.equal(explainedFailures(trace, findings).get(trace.steps[0].id), tool.id);
     assert.deepEqual(unexplained(trace, findings), []);
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * Failing steps the detectors deliberately leave without a finding: an agent span that failed
+ * because a step inside it failed (a tool timeout, a model call's 429) is one failure, reported
+ * where it happened. Views that count "failures without a category" use this to show such a
+ * span with the category of the failure that explains it instead of as uncategorised.
+ */
+import type { Trace } from '../model/schema';
+import type { Finding } from './types';
+
+/**
+ * For each failing step without a finding, the id of the first step inside it (in decision
+ * order) that has one. Steps whose failure nothing inside explains are absent. O(steps).
+ */
+export function explainedFailures(trace: Trace, findings: readonly Finding[]): Map<string, string> {
+  const flagged = new Set(findings.map((f) => f.stepId));
+  const byId = new Map(trace.steps.map((s) => [s.id, s]));
+  const explained = new Map<string, string>();
+  const visited = new Set<string>();
+  for (const step of trace.steps) {
+    if (!flagged.has(step.id)) continue;
+    // Walk up until an ancestor already walked (its own ancestors were handled then).
+    for (let p = step.parentId; p !== null && !visited.has(p); ) {
+      visited.add(p);
+      const parent = byId.get(p);
+      if (!parent) break;
+      if ((parent.status === 'error' || parent.error) && !flagged.has(p)) explained.set(p, step.id);
+      p = parent.parentId;
+    }
+  }
+  return explained;
+}
