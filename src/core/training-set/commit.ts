@@ -29,7 +29,8 @@ export interface NewFile {
 const JournalSchema = z.object({
   version: z.literal(1),
   files: z.array(z.object({
-    name: z.string().regex(/^[^/\\]+$/),
+    // Plain names in this folder only: a hostile journal cannot reach outside it.
+    name: z.string().regex(/^(?!\.\.?$)[^/\\]+$/),
     temp: z.string().regex(/^\.[^/\\]+\.tmp$/),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   })),

@@ -6,12 +6,14 @@
  * processes to show that facade is faithful.
  */
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promoteIntoSet, recoverSet, readManifest, type PromotionInput, type SetConfig, type SetIo } from '../../../src/core/training-set/store';
 import { removeExample } from '../../../src/core/training-set/remove';
 import { crashingFileOps, SimulatedCrash } from '../../support/crashing-file-ops';
+import { isUserInputError } from '../../../src/core/util/problems';
+import { COMMIT_JOURNAL } from '../../../src/core/util/temp-files';
 
 const CONFIG: SetConfig = { name: 'crash', format: 'openai', sharegpt: true, created: '2026-01-01T00:00:00.000Z' };
 const NOW = new Date('2026-01-02T00:00:00.000Z');
@@ -118,5 +120,24 @@ describe('a training set is committed as one unit', () => {
       (dir, io) => removeExample(dir, { id: victim.id, recordSha256: victim.recordSha256 }, io),
       (dir) => promoteIntoSet(dir, CONFIG, [input('d', 'v1', 1)]));
     assert.ok(r.sawBefore > 0 && r.sawAfter > 0, JSON.stringify(r));
+  });
+
+  it('a journal that cannot be completed (or reaches outside the set) is one line naming it, and changes nothing', async () => {
+    const dir = copyOf();
+    await promoteIntoSet(dir, CONFIG, [input('a', 'v1', 2)]);
+    const before = snapshot(dir);
+    for (const journal of [
+      { version: 1, files: [{ name: 'sft.jsonl', temp: '.sft.jsonl.1.0badc0de.tmp', sha256: '0'.repeat(64) }] },
+      { version: 1, files: [{ name: '..', temp: '.x.1.0badc0de.tmp', sha256: '0'.repeat(64) }] },
+      'not json',
+    ]) {
+      writeFileSync(join(dir, COMMIT_JOURNAL), typeof journal === 'string' ? journal : JSON.stringify(journal));
+      const e = await promoteIntoSet(dir, CONFIG, [input('d', 'v1', 1)]).then(() => undefined, (err: unknown) => err);
+      assert.ok(isUserInputError(e), String(e));
+      assert.equal(e.message.split('\n').length, 1);
+      assert.ok(e.message.startsWith(join(dir, COMMIT_JOURNAL) + ': '), e.message);
+      assert.match(e.message, /cannot be (finished|read)|cannot read/);
+      assert.deepEqual(snapshot(dir), before);
+    }
   });
 });
