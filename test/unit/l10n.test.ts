@@ -16,10 +16,7 @@ const HOST = join(PROJECT_ROOT, 'src', 'host');
 const NOT_YET_LOCALISED = new Set([
   'annotations/index.ts',
   'editor/provider.ts',
-  'training-sets/index.ts',
   'training-sets/promote-command.ts',
-  'training-sets/view.ts',
-  'views/traces-view.ts',
 ]);
 
 describe('host messages are localised', () => {

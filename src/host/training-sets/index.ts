@@ -112,22 +112,23 @@ async function openExample(node: ExampleNode): Promise<void> {
 }
 
 async function confirmAndRemove(provider: TrainingSetsTreeProvider, node: ExampleNode, confirmed = false): Promise<RemovalResult | undefined> {
-  const what = `example ${node.line} of ${node.entry.file} (${basename(node.entry.trace.path)} #${node.entry.trace.traceIndex})`;
+  const what = vscode.l10n.t('example {0} of {1} ({2} #{3})', node.line, node.entry.file, basename(node.entry.trace.path), node.entry.trace.traceIndex);
   if (!confirmed) {
+    const remove = vscode.l10n.t('Remove');
     const answer = await vscode.window.showWarningMessage(
-      `Remove ${what} from training set "${node.set.name}"?`,
-      { modal: true, detail: 'Its line in the data file and its manifest entry are deleted. Promoting the trace again brings it back.' },
-      'Remove',
+      vscode.l10n.t('Remove {0} from training set "{1}"?', what, node.set.name),
+      { modal: true, detail: vscode.l10n.t('Its line in the data file and its manifest entry are deleted. Promoting the trace again brings it back.') },
+      remove,
     );
-    if (answer !== 'Remove') return undefined;
+    if (answer !== remove) return undefined;
   }
   try {
     const result = await removeExample(node.set.dir, { id: node.entry.id, recordSha256: node.entry.recordSha256 });
-    void vscode.window.showInformationMessage(`Agent Trace: removed ${what}; ${result.remaining} left in ${result.file}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: removed {0}; {1} left in {2}.', what, result.remaining, result.file));
     return result;
   } catch (e) {
     const message = isUserInputError(e) ? e.problems.map(formatProblem).join(' | ') : e instanceof Error ? e.message : String(e);
-    void vscode.window.showErrorMessage(`Agent Trace: could not remove ${what}: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: could not remove {0}: {1}', what, message));
     return undefined;
   } finally {
     provider.refresh();
@@ -139,7 +140,7 @@ async function revealSource(node: ExampleNode): Promise<boolean> {
   const { entry } = node;
   const tracePath = resolve(node.set.dir, entry.trace.path);
   if (!existsSync(tracePath)) {
-    void vscode.window.showErrorMessage(`Agent Trace: the source trace ${tracePath} of this example no longer exists (moved or deleted since promotion).`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: the source trace {0} of this example no longer exists (moved or deleted since promotion).', tracePath));
     return false;
   }
   const location = entry.corrections[0] ?? entry.tags[0]?.location ?? entry.steps[0];
@@ -151,9 +152,9 @@ async function revealSource(node: ExampleNode): Promise<boolean> {
   const open = getOpenTraceDocument(uri)?.file.traces;
   const trace = open?.find((t, i) => (t.source.indexInFile ?? i) === entry.trace.traceIndex);
   if (trace && trace.source.sha256 !== entry.trace.sha256) {
-    void vscode.window.showWarningMessage(`Agent Trace: ${basename(tracePath)} changed since this example was promoted; step ${location} is not in it any more.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: {0} changed since this example was promoted; step {1} is not in it any more.', basename(tracePath), location));
     return false;
   }
-  void vscode.window.showInformationMessage(`Agent Trace: opened ${basename(tracePath)}, but could not select step ${location}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: opened {0}, but could not select step {1}.', basename(tracePath), location));
   return false;
 }

@@ -105,7 +105,7 @@ export class TrainingSetsTreeProvider implements vscode.TreeDataProvider<Trainin
         item.contextValue = CONTEXT_VALUES.file;
         item.resourceUri = vscode.Uri.file(join(set.dir, file.file));
         item.iconPath = vscode.ThemeIcon.File;
-        item.command = { command: 'vscode.open', title: 'Open File', arguments: [item.resourceUri] };
+        item.command = { command: 'vscode.open', title: vscode.l10n.t('Open File'), arguments: [item.resourceUri] };
         item.tooltip = file.lines === file.entries.length
           ? `${file.entries.length} example(s)`
           : `The file has ${file.lines} lines but manifest.jsonl lists ${file.entries.length} examples: it was edited by hand or a write was interrupted.`;
@@ -122,7 +122,7 @@ export class TrainingSetsTreeProvider implements vscode.TreeDataProvider<Trainin
         const tip = new vscode.MarkdownString();
         tip.appendCodeblock(JSON.stringify(entry, null, 2), 'json');
         item.tooltip = tip;
-        item.command = { command: TRAINING_COMMANDS.openExample, title: 'Open Example', arguments: [node] };
+        item.command = { command: TRAINING_COMMANDS.openExample, title: vscode.l10n.t('Open Example'), arguments: [node] };
         return item;
       }
       case 'problem': {

@@ -105,7 +105,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
       item.description = c.category === c.categoryName ? String(c.count) : `${c.categoryName} · ${c.count}`;
       item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor(themeColorId(c.color)));
       item.tooltip = `${c.count} × ${c.category} (${c.categoryName}). Click to open the first one.`;
-      item.command = { command: COMMANDS.openInTraceDebugger, title: 'Open in Trace Debugger', arguments: [node.entry.uri, c.firstStepId] };
+      item.command = { command: COMMANDS.openInTraceDebugger, title: vscode.l10n.t('Open in Trace Debugger'), arguments: [node.entry.uri, c.firstStepId] };
       item.contextValue = 'traceCategory';
       return item;
     }
@@ -116,7 +116,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     item.resourceUri = entry.uri;
     item.id = entry.uri.toString();
     item.contextValue = 'traceFile';
-    item.command = { command: COMMANDS.openTraceItem, title: 'Open in Trace Debugger', arguments: [entry.uri] };
+    item.command = { command: COMMANDS.openTraceItem, title: vscode.l10n.t('Open in Trace Debugger'), arguments: [entry.uri] };
     const rel = vscode.workspace.asRelativePath(entry.uri);
     if (!s) {
       item.description = entry.pending ? 'analysing…' : '';
