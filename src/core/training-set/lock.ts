@@ -197,7 +197,17 @@ export async function withLock<T>(folder: string, fn: () => Promise<T> | T, opts
   try {
     for (;;) {
       // The owner's time is when it was staged; a long wait restages it so it does not look stale once taken.
-      if (!staged || env.now() - stagedAt > staleMs / 4) await stage();
+      if (!staged || env.now() - stagedAt > staleMs / 4) {
+        try {
+          await stage();
+        } catch (e) {
+          const code = errorCode(e);
+          if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+            throw new UserInputError({ file: folder, message: `cannot be written (${code}): the training set's lock cannot be created; choose a set folder you can write to` });
+          }
+          throw e;
+        }
+      }
       heldTokens.add(token); // before the rename publishes it: no other locker of this process may find it unclaimed
       try {
         await fs.rename(staging, lockPath);

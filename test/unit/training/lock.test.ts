@@ -7,6 +7,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asyncFileOps, withLock } from '../../../src/core/training-set/lock';
+import { realFileOps } from '../../../src/core/util/file-ops';
 import { isUserInputError } from '../../../src/core/util/problems';
 import { StepScheduler, inside, insideOrWaiting, removesLock } from '../../support/step-scheduler';
 
@@ -132,6 +134,14 @@ describe('training-set lock, interleaved step by step', () => {
     assert.match(msg, /process 1001 on test-host/);
     await s.runToEnd('H');
     assert.deepEqual(leftovers(), []);
+  });
+
+  it('a set folder that cannot be written is one line naming it, not an internal error', async () => {
+    // A read-only folder, as the file system reports it (tests may run as root, who writes anywhere).
+    const readOnly = { ...asyncFileOps(realFileOps), mkdir: async () => { throw Object.assign(new Error(`EACCES: permission denied, mkdir '${dir}/x'`), { code: 'EACCES' }); } };
+    const e = await withLock(dir, () => undefined, { env: { fs: readOnly } }).then(() => undefined, (err: unknown) => err);
+    assert.ok(isUserInputError(e), String(e));
+    assert.equal(e.message, `${dir}: cannot be written (EACCES): the training set's lock cannot be created; choose a set folder you can write to`);
   });
 
   it('random interleavings of three lockers, a dead holder and paused ones never let two in', async function () {
