@@ -9,7 +9,10 @@ import { fenced, inert, renderExample } from '../../../src/host/training-sets/re
 import { countsDescription, listSets, readExample, setNameProblem } from '../../../src/host/training-sets/sets-on-disk';
 
 const SMALL = resolve(__dirname, '../../fixtures/export/small.jsonl');
-/** A human tag and a correction on small.jsonl's llm-3 (a sidecar's content, written beside the copy under test). */
+/**
+ * A human tag and a correction on small.jsonl's llm-3 (a sidecar's content, written beside the copy under test).
+ * TRL sft.jsonl gets 3 lines: llm-1's failed call is a tool runtime error, which judges the tool, not llm-1.
+ */
 const SIDECAR = readFileSync(resolve(__dirname, '../../fixtures/export/small.sidecar.json'), 'utf8');
 const lines = (p: string): string[] => (existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter(Boolean) : []);
 
@@ -33,8 +36,8 @@ describe('training sets view helpers', () => {
     assert.deepEqual(sets.map((s) => s.name), ['weather']);
     const [s] = sets;
     assert.deepEqual(s.problems, []);
-    assert.deepEqual(s.files.map((f) => [f.file, f.entries.length, f.lines]), [['sft.jsonl', 2, 2], ['preference.jsonl', 1, 1], ['stepwise.jsonl', 1, 1]]);
-    assert.equal(countsDescription(s.files), 'sft 2 · preference 1 · stepwise 1');
+    assert.deepEqual(s.files.map((f) => [f.file, f.entries.length, f.lines]), [['sft.jsonl', 3, 3], ['preference.jsonl', 1, 1], ['stepwise.jsonl', 1, 1]]);
+    assert.equal(countsDescription(s.files), 'sft 3 · preference 1 · stepwise 1');
     const pref = s.files[1].entries[0];
     const ex = readExample(set, pref.id);
     assert.equal(ex.line, 1);
@@ -46,7 +49,7 @@ describe('training sets view helpers', () => {
     writeFileSync(join(set, 'sft.jsonl'), lines(join(set, 'sft.jsonl'))[0] + '\n');
     const [s] = listSets(root);
     assert.equal(s.problems.length, 1);
-    assert.match(s.problems[0], /sft\.jsonl: has 1 examples but manifest\.jsonl lists 2/);
+    assert.match(s.problems[0], /sft\.jsonl: has 1 examples but manifest\.jsonl lists 3/);
   });
 
   it('validates set names as folder names', () => {
@@ -74,7 +77,7 @@ describe('removeExample', () => {
     assert.equal(lines(join(set, 'preference.jsonl')).length, 1, 'other files untouched');
     assert.equal(existsSync(join(set, '.lock')), false);
     assert.match(readFileSync(join(set, 'README.md'), 'utf8'), new RegExp(`${after.length} example\\(s\\)`));
-    assert.equal(sftBefore.length, 2);
+    assert.equal(sftBefore.length, 3);
     assert.deepEqual(validateFile(join(set, 'sft.jsonl'), { format: 'trl' }).problems.filter((p) => p.severity === 'error'), []);
     // The set is still consistent: promoting the trace again restores the removed example.
     const again = await promote({ trace, set });
@@ -87,14 +90,14 @@ describe('removeExample', () => {
     const [first] = readManifest(set).entries;
     await assert.rejects(removeExample(set, { id: 'sft-nope-0', recordSha256: first.recordSha256 }), /has no example sft-nope-0 any more/);
     await assert.rejects(removeExample(set, { id: first.id, recordSha256: '0'.repeat(64) }), /re-promoted since it was shown/);
-    assert.equal(readManifest(set).entries.length, 4);
+    assert.equal(readManifest(set).entries.length, 5);
   });
 
   it('refuses to remove from a data file edited by hand (it would remove the wrong line)', async () => {
     const { set } = await promotedSet();
     const entries = readManifest(set).entries;
     const sft = lines(join(set, 'sft.jsonl'));
-    writeFileSync(join(set, 'sft.jsonl'), [sft[1], sft[0]].join('\n') + '\n');
+    writeFileSync(join(set, 'sft.jsonl'), [sft[1], sft[0], ...sft.slice(2)].join('\n') + '\n');
     const target = entries.find((e) => e.file === 'sft.jsonl')!;
     await assert.rejects(removeExample(set, { id: target.id, recordSha256: target.recordSha256 }), /sft\.jsonl.*does not match its manifest entry/);
     assert.equal(readManifest(set).entries.length, entries.length);
