@@ -144,13 +144,13 @@ function saveNow(file: TraceFile): void {
 /** Say what happened; for a direct save, offer Undo (re-read the sidecar, apply the inverse, save). */
 async function report(target: StepTarget, outcome: EditOutcome & { inverse?: AnnotationEdit }, what: string): Promise<void> {
   if (outcome.via === 'document' || !outcome.inverse) {
-    void vscode.window.setStatusBarMessage(`Agent Trace: ${what}`, 4000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: {0}', what), 4000);
     return;
   }
-  const undo = 'Undo';
+  const undo = vscode.l10n.t('Undo');
   const savedTo = sidecarLocationFor(target.uri).path;
-  const where = relocationNote(target.uri, savedTo) ?? `saved to ${basename(savedTo)}`;
-  const pick = await vscode.window.showInformationMessage(`Agent Trace: ${what} (${where}).`, undo);
+  const where = relocationNote(target.uri, savedTo) ?? vscode.l10n.t('saved to {0}', basename(savedTo));
+  const pick = await vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: {0} ({1}).', what, where), undo);
   if (pick !== undo) return;
   try {
     const open = getOpenTraceDocument(target.uri);
@@ -164,7 +164,7 @@ async function report(target: StepTarget, outcome: EditOutcome & { inverse?: Ann
     file.annotations.replay(outcome.inverse, 'undo');
     saveNow(file);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Agent Trace: cannot undo: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: cannot undo: {0}', e instanceof Error ? e.message : String(e)));
   }
 }
 
@@ -177,7 +177,7 @@ async function resolveStep(args: { uri?: vscode.Uri | string; stepId?: string; t
     if (args.stepId) return { uri, stepId: args.stepId, traceIndex: args.traceIndex };
     const state = await traceEditor.getState().catch(() => undefined);
     if (state?.selectedId) return { uri, stepId: state.selectedId, traceIndex: state.traceIndex };
-    void vscode.window.showInformationMessage('Agent Trace: select a step first, then tag it.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: select a step first, then tag it.'));
     return undefined;
   }
   const text = vscode.window.activeTextEditor;
@@ -186,10 +186,10 @@ async function resolveStep(args: { uri?: vscode.Uri | string; stepId?: string; t
     if (args.stepId) return { uri, stepId: args.stepId, traceIndex: args.traceIndex };
     const at = await stepAtCursor(text);
     if (at) return { uri, ...at };
-    void vscode.window.showInformationMessage('Agent Trace: put the cursor inside a step of the trace, then tag it.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: put the cursor inside a step of the trace, then tag it.'));
     return undefined;
   }
-  void vscode.window.showInformationMessage('Agent Trace: open a trace in the Trace Debugger or as text, select a step, then tag it.');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace in the Trace Debugger or as text, select a step, then tag it.'));
   return undefined;
 }
 
@@ -205,7 +205,7 @@ async function askTag(defaults: { category?: string; impact?: Impact; descriptio
       items.push({ label: g.name, kind: vscode.QuickPickItemKind.Separator });
       for (const c of g.categories) items.push({ label: c.name, description: c.id, detail: c.definition, id: c.id, impact: c.impact });
     }
-    const picked = await vscode.window.showQuickPick(items, { title: 'Tag this step as…', placeHolder: `Category (${taxonomy.name})`, matchOnDescription: true, matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Tag this step as…'), placeHolder: vscode.l10n.t('Category ({0})', taxonomy.name), matchOnDescription: true, matchOnDetail: true });
     if (!picked?.id) return undefined;
     category = picked.id;
     categoryImpact = picked.impact;
@@ -216,13 +216,14 @@ async function askTag(defaults: { category?: string; impact?: Impact; descriptio
   if (!impact) {
     const order: Impact[] = ['HIGH', 'MEDIUM', 'LOW'];
     const first = categoryImpact ?? 'MEDIUM';
-    const picked = await vscode.window.showQuickPick([first, ...order.filter((i) => i !== first)].map((i) => ({ label: i, description: i === first ? 'the category\'s usual impact' : undefined })), { title: `Impact of ${category}` });
+    const usual = vscode.l10n.t('the category\'s usual impact');
+    const picked = await vscode.window.showQuickPick([first, ...order.filter((i) => i !== first)].map((i) => ({ label: i, description: i === first ? usual : undefined })), { title: vscode.l10n.t('Impact of {0}', category) });
     if (!picked) return undefined;
     impact = picked.label as Impact;
   }
   let description = defaults.description;
   if (description === undefined && !(defaults.category && defaults.impact)) {
-    description = await vscode.window.showInputBox({ title: `Note for ${category} (optional)`, prompt: 'What went wrong at this step?' });
+    description = await vscode.window.showInputBox({ title: vscode.l10n.t('Note for {0} (optional)', category), prompt: vscode.l10n.t('What went wrong at this step?') });
     if (description === undefined) return undefined;
   }
   return { category, impact, ...(description ? { description } : {}) };
@@ -237,10 +238,10 @@ async function tagStepCommand(args: TagStepArgs, stepAtCursor: StepAtCursor): Pr
     const tag = await askTag(args);
     if (!tag) return undefined;
     const outcome = await editStep(target, { kind: 'addTag', ...tag });
-    void report(target, outcome, `tagged step ${outcome.stepName} as ${tag.category}`);
+    void report(target, outcome, vscode.l10n.t('tagged step {0} as {1}', outcome.stepName, tag.category));
     return outcome;
   } catch (e) {
-    void vscode.window.showErrorMessage(`Agent Trace: cannot tag: ${userMessage(e)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: cannot tag: {0}', userMessage(e)));
     return undefined;
   }
 }
@@ -253,10 +254,14 @@ async function decideFindingCommand(args: DecideFindingArgs): Promise<EditOutcom
     if (!(await confirmExternalWrite(args, `${args.decision === 'reject' ? 'reject' : 'confirm'} the finding ${args.category} on step ${args.stepId} of ${basename(uri.fsPath)}`))) return undefined;
     const kind = args.decision === 'reject' ? 'rejectFinding' : 'confirmFinding';
     const outcome = await editStep(target, { kind, rule: args.rule, category: args.category });
-    void report(target, outcome, `${args.decision === 'reject' ? 'rejected' : 'confirmed'} finding ${args.category} on step ${outcome.stepName}`);
+    void report(target, outcome, args.decision === 'reject'
+      ? vscode.l10n.t('rejected finding {0} on step {1}', args.category, outcome.stepName)
+      : vscode.l10n.t('confirmed finding {0} on step {1}', args.category, outcome.stepName));
     return outcome;
   } catch (e) {
-    void vscode.window.showErrorMessage(`Agent Trace: cannot ${args.decision} the finding: ${userMessage(e)}`);
+    void vscode.window.showErrorMessage(args.decision === 'reject'
+      ? vscode.l10n.t('Agent Trace: cannot reject the finding: {0}', userMessage(e))
+      : vscode.l10n.t('Agent Trace: cannot confirm the finding: {0}', userMessage(e)));
     return undefined;
   }
 }
