@@ -2,10 +2,21 @@
  * Every real trace of ../shared/traces, promoted the way a user would (with and without a
  * correction and a tag), in both set formats plus ShareGPT: each promotion either writes files
  * that `agent-trace validate` passes with zero errors, or refuses up front with a specific reason.
- * Sets and sidecars live in temp folders; nothing is written into ../shared.
+ * One `it` per file, so a failure names the file. Sets and sidecars live in a temp folder that is
+ * removed afterwards; nothing is written into ../shared.
+ *
+ * Per trace, four promotions cover each encoder once per variant: plain and annotated, each in
+ * the OpenAI and the TRL format. ShareGPT does not depend on the set format, so it is written
+ * once per variant (with OpenAI for the plain trace, with TRL for the annotated one). The plain
+ * trace is promoted with "include failed runs" (a failed run alone would be refused, leaving the
+ * encoders untried); the annotated one without, as most users promote.
+ *
+ * No chat-template rendering here: a template's refusal is only ever a warning, so it cannot
+ * change an outcome, and rendering every example twice was 40% of this test's time. Rendering is
+ * covered by validate.test.ts and by promote.test.ts's real TRAIL trace.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { addTag, emptyDocument, saveSidecar, setCorrection, type AnnotationDocument } from '../../../src/core/annotations';
@@ -13,7 +24,7 @@ import { assistantOutput, modelSteps } from '../../../src/core/export/conversati
 import { loadTraceFile } from '../../../src/core/load';
 import type { Trace } from '../../../src/core/model/schema';
 import { promote } from '../../../src/core/training-set/promote';
-import { validateCommand } from '../../../src/cli/commands/validate';
+import { validateFile } from '../../../src/core/validate';
 import { isUserInputError, formatProblem } from '../../../src/core/util/problems';
 import { sharedPath } from '../../support/shared';
 
@@ -30,6 +41,18 @@ walk(ROOT);
 
 /** Folders whose traces must promote with zero validation errors (when they have a model turn). */
 const MUST_PASS = /^(trail|tau-bench|swe-agent|mini-swe-agent|swebench-bash-only-mini-swe-agent-gemini3pro|openhands|inspect-ai|openai-agents-sdk-traces|langfuse|anthropic-managed-agents-recordings|any-agent-genai-spans)\//;
+
+type Variant = 'plain' | 'annotated';
+/** Each encoder once per variant; ShareGPT (format-independent) once per variant. */
+/** Rendering through chat templates off (see above). */
+const NO_TEMPLATES = { templates: [] };
+
+const PROMOTIONS: readonly { variant: Variant; format: 'openai' | 'trl'; sharegpt: boolean; includeFailed: boolean }[] = [
+  { variant: 'plain', format: 'openai', sharegpt: true, includeFailed: true },
+  { variant: 'plain', format: 'trl', sharegpt: false, includeFailed: true },
+  { variant: 'annotated', format: 'openai', sharegpt: false, includeFailed: false },
+  { variant: 'annotated', format: 'trl', sharegpt: true, includeFailed: false },
+];
 
 /** A correction on the first model turn (same calls, amended text) and a tag on the first failed step. */
 function annotate(trace: Trace): AnnotationDocument {
@@ -49,74 +72,79 @@ function annotate(trace: Trace): AnnotationDocument {
 interface Row { file: string; trace: number; variant: string; outcome: string; errors: string[] }
 
 describe('promoting every real trace of ../shared/traces', function () {
-  this.timeout(600_000);
+  // A guard against a hang, not a performance assertion: the largest file promotes 8 times.
+  this.timeout(300_000);
   const rows: Row[] = [];
   const work = mkdtempSync(join(tmpdir(), 'atd-real-'));
+  let n = 0;
 
-  after(() => {
-    const width = Math.max(...rows.map((r) => r.file.length));
-    const lines = rows.map((r) => `  ${r.file.padEnd(width)}  #${String(r.trace).padEnd(3)} ${r.variant.padEnd(10)} ${r.outcome}`);
-    console.log(`\n  file → examples written / refused reason\n${lines.join('\n')}\n`);
-  });
+  after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('writes files that validate with zero errors, or refuses with a specific reason', async () => {
-    let n = 0;
-    for (const file of files) {
-      const rel = relative(ROOT, file);
+  /** Promote one trace of `file` four ways; every outcome is a row, its validation errors in `errors`. */
+  async function promoteEveryWay(file: string, rel: string, trace: Trace, index: number, multi: boolean): Promise<Row[]> {
+    const traceIndex = multi ? index : undefined;
+    if (modelSteps(trace).length === 0) {
+      const r = await promote({ trace: file, set: join(work, `none-${n++}`), traceIndex }).catch((e: unknown) => e);
+      assert.ok(isUserInputError(r), `${rel} #${index}: a trace without a model turn is refused as a user error`);
+      assert.match(r.problems.map(formatProblem).join('; '), /has no model turn/, rel);
+      return [{ file: rel, trace: index, variant: '-', outcome: 'refused: the trace has no model turn', errors: [] }];
+    }
+    const sidecars: Record<Variant, string> = { plain: join(work, `sidecar-${n}-plain.annotations.json`), annotated: join(work, `sidecar-${n}-annotated.annotations.json`) };
+    saveSidecar(sidecars.plain, emptyDocument());
+    saveSidecar(sidecars.annotated, annotate(trace));
+    const out: Row[] = [];
+    for (const { variant, format, sharegpt, includeFailed } of PROMOTIONS) {
+      const set = join(work, `set-${n++}`);
+      const result = await promote({ trace: file, annotations: sidecars[variant], set, format, sharegpt, includeFailed, traceIndex, ...NO_TEMPLATES });
+      const row: Row = { file: rel, trace: index, variant: `${variant}/${format}`, outcome: '', errors: [] };
+      out.push(row);
+      if (result.errors.length) {
+        row.errors = result.errors.map(formatProblem);
+        row.outcome = `REFUSED: ${row.errors[0]}`;
+        assert.equal(existsSync(set), false, `${rel} #${index} ${row.variant}: a refused promotion creates nothing`);
+        continue;
+      }
+      const added = result.result!.added;
+      const written = Object.entries(added).filter(([, k]) => k > 0).map(([f, k]) => `${f.replace('.jsonl', '')} ${k}`);
+      for (const f of ['sft', 'preference', 'stepwise', 'sharegpt']) {
+        const path = join(set, `${f}.jsonl`);
+        if (!existsSync(path) || added[`${f}.jsonl` as keyof typeof added] === 0) continue;
+        // What `agent-trace validate` counts as errors (it prints the warnings and exits 0).
+        row.errors.push(...validateFile(path, NO_TEMPLATES).problems.filter((p) => p.severity === 'error').map(formatProblem));
+      }
+      row.outcome = `${written.join(', ')}${row.errors.length ? `; ${row.errors.length} ERRORS: ${row.errors[0]}` : ''}`;
+      rmSync(set, { recursive: true, force: true });
+    }
+    return out;
+  }
+
+  for (const file of files) {
+    const rel = relative(ROOT, file);
+    it(rel, async () => {
       let traces: Trace[];
       try {
         traces = loadTraceFile(file).traces;
       } catch (e) {
-        if (!isUserInputError(e)) throw e;
-        continue; // label files, READMEs, verdict files: not traces (the shared-corpus test covers them)
+        // Label files, READMEs, verdict files: not traces, refused as a user error (never a crash).
+        assert.ok(isUserInputError(e), `${rel}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
       }
-      const picks = [...new Set([0, 1, traces.length - 1])].filter((i) => i < traces.length);
+      // The first and the last run of a multi-run file (each promotion loads the whole file again).
+      const picks = [...new Set([0, traces.length - 1])];
+      const fileRows: Row[] = [];
       for (const ti of picks) {
         const trace = traces[ti];
-        const index = trace.source.indexInFile ?? ti;
-        if (modelSteps(trace).length === 0) {
-          const r = await promote({ trace: file, set: join(work, `none-${n++}`), traceIndex: traces.length > 1 ? index : undefined }).catch((e: unknown) => e);
-          assert.ok(isUserInputError(r), `${rel}: a trace without a model turn is refused as a user error`);
-          const msg = r.problems.map(formatProblem).join('; ');
-          assert.match(msg, /has no model turn/, rel);
-          rows.push({ file: rel, trace: index, variant: '-', outcome: 'refused: the trace has no model turn', errors: [] });
-          continue;
-        }
-        for (const variant of ['plain', 'annotated'] as const) {
-          const sidecar = join(work, `sidecar-${n}.annotations.json`);
-          saveSidecar(sidecar, variant === 'annotated' ? annotate(trace) : emptyDocument());
-          for (const format of ['openai', 'trl'] as const) {
-            const set = join(work, `set-${n++}`);
-            const out = await promote({ trace: file, annotations: sidecar, set, format, sharegpt: true, traceIndex: traces.length > 1 ? index : undefined });
-            const row: Row = { file: rel, trace: index, variant: `${variant}/${format}`, outcome: '', errors: [] };
-            rows.push(row);
-            if (out.errors.length) {
-              row.errors = out.errors.map(formatProblem);
-              row.outcome = `REFUSED: ${row.errors[0]}`;
-              assert.equal(existsSync(set), false, `${rel}: a refused promotion creates nothing`);
-              continue;
-            }
-            const added = out.result!.added;
-            const written = Object.entries(added).filter(([, k]) => k > 0).map(([f, k]) => `${f.replace('.jsonl', '')} ${k}`);
-            const renders: string[] = [];
-            for (const f of ['sft', 'preference', 'stepwise', 'sharegpt']) {
-              const path = join(set, `${f}.jsonl`);
-              if (!existsSync(path) || added[`${f}.jsonl` as keyof typeof added] === 0) continue;
-              const v = await validateCommand({ file: path });
-              const errs = v.stderr.filter((l) => !l.startsWith('warning: '));
-              row.errors.push(...errs);
-              if (f === 'sft' && v.stdout[1]) renders.push(v.stdout[1].replace(/^.*render through the chat templates: /, ''));
-            }
-            row.outcome = `${written.join(', ')}${renders.length ? `; sft renders ${renders.join('')}` : ''}${row.errors.length ? `; ${row.errors.length} ERRORS: ${row.errors[0]}` : ''}`;
-          }
-        }
+        fileRows.push(...await promoteEveryWay(file, rel, trace, trace.source.indexInFile ?? ti, traces.length > 1));
       }
-    }
-    const failures = rows.filter((r) => r.errors.length && (MUST_PASS.test(r.file) || !r.outcome.startsWith('REFUSED')));
-    assert.deepEqual(failures.map((r) => `${r.file} #${r.trace} ${r.variant}: ${r.errors.slice(0, 3).join(' | ')}`), []);
-    // The corpus really was exercised: TRAIL's nine traces among them, each writing examples.
-    const trail = new Set(rows.filter((r) => r.file.startsWith('trail/') && /sft \d/.test(r.outcome)).map((r) => r.file));
-    assert.equal(trail.size, 9);
-    assert.ok(rows.filter((r) => /sft \d/.test(r.outcome)).length > 100);
+      rows.push(...fileRows);
+      const failures = fileRows.filter((r) => r.errors.length && (MUST_PASS.test(r.file) || !r.outcome.startsWith('REFUSED')));
+      assert.deepEqual(failures.map((r) => `#${r.trace} ${r.variant}: ${r.errors.slice(0, 3).join(' | ')}`), []);
+    });
+  }
+
+  it('exercised the corpus: TRAIL\'s nine traces each wrote examples, and over 100 promotions did', () => {
+    const wrote = rows.filter((r) => /sft \d/.test(r.outcome));
+    assert.equal(new Set(wrote.filter((r) => r.file.startsWith('trail/')).map((r) => r.file)).size, 9);
+    assert.ok(wrote.length > 100, `${wrote.length} promotions wrote SFT examples`);
   });
 });
