@@ -12,7 +12,6 @@ import {
 import { ErrorCode, RpcError, type RpcEndpoint } from '../src/protocol/rpc';
 import type { StepDetails } from '../src/protocol/messages';
 import { CorrectionEditor } from './correction-editor';
-import { findingReview } from './details';
 import { codicon, el } from './dom';
 import { TagPicker } from './tag-picker';
 
@@ -101,11 +100,12 @@ export class Annotator {
     return this.edit(d, { kind: 'removeTag', key: t.key }, `Removed tag ${t.category}.`);
   }
 
-  reviewFinding(f: { rule: string; category: string }, verdict: 'confirm' | 'reject'): Promise<void> {
+  reviewFinding(f: { rule: string; category: string; defaultCategory?: string }, verdict: 'confirm' | 'reject'): Promise<void> {
     const d = this.requireStep();
     if (!d) return Promise.resolve();
     // Only the finding's identity: callers pass whole FindingInfo objects, which must not leak into the op.
-    const id = { rule: f.rule, category: f.category };
+    // The detector's category names exactly one finding of the step (a shown category may name several under TRAIL).
+    const id = { rule: f.rule, category: f.defaultCategory ?? f.category };
     const op: AnnotationOp = verdict === 'confirm' ? { kind: 'confirmFinding', ...id } : { kind: 'rejectFinding', ...id };
     return this.edit(d, op, verdict === 'confirm' ? `Confirmed ${f.category} (rule ${f.rule}).` : `Rejected ${f.category} (rule ${f.rule}): it no longer counts as a failure.`);
   }
@@ -115,7 +115,7 @@ export class Annotator {
     const d = this.requireStep();
     if (!d) return Promise.resolve();
     if (!d.findings.length) { this.deps.say('This step has no automatic finding to review.'); return Promise.resolve(); }
-    const open = d.findings.find((f) => !findingReview(f, d.annotations));
+    const open = d.findings.find((f) => f.review === 'proposed');
     const target = open ?? (verdict === 'reject' ? d.findings[0] : undefined);
     if (!target) { this.deps.say('Every finding on this step is already reviewed.'); return Promise.resolve(); }
     return this.reviewFinding(target, verdict);

@@ -4,7 +4,7 @@
  */
 import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/model/schema';
 import type { FindingInfo, StepDetails } from '../src/protocol/messages';
-import type { StepAnnotations, TagInfo } from '../src/protocol/annotations';
+import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
 import { codicon, cssVar, el, formatDuration, KIND_ICONS } from './dom';
 import { jsonTree } from './json-tree';
@@ -17,16 +17,16 @@ export interface DetailsDeps {
   /** Open the tag picker for the shown step. */
   onTag(): void;
   onRemoveTag(tag: TagInfo): void;
-  onReviewFinding(f: { rule: string; category: string }, verdict: 'confirm' | 'reject'): void;
+  /** `defaultCategory`: the detector's category that identifies the finding (the host's `FindingInfo.defaultCategory`). */
+  onReviewFinding(f: { rule: string; category: string; defaultCategory?: string }, verdict: 'confirm' | 'reject'): void;
   onToggleReviewed(): void;
   onCorrect(): void;
   onClearCorrection(): void;
 }
 
-/** A rule finding's review state, from the step's rule tags. */
-export function findingReview(f: Pick<FindingInfo, 'rule' | 'category'>, a: StepAnnotations | undefined): TagInfo | undefined {
-  const rules = (a?.tags ?? []).filter((t) => t.source === 'rule' && t.rule === f.rule);
-  return rules.find((t) => t.category === f.category) ?? rules[0];
+/** The finding a rule entry decides, as `onReviewFinding` takes it (the host says which one). */
+function decidedFinding(t: TagInfo): { rule: string; category: string; defaultCategory?: string } {
+  return { rule: t.finding?.rule ?? t.rule ?? '', category: t.category, ...(t.finding ? { defaultCategory: t.finding.category } : {}) };
 }
 
 export class DetailsPane {
@@ -174,7 +174,7 @@ export class DetailsPane {
         }, [codicon('close')])
         : el('button', {
           className: 'icon-button', attrs: { type: 'button', title: 'Reject this finding', 'aria-label': `Reject finding ${t.category}` },
-          on: { click: () => this.deps.onReviewFinding({ rule: t.rule ?? '', category: t.category }, 'reject') },
+          on: { click: () => this.deps.onReviewFinding(decidedFinding(t), 'reject') },
         }, [codicon('close')]);
       const node = el('div', { className: 'tag', attrs: { 'data-category': t.category, 'data-source': t.source } }, [
         el('div', { className: 'finding-head' }, [
@@ -196,8 +196,8 @@ export class DetailsPane {
   private findingView(d: StepDetails, f: FindingInfo): HTMLElement {
     const badge = el('span', { className: 'category-badge', text: f.category });
     badge.style.setProperty('--badge-color', cssVar(f.color));
-    const review = findingReview(f, d.annotations);
-    const confirmed = review?.status === 'confirmed';
+    // The host decides the review (one rule for the editor, the diagnostics and promotion).
+    const confirmed = f.review === 'confirmed';
     const buttons = d.annotations ? el('div', { className: 'finding-actions' }, [
       confirmed
         ? el('span', { className: 'review-state confirmed' }, [codicon('check'), el('span', { text: 'Confirmed' })])
@@ -233,8 +233,8 @@ export class DetailsPane {
         el('span', { className: `review-state ${t.status}` }, [codicon(rejected ? 'circle-slash' : 'check'), el('span', { text: t.status })]),
         el('span', { className: 'spacer' }),
         rejected
-          ? linkButton('Undo reject', () => this.deps.onReviewFinding({ rule: t.rule ?? '', category: t.category }, 'confirm'))
-          : linkButton('Reject', () => this.deps.onReviewFinding({ rule: t.rule ?? '', category: t.category }, 'reject')),
+          ? linkButton('Undo reject', () => this.deps.onReviewFinding(decidedFinding(t), 'confirm'))
+          : linkButton('Reject', () => this.deps.onReviewFinding(decidedFinding(t), 'reject')),
       ]);
     }), 'reviewed-findings', false);
   }

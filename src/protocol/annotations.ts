@@ -22,6 +22,8 @@ export interface TagInfo {
   /** Rule id when source is `rule`. */
   rule?: string;
   status: 'confirmed' | 'rejected';
+  /** For a rule entry: the finding it decides (detector category and rule), to send back to confirm or reject it again. */
+  finding?: { rule: string; category: string };
 }
 
 /** The corrected assistant message, OpenAI chat shape (as stored in the sidecar). */

@@ -131,6 +131,10 @@ export interface RowsResult {
 
 export interface FindingInfo {
   category: string;
+  /** The detector's category (default taxonomy): with `rule`, what identifies the finding on its step; send it back to confirm or reject it. */
+  defaultCategory: string;
+  /** The review the host decided from the sidecar (the same rule promotion uses); the webview does not recompute it. */
+  review: 'proposed' | 'confirmed' | 'rejected';
   categoryName: string;
   color: string;
   rule: string;

@@ -5,6 +5,9 @@
  */
 import type { Step, Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
+import type { Taxonomy } from '../taxonomy/types';
+import { exportCategory } from './categories';
+import { decisionOf } from './finding-review';
 import type { AnnotationDocument, Correction, ErrorTag, Impact } from './schema';
 import { sameTrace } from './schema';
 
@@ -95,16 +98,21 @@ export interface EffectiveTag {
  * a human tag that is not rejected, a rule finding that is confirmed *or still proposed* (not
  * rejected), or a step-level label imported with the trace (Who&When, TRAIL inline) that is not
  * rejected. Proposed findings count because excluding a good turn from training costs little,
- * while learning a faulty one is what this tool exists to prevent.
+ * while learning a faulty one is what this tool exists to prevent. Which finding a sidecar entry
+ * confirms or rejects is decided by `decisionOf`, the rule the editor uses. `findings` must come
+ * from the detectors run as the editor runs them (`findingsFor(trace, taxonomy)`). Categories are
+ * exported as default-taxonomy ids where they map to one (`taxonomy`: the one the tags were made in,
+ * needed only for a taxonomy file's own categories).
  */
-export function effectiveErrors(trace: Trace, bound: BoundAnnotations, findings: readonly FindingLike[] = []): Map<string, EffectiveTag[]> {
+export function effectiveErrors(trace: Trace, bound: BoundAnnotations, findings: readonly FindingLike[] = [], opts: { taxonomy?: Taxonomy } = {}): Map<string, EffectiveTag[]> {
   const out = new Map<string, EffectiveTag[]>();
   const rejected = new Set<string>();
   for (const [stepId, tags] of bound.tagsByStep) {
     for (const t of tags) {
-      if (t.status === 'rejected') { rejected.add(`${stepId}\u0000${t.category}`); continue; }
+      const category = exportCategory(t, opts.taxonomy);
+      if (t.status === 'rejected') { rejected.add(`${stepId}\u0000${category}`).add(`${stepId}\u0000${t.category}`); continue; }
       push(out, stepId, {
-        stepId, category: t.category, origin: t.source, status: 'confirmed',
+        stepId, category, origin: t.source, status: 'confirmed',
         ...(t.rule ? { rule: t.rule } : {}), ...(t.impact ? { impact: t.impact } : {}),
         ...(t.evidence !== undefined ? { evidence: t.evidence } : {}), ...(t.description !== undefined ? { description: t.description } : {}),
       });
@@ -112,7 +120,8 @@ export function effectiveErrors(trace: Trace, bound: BoundAnnotations, findings:
   }
   const has = (stepId: string, category: string): boolean => (out.get(stepId) ?? []).some((t) => t.category === category);
   for (const f of findings) {
-    if (rejected.has(`${f.stepId}\u0000${f.category}`) || has(f.stepId, f.category)) continue;
+    // Decided findings are in `out` already (confirmed) or do not count (rejected).
+    if (decisionOf(bound.tagsByStep.get(f.stepId), f) || has(f.stepId, f.category)) continue;
     push(out, f.stepId, { stepId: f.stepId, category: f.category, origin: 'rule', status: 'proposed', rule: f.rule, ...(f.impact ? { impact: f.impact } : {}), ...(f.evidence !== undefined ? { evidence: f.evidence } : {}) });
   }
   for (const l of trace.labels) {
@@ -127,13 +136,4 @@ function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   const a = m.get(k);
   if (a) a.push(v);
   else m.set(k, [v]);
-}
-
-/**
- * Does this tag reject this finding? A rejection names the detector's category (default taxonomy)
- * or the category it is shown as, and usually the rule. One rule for the editor and the diagnostics.
- */
-export function rejectsFinding(tag: Pick<ErrorTag, 'status' | 'category' | 'rule'>, finding: { detectorCategory: string; shownCategory: string; rule: string }): boolean {
-  return tag.status === 'rejected' && (tag.category === finding.detectorCategory || tag.category === finding.shownCategory)
-    && (tag.rule === undefined || tag.rule === finding.rule);
 }

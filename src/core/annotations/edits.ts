@@ -88,18 +88,30 @@ function clean<T extends object>(o: T): T {
 
 export interface NewTag extends StepRef {
   category: string;
+  /** Id of the taxonomy `category` was picked from (kept with the tag; see categories.ts). */
+  taxonomy?: string;
   impact?: Impact;
   evidence?: string;
   description?: string;
 }
 
-/** Add a human tag. Re-adding the same category on the same step updates it instead of duplicating. */
-export function addTag(doc: AnnotationDocument, tag: NewTag): EditResult {
+/**
+ * Add a human tag. Re-adding a category the step already has updates that tag (impact, evidence,
+ * description) instead of duplicating it, and keeps the category as it was stored. "Already has"
+ * is the same category string by default; `sameCategory` widens it (the editor passes "shows as the
+ * same category in the taxonomy in use", so a tag from an older sidecar is found too).
+ */
+export function addTag(doc: AnnotationDocument, tag: NewTag, opts: { sameCategory?: (existing: ErrorTag) => boolean } = {}): EditResult {
   const entry = clean<ErrorTag>({ ...tag, source: 'human', status: 'confirmed' });
-  const i = findTag(doc, { ...tag, source: 'human' });
+  let i = findTag(doc, { ...tag, source: 'human' });
+  if (i < 0 && opts.sameCategory) {
+    i = doc.errors.findIndex((t) => t.source === 'human' && t.location === tag.location && sameTrace(t.traceIndex, tag.traceIndex) && opts.sameCategory!(t));
+  }
   if (i >= 0) {
-    if (isDeepStrictEqual(doc.errors[i], { ...doc.errors[i], ...entry })) return run(doc, `Tag ${tag.category}`, []);
-    return run(doc, `Edit tag ${tag.category}`, [{ list: 'errors', index: i, remove: [doc.errors[i]], insert: [{ ...doc.errors[i], ...entry }] }]);
+    const { category: _category, taxonomy: _taxonomy, ...patch } = entry;
+    const updated = { ...doc.errors[i], ...patch };
+    if (isDeepStrictEqual(doc.errors[i], updated)) return run(doc, `Tag ${tag.category}`, []);
+    return run(doc, `Edit tag ${tag.category}`, [{ list: 'errors', index: i, remove: [doc.errors[i]], insert: [updated] }]);
   }
   return run(doc, `Tag ${tag.category}`, [{ list: 'errors', index: doc.errors.length, remove: [], insert: [entry] }]);
 }

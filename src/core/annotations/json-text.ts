@@ -2,7 +2,7 @@
  * Parse JSON text for user-edited files (sidecars, set.json) with located problems: syntax errors
  * at line:column, schema errors at the JSON path *and* the line:column of the offending value.
  */
-import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { LineIndex } from '../json/line-index';
 import { jsonPathToString, type Problem } from '../util/problems';
@@ -20,13 +20,45 @@ export function parseJsonText(file: string, text: string): { value: unknown; war
   const lines = new LineIndex(body);
   const located = (e: ParseError, what: string): Problem => ({ file, ...lines.position(e.offset), message: what });
   const errors: ParseError[] = [];
-  const value = parse(body, errors, { allowTrailingComma: true, disallowComments: true, allowEmptyContent: false });
-  if (errors.length) return { problems: errors.slice(0, 5).map((e) => located(e, `invalid JSON: ${describeParseError(e)}`)) };
+  const tree = parseTree(body, errors, { allowTrailingComma: true, disallowComments: true, allowEmptyContent: false });
+  if (errors.length || !tree) return { problems: errors.slice(0, 5).map((e) => located(e, `invalid JSON: ${describeParseError(e)}`)) };
+  const value = valueOf(tree);
   // Lenient parse succeeded; a strict one tells us where the trailing commas are.
   const strict: ParseError[] = [];
   parse(body, strict, { allowTrailingComma: false, disallowComments: true });
   const warnings = strict.map((e) => located(e, 'trailing comma (accepted, although it is not valid JSON; it will not be written back)'));
   return { value, warnings };
+}
+
+/**
+ * The value of a syntax tree. Every key becomes an own property, `__proto__` and `constructor`
+ * included (assigning them, as a plain parse does, would set the object's prototype instead and
+ * lose the key). Iterative, so nesting depth is not limited by the call stack.
+ */
+function valueOf(root: Node): unknown {
+  const convert = (n: Node): unknown => (n.type === 'object' ? {} : n.type === 'array' ? [] : n.value);
+  const top = convert(root);
+  const work: { node: Node; into: unknown }[] = [{ node: root, into: top }];
+  for (let item = work.pop(); item; item = work.pop()) {
+    const { node, into } = item;
+    if (node.type === 'array') {
+      const list = into as unknown[];
+      for (const child of node.children ?? []) {
+        const v = convert(child);
+        list.push(v);
+        if (child.type === 'object' || child.type === 'array') work.push({ node: child, into: v });
+      }
+    } else if (node.type === 'object') {
+      for (const prop of node.children ?? []) {
+        const [key, child] = prop.children ?? [];
+        if (!key || !child) continue;
+        const v = convert(child);
+        Object.defineProperty(into, String(key.value), { value: v, enumerable: true, writable: true, configurable: true });
+        if (child.type === 'object' || child.type === 'array') work.push({ node: child, into: v });
+      }
+    }
+  }
+  return top;
 }
 
 function describeParseError(e: ParseError): string {

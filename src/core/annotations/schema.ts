@@ -3,8 +3,8 @@
  *
  *   {"version": 1,
  *    "trace": {"path": "run.json", "sha256": "…"},
- *    "errors": [{"location", "category", "impact", "evidence", "description",
- *                "source": "human"|"rule", "rule"?, "status": "confirmed"|"rejected", "traceIndex"?, "trail"?}],
+ *    "errors": [{"location", "category", "taxonomy"?, "impact", "evidence", "description",
+ *                "source": "human"|"rule", "rule"?, "status": "confirmed"|"rejected", "traceIndex"?}],
  *    "corrections": [{"location", "output": {"role": "assistant", "content", "tool_calls"}, "traceIndex"?}],
  *    "reviewed": ["<location>" | {"location", "traceIndex"}]}
  *
@@ -12,7 +12,9 @@
  * (`{errors:[{category, location, evidence, description, impact}], scores}`) parses as a sidecar.
  * Multi-trace files: every entry may carry `traceIndex` (the trace's index in its file); absent
  * means the first (or only) trace. Unknown keys are kept on load and written back on save, so
- * nothing a user or another tool put in the file is lost.
+ * nothing a user or another tool put in the file is lost, and entries keep their key order (a
+ * file this extension wrote reads and saves back byte for byte). A tag's `category` is what the
+ * user chose, in the taxonomy named by `taxonomy` (see categories.ts); it is never rewritten.
  */
 import { z } from 'zod';
 
@@ -35,7 +37,12 @@ export const ErrorTagSchema = z.looseObject({
   rule: z.string().optional(),
   status: z.enum(['confirmed', 'rejected']).default('confirmed'),
   traceIndex,
-  /** The TRAIL leaf name this tag was mapped from, when loaded from a TRAIL label file. */
+  /**
+   * Id of the taxonomy `category` comes from ("default", "trail", "mast" or a taxonomy file's id).
+   * `category` is kept as the user chose it; it is mapped only to show or export it.
+   */
+  taxonomy: z.string().min(1).optional(),
+  /** Older sidecars only: the TRAIL leaf name an earlier version rewrote `category` from (read, never written by this version). */
   trail: z.string().optional(),
 });
 export type ErrorTag = z.infer<typeof ErrorTagSchema>;

@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Problem, UserInputError } from '../util/problems';
 import { writeFileAtomic } from './atomic-write';
-import { defaultCategoryMapper, type CategoryMapper } from './categories';
 import { parseJsonText, zodProblems } from './json-text';
 import { type AnnotationDocument, type Correction, type ErrorTag, SidecarFileSchema, SIDECAR_VERSION, type StepRef, emptyDocument } from './schema';
 
@@ -25,8 +24,13 @@ export interface ParsedSidecar {
 
 const KNOWN_KEYS = new Set(['version', 'trace', 'errors', 'corrections', 'reviewed']);
 
-/** Parse sidecar text (or a TRAIL label file). Throws UserInputError with located problems. */
-export function parseSidecar(text: string, file: string, opts: { mapCategory?: CategoryMapper } = {}): ParsedSidecar {
+/**
+ * Parse sidecar text (or a TRAIL label file). Throws UserInputError with located problems.
+ * zod only checks the entries: the document keeps the objects as read (their key order and every
+ * unknown key, whatever its name), with the defaults `source: "human"` and `status: "confirmed"`
+ * added where missing. Categories are kept as written (see categories.ts for what they mean).
+ */
+export function parseSidecar(text: string, file: string): ParsedSidecar {
   const parsed = parseJsonText(file, text);
   if ('problems' in parsed) throw new UserInputError(parsed.problems);
   const v = parsed.value;
@@ -39,40 +43,43 @@ export function parseSidecar(text: string, file: string, opts: { mapCategory?: C
   }
   const res = SidecarFileSchema.safeParse(raw);
   if (!res.success) throw new UserInputError(zodProblems(file, text, res.error));
-  const map = opts.mapCategory ?? defaultCategoryMapper;
-  const errors: ErrorTag[] = res.data.errors.map((e) => {
-    const m = map(e.category);
-    if (m.category === e.category) return e;
-    return { ...e, category: m.category, ...(m.trail && e.trail === undefined ? { trail: m.trail } : {}) };
-  });
-  const reviewed: StepRef[] = res.data.reviewed.map((r) => (typeof r === 'string' ? { location: r } : r));
-  const extra: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(raw)) if (!KNOWN_KEYS.has(k)) extra[k] = val;
+  const rawList = (key: 'errors' | 'corrections' | 'reviewed'): unknown[] => (Array.isArray(raw[key]) ? raw[key] : []);
+  const errors = rawList('errors').map((e) => withTagDefaults(e as ErrorTag));
+  const reviewed: StepRef[] = (rawList('reviewed') as (string | StepRef)[]).map((r) => (typeof r === 'string' ? { location: r } : r));
+  // fromEntries defines own keys, so "__proto__" or "constructor" are kept as data, never as the prototype.
+  const extra: Record<string, unknown> = Object.fromEntries(Object.entries(raw).filter(([k]) => !KNOWN_KEYS.has(k)));
   const doc: AnnotationDocument = {
     version: 1,
     ...(res.data.trace ? { trace: { path: res.data.trace.path, sha256: res.data.trace.sha256 } } : {}),
     errors,
-    corrections: res.data.corrections as Correction[],
+    corrections: rawList('corrections') as Correction[],
     reviewed,
     extra,
   };
   return { doc, warnings: parsed.warnings, external: raw.version === undefined };
 }
 
-/** Stable, pretty JSON (diff-friendly: users keep sidecars in git). */
-export function serializeSidecar(doc: AnnotationDocument): string {
-  const out: Record<string, unknown> = {
-    version: SIDECAR_VERSION,
-    ...(doc.trace ? { trace: doc.trace } : {}),
-    errors: doc.errors,
-    corrections: doc.corrections,
-    reviewed: doc.reviewed.map((r) => (r.traceIndex === undefined ? r.location : { location: r.location, traceIndex: r.traceIndex })),
-  };
-  for (const [k, v] of Object.entries(doc.extra)) if (!(k in out)) out[k] = v;
-  return JSON.stringify(out, null, 2) + '\n';
+/** A label file's tag has no `source` or `status`: add the defaults after its own keys (its order is kept). */
+function withTagDefaults(e: ErrorTag): ErrorTag {
+  if (e.source !== undefined && e.status !== undefined) return e;
+  return { ...e, ...(e.source === undefined ? { source: 'human' as const } : {}), ...(e.status === undefined ? { status: 'confirmed' as const } : {}) };
 }
 
-export function readSidecar(path: string, opts: { mapCategory?: CategoryMapper } = {}): ParsedSidecar {
+/** Stable, pretty JSON (diff-friendly: users keep sidecars in git). */
+export function serializeSidecar(doc: AnnotationDocument): string {
+  const known: [string, unknown][] = [
+    ['version', SIDECAR_VERSION],
+    ...(doc.trace ? [['trace', doc.trace] as [string, unknown]] : []),
+    ['errors', doc.errors],
+    ['corrections', doc.corrections],
+    ['reviewed', doc.reviewed.map((r) => (r.traceIndex === undefined ? r.location : { location: r.location, traceIndex: r.traceIndex }))],
+  ];
+  // Every unknown key is written back, whatever its name ("constructor", "__proto__"...): own keys only, defined, never assigned.
+  const extra = Object.entries(doc.extra).filter(([k]) => !KNOWN_KEYS.has(k));
+  return JSON.stringify(Object.fromEntries([...known, ...extra]), null, 2) + '\n';
+}
+
+export function readSidecar(path: string): ParsedSidecar {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -80,7 +87,7 @@ export function readSidecar(path: string, opts: { mapCategory?: CategoryMapper }
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserInputError({ file: path, message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(e)})` });
   }
-  return parseSidecar(text, path, opts);
+  return parseSidecar(text, path);
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { FileAnalysis, Finding, Impact, Taxonomy } from './core-api';
 import { DEFAULT_TAXONOMY } from './core-api';
 import type { SourceLocation, Trace } from '../../core/model/schema';
-import { rejectsFinding, stepLocation, traceIndexOf, type AnnotationDocument, type ErrorTag } from '../../core/annotations';
+import { reviewOf, sameTrace, stepLocation, traceIndexOf, type AnnotationDocument, type ErrorTag } from '../../core/annotations';
 
 export interface FailureSite {
   traceIndex: number;
@@ -65,11 +65,11 @@ export function stepAtPosition(steps: readonly StepSite[], line: number, column:
   return best;
 }
 
-/** Is this finding rejected in the annotations (by its detector category or shown category, and rule)? */
-export function isRejected(site: Pick<FailureSite, 'ref' | 'category' | 'detectorCategory' | 'rule'>, doc: AnnotationDocument | undefined): boolean {
+/** Is this finding rejected in the annotations? The core's one rule, as in the trace editor and promotion. */
+export function isRejected(site: Pick<FailureSite, 'ref' | 'detectorCategory' | 'rule'>, doc: AnnotationDocument | undefined): boolean {
   if (!doc) return false;
-  return doc.errors.some((t) => t.location === site.ref.location && (t.traceIndex ?? 0) === site.ref.traceIndex
-    && rejectsFinding(t, { detectorCategory: site.detectorCategory, shownCategory: site.category, rule: site.rule }));
+  const stepTags = doc.errors.filter((t) => t.location === site.ref.location && sameTrace(t.traceIndex, site.ref.traceIndex));
+  return reviewOf(stepTags, { category: site.detectorCategory, rule: site.rule }) === 'rejected';
 }
 
 /** Confirmed human tags bound to located steps, for the text editor's tag diagnostics. */

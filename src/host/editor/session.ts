@@ -4,7 +4,7 @@
  * exactly this code. Everything is precomputed in O(n) once; per-request work is a binary search
  * or one linear scan, which stays well under a frame for 10^5 steps.
  */
-import { rejectsFinding, type BoundAnnotations, type ErrorTag } from '../../core/annotations';
+import { categoryIn, reviewOf, shownFindingCategory, type BoundAnnotations, type CategoryChoice, type ErrorTag, type FindingReview } from '../../core/annotations';
 import type { Step, Trace } from '../../core/model/schema';
 import {
   isCssVariableName, rpcError, ErrorCode,
@@ -73,7 +73,7 @@ export class TraceSession {
     for (const f of findings) {
       const i = position.get(f.stepId);
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
-      const category = taxonomy.id === 'default' ? f.category : taxonomy.fromDefault(f.category) ?? f.category;
+      const category = shownFindingCategory(f.category, taxonomy);
       if (i !== undefined) this.allFindings[i].push({ ...f, category, defaultCategory: f.category });
     }
     this.findings = this.allFindings;
@@ -116,9 +116,13 @@ export class TraceSession {
     this.viewCache.clear();
   }
 
-  /** A rejection names the detector's category (default taxonomy) and, usually, the rule. */
+  /** How the sidecar reviewed a finding of step i: the core's one rule (what promotion and the diagnostics use too). */
+  reviewOf(i: number, f: ShownFinding): FindingReview {
+    return reviewOf(this.tags[i], { category: f.defaultCategory, rule: f.rule });
+  }
+
   isRejected(i: number, f: ShownFinding): boolean {
-    return this.tags[i].some((t) => rejectsFinding(t, { detectorCategory: f.defaultCategory, shownCategory: f.category, rule: f.rule }));
+    return this.reviewOf(i, f) === 'rejected';
   }
 
   /** Every finding of a step, rejected ones included. */
@@ -138,14 +142,14 @@ export class TraceSession {
     return c;
   }
 
-  /** A category id as the user's taxonomy names it (sidecars may hold default ids or TRAIL names). */
-  shownCategory(id: string): string {
-    return this.taxonomy.get(id)?.id ?? this.taxonomy.fromDefault(id) ?? id;
+  /** A tag's category as the user's taxonomy names it (the tag keeps what was chosen, in whichever taxonomy). */
+  shownCategory(tag: CategoryChoice): string {
+    return categoryIn(tag, this.taxonomy);
   }
 
   private humanCategories(i: number): string[] {
     const out: string[] = [];
-    for (const t of this.tags[i]) if (t.source === 'human' && t.status === 'confirmed') out.push(this.shownCategory(t.category));
+    for (const t of this.tags[i]) if (t.source === 'human' && t.status === 'confirmed') out.push(this.shownCategory(t));
     return out;
   }
 
@@ -306,6 +310,8 @@ export class TraceSession {
     const position = (id: string | undefined): number | undefined => (id === undefined ? undefined : this.indexOfId(id));
     const findings: FindingInfo[] = this.findings[index].map((f) => ({
       category: f.category,
+      defaultCategory: f.defaultCategory,
+      review: this.reviewOf(index, f),
       categoryName: this.taxonomy.get(f.category)?.name ?? f.category,
       color: this.colorOf(f.category),
       rule: f.rule,

@@ -5,7 +5,7 @@
  * tag picker's categories. No vscode here.
  */
 import {
-  addTag, clearCorrection, confirmFinding, CorrectedOutputSchema, IMPACTS, rejectFinding, removeTag, setCorrection, setReviewed,
+  addTag, clearCorrection, confirmFinding, CorrectedOutputSchema, decisionOf, IMPACTS, rejectFinding, removeTag, resolveChoice, setCorrection, setReviewed,
   stepLocation, traceIndexOf,
   type AnnotationDocument, type CorrectedOutput, type Correction, type EditResult, type ErrorTag, type StepRef,
 } from '../../core/annotations';
@@ -45,12 +45,14 @@ function parseTagKey(key: unknown): { source: 'human' | 'rule'; category: string
 
 export function stepAnnotations(session: TraceSession, index: number, doc: AnnotationDocument, sidecarName: string): StepAnnotations {
   const step = session.steps[index];
-  const tags: TagInfo[] = session.tagsOf(index).map((t) => {
-    const category = session.shownCategory(t.category);
+  const stepTags = session.tagsOf(index);
+  const tags: TagInfo[] = stepTags.map((t) => {
+    const category = session.shownCategory(t);
+    const decided = t.source === 'rule' ? session.findingsOf(index).find((f) => decisionOf(stepTags, { category: f.defaultCategory, rule: f.rule }) === t) : undefined;
     return {
       key: tagKey(t),
       category,
-      categoryName: session.taxonomy.get(category)?.name ?? category,
+      categoryName: session.taxonomy.get(category)?.name ?? resolveChoice(t, session.taxonomy)?.category.name ?? category,
       color: session.colorOf(category),
       ...(t.impact ? { impact: t.impact } : {}),
       ...(t.description !== undefined ? { description: t.description } : {}),
@@ -58,6 +60,7 @@ export function stepAnnotations(session: TraceSession, index: number, doc: Annot
       source: t.source,
       ...(t.rule ? { rule: t.rule } : {}),
       status: t.status,
+      ...(t.source === 'rule' ? { finding: decided ? { rule: decided.rule, category: decided.defaultCategory } : { rule: t.rule ?? '', category: t.category } } : {}),
     };
   });
   const ref = stepRef(session, index);
@@ -141,11 +144,13 @@ export function editFor(session: TraceSession, index: number, op: AnnotationOp):
       const category = session.taxonomy.get(String(op.category ?? ''));
       if (!category) throw rpcError(ErrorCode.InvalidParams, `"${String(op.category)}" is not a category of the ${session.taxonomy.name} taxonomy`);
       const impact = checkImpact(op.impact) ?? category.impact ?? 'MEDIUM';
+      // Stored as chosen, with the taxonomy it came from; a tag that shows as the same category is updated, not duplicated.
+      const sameCategory = (t: ErrorTag): boolean => session.shownCategory(t) === category.id;
       return (doc) => addTag(doc, {
-        ...ref, category: category.id, impact,
+        ...ref, category: category.id, taxonomy: session.taxonomy.id, impact,
         ...(typeof op.description === 'string' && op.description.trim() ? { description: op.description.trim() } : {}),
         ...(typeof op.evidence === 'string' && op.evidence.trim() ? { evidence: op.evidence.trim() } : {}),
-      });
+      }, { sameCategory });
     }
     case 'removeTag': {
       const k = parseTagKey(op.key);
@@ -153,7 +158,11 @@ export function editFor(session: TraceSession, index: number, op: AnnotationOp):
     }
     case 'confirmFinding':
     case 'rejectFinding': {
-      const f = session.findingsOf(index).find((x) => x.rule === op.rule && (x.category === op.category || x.defaultCategory === op.category));
+      // A finding is named by its detector category; a shown category is accepted only when it names one finding.
+      const byRule = session.findingsOf(index).filter((x) => x.rule === op.rule);
+      const shown = byRule.filter((x) => x.category === op.category);
+      const f = byRule.find((x) => x.defaultCategory === op.category) ?? (shown.length === 1 ? shown[0] : undefined);
+      if (!f && shown.length > 1) throw rpcError(ErrorCode.InvalidParams, `"${String(op.category)}" names ${shown.length} findings of rule ${String(op.rule)} on step "${ref.location}"; name one by its detector category (${shown.map((x) => x.defaultCategory).join(' or ')})`);
       if (!f) throw rpcError(ErrorCode.NotFound, `step "${ref.location}" has no finding ${String(op.category)} by rule ${String(op.rule)}`);
       const finding = { ...ref, category: f.defaultCategory, rule: f.rule, evidence: f.evidence, ...(f.impact ? { impact: f.impact } : {}) };
       return (doc) => (op.kind === 'confirmFinding' ? confirmFinding(doc, finding) : rejectFinding(doc, finding));

@@ -170,15 +170,14 @@ describe('binding annotations to a trace', () => {
 });
 
 describe('TRAIL label files as sidecars', () => {
-  it('loads a real TRAIL annotation file, mapping TRAIL leaf names to default ids and keeping scores', () => {
+  it('loads a real TRAIL annotation file, keeping its TRAIL category names and scores', () => {
     const file = sharedPath('traces', 'trail', 'GAIA', 'annotations', '0ebe673d64647ec44c370638b82d3c78.json');
     const { doc, external, warnings } = readSidecar(file);
     assert.equal(external, true);
     assert.deepEqual(warnings, []);
     assert.equal(doc.errors.length, 1);
     assert.equal(doc.errors[0].location, '29f141a7c2556206');
-    assert.equal(doc.errors[0].category, 'OUT.INSTRUCTION');
-    assert.equal(doc.errors[0].trail, 'Instruction Non-compliance');
+    assert.equal(doc.errors[0].category, 'Instruction Non-compliance');
     assert.equal(doc.errors[0].impact, 'LOW');
     assert.equal(doc.errors[0].source, 'human');
     assert.equal(doc.errors[0].status, 'confirmed');
@@ -216,7 +215,7 @@ describe('TRAIL label files as sidecars', () => {
     const out = join(dir, 'x.json.annotations.json');
     saveSidecar(out, doc);
     const saved = JSON.parse(readFileSync(out, 'utf8'));
-    assert.equal(saved.errors[0].trail, 'Formatting Errors');
+    assert.equal(saved.errors[0].category, 'Formatting Errors');
     assert.equal(saved.scores[0].overall, 4.75);
     assert.equal(readFileSync(file, 'utf8'), before);
     writeFileSync(join(dir, 'unused'), '');
