@@ -62,8 +62,10 @@ export function parseTaxonomyFile(path: string, text: string): Taxonomy {
   const file = SourceFile.fromText(path, text);
   const parsed = file.parseJson();
   if ('error' in parsed) throw new UserInputError(parsed.error);
-  const tree = parseTree(file.text);
+  // The syntax tree only serves to locate problems: built on the first one, not for every load.
+  let tree: Node | undefined | null = null;
   const at = (jsonPath: (string | number)[], message: string): Problem => {
+    if (tree === null) tree = parseTree(file.text);
     const node = tree ? findNodeAtLocation(tree, jsonPath) ?? nearest(tree, jsonPath) : undefined;
     const pos = node ? file.lines.position(node.offset) : undefined;
     return { file: path, ...(pos ? { line: pos.line, column: pos.column } : {}), path: jsonPathToString(jsonPath), message };
@@ -98,18 +100,35 @@ export function parseTaxonomyFile(path: string, text: string): Taxonomy {
   return makeTaxonomy(spec.id, spec.name, cats, mapping);
 }
 
-/** Explicit colours first; then children inherit in parent-before-child order (structure is acyclic here). */
+/**
+ * Explicit colours first; otherwise a category takes its nearest coloured ancestor's colour, and
+ * an uncoloured root the next palette colour. Iterative with an id index: a parent chain may be
+ * as long as the file (structure is acyclic here), and each category is coloured once.
+ */
 function resolveColours(cats: Category[], specs: CategorySpec[]): void {
-  const byId = new Map(cats.map((c) => [c.id, c]));
-  let nextRoot = 0;
-  const resolve = (c: Category, spec: CategorySpec | undefined): string => {
-    if (c.color) return c.color;
-    if (spec?.color) c.color = CSS_VAR.test(spec.color) ? spec.color : `--vscode-${spec.color.replace(/\./g, '-')}`;
-    else if (c.parent) c.color = resolve(byId.get(c.parent)!, specs[cats.indexOf(byId.get(c.parent)!)]);
-    else c.color = ROOT_PALETTE[nextRoot++ % ROOT_PALETTE.length];
-    return c.color;
+  const indexById = new Map(cats.map((c, i) => [c.id, i]));
+  const explicit = (i: number): string | undefined => {
+    const color = specs[i]?.color;
+    return color ? (CSS_VAR.test(color) ? color : `--vscode-${color.replace(/\./g, '-')}`) : undefined;
   };
-  cats.forEach((c, i) => resolve(c, specs[i]));
+  let nextRoot = 0;
+  for (let start = 0; start < cats.length; start++) {
+    const uncoloured: number[] = [];
+    let colour: string | undefined;
+    for (let i: number | undefined = start; i !== undefined && colour === undefined;) {
+      const c: Category = cats[i];
+      colour = c.color || explicit(i);
+      if (colour) { c.color = colour; break; }
+      uncoloured.push(i);
+      i = c.parent !== undefined ? indexById.get(c.parent) : undefined;
+    }
+    if (colour === undefined) {
+      // The walk ended at an uncoloured root: it takes the next palette colour.
+      const root = uncoloured.pop()!;
+      colour = cats[root].color = ROOT_PALETTE[nextRoot++ % ROOT_PALETTE.length];
+    }
+    for (const k of uncoloured) cats[k].color = colour;
+  }
 }
 
 function buildMapping(specs: CategorySpec[], report: (i: number, j: number, msg: string) => void): Record<string, string[]> {

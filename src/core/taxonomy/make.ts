@@ -42,11 +42,17 @@ export function checkStructure(categories: readonly Category[]): StructureProble
     }
     if (i !== undefined && state[i] === 1) {
       const cycle = path.slice(path.indexOf(i)).map((k) => categories[k].id);
-      problems.push({ index: i, field: 'parent', message: `parent cycle: ${[...cycle, categories[i].id].join(' -> ')}` });
+      problems.push({ index: i, field: 'parent', message: `parent cycle: ${describeCycle([...cycle, categories[i].id])}` });
     }
     for (const k of path) state[k] = 2;
   });
   return problems;
+}
+
+/** A cycle as `a -> b -> a`; a long one shows its ends and how many ids are left out. */
+function describeCycle(ids: string[]): string {
+  if (ids.length <= 8) return ids.join(' -> ');
+  return [...ids.slice(0, 4), `... (${ids.length - 7} more)`, ...ids.slice(-3)].join(' -> ');
 }
 
 export function makeTaxonomy(id: string, name: string, categories: Category[], mapping: DefaultMapping): Taxonomy {
