@@ -149,7 +149,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       if (backup.kind !== 'agent-trace-annotations-backup' || backup.version !== 1 || typeof backup.sidecar !== 'string') throw new Error('not an annotation backup of this version');
       document.file.annotations.restore(parseSidecar(backup.sidecar, document.sidecarPath).doc);
     } catch (e) {
-      void vscode.window.showWarningMessage(`Agent Trace: the unsaved tags of ${basename(document.uri.fsPath)} could not be restored from the backup (${e instanceof Error ? e.message : String(e)}); showing ${basename(document.sidecarPath)} as saved.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: the unsaved tags of {0} could not be restored from the backup ({1}); showing {2} as saved.', basename(document.uri.fsPath), e instanceof Error ? e.message : String(e), basename(document.sidecarPath)));
     }
   }
 
@@ -174,7 +174,8 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
           document.file.annotations.replay(e, kind);
         } catch (err) {
           // Only after the sidecar was reloaded underneath the undo stack; say so instead of corrupting tags.
-          void vscode.window.showWarningMessage(`Agent Trace: cannot ${kind} "${e.label}": ${err instanceof Error ? err.message : String(err)}.`);
+          const why = err instanceof Error ? err.message : String(err);
+          void vscode.window.showWarningMessage(kind === 'undo' ? vscode.l10n.t('Agent Trace: cannot undo "{0}": {1}.', e.label, why) : vscode.l10n.t('Agent Trace: cannot redo "{0}": {1}.', e.label, why));
         }
       };
       this.changed.fire({ document, label: edit.label, undo: () => replay(inverse, 'undo'), redo: () => replay(edit, 'redo') });
@@ -209,10 +210,10 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       if (asking) return;
       asking = true;
       try {
-        const overwrite = 'Overwrite';
-        const reload = 'Reload';
+        const overwrite = vscode.l10n.t('Overwrite');
+        const reload = vscode.l10n.t('Reload');
         const pick = await vscode.window.showWarningMessage(
-          `Agent Trace: ${basename(path)} changed on disk, and ${basename(document.uri.fsPath)} has unsaved tags. Overwrite it with yours, or reload it (dropping your unsaved changes)?`,
+          vscode.l10n.t('Agent Trace: {0} changed on disk, and {1} has unsaved tags. Overwrite it with yours, or reload it (dropping your unsaved changes)?', basename(path), basename(document.uri.fsPath)),
           overwrite, reload,
         );
         if (pick === reload) state.reload();
@@ -339,14 +340,16 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const state = document.file.annotations;
     const name = basename(document.uri.fsPath);
     if (state.loadError) {
-      void vscode.window.showErrorMessage(`Agent Trace: ${formatProblem(state.loadError[0])}. Tags of ${name} are shown read-only until that file is fixed or moved; it is never overwritten.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: {0}. Tags of {1} are shown read-only until that file is fixed or moved; it is never overwritten.', formatProblem(state.loadError[0]), name));
       return;
     }
     const status = document.file.annotationStatus();
     if (status.traceChanged) {
-      void vscode.window.showWarningMessage(`Agent Trace: ${name} changed since it was tagged (${status.sidecarName} was written for other contents). Tags on steps that still exist are shown; ${status.orphanCount ? `${status.orphanCount} whose steps are gone are kept in the file` : 'none were lost'}.`);
+      void vscode.window.showWarningMessage(status.orphanCount
+        ? vscode.l10n.t('Agent Trace: {0} changed since it was tagged ({1} was written for other contents). Tags on steps that still exist are shown; {2} whose steps are gone are kept in the file.', name, status.sidecarName, status.orphanCount)
+        : vscode.l10n.t('Agent Trace: {0} changed since it was tagged ({1} was written for other contents). Tags on steps that still exist are shown; none were lost.', name, status.sidecarName));
     } else if (status.orphanCount) {
-      void vscode.window.showWarningMessage(`Agent Trace: ${status.orphanCount} annotation(s) in ${status.sidecarName} point at steps that ${name} does not have; they are kept in the file.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: {0} annotation(s) in {1} point at steps that {2} does not have; they are kept in the file.', status.orphanCount, status.sidecarName, name));
     }
   }
 }
