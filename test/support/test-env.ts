@@ -1,6 +1,23 @@
 /**
  * Loaded by mocha before any test file (.mocharc.json `require`): the environment every unit and
  * webview test runs in. fsync proves nothing a unit test checks and makes the corpus promotions
- * take minutes on a busy machine, so tests turn it off (see core/util/file-ops.ts).
+ * take minutes on a busy machine, so tests turn it off (see core/annotations/atomic-write.ts).
+ *
+ * Temp folders: every test's `mkdtempSync(join(tmpdir(), ...))` lands in one folder made for this
+ * run (os.tmpdir() reads TMPDIR on each call; child processes and Chromium inherit it), removed
+ * after the last test by the root hook below, also when a test failed half-way.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 process.env.AGENT_TRACE_NO_FSYNC = '1';
+
+const runTemp = mkdtempSync(join(tmpdir(), 'atd-test-run-'));
+process.env.TMPDIR = runTemp;
+
+export const mochaHooks = {
+  afterAll(): void {
+    rmSync(runTemp, { recursive: true, force: true });
+  },
+};
