@@ -41,6 +41,8 @@ export interface PromoteOutcome {
   /** Errors: nothing was written. */
   errors: Problem[];
   warnings: Problem[];
+  /** Trace indexes of failed runs kept out of the demonstrations (promote with `includeFailed` to train on them). */
+  failedRuns?: number[];
 }
 
 let cachedVersion: string | undefined;
@@ -72,6 +74,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   // Nothing is created before everything is validated: a refused promotion leaves no empty set behind.
   const config = planSet(opts.set, { format: opts.format, sharegpt: opts.sharegpt, now: opts.now });
   const inputs: PromotionInput[] = [];
+  const failedRuns: number[] = [];
   for (const trace of traces) {
     const traceIndex = trace.source.indexInFile ?? 0;
     const p = prepareTrajectory(trace, doc, { sidecarFile, findings: detect(trace) });
@@ -91,6 +94,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
     };
     const examples = encodeAll(p, { format: config.format, sharegpt: config.sharegpt, includeFailed: opts.includeFailed }, (message) => warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${message}` }));
     const skippedAsFailed = p.outcome.failed && !opts.includeFailed;
+    if (skippedAsFailed) failedRuns.push(traceIndex);
     if (skippedAsFailed) warnings.push({ file: opts.trace, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
     const counters = new Map<string, number>();
     for (const ex of examples) {
@@ -107,7 +111,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   if (!errors.length && inputs.every((i) => i.examples.length === 0)) {
     errors.push({ file: opts.trace, message: `nothing to promote: ${inputs.length === 1 ? 'the run failed' : 'every run failed'} and has no corrected or judged turn (include failed runs to train on them as demonstrations: --include-failed)` });
   }
-  if (errors.length) return { config, errors, warnings };
+  if (errors.length) return { config, errors, warnings, failedRuns };
   const result = await promoteIntoSet(opts.set, config, inputs, opts.io);
-  return { config, result, errors, warnings };
+  return { config, result, errors, warnings, failedRuns };
 }
