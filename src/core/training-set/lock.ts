@@ -7,14 +7,16 @@
  * what it acts on:
  * - take: stage a folder with the owner file already written, then rename it to `.lock`. The
  *   rename fails when `.lock` holds an owner, so a lock is never seen half-written.
- * - break (holder's process gone from this machine; for a holder on another machine, a lock older
- *   than `staleMs`) and release: rename *that owner's* file out of
- *   `.lock`. If the lock changed hands meanwhile, the name no longer exists and the rename fails
+ * - break (the holder's process is gone from this machine; for a holder on another machine, which
+ *   cannot be seen, its lock is older than `staleMs`) and release: rename *that owner's* file out
+ *   of `.lock`. If the lock changed hands meanwhile, the name no longer exists and the rename fails
  *   (ENOENT): nothing else is touched. Then remove the emptied folder; `rmdir` fails on a folder
  *   that holds an owner.
  * - an empty `.lock` folder holds nothing (an interrupted break or release): it is removed.
- * A `.lock` *file* is the format of earlier versions: broken when its pid is dead, or when it is empty or unreadable and a few seconds old (a crash between
- * create and write). test/unit/training/lock.test.ts interleaves lockers step by step.
+ * A live process on this machine keeps its lock however long it runs. A `.lock` *file* is the
+ * format of earlier versions: broken when its pid is dead, or when it is empty or unreadable and a
+ * few seconds old (a crash between create and write).
+ * test/unit/training/lock.test.ts interleaves lockers step by step.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
