@@ -5,7 +5,7 @@
  *   agent-trace report <files or folders...> [--json] [--taxonomy ...]
  *   agent-trace taxonomy [--json] [--taxonomy ...]
  *   agent-trace formats [--json]
- *   agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt]
+ *   agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt] [--include-failed] [--verbose]
  *   agent-trace validate <file> [--format openai|trl|sharegpt]
  *
  * Exit codes: 0 success, 2 bad input (one located line per problem on stderr), 1 internal error.
@@ -31,7 +31,9 @@ commands:
                          the error categories, and which are detected automatically
   formats [--json]       the trace formats this tool reads
   promote <trace> --set <folder> [--annotations <sidecar>] [--format openai|trl] [--sharegpt] [--trace-index N]
-                         write the corrected trajectory into a training set
+          [--include-failed] [--verbose]
+                         write the corrected trajectory into a training set; failed runs are no
+                         demonstrations unless --include-failed; --verbose lists every warning
   validate <file> [--format openai|trl|sharegpt]
                          check a training-set file against its format's rules and the chat templates
 `;
@@ -79,7 +81,7 @@ const COMMANDS: Record<string, CommandDef> = {
     run: (a) => formatsCommand({ json: a.options.has('json') }),
   },
   promote: {
-    spec: { values: ['annotations', 'set', 'format', 'trace-index'], flags: ['sharegpt', 'allow-secrets'] },
+    spec: { values: ['annotations', 'set', 'format', 'trace-index'], flags: ['sharegpt', 'allow-secrets', 'include-failed', 'verbose'] },
     run: (a) => {
       if (a.positionals.length !== 1) throw new UsageError('promote takes exactly one trace file');
       const set = stringOption(a, 'set');
@@ -92,6 +94,7 @@ const COMMANDS: Record<string, CommandDef> = {
         trace: a.positionals[0], set, annotations: stringOption(a, 'annotations'), format,
         sharegpt: a.options.has('sharegpt'), traceIndex: traceIndex === undefined ? undefined : Number(traceIndex),
         allowSecrets: a.options.has('allow-secrets'),
+        includeFailed: a.options.has('include-failed'), verbose: a.options.has('verbose'),
       });
     },
   },
