@@ -31,7 +31,7 @@ commands:
                          the error categories, and which are detected automatically
   formats [--json]       the trace formats this tool reads
   promote <trace> --set <folder> [--annotations <sidecar>] [--format openai|trl] [--sharegpt] [--trace-index N]
-          [--include-failed] [--verbose]
+          [--taxonomy default|trail|mast|<file>] [--accept-changed-trace] [--include-failed] [--verbose]
                          write the corrected trajectory into a training set; failed runs are no
                          demonstrations unless --include-failed; --verbose lists every warning
   validate <file> [--format openai|trl|sharegpt]
@@ -81,7 +81,7 @@ const COMMANDS: Record<string, CommandDef> = {
     run: (a) => formatsCommand({ json: a.options.has('json') }),
   },
   promote: {
-    spec: { values: ['annotations', 'set', 'format', 'trace-index'], flags: ['sharegpt', 'allow-secrets', 'include-failed', 'verbose'] },
+    spec: { values: ['annotations', 'set', 'format', 'trace-index', 'taxonomy'], flags: ['sharegpt', 'allow-secrets', 'accept-changed-trace', 'include-failed', 'verbose'] },
     run: (a) => {
       if (a.positionals.length !== 1) throw new UsageError('promote takes exactly one trace file');
       const set = stringOption(a, 'set');
@@ -94,6 +94,7 @@ const COMMANDS: Record<string, CommandDef> = {
         trace: a.positionals[0], set, annotations: stringOption(a, 'annotations'), format,
         sharegpt: a.options.has('sharegpt'), traceIndex: traceIndex === undefined ? undefined : Number(traceIndex),
         allowSecrets: a.options.has('allow-secrets'),
+        taxonomy: stringOption(a, 'taxonomy'), acceptChangedTrace: a.options.has('accept-changed-trace'),
         includeFailed: a.options.has('include-failed'), verbose: a.options.has('verbose'),
       });
     },

@@ -4,12 +4,14 @@
  * the set's lock. Shared by the CLI (`agent-trace promote`) and the extension host.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { detect } from '../detect';
+import { basename, resolve } from 'node:path';
 import { loadAnnotationsFor, sidecarPathFor } from '../annotations/sidecar';
 import { encodeAll } from '../export/encode';
 import { allTurns, prepareTrajectory, stepLocationOf } from '../export/prepare';
 import { loadTraceFile } from '../load';
+import { findingsFor } from '../review';
+import { DEFAULT_TAXONOMY } from '../taxonomy/default';
+import type { Taxonomy } from '../taxonomy/types';
 import type { Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
 import { UserInputError } from '../util/problems';
@@ -33,6 +35,10 @@ export interface PromoteOptions {
   io?: SetIo;
   /** Train on failed runs (a verdict, reward or score of failure, a final error) as demonstrations too. */
   includeFailed?: boolean;
+  /** The taxonomy the user reviews in: findings are detected as the editor detects them under it. Default: the default taxonomy. */
+  taxonomy?: Taxonomy;
+  /** Promote even when the sidecar was written for other trace bytes (sha256 mismatch); refused otherwise. */
+  acceptChangedTrace?: boolean;
 }
 
 export interface PromoteOutcome {
@@ -43,6 +49,8 @@ export interface PromoteOutcome {
   warnings: Problem[];
   /** Trace indexes of failed runs kept out of the demonstrations (promote with `includeFailed` to train on them). */
   failedRuns?: number[];
+  /** Set when promotion was refused because the sidecar was written for other trace bytes (see `acceptChangedTrace`). */
+  changedTrace?: Problem;
 }
 
 let cachedVersion: string | undefined;
@@ -71,13 +79,16 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   const sidecarFile = opts.annotations ?? sidecarPathFor(opts.trace);
   const { doc, warnings: sw } = loadAnnotationsFor(opts.trace, loaded.traces[0].source, opts.annotations);
   warnings.push(...sw);
+  const changedTrace = changedTraceProblem(doc.trace, loaded.traces[0]?.source.sha256, sidecarFile, opts.trace);
+  if (changedTrace && !opts.acceptChangedTrace) return { errors: [changedTrace], warnings, changedTrace };
+  const taxonomy = opts.taxonomy ?? DEFAULT_TAXONOMY;
   // Nothing is created before everything is validated: a refused promotion leaves no empty set behind.
   const config = planSet(opts.set, { format: opts.format, sharegpt: opts.sharegpt, now: opts.now });
   const inputs: PromotionInput[] = [];
   const failedRuns: number[] = [];
   for (const trace of traces) {
     const traceIndex = trace.source.indexInFile ?? 0;
-    const p = prepareTrajectory(trace, doc, { sidecarFile, findings: detect(trace) });
+    const p = prepareTrajectory(trace, doc, { sidecarFile, findings: findingsFor(trace, taxonomy) });
     warnings.push(...p.warnings);
     errors.push(...p.problems);
     // The tags each example carries: those on its turns, and those that judge the whole run.
@@ -114,4 +125,16 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   if (errors.length) return { config, errors, warnings, failedRuns };
   const result = await promoteIntoSet(opts.set, config, inputs, opts.io);
   return { config, result, errors, warnings, failedRuns };
+}
+
+/**
+ * A sidecar bound to other trace bytes may tag and correct other steps than the user reviewed:
+ * promotion refuses it unless the user confirms (`acceptChangedTrace`).
+ */
+function changedTraceProblem(bound: { path: string; sha256: string } | undefined, sha256: string | undefined, sidecarFile: string, tracePath: string): Problem | undefined {
+  if (!bound || sha256 === undefined || bound.sha256 === sha256) return undefined;
+  return {
+    file: sidecarFile, path: '$.trace.sha256',
+    message: `was written for a different version of ${basename(tracePath)} (sha256 ${bound.sha256.slice(0, 12)}…, the file now has ${sha256.slice(0, 12)}…), so its tags and corrections may point at other steps; nothing promoted. Check them in the trace editor and save, or confirm to promote anyway (agent-trace promote --accept-changed-trace)`,
+  };
 }

@@ -181,7 +181,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
           const title = decision === 'confirm' ? vscode.l10n.t('Confirm finding {0}', categoryLabel(site)) : vscode.l10n.t('Reject finding {0}', categoryLabel(site));
           const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
           a.diagnostics = [d];
-          const args: DecideFindingArgs = { uri: doc.uri, stepId: site.stepId, traceIndex: site.traceIndex, rule: site.rule, category: site.category, decision };
+          const args: DecideFindingArgs = { uri: doc.uri, stepId: site.stepId, traceIndex: site.traceIndex, rule: site.rule, category: site.detectorCategory, decision };
           a.command = { command: COMMANDS.decideFinding, title: a.title, arguments: [trustArgs(args)] };
           actions.push(a);
         }

@@ -17,6 +17,7 @@ import { TRACE_EDITOR_ANY_JSON_VIEW_TYPE, TRACE_EDITOR_VIEW_TYPE } from '../ids'
 import { countsDescription, formatLabel, listSets, setNameProblem } from './sets-on-disk';
 import { setsRootFor, type TrainingSetsTreeProvider } from './view';
 import { existingSidecarFor, sidecarLocationFor } from '../sidecar-storage';
+import { configuredTaxonomy } from '../settings';
 
 /** The action that promotes again with failed runs as demonstrations too. */
 const INCLUDE_FAILED = 'Include Failed Runs';
@@ -37,6 +38,8 @@ export interface PromoteChoice {
   saveDirty?: boolean;
   /** Train on failed runs as demonstrations too (otherwise offered after the promotion when some were left out). */
   includeFailed?: boolean;
+  /** Promote although the annotations were written for another version of the trace (otherwise the user is asked). */
+  acceptChangedTrace?: boolean;
 }
 
 export interface PromoteUiResult extends PromoteOutcome {
@@ -89,7 +92,7 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
       async () => {
         // The promotion is synchronous work: let the notification render first.
         await new Promise((r) => setTimeout(r, 0));
-        return promote({ trace: tracePath, annotations: existingSidecarFor(target), set: picked.dir, format: picked.format, sharegpt: picked.sharegpt, traceIndex: typeof traceIndex === 'number' ? traceIndex : undefined, includeFailed: choice?.includeFailed });
+        return promote({ trace: tracePath, annotations: existingSidecarFor(target), set: picked.dir, format: picked.format, sharegpt: picked.sharegpt, traceIndex: typeof traceIndex === 'number' ? traceIndex : undefined, includeFailed: choice?.includeFailed, taxonomy: configuredTaxonomy(), acceptChangedTrace: choice?.acceptChangedTrace });
       },
     );
   } catch (e) {
@@ -98,6 +101,11 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
     if (!isUserInputError(e)) outputChannel().appendLine(`[promote] unexpected failure: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     reportErrors(`could not promote ${basename(tracePath)}`, problems);
     return { setDir: picked.dir, trace: tracePath, errors: problems, warnings: [] };
+  }
+  if (outcome.changedTrace) {
+    // Refused before anything was written: ask, and promote again only if the user confirms.
+    if (!(await confirmChangedTrace(tracePath))) return { ...outcome, setDir: picked.dir, trace: tracePath };
+    return promoteWithUi(target, traceIndex, { set: picked.dir, format: picked.format, sharegpt: picked.sharegpt, saveDirty: false, includeFailed: choice?.includeFailed, acceptChangedTrace: true });
   }
   viewProvider?.refresh();
   const result: PromoteUiResult = { ...outcome, setDir: picked.dir, trace: tracePath };
@@ -122,6 +130,18 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
     });
   }
   return result;
+}
+
+const PROMOTE_ANYWAY = 'Promote Anyway';
+
+/** The sidecar was written for other trace bytes: its tags and corrections may sit on other steps. */
+async function confirmChangedTrace(tracePath: string): Promise<boolean> {
+  const answer = await vscode.window.showWarningMessage(
+    `The annotations of ${basename(tracePath)} were written for a different version of it.`,
+    { modal: true, detail: 'Their tags and corrections may point at other steps than the ones you reviewed. Open the trace in the Trace Debugger to check them and save, or promote anyway.' },
+    PROMOTE_ANYWAY,
+  );
+  return answer === PROMOTE_ANYWAY;
 }
 
 /**
