@@ -60,7 +60,8 @@ export function applyMutation(bytes: Uint8Array, m: Mutation): Uint8Array {
   const pos = Math.min(bytes.length, Math.floor(m.at * bytes.length));
   switch (m.kind) {
     case 'truncate': return bytes.slice(0, pos);
-    case 'setByte': { const out = bytes.slice(); if (pos < out.length) out[pos] = m.value; return out; }
+    // A copy: Buffer.slice would share memory and corrupt the corpus file for later runs.
+    case 'setByte': { const out = new Uint8Array(bytes); if (pos < out.length) out[pos] = m.value; return out; }
     case 'deleteRange': return concat(bytes.subarray(0, pos), bytes.subarray(Math.min(bytes.length, pos + m.length)));
     case 'duplicateRange': return concat(bytes.subarray(0, pos + m.length), bytes.subarray(pos));
     case 'insert': return concat(bytes.subarray(0, pos), enc.encode(HOSTILE_SNIPPETS[m.snippet]), bytes.subarray(pos));

@@ -21,7 +21,9 @@ export function excessiveNestingOffset(text: string, maxDepth = MAX_JSON_DEPTH):
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
+      // A line break cannot be in a JSON string: the tolerant parser that locates errors ends the
+      // string there, so brackets after it count (for valid JSON this changes nothing).
+      else if (c === 0x22 /* " */ || c === 0x0a || c === 0x0d) inString = false;
     } else if (c === 0x22) {
       inString = true;
     } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {

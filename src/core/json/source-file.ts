@@ -3,7 +3,7 @@
  * Parsing is kept apart from building the model (see model/build.ts) so importers can later
  * stream files too large to hold as one string without touching the model code.
  */
-import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parse as parseTolerant, ParseErrorCode, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { Problem, UserInputError } from '../util/problems';
 import { sha256Hex } from '../util/hash';
 import { LineIndex } from './line-index';
@@ -164,7 +164,16 @@ export class SourceFile {
   /** Use the tolerant parser only to find where and why strict JSON.parse failed. */
   locateJsonError(text: string, baseOffset: number): Problem {
     const errors: ParseError[] = [];
-    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    try {
+      parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    } catch (e) {
+      // The tolerant parser recurses: nesting the depth check cannot see (it follows strict JSON)
+      // may still overflow it. Then the error is reported where the nesting starts.
+      if (!(e instanceof RangeError)) throw e;
+      errors.length = 0;
+      const deep = excessiveNestingOffset(text, 0);
+      errors.push({ error: ParseErrorCode.InvalidSymbol, offset: Math.max(0, deep), length: 1 });
+    }
     const first = errors[0];
     const offset = baseOffset + (first ? first.offset : text.length);
     const pos = this.lines.position(offset);

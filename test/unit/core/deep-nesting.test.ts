@@ -67,6 +67,14 @@ describe('JSON nested deeper than the cap', () => {
     assert.ok(JSON.stringify(r.traces));
   });
 
+  it('locates a bad line whose brackets hide in a string only for strict JSON (a bare CR ends it for the tolerant parser)', () => {
+    const bad = `{"type":"step","id":"b","name":"x\r,"attributes":${'['.repeat(100_000)}`;
+    const r = analyzeBytes('cr.trace.jsonl', enc([header, stepA, bad].join('\n')));
+    assert.deepEqual(r.traces[0].steps.map((s) => s.id), ['a']);
+    assert.equal(r.warnings.length, 1);
+    assert.match(formatProblem(r.warnings[0]), /^cr\.trace\.jsonl:3:\d+: JSON nested more than 512 levels deep.*\(line skipped\)$/);
+  });
+
   it('counts brackets outside strings only', () => {
     assert.equal(excessiveNestingOffset('["[[[[", {"{{{{": 1}]', 2), -1);
     assert.equal(excessiveNestingOffset('[["\\"[[["]]', 2), -1);
