@@ -89,6 +89,8 @@ export class DetailsPane {
       this.correctionSection(d),
       d.findings.length ? section('Findings', d.findings.map((f) => this.findingView(d, f)), 'findings') : null,
       this.reviewedFindingsSection(d),
+      // Labels imported with the trace say why a step without findings is failing: show them early.
+      d.labels.length ? section('Imported labels', d.labels.map(labelView), 'labels') : null,
       s.error ? section('Error', [
         // The type goes on its own line: beside a long message it was squeezed to one letter per line.
         s.error.type ? el('div', { className: 'error-type-line' }, [codicon('error'), el('span', { className: 'error-type' }, breakAtDots(s.error.type))]) : null,
@@ -104,7 +106,6 @@ export class DetailsPane {
       payloadSection('Input', s.input),
       payloadSection(s.kind === 'tool' ? 'Tool result' : 'Output', s.output),
       this.metrics(d),
-      d.labels.length ? section('Imported labels', d.labels.map(labelView), 'labels') : null,
       Object.keys(s.attributes).length ? section('Attributes', [jsonTree(s.attributes, 0)], 'attributes', false) : null,
       section('Raw JSON', [el('pre', { className: 'raw-json', text: clip(JSON.stringify(s, null, 2)) })], 'raw', false),
     ];
@@ -124,7 +125,7 @@ export class DetailsPane {
   private header(d: StepDetails): HTMLElement {
     const s = d.step;
     const a = d.annotations;
-    const failed = s.status === 'error' || d.findings.length > 0;
+    const failed = d.failing ?? (s.status === 'error' || d.findings.length > 0);
     const reveal = actionButton('Reveal in File', 'go-to-file', () => { if (d.canRevealInFile) this.deps.onRevealInFile(s.index); }, {
       disabled: !d.canRevealInFile, title: d.canRevealInFile ? 'Open the trace file at this step' : 'This step has no position in a text file',
     });
@@ -146,6 +147,7 @@ export class DetailsPane {
         codicon(KIND_ICONS[s.kind] ?? 'circle-outline', s.kind),
         el('h2', { className: 'details-title', text: s.name }),
         el('span', { className: `status-pill ${failed ? 'failed' : s.status}`, text: failed ? 'failed' : s.status === 'ok' ? 'ok' : 'no status' }),
+        d.labels.length ? el('span', { className: 'status-pill labelled-pill', attrs: { title: 'Labelled as a failure by the source (see Imported labels below)' } }, [codicon('bookmark'), el('span', { text: 'labelled' })]) : null,
         a?.reviewed ? el('span', { className: 'status-pill reviewed-pill' }, [codicon('check'), el('span', { text: 'reviewed' })]) : null,
         a?.correction ? el('span', { className: 'status-pill corrected-pill' }, [codicon('edit'), el('span', { text: 'corrected' })]) : null,
       ]),

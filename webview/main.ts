@@ -11,13 +11,15 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
   FindFailure, GetRows, GetStep, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
   Ready, RevealInFile, Search, SelectStepNotification,
-  type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type TraceSummary, type ViewSpec,
+  type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
 import { AnnotationsChanged } from '../src/protocol/annotations';
 import type { RpcEndpoint } from '../src/protocol/rpc';
 import { Annotator } from './annotate';
 import { DetailsPane } from './details';
+import { ColumnResizer } from './column-resizer';
 import { codicon, cssVar, el } from './dom';
+import { highlightMatches, SearchState } from './search';
 import { connectToHost, type HostConnection } from './host';
 import { createShortcutSheet } from './shortcuts';
 import { StepList } from './step-list';
@@ -52,6 +54,11 @@ class App {
   private readonly pickerSlot: HTMLElement;
   private readonly status: HTMLElement;
   private readonly sheet: HTMLDialogElement;
+  private readonly verdictSlot: HTMLElement;
+  private readonly listPane: HTMLElement;
+  private readonly resizer: ColumnResizer;
+  private readonly searchState = new SearchState();
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: HostConnection) {
@@ -65,7 +72,10 @@ class App {
       categoryName: (c) => this.categories.get(c)?.name ?? c,
       axis: () => this.summary?.timeRange ?? { start: 0, end: 1, hasTimestamps: false },
       isCollapsed: (i) => this.view.collapsed.includes(i),
+      search: () => this.searchState.forList(),
     });
+    this.listPane = el('div', { className: 'list-pane' });
+    this.resizer = new ColumnResizer({ pane: this.listPane, onChange: () => this.persistSoon() });
     this.list.element.addEventListener('scroll', () => this.persistSoon());
     this.timeline = new Timeline({
       fetchBars: (start, end, limit) => this.rpc.sendRequest(GetTimeline, { traceIndex: this.view.traceIndex, start, end, limit }),
@@ -97,13 +107,15 @@ class App {
     this.searchField = el('vscode-textfield', { attrs: { placeholder: 'Search steps (/)', 'aria-label': 'Search step content', type: 'search' } }) as TextFieldElement;
     this.searchField.append(el('span', { attrs: { slot: 'content-before' } }, [codicon('search')]));
     this.searchField.addEventListener('keydown', (e) => this.onSearchKey(e));
-    this.searchField.addEventListener('input', () => { this.matchLabel.textContent = ''; this.persistSoon(); });
+    // Incremental: each pause in typing searches from the current match (or selection) onwards.
+    this.searchField.addEventListener('input', () => { this.scheduleIncrementalSearch(); this.persistSoon(); });
     this.matchLabel = el('span', { className: 'match-label', attrs: { 'aria-live': 'polite' } });
     this.failuresToggle = el('vscode-checkbox', { attrs: { label: 'Failures only' } }) as CheckboxElement;
     this.failuresToggle.addEventListener('change', () => this.enqueue(() => this.setFilter({ failuresOnly: this.failuresToggle.checked })));
     this.legend = el('div', { className: 'legend', attrs: { role: 'group', 'aria-label': 'Failure categories' } });
     this.pickerSlot = el('div', { className: 'picker-slot' });
     this.status = el('div', { className: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.verdictSlot = el('div', { className: 'verdict-slot' });
     this.sheet = createShortcutSheet();
     this.sheet.addEventListener('close', () => this.list.element.focus());
   }
@@ -133,6 +145,7 @@ class App {
     if (this.ready.loadError) { this.renderLoadError(); return; }
     if (this.ready.traces.length === 0) { this.renderFatal('This file holds no trace', [], undefined); return; }
     this.renderShell();
+    this.resizer.restore(saved?.stepColumnWidth);
     const traceIndex = saved?.traceIndex !== undefined && saved.traceIndex < this.ready.traces.length ? saved.traceIndex : 0;
     await this.enqueue(() => this.openTrace(traceIndex, saved));
   }
@@ -165,17 +178,20 @@ class App {
       promote,
       help,
     ]);
-    const columns = el('div', { className: 'list-header', attrs: { 'aria-hidden': 'true' } }, [
-      el('span', { className: 'col-index', text: '#' }), el('span', { className: 'col-tree', text: 'Step' }),
-      el('span', { className: 'col-badge', text: 'Category' }), el('span', { className: 'col-tags', text: '' }),
-      el('span', { className: 'col-status', text: '' }), el('span', { className: 'col-duration', text: 'Time' }),
+    // Column titles are visual only (rows say what they hold); the splitter is a real control.
+    const columns = el('div', { className: 'list-header' }, [
+      el('span', { className: 'col-index', text: '#', attrs: { 'aria-hidden': 'true' } }),
+      el('span', { className: 'col-tree' }, [el('span', { text: 'Step', attrs: { 'aria-hidden': 'true' } }), this.resizer.element]),
+      el('span', { className: 'col-badge', text: 'Category', attrs: { 'aria-hidden': 'true' } }), el('span', { className: 'col-tags', text: '', attrs: { 'aria-hidden': 'true' } }),
+      el('span', { className: 'col-status', text: '', attrs: { 'aria-hidden': 'true' } }), el('span', { className: 'col-duration', text: 'Time', attrs: { 'aria-hidden': 'true' } }),
     ]);
+    this.listPane.replaceChildren(columns, this.list.element);
     this.root.replaceChildren(
       header,
       this.annotate.banner,
-      el('div', { className: 'legend-row' }, [this.legend, warnings]),
+      el('div', { className: 'legend-row' }, [this.verdictSlot, this.legend, warnings]),
       this.timeline.element,
-      el('div', { className: 'panes' }, [el('div', { className: 'list-pane' }, [columns, this.list.element]), this.details.element]),
+      el('div', { className: 'panes' }, [this.listPane, this.details.element]),
       this.status,
       this.sheet,
     );
@@ -184,7 +200,7 @@ class App {
       const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } });
       for (const t of ready.traces) {
         select.append(el('vscode-option', {
-          text: `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})`,
+          text: `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`,
           attrs: { value: String(t.traceIndex) },
         }));
       }
@@ -227,27 +243,51 @@ class App {
   private renderLegend(): void {
     const s = this.summary;
     if (!s) return;
+    this.renderVerdict(s.verdict);
     const used = s.categories.filter((c) => c.count > 0);
     const unclassified = s.failureCount - s.failures.filter((f) => f.category !== null).length;
     if (s.failureCount === 0) {
-      this.legend.replaceChildren(el('span', { className: 'legend-empty' }, [codicon('pass'), el('span', { text: `No failures found in ${s.stepCount.toLocaleString()} steps.` })]));
+      // A failed run with no failing step is not "all fine": no green tick then.
+      const runFailed = s.verdict?.outcome === 'fail';
+      this.legend.replaceChildren(el('span', { className: `legend-empty${runFailed ? ' run-failed' : ''}` }, [
+        codicon(runFailed ? 'info' : 'pass'),
+        el('span', { text: `No ${runFailed ? 'failing step' : 'failures'} found in ${s.stepCount.toLocaleString()} steps.` }),
+      ]));
       return;
     }
-    const chips = used.map((c) => {
+    const chip = (c: CategoryInfo): HTMLElement => {
       const pressed = this.view.categories.includes(c.id);
-      const chip = el('button', {
-        className: `chip${pressed ? ' pressed' : ''}`,
+      const labelled = c.labelScheme !== undefined;
+      const node = el('button', {
+        className: `chip${pressed ? ' pressed' : ''}${labelled ? ' label-chip' : ''}`,
         attrs: { 'aria-pressed': String(pressed), title: c.definition ? `${c.name}: ${c.definition}` : c.name, 'data-category': c.id },
         on: { click: () => this.enqueue(() => this.toggleCategory(c.id)) },
-      }, [el('span', { className: 'swatch' }), el('span', { className: 'chip-name', text: c.name }), el('span', { className: 'chip-count', text: String(c.count) })]);
-      chip.style.setProperty('--chip-color', cssVar(c.color));
-      return chip;
-    });
+      }, [
+        labelled ? codicon('bookmark') : el('span', { className: 'swatch' }),
+        el('span', { className: 'chip-name', text: c.name }), el('span', { className: 'chip-count', text: String(c.count) }),
+      ]);
+      node.style.setProperty('--chip-color', cssVar(c.color));
+      return node;
+    };
+    // Imported labels first: what a person or a benchmark said about this run leads.
+    const labelChips = used.filter((c) => c.labelScheme !== undefined).map(chip);
+    const labelled = s.labelledStepCount ?? 0;
     this.legend.replaceChildren(
-      el('span', { className: 'legend-title', text: `${s.failureCount.toLocaleString()} failing · ${s.taxonomyName}` }),
-      ...chips,
+      el('span', { className: 'legend-title', text: `${s.failureCount.toLocaleString()} failing${labelled ? ` (${labelled.toLocaleString()} labelled)` : ''} · ${s.taxonomyName}` }),
+      ...labelChips,
+      ...used.filter((c) => c.labelScheme === undefined).map(chip),
     );
     if (unclassified > 0) this.legend.append(el('span', { className: 'legend-note', text: `${unclassified} without a category` }));
+  }
+
+  /** The run's verdict beside the legend: failed, passed or partly, with every reason in the tooltip. */
+  private renderVerdict(v: RunVerdict | undefined): void {
+    if (!v) { this.verdictSlot.replaceChildren(); return; }
+    const icon = v.outcome === 'fail' ? 'error' : v.outcome === 'pass' ? 'pass' : v.outcome === 'partial' ? 'circle-large-outline' : 'question';
+    this.verdictSlot.replaceChildren(el('span', {
+      className: `verdict verdict-${v.outcome}`,
+      attrs: { title: v.reasons.join('\n'), 'data-outcome': v.outcome },
+    }, [codicon(icon), el('span', { className: 'verdict-word', text: verdictWord(v) }), el('span', { className: 'verdict-summary', text: v.summary })]));
   }
 
   // ---- trace and view ----
@@ -263,6 +303,7 @@ class App {
     };
     this.failuresToggle.checked = this.view.failuresOnly;
     this.searchField.value = restore?.searchQuery ?? '';
+    this.clearSearch();
     this.selectedIndex = null;
     this.selectedRow = null;
     this.selectedId = null;
@@ -273,7 +314,10 @@ class App {
     if (restore?.scrollRow) this.list.scrollToRow(restore.scrollRow, 'top');
     if (restore?.selectedIndex !== undefined && restore.selectedIndex !== null && restore.selectedIndex < this.summary.stepCount) {
       await this.selectIndex(restore.selectedIndex, { scroll: !restore.scrollRow });
-    } else {
+    }
+    // A restored query gets its marks back; the selection stays where it was.
+    if (this.searchField.value.trim()) await this.search('next', 'marks');
+    if (this.selectedIndex === null) {
       this.timeline.select(null);
       this.details.showEmpty(this.summary.failureCount
         ? 'Select a step to see its details. Press n to jump to the first failure.'
@@ -413,7 +457,10 @@ class App {
     this.details.showLoading();
     try {
       const d = await this.rpc.sendRequest(GetStep, { traceIndex: this.view.traceIndex, index });
-      if (seq === this.detailsSeq) this.details.show(d, keepScroll);
+      if (seq === this.detailsSeq) {
+        this.details.show(d, keepScroll);
+        highlightMatches(this.details.element, this.searchState.text);
+      }
     } catch (e) {
       if (seq === this.detailsSeq) this.details.showError(e instanceof Error ? e.message : String(e), () => void this.loadDetails(index));
     }
@@ -439,14 +486,51 @@ class App {
     await this.selectIndex(index);
   }
 
-  private async search(direction: Direction): Promise<void> {
+  /**
+   * Search and move to a match. Incremental (typing): from the current match, or the selected
+   * step, itself, so refining a query stays on a match that still matches. Enter / Shift+Enter:
+   * the next / previous match after the selection. `move: false` only refreshes the marks.
+   */
+  private async search(direction: Direction, mode: 'step' | 'incremental' | 'marks' = 'step'): Promise<void> {
     const query = this.searchField.value.trim();
-    if (!query) { this.matchLabel.textContent = ''; return; }
-    const from = this.selectedIndex ?? (direction === 'next' ? -1 : Number.MAX_SAFE_INTEGER);
-    const r = await this.rpc.sendRequest(Search, { traceIndex: this.view.traceIndex, query, from, direction });
-    this.matchLabel.textContent = r.matchCount === 0 ? 'No matches' : `${r.matchCount.toLocaleString()} ${r.matchCount === 1 ? 'match' : 'matches'}`;
+    if (!query) { this.clearSearch(); return; }
+    const anchor = this.searchState.current ?? this.selectedIndex;
+    const from = mode === 'step'
+      ? this.selectedIndex ?? (direction === 'next' ? -1 : Number.MAX_SAFE_INTEGER)
+      : (anchor ?? 0) - 1;
+    const traceIndex = this.view.traceIndex;
+    const r = await this.rpc.sendRequest(Search, { traceIndex, query, from, direction });
+    // Typed on, or switched trace, meanwhile: the newer search answers instead.
+    if (query !== this.searchField.value.trim() || traceIndex !== this.view.traceIndex) return;
+    this.searchState.set(query, mode === 'marks' ? { ...r, index: this.selectedIndex, ordinal: undefined } : r);
+    this.matchLabel.textContent = this.searchState.label();
+    this.showSearchMarks();
     this.persistSoon();
-    if (r.index !== null) await this.selectIndex(r.index);
+    if (r.index !== null && mode !== 'marks') await this.selectIndex(r.index);
+  }
+
+  private scheduleIncrementalSearch(): void {
+    clearTimeout(this.searchTimer);
+    this.searchTimer = undefined;
+    if (!this.searchField.value.trim()) { this.clearSearch(); return; }
+    this.searchTimer = setTimeout(() => {
+      this.searchTimer = undefined;
+      void this.enqueue(() => this.search('next', 'incremental'));
+    }, 150);
+  }
+
+  private clearSearch(): void {
+    clearTimeout(this.searchTimer);
+    this.searchTimer = undefined;
+    this.searchState.clear();
+    this.matchLabel.textContent = '';
+    this.showSearchMarks();
+  }
+
+  /** Mark the matching rows and the query in their names and in the details pane. */
+  private showSearchMarks(): void {
+    this.list.redraw();
+    highlightMatches(this.details.element, this.searchState.text);
   }
 
   private async revealInFile(index: number): Promise<void> {
@@ -504,7 +588,11 @@ class App {
   private onSearchKey(e: KeyboardEvent): void {
     if (e.key === 'Enter') {
       e.preventDefault();
-      void this.enqueue(() => this.search(e.shiftKey ? 'previous' : 'next'));
+      // Enter before the typing pause: find the first match now instead of skipping past it.
+      const pending = this.searchTimer !== undefined;
+      clearTimeout(this.searchTimer);
+      this.searchTimer = undefined;
+      void this.enqueue(() => this.search(e.shiftKey ? 'previous' : 'next', pending ? 'incremental' : 'step'));
     } else if (e.key === 'Escape') {
       e.preventDefault();
       this.list.element.focus();
@@ -592,6 +680,7 @@ class App {
       scrollRow: this.list.scrollRow,
       // Read from the timeline itself: setTrace replaces the window without reporting a change.
       timeline: this.summary ? this.timeline.window : null,
+      stepColumnWidth: this.resizer.value,
     });
   }
 
@@ -613,3 +702,8 @@ function isTextInput(e: KeyboardEvent): boolean {
 }
 
 void new App(connectToHost()).start();
+
+/** The verdict in one word, for the header and the picker. */
+function verdictWord(v: RunVerdict): string {
+  return v.outcome === 'fail' ? 'Run failed' : v.outcome === 'pass' ? 'Run passed' : v.outcome === 'partial' ? 'Run partly passed' : 'Run verdict';
+}

@@ -4,12 +4,12 @@ import { el } from './dom';
 export const SHORTCUTS: [string, string][] = [
   ['j / ↓', 'Next step'],
   ['k / ↑', 'Previous step'],
-  ['n', 'Next failure'],
+  ['n', 'Next failure (an error, a finding, a tag or an imported label)'],
   ['p', 'Previous failure'],
   ['Home / End', 'First / last step'],
   ['← / →', 'Collapse / expand (← on a leaf goes to the parent)'],
   ['Enter', 'Focus the step details'],
-  ['/', 'Search step content'],
+  ['/', 'Search step content (as you type; "k of n" counts the matches)'],
   ['Enter / Shift+Enter', 'In search: next / previous match'],
   ['t', 'Tag the selected step with a failure category'],
   ['c', 'Confirm the step\'s first unreviewed finding'],
@@ -19,6 +19,7 @@ export const SHORTCUTS: [string, string][] = [
   ['Ctrl+Enter', 'In the correction editor: save'],
   ['+ / − / 0', 'In the timeline: zoom in / out / reset'],
   ['Ctrl+wheel, drag', 'In the timeline: zoom, pan'],
+  ['← / →', 'On the step column\'s edge (Tab to it): narrower / wider; Shift for bigger steps, Enter for automatic'],
   ['?', 'Show this sheet'],
   ['Escape', 'Close this sheet or a dialog; leave search'],
 ];

@@ -20,7 +20,12 @@ export interface StepListDeps {
   categoryName(category: string): string;
   axis(): { start: number; end: number; hasTimestamps: boolean };
   isCollapsed(index: number): boolean;
+  /** The search: does this step match, and the query whose occurrences in names are marked. */
+  search(): { query: string; isMatch(index: number): boolean; current: number | null } | null;
 }
+
+/** Tooltips carry the whole name, but a hostile megabyte-long one is cut. */
+const TOOLTIP_MAX = 1000;
 
 type PageState = { rows: RowSummary[] } | { error: string } | 'loading';
 
@@ -107,6 +112,11 @@ export class StepList {
   /** The step indexes rendered right now (for the test-only state snapshot). */
   renderedIndexes(): number[] {
     return [...this.spacer.querySelectorAll<HTMLElement>('[data-index]')].map((e) => Number(e.dataset.index));
+  }
+
+  /** Paint the loaded rows again (the search's matches changed). */
+  redraw(): void {
+    this.render();
   }
 
   /** The cached row for a visible position, if its page is loaded. */
@@ -204,7 +214,11 @@ export class StepList {
         on: { click: (e) => { e.stopPropagation(); this.deps.onToggle(d); } },
       })
       : el('span', { className: 'twistie' });
-    const failed = d.status === 'error' || d.findingCount > 0;
+    // The host's one rule (error, finding, human tag, imported label); older hosts did not send it.
+    const failed = d.failing ?? (d.status === 'error' || d.findingCount > 0);
+    const labels = d.labels ?? [];
+    const search = this.deps.search();
+    const match = search !== null && search.isMatch(d.index);
     const badge = d.category
       ? el('span', { className: 'category-badge', text: d.category, attrs: { title: this.deps.categoryName(d.category) } })
       : null;
@@ -213,7 +227,7 @@ export class StepList {
       ? codicon('error', 'failed')
       : d.status === 'ok' ? codicon('pass', 'ok') : el('span', { className: 'status-none' });
     const node = el('div', {
-      className: `step-row${selected ? ' selected' : ''}${failed ? ' failed' : ''}`,
+      className: `step-row${selected ? ' selected' : ''}${failed ? ' failed' : ''}${labels.length ? ' labelled' : ''}${match ? ' search-match' : ''}${match && search?.current === d.index ? ' current-match' : ''}`,
       attrs: {
         id: `step-row-${d.index}`, role: 'treeitem', 'aria-level': d.depth + 1,
         'aria-selected': selected ? 'true' : 'false',
@@ -223,20 +237,32 @@ export class StepList {
       on: { click: () => this.deps.onActivate(d), dblclick: () => { if (d.hasChildren) this.deps.onToggle(d); } },
     }, [
       el('span', { className: 'col-index', text: String(d.index + 1) }),
-      el('span', { className: 'col-tree' }, [
+      el('span', { className: 'col-tree', attrs: { title: tooltip(d.name) } }, [
         el('span', { className: 'indent' }),
         twistie,
         codicon(KIND_ICONS[d.kind] ?? 'circle-outline', d.kind),
-        el('span', { className: 'step-name', text: d.name, attrs: { title: d.name } }),
+        el('span', { className: 'step-name' }, markMatches(d.name, match ? search?.query ?? '' : '')),
       ]),
       el('span', { className: 'col-badge' }, [badge, d.findingCount > 1 ? el('span', { className: 'more-findings', text: `+${d.findingCount - 1}` }) : null]),
-      el('span', { className: 'col-tags', attrs: { title: d.tagCount ? `${d.tagCount} ${d.tagCount === 1 ? 'tag' : 'tags'}` : '' } },
-        d.tagCount > 0 ? [codicon('tag'), el('span', { className: 'tag-count', text: String(d.tagCount) })] : []),
+      this.marksCell(d, labels),
       el('span', { className: 'col-status' }, [status]),
       this.durationCell(d, failed),
     ]);
     (node.querySelector('.indent') as HTMLElement).style.width = `${d.depth * 12}px`;
     return this.position(node, d.row);
+  }
+
+  /** Tags the user added, and a bookmark for labels imported with the trace (their text in the tooltip). */
+  private marksCell(d: RowSummary, labels: string[]): HTMLElement {
+    const title = [
+      d.tagCount ? `${d.tagCount} ${d.tagCount === 1 ? 'tag' : 'tags'}` : '',
+      ...labels.map((l) => `Labelled ${l}`),
+    ].filter(Boolean).join('\n');
+    return el('span', { className: 'col-tags', attrs: { title: tooltip(title) } }, [
+      labels.length ? codicon('bookmark', `${labels.length === 1 ? 'an imported label' : `${labels.length} imported labels`}: ${labels.join('; ')}`) : null,
+      d.tagCount > 0 ? codicon('tag') : null,
+      d.tagCount > 0 ? el('span', { className: 'tag-count', text: String(d.tagCount) }) : null,
+    ]);
   }
 
   private durationCell(d: RowSummary, failed: boolean): HTMLElement {
@@ -253,4 +279,26 @@ export class StepList {
       el('span', { className: 'duration-text', text }),
     ]);
   }
+}
+
+function tooltip(text: string): string {
+  return text.length > TOOLTIP_MAX ? `${text.slice(0, TOOLTIP_MAX - 1)}…` : text;
+}
+
+/** The name as text nodes, with each case-insensitive occurrence of the query in a <mark>. */
+export function markMatches(name: string, query: string): (string | HTMLElement)[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [name];
+  const lower = name.toLowerCase();
+  // Lowercasing can change lengths (rare Unicode); then mark nothing rather than the wrong text.
+  if (lower.length !== name.length) return [name];
+  const out: (string | HTMLElement)[] = [];
+  let at = 0;
+  for (let i = lower.indexOf(q); i >= 0 && out.length < 200; i = lower.indexOf(q, i + q.length)) {
+    if (i > at) out.push(name.slice(at, i));
+    out.push(el('mark', { className: 'search-hit', text: name.slice(i, i + q.length) }));
+    at = i + q.length;
+  }
+  if (at < name.length) out.push(name.slice(at));
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * The timeline: steps as bars on a time axis (decision order when the trace has no timestamps),
  * one lane per depth, failures in their category colours, and a minimap of every failure over
- * the whole trace. Bars for the visible window come from the host (capped); colours are read
+ * the whole trace. Steps labelled by the source (Who&When, TRAIL...) carry a diamond, failures a
+ * triangle, so the two differ by shape and not by colour alone. Bars for the visible window come from the host (capped); colours are read
  * from the computed theme variables on every draw, so theme switches apply.
  */
 import type { FailureMarker, TimelineBar, TimelineResult, TraceSummary } from '../src/protocol/messages';
@@ -13,6 +14,9 @@ const MAX_LANE_H = 14;
 const MIN_LANE_H = 4;
 const MAX_LANES_H = 112;
 const BAR_LIMIT = 4000;
+/** Imported labels' mark colour (the legend's label chips use the same). */
+export const LABEL_MARK_COLOR = '--vscode-terminal-ansiMagenta';
+const CANVAS_HELP = 'Click a bar to select it; Ctrl+wheel or + and - to zoom, drag or arrow keys to pan, 0 to reset.';
 
 export interface TimelineDeps {
   fetchBars(start: number, end: number, limit: number): Promise<TimelineResult>;
@@ -37,7 +41,7 @@ export class Timeline {
   constructor(private readonly deps: TimelineDeps) {
     this.canvas = el('canvas', {
       className: 'timeline-canvas',
-      attrs: { tabindex: 0, role: 'img', 'aria-label': 'Timeline of steps. Click a bar to select it; Ctrl+wheel or + and - to zoom, drag or arrow keys to pan, 0 to reset.' },
+      attrs: { tabindex: 0, role: 'img', 'aria-label': `Timeline of steps. ${CANVAS_HELP}` },
     });
     this.note = el('div', { className: 'timeline-note' });
     this.element = el('section', { className: 'timeline', attrs: { 'aria-label': 'Timeline' } }, [this.note, this.canvas]);
@@ -53,6 +57,7 @@ export class Timeline {
 
   setTrace(summary: TraceSummary, window: { start: number; end: number } | null): void {
     this.summary = summary;
+    this.describe();
     const full = summary.timeRange;
     this.win = window && window.end > window.start ? { ...window } : { start: full.start, end: full.end };
     this.bars = [];
@@ -68,8 +73,20 @@ export class Timeline {
   /** New failure markers and colours for the same trace (after an annotation edit): keep the window and the bars until the refetch. */
   updateSummary(summary: TraceSummary): void {
     this.summary = summary;
+    this.describe();
     this.scheduleFetch(0);
     this.draw();
+  }
+
+  /** The canvas is an image: say in words what its marks show. */
+  private describe(): void {
+    const s = this.summary;
+    if (!s) return;
+    const labelled = s.labelledStepCount ?? 0;
+    const counts = s.failureCount
+      ? `${s.failureCount} failing ${s.failureCount === 1 ? 'step' : 'steps'} marked with triangles${labelled ? `, ${labelled} labelled by the source marked with diamonds` : ''}. `
+      : '';
+    this.canvas.setAttribute('aria-label', `Timeline of ${s.stepCount} steps. ${counts}${CANVAS_HELP}`);
   }
 
   get window(): { start: number; end: number } {
@@ -192,10 +209,16 @@ export class Timeline {
       ctx.fillRect(x0, y, w > 4 ? w - 1 : w, laneH - 2);
       if (contrast) { ctx.globalAlpha = 1; ctx.strokeStyle = contrast; ctx.strokeRect(x0 + 0.5, y + 0.5, w - 1, laneH - 3); }
       if (failed) {
-        // A marker above the lane, so a failure is visible even when its bar is a sliver.
+        // A marker above the lane, so a failure is visible even when its bar is a sliver:
+        // a diamond in the label colour for a step the source labelled, else a triangle.
         ctx.globalAlpha = 1;
         const mx = x0 + Math.min(w, 6) / 2;
-        ctx.beginPath(); ctx.moveTo(mx - 4, AXIS_H - 6); ctx.lineTo(mx + 4, AXIS_H - 6); ctx.lineTo(mx, AXIS_H - 1); ctx.closePath(); ctx.fill();
+        if (b.labelled) {
+          ctx.fillStyle = color(LABEL_MARK_COLOR, '#bc3fbc');
+          diamond(ctx, mx, AXIS_H - 4, 4);
+        } else {
+          ctx.beginPath(); ctx.moveTo(mx - 4, AXIS_H - 6); ctx.lineTo(mx + 4, AXIS_H - 6); ctx.lineTo(mx, AXIS_H - 1); ctx.closePath(); ctx.fill();
+        }
       }
     }
     ctx.globalAlpha = 1;
@@ -231,6 +254,7 @@ export class Timeline {
       ctx.fillStyle = color(f.category ? this.deps.colorOf(f.category) : '--vscode-charts-red', '#f14c4c');
       ctx.fillRect(Math.floor(mx(f.start)), top + 2, 2, MINIMAP_H - 4);
     }
+
     const vx = mx(this.win.start);
     const vw = Math.max(3, mx(this.win.end) - vx);
     ctx.strokeStyle = focus;
@@ -240,6 +264,9 @@ export class Timeline {
     ctx.globalAlpha = 0.08;
     ctx.fillRect(vx, top, vw, MINIMAP_H);
     ctx.globalAlpha = 1;
+    // Labelled steps on top of everything, as diamonds: what a person or a benchmark said is what one looks for first.
+    ctx.fillStyle = color(LABEL_MARK_COLOR, '#bc3fbc');
+    for (const f of this.summary.failures) if (f.labelled) diamond(ctx, Math.floor(mx(f.start)) + 1, top + MINIMAP_H / 2, 4);
   }
 
   private tickLabel(t: number): string {
@@ -324,8 +351,12 @@ export class Timeline {
   }
 }
 
+function diamond(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): void {
+  ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath(); ctx.fill();
+}
+
 function isFailed(b: TimelineBar): boolean {
-  return b.status === 'error' || b.category !== null;
+  return b.status === 'error' || b.category !== null || b.labelled === true;
 }
 
 /** Round tick positions (1, 2, 5 × 10^k) covering [start, end]. */

@@ -191,7 +191,7 @@ describe('trace editor webview (headless Chromium)', function () {
     await page.keyboard.press('Enter');
     const target = small.session(0).indexOfId('turn-12-tool-2') as number;
     await waitForSelected(page, target);
-    assert.equal(await page.locator('.match-label').textContent(), '1 match');
+    await page.waitForFunction(() => document.querySelector('.match-label')?.textContent === '1 of 1');
     const search = requests.filter((r) => r.method === 'search');
     assert.equal(search.length, 1);
     assert.equal((search[0].params as { query: string }).query, 'turn-12-tool-2');
@@ -387,8 +387,11 @@ describe('trace editor webview (headless Chromium)', function () {
       const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
       assert.equal(state.totalRows, trail.traces[0].steps.length);
       const chips = await page.locator('.legend .chip .chip-name').allTextContents();
-      const expected = summary.categories.filter((c) => c.count > 0).map((c) => c.name);
-      assert.deepEqual(chips, expected, 'legend chips name the TRAIL categories with findings');
+      // The imported TRAIL labels' chip leads, then the categories by count.
+      const used = summary.categories.filter((c) => c.count > 0);
+      const expected = [...used.filter((c) => c.labelScheme), ...used.filter((c) => !c.labelScheme)].map((c) => c.name);
+      assert.equal(expected[0], 'TRAIL labels');
+      assert.deepEqual(chips, expected, 'legend chips name the TRAIL categories with findings or labels');
       const failing = failingSteps(trail);
       const k = failing.findIndex((i) => session.details(i, true).findings.length > 0);
       for (let j = 0; j <= k; j++) await page.keyboard.press('n');

@@ -13,7 +13,7 @@ import type { CategoryInfo } from '../../protocol';
 import type { Taxonomy } from '../analysis/core-api';
 
 /** Imported labels not in the taxonomy get one colour of their own, so they stand apart from findings. */
-export const LABEL_COLOR = '--vscode-charts-purple';
+export const LABEL_COLOR = '--vscode-terminal-ansiMagenta';
 const SCHEME_PREFIX = 'label:';
 
 /** The legend's filter id for "steps labelled by this scheme". */

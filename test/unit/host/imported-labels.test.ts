@@ -88,7 +88,7 @@ describe('imported labels in the trace editor (real traces)', () => {
     assert.deepEqual(filtered.rows.map((r) => r.index), [12]);
     assert.deepEqual(await nReaches(client, view({ categories: [entry.id] })), [12]);
     const foreign = summary.categories.find((c) => c.id === 'mistake');
-    assert.ok(foreign && foreign.count === 1 && foreign.color === '--vscode-charts-purple', 'a label category the taxonomy lacks is listed in the label colour');
+    assert.ok(foreign && foreign.count === 1 && foreign.color === '--vscode-terminal-ansiMagenta', 'a label category the taxonomy lacks is listed in the label colour');
   });
 
   for (const [name, taxonomy] of [['default', DEFAULT_TAXONOMY], ['TRAIL', loadTaxonomy('trail')]] as const) {
@@ -109,7 +109,7 @@ describe('imported labels in the trace editor (real traces)', () => {
       assert.equal(summary.labelledStepCount, labelled.length);
       if (name === 'TRAIL') {
         const cat = summary.categories.find((c) => c.id === 'Environment Setup Errors');
-        assert.ok(cat && cat.count >= 1 && cat.color !== '--vscode-charts-purple', 'under TRAIL a TRAIL label counts in its own taxonomy category and colour');
+        assert.ok(cat && cat.count >= 1 && cat.color !== '--vscode-terminal-ansiMagenta', 'under TRAIL a TRAIL label counts in its own taxonomy category and colour');
       }
     });
   }

@@ -1,0 +1,287 @@
+/**
+ * Issue 8 in the trace editor webview (headless Chromium, real host handlers, real shared traces):
+ * imported human and benchmark labels are failures (row, details, legend, timeline, minimap, n/p,
+ * Failures only) and the run's verdict shows in the header and the trace picker; the step column
+ * is resizable with the keyboard and the pointer (kept in the webview state) and long names get a
+ * tooltip; search is incremental, says "k of n" and highlights its matches.
+ * Screenshots (light and dark) go to test-results/screenshots/.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { GetWebviewState } from '../../src/protocol';
+import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
+import { TraceFile } from '../../src/host/editor/trace-file';
+import { generateTrace } from '../support/generate-traces';
+import { PROJECT_ROOT, sharedPath } from '../support/shared';
+import { WebviewHarness, type OpenedEditor, type Theme } from './harness';
+
+// Page-side globals (the host tsconfig has no DOM lib on purpose).
+interface PageElement { textContent: string | null; getAttribute(name: string): string | null; getBoundingClientRect(): { width: number; left: number; right: number }; scrollWidth: number; clientWidth: number }
+declare const document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): { length: number }; activeElement: PageElement | null };
+declare const window: Record<string, unknown>;
+declare const CSS: { highlights: { get(name: string): { size: number } | undefined } };
+
+const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
+const ROW = '[role=tree] [role=treeitem]';
+const SELECTED = '[role=treeitem][aria-selected="true"]';
+const DETAILS = '[role=region][aria-label="Step details"]';
+
+function openShared(rel: string): TraceFile {
+  const path = sharedPath('traces', rel);
+  return TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }, (r) => {
+    try { return readFileSync(resolve(dirname(path), r)); } catch { return undefined; }
+  });
+}
+
+async function waitForSelected(page: Page, index: number): Promise<void> {
+  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`, { timeout: 5000 });
+}
+
+async function savedState(page: Page): Promise<Record<string, unknown> | undefined> {
+  return page.evaluate(() => window.__atdSavedState as Record<string, unknown> | undefined);
+}
+
+describe('trace editor webview: imported labels, run verdict, column resizing, incremental search', function () {
+  this.timeout(60_000);
+  const harness = new WebviewHarness();
+  let ed: OpenedEditor | undefined;
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await harness.start();
+  });
+  after(async () => { await harness.stop(); });
+  afterEach(async () => { await closeEditor(); });
+
+  async function closeEditor(): Promise<void> {
+    const current = ed;
+    ed = undefined;
+    await current?.close();
+  }
+
+  async function open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; width?: number } = {}): Promise<OpenedEditor> {
+    ed = await harness.open(file, opts);
+    return ed;
+  }
+
+  // Who&When Hand-Crafted/1.json: 29 steps, the mistake at history[12] (step 13), no detector finding.
+  const whoAndWhen = openShared('who-and-when/Hand-Crafted/1.json');
+  const MISTAKE = 12;
+
+  it('shows a Who&When mistake step as failing and labelled, reachable with n and kept by Failures only', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const { page } = await open(whoAndWhen, { theme });
+      await page.waitForSelector(ROW);
+      const legend = (await page.locator('.legend').textContent()) ?? '';
+      assert.doesNotMatch(legend, /No failures found/, 'the header does not call the run clean');
+      assert.match(legend, /1 failing \(1 labelled\)/);
+      assert.match(legend, /Who&When labels\s*1/, 'a legend chip for the labels');
+      const verdict = page.locator('.verdict');
+      assert.equal(await verdict.getAttribute('data-outcome'), 'fail');
+      assert.match((await verdict.textContent()) ?? '', /^Run failed.*is_correct: false/);
+
+      const row = page.locator(`${ROW}[data-index="${MISTAKE}"]`);
+      await row.waitFor();
+      assert.match((await row.getAttribute('class')) ?? '', /\bfailed\b/);
+      assert.match((await row.getAttribute('class')) ?? '', /\blabelled\b/);
+      assert.equal(await row.locator('.col-status .codicon-pass').count(), 0, 'no green "ok" on the labelled step');
+      assert.equal(await row.locator('.col-tags .codicon-bookmark').getAttribute('aria-label'), 'an imported label: Who&When: mistake');
+      assert.match((await row.locator('.col-tags').getAttribute('title')) ?? '', /Labelled Who&When: mistake/);
+
+      const canvas = page.locator('.timeline-canvas');
+      assert.match((await canvas.getAttribute('aria-label')) ?? '', /1 labelled by the source marked with diamonds/);
+
+      await page.keyboard.press('n');
+      await waitForSelected(page, MISTAKE);
+      await page.locator(`${DETAILS} .labelled-pill`).waitFor();
+      assert.equal(await page.locator(`${DETAILS} .status-pill.failed`).textContent(), 'failed');
+      assert.match((await page.locator(`${DETAILS} .section-labels`).textContent()) ?? '', /mistake/);
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(SCREENSHOTS, `labels-who-and-when-${theme}.png`) });
+      await closeEditor();
+    }
+
+    const { page, host } = await open(whoAndWhen);
+    await page.waitForSelector(ROW);
+    await page.locator('vscode-checkbox').click();
+    await page.waitForFunction(() => document.querySelectorAll('[role=treeitem]').length === 1);
+    const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
+    assert.deepEqual(state.renderedIndexes, [MISTAKE], '"Failures only" keeps the labelled step');
+    await page.locator('vscode-checkbox').click();
+    await page.waitForFunction(() => document.querySelectorAll('[role=treeitem]').length === 29);
+    await page.locator('.legend .chip[data-category="label:who-and-when"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[role=treeitem]').length === 1);
+  });
+
+  it('marks a labelled step on the minimap with a diamond in the label colour', async () => {
+    const { page } = await open(whoAndWhen, { theme: 'dark' });
+    await page.waitForSelector(ROW);
+    const summary = whoAndWhen.session(0).summary();
+    const marker = summary.failures.find((f) => f.labelled);
+    assert.ok(marker);
+    const { start, end } = summary.timeRange;
+    // The minimap is the canvas's bottom strip (16px), 2px under the diamond's centre row.
+    const pixel = await page.locator('.timeline-canvas').evaluate((c, f) => {
+      const canvas = c as unknown as { clientWidth: number; clientHeight: number; width: number; getContext(k: string): { getImageData(x: number, y: number, w: number, h: number): { data: number[] } } };
+      const dpr = canvas.width / canvas.clientWidth;
+      const x = Math.floor(((f.start - f.axisStart) / (f.axisEnd - f.axisStart)) * canvas.clientWidth) + 1;
+      const y = canvas.clientHeight - 8;
+      return Array.from(canvas.getContext('2d').getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data).slice(0, 3);
+    }, { start: marker.start, axisStart: start, axisEnd: end });
+    assert.deepEqual(pixel, [0xbc, 0x3f, 0xbc], 'dark theme --vscode-terminal-ansiMagenta');
+  });
+
+  it('shows the run verdict in the header and the trace picker (τ-bench reward 0, Inspect "C")', async () => {
+    const tau = openShared('tau-bench/gpt-4o-airline.json');
+    const { page } = await open(tau, { theme: 'light' });
+    await page.waitForSelector(ROW);
+    const option = page.locator('vscode-single-select vscode-option').first();
+    assert.match((await option.textContent()) ?? '', /^1\. task 0 trial 0 \(32 steps.*\) · Run failed: tau-bench reward 0/);
+    assert.match((await page.locator('.verdict').textContent()) ?? '', /Run failed\s*tau-bench reward 0/);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(SCREENSHOTS, 'verdict-tau-bench-light.png') });
+    await closeEditor();
+
+    const inspect = openShared('inspect-ai/2025-05-12T20-27-36-04-00_browser.json');
+    const { page: p2 } = await open(inspect, { theme: 'dark' });
+    await p2.waitForSelector(ROW);
+    assert.equal(await p2.locator('.verdict').getAttribute('data-outcome'), 'pass');
+    assert.match((await p2.locator('.verdict').textContent()) ?? '', /Run passed\s*Inspect includes: C/);
+  });
+
+  const longName = `a_tool_with_a_really_long_name_${'x'.repeat(120)}`;
+  const resizable = TraceFile.fromBytes('/traces/long.jsonl', new TextEncoder().encode(
+    generateTrace({ steps: 40, timestamps: true, failEvery: 4 }).replace(/"name":"turn 2"/, `"name":"${longName}"`),
+  ), { taxonomy: DEFAULT_TAXONOMY });
+
+  async function stepColumnWidth(page: Page): Promise<number> {
+    return page.locator('.list-header .col-tree').evaluate((e) => Math.round((e as unknown as PageElement).getBoundingClientRect().width));
+  }
+
+  it('resizes the step column with the keyboard on its splitter, keeps rows aligned and saves the width', async () => {
+    const { page } = await open(resizable, { theme: 'light' });
+    await page.waitForSelector(ROW);
+    const long = resizable.session(0).steps.findIndex((s) => s.name === longName);
+    assert.ok(long >= 0);
+    const name = page.locator(`${ROW}[data-index="${long}"] .col-tree`);
+    assert.equal(await name.getAttribute('title'), longName, 'the full name is the tooltip');
+    assert.ok(await name.locator('.step-name').evaluate((e) => (e as unknown as PageElement).scrollWidth > (e as unknown as PageElement).clientWidth), 'the name is cut with an ellipsis');
+
+    await page.keyboard.press('j');
+    await waitForSelected(page, 0);
+    const splitter = page.locator('[role=separator][aria-label="Resize the step column"]');
+    await splitter.focus();
+    const before = await stepColumnWidth(page);
+    assert.equal(Number(await splitter.getAttribute('aria-valuenow')), before);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await stepColumnWidth(page), before + 32, '→ widens by 16 px');
+    await page.keyboard.press('Shift+ArrowLeft');
+    assert.equal(await stepColumnWidth(page), before - 32, 'Shift+← narrows by 64 px');
+    assert.equal(Number(await splitter.getAttribute('aria-valuenow')), before - 32);
+    await page.keyboard.press('End');
+    const widest = Number(await splitter.getAttribute('aria-valuemax'));
+    assert.ok(widest > before + 32);
+    assert.equal(await stepColumnWidth(page), widest, 'End: the widest the pane allows, and the layout honours it');
+    await page.keyboard.press('Home');
+    assert.equal(await stepColumnWidth(page), 120, 'Home: the narrowest');
+    // The tree's own keys did not run: the selection and the expansion are unchanged.
+    assert.equal(await page.locator(SELECTED).getAttribute('data-index'), '0');
+    assert.equal(await page.locator(`${ROW}[data-index="0"]`).getAttribute('aria-expanded'), 'true');
+    const rowCell = await page.locator(`${ROW}[data-index="${long}"] .col-tree`).evaluate((e) => Math.round((e as unknown as PageElement).getBoundingClientRect().width));
+    assert.equal(rowCell, 120, 'rows follow the header');
+    await page.waitForFunction(() => (window.__atdSavedState as { stepColumnWidth?: number } | undefined)?.stepColumnWidth === 120);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (window.__atdSavedState as { stepColumnWidth?: number | null } | undefined)?.stepColumnWidth === null);
+    assert.equal(await stepColumnWidth(page), before, 'Enter: back to the automatic width');
+  });
+
+  it('resizes the step column by dragging, and restores the saved width', async () => {
+    const { page } = await open(resizable, { theme: 'dark' });
+    await page.waitForSelector(ROW);
+    const splitter = page.locator('.column-splitter');
+    const box = await splitter.boundingBox();
+    assert.ok(box);
+    const before = await stepColumnWidth(page);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    assert.equal(await stepColumnWidth(page), before - 60);
+    await page.waitForFunction((w) => (window.__atdSavedState as { stepColumnWidth?: number } | undefined)?.stepColumnWidth === w, before - 60);
+    const saved = await savedState(page);
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: join(SCREENSHOTS, 'step-column-resized-dark.png') });
+    await closeEditor();
+
+    const { page: p2 } = await open(resizable, { theme: 'dark', savedState: saved });
+    await p2.waitForSelector(ROW);
+    assert.equal(await stepColumnWidth(p2), before - 60, 'the width comes back with the tab');
+    await closeEditor();
+    // A nonsense saved width is ignored.
+    const { page: p3 } = await open(resizable, { theme: 'dark', savedState: { ...saved, stepColumnWidth: 'wide' } });
+    await p3.waitForSelector(ROW);
+    assert.equal(await stepColumnWidth(p3), before);
+  });
+
+  const searchable = TraceFile.fromBytes('/traces/run.jsonl', new TextEncoder().encode(generateTrace({ steps: 120, timestamps: true, failEvery: 5 })), { taxonomy: DEFAULT_TAXONOMY });
+  const resets = searchable.session(0).steps.flatMap((s, i) => (/connection reset/.test(s.error?.message ?? '') ? [i] : []));
+
+  it('searches as you type, says "k of n", and marks the matching rows and text', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, requests } = await open(searchable, { theme });
+      await page.waitForSelector(ROW);
+      await page.keyboard.press('/');
+      await page.keyboard.type('connection reset');
+      // No Enter: the pause after typing searches.
+      await waitForSelected(page, resets[0]);
+      await page.waitForFunction((n) => document.querySelector('.match-label')?.textContent === `1 of ${n}`, resets.length);
+      assert.ok(requests.filter((r) => r.method === 'search').length >= 1);
+      // Rows of every match on screen carry the mark; the others do not.
+      const marked = await page.locator(`${ROW}.search-match`).evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-index'))));
+      const rendered = await page.locator(ROW).evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-index'))));
+      assert.deepEqual(marked, resets.filter((i) => rendered.includes(i)));
+      assert.equal(await page.locator(`${ROW}.current-match`).getAttribute('data-index'), String(resets[0]));
+      // The query is highlighted in the details pane (CSS Custom Highlight API).
+      await page.locator(`${DETAILS} .error-message`).waitFor();
+      await page.waitForFunction(() => (CSS.highlights.get('atd-search')?.size ?? 0) > 0);
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(SCREENSHOTS, `search-${theme}.png`) });
+
+      await page.keyboard.press('Enter');
+      await waitForSelected(page, resets[1]);
+      await page.waitForFunction((n) => document.querySelector('.match-label')?.textContent === `2 of ${n}`, resets.length);
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.press('Shift+Enter');
+      await waitForSelected(page, resets[resets.length - 1]);
+      await page.waitForFunction((n) => document.querySelector('.match-label')?.textContent === `${n} of ${n}`, resets.length);
+      await closeEditor();
+    }
+  });
+
+  it('refining the query keeps the current match, names show the query marked, and clearing removes the marks', async () => {
+    const { page } = await open(searchable);
+    await page.waitForSelector(ROW);
+    const session = searchable.session(0);
+    const target = session.indexOfId('turn-7-tool-2') as number;
+    await page.keyboard.press('/');
+    await page.keyboard.type('turn-7-tool');
+    await page.waitForFunction(() => /^1 of \d+$/.test(document.querySelector('.match-label')?.textContent ?? ''));
+    const first = Number(await page.locator(SELECTED).getAttribute('data-index'));
+    assert.equal(session.steps[first].id, 'turn-7-tool-1');
+    await page.keyboard.type('-2');
+    await waitForSelected(page, target);
+    await page.waitForFunction(() => document.querySelector('.match-label')?.textContent === '1 of 1');
+    // Ids are not shown, so no name mark there; search a name instead.
+    const plans = session.search('plan step 1', -1, 'next').matchCount;
+    await page.locator('vscode-textfield input').fill('plan step 1');
+    await page.waitForFunction((n) => document.querySelector('.match-label')?.textContent?.endsWith(` of ${n}`) ?? false, plans);
+    const hit = page.locator(`${ROW}.current-match mark.search-hit`).first();
+    assert.equal((await hit.textContent())?.toLowerCase(), 'plan step 1');
+    await page.locator('vscode-textfield input').fill('');
+    await page.waitForFunction(() => document.querySelectorAll('.search-match').length === 0 && document.querySelector('.match-label')?.textContent === '');
+    assert.equal(await page.evaluate(() => CSS.highlights.get('atd-search')?.size ?? 0), 0);
+  });
+});
