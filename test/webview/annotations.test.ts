@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { AnnotationsChanged, GetWebviewState, SelectStepNotification, type AnnotationOp } from '../../src/protocol';
 import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
+import { TRAIL_TAXONOMY } from '../../src/core/taxonomy';
 import type { AnnotationChange } from '../../src/host/editor/annotation-state';
 import { TraceFile, type TraceFileOptions } from '../../src/host/editor/trace-file';
 import { generateTrace, hostileTrace, HOSTILE_PAYLOADS } from '../support/generate-traces';
@@ -227,6 +228,39 @@ describe('trace editor webview: tagging, review and corrections', function () {
     assert.deepEqual(edits(requests)[2].op, { kind: 'confirmFinding', rule: finding.rule, category: finding.category });
     await page.locator(`${ROW}[data-index="${target}"] .category-badge`).waitFor();
     await until('the chip count back', async () => Number(await chip.textContent()) === before);
+  });
+
+  it('two findings of one rule on a step (one TRAIL category): rejecting one leaves the other shown and open for review', async () => {
+    const file = fileFromText('run.jsonl', generateTrace({ steps: 12, timestamps: true }), {
+      taxonomy: TRAIL_TAXONOMY,
+      detect: (trace) => [
+        { stepId: trace.steps[2].id, category: 'TOOL.ARGS_INVALID', rule: 'decision-caused-failure', evidence: 'its call had bad arguments' },
+        { stepId: trace.steps[2].id, category: 'OUT.FORMAT', rule: 'decision-caused-failure', evidence: 'its output did not parse' },
+      ],
+    });
+    const step = file.session(0).steps[2];
+    const { page, requests, host } = await open(file);
+    host.sendNotification(SelectStepNotification, { index: 2, traceIndex: 0 });
+    await waitForSelected(page, 2);
+    await waitForDetails(page, step.name);
+    const findings = page.locator(`${DETAILS} .section-findings .finding`);
+    assert.deepEqual(await findings.evaluateAll((ns) => ns.map((n) => (n as unknown as PageElement).getAttribute('data-category'))), ['Formatting Errors', 'Formatting Errors']);
+    await findings.nth(1).locator('button', { hasText: 'Reject' }).click();
+    await until('the reject', () => edits(requests).length === 1);
+    assert.deepEqual(edits(requests)[0].op, { kind: 'rejectFinding', rule: 'decision-caused-failure', category: 'OUT.FORMAT' }, 'the finding is named by its detector category');
+    await until('one finding left', async () => (await findings.count()) === 1);
+    // The other one is still to review: shown with Confirm, and c confirms it (it used to count as reviewed).
+    assert.equal(await findings.nth(0).locator('button', { hasText: 'Confirm' }).count(), 1);
+    await page.keyboard.press('c');
+    await until('the confirm', () => edits(requests).length === 2);
+    assert.deepEqual(edits(requests)[1].op, { kind: 'confirmFinding', rule: 'decision-caused-failure', category: 'TOOL.ARGS_INVALID' });
+    await page.locator(`${DETAILS} .section-findings .review-state.confirmed`).waitFor();
+    // Undo reject restores exactly the rejected one.
+    await page.locator(`${DETAILS} details.section-reviewed-findings > summary`).click();
+    await page.locator(`${DETAILS} .section-reviewed-findings button`, { hasText: 'Undo reject' }).click();
+    await until('the undo', () => edits(requests).length === 3);
+    assert.deepEqual(edits(requests)[2].op, { kind: 'confirmFinding', rule: 'decision-caused-failure', category: 'OUT.FORMAT' });
+    await until('both findings shown', async () => (await findings.count()) === 2);
   });
 
   it('marks a step reviewed with r and shows it in the details', async () => {

@@ -14,7 +14,8 @@ import {
 } from '../../protocol';
 import { assistantOutput } from '../../core/export/conversation';
 import { AnnotationState, type SidecarReader } from './annotation-state';
-import { detect as defaultDetect, detectOptionsFor, type Finding, type Taxonomy } from '../analysis/core-api';
+import type { Finding, Taxonomy } from '../analysis/core-api';
+import { findingsFor } from '../../core/review';
 import { TraceSession } from './session';
 import { cleanCorrection, correctionDiff, correctionProblems, editFor, stepAnnotations, stepRef, tagCategories } from './step-annotations';
 
@@ -50,7 +51,7 @@ export class TraceFile {
     sidecarPath = sidecarPathFor(path),
   ) {
     // Findings are placed by the taxonomy's own location rule, as in `agent-trace inspect`.
-    this.detectFn = detectFn ?? ((trace) => defaultDetect(trace, detectOptionsFor(taxonomy)));
+    this.detectFn = detectFn ?? ((trace) => findingsFor(trace, taxonomy));
     const first = traces[0];
     this.annotations = new AnnotationState(sidecarPath, first ? { path: basename(path), sha256: first.source.sha256 } : undefined, readSidecar);
     // Registered before anyone else listens, so sessions are current when the others hear of a change.
@@ -129,20 +130,48 @@ export class TraceFile {
   /** Edit a step by its id (the palette command and the text editor's code actions). */
   editStepById(stepId: string, op: AnnotationOp, traceIndex?: number, origin?: unknown): { traceIndex: number; index: number; annotations: StepAnnotations } {
     const found = this.findStep(stepId, traceIndex);
-    if (!found) throw rpcError(ErrorCode.NotFound, `no step "${stepId}" in ${basename(this.path)}`);
+    if (!found) {
+      const runs = traceIndex === undefined ? this.runsWithStep(stepId).length : 0;
+      if (runs > 1) throw rpcError(ErrorCode.NotFound, `step "${stepId}" is in ${runs} runs of ${basename(this.path)}: say which run`);
+      throw rpcError(ErrorCode.NotFound, `no step "${stepId}" in ${traceIndex === undefined ? '' : `run ${traceIndex + 1} of `}${basename(this.path)}`);
+    }
     return { ...found, annotations: this.editAnnotations(found.traceIndex, found.index, op, origin) };
   }
 
-  /** A step by its id (derived or as written in the trace), in `traceIndex` or else in any trace. */
+  /**
+   * A step by its address: the run (`traceIndex`, the position in `traces`) and the step's id
+   * (derived, or as written in the trace). Derived ids are position-based, so the runs of one
+   * file share them: without a run, only an id that exactly one run has resolves.
+   */
   findStep(stepId: string, traceIndex?: number): { traceIndex: number; index: number } | undefined {
-    const order = traceIndex !== undefined ? [traceIndex] : this.traces.map((_, i) => i);
-    for (const t of order) {
-      if (!this.traces[t]) continue;
-      const s = this.session(t);
-      const index = s.indexOfId(stepId) ?? s.steps.findIndex((x) => x.sourceId === stepId);
-      if (index !== undefined && index >= 0) return { traceIndex: t, index };
+    if (traceIndex !== undefined) {
+      const index = this.indexInRun(stepId, traceIndex);
+      return index === undefined ? undefined : { traceIndex, index };
     }
-    return undefined;
+    const runs = this.runsWithStep(stepId);
+    return runs.length === 1 ? runs[0] : undefined;
+  }
+
+  /** The run numbered `indexInFile` in sidecars and training-set manifests (Trace.source.indexInFile), as a position in `traces`. */
+  positionOfTrace(indexInFile: number): number | undefined {
+    const i = this.traces.findIndex((t) => traceIndexOf(t) === indexInFile);
+    return i >= 0 ? i : undefined;
+  }
+
+  private indexInRun(stepId: string, traceIndex: number): number | undefined {
+    if (!this.traces[traceIndex]) return undefined;
+    const s = this.session(traceIndex);
+    const index = s.indexOfId(stepId) ?? s.steps.findIndex((x) => x.sourceId === stepId);
+    return index >= 0 ? index : undefined;
+  }
+
+  private runsWithStep(stepId: string): { traceIndex: number; index: number }[] {
+    const out: { traceIndex: number; index: number }[] = [];
+    this.traces.forEach((_, t) => {
+      const index = this.indexInRun(stepId, t);
+      if (index !== undefined) out.push({ traceIndex: t, index });
+    });
+    return out;
   }
 
   previewCorrection(traceIndex: number, index: number, output: CorrectionOutput): { diff: DiffLine[]; problems: string[] } {
