@@ -18,7 +18,7 @@ import { promoteCommand } from './commands/promote';
 import { validateCommand } from './commands/validate';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
-import type { CommandResult } from './output';
+import { printableOutput, type CommandResult } from './output';
 
 const USAGE = `usage: agent-trace <command> [options]
 
@@ -138,13 +138,15 @@ function version(): string {
 if (require.main === module) {
   main(process.argv.slice(2)).then(
     (r) => {
-      if (r.stdout.length) process.stdout.write(r.stdout.join('\n') + '\n');
-      if (r.stderr.length) process.stderr.write(r.stderr.join('\n') + '\n');
+      // Trace text may hold terminal escape sequences: printableOutput escapes them for every command.
+      const out = printableOutput(r);
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
       process.exitCode = r.exitCode;
     },
     (e: unknown) => {
       // Only a bug gets here: say so plainly, with the stack for the bug report.
-      process.stderr.write(`agent-trace: internal error (please report): ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.stderr.write(printableOutput({ exitCode: 1, stdout: [], stderr: [`agent-trace: internal error (please report): ${e instanceof Error ? e.stack : String(e)}`] }).stderr);
       process.exitCode = 1;
     },
   );
