@@ -28,7 +28,7 @@ export async function promoteCommand(args: PromoteArgs): Promise<CommandResult> 
     const { verbose, taxonomy, ...options } = args;
     const out = await promote({ ...options, taxonomy: taxonomy === undefined ? undefined : loadTaxonomy(taxonomy) });
     const warnings = verbose ? out.warnings.map((w) => `warning: ${formatProblem(w)}`) : summaryLines(out.warnings).map((l) => `warning: ${l}`);
-    if (!verbose && warnings.length < out.warnings.length) warnings.push(`${out.warnings.length} warnings of ${warnings.length} kinds, one line per kind; --verbose lists them all`);
+    if (!verbose && warnings.length < out.warnings.length) warnings.push(`${out.warnings.length} warnings of ${warnings.length} kind${warnings.length === 1 ? '' : 's'}, one line per kind; --verbose lists them all`);
     const stderr = [...out.errors.map(formatProblem), ...warnings];
     if (out.errors.length || !out.result) {
       return { exitCode: 2, stdout: [], stderr: [...stderr, `nothing written to ${args.set}: fix the ${out.errors.length} problem(s) above`] };
