@@ -8,6 +8,7 @@ import { registerAnnotationTests } from './suite/annotations.test';
 import { registerEditorTests } from './suite/editor.test';
 import { registerExternalCallerTests } from './suite/external-callers.test';
 import { registerHotExitTests } from './suite/hot-exit.test';
+import { registerManifestTests } from './suite/manifest.test';
 import { registerTextEditorTests } from './suite/text-editor.test';
 import { registerTracesViewTests } from './suite/traces-view.test';
 import { registerTrainingSetsTests } from './suite/training-sets.test';
@@ -24,6 +25,7 @@ export async function run(): Promise<void> {
   registerAnnotationTests();
   registerHotExitTests();
   registerExternalCallerTests();
+  registerManifestTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }
