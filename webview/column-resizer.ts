@@ -9,8 +9,12 @@ import { el } from './dom';
 export const MIN_STEP_COLUMN = 120;
 const KEY_STEP = 16;
 const BIG_STEP = 64;
-/** Room the other columns (index, category, marks, status, time) keep when the step column grows. */
-const OTHER_COLUMNS = 300;
+/**
+ * Room the other columns keep when the step column grows: index 48, marks 40, status 20, time at
+ * least 56, five gaps of 6, the row's padding 12 and 44 for the category (`calc(100% - 238px)` in
+ * trace-editor.css is the same bound on the row's content box).
+ */
+const OTHER_COLUMNS = 250;
 
 export interface ColumnResizerDeps {
   /** The element that holds the header and the rows (the width applies to it). */
