@@ -11,7 +11,7 @@ const EDITOR_READY_TIMEOUT_MS = 15_000;
 
 export function activateCommands(context: vscode.ExtensionContext, text: TextTraceFeatures): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.openInTraceDebugger, (uri?: vscode.Uri, stepId?: string) => openInTraceDebugger(uri, stepId)),
+    vscode.commands.registerCommand(COMMANDS.openInTraceDebugger, (uri?: vscode.Uri, stepId?: string, traceIndex?: number) => openInTraceDebugger(uri, stepId, traceIndex)),
     vscode.commands.registerCommand(COMMANDS.openTraceItem, (uri: vscode.Uri) => openInTraceDebugger(uri)),
     vscode.commands.registerCommand(COMMANDS.nextFailure, () => gotoFailure(text, 1)),
     vscode.commands.registerCommand(COMMANDS.previousFailure, () => gotoFailure(text, -1)),
@@ -32,9 +32,11 @@ async function revealSelectedInFile(): Promise<void> {
 
 /**
  * Open `uri` (or the active editor's file) in the Trace Debugger; with `stepId`, select that step
- * once the webview answers. Returns whether the step was selected.
+ * of run `traceIndex` (its position in the file's runs) once the webview answers. Every caller
+ * passes the run: derived step ids repeat across the runs of one file, and without a run only an
+ * id that one run alone has is selected. Returns whether the step was selected.
  */
-export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string): Promise<boolean> {
+export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, traceIndex?: number): Promise<boolean> {
   const target = uri instanceof vscode.Uri ? uri : activeResource();
   if (!target) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace file first, or pick one in the Explorer or the Agent Traces view.'));
@@ -44,7 +46,7 @@ export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string): Pr
   if (!stepId) return false;
   const editor = await waitForTraceEditor(target);
   if (!editor) return false;
-  return editor.selectStep(stepId);
+  return editor.selectStep(stepId, typeof traceIndex === 'number' ? traceIndex : undefined);
 }
 
 /** The trace editor showing `uri`, once its webview has answered a request (so it is listening). */

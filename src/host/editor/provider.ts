@@ -84,7 +84,8 @@ export interface TraceEditorHandle {
   nextFailure(): void;
   previousFailure(): void;
   /** Select a step by its id; searches the trace shown first, then the others in the file. */
-  selectStep(stepId: string): boolean;
+  /** Select a step of run `traceIndex` (position in the file); without a run, only an id one run alone has. */
+  selectStep(stepId: string, traceIndex?: number): boolean;
   /** The webview's state; rejects after `timeoutMs` when the page does not load or answer. */
   getState(timeoutMs?: number): Promise<WebviewStateSnapshot>;
   /** Open the original file as text at the selected step; says why when it cannot. */
@@ -422,9 +423,9 @@ class TraceEditor implements TraceEditorHandle {
     this.whenReady(() => this.rpc.sendNotification(NavigateNotification, { action: 'previousFailure' }));
   }
 
-  selectStep(stepId: string): boolean {
+  selectStep(stepId: string, traceIndex?: number): boolean {
     // The id as derived or as written in the trace (sidecars and manifests store the latter).
-    const found = this.document.file.findStep(stepId);
+    const found = this.document.file.findStep(stepId, traceIndex);
     if (!found) return false;
     this.whenReady(() => this.rpc.sendNotification(SelectStepNotification, found));
     return true;

@@ -153,7 +153,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
         title: vscode.l10n.t('{0}: open in Trace Debugger', [...new Set(sites.map((s) => s.category))].join(', ')),
         tooltip: sites.map((s) => `${categoryLabel(s)}: ${s.evidence}`).join('\n'),
         command: COMMANDS.openInTraceDebugger,
-        arguments: [doc.uri, sites[0].stepId],
+        arguments: [doc.uri, sites[0].stepId, sites[0].traceIndex],
       }));
     },
   };

@@ -145,12 +145,16 @@ async function revealSource(node: ExampleNode): Promise<boolean> {
   }
   const location = entry.corrections[0] ?? entry.tags[0]?.location ?? entry.steps[0];
   const uri = vscode.Uri.file(tracePath);
-  if (await openInTraceDebugger(uri, location)) return true;
+  await openInTraceDebugger(uri);
   if (location === undefined) return false;
+  // The manifest numbers the run as the file does (indexInFile); the editor by position. Step ids
+  // repeat across the runs of one file, so the step is selected in that run only.
+  const file = getOpenTraceDocument(uri)?.file;
+  const run = file?.positionOfTrace(entry.trace.traceIndex);
+  if (run !== undefined && await openInTraceDebugger(uri, location, run)) return true;
   // selectStep matches the id as written in the trace (what the manifest stores): a miss means the
   // step is gone, most likely because the trace changed since promotion.
-  const open = getOpenTraceDocument(uri)?.file.traces;
-  const trace = open?.find((t, i) => (t.source.indexInFile ?? i) === entry.trace.traceIndex);
+  const trace = run === undefined ? undefined : file?.traces[run];
   if (trace && trace.source.sha256 !== entry.trace.sha256) {
     void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: {0} changed since this example was promoted; step {1} is not in it any more.', basename(tracePath), location));
     return false;

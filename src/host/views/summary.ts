@@ -9,8 +9,10 @@ export interface CategoryCount {
   categoryName: string;
   color: string;
   count: number;
-  /** First failing step of this category, so a click can select it. */
+  /** First failing step of this category, so a click can select it: its id and its run (the ids of a file's runs collide). */
   firstStepId: string;
+  /** Absent in summaries persisted before runs were recorded: those are re-read. */
+  firstTraceIndex?: number;
 }
 
 export type FileSummary =
@@ -30,7 +32,7 @@ export function summarize(outcome: AnalysisOutcome): FileSummary {
   if (outcome.kind === 'tooLarge') return outcome;
   const byCategory = new Map<string, CategoryCount>();
   for (const s of outcome.sites) {
-    const c = byCategory.get(s.category) ?? { category: s.category, categoryName: s.categoryName, color: s.color, count: 0, firstStepId: s.stepId };
+    const c = byCategory.get(s.category) ?? { category: s.category, categoryName: s.categoryName, color: s.color, count: 0, firstStepId: s.stepId, firstTraceIndex: s.traceIndex };
     c.count++;
     byCategory.set(s.category, c);
   }
@@ -42,6 +44,11 @@ export function summarize(outcome: AnalysisOutcome): FileSummary {
     failures: outcome.sites.length,
     categories: [...byCategory.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
   };
+}
+
+/** A summary persisted before category items recorded their run: re-read it rather than open a guess. */
+export function lacksRuns(cached: CachedSummary): boolean {
+  return cached.summary.kind === 'ok' && cached.summary.categories.some((c) => c.firstTraceIndex === undefined);
 }
 
 /** `--vscode-charts-red` → `charts.red`, the id ThemeColor wants. */

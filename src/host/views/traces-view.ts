@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { AnalysisService } from '../analysis/service';
 import { COMMANDS, TRACES_VIEW_ID } from '../ids';
 import { looksLikeTraceFileName } from '../trace-files';
-import { summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
+import { lacksRuns, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
 
 const STATE_KEY = 'agentTraceDebugger.tracesView.v1';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.vscode-test/**,**/out/**,**/dist/**}';
@@ -105,7 +105,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
       item.description = c.category === c.categoryName ? String(c.count) : `${c.categoryName} · ${c.count}`;
       item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor(themeColorId(c.color)));
       item.tooltip = `${c.count} × ${c.category} (${c.categoryName}). Click to open the first one.`;
-      item.command = { command: COMMANDS.openInTraceDebugger, title: vscode.l10n.t('Open in Trace Debugger'), arguments: [node.entry.uri, c.firstStepId] };
+      item.command = { command: COMMANDS.openInTraceDebugger, title: vscode.l10n.t('Open in Trace Debugger'), arguments: [node.entry.uri, c.firstStepId, c.firstTraceIndex] };
       item.contextValue = 'traceCategory';
       return item;
     }
@@ -220,7 +220,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
         try {
           const stat = await vscode.workspace.fs.stat(entry.uri);
           const c = entry.cached;
-          if (!c || c.mtime !== stat.mtime || c.size !== stat.size || c.taxonomyId !== taxonomyId) {
+          if (!c || c.mtime !== stat.mtime || c.size !== stat.size || c.taxonomyId !== taxonomyId || lacksRuns(c)) {
             entry.pending = true;
             const outcome = await this.analysis.analyzeFile(entry.uri, stat);
             entry.cached = { mtime: stat.mtime, size: stat.size, taxonomyId, summary: summarize(outcome) };
