@@ -114,17 +114,27 @@ export class SourceFile {
   private looksLikeJsonlUncached(): boolean {
     const head = this.text.slice(0, 65536).split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 5);
     if (head.length < 1) return false;
-    let ok = 0;
-    for (const l of head) {
+    const standalone = head.map((l) => {
       const t = l.trim();
       // A truncated head line, or one nested beyond the cap, is not counted.
-      if (t.startsWith('{') && t.endsWith('}') && tryParseJson(t)) ok++;
-    }
+      return t.startsWith('{') && t.endsWith('}') && tryParseJson(t) !== undefined;
+    });
+    const ok = standalone.filter(Boolean).length;
     // A pretty-printed JSON document's first line is "{" alone, which does not parse.
-    return ok >= 1 && ok >= head.length - 1;
+    if (ok === 0) return false;
+    if (ok >= head.length - 1) return true;
+    // Several bad lines near the top: still JSONL when some lines stand alone and the whole file
+    // is not one JSON document (only then is it parsed whole, so the common case stays cheap).
+    return (standalone[0] || ok >= 2) && !('value' in this.parseJson());
   }
 
   private decode(): string {
+    const utf16 = utf16Encoding(this.bytes);
+    if (utf16) {
+      // Windows tools (PowerShell's `>`, Notepad's "Unicode") write UTF-16; read it as such.
+      const body = utf16.bom ? this.bytes.subarray(2) : this.bytes;
+      return new TextDecoder(utf16.encoding).decode(body);
+    }
     let bytes = this.bytes;
     if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     try {
@@ -208,6 +218,29 @@ export class SourceFile {
     }
     return { records, problems };
   }
+}
+
+/**
+ * UTF-16 by its byte-order mark, or, without one, by the NUL bytes that ASCII characters carry in
+ * UTF-16 (JSON text starts with ASCII: `{`, `[`, whitespace, quotes): in the first 64 bytes, most
+ * odd bytes zero and even ones not means little-endian, the other way round big-endian.
+ */
+function utf16Encoding(b: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: boolean } | undefined {
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', bom: true };
+  const pairs = Math.min(32, b.length >> 1);
+  if (pairs < 2) return undefined;
+  let le = 0;
+  let be = 0;
+  for (let i = 0; i < pairs; i++) {
+    const even = b[2 * i];
+    const odd = b[2 * i + 1];
+    if (even !== 0 && odd === 0) le++;
+    else if (even === 0 && odd !== 0) be++;
+  }
+  if (le >= pairs * 0.75) return { encoding: 'utf-16le', bom: false };
+  if (be >= pairs * 0.75) return { encoding: 'utf-16be', bom: false };
+  return undefined;
 }
 
 function headRecordsOf(text: string, max: number): unknown[] {
