@@ -5,6 +5,7 @@
  * (esbuild keeps import() of an external as is, so Node resolves it from this file's folder).
  */
 import { registerAnnotationTests } from './suite/annotations.test';
+import { registerContributionTests } from './suite/contributions.test';
 import { registerEditorTests } from './suite/editor.test';
 import { registerExternalCallerTests } from './suite/external-callers.test';
 import { registerHotExitTests } from './suite/hot-exit.test';
@@ -26,6 +27,7 @@ export async function run(): Promise<void> {
   registerHotExitTests();
   registerExternalCallerTests();
   registerManifestTests();
+  registerContributionTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }

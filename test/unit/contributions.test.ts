@@ -1,6 +1,8 @@
 /**
  * package.json and the host code name the same commands, views and settings in two places;
- * this catches a contribution that nothing registers, or a menu naming a command that does not exist.
+ * this catches a menu naming a command that does not exist, a view nothing names, or a setting
+ * read but not declared. That each contributed command is registered is checked in real VS Code
+ * (test/integration/suite/contributions.test.ts, against vscode.commands.getCommands).
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -35,11 +37,6 @@ const source = hostSource();
 const literal = (id: string): boolean => source.includes(`'${id}'`) || source.includes(`"${id}"`) || source.includes(`\`${id}\``);
 
 describe('package.json contributions', () => {
-  it('every contributed command id is named in the host code', () => {
-    const missing = c.commands.map((x) => x.command).filter((id) => !literal(id));
-    assert.deepEqual(missing, []);
-  });
-
   it('menus and keybindings name only declared commands', () => {
     const declared = new Set(c.commands.map((x) => x.command));
     const used = [...Object.values(c.menus).flat().map((m) => m.command), ...(c.keybindings ?? []).map((k) => k.command)].filter((x): x is string => !!x);
