@@ -65,16 +65,16 @@ export function setPromoteView(view: TrainingSetsTreeProvider | undefined): void
 export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choice?: PromoteChoice): Promise<PromoteUiResult | undefined> {
   const target = traceUriFrom(uri);
   if (!target) {
-    void vscode.window.showInformationMessage('Agent Trace: open a trace (or pick one in the Explorer) to promote it to a training set.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace (or pick one in the Explorer) to promote it to a training set.'));
     return undefined;
   }
   if (target.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Agent Trace: ${target.toString(true)} is not a file on disk; only files on disk can be promoted.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: {0} is not a file on disk; only files on disk can be promoted.', target.toString(true)));
     return undefined;
   }
   const folder = vscode.workspace.getWorkspaceFolder(target) ?? vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
-    void vscode.window.showErrorMessage('Agent Trace: open a folder first; training sets are stored in it (setting agentTraceDebugger.trainingSetsFolder).');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: open a folder first; training sets are stored in it (setting agentTraceDebugger.trainingSetsFolder).'));
     return undefined;
   }
   const tracePath = target.fsPath;
@@ -88,7 +88,7 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
   let outcome: PromoteOutcome;
   try {
     outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Promoting ${basename(tracePath)} to training set "${basename(picked.dir)}"…` },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Promoting {0} to training set "{1}"…', basename(tracePath), basename(picked.dir)) },
       async () => {
         // The promotion is synchronous work: let the notification render first.
         await new Promise((r) => setTimeout(r, 0));
@@ -122,9 +122,10 @@ export async function promoteWithUi(uri?: vscode.Uri, traceIndex?: number, choic
     const name = outcome.config?.name ?? basename(picked.dir);
     const failed = outcome.failedRuns?.length ?? 0;
     const leftOut = failed ? ` ${plural(failed, 'failed run')} left out of the demonstrations.` : '';
-    const actions = failed ? ['Reveal', INCLUDE_FAILED] : ['Reveal'];
-    void vscode.window.showInformationMessage(`Agent Trace: promoted ${basename(tracePath)} into "${name}": ${added}${replaced}.${leftOut}`, ...actions).then((action) => {
-      if (action === 'Reveal') void viewProvider?.revealSet(picked.dir);
+    const reveal = vscode.l10n.t('Reveal');
+    const actions = failed ? [reveal, INCLUDE_FAILED] : [reveal];
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: promoted {0} into "{1}": {2}{3}.{4}', basename(tracePath), name, added, replaced, leftOut), ...actions).then((action) => {
+      if (action === reveal) void viewProvider?.revealSet(picked.dir);
       // Re-promoting replaces this trace's examples, so this adds the failed runs' demonstrations without duplicates.
       if (action === INCLUDE_FAILED) void promoteWithUi(target, traceIndex, { set: picked.dir, saveDirty: false, includeFailed: true });
     });
@@ -137,8 +138,8 @@ const PROMOTE_ANYWAY = 'Promote Anyway';
 /** The sidecar was written for other trace bytes: its tags and corrections may sit on other steps. */
 async function confirmChangedTrace(tracePath: string): Promise<boolean> {
   const answer = await vscode.window.showWarningMessage(
-    `The annotations of ${basename(tracePath)} were written for a different version of it.`,
-    { modal: true, detail: 'Their tags and corrections may point at other steps than the ones you reviewed. Open the trace in the Trace Debugger to check them and save, or promote anyway.' },
+    vscode.l10n.t('The annotations of {0} were written for a different version of it.', basename(tracePath)),
+    { modal: true, detail: vscode.l10n.t('Their tags and corrections may point at other steps than the ones you reviewed. Open the trace in the Trace Debugger to check them and save, or promote anyway.') },
     PROMOTE_ANYWAY,
   );
   return answer === PROMOTE_ANYWAY;
@@ -195,12 +196,13 @@ async function saveUnsavedAnnotations(trace: vscode.Uri, saveDirty: boolean | un
   if (dirtyTexts.length === 0 && dirtyEditors.size === 0) return true;
   let save = saveDirty;
   if (save === undefined) {
+    const saveAndPromote = vscode.l10n.t('Save and Promote');
     const answer = await vscode.window.showWarningMessage(
-      `${basename(trace.fsPath)} has unsaved annotation changes. Promotion reads the saved annotations.`,
-      { modal: true, detail: 'Save them and promote, or cancel.' },
-      'Save and Promote',
+      vscode.l10n.t('{0} has unsaved annotation changes. Promotion reads the saved annotations.', basename(trace.fsPath)),
+      { modal: true, detail: vscode.l10n.t('Save them and promote, or cancel.') },
+      saveAndPromote,
     );
-    if (answer !== 'Save and Promote') return false;
+    if (answer !== saveAndPromote) return false;
     save = true;
   }
   if (!save) return true;
@@ -208,7 +210,7 @@ async function saveUnsavedAnnotations(trace: vscode.Uri, saveDirty: boolean | un
   for (const doc of dirtyTexts) if (!(await doc.save())) failed.push(vscode.workspace.asRelativePath(doc.uri));
   for (const u of dirtyEditors.values()) if (!(await vscode.workspace.save(u))) failed.push(vscode.workspace.asRelativePath(u));
   if (failed.length) {
-    void vscode.window.showErrorMessage(`Agent Trace: could not save ${failed.join(', ')}; nothing promoted.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: could not save {0}; nothing promoted.', failed.join(', ')));
     return false;
   }
   return true;
@@ -233,35 +235,35 @@ async function askForSet(root: string): Promise<PickedSet | undefined> {
   const items: Item[] = [
     ...sets.map((s): Item => ({ label: s.name, description: formatLabel(s.config), detail: countsDescription(s.files), dir: s.dir })),
     ...(sets.length ? [{ label: '', kind: vscode.QuickPickItemKind.Separator } as Item] : []),
-    { label: '$(add) New training set…', description: `in ${vscode.workspace.asRelativePath(root)}`, dir: NEW_SET },
+    { label: `$(add) ${vscode.l10n.t('New training set…')}`, description: vscode.l10n.t('in {0}', vscode.workspace.asRelativePath(root)), dir: NEW_SET },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Promote to Training Set', placeHolder: 'Add the corrected trajectory to which training set?', ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Promote to Training Set'), placeHolder: vscode.l10n.t('Add the corrected trajectory to which training set?'), ignoreFocusOut: true });
   if (!pick?.dir) return undefined;
   if (pick.dir !== NEW_SET) return { dir: pick.dir };
 
   const taken = new Set(sets.map((s) => basename(s.dir)));
   const name = await vscode.window.showInputBox({
-    title: 'New Training Set (1/3): name',
-    prompt: `A folder of this name is created in ${vscode.workspace.asRelativePath(root)}.`,
-    placeHolder: 'e.g. gaia-tool-errors',
+    title: vscode.l10n.t('New Training Set (1/3): name'),
+    prompt: vscode.l10n.t('A folder of this name is created in {0}.', vscode.workspace.asRelativePath(root)),
+    placeHolder: vscode.l10n.t('e.g. gaia-tool-errors'),
     ignoreFocusOut: true,
     validateInput: (v) => setNameProblem(v) ?? (taken.has(v.trim()) ? `A set named "${v.trim()}" exists; pick it from the list instead.` : existsSync(join(root, v.trim())) ? `${v.trim()} exists in the sets folder and is not a training set; choose another name.` : undefined),
   });
   if (name === undefined) return undefined;
   const format = await vscode.window.showQuickPick(
     [
-      { label: 'OpenAI chat', description: 'openai', detail: 'messages with tools; arguments as JSON strings; weight 0 on faulty turns', format: 'openai' as const },
-      { label: 'Hugging Face TRL', description: 'trl', detail: 'conversational prompt-completion, DPO pairs and stepwise supervision; arguments as objects', format: 'trl' as const },
+      { label: vscode.l10n.t('OpenAI chat'), description: 'openai', detail: vscode.l10n.t('messages with tools; arguments as JSON strings; weight 0 on faulty turns'), format: 'openai' as const },
+      { label: vscode.l10n.t('Hugging Face TRL'), description: 'trl', detail: vscode.l10n.t('conversational prompt-completion, DPO pairs and stepwise supervision; arguments as objects'), format: 'trl' as const },
     ],
-    { title: 'New Training Set (2/3): format', placeHolder: 'Export format of the set', ignoreFocusOut: true },
+    { title: vscode.l10n.t('New Training Set (2/3): format'), placeHolder: vscode.l10n.t('Export format of the set'), ignoreFocusOut: true },
   );
   if (!format) return undefined;
   const sharegpt = await vscode.window.showQuickPick(
     [
-      { label: 'No', detail: 'Only the chosen format', value: false },
-      { label: 'Yes, also write LLaMA-Factory ShareGPT', detail: 'sharegpt.jsonl and dataset_info.json', value: true },
+      { label: vscode.l10n.t('No'), detail: vscode.l10n.t('Only the chosen format'), value: false },
+      { label: vscode.l10n.t('Yes, also write LLaMA-Factory ShareGPT'), detail: vscode.l10n.t('sharegpt.jsonl and dataset_info.json'), value: true },
     ],
-    { title: 'New Training Set (3/3): LLaMA-Factory', placeHolder: 'Also write LLaMA-Factory ShareGPT?', ignoreFocusOut: true },
+    { title: vscode.l10n.t('New Training Set (3/3): LLaMA-Factory'), placeHolder: vscode.l10n.t('Also write LLaMA-Factory ShareGPT?'), ignoreFocusOut: true },
   );
   if (!sharegpt) return undefined;
   return { dir: join(root, name.trim()), format: format.format, sharegpt: sharegpt.value };
@@ -274,8 +276,9 @@ function reportErrors(summary: string, problems: Problem[], warnings: Problem[] 
   for (const p of warnings) channel.appendLine(`  warning: ${formatProblem(p)}`);
   const first = problems.slice(0, PROBLEMS_IN_MESSAGE).map(formatProblem).join(' | ');
   const more = problems.length > PROBLEMS_IN_MESSAGE ? ` (and ${problems.length - PROBLEMS_IN_MESSAGE} more)` : '';
-  void vscode.window.showErrorMessage(`Agent Trace: ${summary}. ${first}${more}`, 'Show All', ...(includeFailed ? [INCLUDE_FAILED] : [])).then((a) => {
-    if (a === 'Show All') channel.show(true);
+  const showAll = vscode.l10n.t('Show All');
+  void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: {0}. {1}{2}', summary, first, more), showAll, ...(includeFailed ? [INCLUDE_FAILED] : [])).then((a) => {
+    if (a === showAll) channel.show(true);
     if (a === INCLUDE_FAILED) includeFailed?.();
   });
 }
@@ -292,8 +295,9 @@ function reportWarnings(trace: string, warnings: Problem[]): void {
   for (const p of warnings) channel.appendLine(`  warning: ${formatProblem(p)}`);
   const top = kinds.slice(0, PROBLEMS_IN_MESSAGE).map((k) => `${k.count} × ${k.kind}`).join(' | ');
   const more = kinds.length > PROBLEMS_IN_MESSAGE ? ` (and ${plural(kinds.length - PROBLEMS_IN_MESSAGE, 'more kind')})` : '';
-  void vscode.window.showWarningMessage(`Agent Trace: ${trace} promoted with ${plural(warnings.length, 'warning')}: ${top}${more}`, 'Show All').then((a) => {
-    if (a === 'Show All') channel.show(true);
+  const showAll = vscode.l10n.t('Show All');
+  void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: {0} promoted with {1}: {2}{3}', trace, plural(warnings.length, 'warning'), top, more), showAll).then((a) => {
+    if (a === showAll) channel.show(true);
   });
 }
 
