@@ -9,7 +9,7 @@ import { buildTrace, locateDraftSteps } from './model/build';
 import type { Trace } from './model/schema';
 import type { Importer } from './formats/importer';
 import { importerById, importers } from './formats/registry';
-import { cleanProblem, describeValue, isUserInputError, Problem, UserInputError } from './util/problems';
+import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
 
 export interface LoadResult {
   file: string;
@@ -74,6 +74,13 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   if (drafts.length === 0) throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but it holds no trace` });
   const locations = locateDraftSteps(file, drafts);
   const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, file, importer.id, warnings, locations));
+  // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
+  if (traces.every((t) => t.steps.length === 0)) {
+    throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but ${traces.length === 1 ? 'its trace has' : `none of its ${traces.length} traces has`} no steps (nothing to show)` });
+  }
+  traces.forEach((t, i) => {
+    if (t.steps.length === 0) warnings.push({ file: path, message: `trace ${i + 1} of ${traces.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
+  });
   return { file: path, format: importer.id, traces, warnings };
 }
 
