@@ -76,7 +76,7 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, file, importer.id, warnings, locations));
   // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
   if (traces.every((t) => t.steps.length === 0)) {
-    throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but ${traces.length === 1 ? 'its trace has' : `none of its ${traces.length} traces has`} no steps (nothing to show)` });
+    throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but ${traces.length === 1 ? 'its trace has no steps' : `none of its ${traces.length} traces has any step`} (nothing to show)` });
   }
   traces.forEach((t, i) => {
     if (t.steps.length === 0) warnings.push({ file: path, message: `trace ${i + 1} of ${traces.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
