@@ -54,10 +54,16 @@ if (!existsSync(SOURCE)) {
 mkdirSync(outDir, { recursive: true });
 ensureCodeServerInstalled();
 
-/** Type into the open quick input and accept the first matching row. */
+const QUICK_INPUT = '.quick-input-widget:not([style*="display: none"])';
+
+/** What the open quick input shows (title, placeholder, rows), to see it move on to the next prompt. */
+async function promptShown(page) {
+  return page.$eval(QUICK_INPUT, (w) => `${w.textContent ?? ''}|${w.querySelector('input')?.getAttribute('placeholder') ?? ''}`).catch(() => null);
+}
+
+/** Type into the open quick input, accept the first matching row, and wait for the prompt to move on. */
 async function answer(page, text, rowText) {
-  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 });
-  await sleep(200);
+  await page.waitForSelector(`${QUICK_INPUT} input`, { timeout: 10000 });
   if (text) await page.keyboard.type(text);
   if (rowText) {
     await poll(`"${rowText}" in the quick pick`, async () => {
@@ -65,8 +71,10 @@ async function answer(page, text, rowText) {
       return first.includes(rowText) || undefined;
     }, 10000);
   }
+  const before = await promptShown(page);
   await page.keyboard.press('Enter');
-  await sleep(300);
+  // The next prompt (or none): the widget hides or shows something else.
+  await poll('the next prompt', async () => ((await promptShown(page)) !== before ? true : undefined), 10000);
 }
 
 /** The trace editor's tab in the workbench and whether VS Code shows it dirty. */
@@ -157,19 +165,17 @@ async function main() {
     const { page } = vscode;
     // A reload with unsaved changes may ask "leave site?": leave (hot exit is what is tested).
     page.on('dialog', (d) => { void d.accept().catch(() => {}); });
-    await sleep(1500);
 
     await page.keyboard.press('Control+P');
     await page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
     await page.keyboard.type(NAME);
-    await poll('the trace in Quick Open', () => page.$('.quick-input-list .monaco-list-row'), 10000);
-    await sleep(300);
+    await poll('the trace in Quick Open', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '')).includes(NAME) || undefined, 30000);
     await page.keyboard.press('Enter');
     let frame = await poll('rows in the trace editor webview', () => webviewFrame(page), 30000);
 
     // Select the first failing step, then tag it through the palette (the same path as the webview's `t`).
     await frame.click('.step-row:not(.placeholder) .step-name');
-    await sleep(300);
+    await poll('the clicked row to be selected', () => frame.$('.step-row[aria-selected="true"]'), 10000);
     await page.keyboard.press('n');
     await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined, 10000);
     await runCommand(page, 'Agent Trace: Tag Selected Step…');
@@ -190,6 +196,8 @@ async function main() {
     }, 15000)).length;
     // ...and for the workbench to record it (written after our backup returns); reloading before that loses it.
     await poll('the workbench\'s record of the backup', async () => (workbenchBackups(server.userDataDir).length ? true : undefined), 15000);
+    // The one fixed wait left: the record is the last thing the page lets us observe, and the
+    // workbench flushes its handle to it a moment later (no event reaches the page for that).
     await sleep(500);
     if (existsSync(sidecar)) throw new Error(`${sidecar} was written while waiting for the backup, before any save`);
     results.persistedBefore = await persistedEditorState(page);

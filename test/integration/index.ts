@@ -10,6 +10,7 @@ import { registerEditorTests } from './suite/editor.test';
 import { registerExternalCallerTests } from './suite/external-callers.test';
 import { registerHotExitTests } from './suite/hot-exit.test';
 import { registerManifestTests } from './suite/manifest.test';
+import { registerStepAddressTests } from './suite/step-address.test';
 import { registerTextEditorTests } from './suite/text-editor.test';
 import { registerTracesViewTests } from './suite/traces-view.test';
 import { registerTrainingSetsTests } from './suite/training-sets.test';
@@ -28,6 +29,7 @@ export async function run(): Promise<void> {
   registerExternalCallerTests();
   registerManifestTests();
   registerContributionTests();
+  registerStepAddressTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }

@@ -74,8 +74,8 @@ export function registerTextEditorTests(): void {
     test('running a CodeLens command opens the trace editor with that step selected', async () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
       const lens = lenses.find((l) => l.command?.command === 'agentTraceDebugger.openInTraceDebugger')!;
-      const [argUri, stepId] = lens.command!.arguments as [vscode.Uri, string];
-      await vscode.commands.executeCommand(lens.command!.command, argUri, stepId);
+      const [, stepId] = lens.command!.arguments as [vscode.Uri, string, number];
+      await vscode.commands.executeCommand(lens.command!.command, ...lens.command!.arguments!);
       assert.equal(activeCustomTab()?.viewType, VIEW_TYPE);
       await waitFor(`step ${stepId} selected in the webview`, async () => {
         const s = await webviewState();
