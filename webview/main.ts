@@ -319,8 +319,8 @@ class App {
     if (this.searchField.value.trim()) await this.search('next', 'marks');
     if (this.selectedIndex === null) {
       this.timeline.select(null);
-      this.details.showEmpty(this.summary.failureCount
-        ? 'Select a step to see its details. Press n to jump to the first failure.'
+      this.details.showEmpty(this.summary.stepCount === 0 ? 'This trace has no steps (nothing to show).'
+        : this.summary.failureCount ? 'Select a step to see its details. Press n to jump to the first failure.'
         : 'Select a step to see its details.');
     }
   }
@@ -412,6 +412,8 @@ class App {
 
   /** Select a step by index: expands collapsed ancestors and drops filters that hide it. */
   private async selectIndex(index: number, opts: { scroll?: boolean } = {}): Promise<void> {
+    // Nothing to select in an empty trace (or past its end): asking the host would only fail.
+    if (!this.summary || index < 0 || index >= this.summary.stepCount) return;
     let loc = await this.rpc.sendRequest(LocateStep, { view: this.currentView(), index });
     if (loc.row === null && loc.hiddenBy.length) {
       this.view.collapsed = this.view.collapsed.filter((c) => !loc.hiddenBy.includes(c));
