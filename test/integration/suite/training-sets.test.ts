@@ -198,5 +198,39 @@ export function registerTrainingSetsTests(): void {
       assert.equal(existsSync(join(setsRoot, 'never-created')), false, 'the new set folder was taken back');
       assert.deepEqual(roots().map((n) => api.view.getTreeItem(n).label), ['gaia']);
     });
+
+    test('a sidecar written for another version of the trace is promoted only after the user confirms in a modal', async function () {
+      this.timeout(60_000);
+      const changed = join(tmp, 'changed.json');
+      copyFileSync(tracePath, changed);
+      // The TRAIL labels (the suite's own sidecar now holds a correction that fails validation), bound to other bytes.
+      const { extension } = await activatedExtension();
+      const labels = readSidecar(sharedTrace(extension.extensionPath, ['trail', 'GAIA', 'annotations', `${TRACE_ID}.json`]).fsPath).doc;
+      const corrected = setCorrection(labels, { location: correctedLocation }, { role: 'assistant', content: 'Final answer: the corrected one' }).doc;
+      saveSidecar(sidecarPathFor(changed), { ...corrected, trace: { path: 'changed.json', sha256: 'f'.repeat(64) } });
+      const asked: { message: string; modal: boolean }[] = [];
+      let answer: string | undefined;
+      const original = vscode.window.showWarningMessage;
+      (vscode.window as { showWarningMessage: unknown }).showWarningMessage = (message: string, options?: vscode.MessageOptions) => {
+        asked.push({ message, modal: options?.modal === true });
+        return Promise.resolve(answer);
+      };
+      try {
+        const refused = await api.promoteWithUi(vscode.Uri.file(changed), undefined, { set: 'changed', format: 'trl', saveDirty: false });
+        assert.equal(asked.length, 1);
+        assert.ok(asked[0].modal, 'asked with a modal');
+        assert.match(asked[0].message, /annotations of changed\.json were written for a different version of it/);
+        assert.ok(refused?.changedTrace, 'refused for the changed trace');
+        assert.equal(refused?.result, undefined);
+        assert.equal(existsSync(join(setsRoot, 'changed')), false, 'nothing written');
+        answer = 'Promote Anyway';
+        const promoted = await api.promoteWithUi(vscode.Uri.file(changed), undefined, { set: 'changed', format: 'trl', saveDirty: false });
+        assert.equal(asked.filter((a) => a.modal).length, 2, 'asked once more, then promoted (its warnings follow as a notification)');
+        assert.deepEqual(promoted?.errors, []);
+        assert.ok((promoted?.result?.total['sft.jsonl'] ?? 0) >= 1, 'promoted once confirmed');
+      } finally {
+        (vscode.window as { showWarningMessage: unknown }).showWarningMessage = original;
+      }
+    });
   });
 }
