@@ -13,7 +13,9 @@ function chainFile(length: number, extra: Record<string, unknown> = {}): string 
   return JSON.stringify({ id: 'chain', name: 'Chain', categories });
 }
 
-describe('taxonomy files with long parent chains', () => {
+describe('taxonomy files with long parent chains', function () {
+  // An 8 MB taxonomy file: seconds on a busy machine. A generous limit, not a timing goal.
+  this.timeout(180_000);
   it('loads a 100,000-deep parent chain, every category inheriting the root colour', () => {
     const t = parseTaxonomyFile('chain.json', chainFile(100_000, { color: 'charts.red' }));
     assert.equal(t.categories.length, 100_000);
