@@ -7,6 +7,7 @@ import { bindAnnotations, effectiveErrors, stepLocation, type EffectiveTag, type
 import type { AnnotationDocument, Correction } from '../annotations/schema';
 import type { ChatMessage, Step, ToolDefinition, Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
+import type { Taxonomy } from '../taxonomy/types';
 import { changesToolCalls, checkCorrection, correctionToMessage } from './corrections';
 import { assistantOutput, buildConversations, modelSteps, NO_RESULT, type ConvMessage, type Conversation } from './conversation';
 import { inferMissingTools } from './infer-tools';
@@ -59,7 +60,8 @@ export function turnForStep(stepsById: ReadonlyMap<string, Step>, stepId: string
   return before?.id;
 }
 
-export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: { sidecarFile: string; findings?: readonly FindingLike[] }): PreparedTrajectory {
+/** `taxonomy`: the one the user tagged in, so a taxonomy file's own categories export as the default ids they map to. */
+export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: { sidecarFile: string; findings?: readonly FindingLike[]; taxonomy?: Taxonomy }): PreparedTrajectory {
   const bound = bindAnnotations(doc, trace, opts.sidecarFile);
   const warnings: Problem[] = [...(bound.shaMismatch ? [bound.shaMismatch] : []), ...bound.orphans];
   const problems: Problem[] = [];
@@ -68,7 +70,7 @@ export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: {
   const turnErrors = new Map<string, EffectiveTag[]>();
   const runErrors: EffectiveTag[] = [];
   const uncarried: PreparedTrajectory['uncarried'] = [];
-  for (const [stepId, tags] of effectiveErrors(trace, bound, opts.findings ?? [])) {
+  for (const [stepId, tags] of effectiveErrors(trace, bound, opts.findings ?? [], { taxonomy: opts.taxonomy })) {
     const step = stepsById.get(stepId);
     if (!step) continue;
     for (const tag of tags) {

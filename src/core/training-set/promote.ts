@@ -88,7 +88,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   const failedRuns: number[] = [];
   for (const trace of traces) {
     const traceIndex = trace.source.indexInFile ?? 0;
-    const p = prepareTrajectory(trace, doc, { sidecarFile, findings: findingsFor(trace, taxonomy) });
+    const p = prepareTrajectory(trace, doc, { sidecarFile, findings: findingsFor(trace, taxonomy), taxonomy });
     warnings.push(...p.warnings);
     errors.push(...p.problems);
     // The tags each example carries: those on its turns, and those that judge the whole run.

@@ -1,9 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
-  addTag, categoryIn, emptyDocument, exportCategory, parseSidecar, readSidecar, serializeSidecar, type AnnotationDocument,
+  addTag, bindAnnotations, categoryIn, effectiveErrors, emptyDocument, exportCategory, parseSidecar, readSidecar, serializeSidecar, type AnnotationDocument,
 } from '../../../src/core/annotations';
-import { DEFAULT_TAXONOMY, MAST_TAXONOMY, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
+import { loadTraceFile } from '../../../src/core/load';
+import { DEFAULT_TAXONOMY, MAST_TAXONOMY, parseTaxonomyFile, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
+
+const SMALL = join(resolve(__dirname, '../../fixtures'), 'export/small.jsonl');
 import { sharedPath } from '../../support/shared';
 
 /** A sidecar as this extension writes it, with tags made under TRAIL and MAST. */
@@ -74,6 +78,20 @@ describe('tag categories keep what the user chose', () => {
     for (const [tag, def, trail, mast] of cases) {
       assert.deepEqual([categoryIn(tag, DEFAULT_TAXONOMY), categoryIn(tag, TRAIL_TAXONOMY), categoryIn(tag, MAST_TAXONOMY)], [def, trail, mast], JSON.stringify(tag));
     }
+  });
+
+  it('a taxonomy file\'s own category exports as the default id it maps from, given that taxonomy', () => {
+    const acme = parseTaxonomyFile('acme.json', JSON.stringify({ id: 'acme', name: 'ACME', categories: [
+      { id: 'CRASH', name: 'Tool crashed', definition: 'A tool crashed.', mapsFrom: ['TOOL.RUNTIME'] },
+    ] }));
+    const tag = { category: 'CRASH', taxonomy: 'acme' };
+    assert.equal(exportCategory(tag, acme), 'TOOL.RUNTIME');
+    assert.equal(categoryIn(tag, acme), 'CRASH');
+    assert.equal(categoryIn(tag, TRAIL_TAXONOMY), 'CRASH', 'shown as written where the taxonomy is not loaded');
+    const doc = addTag(emptyDocument(), { location: 'llm-3', ...tag }).doc;
+    const trace = loadTraceFile(SMALL).traces[0];
+    const eff = effectiveErrors(trace, bindAnnotations(doc, trace, 'f'), [], { taxonomy: acme });
+    assert.deepEqual(eff.get('llm-3')!.map((t) => t.category), ['TOOL.RUNTIME']);
   });
 
   it('re-tagging a category the step has updates that tag, keeping its stored category', () => {
