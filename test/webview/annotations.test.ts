@@ -15,7 +15,7 @@ import type { AnnotationChange } from '../../src/host/editor/annotation-state';
 import { TraceFile, type TraceFileOptions } from '../../src/host/editor/trace-file';
 import { generateTrace, hostileTrace, HOSTILE_PAYLOADS } from '../support/generate-traces';
 import { PROJECT_ROOT } from '../support/shared';
-import { WebviewHarness, type Logged, type OpenedEditor, type Theme } from './harness';
+import { painted, until, WAIT_MS, WebviewHarness, type Logged, type OpenedEditor, type Theme } from './harness';
 
 // Page-side globals for page.evaluate callbacks (the host tsconfig has no DOM lib on purpose).
 interface PageElement { textContent: string | null; open: boolean; value: string; getAttribute(name: string): string | null; hidden: boolean }
@@ -46,24 +46,15 @@ function failingSteps(file: TraceFile): number[] {
 }
 
 async function waitForSelected(page: Page, index: number): Promise<void> {
-  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`);
 }
 
 async function waitForDetails(page: Page, name: string): Promise<void> {
-  await page.waitForFunction((n) => document.querySelector('.details-title')?.textContent === n, name, { timeout: 5000 });
+  await page.waitForFunction((n) => document.querySelector('.details-title')?.textContent === n, name);
 }
 
 function edits(requests: Logged[]): { traceIndex: number; index: number; op: AnnotationOp }[] {
   return requests.filter((r) => r.method === 'editAnnotations').map((r) => r.params as { traceIndex: number; index: number; op: AnnotationOp });
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 async function visibleOptions(page: Page): Promise<string[]> {
@@ -78,7 +69,8 @@ async function chooseImpact(page: Page, from: string, target: string): Promise<v
 }
 
 describe('trace editor webview: tagging, review and corrections', function () {
-  this.timeout(60_000);
+  // A guard against a hang, not a time budget: each wait below has its own deadline (WAIT_MS).
+  this.timeout(180_000);
   const harness = new WebviewHarness();
   let ed: OpenedEditor | undefined;
 
@@ -89,7 +81,7 @@ describe('trace editor webview: tagging, review and corrections', function () {
   after(async () => { await harness.stop(); });
   afterEach(async () => { await ed?.close(); ed = undefined; });
 
-  async function open(file: TraceFile, opts: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedEditor> {
+  async function open(file: TraceFile, opts: { theme?: Theme; width?: number; height?: number; fakeClock?: boolean } = {}): Promise<OpenedEditor> {
     ed = await harness.open(file, opts);
     await ed.page.waitForSelector(ROW);
     return ed;
@@ -149,7 +141,7 @@ describe('trace editor webview: tagging, review and corrections', function () {
     const tagText = (await tag.textContent()) ?? '';
     for (const part of [chosen.id, chosen.name, impact, note, 'your tag']) assert.ok(tagText.includes(part), `the tag shows ${part}: ${tagText}`);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'tree', 'focus is back on the step list');
-    const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
+    const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: WAIT_MS });
     assert.deepEqual(state.selectedTags, [chosen.id]);
     assert.equal(state.detailsError, null, 'turn 1 has no error');
 
@@ -283,7 +275,8 @@ describe('trace editor webview: tagging, review and corrections', function () {
     const file = fileFromText('agent.jsonl', generateTrace({ steps: 40, timestamps: true, failEvery: 0, toolCalls: true }));
     const step = file.session(0).steps[1];
     assert.equal(step.kind, 'llm');
-    const { page, requests } = await open(file);
+    // The page's timers run on Playwright's clock, so the debounce below is tested without timing.
+    const { page, requests } = await open(file, { fakeClock: true });
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await waitForSelected(page, 1);
@@ -335,13 +328,19 @@ describe('trace editor webview: tagging, review and corrections', function () {
     assert.equal(await editor.locator('.correction-diff .diff-added .diff-marker').first().textContent(), '+');
     assert.equal(await cards.first().locator('.field-problems li').count(), 0, 'the schema problem is gone');
 
-    // Previews are debounced: typing a sentence asks the host a couple of times, not per key.
-    const previewsBefore = requests.filter((r) => r.method === 'previewCorrection').length;
+    // Previews are debounced: typing a sentence asks the host once, when the typing stops. The clock
+    // is paused while the keys arrive, so a busy machine typing slowly changes nothing.
+    const previewCount = (): number => requests.filter((r) => r.method === 'previewCorrection').length;
     await content.press('End');
+    await page.clock.pauseAt(await page.evaluate(() => Date.now()) + 1000);
+    const previewsBefore = previewCount();
     await page.keyboard.type(' Then answer.');
-    await page.waitForTimeout(500);
-    const previews = requests.filter((r) => r.method === 'previewCorrection').length - previewsBefore;
-    assert.ok(previews >= 1 && previews <= 3, `${previews} previews for 13 keys`);
+    assert.equal(previewCount(), previewsBefore, 'no preview while typing');
+    await page.clock.runFor(1000);
+    await page.clock.resume();
+    await until('the preview after typing', () => previewCount() > previewsBefore);
+    await editor.locator('.correction-diff .diff-added .diff-text', { hasText: 'Then answer.' }).first().waitFor();
+    assert.equal(previewCount() - previewsBefore, 1, 'one preview for 13 keys');
 
     // A tool call without a name cannot be saved; removing it again re-enables Save.
     await editor.locator('button', { hasText: 'Add Tool Call' }).click();
@@ -468,7 +467,7 @@ describe('trace editor webview: tagging, review and corrections', function () {
     await page.locator(`${DETAILS} .section-correction`).waitFor();
     const sectionText = (await page.locator(`${DETAILS} .section-correction`).textContent()) ?? '';
     assert.ok(sectionText.includes(HOSTILE_PAYLOADS[1]) && sectionText.includes(HOSTILE_PAYLOADS[4]), 'payloads shown as text');
-    await page.waitForTimeout(200);
+    await painted(page);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined, 'no payload ran');
     const injected = await page.evaluate(() => ({
       img: document.querySelectorAll('img').length,
@@ -505,7 +504,7 @@ describe('trace editor webview: tagging, review and corrections', function () {
     assert.ok(t.y + t.height <= m.y + 1, 'the type is above the message');
     assert.ok(t.height < 60, `the type takes at most a few lines (${t.height}px)`);
     assert.ok(t.width > 120, `the type is not squeezed (${t.width}px)`);
-    const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
+    const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: WAIT_MS });
     assert.equal(state.detailsError, `${type}: ${message}`);
     await page.screenshot({ path: join(SCREENSHOTS, 'error-type-narrow-dark.png') });
   });
@@ -535,14 +534,14 @@ describe('trace editor webview: tagging, review and corrections', function () {
       await page.locator(`${PICKER}[open]`).waitFor();
       await page.keyboard.type('tool');
       await page.keyboard.press('ArrowDown');
-      await page.waitForTimeout(100);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `tag-picker-${theme}.png`) });
       await page.keyboard.press('Enter');
       await page.keyboard.press('Tab');
       await page.keyboard.type('The agent retried the same call with the same arguments.');
       await page.keyboard.press('Enter');
       await page.locator(`${DETAILS} .section-tags .tag[data-source=human]`).waitFor();
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `details-tags-${theme}.png`) });
 
       // The model turn before the failure: correct it.
@@ -556,7 +555,7 @@ describe('trace editor webview: tagging, review and corrections', function () {
       await editor.locator('#correction-content').fill('The last search failed; I will retry with a narrower query.');
       await editor.locator('.call-args').first().fill('{\n  "query": "population of city 2 in 2020",\n  "page": 1\n}');
       await editor.locator('.correction-diff .diff-added').first().waitFor();
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `correction-editor-${theme}.png`) });
       await editor.locator('.call-args').first().fill('{\n  "query": "population of city 2",\n  "page": 1,\n}');
       await editor.locator('.field-error').waitFor();
@@ -565,7 +564,7 @@ describe('trace editor webview: tagging, review and corrections', function () {
       await page.keyboard.press('Control+Enter');
       await editor.waitFor({ state: 'hidden' });
       await page.locator(`${DETAILS} .section-correction .diff-added`).first().waitFor();
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `details-correction-${theme}.png`) });
       await ed?.close();
       ed = undefined;

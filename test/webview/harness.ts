@@ -21,6 +21,27 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 
 export type Theme = 'light' | 'dark' | 'high-contrast';
 
+/**
+ * The deadline of every wait in the webview tests. Generous, because each wait ends as soon as its
+ * signal (a selector, a logged request, a state) arrives: a busy machine is slow, not wrong.
+ */
+export const WAIT_MS = 60_000;
+
+/** Poll `check` until it holds; fails naming `what` after `ms`. A wait for a condition, never a sleep. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = WAIT_MS): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Two animation frames in the page: what it laid out has been painted (before a screenshot). */
+export async function painted(page: Page): Promise<void> {
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined))))');
+}
+
 /** High contrast only overrides the dark theme's variables, as VS Code's own HC theme does. */
 function themeSheets(origin: string, theme: Theme): string[] {
   const sheet = (name: string) => `${origin}/test/webview/themes/${name}.css`;
@@ -82,9 +103,12 @@ export class WebviewHarness {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  async open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; width?: number; height?: number } = {}): Promise<OpenedEditor> {
+  /** `fakeClock`: the page's timers run on Playwright's clock (page.clock), for tests of debouncing. */
+  async open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; width?: number; height?: number; fakeClock?: boolean } = {}): Promise<OpenedEditor> {
     if (!this.browser) throw new Error('harness not started');
     const page = await this.browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
+    page.setDefaultTimeout(WAIT_MS);
+    if (opts.fakeClock) await page.clock.install();
     const requests: Logged[] = [];
     const actions = { revealed: [] as { traceIndex: number; index: number }[], openedAsText: 0, promoted: [] as number[] };
     const failures = new Map<string, { left: number; when: (params: unknown) => boolean }>();

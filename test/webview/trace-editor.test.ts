@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadTaxonomy } from '../../src/host/analysis/core-api';
 import { PROJECT_ROOT, sharedPath } from '../support/shared';
-import { WebviewHarness, type OpenedEditor, type Theme } from './harness';
+import { painted, until, WAIT_MS, WebviewHarness, type OpenedEditor, type Theme } from './harness';
 
 // Page-side globals used inside page.evaluate callbacks. Declared here, module-scoped, because the
 // host tsconfig deliberately has no DOM lib (browser globals must not type-check in host code).
@@ -47,7 +47,7 @@ async function selectedIndex(page: Page): Promise<number> {
 }
 
 async function waitForSelected(page: Page, index: number): Promise<void> {
-  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`);
 }
 
 async function detailsTitle(page: Page): Promise<string> {
@@ -68,7 +68,8 @@ function rgb(hex: string): string {
 }
 
 describe('trace editor webview (headless Chromium)', function () {
-  this.timeout(60_000);
+  // A guard against a hang, not a time budget: each wait below has its own deadline (WAIT_MS).
+  this.timeout(180_000);
   const harness = new WebviewHarness();
   const small = fileFromText('run.jsonl', generateTrace({ steps: 300, timestamps: true, failEvery: 5 }));
   const failureIndexes = failingSteps(small);
@@ -174,7 +175,7 @@ describe('trace editor webview (headless Chromium)', function () {
     await page.locator('.legend .chip[data-category="TOOL.RUNTIME"]').click();
     await page.locator('vscode-checkbox').click();
     // More failures than fit on screen: check the visible-row count the webview reports.
-    for (let i = 0; i < 50 && (await host.sendRequest(GetWebviewState, {})).totalRows !== failureIndexes.length; i++) await page.waitForTimeout(50);
+    await until('the failures-only row count', async () => (await host.sendRequest(GetWebviewState, {})).totalRows === failureIndexes.length);
     const state = await host.sendRequest(GetWebviewState, {});
     assert.equal(state.totalRows, failureIndexes.length);
     assert.equal(state.failuresOnly, true);
@@ -259,7 +260,7 @@ describe('trace editor webview (headless Chromium)', function () {
       assert.equal(rowText, HOSTILE_PAYLOADS[i], 'the row shows the payload literally');
       assert.ok(((await page.locator(DETAILS).textContent()) ?? '').includes(HOSTILE_PAYLOADS[i]));
     }
-    await page.waitForTimeout(200);
+    await painted(page);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined, 'no payload ran');
     const injected = await page.evaluate(() => ({
       img: document.querySelectorAll('img').length,
@@ -283,8 +284,7 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.match(text, /Line 3, column \d+/);
     await page.screenshot({ path: join(SCREENSHOTS, 'load-error-light.png') });
     await page.locator('vscode-button', { hasText: 'Open as Text' }).click();
-    await page.waitForFunction(() => true);
-    for (let i = 0; i < 20 && actions.openedAsText === 0; i++) await page.waitForTimeout(50);
+    await until('the "Open as Text" request', () => actions.openedAsText > 0);
     assert.equal(actions.openedAsText, 1);
   });
 
@@ -330,7 +330,7 @@ describe('trace editor webview (headless Chromium)', function () {
     const { page: p2, host } = await open(small, { savedState: saved });
     await waitForSelected(p2, failureIndexes[3]);
     assert.equal(await p2.locator('vscode-checkbox').evaluate((e) => (e as unknown as { checked: boolean }).checked), true);
-    const state: WebviewStateSnapshot = await host.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
+    const state: WebviewStateSnapshot = await host.sendRequest(GetWebviewState, {}, { timeoutMs: WAIT_MS });
     assert.equal(state.selectedIndex, failureIndexes[3]);
     assert.equal(state.selectedId, small.session(0).steps[failureIndexes[3]].id);
     assert.equal(state.failuresOnly, true);
@@ -352,11 +352,13 @@ describe('trace editor webview (headless Chromium)', function () {
     const { page } = await open(small);
     await page.waitForSelector(ROW);
     const canvas = page.locator('.timeline-canvas');
-    await page.waitForTimeout(200); // bars arrive after the first draw
     const box = await canvas.boundingBox();
     assert.ok(box);
-    await page.mouse.click(box.x + box.width * 0.5, box.y + 18 + 5);
-    await page.waitForSelector(SELECTED);
+    // The bars arrive after the first draw: click until the one under the pointer selects its step.
+    await until('a timeline bar to select its step', async () => {
+      await page.mouse.click(box.x + box.width * 0.5, box.y + 18 + 5);
+      return (await page.locator(SELECTED).count()) > 0;
+    });
     const index = await selectedIndex(page);
     assert.equal(small.session(0).steps[index].depth, 0, 'the top lane holds the agent turns');
   });
@@ -384,7 +386,7 @@ describe('trace editor webview (headless Chromium)', function () {
     for (const theme of ['dark', 'light'] as const) {
       const { page, host } = await open(trail, { theme });
       await page.waitForSelector(ROW);
-      const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: 5000 });
+      const state = await host.sendRequest(GetWebviewState, {}, { timeoutMs: WAIT_MS });
       assert.equal(state.totalRows, trail.traces[0].steps.length);
       const chips = await page.locator('.legend .chip .chip-name').allTextContents();
       // The imported TRAIL labels' chip leads, then the categories by count.
@@ -397,7 +399,7 @@ describe('trace editor webview (headless Chromium)', function () {
       for (let j = 0; j <= k; j++) await page.keyboard.press('n');
       await waitForSelected(page, failing[k]);
       await page.locator(`${DETAILS} .section-findings .finding`).first().waitFor();
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `trail-${theme}.png`) });
       await ed?.close();
       ed = undefined;
@@ -413,7 +415,7 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(await picker.locator('vscode-option').count(), 2);
     assert.match((await picker.locator('vscode-option').nth(1).textContent()) ?? '', /^2\. second run \(30 steps, \d+ failing\)$/);
     await picker.evaluate((e) => { (e as unknown as { value: string }).value = '1'; e.dispatchEvent(new Event('change')); });
-    for (let i = 0; i < 50 && (await host.sendRequest(GetWebviewState, {})).traceIndex !== 1; i++) await page.waitForTimeout(50);
+    await until('the second run to show', async () => (await host.sendRequest(GetWebviewState, {})).traceIndex === 1);
     const state = await host.sendRequest(GetWebviewState, {});
     assert.equal(state.traceIndex, 1);
     assert.equal(state.totalRows, 30);
@@ -431,7 +433,7 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(selectedBorder, 'rgb(243, 133, 24)', 'selected row outlined with --vscode-contrastActiveBorder');
     const badgeBorder = await page.locator(`${ROW} .category-badge`).first().evaluate((e) => getComputedStyle(e).borderTopColor);
     assert.equal(badgeBorder, 'rgb(111, 195, 223)', 'category badge bordered with --vscode-contrastBorder');
-    await page.waitForTimeout(150);
+    await painted(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'trace-editor-high-contrast.png') });
     await ed?.close();
     ed = undefined;
@@ -445,7 +447,7 @@ describe('trace editor webview (headless Chromium)', function () {
       await page.keyboard.press('n');
       await waitForSelected(page, failureIndexes[1]);
       await page.locator(`${DETAILS} .error-message`).waitFor();
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `trace-editor-${theme}.png`) });
       await page.keyboard.press('?');
       await page.locator('dialog.shortcut-sheet').waitFor({ state: 'visible' });
