@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { SchemaCache } from '../util/schema-cache';
+import { excessiveNestingOffset, tooDeepMessage } from '../json/depth';
 
 // All errors, unlike the detectors' instance: the correction editor lists every problem.
 const schemas = new SchemaCache({ allErrors: true });
@@ -18,6 +19,8 @@ export interface ArgProblem {
 export function parseArguments(args: unknown): { value: unknown } | { error: string } {
   if (typeof args !== 'string') return { value: args ?? {} };
   if (args.trim() === '') return { value: {} };
+  // Arguments come from the trace: nested beyond the cap, every later walk would overflow.
+  if (excessiveNestingOffset(args) !== -1) return { error: `arguments are ${tooDeepMessage()}` };
   try {
     return { value: JSON.parse(args) };
   } catch (e) {

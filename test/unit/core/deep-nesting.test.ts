@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeBytes } from '../../../src/core/analyze';
 import { MAX_JSON_DEPTH, excessiveNestingOffset } from '../../../src/core/json/depth';
+import { parseArguments as parseToolArguments } from '../../../src/core/export/tool-args';
 import { UserInputError, formatProblem } from '../../../src/core/util/problems';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -73,6 +74,12 @@ describe('JSON nested deeper than the cap', () => {
     assert.deepEqual(r.traces[0].steps.map((s) => s.id), ['a']);
     assert.equal(r.warnings.length, 1);
     assert.match(formatProblem(r.warnings[0]), /^cr\.trace\.jsonl:3:\d+: JSON nested more than 512 levels deep.*\(line skipped\)$/);
+  });
+
+  it('refuses tool-call arguments nested beyond the cap when exporting or checking them', () => {
+    const parsed = parseToolArguments(deep(100_000));
+    assert.ok('error' in parsed);
+    assert.match(parsed.error, /nested more than 512 levels deep/);
   });
 
   it('counts brackets outside strings only', () => {
