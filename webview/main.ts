@@ -55,6 +55,8 @@ class App {
   private readonly status: HTMLElement;
   private readonly sheet: HTMLDialogElement;
   private readonly verdictSlot: HTMLElement;
+  /** The trace picker, for files with several runs. */
+  private picker: (HTMLElement & { value: string }) | undefined;
   private readonly listPane: HTMLElement;
   private readonly resizer: ColumnResizer;
   private readonly searchState = new SearchState();
@@ -197,7 +199,8 @@ class App {
     );
     this.root.removeAttribute('aria-busy');
     if (ready.traces.length > 1) {
-      const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } });
+      const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } }) as HTMLElement & { value: string };
+      this.picker = select;
       for (const t of ready.traces) {
         select.append(el('vscode-option', {
           text: `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`,
@@ -302,6 +305,8 @@ class App {
       categories: restore?.categories ?? [],
     };
     this.failuresToggle.checked = this.view.failuresOnly;
+    // A restored tab or a host request may open another run than the first: the picker shows it.
+    if (this.picker && this.picker.value !== String(traceIndex)) this.picker.value = String(traceIndex);
     this.searchField.value = restore?.searchQuery ?? '';
     this.clearSearch();
     this.selectedIndex = null;
@@ -482,7 +487,9 @@ class App {
     const from = this.selectedIndex ?? (direction === 'next' ? -1 : this.summary.stepCount);
     const { index } = await this.rpc.sendRequest(FindFailure, { view: this.currentView(), from, direction });
     if (index === null) {
-      this.say(this.summary.failureCount === 0 ? 'This trace has no failures.' : `No ${direction === 'next' ? 'later' : 'earlier'} failure.`);
+      const v = this.summary.verdict;
+      const none = v?.outcome === 'fail' ? `No step is marked as failing, but the run failed: ${v.summary}.` : 'This trace has no failures.';
+      this.say(this.summary.failureCount === 0 ? none : `No ${direction === 'next' ? 'later' : 'earlier'} failure.`);
       return;
     }
     await this.selectIndex(index);

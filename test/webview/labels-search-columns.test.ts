@@ -133,15 +133,45 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.deepEqual(pixel, [0xbc, 0x3f, 0xbc], 'dark theme --vscode-terminal-ansiMagenta');
   });
 
-  it('shows the run verdict in the header and the trace picker (τ-bench reward 0, Inspect "C")', async () => {
+  it('shows the run verdict in the header and the trace picker (τ-bench reward 0, Inspect "I" and "C")', async () => {
+    // τ-bench run 2 (task 1): reward 0 and no failing step; the header must not say all is fine.
     const tau = openShared('tau-bench/gpt-4o-airline.json');
-    const { page } = await open(tau, { theme: 'light' });
+    assert.equal(tau.session(1).failureCount, 0);
+    const { page } = await open(tau, { theme: 'light', savedState: { traceIndex: 1 } });
     await page.waitForSelector(ROW);
     const option = page.locator('vscode-single-select vscode-option').first();
     assert.match((await option.textContent()) ?? '', /^1\. task 0 trial 0 \(32 steps.*\) · Run failed: tau-bench reward 0/);
+    // The picker shows the run that was restored, not the first one.
+    const picked = await page.locator('vscode-single-select').evaluate((e) => {
+      const select = e as unknown as { value: string; selectedIndex: number; shadowRoot: { textContent: string | null } | null };
+      return { value: select.value, selectedIndex: select.selectedIndex, face: select.shadowRoot?.textContent ?? '' };
+    });
+    assert.equal(picked.value, '1');
+    assert.equal(picked.selectedIndex, 1);
+    assert.match(picked.face, /2\. task 1 trial 0/);
     assert.match((await page.locator('.verdict').textContent()) ?? '', /Run failed\s*tau-bench reward 0/);
+    assert.equal(await page.locator('.legend-empty').textContent(), 'No failing step found in 12 steps.');
+    assert.equal(await page.locator('.legend-empty .codicon-pass').count(), 0, 'no green tick for a failed run');
+    await page.keyboard.press('n');
+    await page.waitForFunction(() => /^No step is marked as failing, but the run failed: tau-bench reward 0/.test(document.querySelector('.status-line')?.textContent ?? ''));
     await page.waitForTimeout(150);
     await page.screenshot({ path: join(SCREENSHOTS, 'verdict-tau-bench-light.png') });
+    await closeEditor();
+
+    // Inspect scored this sample "I": the verdict in the header, and its score step is failing, not a green "ok".
+    const incorrect = openShared('inspect-ai/log_formats.json');
+    const score = incorrect.session(0).steps.findIndex((st) => st.name === 'score: I');
+    const { page: p1 } = await open(incorrect, { theme: 'dark' });
+    await p1.waitForSelector(ROW);
+    assert.equal(await p1.locator('.verdict').getAttribute('data-outcome'), 'fail');
+    assert.match((await p1.locator('.verdict').textContent()) ?? '', /Run failed\s*inspect match "I"/);
+    assert.match((await p1.locator('.legend').textContent()) ?? '', /1 failing \(1 labelled\)/);
+    await p1.keyboard.press('n');
+    await waitForSelected(p1, score);
+    assert.equal(await p1.locator(`${ROW}[data-index="${score}"] .col-status .codicon-pass`).count(), 0);
+    assert.equal(await p1.locator(`${DETAILS} .status-pill.failed`).textContent(), 'failed');
+    await p1.waitForTimeout(150);
+    await p1.screenshot({ path: join(SCREENSHOTS, 'verdict-inspect-incorrect-dark.png') });
     await closeEditor();
 
     const inspect = openShared('inspect-ai/2025-05-12T20-27-36-04-00_browser.json');

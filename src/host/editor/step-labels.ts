@@ -7,7 +7,7 @@
  * No vscode here (the webview tests' stub host runs it).
  */
 import type { ErrorTag } from '../../core/annotations';
-import { describeLabel, isStepErrorLabel, schemeName } from '../../core/model/labels';
+import { describeLabel, isStepErrorLabel, readVerdictLabel, schemeName } from '../../core/model/labels';
 import type { ImportedLabel, Trace } from '../../core/model/schema';
 import type { CategoryInfo } from '../../protocol';
 import type { Taxonomy } from '../analysis/core-api';
@@ -27,16 +27,20 @@ export class StepLabels {
   /** The ones that count: not rejected by a sidecar entry on the same step and category. */
   private counting: ImportedLabel[][];
   private readonly schemes: string[];
+  /** For each shown label category, the scheme of its first label (one pass: a hostile trace may hold many categories). */
+  private readonly schemeOfCategory = new Map<string, string>();
 
   constructor(trace: Trace, position: ReadonlyMap<string, number>, stepCount: number, private readonly taxonomy: Taxonomy) {
     this.all = Array.from({ length: stepCount }, () => [] as ImportedLabel[]);
     const schemes = new Set<string>();
-    for (const l of trace.labels) {
+    for (const l of [...trace.labels, ...scoreStepLabels(trace)]) {
       if (!isStepErrorLabel(l)) continue;
       const i = position.get(l.stepId as string);
       if (i === undefined) continue;
       this.all[i].push(l);
       schemes.add(l.scheme);
+      const shown = this.shownCategory(l);
+      if (!this.schemeOfCategory.has(shown)) this.schemeOfCategory.set(shown, l.scheme);
     }
     this.counting = this.all;
     this.schemes = [...schemes].sort();
@@ -95,14 +99,38 @@ export class StepLabels {
 
   /** For a label category the taxonomy lacks: where it came from. */
   foreignCategory(id: string, count: number): CategoryInfo | undefined {
-    for (const list of this.counting) {
-      const l = list.find((x) => this.shownCategory(x) === id);
-      if (l) return { id, name: id, definition: `Imported ${schemeName(l.scheme)} label`, color: LABEL_COLOR, count };
-    }
-    return undefined;
+    const scheme = this.schemeOfCategory.get(id);
+    return scheme === undefined ? undefined : { id, name: id, definition: `Imported ${schemeName(scheme)} label`, color: LABEL_COLOR, count };
   }
 
   isSchemeCategory(id: string): boolean {
     return id.startsWith(SCHEME_PREFIX) && this.schemes.includes(id.slice(SCHEME_PREFIX.length));
   }
+}
+
+/**
+ * Inspect keeps a sample's score as a trace-level label, and its `score` event as a step named
+ * `score: <value>` with status ok. When the score says the sample failed ("I", "N", 0), that step
+ * is where the verdict was recorded: it gets a display label `incorrect` (host-side only; the
+ * trace and promotion are unchanged: runOutcome already treats the run as failed), so it is no
+ * green "ok" and n/p reach it.
+ */
+function scoreStepLabels(trace: Trace): ImportedLabel[] {
+  if (trace.source.format !== 'inspect-ai') return [];
+  const failing = trace.labels.filter((l) => l.scheme === 'inspect' && readVerdictLabel(l)?.outcome === 'fail');
+  if (failing.length === 0) return [];
+  const out: ImportedLabel[] = [];
+  for (const step of trace.steps) {
+    if (step.kind !== 'other' || !step.name.startsWith('score: ')) continue;
+    const recorded = step.output?.value;
+    const value = recorded !== null && typeof recorded === 'object' ? (recorded as { value?: unknown }).value : undefined;
+    const l = failing.find((x) => x.value === value);
+    if (!l) continue;
+    out.push({
+      stepId: step.id, scheme: 'inspect', category: 'incorrect', origin: l.origin,
+      description: `The sample's score (${l.category}: ${String(l.value)}) says it failed.`,
+      ...(l.evidence !== undefined ? { evidence: l.evidence } : {}),
+    });
+  }
+  return out;
 }

@@ -127,6 +127,25 @@ describe('imported labels in the trace editor (real traces)', () => {
     assert.ok(!(await nReaches(client, view())).includes(12));
   });
 
+  it('an Inspect score step that recorded a failing score ("I") is failing, not a green "ok"; a passing one ("C") stays ok', async () => {
+    const incorrect = openShared('inspect-ai/log_formats.json');
+    const steps = incorrect.file.session(0).steps;
+    const score = steps.findIndex((s) => s.name === 'score: I');
+    assert.ok(score >= 0, 'the sample has a score event step');
+    const row = (await incorrect.client.sendRequest(GetRows, { view: view(), start: score, count: 1 })).rows[0];
+    assert.equal(row.index, score);
+    assert.equal(row.failing, true);
+    assert.deepEqual(row.labels, ['Inspect: incorrect']);
+    assert.deepEqual(await nReaches(incorrect.client, view()), [score], 'n reaches the score step');
+
+    const correct = openShared('inspect-ai/2025-05-12T20-27-36-04-00_browser.json');
+    const passed = correct.file.session(0).steps.findIndex((s) => s.name === 'score: C');
+    assert.ok(passed >= 0);
+    const okRow = (await correct.client.sendRequest(GetRows, { view: view(), start: passed, count: 1 })).rows[0];
+    assert.equal(okRow.failing, false);
+    assert.deepEqual(okRow.labels, []);
+  });
+
   it('the run verdict reaches the header and the picker: τ-bench reward 0, Inspect "I" and "C", Who&When is_correct false', async () => {
     const tau = openShared('tau-bench/gpt-4o-airline.json');
     const ready = await tau.client.sendRequest(Ready, {});
