@@ -34,11 +34,11 @@ const annotations = (uri: vscode.Uri): Thenable<AnnotationsSnapshot> => vscode.c
 
 async function openInTraceEditor(uri: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
-  await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 20_000);
+  await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 30_000);
 }
 
 async function dirtyIs(uri: vscode.Uri, dirty: boolean): Promise<void> {
-  await waitFor(`the tab to be ${dirty ? 'dirty' : 'clean'}`, () => (traceTab(uri)?.isDirty === dirty ? true : undefined), 5_000);
+  await waitFor(`the tab to be ${dirty ? 'dirty' : 'clean'}`, () => (traceTab(uri)?.isDirty === dirty ? true : undefined), 30_000);
 }
 
 export function registerAnnotationTests(): void {
@@ -127,7 +127,7 @@ export function registerAnnotationTests(): void {
       doc.errors.push({ location: failedStepId, category: 'OUT.FORMAT', impact: 'LOW', source: 'human', status: 'confirmed' });
       const { writeFileSync } = await import('node:fs');
       writeFileSync(sidecarPath, JSON.stringify(doc, null, 2));
-      await waitFor('the edited sidecar to be reloaded', async () => ((await annotations(uri)).sidecar?.errors.length === 2 ? true : undefined), 10_000);
+      await waitFor('the edited sidecar to be reloaded', async () => ((await annotations(uri)).sidecar?.errors.length === 2 ? true : undefined), 30_000);
       assert.equal(traceTab(uri)?.isDirty, false);
     });
 
@@ -139,12 +139,12 @@ export function registerAnnotationTests(): void {
       const findings = await waitFor('finding diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace');
         return d.length > 0 ? d : undefined;
-      }, 20_000);
+      }, 30_000);
       // The saved human tags show beside the findings.
       const tags = await waitFor('tag diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace (tag)');
         return d.length === 2 ? d : undefined;
-      }, 10_000);
+      }, 30_000);
       assert.ok(tags.some((d) => d.message === 'TAG TOOL.RUNTIME: integration tag' && d.severity === vscode.DiagnosticSeverity.Error), tags.map((d) => d.message).join('\n'));
 
       // Reject the first finding through its code action: saved at once (the trace editor is closed), the diagnostic goes.
@@ -165,13 +165,13 @@ export function registerAnnotationTests(): void {
       await waitFor('the rejected finding to leave the diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace' && x.message === target.message && x.range.isEqual(target.range));
         return d.length < countBefore ? true : undefined;
-      }, 10_000);
+      }, 30_000);
 
       // Tag a step through the "Tag this step as…" action, answering the prompts through its arguments.
       const [args] = tagAction.command.arguments as [{ uri: vscode.Uri; stepId: string }];
       const tagged = await vscode.commands.executeCommand<EditOutcome>(tagAction.command.command, { ...args, category: 'RSN.FACTUAL', impact: 'MEDIUM', description: 'from the code action' });
       assert.equal(tagged?.via, 'file');
-      await waitFor('the new tag diagnostic', () => (vscode.languages.getDiagnostics(uri).some((x) => x.source === 'Agent Trace (tag)' && x.message === 'TAG RSN.FACTUAL: from the code action' && x.severity === vscode.DiagnosticSeverity.Warning) ? true : undefined), 10_000);
+      await waitFor('the new tag diagnostic', () => (vscode.languages.getDiagnostics(uri).some((x) => x.source === 'Agent Trace (tag)' && x.message === 'TAG RSN.FACTUAL: from the code action' && x.severity === vscode.DiagnosticSeverity.Warning) ? true : undefined), 30_000);
       const after = JSON.parse(readFileSync(sidecarPath, 'utf8')) as SidecarJson;
       assert.ok(after.errors.some((e) => e.category === 'RSN.FACTUAL' && e.location === args.stepId));
       assert.equal(after.errors.filter((e) => e.source === 'human').length, 3, 'earlier tags are kept');

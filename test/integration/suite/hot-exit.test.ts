@@ -80,11 +80,11 @@ export function registerHotExitTests(): void {
     /** Open the copy in the trace editor and tag its first failing step: the tab is dirty, nothing on disk. */
     async function tagInEditor(description: string): Promise<TraceDocument> {
       await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
-      await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 20_000);
+      await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 30_000);
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       stepId = await waitFor('a failing step to be selected', async () => (await webviewState())?.selectedId ?? undefined);
       await vscode.commands.executeCommand('agentTraceDebugger.tagStep', { uri, stepId, category: 'TOOL.RUNTIME', impact: 'HIGH', description });
-      await waitFor('the tab to be dirty', () => (traceTab(uri)?.isDirty ? true : undefined), 5_000);
+      await waitFor('the tab to be dirty', () => (traceTab(uri)?.isDirty ? true : undefined), 30_000);
       const document = provider.documentFor(uri);
       assert.ok(document, 'the provider holds the open document');
       return document;
@@ -95,7 +95,7 @@ export function registerHotExitTests(): void {
       if (existsSync(sidecarPath)) return;
       await tagInEditor('survives hot exit');
       await vscode.commands.executeCommand('workbench.action.files.save');
-      await waitFor('the tab to be clean after Save', () => (traceTab(uri)?.isDirty === false ? true : undefined), 5_000);
+      await waitFor('the tab to be clean after Save', () => (traceTab(uri)?.isDirty === false ? true : undefined), 30_000);
       await closeClean();
     }
 
@@ -135,7 +135,7 @@ export function registerHotExitTests(): void {
       const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'restored', vscode.ViewColumn.Active, {});
       panels.push(panel);
       void provider.resolveCustomEditor(restored, panel, never);
-      await waitFor('the restored editor to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 20_000);
+      await waitFor('the restored editor to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 30_000);
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       const shown = await waitFor('the restored tag on the (first failing) tagged step', async () => {
         const s = await webviewState();

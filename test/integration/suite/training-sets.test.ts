@@ -130,7 +130,7 @@ export function registerTrainingSetsTests(): void {
       assert.equal(tab.uri.fsPath, tracePath);
       const trace = loadTraceFile(tracePath).traces[0];
       const stepId = trace.steps.find((s) => (s.sourceId ?? s.id) === correctedLocation)!.id;
-      await waitFor(`step ${stepId} selected in the webview`, async () => ((await webviewState())?.selectedId === stepId ? true : undefined), 10_000);
+      await waitFor(`step ${stepId} selected in the webview`, async () => ((await webviewState())?.selectedId === stepId ? true : undefined), 30_000);
       await closeAllEditors();
     });
 
