@@ -158,7 +158,7 @@ export class TraceSession {
     for (let i = 0; i < this.steps.length; i++) if (this.isFailure(i)) this.failing.push(i);
   }
 
-  isFailure(i: number): boolean {
+  private isFailure(i: number): boolean {
     return this.steps[i].status === 'error' || this.findings[i].length > 0 || this.humanCategories(i).length > 0 || this.labels.has(i);
   }
 
