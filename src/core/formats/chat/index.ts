@@ -1,6 +1,6 @@
 /**
  * Chat transcripts and eval logs: OpenAI chat, Anthropic messages, Claude Managed Agents events,
- * Claude Code sessions, ATIF trajectories and Inspect AI logs. Detection is by content; each
+ * Claude Code sessions, Codex CLI rollouts, ATIF trajectories and Inspect AI logs. Detection is by content; each
  * sniffer is specific enough not to claim the others' files (see each module's header).
  */
 import type { Importer } from '../importer';
@@ -8,6 +8,7 @@ import { openAiChatImporter } from './openai-chat';
 import { anthropicMessagesImporter } from './anthropic-messages';
 import { anthropicManagedImporter } from './anthropic-managed';
 import { claudeCodeImporter } from './claude-code';
+import { codexCliImporter } from './codex-cli';
 import { atifImporter } from './atif';
 import { inspectImporter } from './inspect';
 
@@ -16,6 +17,7 @@ export const chatImporters: Importer[] = [
   anthropicMessagesImporter,
   anthropicManagedImporter,
   claudeCodeImporter,
+  codexCliImporter,
   atifImporter,
   inspectImporter,
 ];
