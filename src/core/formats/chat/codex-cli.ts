@@ -19,6 +19,9 @@
  * comes from `exec_command_end` when the rollout has it, else from the output the model was given
  * (`Exit code: N`, `Process exited with code N`, or JSON `metadata.exit_code`). Turns
  * (`task_started` .. `task_complete` / `turn_aborted`) are `agent` steps holding their items.
+ *
+ * Rollouts written before the envelope (mid 2025) are read too: a first line `{id, timestamp,
+ * instructions, git}`, then bare response items and `{"record_type":"state"}` markers.
  */
 import type { SourceFile } from '../../json/source-file';
 import type { DraftStep, DraftTrace } from '../../model/draft';
@@ -30,6 +33,32 @@ import { Importer, ImportContext, isObject } from '../importer';
 import { arr, baseName, contentText, headRecords, num, parseArguments, preview, rest, str } from './common';
 
 const LINE_TYPES = new Set(['session_meta', 'turn_context', 'response_item', 'event_msg', 'compacted']);
+const RESPONSE_ITEM_TYPES = new Set(['message', 'reasoning', 'function_call', 'function_call_output', 'custom_tool_call',
+  'custom_tool_call_output', 'local_shell_call', 'web_search_call', 'compaction', 'compaction_summary', 'ghost_snapshot']);
+
+/** User-role items Codex writes itself (environment, AGENTS.md, skills), not what the user typed. */
+const INJECTED_CONTEXT = /^\s*(<environment_context>|<user_instructions>|# AGENTS\.md instructions|<INSTRUCTIONS>|<user_shell_command>|<skill>)/;
+
+type RolloutRecord = { line: number; value: unknown };
+
+/** The first line of a pre-envelope rollout: the session's id and start time, no `type`. */
+function isLegacySessionHeader(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && v.type === undefined && typeof v.id === 'string' && typeof v.timestamp === 'string' && ('instructions' in v || 'git' in v);
+}
+
+function isLegacyLine(v: unknown): boolean {
+  return isObject(v) && v.payload === undefined && (v.record_type === 'state' || (typeof v.type === 'string' && RESPONSE_ITEM_TYPES.has(v.type)));
+}
+
+/** Pre-envelope lines in the envelope's shape, so one reader handles both. */
+function toEnvelope(r: RolloutRecord, index: number): RolloutRecord {
+  const v = r.value;
+  if (index === 0 && isLegacySessionHeader(v)) return { line: r.line, value: { timestamp: v.timestamp, type: 'session_meta', payload: v, legacy: true } };
+  if (isObject(v) && v.payload === undefined && typeof v.type === 'string' && RESPONSE_ITEM_TYPES.has(v.type)) {
+    return { line: r.line, value: { timestamp: v.timestamp, type: 'response_item', payload: v, legacy: true } };
+  }
+  return r;
+}
 
 /** How strongly one line looks like a rollout line: the envelope plus a payload of the known shape. */
 function rolloutLineScore(v: unknown): number {
@@ -56,7 +85,9 @@ export const codexCliImporter: Importer = {
   fileHint: /rollout-.*\.jsonl$/,
   sniff(file: SourceFile): number {
     if (file.isZip || file.firstChar !== '{') return 0;
-    const scores = headRecords(file, 8).map(rolloutLineScore);
+    const head = headRecords(file, 8);
+    if (isLegacySessionHeader(head[0]) && head.slice(1).some(isLegacyLine)) return 0.85;
+    const scores = head.map(rolloutLineScore);
     const best = Math.max(0, ...scores);
     if (best >= 1) return 0.95;
     // Without a session_meta first line (a cut file), several envelope lines are still conclusive.
@@ -66,12 +97,13 @@ export const codexCliImporter: Importer = {
     const { records, problems } = file.jsonl;
     for (const p of problems) ctx.warn(p);
     if (records.length === 0) throw new UserInputError({ file: file.path, line: 1, column: 1, message: 'no readable lines in this Codex CLI rollout' });
-    return [new RolloutReader(file.path, collectCallEnds(records)).read(records)];
+    const envelopes = records.map(toEnvelope);
+    return [new RolloutReader(file.path, collectCallEnds(envelopes)).read(envelopes)];
   },
 };
 
 /** First pass: exec and patch results by call id, since they are written before the output item. */
-function collectCallEnds(records: readonly { line: number; value: unknown }[]): Map<string, CallEnd> {
+function collectCallEnds(records: readonly RolloutRecord[]): Map<string, CallEnd> {
   const ends = new Map<string, CallEnd>();
   for (const r of records) {
     const v = r.value;
@@ -102,18 +134,24 @@ class RolloutReader {
   private lastResponse: Response | undefined;
   private model: string | undefined;
   private lastTotalTokens: number | undefined;
+  /** What the user typed first (`user_message` event), else the first user item that is not injected context. */
   private firstUserText: string | undefined;
+  private firstUserItemText: string | undefined;
   private sessionId: string | undefined;
   private startTime: number | null = null;
+  private legacyLine = false;
 
   constructor(private readonly path: string, private readonly callEnds: Map<string, CallEnd>) {}
 
-  read(records: readonly { line: number; value: unknown }[]): DraftTrace {
+  read(records: readonly RolloutRecord[]): DraftTrace {
     for (const r of records) {
       const v = r.value;
+      if (isObject(v) && v.record_type === 'state') { this.count('state marker'); continue; }
       if (!isObject(v) || !isObject(v.payload) || typeof v.type !== 'string') { this.count('non-rollout line'); continue; }
       const time = toEpochMs(v.timestamp);
       const p = v.payload;
+      this.legacyLine = v.legacy === true;
+      if (this.legacyLine) this.metadata.rolloutFormat = 'legacy (before the {timestamp, type, payload} envelope)';
       switch (v.type) {
         case 'session_meta': this.sessionMeta(p, time, r.line); break;
         case 'turn_context': this.turnContext(p, time, r.line); break;
@@ -127,7 +165,8 @@ class RolloutReader {
     for (const t of this.turns) t.step.name = turnName(t, this.turns.indexOf(t));
     if (this.orphanUsages.length) this.metadata.unattributedTokenUsage = this.orphanUsages;
     if (Object.keys(this.ignored).length) this.metadata.linesNotShownAsSteps = this.ignored;
-    const title = this.firstUserText ? preview(this.firstUserText, 80) : baseName(this.path);
+    const typed = this.firstUserText ?? this.firstUserItemText;
+    const title = typed ? preview(typed, 80) : baseName(this.path);
     return {
       ...(this.sessionId ? { id: this.sessionId } : {}),
       title, startTime: this.startTime, steps: this.steps, jsonlPaths: true, metadata: this.metadata,
@@ -136,6 +175,11 @@ class RolloutReader {
 
   private count(what: string): void {
     this.ignored[what] = (this.ignored[what] ?? 0) + 1;
+  }
+
+  /** Where a step's object is: the payload of an envelope line, or a whole pre-envelope line. */
+  private at(line: number): (number | string)[] {
+    return this.legacyLine ? [line] : [line, 'payload'];
   }
 
   private get parent(): string | null {
@@ -157,7 +201,7 @@ class RolloutReader {
     if (instructions) {
       this.steps.push({
         kind: 'system', name: 'instructions', status: 'ok', startTime: time, parentSourceId: null,
-        input: { messages: [{ role: 'system', content: instructions }] }, attributes: {}, sourcePath: [line, 'payload'],
+        input: { messages: [{ role: 'system', content: instructions }] }, attributes: {}, sourcePath: this.at(line),
       });
     }
   }
@@ -179,7 +223,7 @@ class RolloutReader {
     this.closeTurn(undefined);
     const step: DraftStep = {
       sourceId: turnId ?? `turn:${line}`, parentSourceId: null, kind: 'agent', name: 'turn', status: 'unset',
-      startTime: time, endTime: time, attributes: {}, sourcePath: [line, 'payload'],
+      startTime: time, endTime: time, attributes: {}, sourcePath: this.at(line),
     };
     this.steps.push(step);
     this.turn = { step, calls: [] };
@@ -212,7 +256,7 @@ class RolloutReader {
         this.closeResponse();
         this.steps.push({
           kind: 'system', name: 'compaction', status: 'ok', startTime: time, parentSourceId: this.parent,
-          attributes: { encrypted: true }, sourcePath: [line, 'payload'],
+          attributes: { encrypted: true }, sourcePath: this.at(line),
         });
         return;
       default: this.count(`response_item ${type}`);
@@ -230,12 +274,15 @@ class RolloutReader {
     }
     this.closeResponse();
     const system = role === 'developer' || role === 'system';
-    if (!system && this.turn && this.turn.userText === undefined && text) this.turn.userText = text;
+    if (!system && text && !INJECTED_CONTEXT.test(text)) {
+      if (this.turn && this.turn.userText === undefined) this.turn.userText = text;
+      this.firstUserItemText ??= text;
+    }
     this.steps.push({
       kind: system ? 'system' : 'message', name: system ? role : `user: ${preview(text, 40)}`, status: 'ok',
       startTime: time, parentSourceId: this.parent,
       input: { messages: [{ role: system ? 'developer' : 'user', content: text }] },
-      attributes: rest(p, ['type', 'role', 'content']), sourcePath: [line, 'payload'],
+      attributes: rest(p, ['type', 'role', 'content']), sourcePath: this.at(line),
     });
   }
 
@@ -247,7 +294,7 @@ class RolloutReader {
     }
     const step: DraftStep = {
       kind: 'llm', name: this.model ?? 'assistant', status: 'ok', startTime: time, endTime: time, parentSourceId: this.parent,
-      ...(this.model ? { model: this.model } : {}), attributes: {}, sourcePath: [line, 'payload'],
+      ...(this.model ? { model: this.model } : {}), attributes: {}, sourcePath: this.at(line),
     };
     this.steps.push(step);
     this.response = { step, texts: [], reasoning: [], calls: [], usageCounted: false };
@@ -279,7 +326,7 @@ class RolloutReader {
       startTime: time, endTime: time, toolCall: call, input: { value: call.arguments },
       ...(failedStatus ? { error: { type: 'ToolStatus', message: `${type} status: ${String(p.status)}` } } : {}),
       attributes: { ...rest(p, ['type', 'name', 'arguments', 'input', 'call_id', 'action']), callType: type, callLine: line + 1 },
-      sourcePath: [line, 'payload'],
+      sourcePath: this.at(line),
     };
     this.steps.push(step);
     this.turn?.calls.push(step);
@@ -303,7 +350,7 @@ class RolloutReader {
     const end = callId ? this.callEnds.get(callId) : undefined;
     const exitCode = end?.exitCode ?? out.exitCode;
     step.endTime = time;
-    step.sourcePath = [line, 'payload'];
+    step.sourcePath = this.at(line);
     step.output = { value: out.text, messages: [{ role: 'tool', content: out.text, name: step.name, ...(callId ? { toolCallId: callId } : {}) }] };
     step.attributes = { ...step.attributes, ...(exitCode !== undefined ? { exitCode } : {}), ...(out.wallTime !== undefined ? { wallTimeSeconds: out.wallTime } : {}), ...(end ? { endEventLine: end.line + 1 } : {}) };
     let error: DraftStep['error'];
@@ -345,7 +392,7 @@ class RolloutReader {
         this.steps.push({
           kind: 'llm', name: 'model error', status: 'error', startTime: time, endTime: time, parentSourceId: this.parent,
           ...(this.model ? { model: this.model } : {}), error: { type: 'CodexError', message },
-          attributes: rest(p, ['type', 'message']), sourcePath: [line, 'payload'],
+          attributes: rest(p, ['type', 'message']), sourcePath: this.at(line),
         });
         if (this.turn) this.turn.step.status = 'error';
         return;
@@ -367,7 +414,7 @@ class RolloutReader {
     if (!turn) {
       this.steps.push({
         kind: 'system', name: 'turn aborted', status: 'error', startTime: time, parentSourceId: null,
-        error: { type: 'TurnAborted', message: `turn aborted: ${reason}` }, attributes: rest(p, ['type']), sourcePath: [line, 'payload'],
+        error: { type: 'TurnAborted', message: `turn aborted: ${reason}` }, attributes: rest(p, ['type']), sourcePath: this.at(line),
       });
       return;
     }
@@ -414,7 +461,7 @@ class RolloutReader {
     this.steps.push({
       kind: 'system', name: 'compacted', status: 'ok', startTime: time, parentSourceId: this.parent,
       input: { messages: [{ role: 'system', content: str(p.message) ?? null }] },
-      attributes: history !== undefined ? { replacementHistoryItems: history } : {}, sourcePath: [line, 'payload'],
+      attributes: history !== undefined ? { replacementHistoryItems: history } : {}, sourcePath: this.at(line),
     });
   }
 }

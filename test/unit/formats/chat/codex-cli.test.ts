@@ -206,4 +206,51 @@ describe('Codex CLI rollouts (failures)', () => {
     assert.ok(r.warnings.some((w) => w.line === 5), JSON.stringify(r.warnings));
     assert.equal(r.traces[0].steps.length, 17);
   });
+
+  it('reads the exit code from the output the model was given when no exec_command_end was written', () => {
+    const line = (payload: object) => JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type: 'response_item', payload });
+    const text = [
+      JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type: 'session_meta', payload: { id: 's-1', cwd: '/repo', cli_version: '0.104.0' } }),
+      line({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"make"}', call_id: 'c_make' }),
+      line({ type: 'function_call_output', call_id: 'c_make', output: 'Chunk ID: 4f2a\nWall time: 0.5012 seconds\nProcess exited with code 2\nOriginal token count: 12\nOutput:\nmake: *** No rule to make target\n' }),
+      line({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"npm run dev"}', call_id: 'c_dev' }),
+      line({ type: 'function_call_output', call_id: 'c_dev', output: 'Chunk ID: 9b1c\nWall time: 10.0021 seconds\nProcess running with session ID 73\nOutput:\nready on :3000\n' }),
+      line({ type: 'function_call', name: 'mcp__db__query', arguments: '{"sql":"select 1"}', call_id: 'c_mcp' }),
+      line({ type: 'function_call_output', call_id: 'c_mcp', output: { content: 'err: connection refused', success: false } }),
+    ].join('\n');
+    const r = loadTraceFromBytes('rollout-inline.jsonl', Buffer.from(text));
+    assert.equal(r.format, 'codex-cli');
+    const [t] = r.traces;
+    const make = only(t, (s) => s.toolCall?.id === 'c_make');
+    assert.equal(make.attributes.exitCode, 2);
+    assert.equal(make.attributes.wallTimeSeconds, 0.5012);
+    assert.deepEqual(make.error, { type: 'ExitCode', message: 'exit code 2: make: *** No rule to make target' });
+    const dev = only(t, (s) => s.toolCall?.id === 'c_dev');
+    assert.equal(dev.status, 'ok');
+    assert.equal(dev.attributes.exitCode, undefined);
+    const mcp = only(t, (s) => s.toolCall?.id === 'c_mcp');
+    assert.deepEqual(mcp.error, { type: 'ToolFailed', message: 'err: connection refused' });
+    assert.equal(mcp.output?.value, 'err: connection refused');
+  });
+
+  it('reads a rollout written before the envelope (bare items, state markers)', () => {
+    const legacy = fixture('codex-cli', 'legacy-rollout.jsonl');
+    const [t] = load(legacy, 'codex-cli', 1).traces;
+    assert.deepEqual(t.steps.map(brief), [
+      'message:user: <environment_context> <cwd>/repo</cwd> …:ok', 'message:user: list the python files:ok',
+      'llm:assistant:ok', 'tool:shell:error', 'llm:assistant:ok',
+    ]);
+    assert.equal(t.id, '5973b6c0-94b8-487b-a530-2aeb6098ae0e');
+    assert.equal(t.title, 'list the python files');
+    assert.deepEqual((t.metadata.git as { branch: string }).branch, 'main');
+    assert.deepEqual(t.metadata.linesNotShownAsSteps, { 'state marker': 3 });
+    const ls = only(t, (s) => s.kind === 'tool');
+    assert.deepEqual(ls.toolCall, { id: 'call_ls', name: 'shell', arguments: { command: ['bash', '-lc', 'ls *.py'] } });
+    assert.deepEqual(ls.error, { type: 'ExitCode', message: "exit code 2: ls: cannot access '*.py': No such file or directory" });
+    assert.equal(t.steps[2].attributes.reasoning, '**Listing files**');
+    assert.deepEqual(t.steps.map((s) => s.location?.line), [3, 4, 6, 8, 10]);
+    assertLocated(readFileSync(legacy, 'utf8'), t.steps);
+    const findings = detect(t).filter((f) => f.stepId === ls.id).map((f) => f.category);
+    assert.deepEqual(findings, ['TOOL.NOT_FOUND']);
+  });
 });

@@ -36,6 +36,7 @@ describe('chat-family sniffers', () => {
       ['anthropic/messages-tool-error.json', 'anthropic-messages'],
       ['claude-code/session-main.jsonl', 'claude-code'],
       ['codex-cli/failing-exec.jsonl', 'codex-cli'],
+      ['codex-cli/legacy-rollout.jsonl', 'codex-cli'],
       ['atif/terminus-v1.0.json', 'atif'],
       ['inspect/errors.json', 'inspect-ai'],
       ['inspect/no-samples.eval', 'inspect-ai'],
