@@ -129,7 +129,8 @@ class RolloutReader {
   private readonly pendingCalls = new Map<string, DraftStep>();
   private readonly orphanUsages: Obj[] = [];
   private turn: Turn | undefined;
-  private turns: Turn[] = [];
+  private readonly turns: Turn[] = [];
+  private readonly turnsById = new Map<string, Turn>();
   private response: Response | undefined;
   private lastResponse: Response | undefined;
   private model: string | undefined;
@@ -162,7 +163,7 @@ class RolloutReader {
       }
     }
     this.closeResponse();
-    for (const t of this.turns) t.step.name = turnName(t, this.turns.indexOf(t));
+    this.turns.forEach((t, i) => { t.step.name = turnName(t, i); });
     if (this.orphanUsages.length) this.metadata.unattributedTokenUsage = this.orphanUsages;
     if (Object.keys(this.ignored).length) this.metadata.linesNotShownAsSteps = this.ignored;
     const typed = this.firstUserText ?? this.firstUserItemText;
@@ -214,7 +215,7 @@ class RolloutReader {
     }
     const turnId = str(p.turn_id);
     // Older rollouts have no task_started event: a turn_context with a new id opens the turn.
-    if (turnId && this.turn?.step.sourceId !== turnId && !this.turns.some((t) => t.step.sourceId === turnId)) this.openTurn(turnId, time, line);
+    if (turnId && !this.turnsById.has(turnId)) this.openTurn(turnId, time, line);
     if (this.turn && this.turn.step.attributes && !('turnContext' in this.turn.step.attributes)) this.turn.step.attributes.turnContext = p;
   }
 
@@ -228,6 +229,7 @@ class RolloutReader {
     this.steps.push(step);
     this.turn = { step, calls: [] };
     this.turns.push(this.turn);
+    if (turnId) this.turnsById.set(turnId, this.turn);
   }
 
   private closeTurn(time: number | null | undefined): void {
@@ -410,7 +412,7 @@ class RolloutReader {
     const reason = str(p.reason) ?? 'unknown reason';
     const turnId = str(p.turn_id);
     let turn = this.turn;
-    if (!turn || (turnId && turn.step.sourceId !== turnId)) turn = this.turns.find((t) => t.step.sourceId === turnId) ?? turn;
+    if (turnId && turn?.step.sourceId !== turnId) turn = this.turnsById.get(turnId) ?? turn;
     if (!turn) {
       this.steps.push({
         kind: 'system', name: 'turn aborted', status: 'error', startTime: time, parentSourceId: null,
