@@ -3,10 +3,13 @@
  * data files with example counts, and each file's examples in line order (from the manifest).
  * The folder is watched; changes refresh the tree after a short debounce.
  */
+import { existsSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ManifestEntry } from '../../core/training-set/store';
-import { DEFAULT_SETS_FOLDER } from '../../core/training-set/store';
+import { DEFAULT_SETS_FOLDER, recoverSet } from '../../core/training-set/store';
+import { COMMIT_JOURNAL } from '../../core/util/temp-files';
+import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { CONTEXT_VALUES, TRAINING_COMMANDS, TRAINING_SETS_FOLDER_SETTING } from './ids';
 import { countsDescription, formatLabel, listSets, type DataFileSummary, type SetSummary } from './sets-on-disk';
 
@@ -70,7 +73,29 @@ export class TrainingSetsTreeProvider implements vscode.TreeDataProvider<Trainin
 
   /** The sets as currently on disk (read on first use after a refresh). */
   sets(): SetSummary[] {
-    return (this.snapshot ??= setsRoots().flatMap(listSets));
+    if (!this.snapshot) {
+      this.snapshot = setsRoots().flatMap(listSets);
+      this.recoverInterrupted(this.snapshot);
+    }
+    return this.snapshot;
+  }
+
+  private readonly recovering = new Set<string>();
+
+  /**
+   * A set whose last write was interrupted (crash, kill) still holds its commit journal: finish or
+   * undo that write under the set's lock, as the next promotion would, then show it again. Until
+   * then the view shows the set as it is, with the mismatch it reads.
+   */
+  private recoverInterrupted(sets: readonly SetSummary[]): void {
+    for (const set of sets) {
+      if (this.recovering.has(set.dir) || !existsSync(join(set.dir, COMMIT_JOURNAL))) continue;
+      this.recovering.add(set.dir);
+      recoverSet(set.dir).then(
+        () => this.refresh(),
+        (e: unknown) => void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: training set {0} could not be recovered: {1}', set.dir, isUserInputError(e) ? e.problems.map(formatProblem).join('; ') : String(e))),
+      ).finally(() => this.recovering.delete(set.dir));
+    }
   }
 
   /** Focus the view and select the set in `dir` (the "Reveal" action after a promotion). */

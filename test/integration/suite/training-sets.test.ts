@@ -13,6 +13,8 @@ import { readSidecar, saveSidecar, setCorrection, sidecarPathFor } from '../../.
 import { modelSteps } from '../../../src/core/export/conversation';
 import { loadTraceFile } from '../../../src/core/load';
 import { validateFile } from '../../../src/core/validate';
+import { promote } from '../../../src/core/training-set/promote';
+import { crashingFileOps, SimulatedCrash } from '../../support/crashing-file-ops';
 import type { PromoteUiResult, TrainingSetNode, TrainingSetsApi } from '../../../src/host/training-sets';
 import { activatedExtension, activeCustomTab, closeAllEditors, sharedTrace, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
@@ -231,6 +233,25 @@ export function registerTrainingSetsTests(): void {
       } finally {
         (vscode.window as { showWarningMessage: unknown }).showWarningMessage = original;
       }
+    });
+    test('a set whose last write was interrupted is recovered when the view shows it', async function () {
+      this.timeout(60_000);
+      const set = join(setsRoot, 'gaia');
+      const journal = join(set, '.commit.json');
+      // Re-promote with file operations that "crash" after the n-th change, until one crash falls
+      // after the commit point (the journal is on disk, only some files renamed into place).
+      for (let n = 1; n < 100 && !existsSync(journal); n++) {
+        const crash = crashingFileOps(n);
+        await promote({ trace: tracePath, set, format: 'trl', io: { ops: crash.ops } }).catch((e: unknown) => {
+          if (!(e instanceof SimulatedCrash)) throw e;
+        });
+      }
+      assert.ok(existsSync(journal), 'a crash left the commit journal behind');
+      roots(); // showing the view starts the recovery
+      await waitFor('the interrupted commit to be finished', () => (existsSync(journal) ? undefined : true), 20_000);
+      const [gaia] = roots().filter((n) => n.type === 'set' && n.set.name === 'gaia');
+      assert.ok(gaia && gaia.type === 'set');
+      assert.deepEqual(gaia.set.problems, [], 'manifest and data files agree again');
     });
   });
 }
