@@ -127,6 +127,7 @@ class RolloutReader {
   private readonly metadata: Obj = {};
   private readonly ignored: Record<string, number> = {};
   private readonly pendingCalls = new Map<string, DraftStep>();
+  private readonly seenCallIds = new Set<string>();
   private readonly orphanUsages: Obj[] = [];
   private turn: Turn | undefined;
   private readonly turns: Turn[] = [];
@@ -164,6 +165,8 @@ class RolloutReader {
     }
     this.closeResponse();
     this.turns.forEach((t, i) => { t.step.name = turnName(t, i); });
+    // Commands with no call item (a user's own `!cmd` shell command) are counted, not lost silently.
+    for (const id of this.callEnds.keys()) if (!this.seenCallIds.has(id)) this.count('exec/patch end event without a call');
     if (this.orphanUsages.length) this.metadata.unattributedTokenUsage = this.orphanUsages;
     if (Object.keys(this.ignored).length) this.metadata.linesNotShownAsSteps = this.ignored;
     const typed = this.firstUserText ?? this.firstUserItemText;
@@ -321,6 +324,7 @@ class RolloutReader {
       arguments: type === 'function_call' ? parseArguments(p.arguments) : type === 'custom_tool_call' ? p.input : p.action ?? {},
     };
     r.calls.push(call);
+    if (callId) this.seenCallIds.add(callId);
     const failedStatus = p.status === 'failed' || p.status === 'incomplete';
     const step: DraftStep = {
       ...(callId ? { sourceId: callId } : {}), parentSourceId: this.parent,

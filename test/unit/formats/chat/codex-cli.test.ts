@@ -217,6 +217,8 @@ describe('Codex CLI rollouts (failures)', () => {
       line({ type: 'function_call_output', call_id: 'c_dev', output: 'Chunk ID: 9b1c\nWall time: 10.0021 seconds\nProcess running with session ID 73\nOutput:\nready on :3000\n' }),
       line({ type: 'function_call', name: 'mcp__db__query', arguments: '{"sql":"select 1"}', call_id: 'c_mcp' }),
       line({ type: 'function_call_output', call_id: 'c_mcp', output: { content: 'err: connection refused', success: false } }),
+      // A command the user ran with `!`: an end event with no call item.
+      JSON.stringify({ timestamp: '2026-02-23T10:00:01.000Z', type: 'event_msg', payload: { type: 'exec_command_end', call_id: 'user-1', exit_code: 0, aggregated_output: 'hi\n' } }),
     ].join('\n');
     const r = loadTraceFromBytes('rollout-inline.jsonl', Buffer.from(text));
     assert.equal(r.format, 'codex-cli');
@@ -231,6 +233,7 @@ describe('Codex CLI rollouts (failures)', () => {
     const mcp = only(t, (s) => s.toolCall?.id === 'c_mcp');
     assert.deepEqual(mcp.error, { type: 'ToolFailed', message: 'err: connection refused' });
     assert.equal(mcp.output?.value, 'err: connection refused');
+    assert.deepEqual(t.metadata.linesNotShownAsSteps, { 'exec/patch end event without a call': 1 });
   });
 
   it('reads a rollout written before the envelope (bare items, state markers)', () => {
