@@ -12,6 +12,7 @@ import {
   SEARCH_MATCH_CAP, type RunVerdict, type SearchResult, type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
+import { explainedFailures } from '../../core/detect';
 import { runVerdict } from './run-verdict';
 import { StepLabels } from './step-labels';
 
@@ -45,6 +46,8 @@ export class TraceSession {
   private readonly viewCache = new Map<string, Int32Array>();
   private readonly position: Map<string, number>;
   private searchText: string[] | undefined;
+  /** Failing steps without a finding of their own → the step inside that explains the failure. */
+  private readonly explainedBy: Map<string, string>;
 
   constructor(readonly trace: Trace, findings: Finding[], readonly taxonomy: Taxonomy, readonly traceIndex: number) {
     this.steps = [...trace.steps].sort((a, b) => a.index - b.index);
@@ -77,6 +80,7 @@ export class TraceSession {
       if (i !== undefined) this.allFindings[i].push({ ...f, category, defaultCategory: f.category });
     }
     this.findings = this.allFindings;
+    this.explainedBy = explainedFailures(trace, findings);
     this.tags = Array.from({ length: n }, () => [] as ErrorTag[]);
     this.position = position;
     this.labels = new StepLabels(trace, position, n, taxonomy);
@@ -164,7 +168,18 @@ export class TraceSession {
 
   private categoryOf(i: number): string | null {
     const label = this.labels.of(i)[0];
-    return this.findings[i][0]?.category ?? this.humanCategories(i)[0] ?? (label ? this.labels.shownCategory(label) : null);
+    return this.findings[i][0]?.category ?? this.humanCategories(i)[0] ?? (label ? this.labels.shownCategory(label) : null) ?? this.explainedCategory(i);
+  }
+
+  /**
+   * A span that failed only because a step inside it failed has no finding of its own (the
+   * detectors report one failure, where it happened): it shows that step's category instead of
+   * counting as "without a category".
+   */
+  private explainedCategory(i: number): string | null {
+    const inner = this.explainedBy.get(this.steps[i].id);
+    const j = inner === undefined ? undefined : this.position.get(inner);
+    return j === undefined ? null : this.findings[j][0]?.category ?? null;
   }
 
   /** Categories a step counts under for filters: its findings' and its human tags'. */
