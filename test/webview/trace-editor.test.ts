@@ -82,7 +82,7 @@ describe('trace editor webview (headless Chromium)', function () {
   after(async () => { await harness.stop(); });
   afterEach(async () => { await ed?.close(); ed = undefined; });
 
-  async function open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown } = {}): Promise<OpenedEditor> {
+  async function open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; fakeClock?: boolean } = {}): Promise<OpenedEditor> {
     ed = await harness.open(file, opts);
     return ed;
   }
@@ -185,11 +185,15 @@ describe('trace editor webview (headless Chromium)', function () {
   });
 
   it('searches step content on the host and moves to the next match', async () => {
-    const { page, requests } = await open(small);
+    const { page, requests } = await open(small, { fakeClock: true });
     await page.waitForSelector(ROW);
     await page.keyboard.press('/');
+    // Search runs as you type, after a pause: with the page's clock paused, a busy machine typing
+    // slowly makes no pause, so Enter is the one search.
+    await page.clock.pauseAt(await page.evaluate(() => Date.now()) + 1000);
     await page.keyboard.type('turn-12-tool-2');
     await page.keyboard.press('Enter');
+    await page.clock.resume();
     const target = small.session(0).indexOfId('turn-12-tool-2') as number;
     await waitForSelected(page, target);
     await page.waitForFunction(() => document.querySelector('.match-label')?.textContent === '1 of 1');
