@@ -3,6 +3,7 @@
  * exists (reported, never dropped: the document is untouched, so a save writes it back), and the
  * effective error tags per step (human tags + detector findings minus rejections).
  */
+import { isStepErrorLabel } from '../model/labels';
 import type { Step, Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
 import type { Taxonomy } from '../taxonomy/types';
@@ -125,8 +126,8 @@ export function effectiveErrors(trace: Trace, bound: BoundAnnotations, findings:
     push(out, f.stepId, { stepId: f.stepId, category: f.category, origin: 'rule', status: 'proposed', rule: f.rule, ...(f.impact ? { impact: f.impact } : {}), ...(f.evidence !== undefined ? { evidence: f.evidence } : {}) });
   }
   for (const l of trace.labels) {
-    if (!l.stepId || rejected.has(`${l.stepId}\u0000${l.category}`) || has(l.stepId, l.category)) continue;
-    if (l.value !== undefined && typeof l.value !== 'boolean') continue; // scores and rewards are verdicts, not step errors
+    // Scores and rewards are verdicts, not step errors: the editor applies the same rule.
+    if (!isStepErrorLabel(l) || rejected.has(`${l.stepId}\u0000${l.category}`) || has(l.stepId, l.category)) continue;
     push(out, l.stepId, { stepId: l.stepId, category: l.category, origin: 'imported', status: 'confirmed', ...(l.impact ? { impact: l.impact } : {}), ...(l.evidence !== undefined ? { evidence: l.evidence } : {}) });
   }
   return out;

@@ -30,9 +30,9 @@ export function schemeName(scheme: string): string {
 /**
  * Does this step-level label say the step went wrong? Human error labels (TRAIL, Who&When, MAST)
  * carry no value or a boolean; a numeric score or reward on a step is a measurement, not an error.
- * The same rule as `effectiveErrors` in core/annotations/bind.ts (what promotion trains on).
+ * `effectiveErrors` in core/annotations/bind.ts (what promotion trains on) calls this too.
  */
-export function isStepErrorLabel(l: ImportedLabel): boolean {
+export function isStepErrorLabel(l: ImportedLabel): l is ImportedLabel & { stepId: string } {
   return l.stepId !== null && (l.value === undefined || typeof l.value === 'boolean');
 }
 
