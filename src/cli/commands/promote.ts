@@ -1,27 +1,17 @@
 /** `agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt] [--taxonomy ...] [--accept-changed-trace] [--include-failed] [--verbose]` */
 import { loadTaxonomy } from '../../core/taxonomy';
-import { promote } from '../../core/training-set/promote';
+import { promote, type PromoteOptions } from '../../core/training-set/promote';
 import { summaryLines } from '../../core/training-set/warning-summary';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import type { CommandResult } from '../output';
 
-export interface PromoteArgs {
-  trace: string;
-  annotations?: string;
-  set: string;
-  format?: 'openai' | 'trl';
-  sharegpt?: boolean;
-  traceIndex?: number;
-  allowSecrets?: boolean;
+/** The core's options as the command line gives them: the taxonomy by name, plus how much to print. */
+export type PromoteArgs = Pick<PromoteOptions, 'trace' | 'annotations' | 'set' | 'format' | 'sharegpt' | 'traceIndex' | 'allowSecrets' | 'acceptChangedTrace' | 'includeFailed'> & {
   /** The taxonomy the user reviews in (default|trail|mast|<file>): findings are detected as the editor does under it. */
   taxonomy?: string;
-  /** Promote even when the sidecar was written for other trace bytes. */
-  acceptChangedTrace?: boolean;
-  /** Train on failed runs as demonstrations too. */
-  includeFailed?: boolean;
   /** Every warning, instead of one line per kind of warning. */
   verbose?: boolean;
-}
+};
 
 export async function promoteCommand(args: PromoteArgs): Promise<CommandResult> {
   try {
