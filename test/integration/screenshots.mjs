@@ -2,9 +2,9 @@
 /* global window, document, requestAnimationFrame */
 // Screenshots of the extension in real VS Code (code-server 4.100.3 + headless Chromium), in the
 // Default Light Modern and Default Dark Modern themes, from ONE code-server: the theme is switched
-// in the user settings between the two passes. For each theme it opens a TRAIL trace with tool
-// failures the way a user would (Quick Open → text editor with diagnostics and CodeLenses, then
-// "Agent Trace: Open in Trace Debugger"), shows the Agent Traces view, presses `n` inside the
+// with "Preferences: Color Theme" between the two passes. For each theme it shows the Agent Traces
+// view, opens a TRAIL trace with tool failures the way a user would (Quick Open → text editor with
+// diagnostics and CodeLenses, then "Agent Trace: Open in Trace Debugger"), presses `n` inside the
 // webview and checks the details pane shows the failing step's error. PNGs go to
 // test-results/screenshots/ (gitignored). Exits non-zero when a check fails.
 //
@@ -14,15 +14,16 @@
 // the time to rows is reported, not asserted (timing goals live in `npm run bench`).
 //
 //   node test/integration/screenshots.mjs   (after node scripts/build.mjs)
-import { mkdirSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled, openVsCodePage, startCodeServer, writeUserSettings } from '../../scripts/code-server/launch.mjs';
+import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
 import { poll, runCommand, webviewFrame } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
-const workspace = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA');
+const source = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA');
 const TRACE = 'e491d73ca2fd8a2a6f8984feb1c408a3.json';
 const THEMES = [
   { id: 'light', name: 'Default Light Modern', bodyClass: 'vs' },
@@ -31,27 +32,77 @@ const THEMES = [
 /** Deadlines for waits under load: generous, since each ends as soon as its signal arrives. */
 const WAIT_MS = 60_000;
 
-if (!existsSync(join(workspace, 'traces', TRACE))) {
-  console.error(`[screenshots] missing ${join(workspace, 'traces', TRACE)}: check out ../shared beside the project`);
+if (!existsSync(join(source, 'traces', TRACE))) {
+  console.error(`[screenshots] missing ${join(source, 'traces', TRACE)}: check out ../shared beside the project`);
   process.exit(2);
 }
+// A copy, never ../shared itself: a key that lands in an editor must not change the shared corpus.
+const workspace = mkdtempSync(join(tmpdir(), 'atd-screenshots-'));
+cpSync(source, workspace, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 ensureCodeServerInstalled();
 
 /** Two animation frames in `target` (a page or a frame): what was laid out has been painted. */
 const painted = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
 
-async function applyTheme(page, server, theme) {
-  await writeUserSettings(server.userDataDir, { 'workbench.colorTheme': theme.name });
-  await poll(`the ${theme.name} theme to apply`, async () => (await page.$eval('.monaco-workbench', (el) => el.className)).split(/\s+/).includes(theme.bodyClass) || undefined, WAIT_MS);
+/** Take the keyboard back from the trace editor's webview (its iframe keeps keys such as F1): click the first editor tab. */
+async function focusWorkbench(page) {
+  const tab = await page.$('.tabs-container .tab');
+  if (tab) await tab.click();
+}
+
+const hasThemeClass = async (page, theme) => (await page.$eval('.monaco-workbench', (el) => el.className)).split(/\s+/).includes(theme.bodyClass);
+
+/** Switch the color theme as a user does ("Preferences: Color Theme"), and wait for the workbench to wear it. */
+async function applyTheme(page, theme) {
+  await focusWorkbench(page);
+  if (!(await hasThemeClass(page, theme))) {
+    // Ctrl+K Ctrl+T (workbench.action.selectTheme): the palette also offers "Browse Color Themes…".
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    await poll('the theme picker', async () => (await page.$eval('.quick-input-list', (l) => l.textContent).catch(() => '')).includes('Default Light Modern') || undefined, WAIT_MS);
+    await page.keyboard.type(theme.name);
+    await poll(`"${theme.name}" in the theme picker`, async () => (await page.$eval('.quick-input-list .monaco-list-row.focused', (r) => r.textContent).catch(() => '')).includes(theme.name) || undefined, WAIT_MS);
+    await page.keyboard.press('Enter');
+  }
+  await poll(`the ${theme.name} theme to apply`, async () => (await hasThemeClass(page, theme)) || undefined, WAIT_MS);
+}
+
+/**
+ * Run a palette command that shows only in some contexts (the extension sets them once it knows the
+ * file is a trace): open the palette until the command is offered, then run it.
+ */
+async function runWhenOffered(page, title) {
+  await poll(`"${title}" offered in the command palette`, async () => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
+    await page.keyboard.type(title);
+    const offered = await poll('the palette to filter', async () => {
+      const first = await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => null);
+      return first === null ? undefined : { text: first };
+    }, WAIT_MS).catch(() => ({ text: '' }));
+    if (offered.text.includes(title.replace(/^.*: /, ''))) return true;
+    await page.keyboard.press('Escape');
+    return undefined;
+  }, WAIT_MS, 250);
+  await page.keyboard.press('Enter');
 }
 
 async function shoot(page, theme) {
   const results = {};
+  await focusWorkbench(page);
   await page.keyboard.press('Escape');
   await runCommand(page, 'View: Close All Editors');
+  await poll('no editor open', async () => ((await page.$$('.tabs-container .tab')).length === 0 ? true : undefined), WAIT_MS);
 
-  // 1. The trace as text: diagnostics and CodeLenses.
+  // 1. The Agent Traces view in the activity bar (showing it activates the extension).
+  const viewIcon = await poll('"Agent Traces" in the activity bar', () => page.$('.activitybar [aria-label^="Agent Traces"]'), WAIT_MS);
+  // Clicking the icon of the view already shown would hide the side bar (the second theme's pass).
+  const shown = await viewIcon.evaluate((el) => el.closest('.action-item')?.classList.contains('checked') ?? false);
+  if (!shown) await viewIcon.click();
+  await poll('trace files in the Agent Traces view', async () => (await page.$$('[id="workbench.view.extension.agentTraceDebugger"] .monaco-list-row, .pane-body .monaco-list-row')).length >= 2 || undefined, WAIT_MS);
+
+  // 2. The trace as text: diagnostics and CodeLenses.
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
   await page.keyboard.type(`traces/${TRACE}`);
@@ -59,20 +110,16 @@ async function shoot(page, theme) {
   await page.keyboard.press('Enter');
   await poll('the trace in the active tab', async () => (await page.$eval('.tab.active', (t) => t.textContent).catch(() => '')).includes(TRACE) || undefined, WAIT_MS);
   // The extension's own signal that it analysed the file: "Go to Next Failure" (which waits for the
-  // analysis) says "failure k of n" and centres the failing step, so its CodeLens is in view.
-  await runCommand(page, 'Agent Trace: Go to Next Failure');
-  await poll('"Agent Trace: failure 1 of n" in the status bar', async () => (await page.$eval('.statusbar', (s) => s.textContent).catch(() => '')).match(/Agent Trace: failure 1 of \d+/) || undefined, WAIT_MS);
+  // analysis) says "failure k of n" and centres the failing step, so its CodeLens is in view (the
+  // editor may reopen at the first failure, so k is not always 1).
+  await runWhenOffered(page, 'Agent Trace: Go to Next Failure');
+  await poll('"Agent Trace: failure k of n" in the status bar', async () => (await page.$eval('.statusbar', (s) => s.textContent).catch(() => '')).match(/Agent Trace: failure \d+ of \d+/) || undefined, WAIT_MS);
   await poll('a CodeLens at the failing step', () => page.$('.codelens-decoration a'), WAIT_MS);
   await page.keyboard.press('Control+Shift+M'); // Problems panel
   results.problems = await poll('rows in the Problems panel', async () => (await page.$$('.markers-panel .monaco-list-row')).length || undefined, WAIT_MS);
   await painted(page);
   await page.screenshot({ path: join(outDir, `${theme.id}-text.png`) });
   await page.keyboard.press('Control+Shift+M');
-
-  // 2. The Agent Traces view in the activity bar.
-  const viewIcon = await poll('"Agent Traces" in the activity bar', () => page.$('.activitybar [aria-label^="Agent Traces"]'), WAIT_MS);
-  await viewIcon.click();
-  await poll('trace files in the Agent Traces view', async () => (await page.$$('[id="workbench.view.extension.agentTraceDebugger"] .monaco-list-row, .pane-body .monaco-list-row')).length >= 2 || undefined, WAIT_MS);
 
   // 3. Open in the Trace Debugger through the command palette, as a user would.
   await page.keyboard.press('Control+1'); // back to the text editor, the command's target
@@ -101,7 +148,7 @@ async function shoot(page, theme) {
   return results;
 }
 
-const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false } });
+const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
 let vscode;
 let failed = false;
 try {
@@ -109,7 +156,7 @@ try {
   const { page } = vscode;
   for (const theme of THEMES) {
     try {
-      await applyTheme(page, server, theme);
+      await applyTheme(page, theme);
       const r = await shoot(page, theme);
       console.log(`[screenshots] ${theme.name}: ${JSON.stringify(r)}`);
     } catch (e) {
@@ -124,6 +171,7 @@ try {
 } finally {
   await vscode?.close();
   await server.stop();
+  rmSync(workspace, { recursive: true, force: true });
 }
 console.log(`[screenshots] PNGs in ${outDir}`);
 process.exit(failed ? 1 : 0);
