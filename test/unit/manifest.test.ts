@@ -34,6 +34,11 @@ describe('package.json hygiene', () => {
     assert.deepEqual(languageEvents, []);
   });
 
+  it('activates in a workspace that holds files named as traces, so one opened as text gets its diagnostics and CodeLenses', () => {
+    const contains = (pkg.activationEvents ?? []).filter((e) => e.startsWith('workspaceContains:')).map((e) => e.slice('workspaceContains:'.length));
+    for (const suffix of ['trace.json', 'trace.jsonl', 'traj', 'traj.json', 'atif.json']) assert.ok(contains.includes(`**/*.${suffix}`), suffix);
+  });
+
   it('contributes no test-only commands (they are registered in Test mode only)', () => {
     const testOnly = (id: string | undefined): boolean => !!id && /\.test\./.test(id);
     assert.deepEqual(pkg.contributes.commands.map((c) => c.command).filter(testOnly), []);
