@@ -15,7 +15,7 @@ import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
 import { TraceFile } from '../../src/host/editor/trace-file';
 import { generateTrace } from '../support/generate-traces';
 import { PROJECT_ROOT, sharedPath } from '../support/shared';
-import { WebviewHarness, type OpenedEditor, type Theme } from './harness';
+import { painted, WAIT_MS, WebviewHarness, type OpenedEditor, type Theme } from './harness';
 
 // Page-side globals (the host tsconfig has no DOM lib on purpose).
 interface PageElement { textContent: string | null; getAttribute(name: string): string | null; getBoundingClientRect(): { width: number; left: number; right: number }; scrollWidth: number; clientWidth: number }
@@ -36,7 +36,7 @@ function openShared(rel: string): TraceFile {
 }
 
 async function waitForSelected(page: Page, index: number): Promise<void> {
-  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`, { timeout: 5000 });
+  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`, { timeout: WAIT_MS });
 }
 
 async function savedState(page: Page): Promise<Record<string, unknown> | undefined> {
@@ -98,7 +98,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
       await page.locator(`${DETAILS} .labelled-pill`).waitFor();
       assert.equal(await page.locator(`${DETAILS} .status-pill.failed`).textContent(), 'failed');
       assert.match((await page.locator(`${DETAILS} .section-labels`).textContent()) ?? '', /mistake/);
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `labels-who-and-when-${theme}.png`) });
       await closeEditor();
     }
@@ -154,7 +154,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await page.locator('.legend-empty .codicon-pass').count(), 0, 'no green tick for a failed run');
     await page.keyboard.press('n');
     await page.waitForFunction(() => /^No step is marked as failing, but the run failed: tau-bench reward 0/.test(document.querySelector('.status-line')?.textContent ?? ''));
-    await page.waitForTimeout(150);
+    await painted(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'verdict-tau-bench-light.png') });
     await closeEditor();
 
@@ -170,7 +170,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     await waitForSelected(p1, score);
     assert.equal(await p1.locator(`${ROW}[data-index="${score}"] .col-status .codicon-pass`).count(), 0);
     assert.equal(await p1.locator(`${DETAILS} .status-pill.failed`).textContent(), 'failed');
-    await p1.waitForTimeout(150);
+    await painted(p1);
     await p1.screenshot({ path: join(SCREENSHOTS, 'verdict-inspect-incorrect-dark.png') });
     await closeEditor();
 
@@ -242,7 +242,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await stepColumnWidth(page), before - 60);
     await page.waitForFunction((w) => (window.__atdSavedState as { stepColumnWidth?: number } | undefined)?.stepColumnWidth === w, before - 60);
     const saved = await savedState(page);
-    await page.waitForTimeout(100);
+    await painted(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'step-column-resized-dark.png') });
     await closeEditor();
 
@@ -277,7 +277,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
       // The query is highlighted in the details pane (CSS Custom Highlight API).
       await page.locator(`${DETAILS} .error-message`).waitFor();
       await page.waitForFunction(() => (CSS.highlights.get('atd-search')?.size ?? 0) > 0);
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: join(SCREENSHOTS, `search-${theme}.png`) });
 
       await page.keyboard.press('Enter');
