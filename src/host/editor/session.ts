@@ -338,7 +338,7 @@ export class TraceSession {
     return {
       step,
       findings,
-      labels: this.trace.labels.filter((l) => l.stepId === step.id),
+      labels: this.labels.shownInDetails(this.trace, index, step.id),
       childCount: this.childCount[index],
       parentIndex: p >= 0 ? p : null,
       durationMs: step.startTime !== null && step.endTime !== null ? step.endTime - step.startTime : null,

@@ -24,6 +24,8 @@ export function labelSchemeCategory(scheme: string): string {
 export class StepLabels {
   /** Every error label per step position, as imported. */
   private readonly all: ImportedLabel[][];
+  /** Labels the editor derives for display (an Inspect score step that recorded a failing score). */
+  private readonly derived: ImportedLabel[];
   /** The ones that count: not rejected by a sidecar entry on the same step and category. */
   private counting: ImportedLabel[][];
   private readonly schemes: string[];
@@ -33,7 +35,8 @@ export class StepLabels {
   constructor(trace: Trace, position: ReadonlyMap<string, number>, stepCount: number, private readonly taxonomy: Taxonomy) {
     this.all = Array.from({ length: stepCount }, () => [] as ImportedLabel[]);
     const schemes = new Set<string>();
-    for (const l of [...trace.labels, ...scoreStepLabels(trace)]) {
+    this.derived = scoreStepLabels(trace);
+    for (const l of [...trace.labels, ...this.derived]) {
       if (!isStepErrorLabel(l)) continue;
       const i = position.get(l.stepId as string);
       if (i === undefined) continue;
@@ -53,6 +56,12 @@ export class StepLabels {
       if (list.length === 0 || rejected.length === 0) return list;
       return list.filter((l) => !rejected.some((t) => t.category === l.category || t.category === this.shownCategory(l)));
     });
+  }
+
+  /** What the details pane lists for step i: the trace's labels on it, then the ones derived for display. */
+  shownInDetails(trace: Trace, i: number, stepId: string): ImportedLabel[] {
+    const own = trace.labels.filter((l) => l.stepId === stepId);
+    return this.all[i].some((l) => this.derived.includes(l)) ? [...own, ...this.all[i].filter((l) => this.derived.includes(l))] : own;
   }
 
   of(i: number): readonly ImportedLabel[] {

@@ -137,6 +137,8 @@ describe('imported labels in the trace editor (real traces)', () => {
     assert.equal(row.failing, true);
     assert.deepEqual(row.labels, ['Inspect: incorrect']);
     assert.deepEqual(await nReaches(incorrect.client, view()), [score], 'n reaches the score step');
+    const details = await incorrect.client.sendRequest(GetStep, { traceIndex: 0, index: score });
+    assert.deepEqual(details.labels.map((l) => [l.scheme, l.category]), [['inspect', 'incorrect']], 'the details pane lists why it failed');
 
     const correct = openShared('inspect-ai/2025-05-12T20-27-36-04-00_browser.json');
     const passed = correct.file.session(0).steps.findIndex((s) => s.name === 'score: C');
