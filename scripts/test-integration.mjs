@@ -27,7 +27,7 @@ const { values: opts } = parseArgs({
     'no-hot-exit': { type: 'boolean', default: false },
     screenshots: { type: 'boolean', default: false },
     'no-screenshots': { type: 'boolean', default: false },
-    timeout: { type: 'string', default: '300' },
+    timeout: { type: 'string', default: '900' }, // a guard against a hang, not a time budget
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },

@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { poll, runCommand, sleep, webviewFrame } from './workbench-driver.mjs';
+import { poll, runCommand, sleep, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
@@ -63,18 +63,18 @@ async function promptShown(page) {
 
 /** Type into the open quick input, accept the first matching row, and wait for the prompt to move on. */
 async function answer(page, text, rowText) {
-  await page.waitForSelector(`${QUICK_INPUT} input`, { timeout: 10000 });
+  await page.waitForSelector(`${QUICK_INPUT} input`, { timeout: WAIT_MS });
   if (text) await page.keyboard.type(text);
   if (rowText) {
     await poll(`"${rowText}" in the quick pick`, async () => {
       const first = await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '');
       return first.includes(rowText) || undefined;
-    }, 10000);
+    });
   }
   const before = await promptShown(page);
   await page.keyboard.press('Enter');
   // The next prompt (or none): the widget hides or shows something else.
-  await poll('the next prompt', async () => ((await promptShown(page)) !== before ? true : undefined), 10000);
+  await poll('the next prompt', async () => ((await promptShown(page)) !== before ? true : undefined));
 }
 
 /** The trace editor's tab in the workbench and whether VS Code shows it dirty. */
@@ -167,24 +167,24 @@ async function main() {
     page.on('dialog', (d) => { void d.accept().catch(() => {}); });
 
     await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 10000 });
+    await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
     await page.keyboard.type(NAME);
-    await poll('the trace in Quick Open', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '')).includes(NAME) || undefined, 30000);
+    await poll('the trace in Quick Open', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '')).includes(NAME) || undefined);
     await page.keyboard.press('Enter');
-    let frame = await poll('rows in the trace editor webview', () => webviewFrame(page), 30000);
+    let frame = await poll('rows in the trace editor webview', () => webviewFrame(page));
 
     // Select the first failing step, then tag it through the palette (the same path as the webview's `t`).
     await frame.click('.step-row:not(.placeholder) .step-name');
-    await poll('the clicked row to be selected', () => frame.$('.step-row[aria-selected="true"]'), 10000);
+    await poll('the clicked row to be selected', () => frame.$('.step-row[aria-selected="true"]'));
     await page.keyboard.press('n');
-    await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined, 10000);
+    await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined);
     await runCommand(page, 'Agent Trace: Tag Selected Step…');
     await answer(page, CATEGORY, CATEGORY);
     await answer(page, '', 'HIGH');
     await answer(page, 'survives a reload', '');
 
-    await poll('the tab to be dirty after the tag', async () => (await tabState(page))?.dirty || undefined, 10000);
-    await poll('a tag count in the step list', async () => ((await tagCounts(frame)).includes('1') ? true : undefined), 10000);
+    await poll('the tab to be dirty after the tag', async () => (await tabState(page))?.dirty || undefined);
+    await poll('a tag count in the step list', async () => ((await tagCounts(frame)).includes('1') ? true : undefined));
     if (existsSync(sidecar)) throw new Error(`${sidecar} was written before any save`);
     results.dirtyBefore = true;
 
@@ -193,9 +193,9 @@ async function main() {
     results.backups = (await poll('the hot-exit backup of the unsaved tag', async () => {
       const b = backupsContaining(server.userDataDir, 'survives a reload');
       return b.length ? b : undefined;
-    }, 15000)).length;
+    })).length;
     // ...and for the workbench to record it (written after our backup returns); reloading before that loses it.
-    await poll('the workbench\'s record of the backup', async () => (workbenchBackups(server.userDataDir).length ? true : undefined), 15000);
+    await poll('the workbench\'s record of the backup', async () => (workbenchBackups(server.userDataDir).length ? true : undefined));
     // The one fixed wait left: the record is the last thing the page lets us observe, and the
     // workbench flushes its handle to it a moment later (no event reaches the page for that).
     await sleep(500);
@@ -208,13 +208,13 @@ async function main() {
     } else {
       // The workbench's reload: awaits the UI-state flush (the editors, with the custom editor's
       // backupId) to IndexedDB, then reloads the page.
-      const loaded = page.waitForEvent('load', { timeout: 60000 });
+      const loaded = page.waitForEvent('load', { timeout: WAIT_MS });
       await runCommand(page, 'Developer: Reload Window');
       await loaded;
     }
-    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
     results.persistedAfter = await persistedEditorState(page);
-    frame = await poll('rows in the trace editor webview after the reload', () => webviewFrame(page), 60000);
+    frame = await poll('rows in the trace editor webview after the reload', () => webviewFrame(page));
     // The tab comes back first, the document (restored from the backup) a moment later.
     const after = await poll('the trace editor tab to be dirty after the reload', async () => {
       const t = await tabState(page);

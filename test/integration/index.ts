@@ -18,7 +18,7 @@ import { registerTrainingSetsTests } from './suite/training-sets.test';
 export async function run(): Promise<void> {
   const { default: Mocha } = await import('mocha');
   // The timeout guards against a hang; it is no time budget (each wait has its own deadline).
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, slow: 5_000 });
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 300_000, slow: 5_000 });
   // Define the suites through mocha's tdd interface without files on disk (they are bundled here).
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   registerEditorTests();

@@ -21,7 +21,8 @@ async function statusText(page: Page): Promise<string> {
 }
 
 describe('an empty trace in the editor (headless Chromium)', function () {
-  this.timeout(60_000);
+  // A guard against a hang, not a time budget: each wait has its own deadline (WAIT_MS).
+  this.timeout(180_000);
   const harness = new WebviewHarness();
   let ed: OpenedEditor | undefined;
   before(async () => { await harness.start(); });

@@ -44,7 +44,8 @@ async function savedState(page: Page): Promise<Record<string, unknown> | undefin
 }
 
 describe('trace editor webview: imported labels, run verdict, column resizing, incremental search', function () {
-  this.timeout(60_000);
+  // A guard against a hang, not a time budget: each wait has its own deadline (WAIT_MS).
+  this.timeout(180_000);
   const harness = new WebviewHarness();
   let ed: OpenedEditor | undefined;
 

@@ -34,11 +34,11 @@ const annotations = (uri: vscode.Uri): Thenable<AnnotationsSnapshot> => vscode.c
 
 async function openInTraceEditor(uri: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
-  await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 30_000);
+  await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined));
 }
 
 async function dirtyIs(uri: vscode.Uri, dirty: boolean): Promise<void> {
-  await waitFor(`the tab to be ${dirty ? 'dirty' : 'clean'}`, () => (traceTab(uri)?.isDirty === dirty ? true : undefined), 30_000);
+  await waitFor(`the tab to be ${dirty ? 'dirty' : 'clean'}`, () => (traceTab(uri)?.isDirty === dirty ? true : undefined));
 }
 
 export function registerAnnotationTests(): void {
@@ -50,7 +50,6 @@ export function registerAnnotationTests(): void {
     let failedStepId: string;
 
     suiteSetup(async function () {
-      this.timeout(60_000);
       const { extension } = await activatedExtension();
       tmp = mkdtempSync(join(tmpdir(), 'atd-annotations-'));
       const source = sharedTrace(extension.extensionPath, TRAIL_TRACE).fsPath;
@@ -127,24 +126,23 @@ export function registerAnnotationTests(): void {
       doc.errors.push({ location: failedStepId, category: 'OUT.FORMAT', impact: 'LOW', source: 'human', status: 'confirmed' });
       const { writeFileSync } = await import('node:fs');
       writeFileSync(sidecarPath, JSON.stringify(doc, null, 2));
-      await waitFor('the edited sidecar to be reloaded', async () => ((await annotations(uri)).sidecar?.errors.length === 2 ? true : undefined), 30_000);
+      await waitFor('the edited sidecar to be reloaded', async () => ((await annotations(uri)).sidecar?.errors.length === 2 ? true : undefined));
       assert.equal(traceTab(uri)?.isDirty, false);
     });
 
     test('in the text editor: "Tag this step as…" and "Reject finding" code actions, with diagnostics', async function () {
-      this.timeout(60_000);
       await closeClean();
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc);
       const findings = await waitFor('finding diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace');
         return d.length > 0 ? d : undefined;
-      }, 30_000);
+      });
       // The saved human tags show beside the findings.
       const tags = await waitFor('tag diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace (tag)');
         return d.length === 2 ? d : undefined;
-      }, 30_000);
+      });
       assert.ok(tags.some((d) => d.message === 'TAG TOOL.RUNTIME: integration tag' && d.severity === vscode.DiagnosticSeverity.Error), tags.map((d) => d.message).join('\n'));
 
       // Reject the first finding through its code action: saved at once (the trace editor is closed), the diagnostic goes.
@@ -165,20 +163,19 @@ export function registerAnnotationTests(): void {
       await waitFor('the rejected finding to leave the diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace' && x.message === target.message && x.range.isEqual(target.range));
         return d.length < countBefore ? true : undefined;
-      }, 30_000);
+      });
 
       // Tag a step through the "Tag this step as…" action, answering the prompts through its arguments.
       const [args] = tagAction.command.arguments as [{ uri: vscode.Uri; stepId: string }];
       const tagged = await vscode.commands.executeCommand<EditOutcome>(tagAction.command.command, { ...args, category: 'RSN.FACTUAL', impact: 'MEDIUM', description: 'from the code action' });
       assert.equal(tagged?.via, 'file');
-      await waitFor('the new tag diagnostic', () => (vscode.languages.getDiagnostics(uri).some((x) => x.source === 'Agent Trace (tag)' && x.message === 'TAG RSN.FACTUAL: from the code action' && x.severity === vscode.DiagnosticSeverity.Warning) ? true : undefined), 30_000);
+      await waitFor('the new tag diagnostic', () => (vscode.languages.getDiagnostics(uri).some((x) => x.source === 'Agent Trace (tag)' && x.message === 'TAG RSN.FACTUAL: from the code action' && x.severity === vscode.DiagnosticSeverity.Warning) ? true : undefined));
       const after = JSON.parse(readFileSync(sidecarPath, 'utf8')) as SidecarJson;
       assert.ok(after.errors.some((e) => e.category === 'RSN.FACTUAL' && e.location === args.stepId));
       assert.equal(after.errors.filter((e) => e.source === 'human').length, 3, 'earlier tags are kept');
     });
 
     test('a trace changed since it was tagged is reported, and every tag is kept', async function () {
-      this.timeout(60_000);
       await closeClean();
       appendFileSync(tracePath, '\n'); // same steps, different bytes
       await openInTraceEditor(uri);

@@ -23,7 +23,7 @@ export function registerEditorTests(): void {
     test('opens a TRAIL trace in the custom editor and renders its rows', async () => {
       const started = Date.now();
       await vscode.commands.executeCommand('agentTraceDebugger.openInTraceDebugger', uri);
-      const tab = await waitFor('the trace editor tab', () => activeCustomTab(), 30_000);
+      const tab = await waitFor('the trace editor tab', () => activeCustomTab());
       assert.equal(tab.viewType, VIEW_TYPE);
       assert.equal(tab.uri.fsPath, uri.fsPath);
       const state = await waitFor('rows in the webview', async () => {
@@ -92,7 +92,7 @@ export function registerEditorTests(): void {
     test('"Reveal Selected Step in File" opens the trace as text with the step\'s range selected', async () => {
       await closeAllEditors();
       await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
-      await waitFor('rows in the webview', async () => ((await webviewState())?.renderedIndexes.length ? true : undefined), 30_000);
+      await waitFor('rows in the webview', async () => ((await webviewState())?.renderedIndexes.length ? true : undefined));
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       const failingIds = new Set(expected.failing.map((f) => f.id));
       const selected = await waitFor('a failing step selected', async () => {
@@ -105,7 +105,7 @@ export function registerEditorTests(): void {
       const editor = await waitFor('the trace as text', () => {
         const e = vscode.window.activeTextEditor;
         return e && e.document.uri.fsPath === uri.fsPath ? e : undefined;
-      }, 30_000);
+      });
       const loc = step.location!;
       assert.deepEqual(
         [editor.selection.start.line, editor.selection.start.character, editor.selection.end.line, editor.selection.end.character],
@@ -118,7 +118,7 @@ export function registerEditorTests(): void {
     test('the selection survives hiding the tab and showing it again (webview state, not retainContextWhenHidden)', async () => {
       await closeAllEditors();
       await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
-      await waitFor('rows in the webview', async () => ((await webviewState())?.renderedIndexes.length ? true : undefined), 30_000);
+      await waitFor('rows in the webview', async () => ((await webviewState())?.renderedIndexes.length ? true : undefined));
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       const failingIds = new Set(expected.failing.map((f) => f.id));
@@ -130,12 +130,12 @@ export function registerEditorTests(): void {
       // Another editor in the same group hides the trace editor: its webview is torn down.
       const other = await vscode.workspace.openTextDocument({ content: 'another editor', language: 'plaintext' });
       await vscode.window.showTextDocument(other, { viewColumn: vscode.ViewColumn.Active, preview: false });
-      await waitFor('the trace editor to be hidden', () => (activeCustomTab() ? undefined : true), 30_000);
+      await waitFor('the trace editor to be hidden', () => (activeCustomTab() ? undefined : true));
       await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
       const restored = await waitFor('the restored webview', async () => {
         const s = await webviewState();
         return s?.renderedIndexes.length ? s : undefined;
-      }, 30_000);
+      });
       assert.equal(restored.selectedId, chosen.selectedId, 'the same step is selected after the tab is shown again');
       await detailsShow(chosenStep.name);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

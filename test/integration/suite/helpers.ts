@@ -30,7 +30,7 @@ export function sharedTrace(extensionPath: string, parts: string[]): vscode.Uri 
 
 /** Poll `probe` until it returns a value that is not undefined, or fail with `what`. */
 /** Deadlines are generous: each wait ends as soon as its signal arrives (a busy machine is slow, not wrong). */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -65,7 +65,7 @@ export async function detailsShow(title: string): Promise<void> {
     await waitFor(`the details pane to show "${title}"`, async () => {
       last = (await webviewState())?.detailsTitle;
       return last === title ? true : undefined;
-    }, 30_000);
+    });
   } catch {
     throw new Error(`the details pane shows ${JSON.stringify(last)}, expected ${JSON.stringify(title)}`);
   }

@@ -51,7 +51,6 @@ export function registerHotExitTests(): void {
     const panels: vscode.WebviewPanel[] = [];
 
     suiteSetup(async function () {
-      this.timeout(60_000);
       const { extension, api } = await activatedExtension();
       const p = api.traceEditor();
       assert.ok(p, 'the extension exposes its trace editor provider');
@@ -80,11 +79,11 @@ export function registerHotExitTests(): void {
     /** Open the copy in the trace editor and tag its first failing step: the tab is dirty, nothing on disk. */
     async function tagInEditor(description: string): Promise<TraceDocument> {
       await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, { preview: false });
-      await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 30_000);
+      await waitFor('the trace editor webview to answer', async () => ((await webviewState())?.totalRows ? true : undefined));
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       stepId = await waitFor('a failing step to be selected', async () => (await webviewState())?.selectedId ?? undefined);
       await vscode.commands.executeCommand('agentTraceDebugger.tagStep', { uri, stepId, category: 'TOOL.RUNTIME', impact: 'HIGH', description });
-      await waitFor('the tab to be dirty', () => (traceTab(uri)?.isDirty ? true : undefined), 30_000);
+      await waitFor('the tab to be dirty', () => (traceTab(uri)?.isDirty ? true : undefined));
       const document = provider.documentFor(uri);
       assert.ok(document, 'the provider holds the open document');
       return document;
@@ -95,7 +94,7 @@ export function registerHotExitTests(): void {
       if (existsSync(sidecarPath)) return;
       await tagInEditor('survives hot exit');
       await vscode.commands.executeCommand('workbench.action.files.save');
-      await waitFor('the tab to be clean after Save', () => (traceTab(uri)?.isDirty === false ? true : undefined), 30_000);
+      await waitFor('the tab to be clean after Save', () => (traceTab(uri)?.isDirty === false ? true : undefined));
       await closeClean();
     }
 
@@ -107,7 +106,6 @@ export function registerHotExitTests(): void {
     }
 
     test('the backup holds the unsaved tag; reopening from it restores the tag as an unsaved edit, nothing written', async function () {
-      this.timeout(60_000);
       const tagged = await tagInEditor('survives hot exit');
       const destination = vscode.Uri.file(join(backups, 'restored'));
       const backup = await provider.backupCustomDocument(tagged, { destination }, never);
@@ -135,7 +133,7 @@ export function registerHotExitTests(): void {
       const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'restored', vscode.ViewColumn.Active, {});
       panels.push(panel);
       void provider.resolveCustomEditor(restored, panel, never);
-      await waitFor('the restored editor to answer', async () => ((await webviewState())?.totalRows ? true : undefined), 30_000);
+      await waitFor('the restored editor to answer', async () => ((await webviewState())?.totalRows ? true : undefined));
       await vscode.commands.executeCommand('agentTraceDebugger.nextFailure');
       const shown = await waitFor('the restored tag on the (first failing) tagged step', async () => {
         const s = await webviewState();
@@ -157,7 +155,6 @@ export function registerHotExitTests(): void {
       ['holding an unreadable sidecar', JSON.stringify({ kind: 'agent-trace-annotations-backup', version: 1, sidecar: '{"version":1,"errors":[{"nope":' })],
     ] as const) {
       test(`a backup ${what} is refused with a warning: the saved sidecar is shown, the backup file kept`, async function () {
-        this.timeout(60_000);
         await ensureSavedSidecar();
         const savedText = readFileSync(sidecarPath, 'utf8');
         const file = join(backups, `bad-${what.replace(/\W+/g, '-')}`);
@@ -180,7 +177,6 @@ export function registerHotExitTests(): void {
     }
 
     test('a backup whose cancellation was requested before or while writing leaves no file', async function () {
-      this.timeout(60_000);
       const tagged = await tagInEditor('cancelled backup');
       const before = readdirSync(backups).sort();
 

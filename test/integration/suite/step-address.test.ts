@@ -21,7 +21,7 @@ export function registerStepAddressTests(): void {
         const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
         const ours = all.filter((l) => l.command?.command === 'agentTraceDebugger.openInTraceDebugger');
         return ours.length ? ours : undefined;
-      }, 30_000);
+      });
       const args = (l: vscode.CodeLens) => l.command!.arguments as [vscode.Uri, string, number];
       const runs = lenses.map((l) => args(l)[2]);
       assert.ok(runs.every((r) => Number.isInteger(r)), `every CodeLens names its run: ${JSON.stringify(runs)}`);
@@ -33,7 +33,7 @@ export function registerStepAddressTests(): void {
       const state = await waitFor(`run ${traceIndex + 1}'s step ${stepId} selected`, async () => {
         const s = await webviewState();
         return s?.selectedId === stepId ? s : undefined;
-      }, 30_000);
+      });
       assert.equal(state.traceIndex, traceIndex, `the editor shows run ${traceIndex + 1}, not run ${state.traceIndex + 1}`);
     });
   });

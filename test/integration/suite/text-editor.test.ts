@@ -23,7 +23,7 @@ export function registerTextEditorTests(): void {
       diagnostics = await waitFor('Agent Trace diagnostics', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'Agent Trace');
         return d.length > 0 ? d : undefined;
-      }, 30_000);
+      });
     });
 
     suiteTeardown(closeAllEditors);

@@ -35,7 +35,6 @@ export function registerTrainingSetsTests(): void {
     let correctedLocation: string;
 
     suiteSetup(async function () {
-      this.timeout(60_000);
       api = (await activatedExtension()).api.trainingSets;
       const { extension } = await activatedExtension();
       tmp = mkdtempSync(join(tmpdir(), 'atd-training-sets-'));
@@ -69,7 +68,6 @@ export function registerTrainingSetsTests(): void {
     });
 
     test('promotes the TRAIL trace into a new TRL set; files validate; the view shows the counts', async function () {
-      this.timeout(60_000);
       const result = await vscode.commands.executeCommand<PromoteUiResult | undefined>(
         'agentTraceDebugger.promoteToTrainingSet', vscode.Uri.file(tracePath), undefined, { set: 'gaia', format: 'trl', saveDirty: false },
       );
@@ -122,7 +120,6 @@ export function registerTrainingSetsTests(): void {
     });
 
     test('reveals the source trace at the corrected step', async function () {
-      this.timeout(30_000);
       const files = api.view.getChildren(roots()[0]);
       const [pref] = api.view.getChildren(files[1]);
       const selected = await vscode.commands.executeCommand<boolean>('agentTraceDebugger.revealTrainingExampleSource', pref);
@@ -132,7 +129,7 @@ export function registerTrainingSetsTests(): void {
       assert.equal(tab.uri.fsPath, tracePath);
       const trace = loadTraceFile(tracePath).traces[0];
       const stepId = trace.steps.find((s) => (s.sourceId ?? s.id) === correctedLocation)!.id;
-      await waitFor(`step ${stepId} selected in the webview`, async () => ((await webviewState())?.selectedId === stepId ? true : undefined), 30_000);
+      await waitFor(`step ${stepId} selected in the webview`, async () => ((await webviewState())?.selectedId === stepId ? true : undefined));
       await closeAllEditors();
     });
 
@@ -157,7 +154,6 @@ export function registerTrainingSetsTests(): void {
     });
 
     test('saves unsaved sidecar edits first when asked, and promotes what was saved', async function () {
-      this.timeout(60_000);
       const sidecar = vscode.Uri.file(sidecarPathFor(tracePath));
       const doc = await vscode.workspace.openTextDocument(sidecar);
       const edit = new vscode.WorkspaceEdit();
@@ -178,7 +174,6 @@ export function registerTrainingSetsTests(): void {
     });
 
     test('a correction that fails validation writes nothing and names the sidecar', async function () {
-      this.timeout(60_000);
       const set = join(setsRoot, 'gaia');
       const before = DATA.map((f) => readFileSync(join(set, f), 'utf8'));
       const labels = readSidecar(sidecarPathFor(tracePath)).doc;
@@ -202,7 +197,6 @@ export function registerTrainingSetsTests(): void {
     });
 
     test('a sidecar written for another version of the trace is promoted only after the user confirms in a modal', async function () {
-      this.timeout(60_000);
       const changed = join(tmp, 'changed.json');
       copyFileSync(tracePath, changed);
       // The TRAIL labels (the suite's own sidecar now holds a correction that fails validation), bound to other bytes.
@@ -235,7 +229,6 @@ export function registerTrainingSetsTests(): void {
       }
     });
     test('a set whose last write was interrupted is recovered when the view shows it', async function () {
-      this.timeout(60_000);
       // A trace of its own, without the sidecar the other tests edit, in a set of its own.
       const trace = join(tmp, 'recover.json');
       copyFileSync(tracePath, trace);
@@ -256,7 +249,7 @@ export function registerTrainingSetsTests(): void {
       }
       assert.ok(existsSync(journal), 'a crash left the commit journal behind');
       roots(); // showing the view starts the recovery
-      await waitFor('the interrupted commit to be finished', () => (existsSync(journal) ? undefined : true), 30_000);
+      await waitFor('the interrupted commit to be finished', () => (existsSync(journal) ? undefined : true));
       const recovered = roots().find((n) => n.type === 'set' && n.set.dir === set);
       assert.ok(recovered && recovered.type === 'set', 'the set is listed');
       assert.deepEqual(recovered.set.problems, [], 'manifest and data files agree again');

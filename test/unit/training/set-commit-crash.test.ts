@@ -94,7 +94,7 @@ describe('a training set is committed as one unit', () => {
   }
 
   it('a re-promotion killed after any file operation leaves the set as before or after, and the next promotion works', async function () {
-    this.timeout(60_000);
+    this.timeout(180_000); // a guard against a hang, not a time budget
     const base = copyOf();
     await promoteIntoSet(base, CONFIG, [input('a', 'v1', 3), input('b', 'v1', 2)]);
     const r = await crashAtEveryStep(base,
@@ -104,7 +104,7 @@ describe('a training set is committed as one unit', () => {
   });
 
   it('the first promotion into a new set, killed at any point, leaves no set or the whole set', async function () {
-    this.timeout(60_000);
+    this.timeout(180_000); // a guard against a hang, not a time budget
     const r = await crashAtEveryStep(undefined,
       (dir, io) => promoteIntoSet(dir, CONFIG, [input('a', 'v1', 2)], io),
       (dir) => promoteIntoSet(dir, CONFIG, [input('d', 'v1', 1)]));
@@ -112,7 +112,7 @@ describe('a training set is committed as one unit', () => {
   });
 
   it('a removal killed after any file operation leaves the set as before or after', async function () {
-    this.timeout(60_000);
+    this.timeout(180_000); // a guard against a hang, not a time budget
     const base = copyOf();
     await promoteIntoSet(base, CONFIG, [input('a', 'v1', 3), input('b', 'v1', 2)]);
     const victim = readManifest(base).entries.find((e) => e.file === 'sft.jsonl' && e.key.startsWith('../b'))!;
