@@ -47,7 +47,18 @@ async function selectedIndex(page: Page): Promise<number> {
 }
 
 async function waitForSelected(page: Page, index: number): Promise<void> {
-  await page.waitForSelector(`${SELECTED}[data-index="${index}"]`);
+  try {
+    await page.waitForSelector(`${SELECTED}[data-index="${index}"]`);
+  } catch (e) {
+    // Say what the list shows instead: the selection elsewhere, placeholders, or a page's error row.
+    const shown = await page.evaluate(() => ({
+      selected: document.querySelector('[role=treeitem][aria-selected="true"]')?.getAttribute('data-index') ?? null,
+      scrollTop: document.querySelector('[role=tree]')?.scrollTop ?? null,
+      rows: Array.from(document.querySelectorAll('.step-row')).slice(0, 3).map((r) => `${r.getAttribute('data-index') ?? '-'}:${(r.textContent ?? '').slice(0, 60)}`),
+      status: document.querySelector('.status-line')?.textContent ?? null,
+    })).catch(() => undefined);
+    throw new Error(`step ${index} was not selected: ${JSON.stringify(shown)}`, { cause: e });
+  }
 }
 
 async function detailsTitle(page: Page): Promise<string> {
