@@ -51,12 +51,13 @@ async function waitForSelected(page: Page, index: number): Promise<void> {
     await page.waitForSelector(`${SELECTED}[data-index="${index}"]`);
   } catch (e) {
     // Say what the list shows instead: the selection elsewhere, placeholders, or a page's error row.
-    const shown = await page.evaluate(() => ({
+    // A string: this file is compiled without the DOM lib.
+    const shown = await page.evaluate(`({
       selected: document.querySelector('[role=treeitem][aria-selected="true"]')?.getAttribute('data-index') ?? null,
       scrollTop: document.querySelector('[role=tree]')?.scrollTop ?? null,
-      rows: Array.from(document.querySelectorAll('.step-row')).slice(0, 3).map((r) => `${r.getAttribute('data-index') ?? '-'}:${(r.textContent ?? '').slice(0, 60)}`),
+      rows: Array.from(document.querySelectorAll('.step-row')).slice(0, 3).map((r) => (r.getAttribute('data-index') ?? '-') + ':' + (r.textContent ?? '').slice(0, 60)),
       status: document.querySelector('.status-line')?.textContent ?? null,
-    })).catch(() => undefined);
+    })`).catch(() => undefined);
     throw new Error(`step ${index} was not selected: ${JSON.stringify(shown)}`, { cause: e });
   }
 }
