@@ -105,8 +105,10 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
     };
     const examples = encodeAll(p, { format: config.format, sharegpt: config.sharegpt, includeFailed: opts.includeFailed }, (message) => warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${message}` }));
     const skippedAsFailed = p.outcome.failed && !opts.includeFailed;
-    if (skippedAsFailed) failedRuns.push(traceIndex);
-    if (skippedAsFailed) warnings.push({ file: opts.trace, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
+    if (skippedAsFailed) {
+      failedRuns.push(traceIndex);
+      warnings.push({ file: opts.trace, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
+    }
     const counters = new Map<string, number>();
     for (const ex of examples) {
       const n = (counters.get(ex.file) ?? 0) + 1;
