@@ -418,7 +418,12 @@ def main():
             where, detail = items[0]
             print(f"  {len(items):>4}  {cls}")
             print(f"        e.g. {where}: {detail}")
-    print(f"== trainer check {'FAILED' if groups else 'passed'} ({time.time() - started:.0f} s in Python)")
+    print(f"== trainer check in Python: {'FAILED' if groups else 'all checks agree'} ({time.time() - started:.0f} s)")
+    # Counted checks for the closing line that run.ts prints: each file loaded, each (record, template)
+    # verdict compared, each trainer run; a failure is one recorded finding.
+    passed = loaded + stats["agree"] + sum(ok for ok, _, _ in runs.values())
+    with open(os.path.join(os.path.dirname(args.plan), "counts.json"), "w", encoding="utf-8") as fh:
+        json.dump({"passed": passed, "failed": len(failures.items)}, fh)
     return 1 if groups else 0
 
 

@@ -18,7 +18,7 @@
  *   --every-template  train 2 steps under every template, not one per file (about twice as long)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -104,6 +104,9 @@ async function main(): Promise<number> {
       console.error(`test:trainers: cannot run ${python}: ${checked.error.message}`);
       return 2;
     }
+    // The closing line counts what was checked (files loaded, template verdicts, trainer runs).
+    const counts = readCounts(join(work, 'counts.json'));
+    if (counts) log(`\ntrainer check: ${counts.passed} passed, ${counts.failed} failed`);
     return checked.status ?? 1;
   } finally {
     if (args.keep) log(`  kept ${work}`);
@@ -115,3 +118,12 @@ main().then((code) => process.exit(code), (e: unknown) => {
   console.error(e instanceof Error ? e.stack ?? e.message : String(e));
   process.exit(1);
 });
+
+function readCounts(file: string): { passed: number; failed: number } | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { passed?: unknown; failed?: unknown };
+    return typeof parsed.passed === 'number' && typeof parsed.failed === 'number' ? { passed: parsed.passed, failed: parsed.failed } : undefined;
+  } catch {
+    return undefined; // check.py stopped before its summary: its own output says why
+  }
+}

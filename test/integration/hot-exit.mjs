@@ -26,7 +26,7 @@
 // uses; HOT_EXIT_RELOAD=page reproduces the browser-reload race.
 //
 //   HOT_EXIT_RELOAD=command|page   HOT_EXIT_CONSOLE=<file: browser console log>
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,12 +246,20 @@ async function main() {
   }
 }
 
+/** One scenario, counted in npm test's closing line (scripts/test.mjs). */
+function recordTally(passed) {
+  const file = process.env.AGENT_TRACE_TEST_TALLY;
+  if (file) appendFileSync(file, JSON.stringify({ suite: 'hot-exit', passed: passed ? 1 : 0, failed: passed ? 0 : 1 }) + '\n');
+}
+
 const started = Date.now();
 try {
   const r = await main();
+  recordTally(true);
   console.log(`[hot-exit] passed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(r)}`);
   process.exit(0);
 } catch (e) {
+  recordTally(false);
   console.error(`[hot-exit] FAILED: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }
