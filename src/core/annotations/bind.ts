@@ -3,6 +3,7 @@
  * exists (reported, never dropped: the document is untouched, so a save writes it back), and the
  * effective error tags per step (human tags + detector findings minus rejections).
  */
+import { fingerprintHash, parseLegacyDerivedId } from '../engine/step-ids';
 import { isStepErrorLabel } from '../model/labels';
 import type { Step, Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
@@ -12,9 +13,12 @@ import { decisionOf } from './finding-review';
 import type { AnnotationDocument, Correction, ErrorTag, Impact } from './schema';
 import { sameTrace } from './schema';
 
-/** The id a sidecar uses for a step: the id as written in the trace, else the derived id. */
+/**
+ * The id a sidecar uses for a step: its stable id (src/core/engine/step-ids.ts), which is the id as
+ * written in the trace unless that id occurs more than once (then `<id>#<k>` for the k-th).
+ */
 export function stepLocation(step: Step): string {
-  return step.sourceId ?? step.id;
+  return step.id;
 }
 
 export function traceIndexOf(trace: Trace): number {
@@ -24,9 +28,36 @@ export function traceIndexOf(trace: Trace): number {
 export function stepIndexByLocation(trace: Trace): Map<string, Step> {
   const m = new Map<string, Step>();
   for (const s of trace.steps) m.set(s.id, s);
-  // Source ids win over derived ids when both spellings exist.
-  for (const s of trace.steps) if (s.sourceId) m.set(s.sourceId, s);
   return m;
+}
+
+/**
+ * Finds the step a sidecar entry points at: by stable id, or, for an id of the earlier
+ * position-based scheme (`step-<position>-<hash>`, in sidecars written before ids became stable),
+ * the step with that content hash, the one nearest that position when several have it.
+ */
+export function stepResolver(trace: Trace): (location: string) => Step | undefined {
+  const byId = stepIndexByLocation(trace);
+  let byHash: Map<string, Step[]> | undefined;
+  return (location) => {
+    const hit = byId.get(location);
+    if (hit) return hit;
+    const legacy = parseLegacyDerivedId(location);
+    if (!legacy) return undefined;
+    if (!byHash) {
+      byHash = new Map();
+      for (const s of trace.steps) {
+        const h = fingerprintHash({ kind: s.kind, name: s.name, startTime: s.startTime, toolCall: s.toolCall });
+        const list = byHash.get(h);
+        if (list) list.push(s); else byHash.set(h, [s]);
+      }
+    }
+    const candidates = byHash.get(legacy.hash);
+    if (!candidates) return undefined;
+    let best = candidates[0];
+    for (const s of candidates) if (Math.abs(s.index - legacy.position) < Math.abs(best.index - legacy.position)) best = s;
+    return best;
+  };
 }
 
 export interface BoundAnnotations {
@@ -41,7 +72,7 @@ export interface BoundAnnotations {
 
 export function bindAnnotations(doc: AnnotationDocument, trace: Trace, sidecarFile: string): BoundAnnotations {
   const ti = traceIndexOf(trace);
-  const byLoc = stepIndexByLocation(trace);
+  const resolve = stepResolver(trace);
   const out: BoundAnnotations = { orphans: [], tagsByStep: new Map(), correctionByStep: new Map(), reviewed: new Set() };
   if (doc.trace && doc.trace.sha256 !== trace.source.sha256) {
     out.shaMismatch = {
@@ -54,19 +85,19 @@ export function bindAnnotations(doc: AnnotationDocument, trace: Trace, sidecarFi
   };
   doc.errors.forEach((e, i) => {
     if (!sameTrace(e.traceIndex, ti)) return;
-    const s = byLoc.get(e.location);
+    const s = resolve(e.location);
     if (!s) return orphan(`$.errors[${i}].location`, `tag ${e.category}`, e.location);
     push(out.tagsByStep, s.id, e);
   });
   doc.corrections.forEach((c, i) => {
     if (!sameTrace(c.traceIndex, ti)) return;
-    const s = byLoc.get(c.location);
+    const s = resolve(c.location);
     if (!s) return orphan(`$.corrections[${i}].location`, 'correction', c.location);
     out.correctionByStep.set(s.id, c);
   });
   doc.reviewed.forEach((r, i) => {
     if (!sameTrace(r.traceIndex, ti)) return;
-    const s = byLoc.get(r.location);
+    const s = resolve(r.location);
     if (!s) return orphan(`$.reviewed[${i}]`, 'review mark', r.location);
     out.reviewed.add(s.id);
   });

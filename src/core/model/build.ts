@@ -7,6 +7,7 @@ import { locatePaths, pathKey, type JsonPath } from '../json/locate';
 import type { SourceFile } from '../json/source-file';
 import { shortHash } from '../util/hash';
 import { quoteTraceText, type Problem } from '../util/problems';
+import { StepIdAllocator } from '../engine/step-ids';
 import type { DraftStep, DraftTrace } from './draft';
 import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
 
@@ -18,11 +19,9 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
   const drafts = draft.steps;
   const n = drafts.length;
 
-  // 1. Stable ids: the source id when present and unique, otherwise derived from position and content.
-  const seen = new Map<string, number>();
-  for (const d of drafts) if (d.sourceId) seen.set(d.sourceId, (seen.get(d.sourceId) ?? 0) + 1);
-  const ids = drafts.map((d, i) =>
-    d.sourceId && seen.get(d.sourceId) === 1 ? d.sourceId : derivedId(d, i));
+  // 1. Stable ids: the source id with its occurrence number, else derived from content (never position).
+  const allocator = new StepIdAllocator();
+  const ids = drafts.map((d) => allocator.next(d.sourceId, d));
   const idBySource = new Map<string, number>();
   drafts.forEach((d, i) => { if (d.sourceId && !idBySource.has(d.sourceId)) idBySource.set(d.sourceId, i); });
 
@@ -151,10 +150,6 @@ export function locateDraftSteps(file: SourceFile, drafts: readonly DraftTrace[]
 /** Labels written inside the trace (`origin: 'inline'`) are reported against the trace file itself. */
 function labelFile(origin: string, file: SourceFile): string {
   return origin === 'inline' ? file.path : origin;
-}
-
-function derivedId(d: DraftStep, position: number): string {
-  return `step-${position}-${shortHash(`${d.kind}|${d.name}|${d.startTime ?? ''}|${d.toolCall?.name ?? ''}`)}`;
 }
 
 function minStart(steps: Step[]): number | null {

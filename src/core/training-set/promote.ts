@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadAnnotationsFor, sidecarPathFor } from '../annotations/sidecar';
+import { stepLocation } from '../annotations/bind';
 import { encodeAll, type OmittedTurn } from '../export/encode';
 import { fitExamples } from '../export/length';
 import { ESTIMATE_COUNTER, loadTokenizerCounter } from '../export/tokenizer';
@@ -121,7 +122,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
       const out: PromotionInput['examples'][number]['tags'] = [];
       for (const t of allTurns(p.original)) {
         const loc = p.stepsById.get(t.stepId);
-        const location = loc?.sourceId ?? t.stepId;
+        const location = loc ? stepLocation(loc) : t.stepId;
         if (!locs.includes(location)) continue;
         for (const tag of p.turnErrors.get(t.stepId) ?? []) out.push({ location, category: tag.category, origin: tag.origin, status: tag.status });
       }

@@ -13,93 +13,90 @@ import {
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { explainedFailures } from '../../core/detect';
+import { findFailure, lowerBound, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
 import { runVerdict } from './run-verdict';
 import { StepLabels } from './step-labels';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
-const SEARCH_TEXT_CAP = 20_000;
 const FALLBACK_COLOR = '--vscode-charts-red';
 
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
 export type ShownFinding = Finding & { defaultCategory: string };
 
 export class TraceSession {
-  readonly steps: Step[];
-  private readonly parentIndex: Int32Array;
-  /** Index one past the step's last descendant (steps are in pre-order). */
-  private readonly subtreeEnd: Int32Array;
-  private readonly childCount: Int32Array;
+  /** The engine's model of the trace: order, tree, findings, failing set, search. */
+  readonly index: TraceIndex;
+  private current: Trace;
   /** Every finding per step, including rejected ones (the review list still shows those). */
-  private readonly allFindings: ShownFinding[][];
+  private allFindings: ShownFinding[][] = [];
   /** Findings that count: not rejected in the annotations. */
-  private findings: ShownFinding[][];
+  private findings: ShownFinding[][] = [];
   /** Sidecar entries bound to each step (human tags and decided findings), in file order. */
-  private tags: ErrorTag[][];
+  private tags: ErrorTag[][] = [];
+  /** The bound annotations last applied, kept to apply them again when the trace changes. */
+  private bound: Pick<BoundAnnotations, 'tagsByStep'> | undefined;
   /** Imported error labels per step (Who&When, TRAIL, MAST): labelled steps are failures too. */
-  private readonly labels: StepLabels;
+  private labels!: StepLabels;
   /** Sorted indexes of steps that failed (error status, a finding that is not rejected, a human tag, or an imported label). */
   private failing: number[] = [];
-  private readonly axisStart: Float64Array;
-  private readonly axisEnd: Float64Array;
-  readonly hasTimestamps: boolean;
   private readonly viewCache = new Map<string, Int32Array>();
-  private readonly position: Map<string, number>;
-  private searchText: string[] | undefined;
   /** Failing steps without a finding of their own → the step inside that explains the failure. */
-  private readonly explainedBy: Map<string, string>;
+  private explainedBy = new Map<string, string>();
 
-  constructor(readonly trace: Trace, findings: Finding[], readonly taxonomy: Taxonomy, readonly traceIndex: number) {
-    this.steps = [...trace.steps].sort((a, b) => a.index - b.index);
-    const n = this.steps.length;
-    const position = new Map<string, number>();
-    this.steps.forEach((s, i) => position.set(s.id, i));
-    this.parentIndex = new Int32Array(n).fill(-1);
-    this.childCount = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = this.steps[i].parentId;
-      const pi = p == null ? undefined : position.get(p);
-      if (pi !== undefined && pi < i) {
-        this.parentIndex[i] = pi;
-        this.childCount[pi]++;
-      }
-    }
-    // Pre-order: a subtree is contiguous, so it ends one past its last descendant. One reverse pass.
-    this.subtreeEnd = new Int32Array(n);
-    for (let i = n - 1; i >= 0; i--) {
-      this.subtreeEnd[i] = Math.max(this.subtreeEnd[i], i + 1);
-      const p = this.parentIndex[i];
-      if (p >= 0) this.subtreeEnd[p] = Math.max(this.subtreeEnd[p], this.subtreeEnd[i]);
-    }
+  constructor(trace: Trace, findings: Finding[], readonly taxonomy: Taxonomy, readonly traceIndex: number) {
+    this.current = trace;
+    this.index = new TraceIndex(trace.steps, findings);
+    this.derive(findings);
+  }
 
+  get trace(): Trace {
+    return this.current;
+  }
+
+  /** Steps in decision order (`steps[i].index === i`). */
+  get steps(): readonly Step[] {
+    return this.index.steps;
+  }
+
+  get hasTimestamps(): boolean {
+    return this.index.axis().hasTimestamps;
+  }
+
+  private get axisStart(): Float64Array {
+    return this.index.axis().start;
+  }
+
+  private get axisEnd(): Float64Array {
+    return this.index.axis().end;
+  }
+
+  /**
+   * The trace changed on disk. When the new version only adds steps after the ones shown (a
+   * growing JSONL file), they are appended and rows before `appendedFrom` stay valid; otherwise the
+   * session is rebuilt. Tags are applied again by stable step id either way.
+   */
+  update(trace: Trace, findings: Finding[]): { appendedFrom: number } | { reset: true } {
+    const before = this.index.length;
+    const extends_ = trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i]?.id === s.id && trace.steps[i].parentId === s.parentId);
+    this.current = trace;
+    const appended = extends_ && this.index.append(trace.steps.slice(before), findings);
+    if (!appended) this.index.replace(trace.steps, findings);
+    this.derive(findings);
+    return appended ? { appendedFrom: before } : { reset: true };
+  }
+
+  private derive(findings: Finding[]): void {
+    const n = this.index.length;
     this.allFindings = Array.from({ length: n }, () => [] as ShownFinding[]);
     for (const f of findings) {
-      const i = position.get(f.stepId);
+      const i = this.index.indexOf(f.stepId);
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
-      const category = shownFindingCategory(f.category, taxonomy);
-      if (i !== undefined) this.allFindings[i].push({ ...f, category, defaultCategory: f.category });
+      if (i !== undefined) this.allFindings[i].push({ ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
     }
-    this.findings = this.allFindings;
-    this.explainedBy = explainedFailures(trace, findings);
-    this.tags = Array.from({ length: n }, () => [] as ErrorTag[]);
-    this.position = position;
-    this.labels = new StepLabels(trace, position, n, taxonomy);
-    this.recomputeFailing();
-
-    this.hasTimestamps = this.steps.some((s) => s.startTime !== null);
-    this.axisStart = new Float64Array(n);
-    this.axisEnd = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const s = this.steps[i];
-      if (this.hasTimestamps) {
-        const start = s.startTime ?? s.endTime ?? (i > 0 ? this.axisEnd[i - 1] : 0);
-        this.axisStart[i] = start;
-        this.axisEnd[i] = Math.max(start, s.endTime ?? start);
-      } else {
-        this.axisStart[i] = i;
-        this.axisEnd[i] = this.subtreeEnd[i];
-      }
-    }
+    this.explainedBy = explainedFailures(this.current, findings);
+    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, n, this.taxonomy);
+    this.applyAnnotations(this.bound);
   }
 
   /**
@@ -108,10 +105,11 @@ export class TraceSession {
    * failure in their category. Called whenever the annotation document changes.
    */
   applyAnnotations(bound: Pick<BoundAnnotations, 'tagsByStep'> | undefined): void {
+    this.bound = bound;
     const n = this.steps.length;
     this.tags = Array.from({ length: n }, () => [] as ErrorTag[]);
     for (const [stepId, list] of bound?.tagsByStep ?? []) {
-      const i = this.position.get(stepId);
+      const i = this.index.indexOf(stepId);
       if (i !== undefined) this.tags[i] = list.slice();
     }
     this.findings = this.allFindings.map((list, i) => (list.length === 0 || this.tags[i].length === 0 ? list : list.filter((f) => !this.isRejected(i, f))));
@@ -178,7 +176,7 @@ export class TraceSession {
    */
   private explainedCategory(i: number): string | null {
     const inner = this.explainedBy.get(this.steps[i].id);
-    const j = inner === undefined ? undefined : this.position.get(inner);
+    const j = inner === undefined ? undefined : this.index.indexOf(inner);
     return j === undefined ? null : this.findings[j][0]?.category ?? null;
   }
 
@@ -266,7 +264,7 @@ export class TraceSession {
     const n = this.steps.length;
     for (let i = 0; i < n; i++) {
       if (!filtering || this.matchesFilter(i, view.failuresOnly, wanted)) out.push(i);
-      if (collapsed.has(i)) i = this.subtreeEnd[i] - 1;
+      if (collapsed.has(i)) i = this.index.subtreeEndOf(i) - 1;
     }
     const rows = Int32Array.from(out);
     this.viewCache.set(key, rows);
@@ -293,13 +291,13 @@ export class TraceSession {
 
   private row(row: number, i: number): RowSummary {
     const s = this.steps[i];
-    const p = this.parentIndex[i];
+    const p = this.index.parentOf(i);
     return {
       row, index: i, id: s.id, depth: s.depth, kind: s.kind, name: s.name,
       start: this.axisStart[i],
       end: this.axisEnd[i],
       status: s.status, category: this.categoryOf(i), findingCount: this.findings[i].length,
-      tagCount: this.tagCount(i), hasChildren: this.childCount[i] > 0, parentIndex: p >= 0 ? p : null,
+      tagCount: this.tagCount(i), hasChildren: this.index.childCountOf(i) > 0, parentIndex: p >= 0 ? p : null,
       failing: this.isFailure(i), labels: this.labels.descriptions(i),
     };
   }
@@ -308,15 +306,14 @@ export class TraceSession {
     this.checkIndex(index);
     const collapsed = new Set(view.collapsed);
     const hiddenBy: number[] = [];
-    for (let p = this.parentIndex[index]; p >= 0; p = this.parentIndex[p]) if (collapsed.has(p)) hiddenBy.push(p);
+    for (let p = this.index.parentOf(index); p >= 0; p = this.index.parentOf(p)) if (collapsed.has(p)) hiddenBy.push(p);
     const visible = this.visibleRows(view);
     const row = binarySearch(visible, index);
     return { row: row >= 0 ? row : null, hiddenBy };
   }
 
   indexOfId(id: string): number | undefined {
-    const i = this.steps.findIndex((s) => s.id === id);
-    return i >= 0 ? i : undefined;
+    return this.index.indexOf(id);
   }
 
   details(index: number, canRevealInFile: boolean): StepDetails {
@@ -334,12 +331,12 @@ export class TraceSession {
       impact: f.impact,
       symptomStepIndex: position(f.symptomStepId),
     }));
-    const p = this.parentIndex[index];
+    const p = this.index.parentOf(index);
     return {
       step,
       findings,
       labels: this.labels.shownInDetails(this.trace, index, step.id),
-      childCount: this.childCount[index],
+      childCount: this.index.childCountOf(index),
       parentIndex: p >= 0 ? p : null,
       durationMs: step.startTime !== null && step.endTime !== null ? step.endTime - step.startTime : null,
       canRevealInFile: canRevealInFile && step.location !== undefined,
@@ -348,38 +345,24 @@ export class TraceSession {
   }
 
   findFailure(view: ViewSpec, from: number, direction: Direction): number | null {
-    const wanted = new Set(view.categories);
-    const ok = (i: number): boolean => wanted.size === 0 || this.categoriesOf(i).some((c) => wanted.has(c));
-    const list = this.failing;
-    if (direction === 'next') {
-      for (let k = upperBound(list, from); k < list.length; k++) if (ok(list[k])) return list[k];
-    } else {
-      for (let k = lowerBound(list, from) - 1; k >= 0; k--) if (ok(list[k])) return list[k];
-    }
-    return null;
+    return findFailure(this.failureSource, from, direction, view.categories) ?? null;
   }
+
+  /** The failing set with the user's annotations: what n/p, the cursor and the debugger move through. */
+  readonly failureSource: FailureSource = { failing: () => this.failing, categoriesOf: (i) => this.categoriesOf(i) };
 
   /**
    * Case-insensitive substring search over names, messages, tool calls, values and errors; wraps
    * around. Says which match it found ("k of n") and lists the matches (capped) for highlighting.
    */
   search(query: string, from: number, direction: Direction): SearchResult {
-    const q = query.trim().toLowerCase();
-    if (!q) return { index: null, matchCount: 0 };
-    const text = this.searchIndex();
-    const n = text.length;
-    const all: number[] = [];
-    for (let i = 0; i < n; i++) if (text[i].includes(q)) all.push(i);
+    const all = this.index.search(query);
     if (all.length === 0) return { index: null, matchCount: 0 };
+    const n = this.steps.length;
     // From `from` (exclusive) in the direction, wrapping: a binary search over the sorted matches.
     const origin = Number.isInteger(from) && from >= 0 && from < n ? from : direction === 'next' ? -1 : n;
     const k = direction === 'next' ? upperBound(all, origin) % all.length : (lowerBound(all, origin) - 1 + all.length) % all.length;
     return { index: all[k], matchCount: all.length, ordinal: k + 1, matches: all.length > SEARCH_MATCH_CAP ? all.slice(0, SEARCH_MATCH_CAP) : all };
-  }
-
-  private searchIndex(): string[] {
-    this.searchText ??= this.steps.map((s) => searchableText(s).toLowerCase());
-    return this.searchText;
   }
 
   timeline(start: number, end: number, limit: number): TimelineResult {
@@ -410,22 +393,6 @@ export class TraceSession {
   }
 }
 
-function searchableText(s: Step): string {
-  const parts: string[] = [s.name, s.kind, s.id, s.model ?? ''];
-  if (s.error) parts.push(s.error.type ?? '', s.error.message);
-  if (s.toolCall) parts.push(s.toolCall.name, safeJson(s.toolCall.arguments));
-  for (const p of [s.input, s.output]) {
-    for (const m of p?.messages ?? []) parts.push(m.content ?? '', ...(m.toolCalls ?? []).map((c) => `${c.name} ${safeJson(c.arguments)}`));
-    if (p?.value !== undefined) parts.push(safeJson(p.value));
-  }
-  return parts.join('\n').slice(0, SEARCH_TEXT_CAP);
-}
-
-function safeJson(v: unknown): string {
-  if (typeof v === 'string') return v;
-  try { return JSON.stringify(v) ?? ''; } catch { return ''; }
-}
-
 function binarySearch(a: Int32Array, x: number): number {
   let lo = 0;
   let hi = a.length - 1;
@@ -437,18 +404,3 @@ function binarySearch(a: Int32Array, x: number): number {
   return -1;
 }
 
-/** First position whose value is >= x. */
-function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < x) lo = mid + 1; else hi = mid; }
-  return lo;
-}
-
-/** First position whose value is > x. */
-function upperBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] <= x) lo = mid + 1; else hi = mid; }
-  return lo;
-}

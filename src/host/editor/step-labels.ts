@@ -32,7 +32,7 @@ export class StepLabels {
   /** For each shown label category, the scheme of its first label (one pass: a hostile trace may hold many categories). */
   private readonly schemeOfCategory = new Map<string, string>();
 
-  constructor(trace: Trace, position: ReadonlyMap<string, number>, stepCount: number, private readonly taxonomy: Taxonomy) {
+  constructor(trace: Trace, position: { get(stepId: string): number | undefined }, stepCount: number, private readonly taxonomy: Taxonomy) {
     this.all = Array.from({ length: stepCount }, () => [] as ImportedLabel[]);
     const schemes = new Set<string>();
     this.derived = scoreStepLabels(trace);

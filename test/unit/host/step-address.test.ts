@@ -1,7 +1,7 @@
 /**
- * A step is addressed by its run and its id, never by its id alone: derived step ids are
- * position-based, so the runs of one file share them. In tau-bench's few-shot file, 19 runs
- * share dozens of ids; "Open at step" from a CodeLens, an Agent Traces category item or a
+ * A step is addressed by its run and its id, never by its id alone: derived step ids come from
+ * the step's content (src/core/engine/step-ids.ts), so the runs of one file share them. In
+ * tau-bench's few-shot file, 19 runs share dozens of ids; "Open at step" from a CodeLens, an Agent Traces category item or a
  * training example's "Reveal Source" for run 18 must select run 18's step, not run 0's.
  */
 import { strict as assert } from 'node:assert';
@@ -24,7 +24,7 @@ describe('step addresses: a run and a step id', () => {
 
   it('the file really has step ids shared across its runs', () => {
     assert.equal(file.traces.length, 19);
-    assert.ok(shared.length > 50, `${shared.length} shared ids`);
+    assert.ok(shared.length > 20, `${shared.length} shared ids`);
     assert.ok(shared.some(([, runs]) => runs.includes(0) && runs.includes(18)));
   });
 

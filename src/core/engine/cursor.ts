@@ -1,0 +1,120 @@
+/**
+ * A position in a TraceIndex and the moves a debugger makes: next and previous in decision order,
+ * next and previous sibling, parent, first child, next and previous failure (optionally of some
+ * categories), goto. The editor's selection, the debugger and the CLI move with it.
+ *
+ * The cursor holds its step by stable id: when the index is replaced (the trace was rewritten on
+ * disk), it stays on the same step if that step still exists, else on the nearest position.
+ */
+import type { TraceIndex } from './trace-index';
+
+/** Which steps count as failures, and under which categories: the index alone, or the index with the user's annotations. */
+export interface FailureSource {
+  failing(): readonly number[];
+  categoriesOf(i: number): readonly string[];
+}
+
+export class TraceCursor {
+  private at: number;
+  private stepId: string | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly index: TraceIndex, position = 0, private readonly failures: FailureSource = indexFailures(index)) {
+    this.at = 0;
+    this.stepId = undefined;
+    this.moveTo(position);
+    this.unsubscribe = index.on('reset', () => {
+      const kept = this.stepId === undefined ? undefined : index.indexOf(this.stepId);
+      this.moveTo(kept ?? Math.min(this.at, index.length - 1));
+    });
+  }
+
+  get position(): number {
+    return this.at;
+  }
+
+  /** Each move returns true when the cursor moved, false (staying put) when there is nowhere to go. */
+  next(): boolean {
+    return this.moveTo(this.at + 1 < this.index.length ? this.at + 1 : undefined);
+  }
+
+  previous(): boolean {
+    return this.moveTo(this.at > 0 ? this.at - 1 : undefined);
+  }
+
+  nextSibling(): boolean {
+    return this.moveTo(this.index.nextSiblingOf(this.at));
+  }
+
+  previousSibling(): boolean {
+    return this.moveTo(this.index.previousSiblingOf(this.at));
+  }
+
+  parent(): boolean {
+    const p = this.index.parentOf(this.at);
+    return this.moveTo(p >= 0 ? p : undefined);
+  }
+
+  firstChild(): boolean {
+    return this.moveTo(this.index.firstChildOf(this.at));
+  }
+
+  nextFailure(categories: readonly string[] = []): boolean {
+    return this.moveTo(findFailure(this.failures, this.at, 'next', categories));
+  }
+
+  previousFailure(categories: readonly string[] = []): boolean {
+    return this.moveTo(findFailure(this.failures, this.at, 'previous', categories));
+  }
+
+  /** To a position, or to a step by its stable id. */
+  goto(target: number | string): boolean {
+    const i = typeof target === 'string' ? this.index.indexOf(target) : target;
+    return this.moveTo(i !== undefined && Number.isInteger(i) && i >= 0 && i < this.index.length ? i : undefined);
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private moveTo(i: number | undefined): boolean {
+    if (i === undefined || this.index.length === 0) return false;
+    const moved = i !== this.at;
+    this.at = i;
+    this.stepId = this.index.step(i)?.id;
+    return moved;
+  }
+}
+
+export function indexFailures(index: TraceIndex): FailureSource {
+  return { failing: () => index.failing(), categoriesOf: (i) => index.findingsOf(i).map((f) => f.category) };
+}
+
+/** The next (or previous) failing step after (before) `from`, of one of `categories` when given. */
+export function findFailure(source: FailureSource, from: number, direction: 'next' | 'previous', categories: readonly string[] = []): number | undefined {
+  const wanted = new Set(categories);
+  const ok = (i: number): boolean => wanted.size === 0 || source.categoriesOf(i).some((c) => wanted.has(c));
+  const list = source.failing();
+  if (direction === 'next') {
+    for (let k = upperBound(list, from); k < list.length; k++) if (ok(list[k])) return list[k];
+  } else {
+    for (let k = lowerBound(list, from) - 1; k >= 0; k--) if (ok(list[k])) return list[k];
+  }
+  return undefined;
+}
+
+/** First position whose value is >= x. */
+export function lowerBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** First position whose value is > x. */
+export function upperBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] <= x) lo = mid + 1; else hi = mid; }
+  return lo;
+}

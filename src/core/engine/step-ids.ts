@@ -1,0 +1,51 @@
+/**
+ * Stable step ids: the id a step keeps while its trace grows, across reloads, and in every
+ * address (sidecars, CodeLens, manifests, the debugger).
+ *
+ * A step's id is its source id (the span id, event uuid... as written in the trace) the first time
+ * that id occurs, and `<source id>#<k>` for its k-th occurrence. A step without a source id gets
+ * `step-<hash>` from its kind, name, start time and tool, with the same occurrence numbering. Ids
+ * never depend on a step's position: appending steps, or a duplicate source id appearing later,
+ * leaves every id already given unchanged, because occurrences are counted in file order.
+ */
+import { shortHash } from '../util/hash';
+
+export interface StepFingerprint {
+  kind: string;
+  name: string;
+  startTime?: number | null;
+  toolCall?: { name: string };
+}
+
+/** The content part of a derived id (also what ids of the old, position-based scheme hashed). */
+export function fingerprintHash(d: StepFingerprint): string {
+  return shortHash(`${d.kind}|${d.name}|${d.startTime ?? ''}|${d.toolCall?.name ?? ''}`);
+}
+
+export class StepIdAllocator {
+  private readonly occurrences = new Map<string, number>();
+  private readonly issued = new Set<string>();
+
+  /** The next step's id, in file order. */
+  next(sourceId: string | undefined, fingerprint: StepFingerprint): string {
+    const base = sourceId || `step-${fingerprintHash(fingerprint)}`;
+    let k = this.occurrences.get(base) ?? 0;
+    let id: string;
+    // A literal source id "x#2" may already be taken by the second "x": count on until free.
+    do {
+      k++;
+      id = k === 1 ? base : `${base}#${k}`;
+    } while (this.issued.has(id));
+    this.occurrences.set(base, k);
+    this.issued.add(id);
+    return id;
+  }
+}
+
+/** `step-<position>-<hash>`: ids of the earlier, position-based scheme, still found in sidecars written before it changed. */
+const LEGACY_DERIVED_ID = /^step-(\d+)-([0-9a-f]{8})$/;
+
+export function parseLegacyDerivedId(id: string): { position: number; hash: string } | undefined {
+  const m = LEGACY_DERIVED_ID.exec(id);
+  return m ? { position: Number(m[1]), hash: m[2] } : undefined;
+}

@@ -1,0 +1,278 @@
+/**
+ * The engine's model of one trace: steps in decision order (pre-order, a subtree is contiguous),
+ * each step's parent, child count and subtree range, the detector findings per step, the set of
+ * failing steps and a search index. It knows nothing of views, webviews or VS Code: the editor's
+ * session, the debugger and the CLI are thin layers over it, and it can live in a worker.
+ *
+ * It grows: `append(steps)` adds steps that continue the decision order (what a growing JSONL
+ * file writes: children of the open path, or new top-level steps) in time proportional to the
+ * steps added; anything else is a `replace()`. Listeners hear `appended`, `reset` and
+ * `findingsChanged`. Annotations (tags, rejections) bind from outside: see TraceSession.
+ */
+import type { Finding } from '../detect';
+import type { Step } from '../model/schema';
+import { Emitter, type Listener } from './emitter';
+import { GrowableInt32 } from './growable';
+
+export interface TraceIndexEvents {
+  /** Steps [from, from + count) were added at the end; earlier steps are unchanged. */
+  appended: { from: number; count: number };
+  /** The steps were replaced: nothing held about earlier positions is valid any more. */
+  reset: { count: number };
+  /** The findings (and so the failing set) changed; the steps did not. */
+  findingsChanged: { count: number };
+}
+
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+/** Search text per step is capped: a step's first 20,000 characters are searched. */
+export const SEARCH_TEXT_CAP = 20_000;
+
+export class TraceIndex {
+  private list: Step[] = [];
+  private readonly parents = new GrowableInt32();
+  private readonly ends = new GrowableInt32();
+  private readonly children = new GrowableInt32();
+  private readonly positions = new Map<string, number>();
+  private findingsByStep: (readonly Finding[])[] = [];
+  private failingSteps: number[] = [];
+  private searchText: string[] | undefined;
+  private axisCache: Axis | undefined;
+  private readonly emitter = new Emitter<TraceIndexEvents>();
+
+  constructor(steps: readonly Step[] = [], findings: readonly Finding[] = []) {
+    this.load(steps);
+    this.applyFindings(findings);
+  }
+
+  on<K extends keyof TraceIndexEvents>(event: K, listener: Listener<TraceIndexEvents[K]>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  get length(): number {
+    return this.list.length;
+  }
+
+  /** Steps in decision order; `steps[i].index === i`. Treat as read-only. */
+  get steps(): readonly Step[] {
+    return this.list;
+  }
+
+  step(i: number): Step {
+    return this.list[i];
+  }
+
+  /** Position of a step by its stable id (src/core/engine/step-ids.ts). */
+  indexOf(stepId: string): number | undefined {
+    return this.positions.get(stepId);
+  }
+
+  /** The parent's position, or -1 for a top-level step. */
+  parentOf(i: number): number {
+    return this.parents.get(i);
+  }
+
+  childCountOf(i: number): number {
+    return this.children.get(i);
+  }
+
+  /** One past the step's last descendant. */
+  subtreeEndOf(i: number): number {
+    return this.ends.get(i);
+  }
+
+  firstChildOf(i: number): number | undefined {
+    return this.children.get(i) > 0 ? i + 1 : undefined;
+  }
+
+  nextSiblingOf(i: number): number | undefined {
+    const j = this.ends.get(i);
+    return j < this.list.length && this.parents.get(j) === this.parents.get(i) ? j : undefined;
+  }
+
+  previousSiblingOf(i: number): number | undefined {
+    const parent = this.parents.get(i);
+    let j = i - 1;
+    if (j < 0 || j === parent) return undefined;
+    // j is the last step of the previous sibling's subtree: climb to that sibling.
+    while (this.parents.get(j) !== parent) j = this.parents.get(j);
+    return j;
+  }
+
+  findingsOf(i: number): readonly Finding[] {
+    return this.findingsByStep[i] ?? NO_FINDINGS;
+  }
+
+  /** Sorted positions of the steps that failed by the trace alone: an error status or a finding. */
+  failing(): readonly number[] {
+    return this.failingSteps;
+  }
+
+  /**
+   * Add steps that continue the decision order. Each must carry `index` = its position and have
+   * its parent on the open path (the last step or one of its ancestors), or none. Returns false,
+   * changing nothing, when they do not: the caller then uses `replace`.
+   */
+  append(steps: readonly Step[], findings?: readonly Finding[]): boolean {
+    if (!this.canAppend(steps)) return false;
+    const from = this.list.length;
+    if (steps.length > 0) {
+      for (const s of steps) {
+        this.push(s);
+        if (!findings && s.status === 'error') this.failingSteps.push(s.index);
+      }
+      this.axisCache = undefined;
+      if (this.searchText) for (const s of steps) this.searchText.push(searchableText(s));
+      this.emitter.emit('appended', { from, count: steps.length });
+    }
+    if (findings) this.setFindings(findings);
+    return true;
+  }
+
+  replace(steps: readonly Step[], findings: readonly Finding[] = []): void {
+    this.load(steps);
+    this.applyFindings(findings);
+    this.emitter.emit('reset', { count: this.list.length });
+  }
+
+  setFindings(findings: readonly Finding[]): void {
+    this.applyFindings(findings);
+    this.emitter.emit('findingsChanged', { count: findings.length });
+  }
+
+  /** Positions of the steps whose text contains `query` (case-insensitive), in order. */
+  search(query: string): number[] {
+    const q = query.trim().toLowerCase();
+    if (!q) return [];
+    this.searchText ??= this.list.map(searchableText);
+    const out: number[] = [];
+    for (let i = 0; i < this.searchText.length; i++) if (this.searchText[i].includes(q)) out.push(i);
+    return out;
+  }
+
+  /**
+   * Where each step sits on the timeline: its start and end time when the trace has timestamps,
+   * else its position and the end of its subtree (a flame graph by decision order).
+   */
+  axis(): Axis {
+    this.axisCache ??= computeAxis(this);
+    return this.axisCache;
+  }
+
+  private canAppend(steps: readonly Step[]): boolean {
+    // Simulate the open path: a step may attach to the last step or one of its ancestors.
+    let n = this.list.length;
+    const path: number[] = [];
+    for (let p = n - 1; p >= 0; p = this.parents.get(p)) path.push(p);
+    path.reverse();
+    const added = new Map<string, number>();
+    for (const s of steps) {
+      if (s.index !== n || this.positions.has(s.id) || added.has(s.id)) return false;
+      const parent = s.parentId == null ? -1 : this.positions.get(s.parentId) ?? added.get(s.parentId);
+      if (parent === undefined) return false;
+      if (parent >= 0) {
+        const at = path.lastIndexOf(parent);
+        if (at < 0) return false;
+        path.length = at + 1;
+      } else path.length = 0;
+      path.push(n);
+      added.set(s.id, n);
+      n++;
+    }
+    return true;
+  }
+
+  private load(steps: readonly Step[]): void {
+    this.list = [];
+    this.parents.clear();
+    this.ends.clear();
+    this.children.clear();
+    this.positions.clear();
+    this.searchText = undefined;
+    this.axisCache = undefined;
+    const sorted = steps.every((s, i) => s.index === i) ? steps : [...steps].sort((a, b) => a.index - b.index);
+    for (const s of sorted) this.positions.set(s.id, this.positions.size);
+    for (let i = 0; i < sorted.length; i++) {
+      const s = sorted[i];
+      const p = s.parentId == null ? undefined : this.positions.get(s.parentId);
+      this.list.push(s);
+      this.parents.push(p !== undefined && p < i ? p : -1);
+      this.ends.push(i + 1);
+      this.children.push(0);
+      if (p !== undefined && p < i) this.children.set(p, this.children.get(p) + 1);
+    }
+    // Pre-order: a subtree is contiguous, so it ends one past its last descendant. One reverse pass.
+    for (let i = sorted.length - 1; i >= 0; i--) {
+      const p = this.parents.get(i);
+      if (p >= 0 && this.ends.get(i) > this.ends.get(p)) this.ends.set(p, this.ends.get(i));
+    }
+  }
+
+  private push(s: Step): void {
+    const i = this.list.length;
+    const p = s.parentId == null ? -1 : this.positions.get(s.parentId) ?? -1;
+    this.list.push(s);
+    this.positions.set(s.id, i);
+    this.parents.push(p);
+    this.ends.push(i + 1);
+    this.children.push(0);
+    if (p >= 0) this.children.set(p, this.children.get(p) + 1);
+    for (let a = p; a >= 0; a = this.parents.get(a)) this.ends.set(a, i + 1);
+    this.findingsByStep.push(NO_FINDINGS);
+  }
+
+  private applyFindings(findings: readonly Finding[]): void {
+    const byStep: (readonly Finding[])[] = new Array(this.list.length).fill(NO_FINDINGS);
+    for (const f of findings) {
+      const i = this.positions.get(f.stepId);
+      if (i === undefined) continue;
+      byStep[i] = byStep[i] === NO_FINDINGS ? [f] : [...byStep[i], f];
+    }
+    this.findingsByStep = byStep;
+    const failing: number[] = [];
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].status === 'error' || byStep[i].length > 0) failing.push(i);
+    this.failingSteps = failing;
+  }
+}
+
+export interface Axis {
+  start: Float64Array;
+  end: Float64Array;
+  hasTimestamps: boolean;
+}
+
+function computeAxis(index: TraceIndex): Axis {
+  const n = index.length;
+  const steps = index.steps;
+  const hasTimestamps = steps.some((s) => s.startTime !== null);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = steps[i];
+    if (hasTimestamps) {
+      const at = s.startTime ?? s.endTime ?? (i > 0 ? end[i - 1] : 0);
+      start[i] = at;
+      end[i] = Math.max(at, s.endTime ?? at);
+    } else {
+      start[i] = i;
+      end[i] = index.subtreeEndOf(i);
+    }
+  }
+  return { start, end, hasTimestamps };
+}
+
+/** What search looks in: names, ids, messages, tool calls, values and errors, lower-cased. */
+export function searchableText(s: Step): string {
+  const parts: string[] = [s.name, s.kind, s.id, s.model ?? ''];
+  if (s.error) parts.push(s.error.type ?? '', s.error.message);
+  if (s.toolCall) parts.push(s.toolCall.name, safeJson(s.toolCall.arguments));
+  for (const p of [s.input, s.output]) {
+    for (const m of p?.messages ?? []) parts.push(m.content ?? '', ...(m.toolCalls ?? []).map((c) => `${c.name} ${safeJson(c.arguments)}`));
+    if (p?.value !== undefined) parts.push(safeJson(p.value));
+  }
+  return parts.join('\n').slice(0, SEARCH_TEXT_CAP).toLowerCase();
+}
+
+function safeJson(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try { return JSON.stringify(v) ?? ''; } catch { return ''; }
+}

@@ -1,0 +1,151 @@
+/**
+ * The engine's TraceIndex and TraceCursor (src/core/engine): an index built by appends equals one
+ * built from all the steps at once, whatever the sequence of appends; cursor moves follow the tree.
+ */
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import type { Finding } from '../../../src/core/detect';
+import { TraceCursor, TraceIndex } from '../../../src/core/engine';
+import type { Step } from '../../../src/core/model/schema';
+
+/** Steps in decision order from parent choices: each step's parent is on the open path, or none. */
+function stepsFrom(choices: readonly { up: number; error: boolean; name: string }[]): Step[] {
+  const steps: Step[] = [];
+  const path: number[] = [];
+  choices.forEach((c, i) => {
+    // `up` climbs that many levels from the last step: 0 = child of the last step; past the top = top level.
+    const keep = Math.max(0, path.length - c.up);
+    path.length = keep;
+    const parent = path.length ? path[path.length - 1] : -1;
+    steps.push({
+      id: `s${i}`, parentId: parent >= 0 ? `s${parent}` : null, index: i, depth: path.length, kind: 'tool', name: c.name,
+      startTime: null, endTime: null, status: c.error ? 'error' : 'ok', attributes: {},
+    });
+    path.push(i);
+  });
+  return steps;
+}
+
+function snapshot(index: TraceIndex): unknown {
+  const n = index.length;
+  return {
+    ids: index.steps.map((s) => s.id),
+    parents: Array.from({ length: n }, (_, i) => index.parentOf(i)),
+    ends: Array.from({ length: n }, (_, i) => index.subtreeEndOf(i)),
+    children: Array.from({ length: n }, (_, i) => index.childCountOf(i)),
+    failing: [...index.failing()],
+    findings: Array.from({ length: n }, (_, i) => index.findingsOf(i).map((f) => f.rule)),
+    search: index.search('alpha'),
+    axisEnd: [...index.axis().end],
+    siblings: Array.from({ length: n }, (_, i) => [index.nextSiblingOf(i), index.previousSiblingOf(i), index.firstChildOf(i)]),
+  };
+}
+
+const choice = fc.record({ up: fc.nat(4), error: fc.boolean(), name: fc.constantFrom('alpha', 'beta') });
+
+describe('engine: TraceIndex', () => {
+  it('built by any sequence of appends, equals the index built from all steps at once', () => {
+    fc.assert(fc.property(fc.array(choice, { maxLength: 60 }), fc.array(fc.nat(60), { maxLength: 6 }), (choices, cuts) => {
+      const steps = stepsFrom(choices);
+      const findings: Finding[] = steps.filter((_, i) => i % 7 === 3).map((s) => ({ stepId: s.id, category: 'TOOL.RUNTIME', rule: `r-${s.id}`, evidence: '', impact: 'LOW' }) as Finding);
+      const full = new TraceIndex(steps, findings);
+      const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, steps.length)), steps.length])].sort((a, b) => a - b);
+      const grown = new TraceIndex(steps.slice(0, bounds[1] ?? 0));
+      const appended: { from: number; count: number }[] = [];
+      grown.on('appended', (e) => appended.push(e));
+      grown.search('alpha'); // builds the search text now, so appends must extend it
+      grown.axis();
+      for (let k = 1; k + 1 < bounds.length; k++) assert.equal(grown.append(steps.slice(bounds[k], bounds[k + 1])), true);
+      grown.setFindings(findings);
+      assert.deepEqual(snapshot(grown), snapshot(full));
+      assert.equal(appended.reduce((c, e) => c + e.count, 0), steps.length - (bounds[1] ?? 0), 'appended events cover the new steps');
+    }), { seed: 7, numRuns: 300 });
+  });
+
+  it('refuses an append that does not continue the decision order, and changes nothing', () => {
+    const steps = stepsFrom([{ up: 0, error: false, name: 'a' }, { up: 0, error: false, name: 'b' }, { up: 1, error: false, name: 'c' }]);
+    // s0 > s1, s0 > s2: a new child of s1 would belong before s2, not at the end.
+    const index = new TraceIndex(steps);
+    const before = snapshot(index);
+    const lateChild: Step = { ...steps[2], id: 'late', parentId: 's1', index: 3, depth: 2 };
+    assert.equal(index.append([lateChild]), false);
+    assert.equal(index.append([{ ...steps[2], id: 'gap', parentId: null, index: 5 }]), false, 'an index that is not the next position');
+    assert.equal(index.append([{ ...steps[2], index: 3 }]), false, 'an id the index has');
+    assert.deepEqual(snapshot(index), before);
+  });
+
+  it('an appended step with an error status joins the failing set without new findings', () => {
+    const index = new TraceIndex(stepsFrom([{ up: 0, error: false, name: 'a' }]));
+    index.append(stepsFrom([{ up: 0, error: false, name: 'a' }, { up: 0, error: true, name: 'b' }]).slice(1));
+    assert.deepEqual([...index.failing()], [1]);
+  });
+
+  it('replace resets the steps and tells its listeners', () => {
+    const index = new TraceIndex(stepsFrom([{ up: 0, error: false, name: 'a' }]));
+    const events: string[] = [];
+    index.on('reset', (e) => events.push(`reset ${e.count}`));
+    index.on('findingsChanged', () => events.push('findings'));
+    index.replace(stepsFrom([{ up: 0, error: true, name: 'x' }, { up: 0, error: false, name: 'y' }]));
+    assert.deepEqual(events, ['reset 2']);
+    assert.deepEqual([...index.failing()], [0]);
+    index.setFindings([]);
+    assert.deepEqual(events, ['reset 2', 'findings']);
+  });
+});
+
+describe('engine: TraceCursor', () => {
+  // s0 (a) > s1 (b, error) > s2 (c); s0 > s3 (d); s4 (e, error) top level
+  const steps = stepsFrom([
+    { up: 0, error: false, name: 'a' }, { up: 0, error: true, name: 'b' }, { up: 0, error: false, name: 'c' },
+    { up: 2, error: false, name: 'd' }, { up: 9, error: true, name: 'e' },
+  ]);
+  const findings = [{ stepId: 's3', category: 'RSN.PLAN', rule: 'x', evidence: '', impact: 'LOW' } as Finding];
+
+  it('moves through the tree like a debugger', () => {
+    const index = new TraceIndex(steps, findings);
+    const c = new TraceCursor(index);
+    const trail: (string | boolean)[] = [];
+    const move = (name: string, ok: boolean): void => { trail.push(`${name}:${ok ? index.step(c.position).name : '-'}`); };
+    move('firstChild', c.firstChild());
+    move('firstChild', c.firstChild());
+    move('firstChild', c.firstChild());
+    move('parent', c.parent());
+    move('nextSibling', c.nextSibling());
+    move('nextSibling', c.nextSibling());
+    move('previousSibling', c.previousSibling());
+    move('parent', c.parent());
+    move('nextSibling', c.nextSibling());
+    move('previousSibling', c.previousSibling());
+    move('previous', c.previous());
+    move('next', c.next());
+    assert.deepEqual(trail, [
+      'firstChild:b', 'firstChild:c', 'firstChild:-', 'parent:b', 'nextSibling:d', 'nextSibling:-',
+      'previousSibling:b', 'parent:a', 'nextSibling:e', 'previousSibling:a', 'previous:-', 'next:b',
+    ]);
+  });
+
+  it('goes to failures, of a category when asked, and to steps by id', () => {
+    const index = new TraceIndex(steps, findings);
+    const c = new TraceCursor(index);
+    const at = (): string => index.step(c.position).name;
+    assert.ok(c.nextFailure()); assert.equal(at(), 'b');
+    assert.ok(c.nextFailure()); assert.equal(at(), 'd');
+    assert.ok(c.nextFailure()); assert.equal(at(), 'e');
+    assert.equal(c.nextFailure(), false); assert.equal(at(), 'e');
+    assert.ok(c.previousFailure(['RSN.PLAN'])); assert.equal(at(), 'd');
+    assert.equal(c.previousFailure(['RSN.PLAN']), false);
+    assert.ok(c.goto('s2')); assert.equal(at(), 'c');
+    assert.equal(c.goto('nope'), false); assert.equal(at(), 'c');
+    assert.equal(c.goto(99), false);
+  });
+
+  it('keeps its step by id when the index is replaced, or the nearest position when the step is gone', () => {
+    const index = new TraceIndex(steps);
+    const c = new TraceCursor(index, 2);
+    index.replace([{ ...steps[0], id: 'new', index: 0 }, ...steps.map((s) => ({ ...s, index: s.index + 1 }))]);
+    assert.equal(index.step(c.position).id, 's2');
+    index.replace(steps.slice(0, 2));
+    assert.equal(c.position, 1);
+    c.dispose();
+  });
+});
