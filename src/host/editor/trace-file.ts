@@ -4,7 +4,7 @@
  * annotation document (tags, reviews, corrections; see annotation-state.ts). No vscode here.
  */
 import { basename } from 'node:path';
-import { bindAnnotations, sidecarPathFor, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
+import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
 import type { Trace } from '../../core/model/schema';
 import { formatProblem, isUserInputError, type Problem } from '../../core/util/problems';
@@ -160,9 +160,8 @@ export class TraceFile {
 
   private indexInRun(stepId: string, traceIndex: number): number | undefined {
     if (!this.traces[traceIndex]) return undefined;
-    const s = this.session(traceIndex);
-    const index = s.indexOfId(stepId) ?? s.steps.findIndex((x) => x.sourceId === stepId);
-    return index >= 0 ? index : undefined;
+    // Stable ids, and ids of the earlier position-based scheme still in old manifests and sidecars.
+    return stepResolver(this.traces[traceIndex])(stepId)?.index;
   }
 
   private runsWithStep(stepId: string): { traceIndex: number; index: number }[] {
