@@ -75,10 +75,10 @@ class App {
       axis: () => this.summary?.timeRange ?? { start: 0, end: 1, hasTimestamps: false },
       isCollapsed: (i) => this.view.collapsed.includes(i),
       search: () => this.searchState.forList(),
+      onScroll: () => this.persistSoon(),
     });
     this.listPane = el('div', { className: 'list-pane' });
     this.resizer = new ColumnResizer({ pane: this.listPane, onChange: () => this.persistSoon() });
-    this.list.element.addEventListener('scroll', () => this.persistSoon());
     this.timeline = new Timeline({
       fetchBars: (start, end, limit) => this.rpc.sendRequest(GetTimeline, { traceIndex: this.view.traceIndex, start, end, limit }),
       onSelect: (index) => this.enqueue(() => this.selectIndex(index)),

@@ -3,6 +3,13 @@
  * exist in the DOM; rows arrive from the host in pages that are cached in a small LRU. The list
  * is an ARIA tree with aria-activedescendant: focus stays on the tree, the selected treeitem
  * carries aria-selected="true".
+ *
+ * Scrolling: while `rows x ROW_HEIGHT` fits under MAX_SCROLL_HEIGHT the spacer is that tall and
+ * the browser scrolls natively (pixel-exact). A longer list (Chromium caps an element's height
+ * near 33.5 million px, about 1.5 million rows) gets a spacer of MAX_SCROLL_HEIGHT and a virtual
+ * offset: `top`, in list pixels, is the truth; the scrollbar shows it proportionally, dragging
+ * the scrollbar maps back to it, and the wheel and page keys move it by the pixels they ask for.
+ * The rows then sit in a sticky layer at the viewport's top, placed relative to `top`.
  */
 import type { RowSummary, RowsResult } from '../src/protocol/messages';
 import { ErrorCode, RpcError } from '../src/protocol/rpc';
@@ -10,6 +17,13 @@ import { codicon, cssVar, el, formatDuration, KIND_ICONS } from './dom';
 
 export const ROW_HEIGHT = 22;
 export const PAGE_SIZE = 100;
+/**
+ * The tallest the scrollable spacer gets, in px. Longer lists scroll through a virtual offset
+ * (see above). Well under Chromium's cap, where positions are still exact.
+ */
+export const MAX_SCROLL_HEIGHT = 4_000_000;
+/** A page, as Chromium pages a scroller (ScrollableArea::PageStep): 87.5% of the viewport. */
+const PAGE_FRACTION = 0.875;
 const MAX_CACHED_PAGES = 40;
 const OVERSCAN = 8;
 /**
@@ -29,6 +43,8 @@ export interface StepListDeps {
   isCollapsed(index: number): boolean;
   /** The search: does this step match, and the query whose occurrences in names are marked. */
   search(): { query: string; isMatch(index: number): boolean; current: number | null } | null;
+  /** The scroll position changed (by the reader or by a reveal). */
+  onScroll?(): void;
 }
 
 /** Tooltips carry the whole name, but a hostile megabyte-long one is cut. */
@@ -39,8 +55,18 @@ type PageState = { rows: RowSummary[] } | { error: string } | 'loading';
 export class StepList {
   readonly element: HTMLElement;
   private readonly spacer: HTMLElement;
+  /** The rows' parent: unpositioned in the spacer (native scrolling), or the sticky layer (virtual). */
+  private readonly layer: HTMLElement;
   private readonly empty: HTMLElement;
   private total = 0;
+  /** Virtual scrolling is on (the list is taller than MAX_SCROLL_HEIGHT). */
+  private virtual = false;
+  /** Virtual mode: the list pixel at the viewport's top edge (may be fractional after a touchpad). */
+  private top = 0;
+  /** Virtual mode: the scrollTop that `top` was last shown at; any other scrollTop is the reader's. */
+  private syncedScrollTop = 0;
+  /** The offset the last render placed rows against (0 when scrolling natively). */
+  private renderTop = 0;
   private generation = 0;
   private readonly pages = new Map<number, PageState>();
   /** Timed-out requests per page since its last answer (see TIMEOUT_RETRIES). */
@@ -51,14 +77,19 @@ export class StepList {
   private renderQueued = false;
 
   constructor(private readonly deps: StepListDeps) {
-    this.spacer = el('div', { className: 'step-list-spacer' });
+    this.layer = el('div', { className: 'step-list-rows' });
+    this.spacer = el('div', { className: 'step-list-spacer' }, [this.layer]);
     this.empty = el('div', { className: 'empty-state step-list-empty', attrs: { hidden: true } });
     this.element = el('div', {
       className: 'step-list',
       attrs: { role: 'tree', tabindex: 0, 'aria-label': 'Steps', 'aria-multiselectable': 'false' },
-      on: { scroll: () => this.queueRender() },
+      on: { scroll: () => this.onScroll(), keydown: (e) => this.onKeyDown(e) },
     }, [this.spacer, this.empty]);
-    new ResizeObserver(() => this.queueRender()).observe(this.element);
+    new ResizeObserver(() => {
+      // The scrollbar's scale depends on the viewport's height: show the same rows at the new scale.
+      if (this.virtual) this.setTop(this.top);
+      this.queueRender();
+    }).observe(this.element);
   }
 
   /** A new view (trace, filters, collapsing): forget cached pages. */
@@ -67,11 +98,10 @@ export class StepList {
     this.pages.clear();
     this.timeouts.clear();
     this.stale.clear();
-    this.total = total;
-    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.setTotal(total);
     this.empty.hidden = total > 0;
     this.empty.textContent = emptyMessage;
-    for (const r of [...this.spacer.children]) r.remove();
+    this.layer.replaceChildren();
     this.queueRender();
   }
 
@@ -88,8 +118,7 @@ export class StepList {
       else if (v === 'loading' && previous.has(k)) this.stale.set(k, previous.get(k) as RowSummary[]);
     }
     this.pages.clear();
-    this.total = total;
-    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.setTotal(total);
     this.empty.hidden = total > 0;
     this.empty.textContent = emptyMessage;
     this.render();
@@ -99,16 +128,101 @@ export class StepList {
     return this.total;
   }
 
+  /** The first row at the viewport's top (saved with the view state). */
   get scrollRow(): number {
-    return Math.floor(this.element.scrollTop / ROW_HEIGHT);
+    return Math.floor(this.currentTop() / ROW_HEIGHT);
   }
 
+  /** Scroll so that `row` is in view: at the top, or the least distance (`nearest`). */
   scrollToRow(row: number, mode: 'nearest' | 'top' = 'nearest'): void {
     const top = row * ROW_HEIGHT;
     const view = this.element.clientHeight;
-    if (mode === 'top') this.element.scrollTop = top;
-    else if (top < this.element.scrollTop) this.element.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.element.scrollTop + view) this.element.scrollTop = top + ROW_HEIGHT - view;
+    const current = this.currentTop();
+    if (mode === 'top') this.setTop(top);
+    else if (top < current) this.setTop(top);
+    else if (top + ROW_HEIGHT > current + view) this.setTop(top + ROW_HEIGHT - view);
+    this.render();
+  }
+
+  /** The list pixel at the viewport's top. */
+  private currentTop(): number {
+    return this.virtual ? this.top : this.element.scrollTop;
+  }
+
+  /** A new row count: size the spacer, switching between native and virtual scrolling, and keep the position. */
+  private setTotal(total: number): void {
+    const before = this.currentTop();
+    const wasVirtual = this.virtual;
+    this.total = total;
+    this.virtual = total * ROW_HEIGHT > MAX_SCROLL_HEIGHT;
+    this.spacer.style.height = `${this.virtual ? MAX_SCROLL_HEIGHT : total * ROW_HEIGHT}px`;
+    if (this.virtual !== wasVirtual) {
+      this.element.classList.toggle('virtual-scroll', this.virtual);
+      // Only a virtual list takes over the wheel: a native one keeps the browser's threaded scrolling.
+      if (this.virtual) this.element.addEventListener('wheel', this.onWheel, { passive: false });
+      else this.element.removeEventListener('wheel', this.onWheel);
+    }
+    if (this.virtual || wasVirtual) this.setTop(before);
+  }
+
+  /** Move the viewport's top to list pixel `top` (clamped), and the scrollbar with it. */
+  private setTop(top: number): void {
+    if (!this.virtual) {
+      // The browser clamps, and its scroll event tells onScroll.
+      this.element.scrollTop = top;
+      return;
+    }
+    const view = this.element.clientHeight;
+    const max = Math.max(0, this.total * ROW_HEIGHT - view);
+    this.top = Math.min(Math.max(0, top), max);
+    const scrollMax = Math.max(0, MAX_SCROLL_HEIGHT - view);
+    this.element.scrollTop = max > 0 ? (this.top / max) * scrollMax : 0;
+    // Read back: the browser rounds scrollTop to its own precision.
+    this.syncedScrollTop = this.element.scrollTop;
+    // No scroll event comes when scrollTop did not change (a move smaller than a scrollbar pixel).
+    this.deps.onScroll?.();
+  }
+
+  private onScroll(): void {
+    if (this.virtual) {
+      const scrollTop = this.element.scrollTop;
+      if (scrollTop === this.syncedScrollTop) return;
+      // The reader moved the scrollbar (or the browser scrolled): the same fraction of the list.
+      this.syncedScrollTop = scrollTop;
+      const view = this.element.clientHeight;
+      const scrollMax = Math.max(0, MAX_SCROLL_HEIGHT - view);
+      const max = Math.max(0, this.total * ROW_HEIGHT - view);
+      // Within a pixel of the end is the end: at a fractional zoom the browser's end is not a whole pixel.
+      const fraction = scrollMax <= 0 ? 0 : scrollTop >= scrollMax - 1 ? 1 : scrollTop / scrollMax;
+      this.top = Math.round(fraction * max);
+    }
+    this.queueRender();
+    this.deps.onScroll?.();
+  }
+
+  /** Virtual mode: the wheel moves the list by the pixels it asks for, not the scrollbar's (coarser) pixels. */
+  private readonly onWheel = (e: WheelEvent): void => {
+    if (e.ctrlKey || e.deltaY === 0) return;
+    e.preventDefault();
+    const unit = e.deltaMode === WheelEvent.DOM_DELTA_LINE ? ROW_HEIGHT : e.deltaMode === WheelEvent.DOM_DELTA_PAGE ? this.pageStep() : 1;
+    this.scrollByPixels(e.deltaY * unit);
+  };
+
+  /** Virtual mode: Page Up/Down and Space page the list as the browser pages a native one. */
+  private onKeyDown(e: KeyboardEvent): void {
+    if (!this.virtual || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const sign = e.key === 'PageDown' || (e.key === ' ' && !e.shiftKey) ? 1 : e.key === 'PageUp' || (e.key === ' ' && e.shiftKey) ? -1 : 0;
+    if (sign === 0) return;
+    e.preventDefault();
+    this.scrollByPixels(sign * this.pageStep());
+  }
+
+  private pageStep(): number {
+    return Math.max(1, Math.floor(this.element.clientHeight * PAGE_FRACTION));
+  }
+
+  private scrollByPixels(dy: number): void {
+    this.setTop(this.top + dy);
     this.render();
   }
 
@@ -121,7 +235,7 @@ export class StepList {
 
   /** The step indexes rendered right now (for the test-only state snapshot). */
   renderedIndexes(): number[] {
-    return [...this.spacer.querySelectorAll<HTMLElement>('[data-index]')].map((e) => Number(e.dataset.index));
+    return [...this.layer.querySelectorAll<HTMLElement>('[data-index]')].map((e) => Number(e.dataset.index));
   }
 
   /** Paint the loaded rows again (the search's matches changed). */
@@ -143,8 +257,12 @@ export class StepList {
 
   private render(): void {
     const height = this.element.clientHeight || 400;
-    const first = Math.max(0, Math.floor(this.element.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.total - 1, Math.ceil((this.element.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    // Native: rows sit at their own offset in the spacer. Virtual: relative to the viewport's top,
+    // in whole pixels (a touchpad's fractional offsets would blur the text).
+    const top = this.virtual ? Math.round(this.top) : this.element.scrollTop;
+    this.renderTop = this.virtual ? top : 0;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.total - 1, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
     const nodes: Node[] = [];
     let activeId: string | null = null;
     for (let r = first; r <= last; r++) {
@@ -170,7 +288,7 @@ export class StepList {
       if (data.index === this.selectedIndex) activeId = node.id;
       nodes.push(node);
     }
-    this.spacer.replaceChildren(...nodes);
+    this.layer.replaceChildren(...nodes);
     if (activeId) this.element.setAttribute('aria-activedescendant', activeId);
     else this.element.removeAttribute('aria-activedescendant');
   }
@@ -217,7 +335,7 @@ export class StepList {
   }
 
   private position(node: HTMLElement, row: number): HTMLElement {
-    node.style.transform = `translateY(${row * ROW_HEIGHT}px)`;
+    node.style.transform = `translateY(${row * ROW_HEIGHT - this.renderTop}px)`;
     return node;
   }
 
