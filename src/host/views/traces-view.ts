@@ -11,17 +11,18 @@ import type { AnalysisService } from '../analysis/service';
 import { COMMANDS, TRACES_VIEW_ID } from '../ids';
 import { looksLikeTraceFileName } from '../trace-files';
 import { lacksRuns, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
+import { listTraceFiles } from './trace-listing';
 
 const STATE_KEY = 'agentTraceDebugger.tracesView.v1';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.vscode-test/**,**/out/**,**/dist/**}';
-/** JSON files that are never traces; skipping them saves a read and a parse each. */
-const NEVER_TRACES = /(^|\/)(package(-lock)?|tsconfig[^/]*|jsconfig|composer|\.eslintrc|settings|launch|tasks|extensions)\.json$/i;
 /** Concurrent stat/read calls; parsing itself is limited by the analysis queue. */
 const PARALLEL_READS = 16;
 const REFRESH_THROTTLE_MS = 300;
 
 interface FileEntry {
   uri: vscode.Uri;
+  /** The folder shown in the tree (relative to the workspace), computed once. */
+  dir?: string;
   /** Matched the trace glob by name; otherwise a .json/.jsonl candidate shown only if it sniffs as a trace. */
   byName: boolean;
   cached?: CachedSummary;
@@ -40,9 +41,15 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
   private scanned?: Promise<void>;
   private generation = 0;
   private refreshTimer?: ReturnType<typeof setTimeout>;
+  private messageTimer?: ReturnType<typeof setTimeout>;
   private view?: vscode.TreeView<TraceTreeNode>;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private readonly persisted: Map<string, CachedSummary>;
+  /** The current scan's listing; cancelled when the view refreshes again. */
+  private listing?: vscode.CancellationTokenSource;
+  /** Set when the listing stopped at `maxFiles` with more files left: the view says so. */
+  private capped?: { maxFiles: number };
+  private progress?: string;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly analysis: AnalysisService) {
     this.persisted = new Map(Object.entries(context.workspaceState.get<Record<string, CachedSummary>>(STATE_KEY, {})));
@@ -61,6 +68,9 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
 
   dispose(): void {
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.messageTimer);
+    this.listing?.cancel();
+    this.listing?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -69,9 +79,37 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     // Keep what is known: a rescan only re-reads files whose mtime or size changed.
     for (const [key, e] of this.entries) if (e.cached) this.persisted.set(key, e.cached);
     this.generation++;
+    this.listing?.cancel();
+    this.listing?.dispose();
+    this.listing = undefined;
     this.scanned = undefined;
     this.entries.clear();
+    this.capped = undefined;
+    this.progress = undefined;
+    this.updateMessage();
     this.changed.fire(undefined);
+  }
+
+  /** The view's message: how far the analysis is, and that the list stopped at maxFiles. */
+  get message(): string | undefined {
+    const parts: string[] = [];
+    if (this.progress) parts.push(this.progress);
+    if (this.capped) {
+      const shown = [...this.entries.values()].filter(isVisible).length;
+      parts.push(vscode.l10n.t('{0} traces shown: this workspace has more files than the {1} the view looks at. The setting agentTraceDebugger.maxFiles raises the limit.', shown, this.capped.maxFiles));
+    }
+    return parts.length ? parts.join(' ') : undefined;
+  }
+
+  private updateMessage(): void {
+    clearTimeout(this.messageTimer);
+    this.messageTimer = undefined;
+    if (this.view) this.view.message = this.message;
+  }
+
+  /** Progress changes with every file: update the message at most every REFRESH_THROTTLE_MS. */
+  private scheduleMessage(): void {
+    if (!this.messageTimer) this.messageTimer = setTimeout(() => this.updateMessage(), REFRESH_THROTTLE_MS);
   }
 
   /** Resolves when the current scan and its analyses are done (tests and the refresh command await it). */
@@ -86,7 +124,15 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
       if (this.entries.delete(key)) this.scheduleRefresh();
       return;
     }
-    const entry = this.entries.get(key) ?? (this.scanned ? this.addEntry(uri) : undefined);
+    let entry = this.entries.get(key);
+    if (!entry && this.scanned && this.listed) {
+      // A new file: listed while there is room under maxFiles, else the view says it stopped.
+      if (this.entries.size < maxFilesSetting()) entry = this.addEntry(uri);
+      else if (!this.capped) {
+        this.capped = { maxFiles: maxFilesSetting() };
+        this.updateMessage();
+      }
+    }
     if (entry) void this.analyse([entry], this.generation).then(() => this.scheduleRefresh());
   }
 
@@ -154,17 +200,22 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
   private listed_: Promise<void> = Promise.resolve();
 
   private rootNodes(): TraceTreeNode[] {
-    const visible = [...this.entries.values()].filter((e) => e.byName || e.cached?.summary.kind === 'ok');
+    const visible = [...this.entries.values()].filter(isVisible);
     const byFolder = new Map<string, FileEntry[]>();
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     for (const e of visible) {
-      const dir = posix.dirname(vscode.workspace.asRelativePath(e.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1));
-      const list = byFolder.get(dir === '.' ? '' : dir) ?? [];
+      // Computed once per entry (a workspace folder change rescans): the tree asks again every 300 ms while analysing.
+      if (e.dir === undefined) {
+        const dir = posix.dirname(vscode.workspace.asRelativePath(e.uri, multiRoot));
+        e.dir = dir === '.' ? '' : dir;
+      }
+      const list = byFolder.get(e.dir) ?? [];
       list.push(e);
-      byFolder.set(dir === '.' ? '' : dir, list);
+      byFolder.set(e.dir, list);
     }
-    const sortFiles = (l: FileEntry[]): FileEntry[] => l.sort((a, b) => a.uri.path.localeCompare(b.uri.path));
+    const sortFiles = (l: FileEntry[]): FileEntry[] => l.sort((a, b) => COLLATOR.compare(a.uri.path, b.uri.path));
     if (byFolder.size <= 1) return sortFiles(visible).map((entry) => ({ type: 'file', entry }));
-    return [...byFolder.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([path, files]) => ({ type: 'folder', path, files: sortFiles(files) }));
+    return [...byFolder.entries()].sort(([a], [b]) => COLLATOR.compare(a, b)).map(([path, files]) => ({ type: 'folder', path, files: sortFiles(files) }));
   }
 
   private ensureScanned(): Promise<void> {
@@ -180,20 +231,30 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
 
   private async scan(generation: number, listed: () => void): Promise<void> {
     const config = vscode.workspace.getConfiguration('agentTraceDebugger');
-    const glob = traceGlob();
-    const maxFiles = Math.max(1, config.get<number>('maxFiles', 5000));
+    const maxFiles = maxFilesSetting();
+    const cancel = new vscode.CancellationTokenSource();
+    this.listing = cancel;
     try {
-      const named = await vscode.workspace.findFiles(glob, EXCLUDE, maxFiles);
-      if (generation !== this.generation) return;
-      for (const uri of named) this.addEntry(uri, true);
-      if (config.get<boolean>('detectJsonTraces', true) && named.length < maxFiles) {
-        const json = await vscode.workspace.findFiles('**/*.{json,jsonl}', EXCLUDE, maxFiles - named.length);
-        if (generation !== this.generation) return;
-        for (const uri of json) if (!NEVER_TRACES.test(uri.path) && !this.entries.has(uri.toString())) this.addEntry(uri, false);
-      }
+      // Yields between chunks of results; a refresh cancels it (and the searches) at once.
+      const result = await listTraceFiles({
+        findFiles: (include, exclude, maxResults, token) => vscode.workspace.findFiles(include, exclude, maxResults, token as vscode.CancellationToken | undefined),
+        traceGlob: traceGlob(),
+        exclude: EXCLUDE,
+        maxFiles,
+        detectJsonTraces: config.get<boolean>('detectJsonTraces', true),
+        pathOf: (uri) => uri.path,
+        keyOf: (uri) => uri.toString(),
+        token: cancel.token,
+      });
+      if (result.cancelled || generation !== this.generation) return;
+      for (const f of result.files) this.addEntry(f.uri, f.byName);
+      this.capped = result.capped ? { maxFiles } : undefined;
     } finally {
+      if (this.listing === cancel) this.listing = undefined;
+      cancel.dispose();
       listed();
     }
+    this.updateMessage();
     this.changed.fire(undefined);
     await vscode.window.withProgress({ location: { viewId: TRACES_VIEW_ID } }, () => this.analyse([...this.entries.values()], generation));
     if (generation !== this.generation) return;
@@ -231,11 +292,17 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
           this.entries.delete(entry.uri.toString()); // vanished between listing and stat
         }
         done++;
-        if (this.view && total > 20) this.view.message = done < total ? `Analysing traces: ${done} of ${total}…` : undefined;
+        if (total > 20 && generation === this.generation) {
+          this.progress = done < total ? vscode.l10n.t('Analysing traces: {0} of {1}…', done, total) : undefined;
+          this.scheduleMessage();
+        }
       }
     };
     await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
-    if (this.view) this.view.message = undefined;
+    if (generation === this.generation) {
+      this.progress = undefined;
+      this.updateMessage();
+    }
   }
 
   private scheduleRefresh(): void {
@@ -243,6 +310,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
       this.changed.fire(undefined);
+      // The number of traces shown changes as candidates sniff as traces.
+      if (this.capped) this.updateMessage();
       if (this.view) {
         const total = [...this.entries.values()].reduce((n, e) => n + (e.cached?.summary.kind === 'ok' ? e.cached.summary.failures : 0), 0);
         this.view.description = total ? plural(total, 'failure') : undefined;
@@ -255,6 +324,16 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     for (const [key, e] of this.entries) if (e.cached && (e.byName || e.cached.summary.kind === 'ok')) out[key] = e.cached;
     await this.context.workspaceState.update(STATE_KEY, out);
   }
+}
+
+const COLLATOR = new Intl.Collator();
+
+function isVisible(e: FileEntry): boolean {
+  return e.byName || e.cached?.summary.kind === 'ok';
+}
+
+function maxFilesSetting(): number {
+  return Math.max(1, vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFiles', 5000));
 }
 
 function plural(n: number, word: string): string {

@@ -1,0 +1,144 @@
+/**
+ * Which files the Agent Traces view lists: the files the trace glob names, then (with
+ * `detectJsonTraces`) other JSON/JSONL files as candidates, every file once, at most `maxFiles` in
+ * all, and whether more were left out. No vscode import: the unit tests drive it with a fake
+ * `findFiles` (test/unit/host/trace-listing.test.ts).
+ *
+ * Why the care: the JSON glob matches the named `*.trace.json` files again. Asking it for only the
+ * room left let those duplicates use up the budget, so a workspace of 5,000 traces listed about
+ * 4,000 and never said so.
+ */
+
+/** What the listing needs of a CancellationToken. */
+export interface ListingToken {
+  readonly isCancellationRequested: boolean;
+}
+
+/** `vscode.workspace.findFiles`, or a fake of it. */
+export type FindFiles<U> = (include: string, exclude: string, maxResults: number, token?: ListingToken) => PromiseLike<readonly U[]>;
+
+export interface ListingOptions<U> {
+  findFiles: FindFiles<U>;
+  /** The trace glob (setting `traceGlob`): files listed by name. */
+  traceGlob: string;
+  /** Folders never looked in (node_modules, .git, build output). */
+  exclude: string;
+  /** Most files listed (setting `maxFiles`), named and candidates together. */
+  maxFiles: number;
+  /** Also list other JSON/JSONL files, as candidates the view shows only when they sniff as traces. */
+  detectJsonTraces: boolean;
+  /** The file's path (for the suffix and never-a-trace checks) and its identity (for duplicates). */
+  pathOf(uri: U): string;
+  keyOf(uri: U): string;
+  token?: ListingToken;
+  /** Lets other work run between chunks of results; the next macrotask by default. */
+  yieldNow?: () => Promise<void>;
+}
+
+export interface ListedFile<U> {
+  uri: U;
+  /** Named by the trace glob; otherwise a JSON/JSONL candidate. */
+  byName: boolean;
+}
+
+export type TraceListing<U> =
+  | { cancelled: true }
+  /** `capped`: more files matched than `maxFiles` (the search returns an arbitrary subset then). */
+  | { cancelled: false; files: ListedFile<U>[]; capped: boolean };
+
+/** Candidates are matched by this glob; the view sniffs their content. */
+export const JSON_CANDIDATES_GLOB = '**/*.{json,jsonl}';
+
+/** JSON files that are never traces: excluded from the search so they do not use up `maxFiles`. */
+export const NEVER_TRACES = /(^|\/)(package(-lock)?|tsconfig[^/]*|jsconfig|composer|\.eslintrc|settings|launch|tasks|extensions)\.json$/i;
+const NEVER_TRACE_GLOBS = ['package.json', 'package-lock.json', 'tsconfig*.json', 'jsconfig.json', 'composer.json', '.eslintrc.json', 'settings.json', 'launch.json', 'tasks.json', 'extensions.json'].map((n) => `**/${n}`);
+
+/** Results handled between two yields: a few milliseconds of work at most. */
+const CHUNK = 500;
+
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** `exclude` (a `{a,b}` group or a single pattern) with the never-trace JSON names added. */
+export function candidateExclude(exclude: string): string {
+  const inner = exclude.startsWith('{') && exclude.endsWith('}') ? exclude.slice(1, -1) : exclude;
+  return `{${[inner, ...NEVER_TRACE_GLOBS].filter(Boolean).join(',')}}`;
+}
+
+/**
+ * Lists the workspace's trace files: each once, at most `maxFiles`, with `capped` set when the
+ * workspace has more. Yields between chunks of results and stops as soon as `token` is cancelled.
+ */
+export async function listTraceFiles<U>(o: ListingOptions<U>): Promise<TraceListing<U>> {
+  const maxFiles = Math.max(1, Math.floor(o.maxFiles));
+  const yieldNow = o.yieldNow ?? nextMacrotask;
+  const cancelled = (): boolean => o.token?.isCancellationRequested === true;
+  const seen = new Set<string>();
+
+  /** The distinct results not seen before (and passing `keep`), `CHUNK` at a time. */
+  const fresh = async (found: readonly U[], keep: (uri: U) => boolean): Promise<U[] | undefined> => {
+    const out: U[] = [];
+    const local = new Set<string>();
+    for (let i = 0; i < found.length; i++) {
+      if (i > 0 && i % CHUNK === 0) {
+        await yieldNow();
+        if (cancelled()) return undefined;
+      }
+      const key = o.keyOf(found[i]);
+      if (seen.has(key) || local.has(key) || !keep(found[i])) continue;
+      local.add(key);
+      out.push(found[i]);
+    }
+    return out;
+  };
+
+  /**
+   * Up to `room` distinct new files of `glob`, and whether there are more.
+   * `skipped` bounds how many results are files already listed, which the search returns again.
+   */
+  const collect = async (glob: string, exclude: string, room: number, skipped: number, keep: (uri: U) => boolean): Promise<{ uris: U[]; more: boolean } | undefined> => {
+    // One more than needed tells whether there are more.
+    let limit = room + skipped + 1;
+    for (;;) {
+      const found = await o.findFiles(glob, exclude, limit, o.token);
+      if (cancelled()) return undefined;
+      const uris = await fresh(found, keep);
+      if (!uris) return undefined;
+      // Enough distinct files to decide, or the search returned all it has.
+      if (uris.length > room || found.length < limit) {
+        const kept = firstByPath(uris, room, o.pathOf);
+        for (const uri of kept) seen.add(o.keyOf(uri));
+        return { uris: kept, more: uris.length > room };
+      }
+      // The results were filled with files skipped here (another spelling of a never-trace name,
+      // a folder that is in the workspace twice): ask for more.
+      limit *= 2;
+      await yieldNow();
+      if (cancelled()) return undefined;
+    }
+  };
+
+  const named = await collect(o.traceGlob, o.exclude, maxFiles, 0, () => true);
+  if (!named) return { cancelled: true };
+  const files: ListedFile<U>[] = named.uris.map((uri) => ({ uri, byName: true }));
+  if (named.more || !o.detectJsonTraces) return { cancelled: false, files, capped: named.more };
+
+  // The JSON glob finds the named .json/.jsonl files again: they are skipped, and asked for on top
+  // of the room left so that they cannot use it up.
+  await yieldNow();
+  if (cancelled()) return { cancelled: true };
+  const overlap = files.filter((f) => /\.jsonl?$/i.test(o.pathOf(f.uri))).length;
+  const candidates = await collect(JSON_CANDIDATES_GLOB, candidateExclude(o.exclude), maxFiles - files.length, overlap, (uri) => !NEVER_TRACES.test(o.pathOf(uri)));
+  if (!candidates) return { cancelled: true };
+  for (const uri of candidates.uris) files.push({ uri, byName: false });
+  return { cancelled: false, files, capped: candidates.more };
+}
+
+/** The first `n` by path of what the search returned (it returns one more than needed to tell whether there are more). */
+function firstByPath<U>(uris: U[], n: number, pathOf: (uri: U) => string): U[] {
+  if (uris.length <= n) return uris;
+  return uris
+    .map((uri) => ({ uri, path: pathOf(uri) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .slice(0, n)
+    .map((e) => e.uri);
+}

@@ -1,0 +1,138 @@
+/**
+ * The Agent Traces view's file listing against a fake findFiles that behaves like VS Code's: glob
+ * include and exclude, results in no particular order, cut at maxResults.
+ */
+import { strict as assert } from 'node:assert';
+import { candidateExclude, listTraceFiles, type FindFiles, type ListingToken, type TraceListing } from '../../../src/host/views/trace-listing';
+
+const TRACE_GLOB = '**/*.{trace.json,trace.jsonl,traj,traj.json,atif.json,eval}';
+const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.vscode-test/**,**/out/**,**/dist/**}';
+
+/** A glob as a RegExp: `**` / `*` / `{a,b}` (one level of braces), which is all the view uses. */
+function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (glob.startsWith('**/', i)) { re += '(?:.*/)?'; i += 2; }
+    else if (glob.startsWith('/**', i) && (i + 3 === glob.length || glob[i + 3] === ',' || glob[i + 3] === '}')) { re += '(?:/.*)?'; i += 2; }
+    else if (c === '*') re += '[^/]*';
+    else if (c === '{') re += '(?:';
+    else if (c === '}') re += ')';
+    else if (c === ',') re += '|';
+    else re += c.replace(/[.+?^$()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** A workspace of relative paths; findFiles returns matches in a fixed shuffled order, as a search does. */
+function fakeWorkspace(paths: string[]): { findFiles: FindFiles<string>; calls: { include: string; maxResults: number }[] } {
+  let seed = 42;
+  const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  const shuffled = [...paths];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const calls: { include: string; maxResults: number }[] = [];
+  const findFiles: FindFiles<string> = async (include, exclude, maxResults) => {
+    calls.push({ include, maxResults });
+    const inc = globRegExp(include);
+    const exc = globRegExp(exclude);
+    return shuffled.filter((p) => inc.test(p) && !exc.test(p)).slice(0, maxResults);
+  };
+  return { findFiles, calls };
+}
+
+const range = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
+const pad = (i: number): string => String(i).padStart(5, '0');
+
+async function list(findFiles: FindFiles<string>, maxFiles: number, extra: { detectJsonTraces?: boolean; token?: ListingToken; yieldNow?: () => Promise<void> } = {}): Promise<Extract<TraceListing<string>, { cancelled: false }>> {
+  const r = await listTraceFiles({ findFiles, traceGlob: TRACE_GLOB, exclude: EXCLUDE, maxFiles, detectJsonTraces: extra.detectJsonTraces ?? true, pathOf: (p) => `/ws/${p}`, keyOf: (p) => p, token: extra.token, yieldNow: extra.yieldNow });
+  assert.equal(r.cancelled, false, 'the listing was not cancelled');
+  return r as Extract<TraceListing<string>, { cancelled: false }>;
+}
+
+/** 3,000 named traces (2,000 of them .json/.jsonl, which the JSON glob finds again), 2,000 plain JSON traces, and files that are never traces. */
+const WORKSPACE = [
+  ...range(1000, (i) => `runs/a/run-${pad(i)}.trace.json`),
+  ...range(1000, (i) => `runs/b/run-${pad(i)}.trace.jsonl`),
+  ...range(1000, (i) => `runs/c/run-${pad(i)}.traj`),
+  ...range(2000, (i) => `exports/otel-${pad(i)}.json`),
+  ...range(50, (i) => `packages/p${i}/package.json`),
+  ...range(50, (i) => `packages/p${i}/tsconfig.build.json`),
+  ...range(300, (i) => `node_modules/dep${i}/trace-${i}.json`),
+  'README.md',
+];
+
+describe('Agent Traces view: listing trace files', () => {
+  it('lists every trace file of a 5,000-file workspace once (the JSON glob\'s duplicates do not use up maxFiles)', async () => {
+    const { findFiles } = fakeWorkspace(WORKSPACE);
+    const r = await list(findFiles, 5000);
+    const keys = r.files.map((f) => f.uri);
+    assert.equal(new Set(keys).size, keys.length, 'no file is listed twice');
+    assert.equal(keys.length, 5000, `all 5,000 trace files listed, got ${keys.length}`);
+    assert.equal(r.capped, false, 'nothing was left out');
+    assert.equal(r.files.filter((f) => f.byName).length, 3000, 'the 3,000 named files are listed by name');
+    assert.equal(r.files.filter((f) => !f.byName && f.uri.startsWith('exports/')).length, 2000, 'and the 2,000 other JSON files as candidates');
+    assert.ok(!keys.some((k) => /package\.json$|tsconfig|node_modules/.test(k)), 'package.json, tsconfig*.json and node_modules are not listed');
+  });
+
+  it('stops at maxFiles and says so: named files first, then candidates', async () => {
+    const { findFiles } = fakeWorkspace(WORKSPACE);
+    const r = await list(findFiles, 4000);
+    assert.equal(r.files.length, 4000);
+    assert.equal(new Set(r.files.map((f) => f.uri)).size, 4000, 'no file is listed twice');
+    assert.equal(r.capped, true, 'the cap was reached');
+    assert.equal(r.files.filter((f) => f.byName).length, 3000);
+    const candidates = r.files.filter((f) => !f.byName).map((f) => f.uri);
+    assert.equal(candidates.length, 1000);
+    assert.ok(candidates.every((k) => /^exports\/otel-\d+\.json$/.test(k)), 'the room left goes to JSON files that are not named traces');
+
+    const fewer = await list(findFiles, 1500);
+    assert.equal(fewer.capped, true);
+    assert.equal(new Set(fewer.files.map((f) => f.uri)).size, 1500);
+    assert.ok(fewer.files.every((f) => f.byName), 'capped within the named files: no candidate is looked at');
+  });
+
+  it('is not capped when the files exactly fill maxFiles, and is when one more exists', async () => {
+    const named = range(10, (i) => `t${i}.trace.json`);
+    assert.equal((await list(fakeWorkspace(named).findFiles, 10)).capped, false);
+    assert.equal((await list(fakeWorkspace([...named, 'other.json']).findFiles, 10)).capped, true, 'a JSON candidate beyond the cap');
+    assert.equal((await list(fakeWorkspace([...named, 'other.json']).findFiles, 10, { detectJsonTraces: false })).capped, false, 'JSON candidates are not looked for when detectJsonTraces is off');
+    assert.equal((await list(fakeWorkspace([...named, 'x.traj']).findFiles, 10, { detectJsonTraces: false })).capped, true, 'a named file beyond the cap');
+    const exact = await list(fakeWorkspace([...named, 'other.json']).findFiles, 11);
+    assert.equal(exact.capped, false);
+    assert.deepEqual(exact.files.map((f) => f.byName), [...named.map(() => true), false]);
+  });
+
+  it('asks again when skipped files fill the results (a never-trace name spelled otherwise)', async () => {
+    // Package.JSON passes the case-sensitive exclude glob but is skipped by name.
+    const ws = [...range(20, (i) => `p${i}/Package.JSON`), ...range(20, (i) => `p${i}/Package.json`), 'data/real.json', 'a.trace.json'];
+    const r = await list(fakeWorkspace(ws).findFiles, 5);
+    assert.deepEqual(r.files.map((f) => f.uri).sort(), ['a.trace.json', 'data/real.json']);
+    assert.equal(r.capped, false);
+  });
+
+  it('yields between chunks of results and stops when cancelled', async () => {
+    const { findFiles, calls } = fakeWorkspace(WORKSPACE);
+    let yields = 0;
+    await list(findFiles, 5000, { yieldNow: async () => { yields++; } });
+    assert.ok(yields >= 10, `5,000+ results are handled in chunks with yields between them, got ${yields} yields`);
+
+    const token = { isCancellationRequested: false };
+    calls.length = 0;
+    const r = await listTraceFiles({
+      findFiles, traceGlob: TRACE_GLOB, exclude: EXCLUDE, maxFiles: 5000, detectJsonTraces: true, pathOf: (p) => p, keyOf: (p) => p, token,
+      yieldNow: async () => { token.isCancellationRequested = true; },
+    });
+    assert.deepEqual(r, { cancelled: true });
+    assert.equal(calls.length, 1, 'no second search after the refresh cancelled the listing');
+  });
+
+  it('adds the never-trace names to the exclude glob', () => {
+    assert.equal(candidateExclude('{**/a/**,**/b/**}').startsWith('{**/a/**,**/b/**,**/package.json,'), true);
+    assert.equal(candidateExclude('**/a/**').startsWith('{**/a/**,**/package.json'), true);
+    assert.ok(globRegExp(candidateExclude(EXCLUDE)).test('x/tsconfig.build.json'));
+    assert.ok(!globRegExp(candidateExclude(EXCLUDE)).test('x/run.json'));
+  });
+});
