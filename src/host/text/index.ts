@@ -12,7 +12,7 @@ import { annotationsFor, onDidChangeAnnotations, type DecideFindingArgs, type Ta
 import { AnalysisService, type AnalysisOutcome } from '../analysis/service';
 import { categoryLabel, humanTagSites, isRejected, neighbourSite, stepAtPosition, type FailureSite, type StepSite } from '../analysis/failures';
 import { looksLikeTraceFileName } from '../trace-files';
-import { TraceSniffMemo } from './sniff-memo';
+import { TraceSniffMemo, type SniffDocument } from './sniff-memo';
 import { COMMANDS } from '../ids';
 
 const EDIT_DEBOUNCE_MS = 400;
@@ -78,11 +78,9 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
   };
 
   /** Files named like traces are always analysed (a broken one gets located errors); any other
-   * JSON document only when the importers' sniffers recognise it, once per version. */
-  const sniffsAsTrace = (doc: vscode.TextDocument): boolean =>
-    looksLikeTraceFileName(doc.uri.path)
-    // Over the size limit there is no analysis anyway: do not parse a huge JSON file to sniff it.
-    || (textLength(doc) <= AnalysisService.maxBytes() && sniffed.isTrace(doc.uri.toString(), doc.version, doc.uri.fsPath, () => doc.getText()));
+   * JSON document only when the importers' sniffers recognise it (its first lines for JSON Lines),
+   * within the size limit, sniffed once per version (sniff-memo.ts). */
+  const sniffsAsTrace = (doc: vscode.TextDocument): boolean => sniffed.shouldAnalyse(sniffable(doc), AnalysisService.maxBytes());
 
   const analyse = async (doc: vscode.TextDocument): Promise<AnalysisOutcome | undefined> => {
     if (!isCandidate(doc)) return undefined;
@@ -236,6 +234,20 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
 /** Re-analysis costs about 40 ms per MB: wait longer after edits to big files (up to +3 s). */
 function editDebounce(doc: vscode.TextDocument): number {
   return EDIT_DEBOUNCE_MS + Math.min(3000, Math.round(textLength(doc) / 1e6 * 150));
+}
+
+/** The document as the sniff reads it: line by line, the whole text only when needed. */
+function sniffable(doc: vscode.TextDocument): SniffDocument {
+  return {
+    key: doc.uri.toString(),
+    version: doc.version,
+    path: doc.uri.fsPath,
+    lineCount: doc.lineCount,
+    lineAt: (line) => doc.lineAt(line).text,
+    eol: doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n',
+    getText: () => doc.getText(),
+    textLength: () => textLength(doc),
+  };
 }
 
 /** The document's length in UTF-16 units, without copying its text. */
