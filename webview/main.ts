@@ -14,6 +14,7 @@ import {
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
 import { AnnotationsChanged } from '../src/protocol/annotations';
+import { GetFileInfo, LocateStepById, TraceChanged } from '../src/protocol/trace-changes';
 import type { RpcEndpoint } from '../src/protocol/rpc';
 import { Annotator } from './annotate';
 import { DetailsPane } from './details';
@@ -627,6 +628,33 @@ class App {
     else await this.selectIndex(row.index + 1);
   }
 
+  /**
+   * The trace file changed on disk and the host read it again: show it as it is now, keeping the
+   * selected step (by its stable id), the filters, the search and the scroll position. After an
+   * append the collapsed rows stay collapsed; after a rewrite positions mean other steps, so not.
+   */
+  private async traceChanged(kind: 'appended' | 'rewritten'): Promise<void> {
+    if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) { this.loaded = this.load(); return; }
+    const ready = await this.rpc.sendRequest(GetFileInfo, {});
+    this.ready = ready;
+    if (ready.loadError) { this.renderLoadError(); return; }
+    const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
+    const selected = this.selectedId === null || traceIndex !== this.view.traceIndex ? null
+      : (await this.rpc.sendRequest(LocateStepById, { traceIndex, stepId: this.selectedId })).index;
+    const restore: Partial<PersistedState> = {
+      collapsed: kind === 'appended' && traceIndex === this.view.traceIndex ? this.view.collapsed : [],
+      failuresOnly: this.view.failuresOnly,
+      categories: this.view.categories,
+      searchQuery: this.searchField.value,
+      scrollRow: this.list.scrollRow,
+      timeline: this.summary ? this.timeline.window : null,
+      selectedIndex: selected,
+    };
+    this.renderShell();
+    await this.openTrace(traceIndex, restore);
+    this.say(kind === 'appended' ? `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : 'The trace changed on disk and was read again.');
+  }
+
   // ---- host messages, state ----
 
   private bindHostMessages(): void {
@@ -638,6 +666,9 @@ class App {
     });
     this.rpc.onNotification(NavigateNotification, (p) => {
       void this.enqueue(() => this.gotoFailure(p.action === 'nextFailure' ? 'next' : 'previous'));
+    });
+    this.rpc.onNotification(TraceChanged, (p) => {
+      void this.enqueue(() => this.traceChanged(p.kind));
     });
     this.rpc.onNotification(AnnotationsChanged, (p) => {
       this.annotate.showStatus(p.status);

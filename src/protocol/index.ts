@@ -2,3 +2,4 @@ export * from './rpc';
 export * from './messages';
 export * from './annotations';
 export * from './ready-barrier';
+export * from './trace-changes';

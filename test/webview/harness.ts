@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ErrorCode, RpcEndpoint, WIRE_TAG, type WireMessage } from '../../src/protocol';
 import { bindTraceEditorHandlers, type EditorActions } from '../../src/host/editor/handlers';
 import { renderShell } from '../../src/host/editor/html';
+import { bindTraceChangeHandlers } from '../../src/host/editor/trace-change-handlers';
 import type { TraceFile } from '../../src/host/editor/trace-file';
 import { PROJECT_ROOT } from '../support/shared';
 
@@ -127,6 +128,7 @@ export class WebviewHarness {
       promoteTrace: async (traceIndex) => { actions.promoted.push(traceIndex); return true; },
     };
     bindTraceEditorHandlers(host, file, editorActions);
+    bindTraceChangeHandlers(host, file);
     await page.exposeBinding('__atdToHost', (_source, message: unknown) => {
       const m = message as { method?: string; params?: unknown; id?: number };
       if (typeof m.method === 'string' && typeof m.id === 'number') {

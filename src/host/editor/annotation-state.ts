@@ -40,11 +40,20 @@ export class AnnotationState {
   constructor(
     readonly sidecarPath: string,
     /** What a new sidecar binds to (the trace's file name and sha256); undefined when the trace did not load. */
-    readonly traceBinding: { path: string; sha256: string } | undefined,
+    private binding: { path: string; sha256: string } | undefined,
     private readonly reader: SidecarReader | undefined,
   ) {
-    this.current = this.saved = emptyDocument(traceBinding);
+    this.current = this.saved = emptyDocument(binding);
     this.load();
+  }
+
+  get traceBinding(): { path: string; sha256: string } | undefined {
+    return this.binding;
+  }
+
+  /** The trace file changed on disk: the next save binds the sidecar to what it holds now. */
+  rebindTrace(binding: { path: string; sha256: string } | undefined): void {
+    this.binding = binding;
   }
 
   /** (Re)read the sidecar. A broken sidecar is never replaced: edits are refused until it is fixed. */

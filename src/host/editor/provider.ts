@@ -18,11 +18,12 @@ import { siblingAccessFor } from '../sibling-files';
 import { sha256Hex } from '../../core/util/hash';
 import { formatProblem } from '../../core/util/problems';
 import {
-  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification,
-  type WebviewStateSnapshot,
+  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, TraceChanged,
+  type TraceChangedParams, type WebviewStateSnapshot,
 } from '../../protocol';
 import type { AnnotationChange } from './annotation-state';
 import { bindTraceEditorHandlers } from './handlers';
+import { bindTraceChangeHandlers } from './trace-change-handlers';
 import { renderShell } from './html';
 import { TraceFile } from './trace-file';
 import { TRAINING_COMMANDS } from '../training-sets/ids';
@@ -158,9 +159,11 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     this.documents.set(key, document);
     const stop = document.file.annotations.onDidChange((change) => this.onAnnotationChange(document, change));
     const watcher = this.watchSidecar(document);
+    const traceWatcher = this.watchTrace(document);
     document.onDidDispose(() => {
       stop();
       watcher?.dispose();
+      traceWatcher?.dispose();
       if (this.documents.get(key) === document) this.documents.delete(key);
     });
     return document;
@@ -227,6 +230,46 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     watcher.onDidChange(schedule);
     watcher.onDidCreate(schedule);
     watcher.onDidDelete(schedule);
+    return { dispose: () => { clearTimeout(timer); watcher.dispose(); } };
+  }
+
+  /**
+   * Read the trace again when it changes on disk (an agent appending to its log, a rewrite): the
+   * open editors keep their selection by step id, the tags bind again, the diagnostics follow.
+   * Changes that come in bursts are read once; a version that cannot be read yet (a write in
+   * progress) keeps the trace shown, and the next change tries again.
+   */
+  private watchTrace(document: TraceDocument): vscode.Disposable | undefined {
+    if (document.uri.scheme !== 'file') return undefined;
+    const path = document.uri.fsPath;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(path)), basename(path)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let reading = false;
+    let again = false;
+    const read = async (): Promise<void> => {
+      if (reading) { again = true; return; }
+      reading = true;
+      try {
+        let bytes: Uint8Array;
+        // Deleted or moved away: keep showing what was read.
+        try { bytes = await vscode.workspace.fs.readFile(document.uri); } catch { return; }
+        const { readSibling, listSibling } = siblingAccessFor(document.uri);
+        const result = document.file.reload(bytes, { maxUnzippedBytes: maxUnzippedBytes() }, readSibling, listSibling);
+        if (result.kind === 'unchanged') return;
+        if (result.kind === 'unreadable') {
+          vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: {0} changed but cannot be read now ({1}); showing the version read before.', basename(path), result.problem), 8000);
+          return;
+        }
+        for (const editor of this.editors) if (editor.document === document) editor.traceChanged({ kind: result.kind, stepCounts: result.stepCounts });
+        this.annotationsChanged.fire(document);
+      } finally {
+        reading = false;
+        if (again) { again = false; schedule(); }
+      }
+    };
+    const schedule = (): void => { clearTimeout(timer); timer = setTimeout(() => { void read(); }, 100); };
+    watcher.onDidChange(schedule);
+    watcher.onDidCreate(schedule);
     return { dispose: () => { clearTimeout(timer); watcher.dispose(); } };
   }
 
@@ -378,6 +421,7 @@ class TraceEditor implements TraceEditorHandle {
       }
       this.rpc.handle(m);
     });
+    bindTraceChangeHandlers(this.rpc, document.file);
     bindTraceEditorHandlers(this.rpc, document.file, {
       revealInFile: (traceIndex, stepIndex) => this.revealInFile(traceIndex, stepIndex),
       openAsText: async () => { await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default'); },
@@ -404,6 +448,11 @@ class TraceEditor implements TraceEditorHandle {
   /** Run `send` once the page listens; dropped when it never loads or the editor closes. */
   private whenReady(send: () => void): void {
     this.barrier.wait(READY_TIMEOUT_MS).then(send, () => undefined);
+  }
+
+  /** The trace was read again after it changed on disk: the page asks for what it shows. */
+  traceChanged(params: TraceChangedParams): void {
+    this.whenReady(() => this.rpc.sendNotification(TraceChanged, params));
   }
 
   get endpoint(): RpcEndpoint {

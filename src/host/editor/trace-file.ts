@@ -41,10 +41,11 @@ export class TraceFile {
 
   private constructor(
     readonly path: string,
-    readonly format: string | null,
-    readonly traces: Trace[],
-    readonly warnings: Problem[],
-    readonly loadError: LoadErrorInfo | undefined,
+    /** These four change when the file changes on disk (see reload). */
+    public format: string | null,
+    public traces: Trace[],
+    public warnings: Problem[],
+    public loadError: LoadErrorInfo | undefined,
     readonly taxonomy: Taxonomy,
     detectFn: ((trace: Trace) => Finding[]) | undefined,
     readSidecar: SidecarReader | undefined,
@@ -83,6 +84,54 @@ export class TraceFile {
     } catch (e) {
       return TraceFile.failed(path, e, options);
     }
+  }
+
+  /**
+   * The trace file changed on disk: read it again. Sessions already built are updated in place
+   * (steps added at the end keep the rows before them; a rewrite rebuilds), the tags bind again by
+   * stable step id, and the sidecar's next save is stamped with the new sha256. A version that
+   * cannot be read (a write still in progress, a broken rewrite) leaves the trace as it was and
+   * says why; the next change tries again.
+   */
+  reload(bytes: Uint8Array, options: Pick<TraceFileOptions, 'maxUnzippedBytes'> = {}, readSibling?: (rel: string) => Uint8Array | undefined, listSibling?: (relDir: string) => string[] | undefined): TraceReload {
+    const complete = completeLines(bytes);
+    let loaded;
+    try {
+      loaded = loadTraceFromBytes(this.path, complete, { readSibling, listSibling, maxUnzippedBytes: options.maxUnzippedBytes });
+    } catch (e) {
+      if (this.traces.length === 0) {
+        this.loadError = describeLoadError(this.path, e);
+        return { kind: 'unreadable', problem: this.loadError.problems.map((p) => p.message).join('; ') };
+      }
+      return { kind: 'unreadable', problem: isUserInputError(e) ? e.problems.map(formatProblem).join('; ') : String(e) };
+    }
+    if (this.traces.length && loaded.traces[0]?.source.sha256 === this.traces[0].source.sha256) return { kind: 'unchanged' };
+    const appended: number[] = [];
+    const old = this.sessions;
+    const sessions = new Map<number, TraceSession>();
+    loaded.traces.forEach((trace, position) => {
+      // The session of the same run (its number in the file), if the editor built one.
+      const before = [...old.entries()].find(([i]) => this.traces[i] && traceIndexOf(this.traces[i]) === traceIndexOf(trace));
+      if (!before) return;
+      const result = before[1].update(trace, this.detectFn(trace));
+      if (before[0] === position) {
+        sessions.set(position, before[1]);
+        if ('appendedFrom' in result) appended.push(position);
+      }
+    });
+    this.sessions.clear();
+    for (const [i, session] of sessions) this.sessions.set(i, session);
+    const runsChanged = loaded.traces.length !== this.traces.length;
+    this.format = loaded.format;
+    this.traces = loaded.traces;
+    this.warnings = loaded.warnings;
+    this.loadError = undefined;
+    const first = loaded.traces[0];
+    this.annotations.rebindTrace(first ? { path: basename(this.path), sha256: first.source.sha256 } : undefined);
+    this.rebind();
+    // Only appends when every run shown kept its rows and no run came or went.
+    const onlyAppended = !runsChanged && sessions.size === old.size && appended.length === sessions.size;
+    return { kind: onlyAppended ? 'appended' : 'rewritten', stepCounts: this.traces.map((t) => t.steps.length) };
   }
 
   static fromTraces(path: string, format: string, traces: Trace[], options: TraceFileOptions): TraceFile {
@@ -233,4 +282,31 @@ function describeLoadError(path: string, e: unknown): LoadErrorInfo {
   // Not a user error: an importer bug. Say so plainly, still without a stack.
   const message = e instanceof Error ? e.message : String(e);
   return { title: `${basename(path)} could not be opened: the importer failed`, problems: [{ message: `internal error: ${message}` }] };
+}
+
+export type TraceReload =
+  | { kind: 'unchanged' }
+  /** Steps were added at the end of runs; every row shown before is still valid. */
+  | { kind: 'appended'; stepCounts: number[] }
+  /** Anything else: runs came or went, or steps changed before the end. */
+  | { kind: 'rewritten'; stepCounts: number[] }
+  | { kind: 'unreadable'; problem: string };
+
+/**
+ * A JSON-lines file being written may end in half a line: read up to its last whole line. A last
+ * line without a newline that parses whole is kept (files need not end in a newline).
+ */
+export function completeLines(bytes: Uint8Array): Uint8Array {
+  const NEWLINE = 0x0a;
+  if (bytes.length === 0 || bytes[bytes.length - 1] === NEWLINE) return bytes;
+  const lastNewline = bytes.lastIndexOf(NEWLINE);
+  if (lastNewline < 0) return bytes;
+  const tail = new TextDecoder().decode(bytes.subarray(lastNewline + 1)).trim();
+  if (!tail.startsWith('{') && !tail.startsWith('[')) return bytes;
+  try {
+    JSON.parse(tail);
+    return bytes;
+  } catch {
+    return bytes.subarray(0, lastNewline + 1);
+  }
 }

@@ -1,0 +1,23 @@
+/**
+ * The trace file changed on disk (another program appended to it or rewrote it): the host has
+ * already read it again; the webview asks for what it shows, and keeps the selected step by its
+ * stable id.
+ */
+import { notificationType, requestType } from './rpc';
+import type { ReadyResult } from './messages';
+
+export interface TraceChangedParams {
+  /** `appended`: steps were added at the end, rows shown before stay valid; `rewritten`: anything else. */
+  kind: 'appended' | 'rewritten';
+  /** Steps per run, now. */
+  stepCounts: number[];
+}
+
+/** Host → webview: the trace was read again. */
+export const TraceChanged = notificationType<TraceChangedParams>('traceChanged');
+
+/** The file's runs and warnings as they are now (what `ready` answered when the page loaded). */
+export const GetFileInfo = requestType<Record<string, never>, ReadyResult>('fileInfo');
+
+/** A step's position by its stable id, in one run; null when that run no longer has it. */
+export const LocateStepById = requestType<{ traceIndex: number; stepId: string }, { index: number | null }>('locateStepById');
