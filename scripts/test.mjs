@@ -31,8 +31,10 @@ const steps = [
 
 /** Mocha's spec reporter ends with "  N passing (4m)", "  N failing", "  N pending" lines. */
 export function mochaCounts(text) {
+  // Colour codes, when mocha prints them, would hide the numbers from the pattern.
+  const plain = text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   const count = (word) => {
-    const m = new RegExp(`^\\s*(\\d+) ${word}\\b`, 'm').exec(text);
+    const m = new RegExp(`^\\s*(\\d+) ${word}\\b`, 'm').exec(plain);
     return m ? Number(m[1]) : 0;
   };
   return { passed: count('passing'), failed: count('failing'), skipped: count('pending') };

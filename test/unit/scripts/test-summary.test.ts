@@ -18,6 +18,10 @@ describe('scripts/test.mjs closing line counts', () => {
     assert.deepEqual(script.mochaCounts(out), { passed: 1387, failed: 2, skipped: 1 });
   });
 
+  it('reads the summary through colour codes', () => {
+    assert.deepEqual(script.mochaCounts('\u001b[92m \u001b[0m\u001b[32m 12 passing\u001b[0m\u001b[90m (3s)\u001b[0m\n'), { passed: 12, failed: 0, skipped: 0 });
+  });
+
   it('counts nothing when mocha printed no summary (it crashed before running)', () => {
     assert.deepEqual(script.mochaCounts('Error: Cannot find module\n'), { passed: 0, failed: 0, skipped: 0 });
   });
