@@ -1,13 +1,17 @@
 /**
  * The details of the selected step. Every string from the trace is set as text: chat messages
  * are shown verbatim (pre-wrapped), never parsed as HTML or Markdown, and nothing becomes a link.
+ *
+ * Long texts arrive shortened (`StepDetails.truncated`, see src/host/editor/details-page.ts): each
+ * shows its beginning and a "Show more (N KB more)" button that fetches the whole text
+ * (GetStepText) and puts it in place. Whole texts fetched stay while the same step is redrawn.
  */
 import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/model/schema';
-import type { FindingInfo, StepDetails } from '../src/protocol/messages';
+import type { FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
 import { codicon, cssVar, el, formatDuration, KIND_ICONS } from './dom';
-import { jsonTree } from './json-tree';
+import { jsonString, jsonTree } from './json-tree';
 
 const MAX_TEXT = 100_000;
 
@@ -22,6 +26,10 @@ export interface DetailsDeps {
   onToggleReviewed(): void;
   onCorrect(): void;
   onClearCorrection(): void;
+  /** The whole of a text of the shown step that arrived shortened (`path: []`: its Raw JSON). */
+  fetchText(index: number, path: StepPath): Promise<string>;
+  /** A shortened text was replaced by its whole (search marks are drawn again). */
+  onTextExpanded?(): void;
 }
 
 /** The finding a rule entry decides, as `onReviewFinding` takes it (the host says which one). */
@@ -34,6 +42,12 @@ export class DetailsPane {
   private readonly body: HTMLElement;
   private current: StepDetails | null = null;
   private lastIndex: number | null = null;
+  /** The shown step's shortened texts, by pathKey. */
+  private cuts = new Map<string, TruncatedText>();
+  /** Whole texts fetched for the shown step, by pathKey: kept while the same step is redrawn after an edit. */
+  private readonly wholeTexts = new Map<string, string>();
+  /** Changes when the step shown changes: a fetch that ends after that is dropped. */
+  private textEpoch = 0;
 
   constructor(private readonly deps: DetailsDeps) {
     this.body = el('div', { className: 'details-body' });
@@ -62,6 +76,7 @@ export class DetailsPane {
 
   showEmpty(message: string): void {
     this.current = null;
+    this.forgetTexts();
     this.body.replaceChildren(el('div', { className: 'empty-state' }, [codicon('info'), el('p', { text: message })]));
   }
 
@@ -81,7 +96,11 @@ export class DetailsPane {
 
   show(d: StepDetails, keepScroll = false): void {
     this.element.removeAttribute('aria-busy');
+    // Sections the reader opened or closed stay that way when the same step is redrawn after an edit.
+    const sameStep = keepScroll && this.lastIndex === d.step.index;
+    if (!sameStep) this.forgetTexts();
     this.current = d;
+    this.cuts = new Map((d.truncated ?? []).map((t) => [pathKey(t.path), t]));
     const s = d.step;
     const sections: (HTMLElement | null)[] = [
       this.header(d),
@@ -94,23 +113,21 @@ export class DetailsPane {
       s.error ? section('Error', [
         // The type goes on its own line: beside a long message it was squeezed to one letter per line.
         s.error.type ? el('div', { className: 'error-type-line' }, [codicon('error'), el('span', { className: 'error-type' }, breakAtDots(s.error.type))]) : null,
-        el('div', { className: 'error-message-line' }, [s.error.type ? null : codicon('error'), el('span', { className: 'error-message', text: clip(s.error.message) })]),
-        s.error.stack ? el('pre', { className: 'stack', text: clip(s.error.stack) }) : null,
+        el('div', { className: 'error-message-line' }, [s.error.type ? null : codicon('error'), this.text('span', 'error-message', s.error.message, ['error', 'message'])]),
+        s.error.stack ? this.text('pre', 'stack', s.error.stack, ['error', 'stack']) : null,
       ], 'error') : null,
       s.toolCall ? section('Tool call', [
         el('div', { className: 'kv' }, [el('span', { className: 'k', text: 'Tool' }), el('code', { text: s.toolCall.name })]),
         s.toolCall.id ? el('div', { className: 'kv' }, [el('span', { className: 'k', text: 'Call id' }), el('code', { text: s.toolCall.id })]) : null,
         el('div', { className: 'k', text: 'Arguments' }),
-        valueView(s.toolCall.arguments),
+        this.value(s.toolCall.arguments, ['toolCall', 'arguments']),
       ], 'tool-call') : null,
-      payloadSection('Input', s.input),
-      payloadSection(s.kind === 'tool' ? 'Tool result' : 'Output', s.output),
+      this.payloadSection('Input', s.input, 'input'),
+      this.payloadSection(s.kind === 'tool' ? 'Tool result' : 'Output', s.output, 'output'),
       this.metrics(d),
-      Object.keys(s.attributes).length ? section('Attributes', [jsonTree(s.attributes, 0)], 'attributes', false) : null,
-      section('Raw JSON', [el('pre', { className: 'raw-json', text: clip(JSON.stringify(s, null, 2)) })], 'raw', false),
+      Object.keys(s.attributes).length || this.cuts.has(pathKey(['attributes'])) ? section('Attributes', [this.value(s.attributes, ['attributes'], 0)], 'attributes', false) : null,
+      section('Raw JSON', [this.rawJson(d)], 'raw', false),
     ];
-    // Sections the reader opened or closed stay that way when the same step is redrawn after an edit.
-    const sameStep = keepScroll && this.lastIndex === s.index;
     const openState = sameStep ? new Map([...this.body.querySelectorAll<HTMLDetailsElement>(':scope > details')].map((e) => [e.dataset.section, e.open])) : null;
     const scroll = this.element.scrollTop;
     const focusKey = sameStep ? focusKeyOf(document.activeElement, this.body) : null;
@@ -254,6 +271,138 @@ export class DetailsPane {
     ], 'correction');
   }
 
+  private payloadSection(title: string, p: StepPayload | undefined, at: 'input' | 'output'): HTMLElement | null {
+    if (!p) return null;
+    const parts: Node[] = [];
+    (p.messages ?? []).forEach((m, i) => parts.push(this.messageView(m, [at, 'messages', i])));
+    if (p.value !== undefined) parts.push(this.value(p.value, [at, 'value']));
+    return parts.length ? section(title, parts, title.toLowerCase().replace(/\s+/g, '-')) : null;
+  }
+
+  private messageView(m: ChatMessage, path: StepPath): HTMLElement {
+    return el('div', { className: `message role-${m.role}${m.isError ? ' is-error' : ''}` }, [
+      el('div', { className: 'message-role' }, [
+        el('span', { text: m.role }),
+        m.name ? el('span', { className: 'message-name', text: m.name }) : null,
+        m.isError ? el('span', { className: 'status-pill failed', text: 'error' }) : null,
+      ]),
+      m.content !== null && m.content !== '' ? this.text('div', 'message-content', m.content, [...path, 'content']) : null,
+      ...(m.toolCalls ?? []).map((c, i) => el('div', { className: 'message-tool-call' }, [
+        codicon('tools'), el('code', { text: c.name }), this.value(c.arguments, [...path, 'toolCalls', i, 'arguments']),
+      ])),
+    ]);
+  }
+
+  /** A text of the step at `path`: whole, or its beginning with "Show more" when it arrived shortened. */
+  private text(tag: 'div' | 'span' | 'pre', className: string, value: string, path: StepPath): HTMLElement {
+    const key = pathKey(path);
+    const whole = this.wholeTexts.get(key);
+    if (whole !== undefined) return el(tag, { className, text: whole });
+    const cut = this.cuts.get(key);
+    if (cut?.kind !== 'string') return el(tag, { className, text: clip(value) });
+    return this.shortened(path, el(tag, { className, text: value }), (t) => el(tag, { className, text: t }), {
+      more: cut.length - value.length, total: cut.length,
+    });
+  }
+
+  /** Strings as text blocks; structured values as a JSON tree; a structure that arrived as the beginning of its JSON, as that text. */
+  private value(v: unknown, path: StepPath, openDepth = 1): HTMLElement {
+    const key = pathKey(path);
+    const cut = this.cuts.get(key);
+    if (cut?.kind === 'json') {
+      const whole = this.wholeTexts.get(key);
+      if (whole !== undefined) return jsonTextTree(whole, openDepth);
+      const begin = cut.text ?? '';
+      return this.shortened(path, el('pre', { className: 'value-text json-text', text: begin }), (t) => jsonTextTree(t, openDepth), {
+        more: cut.length - begin.length, total: cut.length,
+      });
+    }
+    if (typeof v === 'string') return this.text('div', 'value-text', v, path);
+    // Shortened texts inside the tree: a string shows its full length, a structure its JSON's beginning.
+    return jsonTree(v, openDepth, this.cuts.size ? { path, leaf: (p, x) => this.treeLeaf(p, x) } : {});
+  }
+
+  private treeLeaf(path: StepPath, v: unknown): HTMLElement | null {
+    const key = pathKey(path);
+    const cut = this.cuts.get(key);
+    if (!cut) return null;
+    if (cut.kind === 'json') return this.value(v, path, 0);
+    return typeof v === 'string' ? jsonString(this.wholeTexts.get(key) ?? v, cut.length) : null;
+  }
+
+  /** The step as JSON; when long texts arrived shortened (or it is long), its beginning and "Show Full Raw JSON". */
+  private rawJson(d: StepDetails): HTMLElement {
+    const pre = (t: string): HTMLElement => el('pre', { className: 'raw-json', text: t });
+    const whole = this.wholeTexts.get(pathKey([]));
+    if (whole !== undefined) return pre(whole);
+    const raw = JSON.stringify(d.step, null, 2);
+    const shortened = d.truncated?.length ?? 0;
+    if (!shortened && raw.length <= MAX_TEXT) return pre(raw);
+    return this.shortened([], pre(raw.slice(0, MAX_TEXT)), pre, {
+      label: 'Show Full Raw JSON',
+      note: shortened ? `${shortened} long ${shortened === 1 ? 'text is' : 'texts are'} shortened here.` : `Showing the first ${kb(MAX_TEXT)}.`,
+    });
+  }
+
+  /**
+   * The beginning of a text with a "Show more" bar. The button fetches the whole text and puts
+   * `render(whole)` in its place; a failure shows inline, with Retry.
+   */
+  private shortened(path: StepPath, shown: HTMLElement, render: (whole: string) => HTMLElement, o: { more?: number; total?: number; label?: string; note?: string }): HTMLElement {
+    const key = pathKey(path);
+    const index = this.current?.step.index ?? -1;
+    const label = o.label ?? `Show more (${kb(o.more ?? 0)} more)`;
+    const note = o.note ?? `Showing the first ${kb((o.total ?? 0) - (o.more ?? 0))} of ${kb(o.total ?? 0)}.`;
+    const button = actionButton(label, 'unfold', () => void load(), { small: true, title: 'Load the rest of this text from the trace file' });
+    button.classList.add('show-more');
+    const buttonText = button.querySelector('span:last-child') as HTMLElement;
+    const bar = el('div', { className: 'shortened-bar' }, [el('span', { className: 'shortened-note', text: note }), button]);
+    const wrapper = el('div', { className: 'shortened', attrs: { 'data-path': key } }, [shown, bar]);
+    let error: HTMLElement | null = null;
+    let busy = false;
+    const load = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      const hadFocus = wrapper.contains(document.activeElement);
+      const epoch = this.textEpoch;
+      error?.remove();
+      error = null;
+      button.hidden = false;
+      button.setAttribute('aria-busy', 'true');
+      buttonText.textContent = 'Loading…';
+      if (hadFocus) button.focus({ preventScroll: true });
+      try {
+        const text = await this.deps.fetchText(index, path);
+        if (epoch !== this.textEpoch) return;
+        this.wholeTexts.set(key, text);
+        if (!wrapper.isConnected) return;
+        const whole = render(text);
+        wrapper.replaceWith(whole);
+        if (hadFocus) { whole.tabIndex = -1; whole.focus({ preventScroll: true }); }
+        this.deps.onTextExpanded?.();
+      } catch (e) {
+        if (epoch !== this.textEpoch || !wrapper.isConnected) return;
+        buttonText.textContent = label;
+        button.hidden = true;
+        const retry = actionButton('Retry', 'refresh', () => void load(), { small: true });
+        error = el('div', { className: 'shortened-error', attrs: { role: 'alert' } }, [
+          codicon('warning'), el('span', { text: `Couldn't load the rest of this text: ${e instanceof Error ? e.message : String(e)}` }), retry,
+        ]);
+        bar.append(error);
+        if (hadFocus) retry.focus({ preventScroll: true });
+      } finally {
+        busy = false;
+        button.removeAttribute('aria-busy');
+      }
+    };
+    return wrapper;
+  }
+
+  private forgetTexts(): void {
+    this.wholeTexts.clear();
+    this.textEpoch++;
+  }
+
   private metrics(d: StepDetails): HTMLElement | null {
     const s = d.step;
     const rows: [string, string][] = [];
@@ -277,34 +426,6 @@ function section(title: string, children: (Node | null)[], id: string, open = tr
     el('div', { className: 'section-body' }, children),
   ]);
   return d;
-}
-
-function payloadSection(title: string, p: StepPayload | undefined): HTMLElement | null {
-  if (!p) return null;
-  const parts: Node[] = [];
-  for (const m of p.messages ?? []) parts.push(messageView(m));
-  if (p.value !== undefined) parts.push(valueView(p.value));
-  return parts.length ? section(title, parts, title.toLowerCase().replace(/\s+/g, '-')) : null;
-}
-
-function messageView(m: ChatMessage): HTMLElement {
-  return el('div', { className: `message role-${m.role}${m.isError ? ' is-error' : ''}` }, [
-    el('div', { className: 'message-role' }, [
-      el('span', { text: m.role }),
-      m.name ? el('span', { className: 'message-name', text: m.name }) : null,
-      m.isError ? el('span', { className: 'status-pill failed', text: 'error' }) : null,
-    ]),
-    m.content !== null && m.content !== '' ? el('div', { className: 'message-content', text: clip(m.content) }) : null,
-    ...(m.toolCalls ?? []).map((c) => el('div', { className: 'message-tool-call' }, [
-      codicon('tools'), el('code', { text: c.name }), valueView(c.arguments),
-    ])),
-  ]);
-}
-
-/** Strings as text blocks; structured values as a JSON tree. */
-function valueView(v: unknown): HTMLElement {
-  if (typeof v === 'string') return el('div', { className: 'value-text', text: clip(v) });
-  return jsonTree(v, 1);
 }
 
 function labelView(l: ImportedLabel): HTMLElement {
@@ -359,6 +480,27 @@ function actionButton(text: string, icon: string, onClick: () => void, o: { titl
 function breakAtDots(name: string): Node[] {
   const parts = name.split(/(?<=\.)/);
   return parts.flatMap((p, i) => (i ? [document.createElement('wbr'), document.createTextNode(p)] : [document.createTextNode(p)]));
+}
+
+/** Map key of a StepPath. */
+function pathKey(path: StepPath): string {
+  return JSON.stringify(path);
+}
+
+/** A size in KB of 1,024 UTF-16 code units (what DETAILS_TEXT_LIMIT counts). */
+function kb(units: number): string {
+  const k = Math.max(0, units) / 1024;
+  const n = k >= 10 ? Math.round(k) : k > 0 ? Math.max(0.1, Math.round(k * 10) / 10) : 0;
+  return `${n.toLocaleString('en-US')} KB`;
+}
+
+/** A structure's whole JSON as a tree (as text if it does not parse). */
+function jsonTextTree(text: string, openDepth: number): HTMLElement {
+  try {
+    return jsonTree(JSON.parse(text), openDepth);
+  } catch {
+    return el('pre', { className: 'value-text json-text', text });
+  }
 }
 
 function clip(s: string): string {

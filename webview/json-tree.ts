@@ -8,15 +8,24 @@ import { el } from './dom';
 const MAX_ENTRIES = 200;
 const MAX_STRING = 5000;
 
-export function jsonTree(value: unknown, openDepth = 1): HTMLElement {
-  return el('div', { className: 'json-tree', attrs: { role: 'group' } }, [node(undefined, value, 0, openDepth)]);
+export interface JsonTreeOptions {
+  /** Where `value` is (a StepPath); each node's path extends it with its key or index. */
+  path?: (string | number)[];
+  /** Draws the value at `path` instead of the tree (a text that crossed shortened), or null for the usual node. */
+  leaf?: (path: (string | number)[], value: unknown) => HTMLElement | null;
 }
 
-function node(key: string | undefined, value: unknown, depth: number, openDepth: number): HTMLElement {
+export function jsonTree(value: unknown, openDepth = 1, options: JsonTreeOptions = {}): HTMLElement {
+  return el('div', { className: 'json-tree', attrs: { role: 'group' } }, [node(undefined, value, 0, openDepth, options.path ?? [], options.leaf)]);
+}
+
+function node(key: string | undefined, value: unknown, depth: number, openDepth: number, path: (string | number)[], leaf: JsonTreeOptions['leaf']): HTMLElement {
   const keyEl = key === undefined ? null : el('span', { className: 'json-key', text: `${key}: ` });
+  const custom = leaf?.(path, value);
+  if (custom) return el('div', { className: 'json-row' }, [keyEl, custom]);
   if (value !== null && typeof value === 'object') {
     const isArray = Array.isArray(value);
-    const entries = isArray ? (value as unknown[]).map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
+    const entries = isArray ? (value as unknown[]).map((v, i) => [String(i), v, i] as const) : Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, v, k] as const);
     const summaryText = isArray ? `Array(${entries.length})` : `{${entries.length} ${entries.length === 1 ? 'key' : 'keys'}}`;
     if (entries.length === 0) return el('div', { className: 'json-row' }, [keyEl, el('span', { className: 'json-punct', text: isArray ? '[]' : '{}' })]);
     const details = el('details', { className: 'json-node' }, [
@@ -29,7 +38,7 @@ function node(key: string | undefined, value: unknown, depth: number, openDepth:
       if (built) return;
       built = true;
       const body = el('div', { className: 'json-children' });
-      for (const [k, v] of entries.slice(0, MAX_ENTRIES)) body.append(node(k, v, depth + 1, openDepth));
+      for (const [k, v, step] of entries.slice(0, MAX_ENTRIES)) body.append(node(k, v, depth + 1, openDepth, leaf ? [...path, step] : path, leaf));
       if (entries.length > MAX_ENTRIES) body.append(el('div', { className: 'json-more', text: `… ${entries.length - MAX_ENTRIES} more (see Raw JSON)` }));
       details.append(body);
     };
@@ -40,11 +49,14 @@ function node(key: string | undefined, value: unknown, depth: number, openDepth:
   return el('div', { className: 'json-row' }, [keyEl, scalar(value)]);
 }
 
+/** A string leaf; `fullLength` when `v` is only the beginning of a longer string. */
+export function jsonString(v: string, fullLength = v.length): HTMLElement {
+  const shown = fullLength > MAX_STRING || fullLength > v.length ? `${v.slice(0, MAX_STRING)}… (${fullLength} chars)` : v;
+  return el('span', { className: 'json-string', text: JSON.stringify(shown) });
+}
+
 function scalar(v: unknown): HTMLElement {
-  if (typeof v === 'string') {
-    const shown = v.length > MAX_STRING ? `${v.slice(0, MAX_STRING)}… (${v.length} chars)` : v;
-    return el('span', { className: 'json-string', text: JSON.stringify(shown) });
-  }
+  if (typeof v === 'string') return jsonString(v);
   if (typeof v === 'number') return el('span', { className: 'json-number', text: String(v) });
   if (typeof v === 'boolean') return el('span', { className: 'json-boolean', text: String(v) });
   if (v === null) return el('span', { className: 'json-null', text: 'null' });

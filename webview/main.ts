@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
-  FindFailure, GetRows, GetStep, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
+  FindFailure, GetRows, GetStep, GetStepText, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
   Ready, RevealInFile, Search, SelectStepNotification,
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
@@ -95,6 +95,8 @@ class App {
       onToggleReviewed: () => void this.annotate.toggleReviewed(),
       onCorrect: () => void this.annotate.correct(),
       onClearCorrection: () => void this.annotate.clearCorrection(),
+      fetchText: async (index, path) => (await this.rpc.sendRequest(GetStepText, { traceIndex: this.view.traceIndex, index, path })).text,
+      onTextExpanded: () => highlightMatches(this.details.element, this.searchState.text),
     });
     this.annotate = new Annotator({
       rpc: this.rpc,

@@ -156,7 +156,38 @@ export interface StepDetails {
   failing?: boolean;
   /** Tags, review state and correction of this step (issue 5). */
   annotations?: StepAnnotations;
+  /**
+   * The step's long texts that crossed shortened (src/host/editor/details-page.ts): absent when
+   * none did. Ask for the whole of one with GetStepText. Correction editing uses `annotations`,
+   * which is not shortened.
+   */
+  truncated?: TruncatedText[];
 }
+
+/** Where a value is inside a Step: property names and array indexes from the step down (`['input', 'messages', 0, 'content']`; `[]` is the step). */
+export type StepPath = (string | number)[];
+
+/**
+ * A long text of a step that crossed to the webview shortened: at most the first
+ * `DETAILS_TEXT_LIMIT` UTF-16 code units of it (one fewer when a surrogate pair straddles the cut).
+ */
+export interface TruncatedText {
+  path: StepPath;
+  /**
+   * `string`: the step holds the text's beginning at `path`.
+   * `json`: the value at `path` (tool arguments, an input or output value, attributes, or a structure
+   * inside one) was too long as a whole; the step holds null there (attributes: `{}`) and `text` holds
+   * the beginning of its JSON, indented by 2 as in Raw JSON.
+   */
+  kind: 'string' | 'json';
+  /** The full text's length in UTF-16 code units (for `json`, of the indented JSON). */
+  length: number;
+  /** The beginning of the JSON text (`json` only). */
+  text?: string;
+}
+
+/** The most UTF-16 code units of one text that cross with a step's details (64 Ki). */
+export const DETAILS_TEXT_LIMIT = 65_536;
 
 export interface TimelineBar {
   index: number;
@@ -217,6 +248,8 @@ export const GetRows = requestType<{ view: ViewSpec; start: number; count: numbe
 /** Where a step is in a view; `hiddenBy` lists collapsed ancestors when it is hidden by them. */
 export const LocateStep = requestType<{ view: ViewSpec; index: number }, { row: number | null; hiddenBy: number[] }>('locateStep');
 export const GetStep = requestType<{ traceIndex: number; index: number }, StepDetails>('getStep');
+/** The whole of one text of a step (a string as it is; any other value as JSON indented by 2). `path: []` is the step's Raw JSON. */
+export const GetStepText = requestType<{ traceIndex: number; index: number; path: StepPath }, { text: string }>('getStepText');
 export const FindFailure = requestType<{ view: ViewSpec; from: number; direction: Direction }, { index: number | null }>('findFailure');
 export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction }, SearchResult>('search');
 export const GetTimeline = requestType<{ traceIndex: number; start: number; end: number; limit: number }, TimelineResult>('getTimeline');

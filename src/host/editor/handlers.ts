@@ -3,10 +3,11 @@
  * webview tests' stub host, so the tests exercise the same answers VS Code users get.
  */
 import {
-  EditAnnotations, FindFailure, GetAnnotationStatus, GetRows, GetStep, GetSummary, GetTagCategories, GetTimeline, LocateStep, OpenAsText,
+  EditAnnotations, FindFailure, GetAnnotationStatus, GetRows, GetStep, GetStepText, GetSummary, GetTagCategories, GetTimeline, LocateStep, OpenAsText,
   PreviewCorrection, PromoteTrace, Ready, RevealInFile, Search,
-  ErrorCode, rpcError, type AnnotationOp, type CorrectionOutput, type RpcEndpoint, type ViewSpec,
+  ErrorCode, rpcError, type AnnotationOp, type CorrectionOutput, type RpcEndpoint, type StepPath, type ViewSpec,
 } from '../../protocol';
+import { pageStepDetails, stepTextAt } from './details-page';
 import type { TraceFile } from './trace-file';
 
 export interface EditorActions {
@@ -29,7 +30,14 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
   rpc.onRequest(GetStep, (p) => {
     const traceIndex = num(p?.traceIndex, 'traceIndex');
     const index = num(p.index, 'index');
-    return { ...file.session(traceIndex).details(index, !file.isZip), annotations: file.stepAnnotations(traceIndex, index) };
+    // Long texts cross shortened; the webview asks for the rest (GetStepText) when the reader wants it.
+    return { ...pageStepDetails(file.session(traceIndex).details(index, !file.isZip)), annotations: file.stepAnnotations(traceIndex, index) };
+  });
+  rpc.onRequest(GetStepText, (p) => {
+    const session = file.session(num(p?.traceIndex, 'traceIndex'));
+    const index = num(p.index, 'index');
+    session.checkIndex(index);
+    return { text: stepTextAt(session.steps[index], stepPath(p.path)) };
   });
   // The endpoint is the edit's origin: the provider tells the document's other webviews, not this one.
   rpc.onRequest(EditAnnotations, (p) => file.editAnnotations(num(p?.traceIndex, 'traceIndex'), num(p.index, 'index'), op(p.op), rpc));
@@ -58,6 +66,13 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
 function num(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw rpcError(ErrorCode.InvalidParams, `${name} must be a number`);
   return v;
+}
+
+function stepPath(v: unknown): StepPath {
+  if (!Array.isArray(v) || v.length > 64 || !v.every((k) => typeof k === 'string' || (typeof k === 'number' && Number.isInteger(k) && k >= 0))) {
+    throw rpcError(ErrorCode.InvalidParams, 'path must be an array of at most 64 property names and array indexes');
+  }
+  return v as StepPath;
 }
 
 function op(v: unknown): AnnotationOp {
