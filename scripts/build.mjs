@@ -19,6 +19,8 @@ const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root, mainFields: ['module', 'main'] };
 const targets = [
   { entry: 'src/host/extension.ts', outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'], target: 'node20' },
+  // The trace worker: parsing and analysis off the extension host's thread (src/core/engine/worker).
+  { entry: 'src/core/engine/worker/trace-worker.ts', outfile: 'dist/trace-worker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { entry: 'webview/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', tsconfig: 'webview/tsconfig.json' },
   { entry: 'test/integration/index.ts', outfile: 'out/test/integration/index.js', platform: 'node', format: 'cjs', external: ['vscode', 'mocha'], target: 'node20' },

@@ -7,7 +7,9 @@
 import * as vscode from 'vscode';
 import { setExtensionMode } from './trusted-args';
 import { activateAnnotations } from './annotations';
+import { Worker } from 'node:worker_threads';
 import { AnalysisService } from './analysis/service';
+import { TraceWorkerClient } from '../core/engine/worker/client';
 import { activateCommands } from './commands';
 import { getTraceEditorProvider, registerTraceEditor } from './editor';
 import { activateAnyJsonEditor } from './editor-any-json';
@@ -35,7 +37,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   initSessionFolders(context);
   context.subscriptions.push(...registerTraceEditor(context));
   activateAnyJsonEditor(context);
-  const analysis = new AnalysisService();
+  // One worker for the views' and the diagnostics' analyses; the editor still loads in process.
+  const worker = new TraceWorkerClient(() => new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
+  context.subscriptions.push({ dispose: () => worker.dispose() });
+  const analysis = new AnalysisService(worker);
   context.subscriptions.push(analysis);
   const text = activateTextEditorFeatures(context, analysis);
   activateCommands(context, text);

@@ -17,14 +17,18 @@ const reported = new Set<string>();
  * path is taken from the first workspace folder, not the extension host's working directory).
  * A bad file falls back to the default taxonomy with one located error message.
  */
+/** The taxonomy setting as the trace worker takes it: "default", "trail", "mast" or a file's absolute path. */
+export function configuredTaxonomySpec(): string {
+  const spec = vscode.workspace.getConfiguration(SECTION).get<string>('taxonomy', 'default').trim() || 'default';
+  if (['default', 'trail', 'mast'].includes(spec)) return spec;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder && !/^([/\\]|[A-Za-z]:)/.test(spec) ? vscode.Uri.joinPath(folder.uri, spec).fsPath : spec;
+}
+
 export function configuredTaxonomy(): Taxonomy {
   const spec = vscode.workspace.getConfiguration(SECTION).get<string>('taxonomy', 'default').trim() || 'default';
   if (spec === 'default') return DEFAULT_TAXONOMY;
-  let resolved = spec;
-  if (!['trail', 'mast'].includes(spec)) {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (folder && !/^([/\\]|[A-Za-z]:)/.test(spec)) resolved = vscode.Uri.joinPath(folder.uri, spec).fsPath;
-  }
+  const resolved = configuredTaxonomySpec();
   try {
     return loadTaxonomy(resolved);
   } catch (e) {

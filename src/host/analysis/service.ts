@@ -1,23 +1,20 @@
 /**
  * Shared, cached trace analysis for the text-editor features and the Agent Traces view.
  *
- * Analysis runs in the extension host, so it must stay off the hot path: callers are debounced,
- * jobs go through a small queue (at most `CONCURRENCY` at a time, each started on a fresh macrotask
- * so typing and other extensions get the thread between files), files above the size limit are
- * skipped, and results are cached by document version or by file mtime+size.
+ * The analysis itself (read, parse, detect) runs in the trace worker (src/core/engine/worker), off
+ * the extension host's thread: only the small outcome (counts and failure sites) comes back. Jobs
+ * are cached by document version or by file mtime+size, and files above the size limit are not
+ * read. Without a worker (the unit tests) the same job runs in process, one at a time on a fresh
+ * macrotask so other work gets the thread between files.
  */
 import * as vscode from 'vscode';
-import { configuredTaxonomy, maxUnzippedBytes } from '../settings';
-import { analyzeBytes, detectOptionsFor, isUserInputError, type Problem, type Taxonomy } from './core-api';
-import { failureSites, stepSites, type FailureSite, type StepSite } from './failures';
-import { siblingAccessFor, type SiblingAccess } from '../sibling-files';
+import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
+import type { Taxonomy } from './core-api';
+import { analysisOutcome, type AnalysisOutcome } from '../../core/analysis/outcome';
+import type { TraceWorkerClient } from '../../core/engine/worker/client';
+import { workerJobs } from '../../core/engine/worker/jobs';
 
-export type AnalysisOutcome =
-  /** `steps` (every located step) only for open documents: the code actions and tag diagnostics need them; the view does not. */
-  | { kind: 'ok'; format: string; traceCount: number; stepCount: number; sites: FailureSite[]; steps?: StepSite[] }
-  /** The file is not a trace, or is a broken one: located problems, never a stack. */
-  | { kind: 'invalid'; problems: Problem[] }
-  | { kind: 'tooLarge'; sizeBytes: number; limitBytes: number };
+export type { AnalysisOutcome } from '../../core/analysis/outcome';
 
 const CONCURRENCY = 2;
 
@@ -32,7 +29,7 @@ export class AnalysisService implements vscode.Disposable {
   private readonly waiting: (() => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor() {
+  constructor(private readonly worker?: TraceWorkerClient) {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('agentTraceDebugger.taxonomy')) {
         this.taxonomyCache = undefined;
@@ -64,14 +61,15 @@ export class AnalysisService implements vscode.Disposable {
     const hit = this.docCache.get(key);
     if (hit && hit.version === doc.version && hit.taxonomyId === taxonomyId) return hit.result;
     const version = doc.version;
-    const result = this.schedule((): AnalysisOutcome => {
+    const result = this.schedule((): AnalysisOutcome | Promise<AnalysisOutcome> => {
       // The document may have moved on while queued; analyse the text of the version we promised.
       const text = doc.version === version ? doc.getText() : undefined;
       if (text === undefined) return { kind: 'invalid', problems: [] };
       const limit = AnalysisService.maxBytes();
       // UTF-16 length is a cheap lower bound of the byte size; good enough for a limit.
       if (text.length > limit) return { kind: 'tooLarge', sizeBytes: text.length, limitBytes: limit };
-      return this.run(doc.uri.fsPath, new TextEncoder().encode(text), true, siblingAccessFor(doc.uri));
+      const params = { path: doc.uri.fsPath, text, taxonomy: configuredTaxonomySpec(), withSteps: true, maxUnzippedBytes: maxUnzippedBytes(), siblings: doc.uri.scheme === 'file' };
+      return this.worker ? this.worker.run('analyzeText', params).catch((e: unknown) => failed(doc.uri.fsPath, e)) : workerJobs.analyzeText(params);
     });
     this.docCache.set(key, { version, taxonomyId, result });
     return result;
@@ -95,6 +93,9 @@ export class AnalysisService implements vscode.Disposable {
     let result: AnalysisOutcome;
     if (stat.size > limit) {
       result = { kind: 'tooLarge', sizeBytes: stat.size, limitBytes: limit };
+    } else if (uri.scheme === 'file') {
+      const params = { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), withSteps: false, maxBytes: limit, maxUnzippedBytes: maxUnzippedBytes() };
+      result = await this.schedule(() => (this.worker ? this.worker.run('analyzeFile', params).catch((e: unknown) => failed(uri.fsPath, e)) : workerJobs.analyzeFile(params)));
     } else {
       result = await this.schedule(async (): Promise<AnalysisOutcome> => {
         let bytes: Uint8Array;
@@ -103,31 +104,11 @@ export class AnalysisService implements vscode.Disposable {
         } catch (e) {
           return { kind: 'invalid', problems: [{ file: uri.fsPath, message: `cannot be read (${e instanceof Error ? e.message : String(e)})` }] };
         }
-        // Sibling files: Cline's ui_messages.json, opencode's message/ and part/ folders.
-        return this.run(uri.fsPath, bytes, false, siblingAccessFor(uri));
+        return analysisOutcome(uri.fsPath, bytes, this.taxonomy, false, { maxUnzippedBytes: maxUnzippedBytes() });
       });
     }
     this.fileCache.set(uri.toString(), { ...stat, taxonomyId: this.taxonomy.id, result });
     return result;
-  }
-
-  private run(path: string, bytes: Uint8Array, withSteps = false, siblings: SiblingAccess = {}): AnalysisOutcome {
-    try {
-      // Findings are placed by the taxonomy's own location rule, as in `agent-trace inspect`.
-      const analysis = analyzeBytes(path, bytes, detectOptionsFor(this.taxonomy), { maxUnzippedBytes: maxUnzippedBytes(), ...siblings });
-      return {
-        kind: 'ok',
-        format: analysis.format,
-        traceCount: analysis.traces.length,
-        stepCount: analysis.traces.reduce((n, t) => n + t.steps.length, 0),
-        sites: failureSites(analysis, this.taxonomy),
-        ...(withSteps ? { steps: stepSites(analysis.traces) } : {}),
-      };
-    } catch (e) {
-      if (isUserInputError(e)) return { kind: 'invalid', problems: e.problems };
-      // A bug in an importer or detector: report it located to the file, keep the host alive.
-      return { kind: 'invalid', problems: [{ file: path, message: `could not be analysed: ${e instanceof Error ? e.message : String(e)}` }] };
-    }
   }
 
   private async schedule<T>(job: () => T | Promise<T>): Promise<T> {
@@ -141,4 +122,9 @@ export class AnalysisService implements vscode.Disposable {
       this.waiting.shift()?.();
     }
   }
+}
+
+/** The worker stopped or the job was cancelled: the file shows as not analysed, with why. */
+function failed(path: string, e: unknown): AnalysisOutcome {
+  return { kind: 'invalid', problems: [{ file: path, message: `could not be analysed: ${e instanceof Error ? e.message : String(e)}` }] };
 }

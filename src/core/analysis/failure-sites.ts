@@ -1,0 +1,153 @@
+/**
+ * Turns a file's analysis into "failure sites": one per finding, with the step's place in the
+ * file and the category as the chosen taxonomy names it. Pure (no vscode) so the diagnostics,
+ * CodeLens, navigation and the Agent Traces view all agree, and it can be unit-tested.
+ */
+import type { FileAnalysis } from '../analyze';
+import type { Finding } from '../detect';
+import type { SourceLocation, Trace } from '../model/schema';
+import { DEFAULT_TAXONOMY, type Impact, type Taxonomy } from '../taxonomy';
+import { reviewOf, sameTrace, stepLocation, traceIndexOf, type AnnotationDocument, type ErrorTag } from '../annotations';
+
+export interface FailureSite {
+  traceIndex: number;
+  stepId: string;
+  stepName: string;
+  /** Category id in the chosen taxonomy (falls back to the default id when unmapped). */
+  category: string;
+  categoryName: string;
+  /** CSS variable of the category colour, e.g. `--vscode-charts-red`. */
+  color: string;
+  impact: Impact;
+  rule: string;
+  evidence: string;
+  /** 1-based, from the importer; undefined when the format has no positions (e.g. `.eval` zips). */
+  location?: SourceLocation;
+  /** The category as the detector emitted it (default taxonomy): what a rejection in the sidecar names. */
+  detectorCategory: string;
+  /** The step's id as the sidecar addresses it (its id as written in the trace) and the trace's index in the file. */
+  ref: { location: string; traceIndex: number };
+}
+
+/** A step with a position in the file, for "which step is under the cursor" and tag diagnostics. */
+export interface StepSite {
+  traceIndex: number;
+  stepId: string;
+  stepName: string;
+  ref: { location: string; traceIndex: number };
+  location: SourceLocation;
+}
+
+/** Every located step of the analysed traces, in file order. */
+export function stepSites(traces: readonly Trace[]): StepSite[] {
+  const out: StepSite[] = [];
+  traces.forEach((trace, traceIndex) => {
+    const ti = traceIndexOf(trace);
+    for (const s of trace.steps) {
+      if (s.location) out.push({ traceIndex, stepId: s.id, stepName: s.name, ref: { location: stepLocation(s), traceIndex: ti }, location: s.location });
+    }
+  });
+  return out.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
+}
+
+/** The innermost located step containing a 1-based position. */
+export function stepAtPosition(steps: readonly StepSite[], line: number, column: number): StepSite | undefined {
+  let best: StepSite | undefined;
+  let bestSize = Infinity;
+  for (const s of steps) {
+    const l = s.location;
+    if (l.line > line) break;
+    const after = line > l.line || (line === l.line && column >= l.column);
+    const before = line < l.endLine || (line === l.endLine && column <= l.endColumn);
+    if (!after || !before) continue;
+    const size = (l.endLine - l.line) * 1e6 + (l.endColumn - l.column);
+    if (size <= bestSize) { best = s; bestSize = size; }
+  }
+  return best;
+}
+
+/** Is this finding rejected in the annotations? The core's one rule, as in the trace editor and promotion. */
+export function isRejected(site: Pick<FailureSite, 'ref' | 'detectorCategory' | 'rule'>, doc: AnnotationDocument | undefined): boolean {
+  if (!doc) return false;
+  const stepTags = doc.errors.filter((t) => t.location === site.ref.location && sameTrace(t.traceIndex, site.ref.traceIndex));
+  return reviewOf(stepTags, { category: site.detectorCategory, rule: site.rule }) === 'rejected';
+}
+
+/** Confirmed human tags bound to located steps, for the text editor's tag diagnostics. */
+export function humanTagSites(steps: readonly StepSite[], doc: AnnotationDocument | undefined): { step: StepSite; tag: ErrorTag }[] {
+  if (!doc || doc.errors.length === 0) return [];
+  const byRef = new Map<string, StepSite>();
+  for (const s of steps) byRef.set(`${s.ref.traceIndex}\u0000${s.ref.location}`, s);
+  const out: { step: StepSite; tag: ErrorTag }[] = [];
+  for (const tag of doc.errors) {
+    if (tag.source !== 'human' || tag.status !== 'confirmed') continue;
+    const step = byRef.get(`${tag.traceIndex ?? 0}\u0000${tag.location}`);
+    if (step) out.push({ step, tag });
+  }
+  return out;
+}
+
+export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy): FailureSite[] {
+  const out: FailureSite[] = [];
+  analysis.analyses.forEach(({ trace, findings }, traceIndex) => {
+    const steps = new Map(trace.steps.map((s) => [s.id, s]));
+    const ti = traceIndexOf(trace);
+    for (const f of findings) {
+      const step = steps.get(f.stepId);
+      out.push({
+        traceIndex,
+        stepId: f.stepId,
+        stepName: step?.name ?? f.stepId,
+        ...categoryOf(f, taxonomy),
+        rule: f.rule,
+        evidence: oneLine(f.evidence),
+        location: step?.location,
+        detectorCategory: f.category,
+        ref: { location: step ? stepLocation(step) : f.stepId, traceIndex: ti },
+      });
+    }
+  });
+  return out.sort(byPosition);
+}
+
+function categoryOf(f: Finding, taxonomy: Taxonomy): Pick<FailureSite, 'category' | 'categoryName' | 'color' | 'impact'> {
+  const fallback = DEFAULT_TAXONOMY.get(f.category);
+  const mappedId = taxonomy.fromDefault(f.category);
+  const cat = (mappedId !== undefined ? taxonomy.get(mappedId) : undefined) ?? fallback;
+  return {
+    category: cat?.id ?? f.category,
+    categoryName: cat?.name ?? f.category,
+    color: cat?.color ?? fallback?.color ?? '--vscode-charts-red',
+    impact: f.impact ?? cat?.impact ?? fallback?.impact ?? 'MEDIUM',
+  };
+}
+
+/** `TOOL.TIMEOUT (Tool timeout)`, or just the name when a taxonomy's ids are its names. */
+export function categoryLabel(site: Pick<FailureSite, 'category' | 'categoryName'>): string {
+  return site.category === site.categoryName ? site.category : `${site.category} (${site.categoryName})`;
+}
+
+
+/**
+ * The site after (or before) a 1-based cursor position, wrapping around. Sites on the cursor's
+ * own line count as "after" only when they start right of the cursor, so repeated calls advance.
+ */
+export function neighbourSite(sites: readonly FailureSite[], line: number, column: number, direction: 1 | -1): FailureSite | undefined {
+  const located = sites.filter((s) => s.location);
+  if (located.length === 0) return undefined;
+  const cmp = (s: FailureSite): number => s.location!.line - line || s.location!.column - column;
+  if (direction === 1) return located.find((s) => cmp(s) > 0) ?? located[0];
+  for (let i = located.length - 1; i >= 0; i--) if (cmp(located[i]) < 0) return located[i];
+  return located[located.length - 1];
+}
+
+function byPosition(a: FailureSite, b: FailureSite): number {
+  const la = a.location, lb = b.location;
+  if (la && lb) return la.line - lb.line || la.column - lb.column;
+  return la ? -1 : lb ? 1 : 0;
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > 300 ? `${t.slice(0, 299)}…` : t;
+}

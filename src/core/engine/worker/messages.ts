@@ -1,0 +1,11 @@
+/** What crosses between the trace worker and its client (structured clone over a MessagePort). */
+export interface JobRequest {
+  id: number;
+  method: string;
+  params: unknown;
+}
+
+export type JobReply =
+  | { id: number; result: unknown }
+  /** The job threw: a bug, never a user error (those are outcomes). The worker keeps serving. */
+  | { id: number; error: string };
