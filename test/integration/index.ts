@@ -17,6 +17,7 @@ import { registerSessionsTests } from './suite/sessions.test';
 import { registerTracesViewTests } from './suite/traces-view.test';
 import { registerTrainingSetsTests } from './suite/training-sets.test';
 import { registerConvertTests } from './suite/convert.test';
+import { registerTraceChangesTests } from './suite/trace-changes.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -42,6 +43,7 @@ export async function run(): Promise<void> {
   registerContributionTests();
   registerStepAddressTests();
   registerConvertTests();
+  registerTraceChangesTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
