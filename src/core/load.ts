@@ -93,7 +93,8 @@ export function loadTraceFile(path: string, opts: Omit<LoadOptions, 'readSibling
     bytes = readFileSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? String(e)})`;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied'
+      : code === 'ERR_FS_FILE_TOO_LARGE' ? 'is larger than 2 GB, more than can be read at once; split it' : `cannot be read (${code ?? String(e)})`;
     throw new UserInputError({ file: path, message: why });
   }
   return loadTraceFromBytes(path, bytes, {

@@ -50,7 +50,14 @@ export class SourceFile {
    * A zip archive has no text: it reads as empty, so text sniffers pass it by quietly.
    */
   get text(): string {
-    if (this.textCache === undefined) this.textCache = this.isZip ? '' : this.decode();
+    if (this.textCache === undefined) {
+      try {
+        this.textCache = this.isZip ? '' : this.decode();
+      } catch (e) {
+        if (!isStringTooLong(e)) throw e;
+        throw new UserInputError({ file: this.path, message: `is ${(this.bytes.length / 1024 / 1024).toFixed(0)} MB, more than can be read as one text (JavaScript strings hold at most 512 MB); split it, or convert it to JSON lines with a tool that streams` });
+      }
+    }
     return this.textCache;
   }
 
@@ -139,7 +146,8 @@ export class SourceFile {
     if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
+    } catch (e) {
+      if (isStringTooLong(e)) throw e;
       const text = new TextDecoder('utf-8').decode(bytes);
       const bad = text.indexOf('\uFFFD');
       const pos = new LineIndex(text).position(Math.max(0, bad));
@@ -280,4 +288,9 @@ function describeParseError(code: string): string {
     InvalidCharacter: 'invalid character in string',
   };
   return map[code] ?? code;
+}
+
+/** V8's "Cannot create a string longer than 0x1fffffe8 characters" (Node's ERR_STRING_TOO_LONG). */
+export function isStringTooLong(e: unknown): boolean {
+  return e instanceof Error && ((e as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG' || /string longer than/i.test(e.message));
 }
