@@ -205,10 +205,7 @@ class App {
       const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } }) as HTMLElement & { value: string };
       this.picker = select;
       for (const t of ready.traces) {
-        select.append(el('vscode-option', {
-          text: `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`,
-          attrs: { value: String(t.traceIndex) },
-        }));
+        select.append(el('vscode-option', { text: pickerLabel(t), attrs: { value: String(t.traceIndex) } }));
       }
       select.addEventListener('change', () => {
         const v = Number((select as unknown as { value: string }).value);
@@ -638,9 +635,18 @@ class App {
   private async traceChanged(kind: 'appended' | 'rewritten'): Promise<void> {
     if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) { this.loaded = this.load(); return; }
     const ready = await this.rpc.sendRequest(GetFileInfo, {});
+    const before = this.ready;
     this.ready = ready;
     if (ready.loadError) { this.renderLoadError(); return; }
     const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
+    if (kind === 'appended' && ready.traces.length === before.traces.length) {
+      // Rows only grew at the end: refresh counts, legend, timeline and rows in place (the
+      // selection, scroll and collapsed rows keep their positions), as after a tag.
+      this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (ready.traces[i]) o.textContent = pickerLabel(ready.traces[i]); });
+      await this.refreshAnnotations();
+      this.say(`The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.`);
+      return;
+    }
     const selected = this.selectedId === null || traceIndex !== this.view.traceIndex ? null
       : (await this.rpc.sendRequest(LocateStepById, { traceIndex, stepId: this.selectedId })).index;
     const restore: Partial<PersistedState> = {
@@ -746,6 +752,11 @@ function isTextInput(e: KeyboardEvent): boolean {
 void new App(connectToHost()).start();
 
 /** The verdict in one word, for the header and the picker. */
+/** A run in the picker: number, title, size, failures and verdict. */
+function pickerLabel(t: ReadyResult['traces'][number]): string {
+  return `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`;
+}
+
 function verdictWord(v: RunVerdict): string {
   return v.outcome === 'fail' ? 'Run failed' : v.outcome === 'pass' ? 'Run passed' : v.outcome === 'partial' ? 'Run partly passed' : 'Run verdict';
 }
