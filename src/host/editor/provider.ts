@@ -246,9 +246,14 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     let timer: ReturnType<typeof setTimeout> | undefined;
     let reading = false;
     let again = false;
+    // Reading a large file again takes the host's thread for a while: after a read that took
+    // `t` ms, the next waits at least 5 t (up to 10 s), so a log written to all the time still
+    // leaves the host free most of the time.
+    let pause = 100;
     const read = async (): Promise<void> => {
       if (reading) { again = true; return; }
       reading = true;
+      const started = Date.now();
       try {
         let bytes: Uint8Array;
         // Deleted or moved away: keep showing what was read.
@@ -264,10 +269,11 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
         this.annotationsChanged.fire(document);
       } finally {
         reading = false;
+        pause = Math.min(10_000, Math.max(100, 5 * (Date.now() - started)));
         if (again) { again = false; schedule(); }
       }
     };
-    const schedule = (): void => { clearTimeout(timer); timer = setTimeout(() => { void read(); }, 100); };
+    const schedule = (): void => { clearTimeout(timer); timer = setTimeout(() => { void read(); }, pause); };
     watcher.onDidChange(schedule);
     watcher.onDidCreate(schedule);
     return { dispose: () => { clearTimeout(timer); watcher.dispose(); } };
