@@ -236,8 +236,8 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
   /**
    * Read the trace again when it changes on disk (an agent appending to its log, a rewrite): the
    * open editors keep their selection by step id, the tags bind again, the diagnostics follow.
-   * Changes that come in bursts are read once; a version that cannot be read yet (a write in
-   * progress) keeps the trace shown, and the next change tries again.
+   * Changes that come in bursts are read once per pause; a version that cannot be read yet (a
+   * write in progress) keeps the trace shown, and the next change tries again.
    */
   private watchTrace(document: TraceDocument): vscode.Disposable | undefined {
     if (document.uri.scheme !== 'file') return undefined;
@@ -273,7 +273,11 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
         if (again) { again = false; schedule(); }
       }
     };
-    const schedule = (): void => { clearTimeout(timer); timer = setTimeout(() => { void read(); }, pause); };
+    // A throttle, not a debounce: a file written to every few milliseconds is still read.
+    const schedule = (): void => {
+      if (timer !== undefined) return;
+      timer = setTimeout(() => { timer = undefined; void read(); }, pause);
+    };
     watcher.onDidChange(schedule);
     watcher.onDidCreate(schedule);
     return { dispose: () => { clearTimeout(timer); watcher.dispose(); } };
