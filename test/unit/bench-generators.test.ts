@@ -1,0 +1,95 @@
+/**
+ * The generators behind `npm run bench` (test/support/bench-traces.ts): each of the three shapes
+ * opens with the real importer as the run it describes (step count, tree, failures, content), the
+ * streamed file is byte for byte the in-memory text, and a seed gives the same run every time.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTraceFromBytes } from '../../src/core/load';
+import { findingsFor } from '../../src/core/review';
+import { DEFAULT_TAXONOMY } from '../../src/core/taxonomy';
+import type { Step } from '../../src/core/model/schema';
+import {
+  BENCH_FILE_NAMES, BENCH_FORMATS, BENCH_SEARCH_TERM, benchSteps, benchTraceModel, benchTraceText, isLoopTurn, isRateLimitTurn, isTimeoutTurn, isToolErrorTurn, writeBenchTrace,
+} from '../support/bench-traces';
+
+const STEPS = 10_000;
+const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', trail: 'trail' } as const;
+
+describe('bench trace generators (npm run bench)', () => {
+  // 10^4 steps = 1 root + 3,333 turns of (agent, llm, tool).
+  const turns = (STEPS - 1) / 3;
+  const failingTurns = { tool: 0, llm: 0 };
+  for (let k = 0; k < turns; k++) {
+    if (isTimeoutTurn(k) || isToolErrorTurn(k)) failingTurns.tool++;
+    if (isRateLimitTurn(k)) failingTurns.llm++;
+  }
+
+  for (const format of BENCH_FORMATS) {
+    it(`${format}: ${STEPS} steps open with the ${EXPECTED_FORMAT[format]} importer as the generated run`, () => {
+      const text = benchTraceText(format, STEPS);
+      const loaded = loadTraceFromBytes(join('/bench', BENCH_FILE_NAMES[format](STEPS)), new TextEncoder().encode(text));
+      assert.equal(loaded.format, EXPECTED_FORMAT[format]);
+      assert.deepEqual(loaded.warnings, []);
+      assert.equal(loaded.traces.length, 1);
+      const steps = loaded.traces[0].steps;
+      assert.equal(steps.length, STEPS);
+      const count = (kind: string, status?: string): number => steps.filter((s) => s.kind === kind && (status === undefined || s.status === status)).length;
+      assert.deepEqual([count('agent'), count('llm'), count('tool')], [1 + turns, turns, turns]);
+      assert.equal(count('tool', 'error'), failingTurns.tool);
+      assert.equal(count('llm', 'error'), failingTurns.llm);
+      // The tree: the root, its turns, each turn's model call and tool call.
+      assert.deepEqual([...new Set(steps.map((s) => s.depth))].sort(), [0, 1, 2]);
+      assert.equal(steps[3].parentId, steps[1].id);
+      // Content: 1-2 KB messages, tool arguments as objects, errors with their type.
+      const llm = steps[2];
+      const said = llm.output?.messages?.[0];
+      assert.equal(said?.role, 'assistant');
+      assert.ok((said?.content ?? '').length >= 1024 && (said?.content ?? '').length <= 2300, `assistant message of ${said?.content?.length} characters`);
+      assert.equal(said?.toolCalls?.[0]?.name, 'web_search');
+      assert.equal(typeof steps[3].toolCall?.arguments, 'object');
+      assert.equal(steps[3].toolCall?.name, 'web_search');
+      const timeout = steps.find((s) => s.error?.type === 'TimeoutError');
+      assert.match(timeout?.error?.message ?? '', /timed out after 30s/);
+      assert.ok(steps.some((s) => JSON.stringify(s.output ?? '').includes(BENCH_SEARCH_TERM)), 'the search phrase is in the run');
+      // The detectors see the planted failures, the repeat loop among them.
+      const findings = findingsFor(loaded.traces[0], DEFAULT_TAXONOMY);
+      const loops = findings.filter((f) => f.category === 'ORCH.REPEAT_LOOP').length;
+      let loopRuns = 0;
+      for (let k = 0; k < turns; k++) if (isLoopTurn(k) && !isLoopTurn(k - 1)) loopRuns++;
+      assert.equal(loops, loopRuns);
+      assert.ok(findings.some((f) => f.category === 'TOOL.TIMEOUT'));
+    });
+  }
+
+  it('streams to a file exactly the in-memory text, the same for the same seed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-gen-'));
+    try {
+      for (const format of BENCH_FORMATS) {
+        const path = join(dir, BENCH_FILE_NAMES[format](700));
+        const bytes = await writeBenchTrace(path, format, 700, 3);
+        const written = readFileSync(path, 'utf8');
+        assert.equal(written, benchTraceText(format, 700, 3));
+        assert.equal(bytes, Buffer.byteLength(written));
+        assert.notEqual(benchTraceText(format, 700, 4), written);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds the same run as a model (for sizes whose file does not open) as the JSONL importer does', () => {
+    const loaded = loadTraceFromBytes('/bench/model.trace.jsonl', new TextEncoder().encode(benchTraceText('jsonl', 2000))).traces[0];
+    const model = benchTraceModel(2000);
+    assert.equal(model.steps.length, loaded.steps.length);
+    const shape = (s: Step): unknown => ({ ...s, location: undefined, attributes: undefined, usage: undefined });
+    model.steps.forEach((s, i) => assert.deepEqual(shape(s), shape(loaded.steps[i]), `step ${i}`));
+    assert.deepEqual(findingsFor(model, DEFAULT_TAXONOMY).map((f) => [f.stepId, f.category]), findingsFor(loaded, DEFAULT_TAXONOMY).map((f) => [f.stepId, f.category]));
+  });
+
+  it('counts steps exactly, whatever the size', () => {
+    for (const n of [1, 2, 3, 4, 5, 101]) assert.equal([...benchSteps(n)].length, n);
+  });
+});
