@@ -5,9 +5,14 @@
  * Long texts arrive shortened (`StepDetails.truncated`, see src/host/editor/details-page.ts): each
  * shows its beginning and a "Show more (N KB more)" button that fetches the whole text
  * (GetStepText) and puts it in place. Whole texts fetched stay while the same step is redrawn.
+ *
+ * A long conversation arrives without its middle (`StepDetails.elided`): the messages that set the
+ * scene, a "Show N earlier messages (M KB)" button in place of the run left out, then the latest
+ * messages. The button fetches the run (GetStepMessages, its texts cut as usual) and puts it in
+ * place. Every message keeps the step's own index in its path, fetched or not.
  */
 import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/model/schema';
-import type { FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
+import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
 import { codicon, cssVar, el, formatDuration, KIND_ICONS } from './dom';
@@ -28,8 +33,15 @@ export interface DetailsDeps {
   onClearCorrection(): void;
   /** The whole of a text of the shown step that arrived shortened (`path: []`: its Raw JSON). */
   fetchText(index: number, path: StepPath): Promise<string>;
-  /** A shortened text was replaced by its whole (search marks are drawn again). */
+  /** Messages of the shown step's input or output that were left out of its details (`StepDetails.elided`). */
+  fetchMessages(index: number, at: 'input' | 'output', start: number, count: number): Promise<FetchedMessages>;
+  /** A shortened text was replaced by its whole, or left-out messages were put in (search marks are drawn again). */
   onTextExpanded?(): void;
+}
+
+export interface FetchedMessages {
+  messages: ChatMessage[];
+  truncated: TruncatedText[];
 }
 
 /** The finding a rule entry decides, as `onReviewFinding` takes it (the host says which one). */
@@ -46,6 +58,8 @@ export class DetailsPane {
   private cuts = new Map<string, TruncatedText>();
   /** Whole texts fetched for the shown step, by pathKey: kept while the same step is redrawn after an edit. */
   private readonly wholeTexts = new Map<string, string>();
+  /** Left-out messages fetched for the shown step, by elidedKey: kept while the same step is redrawn after an edit. */
+  private readonly fetchedMessages = new Map<string, FetchedMessages>();
   /** Changes when the step shown changes: a fetch that ends after that is dropped. */
   private textEpoch = 0;
 
@@ -101,6 +115,7 @@ export class DetailsPane {
     if (!sameStep) this.forgetTexts();
     this.current = d;
     this.cuts = new Map((d.truncated ?? []).map((t) => [pathKey(t.path), t]));
+    for (const gap of d.elided ?? []) for (const t of this.fetchedMessages.get(elidedKey(gap))?.truncated ?? []) this.cuts.set(pathKey(t.path), t);
     const s = d.step;
     const sections: (HTMLElement | null)[] = [
       this.header(d),
@@ -274,7 +289,14 @@ export class DetailsPane {
   private payloadSection(title: string, p: StepPayload | undefined, at: 'input' | 'output'): HTMLElement | null {
     if (!p) return null;
     const parts: Node[] = [];
-    (p.messages ?? []).forEach((m, i) => parts.push(this.messageView(m, [at, 'messages', i])));
+    const messages = p.messages ?? [];
+    // The run left out sits at `gap.start`; the messages after it are the step's `i + gap.count`.
+    const gap = this.current?.elided?.find((e) => e.at === at && e.start <= messages.length);
+    messages.forEach((m, i) => {
+      if (gap && i === gap.start) parts.push(...this.elidedMessages(gap, messages.length));
+      parts.push(this.messageView(m, [at, 'messages', gap && i >= gap.start ? i + gap.count : i]));
+    });
+    if (gap && gap.start === messages.length) parts.push(...this.elidedMessages(gap, messages.length));
     if (p.value !== undefined) parts.push(this.value(p.value, [at, 'value']));
     return parts.length ? section(title, parts, title.toLowerCase().replace(/\s+/g, '-')) : null;
   }
@@ -291,6 +313,32 @@ export class DetailsPane {
         codicon('tools'), el('code', { text: c.name }), this.value(c.arguments, [...path, 'toolCalls', i, 'arguments']),
       ])),
     ]);
+  }
+
+  /** The messages left out: fetched already (the same step redrawn), or a bar with "Show N earlier messages". */
+  private elidedMessages(gap: ElidedMessages, kept: number): HTMLElement[] {
+    const views = (r: FetchedMessages): HTMLElement[] => r.messages.map((m, k) => this.messageView(m, [gap.at, 'messages', gap.start + k]));
+    const fetched = this.fetchedMessages.get(elidedKey(gap));
+    if (fetched) return views(fetched);
+    const index = this.current?.step.index ?? -1;
+    const n = gap.count;
+    const first = gap.start + 1;
+    const note = n === 1 ? `Message ${first} of ${kept + n} is not loaded.` : `Messages ${first}–${first + n - 1} of ${kept + n} are not loaded.`;
+    const bar = el('div', { className: 'shortened-bar elided-bar' }, [codicon('ellipsis'), el('span', { className: 'shortened-note', text: note })]);
+    const wrapper = el('div', { className: 'elided-messages', attrs: { 'data-at': gap.at, 'data-start': gap.start, 'data-count': n } }, [bar]);
+    this.fetchInPlace(wrapper, bar, {
+      label: `Show ${n} earlier ${n === 1 ? 'message' : 'messages'} (${kb(gap.size)})`,
+      title: 'Load the messages left out here from the trace file',
+      className: 'show-earlier',
+      failure: `Couldn't load the earlier ${n === 1 ? 'message' : 'messages'}`,
+      fetch: () => this.deps.fetchMessages(index, gap.at, gap.start, n),
+      keep: (r) => {
+        this.fetchedMessages.set(elidedKey(gap), r);
+        for (const t of r.truncated) this.cuts.set(pathKey(t.path), t);
+      },
+      render: views,
+    });
+    return [wrapper];
   }
 
   /** A text of the step at `path`: whole, or its beginning with "Show more" when it arrived shortened. */
@@ -337,10 +385,15 @@ export class DetailsPane {
     if (whole !== undefined) return pre(whole);
     const raw = JSON.stringify(d.step, null, 2);
     const shortened = d.truncated?.length ?? 0;
-    if (!shortened && raw.length <= MAX_TEXT) return pre(raw);
+    const left = (d.elided ?? []).reduce((a, e) => a + e.count, 0);
+    if (!shortened && !left && raw.length <= MAX_TEXT) return pre(raw);
+    const notes = [
+      shortened ? `${shortened} long ${shortened === 1 ? 'text is' : 'texts are'} shortened` : '',
+      left ? `${left} ${left === 1 ? 'message is' : 'messages are'} left out` : '',
+    ].filter(Boolean);
     return this.shortened([], pre(raw.slice(0, MAX_TEXT)), pre, {
       label: 'Show Full Raw JSON',
-      note: shortened ? `${shortened} long ${shortened === 1 ? 'text is' : 'texts are'} shortened here.` : `Showing the first ${kb(MAX_TEXT)}.`,
+      note: notes.length ? `${notes.join(' and ')} here.` : `Showing the first ${kb(MAX_TEXT)}.`,
     });
   }
 
@@ -351,13 +404,34 @@ export class DetailsPane {
   private shortened(path: StepPath, shown: HTMLElement, render: (whole: string) => HTMLElement, o: { more?: number; total?: number; label?: string; note?: string }): HTMLElement {
     const key = pathKey(path);
     const index = this.current?.step.index ?? -1;
-    const label = o.label ?? `Show more (${kb(o.more ?? 0)} more)`;
     const note = o.note ?? `Showing the first ${kb((o.total ?? 0) - (o.more ?? 0))} of ${kb(o.total ?? 0)}.`;
-    const button = actionButton(label, 'unfold', () => void load(), { small: true, title: 'Load the rest of this text from the trace file' });
-    button.classList.add('show-more');
-    const buttonText = button.querySelector('span:last-child') as HTMLElement;
-    const bar = el('div', { className: 'shortened-bar' }, [el('span', { className: 'shortened-note', text: note }), button]);
+    const bar = el('div', { className: 'shortened-bar' }, [el('span', { className: 'shortened-note', text: note })]);
     const wrapper = el('div', { className: 'shortened', attrs: { 'data-path': key } }, [shown, bar]);
+    this.fetchInPlace(wrapper, bar, {
+      label: o.label ?? `Show more (${kb(o.more ?? 0)} more)`,
+      title: 'Load the rest of this text from the trace file',
+      className: 'show-more',
+      failure: "Couldn't load the rest of this text",
+      fetch: () => this.deps.fetchText(index, path),
+      keep: (text) => this.wholeTexts.set(key, text),
+      render: (text) => [render(text)],
+    });
+    return wrapper;
+  }
+
+  /**
+   * A button at the end of `bar` that fetches, keeps the result (`keep`, even when the pane moved
+   * on to a redraw of the same step) and puts `render(result)` in place of `wrapper`, moving the
+   * focus there when the button had it; a failure shows inline in `bar`, with Retry.
+   */
+  private fetchInPlace<T>(wrapper: HTMLElement, bar: HTMLElement, o: {
+    label: string; title: string; className: string; failure: string;
+    fetch(): Promise<T>; keep(result: T): void; render(result: T): HTMLElement[];
+  }): void {
+    const button = actionButton(o.label, 'unfold', () => void load(), { small: true, title: o.title });
+    button.classList.add(o.className);
+    bar.append(button);
+    const buttonText = button.querySelector('span:last-child') as HTMLElement;
     let error: HTMLElement | null = null;
     let busy = false;
     const load = async (): Promise<void> => {
@@ -372,21 +446,21 @@ export class DetailsPane {
       buttonText.textContent = 'Loading…';
       if (hadFocus) button.focus({ preventScroll: true });
       try {
-        const text = await this.deps.fetchText(index, path);
+        const result = await o.fetch();
         if (epoch !== this.textEpoch) return;
-        this.wholeTexts.set(key, text);
+        o.keep(result);
         if (!wrapper.isConnected) return;
-        const whole = render(text);
-        wrapper.replaceWith(whole);
-        if (hadFocus) { whole.tabIndex = -1; whole.focus({ preventScroll: true }); }
+        const parts = o.render(result);
+        wrapper.replaceWith(...parts);
+        if (hadFocus && parts[0]) { parts[0].tabIndex = -1; parts[0].focus({ preventScroll: true }); }
         this.deps.onTextExpanded?.();
       } catch (e) {
         if (epoch !== this.textEpoch || !wrapper.isConnected) return;
-        buttonText.textContent = label;
+        buttonText.textContent = o.label;
         button.hidden = true;
         const retry = actionButton('Retry', 'refresh', () => void load(), { small: true });
         error = el('div', { className: 'shortened-error', attrs: { role: 'alert' } }, [
-          codicon('warning'), el('span', { text: `Couldn't load the rest of this text: ${e instanceof Error ? e.message : String(e)}` }), retry,
+          codicon('warning'), el('span', { text: `${o.failure}: ${e instanceof Error ? e.message : String(e)}` }), retry,
         ]);
         bar.append(error);
         if (hadFocus) retry.focus({ preventScroll: true });
@@ -395,11 +469,11 @@ export class DetailsPane {
         button.removeAttribute('aria-busy');
       }
     };
-    return wrapper;
   }
 
   private forgetTexts(): void {
     this.wholeTexts.clear();
+    this.fetchedMessages.clear();
     this.textEpoch++;
   }
 
@@ -480,6 +554,11 @@ function actionButton(text: string, icon: string, onClick: () => void, o: { titl
 function breakAtDots(name: string): Node[] {
   const parts = name.split(/(?<=\.)/);
   return parts.flatMap((p, i) => (i ? [document.createElement('wbr'), document.createTextNode(p)] : [document.createTextNode(p)]));
+}
+
+/** Map key of a run of messages left out. */
+function elidedKey(e: ElidedMessages): string {
+  return `${e.at}:${e.start}:${e.count}`;
 }
 
 /** Map key of a StepPath. */

@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
-  FindFailure, GetRows, GetStep, GetStepText, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
+  FindFailure, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
   Ready, RevealInFile, Search, SelectStepNotification,
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
@@ -96,6 +96,7 @@ class App {
       onCorrect: () => void this.annotate.correct(),
       onClearCorrection: () => void this.annotate.clearCorrection(),
       fetchText: async (index, path) => (await this.rpc.sendRequest(GetStepText, { traceIndex: this.view.traceIndex, index, path })).text,
+      fetchMessages: (index, at, start, count) => this.rpc.sendRequest(GetStepMessages, { traceIndex: this.view.traceIndex, index, at, start, count }),
       onTextExpanded: () => highlightMatches(this.details.element, this.searchState.text),
     });
     this.annotate = new Annotator({

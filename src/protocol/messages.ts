@@ -4,7 +4,7 @@
  * step's details, timeline bars for a time window. Row indexes are positions in the *visible*
  * list (after collapsing and filtering); step indexes are `Step.index` (decision order).
  */
-import type { Step, ImportedLabel } from '../core/model/schema';
+import type { ChatMessage, Step, ImportedLabel } from '../core/model/schema';
 import { notificationType, requestType } from './rpc';
 import type { StepAnnotations } from './annotations';
 
@@ -162,6 +162,25 @@ export interface StepDetails {
    * which is not shortened.
    */
   truncated?: TruncatedText[];
+  /**
+   * Messages of the input or output left out to keep them within DETAILS_MESSAGES_BUDGET (at most
+   * one run each): absent when none were. Ask for them with GetStepMessages. Paths (here and in
+   * `truncated`) keep the step's own message indexes.
+   */
+  elided?: ElidedMessages[];
+}
+
+/**
+ * A run of messages left out of a step's input or output: the step's list there lacks them, so its
+ * messages from `start` on are the step's own `start + count` on.
+ */
+export interface ElidedMessages {
+  at: 'input' | 'output';
+  /** The step's own index of the first message left out. */
+  start: number;
+  count: number;
+  /** What they weigh as they would cross: UTF-16 code units of their compact JSON, each text cut to DETAILS_TEXT_LIMIT. */
+  size: number;
 }
 
 /** Where a value is inside a Step: property names and array indexes from the step down (`['input', 'messages', 0, 'content']`; `[]` is the step). */
@@ -188,6 +207,13 @@ export interface TruncatedText {
 
 /** The most UTF-16 code units of one text that cross with a step's details (64 Ki). */
 export const DETAILS_TEXT_LIMIT = 65_536;
+
+/**
+ * The most UTF-16 code units of messages (compact JSON, each text already cut) that cross with a
+ * step's details per input and per output (64 Ki, so 128 Ki in all), besides the leading system
+ * messages and the latest message, which always cross.
+ */
+export const DETAILS_MESSAGES_BUDGET = 65_536;
 
 export interface TimelineBar {
   index: number;
@@ -250,6 +276,11 @@ export const LocateStep = requestType<{ view: ViewSpec; index: number }, { row: 
 export const GetStep = requestType<{ traceIndex: number; index: number }, StepDetails>('getStep');
 /** The whole of one text of a step (a string as it is; any other value as JSON indented by 2). `path: []` is the step's Raw JSON. */
 export const GetStepText = requestType<{ traceIndex: number; index: number; path: StepPath }, { text: string }>('getStepText');
+/** Messages of a step's input or output left out of its details (`ElidedMessages`), each text cut as in the details; `truncated` paths are in the step. */
+export const GetStepMessages = requestType<
+  { traceIndex: number; index: number; at: 'input' | 'output'; start: number; count: number },
+  { messages: ChatMessage[]; truncated: TruncatedText[] }
+>('getStepMessages');
 export const FindFailure = requestType<{ view: ViewSpec; from: number; direction: Direction }, { index: number | null }>('findFailure');
 export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction }, SearchResult>('search');
 export const GetTimeline = requestType<{ traceIndex: number; start: number; end: number; limit: number }, TimelineResult>('getTimeline');

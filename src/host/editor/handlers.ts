@@ -3,11 +3,11 @@
  * webview tests' stub host, so the tests exercise the same answers VS Code users get.
  */
 import {
-  EditAnnotations, FindFailure, GetAnnotationStatus, GetRows, GetStep, GetStepText, GetSummary, GetTagCategories, GetTimeline, LocateStep, OpenAsText,
+  EditAnnotations, FindFailure, GetAnnotationStatus, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTagCategories, GetTimeline, LocateStep, OpenAsText,
   PreviewCorrection, PromoteTrace, Ready, RevealInFile, Search,
   ErrorCode, rpcError, type AnnotationOp, type CorrectionOutput, type RpcEndpoint, type StepPath, type ViewSpec,
 } from '../../protocol';
-import { pageStepDetails, stepTextAt } from './details-page';
+import { elideMessages, pageStepDetails, stepMessages, stepTextAt } from './details-page';
 import type { TraceFile } from './trace-file';
 
 export interface EditorActions {
@@ -30,8 +30,16 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
   rpc.onRequest(GetStep, (p) => {
     const traceIndex = num(p?.traceIndex, 'traceIndex');
     const index = num(p.index, 'index');
-    // Long texts cross shortened; the webview asks for the rest (GetStepText) when the reader wants it.
-    return { ...pageStepDetails(file.session(traceIndex).details(index, !file.isZip)), annotations: file.stepAnnotations(traceIndex, index) };
+    // Long texts cross shortened, and long conversations without their middle; the webview asks
+    // for the rest (GetStepText, GetStepMessages) when the reader wants it.
+    return { ...elideMessages(pageStepDetails(file.session(traceIndex).details(index, !file.isZip))), annotations: file.stepAnnotations(traceIndex, index) };
+  });
+  rpc.onRequest(GetStepMessages, (p) => {
+    const session = file.session(num(p?.traceIndex, 'traceIndex'));
+    const index = num(p.index, 'index');
+    session.checkIndex(index);
+    if (p.at !== 'input' && p.at !== 'output') throw rpcError(ErrorCode.InvalidParams, 'at must be "input" or "output"');
+    return stepMessages(session.steps[index], p.at, num(p.start, 'start'), num(p.count, 'count'));
   });
   rpc.onRequest(GetStepText, (p) => {
     const session = file.session(num(p?.traceIndex, 'traceIndex'));
