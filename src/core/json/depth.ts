@@ -15,6 +15,9 @@ export const MAX_JSON_DEPTH = 512;
  * within the cap. One linear pass, no recursion; brackets inside strings do not count.
  */
 export function excessiveNestingOffset(text: string, maxDepth = MAX_JSON_DEPTH): number {
+  // Nesting deeper than the cap needs more opening brackets than the cap: counting them with the
+  // native indexOf settles almost every text (a JSONL line, a small document) without the scan.
+  if (openingBracketsAtMost(text, maxDepth)) return -1;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -33,6 +36,14 @@ export function excessiveNestingOffset(text: string, maxDepth = MAX_JSON_DEPTH):
     }
   }
   return -1;
+}
+
+function openingBracketsAtMost(text: string, max: number): boolean {
+  let n = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) if (++n > max) return false;
+  }
+  return true;
 }
 
 export function tooDeepMessage(maxDepth = MAX_JSON_DEPTH): string {

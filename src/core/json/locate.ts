@@ -31,16 +31,18 @@ export function locatePaths(file: SourceFile, paths: JsonPath[], jsonl: boolean)
     set.add(pathKey(p.slice(1)));
     byLine.set(p[0], set);
   }
+  const text = file.text;
   for (const [line, wanted] of byLine) {
     const start = file.lines.lineStart(line);
-    const nl = file.text.indexOf('\n', start);
-    const lineText = file.text.slice(start, nl === -1 ? file.text.length : nl).replace(/\r$/, '');
-    // A whole-line record (the common case) is the line itself: no need to parse it again.
+    const nl = text.indexOf('\n', start);
+    let end = nl === -1 ? text.length : nl;
+    if (end > start && text.charCodeAt(end - 1) === 0x0d /* \r */) end--;
+    // A whole-line record (the common case) is the line itself: no need to copy or parse it again.
     if (wanted.size === 1 && wanted.has('')) {
-      found.set(`#${line}`, { line: line + 1, column: 1, endLine: line + 1, endColumn: lineText.length + 1, offset: start, length: lineText.length });
+      found.set(`#${line}`, { line: line + 1, column: 1, endLine: line + 1, endColumn: end - start + 1, offset: start, length: end - start });
       continue;
     }
-    scan(file, lineText, start, wanted, `#${line}`, found);
+    scan(file, text.slice(start, end), start, wanted, `#${line}`, found);
   }
   return found;
 }

@@ -162,13 +162,25 @@ export class SourceFile {
   private parseJsonUncached(): { value: unknown } | { error: Problem } {
     const text = this.text;
     if (text.trim() === '') return { error: { file: this.path, line: 1, column: 1, message: 'the file is empty' } };
-    const tooDeep = this.tooDeepProblem(text, 0);
-    if (tooDeep) return { error: tooDeep };
+    let value: unknown;
     try {
-      return { value: JSON.parse(text) };
+      // JSON.parse copes with any depth; the cap protects what walks the value afterwards.
+      value = JSON.parse(text);
     } catch {
-      return { error: this.locateJsonError(text, 0) };
+      // Not one JSON document (a JSONL file, most often, asked by a sniffer that only wants to
+      // know): where and why is worked out only when someone reads it, since locating means a
+      // tolerant parse of the whole text.
+      let located: Problem | undefined;
+      const locate = (): Problem => this.locateWholeTextError(text);
+      return { get error(): Problem { return (located ??= locate()); } };
     }
+    const tooDeep = this.tooDeepProblem(text, 0);
+    return tooDeep ? { error: tooDeep } : { value };
+  }
+
+  private locateWholeTextError(text: string): Problem {
+    // The depth check first: the tolerant parser that locates errors recurses.
+    return this.tooDeepProblem(text, 0) ?? this.locateJsonError(text, 0);
   }
 
   /** A located problem when `text` (at `baseOffset` in the file) nests beyond the cap, checked before parsing. */
@@ -208,11 +220,14 @@ export class SourceFile {
     while (start <= text.length) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
-      const raw = text.slice(start, end).replace(/\r$/, '');
-      const tooDeep = raw.trim() !== '' ? this.tooDeepProblem(raw, start) : undefined;
+      const lineEnd = end > start && text.charCodeAt(end - 1) === 0x0d /* \r */ ? end - 1 : end;
+      const raw = text.slice(start, lineEnd);
+      // trim() only looks at the ends: no copy and no scan for a line that starts with `{`.
+      const blank = raw.trim() === '';
+      const tooDeep = blank ? undefined : this.tooDeepProblem(raw, start);
       if (tooDeep) {
         problems.push({ ...tooDeep, message: `${tooDeep.message} (line skipped)` });
-      } else if (raw.trim() !== '') {
+      } else if (!blank) {
         try {
           records.push({ line: lineNo, value: JSON.parse(raw) });
         } catch {
