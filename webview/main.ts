@@ -635,11 +635,10 @@ class App {
    */
   private async traceChanged(kind: 'appended' | 'rewritten'): Promise<void> {
     if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) { this.loaded = this.load(); return; }
-    const ready = await this.rpc.sendRequest(GetFileInfo, {});
     const before = this.ready;
+    const ready = await this.rpc.sendRequest(GetFileInfo, {});
     this.ready = ready;
     if (ready.loadError) { this.renderLoadError(); return; }
-    const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
     if (kind === 'appended' && ready.traces.length === before.traces.length) {
       // Rows only grew at the end: refresh counts, legend, timeline and rows in place (the
       // selection, scroll and collapsed rows keep their positions), as after a tag.
@@ -648,6 +647,7 @@ class App {
       this.say(`The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.`);
       return;
     }
+    const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
     const selected = this.selectedId === null || traceIndex !== this.view.traceIndex ? null
       : (await this.rpc.sendRequest(LocateStepById, { traceIndex, stepId: this.selectedId })).index;
     const restore: Partial<PersistedState> = {
@@ -752,12 +752,12 @@ function isTextInput(e: KeyboardEvent): boolean {
 
 void new App(connectToHost()).start();
 
-/** The verdict in one word, for the header and the picker. */
 /** A run in the picker: number, title, size, failures and verdict. */
 function pickerLabel(t: ReadyResult['traces'][number]): string {
   return `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`;
 }
 
+/** The verdict in one word, for the header and the picker. */
 function verdictWord(v: RunVerdict): string {
   return v.outcome === 'fail' ? 'Run failed' : v.outcome === 'pass' ? 'Run passed' : v.outcome === 'partial' ? 'Run partly passed' : 'Run verdict';
 }
