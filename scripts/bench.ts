@@ -269,7 +269,7 @@ function runModel(steps: number): CaseResult {
 
 interface WorkspaceResult {
   files: number; bytes: number; wall: number; cpu: number; mainBusyMs: number; maxStallMs: number; maxStallAtMs: number; longStalls: number;
-  maxDelayMs: number; p99DelayMs: number; ok: number; invalid: number; steps: number; sites: number; generateMs: number;
+  maxDelayMs: number; p99DelayMs: number; ok: number; invalid: number; steps: number; sites: number; generateMs: number; idleStallMs: number;
 }
 
 async function runWorkspace(dir: string, count: number, workerPath: string): Promise<WorkspaceResult> {
@@ -290,6 +290,17 @@ async function runWorkspace(dir: string, count: number, workerPath: string): Pro
   }
   const generateMs = performance.now() - g;
   gc();
+  // The same probe with nothing to do, first: how late timers are on this machine anyway.
+  const idleStallMs = await new Promise<number>((done) => {
+    let before = performance.now();
+    let worst = 0;
+    const idle = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - before - 5);
+      before = now;
+    }, 5);
+    setTimeout(() => { clearInterval(idle); done(worst); }, 3000);
+  });
   const client = new TraceWorkerClient(() => new Worker(workerPath));
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   const t0 = clock();
@@ -329,7 +340,7 @@ async function runWorkspace(dir: string, count: number, workerPath: string): Pro
   rmSync(folder, { recursive: true, force: true });
   return {
     files: count, bytes, wall: time.wall, cpu: time.cpu, mainBusyMs: elu.active, maxStallMs: maxStall, maxStallAtMs: maxStallAt, longStalls,
-    maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6, ok, invalid, steps, sites, generateMs,
+    maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6, ok, invalid, steps, sites, generateMs, idleStallMs,
   };
 }
 
@@ -381,9 +392,11 @@ function printFormat(format: BenchFormat, results: CaseResult[]): void {
 
 function printEngine(results: CaseResult[]): void {
   console.log('\n## Engine only, for sizes whose file does not open: the run built in memory as the agent-trace/v1 importer builds it (no file, no parse)');
-  console.log(table(['steps', 'model build ms wall/CPU', 'detect+index+rows ms wall/CPU', '+ search index ms wall/CPU', 'heap MB', 'peak RSS MB', 'j p95 ms', 'n p95 ms', 'cursor next/nextFailure p95 ms', 'search ms cold/warm'],
-    results.map((r) => (r.notOpened ? [String(r.steps), `failed: ${r.notOpened}`, '-', '-', '-', '-', '-', '-', '-', '-'] : [
-      String(r.steps), pair(r.modelBuild), pair(r.open), pair(r.indexed), f0(r.heapMb), f0(r.peakRssMb), f2(r.jP95), f2(r.nP95),
+  const base = results.find((r) => r.indexed);
+  console.log(table(['steps', 'model build ms wall/CPU', 'detect+index+rows ms wall/CPU', '+ search index ms wall/CPU', 'CPU/step vs first', 'heap MB', 'peak RSS MB', 'j p95 ms', 'n p95 ms', 'cursor next/nextFailure p95 ms', 'search ms cold/warm'],
+    results.map((r) => (r.notOpened || !r.indexed ? [String(r.steps), `failed: ${r.notOpened}`, '-', '-', '-', '-', '-', '-', '-', '-', '-'] : [
+      String(r.steps), pair(r.modelBuild), pair(r.open), pair(r.indexed), base ? f2((r.indexed.cpu / r.steps) / (base.indexed!.cpu / base.steps)) : '-',
+      f0(r.heapMb), f0(r.peakRssMb), f2(r.jP95), f2(r.nP95),
       `${f2(r.cursorNextP95)}/${f2(r.cursorFailureP95)}`, `${f1(r.searchCold)}/${f1(r.searchWarm)}`,
     ]))));
 }
@@ -431,11 +444,13 @@ function printGoals(all: CaseResult[], engine: CaseResult[], workspace: Workspac
     const ratio = (large.indexed.cpu / large.steps) / (small.indexed!.cpu / small.steps);
     return `${short[format]} ${verdict(ratio < 1.5)} ${f2(ratio)}x by CPU (${f2((large.indexed.wall / large.steps) / (small.indexed!.wall / small.steps))}x by wall)`;
   });
-  console.log(`- cost per step from 10^4 to 10^6 grows < 1.5x (fully indexed): ${costs.join('; ')}`);
+  const engSmall = engine.find((r) => r.steps === 10_000 && r.indexed);
+  const engineCost = eng && engSmall ? `; engine alone on the in-memory model: ${f2((eng.indexed!.cpu / eng.steps) / (engSmall.indexed!.cpu / engSmall.steps))}x by CPU` : '';
+  console.log(`- cost per step from 10^4 to 10^6 grows < 1.5x (fully indexed): ${costs.join('; ')}${engineCost}`);
   if (typeof workspace === 'string' || !workspace) {
     console.log(`- 5,000 trace files listed without blocking the host: not measured (${workspace ?? 'skipped'})`);
   } else {
-    console.log(`- ${workspace.files} trace files listed with counts without blocking the host (longest main-thread stall <= 50 ms): ${verdict(workspace.maxStallMs <= 50)} longest stall ${f1(workspace.maxStallMs)} ms (${workspace.longStalls} over 50 ms), event-loop delay max ${f1(workspace.maxDelayMs)} ms; cold analysis ${f0(workspace.wall)} ms`);
+    console.log(`- ${workspace.files} trace files listed with counts without blocking the host (longest main-thread stall <= 50 ms): ${verdict(workspace.maxStallMs <= 50)} longest stall ${f1(workspace.maxStallMs)} ms (${workspace.longStalls} over 50 ms), event-loop delay max ${f1(workspace.maxDelayMs)} ms, idle machine's longest stall ${f1(workspace.idleStallMs)} ms; cold analysis ${f0(workspace.wall)} ms`);
   }
   console.log('- 5,000 trace files warm <= 1 s: not measured (the warm path is the AnalysisService cache, which needs vscode; cold only)');
 }
@@ -493,22 +508,28 @@ async function main(): Promise<void> {
         }
       }
     }
+    // The engine alone at the smallest size too, so its cost per step can be compared.
+    const smallest = Math.min(...sizes);
+    if (engine.length && !engine.some((e) => e.steps === smallest)) {
+      console.error(`  engine only ${smallest}: measuring the model built in memory...`);
+      engine.unshift(inChild(['--model', String(smallest)], { format: 'jsonl', steps: smallest, bytes: 0 }));
+    }
     for (const format of formats) printFormat(format, all.filter((r) => r.format === format));
     if (engine.length) printEngine(engine);
     console.log('\nopen = read + parse + build + detect + TraceIndex + summary + first 100 rows (no streaming yet); indexed = open + search index.');
     console.log('bare parse = read + UTF-8 decode + JSON.parse of the same bytes (JSONL: each line), same process, after the session is released.');
     console.log('indexed÷parse: how many times longer than the bare parse (goal <= 2, i.e. >= 0.5x its throughput). CPU/step vs first: fully indexed CPU per step against the smallest size.');
-    console.log('heap = heapUsed after gc with the session alive; peak RSS = the measuring process\'s maxRSS (includes the file bytes and the warm-up). j = rows(view, k, 1) + details(k); n = findFailure(view, k, next); 200 seeded positions.');
+    console.log('heap = heapUsed after gc with the session alive; peak RSS = the measuring process\'s maxRSS (includes the file bytes and the warm-up; for a file that does not open, the failed open and the bare parse). j = rows(view, k, 1) + details(k); n = findFailure(view, k, next); 200 seeded positions.');
     let workspace: WorkspaceResult | string | undefined;
     if (workspaceFiles > 0) {
       console.error(`  workspace: generating ${workspaceFiles} files...`);
       workspace = await runWorkspace(dir, workspaceFiles, workerPath);
       console.log(`\n## Workspace of ${workspace.files} small trace files (${f1(mb(workspace.bytes))} MB; 10-100 steps each; agent-trace/v1, OTLP, TRAIL), analysed cold through the trace worker`);
-      console.log(table(['files', 'analysed ok', 'not ok', 'steps', 'failure sites', 'wall ms', 'process CPU ms', 'main thread busy ms', 'longest stall ms', 'at ms', 'stalls > 50 ms', 'loop delay max ms', 'loop delay p99 ms'], [[
+      console.log(table(['files', 'analysed ok', 'not ok', 'steps', 'failure sites', 'wall ms', 'process CPU ms', 'main thread busy ms', 'longest stall ms', 'at ms', 'stalls > 50 ms', 'loop delay max ms', 'loop delay p99 ms', 'idle: longest stall ms'], [[
         String(workspace.files), String(workspace.ok), String(workspace.invalid), String(workspace.steps), String(workspace.sites), f0(workspace.wall), f0(workspace.cpu),
-        f0(workspace.mainBusyMs), f1(workspace.maxStallMs), f0(workspace.maxStallAtMs), String(workspace.longStalls), f1(workspace.maxDelayMs), f1(workspace.p99DelayMs),
+        f0(workspace.mainBusyMs), f1(workspace.maxStallMs), f0(workspace.maxStallAtMs), String(workspace.longStalls), f1(workspace.maxDelayMs), f1(workspace.p99DelayMs), f1(workspace.idleStallMs),
       ]]));
-      console.log('process CPU includes the worker thread; "main thread busy" is the event loop\'s active time (performance.eventLoopUtilization); stall = setInterval(5 ms) lateness. Warm (cached) is not measured: that cache is the AnalysisService\'s, which needs vscode.');
+      console.log('process CPU includes the worker thread; "main thread busy" is the event loop\'s active time (performance.eventLoopUtilization); stall = setInterval(5 ms) lateness; "idle" = the same probe for 3 s before, with no work (the noise of this machine). Warm (cached) is not measured: that cache is the AnalysisService\'s, which needs vscode.');
     } else {
       workspace = 'BENCH_WORKSPACE_FILES=0';
     }
