@@ -659,8 +659,11 @@ class App {
       timeline: this.summary ? this.timeline.window : null,
       selectedIndex: selected,
     };
+    // Rebuilding the shell moves the list out of the page and back, which drops the focus.
+    const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     this.renderShell();
     await this.openTrace(traceIndex, restore);
+    if (focused?.isConnected && document.activeElement !== focused) focused.focus();
     this.say(kind === 'appended' ? `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : 'The trace changed on disk and was read again.');
   }
 

@@ -47,6 +47,7 @@ describe('a trace that changes on disk, in the editor (headless Chromium)', func
     await ed.page.waitForSelector('[role=tree] [role=treeitem]');
     ed.host.sendNotification(SelectStepNotification, { traceIndex: 0, index: 2 });
     await until('s3 selected', async () => (await state()).selectedId === 's3');
+    await ed.page.locator('[role=tree]').focus();
     const r = file.reload(bytes(step('a'), step('b'), step('s1'), step('s3')));
     assert.equal(r.kind, 'rewritten');
     ed.host.sendNotification(TraceChanged, { kind: 'rewritten', stepCounts: [4] });
@@ -55,5 +56,6 @@ describe('a trace that changes on disk, in the editor (headless Chromium)', func
     assert.equal(now.selectedId, 's3');
     assert.equal(now.selectedIndex, 3);
     assert.match(now.detailsTitle ?? '', /call s3/);
+    assert.equal(await ed.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('role')), 'tree', 'the step list keeps the keyboard focus');
   });
 });
