@@ -12,7 +12,8 @@ export function activateTestHooks(context: vscode.ExtensionContext): void {
   if (context.extensionMode !== vscode.ExtensionMode.Test) return;
   context.subscriptions.push(
     // The trace editor webview's state; undefined when no trace editor is active.
-    vscode.commands.registerCommand(COMMANDS.testGetWebviewState, async () => getActiveTraceEditor()?.getState()),
+    // Tests poll this: a short wait per probe, so a poll loop notices a new page quickly.
+    vscode.commands.registerCommand(COMMANDS.testGetWebviewState, async () => getActiveTraceEditor()?.getState(5000)),
     // The annotations of a trace as the extension holds them (open document first, else the sidecar).
     vscode.commands.registerCommand(COMMANDS.testGetAnnotations, (uri?: vscode.Uri | string) => annotationsSnapshot(uri)),
   );

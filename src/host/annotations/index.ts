@@ -175,8 +175,14 @@ async function resolveStep(args: { uri?: vscode.Uri | string; stepId?: string; t
   if (traceEditor && (!uri || uri.toString() === traceEditor.uri.toString())) {
     uri = traceEditor.uri;
     if (args.stepId) return { uri, stepId: args.stepId, traceIndex: args.traceIndex };
-    const state = await traceEditor.getState().catch(() => undefined);
-    if (state?.selectedId) return { uri, stepId: state.selectedId, traceIndex: state.traceIndex };
+    let state;
+    try {
+      state = await traceEditor.getState();
+    } catch (e) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: the Trace Debugger did not say which step is selected ({0}); try again.', e instanceof Error ? e.message : String(e)));
+      return undefined;
+    }
+    if (state.selectedId) return { uri, stepId: state.selectedId, traceIndex: state.traceIndex };
     void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: select a step first, then tag it.'));
     return undefined;
   }

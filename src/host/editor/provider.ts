@@ -31,7 +31,12 @@ import { TRAINING_COMMANDS } from '../training-sets/ids';
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How long host-started navigation waits for a page to load before it is dropped. */
 const READY_TIMEOUT_MS = 60_000;
-const STATE_TIMEOUT_MS = 5000;
+/**
+ * How long a command waits for the webview to say what is selected. The page answers after the
+ * work it has queued (a page of rows, the details): on a busy machine that takes seconds, and a
+ * command that gave up early would say "select a step first" with a step selected.
+ */
+const STATE_TIMEOUT_MS = 30_000;
 
 /** The sidecar's text, undefined when there is none (other read errors are reported by the caller). */
 function readSidecarText(path: string): string | undefined {
