@@ -19,6 +19,7 @@ import { ChatMessage, ImportedLabel, StepError, StepKind, StepPayload, StepStatu
 import { toEpochMs } from '../util/time';
 import { Importer, isObject } from './importer';
 import type { SourceFile } from '../json/source-file';
+import type { Problem } from '../util/problems';
 
 export const CANONICAL_FORMAT = 'agent-trace/v1';
 
@@ -74,50 +75,68 @@ export const canonicalImporter: Importer = {
     for (const p of problems) ctx.warn(p);
     const traces: DraftTrace[] = [];
     let current: DraftTrace | undefined;
-    const ensure = (): DraftTrace => {
-      if (!current) {
-        current = { title: file.path.split(/[\\/]/).pop() ?? 'trace', steps: [], jsonlPaths: true };
-        traces.push(current);
-      }
-      return current;
-    };
     for (const rec of records) {
-      const v = rec.value;
-      if (isObject(v) && v.type === 'trace') {
-        const t = TraceLine.safeParse(v);
-        if (!t.success) { ctx.warn({ line: rec.line + 1, column: 1, message: `bad trace line: ${zodIssue(t.error)} (line skipped)` }); continue; }
-        current = {
-          id: t.data.id, title: t.data.title ?? t.data.id ?? 'trace', startTime: toEpochMs(t.data.startTime),
-          tools: t.data.tools, metadata: t.data.metadata, steps: [], jsonlPaths: true,
-          // A label's stepId is a step line's id, which is that step's source id here.
-          labels: t.data.labels?.map(({ stepId, ...label }) => ({ ...label, stepSourceId: stepId })),
-        };
+      const r = canonicalRecord(rec.value, rec.line, (p) => ctx.warn(p));
+      if (!r) continue;
+      if ('trace' in r) {
+        current = r.trace;
         traces.push(current);
-        continue;
+      } else {
+        if (!current) {
+          current = canonicalDefaultTrace(file.path);
+          traces.push(current);
+        }
+        current.steps.push(r.step);
       }
-      if (!isValidStepLine(v)) {
-        const s = StepLine.safeParse(v);
-        ctx.warn({ line: rec.line + 1, column: 1, message: `bad step line: ${s.success ? 'invalid' : zodIssue(s.error)} (line skipped)` });
-        continue;
-      }
-      const step: DraftStep = {
-        kind: v.kind,
-        name: v.name,
-        sourceId: v.id,
-        parentSourceId: v.parentId ?? null,
-        startTime: toEpochMs(v.startTime),
-        endTime: toEpochMs(v.endTime),
-        status: v.status ?? (v.error ? 'error' : 'ok'),
-        sourcePath: [rec.line],
-      };
-      // Field by field rather than object rest: V8's rest copy is slow on 10^6 lines.
-      for (const key of OPTIONAL_STEP_FIELDS) if (v[key] !== undefined && v[key] !== null) (step as Record<string, unknown>)[key] = v[key];
-      if (v.messages && !step.input) step.input = { messages: v.messages };
-      ensure().steps.push(step);
     }
     return traces;
   },
 };
+
+/** The run that steps before any `trace` line belong to: titled after the file. */
+export function canonicalDefaultTrace(path: string): DraftTrace {
+  return { title: path.split(/[\\/]/).pop() ?? 'trace', steps: [], jsonlPaths: true };
+}
+
+/**
+ * One parsed line of an agent-trace/v1 file (`line0` is its 0-based line): a `trace` line starts
+ * a run, a `step` line is a step of the current run; a bad line is warned about (line skipped)
+ * and gives undefined. Shared by the whole-file parse above and the streaming builder
+ * (src/core/engine/stream/canonical-builder.ts).
+ */
+export function canonicalRecord(v: unknown, line0: number, warn: (p: Omit<Problem, 'file'>) => void): { trace: DraftTrace } | { step: DraftStep } | undefined {
+  if (isObject(v) && v.type === 'trace') {
+    const t = TraceLine.safeParse(v);
+    if (!t.success) { warn({ line: line0 + 1, column: 1, message: `bad trace line: ${zodIssue(t.error)} (line skipped)` }); return undefined; }
+    return {
+      trace: {
+        id: t.data.id, title: t.data.title ?? t.data.id ?? 'trace', startTime: toEpochMs(t.data.startTime),
+        tools: t.data.tools, metadata: t.data.metadata, steps: [], jsonlPaths: true,
+        // A label's stepId is a step line's id, which is that step's source id here.
+        labels: t.data.labels?.map(({ stepId, ...label }) => ({ ...label, stepSourceId: stepId })),
+      },
+    };
+  }
+  if (!isValidStepLine(v)) {
+    const s = StepLine.safeParse(v);
+    warn({ line: line0 + 1, column: 1, message: `bad step line: ${s.success ? 'invalid' : zodIssue(s.error)} (line skipped)` });
+    return undefined;
+  }
+  const step: DraftStep = {
+    kind: v.kind,
+    name: v.name,
+    sourceId: v.id,
+    parentSourceId: v.parentId ?? null,
+    startTime: toEpochMs(v.startTime),
+    endTime: toEpochMs(v.endTime),
+    status: v.status ?? (v.error ? 'error' : 'ok'),
+    sourcePath: [line0],
+  };
+  // Field by field rather than object rest: V8's rest copy is slow on 10^6 lines.
+  for (const key of OPTIONAL_STEP_FIELDS) if (v[key] !== undefined && v[key] !== null) (step as Record<string, unknown>)[key] = v[key];
+  if (v.messages && !step.input) step.input = { messages: v.messages };
+  return { step };
+}
 
 /**
  * The fast path: ajv compiles the zod schema's JSON Schema into a validator once, about 20x
