@@ -42,11 +42,23 @@ interface OpenStep {
 }
 
 export interface StreamRun {
+  /** The run's header (title, tools, labels...) and, unless the builder was told not to keep them, its draft steps. */
   draft: DraftTrace;
   /** Location of each draft step (parallel to draft.steps). */
   locations: SourceLocation[];
+  /** Step lines read (every one, emitted or not, kept as a draft or not). */
+  stepLines: number;
   /** Steps emitted so far (the next step's index). */
   emitted: number;
+}
+
+export interface StreamBuilderOptions {
+  /**
+   * Keep every step line as a draft for a whole build when the file leaves decision order
+   * (default true). Without them the builder holds only ids and the open path, so memory follows
+   * the number of steps, not their content; after an order break the caller reads the file again.
+   */
+  keepDrafts?: boolean;
 }
 
 interface RunState extends StreamRun {
@@ -65,7 +77,11 @@ export class CanonicalStreamBuilder {
   private broken: OrderBreak | undefined;
   private locator: SourceFile | undefined;
 
-  constructor(readonly path: string) {}
+  private readonly keepDrafts: boolean;
+
+  constructor(readonly path: string, opts: StreamBuilderOptions = {}) {
+    this.keepDrafts = opts.keepDrafts ?? true;
+  }
 
   /** Where and why the file left decision order, once it has (then no more steps are emitted). */
   get orderBreak(): OrderBreak | undefined {
@@ -90,6 +106,7 @@ export class CanonicalStreamBuilder {
    * runs without one. Returns the warnings of the lines read followed by those of the build.
    */
   buildTraces(sha256: string): { traces: Trace[]; warnings: Problem[] } {
+    if (!this.keepDrafts) throw new Error('CanonicalStreamBuilder.buildTraces: this builder keeps no drafts (keepDrafts: false); build from the file instead');
     const warnings: Problem[] = [];
     const drafts = this.states.map((s) => s.draft);
     const locations = new Map<string, SourceLocation>();
@@ -115,10 +132,12 @@ export class CanonicalStreamBuilder {
     }
     const run = (this.current ??= this.newRun(canonicalDefaultTrace(this.path)));
     const d = r.step;
-    const index = run.draft.steps.length;
-    run.draft.steps.push(d);
+    const index = run.stepLines++;
     const location: SourceLocation = { line: l.line + 1, column: 1, endLine: l.line + 1, endColumn: l.text.length + 1, offset: l.offset, length: l.text.length };
-    run.locations.push(location);
+    if (this.keepDrafts) {
+      run.draft.steps.push(d);
+      run.locations.push(location);
+    }
     const id = run.ids.next(d.sourceId, d);
     let parent: { draft: number; id: string } | undefined;
     if (d.parentSourceId) {
@@ -153,7 +172,7 @@ export class CanonicalStreamBuilder {
   }
 
   private newRun(draft: DraftTrace): RunState {
-    const s: RunState = { draft, locations: [], emitted: 0, ids: new StepIdAllocator(), firstBySource: new Map(), path: [], maxRootStart: null };
+    const s: RunState = { draft, locations: [], stepLines: 0, emitted: 0, ids: new StepIdAllocator(), firstBySource: new Map(), path: [], maxRootStart: null };
     this.states.push(s);
     return s;
   }
