@@ -6,7 +6,9 @@
  * step starts before an earlier sibling (buildTrace orders siblings by start time). A line that
  * breaks this (a child of a closed step, a parent not seen yet, an earlier start time) stops the
  * emitting: `orderBreak` says where and why, and the builder keeps reading lines into drafts so
- * the caller can build the whole file instead (`buildTraces`, or buildTrace itself).
+ * the caller can build the whole file instead (`buildTraces`, or buildTrace itself). The steps
+ * emitted before the break are then not final (the whole build may place later steps among them):
+ * the caller replaces them all.
  *
  * Runs are separated by `trace` lines, as in the whole-file import; each run numbers its steps
  * from 0. Bad lines are warned about with the whole-file import's words, file, line and column.
