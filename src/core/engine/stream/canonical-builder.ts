@@ -13,8 +13,8 @@
  * Runs are separated by `trace` lines, as in the whole-file import; each run numbers its steps
  * from 0. Bad lines are warned about with the whole-file import's words, file, line and column.
  */
-import { buildTrace } from '../../model/build';
-import type { DraftStep, DraftTrace } from '../../model/draft';
+import { buildTrace, stepFromDraft } from '../../model/build';
+import type { DraftTrace } from '../../model/draft';
 import type { SourceLocation, Step, Trace } from '../../model/schema';
 import { excessiveNestingOffset, tooDeepMessage } from '../../json/depth';
 import { SourceFile } from '../../json/source-file';
@@ -166,7 +166,7 @@ export class CanonicalStreamBuilder {
       run.path.length = 0;
     }
     run.path.push({ draft: index, id, depth, maxChildStart: null });
-    out.push({ run: this.states.length - 1, step: assembleStep(d, id, parent ? parent.id : null, run.emitted++, depth, location) });
+    out.push({ run: this.states.length - 1, step: stepFromDraft(d, id, parent ? parent.id : null, run.emitted++, depth, location) });
   }
 
   private breakOrder(l: JsonlLine, reason: string): void {
@@ -198,25 +198,4 @@ export class CanonicalStreamBuilder {
       return undefined;
     }
   }
-}
-
-/** buildTrace's assembleStep (src/core/model/build.ts), field by field, with the step's location. */
-function assembleStep(d: DraftStep, id: string, parentId: string | null, index: number, depth: number, location: SourceLocation): Step {
-  const step: Step = {
-    id, parentId, index, depth, kind: d.kind, name: d.name,
-    startTime: d.startTime ?? null, endTime: d.endTime ?? null,
-    status: d.status ?? (d.error ? 'error' : 'unset'),
-    attributes: d.attributes ?? {},
-  };
-  if (d.sourceId !== undefined) step.sourceId = d.sourceId;
-  if (d.input !== undefined) step.input = d.input;
-  if (d.output !== undefined) step.output = d.output;
-  if (d.toolCall !== undefined) step.toolCall = d.toolCall;
-  if (d.availableTools !== undefined) step.availableTools = d.availableTools;
-  if (d.error !== undefined) step.error = d.error;
-  if (d.usage !== undefined) step.usage = d.usage;
-  if (d.model !== undefined) step.model = d.model;
-  if (d.finishReason !== undefined) step.finishReason = d.finishReason;
-  step.location = location;
-  return step;
 }
