@@ -28,12 +28,12 @@ export class TraceSession {
   /** The engine's model of the trace: order, tree, findings, failing set, search. */
   readonly index: TraceIndex;
   private current: Trace;
-  /** Every finding per step, including rejected ones (the review list still shows those). */
-  private allFindings: ShownFinding[][] = [];
+  /** Every finding per step, including rejected ones (the review list still shows those). Sparse: most steps have none. */
+  private allFindings = new SparseLists<ShownFinding>();
   /** Findings that count: not rejected in the annotations. */
-  private findings: ShownFinding[][] = [];
+  private findings = new SparseLists<ShownFinding>();
   /** Sidecar entries bound to each step (human tags and decided findings), in file order. */
-  private tags: ErrorTag[][] = [];
+  private tags = new SparseLists<ErrorTag>();
   /** The bound annotations last applied, kept to apply them again when the trace changes. */
   private bound: Pick<BoundAnnotations, 'tagsByStep'> | undefined;
   /** Imported error labels per step (Who&When, TRAIL, MAST): labelled steps are failures too. */
@@ -88,11 +88,11 @@ export class TraceSession {
 
   private derive(findings: Finding[]): void {
     const n = this.index.length;
-    this.allFindings = Array.from({ length: n }, () => [] as ShownFinding[]);
+    this.allFindings = new SparseLists<ShownFinding>();
     for (const f of findings) {
       const i = this.index.indexOf(f.stepId);
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
-      if (i !== undefined) this.allFindings[i].push({ ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
+      if (i !== undefined) this.allFindings.push(i, { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
     }
     this.explainedBy = explainedFailures(this.current, findings);
     this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, n, this.taxonomy);
@@ -106,21 +106,25 @@ export class TraceSession {
    */
   applyAnnotations(bound: Pick<BoundAnnotations, 'tagsByStep'> | undefined): void {
     this.bound = bound;
-    const n = this.steps.length;
-    this.tags = Array.from({ length: n }, () => [] as ErrorTag[]);
+    this.tags = new SparseLists<ErrorTag>();
     for (const [stepId, list] of bound?.tagsByStep ?? []) {
       const i = this.index.indexOf(stepId);
-      if (i !== undefined) this.tags[i] = list.slice();
+      if (i !== undefined && list.length) this.tags.set(i, list);
     }
-    this.findings = this.allFindings.map((list, i) => (list.length === 0 || this.tags[i].length === 0 ? list : list.filter((f) => !this.isRejected(i, f))));
-    this.labels.applyTags(this.tags);
+    // Only steps with findings and tags can lose a finding to a rejection.
+    this.findings = new SparseLists<ShownFinding>();
+    for (const [i, list] of this.allFindings.entries()) {
+      const counting = this.tags.get(i).length === 0 ? list : list.filter((f) => !this.isRejected(i, f));
+      if (counting.length) this.findings.set(i, counting);
+    }
+    this.labels.applyTags((i) => this.tags.get(i));
     this.recomputeFailing();
     this.viewCache.clear();
   }
 
   /** How the sidecar reviewed a finding of step i: the core's one rule (what promotion and the diagnostics use too). */
   reviewOf(i: number, f: ShownFinding): FindingReview {
-    return reviewOf(this.tags[i], { category: f.defaultCategory, rule: f.rule });
+    return reviewOf(this.tags.get(i), { category: f.defaultCategory, rule: f.rule });
   }
 
   isRejected(i: number, f: ShownFinding): boolean {
@@ -129,18 +133,18 @@ export class TraceSession {
 
   /** Every finding of a step, rejected ones included. */
   findingsOf(i: number): readonly ShownFinding[] {
-    return this.allFindings[i];
+    return this.allFindings.get(i);
   }
 
   /** Sidecar entries bound to a step. */
   tagsOf(i: number): readonly ErrorTag[] {
-    return this.tags[i];
+    return this.tags.get(i);
   }
 
   /** Confirmed human tags + confirmed findings: what the row's tag badge counts. */
   tagCount(i: number): number {
     let c = 0;
-    for (const t of this.tags[i]) if (t.status === 'confirmed') c++;
+    for (const t of this.tags.get(i)) if (t.status === 'confirmed') c++;
     return c;
   }
 
@@ -151,7 +155,7 @@ export class TraceSession {
 
   private humanCategories(i: number): string[] {
     const out: string[] = [];
-    for (const t of this.tags[i]) if (t.source === 'human' && t.status === 'confirmed') out.push(this.shownCategory(t));
+    for (const t of this.tags.get(i)) if (t.source === 'human' && t.status === 'confirmed') out.push(this.shownCategory(t));
     return out;
   }
 
@@ -161,12 +165,12 @@ export class TraceSession {
   }
 
   private isFailure(i: number): boolean {
-    return this.steps[i].status === 'error' || this.findings[i].length > 0 || this.humanCategories(i).length > 0 || this.labels.has(i);
+    return this.steps[i].status === 'error' || this.findings.get(i).length > 0 || this.humanCategories(i).length > 0 || this.labels.has(i);
   }
 
   private categoryOf(i: number): string | null {
     const label = this.labels.of(i)[0];
-    return this.findings[i][0]?.category ?? this.humanCategories(i)[0] ?? (label ? this.labels.shownCategory(label) : null) ?? this.explainedCategory(i);
+    return this.findings.get(i)[0]?.category ?? this.humanCategories(i)[0] ?? (label ? this.labels.shownCategory(label) : null) ?? this.explainedCategory(i);
   }
 
   /**
@@ -177,13 +181,13 @@ export class TraceSession {
   private explainedCategory(i: number): string | null {
     const inner = this.explainedBy.get(this.steps[i].id);
     const j = inner === undefined ? undefined : this.index.indexOf(inner);
-    return j === undefined ? null : this.findings[j][0]?.category ?? null;
+    return j === undefined ? null : this.findings.get(j)[0]?.category ?? null;
   }
 
   /** Categories a step counts under for filters: its findings' and its human tags'. */
   private categoriesOf(i: number): string[] {
-    const own = this.findings[i].map((f) => f.category);
-    const withTags = this.tags[i].length ? [...own, ...this.humanCategories(i)] : own;
+    const own = this.findings.get(i).map((f) => f.category);
+    const withTags = this.tags.get(i).length ? [...own, ...this.humanCategories(i)] : own;
     return this.labels.has(i) ? [...withTags, ...this.labels.categories(i)] : withTags;
   }
 
@@ -296,7 +300,7 @@ export class TraceSession {
       row, index: i, id: s.id, depth: s.depth, kind: s.kind, name: s.name,
       start: this.axisStart[i],
       end: this.axisEnd[i],
-      status: s.status, category: this.categoryOf(i), findingCount: this.findings[i].length,
+      status: s.status, category: this.categoryOf(i), findingCount: this.findings.get(i).length,
       tagCount: this.tagCount(i), hasChildren: this.index.childCountOf(i) > 0, parentIndex: p >= 0 ? p : null,
       failing: this.isFailure(i), labels: this.labels.descriptions(i),
     };
@@ -320,7 +324,7 @@ export class TraceSession {
     this.checkIndex(index);
     const step = this.steps[index];
     const position = (id: string | undefined): number | undefined => (id === undefined ? undefined : this.indexOfId(id));
-    const findings: FindingInfo[] = this.findings[index].map((f) => ({
+    const findings: FindingInfo[] = this.findings.get(index).map((f) => ({
       category: f.category,
       defaultCategory: f.defaultCategory,
       review: this.reviewOf(index, f),
@@ -390,6 +394,29 @@ export class TraceSession {
     if (!Number.isInteger(index) || index < 0 || index >= this.steps.length) {
       throw rpcError(ErrorCode.NotFound, `no step ${index} in this trace (it has ${this.steps.length})`);
     }
+  }
+}
+
+/** Lists per step position, stored only for the positions that have one (a trace of 10^6 steps has a few thousand). */
+class SparseLists<T> {
+  private static readonly EMPTY: readonly never[] = Object.freeze([]);
+  private readonly lists = new Map<number, T[]>();
+
+  get(i: number): readonly T[] {
+    return this.lists.get(i) ?? SparseLists.EMPTY;
+  }
+
+  set(i: number, list: readonly T[]): void {
+    this.lists.set(i, [...list]);
+  }
+
+  push(i: number, item: T): void {
+    const list = this.lists.get(i);
+    if (list) list.push(item); else this.lists.set(i, [item]);
+  }
+
+  entries(): IterableIterator<[number, readonly T[]]> {
+    return this.lists.entries();
   }
 }
 

@@ -50,9 +50,10 @@ export class StepLabels {
   }
 
   /** A label stops counting when the sidecar rejects its category on its step (what promotion does too). */
-  applyTags(tags: readonly (readonly ErrorTag[])[]): void {
+  applyTags(tagsAt: (i: number) => readonly ErrorTag[]): void {
     this.counting = this.all.map((list, i) => {
-      const rejected = (tags[i] ?? []).filter((t) => t.status === 'rejected');
+      if (list.length === 0) return list;
+      const rejected = tagsAt(i).filter((t) => t.status === 'rejected');
       if (list.length === 0 || rejected.length === 0) return list;
       return list.filter((l) => !rejected.some((t) => t.category === l.category || t.category === this.shownCategory(l)));
     });
