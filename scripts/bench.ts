@@ -196,14 +196,18 @@ function measureOpen(path: string, result: CaseResult): void {
   if ('error' in opened) {
     result.notOpened = opened.error;
   } else {
-    const { session } = opened;
-    session.search('x', 0, 'next');
-    result.indexed = since(t0);
-    result.stepCount = session.steps.length;
-    result.failures = session.failureCount;
-    result.findings = session.summary().categories.reduce((n, c) => n + c.count, 0);
-    measureSession(session, result);
+    indexAndMeasure(opened.session, t0, result);
   }
+}
+
+/** Build the search index (`indexed` counts from `t0`), then the counts and the per-step measures. */
+function indexAndMeasure(session: TraceSession, t0: ReturnType<typeof clock>, result: CaseResult): void {
+  session.search('x', 0, 'next');
+  result.indexed = since(t0);
+  result.stepCount = session.steps.length;
+  result.failures = session.failureCount;
+  result.findings = session.summary().categories.reduce((n, c) => n + c.count, 0);
+  measureSession(session, result);
 }
 
 
@@ -255,12 +259,7 @@ function runModel(steps: number): CaseResult {
   session.summary();
   session.rows(VIEW, 0, 100);
   result.open = since(t0);
-  session.search('x', 0, 'next');
-  result.indexed = since(t0);
-  result.stepCount = session.steps.length;
-  result.failures = session.failureCount;
-  result.findings = session.summary().categories.reduce((n, c) => n + c.count, 0);
-  measureSession(session, result);
+  indexAndMeasure(session, t0, result);
   return result;
 }
 

@@ -248,7 +248,7 @@ export class SourceFile {
  * UTF-16 (JSON text starts with ASCII: `{`, `[`, whitespace, quotes): in the first 64 bytes, most
  * odd bytes zero and even ones not means little-endian, the other way round big-endian.
  */
-function utf16Encoding(b: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: boolean } | undefined {
+export function utf16Encoding(b: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: boolean } | undefined {
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', bom: true };
   const pairs = Math.min(32, b.length >> 1);

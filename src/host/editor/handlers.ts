@@ -8,6 +8,7 @@ import {
   ErrorCode, rpcError, type AnnotationOp, type CorrectionOutput, type RpcEndpoint, type StepPath, type ViewSpec,
 } from '../../protocol';
 import { elideMessages, pageStepDetails, stepMessages, stepTextAt } from './details-page';
+import { fileInfo } from './trace-change-handlers';
 import type { TraceFile } from './trace-file';
 
 export interface EditorActions {
@@ -20,10 +21,7 @@ export interface EditorActions {
 
 export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actions: EditorActions): void {
   // The picker shows how each run ended beside its failure count.
-  rpc.onRequest(Ready, () => {
-    const ready = file.ready();
-    return { ...ready, traces: ready.traces.map((t) => ({ ...t, verdict: file.session(t.traceIndex).verdict })) };
-  });
+  rpc.onRequest(Ready, () => fileInfo(file));
   rpc.onRequest(GetSummary, (p) => file.session(num(p?.traceIndex, 'traceIndex')).summary());
   rpc.onRequest(GetRows, (p) => sessionFor(file, p?.view).rows(checkView(p?.view), num(p.start, 'start'), num(p.count, 'count')));
   rpc.onRequest(LocateStep, (p) => sessionFor(file, p?.view).locate(checkView(p.view), num(p.index, 'index')));

@@ -106,21 +106,17 @@ export class TraceFile {
       return { kind: 'unreadable', problem: isUserInputError(e) ? e.problems.map(formatProblem).join('; ') : String(e) };
     }
     if (this.traces.length && loaded.traces[0]?.source.sha256 === this.traces[0].source.sha256) return { kind: 'unchanged' };
-    const appended: number[] = [];
-    const old = this.sessions;
-    const sessions = new Map<number, TraceSession>();
-    loaded.traces.forEach((trace, position) => {
-      // The session of the same run (its number in the file), if the editor built one.
-      const before = [...old.entries()].find(([i]) => this.traces[i] && traceIndexOf(this.traces[i]) === traceIndexOf(trace));
-      if (!before) return;
-      const result = before[1].update(trace, this.detectFn(trace));
-      if (before[0] === position) {
-        sessions.set(position, before[1]);
-        if ('appendedFrom' in result) appended.push(position);
-      }
-    });
+    // A session the editor built is kept, and updated, when its run (its number in the file) is
+    // still at the same position; any other is dropped and rebuilt on demand.
+    const old = new Map(this.sessions);
     this.sessions.clear();
-    for (const [i, session] of sessions) this.sessions.set(i, session);
+    let appended = 0;
+    for (const [position, session] of old) {
+      const trace = loaded.traces[position];
+      if (!trace || traceIndexOf(trace) !== traceIndexOf(this.traces[position])) continue;
+      if ('appendedFrom' in session.update(trace, this.detectFn(trace))) appended++;
+      this.sessions.set(position, session);
+    }
     const runsChanged = loaded.traces.length !== this.traces.length;
     this.format = loaded.format;
     this.traces = loaded.traces;
@@ -130,7 +126,7 @@ export class TraceFile {
     this.annotations.rebindTrace(first ? { path: basename(this.path), sha256: first.source.sha256 } : undefined);
     this.rebind();
     // Only appends when every run shown kept its rows and no run came or went.
-    const onlyAppended = !runsChanged && sessions.size === old.size && appended.length === sessions.size;
+    const onlyAppended = !runsChanged && this.sessions.size === old.size && appended === old.size;
     return { kind: onlyAppended ? 'appended' : 'rewritten', stepCounts: this.traces.map((t) => t.steps.length) };
   }
 

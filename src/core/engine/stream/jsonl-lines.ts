@@ -15,6 +15,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserInputError } from '../../util/problems';
+import { utf16Encoding } from '../../json/source-file';
 
 /** A place in the file: the byte to read from, and the line number and character offset there. */
 export interface JsonlPosition {
@@ -93,7 +94,7 @@ function readFrom(fd: number, path: string, from: JsonlPosition, chunkSize: numb
   if (pos === 0) {
     const head = Buffer.alloc(64);
     const n = readSync(fd, head, 0, head.length, 0);
-    if (looksUtf16(head.subarray(0, n))) {
+    if (utf16Encoding(head.subarray(0, n))) {
       throw new UserInputError({ file: path, message: 'is UTF-16 text, which is read whole, not as a stream of UTF-8 lines' });
     }
     if (n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) pos = 3;
@@ -154,18 +155,3 @@ function readFrom(fd: number, path: string, from: JsonlPosition, chunkSize: numb
   return { next, pending: finishLine(joinParts(lineDecoder.decode()), pos), stopped: false };
 }
 
-/** UTF-16 by its BOM or by the NUL bytes its ASCII characters carry (SourceFile's test, on the first 64 bytes). */
-function looksUtf16(b: Uint8Array): boolean {
-  if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) return true;
-  const pairs = Math.min(32, b.length >> 1);
-  if (pairs < 2) return false;
-  let le = 0;
-  let be = 0;
-  for (let i = 0; i < pairs; i++) {
-    const even = b[2 * i];
-    const odd = b[2 * i + 1];
-    if (even !== 0 && odd === 0) le++;
-    else if (even === 0 && odd !== 0) be++;
-  }
-  return le >= pairs * 0.75 || be >= pairs * 0.75;
-}
