@@ -105,8 +105,9 @@ async function main(): Promise<number> {
       return 2;
     }
     // The closing line counts what was checked (files loaded, template verdicts, trainer runs).
+    // CI reads it as a test summary only with a single word before the colon.
     const counts = readCounts(join(work, 'counts.json'));
-    if (counts) log(`\ntrainer check: ${counts.passed} passed, ${counts.failed} failed`);
+    if (counts) log(`\ntrainers: ${counts.passed} passed, ${counts.failed} failed`);
     return checked.status ?? 1;
   } finally {
     if (args.keep) log(`  kept ${work}`);
