@@ -86,17 +86,21 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   return { file: path, format: importer.id, traces, warnings };
 }
 
-export function loadTraceFile(path: string, opts: Omit<LoadOptions, 'readSibling'> = {}): LoadResult {
-  const abs = resolve(path);
-  let bytes: Uint8Array;
+/** A trace file's bytes; a file that cannot be read is a UserInputError saying why. */
+export function readTraceFileBytes(path: string): Uint8Array {
   try {
-    bytes = readFileSync(abs);
+    return readFileSync(resolve(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied'
       : code === 'ERR_FS_FILE_TOO_LARGE' ? 'is larger than 2 GB, more than can be read at once; split it' : `cannot be read (${code ?? String(e)})`;
     throw new UserInputError({ file: path, message: why });
   }
+}
+
+export function loadTraceFile(path: string, opts: Omit<LoadOptions, 'readSibling'> = {}): LoadResult {
+  const abs = resolve(path);
+  const bytes = readTraceFileBytes(path);
   return loadTraceFromBytes(path, bytes, {
     ...opts,
     readSibling: (rel) => {

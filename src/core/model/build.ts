@@ -84,15 +84,34 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
     steps[index] = assembleStep(drafts[i], ids[i], parentOf[i] >= 0 ? ids[parentOf[i]] : null, index, depth[i], locations);
   }
 
+  return finishTrace(draft, file, format, warnings, steps, {
+    bySourceId: (sourceId) => { const i = idBySource.get(sourceId); return i === undefined ? undefined : ids[i]; },
+    atPosition: (position) => ids[position],
+  });
+}
+
+/** How a trace's labels find their steps: by source id, or by the step's position in the file (draft order). */
+export interface LabelTargets {
+  bySourceId(sourceId: string): string | undefined;
+  atPosition(position: number): string | undefined;
+}
+
+/**
+ * The trace around its built steps: id, title, source, start time, tools, labels bound to step
+ * ids, metadata. The streaming import (src/core/engine/stream) finishes its runs with it too, once
+ * the whole file (and so its sha256) is known.
+ */
+export function finishTrace(draft: DraftTrace, file: Pick<SourceFile, 'path' | 'sha256'>, format: string, warnings: Problem[], steps: Step[], targets: LabelTargets): Trace {
+  const n = steps.length;
   const labels: ImportedLabel[] = (draft.labels ?? []).map((l) => {
     const { stepSourceId, stepPosition, ...rest } = l;
     let stepId: string | null = null;
     if (stepSourceId) {
-      const i = idBySource.get(stepSourceId);
-      if (i === undefined) warnings.push({ file: labelFile(l.origin, file), message: `label ${quoteTraceText(l.category)} points at ${quoteTraceText(stepSourceId)}, which is not a step of the trace; kept as a trace-level label` });
-      else stepId = ids[i];
+      const id = targets.bySourceId(stepSourceId);
+      if (id === undefined) warnings.push({ file: labelFile(l.origin, file), message: `label ${quoteTraceText(l.category)} points at ${quoteTraceText(stepSourceId)}, which is not a step of the trace; kept as a trace-level label` });
+      else stepId = id;
     } else if (stepPosition !== undefined) {
-      if (stepPosition >= 0 && stepPosition < n) stepId = ids[stepPosition];
+      if (stepPosition >= 0 && stepPosition < n) stepId = targets.atPosition(stepPosition) ?? null;
       else warnings.push({ file: labelFile(l.origin, file), message: `label ${quoteTraceText(l.category)} points at step ${stepPosition}, but the trace has ${n} steps; kept as a trace-level label` });
     }
     return { ...rest, stepId };
@@ -150,7 +169,7 @@ export function locateDraftSteps(file: SourceFile, drafts: readonly DraftTrace[]
 }
 
 /** Labels written inside the trace (`origin: 'inline'`) are reported against the trace file itself. */
-function labelFile(origin: string, file: SourceFile): string {
+function labelFile(origin: string, file: Pick<SourceFile, 'path'>): string {
   return origin === 'inline' ? file.path : origin;
 }
 

@@ -17,6 +17,9 @@ import { AnnotationState, type SidecarReader } from './annotation-state';
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { findingsFor } from '../../core/review';
 import { TraceSession } from './session';
+import { completeLines } from '../../core/engine/stream/complete-lines';
+
+export { completeLines };
 import { cleanCorrection, correctionDiff, correctionProblems, editFor, stepAnnotations, stepRef, tagCategories } from './step-annotations';
 
 export interface TraceFileOptions {
@@ -287,22 +290,3 @@ export type TraceReload =
   /** Anything else: runs came or went, or steps changed before the end. */
   | { kind: 'rewritten'; stepCounts: number[] }
   | { kind: 'unreadable'; problem: string };
-
-/**
- * A JSON-lines file being written may end in half a line: read up to its last whole line. A last
- * line without a newline that parses whole is kept (files need not end in a newline).
- */
-export function completeLines(bytes: Uint8Array): Uint8Array {
-  const NEWLINE = 0x0a;
-  if (bytes.length === 0 || bytes[bytes.length - 1] === NEWLINE) return bytes;
-  const lastNewline = bytes.lastIndexOf(NEWLINE);
-  if (lastNewline < 0) return bytes;
-  const tail = new TextDecoder().decode(bytes.subarray(lastNewline + 1)).trim();
-  if (!tail.startsWith('{') && !tail.startsWith('[')) return bytes;
-  try {
-    JSON.parse(tail);
-    return bytes;
-  } catch {
-    return bytes.subarray(0, lastNewline + 1);
-  }
-}

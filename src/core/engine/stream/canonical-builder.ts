@@ -95,6 +95,11 @@ export class CanonicalStreamBuilder {
     return this.states;
   }
 
+  /** The stable id of the first step of run `run` with source id `sourceId` (what a parent or a label naming it means). */
+  firstIdOf(run: number, sourceId: string): string | undefined {
+    return this.states[run]?.firstBySource.get(sourceId)?.id;
+  }
+
   /** Read a batch of lines (in file order, continuing the previous batch); the steps they finish. */
   add(lines: readonly JsonlLine[]): StreamedStep[] {
     const out: StreamedStep[] = [];

@@ -35,7 +35,7 @@ export interface WorkerJobs {
 
 const taxonomies = new Map<string, Taxonomy>();
 
-function taxonomyFor(spec: string): Taxonomy {
+export function taxonomyFor(spec: string): Taxonomy {
   let t = taxonomies.get(spec);
   if (!t) {
     try { t = spec === 'default' ? DEFAULT_TAXONOMY : loadTaxonomy(spec); } catch { t = DEFAULT_TAXONOMY; }
@@ -45,7 +45,7 @@ function taxonomyFor(spec: string): Taxonomy {
 }
 
 /** Label sidecars, Cline's ui_messages.json, opencode's message/ and part/ folders, beside the file. */
-function siblingsOf(path: string): { readSibling: (rel: string) => Uint8Array | undefined; listSibling: (rel: string) => string[] | undefined } {
+export function siblingsOf(path: string): { readSibling: (rel: string) => Uint8Array | undefined; listSibling: (rel: string) => string[] | undefined } {
   const folder = dirname(path);
   return {
     readSibling: (rel) => { try { return readFileSync(resolve(folder, rel)); } catch { return undefined; } },
