@@ -9,3 +9,8 @@ export type JobReply =
   | { id: number; result: unknown }
   /** The job threw: a bug, never a user error (those are outcomes). The worker keeps serving. */
   | { id: number; error: string };
+
+/** To a document worker: open the file (once), then read it again after each change. */
+export type DocumentRequest =
+  | { op: 'open'; params: import('./document-load').OpenDocumentParams }
+  | { op: 'reload' };

@@ -1,22 +1,43 @@
 /**
  * The trace worker's entry (bundled to dist/trace-worker.js): heavy work on traces, off the
- * extension host's thread. Jobs run one at a time, in the order they arrive; a job that throws is
- * answered with an error and the worker goes on.
+ * extension host's thread. Two kinds of worker run it:
+ * - the job worker (default): jobs run one at a time, in the order they arrive; a job that throws
+ *   is answered with an error and the worker goes on;
+ * - a document worker (`workerData.mode === 'document'`), one per trace open in the editor: it
+ *   opens the file and reads it again when it changes, sending DocumentEvents (document-load.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
-import type { JobReply, JobRequest } from './messages';
+import { DocumentLoader } from './document-load';
+import type { DocumentRequest, JobReply, JobRequest } from './messages';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
-parentPort?.on('message', (m: JobRequest) => {
-  let reply: JobReply;
-  try {
-    const job = Object.prototype.hasOwnProperty.call(jobs, m.method) ? jobs[m.method] : undefined;
-    if (!job) throw new Error(`no job "${m.method}"`);
-    reply = { id: m.id, result: job(m.params) };
-  } catch (e) {
-    reply = { id: m.id, error: e instanceof Error ? e.message : String(e) };
-  }
-  parentPort?.postMessage(reply);
-});
+function serveJobs(): void {
+  parentPort?.on('message', (m: JobRequest) => {
+    let reply: JobReply;
+    try {
+      const job = Object.prototype.hasOwnProperty.call(jobs, m.method) ? jobs[m.method] : undefined;
+      if (!job) throw new Error(`no job "${m.method}"`);
+      reply = { id: m.id, result: job(m.params) };
+    } catch (e) {
+      reply = { id: m.id, error: e instanceof Error ? e.message : String(e) };
+    }
+    parentPort?.postMessage(reply);
+  });
+}
+
+function serveDocument(): void {
+  let loader: DocumentLoader | undefined;
+  parentPort?.on('message', (m: DocumentRequest) => {
+    if (m.op === 'open') {
+      loader = new DocumentLoader(m.params, (e) => parentPort?.postMessage(e));
+      loader.open();
+    } else {
+      loader?.reload();
+    }
+  });
+}
+
+if ((workerData as { mode?: string } | undefined)?.mode === 'document') serveDocument();
+else serveJobs();

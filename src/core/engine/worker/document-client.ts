@@ -1,0 +1,114 @@
+/**
+ * The extension host's side of a document worker (one per trace open in the editor): it opens the
+ * file there, reads it again when it changes, and hands each DocumentEvent to the caller as it
+ * comes. One load at a time: the caller waits for `open` or `reload` to settle before the next.
+ * Cancel ends the worker (a synchronous parse cannot be interrupted otherwise); a crash is reported
+ * as a failed load, never a hang. A later `reload` starts a new worker and reads the file again.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { DocumentEvent, OpenDocumentParams } from './document-load';
+import type { DocumentRequest } from './messages';
+
+/** How a load ended. */
+export type LoadEnd = 'done' | 'unchanged' | 'failed' | 'cancelled';
+
+interface Running {
+  onEvent(e: DocumentEvent): void;
+  settle(end: LoadEnd): void;
+}
+
+export class DocumentWorkerClient {
+  private worker: Worker | undefined;
+  private running: Running | undefined;
+  private disposed = false;
+  /** The worker that read the file before is gone: the next load reads it from the start. */
+  private lost = false;
+  /** How many workers were started (tests read it). */
+  started = 0;
+
+  /** `spawn` starts a worker running trace-worker.ts in document mode (or a test's stand-in). */
+  constructor(private readonly spawn: () => Worker, private readonly params: OpenDocumentParams) {}
+
+  get isLoading(): boolean {
+    return this.running !== undefined;
+  }
+
+  open(onEvent: (e: DocumentEvent) => void): Promise<LoadEnd> {
+    return this.start({ op: 'open', params: this.params }, onEvent);
+  }
+
+  /** The file changed: the events say what is new (steps, or a reset and everything again). */
+  reload(onEvent: (e: DocumentEvent) => void): Promise<LoadEnd> {
+    if (this.lost || !this.worker) {
+      // A new worker knows nothing of what was sent: it sends everything, after a reset.
+      this.lost = false;
+      onEvent({ kind: 'reset' });
+      return this.start({ op: 'open', params: this.params }, onEvent);
+    }
+    return this.start({ op: 'reload' }, onEvent);
+  }
+
+  /** Stop the load under way; what it sent stays sent. */
+  cancel(): void {
+    if (!this.running) return;
+    this.stopWorker();
+    this.settle('cancelled');
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopWorker();
+    this.settle('cancelled');
+  }
+
+  private start(request: DocumentRequest, onEvent: (e: DocumentEvent) => void): Promise<LoadEnd> {
+    if (this.disposed) return Promise.resolve('cancelled');
+    if (this.running) return Promise.reject(new Error('DocumentWorkerClient: a load is already running'));
+    return new Promise<LoadEnd>((resolve) => {
+      this.running = { onEvent, settle: resolve };
+      const worker = this.ensureWorker();
+      worker.ref();
+      worker.postMessage(request);
+    });
+  }
+
+  private settle(end: LoadEnd): void {
+    const r = this.running;
+    this.running = undefined;
+    this.worker?.unref();
+    r?.settle(end);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = this.spawn();
+    this.started++;
+    this.worker = worker;
+    worker.on('message', (e: DocumentEvent) => {
+      const r = this.running;
+      if (worker !== this.worker || !r) return;
+      r.onEvent(e);
+      if (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed') this.settle(e.kind);
+    });
+    const stopped = (why: string): void => {
+      if (worker !== this.worker) return;
+      this.worker = undefined;
+      this.lost = true;
+      const r = this.running;
+      if (!r) return;
+      r.onEvent({ kind: 'failed', problems: [{ file: this.params.path, message: `the trace worker stopped while reading it (${why})` }], userError: false });
+      this.settle('failed');
+    };
+    worker.on('error', (e) => stopped(e instanceof Error ? e.message : String(e)));
+    worker.on('exit', (code) => stopped(`exit code ${code}`));
+    worker.unref();
+    return worker;
+  }
+
+  private stopWorker(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) this.lost = true;
+    void w?.terminate();
+  }
+}

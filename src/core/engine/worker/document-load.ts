@@ -1,0 +1,299 @@
+/**
+ * Opens one trace file for the trace editor, in the trace worker, and reports it as events the
+ * host turns into a growing model (src/host/editor/trace-file.ts): the host's thread never parses,
+ * and the first steps arrive while the rest is still read.
+ *
+ * - agent-trace/v1 JSON lines (at least `streamFromBytes` of them) stream: `readJsonlLines` reads
+ *   the file in chunks, `CanonicalStreamBuilder` turns each batch into final steps, and each batch
+ *   is sent at once. When the file grows, only the new bytes are read (`reload`). A file out of
+ *   decision order, or one rewritten underneath, is loaded again whole.
+ * - Every other format is loaded whole here and sent in slices of steps.
+ * - At the end of each load: the runs' headers (their ids and sha256 need the whole file), the
+ *   warnings, and the findings of each run (the detectors run here, not on the host).
+ *
+ * Plain functions of a class, so the tests run them without a thread.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { detectFormat, loadTraceFromBytes, readTraceFileBytes } from '../../load';
+import { SourceFile } from '../../json/source-file';
+import { finishTrace } from '../../model/build';
+import type { Step, Trace } from '../../model/schema';
+import { canonicalImporter } from '../../formats/canonical';
+import { findingsFor } from '../../review';
+import type { Finding } from '../../detect';
+import { sha256Hex } from '../../util/hash';
+import { cleanProblem, isUserInputError, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
+import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
+import { completeLines } from '../stream/complete-lines';
+import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
+import { siblingsOf, taxonomyFor } from './jobs';
+
+export interface OpenDocumentParams {
+  path: string;
+  /** "default", "trail", "mast" or a taxonomy file's absolute path. */
+  taxonomy: string;
+  maxUnzippedBytes?: number;
+  /** Read the files beside it (label sidecars, Cline's ui_messages.json...); default true. */
+  siblings?: boolean;
+  /** agent-trace/v1 files at least this large stream (default 4 MB); smaller ones load whole, at once. */
+  streamFromBytes?: number;
+  /** Steps per `steps` event of a whole load (default 2,000). */
+  batchSteps?: number;
+  /** Bytes per read while streaming (tests use small ones). */
+  chunkSize?: number;
+}
+
+/** A run without its steps: what the host needs besides the steps. */
+export type RunHeader = Trace;
+
+export type DocumentEvent =
+  /** Forget the steps sent so far: the next events send the file again (a rewrite). */
+  | { kind: 'reset' }
+  /** Steps that continue run `run`, in decision order. `header` comes with a run's first event (provisional until `done`). */
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number }
+  /** The load ended: every run's final header (steps empty), the warnings and each run's findings. */
+  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number }
+  /** `reload` found the same bytes as before. */
+  | { kind: 'unchanged' }
+  /** The file cannot be opened (as the whole-file load would refuse it: same words, file and place). */
+  | { kind: 'failed'; problems: Problem[]; userError: boolean };
+
+const DEFAULT_STREAM_FROM = 4 * 1024 * 1024;
+const DEFAULT_BATCH_STEPS = 2_000;
+/** How much of the head and of the last line read is kept to tell an append from a rewrite. */
+const FINGERPRINT_BYTES = 4096;
+const SNIFF_BYTES = 64 * 1024;
+/** Small reads make small events: each one is decoded on the host's thread, so none may take long. */
+const STREAM_CHUNK_BYTES = 1024 * 1024;
+
+export class DocumentLoader {
+  private mode: 'none' | 'streamed' | 'whole' = 'none';
+  private builder: CanonicalStreamBuilder | undefined;
+  private position: JsonlPosition = JSONL_START;
+  /** sha256 of the bytes before `position` (streaming): the whole file's is this plus the unterminated rest. */
+  private committed: Hash | undefined;
+  /** An unterminated last line already read as a step (files need not end in a newline). */
+  private fedPending: string | undefined;
+  private steps: Step[][] = [];
+  private sha: string | undefined;
+  private sentAny = false;
+  private head: Buffer | undefined;
+  private tail: Buffer | undefined;
+
+  constructor(private readonly params: OpenDocumentParams, private readonly emit: (e: DocumentEvent) => void) {}
+
+  open(): void {
+    this.load(false);
+  }
+
+  /** The file changed on disk: send what is new (an append), or everything again (a rewrite). */
+  reload(): void {
+    this.load(true);
+  }
+
+  private load(isReload: boolean): void {
+    try {
+      if (isReload && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
+      const size = fileSize(this.params.path);
+      if (size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM) && this.headIsCanonical(size)) return this.streamFromStart();
+      this.loadWhole(isReload);
+    } catch (e) {
+      this.emit(failure(this.params.path, e));
+    }
+  }
+
+  /** The first 64 KB, cut at a line end, read as agent-trace/v1 by the same sniffers a whole load asks. */
+  private headIsCanonical(size: number): boolean {
+    const head = readRange(this.params.path, 0, Math.min(size, SNIFF_BYTES));
+    const lastNewline = head.lastIndexOf(0x0a);
+    if (lastNewline < 0) return false;
+    return detectFormat(new SourceFile(this.params.path, head.subarray(0, lastNewline + 1)))?.id === canonicalImporter.id;
+  }
+
+  private loadWhole(isReload: boolean): void {
+    const path = this.params.path;
+    let bytes = readTraceFileBytes(path);
+    // A file being written may end in half a line; the rest comes with the next change.
+    if (isReload) bytes = completeLines(bytes);
+    const sha = sha256Hex(bytes);
+    if (isReload && this.mode === 'whole' && sha === this.sha) return this.emit({ kind: 'unchanged' });
+    const loaded = loadTraceFromBytes(path, bytes, {
+      maxUnzippedBytes: this.params.maxUnzippedBytes,
+      ...(this.params.siblings === false ? {} : siblingsOf(path)),
+    });
+    this.startOver('whole');
+    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    loaded.traces.forEach((trace, run) => {
+      const header = { ...trace, steps: [] };
+      for (let from = 0; from === 0 || from < trace.steps.length; from += batch) {
+        this.sendSteps(run, trace.steps.slice(from, from + batch), from === 0 ? header : undefined, bytes.length, bytes.length);
+      }
+    });
+    this.sha = sha;
+    this.finish(loaded.format, loaded.traces, loaded.warnings, false, bytes.length);
+  }
+
+  private startOver(mode: 'streamed' | 'whole'): void {
+    if (this.sentAny) this.emit({ kind: 'reset' });
+    this.mode = mode;
+    this.steps = [];
+    this.builder = undefined;
+    this.position = JSONL_START;
+    this.committed = undefined;
+    this.fedPending = undefined;
+  }
+
+  private streamFromStart(): void {
+    this.startOver('streamed');
+    this.builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
+    this.committed = createHash('sha256');
+    this.continueStream(false);
+  }
+
+  /**
+   * An append leaves everything read so far as it was. Checked cheaply, without reading the file
+   * again: it is no shorter, and its first 4 KB and the 4 KB before where the last read stopped
+   * are unchanged. Anything else (truncation, rotation, an edit) is a rewrite.
+   */
+  private isAppend(): boolean {
+    const path = this.params.path;
+    const size = statSync(path).size;
+    if (size < this.position.byte || !this.head || !this.tail) return false;
+    return readRange(path, 0, this.head.length).equals(this.head)
+      && readRange(path, this.position.byte - this.tail.length, this.position.byte).equals(this.tail);
+  }
+
+  private continueStream(isReload: boolean): void {
+    const path = this.params.path;
+    const builder = this.builder!;
+    const from = this.position;
+    const totalBytes = statSync(path).size;
+    let skipFed = this.fedPending;
+    let rewritten = false;
+    let sent = false;
+    const result = readJsonlLines(path, (lines) => {
+      if (skipFed !== undefined) {
+        // The unterminated line read last time, now ended: already sent. Different text: rewritten.
+        if (lines[0].byteStart === from.byte && lines[0].text === skipFed) lines = lines.slice(1);
+        else if (lines[0].byteStart === from.byte) { rewritten = true; return false; }
+        skipFed = undefined;
+      }
+      const out = builder.add(lines);
+      if (builder.orderBreak) return false;
+      sent = this.sendStreamed(out, lines.length ? lines[lines.length - 1].byteEnd : from.byte, totalBytes) || sent;
+      return true;
+    }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES });
+    if (rewritten || builder.orderBreak) return this.loadWhole(isReload);
+    this.committed!.update(readRange(path, from.byte, result.next.byte));
+    this.position = result.next;
+    const end = statSync(path).size;
+    const rest = readRange(path, result.next.byte, Math.max(result.next.byte, end));
+    if (result.pending && !isBlankLine(result.pending.text) && result.pending.text !== skipFed && parsesWhole(result.pending.text)) {
+      const out = builder.add([result.pending]);
+      if (builder.orderBreak) return this.loadWhole(isReload);
+      sent = this.sendStreamed(out, result.pending.byteEnd, totalBytes) || sent;
+      this.fedPending = result.pending.text;
+    } else {
+      this.fedPending = skipFed;
+    }
+    this.head = readRange(path, 0, Math.min(FINGERPRINT_BYTES, this.position.byte));
+    this.tail = readRange(path, Math.max(0, this.position.byte - FINGERPRINT_BYTES), this.position.byte);
+    const sha = this.committed!.copy().update(rest).digest('hex');
+    if (isReload && !sent && sha === this.sha) return this.emit({ kind: 'unchanged' });
+    this.sha = sha;
+    this.finishStream(sha, end);
+  }
+
+  private sendStreamed(out: readonly StreamedStep[], bytesRead: number, totalBytes: number): boolean {
+    let k = 0;
+    while (k < out.length) {
+      const run = out[k].run;
+      const steps: Step[] = [];
+      while (k < out.length && out[k].run === run) steps.push(out[k++].step);
+      const first = !this.steps[run];
+      this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes);
+    }
+    return out.length > 0;
+  }
+
+  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number): void {
+    const kept = (this.steps[run] ??= []);
+    for (const s of steps) kept.push(s);
+    this.sentAny = true;
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}) });
+  }
+
+  /** A streamed run as the whole-file import gives it (its steps are those sent), once `sha256` is the file's. */
+  private streamHeader(run: number, sha256: string, warnings: Problem[] = []): RunHeader {
+    const builder = this.builder!;
+    const runs = builder.runs;
+    const draft = runs[run].draft;
+    const steps = this.steps[run] ?? [];
+    const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: this.params.path, sha256 }, canonicalImporter.id, warnings, steps, {
+      bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
+      // In decision order, a step's position in the file is its index.
+      atPosition: (position) => steps[position]?.id,
+    });
+    return { ...trace, steps: [] };
+  }
+
+  private finishStream(sha256: string, totalBytes: number): void {
+    const builder = this.builder!;
+    const warnings: Problem[] = [...builder.warnings];
+    const runs = builder.runs.map((_, run) => ({ ...this.streamHeader(run, sha256, warnings), steps: this.steps[run] ?? [] }));
+    // The whole-file import's refusals, in its words.
+    if (runs.length === 0 || runs.every((t) => t.steps.length === 0)) {
+      const label = canonicalImporter.label;
+      throw new UserInputError({ file: this.params.path, message: runs.length === 0 ? `recognized as ${label}, but it holds no trace` : `recognized as ${label}, but ${runs.length === 1 ? 'its trace has no steps' : `none of its ${runs.length} traces has any step`} (nothing to show)` });
+    }
+    runs.forEach((t, i) => {
+      if (t.steps.length === 0) warnings.push({ file: this.params.path, message: `trace ${i + 1} of ${runs.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
+    });
+    this.finish(canonicalImporter.id, runs, warnings.map(cleanProblem), true, totalBytes);
+  }
+
+  private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number): void {
+    const taxonomy = taxonomyFor(this.params.taxonomy);
+    const findings = traces.map((t) => findingsFor(t, taxonomy));
+    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes });
+    // A whole load keeps nothing: a change loads the file again.
+    if (!streamed) this.steps = [];
+  }
+}
+
+/** The file's size; a file that cannot be read fails as the whole load says it (no such file, a folder...). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    readTraceFileBytes(path);
+    throw new UserInputError({ file: path, message: 'cannot be read' });
+  }
+}
+
+function parsesWhole(text: string): boolean {
+  try { JSON.parse(text); return true; } catch { return false; }
+}
+
+function readRange(path: string, start: number, end: number): Buffer {
+  const out = Buffer.alloc(Math.max(0, end - start));
+  if (out.length === 0) return out;
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < out.length) {
+      const n = readSync(fd, out, done, out.length - done, start + done);
+      if (n === 0) return out.subarray(0, done);
+      done += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function failure(path: string, e: unknown): DocumentEvent {
+  if (isUserInputError(e)) return { kind: 'failed', problems: e.problems.map(cleanProblem), userError: true };
+  return { kind: 'failed', problems: [{ file: path, message: e instanceof Error ? e.message : String(e) }], userError: false };
+}

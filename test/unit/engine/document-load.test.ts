@@ -1,0 +1,197 @@
+/**
+ * Opening a trace for the editor in the worker (src/core/engine/worker/document-load.ts): the
+ * events rebuild exactly what the whole-file load gives (steps, headers, warnings, findings),
+ * streamed or not; a growing file sends only its new steps; a rewrite sends a reset and
+ * everything again; a file that cannot be opened fails with the whole load's words. The client
+ * (document-client.ts) runs the same in a real worker and reports a cancel and a crash.
+ */
+import { strict as assert } from 'node:assert';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
+import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
+import { loadTraceFile } from '../../../src/core/load';
+import { findingsFor } from '../../../src/core/review';
+import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
+import type { Trace } from '../../../src/core/model/schema';
+import { benchTraceText } from '../../support/bench-traces';
+import { jsonView } from '../../support/convert-compare';
+import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
+
+/** What the host builds from the events: runs with their steps, as `loadTraceFromBytes` gives them. */
+class Model {
+  runs: Trace[] = [];
+  warnings: string[] = [];
+  findings: unknown[] = [];
+  format: string | null = null;
+  streamed = false;
+  failed: string[] | undefined;
+  events: DocumentEvent['kind'][] = [];
+  stepEvents = 0;
+
+  apply = (e: DocumentEvent): void => {
+    this.events.push(e.kind);
+    if (e.kind === 'reset') { this.runs = []; this.failed = undefined; }
+    if (e.kind === 'steps') {
+      this.stepEvents++;
+      if (e.header) this.runs[e.run] = { ...e.header, steps: [] };
+      for (const s of e.steps) this.runs[e.run].steps.push(s);
+    }
+    if (e.kind === 'done') {
+      this.runs = e.runs.map((h, i) => ({ ...h, steps: this.runs[i]?.steps ?? [] }));
+      this.warnings = e.warnings.map((w) => JSON.stringify(w));
+      this.findings = jsonView(e.findings) as unknown[];
+      this.format = e.format;
+      this.streamed = e.streamed;
+    }
+    if (e.kind === 'failed') this.failed = e.problems.map((p) => p.message);
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'atd-docload-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let serial = 0;
+function write(text: string, name = `t${++serial}.trace.jsonl`): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function open(path: string, extra: Partial<OpenDocumentParams> = {}): { model: Model; loader: DocumentLoader } {
+  const model = new Model();
+  const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, ...extra }, model.apply);
+  loader.open();
+  return { model, loader };
+}
+
+function assertLikeWholeLoad(model: Model, path: string): void {
+  const whole = loadTraceFile(path);
+  assert.equal(model.failed, undefined, `${path}: ${model.failed?.join('; ')}`);
+  assert.equal(model.format, whole.format);
+  assert.deepEqual(jsonView(model.runs), jsonView(whole.traces), 'runs, headers and steps');
+  assert.deepEqual(model.findings, jsonView(whole.traces.map((t) => findingsFor(t, DEFAULT_TAXONOMY))), 'findings');
+  assert.deepEqual([...model.warnings].sort(), whole.warnings.map((w) => JSON.stringify(w)).sort(), 'warnings');
+}
+
+const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
+
+describe('engine: opening a trace in the document worker', function () {
+  this.timeout(120_000);
+
+  it('streams agent-trace/v1 in many events and rebuilds what the whole load gives', () => {
+    const path = write(benchTraceText('jsonl', 400));
+    const { model } = open(path);
+    assert.equal(model.streamed, true);
+    assert.ok(model.stepEvents > 5, `sent in ${model.stepEvents} events`);
+    assertLikeWholeLoad(model, path);
+  });
+
+  it('loads other formats whole and sends them in slices', () => {
+    for (const format of ['otlp', 'trail'] as const) {
+      const path = write(benchTraceText(format, 300), `t${++serial}.json`);
+      const { model } = open(path, { batchSteps: 50 });
+      assert.equal(model.streamed, false);
+      assert.ok(model.stepEvents >= 6, `${format}: ${model.stepEvents} events`);
+      assertLikeWholeLoad(model, path);
+    }
+  });
+
+  it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {
+    for (const path of [sharedFiles('trail/GAIA/traces')[0], sharedFiles('claude-code')[0]]) {
+      const { model } = open(path, { siblings: true });
+      assertLikeWholeLoad(model, path);
+    }
+    const three = write([1, 2, 3].map((seed) => benchTraceText('jsonl', 50, seed)).join(''));
+    const { model } = open(three);
+    assert.equal(model.streamed, true);
+    assert.equal(model.runs.length, 3);
+    assertLikeWholeLoad(model, three);
+  });
+
+  it('a growing file sends only the new steps, then finishes with the new sha256 and findings', () => {
+    const all = lines(benchTraceText('jsonl', 300));
+    const path = write(all.slice(0, 200).join('\n') + '\n');
+    const { model, loader } = open(path);
+    const before = model.runs[0].steps.length;
+    model.events = [];
+    appendFileSync(path, all.slice(200).join('\n') + '\n');
+    loader.reload();
+    assert.ok(!model.events.includes('reset'), `events: ${model.events.join(',')}`);
+    assert.ok(model.runs[0].steps.length > before);
+    assertLikeWholeLoad(model, path);
+    model.events = [];
+    loader.reload();
+    assert.deepEqual(model.events, ['unchanged']);
+  });
+
+  it('a torn last line waits for the rest; an unterminated whole line counts once', () => {
+    const all = lines(benchTraceText('jsonl', 60));
+    const path = write(all.slice(0, 40).join('\n') + '\n' + all[40].slice(0, 25));
+    const { model, loader } = open(path);
+    assert.equal(model.failed, undefined);
+    const count = model.runs[0].steps.length;
+    writeFileSync(path, all.slice(0, 41).join('\n'));
+    loader.reload();
+    assert.equal(model.runs[0].steps.length, count + 1, 'the line, now whole, is read');
+    appendFileSync(path, '\n' + all.slice(41).join('\n') + '\n');
+    loader.reload();
+    assert.ok(!model.events.includes('reset'));
+    assertLikeWholeLoad(model, path);
+  });
+
+  it('a rewrite or a truncation sends a reset and the file again', () => {
+    const all = lines(benchTraceText('jsonl', 200));
+    const path = write(all.join('\n') + '\n');
+    const { model, loader } = open(path);
+    for (const next of [all.slice(0, 80), [all[0], ...all.slice(1, 150).reverse()]]) {
+      model.events = [];
+      writeFileSync(path, next.join('\n') + '\n');
+      loader.reload();
+      assert.equal(model.events[0], 'reset', model.events.join(','));
+      assertLikeWholeLoad(model, path);
+    }
+  });
+
+  it('a file that cannot be opened fails with the whole load\'s words', () => {
+    const path = write('{"not": "a trace"}\n');
+    const { model } = open(path);
+    assert.ok(model.failed?.some((m) => /not|trace/i.test(m)), String(model.failed));
+    const missing = open(join(dir, 'missing.trace.jsonl')).model;
+    assert.deepEqual(missing.failed, ['no such file']);
+  });
+
+  describe('the client, with a real worker', () => {
+    const ENTRY = join(PROJECT_ROOT, 'src', 'core', 'engine', 'worker', 'trace-worker.ts');
+    const realWorker = (): Worker => new Worker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, { eval: true, workerData: { mode: 'document' } });
+
+    it('opens, follows an append, and reports a cancel and a crash', async () => {
+      const all = lines(benchTraceText('jsonl', 200));
+      const path = write(all.slice(0, 100).join('\n') + '\n');
+      const model = new Model();
+      const client = new DocumentWorkerClient(realWorker, { path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096 });
+      assert.equal(await client.open(model.apply), 'done');
+      appendFileSync(path, all.slice(100).join('\n') + '\n');
+      assert.equal(await client.reload(model.apply), 'done');
+      assertLikeWholeLoad(model, path);
+      assert.equal(client.started, 1);
+
+      // Cancelled: settles at once, and the next reload starts over in a new worker.
+      const pending = client.reload(model.apply);
+      client.cancel();
+      assert.equal(await pending, 'cancelled');
+      model.events = [];
+      assert.equal(await client.reload(model.apply), 'done');
+      assert.equal(model.events[0], 'reset');
+      assert.equal(client.started, 2);
+      assertLikeWholeLoad(model, path);
+      client.dispose();
+
+      const crashing = new DocumentWorkerClient(() => new Worker('process.exit(7)', { eval: true }), { path, taxonomy: 'default' });
+      const crashed = new Model();
+      assert.equal(await crashing.open(crashed.apply), 'failed');
+      assert.match(crashed.failed?.[0] ?? '', /trace worker stopped.*exit code 7/);
+    });
+  });
+});
