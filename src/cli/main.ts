@@ -9,6 +9,7 @@
  *                       [--max-tokens N [--truncate]] [--tokenizer <tokenizer.json>] [--refused-by-template keep|drop]
  *   agent-trace validate <file> [--format openai|trl|sharegpt]
  *   agent-trace convert <file> [--to agent-trace|otlp] [--trace-index N] [-o <out>]
+ *   agent-trace dap
  *
  * Exit codes: 0 success, 2 bad input (one located line per problem on stderr), 1 internal error.
  */
@@ -19,6 +20,7 @@ import { formatsCommand } from './commands/formats';
 import { promoteCommand } from './commands/promote';
 import { validateCommand } from './commands/validate';
 import { convertCommand } from './commands/convert';
+import { dapCommand } from './commands/dap';
 import { CONVERT_TARGETS, isConvertTarget } from '../core/convert';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
@@ -52,6 +54,9 @@ commands:
                          write the trace as agent-trace/v1 JSONL (default) or OTLP JSON (GenAI
                          semantic conventions, for Phoenix, Langfuse, Jaeger or any OTLP backend);
                          to stdout, or to <out> (never over the input file)
+  dap                    run the trace debugger as a Debug Adapter Protocol server on stdin/stdout,
+                         for any DAP client (nvim-dap, Emacs dap-mode...); launch arguments:
+                         {"trace": <file>, "traceIndex": 0, "stopOnEntry": true, "taxonomy": "default"}
 `;
 
 interface CommandDef {
@@ -145,6 +150,13 @@ const COMMANDS: Record<string, CommandDef> = {
       const traceIndex = stringOption(a, 'trace-index');
       if (traceIndex !== undefined && !/^\d+$/.test(traceIndex)) throw new UsageError(`--trace-index must be a whole number, 0 or more (got ${JSON.stringify(traceIndex)})`);
       return convertCommand({ file: a.positionals[0], to, traceIndex: traceIndex === undefined ? undefined : Number(traceIndex), out: stringOption(a, 'out'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+    },
+  },
+  dap: {
+    spec: { values: [], flags: [] },
+    run: (a) => {
+      if (a.positionals.length) throw new UsageError('dap takes no arguments: the trace comes with the launch request');
+      return dapCommand();
     },
   },
 };

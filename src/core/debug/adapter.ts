@@ -1,0 +1,450 @@
+/**
+ * The trace debugger over the Debug Adapter Protocol: a thin DebugSession over TraceDebugRuntime
+ * (src/core/debug/runtime.ts), which holds every move, breakpoint and evaluation. It runs inline in
+ * the extension host (`new vscode.DebugAdapterInlineImplementation(new TraceDebugAdapter(...))`)
+ * and standalone over stdio (`agent-trace dap`), so any DAP client can drive it. No vscode import.
+ *
+ * Launch: `{ trace, traceIndex?, stopOnEntry?, taxonomy?, sidecarPath? }`. The trace is loaded when
+ * launch arrives; the adapter then sends `initialized` (after a `capabilities` event when the
+ * launch's taxonomy has other exception filters than the ones announced), waits for
+ * `configurationDone`, answers the launch and starts the replay. Bad arguments, an unreadable
+ * trace, a bad condition or expression get error responses that say what is wrong; nothing throws
+ * out of a request. On every stop it also sends the custom event `agentTraceStep`
+ * `{ file, traceIndex, stepId, position, reason }` so the host can select the step in the trace
+ * editor; the host moves the debugger with the custom request `gotoStep { stepId } | { position }`.
+ */
+import { basename } from 'node:path';
+import {
+  CapabilitiesEvent, DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { z } from 'zod';
+import { loadTaxonomy, type Taxonomy } from '../taxonomy';
+import { exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
+import { compileExpression, ExpressionError, formatValue } from './expression';
+import { LaunchError, TraceDebugRuntime, type StoppedInfo } from './runtime';
+import { stepScopes, VariableStore } from './variables';
+
+export const THREAD_ID = 1;
+/** The custom event sent on every stop, and the custom request that moves the debugger to a step. */
+export const STEP_EVENT = 'agentTraceStep';
+export const GOTO_STEP_REQUEST = 'gotoStep';
+
+/** Error response ids (DAP `Message.id`). */
+const ERR = { launch: 3001, notLaunched: 3002, breakpoint: 3003, evaluate: 3004, frame: 3005, request: 3006 } as const;
+
+const describe: Record<string, string> = {
+  trace: 'the path of the trace file to debug (a string, e.g. "${file}")',
+  traceIndex: 'a whole number, 0 or more (which trace of the file to debug)',
+  stopOnEntry: 'true or false',
+  taxonomy: 'a taxonomy: "default", "trail", "mast" or the path of a taxonomy JSON file',
+  sidecarPath: "the path of the trace's annotation sidecar (a string)",
+};
+
+export const LaunchArguments = z.looseObject({
+  trace: z.string().min(1),
+  traceIndex: z.number().int().nonnegative().optional(),
+  stopOnEntry: z.boolean().optional(),
+  taxonomy: z.string().min(1).optional(),
+  sidecarPath: z.string().min(1).optional(),
+});
+export type LaunchArguments = z.infer<typeof LaunchArguments>;
+
+/** What is wrong with launch arguments, one sentence per argument; undefined when they are fine. */
+export function launchArgumentProblems(args: unknown): string | undefined {
+  const r = LaunchArguments.safeParse(args ?? {});
+  if (r.success) return undefined;
+  const given = (args ?? {}) as Record<string, unknown>;
+  const lines = new Set<string>();
+  for (const issue of r.error.issues) {
+    const key = String(issue.path[0] ?? '');
+    if (!key) { lines.add('launch arguments must be an object'); continue; }
+    const what = describe[key] ?? 'a valid value';
+    lines.add(given[key] === undefined ? `launch argument "${key}" is missing: it must be ${what}` : `launch argument "${key}" must be ${what}, not ${preview(given[key])}`);
+  }
+  return [...lines].join('; ');
+}
+
+function preview(v: unknown): string {
+  try {
+    return formatValue(v, 80);
+  } catch {
+    return typeof v;
+  }
+}
+
+export interface TraceDebugAdapterOptions {
+  /** The taxonomy to announce exception filters for before launch (the user's setting); launch may pick another. */
+  taxonomy?: string | Taxonomy;
+  /** Where a trace's sidecar is (the host's configured annotations folder); default beside the trace. */
+  sidecarPathFor?: (tracePath: string) => string | undefined;
+}
+
+export class TraceDebugAdapter extends DebugSession {
+  /** The runtime once a launch has loaded a trace. The host may read it (the stopped step, its tags). */
+  runtime: TraceDebugRuntime | undefined;
+  private readonly variables = new VariableStore();
+  private announcedFilters: ExceptionFilter[] = [];
+  private configurationDone!: () => void;
+  private readonly configured = new Promise<void>((resolve) => { this.configurationDone = resolve; });
+  private traceIndex = 0;
+
+  constructor(private readonly options: TraceDebugAdapterOptions = {}) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    this.announcedFilters = filtersFor(this.options.taxonomy);
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsFunctionBreakpoints: true,
+      exceptionBreakpointFilters: this.announcedFilters.map(toDapFilter),
+      supportsExceptionFilterOptions: true,
+      supportsExceptionInfoRequest: true,
+      supportsGotoTargetsRequest: true,
+      supportsRestartFrame: true,
+      supportsEvaluateForHovers: true,
+      supportsTerminateRequest: true,
+      // Paging is a client capability in DAP; the issue lists it, and clients that page get pages (variablesRequest honours start/count).
+      ...{ supportsVariablePaging: true },
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    const problem = launchArgumentProblems(raw);
+    if (problem) return this.fail(response, ERR.launch, problem);
+    const args = LaunchArguments.parse(raw);
+    if (this.runtime) return this.fail(response, ERR.launch, 'this session is already debugging a trace: start another session');
+    let runtime: TraceDebugRuntime;
+    let warnings: string[];
+    try {
+      ({ runtime, warnings } = TraceDebugRuntime.launch({
+        trace: args.trace, traceIndex: args.traceIndex, taxonomy: args.taxonomy ?? this.options.taxonomy,
+        sidecarPath: args.sidecarPath ?? this.options.sidecarPathFor?.(args.trace),
+      }));
+    } catch (e) {
+      if (e instanceof LaunchError) return this.fail(response, ERR.launch, `launch argument "${e.argument}": ${e.message}`);
+      return this.fail(response, ERR.launch, `cannot debug ${args.trace}: ${messageOf(e)}`);
+    }
+    this.runtime = runtime;
+    this.traceIndex = args.traceIndex ?? 0;
+    runtime.on('stopped', (s: StoppedInfo) => this.onStopped(s));
+    runtime.on('output', (o: { text: string; category: string }) => this.sendEvent(new OutputEvent(o.text, o.category)));
+    runtime.on('terminated', () => this.sendEvent(new TerminatedEvent()));
+    const filters = runtime.exceptionFilters();
+    if (JSON.stringify(filters) !== JSON.stringify(this.announcedFilters)) {
+      this.announcedFilters = filters;
+      this.sendEvent(new CapabilitiesEvent({ exceptionBreakpointFilters: filters.map(toDapFilter) }));
+    }
+    this.sendEvent(new InitializedEvent());
+    await this.configured;
+    this.sendResponse(response);
+    for (const w of warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'stderr'));
+    runtime.start(args.stopOnEntry ?? true);
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configurationDone();
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.withRuntime(response, (rt) => {
+      const filters: { filterId: string; condition?: string }[] = [...(args.filters ?? []).map((filterId) => ({ filterId })), ...(args.filterOptions ?? []).map((o) => ({ filterId: o.filterId, condition: o.condition }))];
+      const results = rt.setExceptionFilters(filters);
+      const bad = badConditions(filters.map((f) => ({ what: `exception filter "${f.filterId}"`, condition: f.condition })));
+      if (bad) return this.fail(response, ERR.breakpoint, bad);
+      response.body = { breakpoints: results.map(toBreakpoint) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.withRuntime(response, (rt) => {
+      const bps = args.breakpoints ?? [];
+      const results = rt.setFunctionBreakpoints(bps.map((b) => ({ name: b.name, condition: b.condition, hitCondition: b.hitCondition })));
+      const bad = badConditions(bps.map((b) => ({ what: `function breakpoint "${b.name}"`, condition: b.condition })));
+      if (bad) return this.fail(response, ERR.breakpoint, bad);
+      response.body = { breakpoints: results.map(toBreakpoint) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    this.withRuntime(response, (rt) => {
+      const bps: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      const path = args.source.path;
+      if (!path || !rt.isTraceFile(this.convertClientPathToDebugger(path))) {
+        response.body = { breakpoints: bps.map(() => ({ verified: false, message: `not the trace being debugged (${basename(rt.file)})` })) };
+        return this.sendResponse(response);
+      }
+      const lines = bps.map((b) => ({ line: this.convertClientLineToDebugger(b.line), condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage }));
+      const results = rt.setLineBreakpoints(lines);
+      const bad = badConditions(bps.map((b) => ({ what: `breakpoint on line ${b.line}`, condition: b.condition })));
+      if (bad) return this.fail(response, ERR.breakpoint, bad);
+      response.body = {
+        breakpoints: results.map((r) => ({ ...toBreakpoint(r), ...(r.line !== undefined ? { line: this.convertDebuggerLineToClient(r.line) } : {}), source: this.sourceOf(rt) })),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, this.runtime ? this.runtime.trace.title || basename(this.runtime.file) : 'agent trace')] };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.withRuntime(response, (rt) => {
+      const { frames, total } = rt.stack(rt.position, args.startFrame ?? 0, args.levels);
+      const source = this.sourceOf(rt);
+      response.body = {
+        totalFrames: total,
+        stackFrames: frames.map((f) => {
+          const l = f.location;
+          const frame: DebugProtocol.StackFrame = new StackFrame(f.position + 1, f.name, l ? source : undefined, l ? this.convertDebuggerLineToClient(l.line) : 0, l ? this.convertDebuggerColumnToClient(l.column) : 0);
+          if (l) { frame.endLine = this.convertDebuggerLineToClient(l.endLine); frame.endColumn = this.convertDebuggerColumnToClient(l.endColumn); }
+          frame.canRestart = true;
+          return frame;
+        }),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    this.withFrame(response, args.frameId, (rt, position) => {
+      response.body = {
+        scopes: stepScopes(rt, position).map((s) => {
+          const scope: DebugProtocol.Scope = new Scope(s.name, this.variables.ref(s.group), s.expensive ?? false);
+          if (s.group.indexed) scope.indexedVariables = s.group.indexed.length;
+          return scope;
+        }),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.guard(response, ERR.request, () => {
+      response.body = { variables: this.variables.variables(args.variablesReference, args.filter, args.start, args.count) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.withRuntime(response, (rt) => {
+      const position = args.frameId === undefined ? rt.position : args.frameId - 1;
+      if (!Number.isInteger(position) || position < 0 || position >= rt.length) return this.fail(response, ERR.frame, `no stack frame ${args.frameId}`);
+      // A hover in the raw JSON gives the key under the cursor, quotes and all: `"name"` means name.
+      const text = args.context === 'hover' ? args.expression.replace(/^"([A-Za-z_$][\w$]*)"\s*:?$/, '$1') : args.expression;
+      let value: unknown;
+      try {
+        value = rt.evaluate(text, position);
+      } catch (e) {
+        const where = e instanceof ExpressionError && e.column > 0 ? ` (column ${e.column})` : '';
+        return this.fail(response, ERR.evaluate, `${messageOf(e)}${where}`);
+      }
+      const v = this.variables.variable({ name: text, value });
+      response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, ...(v.indexedVariables ? { indexedVariables: v.indexedVariables } : {}) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    this.withRuntime(response, (rt) => {
+      const info = rt.exceptionInfo();
+      if (!info) return this.fail(response, ERR.request, `the current step (${rt.step.kind} ${rt.step.name}) has no failure`);
+      response.body = {
+        exceptionId: info.exceptionId,
+        description: info.description,
+        breakMode: 'always',
+        details: {
+          message: info.errorMessage ?? info.description,
+          typeName: info.errorType ?? rt.categoryName(info.exceptionId),
+          ...(info.stack ? { stackTrace: info.stack } : {}),
+        },
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.withRuntime(response, (rt) => {
+      const path = args.source.path;
+      const targets = path && rt.isTraceFile(this.convertClientPathToDebugger(path)) ? rt.gotoTargets(this.convertClientLineToDebugger(args.line)) : [];
+      response.body = {
+        targets: targets.map((t) => ({
+          id: t.position + 1, label: t.label, line: this.convertDebuggerLineToClient(t.line), endLine: this.convertDebuggerLineToClient(t.endLine),
+          ...(t.column ? { column: this.convertDebuggerColumnToClient(t.column) } : {}), ...(t.endColumn ? { endColumn: this.convertDebuggerColumnToClient(t.endColumn) } : {}),
+        })),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.move(response, (rt) => rt.goto(args.targetId - 1), true);
+  }
+
+  protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
+    this.move(response, (rt) => rt.restartFrame(args.frameId - 1));
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    response.body = { allThreadsContinued: true };
+    this.move(response, (rt) => rt.continue());
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.move(response, (rt) => rt.stepOver());
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.move(response, (rt) => rt.stepIn());
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.move(response, (rt) => rt.stepOut());
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+    this.move(response, (rt) => rt.stepBack());
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.move(response, (rt) => rt.reverseContinue());
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+    this.runtime?.dispose();
+    super.disconnectRequest(response, args, request);
+  }
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command !== GOTO_STEP_REQUEST) return this.fail(response, ERR.request, `unknown request "${command}"`);
+    const a = (args ?? {}) as { stepId?: unknown; position?: unknown };
+    const target = typeof a.stepId === 'string' ? a.stepId : typeof a.position === 'number' ? a.position : undefined;
+    if (target === undefined) return this.fail(response, ERR.request, `${GOTO_STEP_REQUEST} needs "stepId" (a string) or "position" (a number)`);
+    this.move(response, (rt) => rt.goto(target), true);
+  }
+
+  private onStopped(s: StoppedInfo): void {
+    this.variables.reset();
+    const event: DebugProtocol.StoppedEvent = new StoppedEvent(s.reason, THREAD_ID);
+    event.body.description = s.description ?? describeStop(s, this.runtime);
+    if (s.hitBreakpointIds.length) event.body.hitBreakpointIds = s.hitBreakpointIds;
+    if (s.reason === 'exception' && s.description) event.body.text = s.description;
+    event.body.allThreadsStopped = true;
+    this.sendEvent(event);
+    this.sendEvent(new Event(STEP_EVENT, { file: this.runtime?.file, traceIndex: this.traceIndex, stepId: s.stepId, position: s.position, reason: s.reason }));
+  }
+
+  private sourceOf(rt: TraceDebugRuntime): Source {
+    return new Source(basename(rt.file), this.convertDebuggerPathToClient(rt.file));
+  }
+
+  /** Answer, then move: DAP wants the response before the stopped event the move sends. */
+  private move(response: DebugProtocol.Response, action: (rt: TraceDebugRuntime) => void, afterEnd = false): void {
+    this.withRuntime(response, (rt) => {
+      if (rt.terminated && !afterEnd) return this.fail(response, ERR.request, 'the replay has ended: restart the session, or use goto');
+      this.sendResponse(response);
+      try {
+        action(rt);
+      } catch (e) {
+        this.sendEvent(new OutputEvent(`${messageOf(e)}\n`, 'stderr'));
+      }
+    });
+  }
+
+  private withFrame(response: DebugProtocol.Response, frameId: number, action: (rt: TraceDebugRuntime, position: number) => void): void {
+    this.withRuntime(response, (rt) => {
+      const position = frameId - 1;
+      if (!Number.isInteger(position) || position < 0 || position >= rt.length) return this.fail(response, ERR.frame, `no stack frame ${frameId}`);
+      action(rt, position);
+    });
+  }
+
+  private withRuntime(response: DebugProtocol.Response, action: (rt: TraceDebugRuntime) => void): void {
+    const rt = this.runtime;
+    if (!rt) return this.fail(response, ERR.notLaunched, `no trace is loaded yet: send "launch" with the trace file first (${response.command})`);
+    this.guard(response, ERR.request, () => action(rt));
+  }
+
+  private guard(response: DebugProtocol.Response, id: number, action: () => void): void {
+    try {
+      action();
+    } catch (e) {
+      this.fail(response, id, `${response.command}: ${messageOf(e)}`);
+    }
+  }
+
+  /** An error response that shows `message` as it is (never read as a format with {placeholders}). */
+  private fail(response: DebugProtocol.Response, id: number, message: string): void {
+    this.sendErrorResponse(response, { id, format: '{_message}', variables: { _message: message }, showUser: true });
+  }
+}
+
+function filtersFor(taxonomy: string | Taxonomy | undefined): ExceptionFilter[] {
+  try {
+    return exceptionFilters(typeof taxonomy === 'object' ? taxonomy : loadTaxonomy(taxonomy ?? 'default'));
+  } catch {
+    // A bad taxonomy name is reported by launch, which names the argument; announce the default's filters meanwhile.
+    return exceptionFilters(loadTaxonomy('default'));
+  }
+}
+
+/** DAP names the filter id `filter`. */
+function toDapFilter(f: ExceptionFilter): DebugProtocol.ExceptionBreakpointsFilter {
+  return {
+    filter: f.filterId, label: f.label, supportsCondition: f.supportsCondition, conditionDescription: f.conditionDescription,
+    ...(f.description ? { description: f.description } : {}), ...(f.default !== undefined ? { default: f.default } : {}),
+  };
+}
+
+function toBreakpoint(r: BreakpointResult): DebugProtocol.Breakpoint {
+  return { verified: r.verified, ...(r.message ? { message: r.message } : {}), ...(r.id !== undefined ? { id: r.id } : {}), ...(r.line !== undefined ? { line: r.line } : {}) };
+}
+
+/** The first bad condition, said plainly (the evaluator's message and column), or undefined. */
+function badConditions(items: { what: string; condition?: string }[]): string | undefined {
+  const problems: string[] = [];
+  for (const { what, condition } of items) {
+    if (!condition?.trim()) continue;
+    try {
+      compileExpression(condition);
+    } catch (e) {
+      const col = e instanceof ExpressionError && e.column > 0 ? ` at column ${e.column}` : '';
+      problems.push(`${what}: condition ${JSON.stringify(condition)} is not a valid expression${col}: ${messageOf(e)}`);
+    }
+  }
+  return problems.length ? problems.join('; ') : undefined;
+}
+
+function describeStop(s: StoppedInfo, rt: TraceDebugRuntime | undefined): string {
+  const step = rt?.index.step(s.position);
+  const name = step ? `${step.kind} ${step.name}` : `step ${s.position}`;
+  switch (s.reason) {
+    case 'entry': return `Paused on entry: ${name}`;
+    case 'goto': return `Moved to ${name}`;
+    case 'restart': return `Restarted frame ${name}`;
+    default: return `Paused on ${name}`;
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

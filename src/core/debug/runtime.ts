@@ -1,0 +1,550 @@
+/**
+ * The trace debugger's engine: a recorded agent run replayed as a program. It holds a position in
+ * the engine's TraceIndex (a TraceCursor) and makes the moves a debugger makes over the agent's
+ * decisions (step over, into, out of, back, continue both ways, restart frame, goto), asking the
+ * BreakpointSet at every step it passes whether to stop. It emits `stopped`, `output` (logpoints,
+ * load warnings) and `terminated`. No VS Code and no DAP here: src/core/debug/adapter.ts is the
+ * thin Debug Adapter Protocol layer over it, and the extension host can drive it directly.
+ *
+ * Moves in decision order (pre-order: a subtree is contiguous):
+ * - stepIn: the next step (the first child, or the next decision when there is none);
+ * - stepOver: one past the step's subtree (the next decision at the same depth, else the parent's);
+ * - stepOut: one past the parent's subtree (a top-level step: like stepOver);
+ * - stepBack: the previous decision at the same depth, else the parent (stepInBack: the previous
+ *   step; stepOutBack: the parent);
+ * - continue / reverseContinue: to the next / previous step where a breakpoint stops, else the end
+ *   (terminated) / the first step (reason `entry`).
+ * Like a debugger stepping over a call that hits a breakpoint, every step a move passes over is
+ * checked in order (hit counts, logpoints), and the move stops early where one says stop. A move
+ * checks each step it passes once: a continue over n steps costs n checks, never more.
+ */
+import { resolve } from 'node:path';
+import { bindAnnotations, categoryIn, loadAnnotationsFor, reviewOf, shownFindingCategory, traceIndexOf, type BoundAnnotations, type Correction, type ErrorTag } from '../annotations';
+import type { Finding } from '../detect';
+import { TraceCursor, TraceIndex, upperBound } from '../engine';
+import { Emitter, type Listener } from '../engine/emitter';
+import { loadTraceFile } from '../load';
+import { isStepErrorLabel } from '../model/labels';
+import type { ImportedLabel, Step, Trace } from '../model/schema';
+import { findingsFor } from '../review';
+import { loadTaxonomy, type Taxonomy } from '../taxonomy';
+import { formatProblem, type Problem, UserInputError } from '../util/problems';
+import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
+import { compileExpression } from './expression';
+import { stepScope, type StepScopeSource } from './step-scope';
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart';
+
+export interface StoppedInfo {
+  reason: StopReason;
+  position: number;
+  stepId: string;
+  /** Why, for people: the breakpoint or failure category that stopped here. */
+  description?: string;
+  hitBreakpointIds: number[];
+  /** The exception filter that stopped here (reason `exception`). */
+  filterId?: string;
+}
+
+export interface RuntimeEvents {
+  stopped: StoppedInfo;
+  /** A logpoint's message (`position` set) or a load warning. */
+  output: { text: string; category: 'console' | 'stderr'; position?: number };
+  /** The replay ran past the last step. */
+  terminated: { position: number };
+}
+
+/** A step shown as a stack frame: innermost first. */
+export interface RuntimeFrame {
+  position: number;
+  stepId: string;
+  /** `<kind> <name>`: `tool search`, `llm decide`, `agent planner`. */
+  name: string;
+  kind: Step['kind'];
+  location?: Step['location'];
+}
+
+/** A detector finding as the user's taxonomy names it (`defaultCategory`: as the detector said it). */
+export type ShownFinding = Finding & { defaultCategory: string };
+
+/** One tag on a step, for breakpoints and the Variables view: a sidecar tag or an imported label. */
+export interface StepTag {
+  category: string;
+  note?: string;
+  origin: 'human' | 'rule' | 'imported';
+  status: 'confirmed' | 'rejected';
+  impact?: string;
+  evidence?: string;
+  description?: string;
+}
+
+export interface ExceptionDetails {
+  /** The category that stopped here (the filter's, else the step's first failure category). */
+  exceptionId: string;
+  /** Category name, rule and evidence, one line each. */
+  description: string;
+  errorType?: string;
+  errorMessage?: string;
+  stack?: string;
+}
+
+export interface GotoTarget {
+  position: number;
+  label: string;
+  line: number;
+  endLine: number;
+  column?: number;
+  endColumn?: number;
+}
+
+export interface LaunchOptions {
+  /** The trace file. */
+  trace: string;
+  /** Which trace of a file that holds several (its `indexInFile`); default 0. */
+  traceIndex?: number;
+  /** `default`, `trail`, `mast`, a taxonomy file's path, or a loaded Taxonomy; default `default`. */
+  taxonomy?: string | Taxonomy;
+  /** Where the annotation sidecar is (the host knows its configured location); default beside the trace. */
+  sidecarPath?: string;
+}
+
+/** A launch that cannot start: `argument` names the launch argument at fault. */
+export class LaunchError extends Error {
+  constructor(readonly argument: 'trace' | 'traceIndex' | 'taxonomy' | 'sidecarPath', message: string) {
+    super(message);
+    this.name = 'LaunchError';
+  }
+}
+
+/** A sorted list of positions of which the first `count` are at or before the step asked about. */
+export interface PositionsSoFar {
+  list: readonly number[];
+  count: number;
+}
+
+export interface SoFar {
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
+  /** The last model call at or before the step: the conversation the model had seen. */
+  lastModelCall?: number;
+  toolSteps: PositionsSoFar;
+  failures: PositionsSoFar;
+}
+
+interface Prefix {
+  input: Float64Array;
+  output: Float64Array;
+  cost: Float64Array;
+  llm: number[];
+  tools: number[];
+  failing: number[];
+}
+
+const NO_TAGS: readonly StepTag[] = Object.freeze([]);
+const NO_FINDINGS: readonly ShownFinding[] = Object.freeze([]);
+
+export class TraceDebugRuntime {
+  readonly index: TraceIndex;
+  readonly breakpoints: BreakpointSet;
+  /** What conditions, logpoints and the Debug Console see. */
+  readonly source: StepScopeSource;
+  private readonly cursor: TraceCursor;
+  private readonly emitter = new Emitter<RuntimeEvents>();
+  private readonly findings = new Map<number, ShownFinding[]>();
+  private readonly tags = new Map<number, StepTag[]>();
+  private readonly countingTags = new Map<number, StepTag[]>();
+  private readonly sidecarEntries = new Map<number, ErrorTag[]>();
+  private readonly corrections = new Map<number, Correction>();
+  private prefix: Prefix | undefined;
+  private ranges: ({ line: number; endLine: number } | undefined)[] | undefined;
+  private lastStop: StoppedInfo | undefined;
+  private ended = false;
+
+  /**
+   * Loads a trace the way the CLI does (format detection, import), its findings as the editor
+   * computes them (`findingsFor`), and its tags from the sidecar when there is one. Throws
+   * LaunchError naming the argument at fault.
+   */
+  static launch(options: LaunchOptions): { runtime: TraceDebugRuntime; warnings: string[] } {
+    let taxonomy: Taxonomy;
+    try {
+      taxonomy = typeof options.taxonomy === 'object' ? options.taxonomy : loadTaxonomy(options.taxonomy ?? 'default');
+    } catch (e) {
+      throw new LaunchError('taxonomy', problemText(e));
+    }
+    const file = resolve(options.trace);
+    let traces: Trace[];
+    const warnings: string[] = [];
+    try {
+      const loaded = loadTraceFile(file);
+      traces = loaded.traces;
+      warnings.push(...loaded.warnings.map(formatProblem));
+    } catch (e) {
+      throw new LaunchError('trace', problemText(e));
+    }
+    const wanted = options.traceIndex ?? 0;
+    const trace = traces.find((t) => traceIndexOf(t) === wanted) ?? (traces.length > 1 ? traces[wanted] : undefined);
+    if (!trace) {
+      const valid = traces.length === 1 ? `0 (the file holds one trace)` : `0 to ${traces.length - 1} (the file holds ${traces.length} traces)`;
+      throw new LaunchError('traceIndex', `${options.trace}: there is no trace ${wanted} in this file; use ${valid}`);
+    }
+    if (trace.steps.length === 0) throw new LaunchError('traceIndex', `${options.trace}: trace ${wanted} has no steps (nothing to debug)`);
+    let bound: BoundAnnotations | undefined;
+    try {
+      const sidecar = loadAnnotationsFor(file, trace.source, options.sidecarPath);
+      warnings.push(...sidecar.warnings.map(formatProblem));
+      bound = bindAnnotations(sidecar.doc, trace, options.sidecarPath ?? `${file}.annotations.json`);
+      if (bound.shaMismatch) warnings.push(formatProblem(bound.shaMismatch));
+    } catch (e) {
+      // A broken sidecar must not stop the debugger: debug without tags, and say why.
+      if (options.sidecarPath) throw new LaunchError('sidecarPath', problemText(e));
+      warnings.push(`${problemText(e)} (debugging without its tags)`);
+    }
+    return { runtime: new TraceDebugRuntime(trace, findingsFor(trace, taxonomy), taxonomy, file, bound), warnings };
+  }
+
+  constructor(readonly trace: Trace, findings: readonly Finding[], readonly taxonomy: Taxonomy, readonly file: string, bound?: Pick<BoundAnnotations, 'tagsByStep' | 'correctionByStep'>) {
+    const counting: ShownFinding[] = [];
+    for (const f of findings) {
+      const tags = bound?.tagsByStep.get(f.stepId);
+      if (tags && reviewOf(tags, f) === 'rejected') continue;
+      counting.push({ ...f, category: shownFindingCategory(f.category, taxonomy), defaultCategory: f.category });
+    }
+    this.index = new TraceIndex(trace.steps, counting);
+    for (const f of counting) pushAt(this.findings, this.index.indexOf(f.stepId), f);
+    this.bindTags(bound);
+    this.cursor = new TraceCursor(this.index, 0);
+    this.breakpoints = new BreakpointSet(taxonomy);
+    this.source = {
+      steps: this.index.steps,
+      findingsAt: (i) => this.findings.get(i) ?? NO_FINDINGS,
+      tagsAt: (i) => this.countingTags.get(i) ?? NO_TAGS,
+    };
+  }
+
+  on<K extends keyof RuntimeEvents>(event: K, listener: Listener<RuntimeEvents[K]>): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  get position(): number {
+    return this.cursor.position;
+  }
+
+  get step(): Step {
+    return this.index.step(this.cursor.position);
+  }
+
+  get length(): number {
+    return this.index.length;
+  }
+
+  /** The last stop, or undefined before the start and after the end. */
+  get stopped(): StoppedInfo | undefined {
+    return this.ended ? undefined : this.lastStop;
+  }
+
+  get terminated(): boolean {
+    return this.ended;
+  }
+
+  /** Begin the replay: stop on the first step, or run to the first breakpoint (or the end). */
+  start(stopOnEntry: boolean): void {
+    if (stopOnEntry) return this.stopAt(0, 'entry');
+    this.runForward(0, this.length - 1, undefined);
+  }
+
+  stepIn(): void {
+    const i = this.position;
+    this.runForward(i + 1, i + 1, 'step');
+  }
+
+  stepOver(): void {
+    const i = this.position;
+    this.runForward(i + 1, this.index.subtreeEndOf(i), 'step');
+  }
+
+  stepOut(): void {
+    const i = this.position;
+    const p = this.index.parentOf(i);
+    this.runForward(i + 1, this.index.subtreeEndOf(p >= 0 ? p : i), 'step');
+  }
+
+  continue(): void {
+    this.runForward(this.position + 1, this.length - 1, undefined);
+  }
+
+  /** The previous decision at the same depth, else the parent: Step Over backwards. */
+  stepBack(): void {
+    const i = this.position;
+    const p = this.index.parentOf(i);
+    this.runBackward(i - 1, this.index.previousSiblingOf(i) ?? (p >= 0 ? p : 0));
+  }
+
+  /** The previous step in decision order: Step Into backwards. */
+  stepInBack(): void {
+    this.runBackward(this.position - 1, Math.max(0, this.position - 1));
+  }
+
+  /** The parent (the first step for a top-level one): Step Out backwards. */
+  stepOutBack(): void {
+    const p = this.index.parentOf(this.position);
+    this.runBackward(this.position - 1, p >= 0 ? p : 0);
+  }
+
+  reverseContinue(): void {
+    this.runBackward(this.position - 1, 0, true);
+  }
+
+  /** Back to the start of a frame: the current step or one of its ancestors. */
+  restartFrame(position: number): void {
+    if (this.ended) return;
+    if (!this.ancestry(this.position).includes(position)) throw new Error(`step ${position} is not a frame of the current stack`);
+    this.stopAt(position, 'restart');
+  }
+
+  /** Jump to a step by position or stable id (Run to Cursor, a row selected in the trace editor). */
+  goto(target: number | string): void {
+    const i = typeof target === 'string' ? this.index.indexOf(target) : target;
+    if (i === undefined || !Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new Error(typeof target === 'string' ? `no step with id ${JSON.stringify(target)} in this trace` : `no step at position ${target} (the trace has ${this.length} steps)`);
+    }
+    this.ended = false;
+    this.stopAt(i, 'goto');
+  }
+
+  /** The nesting of a step, innermost first. `start`/`levels` page it; `total` is the whole depth. */
+  stack(position = this.position, start = 0, levels?: number): { frames: RuntimeFrame[]; total: number } {
+    const chain = this.ancestry(position);
+    const end = levels === undefined || levels <= 0 ? chain.length : Math.min(chain.length, start + levels);
+    return { frames: chain.slice(start, end).map((i) => this.frameOf(i)), total: chain.length };
+  }
+
+  frameOf(i: number): RuntimeFrame {
+    const s = this.index.step(i);
+    return { position: i, stepId: s.id, name: `${s.kind} ${s.name}`, kind: s.kind, ...(s.location ? { location: s.location } : {}) };
+  }
+
+  findingsAt(i: number): readonly ShownFinding[] {
+    return this.findings.get(i) ?? NO_FINDINGS;
+  }
+
+  /** Every tag on a step, rejected ones included (`source.tagsAt` has the ones that count). */
+  tagsAt(i: number): readonly StepTag[] {
+    return this.tags.get(i) ?? NO_TAGS;
+  }
+
+  /** The sidecar's entries on a step (tags, confirmations and rejections of findings), as written. */
+  sidecarEntriesAt(i: number): readonly ErrorTag[] {
+    return this.sidecarEntries.get(i) ?? [];
+  }
+
+  correctionAt(i: number): Correction | undefined {
+    return this.corrections.get(i);
+  }
+
+  exceptionFilters(): ExceptionFilter[] {
+    return exceptionFilters(this.taxonomy);
+  }
+
+  setExceptionFilters(filters: { filterId: string; condition?: string }[]): BreakpointResult[] {
+    return this.breakpoints.setExceptionFilters(filters);
+  }
+
+  /** Tool names (`search`) and agents (`agent:planner`); a name no step of the trace has is unverified. */
+  setFunctionBreakpoints(bps: { name: string; condition?: string; hitCondition?: string; logMessage?: string }[]): BreakpointResult[] {
+    return this.breakpoints.setFunctionBreakpoints(bps, this.source);
+  }
+
+  /** Line breakpoints in the trace file: each stops at the step whose range covers its line. */
+  setLineBreakpoints(bps: { line: number; condition?: string; hitCondition?: string; logMessage?: string }[]): BreakpointResult[] {
+    this.ranges ??= this.index.steps.map((s) => (s.location ? { line: s.location.line, endLine: s.location.endLine } : undefined));
+    return this.breakpoints.setLineBreakpoints(bps, this.ranges);
+  }
+
+  /** Is `path` the trace file being debugged? */
+  isTraceFile(path: string): boolean {
+    return resolve(path) === this.file;
+  }
+
+  /** Evaluate a Debug Console, watch or hover expression at a step. Throws ExpressionError for a bad one. */
+  evaluate(expression: string, position = this.position): unknown {
+    return compileExpression(expression).evaluate(stepScope(this.source, position));
+  }
+
+  /** Steps whose lines in the trace file cover `line`, innermost (narrowest) first. */
+  gotoTargets(line: number): GotoTarget[] {
+    const out: GotoTarget[] = [];
+    for (const s of this.index.steps) {
+      const l = s.location;
+      if (l && l.line <= line && line <= l.endLine) out.push({ position: s.index, label: `${s.kind} ${s.name}`, line: l.line, endLine: l.endLine, column: l.column, endColumn: l.endColumn });
+    }
+    return out.sort((a, b) => a.endLine - a.line - (b.endLine - b.line) || b.position - a.position);
+  }
+
+  /** What the Exception widget shows at a failing step: category, rule and evidence; error type, message and stack. */
+  exceptionInfo(position = this.position): ExceptionDetails | undefined {
+    const s = this.index.step(position);
+    const findings = this.findingsAt(position);
+    const tags = this.countingTags.get(position) ?? NO_TAGS;
+    if (s.status !== 'error' && findings.length === 0 && tags.length === 0) return undefined;
+    const stop = this.lastStop?.position === position ? this.lastStop : undefined;
+    const lines: string[] = [];
+    for (const f of findings) lines.push(`${this.categoryName(f.category)} (rule ${f.rule})${f.evidence ? `: ${f.evidence}` : ''}`);
+    for (const t of tags) lines.push(`${this.categoryName(t.category)} (${t.origin === 'imported' ? 'imported label' : `${t.origin} tag`})${t.evidence ? `: ${t.evidence}` : t.note ? `: ${t.note}` : ''}`);
+    if (s.error) lines.push(`${s.error.type ?? 'Error'}: ${s.error.message}`);
+    const exceptionId = stop?.filterId && stop.filterId !== 'all' ? stop.filterId : findings[0]?.category ?? tags[0]?.category ?? s.error?.type ?? 'error';
+    return {
+      exceptionId,
+      description: lines.join('\n') || 'the step has an error status',
+      ...(s.error?.type ? { errorType: s.error.type } : {}),
+      ...(s.error ? { errorMessage: s.error.message } : {}),
+      ...(s.error?.stack ? { stack: s.error.stack } : {}),
+    };
+  }
+
+  /**
+   * What had happened by step i (inclusive): tokens and cost summed over the steps so far, the last
+   * model call (what the model had seen), tool steps and failing steps so far. Prefix sums and
+   * sorted positions are built once, so asking at any step costs a binary search.
+   */
+  soFar(i: number): SoFar {
+    const p = (this.prefix ??= this.buildPrefix());
+    const llmCount = upperBound(p.llm, i);
+    return {
+      inputTokens: p.input[i + 1], outputTokens: p.output[i + 1], cost: p.cost[i + 1],
+      ...(llmCount > 0 ? { lastModelCall: p.llm[llmCount - 1] } : {}),
+      toolSteps: { list: p.tools, count: upperBound(p.tools, i) },
+      failures: { list: p.failing, count: upperBound(p.failing, i) },
+    };
+  }
+
+  /** A category id as the taxonomy names it (`Tool-related` for TRAIL's id); unknown ids as written. */
+  categoryName(id: string): string {
+    return this.taxonomy.get(id)?.name ?? id;
+  }
+
+  dispose(): void {
+    this.cursor.dispose();
+  }
+
+  private buildPrefix(): Prefix {
+    const n = this.length;
+    const input = new Float64Array(n + 1);
+    const output = new Float64Array(n + 1);
+    const cost = new Float64Array(n + 1);
+    const llm: number[] = [];
+    const tools: number[] = [];
+    const failing: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const s = this.index.step(k);
+      input[k + 1] = input[k] + (s.usage?.inputTokens ?? 0);
+      output[k + 1] = output[k] + (s.usage?.outputTokens ?? 0);
+      cost[k + 1] = cost[k] + (s.usage?.cost ?? 0);
+      if (s.kind === 'llm') llm.push(k);
+      if (s.kind === 'tool' || s.toolCall) tools.push(k);
+      if (s.status === 'error' || this.findings.has(k) || this.countingTags.has(k)) failing.push(k);
+    }
+    return { input, output, cost, llm, tools, failing };
+  }
+
+  private ancestry(position: number): number[] {
+    const chain: number[] = [];
+    for (let i = position; i >= 0; i = this.index.parentOf(i)) chain.push(i);
+    return chain;
+  }
+
+  /**
+   * Check steps from..to (inclusive; from > to checks nothing) in order and stop at the first that
+   * says stop; else stop at `to` with `reason`, or, with no reason (continue), end the replay.
+   */
+  private runForward(from: number, to: number, reason: 'step' | undefined): void {
+    if (this.ended) return;
+    const last = Math.min(to, this.length - 1);
+    for (let k = from; k <= last; k++) if (this.checkAt(k)) return;
+    if (reason && to < this.length) return this.stopAt(to, reason);
+    this.ended = true;
+    this.lastStop = undefined;
+    this.emitter.emit('terminated', { position: this.position });
+  }
+
+  /** Backwards: check from..to (from >= to) in reverse order; else stop at `to` (`entry` at the first step when continuing). */
+  private runBackward(from: number, to: number, continuing = false): void {
+    if (this.ended) return;
+    for (let k = from; k >= to; k--) if (this.checkAt(k)) return;
+    this.stopAt(to, continuing || (to === 0 && from < 0) ? 'entry' : 'step');
+  }
+
+  private checkAt(k: number): boolean {
+    const r = this.breakpoints.check(this.source, k);
+    for (const text of r.logs) this.emitter.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console', position: k });
+    if (!r.stop) return false;
+    this.stopAt(k, r.stop.reason, r.stop);
+    return true;
+  }
+
+  private stopAt(i: number, reason: StopReason, hit?: { description: string; hitBreakpointIds: number[]; filterId?: string }): void {
+    this.cursor.goto(i);
+    this.ended = false;
+    const info: StoppedInfo = {
+      reason, position: i, stepId: this.index.step(i).id, hitBreakpointIds: hit?.hitBreakpointIds ?? [],
+      ...(hit?.description ? { description: hit.description } : {}), ...(hit?.filterId ? { filterId: hit.filterId } : {}),
+    };
+    this.lastStop = info;
+    this.emitter.emit('stopped', info);
+  }
+
+  private bindTags(bound: Pick<BoundAnnotations, 'tagsByStep' | 'correctionByStep'> | undefined): void {
+    for (const [stepId, list] of bound?.tagsByStep ?? []) {
+      const i = this.index.indexOf(stepId);
+      if (i === undefined) continue;
+      this.sidecarEntries.set(i, list);
+      for (const t of list) {
+        if (t.source !== 'human') continue;
+        pushAt(this.tags, i, {
+          category: categoryIn(t, this.taxonomy), origin: 'human', status: t.status,
+          ...(t.description ?? t.evidence ? { note: t.description ?? t.evidence } : {}),
+          ...(t.impact ? { impact: t.impact } : {}), ...(t.evidence ? { evidence: t.evidence } : {}), ...(t.description ? { description: t.description } : {}),
+        });
+      }
+    }
+    for (const [stepId, c] of bound?.correctionByStep ?? []) {
+      const i = this.index.indexOf(stepId);
+      if (i !== undefined) this.corrections.set(i, c);
+    }
+    // Labels the trace came with (TRAIL, Who&When, MAST) are people's verdicts on steps: tags too,
+    // unless the sidecar rejects that category on that step (what the editor does).
+    for (const l of this.trace.labels) {
+      if (!isStepErrorLabel(l)) continue;
+      const i = this.index.indexOf(l.stepId);
+      if (i === undefined) continue;
+      const category = this.taxonomy.get(l.category)?.id ?? l.category;
+      const rejected = (this.sidecarEntries.get(i) ?? []).some((t) => t.status === 'rejected' && (t.category === l.category || t.category === category));
+      pushAt(this.tags, i, labelTag(l, category, rejected));
+    }
+    // Rejected ones never count (breakpoints, conditions): the Variables view still lists them.
+    for (const [i, list] of this.tags) {
+      const confirmed = list.filter((t) => t.status === 'confirmed');
+      if (confirmed.length) this.countingTags.set(i, confirmed);
+    }
+  }
+}
+
+function labelTag(l: ImportedLabel, category: string, rejected: boolean): StepTag {
+  return {
+    category, origin: 'imported', status: rejected ? 'rejected' : 'confirmed',
+    note: `${l.scheme} label${l.evidence ? `: ${l.evidence}` : ''}`,
+    ...(l.impact ? { impact: l.impact } : {}), ...(l.evidence ? { evidence: l.evidence } : {}), ...(l.description ? { description: l.description } : {}),
+  };
+}
+
+function pushAt<T>(map: Map<number, T[]>, i: number | undefined, value: T): void {
+  if (i === undefined) return;
+  const list = map.get(i);
+  if (list) list.push(value); else map.set(i, [value]);
+}
+
+function problemText(e: unknown): string {
+  if (e instanceof UserInputError) return e.problems.map((p: Problem) => formatProblem(p)).join('; ');
+  return e instanceof Error ? e.message : String(e);
+}
