@@ -100,6 +100,7 @@ interface JsepParser {
   gobbleSpaces(): void;
   gobbleToken(): Node | false | undefined;
   gobbleIdentifier(): Node;
+  gobbleStringLiteral(): Node;
   gobbleBinaryOp(): string | false;
   throwError(message: string): never;
   parse(): Node;
@@ -122,6 +123,15 @@ class LocatedParser extends JsepClass {
   override gobbleIdentifier(): Node {
     const start = this.index;
     const node = super.gobbleIdentifier();
+    this.starts.set(node, start);
+    return node;
+  }
+
+  /** jsep reads `\u0041` as "u0041": decode \u, \u{…}, \x and \0 escapes as JavaScript does. */
+  override gobbleStringLiteral(): Node {
+    const start = this.index;
+    const node = super.gobbleStringLiteral() as jsep.Literal;
+    if (node.raw.includes('\\')) node.value = decodeEscapes(node.raw.slice(1, -1));
     this.starts.set(node, start);
     return node;
   }
@@ -168,6 +178,27 @@ class LocatedParser extends JsepClass {
     this.starts.set(node, start);
     return node;
   }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', 0: '\0' };
+
+function decodeEscapes(body: string): string {
+  return body.replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([^]))/g, (all, braced?: string, four?: string, two?: string, other?: string) => {
+    const hex = braced ?? four ?? two;
+    if (hex !== undefined) {
+      const code = parseInt(hex, 16);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : all;
+    }
+    return other === undefined ? all : SIMPLE_ESCAPES[other] ?? other;
+  });
+}
+
+/** JavaScript's \uXXXX and \u{…} in a regex, spelled as RE2 wants them (\x{…}); other escapes are left alone. */
+function toRe2Syntax(pattern: string): string {
+  return pattern.replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|[^])/g, (all: string, braced?: string, four?: string) => {
+    const hex = braced ?? four;
+    return hex ? `\\x{${hex}}` : all;
+  });
 }
 
 /** jsep's messages, said the way our other errors are. */
@@ -226,8 +257,12 @@ interface Context {
 
 type Evaluator = (ctx: Context) => unknown;
 
-/** Whole-trace results of count() and any(), per source and per call site. */
-const aggregateCache = new WeakMap<StepScopeSource, Map<Evaluator, { steps: number; version: number | undefined; value: unknown }>>();
+/**
+ * Whole-trace results of count() and any(), per source and per call site (the expression's text
+ * and the call's column, so a watch compiled again at every stop finds its result). Bounded.
+ */
+const aggregateCache = new WeakMap<StepScopeSource, Map<string, { steps: number; version: number | undefined; value: unknown }>>();
+const AGGREGATE_CACHE_MAX = 256;
 
 class Compiler {
   constructor(private readonly text: string, private readonly starts: WeakMap<object, number>, private readonly offset: number) {}
@@ -347,12 +382,13 @@ class Compiler {
       case 'count':
       case 'any': {
         const body = args[0];
-        const self: Evaluator = (ctx) => {
+        const site = `${this.offset}\0${col}\0${this.text}`;
+        return (ctx) => {
           charge(ctx, 1, col);
           const source = ctx.scope.source;
           const steps = source.steps.length;
           let perSource = aggregateCache.get(source);
-          const hit = perSource?.get(self);
+          const hit = perSource?.get(site);
           if (hit && hit.steps === steps && hit.version === source.version) return hit.value;
           let n = 0;
           for (let i = 0; i < steps; i++) {
@@ -364,10 +400,11 @@ class Compiler {
           }
           const value = name === 'count' ? n : n > 0;
           if (!perSource) aggregateCache.set(source, (perSource = new Map()));
-          perSource.set(self, { steps, version: source.version, value });
+          perSource.delete(site);
+          if (perSource.size >= AGGREGATE_CACHE_MAX) perSource.delete(perSource.keys().next().value as string);
+          perSource.set(site, { steps, version: source.version, value });
           return value;
         };
-        return self;
       }
       case 'len': return (ctx) => { charge(ctx, 1, col); return lengthOf(args[0](ctx), col); };
       case 'lower': return (ctx) => {
@@ -497,7 +534,7 @@ function compileRegex(pattern: string, flags: string): RE2JS {
   }
   let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern, bits);
+    re = RE2JS.compile(toRe2Syntax(pattern), bits);
   } catch (e) {
     const why = (e as Error).message.replace(/^error parsing regexp: /, '');
     throw new Error(`bad regex /${pattern.length > 60 ? `${pattern.slice(0, 60)}…` : pattern}/: ${why} (RE2 syntax: no lookaround or backreferences)`, { cause: e });

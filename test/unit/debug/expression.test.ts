@@ -72,6 +72,7 @@ describe('debugger expressions: values and operators', () => {
     assert.equal(ev('2.5e1'), 25);
     assert.equal(ev('"a\\"b"'), 'a"b');
     assert.equal(ev("'single'"), 'single');
+    assert.equal(ev('"\\u00e9\\u{1F600}\\x41\\n\\\\u0041"'), '\u00e9\u{1F600}A\n\\u0041', 'JavaScript escapes');
     assert.equal(ev('true'), true);
     assert.equal(ev('null'), null);
     assert.equal(ev('undefined'), undefined);
@@ -188,6 +189,8 @@ describe('debugger expressions: values and operators', () => {
     assert.equal(ev('"a/b" =~ /[/]/'), true, 'a slash in a class');
     assert.equal(ev('"x\\ny" =~ /x.y/s'), true);
     assert.equal(ev('"a\\nb" =~ /^b$/m'), true);
+    assert.equal(ev('"caf\\u00e9" =~ /caf\\u00e9$/'), true, '\\u escapes in a regex are read for RE2');
+    assert.equal(ev('"x\\\\u0041" =~ /x\\\\u0041/'), true, 'an escaped backslash before u stays one');
   });
 
   it('in and the functions', () => {
@@ -229,12 +232,16 @@ describe('debugger expressions: values and operators', () => {
     assert.equal(reads, 4);
     for (let i = 0; i < 4; i++) assert.equal(c.evaluate(stepScope(src, i)), 1);
     assert.equal(reads, 4, 'one pass over the trace, not one per step');
+    assert.equal(compileExpression('count(len(findings) > 0)').evaluate(stepScope(src, 2)), 1);
+    assert.equal(reads, 4, 'a watch compiled again at the next stop finds the result');
+    assert.equal(compileExpression('count(len(findings) > 0) + 0').evaluate(stepScope(src, 2)), 1);
+    assert.equal(reads, 8, 'another expression counts for itself');
     steps.push(step(4));
     assert.equal(c.evaluate(stepScope(src, 0)), 1);
-    assert.equal(reads, 9, 'a step was appended: counted again');
+    assert.equal(reads, 13, 'a step was appended: counted again');
     src.version = 2;
     assert.equal(c.evaluate(stepScope(src, 0)), 1);
-    assert.equal(reads, 14, 'the version changed: counted again');
+    assert.equal(reads, 18, 'the version changed: counted again');
   });
 });
 
