@@ -2,13 +2,16 @@
  * Open a trace file: detect its format by content, parse it, build canonical traces.
  * Used by the CLI, the extension host and tests alike.
  */
-import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { SourceFile } from './json/source-file';
 import { buildTrace, locateDraftSteps } from './model/build';
-import type { Trace } from './model/schema';
+import type { SourceLocation, Trace } from './model/schema';
+import type { DraftTrace } from './model/draft';
 import type { Importer } from './formats/importer';
 import { importerById, importers } from './formats/registry';
+import { otlpImporter } from './formats/otel/otlp';
+import { loadOtlpJsonStream, looksLikeOtlpJsonDocument } from './engine/stream/otlp-stream';
 import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
 
 export interface LoadResult {
@@ -47,9 +50,14 @@ export interface LoadOptions {
  * characters escaped, length capped), whatever trace text an importer quoted in it.
  */
 export function loadTraceFromBytes(path: string, bytes: Uint8Array, opts: LoadOptions = {}): LoadResult {
+  return cleanLoad(() => loadUnchecked(path, bytes, opts));
+}
+
+/** Run a load with every problem it reports, warning or refusal, cleaned (see loadTraceFromBytes). */
+export function cleanLoad(load: () => LoadResult): LoadResult {
   let result: LoadResult;
   try {
-    result = loadUnchecked(path, bytes, opts);
+    result = load();
   } catch (e) {
     if (isUserInputError(e)) throw new UserInputError(e.problems.map(cleanProblem));
     throw e;
@@ -73,9 +81,19 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   };
   const drafts = importer.parse(file, ctx);
   warnings.unshift(...file.warnings);
+  return buildLoadResult(file, importer, drafts, warnings, locateDraftSteps(file, drafts));
+}
+
+/**
+ * The traces of an importer's drafts, refused when none has a step: the end of every load, whole
+ * or streamed (src/core/engine/stream/otlp-stream.ts). Only the file's path and sha256 are read.
+ */
+export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, importer: Importer, drafts: DraftTrace[], warnings: Problem[], locations: Map<string, SourceLocation>): LoadResult {
+  const path = file.path;
   if (drafts.length === 0) throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but it holds no trace` });
-  const locations = locateDraftSteps(file, drafts);
-  const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, file, importer.id, warnings, locations));
+  // buildTrace reads only the path and digest of the file it is given.
+  const source = file as SourceFile;
+  const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, source, importer.id, warnings, locations));
   // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
   if (traces.every((t) => t.steps.length === 0)) {
     throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but ${traces.length === 1 ? 'its trace has no steps' : `none of its ${traces.length} traces has any step`} (nothing to show)` });
@@ -98,8 +116,26 @@ export function readTraceFileBytes(path: string): Uint8Array {
   }
 }
 
-export function loadTraceFile(path: string, opts: Omit<LoadOptions, 'readSibling'> = {}): LoadResult {
+/**
+ * Files larger than this are streamed when their format can be (an OTLP JSON document): V8's
+ * longest string, in bytes (a file no larger always decodes to a string that fits).
+ */
+export const STREAM_ABOVE_BYTES = 0x1fffffe8;
+
+export interface LoadFileOptions extends Omit<LoadOptions, 'readSibling'> {
+  /** Stream files larger than this many bytes when their format can be (default STREAM_ABOVE_BYTES; tests make it small). */
+  streamAbove?: number;
+  /** Called as a streamed file is read (bytes read, file size); not called for a file read whole. */
+  onStreamProgress?: (byte: number, size: number) => void;
+}
+
+export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadResult {
   const abs = resolve(path);
+  // Over V8's string limit the whole-file import refuses ("more than can be read as one text"):
+  // an OTLP JSON document is read as a stream instead. Other formats keep that refusal.
+  if ((opts.format === undefined || opts.format === otlpImporter.id) && fileSize(abs) > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && looksLikeOtlpJsonDocument(abs)) {
+    return loadOtlpJsonStream(path, { onProgress: opts.onStreamProgress })!;
+  }
   const bytes = readTraceFileBytes(path);
   return loadTraceFromBytes(path, bytes, {
     ...opts,
@@ -111,6 +147,15 @@ export function loadTraceFile(path: string, opts: Omit<LoadOptions, 'readSibling
       try { return readdirSync(resolve(dirname(abs), rel)); } catch { return undefined; }
     },
   });
+}
+
+/** The file's size, or -1 when it cannot be read (readTraceFileBytes then says why). */
+function fileSize(abs: string): number {
+  try {
+    return statSync(abs).size;
+  } catch {
+    return -1;
+  }
 }
 
 function notATraceProblem(file: SourceFile): Problem {

@@ -19,8 +19,8 @@ import { NormalSpan, normalizeEvents, statusOf } from './span';
 import { draftsFromSpans } from './span-lists';
 import { str } from './values';
 
-const RESOURCE_SPANS = ['resourceSpans', 'resource_spans'];
-const SCOPE_SPANS = ['scopeSpans', 'scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans'];
+export const RESOURCE_SPANS = ['resourceSpans', 'resource_spans'];
+export const SCOPE_SPANS = ['scopeSpans', 'scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans'];
 
 function pick(o: Record<string, unknown>, keys: string[]): [string, unknown] | undefined {
   for (const k of keys) if (k in o) return [k, o[k]];
@@ -57,6 +57,39 @@ export function keyValues(list: unknown): Record<string, unknown> {
   if (!Array.isArray(list)) return out;
   for (const kv of list) if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
   return out;
+}
+
+/** The `service.name` of a `resourceSpans` element's resource (undefined without one). */
+export function serviceOf(rs: Record<string, unknown>): unknown {
+  return isObject(rs.resource) ? keyValues(rs.resource.attributes)['service.name'] : undefined;
+}
+
+/** The instrumentation scope's name of a `scopeSpans` element (`scope`, or the pre-1.0 `instrumentationLibrary`). */
+export function scopeNameOf(scope: Record<string, unknown>): string | undefined {
+  return isObject(scope.scope) ? str(scope.scope.name) : isObject(scope.instrumentationLibrary) ? str(scope.instrumentationLibrary.name) : undefined;
+}
+
+export function notASpanMessage(path: JsonPath): string {
+  return `span at ${path.join('.')} is not an object; skipped`;
+}
+
+/**
+ * One OTLP span as the OTel family's NormalSpan. The streaming import (src/core/engine/stream)
+ * reads spans with it too, and sets `extra.scope` and `extra.service` once it has read them.
+ */
+export function otlpSpan(s: Record<string, unknown>, path: JsonPath, scopeName: string | undefined, service: unknown): NormalSpan {
+  const status = isObject(s.status) ? s.status : {};
+  return {
+    spanId: str(s.spanId ?? s.span_id), traceId: str(s.traceId ?? s.trace_id),
+    parentId: str(s.parentSpanId ?? s.parent_span_id) ?? null,
+    name: str(s.name) ?? '(unnamed span)',
+    start: s.startTimeUnixNano ?? s.start_time_unix_nano, end: s.endTimeUnixNano ?? s.end_time_unix_nano,
+    status: statusOf(status.code), statusMessage: str(status.message),
+    attributes: keyValues(s.attributes),
+    events: normalizeEvents(s.events, keyValues),
+    extra: { span_kind: s.kind, scope: scopeName, service },
+    path,
+  };
 }
 
 function isOtlpDoc(v: unknown): boolean {
@@ -96,27 +129,16 @@ export const otlpImporter: Importer = {
       const [rsKey, rsList] = pick(value as Record<string, unknown>, RESOURCE_SPANS)!;
       (rsList as unknown[]).forEach((rs, i) => {
         if (!isObject(rs)) return;
-        const resource = isObject(rs.resource) ? keyValues(rs.resource.attributes) : {};
+        const service = serviceOf(rs);
         const ss = pick(rs, SCOPE_SPANS);
         if (!ss || !Array.isArray(ss[1])) return;
         ss[1].forEach((scope, j) => {
           if (!isObject(scope) || !Array.isArray(scope.spans)) return;
-          const scopeName = isObject(scope.scope) ? str(scope.scope.name) : isObject(scope.instrumentationLibrary) ? str(scope.instrumentationLibrary.name) : undefined;
+          const scopeName = scopeNameOf(scope);
           scope.spans.forEach((s, k) => {
             const path: JsonPath = [...base, rsKey, i, ss[0], j, 'spans', k];
-            if (!isObject(s)) { ctx.warn({ message: `span at ${path.join('.')} is not an object; skipped` }); return; }
-            const status = isObject(s.status) ? s.status : {};
-            spans.push({
-              spanId: str(s.spanId ?? s.span_id), traceId: str(s.traceId ?? s.trace_id),
-              parentId: str(s.parentSpanId ?? s.parent_span_id) ?? null,
-              name: str(s.name) ?? '(unnamed span)',
-              start: s.startTimeUnixNano ?? s.start_time_unix_nano, end: s.endTimeUnixNano ?? s.end_time_unix_nano,
-              status: statusOf(status.code), statusMessage: str(status.message),
-              attributes: keyValues(s.attributes),
-              events: normalizeEvents(s.events, keyValues),
-              extra: { span_kind: s.kind, scope: scopeName, service: resource['service.name'] },
-              path,
-            });
+            if (!isObject(s)) { ctx.warn({ message: notASpanMessage(path) }); return; }
+            spans.push(otlpSpan(s, path, scopeName, service));
           });
         });
       });

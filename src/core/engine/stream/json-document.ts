@@ -1,0 +1,293 @@
+/**
+ * Reads one JSON document from a file in chunks, never holding the file as one string, and hands
+ * over the values found at given paths (the spans of an OTLP request, say) as they complete, in
+ * one batch per chunk read, with how far the read got. So a document larger than V8's string
+ * limit (about 512 MB) can be read, memory follows what the caller keeps rather than the file,
+ * and the caller can stop between batches (stop iterating: the file is closed).
+ *
+ * The tokenizer and the value assembler are @streamparser/json's (picked by measurement: see the
+ * commit that added it). This module adds what a trace importer needs around them: the concrete
+ * path of each value, its location (line, column and character offset of the decoded text, the
+ * units `SourceFile`, `LineIndex` and `SourceLocation` use), the sha256 of the file, the nesting
+ * cap of the whole-file reader, and syntax errors as UserInputErrors naming the file, line and
+ * column.
+ *
+ * Text is as the whole-file reader decodes it: a UTF-8 BOM at byte 0 is dropped; UTF-16 files are
+ * refused (the whole-file reader reads those). Locations after an invalid UTF-8 sequence may be
+ * off by the few columns the whole-text decode's U+FFFD replacement shifts.
+ *
+ * Sync on purpose: it runs in the CLI and in the trace worker.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { TokenParser, TokenParserError, TokenType, Tokenizer, TokenizerError, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
+import type { JsonPath } from '../../json/locate';
+import { MAX_JSON_DEPTH, tooDeepMessage } from '../../json/depth';
+import { utf16Encoding } from '../../json/source-file';
+import type { SourceLocation } from '../../model/schema';
+import { UserInputError } from '../../util/problems';
+
+/** A path to select: object keys, array indices, and `'*'` for any key or index. */
+export type JsonPathPattern = readonly (string | number)[];
+
+export interface JsonDocumentItem {
+  /** Which pattern of `select` matched (its index). */
+  select: number;
+  /** The value's own path in the document (keys and indices). */
+  path: JsonPath;
+  value: unknown;
+  /** Where the value is in the decoded text (objects and arrays; undefined for a string, number, boolean or null). */
+  location?: SourceLocation;
+}
+
+export interface JsonDocumentBatch {
+  /** The values completed in this chunk, in document order (an inner selected value comes before the selected value around it). */
+  items: JsonDocumentItem[];
+  /** Bytes read so far, and the file's size (for progress). */
+  byte: number;
+  size: number;
+}
+
+export interface JsonDocumentSummary {
+  size: number;
+  /** sha256 of the file's bytes (what `SourceFile.sha256` gives for the whole file). */
+  sha256: string;
+  /** Values handed over, in all batches. */
+  items: number;
+}
+
+export interface JsonDocumentOptions {
+  /** The paths whose values to hand over. A value inside a selected value is handed over too (and stays in it). */
+  select: readonly JsonPathPattern[];
+  /** Bytes per read (default 1 MB). */
+  chunkSize?: number;
+}
+
+export const DEFAULT_DOCUMENT_CHUNK_SIZE = 1024 * 1024;
+
+/**
+ * The selected values of the JSON document in `path`, one batch per chunk read (a batch may be
+ * empty: it still says how far the read got). The generator's return value is the file's size,
+ * sha256 and item count. Throws a UserInputError naming the file (and the line and column) when it
+ * cannot be read, is UTF-16, is not one well-formed JSON document, or nests deeper than the cap.
+ */
+export function* readJsonDocument(path: string, opts: JsonDocumentOptions): Generator<JsonDocumentBatch, JsonDocumentSummary, void> {
+  const chunkSize = Math.max(16, Math.floor(opts.chunkSize ?? DEFAULT_DOCUMENT_CHUNK_SIZE));
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserInputError({ file: path, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})` });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const reader = new DocumentReader(path, opts.select);
+    const hash = createHash('sha256');
+    const buf = Buffer.allocUnsafe(chunkSize);
+    let pos = 0;
+    let items = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, chunkSize, pos);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      hash.update(chunk);
+      if (pos === 0) reader.start(chunk);
+      const out = reader.write(chunk, pos);
+      pos += n;
+      items += out.length;
+      yield { items: out, byte: pos, size };
+    }
+    reader.end(pos);
+    return { size: pos, sha256: hash.digest('hex'), items };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A place in the decoded text: 0-based line, character offset of that line's start, character offset. */
+interface TextPos { line: number; lineStart: number; offset: number }
+
+/**
+ * Byte offsets to text positions, moving forward only: counts UTF-16 code units (a lead byte is
+ * one unit, a 4-byte sequence's lead two) and line feeds over the bytes passed.
+ */
+class Positions {
+  private byte: number;
+  private line = 0;
+  private lineStart = 0;
+  private offset = 0;
+
+  constructor(startByte: number) {
+    this.byte = startByte;
+  }
+
+  /** Advance to absolute byte `to`, inside `chunk` (which starts at absolute byte `base`). */
+  advance(chunk: Uint8Array, base: number, to: number): void {
+    let offset = this.offset;
+    for (let i = this.byte - base, end = to - base; i < end; i++) {
+      const b = chunk[i];
+      if (b < 0x80) {
+        offset++;
+        if (b === 0x0a) { this.line++; this.lineStart = offset; }
+      } else if ((b & 0xc0) !== 0x80) {
+        offset += b >= 0xf0 ? 2 : 1;
+      }
+    }
+    this.offset = offset;
+    if (to > this.byte) this.byte = to;
+  }
+
+  at(chunk: Uint8Array, base: number, byte: number): TextPos {
+    this.advance(chunk, base, byte);
+    return { line: this.line, lineStart: this.lineStart, offset: this.offset };
+  }
+}
+
+function location(a: TextPos, b: TextPos): SourceLocation {
+  return { line: a.line + 1, column: a.offset - a.lineStart + 1, endLine: b.line + 1, endColumn: b.offset - b.lineStart + 1, offset: a.offset, length: b.offset - a.offset };
+}
+
+/** What a token parser error means, in the words the whole-file reader uses. */
+const PARSER_STATE_MESSAGES: Record<string, string> = {
+  VALUE: 'value expected (a trailing comma, or the file is cut short?)',
+  KEY: 'property name expected (a trailing comma?)',
+  COLON: 'colon expected',
+  COMMA: 'comma expected',
+  ENDED: 'end of file expected (more than one JSON value? this may be JSONL)',
+};
+
+class DocumentReader {
+  private readonly tokenizer = new Tokenizer();
+  private readonly parser: TokenParser;
+  private readonly patterns: readonly JsonPathPattern[];
+  /** Where the tokenizer's byte 0 is in the file (3 after a BOM). */
+  private tokenBase = 0;
+  private positions = new Positions(0);
+  private chunk: Uint8Array = new Uint8Array(0);
+  private chunkBase = 0;
+  /** Text position of each open `{` or `[`, innermost last. */
+  private readonly open: TextPos[] = [];
+  /** The container the last token closed: its start, and the position after its last byte. */
+  private closed: { start: TextPos; end: TextPos } | undefined;
+  private lastTokenByte = 0;
+  private sawToken = false;
+  private out: JsonDocumentItem[] = [];
+
+  constructor(private readonly path: string, select: readonly JsonPathPattern[]) {
+    this.patterns = select;
+    const paths = select.map((p) => {
+      for (const seg of p) {
+        if (typeof seg === 'string' && (seg.includes('.') || seg === '')) throw new Error(`readJsonDocument: key ${JSON.stringify(seg)} cannot be selected (empty or containing '.')`);
+      }
+      return ['$', ...p.map(String)].join('.');
+    });
+    this.parser = new TokenParser({ paths, keepStack: false });
+    this.tokenizer.onToken = (t) => this.onToken(t);
+    this.parser.onValue = (info) => this.onValue(info);
+    // The parser ends itself after the top-level value; the tokenizer is ended by `end`.
+    this.parser.onEnd = () => undefined;
+  }
+
+  /** Look at the file's first chunk: refuse UTF-16, skip a UTF-8 BOM. */
+  start(head: Uint8Array): void {
+    if (utf16Encoding(head.subarray(0, 64))) {
+      throw new UserInputError({ file: this.path, message: 'is UTF-16 text, which is read whole, not streamed; convert it to UTF-8' });
+    }
+    if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+      this.tokenBase = 3;
+      this.positions = new Positions(3);
+    }
+  }
+
+  write(chunk: Uint8Array, base: number): JsonDocumentItem[] {
+    this.chunk = chunk;
+    this.chunkBase = base;
+    const skip = Math.max(0, this.tokenBase - base);
+    try {
+      if (skip < chunk.length) this.tokenizer.write(skip ? chunk.subarray(skip) : chunk);
+    } catch (e) {
+      throw this.problem(e);
+    }
+    this.positions.advance(chunk, base, base + chunk.length);
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  end(size: number): void {
+    this.chunk = new Uint8Array(0);
+    this.chunkBase = size;
+    try {
+      this.tokenizer.end();
+    } catch (e) {
+      throw this.problem(e, size);
+    }
+    if (!this.sawToken) throw new UserInputError({ file: this.path, line: 1, column: 1, message: 'the file is empty' });
+    if (!this.parser.isEnded) throw this.at(size, "invalid JSON: the file ends inside the document (it may be truncated): '}' or ']' expected");
+  }
+
+  private onToken(t: ParsedTokenInfo): void {
+    const byte = this.tokenBase + t.offset;
+    this.lastTokenByte = byte;
+    this.sawToken = true;
+    if (this.parser.isEnded) throw this.at(byte, `invalid JSON: ${PARSER_STATE_MESSAGES.ENDED}`);
+    switch (t.token) {
+      case TokenType.LEFT_BRACE:
+      case TokenType.LEFT_BRACKET:
+        if (this.open.length >= MAX_JSON_DEPTH) throw this.at(byte, tooDeepMessage());
+        this.open.push(this.positions.at(this.chunk, this.chunkBase, byte));
+        break;
+      case TokenType.RIGHT_BRACE:
+      case TokenType.RIGHT_BRACKET: {
+        const start = this.open.pop();
+        this.closed = start ? { start, end: this.positions.at(this.chunk, this.chunkBase, byte + 1) } : undefined;
+        break;
+      }
+      default:
+        this.closed = undefined;
+    }
+    this.parser.write(t);
+  }
+
+  private onValue(info: ParsedElementInfo): void {
+    const path: (string | number)[] = [];
+    for (let i = 1; i < info.stack.length; i++) path.push(info.stack[i].key as string | number);
+    if (info.key !== undefined) path.push(info.key as string | number);
+    const select = this.patterns.findIndex((p) => matches(p, path));
+    const item: JsonDocumentItem = { select, path, value: info.value };
+    if (info.value !== null && typeof info.value === 'object' && this.closed) item.location = location(this.closed.start, this.closed.end);
+    this.out.push(item);
+  }
+
+  /** A UserInputError at `byte` of the file. */
+  private at(byte: number, message: string): UserInputError {
+    const p = this.positions.at(this.chunk, this.chunkBase, Math.min(byte, this.chunkBase + this.chunk.length));
+    return new UserInputError({ file: this.path, line: p.line + 1, column: p.offset - p.lineStart + 1, message });
+  }
+
+  /** The parser's error as a located problem (our own UserInputErrors pass through). */
+  private problem(e: unknown, eof?: number): unknown {
+    if (e instanceof UserInputError) return e;
+    if (e instanceof TokenizerError) {
+      const m = /absolute position "(\d+)"/.exec(e.message);
+      if (m) return this.at(this.tokenBase + Number(m[1]), 'invalid JSON: unexpected character');
+      if (eof !== undefined) return this.at(eof, 'invalid JSON: the file ends inside a value (it may be truncated)');
+      return this.at(this.lastTokenByte, 'invalid JSON: unexpected character');
+    }
+    if (e instanceof TokenParserError) {
+      const state = /in state (\w+)/.exec(e.message)?.[1] ?? '';
+      return this.at(this.lastTokenByte, `invalid JSON: ${PARSER_STATE_MESSAGES[state] ?? 'unexpected token'}`);
+    }
+    return e;
+  }
+}
+
+function matches(pattern: JsonPathPattern, path: JsonPath): boolean {
+  if (pattern.length !== path.length) return false;
+  for (let i = 0; i < path.length; i++) {
+    const p = pattern[i];
+    if (p !== '*' && String(p) !== String(path[i])) return false;
+  }
+  return true;
+}
