@@ -216,6 +216,8 @@ function describeSyntaxError(description: string): string {
     [/^Expected (.)$/, (m) => `missing "${m[1]}"`],
     [/^Variable names cannot start with a number/, () => 'a name cannot start with a digit'],
     [/^Unexpected token (.)$/, (m) => `unexpected "${m[1]}"`],
+    [/^Unexpected period$/, () => 'unexpected "."'],
+    [/^Unexpected "="$/, () => 'unexpected "=" (use == to compare; nothing can be assigned)'],
     [/^Unexpected "?(.*?)"?$/, (m) => (m[1] ? `unexpected "${m[1]}"` : 'unexpected end of the expression')],
   ];
   for (const [re, say] of rules) {
@@ -335,7 +337,9 @@ class Compiler {
       case 'Compound': {
         const body = (node as jsep.Compound).body;
         if (body.length === 0) throw new ExpressionError(this.offset + 1, 'the expression is empty');
-        this.fail(body[1], 'expected an operator before this (one expression only; no ";" or ",")');
+        const word = body[1].type === 'Identifier' ? (body[1] as jsep.Identifier).name : '';
+        const hint = ({ and: ' (write && for "and")', or: ' (write || for "or")', not: ' (write ! for "not")' } as Record<string, string>)[word.toLowerCase()] ?? ' (one expression only; no ";" or ",")';
+        this.fail(body[1], `expected an operator before this${hint}`);
         break;
       }
       case 'SequenceExpression':

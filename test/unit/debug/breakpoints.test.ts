@@ -6,8 +6,10 @@
  * detectors put in that category, and line breakpoints resolve to the innermost span.
  */
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { analyzeFile, detectOptionsFor } from '../../../src/core/analyze';
 import { shownFindingCategory } from '../../../src/core/annotations/finding-review';
+import { compileExpression } from '../../../src/core/debug/expression';
 import { ALL_FAILURES_FILTER, BreakpointSet, exceptionFilters, parseHitCondition, TAGGED_FILTER } from '../../../src/core/debug/breakpoints';
 import type { StepScopeSource } from '../../../src/core/debug/step-scope';
 import type { Finding } from '../../../src/core/detect';
@@ -295,6 +297,33 @@ describe('debugger breakpoints: conditions, hit counts and logpoints', () => {
     set.setFunctionBreakpoints([{ name: 'search', condition: 'count(len(findings) > 0) == 2' }]);
     assert.deepEqual(run(set, src).stops, [2, 5, 7]);
     assert.equal(reads, src.steps.length, 'one pass for the whole continue');
+  });
+});
+
+describe('debugger breakpoints: property', () => {
+  it('any condition, hit condition and log message: setting never throws, a breakpoint whose condition does not compile is unverified, and check never throws', () => {
+    const src = synthetic();
+    const pieces = ['kind', 'status', '==', '"error"', '&&', '||', '!', '(', ')', 'durationMs', '>', '100', '*', 'name', '=~', '/sea/', 'count(failing)', 'tags[0].note', ' '];
+    const condition = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 20 }), fc.array(fc.constantFrom(...pieces), { maxLength: 8 }).map((p) => p.join(' ')));
+    const hit = fc.oneof(fc.constant(undefined), fc.constantFrom('1', '>= 2', '% 2', '== 3', 'x', '<1'));
+    const log = fc.oneof(fc.constant(undefined), fc.constantFrom('{name}', '{durationMs * 2}', 'plain', '{', '{{}}'));
+    fc.assert(fc.property(fc.array(fc.record({ name: fc.constantFrom('search', 'fetch_url', 'agent:writer'), condition, hitCondition: hit, logMessage: log }), { maxLength: 4 }), condition, (bps, filterCondition) => {
+      const set = new BreakpointSet(DEFAULT_TAXONOMY);
+      const specs = bps.map((b) => Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) as { name: string; condition?: string });
+      const results = set.setFunctionBreakpoints(specs, src);
+      results.forEach((r, k) => {
+        const c = specs[k].condition;
+        let compiles = true;
+        try { if (c !== undefined && c.trim() !== '') compileExpression(c); } catch { compiles = false; }
+        if (!compiles) assert.equal(r.verified, false, `${c} compiled as a breakpoint`);
+      });
+      set.setExceptionFilters([{ filterId: 'all', ...(filterCondition === undefined ? {} : { condition: filterCondition }) }]);
+      for (let i = 0; i < src.steps.length; i++) {
+        const r = set.check(src, i);
+        assert.ok(Array.isArray(r.logs));
+        if (r.stop) assert.ok(r.stop.description.length > 0 && r.stop.hitBreakpointIds.length > 0);
+      }
+    }), { numRuns: 500, seed: 3 });
   });
 });
 

@@ -277,6 +277,9 @@ describe('debugger expressions: errors say where and what', () => {
     ['1abc', 2, /a name cannot start with a digit/],
     ['kind ? 1', 9, /expected ":"/],
     ['len(,)', 5, /unexpected ","/],
+    ['status = "error"', 8, /unexpected "=" \(use == to compare; nothing can be assigned\)/],
+    ['status == "error" and kind == "llm"', 19, /expected an operator before this \(write && for "and"\)/],
+    ['1..5', 3, /unexpected "\."/],
   ];
   for (const [text, column, message] of cases) {
     it(`${JSON.stringify(text)}: column ${column}, ${message.source}`, () => {
@@ -398,6 +401,22 @@ describe('debugger expressions: hostile input is refused or bounded', () => {
         assert.ok(e instanceof EvaluationError, `evaluate ${JSON.stringify(t)} threw ${String(e)}`);
       }
     }), { numRuns: 3000, seed: 12 });
+  });
+
+  it('property: a log message template compiles or throws ExpressionError, and rendering never throws', () => {
+    const pieces = ['{', '}', '{{', '}}', 'name', 'durationMs', ' took ', '"}"', "'{'", 'messages[-1].content', '* 2', '=~ /x/', '\\', 'count(true)'];
+    const template = fc.oneof(fc.string({ maxLength: 40 }), fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((p) => p.join('')));
+    fc.assert(fc.property(template, fc.integer({ min: 0, max: 3 }), (t, at) => {
+      let message;
+      try {
+        message = compileLogMessage(t);
+      } catch (e) {
+        assert.ok(e instanceof ExpressionError, `compile ${JSON.stringify(t)} threw ${String(e)}`);
+        assert.ok(e.column >= 0 && e.column <= t.length + 1, `column ${e.column} outside ${JSON.stringify(t)}`);
+        return;
+      }
+      assert.equal(typeof message.render(stepScope(source(), at)), 'string');
+    }), { numRuns: 2000, seed: 7 });
   });
 });
 
