@@ -148,7 +148,13 @@ export class TraceDebugAdapter extends DebugSession {
     await this.configured;
     this.sendResponse(response);
     for (const w of warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'stderr'));
-    runtime.start(args.stopOnEntry ?? true);
+    // Nothing may escape an async handler (it would be an unhandled rejection): report and end instead.
+    try {
+      runtime.start(args.stopOnEntry ?? true);
+    } catch (e) {
+      this.sendEvent(new OutputEvent(`agent-trace: the replay could not start: ${messageOf(e)}\n`, 'stderr'));
+      this.sendEvent(new TerminatedEvent());
+    }
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
@@ -324,6 +330,13 @@ export class TraceDebugAdapter extends DebugSession {
     this.move(response, (rt) => rt.reverseContinue());
   }
 
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.withRuntime(response, (rt) => {
+      this.sendResponse(response);
+      rt.pause();
+    });
+  }
+
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
@@ -361,6 +374,7 @@ export class TraceDebugAdapter extends DebugSession {
   private move(response: DebugProtocol.Response, action: (rt: TraceDebugRuntime) => void, afterEnd = false): void {
     this.withRuntime(response, (rt) => {
       if (rt.terminated && !afterEnd) return this.fail(response, ERR.request, 'the replay has ended: restart the session, or use goto');
+      if (rt.running) return this.fail(response, ERR.request, 'the replay is running: pause it first');
       this.sendResponse(response);
       try {
         action(rt);

@@ -16,7 +16,9 @@
  *   (terminated) / the first step (reason `entry`).
  * Like a debugger stepping over a call that hits a breakpoint, every step a move passes over is
  * checked in order (hit counts, logpoints), and the move stops early where one says stop. A move
- * checks each step it passes once: a continue over n steps costs n checks, never more.
+ * checks each step it passes once: a continue over n steps costs n checks, never more. A move
+ * over more than `sliceSize` steps yields to the event loop between slices (the extension host
+ * stays responsive; `pause` stops it): short moves stop before the call returns, long ones by event.
  */
 import { resolve } from 'node:path';
 import { bindAnnotations, categoryIn, loadAnnotationsFor, reviewOf, shownFindingCategory, traceIndexOf, type BoundAnnotations, type Correction, type ErrorTag } from '../annotations';
@@ -29,11 +31,11 @@ import type { ImportedLabel, Step, Trace } from '../model/schema';
 import { findingsFor } from '../review';
 import { loadTaxonomy, type Taxonomy } from '../taxonomy';
 import { formatProblem, type Problem, UserInputError } from '../util/problems';
-import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
+import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionFilter, type StopHit } from './breakpoints';
 import { compileExpression } from './expression';
 import { stepScope, type StepScopeSource } from './step-scope';
 
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart';
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart' | 'pause';
 
 export interface StoppedInfo {
   reason: StopReason;
@@ -157,6 +159,10 @@ export class TraceDebugRuntime {
   private readonly sidecarEntries = new Map<number, ErrorTag[]>();
   private readonly corrections = new Map<number, Correction>();
   private prefix: Prefix | undefined;
+  /** The run in progress when a move spans more than one slice. */
+  private run: { paused: boolean } | undefined;
+  /** Steps checked before a long move yields to the event loop. */
+  sliceSize = 50_000;
   private ranges: ({ line: number; endLine: number } | undefined)[] | undefined;
   private lastStop: StoppedInfo | undefined;
   private ended = false;
@@ -248,6 +254,16 @@ export class TraceDebugRuntime {
     return this.ended;
   }
 
+  /** True while a long move is running (between its slices); moves are ignored until it stops. */
+  get running(): boolean {
+    return this.run !== undefined;
+  }
+
+  /** Stop a running move where it is (reason `pause`); nothing when none runs. */
+  pause(): void {
+    if (this.run) this.run.paused = true;
+  }
+
   /** Begin the replay: stop on the first step, or run to the first breakpoint (or the end). */
   start(stopOnEntry: boolean): void {
     if (stopOnEntry) return this.stopAt(0, 'entry');
@@ -298,7 +314,7 @@ export class TraceDebugRuntime {
 
   /** Back to the start of a frame: the current step or one of its ancestors. */
   restartFrame(position: number): void {
-    if (this.ended) return;
+    if (this.ended || this.run) return;
     if (!this.ancestry(this.position).includes(position)) throw new Error(`step ${position} is not a frame of the current stack`);
     this.stopAt(position, 'restart');
   }
@@ -309,6 +325,7 @@ export class TraceDebugRuntime {
     if (i === undefined || !Number.isInteger(i) || i < 0 || i >= this.length) {
       throw new Error(typeof target === 'string' ? `no step with id ${JSON.stringify(target)} in this trace` : `no step at position ${target} (the trace has ${this.length} steps)`);
     }
+    if (this.run) throw new Error('the replay is running: pause it first');
     this.ended = false;
     this.stopAt(i, 'goto');
   }
@@ -459,28 +476,57 @@ export class TraceDebugRuntime {
    * says stop; else stop at `to` with `reason`, or, with no reason (continue), end the replay.
    */
   private runForward(from: number, to: number, reason: 'step' | undefined): void {
-    if (this.ended) return;
-    const last = Math.min(to, this.length - 1);
-    for (let k = from; k <= last; k++) if (this.checkAt(k)) return;
-    if (reason && to < this.length) return this.stopAt(to, reason);
-    this.ended = true;
-    this.lastStop = undefined;
-    this.emitter.emit('terminated', { position: this.position });
+    if (this.ended || this.run) return;
+    this.scan(from, Math.min(to, this.length - 1), 1, () => {
+      if (reason && to < this.length) return this.stopAt(to, reason);
+      this.ended = true;
+      this.lastStop = undefined;
+      this.emitter.emit('terminated', { position: this.position });
+    });
   }
 
   /** Backwards: check from..to (from >= to) in reverse order; else stop at `to` (`entry` at the first step when continuing). */
   private runBackward(from: number, to: number, continuing = false): void {
-    if (this.ended) return;
-    for (let k = from; k >= to; k--) if (this.checkAt(k)) return;
-    this.stopAt(to, continuing || (to === 0 && from < 0) ? 'entry' : 'step');
+    if (this.ended || this.run) return;
+    this.scan(from, to, -1, () => this.stopAt(to, continuing || (to === 0 && from < 0) ? 'entry' : 'step'));
   }
 
-  private checkAt(k: number): boolean {
+  /**
+   * Check steps from `from` to `to` in `direction`, `sliceSize` at a time: a long run yields to the
+   * event loop between slices (the extension host stays responsive, and `pause` is heard), so a
+   * move over a short range finishes before the call returns and a long one ends with an event.
+   */
+  private scan(from: number, to: number, direction: 1 | -1, done: () => void): void {
+    const run = { paused: false };
+    let k = from;
+    const slice = (): void => {
+      if (run.paused) {
+        this.run = undefined;
+        return this.stopAt(k - direction, 'pause');
+      }
+      const until = direction > 0 ? Math.min(to, k + this.sliceSize - 1) : Math.max(to, k - this.sliceSize + 1);
+      for (; direction > 0 ? k <= until : k >= until; k += direction) {
+        const hit = this.checkAt(k);
+        if (hit) {
+          this.run = undefined;
+          return this.stopAt(k, hit.reason, hit);
+        }
+      }
+      if (direction > 0 ? k > to : k < to) {
+        this.run = undefined;
+        return done();
+      }
+      this.run = run;
+      setImmediate(slice);
+    };
+    slice();
+  }
+
+  /** Asks the BreakpointSet about step k; writes its logpoint lines. */
+  private checkAt(k: number): StopHit | undefined {
     const r = this.breakpoints.check(this.source, k);
     for (const text of r.logs) this.emitter.emit('output', { text: text.endsWith('\n') ? text : `${text}\n`, category: 'console', position: k });
-    if (!r.stop) return false;
-    this.stopAt(k, r.stop.reason, r.stop);
-    return true;
+    return r.stop;
   }
 
   private stopAt(i: number, reason: StopReason, hit?: { description: string; hitBreakpointIds: number[]; filterId?: string }): void {

@@ -220,11 +220,15 @@ describe('debug adapter over DAP: agent-trace dap', function () {
     const hitBad = await dc.setBreakpointsRequest({ source: { path: TRAIL_FILE }, breakpoints: [{ line: 1700, hitCondition: 'often' }] });
     assert.equal(hitBad.body.breakpoints[0].verified, false);
     assert.match(hitBad.body.breakpoints[0].message ?? '', /hit condition "often"/i);
-    const good = await dc.setBreakpointsRequest({ source: { path: TRAIL_FILE }, breakpoints: [{ line: 1700, condition: 'kind == "agent"' }] });
-    assert.equal(good.body.breakpoints[0].verified, true);
+    // Line 1700 lies in an agent turn (Step 7); line 1650 in the failing PageDown call before it (Step 6's tool call).
+    const good = await dc.setBreakpointsRequest({ source: { path: TRAIL_FILE }, breakpoints: [{ line: 1700, condition: 'kind == "agent"' }, { line: 1650, logMessage: '{name} was {status}' }] });
+    assert.deepEqual(good.body.breakpoints.map((b) => b.verified), [true, true]);
+    const logs: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') logs.push(e.body.output); });
     const hit = await move(() => dc.continueRequest({ threadId: 1 }));
     assert.equal(hit.body.reason, 'breakpoint');
     assert.deepEqual(hit.body.hitBreakpointIds, [good.body.breakpoints[0].id]);
+    assert.deepEqual(logs, ['PageDownTool was error\n'], 'the logpoint wrote its line on the way, before the stop');
     const terminated = dc.waitForEvent('terminated');
     await dc.continueRequest({ threadId: 1 });
     await terminated;

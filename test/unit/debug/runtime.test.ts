@@ -334,26 +334,46 @@ describe('debug runtime: a generated run', () => {
     assert.equal(rec.terminated, 1, 'stepping past the last step ends the replay');
   });
 
-  it('a continue checks each step it passes once (linear in the steps, whatever the trace size); CPU over 10^5 steps is printed', () => {
+  it('a continue checks each step it passes once (linear in the steps, whatever the trace size); CPU over 10^5 steps is printed', async () => {
     const rt = generated(100_000, 0);
     let checks = 0;
     const check = rt.breakpoints.check.bind(rt.breakpoints);
     rt.breakpoints.check = (source, index) => { checks++; return check(source, index); };
     rt.setExceptionFilters([{ filterId: 'all' }]);
     rt.setFunctionBreakpoints([{ name: 'web_search', condition: 'name == "never"' }]);
-    const rec = record(rt);
     rt.start(true);
+    const terminated = new Promise((resolve) => rt.on('terminated', resolve));
     const cpu = process.cpuUsage();
     rt.continue();
+    assert.equal(rt.running, true, 'a long continue runs in slices');
+    await terminated;
     const used = process.cpuUsage(cpu);
-    assert.equal(rec.terminated, 1);
     assert.equal(checks, rt.length - 1, 'one check per step passed');
     rt.goto(rt.length - 1);
     checks = 0;
+    const entry = new Promise<StoppedInfo>((resolve) => rt.on('stopped', (s) => { if (s.reason === 'entry') resolve(s); }));
     rt.reverseContinue();
+    assert.equal((await entry).position, 0);
     assert.equal(checks, rt.length - 1);
-    assert.equal(rt.position, 0);
     console.log(`      continue over ${rt.length} steps with a filter and a conditional function breakpoint: ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`);
+  });
+
+  it('a long move yields between slices and pause stops it where it is; moves wait until it stops', async () => {
+    const rt = generated(1000, 0);
+    rt.sliceSize = 10;
+    rt.start(true);
+    const stopped = new Promise<StoppedInfo>((resolve) => rt.on('stopped', resolve));
+    rt.continue();
+    assert.equal(rt.running, true);
+    rt.stepIn(); // ignored while running
+    assert.throws(() => rt.goto(3), /running/);
+    rt.pause();
+    const stop = await stopped;
+    assert.equal(stop.reason, 'pause');
+    assert.equal(stop.position, 10, 'the first slice checked steps 1-10');
+    assert.equal(rt.running, false);
+    rt.stepIn();
+    assert.equal(rt.position, 11);
   });
 
   it('findings under another taxonomy are shown in its names (TRAIL)', () => {
