@@ -148,6 +148,12 @@ function location(a: TextPos, b: TextPos): SourceLocation {
   return { line: a.line + 1, column: a.offset - a.lineStart + 1, endLine: b.line + 1, endColumn: b.offset - b.lineStart + 1, offset: a.offset, length: b.offset - a.offset };
 }
 
+// Read once: the package's TokenType is a re-export whose members are getters.
+const LEFT_BRACE = TokenType.LEFT_BRACE;
+const LEFT_BRACKET = TokenType.LEFT_BRACKET;
+const RIGHT_BRACE = TokenType.RIGHT_BRACE;
+const RIGHT_BRACKET = TokenType.RIGHT_BRACKET;
+
 /** What a token parser error means, in the words the whole-file reader uses. */
 const PARSER_STATE_MESSAGES: Record<string, string> = {
   VALUE: 'value expected (a trailing comma, or the file is cut short?)',
@@ -166,8 +172,10 @@ class DocumentReader {
   private positions = new Positions(0);
   private chunk: Uint8Array = new Uint8Array(0);
   private chunkBase = 0;
-  /** Text position of each open `{` or `[`, innermost last. */
-  private readonly open: TextPos[] = [];
+  /** Text position of each open `{` or `[` that may be selected (undefined for the others), innermost last. */
+  private readonly open: (TextPos | undefined)[] = [];
+  /** The lengths of the patterns. */
+  private readonly depths: Set<number>;
   /** The container the last token closed: its start, and the position after its last byte. */
   private closed: { start: TextPos; end: TextPos } | undefined;
   private lastTokenByte = 0;
@@ -176,6 +184,7 @@ class DocumentReader {
 
   constructor(private readonly path: string, select: readonly JsonPathPattern[]) {
     this.patterns = select;
+    this.depths = new Set(select.map((p) => p.length));
     const paths = select.map((p) => {
       for (const seg of p) {
         if (typeof seg === 'string' && (seg.includes('.') || seg === '')) throw new Error(`readJsonDocument: key ${JSON.stringify(seg)} cannot be selected (empty or containing '.')`);
@@ -233,13 +242,14 @@ class DocumentReader {
     this.sawToken = true;
     if (this.parser.isEnded) throw this.at(byte, `invalid JSON: ${PARSER_STATE_MESSAGES.ENDED}`);
     switch (t.token) {
-      case TokenType.LEFT_BRACE:
-      case TokenType.LEFT_BRACKET:
+      case LEFT_BRACE:
+      case LEFT_BRACKET:
         if (this.open.length >= MAX_JSON_DEPTH) throw this.at(byte, tooDeepMessage());
-        this.open.push(this.positions.at(this.chunk, this.chunkBase, byte));
+        // Only a container as deep as some pattern can be selected: only its start is located.
+        this.open.push(this.depths.has(this.open.length) ? this.positions.at(this.chunk, this.chunkBase, byte) : undefined);
         break;
-      case TokenType.RIGHT_BRACE:
-      case TokenType.RIGHT_BRACKET: {
+      case RIGHT_BRACE:
+      case RIGHT_BRACKET: {
         const start = this.open.pop();
         this.closed = start ? { start, end: this.positions.at(this.chunk, this.chunkBase, byte + 1) } : undefined;
         break;
