@@ -20,6 +20,7 @@
  * over more than `sliceSize` steps yields to the event loop between slices (the extension host
  * stays responsive; `pause` stops it): short moves stop before the call returns, long ones by event.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bindAnnotations, categoryIn, loadAnnotationsFor, reviewOf, shownFindingCategory, traceIndexOf, type BoundAnnotations, type Correction, type ErrorTag } from '../annotations';
 import type { Finding } from '../detect';
@@ -112,7 +113,7 @@ export interface LaunchOptions {
 
 /** A launch that cannot start: `argument` names the launch argument at fault. */
 export class LaunchError extends Error {
-  constructor(readonly argument: 'trace' | 'traceIndex' | 'taxonomy' | 'sidecarPath', message: string) {
+  constructor(readonly argument: 'trace' | 'traceIndex' | 'taxonomy', message: string) {
     super(message);
     this.name = 'LaunchError';
   }
@@ -198,13 +199,14 @@ export class TraceDebugRuntime {
     if (trace.steps.length === 0) throw new LaunchError('traceIndex', `${options.trace}: trace ${wanted} has no steps (nothing to debug)`);
     let bound: BoundAnnotations | undefined;
     try {
-      const sidecar = loadAnnotationsFor(file, trace.source, options.sidecarPath);
+      // A sidecar the host points at may not exist yet (nobody tagged there): read the one beside the trace, if any.
+      const explicit = options.sidecarPath !== undefined && existsSync(options.sidecarPath) ? options.sidecarPath : undefined;
+      const sidecar = loadAnnotationsFor(file, trace.source, explicit);
       warnings.push(...sidecar.warnings.map(formatProblem));
       bound = bindAnnotations(sidecar.doc, trace, options.sidecarPath ?? `${file}.annotations.json`);
       if (bound.shaMismatch) warnings.push(formatProblem(bound.shaMismatch));
     } catch (e) {
       // A broken sidecar must not stop the debugger: debug without tags, and say why.
-      if (options.sidecarPath) throw new LaunchError('sidecarPath', problemText(e));
       warnings.push(`${problemText(e)} (debugging without its tags)`);
     }
     return { runtime: new TraceDebugRuntime(trace, findingsFor(trace, taxonomy), taxonomy, file, bound), warnings };

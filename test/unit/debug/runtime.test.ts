@@ -5,11 +5,14 @@
  * stack, exception info, goto and restart frame, and the cost of a continue (checks per step).
  */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { detect } from '../../../src/core/detect';
 import { TraceDebugRuntime, LaunchError, type StoppedInfo } from '../../../src/core/debug/runtime';
 import { stepScopes, VariableStore } from '../../../src/core/debug/variables';
 import { DEFAULT_TAXONOMY, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
-import { generateTraceModel } from '../../support/generate-traces';
+import { generateTrace, generateTraceModel } from '../../support/generate-traces';
 import { sharedPath } from '../../support/shared';
 
 /** A GAIA run from TRAIL: main > answer_single_question > CodeAgent.run > Step 1 > ToolCallingAgent.run > Step n > llm, tool (46 steps, depth 6), with TRAIL labels. */
@@ -374,6 +377,55 @@ describe('debug runtime: a generated run', () => {
     assert.equal(rt.running, false);
     rt.stepIn();
     assert.equal(rt.position, 11);
+  });
+
+  it('launches a generated JSONL file with a sidecar: human tags and corrections count, a rejected finding does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atd-debug-'));
+    try {
+      const file = join(dir, 'run.trace.jsonl');
+      writeFileSync(file, generateTrace({ steps: 20, fanout: 4, failEvery: 2 }));
+      const { runtime: probe } = TraceDebugRuntime.launch({ trace: file });
+      const failing = probe.index.steps.filter((s) => probe.findingsAt(s.index).length > 0);
+      assert.ok(failing.length >= 2);
+      const [rejectedStep, keptStep] = failing;
+      const rejected = probe.findingsAt(rejectedStep.index)[0];
+      const tagged = probe.index.steps.find((s) => s.kind === 'llm')!;
+      writeFileSync(`${file}.annotations.json`, JSON.stringify({
+        version: 1,
+        errors: [
+          { location: tagged.id, category: 'RSN.HALLUCINATION', source: 'human', status: 'confirmed', description: 'made up a city' },
+          ...probe.findingsAt(rejectedStep.index).map((f) => ({ location: rejectedStep.id, category: f.category, rule: f.rule, source: 'rule', status: 'rejected' })),
+        ],
+        corrections: [{ location: tagged.id, output: { role: 'assistant', content: 'I will search first.' } }],
+        reviewed: [],
+      }));
+      const { runtime: rt, warnings } = TraceDebugRuntime.launch({ trace: file });
+      assert.deepEqual(warnings, []);
+      assert.deepEqual(rt.source.tagsAt(tagged.index).map((t) => [t.category, t.note]), [['RSN.HALLUCINATION', 'made up a city']]);
+      assert.equal(rt.findingsAt(rejectedStep.index).some((f) => f.rule === rejected.rule), false, 'a rejected finding does not count');
+      assert.ok(rt.findingsAt(keptStep.index).length > 0);
+      assert.equal(rt.correctionAt(tagged.index)?.output.content, 'I will search first.');
+      const rec = record(rt);
+      rt.start(true);
+      rt.setExceptionFilters([{ filterId: 'tagged' }]);
+      rt.continue();
+      assert.equal(rt.position, tagged.index);
+      assert.equal(rec.stops.at(-1)?.filterId, 'tagged');
+      const scope = stepScopes(rt, tagged.index).find((x) => x.name === 'Tags and corrections');
+      assert.ok(scope, 'the tagged step shows its tags and correction');
+      const store = new VariableStore();
+      assert.deepEqual(store.variables(store.ref(scope.group)).map((v) => v.name), ['tags', 'sidecar entries', 'correction']);
+      // A sidecar the host points at that does not exist yet: the one beside the trace is read (the host's read fallback), no error.
+      const { runtime: relocated, warnings: none } = TraceDebugRuntime.launch({ trace: file, sidecarPath: join(dir, 'elsewhere.annotations.json') });
+      assert.deepEqual(none, []);
+      assert.equal(relocated.source.tagsAt(tagged.index).length, 1);
+      // A broken sidecar: debug without its tags, and say why.
+      writeFileSync(`${file}.annotations.json`, '{ "errors": [ }');
+      const broken = TraceDebugRuntime.launch({ trace: file });
+      assert.match(broken.warnings.join('\n'), /annotations\.json.*debugging without its tags/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('findings under another taxonomy are shown in its names (TRAIL)', () => {
