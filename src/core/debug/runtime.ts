@@ -193,7 +193,8 @@ export class TraceDebugRuntime {
     const wanted = options.traceIndex ?? 0;
     const trace = traces.find((t) => traceIndexOf(t) === wanted) ?? (traces.length > 1 ? traces[wanted] : undefined);
     if (!trace) {
-      const valid = traces.length === 1 ? `0 (the file holds one trace)` : `0 to ${traces.length - 1} (the file holds ${traces.length} traces)`;
+      const ids = traces.map((t, i) => (traces.length > 1 ? i : traceIndexOf(t)));
+      const valid = traces.length === 1 ? `${ids[0]} (the file holds one trace)` : `0 to ${traces.length - 1} (the file holds ${traces.length} traces)`;
       throw new LaunchError('traceIndex', `${options.trace}: there is no trace ${wanted} in this file; use ${valid}`);
     }
     if (trace.steps.length === 0) throw new LaunchError('traceIndex', `${options.trace}: trace ${wanted} has no steps (nothing to debug)`);
