@@ -14,7 +14,7 @@ import {
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
 import { AnnotationsChanged } from '../src/protocol/annotations';
-import { GetFileInfo, LocateStepById, TraceChanged } from '../src/protocol/trace-changes';
+import { CancelLoad, GetFileInfo, LocateStepById, TraceChanged } from '../src/protocol/trace-changes';
 import type { RpcEndpoint } from '../src/protocol/rpc';
 import { Annotator } from './annotate';
 import { DetailsPane } from './details';
@@ -54,6 +54,8 @@ class App {
   private readonly legend: HTMLElement;
   private readonly pickerSlot: HTMLElement;
   private readonly status: HTMLElement;
+  /** While the file is still being read: how far, with Cancel; after a cancel: that only the start is shown. */
+  private readonly readingSlot: HTMLElement;
   private readonly sheet: HTMLDialogElement;
   private readonly verdictSlot: HTMLElement;
   /** The trace picker, for files with several runs. */
@@ -122,6 +124,7 @@ class App {
     this.pickerSlot = el('div', { className: 'picker-slot' });
     this.status = el('div', { className: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.verdictSlot = el('div', { className: 'verdict-slot' });
+    this.readingSlot = el('div', { className: 'reading', attrs: { hidden: '' } });
     this.sheet = createShortcutSheet();
     this.sheet.addEventListener('close', () => this.list.element.focus());
   }
@@ -194,6 +197,7 @@ class App {
     this.listPane.replaceChildren(columns, this.list.element);
     this.root.replaceChildren(
       header,
+      this.readingSlot,
       this.annotate.banner,
       el('div', { className: 'legend-row' }, [this.verdictSlot, this.legend, warnings]),
       this.timeline.element,
@@ -202,6 +206,7 @@ class App {
       this.sheet,
     );
     this.root.removeAttribute('aria-busy');
+    this.showReading();
     if (ready.traces.length > 1) {
       const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } }) as HTMLElement & { value: string };
       this.picker = select;
@@ -214,6 +219,34 @@ class App {
       });
       this.pickerSlot.replaceChildren(el('span', { className: 'picker-label', text: `${ready.traces.length} traces` }), select);
     }
+  }
+
+  /** The reading bar: progress and Cancel while the host still reads the file; a note after a cancel. */
+  private showReading(): void {
+    const { loading, stoppedReading } = this.ready ?? {};
+    if (!loading && !stoppedReading) {
+      this.readingSlot.setAttribute('hidden', '');
+      this.readingSlot.replaceChildren();
+      return;
+    }
+    this.readingSlot.removeAttribute('hidden');
+    if (stoppedReading) {
+      this.readingSlot.replaceChildren(codicon('info'), el('span', { text: stoppedReading }));
+      return;
+    }
+    const steps = (this.ready?.traces ?? []).reduce((n, t) => n + t.stepCount, 0);
+    const percent = loading && loading.totalBytes > 0 ? Math.min(100, Math.floor((100 * loading.bytesRead) / loading.totalBytes)) : 0;
+    const cancel = el('button', {
+      className: 'button button-secondary',
+      attrs: { type: 'button', title: 'Stop reading: keep the steps read so far' },
+      on: { click: () => void this.rpc.sendRequest(CancelLoad, {}).catch((e) => this.say(`Couldn't cancel: ${String(e)}`)) },
+    }, [el('span', { text: 'Cancel' })]);
+    this.readingSlot.replaceChildren(
+      spinning(codicon('loading')),
+      el('span', { className: 'reading-text', text: `Reading the file… ${percent}% · ${steps.toLocaleString()} steps so far · findings once it is read` }),
+      el('progress', { attrs: { max: '100', value: String(percent), 'aria-label': 'Reading the trace file' } }),
+      cancel,
+    );
   }
 
   private renderLoadError(): void {
@@ -643,8 +676,10 @@ class App {
       // Rows only grew at the end: refresh counts, legend, timeline and rows in place (the
       // selection, scroll and collapsed rows keep their positions), as after a tag.
       this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (ready.traces[i]) o.textContent = pickerLabel(ready.traces[i]); });
+      this.showReading();
       await this.refreshAnnotations();
-      this.say(`The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.`);
+      // While the file is read, the bar says how far; the end of the read is said once.
+      if (!ready.loading) this.say(before.loading ? `Read the whole file: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.`);
       return;
     }
     const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
@@ -758,6 +793,11 @@ void new App(connectToHost()).start();
 /** A run in the picker: number, title, size, failures and verdict. */
 function pickerLabel(t: ReadyResult['traces'][number]): string {
   return `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`;
+}
+
+function spinning(icon: HTMLElement): HTMLElement {
+  icon.classList.add('codicon-modifier-spin');
+  return icon;
 }
 
 /** The verdict in one word, for the header and the picker. */

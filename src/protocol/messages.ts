@@ -20,6 +20,10 @@ export interface ReadyResult {
   loadError?: LoadErrorInfo;
   /** Whether the file has positions for "Reveal in file" (false for `.eval` zips). */
   canRevealInFile: boolean;
+  /** Set while the file is still being read: the steps shown so far grow; the webview offers Cancel. */
+  loading?: { bytesRead: number; totalBytes: number };
+  /** Why reading stopped before the end of the file (cancelled): what is shown is only the start. */
+  stoppedReading?: string;
 }
 
 export interface LoadErrorInfo {

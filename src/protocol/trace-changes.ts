@@ -21,3 +21,6 @@ export const GetFileInfo = requestType<Record<string, never>, ReadyResult>('file
 
 /** A step's position by its stable id, in one run; null when that run no longer has it. */
 export const LocateStepById = requestType<{ traceIndex: number; stepId: string }, { index: number | null }>('locateStepById');
+
+/** Webview → host: stop reading a file still being opened; the steps read so far stay shown. */
+export const CancelLoad = requestType<Record<string, never>, { cancelled: boolean }>('cancelLoad');

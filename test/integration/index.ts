@@ -29,6 +29,8 @@ export async function run(): Promise<void> {
   const { default: Mocha } = await import('mocha');
   // The timeout guards against a hang; it is no time budget (each wait has its own deadline).
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 300_000, slow: 5_000 });
+  // A developer runs some suites only with AGENT_TRACE_TEST_GREP (npm test never sets it).
+  if (process.env.AGENT_TRACE_TEST_GREP) mocha.grep(process.env.AGENT_TRACE_TEST_GREP);
   // Define the suites through mocha's tdd interface without files on disk (they are bundled here).
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   registerEditorTests();

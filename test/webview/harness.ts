@@ -106,7 +106,8 @@ export class WebviewHarness {
   }
 
   /** `fakeClock`: the page's timers run on Playwright's clock (page.clock), for tests of debouncing. */
-  async open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; width?: number; height?: number; fakeClock?: boolean } = {}): Promise<OpenedEditor> {
+  /** `cancelLoad`: what the page's Cancel of a file still being read does (as the provider's reader). */
+  async open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; width?: number; height?: number; fakeClock?: boolean; cancelLoad?: () => boolean } = {}): Promise<OpenedEditor> {
     if (!this.browser) throw new Error('harness not started');
     const page = await this.browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
     page.setDefaultTimeout(WAIT_MS);
@@ -128,7 +129,7 @@ export class WebviewHarness {
       promoteTrace: async (traceIndex) => { actions.promoted.push(traceIndex); return true; },
     };
     bindTraceEditorHandlers(host, file, editorActions);
-    bindTraceChangeHandlers(host, file);
+    bindTraceChangeHandlers(host, file, opts.cancelLoad);
     await page.exposeBinding('__atdToHost', (_source, message: unknown) => {
       const m = message as { method?: string; params?: unknown; id?: number };
       if (typeof m.method === 'string' && typeof m.id === 'number') {

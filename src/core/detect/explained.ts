@@ -12,6 +12,8 @@ import type { Finding } from './types';
  * order) that has one. Steps whose failure nothing inside explains are absent. O(steps).
  */
 export function explainedFailures(trace: Trace, findings: readonly Finding[]): Map<string, string> {
+  // Nothing flagged, nothing explained (and no map of every step to build while a file is read).
+  if (findings.length === 0) return new Map();
   const flagged = new Set(findings.map((f) => f.stepId));
   const byId = new Map(trace.steps.map((s) => [s.id, s]));
   const explained = new Map<string, string>();

@@ -11,7 +11,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { configuredTaxonomy, maxUnzippedBytes } from '../settings';
+import { Worker } from 'node:worker_threads';
+import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
+import { DocumentWorkerClient } from '../../core/engine/worker/document-client';
 import { parseSidecar, serializeSidecar, writeFileAtomic } from '../../core/annotations';
 import { prepareSidecarFolder, relocationNote, sidecarLocationFor, sidecarReaderFor } from '../sidecar-storage';
 import { siblingAccessFor } from '../sibling-files';
@@ -25,7 +27,8 @@ import type { AnnotationChange } from './annotation-state';
 import { bindTraceEditorHandlers } from './handlers';
 import { bindTraceChangeHandlers } from './trace-change-handlers';
 import { renderShell } from './html';
-import { TraceFile } from './trace-file';
+import { TraceFile, type TraceReload } from './trace-file';
+import { TraceFileReader } from './trace-file-reader';
 import { TRAINING_COMMANDS } from '../training-sets/ids';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -62,6 +65,8 @@ export class TraceDocument implements vscode.CustomDocument {
   private saving: Promise<void> = Promise.resolve();
   /** The sha mismatch and unreadable-sidecar messages are shown once per open document. */
   warned = false;
+  /** Reads the file in a worker (files on disk): the first steps show while the rest is read. */
+  reader: TraceFileReader | undefined;
 
   constructor(readonly uri: vscode.Uri, readonly file: TraceFile) {}
 
@@ -81,6 +86,7 @@ export class TraceDocument implements vscode.CustomDocument {
   }
 
   dispose(): void {
+    this.reader?.dispose();
     for (const l of this.disposeListeners.splice(0)) l();
   }
 }
@@ -122,7 +128,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     return this.documents.get(uri.toString());
   }
 
-  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<TraceDocument> {
+  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, token?: vscode.CancellationToken): Promise<TraceDocument> {
     const onDisk = uri.scheme === 'file';
     // The sidecar lives beside the trace, or in a storage folder (setting, read-only trace
     // folder); only reachable (synchronously) for files on disk.
@@ -133,6 +139,11 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       readSidecar: sidecar ? sidecarReaderFor(sidecar) : undefined,
       ...(sidecar ? { sidecarPath: sidecar.path } : {}),
     };
+    if (onDisk) {
+      const document = await this.openInWorker(uri, options, token);
+      if (openContext.backupId) await this.restoreBackup(document, openContext.backupId);
+      return this.track(document);
+    }
     let bytes: Uint8Array;
     try {
       bytes = await vscode.workspace.fs.readFile(uri);
@@ -145,6 +156,48 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const document = new TraceDocument(uri, TraceFile.fromBytes(uri.fsPath, bytes, options, readSibling, listSibling));
     if (openContext.backupId) await this.restoreBackup(document, openContext.backupId);
     return this.track(document);
+  }
+
+  /**
+   * A file on disk is read and parsed in its own document worker, never on the host's thread;
+   * the editor opens as soon as the first steps (or the reason it cannot open) arrive, and the
+   * steps keep coming while the page shows them.
+   */
+  private async openInWorker(uri: vscode.Uri, options: Parameters<typeof TraceFile.opening>[1], token?: vscode.CancellationToken): Promise<TraceDocument> {
+    const file = TraceFile.opening(uri.fsPath, options);
+    const document = new TraceDocument(uri, file);
+    const workerPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'trace-worker.js').fsPath;
+    const client = new DocumentWorkerClient(
+      () => new Worker(workerPath, { workerData: { mode: 'document' } }),
+      { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() },
+    );
+    document.reader = new TraceFileReader(file, client, (change) => this.traceChanged(document, change));
+    const { shown } = document.reader.open();
+    // Closing the tab before anything showed stops the read.
+    const stop = token?.onCancellationRequested(() => document.reader?.dispose());
+    try {
+      await shown;
+    } finally {
+      stop?.dispose();
+    }
+    return document;
+  }
+
+  /** What the reader read (steps added, the file read again, or not readable now) reaches the editors. */
+  private traceChanged(document: TraceDocument, change: TraceReload): void {
+    if (change.kind === 'unchanged') return;
+    if (change.kind === 'unreadable') {
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: {0} changed but cannot be read now ({1}); showing the version read before.', basename(document.uri.fsPath), change.problem), 8000);
+      return;
+    }
+    for (const editor of this.editors) if (editor.document === document) editor.traceChanged({ kind: change.kind, stepCounts: change.stepCounts });
+    if (document.file.loading) return;
+    // Read to the end: the diagnostics follow, and the sidecar's sha can now be compared.
+    this.annotationsChanged.fire(document);
+    if (!document.warned && [...this.editors].some((e) => e.document === document)) {
+      document.warned = true;
+      this.warnAboutAnnotations(document);
+    }
   }
 
   /** Hot exit: the backup holds the unsaved annotation document; the sidecar on disk stays the saved state. */
@@ -257,9 +310,13 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     let pause = 100;
     const read = async (): Promise<void> => {
       if (reading) { again = true; return; }
+      const reader = document.reader;
+      // Still reading the first time: look again once that is done.
+      if (reader?.isReading) { schedule(); return; }
       reading = true;
       const started = Date.now();
       try {
+        if (reader) { await reader.reload(); return; }
         let bytes: Uint8Array;
         // Deleted or moved away: keep showing what was read.
         try { bytes = await vscode.workspace.fs.readFile(document.uri); } catch { return; }
@@ -378,7 +435,8 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     });
     const editor = new TraceEditor(document, panel);
     this.editors.add(editor);
-    if (!document.warned) {
+    // A file still being read is checked against its sidecar once it is read (traceChanged).
+    if (!document.warned && !document.file.loading) {
       document.warned = true;
       this.warnAboutAnnotations(document);
     }
@@ -436,7 +494,7 @@ class TraceEditor implements TraceEditorHandle {
       }
       this.rpc.handle(m);
     });
-    bindTraceChangeHandlers(this.rpc, document.file);
+    bindTraceChangeHandlers(this.rpc, document.file, () => document.reader?.cancel() ?? false);
     bindTraceEditorHandlers(this.rpc, document.file, {
       revealInFile: (traceIndex, stepIndex) => this.revealInFile(traceIndex, stepIndex),
       openAsText: async () => { await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default'); },

@@ -86,6 +86,29 @@ export class TraceSession {
     return appended ? { appendedFrom: before } : { reset: true };
   }
 
+  /**
+   * Steps were added at the end while the file is still read (no findings yet: the worker sends
+   * them at the end): indexed in time proportional to what was added, so the rows can follow the
+   * read. False when this is not such a growth (then `update`).
+   */
+  grow(trace: Trace): boolean {
+    const before = this.index.length;
+    const n = trace.steps.length;
+    if (n < before || this.allFindings.size > 0 || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.steps[before - 1]?.id) return false;
+    if (n === before) return true;
+    if (!this.index.append(trace.steps.slice(before))) return false;
+    this.current = trace;
+    this.labels.grow(n);
+    // Tags made before the read reached their step bind now.
+    for (const [stepId, list] of this.bound?.tagsByStep ?? []) {
+      const i = this.index.indexOf(stepId);
+      if (i !== undefined && i >= before && list.length) this.tags.set(i, list);
+    }
+    for (let i = before; i < n; i++) if (this.isFailure(i)) this.failing.push(i);
+    this.viewCache.clear();
+    return true;
+  }
+
   private derive(findings: Finding[]): void {
     const n = this.index.length;
     this.allFindings = new SparseLists<ShownFinding>();
@@ -404,6 +427,11 @@ class SparseLists<T> {
 
   get(i: number): readonly T[] {
     return this.lists.get(i) ?? SparseLists.EMPTY;
+  }
+
+  /** How many positions have a list. */
+  get size(): number {
+    return this.lists.size;
   }
 
   set(i: number, list: readonly T[]): void {

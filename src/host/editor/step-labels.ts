@@ -49,6 +49,13 @@ export class StepLabels {
     this.schemes = [...schemes].sort();
   }
 
+  /** Steps were added at the end (a file still being read): they have no labels yet. */
+  grow(stepCount: number): void {
+    const grow = (lists: ImportedLabel[][]): void => { while (lists.length < stepCount) lists.push([]); };
+    grow(this.all);
+    if (this.counting !== this.all) grow(this.counting);
+  }
+
   /** A label stops counting when the sidecar rejects its category on its step (what promotion does too). */
   applyTags(tagsAt: (i: number) => readonly ErrorTag[]): void {
     this.counting = this.all.map((list, i) => {

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
 import type { Trace } from '../../core/model/schema';
-import { formatProblem, isUserInputError, type Problem } from '../../core/util/problems';
+import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
   ErrorCode, rpcError,
   type AnnotationOp, type AnnotationStatus, type CategoryGroup, type CorrectionOutput, type DiffLine, type LoadErrorInfo, type ReadyResult, type StepAnnotations,
@@ -18,6 +18,7 @@ import type { Finding, Taxonomy } from '../analysis/core-api';
 import { findingsFor } from '../../core/review';
 import { TraceSession } from './session';
 import { completeLines } from '../../core/engine/stream/complete-lines';
+import type { DocumentEvent } from '../../core/engine/worker/document-load';
 
 export { completeLines };
 import { cleanCorrection, correctionDiff, correctionProblems, editFor, stepAnnotations, stepRef, tagCategories } from './step-annotations';
@@ -36,8 +37,24 @@ export interface TraceFileOptions {
   sidecarPath?: string;
 }
 
+/** How far the worker has read a file being opened (the webview shows it, with Cancel). */
+export interface LoadProgress {
+  bytesRead: number;
+  totalBytes: number;
+}
+
 export class TraceFile {
   private readonly sessions = new Map<number, TraceSession>();
+  /** Set while the document worker reads the file (see `applyLoadEvent`). */
+  loading: LoadProgress | undefined;
+  /** Why reading stopped before the end (cancelled, or the worker failed after sending steps). */
+  stoppedReading: string | undefined;
+  /** Findings the worker found, per run (it runs the detectors; the host does not). */
+  private readonly workerFindings = new WeakMap<Trace, Finding[]>();
+  /** After a `reset`, the runs being read again; they replace the shown ones when the load is done. */
+  private staged: Trace[] | undefined;
+  /** Runs that received steps since the sessions were last brought up to date. */
+  private grown = false;
   private readonly detectFn: (trace: Trace) => Finding[];
   readonly annotations: AnnotationState;
   private boundCache = new Map<number, BoundAnnotations>();
@@ -109,6 +126,11 @@ export class TraceFile {
       return { kind: 'unreadable', problem: isUserInputError(e) ? e.problems.map(formatProblem).join('; ') : String(e) };
     }
     if (this.traces.length && loaded.traces[0]?.source.sha256 === this.traces[0].source.sha256) return { kind: 'unchanged' };
+    return this.replaceTraces(loaded);
+  }
+
+  /** Show `loaded` instead of the runs shown: sessions of runs still at their place are updated in place. */
+  private replaceTraces(loaded: { format: string; traces: Trace[]; warnings: Problem[] }): TraceReload {
     // A session the editor built is kept, and updated, when its run (its number in the file) is
     // still at the same position; any other is dropped and rebuilt on demand.
     const old = new Map(this.sessions);
@@ -131,6 +153,85 @@ export class TraceFile {
     // Only appends when every run shown kept its rows and no run came or went.
     const onlyAppended = !runsChanged && this.sessions.size === old.size && appended === old.size;
     return { kind: onlyAppended ? 'appended' : 'rewritten', stepCounts: this.traces.map((t) => t.steps.length) };
+  }
+
+  /**
+   * A file the document worker reads (src/core/engine/worker/document-load.ts): it starts empty
+   * and grows with each event given to `applyLoadEvent`; findings come from the worker too.
+   */
+  static opening(path: string, options: TraceFileOptions): TraceFile {
+    const holder: { file?: TraceFile } = {};
+    const file = new TraceFile(path, null, [], [], undefined, options.taxonomy, (trace) => holder.file?.workerFindings.get(trace) ?? [], options.readSidecar, options.sidecarPath);
+    holder.file = file;
+    file.loading = { bytesRead: 0, totalBytes: 0 };
+    return file;
+  }
+
+  /**
+   * One event of the document worker. Steps are added to their runs at once; the sessions (rows,
+   * counts, search) catch up in `flushGrowth`, which the caller runs at its pace. A `done` gives
+   * the final headers (ids and sha256 need the whole file) and the findings; after a `reset` the
+   * runs read again replace the shown ones then, as a reload does.
+   */
+  applyLoadEvent(e: DocumentEvent): TraceReload | undefined {
+    switch (e.kind) {
+      case 'reset':
+        this.staged = [];
+        return undefined;
+      case 'steps': {
+        const runs = this.staged ?? this.traces;
+        if (e.header && !runs[e.run]) runs[e.run] = { ...e.header, steps: [] };
+        const steps = runs[e.run].steps;
+        for (const step of e.steps) steps.push(step);
+        this.loading = { bytesRead: e.bytesRead, totalBytes: e.totalBytes };
+        if (!this.staged) this.grown = true;
+        return undefined;
+      }
+      case 'done': {
+        const runs = this.staged ?? this.traces;
+        const traces = e.runs.map((header, i) => ({ ...header, steps: runs[i]?.steps ?? [] }));
+        traces.forEach((t, i) => this.workerFindings.set(t, e.findings[i] ?? []));
+        this.loading = undefined;
+        this.stoppedReading = undefined;
+        this.staged = undefined;
+        this.grown = false;
+        return this.replaceTraces({ format: e.format, traces, warnings: e.warnings });
+      }
+      case 'unchanged':
+        this.loading = undefined;
+        return { kind: 'unchanged' };
+      case 'failed': {
+        this.loading = undefined;
+        this.staged = undefined;
+        const problem = e.problems.map(formatProblem).join('; ');
+        if (this.traces.length === 0) {
+          this.loadError = describeLoadError(this.path, e.userError ? new UserInputError(e.problems) : new Error(problem));
+          return { kind: 'rewritten', stepCounts: [] };
+        }
+        return { kind: 'unreadable', problem };
+      }
+    }
+  }
+
+  /**
+   * Bring the built sessions up to the steps received (rows before stay valid: only appended).
+   * Undefined when nothing grew.
+   */
+  flushGrowth(): TraceReload | undefined {
+    if (!this.grown) return undefined;
+    this.grown = false;
+    for (const [position, session] of this.sessions) {
+      const trace = this.traces[position];
+      if (trace && trace.steps.length > session.steps.length && !session.grow(trace)) session.update(trace, this.detectFn(trace));
+    }
+    return { kind: 'appended', stepCounts: this.traces.map((t) => t.steps.length) };
+  }
+
+  /** The reader stopped before the end of the file: keep what was read, and say so. */
+  stopReading(why: string): void {
+    this.loading = undefined;
+    this.staged = undefined;
+    this.stoppedReading = why;
   }
 
   static fromTraces(path: string, format: string, traces: Trace[], options: TraceFileOptions): TraceFile {
@@ -267,6 +368,8 @@ export class TraceFile {
       warnings: this.warnings.map(formatProblem),
       loadError: this.loadError,
       canRevealInFile: !this.isZip,
+      ...(this.loading ? { loading: { ...this.loading } } : {}),
+      ...(this.stoppedReading ? { stoppedReading: this.stoppedReading } : {}),
     };
   }
 }

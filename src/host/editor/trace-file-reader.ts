@@ -1,0 +1,96 @@
+/**
+ * Reads a trace file into a TraceFile through its document worker, off the host's thread: the
+ * first steps are shown while the rest is read, the rows catch up at a pace the host can afford,
+ * and a change on disk sends only what is new. No vscode here.
+ */
+import type { DocumentWorkerClient, LoadEnd } from '../../core/engine/worker/document-client';
+import type { DocumentEvent } from '../../core/engine/worker/document-load';
+import type { TraceFile, TraceReload } from './trace-file';
+
+/** The rows catch up at most this often while steps arrive, and at least this rarely. */
+const MIN_FLUSH_MS = 100;
+const MAX_FLUSH_MS = 2_000;
+
+export class TraceFileReader {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** After a catch-up that took `t` ms, the next waits 5 t: the host stays free most of the time. */
+  private pause = MIN_FLUSH_MS;
+  private disposed = false;
+
+  constructor(
+    readonly file: TraceFile,
+    private readonly client: DocumentWorkerClient,
+    /** The shown runs changed (grew, were read again, or could not be read). */
+    private readonly onChange: (change: TraceReload) => void,
+  ) {}
+
+  get isReading(): boolean {
+    return this.client.isLoading;
+  }
+
+  /**
+   * Start reading. Resolves once there is something to show (the first steps, or why the file
+   * cannot be opened); `done` settles when the whole file has been read.
+   */
+  open(): { shown: Promise<void>; done: Promise<LoadEnd> } {
+    let shown!: () => void;
+    const shownPromise = new Promise<void>((resolve) => { shown = resolve; });
+    const done = this.read(false, (e) => { if (e.kind !== 'reset') shown(); });
+    void done.then(() => shown());
+    return { shown: shownPromise, done };
+  }
+
+  /** The file changed on disk. */
+  reload(): Promise<LoadEnd> {
+    return this.read(true, () => undefined);
+  }
+
+  /** Stop reading; the steps read so far stay shown. False when nothing was being read. */
+  cancel(): boolean {
+    if (!this.client.isLoading) return false;
+    this.client.cancel();
+    return true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.client.dispose();
+  }
+
+  private async read(isReload: boolean, seen: (e: DocumentEvent) => void): Promise<LoadEnd> {
+    const onEvent = (e: DocumentEvent): void => {
+      if (this.disposed) return;
+      const change = this.file.applyLoadEvent(e);
+      seen(e);
+      if (e.kind === 'steps') this.scheduleFlush();
+      else if (change) this.settled(change);
+    };
+    const end = isReload ? await this.client.reload(onEvent) : await this.client.open(onEvent);
+    if (end === 'cancelled' && !this.disposed) {
+      const { loading } = this.file;
+      const where = loading && loading.totalBytes > 0 ? ` at ${Math.floor((100 * loading.bytesRead) / loading.totalBytes)}% of the file` : '';
+      this.file.stopReading(`Reading was cancelled${where}: only the steps read until then are shown, without findings. Reopen the file to read it all.`);
+      this.settled(this.file.flushGrowth() ?? { kind: 'appended', stepCounts: this.file.traces.map((t) => t.steps.length) });
+    }
+    return end;
+  }
+
+  private settled(change: TraceReload): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onChange(change);
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.disposed) return;
+      const started = Date.now();
+      const change = this.file.flushGrowth();
+      this.pause = Math.min(MAX_FLUSH_MS, Math.max(MIN_FLUSH_MS, 5 * (Date.now() - started)));
+      if (change) this.onChange(change);
+    }, this.pause);
+  }
+}

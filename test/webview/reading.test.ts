@@ -1,0 +1,115 @@
+/**
+ * A large file opens while it is still being read (src/host/editor/trace-file-reader.ts): the
+ * first rows show with a reading bar (how far, how many steps so far, Cancel); the rows grow as
+ * steps arrive; at the end the bar goes and the end is announced; Cancel keeps what was read and
+ * says that only the start is shown. The events are the document worker's own (DocumentLoader,
+ * run in process), handed over in two halves by a scripted client.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetWebviewState, TraceChanged } from '../../src/protocol';
+import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
+import { TraceFile } from '../../src/host/editor/trace-file';
+import { TraceFileReader } from '../../src/host/editor/trace-file-reader';
+import { DocumentLoader, type DocumentEvent } from '../../src/core/engine/worker/document-load';
+import type { DocumentWorkerClient, LoadEnd } from '../../src/core/engine/worker/document-client';
+import { benchTraceText } from '../support/bench-traces';
+import { WebviewHarness, until, type OpenedEditor } from './harness';
+
+/** Stands in for the worker: the test decides when each event arrives. */
+class ScriptedClient {
+  isLoading = false;
+  private onEvent: ((e: DocumentEvent) => void) | undefined;
+  private settle: ((end: LoadEnd) => void) | undefined;
+  open(onEvent: (e: DocumentEvent) => void): Promise<LoadEnd> {
+    this.isLoading = true;
+    this.onEvent = onEvent;
+    return new Promise((resolve) => { this.settle = resolve; });
+  }
+  reload(): Promise<LoadEnd> { return Promise.resolve('unchanged'); }
+  send(events: readonly DocumentEvent[]): void {
+    for (const e of events) {
+      this.onEvent?.(e);
+      if (e.kind === 'done' || e.kind === 'failed' || e.kind === 'unchanged') this.end(e.kind);
+    }
+  }
+  cancel(): void { this.end('cancelled'); }
+  dispose(): void { this.end('cancelled'); }
+  private end(end: LoadEnd): void {
+    if (!this.isLoading) return;
+    this.isLoading = false;
+    this.settle?.(end);
+  }
+}
+
+describe('a large file read while it opens (headless Chromium)', function () {
+  // A guard against a hang, not a time budget: each wait has its own deadline.
+  this.timeout(180_000);
+  const harness = new WebviewHarness();
+  const dir = mkdtempSync(join(tmpdir(), 'atd-reading-'));
+  let ed: OpenedEditor | undefined;
+  let reader: TraceFileReader | undefined;
+  before(async () => { await harness.start(); });
+  after(async () => { await harness.stop(); rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => { reader?.dispose(); await ed?.close(); ed = undefined; });
+
+  /** The worker's events for a generated 600-step file, split where half the steps have been sent. */
+  function eventsOf(): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
+    const path = join(dir, 'big.trace.jsonl');
+    writeFileSync(path, benchTraceText('jsonl', 600));
+    const events: DocumentEvent[] = [];
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16 * 1024 }, (e) => events.push(e)).open();
+    let sent = 0;
+    const total = events.reduce((n, e) => n + (e.kind === 'steps' ? e.steps.length : 0), 0);
+    const cut = events.findIndex((e) => e.kind === 'steps' && (sent += e.steps.length) >= total / 2) + 1;
+    return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
+  }
+
+  async function openReading(): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number }> {
+    const { first, rest, steps, path } = eventsOf();
+    const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    const client = new ScriptedClient();
+    let notify: (c: { kind: 'appended' | 'rewritten'; stepCounts: number[] }) => void = () => undefined;
+    reader = new TraceFileReader(file, client as unknown as DocumentWorkerClient, (c) => {
+      if (c.kind === 'appended' || c.kind === 'rewritten') notify(c);
+    });
+    const { shown } = reader.open();
+    client.send(first);
+    await shown;
+    const r = reader;
+    ed = await harness.open(file, { cancelLoad: () => r.cancel() });
+    notify = (c) => ed?.host.sendNotification(TraceChanged, c);
+    return { client, rest, steps };
+  }
+
+  const state = () => ed!.host.sendRequest(GetWebviewState, {});
+  const bar = () => ed!.page.locator('.reading');
+
+  it('shows the first rows with how far the read is, then every row, and says when it is done', async () => {
+    const { client, rest, steps } = await openReading();
+    await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
+    const text = await bar().innerText();
+    assert.match(text, /Reading the file… \d+% · [\d,]+ steps so far/);
+    const shownSteps = Number(/([\d,]+) steps so far/.exec(text)![1].replace(/,/g, ''));
+    assert.ok(shownSteps > 0 && shownSteps < steps, `${shownSteps} of ${steps} steps while reading`);
+    assert.equal(await bar().getByRole('button', { name: 'Cancel' }).count(), 1);
+    assert.ok((await state()).totalRows < steps);
+
+    client.send(rest);
+    await until('every row', async () => (await state()).totalRows === steps);
+    await ed!.page.getByText(`Read the whole file: ${steps.toLocaleString('en-US')} steps.`).waitFor();
+    assert.equal(await bar().isVisible(), false, 'the bar is gone once the file is read');
+  });
+
+  it('Cancel keeps the rows read so far and says only the start is shown', async () => {
+    const { steps } = await openReading();
+    await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
+    await bar().getByRole('button', { name: 'Cancel' }).click();
+    await until('the note', async () => /Reading was cancelled at \d+% of the file/.test(await bar().innerText()));
+    const rows = (await state()).totalRows;
+    assert.ok(rows > 0 && rows < steps, `${rows} rows kept of ${steps}`);
+    assert.equal(await bar().getByRole('button', { name: 'Cancel' }).count(), 0);
+  });
+});
