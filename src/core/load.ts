@@ -11,7 +11,9 @@ import type { DraftTrace } from './model/draft';
 import type { Importer } from './formats/importer';
 import { importerById, importers } from './formats/registry';
 import { otlpImporter } from './formats/otel/otlp';
+import { trailImporter } from './formats/otel/trail';
 import { loadOtlpJsonStream, looksLikeOtlpJsonDocument } from './engine/stream/otlp-stream';
+import { loadTrailStream, looksLikeTrailDocument } from './engine/stream/trail-stream';
 import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
 
 export interface LoadResult {
@@ -117,8 +119,8 @@ export function readTraceFileBytes(path: string): Uint8Array {
 }
 
 /**
- * Files larger than this are streamed when their format can be (an OTLP JSON document): V8's
- * longest string, in bytes (a file no larger always decodes to a string that fits).
+ * Files larger than this are streamed when their format can be (an OTLP JSON document, a TRAIL
+ * span tree): V8's longest string, in bytes (a file no larger always decodes to a string that fits).
  */
 export const STREAM_ABOVE_BYTES = 0x1fffffe8;
 
@@ -131,18 +133,22 @@ export interface LoadFileOptions extends Omit<LoadOptions, 'readSibling'> {
 
 export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadResult {
   const abs = resolve(path);
+  const readSibling = (rel: string): Uint8Array | undefined => {
+    const p = resolve(dirname(abs), rel);
+    return existsSync(p) ? readFileSync(p) : undefined;
+  };
   // Over V8's string limit the whole-file import refuses ("more than can be read as one text"):
-  // an OTLP JSON document is read as a stream instead. Other formats keep that refusal.
-  if ((opts.format === undefined || opts.format === otlpImporter.id) && fileSize(abs) > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && looksLikeOtlpJsonDocument(abs)) {
-    return loadOtlpJsonStream(path, { onProgress: opts.onStreamProgress })!;
+  // an OTLP JSON document or a TRAIL span tree is read as a stream instead. Other formats keep
+  // that refusal.
+  if (fileSize(abs) > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
+    const onProgress = opts.onStreamProgress;
+    if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonDocument(abs)) return loadOtlpJsonStream(path, { onProgress })!;
+    if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;
   }
   const bytes = readTraceFileBytes(path);
   return loadTraceFromBytes(path, bytes, {
     ...opts,
-    readSibling: (rel) => {
-      const p = resolve(dirname(abs), rel);
-      return existsSync(p) ? readFileSync(p) : undefined;
-    },
+    readSibling,
     listSibling: (rel) => {
       try { return readdirSync(resolve(dirname(abs), rel)); } catch { return undefined; }
     },

@@ -105,6 +105,17 @@ describe('readJsonDocument', () => {
     assert.deepEqual((protos[0].value as Record<string, unknown>)['__proto__'], { x: 1 });
   });
 
+  it('hands over values inside selected values first, and with detach takes them out of the outer value', () => {
+    const path = writeTemp('{"a":[{"k":[{"x":1},{"x":2}],"n":{"y":[3]}}]}');
+    const select: JsonPathPattern[] = [['a', '*'], ['a', '*', 'k', '*'], ['a', '*', 'n']];
+    const kept = readAll(path, select).items.map((x) => [x.path.join('.'), x.value]);
+    assert.deepEqual(kept, [['a.0.k.0', { x: 1 }], ['a.0.k.1', { x: 2 }], ['a.0.n', { y: [3] }], ['a.0', { k: [{ x: 1 }, { x: 2 }], n: { y: [3] } }]]);
+    const it = readJsonDocument(path, { select, detach: true });
+    const detached: [string, unknown][] = [];
+    for (let r = it.next(); !r.done; r = it.next()) for (const x of r.value.items) detached.push([x.path.join('.'), structuredClone(x.value)]);
+    assert.deepEqual(detached, [['a.0.k.0', { x: 1 }], ['a.0.k.1', { x: 2 }], ['a.0.n', { y: [3] }], ['a.0', { k: [] }]]);
+  });
+
   it('stops between batches when the caller stops iterating', () => {
     const { text } = awkwardDocument(200);
     const path = writeTemp(text);

@@ -148,13 +148,13 @@ describe('streaming OTLP JSON import', () => {
       assert.match(problems[0].message, /^invalid JSON: /);
     });
 
-    it('other formats, OTLP JSON lines and a forced other format are read whole, as before', () => {
+    it('other formats (agent-trace/v1 JSONL), OTLP JSON lines and a forced other format are read whole, as before', () => {
       const jsonl = benchTraceText('otlp', 30).replace(/\n/g, '') + '\n';
       const lines = writeTemp(`${jsonl}${jsonl}`, 'requests.jsonl');
       assert.equal(looksLikeOtlpJsonDocument(lines), false);
-      const trail = writeTemp(benchTraceText('trail', 30), 'trace.json');
-      assert.equal(looksLikeOtlpJsonDocument(trail), false);
-      for (const p of [lines, trail]) {
+      const jsonlRun = writeTemp(benchTraceText('jsonl', 30), 'run.trace.jsonl');
+      assert.equal(looksLikeOtlpJsonDocument(jsonlRun), false);
+      for (const p of [lines, jsonlRun]) {
         const calls: number[] = [];
         const r = loadTraceFile(p, { streamAbove: 100, onStreamProgress: (b) => calls.push(b) });
         assert.deepEqual(calls, []);

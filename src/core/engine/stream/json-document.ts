@@ -57,8 +57,13 @@ export interface JsonDocumentSummary {
 }
 
 export interface JsonDocumentOptions {
-  /** The paths whose values to hand over. A value inside a selected value is handed over too (and stays in it). */
+  /** The paths whose values to hand over. A value inside a selected value is handed over too (and stays in it, unless `detach`). */
   select: readonly JsonPathPattern[];
+  /**
+   * Take a selected value out of the selected value around it once handed over (a span tree's
+   * child spans out of their parent's list, so the root span does not hold the whole tree).
+   */
+  detach?: boolean;
   /** Bytes per read (default 1 MB). */
   chunkSize?: number;
 }
@@ -82,7 +87,7 @@ export function* readJsonDocument(path: string, opts: JsonDocumentOptions): Gene
   }
   try {
     const size = fstatSync(fd).size;
-    const reader = new DocumentReader(path, opts.select);
+    const reader = new DocumentReader(path, opts.select, opts.detach === true);
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(chunkSize);
     let pos = 0;
@@ -182,8 +187,12 @@ class DocumentReader {
   private sawToken = false;
   private out: JsonDocumentItem[] = [];
 
-  constructor(private readonly path: string, select: readonly JsonPathPattern[]) {
+  /** The patterns by length. */
+  private readonly byLength = new Map<number, JsonPathPattern[]>();
+
+  constructor(private readonly path: string, select: readonly JsonPathPattern[], private readonly detach: boolean) {
     this.patterns = select;
+    for (const p of select) this.byLength.set(p.length, [...(this.byLength.get(p.length) ?? []), p]);
     this.depths = new Set(select.map((p) => p.length));
     const paths = select.map((p) => {
       for (const seg of p) {
@@ -266,8 +275,22 @@ class DocumentReader {
     if (info.key !== undefined) path.push(info.key as string | number);
     const select = this.patterns.findIndex((p) => matches(p, path));
     const item: JsonDocumentItem = { select, path, value: info.value };
+    // The parser itself drops a value from its parent when no container around it is selected.
+    if (this.detach && this.insideSelected(path)) {
+      const parent = info.parent as unknown;
+      if (Array.isArray(parent)) parent.length -= 1;
+      else if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[String(info.key)];
+    }
     if (info.value !== null && typeof info.value === 'object' && this.closed) item.location = location(this.closed.start, this.closed.end);
     this.out.push(item);
+  }
+
+  private insideSelected(path: JsonPath): boolean {
+    for (let k = path.length - 1; k >= 0; k--) {
+      const ps = this.byLength.get(k);
+      if (ps && ps.some((p) => matches(p, path, k))) return true;
+    }
+    return false;
   }
 
   /** A UserInputError at `byte` of the file. */
@@ -293,9 +316,10 @@ class DocumentReader {
   }
 }
 
-function matches(pattern: JsonPathPattern, path: JsonPath): boolean {
-  if (pattern.length !== path.length) return false;
-  for (let i = 0; i < path.length; i++) {
+/** Whether `pattern` matches the first `n` segments of `path` (all of it by default). */
+function matches(pattern: JsonPathPattern, path: JsonPath, n = path.length): boolean {
+  if (pattern.length !== n) return false;
+  for (let i = 0; i < n; i++) {
     const p = pattern[i];
     if (p !== '*' && String(p) !== String(path[i])) return false;
   }

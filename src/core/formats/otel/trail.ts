@@ -15,7 +15,7 @@ import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import type { ImportedLabel } from '../../model/schema';
 import { UserInputError, jsonPathToString } from '../../util/problems';
 import { ImportContext, Importer, isObject } from '../importer';
-import { normalizeEvents, spanToDraft, statusOf, ToolCollector } from './span';
+import { type NormalSpan, normalizeEvents, spanToDraft, statusOf, ToolCollector } from './span';
 import { str } from './values';
 
 export const trailImporter: Importer = {
@@ -55,47 +55,64 @@ export const trailImporter: Importer = {
     while (stack.length) {
       const { span, path, parent } = stack.pop()!;
       if (!isObject(span)) {
-        ctx.warn({ path: jsonPathToString(path), message: 'span is not an object; skipped' });
+        ctx.warn(notASpanProblem(path));
         continue;
       }
       const spanId = str(span.span_id);
-      const step = spanToDraft({
-        spanId,
-        parentId: str(span.parent_span_id) ?? parent ?? null,
-        traceId: str(span.trace_id),
-        name: str(span.span_name) ?? '(unnamed span)',
-        start: span.timestamp,
-        end: endOf(span.timestamp, span.duration),
-        status: statusOf(span.status_code),
-        statusMessage: str(span.status_message),
-        attributes: isObject(span.span_attributes) ? span.span_attributes : {},
-        events: normalizeEvents(span.events),
-        extra: { span_kind: span.span_kind, scope: span.scope_name, service: span.service_name },
-        path,
-      }, tools);
+      const step = spanToDraft(trailSpan(span, path, parent), tools);
       fillFromLogs(step, span.logs);
       steps.push(step);
       const kids = Array.isArray(span.child_spans) ? span.child_spans : [];
       for (let k = kids.length - 1; k >= 0; k--) stack.push({ span: kids[k], path: [...path, 'child_spans', k], parent: spanId });
     }
 
-    const name = basename(file.path);
-    const draft: DraftTrace = {
-      id: str(root.trace_id),
-      title: `TRAIL ${basename(dirname(dirname(file.path)))} ${name.replace(/\.json$/, '')}`,
-      steps,
-      tools: tools.list(),
-      metadata: { traceId: root.trace_id },
-    };
-    const labels = readLabels(file, ctx, name);
-    if (labels) {
-      draft.labels = labels.labels;
-      if (labels.scores !== undefined) draft.metadata!.trailScores = labels.scores;
-      draft.metadata!.labelFile = labels.origin;
-    }
-    return [draft];
+    return [trailDraft(file, root.trace_id, steps, tools, ctx)];
   },
 };
+
+/** A span of the tree as the OTel family's NormalSpan; `parent` is the enclosing span's id (for spans without `parent_span_id`). */
+export function trailSpan(span: Record<string, unknown>, path: JsonPath, parent: string | undefined): NormalSpan {
+  return {
+    spanId: str(span.span_id),
+    parentId: str(span.parent_span_id) ?? parent ?? null,
+    traceId: str(span.trace_id),
+    name: str(span.span_name) ?? '(unnamed span)',
+    start: span.timestamp,
+    end: endOf(span.timestamp, span.duration),
+    status: statusOf(span.status_code),
+    statusMessage: str(span.status_message),
+    attributes: isObject(span.span_attributes) ? span.span_attributes : {},
+    events: normalizeEvents(span.events),
+    extra: { span_kind: span.span_kind, scope: span.scope_name, service: span.service_name },
+    path,
+  };
+}
+
+export function notASpanProblem(path: JsonPath): { path: string; message: string } {
+  return { path: jsonPathToString(path), message: 'span is not an object; skipped' };
+}
+
+/**
+ * The trace around the steps: id, title from the file's place, and the labels of
+ * `../annotations/<same name>.json`. The streaming import (src/core/engine/stream) ends with it too.
+ */
+export function trailDraft(file: Pick<SourceFile, 'path'>, traceId: unknown, steps: DraftStep[], tools: ToolCollector, ctx: ImportContext): DraftTrace {
+  const name = basename(file.path);
+  const draft: DraftTrace = {
+    id: str(traceId),
+    title: `TRAIL ${basename(dirname(dirname(file.path)))} ${name.replace(/\.json$/, '')}`,
+    steps,
+    tools: tools.list(),
+    metadata: { traceId },
+  };
+  const labels = readLabels(file, ctx, name);
+  if (labels) {
+    draft.labels = labels.labels;
+    if (labels.scores !== undefined) draft.metadata!.trailScores = labels.scores;
+    draft.metadata!.labelFile = labels.origin;
+  }
+  return draft;
+}
 
 const LABEL_HEAD = /^\s*\{\s*"trace_id"\s*:\s*"[^"]*"\s*,\s*"errors"\s*:/;
 
@@ -116,7 +133,7 @@ function endOf(start: unknown, duration: unknown): number | undefined {
  * Spans decorated by Patronus itself (no OpenInference attributes) carry their function's
  * arguments and return value only in a log record: use them as the step's input and output.
  */
-function fillFromLogs(step: DraftStep, logs: unknown): void {
+export function fillFromLogs(step: DraftStep, logs: unknown): void {
   if (!Array.isArray(logs)) return;
   for (const log of logs) {
     const body = isObject(log) && isObject(log.body) ? log.body : undefined;
@@ -128,7 +145,7 @@ function fillFromLogs(step: DraftStep, logs: unknown): void {
 
 interface Labels { labels: DraftLabel[]; scores?: unknown; origin: string }
 
-function readLabels(file: SourceFile, ctx: ImportContext, name: string): Labels | undefined {
+function readLabels(file: Pick<SourceFile, 'path'>, ctx: ImportContext, name: string): Labels | undefined {
   const rel = `../annotations/${name}`;
   const bytes = ctx.readSibling(rel);
   if (!bytes) return undefined;
