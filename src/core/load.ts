@@ -12,8 +12,10 @@ import type { Importer } from './formats/importer';
 import { importerById, importers } from './formats/registry';
 import { otlpImporter } from './formats/otel/otlp';
 import { trailImporter } from './formats/otel/trail';
+import { inspectImporter } from './formats/chat/inspect';
 import { loadOtlpJsonStream, looksLikeOtlpJsonDocument } from './engine/stream/otlp-stream';
 import { loadTrailStream, looksLikeTrailDocument } from './engine/stream/trail-stream';
+import { loadInspectJsonStream, looksLikeInspectJsonDocument } from './engine/stream/inspect-stream';
 import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
 
 export interface LoadResult {
@@ -120,7 +122,8 @@ export function readTraceFileBytes(path: string): Uint8Array {
 
 /**
  * Files larger than this are streamed when their format can be (an OTLP JSON document, a TRAIL
- * span tree): V8's longest string, in bytes (a file no larger always decodes to a string that fits).
+ * span tree, an Inspect AI `.json` log): V8's longest string, in bytes (a file no larger always
+ * decodes to a string that fits).
  */
 export const STREAM_ABOVE_BYTES = 0x1fffffe8;
 
@@ -138,12 +141,13 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
     return existsSync(p) ? readFileSync(p) : undefined;
   };
   // Over V8's string limit the whole-file import refuses ("more than can be read as one text"):
-  // an OTLP JSON document or a TRAIL span tree is read as a stream instead. Other formats keep
-  // that refusal.
+  // an OTLP JSON document, a TRAIL span tree or an Inspect .json log is read as a stream instead.
+  // Other formats keep that refusal.
   if (fileSize(abs) > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
     const onProgress = opts.onStreamProgress;
     if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonDocument(abs)) return loadOtlpJsonStream(path, { onProgress })!;
     if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;
+    if ((opts.format === undefined || opts.format === inspectImporter.id) && looksLikeInspectJsonDocument(abs)) return loadInspectJsonStream(path, { onProgress })!;
   }
   const bytes = readTraceFileBytes(path);
   return loadTraceFromBytes(path, bytes, {

@@ -24,9 +24,12 @@ import { inspectEventsToSteps, makeResolver } from './inspect-events';
 import { listZip, readEntry, UnzipBudget, ZipEntry, ZipError } from './zip';
 import { excessiveNestingOffset, tooDeepMessage } from '../../json/depth';
 
-function isEvalLog(v: unknown): boolean {
+export function isEvalLog(v: unknown): boolean {
   return isObject(v) && typeof v.version === 'number' && isObject(v.eval) && typeof v.eval.task === 'string' && (typeof v.status === 'string' || Array.isArray(v.samples));
 }
+
+/** The message when a JSON document is not an eval log (the streaming import says it too). */
+export const NOT_AN_EVAL_LOG = 'not an Inspect AI eval log: expected "version", "eval" with a "task", and "status"';
 
 export const inspectImporter: Importer = {
   id: 'inspect-ai',
@@ -46,7 +49,7 @@ export const inspectImporter: Importer = {
   parse(file: SourceFile, ctx: ImportContext): DraftTrace[] {
     if (file.isZip) return parseEvalZip(file, ctx);
     const log = file.requireJson();
-    if (!isEvalLog(log)) throw new UserInputError({ file: file.path, path: '$', message: 'not an Inspect AI eval log: expected "version", "eval" with a "task", and "status"' });
+    if (!isEvalLog(log)) throw new UserInputError({ file: file.path, path: '$', message: NOT_AN_EVAL_LOG });
     const header = log as Record<string, unknown>;
     const samples = arr(header.samples);
     if (samples.length === 0) return [headerOnly(header, file.path)];
@@ -103,7 +106,7 @@ function sampleKey(name: string): { id: string; epoch: number } {
   return m ? { id: m[1], epoch: Number(m[2]) } : { id: name, epoch: 0 };
 }
 
-function evalInfo(header: Record<string, unknown>): { task: string; model?: string; meta: Record<string, unknown> } {
+export function evalInfo(header: Record<string, unknown>): { task: string; model?: string; meta: Record<string, unknown> } {
   const ev = isObject(header.eval) ? header.eval : {};
   return {
     task: str(ev.task) ?? 'eval',
@@ -116,7 +119,7 @@ function evalInfo(header: Record<string, unknown>): { task: string; model?: stri
   };
 }
 
-function sampleTrace(raw: unknown, header: Record<string, unknown>, index: number, path: (string | number)[] | undefined, filePath: string, ctx: ImportContext): DraftTrace {
+export function sampleTrace(raw: unknown, header: Record<string, unknown>, index: number, path: (string | number)[] | undefined, filePath: string, ctx: ImportContext): DraftTrace {
   const { task, model, meta } = evalInfo(header);
   if (!isObject(raw)) {
     ctx.warn({ path: path ? `$.samples[${index}]` : undefined, message: `sample ${index + 1} is not an object; shown as an empty trace` });
@@ -186,7 +189,7 @@ function firstModelTools(events: unknown[], resolve: (v: unknown) => unknown): R
   return [];
 }
 
-function headerOnly(header: Record<string, unknown>, filePath: string): DraftTrace {
+export function headerOnly(header: Record<string, unknown>, filePath: string): DraftTrace {
   const { task, meta } = evalInfo(header);
   const status = str(header.status) ?? 'unknown';
   const err = isObject(header.error) ? header.error : undefined;
