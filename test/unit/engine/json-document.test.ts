@@ -3,7 +3,8 @@
  * equal those of JSON.parse of the whole text, whatever the chunk size (chunks split multi-byte
  * characters and tokens); each value's location is where the whole-file reader's locator puts it;
  * progress reaches the file's size; sha256 is the file's; stopping between batches stops the read;
- * malformed, truncated, empty, too deep and UTF-16 files are refused naming the file, line and column.
+ * malformed, truncated, empty, too deep, UTF-16 and not UTF-8 files are refused naming the file,
+ * line and column.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,7 +145,7 @@ describe('readJsonDocument', () => {
     assert.deepEqual(refusal(p5), { file: p5, line: 1, column: 22, message: 'invalid JSON: unexpected character' });
   });
 
-  it('refuses a truncated, an empty, a too deep and a UTF-16 file, naming the file', () => {
+  it('refuses a truncated, an empty, a too deep, a UTF-16 and a not UTF-8 file, naming the file, line and column', () => {
     const p1 = writeTemp('{"a": [{"x": 1},\n {"x": 2');
     assert.deepEqual(refusal(p1), { file: p1, line: 2, column: 9, message: "invalid JSON: the file ends inside the document (it may be truncated): '}' or ']' expected" });
     const p2 = writeTemp('{"a": ["unterminated');
@@ -159,6 +160,17 @@ describe('readJsonDocument', () => {
     assert.match(deep.message, /nest/);
     const p5 = writeTemp(Buffer.from('\uFEFF{"a": [1]}', 'utf16le'));
     assert.deepEqual(refusal(p5), { file: p5, message: 'is UTF-16 text, which is read whole, not streamed; convert it to UTF-8' });
+    // Bytes that are not UTF-8 are refused where they are, whatever the chunk size (a sequence cut by a chunk's end is not one of them).
+    const bad = (s: string, b: number[], t: string): Buffer => Buffer.concat([Buffer.from(s), Buffer.from(b), Buffer.from(t)]);
+    const UTF8 = 'invalid UTF-8 byte sequence; a file this large is read as a stream, which needs UTF-8 throughout (the whole-file reader, for smaller files, shows such bytes as U+FFFD)';
+    const p7 = writeTemp(bad('{"a": [\n "é日🎉 ok ', [0xff, 0xfe], ' bad"]}'));
+    const p8 = writeTemp(bad('{"a": ["é日🎉 ok ', [0xf0, 0x9f, 0x8e], '"]}'));
+    const p9 = writeTemp(bad('{"a": ["é日🎉 ok', [0xe6, 0x97], ''));
+    for (const chunkSize of [16, 17, 18, 19, 1024]) {
+      assert.deepEqual(refusal(p7, undefined, chunkSize), { file: p7, line: 2, column: 11, message: UTF8 });
+      assert.deepEqual(refusal(p8, undefined, chunkSize), { file: p8, line: 1, column: 17, message: UTF8 }, `chunks of ${chunkSize}`);
+      assert.deepEqual(refusal(p9, undefined, chunkSize), { file: p9, line: 1, column: 16, message: UTF8 }, `chunks of ${chunkSize}`);
+    }
     const p6 = join(dir, 'missing.json');
     assert.deepEqual(refusal(p6), { file: p6, message: 'no such file' });
   });

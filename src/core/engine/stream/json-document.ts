@@ -12,12 +12,13 @@
  * cap of the whole-file reader, and syntax errors as UserInputErrors naming the file, line and
  * column.
  *
- * Text is as the whole-file reader decodes it: a UTF-8 BOM at byte 0 is dropped; UTF-16 files are
- * refused (the whole-file reader reads those). Locations after an invalid UTF-8 sequence may be
- * off by the few columns the whole-text decode's U+FFFD replacement shifts.
+ * Text is as the whole-file reader decodes it: a UTF-8 BOM at byte 0 is dropped. UTF-16 files and
+ * bytes that are not UTF-8 are refused, where they are (the whole-file reader reads UTF-16 and
+ * shows bad bytes as U+FFFD).
  *
  * Sync on purpose: it runs in the CLI and in the trace worker.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { TokenParser, TokenParserError, TokenType, Tokenizer, TokenizerError, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
@@ -186,6 +187,8 @@ class DocumentReader {
   private lastTokenByte = 0;
   private sawToken = false;
   private out: JsonDocumentItem[] = [];
+  /** The start of a UTF-8 sequence cut by the end of the last chunk. */
+  private carry: Uint8Array = new Uint8Array(0);
 
   /** The patterns by length. */
   private readonly byLength = new Map<number, JsonPathPattern[]>();
@@ -221,6 +224,7 @@ class DocumentReader {
   write(chunk: Uint8Array, base: number): JsonDocumentItem[] {
     this.chunk = chunk;
     this.chunkBase = base;
+    this.checkUtf8(chunk, base);
     const skip = Math.max(0, this.tokenBase - base);
     try {
       if (skip < chunk.length) this.tokenizer.write(skip ? chunk.subarray(skip) : chunk);
@@ -236,6 +240,7 @@ class DocumentReader {
   end(size: number): void {
     this.chunk = new Uint8Array(0);
     this.chunkBase = size;
+    if (this.carry.length) throw this.inCarry(0);
     try {
       this.tokenizer.end();
     } catch (e) {
@@ -243,6 +248,34 @@ class DocumentReader {
     }
     if (!this.sawToken) throw new UserInputError({ file: this.path, line: 1, column: 1, message: 'the file is empty' });
     if (!this.parser.isEnded) throw this.at(size, "invalid JSON: the file ends inside the document (it may be truncated): '}' or ']' expected");
+  }
+
+  /**
+   * Refuse bytes that are not UTF-8 where they are (the tokenizer's decoder would throw a bare
+   * TypeError). The whole-file reader replaces them with U+FFFD and warns; a file streamed is too
+   * large for that reader. A sequence cut by the chunk's end is checked with the next chunk.
+   */
+  private checkUtf8(chunk: Uint8Array, base: number): void {
+    const end = completeEnd(chunk);
+    const bytes = this.carry.length ? Buffer.concat([this.carry, chunk.subarray(0, end)]) : chunk.subarray(0, end);
+    if (!isUtf8(bytes)) {
+      const bad = Math.max(0, firstInvalidUtf8(bytes));
+      throw bad < this.carry.length ? this.inCarry(bad) : this.at(base - this.carry.length + bad, INVALID_UTF8);
+    }
+    // A copy: the reader reuses its buffer (and Buffer#slice shares memory).
+    this.carry = Uint8Array.prototype.slice.call(chunk, end);
+  }
+
+  /**
+   * The problem at byte `i` of the carried bytes (the end of the chunk read last, which the
+   * positions have passed): back from there by the characters those bytes began. No line break
+   * is among them (they are one cut UTF-8 sequence).
+   */
+  private inCarry(i: number): UserInputError {
+    const p = this.positions.at(this.chunk, this.chunkBase, this.chunkBase);
+    let back = 0;
+    for (let k = i; k < this.carry.length; k++) if ((this.carry[k] & 0xc0) !== 0x80) back += this.carry[k] >= 0xf0 ? 2 : 1;
+    return new UserInputError({ file: this.path, line: p.line + 1, column: p.offset - back - p.lineStart + 1, message: INVALID_UTF8 });
   }
 
   private onToken(t: ParsedTokenInfo): void {
@@ -314,6 +347,33 @@ class DocumentReader {
     }
     return e;
   }
+}
+
+const INVALID_UTF8 = 'invalid UTF-8 byte sequence; a file this large is read as a stream, which needs UTF-8 throughout (the whole-file reader, for smaller files, shows such bytes as U+FFFD)';
+
+/** Where the chunk's last UTF-8 sequence starts when the chunk cuts it short (else the chunk's length). */
+function completeEnd(chunk: Uint8Array): number {
+  for (let i = chunk.length - 1; i >= 0 && i >= chunk.length - 4; i--) {
+    const b = chunk[i];
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + need > chunk.length ? i : chunk.length;
+  }
+  return chunk.length;
+}
+
+/** Index of the first byte that does not start a well-formed UTF-8 sequence, or -1 (only run once isUtf8 said no). */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n === 0 || i + n > b.length) return i;
+    for (let k = 1; k < n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
+    const c1 = b[i + 1];
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90)) return i;
+    i += n;
+  }
+  return -1;
 }
 
 /** Whether `pattern` matches the first `n` segments of `path` (all of it by default). */
