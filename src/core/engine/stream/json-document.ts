@@ -341,6 +341,8 @@ class DocumentReader {
       if (eof !== undefined) return this.at(eof, 'invalid JSON: the file ends inside a value (it may be truncated)');
       return this.at(this.lastTokenByte, 'invalid JSON: unexpected character');
     }
+    // One string value longer than V8's longest string: nothing can hold it.
+    if (e instanceof RangeError) return this.at(this.lastTokenByte, 'a value here is longer than JavaScript can hold as one string (512 MB); not read');
     if (e instanceof TokenParserError) {
       const state = /in state (\w+)/.exec(e.message)?.[1] ?? '';
       return this.at(this.lastTokenByte, `invalid JSON: ${PARSER_STATE_MESSAGES[state] ?? 'unexpected token'}`);
