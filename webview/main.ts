@@ -715,7 +715,9 @@ class App {
       void this.enqueue(() => this.gotoFailure(p.action === 'nextFailure' ? 'next' : 'previous'));
     });
     this.rpc.onNotification(TraceChanged, (p) => {
-      void this.enqueue(() => this.traceChanged(p.kind));
+      // A change that comes while the first answer is on its way (a file still being read sends
+      // many) is handled after it: asking for `ready` again would look like a reloaded page.
+      void this.loaded.then(() => this.enqueue(() => this.traceChanged(p.kind)));
     });
     this.rpc.onNotification(AnnotationsChanged, (p) => {
       this.annotate.showStatus(p.status);
@@ -740,6 +742,7 @@ class App {
         detailsTitle: this.details.title,
         detailsError: this.details.errorText,
         selectedTags: (shown?.annotations?.tags ?? []).filter((t) => t.status === 'confirmed').map((t) => t.category),
+        reading: this.ready?.loading !== undefined,
       };
     });
   }

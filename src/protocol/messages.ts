@@ -269,6 +269,8 @@ export interface WebviewStateSnapshot {
   detailsError?: string | null;
   /** Categories of the selected step's confirmed tags (human and rule), in order. */
   selectedTags?: string[];
+  /** The file is still being read (the reading bar shows). */
+  reading?: boolean;
 }
 
 // ---- webview → host requests ----

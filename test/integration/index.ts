@@ -18,6 +18,7 @@ import { registerTracesViewTests } from './suite/traces-view.test';
 import { registerTrainingSetsTests } from './suite/training-sets.test';
 import { registerConvertTests } from './suite/convert.test';
 import { registerTraceChangesTests } from './suite/trace-changes.test';
+import { registerLargeTraceTests } from './suite/large-trace.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -46,6 +47,7 @@ export async function run(): Promise<void> {
   registerStepAddressTests();
   registerConvertTests();
   registerTraceChangesTests();
+  registerLargeTraceTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

@@ -37,9 +37,11 @@ export function stepIndexByLocation(trace: Trace): Map<string, Step> {
  * the step with that content hash, the one nearest that position when several have it.
  */
 export function stepResolver(trace: Trace): (location: string) => Step | undefined {
-  const byId = stepIndexByLocation(trace);
+  // Built on the first question: a sidecar without entries costs nothing on a large trace.
+  let byId: Map<string, Step> | undefined;
   let byHash: Map<string, Step[]> | undefined;
   return (location) => {
+    byId ??= stepIndexByLocation(trace);
     const hit = byId.get(location);
     if (hit) return hit;
     const legacy = parseLegacyDerivedId(location);

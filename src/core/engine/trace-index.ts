@@ -120,7 +120,7 @@ export class TraceIndex {
         this.push(s);
         if (!findings && s.status === 'error') this.failingSteps.push(s.index);
       }
-      this.axisCache = undefined;
+      this.axisCache = this.axisCache && extendAxis(this, this.axisCache, from);
       if (this.searchText) for (const s of steps) this.searchText.push(searchableText(s));
       this.emitter.emit('appended', { from, count: steps.length });
     }
@@ -242,11 +242,15 @@ export interface Axis {
 
 function computeAxis(index: TraceIndex): Axis {
   const n = index.length;
+  const axis = { start: new Float64Array(n), end: new Float64Array(n), hasTimestamps: index.steps.some((s) => s.startTime !== null) };
+  fillAxis(index, axis, 0);
+  return axis;
+}
+
+function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
+  const { start, end, hasTimestamps } = axis;
   const steps = index.steps;
-  const hasTimestamps = steps.some((s) => s.startTime !== null);
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < steps.length; i++) {
     const s = steps[i];
     if (hasTimestamps) {
       const at = s.startTime ?? s.endTime ?? (i > 0 ? end[i - 1] : 0);
@@ -257,7 +261,23 @@ function computeAxis(index: TraceIndex): Axis {
       end[i] = index.subtreeEndOf(i);
     }
   }
-  return { start, end, hasTimestamps };
+}
+
+/**
+ * The axis after steps were appended from `from`: the entries before stay (a step's time does not
+ * change when others follow it), except, without timestamps, the ends of the new steps'
+ * ancestors, whose subtrees grew. Undefined (recompute) when the first timestamp just arrived.
+ */
+function extendAxis(index: TraceIndex, old: Axis, from: number): Axis | undefined {
+  const n = index.length;
+  if (!old.hasTimestamps && index.steps.slice(from).some((s) => s.startTime !== null)) return undefined;
+  const axis = { start: new Float64Array(n), end: new Float64Array(n), hasTimestamps: old.hasTimestamps };
+  axis.start.set(old.start.subarray(0, Math.min(from, old.start.length)));
+  axis.end.set(old.end.subarray(0, Math.min(from, old.end.length)));
+  fillAxis(index, axis, from);
+  // Appended steps hang below the open path (the last old step and its ancestors): only there did ends grow.
+  if (!axis.hasTimestamps) for (let a = from - 1; a >= 0; a = index.parentOf(a)) axis.end[a] = index.subtreeEndOf(a);
+  return axis;
 }
 
 /** What search looks in: names, ids, messages, tool calls, values and errors, lower-cased. */

@@ -81,7 +81,10 @@ export class TraceSession {
     const extends_ = trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i]?.id === s.id && trace.steps[i].parentId === s.parentId);
     this.current = trace;
     const appended = extends_ && this.index.append(trace.steps.slice(before), findings);
-    if (!appended) this.index.replace(trace.steps, findings);
+    if (!appended) {
+      this.index.replace(trace.steps, findings);
+      this.extentCache = undefined;
+    }
     this.derive(findings);
     return appended ? { appendedFrom: before } : { reset: true };
   }
@@ -98,7 +101,6 @@ export class TraceSession {
     if (n === before) return true;
     if (!this.index.append(trace.steps.slice(before))) return false;
     this.current = trace;
-    this.labels.grow(n);
     // Tags made before the read reached their step bind now.
     for (const [stepId, list] of this.bound?.tagsByStep ?? []) {
       const i = this.index.indexOf(stepId);
@@ -110,15 +112,17 @@ export class TraceSession {
   }
 
   private derive(findings: Finding[]): void {
-    const n = this.index.length;
     this.allFindings = new SparseLists<ShownFinding>();
     for (const f of findings) {
       const i = this.index.indexOf(f.stepId);
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
       if (i !== undefined) this.allFindings.push(i, { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
     }
-    this.explainedBy = explainedFailures(this.current, findings);
-    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, n, this.taxonomy);
+    this.explainedBy = explainedFailures(this.current, findings, (id) => {
+      const i = this.index.indexOf(id);
+      return i === undefined ? undefined : this.index.steps[i];
+    });
+    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy);
     this.applyAnnotations(this.bound);
   }
 
@@ -188,7 +192,7 @@ export class TraceSession {
   }
 
   private isFailure(i: number): boolean {
-    return this.steps[i].status === 'error' || this.findings.get(i).length > 0 || this.humanCategories(i).length > 0 || this.labels.has(i);
+    return this.steps[i].status === 'error' || this.findings.get(i).length > 0 || (this.tags.get(i).length > 0 && this.humanCategories(i).length > 0) || this.labels.has(i);
   }
 
   private categoryOf(i: number): string | null {
@@ -206,6 +210,30 @@ export class TraceSession {
     const j = inner === undefined ? undefined : this.index.indexOf(inner);
     return j === undefined ? null : this.findings.get(j)[0]?.category ?? null;
   }
+
+  /**
+   * The time range and depth of all steps. Kept from one call to the next and extended over the
+   * steps appended since (a step's place on the axis does not change when steps follow it), so
+   * a file being read costs only its new steps each time the page asks.
+   */
+  private extent(): { start: number; end: number; maxDepth: number } {
+    const n = this.steps.length;
+    const axis = this.index.axis();
+    let e = this.extentCache;
+    if (!e || e.count > n || e.hasTimestamps !== axis.hasTimestamps) e = { count: 0, start: Infinity, end: -Infinity, maxDepth: 0, hasTimestamps: axis.hasTimestamps };
+    // Without timestamps an ancestor's end grows with its subtree; the last step's end is the largest.
+    if (!axis.hasTimestamps && e.count > 0) e.end = Math.max(e.end, axis.end[e.count - 1]);
+    for (let i = e.count; i < n; i++) {
+      e.start = Math.min(e.start, axis.start[i]);
+      e.end = Math.max(e.end, axis.end[i]);
+      e.maxDepth = Math.max(e.maxDepth, this.steps[i].depth);
+    }
+    e.count = n;
+    this.extentCache = e;
+    return e;
+  }
+
+  private extentCache: { count: number; start: number; end: number; maxDepth: number; hasTimestamps: boolean } | undefined;
 
   /** Categories a step counts under for filters: its findings' and its human tags'. */
   private categoriesOf(i: number): string[] {
@@ -232,7 +260,8 @@ export class TraceSession {
 
   summary(): TraceSummary {
     const counts = new Map<string, number>();
-    for (let i = 0; i < this.steps.length; i++) for (const c of this.categoriesOf(i)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    // Only a failing step has categories (findings, human tags, labels all make it failing).
+    for (const i of this.failing) for (const c of this.categoriesOf(i)) counts.set(c, (counts.get(c) ?? 0) + 1);
     const categories: CategoryInfo[] = this.taxonomy.categories.map((c) => ({
       id: c.id, name: c.name, definition: c.definition, color: this.colorOf(c.id), count: counts.get(c.id) ?? 0,
     }));
@@ -245,14 +274,8 @@ export class TraceSession {
     }
     categories.sort((a, b) => b.count - a.count);
     const n = this.steps.length;
-    let start = Infinity;
-    let end = -Infinity;
-    let maxDepth = 0;
-    for (let i = 0; i < n; i++) {
-      start = Math.min(start, this.axisStart[i]);
-      end = Math.max(end, this.axisEnd[i]);
-      maxDepth = Math.max(maxDepth, this.steps[i].depth);
-    }
+    const { maxDepth } = this.extent();
+    let { start, end } = this.extent();
     if (!Number.isFinite(start)) { start = 0; end = 1; }
     if (end <= start) end = start + 1;
     const failures: FailureMarker[] = this.failing.slice(0, MAX_FAILURE_MARKERS).map((i) => ({

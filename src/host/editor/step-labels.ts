@@ -21,26 +21,28 @@ export function labelSchemeCategory(scheme: string): string {
   return `${SCHEME_PREFIX}${scheme}`;
 }
 
+const NONE: readonly ImportedLabel[] = Object.freeze([]);
+
 export class StepLabels {
-  /** Every error label per step position, as imported. */
-  private readonly all: ImportedLabel[][];
+  /** Every error label per step position, as imported (only positions that have labels: most have none). */
+  private readonly all = new Map<number, ImportedLabel[]>();
   /** Labels the editor derives for display (an Inspect score step that recorded a failing score). */
   private readonly derived: ImportedLabel[];
   /** The ones that count: not rejected by a sidecar entry on the same step and category. */
-  private counting: ImportedLabel[][];
+  private counting: ReadonlyMap<number, readonly ImportedLabel[]>;
   private readonly schemes: string[];
   /** For each shown label category, the scheme of its first label (one pass: a hostile trace may hold many categories). */
   private readonly schemeOfCategory = new Map<string, string>();
 
-  constructor(trace: Trace, position: { get(stepId: string): number | undefined }, stepCount: number, private readonly taxonomy: Taxonomy) {
-    this.all = Array.from({ length: stepCount }, () => [] as ImportedLabel[]);
+  constructor(trace: Trace, position: { get(stepId: string): number | undefined }, private readonly taxonomy: Taxonomy) {
     const schemes = new Set<string>();
     this.derived = scoreStepLabels(trace);
     for (const l of [...trace.labels, ...this.derived]) {
       if (!isStepErrorLabel(l)) continue;
       const i = position.get(l.stepId as string);
       if (i === undefined) continue;
-      this.all[i].push(l);
+      const list = this.all.get(i);
+      if (list) list.push(l); else this.all.set(i, [l]);
       schemes.add(l.scheme);
       const shown = this.shownCategory(l);
       if (!this.schemeOfCategory.has(shown)) this.schemeOfCategory.set(shown, l.scheme);
@@ -49,35 +51,30 @@ export class StepLabels {
     this.schemes = [...schemes].sort();
   }
 
-  /** Steps were added at the end (a file still being read): they have no labels yet. */
-  grow(stepCount: number): void {
-    const grow = (lists: ImportedLabel[][]): void => { while (lists.length < stepCount) lists.push([]); };
-    grow(this.all);
-    if (this.counting !== this.all) grow(this.counting);
-  }
-
   /** A label stops counting when the sidecar rejects its category on its step (what promotion does too). */
   applyTags(tagsAt: (i: number) => readonly ErrorTag[]): void {
-    this.counting = this.all.map((list, i) => {
-      if (list.length === 0) return list;
+    const counting = new Map<number, readonly ImportedLabel[]>();
+    for (const [i, list] of this.all) {
       const rejected = tagsAt(i).filter((t) => t.status === 'rejected');
-      if (list.length === 0 || rejected.length === 0) return list;
-      return list.filter((l) => !rejected.some((t) => t.category === l.category || t.category === this.shownCategory(l)));
-    });
+      const kept = rejected.length === 0 ? list : list.filter((l) => !rejected.some((t) => t.category === l.category || t.category === this.shownCategory(l)));
+      if (kept.length) counting.set(i, kept);
+    }
+    this.counting = counting;
   }
 
   /** What the details pane lists for step i: the trace's labels on it, then the ones derived for display. */
   shownInDetails(trace: Trace, i: number, stepId: string): ImportedLabel[] {
     const own = trace.labels.filter((l) => l.stepId === stepId);
-    return this.all[i].some((l) => this.derived.includes(l)) ? [...own, ...this.all[i].filter((l) => this.derived.includes(l))] : own;
+    const all = this.all.get(i) ?? NONE;
+    return all.some((l) => this.derived.includes(l)) ? [...own, ...all.filter((l) => this.derived.includes(l))] : own;
   }
 
   of(i: number): readonly ImportedLabel[] {
-    return this.counting[i];
+    return this.counting.get(i) ?? NONE;
   }
 
   has(i: number): boolean {
-    return this.counting[i].length > 0;
+    return this.counting.has(i);
   }
 
   /** The label's category as the user's taxonomy names it (TRAIL names resolve under TRAIL), else as written. */
@@ -87,7 +84,7 @@ export class StepLabels {
 
   /** Categories a labelled step counts under: its labels' and their schemes' pseudo categories, each once. */
   categories(i: number): string[] {
-    const list = this.counting[i];
+    const list = this.of(i);
     if (list.length === 0) return [];
     const out = new Set<string>();
     for (const l of list) out.add(this.shownCategory(l));
@@ -97,7 +94,7 @@ export class StepLabels {
 
   /** One line per label, for the row's tooltip. */
   descriptions(i: number): string[] {
-    return this.counting[i].map(describeLabel);
+    return this.of(i).map(describeLabel);
   }
 
   /**

@@ -37,6 +37,7 @@ function snapshot(index: TraceIndex): unknown {
     findings: Array.from({ length: n }, (_, i) => index.findingsOf(i).map((f) => f.rule)),
     search: index.search('alpha'),
     axisEnd: [...index.axis().end],
+    axisStart: [...index.axis().start],
     siblings: Array.from({ length: n }, (_, i) => [index.nextSiblingOf(i), index.previousSiblingOf(i), index.firstChildOf(i)]),
   };
 }

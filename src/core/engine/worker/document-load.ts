@@ -61,6 +61,7 @@ export type DocumentEvent =
 
 const DEFAULT_STREAM_FROM = 4 * 1024 * 1024;
 const DEFAULT_BATCH_STEPS = 2_000;
+const SLICE_CHARS = 1024 * 1024;
 /** How much of the head and of the last line read is kept to tell an append from a rewrite. */
 const FINGERPRINT_BYTES = 4096;
 const SNIFF_BYTES = 64 * 1024;
@@ -126,9 +127,16 @@ export class DocumentLoader {
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     loaded.traces.forEach((trace, run) => {
       const header = { ...trace, steps: [] };
-      for (let from = 0; from === 0 || from < trace.steps.length; from += batch) {
-        this.sendSteps(run, trace.steps.slice(from, from + batch), from === 0 ? header : undefined, bytes.length, bytes.length);
-      }
+      let from = 0;
+      do {
+        // A slice ends at `batch` steps or about 1 MB of their source text (TRAIL spans can be
+        // 100 KB each): the host decodes each event in one go, so none may be large.
+        let to = from;
+        let size = 0;
+        while (to < trace.steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += trace.steps[to++].location?.length ?? 0;
+        this.sendSteps(run, trace.steps.slice(from, to), from === 0 ? header : undefined, bytes.length, bytes.length);
+        from = to;
+      } while (from < trace.steps.length);
     });
     this.sha = sha;
     this.finish(loaded.format, loaded.traces, loaded.warnings, false, bytes.length);

@@ -1,0 +1,53 @@
+/**
+ * A large trace in real VS Code: the trace editor reads it in its document worker, so the first
+ * rows show while the rest is still read, the tab answers meanwhile (select a step, go to the next
+ * failure), and every step is shown once the read ends. 300,000 steps by default (58 MB);
+ * AGENT_TRACE_LARGE_STEPS=1000000 runs the issue's 10^6 by hand (not in npm test: it needs minutes).
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { writeSmallTrace } from '../../support/small-trace';
+import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
+
+const STEPS = Number(process.env.AGENT_TRACE_LARGE_STEPS ?? 300_000);
+
+export function registerLargeTraceTests(): void {
+  suite('a large trace, read while it opens', () => {
+    let dir: string;
+    let file: string;
+    suiteSetup(() => {
+      dir = mkdtempSync(join(tmpdir(), 'atd-large-'));
+      file = join(dir, 'many.trace.jsonl');
+      writeSmallTrace(file, STEPS);
+    });
+    suiteTeardown(async () => {
+      await closeAllEditors();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test(`${STEPS.toLocaleString('en-US')} steps: the first rows show while the file is read, the tab answers meanwhile, then every step`, async () => {
+      const { api } = await activatedExtension();
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
+      assert.equal(first.reading, true, 'the first rows show while the file is still being read');
+      assert.ok(first.totalRows < STEPS, `${first.totalRows} rows of ${STEPS} at first`);
+
+      // The tab answers while it reads: select a step by its id, then go to the next failure.
+      const editor = api.traceEditor()?.activeEditor;
+      assert.ok(editor, 'the trace editor is active');
+      assert.equal(editor.selectStep('m1'), true);
+      await waitFor('m1 selected', async () => ((await webviewState())?.selectedId === 'm1' ? true : undefined), 120_000);
+      editor.nextFailure();
+      const failure = await waitFor('the next failure selected', async () => { const s = await webviewState(); return s && s.selectedId !== 'm1' ? s : undefined; }, 120_000);
+      assert.ok((failure.selectedIndex ?? -1) > 4, `the next failure comes after m1 (row 5), at ${failure.selectedIndex}`);
+
+      const done = await waitFor('every step read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === STEPS ? s : undefined; }, 600_000, 250);
+      assert.equal(done.totalRows, STEPS);
+      assert.equal(done.selectedId, failure.selectedId, 'the selection stayed on its step while the rows grew');
+    });
+  });
+}
