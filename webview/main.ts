@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
   FindFailure, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
-  Ready, RevealInFile, Search, SelectStepNotification,
+  Ready, RevealInFile, Search, SelectStepNotification, StepSelectedNotification,
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
 import { AnnotationsChanged } from '../src/protocol/annotations';
@@ -65,6 +65,7 @@ class App {
   private readonly searchState = new SearchState();
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private selectionTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: HostConnection) {
     this.rpc = host.rpc;
@@ -352,7 +353,7 @@ class App {
     await this.refreshView();
     if (restore?.scrollRow) this.list.scrollToRow(restore.scrollRow, 'top');
     if (restore?.selectedIndex !== undefined && restore.selectedIndex !== null && restore.selectedIndex < this.summary.stepCount) {
-      await this.selectIndex(restore.selectedIndex, { scroll: !restore.scrollRow });
+      await this.selectIndex(restore.selectedIndex, { scroll: !restore.scrollRow, quiet: true });
     }
     // A restored query gets its marks back; the selection stays where it was.
     if (this.searchField.value.trim()) await this.search('next', 'marks');
@@ -450,7 +451,7 @@ class App {
   }
 
   /** Select a step by index: expands collapsed ancestors and drops filters that hide it. */
-  private async selectIndex(index: number, opts: { scroll?: boolean } = {}): Promise<void> {
+  private async selectIndex(index: number, opts: { scroll?: boolean; quiet?: boolean } = {}): Promise<void> {
     // Nothing to select in an empty trace (or past its end): asking the host would only fail.
     if (!this.summary || index < 0 || index >= this.summary.stepCount) return;
     let loc = await this.rpc.sendRequest(LocateStep, { view: this.currentView(), index });
@@ -481,7 +482,7 @@ class App {
     if (row) await this.applySelection(row);
   }
 
-  private async applySelection(row: RowSummary, opts: { scroll?: boolean } = {}): Promise<void> {
+  private async applySelection(row: RowSummary, opts: { scroll?: boolean; quiet?: boolean } = {}): Promise<void> {
     this.selectedIndex = row.index;
     this.selectedRow = row.row;
     this.selectedId = row.id;
@@ -490,6 +491,15 @@ class App {
     // Now, not debounced: a tab hidden right after a selection destroys this page before a timer fires.
     this.persistNow();
     this.detailsLoading = this.loadDetails(row.index);
+    this.reportSelection(row, opts.quiet === true);
+  }
+
+  /** Tell the host the user's selection once it settles (a debugger on this file follows); `quiet`: the host's own or a restored one. */
+  private reportSelection(row: RowSummary, quiet: boolean): void {
+    clearTimeout(this.selectionTimer);
+    if (quiet) return;
+    const traceIndex = this.view.traceIndex;
+    this.selectionTimer = setTimeout(() => this.rpc.sendNotification(StepSelectedNotification, { traceIndex, index: row.index, stepId: row.id }), 150);
   }
 
   /** `keepScroll`: a refresh after an edit redraws the same step; the reader stays where they were. */
@@ -708,7 +718,7 @@ class App {
     this.rpc.onNotification(SelectStepNotification, (p) => {
       void this.enqueue(async () => {
         if (p.traceIndex !== undefined && p.traceIndex !== this.view.traceIndex) await this.openTrace(p.traceIndex, undefined);
-        await this.selectIndex(p.index);
+        await this.selectIndex(p.index, { quiet: true });
       });
     });
     this.rpc.onNotification(NavigateNotification, (p) => {

@@ -297,6 +297,10 @@ export const OpenAsText = requestType<Record<string, never>, null>('openAsText')
 export const SelectStepNotification = notificationType<{ index: number; traceIndex?: number }>('selectStep');
 export const NavigateNotification = notificationType<{ action: 'nextFailure' | 'previousFailure' }>('navigate');
 
+// ---- webview → host notifications ----
+/** The user selected a step (debounced; not sent for selections the host asked for or a restored tab): a debugger on the file follows. */
+export const StepSelectedNotification = notificationType<{ traceIndex: number; index: number; stepId: string }>('stepSelected');
+
 // ---- host → webview requests ----
 export const GetWebviewState = requestType<Record<string, never>, WebviewStateSnapshot>('getWebviewState');
 

@@ -10,6 +10,7 @@ import { TraceEditorProvider, type TraceDocument, type TraceEditorHandle } from 
 import { TRACE_EDITOR_VIEW_TYPE } from '../ids';
 
 export { TRACE_EDITOR_VIEW_TYPE, type TraceDocument, type TraceEditorHandle };
+export { onDidSelectTraceStep } from './provider';
 export { TraceFile } from './trace-file';
 export { tagCategories } from './step-annotations';
 export type { WebviewStateSnapshot } from '../../protocol';
@@ -36,6 +37,11 @@ export function getTraceEditorProvider(): TraceEditorProvider | undefined {
 
 export function getActiveTraceEditor(): TraceEditorHandle | undefined {
   return provider?.activeEditor;
+}
+
+/** The open trace editors of `uri`. */
+export function getTraceEditorsFor(uri: vscode.Uri): TraceEditorHandle[] {
+  return provider?.editorsFor(uri) ?? [];
 }
 
 /** The trace editor's open document for `uri` (its annotations are the unsaved truth), if any. */

@@ -20,7 +20,7 @@ import { siblingAccessFor } from '../sibling-files';
 import { sha256Hex } from '../../core/util/hash';
 import { formatProblem } from '../../core/util/problems';
 import {
-  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, TraceChanged,
+  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, StepSelectedNotification, TraceChanged,
   type TraceChangedParams, type WebviewStateSnapshot,
 } from '../../protocol';
 import type { AnnotationChange } from './annotation-state';
@@ -107,6 +107,10 @@ export interface TraceEditorHandle {
   readonly document: TraceDocument;
 }
 
+const stepSelected = new vscode.EventEmitter<{ editor: TraceEditorHandle; traceIndex: number; index: number; stepId: string }>();
+/** The user selected a step in a trace editor (the debugger follows: src/host/debug). */
+export const onDidSelectTraceStep = stepSelected.event;
+
 export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDocument> {
   private readonly editors = new Set<TraceEditor>();
   private active: TraceEditor | undefined;
@@ -121,6 +125,11 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
 
   get activeEditor(): TraceEditorHandle | undefined {
     return this.active;
+  }
+
+  /** The open trace editors of `uri` (the debugger selects its stopped step in them). */
+  editorsFor(uri: vscode.Uri): TraceEditorHandle[] {
+    return [...this.editors].filter((e) => e.uri.toString() === uri.toString());
   }
 
   /** The open trace document of `uri`, if the trace editor has it open. */
@@ -435,6 +444,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     });
     const editor = new TraceEditor(document, panel);
     this.editors.add(editor);
+    editor.endpoint.onNotification(StepSelectedNotification, (p) => stepSelected.fire({ editor, ...p }));
     // A file still being read is checked against its sidecar once it is read (traceChanged).
     if (!document.warned && !document.file.loading) {
       document.warned = true;
