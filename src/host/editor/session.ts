@@ -186,9 +186,15 @@ export class TraceSession {
     return out;
   }
 
+  /**
+   * The failing steps, from the few that can fail rather than every step: the index's (an error
+   * status or a finding), tagged steps and labelled steps, each checked once.
+   */
   private recomputeFailing(): void {
-    this.failing = [];
-    for (let i = 0; i < this.steps.length; i++) if (this.isFailure(i)) this.failing.push(i);
+    const candidates = new Set<number>(this.index.failing());
+    for (const [i] of this.tags.entries()) candidates.add(i);
+    for (const i of this.labels.positions()) candidates.add(i);
+    this.failing = [...candidates].filter((i) => this.isFailure(i)).sort((a, b) => a - b);
   }
 
   private isFailure(i: number): boolean {

@@ -69,6 +69,11 @@ export class StepLabels {
     return all.some((l) => this.derived.includes(l)) ? [...own, ...all.filter((l) => this.derived.includes(l))] : own;
   }
 
+  /** Positions of the steps that have a counting label. */
+  positions(): IterableIterator<number> {
+    return this.counting.keys();
+  }
+
   of(i: number): readonly ImportedLabel[] {
     return this.counting.get(i) ?? NONE;
   }
