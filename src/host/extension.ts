@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { AnalysisService } from './analysis/service';
 import { TraceWorkerClient } from '../core/engine/worker/client';
 import { activateCommands } from './commands';
+import { activateDebugger } from './debug';
 import { getTraceEditorProvider, registerTraceEditor } from './editor';
 import { activateAnyJsonEditor } from './editor-any-json';
 import { initSessionFolders } from './session-folders';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const traces = activateTracesView(context, analysis);
   const sessions = activateSessionsView(context, analysis);
   const trainingSets = activateTrainingSets(context);
+  activateDebugger(context);
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
   return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider } : undefined;

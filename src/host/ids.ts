@@ -20,4 +20,6 @@ export const COMMANDS = {
   tagStep: 'agentTraceDebugger.tagStep',
   decideFinding: 'agentTraceDebugger.decideFinding',
   testGetAnnotations: 'agentTraceDebugger.test.getAnnotations',
+  debugTrace: 'agentTraceDebugger.debugTrace',
+  tagStepFromDebugger: 'agentTraceDebugger.tagStepFromDebugger',
 } as const;

@@ -119,3 +119,52 @@ describe('test-only commands in the host code', () => {
     assert.match(hooks, /if \(context\.extensionMode !== vscode\.ExtensionMode\.Test\) return;/);
   });
 });
+
+describe('package.json: the trace debugger (issue 12)', () => {
+  interface Debugger {
+    type: string; label: string; languages?: string[];
+    configurationAttributes?: { launch?: { required?: string[]; properties: Record<string, { type?: string; description?: string; default?: unknown }> } };
+    initialConfigurations?: Record<string, unknown>[];
+    configurationSnippets?: { label: string; body: Record<string, unknown> }[];
+  }
+  const contributes = (pkg as unknown as { contributes: { debuggers?: Debugger[]; breakpoints?: { language: string }[]; menus: Record<string, { command?: string; when?: string }[]>; keybindings?: { command: string; key: string; when?: string }[] } }).contributes;
+  const debuggers = contributes.debuggers ?? [];
+  const dbg = debuggers.find((d) => d.type === 'agent-trace');
+
+  it('contributes the agent-trace debug type for JSON and JSON Lines, with a localised label', () => {
+    assert.ok(dbg, 'a debugger of type agent-trace');
+    assert.match(dbg.label, /^%[^%]+%$/);
+    assert.deepEqual(dbg.languages, ['json', 'jsonl']);
+  });
+
+  it('describes the launch attributes trace, traceIndex, stopOnEntry and taxonomy, and requires trace', () => {
+    const launch = dbg?.configurationAttributes?.launch;
+    assert.deepEqual(launch?.required, ['trace']);
+    const props = launch?.properties ?? {};
+    assert.deepEqual(Object.keys(props).sort(), ['stopOnEntry', 'taxonomy', 'trace', 'traceIndex']);
+    assert.deepEqual([props.trace?.type, props.traceIndex?.type, props.stopOnEntry?.type, props.taxonomy?.type], ['string', 'integer', 'boolean', 'string']);
+    for (const [name, p] of Object.entries(props)) assert.match(p.description ?? '', /^%debugger\.launch\.[A-Za-z]+\.description%$/, `${name} has a localised description`);
+  });
+
+  it('offers an initial configuration and a snippet that launch ${file} paused on entry', () => {
+    assert.deepEqual(dbg?.initialConfigurations?.map((c) => [c.type, c.request, c.trace, c.stopOnEntry]), [['agent-trace', 'launch', '${file}', true]]);
+    const snippet = dbg?.configurationSnippets?.[0];
+    assert.ok(snippet, 'a configuration snippet');
+    assert.deepEqual([snippet.body.type, snippet.body.request, snippet.body.trace, snippet.body.stopOnEntry], ['agent-trace', 'launch', '^"\\${file}"', true]);
+  });
+
+  it('allows breakpoints in the languages trace files open as, and activates when an agent-trace session resolves', () => {
+    assert.deepEqual((contributes.breakpoints ?? []).map((b) => b.language).sort(), ['json', 'jsonl']);
+    assert.ok((pkg.activationEvents ?? []).includes('onDebugResolve:agent-trace'));
+  });
+
+  it('puts Debug This Trace on the trace editor title, the Explorer and F5 in the trace editor, and Tag This Step As… on agent-trace frames', () => {
+    const menu = (where: string, id: string): { when?: string } | undefined => (contributes.menus[where] ?? []).find((m) => m.command === id);
+    assert.match(menu('editor/title', 'agentTraceDebugger.debugTrace')?.when ?? '', /activeCustomEditorId =~ \/\^agentTraceDebugger\\\.traceEditor\//);
+    assert.match(menu('explorer/context', 'agentTraceDebugger.debugTrace')?.when ?? '', /!explorerResourceIsFolder/);
+    assert.match(menu('debug/callstack/context', 'agentTraceDebugger.tagStepFromDebugger')?.when ?? '', /debugType == agent-trace/);
+    const f5 = (contributes.keybindings ?? []).find((k) => k.command === 'agentTraceDebugger.debugTrace');
+    assert.equal(f5?.key, 'f5');
+    assert.match(f5?.when ?? '', /!inDebugMode/);
+  });
+});
