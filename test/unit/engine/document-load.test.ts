@@ -98,6 +98,16 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
+  it('parses a single JSON document too large for one string as a stream (OTLP, TRAIL), the same as the whole load', () => {
+    for (const format of ['otlp', 'trail'] as const) {
+      const path = write(benchTraceText(format, 200), `s${++serial}.json`);
+      // The limit made small: above it the document is read as a stream, never as one string.
+      const { model } = open(path, { streamJsonAbove: 1024, batchSteps: 64 });
+      assert.equal(model.streamed, false);
+      assertLikeWholeLoad(model, path);
+    }
+  });
+
   it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {
     for (const path of [sharedFiles('trail/GAIA/traces')[0], sharedFiles('claude-code')[0]]) {
       const { model } = open(path, { siblings: true });

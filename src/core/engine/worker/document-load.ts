@@ -15,7 +15,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { detectFormat, loadTraceFromBytes, readTraceFileBytes } from '../../load';
+import { detectFormat, loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { SourceFile } from '../../json/source-file';
 import { finishTrace } from '../../model/build';
 import type { Step, Trace } from '../../model/schema';
@@ -42,6 +42,11 @@ export interface OpenDocumentParams {
   batchSteps?: number;
   /** Bytes per read while streaming (tests use small ones). */
   chunkSize?: number;
+  /**
+   * Single JSON documents (OTLP, TRAIL span trees, Inspect .json) larger than this are parsed as a
+   * stream (`loadTraceFile`), not as one string; default V8's string limit (tests make it small).
+   */
+  streamJsonAbove?: number;
 }
 
 /** A run without its steps: what the host needs besides the steps. */
@@ -114,15 +119,28 @@ export class DocumentLoader {
 
   private loadWhole(isReload: boolean): void {
     const path = this.params.path;
-    let bytes = readTraceFileBytes(path);
-    // A file being written may end in half a line; the rest comes with the next change.
-    if (isReload) bytes = completeLines(bytes);
-    const sha = sha256Hex(bytes);
-    if (isReload && this.mode === 'whole' && sha === this.sha) return this.emit({ kind: 'unchanged' });
-    const loaded = loadTraceFromBytes(path, bytes, {
-      maxUnzippedBytes: this.params.maxUnzippedBytes,
-      ...(this.params.siblings === false ? {} : siblingsOf(path)),
-    });
+    const streamAbove = this.params.streamJsonAbove ?? STREAM_ABOVE_BYTES;
+    let loaded: LoadResult;
+    let sha: string;
+    let size: number;
+    if (fileSize(path) > streamAbove) {
+      // Too large for one string: an OTLP, TRAIL or Inspect .json document streams; others are refused, saying why.
+      loaded = loadTraceFile(path, { maxUnzippedBytes: this.params.maxUnzippedBytes, streamAbove });
+      sha = loaded.traces[0]?.source.sha256 ?? '';
+      size = fileSize(path);
+      if (isReload && this.mode === 'whole' && sha === this.sha) return this.emit({ kind: 'unchanged' });
+    } else {
+      let bytes = readTraceFileBytes(path);
+      // A file being written may end in half a line; the rest comes with the next change.
+      if (isReload) bytes = completeLines(bytes);
+      sha = sha256Hex(bytes);
+      size = bytes.length;
+      if (isReload && this.mode === 'whole' && sha === this.sha) return this.emit({ kind: 'unchanged' });
+      loaded = loadTraceFromBytes(path, bytes, {
+        maxUnzippedBytes: this.params.maxUnzippedBytes,
+        ...(this.params.siblings === false ? {} : siblingsOf(path)),
+      });
+    }
     this.startOver('whole');
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     loaded.traces.forEach((trace, run) => {
@@ -134,12 +152,12 @@ export class DocumentLoader {
         let to = from;
         let size = 0;
         while (to < trace.steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += trace.steps[to++].location?.length ?? 0;
-        this.sendSteps(run, trace.steps.slice(from, to), from === 0 ? header : undefined, bytes.length, bytes.length);
+        this.sendSteps(run, trace.steps.slice(from, to), from === 0 ? header : undefined, size, size);
         from = to;
       } while (from < trace.steps.length);
     });
     this.sha = sha;
-    this.finish(loaded.format, loaded.traces, loaded.warnings, false, bytes.length);
+    this.finish(loaded.format, loaded.traces, loaded.warnings, false, size);
   }
 
   private startOver(mode: 'streamed' | 'whole'): void {
