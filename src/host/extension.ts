@@ -38,11 +38,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   initSessionFolders(context);
   context.subscriptions.push(...registerTraceEditor(context));
   activateAnyJsonEditor(context);
-  // One worker for the views' and the diagnostics' analyses; the editor still loads in process.
+  // One worker for the views' and the diagnostics' analyses; the trace editor reads each file in a
+  // document worker of its own, and hands its analysis over (no second parse for the view).
   const worker = new TraceWorkerClient(() => new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
   context.subscriptions.push({ dispose: () => worker.dispose() });
   const analysis = new AnalysisService(worker);
   context.subscriptions.push(analysis);
+  const editorProvider = getTraceEditorProvider();
+  if (editorProvider) context.subscriptions.push(editorProvider.onDidReadFile((r) => analysis.rememberFile(r.uri, r.stat, r.outcome, r.taxonomy)));
   const text = activateTextEditorFeatures(context, analysis);
   activateCommands(context, text);
   activateAnnotations(context, (editor) => text.stepAt(editor));

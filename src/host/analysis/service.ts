@@ -85,6 +85,15 @@ export class AnalysisService implements vscode.Disposable {
     return hit && hit.mtime === stat.mtime && hit.size === stat.size && hit.taxonomyId === this.taxonomy.id ? hit.result : undefined;
   }
 
+  /**
+   * The trace editor read a file to its end and analysed it as this service would: remembered, so
+   * the view does not parse the file a second time. Ignored when the taxonomy changed meanwhile.
+   */
+  rememberFile(uri: vscode.Uri, stat: { mtime: number; size: number }, outcome: AnalysisOutcome, taxonomySpec: string): void {
+    if (taxonomySpec !== configuredTaxonomySpec()) return;
+    this.fileCache.set(uri.toString(), { ...stat, taxonomyId: this.taxonomy.id, result: outcome });
+  }
+
   /** Analysis of a file on disk (for the view), cached by mtime and size. */
   async analyzeFile(uri: vscode.Uri, stat: { mtime: number; size: number }): Promise<AnalysisOutcome> {
     const cached = this.cachedFile(uri, stat);

@@ -29,6 +29,7 @@ import { bindTraceChangeHandlers } from './trace-change-handlers';
 import { renderShell } from './html';
 import { TraceFile, type TraceReload } from './trace-file';
 import { TraceFileReader } from './trace-file-reader';
+import type { AnalysisOutcome } from '../../core/analysis/outcome';
 import { TRAINING_COMMANDS } from '../training-sets/ids';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -91,6 +92,16 @@ export class TraceDocument implements vscode.CustomDocument {
   }
 }
 
+/** A file the editor read to its end, with its analysis as the views list it. */
+export interface FileRead {
+  uri: vscode.Uri;
+  /** The file as it was when the read began (modification time in ms, size). */
+  stat: { mtime: number; size: number };
+  outcome: AnalysisOutcome;
+  /** The taxonomy setting the analysis used ("default", "trail", a file path). */
+  taxonomy: string;
+}
+
 /** What commands (next/previous failure, select step, the test-only state query) act on. */
 export interface TraceEditorHandle {
   readonly uri: vscode.Uri;
@@ -120,6 +131,9 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
   private readonly annotationsChanged = new vscode.EventEmitter<TraceDocument>();
   /** Any open document's annotations changed (edit, undo, redo, save, revert): the text editor's diagnostics follow. */
   readonly onDidChangeAnnotations = this.annotationsChanged.event;
+  private readonly fileRead = new vscode.EventEmitter<FileRead>();
+  /** A document worker read a whole file: its analysis, so the Agent Traces view does not parse it again. */
+  readonly onDidReadFile = this.fileRead.event;
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -180,7 +194,9 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       () => new Worker(workerPath, { workerData: { mode: 'document' } }),
       { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() },
     );
-    document.reader = new TraceFileReader(file, client, (change) => this.traceChanged(document, change));
+    document.reader = new TraceFileReader(file, client, (change) => this.traceChanged(document, change), (done) => {
+      this.fileRead.fire({ uri, stat: done.stat, outcome: done.outcome, taxonomy: done.taxonomy });
+    });
     const { shown } = document.reader.open();
     // Closing the tab before anything showed stops the read.
     const stop = token?.onCancellationRequested(() => document.reader?.dispose());

@@ -22,6 +22,8 @@ export class TraceFileReader {
     private readonly client: DocumentWorkerClient,
     /** The shown runs changed (grew, were read again, or could not be read). */
     private readonly onChange: (change: TraceReload) => void,
+    /** The whole file was read: its analysis for the Agent Traces view (no second parse there). */
+    private readonly onRead: (done: Extract<DocumentEvent, { kind: 'done' }>) => void = () => undefined,
   ) {}
 
   get isReading(): boolean {
@@ -65,6 +67,7 @@ export class TraceFileReader {
       seen(e);
       if (e.kind === 'steps') this.scheduleFlush();
       else if (change) this.settled(change);
+      if (e.kind === 'done') this.onRead(e);
     };
     const end = isReload ? await this.client.reload(onEvent) : await this.client.open(onEvent);
     if (end === 'cancelled' && !this.disposed) {

@@ -6,13 +6,15 @@
  * (document-client.ts) runs the same in a real worker and reports a cancel and a crash.
  */
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import { loadTraceFile } from '../../../src/core/load';
+import { analysisOutcome } from '../../../src/core/analysis/outcome';
+import { siblingsOf } from '../../../src/core/engine/worker/jobs';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Trace } from '../../../src/core/model/schema';
@@ -27,6 +29,7 @@ class Model {
   findings: unknown[] = [];
   format: string | null = null;
   streamed = false;
+  outcome: unknown;
   failed: string[] | undefined;
   events: DocumentEvent['kind'][] = [];
   stepEvents = 0;
@@ -45,6 +48,7 @@ class Model {
       this.findings = jsonView(e.findings) as unknown[];
       this.format = e.format;
       this.streamed = e.streamed;
+      this.outcome = e.outcome;
     }
     if (e.kind === 'failed') this.failed = e.problems.map((p) => p.message);
   };
@@ -68,6 +72,8 @@ function open(path: string, extra: Partial<OpenDocumentParams> = {}): { model: M
 
 function assertLikeWholeLoad(model: Model, path: string): void {
   const whole = loadTraceFile(path);
+  // What the Agent Traces view would get by analysing the file itself.
+  assert.deepEqual(jsonView(model.outcome), jsonView(analysisOutcome(path, readFileSync(path), DEFAULT_TAXONOMY, false, { ...siblingsOf(path) })), 'the analysis outcome');
   assert.equal(model.failed, undefined, `${path}: ${model.failed?.join('; ')}`);
   assert.equal(model.format, whole.format);
   assert.deepEqual(jsonView(model.runs), jsonView(whole.traces), 'runs, headers and steps');

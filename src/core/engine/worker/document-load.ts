@@ -28,6 +28,8 @@ import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-b
 import { completeLines } from '../stream/complete-lines';
 import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
+import { failureSites } from '../../analysis/failure-sites';
+import type { AnalysisOutcome } from '../../analysis/outcome';
 
 export interface OpenDocumentParams {
   path: string;
@@ -57,12 +59,22 @@ export type DocumentEvent =
   | { kind: 'reset' }
   /** Steps that continue run `run`, in decision order. `header` comes with a run's first event (provisional until `done`). */
   | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number }
-  /** The load ended: every run's final header (steps empty), the warnings and each run's findings. */
-  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number }
+  /**
+   * The load ended: every run's final header (steps empty), the warnings and each run's findings;
+   * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
+   * read began (`stat`), so the view need not parse it again.
+   */
+  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string }
   /** `reload` found the same bytes as before. */
   | { kind: 'unchanged' }
   /** The file cannot be opened (as the whole-file load would refuse it: same words, file and place). */
   | { kind: 'failed'; problems: Problem[]; userError: boolean };
+
+/** A file's modification time (ms) and size, as the analysis cache keys it. */
+export interface FileStamp {
+  mtime: number;
+  size: number;
+}
 
 const DEFAULT_STREAM_FROM = 4 * 1024 * 1024;
 const DEFAULT_BATCH_STEPS = 2_000;
@@ -85,6 +97,8 @@ export class DocumentLoader {
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
+  /** The file as it was when the current load began. */
+  private stamp: FileStamp = { mtime: 0, size: 0 };
   private tail: Buffer | undefined;
 
   constructor(private readonly params: OpenDocumentParams, private readonly emit: (e: DocumentEvent) => void) {}
@@ -100,6 +114,7 @@ export class DocumentLoader {
 
   private load(isReload: boolean): void {
     try {
+      this.stamp = stampOf(this.params.path);
       if (isReload && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
       const size = fileSize(this.params.path);
       if (size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM) && this.headIsCanonical(size)) return this.streamFromStart();
@@ -282,9 +297,22 @@ export class DocumentLoader {
   private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number): void {
     const taxonomy = taxonomyFor(this.params.taxonomy);
     const findings = traces.map((t) => findingsFor(t, taxonomy));
-    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes });
+    const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
+    const outcome: AnalysisOutcome = {
+      kind: 'ok', format, traceCount: traces.length, stepCount: traces.reduce((n, t) => n + t.steps.length, 0), sites: failureSites(analysis, taxonomy),
+    };
+    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy });
     // A whole load keeps nothing: a change loads the file again.
     if (!streamed) this.steps = [];
+  }
+}
+
+function stampOf(path: string): FileStamp {
+  try {
+    const stat = statSync(path);
+    return { mtime: stat.mtime.getTime(), size: stat.size };
+  } catch {
+    return { mtime: 0, size: 0 };
   }
 }
 
