@@ -27,4 +27,9 @@ export class GrowableInt32 {
   clear(): void {
     this.size = 0;
   }
+
+  /** Keep the first `length` values. */
+  truncate(length: number): void {
+    this.size = Math.min(this.size, Math.max(0, length));
+  }
 }

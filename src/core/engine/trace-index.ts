@@ -113,13 +113,17 @@ export class TraceIndex {
    * changing nothing, when they do not: the caller then uses `replace`.
    */
   append(steps: readonly Step[], findings?: readonly Finding[]): boolean {
-    if (!this.canAppend(steps)) return false;
+    const parents = this.parentsForAppend(steps);
+    if (!parents) return false;
     const from = this.list.length;
     if (steps.length > 0) {
-      for (const s of steps) {
-        this.push(s);
-        if (!findings && s.status === 'error') this.failingSteps.push(s.index);
+      for (let k = 0; k < steps.length; k++) {
+        if (!this.push(steps[k], parents[k])) {
+          this.undoAppend(from, steps.slice(0, k));
+          return false;
+        }
       }
+      if (!findings) for (const s of steps) if (s.status === 'error') this.failingSteps.push(s.index);
       this.axisCache = this.axisCache && extendAxis(this, this.axisCache, from);
       if (this.searchText) for (const s of steps) this.searchText.push(searchableText(s));
       this.emitter.emit('appended', { from, count: steps.length });
@@ -127,6 +131,7 @@ export class TraceIndex {
     if (findings) this.setFindings(findings);
     return true;
   }
+
 
   replace(steps: readonly Step[], findings: readonly Finding[] = []): void {
     this.load(steps);
@@ -155,31 +160,70 @@ export class TraceIndex {
    */
   axis(): Axis {
     this.axisCache ??= computeAxis(this);
-    return this.axisCache;
+    const n = this.list.length;
+    const c = this.axisCache;
+    // The cache may have room beyond the last step (it grows by doubling); callers see exactly n.
+    if (c.start.length === n) return c;
+    if (this.axisView?.start.length !== n || this.axisView.start.buffer !== c.start.buffer) {
+      this.axisView = { start: c.start.subarray(0, n), end: c.end.subarray(0, n), hasTimestamps: c.hasTimestamps };
+    }
+    return this.axisView;
   }
 
-  private canAppend(steps: readonly Step[]): boolean {
-    // Simulate the open path: a step may attach to the last step or one of its ancestors.
+  private axisView: Axis | undefined;
+
+  /**
+   * Each step's parent position if `steps` continue the decision order (each attaches to the last
+   * step or one of its ancestors, at the next position), else undefined. The open path is matched
+   * by id (a few string compares), not through the id map: on a large index, map lookups were
+   * most of the cost of an append.
+   */
+  private parentsForAppend(steps: readonly Step[]): Int32Array | undefined {
     let n = this.list.length;
-    const path: number[] = [];
-    for (let p = n - 1; p >= 0; p = this.parents.get(p)) path.push(p);
-    path.reverse();
-    const added = new Map<string, number>();
-    for (const s of steps) {
-      if (s.index !== n || this.positions.has(s.id) || added.has(s.id)) return false;
-      const parent = s.parentId == null ? -1 : this.positions.get(s.parentId) ?? added.get(s.parentId);
-      if (parent === undefined) return false;
-      if (parent >= 0) {
-        const at = path.lastIndexOf(parent);
-        if (at < 0) return false;
-        path.length = at + 1;
-      } else path.length = 0;
-      path.push(n);
-      added.set(s.id, n);
+    const pathIds: string[] = [];
+    const pathAt: number[] = [];
+    for (let p = n - 1; p >= 0; p = this.parents.get(p)) { pathIds.push(this.list[p].id); pathAt.push(p); }
+    pathIds.reverse();
+    pathAt.reverse();
+    const out = new Int32Array(steps.length);
+    for (let k = 0; k < steps.length; k++) {
+      const s = steps[k];
+      if (s.index !== n) return undefined;
+      if (s.parentId == null) {
+        pathIds.length = 0;
+        pathAt.length = 0;
+        out[k] = -1;
+      } else {
+        const at = pathIds.lastIndexOf(s.parentId);
+        if (at < 0) return undefined;
+        pathIds.length = at + 1;
+        pathAt.length = at + 1;
+        out[k] = pathAt[at];
+      }
+      pathIds.push(s.id);
+      pathAt.push(n);
       n++;
     }
-    return true;
+    return out;
   }
+
+  /** Take back the steps of a failed append (all but the one whose id was taken, which push left out). */
+  private undoAppend(from: number, pushed: readonly Step[]): void {
+    for (const s of pushed) this.positions.delete(s.id);
+    for (let i = this.list.length - 1; i >= from; i--) {
+      const p = this.parents.get(i);
+      if (p >= 0 && p < from) this.children.set(p, this.children.get(p) - 1);
+    }
+    this.list.length = from;
+    this.parents.truncate(from);
+    this.ends.truncate(from);
+    this.children.truncate(from);
+    this.findingsByStep.length = from;
+    // Before the append, the subtrees on the open path ended where the list did.
+    for (let a = from - 1; a >= 0; a = this.parents.get(a)) this.ends.set(a, from);
+  }
+
+
 
   private load(steps: readonly Step[]): void {
     this.list = [];
@@ -207,18 +251,26 @@ export class TraceIndex {
     }
   }
 
-  private push(s: Step): void {
+  /** Add a step under parent position `p`; false, with nothing changed, when its id is already taken. */
+  private push(s: Step, p: number): boolean {
     const i = this.list.length;
-    const p = s.parentId == null ? -1 : this.positions.get(s.parentId) ?? -1;
-    this.list.push(s);
+    // One map operation tells a new id from a taken one: the map does not grow for a taken id.
+    const size = this.positions.size;
     this.positions.set(s.id, i);
+    if (this.positions.size === size) {
+      this.positions.set(s.id, this.list.findIndex((t) => t.id === s.id));
+      return false;
+    }
+    this.list.push(s);
     this.parents.push(p);
     this.ends.push(i + 1);
     this.children.push(0);
     if (p >= 0) this.children.set(p, this.children.get(p) + 1);
     for (let a = p; a >= 0; a = this.parents.get(a)) this.ends.set(a, i + 1);
     this.findingsByStep.push(NO_FINDINGS);
+    return true;
   }
+
 
   private applyFindings(findings: readonly Finding[]): void {
     const byStep: (readonly Finding[])[] = new Array(this.list.length).fill(NO_FINDINGS);
@@ -271,9 +323,14 @@ function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
 function extendAxis(index: TraceIndex, old: Axis, from: number): Axis | undefined {
   const n = index.length;
   if (!old.hasTimestamps && index.steps.slice(from).some((s) => s.startTime !== null)) return undefined;
-  const axis = { start: new Float64Array(n), end: new Float64Array(n), hasTimestamps: old.hasTimestamps };
-  axis.start.set(old.start.subarray(0, Math.min(from, old.start.length)));
-  axis.end.set(old.end.subarray(0, Math.min(from, old.end.length)));
+  let axis = old;
+  // Room to grow into (doubling), so a file read in many pieces is not copied at each piece.
+  if (old.start.length < n) {
+    const capacity = Math.max(n, 2 * old.start.length);
+    axis = { start: new Float64Array(capacity), end: new Float64Array(capacity), hasTimestamps: old.hasTimestamps };
+    axis.start.set(old.start.subarray(0, from));
+    axis.end.set(old.end.subarray(0, from));
+  }
   fillAxis(index, axis, from);
   // Appended steps hang below the open path (the last old step and its ancestors): only there did ends grow.
   if (!axis.hasTimestamps) for (let a = from - 1; a >= 0; a = index.parentOf(a)) axis.end[a] = index.subtreeEndOf(a);

@@ -40,7 +40,10 @@ export class TraceSession {
   private labels!: StepLabels;
   /** Sorted indexes of steps that failed (error status, a finding that is not rejected, a human tag, or an imported label). */
   private failing: number[] = [];
-  private readonly viewCache = new Map<string, Int32Array>();
+  /** Rows of the views asked for lately (most recent last), with the view they were made for. */
+  private readonly viewCache = new Map<string, { view: ViewSpec; rows: Int32Array }>();
+  /** Each cached view's rows live at the start of a buffer with room to grow (appends do not copy them each time). */
+  private readonly viewBuffers = new WeakMap<Int32Array, Int32Array>();
   /** Failing steps without a finding of their own → the step inside that explains the failure. */
   private explainedBy = new Map<string, string>();
 
@@ -94,12 +97,12 @@ export class TraceSession {
    * them at the end): indexed in time proportional to what was added, so the rows can follow the
    * read. False when this is not such a growth (then `update`).
    */
-  grow(trace: Trace): boolean {
+  grow(trace: Trace, upTo = trace.steps.length): boolean {
     const before = this.index.length;
-    const n = trace.steps.length;
+    const n = Math.min(upTo, trace.steps.length);
     if (n < before || this.allFindings.size > 0 || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.steps[before - 1]?.id) return false;
     if (n === before) return true;
-    if (!this.index.append(trace.steps.slice(before))) return false;
+    if (!this.index.append(trace.steps.slice(before, n))) return false;
     this.current = trace;
     // Tags made before the read reached their step bind now.
     for (const [stepId, list] of this.bound?.tagsByStep ?? []) {
@@ -107,8 +110,38 @@ export class TraceSession {
       if (i !== undefined && i >= before && list.length) this.tags.set(i, list);
     }
     for (let i = before; i < n; i++) if (this.isFailure(i)) this.failing.push(i);
-    this.viewCache.clear();
+    this.extendViews(before);
     return true;
+  }
+
+  /**
+   * The cached views after steps were appended from `from`: each new step is a row unless a
+   * collapsed ancestor hides it or the view's filter leaves it out (the rows before stay).
+   */
+  private extendViews(from: number): void {
+    for (const [key, entry] of this.viewCache) {
+      const collapsed = new Set(entry.view.collapsed);
+      const wanted = new Set(entry.view.categories);
+      const filtering = entry.view.failuresOnly || wanted.size > 0;
+      const added: number[] = [];
+      for (let i = from; i < this.index.length; i++) {
+        let hidden = false;
+        for (let a = this.index.parentOf(i); a >= 0 && !hidden; a = this.index.parentOf(a)) hidden = collapsed.has(a);
+        if (!hidden && (!filtering || this.matchesFilter(i, entry.view.failuresOnly, wanted))) added.push(i);
+      }
+      if (added.length === 0) continue;
+      const length = entry.rows.length + added.length;
+      let buffer = this.viewBuffers.get(entry.rows) ?? entry.rows;
+      if (buffer.length < length) {
+        const bigger = new Int32Array(Math.max(length, 2 * buffer.length));
+        bigger.set(entry.rows);
+        buffer = bigger;
+      }
+      buffer.set(added, entry.rows.length);
+      const rows = buffer.subarray(0, length);
+      this.viewBuffers.set(rows, buffer);
+      this.viewCache.set(key, { view: entry.view, rows });
+    }
   }
 
   private derive(findings: Finding[]): void {
@@ -311,7 +344,7 @@ export class TraceSession {
     if (hit) {
       this.viewCache.delete(key);
       this.viewCache.set(key, hit);
-      return hit;
+      return hit.rows;
     }
     const collapsed = new Set(view.collapsed);
     const wanted = new Set(view.categories);
@@ -323,7 +356,7 @@ export class TraceSession {
       if (collapsed.has(i)) i = this.index.subtreeEndOf(i) - 1;
     }
     const rows = Int32Array.from(out);
-    this.viewCache.set(key, rows);
+    this.viewCache.set(key, { view: { ...view, collapsed: [...view.collapsed], categories: [...view.categories] }, rows });
     if (this.viewCache.size > 8) this.viewCache.delete(this.viewCache.keys().next().value as string);
     return rows;
   }

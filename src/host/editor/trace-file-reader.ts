@@ -10,6 +10,8 @@ import type { TraceFile, TraceReload } from './trace-file';
 /** The rows catch up at most this often while steps arrive, and at least this rarely. */
 const MIN_FLUSH_MS = 100;
 const MAX_FLUSH_MS = 2_000;
+/** Steps indexed per turn of the event loop while catching up (a few tens of ms at most). */
+const STEPS_PER_SLICE = 5_000;
 
 export class TraceFileReader {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -82,18 +84,38 @@ export class TraceFileReader {
   private settled(change: TraceReload): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    // A catch-up under way stops without a word: the end of the load brought every session up to date.
+    this.catchingUp = false;
+    this.generation++;
     this.onChange(change);
   }
 
+  private catchingUp = false;
+  /** Bumped when a load settles, so a catch-up started before it stops. */
+  private generation = 0;
+
   private scheduleFlush(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.catchingUp) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.disposed) return;
-      const started = Date.now();
-      const change = this.file.flushGrowth();
-      this.pause = Math.min(MAX_FLUSH_MS, Math.max(MIN_FLUSH_MS, 5 * (Date.now() - started)));
-      if (change) this.onChange(change);
+      this.catchingUp = true;
+      const generation = this.generation;
+      let busy = 0;
+      let change: TraceReload | undefined;
+      // In slices, each on its own turn of the event loop: the host stays responsive however
+      // many steps arrived since the last catch-up.
+      const slice = (): void => {
+        if (this.disposed || generation !== this.generation) return;
+        const started = Date.now();
+        change = this.file.flushGrowth(STEPS_PER_SLICE) ?? change;
+        busy += Date.now() - started;
+        if (this.file.growthPending) { setImmediate(slice); return; }
+        this.catchingUp = false;
+        this.pause = Math.min(MAX_FLUSH_MS, Math.max(MIN_FLUSH_MS, 5 * busy));
+        if (change) this.onChange(change);
+      };
+      slice();
     }, this.pause);
   }
 }

@@ -214,17 +214,27 @@ export class TraceFile {
   }
 
   /**
-   * Bring the built sessions up to the steps received (rows before stay valid: only appended).
-   * Undefined when nothing grew.
+   * Bring the built sessions up to the steps received (rows before stay valid: only appended), at
+   * most `maxSteps` more per session: the caller runs it again while `growthPending`, giving the
+   * thread back in between. Undefined when nothing grew.
    */
-  flushGrowth(): TraceReload | undefined {
+  flushGrowth(maxSteps = Infinity): TraceReload | undefined {
     if (!this.grown) return undefined;
-    this.grown = false;
+    let pending = false;
     for (const [position, session] of this.sessions) {
       const trace = this.traces[position];
-      if (trace && trace.steps.length > session.steps.length && !session.grow(trace)) session.update(trace, this.detectFn(trace));
+      if (!trace || trace.steps.length <= session.steps.length) continue;
+      const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
+      if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace));
+      pending ||= session.steps.length < trace.steps.length;
     }
+    this.grown = pending;
     return { kind: 'appended', stepCounts: this.traces.map((t) => t.steps.length) };
+  }
+
+  /** Steps received that a built session has not indexed yet (see flushGrowth). */
+  get growthPending(): boolean {
+    return this.grown;
   }
 
   /** The reader stopped before the end of the file: keep what was read, and say so. */

@@ -72,7 +72,12 @@ describe('engine: TraceIndex', () => {
     assert.equal(index.append([lateChild]), false);
     assert.equal(index.append([{ ...steps[2], id: 'gap', parentId: null, index: 5 }]), false, 'an index that is not the next position');
     assert.equal(index.append([{ ...steps[2], index: 3 }]), false, 'an id the index has');
+    // A taken id after steps that were fine: those are taken back too.
+    const fresh = (id: string, at: number, parentId: string | null): Step => ({ ...steps[2], id, parentId, index: at, depth: parentId ? 1 : 0 });
+    assert.equal(index.append([fresh('n1', 3, 's0'), fresh('n2', 4, 'n1'), fresh('s1', 5, null)]), false, 'an id the index has, after new steps');
+    assert.equal(index.append([fresh('n1', 3, null), fresh('n1', 4, null)]), false, 'the same id twice in one append');
     assert.deepEqual(snapshot(index), before);
+    assert.equal(index.append([fresh('n1', 3, 's0')]), true, 'the ids taken back are free again');
   });
 
   it('an appended step with an error status joins the failing set without new findings', () => {
