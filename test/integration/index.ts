@@ -7,6 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { registerAnnotationTests } from './suite/annotations.test';
 import { registerContributionTests } from './suite/contributions.test';
+import { registerDebuggerTests } from './suite/debugger.test';
 import { registerEditorTests } from './suite/editor.test';
 import { registerExternalCallerTests } from './suite/external-callers.test';
 import { registerHotExitTests } from './suite/hot-exit.test';
@@ -48,6 +49,7 @@ export async function run(): Promise<void> {
   registerConvertTests();
   registerTraceChangesTests();
   registerLargeTraceTests();
+  registerDebuggerTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

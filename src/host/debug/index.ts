@@ -27,6 +27,8 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
   const adapters = new Map<string, TraceDebugAdapter>();
   /** Where each session last stopped (its `agentTraceStep` event). */
   const stops = new Map<string, { session: vscode.DebugSession; stop: StepEventBody }>();
+  /** Files the debugger just stopped in (uri → when), whose source VS Code is about to show. */
+  const justStopped = new Map<string, number>();
 
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
@@ -43,23 +45,70 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (e.session.type !== DEBUG_TYPE || e.event !== STEP_EVENT || !isStepEventBody(e.body)) return;
       stops.set(e.session.id, { session: e.session, stop: e.body });
+      justStopped.set(vscode.Uri.file(e.body.file).toString(), Date.now());
       for (const editor of getTraceEditorsFor(vscode.Uri.file(e.body.file))) editor.selectStep(e.body.stepId, positionInEditor(editor, e.body.traceIndex));
+    }),
+    // A stop shown over the trace editor (its group was used last) moves beside it, so the trace editor stays in view.
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of [...e.opened, ...e.changed]) {
+        if (!(tab.input instanceof vscode.TabInputText) || !tab.isActive) continue;
+        const uri = tab.input.uri;
+        // Only what a stop shows: a text tab the user picks in that group stays where it is.
+        const at = justStopped.get(uri.toString());
+        if (at === undefined || Date.now() - at > STOP_SHOWN_MS) continue;
+        justStopped.delete(uri.toString());
+        const runtime = [...stops.values()].map(({ session }) => adapters.get(session.id)?.runtime).find((rt) => rt && vscode.Uri.file(rt.file).toString() === uri.toString());
+        if (runtime && coversTraceEditor(tab, uri)) void moveBeside(tab, uri, runtime.frameOf(runtime.position).location);
+      }
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
       adapters.delete(session.id);
       stops.delete(session.id);
     }),
-    onDidSelectTraceStep(({ editor, traceIndex, stepId }) => {
+    onDidSelectTraceStep(({ editor, traceIndex, index, stepId }) => {
       for (const { session, stop } of stops.values()) {
         if (vscode.Uri.file(stop.file).toString() !== editor.uri.toString() || positionInEditor(editor, stop.traceIndex) !== traceIndex) continue;
         if (stop.stepId === stepId || adapters.get(session.id)?.runtime?.running) continue;
-        // The adapter refuses when the replay runs or has ended; the selection then only shows in the editor.
-        void Promise.resolve(session.customRequest(GOTO_STEP_REQUEST, { stepId })).catch(() => undefined);
+        void gotoStep(session, stepId, index);
       }
     }),
     vscode.commands.registerCommand(COMMANDS.debugTrace, (uri?: unknown) => debugTrace(uri)),
     vscode.commands.registerCommand(COMMANDS.tagStepFromDebugger, (arg?: unknown) => tagFromDebugger(adapters, stops, arg)),
   );
+}
+
+/** How long after a stop a text tab of its file that becomes active is taken as VS Code showing the stop. */
+const STOP_SHOWN_MS = 5000;
+
+/** Does `tab` (the raw text of `uri`) hide a trace editor of the same file in its group? */
+function coversTraceEditor(tab: vscode.Tab, uri: vscode.Uri): boolean {
+  return tab.group.tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString());
+}
+
+/** Close the raw text over the trace editor (which shows again) and show it in another group at the stopped step. */
+async function moveBeside(tab: vscode.Tab, uri: vscode.Uri, location: { line: number; column: number; endLine: number; endColumn: number } | undefined): Promise<void> {
+  const other = vscode.window.tabGroups.all.find((g) => g !== tab.group && g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+  try {
+    await vscode.window.tabGroups.close(tab, true);
+    const selection = location ? new vscode.Range(location.line - 1, location.column - 1, location.line - 1, location.column - 1) : undefined;
+    await vscode.window.showTextDocument(uri, { viewColumn: other?.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: true, preview: true, ...(selection ? { selection } : {}) });
+  } catch {
+    // The user closed or moved it meanwhile: leave the layout as it is.
+  }
+}
+
+/** Move the debugger to a step the user selected: by its id, else by its position (the same importer orders steps alike). */
+async function gotoStep(session: vscode.DebugSession, stepId: string, index: number): Promise<void> {
+  try {
+    await session.customRequest(GOTO_STEP_REQUEST, { stepId });
+  } catch {
+    try {
+      await session.customRequest(GOTO_STEP_REQUEST, { position: index });
+    } catch (e) {
+      // The replay is running or the step is not in the debugged run: the selection only shows in the editor.
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: the debugger stays where it is ({0}).', e instanceof Error ? e.message : String(e)), 5000);
+    }
+  }
 }
 
 /** A run's number in the file (the adapter's `traceIndex`) as a position in the editor's list of runs. */
@@ -102,6 +151,31 @@ class TraceConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     return result.config as vscode.DebugConfiguration;
+  }
+
+  /** Just before the launch: keep the trace editor in view (see showRawTraceBeside). */
+  async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
+    if (typeof config.trace === 'string' && config.trace) await showRawTraceBeside(vscode.Uri.file(config.trace));
+    return config;
+  }
+}
+
+/**
+ * At each stop VS Code shows the frame's source, the raw trace, in the active editor group; when
+ * that group shows the trace editor, the raw text would cover it (and its selection). So when a
+ * trace editor shows the file and no text editor does, the raw text opens beside it first: VS Code
+ * then reveals the stops there (the current-line arrow on the step's JSON), and the trace editor
+ * stays in view, following the debugger.
+ */
+async function showRawTraceBeside(uri: vscode.Uri): Promise<void> {
+  if (uri.fsPath.toLowerCase().endsWith('.eval')) return; // a zip: no text to show
+  const traceEditorShown = vscode.window.tabGroups.all.some((g) => g.activeTab?.input instanceof vscode.TabInputCustom && g.activeTab.input.uri.toString() === uri.toString());
+  if (!traceEditorShown || vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri.toString())) return;
+  try {
+    // With focus: VS Code shows each stop in the editor group used last that holds the file.
+    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false, preview: true });
+  } catch {
+    // Not readable as text (too large, binary): VS Code says so itself when it shows the stop.
   }
 }
 
