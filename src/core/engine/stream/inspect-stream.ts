@@ -9,7 +9,7 @@
  * before the samples in the logs Inspect writes, and a sample read before `eval` waits for it.
  * The events and messages inside a sample are selected too, for their locations only.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readFileHeadText } from '../../util/file-range';
 import { pathKey } from '../../json/locate';
 import type { DraftTrace } from '../../model/draft';
 import type { SourceLocation } from '../../model/schema';
@@ -36,18 +36,8 @@ export interface InspectStreamOptions {
 
 /** Whether the file starts like an Inspect eval log document: `{"version": <n>, ...` with `"eval"` near the top. */
 export function looksLikeInspectJsonDocument(path: string): boolean {
-  let head: string;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(4096);
-      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8').replace(/^\uFEFF/, '');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const head = readFileHeadText(path, 4096);
+  if (head === undefined) return false;
   return /^\s*\{\s*"version"\s*:\s*\d+\s*,/.test(head) && /"eval"\s*:\s*\{/.test(head);
 }
 

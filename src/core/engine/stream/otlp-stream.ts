@@ -13,7 +13,7 @@
  * Not streamed: OTLP JSON lines (one request per line; the JSONL reader's business) and documents
  * whose first key is not `resourceSpans` (see `looksLikeOtlpJsonDocument`).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readFileHeadText } from '../../util/file-range';
 import type { JsonPath } from '../../json/locate';
 import { pathKey } from '../../json/locate';
 import type { SourceLocation } from '../../model/schema';
@@ -49,20 +49,9 @@ export interface OtlpStreamOptions {
  * as its first key, and not like OTLP JSON lines (a first line that is a whole value, then more).
  */
 export function looksLikeOtlpJsonDocument(path: string): boolean {
-  let head: Buffer;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Unreadable: the caller's whole-file read says why.
-    return false;
-  }
-  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  // Unreadable: the caller's whole-file read says why.
+  const text = readFileHeadText(path, 64 * 1024);
+  if (text === undefined) return false;
   if (!/^\s*\{\s*"(resourceSpans|resource_spans)"\s*:\s*\[/.test(text)) return false;
   // JSON lines: a first line that is a whole JSON value, and more after it (a document on one
   // line is still a document).

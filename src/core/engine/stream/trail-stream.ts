@@ -9,7 +9,7 @@
  * are made at the end in the whole import's order (pre-order: a span, then its children), with
  * the whole import's own code.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readFileHeadText } from '../../util/file-range';
 import type { JsonPath } from '../../json/locate';
 import { pathKey } from '../../json/locate';
 import { MAX_JSON_DEPTH } from '../../json/depth';
@@ -37,18 +37,8 @@ export interface TrailStreamOptions {
 
 /** Whether the file starts like a TRAIL span tree: `{"trace_id": "...", "spans": [`. */
 export function looksLikeTrailDocument(path: string): boolean {
-  let head: string;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(4096);
-      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8').replace(/^\uFEFF/, '');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const head = readFileHeadText(path, 4096);
+  if (head === undefined) return false;
   return /^\s*\{\s*"trace_id"\s*:\s*("[^"\\]*"|null)\s*,\s*"spans"\s*:\s*\[/.test(head);
 }
 

@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import type { AnalysisOutcome } from '../../analysis/outcome';
 import type { AnalyzeFileParams, AnalyzeTextParams } from './jobs';
 import type { JobReply, JobRequest } from './messages';
+import { onWorkerStopped } from './stopped';
 
 export interface JobMethods {
   analyzeFile: [AnalyzeFileParams, AnalysisOutcome];
@@ -124,8 +125,7 @@ export class TraceWorkerClient {
       p?.reject(new WorkerStoppedError(p.request.method, why));
       this.pump();
     };
-    worker.on('error', (e) => stopped(e instanceof Error ? e.message : String(e)));
-    worker.on('exit', (code) => stopped(`exit code ${code}`));
+    onWorkerStopped(worker, stopped);
     // An idle worker must not keep a CLI or a test process alive.
     worker.unref();
     return worker;

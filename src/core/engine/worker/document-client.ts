@@ -8,6 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { DocumentEvent, OpenDocumentParams } from './document-load';
 import type { DocumentRequest } from './messages';
+import { onWorkerStopped } from './stopped';
 
 /** How a load ended. */
 export type LoadEnd = 'done' | 'unchanged' | 'failed' | 'cancelled';
@@ -99,8 +100,7 @@ export class DocumentWorkerClient {
       r.onEvent({ kind: 'failed', problems: [{ file: this.params.path, message: `the trace worker stopped while reading it (${why})` }], userError: false });
       this.settle('failed');
     };
-    worker.on('error', (e) => stopped(e instanceof Error ? e.message : String(e)));
-    worker.on('exit', (code) => stopped(`exit code ${code}`));
+    onWorkerStopped(worker, stopped);
     worker.unref();
     return worker;
   }

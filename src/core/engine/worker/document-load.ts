@@ -14,7 +14,8 @@
  * Plain functions of a class, so the tests run them without a thread.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { readFileRange } from '../../util/file-range';
+import { statSync } from 'node:fs';
 import { detectFormat, loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { SourceFile } from '../../json/source-file';
 import { finishTrace } from '../../model/build';
@@ -126,7 +127,7 @@ export class DocumentLoader {
 
   /** The first 64 KB, cut at a line end, read as agent-trace/v1 by the same sniffers a whole load asks. */
   private headIsCanonical(size: number): boolean {
-    const head = readRange(this.params.path, 0, Math.min(size, SNIFF_BYTES));
+    const head = readFileRange(this.params.path, 0, Math.min(size, SNIFF_BYTES));
     const lastNewline = head.lastIndexOf(0x0a);
     if (lastNewline < 0) return false;
     return detectFormat(new SourceFile(this.params.path, head.subarray(0, lastNewline + 1)))?.id === canonicalImporter.id;
@@ -201,8 +202,8 @@ export class DocumentLoader {
     const path = this.params.path;
     const size = statSync(path).size;
     if (size < this.position.byte || !this.head || !this.tail) return false;
-    return readRange(path, 0, this.head.length).equals(this.head)
-      && readRange(path, this.position.byte - this.tail.length, this.position.byte).equals(this.tail);
+    return readFileRange(path, 0, this.head.length).equals(this.head)
+      && readFileRange(path, this.position.byte - this.tail.length, this.position.byte).equals(this.tail);
   }
 
   private continueStream(isReload: boolean): void {
@@ -226,10 +227,10 @@ export class DocumentLoader {
       return true;
     }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES });
     if (rewritten || builder.orderBreak) return this.loadWhole(isReload);
-    this.committed!.update(readRange(path, from.byte, result.next.byte));
+    this.committed!.update(readFileRange(path, from.byte, result.next.byte));
     this.position = result.next;
     const end = statSync(path).size;
-    const rest = readRange(path, result.next.byte, Math.max(result.next.byte, end));
+    const rest = readFileRange(path, result.next.byte, Math.max(result.next.byte, end));
     if (result.pending && !isBlankLine(result.pending.text) && result.pending.text !== skipFed && parsesWhole(result.pending.text)) {
       const out = builder.add([result.pending]);
       if (builder.orderBreak) return this.loadWhole(isReload);
@@ -238,8 +239,8 @@ export class DocumentLoader {
     } else {
       this.fedPending = skipFed;
     }
-    this.head = readRange(path, 0, Math.min(FINGERPRINT_BYTES, this.position.byte));
-    this.tail = readRange(path, Math.max(0, this.position.byte - FINGERPRINT_BYTES), this.position.byte);
+    this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, this.position.byte));
+    this.tail = readFileRange(path, Math.max(0, this.position.byte - FINGERPRINT_BYTES), this.position.byte);
     const sha = this.committed!.copy().update(rest).digest('hex');
     if (isReload && !sent && sha === this.sha) return this.emit({ kind: 'unchanged' });
     this.sha = sha;
@@ -330,22 +331,6 @@ function parsesWhole(text: string): boolean {
   try { JSON.parse(text); return true; } catch { return false; }
 }
 
-function readRange(path: string, start: number, end: number): Buffer {
-  const out = Buffer.alloc(Math.max(0, end - start));
-  if (out.length === 0) return out;
-  const fd = openSync(path, 'r');
-  try {
-    let done = 0;
-    while (done < out.length) {
-      const n = readSync(fd, out, done, out.length - done, start + done);
-      if (n === 0) return out.subarray(0, done);
-      done += n;
-    }
-    return out;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function failure(path: string, e: unknown): DocumentEvent {
   if (isUserInputError(e)) return { kind: 'failed', problems: e.problems.map(cleanProblem), userError: true };

@@ -1,0 +1,32 @@
+/** Positioned reads of a file, without reading the whole of it (sync: the trace worker and the CLI use them). */
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** Bytes [start, end) of the file (fewer when the file is shorter). Throws when it cannot be opened. */
+export function readFileRange(path: string, start: number, end: number): Buffer {
+  const out = Buffer.alloc(Math.max(0, end - start));
+  if (out.length === 0) return out;
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < out.length) {
+      const n = readSync(fd, out, done, out.length - done, start + done);
+      if (n === 0) return out.subarray(0, done);
+      done += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The first `bytes` of the file as text (a UTF-8 BOM dropped), to tell its format by how it starts;
+ * undefined when it cannot be read (the caller's whole read then says why).
+ */
+export function readFileHeadText(path: string, bytes: number): string | undefined {
+  try {
+    return readFileRange(path, 0, bytes).toString('utf8').replace(/^\uFEFF/, '');
+  } catch {
+    return undefined;
+  }
+}
