@@ -163,5 +163,28 @@ export function registerDebuggerTests(): void {
       const frames = await stack(session);
       assert.equal(frames[0].id, moved.position + 1);
     });
+
+    test('Tag This Step As… tags the stopped step as an undoable edit of the open trace editor', async () => {
+      const { extension } = await activatedExtension();
+      const uri = sharedTrace(extension.extensionPath, TRAIL_DEBUG_TRACE);
+      await openTraceEditor(uri);
+      const entry = events.next('on entry');
+      assert.equal(await vscode.commands.executeCommand('agentTraceDebugger.debugTrace', uri), true);
+      const session = vscode.debug.activeDebugSession!;
+      await entry;
+      await session.customRequest('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'all' }] });
+      const failure = await events.after('on the first failure', () => session.customRequest('continue', { threadId: 1 }));
+      // The call stack's context menu passes the frame's source; the command tags the focused frame's step: wait until VS Code focuses the new top frame.
+      await waitFor('VS Code to focus the failing frame', () => {
+        const item = vscode.debug.activeStackItem;
+        return item instanceof vscode.DebugStackFrame && item.frameId === failure.position + 1 ? true : undefined;
+      });
+      const outcome = await vscode.commands.executeCommand<{ via: string; annotations: unknown } | undefined>('agentTraceDebugger.tagStepFromDebugger', { category: 'TOOL.RUNTIME', impact: 'HIGH', description: 'from the debugger' });
+      assert.equal(outcome?.via, 'document', 'an edit of the open trace editor (undoable, the tab turns dirty)');
+      const snapshot = await vscode.commands.executeCommand<{ dirty: boolean; sidecar: { errors: { location: string; category: string; description?: string }[] } }>('agentTraceDebugger.test.getAnnotations', uri);
+      assert.equal(snapshot.dirty, true);
+      assert.ok(snapshot.sidecar.errors.some((t) => t.location === failure.stepId && t.category === 'TOOL.RUNTIME' && t.description === 'from the debugger'),
+        `a TOOL.RUNTIME tag on ${failure.stepId}: ${JSON.stringify(snapshot.sidecar.errors.slice(-3))}`);
+    });
   });
 }
