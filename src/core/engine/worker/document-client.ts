@@ -18,6 +18,21 @@ interface Running {
   settle(end: LoadEnd): void;
 }
 
+/**
+ * What a document worker posts: an event as JSON text in a transferred buffer (document mode), or
+ * the event itself (a test's stand-in). Node hands every message queued on a port to the thread in
+ * one go, decoding each: events that arrive in a burst (a whole parse sent in slices) took seconds
+ * of the host's thread at once. Buffers are received without decoding, and decoded one per turn
+ * of the event loop here.
+ */
+export type DocumentMessage = Uint8Array | DocumentEvent;
+
+const decoder = new TextDecoder();
+
+function decodeEvent(m: DocumentMessage): DocumentEvent {
+  return m instanceof Uint8Array ? JSON.parse(decoder.decode(m)) as DocumentEvent : m;
+}
+
 export class DocumentWorkerClient {
   private worker: Worker | undefined;
   private running: Running | undefined;
@@ -76,8 +91,33 @@ export class DocumentWorkerClient {
   private settle(end: LoadEnd): void {
     const r = this.running;
     this.running = undefined;
+    this.inbox.length = 0;
     this.worker?.unref();
     r?.settle(end);
+  }
+
+  /** Messages received and not yet handed over, oldest first. */
+  private readonly inbox: DocumentMessage[] = [];
+  private draining = false;
+
+  private receive(m: DocumentMessage): void {
+    this.inbox.push(m);
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(() => this.drain());
+  }
+
+  /** One event per turn of the event loop. */
+  private drain(): void {
+    const m = this.inbox.shift();
+    const r = this.running;
+    if (m !== undefined && r) {
+      const e = decodeEvent(m);
+      r.onEvent(e);
+      if (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed') this.settle(e.kind);
+    }
+    if (this.inbox.length > 0 && this.running) setImmediate(() => this.drain());
+    else this.draining = false;
   }
 
   private ensureWorker(): Worker {
@@ -85,20 +125,17 @@ export class DocumentWorkerClient {
     const worker = this.spawn();
     this.started++;
     this.worker = worker;
-    worker.on('message', (e: DocumentEvent) => {
-      const r = this.running;
-      if (worker !== this.worker || !r) return;
-      r.onEvent(e);
-      if (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed') this.settle(e.kind);
+    worker.on('message', (m: DocumentMessage) => {
+      if (worker !== this.worker || !this.running) return;
+      this.receive(m);
     });
     const stopped = (why: string): void => {
       if (worker !== this.worker) return;
       this.worker = undefined;
       this.lost = true;
-      const r = this.running;
-      if (!r) return;
-      r.onEvent({ kind: 'failed', problems: [{ file: this.params.path, message: `the trace worker stopped while reading it (${why})` }], userError: false });
-      this.settle('failed');
+      if (!this.running) return;
+      // After the events it sent before it stopped.
+      this.receive({ kind: 'failed', problems: [{ file: this.params.path, message: `the trace worker stopped while reading it (${why})` }], userError: false });
     };
     onWorkerStopped(worker, stopped);
     worker.unref();

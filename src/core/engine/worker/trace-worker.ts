@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
-import { DocumentLoader } from './document-load';
+import { DocumentLoader, type DocumentEvent } from './document-load';
 import type { DocumentRequest, JobReply, JobRequest } from './messages';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
@@ -29,9 +29,16 @@ function serveJobs(): void {
 
 function serveDocument(): void {
   let loader: DocumentLoader | undefined;
+  const encoder = new TextEncoder();
+  // Each event as JSON text in a buffer whose ownership moves to the host (no copy); the host
+  // decodes one per turn of its event loop (see DocumentMessage in document-client.ts).
+  const send = (e: DocumentEvent): void => {
+    const bytes = encoder.encode(JSON.stringify(e));
+    parentPort?.postMessage(bytes, [bytes.buffer]);
+  };
   parentPort?.on('message', (m: DocumentRequest) => {
     if (m.op === 'open') {
-      loader = new DocumentLoader(m.params, (e) => parentPort?.postMessage(e));
+      loader = new DocumentLoader(m.params, send);
       loader.open();
     } else {
       loader?.reload();
