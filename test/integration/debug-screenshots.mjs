@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/* global requestAnimationFrame */
+// Screenshots of the trace debugger (issue 12) in real VS Code (code-server 4.100.3 + headless
+// Chromium), in Default Light Modern and Default Dark Modern: a TRAIL trace opened in the Trace
+// Debugger, "Agent Trace: Debug This Trace" (paused on entry), then Continue with the default
+// "All failures" exception filter: the Run and Debug view stopped on the first failure, the raw
+// trace beside the trace editor. PNGs go to test-results/screenshots/<theme>-debug.png. Every wait
+// is for a signal (the Call Stack's rows, the webview's rows), never a fixed sleep.
+//
+//   node test/integration/debug-screenshots.mjs   (after node scripts/build.mjs)
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
+import { poll, runCommand, webviewFrame } from './workbench-driver.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outDir = join(root, 'test-results', 'screenshots');
+const source = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA');
+const TRACE = 'e491d73ca2fd8a2a6f8984feb1c408a3.json';
+const THEMES = [
+  { id: 'light', name: 'Default Light Modern', bodyClass: 'vs' },
+  { id: 'dark', name: 'Default Dark Modern', bodyClass: 'vs-dark' },
+];
+const WAIT_MS = 60_000;
+
+if (!existsSync(join(source, 'traces', TRACE))) {
+  console.error(`[debug-screenshots] missing ${join(source, 'traces', TRACE)}: check out ../shared beside the project`);
+  process.exit(2);
+}
+// A copy, never ../shared itself.
+const workspace = mkdtempSync(join(tmpdir(), 'atd-debug-screenshots-'));
+cpSync(source, workspace, { recursive: true });
+mkdirSync(outDir, { recursive: true });
+ensureCodeServerInstalled();
+
+const painted = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
+const callStackRows = (page) => page.$$eval('.debug-call-stack .monaco-list-row', (rows) => rows.map((r) => r.textContent ?? '')).catch(() => []);
+
+async function shoot(page, theme) {
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'View: Close All Editors');
+  await poll('no editor open', async () => ((await page.$$('.tabs-container .tab')).length === 0 ? true : undefined), WAIT_MS);
+  // The trace as text (Quick Open), then in the Trace Debugger.
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
+  await page.keyboard.type(`traces/${TRACE}`);
+  await poll('the trace in Quick Open', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '')).includes(TRACE) || undefined, WAIT_MS);
+  await page.keyboard.press('Enter');
+  await poll('the trace in the active tab', async () => (await page.$eval('.tab.active', (t) => t.textContent).catch(() => '')).includes(TRACE) || undefined, WAIT_MS);
+  await runCommand(page, 'Agent Trace: Open in Trace Debugger');
+  await poll('rows in the trace editor webview', () => webviewFrame(page), WAIT_MS);
+  // Keys back to the workbench (the webview's iframe keeps F1): click the trace editor's tab.
+  await (await page.$('.tabs-container .tab.active'))?.click();
+  await runCommand(page, 'Agent Trace: Debug This Trace');
+  const entry = await poll('the Call Stack paused on entry', async () => { const rows = await callStackRows(page); return rows.length ? rows : undefined; }, WAIT_MS);
+  await page.keyboard.press('F5');
+  const stopped = await poll('the Call Stack at the first failure', async () => {
+    const rows = await callStackRows(page);
+    return rows.length && rows[0] !== entry[0] ? rows : undefined;
+  }, WAIT_MS);
+  await poll('the Variables view', () => page.$('.debug-variables .monaco-list-row'), WAIT_MS);
+  await painted(page);
+  await page.screenshot({ path: join(outDir, `${theme.id}-debug.png`) });
+  await page.keyboard.press('Shift+F5');
+  await poll('the session to end', async () => ((await callStackRows(page)).length === 0 ? true : undefined), WAIT_MS);
+  return { entry: entry[0], stopped: stopped.slice(0, 4) };
+}
+
+async function applyTheme(page, theme) {
+  const has = async () => (await page.$eval('.monaco-workbench', (el) => el.className)).split(/\s+/).includes(theme.bodyClass);
+  if (!(await has())) {
+    await (await page.$('.tabs-container .tab'))?.click();
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    await poll('the theme picker', async () => (await page.$eval('.quick-input-list', (l) => l.textContent).catch(() => '')).includes('Default Light Modern') || undefined, WAIT_MS);
+    await page.keyboard.type(theme.name);
+    await poll(`"${theme.name}" in the theme picker`, async () => (await page.$eval('.quick-input-list .monaco-list-row.focused', (r) => r.textContent).catch(() => '')).includes(theme.name) || undefined, WAIT_MS);
+    await page.keyboard.press('Enter');
+  }
+  await poll(`the ${theme.name} theme to apply`, async () => (await has()) || undefined, WAIT_MS);
+}
+
+const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
+let vscode;
+let failed = false;
+try {
+  vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, colorTheme: THEMES[0].name, viewport: { width: 1440, height: 900 } });
+  const { page } = vscode;
+  for (const theme of THEMES) {
+    try {
+      await applyTheme(page, theme);
+      console.log(`[debug-screenshots] ${theme.name}: ${JSON.stringify(await shoot(page, theme))}`);
+    } catch (e) {
+      failed = true;
+      console.error(`[debug-screenshots] ${theme.name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+      await page.screenshot({ path: join(outDir, `${theme.id}-debug-failure.png`) }).catch(() => {});
+    }
+  }
+} catch (e) {
+  failed = true;
+  console.error(`[debug-screenshots] could not open VS Code: ${e instanceof Error ? e.message : String(e)}`);
+} finally {
+  await vscode?.close();
+  await server.stop();
+  rmSync(workspace, { recursive: true, force: true });
+}
+console.log(`[debug-screenshots] PNGs in ${outDir}`);
+process.exit(failed ? 1 : 0);
