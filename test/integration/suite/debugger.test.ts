@@ -7,6 +7,9 @@
  * is on an event (the adapter's agentTraceStep, the page's answer), never a fixed sleep.
  */
 import * as assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TraceEditorHandle } from '../../../src/host/editor';
 import { activatedExtension, closeClean, sharedTrace, VIEW_TYPE, waitFor } from './helpers';
@@ -139,6 +142,21 @@ export function registerDebuggerTests(): void {
       await selected(editor, into.stepId, 'the turn\'s first child');
     });
 
+    test('F5 on a trace open as text debugs it (the configuration provider takes the text editor\'s file)', async () => {
+      const { extension } = await activatedExtension();
+      const uri = sharedTrace(extension.extensionPath, TRAIL_DEBUG_TRACE);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const entry = events.next('on entry');
+      assert.equal(await vscode.debug.startDebugging(undefined, { type: 'agent-trace', request: 'launch', name: 'F5 on the raw trace' }), true);
+      const session = vscode.debug.activeDebugSession!;
+      assert.equal(session.configuration.trace, uri.fsPath);
+      const first = await entry;
+      assert.equal(first.reason, 'entry');
+      const frames = await stack(session);
+      assert.equal(frames.length, 1, 'on entry: the root step');
+      assert.ok(frames[0].source?.path?.endsWith(uri.path), `in the raw file (${frames[0].source?.path})`);
+    });
+
     test('a step the user reaches in the trace editor moves the debugger there', async () => {
       const { extension } = await activatedExtension();
       const uri = sharedTrace(extension.extensionPath, TRAIL_DEBUG_TRACE);
@@ -166,7 +184,22 @@ export function registerDebuggerTests(): void {
 
     test('Tag This Step As… tags the stopped step as an undoable edit of the open trace editor', async () => {
       const { extension } = await activatedExtension();
-      const uri = sharedTrace(extension.extensionPath, TRAIL_DEBUG_TRACE);
+      // A copy: a tag must never reach ../shared (a save would write the sidecar beside the trace).
+      const dir = mkdtempSync(join(tmpdir(), 'atd-debugger-tag-'));
+      const uri = vscode.Uri.file(join(dir, 'trail.json'));
+      copyFileSync(sharedTrace(extension.extensionPath, TRAIL_DEBUG_TRACE).fsPath, uri.fsPath);
+      try {
+        await tagFromTheDebugger(uri);
+        assert.equal(existsSync(`${uri.fsPath}.annotations.json`), false, 'nothing saved: the tag is an unsaved edit');
+        await closeClean();
+        assert.equal(existsSync(`${uri.fsPath}.annotations.json`), false, 'closing reverted the unsaved tag (nothing saved)');
+      } finally {
+        await closeClean();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    async function tagFromTheDebugger(uri: vscode.Uri): Promise<void> {
       await openTraceEditor(uri);
       const entry = events.next('on entry');
       assert.equal(await vscode.commands.executeCommand('agentTraceDebugger.debugTrace', uri), true);
@@ -182,9 +215,9 @@ export function registerDebuggerTests(): void {
       const outcome = await vscode.commands.executeCommand<{ via: string; annotations: unknown } | undefined>('agentTraceDebugger.tagStepFromDebugger', { category: 'TOOL.RUNTIME', impact: 'HIGH', description: 'from the debugger' });
       assert.equal(outcome?.via, 'document', 'an edit of the open trace editor (undoable, the tab turns dirty)');
       const snapshot = await vscode.commands.executeCommand<{ dirty: boolean; sidecar: { errors: { location: string; category: string; description?: string }[] } }>('agentTraceDebugger.test.getAnnotations', uri);
-      assert.equal(snapshot.dirty, true);
+      assert.equal(snapshot.dirty, true, `the trace editor's document has the unsaved tag: ${JSON.stringify({ outcome, snapshot }).slice(0, 1500)}`);
       assert.ok(snapshot.sidecar.errors.some((t) => t.location === failure.stepId && t.category === 'TOOL.RUNTIME' && t.description === 'from the debugger'),
         `a TOOL.RUNTIME tag on ${failure.stepId}: ${JSON.stringify(snapshot.sidecar.errors.slice(-3))}`);
-    });
+    }
   });
 }
