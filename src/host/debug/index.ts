@@ -27,8 +27,8 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
   const adapters = new Map<string, TraceDebugAdapter>();
   /** Where each session last stopped (its `agentTraceStep` event). */
   const stops = new Map<string, { session: vscode.DebugSession; stop: StepEventBody }>();
-  /** Files the debugger just stopped in (uri → when), whose source VS Code is about to show. */
-  const justStopped = new Map<string, number>();
+  /** Files the debugger just stopped in (uri → when, and the groups whose active tab was its trace editor), whose source VS Code is about to show. */
+  const justStopped = new Map<string, { at: number; traceEditorGroups: Set<vscode.ViewColumn> }>();
 
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
@@ -45,7 +45,9 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (e.session.type !== DEBUG_TYPE || e.event !== STEP_EVENT || !isStepEventBody(e.body)) return;
       stops.set(e.session.id, { session: e.session, stop: e.body });
-      justStopped.set(vscode.Uri.file(e.body.file).toString(), Date.now());
+      const file = vscode.Uri.file(e.body.file).toString();
+      const traceEditorGroups = new Set(vscode.window.tabGroups.all.filter((g) => isTraceEditorTab(g.activeTab, file)).map((g) => g.viewColumn));
+      justStopped.set(file, { at: Date.now(), traceEditorGroups });
       for (const editor of getTraceEditorsFor(vscode.Uri.file(e.body.file))) editor.selectStep(e.body.stepId, positionInEditor(editor, e.body.traceIndex));
     }),
     // A stop shown over the trace editor (its group was used last) moves beside it, so the trace editor stays in view.
@@ -54,11 +56,11 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
         if (!(tab.input instanceof vscode.TabInputText) || !tab.isActive) continue;
         const uri = tab.input.uri;
         // Only what a stop shows: a text tab the user picks in that group stays where it is.
-        const at = justStopped.get(uri.toString());
-        if (at === undefined || Date.now() - at > STOP_SHOWN_MS) continue;
+        const stopped = justStopped.get(uri.toString());
+        if (!stopped || Date.now() - stopped.at > STOP_SHOWN_MS || !stopped.traceEditorGroups.has(tab.group.viewColumn)) continue;
         justStopped.delete(uri.toString());
         const runtime = [...stops.values()].map(({ session }) => adapters.get(session.id)?.runtime).find((rt) => rt && vscode.Uri.file(rt.file).toString() === uri.toString());
-        if (runtime && coversTraceEditor(tab, uri)) void moveBeside(tab, uri, runtime.frameOf(runtime.position).location);
+        if (runtime) void moveBeside(tab, uri, runtime.frameOf(runtime.position).location);
       }
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
@@ -80,9 +82,9 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
 /** How long after a stop a text tab of its file that becomes active is taken as VS Code showing the stop. */
 const STOP_SHOWN_MS = 5000;
 
-/** Does `tab` (the raw text of `uri`) hide a trace editor of the same file in its group? */
-function coversTraceEditor(tab: vscode.Tab, uri: vscode.Uri): boolean {
-  return tab.group.tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString());
+/** Is `tab` a trace editor (any custom editor) of the file `uri`? */
+function isTraceEditorTab(tab: vscode.Tab | undefined, uri: string): boolean {
+  return tab?.input instanceof vscode.TabInputCustom && tab.input.uri.toString() === uri;
 }
 
 /** Close the raw text over the trace editor (which shows again) and show it in another group at the stopped step. */
