@@ -241,7 +241,10 @@ export class TraceDebugAdapter extends DebugSession {
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     this.guard(response, ERR.request, () => {
-      response.body = { variables: this.variables.variables(args.variablesReference, args.filter, args.start, args.count) };
+      // A reference of an earlier stop: VS Code may still ask for it right after the next stop.
+      // Nothing to show there, and nothing to tell the user (it showed as an error toast).
+      const current = this.variables.has(args.variablesReference);
+      response.body = { variables: current ? this.variables.variables(args.variablesReference, args.filter, args.start, args.count) : [] };
       this.sendResponse(response);
     });
   }

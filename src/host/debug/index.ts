@@ -16,6 +16,8 @@ import { getActiveTraceEditor, getTraceEditorsFor, onDidSelectTraceStep, type Tr
 import { COMMANDS } from '../ids';
 import { configuredTaxonomySpec } from '../settings';
 import { sidecarLocationFor } from '../sidecar-storage';
+import { sniffsAsTrace, sniffText } from '../text/sniff-memo';
+import { sniffable } from '../text';
 import { DEBUG_TYPE, isStepEventBody, resolveTraceConfiguration, type StepEventBody } from './configuration';
 
 export { DEBUG_TYPE } from './configuration';
@@ -122,8 +124,10 @@ function positionInEditor(editor: TraceEditorHandle, traceIndex: number): number
 async function activeTrace(): Promise<{ path: string; traceIndex?: number } | undefined> {
   const editor = getActiveTraceEditor();
   if (editor && editor.uri.scheme === 'file') return { path: editor.uri.fsPath, traceIndex: await runShown(editor) };
-  const text = vscode.window.activeTextEditor?.document.uri;
-  return text?.scheme === 'file' ? { path: text.fsPath } : undefined;
+  const doc = vscode.window.activeTextEditor?.document;
+  // A text document counts only when it reads as a trace: F5 in package.json is not a trace launch.
+  if (doc?.uri.scheme !== 'file' || !sniffsAsTrace(doc.uri.fsPath, sniffText(sniffable(doc)))) return undefined;
+  return { path: doc.uri.fsPath };
 }
 
 /** The run the trace editor shows, by its number in the file; undefined for a file of one run or a page that does not answer soon. */

@@ -237,7 +237,7 @@ function editDebounce(doc: vscode.TextDocument): number {
 }
 
 /** The document as the sniff reads it: line by line, the whole text only when needed. */
-function sniffable(doc: vscode.TextDocument): SniffDocument {
+export function sniffable(doc: vscode.TextDocument): SniffDocument {
   return {
     key: doc.uri.toString(),
     version: doc.version,
