@@ -688,8 +688,13 @@ class App {
       this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (ready.traces[i]) o.textContent = pickerLabel(ready.traces[i]); });
       this.showReading();
       await this.refreshAnnotations();
-      // While the file is read, the bar says how far; the end of the read is said once.
-      if (!ready.loading) this.say(before.loading ? `Read the whole file: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.`);
+      // While the file is read, the bar says how far; the end of the read is said once, and
+      // growth only when there is more (the end of a read may come after its last steps).
+      const steps = (r: ReadyResult): number => r.traces.reduce((n, t) => n + t.stepCount, 0);
+      const count = this.summary?.stepCount.toLocaleString() ?? '';
+      if (ready.loading) return;
+      if (before.loading) this.say(`Read the whole file: ${count} steps.`);
+      else if (steps(ready) > steps(before)) this.say(`The trace grew: ${count} steps.`);
       return;
     }
     const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
