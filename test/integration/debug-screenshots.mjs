@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global requestAnimationFrame */
 // Screenshots of the trace debugger (issue 12) in real VS Code (code-server 4.100.3 + headless
 // Chromium), in Default Light Modern and Default Dark Modern: a TRAIL trace opened in the Trace
 // Debugger, "Agent Trace: Debug This Trace" (paused on entry), then Continue with the default
@@ -8,34 +7,18 @@
 // is for a signal (the Call Stack's rows, the webview's rows), never a fixed sleep.
 //
 //   node test/integration/debug-screenshots.mjs   (after node scripts/build.mjs)
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { poll, runCommand, webviewFrame } from './workbench-driver.mjs';
+import { applyTheme, painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, screenshotWorkspace, THEMES, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
-const source = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA');
-const TRACE = 'e491d73ca2fd8a2a6f8984feb1c408a3.json';
-const THEMES = [
-  { id: 'light', name: 'Default Light Modern', bodyClass: 'vs' },
-  { id: 'dark', name: 'Default Dark Modern', bodyClass: 'vs-dark' },
-];
-const WAIT_MS = 60_000;
-
-if (!existsSync(join(source, 'traces', TRACE))) {
-  console.error(`[debug-screenshots] missing ${join(source, 'traces', TRACE)}: check out ../shared beside the project`);
-  process.exit(2);
-}
-// A copy, never ../shared itself.
-const workspace = mkdtempSync(join(tmpdir(), 'atd-debug-screenshots-'));
-cpSync(source, workspace, { recursive: true });
+const workspace = screenshotWorkspace(root, 'debug-screenshots');
 mkdirSync(outDir, { recursive: true });
 ensureCodeServerInstalled();
 
-const painted = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
 const callStackRows = (page) => page.$$eval('.debug-call-stack .monaco-list-row', (rows) => rows.map((r) => r.textContent ?? '')).catch(() => []);
 
 async function shoot(page, theme) {
@@ -66,20 +49,6 @@ async function shoot(page, theme) {
   await page.keyboard.press('Shift+F5');
   await poll('the session to end', async () => ((await callStackRows(page)).length === 0 ? true : undefined), WAIT_MS);
   return { entry: entry[0], stopped: stopped.slice(0, 4) };
-}
-
-async function applyTheme(page, theme) {
-  const has = async () => (await page.$eval('.monaco-workbench', (el) => el.className)).split(/\s+/).includes(theme.bodyClass);
-  if (!(await has())) {
-    await (await page.$('.tabs-container .tab'))?.click();
-    await page.keyboard.press('Control+K');
-    await page.keyboard.press('Control+T');
-    await poll('the theme picker', async () => (await page.$eval('.quick-input-list', (l) => l.textContent).catch(() => '')).includes('Default Light Modern') || undefined, WAIT_MS);
-    await page.keyboard.type(theme.name);
-    await poll(`"${theme.name}" in the theme picker`, async () => (await page.$eval('.quick-input-list .monaco-list-row.focused', (r) => r.textContent).catch(() => '')).includes(theme.name) || undefined, WAIT_MS);
-    await page.keyboard.press('Enter');
-  }
-  await poll(`the ${theme.name} theme to apply`, async () => (await has()) || undefined, WAIT_MS);
 }
 
 const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global window, document, requestAnimationFrame */
+/* global window, document */
 // Screenshots of the extension in real VS Code (code-server 4.100.3 + headless Chromium), in the
 // Default Light Modern and Default Dark Modern themes, from ONE code-server: the theme is switched
 // with "Preferences: Color Theme" between the two passes. For each theme it shows the Agent Traces
@@ -14,59 +14,17 @@
 // the time to rows is reported, not asserted (timing goals live in `npm run bench`).
 //
 //   node test/integration/screenshots.mjs   (after node scripts/build.mjs)
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { poll, runCommand, webviewFrame } from './workbench-driver.mjs';
+import { applyTheme, focusWorkbench, painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, screenshotWorkspace, THEMES, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
-const source = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA');
-const TRACE = 'e491d73ca2fd8a2a6f8984feb1c408a3.json';
-const THEMES = [
-  { id: 'light', name: 'Default Light Modern', bodyClass: 'vs' },
-  { id: 'dark', name: 'Default Dark Modern', bodyClass: 'vs-dark' },
-];
-/** Deadlines for waits under load: generous, since each ends as soon as its signal arrives. */
-const WAIT_MS = 60_000;
-
-if (!existsSync(join(source, 'traces', TRACE))) {
-  console.error(`[screenshots] missing ${join(source, 'traces', TRACE)}: check out ../shared beside the project`);
-  process.exit(2);
-}
-// A copy, never ../shared itself: a key that lands in an editor must not change the shared corpus.
-const workspace = mkdtempSync(join(tmpdir(), 'atd-screenshots-'));
-cpSync(source, workspace, { recursive: true });
+const workspace = screenshotWorkspace(root, 'screenshots');
 mkdirSync(outDir, { recursive: true });
 ensureCodeServerInstalled();
-
-/** Two animation frames in `target` (a page or a frame): what was laid out has been painted. */
-const painted = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
-
-/** Take the keyboard back from the trace editor's webview (its iframe keeps keys such as F1): click the first editor tab. */
-async function focusWorkbench(page) {
-  const tab = await page.$('.tabs-container .tab');
-  if (tab) await tab.click();
-}
-
-const hasThemeClass = async (page, theme) => (await page.$eval('.monaco-workbench', (el) => el.className)).split(/\s+/).includes(theme.bodyClass);
-
-/** Switch the color theme as a user does ("Preferences: Color Theme"), and wait for the workbench to wear it. */
-async function applyTheme(page, theme) {
-  await focusWorkbench(page);
-  if (!(await hasThemeClass(page, theme))) {
-    // Ctrl+K Ctrl+T (workbench.action.selectTheme): the palette also offers "Browse Color Themes…".
-    await page.keyboard.press('Control+K');
-    await page.keyboard.press('Control+T');
-    await poll('the theme picker', async () => (await page.$eval('.quick-input-list', (l) => l.textContent).catch(() => '')).includes('Default Light Modern') || undefined, WAIT_MS);
-    await page.keyboard.type(theme.name);
-    await poll(`"${theme.name}" in the theme picker`, async () => (await page.$eval('.quick-input-list .monaco-list-row.focused', (r) => r.textContent).catch(() => '')).includes(theme.name) || undefined, WAIT_MS);
-    await page.keyboard.press('Enter');
-  }
-  await poll(`the ${theme.name} theme to apply`, async () => (await hasThemeClass(page, theme)) || undefined, WAIT_MS);
-}
 
 /**
  * Run a palette command that shows only in some contexts (the extension sets them once it knows the

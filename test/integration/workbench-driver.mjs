@@ -1,5 +1,10 @@
+/* global requestAnimationFrame */
 // Driving the real VS Code workbench (code-server in headless Chromium) with Playwright: the
 // small steps the screenshot and hot-exit scenarios share.
+
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,4 +45,55 @@ export async function runCommand(page, title) {
   });
   await page.keyboard.press('Enter');
   return Date.now();
+}
+
+/** The two themes the screenshots are taken in, and the class the workbench wears in each. */
+export const THEMES = [
+  { id: 'light', name: 'Default Light Modern', bodyClass: 'vs' },
+  { id: 'dark', name: 'Default Dark Modern', bodyClass: 'vs-dark' },
+];
+
+/** The TRAIL trace the screenshots open (with tool failures and TRAIL labels). */
+export const SCREENSHOT_TRACE = 'e491d73ca2fd8a2a6f8984feb1c408a3.json';
+
+/**
+ * A temp copy of ../shared/traces/trail/GAIA to open in VS Code (never ../shared itself: a key that
+ * lands in an editor, or a save before debugging, must not change the shared corpus). Exits with
+ * code 2, saying what is missing, when ../shared is not beside the project.
+ */
+export function screenshotWorkspace(root, tag) {
+  const source = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA');
+  if (!existsSync(join(source, 'traces', SCREENSHOT_TRACE))) {
+    console.error(`[${tag}] missing ${join(source, 'traces', SCREENSHOT_TRACE)}: check out ../shared beside the project`);
+    process.exit(2);
+  }
+  const workspace = mkdtempSync(join(tmpdir(), `atd-${tag}-`));
+  cpSync(source, workspace, { recursive: true });
+  return workspace;
+}
+
+/** Two animation frames in `target` (a page or a frame): what was laid out has been painted. */
+export const painted = (target) => target.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
+
+/** Take the keyboard back from the trace editor's webview (its iframe keeps keys such as F1): click the first editor tab. */
+export async function focusWorkbench(page) {
+  const tab = await page.$('.tabs-container .tab');
+  if (tab) await tab.click();
+}
+
+const hasThemeClass = async (page, theme) => (await page.$eval('.monaco-workbench', (el) => el.className)).split(/\s+/).includes(theme.bodyClass);
+
+/** Switch the color theme as a user does ("Preferences: Color Theme"), and wait for the workbench to wear it. */
+export async function applyTheme(page, theme) {
+  await focusWorkbench(page);
+  if (!(await hasThemeClass(page, theme))) {
+    // Ctrl+K Ctrl+T (workbench.action.selectTheme): the palette also offers "Browse Color Themes…".
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    await poll('the theme picker', async () => (await page.$eval('.quick-input-list', (l) => l.textContent).catch(() => '')).includes('Default Light Modern') || undefined, WAIT_MS);
+    await page.keyboard.type(theme.name);
+    await poll(`"${theme.name}" in the theme picker`, async () => (await page.$eval('.quick-input-list .monaco-list-row.focused', (r) => r.textContent).catch(() => '')).includes(theme.name) || undefined, WAIT_MS);
+    await page.keyboard.press('Enter');
+  }
+  await poll(`the ${theme.name} theme to apply`, async () => (await hasThemeClass(page, theme)) || undefined, WAIT_MS);
 }

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { analyzeLoaded } from '../../../src/core/analyze';
 import { loadInspectJsonStream, looksLikeInspectJsonDocument } from '../../../src/core/engine/stream/inspect-stream';
 import { loadTraceFile, type LoadResult } from '../../../src/core/load';
-import { isUserInputError, type Problem } from '../../../src/core/util/problems';
 import { sharedPath } from '../../support/shared';
+import { refusal } from '../../support/refusal';
 
 const dir = mkdtempSync(join(tmpdir(), 'atd-inspect-stream-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,16 +24,6 @@ function writeTemp(value: unknown): string {
   const p = join(dir, `${fileNo++}-log.json`);
   writeFileSync(p, JSON.stringify(value, null, 2));
   return p;
-}
-
-function refusal(load: () => unknown): Problem[] {
-  try {
-    load();
-  } catch (e) {
-    if (isUserInputError(e)) return e.problems;
-    throw e;
-  }
-  assert.fail('loaded without an error');
 }
 
 /** The streamed import (direct, in small chunks, and through loadTraceFile) equals the whole one, findings included. */

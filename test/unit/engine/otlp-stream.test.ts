@@ -15,9 +15,9 @@ import { analyzeLoaded } from '../../../src/core/analyze';
 import { convertTraces } from '../../../src/core/convert';
 import { loadOtlpJsonStream, looksLikeOtlpJsonDocument } from '../../../src/core/engine/stream/otlp-stream';
 import { loadTraceFile, type LoadResult } from '../../../src/core/load';
-import { isUserInputError, type Problem } from '../../../src/core/util/problems';
 import { benchTraceText } from '../../support/bench-traces';
 import { sharedPath } from '../../support/shared';
+import { refusal } from '../../support/refusal';
 
 const dir = mkdtempSync(join(tmpdir(), 'atd-otlp-stream-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,16 +37,6 @@ function assertStreamEqualsWhole(path: string, chunkSize?: number): LoadResult {
   assert.deepEqual(streamed, whole);
   assert.deepEqual(analyzeLoaded(streamed).analyses.map((a) => a.findings), analyzeLoaded(whole).analyses.map((a) => a.findings));
   return streamed;
-}
-
-function refusal(load: () => unknown): Problem[] {
-  try {
-    load();
-  } catch (e) {
-    if (isUserInputError(e)) return e.problems;
-    throw e;
-  }
-  assert.fail('loaded without an error');
 }
 
 /** The span trees and span lists of the corpus (label files and the capture summary are not traces). */
