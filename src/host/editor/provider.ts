@@ -323,37 +323,25 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
    * write in progress) keeps the trace shown, and the next change tries again.
    */
   private watchTrace(document: TraceDocument): vscode.Disposable | undefined {
-    if (document.uri.scheme !== 'file') return undefined;
+    const reader = document.reader;
+    if (!reader) return undefined;
     const path = document.uri.fsPath;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(path)), basename(path)));
     let timer: ReturnType<typeof setTimeout> | undefined;
     let reading = false;
     let again = false;
-    // Reading a large file again takes the host's thread for a while: after a read that took
-    // `t` ms, the next waits at least 5 t (up to 10 s), so a log written to all the time still
-    // leaves the host free most of the time.
+    // The worker reads; the host still catches its rows up: after a read that took `t` ms, the
+    // next waits at least 5 t (up to 10 s), so a log written to all the time leaves the host free.
     let pause = 100;
     const read = async (): Promise<void> => {
       if (reading) { again = true; return; }
-      const reader = document.reader;
       // Still reading the first time: look again once that is done.
-      if (reader?.isReading) { schedule(); return; }
+      if (reader.isReading) { schedule(); return; }
       reading = true;
       const started = Date.now();
       try {
-        if (reader) { await reader.reload(); return; }
-        let bytes: Uint8Array;
-        // Deleted or moved away: keep showing what was read.
-        try { bytes = await vscode.workspace.fs.readFile(document.uri); } catch { return; }
-        const { readSibling, listSibling } = siblingAccessFor(document.uri);
-        const result = document.file.reload(bytes, { maxUnzippedBytes: maxUnzippedBytes() }, readSibling, listSibling);
-        if (result.kind === 'unchanged') return;
-        if (result.kind === 'unreadable') {
-          vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: {0} changed but cannot be read now ({1}); showing the version read before.', basename(path), result.problem), 8000);
-          return;
-        }
-        for (const editor of this.editors) if (editor.document === document) editor.traceChanged({ kind: result.kind, stepCounts: result.stepCounts });
-        this.annotationsChanged.fire(document);
+        // What it finds reaches the editors through the reader (traceChanged).
+        await reader.reload();
       } finally {
         reading = false;
         pause = Math.min(10_000, Math.max(100, 5 * (Date.now() - started)));

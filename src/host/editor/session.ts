@@ -313,8 +313,9 @@ export class TraceSession {
     }
     categories.sort((a, b) => b.count - a.count);
     const n = this.steps.length;
-    const { maxDepth } = this.extent();
-    let { start, end } = this.extent();
+    const extent = this.extent();
+    const maxDepth = extent.maxDepth;
+    let { start, end } = extent;
     if (!Number.isFinite(start)) { start = 0; end = 1; }
     if (end <= start) end = start + 1;
     const failures: FailureMarker[] = this.failing.slice(0, MAX_FAILURE_MARKERS).map((i) => ({

@@ -45,6 +45,8 @@ export interface JsonlReadOptions {
   from?: JsonlPosition;
   /** Bytes per read (default 4 MB). */
   chunkSize?: number;
+  /** Sees every chunk of bytes as read, with its offset in the file (to hash the file in the same pass). */
+  onChunk?: (chunk: Uint8Array, at: number) => void;
 }
 
 export interface JsonlReadResult {
@@ -83,13 +85,13 @@ export function readJsonlLines(path: string, onBatch: (lines: JsonlLine[]) => bo
     throw new UserInputError({ file: path, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
   try {
-    return readFrom(fd, path, from, chunkSize, onBatch);
+    return readFrom(fd, path, from, chunkSize, onBatch, opts.onChunk);
   } finally {
     closeSync(fd);
   }
 }
 
-function readFrom(fd: number, path: string, from: JsonlPosition, chunkSize: number, onBatch: (lines: JsonlLine[]) => boolean | void): JsonlReadResult {
+function readFrom(fd: number, path: string, from: JsonlPosition, chunkSize: number, onBatch: (lines: JsonlLine[]) => boolean | void, onChunk?: (chunk: Uint8Array, at: number) => void): JsonlReadResult {
   let pos = from.byte;
   if (pos === 0) {
     const head = Buffer.alloc(64);
@@ -127,6 +129,7 @@ function readFrom(fd: number, path: string, from: JsonlPosition, chunkSize: numb
     const n = readSync(fd, buf, 0, chunkSize, pos);
     if (n === 0) break;
     const chunk = buf.subarray(0, n);
+    onChunk?.(chunk, pos);
     const batch: JsonlLine[] = [];
     let i = 0;
     while (i < n) {

@@ -90,8 +90,9 @@ export class DocumentLoader {
   private mode: 'none' | 'streamed' | 'whole' = 'none';
   private builder: CanonicalStreamBuilder | undefined;
   private position: JsonlPosition = JSONL_START;
-  /** sha256 of the bytes before `position` (streaming): the whole file's is this plus the unterminated rest. */
+  /** sha256 of the file's first `hashedTo` bytes (streaming), hashed in the same pass that reads them. */
   private committed: Hash | undefined;
+  private hashedTo = 0;
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
   private steps: Step[][] = [];
@@ -183,6 +184,7 @@ export class DocumentLoader {
     this.builder = undefined;
     this.position = JSONL_START;
     this.committed = undefined;
+    this.hashedTo = 0;
     this.fedPending = undefined;
   }
 
@@ -195,15 +197,15 @@ export class DocumentLoader {
 
   /**
    * An append leaves everything read so far as it was. Checked cheaply, without reading the file
-   * again: it is no shorter, and its first 4 KB and the 4 KB before where the last read stopped
-   * are unchanged. Anything else (truncation, rotation, an edit) is a rewrite.
+   * again: it is no shorter, and its first 4 KB and the last 4 KB read are unchanged. Anything
+   * else (truncation, rotation, an edit) is a rewrite.
    */
   private isAppend(): boolean {
     const path = this.params.path;
     const size = statSync(path).size;
-    if (size < this.position.byte || !this.head || !this.tail) return false;
+    if (size < this.hashedTo || !this.head || !this.tail) return false;
     return readFileRange(path, 0, this.head.length).equals(this.head)
-      && readFileRange(path, this.position.byte - this.tail.length, this.position.byte).equals(this.tail);
+      && readFileRange(path, this.hashedTo - this.tail.length, this.hashedTo).equals(this.tail);
   }
 
   private continueStream(isReload: boolean): void {
@@ -214,6 +216,14 @@ export class DocumentLoader {
     let skipFed = this.fedPending;
     let rewritten = false;
     let sent = false;
+    const committed = this.committed!;
+    // Bytes read again (the unterminated rest of the last read) are hashed once; bytes the reader
+    // skips (a BOM) are hashed from the file.
+    const hash = (chunk: Uint8Array, at: number): void => {
+      if (at > this.hashedTo) { committed.update(readFileRange(path, this.hashedTo, at)); this.hashedTo = at; }
+      const end = at + chunk.length;
+      if (end > this.hashedTo) { committed.update(chunk.subarray(this.hashedTo - at)); this.hashedTo = end; }
+    };
     const result = readJsonlLines(path, (lines) => {
       if (skipFed !== undefined) {
         // The unterminated line read last time, now ended: already sent. Different text: rewritten.
@@ -225,12 +235,9 @@ export class DocumentLoader {
       if (builder.orderBreak) return false;
       sent = this.sendStreamed(out, lines.length ? lines[lines.length - 1].byteEnd : from.byte, totalBytes) || sent;
       return true;
-    }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES });
+    }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES, onChunk: hash });
     if (rewritten || builder.orderBreak) return this.loadWhole(isReload);
-    this.committed!.update(readFileRange(path, from.byte, result.next.byte));
     this.position = result.next;
-    const end = statSync(path).size;
-    const rest = readFileRange(path, result.next.byte, Math.max(result.next.byte, end));
     if (result.pending && !isBlankLine(result.pending.text) && result.pending.text !== skipFed && parsesWhole(result.pending.text)) {
       const out = builder.add([result.pending]);
       if (builder.orderBreak) return this.loadWhole(isReload);
@@ -239,12 +246,12 @@ export class DocumentLoader {
     } else {
       this.fedPending = skipFed;
     }
-    this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, this.position.byte));
-    this.tail = readFileRange(path, Math.max(0, this.position.byte - FINGERPRINT_BYTES), this.position.byte);
-    const sha = this.committed!.copy().update(rest).digest('hex');
+    this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, this.hashedTo));
+    this.tail = readFileRange(path, Math.max(0, this.hashedTo - FINGERPRINT_BYTES), this.hashedTo);
+    const sha = committed.copy().digest('hex');
     if (isReload && !sent && sha === this.sha) return this.emit({ kind: 'unchanged' });
     this.sha = sha;
-    this.finishStream(sha, end);
+    this.finishStream(sha, this.hashedTo);
   }
 
   private sendStreamed(out: readonly StreamedStep[], bytesRead: number, totalBytes: number): boolean {
