@@ -102,7 +102,8 @@ async function findFiles(dir, re) {
 }
 
 function section(title) {
-  process.stdout.write(`\n===== ${title} =====\n`);
+  // Plain brackets: a line of equals signs reads as a pytest summary to CI log readers.
+  process.stdout.write(`\n[${title}]\n`);
 }
 
 async function main() {
@@ -230,9 +231,9 @@ async function main() {
   section('result');
   const timing = `total ${secs()}s (install check ${((tInstalled - t0) / 1000).toFixed(1)}s)`;
   if (result.reason === 'reported') {
-    process.stdout.write(`${failed ? 'FAIL' : 'PASS'}: extension host reported exit code ${result.code} (${timing})\n`);
+    process.stdout.write(`integration ${failed ? 'failed' : 'finished'}: the extension host reported exit code ${result.code} (${timing})\n`);
   } else {
-    process.stdout.write(`FAIL: ${result.reason} (${timing})\n`);
+    process.stdout.write(`integration failed: ${result.reason} (${timing})\n`);
   }
   if (failed || opts.keep) {
     process.stdout.write(`logs kept in ${runDir}:\n`

@@ -56,7 +56,7 @@ class Failures:
         # Counts in a message make no class of their own ("warned 4 times for 2 examples").
         cls = re.sub(r"\b\d+\b", "N", cls)
         self.items.append((cls if len(cls) <= 150 else cls[:147] + "...", where, detail))
-        print(f"FAIL [{cls}] {where}: {detail}", flush=True)
+        print(f"  ✗ [{cls}] {where}: {detail}", flush=True)
 
     def summary(self):
         groups = OrderedDict()
@@ -386,7 +386,7 @@ def main():
                     steps_run[trainer_name] += 1 if steps else 0
                     length["examples"] += prepared
                     length["lose_completion"] += too_long
-                    print(f"  ok   {trainer_name} {tname or '-'} {label_of(f)} {f'2 steps, loss {loss:.3f}' if steps else 'prepared'}{f', {expected} prompt-not-prefix warnings as predicted' if expected else ''} ({time.time() - t0:.1f} s)", flush=True)
+                    print(f"  ✓ {trainer_name} {tname or '-'} {label_of(f)} {f'2 steps, loss {loss:.3f}' if steps else 'prepared'}{f', {expected} prompt-not-prefix warnings as predicted' if expected else ''} ({time.time() - t0:.1f} s)", flush=True)
                 except Exception as e:  # noqa: BLE001 - any crash is the finding
                     runs[trainer_name][1] += 1
                     failures.add(f"{trainer_name}: {last_line(e)}", f"{label_of(f)} {trainer_name} template {tname or '-'}", last_line(e))
@@ -398,7 +398,7 @@ def main():
     records = sum(len(f["records"]) for f in plan["files"])
     pct = 100.0 * stats["agree"] / stats["pairs"] if stats["pairs"] else 100.0
     print()
-    print("== trainer check summary")
+    print("[trainer check] summary")
     print(f"  promotions             {len(plan['promotions'])} ({sum(1 for p in plan['promotions'] if p['refused'])} refused)")
     print(f"  files                  {len(plan['files'])} ({', '.join(f'{k} {v}' for k, v in files_by_kind.items())}); loaded by datasets {loaded}")
     print(f"  records                {records}")
@@ -413,12 +413,12 @@ def main():
     groups = failures.summary()
     if groups:
         print()
-        print(f"== {len(failures.items)} failures in {len(groups)} classes")
+        print(f"[trainer check] {len(failures.items)} failures in {len(groups)} classes")
         for cls, items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
             where, detail = items[0]
             print(f"  {len(items):>4}  {cls}")
             print(f"        e.g. {where}: {detail}")
-    print(f"== trainer check in Python: {'FAILED' if groups else 'all checks agree'} ({time.time() - started:.0f} s)")
+    print(f"[trainer check] in Python: {'FAILED' if groups else 'all checks agree'} ({time.time() - started:.0f} s)")
     # Counted checks for the closing line that run.ts prints: each file loaded, each (record, template)
     # verdict compared, each trainer run; a failure is one recorded finding.
     passed = loaded + stats["agree"] + sum(ok for ok, _, _ in runs.values())

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     }
   }
 
-  log('== trainer check: Python environment');
+  log('[trainer check] Python environment');
   const { ensureVenv, EnvironmentError } = await import('./venv');
   let python: string;
   try {
@@ -79,13 +79,13 @@ async function main(): Promise<number> {
   }
   const work = mkdtempSync(join(tmpdir(), 'atd-trainers-'));
   try {
-    log(`== trainer check: promoting ${selection.length} real traces 4 ways each`);
+    log(`[trainer check] promoting ${selection.length} real traces 4 ways each`);
     const exportStarted = Date.now();
     const plan = await exportSelection({ tracesRoot: join(SHARED, 'traces'), templatesDir: join(SHARED, 'chat-templates'), work, selection, log });
     const exportSeconds = (Date.now() - exportStarted) / 1000;
     log(`  ${plan.files.length} files in ${exportSeconds.toFixed(0)} s`);
 
-    log('== trainer check: datasets, chat templates (Python Jinja2), TRL trainers');
+    log('[trainer check] datasets, chat templates (Python Jinja2), TRL trainers');
     const checked = spawnSync(python, [join(__dirname, 'check.py'), join(work, 'plan.json'), ...(args.train ? [] : ['--no-train']), ...(args.everyTemplate ? ['--every-template'] : [])], {
       stdio: 'inherit',
       env: {
@@ -99,7 +99,7 @@ async function main(): Promise<number> {
       },
     });
     const total = (Date.now() - started) / 1000;
-    log(`== trainer check: ${total.toFixed(0)} s in all (environment ${venvSeconds.toFixed(0)} s, promotions ${exportSeconds.toFixed(0)} s)`);
+    log(`[trainer check] ${total.toFixed(0)} s in all (environment ${venvSeconds.toFixed(0)} s, promotions ${exportSeconds.toFixed(0)} s)`);
     if (checked.error) {
       console.error(`test:trainers: cannot run ${python}: ${checked.error.message}`);
       return 2;
