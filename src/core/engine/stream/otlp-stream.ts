@@ -19,6 +19,7 @@ import { pathKey } from '../../json/locate';
 import type { SourceLocation } from '../../model/schema';
 import { buildLoadResult, cleanLoad, type LoadResult } from '../../load';
 import { isObject } from '../../formats/importer';
+import { copilotChatExport, sessionTrace } from '../../formats/otel/copilot-chat';
 import { notASpanMessage, otlpImporter, otlpSpan, RESOURCE_SPANS, SCOPE_SPANS, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import type { NormalSpan } from '../../formats/otel/span';
 import { draftsFromSpans } from '../../formats/otel/span-lists';
@@ -28,7 +29,7 @@ import { readJsonDocument, type JsonDocumentBatch, type JsonPathPattern } from '
 const SCOPE_KEYS = ['scope', 'instrumentationLibrary'];
 
 /** What the reader hands over: the spans, and each request's resource and each scope. */
-const SELECT: JsonPathPattern[] = [];
+const SELECT: JsonPathPattern[] = [['copilotChat']];
 for (const rs of RESOURCE_SPANS) {
   SELECT.push([rs, '*', 'resource']);
   for (const ss of SCOPE_SPANS) {
@@ -78,6 +79,7 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
   const result = cleanLoad(() => {
     const warnings: Problem[] = [];
     const spans: { span: NormalSpan; rsKey: string; rsId: string; ssKey: string }[] = [];
+    let copilotChat: unknown;
     const locations = new Map<string, SourceLocation>();
     const resources = new Map<string, ResourceGroup>();
     const scopes = new Map<string, ScopeGroup>();
@@ -92,6 +94,8 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       const batch: JsonDocumentBatch = r.value;
       for (const item of batch.items) {
         const p = item.path;
+        // VS Code's Agent Debug Log export names its chat session beside the spans.
+        if (p[0] === 'copilotChat') { copilotChat = item.value; continue; }
         const rsKey = String(p[0]);
         const rsId = `${rsKey}#${String(p[1])}`;
         if (p.length === 3) {
@@ -142,7 +146,9 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
     }
     const ssKeyOf = new Map([...ssKeys].map(([rsId, keys]) => [rsId, SCOPE_SPANS.find((k) => keys.has(k))]));
     const kept = spans.filter((s) => s.rsKey === rsKey && s.ssKey === ssKeyOf.get(s.rsId));
-    const drafts = draftsFromSpans(kept.map((s) => s.span), 'OTLP');
+    const session = copilotChatExport({ copilotChat });
+    const perTrace = draftsFromSpans(kept.map((s) => s.span), 'OTLP');
+    const drafts = session ? sessionTrace(perTrace, session) : perTrace;
     return buildLoadResult({ path, sha256: summary.sha256 }, otlpImporter, drafts, warnings, locations);
   });
   return cancelled ? undefined : result;

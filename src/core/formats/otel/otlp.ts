@@ -8,13 +8,16 @@
  *      "events":[…],"status":{"code":2,"message":"…"}}]}]}]}
  *
  * One document, or one request per line (collector file exporter). snake_case keys are accepted
- * too (protobuf JSON printers differ), and the pre-1.0 `instrumentationLibrarySpans`.
+ * too (protobuf JSON printers differ), and the pre-1.0 `instrumentationLibrarySpans`. VS Code's
+ * Agent Debug Log export (a `copilotChat` object beside `resourceSpans`) is one chat session: it
+ * opens as one trace (copilot-chat.ts).
  */
 import type { JsonPath } from '../../json/locate';
 import type { SourceFile } from '../../json/source-file';
 import type { DraftTrace } from '../../model/draft';
 import { UserInputError } from '../../util/problems';
 import { ImportContext, Importer, isObject } from '../importer';
+import { copilotChatExport, sessionTrace } from './copilot-chat';
 import { NormalSpan, normalizeEvents, statusOf } from './span';
 import { draftsFromSpans } from './span-lists';
 import { str } from './values';
@@ -143,7 +146,9 @@ export const otlpImporter: Importer = {
         });
       });
     }
-    const traces = draftsFromSpans(spans, 'OTLP');
+    const session = jsonl ? undefined : copilotChatExport(docs[0]?.value);
+    const drafts = draftsFromSpans(spans, 'OTLP');
+    const traces = session ? sessionTrace(drafts, session) : drafts;
     if (jsonl) for (const t of traces) t.jsonlPaths = true;
     return traces;
   },

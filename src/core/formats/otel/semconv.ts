@@ -96,7 +96,12 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
   if (inMsgs) {
     const sys = a['gen_ai.system_instructions'];
     const sysMsgs = toChatMessages(sys) ?? (typeof sys === 'string' ? [{ role: 'system' as const, content: sys }] : undefined);
-    if (sysMsgs) { inMsgs = [...systemify(sysMsgs), ...inMsgs]; delete a['gen_ai.system_instructions']; }
+    if (sysMsgs) {
+      // Copilot Chat writes the system prompt both here and as the first input message: keep it once.
+      const present = new Set(inMsgs.filter((m) => m.role === 'system').map((m) => m.content));
+      if (!sysMsgs.every((m) => present.has(m.content))) inMsgs = [...systemify(sysMsgs), ...inMsgs];
+      delete a['gen_ai.system_instructions'];
+    }
   }
   if (!outMsgs) {
     for (const k of ['gen_ai.output.messages', 'gen_ai.completion']) {

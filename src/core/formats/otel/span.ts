@@ -7,6 +7,7 @@ import type { DraftStep } from '../../model/draft';
 import type { StepError, StepStatus, ToolDefinition } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { asText, isObject } from '../importer';
+import { terminalExitError } from './copilot-chat';
 import { readSemantics } from './semconv';
 import { str } from './values';
 
@@ -61,7 +62,8 @@ export function spanToDraft(span: NormalSpan, tools: ToolCollector): DraftStep {
   const otherEvents = span.events.filter((e) => e.name !== 'exception');
   if (otherEvents.length) attributes['otel.events'] = otherEvents;
 
-  const error = errorOf(span, sem.errorType);
+  // VS Code's terminal tool succeeds with a failed command: its result ends with the exit code.
+  const error = errorOf(span, sem.errorType) ?? (sem.kind === 'tool' ? terminalExitError(sem.toolCall?.name, sem.output?.value) : undefined);
   const step: DraftStep = {
     kind: sem.kind,
     name: span.name,
