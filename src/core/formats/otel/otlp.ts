@@ -102,7 +102,7 @@ function isOtlpDoc(v: unknown): boolean {
 export const otlpImporter: Importer = {
   id: 'otlp-json',
   label: 'OTLP JSON (OpenTelemetry protocol)',
-  producer: 'OpenTelemetry collector file exporter, OTLP/HTTP JSON exporters (GenAI and OpenInference instrumentations)',
+  producer: 'OpenTelemetry collector file exporter, OTLP/HTTP JSON exporters (GenAI and OpenInference instrumentations), VS Code Copilot Chat Agent Debug Log export',
   sniff(file: SourceFile): number {
     if (file.isZip || file.firstChar !== '{') return 0;
     if (isOtlpDoc(file.json)) return 0.97;
