@@ -34,8 +34,9 @@ step('vsce package', process.execPath, [join(root, 'node_modules/@vscode/vsce/vs
 
 const entries = unzipSync(readFileSync(out));
 const files = Object.keys(entries).filter((f) => !f.endsWith('/'));
-const forbidden = files.filter((f) => /^extension\/(src|test|webview|out|node_modules|scripts|examples)\//.test(f) || /\.(ts|map)$/.test(f) && !f.endsWith('.d.ts'));
-for (const required of ['extension/package.json', 'extension/package.nls.json', 'extension/l10n/bundle.l10n.json', 'extension/schema/annotations.schema.json', 'extension/dist/extension.js', 'extension/dist/trace-worker.js', 'extension/dist/webview.js', 'extension/media/activity-bar.svg']) {
+// The loggers ship as source (loggers/README.md): their .ts file is meant to be copied.
+const forbidden = files.filter((f) => /^extension\/(src|test|webview|out|node_modules|scripts|examples)\//.test(f) || /\.(ts|map)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('extension/loggers/'));
+for (const required of ['extension/loggers/README.md', 'extension/loggers/typescript/agent-trace-logger.ts', 'extension/loggers/python/agent_trace_logger.py', 'extension/package.json', 'extension/package.nls.json', 'extension/l10n/bundle.l10n.json', 'extension/schema/annotations.schema.json', 'extension/dist/extension.js', 'extension/dist/trace-worker.js', 'extension/dist/webview.js', 'extension/media/activity-bar.svg']) {
   if (!files.includes(required)) forbidden.push(`(missing) ${required}`);
 }
 console.log(`[package] ${out}: ${(statSync(out).size / 1024).toFixed(0)} KB, ${files.length} files`);
