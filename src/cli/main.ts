@@ -10,6 +10,7 @@
  *   agent-trace validate <file> [--format openai|trl|sharegpt]
  *   agent-trace convert <file> [--to agent-trace|otlp] [--trace-index N] [-o <out>]
  *   agent-trace dap
+ *   agent-trace receive [--port 4318] [--host 127.0.0.1] [--out agent-traces] [--max-body-mb 32]
  *
  * Exit codes: 0 success, 2 bad input (one located line per problem on stderr), 1 internal error.
  */
@@ -21,6 +22,7 @@ import { promoteCommand } from './commands/promote';
 import { validateCommand } from './commands/validate';
 import { convertCommand } from './commands/convert';
 import { dapCommand } from './commands/dap';
+import { receiveCommand } from './commands/receive';
 import { CONVERT_TARGETS, isConvertTarget } from '../core/convert';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
@@ -57,6 +59,11 @@ commands:
   dap                    run the trace debugger as a Debug Adapter Protocol server on stdin/stdout,
                          for any DAP client (nvim-dap, Emacs dap-mode...); launch arguments:
                          {"trace": <file>, "traceIndex": 0, "stopOnEntry": true, "taxonomy": "default"}
+  receive [--port 4318] [--host 127.0.0.1] [--out <folder>] [--max-body-mb 32]
+                         an OTLP/HTTP receiver (POST /v1/traces, JSON or protobuf, gzip or not) for
+                         OpenTelemetry SDKs: each trace is written as it arrives to its own
+                         <folder>/<trace id>.otlp.trace.jsonl (default folder agent-traces); loopback
+                         only unless --host says otherwise; Ctrl+C stops
 `;
 
 interface CommandDef {
@@ -157,6 +164,21 @@ const COMMANDS: Record<string, CommandDef> = {
     run: (a) => {
       if (a.positionals.length) throw new UsageError('dap takes no arguments: the trace comes with the launch request');
       return dapCommand();
+    },
+  },
+  receive: {
+    spec: { values: ['port', 'host', 'out', 'max-body-mb'], flags: [] },
+    run: (a) => {
+      if (a.positionals.length) throw new UsageError('receive takes no arguments');
+      const port = stringOption(a, 'port');
+      if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) throw new UsageError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(port)})`);
+      const host = stringOption(a, 'host');
+      if (host !== undefined && !host.trim()) throw new UsageError('--host must name an address');
+      const out = stringOption(a, 'out');
+      if (out !== undefined && !out) throw new UsageError('--out must name a folder');
+      const mb = stringOption(a, 'max-body-mb');
+      if (mb !== undefined && !/^[1-9]\d{0,4}$/.test(mb)) throw new UsageError(`--max-body-mb must be a whole number of megabytes, at least 1 (got ${JSON.stringify(mb)})`);
+      return receiveCommand({ port: port === undefined ? undefined : Number(port), host, out, maxBodyBytes: mb === undefined ? undefined : Number(mb) * (1 << 20) });
     },
   },
 };
