@@ -197,6 +197,9 @@ function parseJsonBody(body: Buffer): unknown {
  * Start the receiver. Rejects with OtlpReceiverError (`code` says why: the port is taken, the host
  * is not here, the folder cannot be made) before anything listens.
  *
+ * The host decides where it may run: the extension starts it only on the user's command, never
+ * in Restricted Mode (an untrusted workspace), with port, host, folder and limit from its settings.
+ *
  * @example
  *   const r = await startOtlpReceiver({ outDir: 'agent-traces' });
  *   console.log(exportEndpointLine(r.url));
@@ -217,7 +220,15 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     throw new OtlpReceiverError('OUT_DIR', `cannot create the trace folder ${outDir}: ${(e as Error).message}`, port, host);
   }
 
-  const events = new Emitter<Events>();
+  const emitter = new Emitter<Events>();
+  // A listener that throws must not turn a stored request into an error for the exporter.
+  const emit = <K extends keyof Events>(event: K, payload: Events[K]): void => {
+    try {
+      emitter.emit(event, payload);
+    } catch (e) {
+      process.emitWarning(`an OTLP receiver ${event} listener threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   const writer = new TraceFileWriter(outDir);
   const guardHost = isLoopback(host);
 
@@ -246,7 +257,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       res.once('finish', () => req.socket.destroySoon());
     }
     send(res, status, encoding, line);
-    events.emit('refused', { status, reason: line, method: req.method ?? '', path });
+    emit('refused', { status, reason: line, method: req.method ?? '', path });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -274,7 +285,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       const written = await Promise.allSettled(chunks.map((c) => writer.append(c.traceId, JSON.stringify(c.request), c.spanCount)));
       const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
       written.forEach((w, i) => {
-        if (w.status === 'fulfilled') events.emit('written', { traceId: chunks[i].traceId, path: w.value.path, spanCount: chunks[i].spanCount, totalSpans: w.value.totalSpans, created: w.value.created });
+        if (w.status === 'fulfilled') emit('written', { traceId: chunks[i].traceId, path: w.value.path, spanCount: chunks[i].spanCount, totalSpans: w.value.totalSpans, created: w.value.created });
       });
       if (failed) throw new Refusal(500, `could not write a trace file: ${(failed.reason as Error).message}`);
       send(res, 200, encoding);
@@ -309,8 +320,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     port: actualPort,
     host,
     outDir,
-    onTraceWritten: (listener) => subscription(events.on('written', listener)),
-    onRequestRefused: (listener) => subscription(events.on('refused', listener)),
+    onTraceWritten: (listener) => subscription(emitter.on('written', listener)),
+    onRequestRefused: (listener) => subscription(emitter.on('refused', listener)),
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));

@@ -7,7 +7,7 @@
  * the middle of the file. Appends to one file are queued: concurrent requests never interleave,
  * and lines land in the order the requests were decoded.
  */
-import { open } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The file name a trace is written to (the id is 32 lowercase hex digits, so no path tricks). */
@@ -52,8 +52,19 @@ export class TraceFileWriter {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
+  /** O_APPEND; the folder is made again if someone removed it while the receiver runs. */
+  private async openForAppend(path: string): Promise<FileHandle> {
+    try {
+      return await open(path, 'a');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(this.outDir, { recursive: true });
+      return open(path, 'a');
+    }
+  }
+
   private async write(path: string, line: Buffer, spanCount: number): Promise<AppendResult> {
-    const handle = await open(path, 'a');
+    const handle = await this.openForAppend(path);
     try {
       const created = (await handle.stat()).size === 0;
       // One write for the whole line; a regular file takes it whole, the loop is for the rare

@@ -341,6 +341,28 @@ describe('OTLP receiver (real OpenTelemetry SDK exporters)', () => {
     assert.equal(new Set(spans.map((s) => s.spanId)).size, 10_000);
   });
 
+  it('makes the folder again when it was removed while the receiver runs', async () => {
+    rmSync(out, { recursive: true, force: true });
+    const traceId = hexId(16, 0xd1);
+    assert.equal((await post(receiver.url, otlpJson([{ traceId, spanId: hexId(8, 1), name: 'again' }]), JSON_TYPE)).status, 200);
+    assert.deepEqual(spansIn(fileOf(traceId)).map((s) => s.name), ['again']);
+  });
+
+  it("a listener that throws does not fail the exporter's request (a process warning says so)", async () => {
+    const warnings: string[] = [];
+    const original = process.emitWarning;
+    process.emitWarning = ((w: string | Error) => { warnings.push(String(w)); }) as typeof process.emitWarning;
+    const sub = receiver.onTraceWritten(() => { throw new Error('host bug'); });
+    try {
+      const traceId = hexId(16, 0xd2);
+      assert.equal((await post(receiver.url, otlpJson([{ traceId, spanId: hexId(8, 1), name: 'ok' }]), JSON_TYPE)).status, 200);
+      assert.deepEqual(warnings, ['an OTLP receiver written listener threw: host bug']);
+    } finally {
+      sub.dispose();
+      process.emitWarning = original;
+    }
+  });
+
   it('a port already in use: OtlpReceiverError PORT_IN_USE naming the port', async () => {
     const err = await startOtlpReceiver({ outDir: out, port: receiver.port }).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof OtlpReceiverError, String(err));
