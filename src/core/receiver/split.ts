@@ -4,7 +4,8 @@
  * is appended to its own file as one line the OTLP JSON importer reads.
  *
  * Checked, since a file name and the parent links depend on them: trace ids are 32 hex digits
- * (not all zero), span ids 16 (a parent id may be empty), the lists are lists and the spans
+ * (not all zero), span ids 16 (a parent id may be empty; base64 ids, as generic protobuf JSON
+ * printers write them, are turned into hex), the lists are lists and the spans
  * objects, and start/end times are 64-bit integers written as decimal strings or numbers. Ids are
  * written in lowercase, so a parent sent in another case in another request still links. The
  * rest of each span is kept as sent. snake_case keys (`resource_spans`, `trace_id`) are accepted,
@@ -43,11 +44,14 @@ function without(o: Obj, keys: string[]): Obj {
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;
 const HEX16 = /^[0-9a-fA-F]{16}$/;
+/** The base64 a generic protobuf JSON printer (protojson, pre-1.0 collectors) writes for 16 and 8 bytes. */
+const BASE64 = { 32: /^[A-Za-z0-9+/]{22}==$/, 16: /^[A-Za-z0-9+/]{11}=$/ } as Record<number, RegExp>;
 const ZERO = /^0+$/;
 const DIGITS = /^\d{1,20}$/;
 
 function hexId(v: unknown, re: RegExp, digits: number, where: string, optional: boolean): string | undefined {
   if (optional && (v === undefined || v === null || v === '')) return undefined;
+  if (typeof v === 'string' && BASE64[digits].test(v)) v = Buffer.from(v, 'base64').toString('hex');
   if (typeof v !== 'string' || !re.test(v)) {
     const seen = typeof v === 'string' ? `${v.length} characters` : v === undefined ? 'missing' : typeof v;
     throw new MalformedRequestError(`${where} is not ${digits} hex digits (${seen})`);

@@ -221,6 +221,13 @@ describe('OTLP receiver (real OpenTelemetry SDK exporters)', () => {
     assert.deepEqual(r.warnings, []);
   });
 
+  it('turns base64 ids (a generic protobuf JSON printer) into hex', async () => {
+    const traceId = hexId(16, 0xba5e);
+    const b64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
+    assert.equal((await post(receiver.url, otlpJson([{ traceId: b64(traceId), spanId: b64(hexId(8, 7)), parentSpanId: b64(hexId(8, 6)), name: 'b64' }]), JSON_TYPE)).status, 200);
+    assert.deepEqual(spansIn(fileOf(traceId)).map((s) => [s.traceId, s.spanId, s.parentSpanId]), [[traceId, hexId(8, 7), hexId(8, 6)]]);
+  });
+
   it('splits a request holding two traces into two files', async () => {
     const a = hexId(16, 0xa1);
     const b = hexId(16, 0xb1);
