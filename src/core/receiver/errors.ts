@@ -16,7 +16,7 @@ export type OtlpReceiverErrorCode =
 /**
  * Thrown (as a rejection) by `startOtlpReceiver`. The message is one line naming the port, host or
  * folder, meant for the user as it is; a host adds where to change it, e.g. for `PORT_IN_USE`:
- * "change the setting agentTrace.receiver.port".
+ * "change the setting agentTraceDebugger.receiver.port".
  */
 export class OtlpReceiverError extends Error {
   override readonly name = 'OtlpReceiverError';
