@@ -68,7 +68,7 @@ export interface RequestRefusedEvent {
   /** One line, control characters escaped (it can quote the body). */
   reason: string;
   method: string;
-  /** The request's path (without the query). */
+  /** The request's path (without the query), control characters escaped. */
   path: string;
 }
 
@@ -257,7 +257,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       res.once('finish', () => req.socket.destroySoon());
     }
     send(res, status, encoding, line);
-    emit('refused', { status, reason: line, method: req.method ?? '', path });
+    emit('refused', { status, reason: line, method: oneLine(req.method ?? ''), path: oneLine(path) });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
