@@ -13,6 +13,8 @@
  *     413  a body (or its unzipped form) over `maxBodyBytes`: refused as soon as it is known,
  *          without buffering the rest; the connection is closed
  *     500  a trace file could not be written (the reason names it)
+ *     503  the bodies being received together would pass four times `maxBodyBytes`: Retry-After 1
+ *          (exporters retry), so a flood of large requests cannot take the host's memory
  *
  * No CORS headers are sent and preflights get 405, so a web page cannot post traces here.
  */
@@ -64,7 +66,7 @@ export interface TraceWrittenEvent {
 
 /** A request the receiver answered with an error. */
 export interface RequestRefusedEvent {
-  status: 400 | 403 | 404 | 405 | 413 | 415 | 500;
+  status: 400 | 403 | 404 | 405 | 413 | 415 | 500 | 503;
   /** One line, control characters escaped (it can quote the body). */
   reason: string;
   method: string;
@@ -108,7 +110,13 @@ class Refusal extends Error {
 }
 
 /** grpc status codes for the google.rpc.Status of each refusal. */
-const GRPC_CODE: Record<RequestRefusedEvent['status'], number> = { 400: 3, 403: 7, 404: 5, 405: 12, 413: 8, 415: 3, 500: 13 };
+const GRPC_CODE: Record<RequestRefusedEvent['status'], number> = { 400: 3, 403: 7, 404: 5, 405: 12, 413: 8, 415: 3, 500: 13, 503: 14 };
+
+/** What the bodies being received together may hold, shared by the requests of one receiver. */
+class BodyBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+}
 
 function mediaType(req: IncomingMessage): Encoding | undefined {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -142,21 +150,28 @@ function oneLine(text: string): string {
   return truncateText(escapeControlChars(text), 300);
 }
 
-/** Read the body up to `max` bytes; past it, refuse at once (413) and stop collecting. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+/**
+ * Read the body up to `max` bytes; past it, refuse at once (413) and stop collecting. The bytes
+ * held count against `budget` and `account.held` (the caller gives them back when done); past the
+ * budget, refuse at once with 503.
+ */
+function readBody(req: IncomingMessage, max: number, budget: BodyBudget, account: { held: number }): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const stop = (refusal: Refusal): void => {
+      done = true;
+      req.off('data', onData);
+      chunks.length = 0;
+      reject(refusal);
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > max) {
-        done = true;
-        req.off('data', onData);
-        chunks.length = 0;
-        reject(new Refusal(413, `body over the limit of ${mb(max)}`));
-        return;
-      }
+      if (size > max) return stop(new Refusal(413, `body over the limit of ${mb(max)}`));
+      if (budget.used + chunk.length > budget.max) return stop(new Refusal(503, `busy: the requests being received hold ${mb(budget.used)}; retry`));
+      budget.used += chunk.length;
+      account.held += chunk.length;
       chunks.push(chunk);
     };
     req.on('data', onData);
@@ -230,6 +245,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     }
   };
   const writer = new TraceFileWriter(outDir);
+  const budget = new BodyBudget(4 * maxBody);
   const guardHost = isLoopback(host);
 
   const send = (res: ServerResponse, status: number, encoding: Encoding | undefined, reason?: string): void => {
@@ -251,7 +267,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 
   const refuse = (req: IncomingMessage, res: ServerResponse, path: string, encoding: Encoding | undefined, status: RequestRefusedEvent['status'], reason: string): void => {
     const line = oneLine(reason);
-    if (status === 413) {
+    if (status === 503) res.setHeader('retry-after', '1');
+    if (status === 413 || status === 503) {
       // The rest of the body is not read: close the connection once the answer is out.
       res.setHeader('connection', 'close');
       res.once('finish', () => req.socket.destroySoon());
@@ -263,6 +280,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '').split('?')[0];
     const encoding = mediaType(req);
+    const account = { held: 0 };
     try {
       if (path !== OTLP_TRACES_PATH) throw new Refusal(404, `no such endpoint ${JSON.stringify(path)}: traces go to POST ${OTLP_TRACES_PATH}`);
       if (req.method !== 'POST') throw new Refusal(405, `${req.method ?? ''} is not allowed: traces go to POST ${OTLP_TRACES_PATH}`);
@@ -277,7 +295,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBody) throw new Refusal(413, `body of ${mb(declared)} is over the limit of ${mb(maxBody)}`);
 
-      let body = await readBody(req, maxBody);
+      let body = await readBody(req, maxBody, budget, account);
       if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip') body = await gunzipBody(body, maxBody);
       const request = encoding === 'json' ? parseJsonBody(body) : decodeProtobufTraceRequest(body);
       const chunks = splitByTrace(request);
@@ -293,6 +311,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       if (e instanceof Refusal) refuse(req, res, path, encoding, e.status, e.message);
       else if (e instanceof MalformedRequestError) refuse(req, res, path, encoding, 400, e.message);
       else if (!req.destroyed && !res.headersSent) refuse(req, res, path, encoding, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      budget.used -= account.held;
     }
   };
 

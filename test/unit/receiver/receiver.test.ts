@@ -316,6 +316,33 @@ describe('OTLP receiver (real OpenTelemetry SDK exporters)', () => {
       await refusedWith(413, gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20)), { ...JSON_TYPE, 'content-encoding': 'gzip' }, /unzips to more than the limit of 1 MB/);
     });
 
+    it('bodies received together past four times the limit: 503 with Retry-After, and served again once they are gone', async () => {
+      const n = refused.length;
+      const clients = [0, 1, 2, 3, 4].map(() => httpRequest(receiver.url, { method: 'POST', headers: { ...JSON_TYPE, 'content-length': String(1_000_000) } }));
+      try {
+        const first = await new Promise<{ status: number; retryAfter: unknown }>((resolve, reject) => {
+          for (const c of clients) {
+            c.on('response', (res) => { res.resume(); resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] }); });
+            c.on('error', () => undefined);
+            // 950 KB each, never finished: 4.75 MB held against a budget of 4 MB.
+            c.write(Buffer.alloc(950_000, 0x20));
+          }
+          setTimeout(() => reject(new Error('no 503 within 20 s')), 20_000).unref();
+        });
+        assert.deepEqual(first, { status: 503, retryAfter: '1' });
+        assert.equal(refused[n].status, 503);
+        assert.match(refused[n].reason, /^busy: the requests being received hold \d/);
+      } finally {
+        for (const c of clients) c.destroy();
+      }
+      // The held bodies are given back when their connections close: bounded retries, no sleep.
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+        status = (await post(receiver.url, otlpJson([{ traceId: hexId(16, 0x503), spanId: hexId(8, 1), name: 'after' }]), JSON_TYPE)).status;
+      }
+      assert.equal(status, 200);
+    });
+
     it('wrong path 404, wrong method 405, unsupported type or encoding 415, another Host 403', async () => {
       await refusedWith(404, otlpJson([]), JSON_TYPE, /no such endpoint/, 'PATH');
       await refusedWith(405, '', {}, /GET is not allowed/, 'GET');
