@@ -14,7 +14,7 @@ import {
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
 import { AnnotationsChanged } from '../src/protocol/annotations';
-import { CancelLoad, GetFileInfo, LocateStepById, TraceChanged } from '../src/protocol/trace-changes';
+import { CancelLoad, GetFileInfo, LiveStateChanged, LocateStepById, SetFollow, TraceChanged } from '../src/protocol/trace-changes';
 import type { RpcEndpoint } from '../src/protocol/rpc';
 import { Annotator } from './annotate';
 import { DetailsPane } from './details';
@@ -23,6 +23,7 @@ import { codicon, cssVar, el } from './dom';
 import { highlightMatches, SearchState } from './search';
 import { connectToHost, type HostConnection } from './host';
 import { createShortcutSheet } from './shortcuts';
+import { Follow } from './follow';
 import { StepList } from './step-list';
 import { Timeline } from './timeline';
 
@@ -63,6 +64,10 @@ class App {
   private readonly listPane: HTMLElement;
   private readonly resizer: ColumnResizer;
   private readonly searchState = new SearchState();
+  /** A trace change waiting in the queue (later ones join it). */
+  private pendingChange: 'appended' | 'rewritten' | undefined;
+  /** Follow a growing trace file's newest step. */
+  private readonly follow: Follow;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
   private selectionTimer: ReturnType<typeof setTimeout> | undefined;
@@ -79,7 +84,10 @@ class App {
       axis: () => this.summary?.timeRange ?? { start: 0, end: 1, hasTimestamps: false },
       isCollapsed: (i) => this.view.collapsed.includes(i),
       search: () => this.searchState.forList(),
-      onScroll: () => this.persistSoon(),
+      onScroll: () => {
+        this.persistSoon();
+        this.follow.scrolled(this.list.lastRowInView);
+      },
     });
     this.listPane = el('div', { className: 'list-pane' });
     this.resizer = new ColumnResizer({ pane: this.listPane, onChange: () => this.persistSoon() });
@@ -126,6 +134,10 @@ class App {
     this.status = el('div', { className: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.verdictSlot = el('div', { className: 'verdict-slot' });
     this.readingSlot = el('div', { className: 'reading', attrs: { hidden: '' } });
+    this.follow = new Follow({
+      selectLast: () => this.selectRow(this.list.rowCount - 1, { quiet: true }),
+      say: (m) => this.say(m),
+    });
     this.sheet = createShortcutSheet();
     this.sheet.addEventListener('close', () => this.list.element.focus());
   }
@@ -185,6 +197,7 @@ class App {
       el('div', { className: 'search-group' }, [this.searchField, prev, next, this.matchLabel]),
       el('div', { className: 'toolbar-group' }, [this.failuresToggle, el('span', { className: 'separator' }), prevFail, nextFail]),
       el('div', { className: 'spacer' }),
+      this.follow.button,
       promote,
       help,
     ]);
@@ -474,18 +487,19 @@ class App {
     if (row) await this.applySelection(row, opts);
   }
 
-  private async selectRow(rowNumber: number): Promise<void> {
+  private async selectRow(rowNumber: number, opts: { quiet?: boolean } = {}): Promise<void> {
     const total = this.list.rowCount;
     if (total === 0) return;
     const r = Math.max(0, Math.min(total - 1, rowNumber));
     const row = this.list.rowAt(r) ?? (await this.rpc.sendRequest(GetRows, { view: this.currentView(), start: r, count: 1 })).rows[0];
-    if (row) await this.applySelection(row);
+    if (row) await this.applySelection(row, opts);
   }
 
   private async applySelection(row: RowSummary, opts: { scroll?: boolean; quiet?: boolean } = {}): Promise<void> {
     this.selectedIndex = row.index;
     this.selectedRow = row.row;
     this.selectedId = row.id;
+    this.follow.selected(row.row === this.list.rowCount - 1);
     this.list.select(row.index, opts.scroll === false ? null : row.row);
     this.timeline.select({ index: row.index, start: row.start, end: row.end });
     // Now, not debounced: a tab hidden right after a selection destroys this page before a timer fires.
@@ -611,7 +625,9 @@ class App {
       n: () => this.enqueue(() => this.gotoFailure('next')),
       p: () => this.enqueue(() => this.gotoFailure('previous')),
       Home: () => this.enqueue(() => this.selectRow(0)),
-      End: () => this.enqueue(() => this.selectRow(this.list.rowCount - 1)),
+      // At the end of a growing file, End follows its newest step again.
+      End: () => this.enqueue(() => (this.follow.isLive ? this.follow.set(true, true) : this.selectRow(this.list.rowCount - 1))),
+      f: () => this.enqueue(() => (this.follow.isLive ? this.follow.toggle() : Promise.resolve(this.say('The trace file is not growing: there is nothing to follow.')))),
       ArrowLeft: () => this.enqueue(() => this.collapseOrParent()),
       ArrowRight: () => this.enqueue(() => this.expandOrChild()),
       Enter: () => this.details.element.focus(),
@@ -687,14 +703,17 @@ class App {
       // selection, scroll and collapsed rows keep their positions), as after a tag.
       this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (ready.traces[i]) o.textContent = pickerLabel(ready.traces[i]); });
       this.showReading();
-      await this.refreshAnnotations();
+      // Rows refreshed after growth move the list; that is not the reader scrolling away.
+      await this.follow.moveWithoutReader(() => this.refreshAnnotations());
+      await this.follow.grew();
       // While the file is read, the bar says how far; the end of the read is said once, and
       // growth only when there is more (the end of a read may come after its last steps).
       const steps = (r: ReadyResult): number => r.traces.reduce((n, t) => n + t.stepCount, 0);
       const count = this.summary?.stepCount.toLocaleString() ?? '';
       if (ready.loading) return;
       if (before.loading) this.say(`Read the whole file: ${count} steps.`);
-      else if (steps(ready) > steps(before)) this.say(`The trace grew: ${count} steps.`);
+      // A live file grows all the time: the status bar counts its steps, the page stays quiet.
+      else if (steps(ready) > steps(before) && !this.follow.isLive) this.say(`The trace grew: ${count} steps.`);
       return;
     }
     const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
@@ -712,7 +731,9 @@ class App {
     // Rebuilding the shell moves the list out of the page and back, which drops the focus.
     const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     this.renderShell();
-    await this.openTrace(traceIndex, restore);
+    await this.follow.moveWithoutReader(() => this.openTrace(traceIndex, restore));
+    // A truncated or rotated live file is read again from the start; Follow goes on to its end.
+    await this.follow.grew();
     if (focused?.isConnected && document.activeElement !== focused) focused.focus();
     this.say(kind === 'appended' ? `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : 'The trace changed on disk and was read again.');
   }
@@ -730,9 +751,24 @@ class App {
       void this.enqueue(() => this.gotoFailure(p.action === 'nextFailure' ? 'next' : 'previous'));
     });
     this.rpc.onNotification(TraceChanged, (p) => {
+      // Changes that arrive while one is waiting its turn are handled as one (a file written to
+      // many times a second must not queue a refresh per write); a rewrite among them wins.
+      const waiting = this.pendingChange !== undefined;
+      this.pendingChange = this.pendingChange === 'rewritten' || p.kind === 'rewritten' ? 'rewritten' : 'appended';
+      if (waiting) return;
       // A change that comes while the first answer is on its way (a file still being read sends
       // many) is handled after it: asking for `ready` again would look like a reloaded page.
-      void this.loaded.then(() => this.enqueue(() => this.traceChanged(p.kind)));
+      void this.loaded.then(() => this.enqueue(() => {
+        const kind = this.pendingChange ?? 'appended';
+        this.pendingChange = undefined;
+        return this.traceChanged(kind);
+      }));
+    });
+    this.rpc.onNotification(LiveStateChanged, (p) => {
+      void this.loaded.then(() => this.enqueue(() => this.follow.setLive(p.live)));
+    });
+    this.rpc.onNotification(SetFollow, (p) => {
+      void this.loaded.then(() => this.enqueue(() => (p.follow === undefined ? this.follow.toggle() : this.follow.set(p.follow, true))));
     });
     this.rpc.onNotification(AnnotationsChanged, (p) => {
       this.annotate.showStatus(p.status);
@@ -758,6 +794,9 @@ class App {
         detailsError: this.details.errorText,
         selectedTags: (shown?.annotations?.tags ?? []).filter((t) => t.status === 'confirmed').map((t) => t.category),
         reading: this.ready?.loading !== undefined,
+        live: this.follow.isLive,
+        follow: this.follow.following,
+        lastRowInView: this.list.lastRowInView,
       };
     });
   }

@@ -7,6 +7,7 @@ export const SHORTCUTS: [string, string][] = [
   ['n', 'Next failure (an error, a finding, a tag or an imported label)'],
   ['p', 'Previous failure'],
   ['Home / End', 'First / last step'],
+  ['f', 'Follow a growing trace file: keep its newest step selected (scrolling up stops; End resumes)'],
   ['← / →', 'Collapse / expand (← on a leaf goes to the parent)'],
   ['Enter', 'Focus the step details'],
   ['/', 'Search step content (as you type; "k of n" counts the matches)'],

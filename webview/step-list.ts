@@ -133,6 +133,12 @@ export class StepList {
     return Math.floor(this.currentTop() / ROW_HEIGHT);
   }
 
+  /** Whether the last row is (at least half) inside the viewport: Follow is on only there. */
+  get lastRowInView(): boolean {
+    if (this.total === 0) return true;
+    return this.currentTop() + this.element.clientHeight >= (this.total - 0.5) * ROW_HEIGHT;
+  }
+
   /** Scroll so that `row` is in view: at the top, or the least distance (`nearest`). */
   scrollToRow(row: number, mode: 'nearest' | 'top' = 'nearest'): void {
     const top = row * ROW_HEIGHT;

@@ -22,4 +22,5 @@ export const COMMANDS = {
   testGetAnnotations: 'agentTraceDebugger.test.getAnnotations',
   debugTrace: 'agentTraceDebugger.debugTrace',
   tagStepFromDebugger: 'agentTraceDebugger.tagStepFromDebugger',
+  toggleFollow: 'agentTraceDebugger.toggleFollow',
 } as const;

@@ -271,6 +271,11 @@ export interface WebviewStateSnapshot {
   selectedTags?: string[];
   /** The file is still being read (the reading bar shows). */
   reading?: boolean;
+  /** The file is growing (live), and whether the list follows its newest step. */
+  live?: boolean;
+  follow?: boolean;
+  /** Whether the last row is in the list's viewport. */
+  lastRowInView?: boolean;
 }
 
 // ---- webview → host requests ----

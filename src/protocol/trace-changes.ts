@@ -24,3 +24,14 @@ export const LocateStepById = requestType<{ traceIndex: number; stepId: string }
 
 /** Webview → host: stop reading a file still being opened; the steps read so far stay shown. */
 export const CancelLoad = requestType<Record<string, never>, { cancelled: boolean }>('cancelLoad');
+
+export interface LiveStateParams {
+  /** The file grew since it was opened and was last written less than a quiet period ago. */
+  live: boolean;
+}
+
+/** Host → webview: the trace file started or stopped growing (a running agent writing to it). */
+export const LiveStateChanged = notificationType<LiveStateParams>('liveState');
+
+/** Host → webview: turn Follow on or off (the status bar item, the Toggle Follow command); no value toggles. */
+export const SetFollow = notificationType<{ follow?: boolean }>('setFollow');

@@ -5,7 +5,7 @@
  *
  * Temp folders: every test's `mkdtempSync(join(tmpdir(), ...))` lands in one folder made for this
  * run (os.tmpdir() reads TMPDIR on each call; child processes and Chromium inherit it), removed
- * after the last test by the root hook below, also when a test failed half-way.
+ * after the last test by the global teardown below, also when a test failed half-way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,14 @@ import { join } from 'node:path';
 
 process.env.AGENT_TRACE_NO_FSYNC = '1';
 
-const runTemp = mkdtempSync(join(tmpdir(), 'atd-test-run-'));
+// Mocha's parallel workers load this file too: they share the folder that the main process made
+// (its environment is theirs), and only the main process removes it, once, at the very end.
+const inherited = process.env.AGENT_TRACE_TEST_RUN_TEMP;
+const runTemp = inherited ?? mkdtempSync(join(tmpdir(), 'atd-test-run-'));
+process.env.AGENT_TRACE_TEST_RUN_TEMP = runTemp;
 process.env.TMPDIR = runTemp;
 
-export const mochaHooks = {
-  afterAll(): void {
-    rmSync(runTemp, { recursive: true, force: true });
-  },
-};
+/** A global fixture (not a root hook): it runs once per run, in serial and in parallel mode alike. */
+export function mochaGlobalTeardown(): void {
+  if (!inherited) rmSync(runTemp, { recursive: true, force: true });
+}

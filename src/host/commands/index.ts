@@ -17,8 +17,19 @@ export function activateCommands(context: vscode.ExtensionContext, text: TextTra
     vscode.commands.registerCommand(COMMANDS.nextFailure, () => gotoFailure(text, 1)),
     vscode.commands.registerCommand(COMMANDS.previousFailure, () => gotoFailure(text, -1)),
     vscode.commands.registerCommand(COMMANDS.revealSelectedInFile, () => revealSelectedInFile()),
+    vscode.commands.registerCommand(COMMANDS.toggleFollow, () => toggleFollow()),
     vscode.commands.registerCommand(COMMANDS.convertTrace, (uri?: vscode.Uri, args?: ConvertTraceArgs) => convertTrace(uri, activeResource, args)),
   );
+}
+
+/** Follow on or off in the active trace editor (the live status bar item, the palette). */
+function toggleFollow(): void {
+  const editor = getActiveTraceEditor();
+  if (!editor) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a growing trace in the Trace Debugger to follow it.'));
+    return;
+  }
+  editor.setFollow();
 }
 
 /** The trace editor's "Reveal in File" for keyboard and palette users: the selected step, as text. */

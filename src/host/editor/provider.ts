@@ -8,7 +8,7 @@
  * dot, Save (atomic: temp file + rename, one save at a time), Revert (re-read the sidecar) and
  * hot exit (the unsaved annotation document is the backup) behave as for any file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
@@ -23,6 +23,9 @@ import {
   AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, StepSelectedNotification, TraceChanged,
   type TraceChangedParams, type WebviewStateSnapshot,
 } from '../../protocol';
+import { LiveStateChanged, SetFollow } from '../../protocol/trace-changes';
+import { LiveTrace } from './live-trace';
+import { LiveStatusItem } from './live-status';
 import type { AnnotationChange } from './annotation-state';
 import { bindTraceEditorHandlers } from './handlers';
 import { bindTraceChangeHandlers } from './trace-change-handlers';
@@ -68,6 +71,8 @@ export class TraceDocument implements vscode.CustomDocument {
   warned = false;
   /** Reads the file in a worker (files on disk): the first steps show while the rest is read. */
   reader: TraceFileReader | undefined;
+  /** Whether the file is growing (a running agent writing to it); files on disk only. */
+  live: LiveTrace | undefined;
 
   constructor(readonly uri: vscode.Uri, readonly file: TraceFile) {}
 
@@ -88,6 +93,7 @@ export class TraceDocument implements vscode.CustomDocument {
 
   dispose(): void {
     this.reader?.dispose();
+    this.live?.dispose();
     for (const l of this.disposeListeners.splice(0)) l();
   }
 }
@@ -116,6 +122,8 @@ export interface TraceEditorHandle {
   revealSelectedInFile(): Promise<{ revealed: boolean; reason?: string }>;
   /** The open document (its TraceFile and annotations). */
   readonly document: TraceDocument;
+  /** Turn Follow on or off in the page (a growing file); no value toggles it. */
+  setFollow(follow?: boolean): void;
 }
 
 const stepSelected = new vscode.EventEmitter<{ editor: TraceEditorHandle; traceIndex: number; index: number; stepId: string }>();
@@ -135,7 +143,17 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
   /** A document worker read a whole file: its analysis, so the Agent Traces view does not parse it again. */
   readonly onDidReadFile = this.fileRead.event;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  /** "Live: N steps, last write 2 s ago" for the active editor's file while it grows. */
+  private readonly liveStatus = new LiveStatusItem();
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    context.subscriptions.push(this.liveStatus);
+  }
+
+  /** The live status bar item's text, or undefined when hidden (integration tests). */
+  get liveStatusText(): string | undefined {
+    return this.liveStatus.text;
+  }
 
   get activeEditor(): TraceEditorHandle | undefined {
     return this.active;
@@ -197,7 +215,10 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     document.reader = new TraceFileReader(file, client, (change) => this.traceChanged(document, change), (done) => {
       this.fileRead.fire({ uri, stat: done.stat, outcome: done.outcome, taxonomy: done.taxonomy });
     });
-    const { shown } = document.reader.open();
+    document.live = new LiveTrace((live) => this.liveChanged(document, live));
+    const { shown, done } = document.reader.open();
+    // Growth is counted from the end of the first read: the file was this long when it opened.
+    void done.then(() => document.live?.opened(stepTotal(document.file)));
     // Closing the tab before anything showed stops the read.
     const stop = token?.onCancellationRequested(() => document.reader?.dispose());
     try {
@@ -217,12 +238,20 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     }
     for (const editor of this.editors) if (editor.document === document) editor.traceChanged({ kind: change.kind, stepCounts: change.stepCounts });
     if (document.file.loading) return;
+    document.live?.read(stepTotal(document.file), change.kind === 'appended');
+    if (this.active?.document === document) this.liveStatus.update(document);
     // Read to the end: the diagnostics follow, and the sidecar's sha can now be compared.
     this.annotationsChanged.fire(document);
     if (!document.warned && [...this.editors].some((e) => e.document === document)) {
       document.warned = true;
       this.warnAboutAnnotations(document);
     }
+  }
+
+  /** The file started or stopped growing: the pages show Follow, the status bar says so. */
+  private liveChanged(document: TraceDocument, live: boolean): void {
+    for (const editor of this.editors) if (editor.document === document) editor.liveChanged(live);
+    if (this.active?.document === document) this.liveStatus.update(document);
   }
 
   /** Hot exit: the backup holds the unsaved annotation document; the sidecar on disk stays the saved state. */
@@ -334,6 +363,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     // next waits at least 5 t (up to 10 s), so a log written to all the time leaves the host free.
     let pause = 100;
     const read = async (): Promise<void> => {
+      document.live?.written();
       if (reading) { again = true; return; }
       // Still reading the first time: look again once that is done.
       if (reader.isReading) { schedule(); return; }
@@ -355,7 +385,10 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     };
     watcher.onDidChange(schedule);
     watcher.onDidCreate(schedule);
-    return { dispose: () => { clearTimeout(timer); watcher.dispose(); } };
+    // The file's own watch too: it tells a write at once, and goes on when VS Code's file watcher
+    // process restarts (seen on a loaded machine). VS Code's watcher still sees a file re-created.
+    const direct = watchFileDirectly(path, schedule);
+    return { dispose: () => { clearTimeout(timer); watcher.dispose(); direct?.close(); } };
   }
 
   async saveCustomDocument(document: TraceDocument): Promise<void> {
@@ -454,15 +487,20 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       document.warned = true;
       this.warnAboutAnnotations(document);
     }
-    if (panel.active) this.active = editor;
+    const setActive = (active: TraceEditor | undefined): void => {
+      this.active = active;
+      this.liveStatus.update(active?.document);
+    };
+    if (panel.active) setActive(editor);
+    if (document.live?.isLive) editor.liveChanged(true);
     panel.onDidChangeViewState(() => {
-      if (panel.active) this.active = editor;
-      else if (this.active === editor) this.active = undefined;
+      if (panel.active) setActive(editor);
+      else if (this.active === editor) setActive(undefined);
     });
     panel.onDidDispose(() => {
       editor.dispose();
       this.editors.delete(editor);
-      if (this.active === editor) this.active = undefined;
+      if (this.active === editor) setActive(undefined);
     });
   }
 
@@ -503,7 +541,11 @@ class TraceEditor implements TraceEditorHandle {
       // The webview's first request is `ready`: from then on it is listening. A second `ready`
       // comes from a new page (the webview was reloaded) that knows nothing of earlier requests.
       if (isReadyRequest(m)) {
-        if (this.barrier.isReady) this.pageGone('the webview was reloaded');
+        if (this.barrier.isReady) {
+          this.pageGone('the webview was reloaded');
+          // A new page knows nothing: tell it again that the file is growing.
+          if (document.live?.isLive) this.liveChanged(true);
+        }
         this.barrier.open();
       }
       this.rpc.handle(m);
@@ -540,6 +582,15 @@ class TraceEditor implements TraceEditorHandle {
   /** The trace was read again after it changed on disk: the page asks for what it shows. */
   traceChanged(params: TraceChangedParams): void {
     this.whenReady(() => this.rpc.sendNotification(TraceChanged, params));
+  }
+
+  /** The file started or stopped growing. */
+  liveChanged(live: boolean): void {
+    this.whenReady(() => this.rpc.sendNotification(LiveStateChanged, { live }));
+  }
+
+  setFollow(follow?: boolean): void {
+    this.whenReady(() => this.rpc.sendNotification(SetFollow, follow === undefined ? {} : { follow }));
   }
 
   get endpoint(): RpcEndpoint {
@@ -599,4 +650,20 @@ class TraceEditor implements TraceEditorHandle {
 
 function isReadyRequest(m: unknown): boolean {
   return typeof m === 'object' && m !== null && (m as { method?: unknown }).method === Ready.method && 'id' in m;
+}
+
+function stepTotal(file: TraceFile): number {
+  return file.traces.reduce((n, t) => n + t.steps.length, 0);
+}
+
+/** Node's watch on one file (inotify on Linux); undefined where the file system has none. */
+function watchFileDirectly(path: string, onChange: () => void): FSWatcher | undefined {
+  try {
+    const w = watch(path, { persistent: false }, () => onChange());
+    // A file removed or rotated away ends this watch; VS Code's watcher sees the new one.
+    w.on('error', () => w.close());
+    return w;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,11 @@
 /**
  * A trace that changes on disk while the trace editor shows it: a line appended by the agent shows
  * up without reopening, and a rewrite is read again with the selection kept on its step (by its
- * stable id) and the tags still on it.
+ * stable id) and the tags still on it. A file that another process keeps writing to is followed
+ * live: every step in order, none twice, the newest selected, a torn line waited for.
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,25 @@ import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState }
 const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'live', title: 'a live run' });
 const step = (id: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'step', id, kind: 'tool', name: `call ${id}`, ...extra });
 const lines = (...l: string[]): string => [header, ...l].join('\n') + '\n';
+
+/**
+ * Another process writing like a running agent: `count` steps at `perSecond`, one line per write,
+ * except step `torn`, whose line is written in two halves a tick apart.
+ */
+const WRITER = `
+const { appendFileSync } = require('node:fs');
+const [file, count, perSecond, torn] = process.argv.slice(1).map((a, i) => (i ? Number(a) : a));
+let i = 1;
+let rest = '';
+const timer = setInterval(() => {
+  if (i > count) { if (rest) appendFileSync(file, rest); clearInterval(timer); return; }
+  const line = JSON.stringify({ type: 'step', id: 'w' + i, kind: 'tool', name: 'write ' + i }) + '\\n';
+  if (i === torn) { appendFileSync(file, rest + line.slice(0, 20)); rest = line.slice(20); }
+  else { appendFileSync(file, rest + line); rest = ''; }
+  process.stdout.write(i + ' ' + Date.now() + '\\n');
+  i++;
+}, 1000 / perSecond);
+`;
 
 export function registerTraceChangesTests(): void {
   suite('a trace that changes on disk', () => {
@@ -32,6 +53,61 @@ export function registerTraceChangesTests(): void {
       await waitFor('3 rows', async () => ((await webviewState())?.totalRows === 3 ? true : undefined));
       appendFileSync(file, step('s4', { status: 'error', error: { message: 'tool crashed' } }) + '\n');
       await waitFor('the appended step as a 4th row', async () => ((await webviewState())?.totalRows === 4 ? true : undefined));
+    });
+
+    test('a file another process writes to is followed live: every step in order, none twice, the newest selected; a truncation reloads', async function () {
+      this.timeout(120_000);
+      const { api } = await activatedExtension();
+      const file = join(dir, 'followed.trace.jsonl');
+      writeFileSync(file, lines(step('w0')));
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      await waitFor('1 row', async () => ((await webviewState())?.totalRows === 1 ? true : undefined));
+      const count = 500;
+      const writer = spawn(process.execPath, ['-e', WRITER, file, String(count), '50', '123'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+      let writerErrors = '';
+      writer.stderr.on('data', (d: Buffer) => { writerErrors += d.toString(); });
+      // When each step was written, to report (not assert: the machine may be busy) how soon it showed.
+      const writtenAt = new Map<number, number>();
+      let out = '';
+      writer.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const lines = out.split('\n');
+        out = lines.pop() ?? '';
+        for (const l of lines) { const [n, t] = l.split(' ').map(Number); writtenAt.set(n, t); }
+      });
+      const written = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+      // While it writes: live, Follow on by itself, the rows only grow, and the newest step is selected.
+      const seen: { rows: number; selected: string | null; follow?: boolean; at: number }[] = [];
+      let exited = false;
+      void written.then(() => { exited = true; });
+      while (!exited) {
+        const s = await webviewState();
+        if (s) seen.push({ rows: s.totalRows, selected: s.selectedId, follow: s.follow, at: Date.now() });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(await written, 0, `the writer failed: ${writerErrors}`);
+      const last = await waitFor('every written step shown, the last selected', async () => {
+        const s = await webviewState();
+        return s?.totalRows === count + 1 && s.selectedId === `w${count}` ? s : undefined;
+      });
+      assert.equal(last.live, true);
+      assert.equal(last.follow, true, 'Follow came on by itself while the file grew');
+      assert.equal(last.lastRowInView, true);
+      const ids = api.traceEditor()?.activeEditor?.document.file.traces[0].steps.map((st) => st.id);
+      assert.deepEqual(ids, Array.from({ length: count + 1 }, (_, i) => `w${i}`), 'every step once, in the order written (the torn line included)');
+      const growing = seen.filter((s) => s.rows > 1);
+      assert.ok(growing.length >= 5, `the editor showed the file growing (${growing.length} samples while it was written)`);
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i].rows >= seen[i - 1].rows, `rows never went back (${seen[i - 1].rows} then ${seen[i].rows})`);
+      for (const s of growing.filter((g) => g.follow)) assert.equal(s.selected, `w${s.rows - 1}`, 'with Follow on, the newest step is the selected one');
+      const lags = growing.map((g) => g.at - (writtenAt.get(g.rows - 1) ?? g.at)).sort((a, b) => a - b);
+      console.log(`[live] ${growing.length} samples: a step showed ${lags[Math.floor(lags.length / 2)]} ms (median), ${lags[Math.floor(lags.length * 0.95)]} ms (p95) after it was written, at most (sampled every 100 ms)`);
+      assert.match(api.traceEditor()?.liveStatusText ?? '', new RegExp(`Live: ${(count + 1).toLocaleString()} steps, last write`));
+
+      // A truncation (the log rotated) is read again from the start.
+      writeFileSync(file, lines(step('r1'), step('r2')));
+      await waitFor('the truncated file read again', async () => ((await webviewState())?.totalRows === 2 ? true : undefined));
+      assert.deepEqual(api.traceEditor()?.activeEditor?.document.file.traces[0].steps.map((st) => st.id), ['r1', 'r2']);
     });
 
     test('a rewrite is read again: the selected step stays selected at its new place, with its tag', async () => {
