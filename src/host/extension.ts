@@ -16,6 +16,7 @@ import { getTraceEditorProvider, registerTraceEditor } from './editor';
 import { activateAnyJsonEditor } from './editor-any-json';
 import { initSessionFolders } from './session-folders';
 import { initSidecarStorage } from './sidecar-storage';
+import { activateReceiver, type ReceiverApi } from './receiver';
 import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
@@ -29,6 +30,8 @@ export interface ExtensionApi {
   trainingSets: TrainingSetsApi;
   /** The trace editor's provider (tests drive hot exit through its backupCustomDocument/openCustomDocument). */
   traceEditor: () => ReturnType<typeof getTraceEditorProvider>;
+  /** The OTLP receiver's state (port, status bar text, refused requests). */
+  receiver: ReceiverApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
@@ -53,9 +56,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const sessions = activateSessionsView(context, analysis);
   const trainingSets = activateTrainingSets(context);
   activateDebugger(context);
+  const receiver = activateReceiver(context, traces);
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
-  return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver } : undefined;
 }
 
 export function deactivate(): void {

@@ -23,4 +23,7 @@ export const COMMANDS = {
   debugTrace: 'agentTraceDebugger.debugTrace',
   tagStepFromDebugger: 'agentTraceDebugger.tagStepFromDebugger',
   toggleFollow: 'agentTraceDebugger.toggleFollow',
+  startReceiver: 'agentTraceDebugger.startReceiver',
+  stopReceiver: 'agentTraceDebugger.stopReceiver',
+  receiverActions: 'agentTraceDebugger.receiverActions',
 } as const;

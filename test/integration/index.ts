@@ -20,6 +20,7 @@ import { registerTrainingSetsTests } from './suite/training-sets.test';
 import { registerConvertTests } from './suite/convert.test';
 import { registerTraceChangesTests } from './suite/trace-changes.test';
 import { registerLargeTraceTests } from './suite/large-trace.test';
+import { registerReceiverTests } from './suite/receiver.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -50,6 +51,7 @@ export async function run(): Promise<void> {
   registerTraceChangesTests();
   registerLargeTraceTests();
   registerDebuggerTests();
+  registerReceiverTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
