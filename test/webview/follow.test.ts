@@ -5,9 +5,12 @@
  * back on; the button shows only while the file is live.
  */
 import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetWebviewState, LiveStateChanged, SelectStepNotification, SetFollow, TraceChanged } from '../../src/protocol';
 import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
 import { TraceFile } from '../../src/host/editor/trace-file';
+import { PROJECT_ROOT } from '../support/shared';
 import { WebviewHarness, until, type OpenedEditor } from './harness';
 
 const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'live', title: 'live run' });
@@ -93,6 +96,22 @@ describe('Follow a growing trace (headless Chromium)', function () {
     await ed.page.getByText('The trace file stopped growing.').waitFor();
     await ed.page.keyboard.press('f');
     await ed.page.getByText('The trace file is not growing: there is nothing to follow.').waitFor();
+  });
+
+  it('looks right following, in light and dark (screenshots)', async () => {
+    const dir = join(PROJECT_ROOT, 'test-results', 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    for (const theme of ['light', 'dark'] as const) {
+      const file = TraceFile.fromBytes('/t/live.trace.jsonl', bytes(40), { taxonomy: DEFAULT_TAXONOMY });
+      ed = await harness.open(file, { theme, width: 1100, height: 520 });
+      await ed.page.waitForSelector('[role=tree] [role=treeitem]');
+      ed.host.sendNotification(LiveStateChanged, { live: true });
+      await until('following s40', async () => { const s = await state(); return s.follow === true && s.selectedId === 's40'; });
+      assert.equal(await ed.page.locator('.follow-button').isVisible(), true);
+      await ed.page.screenshot({ path: join(dir, `follow-${theme}.png`) });
+      await ed.close();
+      ed = undefined;
+    }
   });
 
   it('does not take over when the reader has an older step selected as the file starts growing', async () => {
