@@ -1,0 +1,184 @@
+/**
+ * The workspace trace database's per-file cache (issue 14, section 1): for each trace file, the
+ * small records its runs reduce to, kept by the file's modification time and size, and by its
+ * content hash when those change (a file touched or copied is not parsed again). Incremental: an
+ * update computes only new and changed files and drops the ones that are gone; cancellable; saved
+ * atomically as one JSON file (the extension's storage, or a CLI cache folder). Generic over the
+ * record type, which `compute` makes (in the trace worker in VS Code). Plain Node, no vscode.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../annotations/atomic-write';
+
+export interface FileStamp {
+  mtimeMs: number;
+  size: number;
+}
+
+export interface IndexedFile<R> {
+  path: string;
+  stamp: FileStamp;
+  /** The content's sha256 (hex), taken when the file was computed. */
+  sha256: string;
+  records: R[];
+  /** Why the file has no records (it could not be read as a trace): one line. */
+  error?: string;
+}
+
+export interface FileIndexOptions<R> {
+  /**
+   * Everything the records depend on besides the file (record version, taxonomy...): a cache
+   * saved with another value is dropped whole.
+   */
+  version: string;
+  /** The records of one file. A rejection is kept as the file's `error` (its message only). */
+  compute(path: string, signal: AbortSignal): Promise<R[]>;
+  /** The JSON file the cache is saved to and loaded from; memory only without it. */
+  cacheFile?: string;
+  /** Files computed at once (each may run in a worker of its own). Default 2. */
+  concurrency?: number;
+}
+
+export interface UpdateProgress {
+  done: number;
+  total: number;
+  path: string;
+}
+
+export interface UpdateResult<R> {
+  files: IndexedFile<R>[];
+  /** Files parsed now (new, or changed in content). */
+  computed: number;
+  /** Files whose stamp or content matched the cache. */
+  reused: number;
+  /** Cached files no longer in the list, dropped. */
+  removed: number;
+}
+
+interface SavedIndex<R> {
+  kind: 'agent-trace-file-index';
+  version: string;
+  files: IndexedFile<R>[];
+}
+
+export class FileIndex<R> {
+  private readonly files = new Map<string, IndexedFile<R>>();
+  private dirty = false;
+
+  constructor(private readonly options: FileIndexOptions<R>) {
+    this.load();
+  }
+
+  /** What is indexed now, in no particular order. */
+  get entries(): IndexedFile<R>[] {
+    return [...this.files.values()];
+  }
+
+  /** Forget one file (it changed on disk): the next update computes it again. */
+  invalidate(path: string): void {
+    if (this.files.delete(path)) this.dirty = true;
+  }
+
+  /**
+   * Bring the index to exactly `paths`: reuse what is unchanged, compute the rest, drop the files
+   * no longer listed, then save. Rejects with an AbortError when `signal` aborts; what was computed
+   * until then is kept (and saved), so the next update goes on from there.
+   */
+  async update(paths: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: UpdateProgress) => void } = {}): Promise<UpdateResult<R>> {
+    const signal = opts.signal ?? new AbortController().signal;
+    const wanted = new Set(paths);
+    let removed = 0;
+    for (const path of [...this.files.keys()]) {
+      if (!wanted.has(path)) { this.files.delete(path); removed++; }
+    }
+    if (removed) this.dirty = true;
+    let computed = 0;
+    let reused = 0;
+    let done = 0;
+    const queue = [...wanted];
+    const worker = async (): Promise<void> => {
+      for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+        signal.throwIfAborted();
+        if (await this.refresh(path, signal)) computed++;
+        else reused++;
+        opts.onProgress?.({ done: ++done, total: wanted.size, path });
+      }
+    };
+    // Every worker settles before the save, so what is saved is what is in memory.
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, this.options.concurrency ?? 2) }, worker));
+    this.save();
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { files: [...wanted].map((p) => this.files.get(p)).filter((f): f is IndexedFile<R> => f !== undefined), computed, reused, removed };
+  }
+
+  /** Write the cache if anything changed since it was loaded or last saved. */
+  save(): void {
+    if (!this.dirty || !this.options.cacheFile) return;
+    const saved: SavedIndex<R> = { kind: 'agent-trace-file-index', version: this.options.version, files: [...this.files.values()] };
+    writeFileAtomic(this.options.cacheFile, JSON.stringify(saved));
+    this.dirty = false;
+  }
+
+  /** True when the file was computed, false when the cache still held it. */
+  private async refresh(path: string, signal: AbortSignal): Promise<boolean> {
+    const cached = this.files.get(path);
+    let stamp: FileStamp;
+    try {
+      const s = await stat(path);
+      stamp = { mtimeMs: s.mtimeMs, size: s.size };
+    } catch (e) {
+      // Gone between the listing and now: nothing to index.
+      this.files.set(path, { path, stamp: { mtimeMs: 0, size: 0 }, sha256: '', records: [], error: `cannot be read: ${message(e)}` });
+      this.dirty = true;
+      return true;
+    }
+    if (cached && cached.stamp.mtimeMs === stamp.mtimeMs && cached.stamp.size === stamp.size) return false;
+    const sha256 = await fileSha256(path, signal);
+    if (cached && cached.sha256 === sha256 && cached.stamp.size === stamp.size) {
+      // Touched, not changed: the records stand.
+      this.files.set(path, { ...cached, stamp });
+      this.dirty = true;
+      return false;
+    }
+    let entry: IndexedFile<R>;
+    try {
+      entry = { path, stamp, sha256, records: await this.options.compute(path, signal) };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      entry = { path, stamp, sha256, records: [], error: message(e) };
+    }
+    this.files.set(path, entry);
+    this.dirty = true;
+    return true;
+  }
+
+  private load(): void {
+    const file = this.options.cacheFile;
+    if (!file) return;
+    let saved: SavedIndex<R>;
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as SavedIndex<R>;
+    } catch {
+      // No cache yet, or one that cannot be read: it is only a cache, so start empty.
+      return;
+    }
+    if (saved?.kind !== 'agent-trace-file-index' || saved.version !== this.options.version || !Array.isArray(saved.files)) return;
+    for (const f of saved.files) {
+      if (typeof f?.path === 'string' && typeof f.stamp?.mtimeMs === 'number' && typeof f.stamp.size === 'number' && Array.isArray(f.records)) this.files.set(f.path, f);
+    }
+  }
+}
+
+/** The sha256 of a file, read in chunks (files of any size), stopping when `signal` aborts. */
+export async function fileSha256(path: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function message(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0];
+}
