@@ -399,7 +399,7 @@ class App {
    * After an annotation edit (ours, or undo/redo/revert in VS Code): rejected findings leave the
    * counts, badges and n/p, tags change row counts; the view (filters, collapsing, scroll) stays.
    */
-  private async refreshAnnotations(): Promise<void> {
+  private async refreshAnnotations(keepSelection = true): Promise<void> {
     if (!this.summary) return;
     const traceIndex = this.view.traceIndex;
     this.summary = await this.rpc.sendRequest(GetSummary, { traceIndex });
@@ -408,7 +408,7 @@ class App {
     this.timeline.updateSummary(this.summary);
     const { total, emptyMessage } = await this.countRows();
     this.list.refresh(total, emptyMessage);
-    if (this.selectedIndex !== null) {
+    if (keepSelection && this.selectedIndex !== null) {
       await this.relocateSelection();
       await this.loadDetails(this.selectedIndex, true);
     }
@@ -704,7 +704,8 @@ class App {
       this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (ready.traces[i]) o.textContent = pickerLabel(ready.traces[i]); });
       this.showReading();
       // Rows refreshed after growth move the list; that is not the reader scrolling away.
-      await this.follow.moveWithoutReader(() => this.refreshAnnotations());
+      // Following, the newest step is selected next: the old selection's details are not fetched again.
+      await this.follow.moveWithoutReader(() => this.refreshAnnotations(!this.follow.following));
       await this.follow.grew();
       // While the file is read, the bar says how far; the end of the read is said once, and
       // growth only when there is more (the end of a read may come after its last steps).
