@@ -3,6 +3,7 @@
  *
  *   agent-trace inspect <file> [--json] [--taxonomy default|trail|mast|<file>]
  *   agent-trace report <files or folders...> [--json] [--taxonomy ...]
+ *   agent-trace query <files or folders...> '<query>' [--json] [--taxonomy ...]
  *   agent-trace taxonomy [--json] [--taxonomy ...]
  *   agent-trace formats [--json]
  *   agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt] [--include-failed] [--verbose] [--mask-private]
@@ -16,6 +17,7 @@
  */
 import { inspectCommand } from './commands/inspect';
 import { reportCommand } from './commands/report';
+import { queryCommand } from './commands/query';
 import { taxonomyCommand } from './commands/taxonomy';
 import { formatsCommand } from './commands/formats';
 import { promoteCommand } from './commands/promote';
@@ -35,6 +37,9 @@ commands:
                          import one trace file, run the detectors, list findings and labels
   report <files or folders...> [--json] [--taxonomy ...] [--max-unzipped-mb N]
                          failures per category and per tool over many traces, and a table per file
+  query <files or folders...> '<query>' [--json] [--taxonomy ...] [--max-unzipped-mb N]
+                         the traces matching a query, e.g. 'category:TOOL.TIMEOUT tool:search
+                         outcome:failure steps:>50 "rate limit"', each with its first matching step
   taxonomy [--json] [--taxonomy ...]
                          the error categories, and which are detected automatically
   formats [--json]       the trace formats this tool reads
@@ -104,6 +109,13 @@ const COMMANDS: Record<string, CommandDef> = {
     run: (a) => {
       if (a.positionals.length === 0) throw new UsageError('report needs at least one file or folder');
       return reportCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+    },
+  },
+  query: {
+    spec: traceReadingOptions,
+    run: (a) => {
+      if (a.positionals.length < 2) throw new UsageError("query needs files or folders, then the query (quote it: 'tool:search outcome:failure')");
+      return queryCommand({ paths: a.positionals.slice(0, -1), query: a.positionals[a.positionals.length - 1], json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
     },
   },
   taxonomy: {

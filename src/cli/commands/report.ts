@@ -93,7 +93,7 @@ function indent(lines: string[]): string[] {
   return lines.map((l) => `  ${l}`);
 }
 
-function collect(path: string, out: { path: string; explicit: boolean }[], stderr: string[]): void {
+export function collect(path: string, out: { path: string; explicit: boolean }[], stderr: string[]): void {
   let st;
   try { st = statSync(path); } catch {
     // Reported by the import with a proper message.
