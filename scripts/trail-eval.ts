@@ -8,11 +8,13 @@
  *  - recall: labels whose span carries at least one finding (TRAIL's location accuracy);
  *  - precision: spans carrying a finding that humans labelled;
  * for both attribution modes, plus per-category counts. Nothing here knows any trace's ids or
- * text: it only compares detector output with the labels.
+ * text: it only compares detector output with the labels. The figures are the location figures
+ * of src/core/detector-eval (what `agent-trace eval-detectors` prints), so both always agree.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { detect, type Attribution, type Finding } from '../src/core/detect';
+import { detect, type Attribution } from '../src/core/detect';
+import { evaluateDetectors } from '../src/core/detector-eval';
 import { loadTraceFile } from '../src/core/load';
 import type { Trace } from '../src/core/model/schema';
 import { formatProblem, isUserInputError } from '../src/core/util/problems';
@@ -55,37 +57,21 @@ export function loadTrail(root: string): LoadedSplit[] {
   });
 }
 
+/**
+ * TRAIL's location figures of one split, computed by the detector evaluation every other surface
+ * uses (src/core/detector-eval): TRAIL labels only, no sidecars.
+ */
 export function score(split: string, traces: Trace[], attribution: Attribution): SplitScore {
-  const s: SplitScore = { split, traces: traces.length, labels: 0, labelsFound: 0, findingSpans: 0, findingSpansLabelled: 0, recall: 0, precision: 0, labelCategories: {}, findingCategories: {} };
-  for (const trace of traces) {
-    const findings = detect(trace, { attribution });
-    const bySpan = new Map<string, Finding[]>();
-    for (const f of findings) bySpan.set(f.stepId, [...(bySpan.get(f.stepId) ?? []), f]);
-    const labelled = new Set<string>();
-    for (const l of trace.labels) {
-      if (l.scheme !== 'trail' || !l.stepId) continue;
-      labelled.add(l.stepId);
-      s.labels++;
-      const hit = bySpan.has(l.stepId);
-      if (hit) s.labelsFound++;
-      const c = (s.labelCategories[l.category] ??= [0, 0]);
-      c[0]++;
-      if (hit) c[1]++;
-    }
-    for (const [span, fs] of bySpan) {
-      s.findingSpans++;
-      const hit = labelled.has(span);
-      if (hit) s.findingSpansLabelled++;
-      for (const cat of new Set(fs.map((f) => f.category))) {
-        const c = (s.findingCategories[cat] ??= [0, 0]);
-        c[0]++;
-        if (hit) c[1]++;
-      }
-    }
-  }
-  s.recall = s.labels ? s.labelsFound / s.labels : 0;
-  s.precision = s.findingSpans ? s.findingSpansLabelled / s.findingSpans : 0;
-  return s;
+  const location = evaluateDetectors(
+    traces.map((trace) => ({ file: trace.source.path, traceIndex: trace.source.indexInFile ?? 0, trace, findings: detect(trace, { attribution }) })),
+    { labelFilter: (l) => l.scheme === 'trail' && l.stepId !== null },
+  ).location;
+  return {
+    split, traces: location.traces, labels: location.labels, labelsFound: location.labelsFound,
+    findingSpans: location.findingSpans, findingSpansLabelled: location.findingSpansLabelled,
+    recall: location.recall, precision: location.precision,
+    labelCategories: location.labelCategories, findingCategories: location.findingCategories,
+  };
 }
 
 export function evaluate(root: string, attribution: Attribution): { splits: SplitScore[]; overall: SplitScore; problems: string[] } {
