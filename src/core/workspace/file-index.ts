@@ -14,6 +14,8 @@ import { writeFileAtomic } from '../annotations/atomic-write';
 export interface FileStamp {
   mtimeMs: number;
   size: number;
+  /** The companion files' stamps (`options.companions`), e.g. the annotation sidecar's; '' without. */
+  companions?: string;
 }
 
 export interface IndexedFile<R> {
@@ -38,6 +40,11 @@ export interface FileIndexOptions<R> {
   cacheFile?: string;
   /** Files computed at once (each may run in a worker of its own). Default 2. */
   concurrency?: number;
+  /**
+   * Other files the records read (the annotation sidecar beside a trace: tags, corrections,
+   * reviews): a change to one of them computes the file again, as a change to the file does.
+   */
+  companions?(path: string): string[];
 }
 
 export interface UpdateProgress {
@@ -127,16 +134,17 @@ export class FileIndex<R> {
     let stamp: FileStamp;
     try {
       const s = await stat(path);
-      stamp = { mtimeMs: s.mtimeMs, size: s.size };
+      stamp = { mtimeMs: s.mtimeMs, size: s.size, companions: await this.companionStamp(path) };
     } catch (e) {
       // Gone between the listing and now: nothing to index.
       this.files.set(path, { path, stamp: { mtimeMs: 0, size: 0 }, sha256: '', records: [], error: `cannot be read: ${message(e)}` });
       this.dirty = true;
       return true;
     }
-    if (cached && cached.stamp.mtimeMs === stamp.mtimeMs && cached.stamp.size === stamp.size) return false;
+    const companionsSame = (cached?.stamp.companions ?? '') === stamp.companions;
+    if (cached && companionsSame && cached.stamp.mtimeMs === stamp.mtimeMs && cached.stamp.size === stamp.size) return false;
     const sha256 = await fileSha256(path, signal);
-    if (cached && cached.sha256 === sha256 && cached.stamp.size === stamp.size) {
+    if (cached && companionsSame && cached.sha256 === sha256 && cached.stamp.size === stamp.size) {
       // Touched, not changed: the records stand.
       this.files.set(path, { ...cached, stamp });
       this.dirty = true;
@@ -152,6 +160,20 @@ export class FileIndex<R> {
     this.files.set(path, entry);
     this.dirty = true;
     return true;
+  }
+
+  /** "mtime:size" of each companion that exists, "-" for one that does not. */
+  private async companionStamp(path: string): Promise<string> {
+    const companions = this.options.companions?.(path) ?? [];
+    const parts = await Promise.all(companions.map(async (c) => {
+      try {
+        const s = await stat(c);
+        return `${s.mtimeMs}:${s.size}`;
+      } catch {
+        return '-';
+      }
+    }));
+    return parts.join('|');
   }
 
   private load(): void {

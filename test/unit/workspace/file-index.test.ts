@@ -66,6 +66,24 @@ describe('the trace database file index', () => {
     assert.equal(computed.length, 1);
   });
 
+  it('a change to a companion file (the annotation sidecar) computes the file again', async () => {
+    const a = file('a.trace.jsonl', 'a1\n');
+    const computed: string[] = [];
+    const idx = new FileIndex<string>({
+      version: 'v1',
+      companions: (p) => [`${p}.annotations.json`],
+      compute: async (p) => { computed.push(p); return ['r']; },
+    });
+    await idx.update([a]);
+    assert.equal((await idx.update([a])).computed, 0);
+    writeFileSync(`${a}.annotations.json`, '{"version":1}');
+    assert.equal((await idx.update([a])).computed, 1, 'a new sidecar');
+    assert.equal((await idx.update([a])).computed, 0);
+    rmSync(`${a}.annotations.json`);
+    assert.equal((await idx.update([a])).computed, 1, 'the sidecar removed');
+    assert.equal(computed.length, 3);
+  });
+
   it('is saved and loaded again: a warm start computes nothing; another version starts over', async () => {
     const paths = [file('a.jsonl', 'a\n'), file('b.jsonl', 'b\n'), file('c.jsonl', 'c\n')];
     await index().idx.update(paths);
