@@ -62,7 +62,7 @@ describe('the trace database file index', () => {
     utimesSync(a, later, later);
     const r = await idx.update([a]);
     assert.deepEqual({ computed: r.computed, reused: r.reused }, { computed: 0, reused: 1 });
-    assert.equal(r.files[0].stamp.mtimeMs, later.getTime());
+    assert.ok(Math.abs(r.files[0].stamp.mtimeMs - later.getTime()) < 1, "the new modification time is kept");
     assert.equal(computed.length, 1);
   });
 
