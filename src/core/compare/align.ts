@@ -1,0 +1,151 @@
+/**
+ * Align the steps of two runs on their action sequence and find where they first diverge.
+ *
+ * The aligner is jsdiff's Myers diff (`diffArrays`) run on step keys (keys.ts), refined in three
+ * passes: first on the strict key (kind, action name, arguments), which anchors every step the
+ * two runs did identically; then, between two anchors, on the loose key (numbers, ids, dates and
+ * paths masked); then, between those, on the action slot alone (kind and tool). A step matched in
+ * the first pass is `same` unless its messages, result, error, status or name differ; a step
+ * matched in a later pass is the same action slot done differently: `changed`, paired, instead of
+ * a deletion and an insertion. What no pass matches is `deleted` (only in a) or `inserted` (only in b).
+ */
+import { diffArrays } from 'diff';
+import type { Step, Trace } from '../model/schema';
+import { differingFields, stepKeys, type ComparedField, type StepKeys } from './keys';
+
+export type PairKind = 'same' | 'changed' | 'inserted' | 'deleted';
+
+export interface AlignedPair {
+  /** Index of the step in run a's step list (its `index`), or null for a step only in b. */
+  a: number | null;
+  /** Index of the step in run b's step list, or null for a step only in a. */
+  b: number | null;
+  kind: PairKind;
+  /** For `changed` pairs: the fields that differ. */
+  fields?: ComparedField[];
+}
+
+export interface Divergence {
+  a: number | null;
+  b: number | null;
+  /** Position of the pair in `pairs`. */
+  pair: number;
+}
+
+export interface Alignment {
+  pairs: AlignedPair[];
+  /** The first pair that is not `same`; null when the runs did the same thing step for step. */
+  firstDivergence: Divergence | null;
+  /**
+   * The first pair where the runs *did* something different: a step only one run has, or the
+   * same slot with other arguments or another name. Differences in messages (a reworded reply, a
+   * simulated user's other words), results, errors or status alone do not count. Null when the
+   * action sequences are the same.
+   */
+  firstActionDivergence: Divergence | null;
+  counts: Record<PairKind, number>;
+  /**
+   * True when the runs differ in more steps than `maxEditLength` and part of the alignment was
+   * made position by position instead (so a huge comparison stays fast).
+   */
+  approximate: boolean;
+}
+
+export interface AlignOptions {
+  /** Most insertions plus deletions the diff looks for in one pass before falling back to pairing by position (default 4000). */
+  maxEditLength?: number;
+}
+
+const LEVELS = ['strict', 'loose', 'slot'] as const satisfies readonly (keyof StepKeys)[];
+
+export function alignTraces(a: Trace, b: Trace, opts: AlignOptions = {}): Alignment {
+  return alignSteps(a.steps, b.steps, opts);
+}
+
+export function alignSteps(a: readonly Step[], b: readonly Step[], opts: AlignOptions = {}): Alignment {
+  const maxEditLength = opts.maxEditLength ?? 4000;
+  // Keys as small integers, one numbering per level shared by both runs: the diff compares numbers.
+  const ka = a.map(stepKeys);
+  const kb = b.map(stepKeys);
+  const ids = LEVELS.map((level) => {
+    const numbers = new Map<string, number>();
+    const id = (k: StepKeys): number => {
+      let n = numbers.get(k[level]);
+      if (n === undefined) numbers.set(k[level], (n = numbers.size));
+      return n;
+    };
+    return { a: Int32Array.from(ka, id), b: Int32Array.from(kb, id) };
+  });
+  const pairs: AlignedPair[] = [];
+  let approximate = false;
+
+  const match = (i: number, j: number, level: number): void => {
+    const fields = differingFields(a[i], b[j]);
+    if (level === 0 && fields.length === 0) pairs.push({ a: i, b: j, kind: 'same' });
+    else pairs.push({ a: i, b: j, kind: 'changed', fields });
+  };
+  const unmatched = (a0: number, a1: number, b0: number, b1: number): void => {
+    for (let i = a0; i < a1; i++) pairs.push({ a: i, b: null, kind: 'deleted' });
+    for (let j = b0; j < b1; j++) pairs.push({ a: null, b: j, kind: 'inserted' });
+  };
+  // Too many differences for the diff: pair by position, the same slot as changed, others apart.
+  const byPosition = (a0: number, a1: number, b0: number, b1: number): void => {
+    approximate = true;
+    const strict = ids[0];
+    const slot = ids[LEVELS.length - 1];
+    let i = a0;
+    let j = b0;
+    for (; i < a1 && j < b1; i++, j++) {
+      if (strict.a[i] === strict.b[j]) match(i, j, 0);
+      else if (slot.a[i] === slot.b[j]) match(i, j, LEVELS.length - 1);
+      else unmatched(i, i + 1, j, j + 1);
+    }
+    unmatched(i, a1, j, b1);
+  };
+  const alignGap = (a0: number, a1: number, b0: number, b1: number, level: number): void => {
+    if (a0 === a1 || b0 === b1 || level === LEVELS.length) { unmatched(a0, a1, b0, b1); return; }
+    const { a: ia, b: ib } = ids[level];
+    const xs = range(a0, a1);
+    const ys = range(b0, b1);
+    const changes = diffArrays(xs, ys, { comparator: (i, j) => ia[i] === ib[j], maxEditLength });
+    if (!changes) { byPosition(a0, a1, b0, b1); return; }
+    let i = a0;
+    let j = b0;
+    let gapA = i;
+    let gapB = j;
+    for (const c of changes) {
+      if (c.added) j += c.count;
+      else if (c.removed) i += c.count;
+      else {
+        alignGap(gapA, i, gapB, j, level + 1);
+        for (let k = 0; k < c.count; k++) match(i + k, j + k, level);
+        i += c.count;
+        j += c.count;
+        gapA = i;
+        gapB = j;
+      }
+    }
+    alignGap(gapA, i, gapB, j, level + 1);
+  };
+  alignGap(0, a.length, 0, b.length, 0);
+
+  const counts: Record<PairKind, number> = { same: 0, changed: 0, inserted: 0, deleted: 0 };
+  let firstDivergence: Divergence | null = null;
+  let firstActionDivergence: Divergence | null = null;
+  pairs.forEach((p, k) => {
+    counts[p.kind]++;
+    if (!firstDivergence && p.kind !== 'same') firstDivergence = { a: p.a, b: p.b, pair: k };
+    if (!firstActionDivergence && isActionChange(p)) firstActionDivergence = { a: p.a, b: p.b, pair: k };
+  });
+  return { pairs, firstDivergence, firstActionDivergence, counts, approximate };
+}
+
+function isActionChange(p: AlignedPair): boolean {
+  return p.kind === 'inserted' || p.kind === 'deleted' || (p.kind === 'changed' && (p.fields ?? []).some((f) => f === 'arguments' || f === 'name'));
+}
+
+function range(from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let k = 0; k < out.length; k++) out[k] = from + k;
+  return out;
+}
