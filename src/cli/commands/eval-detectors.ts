@@ -25,7 +25,7 @@ export function evalDetectorsCommand(args: EvalDetectorsArgs): CommandResult {
   /** Rule rows name the detector's (default) category, and the taxonomy's own when another is in use. */
   const mapped = taxonomy.id !== 'default';
   if (args.json) {
-    return { exitCode, stdout: [json({ attribution, files: summary.files, ...r, skipped: summary.skipped })], stderr };
+    return { exitCode, stdout: [json({ attribution, files: summary.files, traces: summary.traces, ...r, skipped: summary.skipped })], stderr };
   }
   const j = r.judgements;
   const loc = r.location;
