@@ -11,7 +11,7 @@
  */
 import { diffArrays } from 'diff';
 import type { Step, Trace } from '../model/schema';
-import { differingFields, stepKeys, type ComparedField, type StepKeys } from './keys';
+import { differingFields, stepKey, type ComparedField, type StepKeys } from './keys';
 
 export type PairKind = 'same' | 'changed' | 'inserted' | 'deleted';
 
@@ -58,23 +58,30 @@ export interface AlignOptions {
 
 const LEVELS = ['strict', 'loose', 'slot'] as const satisfies readonly (keyof StepKeys)[];
 
+/** Stretches longer than this on both sides are cut at their unique common steps before the diff. */
+const ANCHOR_ABOVE = 1000;
+
 export function alignTraces(a: Trace, b: Trace, opts: AlignOptions = {}): Alignment {
   return alignSteps(a.steps, b.steps, opts);
 }
 
 export function alignSteps(a: readonly Step[], b: readonly Step[], opts: AlignOptions = {}): Alignment {
   const maxEditLength = opts.maxEditLength ?? 4000;
-  // Keys as small integers, one numbering per level shared by both runs: the diff compares numbers.
-  const ka = a.map(stepKeys);
-  const kb = b.map(stepKeys);
+  // Keys as small integers, one numbering per level shared by both runs (the diff compares
+  // numbers), computed when first asked: the looser keys only for steps the strict one leaves apart.
   const ids = LEVELS.map((level) => {
     const numbers = new Map<string, number>();
-    const id = (k: StepKeys): number => {
-      let n = numbers.get(k[level]);
-      if (n === undefined) numbers.set(k[level], (n = numbers.size));
-      return n;
+    const side = (steps: readonly Step[]): ((i: number) => number) => {
+      const cache = new Int32Array(steps.length).fill(-1);
+      return (i) => {
+        if (cache[i] >= 0) return cache[i];
+        const key = stepKey(steps[i], level);
+        let n = numbers.get(key);
+        if (n === undefined) numbers.set(key, (n = numbers.size));
+        return (cache[i] = n);
+      };
     };
-    return { a: Int32Array.from(ka, id), b: Int32Array.from(kb, id) };
+    return { a: side(a), b: side(b) };
   });
   const pairs: AlignedPair[] = [];
   let approximate = false;
@@ -96,8 +103,8 @@ export function alignSteps(a: readonly Step[], b: readonly Step[], opts: AlignOp
     let i = a0;
     let j = b0;
     for (; i < a1 && j < b1; i++, j++) {
-      if (strict.a[i] === strict.b[j]) match(i, j, 0);
-      else if (slot.a[i] === slot.b[j]) match(i, j, LEVELS.length - 1);
+      if (strict.a(i) === strict.b(j)) match(i, j, 0);
+      else if (slot.a(i) === slot.b(j)) match(i, j, LEVELS.length - 1);
       else unmatched(i, i + 1, j, j + 1);
     }
     unmatched(i, a1, j, b1);
@@ -105,9 +112,36 @@ export function alignSteps(a: readonly Step[], b: readonly Step[], opts: AlignOp
   const alignGap = (a0: number, a1: number, b0: number, b1: number, level: number): void => {
     if (a0 === a1 || b0 === b1 || level === LEVELS.length) { unmatched(a0, a1, b0, b1); return; }
     const { a: ia, b: ib } = ids[level];
-    const xs = range(a0, a1);
-    const ys = range(b0, b1);
-    const changes = diffArrays(xs, ys, { comparator: (i, j) => ia[i] === ib[j], maxEditLength });
+    // The common start and end first: cheap, and what remains is all the diff has to search.
+    let head = 0;
+    while (a0 + head < a1 && b0 + head < b1 && ia(a0 + head) === ib(b0 + head)) head++;
+    let tail = 0;
+    while (a1 - tail > a0 + head && b1 - tail > b0 + head && ia(a1 - tail - 1) === ib(b1 - tail - 1)) tail++;
+    for (let k = 0; k < head; k++) match(a0 + k, b0 + k, level);
+    diffMiddle(a0 + head, a1 - tail, b0 + head, b1 - tail, level);
+    for (let k = tail; k > 0; k--) match(a1 - k, b1 - k, level);
+  };
+  const diffMiddle = (a0: number, a1: number, b0: number, b1: number, level: number): void => {
+    if (a0 === a1 || b0 === b1) { alignGap(a0, a1, b0, b1, level + 1); return; }
+    const { a: ia, b: ib } = ids[level];
+    // Long stretches are first cut at the steps that occur once in each (patience diff's anchors),
+    // so the diff below searches many short stretches instead of one long one.
+    if (a1 - a0 > ANCHOR_ABOVE && b1 - b0 > ANCHOR_ABOVE) {
+      const anchors = uniqueAnchors(ia, ib, a0, a1, b0, b1);
+      if (anchors.length) {
+        let i = a0;
+        let j = b0;
+        for (const [x, y] of anchors) {
+          alignGap(i, x, j, y, level);
+          match(x, y, level);
+          i = x + 1;
+          j = y + 1;
+        }
+        alignGap(i, a1, j, b1, level);
+        return;
+      }
+    }
+    const changes = diffArrays(range(a0, a1), range(b0, b1), { comparator: (i, j) => ia(i) === ib(j), maxEditLength });
     if (!changes) { byPosition(a0, a1, b0, b1); return; }
     let i = a0;
     let j = b0;
@@ -142,6 +176,35 @@ export function alignSteps(a: readonly Step[], b: readonly Step[], opts: AlignOp
 
 function isActionChange(p: AlignedPair): boolean {
   return p.kind === 'inserted' || p.kind === 'deleted' || (p.kind === 'changed' && (p.fields ?? []).some((f) => f === 'arguments' || f === 'name'));
+}
+
+/**
+ * The steps whose key occurs exactly once in a[a0, a1) and once in b[b0, b1), paired, keeping the
+ * longest chain in order on both sides (patience sorting).
+ */
+function uniqueAnchors(ia: (i: number) => number, ib: (j: number) => number, a0: number, a1: number, b0: number, b1: number): [number, number][] {
+  const inA = new Map<number, number>();
+  for (let i = a0; i < a1; i++) { const k = ia(i); inA.set(k, inA.has(k) ? -1 : i); }
+  const inB = new Map<number, number>();
+  for (let j = b0; j < b1; j++) { const k = ib(j); inB.set(k, inB.has(k) ? -1 : j); }
+  const cand: [number, number][] = [];
+  for (let j = b0; j < b1; j++) {
+    const i = inA.get(ib(j));
+    if (i !== undefined && i >= 0 && inB.get(ib(j)) === j) cand.push([i, j]);
+  }
+  // Longest increasing subsequence of the a positions (cand is in b order).
+  const tails: number[] = [];
+  const prev = new Int32Array(cand.length).fill(-1);
+  for (let c = 0; c < cand.length; c++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cand[tails[mid]][0] < cand[c][0]) lo = mid + 1; else hi = mid; }
+    if (lo > 0) prev[c] = tails[lo - 1];
+    tails[lo] = c;
+  }
+  const out: [number, number][] = [];
+  for (let c = tails.length ? tails[tails.length - 1] : -1; c >= 0; c = prev[c]) out.push(cand[c]);
+  return out.reverse();
 }
 
 function range(from: number, to: number): number[] {

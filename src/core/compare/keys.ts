@@ -110,15 +110,15 @@ function compact(key: string): string {
 }
 
 export function stepKeys(step: Step): StepKeys {
+  return { strict: stepKey(step, 'strict'), loose: stepKey(step, 'loose'), slot: stepKey(step, 'slot') };
+}
+
+/** One of a step's keys (the aligner computes the looser ones only for the steps the strict one leaves unmatched). */
+export function stepKey(step: Step, level: keyof StepKeys): string {
   const name = actionName(step);
-  const args = actionArguments(step);
-  const maskedName = maskText(name);
-  const slot = `${step.kind}\u0000${maskedName}`;
-  return {
-    strict: compact(`${step.kind}\u0000${name}\u0000${stableJson(args)}`),
-    loose: compact(`${slot}\u0000${stableJson(maskValue(args))}`),
-    slot: compact(slot),
-  };
+  if (level === 'strict') return compact(`${step.kind}\u0000${name}\u0000${stableJson(actionArguments(step))}`);
+  const slot = `${step.kind}\u0000${maskText(name)}`;
+  return compact(level === 'slot' ? slot : `${slot}\u0000${stableJson(maskValue(actionArguments(step)))}`);
 }
 
 /** A message as compared and shown: its role (and speaker), an error mark, its text. Tool calls are in `arguments`. */

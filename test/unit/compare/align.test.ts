@@ -112,6 +112,20 @@ describe('compare: aligning two runs', () => {
     assert.equal(kinds(alignSteps(b, [])), 'deleted:0/- deleted:1/-');
   });
 
+  it('long runs (cut at their unique common steps first) align as short ones do', () => {
+    const calls = (k: number, changedAt = -1): Step[][] => Array.from({ length: k }, (_, i) => call(`t${i % 5}`, { i: i === changedAt ? 'other' : i }));
+    const base = calls(520);
+    const a = run(...base);
+    const withExtra = [...calls(520, 400)];
+    withExtra.splice(300, 0, call('extra', { x: 1 }));
+    const b = run(...withExtra);
+    const al = alignSteps(a, b);
+    assert.equal(al.approximate, false);
+    assert.deepEqual(al.counts, { same: 1038, changed: 2, inserted: 2, deleted: 0 });
+    assert.deepEqual(al.firstDivergence, { a: null, b: 600, pair: 600 });
+    assert.deepEqual(al.pairs.filter((p) => p.kind === 'changed').map((p) => [p.a, p.b]), [[800, 802], [801, 803]]);
+  });
+
   it('past maxEditLength it pairs by position, says so, and still pairs every step once', () => {
     const a = run(...Array.from({ length: 30 }, (_, i) => call(`t${i % 7}`, { i })));
     const b = run(...Array.from({ length: 30 }, (_, i) => call(`t${(i * 3) % 11}`, { i: i + 100 })));
