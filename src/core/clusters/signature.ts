@@ -44,7 +44,7 @@ const QUOTED = [
 ];
 const MASK_ONLY = /^["'`“‘]<(?:url|time|id|path|str|num)>["'`”’]$/;
 /** Numbers that name the failure rather than vary with it. */
-const KEPT_NUMBER = /\b(HTTP(?:\/\d(?:\.\d)?)?|status(?: code)?|exit (?:code|status)|errno|error code|code)(\s*[:=]?\s*)(\d{1,3})\b/gi;
+const KEPT_NUMBER = /\b(HTTP(?:\/\d(?:\.\d)?)?|status(?:[ _]?code)?|exit (?:code|status)|errno|error code|code)(\s*[:=]?\s*)(\d{1,3})\b/gi;
 /** `429 Client Error`, `503 Server Error` (requests' HTTPError): the status names the failure. */
 const KEPT_STATUS = /\b([45]\d\d)(?= (?:Client|Server) Error\b)/g;
 const NUMBER = /\d+(?:\.\d+)?/g;

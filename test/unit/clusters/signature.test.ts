@@ -11,6 +11,7 @@ describe('errorSignature (failure cluster signatures)', () => {
     ['HTTP date', 'Retry after Wed, 21 Oct 2015 07:28:00 GMT please', 'Retry after <time> please'],
     ['URL with query string; HTTP status kept', 'HTTPError: 429 Client Error: Too Many Requests for url: https://api.example.com/v1/search?q=abc&n=10', 'HTTPError: 429 Client Error: Too Many Requests for url: <url>'],
     ['status code kept', 'Request failed with status code 503', 'Request failed with status code 503'],
+    ['status_code= kept', 'ToolBench code 12: request invalid, data error. status_code=500', 'ToolBench code 12: request invalid, data error. status_code=500'],
     ['HTTP status kept, port in URL masked with it', 'HTTP 404 from http://localhost:8080/items/17', 'HTTP 404 from <url>'],
     ['exit code kept', 'Command failed with exit code 127: bash: foo: command not found', 'Command failed with exit code 127: bash: foo: command not found'],
     ['errno kept, quoted path keeps its path mask', "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/work/abc/data.csv'", "FileNotFoundError: [Errno 2] No such file or directory: '<path>'"],
