@@ -4,6 +4,8 @@
  *   agent-trace inspect <file> [--json] [--taxonomy default|trail|mast|<file>]
  *   agent-trace report <files or folders...> [--json] [--taxonomy ...]
  *   agent-trace query <files or folders...> '<query>' [--json] [--taxonomy ...]
+ *   agent-trace clusters <files or folders...> [--json] [--taxonomy ...] [--min N]
+ *   agent-trace eval-detectors <files or folders...> [--json] [--taxonomy ...]
  *   agent-trace taxonomy [--json] [--taxonomy ...]
  *   agent-trace formats [--json]
  *   agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt] [--include-failed] [--verbose] [--mask-private]
@@ -18,6 +20,8 @@
 import { inspectCommand } from './commands/inspect';
 import { reportCommand } from './commands/report';
 import { queryCommand } from './commands/query';
+import { clustersCommand } from './commands/clusters';
+import { evalDetectorsCommand } from './commands/eval-detectors';
 import { taxonomyCommand } from './commands/taxonomy';
 import { formatsCommand } from './commands/formats';
 import { promoteCommand } from './commands/promote';
@@ -40,6 +44,12 @@ commands:
   query <files or folders...> '<query>' [--json] [--taxonomy ...] [--max-unzipped-mb N]
                          the traces matching a query, e.g. 'category:TOOL.TIMEOUT tool:search
                          outcome:failure steps:>50 "rate limit"', each with its first matching step
+  clusters <files or folders...> [--json] [--taxonomy ...] [--min N] [--max-unzipped-mb N]
+                         failures grouped by category, tool and error signature (numbers, paths,
+                         ids, times, URLs and quoted values masked), largest first, with their traces
+  eval-detectors <files or folders...> [--json] [--taxonomy ...] [--max-unzipped-mb N]
+                         precision and recall of every detector rule and category against the human
+                         judgements (imported labels, tags, confirmed and rejected findings)
   taxonomy [--json] [--taxonomy ...]
                          the error categories, and which are detected automatically
   formats [--json]       the trace formats this tool reads
@@ -116,6 +126,22 @@ const COMMANDS: Record<string, CommandDef> = {
     run: (a) => {
       if (a.positionals.length < 2) throw new UsageError("query needs files or folders, then the query (quote it: 'tool:search outcome:failure')");
       return queryCommand({ paths: a.positionals.slice(0, -1), query: a.positionals[a.positionals.length - 1], json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+    },
+  },
+  clusters: {
+    spec: { values: ['taxonomy', 'max-unzipped-mb', 'min'], flags: ['json'] },
+    run: (a) => {
+      if (a.positionals.length === 0) throw new UsageError('clusters needs at least one file or folder');
+      const min = stringOption(a, 'min');
+      if (min !== undefined && !/^[1-9]\d{0,8}$/.test(min)) throw new UsageError(`--min must be a whole number of failures, at least 1 (got ${JSON.stringify(min)})`);
+      return clustersCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), min: min === undefined ? undefined : Number(min), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+    },
+  },
+  'eval-detectors': {
+    spec: traceReadingOptions,
+    run: (a) => {
+      if (a.positionals.length === 0) throw new UsageError('eval-detectors needs at least one file or folder');
+      return evalDetectorsCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
     },
   },
   taxonomy: {

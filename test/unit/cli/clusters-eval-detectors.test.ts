@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clustersCommand } from '../../../src/cli/commands/clusters';
 import { evalDetectorsCommand } from '../../../src/cli/commands/eval-detectors';
+import { main } from '../../../src/cli/main';
 
 /** A run whose fetch times out (findings: tool-error TOOL.TIMEOUT and ends-on-error ORCH.PREMATURE_STOP on tool-1). */
 function run(id: string, seconds: number): string {
@@ -90,5 +91,19 @@ describe('agent-trace clusters and eval-detectors', () => {
     const missing = evalDetectorsCommand({ paths: [join(empty, 'nope.json')], json: false });
     assert.equal(missing.exitCode, 2);
     assert.match(missing.stderr.join('\n'), /nope\.json: no such file/);
+  });
+
+  it('are agent-trace commands, with --min checked', async () => {
+    const dir = folder();
+    const c = await main(['clusters', dir, '--json', '--min', '2']);
+    assert.equal(c.exitCode, 0, c.stderr.join('\n'));
+    assert.deepEqual(JSON.parse(c.stdout.join('\n')).clusters.map((x: { count: number }) => x.count), [2]);
+    const e = await main(['eval-detectors', dir, '--json', '--taxonomy', 'trail']);
+    assert.equal(e.exitCode, 0, e.stderr.join('\n'));
+    assert.equal(JSON.parse(e.stdout.join('\n')).taxonomy, 'trail');
+    const bad = await main(['clusters', dir, '--min', '0']);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr[0], /--min must be a whole number of failures, at least 1 \(got "0"\)/);
+    assert.match((await main(['eval-detectors'])).stderr[0], /eval-detectors needs at least one file or folder/);
   });
 });
