@@ -5,8 +5,8 @@
  * Three keys per step, from strict to loose (align.ts aligns on each in turn):
  * - `strict`: kind, action name and the arguments as JSON with sorted keys (tool-call ids left out:
  *   they differ in every run);
- * - `loose`: the same with numbers, ids, timestamps and paths masked in the arguments and the name,
- *   so `search(date="2024-05-20")` and `search(date="2024-05-21")` are one action that changed;
+ * - `loose`: the same with numbers, ids, timestamps and paths masked in the arguments and the name
+ *   (maskText), so `search(date="2024-05-20")` and `search(date="2024-05-21")` are one action that changed;
  * - `slot`: kind and (masked) action name only: the same action slot whatever its arguments.
  *
  * The action name of a tool step is the tool it ran; of a model call, the tools it called (none
@@ -14,6 +14,7 @@
  * repeats everything before it, so after the first difference every later call would differ.
  */
 import { createHash } from 'node:crypto';
+import { errorSignature } from '../clusters/signature';
 import type { ChatMessage, Step, ToolCall } from '../model/schema';
 
 export const COMPARED_FIELDS = ['name', 'messages', 'arguments', 'result', 'error', 'status'] as const;
@@ -83,21 +84,17 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-// Masks, in this order: paths, timestamps and dates, UUIDs, then any word with a digit in it
-// (numbers, hex ids, `call_8f3a...`, flight numbers, `user_42`).
-const PATH = /(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:[\\/][\w.@~+-]+){2,}[\\/]?/g;
-const TIME = /\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|\b\d{1,2}:\d{2}(?::\d{2})?\b/g;
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
-const DIGITS = /[\w-]*\d[\w-]*/g;
-
-/** A string with its paths, timestamps, ids and numbers masked. */
+/**
+ * A string with what varies between runs masked (numbers, ids, timestamps, paths, URLs, quoted
+ * values): the failure clusters' normaliser (src/core/clusters/signature.ts), uncut.
+ */
 export function maskText(s: string): string {
-  return s.replace(PATH, '<path>').replace(TIME, '<time>').replace(UUID, '<id>').replace(DIGITS, '<n>');
+  return errorSignature(s, Number.MAX_SAFE_INTEGER);
 }
 
 /** A value with every number and every masked part of its strings replaced; keys are kept. */
 export function maskValue(v: unknown): unknown {
-  if (typeof v === 'number') return '<n>';
+  if (typeof v === 'number') return '<num>';
   if (typeof v === 'string') return maskText(v);
   if (Array.isArray(v)) return v.map(maskValue);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, maskValue(x)]));
