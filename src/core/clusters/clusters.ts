@@ -11,7 +11,8 @@
  * - an imported step label (TRAIL, Who&When...) whose category a known taxonomy has; its text is
  *   its evidence (else its description, else its category). Verdicts (scores, rewards) are not.
  * Its text: the failing step's error (`type: message`) when it has one, else the finding's evidence.
- * Its tool: the failing step's call (`toolOfFinding`), else none.
+ * Its tool: the failing step's call (`toolOfFinding`), else the one tool the finding's model step
+ * calls (a finding about its arguments), else none.
  */
 import { createHash } from 'node:crypto';
 import { toolOfFinding } from '../analyze';
@@ -96,7 +97,7 @@ export function failuresOf(t: CorpusTrace, taxonomy: Taxonomy): { failures: Fail
     failures.push({
       ...base, stepId: failing, ...(failing !== f.stepId ? { findingStepId: f.stepId } : {}),
       category: shownFindingCategory(f.category, taxonomy), detectorCategory: f.category,
-      tool: toolOfFinding(f, stepsById) ?? null, source: 'finding', rule: f.rule,
+      tool: toolOfFinding(f, stepsById) ?? soleToolCalled(stepsById.get(f.stepId)) ?? null, source: 'finding', rule: f.rule,
       text: clip(text), signature: errorSignature(text),
     });
   }
@@ -119,6 +120,12 @@ export function labelCategory(l: ImportedLabel, taxonomy: Taxonomy): string | un
   const choice = { category: l.category, ...(Object.hasOwn(BUILTIN_TAXONOMIES, l.scheme) || l.scheme === taxonomy.id ? { taxonomy: l.scheme } : {}) };
   if (!resolveChoice(choice, taxonomy)) return undefined;
   return categoryIn(choice, taxonomy);
+}
+
+/** The tool a model step calls, when all its calls are to one tool (a finding about its arguments). */
+function soleToolCalled(step: Step | undefined): string | undefined {
+  const names = new Set((step?.output?.messages ?? []).flatMap((m) => (m.toolCalls ?? []).map((c) => c.name)));
+  return names.size === 1 ? [...names][0] : undefined;
 }
 
 function errorText(e: { type?: string; message: string }): string {

@@ -66,6 +66,19 @@ describe('failure clusters', () => {
     assert.deepEqual(builder.result(2).map((c) => c.count), [3], '--min drops smaller clusters');
   });
 
+  it('names the tool a model step calls when a finding is about its call, and none when it calls several', () => {
+    const llm = (id: string, index: number, tools: string[]): Step => step(id, index, {
+      kind: 'llm', output: { messages: [{ role: 'assistant', content: null, toolCalls: tools.map((name) => ({ name, arguments: '{bad' })) }] },
+    });
+    const t = corpusTrace('j.json', [llm('m1', 0, ['exec', 'exec']), llm('m2', 1, ['exec', 'read'])], [
+      { stepId: 'm1', category: 'TOOL.ARGS_INVALID', rule: 'tool-args-json', evidence: 'arguments of exec are not valid JSON' },
+      { stepId: 'm2', category: 'TOOL.ARGS_INVALID', rule: 'tool-args-json', evidence: 'arguments of read are not valid JSON' },
+    ]);
+    const b = new ClusterBuilder({ taxonomy: DEFAULT_TAXONOMY });
+    b.add(t);
+    assert.deepEqual(b.result().map((c) => [c.tool, c.signature]), [[null, 'arguments of read are not valid JSON'], ['exec', 'arguments of exec are not valid JSON']]);
+  });
+
   it('adds imported step labels that name a category (in the taxonomy in use), not verdicts or unknown categories', () => {
     const label = (stepId: string | null, category: string, extra: Partial<ImportedLabel> = {}): ImportedLabel => ({ stepId, scheme: 'trail', category, origin: 'x', ...extra });
     const t = corpusTrace('t.json', [step('s1', 0, { kind: 'llm' }), step('s2', 1, { toolCall: call('python') })], [], {
