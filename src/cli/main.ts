@@ -14,6 +14,7 @@
  *   agent-trace convert <file> [--to agent-trace|otlp] [--trace-index N] [-o <out>]
  *   agent-trace dap
  *   agent-trace receive [--port 4318] [--host 127.0.0.1] [--out agent-traces] [--max-body-mb 32]
+ *   agent-trace diff <a> <b> [--json] | agent-trace diff <trace> --corrected [--annotations <sidecar>] [--json]
  *
  * Exit codes: 0 success, 2 bad input (one located line per problem on stderr), 1 internal error.
  */
@@ -29,6 +30,7 @@ import { validateCommand } from './commands/validate';
 import { convertCommand } from './commands/convert';
 import { dapCommand } from './commands/dap';
 import { receiveCommand } from './commands/receive';
+import { diffArgs, diffCommand, DIFF_OPTIONS } from './commands/diff';
 import { CONVERT_TARGETS, isConvertTarget } from '../core/convert';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
@@ -79,6 +81,12 @@ commands:
                          OpenTelemetry SDKs: each trace is written as it arrives to its own
                          <folder>/<trace id>.otlp.trace.jsonl (default folder agent-traces); loopback
                          only unless --host says otherwise; Ctrl+C stops
+  diff <a> <b> [--json] [--max-unzipped-mb N]
+  diff <trace> --corrected [--annotations <sidecar>] [--json]
+                         align two runs on their actions (kind, tool, arguments) and show where they
+                         first diverge: = same, ~ changed, - only in a, + only in b; a run is a file,
+                         or file#N for run N (from 0) of a file holding several; --corrected compares
+                         a run with its corrected trajectory (the corrections in its sidecar)
 `;
 
 interface CommandDef {
@@ -203,6 +211,10 @@ const COMMANDS: Record<string, CommandDef> = {
       if (a.positionals.length) throw new UsageError('dap takes no arguments: the trace comes with the launch request');
       return dapCommand();
     },
+  },
+  diff: {
+    spec: DIFF_OPTIONS,
+    run: (a) => diffCommand(diffArgs(a, maxUnzippedBytesOption(a))),
   },
   receive: {
     spec: { values: ['port', 'host', 'out', 'max-body-mb'], flags: [] },

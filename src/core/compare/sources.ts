@@ -74,6 +74,7 @@ export interface CorrectedTrajectory {
   truncatedAfter?: string;
   /** The sidecar the corrections came from. */
   sidecar: string;
+  /** About the sidecar: how it was read, written for other trace bytes, entries whose step is not in the run. */
   warnings: Problem[];
 }
 
@@ -102,7 +103,9 @@ export function correctedTrajectory(file: string, trace: Trace, annotations?: st
     corrected: [...p.corrections.keys()],
     ...(p.truncatedAfter !== undefined ? { truncatedAfter: p.truncatedAfter } : {}),
     sidecar,
-    warnings: [...warnings, ...p.warnings, ...p.problems],
+    // What the sidecar says about itself (written for other trace bytes, entries whose step is
+    // gone); promotion's warnings about training data (inferred tools, empty turns) are not for a diff.
+    warnings: [...warnings, ...p.warnings.filter((w) => w.file === sidecar)],
   };
 }
 
