@@ -101,7 +101,8 @@ function describeDivergence(d: Divergence, al: Alignment, a: Side, b: Side): str
   const at = (s: Side, i: number | null): string => (i === null ? '' : `step ${i + 1} (${label(s.trace, i)})`);
   if (p.kind === 'deleted') return `${at(a, p.a)} of a, which b does not have`;
   if (p.kind === 'inserted') return `${at(b, p.b)} of b, which a does not have`;
-  return `a ${at(a, p.a)} ~ b ${at(b, p.b)}: ${(p.fields ?? []).join(', ')} differ`;
+  const fields = p.fields ?? [];
+  return `a ${at(a, p.a)} ~ b ${at(b, p.b)}: ${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`;
 }
 
 function textListing(al: Alignment, a: Side, b: Side): string[] {

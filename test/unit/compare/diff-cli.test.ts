@@ -73,6 +73,10 @@ describe('agent-trace diff', () => {
     assert.deepEqual(rows.map((l) => l[0]).join(''), '===--==~');
     assert.match(rows[3], /^- {2}4 llm get_weather\s+<- first divergence$/);
     assert.match(rows[7], /^~ {2}8 llm model\s+6 llm model\s+messages$/);
+    const reworded = write('reworded.trace.jsonl', jsonl(runLines('r3', ['Paris', 'Lyon'], 'It is 18C in both')));
+    const changed = await main(['diff', one, reworded]);
+    assert.ok(changed.stdout.includes('first divergence: a step 6 (llm model) ~ b step 6 (llm model): messages differs'), changed.stdout.join('\n'));
+    assert.ok(changed.stdout.includes('first different action: none (the runs took the same actions; only messages, results, errors or status differ)'), changed.stdout.join('\n'));
   });
 
   it('trace text in the listing is escaped before columns are measured', async () => {
