@@ -17,6 +17,7 @@ import { activateAnyJsonEditor } from './editor-any-json';
 import { initSessionFolders } from './session-folders';
 import { initSidecarStorage } from './sidecar-storage';
 import { activateReceiver, type ReceiverApi } from './receiver';
+import { activateQuery } from './query';
 import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const trainingSets = activateTrainingSets(context);
   activateDebugger(context);
   const receiver = activateReceiver(context, traces);
+  activateQuery(context, { files: () => traces.files(), worker });
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
   return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver } : undefined;

@@ -23,6 +23,7 @@ export const COMMANDS = {
   debugTrace: 'agentTraceDebugger.debugTrace',
   tagStepFromDebugger: 'agentTraceDebugger.tagStepFromDebugger',
   toggleFollow: 'agentTraceDebugger.toggleFollow',
+  queryTraces: 'agentTraceDebugger.queryTraces',
   startReceiver: 'agentTraceDebugger.startReceiver',
   stopReceiver: 'agentTraceDebugger.stopReceiver',
   receiverActions: 'agentTraceDebugger.receiverActions',

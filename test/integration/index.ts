@@ -21,6 +21,7 @@ import { registerConvertTests } from './suite/convert.test';
 import { registerTraceChangesTests } from './suite/trace-changes.test';
 import { registerLargeTraceTests } from './suite/large-trace.test';
 import { registerReceiverTests } from './suite/receiver.test';
+import { registerQueryTests } from './suite/query.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -52,6 +53,7 @@ export async function run(): Promise<void> {
   registerLargeTraceTests();
   registerDebuggerTests();
   registerReceiverTests();
+  registerQueryTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

@@ -114,7 +114,11 @@ export class FileIndex<R> {
     };
     // Every worker settles before the save, so what is saved is what is in memory.
     const settled = await Promise.allSettled(Array.from({ length: Math.max(1, this.options.concurrency ?? 2) }, worker));
-    this.save();
+    try {
+      this.save();
+    } catch {
+      // Only a cache: the records are in memory, and the next update tries to save again.
+    }
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return { files: [...wanted].map((p) => this.files.get(p)).filter((f): f is IndexedFile<R> => f !== undefined), computed, reused, removed };

@@ -112,6 +112,13 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     if (!this.messageTimer) this.messageTimer = setTimeout(() => this.updateMessage(), REFRESH_THROTTLE_MS);
   }
 
+  /** The files the view lists (trace files, and JSON files that may be traces), once they are listed. */
+  async files(): Promise<vscode.Uri[]> {
+    void this.ensureScanned();
+    await this.listed_;
+    return [...this.entries.values()].map((e) => e.uri);
+  }
+
   /** Resolves when the current scan and its analyses are done (tests and the refresh command await it). */
   whenIdle(): Promise<void> {
     return this.ensureScanned();

@@ -105,6 +105,13 @@ describe('the trace database file index', () => {
     assert.equal((await idx.update([bad])).computed, 0);
   });
 
+  it('a cache that cannot be saved (its folder is gone) does not fail the update', async () => {
+    const a = file('a.jsonl', 'a\n');
+    const { idx } = index('v1', join(dir, 'no-such-folder', 'cache.json'));
+    const r = await idx.update([a]);
+    assert.deepEqual(r.files[0].records, ['a']);
+  });
+
   it('an update cancelled half-way rejects, and keeps what it computed for the next one', async () => {
     const paths = Array.from({ length: 6 }, (_, i) => file(`f${i}.jsonl`, `r${i}\n`));
     const controller = new AbortController();

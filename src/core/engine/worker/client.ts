@@ -6,15 +6,12 @@
  * a hang, and the queue goes on with a new worker.
  */
 import type { Worker } from 'node:worker_threads';
-import type { AnalysisOutcome } from '../../analysis/outcome';
-import type { AnalyzeFileParams, AnalyzeTextParams } from './jobs';
+import type { WorkerJobs } from './jobs';
 import type { JobReply, JobRequest } from './messages';
 import { onWorkerStopped } from './stopped';
 
-export interface JobMethods {
-  analyzeFile: [AnalyzeFileParams, AnalysisOutcome];
-  analyzeText: [AnalyzeTextParams, AnalysisOutcome];
-}
+/** Each job's parameters and result, from the worker's own functions (jobs.ts). */
+export type JobMethods = { [K in keyof WorkerJobs]: [Parameters<WorkerJobs[K]>[0], ReturnType<WorkerJobs[K]>] };
 
 /** What a job's caller can cancel with (a vscode.CancellationToken has this shape). */
 export interface CancelToken {

@@ -5,6 +5,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analysisOutcome, type AnalysisOutcome } from '../../analysis/outcome';
+import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze';
+import { formatProblem, isUserInputError } from '../../util/problems';
+import { matchRecord, parseQuery } from '../../workspace/query';
+import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../../taxonomy';
 
 export interface AnalyzeParams {
@@ -28,9 +32,32 @@ export interface AnalyzeTextParams extends AnalyzeParams {
   text: string;
 }
 
+/** One file of the workspace trace database (src/core/workspace). */
+export interface TraceRecordsParams {
+  path: string;
+  taxonomy: string;
+  /** Files larger than this are not read. */
+  maxBytes: number;
+  maxUnzippedBytes?: number;
+}
+
+export interface QueryFileParams extends TraceRecordsParams {
+  /** The query's text (the host parsed it already, so it is valid). */
+  query: string;
+}
+
+/** A file that is not a trace, or cannot be read: one line, for the database's error column. */
+export interface RecordsRefusal {
+  refused: string;
+}
+
 export interface WorkerJobs {
   analyzeFile(p: AnalyzeFileParams): AnalysisOutcome;
   analyzeText(p: AnalyzeTextParams): AnalysisOutcome;
+  /** The file's trace records (the database keeps them, keyed by the file's stamp). */
+  traceRecords(p: TraceRecordsParams): TraceRecord[] | RecordsRefusal;
+  /** The traces of the file that match the query, with the step to open; free text searches their steps. */
+  queryFile(p: QueryFileParams): { traceKey: string; stepId: string | null }[] | RecordsRefusal;
 }
 
 const taxonomies = new Map<string, Taxonomy>();
@@ -53,7 +80,40 @@ export function siblingsOf(path: string): { readSibling: (rel: string) => Uint8A
   };
 }
 
+/** The file analysed for the database, or why it cannot be. */
+function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal {
+  try {
+    const size = statSync(p.path).size;
+    if (size > p.maxBytes) return { refused: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` };
+    return analyzeFile(p.path, detectOptionsFor(taxonomyFor(p.taxonomy)), { maxUnzippedBytes: p.maxUnzippedBytes });
+  } catch (e) {
+    if (isUserInputError(e)) return { refused: e.problems.map(formatProblem)[0] ?? 'not a trace' };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) return { refused: `cannot be read (${code})` };
+    throw e;
+  }
+}
+
 export const workerJobs: WorkerJobs = {
+  traceRecords(p) {
+    const analysis = analyzeForRecords(p);
+    if ('refused' in analysis) return analysis;
+    return recordsOfFile(analysis, { taxonomy: taxonomyFor(p.taxonomy) });
+  },
+  queryFile(p) {
+    const analysis = analyzeForRecords(p);
+    if ('refused' in analysis) return analysis;
+    const taxonomy = taxonomyFor(p.taxonomy);
+    const query = parseQuery(p.query);
+    const records = recordsOfFile(analysis, { taxonomy });
+    const steps = new Map(records.map((r, i) => [r, analysis.analyses[i].trace.steps]));
+    const hits: { traceKey: string; stepId: string | null }[] = [];
+    for (const r of records) {
+      const hit = matchRecord(query, r, { taxonomy }, (x) => steps.get(x));
+      if (hit) hits.push({ traceKey: r.traceKey, stepId: hit.stepId });
+    }
+    return hits;
+  },
   analyzeFile(p) {
     let size: number;
     let bytes: Uint8Array;

@@ -1,0 +1,123 @@
+/**
+ * The workspace's trace database, as far as it goes today: one record per trace of every file the
+ * Agent Traces view lists, computed in the trace worker and cached per file (its stamp, its
+ * content hash and its sidecar's stamp) in the extension's storage, so a second query reads no
+ * trace file that has not changed. A query is matched against the records; only when free text
+ * could change the answer are the candidate files searched, in the worker.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { TraceWorkerClient } from '../../core/engine/worker/client';
+import type { RecordsRefusal } from '../../core/engine/worker/jobs';
+import { FileIndex } from '../../core/workspace/file-index';
+import { matchRecord, type Query } from '../../core/workspace/query';
+import { TRACE_RECORD_VERSION, type TraceRecord } from '../../core/workspace/trace-record';
+import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
+import { sidecarLocationFor } from '../sidecar-storage';
+import type { CancelToken } from '../../core/engine/worker/client';
+
+export interface QueryMatch {
+  uri: vscode.Uri;
+  record: TraceRecord;
+  /** The step to open: where free text matched, else the first step with the failure asked for. */
+  stepId: string | null;
+}
+
+export interface QueryRun {
+  matches: QueryMatch[];
+  /** Traces looked at, and files that are not traces (or could not be read). */
+  traces: number;
+  refusedFiles: number;
+}
+
+/** The file list and what to do with each: the Agent Traces view's listing, the trace worker. */
+export interface QuerySources {
+  files(): Promise<vscode.Uri[]>;
+  worker: TraceWorkerClient;
+}
+
+export class TraceQueryService {
+  private index: FileIndex<TraceRecord> | undefined;
+  private indexVersion = '';
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly sources: QuerySources) {}
+
+  /**
+   * Run `query` over the workspace's traces. Progress reports files indexed and searched;
+   * cancelling stops between files (what was indexed stays cached).
+   */
+  async run(query: Query, token: vscode.CancellationToken, progress?: (message: string) => void): Promise<QueryRun> {
+    const files = await this.sources.files();
+    const byPath = new Map(files.map((u) => [u.fsPath, u]));
+    const index = this.indexFor();
+    const abort = new AbortController();
+    const stop = token.onCancellationRequested(() => abort.abort());
+    try {
+      const updated = await index.update([...byPath.keys()], {
+        signal: abort.signal,
+        onProgress: (p) => progress?.(vscode.l10n.t('Indexing trace files: {0} of {1}', p.done, p.total)),
+      });
+      const taxonomy = configuredTaxonomy();
+      const matches: QueryMatch[] = [];
+      let traces = 0;
+      const needsText: { path: string; records: TraceRecord[] }[] = [];
+      for (const f of updated.files) {
+        traces += f.records.length;
+        const undecided: TraceRecord[] = [];
+        for (const r of f.records) {
+          // The matcher asks for the steps only when its record predicates did not rule the trace
+          // out and free text could still decide (or place) the match: those files are searched.
+          let asked = false;
+          const hit = matchRecord(query, r, { taxonomy }, () => { asked = true; return undefined; });
+          if (asked) undecided.push(r);
+          else if (hit) matches.push({ uri: byPath.get(f.path) as vscode.Uri, record: r, stepId: hit.stepId });
+        }
+        if (undecided.length) needsText.push({ path: f.path, records: undecided });
+      }
+      let searched = 0;
+      for (const { path, records } of needsText) {
+        if (token.isCancellationRequested) break;
+        progress?.(vscode.l10n.t('Searching step content: {0} of {1} files', ++searched, needsText.length));
+        const hits = await this.sources.worker.run('queryFile', { path, taxonomy: configuredTaxonomySpec(), query: query.source, maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token as CancelToken);
+        if ('refused' in hits) continue;
+        const keys = new Map(records.map((r) => [r.traceKey, r]));
+        for (const h of hits) {
+          const record = keys.get(h.traceKey);
+          if (record) matches.push({ uri: byPath.get(path) as vscode.Uri, record, stepId: h.stepId });
+        }
+      }
+      matches.sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath) || Number(a.record.traceKey) - Number(b.record.traceKey));
+      return { matches, traces, refusedFiles: updated.files.filter((f) => f.error !== undefined).length };
+    } finally {
+      stop.dispose();
+    }
+  }
+
+  /** One index per taxonomy setting (records name categories in it). */
+  private indexFor(): FileIndex<TraceRecord> {
+    const version = `${TRACE_RECORD_VERSION}:${configuredTaxonomySpec()}:${maxFileBytes()}`;
+    if (this.index && this.indexVersion === version) return this.index;
+    const storage = this.context.storageUri ?? this.context.globalStorageUri;
+    mkdirSync(storage.fsPath, { recursive: true });
+    const worker = this.sources.worker;
+    this.index = new FileIndex<TraceRecord>({
+      version,
+      cacheFile: join(storage.fsPath, 'trace-records.json'),
+      concurrency: 1,
+      companions: (path) => [sidecarLocationFor(vscode.Uri.file(path)).path],
+      compute: async (path, signal) => {
+        const token: CancelToken = { get isCancellationRequested() { return signal.aborted; }, onCancellationRequested: (l) => { signal.addEventListener('abort', () => l()); } };
+        const out = await worker.run('traceRecords', { path, taxonomy: configuredTaxonomySpec(), maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token);
+        if ('refused' in out) throw new Error((out as RecordsRefusal).refused);
+        return out;
+      },
+    });
+    this.indexVersion = version;
+    return this.index;
+  }
+}
+
+function maxFileBytes(): number {
+  return vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFileSizeMB', 20) * 1024 * 1024;
+}

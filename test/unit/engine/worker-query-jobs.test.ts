@@ -1,0 +1,55 @@
+/**
+ * The trace worker's jobs for the workspace trace database (src/core/engine/worker/jobs.ts), run
+ * in process: a file's records, a query over one file with free text searched in its steps, and a
+ * file that is not a trace refused in one line instead of throwing.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { workerJobs } from '../../../src/core/engine/worker/jobs';
+
+describe('engine: the trace worker\'s database jobs', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'atd-query-jobs-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const base = { taxonomy: 'default', maxBytes: 1 << 20 };
+
+  function twoRuns(): string {
+    const path = join(dir, 'two.trace.jsonl');
+    const header = (id: string) => JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title: `run ${id}` });
+    const step = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'step', id, kind: 'tool', name: id, ...extra });
+    writeFileSync(path, [
+      header('a'), step('a1'), step('a2', { status: 'error', error: { message: 'Request timed out after 30s' } }),
+      header('b'), step('b1', { output: { messages: [{ role: 'assistant', content: 'the quick brown fox' }] } }),
+    ].join('\n') + '\n');
+    return path;
+  }
+
+  it('traceRecords: one record per run, with its failures', () => {
+    const records = workerJobs.traceRecords({ ...base, path: twoRuns() });
+    assert.ok(Array.isArray(records));
+    assert.deepEqual(records.map((r) => [r.traceKey, r.title, r.steps, r.failingSteps, r.categories.map((c) => c.category).sort()]), [
+      ['0', 'run a', 2, 1, ['ORCH.PREMATURE_STOP', 'TOOL.TIMEOUT']],
+      ['1', 'run b', 1, 0, []],
+    ]);
+  });
+
+  it('queryFile: record terms and free text, each with the step to open', () => {
+    const path = twoRuns();
+    assert.deepEqual(workerJobs.queryFile({ ...base, path, query: 'category:TOOL.TIMEOUT' }), [{ traceKey: '0', stepId: 'a2' }]);
+    assert.deepEqual(workerJobs.queryFile({ ...base, path, query: '"BROWN FOX"' }), [{ traceKey: '1', stepId: 'b1' }]);
+    assert.deepEqual(workerJobs.queryFile({ ...base, path, query: '"brown fox" category:TOOL' }), []);
+  });
+
+  it('a file that is not a trace, or too large, is refused in one line', () => {
+    const junk = join(dir, 'junk.json');
+    writeFileSync(junk, '{"hello": "world"}');
+    const refused = workerJobs.traceRecords({ ...base, path: junk });
+    assert.ok('refused' in refused && !refused.refused.includes('\n'), JSON.stringify(refused));
+    const big = workerJobs.traceRecords({ ...base, path: twoRuns(), maxBytes: 10 });
+    assert.ok('refused' in big && /larger than/.test(big.refused));
+    const gone = workerJobs.queryFile({ ...base, path: join(dir, 'missing.jsonl'), query: 'x' });
+    assert.deepEqual(gone, { refused: 'cannot be read (ENOENT)' });
+  });
+});
