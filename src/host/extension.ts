@@ -18,6 +18,7 @@ import { initSessionFolders } from './session-folders';
 import { initSidecarStorage } from './sidecar-storage';
 import { activateReceiver, type ReceiverApi } from './receiver';
 import { activateQuery } from './query';
+import { activateCompare } from './compare';
 import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
@@ -58,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const trainingSets = activateTrainingSets(context);
   activateDebugger(context);
   const receiver = activateReceiver(context, traces);
-  activateQuery(context, { files: () => traces.files(), worker });
+  const queries = activateQuery(context, { files: () => traces.files(), worker });
+  activateCompare(context, worker, queries);
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
   return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver } : undefined;

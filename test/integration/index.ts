@@ -22,6 +22,7 @@ import { registerTraceChangesTests } from './suite/trace-changes.test';
 import { registerLargeTraceTests } from './suite/large-trace.test';
 import { registerReceiverTests } from './suite/receiver.test';
 import { registerQueryTests } from './suite/query.test';
+import { registerCompareTests } from './suite/compare.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -54,6 +55,7 @@ export async function run(): Promise<void> {
   registerDebuggerTests();
   registerReceiverTests();
   registerQueryTests();
+  registerCompareTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

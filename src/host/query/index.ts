@@ -26,11 +26,12 @@ export interface QueryTracesResult {
   opened?: boolean;
 }
 
-export function activateQuery(context: vscode.ExtensionContext, sources: { files(): Promise<vscode.Uri[]>; worker: TraceWorkerClient }): void {
+export function activateQuery(context: vscode.ExtensionContext, sources: { files(): Promise<vscode.Uri[]>; worker: TraceWorkerClient }): TraceQueryService {
   const service = new TraceQueryService(context, sources);
   context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.queryTraces, (args?: QueryTracesArgs) => (
     args && typeof args.query === 'string' ? runScripted(service, args) : showQueryPick(service)
   )));
+  return service;
 }
 
 async function runScripted(service: TraceQueryService, args: QueryTracesArgs): Promise<QueryTracesResult> {

@@ -9,6 +9,7 @@ import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze'
 import { formatProblem, isUserInputError } from '../../util/problems';
 import { matchRecord, parseQuery } from '../../workspace/query';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
+import { alignTraces, TraceLoader, type Alignment } from '../../compare';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../../taxonomy';
 
 export interface AnalyzeParams {
@@ -51,6 +52,19 @@ export interface RecordsRefusal {
   refused: string;
 }
 
+/** Two runs to compare: a file and the run's position in it. */
+export interface CompareParams {
+  a: { path: string; traceIndex: number };
+  b: { path: string; traceIndex: number };
+  maxUnzippedBytes?: number;
+}
+
+export interface CompareResult extends Omit<Alignment, 'pairs'> {
+  /** The aligned pairs, each with the stable ids of its steps (what the editors select). */
+  pairs: (Alignment['pairs'][number] & { aStepId: string | null; bStepId: string | null })[];
+  titles: [string, string];
+}
+
 export interface WorkerJobs {
   analyzeFile(p: AnalyzeFileParams): AnalysisOutcome;
   analyzeText(p: AnalyzeTextParams): AnalysisOutcome;
@@ -58,6 +72,8 @@ export interface WorkerJobs {
   traceRecords(p: TraceRecordsParams): TraceRecord[] | RecordsRefusal;
   /** The traces of the file that match the query, with the step to open; free text searches their steps. */
   queryFile(p: QueryFileParams): { traceKey: string; stepId: string | null }[] | RecordsRefusal;
+  /** Two runs aligned on their actions (src/core/compare), or why one cannot be read. */
+  compareTraces(p: CompareParams): CompareResult | RecordsRefusal;
 }
 
 const taxonomies = new Map<string, Taxonomy>();
@@ -95,6 +111,27 @@ function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal
 }
 
 export const workerJobs: WorkerJobs = {
+  compareTraces(p) {
+    const loader = new TraceLoader({ maxUnzippedBytes: p.maxUnzippedBytes });
+    let a;
+    let b;
+    try {
+      a = loader.trace({ file: p.a.path, traceIndex: p.a.traceIndex });
+      b = loader.trace({ file: p.b.path, traceIndex: p.b.traceIndex });
+    } catch (e) {
+      if (isUserInputError(e)) return { refused: e.problems.map(formatProblem)[0] ?? 'not a trace' };
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code) return { refused: `cannot be read (${code})` };
+      throw e;
+    }
+    const alignment = alignTraces(a, b);
+    const idOf = (steps: typeof a.steps, i: number | null): string | null => (i === null ? null : steps[i]?.id ?? null);
+    return {
+      ...alignment,
+      pairs: alignment.pairs.map((pair) => ({ ...pair, aStepId: idOf(a.steps, pair.a), bStepId: idOf(b.steps, pair.b) })),
+      titles: [a.title, b.title],
+    };
+  },
   traceRecords(p) {
     const analysis = analyzeForRecords(p);
     if ('refused' in analysis) return analysis;

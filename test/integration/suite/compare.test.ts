@@ -1,0 +1,52 @@
+/**
+ * "Agent Trace: Compare Traces…" in real VS Code: two runs of one file aligned in the trace
+ * worker, opened side by side in two Trace Debugger editors that land on the first different
+ * action; Next/Previous Difference move both.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { activatedExtension, closeAllEditors, waitFor } from './helpers';
+import type { CompareTracesResult } from '../../../src/host/compare';
+
+const header = (id: string): string => JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title: `run ${id}` });
+const call = (id: string, tool: string, args: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, kind: 'tool', name: tool, toolCall: { name: tool, arguments: args } });
+
+export function registerCompareTests(): void {
+  suite('Compare Traces', () => {
+    let dir: string;
+    suiteSetup(() => { dir = mkdtempSync(join(tmpdir(), 'atd-compare-')); });
+    suiteTeardown(async () => {
+      await closeAllEditors();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('two runs of one file open side by side at their first different action; next and previous difference move both', async () => {
+      const { api } = await activatedExtension();
+      const file = join(dir, 'two-runs.trace.jsonl');
+      writeFileSync(file, [
+        header('a'), call('s1', 'search', { q: 'flights' }), call('s2', 'book', { seat: '12A' }), call('s3', 'pay', { amount: 10 }),
+        header('b'), call('s1', 'search', { q: 'flights' }), call('s2', 'book', { seat: '14C' }), call('s4', 'email', { to: 'x' }), call('s3', 'pay', { amount: 10 }),
+      ].join('\n') + '\n');
+      await closeAllEditors();
+      const uri = vscode.Uri.file(file);
+      const result = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareTraces', { uri, traceIndex: 0 }, { uri, traceIndex: 1 });
+      assert.deepEqual(result, { firstDivergence: { a: 1, b: 1 }, differences: 2 }, 'book changed its seat; email only in run b');
+      const editors = () => api.traceEditor()?.editorsFor(uri) ?? [];
+      const states = async () => Promise.all(editors().map((e) => e.getState()));
+      const selected = async (): Promise<string[]> => (await states()).map((s) => `${s.traceIndex}:${s.selectedId}`).sort();
+      await waitFor('both editors on s2', async () => ((await selected()).join(' ') === '0:s2 1:s2' ? true : undefined));
+      assert.equal(editors().length, 2, 'two editors of the file, side by side');
+
+      await vscode.commands.executeCommand('agentTraceDebugger.nextDifference');
+      await waitFor('run b on s4 (only in b); run a stays', async () => ((await selected()).join(' ') === '0:s2 1:s4' ? true : undefined));
+      await vscode.commands.executeCommand('agentTraceDebugger.previousDifference');
+      await waitFor('back on s2', async () => ((await selected()).join(' ') === '0:s2 1:s2' ? true : undefined));
+
+      const missing = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareTraces', { uri, traceIndex: 0 }, { uri, traceIndex: 5 });
+      assert.match(missing.error ?? '', /has no run #5/);
+    });
+  });
+}
