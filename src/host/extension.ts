@@ -19,6 +19,7 @@ import { initSidecarStorage } from './sidecar-storage';
 import { activateReceiver, type ReceiverApi } from './receiver';
 import { activateQuery } from './query';
 import { activateCompare } from './compare';
+import { activateClustersView, type ClustersTreeProvider } from './clusters';
 import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
@@ -34,6 +35,8 @@ export interface ExtensionApi {
   traceEditor: () => ReturnType<typeof getTraceEditorProvider>;
   /** The OTLP receiver's state (port, status bar text, refused requests). */
   receiver: ReceiverApi;
+  /** The Failure Clusters view. */
+  clusters: ClustersTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
@@ -61,9 +64,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const receiver = activateReceiver(context, traces);
   const queries = activateQuery(context, { files: () => traces.files(), worker });
   activateCompare(context, worker, queries);
+  const clusters = activateClustersView(context, () => traces.files(), worker);
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
-  return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver, clusters } : undefined;
 }
 
 export function deactivate(): void {

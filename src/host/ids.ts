@@ -25,6 +25,7 @@ export const COMMANDS = {
   toggleFollow: 'agentTraceDebugger.toggleFollow',
   queryTraces: 'agentTraceDebugger.queryTraces',
   compareTraces: 'agentTraceDebugger.compareTraces',
+  refreshClusters: 'agentTraceDebugger.refreshClusters',
   nextDifference: 'agentTraceDebugger.nextDifference',
   previousDifference: 'agentTraceDebugger.previousDifference',
   startReceiver: 'agentTraceDebugger.startReceiver',

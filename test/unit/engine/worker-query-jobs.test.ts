@@ -52,4 +52,25 @@ describe('engine: the trace worker\'s database jobs', () => {
     const gone = workerJobs.queryFile({ ...base, path: join(dir, 'missing.jsonl'), query: 'x' });
     assert.deepEqual(gone, { refused: 'cannot be read (ENOENT)' });
   });
+
+  it('failureClusters: the same error in two files is one cluster; a file that is not a trace is skipped', () => {
+    const write = (name: string, n: number): string => {
+      const path = join(dir, name);
+      writeFileSync(path, [
+        JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: name, title: name }),
+        JSON.stringify({ type: 'step', id: 'x1', kind: 'tool', name: 'fetch', toolCall: { name: 'fetch', arguments: {} }, status: 'error', error: { message: `Request timed out after ${n}s` } }),
+        JSON.stringify({ type: 'step', id: 'x2', kind: 'tool', name: 'done' }),
+      ].join('\n') + '\n');
+      return path;
+    };
+    const junk = join(dir, 'junk2.json');
+    writeFileSync(junk, '[1, 2, 3]');
+    const r = workerJobs.failureClusters({ ...base, paths: [write('t1.trace.jsonl', 30), write('t2.trace.jsonl', 45), junk] });
+    assert.equal(r.traces, 2);
+    assert.equal(r.skipped, 1);
+    const timeout = r.clusters.filter((c) => c.category === 'TOOL.TIMEOUT');
+    assert.deepEqual(timeout.map((c) => [c.tool, c.count, c.signature, c.traces.map((t) => t.stepIds)]), [
+      ['fetch', 2, 'Request timed out after <num>s', [['x1'], ['x1']]],
+    ]);
+  });
 });

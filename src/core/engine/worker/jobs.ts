@@ -10,6 +10,8 @@ import { formatProblem, isUserInputError } from '../../util/problems';
 import { matchRecord, parseQuery } from '../../workspace/query';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
 import { alignTraces, TraceLoader, type Alignment } from '../../compare';
+import { ClusterBuilder, type FailureCluster } from '../../clusters';
+import { forEachCorpusTrace } from '../../corpus';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../../taxonomy';
 
 export interface AnalyzeParams {
@@ -65,6 +67,22 @@ export interface CompareResult extends Omit<Alignment, 'pairs'> {
   titles: [string, string];
 }
 
+export interface ClusterParams {
+  /** Trace files (JSON files that are not traces are skipped). */
+  paths: string[];
+  taxonomy: string;
+  /** Files larger than this are skipped. */
+  maxBytes: number;
+  maxUnzippedBytes?: number;
+}
+
+export interface ClusterResult {
+  clusters: FailureCluster[];
+  traces: number;
+  /** Files skipped: not traces, unreadable, or over the size limit. */
+  skipped: number;
+}
+
 export interface WorkerJobs {
   analyzeFile(p: AnalyzeFileParams): AnalysisOutcome;
   analyzeText(p: AnalyzeTextParams): AnalysisOutcome;
@@ -74,6 +92,8 @@ export interface WorkerJobs {
   queryFile(p: QueryFileParams): { traceKey: string; stepId: string | null }[] | RecordsRefusal;
   /** Two runs aligned on their actions (src/core/compare), or why one cannot be read. */
   compareTraces(p: CompareParams): CompareResult | RecordsRefusal;
+  /** Failure clusters across the files (src/core/clusters), largest first. */
+  failureClusters(p: ClusterParams): ClusterResult;
 }
 
 const taxonomies = new Map<string, Taxonomy>();
@@ -111,6 +131,25 @@ function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal
 }
 
 export const workerJobs: WorkerJobs = {
+  failureClusters(p) {
+    const taxonomy = taxonomyFor(p.taxonomy);
+    const sized = p.paths.filter((path) => { try { return statSync(path).size <= p.maxBytes; } catch { return false; } });
+    const builder = new ClusterBuilder({ taxonomy });
+    let skipped = p.paths.length - sized.length;
+    let traces = 0;
+    // One file at a time, so a file that is not a trace is skipped, not the whole run.
+    for (const path of sized) {
+      try {
+        const summary = forEachCorpusTrace([path], { taxonomy, maxUnzippedBytes: p.maxUnzippedBytes }, (t) => builder.add(t));
+        traces += summary.traces;
+        if (summary.failed) skipped++;
+      } catch (e) {
+        if (!isUserInputError(e) && !(e as NodeJS.ErrnoException).code) throw e;
+        skipped++;
+      }
+    }
+    return { clusters: builder.result(), traces, skipped };
+  },
   compareTraces(p) {
     const loader = new TraceLoader({ maxUnzippedBytes: p.maxUnzippedBytes });
     let a;
