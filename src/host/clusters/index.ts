@@ -46,8 +46,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node> {
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.type === 'cluster') {
       const c = node.cluster;
-      const item = new vscode.TreeItem(c.signature || vscode.l10n.t('(no message)'), vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = vscode.l10n.t('{0} · {1}{2} in {3} traces', c.categoryName ?? c.category, c.tool ? `${c.tool} · ` : '', c.count, c.traces.length);
+      // Count and category first: in a narrow side bar they are what is read; the signature follows.
+      const item = new vscode.TreeItem(`${c.count}× ${c.categoryName ?? c.category}${c.tool ? ` · ${c.tool}` : ''}`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${c.signature || vscode.l10n.t('(no message)')} · ${vscode.l10n.t('{0} traces', c.traces.length)}`;
       item.tooltip = [
         `${c.category}${c.categoryName ? ` (${c.categoryName})` : ''}${c.tool ? ` · ${c.tool}` : ''}`,
         vscode.l10n.t('{0} failures in {1} traces', c.count, c.traces.length),

@@ -98,6 +98,13 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
       }
       return { firstDivergence: result.firstDivergence && { a: result.firstDivergence.a, b: result.firstDivergence.b }, differences: differences.length };
     }),
+    // The comparison ends when both of its editors are closed.
+    vscode.window.tabGroups.onDidChangeTabs(() => {
+      if (!session) return;
+      const shown = new Set(session.sides.map((side) => side.uri.toString()));
+      const open = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && shown.has(t.input.uri.toString())));
+      if (!open) setSession(undefined);
+    }),
     vscode.commands.registerCommand(COMMANDS.nextDifference, () => move(1)),
     vscode.commands.registerCommand(COMMANDS.previousDifference, () => move(-1)),
   );

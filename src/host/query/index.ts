@@ -123,7 +123,7 @@ function item(m: QueryMatch): MatchItem {
   return {
     label: `${icon} ${r.title}`,
     description: r.traceKey === '0' ? file : `${file} #${Number(r.traceKey) + 1}`,
-    detail: [vscode.l10n.t('{0} steps', r.steps), r.outcome, top || vscode.l10n.t('no failures')].join(' · '),
+    detail: [vscode.l10n.t('{0} steps', r.steps), ...(r.outcome === 'unknown' ? [] : [r.outcome]), top || vscode.l10n.t('no failures')].join(' · '),
     match: m,
   };
 }

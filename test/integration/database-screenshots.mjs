@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Screenshots of the trace database features in real VS Code (code-server 4.100.3 + headless
+// Chromium), in Default Light Modern and Default Dark Modern, over a copy of TRAIL's GAIA traces:
+// "Agent Trace: Query Traces…" with results, the Failure Clusters view, and "Compare Traces…"
+// with two runs side by side on their first difference. PNGs go to
+// test-results/screenshots/<theme>-{query,clusters,compare}.png. Every wait is for a signal.
+//
+//   node test/integration/database-screenshots.mjs   (after node scripts/build.mjs)
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
+import { applyTheme, focusWorkbench, painted, poll, runCommand, screenshotWorkspace, THEMES, WAIT_MS } from './workbench-driver.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outDir = join(root, 'test-results', 'screenshots');
+const workspace = screenshotWorkspace(root, 'database-screenshots');
+mkdirSync(outDir, { recursive: true });
+ensureCodeServerInstalled();
+
+const quickRows = (page) => page.$$eval('.quick-input-list .monaco-list-row', (rows) => rows.map((r) => r.textContent ?? '')).catch(() => []);
+const rowFrames = async (page) => {
+  const frames = [];
+  for (const f of page.frames()) if (await f.$('.step-row:not(.placeholder)').catch(() => null)) frames.push(f);
+  return frames;
+};
+
+async function closeEverything(page) {
+  await page.keyboard.press('Escape');
+  await focusWorkbench(page);
+  await runCommand(page, 'View: Close All Editors');
+  await poll('no editor open', async () => ((await page.$$('.tabs-container .tab')).length === 0 ? true : undefined), WAIT_MS);
+}
+
+async function shoot(page, theme) {
+  await closeEverything(page);
+  // 1. Query Traces: results as you type.
+  await runCommand(page, 'Agent Trace: Query Traces');
+  await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
+  await page.keyboard.type('category:TOOL steps:>10');
+  const results = await poll('query results', async () => { const rows = await quickRows(page); return rows.length > 1 ? rows : undefined; }, WAIT_MS);
+  await painted(page);
+  await page.screenshot({ path: join(outDir, `${theme.id}-query.png`) });
+  await page.keyboard.press('Escape');
+
+  // 2. The Failure Clusters view, its largest cluster expanded.
+  await runCommand(page, 'Focus on Failure Clusters View');
+  const clusters = await poll('the clusters counted in the view', async () => {
+    const text = await page.$$eval('.pane-body', (panes) => panes.map((p) => p.textContent ?? '').join('\n')).catch(() => '');
+    return /\d+ clusters of failures in \d+ traces/.exec(text)?.[0];
+  }, WAIT_MS);
+  await page.keyboard.press('Enter');
+  await painted(page);
+  await page.screenshot({ path: join(outDir, `${theme.id}-clusters.png`) });
+
+  // 3. Compare Traces: the first two runs the picker offers, side by side.
+  await focusWorkbench(page);
+  await runCommand(page, 'Agent Trace: Compare Traces');
+  for (const step of ['(1/2)', '(2/2)']) {
+    await poll(`the run picker ${step}`, async () => {
+      const title = await page.$eval('.quick-input-title', (t) => t.textContent ?? '').catch(() => '');
+      return title.includes(step) && (await quickRows(page)).length > 1 ? true : undefined;
+    }, WAIT_MS);
+    await page.keyboard.press('Enter');
+  }
+  await poll('two trace editors with rows', async () => ((await rowFrames(page)).length >= 2 ? true : undefined), WAIT_MS);
+  const status = await poll('the difference in the status bar', async () => {
+    const text = await page.$eval('#agent-trace-debugger\\.agent-trace-debugger\\.agentTraceDebugger\\.compare', (e) => e.textContent).catch(() => '');
+    return text && text.includes('Difference') ? text : undefined;
+  }, WAIT_MS);
+  await painted(page);
+  await page.screenshot({ path: join(outDir, `${theme.id}-compare.png`) });
+  // The next theme is picked from the workbench, not from a trace editor's webview.
+  await closeEverything(page);
+  return { results: results.length, clusters, status };
+}
+
+const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
+let vscode;
+let failed = false;
+try {
+  vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, colorTheme: THEMES[0].name, viewport: { width: 1440, height: 900 } });
+  const { page } = vscode;
+  for (const theme of THEMES) {
+    try {
+      await applyTheme(page, theme);
+      console.log(`[database-screenshots] ${theme.name}: ${JSON.stringify(await shoot(page, theme))}`);
+    } catch (e) {
+      failed = true;
+      console.error(`[database-screenshots] ${theme.name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+      await page.screenshot({ path: join(outDir, `${theme.id}-database-failure.png`) }).catch(() => {});
+    }
+  }
+} catch (e) {
+  failed = true;
+  console.error(`[database-screenshots] could not open VS Code: ${e instanceof Error ? e.message : String(e)}`);
+} finally {
+  await vscode?.close();
+  await server.stop();
+  rmSync(workspace, { recursive: true, force: true });
+}
+console.log(`[database-screenshots] PNGs in ${outDir}`);
+process.exit(failed ? 1 : 0);
