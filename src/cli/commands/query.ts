@@ -12,7 +12,7 @@ import { recordsOfFile, type TraceRecord } from '../../core/workspace/trace-reco
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
 import { truncate } from './inspect';
-import { collect } from './report';
+import { collectTraceFiles } from '../../core/corpus';
 
 export interface QueryArgs { paths: string[]; query: string; json: boolean; taxonomy?: string; maxUnzippedBytes?: number }
 
@@ -27,7 +27,7 @@ export function queryCommand(args: QueryArgs): CommandResult {
   const taxonomy = loadTaxonomy(args.taxonomy ?? 'default');
   const stderr: string[] = [];
   const files: { path: string; explicit: boolean }[] = [];
-  for (const p of args.paths) collect(p, files, stderr);
+  files.push(...collectTraceFiles(args.paths, stderr));
 
   const hits: QueryHit[] = [];
   let searched = 0;

@@ -1,7 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyzeFile, detectOptionsFor, toolOfFinding } from '../../core/analyze';
 import { loadTaxonomy } from '../../core/taxonomy';
+import { collectTraceFiles } from '../../core/corpus';
 import type { Step } from '../../core/model/schema';
 import { describeUsage, usageTotals } from '../../core/model/usage';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
@@ -10,9 +9,6 @@ import { categoryName } from './inspect';
 
 export interface ReportArgs { paths: string[]; json: boolean; taxonomy?: string; maxUnzippedBytes?: number }
 
-const TRACE_FILE = /\.(json|jsonl|traj|eval)$/i;
-/** Our own sidecars sit beside traces in the same folders; they are not traces. */
-const SIDECAR = /\.annotations\.json$/i;
 
 interface FileRow { file: string; format: string; traces: number; steps: number; failures: number; byCategory: Record<string, number> }
 
@@ -22,7 +18,7 @@ export function reportCommand(args: ReportArgs): CommandResult {
   const stderr: string[] = [];
   const skipped: { file: string; reason: string }[] = [];
   const files: { path: string; explicit: boolean }[] = [];
-  for (const p of args.paths) collect(p, files, stderr);
+  files.push(...collectTraceFiles(args.paths, stderr));
 
   const byCategory = new Map<string, number>();
   const byTool = new Map<string, number>();
@@ -93,25 +89,3 @@ function indent(lines: string[]): string[] {
   return lines.map((l) => `  ${l}`);
 }
 
-export function collect(path: string, out: { path: string; explicit: boolean }[], stderr: string[]): void {
-  let st;
-  try { st = statSync(path); } catch {
-    // Reported by the import with a proper message.
-    out.push({ path, explicit: true });
-    return;
-  }
-  if (!st.isDirectory()) { out.push({ path, explicit: true }); return; }
-  const walk = (dir: string): void => {
-    let names: string[];
-    try { names = readdirSync(dir).sort(); } catch (e) { stderr.push(`${dir}: cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`); return; }
-    for (const name of names) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const p = join(dir, name);
-      let s;
-      try { s = statSync(p); } catch { continue; }
-      if (s.isDirectory()) walk(p);
-      else if (TRACE_FILE.test(name) && !SIDECAR.test(name)) out.push({ path: p, explicit: false });
-    }
-  };
-  walk(path);
-}
