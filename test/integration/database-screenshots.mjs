@@ -6,11 +6,11 @@
 // test-results/screenshots/<theme>-{query,clusters,compare}.png. Every wait is for a signal.
 //
 //   node test/integration/database-screenshots.mjs   (after node scripts/build.mjs)
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { applyTheme, focusWorkbench, painted, poll, runCommand, screenshotWorkspace, THEMES, WAIT_MS } from './workbench-driver.mjs';
+import { ensureCodeServerInstalled } from '../../scripts/code-server/launch.mjs';
+import { focusWorkbench, painted, poll, runCommand, screenshotWorkspace, WAIT_MS, runScreenshotScenes } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
@@ -75,29 +75,4 @@ async function shoot(page, theme) {
   return { results: results.length, clusters, status };
 }
 
-const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
-let vscode;
-let failed = false;
-try {
-  vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, colorTheme: THEMES[0].name, viewport: { width: 1440, height: 900 } });
-  const { page } = vscode;
-  for (const theme of THEMES) {
-    try {
-      await applyTheme(page, theme);
-      console.log(`[database-screenshots] ${theme.name}: ${JSON.stringify(await shoot(page, theme))}`);
-    } catch (e) {
-      failed = true;
-      console.error(`[database-screenshots] ${theme.name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
-      await page.screenshot({ path: join(outDir, `${theme.id}-database-failure.png`) }).catch(() => {});
-    }
-  }
-} catch (e) {
-  failed = true;
-  console.error(`[database-screenshots] could not open VS Code: ${e instanceof Error ? e.message : String(e)}`);
-} finally {
-  await vscode?.close();
-  await server.stop();
-  rmSync(workspace, { recursive: true, force: true });
-}
-console.log(`[database-screenshots] PNGs in ${outDir}`);
-process.exit(failed ? 1 : 0);
+await runScreenshotScenes({ tag: 'database-screenshots', root, outDir, workspace, shoot });

@@ -7,11 +7,11 @@
 // is for a signal (the Call Stack's rows, the webview's rows), never a fixed sleep.
 //
 //   node test/integration/debug-screenshots.mjs   (after node scripts/build.mjs)
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { applyTheme, painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, screenshotWorkspace, THEMES, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
+import { ensureCodeServerInstalled } from '../../scripts/code-server/launch.mjs';
+import { painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, screenshotWorkspace, WAIT_MS, webviewFrame, runScreenshotScenes } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
@@ -51,29 +51,4 @@ async function shoot(page, theme) {
   return { entry: entry[0], stopped: stopped.slice(0, 4) };
 }
 
-const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
-let vscode;
-let failed = false;
-try {
-  vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, colorTheme: THEMES[0].name, viewport: { width: 1440, height: 900 } });
-  const { page } = vscode;
-  for (const theme of THEMES) {
-    try {
-      await applyTheme(page, theme);
-      console.log(`[debug-screenshots] ${theme.name}: ${JSON.stringify(await shoot(page, theme))}`);
-    } catch (e) {
-      failed = true;
-      console.error(`[debug-screenshots] ${theme.name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
-      await page.screenshot({ path: join(outDir, `${theme.id}-debug-failure.png`) }).catch(() => {});
-    }
-  }
-} catch (e) {
-  failed = true;
-  console.error(`[debug-screenshots] could not open VS Code: ${e instanceof Error ? e.message : String(e)}`);
-} finally {
-  await vscode?.close();
-  await server.stop();
-  rmSync(workspace, { recursive: true, force: true });
-}
-console.log(`[debug-screenshots] PNGs in ${outDir}`);
-process.exit(failed ? 1 : 0);
+await runScreenshotScenes({ tag: 'debug-screenshots', root, outDir, workspace, shoot });

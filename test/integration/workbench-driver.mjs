@@ -2,9 +2,10 @@
 // Driving the real VS Code workbench (code-server in headless Chromium) with Playwright: the
 // small steps the screenshot and hot-exit scenarios share.
 
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,3 +98,37 @@ export async function applyTheme(page, theme) {
   }
   await poll(`the ${theme.name} theme to apply`, async () => (await hasThemeClass(page, theme)) || undefined, WAIT_MS);
 }
+
+/**
+ * Open VS Code (code-server) on `workspace` with the extension, run `shoot(page, theme)` in each
+ * theme, log what it returns, keep a failure screenshot, clean up, and exit 1 if a theme failed.
+ */
+export async function runScreenshotScenes({ tag, root, outDir, workspace, shoot }) {
+  const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
+  let vscode;
+  let failed = false;
+  try {
+    vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, colorTheme: THEMES[0].name, viewport: { width: 1440, height: 900 } });
+    const { page } = vscode;
+    for (const theme of THEMES) {
+      try {
+        await applyTheme(page, theme);
+        console.log(`[${tag}] ${theme.name}: ${JSON.stringify(await shoot(page, theme))}`);
+      } catch (e) {
+        failed = true;
+        console.error(`[${tag}] ${theme.name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+        await page.screenshot({ path: join(outDir, `${theme.id}-${tag}-failure.png`) }).catch(() => {});
+      }
+    }
+  } catch (e) {
+    failed = true;
+    console.error(`[${tag}] could not open VS Code: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await vscode?.close();
+    await server.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+  console.log(`[${tag}] PNGs in ${outDir}`);
+  process.exit(failed ? 1 : 0);
+}
+
