@@ -1,0 +1,80 @@
+/**
+ * The workspace trace database at scale (issue 14, section 8): a folder of generated trace files
+ * in three formats, indexed cold (every file parsed into its records), then warm (the saved cache
+ * loaded and every file's stamp checked), then queried. Figures are printed (wall and CPU ms), not
+ * asserted: timing goals live here, not in `npm test`.
+ *
+ *   npm run bench:database [-- --files 5000 --steps 40]
+ *
+ * The records are computed in this process, one file at a time, as the trace worker computes
+ * them in VS Code (its job function is called directly).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { workerJobs } from '../src/core/engine/worker/jobs';
+import { FileIndex } from '../src/core/workspace/file-index';
+import { parseQuery, runQuery } from '../src/core/workspace/query';
+import type { TraceRecord } from '../src/core/workspace/trace-record';
+import { DEFAULT_TAXONOMY } from '../src/core/taxonomy';
+import { benchTraceText, type BenchFormat } from '../test/support/bench-traces';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; wallMs: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = await fn();
+  const used = process.cpuUsage(cpu);
+  return { value, wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const files = arg('files', 5000);
+  const steps = arg('steps', 40);
+  const dir = mkdtempSync(join(tmpdir(), 'atd-bench-db-'));
+  const formats: BenchFormat[] = ['jsonl', 'otlp', 'trail'];
+  try {
+    const paths: string[] = [];
+    let bytes = 0;
+    for (let i = 0; i < files; i++) {
+      const format = formats[i % formats.length];
+      // Sizes vary (a quarter to twice `steps`) and every file differs (its own seed).
+      const text = benchTraceText(format, Math.max(4, Math.round(steps * (0.25 + ((i * 7919) % 100) / 57))), i + 1);
+      const path = join(dir, `run-${String(i).padStart(5, '0')}.${format === 'jsonl' ? 'trace.jsonl' : 'trace.json'}`);
+      writeFileSync(path, text);
+      bytes += Buffer.byteLength(text);
+      paths.push(path);
+    }
+    console.log(`${files} files (${formats.join(', ')}), ${(bytes / 1e6).toFixed(0)} MB, about ${steps} steps each`);
+    const cacheFile = join(dir, 'cache', 'trace-records.json');
+    const make = (): FileIndex<TraceRecord> => new FileIndex<TraceRecord>({
+      version: 'bench',
+      cacheFile,
+      concurrency: 1,
+      compute: async (path) => {
+        const out = workerJobs.traceRecords({ path, taxonomy: 'default', maxBytes: 1 << 30 });
+        if ('refused' in out) throw new Error(out.refused);
+        return out;
+      },
+    });
+    mkdirSync(join(dir, 'cache'), { recursive: true });
+    const cold = await timed(() => make().update(paths));
+    console.log(`index cold:  ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU (${cold.value.computed} files parsed, ${cold.value.files.reduce((n, f) => n + f.records.length, 0)} traces)`);
+    const warm = await timed(() => make().update(paths));
+    console.log(`index warm:  ${warm.wallMs.toFixed(0)} ms wall, ${warm.cpuMs.toFixed(0)} ms CPU (cache loaded and ${warm.value.reused} stamps checked, ${warm.value.computed} parsed)`);
+    const records = warm.value.files.flatMap((f) => f.records);
+    for (const q of ['category:TOOL.TIMEOUT', 'outcome:failure steps:>40', '(category:TOOL OR category:ORCH) -tool:search cost:>0', 'model:gpt-4o* tagged:no']) {
+      const query = parseQuery(q);
+      const run = await timed(() => runQuery(query, records, { taxonomy: DEFAULT_TAXONOMY }));
+      console.log(`query ${JSON.stringify(q)}: ${run.wallMs.toFixed(1)} ms over ${records.length} traces, ${run.value.length} match`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
