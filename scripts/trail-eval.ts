@@ -14,25 +14,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detect, type Attribution } from '../src/core/detect';
-import { evaluateDetectors } from '../src/core/detector-eval';
+import { evaluateDetectors, type LocationFigure } from '../src/core/detector-eval';
 import { loadTraceFile } from '../src/core/load';
 import type { Trace } from '../src/core/model/schema';
 import { formatProblem, isUserInputError } from '../src/core/util/problems';
 
-export interface SplitScore {
-  split: string;
-  traces: number;
-  labels: number;
-  labelsFound: number;
-  findingSpans: number;
-  findingSpansLabelled: number;
-  recall: number;
-  precision: number;
-  /** TRAIL category -> [labels, labels whose span has a finding] */
-  labelCategories: Record<string, [number, number]>;
-  /** default category -> [finding spans, of which labelled] */
-  findingCategories: Record<string, [number, number]>;
-}
+/** TRAIL's location figures of one split (labelCategories: TRAIL category -> [labels, found]). */
+export type SplitScore = { split: string } & Omit<LocationFigure, 'examples'>;
 
 export const SPLITS = ['GAIA', 'SWE Bench'];
 
@@ -66,12 +54,8 @@ export function score(split: string, traces: Trace[], attribution: Attribution):
     traces.map((trace) => ({ file: trace.source.path, traceIndex: trace.source.indexInFile ?? 0, trace, findings: detect(trace, { attribution }) })),
     { labelFilter: (l) => l.scheme === 'trail' && l.stepId !== null },
   ).location;
-  return {
-    split, traces: location.traces, labels: location.labels, labelsFound: location.labelsFound,
-    findingSpans: location.findingSpans, findingSpansLabelled: location.findingSpansLabelled,
-    recall: location.recall, precision: location.precision,
-    labelCategories: location.labelCategories, findingCategories: location.findingCategories,
-  };
+  const { examples: _examples, ...figures } = location;
+  return { split, ...figures };
 }
 
 export function evaluate(root: string, attribution: Attribution): { splits: SplitScore[]; overall: SplitScore; problems: string[] } {

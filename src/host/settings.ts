@@ -75,6 +75,12 @@ export function traceGlob(): string {
 }
 
 /** `agentTraceDebugger.maxUnzippedMB` in bytes: the most one archive (Inspect `.eval`) may inflate to. */
+/** Files larger than this are not analysed by the views and the trace database (agentTraceDebugger.maxFileSizeMB). */
+export function maxFileBytes(): number {
+  const mb = vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFileSizeMB', 20);
+  return Math.max(1, mb) * 1024 * 1024;
+}
+
 export function maxUnzippedBytes(): number {
   const mb = vscode.workspace.getConfiguration(SECTION, null).get<number>('maxUnzippedMB', 512);
   return (Number.isFinite(mb) && mb > 0 ? mb : 512) * (1 << 20);

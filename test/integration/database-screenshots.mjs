@@ -6,17 +6,10 @@
 // test-results/screenshots/<theme>-{query,clusters,compare}.png. Every wait is for a signal.
 //
 //   node test/integration/database-screenshots.mjs   (after node scripts/build.mjs)
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled } from '../../scripts/code-server/launch.mjs';
-import { focusWorkbench, painted, poll, runCommand, screenshotWorkspace, WAIT_MS, runScreenshotScenes } from './workbench-driver.mjs';
+import { join } from 'node:path';
+import { focusWorkbench, painted, poll, runCommand, WAIT_MS, prepareScreenshots, runScreenshotScenes } from './workbench-driver.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = join(root, 'test-results', 'screenshots');
-const workspace = screenshotWorkspace(root, 'database-screenshots');
-mkdirSync(outDir, { recursive: true });
-ensureCodeServerInstalled();
+const { root, outDir, workspace } = prepareScreenshots('database-screenshots');
 
 const quickRows = (page) => page.$$eval('.quick-input-list .monaco-list-row', (rows) => rows.map((r) => r.textContent ?? '')).catch(() => []);
 const rowFrames = async (page) => {

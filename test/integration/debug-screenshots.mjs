@@ -7,17 +7,10 @@
 // is for a signal (the Call Stack's rows, the webview's rows), never a fixed sleep.
 //
 //   node test/integration/debug-screenshots.mjs   (after node scripts/build.mjs)
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled } from '../../scripts/code-server/launch.mjs';
-import { painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, screenshotWorkspace, WAIT_MS, webviewFrame, runScreenshotScenes } from './workbench-driver.mjs';
+import { join } from 'node:path';
+import { painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, WAIT_MS, webviewFrame, prepareScreenshots, runScreenshotScenes } from './workbench-driver.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = join(root, 'test-results', 'screenshots');
-const workspace = screenshotWorkspace(root, 'debug-screenshots');
-mkdirSync(outDir, { recursive: true });
-ensureCodeServerInstalled();
+const { root, outDir, workspace } = prepareScreenshots('debug-screenshots');
 
 const callStackRows = (page) => page.$$eval('.debug-call-stack .monaco-list-row', (rows) => rows.map((r) => r.textContent ?? '')).catch(() => []);
 

@@ -14,17 +14,10 @@
 // the time to rows is reported, not asserted (timing goals live in `npm run bench`).
 //
 //   node test/integration/screenshots.mjs   (after node scripts/build.mjs)
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { applyTheme, focusWorkbench, painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, screenshotWorkspace, THEMES, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
+import { join } from 'node:path';
+import { focusWorkbench, painted, poll, runCommand, SCREENSHOT_TRACE as TRACE, WAIT_MS, webviewFrame, prepareScreenshots, runScreenshotScenes } from './workbench-driver.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = join(root, 'test-results', 'screenshots');
-const workspace = screenshotWorkspace(root, 'screenshots');
-mkdirSync(outDir, { recursive: true });
-ensureCodeServerInstalled();
+const { root, outDir, workspace } = prepareScreenshots('screenshots');
 
 /**
  * Run a palette command that shows only in some contexts (the extension sets them once it knows the
@@ -106,30 +99,4 @@ async function shoot(page, theme) {
   return results;
 }
 
-const server = await startCodeServer({ workspace, settings: { 'workbench.colorTheme': THEMES[0].name, 'window.commandCenter': false, 'files.autoSave': 'off' } });
-let vscode;
-let failed = false;
-try {
-  vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, colorTheme: THEMES[0].name, viewport: { width: 1440, height: 900 } });
-  const { page } = vscode;
-  for (const theme of THEMES) {
-    try {
-      await applyTheme(page, theme);
-      const r = await shoot(page, theme);
-      console.log(`[screenshots] ${theme.name}: ${JSON.stringify(r)}`);
-    } catch (e) {
-      failed = true;
-      console.error(`[screenshots] ${theme.name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
-      await page.screenshot({ path: join(outDir, `${theme.id}-failure.png`) }).catch(() => {});
-    }
-  }
-} catch (e) {
-  failed = true;
-  console.error(`[screenshots] could not open VS Code: ${e instanceof Error ? e.message : String(e)}`);
-} finally {
-  await vscode?.close();
-  await server.stop();
-  rmSync(workspace, { recursive: true, force: true });
-}
-console.log(`[screenshots] PNGs in ${outDir}`);
-process.exit(failed ? 1 : 0);
+await runScreenshotScenes({ tag: 'screenshots', root, outDir, workspace, shoot });

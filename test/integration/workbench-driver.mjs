@@ -2,10 +2,11 @@
 // Driving the real VS Code workbench (code-server in headless Chromium) with Playwright: the
 // small steps the screenshot and hot-exit scenarios share.
 
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,6 +98,18 @@ export async function applyTheme(page, theme) {
     await page.keyboard.press('Enter');
   }
   await poll(`the ${theme.name} theme to apply`, async () => (await hasThemeClass(page, theme)) || undefined, WAIT_MS);
+}
+
+/**
+ * What every screenshot script starts with: the project root, test-results/screenshots (made),
+ * a temp copy of the TRAIL traces to open, and code-server installed.
+ */
+export function prepareScreenshots(tag) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const outDir = join(root, 'test-results', 'screenshots');
+  mkdirSync(outDir, { recursive: true });
+  ensureCodeServerInstalled();
+  return { root, outDir, workspace: screenshotWorkspace(root, tag) };
 }
 
 /**

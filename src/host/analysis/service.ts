@@ -8,7 +8,7 @@
  * macrotask so other work gets the thread between files.
  */
 import * as vscode from 'vscode';
-import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
+import { configuredTaxonomy, configuredTaxonomySpec, maxFileBytes, maxUnzippedBytes } from '../settings';
 import type { Taxonomy } from './core-api';
 import { analysisOutcome, type AnalysisOutcome } from '../../core/analysis/outcome';
 import type { TraceWorkerClient } from '../../core/engine/worker/client';
@@ -49,11 +49,6 @@ export class AnalysisService implements vscode.Disposable {
     return this.taxonomyCache;
   }
 
-  static maxBytes(): number {
-    const mb = vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFileSizeMB', 20);
-    return Math.max(1, mb) * 1024 * 1024;
-  }
-
   /** Analysis of an open document's current text, cached by version. */
   analyzeDocument(doc: vscode.TextDocument): Promise<AnalysisOutcome> {
     const key = doc.uri.toString();
@@ -65,7 +60,7 @@ export class AnalysisService implements vscode.Disposable {
       // The document may have moved on while queued; analyse the text of the version we promised.
       const text = doc.version === version ? doc.getText() : undefined;
       if (text === undefined) return { kind: 'invalid', problems: [] };
-      const limit = AnalysisService.maxBytes();
+      const limit = maxFileBytes();
       // UTF-16 length is a cheap lower bound of the byte size; good enough for a limit.
       if (text.length > limit) return { kind: 'tooLarge', sizeBytes: text.length, limitBytes: limit };
       const params = { path: doc.uri.fsPath, text, taxonomy: configuredTaxonomySpec(), withSteps: true, maxUnzippedBytes: maxUnzippedBytes(), siblings: doc.uri.scheme === 'file' };
@@ -98,7 +93,7 @@ export class AnalysisService implements vscode.Disposable {
   async analyzeFile(uri: vscode.Uri, stat: { mtime: number; size: number }): Promise<AnalysisOutcome> {
     const cached = this.cachedFile(uri, stat);
     if (cached) return cached;
-    const limit = AnalysisService.maxBytes();
+    const limit = maxFileBytes();
     let result: AnalysisOutcome;
     if (stat.size > limit) {
       result = { kind: 'tooLarge', sizeBytes: stat.size, limitBytes: limit };

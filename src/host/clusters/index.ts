@@ -10,7 +10,7 @@ import type { FailureCluster } from '../../core/clusters';
 import type { TraceWorkerClient } from '../../core/engine/worker/client';
 import type { ClusterResult } from '../../core/engine/worker/jobs';
 import { COMMANDS } from '../ids';
-import { configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
+import { configuredTaxonomySpec, maxFileBytes, maxUnzippedBytes } from '../settings';
 
 export const CLUSTERS_VIEW_ID = 'agentTraceDebugger.clusters';
 
@@ -92,9 +92,8 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node> {
 
   private async compute(): Promise<ClusterResult> {
     const paths = (await this.files()).filter((u) => u.scheme === 'file').map((u) => u.fsPath);
-    const maxBytes = vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFileSizeMB', 20) * 1024 * 1024;
     return vscode.window.withProgress({ location: { viewId: CLUSTERS_VIEW_ID } }, () => this.worker.run('failureClusters', {
-      paths, taxonomy: configuredTaxonomySpec(), maxBytes, maxUnzippedBytes: maxUnzippedBytes(),
+      paths, taxonomy: configuredTaxonomySpec(), maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes(),
     }));
   }
 }

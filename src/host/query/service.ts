@@ -9,11 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TraceWorkerClient } from '../../core/engine/worker/client';
-import type { RecordsRefusal } from '../../core/engine/worker/jobs';
 import { FileIndex } from '../../core/workspace/file-index';
 import { matchRecord, type Query } from '../../core/workspace/query';
 import { TRACE_RECORD_VERSION, type TraceRecord } from '../../core/workspace/trace-record';
-import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
+import { configuredTaxonomy, configuredTaxonomySpec, maxFileBytes, maxUnzippedBytes } from '../settings';
 import { sidecarLocationFor } from '../sidecar-storage';
 import type { CancelToken } from '../../core/engine/worker/client';
 
@@ -109,15 +108,11 @@ export class TraceQueryService {
       compute: async (path, signal) => {
         const token: CancelToken = { get isCancellationRequested() { return signal.aborted; }, onCancellationRequested: (l) => { signal.addEventListener('abort', () => l()); } };
         const out = await worker.run('traceRecords', { path, taxonomy: configuredTaxonomySpec(), maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token);
-        if ('refused' in out) throw new Error((out as RecordsRefusal).refused);
+        if ('refused' in out) throw new Error(out.refused);
         return out;
       },
     });
     this.indexVersion = version;
     return this.index;
   }
-}
-
-function maxFileBytes(): number {
-  return vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFileSizeMB', 20) * 1024 * 1024;
 }

@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { trustArgs } from '../trusted-args';
 import type { ErrorTag } from '../../core/annotations';
 import { annotationsFor, onDidChangeAnnotations, type DecideFindingArgs, type TagStepArgs } from '../annotations';
-import { AnalysisService, type AnalysisOutcome } from '../analysis/service';
+import type { AnalysisService, AnalysisOutcome } from '../analysis/service';
+import { maxFileBytes } from '../settings';
 import { categoryLabel, humanTagSites, isRejected, neighbourSite, stepAtPosition, type FailureSite, type StepSite } from '../analysis/failures';
 import { looksLikeTraceFileName } from '../trace-files';
 import { TraceSniffMemo, type SniffDocument } from './sniff-memo';
@@ -80,7 +81,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
   /** Files named like traces are always analysed (a broken one gets located errors); any other
    * JSON document only when the importers' sniffers recognise it (its first lines for JSON Lines),
    * within the size limit, sniffed once per version (sniff-memo.ts). */
-  const sniffsAsTrace = (doc: vscode.TextDocument): boolean => sniffed.shouldAnalyse(sniffable(doc), AnalysisService.maxBytes());
+  const sniffsAsTrace = (doc: vscode.TextDocument): boolean => sniffed.shouldAnalyse(sniffable(doc), maxFileBytes());
 
   const analyse = async (doc: vscode.TextDocument): Promise<AnalysisOutcome | undefined> => {
     if (!isCandidate(doc)) return undefined;

@@ -116,6 +116,14 @@ export function siblingsOf(path: string): { readSibling: (rel: string) => Uint8A
   };
 }
 
+/** A file that is not a trace or cannot be read, in one line; anything else is a bug, thrown on. */
+function refusalOf(e: unknown): RecordsRefusal {
+  if (isUserInputError(e)) return { refused: e.problems.map(formatProblem)[0] ?? 'not a trace' };
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code) return { refused: `cannot be read (${code})` };
+  throw e;
+}
+
 /** The file analysed for the database, or why it cannot be. */
 function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal {
   try {
@@ -123,10 +131,7 @@ function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal
     if (size > p.maxBytes) return { refused: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` };
     return analyzeFile(p.path, detectOptionsFor(taxonomyFor(p.taxonomy)), { maxUnzippedBytes: p.maxUnzippedBytes });
   } catch (e) {
-    if (isUserInputError(e)) return { refused: e.problems.map(formatProblem)[0] ?? 'not a trace' };
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code) return { refused: `cannot be read (${code})` };
-    throw e;
+    return refusalOf(e);
   }
 }
 
@@ -144,7 +149,7 @@ export const workerJobs: WorkerJobs = {
         traces += summary.traces;
         if (summary.failed) skipped++;
       } catch (e) {
-        if (!isUserInputError(e) && !(e as NodeJS.ErrnoException).code) throw e;
+        refusalOf(e);
         skipped++;
       }
     }
@@ -158,10 +163,7 @@ export const workerJobs: WorkerJobs = {
       a = loader.trace({ file: p.a.path, traceIndex: p.a.traceIndex });
       b = loader.trace({ file: p.b.path, traceIndex: p.b.traceIndex });
     } catch (e) {
-      if (isUserInputError(e)) return { refused: e.problems.map(formatProblem)[0] ?? 'not a trace' };
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code) return { refused: `cannot be read (${code})` };
-      throw e;
+      return refusalOf(e);
     }
     const alignment = alignTraces(a, b);
     const idOf = (steps: typeof a.steps, i: number | null): string | null => (i === null ? null : steps[i]?.id ?? null);
