@@ -13,6 +13,7 @@ import { waitForTraceEditor } from '../commands';
 import type { TraceEditorHandle } from '../editor';
 import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
 import { maxUnzippedBytes } from '../settings';
+import { withoutIcons } from '../plain-text';
 import type { TraceQueryService } from '../query/service';
 
 /** One side of a comparison: a file and the run's position in it. */
@@ -137,8 +138,8 @@ async function pickSides(queries: TraceQueryService): Promise<[CompareSide, Comp
   const items: SideItem[] = all.matches.map((m) => {
     const file = vscode.workspace.asRelativePath(m.uri);
     return {
-      label: m.record.title,
-      description: m.record.traceKey === '0' ? file : `${file} #${Number(m.record.traceKey) + 1}`,
+      label: withoutIcons(m.record.title),
+      description: withoutIcons(m.record.traceKey === '0' ? file : `${file} #${Number(m.record.traceKey) + 1}`),
       detail: vscode.l10n.t('{0} steps · {1}', m.record.steps, m.record.outcome),
       side: { uri: m.uri, traceIndex: Number(m.record.traceKey) },
     };

@@ -8,6 +8,7 @@ import type { TraceWorkerClient } from '../../core/engine/worker/client';
 import { parseQuery, QuerySyntaxError, type Query } from '../../core/workspace/query';
 import { openInTraceDebugger } from '../commands';
 import { COMMANDS } from '../ids';
+import { withoutIcons } from '../plain-text';
 import { TraceQueryService, type QueryMatch, type QueryRun } from './service';
 
 /** Results follow the typing after this pause. */
@@ -74,7 +75,7 @@ function showQueryPick(service: TraceQueryService): Promise<void> {
     } catch (e) {
       if (!(e instanceof QuerySyntaxError)) throw e;
       pick.busy = false;
-      show([{ label: `$(error) ${e.message}`, description: vscode.l10n.t('column {0}', e.column) }]);
+      show([{ label: `$(error) ${withoutIcons(e.message)}`, description: vscode.l10n.t('column {0}', e.column) }]);
       return;
     }
     const cancel = new vscode.CancellationTokenSource();
@@ -121,9 +122,9 @@ function item(m: QueryMatch): MatchItem {
   const top = r.categories.slice(0, 3).map((c) => `${c.category} ×${c.count}`).join(', ');
   const file = vscode.workspace.asRelativePath(m.uri);
   return {
-    label: `${icon} ${r.title}`,
-    description: r.traceKey === '0' ? file : `${file} #${Number(r.traceKey) + 1}`,
-    detail: [vscode.l10n.t('{0} steps', r.steps), ...(r.outcome === 'unknown' ? [] : [r.outcome]), top || vscode.l10n.t('no failures')].join(' · '),
+    label: `${icon} ${withoutIcons(r.title)}`,
+    description: withoutIcons(r.traceKey === '0' ? file : `${file} #${Number(r.traceKey) + 1}`),
+    detail: withoutIcons([vscode.l10n.t('{0} steps', r.steps), ...(r.outcome === 'unknown' ? [] : [r.outcome]), top || vscode.l10n.t('no failures')].join(' · ')),
     match: m,
   };
 }
