@@ -293,6 +293,7 @@ def main():
     ap.add_argument("plan")
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--every-template", action="store_true", help="train 2 steps under every template, not one per file")
+    ap.add_argument("--runs-log", help="write one line per trainer run to this file instead of standard output")
     args = ap.parse_args()
     started = time.time()
     with open(args.plan, encoding="utf-8") as fh:
@@ -350,6 +351,10 @@ def main():
         trl_logger.addHandler(trl_warnings)
         trl_logger.propagate = False
         seen = {}
+        # One line per run is hundreds of lines: with --runs-log they go to that file, and standard
+        # output gets a progress line now and then (a CI log stays readable, failures stay in it).
+        runs_log = open(args.runs_log, "w", encoding="utf-8") if args.runs_log else sys.stdout
+        files_trained = 0
         for f in plan["files"]:
             trainer_name = TRAINABLE.get(f["kind"])
             if not trainer_name or not f["records"]:
@@ -360,6 +365,9 @@ def main():
             if key in seen:
                 continue
             seen[key] = label_of(f)
+            files_trained += 1
+            if runs_log is not sys.stdout and files_trained % 25 == 0:
+                print(f"  {files_trained} files through the trainers ({time.time() - train_started:.0f} s)", flush=True)
             names = [None] if trainer_name == "PRMTrainer" else templates_for(f, templates)
             if not names:
                 runs[trainer_name][2] += 1
@@ -386,10 +394,14 @@ def main():
                     steps_run[trainer_name] += 1 if steps else 0
                     length["examples"] += prepared
                     length["lose_completion"] += too_long
-                    print(f"  ✓ {trainer_name} {tname or '-'} {label_of(f)} {f'2 steps, loss {loss:.3f}' if steps else 'prepared'}{f', {expected} prompt-not-prefix warnings as predicted' if expected else ''} ({time.time() - t0:.1f} s)", flush=True)
+                    print(f"  ✓ {trainer_name} {tname or '-'} {label_of(f)} {f'2 steps, loss {loss:.3f}' if steps else 'prepared'}{f', {expected} prompt-not-prefix warnings as predicted' if expected else ''} ({time.time() - t0:.1f} s)", file=runs_log, flush=True)
                 except Exception as e:  # noqa: BLE001 - any crash is the finding
                     runs[trainer_name][1] += 1
                     failures.add(f"{trainer_name}: {last_line(e)}", f"{label_of(f)} {trainer_name} template {tname or '-'}", last_line(e))
+
+        if runs_log is not sys.stdout:
+            runs_log.close()
+            print(f"  {files_trained} files through the trainers; one line per run in {args.runs_log}", flush=True)
 
     # 4. summary
     files_by_kind = OrderedDict()
@@ -407,7 +419,7 @@ def main():
         print("  trainer runs           not run (--no-train)")
     else:
         for name, (ok, bad, skipped) in runs.items():
-            print(f"  {name:<22} {ok} (file, template) runs passed, {bad} failed; {steps_run[name]} of them trained 2 steps{f'; {skipped} files no template renders' if skipped else ''}")
+            print(f"  {name:<22} {ok + bad} (file, template) runs, {bad} of them failed; {steps_run[name]} trained 2 steps{f'; {skipped} files no template renders' if skipped else ''}")
         print(f"  at max_length {LENGTH_LIMIT:<9} {length['lose_completion']} of {length['examples']} prepared examples would lose their whole completion (not a failure: promote with --max-tokens)")
         print(f"  training took          {time.time() - train_started:.0f} s")
     groups = failures.summary()

@@ -10,33 +10,35 @@
  * every chat template the validator says renders the file, and trains 2 steps under one of them.
  * Exits 1 on any crash or disagreement, 2 when the environment cannot be made.
  *
- *   npm run test:trainers [-- --only <regex>] [--keep] [--no-train] [--every-template]
+ *   npm run test:trainers [-- --only <regex>] [--keep] [--no-train] [--every-template] [--verbose]
  *
  *   --only <regex>  only the selected traces whose path under ../shared/traces matches (e.g. toolbench|trail)
  *   --keep          keep the temp folder (sets, sidecars, plan.json) and print where it is
  *   --no-train      load and render only (seconds instead of minutes), no trainer runs
  *   --every-template  train 2 steps under every template, not one per file (about twice as long)
+ *   --verbose       print one line per trainer run (by default they go to test-results/trainer-runs.log)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SHARED = resolve(ROOT, '..', 'shared');
 
-interface Args { only?: RegExp; keep: boolean; train: boolean; everyTemplate: boolean }
+interface Args { only?: RegExp; keep: boolean; train: boolean; everyTemplate: boolean; verbose: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { keep: false, train: true, everyTemplate: false };
+  const args: Args = { keep: false, train: true, everyTemplate: false, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--keep') args.keep = true;
     else if (a === '--no-train') args.train = false;
     else if (a === '--every-template') args.everyTemplate = true;
+    else if (a === '--verbose') args.verbose = true;
     else if (a === '--only' && argv[i + 1] !== undefined) args.only = new RegExp(argv[++i]);
     else {
-      console.error(`test:trainers: unknown argument "${a}" (expected --only <regex>, --keep, --no-train, --every-template)`);
+      console.error(`test:trainers: unknown argument "${a}" (expected --only <regex>, --keep, --no-train, --every-template, --verbose)`);
       process.exit(2);
     }
   }
@@ -86,7 +88,13 @@ async function main(): Promise<number> {
     log(`  ${plan.files.length} files in ${exportSeconds.toFixed(0)} s`);
 
     log('[trainer check] datasets, chat templates (Python Jinja2), TRL trainers');
-    const checked = spawnSync(python, [join(__dirname, 'check.py'), join(work, 'plan.json'), ...(args.train ? [] : ['--no-train']), ...(args.everyTemplate ? ['--every-template'] : [])], {
+    const runsLog = join(ROOT, 'test-results', 'trainer-runs.log');
+    if (!args.verbose) mkdirSync(dirname(runsLog), { recursive: true });
+    const checkArgs = [
+      join(__dirname, 'check.py'), join(work, 'plan.json'),
+      ...(args.train ? [] : ['--no-train']), ...(args.everyTemplate ? ['--every-template'] : []), ...(args.verbose ? [] : ['--runs-log', runsLog]),
+    ];
+    const checked = spawnSync(python, checkArgs, {
       stdio: 'inherit',
       env: {
         ...process.env,
@@ -95,6 +103,8 @@ async function main(): Promise<number> {
         HF_HOME: join(work, 'hf-home'), HF_DATASETS_CACHE: join(work, 'hf-datasets'),
         // One thread: on a shared 2-core machine a second one spins more than it computes.
         TOKENIZERS_PARALLELISM: 'false', OMP_NUM_THREADS: '1',
+        // TRL warns on importing its PRM trainer from trl.experimental; we pin the version, so it is noise.
+        TRL_EXPERIMENTAL_SILENCE: '1',
         WANDB_DISABLED: 'true', DISABLE_MLFLOW_INTEGRATION: 'TRUE', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1',
       },
     });
