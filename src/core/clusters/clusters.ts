@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { toolOfFinding } from '../analyze';
 import { categoryIn, resolveChoice, reviewOf, shownFindingCategory } from '../annotations';
 import type { CorpusTrace } from '../corpus';
+import type { Finding } from '../detect/types';
 import { isStepErrorLabel } from '../model/labels';
 import type { ImportedLabel, Step } from '../model/schema';
 import { BUILTIN_TAXONOMIES } from '../taxonomy';
@@ -47,6 +48,21 @@ export interface Failure {
   /** The failure's text as found (clipped to EXAMPLE_TEXT_MAX), before masking. */
   text: string;
   signature: string;
+  /** For findings: every finding this failure stands for (the symptom's and its cause's, deduplicated into one). */
+  findings?: ClusterFinding[];
+}
+
+/** A detector finding behind a cluster's failure: what rejecting it in a sidecar names. */
+export interface ClusterFinding {
+  /** The failing step (a member of the cluster). */
+  failingStepId: string;
+  /** The step the finding sits on (where its review is written). */
+  stepId: string;
+  /** The detector's category (default-taxonomy id). */
+  category: string;
+  rule: string;
+  evidence: string;
+  impact?: Finding['impact'];
 }
 
 export interface ClusterTrace {
@@ -55,6 +71,10 @@ export interface ClusterTrace {
   title: string;
   /** The failing steps of this cluster in this trace, in step order. */
   stepIds: string[];
+  /** The trace file's sha256 when the cluster was computed (a batch refuses a file that changed since). */
+  sha256: string;
+  /** The detector findings behind this trace's failures (empty for failures that are imported labels). */
+  findings: ClusterFinding[];
 }
 
 export interface FailureCluster {
@@ -83,23 +103,25 @@ export interface ClusterOptions {
 export function failuresOf(t: CorpusTrace, taxonomy: Taxonomy): { failures: Failure[]; rejected: number } {
   const stepsById = new Map<string, Step>(t.trace.steps.map((s) => [s.id, s]));
   const failures: Failure[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Failure>();
   let rejected = 0;
   const base = { file: t.file, traceIndex: t.traceIndex, traceTitle: t.trace.title };
   for (const f of t.findings) {
     if (reviewOf(t.tagsByStep.get(f.stepId), f) === 'rejected') { rejected++; continue; }
     const failing = f.symptomStepId && stepsById.has(f.symptomStepId) ? f.symptomStepId : f.stepId;
     const key = `${failing}\u0000${f.category}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const ref: ClusterFinding = { failingStepId: failing, stepId: f.stepId, category: f.category, rule: f.rule, evidence: f.evidence, ...(f.impact ? { impact: f.impact } : {}) };
+    const same = seen.get(key);
+    if (same) { same.findings!.push(ref); continue; }
     const step = stepsById.get(failing);
     const text = step?.error ? errorText(step.error) : f.evidence;
     failures.push({
       ...base, stepId: failing, ...(failing !== f.stepId ? { findingStepId: f.stepId } : {}),
       category: shownFindingCategory(f.category, taxonomy), detectorCategory: f.category,
       tool: toolOfFinding(f, stepsById) ?? soleToolCalled(stepsById.get(f.stepId)) ?? null, source: 'finding', rule: f.rule,
-      text: clip(text), signature: errorSignature(text),
+      text: clip(text), signature: errorSignature(text), findings: [ref],
     });
+    seen.set(key, failures[failures.length - 1]);
   }
   for (const l of t.trace.labels) {
     if (!isStepErrorLabel(l) || !stepsById.has(l.stepId)) continue;
@@ -170,12 +192,13 @@ export class ClusterBuilder {
       const tk = `${f.file}\u0000${f.traceIndex}`;
       let ct = c.traceByKey.get(tk);
       if (!ct) {
-        ct = { file: f.file, traceIndex: f.traceIndex, title: f.traceTitle, stepIds: [] };
+        ct = { file: f.file, traceIndex: f.traceIndex, title: f.traceTitle, stepIds: [], sha256: t.trace.source.sha256, findings: [] };
         c.traceByKey.set(tk, ct);
         c.traces.push(ct);
       }
       // Failures come in step order, so a step already listed is the last one.
       if (ct.stepIds[ct.stepIds.length - 1] !== f.stepId) ct.stepIds.push(f.stepId);
+      if (f.findings) ct.findings.push(...f.findings);
     }
   }
 

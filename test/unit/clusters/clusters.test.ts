@@ -55,10 +55,15 @@ describe('failure clusters', () => {
       [1, 'TOOL.RUNTIME', 'book', 'ValueError: bad date <time>'],
     ]);
     const seats = clusters[0];
-    assert.deepEqual(seats.traces, [
-      { file: 'a.json', traceIndex: 0, title: 'run a.json', stepIds: ['t1'] },
-      { file: 'b.jsonl', traceIndex: 4, title: 'run b.jsonl', stepIds: ['x1', 'x2'] },
+    assert.deepEqual(seats.traces.map(({ findings: _f, ...t }) => t), [
+      { file: 'a.json', traceIndex: 0, title: 'run a.json', stepIds: ['t1'], sha256: '0' },
+      { file: 'b.jsonl', traceIndex: 4, title: 'run b.jsonl', stepIds: ['x1', 'x2'], sha256: '0' },
     ], 'steps in step order, whatever order the findings came in');
+    // Every finding behind a failure is kept (what "Reject Finding for All" rejects), the deduplicated cause too.
+    assert.deepEqual(seats.traces[0].findings.map((f) => [f.failingStepId, f.stepId, f.rule, f.category]), [
+      ['t1', 't1', 'tool-error', 'TOOL.RUNTIME'], ['t1', 'llm-1', 'decision-caused-failure', 'TOOL.RUNTIME'],
+    ]);
+    assert.deepEqual(seats.traces[1].findings.map((f) => [f.failingStepId, f.stepId]), [['x1', 'x1'], ['x2', 'x2']]);
     assert.equal(seats.examples.length, 2, 'examples are capped');
     assert.deepEqual(seats.examples.map((e) => [e.file, e.stepId, e.text]), [['a.json', 't1', 'not enough seats on flight HAT229'], ['b.jsonl', 'x1', 'not enough seats on flight HAT290']]);
     assert.deepEqual(seats.by, { 'tool-error': 3 });
