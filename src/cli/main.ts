@@ -10,6 +10,7 @@
  *   agent-trace formats [--json]
  *   agent-trace promote <trace> [--annotations <sidecar>] --set <folder> [--format openai|trl] [--sharegpt] [--include-failed] [--verbose] [--mask-private]
  *                       [--max-tokens N [--truncate]] [--tokenizer <tokenizer.json>] [--refused-by-template keep|drop]
+ *   agent-trace curate <files or folders...> --query '<query>' --set <folder> [--format openai|trl] [--max N] [--balance category|tool] [--dry-run] [--json]
  *   agent-trace validate <file> [--format openai|trl|sharegpt]
  *   agent-trace convert <file> [--to agent-trace|otlp] [--trace-index N] [-o <out>]
  *   agent-trace dap
@@ -31,6 +32,7 @@ import { convertCommand } from './commands/convert';
 import { dapCommand } from './commands/dap';
 import { receiveCommand } from './commands/receive';
 import { diffArgs, diffCommand, DIFF_OPTIONS } from './commands/diff';
+import { curateCommand, CURATE_OPTIONS } from './commands/curate';
 import { CONVERT_TARGETS, isConvertTarget } from '../core/convert';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
@@ -67,6 +69,15 @@ commands:
                          with /home/<user>, <email>, <host>; an example a chat template refuses
                          is kept and named in the manifest and data card, or left out with
                          --refused-by-template drop
+  curate <files or folders...> --query '<query>' --set <folder> [--format openai|trl] [--max N]
+         [--balance category|tool] [--include-failed] [--sharegpt] [--mask-private] [--dry-run] [--json]
+         [--verbose] [--taxonomy ...] [--max-unzipped-mb N]
+                         build a training set from the runs a query picks: corrected runs first, then
+                         recovered failures, successful runs and the rest; near-duplicates (same
+                         actions, same messages once ids and times are masked) removed; at most N
+                         examples, taken in turns from each category or tool with --balance;
+                         --dry-run prints the counts (per data file, category, tool, source) and
+                         writes nothing; re-running the same query on the same set changes nothing
   validate <file> [--format openai|trl|sharegpt]
                          check a training-set file against its format's rules and the chat templates
   convert <file> [--to agent-trace|otlp] [--trace-index N] [-o|--out <out>] [--max-unzipped-mb N]
@@ -211,6 +222,10 @@ const COMMANDS: Record<string, CommandDef> = {
       if (a.positionals.length) throw new UsageError('dap takes no arguments: the trace comes with the launch request');
       return dapCommand();
     },
+  },
+  curate: {
+    spec: CURATE_OPTIONS,
+    run: (a) => curateCommand(a),
   },
   diff: {
     spec: DIFF_OPTIONS,

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadAnnotationsFor, sidecarPathFor } from '../annotations/sidecar';
+import type { AnnotationDocument } from '../annotations';
 import { stepLocation } from '../annotations/bind';
 import { encodeAll, type OmittedTurn } from '../export/encode';
-import { fitExamples } from '../export/length';
+import { fitExamples, type LengthCheck } from '../export/length';
 import { ESTIMATE_COUNTER, loadTokenizerCounter } from '../export/tokenizer';
 import { withPersonalData } from '../export/mask-private';
 import { allTurns, isTrainable, prepareTrajectory, stepLocationOf } from '../export/prepare';
@@ -106,60 +107,18 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   const changedTrace = changedTraceProblem(doc.trace, loaded.traces[0]?.source.sha256, sidecarFile, opts.trace);
   if (changedTrace && !opts.acceptChangedTrace) return { errors: [changedTrace], warnings, changedTrace };
   const taxonomy = opts.taxonomy ?? DEFAULT_TAXONOMY;
-  const lengthCheck = { counter: opts.tokenizer ? loadTokenizerCounter(opts.tokenizer) : ESTIMATE_COUNTER, maxTokens: opts.maxTokens, truncate: opts.truncate };
+  const lengthCheck: LengthCheck = { counter: opts.tokenizer ? loadTokenizerCounter(opts.tokenizer) : ESTIMATE_COUNTER, maxTokens: opts.maxTokens, truncate: opts.truncate };
   // Nothing is created before everything is validated: a refused promotion leaves no empty set behind.
   const config = planSet(opts.set, { format: opts.format, sharegpt: opts.sharegpt, now: opts.now });
   const inputs: PromotionInput[] = [];
   const failedRuns: number[] = [];
+  const ctx: TraceInputContext = { file: opts.trace, set: opts.set, sidecarFile, doc, taxonomy, config, lengthCheck, options: opts };
   for (const trace of traces) {
-    const traceIndex = trace.source.indexInFile ?? 0;
-    const p = prepareTrajectory(trace, doc, { sidecarFile, findings: findingsFor(trace, taxonomy), taxonomy });
-    warnings.push(...p.warnings);
-    errors.push(...p.problems);
-    // The tags each example carries: those on its turns, and those that judge the whole run.
-    const runTags = p.runErrors.map((tag) => ({ location: stepLocationOf(p.stepsById, tag.stepId), category: tag.category, origin: tag.origin, status: tag.status }));
-    const tagsFor = (locs: string[]): PromotionInput['examples'][number]['tags'] => {
-      const out: PromotionInput['examples'][number]['tags'] = [];
-      for (const t of allTurns(p.original)) {
-        const loc = p.stepsById.get(t.stepId);
-        const location = loc ? stepLocation(loc) : t.stepId;
-        if (!locs.includes(location)) continue;
-        for (const tag of p.turnErrors.get(t.stepId) ?? []) out.push({ location, category: tag.category, origin: tag.origin, status: tag.status });
-      }
-      return [...out, ...runTags];
-    };
-    const notRepresented: OmittedTurn[] = [];
-    const examples = encodeAll(p, { format: config.format, sharegpt: config.sharegpt, includeFailed: opts.includeFailed }, (message, omitted) => {
-      warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${message}` });
-      if (omitted) notRepresented.push(omitted);
-    })
-      .map((e) => ({ ...e, ...withPersonalData(e.record, opts.maskPrivate === true) }));
-    const skippedAsFailed = p.outcome.failed && !opts.includeFailed;
-    if (skippedAsFailed) {
-      failedRuns.push(traceIndex);
-      warnings.push({ file: opts.trace, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
-    }
-    // Counted (and truncated) before validation: what is validated is what is written.
-    const sized = fitExamples(examples, lengthCheck, (message) => warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${message}` }));
-    const counters = new Map<string, number>();
-    const refusedBy = new Map<(typeof sized)[number], string[]>();
-    for (const ex of sized) {
-      const n = (counters.get(ex.file) ?? 0) + 1;
-      counters.set(ex.file, n);
-      const where = { file: `${ex.file} (trace ${traceIndex}, example ${n})` };
-      const problems: ValidationProblem[] = validateRecord(ex.record, where, { format: ex.file === 'sharegpt.jsonl' ? 'sharegpt' : config.format, allowSecrets: opts.allowSecrets, templates: opts.templates });
-      for (const pr of problems) (pr.severity === 'error' ? errors : warnings).push(withV7Advice(pr));
-      refusedBy.set(ex, refusingTemplates(problems));
-    }
-    const written = applyRefusalPolicy(sized, refusedBy, opts.refusedByTemplate ?? 'keep', (omitted) => {
-      notRepresented.push(omitted);
-      warnings.push({ file: opts.trace, message: `trace ${traceIndex}: ${omitted.file} example for ${omitted.step} ${omitted.reason}` });
-    });
-    // A learnable turn TRL cannot hold (no prompt recorded) is warned about by the encoder, not refused here.
-    const learnable = allTurns(p.corrected).some((t) => isTrainable(p, t.stepId));
-    if (!skippedAsFailed && !learnable && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: opts.trace, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
-    const { rel } = traceKey(opts.set, opts.trace, traceIndex);
-    inputs.push({ trace: { path: rel, sha256: trace.source.sha256, traceIndex, format: trace.source.format }, examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now });
+    const one = promotionInputFor(ctx, trace);
+    warnings.push(...one.warnings);
+    errors.push(...one.errors);
+    if (one.failedRun) failedRuns.push(one.input.trace.traceIndex);
+    inputs.push(one.input);
   }
   if (!errors.length && inputs.every((i) => i.examples.length === 0)) {
     errors.push({ file: opts.trace, message: `nothing to promote: ${inputs.length === 1 ? 'the run failed' : 'every run failed'} and has no corrected or judged turn (include failed runs to train on them as demonstrations: --include-failed)` });
@@ -167,6 +126,89 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   if (errors.length) return { config, errors, warnings, failedRuns };
   const result = await promoteIntoSet(opts.set, config, inputs, opts.io);
   return { config, result, errors, warnings, failedRuns };
+}
+
+/** What the examples of one trace are prepared with (one file's sidecar, the set's format and limits). */
+export interface TraceInputContext {
+  /** The trace file. */
+  file: string;
+  /** The set folder (trace paths in the manifest are relative to it). */
+  set: string;
+  sidecarFile: string;
+  doc: AnnotationDocument;
+  taxonomy: Taxonomy;
+  config: SetConfig;
+  lengthCheck: LengthCheck;
+  options: Pick<PromoteOptions, 'includeFailed' | 'maskPrivate' | 'allowSecrets' | 'templates' | 'refusedByTemplate' | 'version' | 'now'>;
+}
+
+export interface TraceInput {
+  input: PromotionInput;
+  /** Validation errors of its examples, or "no learnable turn": nothing of the trace may be written. */
+  errors: Problem[];
+  warnings: Problem[];
+  /** A failed run, so no demonstration (unless includeFailed). */
+  failedRun: boolean;
+}
+
+/**
+ * The examples of one trace as promotion writes them: corrections applied, encoded, counted (and
+ * truncated), validated, refused-by-template policy applied, each with the tags it carries.
+ * Shared by `promote` (one file) and curation (many traces in one batch).
+ */
+export function promotionInputFor(ctx: TraceInputContext, trace: Trace): TraceInput {
+  const { config, doc, sidecarFile, taxonomy, lengthCheck } = ctx;
+  const opts = ctx.options;
+  const warnings: Problem[] = [];
+  const errors: Problem[] = [];
+  const traceIndex = trace.source.indexInFile ?? 0;
+  const p = prepareTrajectory(trace, doc, { sidecarFile, findings: findingsFor(trace, taxonomy), taxonomy });
+  warnings.push(...p.warnings);
+  errors.push(...p.problems);
+  // The tags each example carries: those on its turns, and those that judge the whole run.
+  const runTags = p.runErrors.map((tag) => ({ location: stepLocationOf(p.stepsById, tag.stepId), category: tag.category, origin: tag.origin, status: tag.status }));
+  const tagsFor = (locs: string[]): PromotionInput['examples'][number]['tags'] => {
+    const out: PromotionInput['examples'][number]['tags'] = [];
+    for (const t of allTurns(p.original)) {
+      const loc = p.stepsById.get(t.stepId);
+      const location = loc ? stepLocation(loc) : t.stepId;
+      if (!locs.includes(location)) continue;
+      for (const tag of p.turnErrors.get(t.stepId) ?? []) out.push({ location, category: tag.category, origin: tag.origin, status: tag.status });
+    }
+    return [...out, ...runTags];
+  };
+  const notRepresented: OmittedTurn[] = [];
+  const examples = encodeAll(p, { format: config.format, sharegpt: config.sharegpt, includeFailed: opts.includeFailed }, (message, omitted) => {
+    warnings.push({ file: ctx.file, message: `trace ${traceIndex}: ${message}` });
+    if (omitted) notRepresented.push(omitted);
+  })
+    .map((e) => ({ ...e, ...withPersonalData(e.record, opts.maskPrivate === true) }));
+  const skippedAsFailed = p.outcome.failed && !opts.includeFailed;
+  if (skippedAsFailed) {
+    warnings.push({ file: ctx.file, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
+  }
+  // Counted (and truncated) before validation: what is validated is what is written.
+  const sized = fitExamples(examples, lengthCheck, (message) => warnings.push({ file: ctx.file, message: `trace ${traceIndex}: ${message}` }));
+  const counters = new Map<string, number>();
+  const refusedBy = new Map<(typeof sized)[number], string[]>();
+  for (const ex of sized) {
+    const n = (counters.get(ex.file) ?? 0) + 1;
+    counters.set(ex.file, n);
+    const where = { file: `${ex.file} (trace ${traceIndex}, example ${n})` };
+    const problems: ValidationProblem[] = validateRecord(ex.record, where, { format: ex.file === 'sharegpt.jsonl' ? 'sharegpt' : config.format, allowSecrets: opts.allowSecrets, templates: opts.templates });
+    for (const pr of problems) (pr.severity === 'error' ? errors : warnings).push(withV7Advice(pr));
+    refusedBy.set(ex, refusingTemplates(problems));
+  }
+  const written = applyRefusalPolicy(sized, refusedBy, opts.refusedByTemplate ?? 'keep', (omitted) => {
+    notRepresented.push(omitted);
+    warnings.push({ file: ctx.file, message: `trace ${traceIndex}: ${omitted.file} example for ${omitted.step} ${omitted.reason}` });
+  });
+  // A learnable turn TRL cannot hold (no prompt recorded) is warned about by the encoder, not refused here.
+  const learnable = allTurns(p.corrected).some((t) => isTrainable(p, t.stepId));
+  if (!skippedAsFailed && !learnable && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: ctx.file, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
+  const { rel } = traceKey(ctx.set, ctx.file, traceIndex);
+  const input: PromotionInput = { trace: { path: rel, sha256: trace.source.sha256, traceIndex, format: trace.source.format }, examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now };
+  return { input, errors, warnings, failedRun: skippedAsFailed };
 }
 
 /**

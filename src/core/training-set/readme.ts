@@ -61,6 +61,27 @@ ${rows}
 `;
 }
 
+/**
+ * Sets built by curation (`agent-trace curate`, "Build Training Set from Workspace") record per
+ * example the run's tools and rank: the distribution of runs by tool, by category and by rank.
+ */
+function curationSection(manifest: ManifestEntry[]): string {
+  const curated = manifest.filter((e) => e.curated || e.tools);
+  if (!curated.length) return '';
+  const runs = new Map<string, ManifestEntry>();
+  for (const e of curated) if (!runs.has(e.key)) runs.set(e.key, e);
+  const list = [...runs.values()];
+  const queries = [...new Set(list.map((e) => e.curated?.query).filter((q): q is string => q !== undefined))];
+  return `## Curated runs
+
+${list.length} run(s) picked by ${queries.length ? queries.map((q) => `\`${q.replace(/`/g, "'")}\``).join(', ') : 'a query'}, ranked corrected errors first, then recovered failures, successful runs and the rest, near-duplicates removed.
+
+${table(count(list, (e) => [e.curated?.rank ?? 'unknown']), 'rank', 'runs')}
+${table(count(list, (e) => [e.curated?.category ?? '(none)']), 'largest failure category', 'runs')}
+${table(count(list, (e) => (e.tools?.length ? e.tools : ['(no tool)'])), 'tool called', 'runs')}
+`;
+}
+
 export function renderReadme(config: SetConfig, manifest: ManifestEntry[]): string {
   const byFile = count(manifest, (e) => [e.file]);
   const traces = new Set(manifest.map((e) => e.key)).size;
@@ -84,7 +105,7 @@ ${table(countTags(manifest, (t) => t.category), 'category', 'errors')}
 ${table(countTags(manifest, (t) => `${t.origin} (${t.status})`), 'source', 'errors')}
 An error counts when it is a human tag that is not rejected, a detector finding that is confirmed or still proposed (not rejected), or a step label imported with the trace.
 
-## What the errors mark
+${curationSection(manifest)}## What the errors mark
 
 The data says what was judged, and only that: a turn nobody judged wrong is never marked wrong.
 

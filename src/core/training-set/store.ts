@@ -58,6 +58,18 @@ export interface ManifestEntry {
   notRepresented?: OmittedTurn[];
   /** The chat templates that refuse the record (kept by `--refused-by-template keep`, the default). */
   refusedByTemplates?: string[];
+  /** The tools the example's run called (recorded by curation, for the data card's tool distribution). */
+  tools?: string[];
+  /** Examples written by curation (`agent-trace curate`): the query that picked the run and its rank. */
+  curated?: CurationNote;
+}
+
+/** How curation picked a run (src/core/curate). */
+export interface CurationNote {
+  query: string;
+  rank: 'corrected' | 'recovered' | 'success' | 'other';
+  /** The run's largest failure category, '(none)' without one. */
+  category: string;
 }
 
 export function readSetConfig(dir: string): SetConfig | undefined {
@@ -140,7 +152,7 @@ export function loadCheckedSet(dir: string, doing: string): CheckedSet {
 export interface PromotionInput {
   /** Replacement key: trace path relative to the set + trace index. */
   trace: { path: string; sha256: string; traceIndex: number; format: string };
-  examples: (EncodedExample & { tags: ManifestEntry['tags']; length?: ExampleLength; personalData?: PersonalDataNote; refusedByTemplates?: string[] })[];
+  examples: (EncodedExample & { tags: ManifestEntry['tags']; length?: ExampleLength; personalData?: PersonalDataNote; refusedByTemplates?: string[]; tools?: string[]; curated?: CurationNote })[];
   /** Learnable turns of the trace that a data file cannot hold (listed in the data card). */
   notRepresented?: OmittedTurn[];
   version: string;
@@ -226,6 +238,8 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
           ...(ex.personalData ? { personalData: ex.personalData } : {}),
           ...(ex.refusedByTemplates?.length ? { refusedByTemplates: ex.refusedByTemplates } : {}),
           ...(notRepresented ? { notRepresented } : {}),
+          ...(ex.tools ? { tools: ex.tools } : {}),
+          ...(ex.curated ? { curated: ex.curated } : {}),
         });
         notRepresented = undefined;
       }
