@@ -16,13 +16,14 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export interface HostConnection {
+/** `S`: what the page keeps in VS Code's webview state (the trace editor's by default). */
+export interface HostConnection<S = PersistedState> {
   rpc: RpcEndpoint;
-  getState(): Partial<PersistedState> | undefined;
-  setState(state: PersistedState): void;
+  getState(): Partial<S> | undefined;
+  setState(state: S): void;
 }
 
-export function connectToHost(): HostConnection {
+export function connectToHost<S = PersistedState>(): HostConnection<S> {
   const api = acquireVsCodeApi();
   const rpc = new RpcEndpoint({ send: (m) => api.postMessage(m), timeoutMs: REQUEST_TIMEOUT_MS });
   window.addEventListener('message', (e: MessageEvent) => {
@@ -33,7 +34,7 @@ export function connectToHost(): HostConnection {
     rpc,
     getState: () => {
       const s = api.getState();
-      return s && typeof s === 'object' ? (s as Partial<PersistedState>) : undefined;
+      return s && typeof s === 'object' ? (s as Partial<S>) : undefined;
     },
     setState: (s) => api.setState(s),
   };

@@ -18,6 +18,7 @@ import { initSessionFolders } from './session-folders';
 import { initSidecarStorage } from './sidecar-storage';
 import { activateReceiver, type ReceiverApi } from './receiver';
 import { activateQuery } from './query';
+import { activateTraceExplorer } from './explorer';
 import { activateCompare } from './compare';
 import { activateClustersView, type ClustersTreeProvider } from './clusters';
 import { activateTestHooks } from './test-hooks';
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const receiver = activateReceiver(context, traces);
   const queries = activateQuery(context, { files: () => traces.files(), worker });
   activateCompare(context, worker, queries);
+  activateTraceExplorer(context, queries);
   const clusters = activateClustersView(context, () => traces.files(), worker);
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.

@@ -25,6 +25,7 @@ export const COMMANDS = {
   toggleFollow: 'agentTraceDebugger.toggleFollow',
   queryTraces: 'agentTraceDebugger.queryTraces',
   compareTraces: 'agentTraceDebugger.compareTraces',
+  openTraceExplorer: 'agentTraceDebugger.openTraceExplorer',
   refreshClusters: 'agentTraceDebugger.refreshClusters',
   nextDifference: 'agentTraceDebugger.nextDifference',
   previousDifference: 'agentTraceDebugger.previousDifference',

@@ -23,6 +23,7 @@ import { registerLargeTraceTests } from './suite/large-trace.test';
 import { registerReceiverTests } from './suite/receiver.test';
 import { registerQueryTests } from './suite/query.test';
 import { registerCompareTests } from './suite/compare.test';
+import { registerExplorerTests } from './suite/explorer.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -56,6 +57,7 @@ export async function run(): Promise<void> {
   registerReceiverTests();
   registerQueryTests();
   registerCompareTests();
+  registerExplorerTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

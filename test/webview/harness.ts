@@ -63,6 +63,33 @@ export interface OpenedEditor {
   close(): Promise<void>;
 }
 
+export interface OpenedPanel {
+  page: Page;
+  /** Every request and notification the page sent, in order. */
+  requests: Logged[];
+  host: RpcEndpoint;
+  close(): Promise<void>;
+}
+
+/**
+ * The page's acquireVsCodeApi, wired to the exposed __atdToHost binding. A string, not a function:
+ * tsx/esbuild would wrap a function with helpers (__name) the page lacks. __name is defined too,
+ * for tests that pass functions to page.evaluate.
+ */
+function acquireApiScript(savedState: unknown): string {
+  return `
+      window.__name = window.__name || ((f) => f);
+      (() => {
+        let state = ${JSON.stringify(savedState ?? null)};
+        window.acquireVsCodeApi = () => ({
+          postMessage: (m) => window.__atdToHost(m),
+          getState: () => state,
+          setState: (s) => { state = s; window.__atdSavedState = s; },
+        });
+      })();
+    `;
+}
+
 export class WebviewHarness {
   private browser: Browser | undefined;
   private server: Server | undefined;
@@ -76,11 +103,14 @@ export class WebviewHarness {
       const requested = url.searchParams.get('theme');
       const theme = requested === 'light' || requested === 'high-contrast' ? requested : 'dark';
       if (url.pathname === '/') {
+        // The trace editor's page by default; another panel's with ?script=dist/x.js&style=media/x.css.
+        const script = url.searchParams.get('script') ?? 'dist/webview.js';
+        const style = url.searchParams.get('style') ?? 'media/trace-editor.css';
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(renderShell({
           cspSource: this.origin,
-          scriptUri: `${this.origin}/dist/webview.js`,
-          styleUris: [...themeSheets(this.origin, theme), `${this.origin}/dist/codicons/codicon.css`, `${this.origin}/media/trace-editor.css`],
+          scriptUri: `${this.origin}/${script}`,
+          styleUris: [...themeSheets(this.origin, theme), `${this.origin}/dist/codicons/codicon.css`, `${this.origin}/${style}`],
         }).replace('<body>', `<body class="vscode-${theme}">`));
         return;
       }
@@ -103,6 +133,39 @@ export class WebviewHarness {
   async stop(): Promise<void> {
     await this.browser?.close();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /**
+   * Another webview panel of the extension (the Trace Explorer, the diff view): its built script and
+   * stylesheet in the same shell and CSP, wired to a host endpoint that `bind` gives its handlers.
+   */
+  async openPanel(opts: { script: string; style: string; bind: (host: RpcEndpoint) => void; theme?: Theme; width?: number; height?: number; savedState?: unknown }): Promise<OpenedPanel> {
+    if (!this.browser) throw new Error('harness not started');
+    if (!existsSync(join(PROJECT_ROOT, opts.script))) throw new Error(`${opts.script} is missing: run \`node scripts/build.mjs\` first (npm test does).`);
+    const page = await this.browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
+    page.setDefaultTimeout(WAIT_MS);
+    const requests: Logged[] = [];
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const host = new RpcEndpoint({
+      send: (m: WireMessage) => { void page.evaluate(`window.postMessage(${JSON.stringify(m)}, window.location.origin)`).then(() => undefined, () => undefined); },
+    });
+    opts.bind(host);
+    await page.exposeBinding('__atdToHost', (_source, message: unknown) => {
+      const m = message as { method?: string; params?: unknown };
+      if (typeof m.method === 'string') requests.push({ method: m.method, params: m.params });
+      host.handle(message);
+    });
+    await page.addInitScript(acquireApiScript(opts.savedState));
+    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}&script=${encodeURIComponent(opts.script)}&style=${encodeURIComponent(opts.style)}`);
+    return {
+      page, requests, host,
+      close: async () => {
+        host.dispose();
+        await page.close();
+        if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+      },
+    };
   }
 
   /** `fakeClock`: the page's timers run on Playwright's clock (page.clock), for tests of debouncing. */
@@ -144,19 +207,7 @@ export class WebviewHarness {
       }
       host.handle(message);
     });
-    // A string, not a function: tsx/esbuild would wrap a function with helpers (__name) the page lacks.
-    // __name is defined too, for tests that pass functions to page.evaluate.
-    await page.addInitScript(`
-      window.__name = window.__name || ((f) => f);
-      (() => {
-        let state = ${JSON.stringify(opts.savedState ?? null)};
-        window.acquireVsCodeApi = () => ({
-          postMessage: (m) => window.__atdToHost(m),
-          getState: () => state,
-          setState: (s) => { state = s; window.__atdSavedState = s; },
-        });
-      })();
-    `);
+    await page.addInitScript(acquireApiScript(opts.savedState));
     await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}`);
     return {
       page, requests, actions, host,

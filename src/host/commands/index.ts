@@ -49,13 +49,13 @@ async function revealSelectedInFile(): Promise<void> {
  * passes the run: derived step ids repeat across the runs of one file, and without a run only an
  * id that one run alone has is selected. Returns whether the step was selected.
  */
-export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, traceIndex?: number): Promise<boolean> {
+export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, traceIndex?: number, options?: { viewColumn?: vscode.ViewColumn }): Promise<boolean> {
   const target = uri instanceof vscode.Uri ? uri : activeResource();
   if (!target) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace file first, or pick one in the Explorer or the Agent Traces view.'));
     return false;
   }
-  await vscode.commands.executeCommand('vscode.openWith', target, TRACE_EDITOR_VIEW_TYPE, { preview: false });
+  await vscode.commands.executeCommand('vscode.openWith', target, TRACE_EDITOR_VIEW_TYPE, { preview: false, ...(options?.viewColumn ? { viewColumn: options.viewColumn } : {}) });
   if (!stepId) return false;
   const editor = await waitForTraceEditor(target);
   if (!editor) return false;

@@ -21,6 +21,8 @@ export interface QueryMatch {
   record: TraceRecord;
   /** The step to open: where free text matched, else the first step with the failure asked for. */
   stepId: string | null;
+  /** Traces in the file (a file of several runs shows which run matched). */
+  runs: number;
 }
 
 export interface QueryRun {
@@ -60,7 +62,7 @@ export class TraceQueryService {
       const taxonomy = configuredTaxonomy();
       const matches: QueryMatch[] = [];
       let traces = 0;
-      const needsText: { path: string; records: TraceRecord[] }[] = [];
+      const needsText: { path: string; records: TraceRecord[]; runs: number }[] = [];
       for (const f of updated.files) {
         traces += f.records.length;
         const undecided: TraceRecord[] = [];
@@ -70,12 +72,12 @@ export class TraceQueryService {
           let asked = false;
           const hit = matchRecord(query, r, { taxonomy }, () => { asked = true; return undefined; });
           if (asked) undecided.push(r);
-          else if (hit) matches.push({ uri: byPath.get(f.path) as vscode.Uri, record: r, stepId: hit.stepId });
+          else if (hit) matches.push({ uri: byPath.get(f.path) as vscode.Uri, record: r, stepId: hit.stepId, runs: f.records.length });
         }
-        if (undecided.length) needsText.push({ path: f.path, records: undecided });
+        if (undecided.length) needsText.push({ path: f.path, records: undecided, runs: f.records.length });
       }
       let searched = 0;
-      for (const { path, records } of needsText) {
+      for (const { path, records, runs } of needsText) {
         if (token.isCancellationRequested) break;
         progress?.(vscode.l10n.t('Searching step content: {0} of {1} files', ++searched, needsText.length));
         const hits = await this.sources.worker.run('queryFile', { path, taxonomy: configuredTaxonomySpec(), query: query.source, maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token as CancelToken);
@@ -83,7 +85,7 @@ export class TraceQueryService {
         const keys = new Map(records.map((r) => [r.traceKey, r]));
         for (const h of hits) {
           const record = keys.get(h.traceKey);
-          if (record) matches.push({ uri: byPath.get(path) as vscode.Uri, record, stepId: h.stepId });
+          if (record) matches.push({ uri: byPath.get(path) as vscode.Uri, record, stepId: h.stepId, runs });
         }
       }
       matches.sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath) || Number(a.record.traceKey) - Number(b.record.traceKey));
