@@ -52,6 +52,8 @@ export interface BatchEditResult {
   changed: number;
   /** Steps left as they were: already tagged as the category, or their findings already rejected. */
   already: number;
+  /** The steps changed, in order. */
+  changedSteps: BatchStep[];
 }
 
 export function batchLabel(action: BatchAction, count: number): string {
@@ -62,7 +64,7 @@ export function batchLabel(action: BatchAction, count: number): string {
 export function batchEdit(doc: AnnotationDocument, steps: readonly BatchStep[], action: BatchAction): BatchEditResult {
   const splices: Splice[] = [];
   let next = doc;
-  let changed = 0;
+  const changedSteps: BatchStep[] = [];
   let already = 0;
   const apply = (r: { doc: AnnotationDocument; edit: AnnotationEdit; changed: boolean }): boolean => {
     if (!r.changed) return false;
@@ -82,7 +84,7 @@ export function batchEdit(doc: AnnotationDocument, steps: readonly BatchStep[], 
         continue;
       }
       const ref = s.traceIndex === 0 ? { location: s.location } : { location: s.location, traceIndex: s.traceIndex };
-      if (apply(addTag(next, { ...ref, category: category.id, taxonomy: action.taxonomy.id, impact }))) changed++;
+      if (apply(addTag(next, { ...ref, category: category.id, taxonomy: action.taxonomy.id, impact }))) changedSteps.push(s);
       else already++;
     }
   } else {
@@ -93,12 +95,12 @@ export function batchEdit(doc: AnnotationDocument, steps: readonly BatchStep[], 
         const ref = s.traceIndex === 0 ? { location: f.stepId } : { location: f.stepId, traceIndex: s.traceIndex };
         if (apply(rejectFinding(next, { ...ref, category: f.category, rule: f.rule, evidence: f.evidence, ...(f.impact ? { impact: f.impact } : {}) }))) any = true;
       }
-      if (any) changed++;
+      if (any) changedSteps.push(s);
       else already++;
     }
   }
-  const edit: AnnotationEdit = { label: batchLabel(action, changed), splices };
-  return { doc: next, edit, inverse: invertEdit(edit), changed, already };
+  const edit: AnnotationEdit = { label: batchLabel(action, changedSteps.length), splices };
+  return { doc: next, edit, inverse: invertEdit(edit), changed: changedSteps.length, already, changedSteps };
 }
 
 /** One sidecar of the batch, as read. */

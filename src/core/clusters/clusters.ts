@@ -86,6 +86,8 @@ export interface FailureCluster {
   categoryName?: string;
   tool: string | null;
   count: number;
+  /** Failures whose step has a human tag showing as the cluster's category (what "Tag All" did, or a user did step by step). */
+  tagged: number;
   traces: ClusterTrace[];
   /** The first failures of the cluster, in corpus order (files, traces, then steps). */
   examples: Failure[];
@@ -181,11 +183,12 @@ export class ClusterBuilder {
         const name = this.options.taxonomy.get(f.category)?.name;
         c = {
           id: createHash('sha256').update(key).digest('hex').slice(0, 12), signature: f.signature, category: f.category,
-          ...(name && name !== f.category ? { categoryName: name } : {}), tool: f.tool, count: 0, traces: [], examples: [], by: {}, traceByKey: new Map(),
+          ...(name && name !== f.category ? { categoryName: name } : {}), tool: f.tool, count: 0, tagged: 0, traces: [], examples: [], by: {}, traceByKey: new Map(),
         };
         this.clusters.set(key, c);
       }
       c.count++;
+      if ((t.tagsByStep.get(f.stepId) ?? []).some((tag) => tag.source === 'human' && tag.status === 'confirmed' && categoryIn(tag, this.options.taxonomy) === f.category)) c.tagged++;
       const by = f.source === 'finding' ? f.rule! : `label:${f.scheme}`;
       c.by[by] = (c.by[by] ?? 0) + 1;
       if (c.examples.length < (this.options.examples ?? 3)) c.examples.push(f);

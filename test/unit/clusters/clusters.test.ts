@@ -42,7 +42,7 @@ describe('failure clusters', () => {
       { stepId: 'x2', category: 'TOOL.RUNTIME', rule: 'tool-error', evidence: 'book failed' },
       { stepId: 'x1', category: 'TOOL.RUNTIME', rule: 'tool-error', evidence: 'book failed' },
       { stepId: 'x3', category: 'TOOL.EMPTY_RESULT', rule: 'empty-result', evidence: 'search returned "[]"' },
-    ], { traceIndex: 4, tags: [['x3', [{ location: 'x3', category: 'TOOL.EMPTY_RESULT', source: 'rule', rule: 'empty-result', status: 'rejected' }]]] });
+    ], { traceIndex: 4, tags: [['x3', [{ location: 'x3', category: 'TOOL.EMPTY_RESULT', source: 'rule', rule: 'empty-result', status: 'rejected' }]], ['x1', [{ location: 'x1', category: 'TOOL.RUNTIME', source: 'human', status: 'confirmed' }]]] });
     const builder = new ClusterBuilder({ taxonomy: DEFAULT_TAXONOMY, examples: 2 });
     builder.add(a);
     builder.add(b);
@@ -67,6 +67,7 @@ describe('failure clusters', () => {
     assert.equal(seats.examples.length, 2, 'examples are capped');
     assert.deepEqual(seats.examples.map((e) => [e.file, e.stepId, e.text]), [['a.json', 't1', 'not enough seats on flight HAT229'], ['b.jsonl', 'x1', 'not enough seats on flight HAT290']]);
     assert.deepEqual(seats.by, { 'tool-error': 3 });
+    assert.deepEqual(clusters.map((c) => c.tagged), [1, 0, 0], 'x1 has a human tag of the cluster\'s category');
     assert.match(seats.id, /^[0-9a-f]{12}$/);
     assert.deepEqual(builder.result(2).map((c) => c.count), [3], '--min drops smaller clusters');
   });
