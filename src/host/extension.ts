@@ -18,6 +18,7 @@ import { initSessionFolders } from './session-folders';
 import { initSidecarStorage } from './sidecar-storage';
 import { activateReceiver, type ReceiverApi } from './receiver';
 import { activateQuery } from './query';
+import { activateCurate } from './curate';
 import { activateTraceExplorer } from './explorer';
 import { activateCompare } from './compare';
 import { activateClustersView, type ClustersTreeProvider } from './clusters';
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   activateDebugger(context);
   const receiver = activateReceiver(context, traces);
   const queries = activateQuery(context, { files: () => traces.files(), worker });
+  activateCurate(context, queries, trainingSets.view);
   activateCompare(context, worker, queries);
   activateTraceExplorer(context, queries);
   const clusters = activateClustersView(context, () => traces.files(), worker);

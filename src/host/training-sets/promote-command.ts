@@ -216,20 +216,21 @@ async function saveUnsavedAnnotations(trace: vscode.Uri, saveDirty: boolean | un
   return true;
 }
 
-interface PickedSet {
+export interface PickedSet {
   dir: string;
   format?: ExportFormat;
   sharegpt?: boolean;
 }
 
-function fromChoice(root: string, choice: PromoteChoice): PickedSet {
+export function fromChoice(root: string, choice: Pick<PromoteChoice, 'set' | 'format' | 'sharegpt'>): PickedSet {
   const dir = choice.set.startsWith('/') || /^[A-Za-z]:[\\/]/.test(choice.set) ? choice.set : join(root, choice.set);
   return { dir, format: choice.format, sharegpt: choice.sharegpt };
 }
 
 const NEW_SET = 'new';
 
-async function askForSet(root: string): Promise<PickedSet | undefined> {
+/** Pick an existing set under `root` or name a new one (format, ShareGPT); `texts` titles the first pick (default: promotion's). */
+export async function askForSet(root: string, texts?: { title: string; placeHolder: string }): Promise<PickedSet | undefined> {
   const sets = listSets(root);
   type Item = vscode.QuickPickItem & { dir?: string };
   const items: Item[] = [
@@ -237,7 +238,7 @@ async function askForSet(root: string): Promise<PickedSet | undefined> {
     ...(sets.length ? [{ label: '', kind: vscode.QuickPickItemKind.Separator } as Item] : []),
     { label: `$(add) ${vscode.l10n.t('New training set…')}`, description: vscode.l10n.t('in {0}', vscode.workspace.asRelativePath(root)), dir: NEW_SET },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Promote to Training Set'), placeHolder: vscode.l10n.t('Add the corrected trajectory to which training set?'), ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(items, { title: texts?.title ?? vscode.l10n.t('Promote to Training Set'), placeHolder: texts?.placeHolder ?? vscode.l10n.t('Add the corrected trajectory to which training set?'), ignoreFocusOut: true });
   if (!pick?.dir) return undefined;
   if (pick.dir !== NEW_SET) return { dir: pick.dir };
 
