@@ -23,6 +23,8 @@ const targets = [
   { entry: 'src/core/engine/worker/trace-worker.ts', outfile: 'dist/trace-worker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { entry: 'webview/main.ts', outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', tsconfig: 'webview/tsconfig.json' },
+  // The Compare Traces view (src/host/compare/panel.ts).
+  { entry: 'webview/compare/main.ts', outfile: 'dist/compare-webview.js', platform: 'browser', format: 'iife', target: 'es2022', tsconfig: 'webview/tsconfig.json' },
   { entry: 'webview/explorer/main.ts', outfile: 'dist/explorer.js', platform: 'browser', format: 'iife', target: 'es2022', tsconfig: 'webview/tsconfig.json' },
   { entry: 'test/integration/index.ts', outfile: 'out/test/integration/index.js', platform: 'node', format: 'cjs', external: ['vscode', 'mocha'], target: 'node20' },
 ];

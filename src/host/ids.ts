@@ -2,6 +2,8 @@
 export const TRACE_EDITOR_VIEW_TYPE = 'agentTraceDebugger.traceEditor';
 /** Second contribution of the same editor, offered (priority "option") for any .json/.jsonl file. */
 export const TRACE_EDITOR_ANY_JSON_VIEW_TYPE = 'agentTraceDebugger.traceEditor.anyJson';
+/** The Compare Traces view (a webview panel, src/host/compare/panel.ts). */
+export const COMPARE_VIEW_TYPE = 'agentTraceDebugger.compareView';
 export const TRACES_VIEW_ID = 'agentTraceDebugger.traces';
 /** The Sessions view: a section of the same side bar, collapsed by default (package.json `visibility`). */
 export const SESSIONS_VIEW_ID = 'agentTraceDebugger.sessions';
@@ -25,6 +27,9 @@ export const COMMANDS = {
   toggleFollow: 'agentTraceDebugger.toggleFollow',
   queryTraces: 'agentTraceDebugger.queryTraces',
   compareTraces: 'agentTraceDebugger.compareTraces',
+  compareWithCorrected: 'agentTraceDebugger.compareWithCorrected',
+  compareOpenSideBySide: 'agentTraceDebugger.compareOpenSideBySide',
+  testGetCompareViewState: 'agentTraceDebugger.test.getCompareViewState',
   openTraceExplorer: 'agentTraceDebugger.openTraceExplorer',
   refreshClusters: 'agentTraceDebugger.refreshClusters',
   tagCluster: 'agentTraceDebugger.tagCluster',

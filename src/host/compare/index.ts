@@ -1,17 +1,23 @@
 /**
  * "Agent Trace: Compare Traces…": two runs (two files, or two runs of one file) aligned on their
- * actions in the trace worker (src/core/compare), shown side by side in two Trace Debugger
- * editors that land on the first divergence; "Next/Previous Difference" (Alt+F5 / Shift+Alt+F5,
- * as in VS Code's diff editor) move both to the next pair that is not the same, and a status bar
- * item says where you are. The dedicated side-by-side view (issue 14 section 4) comes later.
+ * actions in the trace worker (src/core/compare), shown in the Compare Traces view (panel.ts: the
+ * aligned pairs in two columns, like VS Code's diff editor, landing on the first divergence) or,
+ * with "Open Side by Side in Trace Editors", in two Trace Debugger editors that land on the same
+ * pair. "Next/Previous Difference" (Alt+F5 / Shift+Alt+F5, as in the diff editor) move the view's
+ * selection, or both editors, to the next pair that is not the same; a status bar item says where
+ * the editors are. "Compare with Corrected Trajectory" compares the open trace's run with its
+ * sidecar's corrections applied, in the view.
  */
 import * as vscode from 'vscode';
 import type { TraceWorkerClient } from '../../core/engine/worker/client';
 import type { CompareResult } from '../../core/engine/worker/jobs';
 import { parseQuery } from '../../core/workspace/query';
 import { waitForTraceEditor } from '../commands';
-import type { TraceEditorHandle } from '../editor';
+import { getActiveTraceEditor, type TraceEditorHandle } from '../editor';
 import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
+import { openComparePanel, type ComparePanel, type CompareSideSpec } from './panel';
+import type { CompareSource } from './model';
+import { sidecarLocationFor } from '../sidecar-storage';
 import { maxUnzippedBytes } from '../settings';
 import { withoutIcons } from '../plain-text';
 import type { TraceQueryService } from '../query/service';
@@ -67,37 +73,121 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
     show(session);
     render();
   };
+  const panels = new Set<ComparePanel>();
+  const activePanel = (): ComparePanel | undefined => [...panels].find((p) => p.panel.active);
+  const align = (sides: [CompareSideSpec, CompareSideSpec]): Thenable<CompareResult | { refused: string }> =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Comparing traces…') }, () => worker.run('compareTraces', {
+      a: { path: sides[0].uri.fsPath, traceIndex: sides[0].traceIndex },
+      b: {
+        path: sides[1].uri.fsPath, traceIndex: sides[1].traceIndex,
+        ...(sides[1].corrected ? { corrected: true, sidecar: sidecarLocationFor(sides[1].uri).path } : {}),
+      },
+      maxUnzippedBytes: maxUnzippedBytes(),
+    }));
+  const summaryOf = (result: CompareResult, differences: number): CompareTracesResult =>
+    ({ firstDivergence: result.firstDivergence && { a: result.firstDivergence.a, b: result.firstDivergence.b }, differences });
+
+  /** The two runs in two trace editors side by side, on `atPair` (default: the first different action). */
+  const openEditors = async (sides: [CompareSide, CompareSide], result: CompareResult, atPair?: number): Promise<void> => {
+    const differences = result.pairs.flatMap((p, i) => (p.kind === 'same' ? [] : [i]));
+    const s: Session = { result, differences, current: 0, editors: [undefined, undefined], sides };
+    s.editors[0] = await openSide(sides[0], vscode.ViewColumn.One);
+    s.editors[1] = await openSide(sides[1], vscode.ViewColumn.Two);
+    setSession(s);
+    if (differences.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: the two runs did the same thing, step for step ({0} steps).', result.pairs.length));
+      return;
+    }
+    // Land on the first different action when there is one: runs of one task often differ
+    // first only in how a simulated user words a message.
+    const landing = atPair ?? (result.firstActionDivergence ?? result.firstDivergence)?.pair ?? differences[0];
+    const k = differences.findIndex((d) => d >= landing);
+    s.current = k >= 0 ? k : 0;
+    if (atPair !== undefined && result.pairs[atPair]?.kind === 'same') {
+      // A pair both runs did the same: select it in both, and count from the next difference.
+      const pair = result.pairs[atPair];
+      if (pair.aStepId) s.editors[0]?.selectStep(pair.aStepId, sides[0].traceIndex);
+      if (pair.bStepId) s.editors[1]?.selectStep(pair.bStepId, sides[1].traceIndex);
+    } else show(s);
+    render();
+  };
+
+  /** The Compare Traces view on two runs. */
+  const openView = async (sides: [CompareSideSpec, CompareSideSpec], result: CompareResult): Promise<string | undefined> => {
+    const opened = await openComparePanel(context.extensionUri, sides, result, {
+      openStep: (source, stepId) => openStepBeside(source, stepId),
+      openSideBySide: async (pair) => {
+        if (sides[1].corrected) { correctedNotAFile(); return; }
+        await openEditorsFor(sides, pair);
+      },
+    }, (p) => panels.delete(p));
+    if ('error' in opened) return opened.error;
+    panels.add(opened);
+    return undefined;
+  };
+  const openEditorsFor = async (sides: [CompareSideSpec, CompareSideSpec], pair: number): Promise<void> => {
+    const result = await align([{ uri: sides[0].uri, traceIndex: sides[0].traceIndex }, { uri: sides[1].uri, traceIndex: sides[1].traceIndex }]);
+    if ('refused' in result) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: cannot compare: {0}', result.refused));
+      return;
+    }
+    await openEditors([sides[0], sides[1]], result, pair < result.pairs.length ? pair : undefined);
+  };
+
+  /**
+   * Compare two runs: in the Compare Traces view (`layout` "view", the default) or in two trace
+   * editors side by side (`layout` "editors", at `atPair` when given).
+   */
+  const compare = async (sides: [CompareSideSpec, CompareSideSpec], layout: 'view' | 'editors' = 'view', atPair?: number): Promise<CompareTracesResult> => {
+    const result = await align(sides);
+    if ('refused' in result) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: cannot compare: {0}', result.refused));
+      return { error: result.refused };
+    }
+    const differences = result.pairs.reduce((n, p) => n + (p.kind === 'same' ? 0 : 1), 0);
+    if (layout === 'editors' && !sides[1].corrected) {
+      await openEditors([sides[0], sides[1]], result, atPair);
+      return summaryOf(result, differences);
+    }
+    const error = await openView(sides, result);
+    if (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: cannot compare: {0}', error));
+      return { error };
+    }
+    return summaryOf(result, differences);
+  };
+
   context.subscriptions.push(
     item,
     { dispose: () => setSession(undefined) },
-    vscode.commands.registerCommand(COMMANDS.compareTraces, async (a?: CompareSide, b?: CompareSide): Promise<CompareTracesResult | undefined> => {
+    { dispose: () => { for (const p of [...panels]) p.panel.dispose(); } },
+    vscode.commands.registerCommand(COMMANDS.compareTraces, async (a?: CompareSide, b?: CompareSide, layout?: 'view' | 'editors', atPair?: number): Promise<CompareTracesResult | undefined> => {
       const sides = a && b ? [a, b] as [CompareSide, CompareSide] : await pickSides(queries);
       if (!sides) return undefined;
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Comparing traces…') }, () => worker.run('compareTraces', {
-        a: { path: sides[0].uri.fsPath, traceIndex: sides[0].traceIndex },
-        b: { path: sides[1].uri.fsPath, traceIndex: sides[1].traceIndex },
-        maxUnzippedBytes: maxUnzippedBytes(),
-      }));
-      if ('refused' in result) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Agent Trace: cannot compare: {0}', result.refused));
-        return { error: result.refused };
+      return compare(sides, layout === 'editors' ? 'editors' : 'view', typeof atPair === 'number' ? atPair : undefined);
+    }),
+    vscode.commands.registerCommand(COMMANDS.compareWithCorrected, async (uri?: vscode.Uri, traceIndex?: number): Promise<CompareTracesResult | undefined> => {
+      let target = uri instanceof vscode.Uri ? uri : undefined;
+      let run = typeof traceIndex === 'number' ? traceIndex : undefined;
+      if (!target) {
+        const editor = getActiveTraceEditor();
+        if (!editor) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace in the Trace Debugger first, then compare it with its corrected trajectory.'));
+          return undefined;
+        }
+        target = editor.uri;
+        run = (await editor.getState()).traceIndex;
       }
-      const differences = result.pairs.flatMap((p, i) => (p.kind === 'same' ? [] : [i]));
-      const s: Session = { result, differences, current: 0, editors: [undefined, undefined], sides };
-      s.editors[0] = await openSide(sides[0], vscode.ViewColumn.One);
-      s.editors[1] = await openSide(sides[1], vscode.ViewColumn.Two);
-      setSession(s);
-      if (differences.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: the two runs did the same thing, step for step ({0} steps).', result.pairs.length));
-      } else {
-        // Land on the first different action when there is one: runs of one task often differ
-        // first only in how a simulated user words a message.
-        const landing = result.firstActionDivergence ?? result.firstDivergence;
-        s.current = Math.max(0, differences.indexOf(landing?.pair ?? differences[0]));
-        show(s);
-        render();
+      return compare([{ uri: target, traceIndex: run ?? 0 }, { uri: target, traceIndex: run ?? 0, corrected: true }]);
+    }),
+    vscode.commands.registerCommand(COMMANDS.compareOpenSideBySide, async () => {
+      const view = activePanel() ?? [...panels].at(-1);
+      if (!view) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: compare two traces first (Agent Trace: Compare Traces…).'));
+        return;
       }
-      return { firstDivergence: result.firstDivergence && { a: result.firstDivergence.a, b: result.firstDivergence.b }, differences: differences.length };
+      if (view.sides[1].corrected) { correctedNotAFile(); return; }
+      await openEditorsFor(view.sides, view.selectedPair ?? 0);
     }),
     // The comparison ends when both of its editors are closed.
     vscode.window.tabGroups.onDidChangeTabs(() => {
@@ -106,9 +196,26 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
       const open = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && shown.has(t.input.uri.toString())));
       if (!open) setSession(undefined);
     }),
-    vscode.commands.registerCommand(COMMANDS.nextDifference, () => move(1)),
-    vscode.commands.registerCommand(COMMANDS.previousDifference, () => move(-1)),
+    vscode.commands.registerCommand(COMMANDS.nextDifference, () => { const v = activePanel(); if (v) v.navigate(1); else move(1); }),
+    vscode.commands.registerCommand(COMMANDS.previousDifference, () => { const v = activePanel(); if (v) v.navigate(-1); else move(-1); }),
   );
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    // Test-only (never in a user's command list): what the active Compare Traces view shows.
+    context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.testGetCompareViewState, async () => (activePanel() ?? [...panels].at(-1))?.getState().catch(() => undefined)));
+  }
+}
+
+function correctedNotAFile(): void {
+  void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: a corrected trajectory is not a file of its own, so it cannot open in a second trace editor; Enter opens the selected step of the original.'));
+}
+
+/** Open one side's step in a trace editor beside the view (the original file for a corrected side). */
+async function openStepBeside(source: CompareSource, stepId: string): Promise<{ opened: boolean; reason?: string }> {
+  const uri = vscode.Uri.file(source.file.path);
+  await vscode.commands.executeCommand('vscode.openWith', uri, TRACE_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  const editor = await waitForTraceEditor(uri);
+  if (!editor) return { opened: false, reason: vscode.l10n.t('The trace editor did not open in time.') };
+  return editor.selectStep(stepId, source.position) ? { opened: true } : { opened: false, reason: vscode.l10n.t('Step {0} is not in the file any more.', stepId) };
 }
 
 /** Select the current difference's steps in both editors (a step only one run has moves that side only). */

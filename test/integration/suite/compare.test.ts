@@ -1,15 +1,18 @@
 /**
- * "Agent Trace: Compare Traces…" in real VS Code: two runs of one file aligned in the trace
- * worker, opened side by side in two Trace Debugger editors that land on the first different
- * action; Next/Previous Difference move both.
+ * "Agent Trace: Compare Traces…" in real VS Code: two runs aligned in the trace worker, shown in
+ * the Compare Traces view (the default) landing on the first different action, or opened side by
+ * side in two Trace Debugger editors that land there; Next/Previous Difference move the view's
+ * selection, or both editors.
  */
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activatedExtension, closeAllEditors, waitFor } from './helpers';
+import { activatedExtension, closeAllEditors, sharedTrace, waitFor } from './helpers';
 import type { CompareTracesResult } from '../../../src/host/compare';
+import { workerJobs, type CompareResult } from '../../../src/core/engine/worker/jobs';
+import type { CompareViewState } from '../../../src/protocol/compare';
 
 const header = (id: string): string => JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title: `run ${id}` });
 const call = (id: string, tool: string, args: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, kind: 'tool', name: tool, toolCall: { name: tool, arguments: args } });
@@ -32,7 +35,7 @@ export function registerCompareTests(): void {
       ].join('\n') + '\n');
       await closeAllEditors();
       const uri = vscode.Uri.file(file);
-      const result = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareTraces', { uri, traceIndex: 0 }, { uri, traceIndex: 1 });
+      const result = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareTraces', { uri, traceIndex: 0 }, { uri, traceIndex: 1 }, 'editors');
       assert.deepEqual(result, { firstDivergence: { a: 1, b: 1 }, differences: 2 }, 'book changed its seat; email only in run b');
       const editors = () => api.traceEditor()?.editorsFor(uri) ?? [];
       const states = async () => Promise.all(editors().map((e) => e.getState()));
@@ -47,6 +50,34 @@ export function registerCompareTests(): void {
 
       const missing = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareTraces', { uri, traceIndex: 0 }, { uri, traceIndex: 5 });
       assert.match(missing.error ?? '', /has no run #5/);
+    });
+
+    test('two tau-bench runs of one task open in the Compare Traces view on their first different action; Alt+F5 moves to the next difference', async () => {
+      const { extension } = await activatedExtension();
+      await closeAllEditors();
+      // Two runs of one airline task (README: gpt-4o-airline.json#43 and #93).
+      const uri = sharedTrace(extension.extensionPath, ['tau-bench', 'gpt-4o-airline.json']);
+      const expected = workerJobs.compareTraces({ a: { path: uri.fsPath, traceIndex: 43 }, b: { path: uri.fsPath, traceIndex: 93 } }) as CompareResult;
+      assert.ok(!('refused' in expected), JSON.stringify(expected));
+      const landing = (expected.firstActionDivergence ?? expected.firstDivergence)?.pair;
+      assert.equal(typeof landing, 'number', 'the two runs differ');
+      const result = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareTraces', { uri, traceIndex: 43 }, { uri, traceIndex: 93 });
+      assert.deepEqual(result.firstDivergence, { a: expected.firstDivergence?.a, b: expected.firstDivergence?.b });
+      const state = (): Thenable<CompareViewState | undefined> => vscode.commands.executeCommand<CompareViewState | undefined>('agentTraceDebugger.test.getCompareViewState').then((s) => s, () => undefined);
+      const shown = await waitFor('the view on the first different action', async () => {
+        const s = await state();
+        return s && s.selectedPair === landing && s.rendered.length > 0 ? s : undefined;
+      });
+      const pair = expected.pairs[landing as number];
+      assert.ok(shown.rendered.includes(`${pair.kind} ${pair.aStepId ?? '-'} ${pair.bStepId ?? '-'}`), `the landing pair is in view: ${shown.rendered.join(' | ')}`);
+      assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputWebview, true, 'the view is a webview panel, not two editors');
+
+      const next = expected.pairs.findIndex((p, i) => i > (landing as number) && p.kind !== 'same');
+      await vscode.commands.executeCommand('agentTraceDebugger.nextDifference');
+      await waitFor(`Next Difference selects pair ${next}`, async () => ((await state())?.selectedPair === next ? true : undefined));
+      await vscode.commands.executeCommand('agentTraceDebugger.previousDifference');
+      await waitFor('Previous Difference goes back', async () => ((await state())?.selectedPair === landing ? true : undefined));
+      await closeAllEditors();
     });
   });
 }

@@ -9,7 +9,7 @@ import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze'
 import { formatProblem, isUserInputError } from '../../util/problems';
 import { matchRecord, parseQuery } from '../../workspace/query';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
-import { alignTraces, TraceLoader, type Alignment } from '../../compare';
+import { alignTraces, correctedTrajectory, TraceLoader, type Alignment } from '../../compare';
 import { ClusterBuilder, type FailureCluster } from '../../clusters';
 import { forEachCorpusTrace } from '../../corpus';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../../taxonomy';
@@ -57,7 +57,8 @@ export interface RecordsRefusal {
 /** Two runs to compare: a file and the run's position in it. */
 export interface CompareParams {
   a: { path: string; traceIndex: number };
-  b: { path: string; traceIndex: number };
+  /** `corrected`: compare the corrected trajectory of this run (its sidecar's corrections; `sidecar` when it is not beside the file). */
+  b: { path: string; traceIndex: number; corrected?: boolean; sidecar?: string };
   maxUnzippedBytes?: number;
 }
 
@@ -162,6 +163,7 @@ export const workerJobs: WorkerJobs = {
     try {
       a = loader.trace({ file: p.a.path, traceIndex: p.a.traceIndex });
       b = loader.trace({ file: p.b.path, traceIndex: p.b.traceIndex });
+      if (p.b.corrected) b = correctedTrajectory(p.b.path, b, p.b.sidecar).trace;
     } catch (e) {
       return refusalOf(e);
     }
