@@ -22,6 +22,7 @@ import { registerTraceChangesTests } from './suite/trace-changes.test';
 import { registerLargeTraceTests } from './suite/large-trace.test';
 import { registerReceiverTests } from './suite/receiver.test';
 import { registerQueryTests } from './suite/query.test';
+import { registerCurateTests } from './suite/curate.test';
 import { registerCompareTests } from './suite/compare.test';
 import { registerExplorerTests } from './suite/explorer.test';
 
@@ -56,6 +57,7 @@ export async function run(): Promise<void> {
   registerDebuggerTests();
   registerReceiverTests();
   registerQueryTests();
+  registerCurateTests();
   registerCompareTests();
   registerExplorerTests();
   let passed = 0;
