@@ -13,7 +13,7 @@
  * refusing a file that changed since.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { StaleEditError, type AnnotationEdit } from '../../core/annotations';
@@ -56,6 +56,9 @@ export interface ClusterUndoOutcome {
   inEditor: string[];
   refused: { trace: string; reason: string }[];
 }
+
+const steps = (n: number): string => (n === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', n));
+const traces = (n: number): string => (n === 1 ? vscode.l10n.t('1 trace') : vscode.l10n.t('{0} traces', n));
 
 let last: BatchRecord | undefined;
 let nextId = 1;
@@ -109,7 +112,8 @@ export async function runClusterBatch(cluster: FailureCluster, action: BatchActi
     const uri = vscode.Uri.file(file);
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(file);
+      // Read off the host's thread: a cluster may span hundreds of large traces.
+      bytes = await readFile(file);
     } catch (e) {
       refused.push({ trace: file, sidecarPath: '', steps: steps.length, reason: `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
       continue;
@@ -159,12 +163,12 @@ export async function runClusterBatch(cluster: FailureCluster, action: BatchActi
     for (const s of f.changedSteps) changedTraces.add(`${f.trace}\u0000${s.traceIndex}`);
   }
   const what = action.kind === 'tag'
-    ? vscode.l10n.t('Tagged {0} steps in {1} traces as {2}', changed, changedTraces.size, action.category)
-    : vscode.l10n.t('Rejected the finding on {0} steps in {1} traces', changed, changedTraces.size);
+    ? vscode.l10n.t('Tagged {0} in {1} as {2}', steps(changed), traces(changedTraces.size), action.category)
+    : vscode.l10n.t('Rejected the finding on {0} in {1}', steps(changed), traces(changedTraces.size));
   const parts = [what];
   if (already) parts.push(action.kind === 'tag' ? vscode.l10n.t('{0} already tagged', already) : vscode.l10n.t('{0} already rejected', already));
-  if (inEditor.length) parts.push(vscode.l10n.t('{0} traces open in the Trace Debugger were changed in their tab (unsaved; Save there)', inEditor.length));
-  if (refused.length) parts.push(vscode.l10n.t('{0} traces not changed: {1}', refused.length, refused.map((r) => r.reason).join('; ')));
+  if (inEditor.length) parts.push(vscode.l10n.t('{0} open in the Trace Debugger changed in its tab (unsaved; Save there)', traces(inEditor.length)));
+  if (refused.length) parts.push(vscode.l10n.t('{0} not changed: {1}', traces(refused.length), refused.map((r) => r.reason).join('; ')));
   const message = `${parts.join('; ')}.`;
   if (written.written.length || documents.length) {
     last = { id: nextId++, what, files: written.written, documents };
@@ -221,7 +225,7 @@ export async function undoLastClusterBatch(opts: { notify?: boolean } = {}): Pro
     }
   }
   const parts = [vscode.l10n.t('Undid "{0}": {1} sidecars restored, {2} removed', record.what, files.restored.length, files.removed.length)];
-  if (inEditor.length) parts.push(vscode.l10n.t('{0} traces undone in their Trace Debugger tab (unsaved)', inEditor.length));
+  if (inEditor.length) parts.push(vscode.l10n.t('{0} undone in its Trace Debugger tab (unsaved)', traces(inEditor.length)));
   if (refused.length) parts.push(vscode.l10n.t('{0} not undone: {1}', refused.length, refused.map((r) => r.reason).join('; ')));
   const message = `${parts.join('; ')}.`;
   if (opts.notify !== false) {

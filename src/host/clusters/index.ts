@@ -215,6 +215,11 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node> {
     return [];
   }
 
+  /** The view's progress bar while a cluster action runs. */
+  withProgress<T>(task: () => Promise<T>): Promise<T> {
+    return Promise.resolve(vscode.window.withProgress({ location: { viewId: CLUSTERS_VIEW_ID } }, task));
+  }
+
   private async compute(): Promise<ClusterResult> {
     const paths = (await this.files()).filter((u) => u.scheme === 'file').map((u) => u.fsPath);
     return vscode.window.withProgress({ location: { viewId: CLUSTERS_VIEW_ID } }, () => this.worker.run('failureClusters', {
@@ -276,7 +281,7 @@ async function clusterAction(provider: ClustersTreeProvider, kind: 'tag' | 'reje
         return undefined;
       }
       if (args && !(await confirmClusterWrite(args, cluster, { kind: 'reject' }))) return undefined;
-      const r = await runClusterBatch(cluster, { kind: 'reject' }, { notify: args?.notify });
+      const r = await provider.withProgress(() => runClusterBatch(cluster, { kind: 'reject' }, { notify: args?.notify }));
       provider.refresh();
       return r;
     }
@@ -286,7 +291,7 @@ async function clusterAction(provider: ClustersTreeProvider, kind: 'tag' | 'reje
     if (!taxonomy.get(category)) throw new Error(vscode.l10n.t('"{0}" is not a category of the {1} taxonomy', category, taxonomy.name));
     const action = { kind: 'tag' as const, category, taxonomy, ...(args?.impact ? { impact: args.impact } : {}) };
     if (args?.category && !(await confirmClusterWrite(args, cluster, action))) return undefined;
-    const r = await runClusterBatch(cluster, action, { notify: args?.notify });
+    const r = await provider.withProgress(() => runClusterBatch(cluster, action, { notify: args?.notify }));
     provider.refresh();
     return r;
   } catch (e) {

@@ -171,7 +171,7 @@ export function registerQueryTests(): void {
         assert.equal(reject.changed, 2, reject.message);
         assert.deepEqual(reject.inEditor, [limited]);
         assert.deepEqual(reject.written, [againSidecar]);
-        assert.match(reject.message, /1 traces open in the Trace Debugger were changed in their tab/);
+        assert.match(reject.message, /1 trace open in the Trace Debugger changed in its tab/);
         assert.equal(existsSync(limitedSidecar), false, 'the open trace\'s sidecar is not written behind its tab');
         const snap = await vscode.commands.executeCommand<{ open: boolean; dirty: boolean; sidecar: { errors: { location: string; status: string; rule?: string }[] } }>('agentTraceDebugger.test.getAnnotations', vscode.Uri.file(limited));
         assert.equal(snap.open, true);
