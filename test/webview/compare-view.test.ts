@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
+import { correctedTrajectory } from '../../src/core/compare';
 import { workerJobs, type CompareResult } from '../../src/core/engine/worker/jobs';
 import { CompareModel } from '../../src/host/compare/model';
 import { TraceFile } from '../../src/host/editor/trace-file';
@@ -169,6 +170,47 @@ describe('Compare Traces view (webview)', function () {
     assert.equal(await page.evaluate('window.__pwned'), undefined);
     assert.ok((await page.locator('.pair-row .pair-label').first().textContent())?.includes('<img src=x'), 'the markup is shown as text');
     assert.ok((await page.locator('.field-diff').allTextContents()).join('\n').includes('<script>window.__pwned=2</script>'));
+  });
+
+  it('the corrected trajectory: the changed call with its tag on run A, the corrected mark on run B, the steps after it only in A', async () => {
+    const path = join(dir, 'fix.trace.jsonl');
+    const callId = 'c0';
+    writeFileSync(path, [
+      header('f'),
+      JSON.stringify({ type: 'step', id: 'f-llm0', kind: 'llm', name: 'model', output: { messages: [{ role: 'assistant', content: null, toolCalls: [{ id: callId, name: 'get_weather', arguments: { city: 'Pariss' } }] }] } }),
+      JSON.stringify({ type: 'step', id: 'f-tool0', kind: 'tool', name: 'get_weather', toolCall: { id: callId, name: 'get_weather', arguments: { city: 'Pariss' } }, status: 'error', error: { message: 'unknown city Pariss' } }),
+      JSON.stringify({ type: 'step', id: 'f-answer', kind: 'llm', name: 'model', output: { messages: [{ role: 'assistant', content: 'done' }] } }),
+    ].join('\n') + '\n');
+    const sidecar = `${path}.annotations.json`;
+    writeFileSync(sidecar, JSON.stringify({ version: 1, reviewed: [],
+      errors: [{ location: 'f-llm0', category: 'RSN', description: 'misspelt the city' }],
+      corrections: [{ location: 'f-llm0', output: { role: 'assistant', content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } }] } }],
+    }));
+    const result = workerJobs.compareTraces({ a: { path, traceIndex: 0 }, b: { path, traceIndex: 0, corrected: true } });
+    assert.ok(!('refused' in result), JSON.stringify(result));
+    const file = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => readFileSync(sidecar, 'utf8') });
+    const corrected = correctedTrajectory(path, file.traces[0]);
+    const m = new CompareModel([
+      { file, position: 0, trace: file.traces[0], displayFile: 'fix.trace.jsonl' },
+      { file, position: 0, trace: corrected.trace, displayFile: 'fix.trace.jsonl', corrected: new Set(corrected.corrected) },
+    ], result as CompareResult);
+    opened = await harness.open(m);
+    const { page } = opened;
+    const s = await waitForState(opened, 'the corrected call selected', (x) => x.selectedPair === 0 && x.rendered.length === 3);
+    assert.deepEqual(s.rendered, ['changed f-llm0 f-llm0', 'deleted f-tool0 -', 'deleted f-answer -']);
+    await page.locator('.pair-side-b .corrected-badge').waitFor();
+    assert.ok(await page.getByText('corrected trajectory').isVisible(), 'the header says which side is the corrected trajectory');
+    assert.equal(await page.getByText('Open Side by Side in Trace Editors').isVisible(), false, 'a corrected trajectory is no file to open beside');
+    const failuresA = await page.locator('.pair-side-a .side-failure').allTextContents();
+    assert.ok(failuresA.some((t) => t.includes('tag') && t.includes('misspelt the city')), failuresA.join(' | '));
+    assert.deepEqual(await page.locator('.field-diff del').allTextContents(), ['Pariss']);
+    assert.deepEqual(await page.locator('.field-diff ins').allTextContents(), ['Paris']);
+    await page.keyboard.press('n');
+    await waitForState(opened, 'the failed call, only in A', (x) => x.selectedPair === 1);
+    const failures = await page.locator('.pair-side-a .side-failure').allTextContents();
+    assert.ok(failures.some((t) => t.includes('error') && t.includes('unknown city Pariss')), failures.join(' | '));
+    await painted(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-view-corrected-dark.png') });
   });
 
   it('asks for pages of pairs, never the whole comparison', async () => {

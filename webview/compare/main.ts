@@ -316,7 +316,7 @@ class CompareApp {
       className: `pair-row pair-${p.kind}${selected ? ' selected' : ''}${first ? ' first-divergence' : ''}`,
       attrs: {
         id: `pair-${p.pair}`, role: 'option', 'aria-selected': selected ? 'true' : 'false', 'data-row': r, 'data-pair': p.pair, 'data-kind': p.kind,
-        title: `Pair ${p.pair + 1}: ${what}${first ? ' · first divergence' : ''}`,
+        title: `Pair ${p.pair + 1}: ${what}${first ? ' · first divergence' : this.info?.landing === p.pair ? ' · first different action' : ''}`,
       },
       on: { click: () => { void this.selectRow(r, 'nearest', p.pair); this.list.focus(); }, dblclick: () => { void this.openSelected(p.a ? 'a' : 'b'); } },
     }, [
@@ -327,7 +327,10 @@ class CompareApp {
     ]);
     node.dataset.summary = `${p.kind} ${p.a?.id ?? '-'} ${p.b?.id ?? '-'}`;
     node.setAttribute('aria-label', `${MARKERS[p.kind].trim() || '='} ${what}: ${p.a ? p.a.label : 'nothing'} | ${p.b ? p.b.label : 'nothing'}`);
-    if (first) node.append(el('span', { className: 'first-divergence-badge', text: 'first divergence', attrs: { 'aria-hidden': 'true' } }));
+    // Runs of one task often differ first in a message (a simulated user's words); the view lands
+    // on the first different action, and says which is which.
+    const landing = this.info?.landing === p.pair && !first;
+    if (first || landing) node.append(el('span', { className: 'first-divergence-badge', text: first ? 'first divergence' : 'first different action', attrs: { 'aria-hidden': 'true' } }));
     return node;
   }
 

@@ -103,12 +103,8 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
     const landing = atPair ?? (result.firstActionDivergence ?? result.firstDivergence)?.pair ?? differences[0];
     const k = differences.findIndex((d) => d >= landing);
     s.current = k >= 0 ? k : 0;
-    if (atPair !== undefined && result.pairs[atPair]?.kind === 'same') {
-      // A pair both runs did the same: select it in both, and count from the next difference.
-      const pair = result.pairs[atPair];
-      if (pair.aStepId) s.editors[0]?.selectStep(pair.aStepId, sides[0].traceIndex);
-      if (pair.bStepId) s.editors[1]?.selectStep(pair.bStepId, sides[1].traceIndex);
-    } else show(s);
+    // A pair both runs did the same is selected in both; Next Difference counts from the next one.
+    show(s, atPair !== undefined && result.pairs[atPair]?.kind === 'same' ? atPair : undefined);
     render();
   };
 
@@ -219,10 +215,18 @@ async function openStepBeside(source: CompareSource, stepId: string): Promise<{ 
 }
 
 /** Select the current difference's steps in both editors (a step only one run has moves that side only). */
-function show(s: Session): void {
-  const pair = s.result.pairs[s.differences[s.current]];
-  if (pair.aStepId) s.editors[0]?.selectStep(pair.aStepId, s.sides[0].traceIndex);
-  if (pair.bStepId) s.editors[1]?.selectStep(pair.bStepId, s.sides[1].traceIndex);
+function show(s: Session, at = s.differences[s.current]): void {
+  // A side without a step in the pair shows the step before the gap (or after it, at the start):
+  // its editor still shows the run being compared, never another run of the file.
+  const near = (key: 'aStepId' | 'bStepId'): string | null => {
+    for (let k = at; k >= 0; k--) { const id = s.result.pairs[k][key]; if (id) return id; }
+    for (let k = at + 1; k < s.result.pairs.length; k++) { const id = s.result.pairs[k][key]; if (id) return id; }
+    return null;
+  };
+  const a = near('aStepId');
+  const b = near('bStepId');
+  if (a) s.editors[0]?.selectStep(a, s.sides[0].traceIndex);
+  if (b) s.editors[1]?.selectStep(b, s.sides[1].traceIndex);
 }
 
 async function openSide(side: CompareSide, viewColumn: vscode.ViewColumn): Promise<TraceEditorHandle | undefined> {

@@ -52,8 +52,8 @@ export function registerCompareTests(): void {
       assert.match(missing.error ?? '', /has no run #5/);
     });
 
-    test('two tau-bench runs of one task open in the Compare Traces view on their first different action; Alt+F5 moves to the next difference', async () => {
-      const { extension } = await activatedExtension();
+    test('two tau-bench runs of one task open in the Compare Traces view on their first different action; Next/Previous Difference move its selection; Open Side by Side opens both runs there', async () => {
+      const { extension, api } = await activatedExtension();
       await closeAllEditors();
       // Two runs of one airline task (README: gpt-4o-airline.json#43 and #93).
       const uri = sharedTrace(extension.extensionPath, ['tau-bench', 'gpt-4o-airline.json']);
@@ -77,6 +77,19 @@ export function registerCompareTests(): void {
       await waitFor(`Next Difference selects pair ${next}`, async () => ((await state())?.selectedPair === next ? true : undefined));
       await vscode.commands.executeCommand('agentTraceDebugger.previousDifference');
       await waitFor('Previous Difference goes back', async () => ((await state())?.selectedPair === landing ? true : undefined));
+
+      // "Open Side by Side in Trace Editors": both runs (not another run of the file), on the pair selected.
+      await vscode.commands.executeCommand('agentTraceDebugger.compareOpenSideBySide');
+      const editors = () => api.traceEditor()?.editorsFor(uri) ?? [];
+      const near = (key: 'aStepId' | 'bStepId'): string | null => {
+        for (let k = landing as number; k >= 0; k--) if (expected.pairs[k][key]) return expected.pairs[k][key];
+        return null;
+      };
+      const want = `43:${near('aStepId')} 93:${near('bStepId')}`;
+      await waitFor(`two trace editors on ${want}`, async () => {
+        const states = await Promise.all(editors().map((e) => e.getState().catch(() => undefined)));
+        return states.map((x) => `${x?.traceIndex}:${x?.selectedId}`).sort().join(' ') === want ? true : undefined;
+      });
       await closeAllEditors();
     });
   });
