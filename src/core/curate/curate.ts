@@ -216,26 +216,28 @@ export async function planCuration(opts: CurateOptions): Promise<CurationPlan> {
     }
     filesRead++;
     const { analysis, doc, sidecarFile, records } = read;
-    records.forEach((record, position) => {
+    for (const [position, record] of records.entries()) {
+      // A file of many runs is prepared run by run, letting the host's other work in between.
+      if (position > 0) { await yieldNow(); checkAbort(opts.signal); }
       runs++;
       const trace = analysis.analyses[position].trace;
-      if (!matchRecord(query, record, { taxonomy: ctx.taxonomy }, () => trace.steps)) return;
+      if (!matchRecord(query, record, { taxonomy: ctx.taxonomy }, () => trace.steps)) continue;
       matched++;
       const traceIndex = trace.source.indexInFile ?? 0;
       const run = `${path}#${traceIndex}`;
       if (doc.trace && doc.trace.sha256 !== trace.source.sha256 && !opts.acceptChangedTrace) {
         skipped.push({ run, reason: `its annotations (${sidecarFile}) were written for another version of the file; check them in the trace editor and save, or accept the changed trace` });
-        return;
+        continue;
       }
       const one = inputFor({ ...ctx, file: path, sidecarFile, doc }, trace);
       if (one.errors.length) {
         skipped.push({ run, reason: `${one.errors.length} problem(s) in its examples, the first: ${formatProblem(one.errors[0])}` });
-        return;
+        continue;
       }
       const examples = writtenFiles(config, one.input);
       if (!examples.length) {
         skipped.push({ run, reason: one.failedRun ? 'a failed run with no corrected or judged turn gives no example (include failed runs to train on it)' : 'gives no example' });
-        return;
+        continue;
       }
       const perFile: Partial<Record<DataFile, number>> = {};
       for (const e of examples) perFile[e.file] = (perFile[e.file] ?? 0) + 1;
@@ -245,7 +247,7 @@ export async function planCuration(opts: CurateOptions): Promise<CurationPlan> {
         tool: record.tools[0]?.name ?? NO_GROUP, tools: record.tools.map((t) => t.name).sort(),
         source: analysis.format, fingerprint: trajectoryFingerprint(trace), examples: perFile, exampleCount: examples.length,
       });
-    });
+    }
     await yieldNow();
   }
   checkAbort(opts.signal);

@@ -65,6 +65,12 @@ ${rows}
  * Sets built by curation (`agent-trace curate`, "Build Training Set from Workspace") record per
  * example the run's tools and rank: the distribution of runs by tool, by category and by rank.
  */
+/** The largest `limit` rows, and how many more there are. */
+function topTable(rows: [string, number][], head: string, what: string, limit = 30): string {
+  const sorted = [...rows].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return table(sorted.slice(0, limit), head, what) + (sorted.length > limit ? `\n… and ${sorted.length - limit} more\n` : '');
+}
+
 function curationSection(manifest: ManifestEntry[]): string {
   const curated = manifest.filter((e) => e.curated || e.tools);
   if (!curated.length) return '';
@@ -77,8 +83,8 @@ function curationSection(manifest: ManifestEntry[]): string {
 ${list.length} run(s) picked by ${queries.length ? queries.map((q) => `\`${q.replace(/`/g, "'")}\``).join(', ') : 'a query'}, ranked corrected errors first, then recovered failures, successful runs and the rest, near-duplicates removed.
 
 ${table(count(list, (e) => [e.curated?.rank ?? 'unknown']), 'rank', 'runs')}
-${table(count(list, (e) => [e.curated?.category ?? '(none)']), 'largest failure category', 'runs')}
-${table(count(list, (e) => (e.tools?.length ? e.tools : ['(no tool)'])), 'tool called', 'runs')}
+${topTable(count(list, (e) => [e.curated?.category ?? '(none)']), 'largest failure category', 'runs')}
+${topTable(count(list, (e) => (e.tools?.length ? e.tools : ['(no tool)'])), 'tool called', 'runs')}
 `;
 }
 

@@ -5,7 +5,7 @@
  * with the workspace query service (its cached index), preview what curation would write (per
  * data file, category, tool and source, near-duplicates removed) in a modal, then write it in
  * one batch with a cancellable progress notification, and end with the set's name and count and
- * a "Reveal Set" action. The heavy work is src/core/curate, which yields between files so the
+ * a "Reveal Set" action. The heavy work is src/core/curate, which yields between runs so the
  * extension host stays responsive; a cancel leaves the set as it was.
  *
  * Settings: `agentTraceDebugger.curate.maxExamples` (0: no cap) and
