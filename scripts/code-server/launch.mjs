@@ -51,6 +51,9 @@ export const DEFAULT_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'security.workspace.trust.enabled': false,
+  // VS Code for the web (code-server) saves after a 1 s delay by default; the tests decide when a
+  // document is saved (a busy machine let auto-save write a sidecar the hot-exit test forbids).
+  'files.autoSave': 'off',
 };
 
 // ---------------------------------------------------------------------------

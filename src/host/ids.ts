@@ -22,6 +22,7 @@ export const COMMANDS = {
   tagStep: 'agentTraceDebugger.tagStep',
   decideFinding: 'agentTraceDebugger.decideFinding',
   testGetAnnotations: 'agentTraceDebugger.test.getAnnotations',
+  testHoldTraceReads: 'agentTraceDebugger.test.holdTraceReads',
   debugTrace: 'agentTraceDebugger.debugTrace',
   tagStepFromDebugger: 'agentTraceDebugger.tagStepFromDebugger',
   toggleFollow: 'agentTraceDebugger.toggleFollow',

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { annotationsSnapshot } from './annotations';
 import { getActiveTraceEditor } from './editor';
 import { COMMANDS } from './ids';
+import { holdTraceReads } from './editor/trace-file-reader';
 
 export function activateTestHooks(context: vscode.ExtensionContext): void {
   if (context.extensionMode !== vscode.ExtensionMode.Test) return;
@@ -16,5 +17,7 @@ export function activateTestHooks(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.testGetWebviewState, async () => getActiveTraceEditor()?.getState(5000)),
     // The annotations of a trace as the extension holds them (open document first, else the sidecar).
     vscode.commands.registerCommand(COMMANDS.testGetAnnotations, (uri?: vscode.Uri | string) => annotationsSnapshot(uri)),
+    // Hold what a trace read brings after its first steps until released (a file "still being read").
+    vscode.commands.registerCommand(COMMANDS.testHoldTraceReads, (hold: unknown) => holdTraceReads(hold === true)),
   );
 }

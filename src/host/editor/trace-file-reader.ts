@@ -13,6 +13,22 @@ const MAX_FLUSH_MS = 2_000;
 /** Steps indexed per turn of the event loop while catching up (a few tens of ms at most). */
 const STEPS_PER_SLICE = 5_000;
 
+/**
+ * Test mode only (the test hook `holdTraceReads`): while set, what a read brings after its first
+ * steps waits here, so a test can look at a file "still being read" on a machine of any speed.
+ */
+let readHold: Promise<void> | undefined;
+let releaseReadHold: (() => void) | undefined;
+
+export function holdTraceReads(hold: boolean): void {
+  if (hold && !readHold) readHold = new Promise<void>((resolve) => { releaseReadHold = resolve; });
+  if (!hold && readHold) {
+    releaseReadHold?.();
+    readHold = undefined;
+    releaseReadHold = undefined;
+  }
+}
+
 export class TraceFileReader {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** After a catch-up that took `t` ms, the next waits 5 t: the host stays free most of the time. */
@@ -63,7 +79,19 @@ export class TraceFileReader {
   }
 
   private async read(isReload: boolean, seen: (e: DocumentEvent) => void): Promise<LoadEnd> {
+    // Once one event waited for the test hold, every later one queues behind it (order kept).
+    let queued: Promise<void> | undefined;
+    let stepsSeen = false;
     const onEvent = (e: DocumentEvent): void => {
+      const hold = readHold;
+      if (queued || (hold && stepsSeen)) {
+        queued = (queued ?? Promise.resolve()).then(() => readHold).then(() => apply(e));
+        return;
+      }
+      if (e.kind === 'steps') stepsSeen = true;
+      apply(e);
+    };
+    const apply = (e: DocumentEvent): void => {
       if (this.disposed) return;
       const change = this.file.applyLoadEvent(e);
       seen(e);
@@ -72,6 +100,7 @@ export class TraceFileReader {
       if (e.kind === 'done') this.onRead(e);
     };
     const end = isReload ? await this.client.reload(onEvent) : await this.client.open(onEvent);
+    await queued;
     if (end === 'cancelled' && !this.disposed) {
       const { loading } = this.file;
       const where = loading && loading.totalBytes > 0 ? ` at ${Math.floor((100 * loading.bytesRead) / loading.totalBytes)}% of the file` : '';

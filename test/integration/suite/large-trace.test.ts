@@ -31,19 +31,28 @@ export function registerLargeTraceTests(): void {
     test(`${STEPS.toLocaleString('en-US')} steps: the first rows show while the file is read, the tab answers meanwhile, then every step`, async () => {
       const { api } = await activatedExtension();
       await closeAllEditors();
-      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
-      const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
-      assert.equal(first.reading, true, 'the first rows show while the file is still being read');
-      assert.ok(first.totalRows < STEPS, `${first.totalRows} rows of ${STEPS} at first`);
+      // What the read brings after its first steps waits until released: on a fast machine the
+      // whole file could otherwise be read before the first look.
+      await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
+      let failure;
+      try {
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+        const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
+        assert.equal(first.reading, true, 'the first rows show while the file is still being read');
+        assert.ok(first.totalRows < STEPS, `${first.totalRows} rows of ${STEPS} at first`);
 
-      // The tab answers while it reads: select a step by its id, then go to the next failure.
-      const editor = api.traceEditor()?.activeEditor;
-      assert.ok(editor, 'the trace editor is active');
-      assert.equal(editor.selectStep('m1'), true);
-      await waitFor('m1 selected', async () => ((await webviewState())?.selectedId === 'm1' ? true : undefined), 120_000);
-      editor.nextFailure();
-      const failure = await waitFor('the next failure selected', async () => { const s = await webviewState(); return s && s.selectedId !== 'm1' ? s : undefined; }, 120_000);
-      assert.ok((failure.selectedIndex ?? -1) > 4, `the next failure comes after m1 (row 5), at ${failure.selectedIndex}`);
+        // The tab answers while it reads: select a step by its id, then go to the next failure.
+        const editor = api.traceEditor()?.activeEditor;
+        assert.ok(editor, 'the trace editor is active');
+        assert.equal(editor.selectStep('m1'), true);
+        await waitFor('m1 selected', async () => ((await webviewState())?.selectedId === 'm1' ? true : undefined), 120_000);
+        editor.nextFailure();
+        failure = await waitFor('the next failure selected', async () => { const s = await webviewState(); return s && s.selectedId !== 'm1' ? s : undefined; }, 120_000);
+        assert.ok((failure.selectedIndex ?? -1) > 4, `the next failure comes after m1 (row 5), at ${failure.selectedIndex}`);
+        assert.equal(failure.reading, true, 'all this while the file is still being read');
+      } finally {
+        await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
+      }
 
       const done = await waitFor('every step read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === STEPS ? s : undefined; }, 600_000, 250);
       assert.equal(done.totalRows, STEPS);
