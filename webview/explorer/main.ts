@@ -28,7 +28,7 @@ interface ColumnSpec { id: ExplorerColumn; label: string; width: string; numeric
 const COLUMNS: ColumnSpec[] = [
   { id: 'title', label: 'Trace', width: 'minmax(200px, 3fr)' },
   { id: 'file', label: 'File', width: 'minmax(140px, 2fr)' },
-  { id: 'outcome', label: 'Outcome', width: '92px' },
+  { id: 'outcome', label: 'Outcome', width: '104px' },
   { id: 'steps', label: 'Steps', width: '68px', numeric: true, firstDescending: true },
   { id: 'failures', label: 'Failing', width: '72px', numeric: true, firstDescending: true },
   { id: 'category', label: 'Categories', width: 'minmax(150px, 2fr)' },

@@ -45,7 +45,7 @@ export function registerExplorerTests(): void {
     });
 
     test('the page runs the query it was opened with, and a row opens at its first matching step', async () => {
-      const handle = await vscode.commands.executeCommand<TraceExplorerHandle>('agentTraceDebugger.openTraceExplorer', 'file:explorer-test-traces outcome:failure');
+      const handle = await vscode.commands.executeCommand<TraceExplorerHandle>('agentTraceDebugger.openTraceExplorer', 'file:explorer-test-traces category:TOOL');
       assert.ok(handle?.panel, 'the command returns the panel');
       assert.equal(handle.panel.title, 'Trace Explorer');
       // Runs start only when the page asks: a result means the page loaded and spoke the protocol.
