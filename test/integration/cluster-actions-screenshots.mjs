@@ -61,15 +61,18 @@ async function shoot(page, theme) {
   await page.screenshot({ path: join(outDir, `${theme.id}-cluster-menu.png`) });
   await page.keyboard.press('Escape');
 
-  // 3. `n` in the view opens the cluster's first step; the status bar says where we are.
+  // 3. `n` in the view opens the next step of the cluster (its first, the first time); the status bar says where we are.
   row = await firstClusterRow(page);
   await row.click();
   await page.keyboard.press('n');
   const status = await poll('the step in the status bar', async () => {
     const text = await page.$eval(STATUS, (e) => e.textContent ?? '').catch(() => '');
-    return /Step 1 of \d+ in cluster/.test(text) ? text : undefined;
+    return /Step \d+ of \d+ in cluster/.test(text) ? text : undefined;
   }, WAIT_MS);
-  await poll('a trace editor', async () => ((await page.$$('.tabs-container .tab')).length > 0 ? true : undefined), WAIT_MS);
+  await poll('the trace editor with its rows', async () => {
+    for (const f of page.frames()) if (await f.$('.step-row:not(.placeholder)').catch(() => null)) return true;
+    return undefined;
+  }, WAIT_MS);
   await painted(page);
   await page.screenshot({ path: join(outDir, `${theme.id}-cluster-step.png`) });
 
