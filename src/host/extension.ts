@@ -22,6 +22,7 @@ import { activateCurate } from './curate';
 import { activateTraceExplorer } from './explorer';
 import { activateCompare } from './compare';
 import { activateClustersView, type ClustersTreeProvider } from './clusters';
+import { activateDetectorReport } from './detector-report';
 import { activateTestHooks } from './test-hooks';
 import { activateTextEditorFeatures } from './text';
 import { activateTrainingSets, type TrainingSetsApi } from './training-sets';
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   activateCompare(context, worker, queries);
   activateTraceExplorer(context, queries);
   const clusters = activateClustersView(context, () => traces.files(), worker);
+  activateDetectorReport(context, () => traces.files(), worker);
   activateTestHooks(context);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
   return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver, clusters } : undefined;

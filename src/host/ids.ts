@@ -44,4 +44,7 @@ export const COMMANDS = {
   startReceiver: 'agentTraceDebugger.startReceiver',
   stopReceiver: 'agentTraceDebugger.stopReceiver',
   receiverActions: 'agentTraceDebugger.receiverActions',
+  showDetectorReport: 'agentTraceDebugger.showDetectorReport',
+  detectorReportForFolder: 'agentTraceDebugger.detectorReportForFolder',
+  refreshDetectorReport: 'agentTraceDebugger.refreshDetectorReport',
 } as const;

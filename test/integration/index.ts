@@ -25,6 +25,7 @@ import { registerQueryTests } from './suite/query.test';
 import { registerCurateTests } from './suite/curate.test';
 import { registerCompareTests } from './suite/compare.test';
 import { registerExplorerTests } from './suite/explorer.test';
+import { registerDetectorReportTests } from './suite/detector-report.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -60,6 +61,7 @@ export async function run(): Promise<void> {
   registerCurateTests();
   registerCompareTests();
   registerExplorerTests();
+  registerDetectorReportTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

@@ -11,7 +11,9 @@ import { matchRecord, parseQuery } from '../../workspace/query';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
 import { alignTraces, correctedTrajectory, TraceLoader, type Alignment } from '../../compare';
 import { ClusterBuilder, type FailureCluster } from '../../clusters';
-import { forEachCorpusTrace } from '../../corpus';
+import { collectTraceFiles, forEachCorpusTrace } from '../../corpus';
+import { DetectorEvaluator, type DetectorEvaluation } from '../../detector-eval';
+import { mergeEvaluations } from '../../detector-eval/merge';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../../taxonomy';
 
 export interface AnalyzeParams {
@@ -84,6 +86,31 @@ export interface ClusterResult {
   skipped: number;
 }
 
+/** One chunk of the Detector Report's files (the host adds the chunks up with mergeEvaluations). */
+export interface DetectorEvalParams {
+  /** Trace files (files that are not traces are skipped with their reason). */
+  paths: string[];
+  taxonomy: string;
+  /** Files larger than this are skipped. */
+  maxBytes: number;
+  maxUnzippedBytes?: number;
+  /** Step addresses kept per list (the report shows no more). */
+  maxExamples: number;
+}
+
+export interface DetectorEvalResult {
+  evaluation: DetectorEvaluation;
+  /** `file NUL traceIndex NUL stepId` (stepLineKey) -> the step's 1-based line in its file and its name, for the addresses in `evaluation`. */
+  steps: Record<string, { line?: number; name: string }>;
+  files: number;
+  traces: number;
+  skipped: { file: string; reason: string }[];
+  /** Unreadable sidecars (their judgements are left out), one located line each. */
+  problems: string[];
+}
+
+export const stepLineKey = (file: string, traceIndex: number, stepId: string): string => `${file}\u0000${traceIndex}\u0000${stepId}`;
+
 export interface WorkerJobs {
   analyzeFile(p: AnalyzeFileParams): AnalysisOutcome;
   analyzeText(p: AnalyzeTextParams): AnalysisOutcome;
@@ -95,6 +122,10 @@ export interface WorkerJobs {
   compareTraces(p: CompareParams): CompareResult | RecordsRefusal;
   /** Failure clusters across the files (src/core/clusters), largest first. */
   failureClusters(p: ClusterParams): ClusterResult;
+  /** The trace files under the folders, as `agent-trace eval-detectors` walks them (sorted, no dot-folders). */
+  traceFilesUnder(p: { folders: string[] }): { files: string[]; problems: string[] };
+  /** Detector evaluation of some files (src/core/detector-eval), with the lines of the steps it names. */
+  evaluateDetectors(p: DetectorEvalParams): DetectorEvalResult;
 }
 
 const taxonomies = new Map<string, Taxonomy>();
@@ -137,6 +168,46 @@ function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal
 }
 
 export const workerJobs: WorkerJobs = {
+  traceFilesUnder(p) {
+    const problems: string[] = [];
+    const files = collectTraceFiles(p.folders, problems).map((f) => f.path);
+    return { files, problems };
+  },
+  evaluateDetectors(p) {
+    const taxonomy = taxonomyFor(p.taxonomy);
+    const evaluator = new DetectorEvaluator({ taxonomy });
+    const out: Omit<DetectorEvalResult, 'evaluation' | 'steps'> = { files: 0, traces: 0, skipped: [], problems: [] };
+    const allSteps = new Map<string, { line?: number; name: string }>();
+    for (const path of p.paths) {
+      let size: number;
+      try { size = statSync(path).size; } catch (e) { out.skipped.push({ file: path, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` }); continue; }
+      if (size > p.maxBytes) { out.skipped.push({ file: path, reason: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` }); continue; }
+      // One file at a time: a file that is not a trace is skipped, not the chunk.
+      const summary = forEachCorpusTrace([path], { taxonomy, maxUnzippedBytes: p.maxUnzippedBytes }, (t) => {
+        evaluator.add(t);
+        // The steps an example can name: those with findings, labels or sidecar entries.
+        const wanted = new Set<string>([...t.findings.map((f) => f.stepId), ...t.tagsByStep.keys()]);
+        for (const l of t.trace.labels) if (l.stepId) wanted.add(l.stepId);
+        for (const s of t.trace.steps) {
+          if (wanted.has(s.id)) allSteps.set(stepLineKey(t.file, t.traceIndex, s.id), { ...(s.location ? { line: s.location.line } : {}), name: s.toolCall?.name ?? s.name });
+        }
+      });
+      if (summary.files === 0) out.skipped.push({ file: path, reason: summary.problems[0]?.replace(`${path}: `, '') ?? 'not a trace' });
+      else out.problems.push(...summary.problems);
+      out.files += summary.files;
+      out.traces += summary.traces;
+    }
+    const evaluation = mergeEvaluations([evaluator.result()], { maxExamples: p.maxExamples });
+    const steps: Record<string, { line?: number; name: string }> = {};
+    const keep = (a: { file: string; traceIndex: number; stepId: string }): void => {
+      const key = stepLineKey(a.file, a.traceIndex, a.stepId);
+      const step = allSteps.get(key);
+      if (step) steps[key] = step;
+    };
+    for (const f of [...evaluation.rules, ...evaluation.categories]) for (const list of Object.values(f.examples)) list.forEach(keep);
+    for (const list of Object.values(evaluation.location.examples)) list.forEach(keep);
+    return { evaluation, steps, ...out };
+  },
   failureClusters(p) {
     const taxonomy = taxonomyFor(p.taxonomy);
     const sized = p.paths.filter((path) => { try { return statSync(path).size <= p.maxBytes; } catch { return false; } });
