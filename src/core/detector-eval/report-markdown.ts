@@ -228,7 +228,14 @@ export function detectorReportMarkdown(input: DetectorReportInput): string {
     if (n === 0) return [];
     const shown = addresses.slice(0, max);
     const more = n > shown.length ? ` (the first ${shown.length} of ${n})` : '';
-    return [`- **${title} ${n}**: ${what}${more}:`, ...shown.map((a) => `  - ${link(a)}`)];
+    // A step with two judgements (two labels on it) is listed once, with how many.
+    const times = new Map<string, { address: StepAddress; count: number }>();
+    for (const a of shown) {
+      const key = `${a.file}\u0000${a.traceIndex}\u0000${a.stepId}`;
+      const seen = times.get(key);
+      if (seen) seen.count++; else times.set(key, { address: a, count: 1 });
+    }
+    return [`- **${title} ${n}**: ${what}${more}:`, ...[...times.values()].map((x) => `  - ${link(x.address)}${x.count > 1 ? ` ×${x.count}` : ''}`)];
   };
   out.push(
     ...list('Found', 'labelled steps carrying a finding', loc.labelsFound, loc.examples.found),

@@ -130,6 +130,12 @@ describe('Detector Report: Markdown', () => {
     assert.match(text, /\*\*FP 5\*\*: [^\n]*\(the first 2 of 5\):\n {2}- [^\n]+\n {2}- [^\n]+\n\n\[↑ By rule\]/);
   });
 
+  it('lists a step with two judgements once, with how many', () => {
+    const t = evalTrace('/w/traces/a.json', ['s1'], [], { labels: [trail('s1', 'Formatting Errors'), trail('s1', 'Goal Deviation')] });
+    const text = report([t]);
+    assert.match(text, /\*\*Missed 2\*\*: [^\n]*:\n {2}- \[[^\n]*\]\(\.\.\/w\/traces\/a\.json#L10\) call 1 ×2\n\n/);
+  });
+
   it('adds up chunks to the evaluation of the whole (mergeEvaluations)', () => {
     const parts = [evaluateDetectors([traceA()]), evaluateDetectors([traceB()])];
     assert.deepEqual(mergeEvaluations(parts), evaluateDetectors([traceA(), traceB()]));
