@@ -52,6 +52,28 @@ export function registerCompareTests(): void {
       assert.match(missing.error ?? '', /has no run #5/);
     });
 
+    test('Compare with Corrected Trajectory opens the view on the run and its sidecar\'s corrections, at the corrected call', async () => {
+      await activatedExtension();
+      await closeAllEditors();
+      const file = join(dir, 'fix.trace.jsonl');
+      writeFileSync(file, [
+        header('f'),
+        JSON.stringify({ type: 'step', id: 'f-llm0', kind: 'llm', name: 'model', output: { messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c0', name: 'get_weather', arguments: { city: 'Pariss' } }] }] } }),
+        JSON.stringify({ type: 'step', id: 'f-tool0', kind: 'tool', name: 'get_weather', toolCall: { id: 'c0', name: 'get_weather', arguments: { city: 'Pariss' } }, status: 'error', error: { message: 'unknown city' } }),
+      ].join('\n') + '\n');
+      writeFileSync(`${file}.annotations.json`, JSON.stringify({ version: 1, errors: [], reviewed: [], corrections: [
+        { location: 'f-llm0', output: { role: 'assistant', content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } }] } },
+      ] }));
+      const result = await vscode.commands.executeCommand<CompareTracesResult>('agentTraceDebugger.compareWithCorrected', vscode.Uri.file(file), 0);
+      assert.deepEqual(result, { firstDivergence: { a: 0, b: 0 }, differences: 2 }, 'the call changed its city; the failed call is only in the original');
+      const shown = await waitFor('the view on the corrected call', async () => {
+        const s = await vscode.commands.executeCommand<CompareViewState | undefined>('agentTraceDebugger.test.getCompareViewState');
+        return s?.selectedPair === 0 && s.rendered.length === 2 ? s : undefined;
+      });
+      assert.deepEqual(shown.rendered, ['changed f-llm0 f-llm0', 'deleted f-tool0 -']);
+      await closeAllEditors();
+    });
+
     test('two tau-bench runs of one task open in the Compare Traces view on their first different action; Next/Previous Difference move its selection; Open Side by Side opens both runs there', async () => {
       const { extension, api } = await activatedExtension();
       await closeAllEditors();
