@@ -131,6 +131,10 @@ describe('Compare Traces view (webview)', function () {
     await waitForState(opened, 'on the inserted email', (x) => x.selectedPair === 2);
     await page.keyboard.press('Enter');
     await until('Enter on a step only run b has opens run b', () => opened?.opened.at(-1) === 'b:s4');
+    await page.locator('.pair-row[data-pair="1"]').dblclick();
+    await until('a double click opens the pair\'s step of run a', () => opened?.opened.at(-1) === 'a:s2');
+    await page.keyboard.press('n');
+    await waitForState(opened, 'back on the inserted email', (x) => x.selectedPair === 2);
     await page.getByText('Open Side by Side in Trace Editors').click();
     await until('side by side at the selected pair', () => opened?.sideBySide.join() === '2');
     await painted(page);

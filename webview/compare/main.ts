@@ -41,6 +41,8 @@ class CompareApp {
   private selectedRow: number | null = null;
   private detailsSeq = 0;
   private renderQueued = false;
+  /** The row nodes of the last render, by row, with the data they show. */
+  private shown = new Map<number, { node: HTMLElement; row: PairRow }>();
   private readonly root: HTMLElement;
   private readonly list: HTMLElement;
   private readonly spacer: HTMLElement;
@@ -130,6 +132,7 @@ class CompareApp {
     this.total = this.info ? (this.onlyDifferences ? this.info.differences : this.info.total) : 0;
     this.spacer.style.height = `${this.total * ROW_HEIGHT}px`;
     this.spacer.replaceChildren();
+    this.shown.clear();
     this.empty.hidden = this.total > 0;
     this.empty.textContent = this.onlyDifferences ? 'No differences: the runs did the same thing, step for step.' : 'Both runs are empty.';
     this.queueRender();
@@ -291,24 +294,34 @@ class CompareApp {
     const first = Math.max(0, Math.floor(this.list.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.total, Math.ceil((this.list.scrollTop + h) / ROW_HEIGHT) + OVERSCAN);
     const nodes: HTMLElement[] = [];
+    const shown = new Map<number, { node: HTMLElement; row: PairRow }>();
     for (let r = first; r < last; r++) {
       const pageNo = Math.floor(r / PAGE_SIZE);
       const page = this.pages.get(pageNo);
       if (page === undefined) void this.fetchPage(pageNo);
       let node: HTMLElement;
-      if (page && typeof page === 'object' && 'rows' in page) node = this.rowNode(page.rows[r % PAGE_SIZE], r);
-      else node = el('div', { className: 'pair-row pair-loading', text: page && typeof page === 'object' ? `Could not load these rows: ${page.error}` : 'Loading…' });
+      const row = page && typeof page === 'object' && 'rows' in page ? page.rows[r % PAGE_SIZE] : undefined;
+      const kept = this.shown.get(r);
+      if (row && kept && kept.row === row) {
+        // The same row as last time: keep its node (a double click needs both clicks on one node), update the selection.
+        node = kept.node;
+        const selected = this.selectedRow === r;
+        node.classList.toggle('selected', selected);
+        node.setAttribute('aria-selected', selected ? 'true' : 'false');
+      } else if (row) node = this.rowNode(row, r);
+      else node = el('div', { className: 'pair-row pair-loading', text: page && typeof page === 'object' && 'error' in page ? `Could not load these rows: ${page.error}` : 'Loading…' });
+      if (row) shown.set(r, { node, row });
       node.style.top = `${r * ROW_HEIGHT}px`;
       nodes.push(node);
     }
+    this.shown = shown;
     this.spacer.replaceChildren(...nodes);
     const selected = this.selectedRow === null ? null : this.spacer.querySelector<HTMLElement>(`[data-row="${this.selectedRow}"]`);
     if (selected) this.list.setAttribute('aria-activedescendant', selected.id);
     else this.list.removeAttribute('aria-activedescendant');
   }
 
-  private rowNode(p: PairRow | undefined, r: number): HTMLElement {
-    if (!p) return el('div', { className: 'pair-row pair-loading', text: '' });
+  private rowNode(p: PairRow, r: number): HTMLElement {
     const first = this.info?.firstDivergence === p.pair;
     const selected = this.selectedRow === r;
     const what = p.kind === 'changed' ? `changed (${p.fields.join(', ')})` : KIND_NAMES[p.kind];
