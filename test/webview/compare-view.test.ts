@@ -142,7 +142,7 @@ describe('Compare Traces view (webview)', function () {
   });
 
   it('"Only differences" shows only the pairs that differ and keeps the selection', async () => {
-    opened = await harness.open(twoRuns());
+    opened = await harness.open(twoRuns(), { theme: 'high-contrast' });
     const { page } = opened;
     await waitForState(opened, 'landed', (x) => x.selectedPair === 1);
     await page.locator('vscode-checkbox').click();
@@ -159,6 +159,8 @@ describe('Compare Traces view (webview)', function () {
     await waitForState(opened, 'the same pay', (x) => x.selectedPair === 3);
     await page.keyboard.press('d');
     await waitForState(opened, 'wrapped to the first difference', (x) => x.onlyDifferences && x.selectedPair === 1);
+    await painted(page);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-view-only-differences-hc.png') });
   });
 
   it('trace text stays text: markup in names, arguments and results is shown, never parsed', async () => {
