@@ -44,10 +44,13 @@ describe('agent-trace clusters and eval-detectors', () => {
       [2, 'TOOL.TIMEOUT', 'fetch', 'TimeoutError: request timed out after <num>s'],
       [1, 'ORCH.PREMATURE_STOP', 'fetch', 'TimeoutError: request timed out after <num>s'],
     ]);
-    assert.deepEqual(out.clusters[0].traces, [
+    // Each trace also carries its file's sha256 and the findings behind the cluster (for tagging it).
+    assert.deepEqual(out.clusters[0].traces.map(({ file, traceIndex, title, stepIds }: { file: string; traceIndex: number; title: string; stepIds: string[] }) => ({ file, traceIndex, title, stepIds })), [
       { file: join(dir, 'run1.trace.jsonl'), traceIndex: 0, title: 'run-1', stepIds: ['tool-1'] },
       { file: join(dir, 'sub', 'run2.trace.jsonl'), traceIndex: 0, title: 'run-2', stepIds: ['tool-1'] },
     ]);
+    assert.match(out.clusters[0].traces[0].sha256, /^[0-9a-f]{64}$/);
+    assert.deepEqual(out.clusters[0].traces[0].findings.map((f: { rule: string; stepId: string; category: string }) => [f.rule, f.stepId, f.category]), [['tool-error', 'tool-1', 'TOOL.TIMEOUT']]);
     assert.deepEqual(out.skipped.map((s: { file: string }) => s.file), [join(dir, 'settings.json')]);
     const min = JSON.parse(clustersCommand({ paths: [dir], json: true, min: 2 }).stdout.join('\n'));
     assert.deepEqual(min.clusters.map((c: { count: number }) => c.count), [2]);
