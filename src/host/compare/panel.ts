@@ -96,7 +96,14 @@ export class ComparePanel {
 
 /** Open the view on two runs and their alignment. */
 export async function openComparePanel(extensionUri: vscode.Uri, sides: [CompareSideSpec, CompareSideSpec], result: CompareResult, actions: CompareActions, onDispose: (p: ComparePanel) => void): Promise<ComparePanel | { error: string }> {
-  const sources = await Promise.all(sides.map((s) => loadSource(extensionUri, s)));
+  // Two runs of one file (or a run and its corrected trajectory) share one read of the file.
+  const files = new Map<string, Promise<TraceFile>>();
+  const fileOf = (uri: vscode.Uri): Promise<TraceFile> => {
+    let f = files.get(uri.toString());
+    if (!f) files.set(uri.toString(), (f = readTraceFile(extensionUri, uri)));
+    return f;
+  };
+  const sources = await Promise.all(sides.map(async (s) => sourceOf(await fileOf(s.uri), s)));
   const failed = sources.find((s): s is { error: string } => 'error' in s);
   if (failed) return failed;
   const model = new CompareModel(sources as [CompareSource, CompareSource], result);
@@ -110,31 +117,36 @@ export async function openComparePanel(extensionUri: vscode.Uri, sides: [Compare
   return view;
 }
 
-/**
- * One side, read by a document worker (off the host's thread, as the trace editor reads it),
- * with its findings and its sidecar's tags; a corrected side is its run with the sidecar's
- * corrections applied (core/compare's correctedTrajectory, as the trace worker aligned it).
- */
-async function loadSource(extensionUri: vscode.Uri, spec: CompareSideSpec): Promise<CompareSource | { error: string }> {
-  const path = spec.uri.fsPath;
-  const sidecar = sidecarLocationFor(spec.uri);
-  const file = TraceFile.opening(path, { taxonomy: configuredTaxonomy(), maxUnzippedBytes: maxUnzippedBytes(), readSidecar: sidecarReaderFor(sidecar), sidecarPath: sidecar.path });
+/** A trace file read by a document worker (off the host's thread, as the trace editor reads it), with its findings and its sidecar's tags. */
+async function readTraceFile(extensionUri: vscode.Uri, uri: vscode.Uri): Promise<TraceFile> {
+  const sidecar = sidecarLocationFor(uri);
+  const file = TraceFile.opening(uri.fsPath, { taxonomy: configuredTaxonomy(), maxUnzippedBytes: maxUnzippedBytes(), readSidecar: sidecarReaderFor(sidecar), sidecarPath: sidecar.path });
   const workerPath = vscode.Uri.joinPath(extensionUri, 'dist', 'trace-worker.js').fsPath;
-  const client = new DocumentWorkerClient(() => new Worker(workerPath, { workerData: { mode: 'document' } }), { path, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() });
+  const client = new DocumentWorkerClient(() => new Worker(workerPath, { workerData: { mode: 'document' } }), { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() });
   const reader = new TraceFileReader(file, client, () => undefined);
   try {
     await reader.open().done;
   } finally {
     reader.dispose();
   }
+  return file;
+}
+
+/**
+ * One side: its run in the file read, or its corrected trajectory (the sidecar's corrections
+ * applied by core/compare's correctedTrajectory, as the trace worker aligned it).
+ */
+function sourceOf(file: TraceFile, spec: CompareSideSpec): CompareSource | { error: string } {
+  const path = spec.uri.fsPath;
   if (file.loadError) return { error: `${basename(path)}: ${file.loadError.problems.map((p) => p.message).join('; ')}` };
   const position = file.positionOfTrace(spec.traceIndex) ?? spec.traceIndex;
   const trace = file.traces[position];
   if (!trace) return { error: `${basename(path)} has no run #${spec.traceIndex}` };
   const displayFile = vscode.workspace.asRelativePath(spec.uri);
   if (!spec.corrected) return { file, position, trace, displayFile };
+  const sidecar = file.annotations.sidecarPath;
   try {
-    const c = correctedTrajectory(path, trace, sidecar.path === sidecarPathFor(path) ? undefined : sidecar.path);
+    const c = correctedTrajectory(path, trace, sidecar === sidecarPathFor(path) ? undefined : sidecar);
     return { file, position, trace: c.trace, displayFile, corrected: new Set(c.corrected) };
   } catch (e) {
     if (isUserInputError(e)) return { error: e.problems.map(formatProblem).join('; ') };
