@@ -65,13 +65,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const trainingSets = activateTrainingSets(context);
   activateDebugger(context);
   const receiver = activateReceiver(context, traces);
-  const queries = activateQuery(context, { files: () => traces.files(), worker });
+  // A second worker, started on first use, indexes the workspace's records beside the first (a
+  // cold index of thousands of files is CPU-bound; the machine has at least two cores).
+  const indexWorker = new TraceWorkerClient(() => new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
+  context.subscriptions.push({ dispose: () => indexWorker.dispose() });
+  const queries = activateQuery(context, { files: () => traces.files(), worker, indexWorkers: [worker, indexWorker] });
   activateCurate(context, queries, trainingSets.view);
-  activateCompare(context, worker, queries);
+  const compare = activateCompare(context, worker, queries);
   activateTraceExplorer(context, queries);
   const clusters = activateClustersView(context, () => traces.files(), worker);
   activateDetectorReport(context, () => traces.files(), worker);
-  activateTestHooks(context);
+  activateTestHooks(context, compare);
   // Other extensions get no handle on our internals: the API exists for the integration tests only.
   return context.extensionMode === vscode.ExtensionMode.Test ? { traces, sessions, trainingSets, traceEditor: getTraceEditorProvider, receiver, clusters } : undefined;
 }

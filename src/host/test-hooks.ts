@@ -9,7 +9,7 @@ import { getActiveTraceEditor } from './editor';
 import { COMMANDS } from './ids';
 import { holdTraceReads } from './editor/trace-file-reader';
 
-export function activateTestHooks(context: vscode.ExtensionContext): void {
+export function activateTestHooks(context: vscode.ExtensionContext, compare: { viewState(): Promise<unknown> }): void {
   if (context.extensionMode !== vscode.ExtensionMode.Test) return;
   context.subscriptions.push(
     // The trace editor webview's state; undefined when no trace editor is active.
@@ -19,5 +19,7 @@ export function activateTestHooks(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.testGetAnnotations, (uri?: vscode.Uri | string) => annotationsSnapshot(uri)),
     // Hold what a trace read brings after its first steps until released (a file "still being read").
     vscode.commands.registerCommand(COMMANDS.testHoldTraceReads, (hold: unknown) => holdTraceReads(hold === true)),
+    // What the active Compare Traces view shows.
+    vscode.commands.registerCommand(COMMANDS.testGetCompareViewState, () => compare.viewState()),
   );
 }

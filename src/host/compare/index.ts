@@ -45,7 +45,7 @@ interface Session {
   sides: [CompareSide, CompareSide];
 }
 
-export function activateCompare(context: vscode.ExtensionContext, worker: TraceWorkerClient, queries: TraceQueryService): void {
+export function activateCompare(context: vscode.ExtensionContext, worker: TraceWorkerClient, queries: TraceQueryService): { viewState(): Promise<unknown> } {
   let session: Session | undefined;
   const item = vscode.window.createStatusBarItem('agentTraceDebugger.compare', vscode.StatusBarAlignment.Left, 99);
   item.name = vscode.l10n.t('Agent Trace: Compare Traces');
@@ -195,10 +195,8 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
     vscode.commands.registerCommand(COMMANDS.nextDifference, () => { const v = activePanel(); if (v) v.navigate(1); else move(1); }),
     vscode.commands.registerCommand(COMMANDS.previousDifference, () => { const v = activePanel(); if (v) v.navigate(-1); else move(-1); }),
   );
-  if (context.extensionMode === vscode.ExtensionMode.Test) {
-    // Test-only (never in a user's command list): what the active Compare Traces view shows.
-    context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.testGetCompareViewState, async () => (activePanel() ?? [...panels].at(-1))?.getState().catch(() => undefined)));
-  }
+  // What the active (else the last) Compare Traces view shows: a test hook (src/host/test-hooks.ts) reads it.
+  return { viewState: async () => (activePanel() ?? [...panels].at(-1))?.getState().catch(() => undefined) };
 }
 
 function correctedNotAFile(): void {
