@@ -4,12 +4,11 @@
  * in the Trace Debugger at its first matching step. A query that does not parse says where.
  */
 import * as vscode from 'vscode';
-import type { TraceWorkerClient } from '../../core/engine/worker/client';
 import { parseQuery, QuerySyntaxError, type Query } from '../../core/workspace/query';
 import { openInTraceDebugger } from '../commands';
 import { COMMANDS } from '../ids';
 import { withoutIcons } from '../plain-text';
-import { TraceQueryService, type QueryMatch, type QueryRun } from './service';
+import { TraceQueryService, type QueryMatch, type QueryRun, type QuerySources } from './service';
 
 /** Results follow the typing after this pause. */
 const TYPING_PAUSE_MS = 250;
@@ -27,7 +26,7 @@ export interface QueryTracesResult {
   opened?: boolean;
 }
 
-export function activateQuery(context: vscode.ExtensionContext, sources: { files(): Promise<vscode.Uri[]>; worker: TraceWorkerClient }): TraceQueryService {
+export function activateQuery(context: vscode.ExtensionContext, sources: QuerySources): TraceQueryService {
   const service = new TraceQueryService(context, sources);
   context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.queryTraces, (args?: QueryTracesArgs) => (
     args && typeof args.query === 'string' ? runScripted(service, args) : showQueryPick(service)
