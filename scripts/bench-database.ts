@@ -4,15 +4,19 @@
  * loaded and every file's stamp checked), then queried. Figures are printed (wall and CPU ms), not
  * asserted: timing goals live here, not in `npm test`.
  *
- *   npm run bench:database [-- --files 5000 --steps 40]
+ *   npm run bench:database [-- --files 5000 --steps 40 --workers 2]
  *
- * The records are computed in this process, one file at a time, as the trace worker computes
- * them in VS Code (its job function is called directly).
+ * The records are computed by `--workers` trace worker threads (dist/trace-worker.js, as in VS
+ * Code, which indexes with two), or with `--workers 0` in this process, one file at a time (the
+ * job function called directly). Run `node scripts/build.mjs` first for the worker.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { TraceWorkerClient } from '../src/core/engine/worker/client';
 import { workerJobs } from '../src/core/engine/worker/jobs';
+import { WorkerPool } from '../src/core/engine/worker/pool';
 import { FileIndex } from '../src/core/workspace/file-index';
 import { parseQuery, runQuery } from '../src/core/workspace/query';
 import type { TraceRecord } from '../src/core/workspace/trace-record';
@@ -35,6 +39,9 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; wallMs: n
 async function main(): Promise<void> {
   const files = arg('files', 5000);
   const steps = arg('steps', 40);
+  const workerCount = arg('workers', 2);
+  const clients = Array.from({ length: workerCount }, () => new TraceWorkerClient(() => new Worker(join(__dirname, '..', 'dist', 'trace-worker.js'))));
+  const pool = workerCount > 0 ? new WorkerPool(clients) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'atd-bench-db-'));
   const formats: BenchFormat[] = ['jsonl', 'otlp', 'trail'];
   try {
@@ -54,16 +61,17 @@ async function main(): Promise<void> {
     const make = (): FileIndex<TraceRecord> => new FileIndex<TraceRecord>({
       version: 'bench',
       cacheFile,
-      concurrency: 1,
+      concurrency: Math.max(1, workerCount),
       compute: async (path) => {
-        const out = workerJobs.traceRecords({ path, taxonomy: 'default', maxBytes: 1 << 30 });
+        const params = { path, taxonomy: 'default', maxBytes: 1 << 30 };
+        const out = pool ? await pool.run('traceRecords', params) : workerJobs.traceRecords(params);
         if ('refused' in out) throw new Error(out.refused);
         return out;
       },
     });
     mkdirSync(join(dir, 'cache'), { recursive: true });
     const cold = await timed(() => make().update(paths));
-    console.log(`index cold:  ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU (${cold.value.computed} files parsed, ${cold.value.files.reduce((n, f) => n + f.records.length, 0)} traces)`);
+    console.log(`index cold:  ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU in this process, ${workerCount} worker(s) (${cold.value.computed} files parsed, ${cold.value.files.reduce((n, f) => n + f.records.length, 0)} traces)`);
     const warm = await timed(() => make().update(paths));
     console.log(`index warm:  ${warm.wallMs.toFixed(0)} ms wall, ${warm.cpuMs.toFixed(0)} ms CPU (cache loaded and ${warm.value.reused} stamps checked, ${warm.value.computed} parsed)`);
     const records = warm.value.files.flatMap((f) => f.records);
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
       console.log(`query ${JSON.stringify(q)} (free text, every file searched): ${run.wallMs.toFixed(0)} ms wall, ${run.value} match`);
     }
   } finally {
+    for (const c of clients) c.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

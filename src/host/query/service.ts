@@ -15,6 +15,7 @@ import { TRACE_RECORD_VERSION, type TraceRecord } from '../../core/workspace/tra
 import { configuredTaxonomy, configuredTaxonomySpec, maxFileBytes, maxUnzippedBytes } from '../settings';
 import { sidecarLocationFor } from '../sidecar-storage';
 import type { CancelToken } from '../../core/engine/worker/client';
+import { WorkerPool } from '../../core/engine/worker/pool';
 
 export interface QueryMatch {
   uri: vscode.Uri;
@@ -107,25 +108,17 @@ export class TraceQueryService {
     if (this.index && this.indexVersion === version) return this.index;
     const storage = this.context.storageUri ?? this.context.globalStorageUri;
     mkdirSync(storage.fsPath, { recursive: true });
-    const workers = this.sources.indexWorkers?.length ? this.sources.indexWorkers : [this.sources.worker];
-    const busy = workers.map(() => 0);
+    const pool = new WorkerPool(this.sources.indexWorkers?.length ? this.sources.indexWorkers : [this.sources.worker]);
     this.index = new FileIndex<TraceRecord>({
       version,
       cacheFile: join(storage.fsPath, 'trace-records.json'),
-      concurrency: workers.length,
+      concurrency: pool.size,
       companions: (path) => [sidecarLocationFor(vscode.Uri.file(path)).path],
       compute: async (path, signal) => {
         const token: CancelToken = { get isCancellationRequested() { return signal.aborted; }, onCancellationRequested: (l) => { signal.addEventListener('abort', () => l()); } };
-        // The least busy worker: files differ in size, so taking turns would leave one idle.
-        const w = busy.indexOf(Math.min(...busy));
-        busy[w]++;
-        try {
-          const out = await workers[w].run('traceRecords', { path, taxonomy: configuredTaxonomySpec(), maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token);
-          if ('refused' in out) throw new Error(out.refused);
-          return out;
-        } finally {
-          busy[w]--;
-        }
+        const out = await pool.run('traceRecords', { path, taxonomy: configuredTaxonomySpec(), maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token);
+        if ('refused' in out) throw new Error(out.refused);
+        return out;
       },
     });
     this.indexVersion = version;
