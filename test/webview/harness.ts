@@ -103,14 +103,14 @@ export class WebviewHarness {
       const requested = url.searchParams.get('theme');
       const theme = requested === 'light' || requested === 'high-contrast' ? requested : 'dark';
       if (url.pathname === '/') {
-        // The trace editor's page by default; another panel's with ?script=dist/x.js&style=media/x.css.
+        // The trace editor's page by default; another panel's with ?script=dist/x.js&style=media/x.css (&style=...).
         const script = url.searchParams.get('script') ?? 'dist/webview.js';
-        const style = url.searchParams.get('style') ?? 'media/trace-editor.css';
+        const styles = url.searchParams.getAll('style');
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(renderShell({
           cspSource: this.origin,
           scriptUri: `${this.origin}/${script}`,
-          styleUris: [...themeSheets(this.origin, theme), `${this.origin}/dist/codicons/codicon.css`, `${this.origin}/${style}`],
+          styleUris: [...themeSheets(this.origin, theme), `${this.origin}/dist/codicons/codicon.css`, ...(styles.length ? styles : ['media/trace-editor.css']).map((s) => `${this.origin}/${s}`)],
         }).replace('<body>', `<body class="vscode-${theme}">`));
         return;
       }
@@ -136,10 +136,11 @@ export class WebviewHarness {
   }
 
   /**
-   * Another webview panel of the extension (the Trace Explorer, the diff view): its built script and
-   * stylesheet in the same shell and CSP, wired to a host endpoint that `bind` gives its handlers.
+   * Another webview panel of the extension (the Trace Explorer, the Compare Traces view): its built
+   * script and stylesheets in the same shell and CSP, wired to a host endpoint that `bind` gives its
+   * handlers.
    */
-  async openPanel(opts: { script: string; style: string; bind: (host: RpcEndpoint) => void; theme?: Theme; width?: number; height?: number; savedState?: unknown }): Promise<OpenedPanel> {
+  async openPanel(opts: { script: string; styles: string[]; bind: (host: RpcEndpoint) => void; theme?: Theme; width?: number; height?: number; savedState?: unknown }): Promise<OpenedPanel> {
     if (!this.browser) throw new Error('harness not started');
     if (!existsSync(join(PROJECT_ROOT, opts.script))) throw new Error(`${opts.script} is missing: run \`node scripts/build.mjs\` first (npm test does).`);
     const page = await this.browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
@@ -157,7 +158,7 @@ export class WebviewHarness {
       host.handle(message);
     });
     await page.addInitScript(acquireApiScript(opts.savedState));
-    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}&script=${encodeURIComponent(opts.script)}&style=${encodeURIComponent(opts.style)}`);
+    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}&script=${encodeURIComponent(opts.script)}${opts.styles.map((st) => `&style=${encodeURIComponent(st)}`).join('')}`);
     return {
       page, requests, host,
       close: async () => {

@@ -16,7 +16,7 @@ import { fakeCategory, fakeRecord, fakeTool } from '../support/trace-records';
 import { painted, until, WebviewHarness, type OpenedPanel } from './harness';
 
 const SCRIPT = 'dist/explorer.js';
-const STYLE = 'media/trace-explorer.css';
+const STYLES = ['media/trace-explorer.css'];
 
 function sample(): TraceRecord[] {
   return [
@@ -48,7 +48,7 @@ describe('Trace Explorer (webview)', function () {
       workspaceName: () => 'test',
       saveState: () => undefined,
     };
-    const panel = await harness.openPanel({ script: SCRIPT, style: STYLE, bind: (host) => bindExplorerHandlers(host, backend), height: opts.height });
+    const panel = await harness.openPanel({ script: SCRIPT, styles: STYLES, bind: (host) => bindExplorerHandlers(host, backend), height: opts.height });
     return { panel, opened };
   }
 
