@@ -83,12 +83,17 @@ async function main(): Promise<void> {
     // Free text is searched in the steps: the records cannot answer it, so every file whose record
     // terms do not rule it out is read again (the queryFile job), as "Query Traces" does.
     for (const q of ['"rate limit"', 'category:TOOL.TIMEOUT "timed out"']) {
-      const run = await timed(() => {
+      const run = await timed(async () => {
         let hits = 0;
-        for (const path of paths) {
-          const out = workerJobs.queryFile({ path, taxonomy: 'default', query: q, maxBytes: 1 << 30 });
-          if (!('refused' in out)) hits += out.length;
-        }
+        let next = 0;
+        const searchFiles = async (): Promise<void> => {
+          while (next < paths.length) {
+            const params = { path: paths[next++], taxonomy: 'default', query: q, maxBytes: 1 << 30 };
+            const out = pool ? await pool.run('queryFile', params) : workerJobs.queryFile(params);
+            if (!('refused' in out)) hits += out.length;
+          }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, workerCount) }, searchFiles));
         return hits;
       });
       console.log(`query ${JSON.stringify(q)} (free text, every file searched): ${run.wallMs.toFixed(0)} ms wall, ${run.value} match`);

@@ -38,9 +38,9 @@ export interface QuerySources {
   files(): Promise<vscode.Uri[]>;
   worker: TraceWorkerClient;
   /**
-   * Workers that compute the records of files not indexed yet, one file each at a time (default:
-   * `worker` alone). A cold index of thousands of files is CPU-bound: two workers on two cores take
-   * about half the time, and neither runs on the extension host's thread.
+   * Workers that compute the records of files not indexed yet and search their steps for free text,
+   * one file each at a time (default: `worker` alone). Both are CPU-bound over thousands of files:
+   * two workers on two cores take about half the time, and neither runs on the host's thread.
    */
   indexWorkers?: TraceWorkerClient[];
 }
@@ -49,7 +49,12 @@ export class TraceQueryService {
   private index: FileIndex<TraceRecord> | undefined;
   private indexVersion = '';
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly sources: QuerySources) {}
+  /** The workers that index files and search their steps. */
+  private readonly pool: WorkerPool;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly sources: QuerySources) {
+    this.pool = new WorkerPool(sources.indexWorkers?.length ? sources.indexWorkers : [sources.worker]);
+  }
 
   /**
    * Run `query` over the workspace's traces. Progress reports files indexed and searched;
@@ -83,18 +88,23 @@ export class TraceQueryService {
         }
         if (undecided.length) needsText.push({ path: f.path, records: undecided, runs: f.records.length });
       }
+      // Each worker of the pool searches one file at a time, taking the next file left.
+      let next = 0;
       let searched = 0;
-      for (const { path, records, runs } of needsText) {
-        if (token.isCancellationRequested) break;
-        progress?.(vscode.l10n.t('Searching step content: {0} of {1} files', ++searched, needsText.length));
-        const hits = await this.sources.worker.run('queryFile', { path, taxonomy: configuredTaxonomySpec(), query: query.source, maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token as CancelToken);
-        if ('refused' in hits) continue;
-        const keys = new Map(records.map((r) => [r.traceKey, r]));
-        for (const h of hits) {
-          const record = keys.get(h.traceKey);
-          if (record) matches.push({ uri: byPath.get(path) as vscode.Uri, record, stepId: h.stepId, runs });
+      const searchFiles = async (): Promise<void> => {
+        while (next < needsText.length && !token.isCancellationRequested) {
+          const { path, records, runs } = needsText[next++];
+          progress?.(vscode.l10n.t('Searching step content: {0} of {1} files', ++searched, needsText.length));
+          const hits = await this.pool.run('queryFile', { path, taxonomy: configuredTaxonomySpec(), query: query.source, maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token as CancelToken);
+          if ('refused' in hits) continue;
+          const keys = new Map(records.map((r) => [r.traceKey, r]));
+          for (const h of hits) {
+            const record = keys.get(h.traceKey);
+            if (record) matches.push({ uri: byPath.get(path) as vscode.Uri, record, stepId: h.stepId, runs });
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: this.pool.size }, searchFiles));
       matches.sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath) || Number(a.record.traceKey) - Number(b.record.traceKey));
       return { matches, traces, refusedFiles: updated.files.filter((f) => f.error !== undefined).length };
     } finally {
@@ -108,7 +118,7 @@ export class TraceQueryService {
     if (this.index && this.indexVersion === version) return this.index;
     const storage = this.context.storageUri ?? this.context.globalStorageUri;
     mkdirSync(storage.fsPath, { recursive: true });
-    const pool = new WorkerPool(this.sources.indexWorkers?.length ? this.sources.indexWorkers : [this.sources.worker]);
+    const pool = this.pool;
     this.index = new FileIndex<TraceRecord>({
       version,
       cacheFile: join(storage.fsPath, 'trace-records.json'),
