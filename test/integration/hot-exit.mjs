@@ -61,9 +61,15 @@ async function promptShown(page) {
   return page.$eval(QUICK_INPUT, (w) => `${w.textContent ?? ''}|${w.querySelector('input')?.getAttribute('placeholder') ?? ''}`).catch(() => null);
 }
 
-/** Type into the open quick input, accept the first matching row, and wait for the prompt to move on. */
-async function answer(page, text, rowText) {
+/**
+ * Type into the open quick input, accept the first matching row, and wait for the prompt to move on.
+ * `shows`: text the expected prompt shows before anything is typed. Right after a command is picked
+ * the palette may still be on screen while the command's own quick pick is not yet: typing then
+ * would go to the page under it.
+ */
+async function answer(page, text, rowText, shows) {
   await page.waitForSelector(`${QUICK_INPUT} input`, { timeout: WAIT_MS });
+  if (shows) await poll(`the prompt showing "${shows}"`, async () => ((await promptShown(page))?.includes(shows) ? true : undefined));
   if (text) await page.keyboard.type(text);
   if (rowText) {
     await poll(`"${rowText}" in the quick pick`, async () => {
@@ -180,7 +186,7 @@ async function main() {
     await page.keyboard.press('n');
     await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined);
     await runCommand(page, 'Agent Trace: Tag Selected Step…');
-    await answer(page, CATEGORY, CATEGORY);
+    await answer(page, CATEGORY, CATEGORY, 'Tag this step as');
     await answer(page, '', 'HIGH');
     await answer(page, 'survives a reload', '');
 
