@@ -47,6 +47,11 @@ export interface LoadOptions {
   listSibling?: (relDir: string) => string[] | undefined;
   /** Cap on the bytes inflated from an archive (`.eval`); see DEFAULT_MAX_UNZIPPED_BYTES. */
   maxUnzippedBytes?: number;
+  /**
+   * Find each step's line and column in the file (default true). That is a second scan of the
+   * whole text; what never shows a step's place (the workspace index's records) skips it.
+   */
+  locate?: boolean;
 }
 
 /**
@@ -85,7 +90,7 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   };
   const drafts = importer.parse(file, ctx);
   warnings.unshift(...file.warnings);
-  return buildLoadResult(file, importer, drafts, warnings, locateDraftSteps(file, drafts));
+  return buildLoadResult(file, importer, drafts, warnings, opts.locate === false ? new Map() : locateDraftSteps(file, drafts));
 }
 
 /**

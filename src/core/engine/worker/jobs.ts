@@ -161,7 +161,8 @@ function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal
   try {
     const size = statSync(p.path).size;
     if (size > p.maxBytes) return { refused: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` };
-    return analyzeFile(p.path, detectOptionsFor(taxonomyFor(p.taxonomy)), { maxUnzippedBytes: p.maxUnzippedBytes });
+    // Records and query hits name steps by id, never by line: the steps are not located.
+    return analyzeFile(p.path, detectOptionsFor(taxonomyFor(p.taxonomy)), { maxUnzippedBytes: p.maxUnzippedBytes, locate: false });
   } catch (e) {
     return refusalOf(e);
   }
