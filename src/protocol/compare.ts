@@ -37,7 +37,7 @@ export interface CompareReadyResult {
 
 /** One side of a pair as a row shows it. */
 export interface PairSideRow {
-  /** The step's index in its run. */
+  /** The step's index in its run (from 0; shown from 1, as the trace editor numbers steps). */
   index: number;
   id: string;
   /** `tool search`, `llm reply`... (trace text). */

@@ -93,6 +93,10 @@ describe('Compare Traces view (webview)', function () {
     assert.equal(await page.locator('.pair-row.first-divergence').getAttribute('data-pair'), '1', 'the first divergence is marked');
     assert.equal(await page.locator('.pair-row[data-kind="inserted"] .pair-cell-a').getAttribute('class'), 'pair-cell pair-cell-a pair-cell-empty', 'an inserted step has no left side');
     assert.equal(await page.locator('.pair-row[data-kind="changed"] .pair-gutter-b').textContent(), '~');
+    // Steps are numbered from 1 on both sides, as the trace editor numbers them.
+    assert.deepEqual(await page.locator('.pair-cell-a .pair-index').allTextContents(), ['1', '2', '3']);
+    assert.deepEqual(await page.locator('.pair-cell-b .pair-index').allTextContents(), ['1', '2', '3', '4']);
+    assert.deepEqual(await page.locator('.pair-side-label').allTextContents(), ['#2 tool book', '#2 tool book']);
     // The details: the arguments differ, with the changed words marked on both sides.
     await page.locator('.field-diff').first().waitFor();
     assert.deepEqual(await page.locator('.field-name').allTextContents(), ['arguments']);

@@ -396,7 +396,7 @@ class CompareApp {
       el('div', { className: 'pair-side-head' }, [
         el('span', { className: 'pair-side-name', text: name }),
         codicon(KIND_ICONS[r.kind] ?? 'circle-outline'),
-        el('span', { className: 'pair-side-label', text: `#${r.index} ${r.label}` }),
+        el('span', { className: 'pair-side-label', text: `#${r.index + 1} ${r.label}` }),
         el('span', { className: `status status-${r.status}`, text: r.status }),
         r.corrected ? el('span', { className: 'corrected-badge', text: 'corrected' }) : null,
         el('vscode-button', {
@@ -423,7 +423,7 @@ function sideCell(s: PairSideRow | null, side: 'a' | 'b', kind: PairRow['kind'])
   const badge = s.failing ? el('span', { className: 'failure-badge', text: s.category ?? 'failure' }) : null;
   if (badge && s.color) badge.style.setProperty('--badge-color', cssVar(s.color));
   return el('span', { className: `pair-cell pair-cell-${side} pair-cell-${kind}` }, [
-    el('span', { className: 'pair-index', text: String(s.index) }),
+    el('span', { className: 'pair-index', text: String(s.index + 1) }),
     codicon(KIND_ICONS[s.kind] ?? 'circle-outline'),
     el('span', { className: 'pair-label', text: s.label }),
     s.status === 'error' ? codicon('error', 'error') : null,
