@@ -6,43 +6,27 @@
  * (test/webview/trace-explorer.test.ts).
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activatedExtension, closeAllEditors, waitFor, webviewState } from './helpers';
+import { toolStepLine as step, traceHeaderLine as header, waitFor, webviewState, workspaceTraceFolder } from './helpers';
 import type { TraceExplorerHandle } from '../../../src/host/explorer';
-
-const header = (id: string, title: string): string => JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title });
-const step = (id: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'step', id, kind: 'tool', name: `call ${id}`, ...extra });
 
 export function registerExplorerTests(): void {
   suite('Trace Explorer', () => {
-    let folder: string | undefined;
+    let folder: Awaited<ReturnType<typeof workspaceTraceFolder>> | undefined;
 
     suiteSetup(async () => {
-      const { api } = await activatedExtension();
-      const root = vscode.workspace.workspaceFolders?.[0];
-      assert.ok(root, 'the integration tests run with a workspace folder');
-      folder = join(root.uri.fsPath, 'explorer-test-traces');
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, 'timeout.trace.jsonl'), [
-        header('timeout', 'explorer: the search times out'),
-        step('t1', { toolCall: { name: 'search', arguments: { q: 'flights' } } }),
-        step('t2', { toolCall: { name: 'search', arguments: { q: 'flights' } }, status: 'error', error: { type: 'TimeoutError', message: 'request timed out after 30s' } }),
-        step('t3'),
-      ].join('\n') + '\n');
-      writeFileSync(join(folder, 'fine.trace.jsonl'), [header('fine', 'explorer: all fine'), step('f1'), step('f2')].join('\n') + '\n');
-      await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
-      await api.traces.whenIdle();
+      folder = await workspaceTraceFolder('explorer-test-traces', {
+        'timeout.trace.jsonl': [
+          header('timeout', 'explorer: the search times out'),
+          step('t1', { toolCall: { name: 'search', arguments: { q: 'flights' } } }),
+          step('t2', { toolCall: { name: 'search', arguments: { q: 'flights' } }, status: 'error', error: { type: 'TimeoutError', message: 'request timed out after 30s' } }),
+          step('t3'),
+        ],
+        'fine.trace.jsonl': [header('fine', 'explorer: all fine'), step('f1'), step('f2')],
+      });
     });
 
-    suiteTeardown(async () => {
-      await closeAllEditors();
-      if (folder) rmSync(folder, { recursive: true, force: true });
-      const { api } = await activatedExtension();
-      await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
-      await api.traces.whenIdle();
-    });
+    suiteTeardown(() => folder?.remove());
 
     test('the page runs the query it was opened with, and a row opens at its first matching step', async () => {
       const handle = await vscode.commands.executeCommand<TraceExplorerHandle>('agentTraceDebugger.openTraceExplorer', 'file:explorer-test-traces category:TOOL');

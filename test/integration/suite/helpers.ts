@@ -1,6 +1,6 @@
 /** Shared helpers for the integration tests: the extension, real traces from ../shared, polling. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/host/extension';
 import type { WebviewStateSnapshot } from '../../../src/protocol';
@@ -84,4 +84,33 @@ export async function closeClean(): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }
   await closeAllEditors();
+}
+
+/** The trace line of an agent-trace/v1 file. */
+export const traceHeaderLine = (id: string, title: string): string => JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title });
+/** A tool step line of an agent-trace/v1 file (`extra`: its call, status, error...). */
+export const toolStepLine = (id: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'step', id, kind: 'tool', name: `call ${id}`, ...extra });
+
+/**
+ * A folder `name` in the workspace holding `files` (file name -> lines), listed in the Agent
+ * Traces view when this returns; `remove()` deletes it and refreshes the view again.
+ */
+export async function workspaceTraceFolder(name: string, files: Record<string, string[]>): Promise<{ path: string; remove(): Promise<void> }> {
+  const { api } = await activatedExtension();
+  const root = vscode.workspace.workspaceFolders?.[0];
+  if (!root) throw new Error('the integration tests run with a workspace folder');
+  const path = join(root.uri.fsPath, name);
+  mkdirSync(path, { recursive: true });
+  for (const [file, lines] of Object.entries(files)) writeFileSync(join(path, file), lines.join('\n') + '\n');
+  await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
+  await api.traces.whenIdle();
+  return {
+    path,
+    remove: async () => {
+      await closeAllEditors();
+      rmSync(path, { recursive: true, force: true });
+      await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
+      await api.traces.whenIdle();
+    },
+  };
 }

@@ -7,49 +7,37 @@
  * stepped through across traces.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activatedExtension, closeAllEditors, waitFor, webviewState } from './helpers';
+import { activatedExtension, closeAllEditors, toolStepLine as step, traceHeaderLine as header, waitFor, webviewState, workspaceTraceFolder } from './helpers';
 import type { QueryTracesResult } from '../../../src/host/query';
 import type { ClusterBatchOutcome, ClusterUndoOutcome } from '../../../src/host/clusters/actions';
 
-const header = (id: string, title: string): string => JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title });
-const step = (id: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'step', id, kind: 'tool', name: `call ${id}`, ...extra });
-
 export function registerQueryTests(): void {
   suite('Query Traces', () => {
+    let traces: Awaited<ReturnType<typeof workspaceTraceFolder>> | undefined;
     let folder: string | undefined;
 
     suiteSetup(async () => {
-      const { api } = await activatedExtension();
-      const root = vscode.workspace.workspaceFolders?.[0];
-      assert.ok(root, 'the integration tests run with a workspace folder');
-      folder = join(root.uri.fsPath, 'query-test-traces');
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, 'limited.trace.jsonl'), [
-        header('limited', 'search hits a rate limit'),
-        step('q1', { toolCall: { name: 'search', arguments: { q: 'weather' } } }),
-        step('q2', { toolCall: { name: 'search', arguments: { q: 'weather' } }, status: 'error', error: { message: 'HTTP 429 Too Many Requests: rate limit exceeded for request 1234' } }),
-        step('q3'),
-      ].join('\n') + '\n');
-      writeFileSync(join(folder, 'limited-again.trace.jsonl'), [
-        header('limited-again', 'search hits a rate limit again'),
-        step('r1', { toolCall: { name: 'search', arguments: { q: 'news' } }, status: 'error', error: { message: 'HTTP 429 Too Many Requests: rate limit exceeded for request 98765' } }),
-        step('r2'),
-      ].join('\n') + '\n');
-      writeFileSync(join(folder, 'clean.trace.jsonl'), [header('clean', 'all fine'), step('c1'), step('c2')].join('\n') + '\n');
-      await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
-      await api.traces.whenIdle();
+      traces = await workspaceTraceFolder('query-test-traces', {
+        'limited.trace.jsonl': [
+          header('limited', 'search hits a rate limit'),
+          step('q1', { toolCall: { name: 'search', arguments: { q: 'weather' } } }),
+          step('q2', { toolCall: { name: 'search', arguments: { q: 'weather' } }, status: 'error', error: { message: 'HTTP 429 Too Many Requests: rate limit exceeded for request 1234' } }),
+          step('q3'),
+        ],
+        'limited-again.trace.jsonl': [
+          header('limited-again', 'search hits a rate limit again'),
+          step('r1', { toolCall: { name: 'search', arguments: { q: 'news' } }, status: 'error', error: { message: 'HTTP 429 Too Many Requests: rate limit exceeded for request 98765' } }),
+          step('r2'),
+        ],
+        'clean.trace.jsonl': [header('clean', 'all fine'), step('c1'), step('c2')],
+      });
+      folder = traces.path;
     });
 
-    suiteTeardown(async () => {
-      await closeAllEditors();
-      if (folder) rmSync(folder, { recursive: true, force: true });
-      const { api } = await activatedExtension();
-      await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
-      await api.traces.whenIdle();
-    });
+    suiteTeardown(() => traces?.remove());
 
     const query = (q: string, open?: number) => vscode.commands.executeCommand<QueryTracesResult>('agentTraceDebugger.queryTraces', { query: q, open });
 
