@@ -19,14 +19,23 @@ const reported = new Set<string>();
  */
 /** The taxonomy setting as the trace worker takes it: "default", "trail", "mast" or a file's absolute path. */
 export function configuredTaxonomySpec(): string {
-  const spec = vscode.workspace.getConfiguration(SECTION).get<string>('taxonomy', 'default').trim() || 'default';
+  const spec = taxonomySetting();
   if (['default', 'trail', 'mast'].includes(spec)) return spec;
   const folder = vscode.workspace.workspaceFolders?.[0];
   return folder && !/^([/\\]|[A-Za-z]:)/.test(spec) ? vscode.Uri.joinPath(folder.uri, spec).fsPath : spec;
 }
 
+/**
+ * The setting as the first workspace folder sees it: it is resource-scoped, and a relative path in
+ * it is taken from that folder too (read without a resource, VS Code logs a warning at each read).
+ */
+function taxonomySetting(): string {
+  const scope = vscode.workspace.workspaceFolders?.[0]?.uri ?? null;
+  return vscode.workspace.getConfiguration(SECTION, scope).get<string>('taxonomy', 'default').trim() || 'default';
+}
+
 export function configuredTaxonomy(): Taxonomy {
-  const spec = vscode.workspace.getConfiguration(SECTION).get<string>('taxonomy', 'default').trim() || 'default';
+  const spec = taxonomySetting();
   if (spec === 'default') return DEFAULT_TAXONOMY;
   const resolved = configuredTaxonomySpec();
   try {
