@@ -98,6 +98,13 @@ function showQueryPick(service: TraceQueryService): Promise<void> {
     clearTimeout(timer);
     timer = setTimeout(() => void search(text), TYPING_PAUSE_MS);
   });
+  // The same query as a table, with facets and sorting (the quick pick shows a list of matches).
+  pick.buttons = [{ iconPath: new vscode.ThemeIcon('table'), tooltip: vscode.l10n.t('Open in Trace Explorer') }];
+  pick.onDidTriggerButton(() => {
+    const text = pick.value;
+    pick.hide();
+    void vscode.commands.executeCommand(COMMANDS.openTraceExplorer, text);
+  });
   pick.onDidAccept(() => {
     const chosen = pick.activeItems[0]?.match;
     if (!chosen) return;
