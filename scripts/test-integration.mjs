@@ -4,8 +4,9 @@
 //     VSCODE_TEST_ELECTRON=download asks it to download one), or else
 //   - code-server 4.100.3 (= VS Code 1.100.3) in headless Chromium, via scripts/code-server
 //     (the only option offline; installs it into ~/.cache on first use).
-// In code-server mode it then runs the hot-exit reload test (test/integration/hot-exit.mjs: an
-// unsaved tag survives "Developer: Reload Window"). With --screenshots it also takes the light/dark
+// In code-server mode it then runs the reload scenarios (test/integration/hot-exit.mjs: an unsaved
+// tag survives "Developer: Reload Window"; explorer-reload.mjs: the Trace Explorer comes back with
+// its query and sort); --no-hot-exit skips both. With --screenshots it also takes the light/dark
 // screenshots (test/integration/screenshots.mjs, also `npm run screenshots`): opt-in, because
 // without a baseline to compare with they are pictures for a person, not a gate of `npm test`.
 //
@@ -83,7 +84,11 @@ if (opts.keep) harnessArgs.push('--keep');
 if (opts.verbose) harnessArgs.push('--verbose');
 const suiteCode = run(process.execPath, harnessArgs, 'integration suite (code-server)');
 let hotExitCode = 0;
-if (!opts['no-hot-exit']) hotExitCode = run(process.execPath, ['test/integration/hot-exit.mjs'], 'hot exit across a window reload (code-server)');
+if (!opts['no-hot-exit']) {
+  hotExitCode = run(process.execPath, ['test/integration/hot-exit.mjs'], 'hot exit across a window reload (code-server)');
+  const explorerCode = run(process.execPath, ['test/integration/explorer-reload.mjs'], 'the Trace Explorer across a window reload (code-server)');
+  if (hotExitCode === 0) hotExitCode = explorerCode;
+}
 let shotsCode = 0;
 if (opts.screenshots && !opts['no-screenshots']) shotsCode = run(process.execPath, ['test/integration/screenshots.mjs'], 'screenshots (light and dark)');
 process.exit(suiteCode !== 0 ? suiteCode : hotExitCode !== 0 ? hotExitCode : shotsCode);

@@ -33,6 +33,11 @@ export interface TraceExplorerHandle {
 
 export function activateTraceExplorer(context: vscode.ExtensionContext, service: TraceQueryService): void {
   let open: ExplorerPanel | undefined;
+  const adopt = (panel: ExplorerPanel): ExplorerPanel => {
+    open = panel;
+    panel.panel.onDidDispose(() => { if (open === panel) open = undefined; });
+    return panel;
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.openTraceExplorer, (query?: unknown): TraceExplorerHandle => {
       const wanted = typeof query === 'string' ? query : undefined;
@@ -40,13 +45,19 @@ export function activateTraceExplorer(context: vscode.ExtensionContext, service:
         open.panel.reveal();
         if (wanted !== undefined) open.setQuery(wanted);
       } else {
-        open = new ExplorerPanel(context, service, wanted);
-        open.panel.onDidDispose(() => { open = undefined; });
+        adopt(new ExplorerPanel(context, service, wanted));
       }
-      const shown = open;
+      const shown = open as ExplorerPanel;
       return { panel: shown.panel, current: () => shown.handlers.current(), open: (index, toSide) => shown.handlers.open(index, toSide) };
     }),
     { dispose: () => open?.panel.dispose() },
+    // A window reload brings the panel back (its page restores its query, sort and selection).
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        if (open) { panel.dispose(); return; }
+        adopt(new ExplorerPanel(context, service, undefined, panel));
+      },
+    }),
   );
 }
 
@@ -59,12 +70,14 @@ class ExplorerPanel {
   /** The page asked for its initial state and has not been destroyed since (hidden panels are). */
   private pageLoaded = false;
 
-  constructor(private readonly context: vscode.ExtensionContext, service: TraceQueryService, private pendingQuery: string | undefined) {
+  /** `restored`: the panel VS Code brings back after a window reload (else a new one is made). */
+  constructor(private readonly context: vscode.ExtensionContext, service: TraceQueryService, private pendingQuery: string | undefined, restored?: vscode.WebviewPanel) {
     const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Trace Explorer'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [dist, media],
+    const options = { enableScripts: true, localResourceRoots: [dist, media] };
+    if (restored) restored.webview.options = options;
+    this.panel = restored ?? vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Trace Explorer'), vscode.ViewColumn.Active, {
+      ...options,
       // Not retained when hidden: the page restores its query, sort and selection from its state.
       retainContextWhenHidden: false,
     });

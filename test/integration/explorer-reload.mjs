@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// The Trace Explorer survives a window reload (real VS Code: code-server 4.100.3 + headless
+// Chromium): open it, run a query and sort by a column, run "Developer: Reload Window", and the
+// panel comes back (its serializer) with the same query, sort and rows. A scenario of its own
+// because a reload needs the workbench page, which the extension-host test suite cannot drive.
+// Every wait is for a signal. Run by scripts/test-integration.mjs after the suite.
+//
+//   node test/integration/explorer-reload.mjs   (after node scripts/build.mjs)
+import { appendFileSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
+import { poll, runCommand, screenshotWorkspace, WAIT_MS } from './workbench-driver.mjs';
+
+/**
+ * Run a command from the palette once the palette lists it: right after the page opens, the
+ * palette may be built before the extensions' commands are known (it lists what it had when
+ * opened), so it is closed and opened again until the command shows.
+ */
+async function runCommandOnceListed(page, title) {
+  const name = title.replace(/^.*: /, '');
+  await poll(`"${title}" listed in the command palette`, async () => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
+    await page.keyboard.type(title);
+    const listed = await poll('the palette to filter', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => null)) ?? undefined, 5_000).catch(() => '');
+    await page.keyboard.press('Escape');
+    return listed.includes(name) || undefined;
+  }, WAIT_MS, 500);
+  await runCommand(page, title);
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const QUERY = 'category:TOOL';
+
+/** The frame of the Trace Explorer's page once it shows rows, with what it shows. */
+async function explorerShown(page, what) {
+  return poll(what, async () => {
+    for (const frame of page.frames()) {
+      if (!(await frame.$('.table-body .row:not(.placeholder)').catch(() => null))) continue;
+      return {
+        frame,
+        query: await frame.inputValue('.query-input'),
+        sort: await frame.$eval('.column-head.sorted', (b) => `${b.getAttribute('data-column')} ${b.getAttribute('aria-sort')}`).catch(() => 'none'),
+        rows: await frame.$$eval('.row:not(.placeholder) .cell-title', (cells) => cells.map((c) => c.textContent)),
+        status: await frame.$eval('.status-line', (s) => s.textContent ?? ''),
+      };
+    }
+    return undefined;
+  }, WAIT_MS);
+}
+
+async function main() {
+  ensureCodeServerInstalled();
+  const workspace = screenshotWorkspace(root, 'explorer-reload');
+  const server = await startCodeServer({ workspace, settings: { 'window.commandCenter': false, 'files.autoSave': 'off' } });
+  let vscode;
+  let failed = false;
+  try {
+    vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, viewport: { width: 1440, height: 900 } });
+    const { page } = vscode;
+    await runCommandOnceListed(page, 'Agent Trace: Open Trace Explorer');
+    let shown = await explorerShown(page, 'the Trace Explorer with rows');
+    await shown.frame.fill('.query-input', QUERY);
+    await shown.frame.press('.query-input', 'Enter');
+    await poll('the query run', async () => (/^\d+ of \d+ traces match/.test(await shown.frame.$eval('.status-line', (s) => s.textContent ?? '')) && (await shown.frame.inputValue('.query-input')) === QUERY ? true : undefined), WAIT_MS);
+    await shown.frame.click('.column-head[data-column="steps"]');
+    const before = await poll('sorted by steps', async () => {
+      const s = await explorerShown(page, 'the Trace Explorer with rows');
+      return s.sort === 'steps descending' ? s : undefined;
+    }, WAIT_MS);
+    const sameRows = (a, b) => [...a].sort().join('\n') === [...b].sort().join('\n');
+
+    const loaded = page.waitForEvent('load', { timeout: WAIT_MS });
+    await runCommand(page, 'Developer: Reload Window');
+    await loaded;
+    await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
+    const after = await poll('the Trace Explorer back with its query and sort', async () => {
+      const s = await explorerShown(page, 'the Trace Explorer with rows after the reload');
+      return s.query === QUERY && s.sort === before.sort && sameRows(s.rows, before.rows) ? s : undefined;
+    }, WAIT_MS);
+    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status };
+  } catch (e) {
+    failed = true;
+    await vscode?.page.screenshot({ path: resolve(root, 'test-results', 'explorer-reload-failure.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await vscode?.close();
+    await server.stop();
+    rmSync(workspace, { recursive: true, force: true });
+    if (failed) console.error(`[explorer-reload] code-server logs kept in ${server.userDataDir}`);
+    else rmSync(server.userDataDir, { recursive: true, force: true });
+  }
+}
+
+/** One scenario, counted in npm test's closing line (scripts/test.mjs). */
+function recordTally(passed) {
+  const file = process.env.AGENT_TRACE_TEST_TALLY;
+  if (file) appendFileSync(file, JSON.stringify({ suite: 'explorer-reload', passed: passed ? 1 : 0, failed: passed ? 0 : 1 }) + '\n');
+}
+
+const started = Date.now();
+try {
+  const r = await main();
+  recordTally(true);
+  console.log(`[explorer-reload] passed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(r)}`);
+  process.exit(0);
+} catch (e) {
+  recordTally(false);
+  console.error(`[explorer-reload] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
