@@ -6,11 +6,10 @@
 // Every wait is for a signal. Run by scripts/test-integration.mjs after the suite.
 //
 //   node test/integration/explorer-reload.mjs   (after node scripts/build.mjs)
-import { appendFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { poll, runCommand, screenshotWorkspace, WAIT_MS } from './workbench-driver.mjs';
+import { endScenario, poll, runCommand, runScenario, screenshotWorkspace, WAIT_MS } from './workbench-driver.mjs';
 
 /**
  * Run a command from the palette once the palette lists it: right after the page opens, the
@@ -85,28 +84,8 @@ async function main() {
     await vscode?.page.screenshot({ path: resolve(root, 'test-results', 'explorer-reload-failure.png') }).catch(() => {});
     throw e;
   } finally {
-    await vscode?.close();
-    await server.stop();
-    rmSync(workspace, { recursive: true, force: true });
-    if (failed) console.error(`[explorer-reload] code-server logs kept in ${server.userDataDir}`);
-    else rmSync(server.userDataDir, { recursive: true, force: true });
+    await endScenario('explorer-reload', { vscode, server, workspace, failed });
   }
 }
 
-/** One scenario, counted in npm test's closing line (scripts/test.mjs). */
-function recordTally(passed) {
-  const file = process.env.AGENT_TRACE_TEST_TALLY;
-  if (file) appendFileSync(file, JSON.stringify({ suite: 'explorer-reload', passed: passed ? 1 : 0, failed: passed ? 0 : 1 }) + '\n');
-}
-
-const started = Date.now();
-try {
-  const r = await main();
-  recordTally(true);
-  console.log(`[explorer-reload] passed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(r)}`);
-  process.exit(0);
-} catch (e) {
-  recordTally(false);
-  console.error(`[explorer-reload] FAILED: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-}
+await runScenario('explorer-reload', main);

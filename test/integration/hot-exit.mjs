@@ -26,12 +26,12 @@
 // uses; HOT_EXIT_RELOAD=page reproduces the browser-reload race.
 //
 //   HOT_EXIT_RELOAD=command|page   HOT_EXIT_CONSOLE=<file: browser console log>
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { poll, runCommand, sleep, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
+import { endScenario, poll, runCommand, runScenario, sleep, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'screenshots');
@@ -243,29 +243,8 @@ async function main() {
     if (results.reload) throw new Error(`${e instanceof Error ? e.message : String(e)} [${results.reload} reload; the trace editor in the saved UI state before it: ${results.persistedBefore}, after it: ${results.persistedAfter ?? '?'}]`, { cause: e });
     throw e;
   } finally {
-    await vscode?.close();
-    await server.stop();
-    rmSync(workspace, { recursive: true, force: true });
-    // code-server's logs are worth keeping only when something went wrong.
-    if (failed) console.error(`[hot-exit] code-server logs kept in ${server.userDataDir}`);
-    else rmSync(server.userDataDir, { recursive: true, force: true });
+    await endScenario('hot-exit', { vscode, server, workspace, failed });
   }
 }
 
-/** One scenario, counted in npm test's closing line (scripts/test.mjs). */
-function recordTally(passed) {
-  const file = process.env.AGENT_TRACE_TEST_TALLY;
-  if (file) appendFileSync(file, JSON.stringify({ suite: 'hot-exit', passed: passed ? 1 : 0, failed: passed ? 0 : 1 }) + '\n');
-}
-
-const started = Date.now();
-try {
-  const r = await main();
-  recordTally(true);
-  console.log(`[hot-exit] passed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(r)}`);
-  process.exit(0);
-} catch (e) {
-  recordTally(false);
-  console.error(`[hot-exit] FAILED: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-}
+await runScenario('hot-exit', main);

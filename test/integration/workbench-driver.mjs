@@ -2,7 +2,7 @@
 // Driving the real VS Code workbench (code-server in headless Chromium) with Playwright: the
 // small steps the screenshot and hot-exit scenarios share.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,3 +145,37 @@ export async function runScreenshotScenes({ tag, root, outDir, workspace, shoot 
   process.exit(failed ? 1 : 0);
 }
 
+/**
+ * A scenario's cleanup: close the page and the server and remove the workspace; code-server's
+ * logs are worth keeping only when something went wrong (their folder is named then).
+ */
+export async function endScenario(name, { vscode, server, workspace, failed }) {
+  await vscode?.close();
+  await server.stop();
+  rmSync(workspace, { recursive: true, force: true });
+  if (failed) console.error(`[${name}] code-server logs kept in ${server.userDataDir}`);
+  else rmSync(server.userDataDir, { recursive: true, force: true });
+}
+
+/**
+ * Run a scenario script's `main`, count it in npm test's closing line (the tally file of
+ * scripts/test.mjs, AGENT_TRACE_TEST_TALLY), print what it returned or why it failed, and exit 0
+ * or 1.
+ */
+export async function runScenario(name, main) {
+  const started = Date.now();
+  const tally = (passed) => {
+    const file = process.env.AGENT_TRACE_TEST_TALLY;
+    if (file) appendFileSync(file, JSON.stringify({ suite: name, passed: passed ? 1 : 0, failed: passed ? 0 : 1 }) + '\n');
+  };
+  try {
+    const r = await main();
+    tally(true);
+    console.log(`[${name}] passed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(r)}`);
+    process.exit(0);
+  } catch (e) {
+    tally(false);
+    console.error(`[${name}] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}
