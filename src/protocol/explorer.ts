@@ -36,7 +36,7 @@ export interface ExplorerState {
 }
 
 /** `state`: what the panel showed when it was last closed; `query`: a query a command asked to run now. */
-export const ExplorerInit = requestType<Record<string, never>, { state: ExplorerState | null; query: string | null; workspaceName: string | null }>('explorer/init');
+export const ExplorerInit = requestType<Record<string, never>, { state: ExplorerState | null; query: string | null }>('explorer/init');
 export const ExplorerRun = requestType<ExplorerRunParams, ExplorerRunResult>('explorer/run');
 /** Re-sort the current run without running the query again. */
 export const ExplorerSortRows = requestType<{ runId: number; sort: ExplorerSort }, { runId: number }>('explorer/sort');

@@ -45,7 +45,6 @@ describe('Trace Explorer (webview)', function () {
       open: async (m, toSide) => { opened.push({ file: m.file, stepId: m.stepId, toSide }); return true; },
       initialState: () => null,
       takeRequestedQuery: () => null,
-      workspaceName: () => 'test',
       saveState: () => undefined,
     };
     const panel = await harness.openPanel({ script: SCRIPT, styles: STYLES, bind: (host) => bindExplorerHandlers(host, backend), height: opts.height });

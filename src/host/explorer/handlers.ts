@@ -27,7 +27,6 @@ export interface ExplorerBackend {
   initialState(): ExplorerState | null;
   /** A query a command asked the panel to run, once (null when none). */
   takeRequestedQuery(): string | null;
-  workspaceName(): string | null;
   saveState(state: ExplorerState): void;
 }
 
@@ -57,7 +56,7 @@ export function bindExplorerHandlers(rpc: RpcEndpoint, backend: ExplorerBackend)
     return current;
   };
 
-  rpc.onRequest(ExplorerInit, () => ({ state: backend.initialState(), query: backend.takeRequestedQuery(), workspaceName: backend.workspaceName() }));
+  rpc.onRequest(ExplorerInit, () => ({ state: backend.initialState(), query: backend.takeRequestedQuery() }));
   rpc.onNotification(ExplorerSaveState, (state) => backend.saveState(state));
 
   rpc.onRequest(ExplorerRun, async ({ query: text, sort }): Promise<ExplorerRunResult> => {

@@ -138,7 +138,6 @@ class ExplorerPanel {
         this.pendingQuery = undefined;
         return query;
       },
-      workspaceName: () => vscode.workspace.name ?? null,
       saveState: (state) => { void this.context.workspaceState.update(STATE_KEY, state); },
     };
   }
