@@ -32,21 +32,43 @@ async function runCommandOnceListed(page, title) {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const QUERY = 'category:TOOL';
 
-/** The frame of the Trace Explorer's page once it shows rows, with what it shows. */
-async function explorerShown(page, what) {
-  return poll(what, async () => {
-    for (const frame of page.frames()) {
-      if (!(await frame.$('.table-body .row:not(.placeholder)').catch(() => null))) continue;
+/**
+ * What the Trace Explorer's page shows, read in one pass over the page's frames: the first frame
+ * with rows whose state can be read (a frame that is being replaced by the reload throws and is
+ * passed over, not waited on), or undefined while none shows rows.
+ */
+async function explorerState(page) {
+  for (const frame of page.frames()) {
+    try {
+      if (!(await frame.$('.table-body .row:not(.placeholder)'))) continue;
       return {
         frame,
-        query: await frame.inputValue('.query-input'),
+        // inputValue waits for its element (30 s by default): a short wait keeps one frame from
+        // holding the whole pass.
+        query: await frame.inputValue('.query-input', { timeout: 1_000 }),
         sort: await frame.$eval('.column-head.sorted', (b) => `${b.getAttribute('data-column')} ${b.getAttribute('aria-sort')}`).catch(() => 'none'),
         rows: await frame.$$eval('.row:not(.placeholder) .cell-title', (cells) => cells.map((c) => c.textContent)),
         status: await frame.$eval('.status-line', (s) => s.textContent ?? ''),
       };
+    } catch {
+      // a frame detached or navigating: the next pass sees its successor
     }
-    return undefined;
-  }, WAIT_MS);
+  }
+  return undefined;
+}
+
+/** Polls the Explorer's state until `accept` takes it; a timeout says what was last seen. */
+async function explorerUntil(page, what, accept) {
+  let last;
+  try {
+    return await poll(what, async () => {
+      last = await explorerState(page);
+      return last && accept(last) ? last : undefined;
+    }, WAIT_MS);
+  } catch (e) {
+    const seen = last ? JSON.stringify({ query: last.query, sort: last.sort, rows: last.rows.length, status: last.status }) : 'no Trace Explorer rows in any frame';
+    throw new Error(`${e.message}; last seen: ${seen}`);
+  }
 }
 
 async function main() {
@@ -59,25 +81,20 @@ async function main() {
     vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, viewport: { width: 1440, height: 900 } });
     const { page } = vscode;
     await runCommandOnceListed(page, 'Agent Trace: Open Trace Explorer');
-    let shown = await explorerShown(page, 'the Trace Explorer with rows');
+    const shown = await explorerUntil(page, 'the Trace Explorer with rows', () => true);
     await shown.frame.fill('.query-input', QUERY);
     await shown.frame.press('.query-input', 'Enter');
-    await poll('the query run', async () => (/^\d+ of \d+ traces match/.test(await shown.frame.$eval('.status-line', (s) => s.textContent ?? '')) && (await shown.frame.inputValue('.query-input')) === QUERY ? true : undefined), WAIT_MS);
+    await poll('the query run', async () => (/^\d+ of \d+ traces match/.test(await shown.frame.$eval('.status-line', (s) => s.textContent ?? '')) && (await shown.frame.inputValue('.query-input', { timeout: 1_000 })) === QUERY ? true : undefined), WAIT_MS);
     await shown.frame.click('.column-head[data-column="steps"]');
-    const before = await poll('sorted by steps', async () => {
-      const s = await explorerShown(page, 'the Trace Explorer with rows');
-      return s.sort === 'steps descending' ? s : undefined;
-    }, WAIT_MS);
+    const before = await explorerUntil(page, 'sorted by steps', (s) => s.sort === 'steps descending');
     const sameRows = (a, b) => [...a].sort().join('\n') === [...b].sort().join('\n');
 
     const loaded = page.waitForEvent('load', { timeout: WAIT_MS });
     await runCommand(page, 'Developer: Reload Window');
     await loaded;
     await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
-    const after = await poll('the Trace Explorer back with its query and sort', async () => {
-      const s = await explorerShown(page, 'the Trace Explorer with rows after the reload');
-      return s.query === QUERY && s.sort === before.sort && sameRows(s.rows, before.rows) ? s : undefined;
-    }, WAIT_MS);
+    const after = await explorerUntil(page, 'the Trace Explorer back with its query and sort',
+      (s) => s.query === QUERY && s.sort === before.sort && sameRows(s.rows, before.rows));
     return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status };
   } catch (e) {
     failed = true;
