@@ -2,11 +2,11 @@
  * Made-up trace database records for tests of what sits on top of the records (the Trace
  * Explorer's table and facets): every field set, so a test names only what it is about.
  */
-import type { TraceRecord } from '../../src/core/workspace/trace-record';
+import { TRACE_RECORD_VERSION, type TraceRecord } from '../../src/core/workspace/trace-record';
 
 export function fakeRecord(over: Partial<TraceRecord> & { file: string }): TraceRecord {
   return {
-    version: 1,
+    version: TRACE_RECORD_VERSION,
     traceKey: '0',
     traceId: `${over.file}#${over.traceKey ?? '0'}`,
     format: 'agent-trace/v1',

@@ -32,7 +32,8 @@
  *
  * Anything else is free text: a bare word or a `"quoted phrase"`, searched case-insensitively in
  * the steps' content (names, messages, tool calls and results, errors). Free text is evaluated
- * last: the steps of a trace are searched only when its record alone does not decide the query.
+ * last: the steps of a trace are searched only when its record, and the word index when the caller
+ * has one (text-index.ts), do not decide the query.
  *
  * Examples:
  * ```text
@@ -48,6 +49,7 @@
  */
 import type { Step } from '../model/schema';
 import { searchableText } from '../engine/trace-index';
+import type { WorkspaceTextIndex } from './text-index';
 import { BUILTIN_TAXONOMIES, DEFAULT_TAXONOMY, type Taxonomy } from '../taxonomy';
 import type { TraceRecord, TraceOutcome } from './trace-record';
 
@@ -356,6 +358,11 @@ function editDistance(a: string, b: string): number {
 export interface QueryContext {
   /** The taxonomy the records' categories are named in (the one they were built with). */
   taxonomy: Taxonomy;
+  /**
+   * The workspace's word index (text-index.ts): free text it can answer is decided without the
+   * steps; the steps are asked for only for what it cannot.
+   */
+  textIndex?: WorkspaceTextIndex<TraceRecord>;
 }
 
 export interface QueryHit {
@@ -376,12 +383,15 @@ export type StepSource = (record: TraceRecord) => readonly Step[] | undefined;
  */
 export function matchRecord(query: Query, record: TraceRecord, ctx: QueryContext, steps?: StepSource): QueryHit | undefined {
   if (query.root === null) return { record, stepId: record.firstFailingStepId };
-  const first = evaluate(query.root, record, ctx, undefined);
+  let search: TextOracle | undefined = ctx.textIndex ? new IndexedText(ctx.textIndex, record) : undefined;
+  const first = evaluate(query.root, record, ctx, search);
   if (first === false) return undefined;
-  let search: TextSearch | undefined;
-  if (first === undefined || query.texts.length > 0) {
+  // The steps decide what the record and the index could not, and place the match when the index
+  // cannot say where each term first occurs.
+  const placed = search !== undefined && query.texts.every((t) => search?.first(t) !== undefined);
+  if (first === undefined || (query.texts.length > 0 && !placed)) {
     const list = steps?.(record);
-    search = new TextSearch(list ?? []);
+    search = new StepText(list ?? []);
     if (first === undefined && evaluate(query.root, record, ctx, search) !== true) return undefined;
   }
   return { record, stepId: stepOfHit(query.root, record, ctx, search) };
@@ -397,11 +407,18 @@ export function runQuery(query: Query, records: Iterable<TraceRecord>, ctx: Quer
   return hits;
 }
 
-class TextSearch {
+/** Where free text first occurs in a trace: positions that order its steps, and their ids. */
+interface TextOracle {
+  /** The first step containing `needle` (lower-case), as a position; -1: none; undefined: cannot say. */
+  first(needle: string): number | undefined;
+  stepIdAt(position: number): string | undefined;
+}
+
+/** Free text searched in the steps themselves: always an answer. */
+class StepText implements TextOracle {
   private texts: string[] | undefined;
   private readonly cache = new Map<string, number>();
   constructor(private readonly steps: readonly Step[]) {}
-  /** Position (in `steps`) of the first step containing `needle` (lower-case), or -1. */
   first(needle: string): number {
     let hit = this.cache.get(needle);
     if (hit === undefined) {
@@ -411,13 +428,20 @@ class TextSearch {
     }
     return hit;
   }
-  stepAt(i: number): Step { return this.steps[i]; }
+  stepIdAt(i: number): string | undefined { return this.steps[i]?.id; }
+}
+
+/** Free text answered by the workspace's word index, where it can. */
+class IndexedText implements TextOracle {
+  constructor(private readonly index: WorkspaceTextIndex<TraceRecord>, private readonly record: TraceRecord) {}
+  first(needle: string): number | undefined { return this.index.answer(this.record, needle); }
+  stepIdAt(slot: number): string | undefined { return this.index.stepIdAt(this.record, slot); }
 }
 
 type Tri = boolean | undefined;
 
 /** Kleene logic: free text is unknown (undefined) until the steps are searched. */
-function evaluate(node: QueryNode, r: TraceRecord, ctx: QueryContext, text: TextSearch | undefined): Tri {
+function evaluate(node: QueryNode, r: TraceRecord, ctx: QueryContext, text: TextOracle | undefined): Tri {
   switch (node.type) {
     case 'and': {
       let result: Tri = true;
@@ -441,7 +465,10 @@ function evaluate(node: QueryNode, r: TraceRecord, ctx: QueryContext, text: Text
       const v = evaluate(node.child, r, ctx, text);
       return v === undefined ? undefined : !v;
     }
-    case 'text': return text ? text.first(node.text) !== -1 : undefined;
+    case 'text': {
+      const at = text?.first(node.text);
+      return at === undefined ? undefined : at !== -1;
+    }
     case 'outcome': return r.outcome === node.value;
     case 'boolean': {
       const n = node.field === 'tagged' ? r.tags : node.field === 'corrected' ? r.corrections : r.reviewed;
@@ -552,7 +579,7 @@ function categoryMatcher(node: Extract<QueryNode, { type: 'string' }>): Category
 }
 
 /** The step to open for a hit: free text first, then category/tool terms, else the first failing step. */
-function stepOfHit(root: QueryNode, r: TraceRecord, ctx: QueryContext, search: TextSearch | undefined): string | null {
+function stepOfHit(root: QueryNode, r: TraceRecord, ctx: QueryContext, search: TextOracle | undefined): string | null {
   const positives: QueryNode[] = [];
   const walk = (n: QueryNode, negated: boolean): void => {
     if (n.type === 'and' || n.type === 'or') n.children.forEach((c) => walk(c, negated));
@@ -565,9 +592,10 @@ function stepOfHit(root: QueryNode, r: TraceRecord, ctx: QueryContext, search: T
     for (const n of positives) {
       if (n.type !== 'text') continue;
       const i = search.first(n.text);
-      if (i !== -1 && (best === -1 || i < best)) best = i;
+      if (i !== undefined && i !== -1 && (best === -1 || i < best)) best = i;
     }
-    if (best !== -1) return search.stepAt(best).id;
+    const id = best === -1 ? undefined : search.stepIdAt(best);
+    if (id !== undefined) return id;
   }
   let best: StepCandidate = null;
   for (const n of positives) {

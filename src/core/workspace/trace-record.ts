@@ -17,8 +17,10 @@ import { usageTotals } from '../model/usage';
 import type { Taxonomy } from '../taxonomy';
 import { shownFindingCategory } from '../annotations/finding-review';
 import { formatProblem, isUserInputError, type Problem } from '../util/problems';
+import type { TraceWords } from './text-index';
 
-export const TRACE_RECORD_VERSION = 1;
+// 2: records computed for the workspace index carry the trace's words (text-index.ts).
+export const TRACE_RECORD_VERSION = 2;
 
 /** How the run ended: `failure` as promotion decides it (runOutcome), else what its labels say. */
 export type TraceOutcome = 'success' | 'failure' | 'partial' | 'unknown';
@@ -92,6 +94,11 @@ export interface TraceRecord {
   labels: LabelSummary[];
   /** Sidecar problems (unreadable, for another version of the file): the record is built without it. */
   warnings: string[];
+  /**
+   * The words of the steps and where each first appears, for free text without the steps; only in
+   * the workspace index's records (the trace worker's `traceRecords` job adds them).
+   */
+  words?: TraceWords;
 }
 
 export interface RecordOptions {

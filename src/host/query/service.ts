@@ -2,14 +2,16 @@
  * The workspace's trace database, as far as it goes today: one record per trace of every file the
  * Agent Traces view lists, computed in the trace worker and cached per file (its stamp, its
  * content hash and its sidecar's stamp) in the extension's storage, so a second query reads no
- * trace file that has not changed. A query is matched against the records; only when free text
- * could change the answer are the candidate files searched, in the worker.
+ * trace file that has not changed. A query is matched against the records and their words (the
+ * word index, text-index.ts); only the files whose free text the index cannot decide (a phrase
+ * whose words a trace has, a trace with data blobs) are searched, in the worker.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TraceWorkerClient } from '../../core/engine/worker/client';
 import { FileIndex } from '../../core/workspace/file-index';
+import { WorkspaceTextIndex } from '../../core/workspace/text-index';
 import { matchRecord, type Query } from '../../core/workspace/query';
 import { TRACE_RECORD_VERSION, type TraceRecord } from '../../core/workspace/trace-record';
 import { configuredTaxonomy, configuredTaxonomySpec, maxFileBytes, maxUnzippedBytes } from '../settings';
@@ -48,6 +50,7 @@ export interface QuerySources {
 export class TraceQueryService {
   private index: FileIndex<TraceRecord> | undefined;
   private indexVersion = '';
+  private textIndex: { arrays: TraceRecord[][]; index: WorkspaceTextIndex<TraceRecord> } | undefined;
 
   /** The workers that index files and search their steps. */
   private readonly pool: WorkerPool;
@@ -72,6 +75,7 @@ export class TraceQueryService {
         onProgress: (p) => progress?.(vscode.l10n.t('Indexing trace files: {0} of {1}', p.done, p.total)),
       });
       const taxonomy = configuredTaxonomy();
+      const textIndex = query.texts.length > 0 ? this.textIndexFor(updated.files) : undefined;
       const matches: QueryMatch[] = [];
       let traces = 0;
       const needsText: { path: string; records: TraceRecord[]; runs: number }[] = [];
@@ -82,7 +86,7 @@ export class TraceQueryService {
           // The matcher asks for the steps only when its record predicates did not rule the trace
           // out and free text could still decide (or place) the match: those files are searched.
           let asked = false;
-          const hit = matchRecord(query, r, { taxonomy }, () => { asked = true; return undefined; });
+          const hit = matchRecord(query, r, { taxonomy, textIndex }, () => { asked = true; return undefined; });
           if (asked) undecided.push(r);
           else if (hit) matches.push({ uri: byPath.get(f.path) as vscode.Uri, record: r, stepId: hit.stepId, runs: f.records.length });
         }
@@ -110,6 +114,20 @@ export class TraceQueryService {
     } finally {
       stop.dispose();
     }
+  }
+
+  /**
+   * The word index over the records of `files`, built again only when a file's records changed
+   * (the file index hands back the same record arrays for unchanged files).
+   */
+  private textIndexFor(files: readonly { records: TraceRecord[] }[]): WorkspaceTextIndex<TraceRecord> {
+    const arrays = files.map((f) => f.records);
+    const last = this.textIndex;
+    const same = (a: TraceRecord[], b: TraceRecord[]): boolean => a === b || (a.length === 0 && b.length === 0);
+    if (last && last.arrays.length === arrays.length && last.arrays.every((a, i) => same(a, arrays[i]))) return last.index;
+    const index = new WorkspaceTextIndex(arrays.flat(), (r) => r.words);
+    this.textIndex = { arrays, index };
+    return index;
   }
 
   /** One index per taxonomy setting (records name categories in it). */

@@ -8,6 +8,7 @@ import { analysisOutcome, type AnalysisOutcome } from '../../analysis/outcome';
 import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze';
 import { formatProblem, isUserInputError } from '../../util/problems';
 import { matchRecord, parseQuery } from '../../workspace/query';
+import { traceWords } from '../../workspace/text-index';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
 import { alignTraces, correctedTrajectory, TraceLoader, type Alignment } from '../../compare';
 import { ClusterBuilder, type FailureCluster } from '../../clusters';
@@ -250,7 +251,10 @@ export const workerJobs: WorkerJobs = {
   traceRecords(p) {
     const analysis = analyzeForRecords(p);
     if ('refused' in analysis) return analysis;
-    return recordsOfFile(analysis, { taxonomy: taxonomyFor(p.taxonomy) });
+    const records = recordsOfFile(analysis, { taxonomy: taxonomyFor(p.taxonomy) });
+    // The index answers free text from these words, so a query need not read the file again.
+    records.forEach((r, i) => { r.words = traceWords(analysis.analyses[i].trace.steps); });
+    return records;
   },
   queryFile(p) {
     const analysis = analyzeForRecords(p);
