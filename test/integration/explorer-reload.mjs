@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// The Trace Explorer survives a window reload (real VS Code: code-server 4.100.3 + headless
-// Chromium): open it, run a query and sort by a column, run "Developer: Reload Window", and the
-// panel comes back (its serializer) with the same query, sort and rows. A scenario of its own
-// because a reload needs the workbench page, which the extension-host test suite cannot drive.
+// The Trace Explorer driven by its page in real VS Code (code-server 4.100.3 + headless
+// Chromium): run a query, click a facet value (its term is added and run), open a row to the side
+// with Alt+Enter (the trace editor selects a step of that category), sort by a column, run
+// "Developer: Reload Window", and the panel comes back (its serializer) with the same query, sort
+// and rows. A scenario of its own because clicks in the page and a reload need the workbench page,
+// which the extension-host test suite cannot drive.
 // Every wait is for a signal. Run by scripts/test-integration.mjs after the suite.
 //
 //   node test/integration/explorer-reload.mjs   (after node scripts/build.mjs)
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { endScenario, poll, runCommand, runScenario, screenshotWorkspace, WAIT_MS } from './workbench-driver.mjs';
+import { endScenario, poll, runCommand, runScenario, screenshotWorkspace, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 /**
  * Run a command from the palette once the palette lists it: right after the page opens, the
@@ -31,6 +33,8 @@ async function runCommandOnceListed(page, title) {
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const QUERY = 'category:TOOL';
+/** A facet value of the example traces under QUERY: three traces have it. */
+const FACET_TERM = 'category:TOOL.NOT_FOUND';
 
 /**
  * What the Trace Explorer's page shows, read in one pass over the page's frames: the first frame
@@ -85,6 +89,17 @@ async function main() {
     await shown.frame.fill('.query-input', QUERY);
     await shown.frame.press('.query-input', 'Enter');
     await poll('the query run', async () => (/^\d+ of \d+ traces match/.test(await shown.frame.$eval('.status-line', (s) => s.textContent ?? '')) && (await shown.frame.inputValue('.query-input', { timeout: 1_000 })) === QUERY ? true : undefined), WAIT_MS);
+    // A facet value adds its term to the query (the page runs it), and a row opens at its step.
+    await shown.frame.click(`.facet[data-field="category"] .facet-value[data-term="${FACET_TERM}"]`);
+    const faceted = await explorerUntil(page, 'the facet term added and run', (s) => s.query === `${QUERY} ${FACET_TERM}` && /^3 of \d+ traces match/.test(s.status));
+    await faceted.frame.click('.row:not(.placeholder) .cell-title');
+    await faceted.frame.press('.table-body', 'Alt+Enter');
+    const opened = await poll('the trace open to the side at a step of the facet\'s category', async () => {
+      const frame = await webviewFrame(page);
+      const badge = await frame?.$eval('.step-row[aria-selected="true"]', (r) => r.querySelector('.category-badge')?.textContent ?? '').catch(() => undefined);
+      return badge === undefined ? undefined : { badge };
+    }, WAIT_MS);
+    if (opened.badge !== FACET_TERM.replace('category:', '')) throw new Error(`the opened step shows category "${opened.badge}", not ${FACET_TERM}`);
     await shown.frame.click('.column-head[data-column="steps"]');
     const before = await explorerUntil(page, 'sorted by steps', (s) => s.sort === 'steps descending');
     const sameRows = (a, b) => [...a].sort().join('\n') === [...b].sort().join('\n');
@@ -94,8 +109,8 @@ async function main() {
     await loaded;
     await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
     const after = await explorerUntil(page, 'the Trace Explorer back with its query and sort',
-      (s) => s.query === QUERY && s.sort === before.sort && sameRows(s.rows, before.rows));
-    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status };
+      (s) => s.query === before.query && s.sort === before.sort && sameRows(s.rows, before.rows));
+    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status, openedAt: opened.badge };
   } catch (e) {
     failed = true;
     await vscode?.page.screenshot({ path: resolve(root, 'test-results', 'explorer-reload-failure.png') }).catch(() => {});
