@@ -13,6 +13,10 @@
  * nothing and leaves every file byte-identical. A cancel (AbortSignal) before the commit leaves
  * the set as it was; the commit itself is one journaled unit (commit.ts).
  *
+ * Each pass is a loop over files of a synchronous step (`curateFile`, `prepareFileForWrite`) and a
+ * small final step on the results (`finishPlan`, `commitCuration`): the CLI runs the loops here,
+ * VS Code runs the file steps in its trace workers (src/host/curate/workers.ts).
+ *
  * Runs a query matched but that give no example (a failed run with nothing corrected or judged,
  * unless failed runs are included), or whose examples fail validation, or whose sidecar was
  * written for other trace bytes, are left out with their reason (`skipped`), never half-written.
@@ -30,7 +34,7 @@ import { DEFAULT_TAXONOMY } from '../taxonomy/default';
 import type { Taxonomy } from '../taxonomy/types';
 import { promotionInputFor, type TraceInput, type TraceInputContext } from '../training-set/promote';
 import type { Trace } from '../model/schema';
-import { DATA_FILES, planSet, promoteIntoSet, readManifest, readSetConfig, type CurationNote, type ManifestEntry, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from '../training-set/store';
+import { DATA_FILES, planSet, promoteIntoSet, readManifest, readSetConfig, traceKey, type CurationNote, type ManifestEntry, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from '../training-set/store';
 import type { RefusedByTemplatePolicy } from '../training-set/template-refusals';
 import { sha256Hex } from '../util/hash';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../util/problems';
@@ -193,66 +197,104 @@ function writtenFiles(config: SetConfig, input: PromotionInput): PromotionInput[
  */
 export async function planCuration(opts: CurateOptions): Promise<CurationPlan> {
   const query: Query = parseQuery(opts.query);
-  const missing = opts.paths.filter((p) => !existsSync(p));
-  if (missing.length) throw new UserInputError(missing.map((file) => ({ file, message: 'does not exist (no such file or folder)' })));
-  if (opts.max !== undefined && !(Number.isInteger(opts.max) && opts.max >= 1)) throw new UserInputError({ file: opts.set, message: `the cap on examples must be a whole number, at least 1 (got ${opts.max})` });
-  const config = planSet(opts.set, { format: opts.format, sharegpt: opts.sharegpt, now: opts.now });
+  const config = curationConfig(opts);
   const { ctx } = preparation(opts, config);
   const problems: string[] = [];
   const files = collectTraceFiles(opts.paths, problems);
-  const skipped: SkippedRun[] = [];
-  const candidates: Candidate[] = [];
-  let runs = 0;
-  let matched = 0;
-  let filesRead = 0;
+  const read: FileCuration[] = [];
   for (const [n, { path, explicit }] of files.entries()) {
     checkAbort(opts.signal);
     opts.onProgress?.({ phase: 'reading', done: n, total: files.length, file: path });
-    const read = readFile(path, opts, ctx.taxonomy);
-    if ('error' in read) {
-      if (explicit) problems.push(...read.error.map(formatProblem));
-      await yieldNow();
-      continue;
-    }
-    filesRead++;
-    const { analysis, doc, sidecarFile, records } = read;
-    for (const [position, record] of records.entries()) {
-      // A file of many runs is prepared run by run, letting the host's other work in between.
-      if (position > 0) { await yieldNow(); checkAbort(opts.signal); }
-      runs++;
-      const trace = analysis.analyses[position].trace;
-      if (!matchRecord(query, record, { taxonomy: ctx.taxonomy }, () => trace.steps)) continue;
-      matched++;
-      const traceIndex = trace.source.indexInFile ?? 0;
-      const run = `${path}#${traceIndex}`;
-      if (doc.trace && doc.trace.sha256 !== trace.source.sha256 && !opts.acceptChangedTrace) {
-        skipped.push({ run, reason: `its annotations (${sidecarFile}) were written for another version of the file; check them in the trace editor and save, or accept the changed trace` });
-        continue;
-      }
-      const one = inputFor({ ...ctx, file: path, sidecarFile, doc }, trace);
-      if (one.errors.length) {
-        skipped.push({ run, reason: `${one.errors.length} problem(s) in its examples, the first: ${formatProblem(one.errors[0])}` });
-        continue;
-      }
-      const examples = writtenFiles(config, one.input);
-      if (!examples.length) {
-        skipped.push({ run, reason: one.failedRun ? 'a failed run with no corrected or judged turn gives no example (include failed runs to train on it)' : 'gives no example' });
-        continue;
-      }
-      const perFile: Partial<Record<DataFile, number>> = {};
-      for (const e of examples) perFile[e.file] = (perFile[e.file] ?? 0) + 1;
-      candidates.push({
-        file: path, traceIndex, position, title: record.title, rank: rankOf(record),
-        category: record.categories[0]?.category ?? NO_GROUP, categories: record.categories.map((c) => c.category),
-        tool: record.tools[0]?.name ?? NO_GROUP, tools: record.tools.map((t) => t.name).sort(),
-        source: analysis.format, fingerprint: trajectoryFingerprint(trace), examples: perFile, exampleCount: examples.length,
-      });
-    }
+    read.push(curateFileWith(path, explicit, opts, query, ctx));
     await yieldNow();
   }
   checkAbort(opts.signal);
   opts.onProgress?.({ phase: 'reading', done: files.length, total: files.length });
-  if (filesRead === 0 && problems.length === 0) throw new UserInputError({ file: opts.paths.join(', '), message: 'no trace files found' });
+  return finishPlan(opts, config, read, problems);
+}
+
+/**
+ * The set's configuration for a curation, after checking what can be checked before reading any
+ * trace: the paths exist, the cap is a whole number, the set can take the format asked for.
+ */
+export function curationConfig(opts: Pick<CurateOptions, 'paths' | 'set' | 'max' | 'format' | 'sharegpt' | 'now'>): SetConfig {
+  const missing = opts.paths.filter((p) => !existsSync(p));
+  if (missing.length) throw new UserInputError(missing.map((file) => ({ file, message: 'does not exist (no such file or folder)' })));
+  if (opts.max !== undefined && !(Number.isInteger(opts.max) && opts.max >= 1)) throw new UserInputError({ file: opts.set, message: `the cap on examples must be a whole number, at least 1 (got ${opts.max})` });
+  return planSet(opts.set, { format: opts.format, sharegpt: opts.sharegpt, now: opts.now });
+}
+
+/** What one trace file gives a curation: its runs read, matched and prepared, as counts. */
+export interface FileCuration {
+  /** The file is a trace that was read (false: not a trace, or unreadable). */
+  read: boolean;
+  runs: number;
+  matched: number;
+  candidates: Candidate[];
+  skipped: SkippedRun[];
+  problems: string[];
+}
+
+/**
+ * One file of a curation's first pass, synchronously (the trace worker runs it file by file for
+ * VS Code; `planCuration` runs it in this process for the CLI). `explicit`: the user named the
+ * file, so a file that is not a trace is a problem rather than skipped quietly.
+ */
+export function curateFile(path: string, explicit: boolean, opts: CurateOptions, config: SetConfig): FileCuration {
+  return curateFileWith(path, explicit, opts, parseQuery(opts.query), preparation(opts, config).ctx);
+}
+
+function curateFileWith(path: string, explicit: boolean, opts: CurateOptions, query: Query, ctx: Prepared['ctx']): FileCuration {
+  const out: FileCuration = { read: false, runs: 0, matched: 0, candidates: [], skipped: [], problems: [] };
+  const read = readFile(path, opts, ctx.taxonomy);
+  if ('error' in read) {
+    if (explicit) out.problems.push(...read.error.map(formatProblem));
+    return out;
+  }
+  out.read = true;
+  const { analysis, doc, sidecarFile, records } = read;
+  for (const [position, record] of records.entries()) {
+    out.runs++;
+    const trace = analysis.analyses[position].trace;
+    if (!matchRecord(query, record, { taxonomy: ctx.taxonomy }, () => trace.steps)) continue;
+    out.matched++;
+    const traceIndex = trace.source.indexInFile ?? 0;
+    const run = `${path}#${traceIndex}`;
+    if (doc.trace && doc.trace.sha256 !== trace.source.sha256 && !opts.acceptChangedTrace) {
+      out.skipped.push({ run, reason: `its annotations (${sidecarFile}) were written for another version of the file; check them in the trace editor and save, or accept the changed trace` });
+      continue;
+    }
+    const one = inputFor({ ...ctx, file: path, sidecarFile, doc }, trace);
+    if (one.errors.length) {
+      out.skipped.push({ run, reason: `${one.errors.length} problem(s) in its examples, the first: ${formatProblem(one.errors[0])}` });
+      continue;
+    }
+    const examples = writtenFiles(ctx.config, one.input);
+    if (!examples.length) {
+      out.skipped.push({ run, reason: one.failedRun ? 'a failed run with no corrected or judged turn gives no example (include failed runs to train on it)' : 'gives no example' });
+      continue;
+    }
+    const perFile: Partial<Record<DataFile, number>> = {};
+    for (const e of examples) perFile[e.file] = (perFile[e.file] ?? 0) + 1;
+    out.candidates.push({
+      file: path, traceIndex, position, title: record.title, rank: rankOf(record),
+      category: record.categories[0]?.category ?? NO_GROUP, categories: record.categories.map((c) => c.category),
+      tool: record.tools[0]?.name ?? NO_GROUP, tools: record.tools.map((t) => t.name).sort(),
+      source: analysis.format, fingerprint: trajectoryFingerprint(trace), examples: perFile, exampleCount: examples.length,
+    });
+  }
+  return out;
+}
+
+/**
+ * The plan from every file's first pass: candidates ranked, deduplicated, balanced and capped
+ * (selectCandidates), and the counts of the preview. `problems`: those of finding the files.
+ */
+export function finishPlan(opts: Pick<CurateOptions, 'query' | 'set' | 'paths' | 'max' | 'balance'>, config: SetConfig, files: readonly FileCuration[], problems: readonly string[] = []): CurationPlan {
+  const allProblems = [...problems, ...files.flatMap((f) => f.problems)];
+  const filesRead = files.filter((f) => f.read).length;
+  if (filesRead === 0 && allProblems.length === 0) throw new UserInputError({ file: opts.paths.join(', '), message: 'no trace files found' });
+  const candidates = files.flatMap((f) => f.candidates);
   const { selected, duplicates, cappedOut } = selectCandidates(candidates, { max: opts.max, balance: opts.balance });
   const byFile: Record<string, number> = {};
   const byCategory: Record<string, number> = {};
@@ -271,10 +313,11 @@ export async function planCuration(opts: CurateOptions): Promise<CurationPlan> {
     byRank[c.rank] += n;
   }
   return {
-    query: opts.query, set: opts.set, config, files: filesRead, runs, matched,
+    query: opts.query, set: opts.set, config, files: filesRead,
+    runs: files.reduce((n, f) => n + f.runs, 0), matched: files.reduce((n, f) => n + f.matched, 0),
     traces: selected.length, examples: selected.reduce((s, c) => s + c.exampleCount, 0),
     byFile: sortedRecord(byFile, DATA_FILES), byCategory: sortedRecord(byCategory), byTool: sortedRecord(byTool), bySource: sortedRecord(bySource), byTraceFile: sortedRecord(byTraceFile), byRank,
-    duplicatesRemoved: duplicates.length, duplicates, cappedOut, skipped, problems, selected,
+    duplicatesRemoved: duplicates.length, duplicates, cappedOut, skipped: files.flatMap((f) => f.skipped), problems: allProblems, selected,
   };
 }
 
@@ -312,49 +355,102 @@ function existingComparable(e: ManifestEntry): string {
  * `promoteIntoSet`. Cancelled before the commit: nothing changed.
  */
 export async function writeCuration(plan: CurationPlan, opts: CurateOptions): Promise<CurationResult> {
-  // The previewed configuration (a new set is created with it); an existing set must still agree.
-  const config = readSetConfig(opts.set) ? planSet(opts.set, { format: plan.config.format }) : plan.config;
-  const { ctx } = preparation(opts, config);
+  const config = writeConfig(plan, opts.set);
+  const existing = existingEntries(opts.set);
+  const inputs = new Map<string, PromotionInput>();
+  const warnings: Problem[] = [];
+  let unchanged = 0;
+  let done = 0;
+  for (const [file, list] of selectedByFile(plan)) {
+    checkAbort(opts.signal);
+    opts.onProgress?.({ phase: 'writing', done, total: plan.selected.length, file });
+    const prepared = prepareFileForWrite(file, list, plan.query, opts, config, existingFor(existing, opts.set, list));
+    for (const { run, input } of prepared.inputs) inputs.set(run, input);
+    unchanged += prepared.unchanged;
+    warnings.push(...prepared.warnings);
+    done += list.length;
+    await yieldNow();
+  }
+  checkAbort(opts.signal);
+  opts.onProgress?.({ phase: 'writing', done, total: plan.selected.length });
+  return commitCuration(plan, config, inputs, { unchanged, warnings }, opts.io);
+}
+
+/** The previewed configuration (a new set is created with it); an existing set must still agree. */
+export function writeConfig(plan: CurationPlan, set: string): SetConfig {
+  return readSetConfig(set) ? planSet(set, { format: plan.config.format }) : plan.config;
+}
+
+/** The selected runs grouped by file, each file once. */
+export function selectedByFile(plan: CurationPlan): Map<string, Candidate[]> {
   const byFile = new Map<string, Candidate[]>();
   for (const c of plan.selected) {
     const l = byFile.get(c.file);
     if (l) l.push(c); else byFile.set(c.file, [c]);
   }
+  return byFile;
+}
+
+/** The set's manifest entries per run key, without what changes on every write. */
+export function existingEntries(set: string): Map<string, string[]> {
   const existing = new Map<string, string[]>();
-  for (const e of readManifest(opts.set).entries) {
+  for (const e of readManifest(set).entries) {
     const l = existing.get(e.key);
     if (l) l.push(existingComparable(e)); else existing.set(e.key, [existingComparable(e)]);
   }
-  const inputs = new Map<string, PromotionInput>();
-  const warnings: Problem[] = [];
-  let unchanged = 0;
-  let done = 0;
-  for (const [file, list] of byFile) {
-    checkAbort(opts.signal);
-    opts.onProgress?.({ phase: 'writing', done, total: plan.selected.length, file });
-    const read = readFile(file, opts, ctx.taxonomy);
-    if ('error' in read) throw new UserInputError(read.error.map((p) => ({ ...p, message: `${p.message} (changed since the preview? nothing written)` })));
-    for (const c of list) {
-      const trace = read.analysis.analyses[c.position]?.trace;
-      if (!trace) throw new UserInputError({ file, message: `no longer holds run ${c.traceIndex} (changed since the preview?); nothing written` });
-      const one = inputFor({ ...ctx, file, sidecarFile: read.sidecarFile, doc: read.doc }, trace);
-      if (one.errors.length) throw new UserInputError(one.errors.map((p) => ({ ...p, message: `${p.message} (changed since the preview?); nothing written` })));
-      warnings.push(...one.warnings);
-      const curated: CurationNote = { query: plan.query, rank: c.rank, category: c.category };
-      const input: PromotionInput = { ...one.input, examples: one.input.examples.map((e) => ({ ...e, tools: c.tools, curated })) };
-      const before = existing.get(`${input.trace.path}#${input.trace.traceIndex}`);
-      const after = comparable(config, input);
-      if (before && before.length === after.length && before.every((b, i) => b === after[i])) unchanged++;
-      else inputs.set(runId(c), input);
-      done++;
-    }
-    await yieldNow();
+  return existing;
+}
+
+/** The entries of `existing` that concern these runs (what prepareFileForWrite compares with). */
+export function existingFor(existing: Map<string, string[]>, set: string, runs: readonly Candidate[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const c of runs) {
+    const { key } = traceKey(set, c.file, c.traceIndex);
+    const e = existing.get(key);
+    if (e) out[key] = e;
   }
-  checkAbort(opts.signal);
-  opts.onProgress?.({ phase: 'writing', done, total: plan.selected.length });
-  // In the order of the selection (rank, balance), whatever order the files were read in.
+  return out;
+}
+
+/** One file's selected runs, prepared for the write. */
+export interface FileWrite {
+  /** The runs to write (by runId), with their examples. */
+  inputs: { run: string; input: PromotionInput }[];
+  /** Runs whose examples are already in the set as they would be written. */
+  unchanged: number;
+  warnings: Problem[];
+}
+
+/**
+ * One file of the write, synchronously (the trace worker runs it for VS Code): its selected runs
+ * prepared again as the preview did, and compared with what the set holds for them (`existing`,
+ * from existingFor). Throws UserInputError when the file changed since the preview.
+ */
+export function prepareFileForWrite(file: string, runs: readonly Candidate[], query: string, opts: CurateOptions, config: SetConfig, existing: Record<string, string[]>): FileWrite {
+  const { ctx } = preparation(opts, config);
+  const read = readFile(file, opts, ctx.taxonomy);
+  if ('error' in read) throw new UserInputError(read.error.map((p) => ({ ...p, message: `${p.message} (changed since the preview? nothing written)` })));
+  const out: FileWrite = { inputs: [], unchanged: 0, warnings: [] };
+  for (const c of runs) {
+    const trace = read.analysis.analyses[c.position]?.trace;
+    if (!trace) throw new UserInputError({ file, message: `no longer holds run ${c.traceIndex} (changed since the preview?); nothing written` });
+    const one = inputFor({ ...ctx, file, sidecarFile: read.sidecarFile, doc: read.doc }, trace);
+    if (one.errors.length) throw new UserInputError(one.errors.map((p) => ({ ...p, message: `${p.message} (changed since the preview?); nothing written` })));
+    out.warnings.push(...one.warnings);
+    const curated: CurationNote = { query, rank: c.rank, category: c.category };
+    const input: PromotionInput = { ...one.input, examples: one.input.examples.map((e) => ({ ...e, tools: c.tools, curated })) };
+    const before = existing[`${input.trace.path}#${input.trace.traceIndex}`];
+    const after = comparable(config, input);
+    if (before && before.length === after.length && before.every((b, i) => b === after[i])) out.unchanged++;
+    else out.inputs.push({ run: runId(c), input });
+  }
+  return out;
+}
+
+/** The prepared runs written with one promoteIntoSet, in the order of the selection (rank, balance). */
+export async function commitCuration(plan: CurationPlan, config: SetConfig, inputs: ReadonlyMap<string, PromotionInput>, prepared: { unchanged: number; warnings: Problem[] }, io?: SetIo): Promise<CurationResult> {
   const ordered = plan.selected.map((c) => inputs.get(runId(c))).filter((i): i is PromotionInput => i !== undefined);
-  if (!ordered.length) return { plan, unchanged, written: 0, warnings };
-  const result = await promoteIntoSet(opts.set, config, ordered, opts.io);
-  return { plan, result, unchanged, written: ordered.length, warnings };
+  if (!ordered.length) return { plan, unchanged: prepared.unchanged, written: 0, warnings: prepared.warnings };
+  const result = await promoteIntoSet(plan.set, config, ordered, io);
+  return { plan, result, unchanged: prepared.unchanged, written: ordered.length, warnings: prepared.warnings };
 }

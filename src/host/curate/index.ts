@@ -5,21 +5,22 @@
  * with the workspace query service (its cached index), preview what curation would write (per
  * data file, category, tool and source, near-duplicates removed) in a modal, then write it in
  * one batch with a cancellable progress notification, and end with the set's name and count and
- * a "Reveal Set" action. The heavy work is src/core/curate, which yields between runs so the
- * extension host stays responsive; a cancel leaves the set as it was.
+ * a "Reveal Set" action. The heavy work (src/core/curate, file by file) runs in the trace workers
+ * (workers.ts), so the extension host never parses a trace; a cancel leaves the set as it was.
  *
  * Settings: `agentTraceDebugger.curate.maxExamples` (0: no cap) and
  * `agentTraceDebugger.curate.balance` (none | category | tool).
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { CurationCancelled, planCuration, writeCuration, type CurateBalance, type CurateOptions, type CurationPlan, type CurationResult } from '../../core/curate';
+import { CurationCancelled, type CurateBalance, type CurateOptions, type CurationPlan, type CurationResult } from '../../core/curate';
 import type { ExportFormat } from '../../core/export/encode';
 import { DATA_FILES } from '../../core/training-set/store';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { parseQuery, QuerySyntaxError } from '../../core/workspace/query';
 import type { TraceQueryService } from '../query/service';
-import { configuredTaxonomy, maskPrivateData, refusedByTemplate, trainingLength } from '../settings';
+import { configuredTaxonomy, configuredTaxonomySpec, maskPrivateData, refusedByTemplate, trainingLength } from '../settings';
+import { planInWorkers, writeInWorkers } from './workers';
 import { existingSidecarFor } from '../sidecar-storage';
 import { withoutIcons } from '../plain-text';
 import { askForSet, fromChoice, outputChannel, type PickedSet } from '../training-sets/promote-command';
@@ -121,26 +122,17 @@ async function curateWithUi(context: vscode.ExtensionContext, queries: TraceQuer
     const planned = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Curating "{0}"', setName), cancellable: true },
       async (progress, token) => {
-        const abort = new AbortController();
-        const stop = token.onCancellationRequested(() => abort.abort());
-        try {
-          progress.report({ message: vscode.l10n.t('finding the matching runs…') });
-          const run = await queries.run(query, token, (message) => progress.report({ message }));
-          if (token.isCancellationRequested) throw new CurationCancelled();
-          const files = [...new Set(run.matches.map((m) => m.uri.fsPath))].sort();
-          if (!files.length) return undefined;
-          let last = 0;
-          return await planCuration({
-            ...options, paths: files, signal: abort.signal,
-            onProgress: (p) => {
-              const pct = p.total ? Math.floor((100 * p.done) / p.total) : 0;
-              progress.report({ message: vscode.l10n.t('reading {0} of {1} files', p.done, p.total), increment: pct - last });
-              last = pct;
-            },
-          });
-        } finally {
-          stop.dispose();
-        }
+        progress.report({ message: vscode.l10n.t('finding the matching runs…') });
+        const run = await queries.run(query, token, (message) => progress.report({ message }));
+        if (token.isCancellationRequested) throw new CurationCancelled();
+        const files = [...new Set(run.matches.map((m) => m.uri.fsPath))].sort();
+        if (!files.length) return undefined;
+        let last = 0;
+        return planInWorkers(queries.workers, options, configuredTaxonomySpec(), files, token, (done, total) => {
+          const pct = total ? Math.floor((100 * done) / total) : 0;
+          progress.report({ message: vscode.l10n.t('reading {0} of {1} files', done, total), increment: pct - last });
+          last = pct;
+        });
       },
     );
     if (!planned) {
@@ -177,21 +169,20 @@ async function curateWithUi(context: vscode.ExtensionContext, queries: TraceQuer
     out = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Writing training set "{0}"', setName), cancellable: true },
       async (progress, token) => {
-        const abort = new AbortController();
-        const stop = token.onCancellationRequested(() => abort.abort());
+        // The user's Cancel, or the test hook's cancel after some runs: either stops before the commit.
+        const cancel = new vscode.CancellationTokenSource();
+        const stop = token.onCancellationRequested(() => cancel.cancel());
         let last = 0;
         try {
-          return await writeCuration(plan, {
-            ...options, signal: abort.signal,
-            onProgress: (p) => {
-              if (choice?.cancelAfterRuns !== undefined && p.done >= choice.cancelAfterRuns) abort.abort();
-              const pct = p.total ? Math.floor((100 * p.done) / p.total) : 0;
-              progress.report({ message: vscode.l10n.t('{0} of {1} runs', p.done, p.total), increment: pct - last });
-              last = pct;
-            },
+          return await writeInWorkers(queries.workers, plan, options, configuredTaxonomySpec(), cancel.token, (done, total) => {
+            if (choice?.cancelAfterRuns !== undefined && done >= choice.cancelAfterRuns) cancel.cancel();
+            const pct = total ? Math.floor((100 * done) / total) : 0;
+            progress.report({ message: vscode.l10n.t('{0} of {1} runs', done, total), increment: pct - last });
+            last = pct;
           });
         } finally {
           stop.dispose();
+          cancel.dispose();
         }
       },
     );

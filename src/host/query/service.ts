@@ -59,6 +59,9 @@ export class TraceQueryService {
     this.pool = new WorkerPool(sources.indexWorkers?.length ? sources.indexWorkers : [sources.worker]);
   }
 
+  /** The index's workers, for other work over many trace files (curation reads with them). */
+  get workers(): WorkerPool { return this.pool; }
+
   /**
    * Run `query` over the workspace's traces. Progress reports files indexed and searched;
    * cancelling stops between files (what was indexed stays cached).

@@ -2,9 +2,12 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CurationCancelled, normaliseMessageText, planCuration, rankOf, selectCandidates, trajectoryFingerprint, writeCuration,
-  type Candidate, type CurateOptions,
+  commitCuration, CurationCancelled, curationConfig, existingEntries, existingFor, finishPlan, normaliseMessageText, planCuration, rankOf,
+  selectCandidates, selectedByFile, trajectoryFingerprint, writeConfig, writeCuration, type Candidate, type CurateOptions,
 } from '../../../src/core/curate';
+import { collectTraceFiles } from '../../../src/core/corpus';
+import { workerJobs, type CurateJobOptions } from '../../../src/core/engine/worker/jobs';
+import type { PromotionInput, SetConfig } from '../../../src/core/training-set/store';
 import { loadTraceFile } from '../../../src/core/load';
 import { QuerySyntaxError } from '../../../src/core/workspace/query';
 import { isUserInputError } from '../../../src/core/util/problems';
@@ -160,5 +163,44 @@ describe('curate: plan and write', () => {
     await assert.rejects(planCuration(options(dir, traces, { query: 'steps:>>3' })), (e: unknown) => e instanceof QuerySyntaxError && e.column > 0);
     await assert.rejects(planCuration(options(dir, join(dir, 'nope'))), (e: unknown) => isUserInputError(e) && e.problems[0].file === join(dir, 'nope') && /does not exist/.test(e.problems[0].message));
     await assert.rejects(planCuration(options(dir, traces, { max: 0 })), (e: unknown) => isUserInputError(e) && /at least 1/.test(e.problems[0].message));
+  });
+});
+
+describe('curate: file by file in the trace worker (as VS Code runs it)', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  const jobOptions = (set: string, config: SetConfig): CurateJobOptions => ({ query: '', set, config, taxonomy: 'default', now: now.toISOString() });
+
+  it('the worker jobs give planCuration\'s plan, and write the set writeCuration would (a re-run by either changes nothing)', async () => {
+    const { dir, traces } = curationWorkspace();
+    const opts: CurateOptions = { paths: [traces], query: '', set: join(dir, 'set'), now };
+    const reference = await planCuration(opts);
+
+    const config = curationConfig(opts);
+    const files = collectTraceFiles(opts.paths, []);
+    const plan = finishPlan(opts, config, files.map((f) => workerJobs.curateFile({ ...jobOptions(opts.set, config), path: f.path, explicit: f.explicit })));
+    assert.deepEqual(plan, reference);
+
+    const writeWith = writeConfig(plan, opts.set);
+    const existing = existingEntries(opts.set);
+    const inputs = new Map<string, PromotionInput>();
+    for (const [path, runs] of selectedByFile(plan)) {
+      const out = workerJobs.prepareCurationWrite({ ...jobOptions(opts.set, writeWith), path, runs, existing: existingFor(existing, opts.set, runs) });
+      assert.ok(!('problems' in out), 'nothing changed since the preview');
+      for (const { run, input } of out.inputs) inputs.set(run, input);
+    }
+    const written = await commitCuration(plan, writeWith, inputs, { unchanged: 0, warnings: [] });
+    assert.equal(written.written, 5);
+    const set = snapshot(opts.set);
+    const again = await writeCuration(await planCuration({ ...opts, now: new Date('2026-06-01T00:00:00Z') }), { ...opts, now: new Date('2026-06-01T00:00:00Z') });
+    assert.deepEqual([again.written, again.unchanged], [0, 5], 'writeCuration finds every run already written as it would write it');
+    assert.deepEqual(snapshot(opts.set), set);
+
+    // A file changed between the preview and the write is refused with its name, not written.
+    const [path, runs] = [...selectedByFile(plan)][0];
+    writeFileSync(path, '{"not": "a trace"}\n');
+    const refused = workerJobs.prepareCurationWrite({ ...jobOptions(opts.set, writeWith), path, runs, existing: {} });
+    assert.ok('problems' in refused);
+    assert.equal(refused.problems[0].file, path);
+    assert.match(refused.problems[0].message, /changed since the preview\? nothing written/);
   });
 });

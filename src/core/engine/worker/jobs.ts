@@ -6,7 +6,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analysisOutcome, type AnalysisOutcome } from '../../analysis/outcome';
 import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze';
-import { formatProblem, isUserInputError } from '../../util/problems';
+import { formatProblem, isUserInputError, type Problem } from '../../util/problems';
+import { curateFile, prepareFileForWrite, type Candidate, type CurateOptions, type FileCuration, type FileWrite } from '../../curate';
+import type { SetConfig } from '../../training-set/store';
+import type { RefusedByTemplatePolicy } from '../../training-set/template-refusals';
 import { matchRecord, parseQuery } from '../../workspace/query';
 import { traceWords } from '../../workspace/text-index';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
@@ -110,6 +113,37 @@ export interface DetectorEvalResult {
   problems: string[];
 }
 
+/** What a curation's file jobs share: CurateOptions as plain data (src/core/curate). */
+export interface CurateJobOptions {
+  query: string;
+  set: string;
+  /** The set's configuration the plan was made for (planSet on the host). */
+  config: SetConfig;
+  taxonomy: string;
+  includeFailed?: boolean;
+  maskPrivate?: boolean;
+  allowSecrets?: boolean;
+  refusedByTemplate?: RefusedByTemplatePolicy;
+  maxTokens?: number;
+  truncate?: boolean;
+  tokenizer?: string;
+  acceptChangedTrace?: boolean;
+  maxUnzippedBytes?: number;
+  /** The file's annotation sidecar when it is not beside it (the host keeps some in its storage). */
+  sidecar?: string;
+  /** An ISO time for the examples' provenance (default: now). */
+  now?: string;
+}
+export interface CurateFileParams extends CurateJobOptions { path: string; explicit: boolean }
+export interface CurateWriteParams extends CurateJobOptions {
+  path: string;
+  runs: Candidate[];
+  /** What the set holds for these runs (existingFor). */
+  existing: Record<string, string[]>;
+}
+/** A curation file job that found the file changed or unusable: located problems, for a UserInputError. */
+export interface CurateRefusal { problems: Problem[] }
+
 export const stepLineKey = (file: string, traceIndex: number, stepId: string): string => `${file}\u0000${traceIndex}\u0000${stepId}`;
 
 export interface WorkerJobs {
@@ -127,6 +161,10 @@ export interface WorkerJobs {
   traceFilesUnder(p: { folders: string[] }): { files: string[]; problems: string[] };
   /** Detector evaluation of some files (src/core/detector-eval), with the lines of the steps it names. */
   evaluateDetectors(p: DetectorEvalParams): DetectorEvalResult;
+  /** A curation's first pass over one file (curateFile): its matching runs prepared and counted. */
+  curateFile(p: CurateFileParams): FileCuration;
+  /** A curation's write over one file (prepareFileForWrite): its selected runs prepared again. */
+  prepareCurationWrite(p: CurateWriteParams): FileWrite | CurateRefusal;
 }
 
 const taxonomies = new Map<string, Taxonomy>();
@@ -169,7 +207,28 @@ function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal
   }
 }
 
+/** CurateOptions from a job's plain data. */
+function curateOptions(p: CurateJobOptions): CurateOptions {
+  return {
+    paths: [], query: p.query, set: p.set, taxonomy: taxonomyFor(p.taxonomy),
+    includeFailed: p.includeFailed, maskPrivate: p.maskPrivate, allowSecrets: p.allowSecrets, refusedByTemplate: p.refusedByTemplate,
+    maxTokens: p.maxTokens, truncate: p.truncate, tokenizer: p.tokenizer, acceptChangedTrace: p.acceptChangedTrace,
+    maxUnzippedBytes: p.maxUnzippedBytes, sidecarFor: () => p.sidecar, ...(p.now ? { now: new Date(p.now) } : {}),
+  };
+}
+
 export const workerJobs: WorkerJobs = {
+  curateFile(p) {
+    return curateFile(p.path, p.explicit, curateOptions(p), p.config);
+  },
+  prepareCurationWrite(p) {
+    try {
+      return prepareFileForWrite(p.path, p.runs, p.query, curateOptions(p), p.config, p.existing);
+    } catch (e) {
+      if (isUserInputError(e)) return { problems: e.problems };
+      throw e;
+    }
+  },
   traceFilesUnder(p) {
     const problems: string[] = [];
     const files = collectTraceFiles(p.folders, problems).map((f) => f.path);
