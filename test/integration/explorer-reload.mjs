@@ -71,7 +71,7 @@ async function explorerUntil(page, what, accept) {
     }, WAIT_MS);
   } catch (e) {
     const seen = last ? JSON.stringify({ query: last.query, sort: last.sort, rows: last.rows.length, status: last.status }) : 'no Trace Explorer rows in any frame';
-    throw new Error(`${e.message}; last seen: ${seen}`);
+    throw new Error(`${e.message}; last seen: ${seen}`, { cause: e });
   }
 }
 
