@@ -146,7 +146,15 @@ export class TraceQueryService {
       concurrency: pool.size,
       companions: (path) => [sidecarLocationFor(vscode.Uri.file(path)).path],
       compute: async (path, signal) => {
-        const token: CancelToken = { get isCancellationRequested() { return signal.aborted; }, onCancellationRequested: (l) => { signal.addEventListener('abort', () => l()); } };
+        const token: CancelToken = {
+          get isCancellationRequested() { return signal.aborted; },
+          // One update's signal serves thousands of jobs: each listener goes when its job ends (the client disposes it).
+          onCancellationRequested: (l) => {
+            const listener = (): void => l();
+            signal.addEventListener('abort', listener, { once: true });
+            return { dispose: () => signal.removeEventListener('abort', listener) };
+          },
+        };
         const out = await pool.run('traceRecords', { path, taxonomy: configuredTaxonomySpec(), maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token);
         if ('refused' in out) throw new Error(out.refused);
         return out;

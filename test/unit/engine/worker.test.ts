@@ -87,4 +87,25 @@ describe('engine: the trace worker', function () {
       client.dispose();
     }
   });
+
+  it('lets go of its listener on a token when the job ends: one token can serve many jobs', async () => {
+    const client = new TraceWorkerClient(standIn);
+    try {
+      let listening = 0;
+      const token = {
+        isCancellationRequested: false,
+        onCancellationRequested: () => { listening++; return { dispose: () => { listening--; } }; },
+      };
+      const jobs = Array.from({ length: 20 }, (_, i) => client.run('analyzeText', text(`job ${i}`), token));
+      assert.equal(listening, 20, 'each queued job listens');
+      await Promise.all(jobs);
+      assert.equal(listening, 0, 'every listener was disposed when its job answered');
+      const cancelled = cancelSource();
+      const spinning = client.run('analyzeText', text('spin'), cancelled.token);
+      cancelled.cancel();
+      await assert.rejects(spinning, JobCancelledError);
+    } finally {
+      client.dispose();
+    }
+  });
 });

@@ -55,9 +55,17 @@ export class TraceWorkerClient {
   run<M extends keyof JobMethods>(method: M, params: JobMethods[M][0], token?: CancelToken): Promise<JobMethods[M][1]> {
     if (this.disposed) return Promise.reject(new Error('the trace worker was shut down'));
     return new Promise<JobMethods[M][1]>((resolve, reject) => {
-      const pending: Pending = { request: { id: this.nextId++, method, params }, resolve: resolve as (v: unknown) => void, reject, cancelled: false };
+      // The token's listener is let go when the job ends: one token often serves many jobs.
+      let subscription: unknown;
+      const release = (): void => { (subscription as { dispose?: () => void } | undefined)?.dispose?.(); };
+      const pending: Pending = {
+        request: { id: this.nextId++, method, params },
+        resolve: (v) => { release(); resolve(v as JobMethods[M][1]); },
+        reject: (e) => { release(); reject(e); },
+        cancelled: false,
+      };
       if (token?.isCancellationRequested) { reject(new JobCancelledError(method)); return; }
-      token?.onCancellationRequested(() => this.cancel(pending));
+      subscription = token?.onCancellationRequested(() => this.cancel(pending));
       this.queue.push(pending);
       this.pump();
     });
