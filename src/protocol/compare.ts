@@ -20,8 +20,22 @@ export interface CompareSideInfo {
   corrected: boolean;
 }
 
+/** What the host needs to open the same comparison again (after a window reload): the page keeps it in its state. */
+export interface CompareRestoreSpec {
+  sides: [{ uri: string; traceIndex: number; corrected: boolean }, { uri: string; traceIndex: number; corrected: boolean }];
+}
+
+/** The page's webview state: the comparison and where the user was in it. */
+export interface CompareViewPersisted {
+  restore: CompareRestoreSpec;
+  selectedPair: number | null;
+  onlyDifferences: boolean;
+}
+
 export interface CompareReadyResult {
   sides: [CompareSideInfo, CompareSideInfo];
+  /** For the page's state, so that a window reload brings the view back; absent in tests without VS Code. */
+  restore?: CompareRestoreSpec;
   /** Pairs in the alignment. */
   total: number;
   counts: Record<ComparePairKind, number>;

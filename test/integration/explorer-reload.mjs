@@ -61,6 +61,20 @@ async function explorerState(page) {
   return undefined;
 }
 
+/** The Compare Traces view's frame, its selected pair and its header, or undefined while none shows a selection. */
+async function compareState(page) {
+  for (const frame of page.frames()) {
+    try {
+      const selected = await frame.$eval('.pair-row[aria-selected="true"]', (r) => r.getAttribute('data-pair'));
+      const title = await frame.$eval('.compare-summary', (t) => t.textContent ?? '');
+      return { frame, selected, title };
+    } catch {
+      // not the compare view, or not ready
+    }
+  }
+  return undefined;
+}
+
 /** Polls the Explorer's state until `accept` takes it; a timeout says what was last seen. */
 async function explorerUntil(page, what, accept) {
   let last;
@@ -81,9 +95,13 @@ async function main() {
   const server = await startCodeServer({ workspace, settings: { 'window.commandCenter': false, 'files.autoSave': 'off' } });
   let vscode;
   let failed = false;
+  const pageErrors = [];
   try {
     vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, viewport: { width: 1440, height: 900 } });
     const { page } = vscode;
+    // For a failure's report: what the pages logged as errors.
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text().slice(0, 300)}`); });
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
     await runCommandOnceListed(page, 'Agent Trace: Open Trace Explorer');
     const shown = await explorerUntil(page, 'the Trace Explorer with rows', () => true);
     await shown.frame.fill('.query-input', QUERY);
@@ -104,15 +122,34 @@ async function main() {
     const before = await explorerUntil(page, 'sorted by steps', (s) => s.sort === 'steps descending');
     const sameRows = (a, b) => [...a].sort().join('\n') === [...b].sort().join('\n');
 
+    // The Compare Traces view on the first two traces the picks offer, moved off its landing pair.
+    await runCommand(page, 'Agent Trace: Compare Traces…');
+    for (const step of ['1/2', '2/2']) {
+      await poll(`the Compare Traces pick ${step}`, async () => ((await page.$eval('.quick-input-title', (t) => t.textContent ?? '').catch(() => '')).includes(`Compare Traces (${step})`) || undefined), WAIT_MS);
+      await poll(`a run listed in pick ${step}`, () => page.$('.quick-input-list .monaco-list-row'), WAIT_MS);
+      await page.keyboard.press('Enter');
+    }
+    const landed = await poll('the Compare Traces view on its landing pair', () => compareState(page), WAIT_MS);
+    const other = await landed.frame.$eval(`.pair-row[data-pair]:not([data-pair="${landed.selected}"])`, (r) => r.getAttribute('data-pair'));
+    await landed.frame.click(`.pair-row[data-pair="${other}"]`);
+    const compared = await poll('another pair selected', async () => { const c = await compareState(page); return c?.selected === other ? c : undefined; }, WAIT_MS);
+
     const loaded = page.waitForEvent('load', { timeout: WAIT_MS });
     await runCommand(page, 'Developer: Reload Window');
     await loaded;
     await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
     const after = await explorerUntil(page, 'the Trace Explorer back with its query and sort',
       (s) => s.query === before.query && s.sort === before.sort && sameRows(s.rows, before.rows));
-    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status, openedAt: opened.badge };
+    const compareBack = await poll('the Compare Traces view back on the pair selected before', async () => {
+      const c = await compareState(page);
+      return c?.selected === compared.selected && c.title === compared.title ? c : undefined;
+    }, WAIT_MS);
+    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status, openedAt: opened.badge, comparePair: compareBack.selected, landing: landed.selected };
   } catch (e) {
     failed = true;
+    // Every frame with how much it shows, and the pages' errors: a blank panel says which.
+    const frames = await Promise.all((vscode?.page.frames() ?? []).map(async (f) => `${f.url().slice(0, 120)} (${await f.evaluate(() => globalThis.document.body?.innerText.length ?? -1).catch(() => 'detached')} characters)`));
+    console.error(`[explorer-reload] frames:\n  ${frames.join('\n  ')}\n[explorer-reload] page errors:\n  ${pageErrors.slice(-20).join('\n  ') || 'none'}`);
     await vscode?.page.screenshot({ path: resolve(root, 'test-results', 'explorer-reload-failure.png') }).catch(() => {});
     throw e;
   } finally {

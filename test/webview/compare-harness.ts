@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { RpcEndpoint } from '../../src/protocol';
+import type { CompareRestoreSpec } from '../../src/protocol/compare';
 import { bindCompareHandlers } from '../../src/host/compare/handlers';
 import type { CompareModel, CompareSource } from '../../src/host/compare/model';
 import { WebviewHarness, type Logged, type Theme } from './harness';
@@ -32,7 +33,8 @@ export class CompareHarness {
     return this.harness.stop();
   }
 
-  async open(model: CompareModel, opts: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedCompare> {
+  /** `restore`: what the host sends for the page's state (VS Code only); `savedState`: the state a reloaded page starts with. */
+  async open(model: CompareModel, opts: { theme?: Theme; width?: number; height?: number; restore?: CompareRestoreSpec; savedState?: unknown } = {}): Promise<OpenedCompare> {
     const opened: string[] = [];
     const sideBySide: number[] = [];
     const panel = await this.harness.openPanel({
@@ -42,7 +44,7 @@ export class CompareHarness {
       bind: (host) => bindCompareHandlers(host, model, {
         openStep: async (source: CompareSource, stepId: string) => { opened.push(`${source === model.sides[0] ? 'a' : 'b'}:${stepId}`); return { opened: true }; },
         openSideBySide: async (pair) => { sideBySide.push(pair); },
-      }),
+      }, opts.restore),
     });
     return { ...panel, opened, sideBySide };
   }

@@ -13,7 +13,7 @@ import { correctedTrajectory } from '../../src/core/compare';
 import { workerJobs, type CompareResult } from '../../src/core/engine/worker/jobs';
 import { CompareModel } from '../../src/host/compare/model';
 import { TraceFile } from '../../src/host/editor/trace-file';
-import { GetCompareState, type CompareViewState } from '../../src/protocol/compare';
+import { GetCompareState, type CompareRestoreSpec, type CompareViewState } from '../../src/protocol/compare';
 import { PROJECT_ROOT } from '../support/shared';
 import { CompareHarness, type OpenedCompare } from './compare-harness';
 import { painted, until } from './harness';
@@ -165,6 +165,28 @@ describe('Compare Traces view (webview)', function () {
     await waitForState(opened, 'wrapped to the first difference', (x) => x.onlyDifferences && x.selectedPair === 1);
     await painted(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-view-only-differences-hc.png') });
+  });
+
+  it('keeps the comparison, the selected pair and "Only differences" in its state, and a reloaded page goes back to them', async () => {
+    const restore: CompareRestoreSpec = { sides: [{ uri: 'file:///w/a.jsonl', traceIndex: 0, corrected: false }, { uri: 'file:///w/b.jsonl', traceIndex: 2, corrected: false }] };
+    opened = await harness.open(twoRuns(), { restore });
+    await waitForState(opened, 'landed', (x) => x.selectedPair === 1);
+    await opened.page.keyboard.press('n');
+    await waitForState(opened, 'n: the inserted email', (x) => x.selectedPair === 2);
+    await opened.page.keyboard.press('d');
+    await waitForState(opened, 'only differences', (x) => x.onlyDifferences && x.selectedPair === 2);
+    const saved = await opened.page.evaluate(() => (globalThis as unknown as { __atdSavedState: unknown }).__atdSavedState);
+    assert.deepEqual(saved, { restore, selectedPair: 2, onlyDifferences: true });
+    await opened.close();
+
+    // The page VS Code brings back after a window reload starts from that state, not at the landing pair.
+    opened = await harness.open(twoRuns(), { restore, savedState: saved });
+    const back = await waitForState(opened, 'back on the email, only differences', (x) => x.onlyDifferences && x.selectedPair === 2 && x.rendered.length === 2);
+    assert.deepEqual(back.rendered, ['changed s2 s2', 'inserted - s4']);
+    await opened.close();
+    // A kept pair the comparison no longer has falls back to the landing pair.
+    opened = await harness.open(twoRuns(), { restore, savedState: { restore, selectedPair: 99, onlyDifferences: false } });
+    await waitForState(opened, 'the landing pair', (x) => !x.onlyDifferences && x.selectedPair === 1);
   });
 
   it('trace text stays text: markup in names, arguments and results is shown, never parsed', async () => {

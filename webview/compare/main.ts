@@ -8,11 +8,11 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import {
   CompareNavigate, CompareReady, FindDifference, GetCompareState, GetPairDetails, GetPairs, LocatePair, OpenPairStep, OpenSideBySide, PairSelected,
-  type CompareReadyResult, type FieldDiffInfo, type FieldDiffLine, type PairDetails, type PairRow, type PairSideDetails, type PairSideRow,
+  type CompareReadyResult, type CompareViewPersisted, type FieldDiffInfo, type FieldDiffLine, type PairDetails, type PairRow, type PairSideDetails, type PairSideRow,
 } from '../../src/protocol/compare';
 import { ErrorCode, RpcError, type RpcEndpoint } from '../../src/protocol/rpc';
 import { codicon, cssVar, el, KIND_ICONS } from '../dom';
-import { connectToHost } from '../host';
+import { connectToHost, type HostConnection } from '../host';
 
 /** Must match --pair-row-height in media/compare-view.css. */
 const ROW_HEIGHT = 22;
@@ -31,6 +31,8 @@ const KIND_NAMES: Record<PairRow['kind'], string> = { same: 'same', changed: 'ch
 
 class CompareApp {
   private readonly rpc: RpcEndpoint;
+  private readonly host: HostConnection<CompareViewPersisted>;
+  private readonly kept: Partial<CompareViewPersisted> | undefined;
   private info: CompareReadyResult | undefined;
   private onlyDifferences = false;
   private total = 0;
@@ -56,7 +58,10 @@ class CompareApp {
   private sideBySide: HTMLElement | undefined;
 
   constructor() {
-    this.rpc = connectToHost().rpc;
+    this.host = connectToHost<CompareViewPersisted>();
+    this.rpc = this.host.rpc;
+    // What the page showed before a window reload (VS Code keeps a page's state with its panel).
+    this.kept = this.host.getState();
     this.root = document.getElementById('app') ?? document.body;
     this.summary = el('span', { className: 'compare-summary' });
     this.position = el('span', { className: 'compare-position', attrs: { 'aria-live': 'polite' } });
@@ -117,7 +122,12 @@ class CompareApp {
     const c = info.counts;
     this.summary.textContent = `${c.changed} changed · ${c.deleted} only in A · ${c.inserted} only in B · ${c.same} same${info.approximate ? ' (partly aligned by position: the runs differ in many steps)' : ''}`;
     this.reset();
-    if (info.landing !== null) await this.selectPair(info.landing, 'center');
+    // After a reload: the view the user left (only differences, the pair selected), when it still fits.
+    const kept = this.kept;
+    if (kept?.onlyDifferences === true) await this.setOnlyDifferences(true);
+    const keptPair = typeof kept?.selectedPair === 'number' && kept.selectedPair >= 0 && kept.selectedPair < info.total ? kept.selectedPair : null;
+    if (keptPair !== null) await this.selectPair(keptPair, 'center');
+    else if (info.landing !== null) await this.selectPair(info.landing, 'center');
     else {
       this.position.textContent = 'The runs did the same thing, step for step.';
       if (this.total > 0) await this.selectRow(0, 'nearest');
@@ -138,10 +148,16 @@ class CompareApp {
     this.queueRender();
   }
 
+  /** Keeps the comparison and the place in it in the page's state (for a window reload). */
+  private persist(): void {
+    if (this.info?.restore) this.host.setState({ restore: this.info.restore, selectedPair: this.selectedPair, onlyDifferences: this.onlyDifferences });
+  }
+
   private async setOnlyDifferences(on: boolean): Promise<void> {
     if (on === this.onlyDifferences) return;
     this.onlyDifferences = on;
     this.toggle.checked = on;
+    this.persist();
     const keep = this.selectedPair;
     this.selectedRow = null;
     this.reset();
@@ -170,6 +186,7 @@ class CompareApp {
     if (pair === undefined || this.selectedRow !== row) return;
     this.selectedPair = pair;
     this.rpc.sendNotification(PairSelected, { pair });
+    this.persist();
     this.render();
     void this.updatePosition(pair);
     this.showDetails();

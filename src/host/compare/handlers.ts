@@ -4,7 +4,7 @@
  * editor) comes in as `actions`.
  */
 import type { RpcEndpoint } from '../../protocol';
-import { CompareReady, FindDifference, GetPairDetails, GetPairs, LocatePair, OpenPairStep, OpenSideBySide, PairSelected } from '../../protocol/compare';
+import { CompareReady, FindDifference, GetPairDetails, GetPairs, LocatePair, OpenPairStep, OpenSideBySide, PairSelected, type CompareRestoreSpec } from '../../protocol/compare';
 import type { CompareModel, CompareSource } from './model';
 
 export interface CompareActions {
@@ -16,8 +16,9 @@ export interface CompareActions {
   pairSelected?(pair: number): void;
 }
 
-export function bindCompareHandlers(rpc: RpcEndpoint, model: CompareModel, actions: CompareActions): void {
-  rpc.onRequest(CompareReady, () => model.ready());
+/** `restore`: the comparison as the page keeps it in its state, to be opened again after a reload. */
+export function bindCompareHandlers(rpc: RpcEndpoint, model: CompareModel, actions: CompareActions, restore?: CompareRestoreSpec): void {
+  rpc.onRequest(CompareReady, () => ({ ...model.ready(), ...(restore ? { restore } : {}) }));
   rpc.onRequest(GetPairs, (p) => model.page(p));
   rpc.onRequest(GetPairDetails, (p) => model.details(p.pair));
   rpc.onRequest(LocatePair, (p) => ({ row: model.locate(p.pair, p.onlyDifferences) }));

@@ -14,8 +14,8 @@ import type { CompareResult } from '../../core/engine/worker/jobs';
 import { parseQuery } from '../../core/workspace/query';
 import { waitForTraceEditor } from '../commands';
 import { getActiveTraceEditor, type TraceEditorHandle } from '../editor';
-import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
-import { openComparePanel, type ComparePanel, type CompareSideSpec } from './panel';
+import { COMMANDS, COMPARE_VIEW_TYPE, TRACE_EDITOR_VIEW_TYPE } from '../ids';
+import { openComparePanel, sidesOfRestoredState, type ComparePanel, type CompareSideSpec } from './panel';
 import type { CompareSource } from './model';
 import { sidecarLocationFor } from '../sidecar-storage';
 import { maxUnzippedBytes } from '../settings';
@@ -108,15 +108,15 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
     render();
   };
 
-  /** The Compare Traces view on two runs. */
-  const openView = async (sides: [CompareSideSpec, CompareSideSpec], result: CompareResult): Promise<string | undefined> => {
+  /** The Compare Traces view on two runs (in `restored`, the panel a window reload brings back). */
+  const openView = async (sides: [CompareSideSpec, CompareSideSpec], result: CompareResult, restored?: vscode.WebviewPanel): Promise<string | undefined> => {
     const opened = await openComparePanel(context.extensionUri, sides, result, {
       openStep: (source, stepId) => openStepBeside(source, stepId),
       openSideBySide: async (pair) => {
         if (sides[1].corrected) { correctedNotAFile(); return; }
         await openEditorsFor(sides, pair);
       },
-    }, (p) => panels.delete(p));
+    }, (p) => panels.delete(p), restored);
     if ('error' in opened) return opened.error;
     panels.add(opened);
     return undefined;
@@ -191,6 +191,20 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
       const shown = new Set(session.sides.map((side) => side.uri.toString()));
       const open = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && shown.has(t.input.uri.toString())));
       if (!open) setSession(undefined);
+    }),
+    // A window reload brings the view back: the runs are read and aligned again, and the page
+    // goes back to the pair it showed. Runs that can no longer be read close it, saying why.
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const sides = sidesOfRestoredState(state);
+        if (!sides) { panel.dispose(); return; }
+        const result = await align(sides);
+        const error = 'refused' in result ? result.refused : await openView(sides, result, panel);
+        if (error) {
+          panel.dispose();
+          void vscode.window.showWarningMessage(vscode.l10n.t('Agent Trace: the Compare Traces view was not restored: {0}', error));
+        }
+      },
     }),
     vscode.commands.registerCommand(COMMANDS.nextDifference, () => { const v = activePanel(); if (v) v.navigate(1); else move(1); }),
     vscode.commands.registerCommand(COMMANDS.previousDifference, () => { const v = activePanel(); if (v) v.navigate(-1); else move(-1); }),

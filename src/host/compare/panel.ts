@@ -14,7 +14,7 @@ import { DocumentWorkerClient } from '../../core/engine/worker/document-client';
 import type { CompareResult } from '../../core/engine/worker/jobs';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { RpcEndpoint } from '../../protocol';
-import { CompareNavigate, CompareReady, GetCompareState, type CompareViewState } from '../../protocol/compare';
+import { CompareNavigate, CompareReady, GetCompareState, type CompareRestoreSpec, type CompareViewState } from '../../protocol/compare';
 import { renderShell } from '../editor/html';
 import { TraceFile } from '../editor/trace-file';
 import { TraceFileReader } from '../editor/trace-file-reader';
@@ -54,7 +54,7 @@ export class ComparePanel {
     bindCompareHandlers(this.rpc, model, {
       ...actions,
       pairSelected: (pair) => { this.selectedPair = pair; actions.pairSelected?.(pair); },
-    });
+    }, restoreSpecOf(sides));
     this.disposables.push(panel.webview.onDidReceiveMessage((m) => {
       // The page's first request; a second one comes from a reloaded page that knows nothing of earlier requests.
       if (typeof m === 'object' && m !== null && (m as { method?: unknown }).method === CompareReady.method) {
@@ -94,8 +94,34 @@ export class ComparePanel {
   }
 }
 
-/** Open the view on two runs and their alignment. */
-export async function openComparePanel(extensionUri: vscode.Uri, sides: [CompareSideSpec, CompareSideSpec], result: CompareResult, actions: CompareActions, onDispose: (p: ComparePanel) => void): Promise<ComparePanel | { error: string }> {
+/** The sides as the page keeps them for a reload. */
+function restoreSpecOf(sides: [CompareSideSpec, CompareSideSpec]): CompareRestoreSpec {
+  const spec = (s: CompareSideSpec): CompareRestoreSpec['sides'][0] => ({ uri: s.uri.toString(), traceIndex: s.traceIndex, corrected: s.corrected === true });
+  return { sides: [spec(sides[0]), spec(sides[1])] };
+}
+
+/**
+ * The sides a restored page kept in its state (webview state is the page's: checked, not
+ * trusted), or undefined when it holds none that can be opened.
+ */
+export function sidesOfRestoredState(state: unknown): [CompareSideSpec, CompareSideSpec] | undefined {
+  const sides = (state as { restore?: { sides?: unknown } } | undefined)?.restore?.sides;
+  if (!Array.isArray(sides) || sides.length !== 2) return undefined;
+  const out: CompareSideSpec[] = [];
+  for (const [i, s] of sides.entries()) {
+    const { uri, traceIndex, corrected } = (s ?? {}) as { uri?: unknown; traceIndex?: unknown; corrected?: unknown };
+    if (typeof uri !== 'string' || typeof traceIndex !== 'number' || !Number.isInteger(traceIndex) || traceIndex < 0) return undefined;
+    let parsed: vscode.Uri;
+    try { parsed = vscode.Uri.parse(uri, true); } catch { return undefined; }
+    if (parsed.scheme !== 'file') return undefined;
+    // Only the second side can be a corrected trajectory.
+    out.push({ uri: parsed, traceIndex, ...(i === 1 && corrected === true ? { corrected: true } : {}) });
+  }
+  return [out[0], out[1]];
+}
+
+/** Open the view on two runs and their alignment; `restored`: the panel VS Code brings back after a reload. */
+export async function openComparePanel(extensionUri: vscode.Uri, sides: [CompareSideSpec, CompareSideSpec], result: CompareResult, actions: CompareActions, onDispose: (p: ComparePanel) => void, restored?: vscode.WebviewPanel): Promise<ComparePanel | { error: string }> {
   // Two runs of one file (or a run and its corrected trajectory) share one read of the file.
   const files = new Map<string, Promise<TraceFile>>();
   const fileOf = (uri: vscode.Uri): Promise<TraceFile> => {
@@ -112,7 +138,8 @@ export async function openComparePanel(extensionUri: vscode.Uri, sides: [Compare
     : sides[0].uri.toString() === sides[1].uri.toString()
       ? vscode.l10n.t('{0} #{1} ↔ #{2}', basename(sides[0].uri.fsPath), sides[0].traceIndex + 1, sides[1].traceIndex + 1)
       : `${basename(sides[0].uri.fsPath)} ↔ ${basename(sides[1].uri.fsPath)}`;
-  const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
+  const panel = restored ?? vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
+  panel.title = title;
   const view: ComparePanel = new ComparePanel(panel, model, sides, actions, extensionUri, () => onDispose(view));
   return view;
 }
