@@ -56,8 +56,8 @@ export class TraceWorkerClient {
     if (this.disposed) return Promise.reject(new Error('the trace worker was shut down'));
     return new Promise<JobMethods[M][1]>((resolve, reject) => {
       // The token's listener is let go when the job ends: one token often serves many jobs.
-      let subscription: unknown;
-      const release = (): void => { (subscription as { dispose?: () => void } | undefined)?.dispose?.(); };
+      const held: { subscription?: unknown } = {};
+      const release = (): void => { (held.subscription as { dispose?: () => void } | undefined)?.dispose?.(); };
       const pending: Pending = {
         request: { id: this.nextId++, method, params },
         resolve: (v) => { release(); resolve(v as JobMethods[M][1]); },
@@ -65,7 +65,7 @@ export class TraceWorkerClient {
         cancelled: false,
       };
       if (token?.isCancellationRequested) { reject(new JobCancelledError(method)); return; }
-      subscription = token?.onCancellationRequested(() => this.cancel(pending));
+      held.subscription = token?.onCancellationRequested(() => this.cancel(pending));
       this.queue.push(pending);
       this.pump();
     });
