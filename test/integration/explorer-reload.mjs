@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The Trace Explorer driven by its page in real VS Code (code-server 4.100.3 + headless
+// The Trace Explorer and the Compare Traces view in real VS Code (code-server 4.100.3 + headless
 // Chromium): run a query, click a facet value (its term is added and run), open a row to the side
-// with Alt+Enter (the trace editor selects a step of that category), sort by a column, run
-// "Developer: Reload Window", and the panel comes back (its serializer) with the same query, sort
-// and rows. A scenario of its own because clicks in the page and a reload need the workbench page,
-// which the extension-host test suite cannot drive.
+// with Alt+Enter (the trace editor selects a step of that category), sort by a column, open
+// Compare Traces from the palette and select another pair than its landing one, run "Developer:
+// Reload Window", and both panels come back (their serializers): the Explorer with the same query,
+// sort and rows, the comparison on the same pair. A scenario of its own because clicks in the
+// pages and a reload need the workbench page, which the extension-host test suite cannot drive.
 // Every wait is for a signal. Run by scripts/test-integration.mjs after the suite.
 //
 //   node test/integration/explorer-reload.mjs   (after node scripts/build.mjs)
