@@ -93,12 +93,16 @@ async function main(): Promise<void> {
         const hits = runQuery(query, records, { taxonomy: DEFAULT_TAXONOMY, textIndex: built.value }, (r) => { open.add(r.file); return undefined; });
         return { hits: hits.filter((h) => !open.has(h.record.file)).length, open: [...open] };
       });
+      const open = new Set(indexed.value.open);
+      const recordsOf = new Map<string, TraceRecord[]>();
+      for (const r of records) if (open.has(r.file)) recordsOf.set(r.file, [...(recordsOf.get(r.file) ?? []), r]);
       const searched = await timed(async () => {
         let hits = 0;
         let next = 0;
         const searchFiles = async (): Promise<void> => {
           while (next < indexed.value.open.length) {
-            const params = { path: indexed.value.open[next++], taxonomy: 'default', query: q, maxBytes: 1 << 30 };
+            const path = indexed.value.open[next++];
+            const params = { path, records: (recordsOf.get(path) ?? []).map(({ words: _words, ...r }) => r), taxonomy: 'default', query: q, maxBytes: 1 << 30 };
             const out = pool ? await pool.run('queryFile', params) : workerJobs.queryFile(params);
             if (!('refused' in out)) hits += out.length;
           }

@@ -102,7 +102,9 @@ export class TraceQueryService {
         while (next < needsText.length && !token.isCancellationRequested) {
           const { path, records, runs } = needsText[next++];
           progress?.(vscode.l10n.t('Searching step content: {0} of {1} files', ++searched, needsText.length));
-          const hits = await this.pool.run('queryFile', { path, taxonomy: configuredTaxonomySpec(), query: query.source, maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token as CancelToken);
+          // The records go with the job (without their words): the worker reads only the steps.
+          const given = records.map(({ words: _words, ...r }) => r);
+          const hits = await this.pool.run('queryFile', { path, records: given, taxonomy: configuredTaxonomySpec(), query: query.source, maxBytes: maxFileBytes(), maxUnzippedBytes: maxUnzippedBytes() }, token as CancelToken);
           if ('refused' in hits) continue;
           const keys = new Map(records.map((r) => [r.traceKey, r]));
           for (const h of hits) {

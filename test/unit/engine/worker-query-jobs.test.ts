@@ -1,6 +1,6 @@
 /**
  * The trace worker's jobs for the workspace trace database (src/core/engine/worker/jobs.ts), run
- * in process: a file's records, a query over one file with free text searched in its steps, and a
+ * in process: a file's records, its records decided by a query with free text searched in its steps, and a
  * file that is not a trace refused in one line instead of throwing.
  */
 import { strict as assert } from 'node:assert';
@@ -35,11 +35,17 @@ describe('engine: the trace worker\'s database jobs', () => {
     ]);
   });
 
-  it('queryFile: record terms and free text, each with the step to open', () => {
+  it('queryFile: the given records decided with the file\'s steps (record terms and free text), each with the step to open', () => {
     const path = twoRuns();
-    assert.deepEqual(workerJobs.queryFile({ ...base, path, query: 'category:TOOL.TIMEOUT' }), [{ traceKey: '0', stepId: 'a2' }]);
-    assert.deepEqual(workerJobs.queryFile({ ...base, path, query: '"BROWN FOX"' }), [{ traceKey: '1', stepId: 'b1' }]);
-    assert.deepEqual(workerJobs.queryFile({ ...base, path, query: '"brown fox" category:TOOL' }), []);
+    const records = workerJobs.traceRecords({ ...base, path });
+    assert.ok(Array.isArray(records));
+    const query = (q: string, given = records) => workerJobs.queryFile({ ...base, path, query: q, records: given });
+    assert.deepEqual(query('category:TOOL.TIMEOUT'), [{ traceKey: '0', stepId: 'a2' }]);
+    assert.deepEqual(query('"BROWN FOX"'), [{ traceKey: '1', stepId: 'b1' }]);
+    assert.deepEqual(query('"brown fox" category:TOOL'), []);
+    // Only the records given are decided: run b alone, and run a alone.
+    assert.deepEqual(query('"brown fox" OR timed', [records[1]]), [{ traceKey: '1', stepId: 'b1' }]);
+    assert.deepEqual(query('"brown fox" OR timed', [records[0]]), [{ traceKey: '0', stepId: 'a2' }]);
   });
 
   it('a file that is not a trace, or too large, is refused in one line', () => {
@@ -49,7 +55,7 @@ describe('engine: the trace worker\'s database jobs', () => {
     assert.ok('refused' in refused && !refused.refused.includes('\n'), JSON.stringify(refused));
     const big = workerJobs.traceRecords({ ...base, path: twoRuns(), maxBytes: 10 });
     assert.ok('refused' in big && /larger than/.test(big.refused));
-    const gone = workerJobs.queryFile({ ...base, path: join(dir, 'missing.jsonl'), query: 'x' });
+    const gone = workerJobs.queryFile({ ...base, path: join(dir, 'missing.jsonl'), query: 'x', records: [] });
     assert.deepEqual(gone, { refused: 'cannot be read (ENOENT)' });
   });
 

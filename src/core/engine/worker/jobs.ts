@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analysisOutcome, type AnalysisOutcome } from '../../analysis/outcome';
 import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze';
+import { loadTraceFile, type LoadResult } from '../../load';
 import { formatProblem, isUserInputError, type Problem } from '../../util/problems';
 import { curateFile, prepareFileForWrite, type Candidate, type CurateOptions, type FileCuration, type FileWrite } from '../../curate';
 import type { SetConfig } from '../../training-set/store';
@@ -53,6 +54,11 @@ export interface TraceRecordsParams {
 export interface QueryFileParams extends TraceRecordsParams {
   /** The query's text (the host parsed it already, so it is valid). */
   query: string;
+  /**
+   * The file's records the query is to be decided for (from traceRecords, the host's cache; their
+   * words may be left out): the steps are read for free text, nothing else is computed again.
+   */
+  records: TraceRecord[];
 }
 
 /** A file that is not a trace, or cannot be read: one line, for the database's error column. */
@@ -151,7 +157,7 @@ export interface WorkerJobs {
   analyzeText(p: AnalyzeTextParams): AnalysisOutcome;
   /** The file's trace records (the database keeps them, keyed by the file's stamp). */
   traceRecords(p: TraceRecordsParams): TraceRecord[] | RecordsRefusal;
-  /** The traces of the file that match the query, with the step to open; free text searches their steps. */
+  /** Which of the given records match the query, with the step to open: free text searched in the file's steps. */
   queryFile(p: QueryFileParams): { traceKey: string; stepId: string | null }[] | RecordsRefusal;
   /** Two runs aligned on their actions (src/core/compare), or why one cannot be read. */
   compareTraces(p: CompareParams): CompareResult | RecordsRefusal;
@@ -316,15 +322,22 @@ export const workerJobs: WorkerJobs = {
     return records;
   },
   queryFile(p) {
-    const analysis = analyzeForRecords(p);
-    if ('refused' in analysis) return analysis;
+    let loaded: LoadResult;
+    try {
+      if (statSync(p.path).size > p.maxBytes) return { refused: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` };
+      // Only the steps: the records already hold the findings and the sidecar's annotations.
+      loaded = loadTraceFile(p.path, { maxUnzippedBytes: p.maxUnzippedBytes, locate: false });
+    } catch (e) {
+      return refusalOf(e);
+    }
     const taxonomy = taxonomyFor(p.taxonomy);
     const query = parseQuery(p.query);
-    const records = recordsOfFile(analysis, { taxonomy });
-    const steps = new Map(records.map((r, i) => [r, analysis.analyses[i].trace.steps]));
     const hits: { traceKey: string; stepId: string | null }[] = [];
-    for (const r of records) {
-      const hit = matchRecord(query, r, { taxonomy }, (x) => steps.get(x));
+    for (const r of p.records) {
+      // A record's key is its run's position when the file has several runs (recordsOfFile).
+      const trace = loaded.traces.length > 1 ? loaded.traces[Number(r.traceKey)] : loaded.traces[0];
+      if (!trace) continue;
+      const hit = matchRecord(query, r, { taxonomy }, () => trace.steps);
       if (hit) hits.push({ traceKey: r.traceKey, stepId: hit.stepId });
     }
     return hits;
