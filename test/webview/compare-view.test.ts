@@ -239,8 +239,12 @@ describe('Compare Traces view (webview)', function () {
     assert.deepEqual(await page.locator('.field-diff ins').allTextContents(), ['Paris']);
     await page.keyboard.press('n');
     await waitForState(opened, 'the failed call, only in A', (x) => x.selectedPair === 1);
-    const failures = await page.locator('.pair-side-a .side-failure').allTextContents();
-    assert.ok(failures.some((t) => t.includes('error') && t.includes('unknown city Pariss')), failures.join(' | '));
+    // The pair's details arrive after the selection (a request of their own): wait for them.
+    let failures: string[] = [];
+    await until('the failed call\'s error in the details', async () => {
+      failures = await page.locator('.pair-side-a .side-failure').allTextContents();
+      return failures.some((t) => t.includes('error') && t.includes('unknown city Pariss'));
+    }).catch((e: unknown) => { throw new Error(`${(e as Error).message}; the details show ${failures.join(' | ')}`, { cause: e }); });
     await painted(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-view-corrected-dark.png') });
   });
