@@ -62,6 +62,13 @@ async function explorerState(page) {
   return undefined;
 }
 
+/** Clicks the editor tab whose label has `text`, once the restored workbench shows it. */
+async function showTab(page, text) {
+  const tab = page.locator('.tabs-container .tab', { hasText: text }).first();
+  await tab.waitFor({ timeout: WAIT_MS });
+  await tab.click();
+}
+
 /** The Compare Traces view's frame, its selected pair and its header, or undefined while none shows a selection. */
 async function compareState(page) {
   for (const frame of page.frames()) {
@@ -139,8 +146,12 @@ async function main() {
     await runCommand(page, 'Developer: Reload Window');
     await loaded;
     await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
+    // Each panel is looked at in its tab: a webview behind another tab of its group is not drawn
+    // (the Explorer keeps no hidden page; VS Code revives a panel when it shows).
+    await showTab(page, 'Trace Explorer');
     const after = await explorerUntil(page, 'the Trace Explorer back with its query and sort',
       (s) => s.query === before.query && s.sort === before.sort && sameRows(s.rows, before.rows));
+    await showTab(page, '↔');
     const compareBack = await poll('the Compare Traces view back on the pair selected before', async () => {
       const c = await compareState(page);
       return c?.selected === compared.selected && c.title === compared.title ? c : undefined;
