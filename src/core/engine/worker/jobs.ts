@@ -10,7 +10,6 @@ import { loadTraceFile, type LoadResult } from '../../load';
 import { formatProblem, isUserInputError, type Problem } from '../../util/problems';
 import { curateFile, prepareFileForWrite, type Candidate, type CurateOptions, type FileCuration, type FileWrite } from '../../curate';
 import type { SetConfig } from '../../training-set/store';
-import type { RefusedByTemplatePolicy } from '../../training-set/template-refusals';
 import { matchRecord, parseQuery } from '../../workspace/query';
 import { traceWords } from '../../workspace/text-index';
 import { recordsOfFile, type TraceRecord } from '../../workspace/trace-record';
@@ -120,21 +119,12 @@ export interface DetectorEvalResult {
 }
 
 /** What a curation's file jobs share: CurateOptions as plain data (src/core/curate). */
-export interface CurateJobOptions {
-  query: string;
-  set: string;
+export interface CurateJobOptions extends Pick<CurateOptions,
+  'query' | 'set' | 'includeFailed' | 'maskPrivate' | 'allowSecrets' | 'refusedByTemplate' | 'maxTokens' | 'truncate' | 'tokenizer' | 'acceptChangedTrace' | 'maxUnzippedBytes'> {
   /** The set's configuration the plan was made for (planSet on the host). */
   config: SetConfig;
+  /** The taxonomy setting ("default", "trail", "mast" or a file's path), resolved in the worker. */
   taxonomy: string;
-  includeFailed?: boolean;
-  maskPrivate?: boolean;
-  allowSecrets?: boolean;
-  refusedByTemplate?: RefusedByTemplatePolicy;
-  maxTokens?: number;
-  truncate?: boolean;
-  tokenizer?: string;
-  acceptChangedTrace?: boolean;
-  maxUnzippedBytes?: number;
   /** The file's annotation sidecar when it is not beside it (the host keeps some in its storage). */
   sidecar?: string;
   /** An ISO time for the examples' provenance (default: now). */
