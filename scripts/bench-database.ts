@@ -73,8 +73,13 @@ async function main(): Promise<void> {
     mkdirSync(join(dir, 'cache'), { recursive: true });
     const cold = await timed(() => make().update(paths));
     console.log(`index cold:  ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU in this process, ${workerCount} worker(s) (${cold.value.computed} files parsed, ${cold.value.files.reduce((n, f) => n + f.records.length, 0)} traces)`);
+    // The longest the event loop waited while the warm index loaded (the extension host's share).
+    let longestStall = 0;
+    let lastTick = performance.now();
+    const probe = setInterval(() => { const now = performance.now(); longestStall = Math.max(longestStall, now - lastTick); lastTick = now; }, 1);
     const warm = await timed(() => make().update(paths));
-    console.log(`index warm:  ${warm.wallMs.toFixed(0)} ms wall, ${warm.cpuMs.toFixed(0)} ms CPU (cache loaded and ${warm.value.reused} stamps checked, ${warm.value.computed} parsed)`);
+    clearInterval(probe);
+    console.log(`index warm:  ${warm.wallMs.toFixed(0)} ms wall, ${warm.cpuMs.toFixed(0)} ms CPU (cache loaded and ${warm.value.reused} stamps checked, ${warm.value.computed} parsed); longest event-loop stall ${longestStall.toFixed(0)} ms`);
     const records = warm.value.files.flatMap((f) => f.records);
     for (const q of ['category:TOOL.TIMEOUT', 'outcome:failure steps:>40', '(category:TOOL OR category:ORCH) -tool:search cost:>0', 'model:gpt-4o* tagged:no']) {
       const query = parseQuery(q);

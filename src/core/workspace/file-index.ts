@@ -3,13 +3,16 @@
  * small records its runs reduce to, kept by the file's modification time and size, and by its
  * content hash when those change (a file touched or copied is not parsed again). Incremental: an
  * update computes only new and changed files and drops the ones that are gone; cancellable; saved
- * atomically as one JSON file (the extension's storage, or a CLI cache folder). Generic over the
- * record type, which `compute` makes (in the trace worker in VS Code). Plain Node, no vscode.
+ * atomically as one JSON-lines file (the extension's storage, or a CLI cache folder): a header
+ * line, then one line per file. It is read and written a line at a time, letting the event loop
+ * run every few milliseconds, so that tens of megabytes of records never stall the extension
+ * host. Generic over the record type, which `compute` makes (in the trace worker in VS Code).
+ * Plain Node, no vscode.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../annotations/atomic-write';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rename, stat, unlink } from 'node:fs/promises';
 
 export interface FileStamp {
   mtimeMs: number;
@@ -63,21 +66,57 @@ export interface UpdateResult<R> {
   removed: number;
 }
 
-interface SavedIndex<R> {
-  kind: 'agent-trace-file-index';
+/** The cache file's first line; each following line is one IndexedFile. */
+interface SavedHeader {
+  kind: 'agent-trace-file-index-lines';
   version: string;
-  files: IndexedFile<R>[];
+}
+
+/** Longest run of cache reading or writing between two turns of the event loop. */
+const SLICE_MS = 10;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Cache lines are written in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+
+/** Calls `each` on every item, letting the event loop run whenever SLICE_MS have passed. */
+async function inSlices<T>(items: Iterable<T>, each: (item: T) => void): Promise<void> {
+  let sliceStart = performance.now();
+  for (const item of items) {
+    each(item);
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** The lines of `text`, without their line ends (a generator: no array of 5,000 strings at once). */
+function* linesOf(text: string): Generator<string> {
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    if (stop > start) yield text.slice(start, stop);
+    start = stop + 1;
+  }
 }
 
 export class FileIndex<R> {
   private readonly files = new Map<string, IndexedFile<R>>();
   private dirty = false;
+  /** The cache being read (once, by the first update). */
+  private loading: Promise<void> | undefined;
+  /** Files invalidated before the cache was read: their cached entries are left out. */
+  private readonly forgotten = new Set<string>();
 
-  constructor(private readonly options: FileIndexOptions<R>) {
-    this.load();
+  constructor(private readonly options: FileIndexOptions<R>) {}
+
+  /** The index once its cache has been read (updates wait for it themselves). */
+  async ready(): Promise<this> {
+    await (this.loading ??= this.load());
+    return this;
   }
 
-  /** What is indexed now, in no particular order. */
+  /** What is indexed now, in no particular order (the cache's entries once `ready`). */
   get entries(): IndexedFile<R>[] {
     return [...this.files.values()];
   }
@@ -85,6 +124,8 @@ export class FileIndex<R> {
   /** Forget one file (it changed on disk): the next update computes it again. */
   invalidate(path: string): void {
     if (this.files.delete(path)) this.dirty = true;
+    // Until the cache is read, its entry for the file must not come back from it.
+    this.forgotten.add(path);
   }
 
   /**
@@ -94,6 +135,7 @@ export class FileIndex<R> {
    */
   async update(paths: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: UpdateProgress) => void } = {}): Promise<UpdateResult<R>> {
     const signal = opts.signal ?? new AbortController().signal;
+    await this.ready();
     const wanted = new Set(paths);
     let removed = 0;
     for (const path of [...this.files.keys()]) {
@@ -115,9 +157,10 @@ export class FileIndex<R> {
     // Every worker settles before the save, so what is saved is what is in memory.
     const settled = await Promise.allSettled(Array.from({ length: Math.max(1, this.options.concurrency ?? 2) }, worker));
     try {
-      this.save();
+      await this.save();
     } catch {
       // Only a cache: the records are in memory, and the next update tries to save again.
+      this.dirty = true;
     }
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -125,11 +168,40 @@ export class FileIndex<R> {
   }
 
   /** Write the cache if anything changed since it was loaded or last saved. */
-  save(): void {
+  async save(): Promise<void> {
     if (!this.dirty || !this.options.cacheFile) return;
-    const saved: SavedIndex<R> = { kind: 'agent-trace-file-index', version: this.options.version, files: [...this.files.values()] };
-    writeFileAtomic(this.options.cacheFile, JSON.stringify(saved));
+    // Cleared first: a change made while the lines are written marks the cache dirty again.
     this.dirty = false;
+    const header: SavedHeader = { kind: 'agent-trace-file-index-lines', version: this.options.version };
+    // Written to a file of its own, then renamed over the cache: a reader sees the old cache or
+    // the new one. Lines go out in chunks, never as one string of the whole cache.
+    const file = this.options.cacheFile;
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const out = createWriteStream(tmp);
+    const failed = new Promise<never>((_, reject) => out.once('error', reject));
+    try {
+      let chunk = `${JSON.stringify(header)}\n`;
+      const flush = async (): Promise<void> => {
+        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+        chunk = '';
+      };
+      let sliceStart = performance.now();
+      for (const f of [...this.files.values()]) {
+        chunk += `${JSON.stringify(f)}\n`;
+        if (chunk.length > CHUNK_CHARS) await flush();
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await nextTurn();
+          sliceStart = performance.now();
+        }
+      }
+      await flush();
+      await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
+      await rename(tmp, file);
+    } catch (e) {
+      out.destroy();
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
   }
 
   /** True when the file was computed, false when the cache still held it. */
@@ -180,20 +252,27 @@ export class FileIndex<R> {
     return parts.join('|');
   }
 
-  private load(): void {
+  private async load(): Promise<void> {
     const file = this.options.cacheFile;
     if (!file) return;
-    let saved: SavedIndex<R>;
+    let text: string;
     try {
-      saved = JSON.parse(readFileSync(file, 'utf8')) as SavedIndex<R>;
+      text = await readFile(file, 'utf8');
     } catch {
-      // No cache yet, or one that cannot be read: it is only a cache, so start empty.
-      return;
+      return; // no cache yet, or one that cannot be read: it is only a cache, so start empty
     }
-    if (saved?.kind !== 'agent-trace-file-index' || saved.version !== this.options.version || !Array.isArray(saved.files)) return;
-    for (const f of saved.files) {
-      if (typeof f?.path === 'string' && typeof f.stamp?.mtimeMs === 'number' && typeof f.stamp.size === 'number' && Array.isArray(f.records)) this.files.set(f.path, f);
-    }
+    const lines = linesOf(text);
+    const first = lines.next();
+    let header: Partial<SavedHeader> | undefined;
+    try { header = first.done ? undefined : JSON.parse(first.value) as Partial<SavedHeader>; } catch { header = undefined; }
+    // Another format (an older cache) or another version: dropped whole.
+    if (header?.kind !== 'agent-trace-file-index-lines' || header.version !== this.options.version) return;
+    await inSlices(lines, (line) => {
+      let f: IndexedFile<R>;
+      try { f = JSON.parse(line) as IndexedFile<R>; } catch { return; } // a torn line: that file is computed again
+      if (typeof f?.path === 'string' && typeof f.stamp?.mtimeMs === 'number' && typeof f.stamp.size === 'number' && Array.isArray(f.records) && !this.forgotten.has(f.path)) this.files.set(f.path, f);
+    });
+    this.forgotten.clear();
   }
 }
 

@@ -5,7 +5,7 @@
  * update cancelled half-way keeps (and saves) what it computed.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIndex, fileSha256 } from '../../../src/core/workspace/file-index';
@@ -88,12 +88,28 @@ describe('the trace database file index', () => {
     const paths = [file('a.jsonl', 'a\n'), file('b.jsonl', 'b\n'), file('c.jsonl', 'c\n')];
     await index().idx.update(paths);
     const warm = index();
-    assert.equal(warm.idx.entries.length, 3, 'loaded from the cache file');
+    assert.equal((await warm.idx.ready()).entries.length, 3, 'loaded from the cache file');
     const r = await warm.idx.update(paths);
     assert.deepEqual({ computed: r.computed, reused: r.reused }, { computed: 0, reused: 3 });
     const other = index('v2');
-    assert.equal(other.idx.entries.length, 0, 'a cache of another version is dropped');
+    assert.equal((await other.idx.ready()).entries.length, 0, 'a cache of another version is dropped');
     assert.equal((await other.idx.update(paths)).computed, 3);
+  });
+
+  it('saves one line per file after a header; a torn line in the cache drops that file only', async () => {
+    const paths = Array.from({ length: 3000 }, (_, i) => file(`m${i}.jsonl`, `${'x'.repeat(200)}${i}\n`));
+    const cacheFile = join(dir, 'cache.json');
+    await index('v1', cacheFile).idx.update(paths);
+    const lines = readFileSync(cacheFile, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, 3001, 'a header line, then one line per file');
+    assert.deepEqual(JSON.parse(lines[0]), { kind: 'agent-trace-file-index-lines', version: 'v1' });
+    // A cache cut in the middle of its last line (a crash while it was copied, say).
+    writeFileSync(cacheFile, `${lines.join('\n').slice(0, -20)}\n`);
+    const warm = index('v1', cacheFile);
+    assert.equal((await warm.idx.ready()).entries.length, 2999, 'every whole line is read; the torn one is left to compute');
+    const r = await warm.idx.update(paths);
+    assert.deepEqual({ computed: r.computed, reused: r.reused }, { computed: 1, reused: 2999 });
+    assert.deepEqual(warm.computed, [JSON.parse(lines[3000]).path], 'the file of the torn line');
   });
 
   it('keeps a file that cannot be read as a trace, with a one-line reason, and computes it again only when it changes', async () => {
@@ -121,7 +137,7 @@ describe('the trace database file index', () => {
       idx.update(paths, { signal: controller.signal, onProgress: () => { if (++progressed === 3) controller.abort(); } }),
       (e: Error) => e.name === 'AbortError',
     );
-    const kept = index().idx.entries.length;
+    const kept = (await index().idx.ready()).entries.length;
     assert.ok(kept >= 3 && kept < 6, `the saved cache holds the files computed before the cancel (${kept})`);
     const rest = await idx.update(paths);
     assert.equal(rest.computed, 6 - kept);
