@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     // Free text, as "Query Traces" and the Trace Explorer run it: the records' word index decides
     // what it can (one-word terms exactly; phrases narrowed to the traces that have their words),
     // and only the files it leaves open are searched step by step (the queryFile job).
-    const built = await timed(() => new WorkspaceTextIndex(records, (r) => r.words));
+    const built = await timed(() => WorkspaceTextIndex.build(records, (r) => r.words));
     console.log(`word index:  ${built.wallMs.toFixed(0)} ms to build over ${records.length} traces (${built.value.vocabularySize} distinct words, ${records.filter((r) => r.words?.partial).length} partial traces)`);
     for (const q of ['checksum', 'timeout', `"${BENCH_SEARCH_TERM}"`, '"rate limit"', 'category:TOOL.TIMEOUT "timed out"']) {
       const query = parseQuery(q);

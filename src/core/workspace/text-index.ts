@@ -123,29 +123,50 @@ export type TermAnswer = number | undefined;
 export class WorkspaceTextIndex<T> {
   /** word -> [trace ordinal, first-step slot, trace ordinal, first-step slot, ...] */
   private readonly postings = new Map<string, number[]>();
-  private readonly sortedWords: string[];
+  /** Every distinct word, for the terms that match a part of a word (scanned, not sorted: no sort of a large vocabulary). */
+  private words: string[] = [];
   private readonly ordinals = new Map<T, number>();
   private readonly kept: (TraceWords | undefined)[] = [];
   private readonly answers = new Map<string, Map<number, number> | 'unknown'>();
 
   /** `wordsOf` gives a trace's words, or undefined when it has none indexed (every term is then searched). */
   constructor(traces: readonly T[], wordsOf: (t: T) => TraceWords | undefined) {
-    traces.forEach((t, ordinal) => {
-      this.ordinals.set(t, ordinal);
-      const w = wordsOf(t);
-      this.kept.push(w);
-      if (!w || w.words === '') return;
-      w.words.split(' ').forEach((word, i) => {
-        let list = this.postings.get(word);
-        if (!list) this.postings.set(word, (list = []));
-        list.push(ordinal, w.first[i]);
-      });
+    traces.forEach((t) => this.add(t, wordsOf(t)));
+    this.words = [...this.postings.keys()];
+  }
+
+  /**
+   * The same index, built a few traces at a time with the event loop let run every `sliceMs`
+   * (thousands of traces take most of a second: not in one go on the extension host's thread).
+   */
+  static async build<T>(traces: readonly T[], wordsOf: (t: T) => TraceWords | undefined, sliceMs = 10): Promise<WorkspaceTextIndex<T>> {
+    const index = new WorkspaceTextIndex<T>([], wordsOf);
+    let sliceStart = performance.now();
+    for (const t of traces) {
+      index.add(t, wordsOf(t));
+      if (performance.now() - sliceStart > sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    index.words = [...index.postings.keys()];
+    return index;
+  }
+
+  private add(trace: T, w: TraceWords | undefined): void {
+    const ordinal = this.kept.length;
+    this.ordinals.set(trace, ordinal);
+    this.kept.push(w);
+    if (!w || w.words === '') return;
+    w.words.split(' ').forEach((word, i) => {
+      let list = this.postings.get(word);
+      if (!list) this.postings.set(word, (list = []));
+      list.push(ordinal, w.first[i]);
     });
-    this.sortedWords = [...this.postings.keys()].sort();
   }
 
   /** Distinct words over all traces. */
-  get vocabularySize(): number { return this.sortedWords.length; }
+  get vocabularySize(): number { return this.words.length; }
 
   /** The index's answer for `term` (lower-cased, as the query parser gives it) in `trace`. */
   answer(trace: T, term: string): TermAnswer {
@@ -194,24 +215,9 @@ export class WorkspaceTextIndex<T> {
   private matchingWords(word: string, test: WordTest): string[] {
     switch (test) {
       case 'equals': return this.postings.has(word) ? [word] : [];
-      case 'prefix': {
-        const out: string[] = [];
-        for (let i = lowerBound(this.sortedWords, word); i < this.sortedWords.length && this.sortedWords[i].startsWith(word); i++) out.push(this.sortedWords[i]);
-        return out;
-      }
-      case 'suffix': return this.sortedWords.filter((w) => w.endsWith(word));
-      case 'contains': return this.sortedWords.filter((w) => w.includes(word));
+      case 'prefix': return this.words.filter((w) => w.startsWith(word));
+      case 'suffix': return this.words.filter((w) => w.endsWith(word));
+      case 'contains': return this.words.filter((w) => w.includes(word));
     }
   }
-}
-
-function lowerBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

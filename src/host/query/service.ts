@@ -78,7 +78,7 @@ export class TraceQueryService {
         onProgress: (p) => progress?.(vscode.l10n.t('Indexing trace files: {0} of {1}', p.done, p.total)),
       });
       const taxonomy = configuredTaxonomy();
-      const textIndex = query.texts.length > 0 ? this.textIndexFor(updated.files) : undefined;
+      const textIndex = query.texts.length > 0 ? await this.textIndexFor(updated.files) : undefined;
       const matches: QueryMatch[] = [];
       let traces = 0;
       const needsText: { path: string; records: TraceRecord[]; runs: number }[] = [];
@@ -125,12 +125,12 @@ export class TraceQueryService {
    * The word index over the records of `files`, built again only when a file's records changed
    * (the file index hands back the same record arrays for unchanged files).
    */
-  private textIndexFor(files: readonly { records: TraceRecord[] }[]): WorkspaceTextIndex<TraceRecord> {
+  private async textIndexFor(files: readonly { records: TraceRecord[] }[]): Promise<WorkspaceTextIndex<TraceRecord>> {
     const arrays = files.map((f) => f.records);
     const last = this.textIndex;
     const same = (a: TraceRecord[], b: TraceRecord[]): boolean => a === b || (a.length === 0 && b.length === 0);
     if (last && last.arrays.length === arrays.length && last.arrays.every((a, i) => same(a, arrays[i]))) return last.index;
-    const index = new WorkspaceTextIndex(arrays.flat(), (r) => r.words);
+    const index = await WorkspaceTextIndex.build(arrays.flat(), (r) => r.words);
     this.textIndex = { arrays, index };
     return index;
   }

@@ -109,6 +109,14 @@ describe('workspace text index: answers', () => {
     }), { numRuns: 300 });
   });
 
+  it('built a slice at a time (letting the event loop run between traces), it answers as when built at once', async () => {
+    const sliced = await WorkspaceTextIndex.build(records, (r) => r.words, 0);
+    assert.equal(sliced.vocabularySize, index.vocabularySize);
+    for (const term of ['limit', 'imite', 'rate limit', 'lan rate', 'he rate', 'fine', 'absent', '{}']) {
+      for (const r of records) assert.equal(sliced.answer(r, term), index.answer(r, term), `"${term}" in ${r.file}`);
+    }
+  });
+
   it('decides a query without the steps when the index can, and asks for them only when it cannot', () => {
     const stepsOf = new Map(records.map((r, i) => [r, traces[i]]));
     const asked: string[] = [];
