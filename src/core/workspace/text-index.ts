@@ -23,6 +23,8 @@ import { searchableText } from '../engine/trace-index';
 export const MAX_WORD_LENGTH = 64;
 /** The most distinct words kept per trace (in order of first appearance). */
 export const MAX_TRACE_WORDS = 20_000;
+/** Terms whose answers an index keeps (each holds an entry per trace that has its words). */
+const KEPT_TERMS = 32;
 
 /** A trace's words, as kept in its record (JSON: it is cached with the records). */
 export interface TraceWords {
@@ -119,6 +121,12 @@ function termWords(term: string): TermWords {
  */
 export type TermAnswer = number | undefined;
 
+/** The traces (by ordinal) that have a term's words, with a first-step slot; `exact`: the term is one word. */
+interface TermHits {
+  hits: Map<number, number>;
+  exact: boolean;
+}
+
 /** An inverted index over many traces' words, built once and asked many terms. */
 export class WorkspaceTextIndex<T> {
   /** word -> [trace ordinal, first-step slot, trace ordinal, first-step slot, ...] */
@@ -127,7 +135,7 @@ export class WorkspaceTextIndex<T> {
   private words: string[] = [];
   private readonly ordinals = new Map<T, number>();
   private readonly kept: (TraceWords | undefined)[] = [];
-  private readonly answers = new Map<string, Map<number, number> | 'unknown'>();
+  private readonly answers = new Map<string, TermHits | 'unknown'>();
 
   /** `wordsOf` gives a trace's words, or undefined when it has none indexed (every term is then searched). */
   constructor(traces: readonly T[], wordsOf: (t: T) => TraceWords | undefined) {
@@ -173,11 +181,11 @@ export class WorkspaceTextIndex<T> {
     const ordinal = this.ordinals.get(trace);
     const words = ordinal === undefined ? undefined : this.kept[ordinal];
     if (ordinal === undefined || !words || words.partial) return undefined;
-    const hits = this.hitsOf(term);
-    if (hits === 'unknown') return undefined;
-    const slot = hits.get(ordinal);
+    const found = this.hitsOf(term);
+    if (found === 'unknown') return undefined;
+    const slot = found.hits.get(ordinal);
     if (slot === undefined) return -1;
-    return termWords(term).exact ? slot : undefined;
+    return found.exact ? slot : undefined;
   }
 
   /** The step id of a slot `answer` gave. */
@@ -188,14 +196,15 @@ export class WorkspaceTextIndex<T> {
 
   /**
    * The traces that have every word of the term, each with the earliest first-step slot among the
-   * words matching the term's first word test (exact for a one-word term); 'unknown' for a term
-   * with no letter or digit (nothing to look up).
+   * words matching the term's first word test (exact for a one-word term, as `exact` says);
+   * 'unknown' for a term with no letter or digit (nothing to look up). Kept per term: a query asks
+   * it once per trace.
    */
-  private hitsOf(term: string): Map<number, number> | 'unknown' {
+  private hitsOf(term: string): TermHits | 'unknown' {
     const cached = this.answers.get(term);
     if (cached) return cached;
-    const { words } = termWords(term);
-    let result: Map<number, number> | 'unknown' = 'unknown';
+    const { words, exact } = termWords(term);
+    let hits: Map<number, number> | undefined;
     for (const { word, test } of words) {
       const found = new Map<number, number>();
       for (const w of this.matchingWords(word, test)) {
@@ -205,9 +214,12 @@ export class WorkspaceTextIndex<T> {
           if (had === undefined || list[i + 1] < had) found.set(list[i], list[i + 1]);
         }
       }
-      if (result === 'unknown') result = found;
-      else for (const ordinal of result.keys()) if (!found.has(ordinal)) result.delete(ordinal);
+      if (!hits) hits = found;
+      else for (const ordinal of hits.keys()) if (!found.has(ordinal)) hits.delete(ordinal);
     }
+    const result: TermHits | 'unknown' = hits ? { hits, exact } : 'unknown';
+    // Queries typed a key at a time ask many terms once: only the latest few are kept.
+    if (this.answers.size >= KEPT_TERMS) this.answers.delete(this.answers.keys().next().value as string);
     this.answers.set(term, result);
     return result;
   }
