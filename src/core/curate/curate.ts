@@ -37,6 +37,7 @@ import type { Trace } from '../model/schema';
 import { DATA_FILES, planSet, promoteIntoSet, readManifest, readSetConfig, traceKey, type CurationNote, type ManifestEntry, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from '../training-set/store';
 import type { RefusedByTemplatePolicy } from '../training-set/template-refusals';
 import { sha256Hex } from '../util/hash';
+import { nextTurn } from '../util/slices';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../util/problems';
 import { matchRecord, parseQuery, type Query } from '../workspace/query';
 import { recordsOfFile, type TraceRecord } from '../workspace/trace-record';
@@ -133,7 +134,6 @@ export class CurationCancelled extends Error {
   constructor() { super('curation cancelled; the training set was not changed'); }
 }
 
-const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CurationCancelled();
@@ -206,7 +206,7 @@ export async function planCuration(opts: CurateOptions): Promise<CurationPlan> {
     checkAbort(opts.signal);
     opts.onProgress?.({ phase: 'reading', done: n, total: files.length, file: path });
     read.push(curateFileWith(path, explicit, opts, query, ctx));
-    await yieldNow();
+    await nextTurn();
   }
   checkAbort(opts.signal);
   opts.onProgress?.({ phase: 'reading', done: files.length, total: files.length });
@@ -369,7 +369,7 @@ export async function writeCuration(plan: CurationPlan, opts: CurateOptions): Pr
     unchanged += prepared.unchanged;
     warnings.push(...prepared.warnings);
     done += list.length;
-    await yieldNow();
+    await nextTurn();
   }
   checkAbort(opts.signal);
   opts.onProgress?.({ phase: 'writing', done, total: plan.selected.length });

@@ -13,7 +13,7 @@
  * Either way the count is of the text pieces only; length.ts adds what chat templates put around
  * each message.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseJsonText } from '../annotations/json-text';
 import { UserInputError } from '../util/problems';
@@ -44,6 +44,19 @@ interface LoadedTokenizer {
  * tokenizer the library understands is a located user error, never a stack trace.
  */
 export function loadTokenizerCounter(path: string): TokenCounter {
+  // A curation in the trace worker asks once per trace file: the last tokenizer is kept while its
+  // file is unchanged (tokenizer files are megabytes, and building one takes a while).
+  let stamp: string | undefined;
+  try { const s = statSync(path); stamp = `${path}\u0000${s.mtimeMs}\u0000${s.size}`; } catch { stamp = undefined; }
+  if (stamp !== undefined && lastLoaded?.stamp === stamp) return lastLoaded.counter;
+  const counter = readTokenizerCounter(path);
+  if (stamp !== undefined) lastLoaded = { stamp, counter };
+  return counter;
+}
+
+let lastLoaded: { stamp: string; counter: TokenCounter } | undefined;
+
+function readTokenizerCounter(path: string): TokenCounter {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -13,6 +13,9 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { slicePacer } from '../util/slices';
+import { claimTempPath, releaseTemp, removeLeftoverTemps } from '../util/temp-files';
 
 export interface FileStamp {
   mtimeMs: number;
@@ -72,23 +75,8 @@ interface SavedHeader {
   version: string;
 }
 
-/** Longest run of cache reading or writing between two turns of the event loop. */
-const SLICE_MS = 10;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** Cache lines are written in chunks of about this many characters. */
 const CHUNK_CHARS = 1 << 20;
-
-/** Calls `each` on every item, letting the event loop run whenever SLICE_MS have passed. */
-async function inSlices<T>(items: Iterable<T>, each: (item: T) => void): Promise<void> {
-  let sliceStart = performance.now();
-  for (const item of items) {
-    each(item);
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await nextTurn();
-      sliceStart = performance.now();
-    }
-  }
-}
 
 /** The lines of `text`, without their line ends (a generator: no array of 5,000 strings at once). */
 function* linesOf(text: string): Generator<string> {
@@ -176,7 +164,7 @@ export class FileIndex<R> {
     // Written to a file of its own, then renamed over the cache: a reader sees the old cache or
     // the new one. Lines go out in chunks, never as one string of the whole cache.
     const file = this.options.cacheFile;
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const tmp = claimTempPath(file);
     const out = createWriteStream(tmp);
     const failed = new Promise<never>((_, reject) => out.once('error', reject));
     try {
@@ -185,14 +173,11 @@ export class FileIndex<R> {
         if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
         chunk = '';
       };
-      let sliceStart = performance.now();
+      const pause = slicePacer();
       for (const f of [...this.files.values()]) {
         chunk += `${JSON.stringify(f)}\n`;
         if (chunk.length > CHUNK_CHARS) await flush();
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await nextTurn();
-          sliceStart = performance.now();
-        }
+        await pause();
       }
       await flush();
       await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
@@ -201,7 +186,11 @@ export class FileIndex<R> {
       out.destroy();
       await unlink(tmp).catch(() => {});
       throw e;
+    } finally {
+      releaseTemp(tmp);
     }
+    // Temporary files of writers that died on the way (their process is gone).
+    removeLeftoverTemps(dirname(file));
   }
 
   /** True when the file was computed, false when the cache still held it. */
@@ -267,11 +256,13 @@ export class FileIndex<R> {
     try { header = first.done ? undefined : JSON.parse(first.value) as Partial<SavedHeader>; } catch { header = undefined; }
     // Another format (an older cache) or another version: dropped whole.
     if (header?.kind !== 'agent-trace-file-index-lines' || header.version !== this.options.version) return;
-    await inSlices(lines, (line) => {
+    const pause = slicePacer();
+    for (const line of lines) {
+      await pause();
       let f: IndexedFile<R>;
-      try { f = JSON.parse(line) as IndexedFile<R>; } catch { return; } // a torn line: that file is computed again
+      try { f = JSON.parse(line) as IndexedFile<R>; } catch { continue; } // a torn line: that file is computed again
       if (typeof f?.path === 'string' && typeof f.stamp?.mtimeMs === 'number' && typeof f.stamp.size === 'number' && Array.isArray(f.records) && !this.forgotten.has(f.path)) this.files.set(f.path, f);
-    });
+    }
     this.forgotten.clear();
   }
 }

@@ -18,6 +18,7 @@
  */
 import type { Step } from '../model/schema';
 import { searchableText } from '../engine/trace-index';
+import { slicePacer } from '../util/slices';
 
 /** Words longer than this (data blobs, long hashes) are not kept: the trace is then `partial`. */
 export const MAX_WORD_LENGTH = 64;
@@ -149,13 +150,10 @@ export class WorkspaceTextIndex<T> {
    */
   static async build<T>(traces: readonly T[], wordsOf: (t: T) => TraceWords | undefined, sliceMs = 10): Promise<WorkspaceTextIndex<T>> {
     const index = new WorkspaceTextIndex<T>([], wordsOf);
-    let sliceStart = performance.now();
+    const pause = slicePacer(sliceMs);
     for (const t of traces) {
       index.add(t, wordsOf(t));
-      if (performance.now() - sliceStart > sliceMs) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
+      await pause();
     }
     index.words = [...index.postings.keys()];
     return index;

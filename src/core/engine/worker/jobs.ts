@@ -183,6 +183,9 @@ export function siblingsOf(path: string): { readSibling: (rel: string) => Uint8A
   };
 }
 
+/** Why a file over the size setting is not read. */
+const tooLarge = (maxBytes: number): string => `larger than the ${Math.round(maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)`;
+
 /** A file that is not a trace or cannot be read, in one line; anything else is a bug, thrown on. */
 function refusalOf(e: unknown): RecordsRefusal {
   if (isUserInputError(e)) return { refused: e.problems.map(formatProblem)[0] ?? 'not a trace' };
@@ -195,7 +198,7 @@ function refusalOf(e: unknown): RecordsRefusal {
 function analyzeForRecords(p: TraceRecordsParams): FileAnalysis | RecordsRefusal {
   try {
     const size = statSync(p.path).size;
-    if (size > p.maxBytes) return { refused: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` };
+    if (size > p.maxBytes) return { refused: tooLarge(p.maxBytes) };
     // Records and query hits name steps by id, never by line: the steps are not located.
     return analyzeFile(p.path, detectOptionsFor(taxonomyFor(p.taxonomy)), { maxUnzippedBytes: p.maxUnzippedBytes, locate: false });
   } catch (e) {
@@ -238,7 +241,7 @@ export const workerJobs: WorkerJobs = {
     for (const path of p.paths) {
       let size: number;
       try { size = statSync(path).size; } catch (e) { out.skipped.push({ file: path, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` }); continue; }
-      if (size > p.maxBytes) { out.skipped.push({ file: path, reason: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` }); continue; }
+      if (size > p.maxBytes) { out.skipped.push({ file: path, reason: tooLarge(p.maxBytes) }); continue; }
       // One file at a time: a file that is not a trace is skipped, not the chunk.
       const summary = forEachCorpusTrace([path], { taxonomy, maxUnzippedBytes: p.maxUnzippedBytes }, (t) => {
         evaluator.add(t);
@@ -314,7 +317,7 @@ export const workerJobs: WorkerJobs = {
   queryFile(p) {
     let loaded: LoadResult;
     try {
-      if (statSync(p.path).size > p.maxBytes) return { refused: `larger than the ${Math.round(p.maxBytes / 1e6)} MB limit (agentTraceDebugger.maxFileSizeMB)` };
+      if (statSync(p.path).size > p.maxBytes) return { refused: tooLarge(p.maxBytes) };
       // Only the steps: the records already hold the findings and the sidecar's annotations.
       loaded = loadTraceFile(p.path, { maxUnzippedBytes: p.maxUnzippedBytes, locate: false });
     } catch (e) {
