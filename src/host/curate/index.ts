@@ -19,9 +19,8 @@ import { DATA_FILES } from '../../core/training-set/store';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { parseQuery, QuerySyntaxError } from '../../core/workspace/query';
 import type { TraceQueryService } from '../query/service';
-import { configuredTaxonomy, configuredTaxonomySpec, maskPrivateData, refusedByTemplate, trainingLength } from '../settings';
+import { configuredTaxonomySpec, maskPrivateData, refusedByTemplate, trainingLength } from '../settings';
 import { planInWorkers, writeInWorkers } from './workers';
-import { existingSidecarFor } from '../sidecar-storage';
 import { withoutIcons } from '../plain-text';
 import { askForSet, fromChoice, outputChannel, type PickedSet } from '../training-sets/promote-command';
 import { setsRootFor, type TrainingSetsTreeProvider } from '../training-sets/view';
@@ -111,8 +110,8 @@ async function curateWithUi(context: vscode.ExtensionContext, queries: TraceQuer
   const options: CurateOptions = {
     paths: [], query: queryText, set: picked.dir, format: picked.format, sharegpt: picked.sharegpt,
     max: choice?.max ?? settings.max, balance, includeFailed: choice?.includeFailed,
-    taxonomy: configuredTaxonomy(), maskPrivate: maskPrivateData(folder.uri), refusedByTemplate: refusedByTemplate(folder.uri), ...trainingLength(folder.uri),
-    sidecarFor: (file) => existingSidecarFor(vscode.Uri.file(file)),
+    // The taxonomy (by its setting) and each file's sidecar are the workers' to resolve (workers.ts).
+    maskPrivate: maskPrivateData(folder.uri), refusedByTemplate: refusedByTemplate(folder.uri), ...trainingLength(folder.uri),
   };
   const setName = basename(picked.dir);
 
