@@ -12,7 +12,7 @@
  *                       [--max-tokens N [--truncate]] [--tokenizer <tokenizer.json>] [--refused-by-template keep|drop]
  *   agent-trace curate <files or folders...> --query '<query>' --set <folder> [--format openai|trl] [--max N] [--balance category|tool] [--dry-run] [--json]
  *   agent-trace validate <file> [--format openai|trl|sharegpt]
- *   agent-trace convert <file> [--to agent-trace|otlp] [--trace-index N] [-o <out>]
+ *   agent-trace convert <file> [--to agent-trace|otlp] [--trace KEY | --trace-index N] [-o <out>]
  *   agent-trace dap
  *   agent-trace receive [--port 4318] [--host 127.0.0.1] [--out agent-traces] [--max-body-mb 32]
  *   agent-trace diff <a> <b> [--json] | agent-trace diff <trace> --corrected [--annotations <sidecar>] [--json]
@@ -57,10 +57,11 @@ commands:
   taxonomy [--json] [--taxonomy ...]
                          the error categories, and which are detected automatically
   formats [--json]       the trace formats this tool reads
-  promote <trace> --set <folder> [--annotations <sidecar>] [--format openai|trl] [--sharegpt] [--trace-index N]
+  promote <trace> --set <folder> [--annotations <sidecar>] [--format openai|trl] [--sharegpt] [--trace KEY | --trace-index N]
           [--taxonomy default|trail|mast|<file>] [--accept-changed-trace] [--include-failed] [--verbose] [--mask-private]
           [--max-tokens N [--truncate]] [--tokenizer <tokenizer.json>] [--refused-by-template keep|drop]
-                         write the corrected trajectory into a training set; failed runs are no
+                         write the corrected trajectory into a training set (one run of several:
+                         --trace with its key, as query --json prints it); failed runs are no
                          demonstrations unless --include-failed; --verbose lists every warning;
                          --max-tokens warns about examples that would lose their completion (or,
                          with --truncate, drops their oldest prompt turns); tokens are estimated
@@ -80,7 +81,7 @@ commands:
                          writes nothing; re-running the same query on the same set changes nothing
   validate <file> [--format openai|trl|sharegpt]
                          check a training-set file against its format's rules and the chat templates
-  convert <file> [--to agent-trace|otlp] [--trace-index N] [-o|--out <out>] [--max-unzipped-mb N]
+  convert <file> [--to agent-trace|otlp] [--trace KEY | --trace-index N] [-o|--out <out>] [--max-unzipped-mb N]
                          write the trace as agent-trace/v1 JSONL (default) or OTLP JSON (GenAI
                          semantic conventions, for Phoenix, Langfuse, Jaeger or any OTLP backend);
                          to stdout, or to <out> (never over the input file)
@@ -96,7 +97,8 @@ commands:
   diff <trace> --corrected [--annotations <sidecar>] [--json]
                          align two runs on their actions (kind, tool, arguments) and show where they
                          first diverge: = same, ~ changed, - only in a, + only in b; a run is a file,
-                         or file#N for run N (from 0) of a file holding several; --corrected compares
+                         or file#KEY for one run of a file holding several, KEY being the run's key
+                         (its id, as query --json prints it) or its number from 0; --corrected compares
                          a run with its corrected trajectory (the corrections in its sidecar)
 `;
 
@@ -116,6 +118,15 @@ function lengthOptions(a: ParsedArgs): { maxTokens?: number; truncate: boolean; 
   const truncate = a.options.has('truncate');
   if (truncate && max === undefined) throw new UsageError('--truncate needs --max-tokens N (the limit to truncate to)');
   return { maxTokens: max === undefined ? undefined : Number(max), truncate, tokenizer: stringOption(a, 'tokenizer') };
+}
+
+/** `--trace KEY`: a run by its key (its own id, or its number); not with `--trace-index`. */
+function runKeyOption(a: ParsedArgs): string | undefined {
+  const key = stringOption(a, 'trace');
+  if (key === undefined) return undefined;
+  if (key === '') throw new UsageError('--trace needs a run\'s key (its id, or its number from 0)');
+  if (stringOption(a, 'trace-index') !== undefined) throw new UsageError('give --trace or --trace-index, not both');
+  return key;
 }
 
 function maxUnzippedBytesOption(a: ParsedArgs): number | undefined {
@@ -175,7 +186,7 @@ const COMMANDS: Record<string, CommandDef> = {
     run: (a) => formatsCommand({ json: a.options.has('json') }),
   },
   promote: {
-    spec: { values: ['annotations', 'set', 'format', 'trace-index', 'taxonomy', 'max-tokens', 'tokenizer', 'refused-by-template'], flags: ['sharegpt', 'allow-secrets', 'mask-private', 'accept-changed-trace', 'include-failed', 'verbose', 'truncate'] },
+    spec: { values: ['annotations', 'set', 'format', 'trace-index', 'trace', 'taxonomy', 'max-tokens', 'tokenizer', 'refused-by-template'], flags: ['sharegpt', 'allow-secrets', 'mask-private', 'accept-changed-trace', 'include-failed', 'verbose', 'truncate'] },
     run: (a) => {
       if (a.positionals.length !== 1) throw new UsageError('promote takes exactly one trace file');
       const set = stringOption(a, 'set');
@@ -188,7 +199,7 @@ const COMMANDS: Record<string, CommandDef> = {
       if (refusedByTemplate !== undefined && refusedByTemplate !== 'keep' && refusedByTemplate !== 'drop') throw new UsageError(`--refused-by-template must be keep or drop (got ${JSON.stringify(refusedByTemplate)})`);
       return promoteCommand({
         trace: a.positionals[0], set, annotations: stringOption(a, 'annotations'), format,
-        sharegpt: a.options.has('sharegpt'), traceIndex: traceIndex === undefined ? undefined : Number(traceIndex),
+        sharegpt: a.options.has('sharegpt'), traceIndex: traceIndex === undefined ? undefined : Number(traceIndex), traceKey: runKeyOption(a),
         allowSecrets: a.options.has('allow-secrets'), maskPrivate: a.options.has('mask-private'),
         taxonomy: stringOption(a, 'taxonomy'), acceptChangedTrace: a.options.has('accept-changed-trace'),
         includeFailed: a.options.has('include-failed'), verbose: a.options.has('verbose'),
@@ -206,14 +217,14 @@ const COMMANDS: Record<string, CommandDef> = {
     },
   },
   convert: {
-    spec: { values: ['to', 'trace-index', 'out', 'max-unzipped-mb'], flags: [], short: { '-o': 'out' } },
+    spec: { values: ['to', 'trace-index', 'trace', 'out', 'max-unzipped-mb'], flags: [], short: { '-o': 'out' } },
     run: (a) => {
       if (a.positionals.length !== 1) throw new UsageError('convert takes exactly one trace file');
       const to = stringOption(a, 'to') ?? 'agent-trace';
       if (!isConvertTarget(to)) throw new UsageError(`--to must be ${CONVERT_TARGETS.join(' or ')} (got ${JSON.stringify(to)})`);
       const traceIndex = stringOption(a, 'trace-index');
       if (traceIndex !== undefined && !/^\d+$/.test(traceIndex)) throw new UsageError(`--trace-index must be a whole number, 0 or more (got ${JSON.stringify(traceIndex)})`);
-      return convertCommand({ file: a.positionals[0], to, traceIndex: traceIndex === undefined ? undefined : Number(traceIndex), out: stringOption(a, 'out'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+      return convertCommand({ file: a.positionals[0], to, traceIndex: traceIndex === undefined ? undefined : Number(traceIndex), traceKey: runKeyOption(a), out: stringOption(a, 'out'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
     },
   },
   dap: {

@@ -8,6 +8,7 @@ import { SourceFile } from './json/source-file';
 import { buildTrace, locateDraftSteps } from './model/build';
 import type { SourceLocation, Trace } from './model/schema';
 import type { DraftTrace } from './model/draft';
+import { assignTraceKeys } from './model/trace-key';
 import type { Importer } from './formats/importer';
 import { importerById, importers } from './formats/registry';
 import { otlpImporter } from './formats/otel/otlp';
@@ -103,6 +104,7 @@ export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, impor
   // buildTrace reads only the path and digest of the file it is given.
   const source = file as SourceFile;
   const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, source, importer.id, warnings, locations));
+  assignTraceKeys(traces, drafts.map((d) => d.id));
   // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
   if (traces.every((t) => t.steps.length === 0)) {
     throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but ${traces.length === 1 ? 'its trace has no steps' : `none of its ${traces.length} traces has any step`} (nothing to show)` });

@@ -8,6 +8,7 @@ export function fakeRecord(over: Partial<TraceRecord> & { file: string }): Trace
   return {
     version: TRACE_RECORD_VERSION,
     traceKey: '0',
+    traceIndex: Number(over.traceKey ?? '0'),
     traceId: `${over.file}#${over.traceKey ?? '0'}`,
     format: 'agent-trace/v1',
     title: over.file,

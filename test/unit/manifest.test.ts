@@ -137,11 +137,11 @@ describe('package.json: the trace debugger (issue 12)', () => {
     assert.deepEqual(dbg.languages, ['json', 'jsonl']);
   });
 
-  it('describes the launch attributes trace, traceIndex, stopOnEntry and taxonomy, and requires trace', () => {
+  it('describes the launch attributes trace, traceIndex, traceKey, stopOnEntry and taxonomy, and requires trace', () => {
     const launch = dbg?.configurationAttributes?.launch;
     assert.deepEqual(launch?.required, ['trace']);
     const props = launch?.properties ?? {};
-    assert.deepEqual(Object.keys(props).sort(), ['stopOnEntry', 'taxonomy', 'trace', 'traceIndex']);
+    assert.deepEqual(Object.keys(props).sort(), ['stopOnEntry', 'taxonomy', 'trace', 'traceIndex', 'traceKey']);
     assert.deepEqual([props.trace?.type, props.traceIndex?.type, props.stopOnEntry?.type, props.taxonomy?.type], ['string', 'integer', 'boolean', 'string']);
     for (const [name, p] of Object.entries(props)) assert.match(p.description ?? '', /^%debugger\.launch\.[A-Za-z]+\.description%$/, `${name} has a localised description`);
   });

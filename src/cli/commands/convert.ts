@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/annotations/atomic-write';
 import { convertTraces, type ConvertTarget } from '../../core/convert';
 import { loadTraceFile } from '../../core/load';
+import { pickTrace } from '../../core/model/trace-key';
 import { formatProblem, UserInputError } from '../../core/util/problems';
 import type { CommandResult } from '../output';
 
@@ -15,6 +16,8 @@ export interface ConvertArgs {
   to: ConvertTarget;
   /** Which trace of a multi-trace file (0-based, as `indexInFile`); all of them when absent. */
   traceIndex?: number;
+  /** Which trace by its key (its own id, else its run number: src/core/model/trace-key.ts). */
+  traceKey?: string;
   out?: string;
   maxUnzippedBytes?: number;
 }
@@ -24,11 +27,7 @@ export function convertCommand(args: ConvertArgs): CommandResult {
   if (args.out !== undefined) checkDestination(args.out, args.file);
   const loaded = loadTraceFile(args.file, { maxUnzippedBytes: args.maxUnzippedBytes });
   let traces = loaded.traces;
-  if (args.traceIndex !== undefined) {
-    const picked = traces.find((t, i) => (t.source.indexInFile ?? i) === args.traceIndex);
-    if (!picked) throw new UserInputError({ file: args.file, message: `has no trace ${args.traceIndex} (it holds ${traces.length}: 0..${traces.length - 1})` });
-    traces = [picked];
-  }
+  if (args.traceIndex !== undefined || args.traceKey !== undefined) traces = [pickTrace(args.file, traces, args)];
   const text = convertTraces(traces, args.to);
   const warnings = loaded.warnings.map((w) => `warning: ${formatProblem(w)}`);
   if (args.out === undefined) return { exitCode: 0, stdout: [text.replace(/\n$/, '')], stderr: warnings };

@@ -10,6 +10,7 @@
  */
 import { alignTraces, correctedTrajectory, formatTraceSpec, parseTraceSpec, stepLabel, TraceLoader, type AlignedPair, type Alignment, type Divergence, type PairKind } from '../../core/compare';
 import type { Trace } from '../../core/model/schema';
+import { traceKeyOf } from '../../core/model/trace-key';
 import { escapeControlChars, formatProblem, truncateText, UserInputError } from '../../core/util/problems';
 import { stringOption, UsageError, type OptionSpec, type ParsedArgs } from '../args';
 import { json, type CommandResult } from '../output';
@@ -73,7 +74,7 @@ export function diffCommand(args: DiffArgs): CommandResult {
 
 function jsonShape(al: Alignment, a: Side, b: Side): unknown {
   const traceInfo = (s: Side): unknown => ({
-    name: s.name, file: s.trace.source.path, traceIndex: s.trace.source.indexInFile ?? null, title: s.trace.title, steps: s.trace.steps.length,
+    name: s.name, file: s.trace.source.path, traceIndex: s.trace.source.indexInFile ?? null, traceKey: traceKeyOf(s.trace), title: s.trace.title, steps: s.trace.steps.length,
     ...(s.corrected ? { correctedSteps: s.corrected } : {}),
   });
   return {

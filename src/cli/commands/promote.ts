@@ -6,7 +6,7 @@ import { formatProblem, isUserInputError } from '../../core/util/problems';
 import type { CommandResult } from '../output';
 
 /** The core's options as the command line gives them: the taxonomy by name, plus how much to print. */
-export type PromoteArgs = Pick<PromoteOptions, 'trace' | 'annotations' | 'set' | 'format' | 'sharegpt' | 'traceIndex' | 'allowSecrets' | 'maskPrivate' | 'acceptChangedTrace' | 'includeFailed' | 'maxTokens' | 'truncate' | 'tokenizer' | 'refusedByTemplate'> & {
+export type PromoteArgs = Pick<PromoteOptions, 'trace' | 'annotations' | 'set' | 'format' | 'sharegpt' | 'traceIndex' | 'traceKey' | 'allowSecrets' | 'maskPrivate' | 'acceptChangedTrace' | 'includeFailed' | 'maxTokens' | 'truncate' | 'tokenizer' | 'refusedByTemplate'> & {
   /** The taxonomy the user reviews in (default|trail|mast|<file>): findings are detected as the editor does under it. */
   taxonomy?: string;
   /** Every warning, instead of one line per kind of warning. */

@@ -65,7 +65,7 @@ export function queryCommand(args: QueryArgs): CommandResult {
     const out = {
       total: hits.length,
       traces: hits.map(({ record: r, stepId }) => ({
-        file: r.file, traceKey: r.traceKey, title: r.title, outcome: r.outcome, stepId,
+        file: r.file, traceKey: r.traceKey, title: r.title, outcome: r.outcome, stepId, traceIndex: r.traceIndex,
         traceId: r.traceId, format: r.format, steps: r.steps, failingSteps: r.failingSteps,
         categories: Object.fromEntries(r.categories.map((c) => [c.category, c.count])),
       })),

@@ -3,8 +3,8 @@
  * - two trace files: `a.trace.jsonl b.trace.jsonl`;
  * - two runs of one file (a JSONL file with a run per line, a tau-bench results file, an Inspect
  *   log's samples): `runs.json#0 runs.json#3`, `#N` being the run's index in its file (from 0, as
- *   the trace picker and `--trace-index` count). A file whose name really ends in `#N` is read as
- *   that file when it exists;
+ *   `--trace-index` counts), or `runs.jsonl#<key>` with the run's key (its own id: trace-key.ts).
+ *   A file whose name really ends in `#…` is read as that file when it exists;
  * - the original and the corrected trajectory of one trace: its sidecar's corrections applied the
  *   way promotion applies them (src/core/export/prepare.ts: a correction on a tool step belongs to
  *   the model turn that issued the call), and the trajectory ending at the first correction that
@@ -15,24 +15,36 @@ import { sidecarPathFor, loadAnnotationsFor } from '../annotations/sidecar';
 import { prepareTrajectory } from '../export/prepare';
 import { loadTraceFile, type LoadFileOptions, type LoadResult } from '../load';
 import type { ChatMessage, Step, Trace } from '../model/schema';
+import { pickTrace } from '../model/trace-key';
 import { UserInputError, type Problem } from '../util/problems';
 
 export interface TraceSpec {
   file: string;
-  /** Which run of a multi-run file (its index in the file); required when the file holds several. */
+  /** Which run of a multi-run file, by its index in the file; required (or traceKey) when the file holds several. */
   traceIndex?: number;
+  /** Which run, by its key (its own id, or its index: src/core/model/trace-key.ts). */
+  traceKey?: string;
 }
 
-/** `file` or `file#N`; `file#N` is a plain file name when a file of that name exists. */
+/**
+ * `file` or `file#KEY`, KEY being a run's key (its own id, `abc#2` for a repeat) or its index in the
+ * file. The file is the longest prefix before a `#` that exists (`odd#3` is a file when it exists);
+ * when none exists, `name#N` still reads as run N of `name`, so the refusal names the missing file.
+ */
 export function parseTraceSpec(arg: string, exists: (path: string) => boolean = existsSync): TraceSpec {
+  if (exists(arg)) return { file: arg };
+  for (let i = arg.lastIndexOf('#'); i > 0; i = arg.lastIndexOf('#', i - 1)) {
+    const key = arg.slice(i + 1);
+    if (key && exists(arg.slice(0, i))) return { file: arg.slice(0, i), traceKey: key };
+  }
   const m = /^(.*)#(\d+)$/.exec(arg);
-  if (!m || !m[1] || exists(arg)) return { file: arg };
-  return { file: m[1], traceIndex: Number(m[2]) };
+  return m && m[1] ? { file: m[1], traceKey: m[2] } : { file: arg };
 }
 
 /** How a spec is written back, for headers and messages. */
 export function formatTraceSpec(spec: TraceSpec): string {
-  return spec.traceIndex === undefined ? spec.file : `${spec.file}#${spec.traceIndex}`;
+  const run = spec.traceKey ?? spec.traceIndex;
+  return run === undefined ? spec.file : `${spec.file}#${run}`;
 }
 
 /** Loads each file once, however many runs of it are compared. */
@@ -55,14 +67,7 @@ export class TraceLoader {
   /** The run a spec names; a multi-run file without `#N`, or an index it does not have, is refused naming the file. */
   trace(spec: TraceSpec): Trace {
     const { traces } = this.load(spec.file);
-    const indexOf = (t: Trace, i: number): number => t.source.indexInFile ?? i;
-    if (spec.traceIndex === undefined) {
-      if (traces.length === 1) return traces[0];
-      throw new UserInputError({ file: spec.file, message: `holds ${traces.length} runs: pick one by adding #N to the file name (N from 0 to ${traces.length - 1})` });
-    }
-    const picked = traces.find((t, i) => indexOf(t, i) === spec.traceIndex);
-    if (!picked) throw new UserInputError({ file: spec.file, message: `has no run #${spec.traceIndex} (it holds ${traces.length}: #0 to #${traces.length - 1})` });
-    return picked;
+    return pickTrace(spec.file, traces, spec);
   }
 }
 

@@ -4,7 +4,7 @@
  * the extension host (`new vscode.DebugAdapterInlineImplementation(new TraceDebugAdapter(...))`)
  * and standalone over stdio (`agent-trace dap`), so any DAP client can drive it. No vscode import.
  *
- * Launch: `{ trace, traceIndex?, stopOnEntry?, taxonomy?, sidecarPath? }`. The trace is loaded when
+ * Launch: `{ trace, traceIndex? | traceKey?, stopOnEntry?, taxonomy?, sidecarPath? }`. The trace is loaded when
  * launch arrives; the adapter then sends `initialized` (after a `capabilities` event when the
  * launch's taxonomy has other exception filters than the ones announced), waits for
  * `configurationDone`, answers the launch and starts the replay. Bad arguments, an unreadable
@@ -19,6 +19,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { z } from 'zod';
+import { traceIndexOf } from '../annotations/bind';
 import { loadTaxonomy, type Taxonomy } from '../taxonomy';
 import { exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
 import { compileExpression, ExpressionError, formatValue } from './expression';
@@ -36,6 +37,7 @@ const ERR = { launch: 3001, notLaunched: 3002, breakpoint: 3003, evaluate: 3004,
 const describe: Record<string, string> = {
   trace: 'the path of the trace file to debug (a string, e.g. "${file}")',
   traceIndex: 'a whole number, 0 or more (which trace of the file to debug)',
+  traceKey: "a trace's key, a non-empty string (its id, as agent-trace query --json prints it)",
   stopOnEntry: 'true or false',
   taxonomy: 'a taxonomy: "default", "trail", "mast" or the path of a taxonomy JSON file',
   sidecarPath: "the path of the trace's annotation sidecar (a string)",
@@ -44,6 +46,7 @@ const describe: Record<string, string> = {
 export const LaunchArguments = z.looseObject({
   trace: z.string().min(1),
   traceIndex: z.number().int().nonnegative().optional(),
+  traceKey: z.string().min(1).optional(),
   stopOnEntry: z.boolean().optional(),
   taxonomy: z.string().min(1).optional(),
   sidecarPath: z.string().min(1).optional(),
@@ -127,7 +130,7 @@ export class TraceDebugAdapter extends DebugSession {
     let warnings: string[];
     try {
       ({ runtime, warnings } = TraceDebugRuntime.launch({
-        trace: args.trace, traceIndex: args.traceIndex, taxonomy: args.taxonomy ?? this.options.taxonomy,
+        trace: args.trace, traceIndex: args.traceIndex, traceKey: args.traceKey, taxonomy: args.taxonomy ?? this.options.taxonomy,
         sidecarPath: args.sidecarPath ?? this.options.sidecarPathFor?.(args.trace),
       }));
     } catch (e) {
@@ -135,7 +138,7 @@ export class TraceDebugAdapter extends DebugSession {
       return this.fail(response, ERR.launch, `cannot debug ${args.trace}: ${messageOf(e)}`);
     }
     this.runtime = runtime;
-    this.traceIndex = args.traceIndex ?? 0;
+    this.traceIndex = traceIndexOf(runtime.trace);
     runtime.on('stopped', (s: StoppedInfo) => this.onStopped(s));
     runtime.on('output', (o: { text: string; category: string }) => this.sendEvent(new OutputEvent(o.text, o.category)));
     runtime.on('terminated', () => this.sendEvent(new TerminatedEvent()));

@@ -29,9 +29,10 @@ import { Emitter, type Listener } from '../engine/emitter';
 import { loadTraceFile } from '../load';
 import { isStepErrorLabel } from '../model/labels';
 import type { ImportedLabel, Step, Trace } from '../model/schema';
+import { pickTrace } from '../model/trace-key';
 import { findingsFor } from '../review';
 import { loadTaxonomy, type Taxonomy } from '../taxonomy';
-import { formatProblem, type Problem, UserInputError } from '../util/problems';
+import { formatProblem, quoteTraceText, type Problem, UserInputError } from '../util/problems';
 import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionFilter, type StopHit } from './breakpoints';
 import { compileExpression } from './expression';
 import { stepScope, type StepScopeSource } from './step-scope';
@@ -100,11 +101,22 @@ export interface GotoTarget {
   endColumn?: number;
 }
 
+/** The trace `options.traceKey` names; a key no trace has is a LaunchError naming the keys there are. */
+function traceByKey(options: LaunchOptions, traces: Trace[]): Trace {
+  try {
+    return pickTrace(options.trace, traces, { traceKey: options.traceKey });
+  } catch (e) {
+    throw new LaunchError('traceKey', problemText(e));
+  }
+}
+
 export interface LaunchOptions {
   /** The trace file. */
   trace: string;
   /** Which trace of a file that holds several (its `indexInFile`); default 0. */
   traceIndex?: number;
+  /** Which trace by its key (its own id, else its number: src/core/model/trace-key.ts); wins over traceIndex. */
+  traceKey?: string;
   /** `default`, `trail`, `mast`, a taxonomy file's path, or a loaded Taxonomy; default `default`. */
   taxonomy?: string | Taxonomy;
   /** Where the annotation sidecar is (the host knows its configured location); default beside the trace. */
@@ -113,7 +125,7 @@ export interface LaunchOptions {
 
 /** A launch that cannot start: `argument` names the launch argument at fault. */
 export class LaunchError extends Error {
-  constructor(readonly argument: 'trace' | 'traceIndex' | 'taxonomy', message: string) {
+  constructor(readonly argument: 'trace' | 'traceIndex' | 'traceKey' | 'taxonomy', message: string) {
     super(message);
     this.name = 'LaunchError';
   }
@@ -190,6 +202,7 @@ export class TraceDebugRuntime {
     } catch (e) {
       throw new LaunchError('trace', problemText(e));
     }
+    if (options.traceKey !== undefined) return TraceDebugRuntime.launchTrace(file, options, taxonomy, warnings, traceByKey(options, traces));
     const wanted = options.traceIndex ?? 0;
     const trace = traces.find((t) => traceIndexOf(t) === wanted) ?? (traces.length > 1 ? traces[wanted] : undefined);
     if (!trace) {
@@ -197,7 +210,14 @@ export class TraceDebugRuntime {
       const valid = traces.length === 1 ? `${ids[0]} (the file holds one trace)` : `0 to ${traces.length - 1} (the file holds ${traces.length} traces)`;
       throw new LaunchError('traceIndex', `${options.trace}: there is no trace ${wanted} in this file; use ${valid}`);
     }
-    if (trace.steps.length === 0) throw new LaunchError('traceIndex', `${options.trace}: trace ${wanted} has no steps (nothing to debug)`);
+    return TraceDebugRuntime.launchTrace(file, options, taxonomy, warnings, trace);
+  }
+
+  private static launchTrace(file: string, options: LaunchOptions, taxonomy: Taxonomy, warnings: string[], trace: Trace): { runtime: TraceDebugRuntime; warnings: string[] } {
+    if (trace.steps.length === 0) {
+      const which = options.traceKey !== undefined ? ['traceKey', quoteTraceText(options.traceKey)] as const : ['traceIndex', String(traceIndexOf(trace))] as const;
+      throw new LaunchError(which[0], `${options.trace}: trace ${which[1]} has no steps (nothing to debug)`);
+    }
     let bound: BoundAnnotations | undefined;
     try {
       // A sidecar the host points at may not exist yet (nobody tagged there): read the one beside the trace, if any.

@@ -148,6 +148,11 @@ export const TraceSource = z.object({
   sha256: z.string(),
   /** Index of this trace among the traces of a multi-trace file (JSONL line, Inspect sample...). */
   indexInFile: z.number().int().nonnegative().optional(),
+  /**
+   * The trace's address in its file: its own id, else its run number, `#<k>` for a repeat
+   * (src/core/model/trace-key.ts). Set by every load; absent on traces built by hand.
+   */
+  traceKey: z.string().optional(),
 });
 export type TraceSource = z.infer<typeof TraceSource>;
 

@@ -18,8 +18,8 @@ import { findingsFor } from '../review';
 import { DEFAULT_TAXONOMY } from '../taxonomy/default';
 import type { Taxonomy } from '../taxonomy/types';
 import type { Trace } from '../model/schema';
+import { pickTrace, traceKeyOf } from '../model/trace-key';
 import type { Problem } from '../util/problems';
-import { UserInputError } from '../util/problems';
 import { validateRecord, type ValidationProblem } from '../validate';
 import { PERSONAL_DATA_MESSAGE } from '../validate/privacy';
 import type { ChatTemplate } from '../validate/templates';
@@ -32,8 +32,10 @@ export interface PromoteOptions {
   set: string;
   format?: 'openai' | 'trl';
   sharegpt?: boolean;
-  /** Which trace of a multi-trace file; all of them when absent. */
+  /** Which trace of a multi-trace file; all of them when neither this nor traceKey is given. */
   traceIndex?: number;
+  /** Which trace by its key (its own id, else its run number: src/core/model/trace-key.ts). */
+  traceKey?: string;
   allowSecrets?: boolean;
   /** Replace home folders, e-mail addresses and host names with placeholders (`/home/<user>`, `<email>`, `<host>`) in every example. */
   maskPrivate?: boolean;
@@ -96,11 +98,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   const warnings: Problem[] = [...loaded.warnings];
   const errors: Problem[] = [];
   let traces: Trace[] = loaded.traces;
-  if (opts.traceIndex !== undefined) {
-    const t = loaded.traces.find((x, i) => (x.source.indexInFile ?? i) === opts.traceIndex);
-    if (!t) throw new UserInputError({ file: opts.trace, message: `has no trace ${opts.traceIndex} (it holds ${loaded.traces.length}: 0..${loaded.traces.length - 1})` });
-    traces = [t];
-  }
+  if (opts.traceIndex !== undefined || opts.traceKey !== undefined) traces = [pickTrace(opts.trace, loaded.traces, opts)];
   const sidecarFile = opts.annotations ?? sidecarPathFor(opts.trace);
   const { doc, warnings: sw } = loadAnnotationsFor(opts.trace, loaded.traces[0].source, opts.annotations);
   warnings.push(...sw);
@@ -207,7 +205,7 @@ export function promotionInputFor(ctx: TraceInputContext, trace: Trace): TraceIn
   const learnable = allTurns(p.corrected).some((t) => isTrainable(p, t.stepId));
   if (!skippedAsFailed && !learnable && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: ctx.file, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
   const { rel } = traceKey(ctx.set, ctx.file, traceIndex);
-  const input: PromotionInput = { trace: { path: rel, sha256: trace.source.sha256, traceIndex, format: trace.source.format }, examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now };
+  const input: PromotionInput = { trace: { path: rel, sha256: trace.source.sha256, traceIndex, traceKey: traceKeyOf(trace), format: trace.source.format }, examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now };
   return { input, errors, warnings, failedRun: skippedAsFailed };
 }
 

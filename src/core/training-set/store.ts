@@ -42,7 +42,8 @@ export interface ManifestEntry {
   /** sha256 of the record's JSONL line, to check the data files still match the manifest. */
   recordSha256: string;
   key: string;
-  trace: { path: string; sha256: string; traceIndex: number; format: string };
+  /** `traceKey`: the run's key in its file (src/core/model/trace-key.ts); absent in entries written before keys. */
+  trace: { path: string; sha256: string; traceIndex: number; traceKey?: string; format: string };
   steps: string[];
   tags: { location: string; category: string; origin: string; status: string }[];
   corrections: string[];
@@ -151,7 +152,8 @@ export function loadCheckedSet(dir: string, doing: string): CheckedSet {
 
 export interface PromotionInput {
   /** Replacement key: trace path relative to the set + trace index. */
-  trace: { path: string; sha256: string; traceIndex: number; format: string };
+  /** `traceKey`: the run's key in its file (src/core/model/trace-key.ts); absent in entries written before keys. */
+  trace: { path: string; sha256: string; traceIndex: number; traceKey?: string; format: string };
   examples: (EncodedExample & { tags: ManifestEntry['tags']; length?: ExampleLength; personalData?: PersonalDataNote; refusedByTemplates?: string[]; tools?: string[]; curated?: CurationNote })[];
   /** Learnable turns of the trace that a data file cannot hold (listed in the data card). */
   notRepresented?: OmittedTurn[];

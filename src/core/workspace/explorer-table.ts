@@ -26,7 +26,7 @@ function sortKey(m: ExplorerMatch, column: ExplorerColumn): string | number | nu
   const r = m.record;
   switch (column) {
     case 'title': return r.title.toLowerCase();
-    case 'file': return `${m.file}\u0000${r.traceKey.padStart(8, '0')}`;
+    case 'file': return `${m.file}\u0000${String(r.traceIndex).padStart(8, '0')}`;
     case 'outcome': return OUTCOME_ORDER[r.outcome];
     case 'steps': return r.steps;
     case 'failures': return r.failingSteps;
@@ -61,7 +61,7 @@ export function explorerRow(m: ExplorerMatch, index: number): ExplorerRow {
     index,
     title: r.title,
     file: m.file,
-    run: m.runs > 1 ? Number(r.traceKey) + 1 : null,
+    run: m.runs > 1 ? r.traceIndex + 1 : null,
     outcome: r.outcome,
     steps: r.steps,
     failingSteps: r.failingSteps,

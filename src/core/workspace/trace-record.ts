@@ -13,6 +13,7 @@ import type { Finding } from '../detect';
 import { runOutcome } from '../export/run-outcome';
 import { isStepErrorLabel, readVerdictLabel, type VerdictPart } from '../model/labels';
 import type { Step, Trace } from '../model/schema';
+import { traceKeyOf } from '../model/trace-key';
 import { usageTotals } from '../model/usage';
 import type { Taxonomy } from '../taxonomy';
 import { shownFindingCategory } from '../annotations/finding-review';
@@ -20,7 +21,7 @@ import { formatProblem, isUserInputError, type Problem } from '../util/problems'
 import type { TraceWords } from './text-index';
 
 // 2: records computed for the workspace index carry the trace's words (text-index.ts).
-export const TRACE_RECORD_VERSION = 2;
+export const TRACE_RECORD_VERSION = 3;
 
 /** How the run ended: `failure` as promotion decides it (runOutcome), else what its labels say. */
 export type TraceOutcome = 'success' | 'failure' | 'partial' | 'unknown';
@@ -57,8 +58,10 @@ export interface LabelSummary {
 export interface TraceRecord {
   version: typeof TRACE_RECORD_VERSION;
   file: string;
-  /** The run's position in its file, as a string (a stable address may replace it later). */
+  /** The trace's address in its file: its own id, else its run number (src/core/model/trace-key.ts). */
   traceKey: string;
+  /** The run's number in its file (0 for a file of one trace): where the editor and sidecars find it. */
+  traceIndex: number;
   /** The trace's own id. */
   traceId: string;
   format: string;
@@ -127,7 +130,7 @@ export function recordsOfFile(analysis: FileAnalysis, opts: RecordOptions): Trac
     }
   }
   return analysis.analyses.map(({ trace, findings }, i) => traceRecord(trace, findings, {
-    file: analysis.file, format: analysis.format, traceKey: String(analysis.analyses.length > 1 ? i : trace.source.indexInFile ?? 0),
+    file: analysis.file, format: analysis.format, traceKey: traceKeyOf(trace), traceIndex: analysis.analyses.length > 1 ? i : trace.source.indexInFile ?? 0,
     taxonomy: opts.taxonomy, annotations: doc ?? null, warnings,
   }));
 }
@@ -136,6 +139,7 @@ export interface SingleRecordOptions {
   file: string;
   format: string;
   traceKey: string;
+  traceIndex: number;
   taxonomy: Taxonomy;
   annotations: AnnotationDocument | null;
   warnings?: string[];
@@ -217,6 +221,7 @@ export function traceRecord(trace: Trace, findings: readonly Finding[], opts: Si
     version: TRACE_RECORD_VERSION,
     file: opts.file,
     traceKey: opts.traceKey,
+    traceIndex: opts.traceIndex,
     traceId: trace.id,
     format: opts.format,
     title: trace.title,

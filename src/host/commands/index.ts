@@ -3,7 +3,7 @@
  * failure (text editor or trace editor, whichever is active). Test-only commands: ../test-hooks.ts.
  */
 import * as vscode from 'vscode';
-import { getActiveTraceEditor, type TraceEditorHandle } from '../editor';
+import { getActiveTraceEditor, getOpenTraceDocument, type TraceEditorHandle } from '../editor';
 import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
 import type { TextTraceFeatures } from '../text';
 import { convertTrace, type ConvertTraceArgs } from './convert-trace';
@@ -12,7 +12,7 @@ const EDITOR_READY_TIMEOUT_MS = 15_000;
 
 export function activateCommands(context: vscode.ExtensionContext, text: TextTraceFeatures): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.openInTraceDebugger, (uri?: vscode.Uri, stepId?: string, traceIndex?: number) => openInTraceDebugger(uri, stepId, traceIndex)),
+    vscode.commands.registerCommand(COMMANDS.openInTraceDebugger, (uri?: vscode.Uri, stepId?: string, run?: number | string) => openInTraceDebugger(uri, stepId, run)),
     vscode.commands.registerCommand(COMMANDS.openTraceItem, (uri: vscode.Uri) => openInTraceDebugger(uri)),
     vscode.commands.registerCommand(COMMANDS.nextFailure, () => gotoFailure(text, 1)),
     vscode.commands.registerCommand(COMMANDS.previousFailure, () => gotoFailure(text, -1)),
@@ -49,7 +49,13 @@ async function revealSelectedInFile(): Promise<void> {
  * passes the run: derived step ids repeat across the runs of one file, and without a run only an
  * id that one run alone has is selected. Returns whether the step was selected.
  */
-export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, traceIndex?: number, options?: { viewColumn?: vscode.ViewColumn }): Promise<boolean> {
+/**
+ * Opens `uri` (default: the active trace) in the trace editor and, given a step id, selects it in
+ * `run`: a run's position in the file (a number), or its key (a string: its own id, else its number;
+ * src/core/model/trace-key.ts), as `agent-trace query --json` prints it. Without a run, the step is
+ * looked for in every run.
+ */
+export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, run?: number | string, options?: { viewColumn?: vscode.ViewColumn }): Promise<boolean> {
   const target = uri instanceof vscode.Uri ? uri : activeResource();
   if (!target) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: open a trace file first, or pick one in the Explorer or the Agent Traces view.'));
@@ -59,6 +65,7 @@ export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, tra
   if (!stepId) return false;
   const editor = await waitForTraceEditor(target);
   if (!editor) return false;
+  const traceIndex = typeof run === 'string' ? getOpenTraceDocument(target)?.file?.positionOfTraceKey(run) : run;
   return editor.selectStep(stepId, typeof traceIndex === 'number' ? traceIndex : undefined);
 }
 

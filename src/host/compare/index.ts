@@ -262,9 +262,9 @@ async function pickSides(queries: TraceQueryService): Promise<[CompareSide, Comp
     const file = vscode.workspace.asRelativePath(m.uri);
     return {
       label: withoutIcons(m.record.title),
-      description: withoutIcons(m.record.traceKey === '0' ? file : `${file} #${Number(m.record.traceKey) + 1}`),
+      description: withoutIcons(m.runs > 1 ? `${file} #${m.record.traceIndex + 1}` : file),
       detail: vscode.l10n.t('{0} steps · {1}', m.record.steps, m.record.outcome),
-      side: { uri: m.uri, traceIndex: Number(m.record.traceKey) },
+      side: { uri: m.uri, traceIndex: m.record.traceIndex },
     };
   });
   const first = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare Traces (1/2): the first run'), matchOnDescription: true });

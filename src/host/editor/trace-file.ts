@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
 import type { Trace } from '../../core/model/schema';
+import { findTraceByKey } from '../../core/model/trace-key';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
   ErrorCode, rpcError,
@@ -315,6 +316,12 @@ export class TraceFile {
   positionOfTrace(indexInFile: number): number | undefined {
     const i = this.traces.findIndex((t) => traceIndexOf(t) === indexInFile);
     return i >= 0 ? i : undefined;
+  }
+
+  /** The run whose key is `traceKey` (src/core/model/trace-key.ts), as a position in `traces`. */
+  positionOfTraceKey(traceKey: string): number | undefined {
+    const trace = findTraceByKey(this.traces, traceKey);
+    return trace ? this.traces.indexOf(trace) : undefined;
   }
 
   private indexInRun(stepId: string, traceIndex: number): number | undefined {

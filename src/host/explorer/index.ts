@@ -129,7 +129,7 @@ class ExplorerPanel {
       },
       open: async (match, toSide) => {
         const uri = byMatch.get(match) ?? vscode.Uri.file(match.record.file);
-        return openInTraceDebugger(uri, match.stepId ?? undefined, Number(match.record.traceKey), toSide ? { viewColumn: vscode.ViewColumn.Beside } : undefined);
+        return openInTraceDebugger(uri, match.stepId ?? undefined, match.record.traceIndex, toSide ? { viewColumn: vscode.ViewColumn.Beside } : undefined);
       },
       initialState: () => this.context.workspaceState.get<ExplorerState>(STATE_KEY) ?? null,
       takeRequestedQuery: () => {

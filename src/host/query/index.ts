@@ -129,7 +129,7 @@ function item(m: QueryMatch): MatchItem {
   const file = vscode.workspace.asRelativePath(m.uri);
   return {
     label: `${icon} ${withoutIcons(r.title)}`,
-    description: withoutIcons(r.traceKey === '0' ? file : `${file} #${Number(r.traceKey) + 1}`),
+    description: withoutIcons(m.runs > 1 ? `${file} #${r.traceIndex + 1}` : file),
     detail: withoutIcons([vscode.l10n.t('{0} steps', r.steps), ...(r.outcome === 'unknown' ? [] : [r.outcome]), top || vscode.l10n.t('no failures')].join(' · ')),
     match: m,
   };
@@ -141,7 +141,7 @@ function summary(m: QueryMatch): QueryTracesResult['matches'][number] {
 
 /** Open the trace at the matching step (or at its start when the match names no step). */
 function open(m: QueryMatch): Promise<boolean> {
-  const traceIndex = Number(m.record.traceKey);
+  const traceIndex = m.record.traceIndex;
   if (m.stepId) return openInTraceDebugger(m.uri, m.stepId, traceIndex);
   return openInTraceDebugger(m.uri).then(() => false);
 }

@@ -114,7 +114,7 @@ export class TraceQueryService {
         }
       };
       await Promise.all(Array.from({ length: this.pool.size }, searchFiles));
-      matches.sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath) || Number(a.record.traceKey) - Number(b.record.traceKey));
+      matches.sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath) || a.record.traceIndex - b.record.traceIndex);
       return { matches, traces, refusedFiles: updated.files.filter((f) => f.error !== undefined).length };
     } finally {
       stop.dispose();

@@ -147,10 +147,11 @@ async function revealSource(node: ExampleNode): Promise<boolean> {
   const uri = vscode.Uri.file(tracePath);
   await openInTraceDebugger(uri);
   if (location === undefined) return false;
-  // The manifest numbers the run as the file does (indexInFile); the editor by position. Step ids
-  // repeat across the runs of one file, so the step is selected in that run only.
+  // The manifest names the run by its key (entries written before keys: by its number in the
+  // file); the editor by position. Step ids repeat across the runs of one file, so the step is
+  // selected in that run only.
   const file = getOpenTraceDocument(uri)?.file;
-  const run = file?.positionOfTrace(entry.trace.traceIndex);
+  const run = entry.trace.traceKey !== undefined ? file?.positionOfTraceKey(entry.trace.traceKey) : file?.positionOfTrace(entry.trace.traceIndex);
   if (run !== undefined && await openInTraceDebugger(uri, location, run)) return true;
   // selectStep matches the id as written in the trace (what the manifest stores): a miss means the
   // step is gone, most likely because the trace changed since promotion.

@@ -1,11 +1,14 @@
 /**
  * "Open at step" is exact in a file with several runs: tau-bench's few-shot file holds 19 runs
  * whose derived step ids repeat, and a CodeLens of run 18 must select run 18's step (it selected
- * run 0's while the lens passed the step id alone).
+ * run 0's while the lens passed the step id alone). Three runs with the same own id are told apart
+ * by their keys (weather, weather#2, weather#3): a query names the third by its key, and opening
+ * at that key selects the step in the third run.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activatedExtension, closeAllEditors, sharedTrace, waitFor, webviewState } from './helpers';
+import { activatedExtension, closeAllEditors, sharedTrace, toolStepLine as step, traceHeaderLine as header, waitFor, webviewState, workspaceTraceFolder } from './helpers';
+import type { QueryTracesResult } from '../../../src/host/query';
 
 export function registerStepAddressTests(): void {
   suite('step addresses in a file with several runs', () => {
@@ -35,6 +38,31 @@ export function registerStepAddressTests(): void {
         return s?.selectedId === stepId ? s : undefined;
       });
       assert.equal(state.traceIndex, traceIndex, `the editor shows run ${traceIndex + 1}, not run ${state.traceIndex + 1}`);
+    });
+
+    test("three runs with one own id: a query names run 3 weather#3, and opening at that key selects run 3's step", async () => {
+      const call = { toolCall: { name: 'search', arguments: { q: 'weather' } } };
+      const run = (title: string, failing: boolean): string[] => [
+        header('weather', title),
+        step('s1', failing ? { ...call, status: 'error', error: { message: 'HTTP 429 Too Many Requests' } } : call),
+        step('s2'),
+      ];
+      const folder = await workspaceTraceFolder('step-key-traces', { 'runs.trace.jsonl': [...run('weather 1', false), ...run('weather 2', false), ...run('weather 3', true)] });
+      try {
+        const result = await vscode.commands.executeCommand<QueryTracesResult>('agentTraceDebugger.queryTraces', { query: 'title:weather' });
+        const ours = result.matches.filter((m) => m.file.includes('step-key-traces'));
+        assert.deepEqual(ours.map((m) => [m.traceKey, m.title]), [['weather', 'weather 1'], ['weather#2', 'weather 2'], ['weather#3', 'weather 3']]);
+        await closeAllEditors();
+        const uri = vscode.Uri.file(ours[2].file);
+        assert.equal(await vscode.commands.executeCommand<boolean>('agentTraceDebugger.openInTraceDebugger', uri, 's1', 'weather#3'), true, 'the step was selected');
+        const state = await waitFor('s1 selected', async () => {
+          const s = await webviewState();
+          return s?.selectedId === 's1' ? s : undefined;
+        });
+        assert.equal(state.traceIndex, 2, `the editor shows run 3, not run ${state.traceIndex + 1}`);
+      } finally {
+        await folder.remove();
+      }
     });
   });
 }

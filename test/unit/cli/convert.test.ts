@@ -82,7 +82,7 @@ describe('agent-trace convert (CLI)', () => {
   const bad: [string, (dir: string, file: string) => string[], RegExp][] = [
     ['an unknown --to', (_d, f) => ['convert', f, '--to', 'jaeger'], /--to must be agent-trace or otlp \(got "jaeger"\)/],
     ['a --trace-index that is no number', (_d, f) => ['convert', f, '--trace-index', '-1'], /--trace-index (must be a whole number|needs a value)/],
-    ['a --trace-index out of range', (_d, f) => ['convert', f, '--trace-index', '2'], /runs\.trace\.jsonl: has no trace 2 \(it holds 2: 0\.\.1\)/],
+    ['a --trace-index out of range', (_d, f) => ['convert', f, '--trace-index', '2'], /runs\.trace\.jsonl: has no run #2 \(it holds 2: #0 to #1\)/],
     ['a file that does not exist', (d) => ['convert', join(d, 'missing.jsonl')], /missing\.jsonl: no such file/],
     ['a file that is not a trace', (d) => { writeFileSync(join(d, 'notes.txt'), 'hello'); return ['convert', join(d, 'notes.txt')]; }, /notes\.txt:1:1: not a trace/],
     ['-o into a folder that does not exist', (d, f) => ['convert', f, '-o', join(d, 'nope', 'out.jsonl')], /out\.jsonl: the folder .*nope does not exist/],

@@ -92,7 +92,9 @@ describe('agent-trace diff', () => {
     const out = await diffJson(`${both}#0`, `${both}#1`);
     assert.equal(out.firstDivergence, null);
     assert.equal(out.pairs.length, 6);
-    assert.deepEqual(parseTraceSpec('x/runs.json#12', () => false), { file: 'x/runs.json', traceIndex: 12 });
+    assert.deepEqual(parseTraceSpec('x/runs.json#12', () => false), { file: 'x/runs.json', traceKey: '12' });
+    // A key may hold '#' itself (the k-th repeat of an id): the file is the prefix that exists.
+    assert.deepEqual(parseTraceSpec('x/runs.jsonl#abc#2', (p) => p === 'x/runs.jsonl'), { file: 'x/runs.jsonl', traceKey: 'abc#2' });
     assert.deepEqual(parseTraceSpec('odd#3', (p) => p === 'odd#3'), { file: 'odd#3' });
   });
 
@@ -100,7 +102,7 @@ describe('agent-trace diff', () => {
     const missing = join(tmp, 'missing.trace.jsonl');
     for (const [args, pattern] of [
       [[missing, one], new RegExp(`^${missing}: no such file$`)],
-      [[both, one], new RegExp(`^${both}: holds 2 runs: pick one by adding #N to the file name \\(N from 0 to 1\\)$`)],
+      [[both, one], new RegExp(`^${both}: holds 2 runs: pick one by adding #N to the file name \\(N from 0 to 1\\) or #KEY \\(a run's id\\)$`)],
       [[`${both}#7`, one], new RegExp(`^${both}: has no run #7 \\(it holds 2: #0 to #1\\)$`)],
       [[one, '--corrected'], new RegExp(`^${one}: has no annotation sidecar`)],
     ] as const) {

@@ -290,6 +290,25 @@ describe('debug runtime: a real TRAIL trace', () => {
     assert.throws(() => TraceDebugRuntime.launch({ trace: '/no/such/trace.json' }), (e: unknown) => e instanceof LaunchError && e.argument === 'trace' && /no such file/.test(e.message));
     assert.throws(() => TraceDebugRuntime.launch({ trace: TRAIL_FILE, traceIndex: 3 }), (e: unknown) => e instanceof LaunchError && e.argument === 'traceIndex' && /no trace 3/.test(e.message));
     assert.throws(() => TraceDebugRuntime.launch({ trace: TRAIL_FILE, taxonomy: 'nonsense' }), (e: unknown) => e instanceof LaunchError && e.argument === 'taxonomy');
+    assert.throws(() => TraceDebugRuntime.launch({ trace: TRAIL_FILE, traceKey: 'no-such-run' }), (e: unknown) => e instanceof LaunchError && e.argument === 'traceKey' && /has no run with the key "no-such-run"/.test(e.message));
+  });
+
+  it('traceKey picks a run of a file of several by its own id, #k for a repeat', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atd-debug-key-'));
+    try {
+      const file = join(dir, 'runs.trace.jsonl');
+      const run = (title: string, tool: string): string => [
+        { type: 'trace', format: 'agent-trace/v1', id: 'same', title },
+        { type: 'step', id: 's1', kind: 'tool', name: tool, toolCall: { id: 'c', name: tool, arguments: {} } },
+      ].map((l) => JSON.stringify(l)).join('\n');
+      writeFileSync(file, `${run('first', 'search')}\n${run('second', 'fetch')}\n`);
+      const { runtime } = TraceDebugRuntime.launch({ trace: file, traceKey: 'same#2' });
+      assert.equal(runtime.trace.title, 'second');
+      assert.equal(runtime.trace.source.traceKey, 'same#2');
+      assert.equal(TraceDebugRuntime.launch({ trace: file, traceKey: 'same' }).runtime.trace.title, 'first');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -29,9 +29,10 @@ describe('engine: the trace worker\'s database jobs', () => {
   it('traceRecords: one record per run, with its failures', () => {
     const records = workerJobs.traceRecords({ ...base, path: twoRuns() });
     assert.ok(Array.isArray(records));
-    assert.deepEqual(records.map((r) => [r.traceKey, r.title, r.steps, r.failingSteps, r.categories.map((c) => c.category).sort()]), [
-      ['0', 'run a', 2, 1, ['ORCH.PREMATURE_STOP', 'TOOL.TIMEOUT']],
-      ['1', 'run b', 1, 0, []],
+    // The runs' own ids are their keys; the run numbers stay for the editor and sidecars.
+    assert.deepEqual(records.map((r) => [r.traceKey, r.traceIndex, r.title, r.steps, r.failingSteps, r.categories.map((c) => c.category).sort()]), [
+      ['a', 0, 'run a', 2, 1, ['ORCH.PREMATURE_STOP', 'TOOL.TIMEOUT']],
+      ['b', 1, 'run b', 1, 0, []],
     ]);
   });
 
@@ -40,12 +41,12 @@ describe('engine: the trace worker\'s database jobs', () => {
     const records = workerJobs.traceRecords({ ...base, path });
     assert.ok(Array.isArray(records));
     const query = (q: string, given = records) => workerJobs.queryFile({ ...base, path, query: q, records: given });
-    assert.deepEqual(query('category:TOOL.TIMEOUT'), [{ traceKey: '0', stepId: 'a2' }]);
-    assert.deepEqual(query('"BROWN FOX"'), [{ traceKey: '1', stepId: 'b1' }]);
+    assert.deepEqual(query('category:TOOL.TIMEOUT'), [{ traceKey: 'a', stepId: 'a2' }]);
+    assert.deepEqual(query('"BROWN FOX"'), [{ traceKey: 'b', stepId: 'b1' }]);
     assert.deepEqual(query('"brown fox" category:TOOL'), []);
     // Only the records given are decided: run b alone, and run a alone.
-    assert.deepEqual(query('"brown fox" OR timed', [records[1]]), [{ traceKey: '1', stepId: 'b1' }]);
-    assert.deepEqual(query('"brown fox" OR timed', [records[0]]), [{ traceKey: '0', stepId: 'a2' }]);
+    assert.deepEqual(query('"brown fox" OR timed', [records[1]]), [{ traceKey: 'b', stepId: 'b1' }]);
+    assert.deepEqual(query('"brown fox" OR timed', [records[0]]), [{ traceKey: 'a', stepId: 'a2' }]);
   });
 
   it('a file that is not a trace, or too large, is refused in one line', () => {

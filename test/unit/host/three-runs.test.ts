@@ -11,13 +11,18 @@ import { failureSites } from '../../../src/core/analysis/failure-sites';
 import { analyzeBytes } from '../../../src/core/analyze';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import { promote } from '../../../src/core/training-set/promote';
+import { parseTraceSpec, TraceLoader } from '../../../src/core/compare';
+import { loadTraceFile } from '../../../src/core/load';
+import { recordsOfFile } from '../../../src/core/workspace/trace-record';
+import { analyzeFile, detectOptionsFor } from '../../../src/core/analyze';
+import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
 import { TraceFile } from '../../../src/host/editor/trace-file';
 import { summarize } from '../../../src/host/views/summary';
 
-function run(n: number, rateLimited: boolean): string[] {
+function run(n: number, rateLimited: boolean, id?: string): string[] {
   const call = { id: 'call_1', name: 'search', arguments: { q: 'weather in Paris' } };
   return [
-    { type: 'trace', format: 'agent-trace/v1', title: `run ${n}` },
+    { type: 'trace', format: 'agent-trace/v1', title: `run ${n}`, ...(id ? { id } : {}) },
     { type: 'step', id: 'agent', kind: 'agent', name: 'agent', input: { messages: [{ role: 'user', content: 'What is the weather in Paris?' }] } },
     { type: 'step', id: 'decide', parentId: 'agent', kind: 'llm', name: 'decide', input: { messages: [{ role: 'user', content: 'What is the weather in Paris?' }] }, output: { messages: [{ role: 'assistant', content: null, toolCalls: [call] }] } },
     rateLimited
@@ -86,5 +91,56 @@ describe('three runs with the same step ids: every address names its run', () =>
     const found = file.findStep(tagged[0].corrections[0], run3);
     assert.equal(found?.traceIndex, 2);
     assert.equal(file.traces[2].steps[found!.index].id, 'decide');
+  });
+});
+
+describe('three runs with the same own id: their keys tell them apart', () => {
+  let dir: string;
+  let path: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atd-three-keys-'));
+    path = join(dir, 'runs.trace.jsonl');
+    writeFileSync(path, [...run(1, false, 'weather'), ...run(2, false, 'weather'), ...run(3, true, 'weather')].join('\n') + '\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the whole load, the streamed open and the workspace records give weather, weather#2, weather#3', () => {
+    const keys = ['weather', 'weather#2', 'weather#3'];
+    assert.deepEqual(loadTraceFile(path).traces.map((t) => t.source.traceKey), keys);
+    const headers: (string | undefined)[] = [];
+    let final: (string | undefined)[] = [];
+    let streamed = false;
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 256 }, (e: DocumentEvent) => {
+      if (e.kind === 'steps' && e.header) headers[e.run] = e.header.source.traceKey;
+      if (e.kind === 'done') {
+        streamed = e.streamed;
+        final = e.runs.map((h) => h.source.traceKey);
+      }
+    }).open();
+    assert.equal(streamed, true, 'read line by line');
+    assert.deepEqual(headers, keys, 'the first header of each streamed run');
+    assert.deepEqual(final, keys, 'the final headers');
+    const records = recordsOfFile(analyzeFile(path, detectOptionsFor(DEFAULT_TAXONOMY)), { taxonomy: DEFAULT_TAXONOMY, annotations: null });
+    assert.deepEqual(records.map((r) => [r.traceKey, r.traceIndex]), [['weather', 0], ['weather#2', 1], ['weather#3', 2]]);
+  });
+
+  it('file#weather#3 picks run 3 for diff, and the editor finds it by key', () => {
+    const spec = parseTraceSpec(`${path}#weather#3`);
+    assert.deepEqual(spec, { file: path, traceKey: 'weather#3' });
+    assert.equal(new TraceLoader().trace(spec).title, 'run 3');
+    const file = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+    assert.equal(file.positionOfTraceKey('weather#3'), 2);
+    assert.equal(file.positionOfTraceKey('2'), 2, 'a run number still finds its run');
+  });
+
+  it("run 3's training example names it weather#3 in the manifest, and Reveal Source finds it by that key", async () => {
+    const set = join(dir, 'set');
+    const out = await promote({ trace: path, set, templates: [], includeFailed: true, traceKey: 'weather#3' });
+    assert.deepEqual(out.errors, []);
+    const entries = readFileSync(join(set, 'manifest.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { trace: { traceIndex: number; traceKey: string } });
+    assert.ok(entries.length >= 1);
+    assert.deepEqual([...new Set(entries.map((e) => `${e.trace.traceKey} ${e.trace.traceIndex}`))], ['weather#3 2'], 'only run 3 was promoted');
+    const file = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+    assert.equal(file.positionOfTraceKey(entries[0].trace.traceKey), 2);
   });
 });

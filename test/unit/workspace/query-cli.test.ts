@@ -33,8 +33,8 @@ describe('agent-trace query (CLI)', () => {
     assert.equal(out.total, 2);
     for (const t of out.traces) for (const k of ['file', 'traceKey', 'title', 'outcome', 'stepId']) assert.ok(k in t, `${k} in ${JSON.stringify(t)}`);
     assert.deepEqual(out.traces.map((t: { file: string; traceKey: string; title: string; stepId: string }) => [t.file, t.traceKey, t.title, t.stepId]), [
-      [join(folder, 'a.trace.jsonl'), '0', 'weather in Oslo', 'call'],
-      [join(folder, 'nested', 'b.trace.jsonl'), '0', 'train to Bergen', 'call'],
+      [join(folder, 'a.trace.jsonl'), 'run-a', 'weather in Oslo', 'call'],
+      [join(folder, 'nested', 'b.trace.jsonl'), 'run-b', 'train to Bergen', 'call'],
     ]);
     assert.match(r.stderr.join('\n'), /skipped 1 files that are not traces/);
   });
@@ -55,7 +55,7 @@ describe('agent-trace query (CLI)', () => {
     const rows = r.stdout.slice(4);
     assert.equal(rows.length, 1);
     assert.match(r.stdout[2], /^file\s+trace\s+title\s+outcome\s+steps\s+top category\s+step$/);
-    assert.match(rows[0], /a\.trace\.jsonl\s+0\s+weather in Oslo\s+failure\s+3\s+[A-Z]+\.[A-Z_]+ \(\d+\)\s+call$/);
+    assert.match(rows[0], /a\.trace\.jsonl\s+run-a\s+weather in Oslo\s+failure\s+3\s+[A-Z]+\.[A-Z_]+ \(\d+\)\s+call$/);
   });
 
   it('refuses a bad query with exit 2 and the column', async () => {

@@ -65,8 +65,8 @@ describe('workspace query: records and evaluation', () => {
   beforeEach(() => { asked = []; });
 
   it('builds one small JSON record per run with the fields of issue 14', () => {
-    assert.deepEqual(records.map((r) => [r.traceKey, r.traceId, r.title, r.outcome, r.steps]), [
-      ['0', 'run-a', 'Book a flight', 'failure', 4], ['1', 'run-b', 'Weather', 'success', 4], ['2', 'run-c', 'Long research', 'unknown', 55],
+    assert.deepEqual(records.map((r) => [r.traceKey, r.traceIndex, r.traceId, r.title, r.outcome, r.steps]), [
+      ['run-a', 0, 'run-a', 'Book a flight', 'failure', 4], ['run-b', 1, 'run-b', 'Weather', 'success', 4], ['run-c', 2, 'run-c', 'Long research', 'unknown', 55],
     ]);
     const [a, b, c] = records;
     assert.equal(a.task, 'book flight to Lisbon');

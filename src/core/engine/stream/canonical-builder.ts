@@ -15,6 +15,7 @@
  */
 import { buildTrace, stepFromDraft } from '../../model/build';
 import type { DraftTrace } from '../../model/draft';
+import { assignTraceKeys } from '../../model/trace-key';
 import type { SourceLocation, Step, Trace } from '../../model/schema';
 import { excessiveNestingOffset, tooDeepMessage } from '../../json/depth';
 import { SourceFile } from '../../json/source-file';
@@ -121,6 +122,7 @@ export class CanonicalStreamBuilder {
     // buildTrace reads only the path and digest of the file it is given.
     const file = { path: this.path, sha256 } as unknown as SourceFile;
     const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, file, canonicalImporter.id, warnings, locations));
+    assignTraceKeys(traces, drafts.map((d) => d.id));
     return { traces, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
   }
 

@@ -19,6 +19,7 @@ import { statSync } from 'node:fs';
 import { detectFormat, loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { SourceFile } from '../../json/source-file';
 import { finishTrace } from '../../model/build';
+import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, Trace } from '../../model/schema';
 import { canonicalImporter } from '../../formats/canonical';
 import { findingsFor } from '../../review';
@@ -96,6 +97,8 @@ export class DocumentLoader {
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
   private steps: Step[][] = [];
+  /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
+  private runKeys = new TraceKeyAllocator();
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -181,6 +184,7 @@ export class DocumentLoader {
     if (this.sentAny) this.emit({ kind: 'reset' });
     this.mode = mode;
     this.steps = [];
+    this.runKeys = new TraceKeyAllocator();
     this.builder = undefined;
     this.position = JSONL_START;
     this.committed = undefined;
@@ -284,6 +288,12 @@ export class DocumentLoader {
       // In decision order, a step's position in the file is its index.
       atPosition: (position) => steps[position]?.id,
     });
+    // Keys depend only on earlier runs, so each run's is handed out once, in file order.
+    while (this.runKeys.count <= run) {
+      const position = this.runKeys.count;
+      this.runKeys.next(runs[position].draft.id, position);
+    }
+    trace.source.traceKey = this.runKeys.at(run);
     return { ...trace, steps: [] };
   }
 

@@ -327,8 +327,8 @@ export const workerJobs: WorkerJobs = {
     const query = parseQuery(p.query);
     const hits: { traceKey: string; stepId: string | null }[] = [];
     for (const r of p.records) {
-      // A record's key is its run's position when the file has several runs (recordsOfFile).
-      const trace = loaded.traces.length > 1 ? loaded.traces[Number(r.traceKey)] : loaded.traces[0];
+      // A record's run number is its position when the file has several runs (recordsOfFile).
+      const trace = loaded.traces.length > 1 ? loaded.traces[r.traceIndex] : loaded.traces[0];
       if (!trace) continue;
       const hit = matchRecord(query, r, { taxonomy }, () => trace.steps);
       if (hit) hits.push({ traceKey: r.traceKey, stepId: hit.stepId });
