@@ -24,7 +24,7 @@
  * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -280,6 +280,8 @@ interface EditorOpenResult {
   notOpened?: string;
   /** Wall ms to the first 100 rows. */
   firstRows?: number;
+  /** Wall ms of each of five one-line appends, from the write to the new rows (JSONL only). */
+  appendMs?: number[];
   /** Wall ms to the whole file read, findings included. */
   allRead?: number;
   stepCount?: number;
@@ -350,17 +352,37 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   result.maxStallMs = watched.maxStallMs;
   result.longStalls = watched.longStalls;
   result.p99DelayMs = watched.p99DelayMs;
+  if (!result.notOpened && format === 'jsonl') result.appendMs = await measureAppends(path, reader, file);
   result.peakRssMb = process.resourceUsage().maxRSS / 1024;
   reader.dispose();
   return result;
 }
 
+/**
+ * A growing file: one step line appended at a time (a copy of the last step under a new id), from
+ * the write to the rows and findings on the host (the worker reads only the new bytes and detects
+ * only the new step; the host appends it). Five appends; their wall times.
+ */
+async function measureAppends(path: string, reader: TraceFileReader, file: TraceFile): Promise<number[]> {
+  const last = file.traces[0].steps[file.traces[0].steps.length - 1];
+  const times: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const line = JSON.stringify({ type: 'step', id: `appended-${k}`, kind: 'llm', name: 'appended', ...(last.parentId ? { parentId: last.parentId } : {}), output: { messages: [{ role: 'assistant', content: `appended step ${k}` }] } });
+    const t = performance.now();
+    appendFileSync(path, `${line}\n`);
+    await reader.reload();
+    file.session(0).rows(VIEW, Math.max(0, file.traces[0].steps.length - 100), 100);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
 function printEditorOpen(results: EditorOpenResult[]): void {
   console.log('\n## The trace editor\'s open, through its document worker (main thread watched)');
-  console.log(table(['format', 'steps', 'MB', 'first rows ms', 'all read + findings ms', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'loop delay p99 ms', 'findings', 'peak RSS MB'], results.map((r) => (r.notOpened
-    ? [r.format, String(r.steps), f1(mb(r.bytes)), `does not open: ${r.notOpened.slice(0, 80)}`, '', '', '', '', '', '', f0(r.peakRssMb)]
-    : [r.format, String(r.steps), f1(mb(r.bytes)), f0(r.firstRows), f0(r.allRead), f0(r.mainBusyMs), f1(r.maxStallMs), String(r.longStalls), f1(r.p99DelayMs), String(r.findings), f0(r.peakRssMb)]))));
-  console.log('first rows = the first steps arrive from the worker + summary + 100 rows; the rows then catch up while the rest is read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process).');
+  console.log(table(['format', 'steps', 'MB', 'first rows ms', 'all read + findings ms', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'loop delay p99 ms', 'findings', 'peak RSS MB', 'append ms (5 lines)'], results.map((r) => (r.notOpened
+    ? [r.format, String(r.steps), f1(mb(r.bytes)), `does not open: ${r.notOpened.slice(0, 80)}`, '', '', '', '', '', '', f0(r.peakRssMb), '']
+    : [r.format, String(r.steps), f1(mb(r.bytes)), f0(r.firstRows), f0(r.allRead), f0(r.mainBusyMs), f1(r.maxStallMs), String(r.longStalls), f1(r.p99DelayMs), String(r.findings), f0(r.peakRssMb), r.appendMs ? r.appendMs.map(f0).join(', ') : '-']))));
+  console.log('first rows = the first steps arrive from the worker + summary + 100 rows; the rows then catch up while the rest is read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process). append = one step line written, read, detected and shown (rows), five times.');
 }
 
 interface WorkspaceResult {

@@ -5,7 +5,7 @@
  */
 import type { FileAnalysis } from '../analyze';
 import type { Finding } from '../detect';
-import type { SourceLocation, Trace } from '../model/schema';
+import type { SourceLocation, Step, Trace } from '../model/schema';
 import { DEFAULT_TAXONOMY, type Impact, type Taxonomy } from '../taxonomy';
 import { reviewOf, sameTrace, stepLocation, traceIndexOf, type AnnotationDocument, type ErrorTag } from '../annotations';
 
@@ -87,10 +87,24 @@ export function humanTagSites(steps: readonly StepSite[], doc: AnnotationDocumen
   return out;
 }
 
-export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy): FailureSite[] {
+/**
+ * `stepOf`: the step of a run with an id, when the caller has an index of them (a streamed run's
+ * detector has one); otherwise the steps are looked through once per run.
+ */
+export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?: (traceIndex: number, stepId: string) => Step | undefined): FailureSite[] {
   const out: FailureSite[] = [];
   analysis.analyses.forEach(({ trace, findings }, traceIndex) => {
-    const steps = new Map(trace.steps.map((s) => [s.id, s]));
+    const steps = new Map<string, Step>();
+    if (stepOf) {
+      for (const f of findings) {
+        const s = stepOf(traceIndex, f.stepId);
+        if (s) steps.set(f.stepId, s);
+      }
+    } else if (findings.length) {
+      // Only the steps with findings are kept.
+      const wanted = new Set(findings.map((f) => f.stepId));
+      for (const s of trace.steps) if (wanted.has(s.id)) steps.set(s.id, s);
+    }
     const ti = traceIndexOf(trace);
     for (const f of findings) {
       const step = steps.get(f.stepId);

@@ -49,7 +49,59 @@ interface OpenContainer {
 }
 
 export function detect(trace: Trace, options: DetectOptions = {}): Finding[] {
-  return new Detector(trace, options).run();
+  const detector = new Detector(trace, options);
+  detector.addSteps(trace.steps);
+  return detector.end();
+}
+
+/** What detection needs of a trace besides its steps: its tool definitions and its metadata. */
+export type DetectedTrace = Pick<Trace, 'tools' | 'metadata'>;
+
+/**
+ * The detectors over a run whose steps arrive in batches (a file read as a stream, a file that
+ * grows): `add` takes the next steps in decision order, in time proportional to them; `findings`
+ * answers as `detect` would for the steps so far, without ending the run, so more steps can follow.
+ * `detect(trace)` is `add(trace.steps)` then `findings()`, and so is any split of the steps.
+ */
+export class StreamDetector {
+  private readonly detector: Detector;
+  private count = 0;
+
+  constructor(trace: DetectedTrace, options: DetectOptions = {}) {
+    this.detector = new Detector(trace, options);
+  }
+
+  /** Steps added so far. */
+  get steps(): number {
+    return this.count;
+  }
+
+  add(steps: readonly Step[]): void {
+    this.detector.addSteps(steps);
+    this.count += steps.length;
+  }
+
+  /** The position of the step with this id among those added. */
+  indexOf(stepId: string): number | undefined {
+    return this.detector.positionOf(stepId);
+  }
+
+  /** The findings of the steps so far, as if the run ended here (copies: later steps do not change them). */
+  findings(): Finding[] {
+    return this.detector.findingsSoFar();
+  }
+}
+
+/** The detector state that ending the run changes: saved before `end` and restored after, for `findingsSoFar`. */
+interface EndState {
+  findings: number;
+  open: OpenContainer[];
+  pending: [number, Failure[]][];
+  failureCount: number;
+  stepLimitCount: number;
+  harnessStopped: boolean;
+  lastAction: Step | undefined;
+  lastActionFailed: boolean;
 }
 
 class Detector {
@@ -85,21 +137,56 @@ class Detector {
   private lastActionFailed = false;
   private finalAnswerSeen = false;
 
-  constructor(private readonly trace: Trace, private readonly options: DetectOptions) {
+  /** The run's first step (what a tool-definition problem is reported on when no model step came). */
+  private firstStep?: Step;
+
+  constructor(private readonly trace: DetectedTrace, private readonly options: DetectOptions) {
     this.schemas = new ToolSchemas(trace.tools);
     this.repeatThreshold = Math.max(2, options.repeatThreshold ?? 3);
     this.observationMode = options.attribution === 'observation';
   }
 
-  run(): Finding[] {
-    for (const step of this.trace.steps) {
+  addSteps(steps: readonly Step[]): void {
+    for (const step of steps) {
+      this.firstStep ??= step;
       this.index.set(step.id, step.index);
       this.closeContainers(step.depth);
       this.visit(step);
     }
+  }
+
+  positionOf(stepId: string): number | undefined {
+    return this.index.get(stepId);
+  }
+
+  /** The run ended: close what is open, apply the end-of-run rules, and collect. */
+  end(): Finding[] {
     this.closeContainers(-1);
     this.finish();
     return this.collect();
+  }
+
+  /**
+   * `end()` without ending: the state the end changes (all of it bounded by the tree's depth, but
+   * the findings, which only grow) is saved and put back, so later steps continue the run.
+   */
+  findingsSoFar(): Finding[] {
+    const saved: EndState = {
+      findings: this.findings.length, open: [...this.open], pending: [...this.pending].map(([d, list]) => [d, [...list]]),
+      failureCount: this.failureCount, stepLimitCount: this.stepLimitCount, harnessStopped: this.harnessStopped,
+      lastAction: this.lastAction, lastActionFailed: this.lastActionFailed,
+    };
+    const out = this.end().map((f) => ({ ...f }));
+    this.findings.length = saved.findings;
+    this.open.splice(0, this.open.length, ...saved.open);
+    this.pending.clear();
+    for (const [d, list] of saved.pending) this.pending.set(d, list);
+    this.failureCount = saved.failureCount;
+    this.stepLimitCount = saved.stepLimitCount;
+    this.harnessStopped = saved.harnessStopped;
+    this.lastAction = saved.lastAction;
+    this.lastActionFailed = saved.lastActionFailed;
+    return out;
   }
 
   // ---------------------------------------------------------------- per step
@@ -386,7 +473,8 @@ class Detector {
 
   private finish(): void {
     for (const p of this.schemas.definitionProblems) {
-      this.add(this.firstLlm ?? this.trace.steps[0], 'SYS.TOOL_DEFINITION', 'tool-definition', p.message);
+      const on = this.firstLlm ?? this.firstStep;
+      if (on) this.add(on, 'SYS.TOOL_DEFINITION', 'tool-definition', p.message);
     }
     for (const s of this.calls.values()) {
       if (s.count >= this.repeatThreshold || s.maxRun >= 2) {

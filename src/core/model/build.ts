@@ -101,7 +101,7 @@ export interface LabelTargets {
  * ids, metadata. The streaming import (src/core/engine/stream) finishes its runs with it too, once
  * the whole file (and so its sha256) is known.
  */
-export function finishTrace(draft: DraftTrace, file: Pick<SourceFile, 'path' | 'sha256'>, format: string, warnings: Problem[], steps: Step[], targets: LabelTargets): Trace {
+export function finishTrace(draft: DraftTrace, file: Pick<SourceFile, 'path' | 'sha256'>, format: string, warnings: Problem[], steps: Step[], targets: LabelTargets, stepsStart?: number | null): Trace {
   const n = steps.length;
   const labels: ImportedLabel[] = (draft.labels ?? []).map((l) => {
     const { stepSourceId, stepPosition, ...rest } = l;
@@ -117,7 +117,8 @@ export function finishTrace(draft: DraftTrace, file: Pick<SourceFile, 'path' | '
     return { ...rest, stepId };
   });
 
-  const startTime = draft.startTime ?? minStart(steps);
+  // `stepsStart`: the earliest step start, when the caller kept it as the steps came (a streamed run).
+  const startTime = draft.startTime ?? (stepsStart !== undefined ? stepsStart : minStart(steps));
   return {
     id: draft.id ?? `${shortHash(file.sha256)}-${draft.indexInFile ?? 0}`,
     title: draft.title,

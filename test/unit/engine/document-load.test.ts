@@ -140,6 +140,25 @@ describe('engine: opening a trace in the document worker', function () {
     model.events = [];
     loader.reload();
     assert.deepEqual(model.events, ['unchanged']);
+    assert.equal(loader.wholeRunDetections, 0, 'the findings came from the detectors fed as lines were read, not from detecting the whole run again');
+  });
+
+  it('findings that depend on the end of the run follow appends: ends-on-error comes and goes', () => {
+    const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'grow', title: 'grows' });
+    const step = (id: string, extra: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, name: id, ...extra });
+    const path = write([header, step('plan', { kind: 'llm', output: { messages: [{ role: 'assistant', content: 'look it up' }] } }),
+      step('search', { kind: 'tool', toolCall: { name: 'search', arguments: { q: 'x' } }, status: 'error', error: { message: 'HTTP 503 Service Unavailable' } })].join('\n') + '\n');
+    const { model, loader } = open(path);
+    const endsOnError = (): string[] => (model.findings[0] as { rule: string; stepId: string }[]).filter((f) => f.rule === 'ends-on-error').map((f) => f.stepId);
+    assert.deepEqual(endsOnError(), ['search'], 'the run ends on the failed call');
+    appendFileSync(path, step('answer', { kind: 'llm', output: { messages: [{ role: 'assistant', content: 'The search service is down; I cannot answer.' }] } }) + '\n');
+    loader.reload();
+    assert.deepEqual(endsOnError(), [], 'a model step came after it');
+    appendFileSync(path, step('retry', { kind: 'tool', toolCall: { name: 'search', arguments: { q: 'x' } }, status: 'error', error: { message: 'HTTP 503 Service Unavailable' } }) + '\n');
+    loader.reload();
+    assert.deepEqual(endsOnError(), ['retry']);
+    assertLikeWholeLoad(model, path);
+    assert.equal(loader.wholeRunDetections, 0);
   });
 
   it('a torn last line waits for the rest; an unterminated whole line counts once', () => {

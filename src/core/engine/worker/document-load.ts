@@ -23,6 +23,8 @@ import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, Trace } from '../../model/schema';
 import { canonicalImporter } from '../../formats/canonical';
 import { findingsFor } from '../../review';
+import { detectOptionsFor } from '../../analyze';
+import { StreamDetector } from '../../detect';
 import type { Finding } from '../../detect';
 import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
@@ -87,6 +89,12 @@ const SNIFF_BYTES = 64 * 1024;
 /** Small reads make small events: each one is decoded on the host's thread, so none may take long. */
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 
+/** A streamed run's detector, and the tools (as JSON) it checks calls against. */
+interface RunDetector {
+  detector: StreamDetector;
+  tools: string;
+}
+
 export class DocumentLoader {
   private mode: 'none' | 'streamed' | 'whole' = 'none';
   private builder: CanonicalStreamBuilder | undefined;
@@ -99,6 +107,15 @@ export class DocumentLoader {
   private steps: Step[][] = [];
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
   private runKeys = new TraceKeyAllocator();
+  /**
+   * The detectors of each streamed run, fed as its steps are read: the findings at the end of a
+   * read, and after each append of a growing file, cost what was added, not the whole run again.
+   */
+  private detectors: RunDetector[] = [];
+  /** Each streamed run's earliest step start so far (its start time when the header gives none). */
+  private runStarts: (number | null)[] = [];
+  /** Runs detected over all their steps at the end of a read (tests read it: a streamed file needs none). */
+  wholeRunDetections = 0;
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -185,6 +202,8 @@ export class DocumentLoader {
     this.mode = mode;
     this.steps = [];
     this.runKeys = new TraceKeyAllocator();
+    this.detectors = [];
+    this.runStarts = [];
     this.builder = undefined;
     this.position = JSONL_START;
     this.committed = undefined;
@@ -265,6 +284,10 @@ export class DocumentLoader {
       const steps: Step[] = [];
       while (k < out.length && out[k].run === run) steps.push(out[k++].step);
       const first = !this.steps[run];
+      this.detectorFor(run).add(steps);
+      let start = this.runStarts[run] ?? null;
+      for (const st of steps) if (st.startTime !== null && (start === null || st.startTime < start)) start = st.startTime;
+      this.runStarts[run] = start;
       this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes);
     }
     return out.length > 0;
@@ -287,7 +310,7 @@ export class DocumentLoader {
       bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
       // In decision order, a step's position in the file is its index.
       atPosition: (position) => steps[position]?.id,
-    });
+    }, this.runStarts[run] ?? null);
     // Keys depend only on earlier runs, so each run's is handed out once, in file order.
     while (this.runKeys.count <= run) {
       const position = this.runKeys.count;
@@ -312,12 +335,38 @@ export class DocumentLoader {
     this.finish(canonicalImporter.id, runs, warnings.map(cleanProblem), true, totalBytes);
   }
 
+  /** A streamed run's step by id, through its detector's index of them. */
+  private streamedStep(run: number, stepId: string): Step | undefined {
+    const i = this.detectors[run]?.detector.indexOf(stepId);
+    return i === undefined ? undefined : this.steps[run]?.[i];
+  }
+
+  /** The detector of streamed run `run`, made at its first steps (its header line came before them). */
+  private detectorFor(run: number): StreamDetector {
+    const known = this.detectors[run];
+    if (known) return known.detector;
+    const draft = this.builder!.runs[run].draft;
+    const tools = draft.tools ?? [];
+    // The metadata is read when the findings are asked for (the end-of-run rules look at it).
+    const detector = new StreamDetector({ tools, get metadata() { return draft.metadata ?? {}; } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
+    this.detectors[run] = { detector, tools: JSON.stringify(tools) };
+    return detector;
+  }
+
+  /** A run's findings: from its stream detector when that saw every step with the run's final tools, else detected now. */
+  private findingsOf(trace: Trace, run: number, streamed: boolean): Finding[] {
+    const known = streamed ? this.detectors[run] : undefined;
+    if (known && known.detector.steps === trace.steps.length && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
+    this.wholeRunDetections++;
+    return findingsFor(trace, taxonomyFor(this.params.taxonomy));
+  }
+
   private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number): void {
     const taxonomy = taxonomyFor(this.params.taxonomy);
-    const findings = traces.map((t) => findingsFor(t, taxonomy));
+    const findings = traces.map((t, run) => this.findingsOf(t, run, streamed));
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
     const outcome: AnalysisOutcome = {
-      kind: 'ok', format, traceCount: traces.length, stepCount: traces.reduce((n, t) => n + t.steps.length, 0), sites: failureSites(analysis, taxonomy),
+      kind: 'ok', format, traceCount: traces.length, stepCount: traces.reduce((n, t) => n + t.steps.length, 0), sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.streamedStep(run, id) : undefined),
     };
     this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy });
     // A whole load keeps nothing: a change loads the file again.
