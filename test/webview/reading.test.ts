@@ -55,20 +55,20 @@ describe('a large file read while it opens (headless Chromium)', function () {
   after(async () => { await harness.stop(); rmSync(dir, { recursive: true, force: true }); });
   afterEach(async () => { reader?.dispose(); await ed?.close(); ed = undefined; });
 
-  /** The worker's events for a generated 600-step file, split where half the steps have been sent. */
-  function eventsOf(): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
+  /** The worker's events for a file (default: a generated 600-step one), split where half the steps have been sent. */
+  function eventsOf(text = benchTraceText('jsonl', 600), chunkSize = 16 * 1024): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
     const path = join(dir, 'big.trace.jsonl');
-    writeFileSync(path, benchTraceText('jsonl', 600));
+    writeFileSync(path, text);
     const events: DocumentEvent[] = [];
-    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16 * 1024 }, (e) => events.push(e)).open();
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize, findingsEverySteps: 20 }, (e) => events.push(e)).open();
     let sent = 0;
     const total = events.reduce((n, e) => n + (e.kind === 'steps' ? e.steps.length : 0), 0);
     const cut = events.findIndex((e) => e.kind === 'steps' && (sent += e.steps.length) >= total / 2) + 1;
     return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
   }
 
-  async function openReading(): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number }> {
-    const { first, rest, steps, path } = eventsOf();
+  async function openReading(text?: string, chunkSize?: number): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number }> {
+    const { first, rest, steps, path } = eventsOf(text, chunkSize);
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const client = new ScriptedClient();
     let notify: (c: { kind: 'appended' | 'rewritten'; stepCounts: number[] }) => void = () => undefined;
@@ -101,6 +101,27 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await until('every row', async () => (await state()).totalRows === steps);
     await ed!.page.getByText(`Read the whole file: ${steps.toLocaleString('en-US')} steps.`).waitFor();
     assert.equal(await bar().isVisible(), false, 'the bar is gone once the file is read');
+  });
+
+  it('a model step the detectors flag is a failure while the file is still read: n selects it', async () => {
+    // Pairs of a model call and its tool call; the 21st call is rejected for its arguments, which the
+    // detectors put on the model step that made it (its own status is ok).
+    const lines = [JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'pairs', title: 'pairs' })];
+    for (let k = 0; k < 150; k++) {
+      const call = { id: `c${k}`, name: 'search', arguments: k === 20 ? {} : { q: `item ${k}` } };
+      lines.push(JSON.stringify({ type: 'step', id: `llm-${k}`, kind: 'llm', name: `chat ${k}`, output: { messages: [{ role: 'assistant', content: null, toolCalls: [call] }] } }));
+      lines.push(JSON.stringify({ type: 'step', id: `tool-${k}`, kind: 'tool', name: `search ${k}`, toolCall: call, ...(k === 20 ? { status: 'error', error: { message: "ValidationError: field 'q' required (missing argument)" } } : { output: { value: `result ${k}` } }) }));
+    }
+    const { steps } = await openReading(lines.join('\n') + '\n', 2048);
+    await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
+    await ed!.page.locator('[role=tree]').focus();
+    await ed!.page.keyboard.press('n');
+    await until('n selects the flagged model step', async () => (await state()).selectedId === 'llm-20');
+    const reached = await state();
+    assert.equal(reached.reading, true, 'the file is still being read');
+    assert.ok(reached.totalRows < steps);
+    // The legend counts it and its tool call (the rest of the file is still unread).
+    assert.match(await ed!.page.locator('.legend').innerText(), /^2 failing[^]*Invalid arguments\n2$/);
   });
 
   it('Cancel keeps the rows read so far and says only the start is shown', async () => {

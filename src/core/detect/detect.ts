@@ -90,6 +90,20 @@ export class StreamDetector {
   findings(): Finding[] {
     return this.detector.findingsSoFar();
   }
+
+  /**
+   * The findings so far without the end-of-run rules (ends-on-error, repeat loops, a failed span
+   * still open): what a reader of a run not yet read to its end can be shown; copies. The
+   * end-of-run rules come with `findings()`.
+   */
+  findingsWhileReading(): Finding[] {
+    return this.detector.collected();
+  }
+
+  /** How many findings the steps so far produced (cheap: tells whether there is anything new to send). */
+  get findingCount(): number {
+    return this.detector.findingCount;
+  }
 }
 
 /** The detector state that ending the run changes: saved before `end` and restored after, for `findingsSoFar`. */
@@ -157,6 +171,15 @@ class Detector {
 
   positionOf(stepId: string): number | undefined {
     return this.index.get(stepId);
+  }
+
+  get findingCount(): number {
+    return this.findings.length;
+  }
+
+  /** The findings so far, collected, without ending the run (copies). */
+  collected(): Finding[] {
+    return this.collect().map((f) => ({ ...f }));
   }
 
   /** The run ended: close what is open, apply the end-of-run rules, and collect. */

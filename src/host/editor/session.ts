@@ -47,9 +47,25 @@ export class TraceSession {
   /** Failing steps without a finding of their own → the step inside that explains the failure. */
   private explainedBy = new Map<string, string>();
 
+  /** The findings last applied (the same array is not applied twice). */
+  private shownFindings: readonly Finding[];
+
   constructor(trace: Trace, findings: Finding[], readonly taxonomy: Taxonomy, readonly traceIndex: number) {
     this.current = trace;
+    this.shownFindings = findings;
     this.index = new TraceIndex(trace.steps, findings);
+    this.derive(findings);
+  }
+
+  /**
+   * New findings for the same steps (those found so far while the file is read): the failing set,
+   * counts and views follow them; rows keep their places. Nothing happens for the findings
+   * already shown.
+   */
+  showFindings(findings: Finding[]): void {
+    if (findings === this.shownFindings) return;
+    this.shownFindings = findings;
+    this.index.setFindings(findings);
     this.derive(findings);
   }
 
@@ -83,6 +99,7 @@ export class TraceSession {
     const before = this.index.length;
     const extends_ = trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i]?.id === s.id && trace.steps[i].parentId === s.parentId);
     this.current = trace;
+    this.shownFindings = findings;
     const appended = extends_ && this.index.append(trace.steps.slice(before), findings);
     if (!appended) {
       this.index.replace(trace.steps, findings);
@@ -93,14 +110,14 @@ export class TraceSession {
   }
 
   /**
-   * Steps were added at the end while the file is still read (no findings yet: the worker sends
-   * them at the end): indexed in time proportional to what was added, so the rows can follow the
-   * read. False when this is not such a growth (then `update`).
+   * Steps were added at the end while the file is still read: indexed in time proportional to what
+   * was added, so the rows can follow the read. The new steps have no findings yet (the findings
+   * found so far come with `showFindings`). False when this is not such a growth (then `update`).
    */
   grow(trace: Trace, upTo = trace.steps.length): boolean {
     const before = this.index.length;
     const n = Math.min(upTo, trace.steps.length);
-    if (n < before || this.allFindings.size > 0 || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.steps[before - 1]?.id) return false;
+    if (n < before || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.steps[before - 1]?.id) return false;
     if (n === before) return true;
     if (!this.index.append(trace.steps.slice(before, n))) return false;
     this.current = trace;

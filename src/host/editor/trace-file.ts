@@ -184,6 +184,8 @@ export class TraceFile {
         if (e.header && !runs[e.run]) runs[e.run] = { ...e.header, steps: [] };
         const steps = runs[e.run].steps;
         for (const step of e.steps) steps.push(step);
+        // The run's findings so far (no end-of-run rules yet): the sessions take them as they catch up.
+        if (e.findings) this.workerFindings.set(runs[e.run], e.findings);
         this.loading = { bytesRead: e.bytesRead, totalBytes: e.totalBytes };
         if (!this.staged) this.grown = true;
         return undefined;
@@ -224,10 +226,15 @@ export class TraceFile {
     let pending = false;
     for (const [position, session] of this.sessions) {
       const trace = this.traces[position];
-      if (!trace || trace.steps.length <= session.steps.length) continue;
-      const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
-      if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace));
-      pending ||= session.steps.length < trace.steps.length;
+      if (!trace) continue;
+      if (trace.steps.length > session.steps.length) {
+        const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
+        if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace));
+        pending ||= session.steps.length < trace.steps.length;
+      }
+      // Findings sent while the file is read, once the session has every step they name.
+      const findings = this.workerFindings.get(trace);
+      if (findings && session.steps.length === trace.steps.length) session.showFindings(findings);
     }
     this.grown = pending;
     return { kind: 'appended', stepCounts: this.traces.map((t) => t.steps.length) };

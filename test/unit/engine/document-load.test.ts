@@ -161,6 +161,29 @@ describe('engine: opening a trace in the document worker', function () {
     assert.equal(loader.wholeRunDetections, 0);
   });
 
+  it('sends the findings found so far with the steps while a run is read, without the end-of-run rules, then the final ones', () => {
+    const lines = [JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'pairs', title: 'pairs' })];
+    for (let k = 0; k < 150; k++) {
+      const call = { id: `c${k}`, name: 'search', arguments: k === 20 ? {} : { q: `item ${k}` } };
+      lines.push(JSON.stringify({ type: 'step', id: `llm-${k}`, kind: 'llm', name: 'chat', output: { messages: [{ role: 'assistant', content: null, toolCalls: [call] }] } }));
+      lines.push(JSON.stringify({ type: 'step', id: `tool-${k}`, kind: 'tool', name: 'search', toolCall: call, ...(k === 20 ? { status: 'error', error: { message: "ValidationError: field 'q' required (missing argument)" } } : { output: { value: `result ${k}` } }) }));
+    }
+    const path = write(lines.join('\n') + '\n');
+    const events: DocumentEvent[] = [];
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 2048, findingsEverySteps: 20 }, (e) => events.push(e)).open();
+    const done = events.findIndex((e) => e.kind === 'done');
+    const provisional = events.slice(0, done).filter((e) => e.kind === 'steps' && e.findings !== undefined) as Extract<DocumentEvent, { kind: 'steps' }>[];
+    assert.ok(provisional.length >= 1, 'findings went with the steps before the end');
+    const first = provisional[0].findings!;
+    // The model step whose call was rejected is flagged while the rest is still unread.
+    assert.deepEqual(first.map((f) => [f.stepId, f.category]), [['llm-20', 'TOOL.ARGS_INVALID'], ['tool-20', 'TOOL.ARGS_INVALID']]);
+    const sentBefore = events.slice(0, events.indexOf(provisional[0]) + 1).reduce((n, e) => n + (e.kind === 'steps' ? e.steps.length : 0), 0);
+    assert.ok(sentBefore < 300, `sent with ${sentBefore} of 300 steps`);
+    assert.ok(provisional.every((e) => e.findings!.every((f) => f.rule !== 'ends-on-error')), 'no end-of-run finding while reading');
+    const end = events[done] as Extract<DocumentEvent, { kind: 'done' }>;
+    assert.deepEqual(end.findings[0].map((f) => `${f.stepId} ${f.rule}`), ['llm-20 decision-caused-failure', 'tool-20 tool-error', 'llm-149 ends-on-error']);
+  });
+
   it('a torn last line waits for the rest; an unterminated whole line counts once', () => {
     const all = lines(benchTraceText('jsonl', 60));
     const path = write(all.slice(0, 40).join('\n') + '\n' + all[40].slice(0, 25));

@@ -53,6 +53,12 @@ export interface OpenDocumentParams {
    * stream (`loadTraceFile`), not as one string; default V8's string limit (tests make it small).
    */
   streamJsonAbove?: number;
+  /**
+   * While a file streams, a run's findings so far go with its steps once at least this many steps
+   * (or a tenth of those read, if more) came since they last went and there are new ones; default
+   * 5,000 (tests make it small).
+   */
+  findingsEverySteps?: number;
 }
 
 /** A run without its steps: what the host needs besides the steps. */
@@ -61,8 +67,12 @@ export type RunHeader = Trace;
 export type DocumentEvent =
   /** Forget the steps sent so far: the next events send the file again (a rewrite). */
   | { kind: 'reset' }
-  /** Steps that continue run `run`, in decision order. `header` comes with a run's first event (provisional until `done`). */
-  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number }
+  /**
+   * Steps that continue run `run`, in decision order. `header` comes with a run's first event
+   * (provisional until `done`). `findings`, now and then while a run is read: its findings so far
+   * without the end-of-run rules, replacing those sent before (the final ones come with `done`).
+   */
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[] }
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
@@ -93,6 +103,9 @@ const STREAM_CHUNK_BYTES = 1024 * 1024;
 interface RunDetector {
   detector: StreamDetector;
   tools: string;
+  /** How many findings the run had, and at how many steps, when they last went with its steps. */
+  sentFindings: number;
+  sentAtStep: number;
 }
 
 export class DocumentLoader {
@@ -114,6 +127,8 @@ export class DocumentLoader {
   private detectors: RunDetector[] = [];
   /** Each streamed run's earliest step start so far (its start time when the header gives none). */
   private runStarts: (number | null)[] = [];
+  /** The file was read to its end once (later reads follow appends or rewrites). */
+  private readOnce = false;
   /** Runs detected over all their steps at the end of a read (tests read it: a streamed file needs none). */
   wholeRunDetections = 0;
   private sha: string | undefined;
@@ -284,20 +299,34 @@ export class DocumentLoader {
       const steps: Step[] = [];
       while (k < out.length && out[k].run === run) steps.push(out[k++].step);
       const first = !this.steps[run];
-      this.detectorFor(run).add(steps);
+      const detector = this.detectorFor(run);
+      detector.add(steps);
       let start = this.runStarts[run] ?? null;
       for (const st of steps) if (st.startTime !== null && (start === null || st.startTime < start)) start = st.startTime;
       this.runStarts[run] = start;
-      this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes);
+      this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes, this.findingsDue(run, detector));
     }
     return out.length > 0;
   }
 
-  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number): void {
+  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[]): void {
     const kept = (this.steps[run] ??= []);
     for (const s of steps) kept.push(s);
     this.sentAny = true;
-    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}) });
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}) });
+  }
+
+  /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
+  private findingsDue(run: number, detector: StreamDetector): Finding[] | undefined {
+    // After the first read, an append ends with the final findings at once (a provisional list
+    // without the end-of-run rules would make ends-on-error blink).
+    if (this.readOnce) return undefined;
+    const known = this.detectors[run];
+    const every = Math.max(this.params.findingsEverySteps ?? 5_000, Math.floor(detector.steps / 10));
+    if (detector.findingCount === known.sentFindings || detector.steps - known.sentAtStep < every) return undefined;
+    known.sentFindings = detector.findingCount;
+    known.sentAtStep = detector.steps;
+    return detector.findingsWhileReading();
   }
 
   /** A streamed run as the whole-file import gives it (its steps are those sent), once `sha256` is the file's. */
@@ -349,7 +378,7 @@ export class DocumentLoader {
     const tools = draft.tools ?? [];
     // The metadata is read when the findings are asked for (the end-of-run rules look at it).
     const detector = new StreamDetector({ tools, get metadata() { return draft.metadata ?? {}; } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
-    this.detectors[run] = { detector, tools: JSON.stringify(tools) };
+    this.detectors[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0 };
     return detector;
   }
 
@@ -369,6 +398,7 @@ export class DocumentLoader {
       kind: 'ok', format, traceCount: traces.length, stepCount: traces.reduce((n, t) => n + t.steps.length, 0), sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.streamedStep(run, id) : undefined),
     };
     this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy });
+    this.readOnce = true;
     // A whole load keeps nothing: a change loads the file again.
     if (!streamed) this.steps = [];
   }
