@@ -164,7 +164,12 @@ async function main() {
   } catch (e) {
     failed = true;
     // Every frame with how much it shows, and the pages' errors: a blank panel says which.
-    const frames = await Promise.all((vscode?.page.frames() ?? []).map(async (f) => `${f.url().slice(0, 120)} (${await f.evaluate(() => globalThis.document.body?.innerText.length ?? -1).catch(() => 'detached')} characters)`));
+    const frames = await Promise.all((vscode?.page.frames() ?? []).map(async (f) => `${f.url().slice(0, 120)} (${await f.evaluate(() => {
+      const d = globalThis.document;
+      // A page that loaded but waits for its host shows its query box and status line without rows.
+      const status = d.querySelector('.status-line')?.textContent;
+      return `${d.body?.innerText.length ?? -1} characters${d.querySelector('.query-input') ? `; query box "${d.querySelector('.query-input').value}", status "${status ?? ''}", rows ${d.querySelectorAll('.table-body .row').length}` : ''}; scripts ${d.scripts.length}`;
+    }).catch(() => 'detached')})`));
     console.error(`[explorer-reload] frames:\n  ${frames.join('\n  ')}\n[explorer-reload] page errors:\n  ${pageErrors.slice(-20).join('\n  ') || 'none'}`);
     await vscode?.page.screenshot({ path: resolve(root, 'test-results', 'explorer-reload-failure.png') }).catch(() => {});
     throw e;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { GetWebviewState, TraceChanged } from '../../src/protocol';
 import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
 import { TraceFile } from '../../src/host/editor/trace-file';
-import { TraceFileReader } from '../../src/host/editor/trace-file-reader';
+import { TraceFileReader, type HeapProbe } from '../../src/host/editor/trace-file-reader';
 import { DocumentLoader, type DocumentEvent } from '../../src/core/engine/worker/document-load';
 import type { DocumentWorkerClient, LoadEnd } from '../../src/core/engine/worker/document-client';
 import { benchTraceText } from '../support/bench-traces';
@@ -31,6 +31,8 @@ class ScriptedClient {
   reload(): Promise<LoadEnd> { return Promise.resolve('unchanged'); }
   send(events: readonly DocumentEvent[]): void {
     for (const e of events) {
+      // As the worker client: after a cancel nothing more arrives.
+      if (!this.isLoading) return;
       this.onEvent?.(e);
       if (e.kind === 'done' || e.kind === 'failed' || e.kind === 'unchanged') this.end(e.kind);
     }
@@ -67,14 +69,14 @@ describe('a large file read while it opens (headless Chromium)', function () {
     return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
   }
 
-  async function openReading(text?: string, chunkSize?: number): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number }> {
+  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number }> {
     const { first, rest, steps, path } = eventsOf(text, chunkSize);
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const client = new ScriptedClient();
     let notify: (c: { kind: 'appended' | 'rewritten'; stepCounts: number[] }) => void = () => undefined;
     reader = new TraceFileReader(file, client as unknown as DocumentWorkerClient, (c) => {
       if (c.kind === 'appended' || c.kind === 'rewritten') notify(c);
-    });
+    }, undefined, heap);
     const { shown } = reader.open();
     client.send(first);
     await shown;
@@ -122,6 +124,19 @@ describe('a large file read while it opens (headless Chromium)', function () {
     assert.ok(reached.totalRows < steps);
     // The legend counts it and its tool call (the rest of the file is still unread).
     assert.match(await ed!.page.locator('.legend').innerText(), /^2 failing[^]*Invalid arguments\n2$/);
+  });
+
+  it("a read stops by itself, saying why, when the extension host's heap is nearly full; the rows read stay", async () => {
+    // The heap fills up at the third event of steps.
+    let probes = 0;
+    const heap: HeapProbe = () => ({ used: ++probes >= 3 ? 3.5 * 2 ** 30 : 2 ** 30, limit: 4 * 2 ** 30 });
+    const { steps } = await openReading(undefined, undefined, heap);
+    await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
+    await until('the note', async () => /Reading stopped at \d+% of the file: the extension host's memory is nearly full \(3\.5 of 4\.0 GB in use\)/.test(await bar().innerText()));
+    assert.match(await bar().innerText(), /split the file to read the rest/);
+    const rows = (await state()).totalRows;
+    assert.ok(rows > 0 && rows < steps, `${rows} rows kept of ${steps}`);
+    assert.equal(await bar().getByRole('button', { name: 'Cancel' }).count(), 0, 'nothing is being read any more');
   });
 
   it('Cancel keeps the rows read so far and says only the start is shown', async () => {

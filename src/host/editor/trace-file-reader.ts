@@ -3,6 +3,7 @@
  * first steps are shown while the rest is read, the rows catch up at a pace the host can afford,
  * and a change on disk sends only what is new. No vscode here.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { DocumentWorkerClient, LoadEnd } from '../../core/engine/worker/document-client';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
 import type { TraceFile, TraceReload } from './trace-file';
@@ -12,6 +13,21 @@ const MIN_FLUSH_MS = 100;
 const MAX_FLUSH_MS = 2_000;
 /** Steps indexed per turn of the event loop while catching up (a few tens of ms at most). */
 const STEPS_PER_SLICE = 5_000;
+/**
+ * A read stops when the host's JavaScript heap is this full: the steps are held on the host, and a
+ * heap that runs out ends the extension host (every extension with it), not just this editor.
+ */
+const HEAP_FULL = 0.8;
+
+/** The host's JavaScript heap: in use (garbage included) and its limit, in bytes. */
+export type HeapProbe = () => { used: number; limit: number };
+
+const hostHeap: HeapProbe = () => {
+  const h = getHeapStatistics();
+  return { used: h.used_heap_size, limit: h.heap_size_limit };
+};
+
+const gb = (bytes: number): string => (bytes / 2 ** 30).toFixed(1);
 
 /**
  * Test mode only (the test hook `holdTraceReads`): while set, what a read brings after its first
@@ -42,7 +58,12 @@ export class TraceFileReader {
     private readonly onChange: (change: TraceReload) => void,
     /** The whole file was read: its analysis for the Agent Traces view (no second parse there). */
     private readonly onRead: (done: Extract<DocumentEvent, { kind: 'done' }>) => void = () => undefined,
+    /** How full the host's heap is (tests give their own). */
+    private readonly heap: HeapProbe = hostHeap,
   ) {}
+
+  /** Why the last read was stopped before the end of the file by the reader itself, if it was. */
+  private stoppedFull: string | undefined;
 
   get isReading(): boolean {
     return this.client.isLoading;
@@ -90,6 +111,7 @@ export class TraceFileReader {
       }
       if (e.kind === 'steps') stepsSeen = true;
       apply(e);
+      if (e.kind === 'steps' && this.client.isLoading) this.stopIfHeapFull();
     };
     const apply = (e: DocumentEvent): void => {
       if (this.disposed) return;
@@ -104,10 +126,22 @@ export class TraceFileReader {
     if (end === 'cancelled' && !this.disposed) {
       const { loading } = this.file;
       const where = loading && loading.totalBytes > 0 ? ` at ${Math.floor((100 * loading.bytesRead) / loading.totalBytes)}% of the file` : '';
-      this.file.stopReading(`Reading was cancelled${where}: only the steps read until then are shown, without findings. Reopen the file to read it all.`);
+      const full = this.stoppedFull;
+      this.stoppedFull = undefined;
+      this.file.stopReading(full !== undefined
+        ? `Reading stopped${where}: the extension host's memory is nearly full (${full}), and a full heap would stop every extension. Only the steps read until then are shown, with the failures found in them so far; split the file to read the rest.`
+        : `Reading was cancelled${where}: only the steps read until then are shown, with the failures found in them so far (checks that need the end of the run are not made). Reopen the file to read it all.`);
       this.settled(this.file.flushGrowth() ?? { kind: 'appended', stepCounts: this.file.traces.map((t) => t.steps.length) });
     }
     return end;
+  }
+
+  /** Stops the read (as Cancel does) when the host's heap is nearly full, saying so. */
+  private stopIfHeapFull(): void {
+    const { used, limit } = this.heap();
+    if (limit <= 0 || used < HEAP_FULL * limit) return;
+    this.stoppedFull = `${gb(used)} of ${gb(limit)} GB in use`;
+    this.client.cancel();
   }
 
   private settled(change: TraceReload): void {
