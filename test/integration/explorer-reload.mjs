@@ -69,6 +69,31 @@ async function showTab(page, text) {
   await tab.click();
 }
 
+/** How long a restored panel may take to show its page before it is hidden and shown again. */
+const SHOW_AGAIN_AFTER_MS = 20_000;
+
+/**
+ * Shows the tab with `text` and waits for `probe` to see its panel. Right after a reload on a busy
+ * machine, VS Code for the web sometimes never loads a webview's frame (its service-worker check,
+ * fake.html, is not even requested): the panel stays blank with a progress bar however long one
+ * waits, whatever the extension does. A user would switch tabs; so does this, once or twice (a
+ * panel that is not kept while hidden gets a new frame when shown again), and says so in the log.
+ * Our own part of a blank page (a page script that failed to load) is retried by the page shell.
+ */
+async function showPanel(page, text, what, probe) {
+  for (let attempt = 1; ; attempt++) {
+    await showTab(page, text);
+    try {
+      return await poll(what, probe, attempt < 3 ? SHOW_AGAIN_AFTER_MS : WAIT_MS);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.error(`[explorer-reload] ${what}: nothing after ${SHOW_AGAIN_AFTER_MS / 1000} s; showing another tab of its group, then it again`);
+      const group = page.locator('.editor-group-container', { has: page.locator('.tabs-container .tab', { hasText: text }) }).first();
+      await group.locator('.tabs-container .tab', { hasNotText: text }).first().click();
+    }
+  }
+}
+
 /** The Compare Traces view's frame, its selected pair and its header, or undefined while none shows a selection. */
 async function compareState(page) {
   for (const frame of page.frames()) {
@@ -152,14 +177,17 @@ async function main() {
     await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
     // Each panel is looked at in its tab: a webview behind another tab of its group is not drawn
     // (the Explorer keeps no hidden page; VS Code revives a panel when it shows).
-    await showTab(page, 'Trace Explorer');
-    const after = await explorerUntil(page, 'the Trace Explorer back with its query and sort',
-      (s) => s.query === before.query && s.sort === before.sort && sameRows(s.rows, before.rows));
-    await showTab(page, '↔');
-    const compareBack = await poll('the Compare Traces view back on the pair selected before', async () => {
+    let last;
+    const after = await showPanel(page, 'Trace Explorer', 'the Trace Explorer back with its query and sort', async () => {
+      last = await explorerState(page);
+      return last && last.query === before.query && last.sort === before.sort && sameRows(last.rows, before.rows) ? last : undefined;
+    }).catch((e) => {
+      throw new Error(`${e.message}; last seen: ${last ? JSON.stringify({ query: last.query, sort: last.sort, rows: last.rows.length, status: last.status }) : 'no Trace Explorer rows in any frame'}`, { cause: e });
+    });
+    const compareBack = await showPanel(page, '↔', 'the Compare Traces view back on the pair selected before', async () => {
       const c = await compareState(page);
       return c?.selected === compared.selected && c.title === compared.title ? c : undefined;
-    }, WAIT_MS);
+    });
     return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status, openedAt: opened.badge, comparePair: compareBack.selected, landing: landed.selected };
   } catch (e) {
     failed = true;
@@ -168,7 +196,10 @@ async function main() {
       const d = globalThis.document;
       // A page that loaded but waits for its host shows its query box and status line without rows.
       const status = d.querySelector('.status-line')?.textContent;
-      return `${d.body?.innerText.length ?? -1} characters${d.querySelector('.query-input') ? `; query box "${d.querySelector('.query-input').value}", status "${status ?? ''}", rows ${d.querySelectorAll('.table-body .row').length}` : ''}; scripts ${d.scripts.length}`;
+      // Which scripts the page has and how each of its resources answered (a script that did not load leaves it blank).
+      const scripts = [...d.scripts].map((x) => (x.src ? x.src.replace(/^.*\//, '') : 'inline')).join(',');
+      const resources = globalThis.performance.getEntriesByType('resource').map((r) => `${r.name.replace(/^.*\//, '')}=${r.responseStatus ?? '?'}`).join(',');
+      return `${d.body?.innerText.length ?? -1} characters${d.querySelector('.query-input') ? `; query box "${d.querySelector('.query-input').value}", status "${status ?? ''}", rows ${d.querySelectorAll('.table-body .row').length}` : ''}; #app ${d.getElementById('app') ? 'yes' : 'no'}; scripts [${scripts}]; resources [${resources}]; readyState ${d.readyState}`;
     }).catch(() => 'detached')})`));
     console.error(`[explorer-reload] frames:\n  ${frames.join('\n  ')}\n[explorer-reload] page errors:\n  ${pageErrors.slice(-20).join('\n  ') || 'none'}`);
     await vscode?.page.screenshot({ path: resolve(root, 'test-results', 'explorer-reload-failure.png') }).catch(() => {});

@@ -16,7 +16,7 @@ import { bindTraceChangeHandlers } from '../../src/host/editor/trace-change-hand
 import type { TraceFile } from '../../src/host/editor/trace-file';
 import { PROJECT_ROOT } from '../support/shared';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SERVED = ['dist/', 'media/', 'test/webview/themes/'];
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
 

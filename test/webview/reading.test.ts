@@ -16,6 +16,7 @@ import { TraceFileReader, type HeapProbe } from '../../src/host/editor/trace-fil
 import { DocumentLoader, type DocumentEvent } from '../../src/core/engine/worker/document-load';
 import type { DocumentWorkerClient, LoadEnd } from '../../src/core/engine/worker/document-client';
 import { benchTraceText } from '../support/bench-traces';
+import { rejectedCallTrace } from '../support/rejected-call-trace';
 import { WebviewHarness, until, type OpenedEditor } from './harness';
 
 /** Stands in for the worker: the test decides when each event arrives. */
@@ -108,13 +109,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
   it('a model step the detectors flag is a failure while the file is still read: n selects it', async () => {
     // Pairs of a model call and its tool call; the 21st call is rejected for its arguments, which the
     // detectors put on the model step that made it (its own status is ok).
-    const lines = [JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'pairs', title: 'pairs' })];
-    for (let k = 0; k < 150; k++) {
-      const call = { id: `c${k}`, name: 'search', arguments: k === 20 ? {} : { q: `item ${k}` } };
-      lines.push(JSON.stringify({ type: 'step', id: `llm-${k}`, kind: 'llm', name: `chat ${k}`, output: { messages: [{ role: 'assistant', content: null, toolCalls: [call] }] } }));
-      lines.push(JSON.stringify({ type: 'step', id: `tool-${k}`, kind: 'tool', name: `search ${k}`, toolCall: call, ...(k === 20 ? { status: 'error', error: { message: "ValidationError: field 'q' required (missing argument)" } } : { output: { value: `result ${k}` } }) }));
-    }
-    const { steps } = await openReading(lines.join('\n') + '\n', 2048);
+    const { steps } = await openReading(rejectedCallTrace(), 2048);
     await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
     await ed!.page.locator('[role=tree]').focus();
     await ed!.page.keyboard.press('n');

@@ -46,9 +46,42 @@ export function renderShell(o: ShellOptions): string {
   </head>
   <body>
     <div id="app" class="app" aria-busy="true"></div>
-    <script nonce="${nonce}" src="${attr(o.scriptUri)}"></script>
+    <script nonce="${nonce}">${scriptLoader(o.scriptUri, nonce)}</script>
   </body>
 </html>`;
+}
+
+/** Attempts to load the page's script before saying it could not (the first one and three more). */
+const SCRIPT_ATTEMPTS = 4;
+
+/**
+ * The page's script, loaded by a small inline loader (allowed by the same nonce) that tries again
+ * when the load fails. In VS Code for the web a webview's resources come through a service worker,
+ * and right after a window reload a load can fail (status 0) while the page's stylesheets load:
+ * the panel stayed blank (seen for the Trace Explorer's page in code-server). After the last
+ * attempt the page says what failed and what to do, instead of staying blank.
+ */
+function scriptLoader(scriptUri: string, nonce: string): string {
+  // JSON text is a JavaScript literal; `<` escaped so no `</script>` can end the element early.
+  const lit = (v: string): string => JSON.stringify(v).replace(/</g, '\\u003c');
+  return `(() => {
+      const src = ${lit(scriptUri)};
+      let attempt = 0;
+      const load = () => {
+        attempt += 1;
+        const script = document.createElement('script');
+        script.nonce = ${lit(nonce)};
+        script.src = src;
+        script.onerror = () => {
+          script.remove();
+          if (attempt < ${SCRIPT_ATTEMPTS}) { setTimeout(load, 250 * attempt); return; }
+          const app = document.getElementById('app');
+          if (app) { app.removeAttribute('aria-busy'); app.setAttribute('role', 'alert'); app.textContent = 'This page could not load its script after ${SCRIPT_ATTEMPTS} attempts. Close it and open it again, or run Developer: Reload Window.'; }
+        };
+        document.body.append(script);
+      };
+      load();
+    })();`;
 }
 
 function attr(s: string): string {

@@ -10,6 +10,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { rejectedCallTrace } from '../../support/rejected-call-trace';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import { loadTraceFile } from '../../../src/core/load';
@@ -162,13 +163,7 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('sends the findings found so far with the steps while a run is read, without the end-of-run rules, then the final ones', () => {
-    const lines = [JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'pairs', title: 'pairs' })];
-    for (let k = 0; k < 150; k++) {
-      const call = { id: `c${k}`, name: 'search', arguments: k === 20 ? {} : { q: `item ${k}` } };
-      lines.push(JSON.stringify({ type: 'step', id: `llm-${k}`, kind: 'llm', name: 'chat', output: { messages: [{ role: 'assistant', content: null, toolCalls: [call] }] } }));
-      lines.push(JSON.stringify({ type: 'step', id: `tool-${k}`, kind: 'tool', name: 'search', toolCall: call, ...(k === 20 ? { status: 'error', error: { message: "ValidationError: field 'q' required (missing argument)" } } : { output: { value: `result ${k}` } }) }));
-    }
-    const path = write(lines.join('\n') + '\n');
+    const path = write(rejectedCallTrace());
     const events: DocumentEvent[] = [];
     new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 2048, findingsEverySteps: 20 }, (e) => events.push(e)).open();
     const done = events.findIndex((e) => e.kind === 'done');

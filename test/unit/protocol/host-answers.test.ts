@@ -137,15 +137,18 @@ describe('trace editor host answers', () => {
 });
 
 describe('trace editor HTML shell', () => {
-  it('has a strict CSP whose nonce matches the one script, and a fresh nonce each time', () => {
+  it('has a strict CSP whose nonce matches the one script (the loader, which gives it to the page script), and a fresh nonce each time', () => {
     const html = renderShell({ cspSource: 'https://file+.vscode-resource.test', scriptUri: 'https://x/dist/webview.js', styleUris: ['https://x/media/a.css'] });
     const csp = /content="([^"]+)"/.exec(html)?.[1] ?? '';
     assert.match(csp, /^default-src 'none'; /);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     const nonce = /script-src 'nonce-([A-Za-z0-9_-]+)'/.exec(csp)?.[1];
     assert.ok(nonce && nonce.length >= 22, 'a 128-bit nonce');
-    assert.equal((html.match(/<script /g) ?? []).length, 1);
-    assert.ok(html.includes(`<script nonce="${nonce}" src="https://x/dist/webview.js">`));
+    // One script element, the loader, which loads the page's script with the same nonce.
+    assert.equal((html.match(/<script[ >]/g) ?? []).length, 1);
+    assert.ok(html.includes(`<script nonce="${nonce}">`));
+    assert.ok(html.includes('const src = "https://x/dist/webview.js";'));
+    assert.ok(html.includes(`script.nonce = "${nonce}";`));
     const other = renderShell({ cspSource: 'x', scriptUri: 'y', styleUris: [] });
     assert.notEqual(/nonce-([^']+)/.exec(other)?.[1], nonce);
   });
