@@ -104,8 +104,12 @@ export class TraceSession {
     if (!appended) {
       this.index.replace(trace.steps, findings);
       this.extentCache = undefined;
+      // Positions name other steps now: no cached view holds.
+      this.viewCache.clear();
     }
     this.derive(findings);
+    // The views that do not filter by failures were kept: they gain the appended steps' rows.
+    if (appended) this.extendViews(before);
     return appended ? { appendedFrom: before } : { reset: true };
   }
 
@@ -196,7 +200,9 @@ export class TraceSession {
     }
     this.labels.applyTags((i) => this.tags.get(i));
     this.recomputeFailing();
-    this.viewCache.clear();
+    // Only views filtered by failures (Failures only, a category) depend on findings and tags; a
+    // view that only collapses rows is kept, so an append to a large run does not rebuild it.
+    for (const [key, entry] of this.viewCache) if (entry.view.failuresOnly || entry.view.categories.length > 0) this.viewCache.delete(key);
   }
 
   /** How the sidecar reviewed a finding of step i: the core's one rule (what promotion and the diagnostics use too). */

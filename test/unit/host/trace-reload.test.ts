@@ -37,6 +37,26 @@ describe('a trace that changes on disk', () => {
     assert.equal(JSON.parse(file.annotations.textToSave()).trace.sha256, sha256Hex(grown));
   });
 
+  it('after an append, every view (collapsed, filtered, plain) has the rows a fresh open gives it', () => {
+    // A nested run: agent a1 holds t1, t2; agent a2 holds t3; the append adds t4 under a2 and a failing t5 at the top.
+    const nested = (id: string, parentId: string | null, extra: Record<string, unknown> = {}): string => JSON.stringify({ type: 'step', id, kind: parentId ? 'tool' : 'agent', name: id, parentId, ...extra });
+    const before = [header, nested('a1', null), nested('t1', 'a1'), nested('t2', 'a1', { status: 'error', error: { message: 'HTTP 503' } }), nested('a2', null), nested('t3', 'a2')];
+    const after = [...before, nested('t4', 'a2', { status: 'error', error: { message: 'HTTP 429 Too Many Requests' } }), nested('a3', null, { status: 'error', error: { message: 'boom' } })];
+    const views = [
+      { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] },
+      { traceIndex: 0, collapsed: [0], failuresOnly: false, categories: [] },
+      { traceIndex: 0, collapsed: [3], failuresOnly: false, categories: [] },
+      { traceIndex: 0, collapsed: [], failuresOnly: true, categories: [] },
+    ];
+    const ids = (file: TraceFile, v: (typeof views)[number]): string[] => file.session(0).rows(v, 0, 100).rows.map((r) => r.id);
+    const file = open(bytes(...before));
+    for (const v of views) ids(file, v); // cached
+    assert.equal(file.reload(bytes(...after)).kind, 'appended');
+    const fresh = open(bytes(...after));
+    for (const v of views) assert.deepEqual(ids(file, v), ids(fresh, v), JSON.stringify(v));
+    assert.deepEqual(ids(file, views[2]), ['a1', 't1', 't2', 'a2', 'a3'], 'the new step under a collapsed agent stays hidden');
+  });
+
   it('rebuilds on a rewrite and binds the tags again by step id', () => {
     const file = open(bytes(header, step('s1'), step('s2'), step('s3')));
     file.session(0);
