@@ -34,8 +34,7 @@ import { DEFAULT_TAXONOMY } from '../taxonomy/default';
 import type { Taxonomy } from '../taxonomy/types';
 import { promotionInputFor, type TraceInput, type TraceInputContext } from '../training-set/promote';
 import type { Trace } from '../model/schema';
-import { traceKeyOf } from '../model/trace-key';
-import { DATA_FILES, planSet, promoteIntoSet, readManifest, readSetConfig, traceKey, type CurationNote, type ManifestEntry, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from '../training-set/store';
+import { DATA_FILES, planSet, promoteIntoSet, readManifest, readSetConfig, traceKey, traceProvenance, type CurationNote, type ManifestEntry, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from '../training-set/store';
 import type { RefusedByTemplatePolicy } from '../training-set/template-refusals';
 import { sha256Hex } from '../util/hash';
 import { nextTurn } from '../util/slices';
@@ -182,8 +181,7 @@ function inputFor(ctx: TraceInputContext, trace: Trace): TraceInput {
     return promotionInputFor(ctx, trace);
   } catch (e) {
     if (!isUserInputError(e)) throw e;
-    const traceIndex = trace.source.indexInFile ?? 0;
-    return { input: { trace: { path: ctx.file, sha256: trace.source.sha256, traceIndex, traceKey: traceKeyOf(trace), format: trace.source.format }, examples: [], version: '' }, errors: e.problems, warnings: [], failedRun: false };
+    return { input: { trace: traceProvenance(trace, ctx.file), examples: [], version: '' }, errors: e.problems, warnings: [], failedRun: false };
   }
 }
 

@@ -101,13 +101,26 @@ export interface GotoTarget {
   endColumn?: number;
 }
 
-/** The trace `options.traceKey` names; a key no trace has is a LaunchError naming the keys there are. */
-function traceByKey(options: LaunchOptions, traces: Trace[]): Trace {
-  try {
-    return pickTrace(options.trace, traces, { traceKey: options.traceKey });
-  } catch (e) {
-    throw new LaunchError('traceKey', problemText(e));
+/**
+ * The run the launch names, and how it named it (for a refusal): by `traceKey`, else by
+ * `traceIndex` (default 0). A run the file does not have is a LaunchError naming the argument.
+ */
+function launchedRun(options: LaunchOptions, traces: Trace[]): { trace: Trace; argument: 'traceKey' | 'traceIndex'; name: string } {
+  if (options.traceKey !== undefined) {
+    try {
+      return { trace: pickTrace(options.trace, traces, { traceKey: options.traceKey }), argument: 'traceKey', name: quoteTraceText(options.traceKey) };
+    } catch (e) {
+      throw new LaunchError('traceKey', problemText(e));
+    }
   }
+  const wanted = options.traceIndex ?? 0;
+  const trace = traces.find((t) => traceIndexOf(t) === wanted) ?? (traces.length > 1 ? traces[wanted] : undefined);
+  if (!trace) {
+    const ids = traces.map((t, i) => (traces.length > 1 ? i : traceIndexOf(t)));
+    const valid = traces.length === 1 ? `${ids[0]} (the file holds one trace)` : `0 to ${traces.length - 1} (the file holds ${traces.length} traces)`;
+    throw new LaunchError('traceIndex', `${options.trace}: there is no trace ${wanted} in this file; use ${valid}`);
+  }
+  return { trace, argument: 'traceIndex', name: String(wanted) };
 }
 
 export interface LaunchOptions {
@@ -202,22 +215,8 @@ export class TraceDebugRuntime {
     } catch (e) {
       throw new LaunchError('trace', problemText(e));
     }
-    if (options.traceKey !== undefined) return TraceDebugRuntime.launchTrace(file, options, taxonomy, warnings, traceByKey(options, traces));
-    const wanted = options.traceIndex ?? 0;
-    const trace = traces.find((t) => traceIndexOf(t) === wanted) ?? (traces.length > 1 ? traces[wanted] : undefined);
-    if (!trace) {
-      const ids = traces.map((t, i) => (traces.length > 1 ? i : traceIndexOf(t)));
-      const valid = traces.length === 1 ? `${ids[0]} (the file holds one trace)` : `0 to ${traces.length - 1} (the file holds ${traces.length} traces)`;
-      throw new LaunchError('traceIndex', `${options.trace}: there is no trace ${wanted} in this file; use ${valid}`);
-    }
-    return TraceDebugRuntime.launchTrace(file, options, taxonomy, warnings, trace);
-  }
-
-  private static launchTrace(file: string, options: LaunchOptions, taxonomy: Taxonomy, warnings: string[], trace: Trace): { runtime: TraceDebugRuntime; warnings: string[] } {
-    if (trace.steps.length === 0) {
-      const which = options.traceKey !== undefined ? ['traceKey', quoteTraceText(options.traceKey)] as const : ['traceIndex', String(traceIndexOf(trace))] as const;
-      throw new LaunchError(which[0], `${options.trace}: trace ${which[1]} has no steps (nothing to debug)`);
-    }
+    const { trace, argument, name } = launchedRun(options, traces);
+    if (trace.steps.length === 0) throw new LaunchError(argument, `${options.trace}: trace ${name} has no steps (nothing to debug)`);
     let bound: BoundAnnotations | undefined;
     try {
       // A sidecar the host points at may not exist yet (nobody tagged there): read the one beside the trace, if any.

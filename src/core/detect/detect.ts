@@ -65,7 +65,6 @@ export type DetectedTrace = Pick<Trace, 'tools' | 'metadata'>;
  */
 export class StreamDetector {
   private readonly detector: Detector;
-  private count = 0;
 
   constructor(trace: DetectedTrace, options: DetectOptions = {}) {
     this.detector = new Detector(trace, options);
@@ -73,12 +72,11 @@ export class StreamDetector {
 
   /** Steps added so far. */
   get steps(): number {
-    return this.count;
+    return this.detector.stepCount;
   }
 
   add(steps: readonly Step[]): void {
     this.detector.addSteps(steps);
-    this.count += steps.length;
   }
 
   /** The position of the step with this id among those added. */
@@ -171,6 +169,11 @@ class Detector {
 
   positionOf(stepId: string): number | undefined {
     return this.index.get(stepId);
+  }
+
+  /** Steps added (ids are unique within a run: one index entry each). */
+  get stepCount(): number {
+    return this.index.size;
   }
 
   get findingCount(): number {

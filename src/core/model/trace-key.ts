@@ -70,7 +70,11 @@ export function traceKeyOf(trace: Trace): string {
 export function findTraceByKey<T extends Trace>(traces: readonly T[], key: string): T | undefined {
   const byKey = traces.find((t) => traceKeyOf(t) === key);
   if (byKey || !/^\d+$/.test(key)) return byKey;
-  const run = Number(key);
+  return traceNumbered(traces, Number(key));
+}
+
+/** The trace with run number `run` (its `indexInFile`, else its position). */
+function traceNumbered<T extends Trace>(traces: readonly T[], run: number): T | undefined {
   return traces.find((t, i) => (t.source.indexInFile ?? i) === run);
 }
 
@@ -97,7 +101,7 @@ export function pickTrace<T extends Trace>(file: string, traces: readonly T[], c
     if (traces.length === 1) return traces[0];
     throw new UserInputError({ file, message: `holds ${traces.length} runs: pick one by adding #N to the file name (N from 0 to ${traces.length - 1}) or #KEY (a run's id)` });
   }
-  const picked = traces.find((t, i) => (t.source.indexInFile ?? i) === choice.traceIndex);
+  const picked = traceNumbered(traces, choice.traceIndex);
   if (!picked) throw new UserInputError({ file, message: `has no run #${choice.traceIndex} (${range})` });
   return picked;
 }

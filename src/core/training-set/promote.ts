@@ -18,13 +18,13 @@ import { findingsFor } from '../review';
 import { DEFAULT_TAXONOMY } from '../taxonomy/default';
 import type { Taxonomy } from '../taxonomy/types';
 import type { Trace } from '../model/schema';
-import { pickTrace, traceKeyOf } from '../model/trace-key';
+import { pickTrace } from '../model/trace-key';
 import type { Problem } from '../util/problems';
 import { validateRecord, type ValidationProblem } from '../validate';
 import { PERSONAL_DATA_MESSAGE } from '../validate/privacy';
 import type { ChatTemplate } from '../validate/templates';
 import { applyRefusalPolicy, refusingTemplates, type RefusedByTemplatePolicy } from './template-refusals';
-import { planSet, promoteIntoSet, traceKey, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from './store';
+import { planSet, promoteIntoSet, traceKey, traceProvenance, type PromotionInput, type PromotionResult, type SetConfig, type SetIo } from './store';
 
 export interface PromoteOptions {
   trace: string;
@@ -205,7 +205,7 @@ export function promotionInputFor(ctx: TraceInputContext, trace: Trace): TraceIn
   const learnable = allTurns(p.corrected).some((t) => isTrainable(p, t.stepId));
   if (!skippedAsFailed && !learnable && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: ctx.file, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
   const { rel } = traceKey(ctx.set, ctx.file, traceIndex);
-  const input: PromotionInput = { trace: { path: rel, sha256: trace.source.sha256, traceIndex, traceKey: traceKeyOf(trace), format: trace.source.format }, examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now };
+  const input: PromotionInput = { trace: traceProvenance(trace, rel), examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now };
   return { input, errors, warnings, failedRun: skippedAsFailed };
 }
 

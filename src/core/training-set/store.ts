@@ -21,6 +21,8 @@ import { stepSeparatorForLines } from '../export/stepwise';
 import type { ExampleLength } from '../export/length';
 import { sha256Hex } from '../util/hash';
 import { UserInputError, type Problem } from '../util/problems';
+import type { Trace } from '../model/schema';
+import { traceKeyOf } from '../model/trace-key';
 import { asyncFileOps, withLock, type LockOptions } from './lock';
 import { commitFiles, recoverCommit, type NewFile } from './commit';
 import { renderReadme } from './readme';
@@ -36,14 +38,30 @@ export const SetConfigSchema = z.looseObject({
 });
 export type SetConfig = z.infer<typeof SetConfigSchema>;
 
+/**
+ * Where an example came from: the trace file (relative to the set), its sha256 and format, and the
+ * run, by number and by key (src/core/model/trace-key.ts; absent in entries written before keys).
+ */
+export interface TraceProvenance {
+  path: string;
+  sha256: string;
+  traceIndex: number;
+  traceKey?: string;
+  format: string;
+}
+
+/** The provenance of a run of a trace file, `path` being the file as the set names it. */
+export function traceProvenance(trace: Trace, path: string): TraceProvenance {
+  return { path, sha256: trace.source.sha256, traceIndex: trace.source.indexInFile ?? 0, traceKey: traceKeyOf(trace), format: trace.source.format };
+}
+
 export interface ManifestEntry {
   id: string;
   file: DataFile;
   /** sha256 of the record's JSONL line, to check the data files still match the manifest. */
   recordSha256: string;
   key: string;
-  /** `traceKey`: the run's key in its file (src/core/model/trace-key.ts); absent in entries written before keys. */
-  trace: { path: string; sha256: string; traceIndex: number; traceKey?: string; format: string };
+  trace: TraceProvenance;
   steps: string[];
   tags: { location: string; category: string; origin: string; status: string }[];
   corrections: string[];
@@ -152,8 +170,7 @@ export function loadCheckedSet(dir: string, doing: string): CheckedSet {
 
 export interface PromotionInput {
   /** Replacement key: trace path relative to the set + trace index. */
-  /** `traceKey`: the run's key in its file (src/core/model/trace-key.ts); absent in entries written before keys. */
-  trace: { path: string; sha256: string; traceIndex: number; traceKey?: string; format: string };
+  trace: TraceProvenance;
   examples: (EncodedExample & { tags: ManifestEntry['tags']; length?: ExampleLength; personalData?: PersonalDataNote; refusedByTemplates?: string[]; tools?: string[]; curated?: CurationNote })[];
   /** Learnable turns of the trace that a data file cannot hold (listed in the data card). */
   notRepresented?: OmittedTurn[];

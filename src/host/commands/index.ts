@@ -45,15 +45,11 @@ async function revealSelectedInFile(): Promise<void> {
 
 /**
  * Open `uri` (or the active editor's file) in the Trace Debugger; with `stepId`, select that step
- * of run `traceIndex` (its position in the file's runs) once the webview answers. Every caller
- * passes the run: derived step ids repeat across the runs of one file, and without a run only an
- * id that one run alone has is selected. Returns whether the step was selected.
- */
-/**
- * Opens `uri` (default: the active trace) in the trace editor and, given a step id, selects it in
- * `run`: a run's position in the file (a number), or its key (a string: its own id, else its number;
- * src/core/model/trace-key.ts), as `agent-trace query --json` prints it. Without a run, the step is
- * looked for in every run.
+ * of `run` once the webview answers: the run's position in the file's runs (a number), or its key
+ * (a string: its own id, else its number; src/core/model/trace-key.ts), as `agent-trace query
+ * --json` prints it. Every caller passes the run: derived step ids repeat across the runs of one
+ * file, and without a run only an id that one run alone has is selected. Returns whether the step
+ * was selected.
  */
 export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, run?: number | string, options?: { viewColumn?: vscode.ViewColumn }): Promise<boolean> {
   const target = uri instanceof vscode.Uri ? uri : activeResource();

@@ -99,13 +99,16 @@ const SNIFF_BYTES = 64 * 1024;
 /** Small reads make small events: each one is decoded on the host's thread, so none may take long. */
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 
-/** A streamed run's detector, and the tools (as JSON) it checks calls against. */
-interface RunDetector {
+/** What the loader keeps of a streamed run besides its steps, updated as they are read. */
+interface StreamedRun {
   detector: StreamDetector;
+  /** The tools (as JSON) the detector checks calls against: a run whose final tools differ is detected again. */
   tools: string;
   /** How many findings the run had, and at how many steps, when they last went with its steps. */
   sentFindings: number;
   sentAtStep: number;
+  /** The earliest step start so far (the run's start time when its header gives none). */
+  start: number | null;
 }
 
 export class DocumentLoader {
@@ -121,12 +124,10 @@ export class DocumentLoader {
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
   private runKeys = new TraceKeyAllocator();
   /**
-   * The detectors of each streamed run, fed as its steps are read: the findings at the end of a
-   * read, and after each append of a growing file, cost what was added, not the whole run again.
+   * Each streamed run's detector and start, fed as its steps are read: the findings at the end of
+   * a read, and after each append of a growing file, cost what was added, not the whole run again.
    */
-  private detectors: RunDetector[] = [];
-  /** Each streamed run's earliest step start so far (its start time when the header gives none). */
-  private runStarts: (number | null)[] = [];
+  private streamedRuns: StreamedRun[] = [];
   /** The file was read to its end once (later reads follow appends or rewrites). */
   private readOnce = false;
   /** Runs detected over all their steps at the end of a read (tests read it: a streamed file needs none). */
@@ -217,8 +218,7 @@ export class DocumentLoader {
     this.mode = mode;
     this.steps = [];
     this.runKeys = new TraceKeyAllocator();
-    this.detectors = [];
-    this.runStarts = [];
+    this.streamedRuns = [];
     this.builder = undefined;
     this.position = JSONL_START;
     this.committed = undefined;
@@ -299,12 +299,10 @@ export class DocumentLoader {
       const steps: Step[] = [];
       while (k < out.length && out[k].run === run) steps.push(out[k++].step);
       const first = !this.steps[run];
-      const detector = this.detectorFor(run);
-      detector.add(steps);
-      let start = this.runStarts[run] ?? null;
-      for (const st of steps) if (st.startTime !== null && (start === null || st.startTime < start)) start = st.startTime;
-      this.runStarts[run] = start;
-      this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes, this.findingsDue(run, detector));
+      const streamed = this.streamedRun(run);
+      streamed.detector.add(steps);
+      for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+      this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes, this.findingsDue(streamed));
     }
     return out.length > 0;
   }
@@ -317,15 +315,15 @@ export class DocumentLoader {
   }
 
   /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
-  private findingsDue(run: number, detector: StreamDetector): Finding[] | undefined {
+  private findingsDue(run: StreamedRun): Finding[] | undefined {
     // After the first read, an append ends with the final findings at once (a provisional list
     // without the end-of-run rules would make ends-on-error blink).
     if (this.readOnce) return undefined;
-    const known = this.detectors[run];
+    const { detector } = run;
     const every = Math.max(this.params.findingsEverySteps ?? 5_000, Math.floor(detector.steps / 10));
-    if (detector.findingCount === known.sentFindings || detector.steps - known.sentAtStep < every) return undefined;
-    known.sentFindings = detector.findingCount;
-    known.sentAtStep = detector.steps;
+    if (detector.findingCount === run.sentFindings || detector.steps - run.sentAtStep < every) return undefined;
+    run.sentFindings = detector.findingCount;
+    run.sentAtStep = detector.steps;
     return detector.findingsWhileReading();
   }
 
@@ -339,7 +337,7 @@ export class DocumentLoader {
       bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
       // In decision order, a step's position in the file is its index.
       atPosition: (position) => steps[position]?.id,
-    }, this.runStarts[run] ?? null);
+    }, this.streamedRuns[run]?.start ?? null);
     // Keys depend only on earlier runs, so each run's is handed out once, in file order.
     while (this.runKeys.count <= run) {
       const position = this.runKeys.count;
@@ -366,25 +364,24 @@ export class DocumentLoader {
 
   /** A streamed run's step by id, through its detector's index of them. */
   private streamedStep(run: number, stepId: string): Step | undefined {
-    const i = this.detectors[run]?.detector.indexOf(stepId);
+    const i = this.streamedRuns[run]?.detector.indexOf(stepId);
     return i === undefined ? undefined : this.steps[run]?.[i];
   }
 
-  /** The detector of streamed run `run`, made at its first steps (its header line came before them). */
-  private detectorFor(run: number): StreamDetector {
-    const known = this.detectors[run];
-    if (known) return known.detector;
+  /** What is kept of streamed run `run`, made at its first steps (its header line came before them). */
+  private streamedRun(run: number): StreamedRun {
+    const known = this.streamedRuns[run];
+    if (known) return known;
     const draft = this.builder!.runs[run].draft;
     const tools = draft.tools ?? [];
     // The metadata is read when the findings are asked for (the end-of-run rules look at it).
     const detector = new StreamDetector({ tools, get metadata() { return draft.metadata ?? {}; } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
-    this.detectors[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0 };
-    return detector;
+    return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null });
   }
 
   /** A run's findings: from its stream detector when that saw every step with the run's final tools, else detected now. */
   private findingsOf(trace: Trace, run: number, streamed: boolean): Finding[] {
-    const known = streamed ? this.detectors[run] : undefined;
+    const known = streamed ? this.streamedRuns[run] : undefined;
     if (known && known.detector.steps === trace.steps.length && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
     this.wholeRunDetections++;
     return findingsFor(trace, taxonomyFor(this.params.taxonomy));
