@@ -324,7 +324,7 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   const stop = watchMainThread();
   const t0 = performance.now();
   const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
-  const client = new DocumentWorkerClient(() => new Worker(workerPath, { workerData: { mode: 'document' } }), { path, taxonomy: 'default', siblings: false });
+  const client = new DocumentWorkerClient(() => new Worker(workerPath, { workerData: { mode: 'document' } }), { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
   // As the webview does after each change: the summary (counts, legend) and the rows it shows.
   const reader = new TraceFileReader(file, client, () => {
     if (file.traces.length === 0) return;

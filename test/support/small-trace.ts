@@ -1,5 +1,5 @@
 /**
- * A large agent-trace/v1 run with small steps (about 190 bytes each: 10^6 steps are 190 MB), for
+ * A large agent-trace/v1 run with small steps (about 200 bytes each: 10^6 steps are 200 MB), for
  * tests that need many steps, not realistic content (that is bench-traces.ts). Each turn is an
  * agent step with a model call and a tool call; one tool call in 97 fails.
  */
@@ -16,7 +16,7 @@ export function smallTraceLines(from: number, to: number): string[] {
     out.push(JSON.stringify(k === 0
       ? { type: 'step', id: `t${turn}`, kind: 'agent', name: `turn ${turn}`, startTime: at(base), endTime: at(base + 900) }
       : k === 1
-        ? { type: 'step', id: `m${turn}`, parentId: `t${turn}`, kind: 'llm', name: 'chat', startTime: at(base + 1), endTime: at(base + 400), output: { role: 'assistant', content: `step ${turn}` } }
+        ? { type: 'step', id: `m${turn}`, parentId: `t${turn}`, kind: 'llm', name: 'chat', startTime: at(base + 1), endTime: at(base + 400), output: { messages: [{ role: 'assistant', content: `step ${turn}` }] } }
         : { type: 'step', id: `c${turn}`, parentId: `t${turn}`, kind: 'tool', name: 'search', startTime: at(base + 401), endTime: at(base + 890), status: turn % 97 === 5 ? 'error' : 'ok', toolCall: { name: 'search', arguments: { q: `x${turn}` } } }));
   }
   return out;

@@ -16,6 +16,7 @@ import { TraceFileReader, type HeapProbe } from '../../src/host/editor/trace-fil
 import { DocumentLoader, type DocumentEvent } from '../../src/core/engine/worker/document-load';
 import type { DocumentWorkerClient, LoadEnd } from '../../src/core/engine/worker/document-client';
 import { benchTraceText } from '../support/bench-traces';
+import { loadTraceFile } from '../../src/core/load';
 import { rejectedCallTrace } from '../support/rejected-call-trace';
 import { WebviewHarness, until, type OpenedEditor } from './harness';
 
@@ -63,14 +64,15 @@ describe('a large file read while it opens (headless Chromium)', function () {
     const path = join(dir, 'big.trace.jsonl');
     writeFileSync(path, text);
     const events: DocumentEvent[] = [];
-    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize, findingsEverySteps: 20 }, (e) => events.push(e)).open();
+    // As the editor reads a file: its steps cross without their payloads, which the host reads back.
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize, findingsEverySteps: 20, payloadsOnDemand: true }, (e) => events.push(e)).open();
     let sent = 0;
     const total = events.reduce((n, e) => n + (e.kind === 'steps' ? e.steps.length : 0), 0);
     const cut = events.findIndex((e) => e.kind === 'steps' && (sent += e.steps.length) >= total / 2) + 1;
     return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
   }
 
-  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number }> {
+  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
     const { first, rest, steps, path } = eventsOf(text, chunkSize);
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const client = new ScriptedClient();
@@ -84,7 +86,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
     const r = reader;
     ed = await harness.open(file, { cancelLoad: () => r.cancel() });
     notify = (c) => ed?.host.sendNotification(TraceChanged, c);
-    return { client, rest, steps };
+    return { client, rest, steps, path };
   }
 
   const state = () => ed!.host.sendRequest(GetWebviewState, {});
@@ -104,6 +106,30 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await until('every row', async () => (await state()).totalRows === steps);
     await ed!.page.getByText(`Read the whole file: ${steps.toLocaleString('en-US')} steps.`).waitFor();
     assert.equal(await bar().isVisible(), false, 'the bar is gone once the file is read');
+  });
+
+  it("a step's messages, which the host holds only in the file, show in its details and are found by search while the file is read", async () => {
+    const { steps, path } = await openReading();
+    const whole = loadTraceFile(path).traces[0].steps;
+    const at = whole.findIndex((s) => s.kind === 'llm' && s.input?.messages?.length);
+    const model = whole[at];
+    const said = model.input!.messages![0].content!;
+    await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
+    await ed!.page.locator('[role=tree]').focus();
+    for (let k = 0; k <= at; k++) await ed!.page.keyboard.press('j');
+    await until('the model step is selected', async () => (await state()).selectedId === model.id);
+    const details = ed!.page.locator('[role=region][aria-label="Step details"]');
+    await details.getByText(said.slice(0, 60), { exact: false }).first().waitFor();
+    // A phrase from a tool's output further on, in no name or id.
+    const tool = whole.find((s, i) => i > 2 && s.kind === 'tool' && typeof s.output?.value === 'string')!;
+    const phrase = (tool.output!.value as string).split('\n').find((l) => l.length > 40)!.slice(0, 40);
+    const first = whole.findIndex((s) => JSON.stringify(s.output ?? '').includes(JSON.stringify(phrase).slice(1, -1)));
+    await ed!.page.keyboard.press('/');
+    await ed!.page.keyboard.type(phrase);
+    await ed!.page.keyboard.press('Enter');
+    await until('search selects the first step whose output says it', async () => (await state()).selectedId === whole[first].id);
+    assert.equal((await state()).reading, true, 'the file is still being read');
+    assert.ok((await state()).totalRows < steps);
   });
 
   it('a model step the detectors flag is a failure while the file is still read: n selects it', async () => {

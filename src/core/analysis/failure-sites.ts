@@ -87,14 +87,17 @@ export function humanTagSites(steps: readonly StepSite[], doc: AnnotationDocumen
   return out;
 }
 
+/** What a failure site names of its step. */
+type SitedStep = Pick<Step, 'id' | 'name' | 'location'>;
+
 /**
  * `stepOf`: the step of a run with an id, when the caller has an index of them (a streamed run's
  * detector has one); otherwise the steps are looked through once per run.
  */
-export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?: (traceIndex: number, stepId: string) => Step | undefined): FailureSite[] {
+export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?: (traceIndex: number, stepId: string) => SitedStep | undefined): FailureSite[] {
   const out: FailureSite[] = [];
   analysis.analyses.forEach(({ trace, findings }, traceIndex) => {
-    const steps = new Map<string, Step>();
+    const steps = new Map<string, SitedStep>();
     if (stepOf) {
       for (const f of findings) {
         const s = stepOf(traceIndex, f.stepId);

@@ -17,7 +17,7 @@ import { sameTrace } from './schema';
  * The id a sidecar uses for a step: its stable id (src/core/engine/step-ids.ts), which is the id as
  * written in the trace unless that id occurs more than once (then `<id>#<k>` for the k-th).
  */
-export function stepLocation(step: Step): string {
+export function stepLocation(step: Pick<Step, 'id'>): string {
   return step.id;
 }
 

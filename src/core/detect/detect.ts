@@ -17,6 +17,26 @@ import {
   looksLikeErrorOutput, providerFailure, replyRejected,
 } from './text';
 import type { DetectOptions, Finding } from './types';
+import { sha256Hex } from '../util/hash';
+
+/**
+ * What the detectors keep of a step they may name later (the model step that made a call, the
+ * last action, the run's first step): its place and, for a model step, what its reply says, but
+ * not its payloads. A run's model steps are most of its bytes (their inputs repeat the
+ * conversation), and the detectors of a run read as a stream live as long as the file is open.
+ */
+interface Seen {
+  id: string;
+  index: number;
+  depth: number;
+  status: Step['status'];
+  /** The calls its reply makes (model steps). */
+  calls: { id?: string; name: string }[];
+  /** Its reply text is empty or blank (model steps). */
+  replyBlank: boolean;
+  /** Its reply text, or a digest of it, for call keys (model steps; see callKey). */
+  replyKey: string;
+}
 
 /** Categories whose failures are the model's doing, so the decision that made the call owns them. */
 const DECISION_CAUSED = new Set(['TOOL.ARGS_INVALID', 'TOOL.UNKNOWN', 'OUT.FORMAT']);
@@ -112,7 +132,7 @@ interface EndState {
   failureCount: number;
   stepLimitCount: number;
   harnessStopped: boolean;
-  lastAction: Step | undefined;
+  lastAction: Seen | undefined;
   lastActionFailed: boolean;
 }
 
@@ -123,9 +143,9 @@ class Detector {
   private readonly observationMode: boolean;
   private readonly index = new Map<string, number>();
 
-  private readonly llmByCallId = new Map<string, Step>();
-  private readonly lastLlmByParent = new Map<string, Step>();
-  private readonly lastLlmByDepth = new Map<number, Step>();
+  private readonly llmByCallId = new Map<string, Seen>();
+  private readonly lastLlmByParent = new Map<string, Seen>();
+  private readonly lastLlmByDepth = new Map<number, Seen>();
   private readonly open: OpenContainer[] = [];
   /** Failures so far (tool, model call, container): a failed container whose subtree added one is explained by it. */
   private failureCount = 0;
@@ -134,23 +154,23 @@ class Detector {
   /** Failures waiting for the next model step at or above a depth to see them. */
   private readonly pending = new Map<number, Failure[]>();
   /** Failed calls by call key, with the workspace version they failed against. */
-  private readonly failedCalls = new Map<string, { step: Step; workspace: number }>();
+  private readonly failedCalls = new Map<string, { index: number; workspace: number }>();
   /** Bumped by every successful call that changes the workspace (an edit, a patch, a write). */
   private workspaceVersion = 0;
   /** The harness ended the run before the agent finished (exit status, sample limit), reported on the last model step. */
   private harnessStopped = false;
-  private readonly calls = new Map<string, { count: number; last: Step; run: number; maxRun: number; name: string }>();
+  private readonly calls = new Map<string, { count: number; last: Seen; run: number; maxRun: number; name: string }>();
   private readonly lastCallKeyByDepth = new Map<number, string>();
   private toolStepsSinceLlm = 0;
   private llmCount = 0;
-  private lastLlm?: Step;
-  private firstLlm?: Step;
-  private lastAction?: Step;
+  private lastLlm?: Seen;
+  private firstLlm?: Seen;
+  private lastAction?: Seen;
   private lastActionFailed = false;
   private finalAnswerSeen = false;
 
   /** The run's first step (what a tool-definition problem is reported on when no model step came). */
-  private firstStep?: Step;
+  private firstStep?: Seen;
 
   constructor(private readonly trace: DetectedTrace, private readonly options: DetectOptions) {
     this.schemas = new ToolSchemas(trace.tools);
@@ -160,7 +180,7 @@ class Detector {
 
   addSteps(steps: readonly Step[]): void {
     for (const step of steps) {
-      this.firstStep ??= step;
+      this.firstStep ??= seen(step);
       this.index.set(step.id, step.index);
       this.closeContainers(step.depth);
       this.visit(step);
@@ -228,7 +248,8 @@ class Detector {
 
   private visitLlm(step: Step): void {
     this.llmCount++;
-    this.firstLlm ??= step;
+    const kept = seen(step);
+    this.firstLlm ??= kept;
     const sawPending = this.resolveObservers(step);
     if (!sawPending && this.toolStepsSinceLlm === 0) this.inferFromInputTail(step);
     this.toolStepsSinceLlm = 0;
@@ -243,20 +264,20 @@ class Detector {
       this.failureCount++;
       if (rejected) this.add(step, 'OUT.FORMAT', 'format-rejected', `the harness could not parse the reply (${clip(rejected, 60)}): ${clip(text)}`);
       else this.add(step, overflow ? 'SYS.CONTEXT_OVERFLOW' : 'SYS.LLM_API', overflow ? 'context-overflow' : 'llm-api-error', `model call failed: ${clip(text)}`);
-      this.markAction(step, true);
+      this.markAction(kept, true);
     } else if (step.finishReason && /^(length|max_tokens|max_output_tokens)$/i.test(step.finishReason)) {
       this.add(step, 'SYS.CONTEXT_OVERFLOW', 'context-overflow', `the reply was cut at the length limit (finish reason "${step.finishReason}")`);
     }
 
     const calls = outputToolCalls(step);
     for (const call of calls) {
-      if (call.id) this.llmByCallId.set(call.id, step);
+      if (call.id) this.llmByCallId.set(call.id, kept);
       if (FINAL_TOOL.test(call.name)) this.finalAnswerSeen = true;
       this.checkCall(step, call.name, call.arguments, step.availableTools);
     }
-    if (step.parentId !== null) this.lastLlmByParent.set(step.parentId, step);
-    this.lastLlmByDepth.set(step.depth, step);
-    this.lastLlm = step;
+    if (step.parentId !== null) this.lastLlmByParent.set(step.parentId, kept);
+    this.lastLlmByDepth.set(step.depth, kept);
+    this.lastLlm = kept;
   }
 
   private visitTool(step: Step): void {
@@ -275,11 +296,11 @@ class Detector {
     const failure = this.toolFailure(step);
     if (failure) {
       this.fail(step, failure.text, failure.rule, name, cause);
-      if (call) this.failedCalls.set(call.key, { step, workspace: this.workspaceVersion });
-      this.markAction(step, true);
+      if (call) this.failedCalls.set(call.key, { index: step.index, workspace: this.workspaceVersion });
+      this.markAction(seen(step), true);
       return;
     }
-    this.markAction(step, false);
+    this.markAction(seen(step), false);
     if (step.toolCall && changesWorkspace(step.toolCall.name, step.toolCall.arguments)) this.workspaceVersion++;
     // Action tools (think, write_file, click) legitimately return "", null or {}: for them only a "no results" text counts.
     const v = step.output?.value;
@@ -303,7 +324,7 @@ class Detector {
   // ---------------------------------------------------------------- failures and attribution
 
   /** Record a failure of `step`: its symptom finding, the decision finding when the model caused it, and an observer slot. */
-  private fail(step: Step, text: string, rule: string, toolName: string | undefined, cause: Step | undefined): void {
+  private fail(step: Step, text: string, rule: string, toolName: string | undefined, cause: Seen | undefined): void {
     this.failureCount++;
     const c = classifyError(text, this.options.timeoutPattern);
     if (c.category === 'ORCH.STEP_LIMIT') this.stepLimitCount++;
@@ -339,7 +360,7 @@ class Detector {
     if (stepLimit) this.stepLimitCount++;
     const decision = this.lastLlmByParent.get(step.id);
     const failure: Failure = { step, category: cls.category, rule: stepLimit ? 'step-limit' : cls.category === 'SYS.LLM_API' ? 'llm-api-error' : 'tool-error', text, signal: cls.signal };
-    this.markAction(step, true);
+    this.markAction(seen(step), true);
     if (decision && !/^(SYS\.|TOOL\.(TIMEOUT|RATE_LIMIT|AUTH)|ORCH\.)/.test(cls.category)) {
       // Code or output the model wrote failed to parse or run: the decision owns it, the container is the symptom.
       const rule = cls.category === 'OUT.FORMAT' ? 'format-rejected' : 'decision-caused-failure';
@@ -371,7 +392,7 @@ class Detector {
   }
 
   /** The model step that made a tool call: by call id, else the nearest preceding model step under the same parent, else a model parent. */
-  private causeOf(step: Step): Step | undefined {
+  private causeOf(step: Step): Seen | undefined {
     const id = step.toolCall?.id;
     if (id) {
       const byId = this.llmByCallId.get(id);
@@ -381,7 +402,7 @@ class Detector {
     return this.lastLlmByParent.get(step.parentId) ?? this.parentIfLlm(step);
   }
 
-  private parentIfLlm(step: Step): Step | undefined {
+  private parentIfLlm(step: Step): Seen | undefined {
     const p = this.lastLlm;
     return p && p.id === step.parentId ? p : undefined;
   }
@@ -466,13 +487,13 @@ class Detector {
     if (why) this.add(step, 'TOOL.ARGS_INVALID', 'tool-args-schema', `arguments of ${clip(name, 80)} break its schema: ${clip(why, 200)}`);
   }
 
-  private trackRepeat(step: Step, call: { key: string; withArguments: boolean }, cause: Step | undefined): void {
+  private trackRepeat(step: Step, call: { key: string; withArguments: boolean }, cause: Seen | undefined): void {
     const { key } = call;
     const prevFailed = this.failedCalls.get(key);
     // Blind only if the arguments say it is the same call (a call without arguments says nothing)
     // and nothing changed the workspace since it failed (pytest, an edit, pytest is a fix being tested).
     if (prevFailed && call.withArguments && prevFailed.workspace === this.workspaceVersion) {
-      this.add(cause ?? step, 'ORCH.BLIND_RETRY', 'blind-retry', `repeats the call to ${step.toolCall!.name} that failed at step ${prevFailed.step.index + 1} with the same arguments`, cause ? step.id : undefined);
+      this.add(cause ?? step, 'ORCH.BLIND_RETRY', 'blind-retry', `repeats the call to ${step.toolCall!.name} that failed at step ${prevFailed.index + 1} with the same arguments`, cause ? step.id : undefined);
     }
     // Repeats count within one state of the workspace: running the tests again after an edit is
     // how a fix is checked, not a loop.
@@ -481,16 +502,16 @@ class Detector {
     this.lastCallKeyByDepth.set(step.depth, loopKey);
     const s = this.calls.get(loopKey);
     if (!s) {
-      this.calls.set(loopKey, { count: 1, last: step, run: 1, maxRun: 1, name: step.toolCall!.name });
+      this.calls.set(loopKey, { count: 1, last: seen(step), run: 1, maxRun: 1, name: step.toolCall!.name });
       return;
     }
     s.count++;
-    s.last = step;
+    s.last = seen(step);
     s.run = inRow ? s.run + 1 : 1;
     s.maxRun = Math.max(s.maxRun, s.run);
   }
 
-  private markAction(step: Step, failed: boolean): void {
+  private markAction(step: Seen, failed: boolean): void {
     this.lastAction = step;
     this.lastActionFailed = failed;
   }
@@ -515,7 +536,7 @@ class Detector {
       // Neither the failed last action nor the tool-only last reply is an early stop here.
     } else if (this.lastAction && this.lastActionFailed && (!last || last.index < this.lastAction.index)) {
       this.add(this.lastAction, 'ORCH.PREMATURE_STOP', 'ends-on-error', 'the run ends on this failure; no model step came after it');
-    } else if (last && !this.finalAnswerSeen && last.status !== 'error' && (outputText(last) ?? '').trim() === '' && outputToolCalls(last).length > 0) {
+    } else if (last && !this.finalAnswerSeen && last.status !== 'error' && last.replyBlank && last.calls.length > 0) {
       this.add(last, 'ORCH.PREMATURE_STOP', 'ends-on-error', 'the last model reply only calls tools: the run has no final answer');
     }
     const limit = this.options.stepLimit;
@@ -524,7 +545,7 @@ class Detector {
     }
   }
 
-  private add(step: Step, category: string, rule: string, evidence: string, symptomStepId?: string): Finding {
+  private add(step: { id: string }, category: string, rule: string, evidence: string, symptomStepId?: string): Finding {
     const f: Finding = { stepId: step.id, category, rule, evidence, impact: DEFAULT_TAXONOMY.get(category)?.impact };
     if (symptomStepId && symptomStepId !== step.id) f.symptomStepId = symptomStepId;
     this.findings.push(f);
@@ -555,29 +576,51 @@ class Detector {
  * then what the model wrote is the call, so its text joins the key. A bounded digest keeps
  * keys small.
  */
-function callKey(name: string, args: unknown, cause: Step | undefined): { key: string; withArguments: boolean } {
+function callKey(name: string, args: unknown, cause: Seen | undefined): { key: string; withArguments: boolean } {
   const empty = args === undefined || args === null || args === '' || (typeof args === 'object' && Object.keys(args as object).length === 0);
-  let key = `${name}\u0000${canonicalJson(args)}`;
+  let key = compactKey(`${name}\u0000${canonicalJson(args)}`);
   let withArguments = !empty;
   if (empty && cause) {
-    const text = outputText(cause) ?? '';
-    key += `\u0000${text.length}:${text.slice(0, 300)}:${text.slice(-300)}`;
+    key += `\u0000${cause.replyKey}`;
     // What the model wrote stands for the arguments.
-    withArguments = text.trim() !== '';
+    withArguments = !cause.replyBlank;
   }
   return { key, withArguments };
 }
 
+/**
+ * Call keys live as long as the run's detector (every call of a run read as a stream): a long
+ * one is kept as its sha256, which tells the same calls apart as the text does.
+ */
+const LONGEST_KEPT_KEY = 128;
+
+function compactKey(text: string): string {
+  return text.length > LONGEST_KEPT_KEY ? `#${sha256Hex(text)}` : text;
+}
+
+/** What the detectors keep of a step (see Seen); its reply is read once, here. */
+function seen(step: Step): Seen {
+  if (step.kind !== 'llm') return { id: step.id, index: step.index, depth: step.depth, status: step.status, calls: [], replyBlank: true, replyKey: '0::' };
+  const text = outputText(step) ?? '';
+  return {
+    id: step.id, index: step.index, depth: step.depth, status: step.status,
+    calls: outputToolCalls(step).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name })),
+    replyBlank: text.trim() === '',
+    // A bounded digest keeps keys small: its length, head and tail.
+    replyKey: compactKey(`${text.length}:${text.slice(0, 300)}:${text.slice(-300)}`),
+  };
+}
+
 /** A model reply that answers in text and calls nothing: the agent's final answer. */
-function answersInText(step: Step): boolean {
-  return outputToolCalls(step).length === 0 && (outputText(step) ?? '').trim() !== '';
+function answersInText(step: Seen): boolean {
+  return step.calls.length === 0 && !step.replyBlank;
 }
 
 /** Did a model step announce this call (by call id, or the causing model step calls the same tool)? Then it was checked there. */
-function announced(call: NonNullable<Step['toolCall']>, cause: Step | undefined, llmByCallId: ReadonlyMap<string, Step>): boolean {
+function announced(call: NonNullable<Step['toolCall']>, cause: Seen | undefined, llmByCallId: ReadonlyMap<string, Seen>): boolean {
   if (call.id && llmByCallId.has(call.id)) return true;
   if (!cause) return false;
-  return outputToolCalls(cause).some((c) => c.name === call.name && (!c.id || !call.id || c.id === call.id));
+  return cause.calls.some((c) => c.name === call.name && (!c.id || !call.id || c.id === call.id));
 }
 
 function errorText(step: Step): string {

@@ -1,7 +1,13 @@
-/** An Int32Array that grows by doubling: per-step numbers for 10^6 steps without 10^6 boxed values. */
-export class GrowableInt32 {
-  private data = new Int32Array(1024);
+type NumberArray = Int32Array | Float64Array;
+
+/** A typed array that grows by doubling: per-step numbers for 10^6 steps without 10^6 boxed values. */
+class Growable<A extends NumberArray> {
+  private data: A;
   private size = 0;
+
+  constructor(private readonly make: (length: number) => A) {
+    this.data = make(1024);
+  }
 
   get length(): number {
     return this.size;
@@ -17,7 +23,7 @@ export class GrowableInt32 {
 
   push(value: number): void {
     if (this.size === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
+      const bigger = this.make(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -31,5 +37,19 @@ export class GrowableInt32 {
   /** Keep the first `length` values. */
   truncate(length: number): void {
     this.size = Math.min(this.size, Math.max(0, length));
+  }
+}
+
+/** Positions, counts, parents. */
+export class GrowableInt32 extends Growable<Int32Array> {
+  constructor() {
+    super((n) => new Int32Array(n));
+  }
+}
+
+/** Byte offsets (beyond 2^31). */
+export class GrowableFloat64 extends Growable<Float64Array> {
+  constructor() {
+    super((n) => new Float64Array(n));
   }
 }

@@ -13,6 +13,7 @@ import type { Finding } from '../detect';
 import type { Step } from '../model/schema';
 import { Emitter, type Listener } from './emitter';
 import { GrowableInt32 } from './growable';
+import type { PayloadSource } from './stream/step-payloads';
 
 export interface TraceIndexEvents {
   /** Steps [from, from + count) were added at the end; earlier steps are unchanged. */
@@ -26,6 +27,8 @@ export interface TraceIndexEvents {
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 /** Search text per step is capped: a step's first 20,000 characters are searched. */
 export const SEARCH_TEXT_CAP = 20_000;
+/** Steps read back at a time to build the search text of steps held without their payloads. */
+const SEARCH_READ_BACK_STEPS = 10_000;
 
 export class TraceIndex {
   private list: Step[] = [];
@@ -36,6 +39,8 @@ export class TraceIndex {
   private findingsByStep: (readonly Finding[])[] = [];
   private failingSteps: number[] = [];
   private searchText: string[] | undefined;
+  /** Where the whole steps are read from when the steps are held without their payloads (search needs them). */
+  private payloads: PayloadSource | undefined;
   private axisCache: Axis | undefined;
   private readonly emitter = new Emitter<TraceIndexEvents>();
 
@@ -125,7 +130,7 @@ export class TraceIndex {
       }
       if (!findings) for (const s of steps) if (s.status === 'error') this.failingSteps.push(s.index);
       this.axisCache = this.axisCache && extendAxis(this, this.axisCache, from);
-      if (this.searchText) for (const s of steps) this.searchText.push(searchableText(s));
+      if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
       this.emitter.emit('appended', { from, count: steps.length });
     }
     if (findings) this.setFindings(findings);
@@ -139,6 +144,23 @@ export class TraceIndex {
     this.emitter.emit('reset', { count: this.list.length });
   }
 
+  /** The steps are held without their payloads: search reads them back from `source` (step-payloads.ts). */
+  usePayloads(source: PayloadSource | undefined): void {
+    if (source === this.payloads) return;
+    this.payloads = source;
+    this.searchText = undefined;
+  }
+
+  /** The search text of steps [from, to): read back in slices when the steps are held without their payloads. */
+  private searchTexts(from: number, to: number): string[] {
+    if (!this.payloads) return this.list.slice(from, to).map(searchableText);
+    const out: string[] = [];
+    for (let a = from; a < to; a += SEARCH_READ_BACK_STEPS) {
+      for (const s of this.payloads.wholeRange(this.list, a, Math.min(to, a + SEARCH_READ_BACK_STEPS))) out.push(searchableText(s));
+    }
+    return out;
+  }
+
   setFindings(findings: readonly Finding[]): void {
     this.applyFindings(findings);
     this.emitter.emit('findingsChanged', { count: findings.length });
@@ -148,7 +170,7 @@ export class TraceIndex {
   search(query: string): number[] {
     const q = query.trim().toLowerCase();
     if (!q) return [];
-    this.searchText ??= this.list.map(searchableText);
+    this.searchText ??= this.searchTexts(0, this.list.length);
     const out: number[] = [];
     for (let i = 0; i < this.searchText.length; i++) if (this.searchText[i].includes(q)) out.push(i);
     return out;

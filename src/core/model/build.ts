@@ -94,6 +94,8 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
 export interface LabelTargets {
   bySourceId(sourceId: string): string | undefined;
   atPosition(position: number): string | undefined;
+  /** How many steps the run has, when `steps` does not hold them (a streamed run's header). */
+  count?: number;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface LabelTargets {
  * the whole file (and so its sha256) is known.
  */
 export function finishTrace(draft: DraftTrace, file: Pick<SourceFile, 'path' | 'sha256'>, format: string, warnings: Problem[], steps: Step[], targets: LabelTargets, stepsStart?: number | null): Trace {
-  const n = steps.length;
+  const n = targets.count ?? steps.length;
   const labels: ImportedLabel[] = (draft.labels ?? []).map((l) => {
     const { stepSourceId, stepPosition, ...rest } = l;
     let stepId: string | null = null;

@@ -37,13 +37,13 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
     const index = num(p.index, 'index');
     session.checkIndex(index);
     if (p.at !== 'input' && p.at !== 'output') throw rpcError(ErrorCode.InvalidParams, 'at must be "input" or "output"');
-    return stepMessages(session.steps[index], p.at, num(p.start, 'start'), num(p.count, 'count'));
+    return stepMessages(session.wholeStep(index), p.at, num(p.start, 'start'), num(p.count, 'count'));
   });
   rpc.onRequest(GetStepText, (p) => {
     const session = file.session(num(p?.traceIndex, 'traceIndex'));
     const index = num(p.index, 'index');
     session.checkIndex(index);
-    return { text: stepTextAt(session.steps[index], stepPath(p.path)) };
+    return { text: stepTextAt(session.wholeStep(index), stepPath(p.path)) };
   });
   // The endpoint is the edit's origin: the provider tells the document's other webviews, not this one.
   rpc.onRequest(EditAnnotations, (p) => file.editAnnotations(num(p?.traceIndex, 'traceIndex'), num(p.index, 'index'), op(p.op), rpc));

@@ -210,7 +210,8 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const workerPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'trace-worker.js').fsPath;
     const client = new DocumentWorkerClient(
       () => new Worker(workerPath, { workerData: { mode: 'document' } }),
-      { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() },
+      // The steps of a streamed file cross without their payloads: the details, corrections and search read them back.
+      { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes(), payloadsOnDemand: true },
     );
     document.reader = new TraceFileReader(file, client, (change) => this.traceChanged(document, change), (done) => {
       this.fileRead.fire({ uri, stat: done.stat, outcome: done.outcome, taxonomy: done.taxonomy });

@@ -14,6 +14,7 @@ import {
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { explainedFailures } from '../../core/detect';
 import { findFailure, lowerBound, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
+import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
 import { StepLabels } from './step-labels';
 
@@ -73,9 +74,26 @@ export class TraceSession {
     return this.current;
   }
 
-  /** Steps in decision order (`steps[i].index === i`). */
+  /**
+   * Steps in decision order (`steps[i].index === i`). A streamed file's steps are held without
+   * `input` and `output`: anything that shows or uses those takes `wholeStep(i)`.
+   */
   get steps(): readonly Step[] {
     return this.index.steps;
+  }
+
+  private payloads: PayloadSource | undefined;
+
+  /** The steps are held without their payloads, which `source` reads back (src/core/engine/stream/step-payloads.ts). */
+  usePayloads(source: PayloadSource | undefined): void {
+    this.payloads = source;
+    this.index.usePayloads(source);
+  }
+
+  /** Step `i` with its input and output, read back from the file when it is held without them. */
+  wholeStep(i: number): Step {
+    const step = this.steps[i];
+    return this.payloads ? this.payloads.whole(step) : step;
   }
 
   get hasTimestamps(): boolean {
@@ -431,7 +449,7 @@ export class TraceSession {
 
   details(index: number, canRevealInFile: boolean): StepDetails {
     this.checkIndex(index);
-    const step = this.steps[index];
+    const step = this.wholeStep(index);
     const position = (id: string | undefined): number | undefined => (id === undefined ? undefined : this.indexOfId(id));
     const findings: FindingInfo[] = this.findings.get(index).map((f) => ({
       category: f.category,

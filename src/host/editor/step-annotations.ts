@@ -46,7 +46,7 @@ function parseTagKey(key: unknown): { source: 'human' | 'rule'; category: string
 }
 
 export function stepAnnotations(session: TraceSession, index: number, doc: AnnotationDocument, sidecarName: string): StepAnnotations {
-  const step = session.steps[index];
+  const step = session.wholeStep(index);
   const stepTags = session.tagsOf(index);
   const tags: TagInfo[] = stepTags.map((t) => {
     const category = session.shownCategory(t);
@@ -183,7 +183,7 @@ export function editFor(session: TraceSession, index: number, op: AnnotationOp):
     case 'setReviewed':
       return (doc) => setReviewed(doc, ref, op.reviewed === true);
     case 'setCorrection': {
-      if (!isCorrectable(session.steps[index])) throw rpcError(ErrorCode.InvalidParams, `step "${ref.location}" is not a model turn; only model turns can be corrected`);
+      if (!isCorrectable(session.wholeStep(index))) throw rpcError(ErrorCode.InvalidParams, `step "${ref.location}" is not a model turn; only model turns can be corrected`);
       const output = cleanCorrection(op.output);
       refuseUndeclaredTools(session, output);
       return (doc) => setCorrection(doc, ref, output);

@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
-import type { Trace } from '../../core/model/schema';
+import type { Step, Trace } from '../../core/model/schema';
+import { FilePayloads } from '../../core/engine/stream/step-payloads';
 import { findTraceByKey } from '../../core/model/trace-key';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
@@ -59,6 +60,11 @@ export class TraceFile {
   private readonly detectFn: (trace: Trace) => Finding[];
   readonly annotations: AnnotationState;
   private boundCache = new Map<number, BoundAnnotations>();
+  /**
+   * The payloads of runs whose steps came without them (a streamed file), by the run's steps
+   * array: it stays the same array from the first steps through the end of the read.
+   */
+  private readonly payloads = new WeakMap<Step[], FilePayloads>();
 
   private constructor(
     readonly path: string,
@@ -140,6 +146,7 @@ export class TraceFile {
     for (const [position, session] of old) {
       const trace = loaded.traces[position];
       if (!trace || traceIndexOf(trace) !== traceIndexOf(this.traces[position])) continue;
+      session.usePayloads(this.payloads.get(trace.steps));
       if ('appendedFrom' in session.update(trace, this.detectFn(trace))) appended++;
       this.sessions.set(position, session);
     }
@@ -184,6 +191,11 @@ export class TraceFile {
         if (e.header && !runs[e.run]) runs[e.run] = { ...e.header, steps: [] };
         const steps = runs[e.run].steps;
         for (const step of e.steps) steps.push(step);
+        if (e.payloadRanges) {
+          let payloads = this.payloads.get(steps);
+          if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path)));
+          payloads.addRanges(e.payloadRanges);
+        }
         // The run's findings so far (no end-of-run rules yet): the sessions take them as they catch up.
         if (e.findings) this.workerFindings.set(runs[e.run], e.findings);
         this.loading = { bytesRead: e.bytesRead, totalBytes: e.totalBytes };
@@ -228,6 +240,7 @@ export class TraceFile {
       const trace = this.traces[position];
       if (!trace) continue;
       if (trace.steps.length > session.steps.length) {
+        session.usePayloads(this.payloads.get(trace.steps));
         const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
         if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace));
         pending ||= session.steps.length < trace.steps.length;
@@ -270,6 +283,7 @@ export class TraceFile {
     let s = this.sessions.get(traceIndex);
     if (!s) {
       s = new TraceSession(trace, this.detectFn(trace), this.taxonomy, traceIndex);
+      s.usePayloads(this.payloads.get(trace.steps));
       s.applyAnnotations(this.bound(traceIndex));
       this.sessions.set(traceIndex, s);
     }
@@ -349,7 +363,7 @@ export class TraceFile {
   previewCorrection(traceIndex: number, index: number, output: CorrectionOutput): { diff: DiffLine[]; problems: string[] } {
     const session = this.session(traceIndex);
     session.checkIndex(index);
-    const original = assistantOutput(session.steps[index]);
+    const original = assistantOutput(session.wholeStep(index));
     let cleaned;
     try {
       cleaned = cleanCorrection(output);

@@ -57,6 +57,15 @@ export function registerLargeTraceTests(): void {
       const done = await waitFor('every step read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === STEPS ? s : undefined; }, 600_000, 250);
       assert.equal(done.totalRows, STEPS);
       assert.equal(done.selectedId, failure.selectedId, 'the selection stayed on its step while the rows grew');
+
+      // The host holds the steps without their payloads and reads them back from the file where
+      // they are used: the details and search.
+      const session = api.traceEditor()!.activeEditor!.document.file.session(0);
+      const last = Math.floor((STEPS - 1) / 3);
+      const m = session.indexOfId(`m${last}`)!;
+      assert.equal(session.steps[m].output, undefined, 'held without its output');
+      assert.deepEqual(session.details(m, true).step.output, { messages: [{ role: 'assistant', content: `step ${last}` }] }, 'its details read it back');
+      assert.equal(session.search(`step ${last}`, -1, 'next').index, m, 'search reads the outputs back');
     });
   });
 }

@@ -144,6 +144,20 @@ describe('engine: opening a trace in the document worker', function () {
     assert.equal(loader.wholeRunDetections, 0, 'the findings came from the detectors fed as lines were read, not from detecting the whole run again');
   });
 
+  it('a streamed run its detector cannot answer for is read again for its findings (the loader keeps no steps)', () => {
+    const all = lines(benchTraceText('jsonl', 300, 7));
+    const path = write(all.slice(0, 200).join('\n') + '\n');
+    const { model, loader } = open(path);
+    // The detector was given other tools than the run ends with (a safety net: agent-trace/v1
+    // gives a run's tools before its steps, so no file reaches it).
+    (loader as unknown as { streamedRuns: { tools: string }[] }).streamedRuns[0].tools = '["other tools"]';
+    appendFileSync(path, all.slice(200).join('\n') + '\n');
+    loader.reload();
+    assert.equal(loader.wholeRunDetections, 1);
+    assert.ok((model.findings[0] as unknown[]).length > 0, 'the run has findings to compare');
+    assertLikeWholeLoad(model, path);
+  });
+
   it('findings that depend on the end of the run follow appends: ends-on-error comes and goes', () => {
     const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'grow', title: 'grows' });
     const step = (id: string, extra: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, name: id, ...extra });

@@ -28,6 +28,9 @@ export interface StreamedStep {
   /** The run the step belongs to: its index among the file's runs (`trace` lines). */
   run: number;
   step: Step;
+  /** Where the step's line is in the file: bytes [byteStart, byteEnd), line break excluded. */
+  byteStart: number;
+  byteEnd: number;
 }
 
 export interface OrderBreak {
@@ -173,7 +176,7 @@ export class CanonicalStreamBuilder {
       run.path.length = 0;
     }
     run.path.push({ draft: index, id, depth, maxChildStart: null });
-    out.push({ run: this.states.length - 1, step: stepFromDraft(d, id, parent ? parent.id : null, run.emitted++, depth, location) });
+    out.push({ run: this.states.length - 1, step: stepFromDraft(d, id, parent ? parent.id : null, run.emitted++, depth, location), byteStart: l.byteStart, byteEnd: l.byteEnd });
   }
 
   private breakOrder(l: JsonlLine, reason: string): void {

@@ -30,6 +30,7 @@ import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
+import { withoutPayloads } from '../stream/step-payloads';
 import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
@@ -59,6 +60,12 @@ export interface OpenDocumentParams {
    * 5,000 (tests make it small).
    */
   findingsEverySteps?: number;
+  /**
+   * A streamed file's steps are sent without `input` and `output`, each with its line's byte range
+   * (`payloadRanges`), for the host to read back when it needs a whole step (step-payloads.ts).
+   * Default false: the whole steps are sent.
+   */
+  payloadsOnDemand?: boolean;
 }
 
 /** A run without its steps: what the host needs besides the steps. */
@@ -71,8 +78,10 @@ export type DocumentEvent =
    * Steps that continue run `run`, in decision order. `header` comes with a run's first event
    * (provisional until `done`). `findings`, now and then while a run is read: its findings so far
    * without the end-of-run rules, replacing those sent before (the final ones come with `done`).
+   * `payloadRanges` (streamed, with `payloadsOnDemand`): the steps came without `input` and
+   * `output`; step k's line is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
    */
-  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[] }
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[] }
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
@@ -99,6 +108,13 @@ const SNIFF_BYTES = 64 * 1024;
 /** Small reads make small events: each one is decoded on the host's thread, so none may take long. */
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * What the loader keeps of each step it sent: what a failure site names (its id, name and place
+ * in the file). Not the step: the host has it, and a streamed file's steps would otherwise be held
+ * twice for as long as the file is open.
+ */
+type SentStep = Pick<Step, 'id' | 'name' | 'location'>;
+
 /** What the loader keeps of a streamed run besides its steps, updated as they are read. */
 interface StreamedRun {
   detector: StreamDetector;
@@ -120,7 +136,7 @@ export class DocumentLoader {
   private hashedTo = 0;
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
-  private steps: Step[][] = [];
+  private sent: SentStep[][] = [];
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
   private runKeys = new TraceKeyAllocator();
   /**
@@ -216,7 +232,7 @@ export class DocumentLoader {
   private startOver(mode: 'streamed' | 'whole'): void {
     if (this.sentAny) this.emit({ kind: 'reset' });
     this.mode = mode;
-    this.steps = [];
+    this.sent = [];
     this.runKeys = new TraceKeyAllocator();
     this.streamedRuns = [];
     this.builder = undefined;
@@ -297,21 +313,28 @@ export class DocumentLoader {
     while (k < out.length) {
       const run = out[k].run;
       const steps: Step[] = [];
-      while (k < out.length && out[k].run === run) steps.push(out[k++].step);
-      const first = !this.steps[run];
+      const ranges: number[] | undefined = this.params.payloadsOnDemand ? [] : undefined;
+      for (; k < out.length && out[k].run === run; k++) {
+        steps.push(out[k].step);
+        ranges?.push(out[k].byteStart, out[k].byteEnd);
+      }
+      const first = !this.sent[run];
       const streamed = this.streamedRun(run);
       streamed.detector.add(steps);
       for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
-      this.sendSteps(run, steps, first ? this.streamHeader(run, '') : undefined, bytesRead, totalBytes, this.findingsDue(streamed));
+      const header = first ? this.streamHeader(run, '') : undefined;
+      const findings = this.findingsDue(streamed);
+      if (ranges) this.sendSteps(run, steps.map(withoutPayloads), header, bytesRead, totalBytes, findings, ranges);
+      else this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
     }
     return out.length > 0;
   }
 
-  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[]): void {
-    const kept = (this.steps[run] ??= []);
-    for (const s of steps) kept.push(s);
+  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[]): void {
+    const kept = (this.sent[run] ??= []);
+    for (const s of steps) kept.push(s.location ? { id: s.id, name: s.name, location: s.location } : { id: s.id, name: s.name });
     this.sentAny = true;
-    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}) });
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}) });
   }
 
   /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
@@ -332,11 +355,12 @@ export class DocumentLoader {
     const builder = this.builder!;
     const runs = builder.runs;
     const draft = runs[run].draft;
-    const steps = this.steps[run] ?? [];
-    const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: this.params.path, sha256 }, canonicalImporter.id, warnings, steps, {
+    const sent = this.sent[run] ?? [];
+    const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: this.params.path, sha256 }, canonicalImporter.id, warnings, [], {
       bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
       // In decision order, a step's position in the file is its index.
-      atPosition: (position) => steps[position]?.id,
+      atPosition: (position) => sent[position]?.id,
+      count: sent.length,
     }, this.streamedRuns[run]?.start ?? null);
     // Keys depend only on earlier runs, so each run's is handed out once, in file order.
     while (this.runKeys.count <= run) {
@@ -350,22 +374,23 @@ export class DocumentLoader {
   private finishStream(sha256: string, totalBytes: number): void {
     const builder = this.builder!;
     const warnings: Problem[] = [...builder.warnings];
-    const runs = builder.runs.map((_, run) => ({ ...this.streamHeader(run, sha256, warnings), steps: this.steps[run] ?? [] }));
+    const runs = builder.runs.map((_, run) => this.streamHeader(run, sha256, warnings));
+    const counts = runs.map((_, run) => this.sent[run]?.length ?? 0);
     // The whole-file import's refusals, in its words.
-    if (runs.length === 0 || runs.every((t) => t.steps.length === 0)) {
+    if (runs.length === 0 || counts.every((n) => n === 0)) {
       const label = canonicalImporter.label;
       throw new UserInputError({ file: this.params.path, message: runs.length === 0 ? `recognized as ${label}, but it holds no trace` : `recognized as ${label}, but ${runs.length === 1 ? 'its trace has no steps' : `none of its ${runs.length} traces has any step`} (nothing to show)` });
     }
     runs.forEach((t, i) => {
-      if (t.steps.length === 0) warnings.push({ file: this.params.path, message: `trace ${i + 1} of ${runs.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
+      if (counts[i] === 0) warnings.push({ file: this.params.path, message: `trace ${i + 1} of ${runs.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
     });
     this.finish(canonicalImporter.id, runs, warnings.map(cleanProblem), true, totalBytes);
   }
 
-  /** A streamed run's step by id, through its detector's index of them. */
-  private streamedStep(run: number, stepId: string): Step | undefined {
+  /** A streamed run's step (as kept) by id, through its detector's index of them. */
+  private streamedStep(run: number, stepId: string): SentStep | undefined {
     const i = this.streamedRuns[run]?.detector.indexOf(stepId);
-    return i === undefined ? undefined : this.steps[run]?.[i];
+    return i === undefined ? undefined : this.sent[run]?.[i];
   }
 
   /** What is kept of streamed run `run`, made at its first steps (its header line came before them). */
@@ -379,25 +404,43 @@ export class DocumentLoader {
     return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null });
   }
 
-  /** A run's findings: from its stream detector when that saw every step with the run's final tools, else detected now. */
+  /**
+   * A run's findings. A whole load's run is detected now. A streamed run's come from its stream
+   * detector when that saw every step with the run's final tools; otherwise the run is read again
+   * for a detector given them (the loader keeps no steps).
+   */
   private findingsOf(trace: Trace, run: number, streamed: boolean): Finding[] {
-    const known = streamed ? this.streamedRuns[run] : undefined;
-    if (known && known.detector.steps === trace.steps.length && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
+    if (!streamed) return findingsFor(trace, taxonomyFor(this.params.taxonomy));
+    const known = this.streamedRuns[run];
+    if (known && known.detector.steps === (this.sent[run]?.length ?? 0) && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
     this.wholeRunDetections++;
-    return findingsFor(trace, taxonomyFor(this.params.taxonomy));
+    return this.detectStreamedRunAgain(trace, run);
   }
 
+  /** Streamed run `run` read again from the start of the file, through a detector given its final tools and metadata. */
+  private detectStreamedRunAgain(trace: Trace, run: number): Finding[] {
+    const detector = new StreamDetector(trace, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
+    const builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
+    readJsonlLines(this.params.path, (lines) => {
+      for (const { run: r, step } of builder.add(lines.filter((l) => l.byteEnd <= this.hashedTo))) if (r === run) detector.add([step]);
+      return true;
+    }, { chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES });
+    return detector.findings();
+  }
+
+  /** `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host). */
   private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number): void {
     const taxonomy = taxonomyFor(this.params.taxonomy);
     const findings = traces.map((t, run) => this.findingsOf(t, run, streamed));
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
+    const stepCount = traces.reduce((n, t, run) => n + (streamed ? this.sent[run]?.length ?? 0 : t.steps.length), 0);
     const outcome: AnalysisOutcome = {
-      kind: 'ok', format, traceCount: traces.length, stepCount: traces.reduce((n, t) => n + t.steps.length, 0), sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.streamedStep(run, id) : undefined),
+      kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.streamedStep(run, id) : undefined),
     };
     this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy });
     this.readOnce = true;
     // A whole load keeps nothing: a change loads the file again.
-    if (!streamed) this.steps = [];
+    if (!streamed) this.sent = [];
   }
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Steps held without their payloads, read back from the file when asked (as vscode-hexeditor pages
+ * its document). A streamed agent-trace/v1 file's steps cross from the document worker to the
+ * extension host without `input` and `output` (a run's model inputs and tool outputs are most of
+ * its bytes) and with the byte range of their line; the host keeps the ranges, and whatever needs
+ * a whole step (its details, a correction, search) reads its line again and rebuilds it exactly as
+ * the import built it. Memory then follows the number of steps, not their size.
+ *
+ * A line read back must still be the step's: a file rewritten underneath (before the watcher's
+ * reload reached the host) is refused in words that say so, never shown as another step's content.
+ */
+import { stepFromDraft } from '../../model/build';
+import type { Step } from '../../model/schema';
+import { canonicalRecord } from '../../formats/canonical';
+import { readFileRange } from '../../util/file-range';
+import { UserInputError } from '../../util/problems';
+import { GrowableFloat64 } from '../growable';
+
+/** The fields a step crosses without (see `withoutPayloads`). */
+export const PAGED_FIELDS = ['input', 'output'] as const;
+
+/** Bytes read at once when many steps are read back (a search over a run). */
+const READ_BACK_BYTES = 8 * 1024 * 1024;
+
+/** The step without `input` and `output`, field by field (object rest over steps is a slow V8 path). */
+export function withoutPayloads(s: Step): Step {
+  const light: Step = {
+    id: s.id, parentId: s.parentId, index: s.index, depth: s.depth, kind: s.kind, name: s.name,
+    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: s.attributes,
+  };
+  if (s.sourceId !== undefined) light.sourceId = s.sourceId;
+  if (s.toolCall !== undefined) light.toolCall = s.toolCall;
+  if (s.availableTools !== undefined) light.availableTools = s.availableTools;
+  if (s.error !== undefined) light.error = s.error;
+  if (s.usage !== undefined) light.usage = s.usage;
+  if (s.model !== undefined) light.model = s.model;
+  if (s.finishReason !== undefined) light.finishReason = s.finishReason;
+  if (s.location !== undefined) light.location = s.location;
+  return light;
+}
+
+/** Where whole steps come from for steps held without their payloads. */
+export interface PayloadSource {
+  /** The step with its payloads (the step itself when it was never without them). */
+  whole(step: Step): Step;
+  /** `steps[from..to)` with their payloads, read in few large reads. */
+  wholeRange(steps: readonly Step[], from: number, to: number): Step[];
+}
+
+/**
+ * The payloads of one run's steps, from their lines in the file: step `index` k's line is bytes
+ * [start(k), end(k)). Steps beyond the ranges known are whole already.
+ */
+export class FilePayloads implements PayloadSource {
+  private readonly starts = new GrowableFloat64();
+  private readonly ends = new GrowableFloat64();
+  /** The last step read back: selecting a step asks for it several times (details, tags, correction). */
+  private last: Step | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Ranges of the next steps, flattened: [start, end, start, end, ...]. */
+  addRanges(ranges: readonly number[]): void {
+    for (let k = 0; k + 1 < ranges.length; k += 2) {
+      this.starts.push(ranges[k]);
+      this.ends.push(ranges[k + 1]);
+    }
+  }
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  whole(step: Step): Step {
+    if (step.index >= this.starts.length) return step;
+    const last = this.last;
+    if (last && last.id === step.id && last.index === step.index) return last;
+    const line = readFileRange(this.path, this.starts.get(step.index), this.ends.get(step.index)).toString('utf8');
+    return (this.last = rebuild(this.path, step, line));
+  }
+
+  wholeRange(steps: readonly Step[], from: number, to: number): Step[] {
+    const out: Step[] = [];
+    let k = from;
+    while (k < to) {
+      const s = steps[k];
+      if (s.index >= this.starts.length) { out.push(s); k++; continue; }
+      // One read for the lines of the next steps, up to READ_BACK_BYTES (at least one line).
+      const base = this.starts.get(s.index);
+      let j = k;
+      while (j < to && steps[j].index < this.starts.length && (j === k || this.ends.get(steps[j].index) - base <= READ_BACK_BYTES)) j++;
+      const bytes = readFileRange(this.path, base, this.ends.get(steps[j - 1].index));
+      for (let m = k; m < j; m++) {
+        const i = steps[m].index;
+        out.push(rebuild(this.path, steps[m], bytes.toString('utf8', this.starts.get(i) - base, this.ends.get(i) - base)));
+      }
+      k = j;
+    }
+    return out;
+  }
+}
+
+/** The whole step from its line, as the streamed import built it; refused when the line is no longer the step's. */
+function rebuild(path: string, light: Step, line: string): Step {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    value = undefined;
+  }
+  const record = value === undefined ? undefined : canonicalRecord(value, (light.location?.line ?? 1) - 1, () => undefined);
+  const d = record && 'step' in record ? record.step : undefined;
+  if (!d || d.sourceId !== light.sourceId || d.kind !== light.kind || d.name !== light.name) {
+    throw new UserInputError({
+      file: path, ...(light.location ? { line: light.location.line } : {}),
+      message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer on this line. The trace is read again when the change is seen; reopen it if it is not.`,
+    });
+  }
+  return stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);
+}

@@ -1,0 +1,121 @@
+/**
+ * Steps held without their payloads (src/core/engine/stream/step-payloads.ts): a streamed file's
+ * steps cross from the document worker without `input` and `output`, with their lines' byte
+ * ranges, and reading them back gives exactly the steps the whole import builds, whatever the
+ * bytes (multi-byte text, CRLF line ends, a BOM, several runs). A line that is no longer the
+ * step's (the file was rewritten) is refused, saying so, never shown as the step's content.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
+import { FilePayloads, PAGED_FIELDS } from '../../../src/core/engine/stream/step-payloads';
+import { loadTraceFile } from '../../../src/core/load';
+import { isUserInputError } from '../../../src/core/util/problems';
+import type { Step } from '../../../src/core/model/schema';
+import { benchTraceText } from '../../support/bench-traces';
+import { jsonView } from '../../support/convert-compare';
+import { PROJECT_ROOT } from '../../support/shared';
+
+const dir = mkdtempSync(join(tmpdir(), 'atd-payloads-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let serial = 0;
+
+/** The file's runs as the host holds them: light steps, and each run's payload source. */
+function openPaged(text: string): { path: string; runs: Step[][]; payloads: FilePayloads[]; events: DocumentEvent[] } {
+  const path = join(dir, `p${++serial}.trace.jsonl`);
+  writeFileSync(path, text);
+  const runs: Step[][] = [];
+  const payloads: FilePayloads[] = [];
+  const events: DocumentEvent[] = [];
+  new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true }, (e) => {
+    events.push(e);
+    if (e.kind !== 'steps') return;
+    (runs[e.run] ??= []).push(...e.steps);
+    assert.ok(e.payloadRanges, 'the ranges come with the steps');
+    assert.equal(e.payloadRanges.length, 2 * e.steps.length);
+    (payloads[e.run] ??= new FilePayloads(path)).addRanges(e.payloadRanges);
+  }).open();
+  return { path, runs, payloads, events };
+}
+
+/** Generated runs with the text a real trace has: accents, CJK, emoji, escapes, HTML. */
+function hostileText(): string {
+  const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'hostile', title: 'Unicode' });
+  const step = (id: string, content: string, extra: Record<string, unknown> = {}): string => JSON.stringify({
+    type: 'step', id, kind: 'llm', name: 'chat', ...extra,
+    input: { messages: [{ role: 'user', content }] }, output: { messages: [{ role: 'assistant', content: `re: ${content}` }] },
+  });
+  return [header, step('a', 'café déjà straße'), step('b', '日本語のテキスト 🚀🧪', { parentId: 'a' }), step('c', '<script>alert(1)</script>\n"quoted"\\ \u2028'),
+    step('a', 'a repeated id', { parentId: 'c' })].join('\n') + '\n';
+}
+
+describe('engine: steps held without their payloads, read back from the file', () => {
+  const cases: [string, () => string][] = [
+    ['a generated run with failures', () => benchTraceText('jsonl', 300, 3)],
+    ['three runs in one file', () => [1, 2, 3].map((seed) => benchTraceText('jsonl', 40, seed)).join('')],
+    ['multi-byte text and a repeated id', hostileText],
+    ['CRLF line ends and a BOM', () => `\uFEFF${hostileText().replace(/\n/g, '\r\n')}`],
+    ['the example trace', () => readFileSync(join(PROJECT_ROOT, 'examples/research-agent.trace.jsonl'), 'utf8')],
+  ];
+  for (const [name, text] of cases) {
+    it(`${name}: the steps cross without input and output, and read back as the whole import builds them`, () => {
+      const { path, runs, payloads } = openPaged(text());
+      const whole = loadTraceFile(path).traces;
+      assert.equal(runs.length, whole.length);
+      runs.forEach((steps, r) => {
+        assert.ok(steps.length > 0);
+        for (const s of steps) for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
+        assert.ok(whole[r].steps.some((s) => s.input || s.output), 'the run has payloads to read back');
+        assert.deepEqual(jsonView(payloads[r].wholeRange(steps, 0, steps.length)), jsonView(whole[r].steps), `run ${r + 1}, read back together`);
+        steps.forEach((s, i) => assert.deepEqual(jsonView(payloads[r].whole(s)), jsonView(whole[r].steps[i]), `run ${r + 1}, step ${s.id}`));
+      });
+    });
+  }
+
+  it('a step whose line changed on disk is refused with the file, the line and why', () => {
+    const text = benchTraceText('jsonl', 30, 5);
+    const { path, runs, payloads } = openPaged(text);
+    const target = runs[0][7];
+    // Another writer replaced the file: the same length, other steps at those bytes.
+    writeFileSync(path, text.replace(/"id":"([a-z]+)-(\d+)"/g, (_m, k: string, n: string) => `"id":"${k.slice(0, 1)}-${n.padStart(k.length - 1 + n.length, '0')}"`));
+    assert.throws(() => payloads[0].whole(target), (e: unknown) => {
+      assert.ok(isUserInputError(e));
+      const [p] = e.problems;
+      assert.equal(p.file, path);
+      assert.equal(p.line, target.location!.line);
+      assert.match(p.message, new RegExp(`changed on disk since it was read: step "${target.id}" is no longer on this line`));
+      return true;
+    });
+  });
+
+  it('a step beyond the ranges known is whole already', () => {
+    const { runs, payloads } = openPaged(benchTraceText('jsonl', 10, 2));
+    const whole = { ...runs[0][0], index: payloads[0].count, input: { messages: [{ role: 'user' as const, content: 'here' }] } };
+    assert.equal(payloads[0].whole(whole), whole);
+  });
+
+  it('a file out of decision order is loaded whole, and its steps cross whole', () => {
+    const text = hostileText().replace('"parentId":"c"', '"parentId":"b"');
+    const path = join(dir, 'unordered.trace.jsonl');
+    writeFileSync(path, text);
+    const events: DocumentEvent[] = [];
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, payloadsOnDemand: true }, (e) => events.push(e)).open();
+    const done = events.find((e) => e.kind === 'done');
+    assert.equal(done?.kind === 'done' && done.streamed, false);
+    const steps = events.flatMap((e) => (e.kind === 'steps' ? e.steps : []));
+    assert.deepEqual(jsonView(steps), jsonView(loadTraceFile(path).traces[0].steps));
+    assert.ok(events.every((e) => e.kind !== 'steps' || e.payloadRanges === undefined));
+  });
+
+  it('without payloadsOnDemand the steps cross whole', () => {
+    const path = join(dir, 'whole.trace.jsonl');
+    writeFileSync(path, benchTraceText('jsonl', 20, 2));
+    const events: DocumentEvent[] = [];
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0 }, (e) => events.push(e)).open();
+    const steps = events.flatMap((e) => (e.kind === 'steps' ? e.steps : []));
+    assert.ok(steps.some((s) => s.input !== undefined));
+    assert.ok(events.every((e) => e.kind !== 'steps' || e.payloadRanges === undefined));
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The trace editor's host holds a streamed file's steps without their payloads (issue 11: memory
+ * follows the number of steps, not their size) and reads them back where they are used: what the
+ * webview is sent for a step (details, its whole texts, its elided messages, its annotations and
+ * correction), search, and a correction's preview answer exactly as for the file loaded whole,
+ * also after the file grew.
+ */
+import { strict as assert } from 'node:assert';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetStep, GetStepMessages, GetStepText, RpcEndpoint, Search, type CorrectionOutput } from '../../../src/protocol';
+import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
+import { bindTraceEditorHandlers } from '../../../src/host/editor/handlers';
+import { TraceFile } from '../../../src/host/editor/trace-file';
+import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
+import { benchTraceText } from '../../support/bench-traces';
+import { jsonView } from '../../support/convert-compare';
+
+function connect(file: TraceFile): RpcEndpoint {
+  const client: RpcEndpoint = new RpcEndpoint({ send: (m) => queueMicrotask(() => host.handle(m)), timeoutMs: 5000 });
+  const host: RpcEndpoint = new RpcEndpoint({ send: (m) => queueMicrotask(() => client.handle(m)) });
+  bindTraceEditorHandlers(host, file, { revealInFile: async () => ({ revealed: true }), openAsText: async () => undefined });
+  return client;
+}
+
+describe('trace editor: a streamed file held without its payloads', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let path: string;
+  let paged: TraceFile;
+  let loader: DocumentLoader;
+  const all = benchTraceText('jsonl', 400, 11).split('\n').filter((l) => l.trim() !== '');
+  const firstPart = all.slice(0, 300);
+
+  /** The file as the editor gets it from its document worker (here in process). */
+  function apply(e: DocumentEvent): void {
+    paged.applyLoadEvent(e);
+  }
+
+  const whole = (): TraceFile => TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atd-paged-'));
+    path = join(dir, 'run.trace.jsonl');
+    writeFileSync(path, firstPart.join('\n') + '\n');
+    paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 8192, payloadsOnDemand: true }, apply);
+    loader.open();
+    paged.session(0);
+    paged.flushGrowth();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('holds the steps without input and output', () => {
+    const steps = paged.session(0).steps;
+    assert.equal(steps.length, whole().session(0).steps.length);
+    assert.ok(steps.every((s) => s.input === undefined && s.output === undefined));
+    assert.ok(whole().session(0).steps.some((s) => s.input !== undefined), 'the file has payloads');
+  });
+
+  it("sends each step's details, texts, messages and annotations as for the file loaded whole", async () => {
+    const a = connect(paged);
+    const b = connect(whole());
+    const n = paged.session(0).steps.length;
+    for (let index = 0; index < n; index += 7) {
+      assert.deepEqual(jsonView(await a.sendRequest(GetStep, { traceIndex: 0, index })), jsonView(await b.sendRequest(GetStep, { traceIndex: 0, index })), `step ${index}`);
+      assert.deepEqual(await a.sendRequest(GetStepText, { traceIndex: 0, index, path: [] }), await b.sendRequest(GetStepText, { traceIndex: 0, index, path: [] }), `raw JSON of step ${index}`);
+      for (const at of ['input', 'output'] as const) {
+        const messages = paged.session(0).wholeStep(index)[at]?.messages;
+        if (!messages?.length) continue;
+        const ask = { traceIndex: 0, index, at, start: 0, count: messages.length };
+        assert.deepEqual(jsonView(await a.sendRequest(GetStepMessages, ask)), jsonView(await b.sendRequest(GetStepMessages, ask)), `${at} messages of step ${index}`);
+      }
+    }
+  });
+
+  it('previews a correction of a model step against its own reply', () => {
+    const index = paged.session(0).steps.findIndex((s) => s.kind === 'llm');
+    const output: CorrectionOutput = { role: 'assistant', content: 'A better answer.' };
+    const preview = paged.previewCorrection(0, index, output);
+    assert.deepEqual(preview, whole().previewCorrection(0, index, output));
+    assert.ok(preview.diff.some((l) => l.kind === 'removed'), 'the diff removes the original reply');
+  });
+
+  it('searches the messages read back, then the appended steps too', async () => {
+    const a = connect(paged);
+    const b = connect(whole());
+    // Words that occur only inside messages and tool output (not in names or ids).
+    for (const query of ['façade', 'returned:', 'turn 7:', 'no such text anywhere']) {
+      const ask = { traceIndex: 0, query, from: -1, direction: 'next' as const };
+      assert.deepEqual(await a.sendRequest(Search, ask), await b.sendRequest(Search, ask), query);
+    }
+    const appended = JSON.stringify({ type: 'step', id: 'late', kind: 'llm', name: 'chat', output: { messages: [{ role: 'assistant', content: 'a zebra crossing at the end' }] } });
+    appendFileSync(path, all.slice(300).join('\n') + '\n' + appended + '\n');
+    loader.reload();
+    paged.flushGrowth();
+    const found = await a.sendRequest(Search, { traceIndex: 0, query: 'zebra crossing', from: -1, direction: 'next' });
+    assert.equal(found.index, paged.session(0).indexOfId('late'));
+    const ask = { traceIndex: 0, query: 'façade', from: -1, direction: 'next' as const };
+    assert.deepEqual(await a.sendRequest(Search, ask), await connect(whole()).sendRequest(Search, ask), 'the appended steps are searched');
+  });
+});
