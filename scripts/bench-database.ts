@@ -13,7 +13,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startTraceWorker } from '../src/core/engine/worker/spawn';
 import { TraceWorkerClient } from '../src/core/engine/worker/client';
 import { workerJobs } from '../src/core/engine/worker/jobs';
 import { WorkerPool } from '../src/core/engine/worker/pool';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const files = arg('files', 5000);
   const steps = arg('steps', 40);
   const workerCount = arg('workers', 2);
-  const clients = Array.from({ length: workerCount }, () => new TraceWorkerClient(() => new Worker(join(__dirname, '..', 'dist', 'trace-worker.js'))));
+  const clients = Array.from({ length: workerCount }, () => new TraceWorkerClient(() => startTraceWorker(join(__dirname, '..', 'dist', 'trace-worker.js'))));
   const pool = workerCount > 0 ? new WorkerPool(clients) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'atd-bench-db-'));
   const formats: BenchFormat[] = ['jsonl', 'otlp', 'trail'];

@@ -28,7 +28,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { startTraceWorker } from '../src/core/engine/worker/spawn';
 import { TraceFile } from '../src/host/editor/trace-file';
 import type { TraceSession } from '../src/host/editor/session';
 import { DEFAULT_TAXONOMY } from '../src/core/taxonomy';
@@ -324,7 +324,7 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   const stop = watchMainThread();
   const t0 = performance.now();
   const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
-  const client = new DocumentWorkerClient(() => new Worker(workerPath, { workerData: { mode: 'document' } }), { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
+  const client = new DocumentWorkerClient(() => startTraceWorker(workerPath, 'document'), { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
   // As the webview does after each change: the summary (counts, legend) and the rows it shows.
   const reader = new TraceFileReader(file, client, () => {
     if (file.traces.length === 0) return;
@@ -419,7 +419,7 @@ async function runWorkspace(dir: string, count: number, workerPath: string): Pro
     }, 5);
     setTimeout(() => { clearInterval(idle); done(worst); }, 3000);
   });
-  const client = new TraceWorkerClient(() => new Worker(workerPath));
+  const client = new TraceWorkerClient(() => startTraceWorker(workerPath));
   const t0 = clock();
   const stop = watchMainThread();
   const outcomes: AnalysisOutcome[] = [];

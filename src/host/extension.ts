@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { setExtensionMode } from './trusted-args';
 import { activateAnnotations } from './annotations';
-import { Worker } from 'node:worker_threads';
+import { startTraceWorker } from '../core/engine/worker/spawn';
 import { AnalysisService } from './analysis/service';
 import { TraceWorkerClient } from '../core/engine/worker/client';
 import { activateCommands } from './commands';
@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   activateAnyJsonEditor(context);
   // One worker for the views' and the diagnostics' analyses; the trace editor reads each file in a
   // document worker of its own, and hands its analysis over (no second parse for the view).
-  const worker = new TraceWorkerClient(() => new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
+  const worker = new TraceWorkerClient(() => startTraceWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
   context.subscriptions.push({ dispose: () => worker.dispose() });
   const analysis = new AnalysisService(worker);
   context.subscriptions.push(analysis);
@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const receiver = activateReceiver(context, traces);
   // A second worker, started on first use, indexes the workspace's records beside the first (a
   // cold index of thousands of files is CPU-bound; the machine has at least two cores).
-  const indexWorker = new TraceWorkerClient(() => new Worker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
+  const indexWorker = new TraceWorkerClient(() => startTraceWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath));
   context.subscriptions.push({ dispose: () => indexWorker.dispose() });
   const queries = activateQuery(context, { files: () => traces.files(), worker, indexWorkers: [worker, indexWorker] });
   activateCurate(context, queries, trainingSets.view);

@@ -88,7 +88,7 @@ export function humanTagSites(steps: readonly StepSite[], doc: AnnotationDocumen
 }
 
 /** What a failure site names of its step. */
-type SitedStep = Pick<Step, 'id' | 'name' | 'location'>;
+export type SitedStep = Pick<Step, 'id' | 'name' | 'location'>;
 
 /**
  * `stepOf`: the step of a run with an id, when the caller has an index of them (a streamed run's

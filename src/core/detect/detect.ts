@@ -99,11 +99,6 @@ export class StreamDetector {
     this.detector.addSteps(steps);
   }
 
-  /** The position of the step with this id among those added. */
-  indexOf(stepId: string): number | undefined {
-    return this.detector.positionOf(stepId);
-  }
-
   /** The findings of the steps so far, as if the run ended here (copies: later steps do not change them). */
   findings(): Finding[] {
     return this.detector.findingsSoFar();
@@ -141,7 +136,10 @@ class Detector {
   private readonly schemas: ToolSchemas;
   private readonly repeatThreshold: number;
   private readonly observationMode: boolean;
-  private readonly index = new Map<string, number>();
+  /** Steps added so far. */
+  private added = 0;
+  /** Each finding's step position (`index`), for the decision order of `collect`. */
+  private readonly positions = new Map<Finding, number>();
 
   private readonly llmByCallId = new Map<string, Seen>();
   private readonly lastLlmByParent = new Map<string, Seen>();
@@ -181,19 +179,14 @@ class Detector {
   addSteps(steps: readonly Step[]): void {
     for (const step of steps) {
       this.firstStep ??= seen(step);
-      this.index.set(step.id, step.index);
+      this.added++;
       this.closeContainers(step.depth);
       this.visit(step);
     }
   }
 
-  positionOf(stepId: string): number | undefined {
-    return this.index.get(stepId);
-  }
-
-  /** Steps added (ids are unique within a run: one index entry each). */
   get stepCount(): number {
-    return this.index.size;
+    return this.added;
   }
 
   get findingCount(): number {
@@ -223,6 +216,7 @@ class Detector {
       lastAction: this.lastAction, lastActionFailed: this.lastActionFailed,
     };
     const out = this.end().map((f) => ({ ...f }));
+    for (const f of this.findings.slice(saved.findings)) this.positions.delete(f);
     this.findings.length = saved.findings;
     this.open.splice(0, this.open.length, ...saved.open);
     this.pending.clear();
@@ -430,7 +424,7 @@ class Detector {
     let ignoredReported = false;
     for (const f of seen) {
       if (this.observationMode) {
-        if (f.decision) f.decision.stepId = step.id;
+        if (f.decision) this.move(f.decision, step);
         else this.add(step, f.category, f.rule, `sees ${f.toolName ?? f.step.name} fail: ${clip(f.text, 240)}`, f.step.id);
       }
       const retried = f.toolName !== undefined && (called.includes(f.toolName) || reply.includes(f.toolName));
@@ -456,7 +450,7 @@ class Detector {
       const text = m.content ?? '';
       if ((m.role === 'tool' || m.role === 'user') && FORMAT_REJECTED.test(bounded(text)) && /pars|format|invalid action|SyntaxError/i.test(text.slice(0, 2000))) {
         const d = this.add(prev, 'OUT.FORMAT', 'format-rejected', `the next input says the output was rejected: ${clip(text, 240)}`);
-        if (this.observationMode) d.stepId = step.id;
+        if (this.observationMode) this.move(d, step);
         return;
       }
       if (m.role === 'tool' && (m.isError || looksLikeErrorOutput(text))) {
@@ -545,11 +539,18 @@ class Detector {
     }
   }
 
-  private add(step: { id: string }, category: string, rule: string, evidence: string, symptomStepId?: string): Finding {
+  private add(step: { id: string; index: number }, category: string, rule: string, evidence: string, symptomStepId?: string): Finding {
     const f: Finding = { stepId: step.id, category, rule, evidence, impact: DEFAULT_TAXONOMY.get(category)?.impact };
     if (symptomStepId && symptomStepId !== step.id) f.symptomStepId = symptomStepId;
     this.findings.push(f);
+    this.positions.set(f, step.index);
     return f;
+  }
+
+  /** Report finding `f` on another step (observation mode: where the model sees the failure). */
+  private move(f: Finding, step: { id: string; index: number }): void {
+    f.stepId = step.id;
+    this.positions.set(f, step.index);
   }
 
   /** One finding per (step, category); in decision order. */
@@ -563,7 +564,7 @@ class Detector {
       if (!f.impact) delete f.impact;
       out.push(f);
     }
-    const idx = (f: Finding): number => this.index.get(f.stepId) ?? Number.MAX_SAFE_INTEGER;
+    const idx = (f: Finding): number => this.positions.get(f) ?? Number.MAX_SAFE_INTEGER;
     return out.sort((a, b) => idx(a) - idx(b));
   }
 }

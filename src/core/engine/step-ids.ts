@@ -23,21 +23,32 @@ export function fingerprintHash(d: StepFingerprint): string {
 }
 
 export class StepIdAllocator {
-  private readonly occurrences = new Map<string, number>();
-  private readonly issued = new Set<string>();
+  /**
+   * Every id issued, and for each base (a source id, or a derived `step-<hash>`) how many of its
+   * occurrences were given ids: 0 for an id issued only as another base's `<base>#<k>`. One map
+   * for both: a run of 10^6 steps holds one entry per step, not two.
+   */
+  private readonly seen = new Map<string, number>();
 
   /** The next step's id, in file order. */
   next(sourceId: string | undefined, fingerprint: StepFingerprint): string {
     const base = sourceId || `step-${fingerprintHash(fingerprint)}`;
-    let k = this.occurrences.get(base) ?? 0;
+    const known = this.seen.get(base);
+    // Most steps: a base seen for the first time is its own id.
+    if (known === undefined) {
+      this.seen.set(base, 1);
+      return base;
+    }
+    let k = known;
     let id: string;
     // A literal source id "x#2" may already be taken by the second "x": count on until free.
     do {
       k++;
       id = k === 1 ? base : `${base}#${k}`;
-    } while (this.issued.has(id));
-    this.occurrences.set(base, k);
-    this.issued.add(id);
+    } while (this.seen.has(id));
+    // The base is issued too by now (its first occurrence, or the id that made it count on).
+    this.seen.set(base, k);
+    if (id !== base) this.seen.set(id, 0);
     return id;
   }
 }

@@ -6,7 +6,7 @@
  * of pairs through the typed protocol in src/protocol/compare.ts.
  */
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startTraceWorker } from '../../core/engine/worker/spawn';
 import * as vscode from 'vscode';
 import { correctedTrajectory } from '../../core/compare';
 import { sidecarPathFor } from '../../core/annotations';
@@ -149,7 +149,7 @@ async function readTraceFile(extensionUri: vscode.Uri, uri: vscode.Uri): Promise
   const sidecar = sidecarLocationFor(uri);
   const file = TraceFile.opening(uri.fsPath, { taxonomy: configuredTaxonomy(), maxUnzippedBytes: maxUnzippedBytes(), readSidecar: sidecarReaderFor(sidecar), sidecarPath: sidecar.path });
   const workerPath = vscode.Uri.joinPath(extensionUri, 'dist', 'trace-worker.js').fsPath;
-  const client = new DocumentWorkerClient(() => new Worker(workerPath, { workerData: { mode: 'document' } }), { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() });
+  const client = new DocumentWorkerClient(() => startTraceWorker(workerPath, 'document'), { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes() });
   const reader = new TraceFileReader(file, client, () => undefined);
   try {
     await reader.open().done;

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { Worker } from 'node:worker_threads';
+import { startTraceWorker } from '../../core/engine/worker/spawn';
 import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
 import { DocumentWorkerClient } from '../../core/engine/worker/document-client';
 import { parseSidecar, serializeSidecar, writeFileAtomic } from '../../core/annotations';
@@ -209,7 +209,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const document = new TraceDocument(uri, file);
     const workerPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'trace-worker.js').fsPath;
     const client = new DocumentWorkerClient(
-      () => new Worker(workerPath, { workerData: { mode: 'document' } }),
+      () => startTraceWorker(workerPath, 'document'),
       // The steps of a streamed file cross without their payloads: the details, corrections and search read them back.
       { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes(), payloadsOnDemand: true },
     );

@@ -44,6 +44,28 @@ describe('stable step ids', () => {
     }), { seed: 11, numRuns: 300 });
   });
 
+  it('gives the ids of the rule as first written (a map of occurrences and a set of ids issued), in one map (any sequence)', () => {
+    // The rule as it was first written: kept here as the reference.
+    const reference = (): ((base: string) => string) => {
+      const occurrences = new Map<string, number>();
+      const issued = new Set<string>();
+      return (base) => {
+        let k = occurrences.get(base) ?? 0;
+        let id: string;
+        do { k++; id = k === 1 ? base : `${base}#${k}`; } while (issued.has(id));
+        occurrences.set(base, k);
+        issued.add(id);
+        return id;
+      };
+    };
+    const base = fc.constantFrom('a', 'b', 'a#2', 'a#3', 'a#2#2', 'b#2', 'a#2#3');
+    fc.assert(fc.property(fc.array(base, { maxLength: 40 }), (bases) => {
+      const a = new StepIdAllocator();
+      const ref = reference();
+      assert.deepEqual(bases.map((b) => a.next(b, { kind: 'tool', name: 's' })), bases.map(ref));
+    }), { seed: 12, numRuns: 500 });
+  });
+
   it('a JSONL trace that grows keeps its ids, and a tag made before still binds after', () => {
     const line = (i: number): unknown => ({ type: 'step', id: i === 3 ? 's1' : `s${i}`, kind: 'tool', name: 'search' });
     const header = { type: 'trace', format: 'agent-trace/v1', id: 't' };

@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { rejectedCallTrace } from '../../support/rejected-call-trace';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
+import { startTraceWorker, TRACE_WORKER_YOUNG_GENERATION_MB } from '../../../src/core/engine/worker/spawn';
 import { loadTraceFile } from '../../../src/core/load';
 import { analysisOutcome } from '../../../src/core/analysis/outcome';
 import { siblingsOf } from '../../../src/core/engine/worker/jobs';
@@ -231,7 +232,13 @@ describe('engine: opening a trace in the document worker', function () {
 
   describe('the client, with a real worker', () => {
     const ENTRY = join(PROJECT_ROOT, 'src', 'core', 'engine', 'worker', 'trace-worker.ts');
-    const realWorker = (): Worker => new Worker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, { eval: true, workerData: { mode: 'document' } });
+    // Started as the editor starts one: with the trace worker's young generation (spawn.ts).
+    const started: Worker[] = [];
+    const realWorker = (): Worker => {
+      const w = startTraceWorker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, 'document', { eval: true });
+      started.push(w);
+      return w;
+    };
 
     it('opens, follows an append, and reports a cancel and a crash', async () => {
       const all = lines(benchTraceText('jsonl', 200));
@@ -243,6 +250,7 @@ describe('engine: opening a trace in the document worker', function () {
       assert.equal(await client.reload(model.apply), 'done');
       assertLikeWholeLoad(model, path);
       assert.equal(client.started, 1);
+      assert.equal(started[0].resourceLimits?.maxYoungGenerationSizeMb, TRACE_WORKER_YOUNG_GENERATION_MB);
 
       // Cancelled: settles at once, and the next reload starts over in a new worker.
       const pending = client.reload(model.apply);

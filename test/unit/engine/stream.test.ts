@@ -182,6 +182,20 @@ describe('streaming import of agent-trace/v1 (engine/stream)', () => {
       assert.deepEqual(steps.map((s) => `${s.step.id}<${s.step.parentId ?? ''}`), ['a<', 'a#2<a', 'b<', 'c<b', 'd<b', 'e<', 'f<']);
       checkAgainstLoad(path, bytes, 2, loadTraceFromBytes(path, bytes));
     });
+
+    it('a source id that names a repeat ("a#2" after two "a") gets its own id, and its children find it as their parent', () => {
+      const lines = [step('a', null, 1), step('a', null, 2), step('a#2', null, 3), step('k', 'a#2', 4), step('j', 'a', 5)];
+      const bytes = new TextEncoder().encode(lines.join('\n'));
+      const path = writeTemp(bytes);
+      const { builder, steps } = streamFile(path, 2);
+      assert.equal(builder.orderBreak?.line, 5, 'a child of the first "a" after its subtree ended breaks the order');
+      assert.deepEqual(steps.map((s) => `${s.step.id}<${s.step.parentId ?? ''}`), ['a<', 'a#2<', 'a#2#2<', 'k<a#2#2']);
+      assert.equal(builder.firstIdOf(0, 'a#2'), 'a#2#2');
+      assert.equal(builder.firstIdOf(0, 'a'), 'a');
+      assert.equal(builder.firstIdOf(0, 'nope'), undefined);
+      const whole = loadTraceFromBytes(path, bytes).traces[0].steps;
+      assert.equal(whole.find((s) => s.id === 'k')?.parentId, 'a#2#2', 'as the whole import resolves it');
+    });
   });
 
   describe('the line reader', () => {

@@ -69,8 +69,12 @@ export interface StreamBuilderOptions {
 
 interface RunState extends StreamRun {
   ids: StepIdAllocator;
-  /** First draft of each source id (parents resolve to it, as in buildTrace) and its step id. */
-  firstBySource: Map<string, { draft: number; id: string }>;
+  /**
+   * First draft of each source id (parents resolve to it, as in buildTrace). Its step id is the
+   * source id, unless that id was taken (`renamed`): a number per step, not an object, for 10^6 steps.
+   */
+  firstBySource: Map<string, number>;
+  renamed: Map<string, string>;
   /** The last step emitted and its ancestors, root first. */
   path: OpenStep[];
   maxRootStart: number | null;
@@ -101,7 +105,8 @@ export class CanonicalStreamBuilder {
 
   /** The stable id of the first step of run `run` with source id `sourceId` (what a parent or a label naming it means). */
   firstIdOf(run: number, sourceId: string): string | undefined {
-    return this.states[run]?.firstBySource.get(sourceId)?.id;
+    const state = this.states[run];
+    return state?.firstBySource.has(sourceId) ? state.renamed.get(sourceId) ?? sourceId : undefined;
   }
 
   /** Read a batch of lines (in file order, continuing the previous batch); the steps they finish. */
@@ -153,11 +158,15 @@ export class CanonicalStreamBuilder {
     const id = run.ids.next(d.sourceId, d);
     let parent: { draft: number; id: string } | undefined;
     if (d.parentSourceId) {
-      parent = run.firstBySource.get(d.parentSourceId);
+      const draft = run.firstBySource.get(d.parentSourceId);
+      parent = draft === undefined ? undefined : { draft, id: run.renamed.get(d.parentSourceId) ?? d.parentSourceId };
       // A step naming itself as parent, at its id's first occurrence, is a root (as in buildTrace).
       if (!parent && d.parentSourceId !== d.sourceId) this.breakOrder(l, `step ${JSON.stringify(id)} names parent ${JSON.stringify(d.parentSourceId)}, which is not before it in the file`);
     }
-    if (d.sourceId && !run.firstBySource.has(d.sourceId)) run.firstBySource.set(d.sourceId, { draft: index, id });
+    if (d.sourceId && !run.firstBySource.has(d.sourceId)) {
+      run.firstBySource.set(d.sourceId, index);
+      if (id !== d.sourceId) run.renamed.set(d.sourceId, id);
+    }
     if (this.broken) return;
     const start = d.startTime ?? null;
     let depth = 0;
@@ -184,7 +193,7 @@ export class CanonicalStreamBuilder {
   }
 
   private newRun(draft: DraftTrace): RunState {
-    const s: RunState = { draft, locations: [], stepLines: 0, emitted: 0, ids: new StepIdAllocator(), firstBySource: new Map(), path: [], maxRootStart: null };
+    const s: RunState = { draft, locations: [], stepLines: 0, emitted: 0, ids: new StepIdAllocator(), firstBySource: new Map(), renamed: new Map(), path: [], maxRootStart: null };
     this.states.push(s);
     return s;
   }

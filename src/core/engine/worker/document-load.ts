@@ -31,6 +31,7 @@ import { cleanProblem, isUserInputError, quoteTraceText, UserInputError, type Pr
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
 import { withoutPayloads } from '../stream/step-payloads';
+import { SentSteps } from './sent-steps';
 import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
@@ -108,13 +109,6 @@ const SNIFF_BYTES = 64 * 1024;
 /** Small reads make small events: each one is decoded on the host's thread, so none may take long. */
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 
-/**
- * What the loader keeps of each step it sent: what a failure site names (its id, name and place
- * in the file). Not the step: the host has it, and a streamed file's steps would otherwise be held
- * twice for as long as the file is open.
- */
-type SentStep = Pick<Step, 'id' | 'name' | 'location'>;
-
 /** What the loader keeps of a streamed run besides its steps, updated as they are read. */
 interface StreamedRun {
   detector: StreamDetector;
@@ -136,7 +130,11 @@ export class DocumentLoader {
   private hashedTo = 0;
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
-  private sent: SentStep[][] = [];
+  /**
+   * What the loader keeps of each step it sent of a streamed run: what a failure site names. Not
+   * the step: the host has it, and the steps would otherwise be held twice while the file is open.
+   */
+  private sent: SentSteps[] = [];
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
   private runKeys = new TraceKeyAllocator();
   /**
@@ -331,8 +329,10 @@ export class DocumentLoader {
   }
 
   private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[]): void {
-    const kept = (this.sent[run] ??= []);
-    for (const s of steps) kept.push(s.location ? { id: s.id, name: s.name, location: s.location } : { id: s.id, name: s.name });
+    if (this.mode === 'streamed') {
+      const kept = (this.sent[run] ??= new SentSteps());
+      for (const s of steps) kept.push(s);
+    }
     this.sentAny = true;
     this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}) });
   }
@@ -355,12 +355,12 @@ export class DocumentLoader {
     const builder = this.builder!;
     const runs = builder.runs;
     const draft = runs[run].draft;
-    const sent = this.sent[run] ?? [];
+    const sent = this.sent[run];
     const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: this.params.path, sha256 }, canonicalImporter.id, warnings, [], {
       bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
       // In decision order, a step's position in the file is its index.
-      atPosition: (position) => sent[position]?.id,
-      count: sent.length,
+      atPosition: (position) => sent?.idAt(position),
+      count: sent?.count ?? 0,
     }, this.streamedRuns[run]?.start ?? null);
     // Keys depend only on earlier runs, so each run's is handed out once, in file order.
     while (this.runKeys.count <= run) {
@@ -375,7 +375,7 @@ export class DocumentLoader {
     const builder = this.builder!;
     const warnings: Problem[] = [...builder.warnings];
     const runs = builder.runs.map((_, run) => this.streamHeader(run, sha256, warnings));
-    const counts = runs.map((_, run) => this.sent[run]?.length ?? 0);
+    const counts = runs.map((_, run) => this.sent[run]?.count ?? 0);
     // The whole-file import's refusals, in its words.
     if (runs.length === 0 || counts.every((n) => n === 0)) {
       const label = canonicalImporter.label;
@@ -385,12 +385,6 @@ export class DocumentLoader {
       if (counts[i] === 0) warnings.push({ file: this.params.path, message: `trace ${i + 1} of ${runs.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
     });
     this.finish(canonicalImporter.id, runs, warnings.map(cleanProblem), true, totalBytes);
-  }
-
-  /** A streamed run's step (as kept) by id, through its detector's index of them. */
-  private streamedStep(run: number, stepId: string): SentStep | undefined {
-    const i = this.streamedRuns[run]?.detector.indexOf(stepId);
-    return i === undefined ? undefined : this.sent[run]?.[i];
   }
 
   /** What is kept of streamed run `run`, made at its first steps (its header line came before them). */
@@ -412,7 +406,7 @@ export class DocumentLoader {
   private findingsOf(trace: Trace, run: number, streamed: boolean): Finding[] {
     if (!streamed) return findingsFor(trace, taxonomyFor(this.params.taxonomy));
     const known = this.streamedRuns[run];
-    if (known && known.detector.steps === (this.sent[run]?.length ?? 0) && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
+    if (known && known.detector.steps === (this.sent[run]?.count ?? 0) && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
     this.wholeRunDetections++;
     return this.detectStreamedRunAgain(trace, run);
   }
@@ -433,9 +427,11 @@ export class DocumentLoader {
     const taxonomy = taxonomyFor(this.params.taxonomy);
     const findings = traces.map((t, run) => this.findingsOf(t, run, streamed));
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
-    const stepCount = traces.reduce((n, t, run) => n + (streamed ? this.sent[run]?.length ?? 0 : t.steps.length), 0);
+    const stepCount = traces.reduce((n, t, run) => n + (streamed ? this.sent[run]?.count ?? 0 : t.steps.length), 0);
+    // A streamed run's steps with findings, found in one pass over what was kept of its steps.
+    const sited = streamed ? findings.map((list, run) => this.sent[run]?.find(new Set(list.map((f) => f.stepId))) ?? new Map()) : undefined;
     const outcome: AnalysisOutcome = {
-      kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.streamedStep(run, id) : undefined),
+      kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined),
     };
     this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy });
     this.readOnce = true;
