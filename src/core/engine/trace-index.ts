@@ -13,6 +13,7 @@ import type { Finding } from '../detect';
 import type { Step } from '../model/schema';
 import { Emitter, type Listener } from './emitter';
 import { GrowableInt32 } from './growable';
+import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
 
 export interface TraceIndexEvents {
@@ -35,8 +36,16 @@ export class TraceIndex {
   private readonly parents = new GrowableInt32();
   private readonly ends = new GrowableInt32();
   private readonly children = new GrowableInt32();
-  private readonly positions = new Map<string, number>();
-  private findingsByStep: (readonly Finding[])[] = [];
+  private readonly positions = new IdMap();
+  /**
+   * Findings by step position, only for steps that have some: setting the findings of a run of
+   * 10^6 steps (as they come while it is read) costs the findings, not the steps.
+   */
+  private findingsByStep = new Map<number, readonly Finding[]>();
+  /** Sorted positions of the steps with an error status (the failing set without findings). */
+  private errorSteps: number[] = [];
+  /** Sorted positions of the steps with findings. */
+  private flaggedSteps: number[] = [];
   private failingSteps: number[] = [];
   private searchText: string[] | undefined;
   /** Where the whole steps are read from when the steps are held without their payloads (search needs them). */
@@ -104,7 +113,12 @@ export class TraceIndex {
   }
 
   findingsOf(i: number): readonly Finding[] {
-    return this.findingsByStep[i] ?? NO_FINDINGS;
+    return this.findingsByStep.get(i) ?? NO_FINDINGS;
+  }
+
+  /** Sorted positions of the steps with findings. */
+  withFindings(): readonly number[] {
+    return this.flaggedSteps;
   }
 
   /** Sorted positions of the steps that failed by the trace alone: an error status or a finding. */
@@ -128,7 +142,12 @@ export class TraceIndex {
           return false;
         }
       }
-      if (!findings) for (const s of steps) if (s.status === 'error') this.failingSteps.push(s.index);
+      for (const s of steps) {
+        if (s.status !== 'error') continue;
+        this.errorSteps.push(s.index);
+        // The failing set grows with them now (new findings recompute it below).
+        if (!findings) this.failingSteps.push(s.index);
+      }
       this.axisCache = this.axisCache && extendAxis(this, this.axisCache, from);
       if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
       this.emitter.emit('appended', { from, count: steps.length });
@@ -240,7 +259,9 @@ export class TraceIndex {
     this.parents.truncate(from);
     this.ends.truncate(from);
     this.children.truncate(from);
-    this.findingsByStep.length = from;
+    for (const i of this.findingsByStep.keys()) if (i >= from) this.findingsByStep.delete(i);
+    while (this.flaggedSteps.length && this.flaggedSteps[this.flaggedSteps.length - 1] >= from) this.flaggedSteps.pop();
+    while (this.errorSteps.length && this.errorSteps[this.errorSteps.length - 1] >= from) this.errorSteps.pop();
     // Before the append, the subtrees on the open path ended where the list did.
     for (let a = from - 1; a >= 0; a = this.parents.get(a)) this.ends.set(a, from);
   }
@@ -255,12 +276,14 @@ export class TraceIndex {
     this.positions.clear();
     this.searchText = undefined;
     this.axisCache = undefined;
+    this.errorSteps = [];
     const sorted = steps.every((s, i) => s.index === i) ? steps : [...steps].sort((a, b) => a.index - b.index);
     for (const s of sorted) this.positions.set(s.id, this.positions.size);
     for (let i = 0; i < sorted.length; i++) {
       const s = sorted[i];
       const p = s.parentId == null ? undefined : this.positions.get(s.parentId);
       this.list.push(s);
+      if (s.status === 'error') this.errorSteps.push(i);
       this.parents.push(p !== undefined && p < i ? p : -1);
       this.ends.push(i + 1);
       this.children.push(0);
@@ -277,9 +300,7 @@ export class TraceIndex {
   private push(s: Step, p: number): boolean {
     const i = this.list.length;
     // One map operation tells a new id from a taken one: the map does not grow for a taken id.
-    const size = this.positions.size;
-    this.positions.set(s.id, i);
-    if (this.positions.size === size) {
+    if (!this.positions.set(s.id, i)) {
       this.positions.set(s.id, this.list.findIndex((t) => t.id === s.id));
       return false;
     }
@@ -289,23 +310,35 @@ export class TraceIndex {
     this.children.push(0);
     if (p >= 0) this.children.set(p, this.children.get(p) + 1);
     for (let a = p; a >= 0; a = this.parents.get(a)) this.ends.set(a, i + 1);
-    this.findingsByStep.push(NO_FINDINGS);
     return true;
   }
 
 
   private applyFindings(findings: readonly Finding[]): void {
-    const byStep: (readonly Finding[])[] = new Array(this.list.length).fill(NO_FINDINGS);
+    const byStep = new Map<number, Finding[]>();
     for (const f of findings) {
       const i = this.positions.get(f.stepId);
       if (i === undefined) continue;
-      byStep[i] = byStep[i] === NO_FINDINGS ? [f] : [...byStep[i], f];
+      const list = byStep.get(i);
+      if (list) list.push(f);
+      else byStep.set(i, [f]);
     }
     this.findingsByStep = byStep;
-    const failing: number[] = [];
-    for (let i = 0; i < this.list.length; i++) if (this.list[i].status === 'error' || byStep[i].length > 0) failing.push(i);
-    this.failingSteps = failing;
+    this.flaggedSteps = [...byStep.keys()].sort((a, b) => a - b);
+    this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
   }
+}
+
+/** The union of two sorted lists of positions, sorted, each position once. */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (out.length === 0 || out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 export interface Axis {

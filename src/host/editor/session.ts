@@ -55,7 +55,7 @@ export class TraceSession {
     this.current = trace;
     this.shownFindings = findings;
     this.index = new TraceIndex(trace.steps, findings);
-    this.derive(findings);
+    this.derive();
   }
 
   /**
@@ -67,7 +67,7 @@ export class TraceSession {
     if (findings === this.shownFindings) return;
     this.shownFindings = findings;
     this.index.setFindings(findings);
-    this.derive(findings);
+    this.derive();
   }
 
   get trace(): Trace {
@@ -115,7 +115,9 @@ export class TraceSession {
    */
   update(trace: Trace, findings: Finding[]): { appendedFrom: number } | { reset: true } {
     const before = this.index.length;
-    const extends_ = trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i]?.id === s.id && trace.steps[i].parentId === s.parentId);
+    // A run read as a stream keeps its steps array, which only grows: no need to compare 10^6 steps.
+    const sameSteps = trace.steps === this.current.steps && trace.steps.length >= before;
+    const extends_ = sameSteps || (trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i]?.id === s.id && trace.steps[i].parentId === s.parentId));
     this.current = trace;
     this.shownFindings = findings;
     const appended = extends_ && this.index.append(trace.steps.slice(before), findings);
@@ -125,7 +127,7 @@ export class TraceSession {
       // Positions name other steps now: no cached view holds.
       this.viewCache.clear();
     }
-    this.derive(findings);
+    this.derive();
     // The views that do not filter by failures were kept: they gain the appended steps' rows.
     if (appended) this.extendViews(before);
     return appended ? { appendedFrom: before } : { reset: true };
@@ -183,17 +185,15 @@ export class TraceSession {
     }
   }
 
-  private derive(findings: Finding[]): void {
+  /** What follows from the index's findings: shown in the chosen taxonomy, explained spans, labels, annotations. */
+  private derive(): void {
     this.allFindings = new SparseLists<ShownFinding>();
-    for (const f of findings) {
-      const i = this.index.indexOf(f.stepId);
+    // The index placed the findings on their steps already (one id lookup each).
+    for (const i of this.index.withFindings()) {
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
-      if (i !== undefined) this.allFindings.push(i, { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
+      for (const f of this.index.findingsOf(i)) this.allFindings.push(i, { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
     }
-    this.explainedBy = explainedFailures(this.current, findings, (id) => {
-      const i = this.index.indexOf(id);
-      return i === undefined ? undefined : this.index.steps[i];
-    });
+    this.explainedBy = explainedFailures(this.index);
     this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy);
     this.applyAnnotations(this.bound);
   }
@@ -265,10 +265,14 @@ export class TraceSession {
    * status or a finding), tagged steps and labelled steps, each checked once.
    */
   private recomputeFailing(): void {
-    const candidates = new Set<number>(this.index.failing());
-    for (const [i] of this.tags.entries()) candidates.add(i);
-    for (const i of this.labels.positions()) candidates.add(i);
-    this.failing = [...candidates].filter((i) => this.isFailure(i)).sort((a, b) => a - b);
+    // The index's failing set is sorted already; tags and labels add a few positions to it.
+    const extra = new Set<number>();
+    for (const [i] of this.tags.entries()) extra.add(i);
+    for (const i of this.labels.positions()) extra.add(i);
+    const fromIndex = this.index.failing();
+    if (extra.size > 0) for (const i of fromIndex) extra.delete(i);
+    const candidates = extra.size === 0 ? fromIndex : [...fromIndex, ...extra].sort((a, b) => a - b);
+    this.failing = candidates.filter((i) => this.isFailure(i));
   }
 
   private isFailure(i: number): boolean {

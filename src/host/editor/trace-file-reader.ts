@@ -110,6 +110,12 @@ export class TraceFileReader {
         return;
       }
       if (e.kind === 'steps') stepsSeen = true;
+      // The steps not yet shown are indexed in slices first: the end of the read then updates the
+      // sessions in one short step, not by indexing the rest of the file at once.
+      if (e.kind === 'done' && this.file.growthPending) {
+        queued = this.catchUp().then(() => apply(e));
+        return;
+      }
       apply(e);
       if (e.kind === 'steps' && this.client.isLoading) this.stopIfHeapFull();
     };
@@ -151,6 +157,20 @@ export class TraceFileReader {
     this.catchingUp = false;
     this.generation++;
     this.onChange(change);
+  }
+
+  /** Index every step received, a slice per turn of the event loop. */
+  private catchUp(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    return new Promise<void>((resolve) => {
+      const slice = (): void => {
+        if (this.disposed || !this.file.growthPending) { resolve(); return; }
+        this.file.flushGrowth(STEPS_PER_SLICE);
+        setImmediate(slice);
+      };
+      slice();
+    });
   }
 
   private catchingUp = false;

@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { detect, explainedFailures, type Finding } from '../../../src/core/detect';
+import { TraceIndex } from '../../../src/core/engine';
 import { loadTraceFile } from '../../../src/core/load';
 import type { Trace } from '../../../src/core/model/schema';
 
@@ -21,7 +22,7 @@ const at = (t: Trace, fs: Finding[], name: string, nth = 0): string[] => {
 /** Failing steps with no finding whose failure no failing step inside them explains. */
 function unexplained(t: Trace, fs: Finding[]): string[] {
   const flagged = new Set(fs.map((f) => f.stepId));
-  const explained = explainedFailures(t, fs);
+  const explained = explainedFailures(new TraceIndex(t.steps, fs));
   return t.steps.filter((s) => (s.status === 'error' || s.error) && !flagged.has(s.id) && !explained.has(s.id)).map((s) => s.name);
 }
 
@@ -51,7 +52,7 @@ describe('examples: headline failures are categorised', () => {
     const { trace, findings } = open('travel-planner.otlp.trace.json');
     const tool = trace.steps.find((s) => s.kind === 'tool')!;
     assert.deepEqual(findings.filter((f) => f.stepId === tool.id).map((f) => f.category), ['TOOL.TIMEOUT']);
-    assert.equal(explainedFailures(trace, findings).get(trace.steps[0].id), tool.id);
+    assert.equal(explainedFailures(new TraceIndex(trace.steps, findings)).get(trace.steps[0].id), tool.id);
     assert.deepEqual(unexplained(trace, findings), []);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { detect, explainedFailures } from '../../../src/core/detect';
+import { TraceIndex } from '../../../src/core/engine';
 import { llmCall, llmSays, toolStep, trace } from './build';
 
 const err = (message: string) => ({ status: 'error' as const, error: { message } });
@@ -15,7 +16,7 @@ describe('explainedFailures', () => {
       llmSays('m2', 'The search timed out, so no train times.', { parentId: 'run' }),
     ]);
     const fs = detect(t);
-    assert.deepEqual([...explainedFailures(t, fs)].sort(), [['run', 't1'], ['sub', 't1']]);
+    assert.deepEqual([...explainedFailures(new TraceIndex(t.steps, fs))].sort(), [['run', 't1'], ['sub', 't1']]);
   });
 
   it('leaves out failing steps that have a finding, and failures nothing inside explains', () => {
@@ -26,7 +27,7 @@ describe('explainedFailures', () => {
     ]);
     const fs = detect(t);
     assert.ok(fs.some((f) => f.stepId === 'a'));
-    assert.deepEqual([...explainedFailures(t, fs)], []);
-    assert.deepEqual([...explainedFailures(t, [])], []);
+    assert.deepEqual([...explainedFailures(new TraceIndex(t.steps, fs))], []);
+    assert.deepEqual([...explainedFailures(new TraceIndex(t.steps))], []);
   });
 });
