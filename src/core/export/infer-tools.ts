@@ -12,7 +12,7 @@
  * seen only as null has no type (transformers' `Any`). Arguments that are not an object are
  * typed under the key they are carried in (`argumentsObject`).
  */
-import type { ToolDefinition, Trace } from '../model/schema';
+import type { Step, ToolDefinition, Trace } from '../model/schema';
 import { argumentsObject } from './tool-args';
 
 function jsonType(v: unknown): string | undefined {
@@ -31,31 +31,53 @@ function propertyType(seen: ReadonlySet<string>): { type?: string | string[]; nu
 }
 
 export function inferMissingTools(trace: Trace): { tools: ToolDefinition[]; inferred: ToolDefinition[] } {
-  const declared = new Set(trace.tools.map((t) => t.name));
-  const props = new Map<string, Map<string, Set<string>>>();
-  for (const s of trace.steps) {
-    for (const m of [...(s.input?.messages ?? []), ...(s.output?.messages ?? [])]) {
-      for (const c of m.toolCalls ?? []) {
-        if (declared.has(c.name)) continue;
-        const p = props.get(c.name) ?? new Map<string, Set<string>>();
-        props.set(c.name, p);
-        for (const [k, v] of Object.entries(argumentsObject(c.arguments))) {
-          const t = jsonType(v);
-          const types = p.get(k) ?? new Set<string>();
-          if (t) types.add(t);
-          p.set(k, types);
+  const inference = new ToolInference(trace.tools);
+  inference.add(trace.steps);
+  return inference.result();
+}
+
+/**
+ * `inferMissingTools` over a run whose steps arrive in batches (a file read as a stream): `add`
+ * the next steps; `result()` answers as `inferMissingTools` would for the steps so far.
+ */
+export class ToolInference {
+  private readonly declared: Set<string>;
+  private readonly props = new Map<string, Map<string, Set<string>>>();
+  /** Bumped whenever `result()` would change: a new tool, argument or type. */
+  changes = 0;
+
+  constructor(private readonly tools: readonly ToolDefinition[]) {
+    this.declared = new Set(tools.map((t) => t.name));
+  }
+
+  add(steps: readonly Pick<Step, 'input' | 'output'>[]): void {
+    for (const s of steps) {
+      for (const m of [...(s.input?.messages ?? []), ...(s.output?.messages ?? [])]) {
+        for (const c of m.toolCalls ?? []) {
+          if (this.declared.has(c.name)) continue;
+          let p = this.props.get(c.name);
+          if (!p) { this.props.set(c.name, (p = new Map())); this.changes++; }
+          for (const [k, v] of Object.entries(argumentsObject(c.arguments))) {
+            const t = jsonType(v);
+            let types = p.get(k);
+            if (!types) { p.set(k, (types = new Set())); this.changes++; }
+            if (t && !types.has(t)) { types.add(t); this.changes++; }
+          }
         }
       }
     }
   }
-  const inferred: ToolDefinition[] = [...props].map(([name, p]) => ({
-    name,
-    description: '',
-    parameters: {
-      type: 'object',
-      // Hermes renders every parameter's description: give each an empty one.
-      properties: Object.fromEntries([...p].map(([k, types]) => [k, { ...propertyType(types), description: '' }])),
-    },
-  }));
-  return { tools: [...trace.tools, ...inferred], inferred };
+
+  result(): { tools: ToolDefinition[]; inferred: ToolDefinition[] } {
+    const inferred: ToolDefinition[] = [...this.props].map(([name, p]) => ({
+      name,
+      description: '',
+      parameters: {
+        type: 'object',
+        // Hermes renders every parameter's description: give each an empty one.
+        properties: Object.fromEntries([...p].map(([k, types]) => [k, { ...propertyType(types), description: '' }])),
+      },
+    }));
+    return { tools: [...this.tools, ...inferred], inferred };
+  }
 }

@@ -5,7 +5,8 @@
  * or one linear scan, which stays well under a frame for 10^5 steps.
  */
 import { categoryIn, reviewOf, shownFindingCategory, type BoundAnnotations, type CategoryChoice, type ErrorTag, type FindingReview } from '../../core/annotations';
-import type { Step, Trace } from '../../core/model/schema';
+import type { Step, ToolDefinition, Trace } from '../../core/model/schema';
+import { inferMissingTools } from '../../core/export/infer-tools';
 import {
   isCssVariableName, rpcError, ErrorCode,
   type CategoryInfo, type Direction, type FailureMarker, type FindingInfo, type RowSummary, type RowsResult,
@@ -88,6 +89,19 @@ export class TraceSession {
   usePayloads(source: PayloadSource | undefined): void {
     this.payloads = source;
     this.index.usePayloads(source);
+  }
+
+  private inferredTools: { trace: Trace; tools: ToolDefinition[] } | undefined;
+
+  /**
+   * The tools a correction may call: the run's, with those its calls imply (inferMissingTools).
+   * For steps held without their messages, the worker's inference as it read them.
+   */
+  callableTools(): readonly ToolDefinition[] {
+    const fromWorker = this.payloads?.callableTools;
+    if (fromWorker) return fromWorker;
+    if (this.inferredTools?.trace !== this.current) this.inferredTools = { trace: this.current, tools: inferMissingTools(this.current).tools };
+    return this.inferredTools.tools;
   }
 
   /** Step `i` with its input and output, read back from the file when it is held without them. */

@@ -11,9 +11,8 @@ import {
 } from '../../core/annotations';
 import { checkCorrection, correctionToMessage, diffCorrection, undeclaredToolMessage } from '../../core/export/corrections';
 import { assistantOutput } from '../../core/export/conversation';
-import { inferMissingTools } from '../../core/export/infer-tools';
 import { argumentsObject } from '../../core/export/tool-args';
-import type { ChatMessage, Step, ToolDefinition, Trace } from '../../core/model/schema';
+import type { ChatMessage, Step } from '../../core/model/schema';
 import {
   ErrorCode, isCssVariableName, rpcError,
   type AnnotationOp, type CategoryGroup, type CorrectionOutput, type DiffLine, type Impact, type StepAnnotations, type TagInfo,
@@ -79,17 +78,8 @@ export function stepAnnotations(session: TraceSession, index: number, doc: Annot
     } : null,
     correctable: isCorrectable(step),
     original: originalMessage ? toCorrectionOutput(originalMessage) : isCorrectable(step) ? { role: 'assistant', content: '' } : null,
-    tools: callableTools(session.trace).map((t) => t.name),
+    tools: session.callableTools().map((t) => t.name),
   };
-}
-
-const toolsByTrace = new WeakMap<Trace, ToolDefinition[]>();
-
-/** The tools a correction may call (declared, then called without a declaration); inferred once per trace. */
-function callableTools(trace: Trace): ToolDefinition[] {
-  let tools = toolsByTrace.get(trace);
-  if (!tools) toolsByTrace.set(trace, (tools = inferMissingTools(trace).tools));
-  return tools;
 }
 
 function findCorrection(doc: AnnotationDocument, ref: StepRef): Correction | undefined {
@@ -130,7 +120,7 @@ export function correctionDiff(original: ChatMessage | undefined, output: Correc
 export function correctionProblems(session: TraceSession, correction: Pick<Correction, 'location' | 'output'>, sidecarName: string): string[] {
   const shape = CorrectedOutputSchema.safeParse(correction.output);
   if (!shape.success) return shape.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
-  return checkCorrection(session.trace, correction as Correction, { file: sidecarName, path: '$' }, callableTools(session.trace))
+  return checkCorrection(session.trace, correction as Correction, { file: sidecarName, path: '$' }, session.callableTools())
     .map((p) => `${(p.path ?? '').replace(/^\$\.output\./, '')}: ${p.message}`);
 }
 
@@ -200,7 +190,7 @@ export function editFor(session: TraceSession, index: number, op: AnnotationOp):
  * teach a call the agent cannot make): it is not saved. The editor says so before Save.
  */
 function refuseUndeclaredTools(session: TraceSession, output: CorrectedOutput): void {
-  const tools = callableTools(session.trace);
+  const tools = session.callableTools();
   (output.tool_calls ?? []).forEach((c, i) => {
     if (!tools.some((t) => t.name === c.function.name)) {
       throw rpcError(ErrorCode.InvalidParams, `tool call ${i + 1} ${undeclaredToolMessage(c.function.name, tools)}; a correction can only call a tool the model had`);

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
 import type { Step, Trace } from '../../core/model/schema';
-import { FilePayloads } from '../../core/engine/stream/step-payloads';
+import { FilePayloads, HELD_ATTRIBUTES } from '../../core/engine/stream/step-payloads';
 import { findTraceByKey } from '../../core/model/trace-key';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
@@ -192,9 +192,12 @@ export class TraceFile {
         const steps = runs[e.run].steps;
         for (const step of e.steps) steps.push(step);
         if (e.payloadRanges) {
+          // Each decoded `{}` replaced by one shared empty object: 10^6 fewer objects to hold.
+          for (const step of e.steps) step.attributes = HELD_ATTRIBUTES;
           let payloads = this.payloads.get(steps);
           if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path)));
           payloads.addRanges(e.payloadRanges);
+          if (e.callableTools) payloads.callableTools = e.callableTools;
         }
         // The run's findings so far (no end-of-run rules yet): the sessions take them as they catch up.
         if (e.findings) this.workerFindings.set(runs[e.run], e.findings);
@@ -205,6 +208,7 @@ export class TraceFile {
       case 'done': {
         const runs = this.staged ?? this.traces;
         const traces = e.runs.map((header, i) => ({ ...header, steps: runs[i]?.steps ?? [] }));
+        e.callableTools?.forEach((tools, i) => { const p = this.payloads.get(traces[i].steps); if (p) p.callableTools = tools; });
         traces.forEach((t, i) => this.workerFindings.set(t, e.findings[i] ?? []));
         this.loading = undefined;
         this.stoppedReading = undefined;

@@ -66,7 +66,11 @@ describe('engine: steps held without their payloads, read back from the file', (
       assert.equal(runs.length, whole.length);
       runs.forEach((steps, r) => {
         assert.ok(steps.length > 0);
-        for (const s of steps) for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
+        for (const s of steps) {
+          for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
+          assert.deepEqual(s.attributes, {}, `${s.id} crossed with its attributes`);
+          assert.equal(s.toolCall?.arguments, undefined, `${s.id} crossed with its call's arguments`);
+        }
         assert.ok(whole[r].steps.some((s) => s.input || s.output), 'the run has payloads to read back');
         assert.deepEqual(jsonView(payloads[r].wholeRange(steps, 0, steps.length)), jsonView(whole[r].steps), `run ${r + 1}, read back together`);
         steps.forEach((s, i) => assert.deepEqual(jsonView(payloads[r].whole(s)), jsonView(whole[r].steps[i]), `run ${r + 1}, step ${s.id}`));

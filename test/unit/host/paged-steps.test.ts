@@ -83,6 +83,31 @@ describe('trace editor: a streamed file held without its payloads', function () 
     assert.ok(preview.diff.some((l) => l.kind === 'removed'), 'the diff removes the original reply');
   });
 
+  it("offers a correction the tools the run's calls imply when it declares none, as for the file loaded whole", () => {
+    const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'undeclared', title: 'calls without a tool list' });
+    const lines = [header];
+    for (let k = 0; k < 40; k++) {
+      lines.push(JSON.stringify({ type: 'step', id: `m${k}`, kind: 'llm', name: 'chat', output: { messages: [{ role: 'assistant', content: null, toolCalls: [{ id: `c${k}`, name: k < 30 ? 'lookup' : 'fetch_page', arguments: k < 30 ? { q: `q${k}` } : { url: 'https://x', depth: k } }] }] } }));
+      lines.push(JSON.stringify({ type: 'step', id: `t${k}`, kind: 'tool', name: k < 30 ? 'lookup' : 'fetch_page', toolCall: { id: `c${k}`, name: k < 30 ? 'lookup' : 'fetch_page', arguments: {} }, output: { value: 'ok' } }));
+    }
+    const file = join(dir, 'undeclared.trace.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const held = TraceFile.opening(file, { taxonomy: DEFAULT_TAXONOMY });
+    // Small reads: the tools the calls imply come with the steps, as they change, not only at the end.
+    const events: DocumentEvent[] = [];
+    new DocumentLoader({ path: file, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 1024, payloadsOnDemand: true }, (e) => events.push(e)).open();
+    const sent = events.filter((e) => e.kind === 'steps' && e.callableTools).map((e) => (e as { callableTools: { name: string }[] }).callableTools.map((t) => t.name));
+    assert.deepEqual(sent, [['lookup'], ['lookup', 'fetch_page']], 'sent when a tool first appears');
+    for (const e of events) held.applyLoadEvent(e);
+    const loadedWhole = TraceFile.fromBytes(file, readFileSync(file), { taxonomy: DEFAULT_TAXONOMY });
+    assert.deepEqual(jsonView(held.session(0).callableTools()), jsonView(loadedWhole.session(0).callableTools()));
+    assert.deepEqual(held.stepAnnotations(0, 0).tools, ['lookup', 'fetch_page']);
+    const output: CorrectionOutput = { role: 'assistant', content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'fetch_page', arguments: { url: 'https://y', depth: 'deep' } } }] };
+    const preview = held.previewCorrection(0, 0, output);
+    assert.deepEqual(preview, loadedWhole.previewCorrection(0, 0, output));
+    assert.ok(preview.problems.some((p) => /depth/.test(p)), `the inferred schema types depth as an integer: ${preview.problems.join('; ')}`);
+  });
+
   it('searches the messages read back, then the appended steps too', async () => {
     const a = connect(paged);
     const b = connect(whole());

@@ -10,37 +10,46 @@
  * reload reached the host) is refused in words that say so, never shown as another step's content.
  */
 import { stepFromDraft } from '../../model/build';
-import type { Step } from '../../model/schema';
+import type { Step, ToolDefinition } from '../../model/schema';
 import { canonicalRecord } from '../../formats/canonical';
 import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
 import { GrowableFloat64 } from '../growable';
 
-/** The fields a step crosses without (see `withoutPayloads`). */
-export const PAGED_FIELDS = ['input', 'output'] as const;
+/**
+ * The fields a step crosses without (see `withoutPayloads`); its `attributes` cross empty and its
+ * tool call without its arguments. What is left is what the editor's index, rows, timeline, run
+ * verdict and annotations read of every step: anything else takes the whole step.
+ */
+export const PAGED_FIELDS = ['input', 'output', 'usage', 'model', 'finishReason', 'availableTools'] as const;
+
+/** The attributes of a step held without its payloads: one shared, frozen empty object. */
+export const HELD_ATTRIBUTES: Step['attributes'] = Object.freeze({});
 
 /** Bytes read at once when many steps are read back (a search over a run). */
 const READ_BACK_BYTES = 8 * 1024 * 1024;
 
-/** The step without `input` and `output`, field by field (object rest over steps is a slow V8 path). */
+/** The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow V8 path). */
 export function withoutPayloads(s: Step): Step {
   const light: Step = {
     id: s.id, parentId: s.parentId, index: s.index, depth: s.depth, kind: s.kind, name: s.name,
-    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: s.attributes,
+    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: HELD_ATTRIBUTES,
   };
   if (s.sourceId !== undefined) light.sourceId = s.sourceId;
-  if (s.toolCall !== undefined) light.toolCall = s.toolCall;
-  if (s.availableTools !== undefined) light.availableTools = s.availableTools;
+  // Its name and id (legacy derived ids hash the name); the arguments come with the whole step.
+  if (s.toolCall !== undefined) light.toolCall = s.toolCall.id === undefined ? { name: s.toolCall.name, arguments: undefined } : { id: s.toolCall.id, name: s.toolCall.name, arguments: undefined };
   if (s.error !== undefined) light.error = s.error;
-  if (s.usage !== undefined) light.usage = s.usage;
-  if (s.model !== undefined) light.model = s.model;
-  if (s.finishReason !== undefined) light.finishReason = s.finishReason;
   if (s.location !== undefined) light.location = s.location;
   return light;
 }
 
 /** Where whole steps come from for steps held without their payloads. */
 export interface PayloadSource {
+  /**
+   * The run's tools with those its calls imply (inferMissingTools), which cannot be told from steps
+   * without their messages: the worker infers them as it reads. Undefined until it has said.
+   */
+  readonly callableTools?: readonly ToolDefinition[];
   /** The step with its payloads (the step itself when it was never without them). */
   whole(step: Step): Step;
   /** `steps[from..to)` with their payloads, read in few large reads. */
@@ -56,6 +65,7 @@ export class FilePayloads implements PayloadSource {
   private readonly ends = new GrowableFloat64();
   /** The last step read back: selecting a step asks for it several times (details, tags, correction). */
   private last: Step | undefined;
+  callableTools: readonly ToolDefinition[] | undefined;
 
   constructor(readonly path: string) {}
 

@@ -20,7 +20,7 @@ import { detectFormat, loadTraceFile, loadTraceFromBytes, readTraceFileBytes, ST
 import { SourceFile } from '../../json/source-file';
 import { finishTrace } from '../../model/build';
 import { TraceKeyAllocator } from '../../model/trace-key';
-import type { Step, Trace } from '../../model/schema';
+import type { Step, ToolDefinition, Trace } from '../../model/schema';
 import { canonicalImporter } from '../../formats/canonical';
 import { findingsFor } from '../../review';
 import { detectOptionsFor } from '../../analyze';
@@ -31,6 +31,7 @@ import { cleanProblem, isUserInputError, quoteTraceText, UserInputError, type Pr
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
 import { withoutPayloads } from '../stream/step-payloads';
+import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
@@ -81,14 +82,16 @@ export type DocumentEvent =
    * without the end-of-run rules, replacing those sent before (the final ones come with `done`).
    * `payloadRanges` (streamed, with `payloadsOnDemand`): the steps came without `input` and
    * `output`; step k's line is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
+   * `callableTools` (then): the run's tools with those its calls so far imply (inferMissingTools,
+   * which the host cannot run on steps without their messages), when they changed.
    */
-  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[] }
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[] }
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
    * read began (`stat`), so the view need not parse it again.
    */
-  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string }
+  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string; callableTools?: ToolDefinition[][] }
   /** `reload` found the same bytes as before. */
   | { kind: 'unchanged' }
   /** The file cannot be opened (as the whole-file load would refuse it: same words, file and place). */
@@ -119,6 +122,9 @@ interface StreamedRun {
   sentAtStep: number;
   /** The earliest step start so far (the run's start time when its header gives none). */
   start: number | null;
+  /** With payloadsOnDemand: the tools its calls imply, and how far the host was told of them. */
+  inferredTools: ToolInference | undefined;
+  sentToolChanges: number;
 }
 
 export class DocumentLoader {
@@ -322,19 +328,26 @@ export class DocumentLoader {
       for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
       const header = first ? this.streamHeader(run, '') : undefined;
       const findings = this.findingsDue(streamed);
-      if (ranges) this.sendSteps(run, steps.map(withoutPayloads), header, bytesRead, totalBytes, findings, ranges);
-      else this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
+      if (ranges) {
+        const inference = streamed.inferredTools!;
+        inference.add(steps);
+        const callableTools = inference.changes !== streamed.sentToolChanges ? inference.result().tools : undefined;
+        streamed.sentToolChanges = inference.changes;
+        this.sendSteps(run, steps.map(withoutPayloads), header, bytesRead, totalBytes, findings, ranges, callableTools);
+      } else {
+        this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
+      }
     }
     return out.length > 0;
   }
 
-  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[]): void {
+  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[], callableTools?: ToolDefinition[]): void {
     if (this.mode === 'streamed') {
       const kept = (this.sent[run] ??= new SentSteps());
       for (const s of steps) kept.push(s);
     }
     this.sentAny = true;
-    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}) });
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}) });
   }
 
   /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
@@ -395,7 +408,8 @@ export class DocumentLoader {
     const tools = draft.tools ?? [];
     // The metadata is read when the findings are asked for (the end-of-run rules look at it).
     const detector = new StreamDetector({ tools, get metadata() { return draft.metadata ?? {}; } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
-    return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null });
+    const inference = this.params.payloadsOnDemand ? new ToolInference(tools) : undefined;
+    return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null, inferredTools: inference, sentToolChanges: 0 });
   }
 
   /**
@@ -414,12 +428,29 @@ export class DocumentLoader {
   /** Streamed run `run` read again from the start of the file, through a detector given its final tools and metadata. */
   private detectStreamedRunAgain(trace: Trace, run: number): Finding[] {
     const detector = new StreamDetector(trace, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
+    this.readStreamedRunAgain(run, (step) => detector.add([step]));
+    return detector.findings();
+  }
+
+  /** The steps of streamed run `run`, read again from the start of the file (the loader keeps none). */
+  private readStreamedRunAgain(run: number, visit: (step: Step) => void): void {
     const builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
     readJsonlLines(this.params.path, (lines) => {
-      for (const { run: r, step } of builder.add(lines.filter((l) => l.byteEnd <= this.hashedTo))) if (r === run) detector.add([step]);
+      for (const { run: r, step } of builder.add(lines.filter((l) => l.byteEnd <= this.hashedTo))) if (r === run) visit(step);
       return true;
     }, { chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES });
-    return detector.findings();
+  }
+
+  /**
+   * The tools a streamed run's calls imply, when its steps went to the host without their
+   * messages: from the inference fed as it was read, or (tools changed since) from a read again.
+   */
+  private callableToolsOf(trace: Trace, run: number): ToolDefinition[] {
+    const known = this.streamedRuns[run];
+    if (known?.inferredTools && known.tools === JSON.stringify(trace.tools)) return known.inferredTools.result().tools;
+    const inference = new ToolInference(trace.tools);
+    this.readStreamedRunAgain(run, (step) => inference.add([step]));
+    return inference.result().tools;
   }
 
   /** `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host). */
@@ -433,7 +464,8 @@ export class DocumentLoader {
     const outcome: AnalysisOutcome = {
       kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined),
     };
-    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy });
+    const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
+    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}) });
     this.readOnce = true;
     // A whole load keeps nothing: a change loads the file again.
     if (!streamed) this.sent = [];
