@@ -30,6 +30,9 @@ import { Timeline } from './timeline';
 interface TextFieldElement extends HTMLElement { value: string }
 interface CheckboxElement extends HTMLElement { checked: boolean }
 
+/** A first search of a 10^6-step file, its steps read back from disk, takes seconds: more than other requests may. */
+const SEARCH_TIMEOUT_MS = 120_000;
+
 class App {
   private readonly rpc: RpcEndpoint;
   private ready: ReadyResult | undefined;
@@ -566,7 +569,14 @@ class App {
       ? this.selectedIndex ?? (direction === 'next' ? -1 : Number.MAX_SAFE_INTEGER)
       : (anchor ?? 0) - 1;
     const traceIndex = this.view.traceIndex;
-    const r = await this.rpc.sendRequest(Search, { traceIndex, query, from, direction });
+    // A first search of a large file reads its steps back from the file (seconds at 10^6 steps).
+    const slow = setTimeout(() => { if (query === this.searchField.value.trim()) this.matchLabel.textContent = 'Searching…'; }, 300);
+    let r;
+    try {
+      r = await this.rpc.sendRequest(Search, { traceIndex, query, from, direction }, { timeoutMs: SEARCH_TIMEOUT_MS });
+    } finally {
+      clearTimeout(slow);
+    }
     // Typed on, or switched trace, meanwhile: the newer search answers instead.
     if (query !== this.searchField.value.trim() || traceIndex !== this.view.traceIndex) return;
     this.searchState.set(query, mode === 'marks' ? { ...r, index: this.selectedIndex, ordinal: undefined } : r);

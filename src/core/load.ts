@@ -14,7 +14,9 @@ import { importerById, importers } from './formats/registry';
 import { otlpImporter } from './formats/otel/otlp';
 import { trailImporter } from './formats/otel/trail';
 import { inspectImporter } from './formats/chat/inspect';
+import { canonicalImporter } from './formats/canonical';
 import { loadOtlpJsonStream, looksLikeOtlpJsonDocument } from './engine/stream/otlp-stream';
+import { loadCanonicalJsonlStream, looksLikeCanonicalJsonl } from './engine/stream/jsonl-stream';
 import { loadTrailStream, looksLikeTrailDocument } from './engine/stream/trail-stream';
 import { loadInspectJsonStream, looksLikeInspectJsonDocument } from './engine/stream/inspect-stream';
 import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
@@ -148,10 +150,12 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
     return existsSync(p) ? readFileSync(p) : undefined;
   };
   // Over V8's string limit the whole-file import refuses ("more than can be read as one text"):
-  // an OTLP JSON document, a TRAIL span tree or an Inspect .json log is read as a stream instead.
-  // Other formats keep that refusal.
-  if (fileSize(abs) > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
+  // agent-trace/v1 JSON lines, an OTLP JSON document, a TRAIL span tree or an Inspect .json log is
+  // read as a stream instead. Other formats keep that refusal.
+  const size = fileSize(abs);
+  if (size > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
     const onProgress = opts.onStreamProgress;
+    if ((opts.format === undefined || opts.format === canonicalImporter.id) && looksLikeCanonicalJsonl(abs, size)) return loadCanonicalJsonlStream(path);
     if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonDocument(abs)) return loadOtlpJsonStream(path, { onProgress })!;
     if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;
     if ((opts.format === undefined || opts.format === inspectImporter.id) && looksLikeInspectJsonDocument(abs)) return loadInspectJsonStream(path, { onProgress })!;

@@ -48,6 +48,8 @@ export class TraceIndex {
   private flaggedSteps: number[] = [];
   private failingSteps: number[] = [];
   private searchText: string[] | undefined;
+  /** The search text of the first steps, while `buildSearchText` builds it a slice at a time. */
+  private searchPartial: string[] | undefined;
   /** Where the whole steps are read from when the steps are held without their payloads (search needs them). */
   private payloads: PayloadSource | undefined;
   private axisCache: Axis | undefined;
@@ -168,6 +170,23 @@ export class TraceIndex {
     if (source === this.payloads) return;
     this.payloads = source;
     this.searchText = undefined;
+    this.searchPartial = undefined;
+  }
+
+  /**
+   * Build the search text, at most `maxSteps` more steps of it; true once it is complete. Lets a
+   * caller whose steps are read back from the file (10^6 steps: the whole file) give the thread
+   * back between slices; `search` builds whatever is left at once.
+   */
+  buildSearchText(maxSteps: number): boolean {
+    if (this.searchText) return true;
+    const part = (this.searchPartial ??= []);
+    const to = Math.min(this.list.length, part.length + Math.max(1, maxSteps));
+    for (const text of this.searchTexts(part.length, to)) part.push(text);
+    if (part.length < this.list.length) return false;
+    this.searchText = part;
+    this.searchPartial = undefined;
+    return true;
   }
 
   /** The search text of steps [from, to): read back in slices when the steps are held without their payloads. */
@@ -189,9 +208,10 @@ export class TraceIndex {
   search(query: string): number[] {
     const q = query.trim().toLowerCase();
     if (!q) return [];
-    this.searchText ??= this.searchTexts(0, this.list.length);
+    this.buildSearchText(Infinity);
     const out: number[] = [];
-    for (let i = 0; i < this.searchText.length; i++) if (this.searchText[i].includes(q)) out.push(i);
+    const text = this.searchText!;
+    for (let i = 0; i < text.length; i++) if (text[i].includes(q)) out.push(i);
     return out;
   }
 
@@ -275,6 +295,7 @@ export class TraceIndex {
     this.children.clear();
     this.positions.clear();
     this.searchText = undefined;
+    this.searchPartial = undefined;
     this.axisCache = undefined;
     this.errorSteps = [];
     const sorted = steps.every((s, i) => s.index === i) ? steps : [...steps].sort((a, b) => a.index - b.index);

@@ -26,6 +26,9 @@ const FALLBACK_COLOR = '--vscode-charts-red';
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
 export type ShownFinding = Finding & { defaultCategory: string };
 
+/** Steps whose search text is built per turn of the event loop when they are read back from the file (about 10 ms). */
+const SEARCH_SLICE_STEPS = 1_000;
+
 export class TraceSession {
   /** The engine's model of the trace: order, tree, findings, failing set, search. */
   readonly index: TraceIndex;
@@ -499,6 +502,16 @@ export class TraceSession {
 
   /** The failing set with the user's annotations: what n/p, the cursor and the debugger move through. */
   readonly failureSource: FailureSource = { failing: () => this.failing, categoriesOf: (i) => this.categoriesOf(i) };
+
+  /**
+   * `search` for the webview: when the steps are held without their payloads, their search text is
+   * built first from the file, a slice per turn of the event loop, so a first search of 10^6 steps
+   * (the whole file read again) never holds the host's thread.
+   */
+  async searchAsync(query: string, from: number, direction: Direction): Promise<SearchResult> {
+    if (this.payloads && query.trim()) while (!this.index.buildSearchText(SEARCH_SLICE_STEPS)) await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.search(query, from, direction);
+  }
 
   /**
    * Case-insensitive substring search over names, messages, tool calls, values and errors; wraps

@@ -108,6 +108,21 @@ describe('trace editor: a streamed file held without its payloads', function () 
     assert.ok(preview.problems.some((p) => /depth/.test(p)), `the inferred schema types depth as an integer: ${preview.problems.join('; ')}`);
   });
 
+  it('builds the search text of held steps a slice per turn of the event loop: the thread is free between slices', async () => {
+    const file = join(dir, 'long.trace.jsonl');
+    writeFileSync(file, benchTraceText('jsonl', 2_500, 4));
+    const held = TraceFile.opening(file, { taxonomy: DEFAULT_TAXONOMY });
+    new DocumentLoader({ path: file, taxonomy: 'default', siblings: false, streamFromBytes: 0, payloadsOnDemand: true }, (e) => held.applyLoadEvent(e)).open();
+    const order: string[] = [];
+    const searched = held.session(0).searchAsync('façade', -1, 'next').then((r) => { order.push('search answered'); return r; });
+    setImmediate(() => order.push('another task ran'));
+    const r = await searched;
+    assert.deepEqual(order, ['another task ran', 'search answered']);
+    const whole = TraceFile.fromBytes(file, readFileSync(file), { taxonomy: DEFAULT_TAXONOMY }).session(0).search('façade', -1, 'next');
+    assert.deepEqual(r, whole);
+    assert.ok(r.matchCount > 0);
+  });
+
   it('searches the messages read back, then the appended steps too', async () => {
     const a = connect(paged);
     const b = connect(whole());

@@ -16,9 +16,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { readFileRange } from '../../util/file-range';
 import { statSync } from 'node:fs';
-import { detectFormat, loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
-import { SourceFile } from '../../json/source-file';
-import { finishTrace } from '../../model/build';
+import { loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, ToolDefinition, Trace } from '../../model/schema';
 import { canonicalImporter } from '../../formats/canonical';
@@ -27,12 +25,13 @@ import { detectOptionsFor } from '../../analyze';
 import { StreamDetector } from '../../detect';
 import type { Finding } from '../../detect';
 import { sha256Hex } from '../../util/hash';
-import { cleanProblem, isUserInputError, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
+import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
 import { withoutPayloads } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
+import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader } from '../stream/jsonl-stream';
 import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
@@ -63,9 +62,9 @@ export interface OpenDocumentParams {
    */
   findingsEverySteps?: number;
   /**
-   * A streamed file's steps are sent without `input` and `output`, each with its line's byte range
-   * (`payloadRanges`), for the host to read back when it needs a whole step (step-payloads.ts).
-   * Default false: the whole steps are sent.
+   * A streamed file's steps are sent without their payloads (PAGED_FIELDS in step-payloads.ts),
+   * each with its line's byte range (`payloadRanges`), for the host to read back when it needs a
+   * whole step. Default false: the whole steps are sent.
    */
   payloadsOnDemand?: boolean;
 }
@@ -80,8 +79,8 @@ export type DocumentEvent =
    * Steps that continue run `run`, in decision order. `header` comes with a run's first event
    * (provisional until `done`). `findings`, now and then while a run is read: its findings so far
    * without the end-of-run rules, replacing those sent before (the final ones come with `done`).
-   * `payloadRanges` (streamed, with `payloadsOnDemand`): the steps came without `input` and
-   * `output`; step k's line is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
+   * `payloadRanges` (streamed, with `payloadsOnDemand`): the steps came without their payloads;
+   * step k's line is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
    * `callableTools` (then): the run's tools with those its calls so far imply (inferMissingTools,
    * which the host cannot run on steps without their messages), when they changed.
    */
@@ -108,7 +107,6 @@ const DEFAULT_BATCH_STEPS = 2_000;
 const SLICE_CHARS = 1024 * 1024;
 /** How much of the head and of the last line read is kept to tell an append from a rewrite. */
 const FINGERPRINT_BYTES = 4096;
-const SNIFF_BYTES = 64 * 1024;
 /** Small reads make small events: each one is decoded on the host's thread, so none may take long. */
 const STREAM_CHUNK_BYTES = 1024 * 1024;
 
@@ -175,19 +173,11 @@ export class DocumentLoader {
       this.stamp = stampOf(this.params.path);
       if (isReload && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
       const size = fileSize(this.params.path);
-      if (size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM) && this.headIsCanonical(size)) return this.streamFromStart();
+      if (size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM) && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
       this.loadWhole(isReload);
     } catch (e) {
       this.emit(failure(this.params.path, e));
     }
-  }
-
-  /** The first 64 KB, cut at a line end, read as agent-trace/v1 by the same sniffers a whole load asks. */
-  private headIsCanonical(size: number): boolean {
-    const head = readFileRange(this.params.path, 0, Math.min(size, SNIFF_BYTES));
-    const lastNewline = head.lastIndexOf(0x0a);
-    if (lastNewline < 0) return false;
-    return detectFormat(new SourceFile(this.params.path, head.subarray(0, lastNewline + 1)))?.id === canonicalImporter.id;
   }
 
   private loadWhole(isReload: boolean): void {
@@ -365,38 +355,14 @@ export class DocumentLoader {
 
   /** A streamed run as the whole-file import gives it (its steps are those sent), once `sha256` is the file's. */
   private streamHeader(run: number, sha256: string, warnings: Problem[] = []): RunHeader {
-    const builder = this.builder!;
-    const runs = builder.runs;
-    const draft = runs[run].draft;
-    const sent = this.sent[run];
-    const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: this.params.path, sha256 }, canonicalImporter.id, warnings, [], {
-      bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
-      // In decision order, a step's position in the file is its index.
-      atPosition: (position) => sent?.idAt(position),
-      count: sent?.count ?? 0,
-    }, this.streamedRuns[run]?.start ?? null);
-    // Keys depend only on earlier runs, so each run's is handed out once, in file order.
-    while (this.runKeys.count <= run) {
-      const position = this.runKeys.count;
-      this.runKeys.next(runs[position].draft.id, position);
-    }
-    trace.source.traceKey = this.runKeys.at(run);
-    return { ...trace, steps: [] };
+    return streamedRunHeader(this.builder!, run, sha256, warnings, this.sent[run], this.streamedRuns[run]?.start ?? null, this.runKeys);
   }
 
   private finishStream(sha256: string, totalBytes: number): void {
     const builder = this.builder!;
     const warnings: Problem[] = [...builder.warnings];
     const runs = builder.runs.map((_, run) => this.streamHeader(run, sha256, warnings));
-    const counts = runs.map((_, run) => this.sent[run]?.count ?? 0);
-    // The whole-file import's refusals, in its words.
-    if (runs.length === 0 || counts.every((n) => n === 0)) {
-      const label = canonicalImporter.label;
-      throw new UserInputError({ file: this.params.path, message: runs.length === 0 ? `recognized as ${label}, but it holds no trace` : `recognized as ${label}, but ${runs.length === 1 ? 'its trace has no steps' : `none of its ${runs.length} traces has any step`} (nothing to show)` });
-    }
-    runs.forEach((t, i) => {
-      if (counts[i] === 0) warnings.push({ file: this.params.path, message: `trace ${i + 1} of ${runs.length} (${quoteTraceText(t.title)}) has no steps (nothing to show)` });
-    });
+    checkStreamedRuns(this.params.path, runs, runs.map((_, run) => this.sent[run]?.count ?? 0), warnings);
     this.finish(canonicalImporter.id, runs, warnings.map(cleanProblem), true, totalBytes);
   }
 
