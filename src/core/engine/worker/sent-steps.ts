@@ -42,12 +42,27 @@ export class SentSteps {
     return this.ids[position];
   }
 
-  /** The steps with these ids, by id, found in one pass. */
+  /**
+   * Positions of the steps found before: a growing file asks again for nearly the same steps (those
+   * with findings) after each append, and a pass over 10^6 ids is 20-40 ms.
+   */
+  private readonly found = new Map<string, number>();
+
+  /** The steps with these ids, by id: those found before at once, the others in one pass. */
   find(ids: ReadonlySet<string>): Map<string, SitedStep> {
     const out = new Map<string, SitedStep>();
-    if (ids.size === 0) return out;
-    for (let i = 0; i < this.ids.length && out.size < ids.size; i++) {
-      if (ids.has(this.ids[i])) out.set(this.ids[i], this.at(i));
+    const missing = new Set<string>();
+    for (const id of ids) {
+      const i = this.found.get(id);
+      if (i === undefined) missing.add(id);
+      else out.set(id, this.at(i));
+    }
+    for (let i = 0; i < this.ids.length && missing.size > 0; i++) {
+      const id = this.ids[i];
+      if (!missing.has(id)) continue;
+      missing.delete(id);
+      this.found.set(id, i);
+      out.set(id, this.at(i));
     }
     return out;
   }

@@ -1,0 +1,28 @@
+/** SentSteps (src/core/engine/worker/sent-steps.ts): what the document worker keeps of each sent step, in columns. */
+import { strict as assert } from 'node:assert';
+import { SentSteps } from '../../../src/core/engine/worker/sent-steps';
+import type { Step } from '../../../src/core/model/schema';
+
+const step = (i: number, located = true): Step => ({
+  id: `s${i}`, parentId: null, index: i, depth: 0, kind: 'tool', name: `tool ${i % 3}`, startTime: null, endTime: null, status: 'ok', attributes: {},
+  ...(located ? { location: { line: i + 2, column: 1, endLine: i + 2, endColumn: 40 + i, offset: 1000 * i, length: 39 + i } } : {}),
+});
+
+describe('engine: what the document worker keeps of each sent step', () => {
+  it('gives back each step as a failure site names it (id, name, place), found by id, again after more steps', () => {
+    const kept = new SentSteps();
+    const steps = Array.from({ length: 50 }, (_, i) => step(i, i % 7 !== 3));
+    for (const s of steps.slice(0, 30)) kept.push(s);
+    const pick = (found: Map<string, unknown>, ids: string[]): unknown[] => ids.map((id) => found.get(id));
+    const view = (s: Step): unknown => (s.location ? { id: s.id, name: s.name, location: s.location } : { id: s.id, name: s.name });
+    const first = kept.find(new Set(['s3', 's10', 's29', 'nope']));
+    assert.deepEqual(pick(first, ['s3', 's10', 's29']), [view(steps[3]), view(steps[10]), view(steps[29])]);
+    assert.equal(first.has('nope'), false);
+    for (const s of steps.slice(30)) kept.push(s);
+    const again = kept.find(new Set(['s3', 's10', 's45']));
+    assert.deepEqual(pick(again, ['s3', 's10', 's45']), [view(steps[3]), view(steps[10]), view(steps[45])], 'found before, and new');
+    assert.equal(kept.count, 50);
+    assert.equal(kept.idAt(44), 's44');
+    assert.equal(kept.idAt(50), undefined);
+  });
+});
