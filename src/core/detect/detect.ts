@@ -276,6 +276,7 @@ class Detector {
 
   private visitTool(step: Step): void {
     this.toolStepsSinceLlm++;
+    const kept = seen(step);
     const cause = this.causeOf(step);
     const name = step.toolCall?.name ?? step.name;
     if (FINAL_TOOL.test(name)) this.finalAnswerSeen = true;
@@ -285,16 +286,16 @@ class Detector {
       this.checkCall(step, step.toolCall.name, step.toolCall.arguments, undefined);
     }
     const call = step.toolCall ? callKey(step.toolCall.name, step.toolCall.arguments, cause) : undefined;
-    if (call) this.trackRepeat(step, call, cause);
+    if (call) this.trackRepeat(step, kept, call, cause);
 
     const failure = this.toolFailure(step);
     if (failure) {
       this.fail(step, failure.text, failure.rule, name, cause);
       if (call) this.failedCalls.set(call.key, { index: step.index, workspace: this.workspaceVersion });
-      this.markAction(seen(step), true);
+      this.markAction(kept, true);
       return;
     }
-    this.markAction(seen(step), false);
+    this.markAction(kept, false);
     if (step.toolCall && changesWorkspace(step.toolCall.name, step.toolCall.arguments)) this.workspaceVersion++;
     // Action tools (think, write_file, click) legitimately return "", null or {}: for them only a "no results" text counts.
     const v = step.output?.value;
@@ -481,7 +482,7 @@ class Detector {
     if (why) this.add(step, 'TOOL.ARGS_INVALID', 'tool-args-schema', `arguments of ${clip(name, 80)} break its schema: ${clip(why, 200)}`);
   }
 
-  private trackRepeat(step: Step, call: { key: string; withArguments: boolean }, cause: Seen | undefined): void {
+  private trackRepeat(step: Step, kept: Seen, call: { key: string; withArguments: boolean }, cause: Seen | undefined): void {
     const { key } = call;
     const prevFailed = this.failedCalls.get(key);
     // Blind only if the arguments say it is the same call (a call without arguments says nothing)
@@ -496,11 +497,11 @@ class Detector {
     this.lastCallKeyByDepth.set(step.depth, loopKey);
     const s = this.calls.get(loopKey);
     if (!s) {
-      this.calls.set(loopKey, { count: 1, last: seen(step), run: 1, maxRun: 1, name: step.toolCall!.name });
+      this.calls.set(loopKey, { count: 1, last: kept, run: 1, maxRun: 1, name: step.toolCall!.name });
       return;
     }
     s.count++;
-    s.last = seen(step);
+    s.last = kept;
     s.run = inRow ? s.run + 1 : 1;
     s.maxRun = Math.max(s.maxRun, s.run);
   }

@@ -279,9 +279,6 @@ export class TraceIndex {
     this.parents.truncate(from);
     this.ends.truncate(from);
     this.children.truncate(from);
-    for (const i of this.findingsByStep.keys()) if (i >= from) this.findingsByStep.delete(i);
-    while (this.flaggedSteps.length && this.flaggedSteps[this.flaggedSteps.length - 1] >= from) this.flaggedSteps.pop();
-    while (this.errorSteps.length && this.errorSteps[this.errorSteps.length - 1] >= from) this.errorSteps.pop();
     // Before the append, the subtrees on the open path ended where the list did.
     for (let a = from - 1; a >= 0; a = this.parents.get(a)) this.ends.set(a, from);
   }

@@ -176,7 +176,8 @@ function labelFile(origin: string, file: Pick<SourceFile, 'path'>): string {
   return origin === 'inline' ? file.path : origin;
 }
 
-function minStart(steps: Step[]): number | null {
+/** The earliest start time among the steps (null when none has one). */
+export function minStart(steps: readonly Step[]): number | null {
   let min: number | null = null;
   for (const s of steps) if (s.startTime !== null && (min === null || s.startTime < min)) min = s.startTime;
   return min;

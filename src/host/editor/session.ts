@@ -80,7 +80,8 @@ export class TraceSession {
 
   /**
    * Steps in decision order (`steps[i].index === i`). A streamed file's steps are held without
-   * `input` and `output`: anything that shows or uses those takes `wholeStep(i)`.
+   * their payloads (PAGED_FIELDS in step-payloads.ts): anything that shows or uses those takes
+   * `wholeStep(i)`.
    */
   get steps(): readonly Step[] {
     return this.index.steps;
@@ -107,7 +108,7 @@ export class TraceSession {
     return this.inferredTools.tools;
   }
 
-  /** Step `i` with its input and output, read back from the file when it is held without them. */
+  /** Step `i` whole, read back from the file when it is held without its payloads. */
   wholeStep(i: number): Step {
     const step = this.steps[i];
     return this.payloads ? this.payloads.whole(step) : step;

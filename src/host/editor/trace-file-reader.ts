@@ -163,10 +163,24 @@ export class TraceFileReader {
   private catchUp(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    return new Promise<void>((resolve) => {
+    return this.inSlices(() => !this.disposed).then(() => undefined);
+  }
+
+  /**
+   * Bring the sessions up to the steps received, STEPS_PER_SLICE at a time, each slice on its own
+   * turn of the event loop (the host stays responsive however many steps arrived), while
+   * `goOn()` holds. Resolves with the last change and the time spent, or undefined when stopped.
+   */
+  private inSlices(goOn: () => boolean): Promise<{ change: TraceReload | undefined; busy: number } | undefined> {
+    let busy = 0;
+    let change: TraceReload | undefined;
+    return new Promise((resolve) => {
       const slice = (): void => {
-        if (this.disposed || !this.file.growthPending) { resolve(); return; }
-        this.file.flushGrowth(STEPS_PER_SLICE);
+        if (!goOn()) { resolve(undefined); return; }
+        if (!this.file.growthPending) { resolve({ change, busy }); return; }
+        const started = Date.now();
+        change = this.file.flushGrowth(STEPS_PER_SLICE) ?? change;
+        busy += Date.now() - started;
         setImmediate(slice);
       };
       slice();
@@ -184,21 +198,12 @@ export class TraceFileReader {
       if (this.disposed) return;
       this.catchingUp = true;
       const generation = this.generation;
-      let busy = 0;
-      let change: TraceReload | undefined;
-      // In slices, each on its own turn of the event loop: the host stays responsive however
-      // many steps arrived since the last catch-up.
-      const slice = (): void => {
-        if (this.disposed || generation !== this.generation) return;
-        const started = Date.now();
-        change = this.file.flushGrowth(STEPS_PER_SLICE) ?? change;
-        busy += Date.now() - started;
-        if (this.file.growthPending) { setImmediate(slice); return; }
+      void this.inSlices(() => !this.disposed && generation === this.generation).then((done) => {
+        if (!done) return;
         this.catchingUp = false;
-        this.pause = Math.min(MAX_FLUSH_MS, Math.max(MIN_FLUSH_MS, 5 * busy));
-        if (change) this.onChange(change);
-      };
-      slice();
+        this.pause = Math.min(MAX_FLUSH_MS, Math.max(MIN_FLUSH_MS, 5 * done.busy));
+        if (done.change) this.onChange(done.change);
+      });
     }, this.pause);
   }
 }

@@ -13,7 +13,9 @@
  *
  * Sync on purpose: it runs in the trace worker.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
 import { utf16Encoding } from '../../json/source-file';
 
@@ -158,3 +160,25 @@ function readFrom(fd: number, path: string, from: JsonlPosition, chunkSize: numb
   return { next, pending: finishLine(joinParts(lineDecoder.decode()), pos), stopped: false };
 }
 
+/**
+ * The sha256 of a file's first `hashedTo` bytes, fed the chunks `readJsonlLines` reads (its
+ * `onChunk`), in the same pass: bytes handed over again (a read that starts over an unterminated
+ * last line) are hashed once, and bytes the reader skips (a BOM) are read from the file.
+ */
+export class FileHasher {
+  private readonly hash = createHash('sha256');
+  hashedTo = 0;
+
+  constructor(private readonly path: string) {}
+
+  readonly onChunk = (chunk: Uint8Array, at: number): void => {
+    if (at > this.hashedTo) { this.hash.update(readFileRange(this.path, this.hashedTo, at)); this.hashedTo = at; }
+    const end = at + chunk.length;
+    if (end > this.hashedTo) { this.hash.update(chunk.subarray(this.hashedTo - at)); this.hashedTo = end; }
+  };
+
+  /** The hex sha256 of the bytes hashed so far; more can follow. */
+  digest(): string {
+    return this.hash.copy().digest('hex');
+  }
+}

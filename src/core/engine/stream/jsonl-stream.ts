@@ -4,17 +4,16 @@
  * what the whole import gives for a smaller file. The run headers and the whole import's refusals
  * are shared with the editor's document worker (document-load.ts), which streams every large file.
  */
-import { createHash } from 'node:crypto';
 import { detectFormat, type LoadResult } from '../../load';
 import { SourceFile } from '../../json/source-file';
-import { finishTrace } from '../../model/build';
+import { finishTrace, minStart } from '../../model/build';
 import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, Trace } from '../../model/schema';
 import { canonicalImporter } from '../../formats/canonical';
 import { readFileRange } from '../../util/file-range';
 import { cleanProblem, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder } from './canonical-builder';
-import { isBlankLine, readJsonlLines, type JsonlLine } from './jsonl-lines';
+import { FileHasher, isBlankLine, readJsonlLines, type JsonlLine } from './jsonl-lines';
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -79,7 +78,7 @@ export function loadCanonicalJsonlStream(path: string): LoadResult {
   const warnings: Problem[] = [...builder.warnings];
   const keys = new TraceKeyAllocator();
   const steps = first.steps;
-  const runs = builder.runs.map((_, run) => streamedRunHeader(builder, run, sha256, warnings, idsOf(steps[run]), minStart(steps[run]), keys));
+  const runs = builder.runs.map((_, run) => streamedRunHeader(builder, run, sha256, warnings, idsOf(steps[run]), minStart(steps[run] ?? []), keys));
   checkStreamedRuns(path, runs, runs.map((_, run) => steps[run]?.length ?? 0), warnings);
   return { file: path, format: canonicalImporter.id, traces: runs.map((t, run) => ({ ...t, steps: steps[run] ?? [] })), warnings: warnings.map(cleanProblem) };
 }
@@ -88,32 +87,19 @@ export function loadCanonicalJsonlStream(path: string): LoadResult {
 function readRuns(path: string, keepDrafts: boolean): { builder: CanonicalStreamBuilder; steps: Step[][]; sha256: string } {
   const builder = new CanonicalStreamBuilder(path, { keepDrafts });
   const steps: Step[][] = [];
-  const hash = createHash('sha256');
-  let hashedTo = 0;
+  const hasher = new FileHasher(path);
   const add = (lines: JsonlLine[]): boolean => {
     for (const { run, step } of builder.add(lines)) if (!builder.orderBreak) (steps[run] ??= []).push(step);
     // Without drafts, nothing read after a break can be built: stop and read again with them.
     return keepDrafts || !builder.orderBreak;
   };
-  const result = readJsonlLines(path, add, {
-    onChunk: (chunk, at) => {
-      // The bytes the reader skips (a BOM) are hashed from the file.
-      if (at > hashedTo) hash.update(readFileRange(path, hashedTo, at));
-      hash.update(chunk);
-      hashedTo = at + chunk.length;
-    },
-  });
+  const result = readJsonlLines(path, add, { onChunk: hasher.onChunk });
   // A last line without a line break is a line, as in the whole import.
   if (!result.stopped && result.pending && !isBlankLine(result.pending.text)) add([result.pending]);
-  return { builder, steps, sha256: hash.digest('hex') };
+  return { builder, steps, sha256: hasher.digest() };
 }
 
 function idsOf(steps: readonly Step[] | undefined): StreamedStepIds {
   return { idAt: (position) => steps?.[position]?.id, count: steps?.length ?? 0 };
 }
 
-function minStart(steps: readonly Step[] | undefined): number | null {
-  let min: number | null = null;
-  for (const s of steps ?? []) if (s.startTime !== null && (min === null || s.startTime < min)) min = s.startTime;
-  return min;
-}

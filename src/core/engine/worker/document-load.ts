@@ -13,7 +13,6 @@
  *
  * Plain functions of a class, so the tests run them without a thread.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { readFileRange } from '../../util/file-range';
 import { statSync } from 'node:fs';
 import { loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
@@ -32,7 +31,7 @@ import { withoutPayloads } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader } from '../stream/jsonl-stream';
-import { isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
+import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
 import type { AnalysisOutcome } from '../../analysis/outcome';
@@ -129,9 +128,13 @@ export class DocumentLoader {
   private mode: 'none' | 'streamed' | 'whole' = 'none';
   private builder: CanonicalStreamBuilder | undefined;
   private position: JsonlPosition = JSONL_START;
-  /** sha256 of the file's first `hashedTo` bytes (streaming), hashed in the same pass that reads them. */
-  private committed: Hash | undefined;
-  private hashedTo = 0;
+  /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
+  private hasher: FileHasher | undefined;
+
+  /** How far the streamed file was read (and hashed). */
+  private get hashedTo(): number {
+    return this.hasher?.hashedTo ?? 0;
+  }
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
   /**
@@ -231,15 +234,14 @@ export class DocumentLoader {
     this.streamedRuns = [];
     this.builder = undefined;
     this.position = JSONL_START;
-    this.committed = undefined;
-    this.hashedTo = 0;
+    this.hasher = undefined;
     this.fedPending = undefined;
   }
 
   private streamFromStart(): void {
     this.startOver('streamed');
     this.builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
-    this.committed = createHash('sha256');
+    this.hasher = new FileHasher(this.params.path);
     this.continueStream(false);
   }
 
@@ -264,14 +266,7 @@ export class DocumentLoader {
     let skipFed = this.fedPending;
     let rewritten = false;
     let sent = false;
-    const committed = this.committed!;
-    // Bytes read again (the unterminated rest of the last read) are hashed once; bytes the reader
-    // skips (a BOM) are hashed from the file.
-    const hash = (chunk: Uint8Array, at: number): void => {
-      if (at > this.hashedTo) { committed.update(readFileRange(path, this.hashedTo, at)); this.hashedTo = at; }
-      const end = at + chunk.length;
-      if (end > this.hashedTo) { committed.update(chunk.subarray(this.hashedTo - at)); this.hashedTo = end; }
-    };
+    const hasher = this.hasher!;
     const result = readJsonlLines(path, (lines) => {
       if (skipFed !== undefined) {
         // The unterminated line read last time, now ended: already sent. Different text: rewritten.
@@ -283,7 +278,7 @@ export class DocumentLoader {
       if (builder.orderBreak) return false;
       sent = this.sendStreamed(out, lines.length ? lines[lines.length - 1].byteEnd : from.byte, totalBytes) || sent;
       return true;
-    }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES, onChunk: hash });
+    }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES, onChunk: hasher.onChunk });
     if (rewritten || builder.orderBreak) return this.loadWhole(isReload);
     this.position = result.next;
     if (result.pending && !isBlankLine(result.pending.text) && result.pending.text !== skipFed && parsesWhole(result.pending.text)) {
@@ -296,7 +291,7 @@ export class DocumentLoader {
     }
     this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, this.hashedTo));
     this.tail = readFileRange(path, Math.max(0, this.hashedTo - FINGERPRINT_BYTES), this.hashedTo);
-    const sha = committed.copy().digest('hex');
+    const sha = hasher.digest();
     if (isReload && !sent && sha === this.sha) return this.emit({ kind: 'unchanged' });
     this.sha = sha;
     this.finishStream(sha, this.hashedTo);
