@@ -20,7 +20,8 @@ import { Annotator } from './annotate';
 import { DetailsPane } from './details';
 import { ColumnResizer } from './column-resizer';
 import { codicon, cssVar, el } from './dom';
-import { highlightMatches, SearchState } from './search';
+import { highlightMatches } from './search';
+import { SearchState } from './search-state';
 import { connectToHost, type HostConnection } from './host';
 import { createShortcutSheet } from './shortcuts';
 import { Follow } from './follow';
@@ -583,7 +584,31 @@ class App {
     this.matchLabel.textContent = this.searchState.label();
     this.showSearchMarks();
     this.persistSoon();
+    if (r.partial) void this.countMatches(query, traceIndex);
     if (r.index !== null && mode !== 'marks') await this.selectIndex(r.index);
+  }
+
+  /** The query whose matches the host is counting for us. */
+  private countingQuery: string | undefined;
+
+  /**
+   * A partial reply (a large trace is searched in its file) moved to its match at once; the count
+   * comes after, outside the navigation queue so that j / k and Enter do not wait for it.
+   */
+  private async countMatches(query: string, traceIndex: number): Promise<void> {
+    if (this.countingQuery === query) return;
+    this.countingQuery = query;
+    try {
+      const r = await this.rpc.sendRequest(Search, { traceIndex, query, from: -1, direction: 'next', complete: true }, { timeoutMs: SEARCH_TIMEOUT_MS });
+      if (traceIndex !== this.view.traceIndex || !this.searchState.setCount(query, r)) return;
+      this.matchLabel.textContent = this.searchState.label();
+      this.showSearchMarks();
+    } catch (e) {
+      // A file changed underneath, most likely: the next search reads it again.
+      if (query === this.searchField.value.trim()) this.say(`Couldn't count the matches: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      if (this.countingQuery === query) this.countingQuery = undefined;
+    }
   }
 
   private scheduleIncrementalSearch(): void {

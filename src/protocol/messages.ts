@@ -246,6 +246,12 @@ export interface SearchResult {
   ordinal?: number;
   /** Step indexes of the matches, in order, for highlighting; the first `SEARCH_MATCH_CAP` only. */
   matches?: number[];
+  /**
+   * Still counting (a large trace held on disk is searched in the file): `index` is the match from
+   * `from`, `matchCount` and `matches` are those found so far, and there is no `ordinal`. Ask again
+   * with `complete` for the count.
+   */
+  partial?: boolean;
 }
 
 /** How many match indexes a search reply carries. */
@@ -293,7 +299,7 @@ export const GetStepMessages = requestType<
   { messages: ChatMessage[]; truncated: TruncatedText[] }
 >('getStepMessages');
 export const FindFailure = requestType<{ view: ViewSpec; from: number; direction: Direction }, { index: number | null }>('findFailure');
-export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction }, SearchResult>('search');
+export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction; complete?: boolean }, SearchResult>('search');
 export const GetTimeline = requestType<{ traceIndex: number; start: number; end: number; limit: number }, TimelineResult>('getTimeline');
 export const RevealInFile = requestType<{ traceIndex: number; index: number }, { revealed: boolean; reason?: string }>('revealInFile');
 export const OpenAsText = requestType<Record<string, never>, null>('openAsText');

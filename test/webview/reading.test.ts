@@ -6,7 +6,7 @@
  * run in process), handed over in two halves by a scripted client.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetWebviewState, TraceChanged } from '../../src/protocol';
@@ -130,6 +130,25 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await until('search selects the first step whose output says it', async () => (await state()).selectedId === whole[first].id);
     assert.equal((await state()).reading, true, 'the file is still being read');
     assert.ok((await state()).totalRows < steps);
+  });
+
+  it('a search of held steps moves to the match at once, then says "k of n" once the host has counted', async () => {
+    const text = benchTraceText('jsonl', 2_600);
+    const { client, rest, steps, path } = await openReading(text, 64 * 1024);
+    client.send(rest);
+    await until('every row', async () => (await state()).totalRows === steps);
+    // A word in most model steps: the host checks a few hundred lines before it answers, then counts the rest.
+    const whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    const expected = whole.search('façade', -1, 'next');
+    assert.ok(expected.matchCount > 300, `${expected.matchCount} matches`);
+    await ed!.page.locator('[role=tree]').focus();
+    await ed!.page.keyboard.press('/');
+    await ed!.page.keyboard.type('façade');
+    await until('the search as typed', async () => (await state()).selectedId === whole.steps[expected.index!].id);
+    await ed!.page.keyboard.press('Enter');
+    let label: string | null = null;
+    await until('the count', async () => (label = await ed!.page.locator('.match-label').textContent()) === `${expected.ordinal! + 1} of ${expected.matchCount.toLocaleString('en-US')}`).catch((e) => { throw new Error(`${e} (label: ${label}, ${expected.matchCount})`); });
+    assert.equal((await state()).selectedId, whole.steps[expected.matches![1]].id, 'Enter moved from the first match to the second');
   });
 
   it('a model step the detectors flag is a failure while the file is still read: n selects it', async () => {

@@ -15,6 +15,10 @@ import { Emitter, type Listener } from './emitter';
 import { GrowableInt32 } from './growable';
 import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
+import { searchableText } from './search-text';
+import { HeldSearch } from './held-search';
+
+export { searchableText, SEARCH_TEXT_CAP } from './search-text';
 
 export interface TraceIndexEvents {
   /** Steps [from, from + count) were added at the end; earlier steps are unchanged. */
@@ -26,10 +30,8 @@ export interface TraceIndexEvents {
 }
 
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
-/** Search text per step is capped: a step's first 20,000 characters are searched. */
-export const SEARCH_TEXT_CAP = 20_000;
-/** Steps read back at a time to build the search text of steps held without their payloads. */
-const SEARCH_READ_BACK_STEPS = 10_000;
+/** Searches of held steps kept (their matches: a byte per step), so that n / N and refinements reuse them. */
+const HELD_SEARCHES_KEPT = 4;
 
 export class TraceIndex {
   private list: Step[] = [];
@@ -48,10 +50,10 @@ export class TraceIndex {
   private flaggedSteps: number[] = [];
   private failingSteps: number[] = [];
   private searchText: string[] | undefined;
-  /** The search text of the first steps, while `buildSearchText` builds it a slice at a time. */
-  private searchPartial: string[] | undefined;
   /** Where the whole steps are read from when the steps are held without their payloads (search needs them). */
   private payloads: PayloadSource | undefined;
+  /** The latest searches of steps held without their payloads, least recently used first. */
+  private readonly heldSearches = new Map<string, HeldSearch>();
   private axisCache: Axis | undefined;
   private readonly emitter = new Emitter<TraceIndexEvents>();
 
@@ -170,33 +172,37 @@ export class TraceIndex {
     if (source === this.payloads) return;
     this.payloads = source;
     this.searchText = undefined;
-    this.searchPartial = undefined;
+    this.heldSearches.clear();
   }
 
   /**
-   * Build the search text, at most `maxSteps` more steps of it; true once it is complete. Lets a
-   * caller whose steps are read back from the file (10^6 steps: the whole file) give the thread
-   * back between slices; `search` builds whatever is left at once.
+   * The search for `query` over steps held without their payloads (held-search.ts), which reads the
+   * file rather than keeping every step's text; undefined when the steps are whole or the query is
+   * empty (then `search` looks in the text kept).
    */
-  buildSearchText(maxSteps: number): boolean {
-    if (this.searchText) return true;
-    const part = (this.searchPartial ??= []);
-    const to = Math.min(this.list.length, part.length + Math.max(1, maxSteps));
-    for (const text of this.searchTexts(part.length, to)) part.push(text);
-    if (part.length < this.list.length) return false;
-    this.searchText = part;
-    this.searchPartial = undefined;
-    return true;
+  heldSearch(query: string): HeldSearch | undefined {
+    const q = query.trim().toLowerCase();
+    if (!this.payloads || !q) return undefined;
+    let held = this.heldSearches.get(q);
+    if (held) {
+      this.heldSearches.delete(q);
+    } else {
+      const narrower = [...this.heldSearches.values()].find((h) => q.includes(h.query) && h.complete);
+      held = new HeldSearch(q, () => this.list, this.payloads, narrower);
+      if (this.heldSearches.size >= HELD_SEARCHES_KEPT) this.heldSearches.delete(this.heldSearches.keys().next().value!);
+    }
+    this.heldSearches.set(q, held);
+    return held;
   }
 
-  /** The search text of steps [from, to): read back in slices when the steps are held without their payloads. */
+  /** Whether `held` still searches these steps (a replace or newer searches drop it). */
+  keeps(held: HeldSearch): boolean {
+    return this.heldSearches.get(held.query) === held;
+  }
+
+  /** The search text of steps [from, to) (whole steps: held ones are searched in the file). */
   private searchTexts(from: number, to: number): string[] {
-    if (!this.payloads) return this.list.slice(from, to).map(searchableText);
-    const out: string[] = [];
-    for (let a = from; a < to; a += SEARCH_READ_BACK_STEPS) {
-      for (const s of this.payloads.wholeRange(this.list, a, Math.min(to, a + SEARCH_READ_BACK_STEPS))) out.push(searchableText(s));
-    }
-    return out;
+    return this.list.slice(from, to).map(searchableText);
   }
 
   setFindings(findings: readonly Finding[]): void {
@@ -208,9 +214,13 @@ export class TraceIndex {
   search(query: string): number[] {
     const q = query.trim().toLowerCase();
     if (!q) return [];
-    this.buildSearchText(Infinity);
+    const held = this.heldSearch(q);
+    if (held) {
+      held.checkAll();
+      return held.matchList();
+    }
+    const text = (this.searchText ??= this.searchTexts(0, this.list.length));
     const out: number[] = [];
-    const text = this.searchText!;
     for (let i = 0; i < text.length; i++) if (text[i].includes(q)) out.push(i);
     return out;
   }
@@ -292,7 +302,7 @@ export class TraceIndex {
     this.children.clear();
     this.positions.clear();
     this.searchText = undefined;
-    this.searchPartial = undefined;
+    this.heldSearches.clear();
     this.axisCache = undefined;
     this.errorSteps = [];
     const sorted = steps.every((s, i) => s.index === i) ? steps : [...steps].sort((a, b) => a.index - b.index);
@@ -410,19 +420,3 @@ function extendAxis(index: TraceIndex, old: Axis, from: number): Axis | undefine
   return axis;
 }
 
-/** What search looks in: names, ids, messages, tool calls, values and errors, lower-cased. */
-export function searchableText(s: Step): string {
-  const parts: string[] = [s.name, s.kind, s.id, s.model ?? ''];
-  if (s.error) parts.push(s.error.type ?? '', s.error.message);
-  if (s.toolCall) parts.push(s.toolCall.name, safeJson(s.toolCall.arguments));
-  for (const p of [s.input, s.output]) {
-    for (const m of p?.messages ?? []) parts.push(m.content ?? '', ...(m.toolCalls ?? []).map((c) => `${c.name} ${safeJson(c.arguments)}`));
-    if (p?.value !== undefined) parts.push(safeJson(p.value));
-  }
-  return parts.join('\n').slice(0, SEARCH_TEXT_CAP).toLowerCase();
-}
-
-function safeJson(v: unknown): string {
-  if (typeof v === 'string') return v;
-  try { return JSON.stringify(v) ?? ''; } catch { return ''; }
-}

@@ -1,9 +1,15 @@
 /** Positioned reads of a file, without reading the whole of it (sync: the trace worker and the CLI use them). */
 import { closeSync, openSync, readSync } from 'node:fs';
 
-/** Bytes [start, end) of the file (fewer when the file is shorter). Throws when it cannot be opened. */
-export function readFileRange(path: string, start: number, end: number): Buffer {
-  const out = Buffer.alloc(Math.max(0, end - start));
+/**
+ * Bytes [start, end) of the file (fewer when the file is shorter). Throws when it cannot be opened.
+ * Into `scratch` when it is large enough: a caller reading many ranges, each used before the next,
+ * then allocates nothing (fresh large buffers drive the collector on a large heap).
+ */
+export function readFileRange(path: string, start: number, end: number, scratch?: Buffer): Buffer {
+  const size = Math.max(0, end - start);
+  // Not zeroed: every byte is read into, and a short read returns only what was read.
+  const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
   if (out.length === 0) return out;
   const fd = openSync(path, 'r');
   try {

@@ -59,7 +59,7 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
   rpc.onRequest(FindFailure, (p) => ({
     index: sessionFor(file, p?.view).findFailure(checkView(p.view), num(p.from, 'from'), direction(p.direction)),
   }));
-  rpc.onRequest(Search, (p) => file.session(num(p?.traceIndex, 'traceIndex')).searchAsync(String(p.query ?? ''), num(p.from, 'from'), direction(p.direction)));
+  rpc.onRequest(Search, (p) => file.session(num(p?.traceIndex, 'traceIndex')).searchAsync(String(p.query ?? ''), num(p.from, 'from'), direction(p.direction), { complete: p.complete === true }));
   rpc.onRequest(GetTimeline, (p) => {
     const limit = Math.min(Math.max(1, num(p?.limit, 'limit')), 20_000);
     return file.session(num(p.traceIndex, 'traceIndex')).timeline(num(p.start, 'start'), num(p.end, 'end'), limit);

@@ -15,6 +15,7 @@ import {
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { explainedFailures } from '../../core/detect';
 import { findFailure, lowerBound, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
+import { findHeldMatch, finishHeldSearch, type HeldSearch } from '../../core/engine/held-search';
 import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
 import { StepLabels } from './step-labels';
@@ -26,8 +27,7 @@ const FALLBACK_COLOR = '--vscode-charts-red';
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
 export type ShownFinding = Finding & { defaultCategory: string };
 
-/** Steps whose search text is built per turn of the event loop when they are read back from the file (about 10 ms). */
-const SEARCH_SLICE_STEPS = 1_000;
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class TraceSession {
   /** The engine's model of the trace: order, tree, findings, failing set, search. */
@@ -505,13 +505,40 @@ export class TraceSession {
   readonly failureSource: FailureSource = { failing: () => this.failing, categoriesOf: (i) => this.categoriesOf(i) };
 
   /**
-   * `search` for the webview: when the steps are held without their payloads, their search text is
-   * built first from the file, a slice per turn of the event loop, so a first search of 10^6 steps
-   * (the whole file read again) never holds the host's thread.
+   * `search` for the webview. When the steps are held without their payloads, each search reads
+   * the file (held-search.ts), a slice per turn of the event loop, so it never holds the host's
+   * thread: it answers as soon as it has the match from `from`, saying the count is partial, and
+   * counts the rest meanwhile; `complete` waits for the count.
    */
-  async searchAsync(query: string, from: number, direction: Direction): Promise<SearchResult> {
-    if (this.payloads && query.trim()) while (!this.index.buildSearchText(SEARCH_SLICE_STEPS)) await new Promise<void>((resolve) => setImmediate(resolve));
-    return this.search(query, from, direction);
+  async searchAsync(query: string, from: number, direction: Direction, opts: { complete?: boolean } = {}): Promise<SearchResult> {
+    const held = this.index.heldSearch(query);
+    if (!held) return this.search(query, from, direction);
+    const wanted = (): boolean => this.index.keeps(held);
+    const origin = this.searchOrigin(from, direction);
+    const found = await findHeldMatch(held, origin, direction, nextTurn, wanted);
+    if (!wanted()) return this.searchAsync(query, from, direction, opts); // the steps were replaced meanwhile
+    if (!held.complete && opts.complete) {
+      await finishHeldSearch(held, nextTurn, wanted);
+      return this.searchAsync(query, from, direction, opts);
+    }
+    if (held.complete) return this.resultIn(held.matchList(), origin, direction);
+    this.countInBackground(held);
+    const known = held.matchList();
+    return {
+      index: found ?? null, matchCount: held.found, partial: true,
+      matches: known.length > SEARCH_MATCH_CAP ? known.slice(0, SEARCH_MATCH_CAP) : known,
+    };
+  }
+
+  /** The held search whose count goes on after its first answer: one at a time, the latest. */
+  private counting: HeldSearch | undefined;
+
+  private countInBackground(held: HeldSearch): void {
+    if (this.counting === held) return;
+    this.counting = held;
+    const wanted = (): boolean => this.counting === held && this.index.keeps(held);
+    // A file changed underneath fails here as it will for the next search, which reports it.
+    finishHeldSearch(held, nextTurn, wanted).catch(() => undefined).finally(() => { if (this.counting === held) this.counting = undefined; });
   }
 
   /**
@@ -519,11 +546,18 @@ export class TraceSession {
    * around. Says which match it found ("k of n") and lists the matches (capped) for highlighting.
    */
   search(query: string, from: number, direction: Direction): SearchResult {
-    const all = this.index.search(query);
-    if (all.length === 0) return { index: null, matchCount: 0 };
+    return this.resultIn(this.index.search(query), this.searchOrigin(from, direction), direction);
+  }
+
+  /** Where a search from `from` starts: outside the steps, from the end it goes away from. */
+  private searchOrigin(from: number, direction: Direction): number {
     const n = this.steps.length;
-    // From `from` (exclusive) in the direction, wrapping: a binary search over the sorted matches.
-    const origin = Number.isInteger(from) && from >= 0 && from < n ? from : direction === 'next' ? -1 : n;
+    return Number.isInteger(from) && from >= 0 && from < n ? from : direction === 'next' ? -1 : n;
+  }
+
+  /** The match after `origin` in `direction` among all of them (sorted), wrapping: a binary search. */
+  private resultIn(all: number[], origin: number, direction: Direction): SearchResult {
+    if (all.length === 0) return { index: null, matchCount: 0 };
     const k = direction === 'next' ? upperBound(all, origin) % all.length : (lowerBound(all, origin) - 1 + all.length) % all.length;
     return { index: all[k], matchCount: all.length, ordinal: k + 1, matches: all.length > SEARCH_MATCH_CAP ? all.slice(0, SEARCH_MATCH_CAP) : all };
   }

@@ -108,19 +108,32 @@ describe('trace editor: a streamed file held without its payloads', function () 
     assert.ok(preview.problems.some((p) => /depth/.test(p)), `the inferred schema types depth as an integer: ${preview.problems.join('; ')}`);
   });
 
-  it('builds the search text of held steps a slice per turn of the event loop: the thread is free between slices', async () => {
+  it('searches held steps in the file a slice per turn of the event loop: answers with the match at once, then the count', async () => {
     const file = join(dir, 'long.trace.jsonl');
     writeFileSync(file, benchTraceText('jsonl', 2_500, 4));
     const held = TraceFile.opening(file, { taxonomy: DEFAULT_TAXONOMY });
     new DocumentLoader({ path: file, taxonomy: 'default', siblings: false, streamFromBytes: 0, payloadsOnDemand: true }, (e) => held.applyLoadEvent(e)).open();
+    const whole = TraceFile.fromBytes(file, readFileSync(file), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    const expected = whole.search('façade', -1, 'next');
+    assert.ok(expected.matchCount > 1 && expected.index !== null);
+    assert.ok(held.session(0).steps.length > 2_000, 'more than one slice of steps');
+
+    const first = await held.session(0).searchAsync('façade', -1, 'next');
+    assert.equal(first.partial, true, 'the first slice had a match: no need to wait for the rest');
+    assert.equal(first.index, expected.index);
+    assert.ok(first.matchCount >= 1 && first.matchCount <= expected.matchCount);
+    assert.equal(first.ordinal, undefined);
+
+    // It counted the rest meanwhile: the same query answers whole now.
+    assert.deepEqual(await held.session(0).searchAsync('façade', -1, 'next', { complete: true }), expected);
+    assert.deepEqual(await held.session(0).searchAsync('façade', expected.index, 'previous'), whole.search('façade', expected.index, 'previous'));
+
+    // Asked for the count of a new query: the thread is free between its slices.
     const order: string[] = [];
-    const searched = held.session(0).searchAsync('façade', -1, 'next').then((r) => { order.push('search answered'); return r; });
+    const counted = held.session(0).searchAsync('returned:', -1, 'next', { complete: true }).then((r) => { order.push('search answered'); return r; });
     setImmediate(() => order.push('another task ran'));
-    const r = await searched;
+    assert.deepEqual(await counted, whole.search('returned:', -1, 'next'));
     assert.deepEqual(order, ['another task ran', 'search answered']);
-    const whole = TraceFile.fromBytes(file, readFileSync(file), { taxonomy: DEFAULT_TAXONOMY }).session(0).search('façade', -1, 'next');
-    assert.deepEqual(r, whole);
-    assert.ok(r.matchCount > 0);
   });
 
   it('searches the messages read back, then the appended steps too', async () => {
@@ -129,7 +142,10 @@ describe('trace editor: a streamed file held without its payloads', function () 
     // Words that occur only inside messages and tool output (not in names or ids).
     for (const query of ['façade', 'returned:', 'turn 7:', 'no such text anywhere']) {
       const ask = { traceIndex: 0, query, from: -1, direction: 'next' as const };
-      assert.deepEqual(await a.sendRequest(Search, ask), await b.sendRequest(Search, ask), query);
+      const first = await a.sendRequest(Search, ask);
+      const expected = await b.sendRequest(Search, ask);
+      assert.equal(first.index, expected.index, `${query}: the match comes first`);
+      assert.deepEqual(await a.sendRequest(Search, { ...ask, complete: true }), expected, `${query}: then the count`);
     }
     const appended = JSON.stringify({ type: 'step', id: 'late', kind: 'llm', name: 'chat', output: { messages: [{ role: 'assistant', content: 'a zebra crossing at the end' }] } });
     appendFileSync(path, all.slice(300).join('\n') + '\n' + appended + '\n');
@@ -137,7 +153,7 @@ describe('trace editor: a streamed file held without its payloads', function () 
     paged.flushGrowth();
     const found = await a.sendRequest(Search, { traceIndex: 0, query: 'zebra crossing', from: -1, direction: 'next' });
     assert.equal(found.index, paged.session(0).indexOfId('late'));
-    const ask = { traceIndex: 0, query: 'façade', from: -1, direction: 'next' as const };
+    const ask = { traceIndex: 0, query: 'façade', from: -1, direction: 'next' as const, complete: true };
     assert.deepEqual(await a.sendRequest(Search, ask), await connect(whole()).sendRequest(Search, ask), 'the appended steps are searched');
   });
 });

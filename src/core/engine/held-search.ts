@@ -1,0 +1,210 @@
+/**
+ * Search over steps held without their payloads (stream/step-payloads.ts), for one query. The
+ * payloads are in the file, not in memory, and keeping every step's search text (1.4 GB of text at
+ * 10^6 steps) is what holding them saves; so each search reads the file again. A needle
+ * (stream/line-needle.ts) passes over lines that cannot match without parsing them, and only the
+ * lines it marks are rebuilt and checked whole: a rare phrase costs a read of the file.
+ *
+ * It is done a slice of steps at a time, in any order: a caller looking for the next match from the
+ * selection checks slices from there and can answer as soon as it finds one, then count the rest.
+ * Steps appended later are checked when they are asked for.
+ */
+import type { Step } from '../model/schema';
+import { lineNeedle, type LineNeedle } from './stream/line-needle';
+import type { PayloadSource } from './stream/step-payloads';
+import { searchableText } from './search-text';
+
+/** Steps scanned at a time: about 3 MB of file (smaller reads cost more per byte, larger ones more collection). */
+export const HELD_SEARCH_SLICE = 2_000;
+/** Lines rebuilt and checked at most per call (a few milliseconds): a slice of a common word takes several calls. */
+const HELD_SEARCH_REBUILDS = 200;
+
+export class HeldSearch {
+  private readonly needle: LineNeedle;
+  /** 1 at the positions that match. */
+  private matched = new Uint8Array(0);
+  /** Per slice of HELD_SEARCH_SLICE steps, how many of its first steps were checked. */
+  private readonly checked: number[] = [];
+  private matchCount = 0;
+  /** The candidates of the slice being checked, and how many of them are checked. */
+  private pending: { slice: number; end: number; positions: number[]; next: number } | undefined;
+  private sorted: number[] | undefined;
+  /** How many steps `narrower` covers (steps appended after it finished are not in it). */
+  private readonly narrowerCovers: number;
+
+  /**
+   * `narrower` is a finished search for a part of this query over the same steps: only its matches
+   * can match this one (typing on refines a query).
+   */
+  constructor(
+    readonly query: string,
+    private readonly steps: () => readonly Step[],
+    private readonly source: PayloadSource,
+    private narrower?: HeldSearch,
+  ) {
+    this.needle = lineNeedle(query);
+    this.narrowerCovers = narrower ? steps().length : 0;
+  }
+
+  /** Every step is checked. */
+  get complete(): boolean {
+    const n = this.steps().length;
+    for (let s = 0; s * HELD_SEARCH_SLICE < n; s++) if (!this.sliceDone(s, n)) return false;
+    return true;
+  }
+
+  /** The matches found so far. */
+  get found(): number {
+    return this.matchCount;
+  }
+
+  get sliceCount(): number {
+    return Math.ceil(this.steps().length / HELD_SEARCH_SLICE);
+  }
+
+  sliceOf(position: number): number {
+    return Math.floor(position / HELD_SEARCH_SLICE);
+  }
+
+  /** Check what is left of slice `s`, or the next part of it (HELD_SEARCH_REBUILDS lines). */
+  checkSlice(s: number): void {
+    const steps = this.steps();
+    const start = s * HELD_SEARCH_SLICE;
+    const end = Math.min(steps.length, start + HELD_SEARCH_SLICE);
+    const from = start + (this.checked[s] ?? 0);
+    if (from >= end) return;
+    this.ensureRoom(steps.length);
+    if (this.pending?.slice !== s) this.pending = { slice: s, end, positions: this.candidatesIn(steps, from, end), next: 0 };
+    const p = this.pending;
+    const batch = p.positions.slice(p.next, p.next + HELD_SEARCH_REBUILDS);
+    const whole = this.source.wholeAt ? this.source.wholeAt(steps, batch) : batch.map((k) => this.source.whole(steps[k]));
+    for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.mark(batch[b]);
+    p.next += batch.length;
+    // Every step before the next candidate is decided (those that are not candidates cannot match).
+    this.checked[s] = (p.next < p.positions.length ? p.positions[p.next] : p.end) - start;
+    if (p.next >= p.positions.length) this.pending = undefined;
+    this.sorted = undefined;
+    // Done: what the narrower query found is no longer needed (refinements would chain otherwise).
+    if (this.narrower && this.complete) this.narrower = undefined;
+  }
+
+  /** The steps of [from, end) that may match, ascending: the needle's lines, less what the narrower query ruled out. */
+  private candidatesIn(steps: readonly Step[], from: number, end: number): number[] {
+    const prior = this.narrower;
+    const covered = Math.min(end, this.narrowerCovers);
+    const ruledOut = (k: number): boolean => prior !== undefined && k < covered && !prior.matches(k);
+    if (prior && covered === end && prior.firstIn(this.sliceOf(from), from - 1, 'next') === undefined) return [];
+    if (!this.source.candidates) {
+      const all: number[] = [];
+      for (let k = from; k < end; k++) if (!ruledOut(k)) all.push(k);
+      return all;
+    }
+    const marked = this.source.candidates(steps, from, end, this.needle);
+    // An id the import derived (`<id>#2`) is not in the line: a step whose id holds a run of the query is a candidate.
+    const runs = this.needle.runs;
+    const byId: number[] = [];
+    for (let k = from; k < end; k++) {
+      const id = steps[k].id;
+      if (id === steps[k].sourceId) continue;
+      const lower = id.toLowerCase();
+      if (runs.length === 0 || runs.some((r) => lower.includes(r))) byId.push(k);
+    }
+    return mergeSortedUnique(marked, byId).filter((k) => !ruledOut(k));
+  }
+
+  /** Check every step. */
+  checkAll(): void {
+    for (let s = 0; s < this.sliceCount; s++) while (!this.sliceDone(s)) this.checkSlice(s);
+  }
+
+  /** Whether slice `s` is checked, for the steps there are now. */
+  sliceDone(s: number, n = this.steps().length): boolean {
+    return (this.checked[s] ?? 0) >= Math.min(HELD_SEARCH_SLICE, n - s * HELD_SEARCH_SLICE);
+  }
+
+  /** Whether the step at `position` matches (as far as it is checked). */
+  matches(position: number): boolean {
+    return this.matched[position] === 1;
+  }
+
+  /** The matching positions found so far, in order. */
+  matchList(): number[] {
+    if (this.sorted) return this.sorted;
+    const out: number[] = [];
+    for (let k = this.matched.indexOf(1); k >= 0; k = this.matched.indexOf(1, k + 1)) out.push(k);
+    return (this.sorted = out);
+  }
+
+  /** The first match after `from` (before it, going back) within slice `s`, if it is checked there. */
+  firstIn(s: number, from: number, direction: 'next' | 'previous'): number | undefined {
+    const start = s * HELD_SEARCH_SLICE;
+    const end = Math.min(this.steps().length, start + HELD_SEARCH_SLICE);
+    if (direction === 'next') {
+      for (let k = Math.max(start, from + 1); k < end; k++) if (this.matched[k] === 1) return k;
+    } else {
+      for (let k = Math.min(end, from) - 1; k >= start; k--) if (this.matched[k] === 1) return k;
+    }
+    return undefined;
+  }
+
+  private mark(k: number): void {
+    if (this.matched[k] === 1) return;
+    this.matched[k] = 1;
+    this.matchCount++;
+  }
+
+  private ensureRoom(n: number): void {
+    if (this.matched.length >= n) return;
+    const grown = new Uint8Array(Math.max(n, this.matched.length * 2));
+    grown.set(this.matched);
+    this.matched = grown;
+  }
+}
+
+/** Gives the thread back between slices (the host's event loop: setImmediate). */
+export type Yield = () => Promise<void>;
+
+/**
+ * The first match after `origin` in `direction` (wrapping, as `search` does), checking the slices
+ * from there on, one per turn; undefined when nothing matches. Stops early, returning undefined, when
+ * `stillWanted` says the search was dropped meanwhile.
+ */
+export async function findHeldMatch(held: HeldSearch, origin: number, direction: 'next' | 'previous', turn: Yield, stillWanted: () => boolean): Promise<number | undefined> {
+  const slices = held.sliceCount;
+  if (slices === 0) return undefined;
+  const first = Math.min(slices - 1, held.sliceOf(Math.max(0, origin)));
+  const step = direction === 'next' ? 1 : -1;
+  for (let i = 0; i <= slices; i++) {
+    const s = (((first + step * i) % slices) + slices) % slices;
+    // In the first slice only the steps past the origin; once round, the rest of it.
+    const from = i === 0 ? origin : direction === 'next' ? -1 : Number.MAX_SAFE_INTEGER;
+    while (!held.sliceDone(s)) {
+      // A slice is checked from its start: going forward, a match in the part checked is the first.
+      const early = direction === 'next' ? held.firstIn(s, from, direction) : undefined;
+      if (early !== undefined) return early;
+      held.checkSlice(s);
+      await turn();
+      if (!stillWanted()) return undefined;
+    }
+    const found = held.firstIn(s, from, direction);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Check every slice left, a part per turn; false when `stillWanted` said to stop first. */
+export async function finishHeldSearch(held: HeldSearch, turn: Yield, stillWanted: () => boolean): Promise<boolean> {
+  for (let s = 0; s < held.sliceCount; s++) {
+    while (!held.sliceDone(s)) {
+      held.checkSlice(s);
+      await turn();
+      if (!stillWanted()) return false;
+    }
+  }
+  return true;
+}
+
+function mergeSortedUnique(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 0) return a as number[];
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+}

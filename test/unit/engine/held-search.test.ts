@@ -1,0 +1,148 @@
+/**
+ * Search over steps held without their payloads reads the file and rebuilds only the lines its
+ * needle marks (held-search.ts, line-needle.ts). It must find exactly what a search of the whole
+ * steps finds: here on lines written to trip the needle (escapes, numbers JSON.stringify writes
+ * otherwise, characters that lower-case to ASCII, derived ids, upper case, keys), for substrings of
+ * every step's search text and for chosen queries.
+ */
+import { strict as assert } from 'node:assert';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
+import { TraceFile } from '../../../src/host/editor/trace-file';
+import { DocumentLoader } from '../../../src/core/engine/worker/document-load';
+import { searchableText } from '../../../src/core/engine/trace-index';
+import { lineNeedle, needleMarks } from '../../../src/core/engine/stream/line-needle';
+import { HELD_SEARCH_SLICE } from '../../../src/core/engine/held-search';
+
+const step = (id: string, fields: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, parentId: 'root', kind: 'tool', name: 'run', ...fields });
+
+/** Raw lines, some written by hand where JSON.stringify would write them otherwise. */
+const LINES = [
+  JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'r1', title: 'needle' }),
+  JSON.stringify({ type: 'step', id: 'root', kind: 'agent', name: 'Agent' }),
+  step('upper', { output: { value: 'The Request TIMED OUT after 30s' } }),
+  '{"type":"step","id":"escaped","parentId":"root","kind":"tool","name":"run","output":{"value":"\\u0074ime\\u004Fut in \\u0063aff\\u00e8"}}',
+  '{"type":"step","id":"exponent","parentId":"root","kind":"tool","name":"calc","toolCall":{"name":"calc","arguments":{"n":1e2,"big":123456789012345678901234,"small":2.50E-3}}}',
+  step('kelvin', { output: { messages: [{ role: 'tool', content: 'at 300 \u212A the \u0130stanbul probe' }] } }),
+  step('dup', { output: { value: 'first' } }),
+  step('dup', { output: { value: 'second of the same id' } }),
+  step('keys', { output: { value: { content: 'x', role: 'y', status: 42, ok: true, none: null } } }),
+  step('error', { status: 'error', error: { type: 'PermissionError', message: 'Permission denied: /etc/shadow' } }),
+  JSON.stringify({ type: 'step', id: 'llm', parentId: 'root', kind: 'llm', name: 'chat', model: 'GPT-4o-mini', input: { messages: [{ role: 'user', content: 'Find the "quoted" word\nand the next line' }] }, output: { messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'grep', arguments: '{"pattern": "needle"}' }] }] } }),
+  step('slash', { output: { value: 'a\\/b and c\\d' } }),
+  '{"type":"step","id":"raw-slash","parentId":"root","kind":"tool","name":"run","output":{"value":"path\\/to\\/file"}}',
+  step('control', { output: { value: { text: 'tab\there\u0001bell' } } }),
+];
+
+describe('engine: search over held steps', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let held: TraceFile;
+  let whole: TraceFile;
+
+  function openHeld(path: string): TraceFile {
+    return openHeldWithLoader(path).file;
+  }
+
+  function openHeldWithLoader(path: string): { file: TraceFile; loader: DocumentLoader } {
+    const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, payloadsOnDemand: true }, (e) => file.applyLoadEvent(e));
+    loader.open();
+    file.flushGrowth();
+    return { file, loader };
+  }
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atd-held-search-'));
+    const path = join(dir, 'needle.trace.jsonl');
+    writeFileSync(path, LINES.join('\n') + '\n');
+    held = openHeld(path);
+    whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('holds the steps (the search below reads the file)', () => {
+    const steps = held.session(0).steps;
+    assert.equal(steps.length, whole.session(0).steps.length);
+    assert.ok(steps.every((s) => s.input === undefined && s.output === undefined && s.toolCall?.arguments === undefined));
+    assert.ok(held.session(0).index.heldSearch('x'), 'searched in the file');
+  });
+
+  it('finds what the whole steps give, for every substring of every step\'s search text', () => {
+    const texts = whole.session(0).steps.map(searchableText);
+    const queries = new Set<string>();
+    for (const text of texts) {
+      for (let len = 1; len <= 14; len += 2) for (let at = 0; at + len <= text.length; at += 3) queries.add(text.slice(at, at + len));
+    }
+    assert.ok(queries.size > 500, `${queries.size} queries`);
+    for (const q of queries) {
+      if (!q.trim()) continue;
+      assert.deepEqual(held.session(0).index.search(q), whole.session(0).index.search(q), JSON.stringify(q));
+    }
+  });
+
+  it('finds words written as escapes, numbers JSON.stringify writes another way, and characters that lower-case to ASCII', () => {
+    const cases: Array<[string, string[]]> = [
+      ['timeout', ['escaped']], ['caffè', ['escaped']], ['timed out', ['upper']],
+      ['"n":100', ['exponent']], ['100', ['exponent']], ['e+23', ['exponent']], ['0.0025', ['exponent']],
+      ['300 k', ['kelvin']], ['i̇stanbul', ['kelvin']],
+      ['dup#2', ['dup#2']], ['#2', ['dup#2']], ['#2\n\nsecond', ['dup#2']],
+      ['"status":42', ['keys']], ['true', ['keys']], ['role', ['keys']],
+      ['permissionerror', ['error']], ['gpt-4o', ['llm']], ['"quoted"', ['llm']], ['{"pattern": "needle"}', ['llm']],
+      ['path/to', ['raw-slash']], ['\\u0001', ['control']],
+    ];
+    const session = held.session(0);
+    for (const [q, ids] of cases) {
+      const found = session.index.search(q).map((i) => session.steps[i].id);
+      assert.deepEqual(found, ids, q);
+      assert.deepEqual(whole.session(0).index.search(q).map((i) => whole.session(0).steps[i].id), ids, `whole: ${q}`);
+    }
+  });
+
+  it('marks only lines that may hold the query', () => {
+    const marks = (query: string, line: string): boolean => needleMarks(lineNeedle(query), Buffer.from(line));
+    assert.equal(marks('timed out', '{"value":"the Request TIMED OUT"}'), true);
+    assert.equal(marks('timed out', '{"value":"\\u0074imed"}'), true, 'an escape may hide it');
+    assert.equal(marks('timed out', '{"value":"nothing of the kind"}'), false);
+    assert.equal(lineNeedle('#!').pattern, undefined, 'no letter or digit: every line');
+    assert.equal(marks('checksum mismatch', '{"value":"Checksum fine, no MISMATCH"}'), true);
+    assert.equal(marks('checksum mismatch', '{"value":"checksum fine"}'), false, 'every word of the query must be in the line');
+    assert.equal(marks('checksum mismatch', '{"value":"checksum \\u006dismatch"}'), true, 'unless an escape may hide one');
+    assert.equal(marks('404', '{"n":4.04e2}'), true, 'an exponent may write it');
+    assert.equal(marks('404', '{"n":4.05}'), false);
+    assert.equal(marks('kelvin', '{"value":"300 \u212Aelvin"}'), true, 'KELVIN SIGN lower-cases to k');
+  });
+
+  it('answers the first match from the selection before the count, over many slices, also after the file grew', async () => {
+    const lines = [LINES[0], LINES[1]];
+    const total = HELD_SEARCH_SLICE * 3 + 17;
+    for (let i = 0; i < total; i++) lines.push(step(`s${i}`, { output: { value: i % 997 === 0 ? `Rare Word ${i}` : `common text ${i}` } }));
+    const path = join(dir, 'slices.trace.jsonl');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const { file, loader } = openHeldWithLoader(path);
+    const session = file.session(0);
+    let all = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    const expected = all.search('rare word', 5_000, 'next');
+    const partial = await session.searchAsync('rare word', 5_000, 'next');
+    assert.equal(partial.index, expected.index);
+    const counted = await session.searchAsync('rare word', 5_000, 'next', { complete: true });
+    assert.deepEqual(counted, expected);
+    assert.deepEqual(await session.searchAsync('rare word', 10, 'previous', { complete: true }), all.search('rare word', 10, 'previous'), 'wraps backwards');
+    // A refinement of a counted query: only its matches are checked, with the same answer.
+    assert.deepEqual(await session.searchAsync('rare word 1994', -1, 'next', { complete: true }), all.search('rare word 1994', -1, 'next'));
+
+    // The file grows: the counted searches check the new steps when asked again.
+    appendFileSync(path, [step('late-1', { output: { value: 'a RARE WORD at the end' } }), step('late-2', { output: { value: 'rare word 1994 again' } })].join('\n') + '\n');
+    loader.reload();
+    file.flushGrowth();
+    assert.equal(session.steps.length, total + 3);
+    all = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    for (const q of ['rare word', 'rare word 1994']) {
+      const r = await session.searchAsync(q, -1, 'previous', { complete: true });
+      assert.deepEqual(r, all.search(q, -1, 'previous'), q);
+      assert.equal(session.steps[r.index!].id, q === 'rare word' ? 'late-2' : 'late-2');
+    }
+  });
+});
