@@ -7,6 +7,7 @@
  * disk), it stays on the same step if that step still exists, else on the nearest position.
  */
 import type { TraceIndex } from './trace-index';
+import { lowerBound, upperBound } from './sorted-positions';
 
 /** Which steps count as failures, and under which categories: the index alone, or the index with the user's annotations. */
 export interface FailureSource {
@@ -101,20 +102,4 @@ export function findFailure(source: FailureSource, from: number, direction: 'nex
     for (let k = lowerBound(list, from) - 1; k >= 0; k--) if (ok(list[k])) return list[k];
   }
   return undefined;
-}
-
-/** First position whose value is >= x. */
-export function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < x) lo = mid + 1; else hi = mid; }
-  return lo;
-}
-
-/** First position whose value is > x. */
-export function upperBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] <= x) lo = mid + 1; else hi = mid; }
-  return lo;
 }

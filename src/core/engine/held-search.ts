@@ -13,6 +13,7 @@ import type { Step } from '../model/schema';
 import { lineNeedle, type LineNeedle } from './stream/line-needle';
 import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
+import { mergeSorted } from './sorted-positions';
 
 /** Steps scanned at a time: about 3 MB of file (smaller reads cost more per byte, larger ones more collection). */
 export const HELD_SEARCH_SLICE = 2_000;
@@ -25,7 +26,6 @@ export class HeldSearch {
   private matched = new Uint8Array(0);
   /** Per slice of HELD_SEARCH_SLICE steps, how many of its first steps were checked. */
   private readonly checked: number[] = [];
-  private matchCount = 0;
   /** The candidates of the slice being checked, and how many of them are checked. */
   private pending: { slice: number; end: number; positions: number[]; next: number } | undefined;
   private sorted: number[] | undefined;
@@ -53,11 +53,6 @@ export class HeldSearch {
     return true;
   }
 
-  /** The matches found so far. */
-  get found(): number {
-    return this.matchCount;
-  }
-
   get sliceCount(): number {
     return Math.ceil(this.steps().length / HELD_SEARCH_SLICE);
   }
@@ -77,8 +72,8 @@ export class HeldSearch {
     if (this.pending?.slice !== s) this.pending = { slice: s, end, positions: this.candidatesIn(steps, from, end), next: 0 };
     const p = this.pending;
     const batch = p.positions.slice(p.next, p.next + HELD_SEARCH_REBUILDS);
-    const whole = this.source.wholeAt ? this.source.wholeAt(steps, batch) : batch.map((k) => this.source.whole(steps[k]));
-    for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.mark(batch[b]);
+    const whole = this.source.wholeAt(steps, batch);
+    for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.matched[batch[b]] = 1;
     p.next += batch.length;
     // Every step before the next candidate is decided (those that are not candidates cannot match).
     this.checked[s] = (p.next < p.positions.length ? p.positions[p.next] : p.end) - start;
@@ -94,11 +89,6 @@ export class HeldSearch {
     const covered = Math.min(end, this.narrowerCovers);
     const ruledOut = (k: number): boolean => prior !== undefined && k < covered && !prior.matches(k);
     if (prior && covered === end && prior.firstIn(this.sliceOf(from), from - 1, 'next') === undefined) return [];
-    if (!this.source.candidates) {
-      const all: number[] = [];
-      for (let k = from; k < end; k++) if (!ruledOut(k)) all.push(k);
-      return all;
-    }
     const marked = this.source.candidates(steps, from, end, this.needle);
     // An id the import derived (`<id>#2`) is not in the line: a step whose id holds a run of the query is a candidate.
     const runs = this.needle.runs;
@@ -109,7 +99,7 @@ export class HeldSearch {
       const lower = id.toLowerCase();
       if (runs.length === 0 || runs.some((r) => lower.includes(r))) byId.push(k);
     }
-    return mergeSortedUnique(marked, byId).filter((k) => !ruledOut(k));
+    return mergeSorted(marked, byId).filter((k) => !ruledOut(k));
   }
 
   /** Check every step. */
@@ -145,12 +135,6 @@ export class HeldSearch {
       for (let k = Math.min(end, from) - 1; k >= start; k--) if (this.matched[k] === 1) return k;
     }
     return undefined;
-  }
-
-  private mark(k: number): void {
-    if (this.matched[k] === 1) return;
-    this.matched[k] = 1;
-    this.matchCount++;
   }
 
   private ensureRoom(n: number): void {
@@ -202,9 +186,4 @@ export async function finishHeldSearch(held: HeldSearch, turn: Yield, stillWante
     }
   }
   return true;
-}
-
-function mergeSortedUnique(a: readonly number[], b: readonly number[]): number[] {
-  if (b.length === 0) return a as number[];
-  return [...new Set([...a, ...b])].sort((x, y) => x - y);
 }

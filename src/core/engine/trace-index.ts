@@ -17,6 +17,7 @@ import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
 import { HeldSearch } from './held-search';
+import { mergeSorted } from './sorted-positions';
 
 export { searchableText, SEARCH_TEXT_CAP } from './search-text';
 
@@ -355,18 +356,6 @@ export class TraceIndex {
     this.flaggedSteps = [...byStep.keys()].sort((a, b) => a - b);
     this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
   }
-}
-
-/** The union of two sorted lists of positions, sorted, each position once. */
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
-    if (out.length === 0 || out[out.length - 1] !== next) out.push(next);
-  }
-  return out;
 }
 
 export interface Axis {

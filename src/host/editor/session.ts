@@ -516,16 +516,13 @@ export class TraceSession {
     const wanted = (): boolean => this.index.keeps(held);
     const origin = this.searchOrigin(from, direction);
     const found = await findHeldMatch(held, origin, direction, nextTurn, wanted);
+    const counted = opts.complete ? await finishHeldSearch(held, nextTurn, wanted) : held.complete;
     if (!wanted()) return this.searchAsync(query, from, direction, opts); // the steps were replaced meanwhile
-    if (!held.complete && opts.complete) {
-      await finishHeldSearch(held, nextTurn, wanted);
-      return this.searchAsync(query, from, direction, opts);
-    }
-    if (held.complete) return this.resultIn(held.matchList(), origin, direction);
+    if (counted) return this.resultIn(held.matchList(), origin, direction);
     this.countInBackground(held);
     const known = held.matchList();
     return {
-      index: found ?? null, matchCount: held.found, partial: true,
+      index: found ?? null, matchCount: known.length, partial: true,
       matches: known.length > SEARCH_MATCH_CAP ? known.slice(0, SEARCH_MATCH_CAP) : known,
     };
   }

@@ -13,7 +13,8 @@ import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
 import { TraceFile } from '../../../src/host/editor/trace-file';
 import { DocumentLoader } from '../../../src/core/engine/worker/document-load';
 import { searchableText } from '../../../src/core/engine/trace-index';
-import { lineNeedle, needleMarks } from '../../../src/core/engine/stream/line-needle';
+import { lineNeedle } from '../../../src/core/engine/stream/line-needle';
+import { FilePayloads } from '../../../src/core/engine/stream/step-payloads';
 import { HELD_SEARCH_SLICE } from '../../../src/core/engine/held-search';
 
 const step = (id: string, fields: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, parentId: 'root', kind: 'tool', name: 'run', ...fields });
@@ -102,7 +103,15 @@ describe('engine: search over held steps', function () {
   });
 
   it('marks only lines that may hold the query', () => {
-    const marks = (query: string, line: string): boolean => needleMarks(lineNeedle(query), Buffer.from(line));
+    // One line in a file, as the search reads it: does the needle make it a candidate?
+    const marks = (query: string, line: string): boolean => {
+      const path = join(dir, 'one-line.jsonl');
+      writeFileSync(path, line);
+      const payloads = new FilePayloads(path);
+      payloads.addRanges([0, Buffer.byteLength(line)]);
+      const lone = { ...held.session(0).steps[2], index: 0 };
+      return payloads.candidates([lone], 0, 1, lineNeedle(query)).length === 1;
+    };
     assert.equal(marks('timed out', '{"value":"the Request TIMED OUT"}'), true);
     assert.equal(marks('timed out', '{"value":"\\u0074imed"}'), true, 'an escape may hide it');
     assert.equal(marks('timed out', '{"value":"nothing of the kind"}'), false);

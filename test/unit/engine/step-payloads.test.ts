@@ -72,7 +72,7 @@ describe('engine: steps held without their payloads, read back from the file', (
           assert.equal(s.toolCall?.arguments, undefined, `${s.id} crossed with its call's arguments`);
         }
         assert.ok(whole[r].steps.some((s) => s.input || s.output), 'the run has payloads to read back');
-        assert.deepEqual(jsonView(payloads[r].wholeRange(steps, 0, steps.length)), jsonView(whole[r].steps), `run ${r + 1}, read back together`);
+        assert.deepEqual(jsonView(payloads[r].wholeAt(steps, steps.map((_, i) => i))), jsonView(whole[r].steps), `run ${r + 1}, read back together`);
         steps.forEach((s, i) => assert.deepEqual(jsonView(payloads[r].whole(s)), jsonView(whole[r].steps[i]), `run ${r + 1}, step ${s.id}`));
       });
     });

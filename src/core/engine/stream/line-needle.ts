@@ -15,10 +15,8 @@
 
 /** The lines' text is read as latin1: one character per byte, so offsets are byte offsets. */
 export interface LineNeedle {
-  /** The query's runs of ASCII letters and digits, lower-cased, longest first. */
+  /** The query's runs of ASCII letters and digits, lower-cased, longest first (the first is its core). */
   readonly runs: readonly string[];
-  /** The longest of them ('' when it has none). */
-  readonly core: string;
   /** Finds the core, case aside (global); undefined when every line may hold the query. */
   readonly pattern: RegExp | undefined;
   /** Byte sequences that make a line a candidate wherever they are (escapes, characters that lower-case to ASCII). */
@@ -33,13 +31,13 @@ export interface LineNeedle {
 export function lineNeedle(query: string): LineNeedle {
   const runs = [...new Set(query.toLowerCase().match(/[a-z0-9]+/g) ?? [])].sort((a, b) => b.length - a.length);
   const core = runs[0] ?? '';
-  if (!core) return { runs, core, pattern: undefined, markerBytes: [], markerPattern: undefined, mayHold: () => true };
+  if (!core) return { runs, pattern: undefined, markerBytes: [], markerPattern: undefined, mayHold: () => true };
   const markerBytes = [Buffer.from('\\u')];
   if (runs.some((r) => r.includes('k'))) markerBytes.push(Buffer.from('\u212a'));
   if (runs.some((r) => r.includes('i'))) markerBytes.push(Buffer.from('\u0130'));
   const others = runs.slice(1).map((r) => new RegExp(r, 'i'));
   return {
-    runs, core, markerBytes,
+    runs, markerBytes,
     // One literal: V8 searches it far faster than an alternation.
     pattern: new RegExp(core, 'gi'),
     markerPattern: runs.some((r) => /\d/.test(r)) ? /\d[eE][-+]?\d|\d{17}/g : undefined,
@@ -47,11 +45,3 @@ export function lineNeedle(query: string): LineNeedle {
   };
 }
 
-/** Whether the needle marks one line (what FilePayloads.scan decides for many lines at once). */
-export function needleMarks(needle: LineNeedle, line: Buffer): boolean {
-  if (!needle.pattern) return true;
-  if (needle.markerBytes.some((b) => line.includes(b))) return true;
-  const text = line.toString('latin1');
-  if (needle.markerPattern && new RegExp(needle.markerPattern.source).test(text)) return true;
-  return new RegExp(needle.pattern.source, 'i').test(text) && needle.mayHold(text);
-}

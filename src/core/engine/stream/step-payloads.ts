@@ -58,12 +58,10 @@ export interface PayloadSource {
   readonly callableTools?: readonly ToolDefinition[];
   /** The step with its payloads (the step itself when it was never without them). */
   whole(step: Step): Step;
-  /** `steps[from..to)` with their payloads, read in few large reads. */
-  wholeRange(steps: readonly Step[], from: number, to: number): Step[];
-  /** The positions of `steps[from..to)` that may match a search (FilePayloads.candidates); the others cannot. */
-  candidates?(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[];
-  /** The whole steps at `positions` (ascending). */
-  wholeAt?(steps: readonly Step[], positions: readonly number[]): Step[];
+  /** The whole steps at `positions` (ascending), read in few large reads. */
+  wholeAt(steps: readonly Step[], positions: readonly number[]): Step[];
+  /** The positions of `steps[from..to)` that may match a search (line-needle.ts); the others cannot. */
+  candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[];
 }
 
 /**
@@ -99,11 +97,11 @@ export class FilePayloads implements PayloadSource {
     return (this.last = rebuild(this.path, step, line));
   }
 
-  wholeRange(steps: readonly Step[], from: number, to: number): Step[] {
+  wholeAt(steps: readonly Step[], positions: readonly number[]): Step[] {
     const out: Step[] = [];
-    this.inReads(steps, from, to, (k, j, bytes, base) => {
-      for (let m = k; m < j; m++) out.push(this.rebuildFrom(steps[m], bytes, base));
-    }, (k) => out.push(steps[k]));
+    this.inReads(steps, positions, (p, q, bytes, base) => {
+      for (let r = p; r < q; r++) out.push(this.rebuildFrom(steps[positions[r]], bytes, base));
+    }, (p) => out.push(steps[positions[p]]));
     return out;
   }
 
@@ -113,30 +111,12 @@ export class FilePayloads implements PayloadSource {
    * steps reads 1.4 GB in a few seconds.
    */
   candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[] {
+    const range = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
     const out: number[] = [];
-    this.inReads(steps, from, to, (k, j, bytes, base) => {
-      const marked = this.markedLines(steps, k, j, bytes, base, needle);
-      for (let m = k; m < j; m++) if (marked[m - k] === 1) out.push(m);
-    }, (k) => out.push(k));
-    return out;
-  }
-
-  /** The whole steps at `positions` (ascending), read in few large reads. */
-  wholeAt(steps: readonly Step[], positions: readonly number[]): Step[] {
-    const out: Step[] = [];
-    let p = 0;
-    while (p < positions.length) {
-      const k = positions[p];
-      const s = steps[k];
-      if (s.index >= this.starts.length) { out.push(s); p++; continue; }
-      // The next positions whose lines fit in one read with this one's.
-      const base = this.starts.get(s.index);
-      let q = p + 1;
-      while (q < positions.length && steps[positions[q]].index < this.starts.length && this.ends.get(steps[positions[q]].index) - base <= READ_BACK_BYTES) q++;
-      const bytes = readBack(this.path, base, this.ends.get(steps[positions[q - 1]].index));
-      for (let r = p; r < q; r++) out.push(this.rebuildFrom(steps[positions[r]], bytes, base));
-      p = q;
-    }
+    this.inReads(steps, range, (p, q, bytes, base) => {
+      const marked = this.markedLines(steps, range[p], range[q - 1] + 1, bytes, base, needle);
+      for (let r = p; r < q; r++) if (marked[r - p] === 1) out.push(range[r]);
+    }, (p) => out.push(range[p]));
     return out;
   }
 
@@ -187,20 +167,20 @@ export class FilePayloads implements PayloadSource {
   }
 
   /**
-   * `steps[from..to)` in few large reads: `read(k, j, bytes, base)` for steps [k, j) whose lines are
-   * `bytes` from file offset `base` (up to READ_BACK_BYTES, at least one line); `known(k)` for a
-   * step beyond the ranges (whole already).
+   * The steps at `positions` (ascending) in few large reads: `read(p, q, bytes, base)` for
+   * positions[p..q), whose lines are `bytes` from file offset `base` (up to READ_BACK_BYTES, at
+   * least one line); `known(p)` for a step beyond the ranges (whole already).
    */
-  private inReads(steps: readonly Step[], from: number, to: number, read: (k: number, j: number, bytes: Buffer, base: number) => void, known: (k: number) => void): void {
-    let k = from;
-    while (k < to) {
-      const s = steps[k];
-      if (s.index >= this.starts.length) { known(k); k++; continue; }
-      const base = this.starts.get(s.index);
-      let j = k;
-      while (j < to && steps[j].index < this.starts.length && (j === k || this.ends.get(steps[j].index) - base <= READ_BACK_BYTES)) j++;
-      read(k, j, readBack(this.path, base, this.ends.get(steps[j - 1].index)), base);
-      k = j;
+  private inReads(steps: readonly Step[], positions: readonly number[], read: (p: number, q: number, bytes: Buffer, base: number) => void, known: (p: number) => void): void {
+    const held = (p: number): boolean => steps[positions[p]].index < this.starts.length;
+    let p = 0;
+    while (p < positions.length) {
+      if (!held(p)) { known(p); p++; continue; }
+      const base = this.starts.get(steps[positions[p]].index);
+      let q = p + 1;
+      while (q < positions.length && held(q) && this.ends.get(steps[positions[q]].index) - base <= READ_BACK_BYTES) q++;
+      read(p, q, readBack(this.path, base, this.ends.get(steps[positions[q - 1]].index)), base);
+      p = q;
     }
   }
 
