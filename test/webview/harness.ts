@@ -56,9 +56,10 @@ export interface OpenedEditor {
   /** Every request the webview sent, in order. */
   requests: Logged[];
   actions: { revealed: { traceIndex: number; index: number }[]; openedAsText: number; promoted: number[] };
-  /** Make the next `n` requests of a method (whose params pass `when`) fail, to test the retry paths. */
   /** Answer the next `n` matching requests with an error reply (`code`: Internal by default, Timeout for a host too slow to answer). */
   failNext(method: string, n?: number, when?: (params: unknown) => boolean, code?: number): void;
+  /** Hold the next request of a method whose params pass `when` until `release` is called (a host still working on it). */
+  holdNext(method: string, when?: (params: unknown) => boolean): { held: Promise<void>; release(): void };
   host: RpcEndpoint;
   close(): Promise<void>;
 }
@@ -179,6 +180,7 @@ export class WebviewHarness {
     const requests: Logged[] = [];
     const actions = { revealed: [] as { traceIndex: number; index: number }[], openedAsText: 0, promoted: [] as number[] };
     const failures = new Map<string, { left: number; when: (params: unknown) => boolean; code: number }>();
+    const holds = new Map<string, { when: (params: unknown) => boolean; hold: (message: unknown) => void }>();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // Host → webview: a window message from the page's own origin, as VS Code's frame delivers it.
@@ -205,6 +207,12 @@ export class WebviewHarness {
           void deliver({ tag: WIRE_TAG, replyTo: m.id, error: { code: rule.code, message: rule.code === ErrorCode.Timeout ? `${m.method} timed out (simulated)` : 'simulated host failure' } });
           return;
         }
+        const hold = holds.get(m.method);
+        if (hold?.when(m.params)) {
+          holds.delete(m.method);
+          hold.hold(message);
+          return;
+        }
       }
       host.handle(message);
     });
@@ -213,6 +221,13 @@ export class WebviewHarness {
     return {
       page, requests, actions, host,
       failNext: (method, n = 1, when = () => true, code = ErrorCode.Internal) => { failures.set(method, { left: n, when, code }); },
+      holdNext: (method, when = () => true) => {
+        let message: unknown;
+        let arrived!: () => void;
+        const held = new Promise<void>((resolve) => { arrived = resolve; });
+        holds.set(method, { when, hold: (m) => { message = m; arrived(); } });
+        return { held, release: () => { if (message !== undefined) host.handle(message); } };
+      },
       close: async () => {
         host.dispose();
         await page.close();

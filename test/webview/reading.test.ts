@@ -6,7 +6,7 @@
  * run in process), handed over in two halves by a scripted client.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetWebviewState, TraceChanged } from '../../src/protocol';
@@ -18,7 +18,10 @@ import type { DocumentWorkerClient, LoadEnd } from '../../src/core/engine/worker
 import { benchTraceText } from '../support/bench-traces';
 import { loadTraceFile } from '../../src/core/load';
 import { rejectedCallTrace } from '../support/rejected-call-trace';
-import { WebviewHarness, until, type OpenedEditor } from './harness';
+import { PROJECT_ROOT } from '../support/shared';
+
+const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
+import { painted, WebviewHarness, until, type OpenedEditor, type Theme } from './harness';
 
 /** Stands in for the worker: the test decides when each event arrives. */
 class ScriptedClient {
@@ -55,7 +58,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
   const dir = mkdtempSync(join(tmpdir(), 'atd-reading-'));
   let ed: OpenedEditor | undefined;
   let reader: TraceFileReader | undefined;
-  before(async () => { await harness.start(); });
+  before(async () => { mkdirSync(SCREENSHOTS, { recursive: true }); await harness.start(); });
   after(async () => { await harness.stop(); rmSync(dir, { recursive: true, force: true }); });
   afterEach(async () => { reader?.dispose(); await ed?.close(); ed = undefined; });
 
@@ -72,7 +75,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
     return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
   }
 
-  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
+  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe, theme?: Theme): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
     const { first, rest, steps, path } = eventsOf(text, chunkSize);
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const client = new ScriptedClient();
@@ -84,7 +87,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
     client.send(first);
     await shown;
     const r = reader;
-    ed = await harness.open(file, { cancelLoad: () => r.cancel() });
+    ed = await harness.open(file, { cancelLoad: () => r.cancel(), theme });
     notify = (c) => ed?.host.sendNotification(TraceChanged, c);
     return { client, rest, steps, path };
   }
@@ -150,6 +153,30 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await until('the count', async () => (label = await ed!.page.locator('.match-label').textContent()) === `${expected.ordinal! + 1} of ${expected.matchCount.toLocaleString('en-US')}`).catch((e) => { throw new Error(`${e} (label: ${label}, ${expected.matchCount})`); });
     assert.equal((await state()).selectedId, whole.steps[expected.matches![1]].id, 'Enter moved from the first match to the second');
   });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`says how many matches so far while the host counts, then "k of n" (screenshot, ${theme})`, async () => {
+      const text = benchTraceText('jsonl', 2_600);
+      const { client, rest, steps, path } = await openReading(text, 64 * 1024, undefined, theme);
+      client.send(rest);
+      await until('every row', async () => (await state()).totalRows === steps);
+      const whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+      const expected = whole.search('façade', -1, 'next');
+      // The count the webview asks for after the first answer waits, as on a host still counting.
+      const count = ed!.holdNext('search', (p) => (p as { complete?: boolean }).complete === true);
+      await ed!.page.locator('[role=tree]').focus();
+      await ed!.page.keyboard.press('/');
+      await ed!.page.keyboard.type('façade');
+      await count.held;
+      const label = ed!.page.locator('.match-label');
+      assert.match((await label.textContent()) ?? '', /^[\d,]+ matches so far, counting…$/);
+      assert.equal((await state()).selectedId, whole.steps[expected.index!].id, 'the first match is selected before the count');
+      await painted(ed!.page);
+      await ed!.page.locator('.toolbar').screenshot({ path: join(SCREENSHOTS, `search-counting-${theme}.png`) });
+      count.release();
+      await until('the count', async () => (await label.textContent()) === `1 of ${expected.matchCount.toLocaleString('en-US')}`);
+    });
+  }
 
   it('a model step the detectors flag is a failure while the file is still read: n selects it', async () => {
     // Pairs of a model call and its tool call; the 21st call is rejected for its arguments, which the
