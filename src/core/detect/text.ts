@@ -64,8 +64,12 @@ export function classifyError(text: string, extraTimeout?: RegExp): Classified {
  * guide" are not failures): a leading "Error:" / "ERROR" / "Failed to", an exception name
  * followed by a colon, a Python traceback, an HTTP error status, a JSON error object whose error
  * is not empty, a JSON-RPC error code.
+ *
+ * Two expressions, not one: the signals at the start of the output (anchored) and those anywhere
+ * in it. As one alternation every position of the text tried every alternative; split, the
+ * anchored ones are tried once (100,000 outputs of 1-2 KB: 79 ms against 205 ms).
  */
-const OUTPUT_ERROR = new RegExp([
+const OUTPUT_ERROR_AT_START = new RegExp([
   // {"error": "…"}, but not {"error": "", "response": …} (ToolBench's success shape)
   String.raw`^\s*\{\s*"[Ee]rror"\s*:(?!\s*(?:""|null\b|false\b|\{\s*\}|\[\s*\]))`,
   // "Error: …", "error: …", "Tool error - …", "ERROR …"
@@ -75,14 +79,18 @@ const OUTPUT_ERROR = new RegExp([
   // "ValueError: …", "requests.exceptions.HTTPError: …", "Exception: …"
   String.raw`^\s*(?:[\w]+\.)*(?:[A-Z]\w*)?(?:Error|Exception)\s*:`,
   String.raw`^\s*(?:[Ff]ailed (?:to|with)\b|Failed\s*[:!]|FAILED\b)|^\s*(?:[Ff]atal|FATAL)\s*:`,
+  String.raw`^\s*[45]\d\d (?:Bad Request|Unauthori[sz]ed|Payment Required|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Time-?out|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out)\b`,
+].join('|'));
+
+const OUTPUT_ERROR_ANYWHERE = new RegExp([
   String.raw`Traceback \(most recent call last\)`,
   String.raw`\b(?:HTTP\/\d(?:\.\d)?|[Ss]tatus(?: code)?:?)\s*[45]\d\d\b|\b[45]\d\d (?:Client|Server) Error\b`,
-  String.raw`^\s*[45]\d\d (?:Bad Request|Unauthori[sz]ed|Payment Required|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Time-?out|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out)\b`,
   String.raw`"code"\s*:\s*-326\d\d`,
 ].join('|'));
 
 export function looksLikeErrorOutput(text: string): boolean {
-  return OUTPUT_ERROR.test(text.length > 2 * SCAN ? bounded(text) : text);
+  const t = text.length > 2 * SCAN ? bounded(text) : text;
+  return OUTPUT_ERROR_AT_START.test(t) || OUTPUT_ERROR_ANYWHERE.test(t);
 }
 
 /** Did the model's reply acknowledge a failure (or decide to change course)? */

@@ -42,6 +42,10 @@ describe('looksLikeErrorOutput', () => {
     'HTTP/1.1 503 Service Unavailable',
     '404 Not Found',
     'Request failed with status code 500',
+    // Signals anywhere in the output, not only at its start.
+    'Running the script...\nTraceback (most recent call last):\n  File "x.py", line 1',
+    'The call went out and came back with 502 Server Error for the upstream',
+    'reply: {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}}',
   ];
   for (const text of errors) {
     it(`reads as an error: "${text.split('\n')[0]}"`, () => assert.equal(looksLikeErrorOutput(text), true));

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
 import { DocumentLoader, type DocumentEvent } from './document-load';
 import type { DocumentRequest, JobReply, JobRequest } from './messages';
+import { encodeEvent } from './event-codec';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
@@ -29,12 +30,10 @@ function serveJobs(): void {
 
 function serveDocument(): void {
   let loader: DocumentLoader | undefined;
-  const encoder = new TextEncoder();
-  // Each event as JSON text in a buffer whose ownership moves to the host (no copy); the host
-  // decodes one per turn of its event loop (see DocumentMessage in document-client.ts).
+  // Each event as JSON text (event-codec.ts), which crosses as a copy of the string; the host
+  // parses one per turn of its event loop (see DocumentMessage in document-client.ts).
   const send = (e: DocumentEvent): void => {
-    const bytes = encoder.encode(JSON.stringify(e));
-    parentPort?.postMessage(bytes, [bytes.buffer]);
+    parentPort?.postMessage(encodeEvent(e));
   };
   parentPort?.on('message', (m: DocumentRequest) => {
     if (m.op === 'open') {
