@@ -45,6 +45,8 @@ export class TraceIndex {
    * 10^6 steps (as they come while it is read) costs the findings, not the steps.
    */
   private findingsByStep = new Map<number, readonly Finding[]>();
+  /** How many findings were set (those naming no step here included). */
+  private findingTotal = 0;
   /** Sorted positions of the steps with an error status (the failing set without findings). */
   private errorSteps: number[] = [];
   /** Sorted positions of the steps with findings. */
@@ -211,6 +213,28 @@ export class TraceIndex {
     this.emitter.emit('findingsChanged', { count: findings.length });
   }
 
+  /**
+   * More findings, the ones set before still holding (a run read as a stream finds more as it goes):
+   * in time proportional to those added, not to all of them. A step's findings are in the order
+   * they came.
+   */
+  addFindings(added: readonly Finding[]): void {
+    const flagged: number[] = [];
+    for (const f of added) {
+      const i = this.positions.get(f.stepId);
+      if (i === undefined) continue;
+      const list = this.findingsByStep.get(i);
+      this.findingsByStep.set(i, list ? [...list, f] : [f]);
+      if (!list) flagged.push(i);
+    }
+    this.findingTotal += added.length;
+    if (flagged.length > 0) {
+      this.flaggedSteps = mergeSorted(this.flaggedSteps, flagged.sort((a, b) => a - b));
+      this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
+    }
+    this.emitter.emit('findingsChanged', { count: this.findingTotal });
+  }
+
   /** Positions of the steps whose text contains `query` (case-insensitive), in order. */
   search(query: string): number[] {
     const q = query.trim().toLowerCase();
@@ -353,6 +377,7 @@ export class TraceIndex {
       else byStep.set(i, [f]);
     }
     this.findingsByStep = byStep;
+    this.findingTotal = findings.length;
     this.flaggedSteps = [...byStep.keys()].sort((a, b) => a - b);
     this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
   }

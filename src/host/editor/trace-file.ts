@@ -235,23 +235,30 @@ export class TraceFile {
   /**
    * Bring the built sessions up to the steps received (rows before stay valid: only appended), at
    * most `maxSteps` more per session: the caller runs it again while `growthPending`, giving the
-   * thread back in between. Undefined when nothing grew.
+   * thread back in between. In such slices, one that indexed steps leaves the findings to the next
+   * one: each costs tens of milliseconds at 10^6 steps, and together they held the host's thread
+   * over 50 ms. Undefined when nothing grew.
    */
   flushGrowth(maxSteps = Infinity): TraceReload | undefined {
     if (!this.grown) return undefined;
+    const inSlices = maxSteps !== Infinity;
     let pending = false;
     for (const [position, session] of this.sessions) {
       const trace = this.traces[position];
       if (!trace) continue;
+      let grew = false;
       if (trace.steps.length > session.steps.length) {
         session.usePayloads(this.payloads.get(trace.steps));
         const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
         if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace));
         pending ||= session.steps.length < trace.steps.length;
+        grew = true;
       }
       // Findings sent while the file is read, once the session has every step they name.
       const findings = this.workerFindings.get(trace);
-      if (findings && session.steps.length === trace.steps.length) session.showFindings(findings);
+      if (!findings || session.steps.length !== trace.steps.length || session.shows(findings)) continue;
+      if (grew && inSlices) pending = true;
+      else session.showFindings(findings);
     }
     this.grown = pending;
     return { kind: 'appended', stepCounts: this.traces.map((t) => t.steps.length) };

@@ -1,15 +1,17 @@
 /**
  * A document worker's events as they cross to the host (src/core/engine/worker/event-codec.ts):
- * steps held without their payloads go as columns, and the host gets back exactly what the event
- * held, field by field, whatever the steps (repeated and missing ids, tool calls, errors, no
- * times, several runs). Anything not in the held shape crosses as it is.
+ * steps held without their payloads go as columns, findings as those added since the last, and
+ * the host gets back exactly what each event held, field by field, whatever the steps (repeated
+ * ids, tool calls, errors, no times, several runs) and however the findings grew. Anything not in
+ * the held shape crosses as it is.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
-import { decodeEvent, encodeEvent } from '../../../src/core/engine/worker/event-codec';
+import { EventDecoder, EventEncoder } from '../../../src/core/engine/worker/event-codec';
+import type { Finding } from '../../../src/core/detect';
 import { HELD_ATTRIBUTES } from '../../../src/core/engine/stream/step-payloads';
 import { benchTraceText } from '../../support/bench-traces';
 
@@ -24,6 +26,30 @@ function eventsOf(text: string, payloadsOnDemand: boolean): DocumentEvent[] {
   new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 2048, payloadsOnDemand }, (e) => events.push(e)).open();
   return events;
 }
+
+/** The events through one encoder and one decoder, as they cross from one worker: what was written, and what the host got. */
+function crossed(events: readonly DocumentEvent[]): { wire: string[]; back: DocumentEvent[] } {
+  const encoder = new EventEncoder();
+  const decoder = new EventDecoder();
+  const wire = events.map((e) => encoder.encode(e));
+  return { wire, back: wire.map((w) => decoder.decode(w)) };
+}
+
+/** One event through a fresh pair. */
+const roundTrip = (e: DocumentEvent): { wire: string; back: DocumentEvent } => {
+  const { wire, back } = crossed([e]);
+  return { wire: wire[0], back: back[0] };
+};
+
+/** An event without its findings. */
+const withoutFindings = (e: DocumentEvent): unknown => (e.kind === 'steps' || e.kind === 'done' ? { ...e, findings: undefined } : e);
+
+/** A list of findings as each step's, in their order there (the order of the steps aside). */
+const byStep = (list: readonly Finding[]): [string, string[]][] => {
+  const steps = new Map<string, string[]>();
+  for (const f of list) steps.set(f.stepId, [...(steps.get(f.stepId) ?? []), JSON.stringify(f)]);
+  return [...steps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+};
 
 /** What crossing as plain JSON gave the host: the event without its undefined fields. */
 const asJson = (e: DocumentEvent): unknown => JSON.parse(JSON.stringify(e));
@@ -52,10 +78,11 @@ describe('engine: document events as they cross to the host', () => {
   for (const [name, text] of cases) {
     it(`${name}: every event comes back as it was, held steps as columns`, () => {
       const events = eventsOf(text(), true);
+      const through = crossed(events);
       let columnar = 0;
-      for (const e of events) {
-        const wire = encodeEvent(e);
-        const back = decodeEvent(wire);
+      for (const [k, e] of events.entries()) {
+        const wire = through.wire[k];
+        const back = through.back[k];
         assert.deepStrictEqual(back, asJson(e), `${e.kind} event`);
         if (e.kind !== 'steps') continue;
         assert.ok(JSON.parse(wire).held, 'held steps go as columns');
@@ -69,7 +96,7 @@ describe('engine: document events as they cross to the host', () => {
   }
 
   it('the repeated and literal ids keep their source ids; errors and tool calls come back', () => {
-    const steps = eventsOf(unlikeSteps(), true).flatMap((e) => (e.kind === 'steps' ? decodeEvent(encodeEvent(e)) : e)).flatMap((e) => (e.kind === 'steps' ? e.steps : []));
+    const steps = crossed(eventsOf(unlikeSteps(), true)).back.flatMap((e) => (e.kind === 'steps' ? e.steps : []));
     const byName = new Map(steps.map((s) => [s.name, s]));
     assert.deepEqual([byName.get('chat again')!.id, byName.get('chat again')!.sourceId], ['a#2', 'a']);
     const literal = byName.get('a literal #2')!;
@@ -84,9 +111,9 @@ describe('engine: document events as they cross to the host', () => {
     const events = eventsOf(unlikeSteps(), false).filter((e) => e.kind === 'steps');
     assert.ok(events.length > 0);
     for (const e of events) {
-      const wire = encodeEvent(e);
+      const { wire, back } = roundTrip(e);
       assert.equal(JSON.parse(wire).held, undefined, 'steps with their payloads are not columns');
-      assert.deepStrictEqual(decodeEvent(wire), asJson(e));
+      assert.deepStrictEqual(back, asJson(e));
     }
   });
 
@@ -94,9 +121,8 @@ describe('engine: document events as they cross to the host', () => {
     const e = eventsOf(unlikeSteps(), true).find((x) => x.kind === 'steps');
     assert.ok(e && e.kind === 'steps');
     const derived: DocumentEvent = { ...e, steps: e.steps.map((s, i) => (i === 1 ? (({ sourceId: _, ...rest }) => ({ ...rest, id: 'step-0a1b2c3d' }))(s) : s)) };
-    const wire = encodeEvent(derived);
+    const { wire, back } = roundTrip(derived);
     assert.ok(JSON.parse(wire).held);
-    const back = decodeEvent(wire);
     assert.deepStrictEqual(back, asJson(derived));
     assert.ok(back.kind === 'steps' && !('sourceId' in back.steps[1]));
   });
@@ -105,8 +131,51 @@ describe('engine: document events as they cross to the host', () => {
     const e = eventsOf(unlikeSteps(), true).find((x) => x.kind === 'steps');
     assert.ok(e && e.kind === 'steps');
     const odd: DocumentEvent = { ...e, steps: e.steps.map((s, i) => (i === 1 ? { ...s, model: 'gpt' } : s)) };
-    const wire = encodeEvent(odd);
+    const { wire, back } = roundTrip(odd);
     assert.equal(JSON.parse(wire).held, undefined);
-    assert.deepStrictEqual(decodeEvent(wire), asJson(odd));
+    assert.deepStrictEqual(back, asJson(odd));
+  });
+
+  it('findings that grow cross as those added: the host gets every list whole, the earlier findings first and the same objects', () => {
+    const path = join(dir, `grow${++serial}.trace.jsonl`);
+    const lines = benchTraceText('jsonl', 3000, 4).split('\n');
+    writeFileSync(path, lines.slice(0, 2500).join('\n') + '\n');
+    const events: DocumentEvent[] = [];
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, findingsEverySteps: 1, payloadsOnDemand: true }, (e) => events.push(e));
+    loader.open();
+    // An append: the final findings again, with those of the new steps.
+    appendFileSync(path, lines.slice(2500).join('\n'));
+    loader.reload();
+    const { wire, back } = crossed(events);
+    const listsOf = (e: DocumentEvent): Finding[][] => (e.kind === 'steps' ? (e.findings ? [e.findings] : []) : e.kind === 'done' ? e.findings : []);
+    let added = 0;
+    let previous: Finding[] | undefined;
+    for (const [k, e] of events.entries()) {
+      // The findings come back with the earlier ones first: the same findings, each step's in the same order.
+      assert.deepStrictEqual(withoutFindings(back[k]), withoutFindings(asJson(e) as DocumentEvent), `event ${k + 1} (${e.kind})`);
+      assert.deepStrictEqual(listsOf(back[k]).map(byStep), listsOf(asJson(e) as DocumentEvent).map(byStep), `event ${k + 1} (${e.kind}): findings`);
+      const sent = JSON.parse(wire[k]) as { findingsAdded?: unknown };
+      if (sent.findingsAdded) added++;
+      for (const list of listsOf(back[k])) {
+        if (previous && sent.findingsAdded) previous.forEach((f, i) => assert.equal(list[i], f, 'the findings given before come first, as the same objects'));
+        previous = list;
+      }
+    }
+    assert.ok(added >= 3, `${added} events sent only the findings added`);
+    const done = events.filter((e) => e.kind === 'done');
+    assert.equal(done.length, 2);
+    assert.ok(JSON.parse(wire[events.lastIndexOf(done[1])]).findingsAdded, 'the append sent only the findings added');
+  });
+
+  it('findings that do not only grow cross whole', () => {
+    const steps = eventsOf(benchTraceText('jsonl', 300, 3), true).find((e) => e.kind === 'steps');
+    assert.ok(steps && steps.kind === 'steps');
+    const f = (stepId: string, rule: string): Finding => ({ stepId, category: 'TOOL.RUNTIME', rule, evidence: 'x' });
+    const first: DocumentEvent = { ...steps, findings: [f('a', 'r1'), f('b', 'r2')] };
+    const dropped: DocumentEvent = { ...steps, findings: [f('b', 'r2'), f('c', 'r3')] };
+    const changed: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), evidence: 'y' }] };
+    const { wire, back } = crossed([first, dropped, changed]);
+    assert.deepEqual(wire.map((w) => Object.keys(JSON.parse(w)).filter((k) => k.startsWith('findings'))), [['findings'], ['findings'], ['findings']]);
+    assert.deepStrictEqual(back, [first, dropped, changed].map(asJson));
   });
 });

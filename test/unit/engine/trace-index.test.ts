@@ -63,6 +63,23 @@ describe('engine: TraceIndex', () => {
     }), { seed: 7, numRuns: 300 });
   });
 
+  it('findings added in parts give what setting them all at once gives, and say how many there are', () => {
+    fc.assert(fc.property(fc.array(choice, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(39), fc.constantFrom('TOOL.RUNTIME', 'RSN.PLAN')), { maxLength: 30 }), fc.array(fc.nat(30), { maxLength: 4 }), (choices, picks, cuts) => {
+      const steps = stepsFrom(choices);
+      const findings = picks.map(([at, category], k) => ({ stepId: at < steps.length ? steps[at].id : 'not-a-step', category, rule: `r${k}`, evidence: '', impact: 'LOW' }) as Finding);
+      const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, findings.length)), findings.length])].sort((a, b) => a - b);
+      const parts = new TraceIndex(steps);
+      const counts: number[] = [];
+      parts.on('findingsChanged', (e) => counts.push(e.count));
+      parts.setFindings(findings.slice(0, bounds[1] ?? 0));
+      for (let k = 1; k + 1 < bounds.length; k++) parts.addFindings(findings.slice(bounds[k], bounds[k + 1]));
+      const whole = new TraceIndex(steps, findings);
+      assert.deepEqual(snapshot(parts), snapshot(whole));
+      assert.deepEqual([...parts.withFindings()], [...whole.withFindings()]);
+      assert.equal(counts[counts.length - 1], findings.length);
+    }), { seed: 11, numRuns: 300 });
+  });
+
   it('refuses an append that does not continue the decision order, and changes nothing', () => {
     const steps = stepsFrom([{ up: 0, error: false, name: 'a' }, { up: 0, error: false, name: 'b' }, { up: 1, error: false, name: 'c' }]);
     // s0 > s1, s0 > s2: a new child of s1 would belong before s2, not at the end.

@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import type { DocumentEvent, OpenDocumentParams } from './document-load';
 import type { DocumentRequest } from './messages';
 import { onWorkerStopped } from './stopped';
-import { decodeEvent } from './event-codec';
+import { EventDecoder } from './event-codec';
 
 /** How a load ended. */
 export type LoadEnd = 'done' | 'unchanged' | 'failed' | 'cancelled';
@@ -28,10 +28,6 @@ interface Running {
  * worker's and 0.7 s of the host's thread at 10^6 steps, and saved nothing.)
  */
 export type DocumentMessage = string | DocumentEvent;
-
-function eventOf(m: DocumentMessage): DocumentEvent {
-  return typeof m === 'string' ? decodeEvent(m) : m;
-}
 
 export class DocumentWorkerClient {
   private worker: Worker | undefined;
@@ -96,6 +92,9 @@ export class DocumentWorkerClient {
     r?.settle(end);
   }
 
+  /** Reads the messages of the current worker (it knows what that worker sent before). */
+  private decoder = new EventDecoder();
+
   /** Messages received and not yet handed over, oldest first. */
   private readonly inbox: DocumentMessage[] = [];
   private draining = false;
@@ -112,7 +111,7 @@ export class DocumentWorkerClient {
     const m = this.inbox.shift();
     const r = this.running;
     if (m !== undefined && r) {
-      const e = eventOf(m);
+      const e = typeof m === 'string' ? this.decoder.decode(m) : m;
       r.onEvent(e);
       if (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed') this.settle(e.kind);
     }
@@ -125,6 +124,7 @@ export class DocumentWorkerClient {
     const worker = this.spawn();
     this.started++;
     this.worker = worker;
+    this.decoder = new EventDecoder();
     worker.on('message', (m: DocumentMessage) => {
       if (worker !== this.worker || !this.running) return;
       this.receive(m);

@@ -1,19 +1,27 @@
 /**
  * How a document worker's events cross to the host: as JSON text (see DocumentMessage in
- * document-client.ts), with the steps of a streamed file held without their payloads written as
- * columns, one array per field, instead of one object per step.
+ * document-client.ts), written by the worker's `EventEncoder` and read by the host's
+ * `EventDecoder`, a pair per worker. Two things are written more compactly than the events hold
+ * them; the host gets back events equal to those sent.
  *
- * At 10^6 steps those objects were most of what crossed: 32 MB of JSON per 10^5 steps, mostly keys
- * and the same location written out in full. As columns: 11 MB, half the worker's time to write
- * and half the host's to read (measured per 10^5 steps: 100 against 50 ms, and 150 against 75 ms),
- * and the host's steps share what they have in common (the empty attributes, a source id equal to
- * the id) instead of holding a copy each.
+ * **Held steps as columns.** The steps of a streamed file held without their payloads go as one
+ * array per field instead of one object per step. At 10^6 steps those objects were most of what
+ * crossed: 32 MB of JSON per 10^5 steps, mostly keys and the same location written out in full. As
+ * columns: 11 MB, half the worker's time to write and half the host's to read (measured per 10^5
+ * steps: 100 against 50 ms, and 150 against 75 ms), and the host's steps share what they have in
+ * common (the empty attributes, a source id equal to the id) instead of holding a copy each. Only
+ * the shape `withoutPayloads` gives (step-payloads.ts) goes as columns, and only when every step of
+ * the event has it; anything else crosses as it is.
  *
- * Only the shape `withoutPayloads` gives (step-payloads.ts) is written as columns, and only when
- * every step of the event has it; anything else crosses as it is. `decodeEvent(encodeEvent(e))`
- * gives back the event's steps field for field.
+ * **Findings as what was added.** A run read as a stream sends its findings so far again and
+ * again (12,000 at 10^6 steps, about 30 times), and again after each append. When every finding
+ * sent before for the run is among them, only the others cross, and the decoder puts them after
+ * the list it gave last (the same objects first): the editor's session then adds them in time
+ * proportional to them (TraceSession.showFindings), where a whole list held the host's thread for
+ * 30-90 ms each time.
  */
 import type { SourceLocation, Step } from '../../model/schema';
+import type { Finding } from '../../detect';
 import { HELD_ATTRIBUTES } from '../stream/step-payloads';
 import type { DocumentEvent } from './document-load';
 
@@ -42,24 +50,93 @@ interface HeldColumns {
 }
 
 type StepsEvent = Extract<DocumentEvent, { kind: 'steps' }>;
-type WireStepsEvent = Omit<StepsEvent, 'steps'> & { steps?: Step[]; held?: HeldColumns };
+type DoneEvent = Extract<DocumentEvent, { kind: 'done' }>;
+/** A steps event as written: its steps as columns (`held`), its findings as those added (`findingsAdded`). */
+type WireStepsEvent = Omit<StepsEvent, 'steps'> & { steps?: Step[]; held?: HeldColumns; findingsAdded?: Finding[] };
+/** A done event as written: `findings[run]` holds only those added where `findingsAdded[run]`. */
+type WireDoneEvent = DoneEvent & { findingsAdded?: boolean[] };
 
 /** The fields `withoutPayloads` may give a step; a step with any other is sent as it is. */
 const HELD_FIELDS = new Set(['id', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'attributes', 'sourceId', 'toolCall', 'error', 'location']);
 
-export function encodeEvent(e: DocumentEvent): string {
-  if (e.kind !== 'steps' || !e.payloadRanges || e.steps.length === 0) return JSON.stringify(e);
-  const held = heldColumns(e.steps);
-  if (!held) return JSON.stringify(e);
-  const { steps: _, ...rest } = e;
-  return JSON.stringify({ ...rest, held } satisfies WireStepsEvent);
+/** A finding as a whole: two with the same key are the same finding. */
+const findingKey = (f: Finding): string => JSON.stringify([f.stepId, f.category, f.rule, f.evidence, f.impact ?? null, f.symptomStepId ?? null]);
+
+/** The worker's side: one per worker, fed every event it sends, in order. */
+export class EventEncoder {
+  /** Per run, the findings the host has (their keys). */
+  private sent: Set<string>[] = [];
+
+  encode(e: DocumentEvent): string {
+    if (e.kind === 'reset') this.sent = [];
+    if (e.kind === 'done') return JSON.stringify(this.doneOnWire(e));
+    if (e.kind !== 'steps') return JSON.stringify(e);
+    const { steps, findings, ...rest } = e;
+    const wire: WireStepsEvent = rest;
+    const held = e.payloadRanges && steps.length > 0 ? heldColumns(steps) : undefined;
+    if (held) wire.held = held;
+    else wire.steps = steps;
+    if (findings) {
+      const added = this.addedSinceSent(e.run, findings);
+      if (added) wire.findingsAdded = added;
+      else wire.findings = findings;
+    }
+    return JSON.stringify(wire);
+  }
+
+  private doneOnWire(e: DoneEvent): WireDoneEvent {
+    const added = e.findings.map((list, run) => this.addedSinceSent(run, list));
+    this.sent.length = e.findings.length;
+    if (added.every((a) => a === undefined)) return e;
+    return { ...e, findings: e.findings.map((list, run) => added[run] ?? list), findingsAdded: added.map((a) => a !== undefined) };
+  }
+
+  /**
+   * The findings of run `run` the host does not have, when it has only findings among `findings`
+   * (it then adds these); undefined when it must be given them all. Either way, the host has
+   * `findings` next.
+   */
+  private addedSinceSent(run: number, findings: readonly Finding[]): Finding[] | undefined {
+    const keys = findings.map(findingKey);
+    const sent = this.sent[run];
+    const now = new Set(keys);
+    this.sent[run] = now;
+    if (!sent || sent.size === 0) return undefined;
+    for (const k of sent) if (!now.has(k)) return undefined;
+    return findings.filter((_, k) => !sent.has(keys[k]));
+  }
 }
 
-export function decodeEvent(text: string): DocumentEvent {
-  const e = JSON.parse(text) as DocumentEvent | WireStepsEvent;
-  if (e.kind !== 'steps' || !('held' in e) || !e.held) return e as DocumentEvent;
-  const { held, ...rest } = e;
-  return { ...rest, steps: heldSteps(held) };
+/** The host's side: one per worker, given every message it sent, in order. */
+export class EventDecoder {
+  /** Per run, the findings last given (what the worker's encoder knows the host has). */
+  private findings: Finding[][] = [];
+
+  decode(text: string): DocumentEvent {
+    const e = JSON.parse(text) as DocumentEvent;
+    if (e.kind === 'reset') this.findings = [];
+    if (e.kind === 'done') return this.done(e as WireDoneEvent);
+    if (e.kind !== 'steps') return e;
+    const { held, findingsAdded, ...rest } = e as WireStepsEvent;
+    const event: StepsEvent = { ...rest, steps: held ? heldSteps(held) : rest.steps ?? [] };
+    if (findingsAdded) event.findings = this.after(e.run, findingsAdded);
+    if (event.findings) this.findings[e.run] = event.findings;
+    return event;
+  }
+
+  private done(e: WireDoneEvent): DoneEvent {
+    const { findingsAdded, ...event } = e;
+    if (findingsAdded) event.findings = event.findings.map((list, run) => (findingsAdded[run] ? this.after(run, list) : list));
+    this.findings = [...event.findings];
+    return event;
+  }
+
+  /** The run's findings given last, followed by those added (the same objects first: see TraceSession.showFindings). */
+  private after(run: number, added: Finding[]): Finding[] {
+    // The encoder sends additions only for a run whose findings it sent before, in an earlier message of this worker.
+    const before = this.findings[run] ?? [];
+    return added.length === 0 ? before : [...before, ...added];
+  }
 }
 
 function heldColumns(steps: readonly Step[]): HeldColumns | undefined {

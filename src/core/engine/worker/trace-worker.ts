@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
 import { DocumentLoader, type DocumentEvent } from './document-load';
 import type { DocumentRequest, JobReply, JobRequest } from './messages';
-import { encodeEvent } from './event-codec';
+import { EventEncoder } from './event-codec';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
@@ -32,8 +32,9 @@ function serveDocument(): void {
   let loader: DocumentLoader | undefined;
   // Each event as JSON text (event-codec.ts), which crosses as a copy of the string; the host
   // parses one per turn of its event loop (see DocumentMessage in document-client.ts).
+  const encoder = new EventEncoder();
   const send = (e: DocumentEvent): void => {
-    parentPort?.postMessage(encodeEvent(e));
+    parentPort?.postMessage(encoder.encode(e));
   };
   parentPort?.on('message', (m: DocumentRequest) => {
     if (m.op === 'open') {
