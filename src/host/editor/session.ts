@@ -635,7 +635,6 @@ export class TraceSession {
   }
 }
 
-/** Lists per step position, stored only for the positions that have one (a trace of 10^6 steps has a few thousand). */
 /** Whether `findings` is `shown` with more after it (the same objects first). */
 function extendsFindings(findings: readonly Finding[], shown: readonly Finding[]): boolean {
   if (findings.length <= shown.length || shown.length === 0) return false;
@@ -643,6 +642,7 @@ function extendsFindings(findings: readonly Finding[], shown: readonly Finding[]
   return true;
 }
 
+/** Lists per step position, stored only for the positions that have one (a trace of 10^6 steps has a few thousand). */
 class SparseLists<T> {
   private static readonly EMPTY: readonly never[] = Object.freeze([]);
   private readonly lists = new Map<number, T[]>();

