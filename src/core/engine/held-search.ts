@@ -61,7 +61,11 @@ export class HeldSearch {
     return Math.floor(position / HELD_SEARCH_SLICE);
   }
 
-  /** Check what is left of slice `s`, or the next part of it (HELD_SEARCH_REBUILDS lines). */
+  /**
+   * Check the next part of slice `s`: its candidates (a scan of its lines), or the next
+   * HELD_SEARCH_REBUILDS of them rebuilt and checked. One or the other per call: both at once held
+   * the host's thread 60-80 ms for a word with many candidates.
+   */
   checkSlice(s: number): void {
     const steps = this.steps();
     const start = s * HELD_SEARCH_SLICE;
@@ -69,7 +73,15 @@ export class HeldSearch {
     const from = start + (this.checked[s] ?? 0);
     if (from >= end) return;
     this.ensureRoom(steps.length);
-    if (this.pending?.slice !== s) this.pending = { slice: s, end, positions: this.candidatesIn(steps, from, end), next: 0 };
+    if (this.pending?.slice !== s) {
+      const positions = this.candidatesIn(steps, from, end);
+      this.pending = { slice: s, end, positions, next: 0 };
+      // The steps before the first candidate cannot match: decided.
+      this.checked[s] = (positions.length > 0 ? positions[0] : end) - start;
+      if (positions.length === 0) this.pending = undefined;
+      if (this.narrower && this.complete) this.narrower = undefined;
+      return;
+    }
     const p = this.pending;
     const batch = p.positions.slice(p.next, p.next + HELD_SEARCH_REBUILDS);
     const whole = this.source.wholeAt(steps, batch);

@@ -141,14 +141,26 @@ export function canonicalRecord(v: unknown, line0: number, warn: (p: Omit<Proble
 /**
  * The fast path: ajv compiles the zod schema's JSON Schema into a validator once, about 20x
  * faster per line than zod on 10^5-step files. zod only words the message for a bad line.
- * Without the meta-schemas and without checking our own schema against them (zod writes it), the
- * compile takes 39 ms instead of 89: the extension host compiles it when it first reads a held
- * step back (a selection, a search), and that turn must stay under 50 ms.
+ * Compiled without the meta-schemas, without checking zod's schema against them and without
+ * ajv's code optimisation, it takes 26-39 ms instead of 89 (validating 10^5 lines took no longer:
+ * 112-140 ms against 126-163): the extension host compiles it in a turn of its own, which must
+ * stay under 50 ms (see prepareReadBack).
  */
 let stepLineValidator: ValidateFunction | undefined;
 function isValidStepLine(v: unknown): v is z.infer<typeof StepLine> {
-  stepLineValidator ??= new Ajv2020({ strict: false, allErrors: false, meta: false, validateSchema: false }).compile(z.toJSONSchema(StepLine, { io: 'input', unrepresentable: 'any' }));
-  return stepLineValidator(v);
+  return stepLineValidatorNow()(v);
+}
+
+function stepLineValidatorNow(): ValidateFunction {
+  return (stepLineValidator ??= new Ajv2020({ strict: false, allErrors: false, meta: false, validateSchema: false, code: { optimize: false } }).compile(z.toJSONSchema(StepLine, { io: 'input', unrepresentable: 'any' })));
+}
+
+/**
+ * Compile the step-line validator now, if it is not yet (once per thread): a caller that will read
+ * lines later does it at a moment of its choosing, not inside the first read.
+ */
+export function prepareCanonicalLines(): void {
+  stepLineValidatorNow();
 }
 
 function zodIssue(err: z.ZodError): string {

@@ -6,6 +6,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { DocumentWorkerClient, LoadEnd } from '../../core/engine/worker/document-client';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
+import { prepareReadBack } from '../../core/engine/stream/step-payloads';
 import type { TraceFile, TraceReload } from './trace-file';
 
 /** The rows catch up at most this often while steps arrive, and at least this rarely. */
@@ -129,6 +130,8 @@ export class TraceFileReader {
       if (e.kind === 'steps') this.scheduleFlush();
       else if (change) this.settled(change);
       if (e.kind === 'done') this.onRead(e);
+      // The steps are held without their payloads: reading one back needs the step-line validator.
+      if (e.kind === 'done' && e.streamed) setImmediate(prepareReadBack);
     };
     const end = isReload ? await this.client.reload(onEvent) : await this.client.open(onEvent);
     await queued;

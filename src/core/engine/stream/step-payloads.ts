@@ -11,7 +11,7 @@
  */
 import { stepFromDraft } from '../../model/build';
 import type { Step, ToolDefinition } from '../../model/schema';
-import { canonicalRecord } from '../../formats/canonical';
+import { canonicalRecord, prepareCanonicalLines } from '../../formats/canonical';
 import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
 import { GrowableFloat64 } from '../growable';
@@ -47,6 +47,15 @@ export function withoutPayloads(s: Step): Step {
   if (s.error !== undefined) light.error = s.error;
   if (s.location !== undefined) light.location = s.location;
   return light;
+}
+
+/**
+ * Make reading a held step back ready (the step-line validator, compiled once per thread): the
+ * editor does it in a turn of its own after a streamed read, so the first selection or search does
+ * not hold the host's thread 60-100 ms for it.
+ */
+export function prepareReadBack(): void {
+  prepareCanonicalLines();
 }
 
 /** Where whole steps come from for steps held without their payloads. */
