@@ -20,6 +20,14 @@ export const HELD_SEARCH_SLICE = 2_000;
 /** Lines rebuilt and checked at most per call (a few milliseconds): a slice of a common word takes several calls. */
 const HELD_SEARCH_REBUILDS = 200;
 
+/** A slice whose candidates are being rebuilt: slice `slice` ends at step `end`; `next` of `positions` are checked. */
+interface PendingSlice {
+  slice: number;
+  end: number;
+  positions: number[];
+  next: number;
+}
+
 export class HeldSearch {
   private readonly needle: LineNeedle;
   /** 1 at the positions that match. */
@@ -27,7 +35,7 @@ export class HeldSearch {
   /** Per slice of HELD_SEARCH_SLICE steps, how many of its first steps were checked. */
   private readonly checked: number[] = [];
   /** The candidates of the slice being checked, and how many of them are checked. */
-  private pending: { slice: number; end: number; positions: number[]; next: number } | undefined;
+  private pending: PendingSlice | undefined;
   private sorted: number[] | undefined;
   /** How many steps `narrower` covers (steps appended after it finished are not in it). */
   private readonly narrowerCovers: number;
@@ -73,26 +81,29 @@ export class HeldSearch {
     const from = start + (this.checked[s] ?? 0);
     if (from >= end) return;
     this.ensureRoom(steps.length);
-    if (this.pending?.slice !== s) {
-      const positions = this.candidatesIn(steps, from, end);
-      this.pending = { slice: s, end, positions, next: 0 };
-      // The steps before the first candidate cannot match: decided.
-      this.checked[s] = (positions.length > 0 ? positions[0] : end) - start;
-      if (positions.length === 0) this.pending = undefined;
-      if (this.narrower && this.complete) this.narrower = undefined;
-      return;
-    }
-    const p = this.pending;
+    if (this.pending?.slice === s) this.rebuildNext(this.pending, start);
+    else this.scan(s, steps, start, from, end);
+    // Done: what the narrower query found is no longer needed (refinements would chain otherwise).
+    if (this.narrower && this.complete) this.narrower = undefined;
+  }
+
+  /** The candidates of slice `s` from `from`: the steps before the first one are decided. */
+  private scan(s: number, steps: readonly Step[], start: number, from: number, end: number): void {
+    const positions = this.candidatesIn(steps, from, end);
+    this.pending = positions.length > 0 ? { slice: s, end, positions, next: 0 } : undefined;
+    this.checked[s] = (positions.length > 0 ? positions[0] : end) - start;
+  }
+
+  /** The next HELD_SEARCH_REBUILDS candidates of the slice being checked, rebuilt and checked. */
+  private rebuildNext(p: PendingSlice, start: number): void {
     const batch = p.positions.slice(p.next, p.next + HELD_SEARCH_REBUILDS);
-    const whole = this.source.wholeAt(steps, batch);
+    const whole = this.source.wholeAt(this.steps(), batch);
     for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.matched[batch[b]] = 1;
     p.next += batch.length;
     // Every step before the next candidate is decided (those that are not candidates cannot match).
-    this.checked[s] = (p.next < p.positions.length ? p.positions[p.next] : p.end) - start;
+    this.checked[p.slice] = (p.next < p.positions.length ? p.positions[p.next] : p.end) - start;
     if (p.next >= p.positions.length) this.pending = undefined;
     this.sorted = undefined;
-    // Done: what the narrower query found is no longer needed (refinements would chain otherwise).
-    if (this.narrower && this.complete) this.narrower = undefined;
   }
 
   /** The steps of [from, end) that may match, ascending: the needle's lines, less what the narrower query ruled out. */

@@ -219,19 +219,7 @@ export class TraceIndex {
    * they came.
    */
   addFindings(added: readonly Finding[]): void {
-    const flagged: number[] = [];
-    for (const f of added) {
-      const i = this.positions.get(f.stepId);
-      if (i === undefined) continue;
-      const list = this.findingsByStep.get(i);
-      this.findingsByStep.set(i, list ? [...list, f] : [f]);
-      if (!list) flagged.push(i);
-    }
-    this.findingTotal += added.length;
-    if (flagged.length > 0) {
-      this.flaggedSteps = mergeSorted(this.flaggedSteps, flagged.sort((a, b) => a - b));
-      this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
-    }
+    this.placeFindings(added);
     this.emitter.emit('findingsChanged', { count: this.findingTotal });
   }
 
@@ -368,17 +356,26 @@ export class TraceIndex {
 
 
   private applyFindings(findings: readonly Finding[]): void {
-    const byStep = new Map<number, Finding[]>();
+    this.findingsByStep = new Map();
+    this.flaggedSteps = [];
+    this.findingTotal = 0;
+    this.placeFindings(findings);
+    this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
+  }
+
+  /** Put findings on their steps, after those there (a list handed out by `findingsOf` is never changed). */
+  private placeFindings(findings: readonly Finding[]): void {
+    const flagged: number[] = [];
     for (const f of findings) {
       const i = this.positions.get(f.stepId);
       if (i === undefined) continue;
-      const list = byStep.get(i);
-      if (list) list.push(f);
-      else byStep.set(i, [f]);
+      const list = this.findingsByStep.get(i);
+      this.findingsByStep.set(i, list ? [...list, f] : [f]);
+      if (!list) flagged.push(i);
     }
-    this.findingsByStep = byStep;
-    this.findingTotal = findings.length;
-    this.flaggedSteps = [...byStep.keys()].sort((a, b) => a - b);
+    this.findingTotal += findings.length;
+    if (flagged.length === 0) return;
+    this.flaggedSteps = mergeSorted(this.flaggedSteps, flagged.sort((a, b) => a - b));
     this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
   }
 }

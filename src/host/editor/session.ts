@@ -91,9 +91,9 @@ export class TraceSession {
     for (const f of added) {
       const i = this.index.indexOf(f.stepId);
       if (i === undefined) continue;
-      const shown: ShownFinding = { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category };
+      const shown = this.shownFinding(f);
       this.allFindings.push(i, shown);
-      if (this.tags.get(i).length === 0 || !this.isRejected(i, shown)) this.findings.push(i, shown);
+      if (this.counts(i, shown)) this.findings.push(i, shown);
     }
     this.explainedBy = explainedFailures(this.index);
     this.recomputeFailing();
@@ -251,7 +251,7 @@ export class TraceSession {
     // The index placed the findings on their steps already (one id lookup each).
     for (const i of this.index.withFindings()) {
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
-      for (const f of this.index.findingsOf(i)) this.allFindings.push(i, { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category });
+      for (const f of this.index.findingsOf(i)) this.allFindings.push(i, this.shownFinding(f));
     }
     this.explainedBy = explainedFailures(this.index);
     this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy);
@@ -273,7 +273,7 @@ export class TraceSession {
     // Only steps with findings and tags can lose a finding to a rejection.
     this.findings = new SparseLists<ShownFinding>();
     for (const [i, list] of this.allFindings.entries()) {
-      const counting = this.tags.get(i).length === 0 ? list : list.filter((f) => !this.isRejected(i, f));
+      const counting = this.tags.get(i).length === 0 ? list : list.filter((f) => this.counts(i, f));
       if (counting.length) this.findings.set(i, counting);
     }
     this.labels.applyTags((i) => this.tags.get(i));
@@ -292,6 +292,16 @@ export class TraceSession {
   /** How the sidecar reviewed a finding of step i: the core's one rule (what promotion and the diagnostics use too). */
   reviewOf(i: number, f: ShownFinding): FindingReview {
     return reviewOf(this.tags.get(i), { category: f.defaultCategory, rule: f.rule });
+  }
+
+  /** A detector finding as shown: in the user's taxonomy, with the detector's category beside it. */
+  private shownFinding(f: Finding): ShownFinding {
+    return { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category };
+  }
+
+  /** Whether finding `f` of step i counts (the sidecar did not reject it). */
+  private counts(i: number, f: ShownFinding): boolean {
+    return this.tags.get(i).length === 0 || !this.isRejected(i, f);
   }
 
   isRejected(i: number, f: ShownFinding): boolean {
