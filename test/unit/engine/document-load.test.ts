@@ -14,6 +14,7 @@ import { rejectedCallTrace } from '../../support/rejected-call-trace';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import { startTraceWorker, TRACE_WORKER_YOUNG_GENERATION_MB } from '../../../src/core/engine/worker/spawn';
+import { MAX_UNREAD_EVENTS } from '../../../src/core/engine/worker/event-flow';
 import { loadTraceFile } from '../../../src/core/load';
 import { analysisOutcome } from '../../../src/core/analysis/outcome';
 import { siblingsOf } from '../../../src/core/engine/worker/jobs';
@@ -267,6 +268,34 @@ describe('engine: opening a trace in the document worker', function () {
       const crashed = new Model();
       assert.equal(await crashing.open(crashed.apply), 'failed');
       assert.match(crashed.failed?.[0] ?? '', /trace worker stopped.*exit code 7/);
+    });
+
+    it('a whole load in many slices reaches the host no faster than it takes them, and ends like the whole load', async () => {
+      const path = write(benchTraceText('jsonl', 600));
+      const model = new Model();
+      let received = 0;
+      let mostWaiting = 0;
+      const counted = (): Worker => {
+        const w = realWorker();
+        w.on('message', () => {
+          received++;
+          mostWaiting = Math.max(mostWaiting, received - model.events.length);
+        });
+        return w;
+      };
+      // Loaded whole (below streamFromBytes), in slices of 5 steps: the worker has them all at once.
+      const client = new DocumentWorkerClient(counted, { path, taxonomy: 'default', siblings: false, batchSteps: 5 });
+      // A host slower than the worker (the editor's host does more with each event than the model).
+      const slowly = (e: DocumentEvent): void => {
+        for (let i = 0; i < 30; i++) JSON.stringify(e);
+        model.apply(e);
+      };
+      assert.equal(await client.open(slowly), 'done');
+      assert.equal(model.streamed, false);
+      assert.ok(model.stepEvents >= 120, `${model.stepEvents} step events`);
+      assert.ok(mostWaiting <= MAX_UNREAD_EVENTS, `${mostWaiting} events waited on the host at once`);
+      assertLikeWholeLoad(model, path);
+      client.dispose();
     });
   });
 });

@@ -8,6 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { DocumentEvent, OpenDocumentParams } from './document-load';
 import type { DocumentRequest } from './messages';
+import { TakenEvents } from './event-flow';
 import { onWorkerStopped } from './stopped';
 import { EventDecoder } from './event-codec';
 
@@ -80,13 +81,14 @@ export class DocumentWorkerClient {
       this.running = { onEvent, settle: resolve };
       const worker = this.ensureWorker();
       worker.ref();
-      worker.postMessage(request);
+      worker.postMessage(request.op === 'open' ? { ...request, taken: this.taken.buffer } : request);
     });
   }
 
   private settle(end: LoadEnd): void {
     const r = this.running;
     this.running = undefined;
+    this.taken.take(this.inbox.length);
     this.inbox.length = 0;
     this.worker?.unref();
     r?.settle(end);
@@ -94,6 +96,8 @@ export class DocumentWorkerClient {
 
   /** Reads the messages of the current worker (it knows what that worker sent before). */
   private decoder = new EventDecoder();
+  /** Counts the messages taken from the current worker, which sends no faster (event-flow.ts). */
+  private taken = new TakenEvents();
 
   /** Messages received and not yet handed over, oldest first. */
   private readonly inbox: DocumentMessage[] = [];
@@ -109,6 +113,7 @@ export class DocumentWorkerClient {
   /** One event per turn of the event loop. */
   private drain(): void {
     const m = this.inbox.shift();
+    if (m !== undefined) this.taken.take();
     const r = this.running;
     if (m !== undefined && r) {
       const e = typeof m === 'string' ? this.decoder.decode(m) : m;
@@ -125,8 +130,10 @@ export class DocumentWorkerClient {
     this.started++;
     this.worker = worker;
     this.decoder = new EventDecoder();
+    const taken = (this.taken = new TakenEvents());
     worker.on('message', (m: DocumentMessage) => {
-      if (worker !== this.worker || !this.running) return;
+      if (worker !== this.worker) return;
+      if (!this.running) return taken.take();
       this.receive(m);
     });
     const stopped = (why: string): void => {

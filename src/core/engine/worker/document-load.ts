@@ -19,7 +19,6 @@ import { loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYT
 import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, ToolDefinition, Trace } from '../../model/schema';
 import { canonicalImporter } from '../../formats/canonical';
-import { findingsFor } from '../../review';
 import { detectOptionsFor } from '../../analyze';
 import { StreamDetector } from '../../detect';
 import type { Finding } from '../../detect';
@@ -209,6 +208,10 @@ export class DocumentLoader {
     }
     this.startOver('whole');
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    // Each slice is detected after it is sent: the host takes the slices sent (event-flow.ts)
+    // while the next ones are detected, instead of waiting for the whole run's detection.
+    const options = detectOptionsFor(taxonomyFor(this.params.taxonomy));
+    const detectors = loaded.traces.map((trace) => new StreamDetector(trace, options));
     loaded.traces.forEach((trace, run) => {
       const header = { ...trace, steps: [] };
       let from = 0;
@@ -218,12 +221,14 @@ export class DocumentLoader {
         let to = from;
         let size = 0;
         while (to < trace.steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += trace.steps[to++].location?.length ?? 0;
-        this.sendSteps(run, trace.steps.slice(from, to), from === 0 ? header : undefined, size, size);
+        const slice = trace.steps.slice(from, to);
+        this.sendSteps(run, slice, from === 0 ? header : undefined, size, size);
+        detectors[run].add(slice);
         from = to;
       } while (from < trace.steps.length);
     });
     this.sha = sha;
-    this.finish(loaded.format, loaded.traces, loaded.warnings, false, size);
+    this.finish(loaded.format, loaded.traces, loaded.warnings, false, size, detectors);
   }
 
   private startOver(mode: 'streamed' | 'whole'): void {
@@ -374,12 +379,12 @@ export class DocumentLoader {
   }
 
   /**
-   * A run's findings. A whole load's run is detected now. A streamed run's come from its stream
-   * detector when that saw every step with the run's final tools; otherwise the run is read again
-   * for a detector given them (the loader keeps no steps).
+   * A run's findings. A whole load's run was detected slice by slice as it was sent (`whole`). A
+   * streamed run's come from its stream detector when that saw every step with the run's final
+   * tools; otherwise the run is read again for a detector given them (the loader keeps no steps).
    */
-  private findingsOf(trace: Trace, run: number, streamed: boolean): Finding[] {
-    if (!streamed) return findingsFor(trace, taxonomyFor(this.params.taxonomy));
+  private findingsOf(trace: Trace, run: number, whole: StreamDetector | undefined): Finding[] {
+    if (whole) return whole.findings();
     const known = this.streamedRuns[run];
     if (known && known.detector.steps === (this.sent[run]?.count ?? 0) && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
     this.wholeRunDetections++;
@@ -415,9 +420,9 @@ export class DocumentLoader {
   }
 
   /** `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host). */
-  private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number): void {
+  private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number, detectors?: StreamDetector[]): void {
     const taxonomy = taxonomyFor(this.params.taxonomy);
-    const findings = traces.map((t, run) => this.findingsOf(t, run, streamed));
+    const findings = traces.map((t, run) => this.findingsOf(t, run, detectors?.[run]));
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
     const stepCount = traces.reduce((n, t, run) => n + (streamed ? this.sent[run]?.count ?? 0 : t.steps.length), 0);
     // A streamed run's steps with findings, found in one pass over what was kept of its steps.

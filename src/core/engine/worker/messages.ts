@@ -10,7 +10,10 @@ export type JobReply =
   /** The job threw: a bug, never a user error (those are outcomes). The worker keeps serving. */
   | { id: number; error: string };
 
-/** To a document worker: open the file (once), then read it again after each change. */
+/**
+ * To a document worker: open the file (once), then read it again after each change. `taken`: the
+ * host's count of the events it took from this worker (event-flow.ts).
+ */
 export type DocumentRequest =
-  | { op: 'open'; params: import('./document-load').OpenDocumentParams }
+  | { op: 'open'; params: import('./document-load').OpenDocumentParams; taken?: SharedArrayBuffer }
   | { op: 'reload' };

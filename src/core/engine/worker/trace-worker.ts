@@ -11,6 +11,7 @@ import { workerJobs } from './jobs';
 import { DocumentLoader, type DocumentEvent } from './document-load';
 import type { DocumentRequest, JobReply, JobRequest } from './messages';
 import { EventEncoder } from './event-codec';
+import { EventOutbox } from './event-flow';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
@@ -31,13 +32,16 @@ function serveJobs(): void {
 function serveDocument(): void {
   let loader: DocumentLoader | undefined;
   // Each event as JSON text (event-codec.ts), which crosses as a copy of the string; the host
-  // parses one per turn of its event loop (see DocumentMessage in document-client.ts).
+  // parses one per turn of its event loop (see DocumentMessage in document-client.ts), and the
+  // outbox posts them as the host takes them (event-flow.ts).
   const encoder = new EventEncoder();
+  let outbox: EventOutbox<string> | undefined;
   const send = (e: DocumentEvent): void => {
-    parentPort?.postMessage(encoder.encode(e));
+    outbox?.send(encoder.encode(e));
   };
   parentPort?.on('message', (m: DocumentRequest) => {
     if (m.op === 'open') {
+      outbox = new EventOutbox((text) => parentPort?.postMessage(text), m.taken);
       loader = new DocumentLoader(m.params, send);
       loader.open();
     } else {
