@@ -47,9 +47,31 @@ export function locatePaths(file: SourceFile, paths: JsonPath[], jsonl: boolean)
   return found;
 }
 
+/**
+ * Every key a wanted key starts with, cut where a segment may begin (`.` or `#`): a container whose
+ * key is not among them holds nothing wanted. (A property name holding `.` or `#` adds a prefix
+ * that is not a real one, which only keeps more containers.)
+ */
+function wantedPrefixes(wanted: Set<string>): Set<string> {
+  const prefixes = new Set<string>(['']);
+  for (const key of wanted) {
+    for (let i = 1; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c === 0x2e /* . */ || c === 0x23 /* # */) prefixes.add(key.slice(0, i));
+    }
+    prefixes.add(key);
+  }
+  return prefixes;
+}
+
 function scan(file: SourceFile, text: string, base: number, wanted: Set<string>, prefix: string, out: Map<string, SourceLocation>): void {
   // Stack of open containers: the key of each, and where it started if it is wanted.
   const stack: { key: string; start: number; wanted: boolean; nextIndex: number }[] = [];
+  // Containers that cannot hold a wanted one (a span's attributes, a message's parts) get no key:
+  // building a key for every container of a 190 MB OTLP document took a second. `skipped` counts
+  // how deep the walk is inside such a container.
+  const prefixes = wantedPrefixes(wanted);
+  let skipped = 0;
   let pendingProperty: string | undefined;
   const keyFor = (): string => {
     const parent = stack[stack.length - 1];
@@ -63,11 +85,21 @@ function scan(file: SourceFile, text: string, base: number, wanted: Set<string>,
     pendingProperty = undefined;
   };
   const open = (offset: number): void => {
+    if (skipped > 0) {
+      skipped++;
+      return;
+    }
     const key = keyFor();
     pendingProperty = undefined;
-    stack.push({ key, start: offset, wanted: wanted.has(key), nextIndex: 0 });
+    if (prefixes.has(key)) stack.push({ key, start: offset, wanted: wanted.has(key), nextIndex: 0 });
+    else skipped = 1;
   };
   const close = (offset: number, length: number): void => {
+    if (skipped > 0) {
+      // Leaving the outermost skipped container: it was a value of the container around it.
+      if (--skipped === 0) afterValue();
+      return;
+    }
     const top = stack.pop();
     if (top?.wanted) {
       const a = file.lines.position(base + top.start);
@@ -81,7 +113,11 @@ function scan(file: SourceFile, text: string, base: number, wanted: Set<string>,
     onObjectEnd: (offset, length) => close(offset, length),
     onArrayBegin: (offset) => open(offset),
     onArrayEnd: (offset, length) => close(offset, length),
-    onObjectProperty: (property) => { pendingProperty = property; },
-    onLiteralValue: () => afterValue(),
+    onObjectProperty: (property) => {
+      if (skipped === 0) pendingProperty = property;
+    },
+    onLiteralValue: () => {
+      if (skipped === 0) afterValue();
+    },
   }, { disallowComments: true });
 }
