@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { writeSmallTrace } from '../../support/small-trace';
+import { writeBenchTrace } from '../../support/bench-traces';
+import { loadTraceFile } from '../../../src/core/load';
+import { findingsFor } from '../../../src/core/review';
+import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
 const STEPS = Number(process.env.AGENT_TRACE_LARGE_STEPS ?? 200_000);
@@ -67,6 +71,23 @@ export function registerLargeTraceTests(): void {
       assert.equal(session.steps[m].output, undefined, 'held without its output');
       assert.deepEqual(session.details(m, true).step.output, { messages: [{ role: 'assistant', content: `step ${last}` }] }, 'its details read it back');
       assert.equal(session.search(`step ${last}`, -1, 'next').index, m, 'search reads the outputs back');
+    });
+
+    test('an OTLP document read whole reaches the tab in slices, as the host takes them: every span and every finding', async () => {
+      // 10,000 spans (19 MB): about 40 slices, more than the worker lets wait on the host at once.
+      const otlp = join(dir, 'many.otlp.json');
+      await writeBenchTrace(otlp, 'otlp', 10_000);
+      const { api } = await activatedExtension();
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(otlp), VIEW_TYPE);
+      const whole = loadTraceFile(otlp).traces[0];
+      await waitFor('every span read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === whole.steps.length ? s : undefined; }, 300_000, 250);
+      const session = api.traceEditor()!.activeEditor!.document.file.session(0);
+      assert.deepEqual(session.steps.map((st) => st.id), whole.steps.map((st) => st.id), 'the spans, in decision order');
+      const expected = findingsFor(whole, DEFAULT_TAXONOMY);
+      assert.ok(expected.length > 100, `${expected.length} findings expected`);
+      const shown = session.steps.flatMap((st, i) => session.findingsOf(i).map((f) => `${st.id} ${f.category}`));
+      assert.deepEqual(shown.sort(), expected.map((f) => `${f.stepId} ${f.category}`).sort(), 'every finding, on its span');
     });
   });
 }
