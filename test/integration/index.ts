@@ -26,6 +26,7 @@ import { registerCurateTests } from './suite/curate.test';
 import { registerCompareTests } from './suite/compare.test';
 import { registerExplorerTests } from './suite/explorer.test';
 import { registerDetectorReportTests } from './suite/detector-report.test';
+import { registerBenchViewTests } from './suite/bench-view.test';
 
 /** Counts for npm test's closing line (scripts/test.mjs), which cannot see this process's mocha. */
 function recordTally(suite: string, passed: number, failed: number): void {
@@ -62,6 +63,8 @@ export async function run(): Promise<void> {
   registerCompareTests();
   registerExplorerTests();
   registerDetectorReportTests();
+  // Only for npm run bench:view (it sets AGENT_TRACE_BENCH_VIEW_OUT): not part of npm test.
+  registerBenchViewTests();
   let passed = 0;
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);

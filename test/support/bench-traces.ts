@@ -10,7 +10,8 @@
  * The run: step 0 is the agent's root; then turns of three steps each (an agent turn, the model
  * call inside it, the tool call the model asked for), cut off when the step count is reached.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChatMessage, Step, Trace } from '../../src/core/model/schema';
 
 export type BenchFormat = 'jsonl' | 'otlp' | 'trail';
@@ -435,4 +436,25 @@ export function benchTraceModel(steps: number, seed = 42): Trace {
 
 function canonicalMessage(m: GenMessage): ChatMessage {
   return { role: m.role, content: m.content, ...(m.toolCallId ? { toolCallId: m.toolCallId } : {}), ...(m.toolCalls ? { toolCalls: m.toolCalls.map((c) => ({ ...c })) } : {}) };
+}
+
+/**
+ * A workspace of `count` small trace files in `folder` (created): 10 to 100 steps each, mostly
+ * agent-trace/v1, one in five OTLP, one in ten TRAIL. What `npm run bench` analyses through the
+ * trace worker and `npm run bench:view` lists in the Agent Traces view.
+ */
+export function writeBenchWorkspace(folder: string, count: number): { paths: string[]; bytes: number } {
+  mkdirSync(folder, { recursive: true });
+  const paths: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const format: BenchFormat = i % 10 === 3 ? 'trail' : i % 5 === 1 ? 'otlp' : 'jsonl';
+    const steps = 10 + ((i * 7919) % 91);
+    const p = join(folder, `run-${String(i).padStart(4, '0')}-${BENCH_FILE_NAMES[format](steps)}`);
+    const text = benchTraceText(format, steps, i + 1);
+    writeFileSync(p, text);
+    bytes += Buffer.byteLength(text);
+    paths.push(p);
+  }
+  return { paths, bytes };
 }

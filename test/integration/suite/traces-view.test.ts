@@ -22,6 +22,11 @@ export function registerTracesViewTests(): void {
       const item = items[labels.indexOf('research-agent.trace.jsonl')];
       assert.match(String(item.description), /^\d+ failures?$/);
       assert.equal(item.command?.command, 'agentTraceDebugger.openTraceItem');
+      // The tooltip comes when the pointer rests on the row (resolveTreeItem), not with every row.
+      assert.equal(item.tooltip, undefined);
+      const tooltip = api.traces.resolveTreeItem(item, research).tooltip;
+      assert.ok(tooltip instanceof vscode.MarkdownString, 'a Markdown tooltip');
+      assert.match(tooltip.value, /^\*\*research-agent\.trace\.jsonl\*\*\n\n.+ · 1 trace · \d+ steps · \d+ failures?$/);
       const categories = (await api.traces.getChildren(research)).map((n) => api.traces.getTreeItem(n));
       assert.ok(categories.length > 0, 'a trace with failures has category children');
       const total = categories.reduce((n, c) => n + Number(/(\d+)$/.exec(String(c.description))?.[1] ?? NaN), 0);
