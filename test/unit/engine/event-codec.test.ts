@@ -165,6 +165,10 @@ describe('engine: document events as they cross to the host', () => {
     const done = events.filter((e) => e.kind === 'done');
     assert.equal(done.length, 2);
     assert.ok(JSON.parse(wire[events.lastIndexOf(done[1])]).findingsAdded, 'the append sent only the findings added');
+    // And only the failure sites added (the outcome came back whole: compared above).
+    const appended = JSON.parse(wire[events.lastIndexOf(done[1])]) as { sitesAt?: number[]; outcome: { sites: unknown[] } };
+    const whole = done[1].kind === 'done' && done[1].outcome.kind === 'ok' ? done[1].outcome.sites.length : 0;
+    assert.ok(appended.sitesAt && appended.outcome.sites.length > 0 && appended.outcome.sites.length < whole / 4, `${appended.outcome.sites.length} of ${whole} sites crossed`);
   });
 
   it('findings that do not only grow, or that step and category do not tell apart, cross whole', () => {

@@ -19,11 +19,16 @@
  * the list it gave last (the same objects first): the editor's session then adds them in time
  * proportional to them (TraceSession.showFindings), where a whole list held the host's thread for
  * 30-90 ms each time.
+ *
+ * **Failure sites as what was added** (sites-delta.ts): the file's analysis that comes with each
+ * `done`, for the Agent Traces view.
  */
 import type { SourceLocation, Step } from '../../model/schema';
 import type { Finding } from '../../detect';
 import { HELD_ATTRIBUTES } from '../stream/step-payloads';
 import type { DocumentEvent } from './document-load';
+import { SentSites, withAddedSites } from './sites-delta';
+import type { FailureSite } from '../../analysis/failure-sites';
 
 /** A held step's fields, as written in the columns: what every held step has. */
 interface HeldColumns {
@@ -53,8 +58,11 @@ type StepsEvent = Extract<DocumentEvent, { kind: 'steps' }>;
 type DoneEvent = Extract<DocumentEvent, { kind: 'done' }>;
 /** A steps event as written: its steps as columns (`held`), its findings as those added (`findingsAdded`). */
 type WireStepsEvent = Omit<StepsEvent, 'steps'> & { steps?: Step[]; held?: HeldColumns; findingsAdded?: Finding[] };
-/** A done event as written: `findings[run]` holds only those added where `findingsAdded[run]`. */
-type WireDoneEvent = DoneEvent & { findingsAdded?: boolean[] };
+/**
+ * A done event as written: `findings[run]` holds only those added where `findingsAdded[run]`; with
+ * `sitesAt`, the outcome's sites are only those added, and go at those places of the list.
+ */
+type WireDoneEvent = DoneEvent & { findingsAdded?: boolean[]; sitesAt?: number[] };
 
 /** The fields `withoutPayloads` may give a step; a step with any other is sent as it is. */
 const HELD_FIELDS = new Set(['id', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'attributes', 'sourceId', 'toolCall', 'error', 'location']);
@@ -75,9 +83,13 @@ function sameFinding(a: Finding, b: Finding): boolean {
 export class EventEncoder {
   /** Per run, the findings the host has, by findingId. */
   private sent: Map<string, Finding>[] = [];
+  private readonly sites = new SentSites();
 
   encode(e: DocumentEvent): string {
-    if (e.kind === 'reset') this.sent = [];
+    if (e.kind === 'reset') {
+      this.sent = [];
+      this.sites.forget();
+    }
     if (e.kind === 'done') return JSON.stringify(this.doneOnWire(e));
     if (e.kind !== 'steps') return JSON.stringify(e);
     const { steps, findings, ...rest } = e;
@@ -96,8 +108,15 @@ export class EventEncoder {
   private doneOnWire(e: DoneEvent): WireDoneEvent {
     const added = e.findings.map((list, run) => this.addedSinceSent(run, list));
     this.sent.length = e.findings.length;
-    if (added.every((a) => a === undefined)) return e;
-    return { ...e, findings: e.findings.map((list, run) => added[run] ?? list), findingsAdded: added.map((a) => a !== undefined) };
+    let wire: WireDoneEvent = e;
+    if (added.some((a) => a !== undefined)) wire = { ...e, findings: e.findings.map((list, run) => added[run] ?? list), findingsAdded: added.map((a) => a !== undefined) };
+    const outcome = e.outcome;
+    if (outcome.kind !== 'ok') {
+      this.sites.forget();
+      return wire;
+    }
+    const sites = this.sites.delta(outcome.sites);
+    return sites ? { ...wire, outcome: { ...outcome, sites: sites.added }, sitesAt: sites.at } : wire;
   }
 
   /**
@@ -127,10 +146,15 @@ export class EventEncoder {
 export class EventDecoder {
   /** Per run, the findings last given (what the worker's encoder knows the host has). */
   private findings: Finding[][] = [];
+  /** The failure sites of the outcome given last. */
+  private sites: FailureSite[] = [];
 
   decode(text: string): DocumentEvent {
     const e = JSON.parse(text) as DocumentEvent;
-    if (e.kind === 'reset') this.findings = [];
+    if (e.kind === 'reset') {
+      this.findings = [];
+      this.sites = [];
+    }
     if (e.kind === 'done') return this.done(e as WireDoneEvent);
     if (e.kind !== 'steps') return e;
     const { held, findingsAdded, ...rest } = e as WireStepsEvent;
@@ -141,9 +165,12 @@ export class EventDecoder {
   }
 
   private done(e: WireDoneEvent): DoneEvent {
-    const { findingsAdded, ...event } = e;
+    const { findingsAdded, sitesAt, ...event } = e;
     if (findingsAdded) event.findings = event.findings.map((list, run) => (findingsAdded[run] ? this.after(run, list) : list));
     this.findings = [...event.findings];
+    const outcome = event.outcome;
+    if (outcome.kind === 'ok' && sitesAt) event.outcome = { ...outcome, sites: withAddedSites(this.sites, { added: outcome.sites, at: sitesAt }) };
+    this.sites = event.outcome.kind === 'ok' ? event.outcome.sites : [];
     return event;
   }
 
