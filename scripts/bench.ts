@@ -454,8 +454,9 @@ interface WorkspaceResult {
 }
 
 async function runWorkspace(dir: string, count: number, workerPath: string): Promise<WorkspaceResult> {
+  const folder = join(dir, 'workspace');
   const g = performance.now();
-  const { paths, bytes } = writeBenchWorkspace(join(dir, 'workspace'), count);
+  const { paths, bytes } = writeBenchWorkspace(folder, count);
   const generateMs = performance.now() - g;
   gc();
   // The same probe with nothing to do, first: how late timers are on this machine anyway.
