@@ -671,18 +671,18 @@ async function main(): Promise<void> {
         const g = performance.now();
         const bytes = await writeBenchTrace(path, format, steps);
         console.error(`  ${format} ${steps}: generated ${f1(mb(bytes))} MB in ${f0(performance.now() - g)} ms; measuring...`);
-        const r = inChild(['--case', format, path, String(steps)], { format, steps, bytes });
+        const r = inChild<CaseResult>(['--case', format, path, String(steps)], { format, steps, bytes });
         all.push(r);
         console.error(`  ${format} ${steps}: ${r.notOpened ? `does not open: ${r.notOpened}` : `indexed in ${f0(r.indexed?.wall)} ms`}`);
         if (editorOpen) {
-          const o = inChild(['--editor-open', format, path, String(steps), workerPath], { format, steps, bytes } as EditorOpenResult);
+          const o = inChild<EditorOpenResult>(['--editor-open', format, path, String(steps), workerPath], { format, steps, bytes } as EditorOpenResult);
           opens.push(o);
           console.error(`  ${format} ${steps}: editor open ${o.notOpened ? `failed: ${o.notOpened}` : `first rows ${f0(o.firstRows)} ms, all read ${f0(o.allRead)} ms, longest main-thread stall ${f0(o.maxStallMs)} ms`}`);
         }
         rmSync(path, { force: true });
         if (r.notOpened && engineOnly && !engine.some((e) => e.steps === steps)) {
           console.error(`  engine only ${steps}: measuring the model built in memory...`);
-          engine.push(inChild(['--model', String(steps)], { format: 'jsonl', steps, bytes: 0 }));
+          engine.push(inChild<CaseResult>(['--model', String(steps)], { format: 'jsonl', steps, bytes: 0 }));
         }
       }
     }
@@ -690,7 +690,7 @@ async function main(): Promise<void> {
     const smallest = Math.min(...sizes);
     if (engine.length && !engine.some((e) => e.steps === smallest)) {
       console.error(`  engine only ${smallest}: measuring the model built in memory...`);
-      engine.unshift(inChild(['--model', String(smallest)], { format: 'jsonl', steps: smallest, bytes: 0 }));
+      engine.unshift(inChild<CaseResult>(['--model', String(smallest)], { format: 'jsonl', steps: smallest, bytes: 0 }));
     }
     for (const format of formats) printFormat(format, all.filter((r) => r.format === format));
     if (engine.length) printEngine(engine);
