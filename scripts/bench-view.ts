@@ -65,11 +65,11 @@ function print(f: ViewFigures): void {
   for (const [name, r] of rows) {
     console.log(`${name.padEnd(26)}  ${String(r.files).padStart(12)}  ${String(r.counted).padStart(11)}  ${r.wallMs.toFixed(0).padStart(7)}  ${r.longestStallMs.toFixed(0).padStart(21)}  ${String(r.stallsOver50).padStart(14)}`);
   }
-  console.log('wall = the Refresh command, the scan (findFiles), a stat of every file, its analysis (cold: in the trace worker; warm: the cache by mtime and size) and every row read as the tree reads it. stall = the gap of a 5 ms interval on the extension host\'s thread.');
+  console.log('wall = the Refresh command, the scan (findFiles), a stat of every file, its analysis (cold: in the trace worker; warm: the cache by mtime and size) and every row read as the tree reads it. stall = how late a 5 ms interval on the extension host\'s thread ran.');
   console.log(`parts of a warm listing, each alone (ms): ${Object.entries(f.parts).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   const warm = Math.max(f.warm.wallMs, f.warmAgain.wallMs);
   const quiet = Math.max(f.cold.stallsOver50, f.warm.stallsOver50, f.warmAgain.stallsOver50) === 0;
-  console.log(`\n- 5,000 trace files warm <= 1 s: ${warm <= 1000 ? 'met' : 'NOT met'} (${warm.toFixed(0)} ms)`);
+  console.log(`\n- ${f.expected.toLocaleString('en-US')} trace files warm <= 1 s (the goal is at 5,000): ${warm <= 1000 ? 'met' : 'NOT met'} (${warm.toFixed(0)} ms)`);
   console.log(`- the view lists counts without blocking the host (no stall over 50 ms): ${quiet ? 'met' : 'NOT met'} (longest ${Math.max(f.cold.longestStallMs, f.warm.longestStallMs, f.warmAgain.longestStallMs).toFixed(0)} ms)`);
 }
 

@@ -27,7 +27,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
+import { watchMainThread } from '../test/support/main-thread-probe';
 import { startTraceWorker } from '../src/core/engine/worker/spawn';
 import { TraceFile } from '../src/host/editor/trace-file';
 import { loadTraceFile, STREAM_ABOVE_BYTES } from '../src/core/load';
@@ -318,30 +319,6 @@ interface EditorOpenResult {
 }
 
 /** Watches the main thread: a 5 ms interval's lateness (stalls) and the event-loop delay histogram. */
-function watchMainThread(): () => { busyMs: number; maxStallMs: number; maxStallAtMs: number; longStalls: number; maxDelayMs: number; p99DelayMs: number } {
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  const start = performance.now();
-  let last = start;
-  let maxStall = 0;
-  let maxStallAt = 0;
-  let longStalls = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    const stall = now - last - 5;
-    if (stall > 50) longStalls++;
-    if (stall > maxStall) { maxStall = stall; maxStallAt = now - start; }
-    last = now;
-  }, 5);
-  const elu0 = performance.eventLoopUtilization();
-  histogram.enable();
-  return () => {
-    histogram.disable();
-    clearInterval(probe);
-    const elu = performance.eventLoopUtilization(elu0);
-    return { busyMs: elu.active, maxStallMs: maxStall, maxStallAtMs: maxStallAt, longStalls, maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6 };
-  };
-}
-
 async function runEditorOpen(format: BenchFormat, path: string, steps: number, workerPath: string): Promise<EditorOpenResult> {
   const result: EditorOpenResult = { format, steps, bytes: statSync(path).size };
   const stop = watchMainThread();

@@ -11,11 +11,14 @@ import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { TraceTreeNode } from '../../../src/host/views/traces-view';
 import { activatedExtension } from './helpers';
+import { watchMainThread } from '../../support/main-thread-probe';
+import { traceGlob } from '../../../src/host/settings';
+import { JSON_CANDIDATES_GLOB } from '../../../src/host/views/trace-listing';
 
 /** One listing: refresh, wait for every analysis, then read every file's row as the tree would. */
 interface ListingFigures {
   wallMs: number;
-  /** The extension host's event loop: the longest gap of a 5 ms interval, and how many gaps exceeded 50 ms. */
+  /** The extension host's event loop: the longest lateness of a 5 ms interval, and how many times it was over 50 ms late. */
   longestStallMs: number;
   stallsOver50: number;
   files: number;
@@ -29,27 +32,16 @@ export function registerBenchViewTests(): void {
   suite('bench: the Agent Traces view', () => {
     test('lists every trace file of the workspace with its counts, cold then warm', async () => {
       const { api } = await activatedExtension();
-      const expected = (await vscode.workspace.findFiles('**/*.{jsonl,json}')).length;
+      const expected = (await vscode.workspace.findFiles(JSON_CANDIDATES_GLOB)).length;
       const list = async (): Promise<ListingFigures> => {
-        let before = performance.now();
-        let longestStallMs = 0;
-        let stallsOver50 = 0;
-        const probe = setInterval(() => {
-          const now = performance.now();
-          const gap = now - before;
-          longestStallMs = Math.max(longestStallMs, gap);
-          if (gap > 50) stallsOver50++;
-          before = now;
-        }, 5);
+        const stop = watchMainThread();
         const t0 = performance.now();
-        try {
-          await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
-          await api.traces.whenIdle();
-          const files = await fileRows(api.traces);
-          return { wallMs: performance.now() - t0, longestStallMs, stallsOver50, files: files.length, counted: files.filter((d) => /^(no failures|\d+ failures?)$/.test(d)).length };
-        } finally {
-          clearInterval(probe);
-        }
+        await vscode.commands.executeCommand('agentTraceDebugger.refreshTraces');
+        await api.traces.whenIdle();
+        const files = await fileRows(api.traces);
+        const wallMs = performance.now() - t0;
+        const thread = stop();
+        return { wallMs, longestStallMs: thread.maxStallMs, stallsOver50: thread.longStalls, files: files.length, counted: files.filter((d) => /^(no failures|\d+ failures?)$/.test(d)).length };
       };
       const cold = await list();
       const warm = await list();
@@ -71,7 +63,7 @@ async function warmParts(): Promise<Record<string, number>> {
     return performance.now() - t0;
   };
   const exclude = '{**/node_modules/**,**/.git/**}';
-  const files = await vscode.workspace.findFiles('**/*.{json,jsonl}', exclude);
+  const files = await vscode.workspace.findFiles(JSON_CANDIDATES_GLOB, exclude);
   const statAll = async (stat: (u: vscode.Uri) => PromiseLike<unknown>, parallel: number): Promise<void> => {
     let next = 0;
     await Promise.all(Array.from({ length: parallel }, async () => {
@@ -79,8 +71,8 @@ async function warmParts(): Promise<Record<string, number>> {
     }));
   };
   return {
-    findFilesNamed: await timed(() => vscode.workspace.findFiles('**/*.{trace.json,trace.jsonl,traj,traj.json,atif.json,eval}', exclude)),
-    findFilesJson: await timed(() => vscode.workspace.findFiles('**/*.{json,jsonl}', exclude)),
+    findFilesNamed: await timed(() => vscode.workspace.findFiles(traceGlob(), exclude)),
+    findFilesJson: await timed(() => vscode.workspace.findFiles(JSON_CANDIDATES_GLOB, exclude)),
     statVscode16: await timed(() => statAll((u) => vscode.workspace.fs.stat(u), 16)),
     statNode16: await timed(() => statAll((u) => stat(u.fsPath), 16)),
   };

@@ -21,10 +21,13 @@ const siteKey = (s: FailureSite): string => `${s.traceIndex}\u0000${s.stepId}\u0
 /** The worker's side: the sites sent last, to tell what a new list adds. */
 export class SentSites {
   private sent: FailureSite[] | undefined;
+  /** siteKey of each site of `sent`. */
+  private sentKeys: string[] = [];
 
   /** Nothing is known to be on the host (a reset, another kind of outcome): the next list goes whole. */
   forget(): void {
     this.sent = undefined;
+    this.sentKeys = [];
   }
 
   /**
@@ -33,16 +36,19 @@ export class SentSites {
    */
   delta(sites: FailureSite[]): SitesDelta | undefined {
     const before = this.sent;
+    const beforeKeys = this.sentKeys;
+    const keys = sites.map(siteKey);
     // Two sites of one kind on one step cannot be told apart: this list and the next go whole.
-    const distinct = new Set(sites.map(siteKey)).size === sites.length;
+    const distinct = new Set(keys).size === sites.length;
     this.sent = distinct ? sites : undefined;
+    this.sentKeys = distinct ? keys : [];
     if (!before || !distinct) return undefined;
     const added: FailureSite[] = [];
     const at: number[] = [];
     let j = 0;
     for (let i = 0; i < sites.length; i++) {
       const s = sites[i];
-      if (j < before.length && siteKey(before[j]) === siteKey(s)) {
+      if (j < before.length && beforeKeys[j] === keys[i]) {
         if (!samePlain(before[j], s)) return undefined;
         j++;
       } else {
