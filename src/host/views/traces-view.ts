@@ -197,7 +197,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     const s = entry.cached?.summary;
     const rel = vscode.workspace.asRelativePath(entry.uri);
     if (!s) item.tooltip = rel;
-    else if (s.kind === 'ok') item.tooltip = new vscode.MarkdownString(`**${rel}**\n\n${s.format} · ${plural(s.traceCount, 'trace')} · ${plural(s.stepCount, 'step')} · ${plural(s.failures, 'failure')}`);
+    // The path as text: a file name may hold Markdown (links, images), which must not render.
+    else if (s.kind === 'ok') item.tooltip = new vscode.MarkdownString().appendMarkdown('**').appendText(rel).appendMarkdown(`**\n\n${s.format} · ${plural(s.traceCount, 'trace')} · ${plural(s.stepCount, 'step')} · ${plural(s.failures, 'failure')}`);
     else if (s.kind === 'tooLarge') item.tooltip = `${rel} is ${Math.round(s.sizeBytes / 1048576)} MB; failure counts are skipped above agentTraceDebugger.maxFileSizeMB. It still opens in the Trace Debugger.`;
     else item.tooltip = `${rel}: ${s.message}`;
     return item;

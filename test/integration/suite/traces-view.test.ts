@@ -26,7 +26,8 @@ export function registerTracesViewTests(): void {
       assert.equal(item.tooltip, undefined);
       const tooltip = api.traces.resolveTreeItem(item, research).tooltip;
       assert.ok(tooltip instanceof vscode.MarkdownString, 'a Markdown tooltip');
-      assert.match(tooltip.value, /^\*\*research-agent\.trace\.jsonl\*\*\n\n.+ · 1 trace · \d+ steps · \d+ failures?$/);
+      // The path as text (a file name's Markdown is escaped), then the counts.
+      assert.match(tooltip.value, /^\*\*research\\-agent\.trace\.jsonl\*\*\n\n.+ · 1 trace · \d+ steps · \d+ failures?$/);
       const categories = (await api.traces.getChildren(research)).map((n) => api.traces.getTreeItem(n));
       assert.ok(categories.length > 0, 'a trace with failures has category children');
       const total = categories.reduce((n, c) => n + Number(/(\d+)$/.exec(String(c.description))?.[1] ?? NaN), 0);
