@@ -7,11 +7,14 @@
  *
  * It is done a slice of steps at a time, in any order: a caller looking for the next match from the
  * selection checks slices from there and can answer as soon as it finds one, then count the rest.
- * Steps appended later are checked when they are asked for.
+ * Steps appended later are checked when they are asked for. Where the steps' source has a checker
+ * in another thread (the document worker that read the file), that thread checks slices from the
+ * other end meanwhile, whole (scan and rebuild): at 10^6 steps a phrase found nowhere is counted in
+ * 0.5-0.8 s instead of 0.9-1.3 s, and a word in half the steps in 6 s instead of 12.
  */
 import type { Step } from '../model/schema';
-import { lineNeedle, type LineNeedle } from './stream/line-needle';
-import type { PayloadSource } from './stream/step-payloads';
+import { idMayHold, lineNeedle, type LineNeedle } from './stream/line-needle';
+import { LineVerdict, type LineChecker, type PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
 import { mergeSorted } from './sorted-positions';
 
@@ -19,6 +22,8 @@ import { mergeSorted } from './sorted-positions';
 export const HELD_SEARCH_SLICE = 2_000;
 /** Lines rebuilt and checked at most per call (a few milliseconds): a slice of a common word takes several calls. */
 const HELD_SEARCH_REBUILDS = 200;
+/** Slices asked of the checker in another thread at once (see SharedSlices). */
+const SLICES_IN_FLIGHT = 2;
 
 /** A slice whose candidates are being rebuilt: slice `slice` ends at step `end`; `next` of `positions` are checked. */
 interface PendingSlice {
@@ -34,8 +39,8 @@ export class HeldSearch {
   private matched = new Uint8Array(0);
   /** Per slice of HELD_SEARCH_SLICE steps, how many of its first steps were checked. */
   private readonly checked: number[] = [];
-  /** The candidates of the slice being checked, and how many of them are checked. */
-  private pending: PendingSlice | undefined;
+  /** The slices whose candidates are being rebuilt: one scanned here, others with steps the other thread left unsure. */
+  private readonly pending = new Map<number, PendingSlice>();
   private sorted: number[] | undefined;
   /** How many steps `narrower` covers (steps appended after it finished are not in it). */
   private readonly narrowerCovers: number;
@@ -81,17 +86,57 @@ export class HeldSearch {
     const from = start + (this.checked[s] ?? 0);
     if (from >= end) return;
     this.ensureRoom(steps.length);
-    if (this.pending?.slice === s) this.rebuildNext(this.pending, start);
-    else this.scan(s, steps, start, from, end);
+    const pending = this.pending.get(s);
+    if (pending) this.rebuildNext(pending, start);
+    else this.startRebuilds(s, start, end, this.candidatesIn(steps, from, end));
     // Done: what the narrower query found is no longer needed (refinements would chain otherwise).
     if (this.narrower && this.complete) this.narrower = undefined;
   }
 
-  /** The candidates of slice `s` from `from`: the steps before the first one are decided. */
-  private scan(s: number, steps: readonly Step[], start: number, from: number, end: number): void {
-    const positions = this.candidatesIn(steps, from, end);
-    this.pending = positions.length > 0 ? { slice: s, end, positions, next: 0 } : undefined;
+  /** Slice `s`'s candidates up to `end` are `positions`: the steps before the first one are decided. */
+  private startRebuilds(s: number, start: number, end: number, positions: number[]): void {
+    if (positions.length > 0) this.pending.set(s, { slice: s, end, positions, next: 0 });
     this.checked[s] = (positions.length > 0 ? positions[0] : end) - start;
+  }
+
+  /** Whether slices can be checked in another thread (`checkElsewhere`). */
+  get checker(): LineChecker | undefined {
+    return this.source.linesOf ? this.source.checker : undefined;
+  }
+
+  /**
+   * Have the steps of slice `s` not yet checked checked by the checker (another thread). False
+   * when it could not (no worker, or it is reading the file): the caller checks the slice itself.
+   * A slice checked here meanwhile keeps what was found here. Steps known whole, and lines the
+   * checker could not rebuild (the file changed underneath), are left to `checkSlice`.
+   */
+  async checkElsewhere(s: number): Promise<boolean> {
+    const checker = this.checker;
+    const linesOf = this.source.linesOf?.bind(this.source);
+    if (!checker || !linesOf) return false;
+    const steps = this.steps();
+    const start = s * HELD_SEARCH_SLICE;
+    const end = Math.min(steps.length, start + HELD_SEARCH_SLICE);
+    const done = this.checked[s] ?? 0;
+    const from = start + done;
+    if (from >= end || this.pending.has(s)) return true;
+    if (this.ruledOutAll(from, end)) {
+      this.startRebuilds(s, start, end, []);
+      return true;
+    }
+    const lines = linesOf(steps, from, end);
+    const verdicts = await checker(this.query, lines.check);
+    if (!verdicts) return false;
+    if ((this.checked[s] ?? 0) !== done || this.pending.has(s)) return true;
+    this.ensureRoom(end);
+    const unsure: number[] = [];
+    lines.held.forEach((k, r) => {
+      if (verdicts[r] === LineVerdict.Match) this.matched[k] = 1;
+      else if (verdicts[r] === LineVerdict.Unsure) unsure.push(k);
+    });
+    this.startRebuilds(s, start, end, lines.known.length === 0 ? unsure : mergeSorted(unsure, lines.known));
+    this.sorted = undefined;
+    return true;
   }
 
   /** The next HELD_SEARCH_REBUILDS candidates of the slice being checked, rebuilt and checked. */
@@ -102,26 +147,30 @@ export class HeldSearch {
     p.next += batch.length;
     // Every step before the next candidate is decided (those that are not candidates cannot match).
     this.checked[p.slice] = (p.next < p.positions.length ? p.positions[p.next] : p.end) - start;
-    if (p.next >= p.positions.length) this.pending = undefined;
+    if (p.next >= p.positions.length) this.pending.delete(p.slice);
     this.sorted = undefined;
   }
 
   /** The steps of [from, end) that may match, ascending: the needle's lines, less what the narrower query ruled out. */
   private candidatesIn(steps: readonly Step[], from: number, end: number): number[] {
+    if (this.ruledOutAll(from, end)) return [];
+    return this.refined(this.source.candidates(steps, from, end, this.needle), steps, from, end);
+  }
+
+  /** Whether the narrower query found nothing in [from, end) (of one slice): nothing there can match. */
+  private ruledOutAll(from: number, end: number): boolean {
+    const prior = this.narrower;
+    return prior !== undefined && Math.min(end, this.narrowerCovers) === end && prior.firstIn(this.sliceOf(from), from - 1, 'next') === undefined;
+  }
+
+  /** The needle's lines `marked` in [from, end), with the steps whose derived id may match, less what the narrower query ruled out. */
+  private refined(marked: number[], steps: readonly Step[], from: number, end: number): number[] {
     const prior = this.narrower;
     const covered = Math.min(end, this.narrowerCovers);
     const ruledOut = (k: number): boolean => prior !== undefined && k < covered && !prior.matches(k);
-    if (prior && covered === end && prior.firstIn(this.sliceOf(from), from - 1, 'next') === undefined) return [];
-    const marked = this.source.candidates(steps, from, end, this.needle);
     // An id the import derived (`<id>#2`) is not in the line: a step whose id holds a run of the query is a candidate.
-    const runs = this.needle.runs;
     const byId: number[] = [];
-    for (let k = from; k < end; k++) {
-      const id = steps[k].id;
-      if (id === steps[k].sourceId) continue;
-      const lower = id.toLowerCase();
-      if (runs.length === 0 || runs.some((r) => lower.includes(r))) byId.push(k);
-    }
+    for (let k = from; k < end; k++) if (idMayHold(this.needle, steps[k].id, steps[k].sourceId)) byId.push(k);
     return mergeSorted(marked, byId).filter((k) => !ruledOut(k));
   }
 
@@ -155,10 +204,11 @@ export class HeldSearch {
     return (this.sorted = out);
   }
 
-  /** The first match after `from` (before it, going back) within slice `s`, if it is checked there. */
+  /** The first match after `from` (before it, going back) within slice `s`, if it is checked there (up to where the slice is decided). */
   firstIn(s: number, from: number, direction: 'next' | 'previous'): number | undefined {
     const start = s * HELD_SEARCH_SLICE;
-    const end = Math.min(this.steps().length, start + HELD_SEARCH_SLICE);
+    // Only where the slice is decided: the other thread's matches may lie past a step not yet checked.
+    const end = Math.min(this.steps().length, start + HELD_SEARCH_SLICE, start + (this.checked[s] ?? 0));
     if (direction === 'next') {
       for (let k = Math.max(start, from + 1); k < end; k++) if (this.matched[k] === 1) return k;
     } else {
@@ -181,39 +231,98 @@ export type Yield = () => Promise<void>;
 /**
  * The first match after `origin` in `direction` (wrapping, as `search` does), checking the slices
  * from there on, one per turn; undefined when nothing matches. Stops early, returning undefined, when
- * `stillWanted` says the search was dropped meanwhile.
+ * `stillWanted` says the search was dropped meanwhile. With a checker, once the first slice is
+ * checked, the slices this would check last are checked in the other thread meanwhile
+ * (`SharedSlices`): a query found nowhere takes about half the time.
  */
 export async function findHeldMatch(held: HeldSearch, origin: number, direction: 'next' | 'previous', turn: Yield, stillWanted: () => boolean): Promise<number | undefined> {
   const slices = held.sliceCount;
   if (slices === 0) return undefined;
   const first = Math.min(slices - 1, held.sliceOf(Math.max(0, origin)));
   const step = direction === 'next' ? 1 : -1;
-  for (let i = 0; i <= slices; i++) {
-    const s = (((first + step * i) % slices) + slices) % slices;
-    // In the first slice only the steps past the origin; once round, the rest of it.
-    const from = i === 0 ? origin : direction === 'next' ? -1 : Number.MAX_SAFE_INTEGER;
-    while (!held.sliceDone(s)) {
-      // A slice is checked from its start: going forward, a match in the part checked is the first.
-      const early = direction === 'next' ? held.firstIn(s, from, direction) : undefined;
-      if (early !== undefined) return early;
-      held.checkSlice(s);
-      await turn();
-      if (!stillWanted()) return undefined;
+  const sliceAt = (i: number): number => (((first + step * i) % slices) + slices) % slices;
+  // The first slice is visited again at the end (i === slices): it is this thread's.
+  const shared = new SharedSlices(held, sliceAt, slices - 1, stillWanted);
+  try {
+    for (let i = 0; i <= slices; i++) {
+      // Most searches end in the first slice: the other thread is asked only after it.
+      shared.claim(i, i >= 1);
+      const s = sliceAt(i);
+      // In the first slice only the steps past the origin; once round, the rest of it.
+      const from = i === 0 ? origin : direction === 'next' ? -1 : Number.MAX_SAFE_INTEGER;
+      while (!held.sliceDone(s)) {
+        // A slice is checked from its start: going forward, a match in the part checked is the first.
+        const early = direction === 'next' ? held.firstIn(s, from, direction) : undefined;
+        if (early !== undefined) return early;
+        held.checkSlice(s);
+        await turn();
+        if (!stillWanted()) return undefined;
+      }
+      const found = held.firstIn(s, from, direction);
+      if (found !== undefined) return found;
     }
-    const found = held.firstIn(s, from, direction);
-    if (found !== undefined) return found;
+    return undefined;
+  } finally {
+    shared.over = true;
   }
-  return undefined;
 }
 
-/** Check every slice left, a part per turn; false when `stillWanted` said to stop first. */
+/**
+ * Check every slice left, a part per turn; false when `stillWanted` said to stop first. With a
+ * checker, the last slices are checked in the other thread meanwhile.
+ */
 export async function finishHeldSearch(held: HeldSearch, turn: Yield, stillWanted: () => boolean): Promise<boolean> {
-  for (let s = 0; s < held.sliceCount; s++) {
-    while (!held.sliceDone(s)) {
-      held.checkSlice(s);
-      await turn();
-      if (!stillWanted()) return false;
+  const shared = new SharedSlices(held, (i) => i, held.sliceCount - 1, stillWanted);
+  try {
+    for (let s = 0; s < held.sliceCount; s++) {
+      shared.claim(s, true);
+      while (!held.sliceDone(s)) {
+        held.checkSlice(s);
+        await turn();
+        if (!stillWanted()) return false;
+      }
+    }
+    return true;
+  } finally {
+    shared.over = true;
+  }
+}
+
+/**
+ * A search's slices shared with the checker in another thread (the document worker). The search
+ * checks them in its order from the front, claiming each (`claim`); the checker takes them from the
+ * back, SLICES_IN_FLIGHT at a time, until the two meet or the search is `over`. The search still
+ * passes over every slice: one the checker did is done, or has only its unsure steps left; one
+ * still in flight it checks itself, so it never waits on the other thread (a worker reading the
+ * file answers late), at the cost of a slice or two checked twice.
+ */
+class SharedSlices {
+  /** Slices sliceAt(i) for i < next are the search's. */
+  private next = 0;
+  /** Slices sliceAt(i) for i > last are the checker's. */
+  private last: number;
+  private started = false;
+  over = false;
+
+  constructor(private readonly held: HeldSearch, private readonly sliceAt: (i: number) => number, last: number, private readonly stillWanted: () => boolean) {
+    this.last = last;
+  }
+
+  /** The search takes sliceAt(i); `share`: the checker may start taking slices from the back. */
+  claim(i: number, share: boolean): void {
+    this.next = i + 1;
+    if (!share || this.started || !this.held.checker) return;
+    this.started = true;
+    // Two in flight: the worker checks one while its answer to the other waits for this thread's turn.
+    for (let k = 0; k < SLICES_IN_FLIGHT; k++) void this.checkFromTheBack();
+  }
+
+  private async checkFromTheBack(): Promise<void> {
+    while (this.last >= this.next && !this.over && this.stillWanted()) {
+      const s = this.sliceAt(this.last--);
+      if (this.held.sliceDone(s)) continue;
+      // A file changed underneath fails in this thread's rebuilds, which report it.
+      if (!(await this.held.checkElsewhere(s).catch(() => false))) return;
     }
   }
-  return true;
 }

@@ -64,7 +64,9 @@ export class TraceFileReader {
     private readonly onRead: (done: Extract<DocumentEvent, { kind: 'done' }>) => void = () => undefined,
     /** How full the host's heap is (tests give their own). */
     private readonly heap: HeapProbe = hostHeap,
-  ) {}
+  ) {
+    file.lineChecker = (query, lines) => client.checkLines(query, lines);
+  }
 
   /** Why the last read was stopped before the end of the file by the reader itself, if it was. */
   private stoppedFull: string | undefined;
@@ -100,6 +102,7 @@ export class TraceFileReader {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    this.file.lineChecker = undefined;
     this.client.dispose();
   }
 

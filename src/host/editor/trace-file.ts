@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
 import type { Step, Trace } from '../../core/model/schema';
-import { FilePayloads, HELD_ATTRIBUTES } from '../../core/engine/stream/step-payloads';
+import { FilePayloads, HELD_ATTRIBUTES, type LineChecker } from '../../core/engine/stream/step-payloads';
 import { findTraceByKey } from '../../core/model/trace-key';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
@@ -65,6 +65,8 @@ export class TraceFile {
    * array: it stays the same array from the first steps through the end of the read.
    */
   private readonly payloads = new WeakMap<Step[], FilePayloads>();
+  /** Checks held lines in the document worker that read the file: half of each search (held-search.ts). */
+  lineChecker: LineChecker | undefined;
 
   private constructor(
     readonly path: string,
@@ -195,7 +197,7 @@ export class TraceFile {
           // Each decoded `{}` replaced by one shared empty object: 10^6 fewer objects to hold.
           for (const step of e.steps) step.attributes = HELD_ATTRIBUTES;
           let payloads = this.payloads.get(steps);
-          if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path)));
+          if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path, () => this.lineChecker)));
           payloads.addRanges(e.payloadRanges);
           if (e.callableTools) payloads.callableTools = e.callableTools;
         }

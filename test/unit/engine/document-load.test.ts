@@ -15,12 +15,14 @@ import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import { startTraceWorker, TRACE_WORKER_YOUNG_GENERATION_MB } from '../../../src/core/engine/worker/spawn';
 import { MAX_UNREAD_EVENTS } from '../../../src/core/engine/worker/event-flow';
+import { checkLinesInFile, LineVerdict, type LineCheck } from '../../../src/core/engine/stream/step-payloads';
+import { searchableText } from '../../../src/core/engine/search-text';
 import { loadTraceFile } from '../../../src/core/load';
 import { analysisOutcome } from '../../../src/core/analysis/outcome';
 import { siblingsOf } from '../../../src/core/engine/worker/jobs';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
-import type { Trace } from '../../../src/core/model/schema';
+import type { Step, Trace } from '../../../src/core/model/schema';
 import { benchTraceText } from '../../support/bench-traces';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
@@ -296,6 +298,40 @@ describe('engine: opening a trace in the document worker', function () {
       assert.ok(mostWaiting <= MAX_UNREAD_EVENTS, `${mostWaiting} events waited on the host at once`);
       assertLikeWholeLoad(model, path);
       client.dispose();
+    });
+
+    it('checks held lines for a search as the whole steps decide, not while it reads, and answers none once stopped', async () => {
+      const text = benchTraceText('jsonl', 300);
+      const path = write(text);
+      const lineStarts = [0];
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineStarts.push(Buffer.byteLength(text.slice(0, at + 1)));
+      const steps = loadTraceFile(path).traces[0].steps;
+      const lineOf = (s: Step): number => s.location!.line - 1;
+      const check = (): LineCheck => ({
+        starts: Float64Array.from(steps, (s) => lineStarts[lineOf(s)]),
+        ends: Float64Array.from(steps, (s) => lineStarts[lineOf(s) + 1] - 1),
+        sourceIds: steps.map((s) => s.sourceId), ids: steps.map((s) => (s.id === s.sourceId ? null : s.id)),
+      });
+      const expected = Uint8Array.from(steps, (s) => (searchableText(s).includes('timeout') ? LineVerdict.Match : LineVerdict.NoMatch));
+      const some = expected.reduce((n, m) => n + m, 0);
+      assert.ok(some > 0 && some < steps.length, `${some} of ${steps.length} steps match`);
+      assert.deepEqual(checkLinesInFile(path, check(), 'timeout'), expected, 'in this thread');
+
+      const client = new DocumentWorkerClient(realWorker, { path, taxonomy: 'default', siblings: false, streamFromBytes: 0 });
+      assert.equal(await client.checkLines('timeout', check()), undefined, 'no worker yet');
+      const opening = client.open(new Model().apply);
+      assert.equal(await client.checkLines('timeout', check()), undefined, 'the worker is reading the file');
+      assert.equal(await opening, 'done');
+      // A line that is not its step's any more (the file changed underneath): left to the host.
+      const moved = check();
+      const m = steps.findIndex((s, k) => k > 0 && expected[k] === LineVerdict.Match);
+      moved.sourceIds[m] = 'another-step';
+      const [verdicts, again] = await Promise.all([client.checkLines('timeout', check()), client.checkLines('timeout', moved)]);
+      assert.deepEqual(verdicts, expected);
+      assert.deepEqual(again, expected.map((v, k) => (k === m ? LineVerdict.Unsure : v)), 'two in flight, each answered');
+      const lost = client.checkLines('timeout', check());
+      client.dispose();
+      assert.equal(await lost, undefined, 'stopped before it answered');
     });
   });
 });

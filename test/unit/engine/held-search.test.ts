@@ -14,7 +14,7 @@ import { TraceFile } from '../../../src/host/editor/trace-file';
 import { DocumentLoader } from '../../../src/core/engine/worker/document-load';
 import { searchableText } from '../../../src/core/engine/trace-index';
 import { lineNeedle } from '../../../src/core/engine/stream/line-needle';
-import { FilePayloads } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, FilePayloads, LineVerdict } from '../../../src/core/engine/stream/step-payloads';
 import { HELD_SEARCH_SLICE } from '../../../src/core/engine/held-search';
 
 const step = (id: string, fields: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, parentId: 'root', kind: 'tool', name: 'run', ...fields });
@@ -42,6 +42,19 @@ describe('engine: search over held steps', function () {
   let dir: string;
   let held: TraceFile;
   let whole: TraceFile;
+
+  /** Seven slices of steps: "Rare Word <i>" now and then, "common text <i>" otherwise (every 7th written with an escape). */
+  function writeSplitFile(): string {
+    const lines = [LINES[0], LINES[1]];
+    const total = HELD_SEARCH_SLICE * 6 + 5;
+    for (let i = 0; i < total; i++) {
+      const line = step(`s${i}`, { output: { value: i % 613 === 0 ? `Rare Word ${i}` : `common text ${i}` } });
+      lines.push(i % 7 === 0 ? line.replace('common text', 'common \\u0074ext') : line);
+    }
+    const path = join(dir, 'split.trace.jsonl');
+    writeFileSync(path, lines.join('\n') + '\n');
+    return path;
+  }
 
   function openHeld(path: string): TraceFile {
     return openHeldWithLoader(path).file;
@@ -153,5 +166,69 @@ describe('engine: search over held steps', function () {
       assert.deepEqual(r, all.search(q, -1, 'previous'), q);
       assert.equal(session.steps[r.index!].id, q === 'rare word' ? 'late-2' : 'late-2');
     }
+  });
+
+  it('splits a search with a checker in another thread: the same answers however and whenever it answers', async () => {
+    const path = writeSplitFile();
+    const all = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    const searches: Array<[string, number, 'next' | 'previous']> = [
+      ['rare word', 7_000, 'next'], ['rare word 1', 3, 'previous'], ['no such words', -1, 'next'], ['common text 4', 11_000, 'next'], ['text', 100, 'previous'],
+    ];
+    // How the host's own scans are counted: the checker's slices are not scanned here.
+    const hostScan = FilePayloads.prototype.candidates;
+    let hostScans = 0;
+    FilePayloads.prototype.candidates = function (this: FilePayloads, ...args: Parameters<typeof hostScan>) { hostScans++; return hostScan.apply(this, args); };
+    try {
+      for (const seed of [1, 2, 3, 4]) {
+        let state = seed;
+        const random = (): number => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+        const { file } = openHeldWithLoader(path);
+        let answered = 0;
+        // Seed 1's checker always answers at once; the others answer late (the host may have scanned the slice
+        // itself by then), sometimes not at all or with an error, and leave some lines to the host.
+        file.lineChecker = async (query, lines) => {
+          const r = seed === 1 ? 1 : random();
+          if (r < 0.05) return undefined;
+          if (r < 0.1) throw new Error('the worker could not read the file');
+          for (let k = Math.floor(random() * 8); k > 0; k--) await new Promise(setImmediate);
+          answered++;
+          const verdicts = checkLinesInFile(path, lines, query);
+          // Some lines it could not rebuild: the host checks them itself.
+          if (seed !== 1) for (let r = 0; r < verdicts.length; r++) if (random() < 0.1) verdicts[r] = LineVerdict.Unsure;
+          return verdicts;
+        };
+        hostScans = 0;
+        const session = file.session(0);
+        for (const [q, from, direction] of searches) {
+          assert.deepEqual(await session.searchAsync(q, from, direction, { complete: true }), all.search(q, from, direction), `seed ${seed}: ${q}`);
+          // Let late answers arrive: one for a slice checked here meanwhile changes nothing.
+          for (let k = 0; k < 10; k++) await new Promise(setImmediate);
+          assert.ok(session.index.heldSearch(q)?.complete, `seed ${seed}: ${q} stays counted`);
+        }
+        assert.ok(answered > 0, `seed ${seed}: the checker answered`);
+        if (seed === 1) assert.ok(hostScans < searches.length * 4, `seed 1: ${hostScans} slices scanned here of ${searches.length * 7}`);
+      }
+    } finally {
+      FilePayloads.prototype.candidates = hostScan;
+    }
+  });
+
+  it('the first match is not passed over where the other thread left a line to the host', async () => {
+    const path = writeSplitFile();
+    const all = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    const { file } = openHeldWithLoader(path);
+    // At once, with the first match of each slice left to the host: "common text 2" is in slices 0
+    // and 1 only, which the checker does first while the host goes from slice 3 round to them.
+    let leftToHost = 0;
+    file.lineChecker = async (query, lines) => {
+      const verdicts = checkLinesInFile(path, lines, query);
+      const first = verdicts.indexOf(LineVerdict.Match);
+      if (first >= 0) { verdicts[first] = LineVerdict.Unsure; leftToHost++; }
+      return verdicts;
+    };
+    const expected = all.search('common text 2', 7_000, 'next');
+    assert.equal(all.steps[expected.index!].id, 's2');
+    assert.equal((await file.session(0).searchAsync('common text 2', 7_000, 'next')).index, expected.index);
+    assert.ok(leftToHost > 0, 'the checker answered');
   });
 });

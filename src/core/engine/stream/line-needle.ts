@@ -45,3 +45,13 @@ export function lineNeedle(query: string): LineNeedle {
   };
 }
 
+
+/**
+ * Whether a step whose id the import derived (`<id>#2`, not in its line) may hold the query in its
+ * id: its line may not be marked, yet its search text has the id.
+ */
+export function idMayHold(needle: LineNeedle, id: string, sourceId: string | undefined): boolean {
+  if (id === sourceId) return false;
+  const lower = id.toLowerCase();
+  return needle.runs.length === 0 || needle.runs.some((r) => lower.includes(r));
+}

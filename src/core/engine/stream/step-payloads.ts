@@ -11,11 +11,14 @@
  */
 import { stepFromDraft } from '../../model/build';
 import type { Step, ToolDefinition } from '../../model/schema';
+import type { DraftStep } from '../../model/draft';
 import { canonicalRecord, prepareCanonicalLines } from '../../formats/canonical';
 import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
 import { GrowableFloat64 } from '../growable';
-import type { LineNeedle } from './line-needle';
+import { mergeSorted } from '../sorted-positions';
+import { idMayHold, lineNeedle, type LineNeedle } from './line-needle';
+import { searchableText } from '../search-text';
 
 /**
  * The fields a step crosses without (see `withoutPayloads`); its `attributes` cross empty and its
@@ -71,7 +74,17 @@ export interface PayloadSource {
   wholeAt(steps: readonly Step[], positions: readonly number[]): Step[];
   /** The positions of `steps[from..to)` that may match a search (line-needle.ts); the others cannot. */
   candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[];
+  /** The held lines of `steps[from..to)`, for a check in another thread. */
+  linesOf?(steps: readonly Step[], from: number, to: number): HeldLines;
+  /** Checks held lines in another thread (the document worker that read the file), when there is one. */
+  readonly checker?: LineChecker;
 }
+
+/**
+ * Checks held lines for a query in another thread, as `checkLinesInFile` does here: a LineVerdict
+ * per line, or undefined when it cannot now (no worker, or the worker is reading the file).
+ */
+export type LineChecker = (query: string, lines: LineCheck) => Promise<Uint8Array | undefined>;
 
 /**
  * The payloads of one run's steps, from their lines in the file: step `index` k's line is bytes
@@ -84,7 +97,12 @@ export class FilePayloads implements PayloadSource {
   private last: Step | undefined;
   callableTools: readonly ToolDefinition[] | undefined;
 
-  constructor(readonly path: string) {}
+  /** `checkerOf` gives the checker of the moment (the document worker comes and goes). */
+  constructor(readonly path: string, private readonly checkerOf: () => LineChecker | undefined = () => undefined) {}
+
+  get checker(): LineChecker | undefined {
+    return this.checkerOf();
+  }
 
   /** Ranges of the next steps, flattened: [start, end, start, end, ...]. */
   addRanges(ranges: readonly number[]): void {
@@ -120,59 +138,26 @@ export class FilePayloads implements PayloadSource {
    * steps reads 1.4 GB in a few seconds.
    */
   candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[] {
-    const range = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-    const out: number[] = [];
-    this.inReads(steps, range, (p, q, bytes, base) => {
-      const marked = this.markedLines(steps, range[p], range[q - 1] + 1, bytes, base, needle);
-      for (let r = p; r < q; r++) if (marked[r - p] === 1) out.push(range[r]);
-    }, (p) => out.push(range[p]));
-    return out;
+    const lines = this.linesOf(steps, from, to);
+    const marked = markLinesInFile(this.path, lines.check.starts, lines.check.ends, needle);
+    const out = lines.held.filter((_, r) => marked[r] === 1);
+    return lines.known.length === 0 ? out : mergeSorted(out, lines.known);
   }
 
-  /** Which of the lines of steps [k, j), read as `bytes` from `base`, the needle marks: 1 at m - k. */
-  private markedLines(steps: readonly Step[], k: number, j: number, bytes: Buffer, base: number, needle: LineNeedle): Uint8Array {
-    const marked = new Uint8Array(j - k);
-    if (!needle.pattern) return marked.fill(1);
-    const startOf = (m: number): number => this.starts.get(steps[m].index) - base;
-    const endOf = (m: number): number => this.ends.get(steps[m].index) - base;
-    /** The step whose line holds byte `at`, or -1 (between lines). */
-    const lineAt = (at: number): number => {
-      let lo = k;
-      let hi = j;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (endOf(mid) <= at) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo < j && startOf(lo) <= at ? lo : -1;
-    };
-    for (const marker of needle.markerBytes) {
-      for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
-        const m = lineAt(at);
-        if (m >= 0) marked[m - k] = 1;
-      }
-    }
-    // The lines as latin1 text (a byte per character: offsets stay byte offsets), a piece at a time.
-    for (let g = k; g < j;) {
-      const pieceStart = startOf(g);
-      let h = g + 1;
-      while (h < j && endOf(h) - pieceStart <= SEARCH_PIECE_BYTES) h++;
-      const text = bytes.toString('latin1', pieceStart, endOf(h - 1));
-      const patterns: Array<RegExp | undefined> = [needle.pattern, needle.markerPattern];
-      for (const pattern of patterns) {
-        if (!pattern) continue;
-        pattern.lastIndex = 0;
-        for (let hit: RegExpExecArray | null = pattern.exec(text); hit; hit = pattern.exec(text)) {
-          const m = lineAt(pieceStart + hit.index);
-          if (m < 0) continue;
-          const line = [startOf(m) - pieceStart, endOf(m) - pieceStart] as const;
-          if (marked[m - k] === 0 && (pattern !== needle.pattern || needle.mayHold(text.substring(line[0], line[1])))) marked[m - k] = 1;
-          pattern.lastIndex = Math.max(pattern.lastIndex, line[1]);
-        }
-      }
-      g = h;
-    }
-    return marked;
+  /** The held lines of steps[from..to), to be checked here or in another thread, and the steps known whole. */
+  linesOf(steps: readonly Step[], from: number, to: number): HeldLines {
+    const held: number[] = [];
+    const known: number[] = [];
+    for (let k = from; k < to; k++) (steps[k].index < this.starts.length ? held : known).push(k);
+    const check: LineCheck = { starts: new Float64Array(held.length), ends: new Float64Array(held.length), sourceIds: [], ids: [] };
+    held.forEach((k, r) => {
+      const step = steps[k];
+      check.starts[r] = this.starts.get(step.index);
+      check.ends[r] = this.ends.get(step.index);
+      check.sourceIds.push(step.sourceId);
+      check.ids.push(step.id === step.sourceId ? null : step.id);
+    });
+    return { held, known, check };
   }
 
   /**
@@ -199,16 +184,135 @@ export class FilePayloads implements PayloadSource {
   }
 }
 
-/** The whole step from its line, as the streamed import built it; refused when the line is no longer the step's. */
-function rebuild(path: string, light: Step, line: string): Step {
+/**
+ * Held lines to check for a search: line r is bytes [starts[r], ends[r]) of the file, ascending,
+ * the line of the step whose source id is sourceIds[r] (a line with another is no longer its
+ * step's) and whose id is ids[r], or its source id where ids[r] is null. Only what differs per
+ * step crosses: 2,000 steps' ids, kinds and names cost the host more to send than to check them.
+ */
+export interface LineCheck {
+  starts: Float64Array;
+  ends: Float64Array;
+  sourceIds: (string | undefined)[];
+  ids: (string | null)[];
+}
+
+/** The held lines of some steps (`held`: their positions, ascending, line r for held[r]) and the steps known whole. */
+export interface HeldLines {
+  held: number[];
+  known: number[];
+  check: LineCheck;
+}
+
+/** What `checkLinesInFile` says of a line: its step cannot match, matches, or must be checked by the caller (it could not be rebuilt). */
+export const LineVerdict = { NoMatch: 0, Match: 1, Unsure: 2 } as const;
+
+/**
+ * Which of the held lines' steps match `query` (lower-cased and trimmed), as the search of their
+ * whole steps decides: the needle's lines and those whose derived id may hold it are rebuilt
+ * (`whole`'s way) and checked; a line that is no longer its step's is left Unsure, for the caller,
+ * whose read-back says so. The document worker does this for part of a search (held-search.ts).
+ */
+export function checkLinesInFile(path: string, lines: LineCheck, query: string): Uint8Array {
+  const needle = lineNeedle(query);
+  const verdicts = markLinesInFile(path, lines.starts, lines.ends, needle);
+  const idOf = (r: number): string => lines.ids[r] ?? (lines.sourceIds[r] as string);
+  for (let r = 0; r < verdicts.length; r++) if (lines.ids[r] !== null && idMayHold(needle, idOf(r), lines.sourceIds[r])) verdicts[r] = 1;
+  for (let k = 0; k < verdicts.length;) {
+    if (verdicts[k] !== 1) { k++; continue; }
+    // The candidates from here, in one read of up to READ_BACK_BYTES (at least one line).
+    const base = lines.starts[k];
+    let j = k + 1;
+    while (j < verdicts.length && lines.ends[j] - base <= READ_BACK_BYTES) j++;
+    const bytes = readBack(path, base, lines.ends[j - 1]);
+    for (let r = k; r < j; r++) {
+      if (verdicts[r] !== 1) continue;
+      const d = stepDraftOfLine(bytes.toString('utf8', lines.starts[r] - base, lines.ends[r] - base), 0);
+      if (!d || d.sourceId !== lines.sourceIds[r]) {
+        verdicts[r] = LineVerdict.Unsure;
+        continue;
+      }
+      verdicts[r] = searchableText(stepFromDraft(d, idOf(r), null, 0, 0, undefined)).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch;
+    }
+    k = j;
+  }
+  return verdicts;
+}
+
+/**
+ * Which of the lines [starts[r], ends[r]) of the file (ascending) the needle marks: 1 at r. Read
+ * in reads of up to READ_BACK_BYTES (at least one line); the lines are never parsed. Pure over
+ * the file's bytes, so the document worker scans part of a search while the host scans the rest.
+ */
+export function markLinesInFile(path: string, starts: Float64Array, ends: Float64Array, needle: LineNeedle): Uint8Array {
+  const marked = new Uint8Array(starts.length);
+  if (!needle.pattern) return marked.fill(1);
+  for (let k = 0; k < starts.length;) {
+    const base = starts[k];
+    let j = k + 1;
+    while (j < starts.length && ends[j] - base <= READ_BACK_BYTES) j++;
+    markLines(readBack(path, base, ends[j - 1]), base, starts, ends, k, j, needle, marked);
+    k = j;
+  }
+  return marked;
+}
+
+/** Mark lines [k, j), whose bytes are `bytes` from file offset `base`, into `marked`. */
+function markLines(bytes: Buffer, base: number, starts: Float64Array, ends: Float64Array, k: number, j: number, needle: LineNeedle, marked: Uint8Array): void {
+  /** The line holding byte `at` (of `bytes`), or -1 (between lines). */
+  const lineAt = (at: number): number => {
+    let lo = k;
+    let hi = j;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] - base <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < j && starts[lo] - base <= at ? lo : -1;
+  };
+  for (const marker of needle.markerBytes) {
+    for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
+      const m = lineAt(at);
+      if (m >= 0) marked[m] = 1;
+    }
+  }
+  // The lines as latin1 text (a byte per character: offsets stay byte offsets), a piece at a time.
+  for (let g = k; g < j;) {
+    const pieceStart = starts[g] - base;
+    let h = g + 1;
+    while (h < j && ends[h] - base - pieceStart <= SEARCH_PIECE_BYTES) h++;
+    const text = bytes.toString('latin1', pieceStart, ends[h - 1] - base);
+    for (const pattern of [needle.pattern, needle.markerPattern]) {
+      if (!pattern) continue;
+      pattern.lastIndex = 0;
+      for (let hit: RegExpExecArray | null = pattern.exec(text); hit; hit = pattern.exec(text)) {
+        const m = lineAt(pieceStart + hit.index);
+        if (m < 0) continue;
+        const lineStart = starts[m] - base - pieceStart;
+        const lineEnd = ends[m] - base - pieceStart;
+        if (marked[m] === 0 && (pattern !== needle.pattern || needle.mayHold(text.substring(lineStart, lineEnd)))) marked[m] = 1;
+        pattern.lastIndex = Math.max(pattern.lastIndex, lineEnd);
+      }
+    }
+    g = h;
+  }
+}
+
+/** The step of an agent-trace/v1 line (0-based `line0`), as the import reads it; undefined for anything else. */
+function stepDraftOfLine(line: string, line0: number): DraftStep | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    value = undefined;
+    return undefined;
   }
-  const record = value === undefined ? undefined : canonicalRecord(value, (light.location?.line ?? 1) - 1, () => undefined);
-  const d = record && 'step' in record ? record.step : undefined;
+  const record = canonicalRecord(value, line0, () => undefined);
+  return record && 'step' in record ? record.step : undefined;
+}
+
+/** The whole step from its line, as the streamed import built it; refused when the line is no longer the step's. */
+function rebuild(path: string, light: Step, line: string): Step {
+  const d = stepDraftOfLine(line, (light.location?.line ?? 1) - 1);
   if (!d || d.sourceId !== light.sourceId || d.kind !== light.kind || d.name !== light.name) {
     throw new UserInputError({
       file: path, ...(light.location ? { line: light.location.line } : {}),

@@ -7,7 +7,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { DocumentEvent, OpenDocumentParams } from './document-load';
-import type { DocumentRequest } from './messages';
+import { isCheckReply, type CheckReply, type DocumentRequest } from './messages';
+import type { LineCheck } from '../stream/step-payloads';
 import { TakenEvents } from './event-flow';
 import { onWorkerStopped } from './stopped';
 import { EventDecoder } from './event-codec';
@@ -61,6 +62,43 @@ export class DocumentWorkerClient {
     return this.start({ op: 'reload' }, onEvent);
   }
 
+  /** Checks asked of the worker and not answered: each gets its verdicts, or undefined if the worker goes. */
+  private readonly checks = new Map<number, (verdicts: Uint8Array | undefined) => void>();
+  private lastCheck = 0;
+
+  /**
+   * Have the worker check which of some held lines' steps match `query` (checkLinesInFile: part
+   * of a search the host splits with it, held-search.ts). Undefined, at once, while the worker
+   * reads the file or when there is none (the host then checks them itself); undefined too if it
+   * stops before it answers, or could not read the file.
+   */
+  checkLines(query: string, lines: LineCheck): Promise<Uint8Array | undefined> {
+    const worker = this.worker;
+    if (!worker || this.running || this.disposed) return Promise.resolve(undefined);
+    const id = ++this.lastCheck;
+    return new Promise((resolve) => {
+      this.checks.set(id, resolve);
+      // Kept alive while it answers (an idle document worker does not hold the process).
+      worker.ref();
+      const request: DocumentRequest = { op: 'check', id, query, lines };
+      worker.postMessage(request);
+    });
+  }
+
+  private answered(reply: CheckReply): void {
+    const resolve = this.checks.get(reply.checked);
+    this.checks.delete(reply.checked);
+    resolve?.('verdicts' in reply ? reply.verdicts : undefined);
+    if (this.checks.size === 0 && !this.running) this.worker?.unref();
+  }
+
+  /** The worker is gone: no check will be answered. */
+  private dropChecks(): void {
+    const waiting = [...this.checks.values()];
+    this.checks.clear();
+    for (const resolve of waiting) resolve(undefined);
+  }
+
   /** Stop the load under way; what it sent stays sent. */
   cancel(): void {
     if (!this.running) return;
@@ -90,7 +128,7 @@ export class DocumentWorkerClient {
     this.running = undefined;
     this.taken.take(this.inbox.length);
     this.inbox.length = 0;
-    this.worker?.unref();
+    if (this.checks.size === 0) this.worker?.unref();
     r?.settle(end);
   }
 
@@ -131,8 +169,9 @@ export class DocumentWorkerClient {
     this.worker = worker;
     this.decoder = new EventDecoder();
     const taken = (this.taken = new TakenEvents());
-    worker.on('message', (m: DocumentMessage) => {
+    worker.on('message', (m: DocumentMessage | CheckReply) => {
       if (worker !== this.worker) return;
+      if (isCheckReply(m)) return this.answered(m);
       if (!this.running) return taken.take();
       this.receive(m);
     });
@@ -140,6 +179,7 @@ export class DocumentWorkerClient {
       if (worker !== this.worker) return;
       this.worker = undefined;
       this.lost = true;
+      this.dropChecks();
       if (!this.running) return;
       // After the events it sent before it stopped.
       this.receive({ kind: 'failed', problems: [{ file: this.params.path, message: `the trace worker stopped while reading it (${why})` }], userError: false });
@@ -153,6 +193,7 @@ export class DocumentWorkerClient {
     const w = this.worker;
     this.worker = undefined;
     if (w) this.lost = true;
+    this.dropChecks();
     void w?.terminate();
   }
 }

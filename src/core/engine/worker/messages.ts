@@ -12,8 +12,18 @@ export type JobReply =
 
 /**
  * To a document worker: open the file (once), then read it again after each change. `taken`: the
- * host's count of the events it took from this worker (event-flow.ts).
+ * host's count of the events it took from this worker (event-flow.ts). `check`: which of some held
+ * lines' steps match `query` (checkLinesInFile), for a search the host splits with it; answered
+ * with a CheckReply, beside the events.
  */
 export type DocumentRequest =
   | { op: 'open'; params: import('./document-load').OpenDocumentParams; taken?: SharedArrayBuffer }
-  | { op: 'reload' };
+  | { op: 'reload' }
+  | { op: 'check'; id: number; query: string; lines: import('../stream/step-payloads').LineCheck };
+
+/** A document worker's answer to a `check`: a LineVerdict per line, or why it could not (a bug or an unreadable file). */
+export type CheckReply = { checked: number; verdicts: Uint8Array } | { checked: number; error: string };
+
+export function isCheckReply(m: unknown): m is CheckReply {
+  return typeof m === 'object' && m !== null && 'checked' in m;
+}

@@ -9,7 +9,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
 import { DocumentLoader, type DocumentEvent } from './document-load';
-import type { DocumentRequest, JobReply, JobRequest } from './messages';
+import type { CheckReply, DocumentRequest, JobReply, JobRequest } from './messages';
+import { checkLinesInFile } from '../stream/step-payloads';
 import { EventEncoder } from './event-codec';
 import { EventOutbox } from './event-flow';
 
@@ -39,15 +40,30 @@ function serveDocument(): void {
   const send = (e: DocumentEvent): void => {
     outbox?.send(encoder.encode(e));
   };
+  let path: string | undefined;
   parentPort?.on('message', (m: DocumentRequest) => {
     if (m.op === 'open') {
+      path = m.params.path;
       outbox = new EventOutbox((text) => parentPort?.postMessage(text), m.taken);
       loader = new DocumentLoader(m.params, send);
       loader.open();
+    } else if (m.op === 'check') {
+      // Not an event: the outbox does not count it, and the host takes it as it comes.
+      parentPort?.postMessage(check(path, m));
     } else {
       loader?.reload();
     }
   });
+}
+
+/** Half of a search of held steps, while the host does the other half (held-search.ts). */
+function check(path: string | undefined, m: Extract<DocumentRequest, { op: 'check' }>): CheckReply {
+  try {
+    if (path === undefined) throw new Error('check before open');
+    return { checked: m.id, verdicts: checkLinesInFile(path, m.lines, m.query) };
+  } catch (e) {
+    return { checked: m.id, error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 if ((workerData as { mode?: string } | undefined)?.mode === 'document') serveDocument();
