@@ -27,12 +27,25 @@ function eventsOf(text: string, payloadsOnDemand: boolean): DocumentEvent[] {
   return events;
 }
 
-/** The events through one encoder and one decoder, as they cross from one worker: what was written, and what the host got. */
-function crossed(events: readonly DocumentEvent[]): { wire: string[]; back: DocumentEvent[] } {
-  const encoder = new EventEncoder();
+/**
+ * The events through one encoder and one decoder, as they cross from one worker: what was written
+ * (each event's own message, and how many parts went before it), and what the host got.
+ */
+function crossed(events: readonly DocumentEvent[], sitesPerPart?: number): { wire: string[]; parts: number[]; back: DocumentEvent[] } {
+  const encoder = new EventEncoder(sitesPerPart);
   const decoder = new EventDecoder();
-  const wire = events.map((e) => encoder.encode(e));
-  return { wire, back: wire.map((w) => decoder.decode(w)) };
+  const out = { wire: [] as string[], parts: [] as number[], back: [] as DocumentEvent[] };
+  for (const e of events) {
+    const messages = encoder.encode(e);
+    const decoded = messages.map((m) => decoder.decode(m));
+    // The parts give the host nothing until their event comes, in the last message.
+    assert.ok(decoded.slice(0, -1).every((d) => d === undefined), 'a part is not an event');
+    assert.ok(decoded[decoded.length - 1], 'the last message is the event');
+    out.wire.push(messages[messages.length - 1]);
+    out.parts.push(messages.length - 1);
+    out.back.push(decoded[decoded.length - 1]!);
+  }
+  return out;
 }
 
 /** One event through a fresh pair. */
@@ -169,6 +182,40 @@ describe('engine: document events as they cross to the host', () => {
     const appended = JSON.parse(wire[events.lastIndexOf(done[1])]) as { sitesAt?: number[]; outcome: { sites: unknown[] } };
     const whole = done[1].kind === 'done' && done[1].outcome.kind === 'ok' ? done[1].outcome.sites.length : 0;
     assert.ok(appended.sitesAt && appended.outcome.sites.length > 0 && appended.outcome.sites.length < whole / 4, `${appended.outcome.sites.length} of ${whole} sites crossed`);
+  });
+
+  it('many failure sites cross in parts before their done, read in the done\'s turn whole; an append\'s added sites too', () => {
+    const path = join(dir, `parts${++serial}.trace.jsonl`);
+    const lines = benchTraceText('jsonl', 3000, 5).split('\n');
+    writeFileSync(path, lines.slice(0, 2500).join('\n') + '\n');
+    const events: DocumentEvent[] = [];
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true }, (e) => events.push(e));
+    loader.open();
+    appendFileSync(path, lines.slice(2500).join('\n'));
+    loader.reload();
+    const done = events.filter((e): e is Extract<DocumentEvent, { kind: 'done' }> => e.kind === 'done');
+    const sitesOf = (e: Extract<DocumentEvent, { kind: 'done' }>): number => (e.outcome.kind === 'ok' ? e.outcome.sites.length : 0);
+    assert.equal(done.length, 2);
+    assert.ok(sitesOf(done[0]) > 12, `${sitesOf(done[0])} sites`);
+
+    // Three sites a part: every message small, and the host gets every event as it was.
+    const encoder = new EventEncoder(3);
+    const decoder = new EventDecoder();
+    const messages = events.map((e) => encoder.encode(e));
+    for (const [k, e] of events.entries()) {
+      const back = messages[k].map((m) => decoder.decode(m));
+      assert.deepStrictEqual(back.slice(0, -1), back.slice(0, -1).map(() => undefined), 'the parts are not events');
+      assert.deepStrictEqual(back[back.length - 1], asJson(e), `event ${k + 1} (${e.kind})`);
+      for (const m of messages[k]) {
+        const sites = (JSON.parse(m) as { sites?: unknown[]; outcome?: { sites?: unknown[] } });
+        assert.ok((sites.sites ?? sites.outcome?.sites ?? []).length <= 3, 'at most three sites a message');
+      }
+    }
+    const [first, appended] = done.map((e) => messages[events.indexOf(e)]);
+    assert.equal(first.length - 1, Math.ceil(sitesOf(done[0]) / 3) - 1, 'the first read: every site, in parts');
+    const last = JSON.parse(appended[appended.length - 1]) as { sitesAt?: number[] };
+    assert.ok(last.sitesAt, 'the append: only the sites added, in parts where they are many');
+    assert.ok(appended.length < first.length / 4, `${appended.length} messages for the append, ${first.length} for the first read`);
   });
 
   it('findings that do not only grow, or that step and category do not tell apart, cross whole', () => {

@@ -154,9 +154,10 @@ export class DocumentWorkerClient {
     if (m !== undefined) this.taken.take();
     const r = this.running;
     if (m !== undefined && r) {
+      // A part of the next event (its failure sites) is kept by the decoder until the event comes.
       const e = typeof m === 'string' ? this.decoder.decode(m) : m;
-      r.onEvent(e);
-      if (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed') this.settle(e.kind);
+      if (e) r.onEvent(e);
+      if (e && (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed')) this.settle(e.kind);
     }
     if (this.inbox.length > 0 && this.running) setImmediate(() => this.drain());
     else this.draining = false;

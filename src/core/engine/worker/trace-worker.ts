@@ -38,7 +38,7 @@ function serveDocument(): void {
   const encoder = new EventEncoder();
   let outbox: EventOutbox<string> | undefined;
   const send = (e: DocumentEvent): void => {
-    outbox?.send(encoder.encode(e));
+    for (const text of encoder.encode(e)) outbox?.send(text);
   };
   let path: string | undefined;
   parentPort?.on('message', (m: DocumentRequest) => {
