@@ -39,7 +39,7 @@ export function excessiveNestingOffset(text: string, maxDepth = MAX_JSON_DEPTH):
  * document's load. The next backslash, quote and line break are kept until passed, so each is
  * searched for once per occurrence.
  */
-class StringEnds {
+export class StringEnds {
   private backslash = -2;
   private quote = -2;
   private lf = -2;

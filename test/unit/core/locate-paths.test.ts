@@ -39,6 +39,29 @@ describe('locatePaths', () => {
       }
     }), { numRuns: 300 });
   });
+
+  it('locates in JSON written with tabs and CRLF line breaks, escaped property names and empty containers', () => {
+    const text = '{\r\n\t"\\u0061b" :\t{ "c\\"d" : [ {"x" : 1 } ,\r\n [ ] , { } , "s\\\\" , -1.5e3 , true ] } ,"n":null }\r\n';
+    const value = JSON.parse(text) as unknown;
+    const wanted: JsonPath[] = [[], ['ab'], ['ab', 'c"d'], ['ab', 'c"d', 0], ['ab', 'c"d', 1], ['ab', 'c"d', 2]];
+    const file = new SourceFile('doc.json', new TextEncoder().encode(text));
+    const found = locatePaths(file, wanted, false);
+    for (const path of wanted) {
+      const at = found.get(pathKey(path));
+      assert.ok(at, pathKey(path));
+      assert.deepEqual(JSON.parse(text.slice(at.offset, at.offset! + at.length!)), valueAt(value, path), pathKey(path));
+    }
+    // The empty array starts the third line (after two CRLFs): line and column count as the editor does.
+    assert.deepEqual(found.get(pathKey(['ab', 'c"d', 1])), { line: 3, column: 2, endLine: 3, endColumn: 5, offset: text.indexOf('[ ]'), length: 3 });
+  });
+
+  it('text that is not strict JSON (a comment, a trailing comma) is still located, by the tolerant visitor', () => {
+    const text = '{"a": [ {"b": 1}, ], // note\n "c": {"d": [2]}}';
+    const file = new SourceFile('doc.json', new TextEncoder().encode(text));
+    const found = locatePaths(file, [['a', 0], ['c']], false);
+    assert.equal(text.slice(found.get('.a#0')!.offset, found.get('.a#0')!.offset! + found.get('.a#0')!.length!), '{"b": 1}');
+    assert.equal(text.slice(found.get('.c')!.offset, found.get('.c')!.offset! + found.get('.c')!.length!), '{"d": [2]}');
+  });
 });
 
 /** The nesting check as it was, one character at a time: what the faster one must answer. */
