@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { writeSmallTrace } from '../../support/small-trace';
 import { writeBenchTrace } from '../../support/bench-traces';
 import { loadTraceFile } from '../../../src/core/load';
+import { searchableText } from '../../../src/core/engine/search-text';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
@@ -71,6 +72,19 @@ export function registerLargeTraceTests(): void {
       assert.equal(session.steps[m].output, undefined, 'held without its output');
       assert.deepEqual(session.details(m, true).step.output, { messages: [{ role: 'assistant', content: `step ${last}` }] }, 'its details read it back');
       assert.equal(session.search(`step ${last}`, -1, 'next').index, m, 'search reads the outputs back');
+
+      // The webview's search: the document worker that read the file checks part of the steps.
+      const traceFile = api.traceEditor()!.activeEditor!.document.file;
+      const checker = traceFile.lineChecker;
+      assert.ok(checker, 'the document worker checks lines for searches');
+      let asked = 0;
+      traceFile.lineChecker = (query, lines) => { asked++; return checker(query, lines); };
+      const counted = await session.searchAsync('step 7', -1, 'next', { complete: true });
+      traceFile.lineChecker = checker;
+      const expected = loadTraceFile(file).traces[0].steps.filter((s) => searchableText(s).includes('step 7'));
+      assert.equal(counted.matchCount, expected.length, 'every match counted');
+      assert.equal(session.steps[counted.index!].id, expected[0].id, 'the first match');
+      assert.ok(asked > 0, 'the worker was asked');
     });
 
     test('an OTLP document read whole reaches the tab in slices, as the host takes them: every span and every finding', async () => {
