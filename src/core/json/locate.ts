@@ -87,10 +87,85 @@ function scan(file: SourceFile, text: string, base: number, wanted: Set<string>,
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+/** After the spaces from `i`. */
+function afterSpace(text: string, i: number): number {
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** After the string whose quote is at `at`, or -1 when it does not end with a quote (a line break or the text's end). */
+function afterString(text: string, strings: StringEnds, at: number): number {
+  const end = strings.endAfter(at + 1);
+  return text.charCodeAt(end - 1) === 0x22 /* " */ && end > at + 1 ? end : -1;
+}
+
+/** After the bracket that closes the container opened at `at`, or -1. */
+function afterContainer(text: string, strings: StringEnds, at: number): number {
+  let depth = 0;
+  for (let j = at; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x22) {
+      const end = afterString(text, strings, j);
+      if (end < 0) return -1;
+      j = end - 1;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++;
+    } else if (c === 0x5d || c === 0x7d) {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** After a number, true, false or null at `at` (up to the next delimiter); -1 when there is none. */
+function afterLiteral(text: string, at: number): number {
+  let i = at;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === 0x2c || d === 0x7d || d === 0x5d || isSpace(d)) break;
+    i++;
+  }
+  return i === at ? -1 : i;
+}
+
+/** After a property's quoted name at `at` (spaces already passed) and its colon; -1 when there is none. */
+function afterPropertyName(text: string, strings: StringEnds, at: number): number {
+  if (text.charCodeAt(at) !== 0x22) return -1;
+  const end = afterString(text, strings, at);
+  if (end < 0) return -1;
+  const colon = afterSpace(text, end);
+  return text.charCodeAt(colon) === 0x3a /* : */ ? colon + 1 : -1;
+}
+
+/**
+ * The name of the property quoted at `at` (a string already passed: found again a character at a
+ * time, since StringEnds only moves forward), its escapes read; undefined for a bad escape.
+ */
+function propertyName(text: string, at: number): string | undefined {
+  let end = at + 1;
+  let escaped = false;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 0x5c /* backslash */) {
+      escaped = true;
+      end++;
+    } else if (c === 0x22) {
+      break;
+    }
+  }
+  if (!escaped) return text.slice(at + 1, end);
+  try {
+    return JSON.parse(text.slice(at, end + 1)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The wanted containers of strict JSON `text`, each as [key, start, end) offsets; undefined when
  * the text is not strict JSON (the caller asks the tolerant visitor). Containers whose key is not
- * a prefix of a wanted one are jumped over to their closing bracket.
+ * a prefix of a wanted one are jumped over to their closing bracket. (The position is a local that
+ * no closure captures: V8 keeps it in a register.)
  */
 function walkStrictJson(text: string, wanted: Set<string>): [string, number, number][] | undefined {
   const prefixes = wantedPrefixes(wanted);
@@ -99,127 +174,74 @@ function walkStrictJson(text: string, wanted: Set<string>): [string, number, num
   const stack: OpenContainer[] = [];
   const n = text.length;
   let i = 0;
-  const skipSpace = (): void => {
-    while (i < n && isSpace(text.charCodeAt(i))) i++;
-  };
-  /** After the string whose quote is at `at`, or -1 when it does not end with a quote. */
-  const stringEnd = (at: number): number => {
-    const end = strings.endAfter(at + 1);
-    return end <= n && text.charCodeAt(end - 1) === 0x22 /* " */ && end > at + 1 ? end : -1;
-  };
-  /** After the bracket that closes the container opened at `at`, or -1. */
-  const containerEnd = (at: number): number => {
-    let depth = 0;
-    for (let j = at; j < n; j++) {
-      const c = text.charCodeAt(j);
-      if (c === 0x22) {
-        const end = stringEnd(j);
-        if (end < 0) return -1;
-        j = end - 1;
-      } else if (c === 0x5b || c === 0x7b) {
-        depth++;
-      } else if (c === 0x5d || c === 0x7d) {
-        if (--depth === 0) return j + 1;
-      }
-    }
-    return -1;
-  };
-  let property: string | undefined;
+  // The property whose value is next, as the offset of its quoted name (-1: none, an array's
+  // value); its name is read only for a container, whose key needs it (most values are not).
+  let propertyAt = -1;
   for (;;) {
     // A value: at the top, after a property's colon, or in an array.
-    skipSpace();
+    i = afterSpace(text, i);
     if (i >= n) return undefined;
     const c = text.charCodeAt(i);
     const parent = stack[stack.length - 1];
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      const key = !parent ? '' : property !== undefined ? `${parent.key}.${property}` : `${parent.key}#${parent.nextIndex}`;
+      let key = '';
+      if (parent && propertyAt >= 0) {
+        const name = propertyName(text, propertyAt);
+        if (name === undefined) return undefined;
+        key = `${parent.key}.${name}`;
+      } else if (parent) {
+        key = `${parent.key}#${parent.nextIndex}`;
+      }
       if (!prefixes.has(key)) {
-        i = containerEnd(i);
+        i = afterContainer(text, strings, i);
         if (i < 0) return undefined;
       } else {
         stack.push({ key, start: i, wanted: wanted.has(key), nextIndex: 0 });
-        i++;
-        skipSpace();
-        const close = c === 0x7b ? 0x7d : 0x5d;
-        if (text.charCodeAt(i) !== close) {
+        i = afterSpace(text, i + 1);
+        if (text.charCodeAt(i) !== (c === 0x7b ? 0x7d : 0x5d)) {
+          propertyAt = -1;
           if (c === 0x7b) {
-            const name = readProperty();
-            if (name === undefined) return undefined;
-            property = name;
-          } else {
-            property = undefined;
+            propertyAt = i;
+            i = afterPropertyName(text, strings, i);
+            if (i < 0) return undefined;
           }
           continue;
         }
-        i = closeContainer(i);
-      }
-    } else if (c === 0x22) {
-      i = stringEnd(i);
-      if (i < 0) return undefined;
-    } else {
-      // A number, true, false or null: up to the next delimiter.
-      const start = i;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 0x2c || d === 0x7d || d === 0x5d || isSpace(d)) break;
+        const top = stack.pop()!;
+        if (top.wanted) found.push([top.key, top.start, i + 1]);
         i++;
       }
-      if (i === start) return undefined;
+    } else if (c === 0x22) {
+      i = afterString(text, strings, i);
+      if (i < 0) return undefined;
+    } else {
+      i = afterLiteral(text, i);
+      if (i < 0) return undefined;
     }
     // After a value: the next one of its container, or the container's end (perhaps several, each
     // a value of the one around it). An array counts its values; an object's have their property.
     for (;;) {
       const top = stack[stack.length - 1];
-      if (!top) {
-        skipSpace();
-        return i === n ? found : undefined;
-      }
-      if (property === undefined) top.nextIndex++;
-      property = undefined;
-      skipSpace();
+      if (!top) return afterSpace(text, i) === n ? found : undefined;
+      if (propertyAt < 0) top.nextIndex++;
+      propertyAt = -1;
+      i = afterSpace(text, i);
       const d = text.charCodeAt(i);
+      const isObject = text.charCodeAt(top.start) === 0x7b;
       if (d === 0x2c /* , */) {
-        i++;
-        if (text.charCodeAt(top.start) === 0x7b) {
-          const name = readProperty();
-          if (name === undefined) return undefined;
-          property = name;
+        i = afterSpace(text, i + 1);
+        if (isObject) {
+          propertyAt = i;
+          i = afterPropertyName(text, strings, i);
+          if (i < 0) return undefined;
         }
         break;
       }
-      if (d !== (text.charCodeAt(top.start) === 0x7b ? 0x7d : 0x5d)) return undefined;
-      i = closeContainer(i);
-      if (i < 0) return undefined;
+      if (d !== (isObject ? 0x7d : 0x5d)) return undefined;
+      stack.pop();
+      if (top.wanted) found.push([top.key, top.start, i + 1]);
+      i++;
     }
-  }
-
-  /** At the closing bracket at `at` of the innermost container: record it if wanted; after it. */
-  function closeContainer(at: number): number {
-    const top = stack.pop()!;
-    if (top.wanted) found.push([top.key, top.start, at + 1]);
-    return at + 1;
-  }
-
-  /** A property's name and its colon, from `i` (spaces first); undefined when there is none. */
-  function readProperty(): string | undefined {
-    skipSpace();
-    if (text.charCodeAt(i) !== 0x22) return undefined;
-    const end = stringEnd(i);
-    if (end < 0) return undefined;
-    const raw = text.slice(i + 1, end - 1);
-    let name: string = raw;
-    if (raw.includes('\\')) {
-      try {
-        name = JSON.parse(text.slice(i, end)) as string;
-      } catch {
-        return undefined;
-      }
-    }
-    i = end;
-    skipSpace();
-    if (text.charCodeAt(i) !== 0x3a /* : */) return undefined;
-    i++;
-    return name;
   }
 }
 
