@@ -81,9 +81,7 @@ export class HeldSearch {
    */
   checkSlice(s: number): void {
     const steps = this.steps();
-    const start = s * HELD_SEARCH_SLICE;
-    const end = Math.min(steps.length, start + HELD_SEARCH_SLICE);
-    const from = start + (this.checked[s] ?? 0);
+    const { start, end, from } = this.uncheckedPart(s, steps.length);
     if (from >= end) return;
     this.ensureRoom(steps.length);
     const pending = this.pending.get(s);
@@ -91,6 +89,12 @@ export class HeldSearch {
     else this.startRebuilds(s, start, end, this.candidatesIn(steps, from, end));
     // Done: what the narrower query found is no longer needed (refinements would chain otherwise).
     if (this.narrower && this.complete) this.narrower = undefined;
+  }
+
+  /** Slice `s` of `n` steps: where it starts and ends, and where the part not yet checked begins. */
+  private uncheckedPart(s: number, n: number): { start: number; end: number; from: number } {
+    const start = s * HELD_SEARCH_SLICE;
+    return { start, end: Math.min(n, start + HELD_SEARCH_SLICE), from: start + (this.checked[s] ?? 0) };
   }
 
   /** Slice `s`'s candidates up to `end` are `positions`: the steps before the first one are decided. */
@@ -115,10 +119,8 @@ export class HeldSearch {
     const linesOf = this.source.linesOf?.bind(this.source);
     if (!checker || !linesOf) return false;
     const steps = this.steps();
-    const start = s * HELD_SEARCH_SLICE;
-    const end = Math.min(steps.length, start + HELD_SEARCH_SLICE);
-    const done = this.checked[s] ?? 0;
-    const from = start + done;
+    const { start, end, from } = this.uncheckedPart(s, steps.length);
+    const done = from - start;
     if (from >= end || this.pending.has(s)) return true;
     if (this.ruledOutAll(from, end)) {
       this.startRebuilds(s, start, end, []);
@@ -206,9 +208,9 @@ export class HeldSearch {
 
   /** The first match after `from` (before it, going back) within slice `s`, if it is checked there (up to where the slice is decided). */
   firstIn(s: number, from: number, direction: 'next' | 'previous'): number | undefined {
-    const start = s * HELD_SEARCH_SLICE;
     // Only where the slice is decided: the other thread's matches may lie past a step not yet checked.
-    const end = Math.min(this.steps().length, start + HELD_SEARCH_SLICE, start + (this.checked[s] ?? 0));
+    const { start, end: sliceEnd, from: decided } = this.uncheckedPart(s, this.steps().length);
+    const end = Math.min(sliceEnd, decided);
     if (direction === 'next') {
       for (let k = Math.max(start, from + 1); k < end; k++) if (this.matched[k] === 1) return k;
     } else {

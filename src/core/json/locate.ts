@@ -72,12 +72,14 @@ function wantedPrefixes(wanted: Set<string>): Set<string> {
   return prefixes;
 }
 
-/** An open container of the walk: its key, where it started, whether it is wanted, the next index of an array. */
+/** An open container of a pass: its key, where it started, whether it is wanted, the next index of an array. */
 interface OpenContainer { key: string; start: number; wanted: boolean; nextIndex: number }
 
+/** A wanted container found by a pass: its key and its [start, end) offsets in the text passed. */
+type FoundContainer = [key: string, start: number, end: number];
+
 function scan(file: SourceFile, text: string, base: number, wanted: Set<string>, prefix: string, out: Map<string, SourceLocation>): void {
-  const found = walkStrictJson(text, wanted);
-  if (!found) return scanWithVisitor(file, text, base, wanted, prefix, out);
+  const found = walkStrictJson(text, wanted) ?? visitWanted(text, wanted);
   for (const [key, start, end] of found) {
     const a = file.lines.position(base + start);
     const b = file.lines.position(base + end);
@@ -167,10 +169,10 @@ function propertyName(text: string, at: number): string | undefined {
  * a prefix of a wanted one are jumped over to their closing bracket. (The position is a local that
  * no closure captures: V8 keeps it in a register.)
  */
-function walkStrictJson(text: string, wanted: Set<string>): [string, number, number][] | undefined {
+function walkStrictJson(text: string, wanted: Set<string>): FoundContainer[] | undefined {
   const prefixes = wantedPrefixes(wanted);
   const strings = new StringEnds(text);
-  const found: [string, number, number][] = [];
+  const found: FoundContainer[] = [];
   const stack: OpenContainer[] = [];
   const n = text.length;
   let i = 0;
@@ -245,10 +247,10 @@ function walkStrictJson(text: string, wanted: Set<string>): [string, number, num
   }
 }
 
-/** The tolerant pass: jsonc-parser's visitor over every token. */
-function scanWithVisitor(file: SourceFile, text: string, base: number, wanted: Set<string>, prefix: string, out: Map<string, SourceLocation>): void {
-  // Stack of open containers: the key of each, and where it started if it is wanted.
-  const stack: { key: string; start: number; wanted: boolean; nextIndex: number }[] = [];
+/** The tolerant pass, for text that is not strict JSON: jsonc-parser's visitor over every token. */
+function visitWanted(text: string, wanted: Set<string>): FoundContainer[] {
+  const found: FoundContainer[] = [];
+  const stack: OpenContainer[] = [];
   // Containers that cannot hold a wanted one (a span's attributes, a message's parts) get no key:
   // building a key for every container of a 190 MB OTLP document took a second. `skipped` counts
   // how deep the walk is inside such a container.
@@ -283,11 +285,7 @@ function scanWithVisitor(file: SourceFile, text: string, base: number, wanted: S
       return;
     }
     const top = stack.pop();
-    if (top?.wanted) {
-      const a = file.lines.position(base + top.start);
-      const b = file.lines.position(base + offset + length);
-      out.set(prefix + top.key, { line: a.line, column: a.column, endLine: b.line, endColumn: b.column, offset: base + top.start, length: offset + length - top.start });
-    }
+    if (top?.wanted) found.push([top.key, top.start, offset + length]);
     afterValue();
   };
   visit(text, {
@@ -302,4 +300,5 @@ function scanWithVisitor(file: SourceFile, text: string, base: number, wanted: S
       if (skipped === 0) afterValue();
     },
   }, { disallowComments: true });
+  return found;
 }

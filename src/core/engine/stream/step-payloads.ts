@@ -214,29 +214,34 @@ export const LineVerdict = { NoMatch: 0, Match: 1, Unsure: 2 } as const;
  * whose read-back says so. The document worker does this for part of a search (held-search.ts).
  */
 export function checkLinesInFile(path: string, lines: LineCheck, query: string): Uint8Array {
+  const { starts, ends } = lines;
   const needle = lineNeedle(query);
-  const verdicts = markLinesInFile(path, lines.starts, lines.ends, needle);
   const idOf = (r: number): string => lines.ids[r] ?? (lines.sourceIds[r] as string);
-  for (let r = 0; r < verdicts.length; r++) if (lines.ids[r] !== null && idMayHold(needle, idOf(r), lines.sourceIds[r])) verdicts[r] = 1;
-  for (let k = 0; k < verdicts.length;) {
-    if (verdicts[k] !== 1) { k++; continue; }
-    // The candidates from here, in one read of up to READ_BACK_BYTES (at least one line).
-    const base = lines.starts[k];
-    let j = k + 1;
-    while (j < verdicts.length && lines.ends[j] - base <= READ_BACK_BYTES) j++;
-    const bytes = readBack(path, base, lines.ends[j - 1]);
-    for (let r = k; r < j; r++) {
-      if (verdicts[r] !== 1) continue;
-      const d = stepDraftOfLine(bytes.toString('utf8', lines.starts[r] - base, lines.ends[r] - base), 0);
-      if (!d || d.sourceId !== lines.sourceIds[r]) {
-        verdicts[r] = LineVerdict.Unsure;
-        continue;
-      }
-      verdicts[r] = searchableText(stepFromDraft(d, idOf(r), null, 0, 0, undefined)).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch;
+  const candidate = markLinesInFile(path, starts, ends, needle);
+  for (let r = 0; r < candidate.length; r++) if (idMayHold(needle, idOf(r), lines.sourceIds[r])) candidate[r] = 1;
+  const verdicts = new Uint8Array(candidate.length).fill(LineVerdict.NoMatch);
+  for (let k = candidate.indexOf(1); k >= 0;) {
+    const { bytes, base, end } = readLinesFrom(path, starts, ends, k);
+    for (let r = k; r < end; r++) {
+      if (candidate[r] !== 1) continue;
+      const d = stepDraftOfLine(bytes.toString('utf8', starts[r] - base, ends[r] - base), 0);
+      if (!d || d.sourceId !== lines.sourceIds[r]) verdicts[r] = LineVerdict.Unsure;
+      else if (searchableText(stepFromDraft(d, idOf(r), null, 0, 0, undefined)).includes(query)) verdicts[r] = LineVerdict.Match;
     }
-    k = j;
+    k = candidate.indexOf(1, end);
   }
   return verdicts;
+}
+
+/**
+ * Lines k, k + 1, ... of [starts[r], ends[r]) (ascending) in one read of up to READ_BACK_BYTES (at
+ * least line k): the bytes from file offset `base`, and `end`, the first line not in them.
+ */
+function readLinesFrom(path: string, starts: Float64Array, ends: Float64Array, k: number): { bytes: Buffer; base: number; end: number } {
+  const base = starts[k];
+  let end = k + 1;
+  while (end < starts.length && ends[end] - base <= READ_BACK_BYTES) end++;
+  return { bytes: readBack(path, base, ends[end - 1]), base, end };
 }
 
 /**
@@ -248,11 +253,9 @@ export function markLinesInFile(path: string, starts: Float64Array, ends: Float6
   const marked = new Uint8Array(starts.length);
   if (!needle.pattern) return marked.fill(1);
   for (let k = 0; k < starts.length;) {
-    const base = starts[k];
-    let j = k + 1;
-    while (j < starts.length && ends[j] - base <= READ_BACK_BYTES) j++;
-    markLines(readBack(path, base, ends[j - 1]), base, starts, ends, k, j, needle, marked);
-    k = j;
+    const { bytes, base, end } = readLinesFrom(path, starts, ends, k);
+    markLines(bytes, base, starts, ends, k, end, needle, marked);
+    k = end;
   }
   return marked;
 }
