@@ -357,6 +357,8 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   result.longStalls = watched.longStalls;
   result.p99DelayMs = watched.p99DelayMs;
   if (!result.notOpened && format === 'jsonl') {
+    // The reader readies read-backs in the turn after the read (as in the editor, before anyone can type a query).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await measureHeldSearch(file, result);
     result.appendMs = await measureAppends(path, reader, file);
   }

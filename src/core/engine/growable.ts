@@ -34,6 +34,12 @@ class Growable<A extends NumberArray> {
     this.size = 0;
   }
 
+  /** A view of values [from, to) (clamped to those there are), valid until the next push or change. */
+  view(from: number, to: number): A {
+    const start = Math.max(0, from);
+    return this.data.subarray(start, Math.max(start, Math.min(to, this.size))) as A;
+  }
+
   /** Keep the first `length` values. */
   truncate(length: number): void {
     this.size = Math.min(this.size, Math.max(0, length));

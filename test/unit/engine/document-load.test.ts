@@ -326,8 +326,10 @@ describe('engine: opening a trace in the document worker', function () {
       const moved = check();
       const m = steps.findIndex((s, k) => k > 0 && expected[k] === LineVerdict.Match);
       moved.sourceIds[m] = 'another-step';
-      const [verdicts, again] = await Promise.all([client.checkLines('timeout', check()), client.checkLines('timeout', moved)]);
+      const handed = check();
+      const [verdicts, again] = await Promise.all([client.checkLines('timeout', handed), client.checkLines('timeout', moved)]);
       assert.deepEqual(verdicts, expected);
+      assert.equal(handed.starts.length + handed.ends.length, 0, 'the line ranges were moved to the worker, not copied');
       assert.deepEqual(again, expected.map((v, k) => (k === m ? LineVerdict.Unsure : v)), 'two in flight, each answered');
       const lost = client.checkLines('timeout', check());
       client.dispose();

@@ -14,6 +14,7 @@ import { TraceFile } from '../../../src/host/editor/trace-file';
 import { DocumentLoader } from '../../../src/core/engine/worker/document-load';
 import { searchableText } from '../../../src/core/engine/trace-index';
 import { lineNeedle } from '../../../src/core/engine/stream/line-needle';
+import { useFoldFinder } from '../../../src/core/engine/stream/fold-find';
 import { checkLinesInFile, FilePayloads, LineVerdict } from '../../../src/core/engine/stream/step-payloads';
 import { HELD_SEARCH_SLICE } from '../../../src/core/engine/held-search';
 
@@ -37,7 +38,8 @@ const LINES = [
   step('control', { output: { value: { text: 'tab\there\u0001bell' } } }),
 ];
 
-describe('engine: search over held steps', function () {
+// Twice: with the SIMD byte search the scan uses where WebAssembly has SIMD, and with the regex it uses elsewhere.
+for (const finder of [true, false]) describe(`engine: search over held steps (${finder ? 'the SIMD byte search' : 'the regex over latin1 text'})`, function () {
   this.timeout(60_000);
   let dir: string;
   let held: TraceFile;
@@ -69,13 +71,17 @@ describe('engine: search over held steps', function () {
   }
 
   before(() => {
+    useFoldFinder(finder);
     dir = mkdtempSync(join(tmpdir(), 'atd-held-search-'));
     const path = join(dir, 'needle.trace.jsonl');
     writeFileSync(path, LINES.join('\n') + '\n');
     held = openHeld(path);
     whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    useFoldFinder(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('holds the steps (the search below reads the file)', () => {
     const steps = held.session(0).steps;

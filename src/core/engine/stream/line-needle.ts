@@ -19,6 +19,8 @@ export interface LineNeedle {
   readonly runs: readonly string[];
   /** Finds the core, case aside (global); undefined when every line may hold the query. */
   readonly pattern: RegExp | undefined;
+  /** The core's bytes (ASCII), for a byte search case aside (fold-find.ts); undefined with the pattern. */
+  readonly coreBytes: Buffer | undefined;
   /** Byte sequences that make a line a candidate wherever they are (escapes, characters that lower-case to ASCII). */
   readonly markerBytes: readonly Buffer[];
   /** Numbers JSON.stringify writes otherwise (global), when the query has a digit. */
@@ -31,7 +33,7 @@ export interface LineNeedle {
 export function lineNeedle(query: string): LineNeedle {
   const runs = [...new Set(query.toLowerCase().match(/[a-z0-9]+/g) ?? [])].sort((a, b) => b.length - a.length);
   const core = runs[0] ?? '';
-  if (!core) return { runs, pattern: undefined, markerBytes: [], markerPattern: undefined, mayHold: () => true };
+  if (!core) return { runs, pattern: undefined, coreBytes: undefined, markerBytes: [], markerPattern: undefined, mayHold: () => true };
   const markerBytes = [Buffer.from('\\u')];
   if (runs.some((r) => r.includes('k'))) markerBytes.push(Buffer.from('\u212a'));
   if (runs.some((r) => r.includes('i'))) markerBytes.push(Buffer.from('\u0130'));
@@ -40,6 +42,7 @@ export function lineNeedle(query: string): LineNeedle {
     runs, markerBytes,
     // One literal: V8 searches it far faster than an alternation.
     pattern: new RegExp(core, 'gi'),
+    coreBytes: Buffer.from(core, 'latin1'),
     markerPattern: runs.some((r) => /\d/.test(r)) ? /\d[eE][-+]?\d|\d{17}/g : undefined,
     mayHold: (line) => others.every((r) => r.test(line)),
   };

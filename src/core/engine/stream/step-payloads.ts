@@ -19,6 +19,7 @@ import { GrowableFloat64 } from '../growable';
 import { mergeSorted } from '../sorted-positions';
 import { idMayHold, lineNeedle, type LineNeedle } from './line-needle';
 import { searchableText } from '../search-text';
+import { foldFinder, MAX_NEEDLE_BYTES, MAX_NEEDLES, type FoldFinder } from './fold-find';
 
 /**
  * The fields a step crosses without (see `withoutPayloads`); its `attributes` cross empty and its
@@ -36,7 +37,8 @@ const READ_BACK_BYTES = 8 * 1024 * 1024;
 const SEARCH_PIECE_BYTES = 64 * 1024;
 /** Where reads of many lines go: their bytes are used (decoded) before the next read. One per thread. */
 let scratch: Buffer | undefined;
-const readBack = (path: string, start: number, end: number): Buffer => readFileRange(path, start, end, (scratch ??= Buffer.allocUnsafeSlow(READ_BACK_BYTES)));
+/** The finder's memory when there is one: lines read there are searched where they were read. */
+const readBack = (path: string, start: number, end: number): Buffer => readFileRange(path, start, end, foldFinder(READ_BACK_BYTES)?.scratch() ?? (scratch ??= Buffer.allocUnsafeSlow(READ_BACK_BYTES)));
 
 /** The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow V8 path). */
 export function withoutPayloads(s: Step): Step {
@@ -138,26 +140,49 @@ export class FilePayloads implements PayloadSource {
    * steps reads 1.4 GB in a few seconds.
    */
   candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[] {
-    const lines = this.linesOf(steps, from, to);
-    const marked = markLinesInFile(this.path, lines.check.starts, lines.check.ends, needle);
+    const lines = this.rangesOf(steps, from, to, false);
+    const marked = markLinesInFile(this.path, lines.starts, lines.ends, needle);
     const out = lines.held.filter((_, r) => marked[r] === 1);
     return lines.known.length === 0 ? out : mergeSorted(out, lines.known);
   }
 
   /** The held lines of steps[from..to), to be checked here or in another thread, and the steps known whole. */
   linesOf(steps: readonly Step[], from: number, to: number): HeldLines {
+    const { held, known, starts, ends } = this.rangesOf(steps, from, to, true);
+    // Arrays filled by push, not made at their length: a holey array crosses postMessage several times slower.
+    const check: LineCheck = { starts, ends, sourceIds: [], ids: [] };
+    for (const k of held) {
+      const step = steps[k];
+      check.sourceIds.push(step.sourceId);
+      check.ids.push(step.id === step.sourceId ? null : step.id);
+    }
+    return { held, known, check };
+  }
+
+  /**
+   * The positions of steps[from..to) held and known whole, and the held ones' line ranges: in
+   * arrays of their own when `own` (to hand to another thread), else views of this thread's ranges
+   * where they can be. So a slice searched here allocates no memory outside the heap: such memory
+   * drives full collections of a heap that holds 10^6 steps.
+   */
+  private rangesOf(steps: readonly Step[], from: number, to: number, own: boolean): { held: number[]; known: number[]; starts: Float64Array; ends: Float64Array } {
+    const first = to > from ? steps[from].index : 0;
+    // Most slices: held steps whose lines follow one another, as read (a run's steps are in file order).
+    if (to > from && first + (to - from) <= this.starts.length && steps[to - 1].index === first + (to - from - 1)) {
+      let inOrder = true;
+      for (let k = from + 1; k < to && inOrder; k++) inOrder = steps[k].index === steps[k - 1].index + 1;
+      if (inOrder) {
+        const held: number[] = [];
+        for (let k = from; k < to; k++) held.push(k);
+        const starts = this.starts.view(first, first + held.length);
+        const ends = this.ends.view(first, first + held.length);
+        return { held, known: [], ...(own ? startsAndEnds(held.length, (r) => starts[r], (r) => ends[r]) : { starts, ends }) };
+      }
+    }
     const held: number[] = [];
     const known: number[] = [];
     for (let k = from; k < to; k++) (steps[k].index < this.starts.length ? held : known).push(k);
-    const check: LineCheck = { starts: new Float64Array(held.length), ends: new Float64Array(held.length), sourceIds: [], ids: [] };
-    held.forEach((k, r) => {
-      const step = steps[k];
-      check.starts[r] = this.starts.get(step.index);
-      check.ends[r] = this.ends.get(step.index);
-      check.sourceIds.push(step.sourceId);
-      check.ids.push(step.id === step.sourceId ? null : step.id);
-    });
-    return { held, known, check };
+    return { held, known, ...startsAndEnds(held.length, (r) => this.starts.get(steps[held[r]].index), (r) => this.ends.get(steps[held[r]].index)) };
   }
 
   /**
@@ -182,6 +207,16 @@ export class FilePayloads implements PayloadSource {
     const i = step.index;
     return rebuild(this.path, step, bytes.toString('utf8', this.starts.get(i) - base, this.ends.get(i) - base));
   }
+}
+
+/** `n` line starts and ends in one buffer of their own (one allocation, handed to another thread in one piece). */
+function startsAndEnds(n: number, start: (r: number) => number, end: (r: number) => number): { starts: Float64Array; ends: Float64Array } {
+  const both = new Float64Array(2 * n);
+  for (let r = 0; r < n; r++) {
+    both[r] = start(r);
+    both[n + r] = end(r);
+  }
+  return { starts: both.subarray(0, n), ends: both.subarray(n) };
 }
 
 /**
@@ -262,8 +297,8 @@ export function markLinesInFile(path: string, starts: Float64Array, ends: Float6
 
 /** Mark lines [k, j), whose bytes are `bytes` from file offset `base`, into `marked`. */
 function markLines(bytes: Buffer, base: number, starts: Float64Array, ends: Float64Array, k: number, j: number, needle: LineNeedle, marked: Uint8Array): void {
-  /** The line holding byte `at` (of `bytes`), or -1 (between lines). */
-  const lineAt = (at: number): number => {
+  /** The line holding bytes [at, at + length) (of `bytes`), or -1 (between lines, or across a line's end). */
+  const lineAt = (at: number, length: number): number => {
     let lo = k;
     let hi = j;
     while (lo < hi) {
@@ -271,25 +306,77 @@ function markLines(bytes: Buffer, base: number, starts: Float64Array, ends: Floa
       if (ends[mid] - base <= at) lo = mid + 1;
       else hi = mid;
     }
-    return lo < j && starts[lo] - base <= at ? lo : -1;
+    return lo < j && starts[lo] - base <= at && at + length <= ends[lo] - base ? lo : -1;
   };
+  const lines: MarkedLines = { bytes, base, starts, ends, lineAt, marked };
+  const finder = finderFor(bytes, needle);
+  if (finder) {
+    markFound(finder, lines, needle);
+    if (needle.markerPattern) markMatched(lines, k, j, [needle.markerPattern], needle);
+    return;
+  }
   for (const marker of needle.markerBytes) {
     for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
-      const m = lineAt(at);
+      const m = lineAt(at, marker.length);
       if (m >= 0) marked[m] = 1;
     }
   }
+  markMatched(lines, k, j, needle.markerPattern ? [needle.pattern as RegExp, needle.markerPattern] : [needle.pattern as RegExp], needle);
+}
+
+/** This thread's finder, if there is one, the bytes were read into its memory and the needle's core and markers fit it. */
+function finderFor(bytes: Buffer, needle: LineNeedle): FoldFinder | undefined {
+  const finder = foldFinder(READ_BACK_BYTES);
+  if (!finder?.holds(bytes) || !needle.coreBytes || needle.markerBytes.length + 1 > MAX_NEEDLES) return undefined;
+  return needle.coreBytes.length + needle.markerBytes.reduce((n, b) => n + b.length, 0) <= MAX_NEEDLE_BYTES ? finder : undefined;
+}
+
+/** Lines read in one piece of bytes, and their marks so far. */
+interface MarkedLines {
+  bytes: Buffer;
+  base: number;
+  starts: Float64Array;
+  ends: Float64Array;
+  lineAt(at: number, length: number): number;
+  marked: Uint8Array;
+}
+
+/**
+ * Mark the lines where the finder finds the needle's core (with its other runs in the line) or one of
+ * its marker bytes, in one pass over the bytes.
+ */
+function markFound(finder: FoldFinder, lines: MarkedLines, needle: LineNeedle): void {
+  const { bytes, base, starts, ends, lineAt, marked } = lines;
+  const core = needle.coreBytes as Buffer;
+  finder.setNeedles([{ bytes: core, foldCase: true }, ...needle.markerBytes.map((b) => ({ bytes: b, foldCase: false }))]);
+  // A line where the core was found without the query's other runs: a marker later in it still marks it.
+  let coreRejected = -1;
+  for (let at = finder.find(bytes, 0); at >= 0;) {
+    const isCore = finder.needle === 0;
+    const m = lineAt(at, isCore ? core.length : needle.markerBytes[finder.needle - 1].length);
+    if (m < 0 || marked[m] === 1) {
+      at = finder.find(bytes, m < 0 ? at + 1 : ends[m] - base);
+      continue;
+    }
+    if (!isCore || (m !== coreRejected && needle.mayHold(bytes.toString('latin1', starts[m] - base, ends[m] - base)))) marked[m] = 1;
+    else coreRejected = m;
+    at = finder.find(bytes, marked[m] === 1 ? ends[m] - base : at + 1);
+  }
+}
+
+/** Mark the lines where one of `patterns` matches their latin1 text (the needle's core: only with its other runs). */
+function markMatched(lines: MarkedLines, k: number, j: number, patterns: RegExp[], needle: LineNeedle): void {
+  const { bytes, base, starts, ends, lineAt, marked } = lines;
   // The lines as latin1 text (a byte per character: offsets stay byte offsets), a piece at a time.
   for (let g = k; g < j;) {
     const pieceStart = starts[g] - base;
     let h = g + 1;
     while (h < j && ends[h] - base - pieceStart <= SEARCH_PIECE_BYTES) h++;
     const text = bytes.toString('latin1', pieceStart, ends[h - 1] - base);
-    for (const pattern of [needle.pattern, needle.markerPattern]) {
-      if (!pattern) continue;
+    for (const pattern of patterns) {
       pattern.lastIndex = 0;
       for (let hit: RegExpExecArray | null = pattern.exec(text); hit; hit = pattern.exec(text)) {
-        const m = lineAt(pieceStart + hit.index);
+        const m = lineAt(pieceStart + hit.index, hit[0].length);
         if (m < 0) continue;
         const lineStart = starts[m] - base - pieceStart;
         const lineEnd = ends[m] - base - pieceStart;

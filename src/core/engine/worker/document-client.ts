@@ -70,7 +70,8 @@ export class DocumentWorkerClient {
    * Have the worker check which of some held lines' steps match `query` (checkLinesInFile: part
    * of a search the host splits with it, held-search.ts). Undefined, at once, while the worker
    * reads the file or when there is none (the host then checks them itself); undefined too if it
-   * stops before it answers, or could not read the file.
+   * stops before it answers, or could not read the file. `lines`' starts and ends are handed over:
+   * their buffers are detached here.
    */
   checkLines(query: string, lines: LineCheck): Promise<Uint8Array | undefined> {
     const worker = this.worker;
@@ -81,7 +82,9 @@ export class DocumentWorkerClient {
       // Kept alive while it answers (an idle document worker does not hold the process).
       worker.ref();
       const request: DocumentRequest = { op: 'check', id, query, lines };
-      worker.postMessage(request);
+      // The line ranges are moved, not copied: copying a typed array costs about 0.15 ms a slice.
+      const moved = [...new Set([lines.starts.buffer, lines.ends.buffer])] as ArrayBuffer[];
+      worker.postMessage(request, moved);
     });
   }
 

@@ -49,7 +49,8 @@ function serveDocument(): void {
       loader.open();
     } else if (m.op === 'check') {
       // Not an event: the outbox does not count it, and the host takes it as it comes.
-      parentPort?.postMessage(check(path, m));
+      const reply = check(path, m);
+      parentPort?.postMessage(reply, 'verdicts' in reply ? [reply.verdicts.buffer as ArrayBuffer] : []);
     } else {
       loader?.reload();
     }
