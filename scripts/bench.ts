@@ -367,13 +367,18 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   return result;
 }
 
+/** A phrase the generated traces never hold: its search reads every line and rebuilds none. */
+const ABSENT_PHRASE = 'quirky absent phrase';
+
 /** The editor's search of steps held on disk (the webview's way: the match first, then the count). */
 async function measureHeldSearch(file: TraceFile, result: EditorOpenResult): Promise<void> {
   const session = file.session(0);
   const mid = session.steps.length >> 1;
   const stop = watchMainThread();
   result.heldSearch = [];
-  for (const query of [BENCH_SEARCH_TERM, 'timeout']) {
+  // The bench's rare phrase first (cold: the first search after the read), a word in half the
+  // steps, then a phrase found nowhere (a new query on a warm process: what a user's searches cost).
+  for (const query of [BENCH_SEARCH_TERM, 'timeout', ABSENT_PHRASE]) {
     const cpu0 = process.cpuUsage();
     const t = performance.now();
     await session.searchAsync(query, mid, 'next');
@@ -534,10 +539,19 @@ function printEngine(results: CaseResult[]): void {
     ]))));
 }
 
+const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+/** The held search's goal line part: the rare phrase's count (cold) and the phrase found nowhere (warm). */
+function heldSearchGoal(o: EditorOpenResult): string {
+  const cold = o.heldSearch?.find((q) => q.query === BENCH_SEARCH_TERM);
+  const warm = o.heldSearch?.find((q) => q.query === ABSENT_PHRASE);
+  if (!cold || !warm) return '';
+  return ` search counted <= 1 s ${verdict(cold.countMs <= 1000 && warm.countMs <= 1000)} first search after the read ${f0(cold.countMs)} ms, a new phrase found nowhere ${f0(warm.countMs)} ms;`;
+}
+
 function printGoals(all: CaseResult[], engine: CaseResult[], workspace: WorkspaceResult | undefined | string, opens: EditorOpenResult[]): void {
   const M = 1_000_000;
   console.log('\n## Issue 11, section 5: goals (at 10^6 steps; numbers wall unless said)');
-  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   const formats = [...new Set(all.map((r) => r.format))];
   const short: Record<BenchFormat, string> = { jsonl: 'JSONL', otlp: 'OTLP', trail: 'TRAIL' };
   const eng = engine.find((r) => r.steps === M && !r.notOpened);
@@ -563,7 +577,7 @@ function printGoals(all: CaseResult[], engine: CaseResult[], workspace: Workspac
     const at = `at ${o.steps.toLocaleString('en-US')} steps`;
     console.log(o.notOpened
       ? `- editor open through the document worker, ${short[format]} ${at}: NOT met: ${o.notOpened.slice(0, 120)}`
-      : `- editor open through the document worker, ${short[format]} ${at}: first rows <= 1 s ${verdict(o.firstRows! <= 1000)} ${f0(o.firstRows)} ms; host never blocked > 50 ms ${verdict(o.maxStallMs! <= 50)} longest stall ${f0(o.maxStallMs)} ms (${o.longStalls} over 50 ms); all read with findings <= 8 s ${verdict(o.allRead! <= 8000)} ${f0(o.allRead)} ms (CPU ${f0(o.allReadCpu)})${editorRatio(o)}; peak RSS while it opens <= 1.5 GB ${verdict(o.openPeakRssMb! <= 1536)} ${f0(o.openPeakRssMb)} MB (${f0(o.peakRssMb)} MB after five appends)`);
+      : `- editor open through the document worker, ${short[format]} ${at}:${heldSearchGoal(o)} first rows <= 1 s ${verdict(o.firstRows! <= 1000)} ${f0(o.firstRows)} ms; host never blocked > 50 ms ${verdict(o.maxStallMs! <= 50)} longest stall ${f0(o.maxStallMs)} ms (${o.longStalls} over 50 ms); all read with findings <= 8 s ${verdict(o.allRead! <= 8000)} ${f0(o.allRead)} ms (CPU ${f0(o.allReadCpu)})${editorRatio(o)}; peak RSS while it opens <= 1.5 GB ${verdict(o.openPeakRssMb! <= 1536)} ${f0(o.openPeakRssMb)} MB (${f0(o.peakRssMb)} MB after five appends)`);
   }
   goal('open to first rows <= 1 s (whole-file path: the first rows wait for the whole parse and index)',
     (r) => `${verdict(r.open!.wall <= 1000)} ${f0(r.open!.wall)} ms (CPU ${f0(r.open!.cpu)})`,
