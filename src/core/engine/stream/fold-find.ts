@@ -77,26 +77,22 @@ export class FoldFinder {
       const maskOf = (b: number): number => (foldCase && b >= 0x61 && b <= 0x7a ? 0x20 : 0);
       this.pageBytes.set(bytes, at);
       for (let k = 0; k < n; k++) this.pageBytes[at + n + k] = maskOf(bytes[k]);
-      const record = RECORDS_AT + RECORD_BYTES * j;
-      this.pageBytes.fill(bytes[0], record, record + 16);
-      this.pageBytes.fill(maskOf(bytes[0]), record + 16, record + 32);
-      this.pageBytes.fill(bytes[n - 1], record + 32, record + 48);
-      this.pageBytes.fill(maskOf(bytes[n - 1]), record + 48, record + 64);
-      this.page.setInt32(record + 64, at, true);
-      this.page.setInt32(record + 68, n, true);
+      this.writeSlot(j, [bytes[0], maskOf(bytes[0]), bytes[n - 1], maskOf(bytes[n - 1])], at, n);
       at += 2 * n;
     });
-    // The other slots never agree (see fold-find.wat).
-    for (let j = needles.length; j < MAX_NEEDLES; j++) {
-      const record = RECORDS_AT + RECORD_BYTES * j;
-      this.pageBytes.fill(0, record, record + 64);
-      this.pageBytes.fill(0xff, record + 16, record + 32);
-      this.pageBytes.fill(0xff, record + 48, record + 64);
-      this.page.setInt32(record + 68, 1, true);
-    }
+    // The other slots never agree: byte 0 under mask 0xff (see fold-find.wat).
+    for (let j = needles.length; j < MAX_NEEDLES; j++) this.writeSlot(j, [0, 0xff, 0, 0xff], 0, 1);
     this.page.setInt32(0, needles.length, true);
     this.page.setInt32(8, Math.max(...needles.map((d) => d.bytes.length)), true);
     this.needleCount = needles.length;
+  }
+
+  /** Slot j's record: its first byte, that byte's mask, its last byte and mask (each in 16 lanes), its bytes' address and length. */
+  private writeSlot(j: number, lanes: [number, number, number, number], bytesAt: number, length: number): void {
+    const record = RECORDS_AT + RECORD_BYTES * j;
+    lanes.forEach((value, v) => this.pageBytes.fill(value, record + 16 * v, record + 16 * (v + 1)));
+    this.page.setInt32(record + 64, bytesAt, true);
+    this.page.setInt32(record + 68, length, true);
   }
 
   /**
