@@ -227,7 +227,7 @@ export class HeldSearch {
   }
 }
 
-/** Gives the thread back between slices (the host's event loop: setImmediate). */
+/** Gives the thread back between slices (the host's event loop: a turn of util/slices.ts's queue). */
 export type Yield = () => Promise<void>;
 
 /**
@@ -244,7 +244,7 @@ export async function findHeldMatch(held: HeldSearch, origin: number, direction:
   const step = direction === 'next' ? 1 : -1;
   const sliceAt = (i: number): number => (((first + step * i) % slices) + slices) % slices;
   // The first slice is visited again at the end (i === slices): it is this thread's.
-  const shared = new SharedSlices(held, sliceAt, slices - 1, stillWanted);
+  const shared = new SharedSlices(held, sliceAt, slices - 1, turn, stillWanted);
   try {
     for (let i = 0; i <= slices; i++) {
       // Most searches end in the first slice: the other thread is asked only after it.
@@ -274,7 +274,7 @@ export async function findHeldMatch(held: HeldSearch, origin: number, direction:
  * checker, the last slices are checked in the other thread meanwhile.
  */
 export async function finishHeldSearch(held: HeldSearch, turn: Yield, stillWanted: () => boolean): Promise<boolean> {
-  const shared = new SharedSlices(held, (i) => i, held.sliceCount - 1, stillWanted);
+  const shared = new SharedSlices(held, (i) => i, held.sliceCount - 1, turn, stillWanted);
   try {
     for (let s = 0; s < held.sliceCount; s++) {
       shared.claim(s, true);
@@ -306,7 +306,7 @@ class SharedSlices {
   private started = false;
   over = false;
 
-  constructor(private readonly held: HeldSearch, private readonly sliceAt: (i: number) => number, last: number, private readonly stillWanted: () => boolean) {
+  constructor(private readonly held: HeldSearch, private readonly sliceAt: (i: number) => number, last: number, private readonly turn: Yield, private readonly stillWanted: () => boolean) {
     this.last = last;
   }
 
@@ -320,7 +320,11 @@ class SharedSlices {
   }
 
   private async checkFromTheBack(): Promise<void> {
-    while (this.last >= this.next && !this.over && this.stillWanted()) {
+    for (;;) {
+      // Each slice handed over on a turn of its own: its lines cost the host 10-30 ms to gather,
+      // and the checker's answers (each starting the next) came in together with the search's own turn.
+      await this.turn();
+      if (this.last < this.next || this.over || !this.stillWanted()) return;
       const s = this.sliceAt(this.last--);
       if (this.held.sliceDone(s)) continue;
       // A file changed underneath fails in this thread's rebuilds, which report it.

@@ -12,7 +12,7 @@
 import type { Finding } from '../detect';
 import type { Step } from '../model/schema';
 import { Emitter, type Listener } from './emitter';
-import { GrowableInt32 } from './growable';
+import { ChunkedFloat64, ChunkedInt32 } from './growable';
 import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
@@ -36,9 +36,9 @@ const HELD_SEARCHES_KEPT = 4;
 
 export class TraceIndex {
   private list: Step[] = [];
-  private readonly parents = new GrowableInt32();
-  private readonly ends = new GrowableInt32();
-  private readonly children = new GrowableInt32();
+  private readonly parents = new ChunkedInt32();
+  private readonly ends = new ChunkedInt32();
+  private readonly children = new ChunkedInt32();
   private readonly positions = new IdMap();
   /**
    * Findings by step position, only for steps that have some: setting the findings of a run of
@@ -243,18 +243,8 @@ export class TraceIndex {
    * else its position and the end of its subtree (a flame graph by decision order).
    */
   axis(): Axis {
-    this.axisCache ??= computeAxis(this);
-    const n = this.list.length;
-    const c = this.axisCache;
-    // The cache may have room beyond the last step (it grows by doubling); callers see exactly n.
-    if (c.start.length === n) return c;
-    if (this.axisView?.start.length !== n || this.axisView.start.buffer !== c.start.buffer) {
-      this.axisView = { start: c.start.subarray(0, n), end: c.end.subarray(0, n), hasTimestamps: c.hasTimestamps };
-    }
-    return this.axisView;
+    return (this.axisCache ??= computeAxis(this));
   }
-
-  private axisView: Axis | undefined;
 
   /**
    * Each step's parent position if `steps` continue the decision order (each attaches to the last
@@ -381,14 +371,14 @@ export class TraceIndex {
 }
 
 export interface Axis {
-  start: Float64Array;
-  end: Float64Array;
+  /** Per step, where its bar starts and ends on the timeline (chunked: the axes of 10^6 steps grow without a copy). */
+  start: ChunkedFloat64;
+  end: ChunkedFloat64;
   hasTimestamps: boolean;
 }
 
 function computeAxis(index: TraceIndex): Axis {
-  const n = index.length;
-  const axis = { start: new Float64Array(n), end: new Float64Array(n), hasTimestamps: index.steps.some((s) => s.startTime !== null) };
+  const axis = { start: new ChunkedFloat64(), end: new ChunkedFloat64(), hasTimestamps: index.steps.some((s) => s.startTime !== null) };
   fillAxis(index, axis, 0);
   return axis;
 }
@@ -396,15 +386,17 @@ function computeAxis(index: TraceIndex): Axis {
 function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
   const { start, end, hasTimestamps } = axis;
   const steps = index.steps;
+  start.resize(steps.length);
+  end.resize(steps.length);
   for (let i = from; i < steps.length; i++) {
     const s = steps[i];
     if (hasTimestamps) {
-      const at = s.startTime ?? s.endTime ?? (i > 0 ? end[i - 1] : 0);
-      start[i] = at;
-      end[i] = Math.max(at, s.endTime ?? at);
+      const at = s.startTime ?? s.endTime ?? (i > 0 ? end.get(i - 1) : 0);
+      start.set(i, at);
+      end.set(i, Math.max(at, s.endTime ?? at));
     } else {
-      start[i] = i;
-      end[i] = index.subtreeEndOf(i);
+      start.set(i, i);
+      end.set(i, index.subtreeEndOf(i));
     }
   }
 }
@@ -414,20 +406,11 @@ function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
  * change when others follow it), except, without timestamps, the ends of the new steps'
  * ancestors, whose subtrees grew. Undefined (recompute) when the first timestamp just arrived.
  */
-function extendAxis(index: TraceIndex, old: Axis, from: number): Axis | undefined {
-  const n = index.length;
-  if (!old.hasTimestamps && index.steps.slice(from).some((s) => s.startTime !== null)) return undefined;
-  let axis = old;
-  // Room to grow into (doubling), so a file read in many pieces is not copied at each piece.
-  if (old.start.length < n) {
-    const capacity = Math.max(n, 2 * old.start.length);
-    axis = { start: new Float64Array(capacity), end: new Float64Array(capacity), hasTimestamps: old.hasTimestamps };
-    axis.start.set(old.start.subarray(0, from));
-    axis.end.set(old.end.subarray(0, from));
-  }
+function extendAxis(index: TraceIndex, axis: Axis, from: number): Axis | undefined {
+  if (!axis.hasTimestamps && index.steps.slice(from).some((s) => s.startTime !== null)) return undefined;
   fillAxis(index, axis, from);
   // Appended steps hang below the open path (the last old step and its ancestors): only there did ends grow.
-  if (!axis.hasTimestamps) for (let a = from - 1; a >= 0; a = index.parentOf(a)) axis.end[a] = index.subtreeEndOf(a);
+  if (!axis.hasTimestamps) for (let a = from - 1; a >= 0; a = index.parentOf(a)) axis.end.set(a, index.subtreeEndOf(a));
   return axis;
 }
 

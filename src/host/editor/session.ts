@@ -19,6 +19,7 @@ import { findHeldMatch, finishHeldSearch, type HeldSearch } from '../../core/eng
 import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
 import { StepLabels } from './step-labels';
+import { nextTurn } from '../../core/util/slices';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
@@ -26,8 +27,6 @@ const FALLBACK_COLOR = '--vscode-charts-red';
 
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
 export type ShownFinding = Finding & { defaultCategory: string };
-
-const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class TraceSession {
   /** The engine's model of the trace: order, tree, findings, failing set, search. */
@@ -144,12 +143,13 @@ export class TraceSession {
     return this.index.axis().hasTimestamps;
   }
 
-  private get axisStart(): Float64Array {
-    return this.index.axis().start;
+  /** Where step i's bar starts and ends on the timeline. */
+  private startAt(i: number): number {
+    return this.index.axis().start.get(i);
   }
 
-  private get axisEnd(): Float64Array {
-    return this.index.axis().end;
+  private endAt(i: number): number {
+    return this.index.axis().end.get(i);
   }
 
   /**
@@ -382,10 +382,10 @@ export class TraceSession {
     let e = this.extentCache;
     if (!e || e.count > n || e.hasTimestamps !== axis.hasTimestamps) e = { count: 0, start: Infinity, end: -Infinity, maxDepth: 0, hasTimestamps: axis.hasTimestamps };
     // Without timestamps an ancestor's end grows with its subtree; the last step's end is the largest.
-    if (!axis.hasTimestamps && e.count > 0) e.end = Math.max(e.end, axis.end[e.count - 1]);
+    if (!axis.hasTimestamps && e.count > 0) e.end = Math.max(e.end, axis.end.get(e.count - 1));
     for (let i = e.count; i < n; i++) {
-      e.start = Math.min(e.start, axis.start[i]);
-      e.end = Math.max(e.end, axis.end[i]);
+      e.start = Math.min(e.start, axis.start.get(i));
+      e.end = Math.max(e.end, axis.end.get(i));
       e.maxDepth = Math.max(e.maxDepth, this.steps[i].depth);
     }
     e.count = n;
@@ -440,7 +440,7 @@ export class TraceSession {
     if (!Number.isFinite(start)) { start = 0; end = 1; }
     if (end <= start) end = start + 1;
     const failures: FailureMarker[] = this.failing.slice(0, MAX_FAILURE_MARKERS).map((i) => ({
-      index: i, start: this.axisStart[i], end: this.axisEnd[i], category: this.categoryOf(i), labelled: this.labels.has(i),
+      index: i, start: this.startAt(i), end: this.endAt(i), category: this.categoryOf(i), labelled: this.labels.has(i),
     }));
     return {
       traceIndex: this.traceIndex,
@@ -505,8 +505,8 @@ export class TraceSession {
     const p = this.index.parentOf(i);
     return {
       row, index: i, id: s.id, depth: s.depth, kind: s.kind, name: s.name,
-      start: this.axisStart[i],
-      end: this.axisEnd[i],
+      start: this.startAt(i),
+      end: this.endAt(i),
       status: s.status, category: this.categoryOf(i), findingCount: this.findings.get(i).length,
       tagCount: this.tagCount(i), hasChildren: this.index.childCountOf(i) > 0, parentIndex: p >= 0 ? p : null,
       failing: this.isFailure(i), labels: this.labels.descriptions(i),
@@ -620,19 +620,19 @@ export class TraceSession {
   timeline(start: number, end: number, limit: number): TimelineResult {
     const hits: number[] = [];
     const n = this.steps.length;
-    for (let i = 0; i < n; i++) if (this.axisEnd[i] >= start && this.axisStart[i] <= end) hits.push(i);
+    for (let i = 0; i < n; i++) if (this.endAt(i) >= start && this.startAt(i) <= end) hits.push(i);
     let chosen = hits;
     const truncated = hits.length > limit;
     if (truncated) {
       // Keep the longest bars (they carry the structure) and every failure (they carry the story).
       const failing = hits.filter((i) => this.isFailure(i));
-      const rest = hits.filter((i) => !this.isFailure(i)).sort((a, b) => (this.axisEnd[b] - this.axisStart[b]) - (this.axisEnd[a] - this.axisStart[a]));
+      const rest = hits.filter((i) => !this.isFailure(i)).sort((a, b) => (this.endAt(b) - this.startAt(b)) - (this.endAt(a) - this.startAt(a)));
       chosen = [...failing.slice(0, limit), ...rest.slice(0, Math.max(0, limit - failing.length))].sort((a, b) => a - b);
     }
     return {
       truncated,
       bars: chosen.map((i) => ({
-        index: i, depth: this.steps[i].depth, start: this.axisStart[i], end: this.axisEnd[i],
+        index: i, depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
         status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i),
       })),
     };

@@ -8,6 +8,7 @@ import type { DocumentWorkerClient, LoadEnd } from '../../core/engine/worker/doc
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
 import { prepareReadBack } from '../../core/engine/stream/step-payloads';
 import type { TraceFile, TraceReload } from './trace-file';
+import { inTurn } from '../../core/util/slices';
 
 /** The rows catch up at most this often while steps arrive, and at least this rarely. */
 const MIN_FLUSH_MS = 100;
@@ -134,7 +135,7 @@ export class TraceFileReader {
       else if (change) this.settled(change);
       if (e.kind === 'done') this.onRead(e);
       // The steps are held without their payloads: reading one back needs the step-line validator.
-      if (e.kind === 'done' && e.streamed) setImmediate(prepareReadBack);
+      if (e.kind === 'done' && e.streamed) inTurn(prepareReadBack);
     };
     const end = isReload ? await this.client.reload(onEvent) : await this.client.open(onEvent);
     await queued;
@@ -190,7 +191,7 @@ export class TraceFileReader {
         const started = Date.now();
         change = this.file.flushGrowth(STEPS_PER_SLICE) ?? change;
         busy += Date.now() - started;
-        setImmediate(slice);
+        inTurn(slice);
       };
       slice();
     });

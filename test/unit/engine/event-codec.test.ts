@@ -120,6 +120,20 @@ describe('engine: document events as they cross to the host', () => {
     assert.deepEqual(byName.get('grep')!.toolCall, { id: 'c1', name: 'grep' });
   });
 
+  it('held ids and parent ids cross as one string each, cut back exactly: empty, non-ASCII, quotes, an empty parent id beside none', () => {
+    const e = eventsOf(unlikeSteps(), true).find((x) => x.kind === 'steps');
+    assert.ok(e && e.kind === 'steps' && e.steps.length >= 5);
+    const odd: [string, string | null][] = [['', null], ['𝒜gent "x"\n', ''], ['ß', '𝒜gent "x"\n'], ['llm-7', null], ['a-much-longer-span-id-0001', 'ß']];
+    const steps = e.steps.map((s, i) => (i < odd.length ? { ...s, id: odd[i][0], sourceId: odd[i][0], parentId: odd[i][1] } : s));
+    const { wire, back } = roundTrip({ ...e, steps });
+    const held = JSON.parse(wire).held;
+    assert.equal(typeof held.ids, 'string', 'no id goes as a string value of its own (V8 would add the short ones to its string table)');
+    assert.equal(held.id, undefined);
+    assert.ok(back.kind === 'steps');
+    assert.deepEqual(back.steps.slice(0, odd.length).map((s) => [s.id, s.parentId]), odd);
+    assert.deepStrictEqual(back, asJson({ ...e, steps }));
+  });
+
   it('whole steps (a file read without payloads on demand) cross as they are', () => {
     const events = eventsOf(unlikeSteps(), false).filter((e) => e.kind === 'steps');
     assert.ok(events.length > 0);

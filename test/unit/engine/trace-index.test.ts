@@ -36,8 +36,8 @@ function snapshot(index: TraceIndex): unknown {
     failing: [...index.failing()],
     findings: Array.from({ length: n }, (_, i) => index.findingsOf(i).map((f) => f.rule)),
     search: index.search('alpha'),
-    axisEnd: [...index.axis().end],
-    axisStart: [...index.axis().start],
+    axisEnd: Array.from({ length: index.axis().end.length }, (_, i) => index.axis().end.get(i)),
+    axisStart: Array.from({ length: index.axis().start.length }, (_, i) => index.axis().start.get(i)),
     siblings: Array.from({ length: n }, (_, i) => [index.nextSiblingOf(i), index.previousSiblingOf(i), index.firstChildOf(i)]),
   };
 }

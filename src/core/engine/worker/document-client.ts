@@ -12,6 +12,7 @@ import type { LineCheck } from '../stream/step-payloads';
 import { TakenEvents } from './event-flow';
 import { onWorkerStopped } from './stopped';
 import { EventDecoder } from './event-codec';
+import { inTurn } from '../../util/slices';
 
 /** How a load ended. */
 export type LoadEnd = 'done' | 'unchanged' | 'failed' | 'cancelled';
@@ -148,7 +149,7 @@ export class DocumentWorkerClient {
     this.inbox.push(m);
     if (this.draining) return;
     this.draining = true;
-    setImmediate(() => this.drain());
+    inTurn(() => this.drain());
   }
 
   /** One event per turn of the event loop. */
@@ -162,7 +163,7 @@ export class DocumentWorkerClient {
       if (e) r.onEvent(e);
       if (e && (e.kind === 'done' || e.kind === 'unchanged' || e.kind === 'failed')) this.settle(e.kind);
     }
-    if (this.inbox.length > 0 && this.running) setImmediate(() => this.drain());
+    if (this.inbox.length > 0 && this.running) inTurn(() => this.drain());
     else this.draining = false;
   }
 

@@ -13,6 +13,13 @@
  * the shape `withoutPayloads` gives (step-payloads.ts) goes as columns, and only when every step of
  * the event has it; anything else crosses as it is.
  *
+ * **Ids as one string.** V8's JSON.parse adds every string value of up to 10 characters to the
+ * thread's table of unique strings. Step ids are often that short ("llm-332") and all differ, so at
+ * 10^6 steps the host's table grew by 10^6 entries, each doubling of it a pause of 40-80 ms in
+ * the middle of a decode. An event's ids (and parent ids) go as one string with their end offsets;
+ * the host cuts them out, which adds nothing to that table. Names, kinds and statuses repeat, and
+ * that table holds one copy of each: they stay as they are.
+ *
  * **Findings as what was added.** A run read as a stream sends its findings so far again and
  * again (12,000 at 10^6 steps, about 30 times), and again after each append. When every finding
  * sent before for the run is among them, only the others cross, and the decoder puts them after
@@ -36,8 +43,12 @@ import type { FailureSite } from '../../analysis/failure-sites';
 interface HeldColumns {
   /** `index` of the first step; the others follow it. */
   first: number;
-  id: string[];
-  parentId: (string | null)[];
+  /** The ids one after another; `idEnds[i]` is where step i's id ends (see `IdColumn`). */
+  ids: string;
+  idEnds: number[];
+  /** The parent ids likewise; -1 in `parentEnds`: no parent (null). */
+  parentIds: string;
+  parentEnds: number[];
   depth: number[];
   kind: Step['kind'][];
   name: string[];
@@ -223,12 +234,21 @@ export class EventDecoder {
 
 function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
   const first = steps[0].index;
-  const c: HeldColumns = { first, id: [], parentId: [], depth: [], kind: [], name: [], startTime: [], endTime: [], status: [], line: [], offset: [], length: [], other: [] };
+  const ids: string[] = [];
+  const parentIds: string[] = [];
+  const c: HeldColumns = { first, ids: '', idEnds: [], parentIds: '', parentEnds: [], depth: [], kind: [], name: [], startTime: [], endTime: [], status: [], line: [], offset: [], length: [], other: [] };
+  let idEnd = 0;
+  let parentEnd = 0;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (s.index !== first + i || !isHeld(s)) return undefined;
-    c.id.push(s.id);
-    c.parentId.push(s.parentId);
+    ids.push(s.id);
+    c.idEnds.push((idEnd += s.id.length));
+    if (s.parentId === null) c.parentEnds.push(-1);
+    else {
+      parentIds.push(s.parentId);
+      c.parentEnds.push((parentEnd += s.parentId.length));
+    }
     c.depth.push(s.depth);
     c.kind.push(s.kind);
     c.name.push(s.name);
@@ -250,6 +270,8 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
       if (l) c.other.push(i, 'location', l);
     }
   }
+  c.ids = ids.join('');
+  c.parentIds = parentIds.join('');
   return c;
 }
 
@@ -272,11 +294,17 @@ function keyCount(o: object): number {
 }
 
 function heldSteps(c: HeldColumns): Step[] {
-  const steps: Step[] = new Array(c.id.length);
-  for (let i = 0; i < c.id.length; i++) {
+  const n = c.idEnds.length;
+  const steps: Step[] = new Array(n);
+  let idAt = 0;
+  let parentAt = 0;
+  for (let i = 0; i < n; i++) {
+    const id = c.ids.slice(idAt, (idAt = c.idEnds[i]));
+    const parentEnd = c.parentEnds[i];
+    const parentId = parentEnd < 0 ? null : c.parentIds.slice(parentAt, (parentAt = parentEnd));
     const step: Step = {
-      id: c.id[i], parentId: c.parentId[i], index: c.first + i, depth: c.depth[i], kind: c.kind[i], name: c.name[i],
-      startTime: c.startTime[i], endTime: c.endTime[i], status: c.status[i], attributes: HELD_ATTRIBUTES, sourceId: c.id[i],
+      id, parentId, index: c.first + i, depth: c.depth[i], kind: c.kind[i], name: c.name[i],
+      startTime: c.startTime[i], endTime: c.endTime[i], status: c.status[i], attributes: HELD_ATTRIBUTES, sourceId: id,
     };
     const line = c.line[i];
     if (line >= 0) step.location = { line, column: 1, endLine: line, endColumn: c.length[i] + 1, offset: c.offset[i], length: c.length[i] };
