@@ -9,6 +9,7 @@
  * leaves every id already given unchanged, because occurrences are counted in file order.
  */
 import { shortHash } from '../util/hash';
+import { IdMap } from './id-map';
 
 export interface StepFingerprint {
   kind: string;
@@ -26,9 +27,10 @@ export class StepIdAllocator {
   /**
    * Every id issued, and for each base (a source id, or a derived `step-<hash>`) how many of its
    * occurrences were given ids: 0 for an id issued only as another base's `<base>#<k>`. One map
-   * for both: a run of 10^6 steps holds one entry per step, not two.
+   * for both: a run of 10^6 steps holds one entry per step, not two. An IdMap, not a Map: at 10^6
+   * steps the Map took 1.6 s of the reading thread.
    */
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new IdMap();
 
   /** The next step's id, in file order. */
   next(sourceId: string | undefined, fingerprint: StepFingerprint): string {

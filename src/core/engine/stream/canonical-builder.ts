@@ -22,6 +22,7 @@ import { SourceFile } from '../../json/source-file';
 import { canonicalDefaultTrace, canonicalImporter, canonicalRecord } from '../../formats/canonical';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { StepIdAllocator } from '../step-ids';
+import { IdMap } from '../id-map';
 import type { JsonlLine } from './jsonl-lines';
 
 export interface StreamedStep {
@@ -73,7 +74,7 @@ interface RunState extends StreamRun {
    * First draft of each source id (parents resolve to it, as in buildTrace). Its step id is the
    * source id, unless that id was taken (`renamed`): a number per step, not an object, for 10^6 steps.
    */
-  firstBySource: Map<string, number>;
+  firstBySource: IdMap;
   renamed: Map<string, string>;
   /** The last step emitted and its ancestors, root first. */
   path: OpenStep[];
@@ -193,7 +194,7 @@ export class CanonicalStreamBuilder {
   }
 
   private newRun(draft: DraftTrace): RunState {
-    const s: RunState = { draft, locations: [], stepLines: 0, emitted: 0, ids: new StepIdAllocator(), firstBySource: new Map(), renamed: new Map(), path: [], maxRootStart: null };
+    const s: RunState = { draft, locations: [], stepLines: 0, emitted: 0, ids: new StepIdAllocator(), firstBySource: new IdMap(), renamed: new Map(), path: [], maxRootStart: null };
     this.states.push(s);
     return s;
   }

@@ -5,7 +5,7 @@
  */
 import type { SourceLocation, Step } from '../../model/schema';
 import type { SitedStep } from '../../analysis/failure-sites';
-import { GrowableFloat64, GrowableInt32 } from '../growable';
+import { ChunkedFloat64, ChunkedInt32 } from '../growable';
 
 /** -1 in `line`: the step had no location. */
 const NO_LOCATION = -1;
@@ -13,13 +13,13 @@ const NO_LOCATION = -1;
 export class SentSteps {
   private readonly ids: string[] = [];
   private readonly names: string[] = [];
-  private readonly line = new GrowableInt32();
-  private readonly column = new GrowableInt32();
-  private readonly endLine = new GrowableInt32();
-  private readonly endColumn = new GrowableInt32();
+  private readonly line = new ChunkedInt32();
+  private readonly column = new ChunkedInt32();
+  private readonly endLine = new ChunkedInt32();
+  private readonly endColumn = new ChunkedInt32();
   /** Character offset and length in the decoded text; -1 when the location has none. */
-  private readonly offset = new GrowableFloat64();
-  private readonly length = new GrowableFloat64();
+  private readonly offset = new ChunkedFloat64();
+  private readonly length = new ChunkedFloat64();
 
   get count(): number {
     return this.ids.length;
