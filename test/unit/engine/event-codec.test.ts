@@ -134,6 +134,17 @@ describe('engine: document events as they cross to the host', () => {
     assert.deepStrictEqual(back, asJson({ ...e, steps }));
   });
 
+  it('a held step whose parent id is missing altogether crosses as one without a parent', () => {
+    const e = eventsOf(unlikeSteps(), true).find((x) => x.kind === 'steps');
+    assert.ok(e && e.kind === 'steps');
+    const steps = e.steps.map((s, i) => (i === 1 ? ({ ...s, parentId: undefined } as unknown as typeof s) : s));
+    const { wire, back } = roundTrip({ ...e, steps });
+    assert.ok(JSON.parse(wire).held, 'still as columns');
+    assert.ok(back.kind === 'steps');
+    assert.equal(back.steps[1].parentId, null);
+    assert.equal(back.steps[2].parentId, e.steps[2].parentId, 'the next parent id is cut from the right place');
+  });
+
   it('whole steps (a file read without payloads on demand) cross as they are', () => {
     const events = eventsOf(unlikeSteps(), false).filter((e) => e.kind === 'steps');
     assert.ok(events.length > 0);

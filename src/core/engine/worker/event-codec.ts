@@ -244,7 +244,7 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
     if (s.index !== first + i || !isHeld(s)) return undefined;
     ids.push(s.id);
     c.idEnds.push((idEnd += s.id.length));
-    if (s.parentId === null) c.parentEnds.push(-1);
+    if (s.parentId == null) c.parentEnds.push(-1);
     else {
       parentIds.push(s.parentId);
       c.parentEnds.push((parentEnd += s.parentId.length));
