@@ -41,6 +41,12 @@ export class HeldSearch {
   private readonly checked: number[] = [];
   /** The slices whose candidates are being rebuilt: one scanned here, others with steps the other thread left unsure. */
   private readonly pending = new Map<number, PendingSlice>();
+  /**
+   * The slices the checker in another thread is checking now. Two walks over one search (a count
+   * going on in the background and a search asking again) each hand slices over from the back:
+   * without this, both handed over the same ones, and the worker checked them twice.
+   */
+  private readonly elsewhere = new Set<number>();
   private sorted: number[] | undefined;
   /** How many steps `narrower` covers (steps appended after it finished are not in it). */
   private readonly narrowerCovers: number;
@@ -111,6 +117,7 @@ export class HeldSearch {
   /**
    * Have the steps of slice `s` not yet checked checked by the checker (another thread). False
    * when it could not (no worker, or it is reading the file): the caller checks the slice itself.
+   * True at once for a slice the checker is checking already (for another walk of this search).
    * A slice checked here meanwhile keeps what was found here. Steps known whole, and lines the
    * checker could not rebuild (the file changed underneath), are left to `checkSlice`.
    */
@@ -121,13 +128,19 @@ export class HeldSearch {
     const steps = this.steps();
     const { start, end, from } = this.uncheckedPart(s, steps.length);
     const done = from - start;
-    if (from >= end || this.pending.has(s)) return true;
+    if (from >= end || this.pending.has(s) || this.elsewhere.has(s)) return true;
     if (this.ruledOutAll(from, end)) {
       this.startRebuilds(s, start, end, []);
       return true;
     }
     const lines = linesOf(steps, from, end);
-    const verdicts = await checker(this.query, lines.check);
+    this.elsewhere.add(s);
+    let verdicts: Uint8Array | undefined;
+    try {
+      verdicts = await checker(this.query, lines.check);
+    } finally {
+      this.elsewhere.delete(s);
+    }
     if (!verdicts) return false;
     if ((this.checked[s] ?? 0) !== done || this.pending.has(s)) return true;
     this.ensureRoom(end);

@@ -12,8 +12,8 @@ import { ChunkedInt32 } from './growable';
  * table twice as large takes over and the earlier entries move into it a few per `set`, so no
  * single call does more than a bounded amount of work. Each entry keeps its id's hash, so moving
  * one costs no rehash of its string. The entries are kept in chunks, never copied as they grow (a
- * JavaScript array of 10^6 strings took 35 ms to grow once). At 10^6 ids this is about a third of
- * the Map's time and half its memory.
+ * JavaScript array of 10^6 strings took 35 ms to grow once). 10^6 ids are set in 0.3-0.5 s here,
+ * against 1.05-1.25 s in the 64 Maps.
  */
 
 /** Ids per chunk of `keys`. */
@@ -37,9 +37,8 @@ function hashOf(id: string): number {
   return h;
 }
 
-
 export class IdMap {
-  /** Entry e: its id (undefined once deleted), its id's hash and its position. */
+  /** Entry e: its id (undefined once deleted), its id's hash and its value. */
   private keys: (string | undefined)[][] = [];
   private readonly hashes = new ChunkedInt32();
   private readonly values = new ChunkedInt32();

@@ -219,6 +219,27 @@ for (const finder of [true, false]) describe(`engine: search over held steps (${
     }
   });
 
+  it('a count going on in the background and a search asking again never hand the other thread the same slice twice', async () => {
+    const path = writeSplitFile();
+    const all = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
+    const { file } = openHeldWithLoader(path);
+    const asked: number[] = [];
+    // Late answers (a few turns each), so that both walks have slices in flight at once.
+    file.lineChecker = async (query, lines) => {
+      asked.push(lines.starts[0]);
+      for (let k = 0; k < 6; k++) await new Promise(setImmediate);
+      return checkLinesInFile(path, lines, query);
+    };
+    const session = file.session(0);
+    // As the editor does: the first answer (the count goes on in the background), then the search again.
+    const first = await session.searchAsync('rare word', 100, 'next');
+    assert.equal(first.partial, true, 'the first answer comes before the count');
+    const counted = await session.searchAsync('rare word', 100, 'next', { complete: true });
+    assert.deepEqual(counted, all.search('rare word', 100, 'next'));
+    assert.ok(asked.length > 0, 'the other thread was asked');
+    assert.deepEqual(asked.filter((start, k) => asked.indexOf(start) !== k), [], `slices asked twice (by first line's offset) of ${asked.length} asked`);
+  });
+
   it('the first match is not passed over where the other thread left a line to the host', async () => {
     const path = writeSplitFile();
     const all = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY }).session(0);
