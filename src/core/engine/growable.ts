@@ -1,6 +1,10 @@
 type NumberArray = Int32Array | Float64Array;
 
-/** A typed array that grows by doubling: per-step numbers for 10^6 steps without 10^6 boxed values. */
+/**
+ * A typed array that grows by doubling: per-step numbers for 10^6 steps without 10^6 boxed values,
+ * for readers that need a contiguous `view` (the held lines' byte ranges). Numbers read one at a
+ * time grow in chunks instead (`Chunked` below), without the doubling's copies.
+ */
 class Growable<A extends NumberArray> {
   private data: A;
   private size = 0;
@@ -43,13 +47,6 @@ class Growable<A extends NumberArray> {
   /** Keep the first `length` values. */
   truncate(length: number): void {
     this.size = Math.min(this.size, Math.max(0, length));
-  }
-}
-
-/** Positions, counts, parents. */
-export class GrowableInt32 extends Growable<Int32Array> {
-  constructor() {
-    super((n) => new Int32Array(n));
   }
 }
 
