@@ -102,7 +102,8 @@ describe('engine: opening a trace in the document worker', function () {
   it('loads other formats whole and sends them in slices', () => {
     for (const format of ['otlp', 'trail'] as const) {
       const path = write(benchTraceText(format, 300), `t${++serial}.json`);
-      const { model } = open(path, { batchSteps: 50 });
+      // An OTLP document this small is loaded whole, not streamed (see the next tests).
+      const { model } = open(path, { batchSteps: 50, streamFromBytes: Infinity });
       assert.equal(model.streamed, false);
       assert.ok(model.stepEvents >= 6, `${format}: ${model.stepEvents} events`);
       assertLikeWholeLoad(model, path);
@@ -113,10 +114,86 @@ describe('engine: opening a trace in the document worker', function () {
     for (const format of ['otlp', 'trail'] as const) {
       const path = write(benchTraceText(format, 200), `s${++serial}.json`);
       // The limit made small: above it the document is read as a stream, never as one string.
-      const { model } = open(path, { streamJsonAbove: 1024, batchSteps: 64 });
+      const { model } = open(path, { streamJsonAbove: 1024, batchSteps: 64, streamFromBytes: Infinity });
       assert.equal(model.streamed, false);
       assertLikeWholeLoad(model, path);
     }
+  });
+
+  it('streams an OTLP document span by span, in decision order, and gives what the whole load gives', () => {
+    const path = write(benchTraceText('otlp', 300), `o${++serial}.json`);
+    const { model, loader } = open(path);
+    assert.equal(model.streamed, false, 'a document is not read on from where it ended');
+    assert.ok(model.stepEvents > 20, `sent in ${model.stepEvents} events, one per chunk read`);
+    assert.ok(!model.events.includes('reset'), 'never loaded whole');
+    assert.equal(loader.wholeRunDetections, 0, 'detected as it was read');
+    assertLikeWholeLoad(model, path);
+    for (const fixture of ['genai-otlp.json', 'vscode-agent-debug-log.json']) {
+      assertLikeWholeLoad(open(join(PROJECT_ROOT, 'test', 'fixtures', 'otel', fixture)).model, join(PROJECT_ROOT, 'test', 'fixtures', 'otel', fixture));
+    }
+  });
+
+  it('an OTLP document it cannot follow is loaded whole: spans before their parents, a resource after its spans, a chat session', () => {
+    const doc = JSON.parse(benchTraceText('otlp', 200)) as { resourceSpans: { resource: unknown; scopeSpans: { spans: { spanId: string; traceId: string }[] }[] }[] };
+    const spans = doc.resourceSpans[0].scopeSpans[0].spans;
+    const variant = (change: (d: typeof doc) => unknown): string => write(JSON.stringify(change(structuredClone(doc)), null, 1), `v${++serial}.json`);
+    const cases: [string, string, boolean][] = [
+      // Children before parents, as batch span processors write them: nothing can be sent first.
+      ['reversed', variant((d) => { d.resourceSpans[0].scopeSpans[0].spans.reverse(); return d; }), false],
+      // In order until a span moved to the end: its children came before it. What was sent is replaced.
+      ['moved', variant((d) => { const list = d.resourceSpans[0].scopeSpans[0].spans; list.push(...list.splice(120, 1)); return d; }), true],
+      ['resource last', variant((d) => ({ resourceSpans: d.resourceSpans.map(({ resource, ...rest }) => ({ ...rest, resource })) })), true],
+    ];
+    for (const [name, path, resets] of cases) {
+      const { model } = open(path);
+      assert.equal(model.events.includes('reset'), resets, `${name}: ${model.events.join(',')}`);
+      assertLikeWholeLoad(model, path);
+    }
+    // Two traces, their spans interleaved: each stays in decision order, so it streams as two runs.
+    const other = spans.map((s) => ({ ...s, traceId: 'aaaabbbbccccddddeeeeffff00001111' }));
+    const interleaved = write(JSON.stringify({ resourceSpans: [{ ...doc.resourceSpans[0], scopeSpans: [{ ...doc.resourceSpans[0].scopeSpans[0], spans: spans.flatMap((s, i) => [s, other[i]]) }] }] }), `i${++serial}.json`);
+    const { model } = open(interleaved);
+    assert.equal(model.runs.length, 2);
+    assert.ok(!model.events.includes('reset'), model.events.join(','));
+    assertLikeWholeLoad(model, interleaved);
+  });
+
+  it('an OTLP run whose tools come after its first chunk is detected again at the end, as the whole load detects it', () => {
+    const doc = JSON.parse(benchTraceText('otlp', 120)) as { resourceSpans: { scopeSpans: { spans: { name: string; attributes: unknown[] }[] }[] }[] };
+    const spans = doc.resourceSpans[0].scopeSpans[0].spans;
+    // A model span near the end declares the tools the run's calls use (bench traces declare none).
+    const late = spans.map((s) => s.name).lastIndexOf(spans.find((s) => s.name.startsWith('chat'))!.name);
+    const tool = { type: 'function', name: 'web_search', description: 'Search the web', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } };
+    spans[late].attributes.push({ key: 'gen_ai.tool.definitions', value: { stringValue: JSON.stringify([tool]) } });
+    const path = write(JSON.stringify(doc), `o${++serial}.json`);
+    // Its first chunks were detected without them.
+    const { model, loader } = open(path);
+    assert.equal(loader.wholeRunDetections, 1);
+    assert.deepEqual(model.runs[0].tools.map((t) => t.name), ['web_search']);
+    assert.ok((model.findings[0] as unknown[]).length > 0, 'the run has findings to compare');
+    assertLikeWholeLoad(model, path);
+  });
+
+  it('an OTLP document follows changes: the same bytes are unchanged, a rewrite is a reset and the file again, a torn one fails as the whole load does', () => {
+    const path = write(benchTraceText('otlp', 150), `o${++serial}.json`);
+    const { model, loader } = open(path);
+    model.events = [];
+    loader.reload();
+    assert.deepEqual(model.events, ['unchanged']);
+    model.events = [];
+    writeFileSync(path, benchTraceText('otlp', 90, 3));
+    loader.reload();
+    assert.equal(model.events[0], 'reset');
+    assertLikeWholeLoad(model, path);
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, Math.floor(text.length / 2)));
+    loader.reload();
+    assert.equal(model.failed?.length, 1, 'a reload of a file torn while written fails (the host keeps what it shows)');
+    let expected = '';
+    try { loadTraceFile(path); } catch (e) { expected = (e as Error).message; }
+    assert.ok(expected !== '', 'the whole load refuses the torn file');
+    const fresh = open(path).model;
+    assert.ok(fresh.failed?.length === 1 && expected.includes(fresh.failed[0]), `${String(fresh.failed)} vs ${expected}`);
   });
 
   it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {

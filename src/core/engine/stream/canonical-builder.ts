@@ -8,7 +8,7 @@
  * emitting: `orderBreak` says where and why, and the builder keeps reading lines into drafts so
  * the caller can build the whole file instead (`buildTraces`, or buildTrace itself). The steps
  * emitted before the break are then not final (the whole build may place later steps among them):
- * the caller replaces them all.
+ * the caller replaces them all. The order itself is decision-order.ts's, shared with the OTLP builder.
  *
  * Runs are separated by `trace` lines, as in the whole-file import; each run numbers its steps
  * from 0. Bad lines are warned about with the whole-file import's words, file, line and column.
@@ -21,8 +21,7 @@ import { excessiveNestingOffset, tooDeepMessage } from '../../json/depth';
 import { SourceFile } from '../../json/source-file';
 import { canonicalDefaultTrace, canonicalImporter, canonicalRecord } from '../../formats/canonical';
 import { cleanProblem, type Problem } from '../../util/problems';
-import { StepIdAllocator } from '../step-ids';
-import { IdMap } from '../id-map';
+import { RunOrder } from './decision-order';
 import type { JsonlLine } from './jsonl-lines';
 
 export interface StreamedStep {
@@ -40,14 +39,6 @@ export interface OrderBreak {
   reason: string;
 }
 
-interface OpenStep {
-  draft: number;
-  id: string;
-  depth: number;
-  /** Latest start time among the children emitted so far (null: none with a time). */
-  maxChildStart: number | null;
-}
-
 export interface StreamRun {
   /** The run's header (title, tools, labels...) and, unless the builder was told not to keep them, its draft steps. */
   draft: DraftTrace;
@@ -55,8 +46,6 @@ export interface StreamRun {
   locations: SourceLocation[];
   /** Step lines read (every one, emitted or not, kept as a draft or not). */
   stepLines: number;
-  /** Steps emitted so far (the next step's index). */
-  emitted: number;
 }
 
 export interface StreamBuilderOptions {
@@ -69,20 +58,12 @@ export interface StreamBuilderOptions {
 }
 
 interface RunState extends StreamRun {
-  ids: StepIdAllocator;
-  /**
-   * First draft of each source id (parents resolve to it, as in buildTrace). Its step id is the
-   * source id, unless that id was taken (`renamed`): a number per step, not an object, for 10^6 steps.
-   */
-  firstBySource: IdMap;
-  renamed: Map<string, string>;
-  /** The last step emitted and its ancestors, root first. */
-  path: OpenStep[];
-  maxRootStart: number | null;
+  order: RunOrder;
 }
 
 export class CanonicalStreamBuilder {
   readonly warnings: Problem[] = [];
+  readonly format = canonicalImporter.id;
   private readonly states: RunState[] = [];
   private current: RunState | undefined;
   private broken: OrderBreak | undefined;
@@ -106,8 +87,7 @@ export class CanonicalStreamBuilder {
 
   /** The stable id of the first step of run `run` with source id `sourceId` (what a parent or a label naming it means). */
   firstIdOf(run: number, sourceId: string): string | undefined {
-    const state = this.states[run];
-    return state?.firstBySource.has(sourceId) ? state.renamed.get(sourceId) ?? sourceId : undefined;
+    return this.states[run]?.order.firstIdOf(sourceId);
   }
 
   /** Read a batch of lines (in file order, continuing the previous batch); the steps they finish. */
@@ -150,43 +130,16 @@ export class CanonicalStreamBuilder {
     }
     const run = (this.current ??= this.newRun(canonicalDefaultTrace(this.path)));
     const d = r.step;
-    const index = run.stepLines++;
+    run.stepLines++;
     const location: SourceLocation = { line: l.line + 1, column: 1, endLine: l.line + 1, endColumn: l.text.length + 1, offset: l.offset, length: l.text.length };
     if (this.keepDrafts) {
       run.draft.steps.push(d);
       run.locations.push(location);
     }
-    const id = run.ids.next(d.sourceId, d);
-    let parent: { draft: number; id: string } | undefined;
-    if (d.parentSourceId) {
-      const draft = run.firstBySource.get(d.parentSourceId);
-      parent = draft === undefined ? undefined : { draft, id: run.renamed.get(d.parentSourceId) ?? d.parentSourceId };
-      // A step naming itself as parent, at its id's first occurrence, is a root (as in buildTrace).
-      if (!parent && d.parentSourceId !== d.sourceId) this.breakOrder(l, `step ${JSON.stringify(id)} names parent ${JSON.stringify(d.parentSourceId)}, which is not before it in the file`);
-    }
-    if (d.sourceId && !run.firstBySource.has(d.sourceId)) {
-      run.firstBySource.set(d.sourceId, index);
-      if (id !== d.sourceId) run.renamed.set(d.sourceId, id);
-    }
-    if (this.broken) return;
-    const start = d.startTime ?? null;
-    let depth = 0;
-    if (parent) {
-      let k = run.path.length - 1;
-      while (k >= 0 && run.path[k].draft !== parent.draft) k--;
-      if (k < 0) return this.breakOrder(l, `step ${JSON.stringify(id)} is a child of ${JSON.stringify(parent.id)}, whose subtree ended earlier in the file`);
-      const p = run.path[k];
-      if (start !== null && p.maxChildStart !== null && start < p.maxChildStart) return this.breakOrder(l, `step ${JSON.stringify(id)} starts before an earlier child of ${JSON.stringify(p.id)}`);
-      if (start !== null && (p.maxChildStart === null || start > p.maxChildStart)) p.maxChildStart = start;
-      run.path.length = k + 1;
-      depth = p.depth + 1;
-    } else {
-      if (start !== null && run.maxRootStart !== null && start < run.maxRootStart) return this.breakOrder(l, `step ${JSON.stringify(id)} starts before an earlier top-level step`);
-      if (start !== null && (run.maxRootStart === null || start > run.maxRootStart)) run.maxRootStart = start;
-      run.path.length = 0;
-    }
-    run.path.push({ draft: index, id, depth, maxChildStart: null });
-    out.push({ run: this.states.length - 1, step: stepFromDraft(d, id, parent ? parent.id : null, run.emitted++, depth, location), byteStart: l.byteStart, byteEnd: l.byteEnd });
+    const placed = run.order.place(d, this.broken !== undefined);
+    if (!placed) return;
+    if ('reason' in placed) return this.breakOrder(l, placed.reason);
+    out.push({ run: this.states.length - 1, step: stepFromDraft(d, placed.id, placed.parentId, placed.index, placed.depth, location), byteStart: l.byteStart, byteEnd: l.byteEnd });
   }
 
   private breakOrder(l: JsonlLine, reason: string): void {
@@ -194,7 +147,7 @@ export class CanonicalStreamBuilder {
   }
 
   private newRun(draft: DraftTrace): RunState {
-    const s: RunState = { draft, locations: [], stepLines: 0, emitted: 0, ids: new StepIdAllocator(), firstBySource: new IdMap(), renamed: new Map(), path: [], maxRootStart: null };
+    const s: RunState = { draft, locations: [], stepLines: 0, order: new RunOrder() };
     this.states.push(s);
     return s;
   }

@@ -9,6 +9,7 @@ import { SourceFile } from '../../json/source-file';
 import { finishTrace, minStart } from '../../model/build';
 import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, Trace } from '../../model/schema';
+import type { DraftTrace } from '../../model/draft';
 import { canonicalImporter } from '../../formats/canonical';
 import { readFileRange } from '../../util/file-range';
 import { cleanProblem, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
@@ -31,15 +32,24 @@ export interface StreamedStepIds {
   readonly count: number;
 }
 
+/** What a streaming builder knows of its runs (canonical-builder.ts, otlp-builder.ts): enough for their headers. */
+export interface StreamedRuns {
+  readonly path: string;
+  /** The format id the whole import gives the file. */
+  readonly format: string;
+  readonly runs: readonly { readonly draft: DraftTrace }[];
+  firstIdOf(run: number, sourceId: string): string | undefined;
+}
+
 /**
  * Streamed run `run` as the whole-file import gives it, without its steps, once `sha256` is the
  * file's: its labels bound to its steps, its start (`start`: the earliest step start), its key.
  * `keys` hands out the runs' keys in file order (a key depends only on earlier runs).
  */
-export function streamedRunHeader(builder: CanonicalStreamBuilder, run: number, sha256: string, warnings: Problem[], steps: StreamedStepIds | undefined, start: number | null, keys: TraceKeyAllocator): Trace {
+export function streamedRunHeader(builder: StreamedRuns, run: number, sha256: string, warnings: Problem[], steps: StreamedStepIds | undefined, start: number | null, keys: TraceKeyAllocator): Trace {
   const runs = builder.runs;
   const draft = runs[run].draft;
-  const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: builder.path, sha256 }, canonicalImporter.id, warnings, [], {
+  const trace = finishTrace({ indexInFile: runs.length > 1 ? run : draft.indexInFile, ...draft, steps: [] }, { path: builder.path, sha256 }, builder.format, warnings, [], {
     bySourceId: (sourceId) => builder.firstIdOf(run, sourceId),
     // In decision order, a step's position in the file is its index.
     atPosition: (position) => steps?.idAt(position),

@@ -26,15 +26,15 @@ import { draftsFromSpans } from '../../formats/otel/span-lists';
 import type { Problem } from '../../util/problems';
 import { readJsonDocument, type JsonDocumentBatch, type JsonPathPattern } from './json-document';
 
-const SCOPE_KEYS = ['scope', 'instrumentationLibrary'];
+export const SCOPE_KEYS = ['scope', 'instrumentationLibrary'];
 
-/** What the reader hands over: the spans, and each request's resource and each scope. */
-const SELECT: JsonPathPattern[] = [['copilotChat']];
+/** What the reader hands over: the spans, and each request's resource and each scope (otlp-builder.ts reads the same). */
+export const OTLP_SELECT: JsonPathPattern[] = [['copilotChat']];
 for (const rs of RESOURCE_SPANS) {
-  SELECT.push([rs, '*', 'resource']);
+  OTLP_SELECT.push([rs, '*', 'resource']);
   for (const ss of SCOPE_SPANS) {
-    SELECT.push([rs, '*', ss, '*', 'spans', '*']);
-    for (const k of SCOPE_KEYS) SELECT.push([rs, '*', ss, '*', k]);
+    OTLP_SELECT.push([rs, '*', ss, '*', 'spans', '*']);
+    for (const k of SCOPE_KEYS) OTLP_SELECT.push([rs, '*', ss, '*', k]);
   }
 }
 
@@ -88,7 +88,7 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       if (!g) map.set(key, (g = make()));
       return g;
     };
-    const it = readJsonDocument(path, { select: SELECT, chunkSize: opts.chunkSize });
+    const it = readJsonDocument(path, { select: OTLP_SELECT, chunkSize: opts.chunkSize });
     let r = it.next();
     for (; !r.done; r = it.next()) {
       const batch: JsonDocumentBatch = r.value;

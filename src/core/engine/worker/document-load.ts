@@ -7,6 +7,9 @@
  *   the file in chunks, `CanonicalStreamBuilder` turns each batch into final steps, and each batch
  *   is sent at once. When the file grows, only the new bytes are read (`reload`). A file out of
  *   decision order, or one rewritten underneath, is loaded again whole.
+ * - OTLP JSON documents stream too when they allow it (otlp-builder.ts: spans in decision order):
+ *   `readJsonDocument` reads them in chunks and each chunk's steps are sent at once. A change
+ *   reads the file again. A document out of decision order is loaded whole.
  * - Every other format is loaded whole here and sent in slices of steps.
  * - At the end of each load: the runs' headers (their ids and sha256 need the whole file), the
  *   warnings, and the findings of each run (the detectors run here, not on the host).
@@ -14,7 +17,8 @@
  * Plain functions of a class, so the tests run them without a thread.
  */
 import { readFileRange } from '../../util/file-range';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, ToolDefinition, Trace } from '../../model/schema';
@@ -29,7 +33,10 @@ import { completeLines } from '../stream/complete-lines';
 import { withoutPayloads } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
-import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader } from '../stream/jsonl-stream';
+import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
+import { looksLikeOtlpJsonDocument, OTLP_SELECT } from '../stream/otlp-stream';
+import { OtlpStreamBuilder, type OtlpStreamedStep } from '../stream/otlp-builder';
+import { readJsonDocument } from '../stream/json-document';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
@@ -129,8 +136,10 @@ interface StreamedRun {
 }
 
 export class DocumentLoader {
-  private mode: 'none' | 'streamed' | 'whole' = 'none';
+  /** `streamed`: agent-trace/v1 lines, read on as they grow; `document`: an OTLP document read in chunks. */
+  private mode: 'none' | 'streamed' | 'document' | 'whole' = 'none';
   private builder: CanonicalStreamBuilder | undefined;
+  private document: OtlpStreamBuilder | undefined;
   private position: JsonlPosition = JSONL_START;
   /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
   private hasher: FileHasher | undefined;
@@ -180,7 +189,9 @@ export class DocumentLoader {
       this.stamp = stampOf(this.params.path);
       if (isReload && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
       const size = fileSize(this.params.path);
-      if (size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM) && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
+      const large = size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM);
+      if (large && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
+      if (large && looksLikeOtlpJsonDocument(this.params.path)) return this.streamDocument(isReload);
       this.loadWhole(isReload);
     } catch (e) {
       this.emit(failure(this.params.path, e));
@@ -236,13 +247,14 @@ export class DocumentLoader {
     this.finish(loaded.format, loaded.traces, loaded.warnings, false, size, detectors);
   }
 
-  private startOver(mode: 'streamed' | 'whole'): void {
+  private startOver(mode: 'streamed' | 'document' | 'whole'): void {
     if (this.sentAny) this.emit({ kind: 'reset' });
     this.mode = mode;
     this.sent = [];
     this.runKeys = new TraceKeyAllocator();
     this.streamedRuns = [];
     this.builder = undefined;
+    this.document = undefined;
     this.position = JSONL_START;
     this.hasher = undefined;
     this.fedPending = undefined;
@@ -253,6 +265,58 @@ export class DocumentLoader {
     this.builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
     this.hasher = new FileHasher(this.params.path);
     this.continueStream(false);
+  }
+
+  /**
+   * An OTLP document, read in chunks; each chunk's steps are sent at once. A document the builder
+   * cannot follow (out of decision order, malformed: see otlp-builder.ts) is loaded whole, which
+   * also says what is wrong with a malformed one in the whole load's words.
+   */
+  private streamDocument(isReload: boolean): void {
+    const path = this.params.path;
+    if (isReload && this.mode === 'document' && fileSha256(path) === this.sha) return this.emit({ kind: 'unchanged' });
+    this.startOver('document');
+    const builder = (this.document = new OtlpStreamBuilder(path));
+    let sha: string;
+    try {
+      const it = readJsonDocument(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
+      let r = it.next();
+      for (; !r.done; r = it.next()) {
+        const out = builder.add(r.value.items);
+        if (builder.orderBreak) {
+          it.return(undefined as never);
+          return this.loadWhole(isReload);
+        }
+        this.sendDocumentSteps(out, r.value.byte, r.value.size);
+      }
+      sha = r.value.sha256;
+    } catch (e) {
+      if (isUserInputError(e)) return this.loadWhole(isReload);
+      throw e;
+    }
+    if (builder.runCount === 0) return this.loadWhole(isReload);
+    this.sha = sha;
+    const warnings = [...builder.warnings];
+    const runs = builder.runs.map((_, run) => this.runHeader(builder, run, sha, warnings));
+    this.finish(builder.format, runs, warnings, true, fileSize(path));
+  }
+
+  private sendDocumentSteps(out: readonly OtlpStreamedStep[], bytesRead: number, totalBytes: number): void {
+    let k = 0;
+    while (k < out.length) {
+      const run = out[k].run;
+      const steps: Step[] = [];
+      for (; k < out.length && out[k].run === run; k++) steps.push(out[k].step);
+      const header = this.sent[run] ? undefined : this.runHeader(this.document!, run, '');
+      // The detector is made at the run's first chunk, with the tools its spans declared by then;
+      // a run whose tools grow later is detected again at the end (findingsOf).
+      const streamed = this.streamedRuns[run] ?? this.newStreamedRun(run, this.document!.toolsOf(run), () => ({}));
+      const findings = this.findingsDue(streamed);
+      this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
+      // Detected after it is sent, as a whole load's slices are: the host takes it meanwhile.
+      streamed.detector.add(steps);
+      for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+    }
   }
 
   /**
@@ -337,7 +401,7 @@ export class DocumentLoader {
   }
 
   private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[], callableTools?: ToolDefinition[]): void {
-    if (this.mode === 'streamed') {
+    if (this.mode === 'streamed' || this.mode === 'document') {
       const kept = (this.sent[run] ??= new SentSteps());
       for (const s of steps) kept.push(s);
     }
@@ -360,7 +424,11 @@ export class DocumentLoader {
 
   /** A streamed run as the whole-file import gives it (its steps are those sent), once `sha256` is the file's. */
   private streamHeader(run: number, sha256: string, warnings: Problem[] = []): RunHeader {
-    return streamedRunHeader(this.builder!, run, sha256, warnings, this.sent[run], this.streamedRuns[run]?.start ?? null, this.runKeys);
+    return this.runHeader(this.builder!, run, sha256, warnings);
+  }
+
+  private runHeader(builder: StreamedRuns, run: number, sha256: string, warnings: Problem[] = []): RunHeader {
+    return streamedRunHeader(builder, run, sha256, warnings, this.sent[run], this.streamedRuns[run]?.start ?? null, this.runKeys);
   }
 
   private finishStream(sha256: string, totalBytes: number): void {
@@ -376,10 +444,13 @@ export class DocumentLoader {
     const known = this.streamedRuns[run];
     if (known) return known;
     const draft = this.builder!.runs[run].draft;
-    const tools = draft.tools ?? [];
     // The metadata is read when the findings are asked for (the end-of-run rules look at it).
-    const detector = new StreamDetector({ tools, get metadata() { return draft.metadata ?? {}; } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
-    const inference = this.params.payloadsOnDemand ? new ToolInference(tools) : undefined;
+    return this.newStreamedRun(run, draft.tools ?? [], () => draft.metadata ?? {});
+  }
+
+  private newStreamedRun(run: number, tools: ToolDefinition[], metadata: () => Record<string, unknown>): StreamedRun {
+    const detector = new StreamDetector({ tools, get metadata() { return metadata(); } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
+    const inference = this.params.payloadsOnDemand && this.mode === 'streamed' ? new ToolInference(tools) : undefined;
     return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null, inferredTools: inference, sentToolChanges: 0 });
   }
 
@@ -405,6 +476,13 @@ export class DocumentLoader {
 
   /** The steps of streamed run `run`, read again from the start of the file (the loader keeps none). */
   private readStreamedRunAgain(run: number, visit: (step: Step) => void): void {
+    if (this.mode === 'document') {
+      const builder = new OtlpStreamBuilder(this.params.path);
+      for (const batch of readJsonDocument(this.params.path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize })) {
+        for (const { run: r, step } of builder.add(batch.items)) if (r === run) visit(step);
+      }
+      return;
+    }
     const builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
     readJsonlLines(this.params.path, (lines) => {
       for (const { run: r, step } of builder.add(lines.filter((l) => l.byteEnd <= this.hashedTo))) if (r === run) visit(step);
@@ -424,7 +502,10 @@ export class DocumentLoader {
     return inference.result().tools;
   }
 
-  /** `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host). */
+  /**
+   * `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host).
+   * `streamed`: the loader kept what each step sent names (`sent`), not the steps.
+   */
   private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number, detectors?: StreamDetector[]): void {
     const taxonomy = taxonomyFor(this.params.taxonomy);
     const findings = traces.map((t, run) => this.findingsOf(t, run, detectors?.[run]));
@@ -435,11 +516,11 @@ export class DocumentLoader {
     const outcome: AnalysisOutcome = {
       kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined),
     };
-    const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
-    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed, totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}) });
+    const callableTools = this.mode === 'streamed' && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
+    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}) });
     this.readOnce = true;
-    // A whole load keeps nothing: a change loads the file again.
-    if (!streamed) this.sent = [];
+    // Only a streamed file is read on from where it ended: a change to any other loads it again.
+    if (this.mode !== 'streamed') this.sent = [];
   }
 }
 
@@ -460,6 +541,19 @@ function fileSize(path: string): number {
     readTraceFileBytes(path);
     throw new UserInputError({ file: path, message: 'cannot be read' });
   }
+}
+
+/** The hex sha256 of the file, read in chunks (a file larger than one string too). */
+function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+    for (let at = 0, n; (n = readSync(fd, buf, 0, buf.length, at)) > 0; at += n) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 function parsesWhole(text: string): boolean {

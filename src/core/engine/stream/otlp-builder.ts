@@ -1,0 +1,184 @@
+/**
+ * Builds the steps of an OTLP JSON document (src/core/formats/otel/otlp.ts) as its spans are read
+ * (`readJsonDocument` with OTLP_SELECT), giving the very `Step`s the whole import gives (ids,
+ * parents, index, depth, location, attributes) while the document allows it:
+ *
+ * - its spans are in decision order within each trace id (decision-order.ts: parents before their
+ *   children, siblings by start time), as SDKs that write a trace as a tree, and this project's
+ *   bench, write them;
+ * - each request's `resource` and each scope's name come before the request's or scope's spans
+ *   (the service and scope name go on every step);
+ * - it is plain: one spelling of `resourceSpans` and of `scopeSpans` per request, no VS Code chat
+ *   session (`copilotChat`, which makes the document one trace of another shape).
+ *
+ * Anything else is an order break: `orderBreak` says why and no more steps come, and the caller
+ * loads the file whole instead (an exporter that writes children before their parents, as batch
+ * span processors do, needs the whole file to know the order anyway).
+ *
+ * Runs are the trace ids in the order they first appear, as in `draftsFromSpans`.
+ */
+import { copilotChatExport } from '../../formats/otel/copilot-chat';
+import { isObject } from '../../formats/importer';
+import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
+import { spanToDraft, ToolCollector } from '../../formats/otel/span';
+import type { DraftTrace } from '../../model/draft';
+import { stepFromDraft } from '../../model/build';
+import type { Step } from '../../model/schema';
+import { cleanProblem, type Problem } from '../../util/problems';
+import { RunOrder } from './decision-order';
+import type { JsonDocumentItem } from './json-document';
+import type { StreamedRuns } from './jsonl-stream';
+
+export interface OtlpStreamedStep {
+  run: number;
+  step: Step;
+}
+
+interface OtlpRun {
+  traceId: string;
+  order: RunOrder;
+  tools: ToolCollector;
+  /** Name of the first span without a parent, and of the first span: the trace's title names the first. */
+  rootName: string | undefined;
+  firstName: string | undefined;
+}
+
+/** A request (`resourceSpans` element) or scope read so far: what its spans take from it, and whether any came. */
+interface Group {
+  fields: Record<string, unknown>;
+  spansSeen: boolean;
+  /** The last element index read inside it (its scopes, or its spans): a key written twice restarts them. */
+  lastIndex: number;
+  /** A request's spelling of `scopeSpans`. */
+  scopeSpansKey?: string;
+}
+
+export class OtlpStreamBuilder implements StreamedRuns {
+  readonly format = otlpImporter.id;
+  readonly warnings: Problem[] = [];
+  private readonly states: OtlpRun[] = [];
+  private readonly runOf = new Map<string, number>();
+  private readonly requests = new Map<number, Group>();
+  /** The last `resourceSpans` index read (see newGroup). */
+  private readonly document = { lastIndex: -1 };
+  private readonly scopes = new Map<string, Group>();
+  private resourceSpansKey: string | undefined;
+  private broken: string | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Why the document cannot be built as it is read, once it cannot (then no more steps come). */
+  get orderBreak(): string | undefined {
+    return this.broken;
+  }
+
+  get runCount(): number {
+    return this.states.length;
+  }
+
+  /** The runs as the whole import drafts them, without their steps (title, tools and metadata so far). */
+  get runs(): readonly { draft: DraftTrace }[] {
+    return this.states.map((s) => ({
+      draft: {
+        ...(s.traceId ? { id: s.traceId } : {}),
+        title: `OTLP: ${s.rootName ?? s.firstName}`,
+        steps: [],
+        tools: s.tools.list(),
+        metadata: s.traceId ? { traceId: s.traceId } : {},
+      },
+    }));
+  }
+
+  /** The tools run `run`'s spans declared so far (the detectors check calls against them). */
+  toolsOf(run: number): ReturnType<ToolCollector['list']> {
+    return this.states[run].tools.list();
+  }
+
+  firstIdOf(run: number, sourceId: string): string | undefined {
+    return this.states[run]?.order.firstIdOf(sourceId);
+  }
+
+  /** Read the values of a batch (in document order, continuing the previous batch); the steps they finish. */
+  add(items: readonly JsonDocumentItem[]): OtlpStreamedStep[] {
+    const out: OtlpStreamedStep[] = [];
+    for (const item of items) {
+      if (this.broken) break;
+      this.addItem(item, out);
+    }
+    return out;
+  }
+
+  private addItem(item: JsonDocumentItem, out: OtlpStreamedStep[]): void {
+    const p = item.path;
+    if (p[0] === 'copilotChat') {
+      if (copilotChatExport({ copilotChat: item.value })) this.broken = 'the document is a VS Code chat session (copilotChat), read as one trace';
+      return;
+    }
+    const rsKey = String(p[0]);
+    if ((this.resourceSpansKey ??= rsKey) !== rsKey) return this.stop(`it has both "${this.resourceSpansKey}" and "${rsKey}"`);
+    if (typeof p[1] !== 'number') return this.stop(`"${rsKey}" is not a list`);
+    const request = this.requests.get(p[1]) ?? this.newGroup(this.requests, p[1], this.document, `${rsKey}[${p[1]}]`);
+    if (!request) return;
+    if (p.length === 3) {
+      if (request.spansSeen) return this.stop(`the resource of ${rsKey}[${p[1]}] comes after its spans`);
+      request.fields.resource = item.value;
+      return;
+    }
+    const ssKey = String(p[2]);
+    if ((request.scopeSpansKey ??= ssKey) !== ssKey) return this.stop(`${rsKey}[${p[1]}] has both "${request.scopeSpansKey}" and "${ssKey}"`);
+    if (typeof p[3] !== 'number') return this.stop(`"${ssKey}" is not a list`);
+    const scope = this.scopes.get(`${p[1]}.${p[3]}`) ?? this.newGroup(this.scopes, `${p[1]}.${p[3]}`, request, `${rsKey}[${p[1]}].${ssKey}[${p[3]}]`);
+    if (!scope) return;
+    if (p.length === 5) {
+      if (scope.spansSeen) return this.stop(`the scope of ${rsKey}[${p[1]}].${ssKey}[${p[3]}] comes after its spans`);
+      scope.fields[String(p[4])] = item.value;
+      return;
+    }
+    if (typeof p[5] !== 'number') return this.stop(`"spans" of ${rsKey}[${p[1]}].${ssKey}[${p[3]}] is not a list`);
+    if (p[5] !== scope.lastIndex + 1) return this.stop(`${rsKey}[${p[1]}].${ssKey}[${p[3]}] has "spans" twice`);
+    scope.lastIndex = p[5];
+    request.spansSeen = true;
+    scope.spansSeen = true;
+    if (!isObject(item.value)) {
+      this.warnings.push(cleanProblem({ file: this.path, message: notASpanMessage(p) }));
+      return;
+    }
+    const span = otlpSpan(item.value, p, scopeNameOf(scope.fields), serviceOf(request.fields));
+    const run = this.runFor(span.traceId ?? '');
+    const state = this.states[run];
+    const draft = spanToDraft(span, state.tools);
+    state.firstName ??= draft.name;
+    if (!draft.parentSourceId) state.rootName ??= draft.name;
+    const placed = state.order.place(draft, false);
+    if (!placed || 'reason' in placed) return this.stop(placed ? placed.reason : 'out of order');
+    out.push({ run, step: stepFromDraft(draft, placed.id, placed.parentId, placed.index, placed.depth, item.location) });
+  }
+
+  private stop(reason: string): void {
+    this.broken ??= reason;
+  }
+
+  /**
+   * The group first seen at element `index` of its parent (`within`: the last index read there).
+   * An index no later than one read already means the list was written twice (JSON.parse keeps
+   * the last): that is a break.
+   */
+  private newGroup<K>(map: Map<K, Group>, key: K, within: { lastIndex: number }, where: string): Group | undefined {
+    const index = Number(String(key).split('.').pop());
+    if (index <= within.lastIndex) return this.stop(`${where} is written after a later element, or twice`), undefined;
+    within.lastIndex = index;
+    const g: Group = { fields: {}, spansSeen: false, lastIndex: -1 };
+    map.set(key, g);
+    return g;
+  }
+
+  private runFor(traceId: string): number {
+    let run = this.runOf.get(traceId);
+    if (run === undefined) {
+      run = this.states.length;
+      this.runOf.set(traceId, run);
+      this.states.push({ traceId, order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined });
+    }
+    return run;
+  }
+}
