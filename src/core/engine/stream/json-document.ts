@@ -112,13 +112,13 @@ export function* readJsonDocument(path: string, opts: JsonDocumentOptions): Gene
 }
 
 /** A place in the decoded text: 0-based line, character offset of that line's start, character offset. */
-interface TextPos { line: number; lineStart: number; offset: number }
+export interface TextPos { line: number; lineStart: number; offset: number }
 
 /**
  * Byte offsets to text positions, moving forward only: counts UTF-16 code units (a lead byte is
  * one unit, a 4-byte sequence's lead two) and line feeds over the bytes passed.
  */
-class Positions {
+export class Positions {
   private byte: number;
   private line = 0;
   private lineStart = 0;
@@ -150,7 +150,7 @@ class Positions {
   }
 }
 
-function location(a: TextPos, b: TextPos): SourceLocation {
+export function location(a: TextPos, b: TextPos): SourceLocation {
   return { line: a.line + 1, column: a.offset - a.lineStart + 1, endLine: b.line + 1, endColumn: b.offset - b.lineStart + 1, offset: a.offset, length: b.offset - a.offset };
 }
 
@@ -351,7 +351,7 @@ class DocumentReader {
   }
 }
 
-const INVALID_UTF8 = 'invalid UTF-8 byte sequence; a file this large is read as a stream, which needs UTF-8 throughout (the whole-file reader, for smaller files, shows such bytes as U+FFFD)';
+export const INVALID_UTF8 = 'invalid UTF-8 byte sequence; a file this large is read as a stream, which needs UTF-8 throughout (the whole-file reader, for smaller files, shows such bytes as U+FFFD)';
 
 /** Where the chunk's last UTF-8 sequence starts when the chunk cuts it short (else the chunk's length). */
 function completeEnd(chunk: Uint8Array): number {
@@ -379,7 +379,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
 }
 
 /** Whether `pattern` matches the first `n` segments of `path` (all of it by default). */
-function matches(pattern: JsonPathPattern, path: JsonPath, n = path.length): boolean {
+export function matches(pattern: JsonPathPattern, path: JsonPath, n = path.length): boolean {
   if (pattern.length !== n) return false;
   for (let i = 0; i < n; i++) {
     const p = pattern[i];

@@ -8,7 +8,7 @@
  *   is sent at once. When the file grows, only the new bytes are read (`reload`). A file out of
  *   decision order, or one rewritten underneath, is loaded again whole.
  * - OTLP JSON documents stream too when they allow it (otlp-builder.ts: spans in decision order):
- *   `readJsonDocument` reads them in chunks and each chunk's steps are sent at once. A change
+ *   `readJsonValues` reads them in chunks and each chunk's steps are sent at once. A change
  *   reads the file again. A document out of decision order is loaded whole.
  * - Every other format is loaded whole here and sent in slices of steps.
  * - At the end of each load: the runs' headers (their ids and sha256 need the whole file), the
@@ -36,7 +36,7 @@ import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
 import { looksLikeOtlpJsonDocument, OTLP_SELECT } from '../stream/otlp-stream';
 import { OtlpStreamBuilder, type OtlpStreamedStep } from '../stream/otlp-builder';
-import { readJsonDocument } from '../stream/json-document';
+import { readJsonValues } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
@@ -279,7 +279,7 @@ export class DocumentLoader {
     const builder = (this.document = new OtlpStreamBuilder(path));
     let sha: string;
     try {
-      const it = readJsonDocument(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
+      const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
       let r = it.next();
       for (; !r.done; r = it.next()) {
         const out = builder.add(r.value.items);
@@ -478,7 +478,7 @@ export class DocumentLoader {
   private readStreamedRunAgain(run: number, visit: (step: Step) => void): void {
     if (this.mode === 'document') {
       const builder = new OtlpStreamBuilder(this.params.path);
-      for (const batch of readJsonDocument(this.params.path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize })) {
+      for (const batch of readJsonValues(this.params.path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize })) {
         for (const { run: r, step } of builder.add(batch.items)) if (r === run) visit(step);
       }
       return;
