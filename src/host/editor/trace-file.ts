@@ -195,9 +195,9 @@ export class TraceFile {
         for (const step of e.steps) steps.push(step);
         if (e.payloadRanges) {
           // Each decoded `{}` replaced by one shared empty object: 10^6 fewer objects to hold.
-          for (const step of e.steps) step.attributes = HELD_ATTRIBUTES;
+          for (const step of e.steps) if (isEmpty(step.attributes)) step.attributes = HELD_ATTRIBUTES;
           let payloads = this.payloads.get(steps);
-          if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path, () => this.lineChecker)));
+          if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path, () => this.lineChecker, e.payloadFormat)));
           payloads.addRanges(e.payloadRanges);
           if (e.callableTools) payloads.callableTools = e.callableTools;
         }
@@ -444,3 +444,9 @@ export type TraceReload =
   /** Anything else: runs came or went, or steps changed before the end. */
   | { kind: 'rewritten'; stepCounts: number[] }
   | { kind: 'unreadable'; problem: string };
+
+/** Whether a step's attributes are empty (a held agent-trace/v1 step's; an OTLP span's keep theirs). */
+function isEmpty(attributes: Record<string, unknown>): boolean {
+  for (const _ in attributes) return false;
+  return true;
+}

@@ -108,6 +108,26 @@ describe('engine: document events as they cross to the host', () => {
     });
   }
 
+  it('an OTLP document\'s held span steps cross as columns with their attributes and multi-line locations', () => {
+    const path = join(dir, `c${++serial}.json`);
+    writeFileSync(path, JSON.stringify(JSON.parse(benchTraceText('otlp', 80, 4)), null, 2));
+    const events: DocumentEvent[] = [];
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 2048, payloadsOnDemand: true }, (e) => events.push(e)).open();
+    const through = crossed(events);
+    let spans = 0;
+    for (const [k, e] of events.entries()) {
+      assert.deepStrictEqual(through.back[k], asJson(e), `${e.kind} event`);
+      if (e.kind !== 'steps') continue;
+      assert.equal(e.payloadFormat, 'otlp-span');
+      assert.ok(JSON.parse(through.wire[k]).held, 'held steps go as columns');
+      for (const s of e.steps) {
+        assert.ok(Object.keys(s.attributes).length > 0 && s.location!.endLine > s.location!.line, `${s.id}: attributes and a location of several lines`);
+        spans++;
+      }
+    }
+    assert.equal(spans, 80);
+  });
+
   it('the repeated and literal ids keep their source ids; errors and tool calls come back', () => {
     const steps = crossed(eventsOf(unlikeSteps(), true)).back.flatMap((e) => (e.kind === 'steps' ? e.steps : []));
     const byName = new Map(steps.map((s) => [s.name, s]));

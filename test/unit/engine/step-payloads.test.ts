@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
-import { FilePayloads, PAGED_FIELDS } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, FilePayloads, LineVerdict, PAGED_FIELDS } from '../../../src/core/engine/stream/step-payloads';
+import { searchableText } from '../../../src/core/engine/search-text';
 import { loadTraceFile } from '../../../src/core/load';
 import { isUserInputError } from '../../../src/core/util/problems';
 import type { Step } from '../../../src/core/model/schema';
@@ -23,8 +24,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let serial = 0;
 
 /** The file's runs as the host holds them: light steps, and each run's payload source. */
-function openPaged(text: string): { path: string; runs: Step[][]; payloads: FilePayloads[]; events: DocumentEvent[] } {
-  const path = join(dir, `p${++serial}.trace.jsonl`);
+function openPaged(text: string, name = `p${++serial}.trace.jsonl`): { path: string; runs: Step[][]; payloads: FilePayloads[]; events: DocumentEvent[] } {
+  const path = join(dir, name);
   writeFileSync(path, text);
   const runs: Step[][] = [];
   const payloads: FilePayloads[] = [];
@@ -35,9 +36,31 @@ function openPaged(text: string): { path: string; runs: Step[][]; payloads: File
     (runs[e.run] ??= []).push(...e.steps);
     assert.ok(e.payloadRanges, 'the ranges come with the steps');
     assert.equal(e.payloadRanges.length, 2 * e.steps.length);
-    (payloads[e.run] ??= new FilePayloads(path)).addRanges(e.payloadRanges);
+    (payloads[e.run] ??= new FilePayloads(path, undefined, e.payloadFormat)).addRanges(e.payloadRanges);
   }).open();
   return { path, runs, payloads, events };
+}
+
+/** An OTLP document of two requests (services) and three scopes, pretty-printed, with multi-byte and escaped text. */
+function hostileOtlp(): string {
+  const kv = (key: string, v: string): unknown => ({ key, value: { stringValue: v } });
+  const span = (spanId: string, name: string, start: number, parent: string | undefined, attrs: unknown[]): unknown => ({
+    traceId: 't1', spanId, ...(parent ? { parentSpanId: parent } : {}), name, startTimeUnixNano: String(start * 1e9), endTimeUnixNano: String((start + 1) * 1e9), attributes: attrs,
+  });
+  const messages = (role: string, content: string): string => JSON.stringify([{ role, parts: [{ type: 'text', content }] }]);
+  const doc = { resourceSpans: [
+    { resource: { attributes: [kv('service.name', 'research-agent')] }, scopeSpans: [
+      { scope: { name: 'agents' }, spans: [span('a', 'invoke_agent café', 1, undefined, [kv('gen_ai.operation.name', 'invoke_agent')])] },
+      { scope: { name: 'openai' }, spans: [span('b', 'chat gpt-4o', 2, 'a', [kv('gen_ai.operation.name', 'chat'), kv('gen_ai.request.model', 'gpt-4o'),
+        kv('gen_ai.input.messages', messages('user', 'What is the weather in Paris? 日本語 🚀 "quoted" \\ back\nslash')),
+        kv('gen_ai.output.messages', messages('assistant', 'Calling get_weather, café déjà'))])] },
+    ] },
+    { resource: { attributes: [kv('service.name', 'tools ß')] }, scopeSpans: [
+      { scope: { name: 'tools' }, spans: [span('c', 'execute_tool get_weather', 3, 'a', [kv('gen_ai.operation.name', 'execute_tool'), kv('gen_ai.tool.name', 'get_weather'),
+        kv('gen_ai.tool.call.arguments', '{"city":"Paris"}'), kv('gen_ai.tool.call.result', '18°C, <b>sunny</b>')])] },
+    ] },
+  ] };
+  return JSON.stringify(doc, null, 2);
 }
 
 /** Generated runs with the text a real trace has: accents, CJK, emoji, escapes, HTML. */
@@ -58,17 +81,23 @@ describe('engine: steps held without their payloads, read back from the file', (
     ['multi-byte text and a repeated id', hostileText],
     ['CRLF line ends and a BOM', () => `\uFEFF${hostileText().replace(/\n/g, '\r\n')}`],
     ['the example trace', () => readFileSync(join(PROJECT_ROOT, 'examples/research-agent.trace.jsonl'), 'utf8')],
+    ['an OTLP document', () => benchTraceText('otlp', 200, 3)],
+    ['an OTLP document of two services and scopes, with multi-byte text', hostileOtlp],
+    ['the GenAI OTLP fixture', () => readFileSync(join(PROJECT_ROOT, 'test/fixtures/otel/genai-otlp.json'), 'utf8')],
   ];
   for (const [name, text] of cases) {
     it(`${name}: the steps cross without input and output, and read back as the whole import builds them`, () => {
-      const { path, runs, payloads } = openPaged(text());
+      const otlp = name.includes('OTLP');
+      const { path, runs, payloads, events } = openPaged(text(), otlp ? `p${++serial}.json` : undefined);
+      assert.ok(events.every((e) => e.kind !== 'steps' || e.payloadFormat === (otlp ? 'otlp-span' : undefined)), 'what the ranges hold');
       const whole = loadTraceFile(path).traces;
       assert.equal(runs.length, whole.length);
       runs.forEach((steps, r) => {
         assert.ok(steps.length > 0);
         for (const s of steps) {
           for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
-          assert.deepEqual(s.attributes, {}, `${s.id} crossed with its attributes`);
+          // A span's attributes name its service and scope, written outside the span: they cross.
+          if (!otlp) assert.deepEqual(s.attributes, {}, `${s.id} crossed with its attributes`);
           assert.equal(s.toolCall?.arguments, undefined, `${s.id} crossed with its call's arguments`);
         }
         assert.ok(whole[r].steps.some((s) => s.input || s.output), 'the run has payloads to read back');
@@ -77,6 +106,18 @@ describe('engine: steps held without their payloads, read back from the file', (
       });
     });
   }
+
+  it('an OTLP span step is checked for a search in its file as its whole step decides', () => {
+    const { path, runs, payloads } = openPaged(hostileOtlp(), `p${++serial}.json`);
+    const whole = loadTraceFile(path).traces[0].steps;
+    const { held, check } = payloads[0].linesOf!(runs[0], 0, runs[0].length);
+    assert.equal(held.length, whole.length);
+    for (const query of ['café', '日本', 'weather in paris', '"quoted"', 'get_weather', 'nowhere at all', 'research-agent']) {
+      const verdicts = checkLinesInFile(path, check, query);
+      const expected = whole.map((s) => (searchableText(s).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch));
+      assert.deepEqual([...verdicts], expected, query);
+    }
+  });
 
   it('a step whose line changed on disk is refused with the file, the line and why', () => {
     const text = benchTraceText('jsonl', 30, 5);

@@ -157,3 +157,55 @@ describe('trace editor: a streamed file held without its payloads', function () 
     assert.deepEqual(await a.sendRequest(Search, ask), await connect(whole()).sendRequest(Search, ask), 'the appended steps are searched');
   });
 });
+
+describe('trace editor: an OTLP document held as its spans\' byte ranges', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let path: string;
+  let paged: TraceFile;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atd-paged-otlp-'));
+    path = join(dir, 'spans.json');
+    writeFileSync(path, benchTraceText('otlp', 300, 12));
+    paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    const events: DocumentEvent['kind'][] = [];
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 8192, payloadsOnDemand: true }, (e) => {
+      events.push(e.kind);
+      paged.applyLoadEvent(e);
+    }).open();
+    assert.ok(events.filter((k) => k === 'steps').length > 5 && !events.includes('reset'), `streamed: ${events.join(',')}`);
+    paged.session(0);
+    paged.flushGrowth();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const whole = (): TraceFile => TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+
+  it('holds the spans without their messages, and sends details, texts and messages as for the file loaded whole', async () => {
+    const steps = paged.session(0).steps;
+    assert.equal(steps.length, 300);
+    assert.ok(steps.every((s) => s.input === undefined && s.output === undefined));
+    const a = connect(paged);
+    const b = connect(whole());
+    for (let index = 0; index < steps.length; index += 11) {
+      assert.deepEqual(jsonView(await a.sendRequest(GetStep, { traceIndex: 0, index })), jsonView(await b.sendRequest(GetStep, { traceIndex: 0, index })), `step ${index}`);
+      assert.deepEqual(await a.sendRequest(GetStepText, { traceIndex: 0, index, path: [] }), await b.sendRequest(GetStepText, { traceIndex: 0, index, path: [] }), `raw JSON of step ${index}`);
+      const messages = paged.session(0).wholeStep(index).input?.messages;
+      if (!messages?.length) continue;
+      const ask = { traceIndex: 0, index, at: 'input' as const, start: 0, count: messages.length };
+      assert.deepEqual(jsonView(await a.sendRequest(GetStepMessages, ask)), jsonView(await b.sendRequest(GetStepMessages, ask)), `input messages of step ${index}`);
+    }
+  });
+
+  it('searches the messages read back as the file loaded whole', async () => {
+    const a = connect(paged);
+    const b = connect(whole());
+    for (const query of ['reconcile', 'résumé', 'timeout', 'no such text anywhere']) {
+      const ask = { traceIndex: 0, query, from: -1, direction: 'next' as const, complete: true };
+      const expected = await b.sendRequest(Search, ask);
+      assert.equal(expected.matchCount > 0, query !== 'no such text anywhere', `${query}: found in the file loaded whole`);
+      assert.deepEqual(await a.sendRequest(Search, ask), expected, query);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Builds the steps of an OTLP JSON document (src/core/formats/otel/otlp.ts) as its spans are read
- * (`readJsonDocument` with OTLP_SELECT), giving the very `Step`s the whole import gives (ids,
+ * (`readJsonValues` with OTLP_SELECT), giving the very `Step`s the whole import gives (ids,
  * parents, index, depth, location, attributes) while the document allows it:
  *
  * - its spans are in decision order within each trace id (decision-order.ts: parents before their
@@ -26,12 +26,15 @@ import { stepFromDraft } from '../../model/build';
 import type { Step } from '../../model/schema';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
-import type { JsonDocumentItem } from './json-document';
+import type { JsonValueItem } from './json-values';
 import type { StreamedRuns } from './jsonl-stream';
 
 export interface OtlpStreamedStep {
   run: number;
   step: Step;
+  /** Where the span is in the file: bytes [byteStart, byteEnd). */
+  byteStart: number;
+  byteEnd: number;
 }
 
 interface OtlpRun {
@@ -99,7 +102,7 @@ export class OtlpStreamBuilder implements StreamedRuns {
   }
 
   /** Read the values of a batch (in document order, continuing the previous batch); the steps they finish. */
-  add(items: readonly JsonDocumentItem[]): OtlpStreamedStep[] {
+  add(items: readonly JsonValueItem[]): OtlpStreamedStep[] {
     const out: OtlpStreamedStep[] = [];
     for (const item of items) {
       if (this.broken) break;
@@ -108,7 +111,7 @@ export class OtlpStreamBuilder implements StreamedRuns {
     return out;
   }
 
-  private addItem(item: JsonDocumentItem, out: OtlpStreamedStep[]): void {
+  private addItem(item: JsonValueItem, out: OtlpStreamedStep[]): void {
     const p = item.path;
     if (p[0] === 'copilotChat') {
       if (copilotChatExport({ copilotChat: item.value })) this.broken = 'the document is a VS Code chat session (copilotChat), read as one trace';
@@ -151,7 +154,7 @@ export class OtlpStreamBuilder implements StreamedRuns {
     if (!draft.parentSourceId) state.rootName ??= draft.name;
     const placed = state.order.place(draft, false);
     if (!placed || 'reason' in placed) return this.stop(placed ? placed.reason : 'out of order');
-    out.push({ run, step: stepFromDraft(draft, placed.id, placed.parentId, placed.index, placed.depth, item.location) });
+    out.push({ run, step: stepFromDraft(draft, placed.id, placed.parentId, placed.index, placed.depth, item.location), byteStart: item.byteStart, byteEnd: item.byteEnd });
   }
 
   private stop(reason: string): void {

@@ -2,7 +2,8 @@
  * Steps held without their payloads, read back from the file when asked (as vscode-hexeditor pages
  * its document). A streamed agent-trace/v1 file's steps cross from the document worker to the
  * extension host without `input` and `output` (a run's model inputs and tool outputs are most of
- * its bytes) and with the byte range of their line; the host keeps the ranges, and whatever needs
+ * its bytes) and with the byte range of their line (an OTLP document's, of their span: see
+ * PayloadFormat); the host keeps the ranges, and whatever needs
  * a whole step (its details, a correction, search) reads its line again and rebuilds it exactly as
  * the import built it. Memory then follows the number of steps, not their size.
  *
@@ -13,6 +14,9 @@ import { stepFromDraft } from '../../model/build';
 import type { Step, ToolDefinition } from '../../model/schema';
 import type { DraftStep } from '../../model/draft';
 import { canonicalRecord, prepareCanonicalLines } from '../../formats/canonical';
+import { isObject } from '../../formats/importer';
+import { otlpSpan } from '../../formats/otel/otlp';
+import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
 import { GrowableFloat64 } from '../growable';
@@ -40,11 +44,23 @@ let scratch: Buffer | undefined;
 /** The finder's memory when there is one: lines read there are searched where they were read. */
 const readBack = (path: string, start: number, end: number): Buffer => readFileRange(path, start, end, foldFinder(READ_BACK_BYTES)?.scratch() ?? (scratch ??= Buffer.allocUnsafeSlow(READ_BACK_BYTES)));
 
-/** The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow V8 path). */
-export function withoutPayloads(s: Step): Step {
+/**
+ * What a held step's byte range holds, and so how its whole step is rebuilt:
+ * - `line`: an agent-trace/v1 line; the step is the line's, attributes included.
+ * - `otlp-span`: a span of an OTLP document. The step's attributes also name the span's service
+ *   and scope, which are written outside the span: a held span step keeps its attributes (what
+ *   readSemantics leaves there is small; the messages are its payloads).
+ */
+export type PayloadFormat = 'line' | 'otlp-span';
+
+/**
+ * The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow
+ * V8 path); its attributes too, unless the format keeps them (see PayloadFormat).
+ */
+export function withoutPayloads(s: Step, format: PayloadFormat = 'line'): Step {
   const light: Step = {
     id: s.id, parentId: s.parentId, index: s.index, depth: s.depth, kind: s.kind, name: s.name,
-    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: HELD_ATTRIBUTES,
+    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: format === 'otlp-span' ? s.attributes : HELD_ATTRIBUTES,
   };
   if (s.sourceId !== undefined) light.sourceId = s.sourceId;
   // Its name and id (legacy derived ids hash the name); the arguments come with the whole step.
@@ -100,7 +116,7 @@ export class FilePayloads implements PayloadSource {
   callableTools: readonly ToolDefinition[] | undefined;
 
   /** `checkerOf` gives the checker of the moment (the document worker comes and goes). */
-  constructor(readonly path: string, private readonly checkerOf: () => LineChecker | undefined = () => undefined) {}
+  constructor(readonly path: string, private readonly checkerOf: () => LineChecker | undefined = () => undefined, readonly format: PayloadFormat = 'line') {}
 
   get checker(): LineChecker | undefined {
     return this.checkerOf();
@@ -123,7 +139,7 @@ export class FilePayloads implements PayloadSource {
     const last = this.last;
     if (last && last.id === step.id && last.index === step.index) return last;
     const line = readFileRange(this.path, this.starts.get(step.index), this.ends.get(step.index)).toString('utf8');
-    return (this.last = rebuild(this.path, step, line));
+    return (this.last = rebuild(this.path, step, line, this.format));
   }
 
   wholeAt(steps: readonly Step[], positions: readonly number[]): Step[] {
@@ -150,7 +166,7 @@ export class FilePayloads implements PayloadSource {
   linesOf(steps: readonly Step[], from: number, to: number): HeldLines {
     const { held, known, starts, ends } = this.rangesOf(steps, from, to, true);
     // Arrays filled by push, not made at their length: a holey array crosses postMessage several times slower.
-    const check: LineCheck = { starts, ends, sourceIds: [], ids: [] };
+    const check: LineCheck = { starts, ends, sourceIds: [], ids: [], ...(this.format === 'line' ? {} : { format: this.format }) };
     for (const k of held) {
       const step = steps[k];
       check.sourceIds.push(step.sourceId);
@@ -205,7 +221,7 @@ export class FilePayloads implements PayloadSource {
 
   private rebuildFrom(step: Step, bytes: Buffer, base: number): Step {
     const i = step.index;
-    return rebuild(this.path, step, bytes.toString('utf8', this.starts.get(i) - base, this.ends.get(i) - base));
+    return rebuild(this.path, step, bytes.toString('utf8', this.starts.get(i) - base, this.ends.get(i) - base), this.format);
   }
 }
 
@@ -230,6 +246,8 @@ export interface LineCheck {
   ends: Float64Array;
   sourceIds: (string | undefined)[];
   ids: (string | null)[];
+  /** What the ranges hold (default `line`). */
+  format?: PayloadFormat;
 }
 
 /** The held lines of some steps (`held`: their positions, ascending, line r for held[r]) and the steps known whole. */
@@ -259,7 +277,7 @@ export function checkLinesInFile(path: string, lines: LineCheck, query: string):
     const { bytes, base, end } = readLinesFrom(path, starts, ends, k);
     for (let r = k; r < end; r++) {
       if (candidate[r] !== 1) continue;
-      const d = stepDraftOfLine(bytes.toString('utf8', starts[r] - base, ends[r] - base), 0);
+      const d = draftOf(bytes.toString('utf8', starts[r] - base, ends[r] - base), lines.format ?? 'line', 0);
       if (!d || d.sourceId !== lines.sourceIds[r]) verdicts[r] = LineVerdict.Unsure;
       else if (searchableText(stepFromDraft(d, idOf(r), null, 0, 0, undefined)).includes(query)) verdicts[r] = LineVerdict.Match;
     }
@@ -388,26 +406,33 @@ function markMatched(lines: MarkedLines, k: number, j: number, patterns: RegExp[
   }
 }
 
-/** The step of an agent-trace/v1 line (0-based `line0`), as the import reads it; undefined for anything else. */
-function stepDraftOfLine(line: string, line0: number): DraftStep | undefined {
+/**
+ * The draft step of an agent-trace/v1 line (0-based `line0`) or of an OTLP span, as the import
+ * reads it; undefined for anything else. A span's draft lacks the service and scope attributes.
+ */
+function draftOf(text: string, format: PayloadFormat, line0: number): DraftStep | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (format === 'otlp-span') return isObject(value) ? spanToDraft(otlpSpan(value, [], undefined, undefined), new ToolCollector()) : undefined;
   const record = canonicalRecord(value, line0, () => undefined);
   return record && 'step' in record ? record.step : undefined;
 }
 
-/** The whole step from its line, as the streamed import built it; refused when the line is no longer the step's. */
-function rebuild(path: string, light: Step, line: string): Step {
-  const d = stepDraftOfLine(line, (light.location?.line ?? 1) - 1);
+/** The whole step from its line or span, as the streamed import built it; refused when the text is no longer the step's. */
+function rebuild(path: string, light: Step, text: string, format: PayloadFormat): Step {
+  const d = draftOf(text, format, (light.location?.line ?? 1) - 1);
   if (!d || d.sourceId !== light.sourceId || d.kind !== light.kind || d.name !== light.name) {
     throw new UserInputError({
       file: path, ...(light.location ? { line: light.location.line } : {}),
-      message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer on this line. The trace is read again when the change is seen; reopen it if it is not.`,
+      message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is read again when the change is seen; reopen it if it is not.`,
     });
   }
-  return stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);
+  const whole = stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);
+  // A span's service and scope are not in its text: its held attributes have them.
+  if (format === 'otlp-span') whole.attributes = light.attributes;
+  return whole;
 }

@@ -30,7 +30,7 @@ import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
-import { withoutPayloads } from '../stream/step-payloads';
+import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
@@ -67,9 +67,10 @@ export interface OpenDocumentParams {
    */
   findingsEverySteps?: number;
   /**
-   * A streamed file's steps are sent without their payloads (PAGED_FIELDS in step-payloads.ts),
-   * each with its line's byte range (`payloadRanges`), for the host to read back when it needs a
-   * whole step. Default false: the whole steps are sent.
+   * A streamed file's steps (agent-trace/v1 lines, an OTLP document's spans) are sent without
+   * their payloads (PAGED_FIELDS in step-payloads.ts), each with its line's or span's byte range
+   * (`payloadRanges`), for the host to read back when it needs a whole step. Default false: the
+   * whole steps are sent.
    */
   payloadsOnDemand?: boolean;
 }
@@ -85,11 +86,12 @@ export type DocumentEvent =
    * (provisional until `done`). `findings`, now and then while a run is read: its findings so far
    * without the end-of-run rules, replacing those sent before (the final ones come with `done`).
    * `payloadRanges` (streamed, with `payloadsOnDemand`): the steps came without their payloads;
-   * step k's line is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
+   * step k's line (or span) is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
+   * `payloadFormat` (then): what the ranges hold, when not agent-trace/v1 lines (an OTLP document's spans).
    * `callableTools` (then): the run's tools with those its calls so far imply (inferMissingTools,
    * which the host cannot run on steps without their messages), when they changed.
    */
-  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[] }
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[]; payloadFormat?: PayloadFormat }
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
@@ -306,13 +308,22 @@ export class DocumentLoader {
     while (k < out.length) {
       const run = out[k].run;
       const steps: Step[] = [];
-      for (; k < out.length && out[k].run === run; k++) steps.push(out[k].step);
+      const ranges: number[] | undefined = this.params.payloadsOnDemand ? [] : undefined;
+      for (; k < out.length && out[k].run === run; k++) {
+        steps.push(out[k].step);
+        ranges?.push(out[k].byteStart, out[k].byteEnd);
+      }
       const header = this.sent[run] ? undefined : this.runHeader(this.document!, run, '');
       // The detector is made at the run's first chunk, with the tools its spans declared by then;
       // a run whose tools grow later is detected again at the end (findingsOf).
       const streamed = this.streamedRuns[run] ?? this.newStreamedRun(run, this.document!.toolsOf(run), () => ({}));
       const findings = this.findingsDue(streamed);
-      this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
+      if (ranges) {
+        const callableTools = this.toolsImplied(streamed, steps);
+        this.sendSteps(run, steps.map((st) => withoutPayloads(st, 'otlp-span')), header, bytesRead, totalBytes, findings, ranges, callableTools, 'otlp-span');
+      } else {
+        this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
+      }
       // Detected after it is sent, as a whole load's slices are: the host takes it meanwhile.
       streamed.detector.add(steps);
       for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
@@ -388,11 +399,8 @@ export class DocumentLoader {
       const header = first ? this.streamHeader(run, '') : undefined;
       const findings = this.findingsDue(streamed);
       if (ranges) {
-        const inference = streamed.inferredTools!;
-        inference.add(steps);
-        const callableTools = inference.changes !== streamed.sentToolChanges ? inference.result().tools : undefined;
-        streamed.sentToolChanges = inference.changes;
-        this.sendSteps(run, steps.map(withoutPayloads), header, bytesRead, totalBytes, findings, ranges, callableTools);
+        const callableTools = this.toolsImplied(streamed, steps);
+        this.sendSteps(run, steps.map((st) => withoutPayloads(st)), header, bytesRead, totalBytes, findings, ranges, callableTools);
       } else {
         this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
       }
@@ -400,13 +408,22 @@ export class DocumentLoader {
     return out.length > 0;
   }
 
-  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[], callableTools?: ToolDefinition[]): void {
+  /** The run's tools with those its calls so far imply, when they changed since last sent (steps sent without payloads). */
+  private toolsImplied(run: StreamedRun, steps: readonly Step[]): ToolDefinition[] | undefined {
+    const inference = run.inferredTools!;
+    inference.add(steps);
+    const changed = inference.changes !== run.sentToolChanges;
+    run.sentToolChanges = inference.changes;
+    return changed ? inference.result().tools : undefined;
+  }
+
+  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[], callableTools?: ToolDefinition[], payloadFormat?: PayloadFormat): void {
     if (this.mode === 'streamed' || this.mode === 'document') {
       const kept = (this.sent[run] ??= new SentSteps());
       for (const s of steps) kept.push(s);
     }
     this.sentAny = true;
-    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}) });
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
   }
 
   /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
@@ -450,7 +467,7 @@ export class DocumentLoader {
 
   private newStreamedRun(run: number, tools: ToolDefinition[], metadata: () => Record<string, unknown>): StreamedRun {
     const detector = new StreamDetector({ tools, get metadata() { return metadata(); } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
-    const inference = this.params.payloadsOnDemand && this.mode === 'streamed' ? new ToolInference(tools) : undefined;
+    const inference = this.params.payloadsOnDemand ? new ToolInference(tools) : undefined;
     return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null, inferredTools: inference, sentToolChanges: 0 });
   }
 
@@ -516,7 +533,7 @@ export class DocumentLoader {
     const outcome: AnalysisOutcome = {
       kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined),
     };
-    const callableTools = this.mode === 'streamed' && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
+    const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
     this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}) });
     this.readOnce = true;
     // Only a streamed file is read on from where it ended: a change to any other loads it again.

@@ -258,6 +258,8 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
     if (s.sourceId !== s.id) c.other.push(i, 'sourceId', s.sourceId ?? null);
     if (s.toolCall !== undefined) c.other.push(i, 'toolCall', s.toolCall);
     if (s.error !== undefined) c.other.push(i, 'error', s.error);
+    // An OTLP span step keeps its attributes (step-payloads.ts, PayloadFormat).
+    if (s.attributes !== HELD_ATTRIBUTES && keyCount(s.attributes) > 0) c.other.push(i, 'attributes', s.attributes);
     const l = s.location;
     if (l && isLineLocation(l)) {
       c.line.push(l.line);
@@ -275,9 +277,8 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
   return c;
 }
 
-/** A step as `withoutPayloads` gives it: no payloads (PAGED_FIELDS), no attributes, nothing else. */
+/** A step as `withoutPayloads` gives it: no payloads (PAGED_FIELDS), nothing else. */
 function isHeld(s: Step): boolean {
-  if (s.attributes !== HELD_ATTRIBUTES && keyCount(s.attributes) > 0) return false;
   for (const k in s) if (!HELD_FIELDS.has(k)) return false;
   return true;
 }
@@ -312,7 +313,7 @@ function heldSteps(c: HeldColumns): Step[] {
   }
   for (let k = 0; k < c.other.length; k += 3) {
     const step = steps[c.other[k] as number];
-    const field = c.other[k + 1] as 'sourceId' | 'toolCall' | 'error' | 'location';
+    const field = c.other[k + 1] as 'sourceId' | 'toolCall' | 'error' | 'location' | 'attributes';
     const value = c.other[k + 2];
     if (field === 'sourceId' && value === null) delete step.sourceId;
     else (step as Record<string, unknown>)[field] = value;
