@@ -87,21 +87,28 @@ export function registerLargeTraceTests(): void {
       assert.ok(asked > 0, 'the worker was asked');
     });
 
-    test('an OTLP document read whole reaches the tab in slices, as the host takes them: every span and every finding', async () => {
-      // 10,000 spans (19 MB): about 40 slices, more than the worker lets wait on the host at once.
-      const otlp = join(dir, 'many.otlp.json');
-      await writeBenchTrace(otlp, 'otlp', 10_000);
-      const { api } = await activatedExtension();
-      await closeAllEditors();
-      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(otlp), VIEW_TYPE);
-      const whole = loadTraceFile(otlp).traces[0];
-      await waitFor('every span read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === whole.steps.length ? s : undefined; }, 300_000, 250);
-      const session = api.traceEditor()!.activeEditor!.document.file.session(0);
-      assert.deepEqual(session.steps.map((st) => st.id), whole.steps.map((st) => st.id), 'the spans, in decision order');
-      const expected = findingsFor(whole, DEFAULT_TAXONOMY);
-      assert.ok(expected.length > 100, `${expected.length} findings expected`);
-      const shown = session.steps.flatMap((st, i) => session.findingsOf(i).map((f) => `${st.id} ${f.category}`));
-      assert.deepEqual(shown.sort(), expected.map((f) => `${f.stepId} ${f.category}`).sort(), 'every finding, on its span');
-    });
+    // 10,000 spans each (19-22 MB). An OTLP document whose spans come parents first streams and
+    // its spans are held without their messages; a TRAIL span tree is read whole and reaches the
+    // tab in about 40 slices, more than the worker lets wait on the host at once.
+    for (const format of ['otlp', 'trail'] as const) {
+      test(`a ${format === 'otlp' ? 'streamed OTLP document' : 'TRAIL span tree read whole'} reaches the tab as the host takes it: every span and every finding`, async () => {
+        const path = join(dir, `many.${format}.json`);
+        await writeBenchTrace(path, format, 10_000);
+        const { api } = await activatedExtension();
+        await closeAllEditors();
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
+        const whole = loadTraceFile(path).traces[0];
+        await waitFor('every span read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === whole.steps.length ? s : undefined; }, 300_000, 250);
+        const session = api.traceEditor()!.activeEditor!.document.file.session(0);
+        assert.deepEqual(session.steps.map((st) => st.id), whole.steps.map((st) => st.id), 'the spans, in decision order');
+        const model = whole.steps.findIndex((st) => st.kind === 'llm' && st.output !== undefined);
+        assert.equal(session.steps[model].output === undefined, format === 'otlp', 'a streamed span is held without its messages');
+        assert.deepEqual(JSON.parse(JSON.stringify(session.wholeStep(model))), JSON.parse(JSON.stringify(whole.steps[model])), 'and read back whole');
+        const expected = findingsFor(whole, DEFAULT_TAXONOMY);
+        assert.ok(expected.length > 100, `${expected.length} findings expected`);
+        const shown = session.steps.flatMap((st, i) => session.findingsOf(i).map((f) => `${st.id} ${f.category}`));
+        assert.deepEqual(shown.sort(), expected.map((f) => `${f.stepId} ${f.category}`).sort(), 'every finding, on its span');
+      });
+    }
   });
 }

@@ -133,20 +133,24 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
-  it('an OTLP document it cannot follow is loaded whole: spans before their parents, a resource after its spans, a chat session', () => {
+  it('an OTLP document out of decision order is read in two passes, a resource after its spans or a chat session whole', () => {
     const doc = JSON.parse(benchTraceText('otlp', 200)) as { resourceSpans: { resource: unknown; scopeSpans: { spans: { spanId: string; traceId: string }[] }[] }[] };
     const spans = doc.resourceSpans[0].scopeSpans[0].spans;
     const variant = (change: (d: typeof doc) => unknown): string => write(JSON.stringify(change(structuredClone(doc)), null, 1), `v${++serial}.json`);
-    const cases: [string, string, boolean][] = [
+    const cases: [string, string, boolean, number][] = [
       // Children before parents, as batch span processors write them: nothing can be sent first.
-      ['reversed', variant((d) => { d.resourceSpans[0].scopeSpans[0].spans.reverse(); return d; }), false],
+      ['reversed', variant((d) => { d.resourceSpans[0].scopeSpans[0].spans.reverse(); return d; }), false, 1],
       // In order until a span moved to the end: its children came before it. What was sent is replaced.
-      ['moved', variant((d) => { const list = d.resourceSpans[0].scopeSpans[0].spans; list.push(...list.splice(120, 1)); return d; }), true],
-      ['resource last', variant((d) => ({ resourceSpans: d.resourceSpans.map(({ resource, ...rest }) => ({ ...rest, resource })) })), true],
+      ['moved', variant((d) => { const list = d.resourceSpans[0].scopeSpans[0].spans; list.push(...list.splice(120, 1)); return d; }), true, 1],
+      // A span's service must be known when it is read: loaded whole.
+      ['resource last', variant((d) => ({ resourceSpans: d.resourceSpans.map(({ resource, ...rest }) => ({ ...rest, resource })) })), true, 0],
     ];
-    for (const [name, path, resets] of cases) {
-      const { model } = open(path);
+    for (const [name, path, resets, twoPass] of cases) {
+      const { model, loader } = open(path, { batchSteps: 30 });
       assert.equal(model.events.includes('reset'), resets, `${name}: ${model.events.join(',')}`);
+      assert.equal(loader.twoPassReads, twoPass, name);
+      assert.equal(loader.wholeRunDetections, 0, `${name}: detected as the steps went`);
+      if (twoPass) assert.ok(model.stepEvents >= 7, `${name}: sent in ${model.stepEvents} events`);
       assertLikeWholeLoad(model, path);
     }
     // Two traces, their spans interleaved: each stays in decision order, so it streams as two runs.

@@ -82,6 +82,11 @@ describe('engine: steps held without their payloads, read back from the file', (
     ['CRLF line ends and a BOM', () => `\uFEFF${hostileText().replace(/\n/g, '\r\n')}`],
     ['the example trace', () => readFileSync(join(PROJECT_ROOT, 'examples/research-agent.trace.jsonl'), 'utf8')],
     ['an OTLP document', () => benchTraceText('otlp', 200, 3)],
+    ['an OTLP document written children first, read in two passes', () => {
+      const doc = JSON.parse(benchTraceText('otlp', 200, 5)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+      doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+      return JSON.stringify(doc, null, 1);
+    }],
     ['an OTLP document of two services and scopes, with multi-byte text', hostileOtlp],
     ['the GenAI OTLP fixture', () => readFileSync(join(PROJECT_ROOT, 'test/fixtures/otel/genai-otlp.json'), 'utf8')],
   ];
@@ -117,6 +122,24 @@ describe('engine: steps held without their payloads, read back from the file', (
       const expected = whole.map((s) => (searchableText(s).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch));
       assert.deepEqual([...verdicts], expected, query);
     }
+  });
+
+  it('spans held in decision order against the file\'s (a document read in two passes) are checked and read back where they are', () => {
+    const doc = JSON.parse(benchTraceText('otlp', 150, 8)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+    const { path, runs, payloads } = openPaged(JSON.stringify(doc), `p${++serial}.json`);
+    const whole = loadTraceFile(path).traces[0].steps;
+    const { check } = payloads[0].linesOf!(runs[0], 0, runs[0].length);
+    assert.ok(check.starts[1] < check.starts[0], 'the ranges are not in file order');
+    let matched = 0;
+    for (const query of ['reconcile', 'résumé', 'timeout', 'nowhere at all']) {
+      const expected = whole.map((s) => (searchableText(s).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch));
+      assert.deepEqual([...checkLinesInFile(path, check, query)], expected, query);
+      matched += expected.filter((v) => v === LineVerdict.Match).length;
+    }
+    assert.ok(matched > 10, `${matched} matches`);
+    const every = runs[0].map((_, i) => i);
+    assert.deepEqual(jsonView(payloads[0].wholeAt(runs[0], every)), jsonView(whole));
   });
 
   it('a step whose line changed on disk is refused with the file, the line and why', () => {

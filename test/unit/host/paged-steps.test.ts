@@ -158,7 +158,7 @@ describe('trace editor: a streamed file held without its payloads', function () 
   });
 });
 
-describe('trace editor: an OTLP document held as its spans\' byte ranges', function () {
+for (const childrenFirst of [false, true]) describe(`trace editor: an OTLP document held as its spans' byte ranges, ${childrenFirst ? 'children first (read in two passes)' : 'parents first (streamed)'}`, function () {
   this.timeout(60_000);
   let dir: string;
   let path: string;
@@ -167,14 +167,16 @@ describe('trace editor: an OTLP document held as its spans\' byte ranges', funct
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'atd-paged-otlp-'));
     path = join(dir, 'spans.json');
-    writeFileSync(path, benchTraceText('otlp', 300, 12));
+    const doc = JSON.parse(benchTraceText('otlp', 300, 12)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    if (childrenFirst) doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+    writeFileSync(path, JSON.stringify(doc));
     paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const events: DocumentEvent['kind'][] = [];
     new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 8192, payloadsOnDemand: true }, (e) => {
       events.push(e.kind);
       paged.applyLoadEvent(e);
     }).open();
-    assert.ok(events.filter((k) => k === 'steps').length > 5 && !events.includes('reset'), `streamed: ${events.join(',')}`);
+    assert.ok(events.filter((k) => k === 'steps').length > (childrenFirst ? 0 : 5) && !events.includes('reset'), `streamed: ${events.join(',')}`);
     paged.session(0);
     paged.flushGrowth();
   });

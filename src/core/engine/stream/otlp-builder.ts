@@ -11,9 +11,12 @@
  * - it is plain: one spelling of `resourceSpans` and of `scopeSpans` per request, no VS Code chat
  *   session (`copilotChat`, which makes the document one trace of another shape).
  *
- * Anything else is an order break: `orderBreak` says why and no more steps come, and the caller
- * loads the file whole instead (an exporter that writes children before their parents, as batch
- * span processors do, needs the whole file to know the order anyway).
+ * Anything else breaks the stream: `orderBreak` says why and no more steps come. A document that is
+ * only out of decision order (`orderBreakIsOrder`: children before their parents, as batch span
+ * processors write them) can be read in two passes instead: a builder made with `collect` keeps a
+ * summary of every span (its draft without its payloads, location and byte range), and
+ * `buildRuns` orders them as the whole import does; the caller then reads each span back for its
+ * payloads. Anything else is loaded whole.
  *
  * Runs are the trace ids in the order they first appear, as in `draftsFromSpans`.
  */
@@ -22,8 +25,12 @@ import { isObject } from '../../formats/importer';
 import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import type { DraftTrace } from '../../model/draft';
-import { stepFromDraft } from '../../model/build';
-import type { Step } from '../../model/schema';
+import { buildTrace, stepFromDraft } from '../../model/build';
+import type { DraftStep } from '../../model/draft';
+import type { SourceLocation, Step, Trace } from '../../model/schema';
+import { assignTraceKeys } from '../../model/trace-key';
+import { pathKey } from '../../json/locate';
+import type { SourceFile } from '../../json/source-file';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
 import type { JsonValueItem } from './json-values';
@@ -39,6 +46,10 @@ export interface OtlpStreamedStep {
 
 interface OtlpRun {
   traceId: string;
+  /** With `collect`: every span's draft without its payloads, location and byte range (start, end), in file order. */
+  drafts: DraftStep[];
+  locations: SourceLocation[];
+  ranges: number[];
   order: RunOrder;
   tools: ToolCollector;
   /** Name of the first span without a parent, and of the first span: the trace's title names the first. */
@@ -67,8 +78,17 @@ export class OtlpStreamBuilder implements StreamedRuns {
   private readonly scopes = new Map<string, Group>();
   private resourceSpansKey: string | undefined;
   private broken: string | undefined;
+  private brokenByOrder = false;
+  private readonly collect: boolean;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, opts: { collect?: boolean } = {}) {
+    this.collect = opts.collect === true;
+  }
+
+  /** Whether the break is only the spans' order (a two-pass read can follow the document). */
+  get orderBreakIsOrder(): boolean {
+    return this.brokenByOrder;
+  }
 
   /** Why the document cannot be built as it is read, once it cannot (then no more steps come). */
   get orderBreak(): string | undefined {
@@ -152,9 +172,49 @@ export class OtlpStreamBuilder implements StreamedRuns {
     const draft = spanToDraft(span, state.tools);
     state.firstName ??= draft.name;
     if (!draft.parentSourceId) state.rootName ??= draft.name;
+    if (this.collect) {
+      // What buildTrace needs for ids, parents and order, and what a held step shows; sourcePath
+      // stands for the span's location (buildRuns).
+      state.drafts.push({ ...summaryOf(draft), sourcePath: [state.drafts.length] });
+      state.locations.push(item.location!);
+      state.ranges.push(item.byteStart, item.byteEnd);
+      return;
+    }
     const placed = state.order.place(draft, false);
-    if (!placed || 'reason' in placed) return this.stop(placed ? placed.reason : 'out of order');
+    if (!placed || 'reason' in placed) {
+      this.brokenByOrder = this.broken === undefined;
+      return this.stop(placed ? placed.reason : 'out of order');
+    }
     out.push({ run, step: stepFromDraft(draft, placed.id, placed.parentId, placed.index, placed.depth, item.location), byteStart: item.byteStart, byteEnd: item.byteEnd });
+  }
+
+  /**
+   * With `collect`, once the file is read (`sha256` is its digest): the runs as the whole import
+   * builds them, their steps without their payloads (attributes kept, as held span steps have
+   * them), and each step's span bytes, [ranges[2k], ranges[2k + 1]) for step k.
+   */
+  buildRuns(sha256: string): { traces: Trace[]; ranges: number[][]; warnings: Problem[] } {
+    if (!this.collect) throw new Error('OtlpStreamBuilder.buildRuns: this builder was not made to collect its spans');
+    const warnings: Problem[] = [];
+    const drafts = this.runs.map((r) => r.draft);
+    const traces = this.states.map((state, run) => {
+      const locations = new Map<string, SourceLocation>();
+      state.locations.forEach((l, i) => locations.set(pathKey([i]), l));
+      const draft = { ...drafts[run], indexInFile: drafts.length > 1 ? run : undefined, steps: state.drafts };
+      return buildTrace(draft, { path: this.path, sha256 } as SourceFile, this.format, warnings, locations);
+    });
+    assignTraceKeys(traces, drafts.map((d) => d.id));
+    // Each step's span: its location's offset, among the run's spans in file order (ascending).
+    const ranges = traces.map((trace, run) => {
+      const { locations, ranges: spans } = this.states[run];
+      const out: number[] = [];
+      for (const step of trace.steps) {
+        const k = firstAtOrAfter(locations, step.location!.offset!);
+        out.push(spans[2 * k], spans[2 * k + 1]);
+      }
+      return out;
+    });
+    return { traces, ranges, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
   }
 
   private stop(reason: string): void {
@@ -180,8 +240,30 @@ export class OtlpStreamBuilder implements StreamedRuns {
     if (run === undefined) {
       run = this.states.length;
       this.runOf.set(traceId, run);
-      this.states.push({ traceId, order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined });
+      this.states.push({ traceId, drafts: [], locations: [], ranges: [], order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined });
     }
     return run;
   }
+}
+
+/** A draft without its payloads (the fields a held step crosses without; its call without its arguments). */
+function summaryOf(d: DraftStep): DraftStep {
+  const out: DraftStep = { kind: d.kind, name: d.name, startTime: d.startTime, endTime: d.endTime, status: d.status, attributes: d.attributes };
+  if (d.sourceId !== undefined) out.sourceId = d.sourceId;
+  if (d.parentSourceId !== undefined) out.parentSourceId = d.parentSourceId;
+  if (d.toolCall !== undefined) out.toolCall = d.toolCall.id === undefined ? { name: d.toolCall.name, arguments: undefined } : { id: d.toolCall.id, name: d.toolCall.name, arguments: undefined };
+  if (d.error !== undefined) out.error = d.error;
+  return out;
+}
+
+/** The first position whose location starts at or after `offset` (locations ascending). */
+function firstAtOrAfter(locations: readonly SourceLocation[], offset: number): number {
+  let lo = 0;
+  let hi = locations.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (locations[mid].offset! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

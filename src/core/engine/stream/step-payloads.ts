@@ -88,7 +88,7 @@ export interface PayloadSource {
   readonly callableTools?: readonly ToolDefinition[];
   /** The step with its payloads (the step itself when it was never without them). */
   whole(step: Step): Step;
-  /** The whole steps at `positions` (ascending), read in few large reads. */
+  /** The whole steps at `positions` (any order), read in few large reads: spans or lines next to one another in the file in one. */
   wholeAt(steps: readonly Step[], positions: readonly number[]): Step[];
   /** The positions of `steps[from..to)` that may match a search (line-needle.ts); the others cannot. */
   candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[];
@@ -213,7 +213,10 @@ export class FilePayloads implements PayloadSource {
       if (!held(p)) { known(p); p++; continue; }
       const base = this.starts.get(steps[positions[p]].index);
       let q = p + 1;
-      while (q < positions.length && held(q) && this.ends.get(steps[positions[q]].index) - base <= READ_BACK_BYTES) q++;
+      // Ranges that follow one another in the file (a document read in two passes holds its spans
+      // in decision order, which need not be the file's).
+      while (q < positions.length && held(q) && this.starts.get(steps[positions[q]].index) >= this.ends.get(steps[positions[q - 1]].index)
+        && this.ends.get(steps[positions[q]].index) - base <= READ_BACK_BYTES) q++;
       read(p, q, readBack(this.path, base, this.ends.get(steps[positions[q - 1]].index)), base);
       p = q;
     }
@@ -267,6 +270,15 @@ export const LineVerdict = { NoMatch: 0, Match: 1, Unsure: 2 } as const;
  * whose read-back says so. The document worker does this for part of a search (held-search.ts).
  */
 export function checkLinesInFile(path: string, lines: LineCheck, query: string): Uint8Array {
+  const order = fileOrder(lines.starts, lines.ends);
+  if (order) {
+    const sorted: LineCheck = { ...permuted(lines.starts, lines.ends, order), sourceIds: [], ids: [], ...(lines.format ? { format: lines.format } : {}) };
+    for (const r of order) {
+      sorted.sourceIds.push(lines.sourceIds[r]);
+      sorted.ids.push(lines.ids[r]);
+    }
+    return unpermuted(checkLinesInFile(path, sorted, query), order);
+  }
   const { starts, ends } = lines;
   const needle = lineNeedle(query);
   const idOf = (r: number): string => lines.ids[r] ?? (lines.sourceIds[r] as string);
@@ -303,6 +315,11 @@ function readLinesFrom(path: string, starts: Float64Array, ends: Float64Array, k
  * the file's bytes, so the document worker scans part of a search while the host scans the rest.
  */
 export function markLinesInFile(path: string, starts: Float64Array, ends: Float64Array, needle: LineNeedle): Uint8Array {
+  const order = fileOrder(starts, ends);
+  if (order) {
+    const sorted = permuted(starts, ends, order);
+    return unpermuted(markLinesInFile(path, sorted.starts, sorted.ends, needle), order);
+  }
   const marked = new Uint8Array(starts.length);
   if (!needle.pattern) return marked.fill(1);
   for (let k = 0; k < starts.length;) {
@@ -311,6 +328,29 @@ export function markLinesInFile(path: string, starts: Float64Array, ends: Float6
     k = end;
   }
   return marked;
+}
+
+/**
+ * Undefined when the ranges [starts[r], ends[r]) follow one another in the file, as lines read in
+ * order do; else the r's in file order (an OTLP document read in two passes holds its spans in
+ * decision order). Reading and marking go in file order.
+ */
+function fileOrder(starts: Float64Array, ends: Float64Array): number[] | undefined {
+  let inOrder = true;
+  for (let r = 1; r < starts.length && inOrder; r++) inOrder = starts[r] >= ends[r - 1];
+  if (inOrder) return undefined;
+  return Array.from(starts.keys()).sort((a, b) => starts[a] - starts[b]);
+}
+
+function permuted(starts: Float64Array, ends: Float64Array, order: readonly number[]): { starts: Float64Array; ends: Float64Array } {
+  return startsAndEnds(order.length, (r) => starts[order[r]], (r) => ends[order[r]]);
+}
+
+/** Results in file order put back in the caller's order. */
+function unpermuted(inFileOrder: Uint8Array, order: readonly number[]): Uint8Array {
+  const out = new Uint8Array(inFileOrder.length);
+  order.forEach((r, k) => { out[r] = inFileOrder[k]; });
+  return out;
 }
 
 /** Mark lines [k, j), whose bytes are `bytes` from file offset `base`, into `marked`. */

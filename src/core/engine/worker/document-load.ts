@@ -30,7 +30,7 @@ import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
-import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
+import { FilePayloads, withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
@@ -168,6 +168,8 @@ export class DocumentLoader {
   private readOnce = false;
   /** Runs detected over all their steps at the end of a read (tests read it: a streamed file needs none). */
   wholeRunDetections = 0;
+  /** OTLP documents read in two passes (tests read it). */
+  twoPassReads = 0;
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -287,7 +289,7 @@ export class DocumentLoader {
         const out = builder.add(r.value.items);
         if (builder.orderBreak) {
           it.return(undefined as never);
-          return this.loadWhole(isReload);
+          return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
         }
         this.sendDocumentSteps(out, r.value.byte, r.value.size);
       }
@@ -301,6 +303,61 @@ export class DocumentLoader {
     const warnings = [...builder.warnings];
     const runs = builder.runs.map((_, run) => this.runHeader(builder, run, sha, warnings));
     this.finish(builder.format, runs, warnings, true, fileSize(path));
+  }
+
+  /**
+   * An OTLP document whose spans are out of decision order (children before their parents): a
+   * first pass keeps a summary of every span and orders them as the whole import does; then the
+   * steps go in decision order, STEPS_PER_EVENT at a time, each span read back from the file for
+   * its payloads (the detectors need them; without payloadsOnDemand the host does too). The first
+   * rows come after one pass over the file, not after the whole import.
+   */
+  private readDocumentInTwoPasses(isReload: boolean): void {
+    const path = this.params.path;
+    this.startOver('document');
+    const builder = new OtlpStreamBuilder(path, { collect: true });
+    this.twoPassReads++;
+    let sha: string;
+    try {
+      const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
+      let r = it.next();
+      for (; !r.done; r = it.next()) {
+        builder.add(r.value.items);
+        if (builder.orderBreak) {
+          it.return(undefined as never);
+          return this.loadWhole(isReload);
+        }
+      }
+      sha = r.value.sha256;
+    } catch (e) {
+      if (isUserInputError(e)) return this.loadWhole(isReload);
+      throw e;
+    }
+    if (builder.runCount === 0) return this.loadWhole(isReload);
+    this.sha = sha;
+    const { traces, ranges, warnings } = builder.buildRuns(sha);
+    const size = fileSize(path);
+    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    traces.forEach((trace, run) => {
+      const payloads = new FilePayloads(path, undefined, 'otlp-span');
+      payloads.addRanges(ranges[run]);
+      const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
+      for (let from = 0; from < trace.steps.length; from += batch) {
+        const held = trace.steps.slice(from, from + batch);
+        const steps = wholeInFileOrder(payloads, held, ranges[run], from);
+        const findings = this.findingsDue(streamed);
+        const header = from === 0 ? { ...trace, steps: [] } : undefined;
+        const bytesRead = from + held.length === trace.steps.length && run === traces.length - 1 ? size : Math.floor(size * (from / trace.steps.length));
+        if (this.params.payloadsOnDemand) {
+          this.sendSteps(run, held, header, bytesRead, size, findings, ranges[run].slice(2 * from, 2 * (from + held.length)), this.toolsImplied(streamed, steps), 'otlp-span');
+        } else {
+          this.sendSteps(run, steps, header, bytesRead, size, findings);
+        }
+        streamed.detector.add(steps);
+        for (const st of held) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+      }
+    });
+    this.finish(builder.format, traces.map((t) => ({ ...t, steps: [] })), warnings, true, size);
   }
 
   private sendDocumentSteps(out: readonly OtlpStreamedStep[], bytesRead: number, totalBytes: number): void {
@@ -558,6 +615,18 @@ function fileSize(path: string): number {
     readTraceFileBytes(path);
     throw new UserInputError({ file: path, message: 'cannot be read' });
   }
+}
+
+/**
+ * The whole steps of `held` (steps from..from + held.length of a run, in decision order), their
+ * spans read in file order: spans next to one another come in one read, not one each.
+ */
+function wholeInFileOrder(payloads: FilePayloads, held: readonly Step[], ranges: readonly number[], from: number): Step[] {
+  const byStart = held.map((_, k) => k).sort((a, b) => ranges[2 * (from + a)] - ranges[2 * (from + b)]);
+  const read = payloads.wholeAt(held, byStart);
+  const out: Step[] = new Array(held.length);
+  byStart.forEach((k, r) => { out[k] = read[r]; });
+  return out;
 }
 
 /** The hex sha256 of the file, read in chunks (a file larger than one string too). */
