@@ -327,13 +327,18 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
   const client = new DocumentWorkerClient(() => startTraceWorker(workerPath, 'document'), { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
   // As the webview does after each change: the summary (counts, legend) and the rows it shows.
+  // The first rows: the tab may show before any step (a whole parse, a first pass), reading.
+  let firstTrace!: () => void;
+  const hasTrace = new Promise<void>((resolve) => { firstTrace = resolve; });
   const reader = new TraceFileReader(file, client, () => {
     if (file.traces.length === 0) return;
     file.session(0).summary();
     file.session(0).rows(VIEW, 0, 100);
+    firstTrace();
   });
   const { shown, done } = reader.open();
   await shown;
+  if (file.traces.length === 0 && !file.loadError) await Promise.race([hasTrace, done]);
   if (file.loadError) {
     result.notOpened = `${file.loadError.title}: ${file.loadError.problems.map((p) => p.message).join('; ').slice(0, 200)}`;
   } else {

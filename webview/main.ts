@@ -169,7 +169,13 @@ class App {
       return;
     }
     if (this.ready.loadError) { this.renderLoadError(); return; }
-    if (this.ready.traces.length === 0) { this.renderFatal('This file holds no trace', [], undefined); return; }
+    if (this.ready.traces.length === 0) {
+      // Read whole, or a first pass over spans written children first: no step yet, the bar says how far.
+      if (this.ready.loading) { this.renderReadingOnly(); return; }
+      if (this.ready.stoppedReading) { this.renderFatal('Reading stopped before the first step', [this.ready.stoppedReading], undefined); return; }
+      this.renderFatal('This file holds no trace', [], undefined);
+      return;
+    }
     this.renderShell();
     this.resizer.restore(saved?.stepColumnWidth);
     const traceIndex = saved?.traceIndex !== undefined && saved.traceIndex < this.ready.traces.length ? saved.traceIndex : 0;
@@ -261,7 +267,9 @@ class App {
     }, [el('span', { text: 'Cancel' })]);
     this.readingSlot.replaceChildren(
       spinning(codicon('loading')),
-      el('span', { className: 'reading-text', text: `Reading the file… ${percent}% · ${steps.toLocaleString()} steps so far · findings once it is read` }),
+      el('span', { className: 'reading-text', text: steps === 0
+        ? `Reading the file… ${percent > 0 ? `${percent}% · ` : ''}the steps show once they can be put in order`
+        : `Reading the file… ${percent}% · ${steps.toLocaleString()} steps so far · findings once it is read` }),
       el('progress', { attrs: { max: '100', value: String(percent), 'aria-label': 'Reading the trace file' } }),
       cancel,
     );
@@ -283,6 +291,13 @@ class App {
       this.status,
     ]));
     this.root.removeAttribute('aria-busy');
+  }
+
+  /** The file is read, and no step came yet: only the reading bar (progress and Cancel). */
+  private renderReadingOnly(): void {
+    this.root.replaceChildren(el('div', { className: 'reading-only' }, [this.readingSlot]));
+    this.root.setAttribute('aria-busy', 'true');
+    this.showReading();
   }
 
   private renderFatal(title: string, lines: string[], retry: (() => void) | undefined): void {
@@ -728,7 +743,14 @@ class App {
    * append the collapsed rows stay collapsed; after a rewrite positions mean other steps, so not.
    */
   private async traceChanged(kind: 'appended' | 'rewritten'): Promise<void> {
-    if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) { this.loaded = this.load(); return; }
+    if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) {
+      // A file that showed only its reading bar: once read, say so, as for a file shown while read.
+      const wasReading = this.ready?.loading !== undefined && this.ready.traces.length === 0;
+      this.loaded = this.load().then(() => {
+        if (wasReading && this.ready && !this.ready.loading && !this.ready.loadError && this.summary) this.say(`Read the whole file: ${this.summary.stepCount.toLocaleString()} steps.`);
+      });
+      return;
+    }
     const before = this.ready;
     const ready = await this.rpc.sendRequest(GetFileInfo, {});
     this.ready = ready;

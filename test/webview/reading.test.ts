@@ -63,20 +63,20 @@ describe('a large file read while it opens (headless Chromium)', function () {
   afterEach(async () => { reader?.dispose(); await ed?.close(); ed = undefined; });
 
   /** The worker's events for a file (default: a generated 600-step one), split where half the steps have been sent. */
-  function eventsOf(text = benchTraceText('jsonl', 600), chunkSize = 16 * 1024): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
-    const path = join(dir, 'big.trace.jsonl');
+  function eventsOf(text = benchTraceText('jsonl', 600), chunkSize = 16 * 1024, name = 'big.trace.jsonl', beforeSteps = false): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
+    const path = join(dir, name);
     writeFileSync(path, text);
     const events: DocumentEvent[] = [];
     // As the editor reads a file: its steps cross without their payloads, which the host reads back.
     new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize, findingsEverySteps: 20, payloadsOnDemand: true }, (e) => events.push(e)).open();
     let sent = 0;
     const total = events.reduce((n, e) => n + (e.kind === 'steps' ? e.steps.length : 0), 0);
-    const cut = events.findIndex((e) => e.kind === 'steps' && (sent += e.steps.length) >= total / 2) + 1;
+    const cut = beforeSteps ? events.findIndex((e) => e.kind === 'steps') : events.findIndex((e) => e.kind === 'steps' && (sent += e.steps.length) >= total / 2) + 1;
     return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
   }
 
-  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe, theme?: Theme): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
-    const { first, rest, steps, path } = eventsOf(text, chunkSize);
+  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe, theme?: Theme, otlpBeforeSteps = false): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
+    const { first, rest, steps, path } = otlpBeforeSteps ? eventsOf(text, chunkSize, 'spans.json', true) : eventsOf(text, chunkSize);
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const client = new ScriptedClient();
     let notify: (c: { kind: 'appended' | 'rewritten'; stepCounts: number[] }) => void = () => undefined;
@@ -110,6 +110,25 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await ed!.page.getByText(`Read the whole file: ${steps.toLocaleString('en-US')} steps.`).waitFor();
     assert.equal(await bar().isVisible(), false, 'the bar is gone once the file is read');
   });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`a file whose steps need the whole file first shows its tab at once, reading, with Cancel; then its rows (screenshot, ${theme})`, async () => {
+      // An OTLP document written children first (as batch exporters write spans): a first pass
+      // orders the spans before any step can be sent, and says how far it got meanwhile.
+      const doc = JSON.parse(benchTraceText('otlp', 400, 6)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+      doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+      const { client, rest, steps } = await openReading(JSON.stringify(doc), 32 * 1024, undefined, theme, true);
+      await until('the reading bar', async () => /Reading the file… \d+% · the steps show once they can be put in order/.test(await bar().innerText()));
+      assert.equal(await bar().getByRole('button', { name: 'Cancel' }).count(), 1);
+      assert.equal(await ed!.page.locator('[role=tree]').count(), 0, 'no rows yet');
+      await painted(ed!.page);
+      await ed!.page.screenshot({ path: join(SCREENSHOTS, `reading-before-steps-${theme}.png`) });
+      client.send(rest);
+      await until('every row', async () => (await state()).totalRows === steps);
+      await ed!.page.getByText(`Read the whole file: ${steps.toLocaleString('en-US')} steps.`).waitFor();
+      assert.equal(await bar().isVisible(), false);
+    });
+  }
 
   it("a step's messages, which the host holds only in the file, show in its details and are found by search while the file is read", async () => {
     const { steps, path } = await openReading();

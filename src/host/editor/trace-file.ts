@@ -218,6 +218,10 @@ export class TraceFile {
         this.grown = false;
         return this.replaceTraces({ format: e.format, traces, warnings: e.warnings });
       }
+      case 'progress':
+        // No step yet: the tab shows how far the read got (the runs are unchanged).
+        this.loading = { bytesRead: e.bytesRead, totalBytes: e.totalBytes };
+        return { kind: 'appended', stepCounts: this.traces.map((t) => t.steps.length) };
       case 'unchanged':
         this.loading = undefined;
         return { kind: 'unchanged' };

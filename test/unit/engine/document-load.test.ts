@@ -152,7 +152,23 @@ describe('engine: opening a trace in the document worker', function () {
       assert.equal(loader.wholeRunDetections, 0, `${name}: detected as the steps went`);
       if (twoPass) assert.ok(model.stepEvents >= 7, `${name}: sent in ${model.stepEvents} events`);
       assertLikeWholeLoad(model, path);
+      if (name !== 'reversed') continue;
+      // Before any step, the first pass says how far it got (the tab shows, reading); a reload does not.
+      const before = model.events.slice(0, model.events.indexOf('steps'));
+      assert.ok(before.length >= 20 && before.every((k) => k === 'progress'), before.join(','));
+      model.events = [];
+      loader.reload();
+      assert.deepEqual(model.events, ['unchanged']);
+      writeFileSync(path, readFileSync(path, 'utf8') + ' ');
+      loader.reload();
+      assert.ok(!model.events.includes('progress'), model.events.join(','));
+      assertLikeWholeLoad(model, path);
     }
+    // A large file parsed whole says it is being read before its first steps.
+    const whole = open(cases[2][1], { streamFromBytes: 1024, batchSteps: 30 }).model;
+    assert.equal(whole.events.filter((k) => k === 'progress').length, 0, 'it streamed first: its steps came before');
+    const trail = write(benchTraceText('trail', 50), `t${++serial}.json`);
+    assert.deepEqual(open(trail, { streamFromBytes: 1024 }).model.events.slice(0, 2), ['progress', 'steps']);
     // Two traces, their spans interleaved: each stays in decision order, so it streams as two runs.
     const other = spans.map((s) => ({ ...s, traceId: 'aaaabbbbccccddddeeeeffff00001111' }));
     const interleaved = write(JSON.stringify({ resourceSpans: [{ ...doc.resourceSpans[0], scopeSpans: [{ ...doc.resourceSpans[0].scopeSpans[0], spans: spans.flatMap((s, i) => [s, other[i]]) }] }] }), `i${++serial}.json`);

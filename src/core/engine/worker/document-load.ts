@@ -98,6 +98,12 @@ export type DocumentEvent =
    * read began (`stat`), so the view need not parse it again.
    */
   | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string; callableTools?: ToolDefinition[][] }
+  /**
+   * How far a read got before any step could be sent (a large file parsed whole, the first pass
+   * over an OTLP document written children first): the editor shows the tab, with the progress
+   * and Cancel, instead of nothing. Sent on opening only.
+   */
+  | { kind: 'progress'; bytesRead: number; totalBytes: number }
   /** `reload` found the same bytes as before. */
   | { kind: 'unchanged' }
   /** The file cannot be opened (as the whole-file load would refuse it: same words, file and place). */
@@ -205,6 +211,8 @@ export class DocumentLoader {
   private loadWhole(isReload: boolean): void {
     const path = this.params.path;
     const streamAbove = this.params.streamJsonAbove ?? STREAM_ABOVE_BYTES;
+    // Nothing can be sent until the whole file is parsed: the tab shows, reading, meanwhile.
+    if (!isReload && !this.sentAny && fileSize(path) >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM)) this.emit({ kind: 'progress', bytesRead: 0, totalBytes: fileSize(path) });
     let loaded: LoadResult;
     let sha: string;
     let size: number;
@@ -320,9 +328,15 @@ export class DocumentLoader {
     let sha: string;
     try {
       const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
+      let told = 0;
       let r = it.next();
       for (; !r.done; r = it.next()) {
         builder.add(r.value.items);
+        // Every 2% of the file, on opening: the first steps come only after this pass.
+        if (!isReload && r.value.byte - told >= r.value.size / 50) {
+          told = r.value.byte;
+          this.emit({ kind: 'progress', bytesRead: told, totalBytes: r.value.size });
+        }
         if (builder.orderBreak) {
           it.return(undefined as never);
           return this.loadWhole(isReload);
