@@ -7,7 +7,7 @@ import { locatePaths, pathKey, type JsonPath } from '../json/locate';
 import type { SourceFile } from '../json/source-file';
 import { shortHash } from '../util/hash';
 import { quoteTraceText, type Problem } from '../util/problems';
-import { StepIdAllocator } from '../engine/step-ids';
+import { StepIdAllocator, type StepFingerprint } from '../engine/step-ids';
 import type { DraftStep, DraftTrace } from './draft';
 import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
 
@@ -17,35 +17,89 @@ import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
  */
 export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, warnings: Problem[], locations: Map<string, SourceLocation>): Trace {
   const drafts = draft.steps;
-  const n = drafts.length;
+  const { order, ids, parentOf, depth, idBySource } = decisionOrder({
+    count: drafts.length,
+    sourceId: (i) => drafts[i].sourceId,
+    parentSourceId: (i) => drafts[i].parentSourceId,
+    startTime: (i) => drafts[i].startTime ?? null,
+    fingerprint: (i) => drafts[i],
+  }, file.path, warnings);
 
+  // 4. Steps in decision order, each with its location in the original file.
+  const steps: Step[] = new Array(drafts.length);
+  for (let index = 0; index < order.length; index++) {
+    const i = order[index];
+    steps[index] = assembleStep(drafts[i], ids[i], parentOf[i] >= 0 ? ids[parentOf[i]] : null, index, depth[i], locations);
+  }
+
+  return finishTrace(draft, file, format, warnings, steps, {
+    bySourceId: (sourceId) => { const i = idBySource.get(sourceId); return i === undefined ? undefined : ids[i]; },
+    atPosition: (position) => ids[position],
+  });
+}
+
+/** What `decisionOrder` reads of a run's drafts, by their position in the file. */
+export interface OrderInput {
+  count: number;
+  sourceId(i: number): string | undefined;
+  parentSourceId(i: number): string | null | undefined;
+  startTime(i: number): number | null;
+  /** What a derived id hashes (only asked for drafts without a source id). */
+  fingerprint(i: number): StepFingerprint;
+}
+
+/** Where each draft goes: `order[index]` is the draft at that index; ids, parents and depths by draft. */
+export interface DecisionOrder {
+  order: number[];
+  ids: string[];
+  /** The parent's draft, or -1. */
+  parentOf: Int32Array;
+  depth: Int32Array;
+  /** The first draft of each source id. */
+  idBySource: Map<string, number>;
+}
+
+/**
+ * Ids, parents and decision order of a run's drafts (file order in): the stable ids (the source
+ * id with its occurrence number, else derived from content: never position), parent links (a
+ * parent not in the run, or a parent cycle, puts the step at top level, with a warning on `path`),
+ * and an iterative pre-order walk, siblings by start time, then file order. buildTrace and the
+ * two-pass OTLP reader (src/core/engine/stream) order with it.
+ */
+export function decisionOrder(input: OrderInput, path: string, warnings: Problem[]): DecisionOrder {
+  const n = input.count;
   // 1. Stable ids: the source id with its occurrence number, else derived from content (never position).
   const allocator = new StepIdAllocator();
-  const ids = drafts.map((d) => allocator.next(d.sourceId, d));
+  const ids: string[] = new Array(n);
   const idBySource = new Map<string, number>();
-  drafts.forEach((d, i) => { if (d.sourceId && !idBySource.has(d.sourceId)) idBySource.set(d.sourceId, i); });
+  for (let i = 0; i < n; i++) {
+    const sourceId = input.sourceId(i);
+    ids[i] = allocator.next(sourceId, sourceId ? NO_FINGERPRINT : input.fingerprint(i));
+    if (sourceId && !idBySource.has(sourceId)) idBySource.set(sourceId, i);
+  }
 
   // 2. Parent links and children lists.
   const parentOf = new Int32Array(n).fill(-1);
   const children: number[][] = Array.from({ length: n }, () => []);
   const roots: number[] = [];
-  drafts.forEach((d, i) => {
-    const p = d.parentSourceId ? idBySource.get(d.parentSourceId) : undefined;
+  for (let i = 0; i < n; i++) {
+    const parentSourceId = input.parentSourceId(i);
+    const p = parentSourceId ? idBySource.get(parentSourceId) : undefined;
     if (p !== undefined && p !== i) {
       parentOf[i] = p;
       children[p].push(i);
     } else {
-      if (d.parentSourceId && p === undefined) {
-        warnings.push({ file: file.path, message: `step ${quoteTraceText(ids[i])} names parent ${quoteTraceText(d.parentSourceId)}, which is not in the trace; shown at top level` });
+      if (parentSourceId && p === undefined) {
+        warnings.push({ file: path, message: `step ${quoteTraceText(ids[i])} names parent ${quoteTraceText(parentSourceId)}, which is not in the trace; shown at top level` });
       }
       roots.push(i);
     }
-  });
+  }
 
   // 3. Decision order: iterative pre-order, siblings by start time then file order.
   const byTime = (a: number, b: number): number => {
-    const ta = drafts[a].startTime ?? null;
-    const tb = drafts[b].startTime ?? null;
+    const ta = input.startTime(a);
+    const tb = input.startTime(b);
     if (ta !== null && tb !== null && ta !== tb) return ta - tb;
     return a - b;
   };
@@ -70,25 +124,17 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
   // Steps on a parent cycle are unreachable from any root: break the cycle and keep them.
   for (let i = 0; i < n; i++) {
     if (!visited[i]) {
-      warnings.push({ file: file.path, message: `step ${quoteTraceText(ids[i])} is part of a parent cycle; shown at top level` });
+      warnings.push({ file: path, message: `step ${quoteTraceText(ids[i])} is part of a parent cycle; shown at top level` });
       parentOf[i] = -1;
       depth[i] = 0;
       walk([i]);
     }
   }
-
-  // 4. Steps in decision order, each with its location in the original file.
-  const steps: Step[] = new Array(n);
-  for (let index = 0; index < order.length; index++) {
-    const i = order[index];
-    steps[index] = assembleStep(drafts[i], ids[i], parentOf[i] >= 0 ? ids[parentOf[i]] : null, index, depth[i], locations);
-  }
-
-  return finishTrace(draft, file, format, warnings, steps, {
-    bySourceId: (sourceId) => { const i = idBySource.get(sourceId); return i === undefined ? undefined : ids[i]; },
-    atPosition: (position) => ids[position],
-  });
+  return { order, ids, parentOf, depth, idBySource };
 }
+
+/** A step with a source id needs no fingerprint: its id is not derived. */
+const NO_FINGERPRINT: StepFingerprint = { kind: '', name: '' };
 
 /** How a trace's labels find their steps: by source id, or by the step's position in the file (draft order). */
 export interface LabelTargets {

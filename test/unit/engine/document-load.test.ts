@@ -178,6 +178,27 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(model, interleaved);
   });
 
+  it('an OTLP document read in two passes keeps the whole load\'s ids, parents and warnings: spans without ids, a missing parent, two traces', () => {
+    const kv = (key: string, v: string): unknown => ({ key, value: { stringValue: v } });
+    const span = (traceId: string, spanId: string | undefined, parent: string | undefined, name: string, start: number): unknown => ({
+      traceId, ...(spanId ? { spanId } : {}), ...(parent ? { parentSpanId: parent } : {}), name, startTimeUnixNano: String(start * 1e9), endTimeUnixNano: String((start + 1) * 1e9),
+      attributes: [kv('gen_ai.operation.name', name.startsWith('chat') ? 'chat' : 'execute_tool'), kv('gen_ai.tool.name', 'search')],
+    });
+    // Children first; the unnamed spans get ids derived from their content, the same twice over.
+    const spans = [
+      span('t1', 'c', 'b', 'execute_tool search', 3), span('t2', 'y', 'x', 'chat gpt-4o', 2), span('t1', undefined, 'a', 'chat gpt-4o', 5),
+      span('t1', undefined, 'a', 'chat gpt-4o', 5), span('t1', 'b', 'a', 'chat gpt-4o', 2), span('t1', 'd', 'gone', 'execute_tool search', 9),
+      span('t2', 'x', undefined, 'invoke_agent other', 1), span('t1', 'a', undefined, 'invoke_agent main', 1),
+    ];
+    const path = write(JSON.stringify({ resourceSpans: [{ resource: { attributes: [kv('service.name', 'svc')] }, scopeSpans: [{ scope: { name: 'sc' }, spans }] }] }, null, 2), `o${++serial}.json`);
+    const { model, loader } = open(path);
+    assert.equal(loader.twoPassReads, 1);
+    assert.equal(model.runs.length, 2);
+    assert.ok(model.warnings.some((w) => w.includes('names parent') && w.includes('gone')), model.warnings.join('\n'));
+    assert.ok(model.runs[0].steps.some((st) => st.id.startsWith('step-') && st.id.endsWith('#2')), model.runs[0].steps.map((st) => st.id).join(','));
+    assertLikeWholeLoad(model, path);
+  });
+
   it('an OTLP run whose tools come after its first chunk is detected again at the end, as the whole load detects it', () => {
     const doc = JSON.parse(benchTraceText('otlp', 120)) as { resourceSpans: { scopeSpans: { spans: { name: string; attributes: unknown[] }[] }[] }[] };
     const spans = doc.resourceSpans[0].scopeSpans[0].spans;

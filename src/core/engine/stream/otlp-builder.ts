@@ -13,10 +13,10 @@
  *
  * Anything else breaks the stream: `orderBreak` says why and no more steps come. A document that is
  * only out of decision order (`orderBreakIsOrder`: children before their parents, as batch span
- * processors write them) can be read in two passes instead: a builder made with `collect` keeps a
- * summary of every span (its draft without its payloads, location and byte range), and
- * `buildRuns` orders them as the whole import does; the caller then reads each span back for its
- * payloads. Anything else is loaded whole.
+ * processors write them) can be read in two passes instead: a builder made with `collect` keeps
+ * what orders each span and where it is (otlp-two-pass.ts), and `orderedRuns` orders them as the
+ * whole import does; the caller then reads the spans back in that order. Anything else is loaded
+ * whole.
  *
  * Runs are the trace ids in the order they first appear, as in `draftsFromSpans`.
  */
@@ -25,12 +25,10 @@ import { isObject } from '../../formats/importer';
 import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import type { DraftTrace } from '../../model/draft';
-import { buildTrace, stepFromDraft } from '../../model/build';
-import type { DraftStep } from '../../model/draft';
-import type { SourceLocation, Step, Trace } from '../../model/schema';
+import { stepFromDraft } from '../../model/build';
+import type { Step } from '../../model/schema';
 import { assignTraceKeys } from '../../model/trace-key';
-import { pathKey } from '../../json/locate';
-import type { SourceFile } from '../../json/source-file';
+import { CollectedSpans, OrderedSpans, type SpanContext } from './otlp-two-pass';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
 import type { JsonValueItem } from './json-values';
@@ -46,10 +44,8 @@ export interface OtlpStreamedStep {
 
 interface OtlpRun {
   traceId: string;
-  /** With `collect`: every span's draft without its payloads, location and byte range (start, end), in file order. */
-  drafts: DraftStep[];
-  locations: SourceLocation[];
-  ranges: number[];
+  /** With `collect`: what orders each span and where it is, in file order. */
+  collected: CollectedSpans;
   order: RunOrder;
   tools: ToolCollector;
   /** Name of the first span without a parent, and of the first span: the trace's title names the first. */
@@ -65,6 +61,8 @@ interface Group {
   lastIndex: number;
   /** A request's spelling of `scopeSpans`. */
   scopeSpansKey?: string;
+  /** A scope's service and scope name, as an index into the document's contexts (set at its first span). */
+  context?: number;
 }
 
 export class OtlpStreamBuilder implements StreamedRuns {
@@ -80,6 +78,7 @@ export class OtlpStreamBuilder implements StreamedRuns {
   private broken: string | undefined;
   private brokenByOrder = false;
   private readonly collect: boolean;
+  private readonly contexts: SpanContext[] = [];
 
   constructor(readonly path: string, opts: { collect?: boolean } = {}) {
     this.collect = opts.collect === true;
@@ -166,18 +165,18 @@ export class OtlpStreamBuilder implements StreamedRuns {
       this.warnings.push(cleanProblem({ file: this.path, message: notASpanMessage(p) }));
       return;
     }
-    const span = otlpSpan(item.value, p, scopeNameOf(scope.fields), serviceOf(request.fields));
+    const scopeName = scopeNameOf(scope.fields);
+    const service = serviceOf(request.fields);
+    const span = otlpSpan(item.value, p, scopeName, service);
     const run = this.runFor(span.traceId ?? '');
     const state = this.states[run];
     const draft = spanToDraft(span, state.tools);
     state.firstName ??= draft.name;
     if (!draft.parentSourceId) state.rootName ??= draft.name;
     if (this.collect) {
-      // What buildTrace needs for ids, parents and order, and what a held step shows; sourcePath
-      // stands for the span's location (buildRuns).
-      state.drafts.push({ ...summaryOf(draft), sourcePath: [state.drafts.length] });
-      state.locations.push(item.location!);
-      state.ranges.push(item.byteStart, item.byteEnd);
+      // The draft itself is dropped: the second pass reads the span again.
+      scope.context ??= this.contexts.push({ scope: scopeName, service }) - 1;
+      state.collected.add(draft, item.location!, item.byteStart, item.byteEnd, scope.context);
       return;
     }
     const placed = state.order.place(draft, false);
@@ -189,32 +188,17 @@ export class OtlpStreamBuilder implements StreamedRuns {
   }
 
   /**
-   * With `collect`, once the file is read (`sha256` is its digest): the runs as the whole import
-   * builds them, their steps without their payloads (attributes kept, as held span steps have
-   * them), and each step's span bytes, [ranges[2k], ranges[2k + 1]) for step k.
+   * With `collect`, once the file is read (`sha256` is its digest): each run's spans ordered as
+   * the whole import orders them, with its header; the warnings of the read and of the ordering.
    */
-  buildRuns(sha256: string): { traces: Trace[]; ranges: number[][]; warnings: Problem[] } {
-    if (!this.collect) throw new Error('OtlpStreamBuilder.buildRuns: this builder was not made to collect its spans');
+  orderedRuns(sha256: string): { runs: OrderedSpans[]; warnings: Problem[] } {
+    if (!this.collect) throw new Error('OtlpStreamBuilder.orderedRuns: this builder was not made to collect its spans');
     const warnings: Problem[] = [];
     const drafts = this.runs.map((r) => r.draft);
-    const traces = this.states.map((state, run) => {
-      const locations = new Map<string, SourceLocation>();
-      state.locations.forEach((l, i) => locations.set(pathKey([i]), l));
-      const draft = { ...drafts[run], indexInFile: drafts.length > 1 ? run : undefined, steps: state.drafts };
-      return buildTrace(draft, { path: this.path, sha256 } as SourceFile, this.format, warnings, locations);
-    });
-    assignTraceKeys(traces, drafts.map((d) => d.id));
-    // Each step's span: its location's offset, among the run's spans in file order (ascending).
-    const ranges = traces.map((trace, run) => {
-      const { locations, ranges: spans } = this.states[run];
-      const out: number[] = [];
-      for (const step of trace.steps) {
-        const k = firstAtOrAfter(locations, step.location!.offset!);
-        out.push(spans[2 * k], spans[2 * k + 1]);
-      }
-      return out;
-    });
-    return { traces, ranges, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
+    const runs = this.states.map((state, run) => OrderedSpans.of(this.path, { ...drafts[run], indexInFile: drafts.length > 1 ? run : undefined }, this.format, sha256, state.collected, this.contexts, warnings));
+    const headers = runs.map((r) => r.header);
+    assignTraceKeys(headers, drafts.map((d) => d.id));
+    return { runs, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
   }
 
   private stop(reason: string): void {
@@ -240,30 +224,8 @@ export class OtlpStreamBuilder implements StreamedRuns {
     if (run === undefined) {
       run = this.states.length;
       this.runOf.set(traceId, run);
-      this.states.push({ traceId, drafts: [], locations: [], ranges: [], order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined });
+      this.states.push({ traceId, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined });
     }
     return run;
   }
-}
-
-/** A draft without its payloads (the fields a held step crosses without; its call without its arguments). */
-function summaryOf(d: DraftStep): DraftStep {
-  const out: DraftStep = { kind: d.kind, name: d.name, startTime: d.startTime, endTime: d.endTime, status: d.status, attributes: d.attributes };
-  if (d.sourceId !== undefined) out.sourceId = d.sourceId;
-  if (d.parentSourceId !== undefined) out.parentSourceId = d.parentSourceId;
-  if (d.toolCall !== undefined) out.toolCall = d.toolCall.id === undefined ? { name: d.toolCall.name, arguments: undefined } : { id: d.toolCall.id, name: d.toolCall.name, arguments: undefined };
-  if (d.error !== undefined) out.error = d.error;
-  return out;
-}
-
-/** The first position whose location starts at or after `offset` (locations ascending). */
-function firstAtOrAfter(locations: readonly SourceLocation[], offset: number): number {
-  let lo = 0;
-  let hi = locations.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (locations[mid].offset! < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -30,7 +30,7 @@ import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines } from '../stream/complete-lines';
-import { FilePayloads, withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
+import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
@@ -315,9 +315,9 @@ export class DocumentLoader {
 
   /**
    * An OTLP document whose spans are out of decision order (children before their parents): a
-   * first pass keeps a summary of every span and orders them as the whole import does; then the
-   * steps go in decision order, STEPS_PER_EVENT at a time, each span read back from the file for
-   * its payloads (the detectors need them; without payloadsOnDemand the host does too). The first
+   * first pass keeps what orders each span and where it is (otlp-two-pass.ts), and orders them as
+   * the whole import does; then the steps go in decision order, a batch at a time, their spans
+   * read back from the file (the detectors need them whole; without payloadsOnDemand the host too). The first
    * rows come after one pass over the file, not after the whole import.
    */
   private readDocumentInTwoPasses(isReload: boolean): void {
@@ -349,29 +349,29 @@ export class DocumentLoader {
     }
     if (builder.runCount === 0) return this.loadWhole(isReload);
     this.sha = sha;
-    const { traces, ranges, warnings } = builder.buildRuns(sha);
+    const { runs, warnings } = builder.orderedRuns(sha);
     const size = fileSize(path);
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
-    traces.forEach((trace, run) => {
-      const payloads = new FilePayloads(path, undefined, 'otlp-span');
-      payloads.addRanges(ranges[run]);
+    runs.forEach((ordered, run) => {
+      const trace = ordered.header;
       const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
-      for (let from = 0; from < trace.steps.length; from += batch) {
-        const held = trace.steps.slice(from, from + batch);
-        const steps = wholeInFileOrder(payloads, held, ranges[run], from);
+      for (let from = 0; from < ordered.count; from += batch) {
+        const to = Math.min(ordered.count, from + batch);
+        const steps = ordered.steps(from, to);
         const findings = this.findingsDue(streamed);
-        const header = from === 0 ? { ...trace, steps: [] } : undefined;
-        const bytesRead = from + held.length === trace.steps.length && run === traces.length - 1 ? size : Math.floor(size * (from / trace.steps.length));
+        const header = from === 0 ? trace : undefined;
+        // The file was read once already: how far the steps went stands for how far the read is.
+        const bytesRead = to === ordered.count && run === runs.length - 1 ? size : Math.floor((size * to) / ordered.count);
         if (this.params.payloadsOnDemand) {
-          this.sendSteps(run, held, header, bytesRead, size, findings, ranges[run].slice(2 * from, 2 * (from + held.length)), this.toolsImplied(streamed, steps), 'otlp-span');
+          this.sendSteps(run, steps.map((st) => withoutPayloads(st, 'otlp-span')), header, bytesRead, size, findings, ordered.ranges(from, to), this.toolsImplied(streamed, steps), 'otlp-span');
         } else {
           this.sendSteps(run, steps, header, bytesRead, size, findings);
         }
         streamed.detector.add(steps);
-        for (const st of held) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+        for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
       }
     });
-    this.finish(builder.format, traces.map((t) => ({ ...t, steps: [] })), warnings, true, size);
+    this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
   }
 
   private sendDocumentSteps(out: readonly OtlpStreamedStep[], bytesRead: number, totalBytes: number): void {
@@ -629,18 +629,6 @@ function fileSize(path: string): number {
     readTraceFileBytes(path);
     throw new UserInputError({ file: path, message: 'cannot be read' });
   }
-}
-
-/**
- * The whole steps of `held` (steps from..from + held.length of a run, in decision order), their
- * spans read in file order: spans next to one another come in one read, not one each.
- */
-function wholeInFileOrder(payloads: FilePayloads, held: readonly Step[], ranges: readonly number[], from: number): Step[] {
-  const byStart = held.map((_, k) => k).sort((a, b) => ranges[2 * (from + a)] - ranges[2 * (from + b)]);
-  const read = payloads.wholeAt(held, byStart);
-  const out: Step[] = new Array(held.length);
-  byStart.forEach((k, r) => { out[k] = read[r]; });
-  return out;
 }
 
 /** The hex sha256 of the file, read in chunks (a file larger than one string too). */

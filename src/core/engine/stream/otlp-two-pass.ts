@@ -1,0 +1,152 @@
+/**
+ * The two-pass read of an OTLP document whose spans are out of decision order (children before
+ * their parents, as batch span processors write them). The first pass keeps of each span only
+ * what orders it (its ids, parent and start time), where it is (location, byte range) and which
+ * request and scope it is in (`CollectedSpans`): numbers and short strings, not the span, so a
+ * document of 10^6 spans is ordered in a few hundred megabytes. `decisionOrder` (model/build.ts,
+ * buildTrace's own) then orders them; `OrderedSpans` gives the steps of any stretch of the order
+ * by reading their spans back, in file order, and building them as the whole import does.
+ */
+import type { StepFingerprint } from '../step-ids';
+import { decisionOrder, finishTrace, stepFromDraft } from '../../model/build';
+import type { DraftTrace } from '../../model/draft';
+import type { SourceLocation, Step, Trace } from '../../model/schema';
+import { otlpSpan } from '../../formats/otel/otlp';
+import { spanToDraft, ToolCollector } from '../../formats/otel/span';
+import { isObject } from '../../formats/importer';
+import { readFileRange } from '../../util/file-range';
+import type { Problem } from '../../util/problems';
+
+/** The service and scope name a span's request and scope give it (its steps' `otel.*` attributes). */
+export interface SpanContext {
+  scope: string | undefined;
+  service: unknown;
+}
+
+/** What the first pass keeps of one run's spans, in file order. */
+export class CollectedSpans {
+  readonly sourceIds: (string | undefined)[] = [];
+  readonly parentIds: (string | null | undefined)[] = [];
+  readonly starts: (number | null)[] = [];
+  /** A span without an id: what its derived id hashes, by span number. */
+  readonly fingerprints = new Map<number, StepFingerprint>();
+  /** Byte range per span: start, end. */
+  readonly ranges: number[] = [];
+  /** Location per span: line, column, endLine, endColumn, offset, length. */
+  readonly locations: number[] = [];
+  /** Index into the document's contexts, per span. */
+  readonly contexts: number[] = [];
+  /** The earliest start (the run's start time when its header gives none). */
+  earliest: number | null = null;
+
+  get count(): number {
+    return this.sourceIds.length;
+  }
+
+  add(d: { sourceId?: string; parentSourceId?: string | null; startTime?: number | null; kind: string; name: string; toolCall?: { name: string } }, location: SourceLocation, byteStart: number, byteEnd: number, context: number): void {
+    if (!d.sourceId) this.fingerprints.set(this.count, { kind: d.kind, name: d.name, startTime: d.startTime, ...(d.toolCall ? { toolCall: { name: d.toolCall.name } } : {}) });
+    this.sourceIds.push(d.sourceId);
+    this.parentIds.push(d.parentSourceId);
+    const start = d.startTime ?? null;
+    this.starts.push(start);
+    if (start !== null && (this.earliest === null || start < this.earliest)) this.earliest = start;
+    this.ranges.push(byteStart, byteEnd);
+    this.locations.push(location.line, location.column, location.endLine, location.endColumn, location.offset ?? 0, location.length ?? 0);
+    this.contexts.push(context);
+  }
+
+  locationOf(i: number): SourceLocation {
+    const l = this.locations;
+    const k = 6 * i;
+    return { line: l[k], column: l[k + 1], endLine: l[k + 2], endColumn: l[k + 3], offset: l[k + 4], length: l[k + 5] };
+  }
+}
+
+/** Bytes read at once when spans next to one another in the file are read back together. */
+const READ_BYTES = 8 * 1024 * 1024;
+
+/** A run's spans in decision order, read back from the file stretch by stretch. */
+export class OrderedSpans {
+  private constructor(
+    private readonly path: string,
+    private readonly spans: CollectedSpans,
+    private readonly contexts: readonly SpanContext[],
+    private readonly order: number[],
+    private readonly ids: string[],
+    private readonly parentOf: Int32Array,
+    private readonly depth: Int32Array,
+    /** The run as the whole import gives it, without its steps. */
+    readonly header: Trace,
+  ) {}
+
+  /**
+   * Order run `spans` as buildTrace does (warnings about parents go to `warnings`), and its
+   * header as the whole import's, once the file's `sha256` is known.
+   */
+  static of(path: string, draft: DraftTrace, format: string, sha256: string, spans: CollectedSpans, contexts: readonly SpanContext[], warnings: Problem[]): OrderedSpans {
+    const { order, ids, parentOf, depth, idBySource } = decisionOrder({
+      count: spans.count,
+      sourceId: (i) => spans.sourceIds[i],
+      parentSourceId: (i) => spans.parentIds[i],
+      startTime: (i) => spans.starts[i],
+      fingerprint: (i) => spans.fingerprints.get(i)!,
+    }, path, warnings);
+    const header = finishTrace({ ...draft, steps: [] }, { path, sha256 }, format, warnings, [], {
+      bySourceId: (sourceId) => { const i = idBySource.get(sourceId); return i === undefined ? undefined : ids[i]; },
+      atPosition: (position) => ids[position],
+      count: spans.count,
+    }, spans.earliest);
+    return new OrderedSpans(path, spans, contexts, order, ids, parentOf, depth, header);
+  }
+
+  get count(): number {
+    return this.order.length;
+  }
+
+  /** The byte ranges of the spans of steps [from, to): start, end per step. */
+  ranges(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (let index = from; index < to; index++) {
+      const i = this.order[index];
+      out.push(this.spans.ranges[2 * i], this.spans.ranges[2 * i + 1]);
+    }
+    return out;
+  }
+
+  /** Steps [from, to), whole, as the whole import builds them: their spans read in file order, neighbours in one read. */
+  steps(from: number, to: number): Step[] {
+    const { ranges } = this.spans;
+    const byStart: number[] = [];
+    for (let index = from; index < to; index++) byStart.push(index);
+    byStart.sort((a, b) => ranges[2 * this.order[a]] - ranges[2 * this.order[b]]);
+    const out: Step[] = new Array(to - from);
+    for (let p = 0; p < byStart.length;) {
+      const base = ranges[2 * this.order[byStart[p]]];
+      let q = p + 1;
+      while (q < byStart.length) {
+        const i = this.order[byStart[q]];
+        if (ranges[2 * i] < ranges[2 * this.order[byStart[q - 1]] + 1] || ranges[2 * i + 1] - base > READ_BYTES) break;
+        q++;
+      }
+      const bytes = readFileRange(this.path, base, ranges[2 * this.order[byStart[q - 1]] + 1]);
+      for (let r = p; r < q; r++) {
+        const index = byStart[r];
+        const i = this.order[index];
+        out[index - from] = this.stepOf(index, bytes.toString('utf8', ranges[2 * i] - base, ranges[2 * i + 1] - base));
+      }
+      p = q;
+    }
+    return out;
+  }
+
+  private stepOf(index: number, text: string): Step {
+    const i = this.order[index];
+    const value: unknown = JSON.parse(text);
+    // The first pass read this very span: anything else means the file changed under the read.
+    if (!isObject(value)) throw new Error(`${this.path}: the span of step ${this.ids[i]} changed while the file was read`);
+    const context = this.contexts[this.spans.contexts[i]];
+    const d = spanToDraft(otlpSpan(value, [], context.scope, context.service), new ToolCollector());
+    const parent = this.parentOf[i];
+    return stepFromDraft(d, this.ids[i], parent >= 0 ? this.ids[parent] : null, index, this.depth[i], this.spans.locationOf(i));
+  }
+}
