@@ -213,6 +213,14 @@ describe('engine: opening a trace in the document worker', function () {
     assert.deepEqual(model.runs[0].tools.map((t) => t.name), ['web_search']);
     assert.ok((model.findings[0] as unknown[]).length > 0, 'the run has findings to compare');
     assertLikeWholeLoad(model, path);
+    // Children first, read in two passes: the first pass finds the tools (it imports only the spans that may define some).
+    spans.reverse();
+    const reversed = write(JSON.stringify(doc), `o${++serial}.json`);
+    const two = open(reversed);
+    assert.equal(two.loader.twoPassReads, 1);
+    assert.equal(two.loader.wholeRunDetections, 0);
+    assert.deepEqual(two.model.runs[0].tools.map((t) => t.name), ['web_search']);
+    assertLikeWholeLoad(two.model, reversed);
   });
 
   it('an OTLP document follows changes: the same bytes are unchanged, a rewrite is a reset and the file again, a torn one fails as the whole load does', () => {

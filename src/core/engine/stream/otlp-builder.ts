@@ -24,6 +24,8 @@ import { copilotChatExport } from '../../formats/otel/copilot-chat';
 import { isObject } from '../../formats/importer';
 import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
+import { mayDefineTools } from '../../formats/otel/semconv';
+import { toEpochMs } from '../../util/time';
 import type { DraftTrace } from '../../model/draft';
 import { stepFromDraft } from '../../model/build';
 import type { Step } from '../../model/schema';
@@ -170,15 +172,20 @@ export class OtlpStreamBuilder implements StreamedRuns {
     const span = otlpSpan(item.value, p, scopeName, service);
     const run = this.runFor(span.traceId ?? '');
     const state = this.states[run];
-    const draft = spanToDraft(span, state.tools);
-    state.firstName ??= draft.name;
-    if (!draft.parentSourceId) state.rootName ??= draft.name;
+    state.firstName ??= span.name;
+    if (!span.parentId) state.rootName ??= span.name;
     if (this.collect) {
-      // The draft itself is dropped: the second pass reads the span again.
+      // What orders the span, and the tools it defines (the run's header lists them): the second
+      // pass reads the span again for the rest. Most spans need no import here, which is most of
+      // the first pass's time: only those that may define tools, and those without an id (their
+      // derived id hashes their kind).
+      const needsImport = !span.spanId || mayDefineTools(span.attributes);
+      const d = needsImport ? spanToDraft(span, state.tools) : { sourceId: span.spanId, parentSourceId: span.parentId, startTime: toEpochMs(span.start), kind: '', name: span.name };
       scope.context ??= this.contexts.push({ scope: scopeName, service }) - 1;
-      state.collected.add(draft, item.location!, item.byteStart, item.byteEnd, scope.context);
+      state.collected.add(d, item.location!, item.byteStart, item.byteEnd, scope.context);
       return;
     }
+    const draft = spanToDraft(span, state.tools);
     const placed = state.order.place(draft, false);
     if (!placed || 'reason' in placed) {
       this.brokenByOrder = this.broken === undefined;

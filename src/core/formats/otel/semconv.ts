@@ -51,6 +51,18 @@ const OI_MSG = /^llm\.(input|output)_messages\.(\d+)\.message\.(.+)$/;
 const OI_TOOL = /^llm\.tools\.(\d+)\.tool\.json_schema$/;
 const GENAI_IDX = /^gen_ai\.(prompt|completion)\.(\d+)\.(.+)$/;
 
+/** The attributes readSemantics takes tool definitions from (besides OI_TOOL's); kept beside it so the two agree. */
+const TOOL_DEFINING_KEYS = new Set(['gen_ai.tool.definitions', 'ai.prompt.tools', 'tool.description', 'gen_ai.tool.description', 'tool.parameters']);
+
+/**
+ * Whether readSemantics could find a tool definition in these attributes: false means its
+ * `tools` is empty, without reading them (the two-pass OTLP reader orders 10^6 spans this way).
+ */
+export function mayDefineTools(attrs: Record<string, unknown>): boolean {
+  for (const key in attrs) if (TOOL_DEFINING_KEYS.has(key) || OI_TOOL.test(key)) return true;
+  return false;
+}
+
 export function readSemantics(attrs: Record<string, unknown>, spanName = ''): SemanticFields {
   const rest: Record<string, unknown> = {};
   const oiIn = new Map<number, IndexedMessage>();
