@@ -14,6 +14,7 @@ import { readJsonDocument, type JsonDocumentItem, type JsonPathPattern } from '.
 import { readJsonValues, type JsonValueItem } from '../../../src/core/engine/stream/json-values';
 import { OTLP_SELECT } from '../../../src/core/engine/stream/otlp-stream';
 import { isUserInputError } from '../../../src/core/util/problems';
+import { SourceFile } from '../../../src/core/json/source-file';
 import { benchTraceText } from '../../support/bench-traces';
 
 const dir = mkdtempSync(join(tmpdir(), 'atd-json-values-'));
@@ -100,6 +101,24 @@ describe('engine: reading the values at chosen paths of a JSON document (json-va
       ['UTF-16', Buffer.from('\ufeff{"a": []}', 'utf16le'), /UTF-16/],
     ];
     for (const [name, content, expected] of cases) assert.match(refusal(writeTemp(content)), expected, name);
+  });
+
+  it('a malformed span is refused where the whole-file reader refuses it, in its words', () => {
+    const text = JSON.stringify(JSON.parse(benchTraceText('otlp', 12, 3)), null, 2);
+    // Break the tenth span in three ways: a missing comma, a stray character, a bad escape.
+    const at = text.indexOf('"spanId"', text.indexOf('"spanId"') + 9 * 300);
+    const broken = [
+      text.slice(0, at) + text.slice(at).replace('",\n', '"\n'),
+      text.slice(0, at) + text.slice(at).replace('"name"', '#"name"'),
+      text.slice(0, at) + text.slice(at).replace('"name": "', '"name": "\\q'),
+    ];
+    for (const doc of broken) {
+      const path = writeTemp(doc);
+      const whole = SourceFile.fromText(path, doc).parseJson();
+      assert.ok('error' in whole, 'the whole-file reader refuses it');
+      const p = (whole as { error: { line?: number; column?: number; message: string } }).error;
+      assert.equal(refusal(path, OTLP_SELECT), `${p.line}:${p.column} ${p.message}`);
+    }
   });
 
   it('says no to selected paths inside others (the document reader reads those)', () => {

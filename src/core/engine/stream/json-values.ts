@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JsonPath } from '../../json/locate';
 import { MAX_JSON_DEPTH, tooDeepMessage } from '../../json/depth';
-import { utf16Encoding } from '../../json/source-file';
+import { SourceFile, utf16Encoding } from '../../json/source-file';
 import { UserInputError } from '../../util/problems';
 import { DEFAULT_DOCUMENT_CHUNK_SIZE, INVALID_UTF8, location, matches, Positions, type JsonDocumentBatch, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from './json-document';
 
@@ -287,10 +287,11 @@ class ValueScanner {
     const bytes = this.data.subarray(scan.start - this.base, end - this.base);
     if (!isUtf8(bytes)) throw this.problemAt(scan.start, INVALID_UTF8);
     let value: unknown;
+    const text = this.text(scan.start, end);
     try {
-      value = JSON.parse(this.text(scan.start, end));
+      value = JSON.parse(text);
     } catch {
-      throw this.problemAt(scan.start, 'invalid JSON: this value is malformed');
+      throw this.malformed(scan.start, text);
     }
     const select = this.patterns.findIndex((p) => matches(p, path));
     if (select >= 0) {
@@ -394,6 +395,18 @@ class ValueScanner {
 
   private text(start: number, end: number): string {
     return this.data.toString('utf8', start - this.base, end - this.base);
+  }
+
+  /**
+   * Where and why the value at byte `start` (its text `text`) is not JSON, in the whole-file
+   * reader's words: its locator finds the place in the value, which is then placed in the file.
+   */
+  private malformed(start: number, text: string): UserInputError {
+    const at = this.positions.at(this.data, this.base, start);
+    const p = SourceFile.fromText(this.path, text).locateJsonError(text, 0);
+    const line = at.line + (p.line ?? 1);
+    const column = (p.line ?? 1) === 1 ? at.offset - at.lineStart + (p.column ?? 1) : p.column ?? 1;
+    return new UserInputError({ file: this.path, line, column, message: p.message });
   }
 
   private truncated(): UserInputError {

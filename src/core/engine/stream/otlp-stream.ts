@@ -24,7 +24,8 @@ import { notASpanMessage, otlpImporter, otlpSpan, RESOURCE_SPANS, SCOPE_SPANS, s
 import type { NormalSpan } from '../../formats/otel/span';
 import { draftsFromSpans } from '../../formats/otel/span-lists';
 import type { Problem } from '../../util/problems';
-import { readJsonDocument, type JsonDocumentBatch, type JsonPathPattern } from './json-document';
+import type { JsonPathPattern } from './json-document';
+import { readJsonValues, type JsonValuesBatch } from './json-values';
 
 export const SCOPE_KEYS = ['scope', 'instrumentationLibrary'];
 
@@ -88,10 +89,10 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       if (!g) map.set(key, (g = make()));
       return g;
     };
-    const it = readJsonDocument(path, { select: OTLP_SELECT, chunkSize: opts.chunkSize });
+    const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: opts.chunkSize });
     let r = it.next();
     for (; !r.done; r = it.next()) {
-      const batch: JsonDocumentBatch = r.value;
+      const batch: JsonValuesBatch = r.value;
       for (const item of batch.items) {
         const p = item.path;
         // VS Code's Agent Debug Log export names its chat session beside the spans.
