@@ -5,7 +5,7 @@
  * AGENT_TRACE_LARGE_STEPS=1000000 runs the issue's 10^6 by hand (not in npm test: it needs minutes).
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -87,13 +87,24 @@ export function registerLargeTraceTests(): void {
       assert.ok(asked > 0, 'the worker was asked');
     });
 
-    // 10,000 spans each (19-22 MB). An OTLP document whose spans come parents first streams and
-    // its spans are held without their messages; a TRAIL span tree is read whole and reaches the
-    // tab in about 40 slices, more than the worker lets wait on the host at once.
-    for (const format of ['otlp', 'trail'] as const) {
-      test(`a ${format === 'otlp' ? 'streamed OTLP document' : 'TRAIL span tree read whole'} reaches the tab as the host takes it: every span and every finding`, async () => {
-        const path = join(dir, `many.${format}.json`);
+    // 10,000 spans each (19-22 MB). An OTLP document whose spans come parents first streams, one
+    // written children first is read in two passes (the tab shows, reading, before any step), and
+    // their spans are held without their messages; a TRAIL span tree is read whole and reaches
+    // the tab in about 40 slices, more than the worker lets wait on the host at once.
+    const documents = [
+      { name: 'a streamed OTLP document', format: 'otlp', childrenFirst: false },
+      { name: 'an OTLP document written children first, read in two passes', format: 'otlp', childrenFirst: true },
+      { name: 'a TRAIL span tree read whole', format: 'trail', childrenFirst: false },
+    ] as const;
+    for (const { name, format, childrenFirst } of documents) {
+      test(`${name} reaches the tab as the host takes it: every span and every finding`, async () => {
+        const path = join(dir, `many.${format}${childrenFirst ? '.reversed' : ''}.json`);
         await writeBenchTrace(path, format, 10_000);
+        if (childrenFirst) {
+          const doc = JSON.parse(readFileSync(path, 'utf8')) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+          doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+          writeFileSync(path, JSON.stringify(doc));
+        }
         const { api } = await activatedExtension();
         await closeAllEditors();
         await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
@@ -102,7 +113,7 @@ export function registerLargeTraceTests(): void {
         const session = api.traceEditor()!.activeEditor!.document.file.session(0);
         assert.deepEqual(session.steps.map((st) => st.id), whole.steps.map((st) => st.id), 'the spans, in decision order');
         const model = whole.steps.findIndex((st) => st.kind === 'llm' && st.output !== undefined);
-        assert.equal(session.steps[model].output === undefined, format === 'otlp', 'a streamed span is held without its messages');
+        assert.equal(session.steps[model].output === undefined, format === 'otlp', 'an OTLP span is held without its messages');
         assert.deepEqual(JSON.parse(JSON.stringify(session.wholeStep(model))), JSON.parse(JSON.stringify(whole.steps[model])), 'and read back whole');
         const expected = findingsFor(whole, DEFAULT_TAXONOMY);
         assert.ok(expected.length > 100, `${expected.length} findings expected`);
