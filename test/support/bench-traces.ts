@@ -14,16 +14,18 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatMessage, Step, Trace } from '../../src/core/model/schema';
 
-export type BenchFormat = 'jsonl' | 'otlp' | 'trail';
-export const BENCH_FORMATS: readonly BenchFormat[] = ['jsonl', 'otlp', 'trail'];
+export type BenchFormat = 'jsonl' | 'otlp' | 'otlp-ended' | 'trail';
+export const BENCH_FORMATS: readonly BenchFormat[] = ['jsonl', 'otlp', 'otlp-ended', 'trail'];
 export const BENCH_FORMAT_LABELS: Record<BenchFormat, string> = {
   jsonl: 'agent-trace/v1 JSONL',
   otlp: 'OTLP JSON (GenAI semantic conventions)',
+  'otlp-ended': 'OTLP JSON, spans as they end (children first, as batch exporters write them)',
   trail: 'TRAIL-shaped span tree (OpenInference)',
 };
 export const BENCH_FILE_NAMES: Record<BenchFormat, (steps: number) => string> = {
   jsonl: (n) => `bench-${n}.trace.jsonl`,
   otlp: (n) => `bench-${n}.otlp.json`,
+  'otlp-ended': (n) => `bench-${n}.otlp-ended.json`,
   trail: (n) => `bench-${n}.trail.json`,
 };
 
@@ -270,20 +272,38 @@ function otlpSpan(s: GenStep, parentN: Map<string, number>): Record<string, unkn
   };
 }
 
-function* otlpChunks(steps: number, seed: number): Generator<string> {
+/**
+ * The run's spans as OTLP JSON: in decision order (parents first), or `ended`: each span when it
+ * ends, as batch span processors export them (a turn's model and tool calls, then the turn; the
+ * run's root last). Only the open agent spans wait (the root and one turn), not the run.
+ */
+function* otlpChunks(steps: number, seed: number, ended = false): Generator<string> {
   const resource = { attributes: [kv('service.name', 'research-agent'), kv('telemetry.sdk.name', 'opentelemetry'), kv('telemetry.sdk.language', 'python')] };
   yield `{"resourceSpans":[{"resource":${JSON.stringify(resource)},"scopeSpans":[{"scope":{"name":"opentelemetry.instrumentation.openai_v2","version":"2.1b0"},"spans":[\n`;
   // Only agent steps are parents: remember their positions (root and turns), not every step's.
   const parentN = new Map<string, number>();
+  /** With `ended`: the agent spans still open, root first, with their depth. */
+  const open: { depth: number; json: string }[] = [];
   let first = true;
+  const emit = (json: string): string => {
+    const out = (first ? '' : ',\n') + json;
+    first = false;
+    return out;
+  };
   for (const s of benchSteps(steps, seed)) {
     if (s.kind === 'agent') {
       if (s.turn >= 1) parentN.delete(`turn-${s.turn - 1}`);
       parentN.set(s.id, s.n);
     }
-    yield (first ? '' : ',\n') + JSON.stringify(otlpSpan(s, parentN));
-    first = false;
+    const json = JSON.stringify(otlpSpan(s, parentN));
+    if (!ended) { yield emit(json); continue; }
+    // The root is at depth 0, turns at 1, their calls at 2: a span closes the open ones as deep.
+    const depth = s.kind !== 'agent' ? 2 : s.parentId === null ? 0 : 1;
+    while (open.length && open[open.length - 1].depth >= depth) yield emit(open.pop()!.json);
+    if (s.kind === 'agent') open.push({ depth, json });
+    else yield emit(json);
   }
+  while (open.length) yield emit(open.pop()!.json);
   yield '\n]}]}]}\n';
 }
 
@@ -374,7 +394,7 @@ function* trailChunks(steps: number, seed: number): Generator<string> {
 
 /** The file's text as chunks, in order. */
 export function benchTraceChunks(format: BenchFormat, steps: number, seed = 42): Generator<string> {
-  return format === 'jsonl' ? jsonlChunks(steps, seed) : format === 'otlp' ? otlpChunks(steps, seed) : trailChunks(steps, seed);
+  return format === 'jsonl' ? jsonlChunks(steps, seed) : format === 'otlp' || format === 'otlp-ended' ? otlpChunks(steps, seed, format === 'otlp-ended') : trailChunks(steps, seed);
 }
 
 /** The whole text (small sizes only: tests). */

@@ -16,7 +16,7 @@ import {
 } from '../support/bench-traces';
 
 const STEPS = 10_000;
-const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', trail: 'trail' } as const;
+const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', 'otlp-ended': 'otlp-json', trail: 'trail' } as const;
 
 describe('bench trace generators (npm run bench)', () => {
   // 10^4 steps = 1 root + 3,333 turns of (agent, llm, tool).
@@ -30,6 +30,13 @@ describe('bench trace generators (npm run bench)', () => {
   for (const format of BENCH_FORMATS) {
     it(`${format}: ${STEPS} steps open with the ${EXPECTED_FORMAT[format]} importer as the generated run`, () => {
       const text = benchTraceText(format, STEPS);
+      if (format === 'otlp-ended') {
+        // Each span as it ends: a turn's calls before the turn, the root last.
+        const spans = (JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: { spanId: string; parentSpanId?: string }[] }[] }[] }).resourceSpans[0].scopeSpans[0].spans;
+        assert.ok(spans[0].parentSpanId !== undefined && spans[spans.length - 1].parentSpanId === undefined);
+        const at = new Map(spans.map((sp, i) => [sp.spanId, i]));
+        assert.ok(spans.every((sp, i) => sp.parentSpanId === undefined || at.get(sp.parentSpanId)! > i), 'every parent after its children');
+      }
       const loaded = loadTraceFromBytes(join('/bench', BENCH_FILE_NAMES[format](STEPS)), new TextEncoder().encode(text));
       assert.equal(loaded.format, EXPECTED_FORMAT[format]);
       assert.deepEqual(loaded.warnings, []);
