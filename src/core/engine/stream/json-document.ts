@@ -79,13 +79,7 @@ export const DEFAULT_DOCUMENT_CHUNK_SIZE = 1024 * 1024;
  */
 export function* readJsonDocument(path: string, opts: JsonDocumentOptions): Generator<JsonDocumentBatch, JsonDocumentSummary, void> {
   const chunkSize = Math.max(16, Math.floor(opts.chunkSize ?? DEFAULT_DOCUMENT_CHUNK_SIZE));
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserInputError({ file: path, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})` });
-  }
+  const fd = openDocument(path);
   try {
     const size = fstatSync(fd).size;
     const reader = new DocumentReader(path, opts.select, opts.detach === true);
@@ -109,6 +103,27 @@ export function* readJsonDocument(path: string, opts: JsonDocumentOptions): Gene
   } finally {
     closeSync(fd);
   }
+}
+
+/** The file open for reading; one that cannot be is a UserInputError saying why (readJsonValues opens its files so too). */
+export function openDocument(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserInputError({ file: path, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})` });
+  }
+}
+
+/**
+ * Where the text starts, from the file's first bytes: after a UTF-8 BOM (3), else at 0. UTF-16
+ * is refused: it is read whole, not streamed.
+ */
+export function textStart(path: string, head: Uint8Array): number {
+  if (utf16Encoding(head.subarray(0, 64))) {
+    throw new UserInputError({ file: path, message: 'is UTF-16 text, which is read whole, not streamed; convert it to UTF-8' });
+  }
+  return head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
 }
 
 /** A place in the decoded text: 0-based line, character offset of that line's start, character offset. */
@@ -212,13 +227,8 @@ class DocumentReader {
 
   /** Look at the file's first chunk: refuse UTF-16, skip a UTF-8 BOM. */
   start(head: Uint8Array): void {
-    if (utf16Encoding(head.subarray(0, 64))) {
-      throw new UserInputError({ file: this.path, message: 'is UTF-16 text, which is read whole, not streamed; convert it to UTF-8' });
-    }
-    if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
-      this.tokenBase = 3;
-      this.positions = new Positions(3);
-    }
+    this.tokenBase = textStart(this.path, head);
+    this.positions = new Positions(this.tokenBase);
   }
 
   write(chunk: Uint8Array, base: number): JsonDocumentItem[] {

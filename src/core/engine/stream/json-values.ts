@@ -21,12 +21,12 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { JsonPath } from '../../json/locate';
 import { MAX_JSON_DEPTH, tooDeepMessage } from '../../json/depth';
-import { SourceFile, utf16Encoding } from '../../json/source-file';
+import { SourceFile } from '../../json/source-file';
 import { UserInputError } from '../../util/problems';
-import { DEFAULT_DOCUMENT_CHUNK_SIZE, INVALID_UTF8, location, matches, Positions, type JsonDocumentBatch, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from './json-document';
+import { DEFAULT_DOCUMENT_CHUNK_SIZE, INVALID_UTF8, location, matches, openDocument, Positions, textStart, type JsonDocumentBatch, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from './json-document';
 
 export interface JsonValuesOptions {
   /** The paths whose values to hand over; none may lie inside another. */
@@ -61,13 +61,7 @@ const COLON = 0x3a;
  */
 export function* readJsonValues(path: string, opts: JsonValuesOptions): Generator<JsonValuesBatch, JsonDocumentSummary, void> {
   const chunkSize = Math.max(16, Math.floor(opts.chunkSize ?? DEFAULT_DOCUMENT_CHUNK_SIZE));
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserInputError({ file: path, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})` });
-  }
+  const fd = openDocument(path);
   try {
     const size = fstatSync(fd).size;
     const scanner = new ValueScanner(path, opts.select);
@@ -181,12 +175,8 @@ class ValueScanner {
 
   /** Look at the file's first bytes: refuse UTF-16, skip a UTF-8 BOM. */
   private begin(): void {
-    const head = this.data.subarray(0, Math.min(this.filled, 64));
-    if (utf16Encoding(head)) throw new UserInputError({ file: this.path, message: 'is UTF-16 text, which is read whole, not streamed; convert it to UTF-8' });
-    if (this.filled >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
-      this.at = 3;
-      this.positions = new Positions(3);
-    }
+    this.at = textStart(this.path, this.data.subarray(0, this.filled));
+    this.positions = new Positions(this.at);
   }
 
   private get limit(): number {
@@ -277,13 +267,7 @@ class ValueScanner {
     this.scan = undefined;
     this.at = end;
     const path = this.pathOfNext();
-    const top = this.stack[this.stack.length - 1];
-    if (top) {
-      if (top.isArray) top.count++;
-      top.expect = 'comma';
-    } else {
-      this.done = true;
-    }
+    this.valueRead();
     const bytes = this.data.subarray(scan.start - this.base, end - this.base);
     if (!isUtf8(bytes)) throw this.problemAt(scan.start, INVALID_UTF8);
     let value: unknown;
@@ -372,6 +356,11 @@ class ValueScanner {
 
   private close(): void {
     this.stack.pop();
+    this.valueRead();
+  }
+
+  /** A value was read whole (or a container closed): its parent expects a comma, or the document ended. */
+  private valueRead(): void {
     const top = this.stack[this.stack.length - 1];
     if (top) {
       if (top.isArray) top.count++;

@@ -46,6 +46,8 @@ export interface OtlpStreamedStep {
 
 interface OtlpRun {
   traceId: string;
+  /** The run as draftsFromSpans drafts it, without its steps: its title and tools are read as they stand. */
+  draft: DraftTrace;
   /** With `collect`: what orders each span and where it is, in file order. */
   collected: CollectedSpans;
   order: RunOrder;
@@ -102,15 +104,7 @@ export class OtlpStreamBuilder implements StreamedRuns {
 
   /** The runs as the whole import drafts them, without their steps (title, tools and metadata so far). */
   get runs(): readonly { draft: DraftTrace }[] {
-    return this.states.map((s) => ({
-      draft: {
-        ...(s.traceId ? { id: s.traceId } : {}),
-        title: `OTLP: ${s.rootName ?? s.firstName}`,
-        steps: [],
-        tools: s.tools.list(),
-        metadata: s.traceId ? { traceId: s.traceId } : {},
-      },
-    }));
+    return this.states;
   }
 
   /** The tools run `run`'s spans declared so far (the detectors check calls against them). */
@@ -231,7 +225,15 @@ export class OtlpStreamBuilder implements StreamedRuns {
     if (run === undefined) {
       run = this.states.length;
       this.runOf.set(traceId, run);
-      this.states.push({ traceId, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined });
+      const state: OtlpRun = { traceId, draft: undefined as unknown as DraftTrace, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined };
+      state.draft = {
+        ...(traceId ? { id: traceId } : {}),
+        get title() { return `OTLP: ${state.rootName ?? state.firstName}`; },
+        steps: [],
+        get tools() { return state.tools.list(); },
+        metadata: traceId ? { traceId } : {},
+      };
+      this.states.push(state);
     }
     return run;
   }

@@ -212,11 +212,12 @@ export class DocumentLoader {
     const path = this.params.path;
     const streamAbove = this.params.streamJsonAbove ?? STREAM_ABOVE_BYTES;
     // Nothing can be sent until the whole file is parsed: the tab shows, reading, meanwhile.
-    if (!isReload && !this.sentAny && fileSize(path) >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM)) this.emit({ kind: 'progress', bytesRead: 0, totalBytes: fileSize(path) });
+    const onDisk = fileSize(path);
+    if (!isReload && !this.sentAny && onDisk >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM)) this.emit({ kind: 'progress', bytesRead: 0, totalBytes: onDisk });
     let loaded: LoadResult;
     let sha: string;
     let size: number;
-    if (fileSize(path) > streamAbove) {
+    if (onDisk > streamAbove) {
       // Too large for one string: an OTLP, TRAIL or Inspect .json document streams; others are refused, saying why.
       loaded = loadTraceFile(path, { maxUnzippedBytes: this.params.maxUnzippedBytes, streamAbove });
       sha = loaded.traces[0]?.source.sha256 ?? '';
@@ -289,24 +290,8 @@ export class DocumentLoader {
     if (isReload && this.mode === 'document' && fileSha256(path) === this.sha) return this.emit({ kind: 'unchanged' });
     this.startOver('document');
     const builder = (this.document = new OtlpStreamBuilder(path));
-    let sha: string;
-    try {
-      const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
-      let r = it.next();
-      for (; !r.done; r = it.next()) {
-        const out = builder.add(r.value.items);
-        if (builder.orderBreak) {
-          it.return(undefined as never);
-          return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
-        }
-        this.sendDocumentSteps(out, r.value.byte, r.value.size);
-      }
-      sha = r.value.sha256;
-    } catch (e) {
-      if (isUserInputError(e)) return this.loadWhole(isReload);
-      throw e;
-    }
-    if (builder.runCount === 0) return this.loadWhole(isReload);
+    const sha = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
+    if (sha === undefined) return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
     this.sha = sha;
     const warnings = [...builder.warnings];
     const runs = builder.runs.map((_, run) => this.runHeader(builder, run, sha, warnings));
@@ -325,29 +310,14 @@ export class DocumentLoader {
     this.startOver('document');
     const builder = new OtlpStreamBuilder(path, { collect: true });
     this.twoPassReads++;
-    let sha: string;
-    try {
-      const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
-      let told = 0;
-      let r = it.next();
-      for (; !r.done; r = it.next()) {
-        builder.add(r.value.items);
-        // Every 2% of the file, on opening: the first steps come only after this pass.
-        if (!isReload && r.value.byte - told >= r.value.size / 50) {
-          told = r.value.byte;
-          this.emit({ kind: 'progress', bytesRead: told, totalBytes: r.value.size });
-        }
-        if (builder.orderBreak) {
-          it.return(undefined as never);
-          return this.loadWhole(isReload);
-        }
-      }
-      sha = r.value.sha256;
-    } catch (e) {
-      if (isUserInputError(e)) return this.loadWhole(isReload);
-      throw e;
-    }
-    if (builder.runCount === 0) return this.loadWhole(isReload);
+    let told = 0;
+    const sha = this.readSpans(builder, (_, byte, size) => {
+      // Every 2% of the file, on opening: the first steps come only after this pass.
+      if (isReload || byte - told < size / 50) return;
+      told = byte;
+      this.emit({ kind: 'progress', bytesRead: told, totalBytes: size });
+    });
+    if (sha === undefined) return this.loadWhole(isReload);
     this.sha = sha;
     const { runs, warnings } = builder.orderedRuns(sha);
     const size = fileSize(path);
@@ -357,18 +327,9 @@ export class DocumentLoader {
       const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
       for (let from = 0; from < ordered.count; from += batch) {
         const to = Math.min(ordered.count, from + batch);
-        const steps = ordered.steps(from, to);
-        const findings = this.findingsDue(streamed);
-        const header = from === 0 ? trace : undefined;
         // The file was read once already: how far the steps went stands for how far the read is.
         const bytesRead = to === ordered.count && run === runs.length - 1 ? size : Math.floor((size * to) / ordered.count);
-        if (this.params.payloadsOnDemand) {
-          this.sendSteps(run, steps.map((st) => withoutPayloads(st, 'otlp-span')), header, bytesRead, size, findings, ordered.ranges(from, to), this.toolsImplied(streamed, steps), 'otlp-span');
-        } else {
-          this.sendSteps(run, steps, header, bytesRead, size, findings);
-        }
-        streamed.detector.add(steps);
-        for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+        this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? trace : undefined, bytesRead, size);
       }
     });
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
@@ -378,27 +339,55 @@ export class DocumentLoader {
     let k = 0;
     while (k < out.length) {
       const run = out[k].run;
-      const steps: Step[] = [];
-      const ranges: number[] | undefined = this.params.payloadsOnDemand ? [] : undefined;
-      for (; k < out.length && out[k].run === run; k++) {
-        steps.push(out[k].step);
-        ranges?.push(out[k].byteStart, out[k].byteEnd);
-      }
+      const from = k;
+      while (k < out.length && out[k].run === run) k++;
+      const batch = out.slice(from, k);
       const header = this.sent[run] ? undefined : this.runHeader(this.document!, run, '');
       // The detector is made at the run's first chunk, with the tools its spans declared by then;
       // a run whose tools grow later is detected again at the end (findingsOf).
       const streamed = this.streamedRuns[run] ?? this.newStreamedRun(run, this.document!.toolsOf(run), () => ({}));
-      const findings = this.findingsDue(streamed);
-      if (ranges) {
-        const callableTools = this.toolsImplied(streamed, steps);
-        this.sendSteps(run, steps.map((st) => withoutPayloads(st, 'otlp-span')), header, bytesRead, totalBytes, findings, ranges, callableTools, 'otlp-span');
-      } else {
-        this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
-      }
-      // Detected after it is sent, as a whole load's slices are: the host takes it meanwhile.
-      streamed.detector.add(steps);
-      for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+      this.sendSpanSteps(run, streamed, batch.map((o) => o.step), () => batch.flatMap((o) => [o.byteStart, o.byteEnd]), header, bytesRead, totalBytes);
     }
+  }
+
+  /**
+   * The spans of an OTLP document, read by `builder` batch by batch (`each` after each batch);
+   * the file's sha256, or undefined when the builder cannot follow the document or it is not one
+   * (malformed, no spans): the caller then reads it another way, whose errors are the whole load's.
+   */
+  private readSpans(builder: OtlpStreamBuilder, each: (out: OtlpStreamedStep[], byte: number, size: number) => void): string | undefined {
+    try {
+      const it = readJsonValues(this.params.path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
+      let r = it.next();
+      for (; !r.done; r = it.next()) {
+        const out = builder.add(r.value.items);
+        if (builder.orderBreak) {
+          it.return(undefined as never);
+          return undefined;
+        }
+        each(out, r.value.byte, r.value.size);
+      }
+      return builder.runCount === 0 ? undefined : r.value.sha256;
+    } catch (e) {
+      if (isUserInputError(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * A batch of an OTLP document's steps for run `run`: with payloadsOnDemand, held (their spans'
+   * byte ranges, from `ranges`, go with them); then detected, after they are sent, as a whole
+   * load's slices are: the host takes them meanwhile.
+   */
+  private sendSpanSteps(run: number, streamed: StreamedRun, steps: Step[], ranges: () => number[], header: RunHeader | undefined, bytesRead: number, totalBytes: number): void {
+    const findings = this.findingsDue(streamed);
+    if (this.params.payloadsOnDemand) {
+      this.sendSteps(run, steps.map((st) => withoutPayloads(st, 'otlp-span')), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), 'otlp-span');
+    } else {
+      this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
+    }
+    streamed.detector.add(steps);
+    noteStarts(streamed, steps);
   }
 
   /**
@@ -466,7 +455,7 @@ export class DocumentLoader {
       const first = !this.sent[run];
       const streamed = this.streamedRun(run);
       streamed.detector.add(steps);
-      for (const st of steps) if (st.startTime !== null && (streamed.start === null || st.startTime < streamed.start)) streamed.start = st.startTime;
+      noteStarts(streamed, steps);
       const header = first ? this.streamHeader(run, '') : undefined;
       const findings = this.findingsDue(streamed);
       if (ranges) {
@@ -629,6 +618,11 @@ function fileSize(path: string): number {
     readTraceFileBytes(path);
     throw new UserInputError({ file: path, message: 'cannot be read' });
   }
+}
+
+/** Keep the run's earliest step start (its start time when its header gives none). */
+function noteStarts(run: StreamedRun, steps: readonly Step[]): void {
+  for (const st of steps) if (st.startTime !== null && (run.start === null || st.startTime < run.start)) run.start = st.startTime;
 }
 
 /** The hex sha256 of the file, read in chunks (a file larger than one string too). */
