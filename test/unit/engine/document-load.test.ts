@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { rejectedCallTrace } from '../../support/rejected-call-trace';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
@@ -75,15 +75,45 @@ function open(path: string, extra: Partial<OpenDocumentParams> = {}): { model: M
   return { model, loader };
 }
 
-function assertLikeWholeLoad(model: Model, path: string): void {
-  const whole = loadTraceFile(path);
+/**
+ * What the whole load gives for the file, its steps' locations aside when `ownLocations`: a
+ * streamed TRAIL span's location covers its own members (from its start up to its `child_spans`),
+ * the whole load's the span with its children. Checked here, then set to the whole load's.
+ */
+function assertLikeWholeLoad(model: Model, path: string, ownLocations = false): void {
+  const whole = loadTraceFile(path, siblingsOf(path));
+  if (ownLocations) {
+    model.runs.forEach((run, r) => run.steps.forEach((s, i) => {
+      const w = whole.traces[r]?.steps[i]?.location;
+      assert.ok(s.location && w, `step ${s.id} has a location`);
+      assert.deepEqual([s.location.line, s.location.column, s.location.offset], [w.line, w.column, w.offset], `step ${s.id} starts where its span does`);
+      assert.ok((s.location.length ?? 0) <= (w.length ?? 0), `step ${s.id}'s location lies within its span`);
+      s.location = w;
+    }));
+  }
   // What the Agent Traces view would get by analysing the file itself.
-  assert.deepEqual(jsonView(model.outcome), jsonView(analysisOutcome(path, readFileSync(path), DEFAULT_TAXONOMY, false, { ...siblingsOf(path) })), 'the analysis outcome');
+  const starts = ownLocations ? startsOnly : (v: unknown): unknown => v;
+  assert.deepEqual(starts(jsonView(model.outcome)), starts(jsonView(analysisOutcome(path, readFileSync(path), DEFAULT_TAXONOMY, false, { ...siblingsOf(path) }))), 'the analysis outcome');
   assert.equal(model.failed, undefined, `${path}: ${model.failed?.join('; ')}`);
   assert.equal(model.format, whole.format);
   assert.deepEqual(jsonView(model.runs), jsonView(whole.traces), 'runs, headers and steps');
   assert.deepEqual(model.findings, jsonView(whole.traces.map((t) => findingsFor(t, DEFAULT_TAXONOMY))), 'findings');
   assert.deepEqual([...model.warnings].sort(), whole.warnings.map((w) => JSON.stringify(w)).sort(), 'warnings');
+}
+
+/** `value` with every source location cut to where it starts. */
+function startsOnly(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(startsOnly);
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const located = 'offset' in o && 'length' in o;
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !located || !['length', 'endLine', 'endColumn'].includes(k)).map(([k, v]) => [k, startsOnly(v)]));
+}
+
+/** A TRAIL tree with its root span changed (the bench's tree has one root). */
+function trailVariant(text: string, change: (root: Record<string, unknown>) => Record<string, unknown>): string {
+  const doc = JSON.parse(text) as { trace_id: string; spans: Record<string, unknown>[] };
+  return JSON.stringify({ ...doc, spans: doc.spans.map(change) }, null, 1);
 }
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
@@ -167,7 +197,9 @@ describe('engine: opening a trace in the document worker', function () {
     // A large file parsed whole says it is being read before its first steps.
     const whole = open(cases[2][1], { streamFromBytes: 1024, batchSteps: 30 }).model;
     assert.equal(whole.events.filter((k) => k === 'progress').length, 0, 'it streamed first: its steps came before');
-    const trail = write(benchTraceText('trail', 50), `t${++serial}.json`);
+    // A TRAIL tree whose spans come before its trace_id is not streamed.
+    const { trace_id: traceId, ...spansFirst } = JSON.parse(benchTraceText('trail', 50)) as Record<string, unknown>;
+    const trail = write(JSON.stringify({ ...spansFirst, trace_id: traceId }), `t${++serial}.json`);
     assert.deepEqual(open(trail, { streamFromBytes: 1024 }).model.events.slice(0, 2), ['progress', 'steps']);
     // Two traces, their spans interleaved: each stays in decision order, so it streams as two runs.
     const other = spans.map((s) => ({ ...s, traceId: 'aaaabbbbccccddddeeeeffff00001111' }));
@@ -197,6 +229,43 @@ describe('engine: opening a trace in the document worker', function () {
     assert.ok(model.warnings.some((w) => w.includes('names parent') && w.includes('gone')), model.warnings.join('\n'));
     assert.ok(model.runs[0].steps.some((st) => st.id.startsWith('step-') && st.id.endsWith('#2')), model.runs[0].steps.map((st) => st.id).join(','));
     assertLikeWholeLoad(model, path);
+  });
+
+  it('streams a TRAIL span tree span by span, parents first, with its labels, as the whole load gives it', () => {
+    const path = write(benchTraceText('trail', 300), `t${++serial}.json`);
+    const { model, loader } = open(path);
+    assert.equal(model.streamed, false, 'a document is not read on from where it ended');
+    assert.ok(model.stepEvents > 20, `sent in ${model.stepEvents} events, one per chunk read`);
+    assert.ok(!model.events.includes('reset') && !model.events.includes('progress'), model.events.join(','));
+    // Its LLM spans declare tools as they come: detected again at the end with them all.
+    assert.equal(loader.wholeRunDetections, 1);
+    assertLikeWholeLoad(model, path, true);
+    const real = sharedFiles('trail').filter((f) => f.endsWith('.json') && basename(dirname(f)) === 'traces');
+    assert.ok(real.length >= 9, `${real.length} TRAIL traces`);
+    let labels = 0;
+    for (const file of real) {
+      const { model: m } = open(file, { siblings: true });
+      assert.ok(!m.events.includes('reset'), `${file}: streamed, ${m.events.join(',')}`);
+      assert.equal(m.failed, undefined, `${file}: ${m.failed?.join('; ')}`);
+      labels += m.runs[0].labels.length;
+      assertLikeWholeLoad(m, file, true);
+    }
+    assert.ok(labels > 20, `${labels} labels bound to their steps`);
+  });
+
+  it('a TRAIL tree it cannot follow is loaded whole: a member after child_spans, children out of time order', () => {
+    const base = benchTraceText('trail', 120);
+    const cases: [string, string][] = [
+      ['a member after child_spans', trailVariant(base, (root) => { const { child_spans, ...own } = root; return { ...own, child_spans, late: 'kept by JSON.parse' }; })],
+      ['children out of time order', trailVariant(base, (root) => ({ ...root, child_spans: [...(root.child_spans as unknown[])].reverse() }))],
+    ];
+    for (const [name, text] of cases) {
+      const path = write(text, `t${++serial}.json`);
+      const { model } = open(path);
+      // Steps went before the break was found: they are replaced by the whole load's.
+      assert.ok(model.events.includes('reset'), `${name}: ${model.events.join(',')}`);
+      assertLikeWholeLoad(model, path);
+    }
   });
 
   it('an OTLP run whose tools come after its first chunk is detected again at the end, as the whole load detects it', () => {
@@ -246,8 +315,9 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {
+    // TRAIL streams (see above) unless it is small: opened below the streaming size, it loads whole.
     for (const path of [sharedFiles('trail/GAIA/traces')[0], sharedFiles('claude-code')[0]]) {
-      const { model } = open(path, { siblings: true });
+      const { model } = open(path, { siblings: true, streamFromBytes: 4 * 1024 * 1024 });
       assertLikeWholeLoad(model, path);
     }
     const three = write([1, 2, 3].map((seed) => benchTraceText('jsonl', 50, seed)).join(''));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { readJsonDocument, type JsonDocumentItem, type JsonPathPattern } from '../../../src/core/engine/stream/json-document';
-import { readJsonValues, type JsonValueItem } from '../../../src/core/engine/stream/json-values';
+import { ownText, readJsonValues, type JsonTree, type JsonValueItem } from '../../../src/core/engine/stream/json-values';
 import { OTLP_SELECT } from '../../../src/core/engine/stream/otlp-stream';
 import { isUserInputError } from '../../../src/core/util/problems';
 import { SourceFile } from '../../../src/core/json/source-file';
@@ -119,6 +119,83 @@ describe('engine: reading the values at chosen paths of a JSON document (json-va
       const p = (whole as { error: { line?: number; column?: number; message: string } }).error;
       assert.equal(refusal(path, OTLP_SELECT), `${p.line}:${p.column} ${p.message}`);
     }
+  });
+
+  describe('a tree of objects, node by node (JsonTree)', () => {
+    const tree: JsonTree = { root: ['spans', '*'], children: 'kids' };
+    /** The nodes as a walk of JSON.parse's value gives them, parents first: each without its children. */
+    const walked = (doc: { spans: unknown[] }): { path: (string | number)[]; value: unknown }[] => {
+      const out: { path: (string | number)[]; value: unknown }[] = [];
+      const walk = (node: unknown, path: (string | number)[]): void => {
+        if (node === null || typeof node !== 'object' || Array.isArray(node)) return void out.push({ path, value: node });
+        const { kids, ...own } = node as Record<string, unknown>;
+        if (!Array.isArray(kids)) return void out.push({ path, value: node });
+        out.push({ path, value: own });
+        kids.forEach((k, i) => walk(k, [...path, 'kids', i]));
+      };
+      doc.spans.forEach((n, i) => walk(n, ['spans', i]));
+      return out;
+    };
+    const read = (path: string, chunkSize: number): { nodes: JsonValueItem[]; other: JsonValueItem[]; breaks: string[] } => {
+      const nodes: JsonValueItem[] = [];
+      const other: JsonValueItem[] = [];
+      const breaks: string[] = [];
+      for (const batch of readJsonValues(path, { select: [['id']], tree, chunkSize })) {
+        for (const item of batch.items) (item.node ? nodes : other).push(item);
+        if (batch.treeBreak) breaks.push(batch.treeBreak);
+      }
+      return { nodes, other, breaks };
+    };
+
+    it('hands over each node as its own members, parents first, whatever the values, formatting and chunk size; its bytes closed are its value', () => {
+      const value = fc.jsonValue({ maxDepth: 2 });
+      const node: fc.Memo<unknown> = fc.memo((n): fc.Arbitrary<unknown> => (n <= 1
+        ? fc.oneof(fc.dictionary(fc.string({ maxLength: 4 }).filter((k) => k !== 'kids'), value, { maxKeys: 3 }), value)
+        : fc.tuple(fc.dictionary(fc.string({ maxLength: 4 }).filter((k) => k !== 'kids'), value, { maxKeys: 3 }), fc.array(node(n - 1), { maxLength: 3 })).map(([own, kids]) => ({ ...own, kids }))));
+      fc.assert(fc.property(fc.array(node(4), { maxLength: 4 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 16, max: 200 }), (spans, indent, chunk) => {
+        // Plain objects (fast-check's dictionaries have no prototype).
+        const doc = JSON.parse(JSON.stringify({ id: 'é "t"', spans })) as { id: string; spans: unknown[] };
+        const text = JSON.stringify(doc, null, indent);
+        const path = writeTemp(text);
+        const { nodes, other, breaks } = read(path, chunk);
+        assert.deepEqual(breaks, []);
+        assert.deepEqual(other.map((i) => i.value), ['é "t"']);
+        assert.deepEqual(nodes.map((n) => ({ path: n.path, value: n.value })), walked(doc));
+        const bytes = readFileSync(path);
+        for (const n of nodes) {
+          const own = bytes.subarray(n.byteStart, n.byteEnd).toString('utf8');
+          const isObject = n.value !== null && typeof n.value === 'object' && !Array.isArray(n.value);
+          assert.deepEqual(JSON.parse(isObject ? ownText(own) : own), n.value, `${JSON.stringify(n.path)}: its bytes`);
+        }
+      }), { numRuns: 150, seed: 5 });
+    });
+
+    it('says when a node has a member after its children (JSON.parse would give it that member)', () => {
+      const path = writeTemp(JSON.stringify({ spans: [{ a: 1, kids: [{ b: 2 }], late: 3 }, { c: 4 }] }));
+      const { nodes, breaks } = read(path, 16);
+      assert.deepEqual(breaks, ['$.spans[0].late comes after "kids" in its object']);
+      assert.deepEqual(nodes.map((n) => n.value), [{ a: 1 }, { b: 2 }, { c: 4 }]);      // The children key spelled with an escape is the same key.
+      const escaped = read(writeTemp('{"spans": [{"a": 1, "kid\\u0073": [{"b": 2}]}]}'), 16);
+      assert.deepEqual(escaped.nodes.map((n) => [n.path, n.value]), [[['spans', 0], { a: 1 }], [['spans', 0, 'kids', 0], { b: 2 }]]);
+    });
+
+    it('refuses a malformed node where the whole-file reader refuses it, in its words', () => {
+      const text = JSON.stringify({ spans: [{ a: 'x', kids: [{ b: 'y', kids: [] }] }] }, null, 2);
+      for (const doc of [text.replace('"b": "y"', '"b": "y" "c": 1'), text.replace('"b": "y"', '"b": "\\q"'), text.replace('"a": "x"', '"a": tru')]) {
+        const path = writeTemp(doc);
+        const whole = SourceFile.fromText(path, doc).parseJson();
+        assert.ok('error' in whole);
+        const p = (whole as { error: { line?: number; column?: number; message: string } }).error;
+        let got = '';
+        try {
+          read(path, 16);
+        } catch (e) {
+          if (!isUserInputError(e)) throw e;
+          got = `${e.problems[0].line}:${e.problems[0].column} ${e.problems[0].message}`;
+        }
+        assert.equal(got, `${p.line}:${p.column} ${p.message}`);
+      }
+    });
   });
 
   it('says no to selected paths inside others (the document reader reads those)', () => {

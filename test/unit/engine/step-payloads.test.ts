@@ -142,6 +142,29 @@ describe('engine: steps held without their payloads, read back from the file', (
     assert.deepEqual(jsonView(payloads[0].wholeAt(runs[0], every)), jsonView(whole));
   });
 
+  it('a TRAIL span step is read back from its own members, without its children, as the whole import builds it; and checked for a search', () => {
+    const { path, runs, payloads, events } = openPaged(benchTraceText('trail', 200, 4), `p${++serial}.json`);
+    assert.ok(events.every((e) => e.kind !== 'steps' || e.payloadFormat === 'trail-span'), 'what the ranges hold');
+    const whole = loadTraceFile(path).traces[0].steps;
+    const steps = runs[0];
+    assert.equal(steps.length, whole.length);
+    for (const s of steps) for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
+    // The whole import's location covers a span with its children; a streamed one, its own members.
+    const located = (list: Step[]): Step[] => list.map((s, i) => ({ ...s, location: whole[i].location }));
+    assert.deepEqual(jsonView(located(payloads[0].wholeAt(steps, steps.map((_, i) => i)))), jsonView(whole), 'read back together');
+    steps.forEach((s, i) => assert.deepEqual(jsonView({ ...payloads[0].whole(s), location: whole[i].location }), jsonView(whole[i]), `step ${s.id}`));
+    const root = payloads[0].whole(steps[0]);
+    assert.ok((root.location?.length ?? 0) < 10_000 && (whole[0].location?.length ?? 0) > 100_000, 'the root span is read without its subtree');
+    const { check } = payloads[0].linesOf!(steps, 0, steps.length);
+    let matched = 0;
+    for (const query of ['reconcile', 'timeout', 'nowhere at all']) {
+      const expected = whole.map((s) => (searchableText(s).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch));
+      assert.deepEqual([...checkLinesInFile(path, check, query)], expected, query);
+      matched += expected.filter((v) => v === LineVerdict.Match).length;
+    }
+    assert.ok(matched > 5, `${matched} matches`);
+  });
+
   it('a step whose line changed on disk is refused with the file, the line and why', () => {
     const text = benchTraceText('jsonl', 30, 5);
     const { path, runs, payloads } = openPaged(text);

@@ -25,25 +25,57 @@ import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { JsonPath } from '../../json/locate';
 import { MAX_JSON_DEPTH, tooDeepMessage } from '../../json/depth';
 import { SourceFile } from '../../json/source-file';
-import { UserInputError } from '../../util/problems';
+import { jsonPathToString, UserInputError } from '../../util/problems';
 import { DEFAULT_DOCUMENT_CHUNK_SIZE, INVALID_UTF8, location, matches, openDocument, Positions, textStart, type JsonDocumentBatch, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from './json-document';
 
 export interface JsonValuesOptions {
   /** The paths whose values to hand over; none may lie inside another. */
   select: readonly JsonPathPattern[];
+  /** A tree of objects to hand over node by node, parents first (see JsonTree). */
+  tree?: JsonTree;
   /** Bytes per read (default 1 MB). */
   chunkSize?: number;
+}
+
+/**
+ * A tree of objects nested in one another through a list member (a TRAIL span tree: spans and
+ * their `child_spans`): its nodes are at `root` (a pattern, `['spans', '*']`) and in the
+ * `children` list of each node, at any depth. Each node is handed over as its own members
+ * (without `children`) as soon as its children list starts, so a parent comes before its
+ * children and no node holds its subtree: an item with `node: true` and select index
+ * `select.length`. Its bytes [byteStart, byteEnd) are the object's text up to the end of its last
+ * own member: `ownText(...)` is that text closed, which parses to the item's value.
+ *
+ * A node with a member after its children list (JSON.parse would give it that member) was handed
+ * over without it: the batch says so (`treeBreak`), and the reader's caller reads the file another
+ * way. A node that is not an object is handed over as it is (`node: true`, no own text).
+ */
+export interface JsonTree {
+  root: JsonPathPattern;
+  children: string;
 }
 
 /** An item with where its value is in the file: bytes [byteStart, byteEnd). */
 export interface JsonValueItem extends JsonDocumentItem {
   byteStart: number;
   byteEnd: number;
+  /** A node of the tree (JsonTree): its value is its own members; byteEnd ends the last of them. */
+  node?: true;
 }
 
 export interface JsonValuesBatch extends JsonDocumentBatch {
   items: JsonValueItem[];
+  /** Why a node of the tree was handed over without all its own members (see JsonTree), in the batch that found it. */
+  treeBreak?: string;
 }
+
+/** A tree node's own text (JsonTree: bytes [byteStart, byteEnd) of an object), closed so that it parses. */
+export function ownText(text: string): string {
+  return `${text}}`;
+}
+
+/** A node's own key before the node is handed over: not its children's (its text is not decoded). */
+const OWN_KEY = '';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -64,7 +96,7 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
   const fd = openDocument(path);
   try {
     const size = fstatSync(fd).size;
-    const scanner = new ValueScanner(path, opts.select);
+    const scanner = new ValueScanner(path, opts.select, opts.tree);
     const hash = createHash('sha256');
     let pos = 0;
     let items = 0;
@@ -76,7 +108,8 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
       const out = scanner.write(n, pos + n >= size);
       pos += n;
       items += out.length;
-      yield { items: out, byte: pos, size };
+      const treeBreak = scanner.takeTreeBreak();
+      yield { items: out, byte: pos, size, ...(treeBreak ? { treeBreak } : {}) };
     }
     scanner.end();
     return { size: pos, sha256: hash.digest('hex'), items };
@@ -96,6 +129,10 @@ interface Frame {
   expect: 'key' | 'firstKey' | 'colon' | 'value' | 'firstValue' | 'comma';
   /** The key just read, before its value. */
   pendingKey: string | undefined;
+  /** A node of the tree (an object): where it starts and its own members end, and whether it was handed over. */
+  node?: { start: number; ownEnd: number; handed: boolean };
+  /** A node's children list (an array): its elements are nodes. */
+  children?: true;
 }
 
 /** How far the search for the end of one value got (it resumes there when more bytes come). */
@@ -106,6 +143,8 @@ interface ValueScan {
   at: number;
   depth: number;
   inString: boolean;
+  /** What the value is: selected or not (parsed, kept if selected), a node that is no object (parsed, kept), a node's own member (only its end is needed). */
+  role?: 'own' | 'node';
 }
 
 class ValueScanner {
@@ -122,12 +161,19 @@ class ValueScanner {
   private eof = false;
   private positions: Positions;
   private readonly patterns: readonly JsonPathPattern[];
+  /** The paths the reader goes down towards: the selected ones and the tree's root. */
+  private readonly targets: readonly JsonPathPattern[];
   private readonly maxDepth: number;
   private out: JsonValueItem[] = [];
+  private treeBreak: string | undefined;
+  /** The tree's children key as JSON text (`"child_spans"`), to find it among a node's keys without decoding them. */
+  private readonly childrenKey: Buffer | undefined;
 
-  constructor(private readonly path: string, select: readonly JsonPathPattern[]) {
+  constructor(private readonly path: string, select: readonly JsonPathPattern[], private readonly tree?: JsonTree) {
     this.patterns = select;
-    this.maxDepth = Math.max(0, ...select.map((p) => p.length));
+    this.targets = tree ? [...select, tree.root] : select;
+    this.childrenKey = tree ? Buffer.from(JSON.stringify(tree.children)) : undefined;
+    this.maxDepth = Math.max(0, ...this.targets.map((p) => p.length));
     for (const p of select) {
       for (const q of select) if (p !== q && q.length > p.length && leadsTo(p, q)) throw new Error(`readJsonValues: ${JSON.stringify(q)} lies inside ${JSON.stringify(p)}; use readJsonDocument`);
     }
@@ -136,8 +182,11 @@ class ValueScanner {
 
   /** A buffer to read the next `n` bytes into (the unread bytes kept before it). */
   room(n: number): Buffer {
-    // Keep from the value being scanned, else from the next byte to read.
-    const keep = this.scan ? this.scan.start : this.at;
+    // Keep from the value being scanned, else from the next byte to read; and a node's own text
+    // until it is handed over.
+    let keep = this.scan ? this.scan.start : this.at;
+    const node = this.stack[this.stack.length - 1]?.node;
+    if (node && !node.handed) keep = Math.min(keep, node.start);
     const from = keep - this.base;
     const used = this.filled - from;
     if (this.data.length - this.filled < n) {
@@ -210,11 +259,17 @@ class ValueScanner {
         if (c !== QUOTE) throw this.problemAt(i, 'invalid JSON: property name expected (a trailing comma?)');
         const end = this.stringEnd(i + 1);
         if (end < 0) { if (this.eof) throw this.truncated(); return; }
-        if (!isUtf8(this.data.subarray(i - this.base, end - this.base))) throw this.problemAt(i, INVALID_UTF8);
-        try {
-          top.pendingKey = JSON.parse(this.text(i, end)) as string;
-        } catch {
-          throw this.problemAt(i, 'invalid JSON: this property name is malformed');
+        if (top.node && !top.node.handed) {
+          // A node's own key matters only as its children's key or not: its text is checked when
+          // the node is parsed (most of a span tree's keys are read here).
+          top.pendingKey = this.isChildrenKey(i, end) ? this.tree!.children : OWN_KEY;
+        } else {
+          if (!isUtf8(this.data.subarray(i - this.base, end - this.base))) throw this.problemAt(i, INVALID_UTF8);
+          try {
+            top.pendingKey = JSON.parse(this.text(i, end)) as string;
+          } catch {
+            throw this.problemAt(i, 'invalid JSON: this property name is malformed');
+          }
         }
         top.expect = 'colon';
         this.at = end;
@@ -236,15 +291,89 @@ class ValueScanner {
 
   /** The value starting at byte `i`: go down into it when a selected path lies inside it, else find its end. */
   private startValue(i: number, c: number): void {
+    const top = this.stack[this.stack.length - 1];
+    if (this.tree && (top?.children || top?.node)) return this.startInTree(top, i, c);
     const path = this.pathOfNext();
-    const inside = (c === LEFT_BRACE || c === LEFT_BRACKET) && path.length < this.maxDepth && this.patterns.some((p) => p.length > path.length && leadsTo(path, p));
-    if (inside && !this.patterns.some((p) => matches(p, path))) {
-      if (this.stack.length >= MAX_JSON_DEPTH) throw this.problemAt(i, tooDeepMessage());
-      this.stack.push({ isArray: c === LEFT_BRACKET, key: path[path.length - 1], count: 0, expect: c === LEFT_BRACKET ? 'firstValue' : 'firstKey', pendingKey: undefined });
-      this.at = i + 1;
-      return;
-    }
+    if (this.tree && matches(this.tree.root, path)) return this.startNode(path, i, c);
+    const inside = (c === LEFT_BRACE || c === LEFT_BRACKET) && path.length < this.maxDepth && this.targets.some((p) => p.length > path.length && leadsTo(path, p));
+    if (inside && !this.patterns.some((p) => matches(p, path))) return this.goDown(path[path.length - 1], i, c);
     this.scan = { start: i, at: i, depth: 0, inString: false };
+  }
+
+  /** Open the object or array at byte `i` (key `key` in its parent) and read its members one by one. */
+  private goDown(key: string | number | undefined, i: number, c: number, kind: Pick<Frame, 'node' | 'children'> = {}): void {
+    if (this.stack.length >= MAX_JSON_DEPTH) throw this.problemAt(i, tooDeepMessage());
+    this.stack.push({ isArray: c === LEFT_BRACKET, key, count: 0, expect: c === LEFT_BRACKET ? 'firstValue' : 'firstKey', pendingKey: undefined, ...kind });
+    this.at = i + 1;
+  }
+
+  /** A tree node at byte `i`: an object is read member by member; anything else is handed over as it is. */
+  private startNode(path: JsonPath, i: number, c: number): void {
+    if (c === LEFT_BRACE) return this.goDown(path[path.length - 1], i, c, { node: { start: i, ownEnd: i + 1, handed: false } });
+    this.scan = { start: i, at: i, depth: 0, inString: false, role: 'node' };
+  }
+
+  /** A value inside the tree: a node of a children list, a node's children list, or one of its own members. */
+  private startInTree(top: Frame, i: number, c: number): void {
+    if (top.children) return this.startNode(this.pathOfNext(), i, c);
+    const node = top.node!;
+    if (top.pendingKey === this.tree!.children && c === LEFT_BRACKET) {
+      this.handOver(top);
+      return this.goDown(top.pendingKey, i, c, { children: true });
+    }
+    if (node.handed) this.treeBreak ??= `${jsonPathToString(this.pathOfNext())} comes after "${this.tree!.children}" in its object`;
+    this.scan = { start: i, at: i, depth: 0, inString: false, role: 'own' };
+  }
+
+  /** Hand over the node `frame` as its own members (read so far), once. */
+  private handOver(frame: Frame): void {
+    const node = frame.node!;
+    if (node.handed) return;
+    node.handed = true;
+    const path = this.pathOfFrame(frame);
+    const bytes = this.data.subarray(node.start - this.base, node.ownEnd - this.base);
+    if (!isUtf8(bytes)) throw this.problemAt(node.start, INVALID_UTF8);
+    const text = ownText(this.text(node.start, node.ownEnd));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw this.malformed(node.start, text);
+    }
+    const where = location(this.positions.at(this.data, this.base, node.start), this.positions.at(this.data, this.base, node.ownEnd));
+    this.out.push({ select: this.patterns.length, path, value, byteStart: node.start, byteEnd: node.ownEnd, node: true, location: where });
+  }
+
+  /** The path of the container `frame` on the stack. */
+  private pathOfFrame(frame: Frame): JsonPath {
+    const path: (string | number)[] = [];
+    for (let k = 1; k < this.stack.length; k++) {
+      path.push(this.stack[k].key!);
+      if (this.stack[k] === frame) break;
+    }
+    return path;
+  }
+
+  /** Whether the key whose text (quotes included) is bytes [start, end) is the tree's children key. */
+  private isChildrenKey(start: number, end: number): boolean {
+    const key = this.childrenKey!;
+    const from = start - this.base;
+    const text = this.data.subarray(from, end - this.base);
+    if (text.equals(key)) return true;
+    // An escaped spelling of it (`"child\u005fspans"`) is the same key to JSON.parse.
+    if (text.indexOf(BACKSLASH) < 0) return false;
+    try {
+      return JSON.parse(this.text(start, end)) === this.tree!.children;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The reason a tree node was handed over without all its members, since last asked. */
+  takeTreeBreak(): string | undefined {
+    const reason = this.treeBreak;
+    if (reason) this.treeBreak = '';
+    return reason || undefined;
   }
 
   /** The path of the value about to be read. */
@@ -266,6 +395,12 @@ class ValueScanner {
     }
     this.scan = undefined;
     this.at = end;
+    if (scan.role === 'own') {
+      // A node's own member: the node's text is parsed whole when it is handed over.
+      this.stack[this.stack.length - 1].node!.ownEnd = end;
+      this.valueRead();
+      return true;
+    }
     const path = this.pathOfNext();
     this.valueRead();
     const bytes = this.data.subarray(scan.start - this.base, end - this.base);
@@ -277,9 +412,9 @@ class ValueScanner {
     } catch {
       throw this.malformed(scan.start, text);
     }
-    const select = this.patterns.findIndex((p) => matches(p, path));
+    const select = scan.role === 'node' ? this.patterns.length : this.patterns.findIndex((p) => matches(p, path));
     if (select >= 0) {
-      const item: JsonValueItem = { select, path, value, byteStart: scan.start, byteEnd: end };
+      const item: JsonValueItem = { select, path, value, byteStart: scan.start, byteEnd: end, ...(scan.role === 'node' ? { node: true as const } : {}) };
       if (value !== null && typeof value === 'object') item.location = location(this.positions.at(this.data, this.base, scan.start), this.positions.at(this.data, this.base, end));
       this.out.push(item);
     }
@@ -355,6 +490,8 @@ class ValueScanner {
   }
 
   private close(): void {
+    const frame = this.stack[this.stack.length - 1];
+    if (frame.node) this.handOver(frame);
     this.stack.pop();
     this.valueRead();
   }

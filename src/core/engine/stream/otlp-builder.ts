@@ -28,21 +28,18 @@ import { mayDefineTools } from '../../formats/otel/semconv';
 import { toEpochMs } from '../../util/time';
 import type { DraftTrace } from '../../model/draft';
 import { stepFromDraft } from '../../model/build';
-import type { Step } from '../../model/schema';
 import { assignTraceKeys } from '../../model/trace-key';
 import { CollectedSpans, OrderedSpans, type SpanContext } from './otlp-two-pass';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
 import type { JsonValueItem } from './json-values';
-import type { StreamedRuns } from './jsonl-stream';
+import type { DocumentReading, DocumentStreamBuilder, DocumentStreamedStep } from './document-builder';
+import { OTLP_SELECT } from './otlp-stream';
 
-export interface OtlpStreamedStep {
-  run: number;
-  step: Step;
-  /** Where the span is in the file: bytes [byteStart, byteEnd). */
-  byteStart: number;
-  byteEnd: number;
-}
+export type OtlpStreamedStep = DocumentStreamedStep;
+
+/** What the reader hands over: the spans, and each request's resource and each scope. */
+const OTLP_READING: DocumentReading = { select: OTLP_SELECT };
 
 interface OtlpRun {
   traceId: string;
@@ -69,8 +66,10 @@ interface Group {
   context?: number;
 }
 
-export class OtlpStreamBuilder implements StreamedRuns {
+export class OtlpStreamBuilder implements DocumentStreamBuilder {
   readonly format = otlpImporter.id;
+  readonly reading = OTLP_READING;
+  readonly payloadFormat = 'otlp-span' as const;
   readonly warnings: Problem[] = [];
   private readonly states: OtlpRun[] = [];
   private readonly runOf = new Map<string, number>();
@@ -110,6 +109,11 @@ export class OtlpStreamBuilder implements StreamedRuns {
   /** The tools run `run`'s spans declared so far (the detectors check calls against them). */
   toolsOf(run: number): ReturnType<ToolCollector['list']> {
     return this.states[run].tools.list();
+  }
+
+  /** The metadata the end-of-run rules see while the document streams: the whole import's header comes at the end. */
+  metadataOf(): Record<string, unknown> {
+    return {};
   }
 
   firstIdOf(run: number, sourceId: string): string | undefined {
@@ -202,7 +206,7 @@ export class OtlpStreamBuilder implements StreamedRuns {
     return { runs, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
   }
 
-  private stop(reason: string): void {
+  stop(reason: string): void {
     this.broken ??= reason;
   }
 

@@ -16,6 +16,8 @@ import type { DraftStep } from '../../model/draft';
 import { canonicalRecord, prepareCanonicalLines } from '../../formats/canonical';
 import { isObject } from '../../formats/importer';
 import { otlpSpan } from '../../formats/otel/otlp';
+import { fillFromLogs, trailSpan } from '../../formats/otel/trail';
+import { ownText } from './json-values';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
@@ -50,8 +52,10 @@ const readBack = (path: string, start: number, end: number): Buffer => readFileR
  * - `otlp-span`: a span of an OTLP document. The step's attributes also name the span's service
  *   and scope, which are written outside the span: a held span step keeps its attributes (what
  *   readSemantics leaves there is small; the messages are its payloads).
+ * - `trail-span`: a span of a TRAIL span tree, its own members only (json-values.ts, JsonTree: the
+ *   text up to its `child_spans`, closed by `ownText`); the step is the span's, attributes included.
  */
-export type PayloadFormat = 'line' | 'otlp-span';
+export type PayloadFormat = 'line' | 'otlp-span' | 'trail-span';
 
 /**
  * The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow
@@ -447,17 +451,24 @@ function markMatched(lines: MarkedLines, k: number, j: number, patterns: RegExp[
 }
 
 /**
- * The draft step of an agent-trace/v1 line (0-based `line0`) or of an OTLP span, as the import
- * reads it; undefined for anything else. A span's draft lacks the service and scope attributes.
+ * The draft step of an agent-trace/v1 line (0-based `line0`), of an OTLP span or of a TRAIL span's
+ * own members, as the import reads it; undefined for anything else. An OTLP span's draft lacks
+ * the service and scope attributes.
  */
 function draftOf(text: string, format: PayloadFormat, line0: number): DraftStep | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(format === 'trail-span' ? ownText(text) : text);
   } catch {
     return undefined;
   }
   if (format === 'otlp-span') return isObject(value) ? spanToDraft(otlpSpan(value, [], undefined, undefined), new ToolCollector()) : undefined;
+  if (format === 'trail-span') {
+    if (!isObject(value)) return undefined;
+    const d = spanToDraft(trailSpan(value, [], undefined), new ToolCollector());
+    fillFromLogs(d, value.logs);
+    return d;
+  }
   const record = canonicalRecord(value, line0, () => undefined);
   return record && 'step' in record ? record.step : undefined;
 }

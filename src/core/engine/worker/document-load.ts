@@ -7,9 +7,10 @@
  *   the file in chunks, `CanonicalStreamBuilder` turns each batch into final steps, and each batch
  *   is sent at once. When the file grows, only the new bytes are read (`reload`). A file out of
  *   decision order, or one rewritten underneath, is loaded again whole.
- * - OTLP JSON documents stream too when they allow it (otlp-builder.ts: spans in decision order):
- *   `readJsonValues` reads them in chunks and each chunk's steps are sent at once. A change
- *   reads the file again. A document out of decision order is loaded whole.
+ * - OTLP JSON documents and TRAIL span trees stream too when they allow it (otlp-builder.ts,
+ *   trail-builder.ts: spans in decision order): `readJsonValues` reads them in chunks and each
+ *   chunk's steps are sent at once. A change reads the file again. An OTLP document written
+ *   children first is read in two passes; any other document out of decision order is loaded whole.
  * - Every other format is loaded whole here and sent in slices of steps.
  * - At the end of each load: the runs' headers (their ids and sha256 need the whole file), the
  *   warnings, and the findings of each run (the detectors run here, not on the host).
@@ -34,8 +35,11 @@ import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
-import { looksLikeOtlpJsonDocument, OTLP_SELECT } from '../stream/otlp-stream';
-import { OtlpStreamBuilder, type OtlpStreamedStep } from '../stream/otlp-builder';
+import { looksLikeOtlpJsonDocument } from '../stream/otlp-stream';
+import { OtlpStreamBuilder } from '../stream/otlp-builder';
+import { TrailStreamBuilder } from '../stream/trail-builder';
+import { looksLikeTrailDocument } from '../stream/trail-stream';
+import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
 import { readJsonValues } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
@@ -147,7 +151,9 @@ export class DocumentLoader {
   /** `streamed`: agent-trace/v1 lines, read on as they grow; `document`: an OTLP document read in chunks. */
   private mode: 'none' | 'streamed' | 'document' | 'whole' = 'none';
   private builder: CanonicalStreamBuilder | undefined;
-  private document: OtlpStreamBuilder | undefined;
+  private document: DocumentStreamBuilder | undefined;
+  /** What the streamed document is (to read it again with a builder of its kind). */
+  private documentKind: 'otlp' | 'trail' = 'otlp';
   private position: JsonlPosition = JSONL_START;
   /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
   private hasher: FileHasher | undefined;
@@ -201,7 +207,8 @@ export class DocumentLoader {
       const size = fileSize(this.params.path);
       const large = size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM);
       if (large && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
-      if (large && looksLikeOtlpJsonDocument(this.params.path)) return this.streamDocument(isReload);
+      if (large && looksLikeOtlpJsonDocument(this.params.path)) return this.streamDocument(isReload, 'otlp');
+      if (large && looksLikeTrailDocument(this.params.path)) return this.streamDocument(isReload, 'trail');
       this.loadWhole(isReload);
     } catch (e) {
       this.emit(failure(this.params.path, e));
@@ -281,15 +288,17 @@ export class DocumentLoader {
   }
 
   /**
-   * An OTLP document, read in chunks; each chunk's steps are sent at once. A document the builder
-   * cannot follow (out of decision order, malformed: see otlp-builder.ts) is loaded whole, which
-   * also says what is wrong with a malformed one in the whole load's words.
+   * An OTLP document or a TRAIL span tree, read in chunks; each chunk's steps are sent at once. A
+   * document the builder cannot follow (out of decision order, malformed: see otlp-builder.ts,
+   * trail-builder.ts) is read in two passes (an OTLP document written children first) or loaded
+   * whole, which also says what is wrong with a malformed one in the whole load's words.
    */
-  private streamDocument(isReload: boolean): void {
+  private streamDocument(isReload: boolean, kind: 'otlp' | 'trail'): void {
     const path = this.params.path;
     if (isReload && this.mode === 'document' && fileSha256(path) === this.sha) return this.emit({ kind: 'unchanged' });
     this.startOver('document');
-    const builder = (this.document = new OtlpStreamBuilder(path));
+    this.documentKind = kind;
+    const builder = (this.document = this.documentBuilder());
     const sha = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
     if (sha === undefined) return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
     this.sha = sha;
@@ -329,24 +338,32 @@ export class DocumentLoader {
         const to = Math.min(ordered.count, from + batch);
         // The file was read once already: how far the steps went stands for how far the read is.
         const bytesRead = to === ordered.count && run === runs.length - 1 ? size : Math.floor((size * to) / ordered.count);
-        this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? trace : undefined, bytesRead, size);
+        this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? trace : undefined, bytesRead, size, builder.payloadFormat);
       }
     });
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
   }
 
-  private sendDocumentSteps(out: readonly OtlpStreamedStep[], bytesRead: number, totalBytes: number): void {
+  /** A builder for the streamed document's kind. */
+  private documentBuilder(): DocumentStreamBuilder {
+    const path = this.params.path;
+    if (this.documentKind === 'otlp') return new OtlpStreamBuilder(path);
+    return new TrailStreamBuilder(path, this.params.siblings === false ? undefined : siblingsOf(path).readSibling);
+  }
+
+  private sendDocumentSteps(out: readonly DocumentStreamedStep[], bytesRead: number, totalBytes: number): void {
+    const builder = this.document!;
     let k = 0;
     while (k < out.length) {
       const run = out[k].run;
       const from = k;
       while (k < out.length && out[k].run === run) k++;
       const batch = out.slice(from, k);
-      const header = this.sent[run] ? undefined : this.runHeader(this.document!, run, '');
+      const header = this.sent[run] ? undefined : this.runHeader(builder, run, '');
       // The detector is made at the run's first chunk, with the tools its spans declared by then;
       // a run whose tools grow later is detected again at the end (findingsOf).
-      const streamed = this.streamedRuns[run] ?? this.newStreamedRun(run, this.document!.toolsOf(run), () => ({}));
-      this.sendSpanSteps(run, streamed, batch.map((o) => o.step), () => batch.flatMap((o) => [o.byteStart, o.byteEnd]), header, bytesRead, totalBytes);
+      const streamed = this.streamedRuns[run] ?? this.newStreamedRun(run, builder.toolsOf(run), () => builder.metadataOf(run));
+      this.sendSpanSteps(run, streamed, batch.map((o) => o.step), () => batch.flatMap((o) => [o.byteStart, o.byteEnd]), header, bytesRead, totalBytes, builder.payloadFormat);
     }
   }
 
@@ -355,12 +372,13 @@ export class DocumentLoader {
    * the file's sha256, or undefined when the builder cannot follow the document or it is not one
    * (malformed, no spans): the caller then reads it another way, whose errors are the whole load's.
    */
-  private readSpans(builder: OtlpStreamBuilder, each: (out: OtlpStreamedStep[], byte: number, size: number) => void): string | undefined {
+  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void): string | undefined {
     try {
-      const it = readJsonValues(this.params.path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize });
+      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize });
       let r = it.next();
       for (; !r.done; r = it.next()) {
         const out = builder.add(r.value.items);
+        if (r.value.treeBreak) builder.stop(r.value.treeBreak);
         if (builder.orderBreak) {
           it.return(undefined as never);
           return undefined;
@@ -375,14 +393,14 @@ export class DocumentLoader {
   }
 
   /**
-   * A batch of an OTLP document's steps for run `run`: with payloadsOnDemand, held (their spans'
+   * A batch of a document's steps for run `run`: with payloadsOnDemand, held (their spans'
    * byte ranges, from `ranges`, go with them); then detected, after they are sent, as a whole
    * load's slices are: the host takes them meanwhile.
    */
-  private sendSpanSteps(run: number, streamed: StreamedRun, steps: Step[], ranges: () => number[], header: RunHeader | undefined, bytesRead: number, totalBytes: number): void {
+  private sendSpanSteps(run: number, streamed: StreamedRun, steps: Step[], ranges: () => number[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, format: PayloadFormat): void {
     const findings = this.findingsDue(streamed);
     if (this.params.payloadsOnDemand) {
-      this.sendSteps(run, steps.map((st) => withoutPayloads(st, 'otlp-span')), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), 'otlp-span');
+      this.sendSteps(run, steps.map((st) => withoutPayloads(st, format)), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), format);
     } else {
       this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
     }
@@ -554,8 +572,8 @@ export class DocumentLoader {
   /** The steps of streamed run `run`, read again from the start of the file (the loader keeps none). */
   private readStreamedRunAgain(run: number, visit: (step: Step) => void): void {
     if (this.mode === 'document') {
-      const builder = new OtlpStreamBuilder(this.params.path);
-      for (const batch of readJsonValues(this.params.path, { select: OTLP_SELECT, chunkSize: this.params.chunkSize })) {
+      const builder = this.documentBuilder();
+      for (const batch of readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize })) {
         for (const { run: r, step } of builder.add(batch.items)) if (r === run) visit(step);
       }
       return;
