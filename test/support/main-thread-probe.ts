@@ -28,6 +28,7 @@ export function watchMainThread(): () => MainThreadFigures {
     const now = performance.now();
     const stall = now - last - 5;
     if (stall > 50) longStalls++;
+    if (process.env.PROBE_LOG && stall > 30) console.error('STALL', stall.toFixed(0), (now - start).toFixed(0));
     if (stall > maxStall) { maxStall = stall; maxStallAt = now - start; }
     last = now;
   }, 5);

@@ -259,6 +259,19 @@ export class TraceSession {
   }
 
   /**
+   * The annotation document bound again (a reload, any edit of the sidecar): taken into account
+   * only when its tags differ from those applied. A reload of 10^6 steps otherwise recomputed the
+   * failing set a second time in the same turn (about 25 ms), after the findings' own recompute.
+   */
+  rebindAnnotations(bound: Pick<BoundAnnotations, 'tagsByStep'> | undefined): void {
+    if (this.bound && bound && sameTags(this.bound.tagsByStep, bound.tagsByStep)) {
+      this.bound = bound;
+      return;
+    }
+    this.applyAnnotations(bound);
+  }
+
+  /**
    * Take the annotations into account: rejected findings stop counting (hidden from rows, filters,
    * navigation and counts; `findingsOf` still lists them for review), human tags make a step a
    * failure in their category. Called whenever the annotation document changes.
@@ -691,3 +704,13 @@ function binarySearch(a: Int32Array, x: number): number {
   return -1;
 }
 
+/** Whether two bindings tag the same steps with the same tags (tags are few: compared as JSON). */
+function sameTags(a: ReadonlyMap<string, readonly ErrorTag[]>, b: ReadonlyMap<string, readonly ErrorTag[]>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [stepId, tags] of a) {
+    const other = b.get(stepId);
+    if (!other || JSON.stringify(other) !== JSON.stringify(tags)) return false;
+  }
+  return true;
+}

@@ -90,7 +90,7 @@ export class TraceFile {
 
   private rebind(): void {
     this.boundCache.clear();
-    for (const [i, s] of this.sessions) s.applyAnnotations(this.bound(i));
+    for (const [i, s] of this.sessions) s.rebindAnnotations(this.bound(i));
   }
 
   /** The annotation document resolved against one trace (cached until the document changes). */
