@@ -21,7 +21,8 @@
  * main thread (the extension host's, in VS Code) was ever blocked meanwhile.
  *
  * Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_FORMATS (default jsonl,otlp,otlp-ended,trail),
- * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp).
+ * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp),
+ * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

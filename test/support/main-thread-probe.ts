@@ -24,11 +24,13 @@ export function watchMainThread(): () => MainThreadFigures {
   let maxStall = 0;
   let maxStallAt = 0;
   let longStalls = 0;
+  const logStalls = process.env.BENCH_STALL_LOG === '1';
   const probe = setInterval(() => {
     const now = performance.now();
     const stall = now - last - 5;
     if (stall > 50) longStalls++;
-    if (process.env.PROBE_LOG && stall > 30) console.error('STALL', stall.toFixed(0), (now - start).toFixed(0));
+    // BENCH_STALL_LOG=1: each stall over 30 ms and when, on stderr, to find what made it.
+    if (logStalls && stall > 30) console.error(`stall ${stall.toFixed(0)} ms at ${(now - start).toFixed(0)} ms`);
     if (stall > maxStall) { maxStall = stall; maxStallAt = now - start; }
     last = now;
   }, 5);
