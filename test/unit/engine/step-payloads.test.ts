@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
-import { checkLinesInFile, FilePayloads, LineVerdict, PAGED_FIELDS } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, HeldContexts, FilePayloads, LineVerdict, PAGED_FIELDS } from '../../../src/core/engine/stream/step-payloads';
 import { searchableText } from '../../../src/core/engine/search-text';
 import { loadTraceFile } from '../../../src/core/load';
 import { isUserInputError } from '../../../src/core/util/problems';
@@ -101,8 +101,9 @@ describe('engine: steps held without their payloads, read back from the file', (
         assert.ok(steps.length > 0);
         for (const s of steps) {
           for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
-          // A span's attributes name its service and scope, written outside the span: they cross.
+          // A span's service and scope are written outside the span: they cross, and only they.
           if (!otlp) assert.deepEqual(s.attributes, {}, `${s.id} crossed with its attributes`);
+          else assert.ok(Object.keys(s.attributes).every((k) => k === 'otel.scope' || k === 'otel.service') && 'otel.scope' in s.attributes, `${s.id} crossed with ${JSON.stringify(s.attributes)}`);
           assert.equal(s.toolCall?.arguments, undefined, `${s.id} crossed with its call's arguments`);
         }
         assert.ok(whole[r].steps.some((s) => s.input || s.output), 'the run has payloads to read back');
@@ -163,6 +164,17 @@ describe('engine: steps held without their payloads, read back from the file', (
       matched += expected.filter((v) => v === LineVerdict.Match).length;
     }
     assert.ok(matched > 5, `${matched} matches`);
+  });
+
+  it('held span contexts are shared: one frozen object per service and scope', () => {
+    const contexts = new HeldContexts();
+    const a = contexts.intern({ 'otel.scope': 'openai', 'otel.service': 'agent' });
+    assert.equal(contexts.intern({ 'otel.scope': 'openai', 'otel.service': 'agent' }), a);
+    assert.ok(Object.isFrozen(a));
+    assert.notEqual(contexts.intern({ 'otel.scope': 'tools', 'otel.service': 'agent' }), a);
+    const larger = { 'otel.scope': 'openai', 'otel.service': 'agent', other: 1 };
+    assert.equal(contexts.intern(larger), larger, 'anything larger is kept as it is');
+    assert.ok(!Object.isFrozen(larger));
   });
 
   it('a step whose line changed on disk is refused with the file, the line and why', () => {

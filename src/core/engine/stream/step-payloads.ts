@@ -50,8 +50,10 @@ const readBack = (path: string, start: number, end: number): Buffer => readFileR
  * What a held step's byte range holds, and so how its whole step is rebuilt:
  * - `line`: an agent-trace/v1 line; the step is the line's, attributes included.
  * - `otlp-span`: a span of an OTLP document. The step's attributes also name the span's service
- *   and scope, which are written outside the span: a held span step keeps its attributes (what
- *   readSemantics leaves there is small; the messages are its payloads).
+ *   and scope (`otel.service`, `otel.scope`), which are written outside the span: a held span step
+ *   keeps those two (its context), and its other attributes are read back with the span. (It
+ *   kept them all before: a few more objects per step on the host, each surviving the young
+ *   generation's collections, which then held the host's thread 25-35 ms each at 10^6 spans.)
  * - `trail-span`: a span of a TRAIL span tree, its own members only (json-values.ts, JsonTree: the
  *   text up to its `child_spans`, closed by `ownText`); the step is the span's, attributes included.
  */
@@ -64,7 +66,7 @@ export type PayloadFormat = 'line' | 'otlp-span' | 'trail-span';
 export function withoutPayloads(s: Step, format: PayloadFormat = 'line'): Step {
   const light: Step = {
     id: s.id, parentId: s.parentId, index: s.index, depth: s.depth, kind: s.kind, name: s.name,
-    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: format === 'otlp-span' ? s.attributes : HELD_ATTRIBUTES,
+    startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: format === 'otlp-span' ? spanContext(s.attributes) : HELD_ATTRIBUTES,
   };
   if (s.sourceId !== undefined) light.sourceId = s.sourceId;
   // Its name and id (legacy derived ids hash the name); the arguments come with the whole step.
@@ -73,6 +75,49 @@ export function withoutPayloads(s: Step, format: PayloadFormat = 'line'): Step {
   if (s.location !== undefined) light.location = s.location;
   return light;
 }
+
+/** The attributes of an OTLP span step written outside its span (its service and scope), or none. */
+function spanContext(attributes: Step['attributes']): Step['attributes'] {
+  const scope = attributes[SCOPE_KEY];
+  const service = attributes[SERVICE_KEY];
+  if (scope === undefined && service === undefined) return HELD_ATTRIBUTES;
+  const context: Step['attributes'] = {};
+  if (scope !== undefined) context[SCOPE_KEY] = scope;
+  if (service !== undefined) context[SERVICE_KEY] = service;
+  return context;
+}
+
+/**
+ * One shared, frozen object per distinct context (held span steps' attributes: service and scope),
+ * so that 10^6 held spans of a few services hold a few objects. Anything larger, or more distinct
+ * contexts than a document has, is kept as it is.
+ */
+export class HeldContexts {
+  private readonly known = new Map<string, Step['attributes']>();
+
+  intern(attributes: Step['attributes']): Step['attributes'] {
+    if (keyCountAtMost(attributes, 2) === false) return attributes;
+    const key = JSON.stringify(attributes);
+    const known = this.known.get(key);
+    if (known) return known;
+    if (this.known.size >= MAX_HELD_CONTEXTS) return attributes;
+    const shared = Object.freeze(attributes);
+    this.known.set(key, shared);
+    return shared;
+  }
+}
+
+const MAX_HELD_CONTEXTS = 1_000;
+
+function keyCountAtMost(o: object, n: number): boolean {
+  let count = 0;
+  for (const _ in o) if (++count > n) return false;
+  return true;
+}
+
+/** Where spanToDraft puts an OTLP span's scope name and service (its `extra`, prefixed). */
+const SCOPE_KEY = 'otel.scope';
+const SERVICE_KEY = 'otel.service';
 
 /**
  * Make reading a held step back ready (the step-line validator, compiled once per thread): the
@@ -452,17 +497,20 @@ function markMatched(lines: MarkedLines, k: number, j: number, patterns: RegExp[
 
 /**
  * The draft step of an agent-trace/v1 line (0-based `line0`), of an OTLP span or of a TRAIL span's
- * own members, as the import reads it; undefined for anything else. An OTLP span's draft lacks
- * the service and scope attributes.
+ * own members, as the import reads it; undefined for anything else. An OTLP span's service and
+ * scope come from `context` (its held attributes: spanContext), not from its text.
  */
-function draftOf(text: string, format: PayloadFormat, line0: number): DraftStep | undefined {
+function draftOf(text: string, format: PayloadFormat, line0: number, context: Step['attributes'] = HELD_ATTRIBUTES): DraftStep | undefined {
   let value: unknown;
   try {
     value = JSON.parse(format === 'trail-span' ? ownText(text) : text);
   } catch {
     return undefined;
   }
-  if (format === 'otlp-span') return isObject(value) ? spanToDraft(otlpSpan(value, [], undefined, undefined), new ToolCollector()) : undefined;
+  if (format === 'otlp-span') {
+    const scope = context[SCOPE_KEY];
+    return isObject(value) ? spanToDraft(otlpSpan(value, [], typeof scope === 'string' ? scope : undefined, context[SERVICE_KEY]), new ToolCollector()) : undefined;
+  }
   if (format === 'trail-span') {
     if (!isObject(value)) return undefined;
     const d = spanToDraft(trailSpan(value, [], undefined), new ToolCollector());
@@ -475,15 +523,12 @@ function draftOf(text: string, format: PayloadFormat, line0: number): DraftStep 
 
 /** The whole step from its line or span, as the streamed import built it; refused when the text is no longer the step's. */
 function rebuild(path: string, light: Step, text: string, format: PayloadFormat): Step {
-  const d = draftOf(text, format, (light.location?.line ?? 1) - 1);
+  const d = draftOf(text, format, (light.location?.line ?? 1) - 1, light.attributes);
   if (!d || d.sourceId !== light.sourceId || d.kind !== light.kind || d.name !== light.name) {
     throw new UserInputError({
       file: path, ...(light.location ? { line: light.location.line } : {}),
       message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is read again when the change is seen; reopen it if it is not.`,
     });
   }
-  const whole = stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);
-  // A span's service and scope are not in its text: its held attributes have them.
-  if (format === 'otlp-span') whole.attributes = light.attributes;
-  return whole;
+  return stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);
 }
