@@ -119,7 +119,10 @@ export class SourceFile {
   }
 
   private looksLikeJsonlUncached(): boolean {
-    const head = this.text.slice(0, 65536).split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 5);
+    // The first 64 KB, and at least the whole first line: a collector's OTLP batch, or a session's
+    // first record, is often longer than that, and cut short it would not parse.
+    const firstBreak = this.text.indexOf('\n');
+    const head = this.text.slice(0, Math.max(65536, firstBreak + 1)).split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 5);
     if (head.length < 1) return false;
     const standalone = head.map((l) => {
       const t = l.trim();

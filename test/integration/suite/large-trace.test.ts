@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { writeSmallTrace } from '../../support/small-trace';
 import { writeBenchTrace } from '../../support/bench-traces';
+import { otlpLines } from '../../support/otlp-lines';
 import { loadTraceFile } from '../../../src/core/load';
 import { searchableText } from '../../../src/core/engine/search-text';
 import { findingsFor } from '../../../src/core/review';
@@ -91,7 +92,8 @@ export function registerLargeTraceTests(): void {
     // written children first is read in two passes (the tab shows, reading, before any step); a
     // TRAIL span tree streams span by span, each span without its children. Their spans are held
     // without their messages. A TRAIL tree whose spans come before its trace_id is read whole and
-    // reaches the tab in about 40 slices, more than the worker lets wait on the host at once.
+    // reaches the tab in about 40 slices, more than the worker lets wait on the host at once. OTLP
+    // JSON lines (a batch of spans per line, each children first) are read in two passes.
     const reversed = (text: string): string => {
       const doc = JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
       doc.resourceSpans[0].scopeSpans[0].spans.reverse();
@@ -101,8 +103,10 @@ export function registerLargeTraceTests(): void {
       const { trace_id: traceId, ...rest } = JSON.parse(text) as Record<string, unknown>;
       return JSON.stringify({ ...rest, trace_id: traceId });
     };
+    const collectorLines = (text: string): string => otlpLines(text, 20, true);
     const documents = [
       { name: 'a streamed OTLP document', format: 'otlp', held: true },
+      { name: 'OTLP JSON lines written by a collector (a batch per line, children first)', format: 'otlp', held: true, change: collectorLines },
       { name: 'an OTLP document written children first, read in two passes', format: 'otlp', held: true, change: reversed },
       { name: 'a streamed TRAIL span tree', format: 'trail', held: true },
       { name: 'a TRAIL span tree read whole', format: 'trail', held: false, change: spansFirst },

@@ -28,6 +28,19 @@ describe('JSONL with bad lines near the top', () => {
     assert.ok(r.warnings.every((w) => /invalid JSON.*\(line skipped\)/.test(w.message)), r.warnings.map(formatProblem).join('\n'));
   });
 
+  it('reads JSON lines whose first line is longer than the 64 KB the sniffers look at (an OTLP batch, a long header)', () => {
+    const span = (i: number): unknown => ({ traceId: 't1', spanId: `s${i}`, name: `span ${i} ${'x'.repeat(300)}`, startTimeUnixNano: String(1e18 + i), endTimeUnixNano: String(1e18 + i + 1) });
+    const request = (from: number, n: number): string => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: n }, (_, k) => span(from + k)) }] }] });
+    const first = request(0, 300);
+    assert.ok(first.length > 65536);
+    const otlp = loadTraceFromBytes('batches.jsonl', enc(`${first}\n${request(300, 2)}\n`));
+    assert.equal(otlp.format, 'otlp-json');
+    assert.equal(otlp.traces[0].steps.length, 302);
+    const longHeader = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'run-1', title: 'long', metadata: { notes: 'n'.repeat(70_000) } });
+    const canonical = loadTraceFromBytes('long-header.trace.jsonl', enc([longHeader, step('a'), step('b', 'a')].join('\n')));
+    assert.deepEqual(canonical.traces[0].steps.map((s) => s.id), ['a', 'b']);
+  });
+
   it('opens when the first line is the bad one', () => {
     const r = loadTraceFromBytes('first-bad.trace.jsonl', enc(['{"type":"trace", oops', step('a'), '{"broken', step('b', 'a')].join('\n')));
     assert.deepEqual(r.traces[0].steps.map((s) => s.id), ['a', 'b']);

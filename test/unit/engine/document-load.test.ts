@@ -24,6 +24,7 @@ import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { benchTraceText } from '../../support/bench-traces';
+import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
 
@@ -264,6 +265,36 @@ describe('engine: opening a trace in the document worker', function () {
       const { model } = open(path);
       // Steps went before the break was found: they are replaced by the whole load's.
       assert.ok(model.events.includes('reset'), `${name}: ${model.events.join(',')}`);
+      assertLikeWholeLoad(model, path);
+    }
+  });
+
+  it('streams OTLP JSON lines (a request per line, as the collector writes them) span by span, as the whole load gives them', () => {
+    const parentsFirst = write(otlpLines(benchTraceText('otlp', 300), 10), `l${++serial}.jsonl`);
+    const streamed = open(parentsFirst);
+    assert.ok(!streamed.model.events.includes('reset') && !streamed.model.events.includes('progress'), streamed.model.events.join(','));
+    assert.ok(streamed.model.stepEvents >= 25, `sent in ${streamed.model.stepEvents} events`);
+    assertLikeWholeLoad(streamed.model, parentsFirst);
+    // Each request written children first (spans as they end): two passes.
+    const childrenFirst = write(otlpLines(benchTraceText('otlp', 300, 4), 10, true), `l${++serial}.jsonl`);
+    const twoPass = open(childrenFirst, { batchSteps: 50 });
+    assert.equal(twoPass.loader.twoPassReads, 1);
+    assert.ok(!twoPass.model.events.includes('reset'), twoPass.model.events.join(','));
+    assertLikeWholeLoad(twoPass.model, childrenFirst);
+    // A first line longer than the sniffer reads: read as a document until its second value.
+    const longLines = write(otlpLines(benchTraceText('otlp', 300, 5), 150), `l${++serial}.jsonl`);
+    assert.ok(readFileSync(longLines, 'utf8').indexOf('\n') > 64 * 1024);
+    const long = open(longLines);
+    const afterSwitch = long.model.events.slice(long.model.events.indexOf('reset') + 1);
+    assert.ok(afterSwitch.length > 10 && afterSwitch.every((k, i) => (i === afterSwitch.length - 1 ? k === 'done' : k === 'steps')), `the first line's spans went, then the lines': ${afterSwitch.join(',')}`);
+    assertLikeWholeLoad(long.model, longLines);
+    // A line that is no request, or is torn: loaded whole, warned as the whole load warns.
+    const text = readFileSync(parentsFirst, 'utf8').split('\n');
+    for (const [name, lines] of [['a line that is no request', [...text.slice(0, 3), '{"note": 1}', ...text.slice(3)]], ['a torn line', [...text.slice(0, 3), text[3].slice(0, 500), ...text.slice(4)]]] as const) {
+      const path = write(lines.join('\n'), `l${++serial}.jsonl`);
+      const { model } = open(path);
+      assert.ok(model.events.includes('reset'), `${name}: ${model.events.join(',')}`);
+      assert.ok(model.warnings.length > 0, name);
       assertLikeWholeLoad(model, path);
     }
   });

@@ -198,6 +198,47 @@ describe('engine: reading the values at chosen paths of a JSON document (json-va
     });
   });
 
+  describe('JSON lines (JsonLines)', () => {
+    const lines = { firstKeys: ['a'] };
+    const read = (text: string, chunkSize = 16): { items: JsonValueItem[]; breaks: string[] } => {
+      const items: JsonValueItem[] = [];
+      const breaks: string[] = [];
+      for (const batch of readJsonValues(writeTemp(text), { select: [['a', '*']], lines, chunkSize })) {
+        items.push(...batch.items);
+        if (batch.linesBreak) breaks.push(batch.linesBreak);
+      }
+      return { items, breaks };
+    };
+
+    it('hands over each line\'s values with their line and their places in the file, whatever the chunk size', () => {
+      const text = '{"a": [1, {"x": "é"}]}\r\n\n{"a": [{"y": 2}], "b": 3}\n{"a": []}';
+      const path = writeTemp(text);
+      for (const chunkSize of [16, 4096]) {
+        const items: JsonValueItem[] = [];
+        for (const batch of readJsonValues(path, { select: [['a', '*']], lines, chunkSize })) {
+          assert.equal(batch.linesBreak, undefined);
+          items.push(...batch.items);
+        }
+        assert.deepEqual(items.map((i) => [i.line, i.path, i.value]), [[0, ['a', 0], 1], [0, ['a', 1], { x: 'é' }], [2, ['a', 0], { y: 2 }]]);
+        const bytes = readFileSync(path);
+        for (const i of items) assert.deepEqual(JSON.parse(bytes.subarray(i.byteStart, i.byteEnd).toString('utf8')), i.value);
+        // The whole-file reader's locations: line 3, after the CRLF and the blank line.
+        assert.deepEqual(items[2].location, { line: 3, column: 8, endLine: 3, endColumn: 16, offset: 32, length: 8 });
+      }
+    });
+
+    it('says when the file is not JSON lines as asked', () => {
+      const cases: [string, string][] = [
+        ['{"a": [1]} {"a": [2]}\n', 'line 1 holds more than one value'],
+        ['{"a": [1]}\n[1]\n', 'line 2 is not a JSON object'],
+        ['{"a": [1]}\n{"b": 1, "a": [2]}\n', 'line 2 starts with another key than a'],
+        ['{"a": [1]}\n{"a": [2,\n 3]}\n', 'the value of line 2 goes on over several lines'],
+        ['{"a": [1]}\n{"a": [{"x":\n 3}]}\n', 'the value of line 2 goes on over several lines'],
+      ];
+      for (const [text, reason] of cases) assert.deepEqual(read(text).breaks, [reason], JSON.stringify(text));
+    });
+  });
+
   it('says no to selected paths inside others (the document reader reads those)', () => {
     assert.throws(() => [...readJsonValues(writeTemp('{"a": []}'), { select: [['a', '*'], ['a', '*', 'b']] })], /lies inside/);
   });

@@ -16,6 +16,7 @@ import { loadTraceFile } from '../../../src/core/load';
 import { isUserInputError } from '../../../src/core/util/problems';
 import type { Step } from '../../../src/core/model/schema';
 import { benchTraceText } from '../../support/bench-traces';
+import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT } from '../../support/shared';
 
@@ -88,6 +89,7 @@ describe('engine: steps held without their payloads, read back from the file', (
       return JSON.stringify(doc, null, 1);
     }],
     ['an OTLP document of two services and scopes, with multi-byte text', hostileOtlp],
+    ['OTLP JSON lines, a request per line', () => otlpLines(benchTraceText('otlp', 200, 6), 10)],
     ['the GenAI OTLP fixture', () => readFileSync(join(PROJECT_ROOT, 'test/fixtures/otel/genai-otlp.json'), 'utf8')],
   ];
   for (const [name, text] of cases) {

@@ -6,7 +6,7 @@
 import type { ToolDefinition, Step } from '../../model/schema';
 import type { Problem } from '../../util/problems';
 import type { JsonPathPattern } from './json-document';
-import type { JsonTree, JsonValueItem } from './json-values';
+import type { JsonLines, JsonTree, JsonValueItem } from './json-values';
 import type { StreamedRuns } from './jsonl-stream';
 import type { PayloadFormat } from './step-payloads';
 
@@ -14,6 +14,7 @@ import type { PayloadFormat } from './step-payloads';
 export interface DocumentReading {
   select: JsonPathPattern[];
   tree?: JsonTree;
+  lines?: JsonLines;
 }
 
 export interface DocumentStreamedStep {

@@ -33,6 +33,8 @@ export interface JsonValuesOptions {
   select: readonly JsonPathPattern[];
   /** A tree of objects to hand over node by node, parents first (see JsonTree). */
   tree?: JsonTree;
+  /** The file is JSON lines, not one document (see JsonLines). */
+  lines?: JsonLines;
   /** Bytes per read (default 1 MB). */
   chunkSize?: number;
 }
@@ -55,18 +57,32 @@ export interface JsonTree {
   children: string;
 }
 
+/**
+ * JSON lines: a value per line, each an object whose first key is one of `firstKeys` (an OTLP
+ * request: `resourceSpans`). Paths are within each line's value, and each item says its line. A
+ * line that is not such an object, two values on one line or a value over several lines are
+ * reported (`linesBreak`), and the caller reads the file another way.
+ */
+export interface JsonLines {
+  firstKeys: readonly string[];
+}
+
 /** An item with where its value is in the file: bytes [byteStart, byteEnd). */
 export interface JsonValueItem extends JsonDocumentItem {
   byteStart: number;
   byteEnd: number;
   /** A node of the tree (JsonTree): its value is its own members; byteEnd ends the last of them. */
   node?: true;
+  /** JSON lines (JsonLines): the 0-based line of the value the item is in. */
+  line?: number;
 }
 
 export interface JsonValuesBatch extends JsonDocumentBatch {
   items: JsonValueItem[];
   /** Why a node of the tree was handed over without all its own members (see JsonTree), in the batch that found it. */
   treeBreak?: string;
+  /** Why the file is not JSON lines as `lines` asked (see JsonLines), in the batch that found it. */
+  linesBreak?: string;
 }
 
 /** A tree node's own text (JsonTree: bytes [byteStart, byteEnd) of an object), closed so that it parses. */
@@ -96,7 +112,7 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
   const fd = openDocument(path);
   try {
     const size = fstatSync(fd).size;
-    const scanner = new ValueScanner(path, opts.select, opts.tree);
+    const scanner = new ValueScanner(path, opts.select, opts.tree, opts.lines);
     const hash = createHash('sha256');
     let pos = 0;
     let items = 0;
@@ -109,7 +125,8 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
       pos += n;
       items += out.length;
       const treeBreak = scanner.takeTreeBreak();
-      yield { items: out, byte: pos, size, ...(treeBreak ? { treeBreak } : {}) };
+      const linesBreak = scanner.takeLinesBreak();
+      yield { items: out, byte: pos, size, ...(treeBreak ? { treeBreak } : {}), ...(linesBreak ? { linesBreak } : {}) };
     }
     scanner.end();
     return { size: pos, sha256: hash.digest('hex'), items };
@@ -117,6 +134,9 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
     closeSync(fd);
   }
 }
+
+/** The file holds more than one JSON value (JSON lines, perhaps): what readJsonValues refuses it with. */
+export class SecondJsonValue extends UserInputError {}
 
 /** An open object or array on the way down to the selected paths. */
 interface Frame {
@@ -169,7 +189,12 @@ class ValueScanner {
   /** The tree's children key as JSON text (`"child_spans"`), to find it among a node's keys without decoding them. */
   private readonly childrenKey: Buffer | undefined;
 
-  constructor(private readonly path: string, select: readonly JsonPathPattern[], private readonly tree?: JsonTree) {
+  /** JSON lines: the line of the value being read, whether a line break came since the last value ended, and why the file is not lines. */
+  private valueLine = 0;
+  private newlineSince = true;
+  private linesBreak: string | undefined;
+
+  constructor(private readonly path: string, select: readonly JsonPathPattern[], private readonly tree?: JsonTree, private readonly lines?: JsonLines) {
     this.patterns = select;
     this.targets = tree ? [...select, tree.root] : select;
     this.childrenKey = tree ? Buffer.from(JSON.stringify(tree.children)) : undefined;
@@ -246,9 +271,13 @@ class ValueScanner {
       const i = this.skipSpace();
       if (i >= this.limit) return;
       this.started = true;
-      if (this.done) throw this.problemAt(i, 'invalid JSON: end of file expected (more than one JSON value? this may be JSONL)');
+      if (this.done) {
+        if (!this.lines) throw new SecondJsonValue(this.problemAt(i, 'invalid JSON: end of file expected (more than one JSON value? this may be JSONL)').problems);
+        this.done = false;
+      }
       const c = this.byte(i);
       const top = this.stack[this.stack.length - 1];
+      if (!top && this.lines) this.startLine(i, c);
       if (!top || top.expect === 'value' || top.expect === 'firstValue') {
         if (top?.expect === 'firstValue' && c === RIGHT_BRACKET) { this.at = i + 1; this.close(); continue; }
         this.startValue(i, c);
@@ -259,6 +288,7 @@ class ValueScanner {
         if (c !== QUOTE) throw this.problemAt(i, 'invalid JSON: property name expected (a trailing comma?)');
         const end = this.stringEnd(i + 1);
         if (end < 0) { if (this.eof) throw this.truncated(); return; }
+        if (this.lines && this.stack.length === 1 && top.expect === 'firstKey') this.checkFirstKey(i, end);
         if (top.node && !top.node.handed) {
           // A node's own key matters only as its children's key or not: its text is checked when
           // the node is parsed (most of a span tree's keys are read here).
@@ -369,6 +399,36 @@ class ValueScanner {
     }
   }
 
+  /** A JSON line's value starts at byte `i` (its first byte `c`): on a line of its own, an object. */
+  private startLine(i: number, c: number): void {
+    this.valueLine = this.positions.at(this.data, this.base, i).line;
+    if (!this.newlineSince) this.noteLinesBreak(`line ${this.valueLine + 1} holds more than one value`);
+    else if (c !== LEFT_BRACE) this.noteLinesBreak(`line ${this.valueLine + 1} is not a JSON object`);
+    this.newlineSince = false;
+  }
+
+  /** A JSON line's first key (the string at bytes [start, end)) must be one of those asked for. */
+  private checkFirstKey(start: number, end: number): void {
+    let key: unknown;
+    try {
+      key = JSON.parse(this.text(start, end));
+    } catch {
+      key = undefined;
+    }
+    if (typeof key !== 'string' || !this.lines!.firstKeys.includes(key)) this.noteLinesBreak(`line ${this.valueLine + 1} starts with another key than ${this.lines!.firstKeys.join(' or ')}`);
+  }
+
+  private noteLinesBreak(reason: string): void {
+    this.linesBreak ??= reason;
+  }
+
+  /** Why the file is not JSON lines as asked, once, when found. */
+  takeLinesBreak(): string | undefined {
+    const reason = this.linesBreak;
+    if (reason) this.linesBreak = '';
+    return reason || undefined;
+  }
+
   /** The reason a tree node was handed over without all its members, since last asked. */
   takeTreeBreak(): string | undefined {
     const reason = this.treeBreak;
@@ -405,6 +465,7 @@ class ValueScanner {
     this.valueRead();
     const bytes = this.data.subarray(scan.start - this.base, end - this.base);
     if (!isUtf8(bytes)) throw this.problemAt(scan.start, INVALID_UTF8);
+    if (this.lines && bytes.indexOf(0x0a) >= 0) this.noteLinesBreak(`the value of line ${this.valueLine + 1} goes on over several lines`);
     let value: unknown;
     const text = this.text(scan.start, end);
     try {
@@ -414,7 +475,7 @@ class ValueScanner {
     }
     const select = scan.role === 'node' ? this.patterns.length : this.patterns.findIndex((p) => matches(p, path));
     if (select >= 0) {
-      const item: JsonValueItem = { select, path, value, byteStart: scan.start, byteEnd: end, ...(scan.role === 'node' ? { node: true as const } : {}) };
+      const item: JsonValueItem = { select, path, value, byteStart: scan.start, byteEnd: end, ...(scan.role === 'node' ? { node: true as const } : {}), ...(this.lines ? { line: this.valueLine } : {}) };
       if (value !== null && typeof value === 'object') item.location = location(this.positions.at(this.data, this.base, scan.start), this.positions.at(this.data, this.base, end));
       this.out.push(item);
     }
@@ -513,6 +574,10 @@ class ValueScanner {
     while (i < limit) {
       const c = this.byte(i);
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      if (c === 0x0a && this.lines) {
+        if (this.stack.length > 0) this.noteLinesBreak(`the value of line ${this.valueLine + 1} goes on over several lines`);
+        this.newlineSince = true;
+      }
       i++;
     }
     this.at = i;

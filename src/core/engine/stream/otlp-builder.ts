@@ -22,7 +22,7 @@
  */
 import { copilotChatExport } from '../../formats/otel/copilot-chat';
 import { isObject } from '../../formats/importer';
-import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
+import { notASpanMessage, otlpImporter, otlpSpan, RESOURCE_SPANS, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import { mayDefineTools } from '../../formats/otel/semconv';
 import { toEpochMs } from '../../util/time';
@@ -33,6 +33,7 @@ import { CollectedSpans, OrderedSpans, type SpanContext } from './otlp-two-pass'
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
 import type { JsonValueItem } from './json-values';
+import type { JsonPath } from '../../json/locate';
 import type { DocumentReading, DocumentStreamBuilder, DocumentStreamedStep } from './document-builder';
 import { OTLP_SELECT } from './otlp-stream';
 
@@ -40,6 +41,9 @@ export type OtlpStreamedStep = DocumentStreamedStep;
 
 /** What the reader hands over: the spans, and each request's resource and each scope. */
 const OTLP_READING: DocumentReading = { select: OTLP_SELECT };
+
+/** The same of OTLP JSON lines (a request per line; no VS Code chat session there, as in the whole import). */
+export const OTLP_LINES_READING: DocumentReading = { select: OTLP_SELECT.filter((p) => p[0] !== 'copilotChat'), lines: { firstKeys: RESOURCE_SPANS } };
 
 interface OtlpRun {
   traceId: string;
@@ -78,6 +82,10 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
   private readonly document = { lastIndex: -1 };
   private readonly scopes = new Map<string, Group>();
   private resourceSpansKey: string | undefined;
+  /** OTLP JSON lines: the number of the current line's first request, and the highest request number read. */
+  private lineRequests = 0;
+  private lastRequest = -1;
+  private line: number | undefined;
   private broken: string | undefined;
   private brokenByOrder = false;
   private readonly collect: boolean;
@@ -120,7 +128,11 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     return this.states[run]?.order.firstIdOf(sourceId);
   }
 
-  /** Read the values of a batch (in document order, continuing the previous batch); the steps they finish. */
+  /**
+   * Read the values of a batch (in document order, continuing the previous batch); the steps they
+   * finish. OTLP JSON lines (the collector's file exporter: a request per line, OTLP_LINES_READING)
+   * come with their line: paths are within it.
+   */
   add(items: readonly JsonValueItem[]): OtlpStreamedStep[] {
     const out: OtlpStreamedStep[] = [];
     for (const item of items) {
@@ -132,6 +144,14 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
 
   private addItem(item: JsonValueItem, out: OtlpStreamedStep[]): void {
     const p = item.path;
+    const { line } = item;
+    if (line !== undefined && line !== this.line) {
+      // A new line: its requests come after the last line's.
+      this.line = line;
+      this.lineRequests = this.lastRequest + 1;
+    }
+    // The path the whole import gives (a line's values start with its number).
+    const shown: JsonPath = line === undefined ? p : [line, ...p];
     if (p[0] === 'copilotChat') {
       if (copilotChatExport({ copilotChat: item.value })) this.broken = 'the document is a VS Code chat session (copilotChat), read as one trace';
       return;
@@ -139,7 +159,10 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     const rsKey = String(p[0]);
     if ((this.resourceSpansKey ??= rsKey) !== rsKey) return this.stop(`it has both "${this.resourceSpansKey}" and "${rsKey}"`);
     if (typeof p[1] !== 'number') return this.stop(`"${rsKey}" is not a list`);
-    const request = this.requests.get(p[1]) ?? this.newGroup(this.requests, p[1], this.document, `${rsKey}[${p[1]}]`);
+    // Requests are numbered through the file: a line's first is the one after the last line's last.
+    const r = this.lineRequests + p[1];
+    this.lastRequest = Math.max(this.lastRequest, r);
+    const request = this.requests.get(r) ?? this.newGroup(this.requests, r, this.document, `${rsKey}[${p[1]}]`);
     if (!request) return;
     if (p.length === 3) {
       if (request.spansSeen) return this.stop(`the resource of ${rsKey}[${p[1]}] comes after its spans`);
@@ -149,7 +172,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     const ssKey = String(p[2]);
     if ((request.scopeSpansKey ??= ssKey) !== ssKey) return this.stop(`${rsKey}[${p[1]}] has both "${request.scopeSpansKey}" and "${ssKey}"`);
     if (typeof p[3] !== 'number') return this.stop(`"${ssKey}" is not a list`);
-    const scope = this.scopes.get(`${p[1]}.${p[3]}`) ?? this.newGroup(this.scopes, `${p[1]}.${p[3]}`, request, `${rsKey}[${p[1]}].${ssKey}[${p[3]}]`);
+    const scope = this.scopes.get(`${r}.${p[3]}`) ?? this.newGroup(this.scopes, `${r}.${p[3]}`, request, `${rsKey}[${p[1]}].${ssKey}[${p[3]}]`);
     if (!scope) return;
     if (p.length === 5) {
       if (scope.spansSeen) return this.stop(`the scope of ${rsKey}[${p[1]}].${ssKey}[${p[3]}] comes after its spans`);
@@ -162,12 +185,12 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     request.spansSeen = true;
     scope.spansSeen = true;
     if (!isObject(item.value)) {
-      this.warnings.push(cleanProblem({ file: this.path, message: notASpanMessage(p) }));
+      this.warnings.push(cleanProblem({ file: this.path, message: notASpanMessage(shown) }));
       return;
     }
     const scopeName = scopeNameOf(scope.fields);
     const service = serviceOf(request.fields);
-    const span = otlpSpan(item.value, p, scopeName, service);
+    const span = otlpSpan(item.value, shown, scopeName, service);
     const run = this.runFor(span.traceId ?? '');
     const state = this.states[run];
     state.firstName ??= span.name;

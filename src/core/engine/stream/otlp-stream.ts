@@ -46,6 +46,14 @@ export interface OtlpStreamOptions {
   onProgress?: (byte: number, size: number) => boolean | void;
 }
 
+/** How an OTLP request starts: `{"resourceSpans": [` (or `resource_spans`). */
+const OTLP_REQUEST_HEAD = /^\s*\{\s*"(resourceSpans|resource_spans)"\s*:\s*\[/;
+
+/** Whether a line (or text) starts like an OTLP request (its first key is the list of spans). */
+export function startsLikeOtlpRequest(text: string): boolean {
+  return OTLP_REQUEST_HEAD.test(text);
+}
+
 /**
  * Whether the file starts like an OTLP JSON document: `{"resourceSpans": [` (or `resource_spans`)
  * as its first key, and not like OTLP JSON lines (a first line that is a whole value, then more).
@@ -53,17 +61,28 @@ export interface OtlpStreamOptions {
 export function looksLikeOtlpJsonDocument(path: string): boolean {
   // Unreadable: the caller's whole-file read says why.
   const text = readFileHeadText(path, 64 * 1024);
-  if (text === undefined) return false;
-  if (!/^\s*\{\s*"(resourceSpans|resource_spans)"\s*:\s*\[/.test(text)) return false;
-  // JSON lines: a first line that is a whole JSON value, and more after it (a document on one
-  // line is still a document).
+  return text !== undefined && startsLikeOtlpRequest(text) && !firstLineIsWholeValue(text);
+}
+
+/**
+ * Whether the file starts like OTLP JSON lines (the collector's file exporter): a first line that is
+ * a whole OTLP request, then more. A first line longer than 64 KB is not seen here: read as a
+ * document, the second value says what the file is (SecondJsonValue).
+ */
+export function looksLikeOtlpJsonLines(path: string): boolean {
+  const text = readFileHeadText(path, 64 * 1024);
+  return text !== undefined && startsLikeOtlpRequest(text) && firstLineIsWholeValue(text);
+}
+
+/** A first line that is a whole JSON value, and more after it (a document on one line is still a document). */
+function firstLineIsWholeValue(text: string): boolean {
   const nl = text.indexOf('\n');
-  if (nl === -1 || text.slice(nl).trim() === '') return true;
+  if (nl === -1 || text.slice(nl).trim() === '') return false;
   try {
     JSON.parse(text.slice(0, nl));
-    return false;
-  } catch {
     return true;
+  } catch {
+    return false;
   }
 }
 

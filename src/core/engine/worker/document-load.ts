@@ -35,16 +35,19 @@ import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
-import { looksLikeOtlpJsonDocument } from '../stream/otlp-stream';
-import { OtlpStreamBuilder } from '../stream/otlp-builder';
+import { looksLikeOtlpJsonDocument, looksLikeOtlpJsonLines } from '../stream/otlp-stream';
+import { OTLP_LINES_READING, OtlpStreamBuilder } from '../stream/otlp-builder';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
-import { readJsonValues } from '../stream/json-values';
+import { readJsonValues, SecondJsonValue } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
 import type { AnalysisOutcome } from '../../analysis/outcome';
+
+/** The single-document formats the loader streams: an OTLP document, OTLP JSON lines, a TRAIL span tree. */
+type DocumentKind = 'otlp' | 'otlp-lines' | 'trail';
 
 export interface OpenDocumentParams {
   path: string;
@@ -152,8 +155,10 @@ export class DocumentLoader {
   private mode: 'none' | 'streamed' | 'document' | 'whole' = 'none';
   private builder: CanonicalStreamBuilder | undefined;
   private document: DocumentStreamBuilder | undefined;
-  /** What the streamed document is (to read it again with a builder of its kind). */
-  private documentKind: 'otlp' | 'trail' = 'otlp';
+  /** What the streamed document is (to read it again the same way). */
+  private documentKind: DocumentKind = 'otlp';
+  /** Why the last read of a document's spans gave up (see readSpans). */
+  private spansRefusal: unknown;
   private position: JsonlPosition = JSONL_START;
   /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
   private hasher: FileHasher | undefined;
@@ -208,6 +213,7 @@ export class DocumentLoader {
       const large = size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM);
       if (large && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
       if (large && looksLikeOtlpJsonDocument(this.params.path)) return this.streamDocument(isReload, 'otlp');
+      if (large && looksLikeOtlpJsonLines(this.params.path)) return this.streamDocument(isReload, 'otlp-lines');
       if (large && looksLikeTrailDocument(this.params.path)) return this.streamDocument(isReload, 'trail');
       this.loadWhole(isReload);
     } catch (e) {
@@ -293,13 +299,15 @@ export class DocumentLoader {
    * trail-builder.ts) is read in two passes (an OTLP document written children first) or loaded
    * whole, which also says what is wrong with a malformed one in the whole load's words.
    */
-  private streamDocument(isReload: boolean, kind: 'otlp' | 'trail'): void {
+  private streamDocument(isReload: boolean, kind: DocumentKind): void {
     const path = this.params.path;
     if (isReload && this.mode === 'document' && fileSha256(path) === this.sha) return this.emit({ kind: 'unchanged' });
     this.startOver('document');
     this.documentKind = kind;
     const builder = (this.document = this.documentBuilder());
     const sha = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
+    // A document with a first line too long to tell: its second value shows it is JSON lines.
+    if (sha === undefined && kind === 'otlp' && this.spansRefusal instanceof SecondJsonValue) return this.streamDocument(isReload, 'otlp-lines');
     if (sha === undefined) return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
     this.sha = sha;
     const warnings = [...builder.warnings];
@@ -347,7 +355,7 @@ export class DocumentLoader {
   /** A builder for the streamed document's kind. */
   private documentBuilder(): DocumentStreamBuilder {
     const path = this.params.path;
-    if (this.documentKind === 'otlp') return new OtlpStreamBuilder(path);
+    if (this.documentKind !== 'trail') return new OtlpStreamBuilder(path);
     return new TrailStreamBuilder(path, this.params.siblings === false ? undefined : siblingsOf(path).readSibling);
   }
 
@@ -373,12 +381,16 @@ export class DocumentLoader {
    * (malformed, no spans): the caller then reads it another way, whose errors are the whole load's.
    */
   private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void): string | undefined {
+    this.spansRefusal = undefined;
     try {
-      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize });
+      // OTLP JSON lines: a request per line (the collector's file exporter).
+      const reading = this.documentKind === 'otlp-lines' ? OTLP_LINES_READING : builder.reading;
+      const it = readJsonValues(this.params.path, { ...reading, chunkSize: this.params.chunkSize });
       let r = it.next();
       for (; !r.done; r = it.next()) {
         const out = builder.add(r.value.items);
-        if (r.value.treeBreak) builder.stop(r.value.treeBreak);
+        const notFollowed = r.value.treeBreak ?? r.value.linesBreak;
+        if (notFollowed) builder.stop(notFollowed);
         if (builder.orderBreak) {
           it.return(undefined as never);
           return undefined;
@@ -387,8 +399,9 @@ export class DocumentLoader {
       }
       return builder.runCount === 0 ? undefined : r.value.sha256;
     } catch (e) {
-      if (isUserInputError(e)) return undefined;
-      throw e;
+      if (!isUserInputError(e)) throw e;
+      this.spansRefusal = e;
+      return undefined;
     }
   }
 
@@ -572,10 +585,7 @@ export class DocumentLoader {
   /** The steps of streamed run `run`, read again from the start of the file (the loader keeps none). */
   private readStreamedRunAgain(run: number, visit: (step: Step) => void): void {
     if (this.mode === 'document') {
-      const builder = this.documentBuilder();
-      for (const batch of readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize })) {
-        for (const { run: r, step } of builder.add(batch.items)) if (r === run) visit(step);
-      }
+      this.readSpans(this.documentBuilder(), (out) => { for (const { run: r, step } of out) if (r === run) visit(step); });
       return;
     }
     const builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
