@@ -323,26 +323,42 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(two.model, reversed);
   });
 
-  it('an OTLP document follows changes: the same bytes are unchanged, a rewrite is a reset and the file again, a torn one fails as the whole load does', () => {
-    const path = write(benchTraceText('otlp', 150), `o${++serial}.json`);
+  for (const format of ['otlp', 'trail'] as const) {
+    it(`a streamed ${format === 'otlp' ? 'OTLP document' : 'TRAIL span tree'} follows changes: the same bytes are unchanged, a rewrite is a reset and the file again, a torn one fails as the whole load does`, () => {
+      const path = write(benchTraceText(format, 150), `o${++serial}.json`);
+      const { model, loader } = open(path);
+      assert.ok(!model.events.includes('reset'), 'streamed');
+      model.events = [];
+      loader.reload();
+      assert.deepEqual(model.events, ['unchanged']);
+      model.events = [];
+      writeFileSync(path, benchTraceText(format, 90, 3));
+      loader.reload();
+      assert.equal(model.events[0], 'reset');
+      assertLikeWholeLoad(model, path, format === 'trail');
+      const text = readFileSync(path, 'utf8');
+      writeFileSync(path, text.slice(0, Math.floor(text.length / 2)));
+      loader.reload();
+      assert.equal(model.failed?.length, 1, 'a reload of a file torn while written fails (the host keeps what it shows)');
+      let expected = '';
+      try { loadTraceFile(path); } catch (e) { expected = (e as Error).message; }
+      assert.ok(expected !== '', 'the whole load refuses the torn file');
+      const fresh = open(path).model;
+      assert.ok(fresh.failed?.length === 1 && expected.includes(fresh.failed[0]), `${String(fresh.failed)} vs ${expected}`);
+    });
+  }
+
+  it('OTLP JSON lines that grow are read again with the new lines', () => {
+    const all = otlpLines(benchTraceText('otlp', 200, 7), 10).split('\n').filter((l) => l !== '');
+    const path = write(all.slice(0, 12).join('\n') + '\n', `l${++serial}.jsonl`);
     const { model, loader } = open(path);
+    assert.ok(!model.events.includes('reset'), 'streamed');
+    appendFileSync(path, all.slice(12).join('\n') + '\n');
     model.events = [];
-    loader.reload();
-    assert.deepEqual(model.events, ['unchanged']);
-    model.events = [];
-    writeFileSync(path, benchTraceText('otlp', 90, 3));
     loader.reload();
     assert.equal(model.events[0], 'reset');
+    assert.equal(model.runs[0].steps.length, 200);
     assertLikeWholeLoad(model, path);
-    const text = readFileSync(path, 'utf8');
-    writeFileSync(path, text.slice(0, Math.floor(text.length / 2)));
-    loader.reload();
-    assert.equal(model.failed?.length, 1, 'a reload of a file torn while written fails (the host keeps what it shows)');
-    let expected = '';
-    try { loadTraceFile(path); } catch (e) { expected = (e as Error).message; }
-    assert.ok(expected !== '', 'the whole load refuses the torn file');
-    const fresh = open(path).model;
-    assert.ok(fresh.failed?.length === 1 && expected.includes(fresh.failed[0]), `${String(fresh.failed)} vs ${expected}`);
   });
 
   it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {

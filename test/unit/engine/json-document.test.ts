@@ -10,7 +10,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJsonDocument, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from '../../../src/core/engine/stream/json-document';
+import { Positions, readJsonDocument, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from '../../../src/core/engine/stream/json-document';
+import fc from 'fast-check';
 import { locatePaths, pathKey } from '../../../src/core/json/locate';
 import { SourceFile } from '../../../src/core/json/source-file';
 import { sha256Hex } from '../../../src/core/util/hash';
@@ -96,6 +97,30 @@ describe('readJsonDocument', () => {
       assert.equal(progress.length, Math.ceil(bytes.length / Math.max(16, chunkSize)));
     });
   }
+
+  it('counts lines and characters at any byte as the decoded text does, over ASCII runs and multi-byte text', () => {
+    const piece = fc.oneof(fc.string({ maxLength: 700 }), fc.constantFrom('\n', '\r\n', 'é', '日本', '🚀', 'x'.repeat(1500)), fc.string({ unit: 'grapheme', maxLength: 40 }));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), (pieces, cuts) => {
+      const text = pieces.join('');
+      const bytes = Buffer.from(text, 'utf8');
+      // Character boundaries, ascending: where the reader asks.
+      const boundaries = [0];
+      for (let i = 0, b = 0; i < text.length; i++) {
+        const c = text.codePointAt(i)!;
+        if (c > 0xffff) i++;
+        b += Buffer.byteLength(String.fromCodePoint(c));
+        boundaries.push(b);
+      }
+      const asked = [...new Set(cuts.map((c) => boundaries[c % boundaries.length]))].sort((a, b) => a - b);
+      const positions = new Positions(0);
+      for (const at of [...asked, bytes.length]) {
+        const before = bytes.subarray(0, at).toString('utf8');
+        const lines = before.split('\n');
+        const expected = { line: lines.length - 1, lineStart: before.length - lines[lines.length - 1].length, offset: before.length };
+        assert.deepEqual(positions.at(bytes, 0, at), expected, `at byte ${at}`);
+      }
+    }), { numRuns: 300, seed: 3 });
+  });
 
   it('keeps the values of a key named __proto__, and selects by literal keys and indices', () => {
     const path = writeTemp('{"a":[{"__proto__":{"x":1}},{"b":2}],"c":{"d":[5,6,7]}}');
