@@ -273,12 +273,14 @@ describe('engine: opening a trace in the document worker', function () {
     const parentsFirst = write(otlpLines(benchTraceText('otlp', 300), 10), `l${++serial}.jsonl`);
     const streamed = open(parentsFirst);
     assert.ok(!streamed.model.events.includes('reset') && !streamed.model.events.includes('progress'), streamed.model.events.join(','));
+    assert.equal(streamed.loader.wholeLoads, 0);
     assert.ok(streamed.model.stepEvents >= 25, `sent in ${streamed.model.stepEvents} events`);
     assertLikeWholeLoad(streamed.model, parentsFirst);
     // Each request written children first (spans as they end): two passes.
     const childrenFirst = write(otlpLines(benchTraceText('otlp', 300, 4), 10, true), `l${++serial}.jsonl`);
     const twoPass = open(childrenFirst, { batchSteps: 50 });
     assert.equal(twoPass.loader.twoPassReads, 1);
+    assert.equal(twoPass.loader.wholeLoads, 0);
     assert.ok(!twoPass.model.events.includes('reset'), twoPass.model.events.join(','));
     assertLikeWholeLoad(twoPass.model, childrenFirst);
     // A first line longer than the sniffer reads: read as a document until its second value.
@@ -287,7 +289,14 @@ describe('engine: opening a trace in the document worker', function () {
     const long = open(longLines);
     const afterSwitch = long.model.events.slice(long.model.events.indexOf('reset') + 1);
     assert.ok(afterSwitch.length > 10 && afterSwitch.every((k, i) => (i === afterSwitch.length - 1 ? k === 'done' : k === 'steps')), `the first line's spans went, then the lines': ${afterSwitch.join(',')}`);
+    assert.equal(long.loader.wholeLoads, 0);
     assertLikeWholeLoad(long.model, longLines);
+    // The same written children first (as a collector writes its batches): two passes over the lines.
+    const longEnded = write(otlpLines(benchTraceText('otlp', 300, 5), 150, true), `l${++serial}.jsonl`);
+    const ended = open(longEnded);
+    assert.equal(ended.loader.wholeLoads, 0, ended.model.events.join(','));
+    assert.equal(ended.loader.twoPassReads, 2, 'tried as a document, then as lines');
+    assertLikeWholeLoad(ended.model, longEnded);
     // A line that is no request, or is torn: loaded whole, warned as the whole load warns.
     const text = readFileSync(parentsFirst, 'utf8').split('\n');
     for (const [name, lines] of [['a line that is no request', [...text.slice(0, 3), '{"note": 1}', ...text.slice(3)]], ['a torn line', [...text.slice(0, 3), text[3].slice(0, 500), ...text.slice(4)]]] as const) {

@@ -187,6 +187,8 @@ export class DocumentLoader {
   wholeRunDetections = 0;
   /** OTLP documents read in two passes (tests read it). */
   twoPassReads = 0;
+  /** Files loaded whole (tests read it). */
+  wholeLoads = 0;
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -222,6 +224,7 @@ export class DocumentLoader {
   }
 
   private loadWhole(isReload: boolean): void {
+    this.wholeLoads++;
     const path = this.params.path;
     const streamAbove = this.params.streamJsonAbove ?? STREAM_ABOVE_BYTES;
     // Nothing can be sent until the whole file is parsed: the tab shows, reading, meanwhile.
@@ -334,6 +337,11 @@ export class DocumentLoader {
       told = byte;
       this.emit({ kind: 'progress', bytesRead: told, totalBytes: size });
     });
+    if (sha === undefined && this.documentKind === 'otlp' && this.spansRefusal instanceof SecondJsonValue) {
+      // A collector's JSON lines whose first line is too long for the sniffer, written children first.
+      this.documentKind = 'otlp-lines';
+      return this.readDocumentInTwoPasses(isReload);
+    }
     if (sha === undefined) return this.loadWhole(isReload);
     this.sha = sha;
     const { runs, warnings } = builder.orderedRuns(sha);
