@@ -15,9 +15,10 @@ import { otlpImporter } from './formats/otel/otlp';
 import { trailImporter } from './formats/otel/trail';
 import { inspectImporter } from './formats/chat/inspect';
 import { canonicalImporter } from './formats/canonical';
-import { loadOtlpJsonStream, looksLikeOtlpJsonDocument } from './engine/stream/otlp-stream';
+import { loadOtlpJsonStream, looksLikeOtlpJsonDocument, looksLikeOtlpJsonLines } from './engine/stream/otlp-stream';
 import { loadCanonicalJsonlStream, looksLikeCanonicalJsonl } from './engine/stream/jsonl-stream';
 import { loadTrailStream, looksLikeTrailDocument } from './engine/stream/trail-stream';
+import { SecondJsonValue } from './engine/stream/json-values';
 import { loadInspectJsonStream, looksLikeInspectJsonDocument } from './engine/stream/inspect-stream';
 import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
 
@@ -71,7 +72,8 @@ export function cleanLoad(load: () => LoadResult): LoadResult {
   try {
     result = load();
   } catch (e) {
-    if (isUserInputError(e)) throw new UserInputError(e.problems.map(cleanProblem));
+    // The same kind of refusal (a SecondJsonValue stays one), its problems cleaned.
+    if (isUserInputError(e)) throw new (e.constructor as typeof UserInputError)(e.problems.map(cleanProblem));
     throw e;
   }
   return { ...result, warnings: result.warnings.map(cleanProblem) };
@@ -156,7 +158,8 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
   if (size > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
     const onProgress = opts.onStreamProgress;
     if ((opts.format === undefined || opts.format === canonicalImporter.id) && looksLikeCanonicalJsonl(abs, size)) return loadCanonicalJsonlStream(path);
-    if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonDocument(abs)) return loadOtlpJsonStream(path, { onProgress })!;
+    if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonDocument(abs)) return otlpJsonDocument(path, onProgress);
+    if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonLines(abs)) throw new UserInputError(otlpLinesTooLarge(path));
     if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;
     if ((opts.format === undefined || opts.format === inspectImporter.id) && looksLikeInspectJsonDocument(abs)) return loadInspectJsonStream(path, { onProgress })!;
   }
@@ -168,6 +171,20 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
       try { return readdirSync(resolve(dirname(abs), rel)); } catch { return undefined; }
     },
   });
+}
+
+/** An OTLP JSON document over V8's string limit, read as a stream; JSON lines whose first line hid them from the sniffer are refused as such. */
+function otlpJsonDocument(path: string, onProgress: LoadFileOptions['onStreamProgress']): LoadResult {
+  try {
+    return loadOtlpJsonStream(path, { onProgress })!;
+  } catch (e) {
+    if (e instanceof SecondJsonValue) throw new UserInputError(otlpLinesTooLarge(path));
+    throw e;
+  }
+}
+
+function otlpLinesTooLarge(path: string): Problem {
+  return { file: path, message: 'OTLP JSON lines larger than 512 MB are not read here yet (the trace editor opens them); split the file, e.g. with `split -l`' };
 }
 
 /** The file's size, or -1 when it cannot be read (readTraceFileBytes then says why). */

@@ -14,18 +14,20 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatMessage, Step, Trace } from '../../src/core/model/schema';
 
-export type BenchFormat = 'jsonl' | 'otlp' | 'otlp-ended' | 'trail';
-export const BENCH_FORMATS: readonly BenchFormat[] = ['jsonl', 'otlp', 'otlp-ended', 'trail'];
+export type BenchFormat = 'jsonl' | 'otlp' | 'otlp-ended' | 'otlp-lines' | 'trail';
+export const BENCH_FORMATS: readonly BenchFormat[] = ['jsonl', 'otlp', 'otlp-ended', 'otlp-lines', 'trail'];
 export const BENCH_FORMAT_LABELS: Record<BenchFormat, string> = {
   jsonl: 'agent-trace/v1 JSONL',
   otlp: 'OTLP JSON (GenAI semantic conventions)',
   'otlp-ended': 'OTLP JSON, spans as they end (children first, as batch exporters write them)',
+  'otlp-lines': 'OTLP JSON lines, a batch of 512 spans per line as they end (the collector\'s file exporter)',
   trail: 'TRAIL-shaped span tree (OpenInference)',
 };
 export const BENCH_FILE_NAMES: Record<BenchFormat, (steps: number) => string> = {
   jsonl: (n) => `bench-${n}.trace.jsonl`,
   otlp: (n) => `bench-${n}.otlp.json`,
   'otlp-ended': (n) => `bench-${n}.otlp-ended.json`,
+  'otlp-lines': (n) => `bench-${n}.otlp-lines.jsonl`,
   trail: (n) => `bench-${n}.trail.json`,
 };
 
@@ -277,34 +279,56 @@ function otlpSpan(s: GenStep, parentN: Map<string, number>): Record<string, unkn
  * ends, as batch span processors export them (a turn's model and tool calls, then the turn; the
  * run's root last). Only the open agent spans wait (the root and one turn), not the run.
  */
-function* otlpChunks(steps: number, seed: number, ended = false): Generator<string> {
-  const resource = { attributes: [kv('service.name', 'research-agent'), kv('telemetry.sdk.name', 'opentelemetry'), kv('telemetry.sdk.language', 'python')] };
-  yield `{"resourceSpans":[{"resource":${JSON.stringify(resource)},"scopeSpans":[{"scope":{"name":"opentelemetry.instrumentation.openai_v2","version":"2.1b0"},"spans":[\n`;
+const OTLP_RESOURCE = { attributes: [kv('service.name', 'research-agent'), kv('telemetry.sdk.name', 'opentelemetry'), kv('telemetry.sdk.language', 'python')] };
+const OTLP_SCOPE = { name: 'opentelemetry.instrumentation.openai_v2', version: '2.1b0' };
+/** A request's text before its spans, and after them. */
+const OTLP_REQUEST_OPEN = `{"resourceSpans":[{"resource":${JSON.stringify(OTLP_RESOURCE)},"scopeSpans":[{"scope":${JSON.stringify(OTLP_SCOPE)},"spans":[`;
+const OTLP_REQUEST_CLOSE = ']}]}]}';
+/** Spans per line of OTLP JSON lines (a collector's batch). */
+const OTLP_BATCH_SPANS = 512;
+
+/** The spans' JSON, in decision order, or (`ended`) as each span ends: children first. */
+function* otlpSpanTexts(steps: number, seed: number, ended: boolean): Generator<string> {
   // Only agent steps are parents: remember their positions (root and turns), not every step's.
   const parentN = new Map<string, number>();
   /** With `ended`: the agent spans still open, root first, with their depth. */
   const open: { depth: number; json: string }[] = [];
-  let first = true;
-  const emit = (json: string): string => {
-    const out = (first ? '' : ',\n') + json;
-    first = false;
-    return out;
-  };
   for (const s of benchSteps(steps, seed)) {
     if (s.kind === 'agent') {
       if (s.turn >= 1) parentN.delete(`turn-${s.turn - 1}`);
       parentN.set(s.id, s.n);
     }
     const json = JSON.stringify(otlpSpan(s, parentN));
-    if (!ended) { yield emit(json); continue; }
+    if (!ended) { yield json; continue; }
     // The root is at depth 0, turns at 1, their calls at 2: a span closes the open ones as deep.
     const depth = s.kind !== 'agent' ? 2 : s.parentId === null ? 0 : 1;
-    while (open.length && open[open.length - 1].depth >= depth) yield emit(open.pop()!.json);
+    while (open.length && open[open.length - 1].depth >= depth) yield open.pop()!.json;
     if (s.kind === 'agent') open.push({ depth, json });
-    else yield emit(json);
+    else yield json;
   }
-  while (open.length) yield emit(open.pop()!.json);
-  yield '\n]}]}]}\n';
+  while (open.length) yield open.pop()!.json;
+}
+
+function* otlpChunks(steps: number, seed: number, ended = false): Generator<string> {
+  yield `${OTLP_REQUEST_OPEN}\n`;
+  let first = true;
+  for (const json of otlpSpanTexts(steps, seed, ended)) {
+    yield (first ? '' : ',\n') + json;
+    first = false;
+  }
+  yield `\n${OTLP_REQUEST_CLOSE}\n`;
+}
+
+/** OTLP JSON lines as the collector's file exporter writes them: a request per batch of spans, spans as they end. */
+function* otlpLineChunks(steps: number, seed: number): Generator<string> {
+  let batch: string[] = [];
+  for (const json of otlpSpanTexts(steps, seed, true)) {
+    batch.push(json);
+    if (batch.length < OTLP_BATCH_SPANS) continue;
+    yield `${OTLP_REQUEST_OPEN}${batch.join(',')}${OTLP_REQUEST_CLOSE}\n`;
+    batch = [];
+  }
+  if (batch.length) yield `${OTLP_REQUEST_OPEN}${batch.join(',')}${OTLP_REQUEST_CLOSE}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,7 +418,9 @@ function* trailChunks(steps: number, seed: number): Generator<string> {
 
 /** The file's text as chunks, in order. */
 export function benchTraceChunks(format: BenchFormat, steps: number, seed = 42): Generator<string> {
-  return format === 'jsonl' ? jsonlChunks(steps, seed) : format === 'otlp' || format === 'otlp-ended' ? otlpChunks(steps, seed, format === 'otlp-ended') : trailChunks(steps, seed);
+  if (format === 'jsonl') return jsonlChunks(steps, seed);
+  if (format === 'otlp' || format === 'otlp-ended') return otlpChunks(steps, seed, format === 'otlp-ended');
+  return format === 'otlp-lines' ? otlpLineChunks(steps, seed) : trailChunks(steps, seed);
 }
 
 /** The whole text (small sizes only: tests). */

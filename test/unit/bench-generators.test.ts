@@ -16,7 +16,7 @@ import {
 } from '../support/bench-traces';
 
 const STEPS = 10_000;
-const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', 'otlp-ended': 'otlp-json', trail: 'trail' } as const;
+const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', 'otlp-ended': 'otlp-json', 'otlp-lines': 'otlp-json', trail: 'trail' } as const;
 
 describe('bench trace generators (npm run bench)', () => {
   // 10^4 steps = 1 root + 3,333 turns of (agent, llm, tool).
@@ -30,6 +30,13 @@ describe('bench trace generators (npm run bench)', () => {
   for (const format of BENCH_FORMATS) {
     it(`${format}: ${STEPS} steps open with the ${EXPECTED_FORMAT[format]} importer as the generated run`, () => {
       const text = benchTraceText(format, STEPS);
+      if (format === 'otlp-lines') {
+        // A request per line, of 512 spans but the last.
+        const lines = text.split('\n').filter((l) => l !== '');
+        const counts = lines.map((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0].scopeSpans[0].spans.length);
+        assert.equal(counts.reduce((a, b) => a + b, 0), STEPS);
+        assert.ok(counts.slice(0, -1).every((n) => n === 512), counts.join(','));
+      }
       if (format === 'otlp-ended') {
         // Each span as it ends: a turn's calls before the turn, the root last.
         const spans = (JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: { spanId: string; parentSpanId?: string }[] }[] }[] }).resourceSpans[0].scopeSpans[0].spans;
