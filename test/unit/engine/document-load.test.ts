@@ -211,6 +211,23 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(model, interleaved);
   });
 
+  it('an OTLP document written children first with a span malformed deep inside is refused in the whole load\'s words', () => {
+    const doc = JSON.parse(benchTraceText('otlp', 120)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+    const text = JSON.stringify(doc, null, 1);
+    // Break a value deep in a span's attributes.
+    const at = text.indexOf('"attributes"', text.indexOf('"spanId"', text.length / 2));
+    const broken = `${text.slice(0, at)}"attributes": [{"key": "x", "value": {"stringValue": tru}}], "was"${text.slice(at + '"attributes"'.length)}`;
+    const path = write(broken, `m${++serial}.json`);
+    let expected = '';
+    try { loadTraceFile(path); } catch (e) { expected = (e as Error).message; }
+    assert.match(expected, /invalid JSON/);
+    const { model, loader } = open(path, { batchSteps: 20 });
+    assert.equal(loader.twoPassReads, 1);
+    assert.equal(loader.wholeLoads, 1, 'loaded whole, which says where');
+    assert.ok(model.failed?.length === 1 && expected.includes(model.failed[0]), `${String(model.failed)} vs ${expected}`);
+  });
+
   it('an OTLP document read in two passes keeps the whole load\'s ids, parents and warnings: spans without ids, a missing parent, two traces', () => {
     const kv = (key: string, v: string): unknown => ({ key, value: { stringValue: v } });
     const span = (traceId: string, spanId: string | undefined, parent: string | undefined, name: string, start: number): unknown => ({
