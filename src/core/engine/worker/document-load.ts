@@ -7,10 +7,11 @@
  *   the file in chunks, `CanonicalStreamBuilder` turns each batch into final steps, and each batch
  *   is sent at once. When the file grows, only the new bytes are read (`reload`). A file out of
  *   decision order, or one rewritten underneath, is loaded again whole.
- * - OTLP JSON documents and TRAIL span trees stream too when they allow it (otlp-builder.ts,
- *   trail-builder.ts: spans in decision order): `readJsonValues` reads them in chunks and each
- *   chunk's steps are sent at once. A change reads the file again. An OTLP document written
- *   children first is read in two passes; any other document out of decision order is loaded whole.
+ * - OTLP JSON documents, OTLP JSON lines (the collector's file exporter) and TRAIL span trees
+ *   stream too when they allow it (otlp-builder.ts, trail-builder.ts: spans in decision order):
+ *   `readJsonValues` reads them in chunks and each chunk's steps are sent at once. A change reads
+ *   the file again. OTLP spans written children first are read in two passes; any other document
+ *   out of decision order is loaded whole.
  * - Every other format is loaded whole here and sent in slices of steps.
  * - At the end of each load: the runs' headers (their ids and sha256 need the whole file), the
  *   warnings, and the findings of each run (the detectors run here, not on the host).
@@ -297,7 +298,7 @@ export class DocumentLoader {
   }
 
   /**
-   * An OTLP document or a TRAIL span tree, read in chunks; each chunk's steps are sent at once. A
+   * An OTLP document, OTLP JSON lines or a TRAIL span tree, read in chunks; each chunk's steps are sent at once. A
    * document the builder cannot follow (out of decision order, malformed: see otlp-builder.ts,
    * trail-builder.ts) is read in two passes (an OTLP document written children first) or loaded
    * whole, which also says what is wrong with a malformed one in the whole load's words.
