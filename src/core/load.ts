@@ -15,7 +15,7 @@ import { otlpImporter } from './formats/otel/otlp';
 import { trailImporter } from './formats/otel/trail';
 import { inspectImporter } from './formats/chat/inspect';
 import { canonicalImporter } from './formats/canonical';
-import { loadOtlpJsonStream, looksLikeOtlpJsonDocument, looksLikeOtlpJsonLines } from './engine/stream/otlp-stream';
+import { loadOtlpJsonStream, otlpJsonShape } from './engine/stream/otlp-stream';
 import { loadCanonicalJsonlStream, looksLikeCanonicalJsonl } from './engine/stream/jsonl-stream';
 import { loadTrailStream, looksLikeTrailDocument } from './engine/stream/trail-stream';
 import { SecondJsonValue } from './engine/stream/json-values';
@@ -158,8 +158,9 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
   if (size > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
     const onProgress = opts.onStreamProgress;
     if ((opts.format === undefined || opts.format === canonicalImporter.id) && looksLikeCanonicalJsonl(abs, size)) return loadCanonicalJsonlStream(path);
-    if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonDocument(abs)) return otlpJsonDocument(path, onProgress);
-    if ((opts.format === undefined || opts.format === otlpImporter.id) && looksLikeOtlpJsonLines(abs)) throw new UserInputError(otlpLinesTooLarge(path));
+    const otlpShape = opts.format === undefined || opts.format === otlpImporter.id ? otlpJsonShape(abs) : undefined;
+    if (otlpShape === 'document') return otlpJsonDocument(path, onProgress);
+    if (otlpShape === 'lines') throw new UserInputError(otlpLinesTooLarge(path));
     if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;
     if ((opts.format === undefined || opts.format === inspectImporter.id) && looksLikeInspectJsonDocument(abs)) return loadInspectJsonStream(path, { onProgress })!;
   }

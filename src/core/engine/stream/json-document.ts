@@ -129,13 +129,13 @@ export function textStart(path: string, head: Uint8Array): number {
 /** A place in the decoded text: 0-based line, character offset of that line's start, character offset. */
 export interface TextPos { line: number; lineStart: number; offset: number }
 
+/** Bytes checked for ASCII at once (shorter runs, under an eighth of it, are walked byte by byte). */
+const ASCII_BLOCK = 128;
+
 /**
  * Byte offsets to text positions, moving forward only: counts UTF-16 code units (a lead byte is
  * one unit, a 4-byte sequence's lead two) and line feeds over the bytes passed.
  */
-/** Bytes checked for ASCII at once (shorter runs, under an eighth of it, are walked byte by byte). */
-const ASCII_BLOCK = 128;
-
 export class Positions {
   private byte: number;
   private line = 0;

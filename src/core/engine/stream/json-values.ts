@@ -90,6 +90,21 @@ export function ownText(text: string): string {
   return `${text}}`;
 }
 
+/** The first reason found for something, given once (then '' keeps later ones out). */
+class FirstReason {
+  private reason: string | undefined;
+
+  note(reason: string): void {
+    this.reason ??= reason;
+  }
+
+  take(): string | undefined {
+    const reason = this.reason;
+    if (reason) this.reason = '';
+    return reason || undefined;
+  }
+}
+
 /** A node's own key before the node is handed over: not its children's (its text is not decoded). */
 const OWN_KEY = '';
 
@@ -124,8 +139,8 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
       const out = scanner.write(n, pos + n >= size);
       pos += n;
       items += out.length;
-      const treeBreak = scanner.takeTreeBreak();
-      const linesBreak = scanner.takeLinesBreak();
+      const treeBreak = scanner.treeBreak.take();
+      const linesBreak = scanner.linesBreak.take();
       yield { items: out, byte: pos, size, ...(treeBreak ? { treeBreak } : {}), ...(linesBreak ? { linesBreak } : {}) };
     }
     scanner.end();
@@ -185,14 +200,15 @@ class ValueScanner {
   private readonly targets: readonly JsonPathPattern[];
   private readonly maxDepth: number;
   private out: JsonValueItem[] = [];
-  private treeBreak: string | undefined;
+  /** Why a tree node was handed over without all its members (JsonTree), once found. */
+  readonly treeBreak = new FirstReason();
   /** The tree's children key as JSON text (`"child_spans"`), to find it among a node's keys without decoding them. */
   private readonly childrenKey: Buffer | undefined;
 
   /** JSON lines: the line of the value being read, whether a line break came since the last value ended, and why the file is not lines. */
   private valueLine = 0;
   private newlineSince = true;
-  private linesBreak: string | undefined;
+  readonly linesBreak = new FirstReason();
 
   constructor(private readonly path: string, select: readonly JsonPathPattern[], private readonly tree?: JsonTree, private readonly lines?: JsonLines) {
     this.patterns = select;
@@ -288,7 +304,7 @@ class ValueScanner {
         if (c !== QUOTE) throw this.problemAt(i, 'invalid JSON: property name expected (a trailing comma?)');
         const end = this.stringEnd(i + 1);
         if (end < 0) { if (this.eof) throw this.truncated(); return; }
-        if (this.lines && this.stack.length === 1 && top.expect === 'firstKey') this.checkFirstKey(i, end);
+        const firstOfLine = this.lines !== undefined && this.stack.length === 1 && top.expect === 'firstKey';
         if (top.node && !top.node.handed) {
           // A node's own key matters only as its children's key or not: its text is checked when
           // the node is parsed (most of a span tree's keys are read here).
@@ -300,6 +316,7 @@ class ValueScanner {
           } catch {
             throw this.problemAt(i, 'invalid JSON: this property name is malformed');
           }
+          if (firstOfLine) this.checkFirstKey(top.pendingKey);
         }
         top.expect = 'colon';
         this.at = end;
@@ -351,7 +368,7 @@ class ValueScanner {
       this.handOver(top);
       return this.goDown(top.pendingKey, i, c, { children: true });
     }
-    if (node.handed) this.treeBreak ??= `${jsonPathToString(this.pathOfNext())} comes after "${this.tree!.children}" in its object`;
+    if (node.handed) this.treeBreak.note(`${jsonPathToString(this.pathOfNext())} comes after "${this.tree!.children}" in its object`);
     this.scan = { start: i, at: i, depth: 0, inString: false, role: 'own' };
   }
 
@@ -402,38 +419,19 @@ class ValueScanner {
   /** A JSON line's value starts at byte `i` (its first byte `c`): on a line of its own, an object. */
   private startLine(i: number, c: number): void {
     this.valueLine = this.positions.at(this.data, this.base, i).line;
-    if (!this.newlineSince) this.noteLinesBreak(`line ${this.valueLine + 1} holds more than one value`);
-    else if (c !== LEFT_BRACE) this.noteLinesBreak(`line ${this.valueLine + 1} is not a JSON object`);
+    if (!this.newlineSince) this.linesBreak.note(`line ${this.valueLine + 1} holds more than one value`);
+    else if (c !== LEFT_BRACE) this.linesBreak.note(`line ${this.valueLine + 1} is not a JSON object`);
     this.newlineSince = false;
   }
 
-  /** A JSON line's first key (the string at bytes [start, end)) must be one of those asked for. */
-  private checkFirstKey(start: number, end: number): void {
-    let key: unknown;
-    try {
-      key = JSON.parse(this.text(start, end));
-    } catch {
-      key = undefined;
-    }
-    if (typeof key !== 'string' || !this.lines!.firstKeys.includes(key)) this.noteLinesBreak(`line ${this.valueLine + 1} starts with another key than ${this.lines!.firstKeys.join(' or ')}`);
+  /** A JSON line's first key must be one of those asked for. */
+  private checkFirstKey(key: string): void {
+    if (!this.lines!.firstKeys.includes(key)) this.linesBreak.note(`line ${this.valueLine + 1} starts with another key than ${this.lines!.firstKeys.join(' or ')}`);
   }
 
-  private noteLinesBreak(reason: string): void {
-    this.linesBreak ??= reason;
-  }
-
-  /** Why the file is not JSON lines as asked, once, when found. */
-  takeLinesBreak(): string | undefined {
-    const reason = this.linesBreak;
-    if (reason) this.linesBreak = '';
-    return reason || undefined;
-  }
-
-  /** The reason a tree node was handed over without all its members, since last asked. */
-  takeTreeBreak(): string | undefined {
-    const reason = this.treeBreak;
-    if (reason) this.treeBreak = '';
-    return reason || undefined;
+  /** A JSON line's value goes on past a line break. */
+  private noteValueOverLines(): void {
+    this.linesBreak.note(`the value of line ${this.valueLine + 1} goes on over several lines`);
   }
 
   /** The path of the value about to be read. */
@@ -465,7 +463,7 @@ class ValueScanner {
     this.valueRead();
     const bytes = this.data.subarray(scan.start - this.base, end - this.base);
     if (!isUtf8(bytes)) throw this.problemAt(scan.start, INVALID_UTF8);
-    if (this.lines && bytes.indexOf(0x0a) >= 0) this.noteLinesBreak(`the value of line ${this.valueLine + 1} goes on over several lines`);
+    if (this.lines && bytes.indexOf(0x0a) >= 0) this.noteValueOverLines();
     let value: unknown;
     const text = this.text(scan.start, end);
     try {
@@ -575,7 +573,7 @@ class ValueScanner {
       const c = this.byte(i);
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
       if (c === 0x0a && this.lines) {
-        if (this.stack.length > 0) this.noteLinesBreak(`the value of line ${this.valueLine + 1} goes on over several lines`);
+        if (this.stack.length > 0) this.noteValueOverLines();
         this.newlineSince = true;
       }
       i++;

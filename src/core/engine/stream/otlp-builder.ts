@@ -43,7 +43,7 @@ export type OtlpStreamedStep = DocumentStreamedStep;
 const OTLP_READING: DocumentReading = { select: OTLP_SELECT };
 
 /** The same of OTLP JSON lines (a request per line; no VS Code chat session there, as in the whole import). */
-export const OTLP_LINES_READING: DocumentReading = { select: OTLP_SELECT.filter((p) => p[0] !== 'copilotChat'), lines: { firstKeys: RESOURCE_SPANS } };
+const OTLP_LINES_READING: DocumentReading = { select: OTLP_SELECT.filter((p) => p[0] !== 'copilotChat'), lines: { firstKeys: RESOURCE_SPANS } };
 
 interface OtlpRun {
   traceId: string;
@@ -72,7 +72,7 @@ interface Group {
 
 export class OtlpStreamBuilder implements DocumentStreamBuilder {
   readonly format = otlpImporter.id;
-  readonly reading = OTLP_READING;
+  readonly reading: DocumentReading;
   readonly payloadFormat = 'otlp-span' as const;
   readonly warnings: Problem[] = [];
   private readonly states: OtlpRun[] = [];
@@ -91,8 +91,10 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
   private readonly collect: boolean;
   private readonly contexts: SpanContext[] = [];
 
-  constructor(readonly path: string, opts: { collect?: boolean } = {}) {
+  /** `lines`: the file is OTLP JSON lines (a request per line), not one document. */
+  constructor(readonly path: string, opts: { collect?: boolean; lines?: boolean } = {}) {
     this.collect = opts.collect === true;
+    this.reading = opts.lines ? OTLP_LINES_READING : OTLP_READING;
   }
 
   /** Whether the break is only the spans' order (a two-pass read can follow the document). */
@@ -130,7 +132,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
 
   /**
    * Read the values of a batch (in document order, continuing the previous batch); the steps they
-   * finish. OTLP JSON lines (the collector's file exporter: a request per line, OTLP_LINES_READING)
+   * finish. OTLP JSON lines (the collector's file exporter: a request per line, read by a builder made with `lines`)
    * come with their line: paths are within it.
    */
   add(items: readonly JsonValueItem[]): OtlpStreamedStep[] {

@@ -49,29 +49,22 @@ export interface OtlpStreamOptions {
 /** How an OTLP request starts: `{"resourceSpans": [` (or `resource_spans`). */
 const OTLP_REQUEST_HEAD = /^\s*\{\s*"(resourceSpans|resource_spans)"\s*:\s*\[/;
 
-/** Whether a line (or text) starts like an OTLP request (its first key is the list of spans). */
-export function startsLikeOtlpRequest(text: string): boolean {
-  return OTLP_REQUEST_HEAD.test(text);
-}
-
 /**
- * Whether the file starts like an OTLP JSON document: `{"resourceSpans": [` (or `resource_spans`)
- * as its first key, and not like OTLP JSON lines (a first line that is a whole value, then more).
+ * What the file looks like from its first 64 KB: an OTLP JSON document (`{"resourceSpans": [` or
+ * `resource_spans` as its first key), OTLP JSON lines (the collector's file exporter: a first line
+ * that is a whole request, then more), or neither. A first line longer than 64 KB looks like a
+ * document: read as one, its second value says what the file is (SecondJsonValue).
  */
-export function looksLikeOtlpJsonDocument(path: string): boolean {
+export function otlpJsonShape(path: string): 'document' | 'lines' | undefined {
   // Unreadable: the caller's whole-file read says why.
   const text = readFileHeadText(path, 64 * 1024);
-  return text !== undefined && startsLikeOtlpRequest(text) && !firstLineIsWholeValue(text);
+  if (text === undefined || !OTLP_REQUEST_HEAD.test(text)) return undefined;
+  return firstLineIsWholeValue(text) ? 'lines' : 'document';
 }
 
-/**
- * Whether the file starts like OTLP JSON lines (the collector's file exporter): a first line that is
- * a whole OTLP request, then more. A first line longer than 64 KB is not seen here: read as a
- * document, the second value says what the file is (SecondJsonValue).
- */
-export function looksLikeOtlpJsonLines(path: string): boolean {
-  const text = readFileHeadText(path, 64 * 1024);
-  return text !== undefined && startsLikeOtlpRequest(text) && firstLineIsWholeValue(text);
+/** Whether the file starts like an OTLP JSON document (see otlpJsonShape). */
+export function looksLikeOtlpJsonDocument(path: string): boolean {
+  return otlpJsonShape(path) === 'document';
 }
 
 /** A first line that is a whole JSON value, and more after it (a document on one line is still a document). */

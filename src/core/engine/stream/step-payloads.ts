@@ -76,6 +76,10 @@ export function withoutPayloads(s: Step, format: PayloadFormat = 'line'): Step {
   return light;
 }
 
+/** Where spanToDraft puts an OTLP span's scope name and service (its `extra`, prefixed). */
+const SCOPE_KEY = 'otel.scope';
+const SERVICE_KEY = 'otel.service';
+
 /** The attributes of an OTLP span step written outside its span (its service and scope), or none. */
 function spanContext(attributes: Step['attributes']): Step['attributes'] {
   const scope = attributes[SCOPE_KEY];
@@ -88,16 +92,16 @@ function spanContext(attributes: Step['attributes']): Step['attributes'] {
 }
 
 /**
- * One shared, frozen object per distinct context (held span steps' attributes: service and scope),
- * so that 10^6 held spans of a few services hold a few objects. Anything larger, or more distinct
- * contexts than a document has, is kept as it is.
+ * One shared, frozen object per distinct context (held span steps' attributes, as spanContext
+ * gives them: a string service and scope), so that 10^6 held spans of a few services hold a few
+ * objects. Anything else, or more distinct contexts than a document has, is kept as it is.
  */
 export class HeldContexts {
   private readonly known = new Map<string, Step['attributes']>();
 
   intern(attributes: Step['attributes']): Step['attributes'] {
-    if (keyCountAtMost(attributes, 2) === false) return attributes;
-    const key = JSON.stringify(attributes);
+    const key = contextKey(attributes);
+    if (key === undefined) return attributes;
     const known = this.known.get(key);
     if (known) return known;
     if (this.known.size >= MAX_HELD_CONTEXTS) return attributes;
@@ -109,15 +113,16 @@ export class HeldContexts {
 
 const MAX_HELD_CONTEXTS = 1_000;
 
-function keyCountAtMost(o: object, n: number): boolean {
-  let count = 0;
-  for (const _ in o) if (++count > n) return false;
-  return true;
+/** The key of a context of string values (scope, service, or both, and nothing else); undefined for anything else. */
+function contextKey(attributes: Step['attributes']): string | undefined {
+  let key = '';
+  for (const k in attributes) {
+    const v = attributes[k];
+    if ((k !== SCOPE_KEY && k !== SERVICE_KEY) || typeof v !== 'string') return undefined;
+    key += `${k}\u0000${v}\u0000`;
+  }
+  return key;
 }
-
-/** Where spanToDraft puts an OTLP span's scope name and service (its `extra`, prefixed). */
-const SCOPE_KEY = 'otel.scope';
-const SERVICE_KEY = 'otel.service';
 
 /**
  * Make reading a held step back ready (the step-line validator, compiled once per thread): the

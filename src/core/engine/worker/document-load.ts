@@ -36,8 +36,8 @@ import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
-import { looksLikeOtlpJsonDocument, looksLikeOtlpJsonLines } from '../stream/otlp-stream';
-import { OTLP_LINES_READING, OtlpStreamBuilder } from '../stream/otlp-builder';
+import { otlpJsonShape } from '../stream/otlp-stream';
+import { OtlpStreamBuilder } from '../stream/otlp-builder';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
@@ -215,8 +215,8 @@ export class DocumentLoader {
       const size = fileSize(this.params.path);
       const large = size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM);
       if (large && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
-      if (large && looksLikeOtlpJsonDocument(this.params.path)) return this.streamDocument(isReload, 'otlp');
-      if (large && looksLikeOtlpJsonLines(this.params.path)) return this.streamDocument(isReload, 'otlp-lines');
+      const otlpShape = large ? otlpJsonShape(this.params.path) : undefined;
+      if (otlpShape) return this.streamDocument(isReload, otlpShape === 'lines' ? 'otlp-lines' : 'otlp');
       if (large && looksLikeTrailDocument(this.params.path)) return this.streamDocument(isReload, 'trail');
       this.loadWhole(isReload);
     } catch (e) {
@@ -310,8 +310,7 @@ export class DocumentLoader {
     this.documentKind = kind;
     const builder = (this.document = this.documentBuilder());
     const sha = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
-    // A document with a first line too long to tell: its second value shows it is JSON lines.
-    if (sha === undefined && kind === 'otlp' && this.spansRefusal instanceof SecondJsonValue) return this.streamDocument(isReload, 'otlp-lines');
+    if (sha === undefined && this.turnedOutToBeLines()) return this.streamDocument(isReload, 'otlp-lines');
     if (sha === undefined) return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
     this.sha = sha;
     const warnings = [...builder.warnings];
@@ -329,7 +328,7 @@ export class DocumentLoader {
   private readDocumentInTwoPasses(isReload: boolean): void {
     const path = this.params.path;
     this.startOver('document');
-    const builder = new OtlpStreamBuilder(path, { collect: true });
+    const builder = new OtlpStreamBuilder(path, { collect: true, lines: this.documentKind === 'otlp-lines' });
     this.twoPassReads++;
     let told = 0;
     const sha = this.readSpans(builder, (_, byte, size) => {
@@ -338,11 +337,7 @@ export class DocumentLoader {
       told = byte;
       this.emit({ kind: 'progress', bytesRead: told, totalBytes: size });
     });
-    if (sha === undefined && this.documentKind === 'otlp' && this.spansRefusal instanceof SecondJsonValue) {
-      // A collector's JSON lines whose first line is too long for the sniffer, written children first.
-      this.documentKind = 'otlp-lines';
-      return this.readDocumentInTwoPasses(isReload);
-    }
+    if (sha === undefined && this.turnedOutToBeLines()) return this.readDocumentInTwoPasses(isReload);
     if (sha === undefined) return this.loadWhole(isReload);
     this.sha = sha;
     const { runs, warnings } = builder.orderedRuns(sha);
@@ -361,10 +356,20 @@ export class DocumentLoader {
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
   }
 
+  /**
+   * Whether the OTLP document just read is OTLP JSON lines after all (a first line too long for
+   * the sniffer: its second value showed it); it is then read as such from now on.
+   */
+  private turnedOutToBeLines(): boolean {
+    if (this.documentKind !== 'otlp' || !(this.spansRefusal instanceof SecondJsonValue)) return false;
+    this.documentKind = 'otlp-lines';
+    return true;
+  }
+
   /** A builder for the streamed document's kind. */
   private documentBuilder(): DocumentStreamBuilder {
     const path = this.params.path;
-    if (this.documentKind !== 'trail') return new OtlpStreamBuilder(path);
+    if (this.documentKind !== 'trail') return new OtlpStreamBuilder(path, { lines: this.documentKind === 'otlp-lines' });
     return new TrailStreamBuilder(path, this.params.siblings === false ? undefined : siblingsOf(path).readSibling);
   }
 
@@ -392,9 +397,7 @@ export class DocumentLoader {
   private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void): string | undefined {
     this.spansRefusal = undefined;
     try {
-      // OTLP JSON lines: a request per line (the collector's file exporter).
-      const reading = this.documentKind === 'otlp-lines' ? OTLP_LINES_READING : builder.reading;
-      const it = readJsonValues(this.params.path, { ...reading, chunkSize: this.params.chunkSize });
+      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize });
       let r = it.next();
       for (; !r.done; r = it.next()) {
         const out = builder.add(r.value.items);
