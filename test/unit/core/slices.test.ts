@@ -21,10 +21,12 @@ describe('core: one turn of the event loop per sliced task', () => {
 
   it('a due timer runs between two slices of one loop', async () => {
     const order: string[] = [];
-    const timer = new Promise<void>((resolve) => setTimeout(() => { order.push('timer'); resolve(); }, 0));
-    // Slices that each keep the thread past the timer's due time.
+    let timer: Promise<void> | undefined;
+    // Slices that each keep the thread past the timer's due time. The timer is set in the first
+    // slice: set before it, it could fall due and run before the first slice on a busy machine.
     for (let k = 0; k < 3; k++) {
       await nextTurn();
+      timer ??= new Promise<void>((resolve) => setTimeout(() => { order.push('timer'); resolve(); }, 0));
       const until = Date.now() + 3;
       while (Date.now() < until) { /* a busy slice */ }
       order.push(`slice ${k}`);
