@@ -37,6 +37,7 @@ import { CONVERT_TARGETS, isConvertTarget } from '../core/convert';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
 import { printableOutput, type CommandResult } from './output';
+import { relaunchForLargeFiles } from './heap';
 
 const USAGE = `usage: agent-trace <command> [options]
 
@@ -284,8 +285,14 @@ function version(): string {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Run the command, in this process or (for a large trace file, heap.ts) in one with room for it. */
+function run(argv: readonly string[]): void {
+  const relaunched = relaunchForLargeFiles(__filename, argv);
+  if (relaunched !== undefined) {
+    process.exitCode = relaunched;
+    return;
+  }
+  main(argv).then(
     (r) => {
       // Trace text may hold terminal escape sequences: printableOutput escapes them for every command.
       const out = printableOutput(r);
@@ -300,3 +307,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run(process.argv.slice(2));

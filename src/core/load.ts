@@ -132,7 +132,7 @@ export function readTraceFileBytes(path: string): Uint8Array {
 }
 
 /**
- * Files larger than this are streamed when their format can be (an OTLP JSON document, a TRAIL
+ * Files larger than this are streamed when their format can be (OTLP JSON, a TRAIL
  * span tree, an Inspect AI `.json` log): V8's longest string, in bytes (a file no larger always
  * decodes to a string that fits).
  */
@@ -152,15 +152,14 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
     return existsSync(p) ? readFileSync(p) : undefined;
   };
   // Over V8's string limit the whole-file import refuses ("more than can be read as one text"):
-  // agent-trace/v1 JSON lines, an OTLP JSON document, a TRAIL span tree or an Inspect .json log is
-  // read as a stream instead. Other formats keep that refusal.
+  // agent-trace/v1 JSON lines, an OTLP JSON document or OTLP JSON lines, a TRAIL span tree or an
+  // Inspect .json log is read as a stream instead. Other formats keep that refusal.
   const size = fileSize(abs);
   if (size > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
     const onProgress = opts.onStreamProgress;
     if ((opts.format === undefined || opts.format === canonicalImporter.id) && looksLikeCanonicalJsonl(abs, size)) return loadCanonicalJsonlStream(path);
     const otlpShape = opts.format === undefined || opts.format === otlpImporter.id ? otlpJsonShape(abs) : undefined;
-    if (otlpShape === 'document') return otlpJsonDocument(path, onProgress);
-    if (otlpShape === 'lines') throw new UserInputError(otlpLinesTooLarge(path));
+    if (otlpShape) return otlpJsonStream(path, otlpShape, onProgress);
     if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;
     if ((opts.format === undefined || opts.format === inspectImporter.id) && looksLikeInspectJsonDocument(abs)) return loadInspectJsonStream(path, { onProgress })!;
   }
@@ -174,18 +173,18 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
   });
 }
 
-/** An OTLP JSON document over V8's string limit, read as a stream; JSON lines whose first line hid them from the sniffer are refused as such. */
-function otlpJsonDocument(path: string, onProgress: LoadFileOptions['onStreamProgress']): LoadResult {
+/**
+ * An OTLP JSON document or OTLP JSON lines over V8's string limit, read as a stream. JSON lines
+ * whose first line is too long for the sniffer to see it end look like a document until the
+ * document's second value (SecondJsonValue): they are read again as lines.
+ */
+function otlpJsonStream(path: string, shape: 'document' | 'lines', onProgress: LoadFileOptions['onStreamProgress']): LoadResult {
   try {
-    return loadOtlpJsonStream(path, { onProgress })!;
+    return loadOtlpJsonStream(path, { onProgress, lines: shape === 'lines' })!;
   } catch (e) {
-    if (e instanceof SecondJsonValue) throw new UserInputError(otlpLinesTooLarge(path));
+    if (shape === 'document' && e instanceof SecondJsonValue) return otlpJsonStream(path, 'lines', onProgress);
     throw e;
   }
-}
-
-function otlpLinesTooLarge(path: string): Problem {
-  return { file: path, message: 'OTLP JSON lines larger than 512 MB are not read here yet (the trace editor opens them); split the file, e.g. with `split -l`' };
 }
 
 /** The file's size, or -1 when it cannot be read (readTraceFileBytes then says why). */

@@ -29,11 +29,11 @@ function writeTemp(content: string, name = 'trace.otlp.json'): string {
   return p;
 }
 
-/** The streamed import equals the whole one, findings included; returns the streamed result. */
-function assertStreamEqualsWhole(path: string, chunkSize?: number): LoadResult {
+/** The streamed import equals the whole one, findings included; returns the streamed result. `lines`: the file is OTLP JSON lines. */
+function assertStreamEqualsWhole(path: string, chunkSize?: number, lines = false): LoadResult {
   const whole = loadTraceFile(path);
   assert.equal(whole.format, 'otlp-json');
-  const streamed = loadOtlpJsonStream(path, { chunkSize });
+  const streamed = loadOtlpJsonStream(path, { chunkSize, lines });
   assert.ok(streamed);
   assert.deepEqual(streamed, whole);
   assert.deepEqual(analyzeLoaded(streamed).analyses.map((a) => a.findings), analyzeLoaded(whole).analyses.map((a) => a.findings));
@@ -67,6 +67,12 @@ describe('streaming OTLP JSON import', () => {
         const pretty = writeTemp(`\uFEFF${JSON.stringify(JSON.parse(otlp), null, 2).replace(/\n/g, '\r\n')}\r\n`);
         const r = assertStreamEqualsWhole(pretty, 4093);
         assert.ok(r.traces.flatMap((t) => t.steps).every((s) => s.location && s.location.line > 1));
+        // As the collector's file exporter writes them: a request of a few spans per line.
+        const doc = JSON.parse(otlp) as { resourceSpans: { scopeSpans: unknown[] }[] };
+        if (doc.resourceSpans.length === 1 && doc.resourceSpans[0].scopeSpans.length === 1) {
+          const lines = assertStreamEqualsWhole(writeTemp(otlpLines(otlp, 3), 'trace.otlp.jsonl'), 4093, true);
+          assert.equal(lines.traces.flatMap((t) => t.steps).length, r.traces.flatMap((t) => t.steps).length);
+        }
       });
     }
   });
@@ -91,6 +97,11 @@ describe('streaming OTLP JSON import', () => {
     for (const d of docs) {
       assertStreamEqualsWhole(writeTemp(JSON.stringify(d)), 37);
       assertStreamEqualsWhole(writeTemp(JSON.stringify(d, null, 1)), 37);
+    }
+    // The same requests as OTLP JSON lines, a request per line (CRLF line ends too).
+    for (const eol of ['\n', '\r\n']) {
+      const lines = assertStreamEqualsWhole(writeTemp(docs.map((d) => JSON.stringify(d)).join(eol) + eol, 'requests.jsonl'), 37, true);
+      assert.deepEqual(lines.warnings.map((w) => w.message), ['span at 3.resourceSpans.1.scopeSpans.0.spans.1 is not an object; skipped']);
     }
     const late = loadOtlpJsonStream(writeTemp(JSON.stringify(docs[0])))!;
     assert.deepEqual(late.traces[0].steps.map((s) => [s.attributes['otel.scope'], s.attributes['otel.service']]), [['late-scope', 'late-service'], ['late-scope', 'late-service']]);
@@ -139,13 +150,39 @@ describe('streaming OTLP JSON import', () => {
       assert.match(problems[0].message, /^invalid JSON: /);
     });
 
-    it('OTLP JSON lines over the threshold are refused, saying so (the editor opens them), whatever the length of their first line', () => {
-      for (const perLine of [10, 60]) {
-        const p = writeTemp(otlpLines(benchTraceText('otlp', 120), perLine), `requests-${perLine}.jsonl`);
-        assert.equal(loadTraceFile(p).format, 'otlp-json', 'read whole under the threshold');
-        const problems = refusal(() => loadTraceFile(p, { streamAbove: 1000 }));
-        assert.deepEqual(problems.map((x) => [x.file, x.message]), [[p, 'OTLP JSON lines larger than 512 MB are not read here yet (the trace editor opens them); split the file, e.g. with `split -l`']]);
+    it('streams OTLP JSON lines over the threshold, and they open as the whole import does, whatever the length of their first line, whatever order their spans come in', () => {
+      for (const [perLine, ended] of [[10, false], [60, false], [10, true], [60, true]] as const) {
+        const p = writeTemp(otlpLines(benchTraceText('otlp', 120), perLine, ended), `requests-${perLine}.jsonl`);
+        const whole = loadTraceFile(p);
+        assert.equal(whole.format, 'otlp-json', 'read whole under the threshold');
+        const progress: number[] = [];
+        const streamed = loadTraceFile(p, { streamAbove: 1000, onStreamProgress: (byte) => progress.push(byte) });
+        assert.ok(progress.length > 0, 'streamed');
+        assert.equal(progress[progress.length - 1], statSync(p).size);
+        assert.deepEqual(streamed, whole);
+        assert.equal(streamed.traces[0].steps.length, 120);
       }
+    });
+
+    it('OTLP JSON lines over the threshold with a line that is not a request on one line are refused naming that line', () => {
+      const good = otlpLines(benchTraceText('otlp', 30), 10).split('\n');
+      const cases: [string, string][] = [
+        [[good[0], '{"note":"not spans"}', good[1]].join('\n'), 'line 2 starts with another key than resourceSpans or resource_spans'],
+        [[good[0], good[1], '[1,2]', good[2]].join('\n'), 'line 3 is not a JSON object'],
+        [[good[0], `${good[1]} ${good[2]}`].join('\n'), 'line 2 holds more than one value'],
+      ];
+      for (const [text, reason] of cases) {
+        const p = writeTemp(`${text}\n`, 'bad-requests.jsonl');
+        const problems = refusal(() => loadTraceFile(p, { streamAbove: 1000 }));
+        assert.deepEqual(problems.map((x) => [x.file, x.message]), [[p, `${reason}: OTLP JSON lines this large are read a line at a time, each line one OTLP request (fix that line, or split the file, e.g. with \`split -l\`, and open the parts)`]]);
+      }
+      // Malformed JSON on a line: its line and column.
+      const torn = writeTemp([good[0], good[1].slice(0, 200), good[2]].join('\n') + '\n', 'torn.jsonl');
+      const [problem] = refusal(() => loadTraceFile(torn, { streamAbove: 1000 }));
+      assert.equal(problem.file, torn);
+      assert.equal(problem.line, 2);
+      assert.equal(typeof problem.column, 'number');
+      assert.match(problem.message, /^invalid JSON: /);
     });
 
     it('other formats (agent-trace/v1 JSONL) and a forced other format are read whole, as before', () => {

@@ -10,8 +10,12 @@
  * (`service.name`) and scope name may be written after it in its request: they are filled in when
  * read.
  *
- * Not streamed: OTLP JSON lines (one request per line; the JSONL reader's business) and documents
- * whose first key is not `resourceSpans` (see `looksLikeOtlpJsonDocument`).
+ * OTLP JSON lines (the collector's file exporter: a request per line) are read the same way with
+ * `lines`: each span's path starts with its line's number, as in the whole import. A line that is
+ * not a request on one line stops the import with a UserInputError saying which (the whole import
+ * skips it with a warning, but this reader cannot step over a value it does not understand).
+ *
+ * Not streamed: documents whose first key is not `resourceSpans` (see `looksLikeOtlpJsonDocument`).
  */
 import { readFileHeadText } from '../../util/file-range';
 import type { JsonPath } from '../../json/locate';
@@ -23,7 +27,7 @@ import { copilotChatExport, sessionTrace } from '../../formats/otel/copilot-chat
 import { notASpanMessage, otlpImporter, otlpSpan, RESOURCE_SPANS, SCOPE_SPANS, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import type { NormalSpan } from '../../formats/otel/span';
 import { draftsFromSpans } from '../../formats/otel/span-lists';
-import type { Problem } from '../../util/problems';
+import { UserInputError, type Problem } from '../../util/problems';
 import type { JsonPathPattern } from './json-document';
 import { readJsonValues, type JsonValuesBatch } from './json-values';
 
@@ -39,9 +43,14 @@ for (const rs of RESOURCE_SPANS) {
   }
 }
 
+/** What the reader hands over of OTLP JSON lines: the same, within each line (no VS Code chat session there, as in the whole import). */
+export const OTLP_LINES_SELECT: JsonPathPattern[] = OTLP_SELECT.filter((p) => p[0] !== 'copilotChat');
+
 export interface OtlpStreamOptions {
   /** Bytes per read (default: the document reader's). */
   chunkSize?: number;
+  /** The file is OTLP JSON lines (`otlpJsonShape` says 'lines'), not one document. */
+  lines?: boolean;
   /** Called after every chunk with the bytes read and the file's size; returning false stops the import (it then returns undefined). */
   onProgress?: (byte: number, size: number) => boolean | void;
 }
@@ -81,6 +90,30 @@ function firstLineIsWholeValue(text: string): boolean {
 
 interface ScopeGroup { scope: Record<string, unknown>; spans: NormalSpan[] }
 interface ResourceGroup { rs: Record<string, unknown>; spans: NormalSpan[] }
+/** A span read, with the request (`doc`: its line, '' in a document) and spellings it was written under. */
+interface ReadSpan { span: NormalSpan; doc: string; rsKey: string; rsId: string; ssKey: string }
+
+/**
+ * The spans the whole import reads: each request's first spelling of its resource list
+ * (resourceSpans before resource_spans) and each resource's first spelling of its scope list
+ * (scopeSpans before the pre-1.0 instrumentationLibrarySpans...).
+ */
+function firstSpellings(spans: ReadSpan[]): ReadSpan[] {
+  const rsKeys = new Map<string, Set<string>>();
+  const ssKeys = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, key: string, value: string): void => {
+    const set = map.get(key);
+    if (set) set.add(value);
+    else map.set(key, new Set([value]));
+  };
+  for (const s of spans) {
+    add(rsKeys, s.doc, s.rsKey);
+    add(ssKeys, s.rsId, s.ssKey);
+  }
+  const rsKeyOf = new Map([...rsKeys].map(([doc, keys]) => [doc, RESOURCE_SPANS.find((k) => keys.has(k))]));
+  const ssKeyOf = new Map([...ssKeys].map(([rsId, keys]) => [rsId, SCOPE_SPANS.find((k) => keys.has(k))]));
+  return spans.filter((s) => s.rsKey === rsKeyOf.get(s.doc) && s.ssKey === ssKeyOf.get(s.rsId));
+}
 
 /**
  * Import the OTLP JSON document in `path` as a stream. Gives what `loadTraceFile` gives for the
@@ -91,7 +124,7 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
   let cancelled = false;
   const result = cleanLoad(() => {
     const warnings: Problem[] = [];
-    const spans: { span: NormalSpan; rsKey: string; rsId: string; ssKey: string }[] = [];
+    const spans: ReadSpan[] = [];
     let copilotChat: unknown;
     const locations = new Map<string, SourceLocation>();
     const resources = new Map<string, ResourceGroup>();
@@ -101,16 +134,22 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       if (!g) map.set(key, (g = make()));
       return g;
     };
-    const it = readJsonValues(path, { select: OTLP_SELECT, chunkSize: opts.chunkSize });
+    const lines = opts.lines === true;
+    const it = lines
+      ? readJsonValues(path, { select: OTLP_LINES_SELECT, lines: { firstKeys: RESOURCE_SPANS }, chunkSize: opts.chunkSize })
+      : readJsonValues(path, { select: OTLP_SELECT, chunkSize: opts.chunkSize });
     let r = it.next();
     for (; !r.done; r = it.next()) {
       const batch: JsonValuesBatch = r.value;
+      if (batch.linesBreak) throw new UserInputError(notRequestPerLine(path, batch.linesBreak));
       for (const item of batch.items) {
         const p = item.path;
         // VS Code's Agent Debug Log export names its chat session beside the spans.
         if (p[0] === 'copilotChat') { copilotChat = item.value; continue; }
+        // A line's values are its request's: the whole import's paths start with the line's number.
+        const doc = item.line === undefined ? '' : String(item.line);
         const rsKey = String(p[0]);
-        const rsId = `${rsKey}#${String(p[1])}`;
+        const rsId = `${doc}:${rsKey}#${String(p[1])}`;
         if (p.length === 3) {
           // A request's resource: its service name goes on the spans of the request.
           group(resources, rsId, () => ({ rs: {}, spans: [] })).rs.resource = item.value;
@@ -122,16 +161,16 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
           group(scopes, scopeId, () => ({ scope: {}, spans: [] })).scope[String(p[4])] = item.value;
           continue;
         }
-        const path6: JsonPath = p;
+        const spanPath: JsonPath = item.line === undefined ? p : [item.line, ...p];
         if (!isObject(item.value)) {
-          warnings.push({ file: path, message: notASpanMessage(path6) });
+          warnings.push({ file: path, message: notASpanMessage(spanPath) });
           continue;
         }
-        const span = otlpSpan(item.value, path6, undefined, undefined);
-        spans.push({ span, rsKey, rsId, ssKey });
+        const span = otlpSpan(item.value, spanPath, undefined, undefined);
+        spans.push({ span, doc, rsKey, rsId, ssKey });
         group(resources, rsId, () => ({ rs: {}, spans: [] })).spans.push(span);
         group(scopes, scopeId, () => ({ scope: {}, spans: [] })).spans.push(span);
-        if (item.location) locations.set(pathKey(path6), item.location);
+        if (item.location) locations.set(pathKey(spanPath), item.location);
       }
       if (opts.onProgress?.(batch.byte, batch.size) === false) {
         it.return(undefined as never);
@@ -148,21 +187,17 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       const name = scopeNameOf(g.scope);
       for (const s of g.spans) s.extra!.scope = name;
     }
-    // The whole import reads the first spelling a document or request has (resourceSpans before
-    // resource_spans, scopeSpans before the pre-1.0 instrumentationLibrarySpans...).
-    const rsKey = RESOURCE_SPANS.find((k) => spans.some((s) => s.rsKey === k));
-    const ssKeys = new Map<string, Set<string>>();
-    for (const s of spans) {
-      const keys = ssKeys.get(s.rsId);
-      if (keys) keys.add(s.ssKey);
-      else ssKeys.set(s.rsId, new Set([s.ssKey]));
-    }
-    const ssKeyOf = new Map([...ssKeys].map(([rsId, keys]) => [rsId, SCOPE_SPANS.find((k) => keys.has(k))]));
-    const kept = spans.filter((s) => s.rsKey === rsKey && s.ssKey === ssKeyOf.get(s.rsId));
-    const session = copilotChatExport({ copilotChat });
+    const kept = firstSpellings(spans);
+    const session = lines ? undefined : copilotChatExport({ copilotChat });
     const perTrace = draftsFromSpans(kept.map((s) => s.span), 'OTLP');
     const drafts = session ? sessionTrace(perTrace, session) : perTrace;
+    if (lines) for (const t of drafts) t.jsonlPaths = true;
     return buildLoadResult({ path, sha256: summary.sha256 }, otlpImporter, drafts, warnings, locations);
   });
   return cancelled ? undefined : result;
+}
+
+/** OTLP JSON lines whose line `reason` names is not a request on one line: streamed, the file cannot be read past it. */
+function notRequestPerLine(path: string, reason: string): Problem {
+  return { file: path, message: `${reason}: OTLP JSON lines this large are read a line at a time, each line one OTLP request (fix that line, or split the file, e.g. with \`split -l\`, and open the parts)` };
 }

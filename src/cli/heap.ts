@@ -1,0 +1,92 @@
+/**
+ * Room for large traces. Node's default heap limit (about 4 GB on a 64-bit machine, whatever its
+ * memory) is less than the CLI needs to hold the steps of a trace file of a gigabyte or more: a
+ * 1.9 GB OTLP file of 10^6 spans takes 5 GB, and at the default limit the process died with V8's
+ * "JavaScript heap out of memory" and its native stack. So when a file named on the command line
+ * is large, the CLI runs itself again with a heap limit of most of the machine's memory, and says
+ * plainly when even that is not enough.
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+
+/** Files at least this large may need more than the default heap (a whole import holds about 3 times the file). */
+export const LARGE_TRACE_BYTES = 256 * 1024 * 1024;
+/** Set in the relaunched process, so that it never relaunches again. */
+const RELAUNCHED = 'AGENT_TRACE_RELAUNCHED_WITH_HEAP';
+/** The share of the machine's memory the relaunched process may use for its heap. */
+const HEAP_SHARE = 0.75;
+
+export interface HeapPlan {
+  /** The heap limit to relaunch with, in MB. */
+  heapMb: number;
+  /** The largest file named, and its size in bytes (for the message when memory runs out anyway). */
+  file: string;
+  bytes: number;
+}
+
+/**
+ * Whether to relaunch, and with what heap: when an argument names a file of at least
+ * `largeBytes` and most of the machine's memory is more than the heap limit now (`heapMb`, from
+ * tests, is the heap to relaunch with whatever the limit). Pure but for `sizeOf`.
+ */
+export function heapPlan(
+  argv: readonly string[],
+  sizeOf: (arg: string) => number | undefined,
+  limits: { heapLimitBytes: number; totalMemoryBytes: number; largeBytes?: number; heapMb?: number },
+): HeapPlan | undefined {
+  let largest: { file: string; bytes: number } | undefined;
+  for (const arg of argv) {
+    if (arg.startsWith('-')) continue;
+    const bytes = sizeOf(arg);
+    if (bytes !== undefined && bytes >= (limits.largeBytes ?? LARGE_TRACE_BYTES) && bytes > (largest?.bytes ?? -1)) largest = { file: arg, bytes };
+  }
+  if (!largest) return undefined;
+  if (limits.heapMb !== undefined) return { heapMb: limits.heapMb, ...largest };
+  const heapMb = Math.floor((limits.totalMemoryBytes * HEAP_SHARE) / 2 ** 20);
+  if (heapMb * 2 ** 20 <= limits.heapLimitBytes * 1.1) return undefined;
+  return { heapMb, ...largest };
+}
+
+/** A regular file's size; undefined for anything else (folders, options' values, missing paths). */
+function fileSizeOf(arg: string): number | undefined {
+  try {
+    const s = statSync(arg);
+    return s.isFile() ? s.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run this CLI again with room for the large file `argv` names, and return its exit code; or
+ * undefined when there is no need (no large file, or the heap is already large, or this is the
+ * relaunched process). Tests set what is large and the heap to relaunch with in the environment
+ * (AGENT_TRACE_TEST_LARGE_TRACE_BYTES, AGENT_TRACE_TEST_HEAP_MB).
+ */
+export function relaunchForLargeFiles(script: string, argv: readonly string[]): number | undefined {
+  if (process.env[RELAUNCHED]) return undefined;
+  const largeBytes = Number(process.env.AGENT_TRACE_TEST_LARGE_TRACE_BYTES) || undefined;
+  const heapMb = Number(process.env.AGENT_TRACE_TEST_HEAP_MB) || undefined;
+  const plan = heapPlan(argv, fileSizeOf, { heapLimitBytes: getHeapStatistics().heap_size_limit, totalMemoryBytes: totalmem(), largeBytes, heapMb });
+  if (!plan) return undefined;
+  const r = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${plan.heapMb}`, script, ...argv], {
+    stdio: ['inherit', 'inherit', 'pipe'],
+    env: { ...process.env, [RELAUNCHED]: '1' },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const stderr = r.stderr?.toString('utf8') ?? '';
+  if (ranOutOfMemory(r.signal, stderr)) {
+    process.stderr.write(`agent-trace: ran out of memory reading ${plan.file} (${Math.round(plan.bytes / 2 ** 20)} MB) with a heap limit of ${plan.heapMb} MB; split the file, or run it where more memory is free\n`);
+    return 2;
+  }
+  process.stderr.write(stderr);
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+/** V8 aborts when its heap is full: the child dies of SIGABRT after writing "heap out of memory". */
+function ranOutOfMemory(signal: NodeJS.Signals | null, stderr: string): boolean {
+  return signal === 'SIGABRT' && /heap out of memory|Reached heap limit/.test(stderr);
+}

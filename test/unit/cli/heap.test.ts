@@ -1,0 +1,65 @@
+/**
+ * Room for large traces (src/cli/heap.ts): the CLI runs itself again with a larger heap when a
+ * file it is given is large, and says plainly, without V8's native stack, when even that heap is
+ * not enough.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { heapPlan, LARGE_TRACE_BYTES } from '../../../src/cli/heap';
+import { benchTraceText } from '../../support/bench-traces';
+import { PROJECT_ROOT } from '../../support/shared';
+
+const GB = 2 ** 30;
+
+describe('CLI heap for large traces', () => {
+  const sizes: Record<string, number> = { 'small.jsonl': 1000, 'big.jsonl': 2 * GB, 'bigger.json': 3 * GB, 'edge.jsonl': LARGE_TRACE_BYTES };
+  const sizeOf = (arg: string): number | undefined => sizes[arg];
+  const machine = { heapLimitBytes: 4 * GB, totalMemoryBytes: 24 * GB };
+
+  it('relaunches with three quarters of the machine memory for the largest file named at or over the threshold', () => {
+    assert.deepEqual(heapPlan(['inspect', 'big.jsonl', '--json'], sizeOf, machine), { heapMb: 18 * 1024, file: 'big.jsonl', bytes: 2 * GB });
+    assert.deepEqual(heapPlan(['report', 'big.jsonl', 'bigger.json', 'small.jsonl'], sizeOf, machine), { heapMb: 18 * 1024, file: 'bigger.json', bytes: 3 * GB });
+    assert.equal(heapPlan(['inspect', 'edge.jsonl'], sizeOf, machine)?.file, 'edge.jsonl');
+  });
+
+  it('does not relaunch for small files, options, or when the heap is already as large', () => {
+    assert.equal(heapPlan(['inspect', 'small.jsonl'], sizeOf, machine), undefined);
+    assert.equal(heapPlan(['formats', '--json'], sizeOf, machine), undefined);
+    // Options are not files.
+    assert.equal(heapPlan(['inspect', '--big.jsonl'], sizeOf, machine), undefined);
+    assert.equal(heapPlan(['inspect', 'big.jsonl'], sizeOf, { heapLimitBytes: 18 * GB, totalMemoryBytes: 24 * GB }), undefined);
+    // A machine whose memory is no more than the default heap: nothing to gain.
+    assert.equal(heapPlan(['inspect', 'big.jsonl'], sizeOf, { heapLimitBytes: 4 * GB, totalMemoryBytes: 4 * GB }), undefined);
+  });
+
+  describe('the built CLI (needs npm run build)', () => {
+    const cli = join(PROJECT_ROOT, 'dist', 'cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'atd-cli-heap-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const trace = join(dir, 'run.trace.jsonl');
+    before(() => writeFileSync(trace, benchTraceText('jsonl', 3000)));
+    const run = (env: Record<string, string>): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [cli, 'inspect', trace, '--json'], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+    it('a relaunched run prints what a run in one process prints', () => {
+      assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
+      const direct = run({});
+      const relaunched = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '2048' });
+      assert.equal(direct.status, 0, String(direct.stderr));
+      assert.equal(relaunched.status, 0, String(relaunched.stderr));
+      assert.equal(JSON.parse(String(relaunched.stdout)).steps, 3000);
+      assert.equal(relaunched.stdout, direct.stdout);
+    });
+
+    it('a run out of memory ends with one line naming the file, its size and the heap, exit code 2, no V8 stack', () => {
+      assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
+      const r = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' });
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.equal(String(r.stderr), `agent-trace: ran out of memory reading ${trace} (${Math.round(statSync(trace).size / 2 ** 20)} MB) with a heap limit of 24 MB; split the file, or run it where more memory is free\n`);
+    });
+  });
+});
