@@ -2,14 +2,15 @@
  * Room for large traces. Node's default heap limit (about 4 GB on a 64-bit machine, whatever its
  * memory) is less than the CLI needs to hold the steps of a trace file of a gigabyte or more: a
  * 1.9 GB OTLP file of 10^6 spans takes 5 GB, and at the default limit the process died with V8's
- * "JavaScript heap out of memory" and its native stack. So when a file named on the command line
- * is large, the CLI runs itself again with a heap limit of most of the machine's memory, and says
- * plainly when even that is not enough.
+ * "JavaScript heap out of memory" and its native stack. So when a file named on the command line,
+ * or one under a folder named, is large, the CLI runs itself again with a heap limit of most of
+ * the machine's memory, and says plainly when even that is not enough.
  */
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
+import { collectTraceFiles } from '../core/corpus';
 
 /** Files at least this large may need more than the default heap (a whole import holds about 3 times the file). */
 export const LARGE_TRACE_BYTES = 256 * 1024 * 1024;
@@ -33,14 +34,14 @@ export interface HeapPlan {
  */
 export function heapPlan(
   argv: readonly string[],
-  sizeOf: (arg: string) => number | undefined,
+  largestOf: (arg: string) => LargestFile | undefined,
   limits: { heapLimitBytes: number; totalMemoryBytes: number; largeBytes?: number; heapMb?: number },
 ): HeapPlan | undefined {
-  let largest: { file: string; bytes: number } | undefined;
+  let largest: LargestFile | undefined;
   for (const arg of argv) {
     if (arg.startsWith('-')) continue;
-    const bytes = sizeOf(arg);
-    if (bytes !== undefined && bytes >= (limits.largeBytes ?? LARGE_TRACE_BYTES) && bytes > (largest?.bytes ?? -1)) largest = { file: arg, bytes };
+    const found = largestOf(arg);
+    if (found && found.bytes >= (limits.largeBytes ?? LARGE_TRACE_BYTES) && found.bytes > (largest?.bytes ?? -1)) largest = found;
   }
   if (!largest) return undefined;
   if (limits.heapMb !== undefined) return { heapMb: limits.heapMb, ...largest };
@@ -49,14 +50,25 @@ export function heapPlan(
   return { heapMb, ...largest };
 }
 
-/** A regular file's size; undefined for anything else (folders, options' values, missing paths). */
-function fileSizeOf(arg: string): number | undefined {
-  try {
-    const s = statSync(arg);
-    return s.isFile() ? s.size : undefined;
-  } catch {
-    return undefined;
+/** A file and its size in bytes. */
+export interface LargestFile { file: string; bytes: number }
+
+/**
+ * The largest trace file an argument names: the file itself, or the largest trace file under a
+ * folder, as `report` and the other corpus commands find them; undefined for anything else
+ * (options' values, missing paths).
+ */
+function largestTraceFile(arg: string): LargestFile | undefined {
+  let largest: LargestFile | undefined;
+  for (const { path } of collectTraceFiles([arg])) {
+    try {
+      const s = statSync(path);
+      if (s.isFile() && s.size > (largest?.bytes ?? -1)) largest = { file: path, bytes: s.size };
+    } catch {
+      // Missing: the command says so.
+    }
   }
+  return largest;
 }
 
 /**
@@ -69,7 +81,7 @@ export function relaunchForLargeFiles(script: string, argv: readonly string[]): 
   if (process.env[RELAUNCHED]) return undefined;
   const largeBytes = Number(process.env.AGENT_TRACE_TEST_LARGE_TRACE_BYTES) || undefined;
   const heapMb = Number(process.env.AGENT_TRACE_TEST_HEAP_MB) || undefined;
-  const plan = heapPlan(argv, fileSizeOf, { heapLimitBytes: getHeapStatistics().heap_size_limit, totalMemoryBytes: totalmem(), largeBytes, heapMb });
+  const plan = heapPlan(argv, largestTraceFile, { heapLimitBytes: getHeapStatistics().heap_size_limit, totalMemoryBytes: totalmem(), largeBytes, heapMb });
   if (!plan) return undefined;
   const r = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${plan.heapMb}`, script, ...argv], {
     stdio: ['inherit', 'inherit', 'pipe'],

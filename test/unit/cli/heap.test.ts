@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heapPlan, LARGE_TRACE_BYTES } from '../../../src/cli/heap';
+import { heapPlan, LARGE_TRACE_BYTES, type LargestFile } from '../../../src/cli/heap';
 import { benchTraceText } from '../../support/bench-traces';
 import { PROJECT_ROOT } from '../../support/shared';
 
@@ -16,13 +16,15 @@ const GB = 2 ** 30;
 
 describe('CLI heap for large traces', () => {
   const sizes: Record<string, number> = { 'small.jsonl': 1000, 'big.jsonl': 2 * GB, 'bigger.json': 3 * GB, 'edge.jsonl': LARGE_TRACE_BYTES };
-  const sizeOf = (arg: string): number | undefined => sizes[arg];
+  const sizeOf = (arg: string): LargestFile | undefined => (arg in sizes ? { file: arg, bytes: sizes[arg] } : arg === 'runs/' ? { file: 'runs/deep/big.jsonl', bytes: 2 * GB } : undefined);
   const machine = { heapLimitBytes: 4 * GB, totalMemoryBytes: 24 * GB };
 
   it('relaunches with three quarters of the machine memory for the largest file named at or over the threshold', () => {
     assert.deepEqual(heapPlan(['inspect', 'big.jsonl', '--json'], sizeOf, machine), { heapMb: 18 * 1024, file: 'big.jsonl', bytes: 2 * GB });
     assert.deepEqual(heapPlan(['report', 'big.jsonl', 'bigger.json', 'small.jsonl'], sizeOf, machine), { heapMb: 18 * 1024, file: 'bigger.json', bytes: 3 * GB });
     assert.equal(heapPlan(['inspect', 'edge.jsonl'], sizeOf, machine)?.file, 'edge.jsonl');
+    // A folder: its largest trace file.
+    assert.deepEqual(heapPlan(['report', 'runs/', 'small.jsonl'], sizeOf, machine), { heapMb: 18 * 1024, file: 'runs/deep/big.jsonl', bytes: 2 * GB });
   });
 
   it('does not relaunch for small files, options, or when the heap is already as large', () => {
@@ -41,8 +43,8 @@ describe('CLI heap for large traces', () => {
     after(() => rmSync(dir, { recursive: true, force: true }));
     const trace = join(dir, 'run.trace.jsonl');
     before(() => writeFileSync(trace, benchTraceText('jsonl', 3000)));
-    const run = (env: Record<string, string>): ReturnType<typeof spawnSync> =>
-      spawnSync(process.execPath, [cli, 'inspect', trace, '--json'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const run = (env: Record<string, string>, args = ['inspect', trace, '--json']): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
     it('a relaunched run prints what a run in one process prints', () => {
       assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
@@ -59,7 +61,12 @@ describe('CLI heap for large traces', () => {
       const r = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' });
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
-      assert.equal(String(r.stderr), `agent-trace: ran out of memory reading ${trace} (${Math.round(statSync(trace).size / 2 ** 20)} MB) with a heap limit of 24 MB; split the file, or run it where more memory is free\n`);
+      const message = `agent-trace: ran out of memory reading ${trace} (${Math.round(statSync(trace).size / 2 ** 20)} MB) with a heap limit of 24 MB; split the file, or run it where more memory is free\n`;
+      assert.equal(String(r.stderr), message);
+      // A folder named: its largest trace file is what needs the room.
+      const report = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' }, ['report', dir]);
+      assert.equal(report.status, 2);
+      assert.equal(String(report.stderr), message);
     });
   });
 });
