@@ -3,4 +3,4 @@ export { detect, StreamDetector, type DetectedTrace } from './detect';
 export { RULES } from './rules';
 export type { Attribution, DetectOptions, Finding, RuleInfo } from './types';
 export { classifyError } from './text';
-export { explainedFailures } from './explained';
+export { explainedFailures, ExplainingSteps } from './explained';

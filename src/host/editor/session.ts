@@ -13,7 +13,7 @@ import {
   SEARCH_MATCH_CAP, type RunVerdict, type SearchResult, type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
-import { explainedFailures } from '../../core/detect';
+import { ExplainingSteps } from '../../core/detect';
 import { findFailure, lowerBound, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
 import { findHeldMatch, finishHeldSearch, type HeldSearch } from '../../core/engine/held-search';
 import type { PayloadSource } from '../../core/engine/stream/step-payloads';
@@ -49,7 +49,8 @@ export class TraceSession {
   /** Each cached view's rows live at the start of a buffer with room to grow (appends do not copy them each time). */
   private readonly viewBuffers = new WeakMap<Int32Array, Int32Array>();
   /** Failing steps without a finding of their own → the step inside that explains the failure. */
-  private explainedBy = new Map<string, string>();
+  /** Failing spans without findings and the step inside each that explains it (kept up to date as findings are added). */
+  private explaining!: ExplainingSteps;
 
   /** The findings last applied (the same array is not applied twice). */
   private shownFindings: readonly Finding[];
@@ -87,14 +88,16 @@ export class TraceSession {
    */
   private addFindings(added: readonly Finding[]): void {
     this.index.addFindings(added);
+    const flagged: number[] = [];
     for (const f of added) {
       const i = this.index.indexOf(f.stepId);
       if (i === undefined) continue;
       const shown = this.shownFinding(f);
       this.allFindings.push(i, shown);
       if (this.counts(i, shown)) this.findings.push(i, shown);
+      flagged.push(i);
     }
-    this.explainedBy = explainedFailures(this.index);
+    this.explaining.add(flagged);
     this.recomputeFailing();
     this.dropFailureViews();
   }
@@ -253,7 +256,8 @@ export class TraceSession {
       // Detectors speak the default taxonomy; show each finding in the taxonomy the user picked.
       for (const f of this.index.findingsOf(i)) this.allFindings.push(i, this.shownFinding(f));
     }
-    this.explainedBy = explainedFailures(this.index);
+    this.explaining = new ExplainingSteps(this.index);
+    this.explaining.add(this.index.withFindings());
     this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy);
     this.applyAnnotations(this.bound);
   }
@@ -379,8 +383,7 @@ export class TraceSession {
    * counting as "without a category".
    */
   private explainedCategory(i: number): string | null {
-    const inner = this.explainedBy.get(this.steps[i].id);
-    const j = inner === undefined ? undefined : this.index.indexOf(inner);
+    const j = this.explaining.explainerOf(i);
     return j === undefined ? null : this.findings.get(j)[0]?.category ?? null;
   }
 

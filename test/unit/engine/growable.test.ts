@@ -1,7 +1,7 @@
-/** ChunkedInt32 (src/core/engine/growable.ts): per-step numbers in chunks behave as one growing array. */
+/** ChunkedInt32, ChunkedFloat64 (src/core/engine/growable.ts): per-step numbers in chunks behave as one growing array. */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { ChunkedInt32 } from '../../../src/core/engine/growable';
+import { ChunkedFloat64, ChunkedInt32 } from '../../../src/core/engine/growable';
 
 describe('engine: per-step numbers in chunks', () => {
   it('answers as a plain array for any sequence of pushes, sets, truncations and clears, across chunk boundaries', () => {
@@ -24,5 +24,26 @@ describe('engine: per-step numbers in chunks', () => {
       // Every value, including those written over after a truncation.
       for (let i = 0; i < ref.length; i++) assert.equal(chunked.get(i), ref[i], `value ${i}`);
     }), { seed: 3, numRuns: 80 });
+  });
+
+  it('gives any range of its values as one typed array: a view within a chunk, a copy across chunks, clamped to its length', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 70_000 }), fc.array(fc.tuple(fc.integer({ min: -10, max: 75_000 }), fc.integer({ min: -10, max: 75_000 })), { maxLength: 20 }), (n, ranges) => {
+      const chunked = new ChunkedFloat64();
+      // Byte offsets beyond 2^31, as the held lines' ranges are.
+      const value = (i: number): number => 2 ** 31 + i * 1.5;
+      for (let i = 0; i < n; i++) chunked.push(value(i));
+      for (const [from, to] of [...ranges, [16_380, 16_390], [0, 16_384], [16_384, 32_768]]) {
+        const got = Array.from(chunked.view(from, to));
+        const start = Math.max(0, from);
+        const want: number[] = [];
+        for (let i = start; i < Math.min(to, n); i++) want.push(value(i));
+        assert.deepEqual(got, want, `[${from}, ${to}) of ${n}`);
+      }
+    }), { seed: 5, numRuns: 60 });
+    // Within a chunk nothing is allocated: two ranges of one chunk share its memory.
+    const chunked = new ChunkedFloat64();
+    for (let i = 0; i < 20_000; i++) chunked.push(i);
+    assert.equal(chunked.view(0, 100).buffer, chunked.view(100, 2_100).buffer);
+    assert.notEqual(chunked.view(16_000, 17_000).buffer, chunked.view(0, 100).buffer);
   });
 });

@@ -21,7 +21,7 @@ import { ownText } from './json-values';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import { readFileRange } from '../../util/file-range';
 import { UserInputError } from '../../util/problems';
-import { GrowableFloat64 } from '../growable';
+import { ChunkedFloat64 } from '../growable';
 import { mergeSorted } from '../sorted-positions';
 import { idMayHold, lineNeedle, type LineNeedle } from './line-needle';
 import { searchableText } from '../search-text';
@@ -163,8 +163,8 @@ export type LineChecker = (query: string, lines: LineCheck) => Promise<Uint8Arra
  * [start(k), end(k)). Steps beyond the ranges known are whole already.
  */
 export class FilePayloads implements PayloadSource {
-  private readonly starts = new GrowableFloat64();
-  private readonly ends = new GrowableFloat64();
+  private readonly starts = new ChunkedFloat64();
+  private readonly ends = new ChunkedFloat64();
   /** The last step read back: selecting a step asks for it several times (details, tags, correction). */
   private last: Step | undefined;
   callableTools: readonly ToolDefinition[] | undefined;
@@ -232,8 +232,8 @@ export class FilePayloads implements PayloadSource {
   /**
    * The positions of steps[from..to) held and known whole, and the held ones' line ranges: in
    * arrays of their own when `own` (to hand to another thread), else views of this thread's ranges
-   * where they can be. So a slice searched here allocates no memory outside the heap: such memory
-   * drives full collections of a heap that holds 10^6 steps.
+   * where they can be (a slice within one chunk of them). So most slices searched here allocate no
+   * memory outside the heap: such memory drives full collections of a heap that holds 10^6 steps.
    */
   private rangesOf(steps: readonly Step[], from: number, to: number, own: boolean): { held: number[]; known: number[]; starts: Float64Array; ends: Float64Array } {
     const first = to > from ? steps[from].index : 0;
