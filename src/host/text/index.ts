@@ -232,7 +232,7 @@ export function activateTextEditorFeatures(context: vscode.ExtensionContext, ana
   return { outcomeFor, gotoFailure, stepAt };
 }
 
-/** Re-analysis costs about 40 ms per MB: wait longer after edits to big files (up to +3 s). */
+/** Re-analysis (in the trace worker) costs 0.1-0.2 s per MB: wait longer after edits to big files, 150 ms per MB (up to +3 s). */
 function editDebounce(doc: vscode.TextDocument): number {
   return EDIT_DEBOUNCE_MS + Math.min(3000, Math.round(textLength(doc) / 1e6 * 150));
 }
