@@ -594,11 +594,7 @@ export class TraceSession {
     if (!wanted()) return this.searchAsync(query, from, direction, opts); // the steps were replaced meanwhile
     if (counted) return this.resultIn(held.matchList(), origin, direction);
     this.countInBackground(held);
-    const known = held.matchList();
-    return {
-      index: found ?? null, matchCount: known.length, partial: true,
-      matches: known.length > SEARCH_MATCH_CAP ? known.slice(0, SEARCH_MATCH_CAP) : known,
-    };
+    return { index: found ?? null, matchCount: held.matchCount(), partial: true, matches: held.firstMatches(SEARCH_MATCH_CAP) };
   }
 
   /** The held search whose count goes on after its first answer: one at a time, the latest. */

@@ -16,7 +16,8 @@ import { searchableText } from '../../../src/core/engine/trace-index';
 import { lineNeedle } from '../../../src/core/engine/stream/line-needle';
 import { useFoldFinder } from '../../../src/core/engine/stream/fold-find';
 import { checkLinesInFile, FilePayloads, LineVerdict } from '../../../src/core/engine/stream/step-payloads';
-import { HELD_SEARCH_SLICE } from '../../../src/core/engine/held-search';
+import { HELD_SEARCH_SLICE, HeldSearch } from '../../../src/core/engine/held-search';
+import type { Step } from '../../../src/core/model/schema';
 
 const step = (id: string, fields: Record<string, unknown>): string => JSON.stringify({ type: 'step', id, parentId: 'root', kind: 'tool', name: 'run', ...fields });
 
@@ -143,6 +144,27 @@ for (const finder of [true, false]) describe(`engine: search over held steps (${
     assert.equal(marks('kelvin', '{"value":"300 \u212Aelvin"}'), true, 'KELVIN SIGN lower-cases to k');
   });
 
+  it('counts and lists the first matches of a search part-checked without listing them all, and as the whole list does once checked', () => {
+    const n = HELD_SEARCH_SLICE * 3;
+    const steps = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, index: i, name: i % 3 === 0 ? 'needle here' : 'hay', kind: 'tool', status: 'ok', depth: 0, parentId: null, attributes: {} }) as unknown as Step);
+    // Every step whole already: the search checks them from memory.
+    const source = { whole: (s: Step) => s, wholeAt: (all: readonly Step[], at: readonly number[]) => at.map((k) => all[k]), candidates: (_: readonly Step[], from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k) };
+    const search = new HeldSearch('needle', () => steps, source);
+    // Slice 1 only, whole: a call scans it or checks the next few of its candidates.
+    for (let call = 0; call < 50; call++) search.checkSlice(1);
+    assert.equal(search.complete, false);
+    const inSlice1 = Array.from({ length: HELD_SEARCH_SLICE }, (_, k) => HELD_SEARCH_SLICE + k).filter((i) => i % 3 === 0);
+    assert.equal(search.matchCount(), inSlice1.length);
+    assert.deepEqual(search.firstMatches(5), inSlice1.slice(0, 5));
+    assert.deepEqual(search.firstMatches(10_000), inSlice1);
+    search.checkAll();
+    const all = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 === 0);
+    assert.equal(search.matchCount(), all.length);
+    assert.deepEqual(search.firstMatches(4), all.slice(0, 4));
+    assert.deepEqual(search.matchList(), all);
+    assert.equal(search.matchCount(), all.length, 'from the list, once made');
+  });
+
   it('answers the first match from the selection before the count, over many slices, also after the file grew', async () => {
     const lines = [LINES[0], LINES[1]];
     const total = HELD_SEARCH_SLICE * 3 + 17;
@@ -155,6 +177,12 @@ for (const finder of [true, false]) describe(`engine: search over held steps (${
     const expected = all.search('rare word', 5_000, 'next');
     const partial = await session.searchAsync('rare word', 5_000, 'next');
     assert.equal(partial.index, expected.index);
+    // A partial answer counts and lists (in order) the matches found so far, all of them true ones.
+    assert.equal(partial.partial, true);
+    assert.ok(partial.matchCount > 0 && partial.matchCount < expected.matchCount, `${partial.matchCount} of ${expected.matchCount}`);
+    assert.equal(partial.matches!.length, partial.matchCount);
+    assert.deepEqual(partial.matches, [...partial.matches!].sort((a, b) => a - b));
+    assert.ok(partial.matches!.every((m) => expected.matches!.includes(m)));
     const counted = await session.searchAsync('rare word', 5_000, 'next', { complete: true });
     assert.deepEqual(counted, expected);
     assert.deepEqual(await session.searchAsync('rare word', 10, 'previous', { complete: true }), all.search('rare word', 10, 'previous'), 'wraps backwards');

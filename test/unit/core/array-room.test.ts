@@ -1,0 +1,47 @@
+/**
+ * Room made ahead in large arrays (src/core/util/array-room.ts). Whether V8 then grows the array
+ * in the turn that makes room rather than in a later push is a timing matter, measured by
+ * `npm run bench` (the host's stalls); here: nothing the array holds changes, and the room is
+ * made on a later turn, for large arrays only.
+ */
+import { strict as assert } from 'node:assert';
+import { makeRoom, makeRoomSoon } from '../../../src/core/util/array-room';
+import { nextTurn } from '../../../src/core/util/slices';
+
+describe('room made ahead in large arrays', () => {
+  it('leaves the length and every element as they were, and pushes after it land at the end', () => {
+    for (const n of [0, 1, 16, 17, 1_000, 100_000]) {
+      const array = Array.from({ length: n }, (_, i) => ({ i }));
+      makeRoom(array, 8_192);
+      assert.equal(array.length, n);
+      assert.ok(array.every((x, i) => x.i === i));
+      array.push({ i: n });
+      assert.equal(array.length, n + 1);
+      assert.equal(array[n].i, n);
+      assert.equal(Object.keys(array).length, n + 1, 'no holes, no extra keys');
+    }
+  });
+
+  it('makes room on a later turn, not during the call; small arrays are left alone', async () => {
+    const large = Array.from({ length: 70_000 }, (_, i) => i);
+    const seen: number[] = [];
+    // An array that records the lengths it is given: the large one is set past its end and back on a later turn.
+    const watched = new Proxy(large, { set(target, key, value) { if (key === 'length') seen.push(value as number); return Reflect.set(target, key, value); } });
+    makeRoomSoon(watched, 2_000);
+    assert.deepEqual(seen, []);
+    await nextTurn();
+    assert.deepEqual(seen, [70_000 + 8_192, 70_000]);
+    assert.equal(large.length, 70_000);
+    const small: number[] = [1, 2, 3];
+    const smallSeen: number[] = [];
+    makeRoomSoon(new Proxy(small, { set(target, key, value) { if (key === 'length') smallSeen.push(value as number); return Reflect.set(target, key, value); } }), 1);
+    await nextTurn();
+    assert.deepEqual(smallSeen, []);
+    // A batch larger than the minimum room: four batches' worth.
+    const big = Array.from({ length: 70_000 }, (_, i) => i);
+    const bigSeen: number[] = [];
+    makeRoomSoon(new Proxy(big, { set(target, key, value) { if (key === 'length') bigSeen.push(value as number); return Reflect.set(target, key, value); } }), 5_000);
+    await nextTurn();
+    assert.deepEqual(bigSeen, [90_000, 70_000]);
+  });
+});
