@@ -85,10 +85,19 @@ export function traceGlob(): string {
 
 /** `agentTraceDebugger.maxUnzippedMB` in bytes: the most one archive (Inspect `.eval`) may inflate to. */
 /** Files larger than this are not analysed by the views and the trace database (agentTraceDebugger.maxFileSizeMB). */
+/**
+ * The largest file analysed in the background (text diagnostics, view counts). Never above 512 MB,
+ * whatever the setting: a larger file cannot be read as one text, and its steps held whole (about
+ * three times the file) would outgrow the worker's heap. The trace editor reads such files as a
+ * stream.
+ */
 export function maxFileBytes(): number {
   const mb = vscode.workspace.getConfiguration('agentTraceDebugger').get<number>('maxFileSizeMB', 20);
-  return Math.max(1, mb) * 1024 * 1024;
+  return Math.min(MAX_ANALYSED_MB, Math.max(1, mb)) * 1024 * 1024;
 }
+
+/** The most `agentTraceDebugger.maxFileSizeMB` may be (package.json says so too). */
+export const MAX_ANALYSED_MB = 512;
 
 export function maxUnzippedBytes(): number {
   const mb = vscode.workspace.getConfiguration(SECTION, null).get<number>('maxUnzippedMB', 512);

@@ -74,6 +74,8 @@ describe('package.json hygiene', () => {
       assert.ok(Number.isInteger(settings[id]?.default), `${id} default is an integer`);
     }
     assert.deepEqual(Object.entries(settings).filter(([, s]) => s.type === 'number').map(([id]) => id), [], 'settings typed "number"');
+    // Background analysis reads a file as one text: never above 512 MB (settings.ts clamps to it too).
+    assert.equal((settings['agentTraceDebugger.maxFileSizeMB'] as { maximum?: number }).maximum, 512);
   });
 
   it('resolves every %key% of package.json in package.nls.json, and leaves no key unused', () => {
