@@ -14,6 +14,12 @@ import { collectTraceFiles } from '../core/corpus';
 
 /** Files at least this large may need more than the default heap (a whole import holds about 3 times the file). */
 export const LARGE_TRACE_BYTES = 256 * 1024 * 1024;
+/**
+ * Commands that hold no trace: the receiver and the debug adapter run until stopped and speak on
+ * stdio as they go (a relaunch would hold back what they write to stderr until they end), and the
+ * receiver's `--out` folder is where it writes traces, not one it reads.
+ */
+const HOLDS_NO_TRACE = new Set(['receive', 'dap', 'taxonomy', 'formats', 'help', '--help', '-h', '--version']);
 /** Set in the relaunched process, so that it never relaunches again. */
 const RELAUNCHED = 'AGENT_TRACE_RELAUNCHED_WITH_HEAP';
 /** The share of the machine's memory the relaunched process may use for its heap. */
@@ -28,17 +34,19 @@ export interface HeapPlan {
 }
 
 /**
- * Whether to relaunch, and with what heap: when an argument names a file of at least
- * `largeBytes` and most of the machine's memory is more than the heap limit now (`heapMb`, from
- * tests, is the heap to relaunch with whatever the limit). Pure but for `sizeOf`.
+ * Whether to relaunch command `argv[0]`, and with what heap: when one of its arguments names a
+ * file (or a folder holding one) of at least `largeBytes` and most of the machine's memory is more
+ * than the heap limit now (`heapMb`, from tests, is the heap to relaunch with whatever the limit).
+ * Pure but for `largestOf`.
  */
 export function heapPlan(
   argv: readonly string[],
   largestOf: (arg: string) => LargestFile | undefined,
   limits: { heapLimitBytes: number; totalMemoryBytes: number; largeBytes?: number; heapMb?: number },
 ): HeapPlan | undefined {
+  if (argv.length === 0 || HOLDS_NO_TRACE.has(argv[0])) return undefined;
   let largest: LargestFile | undefined;
-  for (const arg of argv) {
+  for (const arg of argv.slice(1)) {
     if (arg.startsWith('-')) continue;
     const found = largestOf(arg);
     if (found && found.bytes >= (limits.largeBytes ?? LARGE_TRACE_BYTES) && found.bytes > (largest?.bytes ?? -1)) largest = found;

@@ -30,6 +30,11 @@ describe('CLI heap for large traces', () => {
   it('does not relaunch for small files, options, or when the heap is already as large', () => {
     assert.equal(heapPlan(['inspect', 'small.jsonl'], sizeOf, machine), undefined);
     assert.equal(heapPlan(['formats', '--json'], sizeOf, machine), undefined);
+    // The receiver writes into its --out folder and speaks as it runs; the debug adapter speaks on stdio.
+    assert.equal(heapPlan(['receive', '--out', 'runs/'], sizeOf, machine), undefined);
+    assert.equal(heapPlan(['dap'], sizeOf, machine), undefined);
+    // A command named like a file is the command, not a file.
+    assert.equal(heapPlan(['big.jsonl'], sizeOf, machine), undefined);
     // Options are not files.
     assert.equal(heapPlan(['inspect', '--big.jsonl'], sizeOf, machine), undefined);
     assert.equal(heapPlan(['inspect', 'big.jsonl'], sizeOf, { heapLimitBytes: 18 * GB, totalMemoryBytes: 24 * GB }), undefined);
