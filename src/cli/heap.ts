@@ -45,17 +45,17 @@ export function heapPlan(
   limits: { heapLimitBytes: number; totalMemoryBytes: number; largeBytes?: number; heapMb?: number },
 ): HeapPlan | undefined {
   if (argv.length === 0 || HOLDS_NO_TRACE.has(argv[0])) return undefined;
+  // Nothing to gain when the heap is already about that large: the files are not even looked at
+  // (a folder is walked, every file's size read).
+  const heapMb = limits.heapMb ?? Math.floor((limits.totalMemoryBytes * HEAP_SHARE) / 2 ** 20);
+  if (limits.heapMb === undefined && heapMb * 2 ** 20 <= limits.heapLimitBytes * 1.1) return undefined;
   let largest: LargestFile | undefined;
   for (const arg of argv.slice(1)) {
     if (arg.startsWith('-')) continue;
     const found = largestOf(arg);
     if (found && found.bytes >= (limits.largeBytes ?? LARGE_TRACE_BYTES) && found.bytes > (largest?.bytes ?? -1)) largest = found;
   }
-  if (!largest) return undefined;
-  if (limits.heapMb !== undefined) return { heapMb: limits.heapMb, ...largest };
-  const heapMb = Math.floor((limits.totalMemoryBytes * HEAP_SHARE) / 2 ** 20);
-  if (heapMb * 2 ** 20 <= limits.heapLimitBytes * 1.1) return undefined;
-  return { heapMb, ...largest };
+  return largest && { heapMb, ...largest };
 }
 
 /** A file and its size in bytes. */

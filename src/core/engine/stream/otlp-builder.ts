@@ -1,7 +1,7 @@
 /**
  * Builds the steps of an OTLP JSON document (src/core/formats/otel/otlp.ts) as its spans are read
- * (`readJsonValues` with OTLP_SELECT), giving the very `Step`s the whole import gives (ids,
- * parents, index, depth, location, attributes) while the document allows it:
+ * (`readJsonValues` with OTLP_READING or OTLP_LINES_READING), giving the very `Step`s the whole
+ * import gives (ids, parents, index, depth, location, attributes) while the document allows it:
  *
  * - its spans are in decision order within each trace id (decision-order.ts: parents before their
  *   children, siblings by start time), as SDKs that write a trace as a tree, and this project's
@@ -22,7 +22,7 @@
  */
 import { copilotChatExport } from '../../formats/otel/copilot-chat';
 import { isObject } from '../../formats/importer';
-import { notASpanMessage, otlpImporter, otlpSpan, RESOURCE_SPANS, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
+import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
 import { mayDefineTools } from '../../formats/otel/semconv';
 import { toEpochMs } from '../../util/time';
@@ -35,15 +35,10 @@ import { RunOrder } from './decision-order';
 import type { JsonValueItem } from './json-values';
 import type { JsonPath } from '../../json/locate';
 import type { DocumentReading, DocumentStreamBuilder, DocumentStreamedStep } from './document-builder';
-import { OTLP_SELECT } from './otlp-stream';
+import { OTLP_LINES_READING, OTLP_READING } from './otlp-stream';
 
 export type OtlpStreamedStep = DocumentStreamedStep;
 
-/** What the reader hands over: the spans, and each request's resource and each scope. */
-const OTLP_READING: DocumentReading = { select: OTLP_SELECT };
-
-/** The same of OTLP JSON lines (a request per line; no VS Code chat session there, as in the whole import). */
-const OTLP_LINES_READING: DocumentReading = { select: OTLP_SELECT.filter((p) => p[0] !== 'copilotChat'), lines: { firstKeys: RESOURCE_SPANS } };
 
 interface OtlpRun {
   traceId: string;

@@ -29,6 +29,7 @@ import type { NormalSpan } from '../../formats/otel/span';
 import { draftsFromSpans } from '../../formats/otel/span-lists';
 import { UserInputError, type Problem } from '../../util/problems';
 import type { JsonPathPattern } from './json-document';
+import type { DocumentReading } from './document-builder';
 import { readJsonValues, type JsonValuesBatch } from './json-values';
 
 export const SCOPE_KEYS = ['scope', 'instrumentationLibrary'];
@@ -43,8 +44,11 @@ for (const rs of RESOURCE_SPANS) {
   }
 }
 
-/** What the reader hands over of OTLP JSON lines: the same, within each line (no VS Code chat session there, as in the whole import). */
-export const OTLP_LINES_SELECT: JsonPathPattern[] = OTLP_SELECT.filter((p) => p[0] !== 'copilotChat');
+/** How an OTLP document is read (here, and by otlp-builder.ts in the editor). */
+export const OTLP_READING: DocumentReading = { select: OTLP_SELECT };
+
+/** How OTLP JSON lines are read: the same values within each line, a request per line (no VS Code chat session there, as in the whole import). */
+export const OTLP_LINES_READING: DocumentReading = { select: OTLP_SELECT.filter((p) => p[0] !== 'copilotChat'), lines: { firstKeys: RESOURCE_SPANS } };
 
 export interface OtlpStreamOptions {
   /** Bytes per read (default: the document reader's). */
@@ -135,9 +139,7 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       return g;
     };
     const lines = opts.lines === true;
-    const it = lines
-      ? readJsonValues(path, { select: OTLP_LINES_SELECT, lines: { firstKeys: RESOURCE_SPANS }, chunkSize: opts.chunkSize })
-      : readJsonValues(path, { select: OTLP_SELECT, chunkSize: opts.chunkSize });
+    const it = readJsonValues(path, { ...(lines ? OTLP_LINES_READING : OTLP_READING), chunkSize: opts.chunkSize });
     let r = it.next();
     for (; !r.done; r = it.next()) {
       const batch: JsonValuesBatch = r.value;
@@ -188,7 +190,8 @@ export function loadOtlpJsonStream(path: string, opts: OtlpStreamOptions = {}): 
       for (const s of g.spans) s.extra!.scope = name;
     }
     const kept = firstSpellings(spans);
-    const session = lines ? undefined : copilotChatExport({ copilotChat });
+    // Never in JSON lines: their reading does not select it.
+    const session = copilotChatExport({ copilotChat });
     const perTrace = draftsFromSpans(kept.map((s) => s.span), 'OTLP');
     const drafts = session ? sessionTrace(perTrace, session) : perTrace;
     if (lines) for (const t of drafts) t.jsonlPaths = true;
