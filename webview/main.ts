@@ -850,6 +850,7 @@ class App {
         searchQuery: this.searchField.value,
         detailsTitle: this.details.title,
         detailsError: this.details.errorText,
+        detailsText: (this.details.element.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 20_000),
         selectedTags: (shown?.annotations?.tags ?? []).filter((t) => t.status === 'confirmed').map((t) => t.category),
         reading: this.ready?.loading !== undefined,
         live: this.follow.isLive,

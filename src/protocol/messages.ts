@@ -273,6 +273,8 @@ export interface WebviewStateSnapshot {
   detailsTitle: string | null;
   /** The error text shown in the details pane, or null. */
   detailsError?: string | null;
+  /** The details pane's text, whitespace collapsed, at most 20,000 characters (tests read what it shows). */
+  detailsText?: string;
   /** Categories of the selected step's confirmed tags (human and rule), in order. */
   selectedTags?: string[];
   /** The file is still being read (the reading bar shows). */

@@ -7,7 +7,10 @@ import { notificationType, requestType } from './rpc';
 import type { ReadyResult } from './messages';
 
 export interface TraceChangedParams {
-  /** `appended`: steps were added at the end, rows shown before stay valid; `rewritten`: anything else. */
+  /**
+   * `appended`: rows shown before keep their places (steps were added at the end, or changed where
+   * they were: fetch the rows and details shown again); `rewritten`: anything else.
+   */
   kind: 'appended' | 'rewritten';
   /** Steps per run, now. */
   stepCounts: number[];

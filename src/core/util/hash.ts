@@ -18,3 +18,16 @@ export function shortHash(text: string): string {
   }
   return (h >>> 0).toString(16).padStart(8, '0');
 }
+
+/**
+ * 48 bits of the sha1 of `text`, as a number: for telling whether a value changed without keeping
+ * it (a collision, one in about 2^48, would at worst leave one changed row drawn as it was until
+ * the next change). One-shot `crypto.hash` where there is one: about 1 µs for a step's JSON,
+ * where a multiply-xor loop over its characters in JavaScript took 2.3 µs.
+ */
+export function textPrint48(text: string): number {
+  const d = typeof crypto.hash === 'function' ? crypto.hash('sha1', text, 'binary') : crypto.createHash('sha1').update(text).digest('binary');
+  let n = 0;
+  for (let i = 0; i < 6; i++) n = n * 256 + d.charCodeAt(i);
+  return n;
+}

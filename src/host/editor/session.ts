@@ -157,28 +157,35 @@ export class TraceSession {
 
   /**
    * The trace changed on disk. When the new version only adds steps after the ones shown (a
-   * growing JSONL file), they are appended and rows before `appendedFrom` stay valid; otherwise the
-   * session is rebuilt. Tags are applied again by stable step id either way.
+   * growing JSONL file), they are appended and rows before `appendedFrom` stay valid. When steps
+   * shown changed but every one kept its id, parent and place (the next line of a growing Claude
+   * Code session adds a tool call to the model step shown last), the run is indexed again and
+   * rows keep their places: `changedFrom`, the first step that changed. Otherwise the session is
+   * rebuilt (`reset`). Tags are applied again by stable step id either way.
+   * `unchangedSteps`: how many leading steps are known to be exactly as before (from the worker,
+   * which compared prints of them); a run whose steps array only grew (read as a stream) needs none.
    */
-  update(trace: Trace, findings: Finding[]): { appendedFrom: number } | { reset: true } {
+  update(trace: Trace, findings: Finding[], unchangedSteps: number): { appendedFrom: number } | { changedFrom: number } | { reset: true } {
     const before = this.index.length;
     // A run read as a stream keeps its steps array, which only grows: no need to compare 10^6 steps.
     const sameSteps = trace.steps === this.current.steps && trace.steps.length >= before;
     if (sameSteps && this.growsInto(trace, findings)) return { appendedFrom: before };
-    const extends_ = sameSteps || (trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i]?.id === s.id && trace.steps[i].parentId === s.parentId));
+    const unchanged = sameSteps ? before : Math.min(before, unchangedSteps);
+    const placesKept = sameSteps || (trace.steps.length >= before && this.index.steps.every((s, i) => trace.steps[i].id === s.id && trace.steps[i].parentId === s.parentId));
     this.current = trace;
     this.shownFindings = findings;
-    const appended = extends_ && this.index.append(trace.steps.slice(before), findings);
+    const appended = placesKept && unchanged === before && this.index.append(trace.steps.slice(before), findings);
     if (!appended) {
       this.index.replace(trace.steps, findings);
       this.extentCache = undefined;
-      // Positions name other steps now: no cached view holds.
+      // Positions may name other steps, or steps whose failures changed: no cached view holds.
       this.viewCache.clear();
     }
     this.derive();
     // The views that do not filter by failures were kept: they gain the appended steps' rows.
     if (appended) this.extendViews(before);
-    return appended ? { appendedFrom: before } : { reset: true };
+    if (appended) return { appendedFrom: before };
+    return placesKept ? { changedFrom: unchanged } : { reset: true };
   }
 
   /**
@@ -427,12 +434,18 @@ export class TraceSession {
     return this.failing.length;
   }
 
-  /** How the run ended (computed once: it depends on the trace only). */
+  /**
+   * How the run ended: it depends on the trace only, so it is computed again only when the run
+   * changed (read again, or grown: a live run that ends in an error fails then).
+   */
   get verdict(): RunVerdict | undefined {
-    if (this.verdictCache === null) this.verdictCache = runVerdict(this.trace);
-    return this.verdictCache;
+    const cached = this.verdictCache;
+    if (cached?.trace === this.trace && cached.steps === this.trace.steps.length) return cached.verdict;
+    const verdict = runVerdict(this.trace);
+    this.verdictCache = { trace: this.trace, steps: this.trace.steps.length, verdict };
+    return verdict;
   }
-  private verdictCache: RunVerdict | undefined | null = null;
+  private verdictCache: { trace: Trace; steps: number; verdict: RunVerdict | undefined } | undefined;
 
   summary(): TraceSummary {
     const counts = new Map<string, number>();

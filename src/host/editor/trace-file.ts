@@ -20,6 +20,7 @@ import type { Finding, Taxonomy } from '../analysis/core-api';
 import { findingsFor } from '../../core/review';
 import { TraceSession } from './session';
 import { completeLines } from '../../core/engine/stream/complete-lines';
+import { unchangedStepPrefix } from '../../core/engine/step-prints';
 import { makeRoomSoon } from '../../core/util/array-room';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
 
@@ -138,21 +139,26 @@ export class TraceFile {
       return { kind: 'unreadable', problem: isUserInputError(e) ? e.problems.map(formatProblem).join('; ') : String(e) };
     }
     if (this.traces.length && loaded.traces[0]?.source.sha256 === this.traces[0].source.sha256) return { kind: 'unchanged' };
-    return this.replaceTraces(loaded);
+    return this.replaceTraces(loaded, loaded.traces.map((t, i) => unchangedStepPrefix(this.traces[i]?.steps ?? [], t.steps)));
   }
 
-  /** Show `loaded` instead of the runs shown: sessions of runs still at their place are updated in place. */
-  private replaceTraces(loaded: { format: string; traces: Trace[]; warnings: Problem[] }): TraceReload {
+  /**
+   * Show `loaded` instead of the runs shown: sessions of runs still at their place are updated in
+   * place. `unchangedSteps[run]`: how many of the run's leading steps are exactly as before (a run
+   * read as a stream, whose steps array only grew, needs none).
+   */
+  private replaceTraces(loaded: { format: string; traces: Trace[]; warnings: Problem[] }, unchangedSteps: readonly number[] = []): TraceReload {
     // A session the editor built is kept, and updated, when its run (its number in the file) is
     // still at the same position; any other is dropped and rebuilt on demand.
     const old = new Map(this.sessions);
     this.sessions.clear();
-    let appended = 0;
+    // Sessions whose rows kept their places (steps appended, or changed where they were).
+    let kept = 0;
     for (const [position, session] of old) {
       const trace = loaded.traces[position];
       if (!trace || traceIndexOf(trace) !== traceIndexOf(this.traces[position])) continue;
       session.usePayloads(this.payloads.get(trace.steps));
-      if ('appendedFrom' in session.update(trace, this.detectFn(trace))) appended++;
+      if (!('reset' in session.update(trace, this.detectFn(trace), unchangedSteps[position] ?? 0))) kept++;
       this.sessions.set(position, session);
     }
     const runsChanged = loaded.traces.length !== this.traces.length;
@@ -163,8 +169,8 @@ export class TraceFile {
     const first = loaded.traces[0];
     this.annotations.rebindTrace(first ? { path: basename(this.path), sha256: first.source.sha256 } : undefined);
     this.rebind();
-    // Only appends when every run shown kept its rows and no run came or went.
-    const onlyAppended = !runsChanged && this.sessions.size === old.size && appended === old.size;
+    // Rows keep their places when every run shown kept its rows and no run came or went.
+    const onlyAppended = !runsChanged && this.sessions.size === old.size && kept === old.size;
     return { kind: onlyAppended ? 'appended' : 'rewritten', stepCounts: this.traces.map((t) => t.steps.length) };
   }
 
@@ -222,7 +228,7 @@ export class TraceFile {
         this.stoppedReading = undefined;
         this.staged = undefined;
         this.grown = false;
-        return this.replaceTraces({ format: e.format, traces, warnings: e.warnings });
+        return this.replaceTraces({ format: e.format, traces, warnings: e.warnings }, e.unchangedSteps);
       }
       case 'progress':
         // No step yet: the tab shows how far the read got (the runs are unchanged).
@@ -262,7 +268,7 @@ export class TraceFile {
       if (trace.steps.length > session.steps.length) {
         session.usePayloads(this.payloads.get(trace.steps));
         const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
-        if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace));
+        if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace), 0);
         pending ||= session.steps.length < trace.steps.length;
         grew = true;
       }
@@ -449,9 +455,13 @@ function describeLoadError(path: string, e: unknown): LoadErrorInfo {
 
 export type TraceReload =
   | { kind: 'unchanged' }
-  /** Steps were added at the end of runs; every row shown before is still valid. */
+  /**
+   * Every step shown before kept its id, parent and place: steps were added at the end of runs,
+   * or changed where they were (a model reply's next block); rows keep their places, and the
+   * webview fetches the rows and details it shows again.
+   */
   | { kind: 'appended'; stepCounts: number[] }
-  /** Anything else: runs came or went, or steps changed before the end. */
+  /** Anything else: runs came or went, or steps shown moved, went or changed their ids. */
   | { kind: 'rewritten'; stepCounts: number[] }
   | { kind: 'unreadable'; problem: string };
 

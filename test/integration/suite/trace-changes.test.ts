@@ -55,6 +55,32 @@ export function registerTraceChangesTests(): void {
       await waitFor('the appended step as a 4th row', async () => ((await webviewState())?.totalRows === 4 ? true : undefined));
     });
 
+    test('a Claude Code reply continued on the next line shows its tool call in place; its result adds the tool step', async () => {
+      const { api } = await activatedExtension();
+      const file = join(dir, 'session.jsonl');
+      const line = (o: Record<string, unknown>): string => JSON.stringify({ sessionId: 'live-session', timestamp: '2026-01-01T00:00:00Z', ...o });
+      writeFileSync(file, [
+        line({ parentUuid: null, type: 'user', uuid: 'u1', message: { role: 'user', content: 'find the failing test' } }),
+        line({ parentUuid: 'u1', type: 'assistant', uuid: 'a1', message: { id: 'msg_1', role: 'assistant', model: 'claude-test', content: [{ type: 'text', text: 'Let me search.' }] } }),
+      ].join('\n') + '\n');
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      await waitFor('2 rows', async () => ((await webviewState())?.totalRows === 2 ? true : undefined));
+      assert.equal(api.traceEditor()?.activeEditor?.selectStep('a1'), true);
+      await waitFor('the reply selected', async () => ((await webviewState())?.detailsText?.includes('Let me search.') ? true : undefined));
+      // Claude Code writes the reply's next content block as its own line, with the same message id.
+      appendFileSync(file, line({ parentUuid: 'a1', type: 'assistant', uuid: 'a2', message: { id: 'msg_1', role: 'assistant', model: 'claude-test', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Grep', input: { pattern: 'needle-in-place' } }] } }) + '\n');
+      const grown = await waitFor('the selected reply shows its tool call', async () => {
+        const s = await webviewState();
+        return s?.detailsText?.includes('needle-in-place') ? s : undefined;
+      });
+      assert.equal(grown.totalRows, 2, 'the same two rows: the reply changed in place');
+      assert.equal(grown.selectedId, 'a1', 'still selected');
+      appendFileSync(file, line({ parentUuid: 'a2', type: 'user', uuid: 'u2', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'grep: tests/: No such file or directory', is_error: true }] } }) + '\n');
+      await waitFor('the tool step as a third row', async () => ((await webviewState())?.totalRows === 3 ? true : undefined));
+      assert.deepEqual(api.traceEditor()?.activeEditor?.document.file.traces[0].steps.map((st) => [st.id, st.status]), [['u1', 'ok'], ['a1', 'ok'], ['toolu_1', 'error']]);
+    });
+
     test('a file another process writes to is followed live: every step in order, none twice, the newest selected; a truncation reloads', async function () {
       this.timeout(120_000);
       const { api } = await activatedExtension();

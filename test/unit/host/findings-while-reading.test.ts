@@ -66,7 +66,7 @@ describe('editor: findings added while a trace is read', () => {
     reading.visibleRows(FAILURES);
     steps.push(...trace.steps.slice(cut));
     const final = { ...trace, steps, title: 'the final header' };
-    assert.deepEqual(reading.update(final, [...early, ...late]), { appendedFrom: cut });
+    assert.deepEqual(reading.update(final, [...early, ...late], 0), { appendedFrom: cut });
     assert.equal(reading.trace.title, 'the final header');
     assert.deepEqual(seen(reading), seen(new TraceSession(final, [...early, ...late], DEFAULT_TAXONOMY, 0)));
   });

@@ -35,6 +35,7 @@ import { completeLines } from '../stream/complete-lines';
 import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
+import { StepPrints } from '../step-prints';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
 import { otlpJsonShape } from '../stream/otlp-stream';
 import { OtlpStreamBuilder } from '../stream/otlp-builder';
@@ -103,9 +104,11 @@ export type DocumentEvent =
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
-   * read began (`stat`), so the view need not parse it again.
+   * read began (`stat`), so the view need not parse it again. `unchangedSteps`, after a file
+   * read again from its start: per run, how many leading steps are exactly as the previous read
+   * sent them (step-prints.ts); the host appends to what it shows only when all of it is.
    */
-  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string; callableTools?: ToolDefinition[][] }
+  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string; callableTools?: ToolDefinition[][]; unchangedSteps?: number[] }
   /**
    * How far a read got before any step could be sent (a large file parsed whole, the first pass
    * over an OTLP document written children first): the editor shows the tab, with the progress
@@ -175,6 +178,12 @@ export class DocumentLoader {
    * the step: the host has it, and the steps would otherwise be held twice while the file is open.
    */
   private sent: SentSteps[] = [];
+  /**
+   * Prints of the steps sent in this read, and in the last read that ended, of a file read from
+   * its start (whole or as a document; a streamed file's steps never change once sent).
+   */
+  private prints: StepPrints[] = [];
+  private printsOfLastRead: StepPrints[] = [];
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
   private runKeys = new TraceKeyAllocator();
   /**
@@ -281,6 +290,7 @@ export class DocumentLoader {
     if (this.sentAny) this.emit({ kind: 'reset' });
     this.mode = mode;
     this.sent = [];
+    this.prints = [];
     this.runKeys = new TraceKeyAllocator();
     this.streamedRuns = [];
     this.builder = undefined;
@@ -525,6 +535,7 @@ export class DocumentLoader {
       const kept = (this.sent[run] ??= new SentSteps());
       for (const s of steps) kept.push(s);
     }
+    if (this.mode !== 'streamed') (this.prints[run] ??= new StepPrints()).add(steps);
     this.sentAny = true;
     this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
   }
@@ -619,6 +630,13 @@ export class DocumentLoader {
     return inference.result().tools;
   }
 
+  /** How many leading steps of run `run` this read sent exactly as the last read did (none: it was streamed). */
+  private unchangedStepsOf(run: number): number {
+    const before = this.printsOfLastRead[run];
+    const now = this.prints[run];
+    return before && now ? before.commonPrefix(now) : 0;
+  }
+
   /**
    * `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host).
    * `streamed`: the loader kept what each step sent names (`sent`), not the steps.
@@ -634,7 +652,10 @@ export class DocumentLoader {
       kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined),
     };
     const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
-    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}) });
+    // After a read from the start that was not the first: which steps the host shows are as they were.
+    const unchangedSteps = this.readOnce && this.mode !== 'streamed' ? traces.map((_, run) => this.unchangedStepsOf(run)) : undefined;
+    this.printsOfLastRead = this.prints;
+    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}), ...(unchangedSteps ? { unchangedSteps } : {}) });
     this.readOnce = true;
     // Only a streamed file is read on from where it ended: a change to any other loads it again.
     if (this.mode !== 'streamed') this.sent = [];

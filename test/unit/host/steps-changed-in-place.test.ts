@@ -1,0 +1,151 @@
+/**
+ * A trace read again can change steps already shown while keeping their ids: Claude Code writes
+ * each content block of one model reply (thinking, text, tool_use) as its own line, so the next
+ * line of a growing session adds a tool call to the `llm` step shown last; Codex CLI writes a
+ * call and its output on separate lines; an OTLP document rewritten with a span's end changes
+ * that span. The editor once appended only what was new and kept showing the old step (a reply
+ * without its tool call, until the file was reopened). Now the document worker says how many
+ * leading steps are as it sent them before (step-prints.ts) and the session indexes the run
+ * again from there, rows keeping their places: after every line of real sessions, every step,
+ * row and summary is what a fresh open of the same bytes shows.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
+import { TraceFile, type TraceReload } from '../../../src/host/editor/trace-file';
+import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
+import { StepPrints, unchangedStepPrefix } from '../../../src/core/engine/step-prints';
+import type { ViewSpec } from '../../../src/protocol';
+import { benchTraceText } from '../../support/bench-traces';
+import { jsonView } from '../../support/convert-compare';
+import { sharedFiles } from '../../support/shared';
+
+const VIEWS: ViewSpec[] = [
+  { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] },
+  { traceIndex: 0, collapsed: [], failuresOnly: true, categories: [] },
+];
+
+/** A file as the editor has it: events of a document worker (here in process) applied to a TraceFile. */
+class Opened {
+  readonly file: TraceFile;
+  readonly loader: DocumentLoader;
+  done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
+  change: TraceReload | undefined;
+
+  constructor(readonly path: string, payloadsOnDemand: boolean) {
+    this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => undefined });
+    this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand }, (e) => {
+      if (e.kind === 'done') this.done = e;
+      const r = this.file.applyLoadEvent(e);
+      if (r) this.change = r;
+    });
+    this.loader.open();
+    this.file.flushGrowth();
+  }
+
+  reload(): void {
+    this.change = undefined;
+    this.loader.reload();
+    this.file.flushGrowth();
+  }
+
+  /** What the webview would be shown of run 0: every step's details, every view's rows, the summary. */
+  shown(): unknown {
+    const s = this.file.session(0);
+    return jsonView({
+      details: s.steps.map((_, i) => s.details(i, false)),
+      rows: VIEWS.map((v) => s.rows(v, 0, s.steps.length + 1).rows),
+      summary: s.summary(),
+    });
+  }
+}
+
+describe('trace editor: steps a reload changed in place', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'atd-in-place-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const sessions = [...sharedFiles('claude-code', (n) => n.endsWith('.jsonl')), ...sharedFiles('codex-cli', (n) => n.endsWith('.jsonl'))];
+  for (const source of sessions) {
+    it(`${basename(source)}, grown a line (or a few) at a time: each reload shows what a fresh open shows`, () => {
+      const lines = readFileSync(source, 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const path = join(dir, basename(source));
+      const at = (n: number): void => writeFileSync(path, lines.slice(0, n).join('\n') + '\n');
+      // From the first line that makes it a session of its format (the earliest lines may be bookkeeping).
+      let n = 1;
+      for (; n <= lines.length; n++) {
+        at(n);
+        if (new Opened(path, false).file.traces[0]?.steps.length) break;
+      }
+      assert.ok(n < lines.length, `${source} opens before its last line`);
+      const live = new Opened(path, false);
+      live.file.session(0);
+      let changedInPlace = 0;
+      // About 80 reloads a file: long sessions grow a few lines at a time (a prime stride, so
+      // growth stops at every kind of line somewhere).
+      const stride = lines.length > 100 ? 7 : 1;
+      for (n++; n <= lines.length; n = n === lines.length ? n + 1 : Math.min(n + stride, lines.length)) {
+        at(n);
+        const place = (s: { id: string; parentId: string | null }): string => `${s.id}<${s.parentId ?? ''}`;
+        const placesBefore = live.file.session(0).steps.map(place);
+        live.reload();
+        const fresh = new Opened(path, false);
+        assert.deepEqual(live.shown(), fresh.shown(), `after line ${n}`);
+        if (live.change?.kind === 'unchanged') continue;
+        const unchanged = live.done?.unchangedSteps?.[0];
+        assert.ok(unchanged !== undefined, `line ${n}: the worker says which steps are as before`);
+        // Rows keep their places (the webview refreshes them in place) when every step shown
+        // kept its id, parent and place; otherwise the page is rebuilt around the selection.
+        const placesKept = placesBefore.every((p, i) => fresh.file.traces[0].steps[i] && place(fresh.file.traces[0].steps[i]) === p);
+        assert.equal(live.change?.kind, placesKept ? 'appended' : 'rewritten', `line ${n}`);
+        if (placesKept && unchanged < placesBefore.length) changedInPlace++;
+      }
+      // Both formats write one step over several lines (a reply's blocks; a call, then its output).
+      assert.ok(changedInPlace > 0, 'some line changed a step already shown');
+    });
+  }
+
+  it('an OTLP document rewritten with one span failed: that span shows failed, from its place on', () => {
+    const doc = JSON.parse(benchTraceText('otlp', 120, 5)) as { resourceSpans: { scopeSpans: { spans: { status?: unknown }[] }[] }[] };
+    const path = join(dir, 'spans.json');
+    writeFileSync(path, JSON.stringify(doc));
+    const live = new Opened(path, true);
+    assert.equal(live.file.session(0).steps.length, 120);
+    const spans = doc.resourceSpans[0].scopeSpans[0].spans;
+    spans[60].status = { code: 2, message: 'upstream closed the connection' };
+    writeFileSync(path, JSON.stringify(doc));
+    live.reload();
+    const fresh = new Opened(path, true);
+    assert.deepEqual(live.shown(), fresh.shown());
+    const index = fresh.file.session(0).steps.findIndex((s) => s.error?.message === 'upstream closed the connection');
+    assert.ok(index > 0, 'the failed span is a step');
+    assert.equal(live.file.session(0).steps[index].status, 'error');
+    assert.equal(live.done?.unchangedSteps?.[0], index, 'the steps before it are as they were');
+    assert.equal(live.change?.kind, 'appended', 'ids and places held');
+  });
+
+  it('prints tell equal steps from changed ones, and the prefix stops at the first change', () => {
+    const trace = JSON.parse(JSON.stringify(new Opened(writeTrace(dir), false).file.traces[0])) as TraceFile['traces'][number];
+    const steps = trace.steps;
+    const changed = steps.map((s) => ({ ...s }));
+    changed[7] = { ...changed[7], status: 'error' };
+    const a = new StepPrints();
+    const b = new StepPrints();
+    a.add(steps);
+    b.add(changed);
+    assert.equal(a.commonPrefix(b), 7);
+    assert.equal(unchangedStepPrefix(steps, changed), 7);
+    const same = new StepPrints();
+    same.add(steps.slice(0, 20));
+    assert.equal(a.commonPrefix(same), 20, 'a shorter run: all of it');
+  });
+});
+
+function writeTrace(dir: string): string {
+  const path = join(dir, 'run.trace.jsonl');
+  writeFileSync(path, benchTraceText('jsonl', 40, 3));
+  return path;
+}
