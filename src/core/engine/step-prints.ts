@@ -21,6 +21,12 @@ export function stepPrint(step: Step): number {
 export class StepPrints {
   private readonly prints = new ChunkedFloat64();
 
+  static of(steps: readonly Step[]): StepPrints {
+    const prints = new StepPrints();
+    prints.add(steps);
+    return prints;
+  }
+
   get length(): number {
     return this.prints.length;
   }

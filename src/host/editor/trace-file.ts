@@ -195,7 +195,11 @@ export class TraceFile {
   applyLoadEvent(e: DocumentEvent): TraceReload | undefined {
     switch (e.kind) {
       case 'reset':
-        this.staged = [];
+        // The runs read again, staged until the `done`; each begins with the steps it keeps.
+        this.staged = (e.keep ?? []).map((kept, run) => {
+          const shown = this.traces[run];
+          return kept > 0 && shown ? { ...shown, steps: shown.steps.slice(0, kept) } : undefined;
+        }) as Trace[];
         return undefined;
       case 'steps': {
         const runs = this.staged ?? this.traces;

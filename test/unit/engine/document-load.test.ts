@@ -42,10 +42,15 @@ class Model {
 
   apply = (e: DocumentEvent): void => {
     this.events.push(e.kind);
-    if (e.kind === 'reset') { this.runs = []; this.failed = undefined; }
+    if (e.kind === 'reset') {
+      // Each run read again begins with the steps the reset keeps.
+      this.runs = (e.keep ?? []).map((kept, i) => ({ ...this.runs[i], steps: this.runs[i].steps.slice(0, kept) }));
+      this.failed = undefined;
+    }
     if (e.kind === 'steps') {
       this.stepEvents++;
-      if (e.header) this.runs[e.run] = { ...e.header, steps: [] };
+      // As the host: a run kept by a reset keeps its steps (the header is final only at the done).
+      if (e.header && !this.runs[e.run]) this.runs[e.run] = { ...e.header, steps: [] };
       for (const s of e.steps) this.runs[e.run].steps.push(s);
     }
     if (e.kind === 'done') {
@@ -415,6 +420,42 @@ describe('engine: opening a trace in the document worker', function () {
     loader.reload();
     assert.deepEqual(model.events, ['unchanged']);
     assert.equal(loader.wholeRunDetections, 0, 'the findings came from the detectors fed as lines were read, not from detecting the whole run again');
+  });
+
+  it('a file read whole and read again sends only the steps that changed or came: the reset says what each run keeps', () => {
+    const runs = [1, 2, 3].map((seed) => lines(benchTraceText('jsonl', 40, seed)));
+    const path = write(runs.map((r) => r.join('\n')).join('\n') + '\n');
+    // Below the streaming size: read whole, as Claude Code sessions and other formats are.
+    const model = new Model();
+    const kept: (number[] | undefined)[] = [];
+    const sent: { run: number; steps: number }[] = [];
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 1 << 30 }, (e) => {
+      if (e.kind === 'reset') kept.push(e.keep);
+      if (e.kind === 'steps') sent.push({ run: e.run, steps: e.steps.length });
+      model.apply(e);
+    });
+    loader.open();
+    assert.equal(model.streamed, false);
+    const counts = model.runs.map((r) => r.steps.length);
+    sent.length = 0;
+    // The last run gains a step: runs 0 and 1 are kept whole, run 2 keeps what it had.
+    appendFileSync(path, JSON.stringify({ type: 'step', id: 'late', kind: 'tool', name: 'late call', status: 'error', error: { message: 'HTTP 503' } }) + '\n');
+    loader.reload();
+    assert.deepEqual(kept, [counts]);
+    assert.deepEqual(sent, [{ run: 2, steps: 1 }]);
+    assertLikeWholeLoad(model, path);
+    // A rewrite of the first run's second step: run 0 keeps one step, the others are sent again.
+    const rewritten = readFileSync(path, 'utf8').split('\n');
+    const second = JSON.parse(rewritten[2]) as { name: string };
+    assert.equal(JSON.parse(rewritten[1]).type, 'step');
+    rewritten[2] = JSON.stringify({ ...second, name: 'renamed' });
+    writeFileSync(path, rewritten.join('\n'));
+    kept.length = 0;
+    sent.length = 0;
+    loader.reload();
+    assert.deepEqual(kept, [[1, 0, 0]]);
+    assert.deepEqual(sent.map((x) => x.run), [0, 1, 2]);
+    assertLikeWholeLoad(model, path);
   });
 
   it('a streamed run its detector cannot answer for is read again for its findings (the loader keeps no steps)', () => {

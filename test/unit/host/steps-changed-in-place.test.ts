@@ -10,7 +10,7 @@
  * row and summary is what a fresh open of the same bytes shows.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
@@ -51,12 +51,12 @@ class Opened {
     this.file.flushGrowth();
   }
 
-  /** What the webview would be shown of run 0: every step's details, every view's rows, the summary. */
-  shown(): unknown {
-    const s = this.file.session(0);
+  /** What the webview would be shown of run `run`: every step's details, every view's rows, the summary. */
+  shown(run = 0): unknown {
+    const s = this.file.session(run);
     return jsonView({
       details: s.steps.map((_, i) => s.details(i, false)),
-      rows: VIEWS.map((v) => s.rows(v, 0, s.steps.length + 1).rows),
+      rows: VIEWS.map((v) => s.rows({ ...v, traceIndex: run }, 0, s.steps.length + 1).rows),
       summary: s.summary(),
     });
   }
@@ -107,6 +107,22 @@ describe('trace editor: steps a reload changed in place', function () {
       assert.ok(changedInPlace > 0, 'some line changed a step already shown');
     });
   }
+
+  it('a file of three runs read whole: a step added to the last run leaves the other sessions as they were', () => {
+    const path = join(dir, 'three.trace.jsonl');
+    writeFileSync(path, [1, 2, 3].map((seed) => benchTraceText('jsonl', 30, seed)).join(''));
+    const live = new Opened(path, false);
+    const sessions = [0, 1, 2].map((run) => live.file.session(run));
+    appendFileSync(path, JSON.stringify({ type: 'step', id: 'late', kind: 'tool', name: 'late call', status: 'error', error: { message: 'HTTP 503' } }) + '\n');
+    live.reload();
+    assert.equal(live.change?.kind, 'appended');
+    const fresh = new Opened(path, false);
+    for (const run of [0, 1, 2]) {
+      assert.equal(live.file.session(run), sessions[run], `run ${run}: the same session`);
+      assert.deepEqual(live.shown(run), fresh.shown(run), `run ${run}`);
+    }
+    assert.equal(live.file.session(2).steps.at(-1)?.id, 'late');
+  });
 
   it('an OTLP document rewritten with one span failed: that span shows failed, from its place on', () => {
     const doc = JSON.parse(benchTraceText('otlp', 120, 5)) as { resourceSpans: { scopeSpans: { spans: { status?: unknown }[] }[] }[] };
