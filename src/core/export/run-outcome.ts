@@ -6,7 +6,7 @@
  * (attribution.ts rule 3). Failed runs are not demonstrations unless the user asks; their
  * corrected turns still make preference pairs and their judged turns step labels.
  */
-import type { ImportedLabel, Trace } from '../model/schema';
+import type { ImportedLabel, Step, Trace } from '../model/schema';
 import type { EffectiveTag } from '../annotations/bind';
 import { stepLocation } from '../annotations/bind';
 
@@ -38,8 +38,28 @@ function short(s: string, n = 80): string {
   return one.length <= n ? one : `${one.slice(0, n - 1)}…`;
 }
 
+/**
+ * The run's top-level steps (parent null): how many, and the first. A caller that keeps this as
+ * steps are added (the editor's session, while a run is read) passes it; otherwise the steps are
+ * walked until a second one shows.
+ */
+export interface TopLevelSteps {
+  count: number;
+  first: Step | undefined;
+}
+
+export function topLevelSteps(steps: readonly Step[]): TopLevelSteps {
+  const tops: TopLevelSteps = { count: 0, first: undefined };
+  for (const s of steps) {
+    if (s.parentId !== null) continue;
+    tops.first ??= s;
+    if (++tops.count > 1) break;
+  }
+  return tops;
+}
+
 /** How the run ended; `runTags` are the tags that judge the run as a whole. */
-export function runOutcome(trace: Trace, runTags: readonly EffectiveTag[] = []): RunOutcome {
+export function runOutcome(trace: Trace, runTags: readonly EffectiveTag[] = [], tops: TopLevelSteps = topLevelSteps(trace.steps)): RunOutcome {
   const reasons: string[] = [];
   const add = (r: string | undefined): void => { if (r && !reasons.includes(r)) reasons.push(r); };
   // One verdict per scheme is enough ("tau-bench reward 0" says what "tau-bench failed 0" does).
@@ -51,9 +71,8 @@ export function runOutcome(trace: Trace, runTags: readonly EffectiveTag[] = []):
   }
   if (trace.metadata.is_correct === false) add('the source marks the answer incorrect (is_correct: false)');
   // The run's own span when one step wraps it all; in a flat list of steps, the last one.
-  const tops = trace.steps.filter((s) => s.parentId === null);
   const last = trace.steps[trace.steps.length - 1];
-  for (const s of [...(tops.length === 1 ? tops : []), ...(last ? [last] : [])]) {
+  for (const s of [...(tops.count === 1 && tops.first ? [tops.first] : []), ...(last ? [last] : [])]) {
     if (s.status === 'error') add(`the run ended in an error at step ${s.index + 1} ("${stepLocation(s)}")${s.error ? `: ${short(s.error.type ? `${s.error.type}: ${s.error.message}` : s.error.message)}` : ''}`);
   }
   for (const t of runTags) {

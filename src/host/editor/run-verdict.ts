@@ -4,13 +4,14 @@
  * editor never calls a run fine that promotion treats as failed (or the reverse). Runs that did
  * not fail show what their labels say (Inspect "C", a reward of 1, a partial score) when they say it.
  */
-import { runOutcome } from '../../core/export/run-outcome';
+import { runOutcome, type TopLevelSteps } from '../../core/export/run-outcome';
 import { readVerdictLabel, type VerdictPart } from '../../core/model/labels';
 import type { Trace } from '../../core/model/schema';
 import type { RunVerdict } from '../../protocol';
 
-export function runVerdict(trace: Trace): RunVerdict | undefined {
-  const outcome = runOutcome(trace);
+/** `tops`: the run's top-level steps, when the caller keeps them (see runOutcome). */
+export function runVerdict(trace: Trace, tops?: TopLevelSteps): RunVerdict | undefined {
+  const outcome = runOutcome(trace, [], tops);
   if (outcome.failed) return { outcome: 'fail', summary: withMore(outcome.reasons[0], outcome.reasons.length), reasons: outcome.reasons };
   const parts = trace.labels.map(readVerdictLabel).filter((p): p is VerdictPart => p !== undefined && p.outcome !== 'fail');
   if (parts.length === 0) return undefined;

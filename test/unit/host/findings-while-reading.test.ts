@@ -55,6 +55,33 @@ describe('editor: findings added while a trace is read', () => {
     }), { seed: 3, numRuns: 40 });
   });
 
+  it('grown in slices, with findings shown now and then and the summary asked after each change, each summary is a fresh session\'s', () => {
+    const n = trace.steps.length;
+    const position = (f: Finding): number => session0.indexOfId(f.stepId)!;
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: n - 1 }), { minLength: 1, maxLength: 6 }), fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), (cuts, showAt) => {
+      const bounds = [...cuts.sort((a, b) => a - b), n];
+      // As TraceFile keeps a run being read: one steps array that grows, findings of the steps read so far.
+      const steps = trace.steps.slice(0, bounds[0]);
+      const reading = { ...trace, steps };
+      let shown: Finding[] = [];
+      const session = new TraceSession(reading, shown, DEFAULT_TAXONOMY, 0);
+      const check = (what: string): void => {
+        const fresh = new TraceSession({ ...trace, steps: steps.slice() }, shown, DEFAULT_TAXONOMY, 0);
+        assert.deepEqual(session.summary(), fresh.summary(), what);
+      };
+      check(`first ${bounds[0]} steps`);
+      for (let k = 1; k < bounds.length; k++) {
+        for (const st of trace.steps.slice(bounds[k - 1], bounds[k])) steps.push(st);
+        assert.ok(session.grow(reading));
+        check(`grown to ${bounds[k]}`);
+        if (!showAt[k]) continue;
+        shown = [...shown, ...all.filter((f) => position(f) < steps.length && !shown.includes(f))];
+        session.showFindings(shown);
+        check(`findings of ${steps.length} steps`);
+      }
+    }), { seed: 5, numRuns: 30 });
+  });
+
   it('the end of the read (or an append) that only adds steps and findings shows what a session built on them all shows', () => {
     const cut = 1500;
     const early = all.filter((f) => session0.indexOfId(f.stepId)! < cut);

@@ -124,6 +124,19 @@ describe('trace editor: steps a reload changed in place', function () {
     assert.equal(live.file.session(2).steps.at(-1)?.id, 'late');
   });
 
+  it('a streamed agent-trace/v1 file whose next step fails: the run\'s verdict turns to failed', () => {
+    const path = join(dir, 'streamed.trace.jsonl');
+    writeFileSync(path, benchTraceText('jsonl', 60, 8));
+    const live = new Opened(path, true);
+    assert.notEqual((live.file.session(0).summary() as { verdict?: { outcome: string } }).verdict?.outcome, 'fail');
+    appendFileSync(path, JSON.stringify({ type: 'step', id: 'last', kind: 'tool', name: 'deploy', status: 'error', error: { message: 'HTTP 503 from the registry' } }) + '\n');
+    live.reload();
+    assert.equal(live.change?.kind, 'appended');
+    const fresh = new Opened(path, true);
+    assert.deepEqual(live.shown(), fresh.shown());
+    assert.equal((live.file.session(0).summary() as { verdict?: { outcome: string } }).verdict?.outcome, 'fail');
+  });
+
   it('an OTLP document rewritten with one span failed: that span shows failed, from its place on', () => {
     const doc = JSON.parse(benchTraceText('otlp', 120, 5)) as { resourceSpans: { scopeSpans: { spans: { status?: unknown }[] }[] }[] };
     const path = join(dir, 'spans.json');
