@@ -31,6 +31,10 @@ export class StepPrints {
     return this.prints.length;
   }
 
+  at(i: number): number {
+    return this.prints.get(i);
+  }
+
   add(steps: readonly Step[]): void {
     for (const s of steps) this.prints.push(stepPrint(s));
   }

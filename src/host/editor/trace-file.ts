@@ -198,7 +198,12 @@ export class TraceFile {
         // The runs read again, staged until the `done`; each begins with the steps it keeps.
         this.staged = (e.keep ?? []).map((kept, run) => {
           const shown = this.traces[run];
-          return kept > 0 && shown ? { ...shown, steps: shown.steps.slice(0, kept) } : undefined;
+          if (!(kept > 0 && shown)) return undefined;
+          const steps = shown.steps.slice(0, kept);
+          // Steps held without their payloads keep their byte ranges.
+          const payloads = this.payloads.get(shown.steps);
+          if (payloads) this.payloads.set(steps, payloads.keptTo(kept));
+          return { ...shown, steps };
         }) as Trace[];
         return undefined;
       case 'steps': {

@@ -19,6 +19,7 @@ import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/wor
 import { StepPrints, unchangedStepPrefix } from '../../../src/core/engine/step-prints';
 import type { ViewSpec } from '../../../src/protocol';
 import { benchTraceText } from '../../support/bench-traces';
+import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { sharedFiles } from '../../support/shared';
 
@@ -33,11 +34,16 @@ class Opened {
   readonly loader: DocumentLoader;
   done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
   change: TraceReload | undefined;
+  /** What the last read sent: its resets' keeps, and the steps sent per run. */
+  resets: (number[] | undefined)[] = [];
+  sentPerRun: Record<number, number> = {};
 
   constructor(readonly path: string, payloadsOnDemand: boolean) {
     this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => undefined });
     this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand }, (e) => {
       if (e.kind === 'done') this.done = e;
+      if (e.kind === 'reset') this.resets.push(e.keep);
+      if (e.kind === 'steps') this.sentPerRun[e.run] = (this.sentPerRun[e.run] ?? 0) + e.steps.length;
       const r = this.file.applyLoadEvent(e);
       if (r) this.change = r;
     });
@@ -47,6 +53,8 @@ class Opened {
 
   reload(): void {
     this.change = undefined;
+    this.resets = [];
+    this.sentPerRun = {};
     this.loader.reload();
     this.file.flushGrowth();
   }
@@ -135,6 +143,54 @@ describe('trace editor: steps a reload changed in place', function () {
     const fresh = new Opened(path, true);
     assert.deepEqual(live.shown(), fresh.shown());
     assert.equal((live.file.session(0).summary() as { verdict?: { outcome: string } }).verdict?.outcome, 'fail');
+  });
+
+  for (const ended of [false, true]) it(`OTLP JSON lines read again (${ended ? 'children first: two passes' : 'parents first'}): the steps shown that are unchanged are not sent again, and what comes shows as a fresh open shows it`, () => {
+    const path = join(dir, `collector-${ended}.jsonl`);
+    const first = otlpLines(benchTraceText('otlp', 60, 4), 10, ended);
+    // A second trace (another trace id), as a collector writes the next traces' batches.
+    const second = otlpLines(benchTraceText('otlp', 30, 6), 10, ended).replaceAll('4bf92f3577b34da6a3ce929d0e0e4736', '0000000000000000000000000000abcd');
+    writeFileSync(path, first);
+    const live = new Opened(path, true);
+    assert.equal(live.file.traces.length, 1);
+    const session = live.file.session(0);
+    appendFileSync(path, second);
+    live.reload();
+    assert.deepEqual(live.resets, [[60]], 'the first trace is kept whole');
+    assert.deepEqual(live.sentPerRun, { 1: 30 }, 'only the new trace\'s spans are sent');
+    assert.equal(live.change?.kind, 'rewritten', 'a run came');
+    let fresh = new Opened(path, true);
+    for (const run of [0, 1]) assert.deepEqual(live.shown(run), fresh.shown(run), `run ${run}`);
+    assert.equal(live.file.session(0), session, 'the first trace\'s session is kept: its run held its place');
+
+    // A request without spans changes the bytes, not the steps: both traces kept, nothing sent.
+    appendFileSync(path, JSON.stringify({ resourceSpans: [] }) + '\n');
+    const kept = live.file.session(1);
+    live.reload();
+    assert.deepEqual(live.resets, [[60, 30]]);
+    assert.deepEqual(live.sentPerRun, {});
+    assert.equal(live.change?.kind, 'appended');
+    assert.equal(live.file.session(1), kept);
+
+    // A span of the first trace rewritten failed: it keeps its first spans, the rest is sent again.
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const doc = JSON.parse(lines[0]) as { resourceSpans: { scopeSpans: { spans: { status?: unknown }[] }[] }[] };
+    doc.resourceSpans[0].scopeSpans[0].spans[5].status = { code: 2, message: 'the tool process was killed' };
+    lines[0] = JSON.stringify(doc);
+    writeFileSync(path, lines.join('\n'));
+    live.reload();
+    fresh = new Opened(path, true);
+    const failed = fresh.file.session(0).steps.findIndex((st) => st.error?.message === 'the tool process was killed');
+    assert.ok(failed >= 0);
+    // Kept: the leading steps (decision order) whose spans end before the changed one starts;
+    // the second trace's locations moved. Written children first, the root is after the change.
+    const steps = fresh.file.session(0).steps;
+    const changedAt = steps[failed].location!.offset!;
+    let before = 0;
+    while (before < steps.length && steps[before].location!.offset! + steps[before].location!.length! <= changedAt) before++;
+    assert.equal(before, ended ? 0 : failed);
+    assert.deepEqual(live.resets, [before > 0 ? [before, 0] : undefined]);
+    for (const run of [0, 1]) assert.deepEqual(live.shown(run), fresh.shown(run), `run ${run} after the rewrite`);
   });
 
   it('an OTLP document rewritten with one span failed: that span shows failed, from its place on', () => {

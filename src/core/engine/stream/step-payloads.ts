@@ -188,6 +188,18 @@ export class FilePayloads implements PayloadSource {
     return this.starts.length;
   }
 
+  /** The ranges of the first `count` steps, for a run read again that keeps them (the next steps' ranges are added to it). */
+  keptTo(count: number): FilePayloads {
+    const kept = new FilePayloads(this.path, this.checkerOf, this.format);
+    const n = Math.min(count, this.starts.length);
+    for (let i = 0; i < n; i++) {
+      kept.starts.push(this.starts.get(i));
+      kept.ends.push(this.ends.get(i));
+    }
+    kept.callableTools = this.callableTools;
+    return kept;
+  }
+
   whole(step: Step): Step {
     if (step.index >= this.starts.length) return step;
     const last = this.last;

@@ -188,6 +188,17 @@ export class DocumentLoader {
    */
   private prints: StepPrints[] = [];
   private printsOfLastRead: StepPrints[] = [];
+  /**
+   * A document read again (its steps held on the host): while every step so far is as the last
+   * read sent it, nothing is sent and the reset waits (`holding`); at the first step that is not,
+   * the reset says how many of each run's steps the host keeps (`matched`) and the rest goes as
+   * it is read. Runs' headers wait with their steps (`heldHeaders`).
+   */
+  private holding = false;
+  private matched: number[] = [];
+  private heldHeaders: (RunHeader | undefined)[] = [];
+  /** Runs whose steps went in this read (the first event of each carries its header). */
+  private emittedRuns = new Set<number>();
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
   private runKeys = new TraceKeyAllocator();
   /**
@@ -298,9 +309,16 @@ export class DocumentLoader {
     this.finish(loaded.format, loaded.traces, loaded.warnings, false, size, detectors);
   }
 
-  /** `keep` (a file read whole, as it was last time): per run, the leading steps the host keeps. */
-  private startOver(mode: 'streamed' | 'document' | 'whole', keep: number[] = []): void {
-    if (this.sentAny) this.emit(keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' });
+  /**
+   * `keep` (a file read whole, as it was last time): per run, the leading steps the host keeps.
+   * `hold` (a document read again, as a document): the reset waits for the first changed step.
+   */
+  private startOver(mode: 'streamed' | 'document' | 'whole', keep: number[] = [], hold = false): void {
+    this.holding = hold && this.sentAny && this.mode === 'document' && this.printsOfLastRead.length > 0;
+    if (this.sentAny && !this.holding) this.emit(keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' });
+    this.matched = [];
+    this.heldHeaders = [];
+    this.emittedRuns = new Set();
     this.mode = mode;
     this.sent = [];
     this.prints = [];
@@ -329,7 +347,7 @@ export class DocumentLoader {
   private streamDocument(isReload: boolean, kind: DocumentKind): void {
     const path = this.params.path;
     if (isReload && this.mode === 'document' && fileSha256(path) === this.sha) return this.emit({ kind: 'unchanged' });
-    this.startOver('document');
+    this.startOver('document', [], isReload);
     this.documentKind = kind;
     const builder = (this.document = this.documentBuilder());
     const sha = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
@@ -350,7 +368,7 @@ export class DocumentLoader {
    */
   private readDocumentInTwoPasses(isReload: boolean): void {
     const path = this.params.path;
-    this.startOver('document');
+    this.startOver('document', [], isReload);
     const builder = new OtlpStreamBuilder(path, { collect: true, lines: this.documentKind === 'otlp-lines' });
     this.twoPassReads++;
     let told = 0;
@@ -548,10 +566,43 @@ export class DocumentLoader {
       const kept = (this.sent[run] ??= new SentSteps());
       for (const s of steps) kept.push(s);
     }
-    // A whole read's prints are taken before it sends (to tell what need not be sent).
-    if (this.mode === 'document') (this.prints[run] ??= new StepPrints()).add(steps);
+    if (this.mode === 'document') {
+      // A whole read's prints are taken before it sends (to tell what need not be sent).
+      const prints = (this.prints[run] ??= new StepPrints());
+      const from = prints.length;
+      prints.add(steps);
+      if (this.holding) {
+        if (header) this.heldHeaders[run] = header;
+        const unchanged = this.stillAsSent(run, prints, from);
+        if (unchanged === steps.length) return;
+        this.releaseHeld();
+        steps = steps.slice(unchanged);
+        payloadRanges = payloadRanges?.slice(2 * unchanged);
+      }
+      if (!this.emittedRuns.has(run)) header ??= this.heldHeaders[run];
+      this.emittedRuns.add(run);
+    }
     this.sentAny = true;
     this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
+  }
+
+  /** How many of run `run`'s steps from `from` on are as the last read sent them, counted into `matched`. */
+  private stillAsSent(run: number, prints: StepPrints, from: number): number {
+    const before = this.printsOfLastRead[run];
+    let k = 0;
+    while (from + k < prints.length && before && (this.matched[run] ?? 0) < before.length && before.at(this.matched[run] ?? 0) === prints.at(from + k)) {
+      this.matched[run] = (this.matched[run] ?? 0) + 1;
+      k++;
+    }
+    return k;
+  }
+
+  /** The first changed step of a document read again: the reset, keeping what matched so far. */
+  private releaseHeld(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    const keep = this.printsOfLastRead.map((_, run) => this.matched[run] ?? 0);
+    this.emit(keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' });
   }
 
   /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
@@ -666,6 +717,8 @@ export class DocumentLoader {
       kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined),
     };
     const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
+    // A document read again whose steps are all as before (its bytes changed elsewhere).
+    this.releaseHeld();
     // After a read from the start that was not the first: which steps the host shows are as they were.
     const unchangedSteps = this.readOnce && this.mode !== 'streamed' ? traces.map((_, run) => this.unchangedStepsOf(run)) : undefined;
     this.printsOfLastRead = this.prints;
