@@ -42,6 +42,12 @@ const FACET_TERM = 'category:TOOL.NOT_FOUND';
  * with rows whose state can be read (a frame that is being replaced by the reload throws and is
  * passed over, not waited on), or undefined while none shows rows.
  */
+/** Whether the page draws a row for every trace its status line counts ("3 of 6 traces match"). */
+function allRowsDrawn(state) {
+  const counted = /^(\d+) of \d+ traces match/.exec(state.status);
+  return counted !== null && state.rows.length === Number(counted[1]);
+}
+
 async function explorerState(page) {
   for (const frame of page.frames()) {
     try {
@@ -152,7 +158,9 @@ async function main() {
     }, WAIT_MS);
     if (opened.badge !== FACET_TERM.replace('category:', '')) throw new Error(`the opened step shows category "${opened.badge}", not ${FACET_TERM}`);
     await shown.frame.click('.column-head[data-column="steps"]');
-    const before = await explorerUntil(page, 'sorted by steps', (s) => s.sort === 'steps descending');
+    // Sorted, with every matching trace's row drawn: the sort header turns before the rows are
+    // drawn again, and rows taken in between never came back the same (one CI run in many).
+    const before = await explorerUntil(page, 'sorted by steps, every row drawn', (s) => s.sort === 'steps descending' && allRowsDrawn(s));
     const sameRows = (a, b) => [...a].sort().join('\n') === [...b].sort().join('\n');
 
     // The Compare Traces view on the first two traces the picks offer, moved off its landing pair.
@@ -182,7 +190,8 @@ async function main() {
       last = await explorerState(page);
       return last && last.query === before.query && last.sort === before.sort && sameRows(last.rows, before.rows) ? last : undefined;
     }).catch((e) => {
-      throw new Error(`${e.message}; last seen: ${last ? JSON.stringify({ query: last.query, sort: last.sort, rows: last.rows.length, status: last.status }) : 'no Trace Explorer rows in any frame'}`, { cause: e });
+      const seen = last ? JSON.stringify({ query: last.query, sort: last.sort, rows: last.rows, status: last.status }) : 'no Trace Explorer rows in any frame';
+      throw new Error(`${e.message}; last seen: ${seen}; before the reload: ${JSON.stringify({ query: before.query, sort: before.sort, rows: before.rows })}`, { cause: e });
     });
     const compareBack = await showPanel(page, '↔', 'the Compare Traces view back on the pair selected before', async () => {
       const c = await compareState(page);
