@@ -567,7 +567,7 @@ export class DocumentLoader {
       for (const s of steps) kept.push(s);
     }
     if (this.mode === 'document') {
-      // A whole read's prints are taken before it sends (to tell what need not be sent).
+      // A document's prints are taken as it sends (a whole read takes them all before it sends).
       const prints = (this.prints[run] ??= new StepPrints());
       const from = prints.length;
       prints.add(steps);
@@ -586,15 +586,16 @@ export class DocumentLoader {
     this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
   }
 
-  /** How many of run `run`'s steps from `from` on are as the last read sent them, counted into `matched`. */
+  /**
+   * How many of run `run`'s steps from `from` on (all before them were as sent, or the read would
+   * not be holding) are as the last read sent them; `matched[run]` becomes how many lead the run.
+   */
   private stillAsSent(run: number, prints: StepPrints, from: number): number {
     const before = this.printsOfLastRead[run];
-    let k = 0;
-    while (from + k < prints.length && before && (this.matched[run] ?? 0) < before.length && before.at(this.matched[run] ?? 0) === prints.at(from + k)) {
-      this.matched[run] = (this.matched[run] ?? 0) + 1;
-      k++;
-    }
-    return k;
+    let at = from;
+    while (before && at < prints.length && at < before.length && before.at(at) === prints.at(at)) at++;
+    this.matched[run] = at;
+    return at - from;
   }
 
   /** The first changed step of a document read again: the reset, keeping what matched so far. */
