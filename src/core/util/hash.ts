@@ -6,7 +6,12 @@ import * as crypto from 'node:crypto';
  * 0.34 s one-shot.
  */
 export function sha256Hex(data: Uint8Array | string): string {
-  return typeof crypto.hash === 'function' ? crypto.hash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+  return digestOf('sha256', data, 'hex');
+}
+
+/** One digest: one-shot `crypto.hash` where there is one, else a Hash object. */
+function digestOf(algorithm: string, data: Uint8Array | string, encoding: crypto.BinaryToTextEncoding): string {
+  return typeof crypto.hash === 'function' ? crypto.hash(algorithm, data, encoding) : crypto.createHash(algorithm).update(data).digest(encoding);
 }
 
 /** Short, stable, non-cryptographic hash (FNV-1a 32-bit) for derived ids. */
@@ -26,7 +31,7 @@ export function shortHash(text: string): string {
  * where a multiply-xor loop over its characters in JavaScript took 2.3 µs.
  */
 export function textPrint48(text: string): number {
-  const d = typeof crypto.hash === 'function' ? crypto.hash('sha1', text, 'binary') : crypto.createHash('sha1').update(text).digest('binary');
+  const d = digestOf('sha1', text, 'binary');
   let n = 0;
   for (let i = 0; i < 6; i++) n = n * 256 + d.charCodeAt(i);
   return n;

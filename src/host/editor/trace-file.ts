@@ -196,15 +196,17 @@ export class TraceFile {
     switch (e.kind) {
       case 'reset':
         // The runs read again, staged until the `done`; each begins with the steps it keeps.
-        this.staged = (e.keep ?? []).map((kept, run) => {
+        const staged: Trace[] = [];
+        (e.keep ?? []).forEach((kept, run) => {
           const shown = this.traces[run];
-          if (!(kept > 0 && shown)) return undefined;
+          if (!(kept > 0 && shown)) return;
           const steps = shown.steps.slice(0, kept);
           // Steps held without their payloads keep their byte ranges.
           const payloads = this.payloads.get(shown.steps);
           if (payloads) this.payloads.set(steps, payloads.keptTo(kept));
-          return { ...shown, steps };
-        }) as Trace[];
+          staged[run] = { ...shown, steps };
+        });
+        this.staged = staged;
         return undefined;
       case 'steps': {
         const runs = this.staged ?? this.traces;

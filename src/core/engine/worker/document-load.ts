@@ -315,7 +315,7 @@ export class DocumentLoader {
    */
   private startOver(mode: 'streamed' | 'document' | 'whole', keep: number[] = [], hold = false): void {
     this.holding = hold && this.sentAny && this.mode === 'document' && this.printsOfLastRead.length > 0;
-    if (this.sentAny && !this.holding) this.emit(keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' });
+    if (this.sentAny && !this.holding) this.emit(resetKeeping(keep));
     this.matched = [];
     this.heldHeaders = [];
     this.emittedRuns = new Set();
@@ -602,8 +602,7 @@ export class DocumentLoader {
   private releaseHeld(): void {
     if (!this.holding) return;
     this.holding = false;
-    const keep = this.printsOfLastRead.map((_, run) => this.matched[run] ?? 0);
-    this.emit(keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' });
+    this.emit(resetKeeping(this.printsOfLastRead.map((_, run) => this.matched[run] ?? 0)));
   }
 
   /** A streamed run's findings so far, when it is time to send them again (see findingsEverySteps). */
@@ -728,6 +727,11 @@ export class DocumentLoader {
     // Only a streamed file is read on from where it ended: a change to any other loads it again.
     if (this.mode !== 'streamed') this.sent = [];
   }
+}
+
+/** A reset that keeps `keep[run]` leading steps of each run (a plain reset when it keeps none). */
+function resetKeeping(keep: number[]): DocumentEvent {
+  return keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' };
 }
 
 function stampOf(path: string): FileStamp {
