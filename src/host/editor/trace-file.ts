@@ -194,7 +194,7 @@ export class TraceFile {
    */
   applyLoadEvent(e: DocumentEvent): TraceReload | undefined {
     switch (e.kind) {
-      case 'reset':
+      case 'reset': {
         // The runs read again, staged until the `done`; each begins with the steps it keeps.
         const staged: Trace[] = [];
         (e.keep ?? []).forEach((kept, run) => {
@@ -208,6 +208,7 @@ export class TraceFile {
         });
         this.staged = staged;
         return undefined;
+      }
       case 'steps': {
         const runs = this.staged ?? this.traces;
         if (e.header && !runs[e.run]) runs[e.run] = { ...e.header, steps: [] };
