@@ -30,8 +30,8 @@ interface Seen {
   index: number;
   depth: number;
   status: Step['status'];
-  /** The calls its reply makes (model steps). */
-  calls: { id?: string; name: string }[];
+  /** The calls its reply makes (model steps; NO_CALLS for the others). */
+  calls: readonly { id?: string; name: string }[];
   /** Its reply text is empty or blank (model steps). */
   replyBlank: boolean;
   /** Its reply text, or a digest of it, for call keys (model steps; see callKey). */
@@ -50,6 +50,20 @@ const TOOL_LIKE = new Set(['tool', 'retrieval']);
  * `--episodes all`): it ends on a tool call by design, so ending there is not stopping early.
  */
 export const INTERMEDIATE_EPISODE = 'intermediateEpisode';
+
+/** A Seen that makes no call: every tool step's (one list, not one each). */
+const NO_CALLS: readonly { id?: string; name: string }[] = Object.freeze([]);
+
+interface RepeatedCall {
+  count: number;
+  /** The step of its last occurrence. */
+  lastId: string;
+  lastIndex: number;
+  /** Occurrences in a row now, and the most in a row. */
+  run: number;
+  maxRun: number;
+  name: string;
+}
 
 interface Failure {
   step: Step;
@@ -157,8 +171,14 @@ class Detector {
   private workspaceVersion = 0;
   /** The harness ended the run before the agent finished (exit status, sample limit), reported on the last model step. */
   private harnessStopped = false;
-  private readonly calls = new Map<string, { count: number; last: Seen; run: number; maxRun: number; name: string }>();
-  private readonly lastCallKeyByDepth = new Map<number, string>();
+  /**
+   * Each call made, by workspace version and call key: how often and how many times in a row, and
+   * its last step. One per distinct call, so for the run's life (a run read as a stream): the last
+   * step as its id and position, not its Seen, and no key joined to the version (a joined string
+   * holds its parts): 10^6 steps made about 330,000 of these.
+   */
+  private readonly calls = new Map<number, Map<string, RepeatedCall>>();
+  private readonly lastCallByDepth = new Map<number, { workspace: number; key: string }>();
   private toolStepsSinceLlm = 0;
   private llmCount = 0;
   private lastLlm?: Seen;
@@ -492,16 +512,20 @@ class Detector {
     }
     // Repeats count within one state of the workspace: running the tests again after an edit is
     // how a fix is checked, not a loop.
-    const loopKey = `${this.workspaceVersion}\u0000${key}`;
-    const inRow = this.lastCallKeyByDepth.get(step.depth) === loopKey;
-    this.lastCallKeyByDepth.set(step.depth, loopKey);
-    const s = this.calls.get(loopKey);
+    const workspace = this.workspaceVersion;
+    const before = this.lastCallByDepth.get(step.depth);
+    const inRow = before !== undefined && before.workspace === workspace && before.key === key;
+    this.lastCallByDepth.set(step.depth, { workspace, key });
+    let inVersion = this.calls.get(workspace);
+    if (!inVersion) this.calls.set(workspace, (inVersion = new Map()));
+    const s = inVersion.get(key);
     if (!s) {
-      this.calls.set(loopKey, { count: 1, last: kept, run: 1, maxRun: 1, name: step.toolCall!.name });
+      inVersion.set(key, { count: 1, lastId: kept.id, lastIndex: kept.index, run: 1, maxRun: 1, name: step.toolCall!.name });
       return;
     }
     s.count++;
-    s.last = kept;
+    s.lastId = kept.id;
+    s.lastIndex = kept.index;
     s.run = inRow ? s.run + 1 : 1;
     s.maxRun = Math.max(s.maxRun, s.run);
   }
@@ -518,10 +542,10 @@ class Detector {
       const on = this.firstLlm ?? this.firstStep;
       if (on) this.add(on, 'SYS.TOOL_DEFINITION', 'tool-definition', p.message);
     }
-    for (const s of this.calls.values()) {
+    for (const s of [...this.calls.values()].flatMap((inVersion) => [...inVersion.values()])) {
       if (s.count >= this.repeatThreshold || s.maxRun >= 2) {
         const how = s.count >= this.repeatThreshold ? `${s.count} times` : `${s.maxRun} times in a row`;
-        this.add(s.last, 'ORCH.REPEAT_LOOP', 'repeat-loop', `the same call to ${clip(s.name, 80)} with the same arguments was made ${how}; this is the last`);
+        this.add({ id: s.lastId, index: s.lastIndex }, 'ORCH.REPEAT_LOOP', 'repeat-loop', `the same call to ${clip(s.name, 80)} with the same arguments was made ${how}; this is the last`);
       }
     }
     const last = this.lastLlm;
@@ -580,10 +604,10 @@ class Detector {
  */
 function callKey(name: string, args: unknown, cause: Seen | undefined): { key: string; withArguments: boolean } {
   const empty = args === undefined || args === null || args === '' || (typeof args === 'object' && Object.keys(args as object).length === 0);
-  let key = compactKey(`${name}\u0000${canonicalJson(args)}`);
+  let key = compactKey(flat(name, canonicalJson(args)));
   let withArguments = !empty;
   if (empty && cause) {
-    key += `\u0000${cause.replyKey}`;
+    key = flat(key, cause.replyKey);
     // What the model wrote stands for the arguments.
     withArguments = !cause.replyBlank;
   }
@@ -595,21 +619,32 @@ function callKey(name: string, args: unknown, cause: Seen | undefined): { key: s
  * one is kept as its sha256, which tells the same calls apart as the text does.
  */
 const LONGEST_KEPT_KEY = 128;
+/** What starts a key kept as its digest (joined, so the key is one flat string: see `flat`). */
+const DIGEST_MARK = '#';
+
+/**
+ * Parts joined by NUL as one flat string. Kept keys live as long as the run's detector: a string
+ * built with `+` or a template is a tree of its parts (two more objects each, 10^5 of them at
+ * 10^6 steps), and a short slice keeps the whole text it was cut from.
+ */
+function flat(...parts: string[]): string {
+  return parts.join('\u0000');
+}
 
 function compactKey(text: string): string {
-  return text.length > LONGEST_KEPT_KEY ? `#${sha256Hex(text)}` : text;
+  return text.length > LONGEST_KEPT_KEY ? [DIGEST_MARK, sha256Hex(text)].join('') : text;
 }
 
 /** What the detectors keep of a step (see Seen); its reply is read once, here. */
 function seen(step: Step): Seen {
-  if (step.kind !== 'llm') return { id: step.id, index: step.index, depth: step.depth, status: step.status, calls: [], replyBlank: true, replyKey: '0::' };
+  if (step.kind !== 'llm') return { id: step.id, index: step.index, depth: step.depth, status: step.status, calls: NO_CALLS, replyBlank: true, replyKey: '0::' };
   const text = outputText(step) ?? '';
   return {
     id: step.id, index: step.index, depth: step.depth, status: step.status,
     calls: outputToolCalls(step).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name })),
     replyBlank: text.trim() === '',
     // A bounded digest keeps keys small: its length, head and tail.
-    replyKey: compactKey(`${text.length}:${text.slice(0, 300)}:${text.slice(-300)}`),
+    replyKey: compactKey(flat(String(text.length), text.slice(0, 300), text.slice(-300))),
   };
 }
 
