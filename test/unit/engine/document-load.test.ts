@@ -535,6 +535,48 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
+  it('a streamed file written over in place with as many bytes is read again; touched, or told twice, it is unchanged', () => {
+    const all = lines(benchTraceText('jsonl', 40));
+    const path = write(all.join('\n') + '\n');
+    const { model, loader } = open(path);
+    const rewrite = (next: string[]): void => {
+      model.events = [];
+      writeFileSync(path, next.join('\n') + '\n');
+      loader.reload();
+    };
+    const unchanged = (): void => {
+      // The same bytes again (a touch), and a second change event for one write: nothing to send.
+      for (const touch of [true, false]) {
+        model.events = [];
+        if (touch) writeFileSync(path, readFileSync(path));
+        loader.reload();
+        assert.deepEqual(model.events, ['unchanged'], touch ? 'touched' : 'told twice');
+      }
+    };
+    // A step's end edited to one as long: the same size, head and last line (it once read as "nothing added").
+    const edited = all.map((l, i) => (i === 5 ? l.replace('"endTime":17424', '"endTime":17425') : l));
+    assert.notEqual(edited[5], all[5]);
+    rewrite(edited);
+    assert.equal(model.events[0], 'reset', model.events.join(','));
+    assertLikeWholeLoad(model, path);
+    assert.equal(model.streamed, true, 'still in decision order: streamed');
+    unchanged();
+    // Lines 5 and 6 swapped: out of decision order, so read whole from now on.
+    const swapped = [...edited];
+    [swapped[4], swapped[5]] = [swapped[5], swapped[4]];
+    rewrite(swapped);
+    assert.equal(model.events[0], 'reset', model.events.join(','));
+    assertLikeWholeLoad(model, path);
+    assert.equal(model.streamed, false);
+    unchanged();
+    // Read again whole: one reset, keeping the steps before the change (not streamed to the break first).
+    const wholeLoads = loader.wholeLoads;
+    rewrite(swapped.map((l, i) => (i === 30 ? l.replace('"endTime":17424', '"endTime":17425') : l)));
+    assert.equal(model.events.filter((e) => e === 'reset').length, 1, model.events.join(','));
+    assert.equal(loader.wholeLoads, wholeLoads + 1);
+    assertLikeWholeLoad(model, path);
+  });
+
   it('a file that cannot be opened fails with the whole load\'s words', () => {
     const path = write('{"not": "a trace"}\n');
     const { model } = open(path);

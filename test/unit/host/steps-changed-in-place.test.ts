@@ -13,62 +13,12 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
-import { TraceFile, type TraceReload } from '../../../src/host/editor/trace-file';
-import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
+import type { TraceFile } from '../../../src/host/editor/trace-file';
 import { StepPrints, unchangedStepPrefix } from '../../../src/core/engine/step-prints';
-import type { ViewSpec } from '../../../src/protocol';
 import { benchTraceText } from '../../support/bench-traces';
 import { otlpLines } from '../../support/otlp-lines';
-import { jsonView } from '../../support/convert-compare';
+import { Opened } from '../../support/opened-in-process';
 import { sharedFiles } from '../../support/shared';
-
-const VIEWS: ViewSpec[] = [
-  { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] },
-  { traceIndex: 0, collapsed: [], failuresOnly: true, categories: [] },
-];
-
-/** A file as the editor has it: events of a document worker (here in process) applied to a TraceFile. */
-class Opened {
-  readonly file: TraceFile;
-  readonly loader: DocumentLoader;
-  done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
-  change: TraceReload | undefined;
-  /** What the last read sent: its resets' keeps, and the steps sent per run. */
-  resets: (number[] | undefined)[] = [];
-  sentPerRun: Record<number, number> = {};
-
-  constructor(readonly path: string, payloadsOnDemand: boolean) {
-    this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => undefined });
-    this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand }, (e) => {
-      if (e.kind === 'done') this.done = e;
-      if (e.kind === 'reset') this.resets.push(e.keep);
-      if (e.kind === 'steps') this.sentPerRun[e.run] = (this.sentPerRun[e.run] ?? 0) + e.steps.length;
-      const r = this.file.applyLoadEvent(e);
-      if (r) this.change = r;
-    });
-    this.loader.open();
-    this.file.flushGrowth();
-  }
-
-  reload(): void {
-    this.change = undefined;
-    this.resets = [];
-    this.sentPerRun = {};
-    this.loader.reload();
-    this.file.flushGrowth();
-  }
-
-  /** What the webview would be shown of run `run`: every step's details, every view's rows, the summary. */
-  shown(run = 0): unknown {
-    const s = this.file.session(run);
-    return jsonView({
-      details: s.steps.map((_, i) => s.details(i, false)),
-      rows: VIEWS.map((v) => s.rows({ ...v, traceIndex: run }, 0, s.steps.length + 1).rows),
-      summary: s.summary(),
-    });
-  }
-}
 
 describe('trace editor: steps a reload changed in place', function () {
   this.timeout(120_000);

@@ -220,6 +220,10 @@ export class DocumentLoader {
   /** The file as it was when the current load began. */
   private stamp: FileStamp = { mtime: 0, size: 0 };
   private tail: Buffer | undefined;
+  /** Streamed agent-trace/v1 lines turned out to be out of decision order: the file is read whole since. */
+  private outOfOrder = false;
+  /** A streamed file's stamp when a read ended with all its bytes read (see unchangedSinceRead). */
+  private readStamp: FileStamp | undefined;
 
   constructor(private readonly params: OpenDocumentParams, private readonly emit: (e: DocumentEvent) => void) {}
 
@@ -236,6 +240,9 @@ export class DocumentLoader {
     try {
       this.stamp = stampOf(this.params.path);
       if (isReload && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
+      // Read whole because its lines were out of order: so again (the same bytes are unchanged,
+      // the steps unchanged at each run's head are kept), not streamed up to the same break first.
+      if (isReload && this.mode === 'whole' && this.outOfOrder) return this.loadWhole(true);
       const size = fileSize(this.params.path);
       const large = size >= (this.params.streamFromBytes ?? DEFAULT_STREAM_FROM);
       if (large && looksLikeCanonicalJsonl(this.params.path, size)) return this.streamFromStart();
@@ -328,6 +335,7 @@ export class DocumentLoader {
     this.document = undefined;
     this.position = JSONL_START;
     this.hasher = undefined;
+    this.readStamp = undefined;
     this.fedPending = undefined;
   }
 
@@ -483,8 +491,24 @@ export class DocumentLoader {
     const path = this.params.path;
     const size = statSync(path).size;
     if (size < this.hashedTo || !this.head || !this.tail) return false;
-    return readFileRange(path, 0, this.head.length).equals(this.head)
+    const endsAsRead = readFileRange(path, 0, this.head.length).equals(this.head)
       && readFileRange(path, this.hashedTo - this.tail.length, this.hashedTo).equals(this.tail);
+    if (!endsAsRead) return false;
+    // Nothing added: written over in place (two lines swapped, a status edited to one as long)
+    // unless every byte is as read.
+    return size > this.hashedTo || this.unchangedSinceRead();
+  }
+
+  /**
+   * The streamed file holds the bytes read, as far as they went: it was only touched, or this is
+   * a second change event for one write. Its stamp as the read left it says so at once; otherwise
+   * (a write in place of the same length) its sha256 against the read's.
+   */
+  private unchangedSinceRead(): boolean {
+    const now = stampOf(this.params.path);
+    const read = this.readStamp;
+    if (read && now.mtime === read.mtime && now.size === read.size) return true;
+    return fileSha256(this.params.path) === this.hasher?.digest();
   }
 
   private continueStream(isReload: boolean): void {
@@ -508,11 +532,15 @@ export class DocumentLoader {
       sent = this.sendStreamed(out, lines.length ? lines[lines.length - 1].byteEnd : from.byte, totalBytes) || sent;
       return true;
     }, { from, chunkSize: this.params.chunkSize ?? STREAM_CHUNK_BYTES, onChunk: hasher.onChunk });
+    if (builder.orderBreak) this.outOfOrder = true;
     if (rewritten || builder.orderBreak) return this.loadWhole(isReload);
     this.position = result.next;
     if (result.pending && !isBlankLine(result.pending.text) && result.pending.text !== skipFed && parsesWhole(result.pending.text)) {
       const out = builder.add([result.pending]);
-      if (builder.orderBreak) return this.loadWhole(isReload);
+      if (builder.orderBreak) {
+        this.outOfOrder = true;
+        return this.loadWhole(isReload);
+      }
       sent = this.sendStreamed(out, result.pending.byteEnd, totalBytes) || sent;
       this.fedPending = result.pending.text;
     } else {
@@ -520,6 +548,9 @@ export class DocumentLoader {
     }
     this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, this.hashedTo));
     this.tail = readFileRange(path, Math.max(0, this.hashedTo - FINGERPRINT_BYTES), this.hashedTo);
+    // The file as this read left it, when it read all of it (a write meanwhile: the next change reads on).
+    const stamp = stampOf(path);
+    this.readStamp = stamp.size === this.hashedTo ? stamp : undefined;
     const sha = hasher.digest();
     if (isReload && !sent && sha === this.sha) return this.emit({ kind: 'unchanged' });
     this.sha = sha;
