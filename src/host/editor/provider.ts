@@ -386,6 +386,8 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     };
     watcher.onDidChange(schedule);
     watcher.onDidCreate(schedule);
+    // A step read back that is no longer in the file as read: read it again, from the start.
+    reader.wantsReadAgain = schedule;
     // The file's own watch too: it tells a write at once, and goes on when VS Code's file watcher
     // process restarts (seen on a loaded machine). VS Code's watcher still sees a file re-created.
     const direct = watchFileDirectly(path, schedule);

@@ -67,7 +67,18 @@ export class TraceFileReader {
     private readonly heap: HeapProbe = hostHeap,
   ) {
     file.lineChecker = (query, lines) => client.checkLines(query, lines);
+    file.onChangedOnDisk = () => {
+      // A step read back is no longer where the read left it: a change no notice told of, or one
+      // the append check could not see. The next read starts from the start; the owner schedules it.
+      this.fromStartNext = true;
+      this.wantsReadAgain?.();
+    };
   }
+
+  /** Set by the editor's file watcher: schedules a read of the file again (one at a time). */
+  wantsReadAgain: (() => void) | undefined;
+  /** The next reload reads the file from the start (see onChangedOnDisk). */
+  private fromStartNext = false;
 
   /** Why the last read was stopped before the end of the file by the reader itself, if it was. */
   private stoppedFull: string | undefined;
@@ -90,7 +101,9 @@ export class TraceFileReader {
 
   /** The file changed on disk. */
   reload(): Promise<LoadEnd> {
-    return this.read(true, () => undefined);
+    const fromStart = this.fromStartNext;
+    this.fromStartNext = false;
+    return this.read(true, () => undefined, fromStart);
   }
 
   /** Stop reading; the steps read so far stay shown. False when nothing was being read. */
@@ -104,10 +117,12 @@ export class TraceFileReader {
     this.disposed = true;
     clearTimeout(this.timer);
     this.file.lineChecker = undefined;
+    this.file.onChangedOnDisk = undefined;
+    this.wantsReadAgain = undefined;
     this.client.dispose();
   }
 
-  private async read(isReload: boolean, seen: (e: DocumentEvent) => void): Promise<LoadEnd> {
+  private async read(isReload: boolean, seen: (e: DocumentEvent) => void, fromStart = false): Promise<LoadEnd> {
     // Once one event waited for the test hold, every later one queues behind it (order kept).
     let queued: Promise<void> | undefined;
     let stepsSeen = false;
@@ -137,7 +152,7 @@ export class TraceFileReader {
       // The steps are held without their payloads: reading one back needs the step-line validator.
       if (e.kind === 'done' && e.streamed) inTurn(prepareReadBack);
     };
-    const end = isReload ? await this.client.reload(onEvent) : await this.client.open(onEvent);
+    const end = isReload ? await this.client.reload(onEvent, fromStart) : await this.client.open(onEvent);
     await queued;
     if (end === 'cancelled' && !this.disposed) {
       const { loading } = this.file;

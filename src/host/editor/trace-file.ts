@@ -71,6 +71,8 @@ export class TraceFile {
   private readonly heldContexts = new HeldContexts();
   /** Checks held lines in the document worker that read the file: half of each search (held-search.ts). */
   lineChecker: LineChecker | undefined;
+  /** A held step read back is no longer in the file as read (set by the reader: it reads the file again). */
+  onChangedOnDisk: (() => void) | undefined;
 
   private constructor(
     readonly path: string,
@@ -221,7 +223,11 @@ export class TraceFile {
           // (its service and scope) by one object per context: 10^6 fewer objects to hold.
           for (const step of e.steps) step.attributes = isEmpty(step.attributes) ? HELD_ATTRIBUTES : this.heldContexts.intern(step.attributes);
           let payloads = this.payloads.get(steps);
-          if (!payloads) this.payloads.set(steps, (payloads = new FilePayloads(this.path, () => this.lineChecker, e.payloadFormat)));
+          if (!payloads) {
+            payloads = new FilePayloads(this.path, () => this.lineChecker, e.payloadFormat);
+            payloads.onChangedOnDisk = () => this.onChangedOnDisk?.();
+            this.payloads.set(steps, payloads);
+          }
           payloads.addRanges(e.payloadRanges);
           if (e.callableTools) payloads.callableTools = e.callableTools;
         }

@@ -6,10 +6,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { benchTraceText } from '../../support/bench-traces';
 import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
 const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'live', title: 'a live run' });
@@ -161,6 +162,34 @@ export function registerTraceChangesTests(): void {
       const after = await waitFor('the rewrite read again', async () => { const s = await webviewState(); return s?.totalRows === 5 && s.selectedId === 's2' ? s : undefined; });
       assert.equal(after.selectedIndex, 3, 's2 moved from row 2 to row 4');
       assert.deepEqual(after.selectedTags, ['TOOL.RUNTIME'], 'the tag is still on s2');
+    });
+
+    test('a large file written over in place and grown in one write: the step no longer on its line reads the file again, and shows as it is', async () => {
+      const { api } = await activatedExtension();
+      const file = join(dir, 'streamed.trace.jsonl');
+      // Over 4 MB: streamed, its steps held without their payloads (read back from their lines).
+      const all = benchTraceText('jsonl', 4_000, 5).split('\n').filter((l) => l !== '');
+      writeFileSync(file, all.slice(0, 3_600).join('\n') + '\n');
+      assert.ok(statSync(file).size > 4 * 1024 * 1024, 'large enough to stream');
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      const steps = (): number | undefined => api.traceEditor()?.activeEditor?.document.file.traces[0]?.steps.length;
+      await waitFor('every step read', async () => { const s = await webviewState(); return s && !s.reading && steps() === 3_599 ? true : undefined; });
+      // A tool step renamed in place (as long as before) and the next steps appended, in one write:
+      // the first bytes and the last line read are as they were, so it is read as an append.
+      const tool = '"kind":"tool","name":"web_search"';
+      const at = all.findIndex((l, i) => i > 8 && l.includes(tool));
+      const id = (JSON.parse(all[at]) as { id: string }).id;
+      const edited = all.map((l, i) => (i === at ? l.replace(tool, '"kind":"tool","name":"web_seerch"') : l));
+      writeFileSync(file, edited.join('\n') + '\n');
+      await waitFor('the appended steps', async () => (steps() === 4_000 ? true : undefined));
+      assert.equal(api.traceEditor()?.activeEditor?.selectStep(id), true);
+      // Its line is no longer the step shown: read again from the start, the step shows its new name.
+      const shown = await waitFor('the renamed step shown as it is now', async () => {
+        const s = await webviewState();
+        return s?.selectedId === id && s.detailsTitle === 'web_seerch' && !s.detailsError ? s : undefined;
+      });
+      assert.equal(shown.totalRows, 4_000);
     });
   });
 }

@@ -168,6 +168,8 @@ export class FilePayloads implements PayloadSource {
   /** The last step read back: selecting a step asks for it several times (details, tags, correction). */
   private last: Step | undefined;
   callableTools: readonly ToolDefinition[] | undefined;
+  /** Called when a step read back is no longer in the file as it was read (StepChangedOnDisk), before the error goes on. */
+  onChangedOnDisk: (() => void) | undefined;
 
   /** `checkerOf` gives the checker of the moment (the document worker comes and goes). */
   constructor(readonly path: string, private readonly checkerOf: () => LineChecker | undefined = () => undefined, readonly format: PayloadFormat = 'line') {}
@@ -197,6 +199,7 @@ export class FilePayloads implements PayloadSource {
       kept.ends.push(this.ends.get(i));
     }
     kept.callableTools = this.callableTools;
+    kept.onChangedOnDisk = this.onChangedOnDisk;
     return kept;
   }
 
@@ -205,7 +208,7 @@ export class FilePayloads implements PayloadSource {
     const last = this.last;
     if (last && last.id === step.id && last.index === step.index) return last;
     const line = readFileRange(this.path, this.starts.get(step.index), this.ends.get(step.index)).toString('utf8');
-    return (this.last = rebuild(this.path, step, line, this.format));
+    return (this.last = this.rebuilt(step, line));
   }
 
   wholeAt(steps: readonly Step[], positions: readonly number[]): Step[] {
@@ -290,7 +293,16 @@ export class FilePayloads implements PayloadSource {
 
   private rebuildFrom(step: Step, bytes: Buffer, base: number): Step {
     const i = step.index;
-    return rebuild(this.path, step, bytes.toString('utf8', this.starts.get(i) - base, this.ends.get(i) - base), this.format);
+    return this.rebuilt(step, bytes.toString('utf8', this.starts.get(i) - base, this.ends.get(i) - base));
+  }
+
+  private rebuilt(step: Step, text: string): Step {
+    try {
+      return rebuild(this.path, step, text, this.format);
+    } catch (e) {
+      if (e instanceof StepChangedOnDisk) this.onChangedOnDisk?.();
+      throw e;
+    }
   }
 }
 
@@ -538,13 +550,19 @@ function draftOf(text: string, format: PayloadFormat, line0: number, context: St
   return record && 'step' in record ? record.step : undefined;
 }
 
+/**
+ * A held step's line or span is no longer the step's: the file changed in a way its read did not
+ * see (written over in place and grown at once; a change notice that never came).
+ */
+export class StepChangedOnDisk extends UserInputError {}
+
 /** The whole step from its line or span, as the streamed import built it; refused when the text is no longer the step's. */
 function rebuild(path: string, light: Step, text: string, format: PayloadFormat): Step {
   const d = draftOf(text, format, (light.location?.line ?? 1) - 1, light.attributes);
   if (!d || d.sourceId !== light.sourceId || d.kind !== light.kind || d.name !== light.name) {
-    throw new UserInputError({
+    throw new StepChangedOnDisk({
       file: path, ...(light.location ? { line: light.location.line } : {}),
-      message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is read again when the change is seen; reopen it if it is not.`,
+      message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is being read again.`,
     });
   }
   return stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);

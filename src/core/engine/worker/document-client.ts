@@ -52,15 +52,18 @@ export class DocumentWorkerClient {
     return this.start({ op: 'open', params: this.params }, onEvent);
   }
 
-  /** The file changed: the events say what is new (steps, or a reset and everything again). */
-  reload(onEvent: (e: DocumentEvent) => void): Promise<LoadEnd> {
+  /**
+   * The file changed: the events say what is new (steps, or a reset and everything again).
+   * `fromStart`: read it from the start, not on from where the last read ended.
+   */
+  reload(onEvent: (e: DocumentEvent) => void, fromStart = false): Promise<LoadEnd> {
     if (this.lost || !this.worker) {
       // A new worker knows nothing of what was sent: it sends everything, after a reset.
       this.lost = false;
       onEvent({ kind: 'reset' });
       return this.start({ op: 'open', params: this.params }, onEvent);
     }
-    return this.start({ op: 'reload' }, onEvent);
+    return this.start({ op: 'reload', ...(fromStart ? { fromStart } : {}) }, onEvent);
   }
 
   /** Checks asked of the worker and not answered: each gets its verdicts, or undefined if the worker goes. */

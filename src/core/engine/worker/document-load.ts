@@ -231,15 +231,19 @@ export class DocumentLoader {
     this.load(false);
   }
 
-  /** The file changed on disk: send what is new (an append), or everything again (a rewrite). */
-  reload(): void {
-    this.load(true);
+  /**
+   * The file changed on disk: send what is new (an append), or everything again (a rewrite).
+   * `fromStart`: the host found a step no longer where it was read; read the file from the start
+   * whatever its ends say (a streamed file is not read on; the same bytes are still unchanged).
+   */
+  reload(fromStart = false): void {
+    this.load(true, fromStart);
   }
 
-  private load(isReload: boolean): void {
+  private load(isReload: boolean, fromStart = false): void {
     try {
       this.stamp = stampOf(this.params.path);
-      if (isReload && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
+      if (isReload && !fromStart && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
       // Read whole because its lines were out of order: so again (the same bytes are unchanged,
       // the steps unchanged at each run's head are kept), not streamed up to the same break first.
       if (isReload && this.mode === 'whole' && this.outOfOrder) return this.loadWhole(true);

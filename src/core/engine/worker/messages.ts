@@ -18,7 +18,7 @@ export type JobReply =
  */
 export type DocumentRequest =
   | { op: 'open'; params: import('./document-load').OpenDocumentParams; taken?: SharedArrayBuffer }
-  | { op: 'reload' }
+  | { op: 'reload'; fromStart?: boolean }
   | { op: 'check'; id: number; query: string; lines: import('../stream/step-payloads').LineCheck };
 
 /** A document worker's answer to a `check`: a LineVerdict per line, or why it could not (a bug or an unreadable file). */

@@ -52,7 +52,7 @@ function serveDocument(): void {
       const reply = check(path, m);
       parentPort?.postMessage(reply, 'verdicts' in reply ? [reply.verdicts.buffer as ArrayBuffer] : []);
     } else {
-      loader?.reload();
+      loader?.reload(m.fromStart === true);
     }
   });
 }
