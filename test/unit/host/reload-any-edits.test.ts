@@ -7,8 +7,11 @@
  * changes live files see (lines appended a few at a time, a last line written in two parts, a line
  * rewritten, the file cut back and grown again) over files of several runs with the same ids, in
  * the three ways the editor reads them: agent-trace/v1 lines streamed, the same read whole, and
- * OTLP JSON lines (parents first and children first). After every change: as many runs, and every
- * run's details, rows and summary equal a fresh open's. Seeded: the same sequences every run.
+ * OTLP JSON lines (parents first and children first). Documents too (an OTLP request, parents
+ * first and children first, read as a document and whole; a TRAIL span tree), written again whole
+ * after each change to their spans: spans added, one failed, two swapped, one repeated, the list
+ * cut back. After every change: as many runs, and every run's details, rows and summary equal a
+ * fresh open's. Seeded: the same sequences every run.
  */
 import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,5 +158,127 @@ describe('trace editor: a file changed in any way and read again shows what a fr
         check();
       }
     }), { seed: 20261204 + n, numRuns: 12 });
+  }));
+});
+
+type SpanEdit =
+  | { kind: 'grow'; count: number }
+  | { kind: 'fail'; at: number }
+  | { kind: 'swap'; at: number }
+  | { kind: 'repeat'; at: number }
+  | { kind: 'cut'; keep: number };
+
+const spanEdit: fc.Arbitrary<SpanEdit> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('grow' as const), count: fc.integer({ min: 1, max: 25 }) }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('fail' as const), at: fc.nat() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('swap' as const), at: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('repeat' as const), at: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('cut' as const), keep: fc.nat() }), weight: 1 },
+);
+
+type Span = Record<string, unknown>;
+
+interface DocumentSource {
+  name: string;
+  /** The spans a document is written from, in the order it writes them. */
+  spans: Span[];
+  payloadsOnDemand: boolean;
+  /** Swaps and repeats only where the format allows any order (a TRAIL tree is written parents first). */
+  anyOrder: boolean;
+  failed(span: Span): Span;
+  text(spans: Span[]): string;
+}
+
+/** Two traces' spans in one OTLP request (two trace ids), in the order written. */
+function otlpSpans(childrenFirst: boolean): { spans: Span[]; text: (spans: Span[]) => string } {
+  const doc = (seed: number) => JSON.parse(benchTraceText('otlp', 45, seed)) as { resourceSpans: { resource: unknown; scopeSpans: { scope: unknown; spans: Span[] }[] }[] };
+  const a = doc(4);
+  const b = doc(6).resourceSpans[0].scopeSpans[0].spans.map((sp) => ({ ...sp, traceId: '0000000000000000000000000000abcd' }));
+  const spans = [...a.resourceSpans[0].scopeSpans[0].spans, ...b];
+  if (childrenFirst) spans.reverse();
+  const rs = a.resourceSpans[0];
+  return { spans, text: (list) => JSON.stringify({ resourceSpans: [{ resource: rs.resource, scopeSpans: [{ scope: rs.scopeSpans[0].scope, spans: list }] }] }) };
+}
+
+/** A TRAIL tree's spans parents first (each without its children), and the tree of any first ones of them. */
+function trailSpans(): { spans: Span[]; text: (spans: Span[]) => string } {
+  const doc = JSON.parse(benchTraceText('trail', 90, 7)) as { trace_id: string; spans: Span[] };
+  const spans: Span[] = [];
+  const flatten = (sp: Span): void => {
+    const { child_spans: children, ...own } = sp;
+    spans.push(own);
+    for (const c of (children as Span[] | undefined) ?? []) flatten(c);
+  };
+  doc.spans.forEach(flatten);
+  const text = (list: Span[]): string => {
+    const nodes = new Map<unknown, Span>();
+    const roots: Span[] = [];
+    for (const own of list) {
+      const node: Span = { ...own, child_spans: [] };
+      nodes.set(own.span_id, node);
+      const parent = nodes.get(own.parent_span_id);
+      if (parent) (parent.child_spans as Span[]).push(node);
+      else roots.push(node);
+    }
+    return JSON.stringify({ trace_id: doc.trace_id, spans: roots });
+  };
+  return { spans, text };
+}
+
+const otlpFailed = (span: Span): Span => ({ ...span, status: { code: 2, message: 'the tool process was killed (edited)' } });
+const trailFailed = (span: Span): Span => ({ ...span, status_code: 'Error', status_message: 'the tool process was killed (edited)' });
+
+const DOCUMENTS: DocumentSource[] = [
+  { name: 'an OTLP document, parents first, read as a document', ...otlpSpans(false), payloadsOnDemand: true, anyOrder: true, failed: otlpFailed },
+  { name: 'an OTLP document, children first (two passes)', ...otlpSpans(true), payloadsOnDemand: true, anyOrder: true, failed: otlpFailed },
+  { name: 'an OTLP document read whole', ...otlpSpans(false), payloadsOnDemand: false, anyOrder: true, failed: otlpFailed },
+  { name: 'a TRAIL span tree, read as a document', ...trailSpans(), payloadsOnDemand: true, anyOrder: false, failed: trailFailed },
+];
+
+describe('trace editor: a document changed in any way and read again shows what a fresh open shows', function () {
+  this.timeout(300_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'atd-any-doc-edits-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  DOCUMENTS.forEach((source, n) => it(`${source.name}: spans added, failed, swapped, repeated and cut`, () => {
+    const path = join(dir, `doc-${n}.json`);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.array(spanEdit, { minLength: 1, maxLength: 6 }), (start, edits) => {
+      const written = source.spans.slice(0, start);
+      let next = start;
+      writeFileSync(path, source.text(written));
+      const live = new Opened(path, source.payloadsOnDemand);
+      const history: string[] = [];
+      for (const e of edits) {
+        if (e.kind === 'grow') {
+          if (next >= source.spans.length) continue;
+          const added = source.spans.slice(next, next + e.count);
+          written.push(...added);
+          next += added.length;
+          history.push(`${added.length} spans added`);
+        } else if (e.kind === 'fail') {
+          const at = e.at % written.length;
+          written[at] = source.failed(written[at]);
+          history.push(`span ${at} failed`);
+        } else if (e.kind === 'cut') {
+          written.length = 1 + (e.keep % written.length);
+          next = written.length;
+          history.push(`cut to ${written.length} spans`);
+        } else {
+          if (!source.anyOrder) continue;
+          const at = e.at % written.length;
+          if (e.kind === 'repeat') written.push(written[at]);
+          else if (at + 1 < written.length) [written[at], written[at + 1]] = [written[at + 1], written[at]];
+          history.push(`span ${at} ${e.kind === 'repeat' ? 'repeated' : 'swapped with the next'}`);
+        }
+        writeFileSync(path, source.text(written));
+        live.reload();
+        const fresh = new Opened(path, source.payloadsOnDemand);
+        const where = `${source.name}, after ${history.join(', ')}`;
+        assert.equal(fresh.file.loadError, undefined, `${where}: the fresh open failed`);
+        assert.equal(live.file.traces.length, fresh.file.traces.length, `${where}: runs`);
+        fresh.file.traces.forEach((_, run) => assert.deepEqual(live.shown(run), fresh.shown(run), `${where}: run ${run}`));
+      }
+    }), { seed: 20261205 + n, numRuns: 10 });
   }));
 });
