@@ -24,8 +24,9 @@ export class Opened {
   resets: (number[] | undefined)[] = [];
   sentPerRun: Record<number, number> = {};
 
-  constructor(readonly path: string, payloadsOnDemand: boolean) {
-    this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => undefined });
+  /** `sidecar`: the tags file's text, as if beside the trace (none by default). */
+  constructor(readonly path: string, payloadsOnDemand: boolean, sidecar?: string) {
+    this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => sidecar });
     this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand }, (e) => {
       if (e.kind === 'done') this.done = e;
       if (e.kind === 'reset') this.resets.push(e.keep);

@@ -11,7 +11,9 @@
  * first and children first, read as a document and whole; a TRAIL span tree), written again whole
  * after each change to their spans: spans added, one failed, two swapped, one repeated, the list
  * cut back. After every change: as many runs, and every run's details, rows and summary equal a
- * fresh open's. Seeded: the same sequences every run.
+ * fresh open's. Tags (a sidecar beside the file, on steps of each run and on one no run has) bind
+ * as a fresh open binds them, and none is lost: those whose step is gone count as orphans and stay
+ * in the document. Seeded: the same sequences every run.
  */
 import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +45,8 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 
 interface Source {
   name: string;
+  /** Tags on steps of its runs (by step id and run), and on one that no run has. */
+  sidecar: string;
   /** The lines a live file is written from, in order. */
   lines: string[];
   /** Lines a file needs before it opens as a trace (a header and a step). */
@@ -50,6 +54,11 @@ interface Source {
   payloadsOnDemand: boolean;
   /** The line with one step made to fail (another status and error message). */
   failed(line: string): string;
+}
+
+/** A sidecar tagging `ids` ([step id, run]) with a tool failure each. */
+function sidecarOn(ids: [string, number][]): string {
+  return JSON.stringify({ version: 1, errors: ids.map(([location, traceIndex]) => ({ location, traceIndex, category: 'TOOL.RUNTIME', impact: 'LOW', source: 'human' })) });
 }
 
 /** Three runs of 25 steps with the same ids (the second and third repeat the first's). */
@@ -77,11 +86,14 @@ function failedSpanLine(line: string): string {
   return JSON.stringify(v);
 }
 
+const AGENT_TRACE_TAGS = sidecarOn([['tool-1', 0], ['llm-3', 1], ['turn-6', 2], ['tool-1', 2], ['ghost', 0]]);
+const SPAN_TAGS = sidecarOn([['0000000000000004', 0], ['0000000000000021', 1], ['0000000000000007', 1], ['ghost', 1]]);
+
 const SOURCES: Source[] = [
-  { name: 'agent-trace/v1 lines, streamed', lines: agentTraceLines(), least: 2, payloadsOnDemand: true, failed: failedStepLine },
-  { name: 'agent-trace/v1 lines, read whole', lines: agentTraceLines(), least: 2, payloadsOnDemand: false, failed: failedStepLine },
-  { name: 'OTLP JSON lines, parents first', lines: collectorLines(false), least: 1, payloadsOnDemand: true, failed: failedSpanLine },
-  { name: 'OTLP JSON lines, children first', lines: collectorLines(true), least: 1, payloadsOnDemand: true, failed: failedSpanLine },
+  { name: 'agent-trace/v1 lines, streamed', lines: agentTraceLines(), least: 2, payloadsOnDemand: true, failed: failedStepLine, sidecar: AGENT_TRACE_TAGS },
+  { name: 'agent-trace/v1 lines, read whole', lines: agentTraceLines(), least: 2, payloadsOnDemand: false, failed: failedStepLine, sidecar: AGENT_TRACE_TAGS },
+  { name: 'OTLP JSON lines, parents first', lines: collectorLines(false), least: 1, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS },
+  { name: 'OTLP JSON lines, children first', lines: collectorLines(true), least: 1, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS },
 ];
 
 describe('trace editor: a file changed in any way and read again shows what a fresh open shows', function () {
@@ -97,15 +109,18 @@ describe('trace editor: a file changed in any way and read again shows what a fr
       const written = source.lines.slice(0, start);
       let next = start;
       writeFileSync(path, written.join('\n') + '\n');
-      const live = new Opened(path, source.payloadsOnDemand);
+      const live = new Opened(path, source.payloadsOnDemand, source.sidecar);
+      const tags = live.file.annotations.doc.errors.length;
       const history: string[] = [];
       const check = (): void => {
         live.reload();
-        const fresh = new Opened(path, source.payloadsOnDemand);
+        const fresh = new Opened(path, source.payloadsOnDemand, source.sidecar);
         const where = `${source.name}, after ${history.join(', ')}`;
         assert.equal(fresh.file.loadError, undefined, `${where}: the fresh open failed`);
         assert.equal(live.file.traces.length, fresh.file.traces.length, `${where}: runs`);
         fresh.file.traces.forEach((_, run) => assert.deepEqual(live.shown(run), fresh.shown(run), `${where}: run ${run}`));
+        assert.equal(live.file.annotations.doc.errors.length, tags, `${where}: every tag kept`);
+        assert.deepEqual(live.file.annotationStatus(), fresh.file.annotationStatus(), `${where}: tags bound and orphaned as a fresh open's`);
       };
       for (const e of edits) {
         if (e.kind === 'append' || e.kind === 'torn') {
@@ -180,6 +195,7 @@ type Span = Record<string, unknown>;
 
 interface DocumentSource {
   name: string;
+  sidecar: string;
   /** The spans a document is written from, in the order it writes them. */
   spans: Span[];
   payloadsOnDemand: boolean;
@@ -229,10 +245,10 @@ const otlpFailed = (span: Span): Span => ({ ...span, status: { code: 2, message:
 const trailFailed = (span: Span): Span => ({ ...span, status_code: 'Error', status_message: 'the tool process was killed (edited)' });
 
 const DOCUMENTS: DocumentSource[] = [
-  { name: 'an OTLP document, parents first, read as a document', ...otlpSpans(false), payloadsOnDemand: true, anyOrder: true, failed: otlpFailed },
-  { name: 'an OTLP document, children first (two passes)', ...otlpSpans(true), payloadsOnDemand: true, anyOrder: true, failed: otlpFailed },
-  { name: 'an OTLP document read whole', ...otlpSpans(false), payloadsOnDemand: false, anyOrder: true, failed: otlpFailed },
-  { name: 'a TRAIL span tree, read as a document', ...trailSpans(), payloadsOnDemand: true, anyOrder: false, failed: trailFailed },
+  { name: 'an OTLP document, parents first, read as a document', ...otlpSpans(false), payloadsOnDemand: true, anyOrder: true, failed: otlpFailed, sidecar: SPAN_TAGS },
+  { name: 'an OTLP document, children first (two passes)', ...otlpSpans(true), payloadsOnDemand: true, anyOrder: true, failed: otlpFailed, sidecar: SPAN_TAGS },
+  { name: 'an OTLP document read whole', ...otlpSpans(false), payloadsOnDemand: false, anyOrder: true, failed: otlpFailed, sidecar: SPAN_TAGS },
+  { name: 'a TRAIL span tree, read as a document', ...trailSpans(), payloadsOnDemand: true, anyOrder: false, failed: trailFailed, sidecar: sidecarOn([['0000000000000004', 0], ['0000000000000030', 0], ['ghost', 0]]) },
 ];
 
 describe('trace editor: a document changed in any way and read again shows what a fresh open shows', function () {
@@ -247,7 +263,8 @@ describe('trace editor: a document changed in any way and read again shows what 
       const written = source.spans.slice(0, start);
       let next = start;
       writeFileSync(path, source.text(written));
-      const live = new Opened(path, source.payloadsOnDemand);
+      const live = new Opened(path, source.payloadsOnDemand, source.sidecar);
+      const tags = live.file.annotations.doc.errors.length;
       const history: string[] = [];
       for (const e of edits) {
         if (e.kind === 'grow') {
@@ -273,11 +290,13 @@ describe('trace editor: a document changed in any way and read again shows what 
         }
         writeFileSync(path, source.text(written));
         live.reload();
-        const fresh = new Opened(path, source.payloadsOnDemand);
+        const fresh = new Opened(path, source.payloadsOnDemand, source.sidecar);
         const where = `${source.name}, after ${history.join(', ')}`;
         assert.equal(fresh.file.loadError, undefined, `${where}: the fresh open failed`);
         assert.equal(live.file.traces.length, fresh.file.traces.length, `${where}: runs`);
         fresh.file.traces.forEach((_, run) => assert.deepEqual(live.shown(run), fresh.shown(run), `${where}: run ${run}`));
+        assert.equal(live.file.annotations.doc.errors.length, tags, `${where}: every tag kept`);
+        assert.deepEqual(live.file.annotationStatus(), fresh.file.annotationStatus(), `${where}: tags bound and orphaned as a fresh open's`);
       }
     }), { seed: 20261205 + n, numRuns: 10 });
   }));
