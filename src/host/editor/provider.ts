@@ -18,7 +18,7 @@ import { parseSidecar, serializeSidecar, writeFileAtomic } from '../../core/anno
 import { prepareSidecarFolder, relocationNote, sidecarLocationFor, sidecarReaderFor } from '../sidecar-storage';
 import { siblingAccessFor } from '../sibling-files';
 import { sha256Hex } from '../../core/util/hash';
-import { formatProblem } from '../../core/util/problems';
+import { formatProblem, isUserInputError } from '../../core/util/problems';
 import {
   AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, StepSelectedNotification, TraceChanged,
   type TraceChangedParams, type WebviewStateSnapshot,
@@ -534,7 +534,9 @@ class TraceEditor implements TraceEditorHandle {
     this.rpc = new RpcEndpoint({
       send: (m) => { void panel.webview.postMessage(m); },
       timeoutMs: REQUEST_TIMEOUT_MS,
-      onHandlerError: (method, e) => console.error(`[agent-trace-debugger] ${method} failed:`, e),
+      // A request refused for what the trace holds (a step no longer on its line: the file is read
+      // again) is the webview's to show; the log gets its words, not a stack.
+      onHandlerError: (method, e) => (isUserInputError(e) ? console.warn(`[agent-trace-debugger] ${method}: ${e.message}`) : console.error(`[agent-trace-debugger] ${method} failed:`, e)),
     });
     this.visibility = panel.onDidChangeViewState(() => {
       // Hiding the tab destroys the page (no retainContextWhenHidden): it will never answer.
