@@ -43,15 +43,34 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('broken' as const), at: fc.nat() }), weight: 1 },
 );
 
-interface Source {
+/** How a file is opened: whether its steps are held without payloads, and the sidecar beside it. */
+interface OpenedAs {
   name: string;
+  payloadsOnDemand: boolean;
   /** Tags on steps of its runs (by step id and run), and on one that no run has. */
   sidecar: string;
+}
+
+/**
+ * Read `live` again and check it against a fresh open of the same bytes: as many runs, each run's
+ * details, rows and summary, its `tags` tags all kept, and bound or orphaned as the fresh open's.
+ */
+function readAgainAsFresh(live: Opened, as: OpenedAs, tags: number, history: readonly string[]): void {
+  live.reload();
+  const fresh = new Opened(live.path, as.payloadsOnDemand, as.sidecar);
+  const where = `${as.name}, after ${history.join(', ')}`;
+  assert.equal(fresh.file.loadError, undefined, `${where}: the fresh open failed`);
+  assert.equal(live.file.traces.length, fresh.file.traces.length, `${where}: runs`);
+  fresh.file.traces.forEach((_, run) => assert.deepEqual(live.shown(run), fresh.shown(run), `${where}: run ${run}`));
+  assert.equal(live.file.annotations.doc.errors.length, tags, `${where}: every tag kept`);
+  assert.deepEqual(live.file.annotationStatus(), fresh.file.annotationStatus(), `${where}: tags bound and orphaned as a fresh open's`);
+}
+
+interface Source extends OpenedAs {
   /** The lines a live file is written from, in order. */
   lines: string[];
   /** Lines a file needs before it opens as a trace (a header and a step). */
   least: number;
-  payloadsOnDemand: boolean;
   /** The line with one step made to fail (another status and error message). */
   failed(line: string): string;
 }
@@ -112,16 +131,7 @@ describe('trace editor: a file changed in any way and read again shows what a fr
       const live = new Opened(path, source.payloadsOnDemand, source.sidecar);
       const tags = live.file.annotations.doc.errors.length;
       const history: string[] = [];
-      const check = (): void => {
-        live.reload();
-        const fresh = new Opened(path, source.payloadsOnDemand, source.sidecar);
-        const where = `${source.name}, after ${history.join(', ')}`;
-        assert.equal(fresh.file.loadError, undefined, `${where}: the fresh open failed`);
-        assert.equal(live.file.traces.length, fresh.file.traces.length, `${where}: runs`);
-        fresh.file.traces.forEach((_, run) => assert.deepEqual(live.shown(run), fresh.shown(run), `${where}: run ${run}`));
-        assert.equal(live.file.annotations.doc.errors.length, tags, `${where}: every tag kept`);
-        assert.deepEqual(live.file.annotationStatus(), fresh.file.annotationStatus(), `${where}: tags bound and orphaned as a fresh open's`);
-      };
+      const check = (): void => readAgainAsFresh(live, source, tags, history);
       for (const e of edits) {
         if (e.kind === 'append' || e.kind === 'torn') {
           if (next >= source.lines.length) continue;
@@ -193,12 +203,9 @@ const spanEdit: fc.Arbitrary<SpanEdit> = fc.oneof(
 
 type Span = Record<string, unknown>;
 
-interface DocumentSource {
-  name: string;
-  sidecar: string;
+interface DocumentSource extends OpenedAs {
   /** The spans a document is written from, in the order it writes them. */
   spans: Span[];
-  payloadsOnDemand: boolean;
   /** Swaps and repeats only where the format allows any order (a TRAIL tree is written parents first). */
   anyOrder: boolean;
   failed(span: Span): Span;
@@ -289,14 +296,7 @@ describe('trace editor: a document changed in any way and read again shows what 
           history.push(`span ${at} ${e.kind === 'repeat' ? 'repeated' : 'swapped with the next'}`);
         }
         writeFileSync(path, source.text(written));
-        live.reload();
-        const fresh = new Opened(path, source.payloadsOnDemand, source.sidecar);
-        const where = `${source.name}, after ${history.join(', ')}`;
-        assert.equal(fresh.file.loadError, undefined, `${where}: the fresh open failed`);
-        assert.equal(live.file.traces.length, fresh.file.traces.length, `${where}: runs`);
-        fresh.file.traces.forEach((_, run) => assert.deepEqual(live.shown(run), fresh.shown(run), `${where}: run ${run}`));
-        assert.equal(live.file.annotations.doc.errors.length, tags, `${where}: every tag kept`);
-        assert.deepEqual(live.file.annotationStatus(), fresh.file.annotationStatus(), `${where}: tags bound and orphaned as a fresh open's`);
+        readAgainAsFresh(live, source, tags, history);
       }
     }), { seed: 20261205 + n, numRuns: 10 });
   }));
