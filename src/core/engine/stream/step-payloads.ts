@@ -559,11 +559,37 @@ export class StepChangedOnDisk extends UserInputError {}
 /** The whole step from its line or span, as the streamed import built it; refused when the text is no longer the step's. */
 function rebuild(path: string, light: Step, text: string, format: PayloadFormat): Step {
   const d = draftOf(text, format, (light.location?.line ?? 1) - 1, light.attributes);
-  if (!d || d.sourceId !== light.sourceId || d.kind !== light.kind || d.name !== light.name) {
+  const whole = d && d.sourceId === light.sourceId && d.kind === light.kind && d.name === light.name
+    ? stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location)
+    : undefined;
+  if (!whole || !sameHeldFields(light, whole)) {
     throw new StepChangedOnDisk({
       file: path, ...(light.location ? { line: light.location.line } : {}),
-      message: `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is being read again.`,
+      message: whole
+        ? `changed on disk since it was read: step ${JSON.stringify(light.id)} on this ${format === 'line' ? 'line' : 'span'} now has another ${heldFieldChanged(light, whole)}. The trace is being read again.`
+        : `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is being read again.`,
     });
   }
-  return stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location);
+  return whole;
+}
+
+/**
+ * The fields a held step keeps besides its identity (what its row, the timeline and the failing
+ * set show), in the order they are compared. A line edited in place to the same length (a status
+ * or a time) and grown in the same write reads as an append: its row would keep the old value.
+ */
+const HELD_FIELDS: readonly { name: string; of: (s: Step) => unknown }[] = [
+  { name: 'status', of: (s) => s.status },
+  { name: 'start time', of: (s) => s.startTime },
+  { name: 'end time', of: (s) => s.endTime },
+  { name: 'error', of: (s) => (s.error === undefined ? undefined : JSON.stringify(s.error)) },
+  { name: 'tool call', of: (s) => (s.toolCall === undefined ? undefined : `${s.toolCall.id ?? ''}\u0000${s.toolCall.name}`) },
+];
+
+function heldFieldChanged(light: Step, whole: Step): string | undefined {
+  return HELD_FIELDS.find((f) => f.of(light) !== f.of(whole))?.name;
+}
+
+function sameHeldFields(light: Step, whole: Step): boolean {
+  return heldFieldChanged(light, whole) === undefined;
 }
