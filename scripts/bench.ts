@@ -22,7 +22,8 @@
  *
  * Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_FORMATS (default jsonl,otlp,otlp-ended,otlp-lines,trail),
  * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp),
- * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr).
+ * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr), BENCH_DEBUG_LAUNCH=0
+ * (skips the trace debugger's launch: scripts/bench-debug.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watchMainThread } from '../test/support/main-thread-probe';
+import { debugLaunchGoal, printDebugLaunch, runDebugLaunch, type DebugLaunchResult } from './bench-debug';
 import { startTraceWorker } from '../src/core/engine/worker/spawn';
 import { TraceFile } from '../src/host/editor/trace-file';
 import { loadTraceFile, STREAM_ABOVE_BYTES } from '../src/core/load';
@@ -640,6 +642,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
     return;
   }
+  if (args[0] === '--debug-launch') {
+    const r = await runDebugLaunch(args[1] as BenchFormat, args[2], Number(args[3]), args[4]);
+    process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
+    return;
+  }
   if (args[0] === '--case' || args[0] === '--model') {
     const r = args[0] === '--case' ? runCase(args[1] as BenchFormat, args[2], Number(args[3])) : runModel(Number(args[1]));
     process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
@@ -653,15 +660,17 @@ async function main(): Promise<void> {
   if (unknown) throw new Error(`BENCH_FORMATS: unknown format "${unknown}" (known: ${BENCH_FORMATS.join(', ')})`);
   const workspaceFiles = Number(process.env.BENCH_WORKSPACE_FILES ?? '5000');
   const editorOpen = process.env.BENCH_EDITOR_OPEN !== '0';
+  const debugLaunch = process.env.BENCH_DEBUG_LAUNCH !== '0';
   const workerPath = resolve(__dirname, '..', 'dist', 'trace-worker.js');
-  if ((workspaceFiles > 0 || editorOpen) && !existsSync(workerPath)) {
-    throw new Error(`${workerPath} is missing: run \`npm run build\` first (the editor's open and the workspace part run the real trace worker), or set BENCH_WORKSPACE_FILES=0 BENCH_EDITOR_OPEN=0`);
+  if ((workspaceFiles > 0 || editorOpen || debugLaunch) && !existsSync(workerPath)) {
+    throw new Error(`${workerPath} is missing: run \`npm run build\` first (the editor's open, the debugger's launch and the workspace part run the real trace worker), or set BENCH_WORKSPACE_FILES=0 BENCH_EDITOR_OPEN=0 BENCH_DEBUG_LAUNCH=0`);
   }
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'agent-trace-bench-'));
   console.log(`node ${process.version}, ${process.execArgv.join(' ')}; files in ${dir}`);
   const all: CaseResult[] = [];
   const engine: CaseResult[] = [];
   const opens: EditorOpenResult[] = [];
+  const launches: DebugLaunchResult[] = [];
   const engineOnly = process.env.BENCH_ENGINE_ONLY !== '0';
   try {
     for (const format of formats) {
@@ -677,6 +686,11 @@ async function main(): Promise<void> {
           const o = inChild<EditorOpenResult>(['--editor-open', format, path, String(steps), workerPath], { format, steps, bytes } as EditorOpenResult);
           opens.push(o);
           console.error(`  ${format} ${steps}: editor open ${o.notOpened ? `failed: ${o.notOpened}` : `first rows ${f0(o.firstRows)} ms, all read ${f0(o.allRead)} ms, longest main-thread stall ${f0(o.maxStallMs)} ms`}`);
+        }
+        if (debugLaunch) {
+          const d = inChild<DebugLaunchResult>(['--debug-launch', format, path, String(steps), workerPath], { format, steps, bytes });
+          launches.push(d);
+          console.error(`  ${format} ${steps}: debugger launch ${d.notOpened ? `failed: ${d.notOpened}` : d.refused ? `refused: ${d.refused}` : `entry stop ${f0(d.entryMs)} ms`}, longest main-thread stall ${f0(d.maxStallMs)} ms`);
         }
         rmSync(path, { force: true });
         if (r.notOpened && engineOnly && !engine.some((e) => e.steps === steps)) {
@@ -694,6 +708,7 @@ async function main(): Promise<void> {
     for (const format of formats) printFormat(format, all.filter((r) => r.format === format));
     if (engine.length) printEngine(engine);
     if (opens.length) printEditorOpen(opens, all);
+    if (launches.length) printDebugLaunch(launches, table);
     console.log('\nopen = the whole-file path, in process (as the CLI reads it: over 512 MB, as a stream): read + parse + build + detect + TraceIndex + summary + first 100 rows; indexed = open + search index. (The editor opens through its document worker: the table above.)');
     console.log('bare parse = read + UTF-8 decode + JSON.parse of the same bytes (JSONL: each line), same process, after the session is released.');
     console.log('indexed÷parse: how many times longer than the bare parse (goal <= 2, i.e. >= 0.5x its throughput). CPU/step vs first: fully indexed CPU per step against the smallest size.');
@@ -712,6 +727,8 @@ async function main(): Promise<void> {
       workspace = 'BENCH_WORKSPACE_FILES=0';
     }
     printGoals(all, engine, workspace, opens);
+    const debugGoal = debugLaunchGoal(launches, verdict);
+    if (debugGoal) console.log(debugGoal);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

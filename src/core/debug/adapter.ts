@@ -23,13 +23,26 @@ import { traceIndexOf } from '../annotations/bind';
 import { loadTaxonomy, type Taxonomy } from '../taxonomy';
 import { exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
 import { compileExpression, ExpressionError, formatValue } from './expression';
-import { LaunchError, TraceDebugRuntime, type StoppedInfo } from './runtime';
+import { LaunchError, TraceDebugRuntime, type RuntimeFrame, type StoppedInfo } from './runtime';
 import { stepScopes, VariableStore } from './variables';
 
 export const THREAD_ID = 1;
 /** The custom event sent on every stop, and the custom request that moves the debugger to a step. */
 export const STEP_EVENT = 'agentTraceStep';
 export const GOTO_STEP_REQUEST = 'gotoStep';
+/**
+ * Custom request: a step of the debugged run by its position (`position`; default where the
+ * replay is), answered with its frame (`RuntimeFrame`: stable id, name, source location), the
+ * trace file and the run's length. The host asks it where it used to read the runtime, which lives
+ * in a worker thread (adapter-in-worker.ts).
+ */
+export const STEP_AT_REQUEST = 'stepAt';
+
+/** What `stepAt` answers. */
+export interface StepAtBody extends RuntimeFrame {
+  file: string;
+  length: number;
+}
 
 /** Error response ids (DAP `Message.id`). */
 const ERR = { launch: 3001, notLaunched: 3002, breakpoint: 3003, evaluate: 3004, frame: 3005, request: 3006 } as const;
@@ -354,11 +367,25 @@ export class TraceDebugAdapter extends DebugSession {
   }
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command === STEP_AT_REQUEST) return this.stepAt(response, args);
     if (command !== GOTO_STEP_REQUEST) return this.fail(response, ERR.request, `unknown request "${command}"`);
     const a = (args ?? {}) as { stepId?: unknown; position?: unknown };
     const target = typeof a.stepId === 'string' ? a.stepId : typeof a.position === 'number' ? a.position : undefined;
     if (target === undefined) return this.fail(response, ERR.request, `${GOTO_STEP_REQUEST} needs "stepId" (a string) or "position" (a number)`);
     this.move(response, (rt) => rt.goto(target), true);
+  }
+
+  private stepAt(response: DebugProtocol.Response, args: unknown): void {
+    this.withRuntime(response, (rt) => {
+      const asked = (args ?? {}) as { position?: unknown };
+      const position = asked.position === undefined ? rt.position : asked.position;
+      if (typeof position !== 'number' || !Number.isInteger(position) || position < 0 || position >= rt.length) {
+        return this.fail(response, ERR.request, `${STEP_AT_REQUEST}: no step at position ${JSON.stringify(position)} (the run has ${rt.length})`);
+      }
+      const body: StepAtBody = { ...rt.frameOf(position), file: rt.file, length: rt.length };
+      response.body = body;
+      this.sendResponse(response);
+    });
   }
 
   private onStopped(s: StoppedInfo): void {

@@ -1,6 +1,7 @@
 /**
  * The trace debugger in VS Code (issue 12): the `agent-trace` debug type runs the adapter of
- * src/core/debug inline in the extension host, a configuration provider makes F5 on an open trace
+ * src/core/debug in a worker thread, relayed inline (adapter-in-worker.ts: a launch loads the run
+ * whole, which must not hold the extension host's thread), a configuration provider makes F5 on an open trace
  * work without a launch.json, and the trace editor and the debugger follow each other: a stop
  * selects the step in the trace editors of that file (the adapter's `agentTraceStep` event), and a
  * step the user selects in one moves the debugger there (`gotoStep`). "Tag This Step As…" on a
@@ -9,7 +10,9 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { GOTO_STEP_REQUEST, STEP_EVENT, TraceDebugAdapter } from '../../core/debug/adapter';
+import { GOTO_STEP_REQUEST, STEP_AT_REQUEST, STEP_EVENT, type StepAtBody } from '../../core/debug/adapter';
+import { DebugAdapterInWorker } from '../../core/debug/adapter-in-worker';
+import { startTraceWorker } from '../../core/engine/worker/spawn';
 import { traceIndexOf } from '../../core/annotations/bind';
 import type { Impact } from '../../protocol';
 import { getActiveTraceEditor, getTraceEditorsFor, onDidSelectTraceStep, type TraceEditorHandle } from '../editor';
@@ -26,7 +29,8 @@ export { DEBUG_TYPE } from './configuration';
 interface TagFromDebuggerArgs { category?: string; impact?: Impact; description?: string }
 
 export function activateDebugger(context: vscode.ExtensionContext): void {
-  const adapters = new Map<string, TraceDebugAdapter>();
+  const adapters = new Map<string, DebugAdapterInWorker>();
+  const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath;
   /** Where each session last stopped (its `agentTraceStep` event). */
   const stops = new Map<string, { session: vscode.DebugSession; stop: StepEventBody }>();
   /** Files the debugger just stopped in (uri → when, and the groups whose active tab was its trace editor), whose source VS Code is about to show. */
@@ -35,9 +39,14 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor(session) {
-        const adapter = new TraceDebugAdapter({
-          taxonomy: typeof session.configuration.taxonomy === 'string' ? session.configuration.taxonomy : configuredTaxonomySpec(),
-          sidecarPathFor: (path) => sidecarLocationFor(vscode.Uri.file(path)).path,
+        const taxonomy = typeof session.configuration.taxonomy === 'string' ? session.configuration.taxonomy : configuredTaxonomySpec();
+        const adapter = new DebugAdapterInWorker(() => startTraceWorker(workerPath, 'debug', { taxonomy }), {
+          // Where the sidecar is depends on the host's settings and workspace: the worker is told.
+          completeLaunch: (args) => {
+            if (args.sidecarPath !== undefined || typeof args.trace !== 'string') return args;
+            const sidecarPath = sidecarLocationFor(vscode.Uri.file(args.trace)).path;
+            return sidecarPath === undefined ? args : { ...args, sidecarPath };
+          },
         });
         adapters.set(session.id, adapter);
         return new vscode.DebugAdapterInlineImplementation(adapter);
@@ -61,23 +70,25 @@ export function activateDebugger(context: vscode.ExtensionContext): void {
         const stopped = justStopped.get(uri.toString());
         if (!stopped || Date.now() - stopped.at > STOP_SHOWN_MS || !stopped.traceEditorGroups.has(tab.group.viewColumn)) continue;
         justStopped.delete(uri.toString());
-        const runtime = [...stops.values()].map(({ session }) => adapters.get(session.id)?.runtime).find((rt) => rt && vscode.Uri.file(rt.file).toString() === uri.toString());
-        if (runtime) void moveBeside(tab, uri, runtime.frameOf(runtime.position).location);
+        const session = [...stops.values()].find(({ stop }) => vscode.Uri.file(stop.file).toString() === uri.toString())?.session;
+        if (session) void moveBeside(tab, uri, session);
       }
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
+      // VS Code disposes an inline adapter itself; ending the worker here too costs nothing if it did.
+      adapters.get(session.id)?.dispose();
       adapters.delete(session.id);
       stops.delete(session.id);
     }),
     onDidSelectTraceStep(({ editor, traceIndex, index, stepId }) => {
       for (const { session, stop } of stops.values()) {
         if (vscode.Uri.file(stop.file).toString() !== editor.uri.toString() || positionInEditor(editor, stop.traceIndex) !== traceIndex) continue;
-        if (stop.stepId === stepId || adapters.get(session.id)?.runtime?.running) continue;
+        if (stop.stepId === stepId || adapters.get(session.id)?.running) continue;
         void gotoStep(session, stepId, index);
       }
     }),
     vscode.commands.registerCommand(COMMANDS.debugTrace, (uri?: unknown) => debugTrace(uri)),
-    vscode.commands.registerCommand(COMMANDS.tagStepFromDebugger, (arg?: unknown) => tagFromDebugger(adapters, stops, arg)),
+    vscode.commands.registerCommand(COMMANDS.tagStepFromDebugger, (arg?: unknown) => tagFromDebugger(stops, arg)),
   );
 }
 
@@ -89,11 +100,23 @@ function isTraceEditorTab(tab: vscode.Tab | undefined, uri: string): boolean {
   return tab?.input instanceof vscode.TabInputCustom && tab.input.uri.toString() === uri;
 }
 
-/** Close the raw text over the trace editor (which shows again) and show it in another group at the stopped step. */
-async function moveBeside(tab: vscode.Tab, uri: vscode.Uri, location: { line: number; column: number; endLine: number; endColumn: number } | undefined): Promise<void> {
+/** A step of the debugged run (default where it stopped), asked of the adapter; undefined when it has none there. */
+async function stepAt(session: vscode.DebugSession, position?: number): Promise<StepAtBody | undefined> {
+  try {
+    return (await session.customRequest(STEP_AT_REQUEST, position === undefined ? {} : { position })) as StepAtBody;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Close the raw text over the trace editor (which shows again) and show it in another group at the step `session` stopped at. */
+async function moveBeside(tab: vscode.Tab, uri: vscode.Uri, session: vscode.DebugSession): Promise<void> {
+  // Asked now, answered while the tab closes: the layout is decided before anything else runs.
+  const step = stepAt(session);
   const other = vscode.window.tabGroups.all.find((g) => g !== tab.group && g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
   try {
     await vscode.window.tabGroups.close(tab, true);
+    const location = (await step)?.location;
     const selection = location ? new vscode.Range(location.line - 1, location.column - 1, location.line - 1, location.column - 1) : undefined;
     await vscode.window.showTextDocument(uri, { viewColumn: other?.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: true, preview: true, ...(selection ? { selection } : {}) });
   } catch {
@@ -208,22 +231,22 @@ async function debugTrace(arg: unknown): Promise<boolean> {
  * selected) of the agent-trace session, tagged through the tag command (the trace editor's edit
  * when it has the file open, else the sidecar with Undo).
  */
-async function tagFromDebugger(adapters: Map<string, TraceDebugAdapter>, stops: Map<string, { stop: StepEventBody }>, arg: unknown): Promise<unknown> {
+async function tagFromDebugger(stops: Map<string, { stop: StepEventBody }>, arg: unknown): Promise<unknown> {
   const item = vscode.debug.activeStackItem;
   const session = item?.session.type === DEBUG_TYPE ? item.session : vscode.debug.activeDebugSession;
-  const runtime = session?.type === DEBUG_TYPE ? adapters.get(session.id)?.runtime : undefined;
-  if (!session || !runtime) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: pause the trace debugger on a step, then tag it.'));
+  const frame = session && item instanceof vscode.DebugStackFrame && item.session.id === session.id ? item.frameId - 1 : undefined;
+  const step = session?.type === DEBUG_TYPE ? await stepAt(session, frame) : undefined;
+  if (!session || !step) {
+    // A frame the run does not have is not tagged; no session, or one not launched yet, is told what to do.
+    if (frame === undefined) void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: pause the trace debugger on a step, then tag it.'));
     return undefined;
   }
-  const position = item instanceof vscode.DebugStackFrame && item.session.id === session.id ? item.frameId - 1 : runtime.position;
-  if (!Number.isInteger(position) || position < 0 || position >= runtime.length) return undefined;
-  const uri = vscode.Uri.file(runtime.file);
+  const uri = vscode.Uri.file(step.file);
   const launched = stops.get(session.id)?.stop.traceIndex ?? (typeof session.configuration.traceIndex === 'number' ? session.configuration.traceIndex : 0);
   const open = getTraceEditorsFor(uri)[0];
   const tag = typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? arg as TagFromDebuggerArgs : {};
   return vscode.commands.executeCommand(COMMANDS.tagStep, {
-    uri, stepId: runtime.frameOf(position).stepId, traceIndex: open ? positionInEditor(open, launched) : launched,
+    uri, stepId: step.stepId, traceIndex: open ? positionInEditor(open, launched) : launched,
     ...(tag.category ? { category: tag.category } : {}), ...(tag.impact ? { impact: tag.impact } : {}), ...(tag.description !== undefined ? { description: tag.description } : {}),
   });
 }

@@ -10,11 +10,23 @@ import { Worker } from 'node:worker_threads';
 
 export const TRACE_WORKER_YOUNG_GENERATION_MB = 192;
 
-/** `script`: the worker's path, or (tests, `eval: true`) its code. */
-export function startTraceWorker(script: string, mode: 'jobs' | 'document' = 'jobs', options: { eval?: boolean } = {}): Worker {
+/**
+ * `script`: the worker's path, or (tests, `eval: true`) its code. `debug`: the trace debugger's
+ * adapter (src/core/debug/adapter-in-worker.ts), with `taxonomy` the one it announces before launch;
+ * `maxOldGenerationSizeMb` (tests) caps its heap.
+ */
+export function startTraceWorker(
+  script: string,
+  mode: 'jobs' | 'document' | 'debug' = 'jobs',
+  options: { eval?: boolean; taxonomy?: string; maxOldGenerationSizeMb?: number } = {},
+): Worker {
+  const workerData = mode === 'jobs' ? undefined : mode === 'debug' ? { mode, ...(options.taxonomy !== undefined ? { taxonomy: options.taxonomy } : {}) } : { mode };
   return new Worker(script, {
     ...(options.eval ? { eval: true } : {}),
-    ...(mode === 'document' ? { workerData: { mode } } : {}),
-    resourceLimits: { maxYoungGenerationSizeMb: TRACE_WORKER_YOUNG_GENERATION_MB },
+    ...(workerData ? { workerData } : {}),
+    resourceLimits: {
+      maxYoungGenerationSizeMb: TRACE_WORKER_YOUNG_GENERATION_MB,
+      ...(options.maxOldGenerationSizeMb !== undefined ? { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } : {}),
+    },
   });
 }

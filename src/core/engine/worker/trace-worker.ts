@@ -4,7 +4,9 @@
  * - the job worker (default): jobs run one at a time, in the order they arrive; a job that throws
  *   is answered with an error and the worker goes on;
  * - a document worker (`workerData.mode === 'document'`), one per trace open in the editor: it
- *   opens the file and reads it again when it changes, sending DocumentEvents (document-load.ts).
+ *   opens the file and reads it again when it changes, sending DocumentEvents (document-load.ts);
+ * - a debug worker (`workerData.mode === 'debug'`), one per debug session: the trace debugger's
+ *   adapter, which loads the debugged run whole (src/core/debug/adapter-in-worker.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
@@ -13,6 +15,9 @@ import type { CheckReply, DocumentRequest, JobReply, JobRequest } from './messag
 import { checkLinesInFile } from '../stream/step-payloads';
 import { EventEncoder } from './event-codec';
 import { EventOutbox } from './event-flow';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { TraceDebugAdapter } from '../../debug/adapter';
+import type { DebugWorkerData } from '../../debug/adapter-in-worker';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
@@ -67,5 +72,15 @@ function check(path: string | undefined, m: Extract<DocumentRequest, { op: 'chec
   }
 }
 
-if ((workerData as { mode?: string } | undefined)?.mode === 'document') serveDocument();
+/** The trace debugger's adapter, its DAP messages relayed by the host (src/core/debug/adapter-in-worker.ts). */
+function serveDebugger(data: DebugWorkerData): void {
+  const adapter = new TraceDebugAdapter(data.taxonomy !== undefined ? { taxonomy: data.taxonomy } : {});
+  // A listener makes the adapter run inline: it never exits the thread itself on disconnect.
+  adapter.onDidSendMessage((m) => parentPort?.postMessage(m));
+  parentPort?.on('message', (m: DebugProtocol.ProtocolMessage) => adapter.handleMessage(m));
+}
+
+const mode = (workerData as { mode?: string } | undefined)?.mode;
+if (mode === 'document') serveDocument();
+else if (mode === 'debug') serveDebugger(workerData as DebugWorkerData);
 else serveJobs();

@@ -1,0 +1,128 @@
+/**
+ * The trace debugger's adapter (TraceDebugAdapter) run in a worker thread, seen from the thread
+ * that started it as a Debug Adapter Protocol adapter of its own: what VS Code's inline adapter
+ * interface asks (`handleMessage`, `onDidSendMessage`, `dispose`), relaying each message.
+ *
+ * Why: a launch loads the whole trace, detects it and binds its tags, synchronously. Inline in the
+ * extension host, that held the host's thread (and every other extension) for 3.6 s on a 10^5-step
+ * trace of 136 MB, and put 0.6 GB on its heap; at 10^6 steps the host ran out of memory. In a
+ * worker the host's thread only relays messages, and a trace too large for the worker's memory
+ * ends the debug session with a message instead of the extension host.
+ *
+ * The host reads whether the replay runs from the messages as they pass, and asks for a step's
+ * id and place (`stepAt`, adapter.ts) where it used to read the adapter's runtime.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+/** A DAP message as it crosses (requests from the client; responses and events from the adapter). */
+export type DapMessage = DebugProtocol.ProtocolMessage;
+
+/** What `workerData` carries to a debug worker (trace-worker.ts). */
+export interface DebugWorkerData {
+  mode: 'debug';
+  /** The taxonomy announced before launch (a launch may name another). */
+  taxonomy?: string;
+}
+
+/** The same shape as VS Code's `Event` (this module does not import vscode). */
+export type MessageEvent = (listener: (m: DapMessage) => void) => { dispose(): void };
+
+export interface AdapterInWorkerOptions {
+  /** Launch arguments as the host completes them (the sidecar's place, which the host's settings decide). */
+  completeLaunch?: (args: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export class DebugAdapterInWorker {
+  private readonly worker: Worker;
+  private readonly listeners = new Set<(m: DapMessage) => void>();
+  /** Requests sent and not answered: answered with an error if the worker ends. */
+  private readonly pending = new Map<number, string>();
+  private disposed = false;
+  private ended = false;
+  /** The trace file a launch named (for the out-of-memory message). */
+  private launchedFile: string | undefined;
+  private isRunning = false;
+
+  constructor(start: () => Worker, private readonly options: AdapterInWorkerOptions = {}) {
+    this.worker = start();
+    this.worker.on('message', (m: DapMessage) => this.fromWorker(m));
+    this.worker.on('error', (e: Error & { code?: string }) => this.workerEnded(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.outOfMemory() : `it failed: ${e.message}`));
+    this.worker.on('exit', (code) => this.workerEnded(`its thread exited (code ${code})`));
+  }
+
+  /** Is the replay running (a continue answered, no stop since)? */
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  readonly onDidSendMessage: MessageEvent = (listener) => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+
+  handleMessage(message: DapMessage): void {
+    if (this.ended) {
+      if (message.type === 'request') this.answerFailed(message as DebugProtocol.Request, 'the trace debugger has stopped');
+      return;
+    }
+    let m = message;
+    if (message.type === 'request') {
+      const request = message as DebugProtocol.Request;
+      this.pending.set(request.seq, request.command);
+      if (request.command === 'launch' && isRecord(request.arguments)) {
+        if (typeof request.arguments.trace === 'string') this.launchedFile = request.arguments.trace;
+        if (this.options.completeLaunch) m = { ...request, arguments: this.options.completeLaunch(request.arguments) } as DebugProtocol.Request;
+      }
+    }
+    this.worker.postMessage(m);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ended = true;
+    this.listeners.clear();
+    void this.worker.terminate();
+  }
+
+  private fromWorker(m: DapMessage): void {
+    if (m.type === 'response') {
+      const response = m as DebugProtocol.Response;
+      this.pending.delete(response.request_seq);
+      if (response.success && (response.command === 'continue' || response.command === 'reverseContinue')) this.isRunning = true;
+    } else if (m.type === 'event') {
+      const event = m as DebugProtocol.Event;
+      if (event.event === 'stopped' || event.event === 'terminated') this.isRunning = false;
+    }
+    this.send(m);
+  }
+
+  private send(m: DapMessage): void {
+    for (const listener of [...this.listeners]) listener(m);
+  }
+
+  /** The worker is gone while the session was not disposed: every request waiting fails, and the session ends saying why. */
+  private workerEnded(why: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.isRunning = false;
+    for (const [seq, command] of this.pending) this.answerFailed({ seq, type: 'request', command }, `the trace debugger stopped: ${why}`);
+    this.pending.clear();
+    this.send({ seq: 0, type: 'event', event: 'output', body: { category: 'stderr', output: `agent-trace: the trace debugger stopped: ${why}\n` } } as DebugProtocol.OutputEvent);
+    this.send({ seq: 0, type: 'event', event: 'terminated' } as DebugProtocol.TerminatedEvent);
+  }
+
+  private answerFailed(request: DebugProtocol.Request, message: string): void {
+    this.send({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false, message } as DebugProtocol.Response);
+  }
+
+  private outOfMemory(): string {
+    const what = this.launchedFile ?? 'the trace';
+    return `${what} is too large for its memory (it loads a run whole). Open the file in the trace editor, which reads it in pages.`;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,153 @@
+/**
+ * The trace debugger's adapter in a worker thread (src/core/debug/adapter-in-worker.ts), as the
+ * extension host runs it: DAP messages relayed both ways, the launch completed by the host (the
+ * sidecar's place), whether the replay runs read from the messages, a step's id asked with
+ * `stepAt`; a trace too large for the worker's heap is refused before it is loaded (running out
+ * of heap in a worker can abort the whole process); a worker that ends anyway ends the session
+ * saying so and answers what was waiting. Every wait is for a message, never a fixed delay.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { DebugAdapterInWorker, type DapMessage } from '../../../src/core/debug/adapter-in-worker';
+import { STEP_AT_REQUEST, type StepAtBody } from '../../../src/core/debug/adapter';
+import { startTraceWorker } from '../../../src/core/engine/worker/spawn';
+import { benchTraceText } from '../../support/bench-traces';
+import { PROJECT_ROOT, sharedPath } from '../../support/shared';
+
+const ENTRY = join(PROJECT_ROOT, 'src/core/engine/worker/trace-worker.ts');
+const TRAIL_FILE = sharedPath('traces', 'trail', 'GAIA', 'traces', '2cb6924caac94b32d2bf4b40bdf4ab51.json');
+
+/** A client of the relay: requests by command, answered by their responses; events as they come. */
+class Client {
+  private seq = 1;
+  readonly events: DebugProtocol.Event[] = [];
+  private readonly waiting = new Map<number, (r: DebugProtocol.Response) => void>();
+  private readonly eventWaiters: { event: string; resolve: (e: DebugProtocol.Event) => void }[] = [];
+
+  constructor(readonly adapter: DebugAdapterInWorker) {
+    adapter.onDidSendMessage((m: DapMessage) => {
+      if (m.type === 'response') {
+        const r = m as DebugProtocol.Response;
+        this.waiting.get(r.request_seq)?.(r);
+        this.waiting.delete(r.request_seq);
+      } else if (m.type === 'event') {
+        const e = m as DebugProtocol.Event;
+        this.events.push(e);
+        for (const w of this.eventWaiters.filter((x) => x.event === e.event)) {
+          this.eventWaiters.splice(this.eventWaiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    });
+  }
+
+  request(command: string, args?: unknown): Promise<DebugProtocol.Response> {
+    const seq = this.seq++;
+    const answered = new Promise<DebugProtocol.Response>((resolve) => this.waiting.set(seq, resolve));
+    this.adapter.handleMessage({ seq, type: 'request', command, ...(args !== undefined ? { arguments: args } : {}) } as DebugProtocol.Request);
+    return answered;
+  }
+
+  /** The next `event` sent after this call (set up before the request that causes it). */
+  next(event: string): Promise<DebugProtocol.Event> {
+    return new Promise((resolve) => this.eventWaiters.push({ event, resolve }));
+  }
+
+  output(): string {
+    return this.events.filter((e) => e.event === 'output').map((e) => String((e.body as { output: string }).output)).join('');
+  }
+}
+
+function inWorker(options: { maxOldGenerationSizeMb?: number; completeLaunch?: (args: Record<string, unknown>) => Record<string, unknown> } = {}): DebugAdapterInWorker {
+  const script = `require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`;
+  return new DebugAdapterInWorker(() => startTraceWorker(script, 'debug', { eval: true, taxonomy: 'trail', maxOldGenerationSizeMb: options.maxOldGenerationSizeMb }), { completeLaunch: options.completeLaunch });
+}
+
+describe('trace debugger: the adapter in a worker thread', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let adapter: DebugAdapterInWorker | undefined;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'atd-debug-worker-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => adapter?.dispose());
+
+  it('relays a session: the host completes the launch, reads whether it runs, and asks for a step by position', async () => {
+    const completed: Record<string, unknown>[] = [];
+    // A sidecar that is not JSON, where the host says the sidecar is: the worker reads it there and says so.
+    const sidecar = join(dir, 'elsewhere.annotations.json');
+    writeFileSync(sidecar, '{ not json');
+    adapter = inWorker({ completeLaunch: (args) => { completed.push(args); return { ...args, sidecarPath: sidecar }; } });
+    const dc = new Client(adapter);
+    const init = await dc.request('initialize', { adapterID: 'agent-trace', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    assert.equal(init.success, true);
+    assert.ok((init.body as DebugProtocol.Capabilities).exceptionBreakpointFilters?.some((f) => f.filter === 'Tool-related'), 'the taxonomy given to the worker (trail) is announced before launch');
+    const initialized = dc.next('initialized');
+    const entry = dc.next('stopped');
+    const launched = dc.request('launch', { trace: TRAIL_FILE, taxonomy: 'trail', stopOnEntry: true });
+    await initialized;
+    assert.equal((await dc.request('configurationDone')).success, true);
+    assert.equal((await launched).success, true);
+    assert.equal(((await entry).body as DebugProtocol.StoppedEvent['body']).reason, 'entry');
+    assert.deepEqual(completed.map((a) => a.trace), [TRAIL_FILE], 'the launch went through completeLaunch once');
+    assert.match(dc.output(), new RegExp(`${sidecar.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*\\(debugging without its tags\\)`), 'the worker read the sidecar the host named');
+
+    const top = await dc.request(STEP_AT_REQUEST);
+    const first = top.body as StepAtBody;
+    assert.equal(first.position, 0);
+    assert.equal(first.file, TRAIL_FILE);
+    assert.ok(first.length > 10 && typeof first.stepId === 'string' && first.location !== undefined);
+    const third = (await dc.request(STEP_AT_REQUEST, { position: 2 })).body as StepAtBody;
+    assert.equal(third.position, 2);
+    assert.notEqual(third.stepId, first.stepId);
+    const outside = await dc.request(STEP_AT_REQUEST, { position: first.length });
+    assert.equal(outside.success, false);
+    assert.match(String(outside.message), /no step at position \d+ \(the run has \d+\)/);
+
+    assert.equal(adapter.running, false);
+    const stopped = dc.next('stopped');
+    const terminated = dc.next('terminated');
+    const cont = await dc.request('continue', { threadId: 1 });
+    assert.equal(cont.success, true);
+    // Until the replay stops or ends, the host knows it runs (the editor's selection does not move it meanwhile).
+    assert.equal(adapter.running, true);
+    await Promise.race([stopped, terminated]);
+    assert.equal(adapter.running, false);
+    const disconnected = await dc.request('disconnect', {});
+    assert.equal(disconnected.success, true);
+  });
+
+  it("a trace too large for the worker's heap is refused before it is loaded, saying why; the session goes on", async () => {
+    const big = join(dir, 'big.trace.jsonl');
+    writeFileSync(big, benchTraceText('jsonl', 40_000));
+    // 64 MB of old generation (and the young one): loading 57 MB whole would take about 250 MB.
+    adapter = inWorker({ maxOldGenerationSizeMb: 64 });
+    const dc = new Client(adapter);
+    assert.equal((await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path' })).success, true);
+    const launch = await dc.request('launch', { trace: big, stopOnEntry: true });
+    assert.equal(launch.success, false);
+    assert.match(String(launch.message), /launch argument "trace": .*big\.trace\.jsonl is too large to debug: the debugger loads a run whole, which for this file \(\d+ MB\) takes about \d+ MB, and it has \d+ MB of memory\. Open it in the trace editor, which reads it in pages/);
+    const threads = await dc.request('threads');
+    assert.equal(threads.success, true, 'the worker is still there and answers');
+  });
+
+  it('a worker that ends mid-session answers the request waiting, says so, and ends the session; later requests are answered too', async () => {
+    // A stand-in for a worker that dies (out of memory, a native crash): it exits on the first message.
+    adapter = new DebugAdapterInWorker(() => new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true }));
+    const dc = new Client(adapter);
+    const terminated = dc.next('terminated');
+    const launch = await dc.request('launch', { trace: join(dir, 'any.trace.jsonl') });
+    assert.equal(launch.success, false);
+    assert.equal(launch.command, 'launch');
+    assert.match(String(launch.message), /^the trace debugger stopped: its thread exited \(code 3\)$/);
+    await terminated;
+    assert.match(dc.output(), /agent-trace: the trace debugger stopped: its thread exited \(code 3\)\n/);
+    const after = await dc.request('threads');
+    assert.equal(after.success, false, 'a request after the end is answered, not left waiting');
+    assert.match(String(after.message), /the trace debugger has stopped/);
+    assert.equal(adapter.running, false);
+  });
+});
