@@ -535,7 +535,7 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
-  it('a streamed file written over in place with as many bytes is read again; touched, or told twice, it is unchanged', () => {
+  it('a streamed file written over in place with as many bytes is read again; touched, or told twice, it is unchanged; out of order, it is read whole until written in order again', () => {
     const all = lines(benchTraceText('jsonl', 40));
     const path = write(all.join('\n') + '\n');
     const { model, loader } = open(path);
@@ -574,6 +574,18 @@ describe('engine: opening a trace in the document worker', function () {
     rewrite(swapped.map((l, i) => (i === 30 ? l.replace('"endTime":17424', '"endTime":17425') : l)));
     assert.equal(model.events.filter((e) => e === 'reset').length, 1, model.events.join(','));
     assert.equal(loader.wholeLoads, wholeLoads + 1);
+    assertLikeWholeLoad(model, path);
+    assert.equal(model.streamed, false);
+    // Written again in order (sorted when its run ended): read whole once more, which finds it in
+    // order, and streamed from the next change on (an append then costs only what it adds).
+    rewrite(edited);
+    assertLikeWholeLoad(model, path);
+    assert.equal(loader.wholeLoads, wholeLoads + 2);
+    appendFileSync(path, `${edited[edited.length - 1].replace(/"id":"[^"]+"/, '"id":"appended-step"')}\n`);
+    model.events = [];
+    loader.reload();
+    assert.equal(model.streamed, true, model.events.join(','));
+    assert.equal(loader.wholeLoads, wholeLoads + 2, 'streamed, not read whole');
     assertLikeWholeLoad(model, path);
   });
 

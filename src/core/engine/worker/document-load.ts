@@ -317,6 +317,9 @@ export class DocumentLoader {
       } while (from < trace.steps.length);
     });
     this.sha = sha;
+    // Read whole because its lines were out of order, and now in order (a writer that sorts the
+    // file when its run ends): streamed again from the next change, its steps held on disk.
+    if (this.outOfOrder && loaded.traces.every((t) => inFileOrder(t.steps))) this.outOfOrder = false;
     this.finish(loaded.format, loaded.traces, loaded.warnings, false, size, detectors);
   }
 
@@ -814,4 +817,15 @@ function parsesWhole(text: string): boolean {
 function failure(path: string, e: unknown): DocumentEvent {
   if (isUserInputError(e)) return { kind: 'failed', problems: e.problems.map(cleanProblem), userError: true };
   return { kind: 'failed', problems: [{ file: path, message: e instanceof Error ? e.message : String(e) }], userError: false };
+}
+
+/** Is a run's decision order its file order (each step on a later line than the one before)? */
+function inFileOrder(steps: readonly Step[]): boolean {
+  let line = 0;
+  for (const s of steps) {
+    const at = s.location?.line;
+    if (at === undefined || at <= line) return false;
+    line = at;
+  }
+  return true;
 }
