@@ -130,6 +130,7 @@ describe('trace debugger: the adapter in a worker thread', function () {
     const launch = await dc.request('launch', { trace: big, stopOnEntry: true });
     assert.equal(launch.success, false);
     assert.match(String(launch.message), /launch argument "trace": .*big\.trace\.jsonl is too large to debug: the debugger loads a run whole, which for this file \(\d+ MB\) takes about \d+ MB, and it has \d+ MB of memory\. Open it in the trace editor, which reads it in pages/);
+    assert.match(dc.output(), /^agent-trace: loading .*big\.trace\.jsonl \(5\d MB\)…\n/, 'a large file is announced in the Debug Console before it loads');
     const threads = await dc.request('threads');
     assert.equal(threads.success, true, 'the worker is still there and answers');
   });
