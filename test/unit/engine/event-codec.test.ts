@@ -154,6 +154,26 @@ describe('engine: document events as they cross to the host', () => {
     assert.deepStrictEqual(back, asJson({ ...e, steps }));
   });
 
+  it('a parent id comes back as the parent\'s own id only when it is the same text: one as long but other, another run, events apart', () => {
+    const events = eventsOf(benchTraceText('jsonl', 40), true).filter((x) => x.kind === 'steps');
+    const all = events.flatMap((x) => (x.kind === 'steps' ? x.steps : []));
+    const e = events[0];
+    assert.ok(e.kind === 'steps' && all.length > 20);
+    e.steps = all;
+    // Ids as long as each other, so a parent id of the wrong step would be as long as the right one.
+    const id = (i: number): string => `s${String(i).padStart(4, '0')}`;
+    const renamed = e.steps.map((s, i) => ({ ...s, id: id(i), sourceId: id(i), parentId: s.parentId === null ? null : id(e.steps.findIndex((p) => p.id === s.parentId)) }));
+    // Step 7's parent named otherwise (a parent elsewhere, as long): not the open path's.
+    renamed[7] = { ...renamed[7], parentId: 'x9999' };
+    const first = { ...e, steps: renamed.slice(0, 12) };
+    const otherRun = { ...e, run: 1, steps: renamed.slice(0, 5).map((s) => ({ ...s, id: `r${s.id}`, sourceId: `r${s.id}`, parentId: s.parentId && `r${s.parentId}` })) };
+    const rest = { ...e, steps: renamed.slice(12).map((s, i) => ({ ...s, index: 12 + i })) };
+    const { back } = crossed([first, otherRun, rest]);
+    const parents = back.flatMap((b) => (b.kind === 'steps' ? b.steps.map((s) => [s.id, s.parentId]) : []));
+    assert.deepEqual(parents, [...first.steps, ...otherRun.steps, ...rest.steps].map((s) => [s.id, s.parentId]));
+    assert.equal(parents[7][1], 'x9999');
+  });
+
   it('a held step whose parent id is missing altogether crosses as one without a parent', () => {
     const e = eventsOf(unlikeSteps(), true).find((x) => x.kind === 'steps');
     assert.ok(e && e.kind === 'steps');
