@@ -140,11 +140,13 @@ export interface LaunchOptions {
 }
 
 /**
- * Heap bytes a launch takes per byte of trace file: the run is loaded whole, detected and indexed.
- * Measured: a 136 MB agent-trace/v1 file of 10^5 steps left 606 MB on the heap (4.5x); OTLP JSON
- * takes less (a 1.9 GB file about 2.6x).
+ * Heap bytes a launch may take per byte of trace file: the run is loaded whole (the file's text,
+ * its parsed values, drafts and steps at once), detected and indexed. Measured as the smallest
+ * --max-old-space-size that loads a file of 10^5 steps: 560 MB for 136 MB of agent-trace/v1 lines
+ * (4.1x; 500 failed), 900 MB for a 182 MB OTLP document (4.9x; 880 failed). With a margin: a
+ * launch that runs out of heap aborts the process.
  */
-const LAUNCH_HEAP_PER_FILE_BYTE = 4.5;
+const LAUNCH_HEAP_PER_FILE_BYTE = 5.5;
 
 /**
  * Refuse a trace whose whole load would not fit in the heap, before loading it: running out of
