@@ -13,7 +13,6 @@
  * `{ file, traceIndex, stepId, position, reason }` so the host can select the step in the trace
  * editor; the host moves the debugger with the custom request `gotoStep { stepId } | { position }`.
  */
-import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   CapabilitiesEvent, DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
@@ -144,11 +143,14 @@ export class TraceDebugAdapter extends DebugSession {
     if (this.runtime) return this.fail(response, ERR.launch, 'this session is already debugging a trace: start another session');
     let runtime: TraceDebugRuntime;
     let warnings: string[];
-    this.sayLoadingIfLarge(args.trace);
     try {
       ({ runtime, warnings } = TraceDebugRuntime.launch({
         trace: args.trace, traceIndex: args.traceIndex, traceKey: args.traceKey, taxonomy: args.taxonomy ?? this.options.taxonomy,
         sidecarPath: args.sidecarPath ?? this.options.sidecarPathFor?.(args.trace),
+        onLoading: (bytes) => {
+          // A run is loaded whole (seconds for a large file): the Debug Console says so first.
+          if (bytes >= LOADING_MESSAGE_BYTES) this.sendEvent(new OutputEvent(`agent-trace: loading ${args.trace} (${Math.round(bytes / 2 ** 20)} MB)…\n`, 'console'));
+        },
       }));
     } catch (e) {
       if (e instanceof LaunchError) return this.fail(response, ERR.launch, `launch argument "${e.argument}": ${e.message}`);
@@ -377,17 +379,6 @@ export class TraceDebugAdapter extends DebugSession {
     const target = typeof a.stepId === 'string' ? a.stepId : typeof a.position === 'number' ? a.position : undefined;
     if (target === undefined) return this.fail(response, ERR.request, `${GOTO_STEP_REQUEST} needs "stepId" (a string) or "position" (a number)`);
     this.move(response, (rt) => rt.goto(target), true);
-  }
-
-  /** A launch loads the run whole (seconds for a large file): the Debug Console says so first. */
-  private sayLoadingIfLarge(trace: string): void {
-    let size: number;
-    try {
-      size = statSync(trace).size;
-    } catch {
-      return; // the launch says what is wrong
-    }
-    if (size >= LOADING_MESSAGE_BYTES) this.sendEvent(new OutputEvent(`agent-trace: loading ${trace} (${Math.round(size / 2 ** 20)} MB)…\n`, 'console'));
   }
 
   private stepAt(response: DebugProtocol.Response, args: unknown): void {

@@ -137,6 +137,8 @@ export interface LaunchOptions {
   sidecarPath?: string;
   /** The heap the load may use, in bytes (tests); default what this thread's heap has left. */
   heapAvailableBytes?: number;
+  /** Told the file's size once it is known to fit, before it is loaded (the adapter says so when it is large). */
+  onLoading?: (bytes: number) => void;
 }
 
 /**
@@ -153,15 +155,15 @@ const LAUNCH_HEAP_PER_FILE_BYTE = 5.5;
  * heap is not a clean failure in Node (in a worker thread it can abort the whole process, the
  * extension host included).
  */
-function checkFitsInHeap(file: string, trace: string, available: number): void {
+function checkFitsInHeap(file: string, trace: string, available: number): number | undefined {
   let size: number;
   try {
     size = statSync(file).size;
   } catch {
-    return; // a missing file is the load's to report
+    return undefined; // a missing file is the load's to report
   }
   const needed = size * LAUNCH_HEAP_PER_FILE_BYTE;
-  if (needed <= available) return;
+  if (needed <= available) return size;
   const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`;
   throw new LaunchError('trace', `${trace} is too large to debug: the debugger loads a run whole, which for this file (${mb(size)}) takes about ${mb(needed)}, and it has ${mb(Math.max(0, available))} of memory. Open it in the trace editor, which reads it in pages`);
 }
@@ -241,7 +243,8 @@ export class TraceDebugRuntime {
       throw new LaunchError('taxonomy', problemText(e));
     }
     const file = resolve(options.trace);
-    checkFitsInHeap(file, options.trace, options.heapAvailableBytes ?? heapAvailable());
+    const size = checkFitsInHeap(file, options.trace, options.heapAvailableBytes ?? heapAvailable());
+    if (size !== undefined) options.onLoading?.(size);
     let traces: Trace[];
     const warnings: string[] = [];
     try {
