@@ -3,11 +3,12 @@
  * that started it as a Debug Adapter Protocol adapter of its own: what VS Code's inline adapter
  * interface asks (`handleMessage`, `onDidSendMessage`, `dispose`), relaying each message.
  *
- * Why: a launch loads the whole trace, detects it and binds its tags, synchronously. Inline in the
- * extension host, that held the host's thread (and every other extension) for 3.6 s on a 10^5-step
- * trace of 136 MB, and put 0.6 GB on its heap; at 10^6 steps the host ran out of memory. In a
- * worker the host's thread only relays messages, and a trace too large for the worker's memory
- * ends the debug session with a message instead of the extension host.
+ * Why: a launch loads the whole run, detects it and binds its tags, synchronously. Inline in the
+ * extension host, that held the host's thread (and every other extension) for 2.9 s on a 10^5-step
+ * trace of 136 MB, and its heap needed about 560 MB meanwhile; a 10^6-step file needs about 6 GB,
+ * more than the extension host has. In a worker the host's thread only relays messages (its
+ * longest stall during that launch: 12 ms). A trace too large for the worker's heap is refused
+ * before it is loaded (runtime.ts); should the worker end anyway, the session ends saying why.
  *
  * The host reads whether the replay runs from the messages as they pass, and asks for a step's
  * id and place (`stepAt`, adapter.ts) where it used to read the adapter's runtime.

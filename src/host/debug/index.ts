@@ -1,12 +1,12 @@
 /**
  * The trace debugger in VS Code (issue 12): the `agent-trace` debug type runs the adapter of
  * src/core/debug in a worker thread, relayed inline (adapter-in-worker.ts: a launch loads the run
- * whole, which must not hold the extension host's thread), a configuration provider makes F5 on an open trace
- * work without a launch.json, and the trace editor and the debugger follow each other: a stop
- * selects the step in the trace editors of that file (the adapter's `agentTraceStep` event), and a
- * step the user selects in one moves the debugger there (`gotoStep`). "Tag This Step As…" on a
- * frame of the call stack goes through the tag command, so it is the same undoable edit as in
- * the trace editor.
+ * whole, which must not hold the extension host's thread), a configuration provider makes F5 on
+ * an open trace work without a launch.json, and the trace editor and the debugger follow each
+ * other: a stop selects the step in the trace editors of that file (the adapter's `agentTraceStep`
+ * event), and a step the user selects in one moves the debugger there (`gotoStep`). "Tag This
+ * Step As…" on a frame of the call stack goes through the tag command, so it is the same undoable
+ * edit as in the trace editor.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
