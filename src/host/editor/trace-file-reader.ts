@@ -6,7 +6,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { DocumentWorkerClient, LoadEnd } from '../../core/engine/worker/document-client';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
-import { prepareReadBack } from '../../core/engine/stream/step-payloads';
 import type { TraceFile, TraceReload } from './trace-file';
 import { inTurn } from '../../core/util/slices';
 
@@ -149,8 +148,6 @@ export class TraceFileReader {
       if (e.kind === 'steps') this.scheduleFlush();
       else if (change) this.settled(change);
       if (e.kind === 'done') this.onRead(e);
-      // The steps are held without their payloads: reading one back needs the step-line validator.
-      if (e.kind === 'done' && e.streamed) inTurn(prepareReadBack);
     };
     const end = isReload ? await this.client.reload(onEvent, fromStart) : await this.client.open(onEvent);
     await queued;

@@ -13,7 +13,7 @@
 import { stepFromDraft } from '../../model/build';
 import type { Step, ToolDefinition } from '../../model/schema';
 import type { DraftStep } from '../../model/draft';
-import { canonicalRecord, prepareCanonicalLines } from '../../formats/canonical';
+import { canonicalRecord } from '../../formats/canonical';
 import { isObject } from '../../formats/importer';
 import { otlpSpan } from '../../formats/otel/otlp';
 import { fillFromLogs, trailSpan } from '../../formats/otel/trail';
@@ -122,15 +122,6 @@ function contextKey(attributes: Step['attributes']): string | undefined {
     key += `${k}\u0000${v}\u0000`;
   }
   return key;
-}
-
-/**
- * Make reading a held step back ready (the step-line validator, compiled once per thread): the
- * editor does it in a turn of its own after a streamed read, so the first selection or search does
- * not hold the host's thread 60-100 ms for it.
- */
-export function prepareReadBack(): void {
-  prepareCanonicalLines();
 }
 
 /** Where whole steps come from for steps held without their payloads. */
