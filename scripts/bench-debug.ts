@@ -3,7 +3,7 @@
  * thread (src/core/debug/adapter-in-worker.ts), as VS Code runs it, while the main thread (the
  * extension host's, in VS Code) is watched. The run is loaded whole in the worker; the host's
  * thread only relays DAP messages. A file too large for the worker's heap is refused before it is
- * loaded (the table says so).
+ * loaded (the table says so). The table and the goal line are printed by bench.ts.
  */
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -72,25 +72,4 @@ export async function runDebugLaunch(format: BenchFormat, path: string, steps: n
     adapter.dispose();
   }
   return result;
-}
-
-const f0 = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(0));
-const f1 = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(1));
-
-export function printDebugLaunch(results: DebugLaunchResult[], table: (headers: string[], rows: string[][]) => string): void {
-  console.log('\n## The trace debugger\'s launch, its adapter in a worker thread (main thread watched)');
-  console.log(table(['format', 'steps', 'MB', 'launch to entry stop ms', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'main heap after MB', 'peak RSS MB'], results.map((r) => [
-    r.format, String(r.steps), f1(r.bytes / 2 ** 20),
-    r.notOpened ? `failed: ${r.notOpened.slice(0, 80)}` : r.refused ? `refused: ${r.refused.replace(/^launch argument "trace": \S+ /, '').slice(0, 100)}` : f0(r.entryMs),
-    f0(r.mainBusyMs), f1(r.maxStallMs), r.longStalls === undefined ? '-' : String(r.longStalls), f0(r.mainHeapMb), f0(r.peakRssMb),
-  ])));
-  console.log('The debugged run is loaded whole, detected and indexed in the worker; the main thread relays DAP messages. Before, the adapter ran on the extension host\'s thread: a 10^5-step agent-trace/v1 file (136 MB) held it 2.9 s and left 591 MB on its heap.');
-}
-
-/** The goal line: the host is never blocked while the debugger opens a trace. */
-export function debugLaunchGoal(results: DebugLaunchResult[], verdict: (ok: boolean) => string): string | undefined {
-  const measured = results.filter((r) => !r.notOpened && r.maxStallMs !== undefined);
-  if (measured.length === 0) return undefined;
-  const worst = measured.reduce((a, b) => (b.maxStallMs! > a.maxStallMs! ? b : a));
-  return `- debugger launch, host never blocked > 50 ms: ${verdict(worst.maxStallMs! <= 50)} longest stall ${f0(worst.maxStallMs)} ms (${worst.format} at ${worst.steps.toLocaleString('en-US')} steps)`;
 }

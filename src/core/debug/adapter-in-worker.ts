@@ -39,7 +39,7 @@ export class DebugAdapterInWorker {
   private readonly listeners = new Set<(m: DapMessage) => void>();
   /** Requests sent and not answered: answered with an error if the worker ends. */
   private readonly pending = new Map<number, string>();
-  private disposed = false;
+  /** Disposed, or the worker ended: nothing more is relayed. */
   private ended = false;
   /** The trace file a launch named (for the out-of-memory message). */
   private launchedFile: string | undefined;
@@ -80,8 +80,6 @@ export class DebugAdapterInWorker {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
     this.ended = true;
     this.listeners.clear();
     void this.worker.terminate();

@@ -553,34 +553,25 @@ function rebuild(path: string, light: Step, text: string, format: PayloadFormat)
   const whole = d && d.sourceId === light.sourceId && d.kind === light.kind && d.name === light.name
     ? stepFromDraft(d, light.id, light.parentId, light.index, light.depth, light.location)
     : undefined;
-  if (!whole || !sameHeldFields(light, whole)) {
-    throw new StepChangedOnDisk({
-      file: path, ...(light.location ? { line: light.location.line } : {}),
-      message: whole
-        ? `changed on disk since it was read: step ${JSON.stringify(light.id)} on this ${format === 'line' ? 'line' : 'span'} now has another ${heldFieldChanged(light, whole)}. The trace is being read again.`
-        : `changed on disk since it was read: step ${JSON.stringify(light.id)} is no longer ${format === 'line' ? 'on this line' : 'where it was'}. The trace is being read again.`,
-    });
-  }
-  return whole;
+  const changed = whole && SHOWN_FIELDS.find((f) => f.of(light) !== f.of(whole))?.name;
+  if (whole && !changed) return whole;
+  const what = changed ? `on this ${format === 'line' ? 'line' : 'span'} now has another ${changed}` : `is no longer ${format === 'line' ? 'on this line' : 'where it was'}`;
+  throw new StepChangedOnDisk({
+    file: path, ...(light.location ? { line: light.location.line } : {}),
+    message: `changed on disk since it was read: step ${JSON.stringify(light.id)} ${what}. The trace is being read again.`,
+  });
 }
 
 /**
- * The fields a held step keeps besides its identity (what its row, the timeline and the failing
- * set show), in the order they are compared. A line edited in place to the same length (a status
- * or a time) and grown in the same write reads as an append: its row would keep the old value.
+ * What a held step shows besides its identity (its row, the timeline, the failing set), in the
+ * order they are compared when it is read back. A line edited in place to the same length (a
+ * status or a time) and grown in the same write reads as an append: its row would keep the old
+ * value.
  */
-const HELD_FIELDS: readonly { name: string; of: (s: Step) => unknown }[] = [
+const SHOWN_FIELDS: readonly { name: string; of: (s: Step) => unknown }[] = [
   { name: 'status', of: (s) => s.status },
   { name: 'start time', of: (s) => s.startTime },
   { name: 'end time', of: (s) => s.endTime },
   { name: 'error', of: (s) => (s.error === undefined ? undefined : JSON.stringify(s.error)) },
   { name: 'tool call', of: (s) => (s.toolCall === undefined ? undefined : `${s.toolCall.id ?? ''}\u0000${s.toolCall.name}`) },
 ];
-
-function heldFieldChanged(light: Step, whole: Step): string | undefined {
-  return HELD_FIELDS.find((f) => f.of(light) !== f.of(whole))?.name;
-}
-
-function sameHeldFields(light: Step, whole: Step): boolean {
-  return heldFieldChanged(light, whole) === undefined;
-}

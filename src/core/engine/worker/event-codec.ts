@@ -317,8 +317,7 @@ function heldSteps(c: HeldColumns, path: string[], names: NameTable): Step[] {
     const parentEnd = c.parentEnds[i];
     let parentId: string | null = null;
     if (parentEnd >= 0) {
-      const open = depth > 0 ? path[depth - 1] : undefined;
-      parentId = open !== undefined && open.length === parentEnd - parentAt && c.parentIds.startsWith(open, parentAt) ? open : c.parentIds.slice(parentAt, parentEnd);
+      parentId = idText(c.parentIds, parentAt, parentEnd, depth > 0 ? path[depth - 1] : undefined);
       parentAt = parentEnd;
     }
     path[depth] = id;
@@ -362,15 +361,23 @@ class NameTable {
   }
 }
 
+/** `joined[from, to)`, as `known` itself when it is the same text (no new string), else cut. */
+function idText(joined: string, from: number, to: number, known: string | undefined): string {
+  return known !== undefined && known.length === to - from && joined.startsWith(known, from) ? known : joined.slice(from, to);
+}
+
+/** What a held step has besides its columns (HeldColumns.other). */
+type OtherFields = Partial<Record<'sourceId' | 'toolCall' | 'error' | 'location' | 'attributes', unknown>>;
+
 /** The `other` triples by step position; undefined when there are none. */
-function othersByStep(other: HeldColumns['other']): Map<number, Partial<Record<'sourceId' | 'toolCall' | 'error' | 'location' | 'attributes', unknown>>> | undefined {
+function othersByStep(other: HeldColumns['other']): Map<number, OtherFields> | undefined {
   if (other.length === 0) return undefined;
-  const by = new Map<number, Partial<Record<'sourceId' | 'toolCall' | 'error' | 'location' | 'attributes', unknown>>>();
+  const by = new Map<number, OtherFields>();
   for (let k = 0; k < other.length; k += 3) {
     const at = other[k] as number;
     let fields = by.get(at);
     if (!fields) by.set(at, (fields = {}));
-    fields[other[k + 1] as 'sourceId' | 'toolCall' | 'error' | 'location' | 'attributes'] = other[k + 2];
+    fields[other[k + 1] as keyof OtherFields] = other[k + 2];
   }
   return by;
 }

@@ -20,10 +20,11 @@ export function startTraceWorker(
   mode: 'jobs' | 'document' | 'debug' = 'jobs',
   options: { eval?: boolean; taxonomy?: string; maxOldGenerationSizeMb?: number } = {},
 ): Worker {
-  const workerData = mode === 'jobs' ? undefined : mode === 'debug' ? { mode, ...(options.taxonomy !== undefined ? { taxonomy: options.taxonomy } : {}) } : { mode };
+  // A job worker has no workerData; the others say what they are (and a debug worker its taxonomy).
+  const taxonomy = mode === 'debug' && options.taxonomy !== undefined ? { taxonomy: options.taxonomy } : {};
   return new Worker(script, {
     ...(options.eval ? { eval: true } : {}),
-    ...(workerData ? { workerData } : {}),
+    ...(mode === 'jobs' ? {} : { workerData: { mode, ...taxonomy } }),
     resourceLimits: {
       maxYoungGenerationSizeMb: TRACE_WORKER_YOUNG_GENERATION_MB,
       ...(options.maxOldGenerationSizeMb !== undefined ? { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } : {}),
