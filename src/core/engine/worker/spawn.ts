@@ -7,8 +7,14 @@
  * with this. The limit caps growth; a worker with little to do stays small.
  */
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from './exec-argv';
 
 export const TRACE_WORKER_YOUNG_GENERATION_MB = 192;
+
+function withoutPreloads(): { execArgv?: string[] } {
+  const execArgv = workerExecArgv(process.execArgv);
+  return execArgv ? { execArgv } : {};
+}
 
 /**
  * `script`: the worker's path, or (tests, `eval: true`) its code. `debug`: the trace debugger's
@@ -23,7 +29,8 @@ export function startTraceWorker(
   // A job worker has no workerData; the others say what they are (and a debug worker its taxonomy).
   const taxonomy = mode === 'debug' && options.taxonomy !== undefined ? { taxonomy: options.taxonomy } : {};
   return new Worker(script, {
-    ...(options.eval ? { eval: true } : {}),
+    // Code given as text (tests) may need the parent's loaders; a built worker never does.
+    ...(options.eval ? { eval: true } : withoutPreloads()),
     ...(mode === 'jobs' ? {} : { workerData: { mode, ...taxonomy } }),
     resourceLimits: {
       maxYoungGenerationSizeMb: TRACE_WORKER_YOUNG_GENERATION_MB,
