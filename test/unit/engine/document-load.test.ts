@@ -589,6 +589,19 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(model, path);
   });
 
+  it('a stream sends its first steps after 64 KB, then reads chunks twice as large up to 1 MB', () => {
+    const path = write(benchTraceText('jsonl', 2_000));
+    const read: number[] = [];
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0 }, (e) => { if (e.kind === 'steps') read.push(e.bytesRead); });
+    loader.open();
+    assert.ok(read[0] <= 64 * 1024 && read[0] > 60 * 1024, `first event after ${read[0]} bytes`);
+    // Reads of 64, 128, 256, 512 KB and 1 MB from then on: each event ends at the last whole line read.
+    const KB = 1024;
+    assert.ok(read[1] <= 192 * KB && read[1] > 180 * KB && read[2] <= 448 * KB && read[3] <= 960 * KB, `then ${read.slice(1, 4).join(', ')}`);
+    assert.ok(read.slice(5).every((b, i) => b - read[i + 4] <= 1024 * KB + 8 * KB), 'about 1 MB a read from then on');
+    assert.ok(read.length < 12, `${read.length} events for ${read[read.length - 1]} bytes`);
+  });
+
   it('a file that cannot be opened fails with the whole load\'s words', () => {
     const path = write('{"not": "a trace"}\n');
     const { model } = open(path);

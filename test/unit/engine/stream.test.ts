@@ -43,10 +43,10 @@ function wholeLines(bytes: Uint8Array): { lines: Omit<JsonlLine, 'byteStart' | '
   return { lines, pending };
 }
 
-function readAll(path: string, chunkSize: number, from?: JsonlPosition): { lines: JsonlLine[]; result: JsonlReadResult; batches: number } {
+function readAll(path: string, chunkSize: number, from?: JsonlPosition, firstChunkSize?: number): { lines: JsonlLine[]; result: JsonlReadResult; batches: number } {
   const lines: JsonlLine[] = [];
   let batches = 0;
-  const result = readJsonlLines(path, (b) => { batches++; lines.push(...b); }, { chunkSize, from });
+  const result = readJsonlLines(path, (b) => { batches++; lines.push(...b); }, { chunkSize, from, firstChunkSize });
   return { lines, result, batches };
 }
 
@@ -217,8 +217,9 @@ describe('streaming import of agent-trace/v1 (engine/stream)', () => {
       fc.assert(fc.property(fileArb, fc.integer({ min: 1, max: 40 }), (bytes, random) => {
         const path = writeTemp(bytes);
         const want = wholeLines(bytes);
-        for (const size of [1, 2, 3, 7, random, 65536]) {
-          const { lines, result } = readAll(path, size);
+        // [chunk size, first read's size]: the first reads grow from the second to the first.
+        for (const [size, first] of [[1], [2], [3], [7], [random], [65536], [64, random], [65536, 1]]) {
+          const { lines, result } = readAll(path, size, undefined, first);
           const strip = ({ line, text, offset }: JsonlLine): unknown => ({ line, text, offset });
           assert.deepEqual(lines.map(strip), want.lines, `chunk ${size}`);
           // Bytes that decode to nothing (a second BOM) are still pending: the file may go on.
@@ -253,6 +254,16 @@ describe('streaming import of agent-trace/v1 (engine/stream)', () => {
       assert.equal(r.stopped, true);
       assert.deepEqual(r.next, { byte: 8, line: 1, offset: 8 });
       assert.deepEqual(readAll(path, 10, r.next).lines.map((l) => l.text), ['{"b":2}', '{"c":3}']);
+    });
+
+    it('reads a small first chunk, then chunks twice as large up to the chunk size', () => {
+      const bytes = new TextEncoder().encode(Array.from({ length: 64 }, (_, i) => `{"n":${String(i).padStart(6, '0')}}`).join('\n') + '\n');
+      const path = writeTemp(bytes);
+      const ends: number[] = [];
+      readJsonlLines(path, (b) => { ends.push(b[b.length - 1].byteEnd + 1); }, { chunkSize: 100, firstChunkSize: 13 });
+      // 13-byte lines: reads of 13, 26, 52, 100, 100... bytes end after 1, 2 (3 in all), 4 (7), 7 (14) lines...
+      assert.deepEqual(ends.slice(0, 5).map((e) => e / 13), [1, 3, 7, 14, 22]);
+      assert.deepEqual(readAll(path, 100, undefined, 13).lines.map((l) => l.text), readAll(path, 100).lines.map((l) => l.text));
     });
 
     it('refuses UTF-16 by name, which only the whole-file reader decodes', () => {
