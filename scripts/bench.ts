@@ -39,7 +39,9 @@ import type { TraceSession } from '../src/host/editor/session';
 import { DEFAULT_TAXONOMY } from '../src/core/taxonomy';
 import { TraceCursor } from '../src/core/engine';
 import { TraceWorkerClient } from '../src/core/engine/worker/client';
-import { DocumentWorkerClient } from '../src/core/engine/worker/document-client';
+import { DocumentWorkerClient, type LoadEnd } from '../src/core/engine/worker/document-client';
+import { SpareWorker } from '../src/core/engine/worker/spare-worker';
+import type { Worker } from 'node:worker_threads';
 import { TraceFileReader } from '../src/host/editor/trace-file-reader';
 import type { AnalysisOutcome } from '../src/core/analysis/outcome';
 import type { ViewSpec } from '../src/protocol';
@@ -297,6 +299,8 @@ interface EditorOpenResult {
   notOpened?: string;
   /** Wall ms to the first 100 rows. */
   firstRows?: number;
+  /** Wall ms to the first rows of a second open, with a worker started ahead (the editor's spare). */
+  firstRowsSpare?: number;
   /** Wall ms of each of five one-line appends, from the write to the new rows (JSONL only). */
   appendMs?: number[];
   /** Wall ms to the whole file read, findings included. */
@@ -327,26 +331,10 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   const stop = watchMainThread();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
-  const client = new DocumentWorkerClient(() => startTraceWorker(workerPath, 'document'), { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
-  // As the webview does after each change: the summary (counts, legend) and the rows it shows.
-  // The first rows: the tab may show before any step (a whole parse, a first pass), reading.
-  let firstTrace!: () => void;
-  const hasTrace = new Promise<void>((resolve) => { firstTrace = resolve; });
-  const reader = new TraceFileReader(file, client, () => {
-    if (file.traces.length === 0) return;
-    file.session(0).summary();
-    file.session(0).rows(VIEW, 0, 100);
-    firstTrace();
-  });
-  const { shown, done } = reader.open();
-  await shown;
-  if (file.traces.length === 0 && !file.loadError) await Promise.race([hasTrace, done]);
+  const { file, reader, done } = await openToFirstRows(path, () => startTraceWorker(workerPath, 'document'));
   if (file.loadError) {
     result.notOpened = `${file.loadError.title}: ${file.loadError.problems.map((p) => p.message).join('; ').slice(0, 200)}`;
   } else {
-    file.session(0).summary();
-    file.session(0).rows(VIEW, 0, 100);
     result.firstRows = performance.now() - t0;
   }
   const end = await done;
@@ -372,7 +360,49 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
   }
   result.peakRssMb = process.resourceUsage().maxRSS / 1024;
   reader.dispose();
+  if (!result.notOpened) result.firstRowsSpare = await firstRowsWithSpare(path, workerPath);
   return result;
+}
+
+/**
+ * Opens `path` as the trace editor does, with the worker `spawn` gives, up to its first rows: as the
+ * webview does after each change, the summary (counts, legend) and the rows it shows. The tab may
+ * show before any step (a whole parse, a first pass), reading: then up to the first step, or the end.
+ */
+async function openToFirstRows(path: string, spawn: () => Worker): Promise<{ file: TraceFile; reader: TraceFileReader; done: Promise<LoadEnd> }> {
+  const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+  const client = new DocumentWorkerClient(spawn, { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
+  let firstTrace!: () => void;
+  const hasTrace = new Promise<void>((resolve) => { firstTrace = resolve; });
+  const reader = new TraceFileReader(file, client, () => {
+    if (file.traces.length === 0) return;
+    file.session(0).summary();
+    file.session(0).rows(VIEW, 0, 100);
+    firstTrace();
+  });
+  const { shown, done } = reader.open();
+  await shown;
+  if (file.traces.length === 0 && !file.loadError) await Promise.race([hasTrace, done]);
+  if (!file.loadError) {
+    file.session(0).summary();
+    file.session(0).rows(VIEW, 0, 100);
+  }
+  return { file, reader, done };
+}
+
+/**
+ * The first rows of the same file with a worker started ahead, as the editor keeps one once a
+ * trace has been read (spare-worker.ts); the read then stops.
+ */
+async function firstRowsWithSpare(path: string, workerPath: string): Promise<number> {
+  const spare = new SpareWorker(() => startTraceWorker(workerPath, 'document'));
+  await spare.prepare();
+  const t0 = performance.now();
+  const { reader } = await openToFirstRows(path, () => spare.take());
+  const ms = performance.now() - t0;
+  reader.dispose();
+  spare.dispose();
+  return ms;
 }
 
 /** A phrase the generated traces never hold: its search reads every line and rebuilds none. */
@@ -428,16 +458,16 @@ function printEditorOpen(results: EditorOpenResult[], all: CaseResult[]): void {
     const parse = bareParseOf(all, r);
     return parse && r.allReadCpu ? `${f2(parse.cpu / r.allReadCpu)}x / ${f2(parse.wall / r.allRead!)}x` : '-';
   };
-  console.log(table(['format', 'steps', 'MB', 'first rows ms', 'all read + findings ms wall/CPU', 'bare parse ÷ all read CPU/wall', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'loop delay p99 ms', 'findings', 'peak RSS MB open/+appends', 'append ms (5 lines)'], results.map((r) => (r.notOpened
+  console.log(table(['format', 'steps', 'MB', 'first rows ms (spare worker)', 'all read + findings ms wall/CPU', 'bare parse ÷ all read CPU/wall', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'loop delay p99 ms', 'findings', 'peak RSS MB open/+appends', 'append ms (5 lines)'], results.map((r) => (r.notOpened
     ? [r.format, String(r.steps), f1(mb(r.bytes)), `does not open: ${r.notOpened.slice(0, 80)}`, '', '', '', '', '', '', '', f0(r.peakRssMb), '']
-    : [r.format, String(r.steps), f1(mb(r.bytes)), f0(r.firstRows), `${f0(r.allRead)}/${f0(r.allReadCpu)}`, ratio(r), f0(r.mainBusyMs), f1(r.maxStallMs), String(r.longStalls), f1(r.p99DelayMs), String(r.findings), `${f0(r.openPeakRssMb)}/${f0(r.peakRssMb)}`, r.appendMs ? r.appendMs.map(f0).join(', ') : '-']))));
+    : [r.format, String(r.steps), f1(mb(r.bytes)), `${f0(r.firstRows)} (${f0(r.firstRowsSpare)})`, `${f0(r.allRead)}/${f0(r.allReadCpu)}`, ratio(r), f0(r.mainBusyMs), f1(r.maxStallMs), String(r.longStalls), f1(r.p99DelayMs), String(r.findings), `${f0(r.openPeakRssMb)}/${f0(r.peakRssMb)}`, r.appendMs ? r.appendMs.map(f0).join(', ') : '-']))));
   const searched = results.filter((r) => r.heldSearch?.length);
   if (searched.length) {
     console.log(table(['format', 'steps', 'query', 'first answer ms', 'counted ms wall/CPU', 'matches', 'longest stall ms (both)'], searched.flatMap((r) => r.heldSearch!.map((q) => [
       r.format, String(r.steps), JSON.stringify(q.query), f0(q.firstMs), `${f0(q.countMs)}/${f0(q.cpuMs)}`, String(q.matches), f1(r.heldSearchMaxStallMs)]))));
     console.log('search of held steps: the file is read again for each new query (nothing is kept but a byte per step per query); first answer = the match from the middle step, as Enter gets it; counted = every step checked.');
   }
-  console.log('first rows = the first steps arrive from the worker + summary + 100 rows; the rows then catch up while the rest is read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process). append = one step line written, read, detected and shown (rows), five times. bare parse ÷ all read: the throughput of the editor\'s whole read (CPU of both threads) against a bare JSON.parse of the same bytes in the whole-file case (goal >= 0.5x).');
+  console.log('first rows = the first steps arrive from the worker + summary + 100 rows, the worker started with the open; the rows then catch up while the rest is read. (spare worker) = a second open, with a worker started ahead as the editor keeps one once a trace has been read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process). append = one step line written, read, detected and shown (rows), five times. bare parse ÷ all read: the throughput of the editor\'s whole read (CPU of both threads) against a bare JSON.parse of the same bytes in the whole-file case (goal >= 0.5x).');
 }
 
 function printDebugLaunch(results: DebugLaunchResult[]): void {
@@ -603,7 +633,7 @@ function printGoals(all: CaseResult[], engine: CaseResult[], workspace: Workspac
     const at = `at ${o.steps.toLocaleString('en-US')} steps`;
     console.log(o.notOpened
       ? `- editor open through the document worker, ${short[format]} ${at}: NOT met: ${o.notOpened.slice(0, 120)}`
-      : `- editor open through the document worker, ${short[format]} ${at}:${heldSearchGoal(o)} first rows <= 1 s ${verdict(o.firstRows! <= 1000)} ${f0(o.firstRows)} ms; host never blocked > 50 ms ${verdict(o.maxStallMs! <= 50)} longest stall ${f0(o.maxStallMs)} ms (${o.longStalls} over 50 ms); all read with findings <= 8 s ${verdict(o.allRead! <= 8000)} ${f0(o.allRead)} ms (CPU ${f0(o.allReadCpu)})${editorRatio(o)}; peak RSS while it opens <= 1.5 GB ${verdict(o.openPeakRssMb! <= 1536)} ${f0(o.openPeakRssMb)} MB (${f0(o.peakRssMb)} MB after five appends)`);
+      : `- editor open through the document worker, ${short[format]} ${at}:${heldSearchGoal(o)} first rows <= 1 s ${verdict(o.firstRows! <= 1000)} ${f0(o.firstRows)} ms (${f0(o.firstRowsSpare)} ms with a spare worker); host never blocked > 50 ms ${verdict(o.maxStallMs! <= 50)} longest stall ${f0(o.maxStallMs)} ms (${o.longStalls} over 50 ms); all read with findings <= 8 s ${verdict(o.allRead! <= 8000)} ${f0(o.allRead)} ms (CPU ${f0(o.allReadCpu)})${editorRatio(o)}; peak RSS while it opens <= 1.5 GB ${verdict(o.openPeakRssMb! <= 1536)} ${f0(o.openPeakRssMb)} MB (${f0(o.peakRssMb)} MB after five appends)`);
   }
   goal('open to first rows <= 1 s (whole-file path: the first rows wait for the whole parse and index)',
     (r) => `${verdict(r.open!.wall <= 1000)} ${f0(r.open!.wall)} ms (CPU ${f0(r.open!.cpu)})`,

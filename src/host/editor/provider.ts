@@ -12,6 +12,7 @@ import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { startTraceWorker } from '../../core/engine/worker/spawn';
+import { SpareWorker } from '../../core/engine/worker/spare-worker';
 import { configuredTaxonomy, configuredTaxonomySpec, maxUnzippedBytes } from '../settings';
 import { DocumentWorkerClient } from '../../core/engine/worker/document-client';
 import { parseSidecar, serializeSidecar, writeFileAtomic } from '../../core/annotations';
@@ -74,7 +75,14 @@ export class TraceDocument implements vscode.CustomDocument {
   /** Whether the file is growing (a running agent writing to it); files on disk only. */
   live: LiveTrace | undefined;
 
+  private closed = false;
+
   constructor(readonly uri: vscode.Uri, readonly file: TraceFile) {}
+
+  /** The editor closed it (dispose ran). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   get sidecarPath(): string {
     return this.file.annotations.sidecarPath;
@@ -92,6 +100,7 @@ export class TraceDocument implements vscode.CustomDocument {
   }
 
   dispose(): void {
+    this.closed = true;
     this.reader?.dispose();
     this.live?.dispose();
     for (const l of this.disposeListeners.splice(0)) l();
@@ -146,8 +155,14 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
   /** "Live: N steps, last write 2 s ago" for the active editor's file while it grows. */
   private readonly liveStatus = new LiveStatusItem();
 
+  /** A document worker started ahead for the next trace opened, while any is open (spare-worker.ts). */
+  private readonly spareWorker: SpareWorker;
+
   constructor(private readonly context: vscode.ExtensionContext) {
     context.subscriptions.push(this.liveStatus);
+    const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'trace-worker.js').fsPath;
+    this.spareWorker = new SpareWorker(() => startTraceWorker(workerPath, 'document'));
+    context.subscriptions.push({ dispose: () => this.spareWorker.dispose() });
   }
 
   /** The live status bar item's text, or undefined when hidden (integration tests). */
@@ -207,9 +222,8 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
   private async openInWorker(uri: vscode.Uri, options: Parameters<typeof TraceFile.opening>[1], token?: vscode.CancellationToken): Promise<TraceDocument> {
     const file = TraceFile.opening(uri.fsPath, options);
     const document = new TraceDocument(uri, file);
-    const workerPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'trace-worker.js').fsPath;
     const client = new DocumentWorkerClient(
-      () => startTraceWorker(workerPath, 'document'),
+      () => this.spareWorker.take(),
       // The steps of a streamed file cross without their payloads: the details, corrections and search read them back.
       { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes(), payloadsOnDemand: true },
     );
@@ -219,7 +233,11 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     document.live = new LiveTrace((live) => this.liveChanged(document, live));
     const { shown, done } = document.reader.open();
     // Growth is counted from the end of the first read: the file was this long when it opened.
-    void done.then(() => document.live?.opened(stepTotal(document.file)));
+    void done.then(() => {
+      document.live?.opened(stepTotal(document.file));
+      // The read has ended: the next trace opened gets a worker already started.
+      if (!document.isClosed) void this.spareWorker.prepare();
+    });
     // Closing the tab before anything showed stops the read.
     const stop = token?.onCancellationRequested(() => document.reader?.dispose());
     try {
@@ -278,6 +296,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       watcher?.dispose();
       traceWatcher?.dispose();
       if (this.documents.get(key) === document) this.documents.delete(key);
+      if (this.documents.size === 0) this.spareWorker.release();
     });
     return document;
   }

@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { DocumentEvent, OpenDocumentParams } from './document-load';
-import { isCheckReply, type CheckReply, type DocumentRequest } from './messages';
+import { DOCUMENT_WORKER_READY, isCheckReply, type CheckReply, type DocumentRequest } from './messages';
 import type { LineCheck } from '../stream/step-payloads';
 import { TakenEvents } from './event-flow';
 import { onWorkerStopped } from './stopped';
@@ -178,7 +178,7 @@ export class DocumentWorkerClient {
     this.decoder = new EventDecoder();
     const taken = (this.taken = new TakenEvents());
     worker.on('message', (m: DocumentMessage | CheckReply) => {
-      if (worker !== this.worker) return;
+      if (worker !== this.worker || m === DOCUMENT_WORKER_READY) return;
       if (isCheckReply(m)) return this.answered(m);
       if (!this.running) return taken.take();
       this.receive(m);

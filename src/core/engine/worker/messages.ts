@@ -11,6 +11,12 @@ export type JobReply =
   | { id: number; error: string };
 
 /**
+ * What a document worker posts once its code is loaded, before any event: a spare worker
+ * (spare-worker.ts) is ready when it comes. Not an event; the client passes over it.
+ */
+export const DOCUMENT_WORKER_READY = 'agent-trace:document-worker-ready';
+
+/**
  * To a document worker: open the file (once), then read it again after each change. `taken`: the
  * host's count of the events it took from this worker (event-flow.ts). `check`: which of some held
  * lines' steps match `query` (checkLinesInFile), for a search the host splits with it; answered

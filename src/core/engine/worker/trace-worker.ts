@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { workerJobs } from './jobs';
 import { DocumentLoader, type DocumentEvent } from './document-load';
-import type { CheckReply, DocumentRequest, JobReply, JobRequest } from './messages';
+import { DOCUMENT_WORKER_READY, type CheckReply, type DocumentRequest, type JobReply, type JobRequest } from './messages';
 import { checkLinesInFile } from '../stream/step-payloads';
 import { EventEncoder } from './event-codec';
 import { EventOutbox } from './event-flow';
@@ -60,6 +60,8 @@ function serveDocument(): void {
       loader?.reload(m.fromStart === true);
     }
   });
+  // Its code is loaded: a spare worker started ahead of an open is ready (spare-worker.ts).
+  parentPort?.postMessage(DOCUMENT_WORKER_READY);
 }
 
 /** Half of a search of held steps, while the host does the other half (held-search.ts). */
