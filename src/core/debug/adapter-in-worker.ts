@@ -52,7 +52,7 @@ export class DebugAdapterInWorker {
     this.worker.on('exit', (code) => this.workerEnded(`its thread exited (code ${code})`));
   }
 
-  /** Is the replay running (a continue answered, no stop since)? */
+  /** Is the replay running (a move answered, no stop since: a long step over runs in slices too)? */
   get running(): boolean {
     return this.isRunning;
   }
@@ -89,7 +89,8 @@ export class DebugAdapterInWorker {
     if (m.type === 'response') {
       const response = m as DebugProtocol.Response;
       this.pending.delete(response.request_seq);
-      if (response.success && (response.command === 'continue' || response.command === 'reverseContinue')) this.isRunning = true;
+      // The adapter answers a move before it moves; the stop (or the end) follows the answer.
+      if (response.success && MOVES.has(response.command)) this.isRunning = true;
     } else if (m.type === 'event') {
       const event = m as DebugProtocol.Event;
       if (event.event === 'stopped' || event.event === 'terminated') this.isRunning = false;
@@ -121,6 +122,9 @@ export class DebugAdapterInWorker {
     return `${what} is too large for its memory (it loads a run whole). Open the file in the trace editor, which reads it in pages.`;
   }
 }
+
+/** The requests that move the replay: DAP's debuggee runs from their answer until a stopped (or terminated) event. */
+const MOVES = new Set(['continue', 'reverseContinue', 'next', 'stepIn', 'stepOut', 'stepBack', 'goto', 'restartFrame']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -323,11 +323,11 @@ export class TraceDebugAdapter extends DebugSession {
   }
 
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
-    this.move(response, (rt) => rt.goto(args.targetId - 1), true);
+    this.move(response, (rt) => rt.goto(args.targetId - 1), true, (rt) => rt.positionOf(args.targetId - 1));
   }
 
   protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments): void {
-    this.move(response, (rt) => rt.restartFrame(args.frameId - 1));
+    this.move(response, (rt) => rt.restartFrame(args.frameId - 1), false, (rt) => rt.checkFrame(args.frameId - 1));
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
@@ -378,7 +378,7 @@ export class TraceDebugAdapter extends DebugSession {
     const a = (args ?? {}) as { stepId?: unknown; position?: unknown };
     const target = typeof a.stepId === 'string' ? a.stepId : typeof a.position === 'number' ? a.position : undefined;
     if (target === undefined) return this.fail(response, ERR.request, `${GOTO_STEP_REQUEST} needs "stepId" (a string) or "position" (a number)`);
-    this.move(response, (rt) => rt.goto(target), true);
+    this.move(response, (rt) => rt.goto(target), true, (rt) => rt.positionOf(target));
   }
 
   private stepAt(response: DebugProtocol.Response, args: unknown): void {
@@ -410,10 +410,13 @@ export class TraceDebugAdapter extends DebugSession {
   }
 
   /** Answer, then move: DAP wants the response before the stopped event the move sends. */
-  private move(response: DebugProtocol.Response, action: (rt: TraceDebugRuntime) => void, afterEnd = false): void {
+  private move(response: DebugProtocol.Response, action: (rt: TraceDebugRuntime) => void, afterEnd = false, check?: (rt: TraceDebugRuntime) => void): void {
     this.withRuntime(response, (rt) => {
       if (rt.terminated && !afterEnd) return this.fail(response, ERR.request, 'the replay has ended: restart the session, or use goto');
       if (rt.running) return this.fail(response, ERR.request, 'the replay is running: pause it first');
+      // A move that cannot be made is refused in its answer (the host then tries otherwise), not
+      // answered and then written to the Debug Console: `check` throws why, before the answer.
+      check?.(rt);
       this.sendResponse(response);
       try {
         action(rt);

@@ -376,19 +376,30 @@ export class TraceDebugRuntime {
   /** Back to the start of a frame: the current step or one of its ancestors. */
   restartFrame(position: number): void {
     if (this.ended || this.run) return;
-    if (!this.ancestry(this.position).includes(position)) throw new Error(`step ${position} is not a frame of the current stack`);
+    this.checkFrame(position);
     this.stopAt(position, 'restart');
+  }
+
+  /** Throws, saying why, unless `position` is the current step or one of its ancestors. */
+  checkFrame(position: number): void {
+    if (!this.ancestry(this.position).includes(position)) throw new Error(`step ${position} is not a frame of the current stack`);
   }
 
   /** Jump to a step by position or stable id (Run to Cursor, a row selected in the trace editor). */
   goto(target: number | string): void {
+    const i = this.positionOf(target);
+    if (this.run) throw new Error('the replay is running: pause it first');
+    this.ended = false;
+    this.stopAt(i, 'goto');
+  }
+
+  /** The position of a goto's target (a position or a stable id); throws, saying why, when there is none. */
+  positionOf(target: number | string): number {
     const i = typeof target === 'string' ? this.index.indexOf(target) : target;
     if (i === undefined || !Number.isInteger(i) || i < 0 || i >= this.length) {
       throw new Error(typeof target === 'string' ? `no step with id ${JSON.stringify(target)} in this trace` : `no step at position ${target} (the trace has ${this.length} steps)`);
     }
-    if (this.run) throw new Error('the replay is running: pause it first');
-    this.ended = false;
-    this.stopAt(i, 'goto');
+    return i;
   }
 
   /** The nesting of a step, innermost first. `start`/`levels` page it; `total` is the whole depth. */

@@ -121,6 +121,31 @@ describe('trace debugger: the adapter in a worker thread', function () {
     assert.equal(disconnected.success, true);
   });
 
+  it('a step that runs in slices counts as running from its answer to its stop; a refused one does not', async () => {
+    // A stand-in adapter: answers next, step in, step out and step back; refuses stepBack when asked
+    // with a flag; sends the stop when the host next says anything (as a long step over ends later).
+    const standIn = `const { parentPort } = require('node:worker_threads');
+      let owed = false;
+      parentPort.on('message', (m) => {
+        if (owed) { owed = false; parentPort.postMessage({ seq: 0, type: 'event', event: 'stopped', body: { reason: 'step', threadId: 1 } }); }
+        const refused = m.arguments && m.arguments.refuse === true;
+        parentPort.postMessage({ seq: 0, type: 'response', request_seq: m.seq, command: m.command, success: !refused, ...(refused ? { message: 'no' } : {}) });
+        if (!refused && ['next', 'stepIn', 'stepOut', 'stepBack', 'goto', 'restartFrame'].includes(m.command)) owed = true;
+      });`;
+    adapter = new DebugAdapterInWorker(() => new Worker(standIn, { eval: true }));
+    const dc = new Client(adapter);
+    for (const command of ['next', 'stepIn', 'stepOut', 'stepBack', 'goto', 'restartFrame']) {
+      assert.equal((await dc.request(command, { threadId: 1 })).success, true);
+      assert.equal(adapter.running, true, `running after ${command}'s answer`);
+      const stopped = dc.next('stopped');
+      await dc.request('threads');
+      await stopped;
+      assert.equal(adapter.running, false, `stopped after ${command}`);
+    }
+    assert.equal((await dc.request('next', { threadId: 1, refuse: true })).success, false);
+    assert.equal(adapter.running, false, 'a refused step does not run');
+  });
+
   it('a large trace that fits is said to be loading in the Debug Console, then stops on entry', async () => {
     const large = join(dir, 'large.trace.jsonl');
     writeFileSync(large, benchTraceText('jsonl', 13_000));

@@ -190,6 +190,20 @@ describe('debug adapter over DAP: agent-trace dap', function () {
     assert.equal(rev.body.reason, 'entry', 'no Tool-related failure before: back to the first step');
   });
 
+  it('a goto or a restart that cannot be made is refused in its answer, and the replay stays where it is', async () => {
+    const { entry } = await launch({ type: 'agent-trace', request: 'launch', trace: TRAIL_FILE, taxonomy: 'trail', stopOnEntry: true });
+    assert.equal(entry.body.reason, 'entry');
+    const before = (await topFrame()).frame.id;
+    // The host asks by step id first and falls back to the position only when the id is refused.
+    await assert.rejects(dc.customRequest('gotoStep', { stepId: 'no-such-step' }), /no step with id "no-such-step"/);
+    await assert.rejects(dc.gotoRequest({ threadId: 1, targetId: 1_000_000 }), /no step at position 999999/);
+    await assert.rejects(dc.restartFrameRequest({ frameId: before + 2 }), /is not a frame of the current stack/);
+    assert.equal((await topFrame()).frame.id, before);
+    const moved = await move(() => dc.customRequest('gotoStep', { position: 2 }));
+    assert.equal(moved.body.reason, 'goto');
+    assert.equal((await topFrame()).frame.id, 3);
+  });
+
   it('bad launch arguments get error responses naming the argument; the adapter keeps running', async () => {
     await dc.initializeRequest();
     const cases: [Record<string, unknown>, RegExp][] = [
