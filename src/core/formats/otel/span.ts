@@ -57,8 +57,14 @@ export class ToolCollector {
 export function spanToDraft(span: NormalSpan, tools: ToolCollector): DraftStep {
   const sem = readSemantics(span.attributes, span.name);
   tools.add(sem.tools);
-  const attributes: Record<string, unknown> = { ...sem.rest };
-  if (span.extra) for (const [k, v] of Object.entries(span.extra)) if (v !== undefined && v !== '' && v !== null) attributes[`otel.${k}`] = v;
+  // readSemantics made `rest` for this span alone: it becomes the step's attributes as it is.
+  const attributes = sem.rest;
+  if (span.extra) {
+    for (const k of Object.keys(span.extra)) {
+      const v = span.extra[k];
+      if (v !== undefined && v !== '' && v !== null) attributes[otelKey(k)] = v;
+    }
+  }
   const otherEvents = span.events.filter((e) => e.name !== 'exception');
   if (otherEvents.length) attributes['otel.events'] = otherEvents;
 
@@ -84,6 +90,17 @@ export function spanToDraft(span: NormalSpan, tools: ToolCollector): DraftStep {
   if (sem.finishReason) step.finishReason = sem.finishReason;
   if (error) step.error = error;
   return step;
+}
+
+/** `otel.<name>` for a span's extra field, made once per name (each step's keys are then the same strings). */
+const OTEL_KEYS = new Map<string, string>();
+function otelKey(name: string): string {
+  let key = OTEL_KEYS.get(name);
+  if (key === undefined) {
+    key = `otel.${name}`;
+    if (OTEL_KEYS.size < 256) OTEL_KEYS.set(name, key);
+  }
+  return key;
 }
 
 /**
