@@ -73,11 +73,15 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
 
   for (const key of Object.keys(attrs)) {
     const value = attrs[key];
-    let m = OI_MSG.exec(key);
-    if (m) { addIndexed(m[1] === 'input' ? oiIn : oiOut, Number(m[2]), m[3], value); continue; }
-    m = GENAI_IDX.exec(key);
-    if (m) { addIndexed(m[1] === 'prompt' ? gaIn : gaOut, Number(m[2]), m[3], value); continue; }
-    if (OI_TOOL.test(key)) { toolSchemas.push(value); continue; }
+    // Most keys are neither: the regexes run on those that start as theirs do.
+    if (key.startsWith('llm.')) {
+      const m = OI_MSG.exec(key);
+      if (m) { addIndexed(m[1] === 'input' ? oiIn : oiOut, Number(m[2]), m[3], value); continue; }
+      if (OI_TOOL.test(key)) { toolSchemas.push(value); continue; }
+    } else if (key.startsWith('gen_ai.')) {
+      const m = GENAI_IDX.exec(key);
+      if (m) { addIndexed(m[1] === 'prompt' ? gaIn : gaOut, Number(m[2]), m[3], value); continue; }
+    }
     rest[key] = value;
   }
 
@@ -181,12 +185,10 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
     kind = 'tool';
     // The call's own arguments attribute beats the span's generic input when a span has both.
     const args = a['tool_call.function.arguments'] ?? a['gen_ai.tool.call.arguments'] ?? inputValue;
-    toolCall = {
-      id: str(a['gen_ai.tool.call.id']) ?? str(a['tool_call.id']) ?? str(a['ai.toolCall.id']),
-      name: toolName ?? spanName.replace(/^execute_tool\s+/, ''),
-      arguments: toolArguments(args),
-    };
-    if (!toolCall.id) delete toolCall.id;
+    const id = str(a['gen_ai.tool.call.id']) ?? str(a['tool_call.id']) ?? str(a['ai.toolCall.id']);
+    const name = toolName ?? spanName.replace(/^execute_tool\s+/, '');
+    // Without an id, made without the key (a delete would turn the object into a slow dictionary).
+    toolCall = id ? { id, name, arguments: toolArguments(args) } : { name, arguments: toolArguments(args) };
   }
   const declared = declaredTool(a, toolName);
 
