@@ -37,6 +37,8 @@ export class HeldSearch {
   private readonly needle: LineNeedle;
   /** 1 at the positions that match. */
   private matched = new Uint8Array(0);
+  /** How many 1s `matched` holds (counted as they are set: a count over 10^6 steps was a turn of its own). */
+  private count = 0;
   /** Per slice of HELD_SEARCH_SLICE steps, how many of its first steps were checked. */
   private readonly checked: number[] = [];
   /** The slices whose candidates are being rebuilt: one scanned here, others with steps the other thread left unsure. */
@@ -146,7 +148,7 @@ export class HeldSearch {
     this.ensureRoom(end);
     const unsure: number[] = [];
     lines.held.forEach((k, r) => {
-      if (verdicts[r] === LineVerdict.Match) this.matched[k] = 1;
+      if (verdicts[r] === LineVerdict.Match) this.mark(k);
       else if (verdicts[r] === LineVerdict.Unsure) unsure.push(k);
     });
     this.startRebuilds(s, start, end, lines.known.length === 0 ? unsure : mergeSorted(unsure, lines.known));
@@ -158,7 +160,7 @@ export class HeldSearch {
   private rebuildNext(p: PendingSlice, start: number): void {
     const batch = p.positions.slice(p.next, p.next + HELD_SEARCH_REBUILDS);
     const whole = this.source.wholeAt(this.steps(), batch);
-    for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.matched[batch[b]] = 1;
+    for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.mark(batch[b]);
     p.next += batch.length;
     // Every step before the next candidate is decided (those that are not candidates cannot match).
     this.checked[p.slice] = (p.next < p.positions.length ? p.positions[p.next] : p.end) - start;
@@ -206,11 +208,7 @@ export class HeldSearch {
 
   /** How many steps match among those checked, without listing them (a partial answer's count). */
   matchCount(): number {
-    if (this.sorted) return this.sorted.length;
-    const matched = this.matched;
-    let count = 0;
-    for (let k = 0; k < matched.length; k++) count += matched[k];
-    return count;
+    return this.count;
   }
 
   /**
@@ -222,7 +220,8 @@ export class HeldSearch {
     if (this.sorted) return this.sorted.slice(0, cap);
     const matched = this.matched;
     const out: number[] = [];
-    for (let k = 0; k < matched.length && out.length < cap; k++) if (matched[k] === 1) out.push(k);
+    // indexOf jumps over the steps that do not match (a rare phrase: all 10^6 of them, natively).
+    for (let k = matched.indexOf(1); k !== -1 && out.length < cap; k = matched.indexOf(1, k + 1)) out.push(k);
     return out;
   }
 
@@ -251,6 +250,12 @@ export class HeldSearch {
       for (let k = Math.min(end, from) - 1; k >= start; k--) if (this.matched[k] === 1) return k;
     }
     return undefined;
+  }
+
+  private mark(position: number): void {
+    if (this.matched[position] === 1) return;
+    this.matched[position] = 1;
+    this.count++;
   }
 
   private ensureRoom(n: number): void {
