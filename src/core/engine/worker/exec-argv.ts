@@ -1,7 +1,7 @@
 /**
- * A worker inherits its parent's Node options by default. Under the bench and the unit tests the
- * parent preloads a TypeScript loader (`--require tsx/cjs`) that a built worker does not need:
- * loading it took about 0.3 s of every worker's start, and of the first rows it sends. So a parent
+ * A worker inherits its parent's Node options by default. The bench runs under
+ * `node --require tsx/cjs`, a TypeScript loader that a built worker does not need: loading it took
+ * 0.15-0.2 s of every worker's start, and of the first rows it sends. So a parent
  * that preloads code (`--require`, `--import`, `--loader`) starts its workers with no options;
  * any other parent's are inherited as they are (the extension host's). Not a filtered copy: Node
  * refuses, in a list given to a worker, the options that are the process's own (`--max-old-space-size`).
