@@ -542,8 +542,11 @@ class Detector {
       const on = this.firstLlm ?? this.firstStep;
       if (on) this.add(on, 'SYS.TOOL_DEFINITION', 'tool-definition', p.message);
     }
-    for (const s of [...this.calls.values()].flatMap((inVersion) => [...inVersion.values()])) {
-      if (s.count >= this.repeatThreshold || s.maxRun >= 2) {
+    // Walked in place, in the maps' order: a copy of every call tracked (10^5 of them at 10^6
+    // steps) was made at each end of a read, and a growing file's each append ends one.
+    for (const inVersion of this.calls.values()) {
+      for (const s of inVersion.values()) {
+        if (s.count < this.repeatThreshold && s.maxRun < 2) continue;
         const how = s.count >= this.repeatThreshold ? `${s.count} times` : `${s.maxRun} times in a row`;
         this.add({ id: s.lastId, index: s.lastIndex }, 'ORCH.REPEAT_LOOP', 'repeat-loop', `the same call to ${clip(s.name, 80)} with the same arguments was made ${how}; this is the last`);
       }
