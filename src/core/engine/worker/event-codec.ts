@@ -38,6 +38,7 @@ import { HELD_ATTRIBUTES } from '../stream/step-payloads';
 import type { DocumentEvent } from './document-load';
 import { SentSites, withAddedSites } from './sites-delta';
 import type { FailureSite } from '../../analysis/failure-sites';
+import { StringTable } from '../../util/string-table';
 
 /** A held step's fields, as written in the columns: what every held step has. */
 interface HeldColumns {
@@ -189,7 +190,7 @@ export class EventDecoder {
   private parts: FailureSite[][] = [];
   /** Per run, the id of the last held step decoded at each depth (parent ids share these strings). */
   private openPaths: string[][] = [];
-  private readonly names = new NameTable();
+  private readonly names = new StringTable(MAX_KEPT_NAMES);
 
   /** The event `text` carries; undefined for a part of the next one (kept until it comes). */
   decode(text: string): DocumentEvent | undefined {
@@ -305,7 +306,7 @@ function keyCount(o: object): number {
  * (a string a step: 32 MB at 10^6 steps); and names repeat (a model's, a tool's), so each is kept
  * once (`names`): JSON.parse makes a string per value, 13 MB of "chat gpt-4o-2024-08-06" at 10^6.
  */
-function heldSteps(c: HeldColumns, path: string[], names: NameTable): Step[] {
+function heldSteps(c: HeldColumns, path: string[], names: StringTable): Step[] {
   const n = c.idEnds.length;
   const steps: Step[] = new Array(n);
   const others = othersByStep(c.other);
@@ -327,7 +328,7 @@ function heldSteps(c: HeldColumns, path: string[], names: NameTable): Step[] {
     const toolCall = other?.toolCall as Step['toolCall'];
     const index = c.first + i;
     const kind = c.kind[i];
-    const name = names.intern(c.name[i]);
+    const name = names.get(c.name[i]);
     const startTime = c.startTime[i];
     const endTime = c.endTime[i];
     const status = c.status[i];
@@ -347,19 +348,8 @@ function heldSteps(c: HeldColumns, path: string[], names: NameTable): Step[] {
   return steps;
 }
 
-/** Step names, each kept once; at most `capacity` (a trace whose names are all different keeps its own). */
-class NameTable {
-  private readonly names = new Map<string, string>();
-
-  constructor(private readonly capacity = 4096) {}
-
-  intern(name: string): string {
-    const kept = this.names.get(name);
-    if (kept !== undefined) return kept;
-    if (this.names.size < this.capacity) this.names.set(name, name);
-    return name;
-  }
-}
+/** Step names kept once per decoder, at most (a trace whose names are all different keeps its own). */
+const MAX_KEPT_NAMES = 4096;
 
 /** `joined[from, to)`, as `known` itself when it is the same text (no new string), else cut. */
 function idText(joined: string, from: number, to: number, known: string | undefined): string {

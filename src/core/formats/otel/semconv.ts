@@ -230,6 +230,7 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
   finishReason = finishReason ?? (Array.isArray(reasons) ? str(reasons[0]) : str(reasons)) ?? str(a['ai.response.finishReason']);
 
   // Payloads: messages for model calls, the value otherwise. A value that only repeats the messages is not kept twice.
+  // `rest` is made at the end, once every key read is known.
   const out: SemanticFields = { kind: kind ?? 'other', tools, rest: a };
   // A span with messages and a separate value (a tool's result message and its raw result) keeps both.
   if (inputValue !== undefined && !used.includes(inputKey!)) { out.input = { ...(inMsgs ? { messages: inMsgs } : {}), value: parsedInput() }; used.push(inputKey!); }
@@ -237,6 +238,7 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
   if (outputValue !== undefined && !used.includes(outputKey!)) { out.output = { ...(outMsgs ? { messages: outMsgs } : {}), value: parsedOutput() }; used.push(outputKey!); }
   else if (outMsgs) out.output = { messages: outMsgs };
   for (const k of used) a[k] = undefined;
+  out.rest = definedOnly(a);
   if (toolCall) out.toolCall = toolCall;
   if (availableTools) out.availableTools = availableTools;
   if (model) out.model = model;
@@ -244,7 +246,6 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
   if (finishReason) out.finishReason = finishReason;
   const errorType = str(a['error.type']);
   if (errorType) out.errorType = errorType;
-  out.rest = definedOnly(a);
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { JsonPath } from '../../json/locate';
 import type { DraftStep } from '../../model/draft';
 import type { StepError, StepStatus, ToolDefinition } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
+import { StringTable } from '../../util/string-table';
 import { asText, isObject } from '../importer';
 import { terminalExitError } from './copilot-chat';
 import { readSemantics } from './semconv';
@@ -62,7 +63,7 @@ export function spanToDraft(span: NormalSpan, tools: ToolCollector): DraftStep {
   if (span.extra) {
     for (const k of Object.keys(span.extra)) {
       const v = span.extra[k];
-      if (v !== undefined && v !== '' && v !== null) attributes[otelKey(k)] = v;
+      if (v !== undefined && v !== '' && v !== null) attributes[OTEL_KEYS.get(k, otelKeyOf)] = v;
     }
   }
   const otherEvents = span.events.filter((e) => e.name !== 'exception');
@@ -92,16 +93,9 @@ export function spanToDraft(span: NormalSpan, tools: ToolCollector): DraftStep {
   return step;
 }
 
-/** `otel.<name>` for a span's extra field, made once per name (each step's keys are then the same strings). */
-const OTEL_KEYS = new Map<string, string>();
-function otelKey(name: string): string {
-  let key = OTEL_KEYS.get(name);
-  if (key === undefined) {
-    key = `otel.${name}`;
-    if (OTEL_KEYS.size < 256) OTEL_KEYS.set(name, key);
-  }
-  return key;
-}
+/** `otel.<name>` for a span's extra fields, made once per name (each step's keys are then the same strings). */
+const OTEL_KEYS = new StringTable(256);
+const otelKeyOf = (name: string): string => `otel.${name}`;
 
 /**
  * OTel records a failure as status ERROR plus an `exception` event; `error.type` alone also marks
