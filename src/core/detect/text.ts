@@ -116,15 +116,48 @@ export function clip(text: string, max = 300): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-/** Stable text for comparing calls: keys sorted, strings trimmed. */
+/**
+ * Stable text for comparing calls: keys sorted, strings trimmed, undefined as null. Every tool
+ * call of a run passes here: most arguments are canonical already and go to one native
+ * `JSON.stringify` as they are; others are copied in canonical form first.
+ */
 export function canonicalJson(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.trim());
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v as object).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(canonicalValue(v)) ?? 'null';
+}
+
+/** The value itself when it is canonical, else a canonical copy (only the parts that differ are new). */
+function canonicalValue(v: unknown): unknown {
+  if (typeof v === 'string') return v.trim();
+  if (v === undefined) return null;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = canonicalValue(v[i]);
+      if (c !== v[i]) (copy ??= v.slice())[i] = c;
+    }
+    return copy ?? v;
   }
-  return JSON.stringify(v ?? null);
+  const record = v as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let changed = !inOrder(keys);
+  const values = keys.map((k) => {
+    const c = canonicalValue(record[k]);
+    if (c !== record[k]) changed = true;
+    return c;
+  });
+  if (!changed) return v;
+  const order = keys.map((_, i) => i).sort((i, j) => (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : 0));
+  // No prototype: a key "__proto__" (JSON.parse makes it an own key) stays a key.
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const i of order) copy[keys[i]] = values[i];
+  return copy;
+}
+
+/** Are these keys already in the order `sort()` gives (UTF-16 code units)? */
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }
 
 /**
