@@ -14,13 +14,17 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatMessage, Step, Trace } from '../../src/core/model/schema';
 
-export type BenchFormat = 'jsonl' | 'otlp' | 'otlp-ended' | 'otlp-lines' | 'trail';
-export const BENCH_FORMATS: readonly BenchFormat[] = ['jsonl', 'otlp', 'otlp-ended', 'otlp-lines', 'trail'];
+/** Spans per run in `otlp-runs` (the last run may have fewer). */
+export const BENCH_RUN_SPANS = 1000;
+
+export type BenchFormat = 'jsonl' | 'otlp' | 'otlp-ended' | 'otlp-lines' | 'otlp-runs' | 'trail';
+export const BENCH_FORMATS: readonly BenchFormat[] = ['jsonl', 'otlp', 'otlp-ended', 'otlp-lines', 'otlp-runs', 'trail'];
 export const BENCH_FORMAT_LABELS: Record<BenchFormat, string> = {
   jsonl: 'agent-trace/v1 JSONL',
   otlp: 'OTLP JSON (GenAI semantic conventions)',
   'otlp-ended': 'OTLP JSON, spans as they end (children first, as batch exporters write them)',
   'otlp-lines': 'OTLP JSON lines, a batch of 512 spans per line as they end (the collector\'s file exporter)',
+  'otlp-runs': `OTLP JSON lines as the collector writes them, of many runs one after another (a trace id each, ${BENCH_RUN_SPANS.toLocaleString('en-US')} spans each)`,
   trail: 'TRAIL-shaped span tree (OpenInference)',
 };
 export const BENCH_FILE_NAMES: Record<BenchFormat, (steps: number) => string> = {
@@ -28,6 +32,7 @@ export const BENCH_FILE_NAMES: Record<BenchFormat, (steps: number) => string> = 
   otlp: (n) => `bench-${n}.otlp.json`,
   'otlp-ended': (n) => `bench-${n}.otlp-ended.json`,
   'otlp-lines': (n) => `bench-${n}.otlp-lines.jsonl`,
+  'otlp-runs': (n) => `bench-${n}.otlp-runs.jsonl`,
   trail: (n) => `bench-${n}.trail.json`,
 };
 
@@ -44,7 +49,9 @@ export const isLoopTurn = (k: number): boolean => loopOffset(k) >= 0 && loopOffs
 const T0 = Date.UTC(2025, 2, 19, 16, 40, 0);
 /** Each turn fits a 35 s slot (a timed-out tool takes 30 s), so the root's end is known up front. */
 const TURN_MS = 35_000;
-const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+/** The generated run's trace id (every span's). */
+export const BENCH_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const TRACE_ID = BENCH_TRACE_ID;
 const MODEL = 'gpt-4o-2024-08-06';
 
 export interface GenMessage { role: 'user' | 'assistant' | 'tool'; content: string; toolCallId?: string; toolCalls?: GenToolCall[] }
@@ -320,15 +327,28 @@ function* otlpChunks(steps: number, seed: number, ended = false): Generator<stri
 }
 
 /** OTLP JSON lines as the collector's file exporter writes them: a request per batch of spans, spans as they end. */
-function* otlpLineChunks(steps: number, seed: number): Generator<string> {
+function* otlpLineChunks(steps: number, seed: number, spans = otlpSpanTexts(steps, seed, true)): Generator<string> {
   let batch: string[] = [];
-  for (const json of otlpSpanTexts(steps, seed, true)) {
+  for (const json of spans) {
     batch.push(json);
     if (batch.length < OTLP_BATCH_SPANS) continue;
     yield `${OTLP_REQUEST_OPEN}${batch.join(',')}${OTLP_REQUEST_CLOSE}\n`;
     batch = [];
   }
   if (batch.length) yield `${OTLP_REQUEST_OPEN}${batch.join(',')}${OTLP_REQUEST_CLOSE}\n`;
+}
+
+/** Runs of BENCH_RUN_SPANS spans one after another, each with a trace id of its own, each span as it ends. */
+function* otlpRunSpanTexts(steps: number, seed: number): Generator<string> {
+  for (let run = 0, left = steps; left > 0; run++, left -= BENCH_RUN_SPANS) {
+    const field = `"traceId":"${benchRunTraceId(run)}"`;
+    for (const json of otlpSpanTexts(Math.min(BENCH_RUN_SPANS, left), seed + run, true)) yield json.replace(`"traceId":"${TRACE_ID}"`, field);
+  }
+}
+
+/** The trace id of run `run` of `otlp-runs`. */
+export function benchRunTraceId(run: number): string {
+  return `${run.toString(16).padStart(8, '0')}${TRACE_ID.slice(8)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,6 +440,7 @@ function* trailChunks(steps: number, seed: number): Generator<string> {
 export function benchTraceChunks(format: BenchFormat, steps: number, seed = 42): Generator<string> {
   if (format === 'jsonl') return jsonlChunks(steps, seed);
   if (format === 'otlp' || format === 'otlp-ended') return otlpChunks(steps, seed, format === 'otlp-ended');
+  if (format === 'otlp-runs') return otlpLineChunks(steps, seed, otlpRunSpanTexts(steps, seed));
   return format === 'otlp-lines' ? otlpLineChunks(steps, seed) : trailChunks(steps, seed);
 }
 

@@ -12,25 +12,25 @@ import { findingsFor } from '../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../src/core/taxonomy';
 import type { Step } from '../../src/core/model/schema';
 import {
-  BENCH_FILE_NAMES, BENCH_FORMATS, BENCH_SEARCH_TERM, benchSteps, benchTraceModel, benchTraceText, isLoopTurn, isRateLimitTurn, isTimeoutTurn, isToolErrorTurn, writeBenchTrace,
+  BENCH_FILE_NAMES, BENCH_FORMATS, BENCH_RUN_SPANS, BENCH_SEARCH_TERM, benchRunTraceId, benchSteps, benchTraceModel, benchTraceText, isLoopTurn, isRateLimitTurn, isTimeoutTurn, isToolErrorTurn, writeBenchTrace,
 } from '../support/bench-traces';
 
 const STEPS = 10_000;
-const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', 'otlp-ended': 'otlp-json', 'otlp-lines': 'otlp-json', trail: 'trail' } as const;
+const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', 'otlp-ended': 'otlp-json', 'otlp-lines': 'otlp-json', 'otlp-runs': 'otlp-json', trail: 'trail' } as const;
 
 describe('bench trace generators (npm run bench)', () => {
-  // 10^4 steps = 1 root + 3,333 turns of (agent, llm, tool).
-  const turns = (STEPS - 1) / 3;
-  const failingTurns = { tool: 0, llm: 0 };
-  for (let k = 0; k < turns; k++) {
-    if (isTimeoutTurn(k) || isToolErrorTurn(k)) failingTurns.tool++;
-    if (isRateLimitTurn(k)) failingTurns.llm++;
-  }
-
   for (const format of BENCH_FORMATS) {
     it(`${format}: ${STEPS} steps open with the ${EXPECTED_FORMAT[format]} importer as the generated run`, () => {
       const text = benchTraceText(format, STEPS);
-      if (format === 'otlp-lines') {
+      // A run of 10^4 steps = 1 root + 3,333 turns of (agent, llm, tool); otlp-runs: runs of 1,000 = 1 + 333 turns.
+      const runSteps = format === 'otlp-runs' ? BENCH_RUN_SPANS : STEPS;
+      const turns = (runSteps - 1) / 3;
+      const failingTurns = { tool: 0, llm: 0 };
+      for (let k = 0; k < turns; k++) {
+        if (isTimeoutTurn(k) || isToolErrorTurn(k)) failingTurns.tool++;
+        if (isRateLimitTurn(k)) failingTurns.llm++;
+      }
+      if (format === 'otlp-lines' || format === 'otlp-runs') {
         // A request per line, of 512 spans but the last.
         const lines = text.split('\n').filter((l) => l !== '');
         const counts = lines.map((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0].scopeSpans[0].spans.length);
@@ -47,9 +47,17 @@ describe('bench trace generators (npm run bench)', () => {
       const loaded = loadTraceFromBytes(join('/bench', BENCH_FILE_NAMES[format](STEPS)), new TextEncoder().encode(text));
       assert.equal(loaded.format, EXPECTED_FORMAT[format]);
       assert.deepEqual(loaded.warnings, []);
-      assert.equal(loaded.traces.length, 1);
+      if (format === 'otlp-runs') {
+        // Runs one after another, each its own trace, its spans as they end (its root last).
+        assert.deepEqual(loaded.traces.map((t) => [t.source.traceKey, t.steps.length]), Array.from({ length: STEPS / BENCH_RUN_SPANS }, (_, run) => [benchRunTraceId(run), BENCH_RUN_SPANS]));
+        const lines = text.split('\n').filter((l) => l !== '');
+        const lastOfRun0 = lines.findIndex((l) => l.includes(benchRunTraceId(1)));
+        assert.ok(lines[lastOfRun0].indexOf(benchRunTraceId(0)) < lines[lastOfRun0].indexOf(benchRunTraceId(1)), 'run 0 ends where run 1 begins');
+      } else {
+        assert.equal(loaded.traces.length, 1);
+      }
       const steps = loaded.traces[0].steps;
-      assert.equal(steps.length, STEPS);
+      assert.equal(steps.length, runSteps);
       const count = (kind: string, status?: string): number => steps.filter((s) => s.kind === kind && (status === undefined || s.status === status)).length;
       assert.deepEqual([count('agent'), count('llm'), count('tool')], [1 + turns, turns, turns]);
       assert.equal(count('tool', 'error'), failingTurns.tool);
@@ -67,7 +75,8 @@ describe('bench trace generators (npm run bench)', () => {
       assert.equal(steps[3].toolCall?.name, 'web_search');
       const timeout = steps.find((s) => s.error?.type === 'TimeoutError');
       assert.match(timeout?.error?.message ?? '', /timed out after 30s/);
-      assert.ok(steps.some((s) => JSON.stringify(s.output ?? '').includes(BENCH_SEARCH_TERM)), 'the search phrase is in the run');
+      // Planted at turn 421 of each 1,000: runs of 333 turns have none (the bench searches JSONL only).
+      assert.equal(steps.some((s) => JSON.stringify(s.output ?? '').includes(BENCH_SEARCH_TERM)), turns > 421, 'the search phrase is in the run');
       // The detectors see the planted failures, the repeat loop among them.
       const findings = findingsFor(loaded.traces[0], DEFAULT_TAXONOMY);
       const loops = findings.filter((f) => f.category === 'ORCH.REPEAT_LOOP').length;

@@ -24,7 +24,7 @@ import { siblingsOf } from '../../../src/core/engine/worker/jobs';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
-import { benchTraceText } from '../../support/bench-traces';
+import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
@@ -329,6 +329,50 @@ describe('engine: opening a trace in the document worker', function () {
       assert.ok(model.warnings.length > 0, name);
       assertLikeWholeLoad(model, path);
     }
+  });
+
+  it('a collector\'s file of many traces written children first shows its first trace before the first pass ends, and replaces a trace that got spans after it went', () => {
+    // One line per trace, its spans as they end (its root last), as a collector writes runs that follow one another.
+    const traceLines = (count: number): string[] => Array.from({ length: count }, (_, k) => {
+      const id = `${String(k + 1).padStart(4, '0')}${'ab'.repeat(14)}`;
+      return otlpLines(benchTraceText('otlp', 25, k + 1).split(BENCH_TRACE_ID).join(id), 1000, true).trimEnd();
+    });
+    const lines = traceLines(6);
+    const path = write(`${lines.join('\n')}\n`, `c${++serial}.jsonl`);
+    const firstSteps: { run: number; bytesRead: number; totalBytes: number }[] = [];
+    const model = new Model();
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096 }, (e) => {
+      if (e.kind === 'steps' && !firstSteps.some((f) => f.run === e.run)) firstSteps.push({ run: e.run, bytesRead: e.bytesRead, totalBytes: e.totalBytes });
+      model.apply(e);
+    });
+    loader.open();
+    assert.equal(loader.twoPassReads, 1);
+    assert.equal(loader.earlyRunsGrown, 0);
+    assert.deepEqual(firstSteps.map((f) => f.run), [0, 1, 2, 3, 4, 5], 'in run order');
+    // Each trace went once the next one's spans were being read: the first within the file's first quarter.
+    const lineEnds = lines.map((_, i) => Buffer.byteLength(lines.slice(0, i + 1).join('\n')));
+    assert.ok(firstSteps[0].bytesRead < firstSteps[0].totalBytes / 4, `the first trace went at byte ${firstSteps[0].bytesRead} of ${firstSteps[0].totalBytes}`);
+    firstSteps.slice(0, 5).forEach((f, run) => assert.ok(f.bytesRead > lineEnds[run] && f.bytesRead <= lineEnds[run] + 3 * 4096, `trace ${run} went at byte ${f.bytesRead}, its line ends at ${lineEnds[run]}`));
+    assert.ok(!model.events.includes('reset'), model.events.join(','));
+    assert.equal(loader.wholeRunDetections, 0);
+    assertLikeWholeLoad(model, path);
+    // A span of the first trace written after the second trace: the first went early, then is replaced.
+    const late = traceLines(3);
+    const first = JSON.parse(late[0]) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    const moved = first.resourceSpans[0].scopeSpans[0].spans.splice(3, 1);
+    const straggler = structuredClone(first);
+    straggler.resourceSpans[0].scopeSpans[0].spans = moved;
+    const grownPath = write(`${[JSON.stringify(first), late[1], JSON.stringify(straggler), late[2]].join('\n')}\n`, `c${++serial}.jsonl`);
+    const grown = open(grownPath);
+    assert.equal(grown.loader.earlyRunsGrown, 1);
+    assert.ok(grown.model.events.includes('reset'), grown.model.events.join(','));
+    assertLikeWholeLoad(grown.model, grownPath);
+    // Read again after a change: as a reload reads, the steps unchanged kept.
+    writeFileSync(path, `${traceLines(7).join('\n')}\n`);
+    model.events = [];
+    loader.reload();
+    assert.ok(!model.events.includes('progress'), model.events.join(','));
+    assertLikeWholeLoad(model, path);
   });
 
   it('an OTLP run whose tools come after its first chunk is detected again at the end, as the whole load detects it', () => {

@@ -46,4 +46,14 @@ describe('engine: per-step numbers in chunks', () => {
     assert.equal(chunked.view(0, 100).buffer, chunked.view(100, 2_100).buffer);
     assert.notEqual(chunked.view(16_000, 17_000).buffer, chunked.view(0, 100).buffer);
   });
+
+  it('holds a few values in little memory: its first chunk grows with them (a file of 1,000 short runs has a few of these per run)', () => {
+    const bytesHeld = (c: ChunkedFloat64, n: number): number => c.view(0, n).buffer.byteLength;
+    const chunked = new ChunkedFloat64();
+    for (let i = 0; i < 100; i++) chunked.push(i);
+    assert.equal(bytesHeld(chunked, 100), 128 * 8);
+    for (let i = 100; i < 16_384; i++) chunked.push(i);
+    assert.equal(bytesHeld(chunked, 16_384), 16_384 * 8);
+    assert.deepEqual(Array.from(chunked.view(0, 5)), [0, 1, 2, 3, 4]);
+  });
 });

@@ -14,7 +14,8 @@ import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
 import { bindTraceEditorHandlers } from '../../../src/host/editor/handlers';
 import { TraceFile } from '../../../src/host/editor/trace-file';
 import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
-import { benchTraceText } from '../../support/bench-traces';
+import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
+import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 
 function connect(file: TraceFile): RpcEndpoint {
@@ -208,6 +209,55 @@ for (const childrenFirst of [false, true]) describe(`trace editor: an OTLP docum
       const expected = await b.sendRequest(Search, ask);
       assert.equal(expected.matchCount > 0, query !== 'no such text anywhere', `${query}: found in the file loaded whole`);
       assert.deepEqual(await a.sendRequest(Search, ask), expected, query);
+    }
+  });
+});
+
+describe("trace editor: a collector's file of many traces written children first", function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'atd-paged-runs-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows the first trace while the first pass reads, and ends as the file loaded whole, also when a trace shown got a span later', async () => {
+    // One line per trace, its spans as they end; in the second file a span of the first trace comes after the second trace.
+    const traces = [1, 2, 3].map((k) => JSON.parse(otlpLines(benchTraceText('otlp', 60, k).split(BENCH_TRACE_ID).join(`${k}`.repeat(32)), 1000, true)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] });
+    const straggler = structuredClone(traces[0]);
+    straggler.resourceSpans[0].scopeSpans[0].spans = structuredClone(traces[0]).resourceSpans[0].scopeSpans[0].spans.splice(5, 1);
+    const moved = structuredClone(traces[0]);
+    moved.resourceSpans[0].scopeSpans[0].spans.splice(5, 1);
+    const files = {
+      inOrder: traces.map((t) => JSON.stringify(t)),
+      straggler: [moved, traces[1], straggler, traces[2]].map((t) => JSON.stringify(t)),
+    };
+    for (const [name, lines] of Object.entries(files)) {
+      const path = join(dir, `${name}.jsonl`);
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      const paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+      let shownWhileReading = 0;
+      const events: string[] = [];
+      new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 8192, payloadsOnDemand: true }, (e) => {
+        events.push(e.kind);
+        paged.applyLoadEvent(e);
+        // The editor builds the first run's session as soon as it has steps, and keeps it up to date.
+        if (e.kind === 'steps' && e.run === 0 && paged.loading) {
+          shownWhileReading = paged.session(0).steps.length;
+          paged.flushGrowth();
+        }
+      }).open();
+      assert.ok(shownWhileReading > 0, `${name}: the first trace showed while the first pass read (${events.join(',')})`);
+      assert.equal(events.includes('reset'), name === 'straggler', `${name}: ${events.join(',')}`);
+      paged.flushGrowth();
+      const whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+      assert.deepEqual(paged.traces.map((t) => t.steps.length), whole.traces.map((t) => t.steps.length), name);
+      const a = connect(paged);
+      const b = connect(whole);
+      for (let traceIndex = 0; traceIndex < 3; traceIndex++) {
+        assert.deepEqual(paged.session(traceIndex).steps.map((s) => [s.id, s.parentId, s.depth]), whole.session(traceIndex).steps.map((s) => [s.id, s.parentId, s.depth]), `${name}: trace ${traceIndex}`);
+        for (let index = 0; index < paged.session(traceIndex).steps.length; index += 7) {
+          assert.deepEqual(jsonView(await a.sendRequest(GetStep, { traceIndex, index })), jsonView(await b.sendRequest(GetStep, { traceIndex, index })), `${name}: trace ${traceIndex} step ${index}`);
+        }
+      }
     }
   });
 });

@@ -28,7 +28,7 @@ import { mayDefineTools } from '../../formats/otel/semconv';
 import { toEpochMs } from '../../util/time';
 import type { DraftTrace } from '../../model/draft';
 import { stepFromDraft } from '../../model/build';
-import { assignTraceKeys } from '../../model/trace-key';
+import { assignTraceKeys, TraceKeyAllocator } from '../../model/trace-key';
 import { CollectedSpans, OrderedSpans, type SpanContext } from './otlp-two-pass';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
@@ -51,6 +51,10 @@ interface OtlpRun {
   /** Name of the first span without a parent, and of the first span: the trace's title names the first. */
   rootName: string | undefined;
   firstName: string | undefined;
+  /** A span without a parent came (written children first, the trace's spans are all in by then). */
+  rooted: boolean;
+  /** The number (in file order, from 1) of its last span so far. */
+  lastSpan: number;
 }
 
 /** A request (`resourceSpans` element) or scope read so far: what its spans take from it, and whether any came. */
@@ -85,6 +89,10 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
   private brokenByOrder = false;
   private readonly collect: boolean;
   private readonly contexts: SpanContext[] = [];
+  /** Spans read so far. */
+  private spans = 0;
+  /** The keys of the runs ordered while the file is still read (`orderedEarly`). */
+  private readonly earlyKeys = new TraceKeyAllocator();
 
   /** `lines`: the file is OTLP JSON lines (a request per line), not one document. */
   constructor(readonly path: string, opts: { collect?: boolean; lines?: boolean } = {}) {
@@ -191,7 +199,11 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     const run = this.runFor(span.traceId ?? '');
     const state = this.states[run];
     state.firstName ??= span.name;
-    if (!span.parentId) state.rootName ??= span.name;
+    if (!span.parentId) {
+      state.rootName ??= span.name;
+      state.rooted = true;
+    }
+    state.lastSpan = ++this.spans;
     if (this.collect) {
       // What orders the span, and the tools it defines (the run's header lists them): the second
       // pass reads the span again for the rest. Most spans need no import here, which is most of
@@ -217,13 +229,49 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
    * the whole import orders them, with its header; the warnings of the read and of the ordering.
    */
   orderedRuns(sha256: string): { runs: OrderedSpans[]; warnings: Problem[] } {
-    if (!this.collect) throw new Error('OtlpStreamBuilder.orderedRuns: this builder was not made to collect its spans');
     const warnings: Problem[] = [];
-    const drafts = this.runs.map((r) => r.draft);
-    const runs = this.states.map((state, run) => OrderedSpans.of(this.path, { ...drafts[run], indexInFile: drafts.length > 1 ? run : undefined }, this.format, sha256, state.collected, this.contexts, warnings));
-    const headers = runs.map((r) => r.header);
-    assignTraceKeys(headers, drafts.map((d) => d.id));
+    const runs = this.states.map((_, run) => this.ordered(run, sha256, warnings));
+    this.assignKeys(runs);
     return { runs, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
+  }
+
+  /**
+   * With `collect`, while the file is still read: whether run `run` looks whole. Spans written as
+   * they end (children first) put a trace's root after its other spans, so a run whose root came,
+   * and after whose last span another run's came, is taken as read (a file of one trace never
+   * is); should more of it come later, the caller must replace what it showed (`spansOf` tells).
+   */
+  looksWhole(run: number): boolean {
+    const state = this.states[run];
+    return state !== undefined && state.rooted && state.lastSpan < this.spans;
+  }
+
+  /** How many spans run `run` has had so far. */
+  spansOf(run: number): number {
+    return this.states[run]?.collected.count ?? 0;
+  }
+
+  /**
+   * With `collect`, while the file is still read: run `run` ordered as `orderedRuns` would order
+   * it if it got no other span, with its header as the read stands (no sha256 yet: the final
+   * headers come from `orderedRuns`). Asked in run order: a trace's key depends on those before.
+   */
+  orderedEarly(run: number): OrderedSpans {
+    const ordered = this.ordered(run, '', []);
+    while (this.earlyKeys.count <= run) this.earlyKeys.next(this.states[this.earlyKeys.count].draft.id, this.earlyKeys.count);
+    ordered.header.source.traceKey = this.earlyKeys.at(run);
+    return ordered;
+  }
+
+  private ordered(run: number, sha256: string, warnings: Problem[]): OrderedSpans {
+    if (!this.collect) throw new Error('OtlpStreamBuilder: this builder was not made to collect its spans');
+    const draft = this.states[run].draft;
+    return OrderedSpans.of(this.path, { ...draft, indexInFile: this.states.length > 1 ? run : undefined }, this.format, sha256, this.states[run].collected, this.contexts, warnings);
+  }
+
+  /** Trace keys are decided by earlier runs only: runs [0, n) get the keys the whole file gives them. */
+  private assignKeys(runs: readonly OrderedSpans[]): void {
+    assignTraceKeys(runs.map((r) => r.header), this.states.slice(0, runs.length).map((s) => s.draft.id));
   }
 
   stop(reason: string): void {
@@ -249,7 +297,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     if (run === undefined) {
       run = this.states.length;
       this.runOf.set(traceId, run);
-      const state: OtlpRun = { traceId, draft: undefined as unknown as DraftTrace, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined };
+      const state: OtlpRun = { traceId, draft: undefined as unknown as DraftTrace, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined, rooted: false, lastSpan: 0 };
       state.draft = {
         ...(traceId ? { id: traceId } : {}),
         get title() { return `OTLP: ${state.rootName ?? state.firstName}`; },

@@ -39,6 +39,7 @@ import { StepPrints } from '../step-prints';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
 import { otlpJsonShape } from '../stream/otlp-stream';
 import { OtlpStreamBuilder } from '../stream/otlp-builder';
+import type { OrderedSpans } from '../stream/otlp-two-pass';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
@@ -163,6 +164,11 @@ interface StreamedRun {
   sentToolChanges: number;
 }
 
+/** The runs of a two-pass read sent during its first pass: how many spans each had then, by run. */
+interface EarlyRuns {
+  sent: number[];
+}
+
 export class DocumentLoader {
   /** `streamed`: agent-trace/v1 lines, read on as they grow; `document`: an OTLP document read in chunks. */
   private mode: 'none' | 'streamed' | 'document' | 'whole' = 'none';
@@ -217,6 +223,8 @@ export class DocumentLoader {
   wholeRunDetections = 0;
   /** OTLP documents read in two passes (tests read it). */
   twoPassReads = 0;
+  /** Two-pass reads in which a run sent during the first pass got more spans later (tests read it). */
+  earlyRunsGrown = 0;
   /** Files loaded whole (tests read it). */
   wholeLoads = 0;
   private sha: string | undefined;
@@ -384,17 +392,22 @@ export class DocumentLoader {
    * first pass keeps what orders each span and where it is (otlp-two-pass.ts), and orders them as
    * the whole import does; then the steps go in decision order, a batch at a time, their spans
    * read back from the file (the detectors need them whole; without payloadsOnDemand the host too). The first
-   * rows come after one pass over the file, not after the whole import.
+   * rows come after one pass over the file, not after the whole import; on opening, a run that
+   * looks whole before then (a collector's file of many traces: each trace's root is written
+   * after its spans) goes at once, in run order.
    */
   private readDocumentInTwoPasses(isReload: boolean): void {
     const path = this.params.path;
     this.startOver('document', [], isReload);
     const builder = new OtlpStreamBuilder(path, { collect: true, lines: this.documentKind === 'otlp-lines' });
     this.twoPassReads++;
+    const early: EarlyRuns = { sent: [] };
     let told = 0;
     const sha = this.readSpans(builder, (_, byte, size) => {
-      // Every 2% of the file, on opening: the first steps come only after this pass.
-      if (isReload || byte - told < size / 50) return;
+      if (isReload) return;
+      if (this.sendRunsThatLookWhole(builder, early, byte, size)) return;
+      // Every 2% of the file, on opening.
+      if (byte - told < size / 50) return;
       told = byte;
       this.emit({ kind: 'progress', bytesRead: told, totalBytes: size });
     });
@@ -404,17 +417,45 @@ export class DocumentLoader {
     const { runs, warnings } = builder.orderedRuns(sha);
     const size = fileSize(path);
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    // A run that went early and got more spans after: everything is sent again, as a reload sends
+    // it (the host keeps what is unchanged and replaces the rest).
+    const grown = early.sent.some((count, run) => builder.spansOf(run) !== count);
+    if (grown) {
+      this.earlyRunsGrown++;
+      this.printsOfLastRead = this.prints;
+      this.startOver('document', [], true);
+    }
     runs.forEach((ordered, run) => {
+      if (!grown && run < early.sent.length) return;
       const trace = ordered.header;
       const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
-      for (let from = 0; from < ordered.count; from += batch) {
-        const to = Math.min(ordered.count, from + batch);
-        // The file was read once already: how far the steps went stands for how far the read is.
-        const bytesRead = to === ordered.count && run === runs.length - 1 ? size : Math.floor((size * to) / ordered.count);
-        this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? trace : undefined, bytesRead, size, builder.payloadFormat);
-      }
+      this.sendOrderedRun(run, ordered, streamed, batch, (to) => (to === ordered.count && run === runs.length - 1 ? size : Math.floor((size * to) / ordered.count)), size);
     });
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
+  }
+
+  /**
+   * While the first pass reads: send the runs that look whole (see `OtlpStreamBuilder.looksWhole`)
+   * and follow those sent, in run order; whether any went now.
+   */
+  private sendRunsThatLookWhole(builder: OtlpStreamBuilder, early: EarlyRuns, byte: number, size: number): boolean {
+    const first = early.sent.length;
+    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    for (let run = first; run < builder.runCount && builder.looksWhole(run); run++) {
+      const ordered = builder.orderedEarly(run);
+      const trace = ordered.header;
+      early.sent[run] = builder.spansOf(run);
+      this.sendOrderedRun(run, ordered, this.newStreamedRun(run, trace.tools, () => trace.metadata), batch, () => byte, size);
+    }
+    return early.sent.length > first;
+  }
+
+  /** Run `run`'s steps in decision order, a batch at a time; `bytesRead(to)` says how far the read stands after steps [0, to). */
+  private sendOrderedRun(run: number, ordered: OrderedSpans, streamed: StreamedRun, batch: number, bytesRead: (to: number) => number, size: number): void {
+    for (let from = 0; from < ordered.count; from += batch) {
+      const to = Math.min(ordered.count, from + batch);
+      this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? ordered.header : undefined, bytesRead(to), size, 'otlp-span');
+    }
   }
 
   /**
