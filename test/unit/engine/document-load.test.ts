@@ -217,6 +217,21 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(model, interleaved);
   });
 
+  it('an OTLP document read in two passes sends a small first batch, then batches that double up to the batch size', () => {
+    const doc = JSON.parse(benchTraceText('otlp', 5000)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+    doc.resourceSpans[0].scopeSpans[0].spans.reverse();
+    const path = write(JSON.stringify(doc), `o${++serial}.json`);
+    const sizes: number[] = [];
+    const model = new Model();
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 65536 }, (e) => {
+      if (e.kind === 'steps') sizes.push(e.steps.length);
+      model.apply(e);
+    }).open();
+    // The host takes a run's first batch, and draws its first rows, in code not yet compiled.
+    assert.deepEqual(sizes, [125, 250, 500, 1000, 2000, 1125]);
+    assertLikeWholeLoad(model, path);
+  });
+
   it('an OTLP document written children first with a span malformed deep inside is refused in the whole load\'s words', () => {
     const doc = JSON.parse(benchTraceText('otlp', 120)) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
     doc.resourceSpans[0].scopeSpans[0].spans.reverse();

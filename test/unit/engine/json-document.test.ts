@@ -98,9 +98,9 @@ describe('readJsonDocument', () => {
     });
   }
 
-  it('counts lines and characters at any byte as the decoded text does, over ASCII runs and multi-byte text', () => {
+  it('counts lines and characters at any byte as the decoded text does, over ASCII runs and multi-byte text, walking the bytes or over their decoded text', () => {
     const piece = fc.oneof(fc.string({ maxLength: 700 }), fc.constantFrom('\n', '\r\n', 'é', '日本', '🚀', 'x'.repeat(1500)), fc.string({ unit: 'grapheme', maxLength: 40 }));
-    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), (pieces, cuts) => {
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), (pieces, cuts, overText) => {
       const text = pieces.join('');
       const bytes = Buffer.from(text, 'utf8');
       // Character boundaries, ascending: where the reader asks.
@@ -113,12 +113,21 @@ describe('readJsonDocument', () => {
       }
       const asked = [...new Set(cuts.map((c) => boundaries[c % boundaries.length]))].sort((a, b) => a - b);
       const positions = new Positions(0);
-      for (const at of [...asked, bytes.length]) {
+      let previous = 0;
+      [...asked, bytes.length].forEach((at, k) => {
         const before = bytes.subarray(0, at).toString('utf8');
         const lines = before.split('\n');
         const expected = { line: lines.length - 1, lineStart: before.length - lines[lines.length - 1].length, offset: before.length };
-        assert.deepEqual(positions.at(bytes, 0, at), expected, `at byte ${at}`);
-      }
+        // Or over the text decoded since the last position asked (a value's, read whole), not its bytes.
+        const got = overText[k] ? positions.overText(bytes, 0, previous, bytes.subarray(previous, at).toString('utf8'), at) : positions.at(bytes, 0, at);
+        assert.deepEqual(got, expected, `at byte ${at}${overText[k] ? ', over the text' : ''}`);
+        previous = at;
+      });
+      // Asked over a text that does not start where it stands, it walks the bytes.
+      const mid = boundaries[Math.floor(boundaries.length / 2)];
+      const fresh = new Positions(0);
+      const before = bytes.subarray(0, bytes.length).toString('utf8');
+      assert.equal(fresh.overText(bytes, 0, mid, bytes.subarray(mid).toString('utf8'), bytes.length).offset, before.length);
     }), { numRuns: 300, seed: 3 });
   });
 

@@ -380,14 +380,15 @@ class ValueScanner {
     const path = this.pathOfFrame(frame);
     const bytes = this.data.subarray(node.start - this.base, node.ownEnd - this.base);
     if (!isUtf8(bytes)) throw this.problemAt(node.start, INVALID_UTF8);
-    const text = ownText(this.text(node.start, node.ownEnd));
+    const own = this.text(node.start, node.ownEnd);
+    const text = ownText(own);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
       throw this.malformed(node.start, text);
     }
-    const where = location(this.positions.at(this.data, this.base, node.start), this.positions.at(this.data, this.base, node.ownEnd));
+    const where = location(this.positions.at(this.data, this.base, node.start), this.positions.overText(this.data, this.base, node.start, own, node.ownEnd));
     this.out.push({ select: this.patterns.length, path, value, byteStart: node.start, byteEnd: node.ownEnd, node: true, location: where });
   }
 
@@ -474,7 +475,7 @@ class ValueScanner {
     const select = scan.role === 'node' ? this.patterns.length : this.patterns.findIndex((p) => matches(p, path));
     if (select >= 0) {
       const item: JsonValueItem = { select, path, value, byteStart: scan.start, byteEnd: end, ...(scan.role === 'node' ? { node: true as const } : {}), ...(this.lines ? { line: this.valueLine } : {}) };
-      if (value !== null && typeof value === 'object') item.location = location(this.positions.at(this.data, this.base, scan.start), this.positions.at(this.data, this.base, end));
+      if (value !== null && typeof value === 'object') item.location = location(this.positions.at(this.data, this.base, scan.start), this.positions.overText(this.data, this.base, scan.start, text, end));
       this.out.push(item);
     }
     return true;

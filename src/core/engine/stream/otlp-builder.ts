@@ -22,9 +22,8 @@
  */
 import { copilotChatExport } from '../../formats/otel/copilot-chat';
 import { isObject } from '../../formats/importer';
-import { notASpanMessage, otlpImporter, otlpSpan, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
+import { attributesMayDefineTools, notASpanMessage, otlpImporter, otlpSpan, otlpSpanPlace, scopeNameOf, serviceOf } from '../../formats/otel/otlp';
 import { spanToDraft, ToolCollector } from '../../formats/otel/span';
-import { mayDefineTools } from '../../formats/otel/semconv';
 import { toEpochMs } from '../../util/time';
 import type { DraftTrace } from '../../model/draft';
 import { stepFromDraft } from '../../model/build';
@@ -195,26 +194,23 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     }
     const scopeName = scopeNameOf(scope.fields);
     const service = serviceOf(request.fields);
-    const span = otlpSpan(item.value, shown, scopeName, service);
-    const run = this.runFor(span.traceId ?? '');
-    const state = this.states[run];
-    state.firstName ??= span.name;
-    if (!span.parentId) {
-      state.rootName ??= span.name;
-      state.rooted = true;
-    }
-    state.lastSpan = ++this.spans;
+    const raw = item.value;
     if (this.collect) {
       // What orders the span, and the tools it defines (the run's header lists them): the second
       // pass reads the span again for the rest. Most spans need no import here, which is most of
       // the first pass's time: only those that may define tools, and those without an id (their
       // derived id hashes their kind).
-      const needsImport = !span.spanId || mayDefineTools(span.attributes);
-      const d = needsImport ? spanToDraft(span, state.tools) : { sourceId: span.spanId, parentSourceId: span.parentId, startTime: toEpochMs(span.start), kind: '', name: span.name };
+      const place = otlpSpanPlace(raw);
+      const state = this.states[this.noteSpan(place)];
+      const needsImport = !place.spanId || attributesMayDefineTools(raw.attributes);
+      const d = needsImport ? spanToDraft(otlpSpan(raw, shown, scopeName, service), state.tools) : { sourceId: place.spanId, parentSourceId: place.parentId, startTime: toEpochMs(place.start), kind: '', name: place.name };
       scope.context ??= this.contexts.push({ scope: scopeName, service }) - 1;
       state.collected.add(d, item.location!, item.byteStart, item.byteEnd, scope.context);
       return;
     }
+    const span = otlpSpan(raw, shown, scopeName, service);
+    const run = this.noteSpan(span);
+    const state = this.states[run];
     const draft = spanToDraft(span, state.tools);
     const placed = state.order.place(draft, false);
     if (!placed || 'reason' in placed) {
@@ -290,6 +286,19 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     const g: Group = { fields: {}, spansSeen: false, lastIndex: -1 };
     map.set(key, g);
     return g;
+  }
+
+  /** The run of a span just read (what its title and `looksWhole` need noted). */
+  private noteSpan(place: { traceId?: string; parentId?: string | null; name: string }): number {
+    const run = this.runFor(place.traceId ?? '');
+    const state = this.states[run];
+    state.firstName ??= place.name;
+    if (!place.parentId) {
+      state.rootName ??= place.name;
+      state.rooted = true;
+    }
+    state.lastSpan = ++this.spans;
+    return run;
   }
 
   private runFor(traceId: string): number {

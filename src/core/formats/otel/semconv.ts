@@ -59,8 +59,13 @@ const TOOL_DEFINING_KEYS = new Set(['gen_ai.tool.definitions', 'ai.prompt.tools'
  * `tools` is empty, without reading them (the two-pass OTLP reader orders 10^6 spans this way).
  */
 export function mayDefineTools(attrs: Record<string, unknown>): boolean {
-  for (const key in attrs) if (TOOL_DEFINING_KEYS.has(key) || OI_TOOL.test(key)) return true;
+  for (const key in attrs) if (mayDefineToolsAt(key)) return true;
   return false;
+}
+
+/** Whether readSemantics could find a tool definition in the attribute `key`. */
+export function mayDefineToolsAt(key: string): boolean {
+  return TOOL_DEFINING_KEYS.has(key) || OI_TOOL.test(key);
 }
 
 export function readSemantics(attrs: Record<string, unknown>, spanName = ''): SemanticFields {
