@@ -153,7 +153,7 @@ export class TraceFileReader {
     await queued;
     if (end === 'cancelled' && !this.disposed) {
       const { loading } = this.file;
-      const where = loading && loading.totalBytes > 0 ? ` at ${Math.floor((100 * loading.bytesRead) / loading.totalBytes)}% of the file` : '';
+      const where = loading && loading.totalBytes > 0 ? ` at ${Math.floor((100 * loading.bytesRead) / loading.totalBytes)}%` : '';
       const full = this.stoppedFull;
       this.stoppedFull = undefined;
       this.file.stopReading(full !== undefined

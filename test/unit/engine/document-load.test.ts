@@ -222,13 +222,18 @@ describe('engine: opening a trace in the document worker', function () {
     doc.resourceSpans[0].scopeSpans[0].spans.reverse();
     const path = write(JSON.stringify(doc), `o${++serial}.json`);
     const sizes: number[] = [];
+    const bar: string[] = [];
     const model = new Model();
     new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 65536 }, (e) => {
       if (e.kind === 'steps') sizes.push(e.steps.length);
+      if (e.kind === 'steps' || e.kind === 'progress') bar.push(`${e.kind === 'steps' ? 's' : 'p'}${(e.bytesRead / e.totalBytes).toFixed(2)}`);
       model.apply(e);
     }).open();
     // The host takes a run's first batch, and draws its first rows, in code not yet compiled.
     assert.deepEqual(sizes, [125, 250, 500, 1000, 2000, 1125]);
+    // The reading bar: the first pass fills its first half, the steps sent after it the second.
+    assert.deepEqual(bar.filter((b) => b.startsWith('s')), ['s0.51', 's0.54', 's0.59', 's0.69', 's0.89', 's1.00']);
+    assert.ok(bar.filter((b) => b.startsWith('p')).every((b) => Number(b.slice(1)) <= 0.5), bar.join(' '));
     assertLikeWholeLoad(model, path);
   });
 
@@ -355,19 +360,26 @@ describe('engine: opening a trace in the document worker', function () {
     const lines = traceLines(6);
     const path = write(`${lines.join('\n')}\n`, `c${++serial}.jsonl`);
     const firstSteps: { run: number; bytesRead: number; totalBytes: number }[] = [];
+    const bar: number[] = [];
     const model = new Model();
     const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096 }, (e) => {
       if (e.kind === 'steps' && !firstSteps.some((f) => f.run === e.run)) firstSteps.push({ run: e.run, bytesRead: e.bytesRead, totalBytes: e.totalBytes });
+      if (e.kind === 'steps' || e.kind === 'progress') bar.push(e.bytesRead / e.totalBytes);
       model.apply(e);
     });
     loader.open();
     assert.equal(loader.twoPassReads, 1);
     assert.equal(loader.earlyRunsGrown, 0);
     assert.deepEqual(firstSteps.map((f) => f.run), [0, 1, 2, 3, 4, 5], 'in run order');
-    // Each trace went once the next one's spans were being read: the first within the file's first quarter.
+    // Each trace went once the next one's spans were being read (the first pass is the bar's first half).
     const lineEnds = lines.map((_, i) => Buffer.byteLength(lines.slice(0, i + 1).join('\n')));
-    assert.ok(firstSteps[0].bytesRead < firstSteps[0].totalBytes / 4, `the first trace went at byte ${firstSteps[0].bytesRead} of ${firstSteps[0].totalBytes}`);
-    firstSteps.slice(0, 5).forEach((f, run) => assert.ok(f.bytesRead > lineEnds[run] && f.bytesRead <= lineEnds[run] + 3 * 4096, `trace ${run} went at byte ${f.bytesRead}, its line ends at ${lineEnds[run]}`));
+    firstSteps.slice(0, 5).forEach((f, run) => {
+      const byte = 2 * f.bytesRead;
+      assert.ok(byte > lineEnds[run] && byte <= lineEnds[run] + 3 * 4096 + 1, `trace ${run} went at byte ${byte}, its line ends at ${lineEnds[run]}`);
+    });
+    assert.ok(firstSteps[0].bytesRead < firstSteps[0].totalBytes / 8, `the first trace went at ${firstSteps[0].bytesRead} of ${firstSteps[0].totalBytes}`);
+    // The reading bar only moves forward, to its end.
+    assert.ok(bar.every((x, i) => i === 0 || x >= bar[i - 1]) && bar[bar.length - 1] === 1, bar.map((x) => x.toFixed(2)).join(' '));
     assert.ok(!model.events.includes('reset'), model.events.join(','));
     assert.equal(loader.wholeRunDetections, 0);
     assertLikeWholeLoad(model, path);

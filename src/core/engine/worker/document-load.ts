@@ -405,13 +405,14 @@ export class DocumentLoader {
     this.twoPassReads++;
     const early: EarlyRuns = { sent: [] };
     let told = 0;
+    // The two passes share the reading bar: the first pass is its first half, the steps sent after it the second.
     const sha = this.readSpans(builder, (_, byte, size) => {
       if (isReload) return;
-      if (this.sendRunsThatLookWhole(builder, early, byte, size)) return;
+      if (this.sendRunsThatLookWhole(builder, early, Math.floor(byte / 2), size)) return;
       // Every 2% of the file, on opening.
       if (byte - told < size / 50) return;
       told = byte;
-      this.emit({ kind: 'progress', bytesRead: told, totalBytes: size });
+      this.emit({ kind: 'progress', bytesRead: Math.floor(told / 2), totalBytes: size });
     });
     if (sha === undefined && this.turnedOutToBeLines()) return this.readDocumentInTwoPasses(isReload);
     if (sha === undefined) return this.loadWhole(isReload);
@@ -427,11 +428,15 @@ export class DocumentLoader {
       this.printsOfLastRead = this.prints;
       this.startOver('document', [], true);
     }
+    const left = runs.filter((_, run) => grown || run >= early.sent.length);
+    const total = left.reduce((n, r) => n + r.count, 0);
+    let sent = 0;
     runs.forEach((ordered, run) => {
-      if (!grown && run < early.sent.length) return;
+      if (!left.includes(ordered)) return;
       const trace = ordered.header;
       const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
-      this.sendOrderedRun(run, ordered, streamed, batch, (to) => (to === ordered.count && run === runs.length - 1 ? size : Math.floor((size * to) / ordered.count)), size);
+      this.sendOrderedRun(run, ordered, streamed, batch, (to) => size - Math.floor((size * (total - sent - to)) / (2 * total)), size);
+      sent += ordered.count;
     });
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
   }
@@ -440,14 +445,14 @@ export class DocumentLoader {
    * While the first pass reads: send the runs that look whole (see `OtlpStreamBuilder.looksWhole`)
    * and follow those sent, in run order; whether any went now.
    */
-  private sendRunsThatLookWhole(builder: OtlpStreamBuilder, early: EarlyRuns, byte: number, size: number): boolean {
+  private sendRunsThatLookWhole(builder: OtlpStreamBuilder, early: EarlyRuns, bytesRead: number, size: number): boolean {
     const first = early.sent.length;
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     for (let run = first; run < builder.runCount && builder.looksWhole(run); run++) {
       const ordered = builder.orderedEarly(run);
       const trace = ordered.header;
       early.sent[run] = builder.spansOf(run);
-      this.sendOrderedRun(run, ordered, this.newStreamedRun(run, trace.tools, () => trace.metadata), batch, () => byte, size);
+      this.sendOrderedRun(run, ordered, this.newStreamedRun(run, trace.tools, () => trace.metadata), batch, () => bytesRead, size);
     }
     return early.sent.length > first;
   }
