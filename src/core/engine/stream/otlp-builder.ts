@@ -192,8 +192,9 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
       this.warnings.push(cleanProblem({ file: this.path, message: notASpanMessage(shown) }));
       return;
     }
-    const scopeName = scopeNameOf(scope.fields);
-    const service = serviceOf(request.fields);
+    // Set at the scope's first span: its fields and its request's are all read by then.
+    scope.context ??= this.contexts.push({ scope: scopeNameOf(scope.fields), service: serviceOf(request.fields) }) - 1;
+    const { scope: scopeName, service } = this.contexts[scope.context];
     const raw = item.value;
     if (this.collect) {
       // What orders the span, and the tools it defines (the run's header lists them): the second
@@ -204,7 +205,6 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
       const state = this.states[this.noteSpan(place)];
       const needsImport = !place.spanId || attributesMayDefineTools(raw.attributes);
       const d = needsImport ? spanToDraft(otlpSpan(raw, shown, scopeName, service), state.tools) : { sourceId: place.spanId, parentSourceId: place.parentId, startTime: toEpochMs(place.start), kind: '', name: place.name };
-      scope.context ??= this.contexts.push({ scope: scopeName, service }) - 1;
       state.collected.add(d, item.location!, item.byteStart, item.byteEnd, scope.context);
       return;
     }
