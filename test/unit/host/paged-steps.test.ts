@@ -235,7 +235,10 @@ describe("trace editor: a collector's file of many traces written children first
       writeFileSync(path, `${lines.join('\n')}\n`);
       const paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
       let shownWhileReading = 0;
+      let findingsWhileReading: string[] | undefined;
       const events: string[] = [];
+      const whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+      const findingsOf = (file: TraceFile, traceIndex: number): string[] => file.session(traceIndex).steps.flatMap((st, i) => file.session(traceIndex).findingsOf(i).map((f) => `${st.id} ${f.category}`));
       new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 8192, payloadsOnDemand: true }, (e) => {
         events.push(e.kind);
         paged.applyLoadEvent(e);
@@ -244,11 +247,19 @@ describe("trace editor: a collector's file of many traces written children first
           shownWhileReading = paged.session(0).steps.length;
           paged.flushGrowth();
         }
+        // Once the next run comes, the first shows its failures, while the rest is read.
+        if (e.kind === 'steps' && e.run === 1 && findingsWhileReading === undefined && paged.loading) {
+          paged.flushGrowth();
+          findingsWhileReading = findingsOf(paged, 0);
+        }
       }).open();
       assert.ok(shownWhileReading > 0, `${name}: the first trace showed while the first pass read (${events.join(',')})`);
+      const expectedFindings = findingsOf(whole, 0);
+      assert.ok(expectedFindings.length > 0, `${name}: the first trace has failures`);
+      if (name === 'inOrder') assert.deepEqual(findingsWhileReading, expectedFindings, `${name}: the first trace's failures show while the rest is read`);
       assert.equal(events.includes('reset'), name === 'straggler', `${name}: ${events.join(',')}`);
       paged.flushGrowth();
-      const whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+      assert.deepEqual(findingsOf(paged, 0), expectedFindings, `${name}: the first trace's failures at the end`);
       assert.deepEqual(paged.traces.map((t) => t.steps.length), whole.traces.map((t) => t.steps.length), name);
       const a = connect(paged);
       const b = connect(whole);

@@ -465,7 +465,7 @@ export class DocumentLoader {
   private sendOrderedRun(run: number, ordered: OrderedSpans, streamed: StreamedRun, batch: number, bytesRead: (to: number) => number, size: number): void {
     for (let from = 0, n = Math.min(batch, FIRST_ORDERED_BATCH); from < ordered.count; from += n, n = Math.min(batch, 2 * n)) {
       const to = Math.min(ordered.count, from + n);
-      this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? ordered.header : undefined, bytesRead(to), size, 'otlp-span');
+      this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? ordered.header : undefined, bytesRead(to), size, 'otlp-span', to === ordered.count);
     }
   }
 
@@ -535,14 +535,17 @@ export class DocumentLoader {
    * byte ranges, from `ranges`, go with them); then detected, after they are sent, as a whole
    * load's slices are: the host takes them meanwhile.
    */
-  private sendSpanSteps(run: number, streamed: StreamedRun, steps: Step[], ranges: () => number[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, format: PayloadFormat): void {
-    const findings = this.findingsDue(streamed);
+  private sendSpanSteps(run: number, streamed: StreamedRun, steps: Step[], ranges: () => number[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, format: PayloadFormat, lastOfRun = false): void {
+    // A run's last steps (a run read in two passes is whole by then) go with all its findings, the
+    // end-of-run rules' too: a run shown while the rest of the file is read shows its failures.
+    if (lastOfRun) streamed.detector.add(steps);
+    const findings = lastOfRun ? streamed.detector.findings() : this.findingsDue(streamed);
     if (this.params.payloadsOnDemand) {
       this.sendSteps(run, steps.map((st) => withoutPayloads(st, format)), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), format);
     } else {
       this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
     }
-    streamed.detector.add(steps);
+    if (!lastOfRun) streamed.detector.add(steps);
     noteStarts(streamed, steps);
   }
 
