@@ -88,6 +88,31 @@ export function registerLargeTraceTests(): void {
       assert.ok(asked > 0, 'the worker was asked');
     });
 
+    test('a collector\'s file of many runs written children first shows its first run during the first pass, then every run', async () => {
+      // 10 runs of 1,000 spans, each its own trace, spans as they end (19 MB).
+      const path = join(dir, 'runs.otlp.jsonl');
+      await writeBenchTrace(path, 'otlp-runs', 10_000);
+      const { api } = await activatedExtension();
+      await closeAllEditors();
+      await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
+      try {
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
+        const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
+        assert.equal(first.reading, true, 'the first rows show while the file is still being read');
+        // The first pass fills the reading bar's first half: the first run came a tenth of the way into it.
+        const loading = api.traceEditor()!.activeEditor!.document.file.loading!;
+        assert.ok(loading.bytesRead / loading.totalBytes < 0.2, `the first run showed at ${loading.bytesRead} of ${loading.totalBytes} bytes of the bar`);
+      } finally {
+        await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
+      }
+      const whole = loadTraceFile(path).traces;
+      assert.equal(whole.length, 10);
+      await waitFor('every span of the first run', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === whole[0].steps.length ? s : undefined; }, 300_000, 250);
+      const file = api.traceEditor()!.activeEditor!.document.file;
+      assert.deepEqual(file.traces.map((t) => [t.source.traceKey, t.steps.length]), whole.map((t) => [t.source.traceKey, t.steps.length]), 'every run, with its key');
+      assert.deepEqual(file.session(9).steps.map((st) => st.id), whole[9].steps.map((st) => st.id), 'the last run, in decision order');
+    });
+
     // 10,000 spans each (19-22 MB). An OTLP document whose spans come parents first streams, one
     // written children first is read in two passes (the tab shows, reading, before any step); a
     // TRAIL span tree streams span by span, each span without its children. Their spans are held
