@@ -428,11 +428,11 @@ export class DocumentLoader {
       this.printsOfLastRead = this.prints;
       this.startOver('document', [], true);
     }
-    const left = runs.filter((_, run) => grown || run >= early.sent.length);
-    const total = left.reduce((n, r) => n + r.count, 0);
+    const firstLeft = grown ? 0 : early.sent.length;
+    const total = runs.slice(firstLeft).reduce((n, r) => n + r.count, 0);
     let sent = 0;
     runs.forEach((ordered, run) => {
-      if (!left.includes(ordered)) return;
+      if (run < firstLeft) return;
       const trace = ordered.header;
       const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
       this.sendOrderedRun(run, ordered, streamed, batch, (to) => size - Math.floor((size * (total - sent - to)) / (2 * total)), size);
@@ -533,11 +533,12 @@ export class DocumentLoader {
   /**
    * A batch of a document's steps for run `run`: with payloadsOnDemand, held (their spans'
    * byte ranges, from `ranges`, go with them); then detected, after they are sent, as a whole
-   * load's slices are: the host takes them meanwhile.
+   * load's slices are: the host takes them meanwhile. A run's last batch (`lastOfRun`) is
+   * detected first and goes with the run's findings.
    */
   private sendSpanSteps(run: number, streamed: StreamedRun, steps: Step[], ranges: () => number[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, format: PayloadFormat, lastOfRun = false): void {
-    // A run's last steps (a run read in two passes is whole by then) go with all its findings, the
-    // end-of-run rules' too: a run shown while the rest of the file is read shows its failures.
+    // A run read in two passes is whole when its last steps go: with all its findings, the
+    // end-of-run rules' too, a run shown while the rest of the file is read shows its failures.
     if (lastOfRun) streamed.detector.add(steps);
     const findings = lastOfRun ? streamed.detector.findings() : this.findingsDue(streamed);
     if (this.params.payloadsOnDemand) {
