@@ -34,6 +34,15 @@ export class TraceKeyAllocator {
     return key;
   }
 
+  /**
+   * The key of the trace at `position`, handing out those before it first (`ownIdAt(i)`: trace
+   * i's own id): a streamed file asks as its runs appear.
+   */
+  through(position: number, ownIdAt: (i: number) => string | undefined): string {
+    while (this.keys.length <= position) this.next(ownIdAt(this.keys.length), this.keys.length);
+    return this.keys[position];
+  }
+
   /** The key handed out for the trace at `position` (in file order), if it was asked for. */
   at(position: number): string | undefined {
     return this.keys[position];

@@ -23,6 +23,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { JsonPath } from '../../json/locate';
+import type { SourceLocation } from '../../model/schema';
 import { MAX_JSON_DEPTH, tooDeepMessage } from '../../json/depth';
 import { SourceFile } from '../../json/source-file';
 import { jsonPathToString, UserInputError } from '../../util/problems';
@@ -388,8 +389,13 @@ class ValueScanner {
     } catch {
       throw this.malformed(node.start, text);
     }
-    const where = location(this.positions.at(this.data, this.base, node.start), this.positions.overText(this.data, this.base, node.start, own, node.ownEnd));
+    const where = this.locationOver(node.start, own, node.ownEnd);
     this.out.push({ select: this.patterns.length, path, value, byteStart: node.start, byteEnd: node.ownEnd, node: true, location: where });
+  }
+
+  /** The location of bytes [start, end), whose decoded text is `text` (its end counted over the text). */
+  private locationOver(start: number, text: string, end: number): SourceLocation {
+    return location(this.positions.at(this.data, this.base, start), this.positions.overText(this.data, this.base, start, text, end));
   }
 
   /** The path of the container `frame` on the stack. */
@@ -475,7 +481,7 @@ class ValueScanner {
     const select = scan.role === 'node' ? this.patterns.length : this.patterns.findIndex((p) => matches(p, path));
     if (select >= 0) {
       const item: JsonValueItem = { select, path, value, byteStart: scan.start, byteEnd: end, ...(scan.role === 'node' ? { node: true as const } : {}), ...(this.lines ? { line: this.valueLine } : {}) };
-      if (value !== null && typeof value === 'object') item.location = location(this.positions.at(this.data, this.base, scan.start), this.positions.overText(this.data, this.base, scan.start, text, end));
+      if (value !== null && typeof value === 'object') item.location = this.locationOver(scan.start, text, end);
       this.out.push(item);
     }
     return true;

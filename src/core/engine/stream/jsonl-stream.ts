@@ -55,11 +55,7 @@ export function streamedRunHeader(builder: StreamedRuns, run: number, sha256: st
     atPosition: (position) => steps?.idAt(position),
     count: steps?.count ?? 0,
   }, start);
-  while (keys.count <= run) {
-    const position = keys.count;
-    keys.next(runs[position].draft.id, position);
-  }
-  trace.source.traceKey = keys.at(run);
+  trace.source.traceKey = keys.through(run, (i) => runs[i].draft.id);
   return { ...trace, steps: [] };
 }
 

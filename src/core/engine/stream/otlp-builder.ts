@@ -47,11 +47,12 @@ interface OtlpRun {
   collected: CollectedSpans;
   order: RunOrder;
   tools: ToolCollector;
-  /** Name of the first span without a parent, and of the first span: the trace's title names the first. */
+  /**
+   * Name of the first span without a parent (set once a root came: written children first, the
+   * trace's spans are all in by then), and of the first span: the trace's title names the first.
+   */
   rootName: string | undefined;
   firstName: string | undefined;
-  /** A span without a parent came (written children first, the trace's spans are all in by then). */
-  rooted: boolean;
   /** The number (in file order, from 1) of its last span so far. */
   lastSpan: number;
 }
@@ -239,7 +240,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
    */
   looksWhole(run: number): boolean {
     const state = this.states[run];
-    return state !== undefined && state.rooted && state.lastSpan < this.spans;
+    return state?.rootName !== undefined && state.lastSpan < this.spans;
   }
 
   /** How many spans run `run` has had so far. */
@@ -254,8 +255,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
    */
   orderedEarly(run: number): OrderedSpans {
     const ordered = this.ordered(run, '', []);
-    while (this.earlyKeys.count <= run) this.earlyKeys.next(this.states[this.earlyKeys.count].draft.id, this.earlyKeys.count);
-    ordered.header.source.traceKey = this.earlyKeys.at(run);
+    ordered.header.source.traceKey = this.earlyKeys.through(run, (i) => this.states[i].draft.id);
     return ordered;
   }
 
@@ -293,10 +293,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     const run = this.runFor(place.traceId ?? '');
     const state = this.states[run];
     state.firstName ??= place.name;
-    if (!place.parentId) {
-      state.rootName ??= place.name;
-      state.rooted = true;
-    }
+    if (!place.parentId) state.rootName ??= place.name;
     state.lastSpan = ++this.spans;
     return run;
   }
@@ -306,7 +303,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     if (run === undefined) {
       run = this.states.length;
       this.runOf.set(traceId, run);
-      const state: OtlpRun = { traceId, draft: undefined as unknown as DraftTrace, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined, rooted: false, lastSpan: 0 };
+      const state: OtlpRun = { traceId, draft: undefined as unknown as DraftTrace, collected: new CollectedSpans(), order: new RunOrder(), tools: new ToolCollector(), rootName: undefined, firstName: undefined, lastSpan: 0 };
       state.draft = {
         ...(traceId ? { id: traceId } : {}),
         get title() { return `OTLP: ${state.rootName ?? state.firstName}`; },

@@ -166,11 +166,6 @@ interface StreamedRun {
   sentToolChanges: number;
 }
 
-/** The runs of a two-pass read sent during its first pass: how many spans each had then, by run. */
-interface EarlyRuns {
-  sent: number[];
-}
-
 export class DocumentLoader {
   /** `streamed`: agent-trace/v1 lines, read on as they grow; `document`: an OTLP document read in chunks. */
   private mode: 'none' | 'streamed' | 'document' | 'whole' = 'none';
@@ -403,7 +398,8 @@ export class DocumentLoader {
     this.startOver('document', [], isReload);
     const builder = new OtlpStreamBuilder(path, { collect: true, lines: this.documentKind === 'otlp-lines' });
     this.twoPassReads++;
-    const early: EarlyRuns = { sent: [] };
+    // The runs sent during the first pass: how many spans each had then.
+    const early: number[] = [];
     let told = 0;
     // The two passes share the reading bar: the first pass is its first half, the steps sent after it the second.
     const sha = this.readSpans(builder, (_, byte, size) => {
@@ -422,20 +418,18 @@ export class DocumentLoader {
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     // A run that went early and got more spans after: everything is sent again, as a reload sends
     // it (the host keeps what is unchanged and replaces the rest).
-    const grown = early.sent.some((count, run) => builder.spansOf(run) !== count);
+    const grown = early.some((count, run) => builder.spansOf(run) !== count);
     if (grown) {
       this.earlyRunsGrown++;
       this.printsOfLastRead = this.prints;
       this.startOver('document', [], true);
     }
-    const firstLeft = grown ? 0 : early.sent.length;
+    const firstLeft = grown ? 0 : early.length;
     const total = runs.slice(firstLeft).reduce((n, r) => n + r.count, 0);
     let sent = 0;
     runs.forEach((ordered, run) => {
       if (run < firstLeft) return;
-      const trace = ordered.header;
-      const streamed = this.newStreamedRun(run, trace.tools, () => trace.metadata);
-      this.sendOrderedRun(run, ordered, streamed, batch, (to) => size - Math.floor((size * (total - sent - to)) / (2 * total)), size);
+      this.sendOrderedRun(run, ordered, batch, (to) => size - Math.floor((size * (total - sent - to)) / (2 * total)), size);
       sent += ordered.count;
     });
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
@@ -445,16 +439,14 @@ export class DocumentLoader {
    * While the first pass reads: send the runs that look whole (see `OtlpStreamBuilder.looksWhole`)
    * and follow those sent, in run order; whether any went now.
    */
-  private sendRunsThatLookWhole(builder: OtlpStreamBuilder, early: EarlyRuns, bytesRead: number, size: number): boolean {
-    const first = early.sent.length;
+  private sendRunsThatLookWhole(builder: OtlpStreamBuilder, early: number[], bytesRead: number, size: number): boolean {
+    const first = early.length;
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     for (let run = first; run < builder.runCount && builder.looksWhole(run); run++) {
-      const ordered = builder.orderedEarly(run);
-      const trace = ordered.header;
-      early.sent[run] = builder.spansOf(run);
-      this.sendOrderedRun(run, ordered, this.newStreamedRun(run, trace.tools, () => trace.metadata), batch, () => bytesRead, size);
+      early[run] = builder.spansOf(run);
+      this.sendOrderedRun(run, builder.orderedEarly(run), batch, () => bytesRead, size);
     }
-    return early.sent.length > first;
+    return early.length > first;
   }
 
   /**
@@ -462,10 +454,12 @@ export class DocumentLoader {
    * the first batch of a run, and shows its first rows, in code not yet compiled: a first batch of
    * 2,000 held it 47-60 ms); `bytesRead(to)` says how far the read stands after steps [0, to).
    */
-  private sendOrderedRun(run: number, ordered: OrderedSpans, streamed: StreamedRun, batch: number, bytesRead: (to: number) => number, size: number): void {
+  private sendOrderedRun(run: number, ordered: OrderedSpans, batch: number, bytesRead: (to: number) => number, size: number): void {
+    const { header } = ordered;
+    const streamed = this.newStreamedRun(run, header.tools, () => header.metadata);
     for (let from = 0, n = Math.min(batch, FIRST_ORDERED_BATCH); from < ordered.count; from += n, n = Math.min(batch, 2 * n)) {
       const to = Math.min(ordered.count, from + n);
-      this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? ordered.header : undefined, bytesRead(to), size, 'otlp-span', to === ordered.count);
+      this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? header : undefined, bytesRead(to), size, 'otlp-span', to === ordered.count);
     }
   }
 
