@@ -12,6 +12,7 @@
  * as the collector accepts them; the written containers and ids use the spec's lowerCamelCase.
  */
 import { MalformedRequestError } from './errors';
+import { setOwn } from '../util/own-keys';
 
 /** The spans of one trace from one request, as an OTLP JSON request of their own. */
 export interface TraceChunk {
@@ -38,7 +39,7 @@ function listAt(o: Obj, camel: string, snake: string, where: string): unknown[] 
 
 function without(o: Obj, keys: string[]): Obj {
   const out: Obj = {};
-  for (const k of Object.keys(o)) if (!keys.includes(k)) out[k] = o[k];
+  for (const k of Object.keys(o)) if (!keys.includes(k)) setOwn(out, k, o[k]);
   return out;
 }
 

@@ -7,6 +7,7 @@
 import { tryParseJson } from '../../json/depth';
 import { isObject } from '../importer';
 import { str } from './common';
+import { setOwn } from '../../util/own-keys';
 
 /** Tool tags the XML parser recognizes (Cline's ClineDefaultTool values, and Roo Code's tools). */
 export const CLINE_TOOL_NAMES: readonly string[] = [
@@ -78,10 +79,10 @@ function readParams(text: string, start: number, tool: string): { params: Record
       if (last > valueEnd) valueEnd = last;
     }
     if (valueEnd < 0) {
-      params[name] = text.slice(valueStart).trim();
+      setOwn(params, name, text.slice(valueStart).trim());
       return { params, end: text.length, partial: true };
     }
-    params[name] = text.slice(valueStart, valueEnd).trim();
+    setOwn(params, name, text.slice(valueStart, valueEnd).trim());
     p = valueEnd + paramClose.length;
   }
 }

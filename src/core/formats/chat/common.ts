@@ -7,6 +7,7 @@ import type { ChatMessage, ChatRole, ToolCall, ToolDefinition, Usage } from '../
 import type { SourceFile } from '../../json/source-file';
 import { asText, baseName, isObject, str } from '../importer';
 import { tryParseJson } from '../../json/depth';
+import { setOwn } from '../../util/own-keys';
 
 /** Shared with the trajectory importers; defined in ../importer. */
 export { baseName, str };
@@ -119,7 +120,7 @@ export function usageOf(u: unknown): Usage | undefined {
 /** The object minus the listed keys, for `attributes` ("everything else, untouched"). */
 export function rest(obj: Record<string, unknown>, omit: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(obj)) if (!omit.includes(k)) out[k] = obj[k];
+  for (const k of Object.keys(obj)) if (!omit.includes(k)) setOwn(out, k, obj[k]);
   return out;
 }
 

@@ -17,6 +17,7 @@ import type { ChatMessage, StepKind, ToolCall } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { asText, isObject } from '../importer';
 import { arr, chatRole, contentText, openAiToolCalls, parseArguments, preview, rest, str, usageOf } from './common';
+import { setOwn } from '../../util/own-keys';
 
 export type Resolver = (v: unknown) => unknown;
 
@@ -36,7 +37,7 @@ export function makeResolver(attachments: Record<string, unknown>): Resolver {
     if (depth > 8 || v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map((x) => deep(x, depth + 1));
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deep(x, depth + 1);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, deep(x, depth + 1));
     return out;
   };
   return (v) => deep(v, 0);

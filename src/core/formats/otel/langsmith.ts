@@ -18,6 +18,7 @@ import { UserInputError, jsonPathToString } from '../../util/problems';
 import { asText, ImportContext, Importer, isObject } from '../importer';
 import { toChatMessages } from './messages';
 import { num, str, toolArguments } from './values';
+import { setOwn } from '../../util/own-keys';
 
 const KINDS: Record<string, StepKind> = { llm: 'llm', chain: 'agent', tool: 'tool', retriever: 'retrieval', embedding: 'other', prompt: 'other', parser: 'other' };
 
@@ -85,7 +86,7 @@ export const langsmithImporter: Importer = {
       const id = runId(u.run);
       const target = id ? byId.get(id) : undefined;
       if (!target) { ctx.warn({ path: jsonPathToString(u.path), message: `update for run ${id ?? '(no id)'} has no matching create; ignored` }); continue; }
-      for (const [k, val] of Object.entries(u.run)) if (val !== undefined && val !== null && k !== 'id') target[k] = val;
+      for (const [k, val] of Object.entries(u.run)) if (val !== undefined && val !== null && k !== 'id') setOwn(target, k, val);
     }
 
     const byTrace = new Map<string, DraftStep[]>();

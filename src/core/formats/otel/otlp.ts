@@ -22,6 +22,7 @@ import { mayDefineToolsAt } from './semconv';
 import { NormalSpan, normalizeEvents, statusOf } from './span';
 import { draftsFromSpans } from './span-lists';
 import { str } from './values';
+import { setOwn } from '../../util/own-keys';
 
 export const RESOURCE_SPANS = ['resourceSpans', 'resource_spans'];
 export const SCOPE_SPANS = ['scopeSpans', 'scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans'];
@@ -59,7 +60,7 @@ export function anyValue(v: unknown): unknown {
 export function keyValues(list: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!Array.isArray(list)) return out;
-  for (const kv of list) if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  for (const kv of list) if (isObject(kv) && typeof kv.key === 'string') setOwn(out, kv.key, anyValue(kv.value));
   return out;
 }
 

@@ -15,6 +15,7 @@ import { geminiUsage } from '../../model/usage';
 import { isObject } from '../importer';
 import { normalizeRole, toChatMessages } from './messages';
 import { maybeJson, num, str, toolArguments } from './values';
+import { setOwn } from '../../util/own-keys';
 
 export type SemanticFields = Pick<DraftStep, 'kind' | 'input' | 'output' | 'toolCall' | 'availableTools' | 'model' | 'usage' | 'finishReason'> & {
   /** Tool definitions declared on the span (offered to the model), for the trace-level list. */
@@ -87,7 +88,7 @@ export function readSemantics(attrs: Record<string, unknown>, spanName = ''): Se
       const m = GENAI_IDX.exec(key);
       if (m) { addIndexed(m[1] === 'prompt' ? gaIn : gaOut, Number(m[2]), m[3], value); continue; }
     }
-    rest[key] = value;
+    setOwn(rest, key, value);
   }
 
   const a = rest;
@@ -362,7 +363,7 @@ function firstKey(a: Record<string, unknown>, keys: string[]): string | undefine
  */
 function definedOnly(a: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(a)) if (a[k] !== undefined) out[k] = a[k];
+  for (const k of Object.keys(a)) if (a[k] !== undefined) setOwn(out, k, a[k]);
   return out;
 }
 

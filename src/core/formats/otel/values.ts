@@ -5,6 +5,7 @@
  */
 import { isObject } from '../importer';
 import { tryParseJson } from '../../json/depth';
+import { setOwn } from '../../util/own-keys';
 
 /** Parse a string that looks like a JSON object or array; anything else comes back unchanged. */
 export function maybeJson(v: unknown): unknown {
@@ -51,7 +52,7 @@ export function flattenAttributes(obj: Record<string, unknown>): Record<string, 
     } else if (Array.isArray(value) && value.some((x) => isObject(x))) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([`${key}.${i}`, value[i]]);
     } else {
-      out[key] = value;
+      setOwn(out, key, value);
     }
   }
   return out;
