@@ -39,7 +39,7 @@ export function analyzeBytes(path: string, bytes: Uint8Array, options?: DetectOp
 }
 
 /** The tool a finding is about: the step's own call, or the call whose failure it was attributed from. */
-export function toolOfFinding(finding: Finding, stepsById: Map<string, Step>): string | undefined {
+export function toolOfFinding(finding: Finding, stepsById: ReadonlyMap<string, Pick<Step, 'kind' | 'name'> & { toolCall?: { name: string } }>): string | undefined {
   const step = stepsById.get(finding.stepId);
   if (step?.toolCall) return step.toolCall.name;
   const symptom = finding.symptomStepId ? stepsById.get(finding.symptomStepId) : undefined;

@@ -1,7 +1,6 @@
-import { analyzeFile, detectOptionsFor } from '../../core/analyze';
 import { loadTaxonomy, type Taxonomy } from '../../core/taxonomy';
 import type { Finding } from '../../core/detect';
-import type { Step } from '../../core/model/schema';
+import { summarizeTraceFile, type SummaryStep } from '../../core/engine/file-summary';
 import { describeUsage, usageTotals } from '../../core/model/usage';
 import { formatProblem } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
@@ -15,26 +14,28 @@ export function categoryName(defaultId: string, taxonomy: Taxonomy): string {
 
 export function inspectCommand(args: InspectArgs): CommandResult {
   const taxonomy = loadTaxonomy(args.taxonomy ?? 'default');
-  const result = analyzeFile(args.file, detectOptionsFor(taxonomy), { maxUnzippedBytes: args.maxUnzippedBytes });
+  // Read by the engine's loader: no step is held whole (a 10^6-step file took 3-5 GB imported whole).
+  const result = summarizeTraceFile(args.file, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes });
+  const traces = result.runs.map((r) => r.trace);
   const findings: (Finding & { traceId: string; sourceId?: string })[] = [];
-  const stepById = new Map<string, Step>();
-  for (const { trace, findings: fs } of result.analyses) {
+  const stepById = new Map<string, SummaryStep>();
+  for (const { trace, findings: fs } of result.runs) {
     for (const s of trace.steps) stepById.set(`${trace.id}\u0000${s.id}`, s);
     for (const f of fs) {
       const step = stepById.get(`${trace.id}\u0000${f.stepId}`);
       findings.push({ ...f, traceId: trace.id, sourceId: step?.sourceId, category: categoryName(f.category, taxonomy) });
     }
   }
-  const steps = result.traces.reduce((n, t) => n + t.steps.length, 0);
-  const usage = result.traces.reduce((u, t) => usageTotals(t.steps, u), usageTotals([]));
-  const labels = result.traces.flatMap((t) => t.labels.map((l) => ({ traceId: t.id, ...l })));
+  const steps = traces.reduce((n, t) => n + t.steps.length, 0);
+  const usage = traces.reduce((u, t) => usageTotals(t.steps, u), usageTotals([]));
+  const labels = traces.flatMap((t) => t.labels.map((l) => ({ traceId: t.id, ...l })));
   const warnings = result.warnings.map(formatProblem);
 
   if (args.json) {
     const out = {
       file: args.file,
       format: result.format,
-      traces: result.traces.length,
+      traces: traces.length,
       steps,
       usage,
       findings: findings.map((f) => ({
@@ -50,7 +51,7 @@ export function inspectCommand(args: InspectArgs): CommandResult {
   const lines: string[] = [
     `${args.file}`,
     `  format:   ${result.format}`,
-    `  traces:   ${result.traces.length}`,
+    `  traces:   ${traces.length}`,
     `  steps:    ${steps}`,
     `  usage:    ${describeUsage(usage) ?? 'not recorded'}`,
     `  findings: ${findings.length}   labels: ${labels.length}   taxonomy: ${taxonomy.name}`,

@@ -1,7 +1,7 @@
-import { analyzeFile, detectOptionsFor, toolOfFinding } from '../../core/analyze';
+import { toolOfFinding } from '../../core/analyze';
+import { summarizeTraceFile, type SummaryStep } from '../../core/engine/file-summary';
 import { loadTaxonomy } from '../../core/taxonomy';
 import { collectTraceFiles } from '../../core/corpus';
-import type { Step } from '../../core/model/schema';
 import { describeUsage, usageTotals } from '../../core/model/usage';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
@@ -27,12 +27,12 @@ export function reportCommand(args: ReportArgs): CommandResult {
   const usage = usageTotals([]);
   for (const { path, explicit } of files) {
     try {
-      const result = analyzeFile(path, detectOptionsFor(taxonomy), { maxUnzippedBytes: args.maxUnzippedBytes });
-      const row: FileRow = { file: path, format: result.format, traces: result.traces.length, steps: 0, failures: 0, byCategory: {} };
-      for (const { trace, findings } of result.analyses) {
+      const result = summarizeTraceFile(path, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes });
+      const row: FileRow = { file: path, format: result.format, traces: result.runs.length, steps: 0, failures: 0, byCategory: {} };
+      for (const { trace, findings } of result.runs) {
         row.steps += trace.steps.length;
         usageTotals(trace.steps, usage);
-        const stepsById = new Map<string, Step>(trace.steps.map((s) => [s.id, s]));
+        const stepsById = new Map<string, SummaryStep>(trace.steps.map((s) => [s.id, s]));
         for (const f of findings) {
           const cat = categoryName(f.category, taxonomy);
           row.failures++;

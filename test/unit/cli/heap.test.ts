@@ -61,15 +61,30 @@ describe('CLI heap for large traces', () => {
       assert.equal(relaunched.stdout, direct.stdout);
     });
 
+    it('inspect reads a file of 41 MB in a heap of 64 MB, where a command holding every step runs out', () => {
+      assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
+      const big = join(dir, 'big.trace.jsonl');
+      writeFileSync(big, benchTraceText('jsonl', 30_000));
+      const small = { AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '64' };
+      const inspected = run(small, ['inspect', big, '--json']);
+      assert.equal(inspected.status, 0, String(inspected.stderr));
+      assert.equal(JSON.parse(String(inspected.stdout)).steps, 30_000);
+      const clustered = run(small, ['clusters', big]);
+      assert.equal(clustered.status, 2);
+      assert.match(String(clustered.stderr), /ran out of memory reading .*big\.trace\.jsonl \(41 MB\) with a heap limit of 64 MB/);
+      rmSync(big);
+    });
+
     it('a run out of memory ends with one line naming the file, its size and the heap, exit code 2, no V8 stack', () => {
       assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
-      const r = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' });
+      // clusters holds every step with its messages (inspect and report no longer do: file-summary.ts).
+      const r = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' }, ['clusters', trace]);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
       const message = `agent-trace: ran out of memory reading ${trace} (${Math.round(statSync(trace).size / 2 ** 20)} MB) with a heap limit of 24 MB; split the file, or run it where more memory is free\n`;
       assert.equal(String(r.stderr), message);
       // A folder named: its largest trace file is what needs the room.
-      const report = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' }, ['report', dir]);
+      const report = run({ AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '24' }, ['clusters', dir]);
       assert.equal(report.status, 2);
       assert.equal(String(report.stderr), message);
     });

@@ -1,0 +1,66 @@
+/**
+ * A trace file's runs, findings and warnings with only what a summary names of each step, read by
+ * the engine's document loader in this thread (the CLI's `inspect` and `report`). The loader reads
+ * agent-trace/v1 lines and large OTLP and TRAIL documents as a stream, running the detectors as
+ * the steps come, so no step is held whole: at 10^6 steps a whole import held 3 GB (JSONL) to
+ * 5 GB (OTLP), this a few hundred MB. Files the loader reads whole are summarized the same way.
+ */
+import type { Finding } from '../detect';
+import type { Step, Trace, Usage } from '../model/schema';
+import { UserInputError, type Problem } from '../util/problems';
+import { DocumentLoader, type DocumentEvent } from './worker/document-load';
+
+/** What a summary keeps of a step: its place, its name, its tool, its usage. */
+export type SummaryStep = Pick<Step, 'id' | 'parentId' | 'index' | 'kind' | 'name' | 'sourceId' | 'usage'> & { toolCall?: { name: string } };
+
+/** A run's header (its steps those kept of them) and its findings. */
+export interface SummaryRun {
+  trace: Omit<Trace, 'steps'> & { steps: SummaryStep[] };
+  findings: Finding[];
+}
+
+export interface FileSummary {
+  format: string;
+  runs: SummaryRun[];
+  warnings: Problem[];
+}
+
+export interface SummaryOptions {
+  /** "default", "trail", "mast" or a taxonomy file's path (as `loadTaxonomy` takes it). */
+  taxonomy: string;
+  maxUnzippedBytes?: number;
+  /** The loader's sizes, as tests make them small (OpenDocumentParams). */
+  streamFromBytes?: number;
+  chunkSize?: number;
+}
+
+/** Summarize the trace file at `path`; a file that cannot be read as a trace throws the UserInputError the whole import would. */
+export function summarizeTraceFile(path: string, options: SummaryOptions): FileSummary {
+  let steps: SummaryStep[][] = [];
+  let done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
+  let failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
+  const onEvent = (e: DocumentEvent): void => {
+    if (e.kind === 'steps') (steps[e.run] ??= []).push(...e.steps.map(summaryStep));
+    // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
+    else if (e.kind === 'reset') steps = (e.keep ?? []).map((kept, run) => (steps[run] ?? []).slice(0, kept));
+    else if (e.kind === 'done') done = e;
+    else if (e.kind === 'failed') failed = e;
+  };
+  const { taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize } = options;
+  new DocumentLoader({ path, taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize }, onEvent).open();
+  if (failed) {
+    if (failed.userError) throw new UserInputError(failed.problems);
+    throw new Error(failed.problems.map((p) => p.message).join('; '));
+  }
+  if (!done) throw new Error(`${path}: the trace loader ended without an answer`);
+  const { runs, findings, format, warnings } = done;
+  return { format, warnings, runs: runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: findings[run] ?? [] })) };
+}
+
+function summaryStep(s: Step): SummaryStep {
+  const kept: SummaryStep = { id: s.id, parentId: s.parentId, index: s.index, kind: s.kind, name: s.name };
+  if (s.sourceId !== undefined) kept.sourceId = s.sourceId;
+  if (s.toolCall !== undefined) kept.toolCall = { name: s.toolCall.name };
+  if (s.usage !== undefined) kept.usage = s.usage as Usage;
+  return kept;
+}
