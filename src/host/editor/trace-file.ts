@@ -24,6 +24,9 @@ import { unchangedStepPrefix } from '../../core/engine/step-prints';
 import { makeRoomSoon } from '../../core/util/array-room';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
 
+/** Steps a run's session is first built over while the file is still read (the rest grows in slices). */
+const FIRST_SESSION_STEPS = 2_000;
+
 export { completeLines };
 import { cleanCorrection, correctionDiff, correctionProblems, editFor, stepAnnotations, stepRef, tagCategories } from './step-annotations';
 
@@ -329,10 +332,16 @@ export class TraceFile {
     if (!trace) throw rpcError(ErrorCode.NotFound, `no trace ${traceIndex} in this file (it has ${this.traces.length})`);
     let s = this.sessions.get(traceIndex);
     if (!s) {
-      s = new TraceSession(trace, this.detectFn(trace), this.taxonomy, traceIndex);
+      // While the file is read, a run with many steps received is indexed a slice first and grows
+      // in slices (flushGrowth): indexing them all at once, in code not yet compiled, held the
+      // host's thread 45-53 ms at the first rows of a file read in two passes.
+      const first = this.loading && trace.steps.length > FIRST_SESSION_STEPS ? { ...trace, steps: trace.steps.slice(0, FIRST_SESSION_STEPS) } : trace;
+      // The findings so far name steps past the slice: they come once the session has every step (flushGrowth).
+      s = new TraceSession(first, first === trace ? this.detectFn(trace) : [], this.taxonomy, traceIndex);
       s.usePayloads(this.payloads.get(trace.steps));
       s.applyAnnotations(this.bound(traceIndex));
       this.sessions.set(traceIndex, s);
+      if (first !== trace) this.grown = true;
     }
     return s;
   }

@@ -272,3 +272,41 @@ describe("trace editor: a collector's file of many traces written children first
     }
   });
 });
+
+describe('trace editor: a run opened while many of its steps have come', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'atd-paged-first-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is indexed over its first 2,000 steps, grows in slices of them, and ends as the file loaded whole', () => {
+    const path = join(dir, 'run.trace.jsonl');
+    writeFileSync(path, benchTraceText('jsonl', 7_000, 5));
+    const paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    let done: DocumentEvent | undefined;
+    // Every step arrives before the editor asks for the first rows; the done is held back.
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 64 * 1024, payloadsOnDemand: true }, (e) => {
+      if (e.kind === 'done') done = e;
+      else paged.applyLoadEvent(e);
+    }).open();
+    assert.ok(paged.loading && done, 'the read is still going on for the editor');
+    assert.equal(paged.traces[0].steps.length, 7_000);
+    const session = paged.session(0);
+    assert.equal(session.steps.length, 2_000, 'the first rows come from a first slice');
+    assert.ok(paged.growthPending, 'the rest is left to the slices');
+    let slices = 0;
+    while (paged.growthPending) {
+      paged.flushGrowth(2_000);
+      slices++;
+    }
+    assert.equal(session.steps.length, 7_000);
+    assert.ok(slices >= 3, `grew in ${slices} slices`);
+    const whole = TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+    const findings = (file: TraceFile): string[] => file.session(0).steps.flatMap((st, i) => file.session(0).findingsOf(i).map((f) => `${st.id} ${f.category}`));
+    paged.applyLoadEvent(done!);
+    paged.flushGrowth();
+    assert.deepEqual(session.steps.map((s) => [s.id, s.parentId, s.depth]), whole.session(0).steps.map((s) => [s.id, s.parentId, s.depth]));
+    assert.deepEqual(findings(paged), findings(whole));
+    assert.ok(findings(whole).length > 0);
+  });
+});
