@@ -2,11 +2,11 @@
  * A trace file's runs, findings and warnings with only what a summary names of each step, read by
  * the engine's document loader in this thread (the CLI's `inspect` and `report`). The loader reads
  * agent-trace/v1 lines and large OTLP and TRAIL documents as a stream, running the detectors as
- * the steps come, so no step is held whole: at 10^6 steps a whole import held 3 GB (JSONL) to
- * 5 GB (OTLP), this a few hundred MB. Files the loader reads whole are summarized the same way.
+ * the steps come, so no step is held whole: at 10^6 generated steps the CLI took 3.2-5.7 GB with a
+ * whole import, 1.0-1.9 GB with this. Files the loader reads whole are summarized the same way.
  */
 import type { Finding } from '../detect';
-import type { Step, Trace, Usage } from '../model/schema';
+import type { Step, Trace } from '../model/schema';
 import { UserInputError, type Problem } from '../util/problems';
 import { DocumentLoader, type DocumentEvent } from './worker/document-load';
 
@@ -61,6 +61,6 @@ function summaryStep(s: Step): SummaryStep {
   const kept: SummaryStep = { id: s.id, parentId: s.parentId, index: s.index, kind: s.kind, name: s.name };
   if (s.sourceId !== undefined) kept.sourceId = s.sourceId;
   if (s.toolCall !== undefined) kept.toolCall = { name: s.toolCall.name };
-  if (s.usage !== undefined) kept.usage = s.usage as Usage;
+  if (s.usage !== undefined) kept.usage = s.usage;
   return kept;
 }
