@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { collectTraceFiles } from '../core/corpus';
+import { PROGRESS_COLUMNS_ENV, PROGRESS_FD_ENV } from './progress';
 
 /** Files at least this large may need more than the default heap (a whole import holds about 3 times the file). */
 export const LARGE_TRACE_BYTES = 256 * 1024 * 1024;
@@ -91,9 +92,12 @@ export function relaunchForLargeFiles(script: string, argv: readonly string[]): 
   const heapMb = Number(process.env.AGENT_TRACE_TEST_HEAP_MB) || undefined;
   const plan = heapPlan(argv, largestTraceFile, { heapLimitBytes: getHeapStatistics().heap_size_limit, totalMemoryBytes: totalmem(), largeBytes, heapMb });
   if (!plan) return undefined;
+  // The child's stderr is read here when it ends (to tell a heap run out); a terminal's progress
+  // line goes to the terminal itself, as its fd 3.
+  const terminal = process.stderr.isTTY === true;
   const r = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${plan.heapMb}`, script, ...argv], {
-    stdio: ['inherit', 'inherit', 'pipe'],
-    env: { ...process.env, [RELAUNCHED]: '1' },
+    stdio: terminal ? ['inherit', 'inherit', 'pipe', 2] : ['inherit', 'inherit', 'pipe'],
+    env: { ...process.env, [RELAUNCHED]: '1', ...(terminal ? { [PROGRESS_FD_ENV]: '3', [PROGRESS_COLUMNS_ENV]: String(process.stderr.columns ?? 80) } : {}) },
     maxBuffer: 256 * 1024 * 1024,
   });
   const stderr = r.stderr?.toString('utf8') ?? '';

@@ -38,6 +38,7 @@ import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs }
 import { isUserInputError, formatProblem } from '../core/util/problems';
 import { printableOutput, type CommandResult } from './output';
 import { relaunchForLargeFiles } from './heap';
+import { NO_PROGRESS, processProgress, type Progress } from './progress';
 
 const USAGE = `usage: agent-trace <command> [options]
 
@@ -105,7 +106,8 @@ commands:
 
 interface CommandDef {
   spec: OptionSpec;
-  run(args: ParsedArgs): Promise<CommandResult> | CommandResult;
+  /** `progress`: where a long read says how far it got (a terminal's line, or nothing). */
+  run(args: ParsedArgs, progress: Progress): Promise<CommandResult> | CommandResult;
 }
 
 const taxonomyOption = { values: ['taxonomy'], flags: ['json'] } as const;
@@ -140,16 +142,16 @@ function maxUnzippedBytesOption(a: ParsedArgs): number | undefined {
 const COMMANDS: Record<string, CommandDef> = {
   inspect: {
     spec: traceReadingOptions,
-    run: (a) => {
+    run: (a, progress) => {
       if (a.positionals.length !== 1) throw new UsageError('inspect takes exactly one file');
-      return inspectCommand({ file: a.positionals[0], json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+      return inspectCommand({ file: a.positionals[0], json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a), progress });
     },
   },
   report: {
     spec: traceReadingOptions,
-    run: (a) => {
+    run: (a, progress) => {
       if (a.positionals.length === 0) throw new UsageError('report needs at least one file or folder');
-      return reportCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a) });
+      return reportCommand({ paths: a.positionals, json: a.options.has('json'), taxonomy: stringOption(a, 'taxonomy'), maxUnzippedBytes: maxUnzippedBytesOption(a), progress });
     },
   },
   query: {
@@ -260,14 +262,14 @@ const COMMANDS: Record<string, CommandDef> = {
   },
 };
 
-export async function main(argv: readonly string[]): Promise<CommandResult> {
+export async function main(argv: readonly string[], progress: Progress = NO_PROGRESS): Promise<CommandResult> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') return { exitCode: name ? 0 : 2, stdout: name ? [USAGE] : [], stderr: name ? [] : [USAGE] };
   if (name === '--version') return { exitCode: 0, stdout: [version()], stderr: [] };
   const cmd = COMMANDS[name];
   if (!cmd) return { exitCode: 2, stdout: [], stderr: [`agent-trace: unknown command "${name}"`, USAGE] };
   try {
-    return await cmd.run(parseArgs(rest, cmd.spec));
+    return await cmd.run(parseArgs(rest, cmd.spec), progress);
   } catch (e) {
     if (e instanceof UsageError) return { exitCode: 2, stdout: [], stderr: [`agent-trace ${name}: ${e.message}`, USAGE] };
     if (isUserInputError(e)) return { exitCode: 2, stdout: [], stderr: e.problems.map(formatProblem) };
@@ -292,7 +294,7 @@ function run(argv: readonly string[]): void {
     process.exitCode = relaunched;
     return;
   }
-  main(argv).then(
+  main(argv, processProgress()).then(
     (r) => {
       // Trace text may hold terminal escape sequences: printableOutput escapes them for every command.
       const out = printableOutput(r);

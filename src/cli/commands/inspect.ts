@@ -4,8 +4,9 @@ import { summarizeTraceFile, type SummaryStep } from '../../core/engine/file-sum
 import { describeUsage, usageTotals } from '../../core/model/usage';
 import { formatProblem } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
+import { NO_PROGRESS, type Progress } from '../progress';
 
-export interface InspectArgs { file: string; json: boolean; taxonomy?: string; maxUnzippedBytes?: number }
+export interface InspectArgs { file: string; json: boolean; taxonomy?: string; maxUnzippedBytes?: number; progress?: Progress }
 
 /** The category as named in the chosen taxonomy; the default id when that taxonomy has no mapping. */
 export function categoryName(defaultId: string, taxonomy: Taxonomy): string {
@@ -15,7 +16,13 @@ export function categoryName(defaultId: string, taxonomy: Taxonomy): string {
 export function inspectCommand(args: InspectArgs): CommandResult {
   const taxonomy = loadTaxonomy(args.taxonomy ?? 'default');
   // Read by the engine's loader: no step is held whole (a 10^6-step file took 3-5 GB imported whole).
-  const result = summarizeTraceFile(args.file, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes });
+  const progress = args.progress ?? NO_PROGRESS;
+  let result;
+  try {
+    result = summarizeTraceFile(args.file, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes, onProgress: (read, total) => progress.update(`reading ${args.file}`, read / total) });
+  } finally {
+    progress.clear();
+  }
   const traces = result.runs.map((r) => r.trace);
   const findings: (Finding & { traceId: string; sourceId?: string })[] = [];
   const stepById = new Map<string, SummaryStep>();

@@ -5,9 +5,10 @@ import { collectTraceFiles } from '../../core/corpus';
 import { describeUsage, usageTotals } from '../../core/model/usage';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
+import { NO_PROGRESS, type Progress } from '../progress';
 import { categoryName } from './inspect';
 
-export interface ReportArgs { paths: string[]; json: boolean; taxonomy?: string; maxUnzippedBytes?: number }
+export interface ReportArgs { paths: string[]; json: boolean; taxonomy?: string; maxUnzippedBytes?: number; progress?: Progress }
 
 
 interface FileRow { file: string; format: string; traces: number; steps: number; failures: number; byCategory: Record<string, number> }
@@ -25,9 +26,12 @@ export function reportCommand(args: ReportArgs): CommandResult {
   const rows: FileRow[] = [];
   let explicitFailures = 0;
   const usage = usageTotals([]);
-  for (const { path, explicit } of files) {
+  const progress = args.progress ?? NO_PROGRESS;
+  for (const [k, { path, explicit }] of files.entries()) {
     try {
-      const result = summarizeTraceFile(path, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes });
+      // The bar covers every file: file k is the k-th of n parts, filled as it is read.
+      const onProgress = (read: number, total: number): void => progress.update(`reading ${path} (file ${k + 1} of ${files.length})`, (k + read / total) / files.length);
+      const result = summarizeTraceFile(path, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes, onProgress });
       const row: FileRow = { file: path, format: result.format, traces: result.runs.length, steps: 0, failures: 0, byCategory: {} };
       for (const { trace, findings } of result.runs) {
         row.steps += trace.steps.length;
@@ -49,6 +53,7 @@ export function reportCommand(args: ReportArgs): CommandResult {
       else skipped.push({ file: path, reason: e.problems[0]?.message ?? e.message });
     }
   }
+  progress.clear();
   if (rows.length === 0 && explicitFailures === 0) {
     stderr.push(...skipped.map((s) => `${s.file}: ${s.reason}`), `${args.paths.join(', ')}: no trace files found`);
     return { exitCode: 2, stdout: [], stderr };

@@ -29,6 +29,8 @@ export interface SummaryOptions {
   /** "default", "trail", "mast" or a taxonomy file's path (as `loadTaxonomy` takes it). */
   taxonomy: string;
   maxUnzippedBytes?: number;
+  /** How far the read got, as it goes (bytes of the file). */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** The loader's sizes, as tests make them small (OpenDocumentParams). */
   streamFromBytes?: number;
   chunkSize?: number;
@@ -40,6 +42,7 @@ export function summarizeTraceFile(path: string, options: SummaryOptions): FileS
   let done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
   let failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
   const onEvent = (e: DocumentEvent): void => {
+    if (e.kind === 'steps' || e.kind === 'progress' || e.kind === 'done') options.onProgress?.(e.kind === 'done' ? e.totalBytes : e.bytesRead, e.totalBytes);
     if (e.kind === 'steps') (steps[e.run] ??= []).push(...e.steps.map(summaryStep));
     // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
     else if (e.kind === 'reset') steps = (e.keep ?? []).map((kept, run) => (steps[run] ?? []).slice(0, kept));

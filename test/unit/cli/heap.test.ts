@@ -75,6 +75,22 @@ describe('CLI heap for large traces', () => {
       rmSync(big);
     });
 
+    it('on a terminal, a relaunched inspect shows its progress line on the terminal (fd 3), then the answer', () => {
+      assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
+      assert.equal(spawnSync('script', ['--version']).error, undefined, '`script` (a terminal for the CLI) is missing: apt-get install bsdutils');
+      const slow = join(dir, 'slow.trace.jsonl');
+      writeFileSync(slow, benchTraceText('jsonl', 6_000));
+      // `script` runs the CLI on a pseudo-terminal and copies what reaches it to its stdout.
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} inspect ${JSON.stringify(slow)}`;
+      const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, AGENT_TRACE_TEST_LARGE_TRACE_BYTES: '1000', AGENT_TRACE_TEST_HEAP_MB: '2048', AGENT_TRACE_TEST_PROGRESS_AT_ONCE: '1' } });
+      rmSync(slow);
+      assert.equal(r.status, 0, String(r.stderr));
+      const terminal = String(r.stdout);
+      assert.match(terminal, /\ragent-trace: reading \S*slow\S*… \d+%/, `the progress line: ${JSON.stringify(terminal.slice(0, 300))}`);
+      assert.match(terminal, /steps: {4}6000/, 'the answer');
+      assert.ok(terminal.indexOf('steps:') > terminal.lastIndexOf('agent-trace: reading'), 'the answer comes after the progress line');
+    });
+
     it('a run out of memory ends with one line naming the file, its size and the heap, exit code 2, no V8 stack', () => {
       assert.ok(existsSync(cli), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
       // clusters holds every step with its messages (inspect and report no longer do: file-summary.ts).
