@@ -50,7 +50,7 @@ export function summarizeTraceFile(path: string, options: SummaryOptions): FileS
     else if (e.kind === 'failed') failed = e;
   };
   const { taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize } = options;
-  new DocumentLoader({ path, taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize }, onEvent).open();
+  new DocumentLoader({ path, taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize, readOnce: true }, onEvent).open();
   if (failed) {
     if (failed.userError) throw new UserInputError(failed.problems);
     throw new Error(failed.problems.map((p) => p.message).join('; '));

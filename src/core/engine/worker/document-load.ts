@@ -83,6 +83,12 @@ export interface OpenDocumentParams {
    * whole steps are sent.
    */
   payloadsOnDemand?: boolean;
+  /**
+   * The file is read once and never again (the CLI): no step prints are taken, which only tell a
+   * later read what it need not send again. Who&When's hand-crafted logs (a step's input is the
+   * whole conversation before it: 27 MB of steps for 121) spent 250 ms printing them.
+   */
+  readOnce?: boolean;
 }
 
 /** A run without its steps: what the host needs besides the steps. */
@@ -299,7 +305,7 @@ export class DocumentLoader {
     }
     // What the host shows of each run that is unchanged is not sent again (a live Claude Code
     // session of 20 MB: 19 MB of events, 0.2-0.3 s of the host's thread, at every line written).
-    const prints = loaded.traces.map((trace) => StepPrints.of(trace.steps));
+    const prints = this.params.readOnce ? [] : loaded.traces.map((trace) => StepPrints.of(trace.steps));
     const keep = this.mode === 'whole' ? prints.map((p, run) => this.printsOfLastRead[run]?.commonPrefix(p) ?? 0) : [];
     this.startOver('whole', keep);
     this.prints = prints;
@@ -663,7 +669,7 @@ export class DocumentLoader {
       // A document's prints are taken as it sends (a whole read takes them all before it sends).
       const prints = (this.prints[run] ??= new StepPrints());
       const from = prints.length;
-      prints.add(steps);
+      if (!this.params.readOnce) prints.add(steps);
       if (this.holding) {
         if (header) this.heldHeaders[run] = header;
         const unchanged = this.stillAsSent(run, prints, from);
