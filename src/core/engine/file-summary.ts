@@ -3,7 +3,7 @@
  * the engine's document loader in this thread (the CLI's `inspect` and `report`). The loader reads
  * agent-trace/v1 lines and large OTLP and TRAIL documents as a stream, running the detectors as
  * the steps come, so no step is held whole: at 10^6 generated steps the CLI took 3.2-5.7 GB with a
- * whole import, 1.0-1.9 GB with this. Files the loader reads whole are summarized the same way.
+ * whole import, 1.0-1.8 GB with this. Files the loader reads whole are summarized the same way.
  */
 import type { Finding } from '../detect';
 import type { Step, Trace } from '../model/schema';
