@@ -48,7 +48,11 @@ export function reportCommand(args: ReportArgs): CommandResult {
       }
       rows.push(row);
     } catch (e) {
-      if (!isUserInputError(e)) throw e;
+      if (!isUserInputError(e)) {
+        // A bug: its report starts on a clean line.
+        progress.clear();
+        throw e;
+      }
       if (explicit) { explicitFailures++; stderr.push(...e.problems.map(formatProblem)); }
       else skipped.push({ file: path, reason: e.problems[0]?.message ?? e.message });
     }
