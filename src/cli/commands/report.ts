@@ -1,8 +1,8 @@
 import { toolOfFinding } from '../../core/analyze';
-import { summarizeTraceFile, type SummaryStep } from '../../core/engine/file-summary';
-import { loadTaxonomy } from '../../core/taxonomy';
+import { summarizeTraceFile, type FileSummary, type SummaryStep } from '../../core/engine/file-summary';
+import { loadTaxonomy, type Taxonomy } from '../../core/taxonomy';
 import { collectTraceFiles } from '../../core/corpus';
-import { describeUsage, usageTotals } from '../../core/model/usage';
+import { describeUsage, usageTotals, type UsageTotals } from '../../core/model/usage';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import { json, table, type CommandResult } from '../output';
 import { NO_PROGRESS, type Progress } from '../progress';
@@ -27,37 +27,23 @@ export function reportCommand(args: ReportArgs): CommandResult {
   let explicitFailures = 0;
   const usage = usageTotals([]);
   const progress = args.progress ?? NO_PROGRESS;
-  for (const [k, { path, explicit }] of files.entries()) {
-    try {
-      // The bar covers every file: file k is the k-th of n parts, filled as it is read.
-      const onProgress = (read: number, total: number): void => progress.update(`reading ${path} (file ${k + 1} of ${files.length})`, (k + read / total) / files.length);
-      const result = summarizeTraceFile(path, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes, onProgress });
-      const row: FileRow = { file: path, format: result.format, traces: result.runs.length, steps: 0, failures: 0, byCategory: {} };
-      for (const { trace, findings } of result.runs) {
-        row.steps += trace.steps.length;
-        usageTotals(trace.steps, usage);
-        const stepsById = new Map<string, SummaryStep>(trace.steps.map((s) => [s.id, s]));
-        for (const f of findings) {
-          const cat = categoryName(f.category, taxonomy);
-          row.failures++;
-          row.byCategory[cat] = (row.byCategory[cat] ?? 0) + 1;
-          byCategory.set(cat, (byCategory.get(cat) ?? 0) + 1);
-          const tool = toolOfFinding(f, stepsById);
-          if (tool) byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
-        }
+  // Cleared whatever happens: the answer, or a bug's report, starts on a clean line.
+  try {
+    for (const [k, { path, explicit }] of files.entries()) {
+      try {
+        // The bar covers every file: file k is the k-th of n parts, filled as it is read.
+        const onProgress = (read: number, total: number): void => progress.update(`reading ${path} (file ${k + 1} of ${files.length})`, (k + read / total) / files.length);
+        const result = summarizeTraceFile(path, { taxonomy: args.taxonomy ?? 'default', maxUnzippedBytes: args.maxUnzippedBytes, onProgress });
+        rows.push(tallyFile(path, result, taxonomy, usage, byCategory, byTool));
+      } catch (e) {
+        if (!isUserInputError(e)) throw e;
+        if (explicit) { explicitFailures++; stderr.push(...e.problems.map(formatProblem)); }
+        else skipped.push({ file: path, reason: e.problems[0]?.message ?? e.message });
       }
-      rows.push(row);
-    } catch (e) {
-      if (!isUserInputError(e)) {
-        // A bug: its report starts on a clean line.
-        progress.clear();
-        throw e;
-      }
-      if (explicit) { explicitFailures++; stderr.push(...e.problems.map(formatProblem)); }
-      else skipped.push({ file: path, reason: e.problems[0]?.message ?? e.message });
     }
+  } finally {
+    progress.clear();
   }
-  progress.clear();
   if (rows.length === 0 && explicitFailures === 0) {
     stderr.push(...skipped.map((s) => `${s.file}: ${s.reason}`), `${args.paths.join(', ')}: no trace files found`);
     return { exitCode: 2, stdout: [], stderr };
@@ -98,3 +84,21 @@ function indent(lines: string[]): string[] {
   return lines.map((l) => `  ${l}`);
 }
 
+/** A file's row, its failures counted into the totals by category and by tool, its usage into `usage`. */
+function tallyFile(file: string, result: FileSummary, taxonomy: Taxonomy, usage: UsageTotals, byCategory: Map<string, number>, byTool: Map<string, number>): FileRow {
+  const row: FileRow = { file, format: result.format, traces: result.runs.length, steps: 0, failures: 0, byCategory: {} };
+  for (const { trace, findings } of result.runs) {
+    row.steps += trace.steps.length;
+    usageTotals(trace.steps, usage);
+    const stepsById = new Map<string, SummaryStep>(trace.steps.map((s) => [s.id, s]));
+    for (const f of findings) {
+      const cat = categoryName(f.category, taxonomy);
+      row.failures++;
+      row.byCategory[cat] = (row.byCategory[cat] ?? 0) + 1;
+      byCategory.set(cat, (byCategory.get(cat) ?? 0) + 1);
+      const tool = toolOfFinding(f, stepsById);
+      if (tool) byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
+    }
+  }
+  return row;
+}

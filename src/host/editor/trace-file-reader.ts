@@ -6,17 +6,12 @@
 import { getHeapStatistics } from 'node:v8';
 import type { DocumentWorkerClient, LoadEnd } from '../../core/engine/worker/document-client';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
-import type { TraceFile, TraceReload } from './trace-file';
+import { STEPS_PER_SLICE, type TraceFile, type TraceReload } from './trace-file';
 import { inTurn } from '../../core/util/slices';
 
 /** The rows catch up at most this often while steps arrive, and at least this rarely. */
 const MIN_FLUSH_MS = 100;
 const MAX_FLUSH_MS = 2_000;
-/**
- * Steps indexed per turn of the event loop while catching up: 10-25 ms at 10^6 steps (5,000 took
- * 30-77 ms, with the young generation's collections that fall in them).
- */
-const STEPS_PER_SLICE = 2_000;
 /**
  * A read stops when the host's JavaScript heap is this full: the steps are held on the host, and a
  * heap that runs out ends the extension host (every extension with it), not just this editor.
