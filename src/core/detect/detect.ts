@@ -131,6 +131,18 @@ export class StreamDetector {
   get findingCount(): number {
     return this.detector.findingCount;
   }
+
+  /**
+   * A detector at this one's steps that goes on independently: a run whose later steps may be
+   * replaced (a live trace, where a parent span written after its children takes a place among
+   * them) goes on from a copy instead of its first step. Costs what the detector holds (about
+   * one entry per call id and per distinct call), not the steps.
+   */
+  copy(): StreamDetector {
+    const c = Object.create(StreamDetector.prototype) as StreamDetector;
+    (c as unknown as { detector: Detector }).detector = this.detector.copy();
+    return c;
+  }
 }
 
 /** The detector state that ending the run changes: saved before `end` and restored after, for `findingsSoFar`. */
@@ -190,10 +202,50 @@ class Detector {
   /** The run's first step (what a tool-definition problem is reported on when no model step came). */
   private firstStep?: Seen;
 
-  constructor(private readonly trace: DetectedTrace, private readonly options: DetectOptions) {
-    this.schemas = new ToolSchemas(trace.tools);
+  constructor(private readonly trace: DetectedTrace, private readonly options: DetectOptions, schemas?: ToolSchemas) {
+    this.schemas = schemas ?? new ToolSchemas(trace.tools);
     this.repeatThreshold = Math.max(2, options.repeatThreshold ?? 3);
     this.observationMode = options.attribution === 'observation';
+  }
+
+  /**
+   * The same state, sharing nothing that either changes later: findings are copied (observation
+   * mode moves them) and the failures and positions that name them follow the copies; repeated
+   * calls are copied (counted in place); steps, Seen digests and open containers are never changed
+   * once made, and are shared, as are the tool schemas.
+   */
+  copy(): Detector {
+    const c = new Detector(this.trace, this.options, this.schemas);
+    const copies = new Map<Finding, Finding>();
+    for (const f of this.findings) {
+      const g = { ...f };
+      copies.set(f, g);
+      c.findings.push(g);
+      const at = this.positions.get(f);
+      if (at !== undefined) c.positions.set(g, at);
+    }
+    c.added = this.added;
+    for (const [k, v] of this.llmByCallId) c.llmByCallId.set(k, v);
+    for (const [k, v] of this.lastLlmByParent) c.lastLlmByParent.set(k, v);
+    for (const [k, v] of this.lastLlmByDepth) c.lastLlmByDepth.set(k, v);
+    c.open.push(...this.open);
+    c.failureCount = this.failureCount;
+    c.stepLimitCount = this.stepLimitCount;
+    for (const [depth, list] of this.pending) c.pending.set(depth, list.map((f) => (f.decision ? { ...f, decision: copies.get(f.decision) ?? f.decision } : f)));
+    for (const [k, v] of this.failedCalls) c.failedCalls.set(k, v);
+    c.workspaceVersion = this.workspaceVersion;
+    c.harnessStopped = this.harnessStopped;
+    for (const [version, calls] of this.calls) c.calls.set(version, new Map([...calls].map(([key, call]) => [key, { ...call }])));
+    for (const [k, v] of this.lastCallByDepth) c.lastCallByDepth.set(k, v);
+    c.toolStepsSinceLlm = this.toolStepsSinceLlm;
+    c.llmCount = this.llmCount;
+    c.lastLlm = this.lastLlm;
+    c.firstLlm = this.firstLlm;
+    c.lastAction = this.lastAction;
+    c.lastActionFailed = this.lastActionFailed;
+    c.finalAnswerSeen = this.finalAnswerSeen;
+    c.firstStep = this.firstStep;
+    return c;
   }
 
   addSteps(steps: readonly Step[]): void {

@@ -2,7 +2,8 @@
  * StreamDetector (src/core/detect/detect.ts): the detectors over a run that arrives in batches.
  * Asked after any batch, it answers what `detect` answers for the steps so far, and asking does not
  * change what later batches give; at the end it equals `detect` of the whole run. Checked on real
- * traces of several sources (both attribution modes) and on generated runs, split at random.
+ * traces of several sources (both attribution modes) and on generated runs, split at random. A copy
+ * goes on from the same steps independently of the original.
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { detect, StreamDetector, type DetectOptions } from '../../../src/core/de
 import { loadTraceFile } from '../../../src/core/load';
 import type { Trace } from '../../../src/core/model/schema';
 import { generateTraceModel } from '../../support/generate-traces';
+import { llmCall, llmSays, toolStep, trace as traceOf } from './build';
 
 const SHARED = join(__dirname, '..', '..', '..', '..', 'shared', 'traces');
 
@@ -74,6 +76,50 @@ describe('StreamDetector: detection over a run read in batches', function () {
       }
     });
   }
+
+  it('a copy goes on independently: each gives detect of the steps it was given, whatever the other was given (property)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 5, max: 150 }), fc.integer({ min: 2, max: 9 }), fc.integer({ min: 2, max: 6 }), fc.nat(150), fc.boolean(), fc.boolean(),
+      (steps, failEvery, fanout, at, observation, copyFirst) => {
+        const options: DetectOptions = { attribution: observation ? 'observation' : 'cause' };
+        const run = generateTraceModel({ steps, fanout, failEvery });
+        // Another tail after the same first steps (a live trace's steps replaced from `cut` on).
+        const other = generateTraceModel({ steps: steps + 20, fanout: fanout + 1, failEvery: Math.max(2, failEvery - 1) });
+        const cut = at % (run.steps.length + 1);
+        const replaced = { ...run, steps: [...run.steps.slice(0, cut), ...other.steps.slice(cut)] };
+        const original = new StreamDetector(run, options);
+        original.add(run.steps.slice(0, cut));
+        original.findings();
+        const copy = original.copy();
+        const feed = [(): void => original.add(replaced.steps.slice(cut)), (): void => copy.add(run.steps.slice(cut))];
+        if (copyFirst) feed.reverse();
+        for (const f of feed) {
+          f();
+          // Asked in between: asking changes nothing later, in either.
+          original.findings();
+          copy.findings();
+        }
+        assert.deepEqual(copy.findings(), detect(run, options), `the copy at ${cut} of ${run.steps.length}`);
+        assert.deepEqual(original.findings(), detect(replaced, options), 'the original, given other steps');
+      },
+    ), { numRuns: 80 });
+  });
+
+  it('a copy keeps its findings where the original moves its own (observation mode, a failure seen after the copy)', () => {
+    const options: DetectOptions = { attribution: 'observation' };
+    const failed = { status: 'error' as const, error: { message: "got an unexpected keyword argument 'page_down'", type: 'TypeError' } };
+    const first = [llmCall('m1', 'page_down', { page_down: '' }), toolStep('t1', 'page_down', { page_down: '' }, failed)];
+    const seenBy = (id: string) => traceOf([...first, llmSays(id, `${id}: sorry, wrong arguments.`)]);
+    const original = new StreamDetector(seenBy('m2'), options);
+    original.add(seenBy('m2').steps.slice(0, 2));
+    const copy = original.copy();
+    // The original's observer moves the model's finding to itself.
+    original.add(seenBy('m2').steps.slice(2));
+    copy.add(seenBy('m3').steps.slice(2));
+    assert.deepEqual(original.findings(), detect(seenBy('m2'), options));
+    assert.deepEqual(copy.findings(), detect(seenBy('m3'), options));
+    assert.ok(copy.findings().some((f) => f.stepId === 'm3'), 'the copy moved its own finding to its observer');
+  });
 
   it('generated runs with failures, loops and nesting, cut at random (property)', () => {
     fc.assert(fc.property(
