@@ -338,6 +338,32 @@ function* otlpLineChunks(steps: number, seed: number, spans = otlpSpanTexts(step
   if (batch.length) yield `${OTLP_REQUEST_OPEN}${batch.join(',')}${OTLP_REQUEST_CLOSE}\n`;
 }
 
+/**
+ * A live trace's next turn, as two lines of OTLP JSON lines an exporter appends as spans end: the
+ * turn's model and tool calls (their turn not yet written), then the turn itself, a parent after
+ * its children, under the run's root. `traceId`: the run it continues; `k`: which turn appended
+ * (ids and times after the generated ones).
+ */
+export function benchOtlpNextTurnLines(traceId: string, k: number): [string, string] {
+  const start = Date.UTC(2030, 0, 1) + k * 60_000;
+  const id = (part: number): string => `ffff${(3 * k + part).toString(16).padStart(12, '0')}`;
+  const span = (part: number, parent: string, name: string, from: number, to: number, attributes: Record<string, unknown>[]): Record<string, unknown> => ({
+    traceId, spanId: id(part), parentSpanId: parent, name, kind: 1, startTimeUnixNano: nanos(start + from), endTimeUnixNano: nanos(start + to), attributes, events: [], status: { code: 1 },
+  });
+  const turn = id(0);
+  const call = { id: `call_next_${k}`, name: 'web_search', arguments: { query: `next turn ${k}` } };
+  const calls = [
+    span(1, turn, 'chat gpt-4o-2024-08-06', 10, 900, [kv('gen_ai.operation.name', 'chat'), kv('gen_ai.request.model', 'gpt-4o-2024-08-06'),
+      kv('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Go on with turn ${k}.` }] }])),
+      kv('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', ...call }], finish_reason: 'tool_call' }]))]),
+    span(2, turn, 'execute_tool web_search', 910, 1500, [kv('gen_ai.operation.name', 'execute_tool'), kv('gen_ai.tool.name', call.name), kv('gen_ai.tool.call.id', call.id),
+      kv('gen_ai.tool.call.arguments', JSON.stringify(call.arguments)), kv('gen_ai.tool.call.result', `results for turn ${k}`)]),
+  ];
+  const parent = span(0, spanIdOf(0), `invoke_agent Step next ${k}`, 0, 1510, [kv('gen_ai.operation.name', 'invoke_agent'), kv('gen_ai.agent.name', `Step next ${k}`)]);
+  const line = (spans: unknown[]): string => `${OTLP_REQUEST_OPEN}${spans.map((x) => JSON.stringify(x)).join(',')}${OTLP_REQUEST_CLOSE}\n`;
+  return [line(calls), line([parent])];
+}
+
 /** Runs of BENCH_RUN_SPANS spans one after another, each with a trace id of its own, each span as it ends. */
 function* otlpRunSpanTexts(steps: number, seed: number): Generator<string> {
   for (let run = 0, left = steps; left > 0; run++, left -= BENCH_RUN_SPANS) {

@@ -35,6 +35,11 @@ export class StepPrints {
     return this.prints.get(i);
   }
 
+  /** Keep the first `count` prints. */
+  truncate(count: number): void {
+    this.prints.truncate(count);
+  }
+
   add(steps: readonly Step[]): void {
     for (const s of steps) this.prints.push(stepPrint(s));
   }

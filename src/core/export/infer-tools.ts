@@ -68,6 +68,14 @@ export class ToolInference {
     }
   }
 
+  /** An inference that goes on from this one's calls independently (a run read again from a point). */
+  copy(): ToolInference {
+    const c = new ToolInference(this.tools);
+    for (const [name, p] of this.props) c.props.set(name, new Map([...p].map(([k, types]) => [k, new Set(types)])));
+    c.changes = this.changes;
+    return c;
+  }
+
   result(): { tools: ToolDefinition[]; inferred: ToolDefinition[] } {
     const inferred: ToolDefinition[] = [...this.props].map(([name, p]) => ({
       name,

@@ -10,7 +10,7 @@ import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { benchTraceText } from '../../support/bench-traces';
+import { BENCH_TRACE_ID, benchOtlpNextTurnLines, benchTraceText, writeBenchTrace } from '../../support/bench-traces';
 import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
 const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'live', title: 'a live run' });
@@ -162,6 +162,27 @@ export function registerTraceChangesTests(): void {
       const after = await waitFor('the rewrite read again', async () => { const s = await webviewState(); return s?.totalRows === 5 && s.selectedId === 's2' ? s : undefined; });
       assert.equal(after.selectedIndex, 3, 's2 moved from row 2 to row 4');
       assert.deepEqual(after.selectedTags, ['TOOL.RUNTIME'], 'the tag is still on s2');
+    });
+
+    test('a large live OpenTelemetry trace follows its next lines: the calls show, then their turn, written after them, takes its place before them', async () => {
+      const { api } = await activatedExtension();
+      const file = join(dir, 'live.otlp.trace.jsonl');
+      // Over 4 MB of OTLP JSON lines, its spans written as they end (a batch exporter's): read in two passes, then read on.
+      await writeBenchTrace(file, 'otlp-lines', 2_600);
+      assert.ok(statSync(file).size > 4 * 1024 * 1024, 'large enough to stream');
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      const steps = () => api.traceEditor()?.activeEditor?.document.file.traces[0]?.steps ?? [];
+      await waitFor('every span read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === 2_600 ? true : undefined; });
+      const [calls, turn] = benchOtlpNextTurnLines(BENCH_TRACE_ID, 0);
+      appendFileSync(file, calls);
+      await waitFor('the two calls as rows', async () => ((await webviewState())?.totalRows === 2_602 ? true : undefined));
+      appendFileSync(file, turn);
+      await waitFor('their turn as a row', async () => ((await webviewState())?.totalRows === 2_603 ? true : undefined));
+      const ids = steps().map((st) => st.id);
+      const [turnId, chatId, toolId] = ['ffff000000000000', 'ffff000000000001', 'ffff000000000002'];
+      assert.deepEqual([ids.indexOf(turnId), ids.indexOf(chatId), ids.indexOf(toolId)], [2_600, 2_601, 2_602], 'the turn before its calls, at the end of the run');
+      assert.deepEqual(steps().slice(2_600).map((st) => st.parentId), ['0000000000000001', turnId, turnId], 'the calls under their turn, the turn under the root');
     });
 
     test('a large file written over in place and grown in one write: the step no longer on its line reads the file again, and shows as it is', async () => {

@@ -10,13 +10,14 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import fc from 'fast-check';
 import { rejectedCallTrace } from '../../support/rejected-call-trace';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import { startTraceWorker, TRACE_WORKER_YOUNG_GENERATION_MB } from '../../../src/core/engine/worker/spawn';
 import { MAX_UNREAD_EVENTS } from '../../../src/core/engine/worker/event-flow';
 import { DOCUMENT_WORKER_READY } from '../../../src/core/engine/worker/messages';
-import { checkLinesInFile, LineVerdict, type LineCheck } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, LineVerdict, withoutPayloads, type LineCheck, type PayloadFormat } from '../../../src/core/engine/stream/step-payloads';
 import { searchableText } from '../../../src/core/engine/search-text';
 import { loadTraceFile } from '../../../src/core/load';
 import { analysisOutcome } from '../../../src/core/analysis/outcome';
@@ -87,8 +88,11 @@ function open(path: string, extra: Partial<OpenDocumentParams> = {}): { model: M
  * streamed TRAIL span's location covers its own members (from its start up to its `child_spans`),
  * the whole load's the span with its children. Checked here, then set to the whole load's.
  */
-function assertLikeWholeLoad(model: Model, path: string, ownLocations = false): void {
+function assertLikeWholeLoad(model: Model, path: string, ownLocations = false, held?: PayloadFormat): void {
   const whole = loadTraceFile(path, siblingsOf(path));
+  const wholeFindings = jsonView(whole.traces.map((t) => findingsFor(t, DEFAULT_TAXONOMY)));
+  // Steps sent held (payloadsOnDemand) are the whole load's without their payloads.
+  if (held) whole.traces = whole.traces.map((t) => ({ ...t, steps: t.steps.map((st) => withoutPayloads(st, held)) }));
   if (ownLocations) {
     model.runs.forEach((run, r) => run.steps.forEach((s, i) => {
       const w = whole.traces[r]?.steps[i]?.location;
@@ -104,7 +108,7 @@ function assertLikeWholeLoad(model: Model, path: string, ownLocations = false): 
   assert.equal(model.failed, undefined, `${path}: ${model.failed?.join('; ')}`);
   assert.equal(model.format, whole.format);
   assert.deepEqual(jsonView(model.runs), jsonView(whole.traces), 'runs, headers and steps');
-  assert.deepEqual(model.findings, jsonView(whole.traces.map((t) => findingsFor(t, DEFAULT_TAXONOMY))), 'findings');
+  assert.deepEqual(model.findings, wholeFindings, 'findings');
   assert.deepEqual([...model.warnings].sort(), whole.warnings.map((w) => JSON.stringify(w)).sort(), 'warnings');
 }
 
@@ -124,6 +128,27 @@ function trailVariant(text: string, change: (root: Record<string, unknown>) => R
 }
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
+
+interface OtlpSpan { spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: unknown[] }
+interface OtlpRequest { resourceSpans: { resource: unknown; scopeSpans: { scope: unknown; spans: OtlpSpan[] }[] }[] }
+
+/** A generated OTLP document's spans in the order they end, as a live exporter writes them (a parent after its children). */
+function spansAsTheyEnd(text: string): OtlpSpan[] {
+  const doc = JSON.parse(text) as OtlpRequest;
+  return [...doc.resourceSpans[0].scopeSpans[0].spans].sort((a, b) => (BigInt(a.endTimeUnixNano) < BigInt(b.endTimeUnixNano) ? -1 : BigInt(a.endTimeUnixNano) > BigInt(b.endTimeUnixNano) ? 1 : 0));
+}
+
+/** `spans` as OTLP JSON lines, one request per line, of `sizes[k]` spans each (the sizes taken in turn), as the receiver appends them. */
+function cutIntoRequests(spans: readonly OtlpSpan[], sizes: readonly number[]): string[] {
+  const out: string[] = [];
+  for (let at = 0, k = 0; at < spans.length; k++) {
+    const size = sizes[k % sizes.length];
+    const request = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'live-agent' } }] }, scopeSpans: [{ scope: { name: 'agent' }, spans: spans.slice(at, at + size) }] }] };
+    out.push(`${JSON.stringify(request)}\n`);
+    at += size;
+  }
+  return out;
+}
 
 describe('engine: opening a trace in the document worker', function () {
   this.timeout(120_000);
@@ -451,17 +476,115 @@ describe('engine: opening a trace in the document worker', function () {
     });
   }
 
-  it('OTLP JSON lines that grow are read again with the new lines', () => {
-    const all = otlpLines(benchTraceText('otlp', 200, 7), 10).split('\n').filter((l) => l !== '');
+  it('OTLP JSON lines that grow are read on from where the last read stopped; a span out of order reads them from the start', () => {
+    const all = lines(otlpLines(benchTraceText('otlp', 200, 7), 10));
     const path = write(all.slice(0, 12).join('\n') + '\n', `l${++serial}.jsonl`);
     const { model, loader } = open(path);
     assert.ok(!model.events.includes('reset'), 'streamed');
     appendFileSync(path, all.slice(12).join('\n') + '\n');
     model.events = [];
+    const sentBefore = model.runs[0].steps.length;
+    const shown = model.runs[0].steps;
+    loader.reload();
+    assert.equal(loader.linesReadOnReads, 1);
+    assert.ok(!model.events.includes('reset') && model.events[model.events.length - 1] === 'done', model.events.join(','));
+    assert.equal(model.runs[0].steps.length, 200);
+    assert.ok(model.runs[0].steps.slice(0, sentBefore).every((st, i) => st === shown[i]), 'the steps shown before were not sent again');
+    assertLikeWholeLoad(model, path);
+    // A span under a step whose subtree was left: out of decision order, so the file is read from its start, in two passes.
+    const doc = JSON.parse(all[0]) as OtlpRequest;
+    const late = structuredClone(doc);
+    const [child] = late.resourceSpans[0].scopeSpans[0].spans.filter((sp) => sp.parentSpanId);
+    late.resourceSpans[0].scopeSpans[0].spans = [{ ...child, spanId: 'ffff000000000001', startTimeUnixNano: child.endTimeUnixNano }];
+    appendFileSync(path, `${JSON.stringify(late)}\n`);
+    model.events = [];
+    loader.reload();
+    assert.equal(loader.twoPassReads, 1);
+    assert.equal(model.events[0], 'reset');
+    assertLikeWholeLoad(model, path);
+    // Read in two passes from then on, and on from there: the next line's span is appended.
+    const next = structuredClone(doc);
+    next.resourceSpans[0].scopeSpans[0].spans = [{ ...child, spanId: 'ffff000000000002', parentSpanId: undefined, startTimeUnixNano: '1999999999999999999', endTimeUnixNano: '1999999999999999999' }];
+    appendFileSync(path, `${JSON.stringify(next)}\n`);
+    model.events = [];
+    loader.reload();
+    assert.equal(loader.twoPassReads, 1, 'not read again');
+    assert.equal(loader.linesReadOnReads, 3);
+    assert.deepEqual(model.events, ['steps', 'done']);
+    assertLikeWholeLoad(model, path);
+  });
+
+  it('a live trace written as its spans end is read on line by line: appended where the order holds, sent again from a parent that came after its children', () => {
+    const spans = spansAsTheyEnd(benchTraceText('otlp', 90, 11));
+    // Late in the trace, a model span declares the tools its calls use: the run is detected again with them.
+    const tool = { type: 'function', name: 'web_search', description: 'Search the web', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } };
+    const chat = spans.map((sp) => sp.name).lastIndexOf(spans.find((sp) => sp.name.startsWith('chat'))!.name);
+    spans[chat] = { ...spans[chat], attributes: [...spans[chat].attributes, { key: 'gen_ai.tool.definitions', value: { stringValue: JSON.stringify([tool]) } }] };
+    const requests = cutIntoRequests(spans, [3, 1, 4, 2]);
+    // Two lines: one alone reads as an OTLP document (the whole load's reading too), until a second comes.
+    const path = write(requests[0] + requests[1], `live${++serial}.jsonl`);
+    const model = new Model();
+    let stepsSent = 0;
+    // What going back to the first step would read back: the steps each reset keeps.
+    let keptByResets = 0;
+    // Each run's checkpoint 6 steps before its end: a parent that came goes back to it, or to the start when it lies before it.
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true, checkpointLag: 6 }, (e) => {
+      if (e.kind === 'steps') stepsSent += e.steps.length;
+      if (e.kind === 'reset') keptByResets += e.keep?.[0] ?? 0;
+      model.apply(e);
+    });
+    loader.open();
+    let appendedOnly = 0;
+    let sentAgain = 0;
+    for (const request of requests.slice(2)) {
+      // Half a line first: it waits for the rest.
+      const half = Math.floor(request.length / 2);
+      appendFileSync(path, request.slice(0, half));
+      model.events = [];
+      loader.reload();
+      assert.deepEqual(model.events, ['unchanged']);
+      appendFileSync(path, request.slice(half));
+      model.events = [];
+      stepsSent = 0;
+      const before = model.runs[0].steps.length;
+      loader.reload();
+      if (model.events.includes('reset')) sentAgain++;
+      else {
+        appendedOnly++;
+        assert.equal(stepsSent, model.runs[0].steps.length - before, 'only the new steps went');
+      }
+      assertLikeWholeLoad(model, path, false, 'otlp-span');
+    }
+    assert.equal(loader.wholeLoads, 0);
+    assert.equal(loader.linesReadOnReads, 2 * (requests.length - 2), 'every change was read on from the last stop');
+    assert.ok(appendedOnly > 3 && sentAgain > 3, `${appendedOnly} appends, ${sentAgain} sent again from a moved span`);
+    // And once more without a reset: the line that declared the tools, whose run is detected again with them.
+    assert.equal(loader.runsGoneBack, sentAgain + 1);
+    // From its checkpoint, a run reads back the few steps between it and the moved span, not the
+    // run (but for a sub-agent's span, which goes back further than 6 steps, and the new tools).
+    assert.ok(loader.stepsReadBack < keptByResets / 3, `${loader.stepsReadBack} steps read back, ${keptByResets} kept by the resets`);
+    assert.deepEqual(model.runs[0].tools.map((t) => t.name), ['web_search']);
+    // Cut back (a new run of the exporter): read from the start.
+    writeFileSync(path, requests[0]);
+    model.events = [];
     loader.reload();
     assert.equal(model.events[0], 'reset');
-    assert.equal(model.runs[0].steps.length, 200);
-    assertLikeWholeLoad(model, path);
+    assertLikeWholeLoad(model, path, false, 'otlp-span');
+  });
+
+  it('a live trace read on gives what the whole load gives after every line, however its spans are cut into lines', () => {
+    const spans = spansAsTheyEnd(benchTraceText('otlp', 40, 5));
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.integer({ min: 0, max: 12 }), (sizes, held, checkpointLag) => {
+      const requests = cutIntoRequests(spans, sizes);
+      const path = write(requests[0] + requests[1], `live${++serial}.jsonl`);
+      const { model, loader } = open(path, { payloadsOnDemand: held, checkpointLag });
+      for (const request of requests.slice(2)) {
+        appendFileSync(path, request);
+        loader.reload();
+        assertLikeWholeLoad(model, path, false, held ? 'otlp-span' : undefined);
+      }
+      assert.equal(loader.linesReadOnReads, requests.length - 2);
+    }), { numRuns: 40 });
   });
 
   it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {

@@ -6,12 +6,13 @@
  * document reader refuses, naming the file, line and column.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { readJsonDocument, type JsonDocumentItem, type JsonPathPattern } from '../../../src/core/engine/stream/json-document';
-import { ownText, readJsonValues, type JsonTree, type JsonValueItem } from '../../../src/core/engine/stream/json-values';
+import { ownText, readJsonValues, type JsonLinesStop, type JsonTree, type JsonValueItem, type JsonValuesSummary } from '../../../src/core/engine/stream/json-values';
+import { wholeLinesEnd } from '../../../src/core/engine/stream/complete-lines';
 import { OTLP_SELECT } from '../../../src/core/engine/stream/otlp-stream';
 import { isUserInputError } from '../../../src/core/util/problems';
 import { SourceFile } from '../../../src/core/json/source-file';
@@ -200,6 +201,14 @@ describe('engine: reading the values at chosen paths of a JSON document (json-va
 
   describe('JSON lines (JsonLines)', () => {
     const lines = { firstKeys: ['a'] };
+    const readAll = (path: string, from: JsonLinesStop | undefined, to: number | undefined): { items: JsonValueItem[]; sha256: string; stop?: JsonLinesStop } => {
+      const items: JsonValueItem[] = [];
+      const it = readJsonValues(path, { select: [['a', '*']], lines, chunkSize: 16, ...(from ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+      for (let r = it.next(); ; r = it.next()) {
+        if (r.done) return { items, sha256: r.value.sha256, stop: r.value.stop };
+        items.push(...r.value.items);
+      }
+    };
     const read = (text: string, chunkSize = 16): { items: JsonValueItem[]; breaks: string[] } => {
       const items: JsonValueItem[] = [];
       const breaks: string[] = [];
@@ -227,6 +236,41 @@ describe('engine: reading the values at chosen paths of a JSON document (json-va
       }
     });
 
+    it('reads on from where a read stopped as the file grows: the same items, places and sha256 as one read of the whole', () => {
+      const parts = ['{"a": [1, {"x": "é"}]}\r\n', '\n{"a": [{"y": 2}], "b": 3}\n', '{"a": []}\n{"a": ["z\\n", 4]}', '\n{"a": [{"w": [5]}]}\n'];
+      const whole = writeTemp(parts.join(''));
+      const wholeRead = readAll(whole, undefined, undefined);
+      for (const chunkSize of [16, 4096]) {
+        const path = writeTemp('');
+        const items: JsonValueItem[] = [];
+        let stop: JsonLinesStop | undefined;
+        let summary: JsonValuesSummary | undefined;
+        for (const part of parts) {
+          appendFileSync(path, part);
+          const it = readJsonValues(path, { select: [['a', '*']], lines, chunkSize, ...(stop ? { from: stop } : {}) });
+          for (let r = it.next(); ; r = it.next()) {
+            if (r.done) { summary = r.value; break; }
+            assert.equal(r.value.linesBreak, undefined);
+            items.push(...r.value.items);
+          }
+          assert.ok(summary.stop, 'it stopped between two values');
+          assert.equal(summary.stop.byte, readFileSync(path).length);
+          stop = summary.stop;
+        }
+        assert.deepEqual(items, wholeRead.items, `chunk size ${chunkSize}`);
+        assert.equal(summary?.sha256, wholeRead.sha256);
+      }
+      // A stop is used up; `to` leaves a line still being written for later.
+      const path = writeTemp('{"a": [1]}\n');
+      const first = readAll(path, undefined, undefined);
+      appendFileSync(path, '{"a": [2]}\n{"a": [3');
+      const upTo = readFileSync(path).indexOf('{"a": [3');
+      const next = readAll(path, first.stop, upTo);
+      assert.deepEqual(next.items.map((i) => [i.line, i.value]), [[1, 2]]);
+      assert.equal(next.stop?.byte, upTo);
+      assert.throws(() => readAll(path, first.stop, upTo), /read on from twice/);
+    });
+
     it('says when the file is not JSON lines as asked', () => {
       const cases: [string, string][] = [
         ['{"a": [1]} {"a": [2]}\n', 'line 1 holds more than one value'],
@@ -237,6 +281,24 @@ describe('engine: reading the values at chosen paths of a JSON document (json-va
       ];
       for (const [text, reason] of cases) assert.deepEqual(read(text).breaks, [reason], JSON.stringify(text));
     });
+  });
+
+  it('finds where the whole lines written so far end (wholeLinesEnd): a last line waits for its line break unless it parses whole', () => {
+    const cases: [string, number, string][] = [
+      ['{"a":1}\n{"a":2}\n', 0, '{"a":1}\n{"a":2}\n'],
+      ['{"a":1}\n{"a":2', 0, '{"a":1}\n'],
+      ['{"a":1}\n{"a":2}', 0, '{"a":1}\n{"a":2}'],
+      ['{"a":1}\n{"a":2', 8, '{"a":1}\n'],
+      ['{"a":1}\n   ', 0, '{"a":1}\n'],
+      [`{"a":1}\n${'x'.repeat(200_000)}`, 0, '{"a":1}\n'],
+    ];
+    for (const [text, from, expected] of cases) {
+      const path = writeTemp(text);
+      assert.equal(wholeLinesEnd(path, from, Buffer.byteLength(text)), Math.max(from, Buffer.byteLength(expected)), JSON.stringify(text.slice(0, 40)));
+    }
+    // A long last line (over a read from the end) still finds the line break before it.
+    const long = `{"a":"${'x'.repeat(200_000)}"}\n{"a"`;
+    assert.equal(wholeLinesEnd(writeTemp(long), 0, Buffer.byteLength(long)), long.indexOf('\n') + 1);
   });
 
   it('says no to selected paths inside others (the document reader reads those)', () => {

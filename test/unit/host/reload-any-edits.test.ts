@@ -123,6 +123,8 @@ describe('trace editor: a file changed in any way and read again shows what a fr
 
   SOURCES.forEach((source, n) => it(`${source.name}: lines appended, torn, rewritten and cut`, () => {
     const path = join(dir, `live-${n}.trace.jsonl`);
+    // OTLP JSON lines that grew are read on from where the last read stopped: the runs must take that way too.
+    let readOn = 0;
     fc.assert(fc.property(fc.integer({ min: source.least, max: 20 }), fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
       // The file as written so far (whole lines) and how far into the source it got.
       const written = source.lines.slice(0, start);
@@ -182,7 +184,9 @@ describe('trace editor: a file changed in any way and read again shows what a fr
         }
         check();
       }
+      readOn += live.loader.linesReadOnReads;
     }), { seed: 20261204 + n, numRuns: 12 });
+    if (source.name.startsWith('OTLP')) assert.ok(readOn > 10, `${source.name}: ${readOn} reads on from the last stop`);
   }));
 });
 

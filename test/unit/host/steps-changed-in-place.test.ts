@@ -106,9 +106,13 @@ describe('trace editor: steps a reload changed in place', function () {
     const session = live.file.session(0);
     appendFileSync(path, second);
     live.reload();
-    assert.deepEqual(live.resets, [[60]], 'the first trace is kept whole');
+    // Read on from where the last read stopped: the first trace is kept whole, with no reset.
+    assert.equal(live.loader.linesReadOnReads, 1);
+    assert.deepEqual(live.resets, [], 'the first trace is kept whole');
     assert.deepEqual(live.sentPerRun, { 1: 30 }, 'only the new trace\'s spans are sent');
-    assert.equal(live.change?.kind, 'rewritten', 'a run came');
+    // Its steps came as steps of a run, as an agent-trace/v1 file's new run comes: the page sees the new run in the file's runs.
+    assert.equal(live.change?.kind, 'appended');
+    assert.equal(live.file.traces.length, 2, 'a run came');
     let fresh = new Opened(path, true);
     for (const run of [0, 1]) assert.deepEqual(live.shown(run), fresh.shown(run), `run ${run}`);
     assert.equal(live.file.session(0), session, 'the first trace\'s session is kept: its run held its place');
@@ -117,7 +121,8 @@ describe('trace editor: steps a reload changed in place', function () {
     appendFileSync(path, JSON.stringify({ resourceSpans: [] }) + '\n');
     const kept = live.file.session(1);
     live.reload();
-    assert.deepEqual(live.resets, [[60, 30]]);
+    assert.equal(live.loader.linesReadOnReads, 2);
+    assert.deepEqual(live.resets, []);
     assert.deepEqual(live.sentPerRun, {});
     assert.equal(live.change?.kind, 'appended');
     assert.equal(live.file.session(1), kept);

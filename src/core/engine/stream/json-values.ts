@@ -20,7 +20,7 @@
  * as readJsonDocument: it runs in the trace worker.
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { JsonPath } from '../../json/locate';
 import type { SourceLocation } from '../../model/schema';
@@ -38,6 +38,39 @@ export interface JsonValuesOptions {
   lines?: JsonLines;
   /** Bytes per read (default 1 MB). */
   chunkSize?: number;
+  /**
+   * JSON lines only: read on from where an earlier read of the same file stopped (its summary's
+   * `stop`), as the file grew; the file's bytes before it must be as that read found them. The
+   * stop is used up.
+   */
+  from?: JsonLinesStop;
+  /** Read bytes up to here only (with `from`: the end of the last whole line, the rest still being written). */
+  to?: number;
+}
+
+/** What readJsonValues returns: with `lines`, where it stopped, to read on from there later. */
+export interface JsonValuesSummary extends JsonDocumentSummary {
+  /** JSON lines read to a value's end (always, unless the reader threw): the state to read on with. */
+  stop?: JsonLinesStop;
+}
+
+/**
+ * Where a read of JSON lines stopped (after its last value), with the reader's state there: the
+ * positions of lines and characters, and the sha256 of the bytes read. A file that grows (a live
+ * trace, the OTLP receiver's output) is read on from it, not from its start.
+ */
+export class JsonLinesStop {
+  private taken = false;
+
+  /** @internal */
+  constructor(readonly byte: number, private readonly scanner: ValueScanner, private readonly hash: Hash) {}
+
+  /** @internal The reader's state, once: reading on changes it. */
+  take(): { scanner: ValueScanner; hash: Hash } {
+    if (this.taken) throw new Error('readJsonValues: a JSON lines stop was read on from twice');
+    this.taken = true;
+    return { scanner: this.scanner, hash: this.hash };
+  }
 }
 
 /**
@@ -123,18 +156,21 @@ const COLON = 0x3a;
  * file's size, sha256 and item count. Throws a UserInputError naming the file (and the line and
  * column) when it cannot be read or is not one well-formed JSON document it can read.
  */
-export function* readJsonValues(path: string, opts: JsonValuesOptions): Generator<JsonValuesBatch, JsonDocumentSummary, void> {
+export function* readJsonValues(path: string, opts: JsonValuesOptions): Generator<JsonValuesBatch, JsonValuesSummary, void> {
   const chunkSize = Math.max(16, Math.floor(opts.chunkSize ?? DEFAULT_DOCUMENT_CHUNK_SIZE));
+  if (opts.from && !opts.lines) throw new Error('readJsonValues: only JSON lines are read on from a stop');
   const fd = openDocument(path);
   try {
-    const size = fstatSync(fd).size;
-    const scanner = new ValueScanner(path, opts.select, opts.tree, opts.lines);
-    const hash = createHash('sha256');
-    let pos = 0;
+    const size = opts.to ?? fstatSync(fd).size;
+    const resumed = opts.from?.take();
+    const scanner = resumed?.scanner ?? new ValueScanner(path, opts.select, opts.tree, opts.lines);
+    const hash = resumed?.hash ?? createHash('sha256');
+    let pos = opts.from?.byte ?? 0;
     let items = 0;
     for (;;) {
+      const wanted = opts.to === undefined ? chunkSize : Math.min(chunkSize, opts.to - pos);
       const window = scanner.room(chunkSize);
-      const n = readSync(fd, window, 0, chunkSize, pos);
+      const n = wanted > 0 ? readSync(fd, window, 0, wanted, pos) : 0;
       if (n === 0) break;
       hash.update(window.subarray(0, n));
       const out = scanner.write(n, pos + n >= size);
@@ -145,7 +181,9 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
       yield { items: out, byte: pos, size, ...(treeBreak ? { treeBreak } : {}), ...(linesBreak ? { linesBreak } : {}) };
     }
     scanner.end();
-    return { size: pos, sha256: hash.digest('hex'), items };
+    // The hash goes on with the stop: the digest is a copy's.
+    const sha256 = hash.copy().digest('hex');
+    return { size: pos, sha256, items, ...(opts.lines && scanner.betweenValues ? { stop: new JsonLinesStop(pos, scanner, hash) } : {}) };
   } finally {
     closeSync(fd);
   }
@@ -255,6 +293,11 @@ class ValueScanner {
     const out = this.out;
     this.out = [];
     return out;
+  }
+
+  /** Between two values of JSON lines (the last read whole): where a later read can go on. */
+  get betweenValues(): boolean {
+    return this.done && this.stack.length === 0 && this.scan === undefined;
   }
 
   end(): void {

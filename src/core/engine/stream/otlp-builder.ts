@@ -243,6 +243,11 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     return state?.rootName !== undefined && state.lastSpan < this.spans;
   }
 
+  /** Spans read so far, in every run. */
+  get spanCount(): number {
+    return this.spans;
+  }
+
   /** How many spans run `run` has had so far. */
   spansOf(run: number): number {
     return this.states[run]?.collected.count ?? 0;

@@ -103,6 +103,23 @@ export class OrderedSpans {
     return this.order.length;
   }
 
+  /**
+   * How many leading steps are as in `before`, the same run ordered when it had fewer spans
+   * (its spans are a prefix of these, by number): a step is its span placed at its index under
+   * its parent at its depth, with its id, so the same span in the same place is the same step.
+   * A span that came can take a place among them: a parent written after its children (spans
+   * are written as they end) goes before them.
+   */
+  stepsAsIn(before: OrderedSpans): number {
+    const n = Math.min(this.count, before.count);
+    let k = 0;
+    for (; k < n; k++) {
+      const i = this.order[k];
+      if (i !== before.order[k] || this.parentOf[i] !== before.parentOf[i] || this.depth[i] !== before.depth[i] || this.ids[i] !== before.ids[i]) break;
+    }
+    return k;
+  }
+
   /** The byte ranges of the spans of steps [from, to): start, end per step. */
   ranges(from: number, to: number): number[] {
     const out: number[] = [];

@@ -31,7 +31,7 @@ import type { Finding } from '../../detect';
 import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
-import { completeLines } from '../stream/complete-lines';
+import { completeLines, wholeLinesEnd } from '../stream/complete-lines';
 import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
@@ -43,7 +43,7 @@ import type { OrderedSpans } from '../stream/otlp-two-pass';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
-import { readJsonValues, SecondJsonValue } from '../stream/json-values';
+import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { failureSites } from '../../analysis/failure-sites';
@@ -65,6 +65,8 @@ export interface OpenDocumentParams {
   batchSteps?: number;
   /** Bytes per read while streaming (tests use small ones). */
   chunkSize?: number;
+  /** OTLP JSON lines read on: how far behind a run's end its checkpoint is, in steps (default CHECKPOINT_LAG; tests use small ones). */
+  checkpointLag?: number;
   /**
    * Single JSON documents (OTLP, TRAIL span trees, Inspect .json) larger than this are parsed as a
    * stream (`loadTraceFile`), not as one string; default V8's string limit (tests make it small).
@@ -157,6 +159,31 @@ const STREAM_CHUNK_BYTES = 1024 * 1024;
  */
 const FIRST_STREAM_CHUNK_BYTES = 64 * 1024;
 
+/**
+ * OTLP JSON lines read to their end are read on from there when they grow (the OTLP receiver's
+ * files, a collector's): the reader's state, and for spans read in two passes the first pass's
+ * columns, are kept up to this many spans; a larger file is read again whole at each change.
+ * Kept, they cost 60-90 bytes a span of the worker's heap (10^5 spans: 6-9 MB). Each line read on
+ * orders every span again: at 10^6 spans (one trace, 1.9 GB) 2.4-4.5 s a line, where a read
+ * again took 50 s, but the process's peak memory rose from 1.4 GB to 2.3 GB, over the editor's
+ * 1.5 GB; ordering only the runs that changed, in place, would lift this limit.
+ */
+export const SPANS_KEPT_TO_READ_ON = 250_000;
+
+/** What is kept of OTLP JSON lines read to their end, to read on from there when the file grows. */
+interface LinesReadOn {
+  stop: JsonLinesStop;
+  builder: OtlpStreamBuilder;
+  /** Read in two passes (the builder collects): each run's spans in the order sent, to tell what a new span moved. */
+  ordered?: OrderedSpans[];
+}
+
+/** A read of a document's spans that got to its end: the file's sha256, and (JSON lines) where it stopped. */
+interface SpansRead {
+  sha256: string;
+  stop?: JsonLinesStop;
+}
+
 /** What the loader keeps of a streamed run besides its steps, updated as they are read. */
 interface StreamedRun {
   detector: StreamDetector;
@@ -170,7 +197,25 @@ interface StreamedRun {
   /** With payloadsOnDemand: the tools its calls imply, and how far the host was told of them. */
   inferredTools: ToolInference | undefined;
   sentToolChanges: number;
+  /** OTLP JSON lines read in two passes, to read on: the run as it was at a step some way back (see CHECKPOINT_LAG). */
+  checkpoint?: RunCheckpoint;
 }
+
+/** A copy of what a run's detector and tool inference were after its first `at` steps. */
+interface RunCheckpoint {
+  at: number;
+  detector: StreamDetector;
+  inference: ToolInference | undefined;
+}
+
+/**
+ * How far behind a run's last step its checkpoint is taken, in steps. A live trace's spans are
+ * written as they end: a parent comes after its children and takes a place before them, seldom
+ * far back (a step of an agent, not the agent's whole run). The run then goes on from its
+ * checkpoint, its steps after it read back, not from its first step: at 5·10^4 spans, 1.8 s per
+ * line where a parent came, where appends cost 0.1 s.
+ */
+const CHECKPOINT_LAG = 2_000;
 
 export class DocumentLoader {
   /** `streamed`: agent-trace/v1 lines, read on as they grow; `document`: an OTLP document read in chunks. */
@@ -181,13 +226,15 @@ export class DocumentLoader {
   private documentKind: DocumentKind = 'otlp';
   /** Why the last read of a document's spans gave up (see readSpans). */
   private spansRefusal: unknown;
+  /** OTLP JSON lines read to their end: how to read on when they grow. */
+  private linesReadOn: LinesReadOn | undefined;
   private position: JsonlPosition = JSONL_START;
   /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
   private hasher: FileHasher | undefined;
 
   /** How far the streamed file was read (and hashed). */
   private get hashedTo(): number {
-    return this.hasher?.hashedTo ?? 0;
+    return this.hasher?.hashedTo ?? this.linesReadOn?.stop.byte ?? 0;
   }
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
@@ -228,6 +275,11 @@ export class DocumentLoader {
   twoPassReads = 0;
   /** Two-pass reads in which a run sent during the first pass got more spans later (tests read it). */
   earlyRunsGrown = 0;
+  /** Reloads of OTLP JSON lines read on from where the last read stopped (tests read it). */
+  linesReadOnReads = 0;
+  /** Runs of OTLP JSON lines read on that went back to an earlier step, and how many steps were read back for it (tests read them). */
+  runsGoneBack = 0;
+  stepsReadBack = 0;
   /** Files loaded whole (tests read it). */
   wholeLoads = 0;
   private sha: string | undefined;
@@ -260,6 +312,7 @@ export class DocumentLoader {
     try {
       this.stamp = stampOf(this.params.path);
       if (isReload && !fromStart && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
+      if (isReload && !fromStart && this.linesReadOn && this.isAppend()) return this.readLinesOn(this.linesReadOn);
       // Read whole because its lines were out of order: so again (the same bytes are unchanged,
       // the steps unchanged at each run's head are kept), not streamed up to the same break first.
       if (isReload && this.mode === 'whole' && this.outOfOrder) return this.loadWhole(true);
@@ -360,6 +413,7 @@ export class DocumentLoader {
     this.hasher = undefined;
     this.readStamp = undefined;
     this.fedPending = undefined;
+    this.linesReadOn = undefined;
   }
 
   private streamFromStart(): void {
@@ -381,13 +435,19 @@ export class DocumentLoader {
     this.startOver('document', [], isReload);
     this.documentKind = kind;
     const builder = (this.document = this.documentBuilder());
-    const sha = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
-    if (sha === undefined && this.turnedOutToBeLines()) return this.streamDocument(isReload, 'otlp-lines');
-    if (sha === undefined) return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
-    this.sha = sha;
+    const read = this.readSpans(builder, (out, byte, size) => this.sendDocumentSteps(out, byte, size));
+    if (read === undefined && this.turnedOutToBeLines()) return this.streamDocument(isReload, 'otlp-lines');
+    if (read === undefined) return builder.orderBreakIsOrder ? this.readDocumentInTwoPasses(isReload) : this.loadWhole(isReload);
+    if (builder instanceof OtlpStreamBuilder) this.keepLinesReadOn(read, builder);
+    this.finishDocument(builder, read, fileSize(path));
+  }
+
+  /** The end of a read of a document built as it was read: the runs' headers now that the file's sha256 is known. */
+  private finishDocument(builder: DocumentStreamBuilder, read: SpansRead, totalBytes: number): void {
+    this.sha = read.sha256;
     const warnings = [...builder.warnings];
-    const runs = builder.runs.map((_, run) => this.runHeader(builder, run, sha, warnings));
-    this.finish(builder.format, runs, warnings, true, fileSize(path));
+    const runs = builder.runs.map((_, run) => this.runHeader(builder, run, read.sha256, warnings));
+    this.finish(builder.format, runs, warnings, true, totalBytes);
   }
 
   /**
@@ -408,7 +468,7 @@ export class DocumentLoader {
     const early: number[] = [];
     let told = 0;
     // The two passes share the reading bar: the first pass is its first half, the steps sent after it the second.
-    const sha = this.readSpans(builder, (_, byte, size) => {
+    const read = this.readSpans(builder, (_, byte, size) => {
       if (isReload) return;
       if (this.sendRunsThatLookWhole(builder, early, Math.floor(byte / 2), size)) return;
       // Every 2% of the file, on opening.
@@ -416,10 +476,10 @@ export class DocumentLoader {
       told = byte;
       this.emit({ kind: 'progress', bytesRead: Math.floor(told / 2), totalBytes: size });
     });
-    if (sha === undefined && this.turnedOutToBeLines()) return this.readDocumentInTwoPasses(isReload);
-    if (sha === undefined) return this.loadWhole(isReload);
-    this.sha = sha;
-    const { runs, warnings } = builder.orderedRuns(sha);
+    if (read === undefined && this.turnedOutToBeLines()) return this.readDocumentInTwoPasses(isReload);
+    if (read === undefined) return this.loadWhole(isReload);
+    this.sha = read.sha256;
+    const { runs, warnings } = builder.orderedRuns(read.sha256);
     const size = fileSize(path);
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     // A run that went early and got more spans after: everything is sent again, as a reload sends
@@ -431,14 +491,118 @@ export class DocumentLoader {
       this.startOver('document', [], true);
     }
     const firstLeft = grown ? 0 : early.length;
+    const readOnLater = this.documentKind === 'otlp-lines' && !this.params.readOnce && builder.spanCount <= SPANS_KEPT_TO_READ_ON;
     const total = runs.slice(firstLeft).reduce((n, r) => n + r.count, 0);
     let sent = 0;
     runs.forEach((ordered, run) => {
       if (run < firstLeft) return;
-      this.sendOrderedRun(run, ordered, batch, (to) => size - Math.floor((size * (total - sent - to)) / (2 * total)), size);
+      this.sendOrderedRun(run, ordered, batch, (to) => size - Math.floor((size * (total - sent - to)) / (2 * total)), size, 0, undefined, readOnLater);
       sent += ordered.count;
     });
+    this.keepLinesReadOn(read, builder, runs);
     this.finish(builder.format, runs.map((r) => r.header), warnings, true, size);
+  }
+
+  /**
+   * OTLP JSON lines read to their end: what reading on from there needs, kept while the file is
+   * open. Read in two passes (`ordered`), only up to SPANS_KEPT_TO_READ_ON spans: the first
+   * pass's columns are kept with it.
+   */
+  private keepLinesReadOn(read: SpansRead, builder: OtlpStreamBuilder, ordered?: OrderedSpans[]): void {
+    if (this.documentKind !== 'otlp-lines' || !read.stop || this.params.readOnce) return;
+    if (ordered && builder.spanCount > SPANS_KEPT_TO_READ_ON) return;
+    this.linesReadOn = { stop: read.stop, builder, ordered };
+    this.noteReadEnds(read.stop.byte);
+  }
+
+  /**
+   * OTLP JSON lines that grew (isAppend): the new whole lines are read on from where the last
+   * read stopped, not from the start, and only what changed goes.
+   * - Spans in decision order (the builder places them as they come) go as appended steps.
+   * - Spans read in two passes are ordered again with those before (columns: no span is read
+   *   again), and each run is compared with the order sent (`stepsAsIn`): its new steps follow
+   *   its old ones (appended), or a span took a place among them (a parent written after its
+   *   children, as spans are written when they end) and the run goes again from there, the reset
+   *   saying what each run keeps. A run sent again, or whose tools changed, has its steps before
+   *   that point read back for its detector.
+   * Anything the builder or the lines reader cannot follow reads the file from its start.
+   */
+  private readLinesOn(readOn: LinesReadOn): void {
+    // Used up: whatever happens below, the next change starts from what this read leaves.
+    this.linesReadOn = undefined;
+    this.linesReadOnReads++;
+    const path = this.params.path;
+    const to = wholeLinesEnd(path, readOn.stop.byte, fileSize(path));
+    const { builder, ordered } = readOn;
+    const read = this.readSpans(builder, (out, byte) => {
+      if (!ordered) this.sendDocumentSteps(out, byte, to);
+    }, { from: readOn.stop, to });
+    // A break (a span out of order, a line that is no request): the file from its start, the
+    // host's steps compared with the prints of those sent, these included.
+    if (read === undefined) return this.streamDocument(true, this.documentKind);
+    if (read.sha256 === this.sha) {
+      // Only half a line came, or nothing: it is read with the rest of its line.
+      this.keepLinesReadOn(read, builder, ordered);
+      return this.emit({ kind: 'unchanged' });
+    }
+    if (!ordered) {
+      this.keepLinesReadOn(read, builder);
+      return this.finishDocument(builder, read, to);
+    }
+    this.sha = read.sha256;
+    const { runs, warnings } = builder.orderedRuns(read.sha256);
+    const kept = runs.map((r, run) => (ordered[run] ? r.stepsAsIn(ordered[run]) : 0));
+    if (kept.some((k, run) => ordered[run] !== undefined && k < ordered[run].count)) this.emit(resetKeeping(kept));
+    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    runs.forEach((r, run) => {
+      const before = ordered[run];
+      const known = this.streamedRuns[run];
+      const sameTools = known !== undefined && known.tools === JSON.stringify(r.header.tools);
+      const followsOn = before !== undefined && sameTools && kept[run] === before.count;
+      if (followsOn && kept[run] === r.count) return;
+      if (!followsOn && before) this.runsGoneBack++;
+      const streamed = followsOn ? known : this.runGoneBackTo(run, r, kept[run], sameTools ? known.checkpoint : undefined);
+      this.sendOrderedRun(run, r, batch, () => to, to, kept[run], streamed, true);
+    });
+    this.keepLinesReadOn(read, builder, runs);
+    this.finish(builder.format, runs.map((r) => r.header), warnings, true, to, undefined, kept);
+  }
+
+  /**
+   * What is kept of run `run` taken back to its step `upTo` (the host keeps its steps before it):
+   * its detector and tool inference, what its failure sites name and its prints, as if the steps
+   * after it had not been sent. From its checkpoint when that lies at or before `upTo`, else from
+   * its first step; the steps between are read back from the file (not sent).
+   */
+  private runGoneBackTo(run: number, ordered: OrderedSpans, upTo: number, checkpoint: RunCheckpoint | undefined): StreamedRun {
+    const { header } = ordered;
+    let streamed: StreamedRun;
+    let from = 0;
+    if (checkpoint && checkpoint.at <= upTo) {
+      streamed = this.streamedRuns[run];
+      // Copies: the checkpoint stays as it is until the next one is taken.
+      streamed.detector = checkpoint.detector.copy();
+      streamed.inferredTools = checkpoint.inference?.copy();
+      from = checkpoint.at;
+      this.sent[run].truncate(from);
+      this.prints[run].truncate(from);
+    } else {
+      streamed = this.newStreamedRun(run, header.tools, () => header.metadata);
+      this.sent[run] = new SentSteps();
+      this.prints[run] = new StepPrints();
+    }
+    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    for (; from < upTo; from += batch) {
+      const steps = ordered.steps(from, Math.min(upTo, from + batch));
+      streamed.detector.add(steps);
+      streamed.inferredTools?.add(steps);
+      noteStarts(streamed, steps);
+      const held = this.params.payloadsOnDemand ? steps.map((st) => withoutPayloads(st, 'otlp-span')) : steps;
+      for (const st of held) this.sent[run].push(st);
+      this.prints[run].add(held);
+      this.stepsReadBack += steps.length;
+    }
+    return streamed;
   }
 
   /**
@@ -460,12 +624,19 @@ export class DocumentLoader {
    * the first batch of a run, and shows its first rows, in code not yet compiled: a first batch of
    * 2,000 held it 47-60 ms); `bytesRead(to)` says how far the read stands after steps [0, to).
    */
-  private sendOrderedRun(run: number, ordered: OrderedSpans, batch: number, bytesRead: (to: number) => number, size: number): void {
+  private sendOrderedRun(run: number, ordered: OrderedSpans, batch: number, bytesRead: (to: number) => number, size: number, start = 0, streamed?: StreamedRun, checkpoints = false): void {
     const { header } = ordered;
-    const streamed = this.newStreamedRun(run, header.tools, () => header.metadata);
-    for (let from = 0, n = Math.min(batch, FIRST_ORDERED_BATCH); from < ordered.count; from += n, n = Math.min(batch, 2 * n)) {
-      const to = Math.min(ordered.count, from + n);
-      this.sendSpanSteps(run, streamed, ordered.steps(from, to), () => ordered.ranges(from, to), from === 0 ? header : undefined, bytesRead(to), size, 'otlp-span', to === ordered.count);
+    const kept = streamed ?? this.newStreamedRun(run, header.tools, () => header.metadata);
+    // With `checkpoints` (OTLP JSON lines read on later), a copy of the run is taken CHECKPOINT_LAG steps before its end.
+    const mark = checkpoints ? Math.max(start, ordered.count - (this.params.checkpointLag ?? CHECKPOINT_LAG)) : -1;
+    if (mark === start) takeCheckpoint(kept, mark);
+    for (let from = start, n = Math.min(batch, FIRST_ORDERED_BATCH); from < ordered.count; n = Math.min(batch, 2 * n)) {
+      let to = Math.min(ordered.count, from + n);
+      if (from < mark && mark < to) to = mark;
+      const range = from;
+      this.sendSpanSteps(run, kept, ordered.steps(from, to), () => ordered.ranges(range, to), from === start ? header : undefined, bytesRead(to), size, 'otlp-span', to === ordered.count);
+      if (to === mark) takeCheckpoint(kept, mark);
+      from = to;
     }
   }
 
@@ -503,14 +674,15 @@ export class DocumentLoader {
   }
 
   /**
-   * The spans of an OTLP document, read by `builder` batch by batch (`each` after each batch);
-   * the file's sha256, or undefined when the builder cannot follow the document or it is not one
+   * The spans of an OTLP document, read by `builder` batch by batch (`each` after each batch),
+   * from its start or (`readOn`, JSON lines) on from where a read stopped; the file's sha256 (and
+   * where the read stopped), or undefined when the builder cannot follow the document or it is not one
    * (malformed, no spans): the caller then reads it another way, whose errors are the whole load's.
    */
-  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void): string | undefined {
+  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void, readOn?: { from: JsonLinesStop; to: number }): SpansRead | undefined {
     this.spansRefusal = undefined;
     try {
-      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize });
+      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize, ...readOn });
       let r = it.next();
       for (; !r.done; r = it.next()) {
         const out = builder.add(r.value.items);
@@ -522,7 +694,7 @@ export class DocumentLoader {
         }
         each(out, r.value.byte, r.value.size);
       }
-      return builder.runCount === 0 ? undefined : r.value.sha256;
+      return builder.runCount === 0 ? undefined : { sha256: r.value.sha256, stop: r.value.stop };
     } catch (e) {
       if (!isUserInputError(e)) throw e;
       this.spansRefusal = e;
@@ -576,7 +748,7 @@ export class DocumentLoader {
     const now = stampOf(this.params.path);
     const read = this.readStamp;
     if (read && now.mtime === read.mtime && now.size === read.size) return true;
-    return fileSha256(this.params.path) === this.hasher?.digest();
+    return fileSha256(this.params.path) === (this.hasher ? this.hasher.digest() : this.sha);
   }
 
   private continueStream(isReload: boolean): void {
@@ -614,15 +786,21 @@ export class DocumentLoader {
     } else {
       this.fedPending = skipFed;
     }
-    this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, this.hashedTo));
-    this.tail = readFileRange(path, Math.max(0, this.hashedTo - FINGERPRINT_BYTES), this.hashedTo);
-    // The file as this read left it, when it read all of it (a write meanwhile: the next change reads on).
-    const stamp = stampOf(path);
-    this.readStamp = stamp.size === this.hashedTo ? stamp : undefined;
+    this.noteReadEnds(this.hashedTo);
     const sha = hasher.digest();
     if (isReload && !sent && sha === this.sha) return this.emit({ kind: 'unchanged' });
     this.sha = sha;
     this.finishStream(sha, this.hashedTo);
+  }
+
+  /** What tells the next change an append (see isAppend): the file's first bytes and the last read, up to `readTo`. */
+  private noteReadEnds(readTo: number): void {
+    const path = this.params.path;
+    this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, readTo));
+    this.tail = readFileRange(path, Math.max(0, readTo - FINGERPRINT_BYTES), readTo);
+    // The file as this read left it, when it read all of it (a write meanwhile: the next change reads on).
+    const stamp = stampOf(path);
+    this.readStamp = stamp.size === readTo ? stamp : undefined;
   }
 
   private sendStreamed(out: readonly StreamedStep[], bytesRead: number, totalBytes: number): boolean {
@@ -804,8 +982,10 @@ export class DocumentLoader {
   /**
    * `traces`: a whole load's runs, or a streamed file's run headers (their steps are on the host).
    * `streamed`: the loader kept what each step sent names (`sent`), not the steps.
+   * `keptSteps`: per run, how many leading steps the host shows are as they were (a read that
+   * knows it without prints: OTLP JSON lines read on); by default the prints of this read and the last say.
    */
-  private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number, detectors?: StreamDetector[]): void {
+  private finish(format: string, traces: Trace[], warnings: Problem[], streamed: boolean, totalBytes: number, detectors?: StreamDetector[], keptSteps?: number[]): void {
     const taxonomy = taxonomyFor(this.params.taxonomy);
     const findings = traces.map((t, run) => this.findingsOf(t, run, detectors?.[run]));
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
@@ -819,12 +999,12 @@ export class DocumentLoader {
     // A document read again whose steps are all as before (its bytes changed elsewhere).
     this.releaseHeld();
     // After a read from the start that was not the first: which steps the host shows are as they were.
-    const unchangedSteps = this.readOnce && this.mode !== 'streamed' ? traces.map((_, run) => this.unchangedStepsOf(run)) : undefined;
+    const unchangedSteps = keptSteps ?? (this.readOnce && this.mode !== 'streamed' ? traces.map((_, run) => this.unchangedStepsOf(run)) : undefined);
     this.printsOfLastRead = this.prints;
     this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}), ...(unchangedSteps ? { unchangedSteps } : {}) });
     this.readOnce = true;
-    // Only a streamed file is read on from where it ended: a change to any other loads it again.
-    if (this.mode !== 'streamed') this.sent = [];
+    // Only a streamed file, or OTLP JSON lines, is read on from where it ended: a change to any other loads it again.
+    if (this.mode !== 'streamed' && !this.linesReadOn) this.sent = [];
   }
 }
 
@@ -850,6 +1030,11 @@ function fileSize(path: string): number {
     readTraceFileBytes(path);
     throw new UserInputError({ file: path, message: 'cannot be read' });
   }
+}
+
+/** Take run `run`'s checkpoint at its step `at` (its detector has seen its first `at` steps). */
+function takeCheckpoint(run: StreamedRun, at: number): void {
+  run.checkpoint = { at, detector: run.detector.copy(), inference: run.inferredTools?.copy() };
 }
 
 /** Keep the run's earliest step start (its start time when its header gives none). */

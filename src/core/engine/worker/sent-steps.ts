@@ -37,6 +37,15 @@ export class SentSteps {
     this.length.push(l?.length ?? -1);
   }
 
+  /** Keep the first `count` steps (a run sent again from there). */
+  truncate(count: number): void {
+    if (count >= this.ids.length) return;
+    this.ids.length = count;
+    this.names.length = count;
+    for (const column of [this.line, this.column, this.endLine, this.endColumn, this.offset, this.length]) column.truncate(count);
+    this.found.clear();
+  }
+
   /** The id of the step at `position`. */
   idAt(position: number): string | undefined {
     return this.ids[position];
