@@ -47,8 +47,10 @@ import type { AnalysisOutcome } from '../src/core/analysis/outcome';
 import type { ViewSpec } from '../src/protocol';
 import type { Trace } from '../src/core/model/schema';
 import {
-  BENCH_FILE_NAMES, BENCH_FORMAT_LABELS, BENCH_FORMATS, BENCH_SEARCH_TERM, benchTraceModel, benchTraceText, writeBenchTrace, writeBenchWorkspace, type BenchFormat,
+  BENCH_FILE_NAMES, BENCH_FORMAT_LABELS, BENCH_FORMATS, BENCH_RUN_SPANS, BENCH_SEARCH_TERM, BENCH_TRACE_ID, benchOtlpNextTurnLines, benchRunTraceId, benchTraceModel, benchTraceText,
+  writeBenchTrace, writeBenchWorkspace, type BenchFormat,
 } from '../test/support/bench-traces';
+import { SPANS_KEPT_TO_READ_ON } from '../src/core/engine/worker/document-load';
 
 const RESULT_MARK = 'BENCH_RESULT ';
 const SAMPLES = 200;
@@ -301,7 +303,11 @@ interface EditorOpenResult {
   firstRows?: number;
   /** Wall ms to the first rows of a second open, with a worker started ahead (the editor's spare). */
   firstRowsSpare?: number;
-  /** Wall ms of each of five one-line appends, from the write to the new rows (JSONL only). */
+  /**
+   * Wall ms of each append, from the write to the new rows: JSONL, five step lines; OTLP JSON lines
+   * (up to SPANS_KEPT_TO_READ_ON spans: larger files are read again whole), three turns of a live
+   * trace in two lines each, the calls, then their turn (a parent after its children).
+   */
   appendMs?: number[];
   /** Wall ms to the whole file read, findings included. */
   allRead?: number;
@@ -357,6 +363,10 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
     await new Promise<void>((resolve) => setImmediate(resolve));
     await measureHeldSearch(file, result);
     result.appendMs = await measureAppends(path, reader, file);
+  }
+  if (!result.notOpened && (format === 'otlp-lines' || format === 'otlp-runs') && steps <= SPANS_KEPT_TO_READ_ON) {
+    const traceId = format === 'otlp-lines' ? BENCH_TRACE_ID : benchRunTraceId(Math.ceil(steps / BENCH_RUN_SPANS) - 1);
+    result.appendMs = await measureLiveOtlpAppends(path, reader, file, traceId);
   }
   result.peakRssMb = process.resourceUsage().maxRSS / 1024;
   reader.dispose();
@@ -447,6 +457,26 @@ async function measureAppends(path: string, reader: TraceFileReader, file: Trace
   return times;
 }
 
+/**
+ * A live OTLP trace's next turns appended to the run `traceId` (the last of the file), line by line
+ * as an exporter writes them (benchOtlpNextTurnLines): each line read on from where the last read
+ * stopped, its run's rows shown.
+ */
+async function measureLiveOtlpAppends(path: string, reader: TraceFileReader, file: TraceFile, traceId: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    for (const line of benchOtlpNextTurnLines(traceId, k)) {
+      const t = performance.now();
+      appendFileSync(path, line);
+      await reader.reload();
+      const run = file.traces.length - 1;
+      file.session(run).rows({ ...VIEW, traceIndex: run }, Math.max(0, file.traces[run].steps.length - 100), 100);
+      times.push(performance.now() - t);
+    }
+  }
+  return times;
+}
+
 /** The bare parse of the same file (its whole-file case), for the editor's throughput against it. */
 function bareParseOf(all: CaseResult[], r: EditorOpenResult): CaseResult['parse'] {
   return all.find((c) => c.format === r.format && c.steps === r.steps)?.parse;
@@ -458,7 +488,7 @@ function printEditorOpen(results: EditorOpenResult[], all: CaseResult[]): void {
     const parse = bareParseOf(all, r);
     return parse && r.allReadCpu ? `${f2(parse.cpu / r.allReadCpu)}x / ${f2(parse.wall / r.allRead!)}x` : '-';
   };
-  console.log(table(['format', 'steps', 'MB', 'first rows ms (spare worker)', 'all read + findings ms wall/CPU', 'bare parse ÷ all read CPU/wall', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'loop delay p99 ms', 'findings', 'peak RSS MB open/+appends', 'append ms (5 lines)'], results.map((r) => (r.notOpened
+  console.log(table(['format', 'steps', 'MB', 'first rows ms (spare worker)', 'all read + findings ms wall/CPU', 'bare parse ÷ all read CPU/wall', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'loop delay p99 ms', 'findings', 'peak RSS MB open/+appends', 'append ms'], results.map((r) => (r.notOpened
     ? [r.format, String(r.steps), f1(mb(r.bytes)), `does not open: ${r.notOpened.slice(0, 80)}`, '', '', '', '', '', '', '', f0(r.peakRssMb), '']
     : [r.format, String(r.steps), f1(mb(r.bytes)), `${f0(r.firstRows)} (${f0(r.firstRowsSpare)})`, `${f0(r.allRead)}/${f0(r.allReadCpu)}`, ratio(r), f0(r.mainBusyMs), f1(r.maxStallMs), String(r.longStalls), f1(r.p99DelayMs), String(r.findings), `${f0(r.openPeakRssMb)}/${f0(r.peakRssMb)}`, r.appendMs ? r.appendMs.map(f0).join(', ') : '-']))));
   const searched = results.filter((r) => r.heldSearch?.length);
@@ -467,7 +497,8 @@ function printEditorOpen(results: EditorOpenResult[], all: CaseResult[]): void {
       r.format, String(r.steps), JSON.stringify(q.query), f0(q.firstMs), `${f0(q.countMs)}/${f0(q.cpuMs)}`, String(q.matches), f1(r.heldSearchMaxStallMs)]))));
     console.log('search of held steps: the file is read again for each new query (nothing is kept but a byte per step per query); first answer = the match from the middle step, as Enter gets it; counted = every step checked.');
   }
-  console.log('first rows = the first steps arrive from the worker + summary + 100 rows, the worker started with the open; the rows then catch up while the rest is read. (spare worker) = a second open, with a worker started ahead as the editor keeps one once a trace has been read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process). append = one step line written, read, detected and shown (rows), five times. bare parse ÷ all read: the throughput of the editor\'s whole read (CPU of both threads) against a bare JSON.parse of the same bytes in the whole-file case (goal >= 0.5x).');
+  console.log('first rows = the first steps arrive from the worker + summary + 100 rows, the worker started with the open; the rows then catch up while the rest is read. (spare worker) = a second open, with a worker started ahead as the editor keeps one once a trace has been read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process). append = one step line written, read, detected and shown (rows), five times (JSONL; OTLP JSON lines: see below). bare parse ÷ all read: the throughput of the editor\'s whole read (CPU of both threads) against a bare JSON.parse of the same bytes in the whole-file case (goal >= 0.5x).');
+  console.log(`append (OTLP JSON lines): a live trace's next turn, three times, as an exporter writes it: its calls, then the turn (a parent after its children, which takes its place before them), each line read on from where the last read stopped; files of up to ${SPANS_KEPT_TO_READ_ON.toLocaleString('en-US')} spans (a larger one is read again whole at each change).`);
 }
 
 function printDebugLaunch(results: DebugLaunchResult[]): void {
