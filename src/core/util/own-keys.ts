@@ -12,3 +12,11 @@ export function setOwn(record: Record<string, unknown>, key: string, value: unkn
   if (key === '__proto__') Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
   else record[key] = value;
 }
+
+/**
+ * Add one to `counts[key]`, a key read from a trace: `__proto__`, `constructor` or `toString` count
+ * as themselves (read through `??`, an inherited `constructor` made the count a function's text).
+ */
+export function countOwn(counts: Record<string, number>, key: string): void {
+  setOwn(counts, key, (Object.hasOwn(counts, key) ? counts[key] : 0) + 1);
+}

@@ -5,7 +5,7 @@
  * keys inherited ones.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyValues } from '../../../src/core/formats/otel/otlp';
@@ -18,6 +18,7 @@ import { splitByTrace } from '../../../src/core/receiver/split';
 import { loadTraceFile } from '../../../src/core/load';
 import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
 import type { Step } from '../../../src/core/model/schema';
+import { SHARED_TRACES as SHARED } from '../../support/shared';
 
 /** `record` keeps `__proto__` as its own key with `value`, and its prototype is still Object's. */
 function assertOwnProto(record: unknown, value: unknown, what: string): void {
@@ -83,6 +84,23 @@ describe('formats: a trace key named __proto__ stays a key', () => {
     const [step] = traces[0].steps;
     assert.equal(step.status, 'ok', 'no error inherited from the update\'s __proto__ key');
     assert.equal(step.error, undefined);
+  });
+
+  it('counts of what a Codex rollout does not show: a line type named __proto__ or constructor counts as itself', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atd-own-count-'));
+    try {
+      const name = readdirSync(join(SHARED, 'codex-cli')).filter((f) => f.endsWith('.jsonl')).sort()[0];
+      const lines = readFileSync(join(SHARED, 'codex-cli', name), 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const odd = (type: string): string => JSON.stringify({ timestamp: '2026-02-23T12:41:00.000Z', type, payload: { note: type } });
+      const path = join(dir, name);
+      writeFileSync(path, [...lines, odd('constructor'), odd('__proto__'), odd('constructor')].join('\n') + '\n');
+      const counts = loadTraceFile(path).traces[0].metadata.linesNotShownAsSteps as Record<string, unknown>;
+      assert.equal(Object.getPrototypeOf(counts), Object.prototype);
+      assert.equal(Object.getOwnPropertyDescriptor(counts, 'constructor')?.value, 2);
+      assert.equal(Object.getOwnPropertyDescriptor(counts, '__proto__')?.value, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('an OTLP document with such an attribute, loaded whole and streamed', () => {

@@ -32,6 +32,7 @@ import { UserInputError } from '../../util/problems';
 import { tryParseJson } from '../../json/depth';
 import { Importer, ImportContext, isObject } from '../importer';
 import { arr, baseName, contentText, headRecords, num, parseArguments, preview, rest, str } from './common';
+import { countOwn } from '../../util/own-keys';
 
 const LINE_TYPES = new Set(['session_meta', 'turn_context', 'response_item', 'event_msg', 'compacted']);
 const RESPONSE_ITEM_TYPES = new Set(['message', 'reasoning', 'function_call', 'function_call_output', 'custom_tool_call',
@@ -179,7 +180,7 @@ class RolloutReader {
   }
 
   private count(what: string): void {
-    this.ignored[what] = (this.ignored[what] ?? 0) + 1;
+    countOwn(this.ignored, what);
   }
 
   /** Where a step's object is: the payload of an envelope line, or a whole pre-envelope line. */

@@ -39,6 +39,7 @@ import { toEpochMs } from '../../util/time';
 import { UserInputError } from '../../util/problems';
 import { Importer, ImportContext, isObject, asText } from '../importer';
 import { arr, baseName, num, preview, rest, str } from './common';
+import { countOwn } from '../../util/own-keys';
 
 type Obj = Record<string, unknown>;
 
@@ -291,7 +292,7 @@ class RecordingReader {
   }
 
   private count(what: string): void {
-    this.ignored[what] = (this.ignored[what] ?? 0) + 1;
+    countOwn(this.ignored, what);
   }
 
   /** A user prompt, or (newer versions) the tool responses sent back to the model. */

@@ -36,6 +36,7 @@ import { UserInputError } from '../../util/problems';
 import { tryParseJson } from '../../json/depth';
 import { Importer, ImportContext, isObject, asText } from '../importer';
 import { arr, baseName, num, preview, rest, str } from './common';
+import { countOwn } from '../../util/own-keys';
 
 type Obj = Record<string, unknown>;
 
@@ -183,7 +184,7 @@ class SessionReader {
   }
 
   private count(what: string): void {
-    this.ignored[what] = (this.ignored[what] ?? 0) + 1;
+    countOwn(this.ignored, what);
   }
 
   /** A source id once only: ids from hostile files may repeat, and a repeat would merge two steps. */
