@@ -14,7 +14,7 @@ import {
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
 import { AnnotationsChanged } from '../src/protocol/annotations';
-import { CancelLoad, GetFileInfo, LiveStateChanged, LocateStepById, SetFollow, TraceChanged } from '../src/protocol/trace-changes';
+import { CancelLoad, GetFileInfo, LiveStateChanged, LocateStepById, SetFollow, TraceChanged, type TraceChangedParams } from '../src/protocol/trace-changes';
 import type { RpcEndpoint } from '../src/protocol/rpc';
 import { Annotator } from './annotate';
 import { DetailsPane } from './details';
@@ -70,6 +70,13 @@ class App {
   private readonly searchState = new SearchState();
   /** A trace change waiting in the queue (later ones join it). */
   private pendingChange: 'appended' | 'rewritten' | undefined;
+  /**
+   * With it: per run, the fewest leading steps its changes kept in place (`placesKept`); undefined
+   * when none was a rewrite, null when a rewrite did not say (runs came or went).
+   */
+  private pendingPlacesKept: number[] | null | undefined;
+  /** The import warnings under the legend (updated in place when the file changes: its open state stays). */
+  private readonly warnings: HTMLDetailsElement;
   /** Follow a growing trace file's newest step. */
   private readonly follow: Follow;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,6 +144,7 @@ class App {
     this.pickerSlot = el('div', { className: 'picker-slot' });
     this.status = el('div', { className: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.verdictSlot = el('div', { className: 'verdict-slot' });
+    this.warnings = el('details', { className: 'warnings' }) as HTMLDetailsElement;
     this.readingSlot = el('div', { className: 'reading', attrs: { hidden: '' } });
     this.follow = new Follow({
       selectLast: () => this.selectRow(this.list.rowCount - 1, { quiet: true }),
@@ -196,12 +204,6 @@ class App {
       attrs: { type: 'button', title: 'Add this trace, with its tags and corrections, to a training set' },
       on: { click: () => void this.annotate.promote() },
     }, [codicon('beaker'), el('span', { text: 'Promote to Training Set' })]);
-    const warnings = ready.warnings.length
-      ? el('details', { className: 'warnings' }, [
-        el('summary', {}, [codicon('warning'), el('span', { text: `${ready.warnings.length} import ${ready.warnings.length === 1 ? 'warning' : 'warnings'}` })]),
-        el('ul', {}, ready.warnings.slice(0, 200).map((w) => el('li', { text: w }))),
-      ])
-      : null;
     const header = el('header', { className: 'toolbar' }, [
       this.pickerSlot,
       el('div', { className: 'search-group' }, [this.searchField, prev, next, this.matchLabel]),
@@ -223,7 +225,7 @@ class App {
       header,
       this.readingSlot,
       this.annotate.banner,
-      el('div', { className: 'legend-row' }, [this.verdictSlot, this.legend, warnings]),
+      el('div', { className: 'legend-row' }, [this.verdictSlot, this.legend, this.warnings]),
       this.timeline.element,
       el('div', { className: 'panes' }, [this.listPane, this.details.element]),
       this.status,
@@ -231,6 +233,7 @@ class App {
     );
     this.root.removeAttribute('aria-busy');
     this.showReading();
+    this.showWarnings();
     if (ready.traces.length > 1) {
       const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } }) as HTMLElement & { value: string };
       this.picker = select;
@@ -243,6 +246,24 @@ class App {
       });
       this.pickerSlot.replaceChildren(el('span', { className: 'picker-label', text: `${ready.traces.length} traces` }), select);
     }
+  }
+
+  /** What the file as last read changes outside the rows: the picker's labels, the reading bar, the warnings. */
+  private showFileChanges(): void {
+    const traces = this.ready?.traces ?? [];
+    this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (traces[i]) o.textContent = pickerLabel(traces[i]); });
+    this.showReading();
+    this.showWarnings();
+  }
+
+  /** The import warnings of the file as last read (hidden when there are none). */
+  private showWarnings(): void {
+    const warnings = this.ready?.warnings ?? [];
+    this.warnings.toggleAttribute('hidden', warnings.length === 0);
+    this.warnings.replaceChildren(
+      el('summary', {}, [codicon('warning'), el('span', { text: `${warnings.length} import ${warnings.length === 1 ? 'warning' : 'warnings'}` })]),
+      el('ul', {}, warnings.slice(0, 200).map((w) => el('li', { text: w }))),
+    );
   }
 
   /** The reading bar: progress and Cancel while the host still reads the file; a note after a cancel. */
@@ -742,7 +763,7 @@ class App {
    * selected step (by its stable id), the filters, the search and the scroll position. After an
    * append the collapsed rows stay collapsed; after a rewrite positions mean other steps, so not.
    */
-  private async traceChanged(kind: 'appended' | 'rewritten'): Promise<void> {
+  private async traceChanged(kind: 'appended' | 'rewritten', placesKept?: number[]): Promise<void> {
     if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) {
       // A file that showed only its reading bar: once read, say so, as for a file shown while read.
       const wasReading = this.ready?.loading !== undefined && this.ready.traces.length === 0;
@@ -755,11 +776,14 @@ class App {
     const ready = await this.rpc.sendRequest(GetFileInfo, {});
     this.ready = ready;
     if (ready.loadError) { this.renderLoadError(); return; }
+    if (kind === 'rewritten' && placesKept && ready.traces.length === before.traces.length && this.view.traceIndex < ready.traces.length) {
+      await this.reshowInPlace(placesKept[this.view.traceIndex] ?? 0);
+      return;
+    }
     if (kind === 'appended' && ready.traces.length === before.traces.length) {
       // Rows only grew at the end: refresh counts, legend, timeline and rows in place (the
       // selection, scroll and collapsed rows keep their positions), as after a tag.
-      this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (ready.traces[i]) o.textContent = pickerLabel(ready.traces[i]); });
-      this.showReading();
+      this.showFileChanges();
       // Rows refreshed after growth move the list; that is not the reader scrolling away.
       // Following, the newest step is selected next: the old selection's details are not fetched again.
       await this.follow.moveWithoutReader(() => this.refreshAnnotations(!this.follow.following));
@@ -796,6 +820,40 @@ class App {
     this.say(kind === 'appended' ? `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : 'The trace changed on disk and was read again.');
   }
 
+  /**
+   * A rewrite of the same runs in which the run shown kept its first `kept` steps in their places
+   * (a live OTLP trace: a parent span written after its children takes its place before them).
+   * Refreshed in place, as after an append, not rebuilt: no blank page between, the focus and the
+   * scroll stay, rows collapsed before `kept` stay collapsed, the selected step is found by its id.
+   */
+  private async reshowInPlace(kept: number): Promise<void> {
+    const ready = this.ready as ReadyResult;
+    this.view.collapsed = this.view.collapsed.filter((i) => i < kept);
+    if (this.selectedId !== null && this.selectedIndex !== null && this.selectedIndex >= kept) {
+      const { index } = await this.rpc.sendRequest(LocateStepById, { traceIndex: this.view.traceIndex, stepId: this.selectedId });
+      this.selectedIndex = index;
+      if (index === null) {
+        this.selectedId = null;
+        this.selectedRow = null;
+        this.timeline.select(null);
+        this.details.showEmpty('The selected step is no longer in the trace.');
+      }
+    }
+    this.showFileChanges();
+    await this.follow.moveWithoutReader(() => this.refreshAnnotations(!this.follow.following));
+    // The timeline marks the selected step where it is now.
+    if (!this.follow.following && this.selectedRow !== null) {
+      const row = this.list.rowAt(this.selectedRow) ?? (await this.rpc.sendRequest(GetRows, { view: this.currentView(), start: this.selectedRow, count: 1 })).rows[0];
+      if (row) this.timeline.select({ index: row.index, start: row.start, end: row.end });
+    }
+    // Search marks sit on steps' positions: found again (the selection stays).
+    if (this.searchField.value.trim()) await this.search('next', 'marks');
+    await this.follow.grew();
+    this.persistSoon();
+    // A live file changes all the time: the status bar counts its steps, the page stays quiet.
+    if (!ready.loading && !this.follow.isLive) this.say('The trace changed on disk and was read again.');
+  }
+
   // ---- host messages, state ----
 
   private bindHostMessages(): void {
@@ -813,13 +871,16 @@ class App {
       // many times a second must not queue a refresh per write); a rewrite among them wins.
       const waiting = this.pendingChange !== undefined;
       this.pendingChange = this.pendingChange === 'rewritten' || p.kind === 'rewritten' ? 'rewritten' : 'appended';
+      this.pendingPlacesKept = placesKeptAcross(waiting ? this.pendingPlacesKept : undefined, p);
       if (waiting) return;
       // A change that comes while the first answer is on its way (a file still being read sends
       // many) is handled after it: asking for `ready` again would look like a reloaded page.
       void this.loaded.then(() => this.enqueue(() => {
         const kind = this.pendingChange ?? 'appended';
+        const placesKept = this.pendingPlacesKept ?? undefined;
         this.pendingChange = undefined;
-        return this.traceChanged(kind);
+        this.pendingPlacesKept = undefined;
+        return this.traceChanged(kind, placesKept);
       }));
     });
     this.rpc.onNotification(LiveStateChanged, (p) => {
@@ -919,4 +980,16 @@ function spinning(icon: HTMLElement): HTMLElement {
 /** The verdict in one word, for the header and the picker. */
 function verdictWord(v: RunVerdict): string {
   return v.outcome === 'fail' ? 'Run failed' : v.outcome === 'pass' ? 'Run passed' : v.outcome === 'partial' ? 'Run partly passed' : 'Run verdict';
+}
+
+/**
+ * What changes waiting as one kept in place, per run (see `pendingPlacesKept`): the fewest each
+ * run's rewrites kept; an append keeps everything, a rewrite without `placesKept` nothing known.
+ */
+function placesKeptAcross(before: number[] | null | undefined, change: TraceChangedParams): number[] | null | undefined {
+  if (change.kind === 'appended' || before === null) return before;
+  if (!change.placesKept) return null;
+  if (before === undefined) return change.placesKept;
+  if (before.length !== change.placesKept.length) return null;
+  return before.map((k, run) => Math.min(k, change.placesKept![run]));
 }

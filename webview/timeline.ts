@@ -70,8 +70,15 @@ export class Timeline {
     this.draw();
   }
 
-  /** New failure markers and colours for the same trace (after an annotation edit): keep the window and the bars until the refetch. */
+  /**
+   * New failure markers and colours for the same trace (after an annotation edit), or the trace
+   * grown: keep the window and the bars until the refetch. A window that showed the whole trace
+   * goes on showing all of it as it grows; a zoomed one stays where it was.
+   */
   updateSummary(summary: TraceSummary): void {
+    const before = this.summary?.timeRange;
+    const after = summary.timeRange;
+    if (before && this.win.start <= before.start && this.win.end >= before.end) this.win = { start: Math.min(this.win.start, after.start), end: Math.max(this.win.end, after.end) };
     this.summary = summary;
     this.describe();
     this.scheduleFetch(0);

@@ -14,6 +14,12 @@ export interface TraceChangedParams {
   kind: 'appended' | 'rewritten';
   /** Steps per run, now. */
   stepCounts: number[];
+  /**
+   * A rewrite of the same runs: per run, how many leading steps kept their ids and places (the
+   * page keeps their rows' state, collapsed ones included, and refreshes in place); absent when
+   * runs came or went.
+   */
+  placesKept?: number[];
 }
 
 /** Host → webview: the trace was read again. */

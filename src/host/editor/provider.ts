@@ -255,7 +255,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
       vscode.window.setStatusBarMessage(vscode.l10n.t('Agent Trace: {0} changed but cannot be read now ({1}); showing the version read before.', basename(document.uri.fsPath), change.problem), 8000);
       return;
     }
-    for (const editor of this.editors) if (editor.document === document) editor.traceChanged({ kind: change.kind, stepCounts: change.stepCounts });
+    for (const editor of this.editors) if (editor.document === document) editor.traceChanged({ kind: change.kind, stepCounts: change.stepCounts, ...(change.kind === 'rewritten' && change.placesKept ? { placesKept: change.placesKept } : {}) });
     if (document.file.loading) return;
     document.live?.read(stepTotal(document.file), change.kind === 'appended');
     if (this.active?.document === document) this.liveStatus.update(document);

@@ -162,6 +162,8 @@ export class TraceFile {
     // still at the same position; any other is dropped and rebuilt on demand.
     const old = new Map(this.sessions);
     this.sessions.clear();
+    // Before the sessions are updated: how many leading steps of each run kept their ids and places.
+    const placesKept = loaded.traces.map((t, position) => leadingPlacesKept(this.traces[position]?.steps ?? [], t.steps));
     // Sessions whose rows kept their places (steps appended, or changed where they were).
     let kept = 0;
     for (const [position, session] of old) {
@@ -181,7 +183,9 @@ export class TraceFile {
     this.rebind();
     // Rows keep their places when every run shown kept its rows and no run came or went.
     const onlyAppended = !runsChanged && this.sessions.size === old.size && kept === old.size;
-    return { kind: onlyAppended ? 'appended' : 'rewritten', stepCounts: this.traces.map((t) => t.steps.length) };
+    const stepCounts = this.traces.map((t) => t.steps.length);
+    if (onlyAppended) return { kind: 'appended', stepCounts };
+    return runsChanged ? { kind: 'rewritten', stepCounts } : { kind: 'rewritten', stepCounts, placesKept };
   }
 
   /**
@@ -493,9 +497,22 @@ export type TraceReload =
    * webview fetches the rows and details it shows again.
    */
   | { kind: 'appended'; stepCounts: number[] }
-  /** Anything else: runs came or went, or steps shown moved, went or changed their ids. */
-  | { kind: 'rewritten'; stepCounts: number[] }
+  /**
+   * Anything else: runs came or went, or steps shown moved, went or changed their ids.
+   * `placesKept` (the same runs): per run, how many leading steps kept their ids and parents, so
+   * their rows their places (a live OTLP trace's parent span, written after its children, moves
+   * only the steps from its place on).
+   */
+  | { kind: 'rewritten'; stepCounts: number[]; placesKept?: number[] }
   | { kind: 'unreadable'; problem: string };
+
+/** How many leading steps of `after` have the ids and parents of `before`'s. */
+function leadingPlacesKept(before: readonly Step[], after: readonly Step[]): number {
+  const n = Math.min(before.length, after.length);
+  let i = 0;
+  while (i < n && before[i].id === after[i].id && before[i].parentId === after[i].parentId) i++;
+  return i;
+}
 
 /** Whether a step's attributes are empty (a held agent-trace/v1 step's; an OTLP span's keep theirs). */
 function isEmpty(attributes: Record<string, unknown>): boolean {
