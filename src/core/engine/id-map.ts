@@ -69,6 +69,11 @@ export class IdMap {
     return this.live;
   }
 
+  /** Entries deleted and still held (their slots are dropped only when the table moves; their columns never). */
+  get deleted(): number {
+    return this.entries - this.live;
+  }
+
   has(id: string): boolean {
     return this.find(id, hashOf(id)) !== NOT_FOUND;
   }

@@ -18,7 +18,7 @@ import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
 import { HeldSearch } from './held-search';
-import { mergeSorted } from './sorted-positions';
+import { lowerBound, mergeSorted } from './sorted-positions';
 
 export { searchableText, SEARCH_TEXT_CAP } from './search-text';
 
@@ -173,6 +173,41 @@ export class TraceIndex {
     this.emitter.emit('reset', { count: this.list.length });
   }
 
+  /**
+   * `replace(steps, findings)` where the first `from` steps are those the index has (the same
+   * objects): only the steps after them are indexed again, in time proportional to those (a live
+   * trace whose parent span, written after its children, takes its place before them; at 2.5·10^5
+   * steps a whole `replace` held the thread 110 ms). When the steps after `from` do not continue
+   * the first ones in decision order, the whole index is built again. Listeners are told `reset`
+   * either way: positions after `from` name other steps.
+   */
+  replaceFrom(steps: readonly Step[], from: number, findings: readonly Finding[] = []): void {
+    const tail = steps.slice(from);
+    const parents = from <= this.list.length && from <= steps.length ? this.parentsForAppend(tail, from) : undefined;
+    if (!parents) return this.replace(steps, findings);
+    this.cut(from);
+    // Ids cut and set again leave entries behind in the id map: made again once they outnumber the live ones.
+    if (this.positions.deleted > Math.max(1024, this.positions.size)) {
+      this.positions.clear();
+      this.list.forEach((s, i) => this.positions.set(s.id, i));
+    }
+    this.errorSteps.length = lowerBound(this.errorSteps, from);
+    if (this.searchText) this.searchText.length = from;
+    this.heldSearches.clear();
+    const axis = this.axisCache;
+    this.axisCache = undefined;
+    for (let k = 0; k < tail.length; k++) {
+      // A taken id (a step repeated): what the whole build makes of it.
+      if (!this.push(tail[k], parents[k])) return this.replace(steps, findings);
+      if (tail[k].status === 'error') this.errorSteps.push(tail[k].index);
+    }
+    if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
+    // The timeline's axis as after an append from `from` (computed again if the steps cut were the only ones with times).
+    if (axis && (!axis.hasTimestamps || this.list.some((st) => st.startTime !== null))) this.axisCache = extendAxis(this, axis, from);
+    this.applyFindings(findings);
+    this.emitter.emit('reset', { count: this.list.length });
+  }
+
   /** The steps are held without their payloads: search reads them back from `source` (step-payloads.ts). */
   usePayloads(source: PayloadSource | undefined): void {
     if (source === this.payloads) return;
@@ -255,8 +290,8 @@ export class TraceIndex {
    * by id (a few string compares), not through the id map: on a large index, map lookups were
    * most of the cost of an append.
    */
-  private parentsForAppend(steps: readonly Step[]): Int32Array | undefined {
-    let n = this.list.length;
+  private parentsForAppend(steps: readonly Step[], at = this.list.length): Int32Array | undefined {
+    let n = at;
     const pathIds: string[] = [];
     const pathAt: number[] = [];
     for (let p = n - 1; p >= 0; p = this.parents.get(p)) { pathIds.push(this.list[p].id); pathAt.push(p); }
@@ -287,7 +322,17 @@ export class TraceIndex {
   /** Take back the steps of a failed append (all but the one whose id was taken, which push left out). */
   private undoAppend(from: number, pushed: readonly Step[]): void {
     for (const s of pushed) this.positions.delete(s.id);
+    this.cut(from, false);
+  }
+
+  /**
+   * Keep the tree of the first `from` steps (`forget`: their ids leave the id map too): the
+   * subtrees on the open path end where the list now does (pre-order: any subtree that reached
+   * past `from` holds step `from - 1`, so it is on that path).
+   */
+  private cut(from: number, forget = true): void {
     for (let i = this.list.length - 1; i >= from; i--) {
+      if (forget) this.positions.delete(this.list[i].id);
       const p = this.parents.get(i);
       if (p >= 0 && p < from) this.children.set(p, this.children.get(p) - 1);
     }
@@ -295,7 +340,6 @@ export class TraceIndex {
     this.parents.truncate(from);
     this.ends.truncate(from);
     this.children.truncate(from);
-    // Before the append, the subtrees on the open path ended where the list did.
     for (let a = from - 1; a >= 0; a = this.parents.get(a)) this.ends.set(a, from);
   }
 

@@ -177,7 +177,9 @@ export class TraceSession {
     this.shownFindings = findings;
     const appended = placesKept && unchanged === before && this.index.append(trace.steps.slice(before), findings);
     if (!appended) {
-      this.index.replace(trace.steps, findings);
+      // The steps the worker found unchanged at the head are kept; those after are indexed again.
+      if (unchanged > 0) this.index.replaceFrom(trace.steps, unchanged, findings);
+      else this.index.replace(trace.steps, findings);
       this.extentCache = undefined;
       // Positions may name other steps, or steps whose failures changed: no cached view holds.
       this.viewCache.clear();

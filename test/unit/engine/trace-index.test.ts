@@ -63,6 +63,35 @@ describe('engine: TraceIndex', () => {
     }), { seed: 7, numRuns: 300 });
   });
 
+  it('steps replaced from a position on (the ones before kept) give the index built from all steps at once', () => {
+    const timed = (st: Step, i: number): Step => ({ ...st, startTime: 1_000 + 10 * i, endTime: 1_005 + 10 * i });
+    fc.assert(fc.property(fc.array(choice, { maxLength: 50 }), fc.array(choice, { maxLength: 50 }), fc.nat(50), fc.nat(60), fc.constantFrom('none', 'all', 'cut only'), (first, second, at, repeats, times) => {
+      const from = Math.min(at, first.length);
+      // Timestamps on every step, or on none, or only on the steps cut (the axis is computed again then).
+      const before = stepsFrom(first).map((st, i) => (times === 'all' || (times === 'cut only' && i >= from) ? timed(st, i) : st));
+      // The same first steps (the same objects), then others in decision order after them: the ids
+      // after `from` come back, under other parents.
+      const after = [...before.slice(0, from), ...stepsFrom([...first.slice(0, from), ...second]).slice(from).map((st, i) => (times === 'all' ? timed(st, from + i) : st))];
+      const findings = after.filter((_, i) => i % 5 === 1).map((st) => ({ stepId: st.id, category: 'TOOL.RUNTIME', rule: `r-${st.id}`, evidence: '', impact: 'LOW' }) as Finding);
+      const index = new TraceIndex(before, []);
+      index.search('alpha');
+      index.axis();
+      const events: string[] = [];
+      index.on('reset', (e) => events.push(`reset ${e.count}`));
+      // Repeated, as a live trace's lines come: the id map's deleted entries are dropped on the way (past 1,024).
+      for (let k = 0; k <= repeats; k++) index.replaceFrom(after, from, findings);
+      assert.deepEqual(snapshot(index), snapshot(new TraceIndex(after, findings)));
+      assert.deepEqual(after.map((st) => index.indexOf(st.id)), after.map((_, i) => i));
+      assert.deepEqual(events, Array(repeats + 1).fill(`reset ${after.length}`));
+    }), { seed: 13, numRuns: 300 });
+    // Many times over (the id map made again once its deleted entries outnumber the live ones).
+    const steps = stepsFrom(Array.from({ length: 100 }, (_, i) => ({ up: i % 3, error: i % 11 === 0, name: 'alpha' })));
+    const index = new TraceIndex(steps);
+    for (let k = 0; k < 30; k++) index.replaceFrom(steps, 10);
+    assert.deepEqual(snapshot(index), snapshot(new TraceIndex(steps)));
+    assert.deepEqual(steps.map((st) => index.indexOf(st.id)), steps.map((_, i) => i));
+  });
+
   it('findings added in parts give what setting them all at once gives, and say how many there are', () => {
     fc.assert(fc.property(fc.array(choice, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(39), fc.constantFrom('TOOL.RUNTIME', 'RSN.PLAN')), { maxLength: 30 }), fc.array(fc.nat(30), { maxLength: 4 }), (choices, picks, cuts) => {
       const steps = stepsFrom(choices);
