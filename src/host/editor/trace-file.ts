@@ -162,8 +162,7 @@ export class TraceFile {
     // still at the same position; any other is dropped and rebuilt on demand.
     const old = new Map(this.sessions);
     this.sessions.clear();
-    // Before the sessions are updated: how many leading steps of each run kept their ids and places.
-    const placesKept = loaded.traces.map((t, position) => leadingPlacesKept(this.traces[position]?.steps ?? [], t.steps));
+    const previous = this.traces;
     // Sessions whose rows kept their places (steps appended, or changed where they were).
     let kept = 0;
     for (const [position, session] of old) {
@@ -185,7 +184,8 @@ export class TraceFile {
     const onlyAppended = !runsChanged && this.sessions.size === old.size && kept === old.size;
     const stepCounts = this.traces.map((t) => t.steps.length);
     if (onlyAppended) return { kind: 'appended', stepCounts };
-    return runsChanged ? { kind: 'rewritten', stepCounts } : { kind: 'rewritten', stepCounts, placesKept };
+    if (runsChanged) return { kind: 'rewritten', stepCounts };
+    return { kind: 'rewritten', stepCounts, placesKept: loaded.traces.map((t, position) => leadingPlacesKept(previous[position]?.steps ?? [], t.steps)) };
   }
 
   /**
@@ -508,6 +508,8 @@ export type TraceReload =
 
 /** How many leading steps of `after` have the ids and parents of `before`'s. */
 function leadingPlacesKept(before: readonly Step[], after: readonly Step[]): number {
+  // A run read as a stream keeps its steps array, which only grew.
+  if (before === after) return after.length;
   const n = Math.min(before.length, after.length);
   let i = 0;
   while (i < n && before[i].id === after[i].id && before[i].parentId === after[i].parentId) i++;
