@@ -564,6 +564,16 @@ describe('engine: opening a trace in the document worker', function () {
     // run (but for a sub-agent's span, which goes back further than 6 steps, and the new tools).
     assert.ok(loader.stepsReadBack < keptByResets / 3, `${loader.stepsReadBack} steps read back, ${keptByResets} kept by the resets`);
     assert.deepEqual(model.runs[0].tools.map((t) => t.name), ['web_search']);
+    // A line that is not a request (a stray write), then a request again: the file is loaded whole
+    // (its steps sent whole), warned about as a fresh open warns, from then on.
+    const wholeBefore = loader.wholeLoads;
+    for (const line of ['this is not JSON\n', requests[2]]) {
+      appendFileSync(path, line);
+      loader.reload();
+      assertLikeWholeLoad(model, path);
+      assert.ok(model.warnings.some((w) => w.includes('line')), model.warnings.join('\n'));
+    }
+    assert.equal(loader.wholeLoads, wholeBefore + 2);
     // Cut back (a new run of the exporter): read from the start.
     writeFileSync(path, requests[0]);
     model.events = [];
