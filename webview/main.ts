@@ -761,7 +761,8 @@ class App {
   /**
    * The trace file changed on disk and the host read it again: show it as it is now, keeping the
    * selected step (by its stable id), the filters, the search and the scroll position. After an
-   * append the collapsed rows stay collapsed; after a rewrite positions mean other steps, so not.
+   * append the collapsed rows stay collapsed; after a rewrite that kept the runs, those before the
+   * first step moved (`placesKept`); after any other rewrite positions mean other steps, so none.
    */
   private async traceChanged(kind: 'appended' | 'rewritten', placesKept?: number[]): Promise<void> {
     if (!this.ready || this.ready.loadError || this.ready.traces.length === 0) {
