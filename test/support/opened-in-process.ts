@@ -5,7 +5,7 @@
  */
 import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
 import { TraceFile, type TraceReload } from '../../src/host/editor/trace-file';
-import { DocumentLoader, type DocumentEvent } from '../../src/core/engine/worker/document-load';
+import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../src/core/engine/worker/document-load';
 import type { ViewSpec } from '../../src/protocol';
 import { jsonView } from './convert-compare';
 
@@ -24,10 +24,10 @@ export class Opened {
   resets: (number[] | undefined)[] = [];
   sentPerRun: Record<number, number> = {};
 
-  /** `sidecar`: the tags file's text, as if beside the trace (none by default). */
-  constructor(readonly path: string, payloadsOnDemand: boolean, sidecar?: string) {
+  /** `sidecar`: the tags file's text, as if beside the trace (none by default); `params`: the loader's, beside those. */
+  constructor(readonly path: string, payloadsOnDemand: boolean, sidecar?: string, params: Partial<OpenDocumentParams> = {}) {
     this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => sidecar });
-    this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand }, (e) => {
+    this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand, ...params }, (e) => {
       if (e.kind === 'done') this.done = e;
       if (e.kind === 'reset') this.resets.push(e.keep);
       if (e.kind === 'steps') this.sentPerRun[e.run] = (this.sentPerRun[e.run] ?? 0) + e.steps.length;

@@ -13,3 +13,25 @@ export function otlpLines(text: string, perLine: number, ended = false): string 
   }
   return lines.join('\n') + '\n';
 }
+
+export interface OtlpSpan { spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: unknown[] }
+interface OtlpRequest { resourceSpans: { resource: unknown; scopeSpans: { scope: unknown; spans: OtlpSpan[] }[] }[] }
+
+/** A generated OTLP document's spans in the order they end, as a live exporter writes them (a parent after its children). */
+export function spansAsTheyEnd(text: string): OtlpSpan[] {
+  const doc = JSON.parse(text) as OtlpRequest;
+  const end = (s: OtlpSpan): bigint => BigInt(s.endTimeUnixNano);
+  return [...doc.resourceSpans[0].scopeSpans[0].spans].sort((a, b) => (end(a) < end(b) ? -1 : end(a) > end(b) ? 1 : 0));
+}
+
+/** `spans` as OTLP JSON lines, one request per line, of `sizes[k]` spans each (the sizes taken in turn), as the receiver appends them. */
+export function cutIntoRequests(spans: readonly OtlpSpan[], sizes: readonly number[]): string[] {
+  const out: string[] = [];
+  for (let at = 0, k = 0; at < spans.length; k++) {
+    const size = sizes[k % sizes.length];
+    const request = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'live-agent' } }] }, scopeSpans: [{ scope: { name: 'agent' }, spans: spans.slice(at, at + size) }] }] };
+    out.push(`${JSON.stringify(request)}\n`);
+    at += size;
+  }
+  return out;
+}

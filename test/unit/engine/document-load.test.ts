@@ -26,7 +26,7 @@ import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
-import { otlpLines } from '../../support/otlp-lines';
+import { cutIntoRequests, otlpLines, spansAsTheyEnd, type OtlpSpan } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
 
@@ -129,26 +129,7 @@ function trailVariant(text: string, change: (root: Record<string, unknown>) => R
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 
-interface OtlpSpan { spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: unknown[] }
 interface OtlpRequest { resourceSpans: { resource: unknown; scopeSpans: { scope: unknown; spans: OtlpSpan[] }[] }[] }
-
-/** A generated OTLP document's spans in the order they end, as a live exporter writes them (a parent after its children). */
-function spansAsTheyEnd(text: string): OtlpSpan[] {
-  const doc = JSON.parse(text) as OtlpRequest;
-  return [...doc.resourceSpans[0].scopeSpans[0].spans].sort((a, b) => (BigInt(a.endTimeUnixNano) < BigInt(b.endTimeUnixNano) ? -1 : BigInt(a.endTimeUnixNano) > BigInt(b.endTimeUnixNano) ? 1 : 0));
-}
-
-/** `spans` as OTLP JSON lines, one request per line, of `sizes[k]` spans each (the sizes taken in turn), as the receiver appends them. */
-function cutIntoRequests(spans: readonly OtlpSpan[], sizes: readonly number[]): string[] {
-  const out: string[] = [];
-  for (let at = 0, k = 0; at < spans.length; k++) {
-    const size = sizes[k % sizes.length];
-    const request = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'live-agent' } }] }, scopeSpans: [{ scope: { name: 'agent' }, spans: spans.slice(at, at + size) }] }] };
-    out.push(`${JSON.stringify(request)}\n`);
-    at += size;
-  }
-  return out;
-}
 
 describe('engine: opening a trace in the document worker', function () {
   this.timeout(120_000);

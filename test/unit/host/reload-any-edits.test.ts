@@ -7,7 +7,8 @@
  * changes live files see (lines appended a few at a time, a last line written in two parts, a line
  * rewritten, the file cut back and grown again) over files of several runs with the same ids, in
  * the three ways the editor reads them: agent-trace/v1 lines streamed, the same read whole, and
- * OTLP JSON lines (parents first and children first). Documents too (an OTLP request, parents
+ * OTLP JSON lines (parents first and children first; and a live trace's, each span when it ends,
+ * read on line by line with checkpoints a few steps back). Documents too (an OTLP request, parents
  * first and children first, read as a document and whole; a TRAIL span tree), written again whole
  * after each change to their spans: spans added, one failed, two swapped, one repeated, the list
  * cut back. After every change: as many runs, and every run's details, rows and summary equal a
@@ -21,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { benchTraceText } from '../../support/bench-traces';
-import { otlpLines } from '../../support/otlp-lines';
+import { cutIntoRequests, otlpLines, spansAsTheyEnd } from '../../support/otlp-lines';
+import type { OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { Opened } from '../../support/opened-in-process';
 
 type Edit =
@@ -73,6 +75,8 @@ interface Source extends OpenedAs {
   least: number;
   /** The line with one step made to fail (another status and error message). */
   failed(line: string): string;
+  /** The document loader's own settings (a live trace's checkpoints a few steps back). */
+  loaderParams?: Partial<OpenDocumentParams>;
 }
 
 /** A sidecar tagging `ids` ([step id, run]) with a tool failure each. */
@@ -98,6 +102,11 @@ function collectorLines(childrenFirst: boolean): string[] {
   return (first + second).split('\n').filter((l) => l !== '');
 }
 
+/** One trace of 60 spans as a live exporter writes them (each span when it ends: a parent after its children), 1 to 5 spans a line. */
+function liveTraceLines(): string[] {
+  return cutIntoRequests(spansAsTheyEnd(benchTraceText('otlp', 60, 8)), [3, 1, 5, 2, 4]).map((l) => l.trimEnd());
+}
+
 function failedSpanLine(line: string): string {
   const v = JSON.parse(line) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
   const spans = v.resourceSpans[0].scopeSpans[0].spans;
@@ -113,6 +122,8 @@ const SOURCES: Source[] = [
   { name: 'agent-trace/v1 lines, read whole', lines: agentTraceLines(), least: 2, payloadsOnDemand: false, failed: failedStepLine, sidecar: AGENT_TRACE_TAGS },
   { name: 'OTLP JSON lines, parents first', lines: collectorLines(false), least: 1, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS },
   { name: 'OTLP JSON lines, children first', lines: collectorLines(true), least: 1, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS },
+  // Read on line by line, its runs taken back to checkpoints 3 steps before their ends.
+  { name: 'a live OTLP trace, spans as they end', lines: liveTraceLines(), least: 2, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS, loaderParams: { checkpointLag: 3 } },
 ];
 
 describe('trace editor: a file changed in any way and read again shows what a fresh open shows', function () {
@@ -125,12 +136,13 @@ describe('trace editor: a file changed in any way and read again shows what a fr
     const path = join(dir, `live-${n}.trace.jsonl`);
     // OTLP JSON lines that grew are read on from where the last read stopped: the runs must take that way too.
     let readOn = 0;
+    let goneBack = 0;
     fc.assert(fc.property(fc.integer({ min: source.least, max: 20 }), fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
       // The file as written so far (whole lines) and how far into the source it got.
       const written = source.lines.slice(0, start);
       let next = start;
       writeFileSync(path, written.join('\n') + '\n');
-      const live = new Opened(path, source.payloadsOnDemand, source.sidecar);
+      const live = new Opened(path, source.payloadsOnDemand, source.sidecar, source.loaderParams);
       const tags = live.file.annotations.doc.errors.length;
       const history: string[] = [];
       const check = (): void => readAgainAsFresh(live, source, tags, history);
@@ -185,8 +197,11 @@ describe('trace editor: a file changed in any way and read again shows what a fr
         check();
       }
       readOn += live.loader.linesReadOnReads;
+      goneBack += live.loader.runsGoneBack;
     }), { seed: 20261204 + n, numRuns: 12 });
-    if (source.name.startsWith('OTLP')) assert.ok(readOn > 10, `${source.name}: ${readOn} reads on from the last stop`);
+    if (source.name.includes('OTLP')) assert.ok(readOn > 10, `${source.name}: ${readOn} reads on from the last stop`);
+    // A parent after its children: runs taken back to a checkpoint or their start, then sent again from it.
+    if (source.loaderParams?.checkpointLag !== undefined) assert.ok(goneBack > 5, `${source.name}: ${goneBack} runs taken back`);
   }));
 });
 
