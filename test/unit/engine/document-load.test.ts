@@ -400,6 +400,18 @@ describe('engine: opening a trace in the document worker', function () {
     assert.equal(grown.loader.earlyRunsGrown, 1);
     assert.ok(grown.model.events.includes('reset'), grown.model.events.join(','));
     assertLikeWholeLoad(grown.model, grownPath);
+    // A line of the last trace appended: read on, and only that trace is ordered again.
+    const ordered = loader.runsOrdered;
+    const last = JSON.parse(lines[5]) as OtlpRequest;
+    const more = structuredClone(last);
+    more.resourceSpans[0].scopeSpans[0].spans = [{ ...last.resourceSpans[0].scopeSpans[0].spans[0], spanId: 'ffff000000000009', startTimeUnixNano: '1999999999999999999', endTimeUnixNano: '1999999999999999999' }];
+    appendFileSync(path, `${JSON.stringify(more)}\n`);
+    model.events = [];
+    loader.reload();
+    assert.equal(loader.linesReadOnReads, 1);
+    assert.equal(loader.runsOrdered - ordered, 1, 'one of six traces ordered again');
+    assert.deepEqual(model.events, ['steps', 'done']);
+    assertLikeWholeLoad(model, path);
     // Read again after a change: as a reload reads, the steps unchanged kept.
     writeFileSync(path, `${traceLines(7).join('\n')}\n`);
     model.events = [];

@@ -91,6 +91,8 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
   private readonly contexts: SpanContext[] = [];
   /** Spans read so far. */
   private spans = 0;
+  /** Runs ordered by `orderedRuns` (tests read it: those kept from before are not). */
+  orderings = 0;
   /** The keys of the runs ordered while the file is still read (`orderedEarly`). */
   private readonly earlyKeys = new TraceKeyAllocator();
 
@@ -224,12 +226,20 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
   /**
    * With `collect`, once the file is read (`sha256` is its digest): each run's spans ordered as
    * the whole import orders them, with its header; the warnings of the read and of the ordering.
+   * `before`: the runs as this builder ordered them at an earlier end of the file (read on since).
    */
-  orderedRuns(sha256: string): { runs: OrderedSpans[]; warnings: Problem[] } {
-    const warnings: Problem[] = [];
-    const runs = this.states.map((_, run) => this.ordered(run, sha256, warnings));
+  orderedRuns(sha256: string, before?: readonly OrderedSpans[]): { runs: OrderedSpans[]; warnings: Problem[] } {
+    // A run ordered `before` that got no span since keeps its order (only its header's sha256 is
+    // new), unless the file went from one run to several (its header then names its number).
+    const sameRunsShape = before !== undefined && (before.length > 1) === (this.states.length > 1);
+    const runs = this.states.map((state, run) => {
+      const kept = sameRunsShape ? before[run] : undefined;
+      if (kept && kept.count === state.collected.count) return kept.inFile(sha256);
+      this.orderings++;
+      return this.ordered(run, sha256, []);
+    });
     this.assignKeys(runs);
-    return { runs, warnings: [...this.warnings, ...warnings.map(cleanProblem)] };
+    return { runs, warnings: [...this.warnings, ...runs.flatMap((r) => r.warnings).map(cleanProblem)] };
   }
 
   /**

@@ -77,6 +77,8 @@ export class OrderedSpans {
     private readonly depth: Int32Array,
     /** The run as the whole import gives it, without its steps. */
     readonly header: Trace,
+    /** What ordering it warned about (parents not in the trace...). */
+    readonly warnings: readonly Problem[],
   ) {}
 
   /**
@@ -84,19 +86,30 @@ export class OrderedSpans {
    * header as the whole import's, once the file's `sha256` is known.
    */
   static of(path: string, draft: DraftTrace, format: string, sha256: string, spans: CollectedSpans, contexts: readonly SpanContext[], warnings: Problem[]): OrderedSpans {
+    const own: Problem[] = [];
     const { order, ids, parentOf, depth, idBySource } = decisionOrder({
       count: spans.count,
       sourceId: (i) => spans.sourceIds[i],
       parentSourceId: (i) => spans.parentIds[i],
       startTime: (i) => spans.starts[i],
       fingerprint: (i) => spans.fingerprints.get(i)!,
-    }, path, warnings);
-    const header = finishTrace({ ...draft, steps: [] }, { path, sha256 }, format, warnings, [], {
+    }, path, own);
+    const header = finishTrace({ ...draft, steps: [] }, { path, sha256 }, format, own, [], {
       bySourceId: (sourceId) => { const i = idBySource.get(sourceId); return i === undefined ? undefined : ids[i]; },
       atPosition: (position) => ids[position],
       count: spans.count,
     }, spans.earliest);
-    return new OrderedSpans(path, spans, contexts, order, ids, parentOf, depth, header);
+    warnings.push(...own);
+    return new OrderedSpans(path, spans, contexts, order, ids, parentOf, depth, header, own);
+  }
+
+  /**
+   * The same run in the file as it is now (its sha256): a run that got no span since it was
+   * ordered is not ordered again (a collector's file of many traces gets a line of one of them).
+   */
+  inFile(sha256: string): OrderedSpans {
+    const header = { ...this.header, source: { ...this.header.source, sha256 } };
+    return new OrderedSpans(this.path, this.spans, this.contexts, this.order, this.ids, this.parentOf, this.depth, header, this.warnings);
   }
 
   get count(): number {

@@ -280,6 +280,10 @@ export class DocumentLoader {
   /** Runs of OTLP JSON lines read on that went back to an earlier step, and how many steps were read back for it (tests read them). */
   runsGoneBack = 0;
   stepsReadBack = 0;
+  /** Runs the kept builder of OTLP JSON lines read on has ordered (tests read it: a run without new spans is not ordered again). */
+  get runsOrdered(): number {
+    return this.linesReadOn?.builder.orderings ?? 0;
+  }
   /** Files loaded whole (tests read it). */
   wholeLoads = 0;
   private sha: string | undefined;
@@ -550,7 +554,7 @@ export class DocumentLoader {
       return this.finishDocument(builder, read, to);
     }
     this.sha = read.sha256;
-    const { runs, warnings } = builder.orderedRuns(read.sha256);
+    const { runs, warnings } = builder.orderedRuns(read.sha256, ordered);
     const kept = runs.map((r, run) => (ordered[run] ? r.stepsAsIn(ordered[run]) : 0));
     if (kept.some((k, run) => ordered[run] !== undefined && k < ordered[run].count)) this.emit(resetKeeping(kept));
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
