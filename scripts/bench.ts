@@ -305,8 +305,9 @@ interface EditorOpenResult {
   firstRowsSpare?: number;
   /**
    * Wall ms of each append, from the write to the new rows: JSONL, five step lines; OTLP JSON lines
-   * (up to SPANS_KEPT_TO_READ_ON spans: larger files are read again whole), three turns of a live
-   * trace in two lines each, the calls, then their turn (a parent after its children).
+   * (`otlp-lines`, one trace, up to SPANS_KEPT_TO_READ_ON spans: a larger trace's file is read again
+   * whole; `otlp-runs` at any size), three turns of a live trace in two lines each, the calls, then
+   * their turn (a parent after its children).
    */
   appendMs?: number[];
   /** Wall ms to the whole file read, findings included. */
@@ -364,7 +365,7 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
     await measureHeldSearch(file, result);
     result.appendMs = await measureAppends(path, reader, file);
   }
-  if (!result.notOpened && (format === 'otlp-lines' || format === 'otlp-runs') && steps <= SPANS_KEPT_TO_READ_ON) {
+  if (!result.notOpened && (format === 'otlp-runs' || (format === 'otlp-lines' && steps <= SPANS_KEPT_TO_READ_ON))) {
     const traceId = format === 'otlp-lines' ? BENCH_TRACE_ID : benchRunTraceId(Math.ceil(steps / BENCH_RUN_SPANS) - 1);
     result.appendMs = await measureLiveOtlpAppends(path, reader, file, traceId);
   }
@@ -498,7 +499,7 @@ function printEditorOpen(results: EditorOpenResult[], all: CaseResult[]): void {
     console.log('search of held steps: the file is read again for each new query (nothing is kept but a byte per step per query); first answer = the match from the middle step, as Enter gets it; counted = every step checked.');
   }
   console.log('first rows = the first steps arrive from the worker + summary + 100 rows, the worker started with the open; the rows then catch up while the rest is read. (spare worker) = a second open, with a worker started ahead as the editor keeps one once a trace has been read. main busy = the main thread\'s active time (eventLoopUtilization); peak RSS includes the worker thread (one process). append = one step line written, read, detected and shown (rows), five times (JSONL; OTLP JSON lines: see below). bare parse ÷ all read: the throughput of the editor\'s whole read (CPU of both threads) against a bare JSON.parse of the same bytes in the whole-file case (goal >= 0.5x).');
-  console.log(`append (OTLP JSON lines): a live trace's next turn, three times, as an exporter writes it: its calls, then the turn (a parent after its children, which takes its place before them), each line read on from where the last read stopped; files of up to ${SPANS_KEPT_TO_READ_ON.toLocaleString('en-US')} spans (a larger one is read again whole at each change).`);
+  console.log(`append (OTLP JSON lines): a live trace's next turn, three times, as an exporter writes it: its calls, then the turn (a parent after its children, which takes its place before them), each line read on from where the last read stopped; for one trace, up to ${SPANS_KEPT_TO_READ_ON.toLocaleString('en-US')} spans (a file with a larger trace is read again whole at each change).`);
 }
 
 function printDebugLaunch(results: DebugLaunchResult[]): void {

@@ -575,6 +575,25 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(model, path, false, 'otlp-span');
   });
 
+  it('a file with a trace over the spans kept to read on is read again whole at each change', () => {
+    const requests = cutIntoRequests(spansAsTheyEnd(benchTraceText('otlp', 40, 3)), [4]);
+    const path = write(requests.slice(0, 6).join(''), `live${++serial}.jsonl`);
+    // 24 spans read, in one trace: over 20, so nothing is kept to read on.
+    const { model, loader } = open(path, { spansReadOn: 20 });
+    appendFileSync(path, requests[6]);
+    loader.reload();
+    assert.equal(loader.linesReadOnReads, 0);
+    assert.equal(loader.twoPassReads, 2, 'read again in two passes');
+    assertLikeWholeLoad(model, path);
+    // At 20 or under, the next change reads on.
+    const small = write(requests.slice(0, 5).join(''), `live${++serial}.jsonl`);
+    const under = open(small, { spansReadOn: 20 });
+    appendFileSync(small, requests[5]);
+    under.loader.reload();
+    assert.equal(under.loader.linesReadOnReads, 1);
+    assertLikeWholeLoad(under.model, small);
+  });
+
   it('a live trace read on gives what the whole load gives after every line, however its spans are cut into lines', () => {
     const spans = spansAsTheyEnd(benchTraceText('otlp', 40, 5));
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.integer({ min: 0, max: 12 }), (sizes, held, checkpointLag) => {

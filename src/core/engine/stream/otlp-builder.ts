@@ -253,9 +253,11 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     return state?.rootName !== undefined && state.lastSpan < this.spans;
   }
 
-  /** Spans read so far, in every run. */
-  get spanCount(): number {
-    return this.spans;
+  /** The most spans one run has had so far. */
+  get largestRun(): number {
+    let most = 0;
+    for (const state of this.states) most = Math.max(most, state.collected.count);
+    return most;
   }
 
   /** How many spans run `run` has had so far. */

@@ -67,6 +67,8 @@ export interface OpenDocumentParams {
   chunkSize?: number;
   /** OTLP JSON lines read on: how far behind a run's end its checkpoint is, in steps (default CHECKPOINT_LAG; tests use small ones). */
   checkpointLag?: number;
+  /** OTLP JSON lines are read on while no trace has more spans than this (default SPANS_KEPT_TO_READ_ON; tests use small ones). */
+  spansReadOn?: number;
   /**
    * Single JSON documents (OTLP, TRAIL span trees, Inspect .json) larger than this are parsed as a
    * stream (`loadTraceFile`), not as one string; default V8's string limit (tests make it small).
@@ -162,11 +164,13 @@ const FIRST_STREAM_CHUNK_BYTES = 64 * 1024;
 /**
  * OTLP JSON lines read to their end are read on from there when they grow (the OTLP receiver's
  * files, a collector's): the reader's state, and for spans read in two passes the first pass's
- * columns, are kept up to this many spans; a larger file is read again whole at each change.
- * Kept, they cost 60-90 bytes a span of the worker's heap (10^5 spans: 6-9 MB). Each line read on
- * orders every span again: at 10^6 spans (one trace, 1.9 GB) 2.4-4.5 s a line, where a read
- * again took 50 s, but the process's peak memory rose from 1.4 GB to 2.3 GB, over the editor's
- * 1.5 GB; ordering only the runs that changed, in place, would lift this limit.
+ * columns, are kept while no trace of the file has more spans than this; otherwise the file is
+ * read again whole at each change.
+ * - Kept, they cost 60-90 bytes a span of the worker's heap (10^5 spans: 6-9 MB).
+ * - Each line read on orders again the traces it brought spans to. A trace of 10^6 spans (1.9 GB)
+ *   took 2.4-4.5 s a line, where a read again took 50 s, but the process's peak memory rose from
+ *   1.4 to 2.3 GB, over the editor's 1.5 GB; ordering in place would lift this limit.
+ * - 10^6 spans in 1,000 traces: 0.26-0.62 s a line, peak 1.41 GB (1.21 GB after the open).
  */
 export const SPANS_KEPT_TO_READ_ON = 250_000;
 
@@ -495,7 +499,7 @@ export class DocumentLoader {
       this.startOver('document', [], true);
     }
     const firstLeft = grown ? 0 : early.length;
-    const readOnLater = this.documentKind === 'otlp-lines' && !this.params.readOnce && builder.spanCount <= SPANS_KEPT_TO_READ_ON;
+    const readOnLater = this.documentKind === 'otlp-lines' && !this.params.readOnce && builder.largestRun <= (this.params.spansReadOn ?? SPANS_KEPT_TO_READ_ON);
     const total = runs.slice(firstLeft).reduce((n, r) => n + r.count, 0);
     let sent = 0;
     runs.forEach((ordered, run) => {
@@ -509,12 +513,12 @@ export class DocumentLoader {
 
   /**
    * OTLP JSON lines read to their end: what reading on from there needs, kept while the file is
-   * open. Read in two passes (`ordered`), only up to SPANS_KEPT_TO_READ_ON spans: the first
-   * pass's columns are kept with it.
+   * open. Read in two passes (`ordered`), only while no trace has more than SPANS_KEPT_TO_READ_ON
+   * spans: the first pass's columns are kept with it.
    */
   private keepLinesReadOn(read: SpansRead, builder: OtlpStreamBuilder, ordered?: OrderedSpans[]): void {
     if (this.documentKind !== 'otlp-lines' || !read.stop || this.params.readOnce) return;
-    if (ordered && builder.spanCount > SPANS_KEPT_TO_READ_ON) return;
+    if (ordered && builder.largestRun > (this.params.spansReadOn ?? SPANS_KEPT_TO_READ_ON)) return;
     this.linesReadOn = { stop: read.stop, builder, ordered };
     this.noteReadEnds(read.stop.byte);
   }
