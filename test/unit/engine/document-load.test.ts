@@ -368,7 +368,9 @@ describe('engine: opening a trace in the document worker', function () {
     const firstSteps: { run: number; bytesRead: number; totalBytes: number }[] = [];
     const bar: number[] = [];
     const model = new Model();
+    const dones: Extract<DocumentEvent, { kind: 'done' }>[] = [];
     const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096 }, (e) => {
+      if (e.kind === 'done') dones.push(e);
       if (e.kind === 'steps' && !firstSteps.some((f) => f.run === e.run)) firstSteps.push({ run: e.run, bytesRead: e.bytesRead, totalBytes: e.totalBytes });
       if (e.kind === 'steps' || e.kind === 'progress') bar.push(e.bytesRead / e.totalBytes);
       model.apply(e);
@@ -410,6 +412,10 @@ describe('engine: opening a trace in the document worker', function () {
     loader.reload();
     assert.equal(loader.linesReadOnReads, 1);
     assert.equal(loader.runsOrdered - ordered, 1, 'one of six traces ordered again');
+    // The traces that got no span keep their findings as they were (not asked of their detectors again).
+    const [before, after] = dones.slice(-2);
+    assert.ok(after.findings.slice(0, 5).every((list, run) => list === before.findings[run]), 'traces 0-4: the same lists');
+    assert.notEqual(after.findings[5], before.findings[5]);
     assert.deepEqual(model.events, ['steps', 'done']);
     assertLikeWholeLoad(model, path);
     // Read again after a change: as a reload reads, the steps unchanged kept.
