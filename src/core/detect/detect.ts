@@ -99,6 +99,8 @@ export type DetectedTrace = Pick<Trace, 'tools' | 'metadata'>;
  */
 export class StreamDetector {
   private readonly detector: Detector;
+  /** The findings last given, and after how many steps: asked again with none added, the same list. */
+  private given: { steps: number; findings: Finding[] } | undefined;
 
   constructor(trace: DetectedTrace, options: DetectOptions = {}) {
     this.detector = new Detector(trace, options);
@@ -113,9 +115,14 @@ export class StreamDetector {
     this.detector.addSteps(steps);
   }
 
-  /** The findings of the steps so far, as if the run ended here (copies: later steps do not change them). */
+  /**
+   * The findings of the steps so far, as if the run ended here (copies: later steps do not change
+   * them). Asked again with no step added, the same list: only `add` changes the detector (a file
+   * of 1,000 traces read on asks every run at each line: 15% of a line's time).
+   */
   findings(): Finding[] {
-    return this.detector.findingsSoFar();
+    if (this.given?.steps !== this.detector.stepCount) this.given = { steps: this.detector.stepCount, findings: this.detector.findingsSoFar() };
+    return this.given.findings;
   }
 
   /**

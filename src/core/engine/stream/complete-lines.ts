@@ -12,12 +12,7 @@ export function completeLines(bytes: Uint8Array): Uint8Array {
   if (lastNewline < 0) return bytes;
   const tail = new TextDecoder().decode(bytes.subarray(lastNewline + 1)).trim();
   if (!tail.startsWith('{') && !tail.startsWith('[')) return bytes;
-  try {
-    JSON.parse(tail);
-    return bytes;
-  } catch {
-    return bytes.subarray(0, lastNewline + 1);
-  }
+  return parsesWhole(tail) ? bytes : bytes.subarray(0, lastNewline + 1);
 }
 
 /** Bytes read at a time, from the end, looking for the last line break. */
@@ -51,8 +46,8 @@ export function wholeLinesEnd(path: string, from: number, size: number): number 
   }
 }
 
-function parsesWhole(text: string): boolean {
-  if (text.trim() === '') return false;
+/** Whether `text` is one JSON value (a last line written whole, without its line break). */
+export function parsesWhole(text: string): boolean {
   try {
     JSON.parse(text);
     return true;

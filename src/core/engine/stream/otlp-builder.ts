@@ -236,7 +236,7 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
       const kept = sameRunsShape ? before[run] : undefined;
       if (kept && kept.count === state.collected.count) return kept.inFile(sha256);
       this.orderings++;
-      return this.ordered(run, sha256, []);
+      return this.ordered(run, sha256);
     });
     this.assignKeys(runs);
     return { runs, warnings: [...this.warnings, ...runs.flatMap((r) => r.warnings).map(cleanProblem)] };
@@ -271,15 +271,15 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
    * headers come from `orderedRuns`). Asked in run order: a trace's key depends on those before.
    */
   orderedEarly(run: number): OrderedSpans {
-    const ordered = this.ordered(run, '', []);
+    const ordered = this.ordered(run, '');
     ordered.header.source.traceKey = this.earlyKeys.through(run, (i) => this.states[i].draft.id);
     return ordered;
   }
 
-  private ordered(run: number, sha256: string, warnings: Problem[]): OrderedSpans {
+  private ordered(run: number, sha256: string): OrderedSpans {
     if (!this.collect) throw new Error('OtlpStreamBuilder: this builder was not made to collect its spans');
     const draft = this.states[run].draft;
-    return OrderedSpans.of(this.path, { ...draft, indexInFile: this.states.length > 1 ? run : undefined }, this.format, sha256, this.states[run].collected, this.contexts, warnings);
+    return OrderedSpans.of(this.path, { ...draft, indexInFile: this.states.length > 1 ? run : undefined }, this.format, sha256, this.states[run].collected, this.contexts);
   }
 
   /** Trace keys are decided by earlier runs only: runs [0, n) get the keys the whole file gives them. */

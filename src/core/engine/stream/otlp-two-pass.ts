@@ -82,10 +82,10 @@ export class OrderedSpans {
   ) {}
 
   /**
-   * Order run `spans` as buildTrace does (warnings about parents go to `warnings`), and its
+   * Order run `spans` as buildTrace does (its warnings about parents kept in `warnings`), and its
    * header as the whole import's, once the file's `sha256` is known.
    */
-  static of(path: string, draft: DraftTrace, format: string, sha256: string, spans: CollectedSpans, contexts: readonly SpanContext[], warnings: Problem[]): OrderedSpans {
+  static of(path: string, draft: DraftTrace, format: string, sha256: string, spans: CollectedSpans, contexts: readonly SpanContext[]): OrderedSpans {
     const own: Problem[] = [];
     const { order, ids, parentOf, depth, idBySource } = decisionOrder({
       count: spans.count,
@@ -99,7 +99,6 @@ export class OrderedSpans {
       atPosition: (position) => ids[position],
       count: spans.count,
     }, spans.earliest);
-    warnings.push(...own);
     return new OrderedSpans(path, spans, contexts, order, ids, parentOf, depth, header, own);
   }
 

@@ -31,7 +31,7 @@ import type { Finding } from '../../detect';
 import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
-import { completeLines, wholeLinesEnd } from '../stream/complete-lines';
+import { completeLines, parsesWhole, wholeLinesEnd } from '../stream/complete-lines';
 import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
 import { ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
@@ -203,8 +203,6 @@ interface StreamedRun {
   sentToolChanges: number;
   /** OTLP JSON lines read in two passes, to read on: the run as it was at a step some way back (see CHECKPOINT_LAG). */
   checkpoint?: RunCheckpoint;
-  /** Its detector's findings when last asked, and at how many steps (see currentFindings). */
-  asked?: { detector: StreamDetector; steps: number; findings: Finding[] };
 }
 
 /** A copy of what a run's detector and tool inference were after its first `at` steps. */
@@ -501,7 +499,7 @@ export class DocumentLoader {
       this.startOver('document', [], true);
     }
     const firstLeft = grown ? 0 : early.length;
-    const readOnLater = this.documentKind === 'otlp-lines' && !this.params.readOnce && builder.largestRun <= (this.params.spansReadOn ?? SPANS_KEPT_TO_READ_ON);
+    const readOnLater = this.mayReadOn(builder, true);
     const total = runs.slice(firstLeft).reduce((n, r) => n + r.count, 0);
     let sent = 0;
     runs.forEach((ordered, run) => {
@@ -519,10 +517,15 @@ export class DocumentLoader {
    * spans: the first pass's columns are kept with it.
    */
   private keepLinesReadOn(read: SpansRead, builder: OtlpStreamBuilder, ordered?: OrderedSpans[]): void {
-    if (this.documentKind !== 'otlp-lines' || !read.stop || this.params.readOnce) return;
-    if (ordered && builder.largestRun > (this.params.spansReadOn ?? SPANS_KEPT_TO_READ_ON)) return;
+    if (!read.stop || !this.mayReadOn(builder, ordered !== undefined)) return;
     this.linesReadOn = { stop: read.stop, builder, ordered };
     this.noteReadEnds(read.stop.byte);
+  }
+
+  /** Whether OTLP JSON lines read by `builder` are read on when they grow (`collected`: in two passes, so under the span limit). */
+  private mayReadOn(builder: OtlpStreamBuilder, collected: boolean): boolean {
+    if (this.documentKind !== 'otlp-lines' || this.params.readOnce) return false;
+    return !collected || builder.largestRun <= (this.params.spansReadOn ?? SPANS_KEPT_TO_READ_ON);
   }
 
   /**
@@ -945,7 +948,7 @@ export class DocumentLoader {
   private findingsOf(trace: Trace, run: number, whole: StreamDetector | undefined): Finding[] {
     if (whole) return whole.findings();
     const known = this.streamedRuns[run];
-    if (known && known.detector.steps === (this.sent[run]?.count ?? 0) && known.tools === JSON.stringify(trace.tools)) return currentFindings(known);
+    if (known && known.detector.steps === (this.sent[run]?.count ?? 0) && known.tools === JSON.stringify(trace.tools)) return known.detector.findings();
     this.wholeRunDetections++;
     return this.detectStreamedRunAgain(trace, run);
   }
@@ -1042,19 +1045,6 @@ function fileSize(path: string): number {
   }
 }
 
-/**
- * A streamed run's findings as its detector gives them now: asked again with no step added since,
- * the same list (a file of 1,000 traces read on asks every run at each line: 15% of a line's time).
- * A detector changes only by what is added, so its step count says whether it moved.
- */
-function currentFindings(run: StreamedRun): Finding[] {
-  const { detector } = run;
-  if (run.asked?.detector === detector && run.asked.steps === detector.steps) return run.asked.findings;
-  const findings = detector.findings();
-  run.asked = { detector, steps: detector.steps, findings };
-  return findings;
-}
-
 /** Take run `run`'s checkpoint at its step `at` (its detector has seen its first `at` steps). */
 function takeCheckpoint(run: StreamedRun, at: number): void {
   run.checkpoint = { at, detector: run.detector.copy(), inference: run.inferredTools?.copy() };
@@ -1078,9 +1068,6 @@ function fileSha256(path: string): string {
   return hash.digest('hex');
 }
 
-function parsesWhole(text: string): boolean {
-  try { JSON.parse(text); return true; } catch { return false; }
-}
 
 
 function failure(path: string, e: unknown): DocumentEvent {
