@@ -23,7 +23,8 @@
  * Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_FORMATS (default jsonl,otlp,otlp-ended,otlp-lines,otlp-runs,trail),
  * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp),
  * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr), BENCH_DEBUG_LAUNCH=0
- * (skips the trace debugger's launch: scripts/bench-debug.ts).
+ * (skips the trace debugger's launch: scripts/bench-debug.ts), BENCH_LIVE_SESSION (default 1500,4500:
+ * the turns of the live Claude Code sessions written a line at a time, scripts/bench-live-session.ts; 0 skips).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watchMainThread } from '../test/support/main-thread-probe';
 import { runDebugLaunch, type DebugLaunchResult } from './bench-debug';
+import { runLiveSession, type LiveSessionResult } from './bench-live-session';
 import { startTraceWorker } from '../src/core/engine/worker/spawn';
 import { TraceFile } from '../src/host/editor/trace-file';
 import { loadTraceFile, STREAM_ABOVE_BYTES } from '../src/core/load';
@@ -502,6 +504,15 @@ function printEditorOpen(results: EditorOpenResult[], all: CaseResult[]): void {
   console.log(`append (OTLP JSON lines): a live trace's next turn, three times, as an exporter writes it: its calls, then the turn (a parent after its children, which takes its place before them), each line read on from where the last read stopped; for one trace, up to ${SPANS_KEPT_TO_READ_ON.toLocaleString('en-US')} spans (a file with a larger trace is read again whole at each change).`);
 }
 
+function printLiveSessions(results: LiveSessionResult[]): void {
+  console.log('\n## A live Claude Code session written a line at a time, in the trace editor (main thread watched)');
+  const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+  console.log(table(['turns', 'MB', 'steps', 'open ms', 'per line ms median / max', 'CPU ms per line', 'longest stall ms'], results.map((r) => (r.notOpened || !r.lineMs
+    ? [String(r.turns), f1(mb(r.bytes)), '-', `failed: ${(r.notOpened ?? 'no result').slice(0, 80)}`, '', '', '']
+    : [String(r.turns), f1(mb(r.bytes)), String(r.steps), f0(r.openMs), `${f0(sorted(r.lineMs)[r.lineMs.length >> 1])} / ${f0(sorted(r.lineMs)[r.lineMs.length - 1])}`, f0(r.lineCpuMs), f1(r.maxStallMs)]))));
+  console.log('Each line: written, its session read on from the last line read (only the new lines are parsed and imported; the run goes again only from the step they changed), shown (the last 100 rows). Before, each line loaded the session whole: 677 ms a line at 19 MB, 2,145 ms at 58 MB (the loader in process).');
+}
+
 function printDebugLaunch(results: DebugLaunchResult[]): void {
   console.log('\n## The trace debugger\'s launch, its adapter in a worker thread (main thread watched)');
   console.log(table(['format', 'steps', 'MB', 'launch to entry stop ms', 'main busy ms', 'longest stall ms', 'stalls > 50 ms', 'main heap after MB', 'peak RSS MB'], results.map((r) => [
@@ -727,6 +738,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
     return;
   }
+  if (args[0] === '--live-session') {
+    const r = await runLiveSession(Number(args[1]), args[2], (path) => openToFirstRows(path, () => startTraceWorker(args[3], 'document')), (file) => {
+      file.session(0).rows(VIEW, Math.max(0, file.traces[0].steps.length - 100), 100);
+    });
+    process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
+    return;
+  }
   if (args[0] === '--case' || args[0] === '--model') {
     const r = args[0] === '--case' ? runCase(args[1] as BenchFormat, args[2], Number(args[3])) : runModel(Number(args[1]));
     process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
@@ -741,8 +759,9 @@ async function main(): Promise<void> {
   const workspaceFiles = Number(process.env.BENCH_WORKSPACE_FILES ?? '5000');
   const editorOpen = process.env.BENCH_EDITOR_OPEN !== '0';
   const debugLaunch = process.env.BENCH_DEBUG_LAUNCH !== '0';
+  const liveSessions = (process.env.BENCH_LIVE_SESSION ?? '1500,4500').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
   const workerPath = resolve(__dirname, '..', 'dist', 'trace-worker.js');
-  if ((workspaceFiles > 0 || editorOpen || debugLaunch) && !existsSync(workerPath)) {
+  if ((workspaceFiles > 0 || editorOpen || debugLaunch || liveSessions.length > 0) && !existsSync(workerPath)) {
     throw new Error(`${workerPath} is missing: run \`npm run build\` first (the editor's open, the debugger's launch and the workspace part run the real trace worker), or set BENCH_WORKSPACE_FILES=0 BENCH_EDITOR_OPEN=0 BENCH_DEBUG_LAUNCH=0`);
   }
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'agent-trace-bench-'));
@@ -789,6 +808,13 @@ async function main(): Promise<void> {
     if (engine.length) printEngine(engine);
     if (opens.length) printEditorOpen(opens, all);
     if (launches.length) printDebugLaunch(launches);
+    if (liveSessions.length) {
+      const sessions = liveSessions.map((turns) => {
+        console.error(`  live Claude Code session of ${turns} turns: measuring...`);
+        return inChild<LiveSessionResult>(['--live-session', String(turns), join(dir, `session-${turns}.jsonl`), workerPath], { turns, bytes: 0 });
+      });
+      printLiveSessions(sessions);
+    }
     console.log('\nopen = the whole-file path, in process (as the CLI reads it: over 512 MB, as a stream): read + parse + build + detect + TraceIndex + summary + first 100 rows; indexed = open + search index. (The editor opens through its document worker: the table above.)');
     console.log('bare parse = read + UTF-8 decode + JSON.parse of the same bytes (JSONL: each line), same process, after the session is released.');
     console.log('indexed÷parse: how many times longer than the bare parse (goal <= 2, i.e. >= 0.5x its throughput). CPU/step vs first: fully indexed CPU per step against the smallest size.');

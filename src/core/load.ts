@@ -4,12 +4,12 @@
  */
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { SourceFile } from './json/source-file';
-import { buildTrace, locateDraftSteps } from './model/build';
+import { SourceFile, utf16Encoding } from './json/source-file';
+import { buildTrace, locateDraftSteps, type StepsBuiltBefore } from './model/build';
 import type { SourceLocation, Trace } from './model/schema';
 import type { DraftTrace } from './model/draft';
 import { assignTraceKeys } from './model/trace-key';
-import type { Importer } from './formats/importer';
+import type { Importer, LineFollower } from './formats/importer';
 import { importerById, importers } from './formats/registry';
 import { otlpImporter } from './formats/otel/otlp';
 import { trailImporter } from './formats/otel/trail';
@@ -27,6 +27,23 @@ export interface LoadResult {
   format: string;
   traces: Trace[];
   warnings: Problem[];
+  /** With `follow`: the import kept to go on with lines appended to the file (see FollowedLines). */
+  followed?: FollowedStart;
+}
+
+/** What a load that follows its file keeps to go on with lines appended to it (src/core/engine/stream/followed-lines.ts). */
+export interface FollowedStart {
+  importer: Importer;
+  follower: LineFollower;
+  /** The file's bytes, characters and lines read (it ends with a line break). */
+  bytes: number;
+  chars: number;
+  lines: number;
+  /** The import's warnings (the file's decoding and lines' among them), before those of the build. */
+  importWarnings: Problem[];
+  locations: Map<string, SourceLocation>;
+  /** Each trace's draft steps. */
+  draftCounts: number[];
 }
 
 /** Pick the importer whose sniffer is most confident; the file name breaks ties. */
@@ -51,6 +68,11 @@ export interface LoadOptions {
   listSibling?: (relDir: string) => string[] | undefined;
   /** Cap on the bytes inflated from an archive (`.eval`); see DEFAULT_MAX_UNZIPPED_BYTES. */
   maxUnzippedBytes?: number;
+  /**
+   * Keep the import able to go on with lines appended to the file (`LoadResult.followed`), when
+   * its importer can (Importer.follow) and the file is UTF-8 JSON lines ending in a line break.
+   */
+  follow?: boolean;
   /**
    * Find each step's line and column in the file (default true). That is a second scan of the
    * whole text; what never shows a step's place (the workspace index's records) skips it.
@@ -93,21 +115,37 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
     listSibling: opts.listSibling,
     maxUnzippedBytes: opts.maxUnzippedBytes,
   };
-  const drafts = importer.parse(file, ctx);
+  const follower = opts.follow && opts.locate !== false && followsAsItGrows(file) ? importer.follow?.(file, ctx) : undefined;
+  const drafts = follower ? follower.drafts() : importer.parse(file, ctx);
   warnings.unshift(...file.warnings);
-  return buildLoadResult(file, importer, drafts, warnings, opts.locate === false ? new Map() : locateDraftSteps(file, drafts));
+  const locations = opts.locate === false ? new Map<string, SourceLocation>() : locateDraftSteps(file, drafts);
+  if (!follower?.canFollow()) return buildLoadResult(file, importer, drafts, warnings, locations);
+  const importWarnings = [...warnings];
+  const result = buildLoadResult(file, importer, drafts, warnings, locations);
+  follower.takeChanged();
+  const followed: FollowedStart = {
+    importer, follower, bytes: file.bytes.length, chars: file.text.length, lines: file.lines.lineCount - 1,
+    importWarnings, locations, draftCounts: drafts.map((d) => d.steps.length),
+  };
+  return { ...result, followed };
+}
+
+/** A file whose import may go on with appended lines: UTF-8 text (no byte-order mark) read to a line break. */
+function followsAsItGrows(file: SourceFile): boolean {
+  const b = file.bytes;
+  return !file.isZip && b.length > 0 && b[b.length - 1] === 0x0a && b[0] !== 0xef && utf16Encoding(b) === undefined && file.text !== '' && file.warnings.length === 0;
 }
 
 /**
  * The traces of an importer's drafts, refused when none has a step: the end of every load, whole
  * or streamed (src/core/engine/stream/otlp-stream.ts). Only the file's path and sha256 are read.
  */
-export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, importer: Importer, drafts: DraftTrace[], warnings: Problem[], locations: Map<string, SourceLocation>): LoadResult {
+export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, importer: Importer, drafts: DraftTrace[], warnings: Problem[], locations: Map<string, SourceLocation>, before?: StepsBuiltBefore[]): LoadResult {
   const path = file.path;
   if (drafts.length === 0) throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but it holds no trace` });
   // buildTrace reads only the path and digest of the file it is given.
   const source = file as SourceFile;
-  const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, source, importer.id, warnings, locations));
+  const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, source, importer.id, warnings, locations, before?.[i]));
   assignTraceKeys(traces, drafts.map((d) => d.id));
   // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
   if (traces.every((t) => t.steps.length === 0)) {

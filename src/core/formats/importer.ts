@@ -3,7 +3,7 @@
  * or more draft traces (a JSONL file can hold many runs). Detection is by content; the file name
  * is only a hint that breaks ties.
  */
-import type { SourceFile } from '../json/source-file';
+import type { JsonlRecord, SourceFile } from '../json/source-file';
 import type { DraftTrace } from '../model/draft';
 import type { Problem } from '../util/problems';
 
@@ -34,6 +34,30 @@ export interface Importer {
   fileHint?: RegExp;
   /** Parse into drafts. Throw UserInputError for a file that is this format but broken. */
   parse(file: SourceFile, ctx: ImportContext): DraftTrace[];
+  /**
+   * JSON lines written as a session goes (a Claude Code transcript): `parse`, kept able to go on
+   * with lines appended to the file later, so a live file is not imported again at each line.
+   */
+  follow?(file: SourceFile, ctx: ImportContext): LineFollower;
+}
+
+/** An import of JSON lines that goes on with the lines appended to its file (Importer.follow). */
+export interface LineFollower {
+  /** The drafts the whole import of the lines read so far gives (what `parse` would return). */
+  drafts(): DraftTrace[];
+  /** Whether lines appended now could simply go on from here (else the file is imported again at each change). */
+  canFollow(): boolean;
+  /**
+   * Go on with the records of whole lines appended to the file, in file order, numbered in the
+   * whole file. False when the whole import of the longer file would not simply go on from here
+   * (the caller imports the file again; this follower is not used again).
+   */
+  add(records: readonly JsonlRecord[]): boolean;
+  /**
+   * Per draft trace, the steps already there that changed since the last call (their positions
+   * among the trace's drafts): what `add` did besides appending steps.
+   */
+  takeChanged(): number[][];
 }
 
 /** Helper for sniffers: a plain object (not array, not null). */

@@ -12,10 +12,23 @@ import type { DraftStep, DraftTrace } from './draft';
 import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
 
 /**
+ * The steps of a build of the same drafts before some were changed or added (a file followed as
+ * it grows, src/core/engine/stream/followed-lines.ts): the leading steps that are the same draft
+ * at the same place, with the same id, parent and depth, and not `changed`, are taken as they
+ * are, not made again; `kept` says how many.
+ */
+export interface StepsBuiltBefore {
+  steps: readonly Step[];
+  /** Positions among the drafts of those changed since. */
+  changed: ReadonlySet<number>;
+  kept?: number;
+}
+
+/**
  * @param locations step locations found by `locateDraftSteps`, one pass over the file for all of
  *   its traces (the caller locates them once, not once per trace).
  */
-export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, warnings: Problem[], locations: Map<string, SourceLocation>): Trace {
+export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, warnings: Problem[], locations: Map<string, SourceLocation>, before?: StepsBuiltBefore): Trace {
   const drafts = draft.steps;
   const { order, ids, parentOf, depth, idBySource } = decisionOrder({
     count: drafts.length,
@@ -27,9 +40,21 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
 
   // 4. Steps in decision order, each with its location in the original file.
   const steps: Step[] = new Array(drafts.length);
-  for (let index = 0; index < order.length; index++) {
+  const parentId = (i: number): string | null => (parentOf[i] >= 0 ? ids[parentOf[i]] : null);
+  let index = 0;
+  if (before) {
+    const last = Math.min(before.steps.length, order.length);
+    for (; index < last; index++) {
+      const i = order[index];
+      const built = before.steps[index];
+      if (ids[i] !== built.id || parentId(i) !== built.parentId || depth[i] !== built.depth || before.changed.has(i)) break;
+      steps[index] = built;
+    }
+    before.kept = index;
+  }
+  for (; index < order.length; index++) {
     const i = order[index];
-    steps[index] = assembleStep(drafts[i], ids[i], parentOf[i] >= 0 ? ids[parentOf[i]] : null, index, depth[i], locations);
+    steps[index] = assembleStep(drafts[i], ids[i], parentId(i), index, depth[i], locations);
   }
 
   return finishTrace(draft, file, format, warnings, steps, {

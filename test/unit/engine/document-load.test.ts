@@ -6,7 +6,7 @@
  * (document-client.ts) runs the same in a real worker and reports a cancel and a crash.
  */
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -27,6 +27,8 @@ import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { cutIntoRequests, otlpLines, spansAsTheyEnd, type OtlpSpan } from '../../support/otlp-lines';
+import { claudeCodeSessionLines } from '../../support/claude-code-session';
+import { completeLines, parsesWhole } from '../../../src/core/engine/stream/complete-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
 
@@ -89,7 +91,12 @@ function open(path: string, extra: Partial<OpenDocumentParams> = {}): { model: M
  * the whole load's the span with its children. Checked here, then set to the whole load's.
  */
 function assertLikeWholeLoad(model: Model, path: string, ownLocations = false, held?: PayloadFormat): void {
-  const whole = loadTraceFile(path, siblingsOf(path));
+  assertLikeWholeLoadOf(model, path, path, ownLocations, held);
+}
+
+/** As assertLikeWholeLoad, with the whole load of `wholePath` (the lines of `path` written so far) renamed to `path`. */
+function assertLikeWholeLoadOf(model: Model, wholePath: string, path: string, ownLocations = false, held?: PayloadFormat): void {
+  const whole = renamed(loadTraceFile(wholePath, siblingsOf(wholePath)), wholePath, path);
   const wholeFindings = jsonView(whole.traces.map((t) => findingsFor(t, DEFAULT_TAXONOMY)));
   // Steps sent held (payloadsOnDemand) are the whole load's without their payloads.
   if (held) whole.traces = whole.traces.map((t) => ({ ...t, steps: t.steps.map((st) => withoutPayloads(st, held)) }));
@@ -104,12 +111,37 @@ function assertLikeWholeLoad(model: Model, path: string, ownLocations = false, h
   }
   // What the Agent Traces view would get by analysing the file itself.
   const starts = ownLocations ? startsOnly : (v: unknown): unknown => v;
-  assert.deepEqual(starts(jsonView(model.outcome)), starts(jsonView(analysisOutcome(path, readFileSync(path), DEFAULT_TAXONOMY, false, { ...siblingsOf(path) }))), 'the analysis outcome');
+  assert.deepEqual(starts(jsonView(model.outcome)), starts(renamed(jsonView(analysisOutcome(wholePath, readFileSync(wholePath), DEFAULT_TAXONOMY, false, { ...siblingsOf(wholePath) })), wholePath, path)), 'the analysis outcome');
   assert.equal(model.failed, undefined, `${path}: ${model.failed?.join('; ')}`);
   assert.equal(model.format, whole.format);
   assert.deepEqual(jsonView(model.runs), jsonView(whole.traces), 'runs, headers and steps');
   assert.deepEqual(model.findings, wholeFindings, 'findings');
   assert.deepEqual([...model.warnings].sort(), whole.warnings.map((w) => JSON.stringify(w)).sort(), 'warnings');
+}
+
+/**
+ * Writes `line` in two halves (cut at `cut`), reading after each: the first half alone is
+ * unchanged (it waits for the rest); after the rest, whether the read sent the run again from a
+ * step it changed, or only the new steps (`stepsSent`: counted by the loader's listener).
+ */
+function writeInHalves(path: string, line: string, cut: number, loader: DocumentLoader, model: Model, stepsSent: { count: number }): 'appended' | 'sent again' {
+  appendFileSync(path, line.slice(0, cut));
+  model.events = [];
+  loader.reload();
+  assert.deepEqual(model.events, ['unchanged']);
+  appendFileSync(path, line.slice(cut));
+  model.events = [];
+  stepsSent.count = 0;
+  const before = model.runs[0].steps.length;
+  loader.reload();
+  if (model.events.includes('reset')) return 'sent again';
+  assert.equal(stepsSent.count, model.runs[0].steps.length - before, 'only the new steps went');
+  return 'appended';
+}
+
+/** `value` (JSON) with every mention of the file `from` made one of `to`. */
+function renamed<T>(value: T, from: string, to: string): T {
+  return from === to ? value : JSON.parse(JSON.stringify(value).split(JSON.stringify(from).slice(1, -1)).join(JSON.stringify(to).slice(1, -1))) as T;
 }
 
 /** `value` with every source location cut to where it starts. */
@@ -523,12 +555,12 @@ describe('engine: opening a trace in the document worker', function () {
     // Two lines: one alone reads as an OTLP document (the whole load's reading too), until a second comes.
     const path = write(requests[0] + requests[1], `live${++serial}.jsonl`);
     const model = new Model();
-    let stepsSent = 0;
+    const stepsSent = { count: 0 };
     // What going back to the first step would read back: the steps each reset keeps.
     let keptByResets = 0;
     // Each run's checkpoint 6 steps before its end: a parent that came goes back to it, or to the start when it lies before it.
     const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true, checkpointLag: 6 }, (e) => {
-      if (e.kind === 'steps') stepsSent += e.steps.length;
+      if (e.kind === 'steps') stepsSent.count += e.steps.length;
       if (e.kind === 'reset') keptByResets += e.keep?.[0] ?? 0;
       model.apply(e);
     });
@@ -536,22 +568,8 @@ describe('engine: opening a trace in the document worker', function () {
     let appendedOnly = 0;
     let sentAgain = 0;
     for (const request of requests.slice(2)) {
-      // Half a line first: it waits for the rest.
-      const half = Math.floor(request.length / 2);
-      appendFileSync(path, request.slice(0, half));
-      model.events = [];
-      loader.reload();
-      assert.deepEqual(model.events, ['unchanged']);
-      appendFileSync(path, request.slice(half));
-      model.events = [];
-      stepsSent = 0;
-      const before = model.runs[0].steps.length;
-      loader.reload();
-      if (model.events.includes('reset')) sentAgain++;
-      else {
-        appendedOnly++;
-        assert.equal(stepsSent, model.runs[0].steps.length - before, 'only the new steps went');
-      }
+      if (writeInHalves(path, request, Math.floor(request.length / 2), loader, model, stepsSent) === 'sent again') sentAgain++;
+      else appendedOnly++;
       assertLikeWholeLoad(model, path, false, 'otlp-span');
     }
     assert.equal(loader.wholeLoads, 0);
@@ -679,6 +697,113 @@ describe('engine: opening a trace in the document worker', function () {
     assert.deepEqual(kept, [[1, 0, 0]]);
     assert.deepEqual(sent.map((x) => x.run), [0, 1, 2]);
     assertLikeWholeLoad(model, path);
+  });
+
+  it('a live Claude Code session is followed line by line: appended lines are imported alone, and a run goes again only from the step they changed', () => {
+    const session = claudeCodeSessionLines(3, 7);
+    const path = write(session.slice(0, 6).join('\n') + '\n', `session${++serial}.jsonl`);
+    const model = new Model();
+    const stepsSent = { count: 0 };
+    let keptByResets = 0;
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: true, streamFromBytes: 1 << 30, checkpointLag: 4 }, (e) => {
+      if (e.kind === 'steps') stepsSent.count += e.steps.length;
+      if (e.kind === 'reset') keptByResets += e.keep?.[0] ?? 0;
+      model.apply(e);
+    });
+    loader.open();
+    assert.equal(model.format, 'claude-code');
+    let appendedOnly = 0;
+    let sentAgain = 0;
+    for (const line of session.slice(6)) {
+      if (writeInHalves(path, `${line}\n`, Math.min(9, line.length), loader, model, stepsSent) === 'sent again') sentAgain++;
+      else appendedOnly++;
+      assertLikeWholeLoad(model, path);
+    }
+    assert.equal(loader.wholeLoads, 1, 'loaded whole once, on opening');
+    assert.equal(loader.followedReads, 2 * (session.length - 6));
+    // A response's next block changes its step (sent again from it); a Task's result, after its
+    // sub-agent's events, takes the agent under it.
+    assert.ok(appendedOnly > 20 && sentAgain > 10, `${appendedOnly} appends, ${sentAgain} sent again`);
+    const agent = model.runs[0].steps.find((st) => st.kind === 'agent' && st.attributes.inline === 'agent_progress');
+    assert.equal(model.runs[0].steps.find((st) => st.id === agent?.parentId)?.name, 'Task');
+    // The steps sent again are those from the first one changed: most resets keep all but a few.
+    assert.ok(keptByResets > sentAgain * 5, `${keptByResets} steps kept by ${sentAgain} resets`);
+    // Cut back (a session cleared): read from the start.
+    writeFileSync(path, session.slice(0, 8).join('\n') + '\n');
+    model.events = [];
+    loader.reload();
+    assert.equal(model.events[0], 'reset');
+    assertLikeWholeLoad(model, path);
+    assert.equal(loader.wholeLoads, 2);
+  });
+
+  it('a live Claude Code session gives what the whole load gives after every write, however its lines are cut', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.boolean(), (seed, cuts, checkpointLag, inlineAgent, tornOnOpening) => {
+      const text = claudeCodeSessionLines(seed, 5, { inlineAgent }).join('\n') + '\n';
+      // Opened in the middle of a line (its first read is whole again), or at a line's end.
+      let at = tornOnOpening ? 900 : text.indexOf('\n', 900) + 1;
+      const path = write(text.slice(0, at), `session${++serial}.jsonl`);
+      const { model, loader } = open(path, { streamFromBytes: 1 << 30, checkpointLag });
+      // Writes that end a line but for its line break: the whole load shows the line, so the file is loaded whole then, and at the next write.
+      let unterminated = 0;
+      for (const n of [...cuts, text.length]) {
+        if (at >= text.length) break;
+        appendFileSync(path, text.slice(at, at + n));
+        at += n;
+        if (text[at - 1] !== '\n' && parsesWhole(text.slice(text.lastIndexOf('\n', at - 1) + 1, at))) unterminated++;
+        loader.reload();
+        // What a fresh open of the lines written so far gives (a last line that parses whole counts).
+        const whole = write(Buffer.from(completeLines(Buffer.from(text.slice(0, at)))).toString(), `whole${serial}.jsonl`);
+        assertLikeWholeLoadOf(model, whole, path);
+      }
+      const opening = tornOnOpening ? 2 : 1;
+      if (unterminated === 0) assert.equal(loader.wholeLoads, opening);
+      else assert.ok(loader.wholeLoads <= opening + 2 * unterminated);
+    }), { numRuns: 60 });
+  });
+
+  it('a live Claude Code session is followed up to a size, then loaded whole at each change', () => {
+    const session = claudeCodeSessionLines(9, 3);
+    const first = Buffer.byteLength(session.slice(0, 10).join('\n') + '\n');
+    const next = Buffer.byteLength(`${session[10]}\n`);
+    // [limit, reads of the new lines alone, whole loads] after two lines written.
+    for (const [limit, followed, whole] of [[first - 1, 0, 3], [first + next, 1, 2], [1 << 30, 2, 1]]) {
+      const path = write(session.slice(0, 10).join('\n') + '\n', `session${++serial}.jsonl`);
+      const { model, loader } = open(path, { streamFromBytes: 1 << 30, followUpToBytes: limit });
+      for (const line of session.slice(10, 12)) {
+        appendFileSync(path, `${line}\n`);
+        loader.reload();
+        assertLikeWholeLoad(model, path);
+      }
+      assert.deepEqual([loader.followedReads, loader.wholeLoads], [followed, whole], `limit ${limit}`);
+    }
+  });
+
+  it('a live Claude Code session that comes to name a sub-agent, or to have sub-agent files, is loaded whole from then on', () => {
+    const session = claudeCodeSessionLines(5, 4);
+    const path = write(session.join('\n') + '\n', `session${++serial}.jsonl`);
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const progress = (agentId: string): string => JSON.stringify({ type: 'progress', uuid: `p-${agentId}`, sessionId: 'sess-5', parentToolUseID: 'toolu_x', data: { type: 'agent_progress', agentId, message: { type: 'assistant', uuid: `m-${agentId}`, message: { id: `msg-${agentId}`, role: 'assistant', content: [{ type: 'text', text: 'searching' }] } } } });
+    appendFileSync(path, `${progress('a1b2')}\n`);
+    loader.reload();
+    assert.deepEqual([loader.followedReads, loader.wholeLoads], [1, 2], 'the named agent\'s file is looked for: loaded whole');
+    assertLikeWholeLoad(model, path);
+    assert.ok(model.warnings.some((w) => w.includes('a1b2')), model.warnings.join('\n'));
+    appendFileSync(path, `${session[3]}\n`);
+    loader.reload();
+    assert.deepEqual([loader.followedReads, loader.wholeLoads], [1, 3], 'not followed while it names one');
+    assertLikeWholeLoad(model, path);
+    // Another session, followed until a sub-agent file appears beside it.
+    const other = write(session.join('\n') + '\n', `session${++serial}.jsonl`);
+    const second = open(other, { siblings: true, streamFromBytes: 1 << 30 });
+    const folder = join(dirname(other), basename(other, '.jsonl'), 'subagents');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'agent-c3d4.jsonl'), `${JSON.stringify({ type: 'user', isSidechain: true, uuid: 's1', sessionId: 'sess-5', parentUuid: null, message: { role: 'user', content: 'look around' } })}\n`);
+    appendFileSync(other, `${session[3]}\n`);
+    second.loader.reload();
+    assert.deepEqual([second.loader.followedReads, second.loader.wholeLoads], [1, 2]);
+    assertLikeWholeLoad(second.model, other);
+    assert.ok(second.model.runs[0].steps.some((st) => st.attributes.agentId === 'c3d4'), 'the sub-agent\'s steps are shown');
   });
 
   it('a streamed run its detector cannot answer for is read again for its findings (the loader keeps no steps)', () => {

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { benchTraceText } from '../../support/bench-traces';
+import { claudeCodeSessionLines } from '../../support/claude-code-session';
 import { cutIntoRequests, otlpLines, spansAsTheyEnd } from '../../support/otlp-lines';
 import type { OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { Opened } from '../../support/opened-in-process';
@@ -114,6 +115,14 @@ function failedSpanLine(line: string): string {
   return JSON.stringify(v);
 }
 
+/** A line of a Claude Code session with its call failed (a tool result), or its text edited. */
+function failedSessionLine(line: string): string {
+  const v = JSON.parse(line) as { message?: { content?: unknown }; summary?: string };
+  const blocks = v.message?.content;
+  if (Array.isArray(blocks)) return JSON.stringify({ ...v, message: { ...v.message, content: blocks.map((b: Record<string, unknown>) => (b.type === 'tool_result' ? { ...b, is_error: true, content: 'Exit code 1 (edited)' } : b.type === 'text' ? { ...b, text: 'edited' } : b)) } });
+  return JSON.stringify(v.message ? { ...v, message: { ...v.message, content: 'edited' } } : { ...v, summary: 'edited' });
+}
+
 const AGENT_TRACE_TAGS = sidecarOn([['tool-1', 0], ['llm-3', 1], ['turn-6', 2], ['tool-1', 2], ['ghost', 0]]);
 const SPAN_TAGS = sidecarOn([['0000000000000004', 0], ['0000000000000021', 1], ['0000000000000007', 1], ['ghost', 1]]);
 
@@ -124,6 +133,8 @@ const SOURCES: Source[] = [
   { name: 'OTLP JSON lines, children first', lines: collectorLines(true), least: 1, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS },
   // Read on line by line, its runs taken back to checkpoints 3 steps before their ends.
   { name: 'a live OTLP trace, spans as they end', lines: liveTraceLines(), least: 2, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS, loaderParams: { checkpointLag: 3 } },
+  // Loaded whole, then followed: the lines appended are imported alone, its run's detector going on from 3 steps back.
+  { name: 'a live Claude Code session', lines: claudeCodeSessionLines(11, 6), least: 3, payloadsOnDemand: false, failed: failedSessionLine, sidecar: sidecarOn([['u11-4', 0], ['toolu_11_2', 0], ['u11-30', 0], ['ghost', 0]]), loaderParams: { checkpointLag: 3 } },
 ];
 
 describe('trace editor: a file changed in any way and read again shows what a fresh open shows', function () {
@@ -137,6 +148,7 @@ describe('trace editor: a file changed in any way and read again shows what a fr
     // OTLP JSON lines that grew are read on from where the last read stopped: the runs must take that way too.
     let readOn = 0;
     let goneBack = 0;
+    let followed = 0;
     fc.assert(fc.property(fc.integer({ min: source.least, max: 20 }), fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
       // The file as written so far (whole lines) and how far into the source it got.
       const written = source.lines.slice(0, start);
@@ -197,9 +209,11 @@ describe('trace editor: a file changed in any way and read again shows what a fr
         check();
       }
       readOn += live.loader.linesReadOnReads;
+      followed += live.loader.followedReads;
       goneBack += live.loader.runsGoneBack;
     }), { seed: 20261204 + n, numRuns: 12 });
     if (source.name.includes('OTLP')) assert.ok(readOn > 10, `${source.name}: ${readOn} reads on from the last stop`);
+    if (source.name.includes('Claude Code')) assert.ok(followed > 10, `${source.name}: ${followed} reads of the appended lines alone`);
     // A parent after its children: runs taken back to a checkpoint or their start, then sent again from it.
     if (source.loaderParams?.checkpointLag !== undefined) assert.ok(goneBack > 5, `${source.name}: ${goneBack} runs taken back`);
   }));

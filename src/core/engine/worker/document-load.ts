@@ -20,7 +20,7 @@
  */
 import { readFileRange } from '../../util/file-range';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { TraceKeyAllocator } from '../../model/trace-key';
 import type { Step, ToolDefinition, Trace } from '../../model/schema';
@@ -28,7 +28,6 @@ import { canonicalImporter } from '../../formats/canonical';
 import { detectOptionsFor } from '../../analyze';
 import { StreamDetector } from '../../detect';
 import type { Finding } from '../../detect';
-import { sha256Hex } from '../../util/hash';
 import { cleanProblem, isUserInputError, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines, parsesWhole, wholeLinesEnd } from '../stream/complete-lines';
@@ -39,6 +38,7 @@ import { StepPrints } from '../step-prints';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
 import { otlpJsonShape } from '../stream/otlp-stream';
 import { OtlpStreamBuilder } from '../stream/otlp-builder';
+import { FollowedLines } from '../stream/followed-lines';
 import type { OrderedSpans } from '../stream/otlp-two-pass';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
@@ -65,8 +65,10 @@ export interface OpenDocumentParams {
   batchSteps?: number;
   /** Bytes per read while streaming (tests use small ones). */
   chunkSize?: number;
-  /** OTLP JSON lines read on: how far behind a run's end its checkpoint is, in steps (default CHECKPOINT_LAG; tests use small ones). */
+  /** OTLP JSON lines read on, or a followed file: how far behind a run's end its checkpoint is, in steps (default CHECKPOINT_LAG, FOLLOWED_CHECKPOINT_LAG; tests use small ones). */
   checkpointLag?: number;
+  /** A file loaded whole is followed as it grows (FollowedLines) up to this size (default FOLLOW_UP_TO_BYTES; tests use small ones). */
+  followUpToBytes?: number;
   /** OTLP JSON lines are read on while no trace has more spans than this (default SPANS_KEPT_TO_READ_ON; tests use small ones). */
   spansReadOn?: number;
   /**
@@ -174,6 +176,13 @@ const FIRST_STREAM_CHUNK_BYTES = 64 * 1024;
  */
 export const SPANS_KEPT_TO_READ_ON = 250_000;
 
+/**
+ * A file loaded whole (a live Claude Code session) is followed as it grows, its import kept, up to
+ * this size; a larger one is loaded whole again at each change. What is kept is about the steps
+ * themselves: 130 MB of the worker's heap for a session of 58 MB (2 MB without).
+ */
+export const FOLLOW_UP_TO_BYTES = 128 * 1024 * 1024;
+
 /** What is kept of OTLP JSON lines read to their end, to read on from there when the file grows. */
 interface LinesReadOn {
   stop: JsonLinesStop;
@@ -205,6 +214,13 @@ interface StreamedRun {
   checkpoint?: RunCheckpoint;
 }
 
+/** A followed file's run (FollowedLines): its detector as it was after its first `at` steps, given `tools`. */
+interface FollowedCheckpoint {
+  at: number;
+  detector: StreamDetector;
+  tools: string;
+}
+
 /** A copy of what a run's detector and tool inference were after its first `at` steps. */
 interface RunCheckpoint {
   at: number;
@@ -221,6 +237,14 @@ interface RunCheckpoint {
  */
 const CHECKPOINT_LAG = 2_000;
 
+/**
+ * The same for a file loaded whole and followed (a live Claude Code session): the lines written
+ * change the last steps (a response's next block joins its step), seldom any further back (a
+ * Task's result, after its sub-agent's inline events, takes them under it). At 8,363 steps
+ * (19 MB), going on from 2,000 steps back cost 18 ms of a line's 44.
+ */
+const FOLLOWED_CHECKPOINT_LAG = 256;
+
 export class DocumentLoader {
   /** `streamed`: agent-trace/v1 lines, read on as they grow; `document`: an OTLP document read in chunks. */
   private mode: 'none' | 'streamed' | 'document' | 'whole' = 'none';
@@ -232,13 +256,19 @@ export class DocumentLoader {
   private spansRefusal: unknown;
   /** OTLP JSON lines read to their end: how to read on when they grow. */
   private linesReadOn: LinesReadOn | undefined;
+  /** A file loaded whole whose import goes on with appended lines (a live Claude Code session): how to. */
+  private following: FollowedLines | undefined;
+  /** Its runs' detectors as they were some steps before each run's end (see FOLLOWED_CHECKPOINT_LAG). */
+  private followedCheckpoints: FollowedCheckpoint[] = [];
+  /** Each run's latest metadata, for its detector's end-of-run rules (a detector goes on across reads). */
+  private runMetadata: Record<string, unknown>[] = [];
   private position: JsonlPosition = JSONL_START;
   /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
   private hasher: FileHasher | undefined;
 
   /** How far the streamed file was read (and hashed). */
   private get hashedTo(): number {
-    return this.hasher?.hashedTo ?? this.linesReadOn?.stop.byte ?? 0;
+    return this.hasher?.hashedTo ?? this.linesReadOn?.stop.byte ?? this.following?.bytesRead ?? 0;
   }
   /** An unterminated last line already read as a step (files need not end in a newline). */
   private fedPending: string | undefined;
@@ -281,7 +311,10 @@ export class DocumentLoader {
   earlyRunsGrown = 0;
   /** Reloads of OTLP JSON lines read on from where the last read stopped (tests read it). */
   linesReadOnReads = 0;
-  /** Runs of OTLP JSON lines read on that went back to an earlier step, and how many steps were read back for it (tests read them). */
+  /**
+   * Runs of OTLP JSON lines read on, or of a followed file, that went back to an earlier step, and
+   * (OTLP) how many steps were read back for it (tests read them).
+   */
   runsGoneBack = 0;
   stepsReadBack = 0;
   /** Runs the kept builder of OTLP JSON lines read on has ordered (tests read it: a run without new spans is not ordered again). */
@@ -290,6 +323,8 @@ export class DocumentLoader {
   }
   /** Files loaded whole (tests read it). */
   wholeLoads = 0;
+  /** Reloads of a file loaded whole whose import went on with the appended lines (tests read it). */
+  followedReads = 0;
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -321,6 +356,7 @@ export class DocumentLoader {
       this.stamp = stampOf(this.params.path);
       if (isReload && !fromStart && this.mode === 'streamed' && this.isAppend()) return this.continueStream(true);
       if (isReload && !fromStart && this.linesReadOn && this.isAppend()) return this.readLinesOn(this.linesReadOn);
+      if (isReload && !fromStart && this.following && this.isAppend()) return this.readFollowedOn(this.following);
       // Read whole because its lines were out of order: so again (the same bytes are unchanged,
       // the steps unchanged at each run's head are kept), not streamed up to the same break first.
       if (isReload && this.mode === 'whole' && this.outOfOrder) return this.loadWhole(true);
@@ -346,6 +382,8 @@ export class DocumentLoader {
     let loaded: LoadResult;
     let sha: string;
     let size: number;
+    let bytes: Uint8Array | undefined;
+    let hashed: Hash | undefined;
     if (onDisk > streamAbove) {
       // Too large for one string: an OTLP, TRAIL or Inspect .json document streams; others are refused, saying why.
       loaded = loadTraceFile(path, { maxUnzippedBytes: this.params.maxUnzippedBytes, streamAbove });
@@ -353,15 +391,18 @@ export class DocumentLoader {
       size = fileSize(path);
       if (isReload && this.mode === 'whole' && sha === this.sha) return this.emit({ kind: 'unchanged' });
     } else {
-      let bytes = readTraceFileBytes(path);
+      bytes = readTraceFileBytes(path);
       // A file being written may end in half a line; the rest comes with the next change.
       if (isReload) bytes = completeLines(bytes);
-      sha = sha256Hex(bytes);
+      // Kept, should the file be followed: its sha256 goes on from the bytes read.
+      hashed = createHash('sha256').update(bytes);
+      sha = hashed.copy().digest('hex');
       size = bytes.length;
       if (isReload && this.mode === 'whole' && sha === this.sha) return this.emit({ kind: 'unchanged' });
       loaded = loadTraceFromBytes(path, bytes, {
         maxUnzippedBytes: this.params.maxUnzippedBytes,
         ...(this.params.siblings === false ? {} : siblingsOf(path)),
+        follow: !this.params.readOnce && bytes.length <= (this.params.followUpToBytes ?? FOLLOW_UP_TO_BYTES),
       });
     }
     // What the host shows of each run that is unchanged is not sent again (a live Claude Code
@@ -370,34 +411,117 @@ export class DocumentLoader {
     const keep = this.mode === 'whole' ? prints.map((p, run) => this.printsOfLastRead[run]?.commonPrefix(p) ?? 0) : [];
     this.startOver('whole', keep);
     this.prints = prints;
+    const following = loaded.followed && hashed ? new FollowedLines(path, loaded.followed, hashed, loaded.traces) : undefined;
+    const detectors = this.sendWholeRuns(loaded.traces, keep, (trace, run) => this.wholeRunDetector(trace, run), following !== undefined);
+    this.sha = sha;
+    // Read whole because its lines were out of order, and now in order (a writer that sorts the
+    // file when its run ends): streamed again from the next change, its steps held on disk.
+    if (this.outOfOrder && loaded.traces.every((t) => inFileOrder(t.steps))) this.outOfOrder = false;
+    if (following && bytes) {
+      this.following = following;
+      this.noteEndsOf(bytes);
+    }
+    this.finish(loaded.format, loaded.traces, loaded.warnings, false, size, detectors);
+  }
+
+  /**
+   * A file loaded whole and followed (see FollowedLines) that grew: only its new whole lines are
+   * read, and each run goes from the first step they changed or added (most often they only
+   * append: nothing is sent again). A run's detector goes on from its checkpoint, when that lies
+   * before the first step changed. Lines the import cannot follow load the file whole.
+   */
+  private readFollowedOn(following: FollowedLines): void {
+    // Used up: whatever happens below, the next change starts from what this read leaves.
+    this.following = undefined;
+    const path = this.params.path;
+    const from = following.bytesRead;
+    const to = wholeLinesEnd(path, from, fileSize(path));
+    // Grown past what is followed: loaded whole from now on.
+    if (to > (this.params.followUpToBytes ?? FOLLOW_UP_TO_BYTES)) return this.loadWhole(true);
+    this.followedReads++;
+    const appended = readFileRange(path, from, to);
+    let read: ReturnType<FollowedLines['readOn']>;
+    try {
+      read = following.readOn(appended);
+    } catch (e) {
+      // What the whole load refuses, it says in its words.
+      if (!isUserInputError(e)) throw e;
+      read = undefined;
+    }
+    if (read === undefined) return this.loadWhole(true);
+    this.following = following;
+    if (read === 'unchanged') return this.emit({ kind: 'unchanged' });
+    const { traces, kept } = read;
+    const goneBack = kept.filter((k, run) => k < (this.prints[run]?.length ?? 0)).length;
+    this.runsGoneBack += goneBack;
+    if (goneBack > 0) this.emit(resetKeeping(kept));
+    traces.forEach((trace, run) => {
+      const prints = (this.prints[run] ??= new StepPrints());
+      prints.truncate(kept[run]);
+      prints.add(trace.steps.slice(kept[run]));
+    });
+    const detectors = this.sendWholeRuns(traces, kept, (trace, run, upTo) => {
+      const checkpoint = this.followedCheckpoints[run];
+      // A copy: the checkpoint stays as it is until the next one is taken.
+      if (checkpoint && checkpoint.at <= upTo && checkpoint.tools === JSON.stringify(trace.tools)) return checkpoint.detector.copy();
+      return this.wholeRunDetector(trace, run);
+    }, true);
+    this.sha = read.sha256;
+    this.noteEndsOf(appended, true);
+    this.finish(read.format, traces, read.warnings, false, to, detectors, kept);
+  }
+
+  /**
+   * A detector for run `run` of a file loaded whole. Its end-of-run rules read the run's latest
+   * metadata, also in copies taken for a later read (a followed file's checkpoints).
+   */
+  private wholeRunDetector(trace: Trace, run: number): StreamDetector {
+    const latest = (): Record<string, unknown> => this.runMetadata[run] ?? {};
+    return new StreamDetector({ tools: trace.tools, get metadata() { return latest(); } }, detectOptionsFor(taxonomyFor(this.params.taxonomy)));
+  }
+
+  /**
+   * The runs of a whole load, sent from the steps the host keeps (`keep`) in slices; each slice
+   * is detected after it is sent: the host takes the slices sent (event-flow.ts) while the next
+   * ones are detected, instead of waiting for the whole run's detection. `start` gives each run's
+   * detector, having seen no more of its steps than the host keeps; the steps between are
+   * detected, not sent. With `checkpoints` (a followed file), a copy of each run's detector is
+   * kept FOLLOWED_CHECKPOINT_LAG steps before its end, for the next read to go on from.
+   */
+  private sendWholeRuns(traces: Trace[], keep: number[], start: (trace: Trace, run: number, kept: number) => StreamDetector, checkpoints: boolean): StreamDetector[] {
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
-    // Each slice is detected after it is sent: the host takes the slices sent (event-flow.ts)
-    // while the next ones are detected, instead of waiting for the whole run's detection.
-    const options = detectOptionsFor(taxonomyFor(this.params.taxonomy));
-    const detectors = loaded.traces.map((trace) => new StreamDetector(trace, options));
-    loaded.traces.forEach((trace, run) => {
-      const header = { ...trace, steps: [] };
+    this.runMetadata = traces.map((t) => t.metadata);
+    if (!checkpoints) this.followedCheckpoints = [];
+    return traces.map((trace, run) => {
+      const steps = trace.steps;
       const kept = keep[run] ?? 0;
-      detectors[run].add(trace.steps.slice(0, kept));
-      if (kept > 0 && kept === trace.steps.length) return;
+      const detector = start(trace, run, kept);
+      const mark = checkpoints ? Math.max(detector.steps, steps.length - (this.params.checkpointLag ?? FOLLOWED_CHECKPOINT_LAG)) : -1;
+      let marked = !checkpoints;
+      const detectTo = (to: number): void => {
+        if (!marked && mark <= to) {
+          detector.add(steps.slice(detector.steps, mark));
+          this.followedCheckpoints[run] = { at: mark, detector: detector.copy(), tools: JSON.stringify(trace.tools) };
+          marked = true;
+        }
+        if (detector.steps < to) detector.add(steps.slice(detector.steps, to));
+      };
+      detectTo(kept);
+      const header = { ...trace, steps: [] };
+      if (kept > 0 && kept === steps.length) return detector;
       let from = kept;
       do {
         // A slice ends at `batch` steps or SLICE_CHARS of their source text (TRAIL spans can be
         // 100 KB each): the host decodes each event in one go, so none may be large.
         let to = from;
         let size = 0;
-        while (to < trace.steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += trace.steps[to++].location?.length ?? 0;
-        const slice = trace.steps.slice(from, to);
-        this.sendSteps(run, slice, from === kept ? header : undefined, size, size);
-        detectors[run].add(slice);
+        while (to < steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += steps[to++].location?.length ?? 0;
+        this.sendSteps(run, steps.slice(from, to), from === kept ? header : undefined, size, size);
+        detectTo(to);
         from = to;
-      } while (from < trace.steps.length);
+      } while (from < steps.length);
+      return detector;
     });
-    this.sha = sha;
-    // Read whole because its lines were out of order, and now in order (a writer that sorts the
-    // file when its run ends): streamed again from the next change, its steps held on disk.
-    if (this.outOfOrder && loaded.traces.every((t) => inFileOrder(t.steps))) this.outOfOrder = false;
-    this.finish(loaded.format, loaded.traces, loaded.warnings, false, size, detectors);
   }
 
   /**
@@ -422,6 +546,7 @@ export class DocumentLoader {
     this.readStamp = undefined;
     this.fedPending = undefined;
     this.linesReadOn = undefined;
+    this.following = undefined;
   }
 
   private streamFromStart(): void {
@@ -806,14 +931,25 @@ export class DocumentLoader {
     this.finishStream(sha, this.hashedTo);
   }
 
+  /**
+   * What tells the next change an append, from the bytes a read took: the whole file's (a whole
+   * load), or those it appended (`appended`) to what was read before.
+   */
+  private noteEndsOf(read: Uint8Array, appended = false): void {
+    const readTo = this.hashedTo;
+    if (!appended) this.head = Buffer.from(read.subarray(0, FINGERPRINT_BYTES));
+    const tail = appended ? Buffer.concat([this.tail ?? Buffer.alloc(0), read]) : read;
+    this.tail = Buffer.from(tail.subarray(Math.max(0, tail.length - FINGERPRINT_BYTES)));
+    this.readStamp = stampTelling(this.params.path, readTo);
+  }
+
   /** What tells the next change an append (see isAppend): the file's first bytes and the last read, up to `readTo`. */
   private noteReadEnds(readTo: number): void {
     const path = this.params.path;
     this.head = readFileRange(path, 0, Math.min(FINGERPRINT_BYTES, readTo));
     this.tail = readFileRange(path, Math.max(0, readTo - FINGERPRINT_BYTES), readTo);
     // The file as this read left it, when it read all of it (a write meanwhile: the next change reads on).
-    const stamp = stampOf(path);
-    this.readStamp = stamp.size === readTo ? stamp : undefined;
+    this.readStamp = stampTelling(path, readTo);
   }
 
   private sendStreamed(out: readonly StreamedStep[], bytesRead: number, totalBytes: number): boolean {
@@ -1024,6 +1160,20 @@ export class DocumentLoader {
 /** A reset that keeps `keep[run]` leading steps of each run (a plain reset when it keeps none). */
 function resetKeeping(keep: number[]): DocumentEvent {
   return keep.some((k) => k > 0) ? { kind: 'reset', keep } : { kind: 'reset' };
+}
+
+/**
+ * How recent a file's modification time may be for its stamp to tell that it is unchanged later.
+ * File times advance in steps of a clock tick (1-10 ms on Linux), so a file written again within
+ * the tick of the read keeps its stamp: a write of as many bytes (a test's rewrite, a fast writer)
+ * would go unseen. A stamp that recent is not kept, and the file's sha256 decides instead.
+ */
+const STAMP_SETTLED_MS = 100;
+
+/** The file's stamp, when it holds the `readTo` bytes read and its time is settled (see STAMP_SETTLED_MS). */
+function stampTelling(path: string, readTo: number): FileStamp | undefined {
+  const stamp = stampOf(path);
+  return stamp.size === readTo && Date.now() - stamp.mtime > STAMP_SETTLED_MS ? stamp : undefined;
 }
 
 function stampOf(path: string): FileStamp {

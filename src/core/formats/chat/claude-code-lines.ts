@@ -24,8 +24,10 @@ export class TranscriptBuilder {
   readonly steps: DraftStep[] = [];
   /** Tool calls by id, across every group (sub-agent calls have their own ids). */
   private readonly calls = new Map<string, { call: ToolCall; time: number | null }>();
-  /** The llm step of each API response, by group and message id. */
-  private readonly responses = new Map<string, DraftStep>();
+  /** The llm step of each API response (and its position in `steps`), by group and message id. */
+  private readonly responses = new Map<string, { step: DraftStep; at: number }>();
+  /** Positions of steps that later lines changed (a response's next lines join its step), since `takeChanged`. */
+  private changed: number[] = [];
   /** Lines already read, by group and uuid: a line logged twice is read once. */
   private readonly seen = new Set<string>();
   firstUser: string | null = null;
@@ -68,7 +70,8 @@ export class TranscriptBuilder {
     const key = messageId ? `${parent ?? ''}\u0000${messageId}` : undefined;
     const open = key ? this.responses.get(key) : undefined;
     if (open) {
-      mergeResponse(open, parts, msg, time, origin);
+      mergeResponse(open.step, parts, msg, time, origin);
+      this.changed.push(open.at);
       return;
     }
     const model = str(msg.model);
@@ -84,8 +87,15 @@ export class TranscriptBuilder {
       attributes: { ...attributes, ...(parts.thinking ? { thinking: parts.thinking } : {}), ...(str(msg.id) ? { messageId: str(msg.id) } : {}) },
       ...sourcePath(origin),
     };
+    if (key) this.responses.set(key, { step, at: this.steps.length });
     this.steps.push(step);
-    if (key) this.responses.set(key, step);
+  }
+
+  /** The positions of the steps changed since the last call (not those added). */
+  takeChanged(): number[] {
+    const changed = this.changed;
+    this.changed = [];
+    return changed;
   }
 
   private user(v: Record<string, unknown>, uuid: string | undefined, parent: string | null, time: number | null, attributes: Record<string, unknown>, origin: LineOrigin): void {

@@ -103,6 +103,11 @@ export function readSubagentFolder(sessionPath: string, sessionId: string | unde
   return out;
 }
 
+/** Whether the session's subagents folder lists any `agent-<id>.jsonl` (read or not). */
+export function hasSubagentFiles(sessionPath: string, sessionId: string | undefined, ctx: ImportContext): boolean {
+  return subagentFolders(sessionPath, sessionId).some((folder) => ctx.listSibling?.(folder)?.some((name) => AGENT_FILE.test(name)) === true);
+}
+
 /** Older versions kept `agent-<id>.jsonl` beside the session; only a plain id is looked up. */
 export function readLegacyAgentFile(sessionPath: string, agentId: string, ctx: ImportContext): SubagentFile | undefined {
   if (!isPlainId(agentId)) return undefined;

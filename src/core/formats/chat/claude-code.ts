@@ -22,10 +22,10 @@ import type { JsonlRecord, SourceFile } from '../../json/source-file';
 import type { DraftStep, DraftTrace } from '../../model/draft';
 import { toEpochMs } from '../../util/time';
 import { UserInputError } from '../../util/problems';
-import { Importer, ImportContext, isObject } from '../importer';
+import { Importer, ImportContext, isObject, type LineFollower } from '../importer';
 import { baseName, contentText, headRecords, preview, str } from './common';
 import { TranscriptBuilder } from './claude-code-lines';
-import { AgentLinks, SubagentFile, firstPrompt, isPlainId, readLegacyAgentFile, readSubagentFolder } from './claude-code-subagents';
+import { AgentLinks, SubagentFile, firstPrompt, hasSubagentFiles, isPlainId, readLegacyAgentFile, readSubagentFolder } from './claude-code-subagents';
 
 const LINE_TYPES = new Set(['user', 'assistant', 'summary', 'system', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'custom-title']);
 
@@ -53,66 +53,135 @@ export const claudeCodeImporter: Importer = {
     return best >= 0.7 ? 0.75 : 0;
   },
   parse(file: SourceFile, ctx: ImportContext): DraftTrace[] {
+    return new SessionImport(file, ctx).drafts();
+  },
+  follow(file: SourceFile, ctx: ImportContext): LineFollower {
+    return new SessionImport(file, ctx);
+  },
+};
+
+/**
+ * A session's import, line by line: what `parse` gives, and (`follow`) able to go on with lines
+ * appended to a live session. It goes on while the session has no sub-agent files and names no
+ * sub-agent: those are read from other files, whose steps come after the session's.
+ */
+class SessionImport implements LineFollower {
+  private readonly b = new TranscriptBuilder();
+  private readonly summaries: string[] = [];
+  private readonly inline = new InlineAgents(this.b.steps);
+  /** A subagent's own file: every conversation line is a sidechain line (decided by the lines read first). */
+  private readonly sidechainOnly: boolean;
+  private readonly sessionId: string | undefined;
+  private readonly agents: SubagentFile[];
+  private readonly fromFiles: Set<string>;
+  private readonly tasksWithFiles: Set<string | undefined>;
+  /** The links of the lines read, and their turns, to tell whether appended lines change what was decided on all of them. */
+  private readonly links = new AgentLinks();
+  private turns = 0;
+  private sidechainTurns = 0;
+
+  /** The session file's path (not the file: its text and parsed lines would be held while it is followed). */
+  private readonly path: string;
+
+  constructor(file: SourceFile, private readonly ctx: ImportContext) {
+    this.path = file.path;
     const { records, problems } = file.jsonl;
     for (const p of problems) ctx.warn(p);
     if (records.length === 0) throw new UserInputError({ file: file.path, line: 1, column: 1, message: 'no readable lines in this Claude Code session' });
+    this.countTurns(records);
+    this.sidechainOnly = this.turns > 0 && this.turns === this.sidechainTurns;
+    this.sessionId = sessionIdOf(records);
+    this.agents = this.sidechainOnly ? [] : subagentFiles(file, records, this.sessionId, ctx, this.links);
+    this.fromFiles = new Set(this.agents.map((a) => a.agentId));
+    this.tasksWithFiles = new Set(this.agents.map((a) => a.taskId).filter(Boolean));
+    this.read(records);
+    for (const a of this.agents) addAgentFile(this.b, a);
+  }
 
-    // A subagent's own file: every conversation line is a sidechain line.
-    const turns = records.filter((r) => isObject(r.value) && (r.value.type === 'user' || r.value.type === 'assistant'));
-    const sidechainOnly = turns.length > 0 && turns.every((r) => (r.value as Line).isSidechain === true);
-    let sessionId: string | undefined;
-    for (const r of records) if (isObject(r.value) && (sessionId = str(r.value.sessionId))) break;
+  /** Whether appended lines can simply go on from here: no sub-agent file or name, whose steps would come after them. */
+  canFollow(): boolean {
+    return this.sidechainOnly || (this.agents.length === 0 && this.links.named.size === 0 && !hasSubagentFiles(this.path, this.sessionId, this.ctx));
+  }
 
-    const agents = sidechainOnly ? [] : subagentFiles(file, records, sessionId, ctx);
-    const fromFiles = new Set(agents.map((a) => a.agentId));
-    const tasksWithFiles = new Set(agents.map((a) => a.taskId).filter(Boolean));
-    const b = new TranscriptBuilder();
-    const summaries: string[] = [];
-    const inline = new InlineAgents(b.steps);
+  add(records: readonly JsonlRecord[]): boolean {
+    this.countTurns(records);
+    if (this.sidechainOnly !== (this.turns > 0 && this.turns === this.sidechainTurns)) return false;
+    if (this.sessionId === undefined && sessionIdOf(records) !== undefined) return false;
+    if (!this.sidechainOnly) {
+      for (const r of records) if (isObject(r.value)) this.links.add(r.value, r.line + 1);
+      if (!this.canFollow()) return false;
+    }
+    this.read(records);
+    return true;
+  }
 
+  takeChanged(): number[][] {
+    return [this.b.takeChanged()];
+  }
+
+  drafts(): DraftTrace[] {
+    const { b, summaries, sessionId, sidechainOnly, agents, path } = this;
+    const title = summaries[summaries.length - 1] ?? (b.firstUser ? preview(b.firstUser, 80) : baseName(path));
+    return [{
+      ...(sessionId ? { id: sidechainOnly ? `${sessionId}/${baseName(path)}` : sessionId } : {}),
+      title, steps: b.steps, jsonlPaths: true,
+      metadata: {
+        ...(sessionId ? { sessionId } : {}), ...(summaries.length ? { summaries: [...summaries] } : {}), ...(sidechainOnly ? { sidechain: true } : {}),
+        ...(agents.length ? { subagentFiles: agents.map((a) => a.rel) } : {}),
+      },
+    }];
+  }
+
+  private countTurns(records: readonly JsonlRecord[]): void {
+    for (const r of records) {
+      if (!isObject(r.value) || (r.value.type !== 'user' && r.value.type !== 'assistant')) continue;
+      this.turns++;
+      if (r.value.isSidechain === true) this.sidechainTurns++;
+    }
+  }
+
+  private read(records: readonly JsonlRecord[]): void {
+    const { b, inline, sidechainOnly } = this;
     for (const rec of records) {
       const v = rec.value;
       if (!isObject(v)) continue;
       const type = str(v.type);
-      if (type === 'summary') { const s = str(v.summary); if (s) summaries.push(s); continue; }
+      if (type === 'summary') { const s = str(v.summary); if (s) this.summaries.push(s); continue; }
       if (type === 'progress') {
         if (!isObject(v.data) || v.data.type !== 'agent_progress' || !isObject(v.data.message)) continue;
         const agentId = str(v.data.agentId);
         const task = str(v.parentToolUseID);
         // The agent's own file, when read, is its full record: its inline copies are not added again.
-        if ((agentId && fromFiles.has(agentId)) || (task && tasksWithFiles.has(task))) continue;
+        if ((agentId && this.fromFiles.has(agentId)) || (task && this.tasksWithFiles.has(task))) continue;
         const group = inline.progressGroup(agentId, task, toEpochMs(v.data.message.timestamp) ?? toEpochMs(v.timestamp));
         b.line(v.data.message, group, { path: [rec.line, 'data', 'message'] });
         continue;
       }
       if (type !== 'user' && type !== 'assistant' && type !== 'system') continue;
       const agentId = str(v.agentId);
-      if (!sidechainOnly && v.isSidechain === true && agentId && fromFiles.has(agentId)) continue;
+      if (!sidechainOnly && v.isSidechain === true && agentId && this.fromFiles.has(agentId)) continue;
       const parent = sidechainOnly ? null : inline.sidechainGroup(v, rec.line);
       b.line(v, parent, { path: [rec.line] });
     }
-    for (const a of agents) addAgentFile(b, a);
+  }
+}
 
-    const title = summaries[summaries.length - 1] ?? (b.firstUser ? preview(b.firstUser, 80) : baseName(file.path));
-    return [{
-      ...(sessionId ? { id: sidechainOnly && records.length ? `${sessionId}/${baseName(file.path)}` : sessionId } : {}),
-      title, steps: b.steps, jsonlPaths: true,
-      metadata: {
-        ...(sessionId ? { sessionId } : {}), ...(summaries.length ? { summaries } : {}), ...(sidechainOnly ? { sidechain: true } : {}),
-        ...(agents.length ? { subagentFiles: agents.map((a) => a.rel) } : {}),
-      },
-    }];
-  },
-};
+/** The session id: the first line's that has one. */
+function sessionIdOf(records: readonly JsonlRecord[]): string | undefined {
+  for (const r of records) {
+    const id = isObject(r.value) ? str(r.value.sessionId) : undefined;
+    if (id) return id;
+  }
+  return undefined;
+}
 
 /**
  * The session's sub-agent files, each with the Task call that started it. An agent the session
  * names whose file is missing is a warning (unless its messages are inline); an agent id that is
  * not a plain id is never turned into a path.
  */
-function subagentFiles(file: SourceFile, records: readonly JsonlRecord[], sessionId: string | undefined, ctx: ImportContext): SubagentFile[] {
+function subagentFiles(file: SourceFile, records: readonly JsonlRecord[], sessionId: string | undefined, ctx: ImportContext, links: AgentLinks): SubagentFile[] {
   const files = readSubagentFolder(file.path, sessionId, ctx);
-  const links = new AgentLinks();
   for (const r of records) if (isObject(r.value)) links.add(r.value, r.line + 1);
   for (const f of files) for (const r of f.records) if (isObject(r.value)) links.add(r.value, r.line + 1);
   const found = new Set(files.map((f) => f.agentId));

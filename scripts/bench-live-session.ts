@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`'s live session part: a Claude Code session (test/support/claude-code-session.ts,
+ * tool results of 1.5 KB) opened in the trace editor's way, through its document worker, then
+ * written a line at a time as Claude Code writes it; each line's wall time from the write to the
+ * session's last rows shown, while the main thread (the extension host's, in VS Code) is watched.
+ * The session is loaded whole once; each line is then read alone (followed-lines.ts). The table is
+ * printed by bench.ts.
+ */
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { LoadEnd } from '../src/core/engine/worker/document-client';
+import type { TraceFileReader } from '../src/host/editor/trace-file-reader';
+import type { TraceFile } from '../src/host/editor/trace-file';
+import { claudeCodeSessionLines } from '../test/support/claude-code-session';
+import { watchMainThread } from '../test/support/main-thread-probe';
+
+/** Lines written after the open, one at a time. */
+const LINES_WRITTEN = 30;
+
+export interface LiveSessionResult {
+  turns: number;
+  bytes: number;
+  steps?: number;
+  notOpened?: string;
+  /** Wall ms to the whole session read, findings included. */
+  openMs?: number;
+  /** Wall ms of each line, from the write to the rows. */
+  lineMs?: number[];
+  /** CPU ms of the process (host thread and worker) per line, on average. */
+  lineCpuMs?: number;
+  /** The main thread while the lines were written: its longest stall. */
+  maxStallMs?: number;
+}
+
+export type OpenInEditor = (path: string) => Promise<{ file: TraceFile; reader: TraceFileReader; done: Promise<LoadEnd> }>;
+
+export async function runLiveSession(turns: number, path: string, open: OpenInEditor, showLastRows: (file: TraceFile) => void): Promise<LiveSessionResult> {
+  const lines = claudeCodeSessionLines(7, turns, { resultChars: 1500 });
+  const first = lines.length - LINES_WRITTEN;
+  writeFileSync(path, lines.slice(0, first).map((l) => `${l}\n`).join(''));
+  const result: LiveSessionResult = { turns, bytes: statSync(path).size };
+  const t0 = performance.now();
+  const { file, reader, done } = await open(path);
+  const end = await done;
+  if (file.loadError || end !== 'done') {
+    result.notOpened = file.loadError ? file.loadError.problems.map((p) => p.message).join('; ').slice(0, 200) : `the read ended: ${end}`;
+    reader.dispose();
+    return result;
+  }
+  result.openMs = performance.now() - t0;
+  const times: number[] = [];
+  const stop = watchMainThread();
+  const cpu0 = process.cpuUsage();
+  for (const line of lines.slice(first)) {
+    const t = performance.now();
+    appendFileSync(path, `${line}\n`);
+    await reader.reload();
+    showLastRows(file);
+    times.push(performance.now() - t);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  result.lineCpuMs = (cpu.user + cpu.system) / 1000 / LINES_WRITTEN;
+  result.maxStallMs = stop().maxStallMs;
+  result.lineMs = times;
+  result.steps = file.traces[0].steps.length;
+  reader.dispose();
+  return result;
+}
