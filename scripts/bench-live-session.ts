@@ -1,12 +1,13 @@
 /**
  * `npm run bench`'s live session part: a Claude Code session (test/support/claude-code-session.ts,
- * tool results of 1.5 KB) opened in the trace editor's way, through its document worker, then
- * written a line at a time as Claude Code writes it; each line's wall time from the write to the
- * session's last rows shown, while the main thread (the extension host's, in VS Code) is watched.
- * The session is loaded whole once; each line is then read alone (followed-lines.ts). The table is
- * printed by bench.ts.
+ * tool results of 1.5 KB) or a Codex CLI rollout (the test fixture's turns, repeated) opened in the
+ * trace editor's way, through its document worker, then written a line at a time as the agent
+ * writes it; each line's wall time from the write to the session's last rows shown, while the main
+ * thread (the extension host's, in VS Code) is watched. The session is loaded whole once; each line
+ * is then read alone (followed-lines.ts). The table is printed by bench.ts.
  */
-import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoadEnd } from '../src/core/engine/worker/document-client';
 import type { TraceFileReader } from '../src/host/editor/trace-file-reader';
@@ -17,7 +18,25 @@ import { watchMainThread } from '../test/support/main-thread-probe';
 /** Lines written after the open, one at a time. */
 const LINES_WRITTEN = 30;
 
+export type LiveSessionKind = 'claude-code' | 'codex-cli';
+
+/** The session's lines, `turns` long: Claude Code turns, or repeats of the Codex fixture's turns (its ids made unique). */
+function sessionLines(kind: LiveSessionKind, turns: number): string[] {
+  if (kind === 'claude-code') return claudeCodeSessionLines(7, turns, { resultChars: 1500 });
+  const fixture = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'codex-cli', 'failing-exec.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+  const lines = [fixture[0]];
+  // Each repeat an hour after the one before, its calls and turns with ids of their own.
+  for (let k = 0; k < turns; k++) {
+    for (const l of fixture.slice(1)) {
+      const v = JSON.parse(l.replace(/"(call_id|turn_id)":"([^"]+)"/g, (_, key: string, id: string) => `"${key}":"${id}-${k}"`)) as { timestamp: string };
+      lines.push(JSON.stringify({ ...v, timestamp: new Date(Date.parse(v.timestamp) + k * 3_600_000).toISOString() }));
+    }
+  }
+  return lines;
+}
+
 export interface LiveSessionResult {
+  kind: LiveSessionKind;
   turns: number;
   bytes: number;
   steps?: number;
@@ -34,11 +53,11 @@ export interface LiveSessionResult {
 
 export type OpenInEditor = (path: string) => Promise<{ file: TraceFile; reader: TraceFileReader; done: Promise<LoadEnd> }>;
 
-export async function runLiveSession(turns: number, path: string, open: OpenInEditor, showLastRows: (file: TraceFile) => void): Promise<LiveSessionResult> {
-  const lines = claudeCodeSessionLines(7, turns, { resultChars: 1500 });
+export async function runLiveSession(kind: LiveSessionKind, turns: number, path: string, open: OpenInEditor, showLastRows: (file: TraceFile) => void): Promise<LiveSessionResult> {
+  const lines = sessionLines(kind, turns);
   const first = lines.length - LINES_WRITTEN;
   writeFileSync(path, lines.slice(0, first).map((l) => `${l}\n`).join(''));
-  const result: LiveSessionResult = { turns, bytes: statSync(path).size };
+  const result: LiveSessionResult = { kind, turns, bytes: statSync(path).size };
   const t0 = performance.now();
   const { file, reader, done } = await open(path);
   const end = await done;

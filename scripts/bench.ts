@@ -24,7 +24,8 @@
  * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp),
  * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr), BENCH_DEBUG_LAUNCH=0
  * (skips the trace debugger's launch: scripts/bench-debug.ts), BENCH_LIVE_SESSION (default 1500,4500:
- * the turns of the live Claude Code sessions written a line at a time, scripts/bench-live-session.ts; 0 skips).
+ * the turns of the live Claude Code sessions written a line at a time, scripts/bench-live-session.ts,
+ * and a Codex CLI rollout of 2,000 turns; 0 skips).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watchMainThread } from '../test/support/main-thread-probe';
 import { runDebugLaunch, type DebugLaunchResult } from './bench-debug';
-import { runLiveSession, type LiveSessionResult } from './bench-live-session';
+import { runLiveSession, type LiveSessionKind, type LiveSessionResult } from './bench-live-session';
 import { startTraceWorker } from '../src/core/engine/worker/spawn';
 import { TraceFile } from '../src/host/editor/trace-file';
 import { loadTraceFile, STREAM_ABOVE_BYTES } from '../src/core/load';
@@ -505,12 +506,12 @@ function printEditorOpen(results: EditorOpenResult[], all: CaseResult[]): void {
 }
 
 function printLiveSessions(results: LiveSessionResult[]): void {
-  console.log('\n## A live Claude Code session written a line at a time, in the trace editor (main thread watched)');
+  console.log('\n## A live Claude Code session, and a Codex CLI rollout, written a line at a time, in the trace editor (main thread watched)');
   const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
-  console.log(table(['turns', 'MB', 'steps', 'open ms', 'per line ms median / max', 'CPU ms per line', 'longest stall ms'], results.map((r) => (r.notOpened || !r.lineMs
-    ? [String(r.turns), f1(mb(r.bytes)), '-', `failed: ${(r.notOpened ?? 'no result').slice(0, 80)}`, '', '', '']
-    : [String(r.turns), f1(mb(r.bytes)), String(r.steps), f0(r.openMs), `${f0(sorted(r.lineMs)[r.lineMs.length >> 1])} / ${f0(sorted(r.lineMs)[r.lineMs.length - 1])}`, f0(r.lineCpuMs), f1(r.maxStallMs)]))));
-  console.log('Each line: written, its session read on from the last line read (only the new lines are parsed and imported; the run goes again only from the step they changed), shown (the last 100 rows). Before, each line loaded the session whole: 677 ms a line at 19 MB, 2,145 ms at 58 MB (the loader in process).');
+  console.log(table(['session', 'turns', 'MB', 'steps', 'open ms', 'per line ms median / max', 'CPU ms per line', 'longest stall ms'], results.map((r) => (r.notOpened || !r.lineMs
+    ? [r.kind, String(r.turns), f1(mb(r.bytes)), '-', `failed: ${(r.notOpened ?? 'no result').slice(0, 80)}`, '', '', '']
+    : [r.kind, String(r.turns), f1(mb(r.bytes)), String(r.steps), f0(r.openMs), `${f0(sorted(r.lineMs)[r.lineMs.length >> 1])} / ${f0(sorted(r.lineMs)[r.lineMs.length - 1])}`, f0(r.lineCpuMs), f1(r.maxStallMs)]))));
+  console.log('Each line: written, its session read on from the last line read (only the new lines are parsed and imported; the run goes again only from the step they changed), shown (the last 100 rows). Before, each line loaded the session whole: Claude Code 706 ms a line at 19 MB, 2,152 ms at 58 MB; Codex CLI 969 ms at 19.5 MB.');
 }
 
 function printDebugLaunch(results: DebugLaunchResult[]): void {
@@ -739,7 +740,7 @@ async function main(): Promise<void> {
     return;
   }
   if (args[0] === '--live-session') {
-    const r = await runLiveSession(Number(args[1]), args[2], (path) => openToFirstRows(path, () => startTraceWorker(args[3], 'document')), (file) => {
+    const r = await runLiveSession(args[1] as LiveSessionKind, Number(args[2]), args[3], (path) => openToFirstRows(path, () => startTraceWorker(args[4], 'document')), (file) => {
       file.session(0).rows(VIEW, Math.max(0, file.traces[0].steps.length - 100), 100);
     });
     process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
@@ -809,9 +810,10 @@ async function main(): Promise<void> {
     if (opens.length) printEditorOpen(opens, all);
     if (launches.length) printDebugLaunch(launches);
     if (liveSessions.length) {
-      const sessions = liveSessions.map((turns) => {
-        console.error(`  live Claude Code session of ${turns} turns: measuring...`);
-        return inChild<LiveSessionResult>(['--live-session', String(turns), join(dir, `session-${turns}.jsonl`), workerPath], { turns, bytes: 0 });
+      const cases: [LiveSessionKind, number][] = [...liveSessions.map((turns): [LiveSessionKind, number] => ['claude-code', turns]), ['codex-cli', 2000]];
+      const sessions = cases.map(([kind, turns]) => {
+        console.error(`  live ${kind} session of ${turns} turns: measuring...`);
+        return inChild<LiveSessionResult>(['--live-session', kind, String(turns), join(dir, `${kind}-${turns}.jsonl`), workerPath], { kind, turns, bytes: 0 });
       });
       printLiveSessions(sessions);
     }

@@ -35,8 +35,9 @@ export interface Importer {
   /** Parse into drafts. Throw UserInputError for a file that is this format but broken. */
   parse(file: SourceFile, ctx: ImportContext): DraftTrace[];
   /**
-   * JSON lines written as a session goes (a Claude Code transcript): `parse`, kept able to go on
-   * with lines appended to the file later, so a live file is not imported again at each line.
+   * JSON lines written as a session goes (a Claude Code transcript, a Codex rollout): `parse`,
+   * kept able to go on with lines appended to the file later, so a live file is not imported
+   * again at each line.
    */
   follow?(file: SourceFile, ctx: ImportContext): LineFollower;
 }

@@ -120,6 +120,17 @@ function assertLikeWholeLoadOf(model: Model, wholePath: string, path: string, ow
 }
 
 /**
+ * A copy of what a fresh open of `path` would read of `text` (its lines written so far: a last
+ * line that parses whole counts), under the same name in another folder (a title may be the name).
+ */
+function writtenSoFar(path: string, text: string): string {
+  const copy = join(dir, 'written-so-far', basename(path));
+  mkdirSync(dirname(copy), { recursive: true });
+  writeFileSync(copy, completeLines(Buffer.from(text)));
+  return copy;
+}
+
+/**
  * Writes `line` in two halves (cut at `cut`), reading after each: the first half alone is
  * unchanged (it waits for the rest); after the rest, whether the read sent the run again from a
  * step it changed, or only the new steps (`stepsSent`: counted by the loader's listener).
@@ -752,9 +763,7 @@ describe('engine: opening a trace in the document worker', function () {
         at += n;
         if (text[at - 1] !== '\n' && parsesWhole(text.slice(text.lastIndexOf('\n', at - 1) + 1, at))) unterminated++;
         loader.reload();
-        // What a fresh open of the lines written so far gives (a last line that parses whole counts).
-        const whole = write(Buffer.from(completeLines(Buffer.from(text.slice(0, at)))).toString(), `whole${serial}.jsonl`);
-        assertLikeWholeLoadOf(model, whole, path);
+        assertLikeWholeLoadOf(model, writtenSoFar(path, text.slice(0, at)), path);
       }
       const opening = tornOnOpening ? 2 : 1;
       if (unterminated === 0) assert.equal(loader.wholeLoads, opening);
@@ -804,6 +813,56 @@ describe('engine: opening a trace in the document worker', function () {
     assert.deepEqual([second.loader.followedReads, second.loader.wholeLoads], [1, 2]);
     assertLikeWholeLoad(second.model, other);
     assert.ok(second.model.runs[0].steps.some((st) => st.attributes.agentId === 'c3d4'), 'the sub-agent\'s steps are shown');
+  });
+
+  for (const path of [...sharedFiles('codex-cli'), ...['failing-exec.jsonl', 'legacy-rollout.jsonl'].map((name) => join(PROJECT_ROOT, 'test', 'fixtures', 'codex-cli', name))]) {
+    it(`a live Codex CLI rollout is followed as it is written: ${basename(path)} gives the whole load after every write`, () => {
+      const rollout = lines(readFileSync(path, 'utf8'));
+      // Opened at its first three lines (a rollout's first line alone may hold no step).
+      const live = write(rollout.slice(0, 3).map((l) => `${l}\n`).join(''), `rollout-${++serial}.jsonl`);
+      const { model, loader } = open(live, { streamFromBytes: 1 << 30, checkpointLag: 3 });
+      let writes = 0;
+      // 1, 4 or 9 lines a write, in turn: a call and its output, a turn's end, in one write or apart.
+      for (let at = 3; at < rollout.length; writes++) {
+        const next = at + [1, 4, 9][writes % 3];
+        appendFileSync(live, rollout.slice(at, next).map((l) => `${l}\n`).join(''));
+        at = next;
+        loader.reload();
+        assertLikeWholeLoad(model, live);
+      }
+      assert.deepEqual([loader.wholeLoads, loader.followedReads], [1, writes], 'loaded whole once, then only the lines written read');
+    });
+  }
+
+  it('a live Codex CLI rollout gives what the whole load gives after every write, however its lines are cut', () => {
+    const text = readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'codex-cli', 'failing-exec.jsonl'), 'utf8');
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 2500 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 6 }), (cuts, checkpointLag) => {
+      let at = text.indexOf('\n') + 1;
+      const path = write(text.slice(0, at), `rollout-${++serial}.jsonl`);
+      const { model, loader } = open(path, { streamFromBytes: 1 << 30, checkpointLag });
+      for (const n of [...cuts, text.length]) {
+        if (at >= text.length) break;
+        appendFileSync(path, text.slice(at, at + n));
+        at += n;
+        loader.reload();
+        assertLikeWholeLoadOf(model, writtenSoFar(path, text.slice(0, at)), path);
+      }
+    }), { numRuns: 40 });
+  });
+
+  it('a Codex CLI rollout whose command result comes after its output is loaded whole, as the whole load reads it', () => {
+    const line = (type: string, payload: object): string => `${JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type, payload })}\n`;
+    const path = write(line('session_meta', { id: 'late-end', cwd: '/repo', cli_version: '0.104.0' })
+      + line('response_item', { type: 'function_call', name: 'exec_command', arguments: '{"cmd":"make"}', call_id: 'call_1' })
+      + line('response_item', { type: 'function_call_output', call_id: 'call_1', output: 'Wall time: 0.1 seconds\nOutput:\nok' }), `rollout-${++serial}.jsonl`);
+    const { model, loader } = open(path, { streamFromBytes: 1 << 30 });
+    assert.equal(model.runs[0].steps.find((st) => st.toolCall?.id === 'call_1')?.status, 'ok');
+    // The whole load reads every result before any output: the call failed.
+    appendFileSync(path, line('event_msg', { type: 'exec_command_end', call_id: 'call_1', exit_code: 2, aggregated_output: 'make: *** [all] Error 2' }));
+    loader.reload();
+    assert.deepEqual([loader.followedReads, loader.wholeLoads], [1, 2]);
+    assertLikeWholeLoad(model, path);
+    assert.equal(model.runs[0].steps.find((st) => st.toolCall?.id === 'call_1')?.status, 'error');
   });
 
   it('a streamed run its detector cannot answer for is read again for its findings (the loader keeps no steps)', () => {

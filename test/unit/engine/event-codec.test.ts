@@ -14,6 +14,7 @@ import { EventDecoder, EventEncoder } from '../../../src/core/engine/worker/even
 import type { Finding } from '../../../src/core/detect';
 import { HELD_ATTRIBUTES } from '../../../src/core/engine/stream/step-payloads';
 import { benchTraceText } from '../../support/bench-traces';
+import { claudeCodeSessionLines } from '../../support/claude-code-session';
 
 const dir = mkdtempSync(join(tmpdir(), 'atd-codec-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -281,6 +282,38 @@ describe('engine: document events as they cross to the host', () => {
     const last = JSON.parse(appended[appended.length - 1]) as { sitesAt?: number[] };
     assert.ok(last.sitesAt, 'the append: only the sites added, in parts where they are many');
     assert.ok(appended.length < first.length / 4, `${appended.length} messages for the append, ${first.length} for the first read`);
+  });
+
+  it('a live session\'s lines, each sending its run again from a changed step, send only the findings and sites that changed; a plain reset sends all', () => {
+    const path = join(dir, `session${++serial}.jsonl`);
+    const session = claudeCodeSessionLines(4, 12);
+    writeFileSync(path, session.slice(0, 40).join('\n') + '\n');
+    const events: DocumentEvent[] = [];
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 1 << 30 }, (e) => events.push(e));
+    loader.open();
+    for (const line of session.slice(40)) {
+      appendFileSync(path, `${line}\n`);
+      loader.reload();
+    }
+    // Another session in its place: a reset that keeps nothing.
+    writeFileSync(path, claudeCodeSessionLines(5, 4).join('\n') + '\n');
+    loader.reload();
+    const { wire, back } = crossed(events);
+    assert.deepStrictEqual(back, events.map(asJson), 'every event comes back as it was');
+    const dones = events.flatMap((e, k) => (e.kind === 'done' ? [{ e, k }] : []));
+    const sitesOf = (e: DocumentEvent): number => (e.kind === 'done' && e.outcome.kind === 'ok' ? e.outcome.sites.length : 0);
+    // The dones after a reset that kept steps, with a few sites by then: only what changed crossed.
+    const afterKeepingReset = dones.filter(({ k }) => events.slice(0, k).reverse().find((e) => e.kind === 'reset' || e.kind === 'done')?.kind === 'reset' && (events.slice(0, k).reverse().find((e) => e.kind === 'reset') as { keep?: number[] }).keep);
+    const withSites = afterKeepingReset.slice(0, -1).filter(({ e }) => sitesOf(e) >= 4);
+    assert.ok(withSites.length > 5, `${withSites.length} lines sent their run again from a changed step, with sites`);
+    for (const { e, k } of withSites) {
+      const sent = JSON.parse(wire[k]) as { sitesAt?: number[]; outcome: { sites: unknown[] }; findings: unknown[][] };
+      assert.ok(sent.sitesAt, `done ${k}: sites as what changed`);
+      assert.ok(sent.outcome.sites.length < sitesOf(e) / 2, `done ${k}: ${sent.outcome.sites.length} of ${sitesOf(e)} sites crossed`);
+    }
+    const last = JSON.parse(wire[dones[dones.length - 1].k]) as { sitesAt?: number[]; findingsAdded?: unknown };
+    assert.equal(events[dones[dones.length - 1].k - 1 - events.slice(0, dones[dones.length - 1].k).reverse().findIndex((e) => e.kind === 'reset')].kind, 'reset');
+    assert.deepEqual([last.sitesAt, last.findingsAdded], [undefined, undefined], 'after a plain reset: everything again');
   });
 
   it('findings that do not only grow, or that step and category do not tell apart, cross whole', () => {

@@ -1,7 +1,8 @@
 /**
- * Failure sites cross as those added (src/core/engine/worker/sites-delta.ts): whatever a list
+ * Failure sites cross as what changed (src/core/engine/worker/sites-delta.ts): whatever a list
  * becomes (sites added anywhere, removed, changed, moved, two of a kind on a step), the host ends
- * with the list sent, and a list that only grew sends only what it gained.
+ * with the list sent; a list that only grew sends only what it gained, and one that lost or
+ * changed some sends no more than those (unless none stays).
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
@@ -48,6 +49,13 @@ describe('engine: failure sites as they cross to the host', () => {
         // A list that only gained sites (and had none of a kind twice) sends only those.
         const onlyGrew = !first && changes.every((c) => c.op === 'insert') && new Set(before.map((s) => s.stepId)).size === before.length;
         if (onlyGrew) assert.equal(delta?.added.length, list.length - before.length, 'only the sites gained');
+        // Sites added, removed or changed in place (none moved, none of a kind twice): the others do not go again.
+        const kept = before.filter((s) => list.includes(s)).length;
+        const inPlace = changes.every((c) => c.op === 'insert' || c.op === 'remove' || c.op === 'change') && new Set(before.map((s) => s.stepId)).size === before.length;
+        if (!first && inPlace) {
+          assert.ok(delta !== undefined || kept === 0, `${kept} sites kept, yet the list went whole`);
+          if (delta) assert.equal(delta.added.length, list.length - kept, 'only the sites new or changed');
+        }
         first = false;
       }
     }), { numRuns: 500 });

@@ -17,7 +17,7 @@
  * in the document. Seeded: the same sequences every run.
  */
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -26,6 +26,7 @@ import { claudeCodeSessionLines } from '../../support/claude-code-session';
 import { cutIntoRequests, otlpLines, spansAsTheyEnd } from '../../support/otlp-lines';
 import type { OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { Opened } from '../../support/opened-in-process';
+import { PROJECT_ROOT } from '../../support/shared';
 
 type Edit =
   | { kind: 'append'; count: number }
@@ -123,6 +124,13 @@ function failedSessionLine(line: string): string {
   return JSON.stringify(v.message ? { ...v, message: { ...v.message, content: 'edited' } } : { ...v, summary: 'edited' });
 }
 
+/** A Codex CLI rollout line with its call's output a failure, or its payload marked edited. */
+function failedRolloutLine(line: string): string {
+  const v = JSON.parse(line) as { payload?: Record<string, unknown> };
+  if (v.payload?.type === 'function_call_output') return JSON.stringify({ ...v, payload: { ...v.payload, output: 'Exit code: 3\nWall time: 0.1 seconds\nOutput:\nedited failure' } });
+  return JSON.stringify({ ...v, payload: { ...v.payload, edited: true } });
+}
+
 const AGENT_TRACE_TAGS = sidecarOn([['tool-1', 0], ['llm-3', 1], ['turn-6', 2], ['tool-1', 2], ['ghost', 0]]);
 const SPAN_TAGS = sidecarOn([['0000000000000004', 0], ['0000000000000021', 1], ['0000000000000007', 1], ['ghost', 1]]);
 
@@ -134,6 +142,7 @@ const SOURCES: Source[] = [
   // Read on line by line, its runs taken back to checkpoints 3 steps before their ends.
   { name: 'a live OTLP trace, spans as they end', lines: liveTraceLines(), least: 2, payloadsOnDemand: true, failed: failedSpanLine, sidecar: SPAN_TAGS, loaderParams: { checkpointLag: 3 } },
   // Loaded whole, then followed: the lines appended are imported alone, its run's detector going on from 3 steps back.
+  { name: 'a live Codex CLI rollout', lines: readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'codex-cli', 'failing-exec.jsonl'), 'utf8').split('\n').filter((l) => l !== ''), least: 3, payloadsOnDemand: false, failed: failedRolloutLine, sidecar: sidecarOn([['call_test', 0], ['call_patch', 0], ['ghost', 0]]), loaderParams: { checkpointLag: 3 } },
   { name: 'a live Claude Code session', lines: claudeCodeSessionLines(11, 6), least: 3, payloadsOnDemand: false, failed: failedSessionLine, sidecar: sidecarOn([['u11-4', 0], ['toolu_11_2', 0], ['u11-30', 0], ['ghost', 0]]), loaderParams: { checkpointLag: 3 } },
 ];
 
@@ -213,7 +222,7 @@ describe('trace editor: a file changed in any way and read again shows what a fr
       goneBack += live.loader.runsGoneBack;
     }), { seed: 20261204 + n, numRuns: 12 });
     if (source.name.includes('OTLP')) assert.ok(readOn > 10, `${source.name}: ${readOn} reads on from the last stop`);
-    if (source.name.includes('Claude Code')) assert.ok(followed > 10, `${source.name}: ${followed} reads of the appended lines alone`);
+    if (source.name.includes('Claude Code') || source.name.includes('Codex')) assert.ok(followed > 10, `${source.name}: ${followed} reads of the appended lines alone`);
     // A parent after its children: runs taken back to a checkpoint or their start, then sent again from it.
     if (source.loaderParams?.checkpointLag !== undefined) assert.ok(goneBack > 5, `${source.name}: ${goneBack} runs taken back`);
   }));

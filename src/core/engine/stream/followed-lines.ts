@@ -1,6 +1,7 @@
 /**
- * A trace file loaded whole whose import goes on as lines are appended to it: a live Claude Code
- * session is written a line per event, and at 20 MB importing it again took 0.8-1.1 s a line.
+ * A trace file loaded whole whose import goes on as lines are appended to it (a live Claude Code
+ * session, a Codex CLI rollout): such a session is written a line per event, and importing a
+ * 19 MB one again took 0.7-1 s a line.
  *
  * The first load keeps its importer's follower (Importer.follow) and what it read (LoadResult's
  * `followed`). Each later read takes only the whole lines appended since: they are decoded and
@@ -83,7 +84,8 @@ export class FollowedLines {
     if (!this.follower.add(numbered)) return undefined;
     const drafts = this.follower.drafts();
     if (drafts.length !== this.counts.length || drafts.some((d) => d.jsonlPaths !== true)) return undefined;
-    if (!this.locateNewSteps(chunk, drafts.map((d) => d.steps))) return undefined;
+    const changed = this.follower.takeChanged();
+    if (!this.locateNewSteps(chunk, drafts.map((d) => d.steps), changed)) return undefined;
     this.hash.update(appended);
     this.bytes += appended.length;
     this.chars += text.length;
@@ -92,7 +94,6 @@ export class FollowedLines {
 
     const sha256 = this.hash.copy().digest('hex');
     const warnings = [...this.importWarnings];
-    const changed = this.follower.takeChanged();
     // The steps of the last read that the new lines left as they were are taken as they are.
     const before: StepsBuiltBefore[] = this.steps.map((steps, run) => ({ steps, changed: new Set(changed[run] ?? []) }));
     const { traces } = buildLoadResult({ path: this.path, sha256 }, this.importer, drafts, warnings, this.locations, before);
@@ -103,19 +104,22 @@ export class FollowedLines {
   }
 
   /**
-   * The locations of the steps the new lines added, found in those lines and placed in the
-   * whole file (lines and character offsets after those read). False for a step that names a
-   * place found nowhere yet (the whole load would have found it in an earlier line).
+   * The locations of the steps the new lines added or changed (a call's step moves to its output's
+   * line), found in those lines and placed in the whole file (lines and character offsets after
+   * those read). False for a step that names a place found nowhere yet (the whole load would have
+   * found it in an earlier line).
    */
-  private locateNewSteps(chunk: SourceFile, drafts: readonly { sourcePath?: JsonPath }[][]): boolean {
+  private locateNewSteps(chunk: SourceFile, drafts: readonly { sourcePath?: JsonPath }[][], changed: readonly number[][]): boolean {
     const wanted: JsonPath[] = [];
+    const locate = (path: JsonPath | undefined): boolean => {
+      if (!path) return true;
+      if (typeof path[0] === 'number' && path[0] >= this.lines) wanted.push(path);
+      else if (!this.locations.has(pathKey(path))) return false;
+      return true;
+    };
     for (let run = 0; run < drafts.length; run++) {
-      for (let i = this.counts[run]; i < drafts[run].length; i++) {
-        const path = drafts[run][i].sourcePath;
-        if (!path) continue;
-        if (typeof path[0] === 'number' && path[0] >= this.lines) wanted.push(path);
-        else if (!this.locations.has(pathKey(path))) return false;
-      }
+      for (let i = this.counts[run]; i < drafts[run].length; i++) if (!locate(drafts[run][i].sourcePath)) return false;
+      for (const i of changed[run] ?? []) if (i < this.counts[run] && !locate(drafts[run][i].sourcePath)) return false;
     }
     const inChunk = wanted.map((p) => [(p[0] as number) - this.lines, ...p.slice(1)]);
     const found = locatePaths(chunk, inChunk, true);

@@ -27,10 +27,15 @@
  * proportional to them (TraceSession.showFindings), where a whole list held the host's thread for
  * 30-90 ms each time.
  *
- * **Failure sites as what was added** (sites-delta.ts): the file's analysis that comes with each
+ * **Failure sites as what changed** (sites-delta.ts): the file's analysis that comes with each
  * `done`, for the Agent Traces view. The sites written go in parts of at most SITES_PER_PART, each
  * its own message before the `done`: the 12,000 sites of a first read at 10^6 steps were 6.7 MB
  * of the done's 7 MB, which the host read in one turn of 46-52 ms.
+ *
+ * A `reset` that keeps steps (a run sent again from a step a live file's new line changed) keeps
+ * what both sides know of the findings and sites: only a plain reset (the file read again from
+ * nothing) forgets them. A live session's lines each sent its 8,000 findings and sites (5.6 MB)
+ * again when every line was a reset.
  */
 import type { SourceLocation, Step } from '../../model/schema';
 import type { Finding } from '../../detect';
@@ -75,9 +80,10 @@ type WireStepsEvent = Omit<StepsEvent, 'steps'> & { steps?: Step[]; held?: HeldC
 /**
  * A done event as written: `findings[run]` holds only those added where `findingsAdded[run]`; with
  * `sitesInParts`, the outcome's sites written follow those of the parts before it; with `sitesAt`,
- * the sites written are only those added, and go at those places of the list.
+ * the sites written are only those added, and go at those places of the list, and `sitesGone`
+ * (places in the list given before) are gone.
  */
-type WireDoneEvent = DoneEvent & { findingsAdded?: boolean[]; sitesAt?: number[]; sitesInParts?: true };
+type WireDoneEvent = DoneEvent & { findingsAdded?: boolean[]; sitesAt?: number[]; sitesGone?: number[]; sitesInParts?: true };
 
 /** Failure sites written before a done, which the decoder keeps until it: not an event. */
 interface SitesPart { kind: 'sitesPart'; sites: FailureSite[] }
@@ -110,7 +116,7 @@ export class EventEncoder {
 
   /** The messages that carry `e`, in order: usually one; a done's sites may go in parts before it. */
   encode(e: DocumentEvent): string[] {
-    if (e.kind === 'reset') {
+    if (e.kind === 'reset' && !e.keep) {
       this.sent = [];
       this.sites.forget();
     }
@@ -154,7 +160,7 @@ export class EventEncoder {
       return wire;
     }
     const sites = this.sites.delta(outcome.sites);
-    return sites ? { ...wire, outcome: { ...outcome, sites: sites.added }, sitesAt: sites.at } : wire;
+    return sites ? { ...wire, outcome: { ...outcome, sites: sites.added }, sitesAt: sites.at, ...(sites.gone ? { sitesGone: sites.gone } : {}) } : wire;
   }
 
   /**
@@ -199,7 +205,7 @@ export class EventDecoder {
       this.parts.push(e.sites);
       return undefined;
     }
-    if (e.kind === 'reset') {
+    if (e.kind === 'reset' && !e.keep) {
       this.findings = [];
       this.sites = [];
     }
@@ -213,7 +219,7 @@ export class EventDecoder {
   }
 
   private done(e: WireDoneEvent): DoneEvent {
-    const { findingsAdded, sitesAt, sitesInParts, ...event } = e;
+    const { findingsAdded, sitesAt, sitesGone, sitesInParts, ...event } = e;
     const parts = this.parts;
     this.parts = [];
     // The encoder writes a done's parts right before it, and one worker's messages come in order.
@@ -223,7 +229,7 @@ export class EventDecoder {
     if (findingsAdded) event.findings = event.findings.map((list, run) => (findingsAdded[run] ? this.after(run, list) : list));
     this.findings = [...event.findings];
     const outcome = event.outcome;
-    if (outcome.kind === 'ok' && sitesAt) event.outcome = { ...outcome, sites: withAddedSites(this.sites, { added: outcome.sites, at: sitesAt }) };
+    if (outcome.kind === 'ok' && sitesAt) event.outcome = { ...outcome, sites: withAddedSites(this.sites, { added: outcome.sites, at: sitesAt, gone: sitesGone }) };
     this.sites = event.outcome.kind === 'ok' ? event.outcome.sites : [];
     return event;
   }

@@ -1,18 +1,22 @@
 /**
  * A document's failure sites (the analysis the Agent Traces view keeps of the file, sent with each
- * `done` event) cross as what was added since the last `done`, when nothing sent before changed.
+ * `done` event) cross as what changed since the last `done`: the sites added, and which of those
+ * sent before are gone (or changed: gone, and added again).
  *
  * A growing file sends its outcome after every append: at 10^6 steps that is 12,000 sites, about
  * 6 MB of JSON, written in 50 ms by the worker and read in 40 ms by the host for each appended
  * line. The new sites of an append are mostly those of the new steps, so the worker sends those and
- * where they go in the list; the host puts them among the sites it was given last.
+ * where they go in the list; the host puts them among the sites it was given last. A live session
+ * also changes a few of its last sites at most lines (a call's output makes its step fail; a run
+ * that ended on an error goes on): those go, not the 4 MB of a failure-dense session's 8,000.
  */
 import type { FailureSite } from '../../analysis/failure-sites';
 
-/** The sites the host lacks, and their places in the new list (ascending). */
+/** The sites the host lacks, and their places in the new list (ascending); the places, in the list sent before, of those gone. */
 export interface SitesDelta {
   added: FailureSite[];
   at: number[];
+  gone?: number[];
 }
 
 /** A site's identity: its run, step and detector category (one finding of each per step). */
@@ -31,8 +35,9 @@ export class SentSites {
   }
 
   /**
-   * What `sites` adds to the list sent last, when that list is in it unchanged and in the same
-   * order; undefined when `sites` must go whole. Either way, the host has `sites` next.
+   * What `sites` adds to the list sent last and takes from it (the sites kept are in the same
+   * order); undefined when `sites` must go whole (no list sent, two sites of a kind on a step, or
+   * a change as large as the list). Either way, the host has `sites` next.
    */
   delta(sites: FailureSite[]): SitesDelta | undefined {
     const before = this.sent;
@@ -43,33 +48,48 @@ export class SentSites {
     this.sent = distinct ? sites : undefined;
     this.sentKeys = distinct ? keys : [];
     if (!before || !distinct) return undefined;
+    const now = new Set(keys);
     const added: FailureSite[] = [];
     const at: number[] = [];
+    const gone: number[] = [];
     let j = 0;
+    const skipGone = (): void => {
+      while (j < before.length && !now.has(beforeKeys[j])) gone.push(j++);
+    };
     for (let i = 0; i < sites.length; i++) {
+      skipGone();
       const s = sites[i];
-      if (j < before.length && beforeKeys[j] === keys[i]) {
-        if (!samePlain(before[j], s)) return undefined;
+      if (j < before.length && beforeKeys[j] === keys[i] && samePlain(before[j], s)) {
         j++;
-      } else {
-        added.push(s);
-        at.push(i);
+        continue;
       }
+      // Changed where it was: gone, and added again.
+      if (j < before.length && beforeKeys[j] === keys[i]) gone.push(j++);
+      added.push(s);
+      at.push(i);
     }
-    // Every site sent before is still there, in the same order (one that moved or went is not
-    // matched where the list sent before has it).
-    return j === before.length ? { added, at } : undefined;
+    // The rest of those sent before are gone (or moved: added again where they are now).
+    while (j < before.length) gone.push(j++);
+    // None of those sent before stays: the list itself is no larger.
+    if (gone.length > 0 && gone.length === before.length) return undefined;
+    return gone.length ? { added, at, gone } : { added, at };
   }
 }
 
-/** The host's side: the new list, from the list given last and what was added. */
+/** The host's side: the new list, from the list given last, less those gone, with those added. */
 export function withAddedSites(before: readonly FailureSite[], delta: SitesDelta): FailureSite[] {
-  const out: FailureSite[] = new Array(before.length + delta.added.length);
+  const gone = delta.gone ?? [];
+  const out: FailureSite[] = new Array(before.length - gone.length + delta.added.length);
   let b = 0;
+  let g = 0;
   let a = 0;
   for (let i = 0; i < out.length; i++) {
-    if (a < delta.at.length && delta.at[a] === i) out[i] = delta.added[a++];
-    else out[i] = before[b++];
+    if (a < delta.at.length && delta.at[a] === i) {
+      out[i] = delta.added[a++];
+      continue;
+    }
+    while (g < gone.length && gone[g] === b) { b++; g++; }
+    out[i] = before[b++];
   }
   return out;
 }

@@ -30,7 +30,7 @@ import { usageFrom } from '../../model/usage';
 import { toEpochMs } from '../../util/time';
 import { UserInputError } from '../../util/problems';
 import { tryParseJson } from '../../json/depth';
-import { Importer, ImportContext, isObject } from '../importer';
+import { Importer, ImportContext, isObject, type LineFollower } from '../importer';
 import { arr, baseName, contentText, headRecords, num, parseArguments, preview, rest, str } from './common';
 import { countOwn } from '../../util/own-keys';
 
@@ -96,23 +96,36 @@ export const codexCliImporter: Importer = {
     return scores.filter((s) => s >= 0.8).length >= 2 ? 0.85 : 0;
   },
   parse(file: SourceFile, ctx: ImportContext): DraftTrace[] {
-    const { records, problems } = file.jsonl;
-    for (const p of problems) ctx.warn(p);
-    if (records.length === 0) throw new UserInputError({ file: file.path, line: 1, column: 1, message: 'no readable lines in this Codex CLI rollout' });
-    const envelopes = records.map(toEnvelope);
-    return [new RolloutReader(file.path, collectCallEnds(envelopes)).read(envelopes)];
+    return rolloutImport(file, ctx).drafts();
+  },
+  follow(file: SourceFile, ctx: ImportContext): LineFollower {
+    return rolloutImport(file, ctx);
   },
 };
 
-/** First pass: exec and patch results by call id, since they are written before the output item. */
-function collectCallEnds(records: readonly RolloutRecord[]): Map<string, CallEnd> {
-  const ends = new Map<string, CallEnd>();
+/** The rollout's lines read (bad lines warned about), able to go on with lines appended later. */
+function rolloutImport(file: SourceFile, ctx: ImportContext): RolloutReader {
+  const { records, problems } = file.jsonl;
+  for (const p of problems) ctx.warn(p);
+  if (records.length === 0) throw new UserInputError({ file: file.path, line: 1, column: 1, message: 'no readable lines in this Codex CLI rollout' });
+  const reader = new RolloutReader(file.path);
+  reader.add(records);
+  return reader;
+}
+
+/**
+ * Exec and patch results by call id (into `ends`), read before the lines of a batch: they are
+ * written before the output item. The call ids whose results they are.
+ */
+function collectCallEnds(records: readonly RolloutRecord[], ends: Map<string, CallEnd>): string[] {
+  const ids: string[] = [];
   for (const r of records) {
     const v = r.value;
     if (!isObject(v) || v.type !== 'event_msg' || !isObject(v.payload)) continue;
     const p = v.payload;
     const callId = str(p.call_id);
     if (!callId) continue;
+    if (p.type === 'exec_command_end' || p.type === 'patch_apply_end') ids.push(callId);
     if (p.type === 'exec_command_end') {
       const text = str(p.aggregated_output) || [str(p.stdout), str(p.stderr)].filter(Boolean).join('\n') || str(p.formatted_output) || '';
       ends.set(callId, { exitCode: num(p.exit_code), text, line: r.line });
@@ -121,11 +134,23 @@ function collectCallEnds(records: readonly RolloutRecord[]): Map<string, CallEnd
       ends.set(callId, { success, text: [str(p.stderr), str(p.stdout)].filter(Boolean).join('\n'), line: r.line });
     }
   }
-  return ends;
+  return ids;
 }
 
-class RolloutReader {
+/**
+ * Reads a rollout's lines into one trace, a batch at a time (a live rollout goes on with the lines
+ * appended to it: Importer.follow). Later lines change steps already made (a call's output, a
+ * turn's end, a response's next item and usage): each change is noted (`touch`) for `takeChanged`.
+ */
+class RolloutReader implements LineFollower {
   private readonly steps: DraftStep[] = [];
+  /** Each step's position in `steps`, and the steps changed since `takeChanged`. */
+  private readonly positions = new Map<DraftStep, number>();
+  private changed = new Set<DraftStep>();
+  private readonly callEnds = new Map<string, CallEnd>();
+  /** Calls whose output was read: a result event for one of them, later, would have changed it. */
+  private readonly outputsRead = new Set<string>();
+  private recordsRead = 0;
   private readonly metadata: Obj = {};
   private readonly ignored: Record<string, number> = {};
   private readonly pendingCalls = new Map<string, DraftStep>();
@@ -145,38 +170,78 @@ class RolloutReader {
   private startTime: number | null = null;
   private legacyLine = false;
 
-  constructor(private readonly path: string, private readonly callEnds: Map<string, CallEnd>) {}
+  constructor(private readonly path: string) {}
 
-  read(records: readonly RolloutRecord[]): DraftTrace {
-    for (const r of records) {
-      const v = r.value;
-      if (isObject(v) && v.record_type === 'state') { this.count('state marker'); continue; }
-      if (!isObject(v) || !isObject(v.payload) || typeof v.type !== 'string') { this.count('non-rollout line'); continue; }
-      const time = toEpochMs(v.timestamp);
-      const p = v.payload;
-      this.legacyLine = v.legacy === true;
-      if (this.legacyLine) this.metadata.rolloutFormat = 'legacy (before the {timestamp, type, payload} envelope)';
-      switch (v.type) {
-        case 'session_meta': this.sessionMeta(p, time, r.line); break;
-        case 'turn_context': this.turnContext(p, time, r.line); break;
-        case 'response_item': this.responseItem(p, time, r.line); break;
-        case 'event_msg': this.event(p, time, r.line); break;
-        case 'compacted': this.compacted(p, time, r.line); break;
-        default: this.count(v.type);
-      }
-    }
-    this.closeResponse();
-    this.turns.forEach((t, i) => { t.step.name = turnName(t, i); });
+  canFollow(): boolean {
+    return true;
+  }
+
+  /**
+   * Reads the next lines. False when one of them would have changed what the lines before gave
+   * in a whole read (an exec or patch result written after its call's output).
+   */
+  add(records: readonly RolloutRecord[]): boolean {
+    const envelopes = records.map((r) => toEnvelope(r, this.recordsRead++));
+    const ended = collectCallEnds(envelopes, this.callEnds);
+    if (ended.some((id) => this.outputsRead.has(id))) return false;
+    for (const r of envelopes) this.readLine(r);
+    return true;
+  }
+
+  takeChanged(): number[][] {
+    const changed = [...this.changed].map((step) => this.positions.get(step)!);
+    this.changed = new Set();
+    return [changed];
+  }
+
+  /** The trace as a whole read of the lines so far ends it: its open response and turns as they stand. */
+  drafts(): DraftTrace[] {
+    if (this.response) this.writeResponse(this.response);
+    this.turns.forEach((t, i) => {
+      const name = turnName(t, i);
+      if (t.step.name !== name) this.touch(t.step).name = name;
+    });
+    const metadata: Obj = { ...this.metadata };
+    const ignored = { ...this.ignored };
     // Commands with no call item (a user's own `!cmd` shell command) are counted, not lost silently.
-    for (const id of this.callEnds.keys()) if (!this.seenCallIds.has(id)) this.count('exec/patch end event without a call');
-    if (this.orphanUsages.length) this.metadata.unattributedTokenUsage = this.orphanUsages;
-    if (Object.keys(this.ignored).length) this.metadata.linesNotShownAsSteps = this.ignored;
+    for (const id of this.callEnds.keys()) if (!this.seenCallIds.has(id)) countOwn(ignored, 'exec/patch end event without a call');
+    if (this.orphanUsages.length) metadata.unattributedTokenUsage = [...this.orphanUsages];
+    if (Object.keys(ignored).length) metadata.linesNotShownAsSteps = ignored;
     const typed = this.firstUserText ?? this.firstUserItemText;
     const title = typed ? preview(typed, 80) : baseName(this.path);
-    return {
+    return [{
       ...(this.sessionId ? { id: this.sessionId } : {}),
-      title, startTime: this.startTime, steps: this.steps, jsonlPaths: true, metadata: this.metadata,
-    };
+      title, startTime: this.startTime, steps: this.steps, jsonlPaths: true, metadata,
+    }];
+  }
+
+  private push(step: DraftStep): void {
+    this.positions.set(step, this.steps.length);
+    this.steps.push(step);
+  }
+
+  /** `step`, noted as changed by a later line. */
+  private touch(step: DraftStep): DraftStep {
+    this.changed.add(step);
+    return step;
+  }
+
+  private readLine(r: RolloutRecord): void {
+    const v = r.value;
+    if (isObject(v) && v.record_type === 'state') { this.count('state marker'); return; }
+    if (!isObject(v) || !isObject(v.payload) || typeof v.type !== 'string') { this.count('non-rollout line'); return; }
+    const time = toEpochMs(v.timestamp);
+    const p = v.payload;
+    this.legacyLine = v.legacy === true;
+    if (this.legacyLine) this.metadata.rolloutFormat = 'legacy (before the {timestamp, type, payload} envelope)';
+    switch (v.type) {
+      case 'session_meta': this.sessionMeta(p, time, r.line); break;
+      case 'turn_context': this.turnContext(p, time, r.line); break;
+      case 'response_item': this.responseItem(p, time, r.line); break;
+      case 'event_msg': this.event(p, time, r.line); break;
+      case 'compacted': this.compacted(p, time, r.line); break;
+      default: this.count(v.type);
+    }
   }
 
   private count(what: string): void {
@@ -205,7 +270,7 @@ class RolloutReader {
     const extra = rest(p, ['id', 'timestamp', 'cwd', 'originator', 'cli_version', 'source', 'model_provider', 'git', 'instructions', 'base_instructions']);
     if (Object.keys(extra).length) this.metadata.sessionMeta = extra;
     if (instructions) {
-      this.steps.push({
+      this.push({
         kind: 'system', name: 'instructions', status: 'ok', startTime: time, parentSourceId: null,
         input: { messages: [{ role: 'system', content: instructions }] }, attributes: {}, sourcePath: this.at(line),
       });
@@ -221,7 +286,7 @@ class RolloutReader {
     const turnId = str(p.turn_id);
     // Older rollouts have no task_started event: a turn_context with a new id opens the turn.
     if (turnId && !this.turnsById.has(turnId)) this.openTurn(turnId, time, line);
-    if (this.turn && this.turn.step.attributes && !('turnContext' in this.turn.step.attributes)) this.turn.step.attributes.turnContext = p;
+    if (this.turn && this.turn.step.attributes && !('turnContext' in this.turn.step.attributes)) this.touch(this.turn.step).attributes!.turnContext = p;
   }
 
   private openTurn(turnId: string | undefined, time: number | null, line: number): void {
@@ -231,7 +296,7 @@ class RolloutReader {
       sourceId: turnId ?? `turn:${line}`, parentSourceId: null, kind: 'agent', name: 'turn', status: 'unset',
       startTime: time, endTime: time, attributes: {}, sourcePath: this.at(line),
     };
-    this.steps.push(step);
+    this.push(step);
     this.turn = { step, calls: [] };
     this.turns.push(this.turn);
     if (turnId) this.turnsById.set(turnId, this.turn);
@@ -239,7 +304,7 @@ class RolloutReader {
 
   private closeTurn(time: number | null | undefined): void {
     if (!this.turn) return;
-    if (time !== undefined && time !== null) this.turn.step.endTime = time;
+    if (time !== undefined && time !== null) this.touch(this.turn.step).endTime = time;
     this.turn = undefined;
   }
 
@@ -252,7 +317,7 @@ class RolloutReader {
         const summary = arr(p.summary).map((s) => (isObject(s) ? str(s.text) : undefined)).filter((s): s is string => !!s);
         const content = arr(p.content).map((s) => (isObject(s) ? str(s.text) : undefined)).filter((s): s is string => !!s);
         r.reasoning.push(...summary, ...content);
-        if (p.encrypted_content) r.step.attributes!.encryptedReasoning = true;
+        if (p.encrypted_content) this.touch(r.step).attributes!.encryptedReasoning = true;
         return;
       }
       case 'function_call': case 'custom_tool_call': case 'local_shell_call': case 'web_search_call':
@@ -261,7 +326,7 @@ class RolloutReader {
         return this.toolOutput(p, time, line);
       case 'compaction': case 'compaction_summary':
         this.closeResponse();
-        this.steps.push({
+        this.push({
           kind: 'system', name: 'compaction', status: 'ok', startTime: time, parentSourceId: this.parent,
           attributes: { encrypted: true }, sourcePath: this.at(line),
         });
@@ -276,7 +341,7 @@ class RolloutReader {
     if (role === 'assistant') {
       const r = this.modelResponse(time, line);
       if (text) r.texts.push(text);
-      if (str(p.phase)) r.step.attributes!.phase = p.phase;
+      if (str(p.phase)) this.touch(r.step).attributes!.phase = p.phase;
       return;
     }
     this.closeResponse();
@@ -285,7 +350,7 @@ class RolloutReader {
       if (this.turn && this.turn.userText === undefined) this.turn.userText = text;
       this.firstUserItemText ??= text;
     }
-    this.steps.push({
+    this.push({
       kind: system ? 'system' : 'message', name: system ? role : `user: ${preview(text, 40)}`, status: 'ok',
       startTime: time, parentSourceId: this.parent,
       input: { messages: [{ role: system ? 'developer' : 'user', content: text }] },
@@ -296,14 +361,14 @@ class RolloutReader {
   /** The model response being read, opened at its first item. */
   private modelResponse(time: number | null, line: number): Response {
     if (this.response) {
-      if (time !== null) this.response.step.endTime = time;
+      if (time !== null) this.touch(this.response.step).endTime = time;
       return this.response;
     }
     const step: DraftStep = {
       kind: 'llm', name: this.model ?? 'assistant', status: 'ok', startTime: time, endTime: time, parentSourceId: this.parent,
       ...(this.model ? { model: this.model } : {}), attributes: {}, sourcePath: this.at(line),
     };
-    this.steps.push(step);
+    this.push(step);
     this.response = { step, texts: [], reasoning: [], calls: [], usageCounted: false };
     return this.response;
   }
@@ -311,10 +376,15 @@ class RolloutReader {
   private closeResponse(): void {
     const r = this.response;
     if (!r) return;
-    r.step.output = { messages: [{ role: 'assistant', content: r.texts.length ? r.texts.join('\n\n') : null, ...(r.calls.length ? { toolCalls: r.calls } : {}) }] };
-    if (r.reasoning.length) r.step.attributes!.reasoning = r.reasoning.join('\n\n');
+    this.writeResponse(r);
     this.lastResponse = r;
     this.response = undefined;
+  }
+
+  /** A response's step as its items so far make it (its output, its reasoning). */
+  private writeResponse(r: Response): void {
+    this.touch(r.step).output = { messages: [{ role: 'assistant', content: r.texts.length ? r.texts.join('\n\n') : null, ...(r.calls.length ? { toolCalls: [...r.calls] } : {}) }] };
+    if (r.reasoning.length) r.step.attributes!.reasoning = r.reasoning.join('\n\n');
   }
 
   private toolCall(type: string, p: Obj, time: number | null, line: number): void {
@@ -336,7 +406,7 @@ class RolloutReader {
       attributes: { ...rest(p, ['type', 'name', 'arguments', 'input', 'call_id', 'action']), callType: type, callLine: line + 1 },
       sourcePath: this.at(line),
     };
-    this.steps.push(step);
+    this.push(step);
     this.turn?.calls.push(step);
     if (callId && type !== 'web_search_call') this.pendingCalls.set(callId, step);
   }
@@ -352,8 +422,10 @@ class RolloutReader {
         ...(callId ? { sourceId: callId } : {}), parentSourceId: this.parent, kind: 'tool', name: 'tool', status: 'unset',
         startTime: time, toolCall: { ...(callId ? { id: callId } : {}), name: 'tool', arguments: undefined }, attributes: { callNotInFile: true },
       };
-      this.steps.push(step);
+      this.push(step);
     }
+    if (callId) this.outputsRead.add(callId);
+    this.touch(step);
     const out = outputOf(p.output);
     const end = callId ? this.callEnds.get(callId) : undefined;
     const exitCode = end?.exitCode ?? out.exitCode;
@@ -379,6 +451,7 @@ class RolloutReader {
       case 'task_complete': case 'turn_complete':
         this.closeResponse();
         if (this.turn) {
+          this.touch(this.turn.step);
           this.turn.step.status = this.turn.step.status === 'error' ? 'error' : 'ok';
           if (p.last_agent_message !== undefined) this.turn.step.attributes!.lastAgentMessage = p.last_agent_message;
         }
@@ -397,12 +470,12 @@ class RolloutReader {
         // window) as an `error` event: a failed model call, so it is an `llm` step in error.
         this.closeResponse();
         const message = str(p.message) ?? 'error';
-        this.steps.push({
+        this.push({
           kind: 'llm', name: 'model error', status: 'error', startTime: time, endTime: time, parentSourceId: this.parent,
           ...(this.model ? { model: this.model } : {}), error: { type: 'CodexError', message },
           attributes: rest(p, ['type', 'message']), sourcePath: this.at(line),
         });
-        if (this.turn) this.turn.step.status = 'error';
+        if (this.turn) this.touch(this.turn.step).status = 'error';
         return;
       }
       // UI copies of response items, and events already folded into the tool steps.
@@ -420,18 +493,18 @@ class RolloutReader {
     let turn = this.turn;
     if (turnId && turn?.step.sourceId !== turnId) turn = this.turnsById.get(turnId) ?? turn;
     if (!turn) {
-      this.steps.push({
+      this.push({
         kind: 'system', name: 'turn aborted', status: 'error', startTime: time, parentSourceId: null,
         error: { type: 'TurnAborted', message: `turn aborted: ${reason}` }, attributes: rest(p, ['type']), sourcePath: this.at(line),
       });
       return;
     }
-    turn.step.status = 'error';
+    this.touch(turn.step).status = 'error';
     turn.step.error = { type: 'TurnAborted', message: `turn aborted: ${reason}` };
     turn.step.attributes!.abortLine = line + 1;
     for (const call of turn.calls) {
       if (call.status !== 'unset') continue;
-      call.status = 'error';
+      this.touch(call).status = 'error';
       call.error = { type: 'TurnAborted', message: `the turn was aborted (${reason}) before this call returned` };
       if (call.toolCall?.id) this.pendingCalls.delete(call.toolCall.id);
     }
@@ -456,13 +529,13 @@ class RolloutReader {
     if (!target || target.usageCounted) { this.orphanUsages.push(last); return; }
     target.usageCounted = true;
     const usage = tokenUsage(last);
-    if (usage) target.step.usage = usage;
+    if (usage) this.touch(target.step).usage = usage;
   }
 
   private compacted(p: Obj, time: number | null, line: number): void {
     this.closeResponse();
     const history = Array.isArray(p.replacement_history) ? p.replacement_history.length : undefined;
-    this.steps.push({
+    this.push({
       kind: 'system', name: 'compacted', status: 'ok', startTime: time, parentSourceId: this.parent,
       input: { messages: [{ role: 'system', content: str(p.message) ?? null }] },
       attributes: history !== undefined ? { replacementHistoryItems: history } : {}, sourcePath: this.at(line),
