@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -80,6 +80,36 @@ export function registerTraceChangesTests(): void {
       appendFileSync(file, line({ parentUuid: 'a2', type: 'user', uuid: 'u2', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'grep: tests/: No such file or directory', is_error: true }] } }) + '\n');
       await waitFor('the tool step as a third row', async () => ((await webviewState())?.totalRows === 3 ? true : undefined));
       assert.deepEqual(api.traceEditor()?.activeEditor?.document.file.traces[0].steps.map((st) => [st.id, st.status]), [['u1', 'ok'], ['a1', 'ok'], ['toolu_1', 'error']]);
+    });
+
+    test('a Codex CLI rollout followed live: a call shows its failed output in place when the output line comes, then the next turn', async () => {
+      const { api, extension } = await activatedExtension();
+      const fixture = readFileSync(join(extension.extensionPath, 'test', 'fixtures', 'codex-cli', 'failing-exec.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+      const file = join(dir, 'rollout-live.jsonl');
+      // Up to the test command's call and its token count: the call has no output yet.
+      writeFileSync(file, fixture.slice(0, 10).map((l) => `${l}\n`).join(''));
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      const opened = await waitFor('the call pending', async () => {
+        const s = await webviewState();
+        return s && s.totalRows > 0 ? s : undefined;
+      });
+      const editor = api.traceEditor()?.activeEditor;
+      const status = (): string | undefined => editor?.document.file.traces[0].steps.find((st) => st.id === 'call_test')?.status;
+      assert.equal(status(), 'unset');
+      assert.equal(editor?.selectStep('call_test'), true);
+      // Its result and the output line the model was given.
+      appendFileSync(file, fixture.slice(10, 12).map((l) => `${l}\n`).join(''));
+      const failed = await waitFor('the call failed in place', async () => {
+        const s = await webviewState();
+        return status() === 'error' && s?.detailsText?.includes('exit code 1') ? s : undefined;
+      });
+      assert.equal(failed.selectedId, 'call_test', 'still selected');
+      assert.equal(failed.totalRows, opened.totalRows, 'the same rows: the call changed in place');
+      // The rest of the rollout, in one write: its later steps follow.
+      appendFileSync(file, fixture.slice(12).map((l) => `${l}\n`).join(''));
+      await waitFor('the rest of the rollout', async () => ((await webviewState())?.totalRows ?? 0) > opened.totalRows + 3 ? true : undefined);
+      assert.equal(status(), 'error');
     });
 
     test('a file another process writes to is followed live: every step in order, none twice, the newest selected; a truncation reloads', async function () {

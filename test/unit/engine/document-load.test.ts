@@ -815,15 +815,20 @@ describe('engine: opening a trace in the document worker', function () {
     assert.ok(second.model.runs[0].steps.some((st) => st.attributes.agentId === 'c3d4'), 'the sub-agent\'s steps are shown');
   });
 
-  for (const path of [...sharedFiles('codex-cli'), ...['failing-exec.jsonl', 'legacy-rollout.jsonl'].map((name) => join(PROJECT_ROOT, 'test', 'fixtures', 'codex-cli', name))]) {
-    it(`a live Codex CLI rollout is followed as it is written: ${basename(path)} gives the whole load after every write`, () => {
+  const liveSessions = [
+    ...sharedFiles('codex-cli'), ...['failing-exec.jsonl', 'legacy-rollout.jsonl'].map((name) => join(PROJECT_ROOT, 'test', 'fixtures', 'codex-cli', name)),
+    ...sharedFiles('claude-code'),
+  ];
+  for (const path of liveSessions) {
+    it(`a live ${path.includes('codex') ? 'Codex CLI rollout' : 'Claude Code session'} is followed as it is written: ${basename(path)} gives the whole load after every write`, () => {
       const rollout = lines(readFileSync(path, 'utf8'));
-      // Opened at its first three lines (a rollout's first line alone may hold no step).
-      const live = write(rollout.slice(0, 3).map((l) => `${l}\n`).join(''), `rollout-${++serial}.jsonl`);
+      // Opened at its first three lines, or up to its first message (a session's first lines may hold no step).
+      const first = Math.max(3, rollout.findIndex((l) => /"type":"(user|assistant|response_item)"/.test(l)) + 1);
+      const live = write(rollout.slice(0, first).map((l) => `${l}\n`).join(''), `live-${++serial}.jsonl`);
       const { model, loader } = open(live, { streamFromBytes: 1 << 30, checkpointLag: 3 });
       let writes = 0;
       // 1, 4 or 9 lines a write, in turn: a call and its output, a turn's end, in one write or apart.
-      for (let at = 3; at < rollout.length; writes++) {
+      for (let at = first; at < rollout.length; writes++) {
         const next = at + [1, 4, 9][writes % 3];
         appendFileSync(live, rollout.slice(at, next).map((l) => `${l}\n`).join(''));
         at = next;
