@@ -39,7 +39,7 @@ export interface FollowedStart {
   bytes: number;
   chars: number;
   lines: number;
-  /** The import's warnings (the file's decoding and lines' among them), before those of the build. */
+  /** The import's warnings: the file's decoding and its lines' (the follower's own, and the build's, follow them). */
   importWarnings: Problem[];
   locations: Map<string, SourceLocation>;
   /** Each trace's draft steps. */
@@ -118,9 +118,11 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   const follower = opts.follow && opts.locate !== false && followsAsItGrows(file) ? importer.follow?.(file, ctx) : undefined;
   const drafts = follower ? follower.drafts() : importer.parse(file, ctx);
   warnings.unshift(...file.warnings);
+  // A follower's own warnings (see LineFollower.ownWarnings) follow those of the file and its lines.
+  const importWarnings = [...warnings];
+  if (follower?.ownWarnings) warnings.push(...follower.ownWarnings());
   const locations = opts.locate === false ? new Map<string, SourceLocation>() : locateDraftSteps(file, drafts);
   if (!follower?.canFollow()) return buildLoadResult(file, importer, drafts, warnings, locations);
-  const importWarnings = [...warnings];
   const result = buildLoadResult(file, importer, drafts, warnings, locations);
   follower.takeChanged();
   const followed: FollowedStart = {

@@ -99,3 +99,41 @@ export function claudeCodeSessionLines(seed: number, turns: number, opts: Sessio
     result(prompted, 'All tests found.', false);
   }
 }
+
+/** One write of a live session: a line to the session file (`file` empty) or to a file beside it (`file`: its path from the session's folder). */
+export interface SessionWrite {
+  file: string;
+  line: string;
+}
+
+/**
+ * A live session that starts a sub-agent as Claude Code 2.1 does, as the writes happen: the
+ * session's Task call; the agent's meta file and transcript (`<session>/subagents/agent-<id>.*`)
+ * written a message at a time, each message also logged inline in the session (`agent_progress`,
+ * with the agent's id); then the Task's result (naming the agent). `stem`: the session file's name
+ * without `.jsonl`. Before and after it, the session's own lines (claudeCodeSessionLines).
+ */
+export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string): SessionWrite[] {
+  const session = claudeCodeSessionLines(seed, turns, { inlineAgent: false });
+  const at = Math.floor(session.length / 2);
+  const agentId = `a${seed}f00d`;
+  const task = `toolu_${seed}_agent`;
+  const folder = `${stem}/subagents`;
+  const time = (k: number): string => new Date(Date.UTC(2026, 1, 10, 22, 30, k)).toISOString();
+  const own = (line: string): SessionWrite => ({ file: '', line });
+  const writes: SessionWrite[] = session.slice(0, at).map(own);
+  writes.push(own(JSON.stringify({ parentUuid: null, sessionId: `sess-${seed}`, type: 'assistant', uuid: `task-${seed}`, timestamp: time(0), message: { id: `msg_${seed}_task`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: task, name: 'Task', input: { description: 'Explore', prompt: 'Find where the session is refreshed' } }] } })));
+  writes.push({ file: `${folder}/agent-${agentId}.meta.json`, line: JSON.stringify({ agentType: 'Explore', description: 'Explore', toolUseId: task }) });
+  for (let k = 0; k < 6; k++) {
+    const message = k === 0
+      ? { role: 'user', content: 'Find where the session is refreshed' }
+      : k % 2 === 1
+        ? { id: `msg_${seed}_sub_${k}`, role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'tool_use', id: `toolu_${seed}_sub_${k}`, name: 'Grep', input: { pattern: 'refresh' } }] }
+        : { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${seed}_sub_${k - 1}`, content: k === 4 ? 'grep: src/: Permission denied' : 'src/session.ts:40', ...(k === 4 ? { is_error: true } : {}) }] };
+    const line = { parentUuid: k ? `sub-${seed}-${k - 1}` : null, isSidechain: true, agentId, sessionId: `sess-${seed}`, type: 'role' in message && message.role === 'assistant' ? 'assistant' : 'user', uuid: `sub-${seed}-${k}`, timestamp: time(k + 1), message };
+    writes.push({ file: `${folder}/agent-${agentId}.jsonl`, line: JSON.stringify(line) });
+    writes.push(own(JSON.stringify({ parentUuid: `task-${seed}`, sessionId: `sess-${seed}`, type: 'progress', uuid: `progress-${seed}-${k}`, timestamp: time(k + 1), parentToolUseID: task, toolUseID: task, data: { type: 'agent_progress', agentId, message: line } })));
+  }
+  writes.push(own(JSON.stringify({ parentUuid: `task-${seed}`, sessionId: `sess-${seed}`, type: 'user', uuid: `task-result-${seed}`, timestamp: time(8), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: task, content: `src/session.ts:40 refreshes it\nagentId: ${agentId} (for resuming)` }] }, toolUseResult: { agentId, status: 'completed' } })));
+  return [...writes, ...session.slice(at).map(own)];
+}

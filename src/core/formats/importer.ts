@@ -55,10 +55,17 @@ export interface LineFollower {
    */
   add(records: readonly JsonlRecord[]): boolean;
   /**
-   * Per draft trace, the steps already there that changed since the last call (their positions
-   * among the trace's drafts): what `add` did besides appending steps.
+   * Per draft trace, the steps that changed since the last call (their positions among the
+   * trace's drafts): those already there that `add` changed, and those it added other than at
+   * the end (steps added at the end may be named too).
    */
   takeChanged(): number[][];
+  /**
+   * The import's own warnings as the lines so far give them, besides its lines' problems (which
+   * `follow` warns about, and the caller about later lines'): they follow those. A follower that
+   * has some warns none of them through the context; `parse` does.
+   */
+  ownWarnings?(): Problem[];
 }
 
 /** Helper for sniffers: a plain object (not array, not null). */

@@ -6,11 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { BENCH_TRACE_ID, benchOtlpNextTurnLines, benchTraceText, writeBenchTrace } from '../../support/bench-traces';
+import { claudeCodeSessionWithSubagent } from '../../support/claude-code-session';
+import type { Step } from '../../../src/core/model/schema';
 import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
 const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'live', title: 'a live run' });
@@ -110,6 +112,44 @@ export function registerTraceChangesTests(): void {
       appendFileSync(file, fixture.slice(12).map((l) => `${l}\n`).join(''));
       await waitFor('the rest of the rollout', async () => ((await webviewState())?.totalRows ?? 0) > opened.totalRows + 3 ? true : undefined);
       assert.equal(status(), 'error');
+    });
+
+    test('a live Claude Code session shows its sub-agent\'s steps as the agent writes its own file, under the Task call once its result comes', async () => {
+      const { api } = await activatedExtension();
+      const stem = 'live-subagent';
+      const file = join(dir, `${stem}.jsonl`);
+      const writes = claudeCodeSessionWithSubagent(6, 4, stem);
+      const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+      writeFileSync(file, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
+      await closeAllEditors();
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+      const opened = await waitFor('the session up to its Task call', async () => {
+        const s = await webviewState();
+        return s && s.totalRows > 0 ? s : undefined;
+      });
+      const steps = (): Step[] => api.traceEditor()?.activeEditor?.document.file.traces[0]?.steps ?? [];
+      const agentSteps = (): Step[] => { const agent = steps().find((st) => st.kind === 'agent'); return agent ? steps().filter((st) => st.parentId === agent.id) : []; };
+      // The agent's messages, each in its own file and then logged in the session, a few at a time.
+      const result = writes.findIndex((w) => w.line.includes('task-result-'));
+      let messages = 0;
+      for (const w of writes.slice(task + 1, result)) {
+        const target = w.file ? join(dir, w.file) : file;
+        mkdirSync(dirname(target), { recursive: true });
+        if (w.file.endsWith('.meta.json')) writeFileSync(target, w.line);
+        else appendFileSync(target, `${w.line}\n`);
+        if (w.file.endsWith('.jsonl')) messages++;
+        // Each session line reads the agent's file again: its messages so far show.
+        if (!w.file) await waitFor(`the sub-agent's ${messages} messages`, () => (agentSteps().length === messages ? true : undefined));
+      }
+      assert.equal(messages, 6);
+      assert.ok(agentSteps().some((st) => st.status === 'error'), 'its failed call shows');
+      // The Task's result: the agent goes under it.
+      appendFileSync(file, writes.slice(result).filter((w) => !w.file).map((w) => `${w.line}\n`).join(''));
+      await waitFor('the agent under its Task call', () => {
+        const agent = steps().find((st) => st.kind === 'agent');
+        return agent && steps().find((st) => st.id === agent.parentId)?.name === 'Task' ? true : undefined;
+      });
+      assert.equal(agentSteps().length, 6);
     });
 
     test('a file another process writes to is followed live: every step in order, none twice, the newest selected; a truncation reloads', async function () {

@@ -27,7 +27,7 @@ import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { cutIntoRequests, otlpLines, spansAsTheyEnd, type OtlpSpan } from '../../support/otlp-lines';
-import { claudeCodeSessionLines } from '../../support/claude-code-session';
+import { claudeCodeSessionLines, claudeCodeSessionWithSubagent } from '../../support/claude-code-session';
 import { completeLines, parsesWhole } from '../../../src/core/engine/stream/complete-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
@@ -123,10 +123,10 @@ function assertLikeWholeLoadOf(model: Model, wholePath: string, path: string, ow
  * A copy of what a fresh open of `path` would read of `text` (its lines written so far: a last
  * line that parses whole counts), under the same name in another folder (a title may be the name).
  */
-function writtenSoFar(path: string, text: string): string {
+function writtenSoFar(path: string, written: string | Uint8Array): string {
   const copy = join(dir, 'written-so-far', basename(path));
   mkdirSync(dirname(copy), { recursive: true });
-  writeFileSync(copy, completeLines(Buffer.from(text)));
+  writeFileSync(copy, completeLines(typeof written === 'string' ? Buffer.from(written) : written));
   return copy;
 }
 
@@ -750,20 +750,23 @@ describe('engine: opening a trace in the document worker', function () {
 
   it('a live Claude Code session gives what the whole load gives after every write, however its lines are cut', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.boolean(), (seed, cuts, checkpointLag, inlineAgent, tornOnOpening) => {
-      const text = claudeCodeSessionLines(seed, 5, { inlineAgent }).join('\n') + '\n';
+      // Cut as bytes (a write may end inside a character written in UTF-8 as several).
+      const bytes = Buffer.from(claudeCodeSessionLines(seed, 5, { inlineAgent }).join('\n') + '\n');
+      const NEWLINE = 0x0a;
       // Opened in the middle of a line (its first read is whole again), or at a line's end.
-      let at = tornOnOpening ? 900 : text.indexOf('\n', 900) + 1;
-      const path = write(text.slice(0, at), `session${++serial}.jsonl`);
+      let at = tornOnOpening ? 900 : bytes.indexOf(NEWLINE, 900) + 1;
+      const path = join(dir, `session${++serial}.jsonl`);
+      writeFileSync(path, bytes.subarray(0, at));
       const { model, loader } = open(path, { streamFromBytes: 1 << 30, checkpointLag });
       // Writes that end a line but for its line break: the whole load shows the line, so the file is loaded whole then, and at the next write.
       let unterminated = 0;
-      for (const n of [...cuts, text.length]) {
-        if (at >= text.length) break;
-        appendFileSync(path, text.slice(at, at + n));
-        at += n;
-        if (text[at - 1] !== '\n' && parsesWhole(text.slice(text.lastIndexOf('\n', at - 1) + 1, at))) unterminated++;
+      for (const n of [...cuts, bytes.length]) {
+        if (at >= bytes.length) break;
+        appendFileSync(path, bytes.subarray(at, at + n));
+        at = Math.min(bytes.length, at + n);
+        if (bytes[at - 1] !== NEWLINE && parsesWhole(bytes.subarray(bytes.lastIndexOf(NEWLINE, at - 1) + 1, at).toString())) unterminated++;
         loader.reload();
-        assertLikeWholeLoadOf(model, writtenSoFar(path, text.slice(0, at)), path);
+        assertLikeWholeLoadOf(model, writtenSoFar(path, bytes.subarray(0, at)), path);
       }
       const opening = tornOnOpening ? 2 : 1;
       if (unterminated === 0) assert.equal(loader.wholeLoads, opening);
@@ -788,31 +791,73 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
-  it('a live Claude Code session that comes to name a sub-agent, or to have sub-agent files, is loaded whole from then on', () => {
-    const session = claudeCodeSessionLines(5, 4);
+  it('a live Claude Code session follows its sub-agent as it runs: the agent\'s file read again at each line, the session loaded whole once when the file appears', () => {
+    for (const seed of [3, 8]) {
+      const stem = `subagents${++serial}`;
+      const path = join(dir, `${stem}.jsonl`);
+      const writes = claudeCodeSessionWithSubagent(seed, 6, stem);
+      writeFileSync(path, writes.slice(0, 8).map((w) => `${w.line}\n`).join(''));
+      const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 2 });
+      let sessionWrites = 0;
+      for (const w of writes.slice(8)) {
+        if (w.file) {
+          // The agent's own files, written beside the session: read with its next line.
+          mkdirSync(join(dir, dirname(w.file)), { recursive: true });
+          if (w.file.endsWith('.meta.json')) writeFileSync(join(dir, w.file), w.line);
+          else appendFileSync(join(dir, w.file), `${w.line}\n`);
+          continue;
+        }
+        appendFileSync(path, `${w.line}\n`);
+        sessionWrites++;
+        loader.reload();
+        assertLikeWholeLoad(model, path);
+      }
+      // Loaded whole on opening, and once when the agent's file appeared; every other line read alone.
+      assert.deepEqual([loader.wholeLoads, loader.followedReads], [2, sessionWrites], `seed ${seed}`);
+      const agent = model.runs[0].steps.find((st) => st.kind === 'agent' && st.attributes.agentType === 'Explore');
+      assert.equal(model.runs[0].steps.find((st) => st.id === agent?.parentId)?.name, 'Task', 'the agent is under its Task call');
+      assert.ok(model.runs[0].steps.some((st) => st.parentId === agent?.id && st.status === 'error'), 'its failed call is shown');
+      assert.ok(!model.runs[0].steps.some((st) => st.attributes.inline === 'agent_progress'), 'its inline copies are not shown again');
+    }
+  });
+
+  it('a live Claude Code session with a sub-agent gives what the whole load gives after every line, however its writes are grouped', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 500 }), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 5 }), (seed, groups, checkpointLag) => {
+      const stem = `grouped${++serial}`;
+      const path = join(dir, `${stem}.jsonl`);
+      const writes = claudeCodeSessionWithSubagent(seed, 4, stem);
+      writeFileSync(path, writes.slice(0, 4).map((w) => `${w.line}\n`).join(''));
+      const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag });
+      let at = 4;
+      for (let g = 0; at < writes.length; g++) {
+        const group = writes.slice(at, at + groups[g % groups.length]);
+        at += group.length;
+        for (const w of group) {
+          const file = w.file ? join(dir, w.file) : path;
+          mkdirSync(dirname(file), { recursive: true });
+          if (w.file.endsWith('.meta.json')) writeFileSync(file, w.line);
+          else appendFileSync(file, `${w.line}\n`);
+        }
+        // The editor reads the session when it changes (its sub-agents' files with it).
+        if (group[group.length - 1].file !== '') continue;
+        loader.reload();
+        assertLikeWholeLoad(model, path);
+      }
+    }), { numRuns: 25 });
+  });
+
+  it('a live Claude Code session that names a sub-agent whose file is missing is followed, warned about as the whole load warns', () => {
+    const session = claudeCodeSessionLines(5, 4, { inlineAgent: false });
     const path = write(session.join('\n') + '\n', `session${++serial}.jsonl`);
     const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
-    const progress = (agentId: string): string => JSON.stringify({ type: 'progress', uuid: `p-${agentId}`, sessionId: 'sess-5', parentToolUseID: 'toolu_x', data: { type: 'agent_progress', agentId, message: { type: 'assistant', uuid: `m-${agentId}`, message: { id: `msg-${agentId}`, role: 'assistant', content: [{ type: 'text', text: 'searching' }] } } } });
-    appendFileSync(path, `${progress('a1b2')}\n`);
-    loader.reload();
-    assert.deepEqual([loader.followedReads, loader.wholeLoads], [1, 2], 'the named agent\'s file is looked for: loaded whole');
-    assertLikeWholeLoad(model, path);
-    assert.ok(model.warnings.some((w) => w.includes('a1b2')), model.warnings.join('\n'));
-    appendFileSync(path, `${session[3]}\n`);
-    loader.reload();
-    assert.deepEqual([loader.followedReads, loader.wholeLoads], [1, 3], 'not followed while it names one');
-    assertLikeWholeLoad(model, path);
-    // Another session, followed until a sub-agent file appears beside it.
-    const other = write(session.join('\n') + '\n', `session${++serial}.jsonl`);
-    const second = open(other, { siblings: true, streamFromBytes: 1 << 30 });
-    const folder = join(dirname(other), basename(other, '.jsonl'), 'subagents');
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'agent-c3d4.jsonl'), `${JSON.stringify({ type: 'user', isSidechain: true, uuid: 's1', sessionId: 'sess-5', parentUuid: null, message: { role: 'user', content: 'look around' } })}\n`);
-    appendFileSync(other, `${session[3]}\n`);
-    second.loader.reload();
-    assert.deepEqual([second.loader.followedReads, second.loader.wholeLoads], [1, 2]);
-    assertLikeWholeLoad(second.model, other);
-    assert.ok(second.model.runs[0].steps.some((st) => st.attributes.agentId === 'c3d4'), 'the sub-agent\'s steps are shown');
+    const result = JSON.stringify({ type: 'user', uuid: 'r-a1b2', sessionId: 'sess-5', parentUuid: null, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'done\nagentId: a1b2 (for resuming)' }] } });
+    for (const line of [result, session[3]]) {
+      appendFileSync(path, `${line}\n`);
+      loader.reload();
+      assertLikeWholeLoad(model, path);
+    }
+    assert.deepEqual([loader.wholeLoads, loader.followedReads], [1, 2]);
+    assert.ok(model.warnings.some((w) => w.includes('a1b2') && w.includes('was not found')), model.warnings.join('\n'));
   });
 
   const liveSessions = [

@@ -37,7 +37,7 @@ export class FollowedLines {
   private readonly importer: Importer;
   private readonly follower: LineFollower;
   private readonly hash: Hash;
-  /** The import's warnings so far (the lines' among them), in the whole import's order. */
+  /** The import's warnings so far: the file's and its lines', in the whole import's order (the follower's own follow). */
   private readonly importWarnings: Problem[];
   private readonly locations: Map<string, SourceLocation>;
   /** Bytes, characters (offsets in the decoded text) and lines read: the next line's place. */
@@ -93,7 +93,7 @@ export class FollowedLines {
     for (const p of problems) this.importWarnings.push({ ...p, ...(p.line !== undefined ? { line: p.line + firstLine } : {}) });
 
     const sha256 = this.hash.copy().digest('hex');
-    const warnings = [...this.importWarnings];
+    const warnings = [...this.importWarnings, ...(this.follower.ownWarnings?.() ?? [])];
     // The steps of the last read that the new lines left as they were are taken as they are.
     const before: StepsBuiltBefore[] = this.steps.map((steps, run) => ({ steps, changed: new Set(changed[run] ?? []) }));
     const { traces } = buildLoadResult({ path: this.path, sha256 }, this.importer, drafts, warnings, this.locations, before);

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { SourceFile, type JsonlRecord } from '../../json/source-file';
 import { tryParseJson } from '../../json/depth';
 import { type ImportContext, baseName, isObject, str } from '../importer';
+import type { Problem } from '../../util/problems';
 import { contentText } from './common';
 
 const PLAIN_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -70,6 +71,15 @@ export class AgentLinks {
     }
   }
 
+  /** An independent copy (the links of a live session's lines, to which each read adds its sub-agents' files). */
+  copy(): AgentLinks {
+    const c = new AgentLinks();
+    for (const [k, v] of this.taskByAgent) c.taskByAgent.set(k, v);
+    for (const [k, v] of this.named) c.named.set(k, v);
+    for (const [k, v] of this.taskByPrompt) c.taskByPrompt.set(k, v);
+    return c;
+  }
+
   private link(agentId: string, task: string | undefined, line: number): void {
     if (!this.named.has(agentId)) this.named.set(agentId, line);
     if (task && !this.taskByAgent.has(agentId)) this.taskByAgent.set(agentId, task);
@@ -82,8 +92,15 @@ function subagentFolders(sessionPath: string, sessionId: string | undefined): st
   return [...new Set([stem, sessionId].filter((s): s is string => s !== undefined && isPlainId(s)))].map((s) => `${s}/subagents`);
 }
 
+/**
+ * Sub-agent files read before, by path, with their bytes: a file read again with the same bytes
+ * gives the same lines (the same array) and warns the same, without being parsed again (a live
+ * session's sub-agent files are read again at each of its lines).
+ */
+export type AgentFileCache = Map<string, { bytes: Uint8Array; records: JsonlRecord[]; problems: Problem[] }>;
+
 /** Every `agent-<id>.jsonl` of the session's subagents folder, parsed (bad lines are warnings). */
-export function readSubagentFolder(sessionPath: string, sessionId: string | undefined, ctx: ImportContext): SubagentFile[] {
+export function readSubagentFolder(sessionPath: string, sessionId: string | undefined, ctx: ImportContext, cache?: AgentFileCache): SubagentFile[] {
   const out: SubagentFile[] = [];
   const seen = new Set<string>();
   for (const folder of subagentFolders(sessionPath, sessionId)) {
@@ -92,7 +109,7 @@ export function readSubagentFolder(sessionPath: string, sessionId: string | unde
     for (const name of [...names].sort()) {
       const agentId = AGENT_FILE.exec(name)?.[1];
       if (!agentId || seen.has(agentId)) continue;
-      const file = readAgentFile(sessionPath, `${folder}/${name}`, agentId, ctx);
+      const file = readAgentFile(sessionPath, `${folder}/${name}`, agentId, ctx, false, cache);
       if (!file) continue;
       seen.add(agentId);
       const metaName = `agent-${agentId}.meta.json`;
@@ -103,30 +120,31 @@ export function readSubagentFolder(sessionPath: string, sessionId: string | unde
   return out;
 }
 
-/** Whether the session's subagents folder lists any `agent-<id>.jsonl` (read or not). */
-export function hasSubagentFiles(sessionPath: string, sessionId: string | undefined, ctx: ImportContext): boolean {
-  return subagentFolders(sessionPath, sessionId).some((folder) => ctx.listSibling?.(folder)?.some((name) => AGENT_FILE.test(name)) === true);
-}
-
 /** Older versions kept `agent-<id>.jsonl` beside the session; only a plain id is looked up. */
-export function readLegacyAgentFile(sessionPath: string, agentId: string, ctx: ImportContext): SubagentFile | undefined {
+export function readLegacyAgentFile(sessionPath: string, agentId: string, ctx: ImportContext, cache?: AgentFileCache): SubagentFile | undefined {
   if (!isPlainId(agentId)) return undefined;
-  const file = readAgentFile(sessionPath, `agent-${agentId}.jsonl`, agentId, ctx, true);
+  const file = readAgentFile(sessionPath, `agent-${agentId}.jsonl`, agentId, ctx, true, cache);
   // A file of that name that is not this agent's sidechain transcript is not taken.
   const turns = file?.records.filter((r) => isObject(r.value) && (r.value.type === 'user' || r.value.type === 'assistant')) ?? [];
   return file && turns.length > 0 && turns.every((r) => (r.value as Record<string, unknown>).isSidechain === true) ? file : undefined;
 }
 
-function readAgentFile(sessionPath: string, rel: string, agentId: string, ctx: ImportContext, quietIfAbsent = false): SubagentFile | undefined {
+function readAgentFile(sessionPath: string, rel: string, agentId: string, ctx: ImportContext, quietIfAbsent = false, cache?: AgentFileCache): SubagentFile | undefined {
   const full = join(dirname(sessionPath), rel);
   const bytes = ctx.readSibling(rel);
   if (!bytes) {
     if (!quietIfAbsent) ctx.warn({ file: full, message: 'sub-agent transcript could not be read; its steps are not shown' });
     return undefined;
   }
-  const { records, problems } = new SourceFile(full, bytes).jsonl;
-  for (const p of problems) ctx.warn(p);
-  return { agentId, rel, records, meta: {} };
+  const known = cache?.get(rel);
+  const read = known && sameBytes(known.bytes, bytes) ? known : { bytes, ...new SourceFile(full, bytes).jsonl };
+  cache?.set(rel, read);
+  for (const p of read.problems) ctx.warn(p);
+  return { agentId, rel, records: read.records, meta: {} };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 function readMeta(sessionPath: string, rel: string, ctx: ImportContext): Record<string, unknown> {

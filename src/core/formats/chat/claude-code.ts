@@ -21,11 +21,11 @@ import { dirname, join } from 'node:path';
 import type { JsonlRecord, SourceFile } from '../../json/source-file';
 import type { DraftStep, DraftTrace } from '../../model/draft';
 import { toEpochMs } from '../../util/time';
-import { UserInputError } from '../../util/problems';
+import { UserInputError, type Problem } from '../../util/problems';
 import { Importer, ImportContext, isObject, type LineFollower } from '../importer';
 import { baseName, contentText, headRecords, preview, str } from './common';
 import { TranscriptBuilder } from './claude-code-lines';
-import { AgentLinks, SubagentFile, firstPrompt, hasSubagentFiles, isPlainId, readLegacyAgentFile, readSubagentFolder } from './claude-code-subagents';
+import { AgentLinks, type AgentFileCache, SubagentFile, firstPrompt, isPlainId, readLegacyAgentFile, readSubagentFolder } from './claude-code-subagents';
 
 const LINE_TYPES = new Set(['user', 'assistant', 'summary', 'system', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'custom-title']);
 
@@ -53,7 +53,9 @@ export const claudeCodeImporter: Importer = {
     return best >= 0.7 ? 0.75 : 0;
   },
   parse(file: SourceFile, ctx: ImportContext): DraftTrace[] {
-    return new SessionImport(file, ctx).drafts();
+    const session = new SessionImport(file, ctx);
+    for (const w of session.ownWarnings()) ctx.warn(w);
+    return session.drafts();
   },
   follow(file: SourceFile, ctx: ImportContext): LineFollower {
     return new SessionImport(file, ctx);
@@ -62,8 +64,11 @@ export const claudeCodeImporter: Importer = {
 
 /**
  * A session's import, line by line: what `parse` gives, and (`follow`) able to go on with lines
- * appended to a live session. It goes on while the session has no sub-agent files and names no
- * sub-agent: those are read from other files, whose steps come after the session's.
+ * appended to a live session. Its sub-agents' files are read again at each batch of lines (a
+ * running sub-agent writes its own file as the session names it); their steps follow the
+ * session's, one sub-agent's after another. A batch that changes which files there are, or which
+ * Task call started one (the inline copies of its messages in the lines read were taken or left
+ * by that), cannot be followed.
  */
 class SessionImport implements LineFollower {
   private readonly b = new TranscriptBuilder();
@@ -72,16 +77,25 @@ class SessionImport implements LineFollower {
   /** A subagent's own file: every conversation line is a sidechain line (decided by the lines read first). */
   private readonly sidechainOnly: boolean;
   private readonly sessionId: string | undefined;
-  private readonly agents: SubagentFile[];
-  private readonly fromFiles: Set<string>;
-  private readonly tasksWithFiles: Set<string | undefined>;
-  /** The links of the lines read, and their turns, to tell whether appended lines change what was decided on all of them. */
-  private readonly links = new AgentLinks();
-  private turns = 0;
-  private sidechainTurns = 0;
-
   /** The session file's path (not the file: its text and parsed lines would be held while it is followed). */
   private readonly path: string;
+  /** The links of the session's lines, and the sub-agents they hold messages of (inline). */
+  private readonly links = new AgentLinks();
+  private readonly inlineAgents = new Set<string>();
+  private turns = 0;
+  private sidechainTurns = 0;
+  /** The sub-agents' files, what they decide (see `picture`), and each one's steps. */
+  private agents: SubagentFile[] = [];
+  private readonly picture: string;
+  private readonly fromFiles: Set<string>;
+  private readonly tasksWithFiles: Set<string | undefined>;
+  private agentSteps: DraftStep[][] = [];
+  /** Sub-agents whose steps were made again since `takeChanged` (their files grew). */
+  private agentsChanged = new Set<number>();
+  private warnings: Problem[] = [];
+  private readonly cache: AgentFileCache = new Map();
+  /** The session's steps when `takeChanged` was last asked. */
+  private sessionStepsTaken = 0;
 
   constructor(file: SourceFile, private readonly ctx: ImportContext) {
     this.path = file.path;
@@ -91,32 +105,53 @@ class SessionImport implements LineFollower {
     this.countTurns(records);
     this.sidechainOnly = this.turns > 0 && this.turns === this.sidechainTurns;
     this.sessionId = sessionIdOf(records);
-    this.agents = this.sidechainOnly ? [] : subagentFiles(file, records, this.sessionId, ctx, this.links);
+    this.noteLinks(records);
+    this.agents = this.readAgents();
+    this.picture = pictureOf(this.agents);
     this.fromFiles = new Set(this.agents.map((a) => a.agentId));
     this.tasksWithFiles = new Set(this.agents.map((a) => a.taskId).filter(Boolean));
     this.read(records);
-    for (const a of this.agents) addAgentFile(this.b, a);
+    this.agentSteps = this.agents.map(agentFileSteps);
   }
 
-  /** Whether appended lines can simply go on from here: no sub-agent file or name, whose steps would come after them. */
   canFollow(): boolean {
-    return this.sidechainOnly || (this.agents.length === 0 && this.links.named.size === 0 && !hasSubagentFiles(this.path, this.sessionId, this.ctx));
+    return true;
   }
 
   add(records: readonly JsonlRecord[]): boolean {
     this.countTurns(records);
     if (this.sidechainOnly !== (this.turns > 0 && this.turns === this.sidechainTurns)) return false;
     if (this.sessionId === undefined && sessionIdOf(records) !== undefined) return false;
-    if (!this.sidechainOnly) {
-      for (const r of records) if (isObject(r.value)) this.links.add(r.value, r.line + 1);
-      if (!this.canFollow()) return false;
-    }
+    this.noteLinks(records);
+    const agents = this.readAgents();
+    if (pictureOf(agents) !== this.picture) return false;
     this.read(records);
+    agents.forEach((a, k) => {
+      const before = this.agents[k];
+      if (a.records === before.records && JSON.stringify(a.meta) === JSON.stringify(before.meta)) return;
+      this.agentSteps[k] = agentFileSteps(a);
+      this.agentsChanged.add(k);
+    });
+    this.agents = agents;
     return true;
   }
 
   takeChanged(): number[][] {
-    return [this.b.takeChanged()];
+    const changed = this.b.takeChanged();
+    // The session's new steps go before its sub-agents' (not at the end of the drafts): they are named too.
+    if (this.agents.length) for (let i = this.sessionStepsTaken; i < this.b.steps.length; i++) changed.push(i);
+    this.sessionStepsTaken = this.b.steps.length;
+    let at = this.b.steps.length;
+    this.agentSteps.forEach((steps, k) => {
+      if (this.agentsChanged.has(k)) for (let i = 0; i < steps.length; i++) changed.push(at + i);
+      at += steps.length;
+    });
+    this.agentsChanged = new Set();
+    return [changed];
+  }
+
+  ownWarnings(): Problem[] {
+    return this.warnings;
   }
 
   drafts(): DraftTrace[] {
@@ -124,12 +159,31 @@ class SessionImport implements LineFollower {
     const title = summaries[summaries.length - 1] ?? (b.firstUser ? preview(b.firstUser, 80) : baseName(path));
     return [{
       ...(sessionId ? { id: sidechainOnly ? `${sessionId}/${baseName(path)}` : sessionId } : {}),
-      title, steps: b.steps, jsonlPaths: true,
+      title, steps: agents.length ? [...b.steps, ...this.agentSteps.flat()] : b.steps, jsonlPaths: true,
       metadata: {
         ...(sessionId ? { sessionId } : {}), ...(summaries.length ? { summaries: [...summaries] } : {}), ...(sidechainOnly ? { sidechain: true } : {}),
         ...(agents.length ? { subagentFiles: agents.map((a) => a.rel) } : {}),
       },
     }];
+  }
+
+  /** The sub-agents' files as they are now, with their warnings (kept for `ownWarnings`). */
+  private readAgents(): SubagentFile[] {
+    const warnings: Problem[] = [];
+    const ctx: ImportContext = { ...this.ctx, warn: (p) => warnings.push({ file: this.path, ...p }) };
+    const agents = this.sidechainOnly ? [] : subagentFiles(this.path, this.sessionId, ctx, this.links.copy(), this.inlineAgents, this.cache);
+    this.warnings = warnings;
+    return agents;
+  }
+
+  private noteLinks(records: readonly JsonlRecord[]): void {
+    for (const r of records) {
+      const v = r.value;
+      if (!isObject(v)) continue;
+      this.links.add(v, r.line + 1);
+      const id = v.type === 'progress' && isObject(v.data) && v.data.type === 'agent_progress' ? str(v.data.agentId) : v.isSidechain === true ? str(v.agentId) : undefined;
+      if (id) this.inlineAgents.add(id);
+    }
   }
 
   private countTurns(records: readonly JsonlRecord[]): void {
@@ -166,6 +220,11 @@ class SessionImport implements LineFollower {
   }
 }
 
+/** What the sub-agents' files decide for the session's own lines: which there are, and the Task call of each. */
+function pictureOf(agents: readonly SubagentFile[]): string {
+  return agents.map((a) => `${a.agentId}\u0000${a.rel}\u0000${a.taskId ?? ''}`).join('\n');
+}
+
 /** The session id: the first line's that has one. */
 function sessionIdOf(records: readonly JsonlRecord[]): string | undefined {
   for (const r of records) {
@@ -177,43 +236,37 @@ function sessionIdOf(records: readonly JsonlRecord[]): string | undefined {
 
 /**
  * The session's sub-agent files, each with the Task call that started it. An agent the session
- * names whose file is missing is a warning (unless its messages are inline); an agent id that is
- * not a plain id is never turned into a path.
+ * names whose file is missing is a warning (unless its messages are inline: `inlineAgents`); an
+ * agent id that is not a plain id is never turned into a path. `links`: the session lines'; the
+ * files' are added.
  */
-function subagentFiles(file: SourceFile, records: readonly JsonlRecord[], sessionId: string | undefined, ctx: ImportContext, links: AgentLinks): SubagentFile[] {
-  const files = readSubagentFolder(file.path, sessionId, ctx);
-  for (const r of records) if (isObject(r.value)) links.add(r.value, r.line + 1);
+function subagentFiles(path: string, sessionId: string | undefined, ctx: ImportContext, links: AgentLinks, inlineAgents: ReadonlySet<string>, cache: AgentFileCache): SubagentFile[] {
+  const files = readSubagentFolder(path, sessionId, ctx, cache);
   for (const f of files) for (const r of f.records) if (isObject(r.value)) links.add(r.value, r.line + 1);
   const found = new Set(files.map((f) => f.agentId));
-  const inlineAgents = new Set<string>();
-  for (const r of records) {
-    const v = r.value;
-    if (!isObject(v)) continue;
-    const id = v.type === 'progress' && isObject(v.data) && v.data.type === 'agent_progress' ? str(v.data.agentId) : v.isSidechain === true ? str(v.agentId) : undefined;
-    if (id) inlineAgents.add(id);
-  }
   for (const [agentId, line] of links.named) {
     if (found.has(agentId)) continue;
     if (!isPlainId(agentId)) {
       ctx.warn({ line, message: `sub-agent id ${JSON.stringify(agentId.slice(0, 80))} is not a plain id (letters, digits, _ and -), so no transcript file is looked up for it` });
       continue;
     }
-    const legacy = ctx.listSibling ? readLegacyAgentFile(file.path, agentId, ctx) : undefined;
+    const legacy = ctx.listSibling ? readLegacyAgentFile(path, agentId, ctx, cache) : undefined;
     if (legacy) { files.push(legacy); found.add(agentId); continue; }
     if (ctx.listSibling && !inlineAgents.has(agentId)) {
-      const folder = `${baseName(file.path).replace(/\.jsonl$/i, '')}/subagents`;
+      const folder = `${baseName(path).replace(/\.jsonl$/i, '')}/subagents`;
       ctx.warn({ line, message: `sub-agent ${agentId}: its transcript ${folder}/agent-${agentId}.jsonl was not found, so only its Task result is shown` });
     }
   }
   for (const f of files) {
     f.taskId = str(f.meta.toolUseId) ?? links.taskByAgent.get(f.agentId) ?? links.taskByPrompt.get(firstPrompt(f.records) ?? '\u0000');
-    if (!f.taskId) ctx.warn({ file: join(dirname(file.path), f.rel), message: `no Task call in the session names sub-agent ${f.agentId}; its steps are shown at the top level` });
+    if (!f.taskId) ctx.warn({ file: join(dirname(path), f.rel), message: `no Task call in the session names sub-agent ${f.agentId}; its steps are shown at the top level` });
   }
   return files;
 }
 
-/** A sub-agent file's lines, under an agent step nested in the Task step that started it. */
-function addAgentFile(b: TranscriptBuilder, a: SubagentFile): void {
+/** A sub-agent file's lines, under an agent step nested in the Task step that started it (a builder of its own: its calls and lines are its own). */
+function agentFileSteps(a: SubagentFile): DraftStep[] {
+  const b = new TranscriptBuilder();
   const group = `agent:${a.agentId}`;
   const first = a.records.find((r) => isObject(r.value) && toEpochMs(r.value.timestamp) !== null);
   b.steps.push({
@@ -222,6 +275,7 @@ function addAgentFile(b: TranscriptBuilder, a: SubagentFile): void {
     attributes: { agentId: a.agentId, sourceFile: a.rel, ...(str(a.meta.agentType) ? { agentType: a.meta.agentType } : {}), ...(str(a.meta.description) ? { description: a.meta.description } : {}) },
   });
   for (const r of a.records) if (isObject(r.value)) b.line(r.value, group, { file: a.rel, line: r.line });
+  return b.steps;
 }
 
 /** Agent steps for sub-agents whose messages are in the session file itself (sidechain lines, agent_progress events). */
