@@ -6,21 +6,29 @@
  * thread (the extension host's, in VS Code) is watched. The session is loaded whole once; each line
  * is then read alone (followed-lines.ts). The table is printed by bench.ts.
  */
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoadEnd } from '../src/core/engine/worker/document-client';
 import type { TraceFileReader } from '../src/host/editor/trace-file-reader';
 import type { TraceFile } from '../src/host/editor/trace-file';
-import { claudeCodeSessionLines } from '../test/support/claude-code-session';
+import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, type SessionWrite } from '../test/support/claude-code-session';
 import { watchMainThread } from '../test/support/main-thread-probe';
 
 /** Lines written after the open, one at a time. */
 const LINES_WRITTEN = 30;
 
-export type LiveSessionKind = 'claude-code' | 'codex-cli';
+export type LiveSessionKind = 'claude-code' | 'claude-code-subagent' | 'codex-cli';
 
-/** The session's lines, `turns` long: Claude Code turns, or repeats of the Codex fixture's turns (its ids made unique). */
+/**
+ * The session's writes, `turns` long: Claude Code turns (with a sub-agent halfway, its own files
+ * beside the session), or repeats of the Codex fixture's turns (its ids made unique).
+ */
+function sessionWrites(kind: LiveSessionKind, turns: number, path: string): SessionWrite[] {
+  if (kind === 'claude-code-subagent') return claudeCodeSessionWithSubagent(7, turns, basename(path, '.jsonl'), { resultChars: 1500 });
+  return sessionLines(kind, turns).map((line) => ({ file: '', line }));
+}
+
 function sessionLines(kind: LiveSessionKind, turns: number): string[] {
   if (kind === 'claude-code') return claudeCodeSessionLines(7, turns, { resultChars: 1500 });
   const fixture = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'codex-cli', 'failing-exec.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
@@ -54,9 +62,11 @@ export interface LiveSessionResult {
 export type OpenInEditor = (path: string) => Promise<{ file: TraceFile; reader: TraceFileReader; done: Promise<LoadEnd> }>;
 
 export async function runLiveSession(kind: LiveSessionKind, turns: number, path: string, open: OpenInEditor, showLastRows: (file: TraceFile) => void): Promise<LiveSessionResult> {
-  const lines = sessionLines(kind, turns);
-  const first = lines.length - LINES_WRITTEN;
-  writeFileSync(path, lines.slice(0, first).map((l) => `${l}\n`).join(''));
+  const writes = sessionWrites(kind, turns, path);
+  const own = writes.flatMap((w, i) => (w.file ? [] : [i]));
+  const first = own[own.length - LINES_WRITTEN];
+  writeFileSync(path, '');
+  for (const w of writes.slice(0, first)) write(path, w);
   const result: LiveSessionResult = { kind, turns, bytes: statSync(path).size };
   const t0 = performance.now();
   const { file, reader, done } = await open(path);
@@ -70,9 +80,11 @@ export async function runLiveSession(kind: LiveSessionKind, turns: number, path:
   const times: number[] = [];
   const stop = watchMainThread();
   const cpu0 = process.cpuUsage();
-  for (const line of lines.slice(first)) {
+  for (const w of writes.slice(first)) {
+    // A sub-agent's own files are read with the session's next line.
+    if (w.file) { write(path, w); continue; }
     const t = performance.now();
-    appendFileSync(path, `${line}\n`);
+    write(path, w);
     await reader.reload();
     showLastRows(file);
     times.push(performance.now() - t);
@@ -84,4 +96,12 @@ export async function runLiveSession(kind: LiveSessionKind, turns: number, path:
   result.steps = file.traces[0].steps.length;
   reader.dispose();
   return result;
+}
+
+/** One write of the session: a line appended to it or to a file beside it, or a sub-agent's meta file written whole. */
+function write(path: string, w: SessionWrite): void {
+  const file = w.file ? join(dirname(path), w.file) : path;
+  if (w.file) mkdirSync(dirname(file), { recursive: true });
+  if (w.file.endsWith('.meta.json')) writeFileSync(file, w.line);
+  else appendFileSync(file, `${w.line}\n`);
 }

@@ -25,7 +25,7 @@
  * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr), BENCH_DEBUG_LAUNCH=0
  * (skips the trace debugger's launch: scripts/bench-debug.ts), BENCH_LIVE_SESSION (default 1500,4500:
  * the turns of the live Claude Code sessions written a line at a time, scripts/bench-live-session.ts,
- * and a Codex CLI rollout of 2,000 turns; 0 skips).
+ * then one of 1,500 turns with a sub-agent's files beside it, and a Codex CLI rollout of 2,000 turns; 0 skips).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -511,7 +511,7 @@ function printLiveSessions(results: LiveSessionResult[]): void {
   console.log(table(['session', 'turns', 'MB', 'steps', 'open ms', 'per line ms median / max', 'CPU ms per line', 'longest stall ms'], results.map((r) => (r.notOpened || !r.lineMs
     ? [r.kind, String(r.turns), f1(mb(r.bytes)), '-', `failed: ${(r.notOpened ?? 'no result').slice(0, 80)}`, '', '', '']
     : [r.kind, String(r.turns), f1(mb(r.bytes)), String(r.steps), f0(r.openMs), `${f0(sorted(r.lineMs)[r.lineMs.length >> 1])} / ${f0(sorted(r.lineMs)[r.lineMs.length - 1])}`, f0(r.lineCpuMs), f1(r.maxStallMs)]))));
-  console.log('Each line: written, its session read on from the last line read (only the new lines are parsed and imported; the run goes again only from the step they changed), shown (the last 100 rows). Before, each line loaded the session whole: Claude Code 706 ms a line at 19 MB, 2,152 ms at 58 MB; Codex CLI 969 ms at 19.5 MB.');
+  console.log('Each line: written, its session read on from the last line read (only the new lines are parsed and imported; the run goes again only from the step they changed), shown (the last 100 rows). Before, each line loaded the session whole: Claude Code 706 ms a line at 19 MB, 2,152 ms at 58 MB, 800 ms at 19 MB with a sub-agent (in process); Codex CLI 2,579 ms at 18 MB.');
 }
 
 function printDebugLaunch(results: DebugLaunchResult[]): void {
@@ -810,7 +810,7 @@ async function main(): Promise<void> {
     if (opens.length) printEditorOpen(opens, all);
     if (launches.length) printDebugLaunch(launches);
     if (liveSessions.length) {
-      const cases: [LiveSessionKind, number][] = [...liveSessions.map((turns): [LiveSessionKind, number] => ['claude-code', turns]), ['codex-cli', 2000]];
+      const cases: [LiveSessionKind, number][] = [...liveSessions.map((turns): [LiveSessionKind, number] => ['claude-code', turns]), ['claude-code-subagent', 1500], ['codex-cli', 2000]];
       const sessions = cases.map(([kind, turns]) => {
         console.error(`  live ${kind} session of ${turns} turns: measuring...`);
         return inChild<LiveSessionResult>(['--live-session', kind, String(turns), join(dir, `${kind}-${turns}.jsonl`), workerPath], { kind, turns, bytes: 0 });

@@ -113,8 +113,8 @@ export interface SessionWrite {
  * with the agent's id); then the Task's result (naming the agent). `stem`: the session file's name
  * without `.jsonl`. Before and after it, the session's own lines (claudeCodeSessionLines).
  */
-export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string): SessionWrite[] {
-  const session = claudeCodeSessionLines(seed, turns, { inlineAgent: false });
+export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string, opts: SessionOptions = {}): SessionWrite[] {
+  const session = claudeCodeSessionLines(seed, turns, { ...opts, inlineAgent: false });
   const at = Math.floor(session.length / 2);
   const agentId = `a${seed}f00d`;
   const task = `toolu_${seed}_agent`;
