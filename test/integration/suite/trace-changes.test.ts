@@ -123,10 +123,7 @@ export function registerTraceChangesTests(): void {
       writeFileSync(file, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
       await closeAllEditors();
       await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
-      const opened = await waitFor('the session up to its Task call', async () => {
-        const s = await webviewState();
-        return s && s.totalRows > 0 ? s : undefined;
-      });
+      await waitFor('the session up to its Task call', async () => ((await webviewState())?.totalRows ?? 0) > 0 ? true : undefined);
       const steps = (): Step[] => api.traceEditor()?.activeEditor?.document.file.traces[0]?.steps ?? [];
       const agentSteps = (): Step[] => { const agent = steps().find((st) => st.kind === 'agent'); return agent ? steps().filter((st) => st.parentId === agent.id) : []; };
       // The agent's messages, each in its own file and then logged in the session, a few at a time.
