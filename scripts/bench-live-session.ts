@@ -6,13 +6,13 @@
  * thread (the extension host's, in VS Code) is watched. The session is loaded whole once; each line
  * is then read alone (followed-lines.ts). The table is printed by bench.ts.
  */
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoadEnd } from '../src/core/engine/worker/document-client';
 import type { TraceFileReader } from '../src/host/editor/trace-file-reader';
 import type { TraceFile } from '../src/host/editor/trace-file';
-import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, type SessionWrite } from '../test/support/claude-code-session';
+import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, writeSessionWrite, type SessionWrite } from '../test/support/claude-code-session';
 import { watchMainThread } from '../test/support/main-thread-probe';
 
 /** Lines written after the open, one at a time. */
@@ -66,7 +66,7 @@ export async function runLiveSession(kind: LiveSessionKind, turns: number, path:
   const own = writes.flatMap((w, i) => (w.file ? [] : [i]));
   const first = own[own.length - LINES_WRITTEN];
   writeFileSync(path, '');
-  for (const w of writes.slice(0, first)) write(path, w);
+  for (const w of writes.slice(0, first)) writeSessionWrite(path, w);
   const result: LiveSessionResult = { kind, turns, bytes: statSync(path).size };
   const t0 = performance.now();
   const { file, reader, done } = await open(path);
@@ -82,9 +82,9 @@ export async function runLiveSession(kind: LiveSessionKind, turns: number, path:
   const cpu0 = process.cpuUsage();
   for (const w of writes.slice(first)) {
     // A sub-agent's own files are read with the session's next line.
-    if (w.file) { write(path, w); continue; }
+    if (w.file) { writeSessionWrite(path, w); continue; }
     const t = performance.now();
-    write(path, w);
+    writeSessionWrite(path, w);
     await reader.reload();
     showLastRows(file);
     times.push(performance.now() - t);
@@ -96,12 +96,4 @@ export async function runLiveSession(kind: LiveSessionKind, turns: number, path:
   result.steps = file.traces[0].steps.length;
   reader.dispose();
   return result;
-}
-
-/** One write of the session: a line appended to it or to a file beside it, or a sub-agent's meta file written whole. */
-function write(path: string, w: SessionWrite): void {
-  const file = w.file ? join(dirname(path), w.file) : path;
-  if (w.file) mkdirSync(dirname(file), { recursive: true });
-  if (w.file.endsWith('.meta.json')) writeFileSync(file, w.line);
-  else appendFileSync(file, `${w.line}\n`);
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { SourceFile, utf16Encoding } from './json/source-file';
+import { isPlainUtf8Lines, SourceFile } from './json/source-file';
 import { buildTrace, locateDraftSteps, type StepsBuiltBefore } from './model/build';
 import type { SourceLocation, Trace } from './model/schema';
 import type { DraftTrace } from './model/draft';
@@ -122,7 +122,7 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   const importWarnings = [...warnings];
   if (follower?.ownWarnings) warnings.push(...follower.ownWarnings());
   const locations = opts.locate === false ? new Map<string, SourceLocation>() : locateDraftSteps(file, drafts);
-  if (!follower?.canFollow()) return buildLoadResult(file, importer, drafts, warnings, locations);
+  if (!follower) return buildLoadResult(file, importer, drafts, warnings, locations);
   const result = buildLoadResult(file, importer, drafts, warnings, locations);
   follower.takeChanged();
   const followed: FollowedStart = {
@@ -132,10 +132,9 @@ function loadUnchecked(path: string, bytes: Uint8Array, opts: LoadOptions): Load
   return { ...result, followed };
 }
 
-/** A file whose import may go on with appended lines: UTF-8 text (no byte-order mark) read to a line break. */
+/** A file whose import may go on with appended lines: UTF-8 text read to a line break. */
 function followsAsItGrows(file: SourceFile): boolean {
-  const b = file.bytes;
-  return !file.isZip && b.length > 0 && b[b.length - 1] === 0x0a && b[0] !== 0xef && utf16Encoding(b) === undefined && file.text !== '' && file.warnings.length === 0;
+  return !file.isZip && isPlainUtf8Lines(file.bytes) && file.text !== '' && file.warnings.length === 0;
 }
 
 /**

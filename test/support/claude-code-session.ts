@@ -6,6 +6,8 @@
  * events under its Task call, whose result comes after them: a parent after its children); older
  * sidechain lines; a line that is not JSON; text outside ASCII (offsets are in characters).
  */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { rng } from './bench-traces';
 
 const TEXTS = ['Let me look at the failing test.', 'Le test échoue à cause du cache — je corrige.', '修复登录错误', 'Done 🎉, the build passes now.', 'Running the suite again.'];
@@ -104,6 +106,14 @@ export function claudeCodeSessionLines(seed: number, turns: number, opts: Sessio
 export interface SessionWrite {
   file: string;
   line: string;
+}
+
+/** Makes write `w` of the session at `sessionPath`: a line appended to it or to a file beside it, or a sub-agent's meta file written whole. */
+export function writeSessionWrite(sessionPath: string, w: SessionWrite): void {
+  const file = w.file ? join(dirname(sessionPath), w.file) : sessionPath;
+  if (w.file) mkdirSync(dirname(file), { recursive: true });
+  if (w.file.endsWith('.meta.json')) writeFileSync(file, w.line);
+  else appendFileSync(file, `${w.line}\n`);
 }
 
 /**

@@ -46,8 +46,6 @@ export interface Importer {
 export interface LineFollower {
   /** The drafts the whole import of the lines read so far gives (what `parse` would return). */
   drafts(): DraftTrace[];
-  /** Whether lines appended now could simply go on from here (else the file is imported again at each change). */
-  canFollow(): boolean;
   /**
    * Go on with the records of whole lines appended to the file, in file order, numbered in the
    * whole file. False when the whole import of the longer file would not simply go on from here

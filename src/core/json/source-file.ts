@@ -269,6 +269,14 @@ export function utf16Encoding(b: Uint8Array): { encoding: 'utf-16le' | 'utf-16be
   return undefined;
 }
 
+/**
+ * Whole lines of UTF-8 text as they can follow others in a file: ending in a line break, with no
+ * byte-order mark or UTF-16 (what a file followed as it grows reads, and each part appended to it).
+ */
+export function isPlainUtf8Lines(b: Uint8Array): boolean {
+  return b.length > 0 && b[b.length - 1] === 0x0a && b[0] !== 0xef && utf16Encoding(b) === undefined;
+}
+
 function headRecordsOf(text: string, max: number): unknown[] {
   const out: unknown[] = [];
   let start = 0;

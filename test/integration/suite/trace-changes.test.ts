@@ -6,12 +6,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { BENCH_TRACE_ID, benchOtlpNextTurnLines, benchTraceText, writeBenchTrace } from '../../support/bench-traces';
-import { claudeCodeSessionWithSubagent } from '../../support/claude-code-session';
+import { claudeCodeSessionWithSubagent, writeSessionWrite } from '../../support/claude-code-session';
 import type { Step } from '../../../src/core/model/schema';
 import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
@@ -130,10 +130,7 @@ export function registerTraceChangesTests(): void {
       const result = writes.findIndex((w) => w.line.includes('task-result-'));
       let messages = 0;
       for (const w of writes.slice(task + 1, result)) {
-        const target = w.file ? join(dir, w.file) : file;
-        mkdirSync(dirname(target), { recursive: true });
-        if (w.file.endsWith('.meta.json')) writeFileSync(target, w.line);
-        else appendFileSync(target, `${w.line}\n`);
+        writeSessionWrite(file, w);
         if (w.file.endsWith('.jsonl')) messages++;
         // Each session line reads the agent's file again: its messages so far show.
         if (!w.file) await waitFor(`the sub-agent's ${messages} messages`, () => (agentSteps().length === messages ? true : undefined));

@@ -27,7 +27,7 @@ import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { cutIntoRequests, otlpLines, spansAsTheyEnd, type OtlpSpan } from '../../support/otlp-lines';
-import { claudeCodeSessionLines, claudeCodeSessionWithSubagent } from '../../support/claude-code-session';
+import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, writeSessionWrite } from '../../support/claude-code-session';
 import { completeLines, parsesWhole } from '../../../src/core/engine/stream/complete-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
@@ -800,14 +800,9 @@ describe('engine: opening a trace in the document worker', function () {
       const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 2 });
       let sessionWrites = 0;
       for (const w of writes.slice(8)) {
-        if (w.file) {
-          // The agent's own files, written beside the session: read with its next line.
-          mkdirSync(join(dir, dirname(w.file)), { recursive: true });
-          if (w.file.endsWith('.meta.json')) writeFileSync(join(dir, w.file), w.line);
-          else appendFileSync(join(dir, w.file), `${w.line}\n`);
-          continue;
-        }
-        appendFileSync(path, `${w.line}\n`);
+        writeSessionWrite(path, w);
+        // The agent's own files, written beside the session, are read with its next line.
+        if (w.file) continue;
         sessionWrites++;
         loader.reload();
         assertLikeWholeLoad(model, path);
@@ -832,12 +827,7 @@ describe('engine: opening a trace in the document worker', function () {
       for (let g = 0; at < writes.length; g++) {
         const group = writes.slice(at, at + groups[g % groups.length]);
         at += group.length;
-        for (const w of group) {
-          const file = w.file ? join(dir, w.file) : path;
-          mkdirSync(dirname(file), { recursive: true });
-          if (w.file.endsWith('.meta.json')) writeFileSync(file, w.line);
-          else appendFileSync(file, `${w.line}\n`);
-        }
+        for (const w of group) writeSessionWrite(path, w);
         // The editor reads the session when it changes (its sub-agents' files with it).
         if (group[group.length - 1].file !== '') continue;
         loader.reload();

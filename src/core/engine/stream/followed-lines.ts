@@ -16,7 +16,7 @@
  */
 import type { Hash } from 'node:crypto';
 import type { Importer, LineFollower } from '../../formats/importer';
-import { SourceFile, utf16Encoding, type JsonlRecord } from '../../json/source-file';
+import { isPlainUtf8Lines, SourceFile, type JsonlRecord } from '../../json/source-file';
 import { locatePaths, pathKey, type JsonPath } from '../../json/locate';
 import { buildLoadResult, type FollowedStart } from '../../load';
 import type { StepsBuiltBefore } from '../../model/build';
@@ -74,7 +74,7 @@ export class FollowedLines {
    */
   readOn(appended: Uint8Array): FollowedRead | 'unchanged' | undefined {
     if (appended.length === 0) return 'unchanged';
-    if (appended[appended.length - 1] !== 0x0a || appended[0] === 0xef || utf16Encoding(appended) !== undefined) return undefined;
+    if (!isPlainUtf8Lines(appended)) return undefined;
     const chunk = new SourceFile(this.path, appended);
     const text = chunk.text;
     if (chunk.warnings.length > 0) return undefined;

@@ -402,7 +402,7 @@ export class DocumentLoader {
       loaded = loadTraceFromBytes(path, bytes, {
         maxUnzippedBytes: this.params.maxUnzippedBytes,
         ...(this.params.siblings === false ? {} : siblingsOf(path)),
-        follow: !this.params.readOnce && bytes.length <= (this.params.followUpToBytes ?? FOLLOW_UP_TO_BYTES),
+        follow: !this.params.readOnce && this.mayFollow(bytes.length),
       });
     }
     // What the host shows of each run that is unchanged is not sent again (a live Claude Code
@@ -437,7 +437,7 @@ export class DocumentLoader {
     const from = following.bytesRead;
     const to = wholeLinesEnd(path, from, fileSize(path));
     // Grown past what is followed: loaded whole from now on.
-    if (to > (this.params.followUpToBytes ?? FOLLOW_UP_TO_BYTES)) return this.loadWhole(true);
+    if (!this.mayFollow(to)) return this.loadWhole(true);
     this.followedReads++;
     const appended = readFileRange(path, from, to);
     let read: ReturnType<FollowedLines['readOn']>;
@@ -491,7 +491,6 @@ export class DocumentLoader {
   private sendWholeRuns(traces: Trace[], keep: number[], start: (trace: Trace, run: number, kept: number) => StreamDetector, checkpoints: boolean): StreamDetector[] {
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     this.runMetadata = traces.map((t) => t.metadata);
-    if (!checkpoints) this.followedCheckpoints = [];
     return traces.map((trace, run) => {
       const steps = trace.steps;
       const kept = keep[run] ?? 0;
@@ -547,6 +546,12 @@ export class DocumentLoader {
     this.fedPending = undefined;
     this.linesReadOn = undefined;
     this.following = undefined;
+    this.followedCheckpoints = [];
+  }
+
+  /** Whether a file loaded whole, of `size` bytes, is followed as it grows (see FOLLOW_UP_TO_BYTES). */
+  private mayFollow(size: number): boolean {
+    return size <= (this.params.followUpToBytes ?? FOLLOW_UP_TO_BYTES);
   }
 
   private streamFromStart(): void {

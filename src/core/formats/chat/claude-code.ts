@@ -114,10 +114,6 @@ class SessionImport implements LineFollower {
     this.agentSteps = this.agents.map(agentFileSteps);
   }
 
-  canFollow(): boolean {
-    return true;
-  }
-
   add(records: readonly JsonlRecord[]): boolean {
     this.countTurns(records);
     if (this.sidechainOnly !== (this.turns > 0 && this.turns === this.sidechainTurns)) return false;

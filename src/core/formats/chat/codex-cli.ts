@@ -172,10 +172,6 @@ class RolloutReader implements LineFollower {
 
   constructor(private readonly path: string) {}
 
-  canFollow(): boolean {
-    return true;
-  }
-
   /**
    * Reads the next lines. False when one of them would have changed what the lines before gave
    * in a whole read (an exec or patch result written after its call's output).
