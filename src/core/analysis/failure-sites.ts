@@ -94,7 +94,8 @@ export type SitedStep = Pick<Step, 'id' | 'name' | 'location'>;
  * `stepOf`: the step of a run with an id, when the caller has an index of them (a streamed run's
  * detector has one); otherwise the steps are looked through once per run.
  */
-export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?: (traceIndex: number, stepId: string) => SitedStep | undefined): FailureSite[] {
+export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?: (traceIndex: number, stepId: string) => SitedStep | undefined, memo?: FailureSiteMemo): FailureSite[] {
+  memo?.begin(taxonomy);
   const out: FailureSite[] = [];
   analysis.analyses.forEach(({ trace, findings }, traceIndex) => {
     const steps = new Map<string, SitedStep>();
@@ -111,7 +112,7 @@ export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?
     const ti = traceIndexOf(trace);
     for (const f of findings) {
       const step = steps.get(f.stepId);
-      out.push({
+      const made = (): FailureSite => ({
         traceIndex,
         stepId: f.stepId,
         stepName: step?.name ?? f.stepId,
@@ -122,9 +123,63 @@ export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?
         detectorCategory: f.category,
         ref: { location: step ? stepLocation(step) : f.stepId, traceIndex: ti },
       });
+      out.push(memo ? memo.site(traceIndex, ti, f, step, made) : made());
     }
   });
+  memo?.end();
   return out.sort(byPosition);
+}
+
+/**
+ * The sites one `failureSites` call made, for the next call to take again those of the findings
+ * that are as they were, on steps as they were: a live session lists all of its findings again
+ * at each line (3,800 at 58 MB, 38 ms of the line), and nearly all of them are the same. The same
+ * site object comes back, so a list compared with the last (sites-delta.ts) stops at identity.
+ */
+export class FailureSiteMemo {
+  private taxonomy: Taxonomy | undefined;
+  private last = new Map<string, MemoSite>();
+  private next = new Map<string, MemoSite>();
+
+  begin(taxonomy: Taxonomy): void {
+    // Another taxonomy names every category differently.
+    if (taxonomy !== this.taxonomy) this.last.clear();
+    this.taxonomy = taxonomy;
+    this.next = new Map();
+  }
+
+  site(traceIndex: number, indexInFile: number, f: Finding, step: SitedStep | undefined, made: () => FailureSite): FailureSite {
+    // A short key; the rest of what the site shows is compared (a finding's copy shares its strings).
+    const key = `${traceIndex}\u0000${f.stepId}\u0000${f.category}\u0000${f.rule}`;
+    const known = this.last.get(key) ?? this.next.get(key);
+    const same = known !== undefined && known.indexInFile === indexInFile && known.impact === f.impact && known.evidence === f.evidence && sameSitedStep(known.step, step);
+    const site = same ? known.site : made();
+    this.next.set(key, { indexInFile, impact: f.impact, evidence: f.evidence, step, site });
+    return site;
+  }
+
+  /** Only the sites of this call are kept for the next. */
+  end(): void {
+    this.last = this.next;
+    this.next = new Map();
+  }
+}
+
+interface MemoSite {
+  indexInFile: number;
+  impact: Finding['impact'];
+  evidence: string;
+  step: SitedStep | undefined;
+  site: FailureSite;
+}
+
+function sameSitedStep(a: SitedStep | undefined, b: SitedStep | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.id !== b.id || a.name !== b.name) return false;
+  const la = a.location;
+  const lb = b.location;
+  if (la === lb) return true;
+  return !!la && !!lb && la.line === lb.line && la.column === lb.column && la.endLine === lb.endLine && la.endColumn === lb.endColumn && la.offset === lb.offset && la.length === lb.length;
 }
 
 function categoryOf(f: Finding, taxonomy: Taxonomy): Pick<FailureSite, 'category' | 'categoryName' | 'color' | 'impact'> {

@@ -9,6 +9,7 @@ import { shortHash } from '../util/hash';
 import { quoteTraceText, type Problem } from '../util/problems';
 import { StepIdAllocator, type StepFingerprint } from '../engine/step-ids';
 import type { DraftStep, DraftTrace } from './draft';
+import { GrowingOrder } from './growing-order';
 import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
 
 /**
@@ -22,6 +23,11 @@ export interface StepsBuiltBefore {
   /** Positions among the drafts of those changed since. */
   changed: ReadonlySet<number>;
   kept?: number;
+  /**
+   * The run's decision order as it grows (growing-order.ts), when it can: the caller keeps it from
+   * one build to the next. A build that cannot grow it orders the drafts whole and sets a new one.
+   */
+  order?: GrowingOrder;
 }
 
 /**
@@ -30,13 +36,21 @@ export interface StepsBuiltBefore {
  */
 export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, warnings: Problem[], locations: Map<string, SourceLocation>, before?: StepsBuiltBefore): Trace {
   const drafts = draft.steps;
-  const { order, ids, parentOf, depth, idBySource } = decisionOrder({
+  const input: OrderInput = {
     count: drafts.length,
     sourceId: (i) => drafts[i].sourceId,
     parentSourceId: (i) => drafts[i].parentSourceId,
     startTime: (i) => drafts[i].startTime ?? null,
     fingerprint: (i) => drafts[i],
-  }, file.path, warnings);
+  };
+  let ordered = before?.order?.grow(input, before.changed);
+  if (!ordered) {
+    const allocator = new StepIdAllocator();
+    const warned = warnings.length;
+    ordered = decisionOrder(input, file.path, warnings, allocator);
+    if (before) before.order = GrowingOrder.seed(input, ordered, allocator, warnings.length > warned);
+  }
+  const { order, ids, parentOf, depth, idBySource } = ordered;
 
   // 4. Steps in decision order, each with its location in the original file.
   const steps: Step[] = new Array(drafts.length);
@@ -91,10 +105,9 @@ export interface DecisionOrder {
  * and an iterative pre-order walk, siblings by start time, then file order. buildTrace and the
  * two-pass OTLP reader (src/core/engine/stream) order with it.
  */
-export function decisionOrder(input: OrderInput, path: string, warnings: Problem[]): DecisionOrder {
+export function decisionOrder(input: OrderInput, path: string, warnings: Problem[], allocator = new StepIdAllocator()): DecisionOrder {
   const n = input.count;
   // 1. Stable ids: the source id with its occurrence number, else derived from content (never position).
-  const allocator = new StepIdAllocator();
   const ids: string[] = new Array(n);
   const idBySource = new Map<string, number>();
   for (let i = 0; i < n; i++) {

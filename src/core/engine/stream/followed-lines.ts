@@ -20,6 +20,7 @@ import { isPlainUtf8Lines, SourceFile, type JsonlRecord } from '../../json/sourc
 import { locatePaths, pathKey, type JsonPath } from '../../json/locate';
 import { buildLoadResult, type FollowedStart } from '../../load';
 import type { StepsBuiltBefore } from '../../model/build';
+import type { GrowingOrder } from '../../model/growing-order';
 import type { SourceLocation, Step, Trace } from '../../model/schema';
 import { cleanProblem, type Problem } from '../../util/problems';
 
@@ -47,6 +48,8 @@ export class FollowedLines {
   /** The last read's steps and draft counts, per run. */
   private steps: Step[][];
   private counts: number[];
+  /** Per run, its decision order as it grows, where it can (growing-order.ts). */
+  private orders: (GrowingOrder | undefined)[] = [];
 
   /** `hashed`: a sha256 of the bytes the load read, to go on from. */
   constructor(private readonly path: string, start: FollowedStart, hashed: Hash, traces: readonly Trace[]) {
@@ -95,9 +98,10 @@ export class FollowedLines {
     const sha256 = this.hash.copy().digest('hex');
     const warnings = [...this.importWarnings, ...(this.follower.ownWarnings?.() ?? [])];
     // The steps of the last read that the new lines left as they were are taken as they are.
-    const before: StepsBuiltBefore[] = this.steps.map((steps, run) => ({ steps, changed: new Set(changed[run] ?? []) }));
+    const before: StepsBuiltBefore[] = this.steps.map((steps, run) => ({ steps, changed: new Set(changed[run] ?? []), order: this.orders[run] }));
     const { traces } = buildLoadResult({ path: this.path, sha256 }, this.importer, drafts, warnings, this.locations, before);
     const kept = before.map((b) => b.kept ?? 0);
+    this.orders = before.map((b) => b.order);
     this.steps = traces.map((t) => t.steps);
     this.counts = drafts.map((d) => d.steps.length);
     return { format: this.importer.id, traces, warnings: warnings.map(cleanProblem), kept, sha256 };

@@ -1,0 +1,52 @@
+/**
+ * Failure sites made again only for what changed (FailureSiteMemo in
+ * src/core/analysis/failure-sites.ts): a followed session lists all of its findings at each line.
+ * The memo must never give a site that differs from the one made afresh.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { analyzeBytes } from '../../../src/core/analyze';
+import { FailureSiteMemo, failureSites } from '../../../src/core/analysis/failure-sites';
+import { DEFAULT_TAXONOMY, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
+import type { FileAnalysis } from '../../../src/core/analyze';
+
+const PATH = join(__dirname, '..', '..', 'fixtures', 'codex-cli', 'failing-exec.jsonl');
+
+function analysis(): FileAnalysis {
+  return analyzeBytes(PATH, readFileSync(PATH));
+}
+
+describe('failure sites made again only for what changed', () => {
+  it('gives the same site objects for findings and steps as they were, and new ones equal to fresh sites otherwise', () => {
+    const memo = new FailureSiteMemo();
+    const first = analysis();
+    const before = failureSites(first, DEFAULT_TAXONOMY, undefined, memo);
+    assert.ok(before.length >= 2, `the fixture has failures (${before.length})`);
+    assert.deepEqual(before, failureSites(first, DEFAULT_TAXONOMY));
+
+    // The same findings copied, on the same steps: the same sites come back.
+    const again = analysis();
+    again.traces = first.traces;
+    again.analyses = first.analyses.map((a) => ({ trace: a.trace, findings: a.findings.map((f) => ({ ...f })) }));
+    const same = failureSites(again, DEFAULT_TAXONOMY, undefined, memo);
+    assert.equal(same.length, before.length);
+    same.forEach((s, k) => assert.equal(s, before[k], `site ${k} is the object made before`));
+
+    // A finding's evidence changed, and another's step moved in the file: those two are made again.
+    const changed = structuredClone(first) as FileAnalysis;
+    const [one, two] = changed.analyses[0].findings;
+    one.evidence = `${one.evidence} (again)`;
+    const moved = changed.analyses[0].trace.steps.find((s) => s.id === two.stepId)!;
+    moved.location = { ...moved.location!, line: moved.location!.line + 1, endLine: moved.location!.endLine + 1 };
+    const after = failureSites(changed, DEFAULT_TAXONOMY, undefined, memo);
+    assert.deepEqual(after, failureSites(changed, DEFAULT_TAXONOMY));
+    const remade = after.filter((s) => !before.includes(s));
+    assert.deepEqual(remade.map((s) => s.stepId).sort(), [one.stepId, two.stepId].sort());
+
+    // Another taxonomy names the categories its way: nothing is taken from before.
+    const trail = failureSites(first, TRAIL_TAXONOMY, undefined, memo);
+    assert.deepEqual(trail, failureSites(first, TRAIL_TAXONOMY));
+    assert.ok(trail.every((s) => !after.includes(s)));
+  });
+});

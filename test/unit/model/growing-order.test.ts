@@ -1,0 +1,134 @@
+/**
+ * A run's decision order kept as its drafts grow (src/core/model/growing-order.ts): after any
+ * growth it gives what `decisionOrder` gives for all the drafts, or says it cannot (and then the
+ * build orders them whole); it never gives a different order.
+ */
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { decisionOrder, type DecisionOrder, type OrderInput } from '../../../src/core/model/build';
+import { GrowingOrder } from '../../../src/core/model/growing-order';
+import { StepIdAllocator } from '../../../src/core/engine/step-ids';
+
+interface Draft { sourceId?: string; parentSourceId?: string; startTime: number | null; kind: string; name: string }
+
+function inputOf(drafts: readonly Draft[]): OrderInput {
+  return {
+    count: drafts.length,
+    sourceId: (i) => drafts[i].sourceId,
+    parentSourceId: (i) => drafts[i].parentSourceId,
+    startTime: (i) => drafts[i].startTime,
+    fingerprint: (i) => drafts[i],
+  };
+}
+
+/** The whole order of `drafts`, as plain values, and whether it warned. */
+function whole(drafts: readonly Draft[]): { order: ReturnType<typeof plain>; warned: boolean; ordered: DecisionOrder; allocator: StepIdAllocator } {
+  const warnings: unknown[] = [];
+  const allocator = new StepIdAllocator();
+  const ordered = decisionOrder(inputOf(drafts), 'run.jsonl', warnings as never, allocator);
+  return { order: plain(ordered), warned: warnings.length > 0, ordered, allocator };
+}
+
+function plain(o: DecisionOrder): { order: number[]; ids: string[]; parentOf: number[]; depth: number[]; idBySource: [string, number][] } {
+  return { order: [...o.order], ids: [...o.ids], parentOf: [...o.parentOf], depth: [...o.depth], idBySource: [...o.idBySource].sort((a, b) => a[0].localeCompare(b[0])) };
+}
+
+/**
+ * Drafts as a live session writes them: each names an earlier draft as parent now and then
+ * (sometimes a source id used twice, or none: a derived id), with start times mostly rising,
+ * sometimes earlier than a sibling's (parallel calls), sometimes equal.
+ */
+const draftsArb = fc.array(fc.record({
+  parent: fc.option(fc.nat(), { freq: 3 }),
+  source: fc.oneof(fc.nat({ max: 3 }).map((k) => (k === 0 ? undefined : k === 1 ? 'dup' : undefined)), fc.constant('own')),
+  step: fc.integer({ min: -3, max: 5 }),
+  kind: fc.constantFrom('llm', 'tool'),
+}), { minLength: 1, maxLength: 40 }).map((specs) => {
+  let t = 1000;
+  return specs.map((s, i): Draft => {
+    t += s.step;
+    const sourceId = s.source === 'own' ? `s${i}` : s.source;
+    const parentSourceId = s.parent !== null && i > 0 ? `s${s.parent % i}` : undefined;
+    return { ...(sourceId ? { sourceId } : {}), ...(parentSourceId ? { parentSourceId } : {}), startTime: t, kind: s.kind, name: `n${i % 3}` };
+  });
+});
+
+describe('a decision order that grows with its drafts', () => {
+  it('gives what ordering all the drafts gives after each growth, or says it cannot', () => {
+    let grown = 0;
+    let refused = 0;
+    fc.assert(fc.property(draftsArb, fc.array(fc.nat(), { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 3 }), (written, cuts, renames) => {
+      const drafts = [...written];
+      const ends = [...new Set(cuts.map((c) => 1 + (c % drafts.length)))].sort((a, b) => a - b);
+      let count = ends.shift() ?? drafts.length;
+      const start = whole(drafts.slice(0, count));
+      let growing = GrowingOrder.seed(inputOf(drafts.slice(0, count)), start.ordered, start.allocator, start.warned);
+      for (const end of [...ends, drafts.length]) {
+        // Some drafts already there change what does not place them (a call's output came), which
+        // changes the id of one without a source id.
+        const changed = new Set(renames.map((r) => r % count));
+        for (const i of changed) drafts[i] = { ...drafts[i], name: `${drafts[i].name}!` };
+        const upTo = drafts.slice(0, end);
+        const expected = whole(upTo);
+        const got = growing?.grow(inputOf(upTo), changed);
+        if (got) {
+          grown++;
+          assert.ok(!expected.warned, 'grew over drafts whose order warns');
+          assert.deepEqual(plain(got), expected.order);
+        } else {
+          refused++;
+          growing = GrowingOrder.seed(inputOf(upTo), expected.ordered, expected.allocator, expected.warned);
+        }
+        count = end;
+      }
+    }), { numRuns: 400 });
+    // Both ways are taken, or the property says little.
+    assert.ok(grown > 100 && refused > 20, `grown ${grown}, refused ${refused}`);
+  });
+
+  it('puts a step that started before its siblings in its place, moving the later ones', () => {
+    const drafts: Draft[] = [
+      { sourceId: 'user', startTime: 1, kind: 'message', name: 'ask' },
+      { sourceId: 'glob', startTime: 5, kind: 'tool', name: 'Glob' },
+      { sourceId: 'read', startTime: 7, kind: 'tool', name: 'Read' },
+      { sourceId: 'search', startTime: 4, kind: 'tool', name: 'WebSearch' },
+    ];
+    const start = whole(drafts.slice(0, 3));
+    const growing = GrowingOrder.seed(inputOf(drafts.slice(0, 3)), start.ordered, start.allocator, false)!;
+    const got = growing.grow(inputOf(drafts), new Set())!;
+    assert.deepEqual(got.order.map((i) => got.ids[i]), ['user', 'search', 'glob', 'read']);
+    assert.deepEqual(plain(got), whole(drafts).order);
+  });
+
+  it('refuses what only ordering all the drafts can answer', () => {
+    const base: Draft[] = [
+      { sourceId: 'a', startTime: 1, kind: 'llm', name: 'x' },
+      { sourceId: 'b', parentSourceId: 'a', startTime: 2, kind: 'tool', name: 'y' },
+    ];
+    const seeded = (): GrowingOrder => {
+      const start = whole(base);
+      return GrowingOrder.seed(inputOf(base), start.ordered, start.allocator, false)!;
+    };
+    // A parent not (yet) in the run: the whole order warns, and a later draft could become it.
+    assert.equal(seeded().grow(inputOf([...base, { sourceId: 'c', parentSourceId: 'later', startTime: 3, kind: 'tool', name: 'z' }]), new Set()), undefined);
+    // A parent that comes after its child.
+    assert.equal(seeded().grow(inputOf([...base, { sourceId: 'c', parentSourceId: 'd', startTime: 3, kind: 'tool', name: 'z' }, { sourceId: 'd', startTime: 3, kind: 'llm', name: 'x' }]), new Set()), undefined);
+    // A step without a start time.
+    assert.equal(seeded().grow(inputOf([...base, { sourceId: 'c', startTime: null, kind: 'llm', name: 'x' }]), new Set()), undefined);
+    // A changed step that moved: a new start, a new parent.
+    assert.equal(seeded().grow(inputOf([base[0], { ...base[1], startTime: 0 }]), new Set([1])), undefined);
+    assert.equal(seeded().grow(inputOf([base[0], { ...base[1], parentSourceId: undefined }]), new Set([1])), undefined);
+    // Fewer drafts than before.
+    assert.equal(seeded().grow(inputOf(base.slice(0, 1)), new Set()), undefined);
+    // A changed step that did not move is taken.
+    assert.deepEqual(plain(seeded().grow(inputOf([base[0], { ...base[1], name: 'renamed' }]), new Set([1]))!), whole(base).order);
+    // Runs that never grow: a warning, or a step without a start time.
+    const missing: Draft[] = [{ sourceId: 'a', parentSourceId: 'nowhere', startTime: 1, kind: 'llm', name: 'x' }];
+    const warned = whole(missing);
+    assert.ok(warned.warned);
+    assert.equal(GrowingOrder.seed(inputOf(missing), warned.ordered, warned.allocator, warned.warned), undefined);
+    const timeless: Draft[] = [{ sourceId: 'a', startTime: null, kind: 'llm', name: 'x' }];
+    const t = whole(timeless);
+    assert.equal(GrowingOrder.seed(inputOf(timeless), t.ordered, t.allocator, false), undefined);
+  });
+});
