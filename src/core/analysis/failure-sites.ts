@@ -110,7 +110,7 @@ export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?
       for (const s of trace.steps) if (wanted.has(s.id)) steps.set(s.id, s);
     }
     const ti = traceIndexOf(trace);
-    for (const f of findings) {
+    findings.forEach((f, k) => {
       const step = steps.get(f.stepId);
       const made = (): FailureSite => ({
         traceIndex,
@@ -123,8 +123,8 @@ export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?
         detectorCategory: f.category,
         ref: { location: step ? stepLocation(step) : f.stepId, traceIndex: ti },
       });
-      out.push(memo ? memo.site(traceIndex, ti, f, step, made) : made());
-    }
+      out.push(memo ? memo.site(traceIndex, k, ti, f, step, made) : made());
+    });
   });
   memo?.end();
   return out.sort(byPosition);
@@ -133,44 +133,73 @@ export function failureSites(analysis: FileAnalysis, taxonomy: Taxonomy, stepOf?
 /**
  * The sites one `failureSites` call made, for the next call to take again those of the findings
  * that are as they were, on steps as they were: a live session lists all of its findings again
- * at each line (3,800 at 58 MB, 38 ms of the line), and nearly all of them are the same. The same
- * site object comes back, so a list compared with the last (sites-delta.ts) stops at identity.
+ * at each line (3,800 at 58 MB, 38 ms of the line; 12,000 at 10^6 steps), and nearly all of them
+ * are the same. The same site object comes back, so a list compared with the last (sites-delta.ts)
+ * stops at identity. A finding is looked for at its place in its run's list first (steps only
+ * added: the same place), then, once one is not there, by step and category.
  */
 export class FailureSiteMemo {
   private taxonomy: Taxonomy | undefined;
-  private last = new Map<string, MemoSite>();
-  private next = new Map<string, MemoSite>();
+  private last: MemoRun[] = [];
+  private next: MemoRun[] = [];
+  /** The last call's sites by run, step and category, made when one is not at its place. */
+  private lastByKey: Map<string, { run: MemoRun; k: number }> | undefined;
 
   begin(taxonomy: Taxonomy): void {
     // Another taxonomy names every category differently.
-    if (taxonomy !== this.taxonomy) this.last.clear();
+    if (taxonomy !== this.taxonomy) this.last = [];
     this.taxonomy = taxonomy;
-    this.next = new Map();
+    this.next = [];
+    this.lastByKey = undefined;
   }
 
-  site(traceIndex: number, indexInFile: number, f: Finding, step: SitedStep | undefined, made: () => FailureSite): FailureSite {
-    // A short key; the rest of what the site shows is compared (a finding's copy shares its strings).
-    const key = `${traceIndex}\u0000${f.stepId}\u0000${f.category}\u0000${f.rule}`;
-    const known = this.last.get(key) ?? this.next.get(key);
-    const same = known !== undefined && known.indexInFile === indexInFile && known.impact === f.impact && known.evidence === f.evidence && sameSitedStep(known.step, step);
-    const site = same ? known.site : made();
-    this.next.set(key, { indexInFile, impact: f.impact, evidence: f.evidence, step, site });
+  /** The site of finding `f`, the `k`-th of run `traceIndex`: the one made last time when nothing it shows changed, else `made()`. */
+  site(traceIndex: number, k: number, indexInFile: number, f: Finding, step: SitedStep | undefined, made: () => FailureSite): FailureSite {
+    let run: MemoRun | undefined = this.last[traceIndex];
+    let at = k;
+    if (!run || !sameSite(run, at, indexInFile, f, step)) {
+      const found = this.byKey().get(memoKey(traceIndex, f));
+      run = found && sameSite(found.run, found.k, indexInFile, f, step) ? found.run : undefined;
+      at = found?.k ?? -1;
+    }
+    const site = run ? run.sites[at] : made();
+    const into = (this.next[traceIndex] ??= { indexInFile, findings: [], steps: [], sites: [] });
+    into.findings[k] = f;
+    into.steps[k] = step;
+    into.sites[k] = site;
     return site;
   }
 
   /** Only the sites of this call are kept for the next. */
   end(): void {
     this.last = this.next;
-    this.next = new Map();
+    this.next = [];
+    this.lastByKey = undefined;
+  }
+
+  private byKey(): Map<string, { run: MemoRun; k: number }> {
+    if (this.lastByKey) return this.lastByKey;
+    const map = new Map<string, { run: MemoRun; k: number }>();
+    this.last.forEach((run, traceIndex) => run.findings.forEach((f, k) => map.set(memoKey(traceIndex, f), { run, k })));
+    return (this.lastByKey = map);
   }
 }
 
-interface MemoSite {
+/** A run's findings, their steps and the sites made of them, by place in the run's list. */
+interface MemoRun {
   indexInFile: number;
-  impact: Finding['impact'];
-  evidence: string;
-  step: SitedStep | undefined;
-  site: FailureSite;
+  findings: Finding[];
+  steps: (SitedStep | undefined)[];
+  sites: FailureSite[];
+}
+
+const memoKey = (traceIndex: number, f: Finding): string => `${traceIndex}\u0000${f.stepId}\u0000${f.category}`;
+
+/** Whether the `k`-th site of `run` shows what finding `f` on `step` would: the finding's fields a site shows, and its step. */
+function sameSite(run: MemoRun, k: number, indexInFile: number, f: Finding, step: SitedStep | undefined): boolean {
+  const g = run.findings[k];
+  if (g === undefined || run.indexInFile !== indexInFile) return false;
+  return (g === f || (g.stepId === f.stepId && g.category === f.category && g.rule === f.rule && g.evidence === f.evidence && g.impact === f.impact)) && sameSitedStep(run.steps[k], step);
 }
 
 function sameSitedStep(a: SitedStep | undefined, b: SitedStep | undefined): boolean {

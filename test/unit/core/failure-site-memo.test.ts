@@ -33,6 +33,15 @@ describe('failure sites made again only for what changed', () => {
     assert.equal(same.length, before.length);
     same.forEach((s, k) => assert.equal(s, before[k], `site ${k} is the object made before`));
 
+    // One finding gone from the middle of the list: the ones after it moved up, and are found by step and category.
+    const fewer = analysis();
+    fewer.traces = first.traces;
+    fewer.analyses = first.analyses.map((a) => ({ trace: a.trace, findings: a.findings.filter((_, k) => k !== 0).map((f) => ({ ...f })) }));
+    const shifted = failureSites(fewer, DEFAULT_TAXONOMY, undefined, memo);
+    assert.deepEqual(shifted, failureSites(fewer, DEFAULT_TAXONOMY));
+    shifted.forEach((s, k) => assert.ok(before.includes(s), `site ${k} is one made before`));
+    failureSites(first, DEFAULT_TAXONOMY, undefined, memo);
+
     // A finding's evidence changed, and another's step moved in the file: those two are made again.
     const changed = structuredClone(first) as FileAnalysis;
     const [one, two] = changed.analyses[0].findings;

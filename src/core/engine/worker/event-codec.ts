@@ -110,6 +110,8 @@ function sameFinding(a: Finding, b: Finding): boolean {
 export class EventEncoder {
   /** Per run, the findings the host has, by findingId. */
   private sent: Map<string, Finding>[] = [];
+  /** Per run, the findings list `sent` was made from (while its ids are distinct). */
+  private sentLists: (readonly Finding[] | undefined)[] = [];
   private readonly sites = new SentSites();
 
   constructor(private readonly sitesPerPart = SITES_PER_PART) {}
@@ -118,6 +120,7 @@ export class EventEncoder {
   encode(e: DocumentEvent): string[] {
     if (e.kind === 'reset' && !e.keep) {
       this.sent = [];
+      this.sentLists = [];
       this.sites.forget();
     }
     if (e.kind === 'done') return this.inParts(this.doneOnWire(e));
@@ -152,6 +155,7 @@ export class EventEncoder {
   private doneOnWire(e: DoneEvent): WireDoneEvent {
     const added = e.findings.map((list, run) => this.addedSinceSent(run, list));
     this.sent.length = e.findings.length;
+    this.sentLists.length = e.findings.length;
     let wire: WireDoneEvent = e;
     if (added.some((a) => a !== undefined)) wire = { ...e, findings: e.findings.map((list, run) => added[run] ?? list), findingsAdded: added.map((a) => a !== undefined) };
     const outcome = e.outcome;
@@ -171,18 +175,40 @@ export class EventEncoder {
    */
   private addedSinceSent(run: number, findings: readonly Finding[]): Finding[] | undefined {
     const sent = this.sent[run];
+    const grown = sent && this.extendsSent(run, findings);
+    if (grown) return grown;
     const now = new Map<string, Finding>();
     for (const f of findings) now.set(findingId(f), f);
     // Two findings of one category on one step are not told apart by id: all of them go, now and
     // next time (an empty map: nothing known to compare with).
     const distinct = now.size === findings.length;
     this.sent[run] = distinct ? now : new Map();
+    this.sentLists[run] = distinct ? findings.slice() : undefined;
     if (!sent || sent.size === 0 || !distinct) return undefined;
     for (const [id, f] of sent) {
       const g = now.get(id);
       if (!g || !sameFinding(f, g)) return undefined;
     }
     return findings.filter((f) => !sent.has(findingId(f)));
+  }
+
+  /**
+   * The findings added when `findings` begins with the list given last, the same finding at each
+   * place (what a read that only adds steps finds): compared in place, where mapping 12,000 of
+   * them by id took 15 ms of each append at 10^6 steps. Undefined otherwise (then by id).
+   */
+  private extendsSent(run: number, findings: readonly Finding[]): Finding[] | undefined {
+    const last = this.sentLists[run];
+    const sent = this.sent[run];
+    if (!last || !sent || last.length === 0 || findings.length < last.length) return undefined;
+    for (let i = 0; i < last.length; i++) if (last[i] !== findings[i] && !sameFinding(last[i], findings[i])) return undefined;
+    const added = findings.slice(last.length);
+    // An added finding with the id of one there makes two of a kind: by id, which sends them all.
+    const ids = added.map(findingId);
+    if (new Set(ids).size !== ids.length || ids.some((id) => sent.has(id))) return undefined;
+    ids.forEach((id, k) => sent.set(id, added[k]));
+    this.sentLists[run] = findings.slice();
+    return added;
   }
 }
 
