@@ -173,6 +173,11 @@ class Detector {
   private added = 0;
   /** Each finding's step position (`index`), for the decision order of `collect`. */
   private readonly positions = new Map<Finding, number>();
+  /** What `collect` made of the findings the run keeps, to go on from; and how many findings moved so far. */
+  private kept: Collected | undefined;
+  private moved = 0;
+  /** The copy last handed out of each finding (see givenCopy). */
+  private readonly given = new Map<Finding, Finding>();
 
   private readonly llmByCallId = new Map<string, Seen>();
   private readonly lastLlmByParent = new Map<string, Seen>();
@@ -197,6 +202,8 @@ class Detector {
    * holds its parts): 10^6 steps made about 330,000 of these.
    */
   private readonly calls = new Map<number, Map<string, RepeatedCall>>();
+  /** The calls of `calls` that are repeated (see isRepeated). */
+  private readonly repeated: RepeatedCall[] = [];
   private readonly lastCallByDepth = new Map<number, { workspace: number; key: string }>();
   private toolStepsSinceLlm = 0;
   private llmCount = 0;
@@ -230,8 +237,14 @@ class Detector {
       c.findings.push(g);
       const at = this.positions.get(f);
       if (at !== undefined) c.positions.set(g, at);
+      // The copy hands out the same copies while its findings stay as they are.
+      const given = this.given.get(f);
+      if (given) c.given.set(g, given);
     }
     c.added = this.added;
+    // What collect() kept goes with the copies (a followed session's run goes on from a copy at each line).
+    const kept = this.kept;
+    if (kept && kept.moved === this.moved) c.kept = { count: kept.count, moved: 0, seen: new Set(kept.seen), out: kept.out.map((f) => copies.get(f) ?? f), at: [...kept.at] };
     for (const [k, v] of this.llmByCallId) c.llmByCallId.set(k, v);
     for (const [k, v] of this.lastLlmByParent) c.lastLlmByParent.set(k, v);
     for (const [k, v] of this.lastLlmByDepth) c.lastLlmByDepth.set(k, v);
@@ -242,7 +255,14 @@ class Detector {
     for (const [k, v] of this.failedCalls) c.failedCalls.set(k, v);
     c.workspaceVersion = this.workspaceVersion;
     c.harnessStopped = this.harnessStopped;
-    for (const [version, calls] of this.calls) c.calls.set(version, new Map([...calls].map(([key, call]) => [key, { ...call }])));
+    const repeated = new Set(this.repeated);
+    for (const [version, calls] of this.calls) {
+      c.calls.set(version, new Map([...calls].map(([key, call]) => {
+        const copied = { ...call };
+        if (repeated.has(call)) c.repeated.push(copied);
+        return [key, copied];
+      })));
+    }
     for (const [k, v] of this.lastCallByDepth) c.lastCallByDepth.set(k, v);
     c.toolStepsSinceLlm = this.toolStepsSinceLlm;
     c.llmCount = this.llmCount;
@@ -274,14 +294,15 @@ class Detector {
 
   /** The findings so far, collected, without ending the run (copies). */
   collected(): Finding[] {
-    return this.collect().map((f) => ({ ...f }));
+    return this.collect().map((f) => this.givenCopy(f));
   }
 
   /** The run ended: close what is open, apply the end-of-run rules, and collect. */
   end(): Finding[] {
+    const kept = this.findings.length;
     this.closeContainers(-1);
     this.finish();
-    return this.collect();
+    return this.collect(kept);
   }
 
   /**
@@ -294,8 +315,11 @@ class Detector {
       failureCount: this.failureCount, stepLimitCount: this.stepLimitCount, harnessStopped: this.harnessStopped,
       lastAction: this.lastAction, lastActionFailed: this.lastActionFailed,
     };
-    const out = this.end().map((f) => ({ ...f }));
-    for (const f of this.findings.slice(saved.findings)) this.positions.delete(f);
+    const out = this.end().map((f) => this.givenCopy(f));
+    for (const f of this.findings.slice(saved.findings)) {
+      this.positions.delete(f);
+      this.given.delete(f);
+    }
     this.findings.length = saved.findings;
     this.open.splice(0, this.open.length, ...saved.open);
     this.pending.clear();
@@ -582,11 +606,18 @@ class Detector {
       inVersion.set(key, { count: 1, lastId: kept.id, lastIndex: kept.index, run: 1, maxRun: 1, name: step.toolCall!.name });
       return;
     }
+    const wasRepeated = this.isRepeated(s);
     s.count++;
     s.lastId = kept.id;
     s.lastIndex = kept.index;
     s.run = inRow ? s.run + 1 : 1;
     s.maxRun = Math.max(s.maxRun, s.run);
+    if (!wasRepeated && this.isRepeated(s)) this.repeated.push(s);
+  }
+
+  /** A call the end of the run reports as a loop: made `repeatThreshold` times, or twice in a row (counts only grow). */
+  private isRepeated(s: RepeatedCall): boolean {
+    return s.count >= this.repeatThreshold || s.maxRun >= 2;
   }
 
   private markAction(step: Seen, failed: boolean): void {
@@ -601,14 +632,12 @@ class Detector {
       const on = this.firstLlm ?? this.firstStep;
       if (on) this.add(on, 'SYS.TOOL_DEFINITION', 'tool-definition', p.message);
     }
-    // Walked in place, in the maps' order: a copy of every call tracked (10^5 of them at 10^6
-    // steps) was made at each end of a read, and a growing file's each append ends one.
-    for (const inVersion of this.calls.values()) {
-      for (const s of inVersion.values()) {
-        if (s.count < this.repeatThreshold && s.maxRun < 2) continue;
-        const how = s.count >= this.repeatThreshold ? `${s.count} times` : `${s.maxRun} times in a row`;
-        this.add({ id: s.lastId, index: s.lastIndex }, 'ORCH.REPEAT_LOOP', 'repeat-loop', `the same call to ${clip(s.name, 80)} with the same arguments was made ${how}; this is the last`);
-      }
+    // Only the calls made more than once count, kept as they become so (`repeated`): walking all
+    // the calls tracked (10^5 of them at 10^6 steps) took 10 ms at each append. Their order does
+    // not matter: each reports on its own last step, and collect() orders by step.
+    for (const s of this.repeated) {
+      const how = s.count >= this.repeatThreshold ? `${s.count} times` : `${s.maxRun} times in a row`;
+      this.add({ id: s.lastId, index: s.lastIndex }, 'ORCH.REPEAT_LOOP', 'repeat-loop', `the same call to ${clip(s.name, 80)} with the same arguments was made ${how}; this is the last`);
     }
     const last = this.lastLlm;
     // A harness cut-off is already reported; an intermediate episode ends on a tool call by design.
@@ -638,22 +667,100 @@ class Detector {
   private move(f: Finding, step: { id: string; index: number }): void {
     f.stepId = step.id;
     this.positions.set(f, step.index);
+    this.moved++;
   }
 
-  /** One finding per (step, category); in decision order. */
-  private collect(): Finding[] {
+  /**
+   * The copy of finding `f` handed out: the one handed out last time while `f` is as it was, so a
+   * caller can tell the findings that did not change by identity (event-codec.ts, the failure
+   * site memo: 12,000 findings compared field by field at each append to a 10^6-step file).
+   */
+  private givenCopy(f: Finding): Finding {
+    const c = this.given.get(f);
+    if (c && c.stepId === f.stepId && c.category === f.category && c.rule === f.rule && c.evidence === f.evidence && c.impact === f.impact && c.symptomStepId === f.symptomStepId) return c;
+    const made = { ...f };
+    this.given.set(f, made);
+    return made;
+  }
+
+  /**
+   * One finding per (step, category), the first of each; in decision order (by step position, then
+   * as found). The findings before `kept` are those the run keeps whatever comes next: collected
+   * once and kept (`collectedBefore`); only those after (what ending the run adds) are collected
+   * at each call. Collecting 12,000 at each append to a 10^6-step file took 10 ms.
+   */
+  private collect(kept = this.findings.length): Finding[] {
+    const base = this.collectedBefore(kept);
+    if (kept === this.findings.length) return base.out.slice();
     const seen = new Set<string>();
-    const out: Finding[] = [];
-    for (const f of this.findings) {
-      const k = `${f.stepId}\u0000${f.category}`;
-      if (seen.has(k)) continue;
+    const added: Finding[] = [];
+    for (let i = kept; i < this.findings.length; i++) {
+      const f = this.findings[i];
+      const k = findingKey(f);
+      if (base.seen.has(k) || seen.has(k)) continue;
       seen.add(k);
       if (!f.impact) delete f.impact;
-      out.push(f);
+      added.push(f);
     }
-    const idx = (f: Finding): number => this.positions.get(f) ?? Number.MAX_SAFE_INTEGER;
-    return out.sort((a, b) => idx(a) - idx(b));
+    const all = merged(base, this.inOrder(added)).out;
+    // Never the list kept itself: the caller owns what it is given.
+    return all === base.out ? all.slice() : all;
   }
+
+  /** collect()'s answer for the first `n` findings, extended from the last one kept. */
+  private collectedBefore(n: number): Collected {
+    let c = this.kept;
+    // A finding moved (observation mode) may now be on another step: collected again.
+    if (!c || c.moved !== this.moved || c.count > n) c = { count: 0, moved: this.moved, seen: new Set(), out: [], at: [] };
+    if (c.count < n) {
+      const added: Finding[] = [];
+      for (let i = c.count; i < n; i++) {
+        const f = this.findings[i];
+        const k = findingKey(f);
+        if (c.seen.has(k)) continue;
+        c.seen.add(k);
+        if (!f.impact) delete f.impact;
+        added.push(f);
+      }
+      c = { ...merged(c, this.inOrder(added)), count: n, moved: this.moved, seen: c.seen };
+    }
+    this.kept = c;
+    return c;
+  }
+
+  /** Findings with their step positions, sorted by position (a stable sort: as found, for equal ones). */
+  private inOrder(findings: Finding[]): { out: Finding[]; at: number[] } {
+    const idx = (f: Finding): number => this.positions.get(f) ?? Number.MAX_SAFE_INTEGER;
+    const out = findings.sort((a, b) => idx(a) - idx(b));
+    return { out, at: out.map(idx) };
+  }
+}
+
+/** What collect() kept of the first `count` findings: one per (step, category), in order, with positions. */
+interface Collected {
+  count: number;
+  /** The detector's `moved` when this was made. */
+  moved: number;
+  seen: Set<string>;
+  out: Finding[];
+  at: number[];
+}
+
+const findingKey = (f: Finding): string => `${f.stepId}\u0000${f.category}`;
+
+/** `a` and then `b` merged by position, `a` first for equal positions (found earlier). */
+function merged(a: { out: Finding[]; at: number[] }, b: { out: Finding[]; at: number[] }): { out: Finding[]; at: number[] } {
+  if (b.out.length === 0) return a;
+  // Most findings come on the steps just added, after all those before: no merge needed.
+  if (a.at.length === 0 || b.at[0] >= a.at[a.at.length - 1]) return { out: [...a.out, ...b.out], at: [...a.at, ...b.at] };
+  const out: Finding[] = [];
+  const at: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.out.length || j < b.out.length) {
+    if (j >= b.out.length || (i < a.out.length && a.at[i] <= b.at[j])) { out.push(a.out[i]); at.push(a.at[i++]); } else { out.push(b.out[j]); at.push(b.at[j++]); }
+  }
+  return { out, at };
 }
 
 // ---------------------------------------------------------------- helpers

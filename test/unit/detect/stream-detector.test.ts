@@ -121,6 +121,35 @@ describe('StreamDetector: detection over a run read in batches', function () {
     assert.ok(copy.findings().some((f) => f.stepId === 'm3'), 'the copy moved its own finding to its observer');
   });
 
+  it('a finding asked for before its observer came is shown on the observer afterwards (observation mode)', () => {
+    const options: DetectOptions = { attribution: 'observation' };
+    const failed = { status: 'error' as const, error: { message: "got an unexpected keyword argument 'page_down'", type: 'TypeError' } };
+    const run = traceOf([llmCall('m1', 'page_down', { page_down: '' }), toolStep('t1', 'page_down', { page_down: '' }, failed), llmSays('m2', 'm2: sorry, wrong arguments.')]);
+    const stream = new StreamDetector(run, options);
+    stream.add(run.steps.slice(0, 2));
+    // Collected while the model's finding is still on m1, before the tool's.
+    assert.deepEqual(stream.findings(), detect({ ...run, steps: run.steps.slice(0, 2) }, options));
+    stream.add(run.steps.slice(2));
+    const after = stream.findings();
+    assert.deepEqual(after, detect(run, options));
+    assert.ok(after.findIndex((f) => f.stepId === 'm2') > after.findIndex((f) => f.stepId === 't1'), 'the moved finding comes after the tool step\'s, in decision order');
+  });
+
+  it('a copy made after a call repeated still reports the loop at the end', () => {
+    const run = traceOf([
+      llmCall('m1', 'search', { q: 'x' }), toolStep('t1', 'search', { q: 'x' }),
+      llmCall('m2', 'search', { q: 'x' }), toolStep('t2', 'search', { q: 'x' }),
+      llmSays('m3', 'Nothing found.'),
+    ]);
+    const original = new StreamDetector(run);
+    original.add(run.steps.slice(0, 4));
+    const copy = original.copy();
+    copy.add(run.steps.slice(4));
+    const found = copy.findings();
+    assert.deepEqual(found, detect(run));
+    assert.ok(found.some((f) => f.rule === 'repeat-loop' && f.stepId === 't2'), 'the loop is reported on its last call');
+  });
+
   it('generated runs with failures, loops and nesting, cut at random (property)', () => {
     fc.assert(fc.property(
       fc.integer({ min: 5, max: 200 }), fc.integer({ min: 2, max: 9 }), fc.integer({ min: 2, max: 6 }), fc.array(fc.nat(200), { maxLength: 8 }), fc.boolean(),
