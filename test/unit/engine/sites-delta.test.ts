@@ -69,4 +69,22 @@ describe('engine: failure sites as they cross to the host', () => {
     sent.forget();
     assert.equal(sent.delta([...list, site('c'), site('d')]), undefined, 'nothing is known after a reset');
   });
+
+  it('the same sites with more after them send those; a second site of a kind on a step sends the list whole', () => {
+    const sent = new SentSites();
+    const list = [site('a'), site('b')];
+    sent.delta(list);
+    const grown = [...list, site('c')];
+    assert.deepEqual(sent.delta(grown), { added: [grown[2]], at: [2] });
+    assert.equal(sent.delta([...grown, { ...grown[0], evidence: 'again' }]), undefined, 'two sites of a kind on step a cannot be told apart');
+  });
+
+  it('a site gone, then one of its kind on its step again, sends only that one', () => {
+    const sent = new SentSites();
+    const [a, b] = [site('a'), site('b')];
+    sent.delta([a, b]);
+    assert.deepEqual(sent.delta([a]), { added: [], at: [], gone: [1] });
+    const back = { ...b, evidence: 'failed again' };
+    assert.deepEqual(sent.delta([a, back]), { added: [back], at: [1] });
+  });
 });

@@ -25,13 +25,15 @@ const siteKey = (s: FailureSite): string => `${s.traceIndex}\u0000${s.stepId}\u0
 /** The worker's side: the sites sent last, to tell what a new list adds. */
 export class SentSites {
   private sent: FailureSite[] | undefined;
-  /** siteKey of each site of `sent`. */
+  /** siteKey of each site of `sent`, and as a set. */
   private sentKeys: string[] = [];
+  private sentKeySet = new Set<string>();
 
   /** Nothing is known to be on the host (a reset, another kind of outcome): the next list goes whole. */
   forget(): void {
     this.sent = undefined;
     this.sentKeys = [];
+    this.sentKeySet = new Set();
   }
 
   /**
@@ -42,21 +44,43 @@ export class SentSites {
   delta(sites: FailureSite[]): SitesDelta | undefined {
     const before = this.sent;
     const beforeKeys = this.sentKeys;
-    const keys = sites.map(siteKey);
+    // The sites at the head that are those sent, as the same objects (the failure site memo gives
+    // back those that did not change), stay: only the rest is keyed and compared. Keying all
+    // 12,000 sites took 13 ms of each append at 10^6 steps.
+    let p = 0;
+    if (before) {
+      const n = Math.min(before.length, sites.length);
+      while (p < n && sites[p] === before[p]) p++;
+    }
+    const tailKeys: string[] = [];
+    for (let i = p; i < sites.length; i++) tailKeys.push(siteKey(sites[i]));
+    const tailSet = new Set(tailKeys);
+    const beforeTail = new Set(beforeKeys.slice(p));
     // Two sites of one kind on one step cannot be told apart: this list and the next go whole.
-    const distinct = new Set(keys).size === sites.length;
-    this.sent = distinct ? sites : undefined;
-    this.sentKeys = distinct ? keys : [];
-    if (!before || !distinct) return undefined;
-    const now = new Set(keys);
+    // (The head's keys are distinct: a list is kept only when its keys are.)
+    const distinct = tailSet.size === tailKeys.length && tailKeys.every((k) => !this.sentKeySet.has(k) || beforeTail.has(k));
+    if (!distinct) {
+      this.forget();
+      return undefined;
+    }
+    const keys = p === 0 ? tailKeys : [...beforeKeys.slice(0, p), ...tailKeys];
+    this.sent = sites;
+    this.sentKeys = keys;
+    if (p === 0) this.sentKeySet = new Set(tailKeys);
+    else {
+      for (const k of beforeTail) this.sentKeySet.delete(k);
+      for (const k of tailKeys) this.sentKeySet.add(k);
+    }
+    if (!before) return undefined;
     const added: FailureSite[] = [];
     const at: number[] = [];
     const gone: number[] = [];
-    let j = 0;
+    let j = p;
+    // Past the head, a key sent before is still there only among the tail's (keys are distinct).
     const skipGone = (): void => {
-      while (j < before.length && !now.has(beforeKeys[j])) gone.push(j++);
+      while (j < before.length && !tailSet.has(beforeKeys[j])) gone.push(j++);
     };
-    for (let i = 0; i < sites.length; i++) {
+    for (let i = p; i < sites.length; i++) {
       skipGone();
       const s = sites[i];
       if (j < before.length && beforeKeys[j] === keys[i] && samePlain(before[j], s)) {
