@@ -28,7 +28,7 @@ function startsBefore(ta: number, a: number, tb: number, b: number): boolean {
 
 export class GrowingOrder {
   private count = 0;
-  private readonly ids: string[] = [];
+  private ids: string[] = [];
   private readonly idBySource = new Map<string, number>();
   /** What placed each draft, to tell whether a changed draft still goes where it went. */
   private readonly sourceIds: (string | undefined)[] = [];
@@ -65,7 +65,8 @@ export class GrowingOrder {
     g.count = input.count;
     g.ensure(input.count);
     for (const [sourceId, i] of ordered.idBySource) g.idBySource.set(sourceId, i);
-    g.ids.push(...ordered.ids);
+    // A copy, not a spread into push: a session of 10^5 steps or more is past the arguments a call takes.
+    g.ids = ordered.ids.slice();
     g.parentOf.set(ordered.parentOf);
     g.depth.set(ordered.depth);
     ordered.order.forEach((draft, position) => {

@@ -100,6 +100,16 @@ describe('a decision order that grows with its drafts', () => {
     assert.deepEqual(plain(got), whole(drafts).order);
   });
 
+  it('seeds from a run of 300,000 steps and grows it (a live session near the follow limit)', () => {
+    const n = 300_000;
+    const drafts: Draft[] = Array.from({ length: n + 2 }, (_, i) => ({ sourceId: `s${i}`, startTime: i, kind: 'llm', name: 'x' }));
+    const start = whole(drafts.slice(0, n));
+    const growing = GrowingOrder.seed(inputOf(drafts.slice(0, n)), start.ordered, start.allocator, false)!;
+    const got = growing.grow(inputOf(drafts), new Set())!;
+    assert.equal(got.order.length, n + 2);
+    assert.deepEqual([got.ids[n], got.ids[n + 1]], [`s${n}`, `s${n + 1}`]);
+  });
+
   it('refuses what only ordering all the drafts can answer', () => {
     const base: Draft[] = [
       { sourceId: 'a', startTime: 1, kind: 'llm', name: 'x' },
