@@ -1167,9 +1167,9 @@ export class DocumentLoader {
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
     const stepCount = traces.reduce((n, t, run) => n + (streamed ? this.sent[run]?.count ?? 0 : t.steps.length), 0);
     // A streamed run's steps with findings, found in one pass over what was kept of its steps.
-    const sited = streamed ? findings.map((list, run) => this.sent[run]?.find(new Set(list.map((f) => f.stepId))) ?? new Map()) : undefined;
+    if (streamed) findings.forEach((list, run) => this.sent[run]?.prepare(list.map((f) => f.stepId)));
     const outcome: AnalysisOutcome = {
-      kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, sited ? (run, id) => sited[run].get(id) : undefined, this.siteMemo),
+      kind: 'ok', format, traceCount: traces.length, stepCount, sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.sent[run]?.sited(id) : undefined, this.siteMemo),
     };
     const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
     // A document read again whose steps are all as before (its bytes changed elsewhere).

@@ -52,28 +52,27 @@ export class SentSteps {
   }
 
   /**
-   * Positions of the steps found before: a growing file asks again for nearly the same steps (those
-   * with findings) after each append, and a pass over 10^6 ids is 20-40 ms.
+   * The steps found before, as failure sites name them: a growing file asks again for nearly the
+   * same steps (those with findings) after each append, and a pass over 10^6 ids is 20-40 ms. The
+   * same objects come back each time (the failure site memo then knows them at once).
    */
-  private readonly found = new Map<string, number>();
+  private readonly found = new Map<string, SitedStep>();
 
-  /** The steps with these ids, by id: those found before at once, the others in one pass. */
-  find(ids: ReadonlySet<string>): Map<string, SitedStep> {
-    const out = new Map<string, SitedStep>();
-    const missing = new Set<string>();
-    for (const id of ids) {
-      const i = this.found.get(id);
-      if (i === undefined) missing.add(id);
-      else out.set(id, this.at(i));
-    }
-    for (let i = 0; i < this.ids.length && missing.size > 0; i++) {
+  /** Find the steps with these ids that were not found before, in one pass; `sited` then gives them. */
+  prepare(ids: Iterable<string>): void {
+    let missing: Set<string> | undefined;
+    for (const id of ids) if (!this.found.has(id)) (missing ??= new Set()).add(id);
+    for (let i = 0; missing && i < this.ids.length && missing.size > 0; i++) {
       const id = this.ids[i];
       if (!missing.has(id)) continue;
       missing.delete(id);
-      this.found.set(id, i);
-      out.set(id, this.at(i));
+      this.found.set(id, this.at(i));
     }
-    return out;
+  }
+
+  /** The step with this id, as a failure site names it, if `prepare` found it. */
+  sited(id: string): SitedStep | undefined {
+    return this.found.get(id);
   }
 
   private at(i: number): SitedStep {
