@@ -677,7 +677,7 @@ class Detector {
    */
   private givenCopy(f: Finding): Finding {
     const c = this.given.get(f);
-    if (c && c.stepId === f.stepId && c.category === f.category && c.rule === f.rule && c.evidence === f.evidence && c.impact === f.impact && c.symptomStepId === f.symptomStepId) return c;
+    if (c && sameFinding(c, f)) return c;
     const made = { ...f };
     this.given.set(f, made);
     return made;
@@ -744,6 +744,11 @@ interface Collected {
   seen: Set<string>;
   out: Finding[];
   at: number[];
+}
+
+/** The same finding, field by field. */
+export function sameFinding(a: Finding, b: Finding): boolean {
+  return a.stepId === b.stepId && a.category === b.category && a.rule === b.rule && a.evidence === b.evidence && a.impact === b.impact && a.symptomStepId === b.symptomStepId;
 }
 
 const findingKey = (f: Finding): string => `${f.stepId}\u0000${f.category}`;

@@ -23,6 +23,9 @@ export function fingerprintHash(d: StepFingerprint): string {
   return shortHash(`${d.kind}|${d.name}|${d.startTime ?? ''}|${d.toolCall?.name ?? ''}`);
 }
 
+/** What a step with a source id passes for its fingerprint: its id is not derived, so nothing is hashed. */
+export const NO_FINGERPRINT: StepFingerprint = { kind: '', name: '' };
+
 export class StepIdAllocator {
   /**
    * Every id issued, and for each base (a source id, or a derived `step-<hash>`) how many of its

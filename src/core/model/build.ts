@@ -7,7 +7,7 @@ import { locatePaths, pathKey, type JsonPath } from '../json/locate';
 import type { SourceFile } from '../json/source-file';
 import { shortHash } from '../util/hash';
 import { quoteTraceText, type Problem } from '../util/problems';
-import { StepIdAllocator, type StepFingerprint } from '../engine/step-ids';
+import { NO_FINGERPRINT, StepIdAllocator, type StepFingerprint } from '../engine/step-ids';
 import type { DraftStep, DraftTrace } from './draft';
 import { GrowingOrder } from './growing-order';
 import type { ImportedLabel, SourceLocation, Step, Trace } from './schema';
@@ -170,9 +170,6 @@ export function decisionOrder(input: OrderInput, path: string, warnings: Problem
   }
   return { order, ids, parentOf, depth, idBySource };
 }
-
-/** A step with a source id needs no fingerprint: its id is not derived. */
-const NO_FINGERPRINT: StepFingerprint = { kind: '', name: '' };
 
 /** How a trace's labels find their steps: by source id, or by the step's position in the file (draft order). */
 export interface LabelTargets {

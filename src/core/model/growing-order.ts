@@ -18,7 +18,7 @@
  * In a live session that is the end, or a few steps before it (parallel tool calls that started
  * out of order).
  */
-import { fingerprintHash, StepIdAllocator } from '../engine/step-ids';
+import { fingerprintHash, NO_FINGERPRINT, StepIdAllocator } from '../engine/step-ids';
 import type { DecisionOrder, OrderInput } from './build';
 
 /** Siblings' order in `decisionOrder` when both have a start time: by start, then file position. */
@@ -108,7 +108,7 @@ export class GrowingOrder {
       const start = input.startTime(i);
       if (start === null) return undefined;
       const sourceId = input.sourceId(i);
-      this.ids.push(this.allocator.next(sourceId, sourceId ? NO_PRINT : input.fingerprint(i)));
+      this.ids.push(this.allocator.next(sourceId, sourceId ? NO_FINGERPRINT : input.fingerprint(i)));
       if (sourceId && !this.idBySource.has(sourceId)) this.idBySource.set(sourceId, i);
       this.remember(input, i, start);
     }
@@ -166,6 +166,3 @@ export class GrowingOrder {
     this.size = grown(this.size);
   }
 }
-
-/** A step with a source id needs no fingerprint: its id is not derived. */
-const NO_PRINT = { kind: '', name: '' };

@@ -38,7 +38,7 @@
  * again when every line was a reset.
  */
 import type { SourceLocation, Step } from '../../model/schema';
-import type { Finding } from '../../detect';
+import { sameFinding, type Finding } from '../../detect';
 import { HELD_ATTRIBUTES } from '../stream/step-payloads';
 import type { DocumentEvent } from './document-load';
 import { SentSites, withAddedSites } from './sites-delta';
@@ -96,15 +96,6 @@ const HELD_FIELDS = new Set(['id', 'parentId', 'index', 'depth', 'kind', 'name',
 
 /** Which finding it is: its step and category (a run's list has one finding of each per step). */
 const findingId = (f: Finding): string => `${f.stepId}\u0000${f.category}`;
-
-/** The same finding, field by field (a finding's fields are strings and numbers). */
-function sameFinding(a: Finding, b: Finding): boolean {
-  const x = a as unknown as Record<string, unknown>;
-  const y = b as unknown as Record<string, unknown>;
-  for (const k in x) if (x[k] !== y[k]) return false;
-  for (const k in y) if (!(k in x)) return false;
-  return true;
-}
 
 /** The worker's side: one per worker, fed every event it sends, in order. */
 export class EventEncoder {
