@@ -27,6 +27,8 @@ import { sha256Hex } from '../util/hash';
  */
 interface Seen {
   id: string;
+  /** Its parent's id: the model step the detector last saw at a depth is its parent's last (see lastLlmUnder). */
+  parentId: string | null;
   index: number;
   depth: number;
   status: Step['status'];
@@ -180,7 +182,6 @@ class Detector {
   private readonly given = new Map<Finding, Finding>();
 
   private readonly llmByCallId = new Map<string, Seen>();
-  private readonly lastLlmByParent = new Map<string, Seen>();
   private readonly lastLlmByDepth = new Map<number, Seen>();
   private readonly open: OpenContainer[] = [];
   /** Failures so far (tool, model call, container): a failed container whose subtree added one is explained by it. */
@@ -246,7 +247,6 @@ class Detector {
     const kept = this.kept;
     if (kept && kept.moved === this.moved) c.kept = { count: kept.count, moved: 0, seen: new Set(kept.seen), out: kept.out.map((f) => copies.get(f) ?? f), at: [...kept.at] };
     for (const [k, v] of this.llmByCallId) c.llmByCallId.set(k, v);
-    for (const [k, v] of this.lastLlmByParent) c.lastLlmByParent.set(k, v);
     for (const [k, v] of this.lastLlmByDepth) c.lastLlmByDepth.set(k, v);
     c.open.push(...this.open);
     c.failureCount = this.failureCount;
@@ -372,7 +372,6 @@ class Detector {
       if (FINAL_TOOL.test(call.name)) this.finalAnswerSeen = true;
       this.checkCall(step, call.name, call.arguments, step.availableTools);
     }
-    if (step.parentId !== null) this.lastLlmByParent.set(step.parentId, kept);
     this.lastLlmByDepth.set(step.depth, kept);
     this.lastLlm = kept;
   }
@@ -456,7 +455,7 @@ class Detector {
     if (stepLimit ? this.stepLimitCount > c.stepLimitsAtOpen : this.failureCount > c.failuresAtOpen) return;
     this.failureCount++;
     if (stepLimit) this.stepLimitCount++;
-    const decision = this.lastLlmByParent.get(step.id);
+    const decision = this.lastLlmUnder(step.id, step.depth + 1);
     const failure: Failure = { step, category: cls.category, rule: stepLimit ? 'step-limit' : cls.category === 'SYS.LLM_API' ? 'llm-api-error' : 'tool-error', text, signal: cls.signal };
     this.markAction(seen(step), true);
     if (decision && !/^(SYS\.|TOOL\.(TIMEOUT|RATE_LIMIT|AUTH)|ORCH\.)/.test(cls.category)) {
@@ -497,7 +496,18 @@ class Detector {
       if (byId) return byId;
     }
     if (step.parentId === null) return this.lastLlmByDepth.get(step.depth);
-    return this.lastLlmByParent.get(step.parentId) ?? this.parentIfLlm(step);
+    return this.lastLlmUnder(step.parentId, step.depth) ?? this.parentIfLlm(step);
+  }
+
+  /**
+   * The last model step so far whose parent is `parentId` (at `depth`, one below it). Steps come
+   * in decision order, a subtree's steps together, so the last model step seen at that depth is
+   * under that parent or under none of its later siblings: a map of the last one per parent held
+   * every parent of the run (330,000 at 10^6 steps, 0.4 s of a streamed read to fill).
+   */
+  private lastLlmUnder(parentId: string, depth: number): Seen | undefined {
+    const last = this.lastLlmByDepth.get(depth);
+    return last && last.parentId === parentId ? last : undefined;
   }
 
   private parentIfLlm(step: Step): Seen | undefined {
@@ -811,10 +821,10 @@ function compactKey(text: string): string {
 
 /** What the detectors keep of a step (see Seen); its reply is read once, here. */
 function seen(step: Step): Seen {
-  if (step.kind !== 'llm') return { id: step.id, index: step.index, depth: step.depth, status: step.status, calls: NO_CALLS, replyBlank: true, replyKey: '0::' };
+  if (step.kind !== 'llm') return { id: step.id, parentId: step.parentId, index: step.index, depth: step.depth, status: step.status, calls: NO_CALLS, replyBlank: true, replyKey: '0::' };
   const text = outputText(step) ?? '';
   return {
-    id: step.id, index: step.index, depth: step.depth, status: step.status,
+    id: step.id, parentId: step.parentId, index: step.index, depth: step.depth, status: step.status,
     calls: outputToolCalls(step).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name })),
     replyBlank: text.trim() === '',
     // A bounded digest keeps keys small: its length, head and tail.

@@ -35,6 +35,24 @@ describe('a failed model call under a failing agent span', () => {
     ]);
     assert.deepEqual(rows(t).filter(([, c]) => c !== 'ORCH.PREMATURE_STOP'), [['m2', 'TOOL.RUNTIME']]);
   });
+
+  it('blames its own last model step, not one of a sub-agent inside it, nor one of an agent before it', () => {
+    const t = trace([
+      { id: 'run', kind: 'agent' },
+      { id: 'first', kind: 'agent', parentId: 'run' },
+      llmSays('m0', 'Code: bar()', { parentId: 'first' }),
+      { id: 'agent', kind: 'agent', parentId: 'run', ...err("NameError: name 'foo' is not defined") },
+      llmSays('m1', 'Code: foo()', { parentId: 'agent' }),
+      { id: 'sub', kind: 'agent', parentId: 'agent' },
+      llmSays('m2', 'Code: baz()', { parentId: 'sub' }),
+      { id: 'second', kind: 'agent', parentId: 'run', ...err("NameError: name 'qux' is not defined") },
+      { id: 'inner', kind: 'agent', parentId: 'second' },
+      llmSays('m3', 'Code: qux()', { parentId: 'inner' }),
+    ]);
+    const blamed = detect(t).filter((f) => f.category === 'TOOL.RUNTIME').map((f) => [f.stepId, f.rule]);
+    // 'second' has no model step of its own: the failure is its own, not m0's, m2's or m3's.
+    assert.deepEqual(blamed, [['m1', 'decision-caused-failure'], ['second', 'tool-error']]);
+  });
 });
 
 describe('step limits on agent spans', () => {
