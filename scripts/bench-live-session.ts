@@ -22,11 +22,23 @@ export type LiveSessionKind = 'claude-code' | 'claude-code-subagent' | 'codex-cl
 
 /**
  * The session's writes, `turns` long: Claude Code turns (with a sub-agent halfway, its own files
- * beside the session), or repeats of the Codex fixture's turns (its ids made unique).
+ * beside the session, the session cut to end soon after it), or repeats of the Codex fixture's
+ * turns (its ids made unique).
  */
 function sessionWrites(kind: LiveSessionKind, turns: number, path: string): SessionWrite[] {
-  if (kind === 'claude-code-subagent') return claudeCodeSessionWithSubagent(7, turns, basename(path, '.jsonl'), { resultChars: 1500 });
+  if (kind === 'claude-code-subagent') return upToSubagentRun(claudeCodeSessionWithSubagent(7, turns, basename(path, '.jsonl'), { resultChars: 1500 }));
   return sessionLines(kind, turns).map((line) => ({ file: '', line }));
+}
+
+/**
+ * The session's writes cut so that the lines written after the open begin three lines before the
+ * sub-agent's Task call: its files appear, grow and end while the session is followed.
+ */
+function upToSubagentRun(writes: SessionWrite[]): SessionWrite[] {
+  const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+  const own = writes.flatMap((w, i) => (w.file ? [] : [i]));
+  const start = own.indexOf(task) - 3;
+  return writes.slice(0, own[start + LINES_WRITTEN - 1] + 1);
 }
 
 function sessionLines(kind: LiveSessionKind, turns: number): string[] {

@@ -26,7 +26,8 @@
  * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr), BENCH_DEBUG_LAUNCH=0
  * (skips the trace debugger's launch: scripts/bench-debug.ts), BENCH_LIVE_SESSION (default 1500,4500:
  * the turns of the live Claude Code sessions written a line at a time, scripts/bench-live-session.ts,
- * then one of 1,500 turns with a sub-agent's files beside it, and a Codex CLI rollout of 2,000 turns; 0 skips).
+ * then one with a sub-agent's files beside it (3,000 turns, cut to end soon after the agent ran: the
+ * lines written start three lines before its Task call), and a Codex CLI rollout of 2,000 turns; 0 skips).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -414,7 +415,8 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
  */
 async function openToFirstRows(path: string, spawn: () => Worker): Promise<{ file: TraceFile; reader: TraceFileReader; done: Promise<LoadEnd> }> {
   const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
-  const client = new DocumentWorkerClient(spawn, { path, taxonomy: 'default', siblings: false, payloadsOnDemand: true });
+  // As the editor opens it (provider.ts): the files beside it are read too (a Claude Code session's sub-agents).
+  const client = new DocumentWorkerClient(spawn, { path, taxonomy: 'default', payloadsOnDemand: true });
   let firstTrace!: () => void;
   const hasTrace = new Promise<void>((resolve) => { firstTrace = resolve; });
   const reader = new TraceFileReader(file, client, () => {
@@ -844,7 +846,7 @@ async function main(): Promise<void> {
     if (opens.length) printEditorOpen(opens, all);
     if (launches.length) printDebugLaunch(launches);
     if (liveSessions.length) {
-      const cases: [LiveSessionKind, number][] = [...liveSessions.map((turns): [LiveSessionKind, number] => ['claude-code', turns]), ['claude-code-subagent', 1500], ['codex-cli', 2000]];
+      const cases: [LiveSessionKind, number][] = [...liveSessions.map((turns): [LiveSessionKind, number] => ['claude-code', turns]), ['claude-code-subagent', 3000], ['codex-cli', 2000]];
       const sessions = cases.map(([kind, turns]) => {
         console.error(`  live ${kind} session of ${turns} turns: measuring...`);
         return inChild<LiveSessionResult>(['--live-session', kind, String(turns), join(dir, `${kind}-${turns}.jsonl`), workerPath], { kind, turns, bytes: 0 });

@@ -121,29 +121,70 @@ export function writeSessionWrite(sessionPath: string, w: SessionWrite): void {
  * session's Task call; the agent's meta file and transcript (`<session>/subagents/agent-<id>.*`)
  * written a message at a time, each message also logged inline in the session (`agent_progress`,
  * with the agent's id); then the Task's result (naming the agent). `stem`: the session file's name
- * without `.jsonl`. Before and after it, the session's own lines (claudeCodeSessionLines).
+ * without `.jsonl`. Before, between and after them, the session's own lines
+ * (claudeCodeSessionLines). `opts.subagents` (default 1): how many, evenly spread; the second
+ * one's files sort before the first's.
  */
-export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string, opts: SessionOptions = {}): SessionWrite[] {
+export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string, opts: SessionOptions & { subagents?: number } = {}): SessionWrite[] {
   const session = claudeCodeSessionLines(seed, turns, { ...opts, inlineAgent: false });
-  const at = Math.floor(session.length / 2);
-  const agentId = `a${seed}f00d`;
-  const task = `toolu_${seed}_agent`;
-  const folder = `${stem}/subagents`;
-  const time = (k: number): string => new Date(Date.UTC(2026, 1, 10, 22, 30, k)).toISOString();
+  const count = opts.subagents ?? 1;
   const own = (line: string): SessionWrite => ({ file: '', line });
-  const writes: SessionWrite[] = session.slice(0, at).map(own);
-  writes.push(own(JSON.stringify({ parentUuid: null, sessionId: `sess-${seed}`, type: 'assistant', uuid: `task-${seed}`, timestamp: time(0), message: { id: `msg_${seed}_task`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: task, name: 'Task', input: { description: 'Explore', prompt: 'Find where the session is refreshed' } }] } })));
+  const writes: SessionWrite[] = [];
+  let from = 0;
+  for (let n = 0; n < count; n++) {
+    const at = Math.floor((session.length * (n + 1)) / (count + 1));
+    const before = session.slice(from, at);
+    writes.push(...before.map(own));
+    const last = lastMessage(session.slice(0, at));
+    const agent = subagentWrites(seed, n, `${stem}/subagents`, last);
+    writes.push(...agent.writes);
+    // The session's next message goes on from the Task's result.
+    const after = session.slice(at);
+    const resumes = after.findIndex((line) => lastMessage([line]).uuid !== undefined);
+    if (resumes >= 0) session[at + resumes] = JSON.stringify({ ...(JSON.parse(after[resumes]) as object), parentUuid: agent.resultUuid });
+    from = at;
+  }
+  return [...writes, ...session.slice(from).map(own)];
+}
+
+/**
+ * Sub-agent `n`'s writes: its Task call, going on from the session's last message (`last`) at its
+ * time (the session's lines are 1-5 s apart: the agent's fit in between); its files and their
+ * inline copies; the Task's result.
+ */
+function subagentWrites(seed: number, n: number, folder: string, last: { uuid: string | undefined; time: number }): { writes: SessionWrite[]; resultUuid: string } {
+  // The first agent's names are as they always were; the second's file sorts before the first's.
+  const tag = n === 0 ? '' : String(n + 1);
+  const agentId = n === 0 ? `a${seed}f00d` : `0${seed}be${n}f`;
+  const task = `toolu_${seed}_agent${tag}`;
+  const uuid = (what: string, k?: number): string => `${what}${tag}-${seed}${k === undefined ? '' : `-${k}`}`;
+  const time = (k: number): string => new Date(last.time + 100 * (k + 1)).toISOString();
+  const own = (line: string): SessionWrite => ({ file: '', line });
+  const writes: SessionWrite[] = [];
+  writes.push(own(JSON.stringify({ parentUuid: last.uuid ?? null, sessionId: `sess-${seed}`, type: 'assistant', uuid: uuid('task'), timestamp: time(0), message: { id: `msg_${seed}_task${tag}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: task, name: 'Task', input: { description: 'Explore', prompt: 'Find where the session is refreshed' } }] } })));
   writes.push({ file: `${folder}/agent-${agentId}.meta.json`, line: JSON.stringify({ agentType: 'Explore', description: 'Explore', toolUseId: task }) });
   for (let k = 0; k < 6; k++) {
     const message = k === 0
       ? { role: 'user', content: 'Find where the session is refreshed' }
       : k % 2 === 1
-        ? { id: `msg_${seed}_sub_${k}`, role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'tool_use', id: `toolu_${seed}_sub_${k}`, name: 'Grep', input: { pattern: 'refresh' } }] }
-        : { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${seed}_sub_${k - 1}`, content: k === 4 ? 'grep: src/: Permission denied' : 'src/session.ts:40', ...(k === 4 ? { is_error: true } : {}) }] };
-    const line = { parentUuid: k ? `sub-${seed}-${k - 1}` : null, isSidechain: true, agentId, sessionId: `sess-${seed}`, type: 'role' in message && message.role === 'assistant' ? 'assistant' : 'user', uuid: `sub-${seed}-${k}`, timestamp: time(k + 1), message };
+        ? { id: `msg_${seed}_sub${tag}_${k}`, role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'tool_use', id: `toolu_${seed}_sub${tag}_${k}`, name: 'Grep', input: { pattern: 'refresh' } }] }
+        : { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${seed}_sub${tag}_${k - 1}`, content: k === 4 ? 'grep: src/: Permission denied' : 'src/session.ts:40', ...(k === 4 ? { is_error: true } : {}) }] };
+    const line = { parentUuid: k ? uuid('sub', k - 1) : null, isSidechain: true, agentId, sessionId: `sess-${seed}`, type: 'role' in message && message.role === 'assistant' ? 'assistant' : 'user', uuid: uuid('sub', k), timestamp: time(k + 1), message };
     writes.push({ file: `${folder}/agent-${agentId}.jsonl`, line: JSON.stringify(line) });
-    writes.push(own(JSON.stringify({ parentUuid: `task-${seed}`, sessionId: `sess-${seed}`, type: 'progress', uuid: `progress-${seed}-${k}`, timestamp: time(k + 1), parentToolUseID: task, toolUseID: task, data: { type: 'agent_progress', agentId, message: line } })));
+    writes.push(own(JSON.stringify({ parentUuid: uuid('task'), sessionId: `sess-${seed}`, type: 'progress', uuid: uuid('progress', k), timestamp: time(k + 1), parentToolUseID: task, toolUseID: task, data: { type: 'agent_progress', agentId, message: line } })));
   }
-  writes.push(own(JSON.stringify({ parentUuid: `task-${seed}`, sessionId: `sess-${seed}`, type: 'user', uuid: `task-result-${seed}`, timestamp: time(8), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: task, content: `src/session.ts:40 refreshes it\nagentId: ${agentId} (for resuming)` }] }, toolUseResult: { agentId, status: 'completed' } })));
-  return [...writes, ...session.slice(at).map(own)];
+  const resultUuid = uuid('task-result');
+  writes.push(own(JSON.stringify({ parentUuid: uuid('task'), sessionId: `sess-${seed}`, type: 'user', uuid: resultUuid, timestamp: time(8), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: task, content: `src/session.ts:40 refreshes it\nagentId: ${agentId} (for resuming)` }] }, toolUseResult: { agentId, status: 'completed' } })));
+  return { writes, resultUuid };
+}
+
+/** The last of `lines` that is a message (a uuid and a time): its uuid and time (ms). */
+function lastMessage(lines: readonly string[]): { uuid: string | undefined; time: number } {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let v: unknown;
+    try { v = JSON.parse(lines[i]); } catch { continue; }
+    const { uuid, timestamp } = (v ?? {}) as { uuid?: unknown; timestamp?: unknown };
+    if (typeof uuid === 'string' && typeof timestamp === 'string') return { uuid, time: Date.parse(timestamp) };
+  }
+  return { uuid: undefined, time: Date.UTC(2026, 1, 10, 22, 30) };
 }

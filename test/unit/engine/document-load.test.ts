@@ -791,7 +791,7 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
-  it('a live Claude Code session follows its sub-agent as it runs: the agent\'s file read again at each line, the session loaded whole once when the file appears', () => {
+  it('a live Claude Code session follows its sub-agent as it runs: the agent\'s files read again at each line, the session never loaded whole again', () => {
     for (const seed of [3, 8]) {
       const stem = `subagents${++serial}`;
       const path = join(dir, `${stem}.jsonl`);
@@ -807,13 +807,73 @@ describe('engine: opening a trace in the document worker', function () {
         loader.reload();
         assertLikeWholeLoad(model, path);
       }
-      // Loaded whole on opening, and once when the agent's file appeared; every other line read alone.
-      assert.deepEqual([loader.wholeLoads, loader.followedReads], [2, sessionWrites], `seed ${seed}`);
+      // Loaded whole on opening; every line read alone, the one after the agent's files appeared too.
+      assert.deepEqual([loader.wholeLoads, loader.followedReads], [1, sessionWrites], `seed ${seed}`);
       const agent = model.runs[0].steps.find((st) => st.kind === 'agent' && st.attributes.agentType === 'Explore');
       assert.equal(model.runs[0].steps.find((st) => st.id === agent?.parentId)?.name, 'Task', 'the agent is under its Task call');
       assert.ok(model.runs[0].steps.some((st) => st.parentId === agent?.id && st.status === 'error'), 'its failed call is shown');
       assert.ok(!model.runs[0].steps.some((st) => st.attributes.inline === 'agent_progress'), 'its inline copies are not shown again');
     }
+  });
+
+  it('a live Claude Code session follows a second sub-agent whose files sort before the first\'s, each under its Task call', () => {
+    const stem = `two-agents${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(4, 9, stem, { subagents: 2 });
+    writeFileSync(path, writes.slice(0, 8).map((w) => `${w.line}\n`).join(''));
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 2 });
+    let sessionWrites = 0;
+    for (const w of writes.slice(8)) {
+      writeSessionWrite(path, w);
+      if (w.file) continue;
+      sessionWrites++;
+      loader.reload();
+      assertLikeWholeLoad(model, path);
+    }
+    assert.deepEqual([loader.wholeLoads, loader.followedReads], [1, sessionWrites]);
+    const steps = model.runs[0].steps;
+    const agents = steps.filter((st) => st.kind === 'agent' && st.attributes.agentType === 'Explore');
+    assert.deepEqual(agents.map((a) => a.attributes.agentId), ['a4f00d', '04be1f'], 'both agents, in the order they ran');
+    for (const a of agents) assert.equal(steps.find((st) => st.id === a.parentId)?.name, 'Task', `${String(a.attributes.agentId)} is under its Task call`);
+    assert.deepEqual(model.runs[0].metadata.subagentFiles, ['subagents/agent-04be1f.jsonl', 'subagents/agent-a4f00d.jsonl'].map((f) => `${stem}/${f}`));
+  });
+
+  it('a live Claude Code session whose sub-agent\'s messages were read inline before its file appeared is loaded whole then, as the whole load leaves them out', () => {
+    const stem = `inline-first${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(5, 4, stem);
+    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+    const firstProgress = writes.findIndex((w, i) => i > task && !w.file);
+    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    // The agent's first message logged in the session before its own files are there: read inline.
+    writeSessionWrite(path, writes[firstProgress]);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    assert.ok(model.runs[0].steps.some((st) => st.attributes.inline === 'agent_progress'), 'the inline copy is shown while the agent has no file');
+    assert.equal(loader.wholeLoads, 1);
+    // Then its files, and its next message.
+    for (const w of writes.slice(task + 1)) if (w !== writes[firstProgress] && (w.file || w.line.includes('progress'))) writeSessionWrite(path, w);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    assert.equal(loader.wholeLoads, 2, 'the inline copy read before is left out: loaded whole');
+    assert.ok(!model.runs[0].steps.some((st) => st.attributes.inline === 'agent_progress'), 'no inline copy once the file is read');
+  });
+
+  it('a live Claude Code session whose sub-agent\'s file is taken away is loaded whole', () => {
+    const stem = `agent-gone${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(6, 4, stem);
+    const result = writes.findIndex((w) => w.line.includes('task-result-'));
+    for (const w of writes.slice(0, result)) writeSessionWrite(path, w);
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    assert.ok(model.runs[0].steps.some((st) => st.attributes.agentId === 'a6f00d'));
+    rmSync(join(dir, stem), { recursive: true });
+    writeSessionWrite(path, writes[result]);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    assert.equal(loader.wholeLoads, 2);
+    assert.ok(!model.runs[0].steps.some((st) => st.kind === 'agent' && st.attributes.agentId === 'a6f00d' && st.attributes.sourceFile), 'its steps from the file are gone');
   });
 
   it('a live Claude Code session with a sub-agent gives what the whole load gives after every line, however its writes are grouped', () => {

@@ -66,9 +66,11 @@ export const claudeCodeImporter: Importer = {
  * A session's import, line by line: what `parse` gives, and (`follow`) able to go on with lines
  * appended to a live session. Its sub-agents' files are read again at each batch of lines (a
  * running sub-agent writes its own file as the session names it); their steps follow the
- * session's, one sub-agent's after another. A batch that changes which files there are, or which
- * Task call started one (the inline copies of its messages in the lines read were taken or left
- * by that), cannot be followed.
+ * session's, one sub-agent's after another. A new agent's file is followed too, as Claude Code
+ * writes it before the session logs the agent's first message: the lines read hold no inline
+ * copy of its messages, which the whole load would have left out. A batch that takes away a file,
+ * changes which Task call started one, or brings a file whose agent's messages were already read
+ * inline, cannot be followed.
  */
 class SessionImport implements LineFollower {
   private readonly b = new TranscriptBuilder();
@@ -84,11 +86,12 @@ class SessionImport implements LineFollower {
   private readonly inlineAgents = new Set<string>();
   private turns = 0;
   private sidechainTurns = 0;
-  /** The sub-agents' files, what they decide (see `picture`), and each one's steps. */
+  /** The sub-agents' files, what they decide (see `pictureOf`), and each one's steps. */
   private agents: SubagentFile[] = [];
-  private readonly picture: string;
   private readonly fromFiles: Set<string>;
   private readonly tasksWithFiles: Set<string | undefined>;
+  /** The agents and Task calls whose messages the lines read added inline (agent_progress, sidechain lines). */
+  private readonly readInline = { agents: new Set<string>(), tasks: new Set<string>() };
   private agentSteps: DraftStep[][] = [];
   /** Sub-agents whose steps were made again since `takeChanged` (their files grew). */
   private agentsChanged = new Set<number>();
@@ -107,7 +110,6 @@ class SessionImport implements LineFollower {
     this.sessionId = sessionIdOf(records);
     this.noteLinks(records);
     this.agents = this.readAgents();
-    this.picture = pictureOf(this.agents);
     this.fromFiles = new Set(this.agents.map((a) => a.agentId));
     this.tasksWithFiles = new Set(this.agents.map((a) => a.taskId).filter(Boolean));
     this.read(records);
@@ -120,16 +122,40 @@ class SessionImport implements LineFollower {
     if (this.sessionId === undefined && sessionIdOf(records) !== undefined) return false;
     this.noteLinks(records);
     const agents = this.readAgents();
-    if (pictureOf(agents) !== this.picture) return false;
+    const added = this.addedAgents(agents);
+    if (!added) return false;
+    for (const a of added) {
+      this.fromFiles.add(a.agentId);
+      if (a.taskId) this.tasksWithFiles.add(a.taskId);
+    }
     this.read(records);
-    agents.forEach((a, k) => {
-      const before = this.agents[k];
-      if (a.records === before.records && JSON.stringify(a.meta) === JSON.stringify(before.meta)) return;
-      this.agentSteps[k] = agentFileSteps(a);
+    // A new agent's file may sort before one read before: the steps are matched by agent. (Those
+    // after it move among the drafts, as they do when the session's own steps grow: the build
+    // goes by their ids.)
+    const before = new Map(this.agents.map((a, k) => [a.agentId, { file: a, steps: this.agentSteps[k] }]));
+    this.agentSteps = agents.map((a, k) => {
+      const was = before.get(a.agentId);
+      if (was && a.records === was.file.records && JSON.stringify(a.meta) === JSON.stringify(was.file.meta)) return was.steps;
       this.agentsChanged.add(k);
+      return agentFileSteps(a);
     });
     this.agents = agents;
     return true;
+  }
+
+  /**
+   * The agents whose files are new in `agents`, when the session can go on with them: every file
+   * read before is still there, in the same order, for the same Task call, and no line read so far
+   * added a new agent's messages inline (the whole load leaves those lines out once its file is
+   * there). Undefined otherwise.
+   */
+  private addedAgents(agents: readonly SubagentFile[]): SubagentFile[] | undefined {
+    const had = new Set(this.agents.map((a) => a.agentId));
+    const still = agents.filter((a) => had.has(a.agentId));
+    if (still.length !== this.agents.length || still.some((a, k) => pictureOf([a]) !== pictureOf([this.agents[k]]))) return undefined;
+    const added = agents.filter((a) => !had.has(a.agentId));
+    const readInline = ({ agentId, taskId }: SubagentFile): boolean => this.readInline.agents.has(agentId) || (taskId !== undefined && this.readInline.tasks.has(taskId));
+    return added.some(readInline) ? undefined : added;
   }
 
   takeChanged(): number[][] {
@@ -205,11 +231,14 @@ class SessionImport implements LineFollower {
         if ((agentId && this.fromFiles.has(agentId)) || (task && this.tasksWithFiles.has(task))) continue;
         const group = inline.progressGroup(agentId, task, toEpochMs(v.data.message.timestamp) ?? toEpochMs(v.timestamp));
         b.line(v.data.message, group, { path: [rec.line, 'data', 'message'] });
+        if (agentId) this.readInline.agents.add(agentId);
+        if (task) this.readInline.tasks.add(task);
         continue;
       }
       if (type !== 'user' && type !== 'assistant' && type !== 'system') continue;
       const agentId = str(v.agentId);
       if (!sidechainOnly && v.isSidechain === true && agentId && this.fromFiles.has(agentId)) continue;
+      if (v.isSidechain === true && agentId) this.readInline.agents.add(agentId);
       const parent = sidechainOnly ? null : inline.sidechainGroup(v, rec.line);
       b.line(v, parent, { path: [rec.line] });
     }
