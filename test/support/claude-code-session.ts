@@ -123,9 +123,9 @@ export function writeSessionWrite(sessionPath: string, w: SessionWrite): void {
  * with the agent's id); then the Task's result (naming the agent). `stem`: the session file's name
  * without `.jsonl`. Before, between and after them, the session's own lines
  * (claudeCodeSessionLines). `opts.subagents` (default 1): how many, evenly spread; the second
- * one's files sort before the first's.
+ * one's files sort before the first's. `opts.agentMessages` (default 6): each agent's messages.
  */
-export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string, opts: SessionOptions & { subagents?: number } = {}): SessionWrite[] {
+export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem: string, opts: SessionOptions & { subagents?: number; agentMessages?: number } = {}): SessionWrite[] {
   const session = claudeCodeSessionLines(seed, turns, { ...opts, inlineAgent: false });
   const count = opts.subagents ?? 1;
   const own = (line: string): SessionWrite => ({ file: '', line });
@@ -136,7 +136,7 @@ export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem:
     const before = session.slice(from, at);
     writes.push(...before.map(own));
     const last = lastMessage(session.slice(0, at));
-    const agent = subagentWrites(seed, n, `${stem}/subagents`, last);
+    const agent = subagentWrites(seed, n, `${stem}/subagents`, last, opts.agentMessages ?? 6);
     writes.push(...agent.writes);
     // The session's next message goes on from the Task's result.
     const after = session.slice(at);
@@ -152,18 +152,21 @@ export function claudeCodeSessionWithSubagent(seed: number, turns: number, stem:
  * time (the session's lines are 1-5 s apart: the agent's fit in between); its files and their
  * inline copies; the Task's result.
  */
-function subagentWrites(seed: number, n: number, folder: string, last: { uuid: string | undefined; time: number }): { writes: SessionWrite[]; resultUuid: string } {
+function subagentWrites(seed: number, n: number, folder: string, last: { uuid: string | undefined; time: number }, messages: number): { writes: SessionWrite[]; resultUuid: string } {
   // The first agent's names are as they always were; the second's file sorts before the first's.
   const tag = n === 0 ? '' : String(n + 1);
   const agentId = n === 0 ? `a${seed}f00d` : `0${seed}be${n}f`;
   const task = `toolu_${seed}_agent${tag}`;
   const uuid = (what: string, k?: number): string => `${what}${tag}-${seed}${k === undefined ? '' : `-${k}`}`;
-  const time = (k: number): string => new Date(last.time + 100 * (k + 1)).toISOString();
+  // Within the second before the session's next line, however many messages.
+  const time = (k: number): string => new Date(last.time + Math.min(100, Math.floor(900 / (messages + 3))) * (k + 1)).toISOString();
   const own = (line: string): SessionWrite => ({ file: '', line });
   const writes: SessionWrite[] = [];
-  writes.push(own(JSON.stringify({ parentUuid: last.uuid ?? null, sessionId: `sess-${seed}`, type: 'assistant', uuid: uuid('task'), timestamp: time(0), message: { id: `msg_${seed}_task${tag}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: task, name: 'Task', input: { description: 'Explore', prompt: 'Find where the session is refreshed' } }] } })));
+  // The response's text block, then its Task call, each a line of its own (one step: the same message id).
+  writes.push(own(JSON.stringify({ parentUuid: last.uuid ?? null, sessionId: `sess-${seed}`, type: 'assistant', uuid: uuid('task-text'), timestamp: time(0), message: { id: `msg_${seed}_task${tag}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'I will have an agent look for it.' }] } })));
+  writes.push(own(JSON.stringify({ parentUuid: uuid('task-text'), sessionId: `sess-${seed}`, type: 'assistant', uuid: uuid('task'), timestamp: time(0), message: { id: `msg_${seed}_task${tag}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'tool_use', id: task, name: 'Task', input: { description: 'Explore', prompt: 'Find where the session is refreshed' } }] } })));
   writes.push({ file: `${folder}/agent-${agentId}.meta.json`, line: JSON.stringify({ agentType: 'Explore', description: 'Explore', toolUseId: task }) });
-  for (let k = 0; k < 6; k++) {
+  for (let k = 0; k < messages; k++) {
     const message = k === 0
       ? { role: 'user', content: 'Find where the session is refreshed' }
       : k % 2 === 1
@@ -174,7 +177,7 @@ function subagentWrites(seed: number, n: number, folder: string, last: { uuid: s
     writes.push(own(JSON.stringify({ parentUuid: uuid('task'), sessionId: `sess-${seed}`, type: 'progress', uuid: uuid('progress', k), timestamp: time(k + 1), parentToolUseID: task, toolUseID: task, data: { type: 'agent_progress', agentId, message: line } })));
   }
   const resultUuid = uuid('task-result');
-  writes.push(own(JSON.stringify({ parentUuid: uuid('task'), sessionId: `sess-${seed}`, type: 'user', uuid: resultUuid, timestamp: time(8), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: task, content: `src/session.ts:40 refreshes it\nagentId: ${agentId} (for resuming)` }] }, toolUseResult: { agentId, status: 'completed' } })));
+  writes.push(own(JSON.stringify({ parentUuid: uuid('task'), sessionId: `sess-${seed}`, type: 'user', uuid: resultUuid, timestamp: time(messages + 2), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: task, content: `src/session.ts:40 refreshes it\nagentId: ${agentId} (for resuming)` }] }, toolUseResult: { agentId, status: 'completed' } })));
   return { writes, resultUuid };
 }
 

@@ -816,6 +816,62 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
+  it('a live Claude Code session\'s running sub-agent is under the model step that called it until its Task\'s result comes, then under the Task call', () => {
+    const stem = `running-agent${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(3, 4, stem);
+    const result = writes.findIndex((w) => w.line.includes('task-result-'));
+    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const parentOfAgent = (): Step | undefined => {
+      const steps = model.runs[0].steps;
+      const agent = steps.find((st) => st.kind === 'agent' && st.attributes.agentId === 'a3f00d');
+      return steps.find((st) => st.id === agent?.parentId);
+    };
+    for (const w of writes.slice(task + 1, result)) {
+      writeSessionWrite(path, w);
+      if (w.file) continue;
+      loader.reload();
+      assertLikeWholeLoad(model, path);
+      // The response's first line (its text block) is the step's; its next line called Task.
+      assert.deepEqual([parentOfAgent()?.kind, parentOfAgent()?.id], ['llm', 'task-text-3'], 'under the model step whose reply called Task');
+      assert.deepEqual(model.warnings.filter((m) => m.includes('not in the trace')), [], 'no parent missing while it runs');
+    }
+    writeSessionWrite(path, writes[result]);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    assert.equal(parentOfAgent()?.name, 'Task', 'under the Task call once its result is read');
+    assert.equal(loader.wholeLoads, 1);
+  });
+
+  it('a live Claude Code session\'s long sub-agent costs each line what it adds: the run is not detected again from its first step', () => {
+    const stem = `long-agent${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(9, 4, stem, { agentMessages: 60 });
+    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+    const result = writes.findIndex((w) => w.line.includes('task-result-'));
+    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 4 });
+    let lines = 0;
+    for (const w of writes.slice(task + 1, result)) {
+      writeSessionWrite(path, w);
+      if (w.file) continue;
+      lines++;
+      loader.reload();
+      if (lines % 10 === 0) assertLikeWholeLoad(model, path);
+    }
+    assertLikeWholeLoad(model, path);
+    assert.equal(lines, 60);
+    // Each line the agent writes changes its last steps, within the checkpoint's 4 steps.
+    assert.deepEqual([loader.wholeLoads, loader.followedRunsDetectedAgain], [1, 0]);
+    // Its Task's result takes it under the Task call: back to its first step, once.
+    for (const w of writes.slice(result, result + 3)) writeSessionWrite(path, w);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    assert.equal(loader.followedRunsDetectedAgain, 1);
+  });
+
   it('a live Claude Code session follows a second sub-agent whose files sort before the first\'s, each under its Task call', () => {
     const stem = `two-agents${++serial}`;
     const path = join(dir, `${stem}.jsonl`);
@@ -858,6 +914,27 @@ describe('engine: opening a trace in the document worker', function () {
     assertLikeWholeLoad(model, path);
     assert.equal(loader.wholeLoads, 2, 'the inline copy read before is left out: loaded whole');
     assert.ok(!model.runs[0].steps.some((st) => st.attributes.inline === 'agent_progress'), 'no inline copy once the file is read');
+  });
+
+  it('a live Claude Code session whose sub-agent\'s file is written anew, not appended to, makes that agent\'s steps anew', () => {
+    const stem = `agent-rewritten${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(7, 4, stem);
+    const result = writes.findIndex((w) => w.line.includes('task-result-'));
+    const own = writes.slice(0, result).filter((w) => !w.file);
+    const lastOwn = writes.lastIndexOf(own[own.length - 1]);
+    for (const w of writes.slice(0, lastOwn)) writeSessionWrite(path, w);
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    // The agent's file as it will be, longer, with its first message changed.
+    const agentFile = join(dir, stem, 'subagents', 'agent-a7f00d.jsonl');
+    const lines = readFileSync(agentFile, 'utf8').split('\n').filter(Boolean);
+    lines[0] = lines[0].replace('Find where the session is refreshed', 'Find where the token is refreshed');
+    writeFileSync(agentFile, [...lines, lines[lines.length - 1].replace(/sub-7-(\d+)/g, 'sub-7-$1b')].map((l) => `${l}\n`).join(''));
+    writeSessionWrite(path, writes[lastOwn]);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    assert.ok(model.runs[0].steps.some((st) => JSON.stringify(st.input ?? {}).includes('the token is refreshed')), 'the changed first message shows');
+    assert.equal(loader.wholeLoads, 1);
   });
 
   it('a live Claude Code session whose sub-agent\'s file is taken away is loaded whole', () => {

@@ -330,6 +330,8 @@ export class DocumentLoader {
   wholeLoads = 0;
   /** Reloads of a file loaded whole whose import went on with the appended lines (tests read it). */
   followedReads = 0;
+  /** Runs of such reloads that went back past their checkpoint: detected again from their first step (tests read it). */
+  followedRunsDetectedAgain = 0;
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -470,6 +472,7 @@ export class DocumentLoader {
       if (!checkpoint || checkpoint.at > upTo || checkpoint.tools !== JSON.stringify(trace.tools)) {
         // Steps it saw changed: it is of no use again.
         this.followedCheckpoints[run] = undefined;
+        this.followedRunsDetectedAgain++;
         return this.wholeRunDetector(trace, run);
       }
       // Its steps are all as they were. It goes on in place to where this read's checkpoint would

@@ -22,8 +22,10 @@ export type LineOrigin = { path: JsonPath } | { file: string; line: number };
 
 export class TranscriptBuilder {
   readonly steps: DraftStep[] = [];
-  /** Tool calls by id, across every group (sub-agent calls have their own ids). */
-  private readonly calls = new Map<string, { call: ToolCall; time: number | null }>();
+  /** Tool calls by id, across every group (sub-agent calls have their own ids), with the source id of the model step that made each. */
+  private readonly calls = new Map<string, { call: ToolCall; time: number | null; caller: string | undefined }>();
+  /** The calls whose results were read (each result is a tool step with the call's id as its source id). */
+  private readonly answered = new Set<string>();
   /** The llm step of each API response (and its position in `steps`), by group and message id. */
   private readonly responses = new Map<string, { step: DraftStep; at: number }>();
   /** Positions of steps that later lines changed (a response's next lines join its step), since `takeChanged`. */
@@ -66,9 +68,11 @@ export class TranscriptBuilder {
     const msg = isObject(v.message) ? v.message : {};
     const messageId = str(msg.id) ?? str(v.requestId);
     const parts = assistantParts(msg.content);
-    for (const t of parts.toolUses) if (t.call.id && !this.calls.has(t.call.id)) this.calls.set(t.call.id, { call: t.call, time });
     const key = messageId ? `${parent ?? ''}\u0000${messageId}` : undefined;
     const open = key ? this.responses.get(key) : undefined;
+    // A response's next lines join the step of its first.
+    const caller = open ? open.step.sourceId : uuid;
+    for (const t of parts.toolUses) if (t.call.id && !this.calls.has(t.call.id)) this.calls.set(t.call.id, { call: t.call, time, caller });
     if (open) {
       mergeResponse(open.step, parts, msg, time, origin);
       this.changed.push(open.at);
@@ -91,6 +95,16 @@ export class TranscriptBuilder {
     this.steps.push(step);
   }
 
+  /**
+   * The step a sub-agent started by call `callId` goes under: the call's tool step once its
+   * result is read, until then the model step that made the call (a running agent's Task has no
+   * result yet); the call id itself when neither is known (a parent not in the trace).
+   */
+  parentForCall(callId: string): string {
+    if (this.answered.has(callId)) return callId;
+    return this.calls.get(callId)?.caller ?? callId;
+  }
+
   /** The positions of the steps changed since the last call (not those added). */
   takeChanged(): number[] {
     const changed = this.changed;
@@ -103,6 +117,7 @@ export class TranscriptBuilder {
     const parts = userParts(msg.content);
     const recordedError = typeof v.toolUseResult === 'string' ? v.toolUseResult.replace(/^Error: /, '') : undefined;
     for (const r of parts.results) {
+      if (r.toolUseId) this.answered.add(r.toolUseId);
       const seen = r.toolUseId ? this.calls.get(r.toolUseId) : undefined;
       const step = toolResultStep(r, seen?.call, 'path' in origin ? [...origin.path, 'message', 'content', r.index] : undefined, recordedError);
       step.parentSourceId = parent;

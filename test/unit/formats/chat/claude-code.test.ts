@@ -191,6 +191,29 @@ describe('Claude Code: the model against the raw file', () => {
       assert.ok(!warnings.some((w) => /a1b2c3d|b2c3d4e/.test(w.message)), warnings.map((w) => w.message).join('\n'));
     });
 
+    it('nests an agent whose Task has no result yet (the session is still running, or was cut) under the model step that called Task', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'atd-cc-'));
+      try {
+        // The fixture session up to the Task call that started agent a1b2c3d, with that agent's files.
+        const taskId = JSON.parse(readFileSync(join(folder, 'agent-a1b2c3d.meta.json'), 'utf8')).toolUseId as string;
+        const lines = readFileSync(path, 'utf8').split('\n');
+        const call = lines.findIndex((l) => l.includes(`"id":"${taskId}"`) && l.includes('"tool_use"'));
+        assert.ok(call >= 0 && !lines.slice(0, call).some((l) => l.includes(`"tool_use_id":"${taskId}"`)), 'the Task call, before its result');
+        writeFileSync(join(dir, 'session-agents.jsonl'), lines.slice(0, call + 1).join('\n'));
+        mkdirSync(join(dir, 'session-agents', 'subagents'), { recursive: true });
+        for (const name of ['agent-a1b2c3d.jsonl', 'agent-a1b2c3d.meta.json']) writeFileSync(join(dir, 'session-agents', 'subagents', name), readFileSync(join(folder, name)));
+        const { traces: [t], warnings } = load(join(dir, 'session-agents.jsonl'), 'claude-code', 1);
+        const agent = agentStep(t, 'a1b2c3d');
+        const caller = t.steps.find((s) => s.id === agent.parentId);
+        assert.equal(caller?.kind, 'llm');
+        assert.ok(caller?.output?.messages?.some((m) => m.toolCalls?.some((c) => c.id === taskId)), 'the model step whose reply called Task');
+        assert.equal(llmUnder(t, agent).length, messageIds(rawLines(agentFile('a1b2c3d'))).length);
+        assert.ok(!warnings.some((w) => w.message.includes('not in the trace')), warnings.map((w) => w.message).join('\n'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('nests inline agent_progress events under their Task step (parentToolUseID) when the agent has no file', () => {
       const lines = rawLines(path);
       const [t] = load(path, 'claude-code', 1).traces;
