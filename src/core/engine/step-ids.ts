@@ -35,6 +35,11 @@ export class StepIdAllocator {
    */
   private readonly seen = new IdMap();
 
+  /** Whether the base `next` would start from (the source id, or the derived id) was given or counted already. */
+  issued(sourceId: string | undefined, fingerprint: StepFingerprint): boolean {
+    return this.seen.has(sourceId || `step-${fingerprintHash(fingerprint)}`);
+  }
+
   /** The next step's id, in file order. */
   next(sourceId: string | undefined, fingerprint: StepFingerprint): string {
     const base = sourceId || `step-${fingerprintHash(fingerprint)}`;

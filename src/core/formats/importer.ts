@@ -59,6 +59,13 @@ export interface LineFollower {
    */
   takeChanged(): number[][];
   /**
+   * Per draft trace, asked after `takeChanged`: where each draft of the last read is among the
+   * drafts now (`moved[i]`: old position i's new one, increasing), when steps were added among
+   * them and not only at the end (the others, added, are the positions no old one moved to).
+   * Undefined for a trace whose drafts kept their places, or when the follower cannot say.
+   */
+  takeMoves?(): (Int32Array | undefined)[];
+  /**
    * The import's own warnings as the lines so far give them, besides its lines' problems (which
    * `follow` warns about, and the caller about later lines'): they follow those. A follower that
    * has some warns none of them through the context; `parse` does.

@@ -22,6 +22,8 @@ export interface StepsBuiltBefore {
   steps: readonly Step[];
   /** Positions among the drafts of those changed since. */
   changed: ReadonlySet<number>;
+  /** Where each draft of the build before is among the drafts now, when some moved (see LineFollower.takeMoves). */
+  moved?: Int32Array;
   kept?: number;
   /**
    * The run's decision order as it grows (growing-order.ts), when it can: the caller keeps it from
@@ -43,7 +45,7 @@ export function buildTrace(draft: DraftTrace, file: SourceFile, format: string, 
     startTime: (i) => drafts[i].startTime ?? null,
     fingerprint: (i) => drafts[i],
   };
-  let ordered = before?.order?.grow(input, before.changed);
+  let ordered = before?.order?.grow(input, before.changed, before.moved);
   if (!ordered) {
     const allocator = new StepIdAllocator();
     const warned = warnings.length;

@@ -17,6 +17,12 @@
  * before some siblings, in the place of the first of those: the steps from there on move by one.
  * In a live session that is the end, or a few steps before it (parallel tool calls that started
  * out of order).
+ *
+ * New drafts may also come among the old ones, which then move up in file order (`moved`: a
+ * Claude Code session's own new steps go before its sub-agents'). The old ones keep their order;
+ * such a draft is taken only when its id is one no draft had (source id, or what a derived id is
+ * made from): `decisionOrder` gives ids in file order, and would otherwise number the old ones
+ * after it differently.
  */
 import { fingerprintHash, NO_FINGERPRINT, StepIdAllocator } from '../engine/step-ids';
 import type { DecisionOrder, OrderInput } from './build';
@@ -29,13 +35,13 @@ function startsBefore(ta: number, a: number, tb: number, b: number): boolean {
 export class GrowingOrder {
   private count = 0;
   private ids: string[] = [];
-  private readonly idBySource = new Map<string, number>();
+  private idBySource = new Map<string, number>();
   /** What placed each draft, to tell whether a changed draft still goes where it went. */
-  private readonly sourceIds: (string | undefined)[] = [];
-  private readonly parentSourceIds: (string | null | undefined)[] = [];
-  private readonly starts: number[] = [];
+  private sourceIds: (string | undefined)[] = [];
+  private parentSourceIds: (string | null | undefined)[] = [];
+  private starts: number[] = [];
   /** For a draft without a source id: what its derived id hashes. */
-  private readonly prints: (string | undefined)[] = [];
+  private prints: (string | undefined)[] = [];
   private parentOf = new Int32Array(64);
   private depth = new Int32Array(64);
   /** Where each draft is in `order`, and how many steps its subtree holds (itself included). */
@@ -43,8 +49,8 @@ export class GrowingOrder {
   private size = new Int32Array(64);
   private readonly order: number[] = [];
   /** Each draft's children, and the roots, in decision order. */
-  private readonly children: number[][] = [];
-  private readonly roots: number[] = [];
+  private children: number[][] = [];
+  private roots: number[] = [];
 
   /** `allocator`: the one that gave the ids of the drafts so far (it counts them, to give the next ones). */
   private constructor(private readonly allocator: StepIdAllocator) {}
@@ -91,28 +97,47 @@ export class GrowingOrder {
   /**
    * The order of the drafts `input` holds now (those counted before as they were, except the
    * positions in `changed`; the rest new); undefined when it cannot tell (then this object is
-   * spent: order the drafts whole).
+   * spent: order the drafts whole). `moved`: where each draft counted before is now, when new
+   * ones came among them (positions in `changed` are the new ones').
    */
-  grow(input: OrderInput, changed: ReadonlySet<number>): DecisionOrder | undefined {
+  grow(input: OrderInput, changed: ReadonlySet<number>, moved?: Int32Array): DecisionOrder | undefined {
     const before = this.count;
     if (input.count < before) return undefined;
+    // The new drafts, in file order; and the last old one's place (a new draft before it came among them).
+    let added: number[];
+    let lastOld = before - 1;
+    if (moved) {
+      if (!this.renumber(moved, input.count)) return undefined;
+      const old = new Uint8Array(input.count);
+      for (const i of moved) old[i] = 1;
+      added = [];
+      for (let i = 0; i < input.count; i++) if (!old[i]) added.push(i);
+      lastOld = before > 0 ? moved[before - 1] : -1;
+    } else {
+      added = [];
+      for (let i = before; i < input.count; i++) added.push(i);
+    }
+    const isNew = new Set(added);
     for (const i of changed) {
-      if (i >= before) continue;
+      if (isNew.has(i)) continue;
       const sourceId = input.sourceId(i);
       if (sourceId !== this.sourceIds[i] || input.parentSourceId(i) !== this.parentSourceIds[i] || input.startTime(i) !== this.starts[i]) return undefined;
       if (!sourceId && fingerprintHash(input.fingerprint(i)) !== this.prints[i]) return undefined;
     }
     this.ensure(input.count);
     // Ids first, as decisionOrder gives them, so a new draft may name an earlier new one as parent.
-    for (let i = before; i < input.count; i++) {
+    for (const i of added) {
       const start = input.startTime(i);
       if (start === null) return undefined;
       const sourceId = input.sourceId(i);
-      this.ids.push(this.allocator.next(sourceId, sourceId ? NO_FINGERPRINT : input.fingerprint(i)));
+      const fingerprint = sourceId ? NO_FINGERPRINT : input.fingerprint(i);
+      if (i < lastOld && this.allocator.issued(sourceId, fingerprint)) return undefined;
+      this.ids[i] = this.allocator.next(sourceId, fingerprint);
       if (sourceId && !this.idBySource.has(sourceId)) this.idBySource.set(sourceId, i);
       this.remember(input, i, start);
+      this.children[i] = [];
     }
-    for (let i = before; i < input.count; i++) {
+    for (const i of added) {
       const parentSourceId = input.parentSourceId(i);
       const p = parentSourceId ? this.idBySource.get(parentSourceId) : undefined;
       // A missing parent warns (and a later draft could become it); a parent after the draft is not placed yet.
@@ -127,6 +152,42 @@ export class GrowingOrder {
     };
   }
 
+  /**
+   * The drafts counted so far moved to `moved` (old position -> new, increasing) among `count`:
+   * every column and link follows them; the places left are the new drafts'. False when `moved`
+   * is not such a list.
+   */
+  private renumber(moved: Int32Array, count: number): boolean {
+    const n = this.count;
+    if (moved.length !== n) return false;
+    for (let i = 0; i < n; i++) if (moved[i] >= count || (i > 0 && moved[i] <= moved[i - 1]) || moved[i] < i) return false;
+    const follow = <T>(column: T[]): T[] => {
+      const out = new Array<T>(count);
+      for (let i = 0; i < n; i++) out[moved[i]] = column[i];
+      return out;
+    };
+    this.ids = follow(this.ids);
+    this.sourceIds = follow(this.sourceIds);
+    this.parentSourceIds = follow(this.parentSourceIds);
+    this.starts = follow(this.starts);
+    this.prints = follow(this.prints);
+    this.children = follow(this.children.map((kids) => kids.map((k) => moved[k])));
+    this.roots = this.roots.map((k) => moved[k]);
+    for (let q = 0; q < this.order.length; q++) this.order[q] = moved[this.order[q]];
+    for (const [sourceId, i] of this.idBySource) this.idBySource.set(sourceId, moved[i]);
+    const length = Math.max(count, this.parentOf.length);
+    const followTyped = (column: Int32Array<ArrayBuffer>, link = false): Int32Array<ArrayBuffer> => {
+      const out = new Int32Array(length);
+      for (let i = 0; i < n; i++) out[moved[i]] = link && column[i] >= 0 ? moved[column[i]] : column[i];
+      return out;
+    };
+    this.parentOf = followTyped(this.parentOf, true);
+    this.depth = followTyped(this.depth);
+    this.positionOf = followTyped(this.positionOf);
+    this.size = followTyped(this.size);
+    return true;
+  }
+
   /** Put new draft `i` (parent `p`, or -1) in its place. */
   private place(i: number, p: number): void {
     const siblings = p >= 0 ? this.children[p] : this.roots;
@@ -135,7 +196,6 @@ export class GrowingOrder {
     while (k > 0 && startsBefore(start, i, this.starts[siblings[k - 1]], siblings[k - 1])) k--;
     const position = k < siblings.length ? this.positionOf[siblings[k]] : p >= 0 ? this.positionOf[p] + this.size[p] : this.order.length;
     siblings.splice(k, 0, i);
-    this.children.push([]);
     this.order.splice(position, 0, i);
     for (let q = position; q < this.order.length; q++) this.positionOf[this.order[q]] = q;
     this.parentOf[i] = p;
@@ -146,10 +206,10 @@ export class GrowingOrder {
 
   private remember(input: OrderInput, i: number, start: number): void {
     const sourceId = input.sourceId(i);
-    this.sourceIds.push(sourceId);
-    this.parentSourceIds.push(input.parentSourceId(i));
-    this.starts.push(start);
-    this.prints.push(sourceId ? undefined : fingerprintHash(input.fingerprint(i)));
+    this.sourceIds[i] = sourceId;
+    this.parentSourceIds[i] = input.parentSourceId(i);
+    this.starts[i] = start;
+    this.prints[i] = sourceId ? undefined : fingerprintHash(input.fingerprint(i));
   }
 
   /** Room for `n` drafts in the typed columns. */

@@ -872,6 +872,39 @@ describe('engine: opening a trace in the document worker', function () {
     assert.equal(loader.followedRunsDetectedAgain, 1);
   });
 
+  it('a live Claude Code session goes on growing its run\'s order after a sub-agent ran, its new steps going before the agent\'s among the drafts', () => {
+    const stem = `after-agent${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(2, 8, stem);
+    const result = writes.findIndex((w) => w.line.includes('task-result-'));
+    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    for (const w of writes.slice(task + 1, result + 1)) {
+      writeSessionWrite(path, w);
+      if (!w.file) loader.reload();
+    }
+    // The result takes the agent under the Task call: its step moved, the order is made whole once.
+    const atResult = loader.followedRunsOrderedWhole;
+    // The same session opened now, its agent's files there from the start.
+    const reopened = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    let lines = 0;
+    for (const w of writes.slice(result + 1)) {
+      writeSessionWrite(path, w);
+      lines++;
+      loader.reload();
+      reopened.loader.reload();
+      assertLikeWholeLoad(model, path);
+      assertLikeWholeLoad(reopened.model, path);
+    }
+    assert.ok(lines >= 10, `${lines} lines after the agent`);
+    assert.equal(loader.followedRunsOrderedWhole, atResult, 'the session\'s lines after the agent grow the order');
+    assert.equal(loader.wholeLoads, 1);
+    // Opened with the agent: each line goes on from what the open read (its first line orders the
+    // run whole once, to seed the growing order, as any followed session's does).
+    assert.deepEqual([reopened.loader.wholeLoads, reopened.loader.followedRunsOrderedWhole, reopened.loader.followedRunsDetectedAgain], [1, 1, 0]);
+  });
+
   it('a live Claude Code session follows a second sub-agent whose files sort before the first\'s, each under its Task call', () => {
     const stem = `two-agents${++serial}`;
     const path = join(dir, `${stem}.jsonl`);

@@ -86,6 +86,63 @@ describe('a decision order that grows with its drafts', () => {
     assert.ok(grown > 100 && refused > 20, `grown ${grown}, refused ${refused}`);
   });
 
+  it('gives what ordering all the drafts gives when new drafts come among the old ones (moved), or says it cannot', () => {
+    let grown = 0;
+    let refused = 0;
+    fc.assert(fc.property(draftsArb, fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 3 }), (all, isNew, renames) => {
+      // The drafts as they are now; those not new were there before, in the same order.
+      const fresh = all.map((_, i) => isNew[i] && i > 0);
+      const oldAt = all.flatMap((_, i) => (fresh[i] ? [] : [i]));
+      const before = oldAt.map((i) => all[i]);
+      const start = whole(before);
+      const growing = GrowingOrder.seed(inputOf(before), start.ordered, start.allocator, start.warned);
+      if (!growing) return;
+      const now = [...all];
+      // Some old drafts change what does not place them.
+      const changed = new Set(all.flatMap((_, i) => (fresh[i] ? [i] : [])));
+      for (const r of renames) {
+        const i = oldAt[r % oldAt.length];
+        now[i] = { ...now[i], name: `${now[i].name}!` };
+        changed.add(i);
+      }
+      const expected = whole(now);
+      const got = growing.grow(inputOf(now), changed, Int32Array.from(oldAt));
+      if (got) {
+        grown++;
+        assert.ok(!expected.warned, 'grew over drafts whose order warns');
+        assert.deepEqual(plain(got), expected.order);
+      } else {
+        refused++;
+      }
+    }), { numRuns: 600 });
+    assert.ok(grown > 100 && refused > 20, `grown ${grown}, refused ${refused}`);
+  });
+
+  it('takes a session\'s new step that goes before its sub-agent\'s steps, and refuses one whose id a moved step had', () => {
+    const drafts: Draft[] = [
+      { sourceId: 'user', startTime: 1, kind: 'message', name: 'ask' },
+      { sourceId: 'call', startTime: 2, kind: 'llm', name: 'model' },
+      { sourceId: 'agent:a1', parentSourceId: 'call', startTime: 3, kind: 'agent', name: 'subagent' },
+      { sourceId: 'a1-llm', parentSourceId: 'agent:a1', startTime: 4, kind: 'llm', name: 'model' },
+    ];
+    const seeded = (): GrowingOrder => {
+      const start = whole(drafts);
+      return GrowingOrder.seed(inputOf(drafts), start.ordered, start.allocator, false)!;
+    };
+    // The session's next message, among its own steps: before the agent's in file order.
+    const now: Draft[] = [drafts[0], drafts[1], { sourceId: 'next', startTime: 9, kind: 'message', name: 'go on' }, drafts[2], drafts[3]];
+    const got = seeded().grow(inputOf(now), new Set([2]), Int32Array.from([0, 1, 3, 4]))!;
+    assert.deepEqual(plain(got), whole(now).order);
+    assert.deepEqual(got.order.map((i) => got.ids[i]), ['user', 'call', 'agent:a1', 'a1-llm', 'next']);
+    // A new step with the source id of a step after it: the whole order numbers that one '#2' now.
+    const clash: Draft[] = [drafts[0], drafts[1], { sourceId: 'a1-llm', startTime: 9, kind: 'message', name: 'go on' }, drafts[2], drafts[3]];
+    assert.equal(seeded().grow(inputOf(clash), new Set([2]), Int32Array.from([0, 1, 3, 4])), undefined);
+    assert.equal(whole(clash).ordered.ids[4], 'a1-llm#2');
+    // Moves that are not a list of old places in order.
+    assert.equal(seeded().grow(inputOf(now), new Set([2]), Int32Array.from([0, 3, 1, 4])), undefined);
+    assert.equal(seeded().grow(inputOf(now), new Set([2]), Int32Array.from([0, 1, 3])), undefined);
+  });
+
   it('puts a step that started before its siblings in its place, moving the later ones', () => {
     const drafts: Draft[] = [
       { sourceId: 'user', startTime: 1, kind: 'message', name: 'ask' },

@@ -32,6 +32,8 @@ export interface FollowedRead {
   /** Per run, how many leading steps are as the last read gave them. */
   kept: number[];
   sha256: string;
+  /** Runs whose decision order was made whole, not grown (growing-order.ts). */
+  orderedWhole: number;
 }
 
 export class FollowedLines {
@@ -88,6 +90,7 @@ export class FollowedLines {
     const drafts = this.follower.drafts();
     if (drafts.length !== this.counts.length || drafts.some((d) => d.jsonlPaths !== true)) return undefined;
     const changed = this.follower.takeChanged();
+    const moves = this.follower.takeMoves?.() ?? [];
     if (!this.locateNewSteps(chunk, drafts.map((d) => d.steps), changed)) return undefined;
     this.hash.update(appended);
     this.bytes += appended.length;
@@ -98,13 +101,15 @@ export class FollowedLines {
     const sha256 = this.hash.copy().digest('hex');
     const warnings = [...this.importWarnings, ...(this.follower.ownWarnings?.() ?? [])];
     // The steps of the last read that the new lines left as they were are taken as they are.
-    const before: StepsBuiltBefore[] = this.steps.map((steps, run) => ({ steps, changed: new Set(changed[run] ?? []), order: this.orders[run] }));
+    const before: StepsBuiltBefore[] = this.steps.map((steps, run) => ({ steps, changed: new Set(changed[run] ?? []), order: this.orders[run], moved: moves[run] }));
     const { traces } = buildLoadResult({ path: this.path, sha256 }, this.importer, drafts, warnings, this.locations, before);
     const kept = before.map((b) => b.kept ?? 0);
+    // A build that could not grow a run's order made it whole, and set a new one (or none).
+    const orderedWhole = before.filter((b, run) => b.order === undefined || b.order !== this.orders[run]).length;
     this.orders = before.map((b) => b.order);
     this.steps = traces.map((t) => t.steps);
     this.counts = drafts.map((d) => d.steps.length);
-    return { format: this.importer.id, traces, warnings: warnings.map(cleanProblem), kept, sha256 };
+    return { format: this.importer.id, traces, warnings: warnings.map(cleanProblem), kept, sha256, orderedWhole };
   }
 
   /**

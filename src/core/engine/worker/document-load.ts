@@ -332,6 +332,8 @@ export class DocumentLoader {
   followedReads = 0;
   /** Runs of such reloads that went back past their checkpoint: detected again from their first step (tests read it). */
   followedRunsDetectedAgain = 0;
+  /** Runs of such reloads whose decision order was made whole, not grown (tests read it). */
+  followedRunsOrderedWhole = 0;
   private sha: string | undefined;
   private sentAny = false;
   private head: Buffer | undefined;
@@ -459,6 +461,7 @@ export class DocumentLoader {
     this.following = following;
     if (read === 'unchanged') return this.emit({ kind: 'unchanged' });
     const { traces, kept } = read;
+    this.followedRunsOrderedWhole += read.orderedWhole;
     const goneBack = kept.filter((k, run) => k < (this.prints[run]?.length ?? 0)).length;
     this.runsGoneBack += goneBack;
     if (goneBack > 0) this.emit(resetKeeping(kept));

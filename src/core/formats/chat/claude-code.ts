@@ -101,6 +101,9 @@ class SessionImport implements LineFollower {
   private readonly cache: AgentFileCache = new Map();
   /** The session's steps when `takeChanged` was last asked. */
   private sessionStepsTaken = 0;
+  /** Where the session's and each agent's steps were among the drafts when `takeChanged` was last asked (see takeMoves). */
+  private layout: DraftLayout;
+  private moves: Int32Array | undefined;
 
   constructor(file: SourceFile, private readonly ctx: ImportContext) {
     this.path = file.path;
@@ -116,6 +119,7 @@ class SessionImport implements LineFollower {
     this.tasksWithFiles = new Set(this.agents.map((a) => a.taskId).filter(Boolean));
     this.read(records);
     this.transcripts = this.agents.map((a) => new AgentTranscript(a, this.agentParent(a)));
+    this.layout = this.currentLayout();
   }
 
   add(records: readonly JsonlRecord[]): boolean {
@@ -182,7 +186,22 @@ class SessionImport implements LineFollower {
     });
     this.agentsChanged = new Set();
     this.agentStepsChanged = new Map();
+    const now = this.currentLayout();
+    this.moves = movesBetween(this.layout, now);
+    this.layout = now;
     return [changed];
+  }
+
+  /**
+   * The session's new steps go before its sub-agents', and an agent's before the next agent's:
+   * the drafts after them move (GrowingOrder follows them instead of ordering the run whole).
+   */
+  takeMoves(): (Int32Array | undefined)[] {
+    return [this.moves];
+  }
+
+  private currentLayout(): DraftLayout {
+    return { session: this.b.steps.length, agents: this.agents.map((a, k) => ({ agentId: a.agentId, count: this.transcripts[k].steps.length })) };
   }
 
   ownWarnings(): Problem[] {
@@ -256,6 +275,38 @@ class SessionImport implements LineFollower {
       b.line(v, parent, { path: [rec.line] });
     }
   }
+}
+
+/** How a session's drafts are laid out: its own steps, then each sub-agent's, in this order. */
+interface DraftLayout {
+  session: number;
+  agents: { agentId: string; count: number }[];
+}
+
+/**
+ * Where each draft of layout `before` is in layout `now` (old position -> new), when any moved;
+ * undefined when none did, or when an agent has fewer steps than before (its steps were made
+ * anew: no place to say).
+ */
+function movesBetween(before: DraftLayout, now: DraftLayout): Int32Array | undefined {
+  const starts = new Map<string, { at: number; count: number }>();
+  let at = now.session;
+  for (const a of now.agents) {
+    starts.set(a.agentId, { at, count: a.count });
+    at += a.count;
+  }
+  const moved = new Int32Array(before.session + before.agents.reduce((n, a) => n + a.count, 0));
+  for (let i = 0; i < before.session; i++) moved[i] = i;
+  let from = before.session;
+  let any = false;
+  for (const a of before.agents) {
+    const to = starts.get(a.agentId);
+    if (!to || to.count < a.count) return undefined;
+    for (let j = 0; j < a.count; j++) moved[from + j] = to.at + j;
+    any ||= to.at !== from;
+    from += a.count;
+  }
+  return any ? moved : undefined;
 }
 
 /** What the sub-agents' files decide for the session's own lines: which there are, and the Task call of each. */
