@@ -970,6 +970,54 @@ describe('engine: opening a trace in the document worker', function () {
     assert.equal(loader.wholeLoads, 1);
   });
 
+  it('a live Claude Code session whose running sub-agent writes a line that is not JSON warns as the whole load does, at that line of the agent\'s file', () => {
+    const stem = `agent-bad-line${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(8, 4, stem, { agentMessages: 10 });
+    const agentLine = writes.findIndex((w) => w.file.endsWith('.jsonl'));
+    const after = writes.findIndex((w, i) => i > agentLine + 4 && w.file.endsWith('.jsonl'));
+    for (const w of writes.slice(0, agentLine + 4)) writeSessionWrite(path, w);
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    // A line cut short, then the agent goes on.
+    writeSessionWrite(path, { file: writes[agentLine].file, line: '{"type": "assistant", "message": {oops' });
+    for (const w of writes.slice(agentLine + 4)) {
+      writeSessionWrite(path, w);
+      if (w.file) continue;
+      loader.reload();
+      assertLikeWholeLoad(model, path);
+    }
+    assert.ok(after > 0);
+    assert.ok(model.warnings.some((m) => m.includes('agent-a8f00d.jsonl') && /"line":3\b/.test(m)), model.warnings.join('\n'));
+    assert.equal(loader.wholeLoads, 1);
+  });
+
+  it('a live Claude Code session read while its sub-agent was halfway through writing a line shows that line once it is whole', () => {
+    const stem = `agent-half-line${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(4, 4, stem, { agentMessages: 8 });
+    const agentLines = writes.flatMap((w, i) => (w.file.endsWith('.jsonl') ? [i] : []));
+    const [, second, third] = agentLines;
+    for (const w of writes.slice(0, second)) writeSessionWrite(path, w);
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    // The agent's next line, half written when the session's next line is read.
+    const agentFile = join(dir, writes[second].file);
+    const half = Math.floor(writes[second].line.length / 2);
+    appendFileSync(agentFile, writes[second].line.slice(0, half));
+    // Its copy logged in the session (the write after it).
+    writeSessionWrite(path, writes[second + 1]);
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    appendFileSync(agentFile, `${writes[second].line.slice(half)}\n`);
+    for (const w of writes.slice(second + 2, third + 2)) {
+      writeSessionWrite(path, w);
+      if (!w.file) {
+        loader.reload();
+        assertLikeWholeLoad(model, path);
+      }
+    }
+    assert.ok(!model.warnings.some((m) => m.includes('agent-a4f00d.jsonl')), model.warnings.join('\n'));
+  });
+
   it('a live Claude Code session whose sub-agent\'s file is taken away is loaded whole', () => {
     const stem = `agent-gone${++serial}`;
     const path = join(dir, `${stem}.jsonl`);

@@ -14,7 +14,7 @@
  * plain id (letters, digits, `_`, `-`), so an id written in a hostile file cannot leave the folder.
  */
 import { dirname, join } from 'node:path';
-import { SourceFile, type JsonlRecord } from '../../json/source-file';
+import { isPlainUtf8Lines, SourceFile, type JsonlRecord } from '../../json/source-file';
 import { tryParseJson } from '../../json/depth';
 import { type ImportContext, baseName, isObject, str } from '../importer';
 import type { Problem } from '../../util/problems';
@@ -139,10 +139,37 @@ function readAgentFile(sessionPath: string, rel: string, agentId: string, ctx: I
     return undefined;
   }
   const known = cache?.get(rel);
-  const read = known && sameBytes(known.bytes, bytes) ? known : { bytes, ...new SourceFile(full, bytes).jsonl };
+  const read = known && sameBytes(known.bytes, bytes) ? known : (known && readOn(known, bytes, full)) ?? { bytes, ...new SourceFile(full, bytes).jsonl };
   cache?.set(rel, read);
   for (const p of read.problems) ctx.warn(p);
   return { agentId, rel, records: read.records, meta: {}, bytes: read.bytes };
+}
+
+/**
+ * A running agent's file read on from what was read of it, when whole lines were appended to it:
+ * only those are parsed, numbered after the lines before (their records are the ones read then).
+ * Undefined when it is not that (written anew, a line cut short, not plain UTF-8): then it is
+ * parsed whole. It was parsed whole at every line of the session, a few MB for a long agent.
+ */
+function readOn(known: { bytes: Uint8Array; records: JsonlRecord[]; problems: Problem[] }, bytes: Uint8Array, full: string): { bytes: Uint8Array; records: JsonlRecord[]; problems: Problem[] } | undefined {
+  const before = known.bytes;
+  if (bytes.length <= before.length || !isPlainUtf8Lines(before)) return undefined;
+  const added = bytes.subarray(before.length);
+  if (!isPlainUtf8Lines(added) || !sameBytes(before, bytes.subarray(0, before.length))) return undefined;
+  const lines = lineBreaks(before);
+  const { records, problems } = new SourceFile(full, added).jsonl;
+  return {
+    bytes,
+    records: [...known.records, ...records.map((r) => ({ line: r.line + lines, value: r.value }))],
+    problems: [...known.problems, ...problems.map((p) => (p.line === undefined ? p : { ...p, line: p.line + lines }))],
+  };
+}
+
+function lineBreaks(b: Uint8Array): number {
+  const buffer = Buffer.from(b.buffer, b.byteOffset, b.length);
+  let n = 0;
+  for (let at = buffer.indexOf(0x0a); at !== -1; at = buffer.indexOf(0x0a, at + 1)) n++;
+  return n;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
