@@ -62,7 +62,8 @@ export interface LineFollower {
    * Per draft trace, asked after `takeChanged`: where each draft of the last read is among the
    * drafts now (`moved[i]`: old position i's new one, increasing), when steps were added among
    * them and not only at the end (the others, added, are the positions no old one moved to).
-   * Undefined for a trace whose drafts kept their places, or when the follower cannot say.
+   * Undefined for a trace whose drafts kept their places; an empty list when they moved and the
+   * follower cannot say where (the run is then ordered whole).
    */
   takeMoves?(): (Int32Array | undefined)[];
   /**

@@ -1018,6 +1018,24 @@ describe('engine: opening a trace in the document worker', function () {
     assert.ok(!model.warnings.some((m) => m.includes('agent-a4f00d.jsonl')), model.warnings.join('\n'));
   });
 
+  it('a live Claude Code session whose first sub-agent\'s file is written anew shorter, before another agent\'s steps, gives the whole load', () => {
+    const stem = `agent-shorter${++serial}`;
+    const path = join(dir, `${stem}.jsonl`);
+    const writes = claudeCodeSessionWithSubagent(4, 9, stem, { subagents: 2 });
+    const last = writes.length - 3;
+    for (const w of writes.slice(0, last)) writeSessionWrite(path, w);
+    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    // The agent whose steps come first among the drafts (its file sorts first) keeps two lines.
+    const first = join(dir, stem, 'subagents', 'agent-04be1f.jsonl');
+    writeFileSync(first, readFileSync(first, 'utf8').split('\n').slice(0, 2).map((l) => `${l}\n`).join(''));
+    for (const w of writes.slice(last)) {
+      writeSessionWrite(path, w);
+      loader.reload();
+      assertLikeWholeLoad(model, path);
+    }
+    assert.equal(loader.wholeLoads, 1);
+  });
+
   it('a live Claude Code session whose sub-agent\'s file is taken away is loaded whole', () => {
     const stem = `agent-gone${++serial}`;
     const path = join(dir, `${stem}.jsonl`);

@@ -136,8 +136,7 @@ class SessionImport implements LineFollower {
     }
     this.read(records);
     // A new agent's file may sort before one read before: the steps are matched by agent. (Those
-    // after it move among the drafts, as they do when the session's own steps grow: the build
-    // goes by their ids.)
+    // after it move among the drafts, as they do when the session's own steps grow: takeMoves.)
     const before = new Map(this.agents.map((a, k) => [a.agentId, this.transcripts[k]]));
     this.transcripts = agents.map((a, k) => {
       const was = before.get(a.agentId);
@@ -285,8 +284,8 @@ interface DraftLayout {
 
 /**
  * Where each draft of layout `before` is in layout `now` (old position -> new), when any moved;
- * undefined when none did, or when an agent has fewer steps than before (its steps were made
- * anew: no place to say).
+ * undefined when none did; empty when an agent has fewer steps than before (its steps were made
+ * anew: there is no place to say, so the run is ordered whole).
  */
 function movesBetween(before: DraftLayout, now: DraftLayout): Int32Array | undefined {
   const starts = new Map<string, { at: number; count: number }>();
@@ -301,7 +300,7 @@ function movesBetween(before: DraftLayout, now: DraftLayout): Int32Array | undef
   let any = false;
   for (const a of before.agents) {
     const to = starts.get(a.agentId);
-    if (!to || to.count < a.count) return undefined;
+    if (!to || to.count < a.count) return new Int32Array(0);
     for (let j = 0; j < a.count; j++) moved[from + j] = to.at + j;
     any ||= to.at !== from;
     from += a.count;
