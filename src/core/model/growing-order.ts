@@ -103,21 +103,16 @@ export class GrowingOrder {
   grow(input: OrderInput, changed: ReadonlySet<number>, moved?: Int32Array): DecisionOrder | undefined {
     const before = this.count;
     if (input.count < before) return undefined;
-    // The new drafts, in file order; and the last old one's place (a new draft before it came among them).
-    let added: number[];
-    let lastOld = before - 1;
-    if (moved) {
-      if (!this.renumber(moved, input.count)) return undefined;
-      const old = new Uint8Array(input.count);
-      for (const i of moved) old[i] = 1;
-      added = [];
-      for (let i = 0; i < input.count; i++) if (!old[i]) added.push(i);
-      lastOld = before > 0 ? moved[before - 1] : -1;
-    } else {
-      added = [];
-      for (let i = before; i < input.count; i++) added.push(i);
+    // The new drafts, in file order: the places no old one moved to (after them all, unless some
+    // moved); and the last old one's place (a new draft before it came among them).
+    if (moved && !this.renumber(moved, input.count)) return undefined;
+    const isNew = new Set<number>();
+    for (let i = moved ? 0 : before, k = 0; i < input.count; i++) {
+      if (moved && k < moved.length && moved[k] === i) k++;
+      else isNew.add(i);
     }
-    const isNew = new Set(added);
+    const added = [...isNew];
+    const lastOld = moved && before > 0 ? moved[before - 1] : before - 1;
     for (const i of changed) {
       if (isNew.has(i)) continue;
       const sourceId = input.sourceId(i);

@@ -27,7 +27,7 @@ import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { cutIntoRequests, otlpLines, spansAsTheyEnd, type OtlpSpan } from '../../support/otlp-lines';
-import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, writeSessionWrite } from '../../support/claude-code-session';
+import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, writeSessionWrite, type SessionWrite } from '../../support/claude-code-session';
 import { completeLines, parsesWhole } from '../../../src/core/engine/stream/complete-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
@@ -83,6 +83,45 @@ function open(path: string, extra: Partial<OpenDocumentParams> = {}): { model: M
   const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, ...extra }, model.apply);
   loader.open();
   return { model, loader };
+}
+
+/**
+ * A generated live Claude Code session with sub-agents (claudeCodeSessionWithSubagent), its file
+ * named after `name`: its writes, where its first Task call and that call's result are, and
+ * `openAfter(n)`: the first n writes made, then the session opened as the editor follows it (the
+ * files beside it read too).
+ */
+function subagentSession(name: string, seed: number, turns: number, opts: Parameters<typeof claudeCodeSessionWithSubagent>[3] = {}) {
+  const stem = `${name}${++serial}`;
+  const path = join(dir, `${stem}.jsonl`);
+  const writes = claudeCodeSessionWithSubagent(seed, turns, stem, opts);
+  return {
+    stem, path, writes,
+    task: writes.findIndex((w) => w.line.includes('"name":"Task"')),
+    result: writes.findIndex((w) => w.line.includes('task-result-')),
+    openAfter(n: number, extra: Partial<OpenDocumentParams> = {}): { model: Model; loader: DocumentLoader } {
+      for (const w of writes.slice(0, n)) writeSessionWrite(path, w);
+      return open(path, { siblings: true, streamFromBytes: 1 << 30, ...extra });
+    },
+  };
+}
+
+/**
+ * Makes `writes` of the session at `path`; after each of its own lines (the files beside it are
+ * read with the session's next line), reads it on, checks it against a whole load, then runs
+ * `each`. How many of its own lines were written.
+ */
+function followWrites(path: string, writes: readonly SessionWrite[], { model, loader }: { model: Model; loader: DocumentLoader }, each?: () => void): number {
+  let lines = 0;
+  for (const w of writes) {
+    writeSessionWrite(path, w);
+    if (w.file) continue;
+    lines++;
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    each?.();
+  }
+  return lines;
 }
 
 /**
@@ -793,20 +832,9 @@ describe('engine: opening a trace in the document worker', function () {
 
   it('a live Claude Code session follows its sub-agent as it runs: the agent\'s files read again at each line, the session never loaded whole again', () => {
     for (const seed of [3, 8]) {
-      const stem = `subagents${++serial}`;
-      const path = join(dir, `${stem}.jsonl`);
-      const writes = claudeCodeSessionWithSubagent(seed, 6, stem);
-      writeFileSync(path, writes.slice(0, 8).map((w) => `${w.line}\n`).join(''));
-      const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 2 });
-      let sessionWrites = 0;
-      for (const w of writes.slice(8)) {
-        writeSessionWrite(path, w);
-        // The agent's own files, written beside the session, are read with its next line.
-        if (w.file) continue;
-        sessionWrites++;
-        loader.reload();
-        assertLikeWholeLoad(model, path);
-      }
+      const { path, writes, openAfter } = subagentSession('subagents', seed, 6);
+      const { model, loader } = openAfter(8, { checkpointLag: 2 });
+      const sessionWrites = followWrites(path, writes.slice(8), { model, loader });
       // Loaded whole on opening; every line read alone, the one after the agent's files appeared too.
       assert.deepEqual([loader.wholeLoads, loader.followedReads], [1, sessionWrites], `seed ${seed}`);
       const agent = model.runs[0].steps.find((st) => st.kind === 'agent' && st.attributes.agentType === 'Explore');
@@ -817,27 +845,18 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session\'s running sub-agent is under the model step that called it until its Task\'s result comes, then under the Task call', () => {
-    const stem = `running-agent${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(3, 4, stem);
-    const result = writes.findIndex((w) => w.line.includes('task-result-'));
-    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
-    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { path, writes, task, result, openAfter } = subagentSession('running-agent', 3, 4);
+    const { model, loader } = openAfter(task + 1);
     const parentOfAgent = (): Step | undefined => {
       const steps = model.runs[0].steps;
       const agent = steps.find((st) => st.kind === 'agent' && st.attributes.agentId === 'a3f00d');
       return steps.find((st) => st.id === agent?.parentId);
     };
-    for (const w of writes.slice(task + 1, result)) {
-      writeSessionWrite(path, w);
-      if (w.file) continue;
-      loader.reload();
-      assertLikeWholeLoad(model, path);
+    followWrites(path, writes.slice(task + 1, result), { model, loader }, () => {
       // The response's first line (its text block) is the step's; its next line called Task.
       assert.deepEqual([parentOfAgent()?.kind, parentOfAgent()?.id], ['llm', 'task-text-3'], 'under the model step whose reply called Task');
       assert.deepEqual(model.warnings.filter((m) => m.includes('not in the trace')), [], 'no parent missing while it runs');
-    }
+    });
     writeSessionWrite(path, writes[result]);
     loader.reload();
     assertLikeWholeLoad(model, path);
@@ -846,13 +865,8 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session\'s long sub-agent costs each line what it adds: the run is not detected again from its first step', () => {
-    const stem = `long-agent${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(9, 4, stem, { agentMessages: 60 });
-    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
-    const result = writes.findIndex((w) => w.line.includes('task-result-'));
-    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 4 });
+    const { path, writes, task, result, openAfter } = subagentSession('long-agent', 9, 4, { agentMessages: 60 });
+    const { model, loader } = openAfter(task + 1, { checkpointLag: 4 });
     let lines = 0;
     for (const w of writes.slice(task + 1, result)) {
       writeSessionWrite(path, w);
@@ -873,13 +887,8 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session goes on growing its run\'s order after a sub-agent ran, its new steps going before the agent\'s among the drafts', () => {
-    const stem = `after-agent${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(2, 8, stem);
-    const result = writes.findIndex((w) => w.line.includes('task-result-'));
-    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
-    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { path, writes, task, result, openAfter } = subagentSession('after-agent', 2, 8);
+    const { model, loader } = openAfter(task + 1);
     for (const w of writes.slice(task + 1, result + 1)) {
       writeSessionWrite(path, w);
       if (!w.file) loader.reload();
@@ -906,19 +915,9 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session follows a second sub-agent whose files sort before the first\'s, each under its Task call', () => {
-    const stem = `two-agents${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(4, 9, stem, { subagents: 2 });
-    writeFileSync(path, writes.slice(0, 8).map((w) => `${w.line}\n`).join(''));
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30, checkpointLag: 2 });
-    let sessionWrites = 0;
-    for (const w of writes.slice(8)) {
-      writeSessionWrite(path, w);
-      if (w.file) continue;
-      sessionWrites++;
-      loader.reload();
-      assertLikeWholeLoad(model, path);
-    }
+    const { stem, path, writes, openAfter } = subagentSession('two-agents', 4, 9, { subagents: 2 });
+    const { model, loader } = openAfter(8, { checkpointLag: 2 });
+    const sessionWrites = followWrites(path, writes.slice(8), { model, loader });
     assert.deepEqual([loader.wholeLoads, loader.followedReads], [1, sessionWrites]);
     const steps = model.runs[0].steps;
     const agents = steps.filter((st) => st.kind === 'agent' && st.attributes.agentType === 'Explore');
@@ -928,13 +927,9 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session whose sub-agent\'s messages were read inline before its file appeared is loaded whole then, as the whole load leaves them out', () => {
-    const stem = `inline-first${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(5, 4, stem);
-    const task = writes.findIndex((w) => w.line.includes('"name":"Task"'));
+    const { path, writes, task, openAfter } = subagentSession('inline-first', 5, 4);
     const firstProgress = writes.findIndex((w, i) => i > task && !w.file);
-    writeFileSync(path, writes.slice(0, task + 1).map((w) => `${w.line}\n`).join(''));
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { model, loader } = openAfter(task + 1);
     // The agent's first message logged in the session before its own files are there: read inline.
     writeSessionWrite(path, writes[firstProgress]);
     loader.reload();
@@ -950,14 +945,10 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session whose sub-agent\'s file is written anew, not appended to, makes that agent\'s steps anew', () => {
-    const stem = `agent-rewritten${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(7, 4, stem);
-    const result = writes.findIndex((w) => w.line.includes('task-result-'));
+    const { stem, path, writes, result, openAfter } = subagentSession('agent-rewritten', 7, 4);
     const own = writes.slice(0, result).filter((w) => !w.file);
     const lastOwn = writes.lastIndexOf(own[own.length - 1]);
-    for (const w of writes.slice(0, lastOwn)) writeSessionWrite(path, w);
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { model, loader } = openAfter(lastOwn);
     // The agent's file as it will be, longer, with its first message changed.
     const agentFile = join(dir, stem, 'subagents', 'agent-a7f00d.jsonl');
     const lines = readFileSync(agentFile, 'utf8').split('\n').filter(Boolean);
@@ -971,34 +962,23 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   it('a live Claude Code session whose running sub-agent writes a line that is not JSON warns as the whole load does, at that line of the agent\'s file', () => {
-    const stem = `agent-bad-line${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(8, 4, stem, { agentMessages: 10 });
+    const { path, writes, openAfter } = subagentSession('agent-bad-line', 8, 4, { agentMessages: 10 });
     const agentLine = writes.findIndex((w) => w.file.endsWith('.jsonl'));
     const after = writes.findIndex((w, i) => i > agentLine + 4 && w.file.endsWith('.jsonl'));
-    for (const w of writes.slice(0, agentLine + 4)) writeSessionWrite(path, w);
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { model, loader } = openAfter(agentLine + 4);
     // A line cut short, then the agent goes on.
     writeSessionWrite(path, { file: writes[agentLine].file, line: '{"type": "assistant", "message": {oops' });
-    for (const w of writes.slice(agentLine + 4)) {
-      writeSessionWrite(path, w);
-      if (w.file) continue;
-      loader.reload();
-      assertLikeWholeLoad(model, path);
-    }
+    followWrites(path, writes.slice(agentLine + 4), { model, loader });
     assert.ok(after > 0);
     assert.ok(model.warnings.some((m) => m.includes('agent-a8f00d.jsonl') && /"line":3\b/.test(m)), model.warnings.join('\n'));
     assert.equal(loader.wholeLoads, 1);
   });
 
   it('a live Claude Code session read while its sub-agent was halfway through writing a line shows that line once it is whole', () => {
-    const stem = `agent-half-line${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(4, 4, stem, { agentMessages: 8 });
+    const { path, writes, openAfter } = subagentSession('agent-half-line', 4, 4, { agentMessages: 8 });
     const agentLines = writes.flatMap((w, i) => (w.file.endsWith('.jsonl') ? [i] : []));
     const [, second, third] = agentLines;
-    for (const w of writes.slice(0, second)) writeSessionWrite(path, w);
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { model, loader } = openAfter(second);
     // The agent's next line, half written when the session's next line is read.
     const agentFile = join(dir, writes[second].file);
     const half = Math.floor(writes[second].line.length / 2);
@@ -1008,41 +988,24 @@ describe('engine: opening a trace in the document worker', function () {
     loader.reload();
     assertLikeWholeLoad(model, path);
     appendFileSync(agentFile, `${writes[second].line.slice(half)}\n`);
-    for (const w of writes.slice(second + 2, third + 2)) {
-      writeSessionWrite(path, w);
-      if (!w.file) {
-        loader.reload();
-        assertLikeWholeLoad(model, path);
-      }
-    }
+    followWrites(path, writes.slice(second + 2, third + 2), { model, loader });
     assert.ok(!model.warnings.some((m) => m.includes('agent-a4f00d.jsonl')), model.warnings.join('\n'));
   });
 
   it('a live Claude Code session whose first sub-agent\'s file is written anew shorter, before another agent\'s steps, gives the whole load', () => {
-    const stem = `agent-shorter${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(4, 9, stem, { subagents: 2 });
+    const { stem, path, writes, openAfter } = subagentSession('agent-shorter', 4, 9, { subagents: 2 });
     const last = writes.length - 3;
-    for (const w of writes.slice(0, last)) writeSessionWrite(path, w);
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { model, loader } = openAfter(last);
     // The agent whose steps come first among the drafts (its file sorts first) keeps two lines.
     const first = join(dir, stem, 'subagents', 'agent-04be1f.jsonl');
     writeFileSync(first, readFileSync(first, 'utf8').split('\n').slice(0, 2).map((l) => `${l}\n`).join(''));
-    for (const w of writes.slice(last)) {
-      writeSessionWrite(path, w);
-      loader.reload();
-      assertLikeWholeLoad(model, path);
-    }
+    followWrites(path, writes.slice(last), { model, loader });
     assert.equal(loader.wholeLoads, 1);
   });
 
   it('a live Claude Code session whose sub-agent\'s file is taken away is loaded whole', () => {
-    const stem = `agent-gone${++serial}`;
-    const path = join(dir, `${stem}.jsonl`);
-    const writes = claudeCodeSessionWithSubagent(6, 4, stem);
-    const result = writes.findIndex((w) => w.line.includes('task-result-'));
-    for (const w of writes.slice(0, result)) writeSessionWrite(path, w);
-    const { model, loader } = open(path, { siblings: true, streamFromBytes: 1 << 30 });
+    const { stem, path, writes, result, openAfter } = subagentSession('agent-gone', 6, 4);
+    const { model, loader } = openAfter(result);
     assert.ok(model.runs[0].steps.some((st) => st.attributes.agentId === 'a6f00d'));
     rmSync(join(dir, stem), { recursive: true });
     writeSessionWrite(path, writes[result]);

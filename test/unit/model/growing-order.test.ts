@@ -29,6 +29,14 @@ function whole(drafts: readonly Draft[]): { order: ReturnType<typeof plain>; war
   return { order: plain(ordered), warned: warnings.length > 0, ordered, allocator };
 }
 
+/** A growth's answer checked against the whole order: true when it grew (then it is that order), false when it refused. */
+function grewAsWhole(got: DecisionOrder | undefined, expected: ReturnType<typeof whole>): boolean {
+  if (!got) return false;
+  assert.ok(!expected.warned, 'grew over drafts whose order warns');
+  assert.deepEqual(plain(got), expected.order);
+  return true;
+}
+
 function plain(o: DecisionOrder): { order: number[]; ids: string[]; parentOf: number[]; depth: number[]; idBySource: [string, number][] } {
   return { order: [...o.order], ids: [...o.ids], parentOf: [...o.parentOf], depth: [...o.depth], idBySource: [...o.idBySource].sort((a, b) => a[0].localeCompare(b[0])) };
 }
@@ -70,12 +78,8 @@ describe('a decision order that grows with its drafts', () => {
         for (const i of changed) drafts[i] = { ...drafts[i], name: `${drafts[i].name}!` };
         const upTo = drafts.slice(0, end);
         const expected = whole(upTo);
-        const got = growing?.grow(inputOf(upTo), changed);
-        if (got) {
-          grown++;
-          assert.ok(!expected.warned, 'grew over drafts whose order warns');
-          assert.deepEqual(plain(got), expected.order);
-        } else {
+        if (grewAsWhole(growing?.grow(inputOf(upTo), changed), expected)) grown++;
+        else {
           refused++;
           growing = GrowingOrder.seed(inputOf(upTo), expected.ordered, expected.allocator, expected.warned);
         }
@@ -106,14 +110,8 @@ describe('a decision order that grows with its drafts', () => {
         changed.add(i);
       }
       const expected = whole(now);
-      const got = growing.grow(inputOf(now), changed, Int32Array.from(oldAt));
-      if (got) {
-        grown++;
-        assert.ok(!expected.warned, 'grew over drafts whose order warns');
-        assert.deepEqual(plain(got), expected.order);
-      } else {
-        refused++;
-      }
+      if (grewAsWhole(growing.grow(inputOf(now), changed, Int32Array.from(oldAt)), expected)) grown++;
+      else refused++;
     }), { numRuns: 600 });
     assert.ok(grown > 100 && refused > 20, `grown ${grown}, refused ${refused}`);
   });

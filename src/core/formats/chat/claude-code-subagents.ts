@@ -37,8 +37,6 @@ export interface SubagentFile {
   meta: Record<string, unknown>;
   /** The Task call that started it, when known. */
   taskId?: string;
-  /** The file's bytes as read (a live session's agent goes on from them when its file grows). */
-  bytes?: Uint8Array;
 }
 
 /** Which Task call started which agent, and the prompts of Task calls (for the last-resort match). */
@@ -142,7 +140,7 @@ function readAgentFile(sessionPath: string, rel: string, agentId: string, ctx: I
   const read = known && sameBytes(known.bytes, bytes) ? known : (known && readOn(known, bytes, full)) ?? { bytes, ...new SourceFile(full, bytes).jsonl };
   cache?.set(rel, read);
   for (const p of read.problems) ctx.warn(p);
-  return { agentId, rel, records: read.records, meta: {}, bytes: read.bytes };
+  return { agentId, rel, records: read.records, meta: {} };
 }
 
 /**

@@ -413,12 +413,13 @@ function agentStep(a: SubagentFile, parent: string | null): DraftStep {
   };
 }
 
-/** `now` is `before`'s file with whole lines added after it: its lines before are the same, so are their records. */
+/**
+ * `now` is `before`'s file with whole lines added after it. readAgentFile gives the records read
+ * before as the same objects exactly then (the same bytes, or only the lines appended parsed): a
+ * file parsed whole has records of its own.
+ */
 function linesAppended(before: SubagentFile, now: SubagentFile): boolean {
-  const a = before.bytes;
-  const b = now.bytes;
-  if (!a || !b || a.length === 0 || a[a.length - 1] !== 0x0a || b.length < a.length || now.records.length < before.records.length) return false;
-  return Buffer.from(b.buffer, b.byteOffset, a.length).equals(a);
+  return now.records.length >= before.records.length && before.records.every((r, i) => now.records[i] === r);
 }
 
 /** Agent steps for sub-agents whose messages are in the session file itself (sidechain lines, agent_progress events). */
