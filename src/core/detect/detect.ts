@@ -17,7 +17,7 @@ import {
   looksLikeErrorOutput, providerFailure, replyRejected,
 } from './text';
 import type { DetectOptions, Finding } from './types';
-import { sha256Hex } from '../util/hash';
+import { sha256Latin1 } from '../util/hash';
 
 /**
  * What the detectors keep of a step they may name later (the model step that made a call, the
@@ -32,8 +32,14 @@ interface Seen {
   index: number;
   depth: number;
   status: Step['status'];
-  /** The calls its reply makes (model steps; NO_CALLS for the others). */
-  calls: readonly { id?: string; name: string }[];
+  /**
+   * The names of the calls its reply makes (model steps; NO_NAMES for the others), and of those
+   * made without a call id: a call with an id is announced by its id (every id a model step gave is
+   * in llmByCallId), else only by a call without one. Names, not objects: this is kept for every
+   * call id of the run (llmByCallId), and an object per call was a tenth of the detectors' time.
+   */
+  callNames: readonly string[];
+  idlessCallNames: readonly string[];
   /** Its reply text is empty or blank (model steps). */
   replyBlank: boolean;
   /** Its reply text, or a digest of it, for call keys (model steps; see callKey). */
@@ -54,7 +60,7 @@ const TOOL_LIKE = new Set(['tool', 'retrieval']);
 export const INTERMEDIATE_EPISODE = 'intermediateEpisode';
 
 /** A Seen that makes no call: every tool step's (one list, not one each). */
-const NO_CALLS: readonly { id?: string; name: string }[] = Object.freeze([]);
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 interface RepeatedCall {
   count: number;
@@ -197,13 +203,14 @@ class Detector {
   /** The harness ended the run before the agent finished (exit status, sample limit), reported on the last model step. */
   private harnessStopped = false;
   /**
-   * Each call made, by workspace version and call key: how often and how many times in a row, and
-   * its last step. One per distinct call, so for the run's life (a run read as a stream): the last
-   * step as its id and position, not its Seen, and no key joined to the version (a joined string
-   * holds its parts): 10^6 steps made about 330,000 of these.
+   * Each call made since the workspace last changed, by call key: how often and how many times in
+   * a row, and its last step. Repeats count within one workspace version, so the calls of earlier
+   * versions are dropped (the repeated ones stay in `repeated`): a run that never changes its
+   * workspace keeps one per distinct call for its life (10^6 steps made about 330,000), so the last
+   * step is kept as its id and position, not its Seen.
    */
-  private readonly calls = new Map<number, Map<string, RepeatedCall>>();
-  /** The calls of `calls` that are repeated (see isRepeated). */
+  private calls = new Map<string, RepeatedCall>();
+  /** The calls made more than once (see isRepeated), of any workspace version. */
   private readonly repeated: RepeatedCall[] = [];
   private readonly lastCallByDepth = new Map<number, { workspace: number; key: string }>();
   private toolStepsSinceLlm = 0;
@@ -255,14 +262,15 @@ class Detector {
     for (const [k, v] of this.failedCalls) c.failedCalls.set(k, v);
     c.workspaceVersion = this.workspaceVersion;
     c.harnessStopped = this.harnessStopped;
-    const repeated = new Set(this.repeated);
-    for (const [version, calls] of this.calls) {
-      c.calls.set(version, new Map([...calls].map(([key, call]) => {
-        const copied = { ...call };
-        if (repeated.has(call)) c.repeated.push(copied);
-        return [key, copied];
-      })));
+    // The calls of this workspace version are counted in place, so copied; a repeated call of an
+    // earlier version never changes again, and is shared.
+    const callCopies = new Map<RepeatedCall, RepeatedCall>();
+    for (const [key, call] of this.calls) {
+      const copied = { ...call };
+      callCopies.set(call, copied);
+      c.calls.set(key, copied);
     }
+    for (const call of this.repeated) c.repeated.push(callCopies.get(call) ?? call);
     for (const [k, v] of this.lastCallByDepth) c.lastCallByDepth.set(k, v);
     c.toolStepsSinceLlm = this.toolStepsSinceLlm;
     c.llmCount = this.llmCount;
@@ -345,7 +353,8 @@ class Detector {
 
   private visitLlm(step: Step): void {
     this.llmCount++;
-    const kept = seen(step);
+    const calls = outputToolCalls(step);
+    const kept = seen(step, calls);
     this.firstLlm ??= kept;
     const sawPending = this.resolveObservers(step);
     if (!sawPending && this.toolStepsSinceLlm === 0) this.inferFromInputTail(step);
@@ -366,7 +375,6 @@ class Detector {
       this.add(step, 'SYS.CONTEXT_OVERFLOW', 'context-overflow', `the reply was cut at the length limit (finish reason "${step.finishReason}")`);
     }
 
-    const calls = outputToolCalls(step);
     for (const call of calls) {
       if (call.id) this.llmByCallId.set(call.id, kept);
       if (FINAL_TOOL.test(call.name)) this.finalAnswerSeen = true;
@@ -398,7 +406,7 @@ class Detector {
       return;
     }
     this.markAction(kept, false);
-    if (step.toolCall && changesWorkspace(step.toolCall.name, step.toolCall.arguments)) this.workspaceVersion++;
+    if (step.toolCall && changesWorkspace(step.toolCall.name, step.toolCall.arguments)) this.workspaceChanged();
     // Action tools (think, write_file, click) legitimately return "", null or {}: for them only a "no results" text counts.
     const v = step.output?.value;
     const lookup = step.kind === 'retrieval' || LOOKUP_TOOL.test(name);
@@ -609,11 +617,9 @@ class Detector {
     const before = this.lastCallByDepth.get(step.depth);
     const inRow = before !== undefined && before.workspace === workspace && before.key === key;
     this.lastCallByDepth.set(step.depth, { workspace, key });
-    let inVersion = this.calls.get(workspace);
-    if (!inVersion) this.calls.set(workspace, (inVersion = new Map()));
-    const s = inVersion.get(key);
+    const s = this.calls.get(key);
     if (!s) {
-      inVersion.set(key, { count: 1, lastId: kept.id, lastIndex: kept.index, run: 1, maxRun: 1, name: step.toolCall!.name });
+      this.calls.set(key, { count: 1, lastId: kept.id, lastIndex: kept.index, run: 1, maxRun: 1, name: step.toolCall!.name });
       return;
     }
     const wasRepeated = this.isRepeated(s);
@@ -623,6 +629,16 @@ class Detector {
     s.run = inRow ? s.run + 1 : 1;
     s.maxRun = Math.max(s.maxRun, s.run);
     if (!wasRepeated && this.isRepeated(s)) this.repeated.push(s);
+  }
+
+  /**
+   * A successful call changed the workspace: calls after it are new calls (a test run again after
+   * an edit checks the edit), so what was counted or failed before can never match again.
+   */
+  private workspaceChanged(): void {
+    this.workspaceVersion++;
+    this.calls = new Map();
+    this.failedCalls.clear();
   }
 
   /** A call the end of the run reports as a loop: made `repeatThreshold` times, or twice in a row (counts only grow). */
@@ -656,7 +672,7 @@ class Detector {
       // Neither the failed last action nor the tool-only last reply is an early stop here.
     } else if (this.lastAction && this.lastActionFailed && (!last || last.index < this.lastAction.index)) {
       this.add(this.lastAction, 'ORCH.PREMATURE_STOP', 'ends-on-error', 'the run ends on this failure; no model step came after it');
-    } else if (last && !this.finalAnswerSeen && last.status !== 'error' && last.replyBlank && last.calls.length > 0) {
+    } else if (last && !this.finalAnswerSeen && last.status !== 'error' && last.replyBlank && last.callNames.length > 0) {
       this.add(last, 'ORCH.PREMATURE_STOP', 'ends-on-error', 'the last model reply only calls tools: the run has no final answer');
     }
     const limit = this.options.stepLimit;
@@ -816,16 +832,19 @@ function flat(...parts: string[]): string {
 }
 
 function compactKey(text: string): string {
-  return text.length > LONGEST_KEPT_KEY ? [DIGEST_MARK, sha256Hex(text)].join('') : text;
+  return text.length > LONGEST_KEPT_KEY ? [DIGEST_MARK, sha256Latin1(text)].join('') : text;
 }
 
 /** What the detectors keep of a step (see Seen); its reply is read once, here. */
-function seen(step: Step): Seen {
-  if (step.kind !== 'llm') return { id: step.id, parentId: step.parentId, index: step.index, depth: step.depth, status: step.status, calls: NO_CALLS, replyBlank: true, replyKey: '0::' };
+function seen(step: Step, calls?: readonly { id?: string; name: string }[]): Seen {
+  if (step.kind !== 'llm') return { id: step.id, parentId: step.parentId, index: step.index, depth: step.depth, status: step.status, callNames: NO_NAMES, idlessCallNames: NO_NAMES, replyBlank: true, replyKey: '0::' };
+  calls ??= outputToolCalls(step);
   const text = outputText(step) ?? '';
+  const idless = calls.filter((c) => c.id === undefined);
   return {
     id: step.id, parentId: step.parentId, index: step.index, depth: step.depth, status: step.status,
-    calls: outputToolCalls(step).map((c) => (c.id === undefined ? { name: c.name } : { id: c.id, name: c.name })),
+    callNames: calls.length === 0 ? NO_NAMES : calls.map((c) => c.name),
+    idlessCallNames: idless.length === 0 ? NO_NAMES : idless.map((c) => c.name),
     replyBlank: text.trim() === '',
     // A bounded digest keeps keys small: its length, head and tail.
     replyKey: compactKey(flat(String(text.length), text.slice(0, 300), text.slice(-300))),
@@ -834,14 +853,14 @@ function seen(step: Step): Seen {
 
 /** A model reply that answers in text and calls nothing: the agent's final answer. */
 function answersInText(step: Seen): boolean {
-  return step.calls.length === 0 && !step.replyBlank;
+  return step.callNames.length === 0 && !step.replyBlank;
 }
 
 /** Did a model step announce this call (by call id, or the causing model step calls the same tool)? Then it was checked there. */
 function announced(call: NonNullable<Step['toolCall']>, cause: Seen | undefined, llmByCallId: ReadonlyMap<string, Seen>): boolean {
   if (call.id && llmByCallId.has(call.id)) return true;
   if (!cause) return false;
-  return cause.calls.some((c) => c.name === call.name && (!c.id || !call.id || c.id === call.id));
+  return (call.id ? cause.idlessCallNames : cause.callNames).includes(call.name);
 }
 
 function errorText(step: Step): string {
@@ -855,6 +874,7 @@ function errorText(step: Step): string {
 function outputText(step: Step): string | undefined {
   const o = step.output;
   if (!o) return undefined;
+  if (o.messages?.length === 1) return o.messages[0].content ?? '';
   if (o.messages?.length) return o.messages.map((m: ChatMessage) => m.content ?? '').join('\n');
   if (typeof o.value === 'string') return o.value;
   if (o.value === undefined || o.value === null) return undefined;

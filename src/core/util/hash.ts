@@ -9,6 +9,14 @@ export function sha256Hex(data: Uint8Array | string): string {
   return digestOf('sha256', data, 'hex');
 }
 
+/**
+ * The sha256 of `data` as 32 characters, one byte each (latin1): half the length of the hex, for a
+ * digest kept as a key (the detectors keep one per distinct call of a run) and hashed at each lookup.
+ */
+export function sha256Latin1(data: Uint8Array | string): string {
+  return digestOf('sha256', data, 'binary');
+}
+
 /** One digest: one-shot `crypto.hash` where there is one, else a Hash object. */
 function digestOf(algorithm: string, data: Uint8Array | string, encoding: crypto.BinaryToTextEncoding): string {
   return typeof crypto.hash === 'function' ? crypto.hash(algorithm, data, encoding) : crypto.createHash(algorithm).update(data).digest(encoding);

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { detect, StreamDetector, type DetectOptions } from '../../../src/core/detect';
+import { detect, StreamDetector, type DetectOptions, type Finding } from '../../../src/core/detect';
 import { loadTraceFile } from '../../../src/core/load';
 import type { Trace } from '../../../src/core/model/schema';
 import { generateTraceModel } from '../../support/generate-traces';
@@ -148,6 +148,28 @@ describe('StreamDetector: detection over a run read in batches', function () {
     const found = copy.findings();
     assert.deepEqual(found, detect(run));
     assert.ok(found.some((f) => f.rule === 'repeat-loop' && f.stepId === 't2'), 'the loop is reported on its last call');
+  });
+
+  it('a copy made after the workspace changed reports the loop before the change, and counts the calls after it afresh', () => {
+    const loopBefore = [
+      llmCall('m1', 'search', { q: 'x' }), toolStep('t1', 'search', { q: 'x' }),
+      llmCall('m2', 'search', { q: 'x' }), toolStep('t2', 'search', { q: 'x' }),
+      llmCall('m3', 'write_file', { path: 'a.py', content: 'x = 1' }), toolStep('t3', 'write_file', { path: 'a.py', content: 'x = 1' }),
+    ];
+    // The same call once after the edit (no loop), and another call twice (a loop of the new version).
+    const once = traceOf([...loopBefore, llmCall('m4', 'search', { q: 'x' }), toolStep('t4', 'search', { q: 'x' }), llmSays('m5', 'Done.')]);
+    const twice = traceOf([...loopBefore, llmCall('m4', 'search', { q: 'y' }), toolStep('t4', 'search', { q: 'y' }),
+      llmCall('m5', 'search', { q: 'y' }), toolStep('t5', 'search', { q: 'y' }), llmSays('m6', 'Done.')]);
+    const original = new StreamDetector(once);
+    original.add(once.steps.slice(0, loopBefore.length));
+    const copy = original.copy();
+    original.add(once.steps.slice(loopBefore.length));
+    copy.add(twice.steps.slice(loopBefore.length));
+    const loops = (findings: Finding[]): string[] => findings.filter((f) => f.rule === 'repeat-loop').map((f) => f.stepId).sort();
+    assert.deepEqual(original.findings(), detect(once));
+    assert.deepEqual(copy.findings(), detect(twice));
+    assert.deepEqual(loops(original.findings()), ['t2'], 'the loop before the edit, and no loop of the call made again after it');
+    assert.deepEqual(loops(copy.findings()), ['t2', 't5'], 'the loop before the edit, and the new one after it');
   });
 
   it('generated runs with failures, loops and nesting, cut at random (property)', () => {

@@ -713,6 +713,20 @@ describe('engine: opening a trace in the document worker', function () {
     assert.equal(loader.wholeRunDetections, 0, 'the findings came from the detectors fed as lines were read, not from detecting the whole run again');
   });
 
+  it('a large file, hashed on a thread of its own, has the same sha256 as it grows, and an unchanged one says so', () => {
+    const all = lines(benchTraceText('jsonl', 300));
+    const path = write(all.slice(0, 200).join('\n') + '\n');
+    const { model, loader } = open(path, { hashOnAThreadFromBytes: 0 });
+    // Its headers (with the file's sha256) are the whole load's.
+    assertLikeWholeLoad(model, path);
+    appendFileSync(path, all.slice(200).join('\n') + '\n');
+    loader.reload();
+    assertLikeWholeLoad(model, path);
+    model.events = [];
+    loader.reload();
+    assert.deepEqual(model.events, ['unchanged']);
+  });
+
   it('a file read whole and read again sends only the steps that changed or came: the reset says what each run keeps', () => {
     const runs = [1, 2, 3].map((seed) => lines(benchTraceText('jsonl', 40, seed)));
     const path = write(runs.map((r) => r.join('\n')).join('\n') + '\n');

@@ -179,16 +179,21 @@ export class FileHasher {
   private readonly hash = createHash('sha256');
   hashedTo = 0;
 
-  constructor(private readonly path: string) {}
+  constructor(protected readonly path: string) {}
 
   readonly onChunk = (chunk: Uint8Array, at: number): void => {
-    if (at > this.hashedTo) { this.hash.update(readFileRange(this.path, this.hashedTo, at)); this.hashedTo = at; }
+    if (at > this.hashedTo) { this.update(readFileRange(this.path, this.hashedTo, at)); this.hashedTo = at; }
     const end = at + chunk.length;
-    if (end > this.hashedTo) { this.hash.update(chunk.subarray(this.hashedTo - at)); this.hashedTo = end; }
+    if (end > this.hashedTo) { this.update(chunk.subarray(this.hashedTo - at)); this.hashedTo = end; }
   };
 
   /** The hex sha256 of the bytes hashed so far; more can follow. */
   digest(): string {
     return this.hash.copy().digest('hex');
+  }
+
+  /** Hash the file's next bytes (ThreadFileHasher hashes them on a thread of its own). */
+  protected update(bytes: Uint8Array): void {
+    this.hash.update(bytes);
   }
 }
