@@ -43,12 +43,9 @@ export class StepIdAllocator {
   /** The next step's id, in file order. */
   next(sourceId: string | undefined, fingerprint: StepFingerprint): string {
     const base = sourceId || `step-${fingerprintHash(fingerprint)}`;
-    const known = this.seen.get(base);
     // Most steps: a base seen for the first time is its own id.
-    if (known === undefined) {
-      this.seen.set(base, 1);
-      return base;
-    }
+    const known = this.seen.addIfAbsent(base, 1);
+    if (known === undefined) return base;
     let k = known;
     let id: string;
     // A literal source id "x#2" may already be taken by the second "x": count on until free.

@@ -9,6 +9,7 @@ describe('engine: the id map', () => {
       fc.record({ kind: fc.constant('set' as const), id: fc.string({ maxLength: 4 }), position: fc.nat(100) }),
       fc.record({ kind: fc.constant('delete' as const), id: fc.string({ maxLength: 4 }) }),
       fc.record({ kind: fc.constant('clear' as const) }),
+      fc.record({ kind: fc.constant('addIfAbsent' as const), id: fc.string({ maxLength: 4 }), position: fc.nat(100) }),
     );
     fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
       const map = new IdMap();
@@ -18,6 +19,10 @@ describe('engine: the id map', () => {
         if (o.kind === 'set') ref.set(o.id, o.position);
         if (o.kind === 'delete') { map.delete(o.id); ref.delete(o.id); }
         if (o.kind === 'clear') { map.clear(); ref.clear(); }
+        if (o.kind === 'addIfAbsent') {
+          assert.equal(map.addIfAbsent(o.id, o.position), ref.get(o.id), 'addIfAbsent gives the value the id had');
+          if (!ref.has(o.id)) ref.set(o.id, o.position);
+        }
         assert.equal(map.size, ref.size);
       }
       for (const o of ops) if (o.kind !== 'clear') assert.equal(map.get(o.id), ref.get(o.id));
@@ -30,6 +35,7 @@ describe('engine: the id map', () => {
     const op = fc.oneof(
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), id: fc.nat(3_000).map((n) => `s${n}`), position: fc.nat(1_000_000) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), id: fc.nat(3_000).map((n) => `s${n}`) }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('addIfAbsent' as const), id: fc.nat(3_000).map((n) => `s${n}`), position: fc.nat(1_000_000) }) },
     );
     fc.assert(fc.property(fc.array(op, { minLength: 500, maxLength: 4_000 }), (ops) => {
       const map = new IdMap();
@@ -37,7 +43,10 @@ describe('engine: the id map', () => {
       ops.forEach((o, k) => {
         if (o.kind === 'set') assert.equal(map.set(o.id, o.position), !ref.has(o.id), `op ${k}: set says whether the id was new`);
         if (o.kind === 'set') ref.set(o.id, o.position);
-        else { map.delete(o.id); ref.delete(o.id); }
+        else if (o.kind === 'addIfAbsent') {
+          assert.equal(map.addIfAbsent(o.id, o.position), ref.get(o.id), `op ${k}: addIfAbsent gives the value the id had`);
+          if (!ref.has(o.id)) ref.set(o.id, o.position);
+        } else { map.delete(o.id); ref.delete(o.id); }
         // Every id asked about, at every step: an entry not yet moved must still be found.
         if (k % 97 === 0) for (const id of ref.keys()) assert.equal(map.get(id), ref.get(id), `op ${k}: ${id}`);
       });

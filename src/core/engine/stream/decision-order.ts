@@ -64,10 +64,7 @@ export class RunOrder {
       // A step naming itself as parent, at its id's first occurrence, is a root (as in buildTrace).
       if (!parent && d.parentSourceId !== d.sourceId) reason = `step ${JSON.stringify(id)} names parent ${JSON.stringify(d.parentSourceId)}, which is not before it in the file`;
     }
-    if (d.sourceId && !this.firstBySource.has(d.sourceId)) {
-      this.firstBySource.set(d.sourceId, draft);
-      if (id !== d.sourceId) this.renamed.set(d.sourceId, id);
-    }
+    if (d.sourceId && this.firstBySource.addIfAbsent(d.sourceId, draft) === undefined && id !== d.sourceId) this.renamed.set(d.sourceId, id);
     if (breakFound) return undefined;
     if (reason) return { reason };
     const start = d.startTime ?? null;
