@@ -180,15 +180,15 @@ class Detector {
   /** Steps added so far. */
   private added = 0;
   /** Each finding's step position (`index`), for the decision order of `collect`. */
-  private readonly positions = new Map<Finding, number>();
+  private positions = new Map<Finding, number>();
   /** What `collect` made of the findings the run keeps, to go on from; and how many findings moved so far. */
   private kept: Collected | undefined;
   private moved = 0;
   /** The copy last handed out of each finding (see givenCopy). */
-  private readonly given = new Map<Finding, Finding>();
+  private given = new Map<Finding, Finding>();
 
-  private readonly llmByCallId = new Map<string, Seen>();
-  private readonly lastLlmByDepth = new Map<number, Seen>();
+  private llmByCallId = new Map<string, Seen>();
+  private lastLlmByDepth = new Map<number, Seen>();
   private readonly open: OpenContainer[] = [];
   /** Failures so far (tool, model call, container): a failed container whose subtree added one is explained by it. */
   private failureCount = 0;
@@ -231,30 +231,38 @@ class Detector {
   }
 
   /**
-   * The same state, sharing nothing that either changes later: findings are copied (observation
-   * mode moves them) and the failures and positions that name them follow the copies; repeated
-   * calls are copied (counted in place); steps, Seen digests and open containers are never changed
-   * once made, and are shared, as are the tool schemas.
+   * The same state, sharing nothing that either changes later: findings are copied in observation
+   * mode (an observer takes them over) and the failures and positions that name them follow the
+   * copies, and are shared otherwise (nothing changes a finding once made: a followed Codex
+   * rollout's 6,000 were copied at each line, 6.5 ms of it); repeated calls are copied (counted in
+   * place); steps, Seen digests and open containers are never changed once made, and are shared,
+   * as are the tool schemas.
    */
   copy(): Detector {
     const c = new Detector(this.trace, this.options, this.schemas);
     const copies = new Map<Finding, Finding>();
-    for (const f of this.findings) {
-      const g = { ...f };
-      copies.set(f, g);
-      c.findings.push(g);
-      const at = this.positions.get(f);
-      if (at !== undefined) c.positions.set(g, at);
-      // The copy hands out the same copies while its findings stay as they are.
-      const given = this.given.get(f);
-      if (given) c.given.set(g, given);
+    if (this.observationMode) {
+      for (const f of this.findings) {
+        const g = { ...f };
+        copies.set(f, g);
+        c.findings.push(g);
+        const at = this.positions.get(f);
+        if (at !== undefined) c.positions.set(g, at);
+        // The copy hands out the same copies while its findings stay as they are.
+        const given = this.given.get(f);
+        if (given) c.given.set(g, given);
+      }
+    } else {
+      for (const f of this.findings) c.findings.push(f);
+      c.positions = new Map(this.positions);
+      c.given = new Map(this.given);
     }
     c.added = this.added;
     // What collect() kept goes with the copies (a followed session's run goes on from a copy at each line).
     const kept = this.kept;
     if (kept && kept.moved === this.moved) c.kept = { count: kept.count, moved: 0, seen: new Set(kept.seen), out: kept.out.map((f) => copies.get(f) ?? f), at: [...kept.at] };
-    for (const [k, v] of this.llmByCallId) c.llmByCallId.set(k, v);
-    for (const [k, v] of this.lastLlmByDepth) c.lastLlmByDepth.set(k, v);
+    c.llmByCallId = new Map(this.llmByCallId);
+    c.lastLlmByDepth = new Map(this.lastLlmByDepth);
     c.open.push(...this.open);
     c.failureCount = this.failureCount;
     c.stepLimitCount = this.stepLimitCount;

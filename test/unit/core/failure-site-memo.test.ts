@@ -10,6 +10,7 @@ import { analyzeBytes } from '../../../src/core/analyze';
 import { FailureSiteMemo, failureSites } from '../../../src/core/analysis/failure-sites';
 import { DEFAULT_TAXONOMY, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
 import type { FileAnalysis } from '../../../src/core/analyze';
+import type { Step } from '../../../src/core/model/schema';
 
 const PATH = join(__dirname, '..', '..', 'fixtures', 'codex-cli', 'failing-exec.jsonl');
 
@@ -57,5 +58,33 @@ describe('failure sites made again only for what changed', () => {
     const trail = failureSites(first, TRAIL_TAXONOMY, undefined, memo);
     assert.deepEqual(trail, failureSites(first, TRAIL_TAXONOMY));
     assert.ok(trail.every((s) => !after.includes(s)));
+  });
+
+  it('names the steps of a run built again as a look through its steps would: those kept, a step made anew, one that moved', () => {
+    const memo = new FailureSiteMemo();
+    const first = analysis();
+    const trace = first.analyses[0].trace;
+    failureSites(first, DEFAULT_TAXONOMY, undefined, memo);
+    const findings = first.analyses[0].findings;
+    const stepOf = (id: string): Step => trace.steps.find((st) => st.id === id)!;
+    // Built again as a followed line builds it: the same step objects, and a new last step with a finding of its own.
+    const last = trace.steps[trace.steps.length - 1];
+    const added: Step = { ...last, id: 'added-step', name: 'added step', index: trace.steps.length, location: { ...last.location!, line: last.location!.line + 1, endLine: last.location!.endLine + 1 } };
+    const grown = { ...trace, steps: [...trace.steps, added] };
+    const grownFindings = [...findings.map((f) => ({ ...f })), { ...findings[0], stepId: 'added-step' }];
+    const withStep = { ...first, traces: [grown], analyses: [{ trace: grown, findings: grownFindings }] };
+    assert.deepEqual(failureSites(withStep, DEFAULT_TAXONOMY, undefined, memo), failureSites(withStep, DEFAULT_TAXONOMY));
+    // The first finding's step made anew (renamed), and the second's moved to another place: each site names the step as it is now.
+    const renamed = { ...stepOf(findings[0].stepId), name: 'renamed step' };
+    const movedStep = stepOf(findings[1].stepId);
+    const steps = grown.steps.map((st) => (st.id === renamed.id ? renamed : st));
+    const from = movedStep.index;
+    const to = from === 0 ? 1 : from - 1;
+    [steps[from], steps[to]] = [steps[to], steps[from]];
+    const rebuilt = { ...grown, steps };
+    const again = { ...first, traces: [rebuilt], analyses: [{ trace: rebuilt, findings: grownFindings }] };
+    const sites = failureSites(again, DEFAULT_TAXONOMY, undefined, memo);
+    assert.deepEqual(sites, failureSites(again, DEFAULT_TAXONOMY));
+    assert.equal(sites.find((st) => st.stepId === renamed.id)?.stepName, 'renamed step');
   });
 });
