@@ -53,6 +53,9 @@ export class TraceSession {
   /** Failing spans without findings and the step inside each that explains it (kept up to date as findings are added). */
   private explaining!: ExplainingSteps;
 
+  /** Each finding's shown copy (see shownFinding); findings are never changed once made. */
+  private readonly shownCopies = new WeakMap<Finding, ShownFinding>();
+
   /** The findings last applied (the same array is not applied twice). */
   private shownFindings: readonly Finding[];
 
@@ -326,9 +329,16 @@ export class TraceSession {
     return reviewOf(this.tags.get(i), { category: f.defaultCategory, rule: f.rule });
   }
 
-  /** A detector finding as shown: in the user's taxonomy, with the detector's category beside it. */
+  /**
+   * A detector finding as shown: in the user's taxonomy, with the detector's category beside it.
+   * Made once per finding object: a followed session's line derives all of its findings again, and
+   * a finding that did not change comes back as the same object (EventDecoder), so its shown copy
+   * is too (a live Codex rollout's 6,000 findings were copied at each line).
+   */
   private shownFinding(f: Finding): ShownFinding {
-    return { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category };
+    let shown = this.shownCopies.get(f);
+    if (!shown) this.shownCopies.set(f, (shown = { ...f, category: shownFindingCategory(f.category, this.taxonomy), defaultCategory: f.category }));
+    return shown;
   }
 
   /** Whether finding `f` of step i counts (the sidecar did not reject it). */
