@@ -23,6 +23,7 @@ export const COMMANDS = {
   decideFinding: 'agentTraceDebugger.decideFinding',
   testGetAnnotations: 'agentTraceDebugger.test.getAnnotations',
   testHoldTraceReads: 'agentTraceDebugger.test.holdTraceReads',
+  testHashOnAThreadFrom: 'agentTraceDebugger.test.hashOnAThreadFrom',
   debugTrace: 'agentTraceDebugger.debugTrace',
   tagStepFromDebugger: 'agentTraceDebugger.tagStepFromDebugger',
   toggleFollow: 'agentTraceDebugger.toggleFollow',

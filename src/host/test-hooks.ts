@@ -8,6 +8,7 @@ import { annotationsSnapshot } from './annotations';
 import { getActiveTraceEditor } from './editor';
 import { COMMANDS } from './ids';
 import { holdTraceReads } from './editor/trace-file-reader';
+import { setHashOnAThreadFrom } from './editor/provider';
 
 export function activateTestHooks(context: vscode.ExtensionContext, compare: { viewState(): Promise<unknown> }): void {
   if (context.extensionMode !== vscode.ExtensionMode.Test) return;
@@ -19,6 +20,8 @@ export function activateTestHooks(context: vscode.ExtensionContext, compare: { v
     vscode.commands.registerCommand(COMMANDS.testGetAnnotations, (uri?: vscode.Uri | string) => annotationsSnapshot(uri)),
     // Hold what a trace read brings after its first steps until released (a file "still being read").
     vscode.commands.registerCommand(COMMANDS.testHoldTraceReads, (hold: unknown) => holdTraceReads(hold === true)),
+    // Hash streamed files from this many bytes on a thread of their own (undefined: the default size).
+    vscode.commands.registerCommand(COMMANDS.testHashOnAThreadFrom, (bytes: unknown) => setHashOnAThreadFrom(typeof bytes === 'number' ? bytes : undefined)),
     // What the active Compare Traces view shows.
     vscode.commands.registerCommand(COMMANDS.testGetCompareViewState, () => compare.viewState()),
   );

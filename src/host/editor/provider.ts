@@ -64,6 +64,20 @@ interface BackupFile {
   sidecar: string;
 }
 
+/**
+ * Integration tests only (the test hook `hashOnAThreadFrom`): streamed files from this many bytes
+ * are hashed on a thread of their own, so a small test file takes the path of a large one.
+ */
+let hashOnAThreadFromBytes: number | undefined;
+
+export function setHashOnAThreadFrom(bytes: number | undefined): void {
+  hashOnAThreadFromBytes = bytes;
+}
+
+function testedHashing(): { hashOnAThreadFromBytes?: number } {
+  return hashOnAThreadFromBytes === undefined ? {} : { hashOnAThreadFromBytes };
+}
+
 export class TraceDocument implements vscode.CustomDocument {
   private readonly disposeListeners: (() => void)[] = [];
   /** Saves run one after another (a bulkhead of one), so two saves never interleave their writes. */
@@ -225,7 +239,7 @@ export class TraceEditorProvider implements vscode.CustomEditorProvider<TraceDoc
     const client = new DocumentWorkerClient(
       () => this.spareWorker.take(),
       // The steps of a streamed file cross without their payloads: the details, corrections and search read them back.
-      { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes(), payloadsOnDemand: true },
+      { path: uri.fsPath, taxonomy: configuredTaxonomySpec(), maxUnzippedBytes: maxUnzippedBytes(), payloadsOnDemand: true, ...testedHashing() },
     );
     document.reader = new TraceFileReader(file, client, (change) => this.traceChanged(document, change), (done) => {
       this.fileRead.fire({ uri, stat: done.stat, outcome: done.outcome, taxonomy: done.taxonomy });

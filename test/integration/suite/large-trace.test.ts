@@ -5,6 +5,7 @@
  * AGENT_TRACE_LARGE_STEPS=1000000 runs the issue's 10^6 by hand (not in npm test: it needs minutes).
  */
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ export function registerLargeTraceTests(): void {
       // What the read brings after its first steps waits until released: on a fast machine the
       // whole file could otherwise be read before the first look.
       await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
+      // Hashed on a thread of its own as a large file is (from 64 MB), in the extension host's worker.
+      await vscode.commands.executeCommand('agentTraceDebugger.test.hashOnAThreadFrom', 0);
       let failure;
       try {
         await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
@@ -58,10 +61,12 @@ export function registerLargeTraceTests(): void {
         assert.equal(failure.reading, true, 'all this while the file is still being read');
       } finally {
         await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
+        await vscode.commands.executeCommand('agentTraceDebugger.test.hashOnAThreadFrom', undefined);
       }
 
       const done = await waitFor('every step read', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === STEPS ? s : undefined; }, 600_000, 250);
       assert.equal(done.totalRows, STEPS);
+      assert.equal(api.traceEditor()!.activeEditor!.document.file.traces[0].source.sha256, createHash('sha256').update(readFileSync(file)).digest('hex'), 'the run\'s sha256 is the file\'s, hashed on its own thread');
       assert.equal(done.selectedId, failure.selectedId, 'the selection stayed on its step while the rows grew');
 
       // The host holds the steps without their payloads and reads them back from the file where

@@ -192,6 +192,11 @@ export class FileHasher {
     return this.hash.copy().digest('hex');
   }
 
+  /** Done with it: nothing to end here (ThreadFileHasher ends its thread). */
+  dispose(): void {
+    // Nothing is held but the hash.
+  }
+
   /** Hash the file's next bytes (ThreadFileHasher hashes them on a thread of its own). */
   protected update(bytes: Uint8Array): void {
     this.hash.update(bytes);

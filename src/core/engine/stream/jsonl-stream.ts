@@ -14,7 +14,8 @@ import { canonicalImporter } from '../../formats/canonical';
 import { readFileRange } from '../../util/file-range';
 import { cleanProblem, quoteTraceText, UserInputError, type Problem } from '../../util/problems';
 import { CanonicalStreamBuilder } from './canonical-builder';
-import { FileHasher, isBlankLine, readJsonlLines, type JsonlLine } from './jsonl-lines';
+import { isBlankLine, readJsonlLines, type JsonlLine } from './jsonl-lines';
+import { fileHasherFor } from './thread-hasher';
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -93,16 +94,20 @@ export function loadCanonicalJsonlStream(path: string): LoadResult {
 function readRuns(path: string, keepDrafts: boolean): { builder: CanonicalStreamBuilder; steps: Step[][]; sha256: string } {
   const builder = new CanonicalStreamBuilder(path, { keepDrafts });
   const steps: Step[][] = [];
-  const hasher = new FileHasher(path);
+  const hasher = fileHasherFor(path);
   const add = (lines: JsonlLine[]): boolean => {
     for (const { run, step } of builder.add(lines)) if (!builder.orderBreak) (steps[run] ??= []).push(step);
     // Without drafts, nothing read after a break can be built: stop and read again with them.
     return keepDrafts || !builder.orderBreak;
   };
-  const result = readJsonlLines(path, add, { onChunk: hasher.onChunk });
-  // A last line without a line break is a line, as in the whole import.
-  if (!result.stopped && result.pending && !isBlankLine(result.pending.text)) add([result.pending]);
-  return { builder, steps, sha256: hasher.digest() };
+  try {
+    const result = readJsonlLines(path, add, { onChunk: hasher.onChunk });
+    // A last line without a line break is a line, as in the whole import.
+    if (!result.stopped && result.pending && !isBlankLine(result.pending.text)) add([result.pending]);
+    return { builder, steps, sha256: hasher.digest() };
+  } finally {
+    hasher.dispose();
+  }
 }
 
 function idsOf(steps: readonly Step[] | undefined): StreamedStepIds {

@@ -45,7 +45,7 @@ import { looksLikeTrailDocument } from '../stream/trail-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
 import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
-import { ThreadFileHasher } from '../stream/thread-hasher';
+import { fileHasherFor } from '../stream/thread-hasher';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { FailureSiteMemo, failureSites } from '../../analysis/failure-sites';
 import type { AnalysisOutcome } from '../../analysis/outcome';
@@ -165,11 +165,6 @@ const STREAM_CHUNK_BYTES = 1024 * 1024;
  * and the first 1 MB of lines took 240 ms of the first rows' wait; 64 KB of them about 30 ms.
  */
 const FIRST_STREAM_CHUNK_BYTES = 64 * 1024;
-/**
- * A streamed file at least this large is hashed on a thread of its own (ThreadFileHasher): its
- * hash takes about 45 ms, against a thread's start (about 50 ms, on the other core) and its 8 MB.
- */
-const HASH_ON_A_THREAD_FROM_BYTES = 64 * 1024 * 1024;
 
 /**
  * OTLP JSON lines read to their end are read on from there when they grow (the OTLP receiver's
@@ -577,7 +572,7 @@ export class DocumentLoader {
     this.builder = undefined;
     this.document = undefined;
     this.position = JSONL_START;
-    if (this.hasher instanceof ThreadFileHasher) this.hasher.dispose();
+    this.hasher?.dispose();
     this.hasher = undefined;
     this.readStamp = undefined;
     this.fedPending = undefined;
@@ -594,7 +589,7 @@ export class DocumentLoader {
   private streamFromStart(): void {
     this.startOver('streamed');
     this.builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
-    this.hasher = statSync(this.params.path).size >= (this.params.hashOnAThreadFromBytes ?? HASH_ON_A_THREAD_FROM_BYTES) ? new ThreadFileHasher(this.params.path) : new FileHasher(this.params.path);
+    this.hasher = fileHasherFor(this.params.path, this.params.hashOnAThreadFromBytes);
     this.continueStream(false);
   }
 
