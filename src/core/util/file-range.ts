@@ -1,4 +1,5 @@
 /** Positioned reads of a file, without reading the whole of it (sync: the trace worker and the CLI use them). */
+import type { Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
@@ -35,4 +36,16 @@ export function readFileHeadText(path: string, bytes: number): string | undefine
   } catch {
     return undefined;
   }
+}
+
+/** Feeds bytes [start, end) of the file (up to its end) to `hash`, a megabyte at a time: a file larger than one string too. */
+export function hashFileRange(hash: Hash, path: string, start = 0, end = Number.POSITIVE_INFINITY): Hash {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (let at = start, n; at < end && (n = readSync(fd, buf, 0, Math.min(buf.length, end - at), at)) > 0; at += n) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash;
 }

@@ -176,7 +176,7 @@ function readFrom(fd: number, path: string, from: JsonlPosition, sizes: { chunkS
  * last line) are hashed once, and bytes the reader skips (a BOM) are read from the file.
  */
 export class FileHasher {
-  private readonly hash = createHash('sha256');
+  protected readonly hash = createHash('sha256');
   hashedTo = 0;
 
   constructor(protected readonly path: string) {}

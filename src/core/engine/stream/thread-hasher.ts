@@ -14,9 +14,9 @@
  * hashed again from the file on the reader's thread and hashing goes on there: the answer is the
  * same as long as the file holds the bytes read, which a streamed read assumes anyway.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { hashFileRange } from '../../util/file-range';
 import { FileHasher } from './jsonl-lines';
 
 /**
@@ -98,10 +98,8 @@ export class ThreadFileHasher extends FileHasher {
   private readonly digestBytes: Uint8Array;
   private readonly data: Uint8Array;
   private thread: Worker | undefined;
-  /** Bytes given to the thread (the first `given` bytes of the file, once `hashedTo` says so). */
-  private given = 0;
-  /** Hashing on this thread, after the hashing thread stopped answering. */
-  private local: Hash | undefined;
+  /** False once the hashing thread stopped answering: then FileHasher's own hash goes on, on this thread. */
+  private threaded = true;
   private readonly stalledAfterMs: number;
 
   constructor(path: string, options: ThreadHasherOptions = {}) {
@@ -125,41 +123,41 @@ export class ThreadFileHasher extends FileHasher {
       // A thread that fails is noticed by its silence (see wait); the error must not go unhandled.
       this.thread.on('error', () => undefined);
     } catch {
-      this.local = createHash('sha256');
+      this.threaded = false;
     }
   }
 
   /** Whether the hashing thread still does the hashing (tests). */
   get onThread(): boolean {
-    return this.local === undefined;
+    return this.threaded;
   }
 
+  /** The bytes after the first `hashedTo` of the file (FileHasher updates `hashedTo` after this). */
   protected override update(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.length; at += SLOT_BYTES) {
       const piece = bytes.subarray(at, Math.min(bytes.length, at + SLOT_BYTES));
-      if (!this.local && !this.waitFor(HASHED, Atomics.load(this.control, WRITTEN) - SLOTS + 1)) this.hashHereFromNowOn();
-      if (this.local) {
-        this.local.update(piece);
-      } else {
-        const written = Atomics.load(this.control, WRITTEN);
-        const slot = written % SLOTS;
-        this.data.set(piece, slot * SLOT_BYTES);
-        this.lengths[slot] = piece.length;
-        Atomics.store(this.control, WRITTEN, written + 1);
-        this.wake();
+      if (this.threaded && !this.waitFor(HASHED, Atomics.load(this.control, WRITTEN) - SLOTS + 1)) this.hashHereFromNowOn(this.hashedTo + at);
+      if (!this.threaded) {
+        super.update(piece);
+        continue;
       }
-      this.given += piece.length;
+      const written = Atomics.load(this.control, WRITTEN);
+      const slot = written % SLOTS;
+      this.data.set(piece, slot * SLOT_BYTES);
+      this.lengths[slot] = piece.length;
+      Atomics.store(this.control, WRITTEN, written + 1);
+      this.wake();
     }
   }
 
   override digest(): string {
-    if (!this.local) {
+    if (this.threaded) {
       const requested = Atomics.add(this.control, REQUESTED, 1) + 1;
       this.wake();
       if (this.waitFor(DIGESTED, requested)) return Buffer.from(this.digestBytes).toString('hex');
-      this.hashHereFromNowOn();
+      this.hashHereFromNowOn(this.hashedTo);
     }
-    return this.local!.copy().digest('hex');
+    return super.digest();
   }
 
   override dispose(): void {
@@ -183,27 +181,13 @@ export class ThreadFileHasher extends FileHasher {
     }
   }
 
-  /** The hashing thread stopped answering: hash the bytes given to it again, from the file, and go on here. */
-  private hashHereFromNowOn(): void {
+  /**
+   * The hashing thread stopped answering: FileHasher's own hash (nothing in it yet) takes the
+   * file's first `given` bytes, the ones given to the thread, from the file, and goes on here.
+   */
+  private hashHereFromNowOn(given: number): void {
     this.dispose();
-    const hash = createHash('sha256');
-    hashFileRange(hash, this.path, 0, this.given);
-    this.local = hash;
-  }
-}
-
-/** Feeds bytes [start, end) of the file at `path` to `hash`, a megabyte at a time. */
-function hashFileRange(hash: Hash, path: string, start: number, end: number): void {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(SLOT_BYTES);
-    for (let at = start; at < end;) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, end - at), at);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-      at += n;
-    }
-  } finally {
-    closeSync(fd);
+    this.threaded = false;
+    hashFileRange(this.hash, this.path, 0, given);
   }
 }

@@ -18,8 +18,8 @@
  *
  * Plain functions of a class, so the tests run them without a thread.
  */
-import { readFileRange } from '../../util/file-range';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { hashFileRange, readFileRange } from '../../util/file-range';
+import { statSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { loadTraceFile, loadTraceFromBytes, readTraceFileBytes, STREAM_ABOVE_BYTES, type LoadResult } from '../../load';
 import { TraceKeyAllocator } from '../../model/trace-key';
@@ -1244,15 +1244,7 @@ function noteStarts(run: StreamedRun, steps: readonly Step[]): void {
 
 /** The hex sha256 of the file, read in chunks (a file larger than one string too). */
 function fileSha256(path: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
-    for (let at = 0, n; (n = readSync(fd, buf, 0, buf.length, at)) > 0; at += n) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
+  return hashFileRange(createHash('sha256'), path).digest('hex');
 }
 
 
