@@ -13,8 +13,8 @@ import { COMMANDS, TRACES_VIEW_ID } from '../ids';
 import { looksLikeTraceFileName } from '../trace-files';
 import { lacksRuns, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
 import { listTraceFiles } from './trace-listing';
+import { readSummaries, writeSummaries } from './summary-store';
 
-const STATE_KEY = 'agentTraceDebugger.tracesView.v1';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.vscode-test/**,**/out/**,**/dist/**}';
 /** Concurrent stat/read calls; parsing itself is limited by the analysis queue. */
 const PARALLEL_READS = 16;
@@ -45,21 +45,31 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
   private messageTimer?: ReturnType<typeof setTimeout>;
   private view?: vscode.TreeView<TraceTreeNode>;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private readonly persisted: Map<string, CachedSummary>;
+  /** The summaries kept from earlier sessions and scans: read when first needed (the view may never be shown). */
+  private kept?: Map<string, CachedSummary>;
+  /** What workspace state holds, as last read or written: a listing that changed nothing writes nothing. */
+  private written?: ReadonlyMap<string, CachedSummary>;
   /** The current scan's listing; cancelled when the view refreshes again. */
   private listing?: vscode.CancellationTokenSource;
   /** Set when the listing stopped at `maxFiles` with more files left: the view says so. */
   private capped?: { maxFiles: number };
   private progress?: string;
+  /**
+   * Each file's folder in the tree, by URI, kept across refreshes (a refresh makes every entry
+   * anew): `asRelativePath` for 5,000 files was a 20-50 ms turn of the extension host at each listing.
+   */
+  private readonly folders = new Map<string, string>();
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly analysis: AnalysisService) {
-    this.persisted = new Map(Object.entries(context.workspaceState.get<Record<string, CachedSummary>>(STATE_KEY, {})));
     this.disposables.push(
       analysis.onDidChangeTaxonomy(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (['traceGlob', 'detectJsonTraces', 'maxFiles', 'maxFileSizeMB'].some((k) => e.affectsConfiguration(`agentTraceDebugger.${k}`))) this.refresh();
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.folders.clear();
+        this.refresh();
+      }),
     );
   }
 
@@ -129,6 +139,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
   fileChanged(uri: vscode.Uri, deleted: boolean): void {
     const key = uri.toString();
     if (deleted) {
+      this.folders.delete(key);
       if (this.entries.delete(key)) this.scheduleRefresh();
       return;
     }
@@ -225,10 +236,16 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     const byFolder = new Map<string, FileEntry[]>();
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     for (const e of visible) {
-      // Computed once per entry (a workspace folder change rescans): the tree asks again every 300 ms while analysing.
+      // Computed once per file (a workspace folder change forgets them): the tree asks again every 300 ms while analysing.
       if (e.dir === undefined) {
-        const dir = posix.dirname(vscode.workspace.asRelativePath(e.uri, multiRoot));
-        e.dir = dir === '.' ? '' : dir;
+        const key = e.uri.toString();
+        let dir = this.folders.get(key);
+        if (dir === undefined) {
+          dir = posix.dirname(vscode.workspace.asRelativePath(e.uri, multiRoot));
+          if (dir === '.') dir = '';
+          this.folders.set(key, dir);
+        }
+        e.dir = dir;
       }
       const list = byFolder.get(e.dir) ?? [];
       list.push(e);
@@ -310,7 +327,9 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
             this.scheduleRefresh();
           }
         } catch {
-          this.entries.delete(entry.uri.toString()); // vanished between listing and stat
+          // Vanished between listing and stat.
+          this.entries.delete(entry.uri.toString());
+          this.folders.delete(entry.uri.toString());
         }
         done++;
         if (total > 20 && generation === this.generation) {
@@ -340,10 +359,22 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     }, REFRESH_THROTTLE_MS);
   }
 
+  private get persisted(): Map<string, CachedSummary> {
+    if (!this.kept) {
+      this.kept = readSummaries(this.context.workspaceState);
+      this.written = new Map(this.kept);
+    }
+    return this.kept;
+  }
+
   private async persist(): Promise<void> {
-    const out: Record<string, CachedSummary> = {};
-    for (const [key, e] of this.entries) if (e.cached && (e.byName || e.cached.summary.kind === 'ok')) out[key] = e.cached;
-    await this.context.workspaceState.update(STATE_KEY, out);
+    const kept = new Map<string, CachedSummary>();
+    for (const [key, e] of this.entries) if (e.cached && (e.byName || e.cached.summary.kind === 'ok')) kept.set(key, e.cached);
+    // A summary that did not change is the object read or written before (a file analysed again gets a new one).
+    const written = this.written;
+    if (written && kept.size === written.size && [...kept].every(([key, c]) => written.get(key) === c)) return;
+    this.written = kept;
+    await writeSummaries(this.context.workspaceState, kept);
   }
 }
 

@@ -126,7 +126,46 @@ describe('Agent Traces view: listing trace files', () => {
       yieldNow: async () => { token.isCancellationRequested = true; },
     });
     assert.deepEqual(r, { cancelled: true });
-    assert.equal(calls.length, 1, 'no second search after the refresh cancelled the listing');
+    assert.deepEqual(calls.map((c) => c.include).sort(), ['**/*.{json,jsonl}', TRACE_GLOB], 'the two searches started together, and none after the refresh cancelled the listing');
+  });
+
+  it('starts the named and the candidate search at once, and does not ask again when their answers suffice', async () => {
+    const { findFiles } = fakeWorkspace(WORKSPACE);
+    let inFlight = 0;
+    let most = 0;
+    const asked: { include: string; maxResults: number }[] = [];
+    const slow: FindFiles<string> = async (include, exclude, maxResults) => {
+      asked.push({ include, maxResults });
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return findFiles(include, exclude, maxResults);
+    };
+    const r = await list(slow, 5000);
+    assert.equal(r.files.length, 5000, 'every trace file listed');
+    assert.equal(most, 2, 'the candidate search ran while the named one did');
+    assert.deepEqual(asked.sort((a, b) => a.include.localeCompare(b.include)), [{ include: '**/*.{json,jsonl}', maxResults: 5001 }, { include: TRACE_GLOB, maxResults: 5001 }], 'one search each');
+  });
+
+  it('ignores the candidate search when the named files fill maxFiles, even when it fails', async () => {
+    const { findFiles } = fakeWorkspace(WORKSPACE);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => { unhandled.push(e); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failing: FindFiles<string> = async (include, exclude, maxResults) => {
+        if (include !== TRACE_GLOB) throw new Error('search failed');
+        return findFiles(include, exclude, maxResults);
+      };
+      const r = await list(failing, 1500);
+      assert.equal(r.capped, true);
+      assert.equal(r.files.length, 1500);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(unhandled, [], 'the unneeded search\'s failure is not reported as unhandled');
+      await assert.rejects(list(failing, 5000), /search failed/, 'a candidate search that is needed still fails the listing');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('adds the never-trace names to the exclude glob', () => {
