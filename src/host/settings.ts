@@ -5,9 +5,10 @@ import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_TAXONOMY, loadTaxonomy, type Taxonomy } from '../core/taxonomy';
 import { formatProblem, isUserInputError } from '../core/util/problems';
+import { DEFAULT_TRACE_GLOB } from './trace-files';
 
 const SECTION = 'agentTraceDebugger';
-export const DEFAULT_TRACE_GLOB = '**/*.{trace.json,trace.jsonl,traj,traj.json,atif.json,eval}';
+export { DEFAULT_TRACE_GLOB } from './trace-files';
 
 /** Specs already reported as unloadable, so a bad setting is said once, not per file. */
 const reported = new Set<string>();

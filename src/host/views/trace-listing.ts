@@ -27,6 +27,11 @@ export interface ListingOptions<U> {
   maxFiles: number;
   /** Also list other JSON/JSONL files, as candidates the view shows only when they sniff as traces. */
   detectJsonTraces: boolean;
+  /**
+   * When the trace glob names exactly the files whose paths end in one of these (the default glob):
+   * one search for those and the JSON files together, where two searches each walk the workspace.
+   */
+  namedSuffixes?: readonly string[];
   /** The file's path (for the suffix and never-a-trace checks) and its identity (for duplicates). */
   pathOf(uri: U): string;
   keyOf(uri: U): string;
@@ -120,6 +125,32 @@ export async function listTraceFiles<U>(o: ListingOptions<U>): Promise<TraceList
     }
   };
 
+  /**
+   * The named files and the candidates from one search, when it finds no more than maxFiles;
+   * undefined when it finds more, since then the named files must be chosen first.
+   */
+  async function listInOneSearch(suffixes: readonly string[]): Promise<TraceListing<U> | undefined> {
+    const found = await o.findFiles(oneSearchGlob(suffixes), o.exclude, maxFiles + 1, o.token);
+    if (cancelled()) return { cancelled: true };
+    if (found.length > maxFiles) return undefined;
+    const distinct = await fresh(found, () => true);
+    if (!distinct) return { cancelled: true };
+    const named: ListedFile<U>[] = [];
+    const candidates: ListedFile<U>[] = [];
+    for (const uri of distinct) {
+      const path = o.pathOf(uri);
+      // As the two globs would match them: case and all.
+      if (suffixes.some((suffix) => path.endsWith(suffix))) named.push({ uri, byName: true });
+      else if (/\.jsonl?$/.test(path) && !NEVER_TRACES.test(path)) candidates.push({ uri, byName: false });
+    }
+    return { cancelled: false, files: [...named, ...candidates], capped: false };
+  }
+
+  if (o.detectJsonTraces && o.namedSuffixes?.length) {
+    const once = await listInOneSearch(o.namedSuffixes);
+    if (once) return once;
+  }
+
   // Both searches start at once: each walks the workspace, and one after the other they were 270
   // and 400 ms of a warm listing of 5,000 files in code-server. The candidates' limit covers any
   // room the named files leave plus the named files it finds again (at most maxFiles in all).
@@ -139,6 +170,12 @@ export async function listTraceFiles<U>(o: ListingOptions<U>): Promise<TraceList
   if (!candidates) return { cancelled: true };
   for (const uri of candidates.uris) files.push({ uri, byName: false });
   return { cancelled: false, files, capped: candidates.more };
+}
+
+/** The glob of the named files' and the candidates' extensions together: `**\/*.{json,jsonl,traj,eval}` for the default. */
+export function oneSearchGlob(suffixes: readonly string[]): string {
+  const extensions = new Set(['json', 'jsonl', ...suffixes.map((suffix) => suffix.slice(suffix.lastIndexOf('.') + 1))]);
+  return `**/*.{${[...extensions].join(',')}}`;
 }
 
 /** A search asked for before its results are needed, and the limit it was asked with. */

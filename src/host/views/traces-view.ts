@@ -5,12 +5,12 @@
  * workspace of thousands of traces stays responsive.
  */
 import * as vscode from 'vscode';
-import { traceGlob } from '../settings';
+import { DEFAULT_TRACE_GLOB, traceGlob } from '../settings';
 import { posix } from 'node:path';
 import { stat as fsStat } from 'node:fs/promises';
 import type { AnalysisService } from '../analysis/service';
 import { COMMANDS, TRACES_VIEW_ID } from '../ids';
-import { looksLikeTraceFileName } from '../trace-files';
+import { looksLikeTraceFileName, TRACE_FILE_SUFFIXES } from '../trace-files';
 import { lacksRuns, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
 import { listTraceFiles } from './trace-listing';
 import { readSummaries, writeSummaries } from './summary-store';
@@ -270,13 +270,16 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
   private async scan(generation: number, listed: () => void): Promise<void> {
     const config = vscode.workspace.getConfiguration('agentTraceDebugger');
     const maxFiles = maxFilesSetting();
+    const glob = traceGlob();
     const cancel = new vscode.CancellationTokenSource();
     this.listing = cancel;
     try {
       // Yields between chunks of results; a refresh cancels it (and the searches) at once.
       const result = await listTraceFiles({
         findFiles: (include, exclude, maxResults, token) => vscode.workspace.findFiles(include, exclude, maxResults, token as vscode.CancellationToken | undefined),
-        traceGlob: traceGlob(),
+        traceGlob: glob,
+        // The default glob names the files with these suffixes: one search finds them and the JSON files.
+        namedSuffixes: glob === DEFAULT_TRACE_GLOB ? TRACE_FILE_SUFFIXES : undefined,
         exclude: EXCLUDE,
         maxFiles,
         detectJsonTraces: config.get<boolean>('detectJsonTraces', true),

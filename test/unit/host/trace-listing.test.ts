@@ -3,7 +3,9 @@
  * include and exclude, results in no particular order, cut at maxResults.
  */
 import { strict as assert } from 'node:assert';
-import { candidateExclude, listTraceFiles, type FindFiles, type ListingToken, type TraceListing } from '../../../src/host/views/trace-listing';
+import { readFileSync } from 'node:fs';
+import { candidateExclude, listTraceFiles, oneSearchGlob, type FindFiles, type ListingToken, type TraceListing } from '../../../src/host/views/trace-listing';
+import { DEFAULT_TRACE_GLOB, TRACE_FILE_SUFFIXES } from '../../../src/host/trace-files';
 
 const TRACE_GLOB = '**/*.{trace.json,trace.jsonl,traj,traj.json,atif.json,eval}';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.vscode-test/**,**/out/**,**/dist/**}';
@@ -46,8 +48,8 @@ function fakeWorkspace(paths: string[]): { findFiles: FindFiles<string>; calls: 
 const range = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
 const pad = (i: number): string => String(i).padStart(5, '0');
 
-async function list(findFiles: FindFiles<string>, maxFiles: number, extra: { detectJsonTraces?: boolean; token?: ListingToken; yieldNow?: () => Promise<void> } = {}): Promise<Extract<TraceListing<string>, { cancelled: false }>> {
-  const r = await listTraceFiles({ findFiles, traceGlob: TRACE_GLOB, exclude: EXCLUDE, maxFiles, detectJsonTraces: extra.detectJsonTraces ?? true, pathOf: (p) => `/ws/${p}`, keyOf: (p) => p, token: extra.token, yieldNow: extra.yieldNow });
+async function list(findFiles: FindFiles<string>, maxFiles: number, extra: { detectJsonTraces?: boolean; token?: ListingToken; yieldNow?: () => Promise<void>; namedSuffixes?: readonly string[] } = {}): Promise<Extract<TraceListing<string>, { cancelled: false }>> {
+  const r = await listTraceFiles({ findFiles, traceGlob: TRACE_GLOB, exclude: EXCLUDE, maxFiles, detectJsonTraces: extra.detectJsonTraces ?? true, pathOf: (p) => `/ws/${p}`, keyOf: (p) => p, token: extra.token, yieldNow: extra.yieldNow, namedSuffixes: extra.namedSuffixes });
   assert.equal(r.cancelled, false, 'the listing was not cancelled');
   return r as Extract<TraceListing<string>, { cancelled: false }>;
 }
@@ -165,6 +167,35 @@ describe('Agent Traces view: listing trace files', () => {
       await assert.rejects(list(failing, 5000), /search failed/, 'a candidate search that is needed still fails the listing');
     } finally {
       process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('with the default glob, lists the same files in one search while they fit in maxFiles', async () => {
+    const packageJson = JSON.parse(readFileSync(`${__dirname}/../../../package.json`, 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } } };
+    assert.equal(DEFAULT_TRACE_GLOB, TRACE_GLOB, 'the default glob is the suffixes\' glob');
+    assert.equal(packageJson.contributes.configuration.properties['agentTraceDebugger.traceGlob'].default, DEFAULT_TRACE_GLOB, 'and the setting\'s default');
+    assert.equal(oneSearchGlob(TRACE_FILE_SUFFIXES), '**/*.{json,jsonl,traj,eval}');
+    // Named files spelled in another case are candidates in both ways, as the case-sensitive globs find them.
+    const ws = [...WORKSPACE, 'runs/d/UPPER.TRACE.JSON', 'runs/d/upper.Trace.json'];
+    const byName = (r: { files: { uri: string; byName: boolean }[] }): string[] => r.files.map((f) => `${f.byName ? 'named' : 'candidate'} ${f.uri}`).sort();
+    const two = await list(fakeWorkspace(ws).findFiles, 6000);
+    const { findFiles, calls } = fakeWorkspace(ws);
+    const one = await list(findFiles, 6000, { namedSuffixes: TRACE_FILE_SUFFIXES });
+    assert.deepEqual(calls, [{ include: '**/*.{json,jsonl,traj,eval}', maxResults: 6001 }], 'one search');
+    assert.equal(one.capped, false);
+    assert.equal(one.files.length, 5001);
+    assert.deepEqual(byName(one), byName(two), 'the same files, named or candidates as two searches make them');
+    assert.deepEqual(one.files.slice(0, 3000).map((f) => f.byName), Array(3000).fill(true), 'named files first');
+  });
+
+  it('with the default glob, goes back to two searches when the files do not fit in maxFiles', async () => {
+    for (const maxFiles of [5000, 4000, 1500]) {
+      const { findFiles, calls } = fakeWorkspace(WORKSPACE);
+      const one = await list(findFiles, maxFiles, { namedSuffixes: TRACE_FILE_SUFFIXES });
+      const two = await list(fakeWorkspace(WORKSPACE).findFiles, maxFiles);
+      assert.equal(calls[0].include, '**/*.{json,jsonl,traj,eval}', 'tried once first');
+      assert.ok(calls.length > 1, `then searched again at maxFiles ${maxFiles}`);
+      assert.deepEqual(one, two, `the two searches' listing at maxFiles ${maxFiles}`);
     }
   });
 
