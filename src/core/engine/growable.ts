@@ -88,6 +88,13 @@ class Chunked<A extends NumberArray> {
     return out;
   }
 
+  /** Copy the values (and the room made) into `into`, an empty one of the same kind: a copy per chunk. */
+  protected copyInto<C extends Chunked<A>>(into: C): C {
+    into.chunks = this.chunks.map((chunk) => chunk.slice() as A);
+    into.size = this.size;
+    return into;
+  }
+
   /** Keep the first `length` values (their chunks stay, to be written over). */
   truncate(length: number): void {
     this.size = Math.min(this.size, Math.max(0, length));
@@ -98,6 +105,10 @@ class Chunked<A extends NumberArray> {
 export class ChunkedInt32 extends Chunked<Int32Array> {
   constructor() {
     super((n) => new Int32Array(n));
+  }
+
+  copy(): ChunkedInt32 {
+    return this.copyInto(new ChunkedInt32());
   }
 }
 

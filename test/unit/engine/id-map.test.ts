@@ -55,6 +55,33 @@ describe('engine: the id map', () => {
     }), { seed: 11, numRuns: 60 });
   });
 
+  it('copies at any point (a table taking over too), and the copy and the map go on apart', () => {
+    const op = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), id: fc.nat(3_000).map((n) => `c${n}`), position: fc.nat(1_000_000) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), id: fc.nat(3_000).map((n) => `c${n}`) }) },
+    );
+    const apply = (map: IdMap, ref: Map<string, number>, o: { kind: 'set' | 'delete'; id: string; position?: number }): void => {
+      if (o.kind === 'set') { map.set(o.id, o.position!); ref.set(o.id, o.position!); } else { map.delete(o.id); ref.delete(o.id); }
+    };
+    fc.assert(fc.property(fc.array(op, { minLength: 100, maxLength: 3_000 }), fc.array(op, { maxLength: 1_500 }), fc.array(op, { maxLength: 1_500 }), fc.nat(), (before, mine, theirs, cut) => {
+      const map = new IdMap();
+      const ref = new Map<string, number>();
+      const at = cut % before.length;
+      before.slice(0, at).forEach((o) => apply(map, ref, o));
+      const copy = map.copy();
+      const copyRef = new Map(ref);
+      // Interleaved, so that either one's table moves while the other's does not.
+      for (let k = 0; k < Math.max(mine.length, theirs.length); k++) {
+        if (k < mine.length) apply(map, ref, mine[k]);
+        if (k < theirs.length) apply(copy, copyRef, theirs[k]);
+      }
+      for (const [m, r] of [[map, ref], [copy, copyRef]] as const) {
+        assert.equal(m.size, r.size);
+        for (const o of [...before, ...mine, ...theirs]) assert.equal(m.get(o.id), r.get(o.id), o.id);
+      }
+    }), { seed: 17, numRuns: 60 });
+  });
+
   it('holds 200,000 ids of one shape, each at its position', () => {
     const map = new IdMap();
     for (let i = 0; i < 200_000; i++) map.set(`llm-${i}`, i);
