@@ -1,7 +1,7 @@
-/** ChunkedInt32, ChunkedFloat64 (src/core/engine/growable.ts): per-step numbers in chunks behave as one growing array. */
+/** ChunkedInt32, ChunkedFloat64, ChunkedList (src/core/engine/growable.ts): per-step values in chunks behave as one growing array. */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { ChunkedFloat64, ChunkedInt32 } from '../../../src/core/engine/growable';
+import { ChunkedFloat64, ChunkedInt32, ChunkedList } from '../../../src/core/engine/growable';
 
 describe('engine: per-step numbers in chunks', () => {
   it('answers as a plain array for any sequence of pushes, sets, truncations and clears, across chunk boundaries', () => {
@@ -55,5 +55,25 @@ describe('engine: per-step numbers in chunks', () => {
     for (let i = 100; i < 16_384; i++) chunked.push(i);
     assert.equal(bytesHeld(chunked, 16_384), 16_384 * 8);
     assert.deepEqual(Array.from(chunked.view(0, 5)), [0, 1, 2, 3, 4]);
+  });
+
+  it('keeps strings as a plain array does for any sequence of pushes and truncations, across chunk boundaries', () => {
+    const op = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('push' as const), count: fc.integer({ min: 1, max: 10_000 }), tag: fc.string({ maxLength: 3 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), to: fc.integer({ min: -5, max: 30_000 }) }) },
+    );
+    fc.assert(fc.property(fc.array(op, { maxLength: 12 }), (ops) => {
+      const chunked = new ChunkedList<string>();
+      let ref: string[] = [];
+      for (const o of ops) {
+        if (o.kind === 'push') for (let k = 0; k < o.count; k++) { chunked.push(`${o.tag}${k}`); ref.push(`${o.tag}${k}`); }
+        if (o.kind === 'truncate') { chunked.truncate(o.to); ref = ref.slice(0, Math.max(0, Math.min(ref.length, o.to))); }
+        assert.equal(chunked.length, ref.length);
+      }
+      // Every value, those written over after a truncation too, and none past the end.
+      for (let i = 0; i < ref.length; i++) assert.equal(chunked.get(i), ref[i], `value ${i}`);
+      assert.equal(chunked.get(ref.length), undefined);
+      assert.equal(chunked.get(-1), undefined);
+    }), { seed: 7, numRuns: 80 });
   });
 });

@@ -5,14 +5,14 @@
  */
 import type { SourceLocation, Step } from '../../model/schema';
 import type { SitedStep } from '../../analysis/failure-sites';
-import { ChunkedFloat64, ChunkedInt32 } from '../growable';
+import { ChunkedFloat64, ChunkedInt32, ChunkedList } from '../growable';
 
 /** -1 in `line`: the step had no location. */
 const NO_LOCATION = -1;
 
 export class SentSteps {
-  private readonly ids: string[] = [];
-  private readonly names: string[] = [];
+  private readonly ids = new ChunkedList<string>();
+  private readonly names = new ChunkedList<string>();
   private readonly line = new ChunkedInt32();
   private readonly column = new ChunkedInt32();
   private readonly endLine = new ChunkedInt32();
@@ -40,15 +40,15 @@ export class SentSteps {
   /** Keep the first `count` steps (a run sent again from there). */
   truncate(count: number): void {
     if (count >= this.ids.length) return;
-    this.ids.length = count;
-    this.names.length = count;
+    this.ids.truncate(count);
+    this.names.truncate(count);
     for (const column of [this.line, this.column, this.endLine, this.endColumn, this.offset, this.length]) column.truncate(count);
     this.found.clear();
   }
 
   /** The id of the step at `position`. */
   idAt(position: number): string | undefined {
-    return this.ids[position];
+    return this.ids.get(position);
   }
 
   /**
@@ -63,7 +63,7 @@ export class SentSteps {
     let missing: Set<string> | undefined;
     for (const id of ids) if (!this.found.has(id)) (missing ??= new Set()).add(id);
     for (let i = 0; missing && i < this.ids.length && missing.size > 0; i++) {
-      const id = this.ids[i];
+      const id = this.ids.get(i)!;
       if (!missing.has(id)) continue;
       missing.delete(id);
       this.found.set(id, this.at(i));
@@ -76,10 +76,12 @@ export class SentSteps {
   }
 
   private at(i: number): SitedStep {
-    if (this.line.get(i) === NO_LOCATION) return { id: this.ids[i], name: this.names[i] };
+    const id = this.ids.get(i)!;
+    const name = this.names.get(i)!;
+    if (this.line.get(i) === NO_LOCATION) return { id, name };
     const location: SourceLocation = { line: this.line.get(i), column: this.column.get(i), endLine: this.endLine.get(i), endColumn: this.endColumn.get(i) };
     if (this.offset.get(i) >= 0) location.offset = this.offset.get(i);
     if (this.length.get(i) >= 0) location.length = this.length.get(i);
-    return { id: this.ids[i], name: this.names[i], location };
+    return { id, name, location };
   }
 }
