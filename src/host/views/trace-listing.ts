@@ -7,6 +7,9 @@
  * Why the care: the JSON glob matches the named `*.trace.json` files again. Asking it for only the
  * room left let those duplicates use up the budget, so a workspace of 5,000 traces listed about
  * 4,000 and never said so.
+ *
+ * Each search walks the workspace (270-400 ms at 5,000 files in code-server): with the default
+ * glob one search finds both kinds while they fit in `maxFiles`; otherwise the two run at once.
  */
 
 /** What the listing needs of a CancellationToken. */
