@@ -8,7 +8,6 @@ import { formatProblem, isUserInputError } from '../core/util/problems';
 import { DEFAULT_TRACE_GLOB } from './trace-files';
 
 const SECTION = 'agentTraceDebugger';
-export { DEFAULT_TRACE_GLOB } from './trace-files';
 
 /** Specs already reported as unloadable, so a bad setting is said once, not per file. */
 const reported = new Set<string>();

@@ -141,6 +141,11 @@ export class ChunkedList<T> {
     return i >= 0 && i < this.size ? this.chunks[i >>> LIST_CHUNK_BITS][i & LIST_CHUNK_MASK] : undefined;
   }
 
+  /** Write over the value at `i` (below `length`). */
+  set(i: number, value: T): void {
+    this.chunks[i >>> LIST_CHUNK_BITS][i & LIST_CHUNK_MASK] = value;
+  }
+
   push(value: T): void {
     const i = this.size++;
     if ((i & LIST_CHUNK_MASK) === 0 && this.chunks.length === i >>> LIST_CHUNK_BITS) this.chunks.push([]);
@@ -148,6 +153,14 @@ export class ChunkedList<T> {
     // A chunk cut by `truncate` is written over from where it was cut.
     if (chunk.length !== (i & LIST_CHUNK_MASK)) chunk.length = i & LIST_CHUNK_MASK;
     chunk.push(value);
+  }
+
+  /** Another list with the same values: a copy per chunk. */
+  copy(): ChunkedList<T> {
+    const c = new ChunkedList<T>();
+    c.chunks = this.chunks.map((chunk) => chunk.slice());
+    c.size = this.size;
+    return c;
   }
 
   /** Keep the first `length` values. */

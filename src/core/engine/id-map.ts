@@ -1,4 +1,4 @@
-import { ChunkedInt32 } from './growable';
+import { ChunkedInt32, ChunkedList } from './growable';
 
 /**
  * A map from step id to a number (a position, a count) that never holds its thread for long while
@@ -16,9 +16,6 @@ import { ChunkedInt32 } from './growable';
  * against 1.05-1.25 s in the 64 Maps.
  */
 
-/** Ids per chunk of `keys`. */
-const KEY_CHUNK_BITS = 12;
-const KEY_CHUNK_MASK = (1 << KEY_CHUNK_BITS) - 1;
 /** Table slots start this many (a power of two). */
 const FIRST_CAPACITY = 64;
 /** Earlier entries moved into the larger table per `set` while it takes over (see `set`). */
@@ -46,7 +43,7 @@ function hashOf(id: string): number {
 
 export class IdMap {
   /** Entry e: its id (undefined once deleted), its id's hash and its value. */
-  private keys: (string | undefined)[][] = [];
+  private keys = new ChunkedList<string | undefined>();
   private hashes = new ChunkedInt32();
   private values = new ChunkedInt32();
   private entries = 0;
@@ -121,12 +118,12 @@ export class IdMap {
     const e = this.find(id, hashOf(id));
     if (e === NOT_FOUND) return;
     // The slot stays taken (a probe for a later id goes past it); moving to a larger table drops it.
-    this.keys[e >>> KEY_CHUNK_BITS][e & KEY_CHUNK_MASK] = undefined;
+    this.keys.set(e, undefined);
     this.live--;
   }
 
   clear(): void {
-    this.keys = [];
+    this.keys = new ChunkedList();
     this.hashes.clear();
     this.values.clear();
     this.entries = 0;
@@ -145,7 +142,7 @@ export class IdMap {
    */
   copy(): IdMap {
     const c = new IdMap();
-    c.keys = this.keys.map((chunk) => chunk.slice());
+    c.keys = this.keys.copy();
     c.hashes = this.hashes.copy();
     c.values = this.values.copy();
     c.entries = this.entries;
@@ -174,13 +171,12 @@ export class IdMap {
   }
 
   private keyOf(e: number): string | undefined {
-    return this.keys[e >>> KEY_CHUNK_BITS][e & KEY_CHUNK_MASK];
+    return this.keys.get(e);
   }
 
   private addEntry(id: string, h: number, position: number): number {
     const e = this.entries++;
-    if ((e & KEY_CHUNK_MASK) === 0) this.keys.push([]);
-    this.keys[e >>> KEY_CHUNK_BITS].push(id);
+    this.keys.push(id);
     this.hashes.push(h);
     this.values.push(position);
     this.live++;

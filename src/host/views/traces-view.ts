@@ -5,12 +5,12 @@
  * workspace of thousands of traces stays responsive.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_TRACE_GLOB, traceGlob } from '../settings';
+import { traceGlob } from '../settings';
 import { posix } from 'node:path';
 import { stat as fsStat } from 'node:fs/promises';
 import type { AnalysisService } from '../analysis/service';
 import { COMMANDS, TRACES_VIEW_ID } from '../ids';
-import { looksLikeTraceFileName, TRACE_FILE_SUFFIXES } from '../trace-files';
+import { DEFAULT_TRACE_GLOB, looksLikeTraceFileName, TRACE_FILE_SUFFIXES } from '../trace-files';
 import { lacksRuns, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
 import { listTraceFiles } from './trace-listing';
 import { readSummaries, writeSummaries } from './summary-store';
@@ -22,8 +22,6 @@ const REFRESH_THROTTLE_MS = 300;
 
 interface FileEntry {
   uri: vscode.Uri;
-  /** The folder shown in the tree (relative to the workspace), computed once. */
-  dir?: string;
   /** Matched the trace glob by name; otherwise a .json/.jsonl candidate shown only if it sniffs as a trace. */
   byName: boolean;
   cached?: CachedSummary;
@@ -231,25 +229,27 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
   private listed = false;
   private listed_: Promise<void> = Promise.resolve();
 
+  /** The file's folder in the tree, computed once per file (the tree asks again every 300 ms while analysing). */
+  private folderOf(uri: vscode.Uri, multiRoot: boolean): string {
+    const key = uri.toString();
+    let dir = this.folders.get(key);
+    if (dir === undefined) {
+      dir = posix.dirname(vscode.workspace.asRelativePath(uri, multiRoot));
+      if (dir === '.') dir = '';
+      this.folders.set(key, dir);
+    }
+    return dir;
+  }
+
   private rootNodes(): TraceTreeNode[] {
     const visible = [...this.entries.values()].filter(isVisible);
     const byFolder = new Map<string, FileEntry[]>();
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     for (const e of visible) {
-      // Computed once per file (a workspace folder change forgets them): the tree asks again every 300 ms while analysing.
-      if (e.dir === undefined) {
-        const key = e.uri.toString();
-        let dir = this.folders.get(key);
-        if (dir === undefined) {
-          dir = posix.dirname(vscode.workspace.asRelativePath(e.uri, multiRoot));
-          if (dir === '.') dir = '';
-          this.folders.set(key, dir);
-        }
-        e.dir = dir;
-      }
-      const list = byFolder.get(e.dir) ?? [];
+      const dir = this.folderOf(e.uri, multiRoot);
+      const list = byFolder.get(dir) ?? [];
       list.push(e);
-      byFolder.set(e.dir, list);
+      byFolder.set(dir, list);
     }
     const sortFiles = (l: FileEntry[]): FileEntry[] => l.sort((a, b) => COLLATOR.compare(a.uri.path, b.uri.path));
     if (byFolder.size <= 1) return sortFiles(visible).map((entry) => ({ type: 'file', entry }));
