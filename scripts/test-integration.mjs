@@ -6,7 +6,8 @@
 //     (the only option offline; installs it into ~/.cache on first use).
 // In code-server mode it then runs the reload scenarios (test/integration/hot-exit.mjs: an unsaved
 // tag survives "Developer: Reload Window"; explorer-reload.mjs: a facet click and a row opened in
-// the Trace Explorer's page, then it and a Compare Traces view come back as they were);
+// the Trace Explorer's page, then it and a Compare Traces view come back as they were, and the
+// Agent Traces view shows the counts it kept);
 // --no-hot-exit skips both. With --screenshots it also takes the light/dark
 // screenshots (test/integration/screenshots.mjs, also `npm run screenshots`): opt-in, because
 // without a baseline to compare with they are pictures for a person, not a gate of `npm test`.

@@ -4,7 +4,8 @@
 // with Alt+Enter (the trace editor selects a step of that category), sort by a column, open
 // Compare Traces from the palette and select another pair than its landing one, run "Developer:
 // Reload Window", and both panels come back (their serializers): the Explorer with the same query,
-// sort and rows, the comparison on the same pair. A scenario of its own because clicks in the
+// sort and rows, the comparison on the same pair. The Agent Traces view's counts are kept across
+// the same reload (traces-view-counts.mjs). A scenario of its own because clicks in the
 // pages and a reload need the workbench page, which the extension-host test suite cannot drive.
 // Every wait is for a signal. Run by scripts/test-integration.mjs after the suite.
 //
@@ -12,6 +13,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
+import { countBeforeReload, countsAfterReload, writeCountedTrace } from './traces-view-counts.mjs';
 import { endScenario, poll, runCommand, runScenario, screenshotWorkspace, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 /**
@@ -131,6 +133,7 @@ async function explorerUntil(page, what, accept) {
 async function main() {
   ensureCodeServerInstalled();
   const workspace = screenshotWorkspace(root, 'explorer-reload');
+  writeCountedTrace(workspace);
   const server = await startCodeServer({ workspace, settings: { 'window.commandCenter': false, 'files.autoSave': 'off' } });
   let vscode;
   let failed = false;
@@ -141,6 +144,7 @@ async function main() {
     // For a failure's report: what the pages logged as errors.
     page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text().slice(0, 300)}`); });
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
+    const countBefore = await countBeforeReload(page, workspace);
     await runCommandOnceListed(page, 'Agent Trace: Open Trace Explorer');
     const shown = await explorerUntil(page, 'the Trace Explorer with rows', () => true);
     await shown.frame.fill('.query-input', QUERY);
@@ -197,7 +201,8 @@ async function main() {
       const c = await compareState(page);
       return c?.selected === compared.selected && c.title === compared.title ? c : undefined;
     });
-    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status, openedAt: opened.badge, comparePair: compareBack.selected, landing: landed.selected };
+    const counts = await countsAfterReload(page, workspace, countBefore);
+    return { query: after.query, sort: after.sort, rows: after.rows.length, status: after.status, openedAt: opened.badge, comparePair: compareBack.selected, landing: landed.selected, tracesViewCounts: counts };
   } catch (e) {
     failed = true;
     // Every frame with how much it shows, and the pages' errors: a blank panel says which.
