@@ -23,7 +23,7 @@
  *
  * Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_FORMATS (default jsonl,otlp,otlp-ended,otlp-lines,otlp-runs,trail),
  * BENCH_WORKSPACE_FILES (default 5000; 0 skips the workspace part), BENCH_DIR (default the OS temp),
- * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms and when, on stderr), BENCH_DEBUG_LAUNCH=0
+ * BENCH_STALL_LOG=1 (each main-thread stall over 30 ms, when, and the collections in it, on stderr), BENCH_DEBUG_LAUNCH=0
  * (skips the trace debugger's launch: scripts/bench-debug.ts), BENCH_LIVE_SESSION (default 1500,4500:
  * the turns of the live Claude Code sessions written a line at a time, scripts/bench-live-session.ts,
  * then one with a sub-agent's files beside it (3,000 turns, cut to end soon after the agent ran: the
