@@ -6,6 +6,7 @@
 import { DEFAULT_TAXONOMY } from '../../src/host/analysis/core-api';
 import { TraceFile, type TraceReload } from '../../src/host/editor/trace-file';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../src/core/engine/worker/document-load';
+import { EventDecoder, EventEncoder } from '../../src/core/engine/worker/event-codec';
 import type { ViewSpec } from '../../src/protocol';
 import { jsonView } from './convert-compare';
 
@@ -27,12 +28,20 @@ export class Opened {
   /** `sidecar`: the tags file's text, as if beside the trace (none by default); `params`: the loader's, beside those. */
   constructor(readonly path: string, payloadsOnDemand: boolean, sidecar?: string, params: Partial<OpenDocumentParams> = {}) {
     this.file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => sidecar });
-    this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand, ...params }, (e) => {
-      if (e.kind === 'done') this.done = e;
-      if (e.kind === 'reset') this.resets.push(e.keep);
-      if (e.kind === 'steps') this.sentPerRun[e.run] = (this.sentPerRun[e.run] ?? 0) + e.steps.length;
-      const r = this.file.applyLoadEvent(e);
-      if (r) this.change = r;
+    // The events cross as the worker's do, written as text and read back (event-codec.ts): the host
+    // gets what did not change as the objects it has (findings), and the session's paths for that run.
+    const encoder = new EventEncoder();
+    const decoder = new EventDecoder();
+    this.loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: payloadsOnDemand ? 0 : undefined, chunkSize: 4096, payloadsOnDemand, ...params }, (sent) => {
+      for (const text of encoder.encode(sent)) {
+        const e = decoder.decode(text);
+        if (!e) continue;
+        if (e.kind === 'done') this.done = e;
+        if (e.kind === 'reset') this.resets.push(e.keep);
+        if (e.kind === 'steps') this.sentPerRun[e.run] = (this.sentPerRun[e.run] ?? 0) + e.steps.length;
+        const r = this.file.applyLoadEvent(e);
+        if (r) this.change = r;
+      }
     });
     this.loader.open();
     this.file.flushGrowth();

@@ -1,9 +1,9 @@
 /**
  * A document worker's events as they cross to the host (src/core/engine/worker/event-codec.ts):
- * steps held without their payloads go as columns, findings as those added since the last, and
- * the host gets back exactly what each event held, field by field, whatever the steps (repeated
- * ids, tool calls, errors, no times, several runs) and however the findings grew. Anything not in
- * the held shape crosses as it is.
+ * steps held without their payloads go as columns, findings as what changed since those given
+ * last, and the host gets back exactly what each event held, field by field, whatever the steps
+ * (repeated ids, tool calls, errors, no times, several runs) and however the findings changed (in
+ * the worker's order). Anything not in the held shape crosses as it is.
  */
 import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,16 +53,6 @@ function crossed(events: readonly DocumentEvent[], sitesPerPart?: number): { wir
 const roundTrip = (e: DocumentEvent): { wire: string; back: DocumentEvent } => {
   const { wire, back } = crossed([e]);
   return { wire: wire[0], back: back[0] };
-};
-
-/** An event without its findings. */
-const withoutFindings = (e: DocumentEvent): unknown => (e.kind === 'steps' || e.kind === 'done' ? { ...e, findings: undefined } : e);
-
-/** A list of findings as each step's, in their order there (the order of the steps aside). */
-const byStep = (list: readonly Finding[]): [string, string[]][] => {
-  const steps = new Map<string, string[]>();
-  for (const f of list) steps.set(f.stepId, [...(steps.get(f.stepId) ?? []), JSON.stringify(f)]);
-  return [...steps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 };
 
 /** What crossing as plain JSON gave the host: the event without its undefined fields. */
@@ -215,7 +205,7 @@ describe('engine: document events as they cross to the host', () => {
     assert.deepStrictEqual(back, asJson(odd));
   });
 
-  it('findings that grow cross as those added: the host gets every list whole, the earlier findings first and the same objects', () => {
+  it('findings that grow cross as what changed: the host gets every list whole, in the worker\'s order, those it had as the same objects', () => {
     const path = join(dir, `grow${++serial}.trace.jsonl`);
     const lines = benchTraceText('jsonl', 3000, 4).split('\n');
     writeFileSync(path, lines.slice(0, 2500).join('\n') + '\n');
@@ -230,20 +220,21 @@ describe('engine: document events as they cross to the host', () => {
     let added = 0;
     let previous: Finding[] | undefined;
     for (const [k, e] of events.entries()) {
-      // The findings come back with the earlier ones first: the same findings, each step's in the same order.
-      assert.deepStrictEqual(withoutFindings(back[k]), withoutFindings(asJson(e) as DocumentEvent), `event ${k + 1} (${e.kind})`);
-      assert.deepStrictEqual(listsOf(back[k]).map(byStep), listsOf(asJson(e) as DocumentEvent).map(byStep), `event ${k + 1} (${e.kind}): findings`);
-      const sent = JSON.parse(wire[k]) as { findingsAdded?: unknown };
-      if (sent.findingsAdded) added++;
-      for (const list of listsOf(back[k])) {
-        if (previous && sent.findingsAdded) previous.forEach((f, i) => assert.equal(list[i], f, 'the findings given before come first, as the same objects'));
+      // The findings come back as the worker has them, in its order.
+      assert.deepStrictEqual(back[k], asJson(e), `event ${k + 1} (${e.kind})`);
+      const sent = JSON.parse(wire[k]) as { findingsDelta?: { gone?: number[] }; findingsDeltas?: ({ gone?: number[] } | null)[] };
+      const deltas = sent.findingsDelta ? [sent.findingsDelta] : sent.findingsDeltas ?? [];
+      if (deltas.some((d) => d)) added++;
+      for (const [r, list] of listsOf(back[k]).entries()) {
+        // Nothing gone: every finding given before is still there, in its order, as the same object.
+        if (previous && deltas[r] && !deltas[r]!.gone) assert.deepEqual(list.filter((f) => previous!.includes(f)).length, previous.length, 'the findings given before, as the same objects');
         previous = list;
       }
     }
-    assert.ok(added >= 3, `${added} events sent only the findings added`);
+    assert.ok(added >= 3, `${added} events sent only what changed in the findings`);
     const done = events.filter((e) => e.kind === 'done');
     assert.equal(done.length, 2);
-    assert.ok(JSON.parse(wire[events.lastIndexOf(done[1])]).findingsAdded, 'the append sent only the findings added');
+    assert.ok(JSON.parse(wire[events.lastIndexOf(done[1])]).findingsDeltas?.[0], 'the append sent only what changed in the findings');
     // And only the failure sites added (the outcome came back whole: compared above).
     const appended = JSON.parse(wire[events.lastIndexOf(done[1])]) as { sitesAt?: number[]; outcome: { sites: unknown[] } };
     const whole = done[1].kind === 'done' && done[1].outcome.kind === 'ok' ? done[1].outcome.sites.length : 0;
@@ -316,7 +307,7 @@ describe('engine: document events as they cross to the host', () => {
     assert.deepEqual([last.sitesAt, last.findingsAdded], [undefined, undefined], 'after a plain reset: everything again');
   });
 
-  it('findings that do not only grow, or that step and category do not tell apart, cross whole', () => {
+  it('findings dropped or changed cross as what changed, in the worker\'s order; those step and category do not tell apart cross whole', () => {
     const steps = eventsOf(benchTraceText('jsonl', 300, 3), true).find((e) => e.kind === 'steps');
     assert.ok(steps && steps.kind === 'steps');
     const f = (stepId: string, rule: string): Finding => ({ stepId, category: 'TOOL.RUNTIME', rule, evidence: 'x' });
@@ -328,12 +319,20 @@ describe('engine: document events as they cross to the host', () => {
     const grown: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), evidence: 'y' }, f('c', 'r4'), f('d', 'r5')] };
     // The next list drops one of the two: it cannot go as an addition to a list with both.
     const oneDropped: DocumentEvent = { ...steps, findings: [f('b', 'r2'), f('c', 'r4'), f('d', 'r5')] };
-    const events = [first, dropped, changed, twoOnOneStep, grown, oneDropped];
+    // A finding added before the ones the host has (a second rule's on an earlier step): the host's list in the worker's order.
+    const before: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), evidence: 'y' }, { ...f('c', 'r3'), category: 'ORCH.REPEAT_LOOP' }] };
+    const inserted: DocumentEvent = { ...steps, findings: [f('b', 'r2'), { ...f('c', 'r3'), category: 'TOOL.TIMEOUT' }, { ...f('c', 'r3'), evidence: 'y' }, { ...f('c', 'r3'), category: 'ORCH.REPEAT_LOOP' }] };
+    const events = [first, dropped, changed, before, inserted, twoOnOneStep, grown, oneDropped];
     const { wire, back } = crossed(events);
-    assert.deepEqual(wire.map((w) => Object.keys(JSON.parse(w)).filter((k) => k.startsWith('findings'))), events.map(() => ['findings']));
+    // The first list, and those after two of a kind on one step, go whole; the others as what changed.
+    assert.deepEqual(wire.map((w) => Object.keys(JSON.parse(w)).filter((k) => k.startsWith('findings'))), [['findings'], ['findingsDelta'], ['findingsDelta'], ['findingsDelta'], ['findingsDelta'], ['findings'], ['findings'], ['findings']]);
     assert.deepStrictEqual(back, events.map(asJson));
-    // And after a list that step and category tell apart, additions go again.
+    const delta = (w: string): { added: Finding[]; gone?: number[] } => (JSON.parse(w) as { findingsDelta: { added: Finding[]; gone?: number[] } }).findingsDelta;
+    assert.deepEqual([delta(wire[1]).added.map((x) => x.stepId), delta(wire[1]).gone], [['c'], [0]], 'a dropped, c added: only c crosses');
+    assert.deepEqual(delta(wire[4]).added.map((x) => x.category), ['TOOL.TIMEOUT'], 'only the finding inserted crosses');
+    assert.equal((back[4] as { findings: Finding[] }).findings[2], (back[3] as { findings: Finding[] }).findings[1], 'the findings the host had, as the same objects');
+    // And after a list that step and category tell apart, changes go as such again.
     const more = crossed([...events, { ...oneDropped, findings: [...(oneDropped as { findings: Finding[] }).findings, f('e', 'r6')] }]);
-    assert.ok(JSON.parse(more.wire[events.length]).findingsAdded);
+    assert.deepEqual(delta(more.wire[events.length]).added.map((x) => x.stepId), ['e']);
   });
 });
