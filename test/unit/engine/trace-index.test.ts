@@ -92,6 +92,23 @@ describe('engine: TraceIndex', () => {
     assert.deepEqual(steps.map((st) => index.indexOf(st.id)), steps.map((_, i) => i));
   });
 
+  it('steps changed where they were (more after them), the findings kept: the index built from all steps at once', () => {
+    fc.assert(fc.property(fc.array(choice, { minLength: 1, maxLength: 50 }), fc.array(choice, { maxLength: 10 }), fc.nat(50), fc.boolean(), fc.boolean(), (choices, more, at, flip, orphan) => {
+      const all = stepsFrom([...choices, ...more]);
+      const before = all.slice(0, choices.length);
+      const from = Math.min(at, before.length);
+      // From `from` on: copies, with their statuses turned over or their names changed, then the steps that follow.
+      const after = [...before.slice(0, from), ...before.slice(from).map((st): Step => (flip ? { ...st, status: st.status === 'error' ? 'ok' : 'error' } : { ...st, name: `${st.name}!` })), ...all.slice(before.length)];
+      const findings: Finding[] = before.filter((_, i) => i % 4 === 1).map((st) => ({ stepId: st.id, category: 'TOOL.RUNTIME', rule: `r-${st.id}`, evidence: '', impact: 'LOW' }) as Finding);
+      // A finding of a step not there yet: placed only when the findings are placed again.
+      if (orphan && more.length > 0) findings.push({ stepId: all[all.length - 1].id, category: 'RSN.PLAN', rule: 'late', evidence: '', impact: 'LOW' } as Finding);
+      const index = new TraceIndex(before, findings);
+      index.search('alpha');
+      index.replaceFrom(after, from, findings, true);
+      assert.deepEqual(snapshot(index), snapshot(new TraceIndex(after, findings)));
+    }), { seed: 17, numRuns: 300 });
+  });
+
   it('findings added in parts give what setting them all at once gives, and say how many there are', () => {
     fc.assert(fc.property(fc.array(choice, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(39), fc.constantFrom('TOOL.RUNTIME', 'RSN.PLAN')), { maxLength: 30 }), fc.array(fc.nat(30), { maxLength: 4 }), (choices, picks, cuts) => {
       const steps = stepsFrom(choices);
