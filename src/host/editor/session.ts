@@ -23,6 +23,8 @@ import { StepLabels } from './step-labels';
 import { nextTurn } from '../../core/util/slices';
 
 const MAX_FAILURE_MARKERS = 20_000;
+/** Findings changed on more steps than this are shown again all at once (`derive`). */
+const MAX_STEPS_OF_CHANGED_FINDINGS = 256;
 const MAX_PAGE = 1000;
 const FALLBACK_COLOR = '--vscode-charts-red';
 
@@ -177,7 +179,7 @@ export class TraceSession {
     const unchanged = sameSteps ? before : Math.min(before, unchangedSteps);
     // The steps the worker found unchanged kept their places; the others are compared.
     const placesKept = sameSteps || (trace.steps.length >= before && samePlaces(this.index.steps, trace.steps, unchanged, before));
-    if (placesKept && this.shows(findings) && this.index.findingsWithoutStep === 0 && trace.labels.length === 0 && this.current.labels.length === 0) return this.changedWhereTheyWere(trace, unchanged, before);
+    if (placesKept && this.index.findingsWithoutStep === 0 && trace.labels.length === 0 && this.current.labels.length === 0) return this.changedWhereTheyWere(trace, findings, unchanged, before);
     this.current = trace;
     this.shownFindings = findings;
     const appended = placesKept && unchanged === before && this.index.append(trace.steps.slice(before), findings);
@@ -197,14 +199,16 @@ export class TraceSession {
   }
 
   /**
-   * Steps changed where they were, more may follow them, and the findings are those shown, each on
-   * its step (what most lines of a followed Claude Code or Codex session do: a reply's next block,
-   * a call's output, a turn's end): the findings, tags and labels stay on their steps, so only the steps
-   * from `from` are indexed again and the failing set follows their statuses. A whole `derive`
-   * there took 9-10 ms of each line of an 18 MB Codex rollout (6,000 findings).
+   * Steps changed where they were, more may follow them, every finding shown is on its step, and
+   * the run has no labels (what most lines of a followed Claude Code or Codex session do: a
+   * reply's next block, a call's output, a turn's end). Only the steps from `from` are indexed
+   * again, the findings, tags and counts staying where they are; findings that changed are shown
+   * again on their steps only (`changeFindingsOnTheirSteps`). A whole `derive` there took 9-10 ms
+   * of each line of an 18 MB Codex rollout (6,000 findings).
    */
-  private changedWhereTheyWere(trace: Trace, from: number, before: number): { appendedFrom: number } | { changedFrom: number } {
+  private changedWhereTheyWere(trace: Trace, findings: Finding[], from: number, before: number): { appendedFrom: number } | { changedFrom: number } {
     this.current = trace;
+    // The steps first, with the findings shown (each still on its step), then what changed in those.
     const appended = from === before && this.index.append(trace.steps.slice(before));
     if (!appended) {
       this.index.replaceFrom(trace.steps, from, this.shownFindings, true);
@@ -213,11 +217,51 @@ export class TraceSession {
     }
     this.bindTagsFrom(before);
     this.topLevel = topLevelSteps(this.steps);
-    this.keepFailingWhereItHeld();
+    if (this.shows(findings)) this.keepFailingWhereItHeld();
+    else if (this.changeFindingsOnTheirSteps(findings)) this.recomputeFailing();
+    else {
+      this.shownFindings = findings;
+      this.index.setFindings(findings);
+      this.derive();
+    }
     this.dropFailureViews();
     if (!appended) return { changedFrom: from };
     this.extendViews(before);
     return { appendedFrom: before };
+  }
+
+  /**
+   * New findings that differ from those shown on a few steps (a call's output made its step fail; a
+   * run that ended on an error went on), the others the same objects in the same order: those
+   * steps' findings are shown again, not every finding. False, with nothing changed, otherwise.
+   */
+  private changeFindingsOnTheirSteps(findings: Finding[]): boolean {
+    const shown = this.shownFindings;
+    const before = new Set(shown);
+    const now = new Set(findings);
+    const touched = new Set<string>();
+    for (const f of shown) if (!now.has(f)) touched.add(f.stepId);
+    for (const f of findings) if (!before.has(f)) touched.add(f.stepId);
+    if (touched.size === 0 || touched.size > MAX_STEPS_OF_CHANGED_FINDINGS || !keptInOrder(shown, findings, before, now)) return false;
+    this.shownFindings = findings;
+    this.index.changeFindings(findings, touched);
+    const flagged: number[] = [];
+    let lost = false;
+    for (const id of touched) {
+      const i = this.index.indexOf(id);
+      if (i === undefined) continue;
+      const list = this.index.findingsOf(i).map((f) => this.shownFinding(f));
+      lost ||= list.length === 0 && this.allFindings.get(i).length > 0;
+      if (list.length > 0) flagged.push(i);
+      this.allFindings.set(i, list);
+      this.findings.set(i, this.tags.get(i).length === 0 ? list : list.filter((f) => this.counts(i, f)));
+    }
+    // A step without findings any more: what explains each failing span is found again (it only learns of new ones).
+    if (lost) {
+      this.explaining = new ExplainingSteps(this.index);
+      this.explaining.add(this.index.withFindings());
+    } else this.explaining.add(flagged);
+    return true;
   }
 
   /**
@@ -764,6 +808,20 @@ export class TraceSession {
 }
 
 /** Whether `findings` is `shown` with more after it (the same objects first). */
+/**
+ * Whether the findings in both lists (`inShown`, `inNow`: the lists as sets) come in the same order
+ * in each: then each step's findings that did not change are in the same order too.
+ */
+function keptInOrder(shown: readonly Finding[], now: readonly Finding[], inShown: ReadonlySet<Finding>, inNow: ReadonlySet<Finding>): boolean {
+  let j = 0;
+  for (const f of shown) {
+    if (!inNow.has(f)) continue;
+    while (j < now.length && !inShown.has(now[j])) j++;
+    if (now[j++] !== f) return false;
+  }
+  return true;
+}
+
 /** Whether `steps` has the ids and parents of `shown` at its positions [from, to). */
 function samePlaces(shown: readonly Step[], steps: readonly Step[], from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (steps[i].id !== shown[i].id || steps[i].parentId !== shown[i].parentId) return false;
@@ -790,8 +848,10 @@ class SparseLists<T> {
     return this.lists.size;
   }
 
+  /** The list at position i (none when empty). */
   set(i: number, list: readonly T[]): void {
-    this.lists.set(i, [...list]);
+    if (list.length === 0) this.lists.delete(i);
+    else this.lists.set(i, [...list]);
   }
 
   push(i: number, item: T): void {
