@@ -144,4 +144,22 @@ describe('editor: steps changed where they were, findings the same', () => {
       ], 0, false]],
     });
   });
+
+  it('findings changed on a few steps while the steps stay (a read\'s last findings): the session shows what a fresh session shows', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.record({ op: fc.constantFrom('add' as const, 'drop' as const, 'change' as const, 'swap' as const), at: fc.nat() }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }), (rounds) => {
+      const trace: Trace = { ...base, steps: base.steps.slice(0, FIRST_SHOWN) };
+      const tags = tagsOn([base.steps[FIRST_SHOWN - 5].id]);
+      const live = new TraceSession(trace, findings, DEFAULT_TAXONOMY, 0);
+      live.applyAnnotations({ tagsByStep: tags });
+      live.rows(FAILURES, 0, 10);
+      let now = findings;
+      for (const ops of rounds) {
+        now = ops.reduce((list, f) => changedFindings(list, trace, f), now);
+        live.showFindings(now);
+      }
+      const fresh = new TraceSession(trace, now, DEFAULT_TAXONOMY, 0);
+      fresh.applyAnnotations({ tagsByStep: tags });
+      assert.deepEqual(seen(live), seen(fresh));
+    }), { seed: 23, numRuns: 200 });
+  });
 });
