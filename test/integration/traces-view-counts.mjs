@@ -63,6 +63,10 @@ export async function countBeforeReload(page, workspace) {
   writeFileSync(swap, OK_TEXT);
   utimesSync(swap, atime, mtime);
   renameSync(swap, path);
+  // The side bar back on the Explorer, as the rest of the scenario had it before this check was
+  // added: the window reloads with the layout it was written for.
+  await page.keyboard.press('Control+Shift+E');
+  await poll('the Explorer in the side bar', async () => (await page.$eval('.activitybar [aria-label^="Explorer"]', (el) => el.closest('.action-item')?.classList.contains('checked') ?? false).catch(() => false)) || undefined, WAIT_MS);
   return before;
 }
 
