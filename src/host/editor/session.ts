@@ -90,6 +90,11 @@ export class TraceSession {
       this.dropFailureViews();
       return;
     }
+    this.showAllFindings(findings);
+  }
+
+  /** Place every finding again and derive everything from them (what a change on most steps takes). */
+  private showAllFindings(findings: Finding[]): void {
     this.shownFindings = findings;
     this.index.setFindings(findings);
     this.derive();
@@ -227,11 +232,7 @@ export class TraceSession {
     this.topLevel = topLevelSteps(this.steps);
     if (this.shows(findings)) this.keepFailingWhereItHeld();
     else if (this.changeFindingsOnTheirSteps(findings)) this.recomputeFailing();
-    else {
-      this.shownFindings = findings;
-      this.index.setFindings(findings);
-      this.derive();
-    }
+    else this.showAllFindings(findings);
     this.dropFailureViews();
     if (!appended) return { changedFrom: from };
     this.extendViews(before);
