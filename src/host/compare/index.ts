@@ -267,9 +267,11 @@ async function pickSides(queries: TraceQueryService): Promise<[CompareSide, Comp
       side: { uri: m.uri, traceIndex: m.record.traceIndex },
     };
   });
-  const first = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare Traces (1/2): the first run'), matchOnDescription: true });
+  // Two steps of one choice: focus that comes back late to the editor the palette left (a trace
+  // editor's webview takes it asynchronously) must not close a pick; Escape still does.
+  const first = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare Traces (1/2): the first run'), matchOnDescription: true, ignoreFocusOut: true });
   if (!first) return undefined;
-  const second = await vscode.window.showQuickPick(items.filter((i) => i !== first), { title: vscode.l10n.t('Compare Traces (2/2): compare "{0}" with', first.label), matchOnDescription: true });
+  const second = await vscode.window.showQuickPick(items.filter((i) => i !== first), { title: vscode.l10n.t('Compare Traces (2/2): compare "{0}" with', first.label), matchOnDescription: true, ignoreFocusOut: true });
   if (!second) return undefined;
   return [first.side, second.side];
 }
