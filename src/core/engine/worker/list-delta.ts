@@ -12,88 +12,144 @@ export interface ListDelta<T> {
   gone?: number[];
 }
 
+/**
+ * A delta by identity that adds more values than this, or keeps none of those sent, is tried
+ * again by key: a producer that makes its values again (a file read whole again is analysed
+ * again) gives equal values as new objects, which then stay on the host.
+ */
+const FEW_ADDED = 8;
+
 /** The worker's side: the list sent last, to tell what a new list adds and takes away. */
-export class SentList<T> {
+export class SentList<T extends object> {
   private sent: readonly T[] | undefined;
-  /** keyOf each value of `sent`, and as a set. */
-  private sentKeys: string[] = [];
-  private sentKeySet = new Set<string>();
+  /** keyOf of the values met, made once per object. */
+  private readonly keys = new WeakMap<T, string>();
 
   /**
-   * `keyOf`: which value it is (two values of a list with one key cannot be told apart: the list
-   * goes whole); `same`: whether a value kept its key and is unchanged.
+   * `keyOf`: which value it is (two values of a list with one key cannot be told apart by key);
+   * `same`: whether a value kept its key and is unchanged.
    */
   constructor(private readonly keyOf: (value: T) => string, private readonly same: (a: T, b: T) => boolean) {}
 
   /** Nothing is known to be on the host (a reset, another kind of outcome): the next list goes whole. */
   forget(): void {
     this.sent = undefined;
-    this.sentKeys = [];
-    this.sentKeySet = new Set();
   }
 
   /**
    * What `list` adds to the list sent last and takes from it (the values kept are in the same
-   * order); undefined when `list` must go whole (no list sent, two values of one key, or a change
-   * as large as the list). Either way, the host has `list` next.
+   * order); undefined when `list` must go whole (no list sent, or a change as large as the list).
+   * Either way, the host has `list` next.
+   *
+   * The two lists are walked side by side, values matched by identity: the detectors and the
+   * failure site memo give back the objects that did not change, so a list that is as it was, or
+   * only grew at its end (an appended line's findings), costs a comparison per value. Keying and
+   * comparing all 12,000 findings of a 10^6-step run was most of the worker's time of each line
+   * appended to it.
    */
   delta(list: readonly T[]): ListDelta<T> | undefined {
     const before = this.sent;
-    const beforeKeys = this.sentKeys;
-    // The values at the head that are those sent, as the same objects (the failure site memo and
-    // the detectors give back those that did not change), stay: only the rest is keyed and
-    // compared. Keying all 12,000 failure sites took 13 ms of each append at 10^6 steps.
-    let p = 0;
-    if (before) {
-      const n = Math.min(before.length, list.length);
-      while (p < n && list[p] === before[p]) p++;
-    }
-    const tailKeys: string[] = [];
-    for (let i = p; i < list.length; i++) tailKeys.push(this.keyOf(list[i]));
-    const tailSet = new Set(tailKeys);
-    const beforeTail = new Set(beforeKeys.slice(p));
-    // Two values of one key cannot be told apart: this list and the next go whole.
-    // (The head's keys are distinct: a list is kept only when its keys are.)
-    const distinct = tailSet.size === tailKeys.length && tailKeys.every((k) => !this.sentKeySet.has(k) || beforeTail.has(k));
-    if (!distinct) {
-      this.forget();
-      return undefined;
-    }
-    const keys = p === 0 ? tailKeys : [...beforeKeys.slice(0, p), ...tailKeys];
     this.sent = list;
-    this.sentKeys = keys;
-    if (p === 0) this.sentKeySet = new Set(tailKeys);
-    else {
-      for (const k of beforeTail) this.sentKeySet.delete(k);
-      for (const k of tailKeys) this.sentKeySet.add(k);
-    }
     if (!before) return undefined;
+    let delta = this.byIdentity(before, list);
+    if (delta.added.length > FEW_ADDED || (delta.gone.length > 0 && delta.gone.length === before.length)) {
+      const keyed = this.byKey(before, list);
+      if (keyed && keyed.added.length < delta.added.length) delta = keyed;
+    }
+    // None of those sent before stays: the list itself is no larger.
+    if (delta.gone.length > 0 && delta.gone.length === before.length) return undefined;
+    return delta.gone.length ? delta : { added: delta.added, at: delta.at };
+  }
+
+  /**
+   * The delta walking both lists: a value that is the one sent where the walk is stays, and so
+   * does one sent further on (those passed over are gone). A value not sent, with the key of the
+   * one where the walk is, stays if equal to it (the end-of-run findings are made again at each
+   * read) and else replaces it (gone, and added again); any other value is added. Values are
+   * looked up in a map of `before` made the first time one is not the one sent where the walk is,
+   * unless the values after both line up: a list as it was, with a value made again in place, or
+   * that only grew at its end (an appended line's findings), needs none.
+   */
+  private byIdentity(before: readonly T[], list: readonly T[]): Required<ListDelta<T>> {
     const added: T[] = [];
     const at: number[] = [];
     const gone: number[] = [];
-    let j = p;
-    // Past the head, a key sent before is still there only among the tail's (keys are distinct).
-    const skipGone = (): void => {
-      while (j < before.length && !tailSet.has(beforeKeys[j])) gone.push(j++);
-    };
-    for (let i = p; i < list.length; i++) {
-      skipGone();
-      const s = list[i];
-      if (j < before.length && beforeKeys[j] === keys[i] && this.same(before[j], s)) {
-        j++;
-        continue;
+    let placesBefore: Map<T, number> | undefined;
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      const value = list[i];
+      if (j < before.length) {
+        const there = before[j];
+        if (value === there) {
+          j++;
+          continue;
+        }
+        // The values after them line up: `value` takes the place of `there` (a finding made again
+        // among 12,000 as they were needs no map).
+        const aligned = i + 1 < list.length ? j + 1 < before.length && list[i + 1] === before[j + 1] : j + 1 === before.length;
+        const k = aligned ? undefined : (placesBefore ??= placesOf(before)).get(value);
+        if (k !== undefined && k > j) {
+          while (j < k) gone.push(j++);
+          j++;
+          continue;
+        }
+        if (this.key(there) === this.key(value)) {
+          j++;
+          if (this.same(there, value)) continue;
+          gone.push(j - 1);
+        }
       }
-      // Changed where it was: gone, and added again.
-      if (j < before.length && beforeKeys[j] === keys[i]) gone.push(j++);
-      added.push(s);
+      added.push(value);
+      at.push(i);
+    }
+    while (j < before.length) gone.push(j++);
+    return { added, at, gone };
+  }
+
+  private key(value: T): string {
+    let k = this.keys.get(value);
+    if (k === undefined) this.keys.set(value, (k = this.keyOf(value)));
+    return k;
+  }
+
+  /**
+   * The delta matching values by key, an equal value staying where it was; undefined when a key
+   * is on two values of either list (they cannot be told apart).
+   */
+  private byKey(before: readonly T[], list: readonly T[]): Required<ListDelta<T>> | undefined {
+    const beforeKeys = before.map((v) => this.key(v));
+    const keys = list.map((v) => this.key(v));
+    const keySet = new Set(keys);
+    if (keySet.size !== keys.length || new Set(beforeKeys).size !== beforeKeys.length) return undefined;
+    const added: T[] = [];
+    const at: number[] = [];
+    const gone: number[] = [];
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      // Those sent before whose key the list no longer has are gone.
+      while (j < before.length && !keySet.has(beforeKeys[j])) gone.push(j++);
+      if (j < before.length && beforeKeys[j] === keys[i]) {
+        if (this.same(before[j], list[i])) {
+          j++;
+          continue;
+        }
+        // Changed where it was: gone, and added again.
+        gone.push(j++);
+      }
+      added.push(list[i]);
       at.push(i);
     }
     // The rest of those sent before are gone (or moved: added again where they are now).
     while (j < before.length) gone.push(j++);
-    // None of those sent before stays: the list itself is no larger.
-    if (gone.length > 0 && gone.length === before.length) return undefined;
-    return gone.length ? { added, at, gone } : { added, at };
+    return { added, at, gone };
   }
+}
+
+/** Each value's place, by identity (the last, for one object at two places). */
+function placesOf<T>(list: readonly T[]): Map<T, number> {
+  const places = new Map<T, number>();
+  for (let i = 0; i < list.length; i++) places.set(list[i], i);
+  return places;
 }
 
 /** The host's side: the new list, from the list given last, less those gone, with those added (the values kept are the same objects). */
