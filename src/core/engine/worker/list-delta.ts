@@ -87,7 +87,8 @@ export class SentList<T extends object> {
         // The values after them line up: `value` takes the place of `there` (a finding made again
         // among 12,000 as they were needs no map).
         const aligned = i + 1 < list.length ? j + 1 < before.length && list[i + 1] === before[j + 1] : j + 1 === before.length;
-        const k = aligned ? undefined : (placesBefore ??= placesOf(before)).get(value);
+        // (Only the values from here on are looked up: those passed are gone or kept.)
+        const k = aligned ? undefined : (placesBefore ??= placesOf(before, j)).get(value);
         if (k !== undefined && k > j) {
           while (j < k) gone.push(j++);
           j++;
@@ -113,42 +114,45 @@ export class SentList<T extends object> {
   }
 
   /**
-   * The delta matching values by key, an equal value staying where it was; undefined when a key
-   * is on two values of either list (they cannot be told apart).
+   * The delta matching values by key past the values at the head that are the ones sent (a live
+   * session changes its last findings), an equal value staying where it was; undefined when a key
+   * is on two values of either list's rest (they cannot be told apart).
    */
   private byKey(before: readonly T[], list: readonly T[]): Required<ListDelta<T>> | undefined {
-    const beforeKeys = before.map((v) => this.key(v));
-    const keys = list.map((v) => this.key(v));
+    let p = 0;
+    while (p < before.length && p < list.length && list[p] === before[p]) p++;
+    const beforeKeys = before.slice(p).map((v) => this.key(v));
+    const keys = list.slice(p).map((v) => this.key(v));
     const keySet = new Set(keys);
     if (keySet.size !== keys.length || new Set(beforeKeys).size !== beforeKeys.length) return undefined;
     const added: T[] = [];
     const at: number[] = [];
     const gone: number[] = [];
     let j = 0;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < keys.length; i++) {
       // Those sent before whose key the list no longer has are gone.
-      while (j < before.length && !keySet.has(beforeKeys[j])) gone.push(j++);
-      if (j < before.length && beforeKeys[j] === keys[i]) {
-        if (this.same(before[j], list[i])) {
+      while (j < beforeKeys.length && !keySet.has(beforeKeys[j])) gone.push(p + j++);
+      if (j < beforeKeys.length && beforeKeys[j] === keys[i]) {
+        if (this.same(before[p + j], list[p + i])) {
           j++;
           continue;
         }
         // Changed where it was: gone, and added again.
-        gone.push(j++);
+        gone.push(p + j++);
       }
-      added.push(list[i]);
-      at.push(i);
+      added.push(list[p + i]);
+      at.push(p + i);
     }
     // The rest of those sent before are gone (or moved: added again where they are now).
-    while (j < before.length) gone.push(j++);
+    while (j < beforeKeys.length) gone.push(p + j++);
     return { added, at, gone };
   }
 }
 
-/** Each value's place, by identity (the last, for one object at two places). */
-function placesOf<T>(list: readonly T[]): Map<T, number> {
+/** The place of each value from `from` on, by identity (the last, for one object at two places). */
+function placesOf<T>(list: readonly T[], from: number): Map<T, number> {
   const places = new Map<T, number>();
-  for (let i = 0; i < list.length; i++) places.set(list[i], i);
+  for (let i = from; i < list.length; i++) places.set(list[i], i);
   return places;
 }
 
