@@ -109,6 +109,19 @@ export class TraceIndex {
     return this.ends.get(i);
   }
 
+  /**
+   * The first `limit` steps without a parent id (`parentId` null), in order. Only the top of the
+   * tree is walked, a subtree at a time: a run under one root step has one, and walking its 10^6
+   * steps to find that out took 15-20 ms of the host at each line of a followed trace.
+   */
+  topLevel(limit: number): Step[] {
+    const out: Step[] = [];
+    for (let i = 0; i < this.list.length && out.length < limit; i = this.ends.get(i)) {
+      if (this.list[i].parentId === null) out.push(this.list[i]);
+    }
+    return out;
+  }
+
   firstChildOf(i: number): number | undefined {
     return this.children.get(i) > 0 ? i + 1 : undefined;
   }

@@ -18,7 +18,7 @@ import { findFailure, lowerBound, TraceIndex, upperBound, type FailureSource } f
 import { findHeldMatch, finishHeldSearch, type HeldSearch } from '../../core/engine/held-search';
 import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
-import { topLevelSteps, type TopLevelSteps } from '../../core/export/run-outcome';
+import type { TopLevelSteps } from '../../core/export/run-outcome';
 import { StepLabels } from './step-labels';
 import { nextTurn } from '../../core/util/slices';
 
@@ -229,7 +229,7 @@ export class TraceSession {
       this.viewCache.clear();
     }
     this.bindTagsFrom(before);
-    this.topLevel = topLevelSteps(this.steps);
+    this.topLevel = topLevelOf(this.index);
     if (this.shows(findings)) this.keepFailingWhereItHeld();
     else if (this.changeFindingsOnTheirSteps(findings)) this.recomputeFailing();
     else this.showAllFindings(findings);
@@ -380,7 +380,7 @@ export class TraceSession {
     this.explaining = new ExplainingSteps(this.index);
     this.explaining.add(this.index.withFindings());
     this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy);
-    this.topLevel = topLevelSteps(this.steps);
+    this.topLevel = topLevelOf(this.index);
     this.applyAnnotations(this.bound);
   }
 
@@ -896,4 +896,10 @@ function sameTags(a: ReadonlyMap<string, readonly ErrorTag[]>, b: ReadonlyMap<st
     if (!other || JSON.stringify(other) !== JSON.stringify(tags)) return false;
   }
   return true;
+}
+
+/** The run's top-level steps as runOutcome counts them (up to two), from the index's top. */
+function topLevelOf(index: TraceIndex): TopLevelSteps {
+  const tops = index.topLevel(2);
+  return { count: tops.length, first: tops[0] };
 }

@@ -39,6 +39,7 @@ function snapshot(index: TraceIndex): unknown {
     axisEnd: Array.from({ length: index.axis().end.length }, (_, i) => index.axis().end.get(i)),
     axisStart: Array.from({ length: index.axis().start.length }, (_, i) => index.axis().start.get(i)),
     siblings: Array.from({ length: n }, (_, i) => [index.nextSiblingOf(i), index.previousSiblingOf(i), index.firstChildOf(i)]),
+    topLevel: index.topLevel(3).map((s) => s.id),
   };
 }
 
@@ -61,6 +62,15 @@ describe('engine: TraceIndex', () => {
       assert.deepEqual(snapshot(grown), snapshot(full));
       assert.equal(appended.reduce((c, e) => c + e.count, 0), steps.length - (bounds[1] ?? 0), 'appended events cover the new steps');
     }), { seed: 7, numRuns: 300 });
+  });
+
+  it('finds the first steps without a parent id walking the top of the tree, steps whose parent is not in the trace among them', () => {
+    fc.assert(fc.property(fc.array(choice, { maxLength: 60 }), fc.array(fc.boolean(), { maxLength: 60 }), fc.nat(4), (choices, orphaned, limit) => {
+      // A top-level step may name a parent the trace does not have: a root of the index, not top level.
+      const steps = stepsFrom(choices).map((s, i) => (s.parentId === null && orphaned[i] ? { ...s, parentId: `gone-${i}` } : s));
+      const index = new TraceIndex(steps);
+      assert.deepEqual(index.topLevel(limit).map((s) => s.id), steps.filter((s) => s.parentId === null).slice(0, limit).map((s) => s.id));
+    }), { seed: 11, numRuns: 300 });
   });
 
   it('steps replaced from a position on (the ones before kept) give the index built from all steps at once', () => {
