@@ -758,9 +758,13 @@ class Detector {
   private collectCopies(kept = this.findings.length): Finding[] {
     const base = this.collectedBefore(kept);
     base.copies ??= base.out.map((f) => this.givenCopy(f));
-    const added = this.inOrder(this.addedAfter(base, kept));
-    const all = merged({ out: base.copies, at: base.at }, { out: added.out.map((f) => this.givenCopy(f)), at: added.at }).out;
+    const all = this.withCopiesOf(base.copies, base.at, this.inOrder(this.addedAfter(base, kept)));
     return all === base.copies ? all.slice() : all;
+  }
+
+  /** `copies` (of findings at positions `at`) with the copies handed out of `ordered`, merged by position. */
+  private withCopiesOf(copies: Finding[], at: number[], ordered: { out: Finding[]; at: number[] }): Finding[] {
+    return merged({ out: copies, at }, { out: ordered.out.map((f) => this.givenCopy(f)), at: ordered.at }).out;
   }
 
   /** The findings after the first `kept`, one per (step, category) not collected in `base`. */
@@ -795,7 +799,7 @@ class Detector {
       }
       const ordered = this.inOrder(added);
       // The copies handed out go on with the findings (those before were made once).
-      const copies = c.copies && merged({ out: c.copies, at: c.at }, { out: ordered.out.map((f) => this.givenCopy(f)), at: ordered.at }).out;
+      const copies = c.copies && this.withCopiesOf(c.copies, c.at, ordered);
       c = { ...merged(c, ordered), count: n, moved: this.moved, seen: c.seen, copies };
     }
     this.kept = c;

@@ -819,7 +819,6 @@ export class TraceSession {
   }
 }
 
-/** Whether `findings` is `shown` with more after it (the same objects first). */
 /**
  * Whether the findings in both lists (`inShown`, `inNow`: the lists as sets) come in the same order
  * in each: then each step's findings that did not change are in the same order too.
@@ -840,6 +839,7 @@ function samePlaces(shown: readonly Step[], steps: readonly Step[], from: number
   return true;
 }
 
+/** Whether `findings` is `shown` with more after it (the same objects first). */
 function extendsFindings(findings: readonly Finding[], shown: readonly Finding[]): boolean {
   if (findings.length <= shown.length || shown.length === 0) return false;
   for (let k = 0; k < shown.length; k++) if (findings[k] !== shown[k]) return false;

@@ -51,13 +51,14 @@ export class SentList<T extends object> {
     const before = this.sent;
     this.sent = list;
     if (!before) return undefined;
+    // None of those sent before stays: the list itself is no larger.
+    const keepsNone = (d: Required<ListDelta<T>>): boolean => d.gone.length > 0 && d.gone.length === before.length;
     let delta = this.byIdentity(before, list);
-    if (delta.added.length > FEW_ADDED || (delta.gone.length > 0 && delta.gone.length === before.length)) {
+    if (delta.added.length > FEW_ADDED || keepsNone(delta)) {
       const keyed = this.byKey(before, list);
       if (keyed && keyed.added.length < delta.added.length) delta = keyed;
     }
-    // None of those sent before stays: the list itself is no larger.
-    if (delta.gone.length > 0 && delta.gone.length === before.length) return undefined;
+    if (keepsNone(delta)) return undefined;
     return delta.gone.length ? delta : { added: delta.added, at: delta.at };
   }
 
