@@ -609,7 +609,7 @@ describe('engine: opening a trace in the document worker', function () {
     // What going back to the first step would read back: the steps each reset keeps.
     let keptByResets = 0;
     // Each run's checkpoint 6 steps before its end: a parent that came goes back to it, or to the start when it lies before it.
-    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true, checkpointLag: 6 }, (e) => {
+    const loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true, checkpointLag: 6, orderKeptFrom: 0 }, (e) => {
       if (e.kind === 'steps') stepsSent.count += e.steps.length;
       if (e.kind === 'reset') keptByResets += e.keep?.[0] ?? 0;
       model.apply(e);
@@ -624,6 +624,9 @@ describe('engine: opening a trace in the document worker', function () {
     }
     assert.equal(loader.wholeLoads, 0);
     assert.equal(loader.linesReadOnReads, 2 * (requests.length - 2), 'every change was read on from the last stop');
+    // The run's order was extended as spans came (its first read on seeds it), never made whole again.
+    assert.equal(loader.ordersExtended, loader.runsOrdered - 1);
+    assert.ok(loader.ordersExtended > 3);
     assert.ok(appendedOnly > 3 && sentAgain > 3, `${appendedOnly} appends, ${sentAgain} sent again from a moved span`);
     // And once more without a reset: the line that declared the tools, whose run is detected again with them.
     assert.equal(loader.runsGoneBack, sentAgain + 1);
@@ -670,17 +673,22 @@ describe('engine: opening a trace in the document worker', function () {
 
   it('a live trace read on gives what the whole load gives after every line, however its spans are cut into lines', () => {
     const spans = spansAsTheyEnd(benchTraceText('otlp', 40, 5));
-    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.integer({ min: 0, max: 12 }), (sizes, held, checkpointLag) => {
+    let extended = 0;
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }), fc.boolean(), fc.integer({ min: 0, max: 12 }), fc.boolean(), (sizes, held, checkpointLag, keepOrder) => {
       const requests = cutIntoRequests(spans, sizes);
       const path = write(requests[0] + requests[1], `live${++serial}.jsonl`);
-      const { model, loader } = open(path, { payloadsOnDemand: held, checkpointLag });
+      // With keepOrder, each run's order is extended as spans come, not made again (AdoptingOrder).
+      const { model, loader } = open(path, { payloadsOnDemand: held, checkpointLag, orderKeptFrom: keepOrder ? 0 : 1e9 });
       for (const request of requests.slice(2)) {
         appendFileSync(path, request);
         loader.reload();
         assertLikeWholeLoad(model, path, false, held ? 'otlp-span' : undefined);
+        if (!keepOrder) assert.equal(loader.ordersExtended, 0);
+        extended += loader.ordersExtended;
       }
       assert.equal(loader.linesReadOnReads, requests.length - 2);
     }), { numRuns: 40 });
+    assert.ok(extended > 20, `${extended} orders extended`);
   });
 
   it('opens real traces of other formats, and a file of three runs, the same as the whole load', () => {

@@ -28,7 +28,7 @@ import { toEpochMs } from '../../util/time';
 import type { DraftTrace } from '../../model/draft';
 import { stepFromDraft } from '../../model/build';
 import { assignTraceKeys, TraceKeyAllocator } from '../../model/trace-key';
-import { CollectedSpans, OrderedSpans, type SpanContext } from './otlp-two-pass';
+import { CollectedSpans, ORDER_KEPT_FROM, OrderedSpans, type SpanContext } from './otlp-two-pass';
 import { cleanProblem, type Problem } from '../../util/problems';
 import { RunOrder } from './decision-order';
 import type { JsonValueItem } from './json-values';
@@ -93,12 +93,20 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
   private spans = 0;
   /** Runs ordered by `orderedRuns` (tests read it: those kept from before are not). */
   orderings = 0;
+  /**
+   * A file read on as it grows (OTLP JSON lines): the spans from which a run's order is kept to be
+   * extended (`OrderedSpans.of`); undefined for a document, read again whole when it changes.
+   */
+  private readonly orderKeptFrom: number | undefined;
+  /** Of `orderings`, those that extended the order before (tests read it). */
+  orderingsExtended = 0;
   /** The keys of the runs ordered while the file is still read (`orderedEarly`). */
   private readonly earlyKeys = new TraceKeyAllocator();
 
   /** `lines`: the file is OTLP JSON lines (a request per line), not one document. */
-  constructor(readonly path: string, opts: { collect?: boolean; lines?: boolean } = {}) {
+  constructor(readonly path: string, opts: { collect?: boolean; lines?: boolean; orderKeptFrom?: number } = {}) {
     this.collect = opts.collect === true;
+    this.orderKeptFrom = opts.lines === true ? opts.orderKeptFrom ?? ORDER_KEPT_FROM : undefined;
     this.reading = opts.lines ? OTLP_LINES_READING : OTLP_READING;
   }
 
@@ -236,7 +244,9 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
       const kept = sameRunsShape ? before[run] : undefined;
       if (kept && kept.count === state.collected.count) return kept.inFile(sha256);
       this.orderings++;
-      return this.ordered(run, sha256);
+      const ordered = this.ordered(run, sha256, kept);
+      if (ordered.extended) this.orderingsExtended++;
+      return ordered;
     });
     this.assignKeys(runs);
     return { runs, warnings: [...this.warnings, ...runs.flatMap((r) => r.warnings).map(cleanProblem)] };
@@ -276,10 +286,11 @@ export class OtlpStreamBuilder implements DocumentStreamBuilder {
     return ordered;
   }
 
-  private ordered(run: number, sha256: string): OrderedSpans {
+  /** `before`: the run as ordered at an earlier end of the file, whose order is extended where it can be. */
+  private ordered(run: number, sha256: string, before?: OrderedSpans): OrderedSpans {
     if (!this.collect) throw new Error('OtlpStreamBuilder: this builder was not made to collect its spans');
     const draft = this.states[run].draft;
-    return OrderedSpans.of(this.path, { ...draft, indexInFile: this.states.length > 1 ? run : undefined }, this.format, sha256, this.states[run].collected, this.contexts);
+    return OrderedSpans.of(this.path, { ...draft, indexInFile: this.states.length > 1 ? run : undefined }, this.format, sha256, this.states[run].collected, this.contexts, this.orderKeptFrom, before);
   }
 
   /** Trace keys are decided by earlier runs only: runs [0, n) get the keys the whole file gives them. */

@@ -7,8 +7,9 @@
  * buildTrace's own) then orders them; `OrderedSpans` gives the steps of any stretch of the order
  * by reading their spans back, in file order, and building them as the whole import does.
  */
-import type { StepFingerprint } from '../step-ids';
-import { decisionOrder, finishTrace, stepFromDraft } from '../../model/build';
+import { decisionOrder, finishTrace, stepFromDraft, type OrderInput } from '../../model/build';
+import { AdoptingOrder } from '../../model/adopting-order';
+import { StepIdAllocator, type StepFingerprint } from '../step-ids';
 import type { DraftTrace } from '../../model/draft';
 import type { SourceLocation, Step, Trace } from '../../model/schema';
 import { otlpSpan } from '../../formats/otel/otlp';
@@ -65,8 +66,23 @@ export class CollectedSpans {
 /** Bytes read at once when spans next to one another in the file are read back together. */
 const READ_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Spans a run has before its order is kept to be extended: a smaller run is ordered whole in a
+ * millisecond or so, and a file of many runs (a collector's) would otherwise keep an id map for each.
+ */
+export const ORDER_KEPT_FROM = 4096;
+
 /** A run's spans in decision order, read back from the file stretch by stretch. */
 export class OrderedSpans {
+  /**
+   * What orders the run again when spans come (OTLP JSON lines read on), handed on to the next
+   * ordering (`of` with `before`), which takes it over: the order kept since it was last made
+   * whole, or what it was made whole with, to seed one from this order when first asked.
+   */
+  private growth: AdoptingOrder | { allocator: StepIdAllocator; idBySource: Map<string, number> } | undefined;
+  /** Whether this order was an earlier one's extended (tests count them). */
+  extended = false;
+
   private constructor(
     private readonly path: string,
     private readonly spans: CollectedSpans,
@@ -83,23 +99,46 @@ export class OrderedSpans {
 
   /**
    * Order run `spans` as buildTrace does (its warnings about parents kept in `warnings`), and its
-   * header as the whole import's, once the file's `sha256` is known.
+   * header as the whole import's, once the file's `sha256` is known. With `keptFrom` (a file read
+   * on as it grows), a run of that many spans or more keeps what extends its order; `before`: the
+   * same run ordered when it had fewer spans (the same collected spans, since grown), whose order
+   * is extended where it can be (`AdoptingOrder`) instead of made again.
    */
-  static of(path: string, draft: DraftTrace, format: string, sha256: string, spans: CollectedSpans, contexts: readonly SpanContext[]): OrderedSpans {
+  static of(path: string, draft: DraftTrace, format: string, sha256: string, spans: CollectedSpans, contexts: readonly SpanContext[], keptFrom?: number, before?: OrderedSpans): OrderedSpans {
     const own: Problem[] = [];
-    const { order, ids, parentOf, depth, idBySource } = decisionOrder({
+    const input: OrderInput = {
       count: spans.count,
       sourceId: (i) => spans.sourceIds[i],
       parentSourceId: (i) => spans.parentIds[i],
       startTime: (i) => spans.starts[i],
       fingerprint: (i) => spans.fingerprints.get(i)!,
-    }, path, own);
+    };
+    const kept = before?.spans === spans ? before.takeGrowth(input) : undefined;
+    let ordered = kept?.extend(input, own);
+    let allocator: StepIdAllocator | undefined;
+    if (!ordered) {
+      own.length = 0;
+      allocator = new StepIdAllocator();
+      ordered = decisionOrder(input, path, own, allocator);
+    }
+    const { order, ids, parentOf, depth, idBySource } = ordered;
     const header = finishTrace({ ...draft, steps: [] }, { path, sha256 }, format, own, [], {
       bySourceId: (sourceId) => { const i = idBySource.get(sourceId); return i === undefined ? undefined : ids[i]; },
       atPosition: (position) => ids[position],
       count: spans.count,
     }, spans.earliest);
-    return new OrderedSpans(path, spans, contexts, order, ids, parentOf, depth, header, own);
+    const made = new OrderedSpans(path, spans, contexts, order, ids, parentOf, depth, header, own);
+    if (keptFrom !== undefined && spans.count >= keptFrom) made.growth = allocator ? { allocator, idBySource } : kept;
+    made.extended = allocator === undefined;
+    return made;
+  }
+
+  /** This order's means of being extended, taken over by the caller (undefined when spent, or it cannot). */
+  private takeGrowth(input: OrderInput): AdoptingOrder | undefined {
+    const growth = this.growth;
+    this.growth = undefined;
+    if (!growth || growth instanceof AdoptingOrder) return growth;
+    return AdoptingOrder.seed(input, { order: this.order, ids: this.ids, parentOf: this.parentOf, depth: this.depth, idBySource: growth.idBySource }, growth.allocator, this.path);
   }
 
   /**
@@ -108,7 +147,10 @@ export class OrderedSpans {
    */
   inFile(sha256: string): OrderedSpans {
     const header = { ...this.header, source: { ...this.header.source, sha256 } };
-    return new OrderedSpans(this.path, this.spans, this.contexts, this.order, this.ids, this.parentOf, this.depth, header, this.warnings);
+    const same = new OrderedSpans(this.path, this.spans, this.contexts, this.order, this.ids, this.parentOf, this.depth, header, this.warnings);
+    same.growth = this.growth;
+    this.growth = undefined;
+    return same;
   }
 
   get count(): number {

@@ -74,6 +74,8 @@ export interface OpenDocumentParams {
   followUpToBytes?: number;
   /** OTLP JSON lines are read on while no trace has more spans than this (default SPANS_KEPT_TO_READ_ON; tests use small ones). */
   spansReadOn?: number;
+  /** OTLP JSON lines read on: a run's order is kept and extended from this many spans (default ORDER_KEPT_FROM; tests use 0). */
+  orderKeptFrom?: number;
   /**
    * Single JSON documents (OTLP, TRAIL span trees, Inspect .json) larger than this are parsed as a
    * stream (`loadTraceFile`), not as one string; default V8's string limit (tests make it small).
@@ -328,6 +330,10 @@ export class DocumentLoader {
   /** Runs the kept builder of OTLP JSON lines read on has ordered (tests read it: a run without new spans is not ordered again). */
   get runsOrdered(): number {
     return this.linesReadOn?.builder.orderings ?? 0;
+  }
+  /** Of those, the runs whose order was extended, not made whole again (tests read it). */
+  get ordersExtended(): number {
+    return this.linesReadOn?.builder.orderingsExtended ?? 0;
   }
   /** Files loaded whole (tests read it). */
   wholeLoads = 0;
@@ -632,7 +638,7 @@ export class DocumentLoader {
   private readDocumentInTwoPasses(isReload: boolean): void {
     const path = this.params.path;
     this.startOver('document', [], isReload);
-    const builder = new OtlpStreamBuilder(path, { collect: true, lines: this.documentKind === 'otlp-lines' });
+    const builder = new OtlpStreamBuilder(path, { collect: true, lines: this.documentKind === 'otlp-lines', orderKeptFrom: this.params.orderKeptFrom });
     this.twoPassReads++;
     // The runs sent during the first pass: how many spans each had then.
     const early: number[] = [];
