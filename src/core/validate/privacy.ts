@@ -73,8 +73,20 @@ const GENERIC_PROMPT_HOST = /^(?:localhost|[0-9a-f]{12}|[0-9a-f]{64})$/i;
 /** What every pattern needs somewhere in the text: most strings of a record have none of it, and are skipped in one pass. */
 const MAY_HOLD = /[/-](?:Users|home)[/-]|[A-Za-z]:(?:\\+|\/)(?:users|Documents and Settings)|@|\.(?:local|lan|internal|intranet|corp|localdomain|arpa)\b|(?:DESKTOP|LAPTOP)-/i;
 
+/**
+ * What each pattern needs in the text, checked before it runs: a pattern is a pass over the whole
+ * string, and a string that may hold one kind (an `@`) rarely holds the others. Each is implied
+ * by its pattern, so skipping a pattern whose need is absent finds the same.
+ */
+const NEEDS_WINDOWS_HOME = /[A-Za-z]:(?:\\+|\/)(?:users|Documents and Settings)/i;
+const NEEDS_PRIVATE_HOST = /\.(?:local|lan|internal|intranet|corp|localdomain|arpa)/;
+
 function* homeFolders(text: string): Generator<PrivateDataHit> {
-  for (const re of [UNIX_HOME, WINDOWS_HOME, ENCODED_HOME]) {
+  const patterns = [];
+  if (text.includes('/Users/') || text.includes('/home/')) patterns.push(UNIX_HOME);
+  if (NEEDS_WINDOWS_HOME.test(text)) patterns.push(WINDOWS_HOME);
+  if (text.includes('-Users-') || text.includes('-home-')) patterns.push(ENCODED_HOME);
+  for (const re of patterns) {
     for (const m of text.matchAll(re)) {
       if (GENERIC_USERS.has(m[2].toLowerCase())) continue;
       yield { kind: 'home folder', match: m[0], index: m.index, replacement: `${m[1]}${PLACEHOLDER.user}` };
@@ -83,6 +95,7 @@ function* homeFolders(text: string): Generator<PrivateDataHit> {
 }
 
 function* emails(text: string): Generator<PrivateDataHit> {
+  if (!text.includes('@')) return;
   for (const m of text.matchAll(EMAIL)) {
     const [, local, domain, tld] = m;
     if (tld.length > 2 && !LONG_TLDS.has(tld.toLowerCase())) continue;
@@ -92,11 +105,16 @@ function* emails(text: string): Generator<PrivateDataHit> {
 }
 
 function* hostNames(text: string): Generator<PrivateDataHit> {
-  for (const m of text.matchAll(PRIVATE_HOST)) {
-    if (GENERIC_HOST.test(m[1])) continue;
-    yield { kind: 'host name', match: m[0], index: m.index, replacement: PLACEHOLDER.host };
+  if (NEEDS_PRIVATE_HOST.test(text)) {
+    for (const m of text.matchAll(PRIVATE_HOST)) {
+      if (GENERIC_HOST.test(m[1])) continue;
+      yield { kind: 'host name', match: m[0], index: m.index, replacement: PLACEHOLDER.host };
+    }
   }
-  for (const m of text.matchAll(WINDOWS_MACHINE)) yield { kind: 'host name', match: m[0], index: m.index, replacement: PLACEHOLDER.host };
+  if (text.includes('DESKTOP-') || text.includes('LAPTOP-')) {
+    for (const m of text.matchAll(WINDOWS_MACHINE)) yield { kind: 'host name', match: m[0], index: m.index, replacement: PLACEHOLDER.host };
+  }
+  if (!text.includes('@')) return;
   for (const m of text.matchAll(SHELL_PROMPT)) {
     const [, user, host] = m;
     if (!GENERIC_USERS.has(user.toLowerCase())) yield { kind: 'user name', match: user, index: m.index, replacement: PLACEHOLDER.user };
