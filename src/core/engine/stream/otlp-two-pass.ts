@@ -70,7 +70,7 @@ const READ_BYTES = 8 * 1024 * 1024;
  * Spans a run has before its order is kept to be extended: a smaller run is ordered whole in a
  * millisecond or so, and a file of many runs (a collector's) would otherwise keep an id map for each.
  */
-export const ORDER_KEPT_FROM = 4096;
+export const ORDER_KEPT_FROM = 2048;
 
 /** A run's spans in decision order, read back from the file stretch by stretch. */
 export class OrderedSpans {
