@@ -121,6 +121,22 @@ describe('a decision order that takes in parents written after their children', 
     assert.ok(extendedAsWhole(order, all));
   });
 
+  it('puts the children a parent takes in by their start, not by the order they were written in', () => {
+    const first: Draft[] = [{ sourceId: 'root', startTime: 0, kind: 'agent', name: 'run' }];
+    const order = seeded(first)!;
+    // Two calls of one turn written before it, the later-starting one first (parallel calls).
+    const calls: Draft[] = [...first,
+      { sourceId: 'search', parentSourceId: 'turn', startTime: 5, kind: 'tool', name: 'search' },
+      { sourceId: 'read', parentSourceId: 'turn', startTime: 3, kind: 'tool', name: 'read' },
+    ];
+    assert.ok(extendedAsWhole(order, calls));
+    const withTurn: Draft[] = [...calls, { sourceId: 'turn', parentSourceId: 'root', startTime: 2, kind: 'agent', name: 'turn' }];
+    const got = order.extend(inputOf(withTurn), [])!;
+    assert.deepEqual(got.order.map((i) => got.ids[i]), ['root', 'turn', 'read', 'search']);
+    // And a call of that turn written after it goes among them by its start.
+    assert.ok(extendedAsWhole(order, [...withTurn, { sourceId: 'write', parentSourceId: 'turn', startTime: 4, kind: 'tool', name: 'write' }]));
+  });
+
   it('refuses a parent that makes a cycle, and a span without a start time', () => {
     const base: Draft[] = [{ sourceId: 'a', parentSourceId: 'b', startTime: 1, kind: 'llm', name: 'x' }];
     const cycle: Draft[] = [...base, { sourceId: 'b', parentSourceId: 'a', startTime: 2, kind: 'llm', name: 'y' }];
