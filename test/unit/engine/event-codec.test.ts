@@ -106,17 +106,26 @@ describe('engine: document events as they cross to the host', () => {
     new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 2048, payloadsOnDemand: true }, (e) => events.push(e)).open();
     const through = crossed(events);
     let spans = 0;
+    let distinct = 0;
     for (const [k, e] of events.entries()) {
       assert.deepStrictEqual(through.back[k], asJson(e), `${e.kind} event`);
       if (e.kind !== 'steps') continue;
       assert.equal(e.payloadFormat, 'otlp-span');
-      assert.ok(JSON.parse(through.wire[k]).held, 'held steps go as columns');
+      const held = JSON.parse(through.wire[k]).held as { other: unknown[]; spans: number[]; attributes: unknown[]; attributesAt: number[] };
+      assert.ok(held, 'held steps go as columns');
+      // Their locations and attributes too: not an object each in `other`; the attributes once per distinct value.
+      assert.deepEqual(held.other.filter((v) => v === 'location' || v === 'attributes'), []);
+      assert.equal(held.spans.length, 4 * e.steps.length);
+      assert.equal(held.attributesAt.length, e.steps.length);
+      assert.equal(held.attributes.length, new Set(e.steps.map((st) => JSON.stringify(st.attributes))).size, 'each distinct attributes once');
+      distinct += held.attributes.length;
       for (const s of e.steps) {
         assert.ok(Object.keys(s.attributes).length > 0 && s.location!.endLine > s.location!.line, `${s.id}: attributes and a location of several lines`);
         spans++;
       }
     }
     assert.equal(spans, 80);
+    assert.ok(distinct < spans, `${distinct} distinct attributes written for ${spans} spans`);
   });
 
   it('the repeated and literal ids keep their source ids; errors and tool calls come back', () => {

@@ -67,9 +67,23 @@ interface HeldColumns {
   offset: number[];
   length: number[];
   /**
+   * Steps whose location is a span of the file (an OTLP or TRAIL span's), as [position in the
+   * event, column, endLine, endColumn] quadruples in order; their line, offset and length are in
+   * the columns above. A step's location as an object of its own in `other` was about 100 bytes of
+   * event text and an object to parse per span.
+   */
+  spans?: number[];
+  /**
+   * The distinct attributes of the event's steps (an OTLP span step's service and scope), and each
+   * step's place among them (-1: none); absent when no step has attributes. Written per step they
+   * were about 110 bytes of event text and an object per span.
+   */
+  attributes?: Step['attributes'][];
+  attributesAt?: number[];
+  /**
    * What some steps have otherwise, as [position in the event, field, value] triples: `sourceId`
-   * when it is not the id (null: none), `toolCall`, `error`, and `location` when it is not a
-   * streamed line's.
+   * when it is not the id (null: none), `toolCall`, `error`, and `location` when it is neither a
+   * streamed line's nor a span's.
    */
   other: unknown[];
 }
@@ -231,6 +245,7 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
   const ids: string[] = [];
   const parentIds: string[] = [];
   const c: HeldColumns = { first, ids: '', idEnds: [], parentIds: '', parentEnds: [], depth: [], kind: [], name: [], startTime: [], endTime: [], status: [], line: [], offset: [], length: [], other: [] };
+  const attributes = new AttributesTable();
   let idEnd = 0;
   let parentEnd = 0;
   for (let i = 0; i < steps.length; i++) {
@@ -253,12 +268,14 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
     if (s.toolCall !== undefined) c.other.push(i, 'toolCall', s.toolCall);
     if (s.error !== undefined) c.other.push(i, 'error', s.error);
     // An OTLP span step keeps its attributes (step-payloads.ts, PayloadFormat).
-    if (s.attributes !== HELD_ATTRIBUTES && keyCount(s.attributes) > 0) c.other.push(i, 'attributes', s.attributes);
+    if (s.attributes !== HELD_ATTRIBUTES && keyCount(s.attributes) > 0) attributes.add(i, s.attributes);
     const l = s.location;
-    if (l && isLineLocation(l)) {
+    const spanLocation = l !== undefined && !isLineLocation(l) && isSpanLocation(l);
+    if (l && (spanLocation || isLineLocation(l))) {
       c.line.push(l.line);
       c.offset.push(l.offset!);
       c.length.push(l.length!);
+      if (spanLocation) (c.spans ??= []).push(i, l.column, l.endLine, l.endColumn);
     } else {
       c.line.push(-1);
       c.offset.push(0);
@@ -268,7 +285,32 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
   }
   c.ids = ids.join('');
   c.parentIds = parentIds.join('');
+  attributes.writeTo(c, steps.length);
   return c;
+}
+
+/** The distinct attributes of an event's steps, and where each step's are (HeldColumns.attributes). */
+class AttributesTable {
+  private readonly places = new Map<string, number>();
+  private readonly values: Step['attributes'][] = [];
+  private readonly at: [step: number, place: number][] = [];
+
+  add(step: number, attributes: Step['attributes']): void {
+    const key = JSON.stringify(attributes);
+    let place = this.places.get(key);
+    if (place === undefined) {
+      place = this.values.push(attributes) - 1;
+      this.places.set(key, place);
+    }
+    this.at.push([step, place]);
+  }
+
+  writeTo(c: HeldColumns, steps: number): void {
+    if (this.at.length === 0) return;
+    c.attributes = this.values;
+    c.attributesAt = new Array<number>(steps).fill(-1);
+    for (const [step, place] of this.at) c.attributesAt[step] = place;
+  }
 }
 
 /** A step as `withoutPayloads` gives it: no payloads (PAGED_FIELDS), nothing else. */
@@ -280,6 +322,11 @@ function isHeld(s: Step): boolean {
 /** A streamed line's location: the whole of one line, with its offset and length. */
 function isLineLocation(l: SourceLocation): boolean {
   return l.column === 1 && l.endLine === l.line && l.offset !== undefined && l.length !== undefined && l.endColumn === l.length + 1 && keyCount(l) === 6;
+}
+
+/** A location with all six fields (line and column of each end, offset and length), numbers, and nothing else. */
+function isSpanLocation(l: SourceLocation): boolean {
+  return typeof l.offset === 'number' && typeof l.length === 'number' && typeof l.column === 'number' && typeof l.endLine === 'number' && typeof l.endColumn === 'number' && l.line >= 0 && keyCount(l) === 6;
 }
 
 function keyCount(o: object): number {
@@ -300,6 +347,8 @@ function heldSteps(c: HeldColumns, path: string[], names: StringTable): Step[] {
   const n = c.idEnds.length;
   const steps: Step[] = new Array(n);
   const others = othersByStep(c.other);
+  const spans = c.spans;
+  let span = 0;
   let idAt = 0;
   let parentAt = 0;
   for (let i = 0; i < n; i++) {
@@ -314,7 +363,13 @@ function heldSteps(c: HeldColumns, path: string[], names: StringTable): Step[] {
     path[depth] = id;
     const other = others?.get(i);
     const line = c.line[i];
-    const location = line >= 0 ? { line, column: 1, endLine: line, endColumn: c.length[i] + 1, offset: c.offset[i], length: c.length[i] } : other?.location as SourceLocation | undefined;
+    let location: SourceLocation | undefined;
+    if (spans !== undefined && spans[span] === i) {
+      location = { line, column: spans[span + 1], endLine: spans[span + 2], endColumn: spans[span + 3], offset: c.offset[i], length: c.length[i] };
+      span += 4;
+    } else {
+      location = line >= 0 ? { line, column: 1, endLine: line, endColumn: c.length[i] + 1, offset: c.offset[i], length: c.length[i] } : other?.location as SourceLocation | undefined;
+    }
     const toolCall = other?.toolCall as Step['toolCall'];
     const index = c.first + i;
     const kind = c.kind[i];
@@ -322,7 +377,9 @@ function heldSteps(c: HeldColumns, path: string[], names: StringTable): Step[] {
     const startTime = c.startTime[i];
     const endTime = c.endTime[i];
     const status = c.status[i];
-    const attributes = (other?.attributes as Step['attributes'] | undefined) ?? HELD_ATTRIBUTES;
+    const place = c.attributesAt?.[i] ?? -1;
+    // Steps of one event with the same attributes share one object (the host interns them: HeldContexts).
+    const attributes = place >= 0 ? c.attributes![place] : HELD_ATTRIBUTES;
     let step: Step;
     if (location && toolCall) step = { id, parentId, index, depth, kind, name, startTime, endTime, status, attributes, sourceId: id, location, toolCall };
     else if (location) step = { id, parentId, index, depth, kind, name, startTime, endTime, status, attributes, sourceId: id, location };
@@ -347,7 +404,7 @@ function idText(joined: string, from: number, to: number, known: string | undefi
 }
 
 /** What a held step has besides its columns (HeldColumns.other). */
-type OtherFields = Partial<Record<'sourceId' | 'toolCall' | 'error' | 'location' | 'attributes', unknown>>;
+type OtherFields = Partial<Record<'sourceId' | 'toolCall' | 'error' | 'location', unknown>>;
 
 /** The `other` triples by step position; undefined when there are none. */
 function othersByStep(other: HeldColumns['other']): Map<number, OtherFields> | undefined {
