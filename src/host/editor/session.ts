@@ -313,12 +313,14 @@ export class TraceSession {
    * Steps were added at the end while the file is still read: indexed in time proportional to what
    * was added, so the rows can follow the read. The new steps have no findings yet (the findings
    * found so far come with `showFindings`). False when this is not such a growth (then `update`).
+   * `expectedSteps`: how many the run is expected to reach, for the index to make room for at once.
    */
-  grow(trace: Trace, upTo = trace.steps.length): boolean {
+  grow(trace: Trace, upTo = trace.steps.length, expectedSteps?: number): boolean {
     const before = this.index.length;
     const n = Math.min(upTo, trace.steps.length);
     if (n < before || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.steps[before - 1]?.id) return false;
     if (n === before) return true;
+    if (expectedSteps !== undefined) this.index.expectLength(expectedSteps);
     if (!this.index.append(trace.steps.slice(before, n))) return false;
     this.current = trace;
     this.bindTagsFrom(before);

@@ -5,7 +5,7 @@
  * made on a later turn, for large arrays only.
  */
 import { strict as assert } from 'node:assert';
-import { makeRoom, makeRoomSoon } from '../../../src/core/util/array-room';
+import { expectedSteps, expectLength, makeRoom, makeRoomSoon } from '../../../src/core/util/array-room';
 import { nextTurn } from '../../../src/core/util/slices';
 
 describe('room made ahead in large arrays', () => {
@@ -43,5 +43,37 @@ describe('room made ahead in large arrays', () => {
     makeRoomSoon(new Proxy(big, { set(target, key, value) { if (key === 'length') bigSeen.push(value as number); return Reflect.set(target, key, value); } }), 5_000);
     await nextTurn();
     assert.deepEqual(bigSeen, [90_000, 70_000]);
+  });
+
+  it('makes room for an expected length once, on a later turn, and not again for the same or a smaller one', async () => {
+    const array = Array.from({ length: 70_000 }, (_, i) => i);
+    const seen: number[] = [];
+    const watched = new Proxy(array, { set(target, key, value) { if (key === 'length') seen.push(value as number); return Reflect.set(target, key, value); } });
+    expectLength(watched, 1_000_000);
+    expectLength(watched, 900_000);
+    assert.deepEqual(seen, []);
+    await nextTurn();
+    assert.deepEqual(seen, [1_000_000, 70_000]);
+    expectLength(watched, 1_000_000);
+    await nextTurn();
+    assert.deepEqual(seen, [1_000_000, 70_000], 'told once');
+    assert.equal(array.length, 70_000);
+    assert.ok(array.every((x, i) => x === i));
+    // Below the size where growth costs anything: nothing.
+    const small: number[] = [];
+    expectLength(small, 1_000);
+    await nextTurn();
+    assert.equal(small.length, 0);
+  });
+
+  it('expects a run\'s steps from how far the read is, a little over, once there is enough to go by', () => {
+    assert.equal(expectedSteps(100_000, 100, 1_000), Math.ceil(1_000_000 * 1.05));
+    // Too few steps, too little of the file, or the whole file read: no guess.
+    assert.equal(expectedSteps(1_000, 100, 1_000), undefined);
+    assert.equal(expectedSteps(100_000, 10, 1_000), undefined);
+    assert.equal(expectedSteps(100_000, 1_000, 1_000), undefined);
+    assert.equal(expectedSteps(100_000, 0, 0), undefined);
+    // Never more than 20 times the steps so far.
+    assert.equal(expectedSteps(100_000, 50_000, 1_000_000), 20 * 100_000);
   });
 });
