@@ -20,6 +20,7 @@
 import { quoteTraceText, type Problem } from '../util/problems';
 import { NO_FINGERPRINT, type StepIdAllocator } from '../engine/step-ids';
 import type { DecisionOrder, OrderInput } from './build';
+import { startsBefore } from './growing-order';
 
 export class AdoptingOrder {
   private count = 0;
@@ -174,8 +175,7 @@ export class AdoptingOrder {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const s = sorted[mid];
-      const before = this.starts[s] !== start ? this.starts[s] < start : s < d;
-      if (before) lo = mid + 1;
+      if (startsBefore(this.starts[s], s, start, d)) lo = mid + 1;
       else hi = mid;
     }
     return lo;

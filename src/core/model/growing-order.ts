@@ -28,7 +28,7 @@ import { fingerprintHash, NO_FINGERPRINT, StepIdAllocator } from '../engine/step
 import type { DecisionOrder, OrderInput } from './build';
 
 /** Siblings' order in `decisionOrder` when both have a start time: by start, then file position. */
-function startsBefore(ta: number, a: number, tb: number, b: number): boolean {
+export function startsBefore(ta: number, a: number, tb: number, b: number): boolean {
   return ta !== tb ? ta < tb : a < b;
 }
 

@@ -50,6 +50,11 @@ export function expectLength(array: unknown[], length: number): void {
   });
 }
 
+/** The length `array` was last expected to reach (`expectLength`), if any. */
+export function expectedLengthOf(array: unknown[]): number | undefined {
+  return expected.get(array);
+}
+
 /**
  * How many steps a run will have, told from how far the read is: `have` steps after `bytesRead`
  * of `totalBytes`, a little over, at most 20 times `have`; undefined before there is enough to go

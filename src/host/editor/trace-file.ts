@@ -21,7 +21,7 @@ import { findingsFor } from '../../core/review';
 import { TraceSession } from './session';
 import { completeLines } from '../../core/engine/stream/complete-lines';
 import { unchangedStepPrefix } from '../../core/engine/step-prints';
-import { expectedSteps, expectLength, makeRoomSoon } from '../../core/util/array-room';
+import { expectedLengthOf, expectedSteps, expectLength, makeRoomSoon } from '../../core/util/array-room';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
 
 export { completeLines };
@@ -77,8 +77,6 @@ export class TraceFile {
   private readonly payloads = new WeakMap<Step[], FilePayloads>();
   /** The held span steps' contexts, shared (see HeldContexts). */
   private readonly heldContexts = new HeldContexts();
-  /** How many steps a run being read is expected to reach (`expectedSteps`), by its steps array: its session's index makes room for them too. */
-  private readonly expectedSteps = new WeakMap<Step[], number>();
   /** Checks held lines in the document worker that read the file: half of each search (held-search.ts). */
   lineChecker: LineChecker | undefined;
   /** A held step read back is no longer in the file as read (set by the reader: it reads the file again). */
@@ -234,10 +232,7 @@ export class TraceFile {
         // event's; room for all of them once their number can be told.
         makeRoomSoon(steps, e.steps.length);
         const expected = expectedSteps(steps.length, e.bytesRead, e.totalBytes);
-        if (expected !== undefined) {
-          expectLength(steps, expected);
-          this.expectedSteps.set(steps, expected);
-        }
+        if (expected !== undefined) expectLength(steps, expected);
         if (e.payloadRanges) {
           // Each decoded `{}` replaced by one shared empty object, and each held span's context
           // (its service and scope) by one object per context: 10^6 fewer objects to hold.
@@ -306,7 +301,8 @@ export class TraceFile {
       if (trace.steps.length > session.steps.length) {
         session.usePayloads(this.payloads.get(trace.steps));
         const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
-        if (!session.grow(trace, upTo, this.expectedSteps.get(trace.steps))) session.update(trace, this.detectFn(trace), 0);
+        // Its session's index makes room for as many steps as the run's own array expects.
+        if (!session.grow(trace, upTo, expectedLengthOf(trace.steps))) session.update(trace, this.detectFn(trace), 0);
         pending ||= session.steps.length < trace.steps.length;
         grew = true;
       }

@@ -5,22 +5,12 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { decisionOrder, type DecisionOrder, type OrderInput } from '../../../src/core/model/build';
+import { decisionOrder, type DecisionOrder } from '../../../src/core/model/build';
+import { inputOf, type Draft } from '../../support/order-drafts';
 import { AdoptingOrder } from '../../../src/core/model/adopting-order';
 import { StepIdAllocator } from '../../../src/core/engine/step-ids';
 import type { Problem } from '../../../src/core/util/problems';
 
-interface Draft { sourceId?: string; parentSourceId?: string; startTime: number | null; kind: string; name: string }
-
-function inputOf(drafts: readonly Draft[]): OrderInput {
-  return {
-    count: drafts.length,
-    sourceId: (i) => drafts[i].sourceId,
-    parentSourceId: (i) => drafts[i].parentSourceId,
-    startTime: (i) => drafts[i].startTime,
-    fingerprint: (i) => drafts[i],
-  };
-}
 
 interface Whole { order: ReturnType<typeof plain>; warnings: string[]; ordered: DecisionOrder; allocator: StepIdAllocator }
 

@@ -5,21 +5,11 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { decisionOrder, type DecisionOrder, type OrderInput } from '../../../src/core/model/build';
+import { decisionOrder, type DecisionOrder } from '../../../src/core/model/build';
+import { inputOf, type Draft } from '../../support/order-drafts';
 import { GrowingOrder } from '../../../src/core/model/growing-order';
 import { StepIdAllocator } from '../../../src/core/engine/step-ids';
 
-interface Draft { sourceId?: string; parentSourceId?: string; startTime: number | null; kind: string; name: string }
-
-function inputOf(drafts: readonly Draft[]): OrderInput {
-  return {
-    count: drafts.length,
-    sourceId: (i) => drafts[i].sourceId,
-    parentSourceId: (i) => drafts[i].parentSourceId,
-    startTime: (i) => drafts[i].startTime,
-    fingerprint: (i) => drafts[i],
-  };
-}
 
 /** The whole order of `drafts`, as plain values, and whether it warned. */
 function whole(drafts: readonly Draft[]): { order: ReturnType<typeof plain>; warned: boolean; ordered: DecisionOrder; allocator: StepIdAllocator } {

@@ -270,8 +270,9 @@ function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
     // An OTLP span step keeps its attributes (step-payloads.ts, PayloadFormat).
     if (s.attributes !== HELD_ATTRIBUTES && keyCount(s.attributes) > 0) attributes.add(i, s.attributes);
     const l = s.location;
-    const spanLocation = l !== undefined && !isLineLocation(l) && isSpanLocation(l);
-    if (l && (spanLocation || isLineLocation(l))) {
+    const lineLocation = l !== undefined && isLineLocation(l);
+    const spanLocation = l !== undefined && !lineLocation && hasOffsetOnly(l);
+    if (l && (lineLocation || spanLocation)) {
       c.line.push(l.line);
       c.offset.push(l.offset!);
       c.length.push(l.length!);
@@ -321,12 +322,12 @@ function isHeld(s: Step): boolean {
 
 /** A streamed line's location: the whole of one line, with its offset and length. */
 function isLineLocation(l: SourceLocation): boolean {
-  return l.column === 1 && l.endLine === l.line && l.offset !== undefined && l.length !== undefined && l.endColumn === l.length + 1 && keyCount(l) === 6;
+  return l.column === 1 && l.endLine === l.line && l.endColumn === l.length! + 1 && hasOffsetOnly(l);
 }
 
-/** A location with all six fields (line and column of each end, offset and length), numbers, and nothing else. */
-function isSpanLocation(l: SourceLocation): boolean {
-  return typeof l.offset === 'number' && typeof l.length === 'number' && typeof l.column === 'number' && typeof l.endLine === 'number' && typeof l.endColumn === 'number' && l.line >= 0 && keyCount(l) === 6;
+/** A location with its offset and length, and nothing besides its six fields (a span's, when not a whole line's). */
+function hasOffsetOnly(l: SourceLocation): boolean {
+  return l.offset !== undefined && l.length !== undefined && keyCount(l) === 6;
 }
 
 function keyCount(o: object): number {
