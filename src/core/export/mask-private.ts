@@ -6,15 +6,18 @@
  * placeholders hold no quote or backslash, so a string that is JSON stays JSON with the same
  * shape. Object keys are left as they are: two keys masked alike would collapse into one.
  */
-import { maskPrivateText, privateDataIn, type PrivateDataKind } from '../validate/privacy';
+import { maskPrivateText, privateDataIn, type PrivateDataKind, type PrivateDataMemo } from '../validate/privacy';
 import { stringsIn } from '../validate/secrets';
 
-/** The record with its personal data masked (a copy; the input is not changed), and the kinds it held. */
-export function maskPrivateData<T>(record: T): { record: T; kinds: PrivateDataKind[] } {
+/**
+ * The record with its personal data masked (a copy; the input is not changed), and the kinds it
+ * held. `memo`: shared by the records of one set, whose long strings repeat.
+ */
+export function maskPrivateData<T>(record: T, memo?: PrivateDataMemo): { record: T; kinds: PrivateDataKind[] } {
   const kinds = new Set<PrivateDataKind>();
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
-      const { text, hits } = maskPrivateText(v);
+      const { text, hits } = maskPrivateText(v, memo);
       for (const h of hits) kinds.add(h.kind);
       return text;
     }
@@ -30,11 +33,11 @@ export function maskPrivateData<T>(record: T): { record: T; kinds: PrivateDataKi
 export interface PersonalDataNote { kinds: PrivateDataKind[]; masked: boolean }
 
 /** An example's record, masked when asked, and its note (none when it holds no personal data). */
-export function withPersonalData<T>(record: T, maskIt: boolean): { record: T; personalData?: PersonalDataNote } {
+export function withPersonalData<T>(record: T, maskIt: boolean, memo?: PrivateDataMemo): { record: T; personalData?: PersonalDataNote } {
   if (maskIt) {
-    const masked = maskPrivateData(record);
+    const masked = maskPrivateData(record, memo);
     return masked.kinds.length ? { record: masked.record, personalData: { kinds: masked.kinds, masked: true } } : { record };
   }
-  const kinds = privateDataIn(stringsIn(record)).map((f) => f.kind).sort();
+  const kinds = privateDataIn(stringsIn(record), memo).map((f) => f.kind).sort();
   return kinds.length ? { record, personalData: { kinds, masked: false } } : { record };
 }

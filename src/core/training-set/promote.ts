@@ -12,6 +12,7 @@ import { encodeAll, type OmittedTurn } from '../export/encode';
 import { fitExamples, type LengthCheck } from '../export/length';
 import { ESTIMATE_COUNTER, loadTokenizerCounter } from '../export/tokenizer';
 import { withPersonalData } from '../export/mask-private';
+import { PrivateDataMemo } from '../validate/privacy';
 import { allTurns, isTrainable, prepareTrajectory, stepLocationOf } from '../export/prepare';
 import { loadTraceFile } from '../load';
 import { findingsFor } from '../review';
@@ -176,11 +177,14 @@ export function promotionInputFor(ctx: TraceInputContext, trace: Trace): TraceIn
     return [...out, ...runTags];
   };
   const notRepresented: OmittedTurn[] = [];
+  // One scan of each long string: the examples repeat their trajectory's messages, and each is
+  // scanned here and again when it is validated below.
+  const privateData = new PrivateDataMemo();
   const examples = encodeAll(p, { format: config.format, sharegpt: config.sharegpt, includeFailed: opts.includeFailed }, (message, omitted) => {
     warnings.push({ file: ctx.file, message: `trace ${traceIndex}: ${message}` });
     if (omitted) notRepresented.push(omitted);
   })
-    .map((e) => ({ ...e, ...withPersonalData(e.record, opts.maskPrivate === true) }));
+    .map((e) => ({ ...e, ...withPersonalData(e.record, opts.maskPrivate === true, privateData) }));
   const skippedAsFailed = p.outcome.failed && !opts.includeFailed;
   if (skippedAsFailed) {
     warnings.push({ file: ctx.file, message: `trace ${traceIndex}: a failed run (${p.outcome.reasons.join('; ')}), so no demonstration in sft.jsonl; its corrected turns still make preference pairs and its judged turns step labels (include failed runs to train on it: --include-failed)` });
@@ -193,7 +197,7 @@ export function promotionInputFor(ctx: TraceInputContext, trace: Trace): TraceIn
     const n = (counters.get(ex.file) ?? 0) + 1;
     counters.set(ex.file, n);
     const where = { file: `${ex.file} (trace ${traceIndex}, example ${n})` };
-    const problems: ValidationProblem[] = validateRecord(ex.record, where, { format: ex.file === 'sharegpt.jsonl' ? 'sharegpt' : config.format, allowSecrets: opts.allowSecrets, templates: opts.templates });
+    const problems: ValidationProblem[] = validateRecord(ex.record, where, { format: ex.file === 'sharegpt.jsonl' ? 'sharegpt' : config.format, allowSecrets: opts.allowSecrets, templates: opts.templates, privateData });
     for (const pr of problems) (pr.severity === 'error' ? errors : warnings).push(withV7Advice(pr));
     refusedBy.set(ex, refusingTemplates(problems));
   }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Problem } from '../util/problems';
 import { checkRecord, detectKind, renderableConversations, type RecordKind } from './rules';
+import { PrivateDataMemo } from './privacy';
 import { loadChatTemplates, lossesThroughAll, promptNotPrefixThroughAll, renderThroughAll, type ChatTemplate } from './templates';
 
 export { checkRecord, detectKind, renderableConversations, type RecordKind, type RuleProblem } from './rules';
@@ -33,6 +34,8 @@ export interface ValidateOptions {
   allowSecrets?: boolean;
   /** Filled with how many records each template rendered or refused (records with chat messages only). */
   renderStats?: Map<string, RenderCount>;
+  /** The personal data of long strings already scanned, shared by the records of one set (`validateFile` makes one). */
+  privateData?: PrivateDataMemo;
 }
 
 /** The rule of a template that renders a record's prompt differently alone than before its completion. */
@@ -52,7 +55,7 @@ function templatesOf(opts: ValidateOptions): readonly ChatTemplate[] {
 export function validateRecord(rec: unknown, where: { file: string; line?: number }, opts: ValidateOptions = {}, kindHint?: RecordKind): ValidationProblem[] {
   const kind = kindHint ?? detectKind(rec, opts.format);
   if (!kind) return [{ ...where, rule: 'V1', severity: 'error', message: 'not a training record of a known format (expected messages, prompt/completion, chosen/rejected, input/preferred_output, completions/labels or conversations)' }];
-  const out: ValidationProblem[] = checkRecord(rec, kind).map((p) => ({
+  const out: ValidationProblem[] = checkRecord(rec, kind, opts.privateData).map((p) => ({
     ...where, path: p.path, rule: p.rule, message: p.message,
     severity: p.rule === 'V7' && opts.allowSecrets ? 'warning' : p.severity,
   }));
@@ -140,7 +143,7 @@ export function templateVerdicts(rec: unknown, opts: { format?: 'openai' | 'trl'
 /** Validate a JSONL (or, for ShareGPT, a JSON array) dataset file. */
 export function validateFile(path: string, opts: ValidateOptions = {}): { problems: ValidationProblem[]; records: number; kinds: Set<RecordKind>; renderStats: Map<string, RenderCount> } {
   const renderStats = opts.renderStats ?? new Map<string, RenderCount>();
-  opts = { ...opts, renderStats };
+  opts = { ...opts, renderStats, privateData: opts.privateData ?? new PrivateDataMemo() };
   let text: string;
   try {
     const bytes = readFileSync(path);

@@ -140,9 +140,46 @@ export function findPrivateData(text: string): PrivateDataHit[] {
   return out;
 }
 
+/** Strings shorter than this are scanned each time: a scan of a short string costs less than a lookup. */
+const REMEMBERED_FROM = 256;
+
+/**
+ * The personal data of long strings seen before, for scans over many records of one set. A set
+ * of prefixes repeats each message of a trajectory in every later example of it, which made the
+ * scan of a promotion or a `validate` quadratic in a trajectory's length (a Who&When run of 121
+ * steps: 119 examples, most of their time in this scan). Bounded: past `maxChars` characters
+ * kept, it forgets everything and starts again.
+ */
+export class PrivateDataMemo {
+  private readonly hits = new Map<string, readonly PrivateDataHit[]>();
+  private chars = 0;
+
+  constructor(private readonly maxChars = 16 * 1024 * 1024) {}
+
+  /** What `findPrivateData` finds in `text` (the same array for the same long text: do not change it). */
+  find(text: string): readonly PrivateDataHit[] {
+    if (text.length < REMEMBERED_FROM) return findPrivateData(text);
+    const known = this.hits.get(text);
+    if (known) return known;
+    const found = findPrivateData(text);
+    if (this.chars + text.length > this.maxChars) {
+      this.hits.clear();
+      this.chars = 0;
+    }
+    this.hits.set(text, found);
+    this.chars += text.length;
+    return found;
+  }
+}
+
+/** The personal data in `text`, through `memo` when there is one. */
+function privateDataOf(text: string, memo: PrivateDataMemo | undefined): readonly PrivateDataHit[] {
+  return memo ? memo.find(text) : findPrivateData(text);
+}
+
 /** The string with every hit replaced by its placeholder. */
-export function maskPrivateText(text: string): { text: string; hits: PrivateDataHit[] } {
-  const hits = findPrivateData(text);
+export function maskPrivateText(text: string, memo?: PrivateDataMemo): { text: string; hits: readonly PrivateDataHit[] } {
+  const hits = privateDataOf(text, memo);
   if (!hits.length) return { text, hits };
   let out = '';
   let at = 0;
@@ -156,11 +193,11 @@ export function maskPrivateText(text: string): { text: string; hits: PrivateData
 /** Per kind of personal data in a JSON value: the first field that holds it, what it is there, and in how many fields. */
 export interface PrivateDataFinding { kind: PrivateDataKind; path: string; first: string; fields: number }
 
-export function privateDataIn(strings: Iterable<[path: string, text: string]>): PrivateDataFinding[] {
+export function privateDataIn(strings: Iterable<[path: string, text: string]>, memo?: PrivateDataMemo): PrivateDataFinding[] {
   const byKind = new Map<PrivateDataKind, PrivateDataFinding>();
   for (const [path, text] of strings) {
     const kinds = new Set<PrivateDataKind>();
-    for (const h of findPrivateData(text)) {
+    for (const h of privateDataOf(text, memo)) {
       if (kinds.has(h.kind)) continue;
       kinds.add(h.kind);
       const f = byKind.get(h.kind);

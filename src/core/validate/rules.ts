@@ -4,7 +4,7 @@
  * argument encoding, plus each format's own rules. Pure: returns problems with a JSON path.
  */
 import { checkArguments } from '../export/tool-args';
-import { PERSONAL_DATA_MESSAGE, privateDataIn } from './privacy';
+import { PERSONAL_DATA_MESSAGE, privateDataIn, type PrivateDataMemo } from './privacy';
 import { findSecrets, mask, stringsIn } from './secrets';
 
 export type RecordKind = 'openai-sft' | 'openai-preference' | 'trl-sft' | 'trl-preference' | 'stepwise' | 'sharegpt';
@@ -132,7 +132,8 @@ function checkOutputList(c: Collector, v: unknown, path: string, args: 'string' 
   checkMessages(c, v, path, { args, tools, weights: false, allowTrailingCalls: true, requireAssistant: true });
 }
 
-export function checkRecord(rec: unknown, kind: RecordKind): RuleProblem[] {
+/** `privateData`: shared by the records of one file, whose long strings repeat (see PrivateDataMemo). */
+export function checkRecord(rec: unknown, kind: RecordKind, privateData?: PrivateDataMemo): RuleProblem[] {
   const c = new Collector();
   if (!isObj(rec)) { c.err('V1', '$', 'each line must be a JSON object'); return c.out; }
   switch (kind) {
@@ -192,7 +193,7 @@ export function checkRecord(rec: unknown, kind: RecordKind): RuleProblem[] {
   for (const [path, s] of stringsIn(rec)) {
     for (const hit of findSecrets(s)) c.err('V7', path, `looks like a secret (${hit.kind}: ${hit.masked})`);
   }
-  for (const f of privateDataIn(stringsIn(rec))) c.warn('V7', f.path, `${PERSONAL_DATA_MESSAGE} (${f.kind} "${mask(f.first)}"${f.fields > 1 ? `, in ${f.fields} fields` : ''})`);
+  for (const f of privateDataIn(stringsIn(rec), privateData)) c.warn('V7', f.path, `${PERSONAL_DATA_MESSAGE} (${f.kind} "${mask(f.first)}"${f.fields > 1 ? `, in ${f.fields} fields` : ''})`);
   return c.out;
 }
 

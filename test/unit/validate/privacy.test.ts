@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkRecord, validateRecord } from '../../../src/core/validate';
-import { findPrivateData } from '../../../src/core/validate/privacy';
+import { findPrivateData, PrivateDataMemo } from '../../../src/core/validate/privacy';
 import { maskPrivateData } from '../../../src/core/export/mask-private';
 import { promote } from '../../../src/core/training-set/promote';
 import { promoteCommand } from '../../../src/cli/commands/promote';
@@ -106,6 +106,40 @@ describe('privacy: personal data in training examples', () => {
       ]);
       const clean = { messages: [{ role: 'user', content: 'Open /home/user/a.txt' }, { role: 'assistant', content: 'ok' }] };
       assert.deepEqual(validateRecord(clean, { file: 'x' }, { templates: [] }), []);
+    });
+
+    it('the same for every record of a set of prefixes, whose long messages repeat, with a memo of long strings', () => {
+      const pad = ' and then some more words to make the message long.'.repeat(8);
+      const turns = [
+        { role: 'user', content: `Open /home/alice/a.txt${pad}` },
+        { role: 'assistant', content: `Done.${pad} Mail bob@acme-corp.com` },
+        { role: 'user', content: `Now ls on build-01.corp${pad}` },
+        { role: 'assistant', content: `ok${pad}` },
+      ];
+      // Each record a prefix of the conversation, as an SFT set of prefixes writes them.
+      const records = [2, 3, 4].map((n) => ({ messages: turns.slice(0, n) }));
+      const v7 = (rec: object, memo?: PrivateDataMemo) => checkRecord(rec, 'openai-sft', memo).filter((p) => p.rule === 'V7').map((p) => `${p.path}: ${p.message}`);
+      const memo = new PrivateDataMemo();
+      const withMemo = records.map((r) => v7(r, memo));
+      assert.deepEqual(withMemo, records.map((r) => v7(r)));
+      assert.equal(withMemo[2].length, 3, withMemo[2].join('\n'));
+    });
+
+    it('a memo of long strings finds what a scan finds, the same array again, and forgets past its bound', () => {
+      const long = (name: string) => `cd /Users/${name}/work; ${'x'.repeat(300)} mail ${name}@acme-corp.com`;
+      const memo = new PrivateDataMemo(1_000);
+      const first = memo.find(long('dana'));
+      assert.deepEqual(first, findPrivateData(long('dana')));
+      assert.equal(first.length, 2);
+      assert.equal(memo.find(long('dana')), first, 'a long string seen before is not scanned again');
+      // Short strings are scanned every time; they are never kept.
+      assert.deepEqual(memo.find('mail erin@acme-corp.com'), findPrivateData('mail erin@acme-corp.com'));
+      // Past 1,000 characters kept, it starts again: the first string is scanned anew.
+      memo.find(long('eve'));
+      memo.find(long('finn'));
+      const again = memo.find(long('dana'));
+      assert.notEqual(again, first);
+      assert.deepEqual(again, first);
     });
   });
 
