@@ -8,7 +8,13 @@ import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
 import type { TextTraceFeatures } from '../text';
 import { convertTrace, type ConvertTraceArgs } from './convert-trace';
 
-const EDITOR_READY_TIMEOUT_MS = 15_000;
+/**
+ * How long a command that opens a trace at a step (a CodeLens, a training example's source, a
+ * comparison's side) waits for the editor's page to answer: as long as the editor itself waits for
+ * its page. At 15 s, a page slowed by a busy machine opened without its step selected and the
+ * command said it could not select it (an integration run beside the unit tests).
+ */
+const EDITOR_READY_TIMEOUT_MS = 60_000;
 
 export function activateCommands(context: vscode.ExtensionContext, text: TextTraceFeatures): void {
   context.subscriptions.push(
