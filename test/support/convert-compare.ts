@@ -14,12 +14,33 @@
  */
 import type { Step, StepPayload, Trace, Usage } from '../../src/core/model/schema';
 
-/** JSON's view of a value (undefined keys dropped), keys sorted so key order never matters. */
+/**
+ * JSON's view of a value (undefined keys dropped), keys sorted so key order never matters: what
+ * JSON.parse(JSON.stringify(v)) gives, made in one pass. The live-read tests compare a whole load
+ * after every write, and the round trip through text was most of their time.
+ */
 export function jsonView(v: unknown): unknown {
-  const plain = JSON.parse(JSON.stringify(v ?? null));
-  const sort = (x: unknown): unknown => Array.isArray(x) ? x.map(sort)
-    : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
-  return sort(plain);
+  return viewOf(v ?? null);
+}
+
+/** What JSON leaves out of an object, and writes as null in an array. */
+const unwritten = (x: unknown): boolean => x === undefined || typeof x === 'function' || typeof x === 'symbol';
+
+function viewOf(x: unknown): unknown {
+  if (typeof x === 'number') return Number.isFinite(x) ? (Object.is(x, -0) ? 0 : x) : null;
+  if (x === null || typeof x !== 'object') return x;
+  const toJSON = (x as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return viewOf(toJSON.call(x));
+  if (Array.isArray(x)) return Array.from(x, (e) => (unwritten(e) ? null : viewOf(e)));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(x).sort()) {
+    const e = (x as Record<string, unknown>)[k];
+    // A "__proto__" key (trace content may have one) is a key here, as JSON.parse makes it.
+    if (unwritten(e)) continue;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: viewOf(e), enumerable: true, writable: true, configurable: true });
+    else out[k] = viewOf(e);
+  }
+  return out;
 }
 
 export function canonicalComparable(t: Trace): unknown {
