@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 // `npm test`: the build, both type-checks, ESLint, the unit and webview tests (mocha), then the
-// integration tests in real VS Code (and the reload scenarios), in that order, stopping at the
-// first step that fails. It ends with each step's result and time, and one plain line that counts
+// integration tests in real VS Code (and the reload scenarios), stopping after the first stage in
+// which a step fails. It ends with each step's result and time, and one plain line that counts
 // every test that ran,
 //
 //   tests: 1435 passed, 0 failed
 //
-// so a person (and CI, which reads a run's closing line) sees at a glance what ran. Each step's
-// output streams through unchanged. The counts come from mocha's own summary lines for the unit
-// run and from a tally file that the integration suite and the scenarios append to
-// (AGENT_TRACE_TEST_TALLY), since their mocha runs inside VS Code's extension host.
+// so a person (and CI, which reads a run's closing line) sees at a glance what ran. The counts come
+// from mocha's own summary lines for the mocha runs and from a tally file that the integration
+// suite and the scenarios append to (AGENT_TRACE_TEST_TALLY), since their mocha runs inside VS
+// Code's extension host.
 //
-// One after another, not at once: run together, the unit and the integration tests took as long as
-// in turn (540 s against 560 on the 2-core test machine), each slowed by the other. (`time` shows
-// them using two thirds and a third of the machine, but it misses the Chromium processes they drive.)
+// Steps of one stage run at once; the first streams its output, the others' output is printed
+// whole when the stage ends, so no two logs interleave. The test run is CPU-bound on the 2-core
+// test machine, so what runs together is what filled both cores there:
+//   - the build, the type-checks and ESLint run in turn: at once they took as long (41 s), each
+//     using more than a core (the collector's threads);
+//   - the webview tests, in two mocha jobs each driving Chromium, fill both cores alone;
+//   - the integration tests in VS Code keep about 65% of two cores busy (they wait on the
+//     workbench's rendering and their own timers), so the unit tests run beside them, in one job.
+// In turn, all of it took 550-606 s; in these stages 484-497 s (three runs).
+// Tried and dropped:
+//   - the unit and webview tests in two jobs beside the integration tests: 540 s, each slowed by
+//     the other;
+//   - three webview files beside the integration tests instead of before them: 502 s;
+//   - also the reload scenarios beside the integration suite: 476 and 545 s, and one failure of a
+//     suite test whose page took over 15 s to answer.
 //
 //   node scripts/test.mjs [--no-integration]
 import { spawn } from 'node:child_process';
@@ -26,12 +38,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const withIntegration = !process.argv.includes('--no-integration');
 
-const steps = [
-  { name: 'build', args: ['run', 'build'] },
-  { name: 'type-check', args: ['run', 'typecheck'] },
-  { name: 'lint', args: ['run', 'lint'] },
-  { name: 'unit and webview tests', args: ['run', 'test:unit'], counts: 'mocha' },
-  ...(withIntegration ? [{ name: 'integration tests (VS Code)', args: ['run', 'test:integration', '--', '--no-build'], counts: 'tally' }] : []),
+/** The stages, in order; the steps of a stage run at once. */
+const stages = [
+  [{ name: 'build', args: ['run', 'build'] }],
+  [{ name: 'type-check', args: ['run', 'typecheck'] }],
+  [{ name: 'lint', args: ['run', 'lint'] }],
+  [{ name: 'webview tests', args: ['run', 'test:webview'], counts: 'mocha' }],
+  [
+    { name: 'unit tests', args: ['run', 'test:node'], counts: 'mocha' },
+    ...(withIntegration ? [{ name: 'integration tests (VS Code)', args: ['run', 'test:integration', '--', '--no-build'], counts: 'tally' }] : []),
+  ],
 ];
 
 /** Mocha's spec reporter ends with "  N passing (4m)", "  N failing", "  N pending" lines. */
@@ -57,20 +73,26 @@ export function tallyCounts(text) {
   return total;
 }
 
-/** Run one npm step, its output streaming through. */
-function runStep(step, env) {
+/**
+ * Run one npm step. With `stream`, its output goes through as it comes; without, it is kept and
+ * handed back whole (`output`), for a step that runs beside a streaming one.
+ */
+function runStep(step, env, stream) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const done = (code, tail) => resolve({ code, tail, seconds: (Date.now() - started) / 1000 });
-    const child = spawn(npm, step.args, { cwd: root, env, stdio: ['inherit', 'pipe', 'inherit'], shell: process.platform === 'win32' });
-    // Keep only the tail: mocha's summary is at the end, and a full log can be tens of MB.
+    const kept = [];
+    // Keep only the tail for the counts: mocha's summary is at the end, and a log can be tens of MB.
     let tail = '';
+    const done = (code, note = '') => resolve({ code, tail: tail + note, output: Buffer.concat(kept).toString('utf8') + note, seconds: (Date.now() - started) / 1000 });
+    const child = spawn(npm, step.args, { cwd: root, env, stdio: ['ignore', 'pipe', stream ? 'inherit' : 'pipe'], shell: process.platform === 'win32' });
     child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
+      if (stream) process.stdout.write(chunk);
+      else kept.push(chunk);
       tail = (tail + chunk.toString('utf8')).slice(-200_000);
     });
-    child.on('error', (e) => done(127, `${tail}\ncannot run npm: ${e.message}`));
-    child.on('close', (code, signal) => done(code ?? (signal ? 128 : 1), tail));
+    child.stderr?.on('data', (chunk) => kept.push(chunk));
+    child.on('error', (e) => done(127, `\ncannot run npm: ${e.message}`));
+    child.on('close', (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
 }
 
@@ -85,13 +107,16 @@ function countsOf(step, tail, tallyFile) {
   }
 }
 
-/** Run steps in order, up to the first that fails; what each gave. */
-async function runSteps(env, tallyFile) {
+/** Run the stages in order, up to the first in which a step fails; what each step gave. */
+async function runStages(env, tallyFile) {
   const results = [];
-  for (const step of steps) {
-    const { code, tail, seconds } = await runStep(step, env);
-    results.push({ step, code, seconds, counts: countsOf(step, tail, tallyFile) });
-    if (code !== 0) break;
+  for (const stage of stages) {
+    const finished = await Promise.all(stage.map((step, i) => runStep(step, env, i === 0)));
+    finished.forEach(({ code, tail, output, seconds }, i) => {
+      if (i > 0) process.stdout.write(`\n[npm test] output of ${stage[i].name}:\n${output}`);
+      results.push({ step: stage[i], code, seconds, counts: countsOf(stage[i], tail, tallyFile) });
+    });
+    if (finished.some((r) => r.code !== 0)) break;
   }
   return results;
 }
@@ -103,7 +128,7 @@ async function main() {
   const env = { ...process.env, AGENT_TRACE_TEST_TALLY: tallyFile, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) };
   let results;
   try {
-    results = await runSteps(env, tallyFile);
+    results = await runStages(env, tallyFile);
   } finally {
     rmSync(tallyDir, { recursive: true, force: true });
   }
