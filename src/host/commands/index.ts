@@ -3,7 +3,7 @@
  * failure (text editor or trace editor, whichever is active). Test-only commands: ../test-hooks.ts.
  */
 import * as vscode from 'vscode';
-import { getActiveTraceEditor, getOpenTraceDocument, type TraceEditorHandle } from '../editor';
+import { getActiveTraceEditor, getOpenTraceDocument, READY_TIMEOUT_MS, type TraceEditorHandle } from '../editor';
 import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
 import type { TextTraceFeatures } from '../text';
 import { convertTrace, type ConvertTraceArgs } from './convert-trace';
@@ -14,7 +14,7 @@ import { convertTrace, type ConvertTraceArgs } from './convert-trace';
  * its page. At 15 s, a page slowed by a busy machine opened without its step selected and the
  * command said it could not select it (an integration run beside the unit tests).
  */
-const EDITOR_READY_TIMEOUT_MS = 60_000;
+const EDITOR_READY_TIMEOUT_MS = READY_TIMEOUT_MS;
 
 export function activateCommands(context: vscode.ExtensionContext, text: TextTraceFeatures): void {
   context.subscriptions.push(

@@ -10,7 +10,7 @@ import { TraceEditorProvider, type TraceDocument, type TraceEditorHandle } from 
 import { TRACE_EDITOR_VIEW_TYPE } from '../ids';
 
 export { TRACE_EDITOR_VIEW_TYPE, type TraceDocument, type TraceEditorHandle };
-export { onDidSelectTraceStep } from './provider';
+export { onDidSelectTraceStep, READY_TIMEOUT_MS } from './provider';
 export { TraceFile } from './trace-file';
 export { tagCategories } from './step-annotations';
 export type { WebviewStateSnapshot } from '../../protocol';

@@ -38,7 +38,7 @@ import { TRAINING_COMMANDS } from '../training-sets/ids';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How long host-started navigation waits for a page to load before it is dropped. */
-const READY_TIMEOUT_MS = 60_000;
+export const READY_TIMEOUT_MS = 60_000;
 /**
  * How long a command waits for the webview to say what is selected. The page answers after the
  * work it has queued (a page of rows, the details): on a busy machine that takes seconds, and a
