@@ -4,11 +4,11 @@
 //     VSCODE_TEST_ELECTRON=download asks it to download one), or else
 //   - code-server 4.100.3 (= VS Code 1.100.3) in headless Chromium, via scripts/code-server
 //     (the only option offline; installs it into ~/.cache on first use).
-// In code-server mode it then runs the reload scenarios (test/integration/hot-exit.mjs: an unsaved
-// tag survives "Developer: Reload Window"; explorer-reload.mjs: a facet click and a row opened in
-// the Trace Explorer's page, then it and a Compare Traces view come back as they were, and the
-// Agent Traces view shows the counts it kept);
-// --no-hot-exit skips both. With --screenshots it also takes the light/dark
+// In code-server mode it then runs the reload scenario (test/integration/window-reload.mjs, one
+// workbench and one "Developer: Reload Window": an unsaved tag survives it (hot-exit.mjs); a facet
+// click and a row opened in the Trace Explorer's page, then it and a Compare Traces view come back
+// as they were (explorer-reload.mjs); and the Agent Traces view shows the counts it kept);
+// --no-hot-exit skips it. With --screenshots it also takes the light/dark
 // screenshots (test/integration/screenshots.mjs, also `npm run screenshots`): opt-in, because
 // without a baseline to compare with they are pictures for a person, not a gate of `npm test`.
 //
@@ -87,9 +87,7 @@ if (opts.verbose) harnessArgs.push('--verbose');
 const suiteCode = run(process.execPath, harnessArgs, 'integration suite (code-server)');
 let hotExitCode = 0;
 if (!opts['no-hot-exit']) {
-  hotExitCode = run(process.execPath, ['test/integration/hot-exit.mjs'], 'hot exit across a window reload (code-server)');
-  const explorerCode = run(process.execPath, ['test/integration/explorer-reload.mjs'], 'the Trace Explorer across a window reload (code-server)');
-  if (hotExitCode === 0) hotExitCode = explorerCode;
+  hotExitCode = run(process.execPath, ['test/integration/window-reload.mjs'], 'hot exit, the Trace Explorer and the Agent Traces view across a window reload (code-server)');
 }
 let shotsCode = 0;
 if (opts.screenshots && !opts['no-screenshots']) shotsCode = run(process.execPath, ['test/integration/screenshots.mjs'], 'screenshots (light and dark)');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: the build, both type-checks, ESLint, the unit and webview tests (mocha), then the
-// integration tests in real VS Code (and the reload scenarios), stopping after the first stage in
+// integration tests in real VS Code (and the reload scenario), stopping after the first stage in
 // which a step fails. It ends with each step's result and time, and one plain line that counts
 // every test that ran,
 //
@@ -19,7 +19,8 @@
 //   - the webview tests, in two mocha jobs each driving Chromium, fill both cores alone;
 //   - the integration tests in VS Code keep about 65% of two cores busy (they wait on the
 //     workbench's rendering and their own timers), so the unit tests run beside them, in one job.
-// In turn, all of it took 550-606 s; in these stages 484-497 s (three runs).
+// In turn, all of it took 550-606 s; in these stages 484-497 s (three runs); 450 s once the two
+// reload scenarios became one (test/integration/window-reload.mjs: one workbench, one reload).
 // Tried and dropped:
 //   - the unit and webview tests in two jobs beside the integration tests: 540 s, each slowed by
 //     the other;

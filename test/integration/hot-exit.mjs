@@ -1,11 +1,9 @@
-#!/usr/bin/env node
-// Hot exit in real VS Code (code-server 4.100.3 + headless Chromium): open a copy of a TRAIL
-// trace in the trace editor, tag the failing step through the palette ("Agent Trace: Tag
-// Selected Step…", answering its category, impact and note prompts), check the tab is dirty and
-// nothing was written, reload the page, and check the tab is still dirty with the tag restored
-// (the step list's tag count) while the sidecar is still unwritten. Exits non-zero on failure.
-//
-//   node test/integration/hot-exit.mjs   (after node scripts/build.mjs)
+// Hot exit in real VS Code (code-server 4.100.3 + headless Chromium), the steps that
+// window-reload.mjs runs around its one reload: open a copy of a TRAIL trace in the trace editor,
+// tag the failing step through the palette ("Agent Trace: Tag Selected Step…", answering its
+// category, impact and note prompts), check the tab is dirty and nothing was written; after the
+// reload, check the tab is still dirty with the tag restored (the step list's tag count) while the
+// sidecar is still unwritten.
 //
 // How VS Code brings the unsaved tag back after a reload (VS Code 1.100 web workbench): shortly
 // after the edit its backup tracker calls our backupCustomDocument and records the backup (meta
@@ -25,34 +23,16 @@
 // Window" (BrowserHostService.reload) awaits that flush before reloading, so it is what this test
 // uses; HOT_EXIT_RELOAD=page reproduces the browser-reload race.
 //
-//   HOT_EXIT_RELOAD=command|page   HOT_EXIT_CONSOLE=<file: browser console log>
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureCodeServerInstalled, openVsCodePage, startCodeServer } from '../../scripts/code-server/launch.mjs';
-import { endScenario, poll, runCommand, runScenario, sleep, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
+//   HOT_EXIT_RELOAD=command|page (read by window-reload.mjs)
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { poll, runCommand, sleep, WAIT_MS, webviewFrame, webviewFrameIn } from './workbench-driver.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = join(root, 'test-results', 'screenshots');
-const SOURCE = resolve(root, '..', 'shared', 'traces', 'trail', 'GAIA', 'traces', 'e491d73ca2fd8a2a6f8984feb1c408a3.json');
-// A *.trace.json name opens in the trace editor by default (the custom editor's selector).
-const NAME = 'gaia.trace.json';
+// A *.trace.json name opens in the trace editor by default (the custom editor's selector). It
+// sorts after the other traces of window-reload.mjs's workspace, so that the Trace Explorer's first
+// row, which that scenario opens to the side, is another trace.
+const NAME = 'unsaved-tag.trace.json';
 const CATEGORY = 'Tool runtime error';
-// How to reload: 'command' (Developer: Reload Window, the default) or 'page' (the browser's reload,
-// kept to reproduce the race described at the top).
-const RELOAD = process.env.HOT_EXIT_RELOAD ?? 'command';
-if (!['command', 'page'].includes(RELOAD)) {
-  console.error(`[hot-exit] HOT_EXIT_RELOAD must be command or page, not ${RELOAD}`);
-  process.exit(2);
-}
-
-if (!existsSync(SOURCE)) {
-  console.error(`[hot-exit] missing ${SOURCE}: check out ../shared beside the project`);
-  process.exit(2);
-}
-mkdirSync(outDir, { recursive: true });
-ensureCodeServerInstalled();
 
 const QUICK_INPUT = '.quick-input-widget:not([style*="display: none"])';
 
@@ -83,10 +63,13 @@ async function answer(page, text, rowText, shows) {
   await poll('the next prompt', async () => ((await promptShown(page)) !== before ? true : undefined));
 }
 
-/** The trace editor's tab in the workbench and whether VS Code shows it dirty. */
+/**
+ * The trace editor's tab in the workbench (its label is the file's name; a Compare Traces tab's
+ * label holds two names) and whether VS Code shows it dirty.
+ */
 async function tabState(page) {
   return page.$$eval('.tabs-container .tab', (tabs, name) => {
-    const tab = tabs.find((t) => (t.getAttribute('aria-label') ?? t.textContent ?? '').includes(name));
+    const tab = tabs.find((t) => t.querySelector('.label-name')?.textContent === name);
     return tab ? { dirty: tab.classList.contains('dirty') } : null;
   }, NAME);
 }
@@ -156,95 +139,100 @@ async function persistedEditorState(page) {
   }, NAME);
 }
 
-async function main() {
-  const workspace = mkdtempSync(join(tmpdir(), 'atd-hot-exit-'));
+/**
+ * Adds the trace to tag to `workspace`, a copy of `source` under a name that opens in the trace
+ * editor; returns the state the steps below share.
+ */
+export function addHotExitTrace(workspace, source) {
   const tracePath = join(workspace, NAME);
-  copyFileSync(SOURCE, tracePath);
-  const sidecar = `${tracePath}.annotations.json`;
-  // VS Code for the web auto-saves after a delay by default, which would save the tag before the
-  // reload; hot exit is about unsaved edits, so turn auto save off as desktop VS Code has it.
-  const server = await startCodeServer({ workspace, settings: { 'window.commandCenter': false, 'files.autoSave': 'off' } });
-  let vscode;
-  let failed = false;
-  const results = {};
-  try {
-    vscode = await openVsCodePage({ serverUrl: server.url, workspace, extensionDevelopmentPath: root, viewport: { width: 1440, height: 900 }, ...(process.env.HOT_EXIT_CONSOLE ? { consoleLogPath: process.env.HOT_EXIT_CONSOLE } : {}) });
-    const { page } = vscode;
-    // A reload with unsaved changes may ask "leave site?": leave (hot exit is what is tested).
-    page.on('dialog', (d) => { void d.accept().catch(() => {}); });
-
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
-    await page.keyboard.type(NAME);
-    await poll('the trace in Quick Open', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '')).includes(NAME) || undefined);
-    await page.keyboard.press('Enter');
-    let frame = await poll('rows in the trace editor webview', () => webviewFrame(page));
-
-    // Select the first failing step, then tag it through the palette (the same path as the webview's `t`).
-    await frame.click('.step-row:not(.placeholder) .step-name');
-    await poll('the clicked row to be selected', () => frame.$('.step-row[aria-selected="true"]'));
-    await page.keyboard.press('n');
-    await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined);
-    await runCommand(page, 'Agent Trace: Tag Selected Step…');
-    await answer(page, CATEGORY, CATEGORY, 'Tag this step as');
-    await answer(page, '', 'HIGH');
-    await answer(page, 'survives a reload', '');
-
-    await poll('the tab to be dirty after the tag', async () => (await tabState(page))?.dirty || undefined);
-    await poll('a tag count in the step list', async () => ((await tagCounts(frame)).includes('1') ? true : undefined));
-    if (existsSync(sidecar)) throw new Error(`${sidecar} was written before any save`);
-    results.dirtyBefore = true;
-
-    // VS Code backs up dirty documents shortly after an edit (the web workbench relies on those
-    // backups at unload): wait for ours, then reload the window.
-    results.backups = (await poll('the hot-exit backup of the unsaved tag', async () => {
-      const b = backupsContaining(server.userDataDir, 'survives a reload');
-      return b.length ? b : undefined;
-    })).length;
-    // ...and for the workbench to record it (written after our backup returns); reloading before that loses it.
-    await poll('the workbench\'s record of the backup', async () => (workbenchBackups(server.userDataDir).length ? true : undefined));
-    // The one fixed wait left: the record is the last thing the page lets us observe, and the
-    // workbench flushes its handle to it a moment later (no event reaches the page for that).
-    await sleep(500);
-    if (existsSync(sidecar)) throw new Error(`${sidecar} was written while waiting for the backup, before any save`);
-    results.persistedBefore = await persistedEditorState(page);
-    results.reload = RELOAD;
-    if (RELOAD === 'page') {
-      // The browser's own reload: VS Code only starts its UI-state flush in beforeunload, unawaited.
-      await page.reload({ waitUntil: 'domcontentloaded' });
-    } else {
-      // The workbench's reload: awaits the UI-state flush (the editors, with the custom editor's
-      // backupId) to IndexedDB, then reloads the page.
-      const loaded = page.waitForEvent('load', { timeout: WAIT_MS });
-      await runCommand(page, 'Developer: Reload Window');
-      await loaded;
-    }
-    await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
-    results.persistedAfter = await persistedEditorState(page);
-    frame = await poll('rows in the trace editor webview after the reload', () => webviewFrame(page));
-    // The tab comes back first, the document (restored from the backup) a moment later.
-    const after = await poll('the trace editor tab to be dirty after the reload', async () => {
-      const t = await tabState(page);
-      return t?.dirty ? t : undefined;
-    }, 20000).catch(() => tabState(page).then((t) => t ?? { dirty: false }));
-    results.dirtyAfter = after.dirty;
-    results.tagCounts = await poll('the restored tag in the step list', async () => {
-      const counts = await tagCounts(frame);
-      return counts.includes('1') ? counts : undefined;
-    }, 20000).catch(() => tagCounts(frame));
-    await page.screenshot({ path: join(outDir, 'hot-exit.png') });
-    if (!after.dirty) throw new Error('after the reload the tab is not dirty: the unsaved tag was not restored from the backup');
-    if (!results.tagCounts.includes('1')) throw new Error(`after the reload no step shows the tag (tag counts: ${JSON.stringify(results.tagCounts)})`);
-    if (existsSync(sidecar)) throw new Error(`${sidecar} was written by the reload; hot exit must keep the edit unsaved`);
-    return results;
-  } catch (e) {
-    failed = true;
-    await vscode?.page.screenshot({ path: join(outDir, 'hot-exit-failure.png') }).catch(() => {});
-    if (results.reload) throw new Error(`${e instanceof Error ? e.message : String(e)} [${results.reload} reload; the trace editor in the saved UI state before it: ${results.persistedBefore}, after it: ${results.persistedAfter ?? '?'}]`, { cause: e });
-    throw e;
-  } finally {
-    await endScenario('hot-exit', { vscode, server, workspace, failed });
-  }
+  copyFileSync(source, tracePath);
+  return { name: NAME, sidecar: `${tracePath}.annotations.json`, results: {} };
 }
 
-await runScenario('hot-exit', main);
+/**
+ * Before the reload: open the trace from Quick Open (in the active editor group), tag its first
+ * failing step through the palette, and wait until VS Code has backed the unsaved tag up and
+ * recorded the backup. Nothing may be written to the sidecar.
+ */
+export async function tagAndWaitForBackup(page, userDataDir, state) {
+  const { results, sidecar } = state;
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: WAIT_MS });
+  await page.keyboard.type(NAME);
+  await poll('the trace in Quick Open', async () => (await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '')).includes(NAME) || undefined);
+  await page.keyboard.press('Enter');
+  const frame = await poll('rows in the trace editor webview', () => webviewFrame(page));
+
+  // Select the first failing step, then tag it through the palette (the same path as the webview's `t`).
+  await frame.click('.step-row:not(.placeholder) .step-name');
+  await poll('the clicked row to be selected', () => frame.$('.step-row[aria-selected="true"]'));
+  await page.keyboard.press('n');
+  await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined);
+  await runCommand(page, 'Agent Trace: Tag Selected Step…');
+  await answer(page, CATEGORY, CATEGORY, 'Tag this step as');
+  await answer(page, '', 'HIGH');
+  await answer(page, 'survives a reload', '');
+
+  await poll('the tab to be dirty after the tag', async () => (await tabState(page))?.dirty || undefined);
+  await poll('a tag count in the step list', async () => ((await tagCounts(frame)).includes('1') ? true : undefined));
+  if (existsSync(sidecar)) throw new Error(`${sidecar} was written before any save`);
+  results.dirtyBefore = true;
+
+  // VS Code backs up dirty documents shortly after an edit (the web workbench relies on those
+  // backups at unload): wait for ours, then for the workbench to record it (written after our
+  // backup returns); reloading before that loses it.
+  results.backups = (await poll('the hot-exit backup of the unsaved tag', async () => {
+    const b = backupsContaining(userDataDir, 'survives a reload');
+    return b.length ? b : undefined;
+  })).length;
+  await poll('the workbench\'s record of the backup', async () => (workbenchBackups(userDataDir).length ? true : undefined));
+  // The one fixed wait left: the record is the last thing the page lets us observe, and the
+  // workbench flushes its handle to it a moment later (no event reaches the page for that).
+  await sleep(500);
+  if (existsSync(sidecar)) throw new Error(`${sidecar} was written while waiting for the backup, before any save`);
+  results.persistedBefore = await persistedEditorState(page);
+}
+
+/**
+ * The reload: 'command' runs "Developer: Reload Window", which awaits the UI-state flush (the
+ * editors, with the custom editor's backupId) to IndexedDB; 'page' is the browser's own reload,
+ * which only starts that flush in beforeunload, unawaited (the race described at the top).
+ */
+export async function reloadWindow(page, how) {
+  if (how === 'page') {
+    await page.reload({ waitUntil: 'domcontentloaded' });
+  } else {
+    const loaded = page.waitForEvent('load', { timeout: WAIT_MS });
+    await runCommand(page, 'Developer: Reload Window');
+    await loaded;
+  }
+  await page.waitForSelector('.monaco-workbench', { timeout: WAIT_MS });
+}
+
+/**
+ * After the reload: the trace's tab (shown, if other editors were opened over it) is dirty again
+ * and shows the tag, and nothing was written.
+ */
+export async function checkTagRestored(page, state) {
+  const { results, sidecar } = state;
+  results.persistedAfter = await persistedEditorState(page);
+  const tab = page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: new RegExp(`^${NAME.replace(/\./g, '\\.')}$`) }) }).first();
+  await tab.click({ timeout: WAIT_MS });
+  const group = page.locator('.editor-group-container', { has: tab }).first();
+  const frame = await poll('rows in the trace editor webview after the reload', () => webviewFrameIn(page, group));
+  // The tab comes back first, the document (restored from the backup) a moment later.
+  const after = await poll('the trace editor tab to be dirty after the reload', async () => {
+    const t = await tabState(page);
+    return t?.dirty ? t : undefined;
+  }, 20000).catch(() => tabState(page).then((t) => t ?? { dirty: false }));
+  results.dirtyAfter = after.dirty;
+  results.tagCounts = await poll('the restored tag in the step list', async () => {
+    const counts = await tagCounts(frame);
+    return counts.includes('1') ? counts : undefined;
+  }, 20000).catch(() => tagCounts(frame));
+  const saved = `the trace editor in the saved UI state before the reload: ${results.persistedBefore}, after it: ${results.persistedAfter}`;
+  if (!after.dirty) throw new Error(`after the reload the tab is not dirty: the unsaved tag was not restored from the backup [${saved}]`);
+  if (!results.tagCounts.includes('1')) throw new Error(`after the reload no step shows the tag (tag counts: ${JSON.stringify(results.tagCounts)}) [${saved}]`);
+  if (existsSync(sidecar)) throw new Error(`${sidecar} was written by the reload; hot exit must keep the edit unsaved`);
+  return results;
+}

@@ -1,5 +1,5 @@
-// The Agent Traces view's counts across "Developer: Reload Window", for explorer-reload.mjs (which
-// reloads the window anyway: one code-server start for both).
+// The Agent Traces view's counts across "Developer: Reload Window", for window-reload.mjs (which
+// reloads the window anyway: one code-server start for all it checks).
 //
 // How the test tells counts kept from counts recomputed: the workspace holds a trace whose count
 // the view shows; then the file's text is replaced by another of the same size that counts

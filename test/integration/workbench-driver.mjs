@@ -36,6 +36,24 @@ export async function webviewFrame(page) {
   return undefined;
 }
 
+/**
+ * The trace editor's webview document shown in the editor group `group` (a locator), when several
+ * groups show one: the one whose frame lies in the group's box.
+ */
+export async function webviewFrameIn(page, group) {
+  const area = await group.boundingBox();
+  if (!area) return undefined;
+  for (const f of page.frames()) {
+    if (!(await f.$('.step-row:not(.placeholder)').catch(() => null))) continue;
+    const box = await (await f.frameElement().catch(() => null))?.boundingBox().catch(() => null);
+    if (!box) continue;
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    if (x >= area.x && x <= area.x + area.width && y >= area.y && y <= area.y + area.height) return f;
+  }
+  return undefined;
+}
+
 /** Runs a palette command; returns when Enter was pressed (the user's "go"). */
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');

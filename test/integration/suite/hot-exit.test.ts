@@ -6,7 +6,8 @@
  * edit (nothing written beside the trace), a corrupt or foreign backup must be refused with a
  * warning while the saved sidecar is shown and the backup file kept, and a cancelled backup must
  * leave no file behind. Works on a copy of a TRAIL trace in a temp folder (../shared is never
- * written). The reload itself (VS Code choosing the backupId) is test/integration/hot-exit.mjs.
+ * written). The reload itself (VS Code choosing the backupId) is test/integration/hot-exit.mjs
+ * (run by window-reload.mjs).
  */
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -154,7 +154,8 @@ export function registerTraceChangesTests(): void {
       await closeAllEditors();
       await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
       await waitFor('1 row', async () => ((await webviewState())?.totalRows === 1 ? true : undefined));
-      const count = 500;
+      // 200 steps at 50 a second: four seconds of a fast agent's writes, with the torn line (123) in them.
+      const count = 200;
       const writer = spawn(process.execPath, ['-e', WRITER, file, String(count), '50', '123'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
       let writerErrors = '';
       writer.stderr.on('data', (d: Buffer) => { writerErrors += d.toString(); });
