@@ -204,6 +204,17 @@ export interface PromotionResult {
   total: Record<DataFile, number>;
 }
 
+/**
+ * A data file's bytes: each line and a line feed after it; the lines in `encoded` (by place) are
+ * taken as they are, the others (kept from the set as it was) encoded here.
+ */
+function linesFile(lines: readonly string[], encoded: ReadonlyMap<number, Uint8Array>): Uint8Array {
+  const NEWLINE = Buffer.from('\n');
+  const parts: Uint8Array[] = [];
+  lines.forEach((line, i) => parts.push(encoded.get(i) ?? Buffer.from(line, 'utf8'), NEWLINE));
+  return Buffer.concat(parts);
+}
+
 export function traceKey(setDir: string, tracePath: string, traceIndex: number): { rel: string; key: string } {
   const rel = relative(resolve(setDir), resolve(tracePath)).split(sep).join('/');
   return { rel, key: `${rel}#${traceIndex}` };
@@ -225,6 +236,8 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
     // Rebuild each file from the kept lines (in manifest order) plus the new examples.
     const cursor = new Map<DataFile, number>(DATA_FILES.map((f) => [f, 0]));
     const out = new Map<DataFile, string[]>(DATA_FILES.map((f) => [f, []]));
+    // The new lines' UTF-8 bytes, made once for their manifest digest and used again for the file.
+    const encoded = new Map<DataFile, Map<number, Uint8Array>>(DATA_FILES.map((f) => [f, new Map()]));
     const manifest: ManifestEntry[] = [];
     const lineOf = new Map<number, string>();
     entries.forEach((e, i) => {
@@ -245,13 +258,14 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
       for (const ex of input.examples) {
         if (ex.file === 'sharegpt.jsonl' && !config.sharegpt) continue;
         const line = JSON.stringify(ex.record);
+        const bytes = Buffer.from(line, 'utf8');
         const n = counters.get(ex.file) ?? 0;
         counters.set(ex.file, n + 1);
-        out.get(ex.file)!.push(line);
+        encoded.get(ex.file)!.set(out.get(ex.file)!.push(line) - 1, bytes);
         added[ex.file]++;
         manifest.push({
           id: `${ex.file.replace('.jsonl', '')}-${sha256Hex(key).slice(0, 12)}-${n}`,
-          file: ex.file, recordSha256: sha256Hex(line), key, trace: input.trace,
+          file: ex.file, recordSha256: sha256Hex(bytes), key, trace: input.trace,
           steps: ex.steps, tags: ex.tags, corrections: ex.corrections, promoted, version: input.version,
           ...(ex.length ? { length: ex.length } : {}),
           ...(ex.personalData ? { personalData: ex.personalData } : {}),
@@ -271,8 +285,7 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
     if (!ops.exists(join(dir, 'set.json'))) files.push({ name: 'set.json', data: JSON.stringify(config, null, 2) + '\n' });
     for (const f of DATA_FILES) {
       if (f === 'sharegpt.jsonl' && !config.sharegpt) continue;
-      const ls = out.get(f)!;
-      files.push({ name: f, data: ls.length ? ls.join('\n') + '\n' : '' });
+      files.push({ name: f, data: linesFile(out.get(f)!, encoded.get(f)!) });
     }
     if (config.sharegpt) {
       files.push({ name: 'dataset_info.json', data: JSON.stringify({
