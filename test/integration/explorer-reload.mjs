@@ -5,7 +5,7 @@
 // both panels come back (their serializers): the Explorer with the same query, sort and rows, the
 // comparison on the same pair. Clicks in the pages and a reload need the workbench page, which the
 // extension-host test suite cannot drive. Every wait is for a signal.
-import { poll, runCommand, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
+import { poll, runCommand, showPanel, tabWithText, WAIT_MS, webviewFrame } from './workbench-driver.mjs';
 
 /**
  * Run a command from the palette once the palette lists it: right after the page opens, the
@@ -62,48 +62,6 @@ async function explorerState(page) {
     }
   }
   return undefined;
-}
-
-/** Clicks the editor tab whose label has `text`, once the restored workbench shows it. */
-async function showTab(page, text) {
-  const tab = page.locator('.tabs-container .tab', { hasText: text }).first();
-  await tab.waitFor({ timeout: WAIT_MS });
-  await tab.click();
-}
-
-/**
- * How long a restored panel may take to show its page before it is hidden and shown again. Not
- * shorter: beside the unit tests (npm test runs them at once) a panel that did show took over
- * 10 s to, in one run of four.
- */
-const SHOW_AGAIN_AFTER_MS = 20_000;
-
-/**
- * Shows the tab with `text` and waits for `probe` to see its panel. Right after a reload on a busy
- * machine, VS Code for the web sometimes never loads a webview's frame (its service-worker check,
- * fake.html, is not even requested): the panel stays blank with a progress bar however long one
- * waits, whatever the extension does. A user would switch tabs; so does this, once or twice (a
- * panel that is not kept while hidden gets a new frame when shown again), and says so in the log.
- * Our own part of a blank page (a page script that failed to load) is retried by the page shell.
- */
-async function showPanel(page, text, what, probe) {
-  for (let attempt = 1; ; attempt++) {
-    await showTab(page, text);
-    try {
-      return await poll(what, probe, attempt < 3 ? SHOW_AGAIN_AFTER_MS : WAIT_MS);
-    } catch (e) {
-      if (attempt >= 3) throw e;
-      const group = page.locator('.editor-group-container', { has: page.locator('.tabs-container .tab', { hasText: text }) }).first();
-      const otherTab = group.locator('.tabs-container .tab', { hasNotText: text }).first();
-      // Alone in its group, the panel cannot be hidden by another tab: it is only slow, so wait on.
-      if ((await otherTab.count()) === 0) {
-        console.error(`[explorer-reload] ${what}: nothing after ${SHOW_AGAIN_AFTER_MS / 1000} s; it is alone in its group, so waiting on`);
-        continue;
-      }
-      console.error(`[explorer-reload] ${what}: nothing after ${SHOW_AGAIN_AFTER_MS / 1000} s; showing another tab of its group, then it again`);
-      await otherTab.click();
-    }
-  }
 }
 
 /** The Compare Traces view's frame, its selected pair and its header, or undefined while none shows a selection. */
@@ -218,14 +176,14 @@ export async function explorerAfterReload(page, seen) {
   // Each panel is looked at in its tab: a webview behind another tab of its group is not drawn
   // (the Explorer keeps no hidden page; VS Code revives a panel when it shows).
   let last;
-  const after = await showPanel(page, 'Trace Explorer', 'the Trace Explorer back with its query and sort', async () => {
+  const after = await showPanel(page, tabWithText(page, 'Trace Explorer'), 'the Trace Explorer back with its query and sort', async () => {
     last = await explorerState(page);
     return last && last.query === before.query && last.sort === before.sort && sameRows(last.rows, before.rows) ? last : undefined;
   }).catch((e) => {
     const lastSeen = last ? JSON.stringify({ query: last.query, sort: last.sort, rows: last.rows, status: last.status }) : 'no Trace Explorer rows in any frame';
     throw new Error(`${e.message}; last seen: ${lastSeen}; before the reload: ${JSON.stringify({ query: before.query, sort: before.sort, rows: before.rows })}`, { cause: e });
   });
-  const compareBack = await showPanel(page, '↔', 'the Compare Traces view back on the pair selected before', async () => {
+  const compareBack = await showPanel(page, tabWithText(page, '↔'), 'the Compare Traces view back on the pair selected before', async () => {
     const c = await compareState(page);
     return c?.selected === compared.selected && c.title === compared.title ? c : undefined;
   });

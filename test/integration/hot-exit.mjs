@@ -26,7 +26,7 @@
 //   HOT_EXIT_RELOAD=command|page (read by window-reload.mjs)
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { poll, runCommand, sleep, WAIT_MS, webviewFrame, webviewFrameIn } from './workbench-driver.mjs';
+import { poll, runCommand, showPanel, sleep, WAIT_MS, webviewFrame, webviewFrameIn } from './workbench-driver.mjs';
 
 // A *.trace.json name opens in the trace editor by default (the custom editor's selector). It
 // sorts after the other traces of window-reload.mjs's workspace, so that the Trace Explorer's first
@@ -47,20 +47,50 @@ async function promptShown(page) {
  * the palette may still be on screen while the command's own quick pick is not yet: typing then
  * would go to the page under it.
  */
-async function answer(page, text, rowText, shows) {
-  await page.waitForSelector(`${QUICK_INPUT} input`, { timeout: WAIT_MS });
-  if (shows) await poll(`the prompt showing "${shows}"`, async () => ((await promptShown(page))?.includes(shows) ? true : undefined));
+async function answer(page, text, rowText, shows, timeout = WAIT_MS) {
+  await page.waitForSelector(`${QUICK_INPUT} input`, { timeout });
+  if (shows) await poll(`the prompt showing "${shows}"`, async () => ((await promptShown(page))?.includes(shows) ? true : undefined), timeout);
   if (text) await page.keyboard.type(text);
   if (rowText) {
     await poll(`"${rowText}" in the quick pick`, async () => {
       const first = await page.$eval('.quick-input-list .monaco-list-row', (r) => r.textContent).catch(() => '');
       return first.includes(rowText) || undefined;
-    });
+    }, timeout);
   }
   const before = await promptShown(page);
   await page.keyboard.press('Enter');
   // The next prompt (or none): the widget hides or shows something else.
-  await poll('the next prompt', async () => ((await promptShown(page)) !== before ? true : undefined));
+  await poll('the next prompt', async () => ((await promptShown(page)) !== before ? true : undefined), timeout);
+}
+
+/** How long one try of the tag's prompts may take before the command is run again. */
+const TAG_AGAIN_AFTER_MS = 20_000;
+
+/**
+ * Tags the selected step through the palette ("Agent Trace: Tag Selected Step…" and its category,
+ * impact and note prompts). The palette, closing, gives focus back to the trace editor's webview,
+ * and a quick pick that loses focus closes: when that focus comes after the tag's first prompt
+ * opened (once in a CI run beside the unit tests), the prompts are gone and nothing is tagged. A
+ * user would run the command again; so does this, and says so in the log.
+ */
+async function tagThroughPalette(page, frame) {
+  for (let attempt = 1; ; attempt++) {
+    const timeout = attempt < 3 ? TAG_AGAIN_AFTER_MS : WAIT_MS;
+    try {
+      await runCommand(page, 'Agent Trace: Tag Selected Step…');
+      await answer(page, CATEGORY, CATEGORY, 'Tag this step as', timeout);
+      await answer(page, '', 'HIGH', undefined, timeout);
+      await answer(page, 'survives a reload', '', undefined, timeout);
+      return;
+    } catch (e) {
+      // A prompt that closed after the last answer was taken: the tag is there.
+      if ((await tagCounts(frame)).includes('1')) return;
+      if (attempt >= 3) throw e;
+      const shown = await promptShown(page);
+      console.error(`[hot-exit] ${e.message} (the quick input shows ${shown ? `"${shown}"` : 'nothing'}); running Tag Selected Step… again`);
+      if (shown) await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /**
@@ -168,10 +198,7 @@ export async function tagAndWaitForBackup(page, userDataDir, state) {
   await poll('the clicked row to be selected', () => frame.$('.step-row[aria-selected="true"]'));
   await page.keyboard.press('n');
   await poll('a selected step', async () => (await frame.$('.step-row.selected, .step-row[aria-selected="true"]')) || undefined);
-  await runCommand(page, 'Agent Trace: Tag Selected Step…');
-  await answer(page, CATEGORY, CATEGORY, 'Tag this step as');
-  await answer(page, '', 'HIGH');
-  await answer(page, 'survives a reload', '');
+  await tagThroughPalette(page, frame);
 
   await poll('the tab to be dirty after the tag', async () => (await tabState(page))?.dirty || undefined);
   await poll('a tag count in the step list', async () => ((await tagCounts(frame)).includes('1') ? true : undefined));
@@ -217,9 +244,8 @@ export async function checkTagRestored(page, state) {
   const { results, sidecar } = state;
   results.persistedAfter = await persistedEditorState(page);
   const tab = page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: new RegExp(`^${NAME.replace(/\./g, '\\.')}$`) }) }).first();
-  await tab.click({ timeout: WAIT_MS });
   const group = page.locator('.editor-group-container', { has: tab }).first();
-  const frame = await poll('rows in the trace editor webview after the reload', () => webviewFrameIn(page, group));
+  const frame = await showPanel(page, tab, 'rows in the trace editor webview after the reload', () => webviewFrameIn(page, group));
   // The tab comes back first, the document (restored from the backup) a moment later.
   const after = await poll('the trace editor tab to be dirty after the reload', async () => {
     const t = await tabState(page);

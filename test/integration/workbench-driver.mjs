@@ -54,6 +54,49 @@ export async function webviewFrameIn(page, group) {
   return undefined;
 }
 
+/** The first editor tab whose label has `text`. */
+export function tabWithText(page, text) {
+  return page.locator('.tabs-container .tab', { hasText: text }).first();
+}
+
+/**
+ * How long a restored panel may take to show its page before it is hidden and shown again. Not
+ * shorter: beside the unit tests (npm test runs them at once) a panel that did show took over
+ * 10 s to, in one run of four.
+ */
+const SHOW_AGAIN_AFTER_MS = 20_000;
+
+/**
+ * Shows the editor tab `tab` (a locator) and waits for `probe` to see its panel. Right after a
+ * reload on a busy machine, VS Code for the web sometimes never loads a webview's frame (its
+ * service-worker check, fake.html, is not even requested): the panel stays blank with a progress
+ * bar however long one waits, whatever the extension does. A user would switch tabs; so does
+ * this, once or twice (a panel that is not kept while hidden gets a new frame when shown again),
+ * and says so in the log. Our own part of a blank page (a page script that failed to load) is
+ * retried by the page shell.
+ */
+export async function showPanel(page, tab, what, probe) {
+  for (let attempt = 1; ; attempt++) {
+    await tab.waitFor({ timeout: WAIT_MS });
+    await tab.click();
+    try {
+      return await poll(what, probe, attempt < 3 ? SHOW_AGAIN_AFTER_MS : WAIT_MS);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      // The tab just clicked is its group's active one; any other tab of the group hides it.
+      const group = page.locator('.editor-group-container', { has: tab }).first();
+      const otherTab = group.locator('.tabs-container .tab:not(.active)').first();
+      // Alone in its group, the panel cannot be hidden by another tab: it is only slow, so wait on.
+      if ((await otherTab.count()) === 0) {
+        console.error(`[window-reload] ${what}: nothing after ${SHOW_AGAIN_AFTER_MS / 1000} s; it is alone in its group, so waiting on`);
+        continue;
+      }
+      console.error(`[window-reload] ${what}: nothing after ${SHOW_AGAIN_AFTER_MS / 1000} s; showing another tab of its group, then it again`);
+      await otherTab.click();
+    }
+  }
+}
+
 /** Runs a palette command; returns when Enter was pressed (the user's "go"). */
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');
