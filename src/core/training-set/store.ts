@@ -204,15 +204,11 @@ export interface PromotionResult {
   total: Record<DataFile, number>;
 }
 
-/**
- * A data file's bytes: each line and a line feed after it; the lines in `encoded` (by place) are
- * taken as they are, the others (kept from the set as it was) encoded here.
- */
-function linesFile(lines: readonly string[], encoded: ReadonlyMap<number, Uint8Array>): Uint8Array {
-  const NEWLINE = Buffer.from('\n');
-  const parts: Uint8Array[] = [];
-  lines.forEach((line, i) => parts.push(encoded.get(i) ?? Buffer.from(line, 'utf8'), NEWLINE));
-  return Buffer.concat(parts);
+const NEWLINE = Buffer.from('\n');
+
+/** A data file's bytes: each line's UTF-8 bytes and a line feed after it. */
+function linesFile(lines: readonly Uint8Array[]): Uint8Array {
+  return Buffer.concat(lines.flatMap((line) => [line, NEWLINE]));
 }
 
 export function traceKey(setDir: string, tracePath: string, traceIndex: number): { rel: string; key: string } {
@@ -236,8 +232,8 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
     // Rebuild each file from the kept lines (in manifest order) plus the new examples.
     const cursor = new Map<DataFile, number>(DATA_FILES.map((f) => [f, 0]));
     const out = new Map<DataFile, string[]>(DATA_FILES.map((f) => [f, []]));
-    // The new lines' UTF-8 bytes, made once for their manifest digest and used again for the file.
-    const encoded = new Map<DataFile, Map<number, Uint8Array>>(DATA_FILES.map((f) => [f, new Map()]));
+    // The same lines' UTF-8 bytes: a new line's are made once, for its manifest digest and the file.
+    const encoded = new Map<DataFile, Uint8Array[]>(DATA_FILES.map((f) => [f, []]));
     const manifest: ManifestEntry[] = [];
     const lineOf = new Map<number, string>();
     entries.forEach((e, i) => {
@@ -247,6 +243,7 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
     });
     for (const { e, i } of keep) {
       out.get(e.file)!.push(lineOf.get(i)!);
+      encoded.get(e.file)!.push(Buffer.from(lineOf.get(i)!, 'utf8'));
       manifest.push(e);
     }
     const added = Object.fromEntries(DATA_FILES.map((f) => [f, 0])) as Record<DataFile, number>;
@@ -261,7 +258,8 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
         const bytes = Buffer.from(line, 'utf8');
         const n = counters.get(ex.file) ?? 0;
         counters.set(ex.file, n + 1);
-        encoded.get(ex.file)!.set(out.get(ex.file)!.push(line) - 1, bytes);
+        out.get(ex.file)!.push(line);
+        encoded.get(ex.file)!.push(bytes);
         added[ex.file]++;
         manifest.push({
           id: `${ex.file.replace('.jsonl', '')}-${sha256Hex(key).slice(0, 12)}-${n}`,
@@ -285,7 +283,7 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
     if (!ops.exists(join(dir, 'set.json'))) files.push({ name: 'set.json', data: JSON.stringify(config, null, 2) + '\n' });
     for (const f of DATA_FILES) {
       if (f === 'sharegpt.jsonl' && !config.sharegpt) continue;
-      files.push({ name: f, data: linesFile(out.get(f)!, encoded.get(f)!) });
+      files.push({ name: f, data: linesFile(encoded.get(f)!) });
     }
     if (config.sharegpt) {
       files.push({ name: 'dataset_info.json', data: JSON.stringify({

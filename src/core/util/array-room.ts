@@ -45,10 +45,11 @@ const RAISE_OVER = 1.05;
 
 /**
  * `array` is expected to reach `length` elements: make room for all of them at once, on a turn of
- * its own, the first time such a length is told (and again only for one well over it). Growing by half again and again on the way to
- * 10^6 elements is a growth at about 390k, 585k and 878k elements, each a turn that allocates and
- * copies the whole store (the last one 41-75 ms on the test machine); one growth made early, when
- * there is little to copy, is one turn of the size of the store.
+ * its own, the first time such a length is told (and again only for one well over it). Growing by
+ * half again and again on the way to 10^6 elements is a growth at about 390k, 585k and 878k
+ * elements, each a turn that allocates and copies the whole store (the last one 41-75 ms on the
+ * test machine); one growth made early, when there is little to copy, is one turn of the size of
+ * the store.
  */
 export function expectLength(array: unknown[], length: number): void {
   const last = expected.get(array);

@@ -8,14 +8,6 @@ import { COMMANDS, TRACE_EDITOR_VIEW_TYPE } from '../ids';
 import type { TextTraceFeatures } from '../text';
 import { convertTrace, type ConvertTraceArgs } from './convert-trace';
 
-/**
- * How long a command that opens a trace at a step (a CodeLens, a training example's source, a
- * comparison's side) waits for the editor's page to answer: as long as the editor itself waits for
- * its page. At 15 s, a page slowed by a busy machine opened without its step selected and the
- * command said it could not select it (an integration run beside the unit tests).
- */
-const EDITOR_READY_TIMEOUT_MS = READY_TIMEOUT_MS;
-
 export function activateCommands(context: vscode.ExtensionContext, text: TextTraceFeatures): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.openInTraceDebugger, (uri?: vscode.Uri, stepId?: string, run?: number | string) => openInTraceDebugger(uri, stepId, run)),
@@ -72,7 +64,12 @@ export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, run
 }
 
 /** The trace editor showing `uri`, once its webview has answered a request (so it is listening). */
-export async function waitForTraceEditor(uri: vscode.Uri, timeoutMs = EDITOR_READY_TIMEOUT_MS): Promise<TraceEditorHandle | undefined> {
+/**
+ * A command that opens a trace at a step (a CodeLens, a training example's source, a comparison's
+ * side) waits for the editor's page as long as the editor itself does. At 15 s, a page slowed by a
+ * busy machine opened without its step selected (an integration run beside the unit tests).
+ */
+export async function waitForTraceEditor(uri: vscode.Uri, timeoutMs = READY_TIMEOUT_MS): Promise<TraceEditorHandle | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
     const editor = getActiveTraceEditor();

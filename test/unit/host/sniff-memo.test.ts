@@ -35,10 +35,10 @@ function longJsonl(text: string, chars: number): string {
   return out.join('\n');
 }
 
-/** Text files of a folder, recursively (zip archives such as Inspect .eval have no text document). */
-/** Files that are not text documents a user would open as a trace. */
+/** Files that are not text documents a user would open as a trace (zip archives such as Inspect .eval have none). */
 const NOT_TEXT = /\.(eval|zip|zst|gz|md|tsv|py|txt)$/i;
 
+/** Text files of a folder, recursively. */
 function textFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
