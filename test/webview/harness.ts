@@ -72,16 +72,26 @@ export interface OpenedPanel {
   close(): Promise<void>;
 }
 
+/** The query parameter that carries a page's saved state (what VS Code's getState gives it) as JSON. */
+const SAVED_STATE_PARAM = 'atdSavedState';
+
+/** The query for a page's saved state, empty for none. */
+function savedStateQuery(savedState: unknown): string {
+  return savedState === undefined ? '' : `&${SAVED_STATE_PARAM}=${encodeURIComponent(JSON.stringify(savedState))}`;
+}
+
 /**
- * The page's acquireVsCodeApi, wired to the exposed __atdToHost binding. A string, not a function:
- * tsx/esbuild would wrap a function with helpers (__name) the page lacks. __name is defined too,
- * for tests that pass functions to page.evaluate.
+ * The page's acquireVsCodeApi, wired to the exposed __atdToHost binding, its state first the one in
+ * the page's URL: one script for every load of a page (Playwright keeps a page's init scripts), so
+ * a pooled page opens each editor with its own state. A string, not a function: tsx/esbuild would
+ * wrap a function with helpers (__name) the page lacks. __name is defined too, for tests that pass
+ * functions to page.evaluate.
  */
-function acquireApiScript(savedState: unknown): string {
-  return `
+const ACQUIRE_API_SCRIPT = `
       window.__name = window.__name || ((f) => f);
       (() => {
-        let state = ${JSON.stringify(savedState ?? null)};
+        const saved = new URLSearchParams(window.location.search).get('${SAVED_STATE_PARAM}');
+        let state = saved === null ? null : JSON.parse(saved);
         window.acquireVsCodeApi = () => ({
           postMessage: (m) => window.__atdToHost(m),
           getState: () => state,
@@ -89,10 +99,62 @@ function acquireApiScript(savedState: unknown): string {
         });
       })();
     `;
+
+/**
+ * A page of the harness's browser. A new page costs Chromium about 1.3 s of CPU on the 2-core test
+ * machine (a context, a renderer process, a compositor), loading the webview into an open page
+ * about 0.6 s: so a closed editor's page goes back to a pool (on about:blank, so that nothing of
+ * the last editor reaches the next one's host) and the next open loads its page there.
+ */
+interface HarnessPage {
+  page: Page;
+  /** Where the page's messages go: the open editor's host; nowhere while the page is pooled. */
+  toHost: (message: unknown) => void;
+  /** What was thrown in the page since it was taken. */
+  errors: string[];
+  /** False for a page whose timers run on Playwright's clock: it keeps that clock, so it is closed, not pooled. */
+  poolable: boolean;
+}
+
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/**
+ * How long the browser outlives the last harness that stopped: the next test file's harness (mocha
+ * runs a process's files one after another) takes it over instead of launching one (about 1.3 s of
+ * CPU each). Short, because a run without a next file waits this long to end.
+ */
+const BROWSER_LINGER_MS = 3_000;
+
+/** One Chromium per test process, shared by the harnesses of its files, with its pool of idle pages. */
+interface SharedBrowser { browser: Promise<Browser>; users: number; closing?: ReturnType<typeof setTimeout>; idle: HarnessPage[] }
+let shared: SharedBrowser | undefined;
+
+function useBrowser(): SharedBrowser {
+  if (!shared) {
+    const launched: SharedBrowser = { browser: chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }), users: 0, idle: [] };
+    // A browser that failed to launch, or went away, is not kept: the next harness launches another.
+    const forget = (): void => { if (shared === launched) shared = undefined; };
+    launched.browser.then((b) => b.on('disconnected', forget), forget);
+    shared = launched;
+  }
+  clearTimeout(shared.closing);
+  shared.users++;
+  return shared;
+}
+
+function leaveBrowser(used: SharedBrowser): void {
+  if (--used.users > 0) return;
+  used.closing = setTimeout(() => {
+    if (shared === used) shared = undefined;
+    void used.browser.then((b) => b.close(), () => undefined);
+  }, BROWSER_LINGER_MS);
 }
 
 export class WebviewHarness {
   private browser: Browser | undefined;
+  private shared: SharedBrowser | undefined;
+  /** Pages taken and not yet given back: closed when the harness stops. */
+  private readonly taken = new Set<HarnessPage>();
   private server: Server | undefined;
   private origin = '';
 
@@ -125,14 +187,19 @@ export class WebviewHarness {
     });
     await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    this.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    this.shared = useBrowser();
+    this.browser = await this.shared.browser;
   }
 
   async stop(): Promise<void> {
-    await this.browser?.close();
+    const left = [...this.taken];
+    this.taken.clear();
+    await Promise.all(left.map((t) => t.page.close().catch(() => undefined)));
+    if (this.shared) leaveBrowser(this.shared);
+    this.shared = undefined;
+    this.browser = undefined;
+    // Pooled pages keep their connections to this server open: close them, or close() waits on them.
+    this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
@@ -144,28 +211,24 @@ export class WebviewHarness {
   async openPanel(opts: { script: string; styles: string[]; bind: (host: RpcEndpoint) => void; theme?: Theme; width?: number; height?: number; savedState?: unknown }): Promise<OpenedPanel> {
     if (!this.browser) throw new Error('harness not started');
     if (!existsSync(join(PROJECT_ROOT, opts.script))) throw new Error(`${opts.script} is missing: run \`node scripts/build.mjs\` first (npm test does).`);
-    const page = await this.browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
-    page.setDefaultTimeout(WAIT_MS);
+    const taken = await this.takePage(opts);
+    const { page } = taken;
     const requests: Logged[] = [];
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
     const host = new RpcEndpoint({
       send: (m: WireMessage) => { void page.evaluate(`window.postMessage(${JSON.stringify(m)}, window.location.origin)`).then(() => undefined, () => undefined); },
     });
     opts.bind(host);
-    await page.exposeBinding('__atdToHost', (_source, message: unknown) => {
+    taken.toHost = (message: unknown) => {
       const m = message as { method?: string; params?: unknown };
       if (typeof m.method === 'string') requests.push({ method: m.method, params: m.params });
       host.handle(message);
-    });
-    await page.addInitScript(acquireApiScript(opts.savedState));
-    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}&script=${encodeURIComponent(opts.script)}${opts.styles.map((st) => `&style=${encodeURIComponent(st)}`).join('')}`);
+    };
+    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}&script=${encodeURIComponent(opts.script)}${opts.styles.map((st) => `&style=${encodeURIComponent(st)}`).join('')}${savedStateQuery(opts.savedState)}`);
     return {
       page, requests, host,
       close: async () => {
         host.dispose();
-        await page.close();
-        if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+        await this.release(taken);
       },
     };
   }
@@ -174,15 +237,12 @@ export class WebviewHarness {
   /** `cancelLoad`: what the page's Cancel of a file still being read does (as the provider's reader). */
   async open(file: TraceFile, opts: { theme?: Theme; savedState?: unknown; width?: number; height?: number; fakeClock?: boolean; cancelLoad?: () => boolean } = {}): Promise<OpenedEditor> {
     if (!this.browser) throw new Error('harness not started');
-    const page = await this.browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 } });
-    page.setDefaultTimeout(WAIT_MS);
-    if (opts.fakeClock) await page.clock.install();
+    const taken = await this.takePage(opts);
+    const { page } = taken;
     const requests: Logged[] = [];
     const actions = { revealed: [] as { traceIndex: number; index: number }[], openedAsText: 0, promoted: [] as number[] };
     const failures = new Map<string, { left: number; when: (params: unknown) => boolean; code: number }>();
     const holds = new Map<string, { when: (params: unknown) => boolean; hold: (message: unknown) => void }>();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
     // Host → webview: a window message from the page's own origin, as VS Code's frame delivers it.
     const deliver = (m: WireMessage): Promise<void> =>
       page.evaluate(`window.postMessage(${JSON.stringify(m)}, window.location.origin)`).then(() => undefined, () => undefined);
@@ -196,7 +256,7 @@ export class WebviewHarness {
     };
     bindTraceEditorHandlers(host, file, editorActions);
     bindTraceChangeHandlers(host, file, opts.cancelLoad);
-    await page.exposeBinding('__atdToHost', (_source, message: unknown) => {
+    taken.toHost = (message: unknown) => {
       const m = message as { method?: string; params?: unknown; id?: number };
       if (typeof m.method === 'string' && typeof m.id === 'number') {
         requests.push({ method: m.method, params: m.params });
@@ -215,9 +275,8 @@ export class WebviewHarness {
         }
       }
       host.handle(message);
-    });
-    await page.addInitScript(acquireApiScript(opts.savedState));
-    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}`);
+    };
+    await page.goto(`${this.origin}/?theme=${opts.theme ?? 'dark'}${savedStateQuery(opts.savedState)}`);
     return {
       page, requests, actions, host,
       failNext: (method, n = 1, when = () => true, code = ErrorCode.Internal) => { failures.set(method, { left: n, when, code }); },
@@ -230,9 +289,44 @@ export class WebviewHarness {
       },
       close: async () => {
         host.dispose();
-        await page.close();
-        if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+        await this.release(taken);
       },
     };
+  }
+
+  /** A page of the given size: one from the pool, or a new one (always new with Playwright's clock). */
+  private async takePage(opts: { width?: number; height?: number; fakeClock?: boolean }): Promise<HarnessPage> {
+    if (!this.browser || !this.shared) throw new Error('harness not started');
+    const viewport = { width: opts.width ?? 1280, height: opts.height ?? 800 };
+    const pooled = opts.fakeClock ? undefined : this.shared.idle.pop();
+    if (pooled) {
+      this.taken.add(pooled);
+      await pooled.page.setViewportSize(viewport);
+      return pooled;
+    }
+    const page = await this.browser.newPage({ viewport });
+    page.setDefaultTimeout(WAIT_MS);
+    if (opts.fakeClock) await page.clock.install();
+    const taken: HarnessPage = { page, toHost: () => undefined, errors: [], poolable: !opts.fakeClock };
+    page.on('pageerror', (e) => taken.errors.push(String(e)));
+    await page.exposeBinding('__atdToHost', (_source, message: unknown) => taken.toHost(message));
+    await page.addInitScript(ACQUIRE_API_SCRIPT);
+    this.taken.add(taken);
+    return taken;
+  }
+
+  /**
+   * An editor's page closed: its messages go nowhere, and it is left on about:blank (its timers and
+   * requests end with its document) and pooled. Fails with what was thrown in it meanwhile.
+   */
+  private async release(taken: HarnessPage): Promise<void> {
+    taken.toHost = () => undefined;
+    this.taken.delete(taken);
+    const errors = taken.errors.splice(0);
+    if (taken.poolable && this.shared && !taken.page.isClosed()) {
+      await taken.page.goto('about:blank');
+      this.shared.idle.push(taken);
+    } else await taken.page.close();
+    if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
   }
 }
