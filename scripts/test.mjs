@@ -20,7 +20,9 @@
 //   - the integration tests in VS Code keep about 65% of two cores busy (they wait on the
 //     workbench's rendering and their own timers), so the unit tests run beside them, in one job.
 // In turn, all of it took 550-606 s; in these stages 484-497 s (three runs); 450 s once the two
-// reload scenarios became one (test/integration/window-reload.mjs: one workbench, one reload).
+// reload scenarios became one (test/integration/window-reload.mjs: one workbench, one reload);
+// 419 s once the webview tests shared one browser per process and reused their pages (their stage
+// 131 s and 247 s of CPU before, 87 s and 158 s after: test/webview/harness.ts).
 // Tried and dropped:
 //   - the unit and webview tests in two jobs beside the integration tests: 540 s, each slowed by
 //     the other;

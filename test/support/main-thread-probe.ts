@@ -27,7 +27,7 @@ export function watchMainThread(): () => MainThreadFigures {
   const logStalls = process.env.BENCH_STALL_LOG === '1';
   const collections = logStalls ? watchCollections() : undefined;
   const stalls: { from: number; to: number }[] = [];
-  const probe = setInterval(() => {
+  const tick = (): void => {
     const now = performance.now();
     const stall = now - last - 5;
     if (stall > 50) longStalls++;
@@ -35,12 +35,16 @@ export function watchMainThread(): () => MainThreadFigures {
     if (logStalls && stall > 30) stalls.push({ from: last, to: now });
     if (stall > maxStall) { maxStall = stall; maxStallAt = now - start; }
     last = now;
-  }, 5);
+  };
+  const probe = setInterval(tick, 5);
   const elu0 = performance.eventLoopUtilization();
   histogram.enable();
   return () => {
     histogram.disable();
     clearInterval(probe);
+    // The turn that stops the probe is measured too: work that ends in a promise the caller awaits
+    // (the end of a read) runs in the same turn as the stop, and no interval came after it.
+    tick();
     // Collections are reported a little after they happen: matched to the stalls once all are in.
     for (const { from, to } of stalls) console.error(`stall ${(to - from - 5).toFixed(0)} ms at ${(to - start).toFixed(0)} ms${collections!.during(from, to)}`);
     collections?.stop();
