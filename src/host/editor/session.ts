@@ -248,13 +248,9 @@ export class TraceSession {
    */
   private changeFindingsOnTheirSteps(findings: Finding[]): boolean {
     const shown = this.shownFindings;
-    const before = new Set(shown);
-    const now = new Set(findings);
-    const touched = new Set<string>();
-    for (const f of shown) if (!now.has(f)) touched.add(f.stepId);
-    for (const f of findings) if (!before.has(f)) touched.add(f.stepId);
+    const touched = changedSteps(shown, findings);
     // Most steps' findings changed: placing them all at once is no slower.
-    if (touched.size === 0 || 2 * touched.size > shown.length + findings.length || !keptInOrder(shown, findings, before, now)) return false;
+    if (!touched || touched.size === 0 || 2 * touched.size > shown.length + findings.length) return false;
     this.shownFindings = findings;
     this.index.changeFindings(findings, touched);
     const flagged: number[] = [];
@@ -822,17 +818,33 @@ export class TraceSession {
 }
 
 /**
- * Whether the findings in both lists (`inShown`, `inNow`: the lists as sets) come in the same order
- * in each: then each step's findings that did not change are in the same order too.
+ * The ids of the steps whose findings differ between `shown` and `findings` (a finding gone, or one
+ * not shown before: a finding is the same object in both), walking both lists side by side;
+ * undefined when the findings in both do not come in the same order in each (then a step's
+ * findings that did not change could be in another order). One map of the shown findings' places,
+ * where two sets and a third walk over both were: 9-10 ms at the end of a read of 10^6 TRAIL spans
+ * (12,254 findings).
  */
-function keptInOrder(shown: readonly Finding[], now: readonly Finding[], inShown: ReadonlySet<Finding>, inNow: ReadonlySet<Finding>): boolean {
-  let j = 0;
-  for (const f of shown) {
-    if (!inNow.has(f)) continue;
-    while (j < now.length && !inShown.has(now[j])) j++;
-    if (now[j++] !== f) return false;
+function changedSteps(shown: readonly Finding[], findings: readonly Finding[]): Set<string> | undefined {
+  const placeShown = new Map<Finding, number>();
+  for (let k = 0; k < shown.length; k++) placeShown.set(shown[k], k);
+  const touched = new Set<string>();
+  // The next shown finding not yet met in `findings`.
+  let next = 0;
+  for (const f of findings) {
+    const at = placeShown.get(f);
+    if (at === undefined) {
+      touched.add(f.stepId);
+      continue;
+    }
+    // Kept, but before one kept earlier (or met twice): not the order shown.
+    if (at < next) return undefined;
+    // The shown findings passed over are gone.
+    for (; next < at; next++) touched.add(shown[next].stepId);
+    next = at + 1;
   }
-  return true;
+  for (; next < shown.length; next++) touched.add(shown[next].stepId);
+  return touched;
 }
 
 /** Whether `steps` has the ids and parents of `shown` at its positions [from, to). */
