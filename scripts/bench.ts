@@ -419,9 +419,9 @@ async function runEditorOpen(format: BenchFormat, path: string, steps: number, w
  * Opens `path` as the trace editor does, with the worker `spawn` gives, up to its first rows: as the
  * webview does after each change, the summary (counts, legend) and the rows it shows, each on a turn
  * of its own, as the webview's requests arrive after the change's notification (asked in the
- * change's own turn, they made the end of a read at 10^6 steps a 45-69 ms turn, where the
- * editor's is 25-40 ms). The tab may show before any step (a whole parse, a first pass), reading:
- * then up to the first step, or the end.
+ * change's own turn, the summary added about 13 ms to the turn that ends a read of 10^6 spans).
+ * The tab may show before any step (a whole parse, a first pass), reading: then up to the first
+ * step, or the end.
  */
 async function openToFirstRows(path: string, spawn: () => Worker): Promise<{ file: TraceFile; reader: TraceFileReader; done: Promise<LoadEnd> }> {
   const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
