@@ -206,9 +206,14 @@ export interface PromotionResult {
 
 const NEWLINE = Buffer.from('\n');
 
+/** A data file's line: its text, and its UTF-8 bytes (made once, for its manifest digest and the file). */
+interface DataLine { text: string; bytes: Uint8Array }
+
+const dataLine = (text: string): DataLine => ({ text, bytes: Buffer.from(text, 'utf8') });
+
 /** A data file's bytes: each line's UTF-8 bytes and a line feed after it. */
-function linesFile(lines: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(lines.flatMap((line) => [line, NEWLINE]));
+function linesFile(lines: readonly DataLine[]): Uint8Array {
+  return Buffer.concat(lines.flatMap((line) => [line.bytes, NEWLINE]));
 }
 
 export function traceKey(setDir: string, tracePath: string, traceIndex: number): { rel: string; key: string } {
@@ -231,9 +236,7 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
     const replaced = entries.length - keep.length;
     // Rebuild each file from the kept lines (in manifest order) plus the new examples.
     const cursor = new Map<DataFile, number>(DATA_FILES.map((f) => [f, 0]));
-    const out = new Map<DataFile, string[]>(DATA_FILES.map((f) => [f, []]));
-    // The same lines' UTF-8 bytes: a new line's are made once, for its manifest digest and the file.
-    const encoded = new Map<DataFile, Uint8Array[]>(DATA_FILES.map((f) => [f, []]));
+    const out = new Map<DataFile, DataLine[]>(DATA_FILES.map((f) => [f, []]));
     const manifest: ManifestEntry[] = [];
     const lineOf = new Map<number, string>();
     entries.forEach((e, i) => {
@@ -242,8 +245,7 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
       cursor.set(e.file, n + 1);
     });
     for (const { e, i } of keep) {
-      out.get(e.file)!.push(lineOf.get(i)!);
-      encoded.get(e.file)!.push(Buffer.from(lineOf.get(i)!, 'utf8'));
+      out.get(e.file)!.push(dataLine(lineOf.get(i)!));
       manifest.push(e);
     }
     const added = Object.fromEntries(DATA_FILES.map((f) => [f, 0])) as Record<DataFile, number>;
@@ -254,16 +256,14 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
       let notRepresented = input.notRepresented?.length ? input.notRepresented : undefined;
       for (const ex of input.examples) {
         if (ex.file === 'sharegpt.jsonl' && !config.sharegpt) continue;
-        const line = JSON.stringify(ex.record);
-        const bytes = Buffer.from(line, 'utf8');
+        const line = dataLine(JSON.stringify(ex.record));
         const n = counters.get(ex.file) ?? 0;
         counters.set(ex.file, n + 1);
         out.get(ex.file)!.push(line);
-        encoded.get(ex.file)!.push(bytes);
         added[ex.file]++;
         manifest.push({
           id: `${ex.file.replace('.jsonl', '')}-${sha256Hex(key).slice(0, 12)}-${n}`,
-          file: ex.file, recordSha256: sha256Hex(bytes), key, trace: input.trace,
+          file: ex.file, recordSha256: sha256Hex(line.bytes), key, trace: input.trace,
           steps: ex.steps, tags: ex.tags, corrections: ex.corrections, promoted, version: input.version,
           ...(ex.length ? { length: ex.length } : {}),
           ...(ex.personalData ? { personalData: ex.personalData } : {}),
@@ -276,14 +276,14 @@ export async function promoteIntoSet(dir: string, config: SetConfig, inputs: Pro
       }
     }
     // One separator for the set, since the trainer takes one: a new trace's steps can move it for all.
-    const stepSeparator = stepSeparatorForLines(out.get('stepwise.jsonl')!);
+    const stepSeparator = stepSeparatorForLines(out.get('stepwise.jsonl')!.map((l) => l.text));
     for (const m of manifest) if (m.file === 'stepwise.jsonl') m.stepSeparator = stepSeparator;
     // A new set's set.json is part of its first commit: a crash leaves no set or the whole set.
     const files: NewFile[] = [];
     if (!ops.exists(join(dir, 'set.json'))) files.push({ name: 'set.json', data: JSON.stringify(config, null, 2) + '\n' });
     for (const f of DATA_FILES) {
       if (f === 'sharegpt.jsonl' && !config.sharegpt) continue;
-      files.push({ name: f, data: linesFile(encoded.get(f)!) });
+      files.push({ name: f, data: linesFile(out.get(f)!) });
     }
     if (config.sharegpt) {
       files.push({ name: 'dataset_info.json', data: JSON.stringify({

@@ -63,9 +63,9 @@ export async function openInTraceDebugger(uri?: vscode.Uri, stepId?: string, run
   return editor.selectStep(stepId, typeof traceIndex === 'number' ? traceIndex : undefined);
 }
 
-/** The trace editor showing `uri`, once its webview has answered a request (so it is listening). */
 /**
- * A command that opens a trace at a step (a CodeLens, a training example's source, a comparison's
+ * The trace editor showing `uri`, once its webview has answered a request (so it is listening). A
+ * command that opens a trace at a step (a CodeLens, a training example's source, a comparison's
  * side) waits for the editor's page as long as the editor itself does. At 15 s, a page slowed by a
  * busy machine opened without its step selected (an integration run beside the unit tests).
  */
