@@ -735,6 +735,30 @@ describe('engine: opening a trace in the document worker', function () {
     assert.deepEqual(model.events, ['unchanged']);
   });
 
+  it('OTLP documents, TRAIL span trees and OTLP JSON lines are hashed on a thread of their own when large: the same sha256, read on as they grow', () => {
+    const onAThread = { hashOnAThreadFromBytes: 0 };
+    for (const format of ['otlp', 'otlp-ended', 'trail'] as const) {
+      const path = write(benchTraceText(format, 120, 4), `h${++serial}.json`);
+      const { model, loader } = open(path, onAThread);
+      assert.equal(loader.readsHashedOnAThread, 1, format);
+      assert.equal(loader.twoPassReads, format === 'otlp-ended' ? 1 : 0, format);
+      assertLikeWholeLoad(model, path, format === 'trail');
+    }
+    const all = lines(otlpLines(benchTraceText('otlp', 200, 7), 10));
+    const path = write(all.slice(0, 12).join('\n') + '\n', `l${++serial}.jsonl`);
+    const { model, loader } = open(path, onAThread);
+    appendFileSync(path, all.slice(12, 16).join('\n') + '\n');
+    loader.reload();
+    appendFileSync(path, all.slice(16).join('\n') + '\n');
+    loader.reload();
+    assert.equal(loader.linesReadOnReads, 2);
+    assert.equal(loader.readsHashedOnAThread, 3, 'the reads on went on with the thread of the first read');
+    assertLikeWholeLoad(model, path);
+    model.events = [];
+    loader.reload();
+    assert.deepEqual(model.events, ['unchanged']);
+  });
+
   it('a file read whole and read again sends only the steps that changed or came: the reset says what each run keeps', () => {
     const runs = [1, 2, 3].map((seed) => lines(benchTraceText('jsonl', 40, seed)));
     const path = write(runs.map((r) => r.join('\n')).join('\n') + '\n');

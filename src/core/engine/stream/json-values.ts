@@ -20,13 +20,13 @@
  * as readJsonDocument: it runs in the trace worker.
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { JsonPath } from '../../json/locate';
 import type { SourceLocation } from '../../model/schema';
 import { MAX_JSON_DEPTH, tooDeepMessage } from '../../json/depth';
 import { SourceFile } from '../../json/source-file';
 import { jsonPathToString, UserInputError } from '../../util/problems';
+import { FileHasher } from './jsonl-lines';
 import { DEFAULT_DOCUMENT_CHUNK_SIZE, INVALID_UTF8, location, matches, openDocument, Positions, textStart, type JsonDocumentBatch, type JsonDocumentItem, type JsonDocumentSummary, type JsonPathPattern } from './json-document';
 
 export interface JsonValuesOptions {
@@ -46,6 +46,12 @@ export interface JsonValuesOptions {
   from?: JsonLinesStop;
   /** Read bytes up to here only (with `from`: the end of the last whole line, the rest still being written). */
   to?: number;
+  /**
+   * What hashes the bytes read (default: a `FileHasher` on this thread). The caller that gives
+   * one ends it (a `ThreadFileHasher` hashes on a thread of its own); a stop read on from goes on
+   * with the hasher of the read that stopped.
+   */
+  hasher?: FileHasher;
 }
 
 /** What readJsonValues returns: with `lines`, where it stopped, to read on from there later. */
@@ -63,13 +69,13 @@ export class JsonLinesStop {
   private taken = false;
 
   /** @internal */
-  constructor(readonly byte: number, private readonly scanner: ValueScanner, private readonly hash: Hash) {}
+  constructor(readonly byte: number, private readonly scanner: ValueScanner, private readonly hasher: FileHasher) {}
 
   /** @internal The reader's state, once: reading on changes it. */
-  take(): { scanner: ValueScanner; hash: Hash } {
+  take(): { scanner: ValueScanner; hasher: FileHasher } {
     if (this.taken) throw new Error('readJsonValues: a JSON lines stop was read on from twice');
     this.taken = true;
-    return { scanner: this.scanner, hash: this.hash };
+    return { scanner: this.scanner, hasher: this.hasher };
   }
 }
 
@@ -164,7 +170,7 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
     const size = opts.to ?? fstatSync(fd).size;
     const resumed = opts.from?.take();
     const scanner = resumed?.scanner ?? new ValueScanner(path, opts.select, opts.tree, opts.lines);
-    const hash = resumed?.hash ?? createHash('sha256');
+    const hasher = resumed?.hasher ?? opts.hasher ?? new FileHasher(path);
     let pos = opts.from?.byte ?? 0;
     let items = 0;
     for (;;) {
@@ -172,7 +178,7 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
       const window = scanner.room(chunkSize);
       const n = wanted > 0 ? readSync(fd, window, 0, wanted, pos) : 0;
       if (n === 0) break;
-      hash.update(window.subarray(0, n));
+      hasher.onChunk(window.subarray(0, n), pos);
       const out = scanner.write(n, pos + n >= size);
       pos += n;
       items += out.length;
@@ -181,9 +187,9 @@ export function* readJsonValues(path: string, opts: JsonValuesOptions): Generato
       yield { items: out, byte: pos, size, ...(treeBreak ? { treeBreak } : {}), ...(linesBreak ? { linesBreak } : {}) };
     }
     scanner.end();
-    // The hash goes on with the stop: the digest is a copy's.
-    const sha256 = hash.copy().digest('hex');
-    return { size: pos, sha256, items, ...(opts.lines && scanner.betweenValues ? { stop: new JsonLinesStop(pos, scanner, hash) } : {}) };
+    // The hash goes on with the stop: a digest leaves the hasher hashing.
+    const sha256 = hasher.digest();
+    return { size: pos, sha256, items, ...(opts.lines && scanner.betweenValues ? { stop: new JsonLinesStop(pos, scanner, hasher) } : {}) };
   } finally {
     closeSync(fd);
   }

@@ -45,7 +45,7 @@ import { looksLikeTrailDocument } from '../stream/trail-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
 import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
-import { fileHasherFor } from '../stream/thread-hasher';
+import { fileHasherFor, ThreadFileHasher } from '../stream/thread-hasher';
 import { siblingsOf, taxonomyFor } from './jobs';
 import { FailureSiteMemo, failureSites } from '../../analysis/failure-sites';
 import type { AnalysisOutcome } from '../../analysis/outcome';
@@ -275,6 +275,8 @@ export class DocumentLoader {
   private position: JsonlPosition = JSONL_START;
   /** sha256 of the file's bytes read so far (streaming), hashed in the same pass that reads them. */
   private hasher: FileHasher | undefined;
+  /** What goes on hashing OTLP JSON lines read on from where they stopped (`linesReadOn`'s stop holds it). */
+  private documentHasher: FileHasher | undefined;
 
   /** How far the streamed file was read (and hashed). */
   private get hashedTo(): number {
@@ -319,6 +321,8 @@ export class DocumentLoader {
   twoPassReads = 0;
   /** Two-pass reads in which a run sent during the first pass got more spans later (tests read it). */
   earlyRunsGrown = 0;
+  /** Reads of OTLP documents or JSON lines, or TRAIL span trees, whose bytes were hashed on a thread of their own (tests read it). */
+  readsHashedOnAThread = 0;
   /** Reloads of OTLP JSON lines read on from where the last read stopped (tests read it). */
   linesReadOnReads = 0;
   /**
@@ -580,6 +584,8 @@ export class DocumentLoader {
     this.position = JSONL_START;
     this.hasher?.dispose();
     this.hasher = undefined;
+    this.documentHasher?.dispose();
+    this.documentHasher = undefined;
     this.readStamp = undefined;
     this.fedPending = undefined;
     this.linesReadOn = undefined;
@@ -685,7 +691,11 @@ export class DocumentLoader {
    * spans: the first pass's columns are kept with it.
    */
   private keepLinesReadOn(read: SpansRead, builder: OtlpStreamBuilder, ordered?: OrderedSpans[]): void {
-    if (!read.stop || !this.mayReadOn(builder, ordered !== undefined)) return;
+    if (!read.stop || !this.mayReadOn(builder, ordered !== undefined)) {
+      this.documentHasher?.dispose();
+      this.documentHasher = undefined;
+      return;
+    }
     this.linesReadOn = { stop: read.stop, builder, ordered };
     this.noteReadEnds(read.stop.byte);
   }
@@ -860,10 +870,14 @@ export class DocumentLoader {
    * where the read stopped), or undefined when the builder cannot follow the document or it is not one
    * (malformed, no spans): the caller then reads it another way, whose errors are the whole load's.
    */
-  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void, readOn?: { from: JsonLinesStop; to: number }): SpansRead | undefined {
+  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void, readOn?: { from: JsonLinesStop; to: number }, keepsHash = true): SpansRead | undefined {
     this.spansRefusal = undefined;
+    // A large file is hashed on a thread of its own, as a streamed one is: a tenth of the read on
+    // the worker's thread otherwise (1.2 s of 10^6 spans). Read on from a stop, its hasher goes on.
+    const hasher = !readOn && keepsHash ? fileHasherFor(this.params.path, this.params.hashOnAThreadFromBytes) : undefined;
+    let kept = false;
     try {
-      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize, ...readOn });
+      const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize, ...readOn, ...(hasher ? { hasher } : {}) });
       let r = it.next();
       for (; !r.done; r = it.next()) {
         const out = builder.add(r.value.items);
@@ -875,11 +889,22 @@ export class DocumentLoader {
         }
         each(out, r.value.byte, r.value.size);
       }
-      return builder.runCount === 0 ? undefined : { sha256: r.value.sha256, stop: r.value.stop };
+      if (builder.runCount === 0) return undefined;
+      const hashedBy = hasher ?? (readOn ? this.documentHasher : undefined);
+      if (hashedBy instanceof ThreadFileHasher && hashedBy.onThread) this.readsHashedOnAThread++;
+      if (hasher && r.value.stop) {
+        // The stop goes on hashing with it, for as long as the loader keeps the stop.
+        this.documentHasher?.dispose();
+        this.documentHasher = hasher;
+        kept = true;
+      }
+      return { sha256: r.value.sha256, stop: r.value.stop };
     } catch (e) {
       if (!isUserInputError(e)) throw e;
       this.spansRefusal = e;
       return undefined;
+    } finally {
+      if (!kept) hasher?.dispose();
     }
   }
 
@@ -1142,7 +1167,7 @@ export class DocumentLoader {
   /** The steps of streamed run `run`, read again from the start of the file (the loader keeps none). */
   private readStreamedRunAgain(run: number, visit: (step: Step) => void): void {
     if (this.mode === 'document') {
-      this.readSpans(this.documentBuilder(), (out) => { for (const { run: r, step } of out) if (r === run) visit(step); });
+      this.readSpans(this.documentBuilder(), (out) => { for (const { run: r, step } of out) if (r === run) visit(step); }, undefined, false);
       return;
     }
     const builder = new CanonicalStreamBuilder(this.params.path, { keepDrafts: false });
