@@ -4,7 +4,7 @@
  * is handed, and a spare that stops, is released or comes after dispose is never handed over.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -15,8 +15,6 @@ import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-c
 import type { DocumentEvent } from '../../../src/core/engine/worker/document-load';
 import { benchTraceText } from '../../support/bench-traces';
 import { PROJECT_ROOT } from '../../support/shared';
-import { DOCUMENT_WORKER_READY } from '../../../src/core/engine/worker/messages';
-import { lowerThisThreadsPriority, WORKER_NICE } from '../../../src/core/util/thread-priority';
 
 describe('starting trace workers', () => {
   describe('workerExecArgv', () => {
@@ -107,35 +105,6 @@ describe('starting trace workers', () => {
       const count = started.length;
       assert.equal(await spare.prepare(), false);
       assert.equal(started.length, count);
-    });
-  });
-
-  describe('thread priority', () => {
-    const ENTRY = join(PROJECT_ROOT, 'src', 'core', 'engine', 'worker', 'trace-worker.ts');
-    /** Each thread of this process and its nice value (Linux: /proc/self/task/<tid>/stat, field 19). */
-    const niceByThread = (): Map<number, number> => new Map(readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // After the thread's name, in parentheses (which may hold spaces): field 3 on.
-      return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
-    }));
-
-    it('a document worker lowers its own thread\'s priority, not the thread that started it', async () => {
-      assert.equal(process.platform, 'linux', 'thread priorities are set on Linux only: run this on Linux');
-      assert.equal(lowerThisThreadsPriority(), false, 'never on the main thread');
-      const before = niceByThread();
-      const worker = startTraceWorker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, 'document', { eval: true });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          worker.on('message', (m) => { if (m === DOCUMENT_WORKER_READY) resolve(); });
-          worker.on('error', reject);
-        });
-        const after = niceByThread();
-        const lowered = [...after].filter(([tid, nice]) => nice === WORKER_NICE && before.get(tid) !== WORKER_NICE);
-        assert.equal(lowered.length, 1, `threads at nice ${WORKER_NICE} since the worker started: ${JSON.stringify(lowered)}`);
-        assert.equal(after.get(process.pid), before.get(process.pid), 'the main thread keeps its priority');
-      } finally {
-        await worker.terminate();
-      }
     });
   });
 });

@@ -18,7 +18,6 @@ import { EventOutbox } from './event-flow';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { TraceDebugAdapter } from '../../debug/adapter';
 import type { DebugWorkerData } from '../../debug/adapter-in-worker';
-import { lowerThisThreadsPriority } from '../../util/thread-priority';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
@@ -84,9 +83,6 @@ function serveDebugger(data: DebugWorkerData): void {
 }
 
 const mode = (workerData as { mode?: string } | undefined)?.mode;
-// Reading and analysing traces is background work: the extension host's thread, which shows them,
-// gets a core first (thread-priority.ts). The debugger answers a user stepping: it keeps its priority.
-if (mode !== 'debug') lowerThisThreadsPriority();
 if (mode === 'document') serveDocument();
 else if (mode === 'debug') serveDebugger(workerData as DebugWorkerData);
 else serveJobs();
