@@ -229,9 +229,11 @@ export class TraceFile {
         const steps = runs[e.run].steps;
         for (const step of e.steps) steps.push(step);
         // The next growth of a run's steps (40-75 ms at 10^6) on a turn of its own, not in the next
-        // event's; room for all of them once their number can be told.
+        // event's; room for all of them at once, once there are enough to be worth it: their number
+        // as the worker tells it (a run read in two passes: the second half of its reading bar is
+        // no measure of it), else told from how far the read is.
         makeRoomSoon(steps, e.steps.length);
-        const expected = expectedSteps(steps.length, e.bytesRead, e.totalBytes);
+        const expected = expectedSteps(steps.length, e.bytesRead, e.totalBytes, e.runSteps);
         if (expected !== undefined) expectLength(steps, expected);
         if (e.payloadRanges) {
           // Each decoded `{}` replaced by one shared empty object, and each held span's context

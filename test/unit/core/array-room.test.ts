@@ -85,4 +85,10 @@ describe('room made ahead in large arrays', () => {
     // Never more than 20 times the steps so far.
     assert.equal(expectedSteps(100_000, 50_000, 1_000_000), 20 * 100_000);
   });
+
+  it('takes the number of steps the worker tells, whatever the reading bar says, once there are 65,536 steps', () => {
+    assert.equal(expectedSteps(100_000, 600, 1_000, 1_000_000), 1_000_000);
+    assert.equal(expectedSteps(100_000, 1_000, 1_000, 1_000_000), 1_000_000, 'a whole load: its bar is full from the start');
+    assert.equal(expectedSteps(65_535, 600, 1_000, 1_000_000), undefined, 'not among a run\'s first batches');
+  });
 });
