@@ -877,12 +877,13 @@ export class DocumentLoader {
    * from its start or (`readOn`, JSON lines) on from where a read stopped; the file's sha256 (and
    * where the read stopped), or undefined when the builder cannot follow the document or it is not one
    * (malformed, no spans): the caller then reads it another way, whose errors are the whole load's.
+   * `isTheRead`: false for a read that only visits a run's steps again, whose hash nobody keeps.
    */
-  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void, readOn?: { from: JsonLinesStop; to: number }, keepsHash = true): SpansRead | undefined {
+  private readSpans(builder: DocumentStreamBuilder, each: (out: DocumentStreamedStep[], byte: number, size: number) => void, readOn?: { from: JsonLinesStop; to: number }, isTheRead = true): SpansRead | undefined {
     this.spansRefusal = undefined;
     // A large file is hashed on a thread of its own, as a streamed one is: a tenth of the read on
     // the worker's thread otherwise (1.2 s of 10^6 spans). Read on from a stop, its hasher goes on.
-    const hasher = !readOn && keepsHash ? fileHasherFor(this.params.path, this.params.hashOnAThreadFromBytes) : undefined;
+    const hasher = !readOn && isTheRead ? fileHasherFor(this.params.path, this.params.hashOnAThreadFromBytes) : undefined;
     let kept = false;
     try {
       const it = readJsonValues(this.params.path, { ...builder.reading, chunkSize: this.params.chunkSize, ...readOn, ...(hasher ? { hasher } : {}) });
