@@ -11,14 +11,17 @@ import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { collectTraceFiles } from '../core/corpus';
+import { debugWorkerHeapMb } from '../core/engine/worker/spawn';
 import { PROGRESS_COLUMNS_ENV, PROGRESS_FD_ENV } from './progress';
 
 /** Files at least this large may need more than the default heap (a whole import holds about 3 times the file). */
 export const LARGE_TRACE_BYTES = 256 * 1024 * 1024;
 /**
- * Commands that hold no trace: the receiver and the debug adapter run until stopped and speak on
- * stdio as they go (a relaunch would hold back what they write to stderr until they end), and the
- * receiver's `--out` folder is where it writes traces, not one it reads.
+ * Commands not sized by the files they name: the receiver and the debug adapter run until stopped
+ * and speak on stdio as they go (this relaunch would hold back what they write to stderr until
+ * they end), and the receiver's `--out` folder is where it writes traces, not one it reads. The
+ * debug adapter, which holds the trace a launch names, is relaunched its own way
+ * (`relaunchDebugAdapter`).
  */
 const HOLDS_NO_TRACE = new Set(['receive', 'dap', 'taxonomy', 'formats', 'help', '--help', '-h', '--version']);
 /** Set in the relaunched process, so that it never relaunches again. */
@@ -106,6 +109,25 @@ export function relaunchForLargeFiles(script: string, argv: readonly string[]): 
     return 2;
   }
   process.stderr.write(stderr);
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+/**
+ * `agent-trace dap`: run it again with the heap the editor's debugger thread has (half the
+ * machine's memory, spawn.ts), and return its exit code; undefined when this heap is already about
+ * that large, or this is the relaunched process. The trace comes later, in a launch request, so
+ * it cannot be sized first; the adapter refuses a trace too large for its heap at launch
+ * (src/core/debug/runtime.ts). The streams pass straight through: stdin and stdout carry the
+ * protocol, stderr the adapter's console, as it writes them. Tests set the heap in the
+ * environment (AGENT_TRACE_TEST_HEAP_MB).
+ */
+export function relaunchDebugAdapter(script: string, argv: readonly string[]): number | undefined {
+  if (argv[0] !== 'dap' || process.env[RELAUNCHED]) return undefined;
+  const testHeapMb = Number(process.env.AGENT_TRACE_TEST_HEAP_MB) || undefined;
+  const heapMb = testHeapMb ?? debugWorkerHeapMb();
+  if (testHeapMb === undefined && heapMb * 2 ** 20 <= getHeapStatistics().heap_size_limit * 1.1) return undefined;
+  const r = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, script, ...argv], { stdio: 'inherit', env: { ...process.env, [RELAUNCHED]: '1' } });
   if (r.error) throw r.error;
   return r.status ?? 1;
 }

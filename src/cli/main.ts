@@ -37,7 +37,7 @@ import { CONVERT_TARGETS, isConvertTarget } from '../core/convert';
 import { parseArgs, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { isUserInputError, formatProblem } from '../core/util/problems';
 import { printableOutput, type CommandResult } from './output';
-import { relaunchForLargeFiles } from './heap';
+import { relaunchDebugAdapter, relaunchForLargeFiles } from './heap';
 import { NO_PROGRESS, processProgress, type Progress } from './progress';
 
 const USAGE = `usage: agent-trace <command> [options]
@@ -287,9 +287,9 @@ function version(): string {
   }
 }
 
-/** Run the command, in this process or (for a large trace file, heap.ts) in one with room for it. */
+/** Run the command, in this process or (for a large trace file, or the debug adapter: heap.ts) in one with room for it. */
 function run(argv: readonly string[]): void {
-  const relaunched = relaunchForLargeFiles(__filename, argv);
+  const relaunched = relaunchForLargeFiles(__filename, argv) ?? relaunchDebugAdapter(__filename, argv);
   if (relaunched !== undefined) {
     process.exitCode = relaunched;
     return;

@@ -5,10 +5,11 @@
  *
  * Why: a launch loads the whole run, detects it and binds its tags, synchronously. Inline in the
  * extension host, that held the host's thread (and every other extension) for 2.9 s on a 10^5-step
- * trace of 136 MB, and its heap needed about 560 MB meanwhile; a 10^6-step file needs about 6 GB,
+ * trace of 136 MB, and its heap needed about 560 MB meanwhile; a 10^6-step file needs 2.5-5 GB,
  * more than the extension host has. In a worker the host's thread only relays messages (its
- * longest stall during that launch: 12 ms). A trace too large for the worker's heap is refused
- * before it is loaded (runtime.ts); should the worker end anyway, the session ends saying why.
+ * longest stall during that launch: 12 ms), and the worker's heap may grow to half the machine's
+ * memory (spawn.ts). A trace too large for it is refused before it is loaded (runtime.ts); should
+ * the worker end anyway, the session ends saying why.
  *
  * The host reads whether the replay runs from the messages as they pass, and asks for a step's
  * id and place (`stepAt`, adapter.ts) where it used to read the adapter's runtime.

@@ -142,13 +142,23 @@ export interface LaunchOptions {
 }
 
 /**
- * Heap bytes a launch may take per byte of trace file: the run is loaded whole (the file's text,
- * its parsed values, drafts and steps at once), detected and indexed. Measured as the smallest
- * --max-old-space-size that loads a file of 10^5 steps: 560 MB for 136 MB of agent-trace/v1 lines
- * (4.1x; 500 failed), 900 MB for a 182 MB OTLP document (4.9x; 880 failed). With a margin: a
- * launch that runs out of heap aborts the process.
+ * The heap a launch may take: the run is loaded whole (its parsed values, drafts and steps at
+ * once), detected and indexed. Measured as the smallest --max-old-space-size that loads a file of
+ * 10^5 steps: 560 MB for 136 MB of agent-trace/v1 lines (500 failed), 900 MB for a 182 MB OTLP
+ * document (880 failed); at 10^6 steps, 1.4 GB of lines load in 2.5 GB, a 1.9 GB OTLP document
+ * did not in 4 GB and peaked at 5.1 GB of memory in all, a 2.2 GB TRAIL span tree at 4.3 GB. So
+ * a part that does not grow with the file and about 2.6 bytes a byte; with a margin (1,013 MB for
+ * the 182 MB document, 5.4 GB for the 1.9 GB one), as a launch that runs out of heap aborts the
+ * process. One rate of 5.5 bytes a byte, from 10^5 steps only, refused 1.4 GB of lines that load
+ * in 2.5 GB.
  */
-const LAUNCH_HEAP_PER_FILE_BYTE = 5.5;
+const LAUNCH_HEAP_FIXED_BYTES = 512 * 2 ** 20;
+const LAUNCH_HEAP_PER_FILE_BYTE = 2.75;
+
+/** The heap a whole launch of a file of `bytes` is taken to need (see above). */
+export function launchHeapNeeded(bytes: number): number {
+  return LAUNCH_HEAP_FIXED_BYTES + bytes * LAUNCH_HEAP_PER_FILE_BYTE;
+}
 
 /**
  * Refuse a trace whose whole load would not fit in the heap, before loading it: running out of
@@ -162,7 +172,7 @@ function checkFitsInHeap(file: string, trace: string, available: number): number
   } catch {
     return undefined; // a missing file is the load's to report
   }
-  const needed = size * LAUNCH_HEAP_PER_FILE_BYTE;
+  const needed = launchHeapNeeded(size);
   if (needed <= available) return size;
   const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`;
   throw new LaunchError('trace', `${trace} is too large to debug: the debugger loads a run whole, which for this file (${mb(size)}) takes about ${mb(needed)}, and it has ${mb(Math.max(0, available))} of memory. Open it in the trace editor, which reads it in pages`);

@@ -26,10 +26,10 @@ class CliDebugClient extends DebugClient {
   /** The first bytes the adapter wrote to stdout: the protocol, and nothing before it. */
   firstStdout = '';
 
-  constructor() {
+  constructor(env: Record<string, string> = {}) {
     super('node', CLI, 'agent-trace');
     this.defaultTimeout = EVENT_TIMEOUT;
-    this.process = spawn(process.execPath, [CLI, 'dap'], { cwd: PROJECT_ROOT });
+    this.process = spawn(process.execPath, [CLI, 'dap'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
     this.process.stderr.on('data', (d: Buffer) => this.stderr.push(d.toString()));
     this.process.stdout.once('data', (d: Buffer) => { this.firstStdout = d.toString('utf8', 0, 40); });
     this.connect(this.process.stdout, this.process.stdin);
@@ -217,6 +217,22 @@ describe('debug adapter over DAP: agent-trace dap', function () {
     ];
     for (const [args, expected] of cases) assert.match(await rejection(dc.launchRequest(args as DebugProtocol.LaunchRequestArguments)), expected);
     assert.match(await rejection(dc.stackTraceRequest({ threadId: 1 })), /no trace is loaded yet/);
+    assert.equal(dc.process.exitCode, null, 'still running');
+  });
+
+  it("runs in a process with the editor's debugger thread's heap (here set to 256 MB): a trace that needs more is refused at launch, saying so", async () => {
+    await dc.close();
+    dc = new CliDebugClient({ AGENT_TRACE_TEST_HEAP_MB: '256' });
+    await dc.initializeRequest();
+    // A launch that is not refused is answered after configurationDone: send it too, so that case fails at once.
+    const launched = rejection(dc.launchRequest({ trace: TRAIL_FILE } as DebugProtocol.LaunchRequestArguments));
+    await dc.configurationDoneRequest().catch(() => undefined);
+    const refused = await launched;
+    const [, memoryMb] = /launch argument "trace": .* is too large to debug: .* takes about \d+ MB, and it has (\d+) MB of memory/.exec(refused) ?? [];
+    assert.ok(memoryMb !== undefined, refused);
+    // Run without the relaunch, the adapter would have this process's default heap (about 4 GB) and launch the trace.
+    // (The heap's limit adds the young generation to the old one set, less what is in use.)
+    assert.ok(Number(memoryMb) <= 512, `the adapter has ${memoryMb} MB: not the relaunched heap`);
     assert.equal(dc.process.exitCode, null, 'still running');
   });
 

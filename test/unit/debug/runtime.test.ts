@@ -5,11 +5,11 @@
  * stack, exception info, goto and restart frame, and the cost of a continue (checks per step).
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detect } from '../../../src/core/detect';
-import { TraceDebugRuntime, LaunchError, type StoppedInfo } from '../../../src/core/debug/runtime';
+import { TraceDebugRuntime, LaunchError, launchHeapNeeded, type StoppedInfo } from '../../../src/core/debug/runtime';
 import { stepScopes, VariableStore } from '../../../src/core/debug/variables';
 import { DEFAULT_TAXONOMY, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
 import { generateTrace, generateTraceModel } from '../../support/generate-traces';
@@ -291,6 +291,25 @@ describe('debug runtime: a real TRAIL trace', () => {
     assert.throws(() => TraceDebugRuntime.launch({ trace: TRAIL_FILE, traceIndex: 3 }), (e: unknown) => e instanceof LaunchError && e.argument === 'traceIndex' && /no trace 3/.test(e.message));
     assert.throws(() => TraceDebugRuntime.launch({ trace: TRAIL_FILE, taxonomy: 'nonsense' }), (e: unknown) => e instanceof LaunchError && e.argument === 'taxonomy');
     assert.throws(() => TraceDebugRuntime.launch({ trace: TRAIL_FILE, traceKey: 'no-such-run' }), (e: unknown) => e instanceof LaunchError && e.argument === 'traceKey' && /has no run with the key "no-such-run"/.test(e.message));
+  });
+
+  it('a launch is refused when the heap left is under what its file is taken to need, and goes ahead at that', () => {
+    const size = statSync(TRAIL_FILE).size;
+    const needed = launchHeapNeeded(size);
+    assert.throws(
+      () => TraceDebugRuntime.launch({ trace: TRAIL_FILE, taxonomy: 'trail', heapAvailableBytes: needed - 1 }),
+      (e: unknown) => e instanceof LaunchError && e.argument === 'trace' && /is too large to debug: .* takes about \d+ MB, and it has \d+ MB of memory/.test(e.message),
+    );
+    assert.equal(TraceDebugRuntime.launch({ trace: TRAIL_FILE, taxonomy: 'trail', heapAvailableBytes: needed }).runtime.index.steps.length, 46);
+  });
+
+  it('takes a 10^6-step file to need what was measured, with a margin, not more than a debug worker has on a 16 GB machine', () => {
+    const MB = 2 ** 20;
+    // Measured (runtime.ts): 1.4 GB of agent-trace/v1 lines load in a 2.5 GB heap; 1.9 GB of OTLP peaked at 5.1 GB of memory.
+    assert.ok(launchHeapNeeded(1_426 * MB) >= 2_500 * MB && launchHeapNeeded(1_426 * MB) <= 8 * 1024 * MB);
+    assert.ok(launchHeapNeeded(1_824 * MB) >= 5_100 * MB && launchHeapNeeded(1_824 * MB) <= 8 * 1024 * MB);
+    // At 10^5 steps: 560 MB for 136 MB of lines, 900 MB for a 182 MB OTLP document (smallest heaps that loaded them).
+    assert.ok(launchHeapNeeded(136 * MB) >= 560 * MB && launchHeapNeeded(182 * MB) >= 900 * MB);
   });
 
   it('traceKey picks a run of a file of several by its own id, #k for a repeat', () => {

@@ -7,10 +7,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '../../../src/core/engine/worker/exec-argv';
 import { SpareWorker } from '../../../src/core/engine/worker/spare-worker';
-import { startTraceWorker } from '../../../src/core/engine/worker/spawn';
+import { debugWorkerHeapMb, startTraceWorker } from '../../../src/core/engine/worker/spawn';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import type { DocumentEvent } from '../../../src/core/engine/worker/document-load';
 import { benchTraceText } from '../../support/bench-traces';
@@ -27,6 +28,39 @@ describe('starting trace workers', () => {
     it('leaves any other parent\'s options to be inherited as they are', () => {
       assert.equal(workerExecArgv([]), undefined);
       assert.equal(workerExecArgv(['--max-old-space-size=8192', '--expose-gc', '--inspect-port=0']), undefined);
+    });
+  });
+
+  describe('heap limits', () => {
+    const GB = 2 ** 30;
+    /** The heap limit (MB) a worker started so reports from inside. */
+    async function heapLimitMbOf(mode: 'document' | 'debug', cap?: number): Promise<number> {
+      const report = "const { parentPort } = require('node:worker_threads'); parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20);";
+      const w = startTraceWorker(report, mode, { eval: true, ...(cap !== undefined ? { maxOldGenerationSizeMb: cap } : {}) });
+      try {
+        return await new Promise<number>((resolve, reject) => {
+          w.once('message', resolve);
+          w.once('error', reject);
+        });
+      } finally {
+        await w.terminate();
+      }
+    }
+
+    it('a debug worker may grow to half the machine\'s memory, never less than a thread gets by default', () => {
+      assert.equal(debugWorkerHeapMb(24 * GB, 4 * GB), 12 * 1024);
+      assert.equal(debugWorkerHeapMb(16 * GB, 4 * GB), 8 * 1024);
+      assert.equal(debugWorkerHeapMb(4 * GB, 2 * GB), 2 * 1024, 'a small machine keeps the default');
+    });
+
+    it('starts a debug worker with that limit; a document worker keeps the default, and a cap given wins', async () => {
+      const debugLimit = await heapLimitMbOf('debug');
+      const documentLimit = await heapLimitMbOf('document');
+      // The limit reported adds the young generation to the old one set.
+      assert.ok(debugLimit >= debugWorkerHeapMb(), `debug worker heap ${debugLimit} MB, want at least ${debugWorkerHeapMb()} MB`);
+      const threadDefault = getHeapStatistics().heap_size_limit / 2 ** 20;
+      assert.ok(Math.abs(documentLimit - threadDefault) < 512, `document worker ${documentLimit} MB, this thread's default ${threadDefault} MB`);
+      assert.ok((await heapLimitMbOf('debug', 64)) < 1024, 'a debug worker capped at 64 MB');
     });
   });
 
