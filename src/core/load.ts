@@ -196,7 +196,7 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
   const size = fileSize(abs);
   if (size > (opts.streamAbove ?? STREAM_ABOVE_BYTES)) {
     const onProgress = opts.onStreamProgress;
-    if ((opts.format === undefined || opts.format === canonicalImporter.id) && looksLikeCanonicalJsonl(abs, size)) return loadCanonicalJsonlStream(path);
+    if ((opts.format === undefined || opts.format === canonicalImporter.id) && looksLikeCanonicalJsonl(abs, size)) return loadCanonicalJsonlStream(path, { onProgress });
     const otlpShape = opts.format === undefined || opts.format === otlpImporter.id ? otlpJsonShape(abs) : undefined;
     if (otlpShape) return otlpJsonStream(path, otlpShape, onProgress);
     if ((opts.format === undefined || opts.format === trailImporter.id) && looksLikeTrailDocument(abs)) return loadTrailStream(path, { onProgress, readSibling })!;

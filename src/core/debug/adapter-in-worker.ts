@@ -12,7 +12,9 @@
  * the worker end anyway, the session ends saying why.
  *
  * The host reads whether the replay runs from the messages as they pass, and asks for a step's
- * id and place (`stepAt`, adapter.ts) where it used to read the adapter's runtime.
+ * id and place (`stepAt`, adapter.ts) where it used to read the adapter's runtime. A Stop, or the
+ * Cancel of the load's progress, while the launch still loads is answered here (`stopLoading`):
+ * the worker, busy with the load, would answer it only once loaded.
  */
 import type { Worker } from 'node:worker_threads';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -45,6 +47,14 @@ export class DebugAdapterInWorker {
   /** The trace file a launch named (for the out-of-memory message). */
   private launchedFile: string | undefined;
   private isRunning = false;
+  /**
+   * The launch request until it is answered (the adapter answers it after configurationDone): a
+   * stop, or a cancel of its progress, then stops the worker.
+   */
+  private loading: DebugProtocol.Request | undefined;
+  /** The progress of that launch's load, and whether the client still shows it (no progressEnd yet). */
+  private loadProgressId: string | undefined;
+  private loadProgressShown = false;
 
   constructor(start: () => Worker, private readonly options: AdapterInWorkerOptions = {}) {
     this.worker = start();
@@ -71,7 +81,9 @@ export class DebugAdapterInWorker {
     let m = message;
     if (message.type === 'request') {
       const request = message as DebugProtocol.Request;
+      if (this.loading && stopsTheLoad(request, this.loadProgressId)) return this.stopLoading(request);
       this.pending.set(request.seq, request.command);
+      if (request.command === 'launch') this.loading = request;
       if (request.command === 'launch' && isRecord(request.arguments)) {
         if (typeof request.arguments.trace === 'string') this.launchedFile = request.arguments.trace;
         if (this.options.completeLaunch) m = { ...request, arguments: this.options.completeLaunch(request.arguments) } as DebugProtocol.Request;
@@ -90,17 +102,48 @@ export class DebugAdapterInWorker {
     if (m.type === 'response') {
       const response = m as DebugProtocol.Response;
       this.pending.delete(response.request_seq);
+      if (response.request_seq === this.loading?.seq) {
+        this.loading = undefined;
+        this.loadProgressId = undefined;
+      }
       // The adapter answers a move before it moves; the stop (or the end) follows the answer.
       if (response.success && MOVES.has(response.command)) this.isRunning = true;
     } else if (m.type === 'event') {
       const event = m as DebugProtocol.Event;
       if (event.event === 'stopped' || event.event === 'terminated') this.isRunning = false;
+      if (event.event === 'progressStart' && this.loading) {
+        this.loadProgressId = (event as DebugProtocol.ProgressStartEvent).body.progressId;
+        this.loadProgressShown = true;
+      }
+      if (event.event === 'progressEnd' && (event as DebugProtocol.ProgressEndEvent).body.progressId === this.loadProgressId) this.loadProgressShown = false;
     }
     this.send(m);
   }
 
   private send(m: DapMessage): void {
     for (const listener of [...this.listeners]) listener(m);
+  }
+
+  /**
+   * Stop or Cancel while the launch's trace loads: the load is synchronous in the worker, which
+   * would answer only once it is done (tens of seconds at 10^6 steps), so the relay answers here.
+   * The worker is stopped, the progress ends, the request is answered, and so is the launch, then
+   * the session ends. The launch is answered as done, not failed: VS Code shows a failed launch
+   * as an error dialog ("Open launch.json"), which a Stop the user asked for is not.
+   */
+  private stopLoading(request: DebugProtocol.Request): void {
+    const launch = this.loading!;
+    this.ended = true;
+    this.loading = undefined;
+    this.isRunning = false;
+    void this.worker.terminate();
+    if (this.loadProgressId !== undefined && this.loadProgressShown) this.send({ seq: 0, type: 'event', event: 'progressEnd', body: { progressId: this.loadProgressId, message: 'cancelled' } } as DebugProtocol.ProgressEndEvent);
+    this.loadProgressId = undefined;
+    this.pending.clear();
+    this.send({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true } as DebugProtocol.Response);
+    this.send({ seq: 0, type: 'response', request_seq: launch.seq, command: launch.command, success: true } as DebugProtocol.Response);
+    this.send({ seq: 0, type: 'event', event: 'output', body: { category: 'console', output: `agent-trace: stopped while ${this.launchedFile ?? 'the trace'} was loading\n` } } as DebugProtocol.OutputEvent);
+    this.send({ seq: 0, type: 'event', event: 'terminated' } as DebugProtocol.TerminatedEvent);
   }
 
   /** The worker is gone while the session was not disposed: every request waiting fails, and the session ends saying why. */
@@ -122,6 +165,13 @@ export class DebugAdapterInWorker {
     const what = this.launchedFile ?? 'the trace';
     return `${what} is too large for its memory (it loads a run whole). Open the file in the trace editor, which reads it in pages.`;
   }
+}
+
+/** Does `request` stop a launch whose trace is loading: a stop (disconnect, terminate), or a cancel of the load's progress? */
+function stopsTheLoad(request: DebugProtocol.Request, loadProgressId: string | undefined): boolean {
+  if (request.command === 'disconnect' || request.command === 'terminate') return true;
+  const args = request.arguments as DebugProtocol.CancelArguments | undefined;
+  return request.command === 'cancel' && loadProgressId !== undefined && args?.progressId === loadProgressId;
 }
 
 /** The requests that move the replay: DAP's debuggee runs from their answer until a stopped (or terminated) event. */

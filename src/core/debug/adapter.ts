@@ -23,6 +23,7 @@ import { traceIndexOf } from '../annotations/bind';
 import { loadTaxonomy, type Taxonomy } from '../taxonomy';
 import { exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
 import { compileExpression, ExpressionError, formatValue } from './expression';
+import { LaunchProgressEvents } from './launch-progress';
 import { LaunchError, TraceDebugRuntime, type RuntimeFrame, type StoppedInfo } from './runtime';
 import { stepScopes, VariableStore } from './variables';
 
@@ -96,6 +97,12 @@ export interface TraceDebugAdapterOptions {
   taxonomy?: string | Taxonomy;
   /** Where a trace's sidecar is (the host's configured annotations folder); default beside the trace. */
   sidecarPathFor?: (tracePath: string) => string | undefined;
+  /**
+   * The launch's load can be cancelled from its progress (a Cancel on VS Code's notification): the
+   * adapter runs in a worker whose relay stops it (adapter-in-worker.ts). A load is synchronous, so
+   * the adapter alone could not answer a `cancel` before it ends.
+   */
+  loadCancellable?: boolean;
 }
 
 export class TraceDebugAdapter extends DebugSession {
@@ -106,6 +113,8 @@ export class TraceDebugAdapter extends DebugSession {
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((resolve) => { this.configurationDone = resolve; });
   private traceIndex = 0;
+  /** The client shows DAP progress events (its initialize said so). */
+  private clientShowsProgress = false;
 
   constructor(private readonly options: TraceDebugAdapterOptions = {}) {
     super();
@@ -113,7 +122,8 @@ export class TraceDebugAdapter extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientShowsProgress = args?.supportsProgressReporting === true;
     this.announcedFilters = filtersFor(this.options.taxonomy);
     response.body = {
       ...response.body,
@@ -130,6 +140,8 @@ export class TraceDebugAdapter extends DebugSession {
       supportsRestartFrame: true,
       supportsEvaluateForHovers: true,
       supportsTerminateRequest: true,
+      // Only the load's progress is cancellable, and only where a relay can stop it (see loadCancellable).
+      ...(this.options.loadCancellable ? { supportsCancelRequest: true } : {}),
       // Paging is a client capability in DAP; the issue lists it, and clients that page get pages (variablesRequest honours start/count).
       ...{ supportsVariablePaging: true },
     };
@@ -143,19 +155,25 @@ export class TraceDebugAdapter extends DebugSession {
     if (this.runtime) return this.fail(response, ERR.launch, 'this session is already debugging a trace: start another session');
     let runtime: TraceDebugRuntime;
     let warnings: string[];
+    const progress = new LaunchProgressEvents((e) => this.sendEvent(e), `launch-${response.request_seq}`, this.options.loadCancellable === true);
     try {
       ({ runtime, warnings } = TraceDebugRuntime.launch({
         trace: args.trace, traceIndex: args.traceIndex, traceKey: args.traceKey, taxonomy: args.taxonomy ?? this.options.taxonomy,
         sidecarPath: args.sidecarPath ?? this.options.sidecarPathFor?.(args.trace),
         onLoading: (bytes) => {
           // A run is loaded whole (seconds for a large file): the Debug Console says so first.
-          if (bytes >= LOADING_MESSAGE_BYTES) this.sendEvent(new OutputEvent(`agent-trace: loading ${args.trace} (${Math.round(bytes / 2 ** 20)} MB)…\n`, 'console'));
+          if (bytes < LOADING_MESSAGE_BYTES) return;
+          this.sendEvent(new OutputEvent(`agent-trace: loading ${args.trace} (${Math.round(bytes / 2 ** 20)} MB)…\n`, 'console'));
+          if (this.clientShowsProgress) progress.start(args.trace, bytes);
         },
+        onProgress: (p) => progress.update(p),
       }));
     } catch (e) {
+      progress.end('not loaded');
       if (e instanceof LaunchError) return this.fail(response, ERR.launch, `launch argument "${e.argument}": ${e.message}`);
       return this.fail(response, ERR.launch, `cannot debug ${args.trace}: ${messageOf(e)}`);
     }
+    progress.end();
     this.runtime = runtime;
     this.traceIndex = traceIndexOf(runtime.trace);
     runtime.on('stopped', (s: StoppedInfo) => this.onStopped(s));

@@ -139,7 +139,15 @@ export interface LaunchOptions {
   heapAvailableBytes?: number;
   /** Told the file's size once it is known to fit, before it is loaded (the adapter says so when it is large). */
   onLoading?: (bytes: number) => void;
+  /** Told what the launch does after `onLoading`, as it goes (the adapter shows it as the client's progress). */
+  onProgress?: (progress: LaunchProgress) => void;
 }
+
+/**
+ * What a launch is doing: reading the file (`fraction` read, for a file read as a stream: one
+ * over V8's string limit; a file read whole is one step), then finding failures, then indexing.
+ */
+export type LaunchProgress = { phase: 'reading'; fraction?: number } | { phase: 'finding failures' } | { phase: 'indexing'; steps: number };
 
 /**
  * The heap a launch may take: the run is loaded whole (its parsed values, drafts and steps at
@@ -257,8 +265,10 @@ export class TraceDebugRuntime {
     if (size !== undefined) options.onLoading?.(size);
     let traces: Trace[];
     const warnings: string[] = [];
+    const progress = options.onProgress;
     try {
-      const loaded = loadTraceFile(file);
+      progress?.({ phase: 'reading' });
+      const loaded = loadTraceFile(file, progress && { onStreamProgress: (byte, total) => progress({ phase: 'reading', fraction: total > 0 ? byte / total : 1 }) });
       traces = loaded.traces;
       warnings.push(...loaded.warnings.map(formatProblem));
     } catch (e) {
@@ -278,7 +288,10 @@ export class TraceDebugRuntime {
       // A broken sidecar must not stop the debugger: debug without tags, and say why.
       warnings.push(`${problemText(e)} (debugging without its tags)`);
     }
-    return { runtime: new TraceDebugRuntime(trace, findingsFor(trace, taxonomy), taxonomy, file, bound), warnings };
+    progress?.({ phase: 'finding failures' });
+    const findings = findingsFor(trace, taxonomy);
+    progress?.({ phase: 'indexing', steps: trace.steps.length });
+    return { runtime: new TraceDebugRuntime(trace, findings, taxonomy, file, bound), warnings };
   }
 
   constructor(readonly trace: Trace, findings: readonly Finding[], readonly taxonomy: Taxonomy, readonly file: string, bound?: Pick<BoundAnnotations, 'tagsByStep' | 'correctionByStep'>) {

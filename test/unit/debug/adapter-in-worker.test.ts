@@ -158,6 +158,72 @@ describe('trace debugger: the adapter in a worker thread', function () {
     assert.equal((await launched).success, true);
     await entry;
     assert.match(dc.output(), /^agent-trace: loading .*large\.trace\.jsonl \(1[6-9] MB\)…\n/);
+    assert.deepEqual(dc.events.filter((e) => e.event.startsWith('progress')), [], 'a client that did not say it shows progress gets none');
+  });
+
+  it('a client that shows progress is told what a large launch does, from loading to indexing, before the entry stop', async () => {
+    const large = join(dir, 'progress.trace.jsonl');
+    writeFileSync(large, benchTraceText('jsonl', 13_000));
+    adapter = inWorker();
+    const dc = new Client(adapter);
+    assert.equal((await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsProgressReporting: true })).success, true);
+    const entry = dc.next('stopped');
+    const launched = dc.request('launch', { trace: large, stopOnEntry: true });
+    assert.equal((await dc.request('configurationDone')).success, true);
+    assert.equal((await launched).success, true);
+    await entry;
+    const shown = dc.events.filter((e) => e.event.startsWith('progress') || e.event === 'stopped').map((e) => {
+      const b = (e.body ?? {}) as { title?: string; message?: string; percentage?: number; progressId?: string };
+      return [e.event, b.title ?? '', b.message ?? '', b.percentage ?? ''].filter((x) => x !== '').join(' | ');
+    });
+    assert.match(shown[0], /^progressStart \| Loading progress\.trace\.jsonl \| 1[6-9] MB \| 0$/);
+    assert.deepEqual(shown.slice(1), [`progressUpdate | reading ${shown[0].split(' | ')[2]}`, 'progressUpdate | finding failures | 75', 'progressUpdate | indexing 13,000 steps | 95', 'progressEnd', 'stopped']);
+    const ids = new Set(dc.events.filter((e) => e.event.startsWith('progress')).map((e) => (e.body as { progressId: string }).progressId));
+    assert.equal(ids.size, 1, 'one progress, from start to end');
+  });
+
+  for (const how of ['Stop (disconnect)', 'Cancel on the progress']) {
+    it(`${how} while the trace loads is answered at once: the worker stops, the progress ends, the launch is answered, the session ends saying why`, async () => {
+      const large = join(dir, `cancelled-${how.split(' ')[0]}.trace.jsonl`);
+      // 57 MB, about 3 s to load: the stop comes while it loads (it is answered the same way once loaded, but then the worker's own progressEnd comes first).
+      writeFileSync(large, benchTraceText('jsonl', 40_000));
+      adapter = inWorker();
+      const dc = new Client(adapter);
+      const init = await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsProgressReporting: true });
+      assert.equal((init.body as DebugProtocol.Capabilities).supportsCancelRequest, true, 'the load can be cancelled');
+      const started = dc.next('progressStart');
+      const terminated = dc.next('terminated');
+      // No configurationDone: the launch stays unanswered however fast the load is, as it would while a large trace loads.
+      const launched = dc.request('launch', { trace: large, stopOnEntry: true });
+      const progressId = ((await started).body as { progressId: string }).progressId;
+      const stopped = how.startsWith('Stop') ? await dc.request('disconnect', {}) : await dc.request('cancel', { progressId });
+      assert.equal(stopped.success, true);
+      // Answered as done (VS Code shows a failed launch as an error dialog), then the session ends, saying why.
+      assert.equal((await launched).success, true);
+      await terminated;
+      assert.match(dc.output(), /agent-trace: stopped while .*cancelled-\w+\.trace\.jsonl was loading\n/);
+      const ends = dc.events.filter((e) => e.event === 'progressEnd').map((e) => e.body as { progressId: string; message?: string });
+      assert.deepEqual(ends, [{ progressId, message: 'cancelled' }]);
+      const after = await dc.request('threads');
+      assert.equal(after.success, false);
+      assert.match(String(after.message), /the trace debugger has stopped/);
+      assert.doesNotMatch(dc.output(), /stopped: its thread exited/, 'a cancel is not reported as a failure');
+    });
+  }
+
+  it('a launch refused after its progress began ends the progress, saying the trace was not loaded', async () => {
+    const broken = join(dir, 'broken.trace.jsonl');
+    // Large enough to be shown loading; a trace index the file does not have is found only once it is read.
+    writeFileSync(broken, benchTraceText('jsonl', 13_000));
+    adapter = inWorker();
+    const dc = new Client(adapter);
+    await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsProgressReporting: true });
+    const launch = await dc.request('launch', { trace: broken, traceIndex: 4 });
+    assert.equal(launch.success, false);
+    assert.match(String(launch.message), /no trace 4/);
+    const progress = dc.events.filter((e) => e.event.startsWith('progress')).map((e) => `${e.event} ${(e.body as { message?: string }).message ?? ''}`.trim());
+    assert.match(progress[0], /^progressStart 1[6-9] MB$/);
+    assert.equal(progress[progress.length - 1], 'progressEnd not loaded');
   });
 
   it("a trace too large for the worker's heap is refused before it is loaded, saying why; the session goes on", async () => {

@@ -65,4 +65,20 @@ describe('engine: agent-trace/v1 JSON lines over the string limit, read as a str
     assert.equal(looksLikeCanonicalJsonl(chat, statSync(chat).size), false);
     assert.deepEqual(jsonView(loadTraceFile(chat, { streamAbove: 16 })), jsonView(loadTraceFile(chat)), 'another format: read whole, as before');
   });
+
+  it('tells its progress through the file as it reads, chunk by chunk, to the end (what the debugger shows)', () => {
+    const path = join(dir, 'progress.trace.jsonl');
+    // About 11 MB: three of the reader's 4 MB chunks.
+    writeFileSync(path, benchTraceText('jsonl', 8_000, 4));
+    const size = statSync(path).size;
+    const told: number[] = [];
+    const loaded = loadTraceFile(path, { streamAbove: 1024, onStreamProgress: (byte, total) => {
+      assert.equal(total, size);
+      told.push(byte);
+    } });
+    assert.equal(loaded.traces[0].steps.length, 8_000);
+    assert.ok(told.length >= 2, `told ${told.length} times for ${size} bytes`);
+    assert.deepEqual(told, [...told].sort((a, b) => a - b), 'never goes back');
+    assert.equal(told[told.length - 1], size);
+  });
 });

@@ -4,6 +4,7 @@
  * what the whole import gives for a smaller file. The run headers and the whole import's refusals
  * are shared with the editor's document worker (document-load.ts), which streams every large file.
  */
+import { statSync } from 'node:fs';
 import { detectFormat, type LoadResult } from '../../load';
 import { SourceFile } from '../../json/source-file';
 import { finishTrace, minStart } from '../../model/build';
@@ -75,9 +76,9 @@ export function checkStreamedRuns(path: string, runs: readonly Trace[], counts: 
  * The file read line by line into its runs, as `loadTraceFromBytes` would give them. A file out
  * of decision order is read a second time, keeping each line's draft, and built whole.
  */
-export function loadCanonicalJsonlStream(path: string): LoadResult {
-  const first = readRuns(path, false);
-  const { builder, sha256 } = first.builder.orderBreak ? readRuns(path, true) : first;
+export function loadCanonicalJsonlStream(path: string, opts: { onProgress?: (byte: number, size: number) => void } = {}): LoadResult {
+  const first = readRuns(path, false, opts.onProgress);
+  const { builder, sha256 } = first.builder.orderBreak ? readRuns(path, true, opts.onProgress) : first;
   if (builder.orderBreak) {
     const built = builder.buildTraces(sha256);
     return { file: path, format: canonicalImporter.id, traces: built.traces, warnings: built.warnings };
@@ -90,8 +91,8 @@ export function loadCanonicalJsonlStream(path: string): LoadResult {
   return { file: path, format: canonicalImporter.id, traces: runs.map((t, run) => ({ ...t, steps: steps[run] ?? [] })), warnings: warnings.map(cleanProblem) };
 }
 
-/** One pass over the file: its steps by run (unless the order broke), and its sha256. */
-function readRuns(path: string, keepDrafts: boolean): { builder: CanonicalStreamBuilder; steps: Step[][]; sha256: string } {
+/** One pass over the file: its steps by run (unless the order broke), and its sha256; `onProgress` told the bytes read so far after each chunk. */
+function readRuns(path: string, keepDrafts: boolean, onProgress?: (byte: number, size: number) => void): { builder: CanonicalStreamBuilder; steps: Step[][]; sha256: string } {
   const builder = new CanonicalStreamBuilder(path, { keepDrafts });
   const steps: Step[][] = [];
   const hasher = fileHasherFor(path);
@@ -101,7 +102,14 @@ function readRuns(path: string, keepDrafts: boolean): { builder: CanonicalStream
     return keepDrafts || !builder.orderBreak;
   };
   try {
-    const result = readJsonlLines(path, add, { onChunk: hasher.onChunk });
+    const size = onProgress ? statSync(path).size : 0;
+    const onChunk = onProgress
+      ? (chunk: Uint8Array, at: number): void => {
+        hasher.onChunk(chunk, at);
+        onProgress(at + chunk.length, size);
+      }
+      : hasher.onChunk;
+    const result = readJsonlLines(path, add, { onChunk });
     // A last line without a line break is a line, as in the whole import.
     if (!result.stopped && result.pending && !isBlankLine(result.pending.text)) add([result.pending]);
     return { builder, steps, sha256: hasher.digest() };

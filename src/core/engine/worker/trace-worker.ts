@@ -76,7 +76,8 @@ function check(path: string | undefined, m: Extract<DocumentRequest, { op: 'chec
 
 /** The trace debugger's adapter, its DAP messages relayed by the host (src/core/debug/adapter-in-worker.ts). */
 function serveDebugger(data: DebugWorkerData): void {
-  const adapter = new TraceDebugAdapter(data.taxonomy !== undefined ? { taxonomy: data.taxonomy } : {});
+  // The relay stops a load cancelled from its progress (adapter-in-worker.ts).
+  const adapter = new TraceDebugAdapter({ loadCancellable: true, ...(data.taxonomy !== undefined ? { taxonomy: data.taxonomy } : {}) });
   // A listener makes the adapter run inline: it never exits the thread itself on disconnect.
   adapter.onDidSendMessage((m) => parentPort?.postMessage(m));
   parentPort?.on('message', (m: DebugProtocol.ProtocolMessage) => adapter.handleMessage(m));

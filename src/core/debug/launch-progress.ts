@@ -1,0 +1,69 @@
+/**
+ * A launch's progress as DAP progress events, for clients that announce `supportsProgressReporting`
+ * (VS Code shows a notification with the file and what the launch is doing). A launch loads the run
+ * whole: 30-60 s at 10^6 steps, where the Debug Console's one "loading" line said nothing more.
+ * An update is sent only when what it says changes (a read as a stream reports every chunk: the
+ * percentage is sent when its whole number changes). A file read whole (up to V8's string limit,
+ * 512 MB) says only that it is reading; a larger one how far.
+ */
+import { basename } from 'node:path';
+import { ProgressEndEvent, ProgressStartEvent, ProgressUpdateEvent } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { LaunchProgress } from './runtime';
+
+export class LaunchProgressEvents {
+  private started = false;
+  private shown = '';
+  /** The file's size as shown while it is read. */
+  private fileMb = '';
+
+  constructor(private readonly send: (event: DebugProtocol.Event) => void, private readonly progressId: string, private readonly cancellable = false) {}
+
+  /** The launch of `file` (`bytes` long) begins to load. */
+  start(file: string, bytes: number): void {
+    const event = new ProgressStartEvent(this.progressId, `Loading ${basename(file)}`, `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`) as DebugProtocol.ProgressStartEvent;
+    event.body.percentage = 0;
+    if (this.cancellable) event.body.cancellable = true;
+    this.fileMb = Math.round(bytes / 2 ** 20).toLocaleString('en-US');
+    this.send(event);
+    this.started = true;
+  }
+
+  update(progress: LaunchProgress): void {
+    if (!this.started) return;
+    const { message, percentage } = described(progress, this.fileMb);
+    const shown = `${message}\u0000${percentage ?? ''}`;
+    if (shown === this.shown) return;
+    this.shown = shown;
+    const event = new ProgressUpdateEvent(this.progressId, message) as DebugProtocol.ProgressUpdateEvent;
+    if (percentage !== undefined) event.body.percentage = percentage;
+    this.send(event);
+  }
+
+  /** The launch loaded, or failed (`message` says so); nothing is sent when it never started. */
+  end(message?: string): void {
+    if (!this.started) return;
+    this.started = false;
+    this.send(new ProgressEndEvent(this.progressId, message));
+  }
+}
+
+/**
+ * Where each phase starts on the bar, from a launch of 10^6 agent-trace/v1 lines (1.4 GB): reading
+ * 20.5 s, finding failures 5.1 s, indexing 0.9 s.
+ */
+const READ_SHARE = 75;
+const INDEXING_FROM = 95;
+
+function described(progress: LaunchProgress, fileMb: string): { message: string; percentage?: number } {
+  switch (progress.phase) {
+    case 'reading': {
+      const message = `reading ${fileMb} MB`;
+      return progress.fraction === undefined ? { message } : { message, percentage: Math.floor(Math.min(1, progress.fraction) * READ_SHARE) };
+    }
+    case 'finding failures':
+      return { message: 'finding failures', percentage: READ_SHARE };
+    case 'indexing':
+      return { message: `indexing ${progress.steps.toLocaleString('en-US')} steps`, percentage: INDEXING_FROM };
+  }
+}
