@@ -4,6 +4,8 @@
  */
 import { isCssVariableName } from '../src/protocol/messages';
 
+export { formatDuration } from './duration';
+
 type Child = Node | string | null | undefined | false;
 
 export interface Props {
@@ -42,15 +44,6 @@ export function clear(node: Element): void {
 /** `var(--x)` for a colour the host validated as a CSS variable name. */
 export function cssVar(name: string): string {
   return isCssVariableName(name) ? `var(${name})` : 'var(--vscode-charts-red)';
-}
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '';
-  if (ms < 1) return '<1 ms';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 export const KIND_ICONS: Record<string, string> = {

@@ -8,6 +8,9 @@
 import type { FailureMarker, TimelineBar, TimelineResult, TraceSummary } from '../src/protocol/messages';
 import { el, formatDuration } from './dom';
 
+/** Shown at the axis's right end when the window holds more steps than are drawn. */
+const TRUNCATED_NOTE = 'zoom in for every step';
+
 const AXIS_H = 18;
 const MINIMAP_H = 16;
 const MAX_LANE_H = 14;
@@ -197,10 +200,13 @@ export class Timeline {
     ctx.lineWidth = 1;
     const origin = this.summary.timeRange.start;
     const ticks = niceTicks(this.win.start - origin, this.win.end - origin, Math.max(2, Math.floor(width / 110))).map((t) => t + origin);
+    // A label that would run under the "zoom in" note, or past the edge, is left out (its tick stays).
+    const labelsEnd = width - (this.truncated ? ctx.measureText(TRUNCATED_NOTE).width + 12 : 2);
     for (const t of ticks) {
       const x = Math.round(this.x(t, width)) + 0.5;
       ctx.beginPath(); ctx.moveTo(x, AXIS_H - 4); ctx.lineTo(x, AXIS_H + lanesH); ctx.stroke();
-      ctx.fillText(this.tickLabel(t), x + 3, 11);
+      const label = this.tickLabel(t);
+      if (x + 3 + ctx.measureText(label).width <= labelsEnd) ctx.fillText(label, x + 3, 11);
     }
     // Bars, ok ones first so failures are painted on top.
     const ordered = [...this.bars].sort((a, b) => Number(isFailed(a)) - Number(isFailed(b)));
@@ -242,8 +248,7 @@ export class Timeline {
     }
     if (this.truncated) {
       ctx.fillStyle = muted;
-      const msg = 'zoom in for every step';
-      ctx.fillText(msg, width - ctx.measureText(msg).width - 4, 11);
+      ctx.fillText(TRUNCATED_NOTE, width - ctx.measureText(TRUNCATED_NOTE).width - 4, 11);
     }
     this.drawMinimap(ctx, width, AXIS_H + lanesH + 6, color, fg, grid, focus);
   }
