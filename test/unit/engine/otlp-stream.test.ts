@@ -185,15 +185,14 @@ describe('streaming OTLP JSON import', () => {
       assert.match(problem.message, /^invalid JSON: /);
     });
 
-    it('other formats (agent-trace/v1 JSONL) and a forced other format are read whole, as before', () => {
+    it('agent-trace/v1 JSONL is not taken for OTLP (its own stream reads it, the same as whole), and a forced other format is read whole', () => {
       const jsonlRun = writeTemp(benchTraceText('jsonl', 30), 'run.trace.jsonl');
       assert.equal(looksLikeOtlpJsonDocument(jsonlRun), false);
-      for (const p of [jsonlRun]) {
-        const calls: number[] = [];
-        const r = loadTraceFile(p, { streamAbove: 100, onStreamProgress: (b) => calls.push(b) });
-        assert.deepEqual(calls, []);
-        assert.deepEqual(r, loadTraceFile(p));
-      }
+      const read: number[] = [];
+      const r = loadTraceFile(jsonlRun, { streamAbove: 100, onStreamProgress: (b) => read.push(b) });
+      assert.deepEqual(read, [statSync(jsonlRun).size], 'read as agent-trace/v1 lines, to the end');
+      assert.equal(r.format, 'agent-trace-jsonl');
+      assert.deepEqual(r, loadTraceFile(jsonlRun));
       const doc = writeTemp(benchTraceText('otlp', 30));
       const calls: number[] = [];
       const forced = refusal(() => loadTraceFile(doc, { streamAbove: 100, format: 'trail', onStreamProgress: (b) => calls.push(b) }));
