@@ -75,7 +75,11 @@ export class DebugAdapterInWorker {
 
   handleMessage(message: DapMessage): void {
     if (this.ended) {
-      if (message.type === 'request') this.answerFailed(message as DebugProtocol.Request, 'the trace debugger has stopped');
+      if (message.type !== 'request') return;
+      const request = message as DebugProtocol.Request;
+      // Ending a session that has ended is done; anything else cannot be.
+      if (request.command === 'disconnect') this.send({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true } as DebugProtocol.Response);
+      else this.answerFailed(request, 'the trace debugger has stopped');
       return;
     }
     let m = message;

@@ -208,6 +208,8 @@ describe('trace debugger: the adapter in a worker thread', function () {
       assert.equal(after.success, false);
       assert.match(String(after.message), /the trace debugger has stopped/);
       assert.doesNotMatch(dc.output(), /stopped: its thread exited/, 'a cancel is not reported as a failure');
+      // VS Code sends a disconnect after a terminate or a cancel: the session has ended, so that is done.
+      assert.equal((await dc.request('disconnect', {})).success, true);
     });
   }
 
