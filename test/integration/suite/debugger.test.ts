@@ -4,14 +4,16 @@
  * filter stops at the failing tool call with the agent nesting as the stack; step back, over, out
  * and in move as specified; the trace editor open on the file selects every step the debugger
  * stops at, and a step the user reaches in the trace editor moves the debugger there. Every wait
- * is on an event (the adapter's agentTraceStep, the page's answer), never a fixed sleep.
+ * is on an event (the adapter's agentTraceStep, the page's answer), never a fixed sleep. A large
+ * launch shows its progress, and a Stop while it loads ends the session before any stop.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TraceEditorHandle } from '../../../src/host/editor';
+import { benchTraceText } from '../../support/bench-traces';
 import { activatedExtension, closeClean, sharedTrace, VIEW_TYPE, waitFor } from './helpers';
 
 /** The TRAIL (GAIA) trace the DAP unit test uses: a PageDownTool call fails (TRAIL "Tool-related"). */
@@ -195,6 +197,37 @@ export function registerDebuggerTests(): void {
         assert.equal(existsSync(`${uri.fsPath}.annotations.json`), false, 'closing reverted the unsaved tag (nothing saved)');
       } finally {
         await closeClean();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a large launch shows its progress, and Stop while it loads ends the session at once, before any stop', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'atd-debugger-load-'));
+      // 85 MB: seconds to load in the debug worker, so the Stop comes while it loads.
+      const file = join(dir, 'large.trace.jsonl');
+      writeFileSync(file, benchTraceText('jsonl', 60_000));
+      const sent: string[] = [];
+      const tracker = vscode.debug.registerDebugAdapterTrackerFactory('agent-trace', {
+        createDebugAdapterTracker: () => ({
+          onDidSendMessage: (m: { type: string; event?: string; command?: string; success?: boolean; body?: { message?: string; title?: string } }) => {
+            sent.push(m.type === 'event' ? `event ${m.event}${m.body?.title ? ` ${m.body.title}` : ''}${m.event === 'progressEnd' && m.body?.message ? ` ${m.body.message}` : ''}` : `${m.type} ${m.command} ${m.success}`);
+          },
+        }),
+      });
+      const ended = new Promise<void>((resolve) => { const sub = vscode.debug.onDidTerminateDebugSession(() => { sub.dispose(); resolve(); }); });
+      try {
+        // Not awaited: VS Code answers it once the launch is answered, which the load holds back.
+        const started = vscode.debug.startDebugging(undefined, { type: 'agent-trace', request: 'launch', name: 'a large trace', trace: file });
+        await waitFor('the launch\'s progress', () => sent.find((m) => m.startsWith('event progressStart')));
+        assert.ok(sent.includes('event progressStart Loading large.trace.jsonl'), sent.join('; '));
+        await vscode.debug.stopDebugging();
+        await ended;
+        assert.equal(await started, true, 'the launch is answered (as done: a failed one would show an error dialog)');
+        assert.ok(sent.includes('event progressEnd cancelled'), `the progress ended as cancelled: ${sent.join('; ')}`);
+        assert.ok(sent.includes('event terminated'), sent.join('; '));
+        assert.ok(!sent.includes('event stopped'), `no stop: the session ended while the trace loaded (${sent.join('; ')})`);
+      } finally {
+        tracker.dispose();
         rmSync(dir, { recursive: true, force: true });
       }
     });
