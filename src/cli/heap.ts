@@ -52,7 +52,7 @@ export function heapPlan(
   // Nothing to gain when the heap is already about that large: the files are not even looked at
   // (a folder is walked, every file's size read).
   const heapMb = limits.heapMb ?? Math.floor((limits.totalMemoryBytes * HEAP_SHARE) / 2 ** 20);
-  if (limits.heapMb === undefined && heapMb * 2 ** 20 <= limits.heapLimitBytes * 1.1) return undefined;
+  if (limits.heapMb === undefined && !isMuchLarger(heapMb, limits.heapLimitBytes)) return undefined;
   let largest: LargestFile | undefined;
   for (const arg of argv.slice(1)) {
     if (arg.startsWith('-')) continue;
@@ -98,7 +98,7 @@ export function relaunchForLargeFiles(script: string, argv: readonly string[]): 
   // The child's stderr is read here when it ends (to tell a heap run out); a terminal's progress
   // line goes to the terminal itself, as its fd 3.
   const terminal = process.stderr.isTTY === true;
-  const r = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${plan.heapMb}`, script, ...argv], {
+  const r = spawnSync(process.execPath, relaunchArgs(script, argv, plan.heapMb), {
     stdio: terminal ? ['inherit', 'inherit', 'pipe', 2] : ['inherit', 'inherit', 'pipe'],
     env: { ...process.env, [RELAUNCHED]: '1', ...(terminal ? { [PROGRESS_FD_ENV]: '3', [PROGRESS_COLUMNS_ENV]: String(process.stderr.columns ?? 80) } : {}) },
     maxBuffer: 256 * 1024 * 1024,
@@ -126,10 +126,20 @@ export function relaunchDebugAdapter(script: string, argv: readonly string[]): n
   if (argv[0] !== 'dap' || process.env[RELAUNCHED]) return undefined;
   const testHeapMb = Number(process.env.AGENT_TRACE_TEST_HEAP_MB) || undefined;
   const heapMb = testHeapMb ?? debugWorkerHeapMb();
-  if (testHeapMb === undefined && heapMb * 2 ** 20 <= getHeapStatistics().heap_size_limit * 1.1) return undefined;
-  const r = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, script, ...argv], { stdio: 'inherit', env: { ...process.env, [RELAUNCHED]: '1' } });
+  if (testHeapMb === undefined && !isMuchLarger(heapMb, getHeapStatistics().heap_size_limit)) return undefined;
+  const r = spawnSync(process.execPath, relaunchArgs(script, argv, heapMb), { stdio: 'inherit', env: { ...process.env, [RELAUNCHED]: '1' } });
   if (r.error) throw r.error;
   return r.status ?? 1;
+}
+
+/** Is a heap of `heapMb` worth a relaunch over this one's limit (more than a tenth larger)? */
+function isMuchLarger(heapMb: number, heapLimitBytes: number): boolean {
+  return heapMb * 2 ** 20 > heapLimitBytes * 1.1;
+}
+
+/** This CLI's command line again, with a heap limit of `heapMb`. */
+function relaunchArgs(script: string, argv: readonly string[], heapMb: number): string[] {
+  return [...process.execArgv, `--max-old-space-size=${heapMb}`, script, ...argv];
 }
 
 /** V8 aborts when its heap is full: the child dies of SIGABRT after writing "heap out of memory". */

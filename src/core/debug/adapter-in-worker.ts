@@ -78,7 +78,7 @@ export class DebugAdapterInWorker {
       if (message.type !== 'request') return;
       const request = message as DebugProtocol.Request;
       // Ending a session that has ended is done; anything else cannot be.
-      if (request.command === 'disconnect') this.send({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true } as DebugProtocol.Response);
+      if (request.command === 'disconnect') this.answerDone(request);
       else this.answerFailed(request, 'the trace debugger has stopped');
       return;
     }
@@ -144,8 +144,8 @@ export class DebugAdapterInWorker {
     if (this.loadProgressId !== undefined && this.loadProgressShown) this.send({ seq: 0, type: 'event', event: 'progressEnd', body: { progressId: this.loadProgressId, message: 'cancelled' } } as DebugProtocol.ProgressEndEvent);
     this.loadProgressId = undefined;
     this.pending.clear();
-    this.send({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true } as DebugProtocol.Response);
-    this.send({ seq: 0, type: 'response', request_seq: launch.seq, command: launch.command, success: true } as DebugProtocol.Response);
+    this.answerDone(request);
+    this.answerDone(launch);
     this.send({ seq: 0, type: 'event', event: 'output', body: { category: 'console', output: `agent-trace: stopped while ${this.launchedFile ?? 'the trace'} was loading\n` } } as DebugProtocol.OutputEvent);
     this.send({ seq: 0, type: 'event', event: 'terminated' } as DebugProtocol.TerminatedEvent);
   }
@@ -159,6 +159,10 @@ export class DebugAdapterInWorker {
     this.pending.clear();
     this.send({ seq: 0, type: 'event', event: 'output', body: { category: 'stderr', output: `agent-trace: the trace debugger stopped: ${why}\n` } } as DebugProtocol.OutputEvent);
     this.send({ seq: 0, type: 'event', event: 'terminated' } as DebugProtocol.TerminatedEvent);
+  }
+
+  private answerDone(request: DebugProtocol.Request): void {
+    this.send({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true } as DebugProtocol.Response);
   }
 
   private answerFailed(request: DebugProtocol.Request, message: string): void {

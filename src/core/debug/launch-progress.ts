@@ -21,10 +21,10 @@ export class LaunchProgressEvents {
 
   /** The launch of `file` (`bytes` long) begins to load. */
   start(file: string, bytes: number): void {
-    const event = new ProgressStartEvent(this.progressId, `Loading ${basename(file)}`, `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`) as DebugProtocol.ProgressStartEvent;
+    this.fileMb = Math.round(bytes / 2 ** 20).toLocaleString('en-US');
+    const event = new ProgressStartEvent(this.progressId, `Loading ${basename(file)}`, `${this.fileMb} MB`) as DebugProtocol.ProgressStartEvent;
     event.body.percentage = 0;
     if (this.cancellable) event.body.cancellable = true;
-    this.fileMb = Math.round(bytes / 2 ** 20).toLocaleString('en-US');
     this.send(event);
     this.started = true;
   }
