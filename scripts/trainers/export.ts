@@ -151,6 +151,7 @@ export async function exportSelection(opts: { tracesRoot: string; templatesDir: 
     saveSidecar(sidecars.plain, emptyDocument());
     saveSidecar(sidecars.reviewed, reviewedSidecar(trace));
     for (const { variant, format, sharegpt } of PROMOTIONS) {
+      if (selected.redacted && variant === 'plain') continue;
       const set = join(opts.work, 'sets', `${id}-${variant}-${format}`);
       const label = `${variant}/${format}${sharegpt ? '+sharegpt' : ''}`;
       // Failed runs are promoted too: a failed run alone would write no SFT example, leaving that encoder untried.

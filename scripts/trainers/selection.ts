@@ -11,6 +11,12 @@ export interface SelectedTrace {
   path: string;
   /** Which trace of a multi-trace file (JSONL line, Inspect sample...); absent for one-trace files. */
   trace?: number;
+  /**
+   * Every model turn is a redaction placeholder (the shared Codex CLI rollouts): as recorded no turn
+   * is learnable and promotion refuses the trace by design, so only the reviewed sidecar, whose
+   * corrections are learned, is promoted.
+   */
+  redacted?: true;
 }
 
 export const SELECTION: readonly SelectedTrace[] = [
@@ -19,7 +25,7 @@ export const SELECTION: readonly SelectedTrace[] = [
   { path: 'any-agent-genai-spans/AGNO_trace.json' },
   { path: 'any-agent-genai-spans/LANGCHAIN_trace.json' },
   { path: 'claude-code/tool_heavy.jsonl' },
-  { path: 'codex-cli/rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl' },
+  { path: 'codex-cli/rollout-2026-02-23T20-34-25-019c8bfe-ec25-79e0-97d7-bda6a9c575ff.jsonl', redacted: true },
   { path: 'inspect-ai/2024-11-05T13-31-45-05-00_input-task_8zXjbRzCWrL9GXiXo2vus9.json' },
   { path: 'inspect-ai/log_read_sample.eval' },
   { path: 'langfuse/framework-traces/agno-2025-06-11.json' },

@@ -18,6 +18,7 @@ import {
 } from './text';
 import type { DetectOptions, Finding } from './types';
 import { sha256Latin1 } from '../util/hash';
+import { isRedactionPlaceholder } from '../model/redaction';
 import { IdMap } from '../engine/id-map';
 
 /**
@@ -423,7 +424,8 @@ class Detector {
     if (step.toolCall && !announced(step.toolCall, cause, this.llmByCallId)) {
       this.checkCall(step, step.toolCall.name, step.toolCall.arguments, undefined);
     }
-    const call = step.toolCall ? callKey(step.toolCall.name, step.toolCall.arguments, cause) : undefined;
+    // A call whose arguments were redacted cannot be told from another: it counts toward no loop or retry.
+    const call = step.toolCall && !isRedactionPlaceholder(step.toolCall.arguments) ? callKey(step.toolCall.name, step.toolCall.arguments, cause) : undefined;
     if (call) this.trackRepeat(step, kept, call, cause);
 
     const failure = this.toolFailure(step);
@@ -619,6 +621,8 @@ class Detector {
       this.add(step, 'TOOL.UNKNOWN', 'tool-undeclared', `calls "${clip(name, 80)}", which ${offered?.length ? 'was not offered to this model call' : 'the trace does not declare'}`);
       return;
     }
+    // Arguments the trace's producer replaced with a placeholder cannot be judged.
+    if (isRedactionPlaceholder(args)) return;
     if (typeof args === 'string' && /^\s*[{[]/.test(args)) {
       try {
         JSON.parse(args);

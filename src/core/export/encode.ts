@@ -283,7 +283,9 @@ function judgedWrong(p: PreparedTrajectory, stepId: string): boolean {
  * one of its turns was judged wrong: "all true" would claim more than anyone judged.
  */
 export function stepwise(p: PreparedTrajectory): EncodedExample[] {
-  return p.original.filter((c) => c.turns.length && (!p.outcome.failed || c.turns.some((t) => judgedWrong(p, t.stepId)))).map(({ messages, turns }) => {
+  // A turn that is a redaction placeholder is neither right nor wrong: its conversation gives no labels.
+  const labelled = (c: Conversation): boolean => c.turns.length > 0 && !c.turns.some((t) => p.redacted.has(t.stepId));
+  return p.original.filter((c) => labelled(c) && (!p.outcome.failed || c.turns.some((t) => judgedWrong(p, t.stepId)))).map(({ messages, turns }) => {
     const prompt = messages.slice(0, turns[0].messageIndex).map((_, i) => renderTurn(messages, i, i + 1)).join('\n\n');
     const completions = turns.map((t, i) => renderTurn(messages, t.messageIndex, i + 1 < turns.length ? turns[i + 1].messageIndex : messages.length));
     const labels = turns.map((t) => !judgedWrong(p, t.stepId));

@@ -14,6 +14,7 @@
  */
 import type { Step, ToolDefinition, Trace } from '../model/schema';
 import { argumentsObject } from './tool-args';
+import { isRedactionPlaceholder } from '../model/redaction';
 
 function jsonType(v: unknown): string | undefined {
   if (v === null) return 'null';
@@ -57,6 +58,8 @@ export class ToolInference {
           if (this.declared.has(c.name)) continue;
           let p = this.props.get(c.name);
           if (!p) { this.props.set(c.name, (p = new Map())); this.changes++; }
+          // A redaction placeholder tells the tool's name, not its parameters.
+          if (isRedactionPlaceholder(c.arguments)) continue;
           for (const [k, v] of Object.entries(argumentsObject(c.arguments))) {
             const t = jsonType(v);
             let types = p.get(k);

@@ -13,6 +13,7 @@ import { assistantOutput, buildConversations, modelSteps, NO_RESULT, type ConvMe
 import { inferMissingTools } from './infer-tools';
 import { carryTag } from './attribution';
 import { runOutcome, type RunOutcome } from './run-outcome';
+import { redactedTurns } from './redacted';
 
 export interface PreparedTrajectory {
   trace: Trace;
@@ -31,6 +32,11 @@ export interface PreparedTrajectory {
   uncarried: { tag: EffectiveTag; why: string }[];
   /** How the run ended: a failed run is no demonstration unless the user asks. */
   outcome: RunOutcome;
+  /**
+   * Model step id → a redaction placeholder in its output (its text or a call's arguments): the
+   * model did not write it, so the turn is context only until corrected (redacted.ts).
+   */
+  redacted: Map<string, string>;
   /** Model step id → its corrected message. */
   corrections: Map<string, ChatMessage>;
   /** Step whose corrected tool calls ended the corrected conversation early. */
@@ -114,6 +120,9 @@ export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: {
     warnings.push({ file: trace.source.path, message: `${u.stepId ? stepRef(stepsById, u.stepId) : 'a step'}: the trace records no result for its call to "${u.name}"; the examples show the result as "${NO_RESULT}"` });
   }
   for (const t of inferred) warnings.push({ file: trace.source.path, message: `the trace does not declare the tool "${t.name}"; its definition in the examples is inferred from its calls (parameters: ${Object.keys((t.parameters as { properties: object }).properties).join(', ') || 'none'})` });
+  const redaction = redactedTurns(original);
+  const redactedWarning = redaction.warning(trace.source.path, (id) => stepRef(stepsById, id), corrections);
+  if (redactedWarning) warnings.push(redactedWarning);
   let truncatedAfter: string | undefined;
   // Without corrections `replace` and `stopAfter` do nothing: the corrected conversations are the original ones.
   const corrected = corrections.size === 0 ? original : buildConversations(trace, {
@@ -124,12 +133,12 @@ export function prepareTrajectory(trace: Trace, doc: AnnotationDocument, opts: {
       return false;
     },
   }).conversations;
-  return { trace, stepsById, tools, original, corrected, turnErrors, runErrors, uncarried, outcome: runOutcome(trace, runErrors), corrections, truncatedAfter, problems, warnings };
+  return { trace, stepsById, tools, original, corrected, turnErrors, runErrors, uncarried, outcome: runOutcome(trace, runErrors), redacted: redaction.turns, corrections, truncatedAfter, problems, warnings };
 }
 
-/** A turn is learned unless it carries an error and was not corrected. */
+/** A turn is learned unless it carries an error or a redaction placeholder and was not corrected. */
 export function isTrainable(p: PreparedTrajectory, stepId: string): boolean {
-  return p.corrections.has(stepId) || !p.turnErrors.has(stepId);
+  return p.corrections.has(stepId) || (!p.turnErrors.has(stepId) && !p.redacted.has(stepId));
 }
 
 /** Step id → step; on a repeated id the first step wins, as with `trace.steps.find`. */

@@ -13,7 +13,7 @@ import { fitExamples, type LengthCheck } from '../export/length';
 import { ESTIMATE_COUNTER, loadTokenizerCounter } from '../export/tokenizer';
 import { withPersonalData } from '../export/mask-private';
 import { PrivateDataMemo } from '../validate/privacy';
-import { allTurns, isTrainable, prepareTrajectory, stepLocationOf } from '../export/prepare';
+import { allTurns, isTrainable, prepareTrajectory, stepLocationOf, type PreparedTrajectory } from '../export/prepare';
 import { loadTraceFile } from '../load';
 import { findingsFor } from '../review';
 import { DEFAULT_TAXONOMY } from '../taxonomy/default';
@@ -207,10 +207,19 @@ export function promotionInputFor(ctx: TraceInputContext, trace: Trace): TraceIn
   });
   // A learnable turn TRL cannot hold (no prompt recorded) is warned about by the encoder, not refused here.
   const learnable = allTurns(p.corrected).some((t) => isTrainable(p, t.stepId));
-  if (!skippedAsFailed && !learnable && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: ctx.file, message: `trace ${traceIndex}: no assistant turn is learnable (every turn carries an uncorrected error); correct at least one, or reject the findings that do not apply` });
+  if (!skippedAsFailed && !learnable && !examples.some((e) => e.file === 'sft.jsonl')) errors.push({ file: ctx.file, message: `trace ${traceIndex}: ${noLearnableTurn(p)}` });
   const { rel } = traceKey(ctx.set, ctx.file, traceIndex);
   const input: PromotionInput = { trace: traceProvenance(trace, rel), examples: written.map((e) => ({ ...e, tags: tagsFor(e.steps) })), notRepresented, version: opts.version ?? extensionVersion(), now: opts.now };
   return { input, errors, warnings, failedRun: skippedAsFailed };
+}
+
+/** Why no turn of a trace can be learned, and what the user can do about it. */
+function noLearnableTurn(p: PreparedTrajectory): string {
+  const turns = allTurns(p.corrected);
+  if (turns.length > 0 && turns.every((t) => p.redacted.has(t.stepId) && !p.turnErrors.has(t.stepId))) {
+    return 'no assistant turn is learnable: every turn holds a redaction placeholder, not what the model wrote; correct at least one to learn it';
+  }
+  return 'no assistant turn is learnable (every turn carries an uncorrected error or a redaction placeholder); correct at least one, or reject the findings that do not apply';
 }
 
 /**
