@@ -19,6 +19,7 @@ import {
 import type { DetectOptions, Finding } from './types';
 import { sha256Latin1 } from '../util/hash';
 import { isRedactionPlaceholder } from '../model/redaction';
+import { isUserInterruption, stoppedByUser } from './user-stop';
 import { IdMap } from '../engine/id-map';
 
 /**
@@ -170,6 +171,7 @@ interface EndState {
   failureCount: number;
   stepLimitCount: number;
   harnessStopped: boolean;
+  userStoppedAt: number;
   lastAction: Seen | undefined;
   lastActionFailed: boolean;
 }
@@ -212,6 +214,14 @@ class Detector {
   private workspaceVersion = 0;
   /** The harness ended the run before the agent finished (exit status, sample limit), reported on the last model step. */
   private harnessStopped = false;
+  /**
+   * Where the user last stopped the agent (user-stop.ts): the declined call, the interruption
+   * message, or an aborted turn's last step; -1 if never. A run that ends with no model step after
+   * it ended by the user's choice, not the agent's.
+   */
+  private userStoppedAt = -1;
+  /** The position of the last step added (an aborted turn's last step, when the turn closes). */
+  private lastAddedIndex = -1;
   /**
    * Each call made since the workspace last changed, by call key: how often and how many times in
    * a row, and its last step. Repeats count within one workspace version, so the calls of earlier
@@ -282,6 +292,8 @@ class Detector {
     for (const [k, v] of this.failedCalls) c.failedCalls.set(k, v);
     c.workspaceVersion = this.workspaceVersion;
     c.harnessStopped = this.harnessStopped;
+    c.userStoppedAt = this.userStoppedAt;
+    c.lastAddedIndex = this.lastAddedIndex;
     // The calls of this workspace version are counted in place, so copied; a repeated call of an
     // earlier version never changes again, and is shared.
     const callCopies = new Map<RepeatedCall, RepeatedCall>();
@@ -309,6 +321,7 @@ class Detector {
       this.added++;
       this.closeContainers(step.depth);
       this.visit(step);
+      this.lastAddedIndex = step.index;
     }
   }
 
@@ -345,7 +358,7 @@ class Detector {
   findingsSoFar(): Finding[] {
     const saved: EndState = {
       findings: this.findings.length, open: [...this.open], pending: [...this.pending].map(([d, list]) => [d, [...list]]),
-      failureCount: this.failureCount, stepLimitCount: this.stepLimitCount, harnessStopped: this.harnessStopped,
+      failureCount: this.failureCount, stepLimitCount: this.stepLimitCount, harnessStopped: this.harnessStopped, userStoppedAt: this.userStoppedAt,
       lastAction: this.lastAction, lastActionFailed: this.lastActionFailed,
     };
     const out = this.collectCopies(this.ending());
@@ -360,6 +373,7 @@ class Detector {
     this.failureCount = saved.failureCount;
     this.stepLimitCount = saved.stepLimitCount;
     this.harnessStopped = saved.harnessStopped;
+    this.userStoppedAt = saved.userStoppedAt;
     this.lastAction = saved.lastAction;
     this.lastActionFailed = saved.lastActionFailed;
     return out;
@@ -373,7 +387,7 @@ class Detector {
     else if (step.status === 'error' || step.error) {
       // A container (agent step, chain) that failed: decided when its subtree closes.
       this.open.push({ step, failuresAtOpen: this.failureCount, stepLimitsAtOpen: this.stepLimitCount });
-    }
+    } else if (isUserInterruption(step)) this.userStoppedAt = step.index;
   }
 
   private visitLlm(step: Step): void {
@@ -385,7 +399,10 @@ class Detector {
     if (!sawPending && this.toolStepsSinceLlm === 0) this.inferFromInputTail(step);
     this.toolStepsSinceLlm = 0;
 
-    if (step.status === 'error' || step.error) {
+    if ((step.status === 'error' || step.error) && stoppedByUser(step)) {
+      // A reply the user cancelled: the provider did not fail.
+      this.userStoppedAt = step.index;
+    } else if (step.status === 'error' || step.error) {
       const text = errorText(step);
       const c = classifyError(text, this.options.timeoutPattern);
       const overflow = c.category === 'SYS.CONTEXT_OVERFLOW';
@@ -429,6 +446,12 @@ class Detector {
     if (call) this.trackRepeat(step, kept, call, cause);
 
     const failure = this.toolFailure(step);
+    if (failure && stoppedByUser(step)) {
+      // Declined or interrupted by the user: the tool did not fail, and the call is no failed action.
+      this.userStoppedAt = step.index;
+      this.markAction(kept, false);
+      return;
+    }
     if (failure) {
       this.fail(step, failure.text, failure.rule, name, cause);
       if (call) this.failedCalls.set(call.key, { index: step.index, workspace: this.workspaceVersion });
@@ -481,6 +504,8 @@ class Detector {
    */
   private failContainer(c: OpenContainer): void {
     const { step } = c;
+    // A turn the user aborted: stopped at its last step, whatever happened inside.
+    if (stoppedByUser(step)) { this.userStoppedAt = Math.max(this.userStoppedAt, this.lastAddedIndex); return; }
     const text = errorText(step);
     // A harness's exit record (not an agent span): the run was cut off, which is the last model step's story.
     const cutoff = step.kind !== 'agent' ? harnessCutoff(text) : undefined;
@@ -699,7 +724,9 @@ class Detector {
     }
     const last = this.lastLlm;
     // A harness cut-off is already reported; an intermediate episode ends on a tool call by design.
-    const endsByDesign = this.harnessStopped || this.trace.metadata[INTERMEDIATE_EPISODE] === true;
+    // ...and a run the user stopped, with no model step after the stop, ended by the user's choice.
+    const stoppedByTheUser = this.userStoppedAt >= 0 && (!last || last.index <= this.userStoppedAt);
+    const endsByDesign = this.harnessStopped || stoppedByTheUser || this.trace.metadata[INTERMEDIATE_EPISODE] === true;
     if (endsByDesign) {
       // Neither the failed last action nor the tool-only last reply is an early stop here.
     } else if (this.lastAction && this.lastActionFailed && (!last || last.index < this.lastAction.index)) {

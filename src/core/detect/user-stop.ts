@@ -1,0 +1,39 @@
+/**
+ * Steps where the user stopped the agent. A call the user declined or interrupted did not fail
+ * (the tool never ran, or was stopped), and a run the user interrupted did not end early by the
+ * agent's choice: the detectors report neither as the tool's or the agent's failure (no
+ * TOOL.RUNTIME for the declined call, no ORCH.PREMATURE_STOP for the run). Interactive coding
+ * agents' sessions are full of these: both shared Claude Code sessions end so.
+ *
+ * What the producers write (and the importers keep):
+ * - Claude Code: a declined call's result "The user doesn't want to proceed with this tool use. …"
+ *   (its record's `toolUseResult` says "User rejected tool use"), or "The user doesn't want to take
+ *   this action right now. …"; an interrupted request, a user message "[Request interrupted by
+ *   user]" or "[Request interrupted by user for tool use]".
+ * - Codex CLI: a turn aborted because the user interrupted it or sent new input ("interrupted",
+ *   "replaced"): the turn and its unanswered calls carry the importer's TurnAborted error.
+ * - Cline: a reply the user cancelled (the importer's Cancelled error).
+ * - Claude Managed Agents: a `user.interrupt` event (the importer's "[interrupt]" message).
+ */
+import type { Step } from '../model/schema';
+
+const DECLINED = /^The user doesn't want to (?:proceed with this tool use|take this action right now)\b/;
+const INTERRUPTED_MESSAGE = /^\s*(?:\[Request interrupted by user(?: for tool use)?\]|\[interrupt\])\s*$/;
+const TURN_ABORTED_BY_USER = /\b(?:interrupted|replaced)\b/;
+
+/** A step that failed because the user stopped it (see above), not because anything went wrong. */
+export function stoppedByUser(step: Step): boolean {
+  const e = step.error;
+  if (e?.type === 'TurnAborted') return TURN_ABORTED_BY_USER.test(e.message);
+  if (e?.type === 'Cancelled') return true;
+  if (step.attributes?.toolUseResult === 'User rejected tool use') return true;
+  if (e && DECLINED.test(e.message)) return true;
+  const value = step.output?.value;
+  return typeof value === 'string' && DECLINED.test(value);
+}
+
+/** A user message saying the user interrupted the agent (see above). */
+export function isUserInterruption(step: Step): boolean {
+  const messages = [...(step.input?.messages ?? []), ...(step.output?.messages ?? [])];
+  return messages.length > 0 && messages.every((m) => m.role === 'user' && typeof m.content === 'string' && INTERRUPTED_MESSAGE.test(m.content));
+}
