@@ -13,27 +13,30 @@
  * - Codex CLI: a turn aborted because the user interrupted it or sent new input ("interrupted",
  *   "replaced"): the turn and its unanswered calls carry the importer's TurnAborted error.
  * - Cline: a reply the user cancelled (the importer's Cancelled error).
+ * - Gemini CLI: a call the user cancelled or declined (status "cancelled": the importer's
+ *   ToolCancelled error, "[Operation Cancelled] Reason: User cancelled the operation."), and its
+ *   "Request cancelled." notice.
  * - Claude Managed Agents: a `user.interrupt` event (the importer's "[interrupt]" message).
  */
 import type { Step } from '../model/schema';
 
 const DECLINED = /^The user doesn't want to (?:proceed with this tool use|take this action right now)\b/;
-const INTERRUPTED_MESSAGE = /^\s*(?:\[Request interrupted by user(?: for tool use)?\]|\[interrupt\])\s*$/;
+const INTERRUPTED_MESSAGE = /^\s*(?:\[Request interrupted by user(?: for tool use)?\]|\[interrupt\]|Request cancelled\.)\s*$/;
 const TURN_ABORTED_BY_USER = /\b(?:interrupted|replaced)\b/;
 
 /** A step that failed because the user stopped it (see above), not because anything went wrong. */
 export function stoppedByUser(step: Step): boolean {
   const e = step.error;
   if (e?.type === 'TurnAborted') return TURN_ABORTED_BY_USER.test(e.message);
-  if (e?.type === 'Cancelled') return true;
+  if (e?.type === 'Cancelled' || e?.type === 'ToolCancelled') return true;
   if (step.attributes?.toolUseResult === 'User rejected tool use') return true;
   if (e && DECLINED.test(e.message)) return true;
   const value = step.output?.value;
   return typeof value === 'string' && DECLINED.test(value);
 }
 
-/** A user message saying the user interrupted the agent (see above). */
+/** A message (the user's, or the harness's notice) saying the user interrupted the agent (see above). */
 export function isUserInterruption(step: Step): boolean {
   const messages = [...(step.input?.messages ?? []), ...(step.output?.messages ?? [])];
-  return messages.length > 0 && messages.every((m) => m.role === 'user' && typeof m.content === 'string' && INTERRUPTED_MESSAGE.test(m.content));
+  return messages.length > 0 && messages.every((m) => (m.role === 'user' || m.role === 'system') && typeof m.content === 'string' && INTERRUPTED_MESSAGE.test(m.content));
 }

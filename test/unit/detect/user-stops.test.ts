@@ -4,7 +4,7 @@
  * agent's choice.
  */
 import { strict as assert } from 'node:assert';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { detect, StreamDetector } from '../../../src/core/detect';
 import { loadTraceFile } from '../../../src/core/load';
 import type { Trace } from '../../../src/core/model/schema';
@@ -52,6 +52,12 @@ describe('the user stopping the agent', () => {
     assert.deepEqual(found(cancelled), []);
     const providerFailed = trace([llmSays('l1', 'Let me', { status: 'error', error: { type: 'StreamingFailed', message: 'Response interrupted by API Error' } })]);
     assert.ok(found(providerFailed).includes('l1 SYS.LLM_API llm-api-error'), found(providerFailed).join('\n'));
+  });
+
+  it('a Gemini CLI call the user cancelled is no tool failure; the session\'s real failures still are', () => {
+    const [t] = loadTraceFile(resolve(__dirname, '../../fixtures/gemini-cli/session-2026-03-10T09-15-a1b2c3d4.json')).traces;
+    assert.equal(t.steps.find((s) => s.name === 'replace')?.error?.type, 'ToolCancelled');
+    assert.deepEqual(detect(t).map((f) => `${t.steps.find((s) => s.id === f.stepId)?.name} ${f.category}`), ['run_shell_command TOOL.RUNTIME', 'model error SYS.LLM_API']);
   });
 
   it('read in batches, the stop is kept across asks as the whole run gives it', () => {
