@@ -368,7 +368,7 @@ function diamond(ctx: CanvasRenderingContext2D, x: number, y: number, r: number)
 }
 
 function isFailed(b: TimelineBar): boolean {
-  return b.status === 'error' || b.category !== null || b.labelled === true;
+  return b.failing ?? (b.status === 'error' || b.category !== null || b.labelled === true);
 }
 
 /** Round tick positions (1, 2, 5 × 10^k) covering [start, end]. */

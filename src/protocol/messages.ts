@@ -228,6 +228,8 @@ export interface TimelineBar {
   kind: Step['kind'];
   category: string | null;
   labelled?: boolean;
+  /** Whether the step is failing (the host's judgement: an error status the user caused is not). */
+  failing?: boolean;
 }
 
 export interface TimelineResult {

@@ -37,6 +37,7 @@ import { formatProblem, quoteTraceText, type Problem, UserInputError } from '../
 import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionFilter, type StopHit } from './breakpoints';
 import { compileExpression } from './expression';
 import { stepScope, type StepScopeSource } from './step-scope';
+import { failedByStatus } from '../detect/user-stop';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart' | 'pause';
 
@@ -555,7 +556,7 @@ export class TraceDebugRuntime {
       cost[k + 1] = cost[k] + (s.usage?.cost ?? 0);
       if (s.kind === 'llm') llm.push(k);
       if (s.kind === 'tool' || s.toolCall) tools.push(k);
-      if (s.status === 'error' || this.findings.has(k) || this.countingTags.has(k)) failing.push(k);
+      if (failedByStatus(s) || this.findings.has(k) || this.countingTags.has(k)) failing.push(k);
     }
     return { input, output, cost, llm, tools, failing };
   }

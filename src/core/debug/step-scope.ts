@@ -8,6 +8,7 @@
  */
 import type { Finding } from '../detect/types';
 import { Step, type Step as StepValue } from '../model/schema';
+import { failedByStatus } from '../detect/user-stop';
 
 /** What the debug runtime gives the evaluator and the breakpoints about the trace being debugged. */
 export interface StepScopeSource {
@@ -95,7 +96,7 @@ function payload(p: StepValue['input']): unknown {
 /** A step fails when it has error status, a finding or a tag (the failing set of the trace editor). */
 export function isFailing(source: StepScopeSource, index: number): boolean {
   const step = source.steps[index];
-  return step !== undefined && (step.status === 'error' || source.findingsAt(index).length > 0 || source.tagsAt(index).length > 0);
+  return step !== undefined && (failedByStatus(step) || source.findingsAt(index).length > 0 || source.tagsAt(index).length > 0);
 }
 
 export function stepScope(source: StepScopeSource, index: number): ExpressionScope {

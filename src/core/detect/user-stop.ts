@@ -25,7 +25,7 @@ const INTERRUPTED_MESSAGE = /^\s*(?:\[Request interrupted by user(?: for tool us
 const TURN_ABORTED_BY_USER = /\b(?:interrupted|replaced)\b/;
 
 /** A step that failed because the user stopped it (see above), not because anything went wrong. */
-export function stoppedByUser(step: Step): boolean {
+export function stoppedByUser(step: Pick<Step, 'error' | 'attributes' | 'output'>): boolean {
   const e = step.error;
   if (e?.type === 'TurnAborted') return TURN_ABORTED_BY_USER.test(e.message);
   if (e?.type === 'Cancelled' || e?.type === 'ToolCancelled') return true;
@@ -33,6 +33,15 @@ export function stoppedByUser(step: Step): boolean {
   if (e && DECLINED.test(e.message)) return true;
   const value = step.output?.value;
   return typeof value === 'string' && DECLINED.test(value);
+}
+
+/**
+ * A step whose recorded status is a failure: an error status, unless the user stopped the step
+ * (a declined call keeps the error status its producer wrote, and shows it, but is not failing:
+ * not counted, not reached by "next failure").
+ */
+export function failedByStatus(step: Pick<Step, 'status' | 'error' | 'attributes' | 'output'>): boolean {
+  return step.status === 'error' && !stoppedByUser(step);
 }
 
 /** A message (the user's, or the harness's notice) saying the user interrupted the agent (see above). */

@@ -19,6 +19,7 @@ import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
 import { HeldSearch } from './held-search';
 import { lowerBound, mergeSorted } from './sorted-positions';
+import { failedByStatus } from '../detect/user-stop';
 
 export { searchableText, SEARCH_TEXT_CAP } from './search-text';
 
@@ -230,7 +231,7 @@ export class TraceIndex {
     for (let k = 0; k < tail.length; k++) {
       // A taken id (a step repeated): what the whole build makes of it.
       if (!this.push(tail[k], parents[k])) return this.replace(steps, findings);
-      if (tail[k].status === 'error') this.errorSteps.push(tail[k].index);
+      if (failedByStatus(tail[k])) this.errorSteps.push(tail[k].index);
     }
     if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
     // The timeline's axis as after an append from `from` (computed again if the steps cut were the only ones with times).
@@ -435,7 +436,7 @@ export class TraceIndex {
       const s = sorted[i];
       const p = s.parentId == null ? undefined : this.positions.get(s.parentId);
       this.list.push(s);
-      if (s.status === 'error') this.errorSteps.push(i);
+      if (failedByStatus(s)) this.errorSteps.push(i);
       this.parents.push(p !== undefined && p < i ? p : -1);
       this.ends.push(i + 1);
       this.children.push(0);

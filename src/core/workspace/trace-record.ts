@@ -19,6 +19,7 @@ import type { Taxonomy } from '../taxonomy';
 import { shownFindingCategory } from '../annotations/finding-review';
 import { formatProblem, isUserInputError, type Problem } from '../util/problems';
 import type { TraceWords } from './text-index';
+import { failedByStatus } from '../detect/user-stop';
 
 // 2: records computed for the workspace index carry the trace's words (text-index.ts).
 export const TRACE_RECORD_VERSION = 3;
@@ -192,7 +193,7 @@ export function traceRecord(trace: Trace, findings: readonly Finding[], opts: Si
     if (s.model) models.add(s.model);
     const name = s.toolCall?.name ?? (s.kind === 'tool' ? s.name : undefined);
     if (name) toolEntry(tools, name, s.id, s.index).calls++;
-    if (s.status === 'error') {
+    if (failedByStatus(s)) {
       failing.add(s.id);
       if (name) { failTool(name, s.id); failedToolSteps.add(s.id); }
     }

@@ -21,6 +21,7 @@ import { runVerdict } from './run-verdict';
 import type { TopLevelSteps } from '../../core/export/run-outcome';
 import { StepLabels } from './step-labels';
 import { nextTurn } from '../../core/util/slices';
+import { failedByStatus } from '../../core/detect/user-stop';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
@@ -496,7 +497,7 @@ export class TraceSession {
   }
 
   private isFailure(i: number): boolean {
-    return this.steps[i].status === 'error' || this.findings.get(i).length > 0 || (this.tags.get(i).length > 0 && this.humanCategories(i).length > 0) || this.labels.has(i);
+    return failedByStatus(this.steps[i]) || this.findings.get(i).length > 0 || (this.tags.get(i).length > 0 && this.humanCategories(i).length > 0) || this.labels.has(i);
   }
 
   private categoryOf(i: number): string | null {
@@ -805,7 +806,7 @@ export class TraceSession {
       truncated,
       bars: chosen.map((i) => ({
         index: i, depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
-        status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i),
+        status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i), failing: this.isFailure(i),
       })),
     };
   }

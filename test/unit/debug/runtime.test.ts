@@ -180,6 +180,19 @@ describe('debug runtime: a real TRAIL trace', () => {
     assert.equal(rec.stops.at(-1)?.reason, 'exception');
   });
 
+  it('a session the user stopped has no failure to break at: the calls the user declined are passed over', () => {
+    // Claude Code: the user declined the first two calls (error status, no finding: user-stop.ts).
+    const { runtime: rt } = TraceDebugRuntime.launch({ trace: sharedPath('traces', 'claude-code', 'short.jsonl') });
+    const rec = record(rt);
+    assert.deepEqual(rt.index.steps.filter((s) => s.status === 'error').map((s) => s.name), ['Bash', 'Glob']);
+    rt.start(true);
+    rt.setExceptionFilters([{ filterId: 'all' }]);
+    assert.deepEqual(rt.soFar(rt.length - 1).failures.list, []);
+    rt.continue();
+    assert.deepEqual(rec.stops.filter((s) => s.reason === 'exception'), []);
+    assert.equal(rec.terminated, 1);
+  });
+
   it('exception info at a failing tool call: category, rule, evidence, error type and message', () => {
     const { rt } = launchTrail();
     rt.start(true);

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { basename, resolve } from 'node:path';
 import { detect, StreamDetector } from '../../../src/core/detect';
 import { loadTraceFile } from '../../../src/core/load';
+import { TraceIndex } from '../../../src/core/engine/trace-index';
 import type { Trace } from '../../../src/core/model/schema';
 import { sharedFiles } from '../../support/shared';
 import { llmCall, llmSays, toolStep, trace } from './build';
@@ -71,6 +72,21 @@ describe('the user stopping the agent', () => {
     // After l2 the run ends on a tool-only reply; after the interruption it ends by the user; l3 answers.
     assert.deepEqual(asked.slice(2), [['l2 ORCH.PREMATURE_STOP'], [], []]);
     assert.deepEqual(stream.findings(), detect(run));
+  });
+
+  it('a step the user stopped keeps its error status but is not failing: not in the index\'s failing set, appended or not', () => {
+    const run = trace([
+      llmCall('l1', 'bash', { command: 'make' }),
+      toolStep('t1', 'bash', { command: 'make' }, { status: 'error', error: { message: DECLINED } }),
+      llmCall('l2', 'bash', { command: 'make -k' }),
+      toolStep('t2', 'bash', { command: 'make -k' }, { status: 'error', error: { message: 'make: *** No rule to make target' } }),
+    ]);
+    assert.equal(run.steps[1].status, 'error');
+    assert.deepEqual(new TraceIndex(run.steps).failing(), [3]);
+    const grown = new TraceIndex(run.steps.slice(0, 2));
+    assert.deepEqual(grown.failing(), []);
+    grown.append(run.steps.slice(2));
+    assert.deepEqual(grown.failing(), [3]);
   });
 
   describe('Claude Code sessions (shared corpus)', () => {
