@@ -15,7 +15,7 @@ import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
-import { codicon, cssVar, el, formatDuration, KIND_ICONS } from './dom';
+import { codicon, cssVar, el, formatDuration, KIND_ICONS, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
 import { jsonString, jsonTree } from './json-tree';
 
 const MAX_TEXT = 100_000;
@@ -178,7 +178,11 @@ export class DetailsPane {
       el('div', { className: 'details-title-row' }, [
         codicon(KIND_ICONS[s.kind] ?? 'circle-outline', s.kind),
         el('h2', { className: 'details-title', text: s.name }),
-        el('span', { className: `status-pill ${failed ? 'failed' : s.status}`, text: failed ? 'failed' : s.status === 'ok' ? 'ok' : 'no status' }),
+        el('span', {
+          className: `status-pill ${failed ? 'failed' : s.status}`,
+          text: failed ? 'failed' : s.status === 'ok' ? 'ok' : s.status === 'error' ? STOPPED_BY_USER : 'no status',
+          attrs: { title: !failed && s.status === 'error' ? STOPPED_BY_USER_TIP : undefined },
+        }),
         d.labels.length ? el('span', { className: 'status-pill labelled-pill', attrs: { title: 'Labelled as a failure by the source (see Imported labels below)' } }, [codicon('bookmark'), el('span', { text: 'labelled' })]) : null,
         a?.reviewed ? el('span', { className: 'status-pill reviewed-pill' }, [codicon('check'), el('span', { text: 'reviewed' })]) : null,
         a?.correction ? el('span', { className: 'status-pill corrected-pill' }, [codicon('edit'), el('span', { text: 'corrected' })]) : null,

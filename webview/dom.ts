@@ -37,6 +37,20 @@ export function codicon(name: string, label?: string): HTMLElement {
   return i;
 }
 
+/**
+ * A step with an error status that the host does not count as failing: the user declined or
+ * interrupted it (src/core/detect/user-stop.ts).
+ */
+export const STOPPED_BY_USER = 'stopped by the user';
+export const STOPPED_BY_USER_TIP = 'The user declined or interrupted this step: its error status is kept as recorded, but it is not a failure';
+
+/** The step list's status icon for a step the user stopped. */
+export function stoppedByUserIcon(): HTMLElement {
+  const icon = codicon('circle-slash', STOPPED_BY_USER);
+  icon.title = STOPPED_BY_USER_TIP;
+  return icon;
+}
+
 export function clear(node: Element): void {
   node.replaceChildren();
 }

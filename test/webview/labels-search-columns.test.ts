@@ -116,6 +116,25 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     await page.waitForFunction(() => document.querySelectorAll('[role=treeitem]').length === 1);
   });
 
+  it('shows the calls the user declined in a Claude Code session as stopped by the user, not as failures', async () => {
+    // claude-code/short.jsonl: the user declined steps 3 (Bash) and 4 (Glob); error status, no finding.
+    const { page } = await open(openShared('claude-code/short.jsonl'));
+    await page.waitForSelector(ROW);
+    assert.match((await page.locator('.legend').textContent()) ?? '', /No failures found in 7 steps/);
+    for (const index of [2, 3]) {
+      const row = page.locator(`${ROW}[data-index="${index}"]`);
+      assert.doesNotMatch((await row.getAttribute('class')) ?? '', /\bfailed\b/);
+      const icon = row.locator('.col-status .codicon-circle-slash');
+      assert.equal(await icon.getAttribute('aria-label'), 'stopped by the user');
+      assert.match((await icon.getAttribute('title')) ?? '', /declined or interrupted/);
+    }
+    await page.locator(`${ROW}[data-index="2"]`).click();
+    await waitForSelected(page, 2);
+    await page.locator(`${DETAILS} .status-pill.error`).waitFor();
+    assert.equal(await page.locator(`${DETAILS} .status-pill.error`).textContent(), 'stopped by the user');
+    assert.equal(await page.locator(`${DETAILS} .details-header .status-pill.failed`).count(), 0, 'the header does not say failed');
+  });
+
   it('marks a labelled step on the minimap with a diamond in the label colour', async () => {
     const { page } = await open(whoAndWhen, { theme: 'dark' });
     await page.waitForSelector(ROW);
