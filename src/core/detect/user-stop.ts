@@ -12,7 +12,10 @@
  *   user]" or "[Request interrupted by user for tool use]".
  * - Codex CLI: a turn aborted because the user interrupted it or sent new input ("interrupted",
  *   "replaced"): the turn and its unanswered calls carry the importer's TurnAborted error.
- * - Cline: a reply the user cancelled (the importer's Cancelled error).
+ * - Cline (and Roo Code): a reply or a command the user cancelled, a call the user denied ("The
+ *   user denied this operation", Roo's `"status": "denied"`) and the calls skipped because of it
+ *   ("Skipping tool [...] due to user rejecting a previous tool"): the importer's Cancelled, Denied
+ *   and Skipped errors.
  * - Gemini CLI: a call the user cancelled or declined (status "cancelled": the importer's
  *   ToolCancelled error, "[Operation Cancelled] Reason: User cancelled the operation."), and its
  *   "Request cancelled." notice.
@@ -23,12 +26,14 @@ import type { Step } from '../model/schema';
 const DECLINED = /^The user doesn't want to (?:proceed with this tool use|take this action right now)\b/;
 const INTERRUPTED_MESSAGE = /^\s*(?:\[Request interrupted by user(?: for tool use)?\]|\[interrupt\]|Request cancelled\.)\s*$/;
 const TURN_ABORTED_BY_USER = /\b(?:interrupted|replaced)\b/;
+/** Error types the importers give steps the user stopped (see above). */
+const USER_STOP_ERRORS = new Set(['Cancelled', 'ToolCancelled', 'Denied', 'Skipped']);
 
 /** A step that failed because the user stopped it (see above), not because anything went wrong. */
 export function stoppedByUser(step: Pick<Step, 'error' | 'attributes' | 'output'>): boolean {
   const e = step.error;
   if (e?.type === 'TurnAborted') return TURN_ABORTED_BY_USER.test(e.message);
-  if (e?.type === 'Cancelled' || e?.type === 'ToolCancelled') return true;
+  if (e?.type !== undefined && USER_STOP_ERRORS.has(e.type)) return true;
   if (step.attributes?.toolUseResult === 'User rejected tool use') return true;
   if (e && DECLINED.test(e.message)) return true;
   const value = step.output?.value;

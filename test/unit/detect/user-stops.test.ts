@@ -61,6 +61,14 @@ describe('the user stopping the agent', () => {
     assert.deepEqual(detect(t).map((f) => `${t.steps.find((s) => s.id === f.stepId)?.name} ${f.category}`), ['run_shell_command TOOL.RUNTIME', 'model error SYS.LLM_API']);
   });
 
+  it('a Cline call the user denied, and the call skipped because of it, are no tool failures; the task\'s real failures still are', () => {
+    const [t] = loadTraceFile(resolve(__dirname, '../../fixtures/cline/xml-task/api_conversation_history.json')).traces;
+    assert.deepEqual(['write_to_file', 'read_file'].map((n) => t.steps.find((s) => s.name === n && s.error)?.error?.type), ['Denied', 'Skipped']);
+    assert.deepEqual(detect(t).map((f) => `${t.steps.find((s) => s.id === f.stepId)?.name} ${f.category}`), [
+      'API request failed SYS.LLM_API', 'replace_in_file TOOL.RUNTIME', 'assistant RSN.IGNORED_TOOL_ERROR', 'reminder: no tool used OUT.FORMAT',
+    ]);
+  });
+
   it('read in batches, the stop is kept across asks as the whole run gives it', () => {
     const run = trace([llmCall('l1', 'read', { path: 'a' }), toolStep('t1', 'read', { path: 'a' }, { output: { value: 'text' } }), llmCall('l2', 'read', { path: 'b' }), interruption('u1'), llmSays('l3', 'Resuming: done.')]);
     const stream = new StreamDetector(run);
