@@ -24,7 +24,7 @@ export interface RedactedTurns {
 }
 
 /** The placeholder an assistant message holds instead of its text or of a call's arguments. */
-export function placeholderIn(m: ConvMessage): string | undefined {
+function placeholderIn(m: ConvMessage): string | undefined {
   if (isRedactionPlaceholder(m.content)) return m.content;
   for (const call of m.toolCalls ?? []) if (isRedactionPlaceholder(call.arguments)) return call.arguments;
   return undefined;
