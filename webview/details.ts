@@ -15,7 +15,7 @@ import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
-import { codicon, cssVar, el, formatDuration, KIND_ICONS, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
+import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
 import { jsonString, jsonTree } from './json-tree';
 
 const MAX_TEXT = 100_000;
@@ -158,6 +158,7 @@ export class DetailsPane {
     const s = d.step;
     const a = d.annotations;
     const failed = d.failing ?? (s.status === 'error' || d.findings.length > 0);
+    const stopped = isStoppedByUser(s.status, failed);
     const reveal = actionButton('Reveal in File', 'go-to-file', () => { if (d.canRevealInFile) this.deps.onRevealInFile(s.index); }, {
       disabled: !d.canRevealInFile, title: d.canRevealInFile ? 'Open the trace file at this step' : 'This step has no position in a text file',
     });
@@ -180,8 +181,8 @@ export class DetailsPane {
         el('h2', { className: 'details-title', text: s.name }),
         el('span', {
           className: `status-pill ${failed ? 'failed' : s.status}`,
-          text: failed ? 'failed' : s.status === 'ok' ? 'ok' : s.status === 'error' ? STOPPED_BY_USER : 'no status',
-          attrs: { title: !failed && s.status === 'error' ? STOPPED_BY_USER_TIP : undefined },
+          text: failed ? 'failed' : s.status === 'ok' ? 'ok' : stopped ? STOPPED_BY_USER : 'no status',
+          attrs: { title: stopped ? STOPPED_BY_USER_TIP : undefined },
         }),
         d.labels.length ? el('span', { className: 'status-pill labelled-pill', attrs: { title: 'Labelled as a failure by the source (see Imported labels below)' } }, [codicon('bookmark'), el('span', { text: 'labelled' })]) : null,
         a?.reviewed ? el('span', { className: 'status-pill reviewed-pill' }, [codicon('check'), el('span', { text: 'reviewed' })]) : null,

@@ -44,6 +44,11 @@ export function codicon(name: string, label?: string): HTMLElement {
 export const STOPPED_BY_USER = 'stopped by the user';
 export const STOPPED_BY_USER_TIP = 'The user declined or interrupted this step: its error status is kept as recorded, but it is not a failure';
 
+/** Whether a step shows as stopped by the user: an error status the host did not judge failing. */
+export function isStoppedByUser(status: string, failed: boolean): boolean {
+  return !failed && status === 'error';
+}
+
 /** The step list's status icon for a step the user stopped. */
 export function stoppedByUserIcon(): HTMLElement {
   const icon = codicon('circle-slash', STOPPED_BY_USER);

@@ -13,7 +13,7 @@
  */
 import type { RowSummary, RowsResult } from '../src/protocol/messages';
 import { ErrorCode, RpcError } from '../src/protocol/rpc';
-import { codicon, cssVar, el, formatDuration, KIND_ICONS, stoppedByUserIcon } from './dom';
+import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, stoppedByUserIcon } from './dom';
 
 export const ROW_HEIGHT = 22;
 export const PAGE_SIZE = 100;
@@ -382,7 +382,7 @@ export class StepList {
       ? codicon('error', 'failed')
       : d.status === 'ok' ? codicon('pass', 'ok')
         // An error status the host does not count as failing: the user stopped the step.
-        : d.status === 'error' ? stoppedByUserIcon()
+        : isStoppedByUser(d.status, failed) ? stoppedByUserIcon()
           : el('span', { className: 'status-none' });
     const node = el('div', {
       className: `step-row${selected ? ' selected' : ''}${failed ? ' failed' : ''}${labels.length ? ' labelled' : ''}${match ? ' search-match' : ''}${match && search?.current === d.index ? ' current-match' : ''}`,

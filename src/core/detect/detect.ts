@@ -399,10 +399,11 @@ class Detector {
     if (!sawPending && this.toolStepsSinceLlm === 0) this.inferFromInputTail(step);
     this.toolStepsSinceLlm = 0;
 
-    if ((step.status === 'error' || step.error) && stoppedByUser(step)) {
+    const failed = step.status === 'error' || !!step.error;
+    if (failed && stoppedByUser(step)) {
       // A reply the user cancelled: the provider did not fail.
       this.userStoppedAt = step.index;
-    } else if (step.status === 'error' || step.error) {
+    } else if (failed) {
       const text = errorText(step);
       const c = classifyError(text, this.options.timeoutPattern);
       const overflow = c.category === 'SYS.CONTEXT_OVERFLOW';

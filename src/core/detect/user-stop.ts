@@ -21,7 +21,7 @@
  *   "Request cancelled." notice.
  * - Claude Managed Agents: a `user.interrupt` event (the importer's "[interrupt]" message).
  */
-import type { Step } from '../model/schema';
+import type { ChatMessage, Step } from '../model/schema';
 
 const DECLINED = /^The user doesn't want to (?:proceed with this tool use|take this action right now)\b/;
 const INTERRUPTED_MESSAGE = /^\s*(?:\[Request interrupted by user(?: for tool use)?\]|\[interrupt\]|Request cancelled\.)\s*$/;
@@ -51,6 +51,12 @@ export function failedByStatus(step: Pick<Step, 'status' | 'error' | 'attributes
 
 /** A message (the user's, or the harness's notice) saying the user interrupted the agent (see above). */
 export function isUserInterruption(step: Step): boolean {
-  const messages = [...(step.input?.messages ?? []), ...(step.output?.messages ?? [])];
-  return messages.length > 0 && messages.every((m) => (m.role === 'user' || m.role === 'system') && typeof m.content === 'string' && INTERRUPTED_MESSAGE.test(m.content));
+  // Asked of every message and system step the detectors visit: no array is made for it.
+  const input = step.input?.messages ?? [];
+  const output = step.output?.messages ?? [];
+  return input.length + output.length > 0 && input.every(saysInterrupted) && output.every(saysInterrupted);
+}
+
+function saysInterrupted(m: ChatMessage): boolean {
+  return (m.role === 'user' || m.role === 'system') && typeof m.content === 'string' && INTERRUPTED_MESSAGE.test(m.content);
 }
