@@ -337,13 +337,17 @@ class App {
     this.renderVerdict(s.verdict);
     const used = s.categories.filter((c) => c.count > 0);
     const unclassified = s.failureCount - s.failures.filter((f) => f.category !== null).length;
+    const redacted = s.redactedStepCount ?? 0;
     if (s.failureCount === 0) {
-      // A failed run with no failing step is not "all fine": no green tick then.
+      // A failed run with no failing step is not "all fine", nor is a run whose steps could not be
+      // checked: no green tick then.
       const runFailed = s.verdict?.outcome === 'fail';
-      this.legend.replaceChildren(el('span', { className: `legend-empty${runFailed ? ' run-failed' : ''}` }, [
-        codicon(runFailed ? 'info' : 'pass'),
+      const unchecked = redacted > 0 && !runFailed;
+      this.legend.replaceChildren(el('span', { className: `legend-empty${runFailed ? ' run-failed' : unchecked ? ' unchecked' : ''}` }, [
+        codicon(runFailed ? 'info' : unchecked ? 'eye-closed' : 'pass'),
         el('span', { text: `No ${runFailed ? 'failing step' : 'failures'} found in ${s.stepCount.toLocaleString()} steps.` }),
       ]));
+      if (redacted > 0) this.legend.append(redactedNote(redacted));
       return;
     }
     const chip = (c: CategoryInfo): HTMLElement => {
@@ -369,6 +373,7 @@ class App {
       ...used.filter((c) => c.labelScheme === undefined).map(chip),
     );
     if (unclassified > 0) this.legend.append(el('span', { className: 'legend-note', text: `${unclassified} without a category` }));
+    if (redacted > 0) this.legend.append(redactedNote(redacted));
   }
 
   /** The run's verdict beside the legend: failed, passed or partly, with every reason in the tooltip. */
@@ -956,6 +961,16 @@ class App {
   private colorOf(category: string): string {
     return this.categories.get(category)?.color ?? '--vscode-charts-red';
   }
+}
+
+/** How many steps the failure checks could not judge: the trace holds placeholders where their content was. */
+function redactedNote(count: number): HTMLElement {
+  const steps = count === 1 ? '1 step' : `${count.toLocaleString()} steps`;
+  return el('span', {
+    className: 'legend-note legend-redacted',
+    text: `${steps} redacted, not checked`,
+    attrs: { title: `${count === 1 ? 'A step holds' : `${steps} hold`} a redaction placeholder (such as "[REDACTED]") where call arguments or output were, so the failure checks could not judge ${count === 1 ? 'it' : 'them'}. Promotion does not learn a redacted turn until you correct it.` },
+  });
 }
 
 function iconButton(icon: string, label: string, onClick: () => void): HTMLElement {

@@ -82,6 +82,11 @@ export interface TraceSummary {
   labelledStepCount?: number;
   /** How the run ended, from its imported labels, when the source says. */
   verdict?: RunVerdict;
+  /**
+   * Steps whose call arguments or output are a redaction placeholder ("[REDACTED]"): the detectors
+   * could not check them, so "no failures" does not mean they are fine. Absent when none.
+   */
+  redactedStepCount?: number;
 }
 
 export interface FailureMarker {

@@ -201,6 +201,30 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.match((await p2.locator('.verdict').textContent()) ?? '', /Run passed\s*Inspect includes: C/);
   });
 
+  it('does not call a redacted run clean: it says how many steps were not checked, with or without failures', async () => {
+    // A shared Codex CLI rollout published with every argument, message and output a placeholder.
+    const rollout = openShared('codex-cli/rollout-2026-02-23T12-40-23-019c8a4c-ed82-79a1-aa28-7738fc5ab61a.jsonl');
+    const { page } = await open(rollout, { theme: 'dark' });
+    await page.waitForSelector(ROW);
+    assert.equal(await page.locator('.legend-empty').textContent(), 'No failures found in 212 steps.');
+    assert.equal(await page.locator('.legend-empty .codicon-pass').count(), 0, 'no green tick');
+    assert.equal(await page.locator('.legend-empty .codicon-eye-closed').count(), 1);
+    assert.equal(await page.locator('.legend-redacted').textContent(), '185 steps redacted, not checked');
+    assert.match((await page.locator('.legend-redacted').getAttribute('title')) ?? '', /^185 steps hold a redaction placeholder \(such as "\[REDACTED\]"\) where call arguments or output were/);
+    await closeEditor();
+
+    // The small weather run (one failed call) with its last reply redacted: the failure, and the note beside it.
+    const small = readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'export', 'small.jsonl'), 'utf8');
+    const redacted = TraceFile.fromBytes('/traces/redacted.jsonl', new TextEncoder().encode(
+      small.replaceAll('"content":"SF is 18C. NYC is sunny."', '"content":"[REDACTED]"'),
+    ), { taxonomy: DEFAULT_TAXONOMY });
+    const { page: p2 } = await open(redacted, { theme: 'light' });
+    await p2.waitForSelector(ROW);
+    assert.match((await p2.locator('.legend-title').textContent()) ?? '', /^1 failing/);
+    assert.equal(await p2.locator('.legend-redacted').textContent(), '1 step redacted, not checked');
+    assert.match((await p2.locator('.legend-redacted').getAttribute('title')) ?? '', /^A step holds a redaction placeholder/);
+  });
+
   const longName = `a_tool_with_a_really_long_name_${'x'.repeat(120)}`;
   const resizable = TraceFile.fromBytes('/traces/long.jsonl', new TextEncoder().encode(
     generateTrace({ steps: 40, timestamps: true, failEvery: 4 }).replace(/"name":"turn 2"/, `"name":"${longName}"`),

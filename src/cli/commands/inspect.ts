@@ -34,6 +34,7 @@ export function inspectCommand(args: InspectArgs): CommandResult {
     }
   }
   const steps = traces.reduce((n, t) => n + t.steps.length, 0);
+  const redacted = result.runs.reduce((n, r) => n + r.redactedSteps, 0);
   const usage = traces.reduce((u, t) => usageTotals(t.steps, u), usageTotals([]));
   const labels = traces.flatMap((t) => t.labels.map((l) => ({ traceId: t.id, ...l })));
   const warnings = result.warnings.map(formatProblem);
@@ -44,6 +45,7 @@ export function inspectCommand(args: InspectArgs): CommandResult {
       format: result.format,
       traces: traces.length,
       steps,
+      redactedSteps: redacted,
       usage,
       findings: findings.map((f) => ({
         traceId: f.traceId, stepId: f.stepId, sourceId: f.sourceId ?? null, category: f.category, rule: f.rule, evidence: f.evidence,
@@ -63,6 +65,7 @@ export function inspectCommand(args: InspectArgs): CommandResult {
     `  usage:    ${describeUsage(usage) ?? 'not recorded'}`,
     `  findings: ${findings.length}   labels: ${labels.length}   taxonomy: ${taxonomy.name}`,
   ];
+  if (redacted > 0) lines.push(`  redacted: ${redacted} steps hold a redaction placeholder for their call arguments or output, so were not checked`);
   if (findings.length) {
     lines.push('', ...table(['step', 'category', 'rule', 'evidence'], findings.slice(0, 200).map((f) => {
       const step = stepById.get(`${f.traceId}\u0000${f.stepId}`);

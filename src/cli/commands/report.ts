@@ -11,7 +11,7 @@ import { categoryName } from './inspect';
 export interface ReportArgs { paths: string[]; json: boolean; taxonomy?: string; maxUnzippedBytes?: number; progress?: Progress }
 
 
-interface FileRow { file: string; format: string; traces: number; steps: number; failures: number; byCategory: Record<string, number> }
+interface FileRow { file: string; format: string; traces: number; steps: number; failures: number; redactedSteps: number; byCategory: Record<string, number> }
 
 /** Failures per category and per tool over many traces, and a table per file. */
 export function reportCommand(args: ReportArgs): CommandResult {
@@ -58,6 +58,7 @@ export function reportCommand(args: ReportArgs): CommandResult {
       traces: rows.reduce((n, r) => n + r.traces, 0),
       steps: rows.reduce((n, r) => n + r.steps, 0),
       failures: rows.reduce((n, r) => n + r.failures, 0),
+      redactedSteps: rows.reduce((n, r) => n + r.redactedSteps, 0),
       usage,
       byCategory: Object.fromEntries(sortDesc(byCategory)),
       byTool: Object.fromEntries(sortDesc(byTool)),
@@ -69,15 +70,24 @@ export function reportCommand(args: ReportArgs): CommandResult {
   const lines: string[] = [
     `${rows.length} files, ${rows.reduce((n, r) => n + r.traces, 0)} traces, ${rows.reduce((n, r) => n + r.steps, 0)} steps, ${rows.reduce((n, r) => n + r.failures, 0)} failures (${taxonomy.name})`,
     `usage: ${describeUsage(usage) ?? 'not recorded'}`,
+    ...redactedLine(rows),
     '', 'failures by category:', ...indent(table(['category', 'count'], sortDesc(byCategory))),
     '', 'failures by tool:', ...indent(byTool.size ? table(['tool', 'count'], sortDesc(byTool)) : ['(none)']),
     '', 'per file:', ...indent(table(['file', 'format', 'traces', 'steps', 'failures', 'top category'], rows.map((r) => {
       const top = Object.entries(r.byCategory).sort((a, b) => b[1] - a[1])[0];
-      return [r.file, r.format, r.traces, r.steps, r.failures, top ? `${top[0]} (${top[1]})` : '-'];
+      return [r.file, r.format, r.traces, r.steps, r.failures, top ? `${top[0]} (${top[1]})` : r.redactedSteps > 0 ? `- (${r.redactedSteps} steps redacted)` : '-'];
     }))),
   ];
   if (skipped.length) lines.push('', `skipped ${skipped.length} files that are not traces:`, ...skipped.map((s) => `  ${s.file}: ${s.reason}`));
   return { exitCode, stdout: lines, stderr };
+}
+
+/** A line saying how many steps the detectors could not judge (redaction placeholders), when any. */
+function redactedLine(rows: readonly FileRow[]): string[] {
+  const files = rows.filter((r) => r.redactedSteps > 0);
+  if (files.length === 0) return [];
+  const steps = files.reduce((n, r) => n + r.redactedSteps, 0);
+  return [`redacted: ${steps} steps in ${files.length} ${files.length === 1 ? 'file hold' : 'files hold'} a redaction placeholder for their call arguments or output, so were not checked`];
 }
 
 function indent(lines: string[]): string[] {
@@ -86,9 +96,10 @@ function indent(lines: string[]): string[] {
 
 /** A file's row, its failures counted into the totals by category and by tool, its usage into `usage`. */
 function tallyFile(file: string, result: FileSummary, taxonomy: Taxonomy, usage: UsageTotals, byCategory: Map<string, number>, byTool: Map<string, number>): FileRow {
-  const row: FileRow = { file, format: result.format, traces: result.runs.length, steps: 0, failures: 0, byCategory: {} };
-  for (const { trace, findings } of result.runs) {
+  const row: FileRow = { file, format: result.format, traces: result.runs.length, steps: 0, failures: 0, redactedSteps: 0, byCategory: {} };
+  for (const { trace, findings, redactedSteps } of result.runs) {
     row.steps += trace.steps.length;
+    row.redactedSteps += redactedSteps;
     usageTotals(trace.steps, usage);
     const stepsById = new Map<string, SummaryStep>(trace.steps.map((s) => [s.id, s]));
     for (const f of findings) {

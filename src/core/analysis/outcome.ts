@@ -7,12 +7,17 @@
 import { analyzeBytes, detectOptionsFor } from '../analyze';
 import type { LoadOptions } from '../load';
 import type { Taxonomy } from '../taxonomy';
+import { countRedacted } from '../model/redaction';
 import { isUserInputError, type Problem } from '../util/problems';
 import { failureSites, stepSites, type FailureSite, type StepSite } from './failure-sites';
 
 export type AnalysisOutcome =
-  /** `steps` (every located step) only for open documents: the code actions and tag diagnostics need them; the view does not. */
-  | { kind: 'ok'; format: string; traceCount: number; stepCount: number; sites: FailureSite[]; steps?: StepSite[] }
+  /**
+   * `steps` (every located step) only for open documents: the code actions and tag diagnostics need
+   * them; the view does not. `redactedSteps`: steps whose call arguments or output are a redaction
+   * placeholder (model/redaction.ts), which no rule could check.
+   */
+  | { kind: 'ok'; format: string; traceCount: number; stepCount: number; redactedSteps: number; sites: FailureSite[]; steps?: StepSite[] }
   /** The file is not a trace, or is a broken one: located problems, never a stack. */
   | { kind: 'invalid'; problems: Problem[] }
   | { kind: 'tooLarge'; sizeBytes: number; limitBytes: number };
@@ -26,6 +31,7 @@ export function analysisOutcome(path: string, bytes: Uint8Array, taxonomy: Taxon
       format: analysis.format,
       traceCount: analysis.traces.length,
       stepCount: analysis.traces.reduce((n, t) => n + t.steps.length, 0),
+      redactedSteps: analysis.traces.reduce((n, t) => n + countRedacted(t.steps), 0),
       sites: failureSites(analysis, taxonomy),
       ...(withSteps ? { steps: stepSites(analysis.traces) } : {}),
     };

@@ -18,7 +18,7 @@ import {
 } from './text';
 import type { DetectOptions, Finding } from './types';
 import { sha256Latin1 } from '../util/hash';
-import { isRedactionPlaceholder } from '../model/redaction';
+import { holdsRedactedOutput, isRedactionPlaceholder } from '../model/redaction';
 import { isUserInterruption, stoppedByUser } from './user-stop';
 import { IdMap } from '../engine/id-map';
 
@@ -145,6 +145,11 @@ export class StreamDetector {
     return this.detector.collected();
   }
 
+  /** Steps so far whose output or call is a redaction placeholder (holdsRedactedOutput): not checked. */
+  get redactedSteps(): number {
+    return this.detector.redactedCount;
+  }
+
   /** How many findings the steps so far produced (cheap: tells whether there is anything new to send). */
   get findingCount(): number {
     return this.detector.findingCount;
@@ -183,6 +188,8 @@ class Detector {
   private readonly observationMode: boolean;
   /** Steps added so far. */
   private added = 0;
+  /** Steps added whose output or call is a redaction placeholder. */
+  private redacted = 0;
   /** Each finding's step position (`index`), for the decision order of `collect`. */
   private positions = new Map<Finding, number>();
   /** What `collect` made of the findings the run keeps, to go on from; and how many findings moved so far. */
@@ -278,6 +285,7 @@ class Detector {
       c.given = new Map(this.given);
     }
     c.added = this.added;
+    c.redacted = this.redacted;
     // What collect() kept goes with the copies (a followed session's run goes on from a copy at each line).
     const kept = this.kept;
     // With the copies handed out of them: the copy hands out the same ones (never changed, so shared).
@@ -319,6 +327,7 @@ class Detector {
     for (const step of steps) {
       this.firstStep ??= seen(step);
       this.added++;
+      if (holdsRedactedOutput(step)) this.redacted++;
       this.closeContainers(step.depth);
       this.visit(step);
       this.lastAddedIndex = step.index;
@@ -327,6 +336,10 @@ class Detector {
 
   get stepCount(): number {
     return this.added;
+  }
+
+  get redactedCount(): number {
+    return this.redacted;
   }
 
   get findingCount(): number {

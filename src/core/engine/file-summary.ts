@@ -17,6 +17,8 @@ export type SummaryStep = Pick<Step, 'id' | 'parentId' | 'index' | 'kind' | 'nam
 export interface SummaryRun {
   trace: Omit<Trace, 'steps'> & { steps: SummaryStep[] };
   findings: Finding[];
+  /** Steps whose call arguments or output are a redaction placeholder: the detectors could not judge them. */
+  redactedSteps: number;
 }
 
 export interface FileSummary {
@@ -56,8 +58,8 @@ export function summarizeTraceFile(path: string, options: SummaryOptions): FileS
     throw new Error(failed.problems.map((p) => p.message).join('; '));
   }
   if (!done) throw new Error(`${path}: the trace loader ended without an answer`);
-  const { runs, findings, format, warnings } = done;
-  return { format, warnings, runs: runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: findings[run] ?? [] })) };
+  const { runs, findings, format, warnings, redactedSteps } = done;
+  return { format, warnings, runs: runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: findings[run] ?? [], redactedSteps: redactedSteps?.[run] ?? 0 })) };
 }
 
 function summaryStep(s: Step): SummaryStep {

@@ -1,3 +1,5 @@
+import type { Step } from './schema';
+
 /**
  * Placeholders a trace's producer (or whoever shared the trace) wrote where it removed content:
  * "[REDACTED]", "<redacted>", "***REDACTED***", "[REDACTED_ARGUMENTS len=153 sha=23291271]" (the
@@ -25,4 +27,28 @@ const PLACEHOLDER = /^\s*(?:\[\s*REDACTED(?:[_-]\w+)?(?:[\s:=][^\]\n]*)?\]|<\s*R
 /** Whether `value` is wholly a redaction placeholder (see above). */
 export function isRedactionPlaceholder(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LONGEST_PLACEHOLDER && PLACEHOLDER.test(value);
+}
+
+/**
+ * Whether what the detectors judge of a step is a placeholder: its call's arguments, or its
+ * output (a reply's text or calls, a tool's result). Nothing such a step did can be found wrong,
+ * so a run of them is "not checked", not "no failures".
+ */
+export function holdsRedactedOutput(step: Pick<Step, 'toolCall' | 'output'>): boolean {
+  if (isRedactionPlaceholder(step.toolCall?.arguments)) return true;
+  const output = step.output;
+  if (!output) return false;
+  if (isRedactionPlaceholder(output.value)) return true;
+  for (const m of output.messages ?? []) {
+    if (isRedactionPlaceholder(m.content)) return true;
+    for (const call of m.toolCalls ?? []) if (isRedactionPlaceholder(call.arguments)) return true;
+  }
+  return false;
+}
+
+/** How many of `steps` hold a redaction placeholder where the detectors would judge (holdsRedactedOutput). */
+export function countRedacted(steps: readonly Step[]): number {
+  let n = 0;
+  for (const step of steps) if (holdsRedactedOutput(step)) n++;
+  return n;
 }

@@ -50,7 +50,6 @@ export class TraceSession {
   private readonly viewCache = new Map<string, { view: ViewSpec; rows: Int32Array }>();
   /** Each cached view's rows live at the start of a buffer with room to grow (appends do not copy them each time). */
   private readonly viewBuffers = new WeakMap<Int32Array, Int32Array>();
-  /** Failing steps without a finding of their own → the step inside that explains the failure. */
   /** Failing spans without findings and the step inside each that explains it (kept up to date as findings are added). */
   private explaining!: ExplainingSteps;
 
@@ -59,6 +58,9 @@ export class TraceSession {
 
   /** The findings last applied (the same array is not applied twice). */
   private shownFindings: readonly Finding[];
+
+  /** Steps whose output is a redaction placeholder (the trace file counts them): not checked. */
+  redactedSteps = 0;
 
   /** Whether these are the findings shown already (`showFindings` would do nothing). */
   shows(findings: readonly Finding[]): boolean {
@@ -633,6 +635,7 @@ export class TraceSession {
       labelCount: this.trace.labels.length,
       labelledStepCount: counted.labelled,
       verdict: this.verdict,
+      ...(this.redactedSteps > 0 ? { redactedStepCount: this.redactedSteps } : {}),
     };
   }
 

@@ -9,6 +9,7 @@ import { loadTraceFromBytes } from '../../core/load';
 import type { Step, Trace } from '../../core/model/schema';
 import { FilePayloads, HELD_ATTRIBUTES, HeldContexts, type LineChecker } from '../../core/engine/stream/step-payloads';
 import { findTraceByKey } from '../../core/model/trace-key';
+import { countRedacted } from '../../core/model/redaction';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
   ErrorCode, rpcError,
@@ -63,6 +64,8 @@ export class TraceFile {
   stoppedReading: string | undefined;
   /** Findings the worker found, per run (it runs the detectors; the host does not). */
   private readonly workerFindings = new WeakMap<Trace, Finding[]>();
+  /** Per run, its steps whose output is a redaction placeholder: as the worker counted them, or counted here. */
+  private readonly redactedSteps = new WeakMap<Trace, number>();
   /** After a `reset`, the runs being read again; they replace the shown ones when the load is done. */
   private staged: Trace[] | undefined;
   /** Runs that received steps since the sessions were last brought up to date. */
@@ -170,6 +173,7 @@ export class TraceFile {
       if (!trace || traceIndexOf(trace) !== traceIndexOf(this.traces[position])) continue;
       session.usePayloads(this.payloads.get(trace.steps));
       if (!('reset' in session.update(trace, this.detectFn(trace), unchangedSteps[position] ?? 0))) kept++;
+      session.redactedSteps = this.redactedStepsOf(trace);
       this.sessions.set(position, session);
     }
     const runsChanged = loaded.traces.length !== this.traces.length;
@@ -259,6 +263,7 @@ export class TraceFile {
         const traces = e.runs.map((header, i) => ({ ...header, steps: runs[i]?.steps ?? [] }));
         e.callableTools?.forEach((tools, i) => { const p = this.payloads.get(traces[i].steps); if (p) p.callableTools = tools; });
         traces.forEach((t, i) => this.workerFindings.set(t, e.findings[i] ?? []));
+        traces.forEach((t, i) => this.redactedSteps.set(t, e.redactedSteps?.[i] ?? 0));
         this.loading = undefined;
         this.stoppedReading = undefined;
         this.staged = undefined;
@@ -338,6 +343,20 @@ export class TraceFile {
     return new TraceFile(path, null, [], [], describeLoadError(path, e), options.taxonomy, options.detect, undefined);
   }
 
+  /**
+   * How many of the run's steps hold a redaction placeholder where the detectors would judge. A run
+   * the worker read has its count from the worker (the steps here may lack their payloads, and
+   * until the read ends it is 0); a run loaded here is counted once.
+   */
+  private redactedStepsOf(trace: Trace): number {
+    let n = this.redactedSteps.get(trace);
+    if (n === undefined) {
+      n = this.loading ? 0 : countRedacted(trace.steps);
+      if (!this.loading) this.redactedSteps.set(trace, n);
+    }
+    return n;
+  }
+
   get isZip(): boolean {
     return this.format === 'inspect-eval' || /\.eval$/i.test(this.path);
   }
@@ -354,6 +373,7 @@ export class TraceFile {
       // The findings so far name steps past the slice: they come once the session has every step (flushGrowth).
       s = new TraceSession(first, first === trace ? this.detectFn(trace) : [], this.taxonomy, traceIndex);
       s.usePayloads(this.payloads.get(trace.steps));
+      s.redactedSteps = this.redactedStepsOf(trace);
       s.applyAnnotations(this.bound(traceIndex));
       this.sessions.set(traceIndex, s);
       if (first !== trace) this.grown = true;

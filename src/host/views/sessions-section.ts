@@ -14,7 +14,8 @@ import { nodeSessionFs, type SessionFs } from '../../core/sessions/session-fs';
 import type { AnalysisService } from '../analysis/service';
 import { COMMANDS } from '../ids';
 import { configuredSessionRoots } from '../session-folders';
-import { summarize, type CachedSummary } from './summary';
+import { FAILURE_WORDS } from './failure-words';
+import { failuresText, summarize, type CachedSummary } from './summary';
 
 export type SessionTreeNode =
   | { type: 'sessionSource'; listing: SessionListing }
@@ -166,7 +167,7 @@ export class SessionsSection implements vscode.Disposable {
 
 function describe(c: CachedSummary): string {
   const s = c.summary;
-  if (s.kind === 'ok') return s.failures === 0 ? vscode.l10n.t('no failures') : s.failures === 1 ? vscode.l10n.t('1 failure') : vscode.l10n.t('{0} failures', s.failures);
+  if (s.kind === 'ok') return failuresText(s, FAILURE_WORDS);
   if (s.kind === 'tooLarge') return vscode.l10n.t('not analysed (over {0} MB)', Math.round(s.limitBytes / 1048576));
   return vscode.l10n.t('cannot be read as a trace');
 }

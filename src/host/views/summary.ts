@@ -16,7 +16,8 @@ export interface CategoryCount {
 }
 
 export type FileSummary =
-  | { kind: 'ok'; format: string; traceCount: number; stepCount: number; failures: number; categories: CategoryCount[] }
+  /** `redactedSteps`: absent in summaries persisted before it was counted (those are re-read). */
+  | { kind: 'ok'; format: string; traceCount: number; stepCount: number; failures: number; redactedSteps?: number; categories: CategoryCount[] }
   | { kind: 'invalid'; message: string }
   | { kind: 'tooLarge'; sizeBytes: number; limitBytes: number };
 
@@ -42,13 +43,31 @@ export function summarize(outcome: AnalysisOutcome): FileSummary {
     traceCount: outcome.traceCount,
     stepCount: outcome.stepCount,
     failures: outcome.sites.length,
+    redactedSteps: outcome.redactedSteps,
     categories: [...byCategory.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
   };
 }
 
-/** A summary persisted before category items recorded their run: re-read it rather than open a guess. */
-export function lacksRuns(cached: CachedSummary): boolean {
-  return cached.summary.kind === 'ok' && cached.summary.categories.some((c) => c.firstTraceIndex === undefined);
+/**
+ * A summary persisted before it had all it shows: before category items recorded their run (re-read
+ * rather than open a guess), or before redacted steps were counted (a redacted file would still
+ * say "no failures").
+ */
+export function isOutdated(cached: CachedSummary): boolean {
+  const s = cached.summary;
+  return s.kind === 'ok' && (s.redactedSteps === undefined || s.categories.some((c) => c.firstTraceIndex === undefined));
+}
+
+/** The words of a file's row, localised by the view (vscode.l10n needs its messages as literals there). */
+export interface FailureWords {
+  failures(count: number): string;
+  redacted(count: number): string;
+}
+
+/** What a file's row says after its name: its failures, and the steps no rule could check. */
+export function failuresText(s: { failures: number; redactedSteps?: number }, words: FailureWords): string {
+  const redacted = s.redactedSteps ?? 0;
+  return redacted === 0 ? words.failures(s.failures) : `${words.failures(s.failures)} · ${words.redacted(redacted)}`;
 }
 
 /** `--vscode-charts-red` → `charts.red`, the id ThemeColor wants. */

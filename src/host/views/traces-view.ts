@@ -11,7 +11,8 @@ import { stat as fsStat } from 'node:fs/promises';
 import type { AnalysisService } from '../analysis/service';
 import { COMMANDS, TRACES_VIEW_ID } from '../ids';
 import { DEFAULT_TRACE_GLOB, looksLikeTraceFileName, TRACE_FILE_SUFFIXES } from '../trace-files';
-import { lacksRuns, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
+import { FAILURE_WORDS } from './failure-words';
+import { failuresText, isOutdated, summarize, themeColorId, type CachedSummary, type CategoryCount } from './summary';
 import { listTraceFiles } from './trace-listing';
 import { readSummaries, writeSummaries } from './summary-store';
 
@@ -183,8 +184,9 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     if (!s) {
       item.description = entry.pending ? 'analysing…' : '';
     } else if (s.kind === 'ok') {
-      item.description = s.failures === 0 ? 'no failures' : plural(s.failures, 'failure');
-      item.iconPath = s.failures === 0 ? PASS_ICON : ERROR_ICON;
+      item.description = failuresText(s, FAILURE_WORDS);
+      // A file with no failure found is passed only when every step could be checked.
+      item.iconPath = s.failures > 0 ? ERROR_ICON : (s.redactedSteps ?? 0) > 0 ? UNCHECKED_ICON : PASS_ICON;
     } else if (s.kind === 'tooLarge') {
       item.description = `not analysed (over ${Math.round(s.limitBytes / 1048576)} MB)`;
       item.iconPath = TOO_LARGE_ICON;
@@ -207,7 +209,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
     const rel = vscode.workspace.asRelativePath(entry.uri);
     if (!s) item.tooltip = rel;
     // The path as text: a file name may hold Markdown (links, images), which must not render.
-    else if (s.kind === 'ok') item.tooltip = new vscode.MarkdownString().appendMarkdown('**').appendText(rel).appendMarkdown(`**\n\n${s.format} · ${plural(s.traceCount, 'trace')} · ${plural(s.stepCount, 'step')} · ${plural(s.failures, 'failure')}`);
+    else if (s.kind === 'ok') item.tooltip = new vscode.MarkdownString().appendMarkdown('**').appendText(rel).appendMarkdown(`**\n\n${s.format} · ${plural(s.traceCount, 'trace')} · ${plural(s.stepCount, 'step')} · ${plural(s.failures, 'failure')}${(s.redactedSteps ?? 0) > 0 ? ` · ${plural(s.redactedSteps ?? 0, 'step')} redacted (their call arguments or output are placeholders), not checked` : ''}`);
     else if (s.kind === 'tooLarge') item.tooltip = `${rel} is ${Math.round(s.sizeBytes / 1048576)} MB; failure counts are skipped above agentTraceDebugger.maxFileSizeMB. It still opens in the Trace Debugger.`;
     else item.tooltip = `${rel}: ${s.message}`;
     return item;
@@ -322,7 +324,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TraceTreeNode
         try {
           const stat = await statOf(entry.uri);
           const c = entry.cached;
-          if (!c || c.mtime !== stat.mtime || c.size !== stat.size || c.taxonomyId !== taxonomyId || lacksRuns(c)) {
+          if (!c || c.mtime !== stat.mtime || c.size !== stat.size || c.taxonomyId !== taxonomyId || isOutdated(c)) {
             entry.pending = true;
             const outcome = await this.analysis.analyzeFile(entry.uri, stat);
             entry.cached = { mtime: stat.mtime, size: stat.size, taxonomyId, summary: summarize(outcome) };
@@ -385,6 +387,7 @@ const COLLATOR = new Intl.Collator();
 const PASS_ICON = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
 const ERROR_ICON = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
 const TOO_LARGE_ICON = new vscode.ThemeIcon('circle-slash');
+const UNCHECKED_ICON = new vscode.ThemeIcon('eye-closed');
 const WARNING_ICON = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
 
 function isVisible(e: FileEntry): boolean {

@@ -26,7 +26,8 @@ describe('agent-trace CLI', () => {
     const r = await main(['inspect', file, '--json']);
     assert.equal(r.exitCode, 0, r.stderr.join('\n'));
     const out = JSON.parse(r.stdout.join('\n'));
-    assert.deepEqual(Object.keys(out), ['file', 'format', 'traces', 'steps', 'usage', 'findings', 'labels', 'warnings']);
+    assert.deepEqual(Object.keys(out), ['file', 'format', 'traces', 'steps', 'redactedSteps', 'usage', 'findings', 'labels', 'warnings']);
+    assert.equal(out.redactedSteps, 0);
     assert.equal(out.format, 'agent-trace-jsonl');
     assert.equal(out.traces, 1);
     assert.equal(out.steps, 3);

@@ -10,7 +10,7 @@ import { analyzeBytes } from '../../../src/core/analyze';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import { failureSites } from '../../../src/host/analysis/failures';
 import { TraceFile } from '../../../src/host/editor/trace-file';
-import { lacksRuns, summarize } from '../../../src/host/views/summary';
+import { isOutdated, summarize } from '../../../src/host/views/summary';
 import { sharedPath } from '../../support/shared';
 
 const PATH = sharedPath('traces', 'tau-bench', 'MockAirlineDomainEnv-few_shot.jsonl');
@@ -64,7 +64,7 @@ describe('step addresses: a run and a step id', () => {
   it('an Agent Traces category item carries the run of its first failure', () => {
     const analysis = analyzeBytes(PATH, BYTES);
     const sites = failureSites(analysis, DEFAULT_TAXONOMY);
-    const summary = summarize({ kind: 'ok', format: analysis.format, traceCount: analysis.analyses.length, stepCount: 0, sites });
+    const summary = summarize({ kind: 'ok', format: analysis.format, traceCount: analysis.analyses.length, stepCount: 0, redactedSteps: 0, sites });
     assert.equal(summary.kind, 'ok');
     if (summary.kind !== 'ok') return;
     for (const c of summary.categories) {
@@ -73,8 +73,11 @@ describe('step addresses: a run and a step id', () => {
     }
     // A summary persisted before runs were recorded is re-read, not opened at a guess.
     const cached = { mtime: 1, size: 1, taxonomyId: 'default', summary };
-    assert.equal(lacksRuns(cached), false);
+    assert.equal(isOutdated(cached), false);
     const old = { ...cached, summary: { ...summary, categories: summary.categories.map(({ firstTraceIndex: _, ...c }) => c) } };
-    assert.equal(lacksRuns(old), true);
+    assert.equal(isOutdated(old), true);
+    // And one persisted before redacted steps were counted: a redacted file would say "no failures".
+    const { redactedSteps: _, ...beforeRedacted } = summary;
+    assert.equal(isOutdated({ ...cached, summary: beforeRedacted }), true);
   });
 });

@@ -63,7 +63,7 @@ describe('three runs with the same step ids: every address names its run', () =>
 
   it('an Agent Traces category item of a failure only run 3 has opens run 3', () => {
     const analysis = analyzeBytes(path, bytes);
-    const summary = summarize({ kind: 'ok', format: analysis.format, traceCount: 3, stepCount: 0, sites: failureSites(analysis, DEFAULT_TAXONOMY) });
+    const summary = summarize({ kind: 'ok', format: analysis.format, traceCount: 3, stepCount: 0, redactedSteps: 0, sites: failureSites(analysis, DEFAULT_TAXONOMY) });
     assert.equal(summary.kind, 'ok');
     if (summary.kind !== 'ok') return;
     const item = summary.categories.find((c) => c.category === 'TOOL.RATE_LIMIT');
