@@ -9,7 +9,8 @@
  * The first user message is the task; each agent message is an `llm` step and the environment's
  * reply after it is a `tool` step named by the action's verb (GET, POST, FINISH...). A run whose
  * status is not "completed" (e.g. "agent invalid action") fails on its last agent step; a run with
- * an `error` (AGENT_FAILED) and no history is one failed step.
+ * an `error` ends with one failed step: a failed model call for AGENT_FAILED (the agent's model
+ * call raised), a failed system step for the task server's errors.
  */
 import type { SourceFile } from '../../json/source-file';
 import type { DraftStep, DraftTrace } from '../../model/draft';
@@ -74,7 +75,10 @@ function runTrace(run: Json, output: Json, line: number): DraftTrace {
   }
   if (error || (steps.length === 0 && status && status !== 'completed')) {
     steps.push({
-      kind: 'system', name: error ?? status ?? 'error', status: 'error', startTime: time,
+      // AGENT_FAILED: the agent's model call raised (AgentBench's task client catches the
+      // exception of `agent.inference`), so the failure is the model call's. The other errors are
+      // the task server's (START_FAILED, INTERACT_FAILED, NETWORK_ERROR, NOT_AVAILABLE).
+      kind: error === AGENT_FAILED ? 'llm' : 'system', name: error ?? status ?? 'error', status: 'error', startTime: time,
       error: { type: error ?? status, message: [error, str(run.info)].filter(Boolean).join(': ') || `AgentBench status "${status}"` },
       sourcePath: [line],
     });
@@ -87,6 +91,9 @@ function runTrace(run: Json, output: Json, line: number): DraftTrace {
     metadata: { ...meta, ...outputMeta },
   };
 }
+
+/** The task client's error when the agent's model call raised. */
+const AGENT_FAILED = 'AGENT_FAILED';
 
 /** The first word of an action, without the ```tool_code fence some models wrap it in. */
 function actionVerb(content: string): string {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import type { LoadResult } from '../../../../src/core/load';
+import { loadTraceFromBytes, type LoadResult } from '../../../../src/core/load';
+import { detect } from '../../../../src/core/detect';
 import { sharedFiles, sharedPath } from '../../../support/shared';
 import { errorSteps, load } from './helpers';
 
@@ -24,15 +25,20 @@ describe('AgentBench importer', () => {
     assert.equal(gemini.traces.filter((x) => x.metadata.status === 'agent invalid action').length, 21);
     assert.equal(gemini.traces[0].steps[1].name, 'GET'); // the ```tool_code fence is not the verb
   });
-  it('opens error.jsonl as failed runs (AGENT_FAILED)', () => {
+  it('opens error.jsonl as runs whose model call failed (AGENT_FAILED), one provider failure each', () => {
     const r = load(sharedPath('traces', 'agentbench-medagentbench', 'gemini-2.0', 'error.jsonl'), 'agentbench');
     assert.equal(r.traces.length, 22);
     for (const t of r.traces) {
-      assert.equal(t.steps.length, 1);
-      assert.equal(t.steps[0].status, 'error');
-      assert.equal(t.steps[0].error?.message, 'AGENT_FAILED: Failed.');
+      assert.deepEqual(t.steps.map((s) => [s.kind, s.status, s.error?.message]), [['llm', 'error', 'AGENT_FAILED: Failed.']]);
+      // The agent's model call raised: SYS.LLM_API, not a tool failure, and not also an early stop.
+      assert.deepEqual(detect(t).map((f) => [f.category, f.rule]), [['SYS.LLM_API', 'llm-api-error']]);
     }
     assert.equal(r.traces[0].title, 'run 53');
+  });
+  it('a task server error (START_FAILED) stays a failed system step', () => {
+    const line = JSON.stringify({ index: 7, error: 'START_FAILED', info: 'no worker', output: { status: 'running', history: null }, time: { timestamp: 1737159055712 } });
+    const t = loadTraceFromBytes('error.jsonl', Buffer.from(`${line}\n`)).traces[0];
+    assert.deepEqual(t.steps.map((s) => [s.kind, s.status, s.error?.message]), [['system', 'error', 'START_FAILED: no worker']]);
   });
 });
 
