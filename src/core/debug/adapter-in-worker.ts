@@ -171,7 +171,7 @@ export class DebugAdapterInWorker {
 
   private outOfMemory(): string {
     const what = this.launchedFile ?? 'the trace';
-    return `${what} is too large for its memory (it loads a run whole). Open the file in the trace editor, which reads it in pages.`;
+    return `${what} is too large for its memory. Open the file in the trace editor, which reads it in pages.`;
   }
 }
 

@@ -20,7 +20,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { z } from 'zod';
 import { traceIndexOf } from '../annotations/bind';
-import { loadTaxonomy, type Taxonomy } from '../taxonomy';
+import { loadTaxonomy } from '../taxonomy';
 import { exceptionFilters, type BreakpointResult, type ExceptionFilter } from './breakpoints';
 import { compileExpression, ExpressionError, formatValue } from './expression';
 import { LaunchProgressEvents } from './launch-progress';
@@ -94,7 +94,7 @@ function preview(v: unknown): string {
 
 export interface TraceDebugAdapterOptions {
   /** The taxonomy to announce exception filters for before launch (the user's setting); launch may pick another. */
-  taxonomy?: string | Taxonomy;
+  taxonomy?: string;
   /** Where a trace's sidecar is (the host's configured annotations folder); default beside the trace. */
   sidecarPathFor?: (tracePath: string) => string | undefined;
   /**
@@ -472,9 +472,9 @@ export class TraceDebugAdapter extends DebugSession {
   }
 }
 
-function filtersFor(taxonomy: string | Taxonomy | undefined): ExceptionFilter[] {
+function filtersFor(taxonomy: string | undefined): ExceptionFilter[] {
   try {
-    return exceptionFilters(typeof taxonomy === 'object' ? taxonomy : loadTaxonomy(taxonomy ?? 'default'));
+    return exceptionFilters(loadTaxonomy(taxonomy ?? 'default'));
   } catch {
     // A bad taxonomy name is reported by launch, which names the argument; announce the default's filters meanwhile.
     return exceptionFilters(loadTaxonomy('default'));

@@ -1,10 +1,11 @@
 /**
  * A launch's progress as DAP progress events, for clients that announce `supportsProgressReporting`
- * (VS Code shows a notification with the file and what the launch is doing). A launch loads the run
- * whole: 30-60 s at 10^6 steps, where the Debug Console's one "loading" line said nothing more.
- * An update is sent only when what it says changes (a read as a stream reports every chunk: the
- * percentage is sent when its whole number changes). A file read whole (up to V8's string limit,
- * 512 MB) says only that it is reading; a larger one how far.
+ * (VS Code shows a notification with the file and what the launch is doing). A launch reads the
+ * file through the engine's document loader, which finds the failures as it reads: tens of seconds
+ * at 10^6 steps, where the Debug Console's one "loading" line said nothing more. An update is sent
+ * only when what it says changes (a read as a stream reports every chunk: the percentage is sent
+ * when its whole number changes). A file the loader reads whole says only that it is reading; one
+ * it streams (agent-trace/v1 lines from 4 MB, documents over V8's string limit) how far.
  */
 import { basename } from 'node:path';
 import { ProgressEndEvent, ProgressStartEvent, ProgressUpdateEvent } from '@vscode/debugadapter';
@@ -48,21 +49,15 @@ export class LaunchProgressEvents {
   }
 }
 
-/**
- * Where each phase starts on the bar, from a launch of 10^6 agent-trace/v1 lines (1.4 GB): reading
- * 20.5 s, finding failures 5.1 s, indexing 0.9 s.
- */
-const READ_SHARE = 75;
+/** Where indexing starts on the bar: reading (failures found as it goes) takes nearly all of a launch. */
 const INDEXING_FROM = 95;
 
 function described(progress: LaunchProgress, fileMb: string): { message: string; percentage?: number } {
   switch (progress.phase) {
     case 'reading': {
-      const message = `reading ${fileMb} MB`;
-      return progress.fraction === undefined ? { message } : { message, percentage: Math.floor(Math.min(1, progress.fraction) * READ_SHARE) };
+      const message = `reading ${fileMb} MB, finding failures`;
+      return progress.fraction === undefined ? { message } : { message, percentage: Math.floor(Math.min(1, progress.fraction) * INDEXING_FROM) };
     }
-    case 'finding failures':
-      return { message: 'finding failures', percentage: READ_SHARE };
     case 'indexing':
       return { message: `indexing ${progress.steps.toLocaleString('en-US')} steps`, percentage: INDEXING_FROM };
   }

@@ -26,12 +26,12 @@ import { resolve } from 'node:path';
 import { bindAnnotations, categoryIn, loadAnnotationsFor, reviewOf, shownFindingCategory, traceIndexOf, type BoundAnnotations, type Correction, type ErrorTag } from '../annotations';
 import type { Finding } from '../detect';
 import { TraceCursor, TraceIndex, upperBound } from '../engine';
+import { readHeldRuns, type HeldRuns } from '../engine/held-runs';
+import type { PayloadSource } from '../engine/stream/step-payloads';
 import { Emitter, type Listener } from '../engine/emitter';
-import { loadTraceFile } from '../load';
 import { isStepErrorLabel } from '../model/labels';
 import type { ImportedLabel, Step, Trace } from '../model/schema';
 import { pickTrace } from '../model/trace-key';
-import { findingsFor } from '../review';
 import { loadTaxonomy, type Taxonomy } from '../taxonomy';
 import { formatProblem, quoteTraceText, type Problem, UserInputError } from '../util/problems';
 import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionFilter, type StopHit } from './breakpoints';
@@ -132,8 +132,8 @@ export interface LaunchOptions {
   traceIndex?: number;
   /** Which trace by its key (its own id, else its number: src/core/model/trace-key.ts); wins over traceIndex. */
   traceKey?: string;
-  /** `default`, `trail`, `mast`, a taxonomy file's path, or a loaded Taxonomy; default `default`. */
-  taxonomy?: string | Taxonomy;
+  /** `default`, `trail`, `mast` or a taxonomy file's path; default `default`. */
+  taxonomy?: string;
   /** Where the annotation sidecar is (the host knows its configured location); default beside the trace. */
   sidecarPath?: string;
   /** The heap the load may use, in bytes (tests); default what this thread's heap has left. */
@@ -145,28 +145,30 @@ export interface LaunchOptions {
 }
 
 /**
- * What a launch is doing: reading the file (`fraction` read, for a file read as a stream: one
- * over V8's string limit; a file read whole is one step), then finding failures, then indexing.
+ * What a launch is doing: reading the file and finding its failures as it goes (`fraction` read,
+ * for a file the loader streams; a file read whole is one step), then indexing the run.
  */
-export type LaunchProgress = { phase: 'reading'; fraction?: number } | { phase: 'finding failures' } | { phase: 'indexing'; steps: number };
+export type LaunchProgress = { phase: 'reading'; fraction?: number } | { phase: 'indexing'; steps: number };
 
 /**
- * The heap a launch may take: the run is loaded whole (its parsed values, drafts and steps at
- * once), detected and indexed. Measured as the smallest --max-old-space-size that loads a file of
- * 10^5 steps: 560 MB for 136 MB of agent-trace/v1 lines (500 failed), 900 MB for a 182 MB OTLP
- * document (880 failed); at 10^6 steps, 1.4 GB of lines load in 2.5 GB, a 1.9 GB OTLP document
- * did not in 4 GB and peaked at 5.1 GB of memory in all, a 2.2 GB TRAIL span tree at 4.3 GB. So
- * a part that does not grow with the file and about 2.6 bytes a byte; with a margin (1,013 MB for
- * the 182 MB document, 5.4 GB for the 1.9 GB one), as a launch that runs out of heap aborts the
- * process. One rate of 5.5 bytes a byte, from 10^5 steps only, refused 1.4 GB of lines that load
- * in 2.5 GB.
+ * The heap a launch may take. A file the loader reads whole (a document up to V8's string limit)
+ * is parsed, built and detected at once: measured as the smallest --max-old-space-size that loaded
+ * a file of 10^5 steps whole, 560 MB for 136 MB of agent-trace/v1 lines, 900 MB for a 182 MB OTLP
+ * document; so a part that does not grow with the file and about 2.6 bytes a byte, with a margin
+ * (a launch that runs out of heap aborts the process). Above the string limit every format the
+ * loader reads streams, and the steps are held without their payloads: at 10^6 steps 1.4 GB of
+ * agent-trace/v1 lines loaded in a 600 MB heap and a 1.9 GB OTLP document in 700 MB (where loading
+ * them whole took 2.5 GB and over 4 GB); half a byte a byte leaves twice that.
  */
 const LAUNCH_HEAP_FIXED_BYTES = 512 * 2 ** 20;
 const LAUNCH_HEAP_PER_FILE_BYTE = 2.75;
+const LAUNCH_HEAP_PER_STREAMED_BYTE = 0.5;
+/** V8's string limit: larger files stream, whatever their format (agent-trace/v1 lines already from 4 MB). */
+const STREAMED_ABOVE_BYTES = 0x1fffffe8;
 
-/** The heap a whole launch of a file of `bytes` is taken to need (see above). */
+/** The heap a launch of a file of `bytes` is taken to need (see above). */
 export function launchHeapNeeded(bytes: number): number {
-  return LAUNCH_HEAP_FIXED_BYTES + bytes * LAUNCH_HEAP_PER_FILE_BYTE;
+  return LAUNCH_HEAP_FIXED_BYTES + bytes * (bytes > STREAMED_ABOVE_BYTES ? LAUNCH_HEAP_PER_STREAMED_BYTE : LAUNCH_HEAP_PER_FILE_BYTE);
 }
 
 /**
@@ -184,7 +186,7 @@ function checkFitsInHeap(file: string, trace: string, available: number): number
   const needed = launchHeapNeeded(size);
   if (needed <= available) return size;
   const mb = (n: number): string => `${Math.round(n / 2 ** 20)} MB`;
-  throw new LaunchError('trace', `${trace} is too large to debug: the debugger loads a run whole, which for this file (${mb(size)}) takes about ${mb(needed)}, and it has ${mb(Math.max(0, available))} of memory. Open it in the trace editor, which reads it in pages`);
+  throw new LaunchError('trace', `${trace} is too large to debug: loading this file (${mb(size)}) takes about ${mb(needed)} of memory, and the debugger has ${mb(Math.max(0, available))}. Open it in the trace editor, which reads it in pages`);
 }
 
 function heapAvailable(): number {
@@ -256,26 +258,33 @@ export class TraceDebugRuntime {
    */
   static launch(options: LaunchOptions): { runtime: TraceDebugRuntime; warnings: string[] } {
     let taxonomy: Taxonomy;
+    const taxonomySpec = options.taxonomy ?? 'default';
     try {
-      taxonomy = typeof options.taxonomy === 'object' ? options.taxonomy : loadTaxonomy(options.taxonomy ?? 'default');
+      taxonomy = loadTaxonomy(taxonomySpec);
     } catch (e) {
       throw new LaunchError('taxonomy', problemText(e));
     }
     const file = resolve(options.trace);
     const size = checkFitsInHeap(file, options.trace, options.heapAvailableBytes ?? heapAvailable());
     if (size !== undefined) options.onLoading?.(size);
-    let traces: Trace[];
+    let held: HeldRuns;
     const warnings: string[] = [];
     const progress = options.onProgress;
     try {
+      // The engine's document loader, in this thread: a large file streams, its failures found as
+      // it is read, and its steps are held without their payloads (read back from the file where a
+      // step is shown whole: Variables, conditions and the Debug Console on messages or results).
       progress?.({ phase: 'reading' });
-      const loaded = loadTraceFile(file, progress && { onStreamProgress: (byte, total) => progress({ phase: 'reading', fraction: total > 0 ? byte / total : 1 }) });
-      traces = loaded.traces;
-      warnings.push(...loaded.warnings.map(formatProblem));
+      held = readHeldRuns(file, {
+        taxonomy: taxonomySpec, keepUsage: true,
+        ...(progress ? { onProgress: (byte: number, total: number) => progress({ phase: 'reading', fraction: total > 0 ? byte / total : 1 }) } : {}),
+      });
+      warnings.push(...held.warnings.map(formatProblem));
     } catch (e) {
       throw new LaunchError('trace', problemText(e));
     }
-    const { trace, argument, name } = launchedRun(options, traces);
+    const { trace, argument, name } = launchedRun(options, held.runs.map((r) => r.trace));
+    const run = held.runs.find((r) => r.trace === trace)!;
     if (trace.steps.length === 0) throw new LaunchError(argument, `${options.trace}: trace ${name} has no steps (nothing to debug)`);
     let bound: BoundAnnotations | undefined;
     try {
@@ -289,13 +298,15 @@ export class TraceDebugRuntime {
       // A broken sidecar must not stop the debugger: debug without tags, and say why.
       warnings.push(`${problemText(e)} (debugging without its tags)`);
     }
-    progress?.({ phase: 'finding failures' });
-    const findings = findingsFor(trace, taxonomy);
     progress?.({ phase: 'indexing', steps: trace.steps.length });
-    return { runtime: new TraceDebugRuntime(trace, findings, taxonomy, file, bound), warnings };
+    return { runtime: new TraceDebugRuntime(trace, run.findings, taxonomy, file, bound, run.payloads), warnings };
   }
 
-  constructor(readonly trace: Trace, findings: readonly Finding[], readonly taxonomy: Taxonomy, readonly file: string, bound?: Pick<BoundAnnotations, 'tagsByStep' | 'correctionByStep'>) {
+  /**
+   * `payloads`: where the steps held without their payloads are in the file (readHeldRuns); absent
+   * when `trace.steps` are whole.
+   */
+  constructor(readonly trace: Trace, findings: readonly Finding[], readonly taxonomy: Taxonomy, readonly file: string, bound?: Pick<BoundAnnotations, 'tagsByStep' | 'correctionByStep'>, private readonly payloads?: PayloadSource) {
     const counting: ShownFinding[] = [];
     for (const f of findings) {
       const tags = bound?.tagsByStep.get(f.stepId);
@@ -309,6 +320,7 @@ export class TraceDebugRuntime {
     this.breakpoints = new BreakpointSet(taxonomy);
     this.source = {
       steps: this.index.steps,
+      ...(payloads ? { whole: (i: number) => this.wholeStep(i) } : {}),
       findingsAt: (i) => this.findings.get(i) ?? NO_FINDINGS,
       tagsAt: (i) => this.countingTags.get(i) ?? NO_TAGS,
     };
@@ -324,6 +336,12 @@ export class TraceDebugRuntime {
 
   get step(): Step {
     return this.index.step(this.cursor.position);
+  }
+
+  /** The step at position i with its payloads: read back from the file when it is held without them. */
+  wholeStep(i: number): Step {
+    const step = this.index.step(i);
+    return this.payloads ? this.payloads.whole(step) : step;
   }
 
   get length(): number {

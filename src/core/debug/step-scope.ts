@@ -12,8 +12,13 @@ import { failedByStatus } from '../detect/user-stop';
 
 /** What the debug runtime gives the evaluator and the breakpoints about the trace being debugged. */
 export interface StepScopeSource {
-  /** Steps in decision order (`steps[i].index === i`), as the TraceIndex holds them. */
+  /**
+   * Steps in decision order (`steps[i].index === i`), as the TraceIndex holds them: for a large
+   * file, without their payloads (messages, arguments, results, model...), which `whole` gives.
+   */
   readonly steps: readonly StepValue[];
+  /** The step at a position with its payloads, read back from the file; absent when `steps` are whole. */
+  whole?(index: number): StepValue;
   /** Detector findings of the step at a position (the ones that count: rejected ones left out). */
   findingsAt(index: number): readonly Finding[];
   /** Human tags and imported labels on the step at a position. */
@@ -62,6 +67,9 @@ export function isScopeName(name: string): boolean {
 
 const NO_MESSAGES: readonly unknown[] = Object.freeze([]);
 
+/** The names a step held without its payloads answers as the whole step would (withoutPayloads keeps these fields; the debugger keeps usage). */
+const HELD_NAMES = new Set(['id', 'sourceId', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'error', 'location', 'usage', 'durationMs', 'tool', 'findings', 'tags', 'failing']);
+
 class StepScope implements ExpressionScope {
   constructor(readonly source: StepScopeSource, readonly stepIndex: number) {}
 
@@ -70,8 +78,11 @@ class StepScope implements ExpressionScope {
   }
 
   get(name: string): unknown {
-    const step = this.source.steps[this.stepIndex];
-    if (step === undefined || !KNOWN.has(name)) return undefined;
+    const held = this.source.steps[this.stepIndex];
+    if (held === undefined || !KNOWN.has(name)) return undefined;
+    // A name the held step answers is read from it; the others (messages, arguments, results,
+    // model...) from the whole step, read back only when an expression asks for one.
+    const step = HELD_NAMES.has(name) || !this.source.whole ? held : this.source.whole(this.stepIndex);
     switch (name) {
       case 'step': return step;
       case 'input': return payload(step.input);

@@ -148,7 +148,7 @@ function plural(n: number, what: string): string {
 
 /** The scopes of the step at `position`: Step and So far always, the others when the step has them. */
 export function stepScopes(rt: TraceDebugRuntime, position: number): { name: string; group: Group; expensive?: boolean }[] {
-  const s = rt.index.step(position);
+  const s = rt.wholeStep(position);
   const out: { name: string; group: Group; expensive?: boolean }[] = [{ name: 'Step', group: stepGroup(rt, s) }];
   const inMessages = s.input?.messages ?? [];
   if (inMessages.length || s.input?.value !== undefined) {
@@ -216,7 +216,7 @@ function soFarGroup(rt: TraceDebugRuntime, position: number): Group {
   return new Group(`${plural(position + 1, 'step')}, ${plural(so.failures.count, 'failure')}`, () => {
     const entries: Entry[] = [];
     if (so.lastModelCall !== undefined) {
-      const m = rt.index.step(so.lastModelCall);
+      const m = rt.wholeStep(so.lastModelCall);
       const seen = [...(m.input?.messages ?? []), ...(m.output?.messages ?? [])];
       entries.push({ name: 'conversation', value: list(`${plural(seen.length, 'message')} (${stepName(so.lastModelCall)})`, seen, (msg, i) => ({ name: String(i), value: msg })) });
     }
@@ -225,7 +225,7 @@ function soFarGroup(rt: TraceDebugRuntime, position: number): Group {
       value: new Group(plural(so.toolSteps.count, 'tool call'), () => [], {
         length: so.toolSteps.count,
         item: (i) => {
-          const t = rt.index.step(so.toolSteps.list[i]);
+          const t = rt.wholeStep(so.toolSteps.list[i]);
           return { name: stepName(t.index), value: { tool: t.toolCall?.name ?? t.name, arguments: t.toolCall?.arguments, status: t.status, ...(t.error ? { error: t.error.message } : { result: t.output?.value ?? t.output?.messages }) } };
         },
       }),

@@ -7,8 +7,8 @@
  */
 import type { Finding } from '../detect';
 import type { Step, Trace } from '../model/schema';
-import { UserInputError, type Problem } from '../util/problems';
-import { DocumentLoader, type DocumentEvent } from './worker/document-load';
+import type { Problem } from '../util/problems';
+import { runLoader } from './held-runs';
 
 /** What a summary keeps of a step: its place, its name, its tool, its usage. */
 export type SummaryStep = Pick<Step, 'id' | 'parentId' | 'index' | 'kind' | 'name' | 'sourceId' | 'usage'> & { toolCall?: { name: string } };
@@ -41,23 +41,12 @@ export interface SummaryOptions {
 /** Summarize the trace file at `path`; a file that cannot be read as a trace throws the UserInputError the whole import would. */
 export function summarizeTraceFile(path: string, options: SummaryOptions): FileSummary {
   let steps: SummaryStep[][] = [];
-  let done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
-  let failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
-  const onEvent = (e: DocumentEvent): void => {
-    if (e.kind === 'steps' || e.kind === 'progress' || e.kind === 'done') options.onProgress?.(e.kind === 'done' ? e.totalBytes : e.bytesRead, e.totalBytes);
+  const { taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize, onProgress } = options;
+  const done = runLoader({ path, taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize, readOnce: true }, onProgress, (e) => {
     if (e.kind === 'steps') (steps[e.run] ??= []).push(...e.steps.map(summaryStep));
     // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
     else if (e.kind === 'reset') steps = (e.keep ?? []).map((kept, run) => (steps[run] ?? []).slice(0, kept));
-    else if (e.kind === 'done') done = e;
-    else if (e.kind === 'failed') failed = e;
-  };
-  const { taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize } = options;
-  new DocumentLoader({ path, taxonomy, maxUnzippedBytes, streamFromBytes, chunkSize, readOnce: true }, onEvent).open();
-  if (failed) {
-    if (failed.userError) throw new UserInputError(failed.problems);
-    throw new Error(failed.problems.map((p) => p.message).join('; '));
-  }
-  if (!done) throw new Error(`${path}: the trace loader ended without an answer`);
+  });
   const { runs, findings, format, warnings, redactedSteps } = done;
   return { format, warnings, runs: runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: findings[run] ?? [], redactedSteps: redactedSteps?.[run] ?? 0 })) };
 }

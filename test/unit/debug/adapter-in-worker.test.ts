@@ -177,7 +177,14 @@ describe('trace debugger: the adapter in a worker thread', function () {
       return [e.event, b.title ?? '', b.message ?? '', b.percentage ?? ''].filter((x) => x !== '').join(' | ');
     });
     assert.match(shown[0], /^progressStart \| Loading progress\.trace\.jsonl \| 1[6-9] MB \| 0$/);
-    assert.deepEqual(shown.slice(1), [`progressUpdate | reading ${shown[0].split(' | ')[2]}`, 'progressUpdate | finding failures | 75', 'progressUpdate | indexing 13,000 steps | 95', 'progressEnd', 'stopped']);
+    // The file streams (agent-trace/v1 lines from 4 MB): the share read rises to 95, its failures found as it goes.
+    const reading = `progressUpdate | reading ${shown[0].split(' | ')[2]}, finding failures`;
+    const read = shown.slice(1, -3);
+    assert.equal(read[0], reading);
+    assert.ok(read.slice(1).every((line) => line.startsWith(`${reading} | `)), read.join('\n'));
+    const shares = read.slice(1).map((line) => Number(line.slice(reading.length + 3)));
+    assert.ok(shares.length >= 10 && shares.every((p, i) => p <= 95 && (i === 0 || p > shares[i - 1])), `the share read rises to at most 95: ${shares.join(', ')}`);
+    assert.deepEqual(shown.slice(-3), ['progressUpdate | indexing 13,000 steps | 95', 'progressEnd', 'stopped']);
     const ids = new Set(dc.events.filter((e) => e.event.startsWith('progress')).map((e) => (e.body as { progressId: string }).progressId));
     assert.equal(ids.size, 1, 'one progress, from start to end');
   });
@@ -237,7 +244,7 @@ describe('trace debugger: the adapter in a worker thread', function () {
     assert.equal((await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path' })).success, true);
     const launch = await dc.request('launch', { trace: big, stopOnEntry: true });
     assert.equal(launch.success, false);
-    assert.match(String(launch.message), /launch argument "trace": .*big\.trace\.jsonl is too large to debug: the debugger loads a run whole, which for this file \(\d+ MB\) takes about \d+ MB, and it has \d+ MB of memory\. Open it in the trace editor, which reads it in pages/);
+    assert.match(String(launch.message), /launch argument "trace": .*big\.trace\.jsonl is too large to debug: loading this file \(\d+ MB\) takes about \d+ MB of memory, and the debugger has \d+ MB\. Open it in the trace editor, which reads it in pages/);
     assert.doesNotMatch(dc.output(), /loading/, 'a file refused is not said to be loading');
     const threads = await dc.request('threads');
     assert.equal(threads.success, true, 'the worker is still there and answers');

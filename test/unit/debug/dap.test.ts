@@ -228,7 +228,7 @@ describe('debug adapter over DAP: agent-trace dap', function () {
     const launched = rejection(dc.launchRequest({ trace: TRAIL_FILE } as DebugProtocol.LaunchRequestArguments));
     await dc.configurationDoneRequest().catch(() => undefined);
     const refused = await launched;
-    const [, memoryMb] = /launch argument "trace": .* is too large to debug: .* takes about \d+ MB, and it has (\d+) MB of memory/.exec(refused) ?? [];
+    const [, memoryMb] = /launch argument "trace": .* is too large to debug: .* takes about \d+ MB of memory, and the debugger has (\d+) MB/.exec(refused) ?? [];
     assert.ok(memoryMb !== undefined, refused);
     // Run without the relaunch, the adapter would have this process's default heap (about 4 GB) and launch the trace.
     // (The heap's limit adds the young generation to the old one set, less what is in use.)

@@ -61,9 +61,10 @@ export type PayloadFormat = 'line' | 'otlp-span' | 'trail-span';
 
 /**
  * The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow
- * V8 path); its attributes too, unless the format keeps them (see PayloadFormat).
+ * V8 path); its attributes too, unless the format keeps them (see PayloadFormat). `keepUsage`: its
+ * usage stays (the debugger sums every step's tokens and cost up to the one it stops at).
  */
-export function withoutPayloads(s: Step, format: PayloadFormat = 'line'): Step {
+export function withoutPayloads(s: Step, format: PayloadFormat = 'line', keepUsage = false): Step {
   const light: Step = {
     id: s.id, parentId: s.parentId, index: s.index, depth: s.depth, kind: s.kind, name: s.name,
     startTime: s.startTime, endTime: s.endTime, status: s.status, attributes: format === 'otlp-span' ? spanContext(s.attributes) : HELD_ATTRIBUTES,
@@ -73,6 +74,7 @@ export function withoutPayloads(s: Step, format: PayloadFormat = 'line'): Step {
   if (s.toolCall !== undefined) light.toolCall = s.toolCall.id === undefined ? { name: s.toolCall.name, arguments: undefined } : { id: s.toolCall.id, name: s.toolCall.name, arguments: undefined };
   if (s.error !== undefined) light.error = s.error;
   if (s.location !== undefined) light.location = s.location;
+  if (keepUsage && s.usage !== undefined) light.usage = s.usage;
   return light;
 }
 

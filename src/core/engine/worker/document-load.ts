@@ -94,6 +94,8 @@ export interface OpenDocumentParams {
    * whole steps are sent.
    */
   payloadsOnDemand?: boolean;
+  /** With payloadsOnDemand: the steps keep their usage (the debugger sums it; in process only, as the event codec sends such steps whole). */
+  keepUsage?: boolean;
   /**
    * The file is read once and never again (the CLI): no step prints are taken, which only tell a
    * later read what it need not send again. Who&When's hand-crafted logs (a step's input is the
@@ -797,7 +799,7 @@ export class DocumentLoader {
       streamed.detector.add(steps);
       streamed.inferredTools?.add(steps);
       noteStarts(streamed, steps);
-      const held = this.params.payloadsOnDemand ? steps.map((st) => withoutPayloads(st, 'otlp-span')) : steps;
+      const held = this.params.payloadsOnDemand ? steps.map((st) => this.held(st, 'otlp-span')) : steps;
       for (const st of held) this.sent[run].push(st);
       this.prints[run].add(held);
       this.stepsReadBack += steps.length;
@@ -931,7 +933,7 @@ export class DocumentLoader {
     if (lastOfRun) streamed.detector.add(steps);
     const findings = lastOfRun ? streamed.detector.findings() : this.findingsDue(streamed);
     if (this.params.payloadsOnDemand) {
-      this.sendSteps(run, steps.map((st) => withoutPayloads(st, format)), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), format);
+      this.sendSteps(run, steps.map((st) => this.held(st, format)), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), format);
     } else {
       this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
     }
@@ -1049,7 +1051,7 @@ export class DocumentLoader {
       const findings = this.findingsDue(streamed);
       if (ranges) {
         const callableTools = this.toolsImplied(streamed, steps);
-        this.sendSteps(run, steps.map((st) => withoutPayloads(st)), header, bytesRead, totalBytes, findings, ranges, callableTools);
+        this.sendSteps(run, steps.map((st) => this.held(st)), header, bytesRead, totalBytes, findings, ranges, callableTools);
       } else {
         this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
       }
@@ -1161,6 +1163,11 @@ export class DocumentLoader {
    * streamed run's come from its stream detector when that saw every step with the run's final
    * tools; otherwise the run is read again for a detector given them (the loader keeps no steps).
    */
+  /** A step as sent with payloadsOnDemand: without its payloads (its usage kept, with keepUsage). */
+  private held(step: Step, format: PayloadFormat = 'line'): Step {
+    return withoutPayloads(step, format, this.params.keepUsage);
+  }
+
   /** The detector that has seen all of run `run`, with its final tools: its findings are the run's. */
   private finalDetectorOf(trace: Trace, run: number, whole: StreamDetector | undefined): StreamDetector {
     if (whole) return whole;
