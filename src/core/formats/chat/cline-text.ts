@@ -8,6 +8,7 @@ import { tryParseJson } from '../../json/depth';
 import { isObject } from '../importer';
 import { str } from './common';
 import { setOwn } from '../../util/own-keys';
+import { isAnsweringExit } from '../shell-exit';
 
 /** Tool tags the XML parser recognizes (Cline's ClineDefaultTool values, and Roo Code's tools). */
 export const CLINE_TOOL_NAMES: readonly string[] = [
@@ -116,16 +117,19 @@ export interface ResultVerdict {
   exitCode?: number;
 }
 
-/** Whether a tool result says the call failed, and the error text the extension recorded. */
-export function judgeResult(raw: string): ResultVerdict {
+/**
+ * Whether a tool result says the call failed, and the error text the extension recorded.
+ * `command`: the command line of an execute_command call (a search that found nothing answered).
+ */
+export function judgeResult(raw: string, command?: string): ResultVerdict {
   const text = raw.trimStart();
   let m = /^The tool execution failed with the following error:\s*<error>\s*([\s\S]*?)\s*<\/error>/.exec(text);
   if (m) return { error: { type: 'ToolError', message: m[1] || text } };
   m = /^Command (?:failed with exit code (-?\d+)\.|executed successfully \(exit code (\d+)\)\.)/.exec(text);
-  if (m) return exitVerdict(Number(m[1] ?? m[2]), text);
+  if (m) return exitVerdict(Number(m[1] ?? m[2]), text, command);
   // Roo Code: "Command executed in terminal within working directory '…'. [Command execution was not successful…\n]Exit code: N"
   m = /^Command executed in terminal[^\n]*?(?:\n[^\n]*?)?Exit code: (-?\d+)/.exec(text);
-  if (m) return exitVerdict(Number(m[1]), text);
+  if (m) return exitVerdict(Number(m[1]), text, command);
   if (/^(Command|Process) terminated by signal /.test(text) || /^Command executed in terminal[^\n]*Process terminated by signal /.test(text)) {
     return { error: { type: 'Signal', message: text } };
   }
@@ -152,8 +156,8 @@ export function judgeResult(raw: string): ResultVerdict {
   return {};
 }
 
-function exitVerdict(exitCode: number, text: string): ResultVerdict {
-  return exitCode === 0 ? { exitCode } : { exitCode, error: { type: 'ExitCode', message: text.trim() } };
+function exitVerdict(exitCode: number, text: string, command: string | undefined): ResultVerdict {
+  return exitCode === 0 || isAnsweringExit(command, exitCode, text) ? { exitCode } : { exitCode, error: { type: 'ExitCode', message: text.trim() } };
 }
 
 /** The reminder Cline and Roo send when a response used no tool: the response failed the protocol. */

@@ -34,6 +34,7 @@ import { asText, Importer, ImportContext, isObject } from '../importer';
 import { arr, baseName, contentText, num, preview, rest, str } from './common';
 import { fillMissingTimes } from './step-times';
 import { CLINE_TOOL_NAMES, isNoToolUsedReminder, judgeResult, notExecutedCall, parseXmlToolCalls, resultHeader } from './cline-text';
+import { shellCommandText } from '../shell-exit';
 
 type Obj = Record<string, unknown>;
 
@@ -342,7 +343,7 @@ class TaskReader {
 
   private settle(call: PendingCall, text: string, sourcePath: JsonPath, ts: number | null, isError = false): void {
     this.pending = this.pending.filter((p) => p !== call);
-    const verdict = judgeResult(text);
+    const verdict = judgeResult(text, shellCommandText(call.step.toolCall?.arguments));
     const error = verdict.error ?? (isError ? { type: 'ToolError', message: text.trim() || 'tool error' } : undefined);
     const step = call.step;
     if (verdict.exitCode !== undefined) step.attributes = { ...step.attributes, exitCode: verdict.exitCode };

@@ -33,6 +33,7 @@ import { tryParseJson } from '../../json/depth';
 import { Importer, ImportContext, isObject, type LineFollower } from '../importer';
 import { arr, baseName, contentText, headRecords, num, parseArguments, preview, rest, str } from './common';
 import { countOwn } from '../../util/own-keys';
+import { isAnsweringExit, shellCommandText } from '../shell-exit';
 
 const LINE_TYPES = new Set(['session_meta', 'turn_context', 'response_item', 'event_msg', 'compacted']);
 const RESPONSE_ITEM_TYPES = new Set(['message', 'reasoning', 'function_call', 'function_call_output', 'custom_tool_call',
@@ -430,7 +431,7 @@ class RolloutReader implements LineFollower {
     step.output = { value: out.text, messages: [{ role: 'tool', content: out.text, name: step.name, ...(callId ? { toolCallId: callId } : {}) }] };
     step.attributes = { ...step.attributes, ...(exitCode !== undefined ? { exitCode } : {}), ...(out.wallTime !== undefined ? { wallTimeSeconds: out.wallTime } : {}), ...(end ? { endEventLine: end.line + 1 } : {}) };
     let error: DraftStep['error'];
-    if (exitCode !== undefined && exitCode !== 0) error = { type: 'ExitCode', message: `exit code ${exitCode}: ${(end?.text || out.body).trim() || '(no output)'}` };
+    if (exitCode !== undefined && exitCode !== 0 && !isAnsweringExit(shellCommandText(step.toolCall?.arguments), exitCode, end?.text || out.body)) error = { type: 'ExitCode', message: `exit code ${exitCode}: ${(end?.text || out.body).trim() || '(no output)'}` };
     else if (end?.success === false) error = { type: 'PatchFailed', message: (end.text || out.body).trim() || 'the patch was not applied' };
     else if (out.success === false) error = { type: 'ToolFailed', message: out.body.trim() || 'the tool call failed' };
     step.status = error ? 'error' : 'ok';

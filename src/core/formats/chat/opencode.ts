@@ -37,6 +37,7 @@ import { tryParseJson } from '../../json/depth';
 import { Importer, ImportContext, isObject, asText } from '../importer';
 import { arr, baseName, num, preview, rest, str } from './common';
 import { countOwn } from '../../util/own-keys';
+import { isAnsweringExit, shellCommandText } from '../shell-exit';
 
 type Obj = Record<string, unknown>;
 
@@ -337,7 +338,8 @@ class SessionReader {
     if (state.status === 'completed') {
       const output = asText(state.output);
       const exit = metadata ? num(metadata.exit) : undefined;
-      if (exit !== undefined && exit !== 0) {
+      // A search that found nothing (grep's exit 1) answered; it did not fail.
+      if (exit !== undefined && exit !== 0 && !isAnsweringExit(shellCommandText(toolCall.arguments), exit, output)) {
         step.status = 'error';
         step.error = { type: 'ExitCode', message: `exit code ${exit}: ${output.trim() || '(no output)'}` };
         step.output = reply(output, true);

@@ -20,6 +20,7 @@ import type { DraftTrace } from '../../model/draft';
 import type { StepError, ToolDefinition } from '../../model/schema';
 import { isObject } from '../importer';
 import { str } from './values';
+import { isAnsweringExit, shellCommandText } from '../shell-exit';
 
 export interface CopilotChatExport {
   sessionId: string;
@@ -65,12 +66,14 @@ const EXIT_LINE = /(?:^|\n)Command exited with code (-?\d+)\s*$/;
 
 /**
  * VS Code's `run_in_terminal` result ending in "Command exited with code N" (N ≠ 0): the command
- * failed though the tool call succeeded. The error names the code and carries the output.
+ * failed though the tool call succeeded, unless it was a search that found nothing (grep's exit 1:
+ * shell-exit.ts). The error names the code and carries the output.
  */
-export function terminalExitError(toolName: string | undefined, result: unknown): StepError | undefined {
+export function terminalExitError(toolName: string | undefined, result: unknown, args?: unknown): StepError | undefined {
   if (toolName !== 'run_in_terminal' || typeof result !== 'string') return undefined;
   const m = EXIT_LINE.exec(result);
   if (!m || Number(m[1]) === 0) return undefined;
   const output = result.slice(0, m.index).trim();
+  if (isAnsweringExit(shellCommandText(args), Number(m[1]), output)) return undefined;
   return { type: 'ExitCode', message: `exit code ${m[1]}: ${output || '(no output)'}` };
 }

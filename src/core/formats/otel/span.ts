@@ -70,7 +70,7 @@ export function spanToDraft(span: NormalSpan, tools: ToolCollector): DraftStep {
   if (otherEvents.length) attributes['otel.events'] = otherEvents;
 
   // VS Code's terminal tool succeeds with a failed command: its result ends with the exit code.
-  const error = errorOf(span, sem.errorType) ?? (sem.kind === 'tool' ? terminalExitError(sem.toolCall?.name, sem.output?.value) : undefined);
+  const error = errorOf(span, sem.errorType) ?? (sem.kind === 'tool' ? terminalExitError(sem.toolCall?.name, sem.output?.value, sem.toolCall?.arguments) : undefined);
   const step: DraftStep = {
     kind: sem.kind,
     name: span.name,

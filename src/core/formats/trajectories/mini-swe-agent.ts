@@ -20,6 +20,7 @@ import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, ImportContext, isObject } from '../importer';
 import { baseName, contentText, fail, num, oneLine, refuse, str, toToolCalls, tracebackError, type Json } from './common';
 import { tryParseJson } from '../../json/depth';
+import { isAnsweringExit } from '../shell-exit';
 
 const REPORT_REFUSAL = 'SWE-bench evaluation report (labels), not a trace: open the .traj.json next to it';
 
@@ -140,13 +141,14 @@ function observationStep(call: ToolCall, content: string, extra: Json, path: (st
   const tagged = /<returncode>\s*(-?\d+)\s*<\/returncode>/.exec(content);
   const code = num(extra.returncode) ?? (tagged ? Number(tagged[1]) : undefined);
   const exception = str(extra.exception_info);
+  const args = call.arguments;
+  const command = isObject(args) && typeof args.command === 'string' ? args.command : '';
   let error = exception ? { message: exception } : undefined;
-  if (!error && code !== undefined && code !== 0) {
+  // A search that found nothing (grep's exit 1) answered; it did not fail.
+  if (!error && code !== undefined && code !== 0 && !isAnsweringExit(command, code, content)) {
     error = tracebackError(content) ?? { message: `exit code ${code}` };
     error = { ...error, message: `exit code ${code}: ${error.message}` };
   }
-  const args = call.arguments;
-  const command = isObject(args) && typeof args.command === 'string' ? args.command : '';
   return {
     kind: 'tool',
     name: oneLine(command.split(/\s/, 1)[0] || call.name, 40),

@@ -22,6 +22,7 @@ import { toEpochMs } from '../../util/time';
 import { asText, Importer, ImportContext, isObject } from '../importer';
 import { baseName, contentText, fail, firstJsonlRecord, num, oneLine, parseArguments, str, type Json } from './common';
 import { instanceOutcome } from './openhands';
+import { isAnsweringExit } from '../shell-exit';
 
 export const openHandsV1Importer: Importer = {
   id: 'openhands-v1',
@@ -142,7 +143,8 @@ function executionStep(e: Json, kind: string, actionByCall: Map<string, string>)
   else if (saysError) error = { type: str(obs.kind) ?? 'ToolError', message: oneLine(text, 300) || 'the tool reported an error' };
   else if (obs.timeout === true) error = { type: 'Timeout', message: oneLine(text, 300) || 'the command timed out' };
   else if (exitCode === STILL_RUNNING) note = UNFINISHED_NOTE;
-  else if (exitCode !== undefined && exitCode !== 0) error = { type: 'ExitCode', message: `exit code ${exitCode}` };
+  // A search that found nothing (grep's exit 1) answered; it did not fail.
+  else if (exitCode !== undefined && exitCode !== 0 && !isAnsweringExit(str(obs.command), exitCode, text)) error = { type: 'ExitCode', message: `exit code ${exitCode}` };
   return {
     ...common,
     input: { value: obs.command ?? null },

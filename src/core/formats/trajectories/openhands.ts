@@ -22,6 +22,7 @@ import { toEpochMs } from '../../util/time';
 import { asText, Importer, ImportContext, isObject } from '../importer';
 import { baseName, bool, fail, firstJsonlRecord, num, oneLine, parseArguments, str, type Json } from './common';
 import { STILL_RUNNING, UNFINISHED_NOTE } from './openhands-v1';
+import { isAnsweringExit, shellCommandText } from '../shell-exit';
 
 export const openHandsImporter: Importer = {
   id: 'openhands',
@@ -196,15 +197,18 @@ function observationStep(e: Json, lastAction: ToolCall | undefined): DraftStep {
   // says so in the suffix it appends to the output ("[The command timed out after N seconds. ...]").
   const suffix = isObject(metadata) ? str(metadata.suffix) ?? '' : '';
   const timedOut = field(e, 'timeout') === true || /\bcommand timed out after\b/i.test(suffix);
+  const call: ToolCall = meta
+    ? { ...(str(meta.tool_call_id) ? { id: str(meta.tool_call_id) } : {}), name, arguments: lastAction?.id === str(meta.tool_call_id) ? lastAction?.arguments : {} }
+    : lastAction ?? { name, arguments: {} };
   let error: DraftStep['error'];
   let note: string | undefined;
   if (obs === 'error') error = { type: 'ErrorObservation', message: content || 'error' };
   else if (exitCode === STILL_RUNNING && timedOut) error = { type: 'Timeout', message: oneLine(suffix, 300) || 'the command timed out' };
   else if (exitCode === STILL_RUNNING) note = UNFINISHED_NOTE;
-  else if (exitCode !== undefined && exitCode !== 0) error = { type: 'ExitCode', message: `exit code ${exitCode}: ${oneLine(str(e.message) ?? content, 200)}` };
-  const call: ToolCall = meta
-    ? { ...(str(meta.tool_call_id) ? { id: str(meta.tool_call_id) } : {}), name, arguments: lastAction?.id === str(meta.tool_call_id) ? lastAction?.arguments : {} }
-    : lastAction ?? { name, arguments: {} };
+  // A search that found nothing (grep's exit 1) answered; it did not fail.
+  else if (exitCode !== undefined && exitCode !== 0 && !isAnsweringExit(shellCommandText(call.arguments) ?? str(field(e, 'command')), exitCode, content)) {
+    error = { type: 'ExitCode', message: `exit code ${exitCode}: ${oneLine(str(e.message) ?? content, 200)}` };
+  }
   return {
     ...base, ...parent,
     kind: 'tool',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadTraceFile } from '../../../../src/core/load';
 import type { Step, Trace } from '../../../../src/core/model/schema';
 import { brief, fixture, load, only } from './helpers';
+import { judgeResult } from '../../../../src/core/formats/chat/cline-text';
 
 type Raw = Record<string, unknown>;
 const FOLDERS = ['xml-task', 'native-task', 'roo-task'];
@@ -131,6 +132,12 @@ describe('Cline / Roo Code task importer', () => {
     // ui_messages splits cache reads from writes; the message's own metrics only have their sum.
     assert.deepEqual(t.steps[4].usage, { inputTokens: 6, outputTokens: 88, cacheReadTokens: 14020, cacheWriteTokens: 480, cost: 0.0101 });
     assert.equal(t.steps[4].attributes.thinking, 'Line 3 assigns a string to a number.');
+  });
+
+  it('takes a search that found nothing (grep exit 1) as answered, another command exiting 1 as failed', () => {
+    assert.deepEqual(judgeResult('Command failed with exit code 1.\nOutput:\n', 'grep -rn "oldName" src'), { exitCode: 1 });
+    assert.deepEqual(judgeResult('Command failed with exit code 1.\nOutput:\nFAIL a.test.ts', 'npm test'), { exitCode: 1, error: { type: 'ExitCode', message: 'Command failed with exit code 1.\nOutput:\nFAIL a.test.ts' } });
+    assert.equal(judgeResult('Command failed with exit code 1.\nOutput:\n').error?.type, 'ExitCode', 'without its command, an exit is a failure');
   });
 
   it('reads Roo Code results: its exit-code line and its JSON refusals', () => {

@@ -206,10 +206,14 @@ describe('Codex CLI rollouts (failures)', () => {
     assert.equal(r.traces[0].steps.length, 17);
   });
 
+  /** A rollout line: a response item, and the session header that starts an inline rollout. */
+  const responseItem = (payload: object): string => JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type: 'response_item', payload });
+  const SESSION_META = JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type: 'session_meta', payload: { id: 's-1', cwd: '/repo', cli_version: '0.104.0' } });
+
   it('reads the exit code from the output the model was given when no exec_command_end was written', () => {
-    const line = (payload: object) => JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type: 'response_item', payload });
+    const line = responseItem;
     const text = [
-      JSON.stringify({ timestamp: '2026-02-23T10:00:00.000Z', type: 'session_meta', payload: { id: 's-1', cwd: '/repo', cli_version: '0.104.0' } }),
+      SESSION_META,
       line({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"make"}', call_id: 'c_make' }),
       line({ type: 'function_call_output', call_id: 'c_make', output: 'Chunk ID: 4f2a\nWall time: 0.5012 seconds\nProcess exited with code 2\nOriginal token count: 12\nOutput:\nmake: *** No rule to make target\n' }),
       line({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"npm run dev"}', call_id: 'c_dev' }),
@@ -233,6 +237,23 @@ describe('Codex CLI rollouts (failures)', () => {
     assert.deepEqual(mcp.error, { type: 'ToolFailed', message: 'err: connection refused' });
     assert.equal(mcp.output?.value, 'err: connection refused');
     assert.deepEqual(t.metadata.linesNotShownAsSteps, { 'exec/patch end event without a call': 1 });
+  });
+
+  it('takes a search that found nothing (exit 1 of rg, grep) as answered, not failed', () => {
+    const line = responseItem;
+    const text = [
+      SESSION_META,
+      line({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"rg -n oldName src"}', call_id: 'c_rg' }),
+      line({ type: 'function_call_output', call_id: 'c_rg', output: 'Chunk ID: 1a2b\nWall time: 0.0100 seconds\nProcess exited with code 1\nOriginal token count: 0\nOutput:\n' }),
+      line({ type: 'function_call', name: 'shell', arguments: '{"command":["bash","-lc","cd /repo && grep -c TODO src/a.js"]}', call_id: 'c_grep' }),
+      JSON.stringify({ timestamp: '2026-02-23T10:00:01.000Z', type: 'event_msg', payload: { type: 'exec_command_end', call_id: 'c_grep', command: ['bash', '-lc', 'cd /repo && grep -c TODO src/a.js'], exit_code: 1, aggregated_output: '0\n' } }),
+      line({ type: 'function_call_output', call_id: 'c_grep', output: '{"output": "0\\n", "metadata": {"exit_code": 1, "duration_seconds": 0.0}}' }),
+      line({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"grep x missing.txt"}', call_id: 'c_missing' }),
+      line({ type: 'function_call_output', call_id: 'c_missing', output: 'Chunk ID: 3c4d\nWall time: 0.0100 seconds\nProcess exited with code 2\nOriginal token count: 9\nOutput:\ngrep: missing.txt: No such file or directory\n' }),
+    ].join('\n');
+    const [t] = loadTraceFromBytes('rollout-search.jsonl', Buffer.from(text)).traces;
+    const status = (id: string) => { const s = only(t, (x) => x.toolCall?.id === id); return [s.status, s.attributes.exitCode, s.error?.type]; };
+    assert.deepEqual([status('c_rg'), status('c_grep'), status('c_missing')], [['ok', 1, undefined], ['ok', 1, undefined], ['error', 2, 'ExitCode']]);
   });
 
   it('reads a rollout written before the envelope (bare items, state markers)', () => {

@@ -97,6 +97,19 @@ function checkAgainstRaw(t: Trace, raw: RawMessage[]): void {
 }
 
 describe('opencode sessions', () => {
+  it('takes a search that found nothing (grep exit 1) as answered, not failed; npm test exiting 1 still failed', () => {
+    const exported = readJson<{ messages: { parts: { callID?: string; state?: { input?: { command?: string }; output?: string; metadata?: { exit?: number } } }[] }[] }>(EXPORT);
+    const npmTest = exported.messages.flatMap((m) => m.parts).find((p) => p.callID === 'toolu_01VdP1')!;
+    assert.equal(npmTest.state!.metadata!.exit, 1);
+    const grep = JSON.parse(JSON.stringify(npmTest)) as typeof npmTest;
+    grep.callID = 'toolu_grep';
+    grep.state = { ...grep.state, input: { command: 'grep -rn "taxRate" src' }, output: '', metadata: { ...grep.state!.metadata, exit: 1 } };
+    exported.messages.find((m) => m.parts.includes(npmTest))!.parts.push(grep);
+    const [t] = loadTraceFromBytes('session.json', Buffer.from(JSON.stringify(exported))).traces;
+    const statusOf = (id: string) => t.steps.find((s) => s.toolCall?.id === id)?.status;
+    assert.deepEqual([statusOf('toolu_grep'), statusOf('toolu_01VdP1')], ['ok', 'error']);
+  });
+
   it('opens an `opencode export` file with the raw file\'s prompts, model calls, tool calls paired by callID, errors and usage', () => {
     const [t] = load(EXPORT, 'opencode', 1).traces;
     const raw = readJson<{ messages: RawMessage[] }>(EXPORT).messages;

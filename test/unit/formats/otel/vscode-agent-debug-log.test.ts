@@ -140,6 +140,9 @@ describe('VS Code Agent Debug Log export (OTLP JSON)', () => {
     assert.equal(terminalExitError('run_in_terminal', 'Command exited with code 1 in the log above, then passed'), undefined);
     assert.equal(terminalExitError('read_file', 'x\n\nCommand exited with code 1'), undefined);
     assert.equal(terminalExitError('run_in_terminal', { exitCode: 1 }), undefined);
+    // A search that found nothing answered (shell-exit.ts); the same exit of another command failed.
+    assert.equal(terminalExitError('run_in_terminal', '\n\nCommand exited with code 1', { command: 'grep -rn "oldName" src', explanation: 'find uses' }), undefined);
+    assert.deepEqual(terminalExitError('run_in_terminal', 'FAIL a.test.ts\n\nCommand exited with code 1', { command: 'npm test' }), { type: 'ExitCode', message: 'exit code 1: FAIL a.test.ts' });
   });
 
   it('keeps a system instruction that differs from the system message already in the input', () => {

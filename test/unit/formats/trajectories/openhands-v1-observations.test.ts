@@ -4,7 +4,8 @@
  * from the importer.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../support/shared';
 import { load } from './helpers';
@@ -47,6 +48,19 @@ describe('OpenHands V1 importer: observation errors and unfinished commands', ()
     assert.match(String(step.attributes.note), /exit code -1/);
     const suffix = (o.observation!.metadata as { suffix: string }).suffix;
     assert.ok(String(step.output?.value).includes(suffix.trim()), 'the timeout note the model saw is in the output');
+  });
+
+  it('takes a search that found nothing (grep exit 1) as answered, and its exit 2 as a failure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openhands-v1-grep-'));
+    try {
+      const statusFor = (exitCode: number, output: string): string => {
+        const events = raw.map((e) => (e.id !== 'o-serve' ? e : { ...e, observation: { ...e.observation, command: 'grep -rn "oldName" src/', output, exit_code: exitCode, metadata: { ...(e.observation!.metadata as object), exit_code: exitCode, suffix: '' } } }));
+        const file = join(dir, `grep-${exitCode}.json`);
+        writeFileSync(file, JSON.stringify(events));
+        return load(file, 'openhands-v1').traces[0].steps.find((s) => s.id === 'o-serve')!.status;
+      };
+      assert.deepEqual([statusFor(1, ''), statusFor(2, 'grep: src/: No such file or directory')], ['ok', 'error']);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
   it('keeps exit code -1 a failure when the observation itself says error', () => {

@@ -51,9 +51,13 @@ describe('OpenHands (V0) importer', () => {
         { id: 0, source: 'user', action: 'message', args: { content: 'go' }, message: 'go' },
         ...run(1, 2),
         ...run(3, -1, '\n[The command timed out after 10 seconds. You may wait longer to see additional output by sending empty command.]'),
+        // A search that found nothing: grep's exit 1 answers, it is no failure.
+        { id: 5, source: 'agent', action: 'run', args: { command: 'grep -rn "oldName" src/' }, message: 'Running grep' },
+        { id: 6, cause: 5, source: 'agent', observation: 'run', content: '', message: 'Command `grep -rn "oldName" src/` executed with exit code 1.', extras: { command: 'grep -rn "oldName" src/', metadata: { exit_code: 1, suffix: '' } } },
       ]));
       const t = load(file, 'openhands').traces[0];
       assert.deepEqual(errorSteps(t).map((s) => [s.id, s.error?.type]), [['2', 'ExitCode'], ['4', 'Timeout']]);
+      assert.equal(t.steps.find((s) => s.id === '6')!.status, 'ok');
       assert.match(t.steps.find((s) => s.id === '2')!.error!.message, /^exit code 2: Command `cmd1`/);
       assert.match(t.steps.find((s) => s.id === '4')!.error!.message, /timed out after 10 seconds/);
     } finally { rmSync(dir, { recursive: true, force: true }); }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { detect } from '../../../../src/core/detect';
 import { sharedFiles, sharedPath } from '../../../support/shared';
 import { assertRefused, errorSteps, load } from './helpers';
 
@@ -60,6 +61,16 @@ describe('mini-swe-agent .traj.json importer', () => {
     assert.equal(exit.status, 'error');
     assert.match(exit.error!.message, /^litellm\.InternalServerError/);
     assert.match(exit.error!.stack!, /^Traceback \(most recent call last\)/);
+  });
+  it('takes a search that found nothing (grep exit 1, no output) as answered, not failed; a command that failed still is', () => {
+    const t = load(sharedPath('traces', 'mini-swe-agent', 'marshmallow-code__marshmallow-1359.traj.json'), 'mini-swe-agent').traces[0];
+    const searches = t.steps.filter((s) => s.kind === 'tool' && s.attributes.returncode === 1 && /^grep /.test(String((s.toolCall?.arguments as { command?: string }).command)));
+    assert.equal(searches.length, 3);
+    assert.deepEqual(searches.map((s) => [s.status, s.error]), [['ok', undefined], ['ok', undefined], ['ok', undefined]]);
+    assert.ok(searches.every((s) => s.output?.value === '<returncode>1</returncode>\n<output>\n</output>'), 'the exit status is still in the output shown');
+    assert.deepEqual(detect(t).filter((f) => searches.some((s) => s.id === f.stepId)), []);
+    // The same run's script that raised is still a failure.
+    assert.ok(errorSteps(t).some((s) => /^python /.test(String((s.toolCall?.arguments as { command?: string }).command)) && /^exit code 1: ModuleNotFoundError/.test(s.error!.message)));
   });
   it('opens a bare message list (early local runs)', () => {
     const t = load(sharedPath('traces', 'mini-swe-agent', 'local.traj.json'), 'mini-swe-agent').traces[0];
