@@ -64,10 +64,14 @@ export interface FailureWords {
   redacted(count: number): string;
 }
 
-/** What a file's row says after its name: its failures, and the steps no rule could check. */
+/**
+ * What a file's row says after its name: its failures, and the steps no rule could check. With no
+ * failure, only the latter: "no failures" would come first and push it out of a narrow side bar.
+ */
 export function failuresText(s: { failures: number; redactedSteps?: number }, words: FailureWords): string {
   const redacted = s.redactedSteps ?? 0;
-  return redacted === 0 ? words.failures(s.failures) : `${words.failures(s.failures)} · ${words.redacted(redacted)}`;
+  if (redacted === 0) return words.failures(s.failures);
+  return s.failures === 0 ? words.redacted(redacted) : `${words.failures(s.failures)} · ${words.redacted(redacted)}`;
 }
 
 /** `--vscode-charts-red` → `charts.red`, the id ThemeColor wants. */

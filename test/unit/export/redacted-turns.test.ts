@@ -158,7 +158,7 @@ describe('redacted steps are counted as not checked', () => {
     assert.equal(rowOf(callRedacted), '1 failure · 3 steps redacted, not checked');
     // A shared Codex CLI rollout published with its content replaced by placeholders.
     const rollout = readFileSync(sharedPath('traces', 'codex-cli', 'rollout-2026-02-23T12-40-23-019c8a4c-ed82-79a1-aa28-7738fc5ab61a.jsonl'), 'utf8');
-    assert.equal(rowOf(rollout), 'no failures · 185 steps redacted, not checked');
+    assert.equal(rowOf(rollout), '185 steps redacted, not checked');
   });
 
   it('`agent-trace inspect` and `report` say so', () => {
