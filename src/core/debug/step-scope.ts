@@ -9,6 +9,7 @@
 import type { Finding } from '../detect/types';
 import { Step, type Step as StepValue } from '../model/schema';
 import { failedByStatus } from '../detect/user-stop';
+import { HELD_FIELDS } from '../engine/stream/step-payloads';
 
 /** What the debug runtime gives the evaluator and the breakpoints about the trace being debugged. */
 export interface StepScopeSource {
@@ -67,8 +68,15 @@ export function isScopeName(name: string): boolean {
 
 const NO_MESSAGES: readonly unknown[] = Object.freeze([]);
 
-/** The names a step held without its payloads answers as the whole step would (withoutPayloads keeps these fields; the debugger keeps usage). */
-const HELD_NAMES = new Set(['id', 'sourceId', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'error', 'location', 'usage', 'durationMs', 'tool', 'findings', 'tags', 'failing']);
+/**
+ * The names a step held without its payloads answers as the whole step would: the fields it keeps
+ * whole (HELD_FIELDS, but `toolCall` lacks its arguments and `attributes` are a span's context
+ * only), its usage (the debugger holds steps with it), and the names made from those.
+ */
+const HELD_NAMES: ReadonlySet<string> = new Set([
+  ...[...HELD_FIELDS].filter((f) => f !== 'toolCall' && f !== 'attributes'),
+  'usage', 'durationMs', 'tool', 'findings', 'tags', 'failing',
+]);
 
 class StepScope implements ExpressionScope {
   constructor(readonly source: StepScopeSource, readonly stepIndex: number) {}

@@ -47,7 +47,7 @@ export function statusProgram(command: string): string | undefined {
       continue;
     }
     const program = w.replace(/^.*\//, '');
-    if (program === 'git' && (words[i + 1] === 'grep')) return 'grep';
+    if (program === 'git' && words[i + 1] === 'grep') return 'grep';
     return program;
   }
 }

@@ -262,8 +262,10 @@ export class TraceFile {
         const runs = this.staged ?? this.traces;
         const traces = e.runs.map((header, i) => ({ ...header, steps: runs[i]?.steps ?? [] }));
         e.callableTools?.forEach((tools, i) => { const p = this.payloads.get(traces[i].steps); if (p) p.callableTools = tools; });
-        traces.forEach((t, i) => this.workerFindings.set(t, e.findings[i] ?? []));
-        traces.forEach((t, i) => this.redactedSteps.set(t, e.redactedSteps?.[i] ?? 0));
+        traces.forEach((t, i) => {
+          this.workerFindings.set(t, e.findings[i] ?? []);
+          this.redactedSteps.set(t, e.redactedSteps?.[i] ?? 0);
+        });
         this.loading = undefined;
         this.stoppedReading = undefined;
         this.staged = undefined;
@@ -349,12 +351,11 @@ export class TraceFile {
    * until the read ends it is 0); a run loaded here is counted once.
    */
   private redactedStepsOf(trace: Trace): number {
-    let n = this.redactedSteps.get(trace);
-    if (n === undefined) {
-      n = this.loading ? 0 : countRedacted(trace.steps);
-      if (!this.loading) this.redactedSteps.set(trace, n);
-    }
-    return n;
+    const known = this.redactedSteps.get(trace);
+    if (known !== undefined || this.loading) return known ?? 0;
+    const counted = countRedacted(trace.steps);
+    this.redactedSteps.set(trace, counted);
+    return counted;
   }
 
   get isZip(): boolean {

@@ -60,6 +60,12 @@ const readBack = (path: string, start: number, end: number): Buffer => readFileR
 export type PayloadFormat = 'line' | 'otlp-span' | 'trail-span';
 
 /**
+ * The fields a step held without its payloads may have (what withoutPayloads copies); `toolCall`
+ * comes without its arguments, and `attributes` only with an OTLP span's service and scope.
+ */
+export const HELD_FIELDS: ReadonlySet<string> = new Set(['id', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'attributes', 'sourceId', 'toolCall', 'error', 'location']);
+
+/**
  * The step without its payloads (PAGED_FIELDS), field by field (object rest over steps is a slow
  * V8 path); its attributes too, unless the format keeps them (see PayloadFormat). `keepUsage`: its
  * usage stays (the debugger sums every step's tokens and cost up to the one it stops at).

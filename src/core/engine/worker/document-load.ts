@@ -1158,17 +1158,17 @@ export class DocumentLoader {
     return (this.streamedRuns[run] = { detector, tools: JSON.stringify(tools), sentFindings: 0, sentAtStep: 0, start: null, inferredTools: inference, sentToolChanges: 0 });
   }
 
-  /**
-   * A run's findings. A whole load's run was detected slice by slice as it was sent (`whole`). A
-   * streamed run's come from its stream detector when that saw every step with the run's final
-   * tools; otherwise the run is read again for a detector given them (the loader keeps no steps).
-   */
   /** A step as sent with payloadsOnDemand: without its payloads (its usage kept, with keepUsage). */
   private held(step: Step, format: PayloadFormat = 'line'): Step {
     return withoutPayloads(step, format, this.params.keepUsage);
   }
 
-  /** The detector that has seen all of run `run`, with its final tools: its findings are the run's. */
+  /**
+   * The detector that has seen all of run `run` with its final tools: its findings and redacted
+   * steps are the run's. A whole load's run was detected slice by slice as it was sent (`whole`). A
+   * streamed run's is its stream detector when that saw every step with the run's final tools;
+   * otherwise the run is read again for a detector given them (the loader keeps no steps).
+   */
   private finalDetectorOf(trace: Trace, run: number, whole: StreamDetector | undefined): StreamDetector {
     if (whole) return whole;
     const known = this.streamedRuns[run];

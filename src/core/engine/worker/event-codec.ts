@@ -39,7 +39,7 @@
  */
 import type { SourceLocation, Step } from '../../model/schema';
 import { sameFinding, type Finding } from '../../detect';
-import { HELD_ATTRIBUTES } from '../stream/step-payloads';
+import { HELD_ATTRIBUTES, HELD_FIELDS } from '../stream/step-payloads';
 import type { DocumentEvent } from './document-load';
 import { SentSites, withAddedSites } from './sites-delta';
 import { SentList, withDelta, type ListDelta } from './list-delta';
@@ -106,9 +106,6 @@ interface SitesPart { kind: 'sitesPart'; sites: FailureSite[] }
 
 /** Failure sites per message (about 560 bytes each as JSON: 1.1 MB, a few milliseconds to read). */
 export const SITES_PER_PART = 2_000;
-
-/** The fields `withoutPayloads` may give a step; a step with any other is sent as it is. */
-const HELD_FIELDS = new Set(['id', 'parentId', 'index', 'depth', 'kind', 'name', 'startTime', 'endTime', 'status', 'attributes', 'sourceId', 'toolCall', 'error', 'location']);
 
 /** Which finding it is: its step and category (a run's list has one finding of each per step). */
 const findingId = (f: Finding): string => `${f.stepId}\u0000${f.category}`;
