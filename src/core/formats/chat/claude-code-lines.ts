@@ -12,7 +12,8 @@ import type { DraftStep } from '../../model/draft';
 import type { ToolCall } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { asText, isObject } from '../importer';
-import { anthropicUsage, assistantParts, toolResultStep, userParts, userStepName } from './anthropic-blocks';
+import { isAnsweringExit, shellCommandText } from '../shell-exit';
+import { anthropicUsage, assistantParts, toolResultStep, userParts, userStepName, type ToolResultBlock } from './anthropic-blocks';
 import { contentText, num, rest, str } from './common';
 
 const LINE_KEYS = ['type', 'message', 'uuid', 'parentUuid', 'timestamp'];
@@ -119,7 +120,7 @@ export class TranscriptBuilder {
     for (const r of parts.results) {
       if (r.toolUseId) this.answered.add(r.toolUseId);
       const seen = r.toolUseId ? this.calls.get(r.toolUseId) : undefined;
-      const step = toolResultStep(r, seen?.call, 'path' in origin ? [...origin.path, 'message', 'content', r.index] : undefined, recordedError);
+      const step = toolResultStep(answeredNo(r, seen?.call) ? { ...r, isError: false } : r, seen?.call, 'path' in origin ? [...origin.path, 'message', 'content', r.index] : undefined, recordedError);
       step.parentSourceId = parent;
       step.startTime = seen?.time ?? time;
       step.endTime = time;
@@ -136,6 +137,17 @@ export class TranscriptBuilder {
       });
     }
   }
+}
+
+/**
+ * Whether a Bash result that Claude Code marked as an error ("Exit code 1" and the output, with
+ * `is_error`) is a command that answered "no": a grep that found nothing, a diff of files that
+ * differ (shell-exit.ts). Its text stays as written; only its status says it did not fail.
+ */
+function answeredNo(r: ToolResultBlock, call: ToolCall | undefined): boolean {
+  if (!r.isError || call?.name !== 'Bash') return false;
+  const exit = /^Exit code (\d+)(?:\n|$)/.exec(r.text);
+  return exit !== null && isAnsweringExit(shellCommandText(call.arguments), Number(exit[1]), r.text.slice(exit[0].length));
 }
 
 function lineNumber(origin: LineOrigin): unknown {

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Step, Trace } from '../../../../src/core/model/schema';
 import { usageTotals } from '../../../../src/core/model/usage';
+import { findingsFor } from '../../../../src/core/review';
+import { DEFAULT_TAXONOMY } from '../../../../src/core/taxonomy';
 import { sharedFiles } from '../../../support/shared';
 import { brief, fixture, load } from './helpers';
 
@@ -164,6 +166,39 @@ describe('Claude Code: the model against the raw file', () => {
     const apiStep = t.steps.find((s) => s.name === '<synthetic>')!;
     assert.equal(apiStep.error?.message, blockText(apiError.message.content));
     for (const s of t.steps.filter((x) => x.status === 'error')) assert.ok(s.error?.message && s.error.message.trim() !== '', `${s.id} has error text`);
+  });
+
+  it('a Bash search that found nothing ("Exit code 1", is_error) is an answer; other exits stay failures', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atd-cc-exit-'));
+    try {
+      const line = (o: Raw): string => JSON.stringify(o);
+      const at = (k: number): string => `2026-01-01T00:00:${String(k).padStart(2, '0')}Z`;
+      // Each call as Claude Code writes it: the model's tool_use, then the result with is_error.
+      const calls: [string, string, string][] = [
+        ['t1', 'grep -rn "self.root =" src/', 'Exit code 1'],
+        ['t2', 'cd /missing && grep -rn x .', 'Exit code 1\n/bin/bash: line 1: cd: /missing: No such file or directory'],
+        ['t3', 'grep -rn x missing.py', 'Exit code 2\ngrep: missing.py: No such file or directory'],
+        ['t4', 'npm test', 'Exit code 1\nFAIL src/a.test.ts'],
+        ['t5', 'diff -u a.py b.py', 'Exit code 1\n--- a.py\n+++ b.py\n@@ -1 +1 @@\n-x\n+y'],
+      ];
+      const lines = [line({ type: 'user', uuid: 'u0', parentUuid: null, sessionId: 's1', timestamp: at(0), message: { role: 'user', content: 'find it' } })];
+      let parent = 'u0';
+      calls.forEach(([id, command, result], k) => {
+        lines.push(line({ type: 'assistant', uuid: `a${k}`, parentUuid: parent, sessionId: 's1', timestamp: at(2 * k + 1), message: { id: `m${k}`, role: 'assistant', model: 'm', content: [{ type: 'tool_use', id, name: 'Bash', input: { command, description: 'look' } }], usage: { input_tokens: 1, output_tokens: 1 } } }));
+        lines.push(line({ type: 'user', uuid: `r${k}`, parentUuid: `a${k}`, sessionId: 's1', timestamp: at(2 * k + 2), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: result, is_error: true }] }, toolUseResult: `Error: ${result}` }));
+        parent = `r${k}`;
+      });
+      const path = join(dir, 's1.jsonl');
+      writeFileSync(path, lines.join('\n'));
+      const [t] = load(path, 'claude-code', 1).traces;
+      const statusOf = (id: string): string => { const s = t.steps.find((x) => x.kind === 'tool' && x.toolCall?.id === id)!; return `${s.status}${s.error ? ' (error)' : ''}`; };
+      assert.deepEqual(calls.map(([id]) => `${id} ${statusOf(id)}`), ['t1 ok', 't2 error (error)', 't3 error (error)', 't4 error (error)', 't5 ok']);
+      // The result's text is kept as Claude Code wrote it, for the model's next turn.
+      assert.equal(t.steps.find((x) => x.toolCall?.id === 't1' && x.kind === 'tool')!.output?.messages?.[0].content, 'Exit code 1');
+      assert.deepEqual(findingsFor(t, DEFAULT_TAXONOMY).filter((f) => f.category.startsWith('TOOL.')).map((f) => t.steps.find((s) => s.id === f.stepId)!.toolCall?.id).sort(), ['t2', 't3', 't4']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('sub-agents', () => {
