@@ -23,16 +23,38 @@ export function bounded(text: string): string {
 export const FORMAT_REJECTED = /Error in code parsing|code snippet is invalid|regex pattern .{0,80} was not found|Code parsing failed|Could not parse (LLM )?output|OutputParserException|output was not formatted correctly|format(ting)? error|FormatError|AgentParsingError|invalid action|Invalid Action|did not (contain|include) a valid (action|tool call|code block)|no (valid )?(code block|action) (was )?found|SyntaxError|IndentationError/;
 
 const ARGS = /unexpected keyword argument|missing \d+ required (positional |keyword-only )?arguments?|takes \d+ positional arguments? but|got multiple values for argument|Invalid (params|arguments?)|-32602|validation errors? for|ValidationError|argument .{1,40} is required|required (property|parameter|argument) .{0,40}missing|missing required (property|parameter|argument)|wrong (number|type) of arguments|arguments? (are|is) not valid JSON/i;
-const UNKNOWN_TOOL = /unknown tool|tool .{1,60} (does not exist|not found|is not available)|no such tool|not a valid tool|-32601|Method not found|Forbidden function evaluation|is not among the explicitly allowed tools|is not defined\b.{0,40}tool/i;
+const UNKNOWN_TOOL = /unknown tool|tool .{1,60} (does not exist|not found|is not available)|no such tool|not a valid tool|-32601|Forbidden function evaluation|is not among the explicitly allowed tools|is not defined\b.{0,40}tool/i;
+/** JSON-RPC's "Method not found", as written: in any case it read "payment method not found" (tau-bench) as an unknown tool. */
+const NO_SUCH_METHOD = /\bMethod not found\b/;
+
+/**
+ * An HTTP status code standing as one: not a traceback's "line 429", a path's "/404/", a version's
+ * "1.401" or a longer number. `codes` is a regular expression's alternatives.
+ */
+function statusCode(codes: string): string {
+  return `(?<![\\w/.-]|line )(?:${codes})(?![\\w/]|[.,:-]\\d)`;
+}
 const STEP_LIMIT = /max(imum)?[ _-]?(number of )?(iterations?|steps|turns)( reached| exceeded)?|(step|iteration|turn|recursion)[ _-]?limit|(stopped|halted|terminated) after \d+ (iterations|steps|turns)|Reached max steps|GraphRecursionError|MaxTurnsExceeded|stopped due to iteration limit/i;
 const CONTEXT = /context[_ ]length[_ ]exceeded|maximum context length|context window|prompt is too long|too many tokens|input is too long|exceeds? the (model'?s )?(maximum|max) (context|token)/i;
 const RESOURCE = /MemoryError|out of memory|\bOOM\b|OOMKilled|ENOSPC|No space left on device|disk quota exceeded|Cannot allocate memory/i;
-const RATE = /\b429\b|rate[ _-]?limit|too many requests|RateLimitError|quota exceeded|ResourceExhausted|throttl/i;
-const ENV = /ModuleNotFoundError|No module named|ImportError|command not found|not installed|executable not found|api[ _-]?key.{0,40}(missing|not (set|found|provided)|invalid|required)|(missing|no|invalid) api[ _-]?key|environment variable .{0,40}(not set|missing)/i;
-const AUTH = /\b40[13]\b|EACCES|EPERM|permission denied|PermissionError|unauthori[sz]ed|forbidden|access denied|authentication (failed|error)|AuthenticationError|invalid (credentials|token)/i;
-const NOT_FOUND = /\b404\b|ENOENT|FileNotFoundError|No such file or directory|NotFound|not found|does not exist/i;
+const RATE = new RegExp(`${statusCode('429')}|rate[ _-]?limit|too many requests|RateLimitError|quota exceeded|ResourceExhausted|throttl`, 'i');
+const ENV = /ModuleNotFoundError|No module named|ImportError|command not found|: \d+: [\w.+-]+: not found\b|exit (?:code|status) 127\b|not installed|executable not found|api[ _-]?key.{0,40}(missing|not (set|found|provided)|invalid|required)|(missing|no|invalid) api[ _-]?key|environment variable .{0,40}(not set|missing)/i;
+const AUTH = new RegExp(`${statusCode('40[13]')}|EACCES|EPERM|permission denied|PermissionError|unauthori[sz]ed|forbidden|access denied|authentication (failed|error)|AuthenticationError|invalid (credentials|token)`, 'i');
+const NOT_FOUND = new RegExp(`${statusCode('404')}|ENOENT|FileNotFoundError|No such file or directory|NotFound|not found|does not exist`, 'i');
 const HTTP_5XX = /\b(HTTP|status(?: code)?|error)\W{0,3}(5\d\d)\b|\b(5\d\d) (Server Error|Internal Server Error|Bad Gateway|Service Unavailable)|InternalServerError|ServiceUnavailable|APIConnectionError|overloaded/i;
-const TIMEOUT = /time[ _-]?out|timed out|deadline exceeded|DeadlineExceeded|\b408\b|\b504\b/i;
+const TIMEOUT = new RegExp(`time[ _-]?out|timed out|deadline exceeded|DeadlineExceeded|${statusCode('408|504')}`, 'i');
+
+/**
+ * A Python traceback's frames: each `File "...", line N, in f` line, the line of code under it and
+ * its `^^^` markers. They are the program's code, not what happened: the code of a frame reads
+ * `timeout=timeout` or `except KeyError`, and the frame's "line 429" is no HTTP status. The
+ * exception line under them and the program's own output stay.
+ */
+const TRACEBACK_FRAME = /^[ \t]*File "[^"\n]*", line \d+[^\n]*\n(?:[ \t]+(?!File ")[^\n]*\n)?(?:[ \t]*[~^]+[ \t]*\n)?/gm;
+
+export function withoutTracebackFrames(text: string): string {
+  return text.includes('File "') ? text.replace(TRACEBACK_FRAME, '') : text;
+}
 
 /**
  * Category for an error (type + message). Specific phrases first, then generic codes: a 401 that
@@ -40,12 +62,12 @@ const TIMEOUT = /time[ _-]?out|timed out|deadline exceeded|DeadlineExceeded|\b40
  * tool, not HTTP 403.
  */
 export function classifyError(text: string, extraTimeout?: RegExp): Classified {
-  const t = bounded(text);
+  const t = withoutTracebackFrames(bounded(text));
   const m = (re: RegExp): string | undefined => re.exec(t)?.[0];
   let s: string | undefined;
   if ((s = m(STEP_LIMIT))) return { category: 'ORCH.STEP_LIMIT', signal: s };
   if ((s = m(CONTEXT))) return { category: 'SYS.CONTEXT_OVERFLOW', signal: s };
-  if ((s = m(UNKNOWN_TOOL))) return { category: 'TOOL.UNKNOWN', signal: s };
+  if ((s = m(UNKNOWN_TOOL) ?? m(NO_SUCH_METHOD))) return { category: 'TOOL.UNKNOWN', signal: s };
   if ((s = m(ARGS))) return { category: 'TOOL.ARGS_INVALID', signal: s };
   if ((s = m(FORMAT_REJECTED))) return { category: 'OUT.FORMAT', signal: s };
   if ((s = m(RESOURCE))) return { category: 'SYS.RESOURCE', signal: s };

@@ -141,10 +141,11 @@ describe('failure clusters', () => {
       for (const c of clusters) assert.equal(c.traces.reduce((n, t) => n + t.stepIds.length, 0), c.count, `${c.signature}: one step per failure`);
     });
 
-    it('puts the payment-method failure reported on the tool and on the model decision in one failure each', () => {
-      // 4 tool messages "Error: payment method not found" from update_reservation_flights (Python count);
-      // report counts 8 findings (tool-error + decision-caused-failure per failure).
-      assert.equal(find('TOOL.UNKNOWN', 'update_reservation_flights', 'Error: payment method not found').count, 4);
+    it('counts the payment-method failure once per failure, as a resource not found (not an unknown tool)', () => {
+      // 4 tool messages "Error: payment method not found" from update_reservation_flights (Python count).
+      // Read as JSON-RPC's "Method not found", they were an unknown tool, each also blamed on the model's decision.
+      assert.equal(find('TOOL.NOT_FOUND', 'update_reservation_flights', 'Error: payment method not found').count, 4);
+      assert.equal(clusters.some((c) => c.category === 'TOOL.UNKNOWN' && c.signature.includes('payment method')), false);
     });
   });
 });

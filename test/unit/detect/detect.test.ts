@@ -82,9 +82,31 @@ describe('tool failures and attribution', () => {
     ['', 'MemoryError', 'SYS.RESOURCE'],
     ['division by zero', 'ZeroDivisionError', 'TOOL.RUNTIME'],
     ['upstream said: HTTP 503 Service Unavailable', undefined, 'TOOL.RUNTIME'],
+    // tau-bench: a payment method the user does not have, not JSON-RPC's "Method not found" (an unknown tool).
+    ['Error: payment method not found', undefined, 'TOOL.NOT_FOUND'],
+    // A traceback's frames are code: "timeout=timeout" and "line 429" there say nothing of the failure.
+    [[
+      "'MockRequest' object has no attribute 'origin_req_host'",
+      'Traceback (most recent call last):',
+      '  File "/testbed/requests/sessions.py", line 280, in request',
+      '    resp = self.send(prep, stream=stream, timeout=timeout, verify=verify)',
+      '  File "/testbed/requests/models.py", line 429, in prepare_hooks',
+      '    self.register_hook(event, hooks[event])',
+      '             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+      "AttributeError: 'MockRequest' object has no attribute 'origin_req_host'",
+    ].join('\n'), 'AttributeError', 'TOOL.RUNTIME'],
+    [[
+      'Non-successful status code 403',
+      'Traceback (most recent call last):',
+      '  File "/envs/lib/python3.9/site-packages/geopy/adapters.py", line 448, in _request',
+      '    resp = self.session.get(url, timeout=timeout, headers=headers)',
+      'geopy.adapters.AdapterHTTPError: Non-successful status code 403',
+    ].join('\n'), 'AdapterHTTPError', 'TOOL.AUTH'],
+    // dash's word for a missing command, exit status 127.
+    ['exit code 127: Code output: /tmp/setup.sh: 5: ffmpeg: not found', 'ExecutionFailed', 'SYS.ENV_SETUP'],
   ];
   for (const [message, type, category] of cases) {
-    it(`${type ?? ''} ${message} -> ${category}, on the failing tool step only`, () => {
+    it(`${type ?? ''} ${message.split('\n')[0]} -> ${category}, on the failing tool step only`, () => {
       const fs = detect(failing(message, type));
       assert.deepEqual(fs.map((f) => [f.stepId, f.category]), [['t1', category]]);
       assert.equal(fs[0].rule, 'tool-error');

@@ -62,4 +62,18 @@ describe('classifyError', () => {
   it('a tool saying its arguments are not valid JSON is TOOL.ARGS_INVALID', () => {
     assert.equal(classifyError("Error: arguments are not valid JSON: Expecting ',' delimiter: line 1 column 48").category, 'TOOL.ARGS_INVALID');
   });
+
+  it('an HTTP status is a status only where it stands as one: not a line number, a path, a version or part of a number', () => {
+    const statusOf = (text: string): string => classifyError(text).category;
+    assert.deepEqual(['HTTP 429 Too Many Requests', 'Error code: 429 - Too Many Requests', 'status_code=403', 'GET /x returned 404.', '(401)', 'upstream answered 408'].map(statusOf),
+      ['TOOL.RATE_LIMIT', 'TOOL.RATE_LIMIT', 'TOOL.AUTH', 'TOOL.NOT_FOUND', 'TOOL.AUTH', 'TOOL.TIMEOUT']);
+    assert.deepEqual(['see line 429 of models.py', 'Line 401, column 3', 'GET /api/404/items failed', 'version 1.404 failed', 'code 4290 failed', 'took 0.408 s and failed'].map(statusOf),
+      Array(6).fill('TOOL.RUNTIME'));
+  });
+
+  it('JSON-RPC\'s "Method not found" is an unknown tool; a payment method that is not found is not', () => {
+    assert.equal(classifyError('{"code": -32601, "message": "Method not found"}').category, 'TOOL.UNKNOWN');
+    assert.equal(classifyError('Method not found: tools/cal').category, 'TOOL.UNKNOWN');
+    assert.equal(classifyError('Error: payment method not found').category, 'TOOL.NOT_FOUND');
+  });
 });
