@@ -23,7 +23,7 @@ export function bounded(text: string): string {
 export const FORMAT_REJECTED = /Error in code parsing|code snippet is invalid|regex pattern .{0,80} was not found|Code parsing failed|Could not parse (LLM )?output|OutputParserException|output was not formatted correctly|format(ting)? error|FormatError|AgentParsingError|invalid action|Invalid Action|did not (contain|include) a valid (action|tool call|code block)|no (valid )?(code block|action) (was )?found|SyntaxError|IndentationError/;
 
 const ARGS = /unexpected keyword argument|missing \d+ required (positional |keyword-only )?arguments?|takes \d+ positional arguments? but|got multiple values for argument|Invalid (params|arguments?)|-32602|validation errors? for|ValidationError|argument .{1,40} is required|required (property|parameter|argument) .{0,40}missing|missing required (property|parameter|argument)|wrong (number|type) of arguments|arguments? (are|is) not valid JSON/i;
-const UNKNOWN_TOOL = /unknown tool|tool .{1,60} (does not exist|not found|is not available)|no such tool|not a valid tool|-32601|Forbidden function evaluation|is not among the explicitly allowed tools|is not defined\b.{0,40}tool/i;
+const UNKNOWN_TOOL = /unknown tool|tool .{1,60} (does not exist|not found|is not available)|no such tool|No such function name|not a valid tool|-32601|Forbidden function evaluation|is not among the explicitly allowed tools|is not defined\b.{0,40}tool/i;
 /** JSON-RPC's "Method not found", as written: in any case it read "payment method not found" (tau-bench) as an unknown tool. */
 const NO_SUCH_METHOD = /\bMethod not found\b/;
 
@@ -42,7 +42,7 @@ const ENV = /ModuleNotFoundError|No module named|ImportError|command not found|:
 const AUTH = new RegExp(`${statusCode('40[13]')}|EACCES|EPERM|permission denied|PermissionError|unauthori[sz]ed|forbidden|access denied|authentication (failed|error)|AuthenticationError|invalid (credentials|token)`, 'i');
 const NOT_FOUND = new RegExp(`${statusCode('404')}|ENOENT|FileNotFoundError|No such file or directory|NotFound|not found|does not exist`, 'i');
 const HTTP_5XX = /\b(HTTP|status(?: code)?|error)\W{0,3}(5\d\d)\b|\b(5\d\d) (Server Error|Internal Server Error|Bad Gateway|Service Unavailable)|InternalServerError|ServiceUnavailable|APIConnectionError|overloaded/i;
-const TIMEOUT = new RegExp(`time[ _-]?out|timed out|deadline exceeded|DeadlineExceeded|${statusCode('408|504')}`, 'i');
+const TIMEOUT = new RegExp(`time[ _-]?out|timed out|deadline exceeded|DeadlineExceeded|${statusCode('408|504')}|exit (?:code|status):? 124\\b`, 'i');
 
 /**
  * A Python traceback's frames: each `File "...", line N, in f` line, the line of code under it and
@@ -110,8 +110,19 @@ const OUTPUT_ERROR_ANYWHERE = new RegExp([
   String.raw`"code"\s*:\s*-326\d\d`,
 ].join('|'));
 
+/**
+ * A script runner's result that opens by saying the script exited 0 (Magentic-One's "The script
+ * ran, then exited with Unix exit code: 0", AutoGen's "exitcode: 0 (execution succeeded)"): what
+ * follows is the script's output, which may quote a traceback (a fetched bug report's) without
+ * anything having failed. Not a shell line's status (mini-swe-agent's `<returncode>0`): that is
+ * often a pipeline's last program's (`python setup.py 2>&1 | tail`), which says nothing of the
+ * Python that failed before it.
+ */
+const SCRIPT_SUCCEEDED_AT_START = /^\s*(?:The script ran, then exited with Unix exit code: 0\b|exitcode: 0 \(execution succeeded\))/;
+
 export function looksLikeErrorOutput(text: string): boolean {
   const t = text.length > 2 * SCAN ? bounded(text) : text;
+  if (SCRIPT_SUCCEEDED_AT_START.test(t)) return false;
   return OUTPUT_ERROR_AT_START.test(t) || OUTPUT_ERROR_ANYWHERE.test(t);
 }
 

@@ -50,6 +50,14 @@ describe('looksLikeErrorOutput', () => {
   for (const text of errors) {
     it(`reads as an error: "${text.split('\n')[0]}"`, () => assert.equal(looksLikeErrorOutput(text), true));
   }
+
+  it('a script that says it exited 0 did not fail, whatever traceback its output quotes; a shell line\'s status 0 says nothing of the Python before its pipe', () => {
+    const quoted = 'Oldest Issue Title: BUG: deep copying polybase broken\n```shell\nTraceback (most recent call last):\n  File "<stdin>", line 1, in <module>\nAttributeError: \'str\' object has no attribute \'copy\'\n```';
+    assert.equal(looksLikeErrorOutput(`The script ran, then exited with Unix exit code: 0\nIts output was:\n${quoted}`), false);
+    assert.equal(looksLikeErrorOutput(`exitcode: 0 (execution succeeded)\nCode output: ${quoted}`), false);
+    assert.equal(looksLikeErrorOutput(`The script ran, then exited with Unix exit code: 1\nIts output was:\n${quoted}`), true);
+    assert.equal(looksLikeErrorOutput(`<returncode>0</returncode>\n<output>\n${quoted}\n</output>`), true);
+  });
 });
 
 describe('classifyError', () => {
@@ -69,6 +77,16 @@ describe('classifyError', () => {
       ['TOOL.RATE_LIMIT', 'TOOL.RATE_LIMIT', 'TOOL.AUTH', 'TOOL.NOT_FOUND', 'TOOL.AUTH', 'TOOL.TIMEOUT']);
     assert.deepEqual(['see line 429 of models.py', 'Line 401, column 3', 'GET /api/404/items failed', 'version 1.404 failed', 'code 4290 failed', 'took 0.408 s and failed'].map(statusOf),
       Array(6).fill('TOOL.RUNTIME'));
+  });
+
+  it('ToolBench\'s "No such function name" is an unknown tool; SQLite\'s "no such function" is not', () => {
+    assert.equal(classifyError('ToolBench code 1: No such function name: authenticate_currents_news').category, 'TOOL.UNKNOWN');
+    assert.equal(classifyError('sqlite3.OperationalError: no such function: json_extract').category, 'TOOL.RUNTIME');
+  });
+
+  it('exit status 124 (what `timeout` returns) is a timeout', () => {
+    assert.equal(classifyError('ExecutionFailed: exit code 124: Code output:').category, 'TOOL.TIMEOUT');
+    assert.equal(classifyError('ExecutionFailed: exit code 1240: Code output:').category, 'TOOL.RUNTIME');
   });
 
   it('JSON-RPC\'s "Method not found" is an unknown tool; a payment method that is not found is not', () => {
