@@ -51,8 +51,12 @@ interface Seen {
 
 /** Categories whose failures are the model's doing, so the decision that made the call owns them. */
 const DECISION_CAUSED = new Set(['TOOL.ARGS_INVALID', 'TOOL.UNKNOWN', 'OUT.FORMAT']);
-/** Tools that end a run on purpose: calling one last is not stopping early. */
-const FINAL_TOOL = /final_?answer|submit|finish|task_?complete|attempt_completion|end_(conversation|task|session)|transfer_to_human|escalate/i;
+/**
+ * Tools that end a run on purpose: calling one last is not stopping early. Output tools too, whose
+ * call is the run's structured answer: pydantic-ai's `final_result`, any-agent's `final_output`,
+ * Google ADK's `set_model_response`.
+ */
+const FINAL_TOOL = /final_?(answer|result|output)|set_model_response|submit|finish|task_?complete|attempt_completion|end_(conversation|task|session)|transfer_to_human|escalate/i;
 /** Tools whose job is to return information, for which an empty string or null means "found nothing". */
 const LOOKUP_TOOL = /search|find|get|list|lookup|query|fetch|read|retriev|browse|visit|open|inspect|load|scrape/i;
 const TOOL_LIKE = new Set(['tool', 'retrieval']);

@@ -114,6 +114,28 @@ describe('repeat-loop', () => {
   });
 });
 
+describe('a run whose last reply only calls tools', () => {
+  const endingOn = (name: string): string[] => detect(trace([
+    llmCall('m1', 'search', { q: 'jokes' }), toolStep('t1', 'search', { q: 'jokes' }, { output: { value: 'three ideas' } }),
+    llmCall('m2', name, { quality: 'good', feedback: 'clever' }), toolStep('t2', name, { quality: 'good' }, { output: { value: 'Final result processed.' } }),
+  ])).filter((f) => f.category === 'ORCH.PREMATURE_STOP').map((f) => f.stepId);
+
+  it('has no final answer: an early stop on that reply', () => {
+    assert.deepEqual(endingOn('search'), ['m2']);
+  });
+
+  it('gave its answer when the call is an output tool (pydantic-ai final_result, any-agent final_output, ADK set_model_response)', () => {
+    for (const name of ['final_result', 'final_result_Feedback', 'final_output', 'set_model_response', 'final_answer']) assert.deepEqual(endingOn(name), [], name);
+  });
+
+  it('on the shared pydantic-ai and any-agent runs that end on their output tool', () => {
+    for (const file of ['langfuse/framework-traces/pydantic-ai-tools-2025-12-04.json', 'any-agent-genai-spans/GOOGLE_trace.json']) {
+      const fs = loadTraceFile(sharedPath('traces', ...file.split('/'))).traces.flatMap((t) => detect(t));
+      assert.deepEqual(fs.filter((f) => f.category === 'ORCH.PREMATURE_STOP'), [], file);
+    }
+  });
+});
+
 describe('a run cut off by its harness', () => {
   const run = (last: StepSpec) => trace([
     llmCall('m1', 'bash', { command: 'ls' }), bash('t1', 'ls', { output: { value: 'a.py' } }),
