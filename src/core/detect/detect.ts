@@ -13,7 +13,7 @@ import { DEFAULT_TAXONOMY } from '../taxonomy/default';
 import type { ChatMessage, Step, Trace } from '../model/schema';
 import { ToolSchemas } from './schema';
 import {
-  FORMAT_REJECTED, acknowledgesFailure, bounded, canonicalJson, changesWorkspace, classifyError, clip, harnessCutoff, isEmptyResult,
+  FORMAT_REJECTED, acknowledgesFailure, bounded, canonicalJson, changesWorkspace, classifyError, clip, harnessCutoff, isEmptyResult, saysNoResults,
   looksLikeErrorOutput, providerFailure, replyRejected,
 } from './text';
 import type { DetectOptions, Finding } from './types';
@@ -478,10 +478,11 @@ class Detector {
     }
     this.markAction(kept, false);
     if (step.toolCall && changesWorkspace(step.toolCall.name, step.toolCall.arguments)) this.workspaceChanged();
-    // Action tools (think, write_file, click) legitimately return "", null or {}: for them only a "no results" text counts.
+    // Action tools (think, write_file, click) legitimately return "", null or {} (or "None", a Python
+    // function's return written as text): for them only a "no results" text counts.
     const v = step.output?.value;
     const lookup = step.kind === 'retrieval' || LOOKUP_TOOL.test(name);
-    const empty = lookup ? isEmptyResult(v) : typeof v === 'string' && v.trim() !== '' && isEmptyResult(v);
+    const empty = lookup ? isEmptyResult(v) : saysNoResults(v);
     if (step.output && 'value' in step.output && empty) {
       this.add(step, 'TOOL.EMPTY_RESULT', 'empty-result', `${name} returned ${clip(JSON.stringify(step.output.value) ?? 'nothing', 80)}`);
     }

@@ -133,14 +133,21 @@ export function acknowledgesFailure(text: string): boolean {
   return ACK.test(bounded(text));
 }
 
-const EMPTY = /^\s*(null|none|undefined|\[\s*\]|\{\s*\}|""|'')?\s*$|^\s*no (results?|matches|items|data|documents?|records?)( were)?( found)?\b|\b(found|returned) 0 (results|matches|items)\b|^\s*No results found/i;
+/** An empty value written as text: "null", Python's "None", "[]", "{}", quotes. */
+const BLANK_TEXT = /^\s*(null|none|undefined|\[\s*\]|\{\s*\}|""|'')?\s*$/i;
+const NO_RESULTS = /^\s*no (results?|matches|items|data|documents?|records?)( were)?( found)?\b|\b(found|returned) 0 (results|matches|items)\b|^\s*No results found/i;
 
 export function isEmptyResult(value: unknown): boolean {
   if (value === null || value === '') return true;
   if (Array.isArray(value)) return value.length === 0;
   if (typeof value === 'object') return Object.keys(value as object).length === 0;
-  if (typeof value === 'string') return value.length < 300 && EMPTY.test(value);
+  if (typeof value === 'string') return value.length < 300 && (BLANK_TEXT.test(value) || NO_RESULTS.test(value));
   return false;
+}
+
+/** A short text that says nothing was found ("No results found", "returned 0 matches"); an empty value written as text ("None") does not. */
+export function saysNoResults(value: unknown): boolean {
+  return typeof value === 'string' && value.length < 300 && NO_RESULTS.test(value);
 }
 
 /** One line of evidence: collapsed whitespace, bounded length. */

@@ -264,7 +264,8 @@ describe('control flow', () => {
     }
     assert.deepEqual(run('web_search', '3 results'), []);
     // Action tools return nothing on success; only an explicit "no results" counts for them.
-    for (const value of [null, '', {}]) assert.deepEqual(run('think', value), [], JSON.stringify(value));
+    for (const value of [null, '', {}, 'null', 'None', '[]']) assert.deepEqual(run('think', value), [], JSON.stringify(value));
+    for (const value of ['null', 'None', '[]']) assert.equal(run('web_search', value).length, 1, JSON.stringify(value));
     assert.equal(run('run_sql', 'No results.').length, 1);
     // A tool with no recorded output at all is not "empty".
     assert.deepEqual(detect(trace([llmCall('m', 'web_search', {}), toolStep('t', 'web_search', {}), llmSays('m2', 'ok')])), []);
