@@ -14,7 +14,7 @@ import type { ChatMessage, Step, Trace } from '../model/schema';
 import { ToolSchemas } from './schema';
 import {
   FORMAT_REJECTED, acknowledgesFailure, bounded, canonicalJson, changesWorkspace, classifyError, clip, harnessCutoff, isEmptyResult, saysNoResults,
-  looksLikeErrorOutput, providerFailure, replyRejected,
+  looksLikeErrorOutput, providerFailure, replyRejected, restatesError,
 } from './text';
 import type { DetectOptions, Finding } from './types';
 import { sha256Latin1 } from '../util/hash';
@@ -624,7 +624,7 @@ class Detector {
         else this.add(step, f.category, f.rule, `sees ${f.toolName ?? f.step.name} fail: ${clip(f.text, 240)}`, f.step.id);
       }
       const retried = f.toolName !== undefined && (called.includes(f.toolName) || reply.includes(f.toolName));
-      if (!ignoredReported && reply.trim() !== '' && !retried && !acknowledgesFailure(reply)) {
+      if (!ignoredReported && reply.trim() !== '' && !retried && !acknowledgesFailure(reply) && !restatesError(reply, f.text)) {
         this.add(step, 'RSN.IGNORED_TOOL_ERROR', 'ignored-tool-error', `carries on without mentioning that ${f.toolName ?? f.step.name} failed (${f.signal})`, f.step.id);
         ignoredReported = true;
       }

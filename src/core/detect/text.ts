@@ -127,10 +127,32 @@ export function looksLikeErrorOutput(text: string): boolean {
 }
 
 /** Did the model's reply acknowledge a failure (or decide to change course)? */
-const ACK = /(different|another|correct|new|better|alternative) (approach|way|method|tool)|error|fail|exception|could ?n[o']t|cannot|can't|unable|not (found|available|supported|exist|work)|doesn't|does not|issue|problem|retry|try (again|a different|another)|instead|apolog|sorry|\bfix|wrong|invalid|incorrect|missing|denied|timed? ?out/i;
+const ACK = /(different|another|correct|new|better|alternative) (approach|way|method|tool)|error|fail|exception|could ?n[o']t|cannot|can't|unable|(?:not|n't) (found|available|supported|exist|work|enough|sufficient|eligible|valid|possible|allowed)|no longer|doesn't|does not|issue|problem|retry|try (again|a different|another|one more time)|instead|apolog|sorry|\bfix|wrong|invalid|incorrect|missing|denied|timed? ?out/i;
 
 export function acknowledgesFailure(text: string): boolean {
   return ACK.test(bounded(text));
+}
+
+/** Lower-case words of letters (ids, numbers and punctuation dropped). */
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z\d']+/).filter((w) => w !== '' && !/\d/.test(w));
+}
+
+/**
+ * Does the reply restate the error in its own words, three of the error's words in a row ("It
+ * seems there are not enough seats available" after "Error: not enough seats on flight HAT229")?
+ * A reply that says what failed has not ignored it, whether or not it says "error". Only the
+ * error's first line counts, and a run of at least ten letters (not "is not a").
+ */
+export function restatesError(reply: string, errorText: string): boolean {
+  const error = wordsOf(errorText.split('\n', 1)[0].slice(0, 300));
+  if (error.length < 3) return false;
+  const said = ` ${wordsOf(bounded(reply)).join(' ')} `;
+  for (let i = 0; i + 3 <= error.length; i++) {
+    const phrase = error.slice(i, i + 3);
+    if (phrase.join('').length >= 10 && said.includes(` ${phrase.join(' ')} `)) return true;
+  }
+  return false;
 }
 
 /** An empty value written as text: "null", Python's "None", "[]", "{}", quotes. */

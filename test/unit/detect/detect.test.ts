@@ -287,6 +287,22 @@ describe('reaction to failures', () => {
     assert.deepEqual(detect(after('Let me call search with a narrower query.')).map((f) => f.category), ['TOOL.RUNTIME']);
   });
 
+  it('no finding when the reply says what failed in its own words (tau-bench\'s agents tell the user), a finding when it does not', () => {
+    const reacting = (error: string, reply: string): string[] => detect(trace([
+      llmCall('m1', 'update_reservation_flights', { id: 'EQ1G6C' }),
+      toolStep('t1', 'update_reservation_flights', { id: 'EQ1G6C' }, err(error)),
+      llmSays('m2', reply),
+    ])).filter((f) => f.category === 'RSN.IGNORED_TOOL_ERROR').map((f) => f.stepId);
+    // Three of the error's words in a row, restated.
+    assert.deepEqual(reacting('Error: not enough seats on flight HAT229', 'It seems there are not enough seats in economy for that leg. Would you like business class?'), []);
+    assert.deepEqual(reacting('Error: gift card balance is not enough', 'It seems that the balance on your gift card is not sufficient. Could you provide another payment method?'), []);
+    assert.deepEqual(reacting('Error: not enough seats on flight HAT290', 'It seems there aren\'t enough seats available on flight HAT290. Shall we change the date?'), []);
+    assert.deepEqual(reacting('Error: flight HAT030 not available on date 2024-05-13', 'It seems that flight HAT030 on May 13 is no longer available. Shall I search for others?'), []);
+    // Carrying on with the results as if the call had worked.
+    assert.deepEqual(reacting("TypeError: 'NoneType' object is not iterable", 'Based on the results, we have identified two useful sources. The next step is to read them.'), ['m2']);
+    assert.deepEqual(reacting('Error: not enough seats on flight HAT229', 'Your reservation EQ1G6C is updated to economy. Anything else?'), ['m2']);
+  });
+
   it("observation mode moves decision findings to the first model step that sees the failure", () => {
     const t = trace([
       llmCall('m1', 'page_down', { page_down: '' }),
