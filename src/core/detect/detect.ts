@@ -14,7 +14,7 @@ import type { ChatMessage, Step, Trace } from '../model/schema';
 import { ToolSchemas } from './schema';
 import {
   FORMAT_REJECTED, acknowledgesFailure, bounded, canonicalJson, changesWorkspace, classifyError, clip, harnessCutoff, isEmptyResult, saysNoResults,
-  looksLikeErrorOutput, providerFailure, replyRejected, restatesError,
+  looksLikeErrorOutput, providerFailure, replyRejected, restatesError, withoutCodeBlocks,
 } from './text';
 import type { DetectOptions, Finding } from './types';
 import { sha256Latin1 } from '../util/hash';
@@ -644,7 +644,10 @@ class Detector {
     for (let i = msgs.length - 1; i >= 0 && msgs[i].role !== 'assistant'; i--) {
       const m = msgs[i];
       const text = m.content ?? '';
-      if ((m.role === 'tool' || m.role === 'user') && FORMAT_REJECTED.test(bounded(text)) && /pars|format|invalid action|SyntaxError/i.test(text.slice(0, 2000))) {
+      // A framework's rejection is prose; code in a message (another agent's script with `except
+      // SyntaxError:` in it) rejects nothing.
+      const prose = (m.role === 'tool' || m.role === 'user') ? withoutCodeBlocks(text) : '';
+      if (prose && FORMAT_REJECTED.test(bounded(prose)) && /pars|format|invalid action|SyntaxError/i.test(prose.slice(0, 2000))) {
         const d = this.add(prev, 'OUT.FORMAT', 'format-rejected', `the next input says the output was rejected: ${clip(text, 240)}`);
         if (this.observationMode) this.move(d, step);
         return;

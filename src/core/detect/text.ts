@@ -52,6 +52,13 @@ const TIMEOUT = new RegExp(`time[ _-]?out|timed out|deadline exceeded|DeadlineEx
  */
 const TRACEBACK_FRAME = /^[ \t]*File "[^"\n]*", line \d+[^\n]*\n(?:[ \t]+(?!File ")[^\n]*\n)?(?:[ \t]*[~^]+[ \t]*\n)?/gm;
 
+/** Markdown code blocks (```...```): code, not what a message says. */
+const CODE_BLOCK = /```[^\n`]*\n[\s\S]*?```/g;
+
+export function withoutCodeBlocks(text: string): string {
+  return text.includes('```') ? text.replace(CODE_BLOCK, ' ') : text;
+}
+
 export function withoutTracebackFrames(text: string): string {
   return text.includes('File "') ? text.replace(TRACEBACK_FRAME, '') : text;
 }

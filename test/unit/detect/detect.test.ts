@@ -199,6 +199,13 @@ describe('model output rejected by the framework (OUT.FORMAT)', () => {
   it('ordinary user follow-ups are not format errors', () => {
     assert.deepEqual(detect(tail('Thanks! Now please also list hidden files.')), []);
   });
+  it('code in the next input is not a rejection: another agent\'s script that handles SyntaxError and formats its output', () => {
+    const script = 'Here is a generic script to format the data:\n```python\ntry:\n    print(format(data))\nexcept SyntaxError as e:\n    print(f"Syntax Error: {e}")\n```\nRun it and report back.';
+    assert.deepEqual(detect(tail(script)), []);
+    // smolagents quotes the pattern it looked for in a code fence; its own words still reject the output.
+    const smolagents = 'Error in code parsing: Your code snippet is invalid, because the regex pattern ```(?:py|python)?\n(.*?)\n``` was not found in it.';
+    assert.deepEqual(detect(tail(smolagents)).map((f) => [f.stepId, f.category]), [['m1', 'OUT.FORMAT']]);
+  });
 });
 
 describe('model calls', () => {
