@@ -46,6 +46,23 @@ export function oneLine(text: string, max = 60): string {
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
 
+/**
+ * The last lines of a command's output, for the message of its failure: where a failing command
+ * says why (pip's "ERROR: No matching distribution found for erfa", a test run's summary). Whole
+ * lines, joined with " / ", at most about `max` characters; empty for no output.
+ */
+export function outputTail(text: string, max = 300): string {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const kept: string[] = [];
+  let length = 0;
+  for (let i = lines.length - 1; i >= 0 && length < max; i--) {
+    const line = lines[i].length > max ? `…${lines[i].slice(-(max - 1))}` : lines[i];
+    kept.unshift(line);
+    length += line.length + 3;
+  }
+  return kept.join(' / ');
+}
+
 /** Throw a located "this file is broken" error naming the JSON path. */
 export function fail(file: SourceFile, path: JsonPath, message: string): never {
   throw new UserInputError({ file: file.path, path: jsonPathToString(path), message });

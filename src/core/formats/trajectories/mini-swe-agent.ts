@@ -18,7 +18,7 @@ import type { SourceFile } from '../../json/source-file';
 import type { ChatMessage, ToolCall } from '../../model/schema';
 import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, ImportContext, isObject } from '../importer';
-import { baseName, contentText, fail, num, oneLine, refuse, str, toToolCalls, tracebackError, type Json } from './common';
+import { baseName, contentText, fail, num, oneLine, outputTail, refuse, str, toToolCalls, tracebackError, type Json } from './common';
 import { tryParseJson } from '../../json/depth';
 import { isAnsweringExit } from '../shell-exit';
 
@@ -137,6 +137,16 @@ function assistantCalls(m: Json, content: string): ToolCall[] {
   return calls;
 }
 
+/**
+ * What the command printed, out of mini-swe-agent's observation: its `<output>`, or for a long
+ * one the `<output_tail>` it kept (after a `<warning>` to the model); else the text without the
+ * `<returncode>` tag.
+ */
+function commandOutput(content: string): string {
+  const tagged = /<output>([\s\S]*?)<\/output>/.exec(content) ?? /<output_tail>([\s\S]*?)<\/output_tail>/.exec(content);
+  return tagged ? tagged[1] : content.replace(/<returncode>[^<]*<\/returncode>/, '');
+}
+
 function observationStep(call: ToolCall, content: string, extra: Json, path: (string | number)[]): DraftStep {
   const tagged = /<returncode>\s*(-?\d+)\s*<\/returncode>/.exec(content);
   const code = num(extra.returncode) ?? (tagged ? Number(tagged[1]) : undefined);
@@ -146,7 +156,8 @@ function observationStep(call: ToolCall, content: string, extra: Json, path: (st
   let error = exception ? { message: exception } : undefined;
   // A search that found nothing (grep's exit 1) answered; it did not fail.
   if (!error && code !== undefined && code !== 0 && !isAnsweringExit(command, code, content)) {
-    error = tracebackError(content) ?? { message: `exit code ${code}` };
+    // The traceback's exception, else the output's last lines: what the command said went wrong.
+    error = tracebackError(content) ?? { message: outputTail(commandOutput(content)) || '(no output)' };
     error = { ...error, message: `exit code ${code}: ${error.message}` };
   }
   return {

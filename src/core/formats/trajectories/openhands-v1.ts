@@ -20,7 +20,7 @@ import type { DraftStep, DraftTrace } from '../../model/draft';
 import type { ToolDefinition } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { asText, Importer, ImportContext, isObject } from '../importer';
-import { baseName, contentText, fail, firstJsonlRecord, num, oneLine, parseArguments, str, type Json } from './common';
+import { baseName, contentText, fail, firstJsonlRecord, num, oneLine, outputTail, parseArguments, str, type Json } from './common';
 import { instanceOutcome } from './openhands';
 import { isAnsweringExit } from '../shell-exit';
 
@@ -144,7 +144,7 @@ function executionStep(e: Json, kind: string, actionByCall: Map<string, string>)
   else if (obs.timeout === true) error = { type: 'Timeout', message: oneLine(text, 300) || 'the command timed out' };
   else if (exitCode === STILL_RUNNING) note = UNFINISHED_NOTE;
   // A search that found nothing (grep's exit 1) answered; it did not fail.
-  else if (exitCode !== undefined && exitCode !== 0 && !isAnsweringExit(str(obs.command), exitCode, text)) error = { type: 'ExitCode', message: `exit code ${exitCode}` };
+  else if (exitCode !== undefined && exitCode !== 0 && !isAnsweringExit(str(obs.command), exitCode, text)) error = { type: 'ExitCode', message: `exit code ${exitCode}: ${outputTail(text) || '(no output)'}` };
   return {
     ...common,
     input: { value: obs.command ?? null },

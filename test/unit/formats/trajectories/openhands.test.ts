@@ -91,7 +91,7 @@ describe('OpenHands V1 (agent SDK) importer', () => {
     ]);
     assert.deepEqual(a.steps[2].output?.messages?.[0].toolCalls, [{ id: 'call_1', name: 'terminal', arguments: { command: 'pytest -q' } }]);
     assert.equal(a.steps[3].status, 'error');
-    assert.equal(a.steps[3].error?.message, 'exit code 1');
+    assert.equal(a.steps[3].error?.message, 'exit code 1: 1 failed, 3 passed', 'the exit status and what the command said last');
     const agentError = b.steps.find((s) => s.id === 'f-err1')!;
     assert.equal(agentError.parentId, 'f-act1');
     assert.equal(agentError.error?.type, 'AgentErrorEvent');

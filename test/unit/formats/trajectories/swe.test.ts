@@ -72,6 +72,16 @@ describe('mini-swe-agent .traj.json importer', () => {
     // The same run's script that raised is still a failure.
     assert.ok(errorSteps(t).some((s) => /^python /.test(String((s.toolCall?.arguments as { command?: string }).command)) && /^exit code 1: ModuleNotFoundError/.test(s.error!.message)));
   });
+  it('a failed command without a traceback says what it printed last, not only its exit status', () => {
+    const pip = load(sharedPath('traces', 'mini-swe-agent', 'astropy__astropy-12907.traj.json'), 'mini-swe-agent').traces[0];
+    const install = pip.steps.find((s) => (s.toolCall?.arguments as { command?: string } | undefined)?.command === 'cd /testbed && pip install erfa 2>&1')!;
+    assert.equal(install.error?.message, 'exit code 1: ERROR: Could not find a version that satisfies the requirement erfa (from versions: none) / ERROR: No matching distribution found for erfa');
+    assert.deepEqual(detect(pip).filter((f) => f.stepId === install.id).map((f) => f.category), ['SYS.ENV_SETUP']);
+    // A long output the run kept only the tail of (<warning>, <output_head>, <output_tail>): its last lines.
+    const tests = load(sharedPath('traces', 'swebench-bash-only-mini-swe-agent-gemini3pro', 'astropy__astropy-13033', 'astropy__astropy-13033.traj.json'), 'mini-swe-agent').traces[0];
+    const run = tests.steps.find((s) => s.status === 'error' && /^pytest /.test(String((s.toolCall?.arguments as { command?: string }).command)))!;
+    assert.match(run.error!.message, /^exit code 1: FAILED .* 3 failed, 43 passed, 3 skipped in 0\.33s =+$/);
+  });
   it('opens a bare message list (early local runs)', () => {
     const t = load(sharedPath('traces', 'mini-swe-agent', 'local.traj.json'), 'mini-swe-agent').traces[0];
     assert.equal(t.steps.length, 6);
