@@ -406,7 +406,7 @@ export class StepList {
       el('span', { className: 'col-status' }, [status]),
       this.durationCell(d, failed),
     ]);
-    (node.querySelector('.indent') as HTMLElement).style.width = `${d.depth * 12}px`;
+    (node.querySelector('.indent') as HTMLElement).style.width = `${indentWidth(d.depth)}px`;
     return this.position(node, d.row);
   }
 
@@ -459,4 +459,18 @@ export function markMatches(name: string, query: string): (string | HTMLElement)
   }
   if (at < name.length) out.push(name.slice(at));
   return out;
+}
+
+/** Pixels a level of the tree indents its rows by, down to `FULL_INDENT_LEVELS`; deeper levels indent by `DEEP_INDENT` each. */
+const INDENT = 12;
+const FULL_INDENT_LEVELS = 8;
+const DEEP_INDENT = 4;
+
+/**
+ * How far a row at `depth` is indented. A search tree (ToolBench's DFSDT) or a recursive agent
+ * nests 20 levels and more: at 12 px a level, its names were cut to a few letters. Past the first
+ * levels each adds less, so deep rows keep their names and the nesting still shows.
+ */
+export function indentWidth(depth: number): number {
+  return Math.min(depth, FULL_INDENT_LEVELS) * INDENT + Math.max(0, depth - FULL_INDENT_LEVELS) * DEEP_INDENT;
 }

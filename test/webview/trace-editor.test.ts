@@ -133,6 +133,23 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Step details');
   });
 
+  it('indents a deep tree less past its first levels, so a row 24 levels down keeps its name', async () => {
+    // A search tree's attempts nest one in another (ToolBench's DFSDT): 25 levels of "attempt".
+    const lines = ['{"type":"trace","format":"agent-trace/v1","id":"deep","title":"Deep"}'];
+    for (let d = 0; d < 25; d++) lines.push(JSON.stringify({ type: 'step', id: `a${d}`, parentId: d ? `a${d - 1}` : null, kind: 'agent', name: `attempt 1 of 2 at level ${d + 1}`, status: 'ok' }));
+    const { page } = await open(fileFromText('deep.jsonl', lines.join('\n')));
+    await page.waitForSelector(`${ROW}[data-index="24"]`);
+    // A string: this file is compiled without the DOM lib.
+    const widths = await page.evaluate(`Array.from(document.querySelectorAll('[role=treeitem]')).sort((a, b) => a.dataset.index - b.dataset.index)
+      .map((r) => ({ indent: r.querySelector('.indent').getBoundingClientRect().width, name: r.querySelector('.step-name').getBoundingClientRect().width }))`) as { indent: number; name: number }[];
+    assert.equal(widths.length, 25);
+    assert.deepEqual(widths.slice(0, 9).map((w) => w.indent), [0, 12, 24, 36, 48, 60, 72, 84, 96], 'the first levels as before');
+    assert.deepEqual(widths.slice(9, 12).map((w) => w.indent), [100, 104, 108], 'then less a level');
+    assert.ok(widths.every((w, i) => i === 0 || w.indent > widths[i - 1].indent), 'every level still indents further');
+    // At 12 px a level the 25th row's indent (288 px) took the column; its name shows now.
+    assert.ok(widths[24].name >= 60, `the deepest name is ${widths[24].name} px wide`);
+  });
+
   it('n/p jump between failures and the details region shows the error and findings', async () => {
     const { page } = await open(small);
     await page.waitForSelector(ROW);
