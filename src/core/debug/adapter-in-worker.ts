@@ -13,8 +13,10 @@
  *
  * The host reads whether the replay runs from the messages as they pass, and asks for a step's
  * id and place (`stepAt`, adapter.ts) where it used to read the adapter's runtime. A Stop, or the
- * Cancel of the load's progress, while the launch still loads is answered here (`stopLoading`):
- * the worker, busy with the load, would answer it only once loaded.
+ * Cancel of the load's progress, while the launch is not yet answered is answered here
+ * (`stopLoading`): the worker, busy with a load in its thread, would answer it only once loaded. A
+ * large run is read in a document worker of the debug worker's after its entry stop (adapter.ts,
+ * launchReading); a Stop or Cancel then goes to the adapter, which is free to answer it.
  */
 import type { Worker } from 'node:worker_threads';
 import type { DebugProtocol } from '@vscode/debugprotocol';

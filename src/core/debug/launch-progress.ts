@@ -18,7 +18,12 @@ export class LaunchProgressEvents {
   /** The file's size as shown while it is read. */
   private fileMb = '';
 
-  constructor(private readonly send: (event: DebugProtocol.Event) => void, private readonly progressId: string, private readonly cancellable = false) {}
+  constructor(private readonly send: (event: DebugProtocol.Event) => void, readonly progressId: string, private readonly cancellable = false) {}
+
+  /** Shown: started and not ended. */
+  get shownNow(): boolean {
+    return this.started;
+  }
 
   /** The launch of `file` (`bytes` long) begins to load. */
   start(file: string, bytes: number): void {

@@ -26,7 +26,7 @@ import { resolve } from 'node:path';
 import { bindAnnotations, categoryIn, loadAnnotationsFor, reviewOf, shownFindingCategory, traceIndexOf, type BoundAnnotations, type Correction, type ErrorTag } from '../annotations';
 import type { Finding } from '../detect';
 import { TraceCursor, TraceIndex, upperBound } from '../engine';
-import { readHeldRuns, type HeldRuns } from '../engine/held-runs';
+import { readHeldRuns, type HeldRuns, type HeldRunsOptions } from '../engine/held-runs';
 import type { PayloadSource } from '../engine/stream/step-payloads';
 import { Emitter, type Listener } from '../engine/emitter';
 import { isStepErrorLabel } from '../model/labels';
@@ -144,6 +144,14 @@ export interface LaunchOptions {
   onProgress?: (progress: LaunchProgress) => void;
 }
 
+/** What `prepareLaunch` settled: the taxonomy, the file's absolute path and its size (undefined: missing, for the read to report). */
+export interface PreparedLaunch {
+  taxonomy: Taxonomy;
+  taxonomySpec: string;
+  file: string;
+  size: number | undefined;
+}
+
 /**
  * What a launch is doing: reading the file and finding its failures as it goes (`fraction` read,
  * for a file the loader streams; a file read whole is one step), then indexing the run.
@@ -257,6 +265,35 @@ export class TraceDebugRuntime {
    * LaunchError naming the argument at fault.
    */
   static launch(options: LaunchOptions): { runtime: TraceDebugRuntime; warnings: string[] } {
+    return TraceDebugRuntime.launchPrepared(options, TraceDebugRuntime.prepareLaunch(options));
+  }
+
+  /** `launch` once `prepareLaunch` has settled: the file read in this thread. */
+  static launchPrepared(options: LaunchOptions, prepared: PreparedLaunch): { runtime: TraceDebugRuntime; warnings: string[] } {
+    let held: HeldRuns;
+    const progress = options.onProgress;
+    try {
+      // The engine's document loader, in this thread: a large file streams, its failures found as
+      // it is read, and its steps are held without their payloads (read back from the file where a
+      // step is shown whole: Variables, conditions and the Debug Console on messages or results).
+      progress?.({ phase: 'reading' });
+      held = readHeldRuns(prepared.file, TraceDebugRuntime.readOptions(prepared, progress));
+    } catch (e) {
+      throw TraceDebugRuntime.readFailed(e);
+    }
+    return TraceDebugRuntime.fromHeldRuns(options, prepared, held);
+  }
+
+  /** The LaunchError of a file that could not be read as a trace (its problems, file and place, said plainly). */
+  static readFailed(e: unknown): LaunchError {
+    return e instanceof LaunchError ? e : new LaunchError('trace', problemText(e));
+  }
+
+  /**
+   * What a launch settles before it reads the file: its taxonomy (LaunchError 'taxonomy') and that
+   * the file's load fits in the heap (LaunchError 'trace'; `onLoading` is told the size first).
+   */
+  static prepareLaunch(options: LaunchOptions): PreparedLaunch {
     let taxonomy: Taxonomy;
     const taxonomySpec = options.taxonomy ?? 'default';
     try {
@@ -267,22 +304,20 @@ export class TraceDebugRuntime {
     const file = resolve(options.trace);
     const size = checkFitsInHeap(file, options.trace, options.heapAvailableBytes ?? heapAvailable());
     if (size !== undefined) options.onLoading?.(size);
-    let held: HeldRuns;
-    const warnings: string[] = [];
-    const progress = options.onProgress;
-    try {
-      // The engine's document loader, in this thread: a large file streams, its failures found as
-      // it is read, and its steps are held without their payloads (read back from the file where a
-      // step is shown whole: Variables, conditions and the Debug Console on messages or results).
-      progress?.({ phase: 'reading' });
-      held = readHeldRuns(file, {
-        taxonomy: taxonomySpec, keepUsage: true,
-        ...(progress ? { onProgress: (byte: number, total: number) => progress({ phase: 'reading', fraction: total > 0 ? byte / total : 1 }) } : {}),
-      });
-      warnings.push(...held.warnings.map(formatProblem));
-    } catch (e) {
-      throw new LaunchError('trace', problemText(e));
-    }
+    return { taxonomy, taxonomySpec, file, size };
+  }
+
+  /** How a launch reads its file (readHeldRuns, or readHeldRunsInWorker): usage kept, progress as a fraction read. */
+  static readOptions(prepared: PreparedLaunch, progress: LaunchOptions['onProgress']): HeldRunsOptions {
+    return {
+      taxonomy: prepared.taxonomySpec, keepUsage: true,
+      ...(progress ? { onProgress: (byte: number, total: number) => progress({ phase: 'reading', fraction: total > 0 ? byte / total : 1 }) } : {}),
+    };
+  }
+
+  /** The runtime of the run a launch names, once its file is read: its findings, and its tags bound from the sidecar. */
+  static fromHeldRuns(options: LaunchOptions, prepared: PreparedLaunch, held: HeldRuns): { runtime: TraceDebugRuntime; warnings: string[] } {
+    const warnings = held.warnings.map(formatProblem);
     const { trace, argument, name } = launchedRun(options, held.runs.map((r) => r.trace));
     const run = held.runs.find((r) => r.trace === trace)!;
     if (trace.steps.length === 0) throw new LaunchError(argument, `${options.trace}: trace ${name} has no steps (nothing to debug)`);
@@ -290,16 +325,16 @@ export class TraceDebugRuntime {
     try {
       // A sidecar the host points at may not exist yet (nobody tagged there): read the one beside the trace, if any.
       const explicit = options.sidecarPath !== undefined && existsSync(options.sidecarPath) ? options.sidecarPath : undefined;
-      const sidecar = loadAnnotationsFor(file, trace.source, explicit);
+      const sidecar = loadAnnotationsFor(prepared.file, trace.source, explicit);
       warnings.push(...sidecar.warnings.map(formatProblem));
-      bound = bindAnnotations(sidecar.doc, trace, options.sidecarPath ?? `${file}.annotations.json`);
+      bound = bindAnnotations(sidecar.doc, trace, options.sidecarPath ?? `${prepared.file}.annotations.json`);
       if (bound.shaMismatch) warnings.push(formatProblem(bound.shaMismatch));
     } catch (e) {
       // A broken sidecar must not stop the debugger: debug without tags, and say why.
       warnings.push(`${problemText(e)} (debugging without its tags)`);
     }
-    progress?.({ phase: 'indexing', steps: trace.steps.length });
-    return { runtime: new TraceDebugRuntime(trace, run.findings, taxonomy, file, bound, run.payloads), warnings };
+    options.onProgress?.({ phase: 'indexing', steps: trace.steps.length });
+    return { runtime: new TraceDebugRuntime(trace, run.findings, prepared.taxonomy, prepared.file, bound, run.payloads), warnings };
   }
 
   /**
@@ -365,6 +400,19 @@ export class TraceDebugRuntime {
   /** Stop a running move where it is (reason `pause`); nothing when none runs. */
   pause(): void {
     if (this.run) this.run.paused = true;
+  }
+
+  /**
+   * Take over a stop another runtime of the same run made (the adapter's first runtime, over the
+   * run's first steps, stops on entry while the rest is read): stopped there, without telling
+   * anyone again. Throws when this run has no such step.
+   */
+  adoptStop(stop: StoppedInfo): void {
+    const i = this.index.indexOf(stop.stepId);
+    if (i === undefined) throw new Error(`step ${JSON.stringify(stop.stepId)} is no longer in the trace`);
+    this.cursor.goto(i);
+    this.ended = false;
+    this.lastStop = { ...stop, position: i };
   }
 
   /** Begin the replay: stop on the first step, or run to the first breakpoint (or the end). */

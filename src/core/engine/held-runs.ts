@@ -10,7 +10,9 @@ import type { Finding } from '../detect';
 import type { Step, Trace } from '../model/schema';
 import { UserInputError, type Problem } from '../util/problems';
 import { FilePayloads } from './stream/step-payloads';
-import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from './worker/document-load';
+import type { Worker } from 'node:worker_threads';
+import { DocumentWorkerClient } from './worker/document-client';
+import { DocumentLoader, type DocumentEvent, type OpenDocumentParams, type RunHeader } from './worker/document-load';
 
 export interface HeldRun {
   /** The run, its steps held (whole when `payloads` is undefined). */
@@ -33,25 +35,71 @@ export type HeldRunsOptions = Pick<OpenDocumentParams, 'taxonomy' | 'maxUnzipped
 
 /** Read the trace file at `path`; a file that cannot be read as a trace throws the UserInputError the whole import would. */
 export function readHeldRuns(path: string, options: HeldRunsOptions): HeldRuns {
-  let steps: Step[][] = [];
-  let payloads: (FilePayloads | undefined)[] = [];
-  const done = runLoader({ ...options, path, payloadsOnDemand: true, readOnce: true }, options.onProgress, (e) => {
+  const held = new HeldRunsCollector(path);
+  const done = runLoader(heldRunsParams(path, options), options.onProgress, (e) => held.take(e));
+  return held.result(done);
+}
+
+/** The loader's parameters for reading held runs: streamed, payloads read back on demand, read once. */
+export function heldRunsParams(path: string, options: HeldRunsOptions): OpenDocumentParams {
+  const { onProgress: _progress, ...params } = options;
+  return { ...params, path, payloadsOnDemand: true, readOnce: true };
+}
+
+/**
+ * The runs of a file as the loader's events give them (in this thread, or decoded from a document
+ * worker's): each run's steps as they come, where to read them back, and what a reset keeps.
+ */
+export class HeldRunsCollector {
+  private steps: Step[][] = [];
+  private payloads: (FilePayloads | undefined)[] = [];
+  private readonly headers: RunHeader[] = [];
+  private readonly findings: Finding[][] = [];
+
+  constructor(private readonly path: string) {}
+
+  take(e: DocumentEvent): void {
     if (e.kind === 'steps') {
-      const held = (steps[e.run] ??= []);
+      if (e.header) this.headers[e.run] = e.header;
+      if (e.findings) this.findings[e.run] = e.findings;
+      const held = (this.steps[e.run] ??= []);
       for (const step of e.steps) held.push(step);
-      if (e.payloadRanges) (payloads[e.run] ??= new FilePayloads(path, undefined, e.payloadFormat)).addRanges(e.payloadRanges);
+      if (e.payloadRanges) (this.payloads[e.run] ??= new FilePayloads(this.path, undefined, e.payloadFormat)).addRanges(e.payloadRanges);
     } else if (e.kind === 'reset') {
       // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
       const keep = e.keep ?? [];
-      steps = keep.map((kept, run) => (steps[run] ?? []).slice(0, kept));
-      payloads = keep.map((kept, run) => payloads[run]?.keptTo(kept));
+      this.steps = keep.map((kept, run) => (this.steps[run] ?? []).slice(0, kept));
+      this.payloads = keep.map((kept, run) => this.payloads[run]?.keptTo(kept));
     }
-  });
-  return {
-    format: done.format,
-    warnings: done.warnings,
-    runs: done.runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: done.findings[run] ?? [], payloads: payloads[run] })),
-  };
+  }
+
+  /** The steps of run `run` so far (the list grows as more come; a reset replaces it). */
+  stepsOf(run: number): readonly Step[] {
+    return this.steps[run] ?? [];
+  }
+
+  /** Run `run`'s header as its steps events gave it last (the final one comes with `done`). */
+  headerOf(run: number): RunHeader | undefined {
+    return this.headers[run];
+  }
+
+  /** Run `run`'s findings as its steps events gave them last (some come only at the end of the read). */
+  findingsOf(run: number): readonly Finding[] {
+    return this.findings[run] ?? [];
+  }
+
+  /** Where run `run`'s held steps are in the file, so far. */
+  payloadsOf(run: number): FilePayloads | undefined {
+    return this.payloads[run];
+  }
+
+  result(done: Extract<DocumentEvent, { kind: 'done' }>): HeldRuns {
+    return {
+      format: done.format,
+      warnings: done.warnings,
+      runs: done.runs.map((header, run) => ({ trace: { ...header, steps: this.steps[run] ?? [] }, findings: done.findings[run] ?? [], payloads: this.payloads[run] })),
+    };
+  }
 }
 
 /**
@@ -67,10 +115,50 @@ export function runLoader(params: OpenDocumentParams, onProgress: ((bytesRead: n
     else if (e.kind === 'failed') failed = e;
     else onEvent(e);
   }).open();
-  if (failed) {
-    if (failed.userError) throw new UserInputError(failed.problems);
-    throw new Error(failed.problems.map((p) => p.message).join('; '));
-  }
+  if (failed) throw loadError(failed);
   if (!done) throw new Error(`${params.path}: the trace loader ended without an answer`);
   return done;
+}
+
+/** The error of a load that failed: the UserInputError of a file that is not a trace, else an Error (a bug, a worker that stopped). */
+function loadError(failed: Extract<DocumentEvent, { kind: 'failed' }>): Error {
+  if (failed.userError) return new UserInputError(failed.problems);
+  return new Error(failed.problems.map((p) => p.message).join('; '));
+}
+
+/** A read of held runs in a document worker (`readHeldRunsInWorker`). */
+export interface HeldRunsReading {
+  /** What has come so far, as it comes. */
+  readonly collector: HeldRunsCollector;
+  /** The runs once the file is read; rejects as `readHeldRuns` throws, or with `READ_CANCELLED`. */
+  readonly done: Promise<HeldRuns>;
+  /** Stop the read (the worker ends); `done` rejects with `READ_CANCELLED`. */
+  cancel(): void;
+}
+
+export const READ_CANCELLED = 'the read was cancelled';
+
+/**
+ * `readHeldRuns` in a document worker (`spawn` starts one: trace-worker.ts in document mode), so
+ * this thread stays free while the file is read: the trace debugger answers requests about the
+ * first steps meanwhile. `onEvent` sees each event after the collector took it.
+ */
+export function readHeldRunsInWorker(path: string, options: HeldRunsOptions, spawn: () => Worker, onEvent?: (e: DocumentEvent) => void): HeldRunsReading {
+  const collector = new HeldRunsCollector(path);
+  const client = new DocumentWorkerClient(spawn, heldRunsParams(path, options));
+  let done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
+  let failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
+  const read = client.open((e) => {
+    if (e.kind === 'steps' || e.kind === 'progress' || e.kind === 'done') options.onProgress?.(e.kind === 'done' ? e.totalBytes : e.bytesRead, e.totalBytes);
+    if (e.kind === 'done') done = e;
+    else if (e.kind === 'failed') failed = e;
+    else collector.take(e);
+    onEvent?.(e);
+  }).then((end) => {
+    client.dispose();
+    if (failed) throw loadError(failed);
+    if (!done) throw new Error(end === 'cancelled' ? READ_CANCELLED : `${path}: the trace loader ended without an answer`);
+    return collector.result(done);
+  });
+  return { collector, done: read, cancel: () => client.cancel() };
 }

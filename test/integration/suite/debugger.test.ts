@@ -201,31 +201,35 @@ export function registerDebuggerTests(): void {
       }
     });
 
-    test('a large launch shows its progress, and Stop while it loads ends the session at once, before any stop', async () => {
+    test('a large launch stops on entry while the rest of the run is read, its progress going on; Stop then ends the session and the read', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'atd-debugger-load-'));
-      // 85 MB: seconds to load in the debug worker, so the Stop comes while it loads.
+      // 85 MB: seconds to read in the document worker, its first steps in a fraction of that.
       const file = join(dir, 'large.trace.jsonl');
       writeFileSync(file, benchTraceText('jsonl', 60_000));
       const sent: string[] = [];
       const tracker = vscode.debug.registerDebugAdapterTrackerFactory('agent-trace', {
         createDebugAdapterTracker: () => ({
-          onDidSendMessage: (m: { type: string; event?: string; command?: string; success?: boolean; body?: { message?: string; title?: string } }) => {
-            sent.push(m.type === 'event' ? `event ${m.event}${m.body?.title ? ` ${m.body.title}` : ''}${m.event === 'progressEnd' && m.body?.message ? ` ${m.body.message}` : ''}` : `${m.type} ${m.command} ${m.success}`);
+          onDidSendMessage: (m: { type: string; event?: string; command?: string; success?: boolean; body?: { message?: string; title?: string; reason?: string } }) => {
+            sent.push(m.type === 'event' ? `event ${m.event}${m.body?.title ? ` ${m.body.title}` : ''}${m.event === 'progressEnd' && m.body?.message ? ` ${m.body.message}` : ''}${m.event === 'stopped' ? ` ${m.body?.reason}` : ''}` : `${m.type} ${m.command} ${m.success}`);
           },
         }),
       });
       const ended = new Promise<void>((resolve) => { const sub = vscode.debug.onDidTerminateDebugSession(() => { sub.dispose(); resolve(); }); });
       try {
-        // Not awaited: VS Code answers it once the launch is answered, which the load holds back.
-        const started = vscode.debug.startDebugging(undefined, { type: 'agent-trace', request: 'launch', name: 'a large trace', trace: file });
-        await waitFor('the launch\'s progress', () => sent.find((m) => m.startsWith('event progressStart')));
+        const started = await vscode.debug.startDebugging(undefined, { type: 'agent-trace', request: 'launch', name: 'a large trace', trace: file });
+        assert.equal(started, true);
+        await waitFor('the entry stop', () => sent.find((m) => m === 'event stopped entry'));
         assert.ok(sent.includes('event progressStart Loading large.trace.jsonl'), sent.join('; '));
+        assert.ok(!sent.some((m) => m.startsWith('event progressEnd')), `stopped on entry while the run is still read: ${sent.join('; ')}`);
+        // The first steps answer as any stop's: the call stack shows the entry step.
+        const session = vscode.debug.activeDebugSession!;
+        const stack = await session.customRequest('stackTrace', { threadId: 1 }) as { stackFrames: { name: string }[] };
+        assert.equal(stack.stackFrames[0].name, 'agent research_agent');
         await vscode.debug.stopDebugging();
         await ended;
-        assert.equal(await started, true, 'the launch is answered (as done: a failed one would show an error dialog)');
         assert.ok(sent.includes('event progressEnd cancelled'), `the progress ended as cancelled: ${sent.join('; ')}`);
         assert.ok(sent.includes('event terminated'), sent.join('; '));
-        assert.ok(!sent.includes('event stopped'), `no stop: the session ended while the trace loaded (${sent.join('; ')})`);
+        assert.deepEqual(sent.filter((m) => m.startsWith('event stopped')), ['event stopped entry'], 'nothing moved after the Stop');
       } finally {
         tracker.dispose();
         rmSync(dir, { recursive: true, force: true });

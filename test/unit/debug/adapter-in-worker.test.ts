@@ -12,55 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugAdapterInWorker, type DapMessage } from '../../../src/core/debug/adapter-in-worker';
+import { DebugAdapterInWorker } from '../../../src/core/debug/adapter-in-worker';
 import { STEP_AT_REQUEST, type StepAtBody } from '../../../src/core/debug/adapter';
 import { startTraceWorker } from '../../../src/core/engine/worker/spawn';
 import { benchTraceText } from '../../support/bench-traces';
+import { DapTestClient } from '../../support/dap-test-client';
 import { PROJECT_ROOT, sharedPath } from '../../support/shared';
 
 const ENTRY = join(PROJECT_ROOT, 'src/core/engine/worker/trace-worker.ts');
 const TRAIL_FILE = sharedPath('traces', 'trail', 'GAIA', 'traces', '2cb6924caac94b32d2bf4b40bdf4ab51.json');
 
-/** A client of the relay: requests by command, answered by their responses; events as they come. */
-class Client {
-  private seq = 1;
-  readonly events: DebugProtocol.Event[] = [];
-  private readonly waiting = new Map<number, (r: DebugProtocol.Response) => void>();
-  private readonly eventWaiters: { event: string; resolve: (e: DebugProtocol.Event) => void }[] = [];
-
-  constructor(readonly adapter: DebugAdapterInWorker) {
-    adapter.onDidSendMessage((m: DapMessage) => {
-      if (m.type === 'response') {
-        const r = m as DebugProtocol.Response;
-        this.waiting.get(r.request_seq)?.(r);
-        this.waiting.delete(r.request_seq);
-      } else if (m.type === 'event') {
-        const e = m as DebugProtocol.Event;
-        this.events.push(e);
-        for (const w of this.eventWaiters.filter((x) => x.event === e.event)) {
-          this.eventWaiters.splice(this.eventWaiters.indexOf(w), 1);
-          w.resolve(e);
-        }
-      }
-    });
-  }
-
-  request(command: string, args?: unknown): Promise<DebugProtocol.Response> {
-    const seq = this.seq++;
-    const answered = new Promise<DebugProtocol.Response>((resolve) => this.waiting.set(seq, resolve));
-    this.adapter.handleMessage({ seq, type: 'request', command, ...(args !== undefined ? { arguments: args } : {}) } as DebugProtocol.Request);
-    return answered;
-  }
-
-  /** The next `event` sent after this call (set up before the request that causes it). */
-  next(event: string): Promise<DebugProtocol.Event> {
-    return new Promise((resolve) => this.eventWaiters.push({ event, resolve }));
-  }
-
-  output(): string {
-    return this.events.filter((e) => e.event === 'output').map((e) => String((e.body as { output: string }).output)).join('');
-  }
-}
+/** A client of the relay (test/support/dap-test-client.ts). */
+class Client extends DapTestClient {}
 
 function inWorker(options: { maxOldGenerationSizeMb?: number; completeLaunch?: (args: Record<string, unknown>) => Record<string, unknown> } = {}): DebugAdapterInWorker {
   const script = `require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`;
@@ -161,32 +124,39 @@ describe('trace debugger: the adapter in a worker thread', function () {
     assert.deepEqual(dc.events.filter((e) => e.event.startsWith('progress')), [], 'a client that did not say it shows progress gets none');
   });
 
-  it('a client that shows progress is told what a large launch does, from loading to indexing, before the entry stop', async () => {
+  it('a client that shows progress is told how far the read is; the replay stops on entry while the rest is read, then the read ends', async () => {
     const large = join(dir, 'progress.trace.jsonl');
     writeFileSync(large, benchTraceText('jsonl', 13_000));
     adapter = inWorker();
     const dc = new Client(adapter);
     assert.equal((await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsProgressReporting: true })).success, true);
     const entry = dc.next('stopped');
+    const readAll = dc.next('progressEnd');
     const launched = dc.request('launch', { trace: large, stopOnEntry: true });
     assert.equal((await dc.request('configurationDone')).success, true);
     assert.equal((await launched).success, true);
     await entry;
+    await readAll;
     const shown = dc.events.filter((e) => e.event.startsWith('progress') || e.event === 'stopped').map((e) => {
       const b = (e.body ?? {}) as { title?: string; message?: string; percentage?: number; progressId?: string };
       return [e.event, b.title ?? '', b.message ?? '', b.percentage ?? ''].filter((x) => x !== '').join(' | ');
     });
     assert.match(shown[0], /^progressStart \| Loading progress\.trace\.jsonl \| 1[6-9] MB \| 0$/);
+    // The run's first steps are read in a document worker: the entry stop comes before the read's end (launchReading).
+    const stopped = shown.indexOf('stopped');
+    assert.ok(stopped > 0 && stopped < shown.indexOf('progressEnd'), shown.join('\n'));
     // The file streams (agent-trace/v1 lines from 4 MB): the share read rises to 95, its failures found as it goes.
     const reading = `progressUpdate | reading ${shown[0].split(' | ')[2]}, finding failures`;
-    const read = shown.slice(1, -3);
+    const read = shown.slice(1, -2).filter((line) => line !== 'stopped');
     assert.equal(read[0], reading);
     assert.ok(read.slice(1).every((line) => line.startsWith(`${reading} | `)), read.join('\n'));
     const shares = read.slice(1).map((line) => Number(line.slice(reading.length + 3)));
     assert.ok(shares.length >= 10 && shares.every((p, i) => p <= 95 && (i === 0 || p > shares[i - 1])), `the share read rises to at most 95: ${shares.join(', ')}`);
-    assert.deepEqual(shown.slice(-3), ['progressUpdate | indexing 13,000 steps | 95', 'progressEnd', 'stopped']);
+    assert.deepEqual(shown.slice(-2), ['progressUpdate | indexing 13,000 steps | 95', 'progressEnd']);
     const ids = new Set(dc.events.filter((e) => e.event.startsWith('progress')).map((e) => (e.body as { progressId: string }).progressId));
     assert.equal(ids.size, 1, 'one progress, from start to end');
+    const at = await dc.request(STEP_AT_REQUEST, {});
+    assert.equal((at.body as StepAtBody).length, 13_000, 'the whole run once read');
   });
 
   for (const how of ['Stop (disconnect)', 'Cancel on the progress']) {

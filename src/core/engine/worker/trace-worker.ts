@@ -8,7 +8,7 @@
  * - a debug worker (`workerData.mode === 'debug'`), one per debug session: the trace debugger's
  *   adapter, which loads the debugged run whole (src/core/debug/adapter-in-worker.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { workerJobs } from './jobs';
 import { DocumentLoader, type DocumentEvent } from './document-load';
 import { DOCUMENT_WORKER_READY, type CheckReply, type DocumentRequest, type JobReply, type JobRequest } from './messages';
@@ -18,6 +18,7 @@ import { EventOutbox } from './event-flow';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { TraceDebugAdapter } from '../../debug/adapter';
 import type { DebugWorkerData } from '../../debug/adapter-in-worker';
+import { startTraceWorker } from './spawn';
 
 const jobs = workerJobs as unknown as Record<string, (params: unknown) => unknown>;
 
@@ -74,10 +75,21 @@ function check(path: string | undefined, m: Extract<DocumentRequest, { op: 'chec
   }
 }
 
+/** This file as a worker of its own in `mode`: the bundle (dist/trace-worker.js), or the source under tsx (tests). */
+function startThisWorker(mode: 'document'): Worker {
+  if (!__filename.endsWith('.ts')) return startTraceWorker(__filename, mode);
+  return startTraceWorker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, mode, { eval: true });
+}
+
 /** The trace debugger's adapter, its DAP messages relayed by the host (src/core/debug/adapter-in-worker.ts). */
 function serveDebugger(data: DebugWorkerData): void {
   // The relay stops a load cancelled from its progress (adapter-in-worker.ts).
-  const adapter = new TraceDebugAdapter({ loadCancellable: true, ...(data.taxonomy !== undefined ? { taxonomy: data.taxonomy } : {}) });
+  // A large run is read in a document worker of its own, this file in document mode, so the adapter
+  // answers the client from its entry stop on while the rest is read (adapter.ts, launchReading).
+  const adapter = new TraceDebugAdapter({
+    loadCancellable: true, spawnDocumentWorker: () => startThisWorker('document'),
+    ...(data.taxonomy !== undefined ? { taxonomy: data.taxonomy } : {}),
+  });
   // A listener makes the adapter run inline: it never exits the thread itself on disconnect.
   adapter.onDidSendMessage((m) => parentPort?.postMessage(m));
   parentPort?.on('message', (m: DebugProtocol.ProtocolMessage) => adapter.handleMessage(m));
