@@ -15,14 +15,16 @@ import {
   BENCH_FILE_NAMES, BENCH_FORMATS, BENCH_RUN_SPANS, BENCH_SEARCH_TERM, benchRunTraceId, benchSteps, benchTraceModel, benchTraceText, isLoopTurn, isRateLimitTurn, isTimeoutTurn, isToolErrorTurn, writeBenchTrace,
 } from '../support/bench-traces';
 
-const STEPS = 10_000;
+// 1,333 turns: every planted failure (a timeout every 53 turns, a rate limit every 409 from 100, the loop at
+// 500-503, the search phrase at 421) and four runs of otlp-runs. 10,000 steps took 2.5 times as long.
+const STEPS = 4_000;
 const EXPECTED_FORMAT = { jsonl: 'agent-trace-jsonl', otlp: 'otlp-json', 'otlp-ended': 'otlp-json', 'otlp-lines': 'otlp-json', 'otlp-runs': 'otlp-json', trail: 'trail' } as const;
 
 describe('bench trace generators (npm run bench)', () => {
   for (const format of BENCH_FORMATS) {
     it(`${format}: ${STEPS} steps open with the ${EXPECTED_FORMAT[format]} importer as the generated run`, () => {
       const text = benchTraceText(format, STEPS);
-      // A run of 10^4 steps = 1 root + 3,333 turns of (agent, llm, tool); otlp-runs: runs of 1,000 = 1 + 333 turns.
+      // A run of 4,000 steps = 1 root + 1,333 turns of (agent, llm, tool); otlp-runs: runs of 1,000 = 1 + 333 turns.
       const runSteps = format === 'otlp-runs' ? BENCH_RUN_SPANS : STEPS;
       const turns = (runSteps - 1) / 3;
       const failingTurns = { tool: 0, llm: 0 };
