@@ -15,7 +15,7 @@ import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
-import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
+import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, REDACTED_STEP, REDACTED_STEP_TIP, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
 import { jsonString, jsonTree } from './json-tree';
 
 const MAX_TEXT = 100_000;
@@ -184,6 +184,7 @@ export class DetailsPane {
           text: failed ? 'failed' : s.status === 'ok' ? 'ok' : stopped ? STOPPED_BY_USER : 'no status',
           attrs: { title: stopped ? STOPPED_BY_USER_TIP : undefined },
         }),
+        d.redacted ? el('span', { className: 'status-pill redacted-pill', attrs: { title: REDACTED_STEP_TIP } }, [codicon('eye-closed'), el('span', { text: REDACTED_STEP })]) : null,
         d.labels.length ? el('span', { className: 'status-pill labelled-pill', attrs: { title: 'Labelled as a failure by the source (see Imported labels below)' } }, [codicon('bookmark'), el('span', { text: 'labelled' })]) : null,
         a?.reviewed ? el('span', { className: 'status-pill reviewed-pill' }, [codicon('check'), el('span', { text: 'reviewed' })]) : null,
         a?.correction ? el('span', { className: 'status-pill corrected-pill' }, [codicon('edit'), el('span', { text: 'corrected' })]) : null,

@@ -56,6 +56,16 @@ export function stoppedByUserIcon(): HTMLElement {
   return icon;
 }
 
+export const REDACTED_STEP = 'redacted: not checked';
+export const REDACTED_STEP_TIP = 'Its output or call is a redaction placeholder: the detectors could not check it, whatever status the trace gives it';
+
+/** The step list's status icon for a step whose output or call is a redaction placeholder. */
+export function redactedIcon(): HTMLElement {
+  const icon = codicon('eye-closed', REDACTED_STEP);
+  icon.title = REDACTED_STEP_TIP;
+  return icon;
+}
+
 export function clear(node: Element): void {
   node.replaceChildren();
 }

@@ -13,7 +13,7 @@
  */
 import type { RowSummary, RowsResult } from '../src/protocol/messages';
 import { ErrorCode, RpcError } from '../src/protocol/rpc';
-import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, stoppedByUserIcon } from './dom';
+import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, redactedIcon, stoppedByUserIcon } from './dom';
 
 export const ROW_HEIGHT = 22;
 export const PAGE_SIZE = 100;
@@ -380,6 +380,8 @@ export class StepList {
     if (badge && d.category) badge.style.setProperty('--badge-color', cssVar(this.deps.colorOf(d.category)));
     const status = failed
       ? codicon('error', 'failed')
+      // A placeholder for its output: nothing to judge, so no green tick whatever its status says.
+      : d.redacted ? redactedIcon()
       : d.status === 'ok' ? codicon('pass', 'ok')
         // An error status the host does not count as failing: the user stopped the step.
         : isStoppedByUser(d.status, failed) ? stoppedByUserIcon()

@@ -130,6 +130,8 @@ export interface RowSummary {
   failing?: boolean;
   /** Imported error labels on the step, one line each (`TRAIL: Formatting Errors (HIGH)`). */
   labels?: string[];
+  /** Its output or call is a redaction placeholder: the detectors could not check it (its status is the producer's). */
+  redacted?: true;
 }
 
 export interface RowsResult {
@@ -163,6 +165,8 @@ export interface StepDetails {
   canRevealInFile: boolean;
   /** Counts as a failure (the same rule as RowSummary.failing). */
   failing?: boolean;
+  /** Its output or call is a redaction placeholder (the same as RowSummary.redacted). */
+  redacted?: true;
   /** Tags, review state and correction of this step (issue 5). */
   annotations?: StepAnnotations;
   /**

@@ -211,6 +211,29 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await page.locator('.legend-empty .codicon-eye-closed').count(), 1);
     assert.equal(await page.locator('.legend-redacted').textContent(), '185 steps redacted, not checked');
     assert.match((await page.locator('.legend-redacted').getAttribute('title')) ?? '', /^185 steps hold a redaction placeholder \(such as "\[REDACTED\]"\) where call arguments or output were/);
+    // In the list, each such step's status is "not checked" (an eye closed), not the producer's green tick.
+    const redactedIds = new Set(rollout.session(0).rows({ traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] }, 0, 300).rows.filter((r) => r.redacted).map((r) => r.index));
+    assert.equal(redactedIds.size, 185);
+    const shownRows = await page.locator(ROW).evaluateAll((rows) => rows.map((r) => ({
+      index: Number(r.getAttribute('data-index')),
+      status: r.querySelector('.col-status .codicon')?.className.replace(/^codicon codicon-/, '') ?? '',
+      label: r.querySelector('.col-status .codicon')?.getAttribute('aria-label') ?? '',
+    })));
+    assert.ok(shownRows.length > 10, `${shownRows.length} rows shown`);
+    for (const r of shownRows) {
+      const want = redactedIds.has(r.index) ? ['eye-closed', 'redacted: not checked'] : ['pass', 'ok'];
+      assert.deepEqual([r.status, r.label], want, `row ${r.index}`);
+    }
+    assert.ok(shownRows.some((r) => r.status === 'eye-closed') && shownRows.some((r) => r.status === 'pass'), 'both kinds among the rows shown');
+    // Its details say so beside its status.
+    const firstRedacted = Math.min(...redactedIds);
+    await page.locator(`${ROW}[data-index="${firstRedacted}"]`).click();
+    await page.waitForSelector('.details-title-row .redacted-pill');
+    assert.equal(await page.locator('.details-title-row .redacted-pill').textContent(), 'redacted: not checked');
+    const notRedacted = shownRows.find((r) => !redactedIds.has(r.index))!.index;
+    await page.locator(`${ROW}[data-index="${notRedacted}"]`).click();
+    await page.waitForSelector(`${ROW}[data-index="${notRedacted}"][aria-selected="true"]`);
+    await page.waitForFunction(() => !document.querySelector('.details-title-row .redacted-pill'));
     await closeEditor();
 
     // The small weather run (one failed call) with its last reply redacted: the failure, and the note beside it.

@@ -154,6 +154,11 @@ export class StreamDetector {
     return this.detector.redactedCount;
   }
 
+  /** Where those steps are (their index in the run), in order. */
+  get redactedPlaces(): readonly number[] {
+    return this.detector.redactedPlaces;
+  }
+
   /** How many findings the steps so far produced (cheap: tells whether there is anything new to send). */
   get findingCount(): number {
     return this.detector.findingCount;
@@ -193,7 +198,8 @@ class Detector {
   /** Steps added so far. */
   private added = 0;
   /** Steps added whose output or call is a redaction placeholder. */
-  private redacted = 0;
+  /** The places (step index) of the steps whose output or call is a redaction placeholder, in order. */
+  private redacted: number[] = [];
   /** Each finding's step position (`index`), for the decision order of `collect`. */
   private positions = new Map<Finding, number>();
   /** What `collect` made of the findings the run keeps, to go on from; and how many findings moved so far. */
@@ -289,7 +295,7 @@ class Detector {
       c.given = new Map(this.given);
     }
     c.added = this.added;
-    c.redacted = this.redacted;
+    c.redacted = [...this.redacted];
     // What collect() kept goes with the copies (a followed session's run goes on from a copy at each line).
     const kept = this.kept;
     // With the copies handed out of them: the copy hands out the same ones (never changed, so shared).
@@ -331,7 +337,7 @@ class Detector {
     for (const step of steps) {
       this.firstStep ??= seen(step);
       this.added++;
-      if (holdsRedactedOutput(step)) this.redacted++;
+      if (holdsRedactedOutput(step)) this.redacted.push(step.index);
       this.closeContainers(step.depth);
       this.visit(step);
       this.lastAddedIndex = step.index;
@@ -343,6 +349,10 @@ class Detector {
   }
 
   get redactedCount(): number {
+    return this.redacted.length;
+  }
+
+  get redactedPlaces(): readonly number[] {
     return this.redacted;
   }
 

@@ -47,8 +47,8 @@ export function summarizeTraceFile(path: string, options: SummaryOptions): FileS
     // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
     else if (e.kind === 'reset') steps = (e.keep ?? []).map((kept, run) => (steps[run] ?? []).slice(0, kept));
   });
-  const { runs, findings, format, warnings, redactedSteps } = done;
-  return { format, warnings, runs: runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: findings[run] ?? [], redactedSteps: redactedSteps?.[run] ?? 0 })) };
+  const { runs, findings, format, warnings, redactedAt } = done;
+  return { format, warnings, runs: runs.map((header, run) => ({ trace: { ...header, steps: steps[run] ?? [] }, findings: findings[run] ?? [], redactedSteps: redactedAt?.[run]?.length ?? 0 })) };
 }
 
 function summaryStep(s: Step): SummaryStep {

@@ -46,6 +46,13 @@ export function holdsRedactedOutput(step: Pick<Step, 'toolCall' | 'output'>): bo
   return false;
 }
 
+/** Where in `steps` (their places) a step holds a redaction placeholder where the detectors would judge (holdsRedactedOutput). */
+export function redactedPlaces(steps: readonly Step[]): number[] {
+  const places: number[] = [];
+  steps.forEach((step, i) => { if (holdsRedactedOutput(step)) places.push(i); });
+  return places;
+}
+
 /** How many of `steps` hold a redaction placeholder where the detectors would judge (holdsRedactedOutput). */
 export function countRedacted(steps: readonly Step[]): number {
   let n = 0;

@@ -59,8 +59,13 @@ export class TraceSession {
   /** The findings last applied (the same array is not applied twice). */
   private shownFindings: readonly Finding[];
 
-  /** Steps whose output is a redaction placeholder (the trace file counts them): not checked. */
-  redactedSteps = 0;
+  /** The steps whose output is a redaction placeholder (the trace file finds them): not checked. */
+  private redacted: ReadonlySet<number> = new Set();
+
+  /** Set the places of the steps whose output is a redaction placeholder. */
+  set redactedSteps(places: readonly number[]) {
+    this.redacted = new Set(places);
+  }
 
   /** Whether these are the findings shown already (`showFindings` would do nothing). */
   shows(findings: readonly Finding[]): boolean {
@@ -635,7 +640,7 @@ export class TraceSession {
       labelCount: this.trace.labels.length,
       labelledStepCount: counted.labelled,
       verdict: this.verdict,
-      ...(this.redactedSteps > 0 ? { redactedStepCount: this.redactedSteps } : {}),
+      ...(this.redacted.size > 0 ? { redactedStepCount: this.redacted.size } : {}),
     };
   }
 
@@ -690,6 +695,7 @@ export class TraceSession {
       status: s.status, category: this.categoryOf(i), findingCount: this.findings.get(i).length,
       tagCount: this.tagCount(i), hasChildren: this.index.childCountOf(i) > 0, parentIndex: p >= 0 ? p : null,
       failing: this.isFailure(i), labels: this.labels.descriptions(i),
+      ...(this.redacted.has(i) ? { redacted: true } : {}),
     };
   }
 
@@ -732,6 +738,7 @@ export class TraceSession {
       durationMs: step.startTime !== null && step.endTime !== null ? step.endTime - step.startTime : null,
       canRevealInFile: canRevealInFile && step.location !== undefined,
       failing: this.isFailure(index),
+      ...(this.redacted.has(index) ? { redacted: true } : {}),
     };
   }
 

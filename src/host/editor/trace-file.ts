@@ -9,7 +9,7 @@ import { loadTraceFromBytes } from '../../core/load';
 import type { Step, Trace } from '../../core/model/schema';
 import { FilePayloads, HELD_ATTRIBUTES, HeldContexts, type LineChecker } from '../../core/engine/stream/step-payloads';
 import { findTraceByKey } from '../../core/model/trace-key';
-import { countRedacted } from '../../core/model/redaction';
+import { redactedPlaces } from '../../core/model/redaction';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
 import {
   ErrorCode, rpcError,
@@ -65,7 +65,7 @@ export class TraceFile {
   /** Findings the worker found, per run (it runs the detectors; the host does not). */
   private readonly workerFindings = new WeakMap<Trace, Finding[]>();
   /** Per run, its steps whose output is a redaction placeholder: as the worker counted them, or counted here. */
-  private readonly redactedSteps = new WeakMap<Trace, number>();
+  private readonly redactedSteps = new WeakMap<Trace, readonly number[]>();
   /** After a `reset`, the runs being read again; they replace the shown ones when the load is done. */
   private staged: Trace[] | undefined;
   /** Runs that received steps since the sessions were last brought up to date. */
@@ -264,7 +264,7 @@ export class TraceFile {
         e.callableTools?.forEach((tools, i) => { const p = this.payloads.get(traces[i].steps); if (p) p.callableTools = tools; });
         traces.forEach((t, i) => {
           this.workerFindings.set(t, e.findings[i] ?? []);
-          this.redactedSteps.set(t, e.redactedSteps?.[i] ?? 0);
+          this.redactedSteps.set(t, e.redactedAt?.[i] ?? []);
         });
         this.loading = undefined;
         this.stoppedReading = undefined;
@@ -346,16 +346,16 @@ export class TraceFile {
   }
 
   /**
-   * How many of the run's steps hold a redaction placeholder where the detectors would judge. A run
-   * the worker read has its count from the worker (the steps here may lack their payloads, and
-   * until the read ends it is 0); a run loaded here is counted once.
+   * Where the run's steps hold a redaction placeholder where the detectors would judge (their
+   * places). A run the worker read has them from the worker (the steps here may lack their
+   * payloads, and until the read ends there are none); a run loaded here is looked through once.
    */
-  private redactedStepsOf(trace: Trace): number {
+  private redactedStepsOf(trace: Trace): readonly number[] {
     const known = this.redactedSteps.get(trace);
-    if (known !== undefined || this.loading) return known ?? 0;
-    const counted = countRedacted(trace.steps);
-    this.redactedSteps.set(trace, counted);
-    return counted;
+    if (known !== undefined || this.loading) return known ?? [];
+    const places = redactedPlaces(trace.steps);
+    this.redactedSteps.set(trace, places);
+    return places;
   }
 
   get isZip(): boolean {

@@ -135,10 +135,16 @@ describe('redacted steps are counted as not checked', () => {
         file.applyLoadEvent(e);
       }).open();
       file.flushGrowth();
-      assert.deepEqual(dones.map((e) => e.kind === 'done' && [e.streamed, e.redactedSteps]), [[streamed, [3]]]);
+      assert.deepEqual(dones.map((e) => e.kind === 'done' && [e.streamed, e.redactedAt?.map((places) => places.length)]), [[streamed, [3]]]);
       assert.equal(file.session(0).summary().redactedStepCount, 3);
+      // Each such step's row says so (the step list shows it as not checked, not as a green tick).
+      const view = { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] };
+      const redactedRows = (f: TraceFile): string[] => f.session(0).rows(view, 0, 100).rows.filter((r) => r.redacted).map((r) => r.id);
+      assert.deepEqual(redactedRows(file), REDACTED_IDS);
       // Loaded on the host (no worker), counted there.
-      assert.equal(TraceFile.fromBytes(path, Buffer.from(callRedacted), { taxonomy: DEFAULT_TAXONOMY }).session(0).summary().redactedStepCount, 3);
+      const onHost = TraceFile.fromBytes(path, Buffer.from(callRedacted), { taxonomy: DEFAULT_TAXONOMY });
+      assert.equal(onHost.session(0).summary().redactedStepCount, 3);
+      assert.deepEqual(redactedRows(onHost), REDACTED_IDS);
       assert.equal(TraceFile.fromBytes(path, Buffer.from(SMALL), { taxonomy: DEFAULT_TAXONOMY }).session(0).summary().redactedStepCount, undefined);
     });
   }

@@ -134,10 +134,11 @@ export type DocumentEvent =
    * read began (`stat`), so the view need not parse it again. `unchangedSteps`, after a file
    * read again from its start: per run, how many leading steps are exactly as the previous read
    * sent them (step-prints.ts); the host appends to what it shows only when all of it is.
-   * `redactedSteps`, when any run has some: per run, how many steps hold a redaction placeholder
-   * where the detectors would judge (holdsRedactedOutput), so were not checked.
+   * `redactedAt`, when any run has some: per run, the places (index in the run) of the steps that
+   * hold a redaction placeholder where the detectors would judge (holdsRedactedOutput), so were not
+   * checked.
    */
-  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string; callableTools?: ToolDefinition[][]; unchangedSteps?: number[]; redactedSteps?: number[] }
+  | { kind: 'done'; format: string; runs: RunHeader[]; warnings: Problem[]; findings: Finding[][]; streamed: boolean; totalBytes: number; outcome: AnalysisOutcome; stat: FileStamp; taxonomy: string; callableTools?: ToolDefinition[][]; unchangedSteps?: number[]; redactedAt?: number[][] }
   /**
    * How far a read got before any step could be sent (a large file parsed whole, the first pass
    * over an OTLP document written children first): the editor shows the tab, with the progress
@@ -1226,13 +1227,13 @@ export class DocumentLoader {
     const taxonomy = taxonomyFor(this.params.taxonomy);
     const finalDetectors = traces.map((t, run) => this.finalDetectorOf(t, run, detectors?.[run]));
     const findings = finalDetectors.map((d) => d.findings());
-    const redactedSteps = finalDetectors.map((d) => d.redactedSteps);
+    const redactedAt = finalDetectors.map((d) => [...d.redactedPlaces]);
     const analysis = { file: this.params.path, format, traces, warnings, analyses: traces.map((trace, i) => ({ trace, findings: findings[i] })) };
     const stepCount = traces.reduce((n, t, run) => n + (streamed ? this.sent[run]?.count ?? 0 : t.steps.length), 0);
     // A streamed run's steps with findings, found in one pass over what was kept of its steps.
     if (streamed) findings.forEach((list, run) => this.sent[run]?.prepare(list.map((f) => f.stepId)));
     const outcome: AnalysisOutcome = {
-      kind: 'ok', format, traceCount: traces.length, stepCount, redactedSteps: redactedSteps.reduce((n, k) => n + k, 0), sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.sent[run]?.sited(id) : undefined, this.siteMemo),
+      kind: 'ok', format, traceCount: traces.length, stepCount, redactedSteps: redactedAt.reduce((n, places) => n + places.length, 0), sites: failureSites(analysis, taxonomy, streamed ? (run, id) => this.sent[run]?.sited(id) : undefined, this.siteMemo),
     };
     const callableTools = streamed && this.params.payloadsOnDemand ? traces.map((t, run) => this.callableToolsOf(t, run)) : undefined;
     // A document read again whose steps are all as before (its bytes changed elsewhere).
@@ -1240,7 +1241,7 @@ export class DocumentLoader {
     // After a read from the start that was not the first: which steps the host shows are as they were.
     const unchangedSteps = keptSteps ?? (this.readOnce && this.mode !== 'streamed' ? traces.map((_, run) => this.unchangedStepsOf(run)) : undefined);
     this.printsOfLastRead = this.prints;
-    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}), ...(unchangedSteps ? { unchangedSteps } : {}), ...(redactedSteps.some((n) => n > 0) ? { redactedSteps } : {}) });
+    this.emit({ kind: 'done', format, runs: traces.map((t) => ({ ...t, steps: [] })), warnings, findings, streamed: this.mode === 'streamed', totalBytes, outcome, stat: this.stamp, taxonomy: this.params.taxonomy, ...(callableTools ? { callableTools } : {}), ...(unchangedSteps ? { unchangedSteps } : {}), ...(redactedAt.some((places) => places.length > 0) ? { redactedAt } : {}) });
     this.readOnce = true;
     // Only a streamed file, or OTLP JSON lines, is read on from where it ended: a change to any other loads it again.
     if (this.mode !== 'streamed' && !this.linesReadOn) this.sent = [];
