@@ -323,7 +323,8 @@ export class TraceDebugAdapter extends DebugSession {
     this.install(whole.runtime);
     for (const w of whole.warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'stderr'));
     this.sendEvent(new OutputEvent(`agent-trace: read all ${whole.runtime.length.toLocaleString('en-US')} steps of the run\n`, 'console'));
-    // The breakpoints again, in the order they were set (the same ids), and what they now say.
+    // The breakpoints again, in the order they were set (the same ids), and what they now say (one
+    // in another file is not set again: it was answered unverified and never recorded).
     for (const set of waiting.setBreakpoints) {
       for (const bp of set(whole.runtime)) this.sendEvent(new BreakpointEvent('changed', bp));
     }

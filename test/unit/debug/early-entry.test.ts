@@ -98,6 +98,9 @@ describe('trace debugger: a large run stops on entry before it is whole', functi
     await initialized;
     const set = await dc.request('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'TOOL.TIMEOUT' }] });
     const [bp] = (set.body as { breakpoints: DebugProtocol.Breakpoint[] }).breakpoints;
+    // A breakpoint in another file (VS Code sends every file's): never verified, nothing to say of it later.
+    const elsewhere = await dc.request('setBreakpoints', { source: { path: join(dir, 'agent.py') }, breakpoints: [{ line: 3 }] });
+    assert.deepEqual((elsewhere.body as { breakpoints: DebugProtocol.Breakpoint[] }).breakpoints.map((b) => [b.verified, b.id]), [[false, undefined]]);
     await dc.request('configurationDone');
     assert.equal((await launched).success, true);
     assert.equal((await entry).body.reason, 'entry');
