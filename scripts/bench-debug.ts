@@ -58,7 +58,8 @@ export async function runDebugLaunch(format: BenchFormat, path: string, steps: n
     adapter.handleMessage({ seq: s, type: 'request', command, arguments: args } as DebugProtocol.Request);
   });
   try {
-    await request('initialize', { adapterID: 'agent-trace', pathFormat: 'path' });
+    // As VS Code says it: it reads the Variables again on an `invalidated` event (the whole run's, here).
+    await request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsInvalidatedEvent: true });
     const stop = watchMainThread();
     const t0 = performance.now();
     const stopped = new Promise<void>((resolve) => { onStop = resolve; });

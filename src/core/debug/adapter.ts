@@ -142,6 +142,8 @@ export class TraceDebugAdapter extends DebugSession {
   private traceIndex = 0;
   /** The client shows DAP progress events (its initialize said so). */
   private clientShowsProgress = false;
+  /** The client reads what an `invalidated` event names again (its initialize said so; VS Code does). */
+  private clientTakesInvalidated = false;
   /** A launch is under way (its file read, or its configuration awaited). */
   private launching = false;
   private launchedTrace: string | undefined;
@@ -159,6 +161,7 @@ export class TraceDebugAdapter extends DebugSession {
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
     this.clientShowsProgress = args?.supportsProgressReporting === true;
+    this.clientTakesInvalidated = args?.supportsInvalidatedEvent === true;
     this.announcedFilters = filtersFor(this.options.taxonomy);
     response.body = {
       ...response.body,
@@ -329,7 +332,7 @@ export class TraceDebugAdapter extends DebugSession {
       for (const bp of set(whole.runtime)) this.sendEvent(new BreakpointEvent('changed', bp));
     }
     // The step shown may have findings and tags now.
-    this.sendEvent(new InvalidatedEvent(['variables']));
+    if (this.clientTakesInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
     waiting.deferred?.(whole.runtime);
   }
 

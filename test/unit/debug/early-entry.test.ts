@@ -91,7 +91,7 @@ describe('trace debugger: a large run stops on entry before it is whole', functi
 
   /** initialize, launch, a breakpoint on the first timeout (past the first steps), configurationDone: at the entry stop. */
   async function launch(): Promise<number> {
-    await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsProgressReporting: true });
+    await dc.request('initialize', { adapterID: 'agent-trace', pathFormat: 'path', supportsProgressReporting: true, supportsInvalidatedEvent: true });
     const initialized = dc.next('initialized');
     const entry = dc.next('stopped');
     const launched = dc.request('launch', { trace: file, stopOnEntry: true });
