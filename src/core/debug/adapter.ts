@@ -559,7 +559,7 @@ export class TraceDebugAdapter extends DebugSession {
     this.sendResponse(response);
     if (!this.reading || args?.progressId === undefined || args.progressId !== this.progress?.progressId) return;
     this.stopReading();
-    this.sendEvent(new OutputEvent(`agent-trace: stopped while ${this.launchedTrace ?? 'the trace'} was read\n`, 'console'));
+    this.sendEvent(new OutputEvent(`agent-trace: stopped while ${this.launchedTrace ?? 'the trace'} was loading\n`, 'console'));
     this.sendEvent(new TerminatedEvent());
   }
 

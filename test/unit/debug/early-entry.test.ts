@@ -164,7 +164,7 @@ describe('trace debugger: a large run stops on entry before it is whole', functi
     assert.equal((await dc.request('cancel', { progressId })).success, true);
     await terminated;
     assert.equal(worker.terminated, true, 'the document worker is stopped');
-    assert.match(dc.output(), /stopped while .*run\.trace\.jsonl was read/);
+    assert.match(dc.output(), /stopped while .*run\.trace\.jsonl was loading\n/);
     const ends = dc.events.filter((e) => e.event === 'progressEnd').map((e) => (e.body as { message?: string }).message);
     assert.deepEqual(ends, ['cancelled']);
   });
