@@ -14,7 +14,7 @@ import type { ChatMessage, Step, Trace } from '../model/schema';
 import { ToolSchemas } from './schema';
 import {
   FORMAT_REJECTED, acknowledgesFailure, bounded, canonicalJson, changesWorkspace, classifyError, clip, harnessCutoff, isEmptyResult, saysNoResults,
-  looksLikeErrorOutput, providerFailure, replyRejected, restatesError, withoutCodeBlocks,
+  looksLikeErrorOutput, providerFailure, replyRejected, restatesError, withoutCodeBlocks, type Classified,
 } from './text';
 import type { DetectOptions, Finding } from './types';
 import { sha256Latin1 } from '../util/hash';
@@ -57,6 +57,8 @@ const DECISION_CAUSED = new Set(['TOOL.ARGS_INVALID', 'TOOL.UNKNOWN', 'OUT.FORMA
  * Google ADK's `set_model_response`.
  */
 const FINAL_TOOL = /final_?(answer|result|output)|set_model_response|submit|finish|task_?complete|attempt_completion|end_(conversation|task|session)|transfer_to_human|escalate/i;
+/** Tools that run a command line or a script: bash, a terminal, a shell, exec_command, run_shell_command. */
+const SHELL_TOOL = /bash|shell|terminal|exec_command|execute_command|run_command|^command$/i;
 /** Tools whose job is to return information, for which an empty string or null means "found nothing". */
 const LOOKUP_TOOL = /search|find|get|list|lookup|query|fetch|read|retriev|browse|visit|open|inspect|load|scrape/i;
 const TOOL_LIKE = new Set(['tool', 'retrieval']);
@@ -513,7 +515,7 @@ class Detector {
   /** Record a failure of `step`: its symptom finding, the decision finding when the model caused it, and an observer slot. */
   private fail(step: Step, text: string, rule: string, toolName: string | undefined, cause: Seen | undefined): void {
     this.failureCount++;
-    const c = classifyError(text, this.options.timeoutPattern);
+    const c = programFailure(classifyError(text, this.options.timeoutPattern), toolName);
     if (c.category === 'ORCH.STEP_LIMIT') this.stepLimitCount++;
     const what = toolName ? `${toolName} failed` : `${step.name} failed`;
     const evidence = `${what}: ${clip(text)}`;
@@ -663,7 +665,7 @@ class Detector {
         return;
       }
       if (m.role === 'tool' && (m.isError || looksLikeErrorOutput(text))) {
-        const c = classifyError(text, this.options.timeoutPattern);
+        const c = programFailure(classifyError(text, this.options.timeoutPattern), m.name);
         const owner = DECISION_CAUSED.has(c.category) || this.observationMode ? (this.observationMode ? step : prev) : prev;
         this.add(owner, c.category, 'tool-output-error-text', `${m.name ? `${m.name} ` : 'a tool '}returned an error (${c.signal}): ${clip(text, 240)}`);
         return;
@@ -978,6 +980,16 @@ function announced(call: NonNullable<Step['toolCall']>, cause: Seen | undefined,
   if (call.id && llmByCallId.has(call.id)) return true;
   if (!cause) return false;
   return (call.id ? cause.idlessCallNames : cause.callNames).includes(call.name);
+}
+
+/**
+ * A shell's failure that reads as rejected arguments ("got an unexpected keyword argument", "missing
+ * 1 required positional argument") is the program's: a TypeError in the project's code or a
+ * library's, under `pytest` or `python x.py`, not a call the shell tool refused. A runtime error,
+ * not blamed on the model's call as its arguments.
+ */
+function programFailure(c: Classified, toolName: string | undefined): Classified {
+  return c.category === 'TOOL.ARGS_INVALID' && toolName !== undefined && SHELL_TOOL.test(toolName) ? { category: 'TOOL.RUNTIME', signal: c.signal } : c;
 }
 
 function errorText(step: Step): string {

@@ -114,6 +114,17 @@ describe('tool failures and attribution', () => {
     });
   }
 
+  it('a shell whose program raised a TypeError about arguments failed at run time; the call\'s arguments were not rejected', () => {
+    const shellRun = (tool: string) => detect(trace([
+      llmCall('m1', tool, { command: 'python -m pytest test_requests.py' }, {}, 'c1'),
+      { ...toolStep('t1', tool, { command: 'python -m pytest test_requests.py' }), toolCall: { id: 'c1', name: tool, arguments: { command: 'python -m pytest test_requests.py' } }, ...err("exit code 1: TypeError: HTTPConnection.__init__() got an unexpected keyword argument 'strict'", 'TypeError') },
+      llmSays('m2', 'The test run failed with a TypeError; I will look at the connection code.'),
+    ])).map((f) => [f.stepId, f.category]);
+    for (const tool of ['bash', 'execute_command', 'Computer_terminal', 'run_shell_command']) assert.deepEqual(shellRun(tool), [['t1', 'TOOL.RUNTIME']], tool);
+    // A tool that is not a shell rejected the arguments it was given: the model's call is blamed.
+    assert.deepEqual(shellRun('page_down'), [['m1', 'TOOL.ARGS_INVALID'], ['t1', 'TOOL.ARGS_INVALID']]);
+  });
+
   it('custom timeout patterns', () => {
     const t = failing('watchdog fired', 'WatchdogExpired');
     assert.equal(detect(t)[0].category, 'TOOL.RUNTIME');
