@@ -3,8 +3,11 @@
  * DAP client (nvim-dap, Emacs dap-mode, JetBrains, VS Code with a `debugServer`-less executable
  * adapter). stdout carries the protocol and nothing else: console output goes to stderr.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { format } from 'node:util';
 import { TraceDebugAdapter } from '../../core/debug/adapter';
+import { startTraceWorker } from '../../core/engine/worker/spawn';
 import type { CommandResult } from '../output';
 
 export function dapCommand(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<CommandResult> {
@@ -14,7 +17,10 @@ export function dapCommand(input: NodeJS.ReadableStream = process.stdin, output:
   console.info = toStderr;
   console.debug = toStderr;
   console.warn = toStderr;
-  const session = new TraceDebugAdapter();
+  // The built CLI has the trace worker beside it (dist/): a large run is read there, its entry stop
+  // made once its first steps are read (adapter.ts, launchReading). Run from source, it reads first.
+  const workerScript = join(__dirname, 'trace-worker.js');
+  const session = new TraceDebugAdapter(existsSync(workerScript) ? { spawnDocumentWorker: () => startTraceWorker(workerScript, 'document') } : {});
   return new Promise((resolve) => {
     // The session exits the process shortly after the client disconnects or closes the stream.
     input.on('close', () => resolve({ exitCode: 0, stdout: [], stderr: [] }));

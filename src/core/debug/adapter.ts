@@ -108,8 +108,8 @@ export interface TraceDebugAdapterOptions {
   /**
    * Starts a document worker (trace-worker.ts in document mode). With it, a launch of a large run
    * (`earlyEntryBytes`) that stops on entry reads the file there and stops once the run's first
-   * steps are read (see launchReading); without it (tests, `agent-trace dap`) every launch reads
-   * the file in this thread before it stops.
+   * steps are read (see launchReading); without it (tests, the CLI run from source) every launch
+   * reads the file in this thread before it stops.
    */
   spawnDocumentWorker?: () => Worker;
   /** The size from which a launch stops on entry before the whole run is read; default EARLY_ENTRY_BYTES. */

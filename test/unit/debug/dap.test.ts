@@ -8,10 +8,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { benchTraceText } from '../../support/bench-traces';
 import { PROJECT_ROOT, sharedPath } from '../../support/shared';
 
 const CLI = join(PROJECT_ROOT, 'dist', 'cli.js');
@@ -234,6 +236,44 @@ describe('debug adapter over DAP: agent-trace dap', function () {
     // (The heap's limit adds the young generation to the old one set, less what is in use.)
     assert.ok(Number(memoryMb) <= 512, `the adapter has ${memoryMb} MB: not the relaunched heap`);
     assert.equal(dc.process.exitCode, null, 'still running');
+  });
+
+  it('a large run stops on entry once its first steps are read, and a step waits for the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atd-dap-large-'));
+    try {
+      // 18 MB of agent-trace/v1 lines: past the size from which the run is read after its entry stop.
+      const file = join(dir, 'large.trace.jsonl');
+      writeFileSync(file, benchTraceText('jsonl', 13_000));
+      // Every output event as it comes (a listener per wait could miss one sent in the same chunk).
+      const outputs: string[] = [];
+      const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+      dc.on('output', (e: DebugProtocol.OutputEvent) => {
+        outputs.push(e.body.output);
+        for (const w of waiters) if (w.pattern.test(e.body.output)) w.resolve();
+      });
+      const said = (pattern: RegExp): Promise<void> => new Promise((resolve) => {
+        if (outputs.some((o) => pattern.test(o))) resolve();
+        else waiters.push({ pattern, resolve });
+      });
+      const early = said(/stopped on entry after the first [\d,]+ steps; the rest of the run is read meanwhile/);
+      const whole = said(/read all 13,000 steps of the run/);
+      await dc.initializeRequest();
+      const initialized = dc.waitForEvent('initialized');
+      const entry = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      const launched = dc.launchRequest({ trace: file, stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+      await initialized;
+      await dc.configurationDoneRequest();
+      await launched;
+      assert.equal((await entry).body.reason, 'entry');
+      await early;
+      // A step asked now is made once the run is whole: the stop comes after the read.
+      const stopped = move(() => dc.stepInRequest({ threadId: 1 }));
+      await whole;
+      assert.equal((await stopped).body.reason, 'step');
+      assert.equal((await topFrame()).frame.name, 'agent Step 1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad condition gets an error response that quotes it; a breakpoint elsewhere than the trace is unverified', async () => {
