@@ -218,13 +218,18 @@ export class TraceDebugAdapter extends DebugSession {
     if (spawn && (args.stopOnEntry ?? true) && args.traceKey === undefined && (prepared.size ?? 0) >= (this.options.earlyEntryBytes ?? EARLY_ENTRY_BYTES)) {
       return this.launchReading(response, args, options, prepared, spawn);
     }
+    await this.launchWhole(response, args, () => TraceDebugRuntime.launchPrepared(options, prepared));
+  }
+
+  /** A launch whose run is read before its first stop (by `load`): answered, or refused saying why. */
+  private async launchWhole(response: DebugProtocol.LaunchResponse, args: LaunchArguments, load: () => { runtime: TraceDebugRuntime; warnings: string[] }): Promise<void> {
     let launched: { runtime: TraceDebugRuntime; warnings: string[] };
     try {
-      launched = TraceDebugRuntime.launchPrepared(options, prepared);
+      launched = load();
     } catch (e) {
       return this.launchFailed(response, e);
     }
-    progress.end();
+    this.progress?.end();
     await this.begin(response, launched.runtime, launched.warnings, args.stopOnEntry ?? true);
   }
 
@@ -338,16 +343,12 @@ export class TraceDebugAdapter extends DebugSession {
 
   /** A launch whose file was read (or failed) before its first steps came: as a launch in this thread ends. */
   private async launchRead(response: DebugProtocol.LaunchResponse, args: LaunchArguments, options: LaunchOptions, prepared: PreparedLaunch, end: { held: HeldRuns } | { error: unknown }): Promise<void> {
-    if ('error' in end) return this.launchFailed(response, TraceDebugRuntime.readFailed(end.error));
-    let launched: { runtime: TraceDebugRuntime; warnings: string[] };
-    try {
-      launched = TraceDebugRuntime.fromHeldRuns(options, prepared, end.held);
-    } catch (e) {
-      return this.launchFailed(response, e);
-    }
-    this.progress?.end();
-    await this.begin(response, launched.runtime, launched.warnings, args.stopOnEntry ?? true);
+    await this.launchWhole(response, args, () => {
+      if ('error' in end) throw TraceDebugRuntime.readFailed(end.error);
+      return TraceDebugRuntime.fromHeldRuns(options, prepared, end.held);
+    });
   }
+
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.sendResponse(response);
@@ -620,13 +621,15 @@ export class TraceDebugAdapter extends DebugSession {
   private move(response: DebugProtocol.Response, action: (rt: TraceDebugRuntime) => void, afterEnd = false, check?: (rt: TraceDebugRuntime) => void): void {
     const reading = this.reading;
     if (reading) {
-      // The run is still being read: answered now, made on the whole run (launchReading).
+      // The run is still being read: answered now, made on the whole run (launchReading), where a
+      // move that cannot be made says why and leaves the replay stopped where it is.
       if (reading.deferred) return this.fail(response, ERR.request, 'the run is still being read: the move asked before waits for it');
       return this.withRuntime(response, () => {
         this.sendResponse(response);
         reading.deferred = (rt) => {
           try {
-            if (rt.terminated && !afterEnd) throw new Error('the replay has ended: restart the session, or use goto');
+            const refused = refusal(rt, afterEnd);
+            if (refused) throw new Error(refused);
             check?.(rt);
             action(rt);
           } catch (e) {
@@ -637,8 +640,8 @@ export class TraceDebugAdapter extends DebugSession {
       });
     }
     this.withRuntime(response, (rt) => {
-      if (rt.terminated && !afterEnd) return this.fail(response, ERR.request, 'the replay has ended: restart the session, or use goto');
-      if (rt.running) return this.fail(response, ERR.request, 'the replay is running: pause it first');
+      const refused = refusal(rt, afterEnd);
+      if (refused) return this.fail(response, ERR.request, refused);
       // A move that cannot be made is refused in its answer (the host then tries otherwise), not
       // answered and then written to the Debug Console: `check` throws why, before the answer.
       check?.(rt);
@@ -724,6 +727,13 @@ function describeStop(s: StoppedInfo, rt: TraceDebugRuntime | undefined): string
     case 'restart': return `Restarted frame ${name}`;
     default: return `Paused on ${name}`;
   }
+}
+
+/** Why no move can be made on `rt` now (the replay ended, or runs), or undefined. */
+function refusal(rt: TraceDebugRuntime, afterEnd: boolean): string | undefined {
+  if (rt.terminated && !afterEnd) return 'the replay has ended: restart the session, or use goto';
+  if (rt.running) return 'the replay is running: pause it first';
+  return undefined;
 }
 
 function messageOf(e: unknown): string {

@@ -20,10 +20,6 @@ export class LaunchProgressEvents {
 
   constructor(private readonly send: (event: DebugProtocol.Event) => void, readonly progressId: string, private readonly cancellable = false) {}
 
-  /** Shown: started and not ended. */
-  get shownNow(): boolean {
-    return this.started;
-  }
 
   /** The launch of `file` (`bytes` long) begins to load. */
   start(file: string, bytes: number): void {

@@ -630,13 +630,15 @@ class Detector {
     const reply = outputText(step) ?? '';
     const called = outputToolCalls(step).map((c) => c.name);
     let ignoredReported = false;
+    // Once per reply, whatever the failures it follows: an empty reply says nothing to judge.
+    const acknowledged = reply.trim() === '' || acknowledgesFailure(reply);
     for (const f of seen) {
       if (this.observationMode) {
         if (f.decision) this.move(f.decision, step);
         else this.add(step, f.category, f.rule, `sees ${f.toolName ?? f.step.name} fail: ${clip(f.text, 240)}`, f.step.id);
       }
       const retried = f.toolName !== undefined && (called.includes(f.toolName) || reply.includes(f.toolName));
-      if (!ignoredReported && reply.trim() !== '' && !retried && !acknowledgesFailure(reply) && !restatesError(reply, f.text)) {
+      if (!ignoredReported && !acknowledged && !retried && !restatesError(reply, f.text)) {
         this.add(step, 'RSN.IGNORED_TOOL_ERROR', 'ignored-tool-error', `carries on without mentioning that ${f.toolName ?? f.step.name} failed (${f.signal})`, f.step.id);
         ignoredReported = true;
       }

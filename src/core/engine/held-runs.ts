@@ -136,7 +136,7 @@ export interface HeldRunsReading {
   cancel(): void;
 }
 
-export const READ_CANCELLED = 'the read was cancelled';
+const READ_CANCELLED = 'the read was cancelled';
 
 /**
  * `readHeldRuns` in a document worker (`spawn` starts one: trace-worker.ts in document mode), so

@@ -55,7 +55,5 @@ export function redactedPlaces(steps: readonly Step[]): number[] {
 
 /** How many of `steps` hold a redaction placeholder where the detectors would judge (holdsRedactedOutput). */
 export function countRedacted(steps: readonly Step[]): number {
-  let n = 0;
-  for (const step of steps) if (holdsRedactedOutput(step)) n++;
-  return n;
+  return redactedPlaces(steps).length;
 }

@@ -62,8 +62,8 @@ export class TraceSession {
   /** The steps whose output is a redaction placeholder (the trace file finds them): not checked. */
   private redacted: ReadonlySet<number> = new Set();
 
-  /** Set the places of the steps whose output is a redaction placeholder. */
-  set redactedSteps(places: readonly number[]) {
+  /** Mark the steps at `places` as holding a redaction placeholder (and no others). */
+  markRedacted(places: readonly number[]): void {
     this.redacted = new Set(places);
   }
 

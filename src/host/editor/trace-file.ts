@@ -65,7 +65,7 @@ export class TraceFile {
   /** Findings the worker found, per run (it runs the detectors; the host does not). */
   private readonly workerFindings = new WeakMap<Trace, Finding[]>();
   /** Per run, its steps whose output is a redaction placeholder: as the worker counted them, or counted here. */
-  private readonly redactedSteps = new WeakMap<Trace, readonly number[]>();
+  private readonly redactedAt = new WeakMap<Trace, readonly number[]>();
   /** After a `reset`, the runs being read again; they replace the shown ones when the load is done. */
   private staged: Trace[] | undefined;
   /** Runs that received steps since the sessions were last brought up to date. */
@@ -173,7 +173,7 @@ export class TraceFile {
       if (!trace || traceIndexOf(trace) !== traceIndexOf(this.traces[position])) continue;
       session.usePayloads(this.payloads.get(trace.steps));
       if (!('reset' in session.update(trace, this.detectFn(trace), unchangedSteps[position] ?? 0))) kept++;
-      session.redactedSteps = this.redactedStepsOf(trace);
+      session.markRedacted(this.redactedPlacesOf(trace));
       this.sessions.set(position, session);
     }
     const runsChanged = loaded.traces.length !== this.traces.length;
@@ -264,7 +264,7 @@ export class TraceFile {
         e.callableTools?.forEach((tools, i) => { const p = this.payloads.get(traces[i].steps); if (p) p.callableTools = tools; });
         traces.forEach((t, i) => {
           this.workerFindings.set(t, e.findings[i] ?? []);
-          this.redactedSteps.set(t, e.redactedAt?.[i] ?? []);
+          this.redactedAt.set(t, e.redactedAt?.[i] ?? []);
         });
         this.loading = undefined;
         this.stoppedReading = undefined;
@@ -350,11 +350,11 @@ export class TraceFile {
    * places). A run the worker read has them from the worker (the steps here may lack their
    * payloads, and until the read ends there are none); a run loaded here is looked through once.
    */
-  private redactedStepsOf(trace: Trace): readonly number[] {
-    const known = this.redactedSteps.get(trace);
+  private redactedPlacesOf(trace: Trace): readonly number[] {
+    const known = this.redactedAt.get(trace);
     if (known !== undefined || this.loading) return known ?? [];
     const places = redactedPlaces(trace.steps);
-    this.redactedSteps.set(trace, places);
+    this.redactedAt.set(trace, places);
     return places;
   }
 
@@ -374,7 +374,7 @@ export class TraceFile {
       // The findings so far name steps past the slice: they come once the session has every step (flushGrowth).
       s = new TraceSession(first, first === trace ? this.detectFn(trace) : [], this.taxonomy, traceIndex);
       s.usePayloads(this.payloads.get(trace.steps));
-      s.redactedSteps = this.redactedStepsOf(trace);
+      s.markRedacted(this.redactedPlacesOf(trace));
       s.applyAnnotations(this.bound(traceIndex));
       this.sessions.set(traceIndex, s);
       if (first !== trace) this.grown = true;
