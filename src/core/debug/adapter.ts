@@ -277,7 +277,7 @@ export class TraceDebugAdapter extends DebugSession {
 
   /**
    * A large run, read in a document worker: the replay stops on entry as soon as the run's first
-   * steps are read, over a first runtime of those steps (their findings so far; no tags yet), and
+   * steps are read, over a first runtime of those steps (their findings so far, their tags), and
    * the client can look at them while the rest is read. Moves wait for the read (each is answered,
    * then made when the run is whole); breakpoints are set on the first runtime and again, in the
    * same order, on the whole one, which the session then goes on with, stopped where the first one
@@ -307,7 +307,10 @@ export class TraceDebugAdapter extends DebugSession {
     const steps = [...reading.collector.stepsOf(run)];
     const ids = new Set(steps.map((s) => s.id));
     const findings = reading.collector.findingsOf(run).filter((f) => ids.has(f.stepId));
-    const firstRuntime = new TraceDebugRuntime({ ...header, steps }, findings, prepared.taxonomy, prepared.file, undefined, reading.collector.payloadsOf(run));
+    const firstTrace = { ...header, steps };
+    // The sidecar's tags on these steps count at once; what it warns about is said once, with the whole run.
+    const { bound } = TraceDebugRuntime.sidecarOf(options, prepared.file, firstTrace);
+    const firstRuntime = new TraceDebugRuntime(firstTrace, findings, prepared.taxonomy, prepared.file, bound, reading.collector.payloadsOf(run));
     this.sendEvent(new OutputEvent(`agent-trace: stopped on entry after the first ${steps.length.toLocaleString('en-US')} steps; the rest of the run is read meanwhile (a step, a continue or a goto waits for it)\n`, 'console'));
     await this.begin(response, firstRuntime, [], true);
     const end = await read;

@@ -321,20 +321,31 @@ export class TraceDebugRuntime {
     const { trace, argument, name } = launchedRun(options, held.runs.map((r) => r.trace));
     const run = held.runs.find((r) => r.trace === trace)!;
     if (trace.steps.length === 0) throw new LaunchError(argument, `${options.trace}: trace ${name} has no steps (nothing to debug)`);
-    let bound: BoundAnnotations | undefined;
+    const sidecar = TraceDebugRuntime.sidecarOf(options, prepared.file, trace);
+    warnings.push(...sidecar.warnings);
+    options.onProgress?.({ phase: 'indexing', steps: trace.steps.length });
+    return { runtime: new TraceDebugRuntime(trace, run.findings, prepared.taxonomy, prepared.file, sidecar.bound, run.payloads), warnings };
+  }
+
+  /**
+   * The annotation sidecar's tags and corrections bound to `trace` (the run a launch names, or
+   * its first steps while the rest is read), and what to warn about it: a broken sidecar must not
+   * stop the debugger, so it gives none and says why.
+   */
+  static sidecarOf(options: Pick<LaunchOptions, 'sidecarPath'>, file: string, trace: Trace): { bound: BoundAnnotations | undefined; warnings: string[] } {
+    const warnings: string[] = [];
     try {
       // A sidecar the host points at may not exist yet (nobody tagged there): read the one beside the trace, if any.
       const explicit = options.sidecarPath !== undefined && existsSync(options.sidecarPath) ? options.sidecarPath : undefined;
-      const sidecar = loadAnnotationsFor(prepared.file, trace.source, explicit);
+      const sidecar = loadAnnotationsFor(file, trace.source, explicit);
       warnings.push(...sidecar.warnings.map(formatProblem));
-      bound = bindAnnotations(sidecar.doc, trace, options.sidecarPath ?? `${prepared.file}.annotations.json`);
+      const bound = bindAnnotations(sidecar.doc, trace, options.sidecarPath ?? `${file}.annotations.json`);
       if (bound.shaMismatch) warnings.push(formatProblem(bound.shaMismatch));
+      return { bound, warnings };
     } catch (e) {
-      // A broken sidecar must not stop the debugger: debug without tags, and say why.
       warnings.push(`${problemText(e)} (debugging without its tags)`);
+      return { bound: undefined, warnings };
     }
-    options.onProgress?.({ phase: 'indexing', steps: trace.steps.length });
-    return { runtime: new TraceDebugRuntime(trace, run.findings, prepared.taxonomy, prepared.file, bound, run.payloads), warnings };
   }
 
   /**

@@ -10,7 +10,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -138,6 +138,33 @@ describe('trace debugger: a large run stops on entry before it is whole', functi
     const story = dc.story();
     assert.deepEqual(story.slice(story.indexOf('stopped entry')), ['stopped entry', 'progressEnd', 'breakpoint', 'invalidated', 'stopped exception']);
     assert.match(dc.output(), new RegExp(`read all ${STEPS.toLocaleString('en-US')} steps of the run`));
+  });
+
+  it("the sidecar's tags on the first steps show at the entry stop, before the rest is read", async () => {
+    const sidecar = `${file}.annotations.json`;
+    writeFileSync(sidecar, JSON.stringify({
+      version: 1,
+      errors: [{ location: 'run', category: 'RSN.HALLUCINATION', source: 'human', status: 'confirmed', description: 'made up the goal' }],
+      corrections: [], reviewed: [],
+    }));
+    try {
+      await launch();
+      const at = await stepAt();
+      assert.equal(at.position, 0);
+      assert.ok(at.length < STEPS, 'the rest of the run is still unread');
+      const scopes = ((await dc.request('scopes', { frameId: 1 })).body as DebugProtocol.ScopesResponse['body']).scopes;
+      const tagScope = scopes.find((x) => x.name === 'Tags and corrections');
+      assert.ok(tagScope, `the entry step shows its tags (scopes: ${scopes.map((x) => x.name).join(', ')})`);
+      const vars = ((await dc.request('variables', { variablesReference: tagScope.variablesReference })).body as DebugProtocol.VariablesResponse['body']).variables;
+      const tags = vars.find((v) => v.name === 'tags')!;
+      const list = ((await dc.request('variables', { variablesReference: tags.variablesReference })).body as DebugProtocol.VariablesResponse['body']).variables;
+      assert.equal(list.length, 1);
+      const tag = ((await dc.request('variables', { variablesReference: list[0].variablesReference })).body as DebugProtocol.VariablesResponse['body']).variables;
+      assert.equal(tag.find((v) => v.name === 'category')?.value, '"RSN.HALLUCINATION"');
+      worker.release();
+    } finally {
+      unlinkSync(sidecar);
+    }
   });
 
   it('a pause drops the move that waits for the read: the replay stays on entry, and nothing moves when the read ends', async () => {
