@@ -5,9 +5,9 @@
  */
 import type { JsonPath } from '../../json/locate';
 import type { DraftStep } from '../../model/draft';
-import type { ChatMessage, ToolCall, Usage } from '../../model/schema';
+import type { ChatMessage, ToolCall } from '../../model/schema';
 import { asText, isObject } from '../importer';
-import { arr, contentText, num, preview, str, usageOf } from './common';
+import { arr, contentText, preview, str } from './common';
 
 const ANTHROPIC_BLOCK_TYPES = new Set(['tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'server_tool_use', 'web_search_tool_result', 'document']);
 
@@ -99,22 +99,4 @@ export function toolResultStep(r: ToolResultBlock, call: ToolCall | undefined, s
 
 export function userStepName(text: string | null): string {
   return `user: ${preview(text, 40)}`;
-}
-
-/**
- * An Anthropic `usage` object. Unlike OpenAI's, `input_tokens` leaves out the prompt cache:
- * `cache_read_input_tokens` and `cache_creation_input_tokens` are counted apart, so they are kept
- * apart (cacheReadTokens, cacheWriteTokens) and the total adds all four counts.
- */
-export function anthropicUsage(u: unknown): Usage | undefined {
-  if (!isObject(u)) return undefined;
-  const usage: Usage = usageOf(u) ?? {};
-  const read = num(u.cache_read_input_tokens);
-  const write = num(u.cache_creation_input_tokens);
-  if (read !== undefined) usage.cacheReadTokens = read;
-  if (write !== undefined) usage.cacheWriteTokens = write;
-  if (num(u.total_tokens) === undefined && usage.inputTokens !== undefined && usage.outputTokens !== undefined) {
-    usage.totalTokens = usage.inputTokens + usage.outputTokens + (read ?? 0) + (write ?? 0);
-  }
-  return Object.keys(usage).length ? usage : undefined;
 }

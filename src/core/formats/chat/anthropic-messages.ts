@@ -14,8 +14,8 @@ import type { DraftStep, DraftTrace } from '../../model/draft';
 import type { ToolCall } from '../../model/schema';
 import { Importer, ImportContext, isObject } from '../importer';
 import { parseConversationFile, scoreObjectFile } from './conversation-file';
-import { anthropicUsage, assistantParts, hasAnthropicBlocks, toolResultStep, userParts, userStepName } from './anthropic-blocks';
-import { arr, contentText, rest, str, toolDefinitions } from './common';
+import { assistantParts, hasAnthropicBlocks, toolResultStep, userParts, userStepName } from './anthropic-blocks';
+import { arr, contentText, rest, str, toolDefinitions, usageOf } from './common';
 
 function isAnthropicRole(m: unknown): boolean {
   return isObject(m) && (m.role === 'user' || m.role === 'assistant') && (typeof m.content === 'string' || Array.isArray(m.content));
@@ -77,7 +77,7 @@ export function anthropicMessagesToSteps(messages: readonly unknown[], path: Jso
       const parts = assistantParts(m.content);
       for (const t of parts.toolUses) if (t.call.id) calls.set(t.call.id, t.call);
       const model = str(m.model) ?? opts.model;
-      const usage = anthropicUsage(m.usage);
+      const usage = usageOf(m.usage);
       const stop = str(m.stop_reason);
       steps.push({
         ...(sourceId ? { sourceId } : {}),

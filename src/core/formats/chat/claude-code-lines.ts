@@ -13,8 +13,8 @@ import type { ToolCall } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { asText, isObject } from '../importer';
 import { isAnsweringExit, shellCommandText } from '../shell-exit';
-import { anthropicUsage, assistantParts, toolResultStep, userParts, userStepName, type ToolResultBlock } from './anthropic-blocks';
-import { contentText, num, rest, str } from './common';
+import { assistantParts, toolResultStep, userParts, userStepName, type ToolResultBlock } from './anthropic-blocks';
+import { contentText, num, rest, str, usageOf } from './common';
 
 const LINE_KEYS = ['type', 'message', 'uuid', 'parentUuid', 'timestamp'];
 
@@ -80,7 +80,7 @@ export class TranscriptBuilder {
       return;
     }
     const model = str(msg.model);
-    const usage = anthropicUsage(msg.usage);
+    const usage = usageOf(msg.usage);
     const stop = str(msg.stop_reason);
     const apiError = v.isApiErrorMessage === true || str(v.error) !== undefined;
     const step: DraftStep = {
@@ -175,7 +175,7 @@ function mergeResponse(step: DraftStep, parts: ReturnType<typeof assistantParts>
   // Which lines (1-based, in the file the response came from) the response was read from.
   const first = typeof step.sourcePath?.[0] === 'number' ? step.sourcePath[0] + 1 : attributes.sourceLine;
   attributes.responseLines = [...(attributes.responseLines as unknown[] | undefined ?? [first]), lineNumber(origin)];
-  const usage = anthropicUsage(msg.usage);
+  const usage = usageOf(msg.usage);
   if (usage) step.usage = usage;
   const stop = str(msg.stop_reason);
   if (stop) step.finishReason = stop;

@@ -7,6 +7,7 @@ import type { ChatMessage, ChatRole, ToolCall, ToolDefinition, Usage } from '../
 import type { SourceFile } from '../../json/source-file';
 import { asText, baseName, isObject, str } from '../importer';
 import { tryParseJson } from '../../json/depth';
+import { cacheCountedApart, cacheTokensOf } from '../cache-tokens';
 import { setOwn } from '../../util/own-keys';
 
 /** Shared with the trajectory importers; defined in ../importer. */
@@ -102,17 +103,25 @@ export function openAiToolCalls(msg: Record<string, unknown>): ToolCall[] | unde
   return calls.length ? calls : undefined;
 }
 
-/** Usage from the spellings producers use (OpenAI, Anthropic, Inspect, ATIF). */
+/**
+ * Usage from the spellings producers use (OpenAI, Anthropic, Inspect, ATIF), with its prompt-cache
+ * counts (cache-tokens.ts). Anthropic's `input_tokens` leaves the cache out: a total it does not
+ * give adds the cache counts too.
+ */
 export function usageOf(u: unknown): Usage | undefined {
   if (!isObject(u)) return undefined;
   const usage: Usage = {};
-  const input = num(u.prompt_tokens) ?? num(u.input_tokens);
+  const prompt = num(u.prompt_tokens);
+  const input = prompt ?? num(u.input_tokens);
   const output = num(u.completion_tokens) ?? num(u.output_tokens);
-  const total = num(u.total_tokens) ?? (input !== undefined && output !== undefined ? input + output : undefined);
+  const cache = cacheTokensOf(u);
+  const cacheApart = prompt === undefined && cacheCountedApart(u) ? (cache.cacheReadTokens ?? 0) + (cache.cacheWriteTokens ?? 0) : 0;
+  const total = num(u.total_tokens) ?? (input !== undefined && output !== undefined ? input + output + cacheApart : undefined);
   const cost = num(u.cost_usd) ?? num(u.total_cost) ?? num(u.cost);
   if (input !== undefined) usage.inputTokens = input;
   if (output !== undefined) usage.outputTokens = output;
   if (total !== undefined) usage.totalTokens = total;
+  Object.assign(usage, cache);
   if (cost !== undefined) usage.cost = cost;
   return Object.keys(usage).length ? usage : undefined;
 }

@@ -18,6 +18,7 @@ import { asText, ImportContext, Importer, isObject } from '../importer';
 import { toChatMessages } from './messages';
 import { pythonObjectRepr } from './python-repr';
 import { maybeJson, num, str, toolArguments } from './values';
+import { cacheTokensOf } from '../cache-tokens';
 
 const KINDS: Record<string, StepKind> = {
   agent: 'agent', generation: 'llm', response: 'llm', function: 'tool', handoff: 'agent',
@@ -114,7 +115,7 @@ function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, 
     if (u) {
       const inputTokens = num(u.input_tokens) ?? num(u.prompt_tokens);
       const outputTokens = num(u.output_tokens) ?? num(u.completion_tokens);
-      step.usage = { ...(inputTokens !== undefined ? { inputTokens } : {}), ...(outputTokens !== undefined ? { outputTokens } : {}) };
+      step.usage = { ...(inputTokens !== undefined ? { inputTokens } : {}), ...(outputTokens !== undefined ? { outputTokens } : {}), ...cacheTokensOf(u) };
     }
   } else if (step.kind === 'tool') {
     step.toolCall = { name: step.name, arguments: toolArguments(input) };
