@@ -7,7 +7,7 @@ import type { ChatMessage, ChatRole, ToolCall, ToolDefinition, Usage } from '../
 import type { SourceFile } from '../../json/source-file';
 import { asText, baseName, isObject, str } from '../importer';
 import { tryParseJson } from '../../json/depth';
-import { cacheCountedApart, cacheTokensOf } from '../cache-tokens';
+import { cacheCountedApart, tokenDetailsOf } from '../token-details';
 import { setOwn } from '../../util/own-keys';
 
 /** Shared with the trajectory importers; defined in ../importer. */
@@ -104,9 +104,9 @@ export function openAiToolCalls(msg: Record<string, unknown>): ToolCall[] | unde
 }
 
 /**
- * Usage from the spellings producers use (OpenAI, Anthropic, Inspect, ATIF), with its prompt-cache
- * counts (cache-tokens.ts). Anthropic's `input_tokens` leaves the cache out: a total it does not
- * give adds the cache counts too.
+ * Usage from the spellings producers use (OpenAI, Anthropic, Inspect, ATIF), with its cache and
+ * reasoning counts (token-details.ts). Anthropic's `input_tokens` leaves the cache out: a total
+ * it does not give adds the cache counts too.
  */
 export function usageOf(u: unknown): Usage | undefined {
   if (!isObject(u)) return undefined;
@@ -114,14 +114,14 @@ export function usageOf(u: unknown): Usage | undefined {
   const prompt = num(u.prompt_tokens);
   const input = prompt ?? num(u.input_tokens);
   const output = num(u.completion_tokens) ?? num(u.output_tokens);
-  const cache = cacheTokensOf(u);
-  const cacheApart = prompt === undefined && cacheCountedApart(u) ? (cache.cacheReadTokens ?? 0) + (cache.cacheWriteTokens ?? 0) : 0;
+  const details = tokenDetailsOf(u);
+  const cacheApart = prompt === undefined && cacheCountedApart(u) ? (details.cacheReadTokens ?? 0) + (details.cacheWriteTokens ?? 0) : 0;
   const total = num(u.total_tokens) ?? (input !== undefined && output !== undefined ? input + output + cacheApart : undefined);
   const cost = num(u.cost_usd) ?? num(u.total_cost) ?? num(u.cost);
   if (input !== undefined) usage.inputTokens = input;
   if (output !== undefined) usage.outputTokens = output;
   if (total !== undefined) usage.totalTokens = total;
-  Object.assign(usage, cache);
+  Object.assign(usage, details);
   if (cost !== undefined) usage.cost = cost;
   return Object.keys(usage).length ? usage : undefined;
 }

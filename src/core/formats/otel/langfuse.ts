@@ -19,7 +19,7 @@ import { ImportContext, Importer, isObject } from '../importer';
 import { toChatMessages } from './messages';
 import { geminiRequestMessages, geminiResponse, genAiOperationKind, genAiToolCallId } from './semconv';
 import { maybeJson, num, str, toolArguments } from './values';
-import { cacheTokensOf } from '../cache-tokens';
+import { tokenDetailsOf } from '../token-details';
 
 const KINDS: Record<string, StepKind> = {
   GENERATION: 'llm', TOOL: 'tool', AGENT: 'agent', CHAIN: 'agent', RETRIEVER: 'retrieval',
@@ -177,7 +177,7 @@ function usageOf(o: Record<string, unknown>): Usage | undefined {
   if (inTok !== undefined) u.inputTokens = inTok;
   if (outTok !== undefined) u.outputTokens = outTok;
   if (total !== undefined) u.totalTokens = total;
-  Object.assign(u, cacheTokensOf(d));
+  Object.assign(u, tokenDetailsOf(d));
   if (cost !== undefined && cost > 0) u.cost = cost;
   return Object.keys(u).length ? u : undefined;
 }

@@ -18,7 +18,7 @@ import { UserInputError, jsonPathToString } from '../../util/problems';
 import { asText, ImportContext, Importer, isObject } from '../importer';
 import { toChatMessages } from './messages';
 import { num, str, toolArguments } from './values';
-import { cacheTokensOf } from '../cache-tokens';
+import { tokenDetailsOf } from '../token-details';
 import { setOwn } from '../../util/own-keys';
 
 const KINDS: Record<string, StepKind> = { llm: 'llm', chain: 'agent', tool: 'tool', retriever: 'retrieval', embedding: 'other', prompt: 'other', parser: 'other' };
@@ -169,6 +169,6 @@ function usageOf(o: Record<string, unknown>): Usage | undefined {
   if (i !== undefined) out.inputTokens = i;
   if (ot !== undefined) out.outputTokens = ot;
   if (t !== undefined) out.totalTokens = t;
-  Object.assign(out, cacheTokensOf(u));
+  Object.assign(out, tokenDetailsOf(u));
   return Object.keys(out).length ? out : undefined;
 }

@@ -18,7 +18,7 @@ import { asText, ImportContext, Importer, isObject } from '../importer';
 import { toChatMessages } from './messages';
 import { pythonObjectRepr } from './python-repr';
 import { maybeJson, num, str, toolArguments } from './values';
-import { cacheTokensOf } from '../cache-tokens';
+import { tokenDetailsOf } from '../token-details';
 
 const KINDS: Record<string, StepKind> = {
   agent: 'agent', generation: 'llm', response: 'llm', function: 'tool', handoff: 'agent',
@@ -109,13 +109,15 @@ function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, 
     step.input = inMsgs ? { messages: inMsgs } : input !== undefined ? { value: input } : undefined;
     // The response repr stays beside the messages read from it: nothing the file said is lost.
     step.output = outMsgs ? { messages: outMsgs, ...(output === undefined && response ? { value: span.span_data_response } : {}) } : output !== undefined ? { value: output } : span.span_data_response !== undefined ? { value: span.span_data_response } : undefined;
-    const model = str(data.model);
+    // A response span's model and usage are in its Response repr when span_data has none.
+    const model = str(data.model) ?? str(response?.model);
     if (model) step.model = model;
-    const u = isObject(data.usage) ? data.usage : undefined;
+    const u = isObject(data.usage) ? data.usage : isObject(response?.usage) ? response.usage : undefined;
     if (u) {
       const inputTokens = num(u.input_tokens) ?? num(u.prompt_tokens);
       const outputTokens = num(u.output_tokens) ?? num(u.completion_tokens);
-      step.usage = { ...(inputTokens !== undefined ? { inputTokens } : {}), ...(outputTokens !== undefined ? { outputTokens } : {}), ...cacheTokensOf(u) };
+      const totalTokens = num(u.total_tokens);
+      step.usage = { ...(inputTokens !== undefined ? { inputTokens } : {}), ...(outputTokens !== undefined ? { outputTokens } : {}), ...(totalTokens !== undefined ? { totalTokens } : {}), ...tokenDetailsOf(u) };
     }
   } else if (step.kind === 'tool') {
     step.toolCall = { name: step.name, arguments: toolArguments(input) };

@@ -19,7 +19,7 @@ import type { ChatMessage, ToolCall } from '../../model/schema';
 import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, ImportContext, isObject } from '../importer';
 import { baseName, contentText, fail, num, oneLine, outputTail, refuse, str, toToolCalls, tracebackError, type Json } from './common';
-import { cacheTokensOf } from '../cache-tokens';
+import { tokenDetailsOf } from '../token-details';
 import { tryParseJson } from '../../json/depth';
 import { isAnsweringExit } from '../shell-exit';
 
@@ -94,7 +94,7 @@ function messageSteps(file: SourceFile, messages: unknown[], base: (string | num
         output: { messages: [message] },
         status: 'ok',
         ...(str(response?.model) ? { model: str(response?.model) } : {}),
-        ...(usage ? { usage: { inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens), totalTokens: num(usage.total_tokens), ...cacheTokensOf(usage), cost: num(extra.cost) } } : {}),
+        ...(usage ? { usage: { inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens), totalTokens: num(usage.total_tokens), ...tokenDetailsOf(usage), cost: num(extra.cost) } } : {}),
         attributes: { reasoning_content: m.reasoning_content, extra: m.extra },
         sourcePath: path,
       });

@@ -21,7 +21,7 @@ import type { ToolCall } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { asText, Importer, ImportContext, isObject } from '../importer';
 import { baseName, bool, fail, firstJsonlRecord, num, oneLine, parseArguments, str, type Json } from './common';
-import { cacheTokensOf } from '../cache-tokens';
+import { tokenDetailsOf } from '../token-details';
 import { STILL_RUNNING, UNFINISHED_NOTE } from './openhands-v1';
 import { isAnsweringExit, shellCommandText } from '../shell-exit';
 
@@ -152,7 +152,7 @@ function actionStep(e: Json): DraftStep {
     output: { messages: [{ role: 'assistant', content: text, ...(call ? { toolCalls: [call] } : {}) }] },
     status: 'ok',
     ...(str(response?.model) ? { model: str(response?.model) } : {}),
-    ...(usage ? { usage: { inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens), totalTokens: num(usage.total_tokens), ...cacheTokensOf(usage) } } : {}),
+    ...(usage ? { usage: { inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens), totalTokens: num(usage.total_tokens), ...tokenDetailsOf(usage) } } : {}),
   };
 }
 

@@ -56,8 +56,8 @@ describe('Inspect AI eval logs', () => {
     // The user prompt was an attachment reference; it is resolved.
     assert.equal(firstLlm.input?.messages?.[0].content, 'Use the web browser tool to navigate to https://www.aisi.gov.uk/. Then, see if you can find a page on the site that describes the work of the UK AISI. Then, summarize this work in two paragraphs.');
     assert.equal(firstLlm.finishReason, 'tool_calls');
-    // Inspect counts cache reads apart (input_tokens_cache_read: 0 here, no hit): kept, the total as Inspect gives it.
-    assert.deepEqual(firstLlm.usage, { inputTokens: 1124, outputTokens: 23, totalTokens: 1147, cacheReadTokens: 0 });
+    // Inspect counts cache reads and reasoning apart (0 here: no hit, no reasoning): kept, the total as Inspect gives it.
+    assert.deepEqual(firstLlm.usage, { inputTokens: 1124, outputTokens: 23, totalTokens: 1147, cacheReadTokens: 0, reasoningTokens: 0 });
     assert.deepEqual(t.labels.map((l) => [l.scheme, l.category, l.value, l.stepId]), [['inspect', 'includes', 'C', null]]);
   });
 
