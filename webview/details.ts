@@ -15,6 +15,7 @@ import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
+import { formatCost } from './cost';
 import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, REDACTED_STEP, REDACTED_STEP_TIP, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
 import { jsonString, jsonTree } from './json-tree';
 
@@ -493,7 +494,7 @@ export class DetailsPane {
       ['Output tokens', s.usage?.outputTokens], ['Reasoning tokens', s.usage?.reasoningTokens], ['Total tokens', s.usage?.totalTokens],
     ];
     for (const [label, n] of tokens) if (typeof n === 'number') rows.push([label, n.toLocaleString()]);
-    if (s.usage?.cost !== undefined) rows.push(['Cost', `$${s.usage.cost.toFixed(4)}`]);
+    if (s.usage?.cost !== undefined) rows.push(['Cost', formatCost(s.usage.cost)]);
     if (s.finishReason) rows.push(['Finish reason', s.finishReason]);
     if (!rows.length) return null;
     return section('Usage', [el('dl', { className: 'metrics' }, rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]))], 'usage');

@@ -14,6 +14,7 @@ import {
 } from '../../src/protocol/explorer';
 import { RpcError } from '../../src/protocol/rpc';
 import { codicon, el, formatDuration } from '../dom';
+import { formatCost } from '../cost';
 import { connectToHost } from '../host';
 import { addQueryTerm, queryTerm } from '../../src/core/workspace/explorer-types';
 
@@ -263,7 +264,7 @@ function rowElement(r: ExplorerRow | undefined, i: number): HTMLElement {
     cell('tools', r.tools.slice(0, 6).map((t, k) => el('span', { className: r.failingTools.includes(t) ? 'tool failing' : 'tool', text: `${k ? ', ' : ''}${t}` })).concat(r.tools.length > 6 ? [el('span', { text: ` +${r.tools.length - 6}` })] : [])),
     cell('model', [r.models.join(', ')]),
     cell('tokens', [r.tokens ? compactNumber(r.tokens) : ''], 'numeric'),
-    cell('cost', [r.cost === null ? '' : `$${r.cost < 0.01 ? r.cost.toFixed(4) : r.cost.toFixed(2)}`], 'numeric'),
+    cell('cost', [r.cost === null ? '' : formatCost(r.cost)], 'numeric'),
     cell('duration', [formatDuration(r.durationMs)], 'numeric'),
     cell('start', [r.startTime === null ? '' : formatStart(r.startTime)]),
   ]);
