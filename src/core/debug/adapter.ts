@@ -352,7 +352,6 @@ export class TraceDebugAdapter extends DebugSession {
     });
   }
 
-
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.sendResponse(response);
     this.configurationDone();

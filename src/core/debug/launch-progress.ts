@@ -20,7 +20,6 @@ export class LaunchProgressEvents {
 
   constructor(private readonly send: (event: DebugProtocol.Event) => void, readonly progressId: string, private readonly cancellable = false) {}
 
-
   /** The launch of `file` (`bytes` long) begins to load. */
   start(file: string, bytes: number): void {
     this.fileMb = Math.round(bytes / 2 ** 20).toLocaleString('en-US');

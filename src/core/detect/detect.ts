@@ -199,7 +199,6 @@ class Detector {
   private readonly observationMode: boolean;
   /** Steps added so far. */
   private added = 0;
-  /** Steps added whose output or call is a redaction placeholder. */
   /** The places (step index) of the steps whose output or call is a redaction placeholder, in order. */
   private redacted: number[] = [];
   /** Each finding's step position (`index`), for the decision order of `collect`. */

@@ -28,6 +28,9 @@ export interface HeldRuns {
   warnings: Problem[];
 }
 
+/** The loader's last event of a read that went to the end. */
+type LoadDone = Extract<DocumentEvent, { kind: 'done' }>;
+
 export type HeldRunsOptions = Pick<OpenDocumentParams, 'taxonomy' | 'maxUnzippedBytes' | 'streamFromBytes' | 'chunkSize' | 'keepUsage'> & {
   /** How far the read got, as it goes (bytes of the file). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -93,7 +96,7 @@ export class HeldRunsCollector {
     return this.payloads[run];
   }
 
-  result(done: Extract<DocumentEvent, { kind: 'done' }>): HeldRuns {
+  result(done: LoadDone): HeldRuns {
     return {
       format: done.format,
       warnings: done.warnings,
@@ -106,24 +109,40 @@ export class HeldRunsCollector {
  * Run the document loader over a file once, in this thread, giving `onEvent` each event: its
  * `done`, or the UserInputError (or Error, for a bug) of a file it could not read.
  */
-export function runLoader(params: OpenDocumentParams, onProgress: ((bytesRead: number, totalBytes: number) => void) | undefined, onEvent: (e: DocumentEvent) => void): Extract<DocumentEvent, { kind: 'done' }> {
-  let done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
-  let failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
-  new DocumentLoader(params, (e) => {
-    if (e.kind === 'steps' || e.kind === 'progress' || e.kind === 'done') onProgress?.(e.kind === 'done' ? e.totalBytes : e.bytesRead, e.totalBytes);
-    if (e.kind === 'done') done = e;
-    else if (e.kind === 'failed') failed = e;
-    else onEvent(e);
-  }).open();
-  if (failed) throw loadError(failed);
-  if (!done) throw new Error(`${params.path}: the trace loader ended without an answer`);
-  return done;
+export function runLoader(params: OpenDocumentParams, onProgress: ((bytesRead: number, totalBytes: number) => void) | undefined, onEvent: (e: DocumentEvent) => void): LoadDone {
+  const end = new LoadEnd(params.path, onProgress, onEvent);
+  new DocumentLoader(params, end.take).open();
+  return end.result();
 }
 
-/** The error of a load that failed: the UserInputError of a file that is not a trace, else an Error (a bug, a worker that stopped). */
-function loadError(failed: Extract<DocumentEvent, { kind: 'failed' }>): Error {
-  if (failed.userError) return new UserInputError(failed.problems);
-  return new Error(failed.problems.map((p) => p.message).join('; '));
+/**
+ * How a load's events end, in this thread or from a document worker: each tells `onProgress` how
+ * far the read is; its `done` or its failure is kept, every other event goes on to `onEvent`.
+ */
+class LoadEnd {
+  private done: LoadDone | undefined;
+  private failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
+
+  constructor(private readonly path: string, private readonly onProgress: ((bytesRead: number, totalBytes: number) => void) | undefined, private readonly onEvent: (e: DocumentEvent) => void) {}
+
+  readonly take = (e: DocumentEvent): void => {
+    if (e.kind === 'steps' || e.kind === 'progress' || e.kind === 'done') this.onProgress?.(e.kind === 'done' ? e.totalBytes : e.bytesRead, e.totalBytes);
+    if (e.kind === 'done') this.done = e;
+    else if (e.kind === 'failed') this.failed = e;
+    else this.onEvent(e);
+  };
+
+  /**
+   * The load's `done`; else the UserInputError of a file that is not a trace, or an Error (a bug,
+   * a worker that stopped: `unanswered` says why there is neither).
+   */
+  result(unanswered = `${this.path}: the trace loader ended without an answer`): LoadDone {
+    const failed = this.failed;
+    if (failed?.userError) throw new UserInputError(failed.problems);
+    if (failed) throw new Error(failed.problems.map((p) => p.message).join('; '));
+    if (!this.done) throw new Error(unanswered);
+    return this.done;
+  }
 }
 
 /** A read of held runs in a document worker (`readHeldRunsInWorker`). */
@@ -146,19 +165,13 @@ const READ_CANCELLED = 'the read was cancelled';
 export function readHeldRunsInWorker(path: string, options: HeldRunsOptions, spawn: () => Worker, onEvent?: (e: DocumentEvent) => void): HeldRunsReading {
   const collector = new HeldRunsCollector(path);
   const client = new DocumentWorkerClient(spawn, heldRunsParams(path, options));
-  let done: Extract<DocumentEvent, { kind: 'done' }> | undefined;
-  let failed: Extract<DocumentEvent, { kind: 'failed' }> | undefined;
+  const end = new LoadEnd(path, options.onProgress, (e) => collector.take(e));
   const read = client.open((e) => {
-    if (e.kind === 'steps' || e.kind === 'progress' || e.kind === 'done') options.onProgress?.(e.kind === 'done' ? e.totalBytes : e.bytesRead, e.totalBytes);
-    if (e.kind === 'done') done = e;
-    else if (e.kind === 'failed') failed = e;
-    else collector.take(e);
+    end.take(e);
     onEvent?.(e);
-  }).then((end) => {
+  }).then((how) => {
     client.dispose();
-    if (failed) throw loadError(failed);
-    if (!done) throw new Error(end === 'cancelled' ? READ_CANCELLED : `${path}: the trace loader ended without an answer`);
-    return collector.result(done);
+    return collector.result(end.result(how === 'cancelled' ? READ_CANCELLED : undefined));
   });
   return { collector, done: read, cancel: () => client.cancel() };
 }
