@@ -764,7 +764,7 @@ class Detector {
     const endsByDesign = this.harnessStopped || stoppedByTheUser || this.trace.metadata[INTERMEDIATE_EPISODE] === true;
     if (endsByDesign) {
       // Neither the failed last action nor the tool-only last reply is an early stop here.
-    } else if (this.lastAction && this.lastActionFailed && (!last || last.index < this.lastAction.index)) {
+    } else if (this.lastAction && this.lastActionFailed && (!last || (last.index < this.lastAction.index && !ranInside(this.lastAction, last)))) {
       this.add(this.lastAction, 'ORCH.PREMATURE_STOP', 'ends-on-error', 'the run ends on this failure; no model step came after it');
     } else if (last && !this.finalAnswerSeen && last.status !== 'error' && last.replyBlank && last.callNames.length > 0) {
       this.add(last, 'ORCH.PREMATURE_STOP', 'ends-on-error', 'the last model reply only calls tools: the run has no final answer');
@@ -969,6 +969,14 @@ function seen(step: Step, calls?: readonly { id?: string; name: string }[]): See
     // A bounded digest keeps keys small: its length, head and tail.
     replyKey: compactKey(flat(String(text.length), text.slice(0, 300), text.slice(-300))),
   };
+}
+
+/**
+ * A call under a model step ran inside that model's response (a hosted tool of the Responses API:
+ * web search, a remote MCP tool), which went on after it: the model has seen its failure.
+ */
+function ranInside(call: Seen, model: Seen): boolean {
+  return call.parentId === model.id;
 }
 
 /** A model reply that answers in text and calls nothing: the agent's final answer. */

@@ -69,7 +69,8 @@ export const openaiAgentsImporter: Importer = {
       const steps: DraftStep[] = [];
       for (const { span, path } of spans) {
         if (!isObject(span) || !isObject(span.span_data)) { ctx.warn({ path: jsonPathToString(path), message: 'span without "span_data"; skipped' }); continue; }
-        steps.push(spanStep(span, span.span_data, path));
+        const step = spanStep(span, span.span_data, path);
+        steps.push(step, ...hostedCallSteps(span, step, path));
       }
       const title = str(trace?.workflow_name) ?? 'OpenAI Agents trace';
       const metadata: Record<string, unknown> = {};
@@ -78,6 +79,67 @@ export const openaiAgentsImporter: Importer = {
     });
   },
 };
+
+/**
+ * The Responses API runs hosted tools (web search, file search, code interpreter, image generation,
+ * a remote MCP server) inside the model's response: the SDK writes no span for them, only an output
+ * item in the response (`ResponseFunctionWebSearch(..., type='web_search_call')`). Each becomes a
+ * tool step under its response, so the search the model made is on the timeline. Function calls
+ * (`function_call`) are not here: the SDK runs them itself and writes their `function` spans.
+ */
+const HOSTED_CALLS: Record<string, string> = {
+  web_search_call: 'web_search', file_search_call: 'file_search', code_interpreter_call: 'code_interpreter',
+  image_generation_call: 'image_generation', mcp_call: 'mcp',
+};
+
+function hostedCallSteps(span: Record<string, unknown>, response: DraftStep, path: JsonPath): DraftStep[] {
+  if (response.kind !== 'llm' || typeof span.span_data_response !== 'string') return [];
+  const repr = pythonObjectRepr(span.span_data_response);
+  const items = Array.isArray(repr?.output) ? repr.output : [];
+  const steps: DraftStep[] = [];
+  items.forEach((item, i) => {
+    if (!isObject(item) || typeof item.type !== 'string' || !(item.type in HOSTED_CALLS)) return;
+    const name = item.type === 'mcp_call' ? str(item.name) ?? 'mcp' : HOSTED_CALLS[item.type];
+    const args = withoutClassNames(hostedArguments(item));
+    const output = item.type === 'mcp_call' ? maybeJson(item.output) : item.type === 'file_search_call' ? item.results : item.type === 'code_interpreter_call' ? item.outputs : undefined;
+    const failed = item.status === 'failed' || (item.type === 'mcp_call' && typeof item.error === 'string' && item.error !== '');
+    const step: DraftStep = {
+      kind: 'tool', name,
+      ...(str(item.id) ? { sourceId: str(item.id) } : {}),
+      parentSourceId: response.sourceId ?? null,
+      status: failed ? 'error' : item.status === 'completed' ? 'ok' : 'unset',
+      // Where it is: in its response span's repr (a string; its output item i).
+      sourcePath: path,
+      toolCall: { ...(str(item.id) ? { id: str(item.id) } : {}), name, arguments: args },
+      input: { value: args },
+      attributes: { 'span_data.type': 'response', 'response.output_item.type': item.type, 'response.output_index': i },
+    };
+    if (output !== undefined && output !== null) step.output = { value: withoutClassNames(output) };
+    if (failed) step.error = { message: str(item.error) ?? `${name} ended with status ${str(item.status) ?? 'failed'}` };
+    steps.push(step);
+  });
+  return steps;
+}
+
+/** What a hosted call was asked: a web search's action (its query), a file search's queries, the code run, an MCP tool's arguments. */
+function hostedArguments(item: Record<string, unknown>): unknown {
+  switch (item.type) {
+    case 'web_search_call': return item.action ?? {};
+    case 'file_search_call': return { queries: item.queries ?? [] };
+    case 'code_interpreter_call': return { code: item.code ?? '' };
+    case 'mcp_call': return { server: item.server_label, arguments: toolArguments(item.arguments) };
+    default: return {};
+  }
+}
+
+/** A repr's objects carry their Python class (`__class__`): not part of what was asked. */
+function withoutClassNames(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutClassNames);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== '__class__') out[k] = withoutClassNames(x);
+  return out;
+}
 
 function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, path: JsonPath): DraftStep {
   const type = String(data.type ?? '');

@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { detect } from '../../../../src/core/detect';
 import { loadTraceFile } from '../../../../src/core/load';
 import { PROJECT_ROOT, sharedFiles } from '../../../support/shared';
 import { assertLocated, byId, only } from './helpers';
@@ -12,10 +15,11 @@ describe('OpenAI Agents SDK native export', () => {
     const t = only(r);
     assert.equal(t.id, 'trace_98b1922f8dc0455daf6191f1167901de');
     assert.equal(t.title, 'Module 1 Trace');
-    assert.equal(t.steps.length, 6);
-    // Three agents (roots, by start time), each with its model response as child.
+    assert.equal(t.steps.length, 7);
+    // Three agents (roots, by start time), each with its model response as child; the first
+    // response searched the web (a hosted tool: an output item of the response, no span of its own).
     assert.deepEqual(t.steps.map((s) => [s.name, s.depth]), [
-      ['SearchAgent', 0], ['response', 1], ['CriteriaGenerator', 0], ['response', 1], ['CriteriaEvaluator', 0], ['response', 1],
+      ['SearchAgent', 0], ['response', 1], ['web_search', 2], ['CriteriaGenerator', 0], ['response', 1], ['CriteriaEvaluator', 0], ['response', 1],
     ]);
     assert.equal(t.steps[0].id, 'span_62c8c4960656481aa44a01e3');
     assert.equal(t.steps.at(-1)!.id, 'span_33e0fe5f1afc41a1a7df5bdc');
@@ -29,7 +33,51 @@ describe('OpenAI Agents SDK native export', () => {
     assert.ok(String(resp.output!.value).startsWith("Response(id='resp_6860e9fa9d388198909ec117a5fe73d4051831986b35f3c1'"));
     assert.ok(resp.output!.messages![0].content!.startsWith('To develop a comprehensive workshop on the legal aspects of AI agents'));
     assert.equal(t.steps[0].kind, 'agent');
-    for (const s of t.steps) assertLocated(f, s, (o) => o.id);
+    for (const s of t.steps) if (s.kind !== 'tool') assertLocated(f, s, (o) => o.id);
+  });
+
+  it("shows a response's hosted web search as a tool step under it, with its query", () => {
+    const t = only(loadTraceFile(f));
+    const search = byId(t, 'ws_6860e9fb309081988f37d59c54ceccac051831986b35f3c1');
+    assert.equal(search.kind, 'tool');
+    assert.equal(search.parentId, 'span_0a4ea5d85a4d4373a5932a49');
+    assert.equal(search.status, 'ok');
+    assert.deepEqual(search.toolCall, { id: search.sourceId, name: 'web_search', arguments: { query: 'success criteria for a workshop on legal aspects of AI agents conducting transactions', type: 'search' } });
+    assert.equal(search.output, undefined, 'the results are the citations in the answer, not an output of the call');
+    // Located at its response span, whose repr holds it.
+    assert.deepEqual(search.location, byId(t, 'span_0a4ea5d85a4d4373a5932a49').location);
+    const text = readFileSync(f, 'utf8');
+    assert.ok(text.slice(search.location!.offset!, search.location!.offset! + search.location!.length!).includes("type='web_search_call'"));
+    // Nothing flags it: a completed search with its results in the answer.
+    assert.deepEqual(r0Findings(), []);
+  });
+
+  const r0Findings = () => detect(only(loadTraceFile(f))).map((x) => [x.stepId, x.category]);
+
+  it('reads the other hosted calls of a response (file search, code interpreter, a remote MCP tool), a failed one as an error', () => {
+    const repr = "Response(id='resp_1', model='gpt-4.1', object='response', output=[" +
+      "ResponseFileSearchToolCall(id='fs_1', queries=['refund policy'], status='completed', type='file_search_call', results=[Result(file_id='file_9', filename='policy.md', score=0.9, text='Refunds within 30 days')]), " +
+      "ResponseCodeInterpreterToolCall(id='ci_1', code='print(2+2)', container_id='cntr_1', outputs=[OutputLogs(logs='4', type='logs')], status='completed', type='code_interpreter_call'), " +
+      "McpCall(id='mcp_1', arguments='{\"city\": \"Paris\"}', name='get_weather', server_label='weather', type='mcp_call', error='upstream 502', output=None), " +
+      "ResponseFunctionToolCall(arguments='{}', call_id='call_1', name='lookup', type='function_call', id='fc_1', status='completed'), " +
+      "ResponseOutputMessage(id='msg_1', content=[ResponseOutputText(annotations=[], text='Done.', type='output_text')], role='assistant', status='completed', type='message')], usage=None)";
+    const doc = { traces: [{ object: 'trace', id: 'trace_1', workflow_name: 'w', spans: [
+      { object: 'trace.span', id: 'span_r', parent_id: null, started_at: '2025-06-29T07:23:38.000Z', ended_at: '2025-06-29T07:23:40.000Z', span_data: { type: 'response' }, span_data_response: repr },
+    ] }] };
+    const path = join(mkdtempSync(join(tmpdir(), 'agents-hosted-')), 'traces.json');
+    writeFileSync(path, JSON.stringify(doc));
+    const t = only(loadTraceFile(path));
+    assert.deepEqual(t.steps.map((s) => [s.name, s.kind, s.depth, s.status]), [
+      ['response', 'llm', 0, 'ok'], ['file_search', 'tool', 1, 'ok'], ['code_interpreter', 'tool', 1, 'ok'], ['get_weather', 'tool', 1, 'error'],
+    ], 'a function call is not hosted: the SDK runs it and writes its own span');
+    const [, files, code, mcp] = t.steps;
+    assert.deepEqual(files.toolCall!.arguments, { queries: ['refund policy'] });
+    assert.deepEqual(files.output!.value, [{ file_id: 'file_9', filename: 'policy.md', score: 0.9, text: 'Refunds within 30 days' }]);
+    assert.deepEqual(code.toolCall!.arguments, { code: 'print(2+2)' });
+    assert.deepEqual(code.output!.value, [{ logs: '4', type: 'logs' }]);
+    assert.deepEqual(mcp.toolCall!.arguments, { server: 'weather', arguments: { city: 'Paris' } });
+    assert.equal(mcp.error!.message, 'upstream 502');
+    assert.deepEqual(detect(t).map((x) => [x.stepId, x.category]), [['mcp_1', 'TOOL.RUNTIME']]);
   });
 });
 
