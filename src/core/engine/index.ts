@@ -1,5 +1,5 @@
 /** The trace engine: one model of a trace for the editor, the debugger, live traces and the CLI. */
 export * from './trace-index';
 export * from './cursor';
-export { lowerBound, upperBound } from './sorted-positions';
+export { lowerBound, mergeSorted, upperBound } from './sorted-positions';
 export * from './step-ids';

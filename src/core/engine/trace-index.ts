@@ -13,7 +13,7 @@ import type { Finding } from '../detect';
 import type { Step } from '../model/schema';
 import { Emitter, type Listener } from './emitter';
 import { ChunkedFloat64, ChunkedInt32 } from './growable';
-import { expectLength, makeRoomSoon } from '../util/array-room';
+import { makeRoomSoon } from '../util/array-room';
 import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
@@ -187,11 +187,6 @@ export class TraceIndex {
     return true;
   }
 
-
-  /** The index is expected to reach `count` steps (a run still read): room for them in its list at once (array-room.ts). */
-  expectLength(count: number): void {
-    expectLength(this.list, count);
-  }
 
   replace(steps: readonly Step[], findings: readonly Finding[] = []): void {
     this.load(steps);

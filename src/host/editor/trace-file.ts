@@ -22,7 +22,7 @@ import { findingsFor } from '../../core/review';
 import { TraceSession } from './session';
 import { completeLines } from '../../core/engine/stream/complete-lines';
 import { unchangedStepPrefix } from '../../core/engine/step-prints';
-import { expectedLengthOf, expectedSteps, expectLength, makeRoomSoon } from '../../core/util/array-room';
+import { makeRoomSoon } from '../../core/util/array-room';
 import type { DocumentEvent } from '../../core/engine/worker/document-load';
 
 export { completeLines };
@@ -232,13 +232,9 @@ export class TraceFile {
         if (e.header && !runs[e.run]) runs[e.run] = { ...e.header, steps: [] };
         const steps = runs[e.run].steps;
         for (const step of e.steps) steps.push(step);
-        // The next growth of a run's steps (40-75 ms at 10^6) on a turn of its own, not in the next
-        // event's; room for all of them at once, once there are enough to be worth it: their number
-        // as the worker tells it (a run read in two passes: the second half of its reading bar is
-        // no measure of it), else told from how far the read is.
+        // The next growth of a run's steps (25-40 ms at 10^6) on a turn of its own, not in the next
+        // event's (array-room.ts).
         makeRoomSoon(steps, e.steps.length);
-        const expected = expectedSteps(steps.length, e.bytesRead, e.totalBytes, e.runSteps);
-        if (expected !== undefined) expectLength(steps, expected);
         if (e.payloadRanges) {
           // Each decoded `{}` replaced by one shared empty object, and each held span's context
           // (its service and scope) by one object per context: 10^6 fewer objects to hold.
@@ -310,8 +306,7 @@ export class TraceFile {
       if (trace.steps.length > session.steps.length) {
         session.usePayloads(this.payloads.get(trace.steps));
         const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
-        // Its session's index makes room for as many steps as the run's own array expects.
-        if (!session.grow(trace, upTo, expectedLengthOf(trace.steps))) session.update(trace, this.detectFn(trace), 0);
+        if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace), 0);
         pending ||= session.steps.length < trace.steps.length;
         grew = true;
       }

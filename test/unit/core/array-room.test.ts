@@ -5,7 +5,8 @@
  * made on a later turn, for large arrays only.
  */
 import { strict as assert } from 'node:assert';
-import { expectedSteps, expectLength, makeRoom, makeRoomSoon } from '../../../src/core/util/array-room';
+import { execFileSync } from 'node:child_process';
+import { makeRoom, makeRoomSoon, roomFor } from '../../../src/core/util/array-room';
 import { nextTurn } from '../../../src/core/util/slices';
 
 describe('room made ahead in large arrays', () => {
@@ -42,53 +43,41 @@ describe('room made ahead in large arrays', () => {
     const bigSeen: number[] = [];
     makeRoomSoon(new Proxy(big, { set(target, key, value) { if (key === 'length') bigSeen.push(value as number); return Reflect.set(target, key, value); } }), 5_000);
     await nextTurn();
-    assert.deepEqual(bigSeen, [90_000, 70_000]);
+    assert.deepEqual(bigSeen, [87_500, 70_000], 'four batches\' worth, up to a quarter of the length');
   });
 
-  it('makes room for an expected length once, on a later turn, and not again for the same, a smaller or a slightly larger one', async () => {
-    const array = Array.from({ length: 70_000 }, (_, i) => i);
-    const seen: number[] = [];
-    const watched = new Proxy(array, { set(target, key, value) { if (key === 'length') seen.push(value as number); return Reflect.set(target, key, value); } });
-    expectLength(watched, 1_000_000);
-    expectLength(watched, 900_000);
-    assert.deepEqual(seen, []);
-    await nextTurn();
-    assert.deepEqual(seen, [1_000_000, 70_000]);
-    expectLength(watched, 1_000_000);
-    await nextTurn();
-    assert.deepEqual(seen, [1_000_000, 70_000], 'told once');
-    // An estimate that creeps up by a few elements (as one made while a file is read does) makes
-    // no new store; one well over the last does.
-    expectLength(watched, 1_000_004);
-    expectLength(watched, 1_049_000);
-    await nextTurn();
-    assert.deepEqual(seen, [1_000_000, 70_000], 'a raise under 5% is no raise');
-    expectLength(watched, 1_200_000);
-    await nextTurn();
-    assert.deepEqual(seen, [1_000_000, 70_000, 1_200_000, 70_000]);
-    assert.equal(array.length, 70_000);
-    assert.ok(array.every((x, i) => x === i));
-    // Below the size where growth costs anything: nothing.
-    const small: number[] = [];
-    expectLength(small, 1_000);
-    await nextTurn();
-    assert.equal(small.length, 0);
+  it('asks for at most a quarter of the length more, whatever the batch', () => {
+    assert.equal(roomFor(70_000, 100), 8_192);
+    assert.equal(roomFor(70_000, 2_000), 8_192);
+    assert.equal(roomFor(400_000, 20_000), 80_000);
+    assert.equal(roomFor(100_000, 200_000), 25_000, 'a whole load\'s batch');
   });
 
-  it('expects a run\'s steps from how far the read is, a little over, once there is enough to go by', () => {
-    assert.equal(expectedSteps(100_000, 100, 1_000), Math.ceil(1_000_000 * 1.05));
-    // Too few steps, too little of the file, or the whole file read: no guess.
-    assert.equal(expectedSteps(1_000, 100, 1_000), undefined);
-    assert.equal(expectedSteps(100_000, 10, 1_000), undefined);
-    assert.equal(expectedSteps(100_000, 1_000, 1_000), undefined);
-    assert.equal(expectedSteps(100_000, 0, 0), undefined);
-    // Never more than 20 times the steps so far.
-    assert.equal(expectedSteps(100_000, 50_000, 1_000_000), 20 * 100_000);
-  });
-
-  it('takes the number of steps the worker tells, whatever the reading bar says, once there are 65,536 steps', () => {
-    assert.equal(expectedSteps(100_000, 600, 1_000, 1_000_000), 1_000_000);
-    assert.equal(expectedSteps(100_000, 1_000, 1_000, 1_000_000), 1_000_000, 'a whole load: its bar is full from the start');
-    assert.equal(expectedSteps(65_535, 600, 1_000, 1_000_000), undefined, 'not among a run\'s first batches');
+  // V8 keeps the room only when it leaves the store at most half empty; more is trimmed away at
+  // once. The store's capacity is V8's own, read from %DebugPrint in a process of its own.
+  it('the room it asks for is kept in the array\'s store (V8 trims a store left more than half empty)', () => {
+    const script = `
+      const makeRoom = ${makeRoom.toString()};
+      const roomFor = ${roomFor.toString()};
+      const one = { step: true };
+      for (const [n, added] of [[65_536, 2_000], [300_000, 20_000], [800_000, 200_000], [70_000, 930_000 / 4]]) {
+        // One object in every place: V8 prints a run of equal elements as one line.
+        const a = Array.from({ length: n }, () => one);
+        const room = roomFor(n, added);
+        makeRoom(a, room);
+        %DebugPrint(a);
+        console.log('ASKED', n + room);
+      }
+      const whole = Array.from({ length: 70_000 }, () => one);
+      makeRoom(whole, 930_000);
+      %DebugPrint(whole);
+      console.log('ASKED', 1_000_000);`;
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+    const capacities = [...out.matchAll(/- elements: \S+ <FixedArray\[(\d+)\]> \[/g)].map((m) => Number(m[1]));
+    const asked = [...out.matchAll(/ASKED (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(capacities.length, 5, `no store capacity in V8's %DebugPrint output:\n${out.slice(0, 2000)}`);
+    for (let k = 0; k < 4; k++) assert.ok(capacities[k] >= asked[k], `room for ${asked[k]} asked, the store holds ${capacities[k]}`);
+    // What room for a whole run at once came to: trimmed back to the length.
+    assert.ok(capacities[4] < asked[4] / 2, `${capacities[4]}`);
   });
 });

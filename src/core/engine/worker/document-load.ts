@@ -123,11 +123,8 @@ export type DocumentEvent =
    * `payloadFormat` (then): what the ranges hold, when not agent-trace/v1 lines (an OTLP document's spans).
    * `callableTools` (then): the run's tools with those its calls so far imply (inferMissingTools,
    * which the host cannot run on steps without their messages), when they changed.
-   * `runSteps`: how many steps the run has in all, when the worker knows it before it has sent
-   * them (a run ordered after a first pass, or loaded whole): the host makes room for all of them
-   * at once, instead of telling their number from how far the read is.
    */
-  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[]; payloadFormat?: PayloadFormat; runSteps?: number }
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[]; payloadFormat?: PayloadFormat }
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
@@ -312,8 +309,6 @@ export class DocumentLoader {
   private holding = false;
   private matched: number[] = [];
   private heldHeaders: (RunHeader | undefined)[] = [];
-  /** Per run, how many steps it has in all, where that is known before they are sent (see the steps event's `runSteps`). */
-  private knownRunSteps: number[] = [];
   /** Runs whose steps went in this read (the first event of each carries its header). */
   private emittedRuns = new Set<number>();
   /** The streamed runs' keys (trace-key.ts), handed out as the runs appear. */
@@ -543,7 +538,6 @@ export class DocumentLoader {
     this.runMetadata = traces.map((t) => t.metadata);
     return traces.map((trace, run) => {
       const steps = trace.steps;
-      this.knownRunSteps[run] = steps.length;
       const kept = keep[run] ?? 0;
       const detector = start(trace, run, kept);
       const mark = checkpoints ? Math.max(detector.steps, steps.length - this.followedCheckpointLag) : -1;
@@ -590,7 +584,6 @@ export class DocumentLoader {
     this.prints = [];
     this.runKeys = new TraceKeyAllocator();
     this.streamedRuns = [];
-    this.knownRunSteps = [];
     this.builder = undefined;
     this.document = undefined;
     this.position = JSONL_START;
@@ -829,7 +822,6 @@ export class DocumentLoader {
    */
   private sendOrderedRun(run: number, ordered: OrderedSpans, batch: number, bytesRead: (to: number) => number, size: number, start = 0, streamed?: StreamedRun, checkpoints = false): void {
     const { header } = ordered;
-    this.knownRunSteps[run] = ordered.count;
     const kept = streamed ?? this.newStreamedRun(run, header.tools, () => header.metadata);
     // With `checkpoints` (OTLP JSON lines read on later), a copy of the run is taken CHECKPOINT_LAG steps before its end.
     const mark = checkpoints ? Math.max(start, ordered.count - (this.params.checkpointLag ?? CHECKPOINT_LAG)) : -1;
@@ -1091,8 +1083,7 @@ export class DocumentLoader {
       this.emittedRuns.add(run);
     }
     this.sentAny = true;
-    const runSteps = this.knownRunSteps[run];
-    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}), ...(runSteps !== undefined ? { runSteps } : {}) });
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
   }
 
   /**
