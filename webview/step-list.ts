@@ -433,8 +433,9 @@ export class StepList {
     bar.style.left = `${((d.start - axis.start) / span) * 100}%`;
     bar.style.width = `max(2px, ${((d.end - d.start) / span) * 100}%)`;
     if (failed) bar.style.setProperty('--bar-color', barColor);
-    const text = axis.hasTimestamps ? formatDuration(d.end - d.start) : '';
-    return el('span', { className: 'col-duration', attrs: { title: text || 'no timestamps: position in decision order' } }, [
+    const text = axis.hasTimestamps && !d.untimed ? formatDuration(d.end - d.start) : '';
+    const title = text || (axis.hasTimestamps ? 'no time recorded for this step: placed after the step before' : 'no timestamps: position in decision order');
+    return el('span', { className: 'col-duration', attrs: { title } }, [
       el('span', { className: 'duration-track' }, [bar]),
       el('span', { className: 'duration-text', text }),
     ]);

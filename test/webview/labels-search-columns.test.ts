@@ -135,6 +135,17 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await page.locator(`${DETAILS} .details-header .status-pill.failed`).count(), 0, 'the header does not say failed');
   });
 
+  it('shows no duration for a step without times of its own (a hosted web search), and the others\' durations', async () => {
+    // The OpenAI Agents SDK export: the response's web search (step 3) has no span, so no times.
+    const { page } = await open(openShared('openai-agents-sdk-traces/traces_2025-06-29_00-23-37.json'));
+    await page.waitForSelector(ROW);
+    const search = page.locator(`${ROW}[data-index="2"]`);
+    assert.match((await search.textContent()) ?? '', /web_search/);
+    assert.equal(await search.locator('.duration-text').textContent(), '', 'not "<1 ms"');
+    assert.match((await search.locator('.col-duration').getAttribute('title')) ?? '', /no time recorded for this step/);
+    assert.equal(await page.locator(`${ROW}[data-index="1"] .duration-text`).textContent(), '9.61 s');
+  });
+
   it('marks a labelled step on the minimap with a diamond in the label colour', async () => {
     const { page } = await open(whoAndWhen, { theme: 'dark' });
     await page.waitForSelector(ROW);

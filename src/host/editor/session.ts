@@ -731,6 +731,7 @@ export class TraceSession {
       tagCount: this.tagCount(i), hasChildren: this.index.childCountOf(i) > 0, parentIndex: p >= 0 ? p : null,
       failing: this.isFailure(i), labels: this.labels.descriptions(i),
       ...(this.redacted.has(i) ? { redacted: true } : {}),
+      ...(s.startTime === null || s.endTime === null ? { untimed: true } : {}),
     };
   }
 
