@@ -13,6 +13,7 @@
  */
 import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/model/schema';
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
+import { inputRepeatsArguments } from './repeated-input';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
 import { formatCost } from './cost';
@@ -138,7 +139,8 @@ export class DetailsPane {
         el('div', { className: 'k', text: 'Arguments' }),
         this.value(s.toolCall.arguments, ['toolCall', 'arguments']),
       ], 'tool-call') : null,
-      this.payloadSection('Input', s.input, 'input'),
+      // A tool step's input that is its call's arguments again (OTel and Agents SDK tool spans) is shown once, as the arguments.
+      inputRepeatsArguments(s) ? null : this.payloadSection('Input', s.input, 'input'),
       this.payloadSection(s.kind === 'tool' ? 'Tool result' : 'Output', s.output, 'output'),
       this.metrics(d),
       Object.keys(s.attributes).length || this.cuts.has(pathKey(['attributes'])) ? section('Attributes', [this.value(s.attributes, ['attributes'], 0)], 'attributes', false) : null,
@@ -594,3 +596,4 @@ function clip(s: string): string {
 }
 
 export type { Step };
+

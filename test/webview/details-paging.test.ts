@@ -176,20 +176,22 @@ describe('trace editor webview: long texts in the details are paged', function (
     await select(page, toolStep, steps[toolStep].name);
     const replies = (await stepReplies(page)).filter((r) => r.index === toolStep);
     assert.ok(replies[0].chars < 200_000, `the details reply was ${replies[0].chars} characters (two shortened values: input and tool call)`);
-    const input = page.locator(`${DETAILS} .section-input`);
-    const begin = await input.locator('.shortened pre.json-text').textContent();
+    // The input is the call's arguments again: shown once, under the tool call.
+    assert.equal(await page.locator(`${DETAILS} .section-input`).count(), 0);
+    const args = page.locator(`${DETAILS} .section-tool-call`);
+    const begin = await args.locator('.shortened pre.json-text').textContent();
     const json = JSON.stringify(ids, null, 2);
     assert.equal(begin, json.slice(0, DETAILS_TEXT_LIMIT), 'the beginning of the indented JSON');
-    assert.equal((await input.locator('button.show-more').textContent())?.trim(), `Show more (${kb(json.length - DETAILS_TEXT_LIMIT)} more)`);
+    assert.equal((await args.locator('button.show-more').textContent())?.trim(), `Show more (${kb(json.length - DETAILS_TEXT_LIMIT)} more)`);
     // The shortened structure sits inside the tree of its value, under its key.
-    assert.equal(await input.locator('.json-tree .json-key', { hasText: 'city' }).count(), 1);
-    await input.locator('button.show-more').scrollIntoViewIfNeeded();
+    assert.equal(await args.locator('.json-tree .json-key', { hasText: 'city' }).count(), 1);
+    await args.locator('button.show-more').scrollIntoViewIfNeeded();
     await painted(page);
     await page.locator(DETAILS).screenshot({ path: join(SCREENSHOTS, 'details-shortened-json-dark.png') });
-    await input.locator('button.show-more').click();
-    await input.locator('.json-tree .json-punct', { hasText: 'Array(20000)' }).waitFor();
-    assert.equal(await input.locator('.shortened').count(), 0);
-    assert.deepEqual(requests.filter((r) => r.method === 'getStepText').map((r) => r.params), [{ traceIndex: 0, index: toolStep, path: ['input', 'value', 'ids'] }]);
+    await args.locator('button.show-more').click();
+    await args.locator('.json-tree .json-punct', { hasText: 'Array(20000)' }).waitFor();
+    assert.equal(await args.locator('.shortened').count(), 0);
+    assert.deepEqual(requests.filter((r) => r.method === 'getStepText').map((r) => r.params), [{ traceIndex: 0, index: toolStep, path: ['toolCall', 'arguments', 'ids'] }]);
   });
 
   for (const theme of ['light', 'dark'] as const) {

@@ -135,7 +135,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await page.locator(`${DETAILS} .details-header .status-pill.failed`).count(), 0, 'the header does not say failed');
   });
 
-  it('shows no duration for a step without times of its own (a hosted web search), and the others\' durations', async () => {
+  it('shows no duration for a step without times of its own (a hosted web search), and its query once', async () => {
     // The OpenAI Agents SDK export: the response's web search (step 3) has no span, so no times.
     const { page } = await open(openShared('openai-agents-sdk-traces/traces_2025-06-29_00-23-37.json'));
     await page.waitForSelector(ROW);
@@ -144,6 +144,12 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await search.locator('.duration-text').textContent(), '', 'not "<1 ms"');
     assert.match((await search.locator('.col-duration').getAttribute('title')) ?? '', /no time recorded for this step/);
     assert.equal(await page.locator(`${ROW}[data-index="1"] .duration-text`).textContent(), '9.61 s');
+    // Its details show the query once, as the call's arguments (its input is the same value).
+    await search.click();
+    await waitForSelected(page, 2);
+    await page.locator(`${DETAILS} .section-tool-call`).waitFor();
+    assert.match((await page.locator(`${DETAILS} .section-tool-call`).textContent()) ?? '', /success criteria for a workshop/);
+    assert.equal(await page.locator(`${DETAILS} .section-input`).count(), 0, 'no Input section repeating the arguments');
   });
 
   it('marks a labelled step on the minimap with a diamond in the label colour', async () => {

@@ -1,0 +1,19 @@
+/** The details show a tool step's input once when it is the call's arguments again (webview/repeated-input.ts). */
+import { strict as assert } from 'node:assert';
+import { inputRepeatsArguments } from '../../../webview/repeated-input';
+
+describe('webview: an input that repeats the tool call', () => {
+  const call = { name: 'web_search', arguments: { query: 'q', type: 'search' } };
+  it('is the arguments again: the same JSON value, and nothing else', () => {
+    assert.equal(inputRepeatsArguments({ toolCall: call, input: { value: { query: 'q', type: 'search' } } }), true);
+    assert.equal(inputRepeatsArguments({ toolCall: { name: 'run', arguments: 'ls -la' }, input: { value: 'ls -la' } }), true);
+  });
+  it('is shown when it differs, holds messages, or there is no call', () => {
+    assert.equal(inputRepeatsArguments({ toolCall: call, input: { value: { query: 'other', type: 'search' } } }), false);
+    assert.equal(inputRepeatsArguments({ toolCall: call, input: { value: { type: 'search', query: 'q' } } }), false, 'another order is another text: shown');
+    assert.equal(inputRepeatsArguments({ toolCall: call, input: { messages: [{ role: 'user', content: 'q' }], value: call.arguments } }), false);
+    assert.equal(inputRepeatsArguments({ toolCall: call, input: { messages: [] } }), false);
+    assert.equal(inputRepeatsArguments({ input: { value: call.arguments } }), false);
+    assert.equal(inputRepeatsArguments({ toolCall: call }), false);
+  });
+});
