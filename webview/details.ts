@@ -18,7 +18,7 @@ import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
 import { formatCost } from './cost';
 import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, REDACTED_STEP, REDACTED_STEP_TIP, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
-import { jsonString, jsonTree } from './json-tree';
+import { jsonInText, jsonString, jsonTree } from './json-tree';
 
 const MAX_TEXT = 100_000;
 
@@ -374,7 +374,13 @@ export class DetailsPane {
         more: cut.length - begin.length, total: cut.length,
       });
     }
-    if (typeof v === 'string') return this.text('div', 'value-text', v, path);
+    if (typeof v === 'string') {
+      // JSON in a string (a tool's JSON answer) as its tree, once it is here whole; Raw JSON keeps the text.
+      const whole = this.wholeTexts.get(key) ?? (cut ? undefined : v);
+      const inner = whole === undefined ? undefined : jsonInText(whole);
+      if (inner) return el('div', { className: 'json-in-text', attrs: { title: 'JSON text, shown as a tree (the text is in Raw JSON)' } }, [jsonTree(inner, openDepth + 1)]);
+      return this.text('div', 'value-text', v, path);
+    }
     // Shortened texts inside the tree: a string shows its full length, a structure its JSON's beginning.
     return jsonTree(v, openDepth, this.cuts.size ? { path, leaf: (p, x) => this.treeLeaf(p, x) } : {});
   }

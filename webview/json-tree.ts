@@ -49,10 +49,32 @@ function node(key: string | undefined, value: unknown, depth: number, openDepth:
   return el('div', { className: 'json-row' }, [keyEl, scalar(value)]);
 }
 
-/** A string leaf; `fullLength` when `v` is only the beginning of a longer string. */
+/**
+ * A string leaf; `fullLength` when `v` is only the beginning of a longer string. A string of
+ * several lines (a command's output, a page's text) shows as its lines, in a block, not as one
+ * quoted line of "\n" escapes.
+ */
 export function jsonString(v: string, fullLength = v.length): HTMLElement {
   const shown = fullLength > MAX_STRING || fullLength > v.length ? `${v.slice(0, MAX_STRING)}… (${fullLength} chars)` : v;
+  if (shown.includes('\n')) return el('span', { className: 'json-string json-lines', text: shown, attrs: { title: `a string of ${fullLength.toLocaleString('en-US')} characters, shown as its lines` } });
   return el('span', { className: 'json-string', text: JSON.stringify(shown) });
+}
+
+/**
+ * The value a string holds when it is a JSON object or array (a tool that answers in JSON text,
+ * a JSON-RPC reply), else undefined. Only texts that look like one are parsed.
+ */
+export function jsonInText(text: string): object | undefined {
+  const t = text.trim();
+  const open = t[0];
+  const close = t[t.length - 1];
+  if (!((open === '{' && close === '}') || (open === '[' && close === ']'))) return undefined;
+  try {
+    const v: unknown = JSON.parse(t);
+    return v !== null && typeof v === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function scalar(v: unknown): HTMLElement {

@@ -434,7 +434,7 @@ export class StepList {
     bar.style.width = `max(2px, ${((d.end - d.start) / span) * 100}%)`;
     if (failed) bar.style.setProperty('--bar-color', barColor);
     const text = axis.hasTimestamps && !d.untimed ? formatDuration(d.end - d.start) : '';
-    const title = text || (axis.hasTimestamps ? 'no time recorded for this step: placed after the step before' : 'no timestamps: position in decision order');
+    const title = text || (axis.hasTimestamps ? 'no duration recorded for this step' : 'no timestamps: position in decision order');
     return el('span', { className: 'col-duration', attrs: { title } }, [
       el('span', { className: 'duration-track' }, [bar]),
       el('span', { className: 'duration-text', text }),

@@ -132,7 +132,7 @@ export interface RowSummary {
   labels?: string[];
   /** Its output or call is a redaction placeholder: the detectors could not check it (its status is the producer's). */
   redacted?: true;
-  /** It has no start or no end time of its own (its bar is placed after the step before): no duration to show. */
+  /** It has no start or no end time of its own (an instant, a step still running, one placed after the step before): no duration to show. */
   untimed?: true;
 }
 

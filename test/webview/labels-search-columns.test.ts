@@ -142,7 +142,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     const search = page.locator(`${ROW}[data-index="2"]`);
     assert.match((await search.textContent()) ?? '', /web_search/);
     assert.equal(await search.locator('.duration-text').textContent(), '', 'not "<1 ms"');
-    assert.match((await search.locator('.col-duration').getAttribute('title')) ?? '', /no time recorded for this step/);
+    assert.match((await search.locator('.col-duration').getAttribute('title')) ?? '', /no duration recorded for this step/);
     assert.equal(await page.locator(`${ROW}[data-index="1"] .duration-text`).textContent(), '9.61 s');
     // Its details show the query once, as the call's arguments (its input is the same value).
     await search.click();
@@ -150,6 +150,29 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     await page.locator(`${DETAILS} .section-tool-call`).waitFor();
     assert.match((await page.locator(`${DETAILS} .section-tool-call`).textContent()) ?? '', /success criteria for a workshop/);
     assert.equal(await page.locator(`${DETAILS} .section-input`).count(), 0, 'no Input section repeating the arguments');
+  });
+
+  it('shows a tool\'s JSON answer as a tree, and a string of many lines as its lines', async () => {
+    // Inspect AI's browser run: step 16's output is the JSON-RPC reply of the sandbox, as text.
+    const inspect = openShared('inspect-ai/2025-05-12T20-27-36-04-00_browser.json');
+    for (const theme of ['light', 'dark'] as const) {
+      const { page } = await open(inspect, { theme });
+      await page.waitForSelector(ROW);
+      await page.locator(`${ROW}[data-index="15"]`).click();
+      await waitForSelected(page, 15);
+      const output = page.locator(`${DETAILS} .section-output`);
+      await output.locator('.json-in-text').waitFor();
+      assert.deepEqual(await output.locator('.json-key').allTextContents(), ['jsonrpc: ', 'result: ', 'web_url: ', 'main_content: ', 'web_at: ', 'error: ', 'id: ']);
+      const lines = output.locator('.json-lines');
+      assert.equal(await lines.count(), 1);
+      const text = (await lines.textContent()) ?? '';
+      assert.ok(text.startsWith('[793] link "We are now the AI Security Institute"'), text.slice(0, 80));
+      assert.ok(text.includes('\n[513] StaticText "A"'), 'real line breaks, no escapes');
+      assert.equal(await output.locator('.value-text').count(), 0, 'not the JSON text');
+      await painted(page);
+      await page.locator(DETAILS).screenshot({ path: join(SCREENSHOTS, `details-json-in-text-${theme}.png`) });
+      await closeEditor();
+    }
   });
 
   it('marks a labelled step on the minimap with a diamond in the label colour', async () => {
