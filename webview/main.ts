@@ -13,6 +13,7 @@ import {
   Ready, RevealInFile, Search, SelectStepNotification, StepSelectedNotification,
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
+import { counted } from './plural';
 import { AnnotationsChanged } from '../src/protocol/annotations';
 import { CancelLoad, GetFileInfo, LiveStateChanged, LocateStepById, SetFollow, TraceChanged, type TraceChangedParams } from '../src/protocol/trace-changes';
 import type { RpcEndpoint } from '../src/protocol/rpc';
@@ -290,7 +291,7 @@ class App {
       spinning(codicon('loading')),
       el('span', { className: 'reading-text', text: steps === 0
         ? `Reading the file… ${percent > 0 ? `${percent}% · ` : ''}the steps show once they can be put in order`
-        : `Reading the file… ${percent}% · ${steps.toLocaleString()} steps so far · findings once it is read` }),
+        : `Reading the file… ${percent}% · ${counted(steps, 'step')} so far · findings once it is read` }),
       el('progress', { attrs: { max: '100', value: String(percent), 'aria-label': 'Reading the trace file' } }),
       cancel,
     );
@@ -345,7 +346,7 @@ class App {
       const unchecked = redacted > 0 && !runFailed;
       this.legend.replaceChildren(el('span', { className: `legend-empty${runFailed ? ' run-failed' : unchecked ? ' unchecked' : ''}` }, [
         codicon(runFailed ? 'info' : unchecked ? 'eye-closed' : 'pass'),
-        el('span', { text: `No ${runFailed ? 'failing step' : 'failures'} found in ${s.stepCount.toLocaleString()} steps.` }),
+        el('span', { text: `No ${runFailed ? 'failing step' : 'failures'} found in ${counted(s.stepCount, 'step')}.` }),
       ]));
       if (redacted > 0) this.legend.append(redactedNote(redacted));
       return;
@@ -774,7 +775,7 @@ class App {
       // A file that showed only its reading bar: once read, say so, as for a file shown while read.
       const wasReading = this.ready?.loading !== undefined && this.ready.traces.length === 0;
       this.loaded = this.load().then(() => {
-        if (wasReading && this.ready && !this.ready.loading && !this.ready.loadError && this.summary) this.say(`Read the whole file: ${this.summary.stepCount.toLocaleString()} steps.`);
+        if (wasReading && this.ready && !this.ready.loading && !this.ready.loadError && this.summary) this.say(`Read the whole file: ${counted(this.summary.stepCount, 'step')}.`);
       });
       return;
     }
@@ -797,11 +798,11 @@ class App {
       // While the file is read, the bar says how far; the end of the read is said once, and
       // growth only when there is more (the end of a read may come after its last steps).
       const steps = (r: ReadyResult): number => r.traces.reduce((n, t) => n + t.stepCount, 0);
-      const count = this.summary?.stepCount.toLocaleString() ?? '';
+      const count = this.summary ? counted(this.summary.stepCount, 'step') : 'more steps';
       if (ready.loading) return;
-      if (before.loading) this.say(`Read the whole file: ${count} steps.`);
+      if (before.loading) this.say(`Read the whole file: ${count}.`);
       // A live file grows all the time: the status bar counts its steps, the page stays quiet.
-      else if (steps(ready) > steps(before) && !this.follow.isLive) this.say(`The trace grew: ${count} steps.`);
+      else if (steps(ready) > steps(before) && !this.follow.isLive) this.say(`The trace grew: ${count}.`);
       return;
     }
     const traceIndex = this.view.traceIndex < ready.traces.length ? this.view.traceIndex : 0;
@@ -823,7 +824,7 @@ class App {
     // A truncated or rotated live file is read again from the start; Follow goes on to its end.
     await this.follow.grew();
     if (focused?.isConnected && document.activeElement !== focused) focused.focus();
-    this.say(kind === 'appended' ? `The trace grew: ${this.summary?.stepCount.toLocaleString() ?? ''} steps.` : 'The trace changed on disk and was read again.');
+    this.say(kind === 'appended' ? `The trace grew: ${this.summary ? counted(this.summary.stepCount, 'step') : 'more steps'}.` : 'The trace changed on disk and was read again.');
   }
 
   /**
@@ -965,7 +966,7 @@ class App {
 
 /** How many steps the failure checks could not judge: the trace holds placeholders where their content was. */
 function redactedNote(count: number): HTMLElement {
-  const steps = count === 1 ? '1 step' : `${count.toLocaleString()} steps`;
+  const steps = counted(count, 'step');
   return el('span', {
     className: 'legend-note legend-redacted',
     text: `${steps} redacted, not checked`,
@@ -985,7 +986,7 @@ void new App(connectToHost()).start();
 
 /** A run in the picker: number, title, size, failures and verdict. */
 function pickerLabel(t: ReadyResult['traces'][number]): string {
-  return `${t.traceIndex + 1}. ${t.title} (${t.stepCount} steps${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`;
+  return `${t.traceIndex + 1}. ${t.title} (${counted(t.stepCount, 'step')}${t.failureCount ? `, ${t.failureCount} failing` : ''})${t.verdict ? ` · ${verdictWord(t.verdict)}: ${t.verdict.summary}` : ''}`;
 }
 
 function spinning(icon: HTMLElement): HTMLElement {

@@ -6,6 +6,7 @@
  * from the computed theme variables on every draw, so theme switches apply.
  */
 import type { FailureMarker, TimelineBar, TimelineResult, TraceSummary } from '../src/protocol/messages';
+import { counted } from './plural';
 import { el, formatDuration } from './dom';
 
 /** Shown at the axis's right end when the window holds more steps than are drawn. */
@@ -96,7 +97,7 @@ export class Timeline {
     const counts = s.failureCount
       ? `${s.failureCount} failing ${s.failureCount === 1 ? 'step' : 'steps'} marked with triangles${labelled ? `, ${labelled} labelled by the source marked with diamonds` : ''}. `
       : '';
-    this.canvas.setAttribute('aria-label', `Timeline of ${s.stepCount} steps. ${counts}${CANVAS_HELP}`);
+    this.canvas.setAttribute('aria-label', `Timeline of ${counted(s.stepCount, 'step')}. ${counts}${CANVAS_HELP}`);
   }
 
   get window(): { start: number; end: number } {

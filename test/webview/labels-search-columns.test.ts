@@ -175,6 +175,13 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     }
   });
 
+  it('counts one step in the singular (a one-call LangSmith run)', async () => {
+    const { page } = await open(openShared('langsmith/langsmith_py_wrap_openai_reasoning.json'));
+    await page.waitForSelector(ROW);
+    assert.equal((await page.locator('.legend').textContent())?.trim(), 'No failures found in 1 step.');
+    assert.match((await page.locator('.timeline-canvas').getAttribute('aria-label')) ?? '', /^Timeline of 1 step\. /);
+  });
+
   it('marks a labelled step on the minimap with a diamond in the label colour', async () => {
     const { page } = await open(whoAndWhen, { theme: 'dark' });
     await page.waitForSelector(ROW);

@@ -10,6 +10,7 @@ import {
   CompareNavigate, CompareReady, FindDifference, GetCompareState, GetPairDetails, GetPairs, LocatePair, OpenPairStep, OpenSideBySide, PairSelected,
   type CompareReadyResult, type CompareViewPersisted, type FieldDiffInfo, type FieldDiffLine, type PairDetails, type PairRow, type PairSideDetails, type PairSideRow,
 } from '../../src/protocol/compare';
+import { counted } from '../plural';
 import { ErrorCode, RpcError, type RpcEndpoint } from '../../src/protocol/rpc';
 import { codicon, cssVar, el, KIND_ICONS } from '../dom';
 import { connectToHost, type HostConnection } from '../host';
@@ -430,7 +431,7 @@ function sideHeader(name: string, s: CompareReadyResult['sides'][0]): Node[] {
   return [
     el('span', { className: 'pair-side-name', text: name }),
     el('span', { className: 'compare-side-title', text: s.title }),
-    el('span', { className: 'compare-side-file', text: `${s.file} · ${s.stepCount} steps` }),
+    el('span', { className: 'compare-side-file', text: `${s.file} · ${counted(s.stepCount, 'step')}` }),
     s.corrected ? el('span', { className: 'corrected-badge', text: 'corrected trajectory' }) : null,
   ].filter((n): n is HTMLElement => n !== null);
 }

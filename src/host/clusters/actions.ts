@@ -25,6 +25,7 @@ import { getOpenTraceDocument, tagCategories } from '../editor';
 import { configuredTaxonomy } from '../settings';
 import { sidecarLocationFor } from '../sidecar-storage';
 import { confirmExternalWrite } from '../trusted-args';
+import { stepsText } from '../views/failure-words';
 
 /** What the last cluster tagging did, for its Undo. */
 interface BatchRecord {
@@ -57,7 +58,6 @@ export interface ClusterUndoOutcome {
   refused: { trace: string; reason: string }[];
 }
 
-const steps = (n: number): string => (n === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', n));
 const traces = (n: number): string => (n === 1 ? vscode.l10n.t('1 trace') : vscode.l10n.t('{0} traces', n));
 
 let last: BatchRecord | undefined;
@@ -163,8 +163,8 @@ export async function runClusterBatch(cluster: FailureCluster, action: BatchActi
     for (const s of f.changedSteps) changedTraces.add(`${f.trace}\u0000${s.traceIndex}`);
   }
   const what = action.kind === 'tag'
-    ? vscode.l10n.t('Tagged {0} in {1} as {2}', steps(changed), traces(changedTraces.size), action.category)
-    : vscode.l10n.t('Rejected the finding on {0} in {1}', steps(changed), traces(changedTraces.size));
+    ? vscode.l10n.t('Tagged {0} in {1} as {2}', stepsText(changed), traces(changedTraces.size), action.category)
+    : vscode.l10n.t('Rejected the finding on {0} in {1}', stepsText(changed), traces(changedTraces.size));
   const parts = [what];
   if (already) parts.push(action.kind === 'tag' ? vscode.l10n.t('{0} already tagged', already) : vscode.l10n.t('{0} already rejected', already));
   if (inEditor.length) parts.push(vscode.l10n.t('{0} open in the Trace Debugger changed in its tab (unsaved; Save there)', traces(inEditor.length)));

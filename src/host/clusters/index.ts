@@ -17,6 +17,7 @@ import type { ClusterResult } from '../../core/engine/worker/jobs';
 import { COMMANDS } from '../ids';
 import { configuredTaxonomy, configuredTaxonomySpec, maxFileBytes, maxUnzippedBytes } from '../settings';
 import { trustArgs } from '../trusted-args';
+import { stepsText } from '../views/failure-words';
 import { confirmClusterWrite, pickClusterCategory, runClusterBatch, undoLastClusterBatch, type ClusterBatchOutcome } from './actions';
 
 export const CLUSTERS_VIEW_ID = 'agentTraceDebugger.clusters';
@@ -188,7 +189,7 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<Node> {
     if (node.type === 'trace') {
       const t = node.trace;
       const item = new vscode.TreeItem(t.title, vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = `${vscode.workspace.asRelativePath(t.file)}${t.traceIndex ? ` #${t.traceIndex + 1}` : ''} · ${vscode.l10n.t('{0} steps', t.stepIds.length)}`;
+      item.description = `${vscode.workspace.asRelativePath(t.file)}${t.traceIndex ? ` #${t.traceIndex + 1}` : ''} · ${stepsText(t.stepIds.length)}`;
       item.resourceUri = vscode.Uri.file(t.file);
       item.iconPath = new vscode.ThemeIcon('file');
       item.id = `cluster:${node.cluster.id}:${t.file}#${t.traceIndex}`;

@@ -20,6 +20,7 @@ import type { CompareSource } from './model';
 import { sidecarLocationFor } from '../sidecar-storage';
 import { maxUnzippedBytes } from '../settings';
 import { withoutIcons } from '../plain-text';
+import { stepsText } from '../views/failure-words';
 import type { TraceQueryService } from '../query/service';
 
 /** One side of a comparison: a file and the run's position in it. */
@@ -95,7 +96,7 @@ export function activateCompare(context: vscode.ExtensionContext, worker: TraceW
     s.editors[1] = await openSide(sides[1], vscode.ViewColumn.Two);
     setSession(s);
     if (differences.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: the two runs did the same thing, step for step ({0} steps).', result.pairs.length));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Agent Trace: the two runs did the same thing, step for step ({0}).', stepsText(result.pairs.length)));
       return;
     }
     // Land on the first different action when there is one: runs of one task often differ
@@ -263,7 +264,7 @@ async function pickSides(queries: TraceQueryService): Promise<[CompareSide, Comp
     return {
       label: withoutIcons(m.record.title),
       description: withoutIcons(m.runs > 1 ? `${file} #${m.record.traceIndex + 1}` : file),
-      detail: vscode.l10n.t('{0} steps · {1}', m.record.steps, m.record.outcome),
+      detail: `${stepsText(m.record.steps)} · ${m.record.outcome}`,
       side: { uri: m.uri, traceIndex: m.record.traceIndex },
     };
   });

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import type { LiveTrace } from './live-trace';
+import { stepsText } from '../views/failure-words';
 
 export interface LiveSource {
   readonly uri: vscode.Uri;
@@ -50,10 +51,9 @@ export class LiveStatusItem implements vscode.Disposable {
   private render(): void {
     const live = this.source?.live;
     if (!this.source || !live?.isLive) { this.update(undefined); return; }
-    const steps = live.stepCount.toLocaleString();
     const at = live.lastWriteAt;
     const ago = at === undefined ? '' : vscode.l10n.t(', last write {0}', agoText(Date.now() - at));
-    this.item.text = `$(pulse) ${vscode.l10n.t('Live: {0} steps{1}', steps, ago)}`;
+    this.item.text = `$(pulse) ${vscode.l10n.t('Live: {0}{1}', stepsText(live.stepCount), ago)}`;
     this.item.tooltip = vscode.l10n.t('{0} is growing: the trace editor shows each step as it is written. Click to turn Follow (keep the newest step selected) on or off.', basename(this.source.uri.fsPath));
   }
 }

@@ -8,6 +8,7 @@ import { parseQuery, QuerySyntaxError, type Query } from '../../core/workspace/q
 import { openInTraceDebugger } from '../commands';
 import { COMMANDS } from '../ids';
 import { withoutIcons } from '../plain-text';
+import { stepsText } from '../views/failure-words';
 import { TraceQueryService, type QueryMatch, type QueryRun, type QuerySources } from './service';
 
 /** Results follow the typing after this pause. */
@@ -130,7 +131,7 @@ function item(m: QueryMatch): MatchItem {
   return {
     label: `${icon} ${withoutIcons(r.title)}`,
     description: withoutIcons(m.runs > 1 ? `${file} #${r.traceIndex + 1}` : file),
-    detail: withoutIcons([vscode.l10n.t('{0} steps', r.steps), ...(r.outcome === 'unknown' ? [] : [r.outcome]), top || vscode.l10n.t('no failures')].join(' · ')),
+    detail: withoutIcons([stepsText(r.steps), ...(r.outcome === 'unknown' ? [] : [r.outcome]), top || vscode.l10n.t('no failures')].join(' · ')),
     match: m,
   };
 }

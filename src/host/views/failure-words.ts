@@ -6,3 +6,8 @@ export const FAILURE_WORDS: FailureWords = {
   failures: (n) => (n === 0 ? vscode.l10n.t('no failures') : n === 1 ? vscode.l10n.t('1 failure') : vscode.l10n.t('{0} failures', n)),
   redacted: (n) => (n === 1 ? vscode.l10n.t('1 step redacted, not checked') : vscode.l10n.t('{0} steps redacted, not checked', n)),
 };
+
+/** "1 step", "3 steps": a count of steps in the views, commands and the status bar. */
+export function stepsText(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', n.toLocaleString());
+}
