@@ -14,7 +14,7 @@ import { toEpochMs } from '../../util/time';
 import { asText, isObject } from '../importer';
 import { isAnsweringExit, shellCommandText } from '../shell-exit';
 import { assistantParts, toolResultStep, userParts, userStepName, type ToolResultBlock } from './anthropic-blocks';
-import { contentText, num, rest, str, usageOf } from './common';
+import { contentText, num, preview, rest, str, usageOf } from './common';
 
 const LINE_KEYS = ['type', 'message', 'uuid', 'parentUuid', 'timestamp'];
 
@@ -58,7 +58,7 @@ export class TranscriptBuilder {
     const isError = v.level === 'error' || v.subtype === 'api_error';
     this.steps.push({
       ...(uuid ? { sourceId: uuid } : {}), parentSourceId: parent,
-      kind: 'system', name: str(v.subtype) ?? 'system', status: isError ? 'error' : 'ok', startTime: time,
+      kind: 'system', name: (v.subtype === 'local_command' ? terminalLineName(content ?? '') : undefined) ?? str(v.subtype) ?? 'system', status: isError ? 'error' : 'ok', startTime: time,
       input: { messages: [{ role: 'system', content: content ?? null }] },
       ...(isError ? { error: { message: systemErrorText(v, content) } } : {}),
       attributes, ...sourcePath(origin),
@@ -131,12 +131,43 @@ export class TranscriptBuilder {
       if (this.firstUser === null && v.isMeta !== true && parent === null) this.firstUser = parts.text;
       this.steps.push({
         ...(uuid ? { sourceId: uuid } : {}), parentSourceId: parent,
-        kind: 'message', name: userStepName(parts.text), status: 'ok', startTime: time,
+        kind: 'message', name: terminalLineName(parts.text) ?? userStepName(parts.text), status: 'ok', startTime: time,
         input: { messages: [{ role: 'user', content: parts.text }] },
         attributes, ...sourcePath(origin),
       });
     }
   }
+}
+
+/** What Claude Code's tags around what the user did in its terminal are called in a step's name. */
+const TERMINAL_TAGS: Record<string, string> = {
+  'local-command-stdout': 'command output', 'local-command-stderr': 'command errors', 'local-command-caveat': 'caveat',
+  'bash-input': 'bash', 'bash-stdout': 'bash output', 'bash-stderr': 'bash errors',
+  'task-notification': 'task notification', 'system-reminder': 'reminder',
+};
+const TERMINAL_TAG = new RegExp(`^<(${Object.keys(TERMINAL_TAGS).join('|')})>([\\s\\S]*?)(?:</\\1>|$)`);
+
+/**
+ * The name of a line Claude Code wrote for what the user did in its terminal rather than said to
+ * the model: a slash command (`<command-name>/mcp</command-name><command-args>...`), its output,
+ * a `!` shell command and its output, the caveat before them. Named by what was run or printed
+ * ("command: /mcp", "command output: Reconnected to tidewave."), not by the tags; undefined for
+ * a line that is none of these.
+ */
+function terminalLineName(text: string): string | undefined {
+  const t = text.trimStart();
+  const command = /^<command-(?:name|message)>([^<]*)<\/command-(?:name|message)>/.exec(t);
+  if (command) {
+    const name = /<command-name>([^<]*)<\/command-name>/.exec(t)?.[1].trim() ?? `/${command[1].trim()}`;
+    const args = /<command-args>([^<]*)<\/command-args>/.exec(t)?.[1].trim();
+    return `command: ${preview([name, args].filter(Boolean).join(' '), 40)}`;
+  }
+  const tagged = TERMINAL_TAG.exec(t);
+  if (!tagged) return undefined;
+  const label = TERMINAL_TAGS[tagged[1]];
+  // The caveat begins "Caveat: ...": its label once.
+  const said = preview(tagged[2].trimStart().replace(new RegExp(`^${label}:`, 'i'), ''), 40);
+  return said ? `${label}: ${said}` : `${label} (empty)`;
 }
 
 /**
