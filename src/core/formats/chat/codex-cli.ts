@@ -398,7 +398,8 @@ class RolloutReader implements LineFollower {
     const step: DraftStep = {
       ...(callId ? { sourceId: callId } : {}), parentSourceId: this.parent,
       kind: 'tool', name: call.name, status: type === 'web_search_call' ? (failedStatus ? 'error' : 'ok') : 'unset',
-      startTime: time, endTime: time, toolCall: call, input: { value: call.arguments },
+      // A call ends with its output (toolOutput); one with none in the file has no end, and no duration.
+      startTime: time, endTime: type === 'web_search_call' ? time : null, toolCall: call, input: { value: call.arguments },
       ...(failedStatus ? { error: { type: 'ToolStatus', message: `${type} status: ${String(p.status)}` } } : {}),
       attributes: { ...rest(p, ['type', 'name', 'arguments', 'input', 'call_id', 'action']), callType: type, callLine: line + 1 },
       sourcePath: this.at(line),

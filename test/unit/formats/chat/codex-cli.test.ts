@@ -110,6 +110,8 @@ describe('Codex CLI rollouts (shared corpus)', () => {
       for (const s of steps('tool')) {
         if (s.toolCall?.name === 'web_search') continue;
         assert.equal(s.status, answered.has(s.toolCall!.id) ? 'ok' : 'unset', s.name);
+        // ...nor given a duration it never had: it has no end.
+        if (!answered.has(s.toolCall!.id)) assert.equal(s.endTime, null, s.name);
       }
 
       // Per-response usage sums to the session's final totals, cached input tokens included.
