@@ -182,6 +182,22 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.match((await page.locator('.timeline-canvas').getAttribute('aria-label')) ?? '', /^Timeline of 1 step\. /);
   });
 
+  it('keeps the toolbar of a file of many runs on one row at 1,060 px (picker, search, Failures only, Promote)', async () => {
+    // MAST: 19 runs, so the toolbar has the run picker too; 1,060 px is the editor beside VS Code's side bar on a 1,440 px screen.
+    const { page } = await open(openShared('mast/MAD_human_labelled_dataset.json'), { width: 1060 });
+    await page.waitForSelector(ROW);
+    const boxes = await page.evaluate(() => {
+      type Box = { top: number; bottom: number; width: number; height: number };
+      const bar = document.querySelector('.toolbar') as unknown as { children: ArrayLike<{ getBoundingClientRect(): Box }> };
+      return Array.from(bar.children).map((c) => c.getBoundingClientRect()).filter((b) => b.width > 0 && b.height > 0).map((b) => ({ top: b.top, bottom: b.bottom }));
+    });
+    assert.ok(boxes.length >= 4, `${boxes.length} toolbar items`);
+    // One row: every item starts above where every other ends.
+    const lowestTop = Math.max(...boxes.map((b) => b.top));
+    const highestBottom = Math.min(...boxes.map((b) => b.bottom));
+    assert.ok(lowestTop < highestBottom, `toolbar items from ${boxes.map((b) => `${Math.round(b.top)}-${Math.round(b.bottom)}`).join(', ')} px: wrapped`);
+  });
+
   it('marks a labelled step on the minimap with a diamond in the label colour', async () => {
     const { page } = await open(whoAndWhen, { theme: 'dark' });
     await page.waitForSelector(ROW);
