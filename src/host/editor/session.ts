@@ -128,6 +128,9 @@ export class TraceSession {
     }
     this.explaining.add(flagged);
     this.addFailing(counted);
+    // Counted again at the next summary: a step failing before (by its status) has categories now,
+    // and a span explained by a step inside it may be explained by another one.
+    if (flagged.length > 0) this.failureCounts = undefined;
     this.dropFailureViews();
   }
 
@@ -138,12 +141,9 @@ export class TraceSession {
    * of the host's thread at 12,000 failing steps, each time findings came while 10^6 steps were read).
    */
   private addFailing(positions: number[]): void {
-    if (positions.length === 0) return;
     const failing = this.failing;
     const added = positions.filter((i) => failing[lowerBound(failing, i)] !== i).sort((a, b) => a - b);
     if (added.length > 0) this.failing = mergeSorted(failing, added);
-    // A step failing before (by its status) has categories now: counted again at the next summary.
-    this.failureCounts = undefined;
   }
 
   get trace(): Trace {
