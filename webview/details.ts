@@ -13,12 +13,12 @@
  */
 import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/model/schema';
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
-import { inputRepeatsArguments } from './repeated-input';
 import type { TagInfo } from '../src/protocol/annotations';
 import { diffView } from './diff-view';
 import { formatCost } from './cost';
 import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, REDACTED_STEP, REDACTED_STEP_TIP, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
 import { jsonInText, jsonString, jsonTree } from './json-tree';
+import { inputRepeatsArguments } from './repeated-input';
 
 const MAX_TEXT = 100_000;
 
@@ -602,4 +602,3 @@ function clip(s: string): string {
 }
 
 export type { Step };
-

@@ -7,6 +7,8 @@ import { el } from './dom';
 
 const MAX_ENTRIES = 200;
 const MAX_STRING = 5000;
+/** The longest text `jsonInText` parses (1M characters: about 5 ms of JSON.parse). */
+const JSON_IN_TEXT_MAX = 1_000_000;
 
 export interface JsonTreeOptions {
   /** Where `value` is (a StepPath); each node's path extends it with its key or index. */
@@ -65,6 +67,8 @@ export function jsonString(v: string, fullLength = v.length): HTMLElement {
  * a JSON-RPC reply), else undefined. Only texts that look like one are parsed.
  */
 export function jsonInText(text: string): object | undefined {
+  // A text of megabytes (a whole page fetched with Show more) stays text: parsing it at each redraw would be felt.
+  if (text.length > JSON_IN_TEXT_MAX) return undefined;
   const t = text.trim();
   const open = t[0];
   const close = t[t.length - 1];

@@ -10,10 +10,10 @@ import {
   CompareNavigate, CompareReady, FindDifference, GetCompareState, GetPairDetails, GetPairs, LocatePair, OpenPairStep, OpenSideBySide, PairSelected,
   type CompareReadyResult, type CompareViewPersisted, type FieldDiffInfo, type FieldDiffLine, type PairDetails, type PairRow, type PairSideDetails, type PairSideRow,
 } from '../../src/protocol/compare';
-import { counted } from '../plural';
 import { ErrorCode, RpcError, type RpcEndpoint } from '../../src/protocol/rpc';
 import { codicon, cssVar, el, KIND_ICONS } from '../dom';
 import { connectToHost, type HostConnection } from '../host';
+import { counted } from '../plural';
 
 /** Must match --pair-row-height in media/compare-view.css. */
 const ROW_HEIGHT = 22;
