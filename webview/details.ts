@@ -18,6 +18,7 @@ import { diffView } from './diff-view';
 import { formatCost } from './cost';
 import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, REDACTED_STEP, REDACTED_STEP_TIP, STOPPED_BY_USER, STOPPED_BY_USER_TIP } from './dom';
 import { jsonInText, jsonString, jsonTree } from './json-tree';
+import { patchLineKinds } from './patch-text';
 import { inputRepeatsArguments } from './repeated-input';
 
 const MAX_TEXT = 100_000;
@@ -379,6 +380,8 @@ export class DetailsPane {
       const whole = this.wholeTexts.get(key) ?? (cut ? undefined : v);
       const inner = whole === undefined ? undefined : jsonInText(whole);
       if (inner) return el('div', { className: 'json-in-text', attrs: { title: 'JSON text, shown as a tree (the text is in Raw JSON)' } }, [jsonTree(inner, openDepth + 1)]);
+      const patch = whole !== undefined && whole.length <= MAX_TEXT ? patchView(whole) : undefined;
+      if (patch) return patch;
       return this.text('div', 'value-text', v, path);
     }
     // Shortened texts inside the tree: a string shows its full length, a structure its JSON's beginning.
@@ -595,6 +598,18 @@ function jsonTextTree(text: string, openDepth: number): HTMLElement {
   } catch {
     return el('pre', { className: 'value-text json-text', text });
   }
+}
+
+/**
+ * A unified diff (a submitted patch, `git diff`) as text with each line coloured as VS Code colours
+ * a diff; the text itself is unchanged (it copies as it was). Undefined for any other text.
+ */
+function patchView(text: string): HTMLElement | undefined {
+  const kinds = patchLineKinds(text);
+  if (!kinds) return undefined;
+  // A line each (a block, so its colour spans the width; copying keeps the line breaks).
+  const rows = text.split('\n').map((line, i) => el('div', { className: `patch-line patch-${kinds[i]}`, text: line }));
+  return el('div', { className: 'value-text patch-text', attrs: { title: 'a unified diff' } }, rows);
 }
 
 function clip(s: string): string {

@@ -175,6 +175,25 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     }
   });
 
+  it('colours a submitted patch as a diff, line by line, its text unchanged', async () => {
+    // SWE-agent: the run ends with its submission, the patch as the exit step's output.
+    const file = openShared('swe-agent/6e44b9__sweagenttestrepo-1c2844.traj');
+    const exit = file.traces[0].steps.length - 1;
+    const { page } = await open(file);
+    await page.waitForSelector(ROW);
+    await page.locator(`${ROW}[data-index="${exit}"]`).click();
+    await waitForSelected(page, exit);
+    const patch = page.locator(`${DETAILS} .section-output .patch-text`);
+    await patch.waitFor();
+    // The patch's lines end in CR LF: each line keeps its CR (the text is as it was).
+    const texts = async (kind: string): Promise<string[]> => (await patch.locator(`.patch-${kind}`).allTextContents()).map((t) => t.replace(/\r$/, ''));
+    assert.deepEqual(await texts('removed'), ['-def division(a: float, b: float) -> float']);
+    assert.deepEqual(await texts('added'), ['+def division(a: float, b: float) -> float:']);
+    assert.deepEqual(await texts('hunk'), ['@@ -1,7 +1,7 @@']);
+    const lines = await patch.locator('.patch-line').allTextContents();
+    assert.equal(lines.join('\n'), String(file.traces[0].steps[exit].output?.value), 'the text as it was, a line each');
+  });
+
   it('counts one step in the singular (a one-call LangSmith run)', async () => {
     const { page } = await open(openShared('langsmith/langsmith_py_wrap_openai_reasoning.json'));
     await page.waitForSelector(ROW);
