@@ -174,6 +174,8 @@ function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, 
     // A response span's model and usage are in its Response repr when span_data has none.
     const model = str(data.model) ?? str(response?.model);
     if (model) step.model = model;
+    // A model call is named by its model, as other formats' are, rather than by its span type.
+    if (model && str(field('name')) === undefined) step.name = model;
     const u = isObject(data.usage) ? data.usage : isObject(response?.usage) ? response.usage : undefined;
     if (u) {
       const inputTokens = num(u.input_tokens) ?? num(u.prompt_tokens);

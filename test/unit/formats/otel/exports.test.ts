@@ -16,10 +16,10 @@ describe('OpenAI Agents SDK native export', () => {
     assert.equal(t.id, 'trace_98b1922f8dc0455daf6191f1167901de');
     assert.equal(t.title, 'Module 1 Trace');
     assert.equal(t.steps.length, 7);
-    // Three agents (roots, by start time), each with its model response as child; the first
+    // Three agents (roots, by start time), each with its model response (named by its model) as child; the first
     // response searched the web (a hosted tool: an output item of the response, no span of its own).
     assert.deepEqual(t.steps.map((s) => [s.name, s.depth]), [
-      ['SearchAgent', 0], ['response', 1], ['web_search', 2], ['CriteriaGenerator', 0], ['response', 1], ['CriteriaEvaluator', 0], ['response', 1],
+      ['SearchAgent', 0], ['gpt-4o-2024-08-06', 1], ['web_search', 2], ['CriteriaGenerator', 0], ['gpt-4o-2024-08-06', 1], ['CriteriaEvaluator', 0], ['gpt-4o-2024-08-06', 1],
     ]);
     assert.equal(t.steps[0].id, 'span_62c8c4960656481aa44a01e3');
     assert.equal(t.steps.at(-1)!.id, 'span_33e0fe5f1afc41a1a7df5bdc');
@@ -68,7 +68,7 @@ describe('OpenAI Agents SDK native export', () => {
     writeFileSync(path, JSON.stringify(doc));
     const t = only(loadTraceFile(path));
     assert.deepEqual(t.steps.map((s) => [s.name, s.kind, s.depth, s.status]), [
-      ['response', 'llm', 0, 'ok'], ['file_search', 'tool', 1, 'ok'], ['code_interpreter', 'tool', 1, 'ok'], ['get_weather', 'tool', 1, 'error'],
+      ['gpt-4.1', 'llm', 0, 'ok'], ['file_search', 'tool', 1, 'ok'], ['code_interpreter', 'tool', 1, 'ok'], ['get_weather', 'tool', 1, 'error'],
     ], 'a function call is not hosted: the SDK runs it and writes its own span');
     const [, files, code, mcp] = t.steps;
     assert.deepEqual(files.toolCall!.arguments, { queries: ['refund policy'] });
