@@ -187,7 +187,6 @@ export class TraceIndex {
     return true;
   }
 
-
   replace(steps: readonly Step[], findings: readonly Finding[] = []): void {
     this.load(steps);
     this.applyFindings(findings);

@@ -9,14 +9,16 @@
  * of the caller's choosing, and the pushes that follow find room; the array becomes "holey" (its
  * reads check for holes; there are none), nothing else changes.
  *
- * Room can be made this way for at most a third of the length more: V8 trims a store that the
- * length set back leaves more than half empty (its new store is 1.5 times the length asked, plus
- * 16). Room for a whole run at once (10^6 steps asked for at 65,536) was trimmed away as soon as
- * it was made: 28-31 ms for nothing, per array, and the growths came later all the same.
+ * The room is kept only while the store stays under twice the length: V8 trims a store that the
+ * length set back leaves more than half empty (a grown store is the larger of the length asked
+ * and 1.5 times the old length, plus 16, as V8's own %DebugPrint of it shows). Room for a whole
+ * run at once (10^6 steps asked for at 65,536) was trimmed away as soon as it was made: 28-31 ms
+ * for nothing, per array, and the growths came later all the same. `roomFor` asks for at most a
+ * quarter of the length more.
  */
 import { inTurn } from './slices';
 
-/** Make room for `count` more elements now (at most a third of the length, see above); the array's length and elements do not change. */
+/** Make room for `count` more elements now (kept only under twice the length, see above); the array's length and elements do not change. */
 export function makeRoom(array: unknown[], count: number): void {
   const length = array.length;
   array.length = length + count;
@@ -36,7 +38,7 @@ export function makeRoomSoon(array: unknown[], added: number): void {
   inTurn(() => makeRoom(array, roomFor(array.length, added)));
 }
 
-/** Room for four more batches of `added`, at least 8,192, less than a third of `length` (kept). */
+/** Room for four more batches of `added`, at least 8,192, at most a quarter of `length` (which V8 keeps). */
 export function roomFor(length: number, added: number): number {
   return Math.min(Math.max(8_192, 4 * added), Math.floor(length / 4));
 }

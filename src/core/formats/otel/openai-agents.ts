@@ -69,8 +69,10 @@ export const openaiAgentsImporter: Importer = {
       const steps: DraftStep[] = [];
       for (const { span, path } of spans) {
         if (!isObject(span) || !isObject(span.span_data)) { ctx.warn({ path: jsonPathToString(path), message: 'span without "span_data"; skipped' }); continue; }
-        const step = spanStep(span, span.span_data, path);
-        steps.push(step, ...hostedCallSteps(span, step, path));
+        // A model span's Response repr, read once: its messages, model and usage, and its hosted calls.
+        const response = KINDS[String(span.span_data.type ?? '')] === 'llm' ? responseRepr(span) : undefined;
+        const step = spanStep(span, span.span_data, path, response);
+        steps.push(step, ...hostedCallSteps(response, step, path));
       }
       const title = str(trace?.workflow_name) ?? 'OpenAI Agents trace';
       const metadata: Record<string, unknown> = {};
@@ -92,9 +94,12 @@ const HOSTED_CALLS: Record<string, string> = {
   image_generation_call: 'image_generation', mcp_call: 'mcp',
 };
 
-function hostedCallSteps(span: Record<string, unknown>, response: DraftStep, path: JsonPath): DraftStep[] {
-  if (response.kind !== 'llm' || typeof span.span_data_response !== 'string') return [];
-  const repr = pythonObjectRepr(span.span_data_response);
+/** The span's `Response` repr (what the export keeps of a model's answer), parsed; undefined without one. */
+function responseRepr(span: Record<string, unknown>): Record<string, unknown> | undefined {
+  return typeof span.span_data_response === 'string' ? pythonObjectRepr(span.span_data_response) : undefined;
+}
+
+function hostedCallSteps(repr: Record<string, unknown> | undefined, response: DraftStep, path: JsonPath): DraftStep[] {
   const items = Array.isArray(repr?.output) ? repr.output : [];
   const steps: DraftStep[] = [];
   items.forEach((item, i) => {
@@ -141,7 +146,7 @@ function withoutClassNames(v: unknown): unknown {
   return out;
 }
 
-function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, path: JsonPath): DraftStep {
+function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, path: JsonPath, response: Record<string, unknown> | undefined): DraftStep {
   const type = String(data.type ?? '');
   // Exports flatten some span_data fields next to it as `span_data_<field>` strings (Python reprs).
   const field = (k: string): unknown => data[k] ?? span[`span_data_${k}`];
@@ -163,7 +168,6 @@ function spanStep(span: Record<string, unknown>, data: Record<string, unknown>, 
   if (step.kind === 'llm') {
     // The export may hold the model's answer only as the repr of its `Response` object, with the
     // system prompt (`instructions`) and the output items in it.
-    const response = typeof span.span_data_response === 'string' ? pythonObjectRepr(span.span_data_response) : undefined;
     const instructions = response && typeof response.instructions === 'string' && response.instructions !== '' ? response.instructions : undefined;
     let inMsgs = toChatMessages(maybeJson(input));
     if (inMsgs && instructions && !inMsgs.some((m) => m.role === 'system' || m.role === 'developer')) inMsgs = [{ role: 'system', content: instructions }, ...inMsgs];
