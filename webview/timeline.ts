@@ -7,7 +7,8 @@
  */
 import type { FailureMarker, TimelineBar, TimelineResult, TraceSummary } from '../src/protocol/messages';
 import { counted } from './plural';
-import { el, formatDuration } from './dom';
+import { el } from './dom';
+import { axisOffset, timeAxisSpacing } from './duration';
 
 /** Shown at the axis's right end when the window holds more steps than are drawn. */
 const TRUNCATED_NOTE = 'zoom in for every step';
@@ -200,13 +201,14 @@ export class Timeline {
     ctx.strokeStyle = grid;
     ctx.lineWidth = 1;
     const origin = this.summary.timeRange.start;
-    const ticks = niceTicks(this.win.start - origin, this.win.end - origin, Math.max(2, Math.floor(width / 110))).map((t) => t + origin);
+    const { ticks: offsets, step } = niceTicks(this.win.start - origin, this.win.end - origin, Math.max(2, Math.floor(width / 110)), this.summary.timeRange.hasTimestamps);
+    const ticks = offsets.map((t) => t + origin);
     // A label that would run under the "zoom in" note, or past the edge, is left out (its tick stays).
     const labelsEnd = width - (this.truncated ? ctx.measureText(TRUNCATED_NOTE).width + 12 : 2);
     for (const t of ticks) {
       const x = Math.round(this.x(t, width)) + 0.5;
       ctx.beginPath(); ctx.moveTo(x, AXIS_H - 4); ctx.lineTo(x, AXIS_H + lanesH); ctx.stroke();
-      const label = this.tickLabel(t);
+      const label = this.tickLabel(t, step);
       if (x + 3 + ctx.measureText(label).width <= labelsEnd) ctx.fillText(label, x + 3, 11);
     }
     // Bars, ok ones first so failures are painted on top.
@@ -282,11 +284,11 @@ export class Timeline {
     for (const f of this.summary.failures) if (f.labelled) diamond(ctx, Math.floor(mx(f.start)) + 1, top + MINIMAP_H / 2, 4);
   }
 
-  private tickLabel(t: number): string {
+  private tickLabel(t: number, step: number): string {
     if (!this.summary) return '';
     const full = this.summary.timeRange;
     if (!full.hasTimestamps) return `#${Math.round(t) + 1}`;
-    return t - full.start < 0.5 ? '0' : `+${formatDuration(t - full.start)}`;
+    return axisOffset(t - full.start, step);
   }
 
   private hit(e: PointerEvent | MouseEvent): { bar?: TimelineBar; minimap: boolean; fraction: number } {
@@ -372,14 +374,22 @@ function isFailed(b: TimelineBar): boolean {
   return b.failing ?? (b.status === 'error' || b.category !== null || b.labelled === true);
 }
 
-/** Round tick positions (1, 2, 5 × 10^k) covering [start, end]. */
-function niceTicks(start: number, end: number, count: number): number[] {
+/**
+ * Tick positions covering [start, end], about `count` of them, and their spacing: a round number
+ * of steps in decision order (1, 2, 5 × 10^k), a round duration on a time axis, and
+ * at least 1 (a millisecond, or a step), since no label tells ticks closer than that apart.
+ */
+function niceTicks(start: number, end: number, count: number, time: boolean): { ticks: number[]; step: number } {
   const span = end - start;
-  if (!(span > 0)) return [start];
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  if (!(span > 0)) return { ticks: [start], step: 1 };
+  const raw = Math.max(1, span / count);
+  const step = time ? timeAxisSpacing(raw) : decimalSpacing(raw);
   const out: number[] = [];
   for (let t = Math.ceil(start / step) * step; t <= end && out.length < 200; t += step) out.push(t);
-  return out;
+  return { ticks: out, step };
+}
+
+function decimalSpacing(raw: number): number {
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
 }
