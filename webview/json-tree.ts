@@ -4,6 +4,7 @@
  * freeze the pane.
  */
 import { el } from './dom';
+import { preview } from './json-preview';
 
 const MAX_ENTRIES = 200;
 const MAX_STRING = 5000;
@@ -31,7 +32,7 @@ function node(key: string | undefined, value: unknown, depth: number, openDepth:
     const summaryText = isArray ? `Array(${entries.length})` : `{${entries.length} ${entries.length === 1 ? 'key' : 'keys'}}`;
     if (entries.length === 0) return el('div', { className: 'json-row' }, [keyEl, el('span', { className: 'json-punct', text: isArray ? '[]' : '{}' })]);
     const details = el('details', { className: 'json-node' }, [
-      el('summary', {}, [keyEl, el('span', { className: 'json-punct', text: summaryText })]),
+      el('summary', {}, [keyEl, el('span', { className: 'json-punct', text: summaryText }), el('span', { className: 'json-preview', text: preview(value) })]),
     ]);
     if (depth < openDepth) details.open = true;
     // Children are built when first opened: deep payloads cost nothing until looked at.
