@@ -70,12 +70,16 @@ function observationStep(o: Record<string, unknown>, path: (string | number)[]):
   // The span's OTel attributes, as Langfuse's OTel ingestion keeps them.
   const otel: Record<string, unknown> = isObject(meta) && isObject(meta.attributes) ? meta.attributes : {};
   const oiKind = str(otel['openinference.span.kind']);
+  const input = maybeJson(o.input);
+  const output = maybeJson(o.output);
+  // A LangChain tool's run, filed as a SPAN by Langfuse's callback handler before it had TOOL.
+  const toolMessage = type === 'SPAN' ? langChainToolMessage(output) : undefined;
   // Langfuse files OTel spans it cannot classify as SPAN; the OpenInference kind or the GenAI
   // operation (Koog's `execute_tool` spans) in the attributes says more.
-  const kind: StepKind = (type === 'SPAN' && ((oiKind && OI_KINDS[oiKind]) || genAiOperationKind(otel['gen_ai.operation.name']))) || KINDS[type] || 'other';
+  const kind: StepKind = (type === 'SPAN' && ((oiKind && OI_KINDS[oiKind]) || genAiOperationKind(otel['gen_ai.operation.name']) || (toolMessage && 'tool'))) || KINDS[type] || 'other';
   const spanName = str(o.name);
   // A GenAI tool span is named `execute_tool <tool>`; the tool's own name is `gen_ai.tool.name`.
-  const toolName = kind === 'tool' ? str(otel['gen_ai.tool.name']) ?? str(otel['tool.name']) ?? spanName?.replace(/^execute_tool\s+/, '') : undefined;
+  const toolName = kind === 'tool' ? str(otel['gen_ai.tool.name']) ?? str(otel['tool.name']) ?? toolMessage?.name ?? spanName?.replace(/^execute_tool\s+/, '') : undefined;
   const step: DraftStep = {
     kind,
     name: toolName ?? spanName ?? type.toLowerCase(),
@@ -92,8 +96,6 @@ function observationStep(o: Record<string, unknown>, path: (string | number)[]):
   for (const k of ['type', 'level', 'statusMessage', 'version', 'environment', 'modelParameters', 'metadata', 'completionStartTime', 'promptName', 'promptVersion', 'costDetails']) {
     if (o[k] !== undefined && o[k] !== null) attrs[k] = o[k];
   }
-  const input = maybeJson(o.input);
-  const output = maybeJson(o.output);
   if (kind === 'llm') {
     const gemini = geminiResponse(output);
     const inMsgs = geminiRequestMessages(input) ?? toChatMessages(input) ?? promptMessages(input);
@@ -111,15 +113,22 @@ function observationStep(o: Record<string, unknown>, path: (string | number)[]):
   } else {
     // GenAI tool spans may leave Langfuse's input/output empty: the call is in the attributes
     // (`gen_ai.tool.call.*`; ADK's `gcp.vertex.agent.tool_call_args` / `tool_response`).
-    const args = present(input) ?? (kind === 'tool' ? present(maybeJson(otel['gen_ai.tool.call.arguments'] ?? otel['gcp.vertex.agent.tool_call_args'])) : undefined);
-    const result = present(output) ?? (kind === 'tool' ? present(maybeJson(otel['gen_ai.tool.call.result'] ?? otel['gcp.vertex.agent.tool_response'])) : undefined);
+    // LangChain's handler records a tool's input as the Python repr of its arguments
+    // ("{'query': 'example'}") and keeps the arguments themselves in `metadata.inputs`.
+    const args = (toolMessage && isObject(meta) && isObject(meta.inputs) ? meta.inputs : undefined) ?? present(input) ?? (kind === 'tool' ? present(maybeJson(otel['gen_ai.tool.call.arguments'] ?? otel['gcp.vertex.agent.tool_call_args'])) : undefined);
+    const result = (toolMessage ? present(toolMessage.content) : present(output)) ?? (kind === 'tool' ? present(maybeJson(otel['gen_ai.tool.call.result'] ?? otel['gcp.vertex.agent.tool_response'])) : undefined);
     if (args !== undefined) step.input = { value: args };
     if (result !== undefined) step.output = { value: result };
     if (kind === 'tool') {
       step.toolCall = { name: step.name, arguments: toolArguments(args ?? {}) };
       // The id the model gave the call: the detectors and the exporters pair the step with that call by it.
-      const callId = genAiToolCallId(otel['gen_ai.tool.call.id']);
+      const callId = genAiToolCallId(otel['gen_ai.tool.call.id']) ?? toolMessage?.callId;
       if (callId) step.toolCall = { id: callId, ...step.toolCall };
+    }
+    if (toolMessage?.status === 'success') step.status = 'ok';
+    if (toolMessage?.status === 'error') {
+      step.status = 'error';
+      step.error = { message: typeof toolMessage.content === 'string' ? toolMessage.content : JSON.stringify(toolMessage.content) };
     }
   }
   const level = str(o.level);
@@ -128,6 +137,15 @@ function observationStep(o: Record<string, unknown>, path: (string | number)[]):
     step.error = { message: str(o.statusMessage) ?? 'observation level ERROR' };
   }
   return step;
+}
+
+/**
+ * A LangChain `ToolMessage` as Langfuse's callback handler records a tool's output:
+ * `{"type": "tool", "name": "Web-Search", "tool_call_id": "call_…", "content": …, "status": "success"}`.
+ */
+function langChainToolMessage(v: unknown): { callId: string; name?: string; content: unknown; status?: string } | undefined {
+  if (!isObject(v) || v.type !== 'tool' || typeof v.tool_call_id !== 'string' || !('content' in v)) return undefined;
+  return { callId: v.tool_call_id, name: str(v.name), content: v.content, status: str(v.status) };
 }
 
 function present(v: unknown): unknown {

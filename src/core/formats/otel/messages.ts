@@ -148,7 +148,12 @@ export function toChatMessage(value: unknown): ChatMessage | undefined {
     texts.push(asText(content));
   }
 
-  for (const c of arrayOf(value.tool_calls ?? value.toolCalls)) {
+  // A LangChain AIMessage dump may keep OpenAI's calls only under `additional_kwargs` (Langfuse's
+  // callback handler writes `{role, content: "", additional_kwargs: {tool_calls}}`); where it has
+  // its own `tool_calls` too, those are the same calls.
+  const kwargs = isObject(value.additional_kwargs) ? value.additional_kwargs : undefined;
+  const ownCalls = arrayOf(value.tool_calls ?? value.toolCalls);
+  for (const c of ownCalls.length > 0 ? ownCalls : arrayOf(kwargs?.tool_calls)) {
     if (!isObject(c)) continue;
     const fn = isObject(c.function) ? c.function : c;
     toolCalls.push({ id: str(c.id), name: String(fn.name ?? ''), arguments: toolArguments(fn.arguments ?? fn.args) });

@@ -79,7 +79,8 @@ function runTrace(run: Json, output: Json, line: number): DraftTrace {
       // exception of `agent.inference`), so the failure is the model call's. The other errors are
       // the task server's (START_FAILED, INTERACT_FAILED, NETWORK_ERROR, NOT_AVAILABLE).
       kind: error === AGENT_FAILED ? 'llm' : 'system', name: error ?? status ?? 'error', status: 'error', startTime: time,
-      error: { type: error ?? status, message: [error, str(run.info)].filter(Boolean).join(': ') || `AgentBench status "${status}"` },
+      // The error is the type; the message is what the harness said of it ("Failed."), not the type again.
+      error: { type: error ?? status, message: str(run.info) || (error ? `AgentBench error ${error}` : `AgentBench status "${status}"`) },
       sourcePath: [line],
     });
   }

@@ -125,6 +125,35 @@ describe('Langfuse importer', () => {
     assert.equal(tool.output!.value, 'The weather in Tokyo is sunny.');
     assert.equal(tool.parentId, 'd950b668796240b5');
   });
+
+  it("reads a LangChain tool's run that Langfuse filed as a SPAN (its ToolMessage output) as the tool call the model made (langgraph)", () => {
+    const t = only(loadTraceFile(files.find((f) => basename(f).startsWith('langgraph'))!));
+    const tool = byId(t, '21441266a9f21251');
+    assert.equal(tool.kind, 'tool');
+    assert.equal(tool.status, 'ok');
+    // The arguments from `metadata.inputs`, not the Python repr "{'query': 'example'}" of the input.
+    assert.deepEqual(tool.toolCall, { id: 'call_1oGK863sxQHlPreFhDdEs3yl', name: 'Web-Search', arguments: { query: 'example' } });
+    assert.deepEqual(tool.output!.value, [{ url: 'https://example.com', title: 'Example Result', q: 'example' }]);
+    // The model's call that asked for it has the same id.
+    const calls = t.steps.filter((s) => s.kind === 'llm').flatMap((s) => s.output?.messages?.flatMap((m) => m.toolCalls ?? []) ?? []);
+    assert.deepEqual(calls.map((c) => [c.id, c.name]), [['call_1oGK863sxQHlPreFhDdEs3yl', 'Web-Search']]);
+    // Other spans stay what they were.
+    assert.deepEqual(t.steps.filter((s) => s.kind === 'tool').map((s) => s.id), ['21441266a9f21251']);
+  });
+
+  it('a failed LangChain tool (ToolMessage status "error") is a failed tool step with its message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'langfuse-tool-'));
+    const file = join(dir, 'trace.json');
+    const observation = {
+      id: 'obs-tool', traceId: 't1', type: 'SPAN', name: 'lookup', startTime: '2025-08-22T09:38:57.085Z', endTime: '2025-08-22T09:38:57.090Z',
+      input: "{'id': 7}", metadata: { inputs: { id: 7 } }, level: 'DEFAULT',
+      output: { type: 'tool', name: 'lookup', tool_call_id: 'call_9', content: "Error: KeyError('7')\n Please fix your mistakes.", status: 'error' },
+    };
+    writeFileSync(file, JSON.stringify({ trace: { id: 't1', name: 'run', timestamp: '2025-08-22T09:38:57.000Z' }, observations: [observation] }));
+    const tool = only(loadTraceFile(file)).steps[0];
+    assert.deepEqual([tool.kind, tool.status, tool.error?.message, tool.toolCall?.id], ['tool', 'error', "Error: KeyError('7')\n Please fix your mistakes.", 'call_9']);
+    assert.deepEqual(detect(only(loadTraceFile(file))).map((f) => [f.stepId, f.category]), [['obs-tool', 'TOOL.RUNTIME'], ['obs-tool', 'ORCH.PREMATURE_STOP']]);
+  });
 });
 
 describe('LangSmith importer', () => {

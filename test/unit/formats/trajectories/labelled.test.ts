@@ -29,7 +29,7 @@ describe('AgentBench importer', () => {
     const r = load(sharedPath('traces', 'agentbench-medagentbench', 'gemini-2.0', 'error.jsonl'), 'agentbench');
     assert.equal(r.traces.length, 22);
     for (const t of r.traces) {
-      assert.deepEqual(t.steps.map((s) => [s.kind, s.status, s.error?.message]), [['llm', 'error', 'AGENT_FAILED: Failed.']]);
+      assert.deepEqual(t.steps.map((s) => [s.kind, s.status, s.error?.type, s.error?.message]), [['llm', 'error', 'AGENT_FAILED', 'Failed.']]);
       // The agent's model call raised: SYS.LLM_API, not a tool failure, and not also an early stop.
       assert.deepEqual(detect(t).map((f) => [f.category, f.rule]), [['SYS.LLM_API', 'llm-api-error']]);
     }
@@ -38,7 +38,9 @@ describe('AgentBench importer', () => {
   it('a task server error (START_FAILED) stays a failed system step', () => {
     const line = JSON.stringify({ index: 7, error: 'START_FAILED', info: 'no worker', output: { status: 'running', history: null }, time: { timestamp: 1737159055712 } });
     const t = loadTraceFromBytes('error.jsonl', Buffer.from(`${line}\n`)).traces[0];
-    assert.deepEqual(t.steps.map((s) => [s.kind, s.status, s.error?.message]), [['system', 'error', 'START_FAILED: no worker']]);
+    assert.deepEqual(t.steps.map((s) => [s.kind, s.status, s.error?.type, s.error?.message]), [['system', 'error', 'START_FAILED', 'no worker']]);
+    const bare = loadTraceFromBytes('error.jsonl', Buffer.from(`${line.replace('"no worker"', 'null')}\n`)).traces[0];
+    assert.deepEqual(bare.steps.map((s) => s.error?.message), ['AgentBench error START_FAILED']);
   });
 });
 
