@@ -8,6 +8,12 @@ describe('webview: an input that repeats the tool call', () => {
     assert.equal(inputRepeatsArguments({ toolCall: call, input: { value: { query: 'q', type: 'search' } } }), true);
     assert.equal(inputRepeatsArguments({ toolCall: { name: 'run', arguments: 'ls -la' }, input: { value: 'ls -la' } }), true);
   });
+  it("is the one argument's string again (mini-swe-agent's command)", () => {
+    assert.equal(inputRepeatsArguments({ toolCall: { name: 'bash', arguments: { command: 'cat a.py' } }, input: { value: 'cat a.py' } }), true);
+    assert.equal(inputRepeatsArguments({ toolCall: { name: 'bash', arguments: { command: 'cat a.py', timeout: 5 } }, input: { value: 'cat a.py' } }), false, 'a second argument is not in the input');
+    assert.equal(inputRepeatsArguments({ toolCall: { name: 'bash', arguments: { command: 'cat b.py' } }, input: { value: 'cat a.py' } }), false);
+    assert.equal(inputRepeatsArguments({ toolCall: { name: 'bash', arguments: ['cat a.py'] } , input: { value: 'cat a.py' } }), false);
+  });
   it('is shown when it differs, holds messages, or there is no call', () => {
     assert.equal(inputRepeatsArguments({ toolCall: call, input: { value: { query: 'other', type: 'search' } } }), false);
     assert.equal(inputRepeatsArguments({ toolCall: call, input: { value: { type: 'search', query: 'q' } } }), false, 'another order is another text: shown');
