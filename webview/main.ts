@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
-  FindFailure, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
+  FindFailure, FindPeer, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTimeline, GetWebviewState, LocateStep, NavigateNotification, OpenAsText,
   Ready, RevealInFile, Search, SelectStepNotification, StepSelectedNotification,
   type CategoryInfo, type Direction, type PersistedState, type ReadyResult, type RowSummary, type RunVerdict, type TraceSummary, type ViewSpec,
 } from '../src/protocol/messages';
@@ -599,6 +599,18 @@ class App {
     await this.selectIndex(index);
   }
 
+  /** To the next (previous) step like the selected one: the same tool's next call, the same model's next reply. */
+  private async gotoPeer(direction: Direction): Promise<void> {
+    if (!this.summary || this.selectedIndex === null) return;
+    const { index } = await this.rpc.sendRequest(FindPeer, { view: this.currentView(), from: this.selectedIndex, direction });
+    if (index === null) {
+      const name = this.list.rowAt(this.selectedRow ?? -1)?.name;
+      this.say(`No ${direction === 'next' ? 'later' : 'earlier'} step like ${name ? `"${name}"` : 'this one'}${this.view.failuresOnly || this.view.categories.length ? ' among the failures shown' : ''}.`);
+      return;
+    }
+    await this.selectIndex(index);
+  }
+
   /**
    * Search and move to a match. Incremental (typing): from the current match, or the selected
    * step, itself, so refining a query stays on a match that still matches. Enter / Shift+Enter:
@@ -691,6 +703,8 @@ class App {
   private onKey(e: KeyboardEvent): void {
     if (this.sheet.open || this.annotate.dialogOpen || e.ctrlKey || e.metaKey || e.altKey) return;
     if (isTextInput(e)) return;
+    // Enter on a button or a toggle presses it (a keyboard user's Next failure), not "focus the details".
+    if (e.key === 'Enter' && onControl(e)) return;
     if (!this.summary) return;
     const inDetails = this.details.element.contains(document.activeElement) && document.activeElement !== this.details.element;
     const current = this.selectedRow;
@@ -701,6 +715,8 @@ class App {
       ArrowUp: () => this.enqueue(() => this.selectRow(current === null ? 0 : current - 1)),
       n: () => this.enqueue(() => this.gotoFailure('next')),
       p: () => this.enqueue(() => this.gotoFailure('previous')),
+      ']': () => this.enqueue(() => this.gotoPeer('next')),
+      '[': () => this.enqueue(() => this.gotoPeer('previous')),
       Home: () => this.enqueue(() => this.selectRow(0)),
       // At the end of a growing file, End follows its newest step again.
       End: () => this.enqueue(() => (this.follow.isLive ? this.follow.set(true, true) : this.selectRow(this.list.rowCount - 1))),
@@ -978,8 +994,19 @@ function iconButton(icon: string, label: string, onClick: () => void): HTMLEleme
   return el('button', { className: 'icon-button', attrs: { 'aria-label': label, title: label }, on: { click: onClick } }, [codicon(icon)]);
 }
 
+/** Inputs that take typed text; a checkbox (the "Failures only" toggle, whose shadow DOM holds one) does not. */
+const TEXT_INPUT_TYPES = new Set(['', 'text', 'search', 'email', 'number', 'password', 'tel', 'url']);
+
+/** Controls that Enter activates: buttons (native and VS Code elements), toggles, links, disclosure summaries. */
+const CONTROL_TAGS = new Set(['BUTTON', 'VSCODE-BUTTON', 'VSCODE-CHECKBOX', 'SUMMARY', 'A', 'SELECT']);
+
+function onControl(e: KeyboardEvent): boolean {
+  return e.composedPath().some((t) => t instanceof HTMLElement && (CONTROL_TAGS.has(t.tagName) || t.getAttribute('role') === 'button'));
+}
+
 function isTextInput(e: KeyboardEvent): boolean {
-  return e.composedPath().some((t) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD' || t.tagName === 'VSCODE-SINGLE-SELECT' || t.isContentEditable));
+  return e.composedPath().some((t) => t instanceof HTMLElement && (
+    (t instanceof HTMLInputElement && TEXT_INPUT_TYPES.has(t.type)) || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD' || t.tagName === 'VSCODE-SINGLE-SELECT' || t.isContentEditable));
 }
 
 void new App(connectToHost()).start();

@@ -6,6 +6,7 @@ export const SHORTCUTS: [string, string][] = [
   ['k / ↑', 'Previous step'],
   ['n', 'Next failure (an error, a finding, a tag or an imported label)'],
   ['p', 'Previous failure'],
+  ['] / [', 'Next / previous step like this one: the same tool\'s next call, the same model\'s next reply'],
   ['Home / End', 'First / last step'],
   ['f', 'Follow a growing trace file: keep its newest step selected (scrolling up stops; End resumes)'],
   ['← / →', 'Collapse / expand (← on a leaf goes to the parent)'],

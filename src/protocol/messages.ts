@@ -314,6 +314,8 @@ export const GetStepMessages = requestType<
   { messages: ChatMessage[]; truncated: TruncatedText[] }
 >('getStepMessages');
 export const FindFailure = requestType<{ view: ViewSpec; from: number; direction: Direction }, { index: number | null }>('findFailure');
+/** The next (previous) step like the one at `from` (the same tool's next call), in the view: `]` and `[`. */
+export const FindPeer = requestType<{ view: ViewSpec; from: number; direction: Direction }, { index: number | null }>('findPeer');
 export const Search = requestType<{ traceIndex: number; query: string; from: number; direction: Direction; complete?: boolean }, SearchResult>('search');
 export const GetTimeline = requestType<{ traceIndex: number; start: number; end: number; limit: number }, TimelineResult>('getTimeline');
 export const RevealInFile = requestType<{ traceIndex: number; index: number }, { revealed: boolean; reason?: string }>('revealInFile');

@@ -173,6 +173,66 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(await detailsTitle(page), session.steps[failureIndexes[2]].name);
   });
 
+  it('] / [ move to the next and previous step like the selected one (the same tool), among the failures when only they are shown', async () => {
+    const { page, host } = await open(small);
+    await page.waitForSelector(ROW);
+    const steps = small.session(0).steps;
+    // Peers found here by the tool's name alone, independently of the host's findPeer.
+    const calls = (tool: string): number[] => steps.flatMap((s, i) => (s.kind === 'tool' && s.toolCall?.name === tool ? [i] : []));
+    const runPython = calls('run_python');
+    assert.ok(runPython.length > 3, 'the generated run calls run_python several times');
+    await page.keyboard.press('j');
+    await waitForSelected(page, 0);
+    for (let i = 0; i < runPython[0]; i++) await page.keyboard.press('j');
+    await waitForSelected(page, runPython[0]);
+    await page.keyboard.press(']');
+    await waitForSelected(page, runPython[1]);
+    await page.keyboard.press(']');
+    await waitForSelected(page, runPython[2]);
+    await page.keyboard.press('[');
+    await waitForSelected(page, runPython[1]);
+    // The last call of a tool has no later peer: it says so and stays.
+    await page.keyboard.press('End');
+    await waitForSelected(page, steps.length - 1);
+    const last = steps[steps.length - 1];
+    const lastPeers = steps.flatMap((s, i) => (s.kind === last.kind && (s.toolCall?.name ?? s.name) === (last.toolCall?.name ?? last.name) ? [i] : []));
+    await page.keyboard.press(']');
+    await page.waitForFunction((name) => document.querySelector('.status-line')?.textContent === `No later step like "${name}".`, last.name);
+    assert.equal(await selectedIndex(page), steps.length - 1);
+    await page.keyboard.press('[');
+    await waitForSelected(page, lastPeers[lastPeers.length - 2]);
+    // Failures only: the next failing call of the same tool, past the ones that went fine.
+    const failing = new Set(failureIndexes);
+    const failingRuns = runPython.filter((i) => failing.has(i));
+    assert.ok(failingRuns.length >= 2 && runPython.some((i) => !failing.has(i) && i > failingRuns[0] && i < failingRuns[1]), 'a run_python call that went fine lies between two that failed');
+    await page.keyboard.press('Home');
+    await waitForSelected(page, 0);
+    for (const i of failureIndexes.slice(0, failureIndexes.indexOf(failingRuns[0]) + 1)) {
+      await page.keyboard.press('n');
+      await waitForSelected(page, i);
+    }
+    await page.locator('vscode-checkbox').click();
+    await until('the failures-only rows', async () => (await host.sendRequest(GetWebviewState, {})).totalRows === failureIndexes.length);
+    await page.keyboard.press(']');
+    await waitForSelected(page, failingRuns[1]);
+  });
+
+  it('Enter on a toolbar button presses it, and the keys work again after the "Failures only" box is clicked', async () => {
+    const { page, host } = await open(small);
+    await page.waitForSelector(ROW);
+    await page.locator('button[aria-label="Next failure (n)"]').focus();
+    await page.keyboard.press('Enter');
+    await waitForSelected(page, failureIndexes[0]);
+    await page.keyboard.press('Enter');
+    await waitForSelected(page, failureIndexes[1]);
+    await page.locator('vscode-checkbox').click();
+    await until('the failures-only rows', async () => (await host.sendRequest(GetWebviewState, {})).totalRows === failureIndexes.length);
+    await page.keyboard.press('n');
+    await waitForSelected(page, failureIndexes[2]);
+    await page.keyboard.press('k');
+    await waitForSelected(page, failureIndexes[1]);
+  });
+
   it('paints failure badges, legend chips and the row status in the category colour of the theme', async () => {
     for (const [theme, red] of [['dark', '#f14c4c'], ['light', '#e51400']] as const) {
       const { page } = await open(small, { theme });

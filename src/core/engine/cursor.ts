@@ -1,11 +1,13 @@
 /**
  * A position in a TraceIndex and the moves a debugger makes: next and previous in decision order,
  * next and previous sibling, parent, first child, next and previous failure (optionally of some
- * categories), goto. The editor's selection, the debugger and the CLI move with it.
+ * categories), next and previous peer (a step like this one: the same tool's next call), goto.
+ * The editor's selection, the debugger and the CLI move with it.
  *
  * The cursor holds its step by stable id: when the index is replaced (the trace was rewritten on
  * disk), it stays on the same step if that step still exists, else on the nearest position.
  */
+import type { Step } from '../model/schema';
 import type { TraceIndex } from './trace-index';
 import { lowerBound, upperBound } from './sorted-positions';
 
@@ -68,6 +70,14 @@ export class TraceCursor {
     return this.moveTo(findFailure(this.failures, this.at, 'previous', categories));
   }
 
+  nextPeer(): boolean {
+    return this.moveTo(findPeer(this.index, this.at, 'next'));
+  }
+
+  previousPeer(): boolean {
+    return this.moveTo(findPeer(this.index, this.at, 'previous'));
+  }
+
   /** To a position, or to a step by its stable id. */
   goto(target: number | string): boolean {
     const i = typeof target === 'string' ? this.index.indexOf(target) : target;
@@ -100,6 +110,32 @@ export function findFailure(source: FailureSource, from: number, direction: 'nex
     for (let k = upperBound(list, from); k < list.length; k++) if (ok(list[k])) return list[k];
   } else {
     for (let k = lowerBound(list, from) - 1; k >= 0; k--) if (ok(list[k])) return list[k];
+  }
+  return undefined;
+}
+
+/**
+ * Two steps are peers when they are of one kind and one name, a tool call's tool name (its step
+ * may be named otherwise, `execute_tool bash`): the next call of the same tool, the next reply of
+ * the same model, the next turn of the same agent.
+ */
+export function peerName(step: Pick<Step, 'name' | 'toolCall'>): string {
+  return step.toolCall?.name ?? step.name;
+}
+
+/**
+ * The next (or previous) step after (before) `from` that is a peer of the step at `from`, among
+ * the positions `within` accepts (a view's filter) when given. A scan: at 10^6 steps a few
+ * milliseconds, once per key press.
+ */
+export function findPeer(index: Pick<TraceIndex, 'length' | 'step'>, from: number, direction: 'next' | 'previous', within?: (i: number) => boolean): number | undefined {
+  const at = index.step(from);
+  if (!at) return undefined;
+  const name = peerName(at);
+  const step = direction === 'next' ? 1 : -1;
+  for (let i = from + step; i >= 0 && i < index.length; i += step) {
+    const s = index.step(i);
+    if (s.kind === at.kind && peerName(s) === name && (!within || within(i))) return i;
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  * webview tests' stub host, so the tests exercise the same answers VS Code users get.
  */
 import {
-  EditAnnotations, FindFailure, GetAnnotationStatus, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTagCategories, GetTimeline, LocateStep, OpenAsText,
+  EditAnnotations, FindFailure, FindPeer, GetAnnotationStatus, GetRows, GetStep, GetStepMessages, GetStepText, GetSummary, GetTagCategories, GetTimeline, LocateStep, OpenAsText,
   PreviewCorrection, PromoteTrace, Ready, RevealInFile, Search,
   ErrorCode, rpcError, type AnnotationOp, type CorrectionOutput, type RpcEndpoint, type StepPath, type ViewSpec,
 } from '../../protocol';
@@ -58,6 +58,9 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
   });
   rpc.onRequest(FindFailure, (p) => ({
     index: sessionFor(file, p?.view).findFailure(checkView(p.view), num(p.from, 'from'), direction(p.direction)),
+  }));
+  rpc.onRequest(FindPeer, (p) => ({
+    index: sessionFor(file, p?.view).findPeer(checkView(p.view), num(p.from, 'from'), direction(p.direction)),
   }));
   rpc.onRequest(Search, (p) => file.session(num(p?.traceIndex, 'traceIndex')).searchAsync(String(p.query ?? ''), num(p.from, 'from'), direction(p.direction), { complete: p.complete === true }));
   rpc.onRequest(GetTimeline, (p) => {

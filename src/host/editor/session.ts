@@ -14,7 +14,7 @@ import {
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { ExplainingSteps } from '../../core/detect';
-import { findFailure, lowerBound, mergeSorted, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
+import { findFailure, findPeer, lowerBound, mergeSorted, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
 import { findHeldMatch, finishHeldSearch, type HeldSearch } from '../../core/engine/held-search';
 import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
@@ -780,6 +780,17 @@ export class TraceSession {
 
   findFailure(view: ViewSpec, from: number, direction: Direction): number | null {
     return findFailure(this.failureSource, from, direction, view.categories) ?? null;
+  }
+
+  /**
+   * The next (previous) step like the one at `from`: the same tool's next call, the same model's
+   * next reply (cursor.ts findPeer). A view of failures only (of some categories) moves among them.
+   */
+  findPeer(view: ViewSpec, from: number, direction: Direction): number | null {
+    const wanted = new Set(view.categories);
+    const shownOnly = view.failuresOnly || wanted.size > 0;
+    const within = shownOnly ? (i: number): boolean => this.isFailure(i) && (wanted.size === 0 || this.categoriesOf(i).some((c) => wanted.has(c))) : undefined;
+    return findPeer(this.index, from, direction, within) ?? null;
   }
 
   /** The failing set with the user's annotations: what n/p, the cursor and the debugger move through. */

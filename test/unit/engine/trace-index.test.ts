@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import type { Finding } from '../../../src/core/detect';
-import { TraceCursor, TraceIndex } from '../../../src/core/engine';
+import { findPeer, TraceCursor, TraceIndex } from '../../../src/core/engine';
 import type { Step } from '../../../src/core/model/schema';
 
 /** Steps in decision order from parent choices: each step's parent is on the open path, or none. */
@@ -216,6 +216,26 @@ describe('engine: TraceCursor', () => {
     assert.ok(c.goto('s2')); assert.equal(at(), 'c');
     assert.equal(c.goto('nope'), false); assert.equal(at(), 'c');
     assert.equal(c.goto(99), false);
+  });
+
+  it('goes to peers: the next and previous step of the same kind and name, a tool call by its tool', () => {
+    const tool = (id: number, name: string, toolName?: string): Step => ({
+      id: `p${id}`, parentId: null, index: id, depth: 0, kind: 'tool', name, startTime: null, endTime: null, status: 'ok', attributes: {},
+      ...(toolName ? { toolCall: { name: toolName, arguments: {} } } : {}),
+    });
+    const model = (id: number, name: string): Step => ({ ...tool(id, name), kind: 'llm' });
+    // bash by span name at 0, by tool name at 3 (named `execute_tool bash`), a model step named bash at 2.
+    const index = new TraceIndex([tool(0, 'bash'), tool(1, 'grep'), model(2, 'bash'), tool(3, 'execute_tool bash', 'bash'), tool(4, 'grep'), tool(5, 'bash')]);
+    const c = new TraceCursor(index);
+    const trail: number[] = [];
+    while (c.nextPeer()) trail.push(c.position);
+    assert.deepEqual(trail, [3, 5], 'tool calls of bash, not the model step named bash');
+    assert.ok(c.previousPeer()); assert.equal(c.position, 3);
+    assert.equal(findPeer(index, 2, 'next'), undefined, 'a model step has no other model step for a peer');
+    assert.equal(findPeer(index, 1, 'previous'), undefined);
+    assert.equal(findPeer(index, 1, 'next'), 4);
+    assert.equal(findPeer(index, 0, 'next', (i) => i !== 3), 5, 'only the positions the view accepts');
+    assert.equal(findPeer(index, 99, 'next'), undefined);
   });
 
   it('keeps its step by id when the index is replaced, or the nearest position when the step is gone', () => {
