@@ -8,7 +8,7 @@
 import type { FailureMarker, TimelineBar, TimelineResult, TraceSummary } from '../src/protocol/messages';
 import { counted } from './plural';
 import { el } from './dom';
-import { axisOffset, timeAxisSpacing } from './duration';
+import { axisOffset, formatDuration, timeAxisSpacing } from './duration';
 
 /** Shown at the axis's right end when the window holds more steps than are drawn. */
 const TRUNCATED_NOTE = 'zoom in for every step';
@@ -42,6 +42,8 @@ export class Timeline {
   private fetchTimer: ReturnType<typeof setTimeout> | undefined;
   private fetchSeq = 0;
   private drag: { x: number; start: number; end: number; moved: boolean } | null = null;
+  /** The bar whose tooltip the canvas shows, if any. */
+  private hovered: number | null = null;
 
   constructor(private readonly deps: TimelineDeps) {
     this.canvas = el('canvas', {
@@ -54,6 +56,7 @@ export class Timeline {
     this.canvas.addEventListener('pointerdown', (e) => this.onPointerDown(e));
     this.canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
     this.canvas.addEventListener('pointerup', (e) => this.onPointerUp(e));
+    this.canvas.addEventListener('pointerleave', () => this.showTooltip(undefined));
     this.canvas.addEventListener('keydown', (e) => this.onKey(e));
     new ResizeObserver(() => this.draw()).observe(this.element);
     // Theme changes swap the body class; redraw to pick up the new variable values.
@@ -325,13 +328,24 @@ export class Timeline {
   }
 
   private onPointerMove(e: PointerEvent): void {
-    if (!this.drag) return;
+    if (!this.drag) {
+      this.showTooltip(this.hit(e).bar);
+      return;
+    }
     const dx = e.clientX - this.drag.x;
     if (Math.abs(dx) > 3) this.drag.moved = true;
     if (!this.drag.moved) return;
     const w = this.drag.end - this.drag.start;
     const dt = (-dx / (this.canvas.clientWidth || 1)) * w;
     this.setWindow(this.drag.start + dt, this.drag.end + dt);
+  }
+
+  /** The hovered bar's name, position, kind, duration and category as the canvas's tooltip. */
+  private showTooltip(bar: TimelineBar | undefined): void {
+    if ((bar?.index ?? null) === this.hovered) return;
+    this.hovered = bar?.index ?? null;
+    if (!bar) { this.canvas.removeAttribute('title'); return; }
+    this.canvas.title = barTooltip(bar, this.summary?.timeRange.hasTimestamps ?? false);
   }
 
   private onPointerUp(e: PointerEvent): void {
@@ -368,6 +382,16 @@ export class Timeline {
 
 function diamond(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): void {
   ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath(); ctx.fill();
+}
+
+/** "read_file", then "step 12 · tool · 230 ms · TOOL.RUNTIME": what a bar stands for, in words. */
+export function barTooltip(b: TimelineBar, hasTimestamps: boolean): string {
+  const facts = [`step ${b.index + 1}`, b.kind];
+  if (hasTimestamps && b.end > b.start) facts.push(formatDuration(b.end - b.start));
+  if (b.category) facts.push(b.category);
+  else if (isFailed(b)) facts.push(b.status === 'error' ? 'failed' : 'failing');
+  if (b.labelled) facts.push('labelled by the source');
+  return `${b.name}\n${facts.join(' · ')}`;
 }
 
 function isFailed(b: TimelineBar): boolean {

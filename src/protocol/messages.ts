@@ -232,6 +232,8 @@ export const DETAILS_MESSAGES_BUDGET = 65_536;
 
 export interface TimelineBar {
   index: number;
+  /** The step's name, at most BAR_NAME_CHARS characters: the bar's tooltip. */
+  name: string;
   depth: number;
   start: number;
   end: number;
@@ -242,6 +244,9 @@ export interface TimelineBar {
   /** Whether the step is failing (the host's judgement: an error status the user caused is not). */
   failing?: boolean;
 }
+
+/** How much of a step's name a timeline bar carries (up to 20,000 bars a request). */
+export const BAR_NAME_CHARS = 120;
 
 export interface TimelineResult {
   bars: TimelineBar[];

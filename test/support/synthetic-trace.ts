@@ -146,7 +146,7 @@ class SyntheticSession {
     const bars: TimelineBar[] = [];
     for (let i = first; i <= last; i += stride) {
       const r = this.row(i, i);
-      bars.push({ index: i, depth: r.depth, start: r.start, end: r.end, status: r.status, kind: r.kind, category: r.category });
+      bars.push({ index: i, name: r.name, depth: r.depth, start: r.start, end: r.end, status: r.status, kind: r.kind, category: r.category });
     }
     return { bars, truncated: stride > 1 };
   }

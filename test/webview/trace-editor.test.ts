@@ -477,6 +477,15 @@ describe('trace editor webview (headless Chromium)', function () {
     });
     const index = await selectedIndex(page);
     assert.equal(small.session(0).steps[index].depth, 0, 'the top lane holds the agent turns');
+    // The bar under the pointer names its step in the canvas's tooltip; off the bars, none.
+    const step = small.session(0).steps[index];
+    const seconds = (step.endTime! - step.startTime!) / 1000;
+    await page.mouse.move(box.x + box.width * 0.5 + 1, box.y + 18 + 5);
+    const title = await canvas.getAttribute('title');
+    assert.ok(title?.startsWith(`${step.name}\nstep ${index + 1} · agent · `), String(title));
+    assert.match(title ?? '', new RegExp(`${seconds < 1 ? `${Math.round(seconds * 1000)} ms` : seconds.toFixed(2)}`));
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height + 40);
+    assert.equal(await canvas.getAttribute('title'), null);
   });
 
   it('says so when a trace has no timestamps or no failures', async () => {

@@ -8,7 +8,7 @@ import { categoryIn, reviewOf, shownFindingCategory, type BoundAnnotations, type
 import type { Step, ToolDefinition, Trace } from '../../core/model/schema';
 import { inferMissingTools } from '../../core/export/infer-tools';
 import {
-  isCssVariableName, rpcError, ErrorCode,
+  BAR_NAME_CHARS, isCssVariableName, rpcError, ErrorCode,
   type CategoryInfo, type Direction, type FailureMarker, type FindingInfo, type RowSummary, type RowsResult,
   SEARCH_MATCH_CAP, type RunVerdict, type SearchResult, type StepDetails, type TimelineResult, type TraceSummary, type ViewSpec,
 } from '../../protocol';
@@ -862,7 +862,7 @@ export class TraceSession {
     return {
       truncated,
       bars: chosen.map((i) => ({
-        index: i, depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
+        index: i, name: barName(this.steps[i].name), depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
         status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i), failing: this.isFailure(i),
       })),
     };
@@ -974,4 +974,9 @@ function sameTags(a: ReadonlyMap<string, readonly ErrorTag[]>, b: ReadonlyMap<st
 function topLevelOf(index: TraceIndex): TopLevelSteps {
   const tops = index.topLevel(2);
   return { count: tops.length, first: tops[0] };
+}
+
+/** A step's name as its timeline bar carries it: cut at BAR_NAME_CHARS characters. */
+function barName(name: string): string {
+  return name.length > BAR_NAME_CHARS ? `${name.slice(0, BAR_NAME_CHARS - 1)}…` : name;
 }
