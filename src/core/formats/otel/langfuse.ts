@@ -12,11 +12,13 @@
  */
 import type { SourceFile } from '../../json/source-file';
 import type { DraftStep, DraftTrace } from '../../model/draft';
-import type { ChatMessage, StepKind, Usage } from '../../model/schema';
+import type { ChatMessage, StepKind, ToolDefinition, Usage } from '../../model/schema';
 import { toEpochMs } from '../../util/time';
 import { UserInputError } from '../../util/problems';
 import { ImportContext, Importer, isObject } from '../importer';
 import { toChatMessages } from './messages';
+import { ToolCollector } from './span';
+import { toolDefinitions } from '../chat/common';
 import { geminiRequestMessages, geminiResponse, genAiOperationKind, genAiToolCallId } from './semconv';
 import { maybeJson, num, str, toolArguments } from './values';
 import { tokenDetailsOf } from '../token-details';
@@ -50,9 +52,10 @@ export const langfuseImporter: Importer = {
     const s = shape(file.requireJson());
     if (!s) throw new UserInputError({ file: file.path, message: 'not a Langfuse export: expected {"trace": {...}, "observations": [...]}' });
     const steps: DraftStep[] = [];
+    const tools = new ToolCollector();
     s.observations.forEach((o, i) => {
       if (!isObject(o)) { ctx.warn({ path: `$.observations[${i}]`, message: 'observation is not an object; skipped' }); return; }
-      steps.push(observationStep(o, [s.base, i]));
+      steps.push(observationStep(o, [s.base, i], tools));
     });
     addAssistantInstructions(steps, s.observations);
     const t = s.trace;
@@ -60,11 +63,12 @@ export const langfuseImporter: Importer = {
     for (const k of ['name', 'userId', 'sessionId', 'tags', 'release', 'version', 'environment', 'metadata', 'scores', 'input', 'output']) {
       if (t[k] !== undefined && t[k] !== null) metadata[k] = t[k];
     }
-    return [{ id: str(t.id), title: str(t.name) ?? 'Langfuse trace', startTime: toEpochMs(t.timestamp), steps, metadata }];
+    const declared = tools.list();
+    return [{ id: str(t.id), title: str(t.name) ?? 'Langfuse trace', startTime: toEpochMs(t.timestamp), steps, metadata, ...(declared.length ? { tools: declared } : {}) }];
   },
 };
 
-function observationStep(o: Record<string, unknown>, path: (string | number)[]): DraftStep {
+function observationStep(o: Record<string, unknown>, path: (string | number)[], tools: ToolCollector): DraftStep {
   const type = String(o.type ?? 'SPAN').toUpperCase();
   const meta = maybeJson(o.metadata);
   // The span's OTel attributes, as Langfuse's OTel ingestion keeps them.
@@ -98,7 +102,13 @@ function observationStep(o: Record<string, unknown>, path: (string | number)[]):
   }
   if (kind === 'llm') {
     const gemini = geminiResponse(output);
-    const inMsgs = geminiRequestMessages(input) ?? toChatMessages(input) ?? promptMessages(input);
+    // LangChain's handler appends the tools offered to the model to its messages, as "tool" messages.
+    const offered = offeredTools(input);
+    if (offered) {
+      tools.add(offered.tools);
+      step.availableTools = offered.tools.map((t) => t.name);
+    }
+    const inMsgs = geminiRequestMessages(offered?.messages ?? input) ?? toChatMessages(offered?.messages ?? input) ?? promptMessages(input);
     // A bare text answer, or one message object (`{role, content}`, a LangChain `AIMessageChunk` dump).
     const outMsgs = gemini?.messages ?? toChatMessages(output) ?? (typeof output === 'string' ? [{ role: 'assistant' as const, content: output }] : isObject(output) && typeof output.content === 'string' && (typeof output.role === 'string' || typeof output.type === 'string') ? toChatMessages([output]) : undefined);
     if (inMsgs) step.input = { messages: inMsgs }; else if (input !== undefined && input !== null) step.input = { value: input };
@@ -137,6 +147,21 @@ function observationStep(o: Record<string, unknown>, path: (string | number)[]):
     step.error = { message: str(o.statusMessage) ?? 'observation level ERROR' };
   }
   return step;
+}
+
+/**
+ * The tools Langfuse's LangChain callback handler offered the model, which it writes into the
+ * generation's input as messages of role "tool" holding a function definition and no call id:
+ * `{"role": "tool", "content": {"type": "function", "function": {"name", "description", "parameters"}}}`.
+ * The messages without them, and the tools; undefined when the input holds none.
+ */
+function offeredTools(input: unknown): { messages: unknown[]; tools: ToolDefinition[] } | undefined {
+  if (!Array.isArray(input)) return undefined;
+  const isDefinition = (m: unknown): m is { content: Record<string, unknown> } => isObject(m) && m.role === 'tool' && m.tool_call_id === undefined
+    && isObject(m.content) && m.content.type === 'function' && isObject(m.content.function) && typeof m.content.function.name === 'string';
+  const definitions = input.filter(isDefinition);
+  if (definitions.length === 0) return undefined;
+  return { messages: input.filter((m) => !isDefinition(m)), tools: toolDefinitions(definitions.map((m) => m.content)) };
 }
 
 /**

@@ -139,6 +139,17 @@ describe('Langfuse importer', () => {
     assert.deepEqual(calls.map((c) => [c.id, c.name]), [['call_1oGK863sxQHlPreFhDdEs3yl', 'Web-Search']]);
     // Other spans stay what they were.
     assert.deepEqual(t.steps.filter((s) => s.kind === 'tool').map((s) => s.id), ['21441266a9f21251']);
+    // The tools offered to the model, which the handler wrote as "tool" messages after the prompt,
+    // are the trace's tool definitions, not messages the model saw.
+    assert.deepEqual(t.tools, [{ name: 'Web-Search', description: 'Dummy web search tool.', parameters: { properties: { query: { type: 'string' } }, required: ['query'], type: 'object' } }]);
+    for (const model of t.steps.filter((s) => s.kind === 'llm')) {
+      assert.deepEqual(model.availableTools, ['Web-Search']);
+      assert.ok(model.input!.messages!.every((m) => !(m.role === 'tool' && !m.toolCallId)), JSON.stringify(model.input!.messages));
+    }
+    const second = t.steps.filter((s) => s.kind === 'llm')[1];
+    assert.deepEqual(second.input!.messages!.map((m) => [m.role, m.toolCallId ?? m.toolCalls?.[0]?.id ?? null]), [
+      ['user', null], ['user', null], ['assistant', 'call_1oGK863sxQHlPreFhDdEs3yl'], ['tool', 'call_1oGK863sxQHlPreFhDdEs3yl'],
+    ]);
   });
 
   it('a failed LangChain tool (ToolMessage status "error") is a failed tool step with its message', () => {
