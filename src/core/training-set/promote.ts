@@ -8,6 +8,7 @@ import { basename, resolve } from 'node:path';
 import { loadAnnotationsFor, sidecarPathFor } from '../annotations/sidecar';
 import type { AnnotationDocument } from '../annotations';
 import { stepLocation } from '../annotations/bind';
+import { modelSteps } from '../export/conversation';
 import { encodeAll, type OmittedTurn } from '../export/encode';
 import { fitExamples, type LengthCheck } from '../export/length';
 import { ESTIMATE_COUNTER, loadTokenizerCounter } from '../export/tokenizer';
@@ -100,6 +101,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   const errors: Problem[] = [];
   let traces: Trace[] = loaded.traces;
   if (opts.traceIndex !== undefined || opts.traceKey !== undefined) traces = [pickTrace(opts.trace, loaded.traces, opts)];
+  else if (traces.length > 1) traces = runsWithModelTurns(opts.trace, traces, warnings);
   const sidecarFile = opts.annotations ?? sidecarPathFor(opts.trace);
   const { doc, warnings: sw } = loadAnnotationsFor(opts.trace, loaded.traces[0].source, opts.annotations);
   warnings.push(...sw);
@@ -125,6 +127,23 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   if (errors.length) return { config, errors, warnings, failedRuns };
   const result = await promoteIntoSet(opts.set, config, inputs, opts.io);
   return { config, result, errors, warnings, failedRuns };
+}
+
+/**
+ * The runs of a file of several that have a model turn. A run without one (an embedding call
+ * beside the chat calls of a span dump, a run that failed before the model answered) is skipped
+ * with a warning naming it, rather than refusing the whole file; a file where no run has one is
+ * refused as before (buildConversations says why).
+ */
+function runsWithModelTurns(file: string, traces: Trace[], warnings: Problem[]): Trace[] {
+  const kept = traces.filter((t) => modelSteps(t).length > 0);
+  if (kept.length === 0) return traces;
+  const skipped = traces.filter((t) => !kept.includes(t));
+  if (skipped.length > 0) {
+    const names = skipped.slice(0, 3).map((t) => `${(t.source.indexInFile ?? traces.indexOf(t)) + 1} ("${t.title}")`).join(', ');
+    warnings.push({ file, message: `${skipped.length} of ${traces.length} runs have no model turn and were skipped: ${names}${skipped.length > 3 ? ', …' : ''}` });
+  }
+  return kept;
 }
 
 /** What the examples of one trace are prepared with (one file's sidecar, the set's format and limits). */

@@ -46,6 +46,18 @@ describe('promotion and how the run ended', () => {
     assert.ok(out.warnings.some((w) => /trace 0: a failed run \(the run ended in an error at step 1 \("s1"\): StepLimitExceeded/.test(w.message)));
   });
 
+  it('a file of several runs promotes those with a model turn and names the runs it skipped (embedding calls)', async function () {
+    this.timeout(120_000);
+    const spans = sharedPath('traces', 'openinference', 'vercel-ai-sdk-v6-spans', 'all-spans.json');
+    const out = await promote({ trace: spans, set: join(dir, 'set'), format: 'openai', templates: [] });
+    assert.deepEqual(out.errors, []);
+    assert.equal(out.result!.added['sft.jsonl'], 8);
+    assert.ok(out.warnings.some((w) => w.message === '2 of 10 runs have no model turn and were skipped: 9 ("Vercel AI SDK spans: ai.embed.doEmbed"), 10 ("Vercel AI SDK spans: ai.embed")'), out.warnings.map((w) => w.message).join('\n'));
+    // One run alone without a model turn is still refused, saying why.
+    const embed = await promote({ trace: spans, traceIndex: 9, set: join(dir, 'one'), format: 'openai', templates: [] }).catch((e: Error) => e);
+    assert.match(embed instanceof Error ? embed.message : JSON.stringify(embed.errors), /the trace has no model turn/);
+  });
+
   it('the data card counts each error once (two blind retries are 2, not one per file)', async () => {
     const set = join(dir, 'set');
     const out = await promote({ trace: RESEARCH, set, format: 'trl', sharegpt: true, templates: [], includeFailed: true });
