@@ -887,7 +887,8 @@ class App {
       });
     });
     this.rpc.onNotification(NavigateNotification, (p) => {
-      void this.enqueue(() => this.gotoFailure(p.action === 'nextFailure' ? 'next' : 'previous'));
+      const direction = p.action === 'nextFailure' || p.action === 'nextPeer' ? 'next' : 'previous';
+      void this.enqueue(() => (p.action === 'nextPeer' || p.action === 'previousPeer' ? this.gotoPeer(direction) : this.gotoFailure(direction)));
     });
     this.rpc.onNotification(TraceChanged, (p) => {
       // Changes that arrive while one is waiting its turn are handled as one (a file written to

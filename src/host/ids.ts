@@ -12,6 +12,8 @@ export const COMMANDS = {
   openInTraceDebugger: 'agentTraceDebugger.openInTraceDebugger',
   nextFailure: 'agentTraceDebugger.nextFailure',
   previousFailure: 'agentTraceDebugger.previousFailure',
+  nextPeer: 'agentTraceDebugger.nextPeer',
+  previousPeer: 'agentTraceDebugger.previousPeer',
   revealSelectedInFile: 'agentTraceDebugger.revealSelectedInFile',
   convertTrace: 'agentTraceDebugger.convertTrace',
   refreshTraces: 'agentTraceDebugger.refreshTraces',

@@ -328,7 +328,8 @@ export const OpenAsText = requestType<Record<string, never>, null>('openAsText')
 
 // ---- host → webview notifications ----
 export const SelectStepNotification = notificationType<{ index: number; traceIndex?: number }>('selectStep');
-export const NavigateNotification = notificationType<{ action: 'nextFailure' | 'previousFailure' }>('navigate');
+export type NavigateAction = 'nextFailure' | 'previousFailure' | 'nextPeer' | 'previousPeer';
+export const NavigateNotification = notificationType<{ action: NavigateAction }>('navigate');
 
 // ---- webview → host notifications ----
 /** The user selected a step (debounced; not sent for selections the host asked for or a restored tab): a debugger on the file follows. */

@@ -455,13 +455,23 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(state.detailsTitle, small.session(0).steps[failureIndexes[3]].name);
   });
 
-  it('follows host notifications (select a step, next failure)', async () => {
+  it('follows host notifications (select a step, next failure, next and previous step like this)', async () => {
     const { page, host } = await open(small);
     await page.waitForSelector(ROW);
     host.sendNotification(SelectStepNotification, { index: 42, traceIndex: 0 });
     await waitForSelected(page, 42);
     host.sendNotification(NavigateNotification, { action: 'nextFailure' });
-    await waitForSelected(page, failureIndexes.find((i) => i > 42) as number);
+    const failure = failureIndexes.find((i) => i > 42) as number;
+    await waitForSelected(page, failure);
+    // The commands "Go to Next/Previous Step Like This": the same tool's next and previous call.
+    const steps = small.session(0).steps;
+    const tool = steps[failure].toolCall?.name;
+    assert.ok(tool, `step ${failure} is a tool call`);
+    const calls = steps.flatMap((s, i) => (s.kind === 'tool' && s.toolCall?.name === tool ? [i] : []));
+    host.sendNotification(NavigateNotification, { action: 'nextPeer' });
+    await waitForSelected(page, calls[calls.indexOf(failure) + 1]);
+    host.sendNotification(NavigateNotification, { action: 'previousPeer' });
+    await waitForSelected(page, failure);
   });
 
   it('selects the step under a clicked timeline bar', async () => {

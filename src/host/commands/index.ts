@@ -14,6 +14,8 @@ export function activateCommands(context: vscode.ExtensionContext, text: TextTra
     vscode.commands.registerCommand(COMMANDS.openTraceItem, (uri: vscode.Uri) => openInTraceDebugger(uri)),
     vscode.commands.registerCommand(COMMANDS.nextFailure, () => gotoFailure(text, 1)),
     vscode.commands.registerCommand(COMMANDS.previousFailure, () => gotoFailure(text, -1)),
+    vscode.commands.registerCommand(COMMANDS.nextPeer, () => getActiveTraceEditor()?.navigate('nextPeer')),
+    vscode.commands.registerCommand(COMMANDS.previousPeer, () => getActiveTraceEditor()?.navigate('previousPeer')),
     vscode.commands.registerCommand(COMMANDS.revealSelectedInFile, () => revealSelectedInFile()),
     vscode.commands.registerCommand(COMMANDS.toggleFollow, () => toggleFollow()),
     vscode.commands.registerCommand(COMMANDS.convertTrace, (uri?: vscode.Uri, args?: ConvertTraceArgs) => convertTrace(uri, activeResource, args)),

@@ -21,7 +21,7 @@ import { siblingAccessFor } from '../sibling-files';
 import { sha256Hex } from '../../core/util/hash';
 import { formatProblem, isUserInputError } from '../../core/util/problems';
 import {
-  AnnotationsChanged, GetWebviewState, NavigateNotification, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, StepSelectedNotification, TraceChanged,
+  AnnotationsChanged, GetWebviewState, NavigateNotification, type NavigateAction, Ready, ReadyBarrier, RpcEndpoint, SelectStepNotification, StepSelectedNotification, TraceChanged,
   type TraceChangedParams, type WebviewStateSnapshot,
 } from '../../protocol';
 import { LiveStateChanged, SetFollow } from '../../protocol/trace-changes';
@@ -136,6 +136,8 @@ export interface TraceEditorHandle {
   readonly uri: vscode.Uri;
   nextFailure(): void;
   previousFailure(): void;
+  /** Move the editor's selection as its keys would (n, p, ], [). */
+  navigate(action: NavigateAction): void;
   /** Select a step by its id; searches the trace shown first, then the others in the file. */
   /** Select a step of run `traceIndex` (position in the file); without a run, only an id one run alone has. */
   selectStep(stepId: string, traceIndex?: number): boolean;
@@ -640,11 +642,15 @@ class TraceEditor implements TraceEditorHandle {
   }
 
   nextFailure(): void {
-    this.whenReady(() => this.rpc.sendNotification(NavigateNotification, { action: 'nextFailure' }));
+    this.navigate('nextFailure');
   }
 
   previousFailure(): void {
-    this.whenReady(() => this.rpc.sendNotification(NavigateNotification, { action: 'previousFailure' }));
+    this.navigate('previousFailure');
+  }
+
+  navigate(action: NavigateAction): void {
+    this.whenReady(() => this.rpc.sendNotification(NavigateNotification, { action }));
   }
 
   selectStep(stepId: string, traceIndex?: number): boolean {
