@@ -24,6 +24,8 @@ export type ExplorerRunResult =
     /** Files listed as traces that could not be read as one. */
     refusedFiles: number;
     facets: Facet[];
+    /** The taxonomy's colour (a theme variable) of each category the matches name that has one. */
+    categoryColors: Record<string, string>;
   }
   | { runId: number; error: { message: string; column: number } }
   /** A newer run started before this one ended. */

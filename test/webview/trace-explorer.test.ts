@@ -46,6 +46,7 @@ describe('Trace Explorer (webview)', function () {
       initialState: () => null,
       takeRequestedQuery: () => null,
       saveState: () => undefined,
+      colorOf: (category) => DEFAULT_TAXONOMY.get(category)?.color,
     };
     const panel = await harness.openPanel({ script: SCRIPT, styles: STYLES, bind: (host) => bindExplorerHandlers(host, backend), height: opts.height });
     return { panel, opened };
@@ -68,6 +69,23 @@ describe('Trace Explorer (webview)', function () {
     assert.deepEqual(await titles(page), ['<img src=x onerror="window.__pwned=1">']);
     assert.equal(await page.evaluate('window.__pwned'), undefined, 'a title is text, never markup');
     assert.equal(await page.$$eval('.row img', (imgs) => imgs.length), 0);
+    await panel.close();
+  });
+
+  it("colours a row's categories as the trace editor does (the taxonomy's colour); one it does not define stays plain", async () => {
+    const records = sample();
+    records[1] = fakeRecord({ file: 'runs/b.jsonl', title: 'Weather', steps: 4, outcome: 'failure', failingSteps: 1, tools: [fakeTool('fetch', 1)], categories: [fakeCategory('acme.CUSTOM', 1, 'b-1')], firstFailingStepId: 'b-1' });
+    const { panel } = await open(records);
+    const { page } = panel;
+    await until('three rows', async () => (await titles(page)).length === 3);
+    const chips = await page.$$eval('.row:not(.placeholder) .cell-category .chip', (els) => els.map((e) => ({
+      text: e.textContent, swatch: e.querySelector('.swatch') ? getComputedStyle(e.querySelector('.swatch') as Element).backgroundColor : null,
+    })));
+    const timeout = chips.find((c) => c.text === 'TOOL.TIMEOUT');
+    const expected = await page.evaluate((v) => { const probe = document.createElement('span'); probe.style.color = `var(${v})`; document.body.append(probe); const c = getComputedStyle(probe).color; probe.remove(); return c; }, DEFAULT_TAXONOMY.get('TOOL.TIMEOUT')!.color);
+    assert.equal(timeout?.swatch, expected, JSON.stringify(chips));
+    assert.notEqual(expected, 'rgba(0, 0, 0, 0)');
+    assert.deepEqual(chips.find((c) => c.text === 'acme.CUSTOM'), { text: 'acme.CUSTOM', swatch: null });
     await panel.close();
   });
 

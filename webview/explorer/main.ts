@@ -130,6 +130,7 @@ async function run(opts: { keepSelection?: boolean } = {}): Promise<void> {
   total = result.total;
   selected = opts.keepSelection ? Math.min(selected, Math.max(0, total - 1)) : 0;
   statusLine.textContent = `${total} of ${result.traces} trace${result.traces === 1 ? '' : 's'} match${result.refusedFiles ? ` · ${result.refusedFiles} file${result.refusedFiles === 1 ? ' is' : 's are'} not a trace` : ''}`;
+  categoryColors = new Map(Object.entries(result.categoryColors));
   renderFacets(result.facets);
   table.setAttribute('aria-rowcount', String(total + 1));
   spacer.style.height = `${total * ROW_HEIGHT}px`;
@@ -174,6 +175,20 @@ async function setSort(c: ColumnSpec): Promise<void> {
   table.scrollTop = 0;
   render();
   saveState();
+}
+
+/** The taxonomy's colour of each category the last run named (theme variables), as the trace editor colours them. */
+let categoryColors = new Map<string, string>();
+
+/** A category in the table: its colour's dot (where the taxonomy gives one), its id, its count. */
+function categoryChip(category: string, count: number): HTMLElement {
+  const color = categoryColors.get(category);
+  const chip = el('span', { className: 'chip' }, [
+    color ? el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }) : null,
+    count > 1 ? `${category} ×${count}` : category,
+  ]);
+  if (color) chip.style.setProperty('--chip-color', `var(${color})`);
+  return chip;
 }
 
 // ---- facets ----
@@ -260,7 +275,7 @@ function rowElement(r: ExplorerRow | undefined, i: number): HTMLElement {
     cell('outcome', [codicon(OUTCOME_ICONS[r.outcome]), ` ${r.outcome}`], `outcome-${r.outcome}`),
     cell('steps', [String(r.steps)], 'numeric'),
     cell('failures', [r.failingSteps ? String(r.failingSteps) : ''], `numeric${r.failingSteps ? ' failing' : ''}`),
-    cell('category', r.categories.map((c) => el('span', { className: 'chip', text: c.count > 1 ? `${c.category} ×${c.count}` : c.category }))),
+    cell('category', r.categories.map((c) => categoryChip(c.category, c.count))),
     cell('tools', r.tools.slice(0, 6).map((t, k) => el('span', { className: r.failingTools.includes(t) ? 'tool failing' : 'tool', text: `${k ? ', ' : ''}${t}` })).concat(r.tools.length > 6 ? [el('span', { text: ` +${r.tools.length - 6}` })] : [])),
     cell('model', [r.models.join(', ')]),
     cell('tokens', [r.tokens ? compactNumber(r.tokens) : ''], 'numeric'),

@@ -28,6 +28,8 @@ export interface ExplorerBackend {
   /** A query a command asked the panel to run, once (null when none). */
   takeRequestedQuery(): string | null;
   saveState(state: ExplorerState): void;
+  /** A category's colour in the configured taxonomy (a theme variable), as the trace editor shows it; undefined for one it does not define. */
+  colorOf(category: string): string | undefined;
 }
 
 /** The most rows one page request returns (the webview asks for 100). */
@@ -77,7 +79,16 @@ export function bindExplorerHandlers(rpc: RpcEndpoint, backend: ExplorerBackend)
     if (abort.signal.aborted) return { runId, superseded: true };
     running = undefined;
     current = { runId, sorted: sortMatches(result.matches, sort) };
-    return { runId, total: result.matches.length, traces: result.traces, refusedFiles: result.refusedFiles, facets: facetCounts(result.matches.map((m) => m.record)) };
+    const facets = facetCounts(result.matches.map((m) => m.record));
+    const categoryColors: Record<string, string> = {};
+    for (const m of result.matches) {
+      for (const { category } of m.record.categories) {
+        if (category in categoryColors) continue;
+        const color = backend.colorOf(category);
+        if (color) categoryColors[category] = color;
+      }
+    }
+    return { runId, total: result.matches.length, traces: result.traces, refusedFiles: result.refusedFiles, facets, categoryColors };
   });
 
   rpc.onRequest(ExplorerSortRows, ({ runId, sort }: { runId: number; sort: ExplorerSort }) => {

@@ -12,7 +12,8 @@ import type { ExplorerMatch } from '../../core/workspace/explorer-table';
 import { openInTraceDebugger } from '../commands';
 import { renderShell } from '../editor/html';
 import { COMMANDS } from '../ids';
-import { traceGlob } from '../settings';
+import { configuredTaxonomy, traceGlob } from '../settings';
+import { isCssVariableName } from '../../protocol/messages';
 import type { TraceQueryService } from '../query/service';
 import { bindExplorerHandlers, type ExplorerBackend, type ExplorerHandlers } from './handlers';
 
@@ -139,6 +140,10 @@ class ExplorerPanel {
         return query;
       },
       saveState: (state) => { void this.context.workspaceState.update(STATE_KEY, state); },
+      colorOf: (category) => {
+        const color = configuredTaxonomy().get(category)?.color;
+        return color && isCssVariableName(color) ? color : undefined;
+      },
     };
   }
 
