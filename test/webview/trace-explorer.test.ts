@@ -86,6 +86,10 @@ describe('Trace Explorer (webview)', function () {
     assert.equal(timeout?.swatch, expected, JSON.stringify(chips));
     assert.notEqual(expected, 'rgba(0, 0, 0, 0)');
     assert.deepEqual(chips.find((c) => c.text === 'acme.CUSTOM'), { text: 'acme.CUSTOM', swatch: null });
+    // The Category facet's values carry the same dots.
+    const facetDot = await page.$eval('.facet[data-field="category"] .facet-value[data-term="category:TOOL.TIMEOUT"] .swatch', (e) => getComputedStyle(e).backgroundColor);
+    assert.equal(facetDot, expected);
+    assert.deepEqual(await page.$eval('.facet[data-field="category"] .facet-value[data-term="category:acme.CUSTOM"]', (e) => [e.textContent, e.querySelectorAll('.swatch').length]), ['acme.CUSTOM1', 0]);
     await panel.close();
   });
 

@@ -182,13 +182,16 @@ let categoryColors = new Map<string, string>();
 
 /** A category in the table: its colour's dot (where the taxonomy gives one), its id, its count. */
 function categoryChip(category: string, count: number): HTMLElement {
+  return el('span', { className: 'chip' }, [categorySwatch(category), count > 1 ? `${category} ×${count}` : category]);
+}
+
+/** A dot in the category's colour, or nothing for a category the taxonomy does not colour. */
+function categorySwatch(category: string): HTMLElement | null {
   const color = categoryColors.get(category);
-  const chip = el('span', { className: 'chip' }, [
-    color ? el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }) : null,
-    count > 1 ? `${category} ×${count}` : category,
-  ]);
-  if (color) chip.style.setProperty('--chip-color', `var(${color})`);
-  return chip;
+  if (!color) return null;
+  const dot = el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } });
+  dot.style.setProperty('--chip-color', `var(${color})`);
+  return dot;
 }
 
 // ---- facets ----
@@ -202,7 +205,7 @@ function renderFacets(facets: Facet[]): void {
       const button = el('button', {
         className: 'facet-value',
         attrs: { type: 'button', title: `Add ${term} to the query (Alt+click: leave these out)`, 'data-term': term },
-      }, [el('span', { className: 'facet-label', text: v.value }), el('span', { className: 'facet-count', text: String(v.count) })]);
+      }, [f.field === 'category' ? categorySwatch(v.value) : null, el('span', { className: 'facet-label', text: v.value }), el('span', { className: 'facet-count', text: String(v.count) })]);
       button.addEventListener('click', (e) => {
         query = addQueryTerm(query, term, e.altKey);
         input.value = query;
