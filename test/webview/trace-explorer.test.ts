@@ -78,16 +78,18 @@ describe('Trace Explorer (webview)', function () {
     const { panel } = await open(records);
     const { page } = panel;
     await until('three rows', async () => (await titles(page)).length === 3);
-    const chips = await page.$$eval('.row:not(.placeholder) .cell-category .chip', (els) => els.map((e) => ({
-      text: e.textContent, swatch: e.querySelector('.swatch') ? getComputedStyle(e.querySelector('.swatch') as Element).backgroundColor : null,
-    })));
+    // Strings: this file is compiled without the DOM lib.
+    const chips = await page.evaluate(`Array.from(document.querySelectorAll('.row:not(.placeholder) .cell-category .chip')).map((e) => ({
+      text: e.textContent, swatch: e.querySelector('.swatch') ? getComputedStyle(e.querySelector('.swatch')).backgroundColor : null,
+    }))`) as { text: string; swatch: string | null }[];
     const timeout = chips.find((c) => c.text === 'TOOL.TIMEOUT');
-    const expected = await page.evaluate((v) => { const probe = document.createElement('span'); probe.style.color = `var(${v})`; document.body.append(probe); const c = getComputedStyle(probe).color; probe.remove(); return c; }, DEFAULT_TAXONOMY.get('TOOL.TIMEOUT')!.color);
+    // The taxonomy's colour as the page's theme resolves it.
+    const expected = await page.evaluate(`(() => { const probe = document.createElement('span'); probe.style.color = 'var(${DEFAULT_TAXONOMY.get('TOOL.TIMEOUT')!.color})'; document.body.append(probe); const c = getComputedStyle(probe).color; probe.remove(); return c; })()`) as string;
     assert.equal(timeout?.swatch, expected, JSON.stringify(chips));
     assert.notEqual(expected, 'rgba(0, 0, 0, 0)');
     assert.deepEqual(chips.find((c) => c.text === 'acme.CUSTOM'), { text: 'acme.CUSTOM', swatch: null });
     // The Category facet's values carry the same dots.
-    const facetDot = await page.$eval('.facet[data-field="category"] .facet-value[data-term="category:TOOL.TIMEOUT"] .swatch', (e) => getComputedStyle(e).backgroundColor);
+    const facetDot = await page.evaluate(`getComputedStyle(document.querySelector('.facet[data-field="category"] .facet-value[data-term="category:TOOL.TIMEOUT"] .swatch')).backgroundColor`);
     assert.equal(facetDot, expected);
     assert.deepEqual(await page.$eval('.facet[data-field="category"] .facet-value[data-term="category:acme.CUSTOM"]', (e) => [e.textContent, e.querySelectorAll('.swatch').length]), ['acme.CUSTOM1', 0]);
     await panel.close();
