@@ -222,11 +222,19 @@ export class Timeline {
       const y = AXIS_H + Math.min(b.depth, Math.floor(lanesH / laneH) - 1) * laneH + 1;
       const w = Math.max(2, x1 - x0);
       const failed = isFailed(b);
-      ctx.globalAlpha = failed ? 1 : b.kind === 'tool' ? 0.6 : 0.35;
       ctx.fillStyle = failed ? color(b.category ? this.deps.colorOf(b.category) : '--vscode-charts-red', '#f14c4c') : okBar;
-      // A 1px gap between bars that touch (consecutive turns), once they are wide enough to spare it.
-      ctx.fillRect(x0, y, w > 4 ? w - 1 : w, laneH - 2);
-      if (contrast) { ctx.globalAlpha = 1; ctx.strokeStyle = contrast; ctx.strokeRect(x0 + 0.5, y + 0.5, w - 1, laneH - 3); }
+      if (isInstant(b)) {
+        // An event with one time (OpenHands' and Inspect's events, a message): a dot, which a
+        // 2 px sliver of a bar was not, to see or to click.
+        ctx.globalAlpha = failed ? 1 : 0.75;
+        ctx.beginPath(); ctx.arc(x0, y + (laneH - 2) / 2, instantRadius(laneH), 0, 2 * Math.PI); ctx.fill();
+        if (contrast) { ctx.globalAlpha = 1; ctx.strokeStyle = contrast; ctx.stroke(); }
+      } else {
+        ctx.globalAlpha = failed ? 1 : b.kind === 'tool' ? 0.6 : 0.35;
+        // A 1px gap between bars that touch (consecutive turns), once they are wide enough to spare it.
+        ctx.fillRect(x0, y, w > 4 ? w - 1 : w, laneH - 2);
+        if (contrast) { ctx.globalAlpha = 1; ctx.strokeStyle = contrast; ctx.strokeRect(x0 + 0.5, y + 0.5, w - 1, laneH - 3); }
+      }
       if (failed) {
         // A marker above the lane, so a failure is visible even when its bar is a sliver:
         // a diamond in the label colour for a step the source labelled, else a triangle.
@@ -303,8 +311,10 @@ export class Timeline {
     if (y >= AXIS_H + lanesH + 6) return { minimap: true, fraction };
     const lane = Math.floor((y - AXIS_H) / laneH);
     const t = this.win.start + fraction * (this.win.end - this.win.start);
-    const slop = (3 / width) * (this.win.end - this.win.start);
-    const candidates = this.bars.filter((b) => Math.min(b.depth, Math.floor(lanesH / laneH) - 1) === lane && b.start - slop <= t && b.end + slop >= t);
+    const perPixel = (this.win.end - this.win.start) / width;
+    // Three pixels either side of a bar; a dot's radius and one more around an instant.
+    const slop = (b: TimelineBar): number => (isInstant(b) ? instantRadius(laneH) + 1 : 3) * perPixel;
+    const candidates = this.bars.filter((b) => Math.min(b.depth, Math.floor(lanesH / laneH) - 1) === lane && b.start - slop(b) <= t && b.end + slop(b) >= t);
     // Prefer failures, then the shortest bar (the most specific step under the pointer).
     candidates.sort((a, b) => Number(isFailed(b)) - Number(isFailed(a)) || (a.end - a.start) - (b.end - b.start));
     return { bar: candidates[0], minimap: false, fraction };
@@ -392,6 +402,16 @@ export function barTooltip(b: TimelineBar, hasTimestamps: boolean): string {
   else if (isFailed(b)) facts.push(b.status === 'error' ? 'failed' : 'failing');
   if (b.labelled) facts.push('labelled by the source');
   return `${b.name}\n${facts.join(' · ')}`;
+}
+
+/** A step with one time, no duration: drawn as a dot. */
+function isInstant(b: TimelineBar): boolean {
+  return b.end <= b.start;
+}
+
+/** The dot's radius in a lane `laneH` pixels high: at most 4 px. */
+function instantRadius(laneH: number): number {
+  return Math.max(1.5, Math.min(4, (laneH - 2) / 2));
 }
 
 function isFailed(b: TimelineBar): boolean {

@@ -498,6 +498,32 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(await canvas.getAttribute('title'), null);
   });
 
+  it('draws a step with one time as a dot that a click a few pixels off still selects (OpenHands-style events)', async () => {
+    const lines = ['{"type":"trace","format":"agent-trace/v1","id":"events","title":"Events"}'];
+    ['09:00:00', '09:00:10', '09:00:20'].forEach((time, i) => lines.push(JSON.stringify({
+      type: 'step', id: `e${i}`, parentId: null, kind: 'llm', name: `event ${i + 1}`, startTime: `2025-06-03T${time}.000Z`, endTime: `2025-06-03T${time}.000Z`, status: 'ok',
+    })));
+    const { page } = await open(fileFromText('events.jsonl', lines.join('\n')));
+    await page.waitForSelector(ROW);
+    const canvas = page.locator('.timeline-canvas');
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    // The middle event's dot sits at the middle of the axis, in the first lane (18 px of axis, 14 px lanes).
+    const dotY = box.y + 18 + 1 + 6;
+    // Painted 3 px right of its time, which a 2 px bar (as such a step was drawn) does not reach.
+    await until('the dot drawn', async () => {
+      const alpha = await page.evaluate(`document.querySelector('.timeline-canvas').getContext('2d').getImageData(Math.round(${box.width / 2 + 3} * devicePixelRatio), Math.round(25 * devicePixelRatio), 1, 1).data[3]`) as number;
+      return alpha > 0;
+    });
+    await until('the dot under a click 4 px off to select its step', async () => {
+      await page.mouse.click(box.x + box.width / 2 + 4, dotY);
+      return (await page.locator(SELECTED).count()) > 0;
+    });
+    assert.equal(await selectedIndex(page), 1);
+    await page.mouse.move(box.x + box.width / 2 - 3, dotY);
+    assert.equal(await canvas.getAttribute('title'), 'event 2\nstep 2 · llm');
+  });
+
   it('says so when a trace has no timestamps or no failures', async () => {
     const plain = fileFromText('plain.jsonl', generateTrace({ steps: 40, timestamps: false, failEvery: 0 }));
     const { page } = await open(plain, { theme: 'light' });
