@@ -131,11 +131,26 @@ export function peerName(step: Pick<Step, 'name' | 'toolCall'>): string {
 export function findPeer(index: Pick<TraceIndex, 'length' | 'step'>, from: number, direction: 'next' | 'previous', within?: (i: number) => boolean): number | undefined {
   const at = index.step(from);
   if (!at) return undefined;
-  const name = peerName(at);
   const step = direction === 'next' ? 1 : -1;
   for (let i = from + step; i >= 0 && i < index.length; i += step) {
-    const s = index.step(i);
-    if (s.kind === at.kind && peerName(s) === name && (!within || within(i))) return i;
+    if (isPeer(index.step(i), at) && (!within || within(i))) return i;
   }
   return undefined;
+}
+
+/**
+ * `findPeer` among the failures (of one of `categories`, when given) only, as a view of failures
+ * shows them: it walks the failing steps, as `findFailure` does, not every step.
+ */
+export function findFailingPeer(index: Pick<TraceIndex, 'step'>, source: FailureSource, from: number, direction: 'next' | 'previous', categories: readonly string[] = []): number | undefined {
+  const at = index.step(from);
+  if (!at) return undefined;
+  for (let i = findFailure(source, from, direction, categories); i !== undefined; i = findFailure(source, i, direction, categories)) {
+    if (isPeer(index.step(i), at)) return i;
+  }
+  return undefined;
+}
+
+function isPeer(s: Step, of: Step): boolean {
+  return s.kind === of.kind && peerName(s) === peerName(of);
 }

@@ -136,9 +136,10 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
  * refused as before (buildConversations says why).
  */
 function runsWithModelTurns(file: string, traces: Trace[], warnings: Problem[]): Trace[] {
-  const kept = traces.filter((t) => modelSteps(t).length > 0);
+  const kept: Trace[] = [];
+  const skipped: Trace[] = [];
+  for (const t of traces) (modelSteps(t).length > 0 ? kept : skipped).push(t);
   if (kept.length === 0) return traces;
-  const skipped = traces.filter((t) => !kept.includes(t));
   if (skipped.length > 0) {
     const names = skipped.slice(0, 3).map((t) => `${(t.source.indexInFile ?? traces.indexOf(t)) + 1} ("${t.title}")`).join(', ');
     warnings.push({ file, message: `${skipped.length} of ${traces.length} runs have no model turn and were skipped: ${names}${skipped.length > 3 ? ', …' : ''}` });

@@ -7,6 +7,7 @@
 import { categoryIn, reviewOf, shownFindingCategory, type BoundAnnotations, type CategoryChoice, type ErrorTag, type FindingReview } from '../../core/annotations';
 import type { Step, ToolDefinition, Trace } from '../../core/model/schema';
 import { inferMissingTools } from '../../core/export/infer-tools';
+import { truncateText } from '../../core/util/problems';
 import {
   BAR_NAME_CHARS, isCssVariableName, rpcError, ErrorCode,
   type CategoryInfo, type Direction, type FailureMarker, type FindingInfo, type RowSummary, type RowsResult,
@@ -14,7 +15,7 @@ import {
 } from '../../protocol';
 import type { Finding, Taxonomy } from '../analysis/core-api';
 import { ExplainingSteps } from '../../core/detect';
-import { findFailure, findPeer, lowerBound, mergeSorted, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
+import { findFailingPeer, findFailure, findPeer, lowerBound, mergeSorted, TraceIndex, upperBound, type FailureSource } from '../../core/engine';
 import { findHeldMatch, finishHeldSearch, type HeldSearch } from '../../core/engine/held-search';
 import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
@@ -787,10 +788,8 @@ export class TraceSession {
    * next reply (cursor.ts findPeer). A view of failures only (of some categories) moves among them.
    */
   findPeer(view: ViewSpec, from: number, direction: Direction): number | null {
-    const wanted = new Set(view.categories);
-    const shownOnly = view.failuresOnly || wanted.size > 0;
-    const within = shownOnly ? (i: number): boolean => this.isFailure(i) && (wanted.size === 0 || this.categoriesOf(i).some((c) => wanted.has(c))) : undefined;
-    return findPeer(this.index, from, direction, within) ?? null;
+    const shownOnly = view.failuresOnly || view.categories.length > 0;
+    return (shownOnly ? findFailingPeer(this.index, this.failureSource, from, direction, view.categories) : findPeer(this.index, from, direction)) ?? null;
   }
 
   /** The failing set with the user's annotations: what n/p, the cursor and the debugger move through. */
@@ -862,7 +861,7 @@ export class TraceSession {
     return {
       truncated,
       bars: chosen.map((i) => ({
-        index: i, name: barName(this.steps[i].name), depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
+        index: i, name: truncateText(this.steps[i].name, BAR_NAME_CHARS), depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
         status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i), failing: this.isFailure(i),
       })),
     };
@@ -974,9 +973,4 @@ function sameTags(a: ReadonlyMap<string, readonly ErrorTag[]>, b: ReadonlyMap<st
 function topLevelOf(index: TraceIndex): TopLevelSteps {
   const tops = index.topLevel(2);
   return { count: tops.length, first: tops[0] };
-}
-
-/** A step's name as its timeline bar carries it: cut at BAR_NAME_CHARS characters. */
-function barName(name: string): string {
-  return name.length > BAR_NAME_CHARS ? `${name.slice(0, BAR_NAME_CHARS - 1)}…` : name;
 }

@@ -80,15 +80,13 @@ export function bindExplorerHandlers(rpc: RpcEndpoint, backend: ExplorerBackend)
     running = undefined;
     current = { runId, sorted: sortMatches(result.matches, sort) };
     const facets = facetCounts(result.matches.map((m) => m.record));
-    const categoryColors: Record<string, string> = {};
+    // A Map: category names come from the traces ("constructor" is no key of a plain object's here).
+    const categoryColors = new Map<string, string | undefined>();
     for (const m of result.matches) {
-      for (const { category } of m.record.categories) {
-        if (category in categoryColors) continue;
-        const color = backend.colorOf(category);
-        if (color) categoryColors[category] = color;
-      }
+      for (const { category } of m.record.categories) if (!categoryColors.has(category)) categoryColors.set(category, backend.colorOf(category));
     }
-    return { runId, total: result.matches.length, traces: result.traces, refusedFiles: result.refusedFiles, facets, categoryColors };
+    const colored = [...categoryColors].filter((entry): entry is [string, string] => entry[1] !== undefined);
+    return { runId, total: result.matches.length, traces: result.traces, refusedFiles: result.refusedFiles, facets, categoryColors: Object.fromEntries(colored) };
   });
 
   rpc.onRequest(ExplorerSortRows, ({ runId, sort }: { runId: number; sort: ExplorerSort }) => {
