@@ -2,8 +2,8 @@
  * Open a trace file: detect its format by content, parse it, build canonical traces.
  * Used by the CLI, the extension host and tests alike.
  */
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { isPlainUtf8Lines, SourceFile } from './json/source-file';
 import { buildTrace, locateDraftSteps, type StepsBuiltBefore } from './model/build';
 import type { SourceLocation, Trace } from './model/schema';
@@ -21,6 +21,7 @@ import { loadTrailStream, looksLikeTrailDocument } from './engine/stream/trail-s
 import { SecondJsonValue } from './engine/stream/json-values';
 import { loadInspectJsonStream, looksLikeInspectJsonDocument } from './engine/stream/inspect-stream';
 import { cleanProblem, describeValue, isUserInputError, Problem, quoteTraceText, UserInputError } from './util/problems';
+import { siblingsOf } from './util/siblings';
 
 export interface LoadResult {
   file: string;
@@ -186,10 +187,7 @@ export interface LoadFileOptions extends Omit<LoadOptions, 'readSibling'> {
 
 export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadResult {
   const abs = resolve(path);
-  const readSibling = (rel: string): Uint8Array | undefined => {
-    const p = resolve(dirname(abs), rel);
-    return existsSync(p) ? readFileSync(p) : undefined;
-  };
+  const { readSibling, listSibling } = siblingsOf(abs);
   // Over V8's string limit the whole-file import refuses ("more than can be read as one text"):
   // agent-trace/v1 JSON lines, an OTLP JSON document or OTLP JSON lines, a TRAIL span tree or an
   // Inspect .json log is read as a stream instead. Other formats keep that refusal.
@@ -206,9 +204,7 @@ export function loadTraceFile(path: string, opts: LoadFileOptions = {}): LoadRes
   return loadTraceFromBytes(path, bytes, {
     ...opts,
     readSibling,
-    listSibling: (rel) => {
-      try { return readdirSync(resolve(dirname(abs), rel)); } catch { return undefined; }
-    },
+    listSibling,
   });
 }
 

@@ -21,7 +21,7 @@ import { checkLinesInFile, LineVerdict, withoutPayloads, type LineCheck, type Pa
 import { searchableText } from '../../../src/core/engine/search-text';
 import { loadTraceFile } from '../../../src/core/load';
 import { analysisOutcome } from '../../../src/core/analysis/outcome';
-import { siblingsOf } from '../../../src/core/engine/worker/jobs';
+import { siblingsOf } from '../../../src/core/util/siblings';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';

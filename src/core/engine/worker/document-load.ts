@@ -46,7 +46,8 @@ import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/docu
 import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
 import { fileHasherFor, ThreadFileHasher } from '../stream/thread-hasher';
-import { siblingsOf, taxonomyFor } from './jobs';
+import { taxonomyFor } from './jobs';
+import { siblingsOf } from '../../util/siblings';
 import { FailureSiteMemo, failureSites } from '../../analysis/failure-sites';
 import type { AnalysisOutcome } from '../../analysis/outcome';
 

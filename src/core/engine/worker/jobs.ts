@@ -2,12 +2,12 @@
  * What the trace worker does, as plain functions (the worker entry only routes messages to them,
  * so they are tested in plain Node without a thread).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { analysisOutcome, type AnalysisOutcome } from '../../analysis/outcome';
 import { analyzeFile, detectOptionsFor, type FileAnalysis } from '../../analyze';
 import { loadTraceFile, type LoadResult } from '../../load';
 import { formatProblem, isUserInputError, type Problem } from '../../util/problems';
+import { siblingsOf } from '../../util/siblings';
 import { curateFile, prepareFileForWrite, type Candidate, type CurateOptions, type FileCuration, type FileWrite } from '../../curate';
 import type { SetConfig } from '../../training-set/store';
 import { matchRecord, parseQuery } from '../../workspace/query';
@@ -172,15 +172,6 @@ export function taxonomyFor(spec: string): Taxonomy {
     taxonomies.set(spec, t);
   }
   return t;
-}
-
-/** Label sidecars, Cline's ui_messages.json, opencode's message/ and part/ folders, beside the file. */
-export function siblingsOf(path: string): { readSibling: (rel: string) => Uint8Array | undefined; listSibling: (rel: string) => string[] | undefined } {
-  const folder = dirname(path);
-  return {
-    readSibling: (rel) => { try { return readFileSync(resolve(folder, rel)); } catch { return undefined; } },
-    listSibling: (rel) => { try { return readdirSync(resolve(folder, rel)); } catch { return undefined; } },
-  };
 }
 
 /** Why a file over the size setting is not read. */
