@@ -191,7 +191,7 @@ function measureSession(session: TraceSession, result: CaseResult): void {
   result.heapMb = mb(mem.heapUsed);
   result.rssAfterMb = mb(mem.rss);
   result.peakRssMb = process.resourceUsage().maxRSS / 1024;
-  const n = session.steps.length;
+  const n = session.stepCount;
   const rand = seeded(11);
   const positions = Array.from({ length: SAMPLES }, () => Math.floor(rand() * n));
   const j: number[] = [];
@@ -253,7 +253,7 @@ function measureOpen(path: string, result: CaseResult): void {
 function indexAndMeasure(session: TraceSession, t0: ReturnType<typeof clock>, result: CaseResult): void {
   session.search('x', 0, 'next');
   result.indexed = since(t0);
-  result.stepCount = session.steps.length;
+  result.stepCount = session.stepCount;
   result.failures = session.failureCount;
   result.findings = session.summary().categories.reduce((n, c) => n + c.count, 0);
   measureSession(session, result);
@@ -470,7 +470,7 @@ const ABSENT_PHRASE = 'quirky absent phrase';
 /** The editor's search of steps held on disk (the webview's way: the match first, then the count). */
 async function measureHeldSearch(file: TraceFile, result: EditorOpenResult): Promise<void> {
   const session = file.session(0);
-  const mid = session.steps.length >> 1;
+  const mid = session.stepCount >> 1;
   const stop = watchMainThread();
   result.heldSearch = [];
   // The bench's rare phrase first (cold: the first search after the read), a word in half the

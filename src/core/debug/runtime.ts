@@ -565,7 +565,8 @@ export class TraceDebugRuntime {
   /** Steps whose lines in the trace file cover `line`, innermost (narrowest) first. */
   gotoTargets(line: number): GotoTarget[] {
     const out: GotoTarget[] = [];
-    for (const s of this.index.steps) {
+    for (let i = 0; i < this.index.length; i++) {
+      const s = this.index.step(i);
       const l = s.location;
       if (l && l.line <= line && line <= l.endLine) out.push({ position: s.index, label: `${s.kind} ${s.name}`, line: l.line, endLine: l.endLine, column: l.column, endColumn: l.endColumn });
     }

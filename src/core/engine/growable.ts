@@ -155,6 +155,14 @@ export class ChunkedList<T> {
     chunk.push(value);
   }
 
+  /** Values [from, to) as an array (`to` at most the length). */
+  slice(from = 0, to = this.size): T[] {
+    const out: T[] = [];
+    const end = Math.min(to, this.size);
+    for (let i = Math.max(0, from); i < end; i++) out.push(this.chunks[i >>> LIST_CHUNK_BITS][i & LIST_CHUNK_MASK]);
+    return out;
+  }
+
   /** Another list with the same values: a copy per chunk. */
   copy(): ChunkedList<T> {
     const c = new ChunkedList<T>();

@@ -12,9 +12,8 @@
  * other end meanwhile, whole (scan and rebuild): at 10^6 steps a phrase found nowhere is counted in
  * 0.5-0.8 s instead of 0.9-1.3 s, and a word in half the steps in 6 s instead of 12.
  */
-import type { Step } from '../model/schema';
 import { idMayHold, lineNeedle, type LineNeedle } from './stream/line-needle';
-import { LineVerdict, type LineChecker, type PayloadSource } from './stream/step-payloads';
+import { LineVerdict, type IndexedSteps, type LineChecker, type PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
 import { mergeSorted } from './sorted-positions';
 
@@ -59,23 +58,23 @@ export class HeldSearch {
    */
   constructor(
     readonly query: string,
-    private readonly steps: () => readonly Step[],
+    private readonly steps: IndexedSteps,
     private readonly source: PayloadSource,
     private narrower?: HeldSearch,
   ) {
     this.needle = lineNeedle(query);
-    this.narrowerCovers = narrower ? steps().length : 0;
+    this.narrowerCovers = narrower ? steps.length : 0;
   }
 
   /** Every step is checked. */
   get complete(): boolean {
-    const n = this.steps().length;
+    const n = this.steps.length;
     for (let s = 0; s * HELD_SEARCH_SLICE < n; s++) if (!this.sliceDone(s, n)) return false;
     return true;
   }
 
   get sliceCount(): number {
-    return Math.ceil(this.steps().length / HELD_SEARCH_SLICE);
+    return Math.ceil(this.steps.length / HELD_SEARCH_SLICE);
   }
 
   sliceOf(position: number): number {
@@ -88,7 +87,7 @@ export class HeldSearch {
    * the host's thread 60-80 ms for a word with many candidates.
    */
   checkSlice(s: number): void {
-    const steps = this.steps();
+    const steps = this.steps;
     const { start, end, from } = this.uncheckedPart(s, steps.length);
     if (from >= end) return;
     this.ensureRoom(steps.length);
@@ -127,7 +126,7 @@ export class HeldSearch {
     const checker = this.checker;
     const linesOf = this.source.linesOf?.bind(this.source);
     if (!checker || !linesOf) return false;
-    const steps = this.steps();
+    const steps = this.steps;
     const { start, end, from } = this.uncheckedPart(s, steps.length);
     const done = from - start;
     if (from >= end || this.pending.has(s) || this.elsewhere.has(s)) return true;
@@ -159,7 +158,7 @@ export class HeldSearch {
   /** The next HELD_SEARCH_REBUILDS candidates of the slice being checked, rebuilt and checked. */
   private rebuildNext(p: PendingSlice, start: number): void {
     const batch = p.positions.slice(p.next, p.next + HELD_SEARCH_REBUILDS);
-    const whole = this.source.wholeAt(this.steps(), batch);
+    const whole = this.source.wholeAt(this.steps, batch);
     for (let b = 0; b < batch.length; b++) if (searchableText(whole[b]).includes(this.query)) this.mark(batch[b]);
     p.next += batch.length;
     // Every step before the next candidate is decided (those that are not candidates cannot match).
@@ -169,7 +168,7 @@ export class HeldSearch {
   }
 
   /** The steps of [from, end) that may match, ascending: the needle's lines, less what the narrower query ruled out. */
-  private candidatesIn(steps: readonly Step[], from: number, end: number): number[] {
+  private candidatesIn(steps: IndexedSteps, from: number, end: number): number[] {
     if (this.ruledOutAll(from, end)) return [];
     return this.refined(this.source.candidates(steps, from, end, this.needle), steps, from, end);
   }
@@ -181,13 +180,16 @@ export class HeldSearch {
   }
 
   /** The needle's lines `marked` in [from, end), with the steps whose derived id may match, less what the narrower query ruled out. */
-  private refined(marked: number[], steps: readonly Step[], from: number, end: number): number[] {
+  private refined(marked: number[], steps: IndexedSteps, from: number, end: number): number[] {
     const prior = this.narrower;
     const covered = Math.min(end, this.narrowerCovers);
     const ruledOut = (k: number): boolean => prior !== undefined && k < covered && !prior.matches(k);
     // An id the import derived (`<id>#2`) is not in the line: a step whose id holds a run of the query is a candidate.
     const byId: number[] = [];
-    for (let k = from; k < end; k++) if (idMayHold(this.needle, steps[k].id, steps[k].sourceId)) byId.push(k);
+    for (let k = from; k < end; k++) {
+      const step = steps.step(k);
+      if (idMayHold(this.needle, step.id, step.sourceId)) byId.push(k);
+    }
     return mergeSorted(marked, byId).filter((k) => !ruledOut(k));
   }
 
@@ -197,7 +199,7 @@ export class HeldSearch {
   }
 
   /** Whether slice `s` is checked, for the steps there are now. */
-  sliceDone(s: number, n = this.steps().length): boolean {
+  sliceDone(s: number, n = this.steps.length): boolean {
     return (this.checked[s] ?? 0) >= Math.min(HELD_SEARCH_SLICE, n - s * HELD_SEARCH_SLICE);
   }
 
@@ -242,7 +244,7 @@ export class HeldSearch {
   /** The first match after `from` (before it, going back) within slice `s`, if it is checked there (up to where the slice is decided). */
   firstIn(s: number, from: number, direction: 'next' | 'previous'): number | undefined {
     // Only where the slice is decided: the other thread's matches may lie past a step not yet checked.
-    const { start, end: sliceEnd, from: decided } = this.uncheckedPart(s, this.steps().length);
+    const { start, end: sliceEnd, from: decided } = this.uncheckedPart(s, this.steps.length);
     const end = Math.min(sliceEnd, decided);
     if (direction === 'next') {
       for (let k = Math.max(start, from + 1); k < end; k++) if (this.matched[k] === 1) return k;

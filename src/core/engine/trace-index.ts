@@ -12,8 +12,7 @@
 import type { Finding } from '../detect';
 import type { Step } from '../model/schema';
 import { Emitter, type Listener } from './emitter';
-import { ChunkedFloat64, ChunkedInt32 } from './growable';
-import { makeRoomSoon } from '../util/array-room';
+import { ChunkedFloat64, ChunkedInt32, ChunkedList } from './growable';
 import { IdMap } from './id-map';
 import type { PayloadSource } from './stream/step-payloads';
 import { searchableText } from './search-text';
@@ -37,7 +36,16 @@ const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 const HELD_SEARCHES_KEPT = 4;
 
 export class TraceIndex {
-  private list: Step[] = [];
+  /**
+   * The steps, in arrays of 4,096 (growable.ts): a JavaScript array of 10^6 steps grows by copying
+   * itself into a store 1.5 times larger, and that one push held the extension host 30-40 ms at
+   * 585k and 878k steps while a trace was read (twice: the run's own steps array grows too).
+   */
+  private list = new ChunkedList<Step>();
+  /** `steps` as last flattened, and the change it was flattened after. */
+  private flat: { steps: readonly Step[]; version: number } | undefined;
+  /** Counts changes to the list, so that a flattened copy knows when it is stale. */
+  private version = 0;
   private readonly parents = new ChunkedInt32();
   private readonly ends = new ChunkedInt32();
   private readonly children = new ChunkedInt32();
@@ -82,13 +90,30 @@ export class TraceIndex {
     return this.list.length;
   }
 
-  /** Steps in decision order; `steps[i].index === i`. Treat as read-only. */
+  /**
+   * Steps in decision order, `steps[i].index === i`, as one array: a copy made at the first call
+   * after a change (10^6 steps: an 8 MB array). For whole-run work done once (exports, the
+   * debugger's line ranges) and tests; rows, moves and slices read `step(i)` and `length`.
+   */
   get steps(): readonly Step[] {
-    return this.list;
+    if (this.flat?.version !== this.version) this.flat = { steps: this.list.slice(), version: this.version };
+    return this.flat.steps;
   }
 
+  /** The step at position `i` (undefined past the end). */
   step(i: number): Step {
-    return this.list[i];
+    return this.list.get(i)!;
+  }
+
+  /** Steps [from, to) as an array. */
+  slice(from: number, to = this.list.length): Step[] {
+    return this.list.slice(from, to);
+  }
+
+  /** Whether some step from position `from` on satisfies `test`. */
+  some(test: (s: Step) => boolean, from = 0): boolean {
+    for (let i = from; i < this.list.length; i++) if (test(this.list.get(i)!)) return true;
+    return false;
   }
 
   /** Position of a step by its stable id (src/core/engine/step-ids.ts). */
@@ -118,7 +143,8 @@ export class TraceIndex {
   topLevel(limit: number): Step[] {
     const out: Step[] = [];
     for (let i = 0; i < this.list.length && out.length < limit; i = this.ends.get(i)) {
-      if (this.list[i].parentId === null) out.push(this.list[i]);
+      const s = this.list.get(i)!;
+      if (s.parentId === null) out.push(s);
     }
     return out;
   }
@@ -179,8 +205,6 @@ export class TraceIndex {
       }
       this.axisCache = this.axisCache && extendAxis(this, this.axisCache, from);
       if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
-      // Appends come in slices: the list's next growth (40-75 ms at 10^6 steps) on a turn of its own.
-      makeRoomSoon(this.list, steps.length);
       this.emitter.emit('appended', { from, count: steps.length });
     }
     if (findings) this.setFindings(findings);
@@ -210,12 +234,12 @@ export class TraceIndex {
     if (!parents) return this.replace(steps, findings);
     // Every step kept its id and place (the steps shown changed where they were; more may follow
     // them), the findings are the ones placed and each found its step: each is still on its step.
-    const placesKept = findingsKept && this.unplacedFindings === 0 && from + tail.length >= this.list.length && tail.every((s, k) => from + k >= this.list.length || this.list[from + k].id === s.id);
+    const placesKept = findingsKept && this.unplacedFindings === 0 && from + tail.length >= this.list.length && tail.every((s, k) => from + k >= this.list.length || this.list.get(from + k)!.id === s.id);
     this.cut(from);
     // Ids cut and set again leave entries behind in the id map: made again once they outnumber the live ones.
     if (this.positions.deleted > Math.max(1024, this.positions.size)) {
       this.positions.clear();
-      this.list.forEach((s, i) => this.positions.set(s.id, i));
+      for (let i = 0; i < this.list.length; i++) this.positions.set(this.list.get(i)!.id, i);
     }
     this.errorSteps.length = lowerBound(this.errorSteps, from);
     if (this.searchText) this.searchText.length = from;
@@ -229,7 +253,7 @@ export class TraceIndex {
     }
     if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
     // The timeline's axis as after an append from `from` (computed again if the steps cut were the only ones with times).
-    if (axis && (!axis.hasTimestamps || this.list.some((st) => st.startTime !== null))) this.axisCache = extendAxis(this, axis, from);
+    if (axis && (!axis.hasTimestamps || this.some((st) => st.startTime !== null))) this.axisCache = extendAxis(this, axis, from);
     // Statuses may have changed: the failing set is made again from the findings placed.
     if (placesKept) this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
     else this.applyFindings(findings);
@@ -257,7 +281,7 @@ export class TraceIndex {
       this.heldSearches.delete(q);
     } else {
       const narrower = [...this.heldSearches.values()].find((h) => q.includes(h.query) && h.complete);
-      held = new HeldSearch(q, () => this.list, this.payloads, narrower);
+      held = new HeldSearch(q, this, this.payloads, narrower);
       if (this.heldSearches.size >= HELD_SEARCHES_KEPT) this.heldSearches.delete(this.heldSearches.keys().next().value!);
     }
     this.heldSearches.set(q, held);
@@ -363,7 +387,7 @@ export class TraceIndex {
     let n = at;
     const pathIds: string[] = [];
     const pathAt: number[] = [];
-    for (let p = n - 1; p >= 0; p = this.parents.get(p)) { pathIds.push(this.list[p].id); pathAt.push(p); }
+    for (let p = n - 1; p >= 0; p = this.parents.get(p)) { pathIds.push(this.list.get(p)!.id); pathAt.push(p); }
     pathIds.reverse();
     pathAt.reverse();
     const out = new Int32Array(steps.length);
@@ -401,11 +425,12 @@ export class TraceIndex {
    */
   private cut(from: number, forget = true): void {
     for (let i = this.list.length - 1; i >= from; i--) {
-      if (forget) this.positions.delete(this.list[i].id);
+      if (forget) this.positions.delete(this.list.get(i)!.id);
       const p = this.parents.get(i);
       if (p >= 0 && p < from) this.children.set(p, this.children.get(p) - 1);
     }
-    this.list.length = from;
+    this.list.truncate(from);
+    this.version++;
     this.parents.truncate(from);
     this.ends.truncate(from);
     this.children.truncate(from);
@@ -415,7 +440,8 @@ export class TraceIndex {
 
 
   private load(steps: readonly Step[]): void {
-    this.list = [];
+    this.list = new ChunkedList<Step>();
+    this.version++;
     this.parents.clear();
     this.ends.clear();
     this.children.clear();
@@ -448,10 +474,13 @@ export class TraceIndex {
     const i = this.list.length;
     // One map operation tells a new id from a taken one: the map does not grow for a taken id.
     if (!this.positions.set(s.id, i)) {
-      this.positions.set(s.id, this.list.findIndex((t) => t.id === s.id));
+      let at = 0;
+      while (this.list.get(at)!.id !== s.id) at++;
+      this.positions.set(s.id, at);
       return false;
     }
     this.list.push(s);
+    this.version++;
     this.parents.push(p);
     this.ends.push(i + 1);
     this.children.push(0);
@@ -498,18 +527,18 @@ export interface Axis {
 }
 
 function computeAxis(index: TraceIndex): Axis {
-  const axis = { start: new ChunkedFloat64(), end: new ChunkedFloat64(), hasTimestamps: index.steps.some((s) => s.startTime !== null) };
+  const axis = { start: new ChunkedFloat64(), end: new ChunkedFloat64(), hasTimestamps: index.some((s) => s.startTime !== null) };
   fillAxis(index, axis, 0);
   return axis;
 }
 
 function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
   const { start, end, hasTimestamps } = axis;
-  const steps = index.steps;
-  start.resize(steps.length);
-  end.resize(steps.length);
-  for (let i = from; i < steps.length; i++) {
-    const s = steps[i];
+  const n = index.length;
+  start.resize(n);
+  end.resize(n);
+  for (let i = from; i < n; i++) {
+    const s = index.step(i);
     if (hasTimestamps) {
       const at = s.startTime ?? s.endTime ?? (i > 0 ? end.get(i - 1) : 0);
       start.set(i, at);
@@ -527,7 +556,7 @@ function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
  * ancestors, whose subtrees grew. Undefined (recompute) when the first timestamp just arrived.
  */
 function extendAxis(index: TraceIndex, axis: Axis, from: number): Axis | undefined {
-  if (!axis.hasTimestamps && index.steps.slice(from).some((s) => s.startTime !== null)) return undefined;
+  if (!axis.hasTimestamps && index.some((s) => s.startTime !== null, from)) return undefined;
   fillAxis(index, axis, from);
   // Appended steps hang below the open path (the last old step and its ancestors): only there did ends grow.
   if (!axis.hasTimestamps) for (let a = from - 1; a >= 0; a = index.parentOf(a)) axis.end.set(a, index.subtreeEndOf(a));

@@ -109,7 +109,7 @@ export async function editStep(target: StepTarget, op: AnnotationOp): Promise<Ed
   const open = getOpenTraceDocument(target.uri);
   if (open) {
     const r = open.file.editStepById(target.stepId, op, target.traceIndex);
-    return { via: 'document', ...r, stepName: open.file.session(r.traceIndex).steps[r.index].name };
+    return { via: 'document', ...r, stepName: open.file.session(r.traceIndex).step(r.index).name };
   }
   const file = await loadFromDisk(target.uri);
   const edits: AnnotationEdit[] = [];
@@ -121,7 +121,7 @@ export async function editStep(target: StepTarget, op: AnnotationOp): Promise<Ed
     stop();
   }
   if (edits.length) saveNow(file);
-  return { via: 'file', ...r, stepName: file.session(r.traceIndex).steps[r.index].name, ...(edits.length ? { inverse: edits[0] } : {}) } as EditOutcome & { inverse?: AnnotationEdit };
+  return { via: 'file', ...r, stepName: file.session(r.traceIndex).step(r.index).name, ...(edits.length ? { inverse: edits[0] } : {}) } as EditOutcome & { inverse?: AnnotationEdit };
 }
 
 async function loadFromDisk(uri: vscode.Uri): Promise<TraceFile> {

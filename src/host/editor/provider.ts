@@ -675,7 +675,7 @@ class TraceEditor implements TraceEditorHandle {
   private async revealInFile(traceIndex: number, stepIndex: number): Promise<{ revealed: boolean; reason?: string }> {
     const file = this.document.file;
     if (file.isZip) return { revealed: false, reason: 'This is a zipped Inspect log (.eval): its steps have no position in a text file.' };
-    const step = file.session(traceIndex).steps[stepIndex];
+    const step = file.session(traceIndex).step(stepIndex);
     const loc = step?.location;
     if (!loc) return { revealed: false, reason: 'The importer recorded no position in the file for this step.' };
     const doc = await vscode.workspace.openTextDocument(this.document.uri);

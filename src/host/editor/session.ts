@@ -160,6 +160,16 @@ export class TraceSession {
     return this.index.steps;
   }
 
+  /** How many steps the run has (shown). */
+  get stepCount(): number {
+    return this.index.length;
+  }
+
+  /** The step at position `i`, as held (see `steps`). */
+  step(i: number): Step {
+    return this.index.step(i);
+  }
+
   private payloads: PayloadSource | undefined;
 
   /** The steps are held without their payloads, which `source` reads back (src/core/engine/stream/step-payloads.ts). */
@@ -183,7 +193,7 @@ export class TraceSession {
 
   /** Step `i` whole, read back from the file when it is held without its payloads. */
   wholeStep(i: number): Step {
-    const step = this.steps[i];
+    const step = this.index.step(i);
     return this.payloads ? this.payloads.whole(step) : step;
   }
 
@@ -217,7 +227,7 @@ export class TraceSession {
     if (sameSteps && this.growsInto(trace, findings)) return { appendedFrom: before };
     const unchanged = sameSteps ? before : Math.min(before, unchangedSteps);
     // The steps the worker found unchanged kept their places; the others are compared.
-    const placesKept = sameSteps || (trace.steps.length >= before && samePlaces(this.index.steps, trace.steps, unchanged, before));
+    const placesKept = sameSteps || (trace.steps.length >= before && samePlaces(this.index, trace.steps, unchanged, before));
     if (placesKept && this.index.findingsWithoutStep === 0 && trace.labels.length === 0 && this.current.labels.length === 0) return this.changedWhereTheyWere(trace, findings, unchanged, before);
     this.current = trace;
     this.shownFindings = findings;
@@ -261,7 +271,7 @@ export class TraceSession {
       const touched = this.changeFindingsOnTheirSteps(findings);
       if (!touched) this.showAllFindings(findings);
       // Steps indexed again or added may fail now, or no longer, whatever their findings.
-      else if (from < this.steps.length) this.recomputeFailing();
+      else if (from < this.index.length) this.recomputeFailing();
       else this.failingAgainAt(touched);
     }
     this.dropFailureViews();
@@ -359,14 +369,14 @@ export class TraceSession {
   grow(trace: Trace, upTo = trace.steps.length): boolean {
     const before = this.index.length;
     const n = Math.min(upTo, trace.steps.length);
-    if (n < before || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.steps[before - 1]?.id) return false;
+    if (n < before || trace.labels.length > 0 || trace.steps[before - 1]?.id !== this.index.step(before - 1)?.id) return false;
     if (n === before) return true;
     if (!this.index.append(trace.steps.slice(before, n))) return false;
     this.current = trace;
     this.bindTagsFrom(before);
     for (let i = before; i < n; i++) {
       if (this.isFailure(i)) this.failing.push(i);
-      const step = this.steps[i];
+      const step = this.index.step(i);
       if (step.parentId === null) { this.topLevel.first ??= step; this.topLevel.count++; }
     }
     this.extendViews(before);
@@ -540,7 +550,7 @@ export class TraceSession {
   }
 
   private isFailure(i: number): boolean {
-    return failedByStatus(this.steps[i]) || this.findings.get(i).length > 0 || (this.tags.get(i).length > 0 && this.humanCategories(i).length > 0) || this.labels.has(i);
+    return failedByStatus(this.index.step(i)) || this.findings.get(i).length > 0 || (this.tags.get(i).length > 0 && this.humanCategories(i).length > 0) || this.labels.has(i);
   }
 
   private categoryOf(i: number): string | null {
@@ -564,7 +574,7 @@ export class TraceSession {
    * a file being read costs only its new steps each time the page asks.
    */
   private extent(): { start: number; end: number; maxDepth: number } {
-    const n = this.steps.length;
+    const n = this.index.length;
     const axis = this.index.axis();
     let e = this.extentCache;
     if (!e || e.count > n || e.hasTimestamps !== axis.hasTimestamps) e = { count: 0, start: Infinity, end: -Infinity, maxDepth: 0, hasTimestamps: axis.hasTimestamps };
@@ -573,7 +583,7 @@ export class TraceSession {
     for (let i = e.count; i < n; i++) {
       e.start = Math.min(e.start, axis.start.get(i));
       e.end = Math.max(e.end, axis.end.get(i));
-      e.maxDepth = Math.max(e.maxDepth, this.steps[i].depth);
+      e.maxDepth = Math.max(e.maxDepth, this.index.step(i).depth);
     }
     e.count = n;
     this.extentCache = e;
@@ -605,9 +615,9 @@ export class TraceSession {
    */
   get verdict(): RunVerdict | undefined {
     const cached = this.verdictCache;
-    if (cached?.trace === this.trace && cached.steps === this.steps.length) return cached.verdict;
+    if (cached?.trace === this.trace && cached.steps === this.index.length) return cached.verdict;
     const verdict = runVerdict(this.trace, this.topLevel);
-    this.verdictCache = { trace: this.trace, steps: this.steps.length, verdict };
+    this.verdictCache = { trace: this.trace, steps: this.index.length, verdict };
     return verdict;
   }
   private verdictCache: { trace: Trace; steps: number; verdict: RunVerdict | undefined } | undefined;
@@ -655,7 +665,7 @@ export class TraceSession {
       categories.push(this.labels.foreignCategory(id, count) ?? { id, name: id, definition: '', color: FALLBACK_COLOR, count });
     }
     categories.sort((a, b) => b.count - a.count);
-    const n = this.steps.length;
+    const n = this.index.length;
     const extent = this.extent();
     const maxDepth = extent.maxDepth;
     let { start, end } = extent;
@@ -693,7 +703,7 @@ export class TraceSession {
     const wanted = new Set(view.categories);
     const filtering = view.failuresOnly || wanted.size > 0;
     const out: number[] = [];
-    const n = this.steps.length;
+    const n = this.index.length;
     for (let i = 0; i < n; i++) {
       if (!filtering || this.matchesFilter(i, view.failuresOnly, wanted)) out.push(i);
       if (collapsed.has(i)) i = this.index.subtreeEndOf(i) - 1;
@@ -722,7 +732,7 @@ export class TraceSession {
   }
 
   private row(row: number, i: number): RowSummary {
-    const s = this.steps[i];
+    const s = this.index.step(i);
     const p = this.index.parentOf(i);
     return {
       row, index: i, id: s.id, depth: s.depth, kind: s.kind, name: s.name,
@@ -835,7 +845,7 @@ export class TraceSession {
 
   /** Where a search from `from` starts: outside the steps, from the end it goes away from. */
   private searchOrigin(from: number, direction: Direction): number {
-    const n = this.steps.length;
+    const n = this.index.length;
     return Number.isInteger(from) && from >= 0 && from < n ? from : direction === 'next' ? -1 : n;
   }
 
@@ -848,7 +858,7 @@ export class TraceSession {
 
   timeline(start: number, end: number, limit: number): TimelineResult {
     const hits: number[] = [];
-    const n = this.steps.length;
+    const n = this.index.length;
     for (let i = 0; i < n; i++) if (this.endAt(i) >= start && this.startAt(i) <= end) hits.push(i);
     let chosen = hits;
     const truncated = hits.length > limit;
@@ -860,16 +870,19 @@ export class TraceSession {
     }
     return {
       truncated,
-      bars: chosen.map((i) => ({
-        index: i, name: truncateText(this.steps[i].name, BAR_NAME_CHARS), depth: this.steps[i].depth, start: this.startAt(i), end: this.endAt(i),
-        status: this.steps[i].status, kind: this.steps[i].kind, category: this.categoryOf(i), labelled: this.labels.has(i), failing: this.isFailure(i),
-      })),
+      bars: chosen.map((i) => {
+        const { name, depth, status, kind } = this.index.step(i);
+        return {
+          index: i, name: truncateText(name, BAR_NAME_CHARS), depth, start: this.startAt(i), end: this.endAt(i),
+          status, kind, category: this.categoryOf(i), labelled: this.labels.has(i), failing: this.isFailure(i),
+        };
+      }),
     };
   }
 
   checkIndex(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.steps.length) {
-      throw rpcError(ErrorCode.NotFound, `no step ${index} in this trace (it has ${this.steps.length})`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.index.length) {
+      throw rpcError(ErrorCode.NotFound, `no step ${index} in this trace (it has ${this.index.length})`);
     }
   }
 }
@@ -905,8 +918,8 @@ function changedSteps(shown: readonly Finding[], findings: readonly Finding[]): 
 }
 
 /** Whether `steps` has the ids and parents of `shown` at its positions [from, to). */
-function samePlaces(shown: readonly Step[], steps: readonly Step[], from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (steps[i].id !== shown[i].id || steps[i].parentId !== shown[i].parentId) return false;
+function samePlaces(shown: TraceIndex, steps: readonly Step[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (steps[i].id !== shown.step(i).id || steps[i].parentId !== shown.step(i).parentId) return false;
   return true;
 }
 

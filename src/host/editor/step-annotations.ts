@@ -24,7 +24,7 @@ const FALLBACK_COLOR = '--vscode-charts-red';
 
 /** The sidecar's address of a step: its id as written in the trace, and the trace's index in a multi-trace file. */
 export function stepRef(session: TraceSession, index: number): StepRef {
-  const step = session.steps[index];
+  const step = session.step(index);
   const ti = traceIndexOf(session.trace);
   return ti === 0 ? { location: stepLocation(step) } : { location: stepLocation(step), traceIndex: ti };
 }

@@ -303,16 +303,16 @@ export class TraceFile {
       const trace = this.traces[position];
       if (!trace) continue;
       let grew = false;
-      if (trace.steps.length > session.steps.length) {
+      if (trace.steps.length > session.stepCount) {
         session.usePayloads(this.payloads.get(trace.steps));
-        const upTo = Math.min(trace.steps.length, session.steps.length + maxSteps);
+        const upTo = Math.min(trace.steps.length, session.stepCount + maxSteps);
         if (!session.grow(trace, upTo)) session.update(trace, this.detectFn(trace), 0);
-        pending ||= session.steps.length < trace.steps.length;
+        pending ||= session.stepCount < trace.steps.length;
         grew = true;
       }
       // Findings sent while the file is read, once the session has every step they name.
       const findings = this.workerFindings.get(trace);
-      if (!findings || session.steps.length !== trace.steps.length || session.shows(findings)) continue;
+      if (!findings || session.stepCount !== trace.steps.length || session.shows(findings)) continue;
       if (grew && inSlices) pending = true;
       else session.showFindings(findings);
     }

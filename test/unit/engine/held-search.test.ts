@@ -15,7 +15,7 @@ import { DocumentLoader } from '../../../src/core/engine/worker/document-load';
 import { searchableText } from '../../../src/core/engine/trace-index';
 import { lineNeedle } from '../../../src/core/engine/stream/line-needle';
 import { useFoldFinder } from '../../../src/core/engine/stream/fold-find';
-import { checkLinesInFile, FilePayloads, LineVerdict } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, FilePayloads, LineVerdict, stepsOf, type IndexedSteps } from '../../../src/core/engine/stream/step-payloads';
 import { HELD_SEARCH_SLICE, HeldSearch } from '../../../src/core/engine/held-search';
 import type { Step } from '../../../src/core/model/schema';
 
@@ -130,7 +130,7 @@ for (const finder of [true, false]) describe(`engine: search over held steps (${
       const payloads = new FilePayloads(path);
       payloads.addRanges([0, Buffer.byteLength(line)]);
       const lone = { ...held.session(0).steps[2], index: 0 };
-      return payloads.candidates([lone], 0, 1, lineNeedle(query)).length === 1;
+      return payloads.candidates(stepsOf([lone]), 0, 1, lineNeedle(query)).length === 1;
     };
     assert.equal(marks('timed out', '{"value":"the Request TIMED OUT"}'), true);
     assert.equal(marks('timed out', '{"value":"\\u0074imed"}'), true, 'an escape may hide it');
@@ -148,8 +148,8 @@ for (const finder of [true, false]) describe(`engine: search over held steps (${
     const n = HELD_SEARCH_SLICE * 3;
     const steps = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, index: i, name: i % 3 === 0 ? 'needle here' : 'hay', kind: 'tool', status: 'ok', depth: 0, parentId: null, attributes: {} }) as unknown as Step);
     // Every step whole already: the search checks them from memory.
-    const source = { whole: (s: Step) => s, wholeAt: (all: readonly Step[], at: readonly number[]) => at.map((k) => all[k]), candidates: (_: readonly Step[], from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k) };
-    const search = new HeldSearch('needle', () => steps, source);
+    const source = { whole: (s: Step) => s, wholeAt: (all: IndexedSteps, at: readonly number[]) => at.map((k) => all.step(k)), candidates: (_: IndexedSteps, from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k) };
+    const search = new HeldSearch('needle', stepsOf(steps), source);
     // Slice 1 only, whole: a call scans it or checks the next few of its candidates.
     for (let call = 0; call < 50; call++) search.checkSlice(1);
     assert.equal(search.complete, false);

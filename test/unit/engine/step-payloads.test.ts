@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/worker/document-load';
-import { checkLinesInFile, HeldContexts, FilePayloads, LineVerdict, PAGED_FIELDS } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, HeldContexts, FilePayloads, LineVerdict, PAGED_FIELDS, stepsOf } from '../../../src/core/engine/stream/step-payloads';
 import { searchableText } from '../../../src/core/engine/search-text';
 import { loadTraceFile } from '../../../src/core/load';
 import { isUserInputError } from '../../../src/core/util/problems';
@@ -109,7 +109,7 @@ describe('engine: steps held without their payloads, read back from the file', (
           assert.equal(s.toolCall?.arguments, undefined, `${s.id} crossed with its call's arguments`);
         }
         assert.ok(whole[r].steps.some((s) => s.input || s.output), 'the run has payloads to read back');
-        assert.deepEqual(jsonView(payloads[r].wholeAt(steps, steps.map((_, i) => i))), jsonView(whole[r].steps), `run ${r + 1}, read back together`);
+        assert.deepEqual(jsonView(payloads[r].wholeAt(stepsOf(steps), steps.map((_, i) => i))), jsonView(whole[r].steps), `run ${r + 1}, read back together`);
         steps.forEach((s, i) => assert.deepEqual(jsonView(payloads[r].whole(s)), jsonView(whole[r].steps[i]), `run ${r + 1}, step ${s.id}`));
       });
     });
@@ -118,7 +118,7 @@ describe('engine: steps held without their payloads, read back from the file', (
   it('an OTLP span step is checked for a search in its file as its whole step decides', () => {
     const { path, runs, payloads } = openPaged(hostileOtlp(), `p${++serial}.json`);
     const whole = loadTraceFile(path).traces[0].steps;
-    const { held, check } = payloads[0].linesOf!(runs[0], 0, runs[0].length);
+    const { held, check } = payloads[0].linesOf!(stepsOf(runs[0]), 0, runs[0].length);
     assert.equal(held.length, whole.length);
     for (const query of ['café', '日本', 'weather in paris', '"quoted"', 'get_weather', 'nowhere at all', 'research-agent']) {
       const verdicts = checkLinesInFile(path, check, query);
@@ -132,7 +132,7 @@ describe('engine: steps held without their payloads, read back from the file', (
     doc.resourceSpans[0].scopeSpans[0].spans.reverse();
     const { path, runs, payloads } = openPaged(JSON.stringify(doc), `p${++serial}.json`);
     const whole = loadTraceFile(path).traces[0].steps;
-    const { check } = payloads[0].linesOf!(runs[0], 0, runs[0].length);
+    const { check } = payloads[0].linesOf!(stepsOf(runs[0]), 0, runs[0].length);
     assert.ok(check.starts[1] < check.starts[0], 'the ranges are not in file order');
     let matched = 0;
     for (const query of ['reconcile', 'résumé', 'timeout', 'nowhere at all']) {
@@ -142,7 +142,7 @@ describe('engine: steps held without their payloads, read back from the file', (
     }
     assert.ok(matched > 10, `${matched} matches`);
     const every = runs[0].map((_, i) => i);
-    assert.deepEqual(jsonView(payloads[0].wholeAt(runs[0], every)), jsonView(whole));
+    assert.deepEqual(jsonView(payloads[0].wholeAt(stepsOf(runs[0]), every)), jsonView(whole));
   });
 
   it('a TRAIL span step is read back from its own members, without its children, as the whole import builds it; and checked for a search', () => {
@@ -154,11 +154,11 @@ describe('engine: steps held without their payloads, read back from the file', (
     for (const s of steps) for (const f of PAGED_FIELDS) assert.equal(s[f], undefined, `${s.id} crossed with its ${f}`);
     // The whole import's location covers a span with its children; a streamed one, its own members.
     const located = (list: Step[]): Step[] => list.map((s, i) => ({ ...s, location: whole[i].location }));
-    assert.deepEqual(jsonView(located(payloads[0].wholeAt(steps, steps.map((_, i) => i)))), jsonView(whole), 'read back together');
+    assert.deepEqual(jsonView(located(payloads[0].wholeAt(stepsOf(steps), steps.map((_, i) => i)))), jsonView(whole), 'read back together');
     steps.forEach((s, i) => assert.deepEqual(jsonView({ ...payloads[0].whole(s), location: whole[i].location }), jsonView(whole[i]), `step ${s.id}`));
     const root = payloads[0].whole(steps[0]);
     assert.ok((root.location?.length ?? 0) < 10_000 && (whole[0].location?.length ?? 0) > 100_000, 'the root span is read without its subtree');
-    const { check } = payloads[0].linesOf!(steps, 0, steps.length);
+    const { check } = payloads[0].linesOf!(stepsOf(steps), 0, steps.length);
     let matched = 0;
     for (const query of ['reconcile', 'timeout', 'nowhere at all']) {
       const expected = whole.map((s) => (searchableText(s).includes(query) ? LineVerdict.Match : LineVerdict.NoMatch));

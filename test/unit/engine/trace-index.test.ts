@@ -30,6 +30,9 @@ function snapshot(index: TraceIndex): unknown {
   const n = index.length;
   return {
     ids: index.steps.map((s) => s.id),
+    // The steps are held in chunks: read one at a time and in slices, they are the same.
+    byPosition: Array.from({ length: n }, (_, i) => index.step(i).id),
+    sliced: index.slice(1, n - 1).map((s) => s.id),
     parents: Array.from({ length: n }, (_, i) => index.parentOf(i)),
     ends: Array.from({ length: n }, (_, i) => index.subtreeEndOf(i)),
     children: Array.from({ length: n }, (_, i) => index.childCountOf(i)),
@@ -57,7 +60,11 @@ describe('engine: TraceIndex', () => {
       grown.on('appended', (e) => appended.push(e));
       grown.search('alpha'); // builds the search text now, so appends must extend it
       grown.axis();
-      for (let k = 1; k + 1 < bounds.length; k++) assert.equal(grown.append(steps.slice(bounds[k], bounds[k + 1])), true);
+      for (let k = 1; k + 1 < bounds.length; k++) {
+        // `steps` is a copy made once per change: one made before an append must not be handed out after it.
+        assert.equal(grown.steps.length, bounds[k]);
+        assert.equal(grown.append(steps.slice(bounds[k], bounds[k + 1])), true);
+      }
       grown.setFindings(findings);
       assert.deepEqual(snapshot(grown), snapshot(full));
       assert.equal(appended.reduce((c, e) => c + e.count, 0), steps.length - (bounds[1] ?? 0), 'appended events cover the new steps');
@@ -89,7 +96,10 @@ describe('engine: TraceIndex', () => {
       const events: string[] = [];
       index.on('reset', (e) => events.push(`reset ${e.count}`));
       // Repeated, as a live trace's lines come: the id map's deleted entries are dropped on the way (past 1,024).
-      for (let k = 0; k <= repeats; k++) index.replaceFrom(after, from, findings);
+      for (let k = 0; k <= repeats; k++) {
+        assert.equal(index.steps.length, k === 0 ? before.length : after.length);
+        index.replaceFrom(after, from, findings);
+      }
       assert.deepEqual(snapshot(index), snapshot(new TraceIndex(after, findings)));
       assert.deepEqual(after.map((st) => index.indexOf(st.id)), after.map((_, i) => i));
       assert.deepEqual(events, Array(repeats + 1).fill(`reset ${after.length}`));

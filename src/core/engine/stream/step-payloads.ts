@@ -132,6 +132,17 @@ function contextKey(attributes: Step['attributes']): string | undefined {
   return key;
 }
 
+/** Steps by position: the engine's TraceIndex (whose steps are in chunks, not one array), or `stepsOf(array)`. */
+export interface IndexedSteps {
+  readonly length: number;
+  step(i: number): Step;
+}
+
+/** An array's steps as IndexedSteps (as long as the array is). */
+export function stepsOf(steps: readonly Step[]): IndexedSteps {
+  return { get length() { return steps.length; }, step: (i) => steps[i] };
+}
+
 /** Where whole steps come from for steps held without their payloads. */
 export interface PayloadSource {
   /**
@@ -142,11 +153,11 @@ export interface PayloadSource {
   /** The step with its payloads (the step itself when it was never without them). */
   whole(step: Step): Step;
   /** The whole steps at `positions` (any order), read in few large reads: spans or lines next to one another in the file in one. */
-  wholeAt(steps: readonly Step[], positions: readonly number[]): Step[];
+  wholeAt(steps: IndexedSteps, positions: readonly number[]): Step[];
   /** The positions of `steps[from..to)` that may match a search (line-needle.ts); the others cannot. */
-  candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[];
+  candidates(steps: IndexedSteps, from: number, to: number, needle: LineNeedle): number[];
   /** The held lines of `steps[from..to)`, for a check in another thread. */
-  linesOf?(steps: readonly Step[], from: number, to: number): HeldLines;
+  linesOf?(steps: IndexedSteps, from: number, to: number): HeldLines;
   /** Checks held lines in another thread (the document worker that read the file), when there is one. */
   readonly checker?: LineChecker;
 }
@@ -210,11 +221,11 @@ export class FilePayloads implements PayloadSource {
     return (this.last = this.rebuilt(step, line));
   }
 
-  wholeAt(steps: readonly Step[], positions: readonly number[]): Step[] {
+  wholeAt(steps: IndexedSteps, positions: readonly number[]): Step[] {
     const out: Step[] = [];
     this.inReads(steps, positions, (p, q, bytes, base) => {
-      for (let r = p; r < q; r++) out.push(this.rebuildFrom(steps[positions[r]], bytes, base));
-    }, (p) => out.push(steps[positions[p]]));
+      for (let r = p; r < q; r++) out.push(this.rebuildFrom(steps.step(positions[r]), bytes, base));
+    }, (p) => out.push(steps.step(positions[p])));
     return out;
   }
 
@@ -223,7 +234,7 @@ export class FilePayloads implements PayloadSource {
    * those of steps known whole. Lines passed over are read but never parsed: a search over 10^6
    * steps reads 1.4 GB in a few seconds.
    */
-  candidates(steps: readonly Step[], from: number, to: number, needle: LineNeedle): number[] {
+  candidates(steps: IndexedSteps, from: number, to: number, needle: LineNeedle): number[] {
     const lines = this.rangesOf(steps, from, to, false);
     const marked = markLinesInFile(this.path, lines.starts, lines.ends, needle);
     const out = lines.held.filter((_, r) => marked[r] === 1);
@@ -231,12 +242,12 @@ export class FilePayloads implements PayloadSource {
   }
 
   /** The held lines of steps[from..to), to be checked here or in another thread, and the steps known whole. */
-  linesOf(steps: readonly Step[], from: number, to: number): HeldLines {
+  linesOf(steps: IndexedSteps, from: number, to: number): HeldLines {
     const { held, known, starts, ends } = this.rangesOf(steps, from, to, true);
     // Arrays filled by push, not made at their length: a holey array crosses postMessage several times slower.
     const check: LineCheck = { starts, ends, sourceIds: [], ids: [], ...(this.format === 'line' ? {} : { format: this.format }) };
     for (const k of held) {
-      const step = steps[k];
+      const step = steps.step(k);
       check.sourceIds.push(step.sourceId);
       check.ids.push(step.id === step.sourceId ? null : step.id);
     }
@@ -249,12 +260,12 @@ export class FilePayloads implements PayloadSource {
    * where they can be (a slice within one chunk of them). So most slices searched here allocate no
    * memory outside the heap: such memory drives full collections of a heap that holds 10^6 steps.
    */
-  private rangesOf(steps: readonly Step[], from: number, to: number, own: boolean): { held: number[]; known: number[]; starts: Float64Array; ends: Float64Array } {
-    const first = to > from ? steps[from].index : 0;
+  private rangesOf(steps: IndexedSteps, from: number, to: number, own: boolean): { held: number[]; known: number[]; starts: Float64Array; ends: Float64Array } {
+    const first = to > from ? steps.step(from).index : 0;
     // Most slices: held steps whose lines follow one another, as read (a run's steps are in file order).
-    if (to > from && first + (to - from) <= this.starts.length && steps[to - 1].index === first + (to - from - 1)) {
+    if (to > from && first + (to - from) <= this.starts.length && steps.step(to - 1).index === first + (to - from - 1)) {
       let inOrder = true;
-      for (let k = from + 1; k < to && inOrder; k++) inOrder = steps[k].index === steps[k - 1].index + 1;
+      for (let k = from + 1; k < to && inOrder; k++) inOrder = steps.step(k).index === steps.step(k - 1).index + 1;
       if (inOrder) {
         const held: number[] = [];
         for (let k = from; k < to; k++) held.push(k);
@@ -265,8 +276,8 @@ export class FilePayloads implements PayloadSource {
     }
     const held: number[] = [];
     const known: number[] = [];
-    for (let k = from; k < to; k++) (steps[k].index < this.starts.length ? held : known).push(k);
-    return { held, known, ...startsAndEnds(held.length, (r) => this.starts.get(steps[held[r]].index), (r) => this.ends.get(steps[held[r]].index)) };
+    for (let k = from; k < to; k++) (steps.step(k).index < this.starts.length ? held : known).push(k);
+    return { held, known, ...startsAndEnds(held.length, (r) => this.starts.get(steps.step(held[r]).index), (r) => this.ends.get(steps.step(held[r]).index)) };
   }
 
   /**
@@ -274,18 +285,18 @@ export class FilePayloads implements PayloadSource {
    * positions[p..q), whose lines are `bytes` from file offset `base` (up to READ_BACK_BYTES, at
    * least one line); `known(p)` for a step beyond the ranges (whole already).
    */
-  private inReads(steps: readonly Step[], positions: readonly number[], read: (p: number, q: number, bytes: Buffer, base: number) => void, known: (p: number) => void): void {
-    const held = (p: number): boolean => steps[positions[p]].index < this.starts.length;
+  private inReads(steps: IndexedSteps, positions: readonly number[], read: (p: number, q: number, bytes: Buffer, base: number) => void, known: (p: number) => void): void {
+    const held = (p: number): boolean => steps.step(positions[p]).index < this.starts.length;
     let p = 0;
     while (p < positions.length) {
       if (!held(p)) { known(p); p++; continue; }
-      const base = this.starts.get(steps[positions[p]].index);
+      const base = this.starts.get(steps.step(positions[p]).index);
       let q = p + 1;
       // Ranges that follow one another in the file (a document read in two passes holds its spans
       // in decision order, which need not be the file's).
-      while (q < positions.length && held(q) && this.starts.get(steps[positions[q]].index) >= this.ends.get(steps[positions[q - 1]].index)
-        && this.ends.get(steps[positions[q]].index) - base <= READ_BACK_BYTES) q++;
-      read(p, q, readBack(this.path, base, this.ends.get(steps[positions[q - 1]].index)), base);
+      while (q < positions.length && held(q) && this.starts.get(steps.step(positions[q]).index) >= this.ends.get(steps.step(positions[q - 1]).index)
+        && this.ends.get(steps.step(positions[q]).index) - base <= READ_BACK_BYTES) q++;
+      read(p, q, readBack(this.path, base, this.ends.get(steps.step(positions[q - 1]).index)), base);
       p = q;
     }
   }
