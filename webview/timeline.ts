@@ -14,6 +14,8 @@ import { axisOffset, formatDuration, timeAxisSpacing } from './duration';
 const TRUNCATED_NOTE = 'zoom in for every step';
 
 const AXIS_H = 18;
+/** Pixels kept clear at each end of the lanes: a dot (a step with one time) at the window's first or last instant is drawn whole. */
+const EDGE_INSET = 5;
 const MINIMAP_H = 16;
 const MAX_LANE_H = 14;
 const MIN_LANE_H = 4;
@@ -170,8 +172,9 @@ export class Timeline {
     return { width: this.canvas.clientWidth || this.element.clientWidth || 600, laneH, lanesH: Math.min(MAX_LANES_H, lanes * laneH) };
   }
 
+  /** Where time `t` is drawn in the lanes, `width` pixels wide (EDGE_INSET clear at each end). */
   private x(t: number, width: number): number {
-    return ((t - this.win.start) / (this.win.end - this.win.start)) * width;
+    return EDGE_INSET + ((t - this.win.start) / (this.win.end - this.win.start)) * (width - 2 * EDGE_INSET);
   }
 
   draw(): void {
@@ -278,7 +281,8 @@ export class Timeline {
     ctx.strokeRect(0.5, top + 0.5, width - 1, MINIMAP_H - 1);
     for (const f of this.summary.failures) {
       ctx.fillStyle = color(f.category ? this.deps.colorOf(f.category) : '--vscode-charts-red', '#f14c4c');
-      ctx.fillRect(Math.floor(mx(f.start)), top + 2, 2, MINIMAP_H - 4);
+      // A failure at the very end is drawn inside the frame, not past it.
+      ctx.fillRect(Math.min(width - 3, Math.floor(mx(f.start))), top + 2, 2, MINIMAP_H - 4);
     }
 
     const vx = mx(this.win.start);
@@ -310,8 +314,9 @@ export class Timeline {
     const fraction = Math.max(0, Math.min(1, x / width));
     if (y >= AXIS_H + lanesH + 6) return { minimap: true, fraction };
     const lane = Math.floor((y - AXIS_H) / laneH);
-    const t = this.win.start + fraction * (this.win.end - this.win.start);
-    const perPixel = (this.win.end - this.win.start) / width;
+    // The inverse of `x()`: the lanes leave EDGE_INSET clear at each end.
+    const perPixel = (this.win.end - this.win.start) / (width - 2 * EDGE_INSET);
+    const t = this.win.start + (x - EDGE_INSET) * perPixel;
     // Three pixels either side of a bar; a dot's radius and one more around an instant.
     const slop = (b: TimelineBar): number => (isInstant(b) ? instantRadius(laneH) + 1 : 3) * perPixel;
     const candidates = this.bars.filter((b) => Math.min(b.depth, Math.floor(lanesH / laneH) - 1) === lane && b.start - slop(b) <= t && b.end + slop(b) >= t);
@@ -322,7 +327,7 @@ export class Timeline {
 
   private onWheel(e: WheelEvent): void {
     const rect = this.canvas.getBoundingClientRect();
-    const anchor = (e.clientX - rect.left) / rect.width;
+    const anchor = Math.max(0, Math.min(1, (e.clientX - rect.left - EDGE_INSET) / (rect.width - 2 * EDGE_INSET)));
     if (e.ctrlKey || e.metaKey) {
       e.preventDefault();
       this.zoom(e.deltaY > 0 ? 1.25 : 0.8, anchor);

@@ -522,6 +522,13 @@ describe('trace editor webview (headless Chromium)', function () {
     assert.equal(await selectedIndex(page), 1);
     await page.mouse.move(box.x + box.width / 2 - 3, dotY);
     assert.equal(await canvas.getAttribute('title'), 'event 2\nstep 2 · llm');
+    // The first and last events sit at the window's ends: their dots are whole, not cut in half by
+    // the canvas's edge (a few pixels are kept clear there), painted 7 px in from each edge.
+    const painted = (x: number): Promise<number> => page.evaluate(`document.querySelector('.timeline-canvas').getContext('2d').getImageData(Math.round(${x} * devicePixelRatio), Math.round(25 * devicePixelRatio), 1, 1).data[3]`) as Promise<number>;
+    assert.ok(await painted(7) > 0, 'the first dot reaches 7 px in');
+    assert.ok(await painted(box.width - 8) > 0, 'the last dot reaches 7 px in from the right');
+    await page.mouse.move(box.x + box.width - 8, dotY);
+    assert.equal(await canvas.getAttribute('title'), 'event 3\nstep 3 · llm');
   });
 
   it('says so when a trace has no timestamps or no failures', async () => {
