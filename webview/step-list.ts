@@ -434,7 +434,9 @@ export class StepList {
     bar.style.width = `max(2px, ${((d.end - d.start) / span) * 100}%)`;
     if (failed) bar.style.setProperty('--bar-color', barColor);
     const text = axis.hasTimestamps && !d.untimed ? formatDuration(d.end - d.start) : '';
-    const title = text || (axis.hasTimestamps ? 'no duration recorded for this step' : 'no timestamps: position in decision order');
+    const title = text || (!axis.hasTimestamps ? 'no timestamps: position in decision order'
+      // A step without an end of its own (a turn still running) is drawn as far as its steps reach.
+      : d.end > d.start ? `no end recorded for this step; its steps run for ${formatDuration(d.end - d.start)}` : 'no duration recorded for this step');
     return el('span', { className: 'col-duration', attrs: { title } }, [
       el('span', { className: 'duration-track' }, [bar]),
       el('span', { className: 'duration-text', text }),

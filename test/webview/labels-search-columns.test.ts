@@ -135,6 +135,17 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await page.locator(`${DETAILS} .details-header .status-pill.failed`).count(), 0, 'the header does not say failed');
   });
 
+  it('draws a turn still running (no end of its own) as far as its steps reach, and says so', async () => {
+    // A Codex CLI rollout cut during its first turn (no task_complete): the turn started at
+    // 12:19:42.562, its model replied until 12:19:52.620 and its command had not returned.
+    const { page } = await open(openShared('codex-cli/rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl'));
+    await page.waitForSelector(ROW);
+    const turn = page.locator(`${ROW}[data-index="7"]`);
+    assert.match((await turn.textContent()) ?? '', /turn 1/);
+    assert.equal(await turn.locator('.duration-text').textContent(), '', 'no duration of its own (it read "<1 ms")');
+    assert.equal(await turn.locator('.col-duration').getAttribute('title'), 'no end recorded for this step; its steps run for 10.1 s');
+  });
+
   it('shows no duration for a step without times of its own (a hosted web search), and its query once', async () => {
     // The OpenAI Agents SDK export: the response's web search (step 3) has no span, so no times.
     const { page } = await open(openShared('openai-agents-sdk-traces/traces_2025-06-29_00-23-37.json'));
@@ -280,7 +291,7 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     const { page: p2 } = await open(inspect, { theme: 'dark' });
     await p2.waitForSelector(ROW);
     assert.equal(await p2.locator('.verdict').getAttribute('data-outcome'), 'pass');
-    assert.match((await p2.locator('.verdict').textContent()) ?? '', /Run passed\s*Inspect includes: C/);
+    assert.match((await p2.locator('.verdict').textContent()) ?? '', /Run passed\s*Inspect includes: C \(correct\)/);
   });
 
   it('does not call a redacted run clean: it says how many steps were not checked, with or without failures', async () => {

@@ -252,8 +252,9 @@ export class TraceIndex {
       if (failedByStatus(tail[k])) this.errorSteps.push(tail[k].index);
     }
     if (this.searchText) for (const text of this.searchTexts(from, this.list.length)) this.searchText.push(text);
-    // The timeline's axis as after an append from `from` (computed again if the steps cut were the only ones with times).
-    if (axis && (!axis.hasTimestamps || this.some((st) => st.startTime !== null))) this.axisCache = extendAxis(this, axis, from);
+    // The timeline's axis as after an append from `from` (computed again if the steps cut were the
+    // only ones with times, or reached the end of a step kept that has no end of its own).
+    if (axis && (!axis.hasTimestamps || this.some((st) => st.startTime !== null)) && !(axis.hasTimestamps && this.openPathLacksEnd(from))) this.axisCache = extendAxis(this, axis, from);
     // Statuses may have changed: the failing set is made again from the findings placed.
     if (placesKept) this.failingSteps = mergeSorted(this.errorSteps, this.flaggedSteps);
     else this.applyFindings(findings);
@@ -412,6 +413,12 @@ export class TraceIndex {
     return out;
   }
 
+  /** Whether step `from - 1` or one of its ancestors has no end of its own (its axis end may have come from steps after it). */
+  private openPathLacksEnd(from: number): boolean {
+    for (let a = from - 1; a >= 0; a = this.parents.get(a)) if (this.list.get(a)!.endTime === null) return true;
+    return false;
+  }
+
   /** Take back the steps of a failed append (all but the one whose id was taken, which push left out). */
   private undoAppend(from: number, pushed: readonly Step[]): void {
     for (const s of pushed) this.positions.delete(s.id);
@@ -542,7 +549,11 @@ function fillAxis(index: TraceIndex, axis: Axis, from: number): void {
     if (hasTimestamps) {
       const at = s.startTime ?? s.endTime ?? (i > 0 ? end.get(i - 1) : 0);
       start.set(i, at);
-      end.set(i, Math.max(at, s.endTime ?? at));
+      const e = Math.max(at, s.endTime ?? at);
+      end.set(i, e);
+      // A step with no end of its own (a turn still running, one its source never closed) reaches
+      // as far as its steps do: drawn as a dot at its start, it hid a turn of ten seconds.
+      for (let a = index.parentOf(i); a >= 0 && index.step(a).endTime === null && end.get(a) < e; a = index.parentOf(a)) end.set(a, e);
     } else {
       start.set(i, i);
       end.set(i, index.subtreeEndOf(i));

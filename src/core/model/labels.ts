@@ -63,7 +63,7 @@ function verdictOf(l: ImportedLabel): VerdictPart | undefined {
     const text = l.scheme === 'tau-bench' && l.category === 'reward' ? `reward ${formatNumber(v)}` : `${category}: ${formatNumber(v)}`;
     return { outcome: outcomeOfNumber(v), source, text };
   }
-  if (typeof v === 'string') return { outcome: outcomeOfGrade(v), source, text: `${category}: ${clip(v, 20)}` };
+  if (typeof v === 'string') return { outcome: outcomeOfGrade(v), source, text: `${category}: ${clip(v, 20)}${GRADE_WORDS.has(v) ? ` (${GRADE_WORDS.get(v)})` : ''}` };
   return { outcome: 'unknown', source, text: category };
 }
 
@@ -74,6 +74,9 @@ function outcomeOfNumber(v: number): VerdictOutcome {
   if (v === 1) return 'pass';
   return v > 0 && v < 1 ? 'partial' : 'unknown';
 }
+
+/** Inspect's letter grades in words: "includes: C" alone says nothing to someone who has not read Inspect's scorers. */
+const GRADE_WORDS: ReadonlyMap<string, string> = new Map([['C', 'correct'], ['I', 'incorrect'], ['P', 'partial'], ['N', 'no answer']]);
 
 /** Inspect's letter grades (C correct, I incorrect, P partial, N no answer) and plain words. */
 function outcomeOfGrade(v: string): VerdictOutcome {

@@ -50,8 +50,9 @@ const choice = fc.record({ up: fc.nat(4), error: fc.boolean(), name: fc.constant
 
 describe('engine: TraceIndex', () => {
   it('built by any sequence of appends, equals the index built from all steps at once', () => {
-    fc.assert(fc.property(fc.array(choice, { maxLength: 60 }), fc.array(fc.nat(60), { maxLength: 6 }), (choices, cuts) => {
-      const steps = stepsFrom(choices);
+    fc.assert(fc.property(fc.array(choice, { maxLength: 60 }), fc.array(fc.nat(60), { maxLength: 6 }), fc.boolean(), (choices, cuts, timed) => {
+      // Timed: every third step has no end of its own (its bar reaches its steps' latest end).
+      const steps = stepsFrom(choices).map((st, i) => (timed ? { ...st, startTime: 1_000 + 10 * i, endTime: i % 3 === 0 ? null : 1_004 + 10 * i } : st));
       const findings: Finding[] = steps.filter((_, i) => i % 7 === 3).map((s) => ({ stepId: s.id, category: 'TOOL.RUNTIME', rule: `r-${s.id}`, evidence: '', impact: 'LOW' }) as Finding);
       const full = new TraceIndex(steps, findings);
       const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, steps.length)), steps.length])].sort((a, b) => a - b);
@@ -71,6 +72,22 @@ describe('engine: TraceIndex', () => {
     }), { seed: 7, numRuns: 300 });
   });
 
+  it("draws a step with no end of its own as far as its steps reach (a turn still running)", () => {
+    const turn: Step = { id: 'turn', parentId: null, index: 0, depth: 0, kind: 'agent', name: 'turn 1', startTime: 1_000, endTime: null, status: 'unset', attributes: {} };
+    const reply: Step = { ...turn, id: 'reply', parentId: 'turn', index: 1, depth: 1, kind: 'llm', name: 'reply', startTime: 1_100, endTime: 4_000, status: 'ok' };
+    const call: Step = { ...reply, id: 'call', index: 2, kind: 'tool', name: 'bash', startTime: 4_000, endTime: null, status: 'unset' };
+    const index = new TraceIndex([turn, reply]);
+    assert.deepEqual([index.axis().start.get(0), index.axis().end.get(0)], [1_000, 4_000]);
+    index.append([{ ...call, startTime: 9_000 }]);
+    assert.equal(index.axis().end.get(0), 9_000, 'the call started later: the turn reaches it');
+    // The call read again with an earlier start (a live trace's line rewritten): no longer reached.
+    index.replaceFrom([turn, reply, call], 2);
+    assert.equal(index.axis().end.get(0), 4_000);
+    // A step with an end of its own keeps it, whatever its steps do.
+    const closed = new TraceIndex([{ ...turn, endTime: 2_000 }, reply]);
+    assert.equal(closed.axis().end.get(0), 2_000);
+  });
+
   it('finds the first steps without a parent id walking the top of the tree, steps whose parent is not in the trace among them', () => {
     fc.assert(fc.property(fc.array(choice, { maxLength: 60 }), fc.array(fc.boolean(), { maxLength: 60 }), fc.nat(4), (choices, orphaned, limit) => {
       // A top-level step may name a parent the trace does not have: a root of the index, not top level.
@@ -81,14 +98,17 @@ describe('engine: TraceIndex', () => {
   });
 
   it('steps replaced from a position on (the ones before kept) give the index built from all steps at once', () => {
-    const timed = (st: Step, i: number): Step => ({ ...st, startTime: 1_000 + 10 * i, endTime: 1_005 + 10 * i });
-    fc.assert(fc.property(fc.array(choice, { maxLength: 50 }), fc.array(choice, { maxLength: 50 }), fc.nat(50), fc.nat(60), fc.constantFrom('none', 'all', 'cut only'), (first, second, at, repeats, times) => {
+    // Every third step has no end of its own in 'open ends' (its axis end is its steps' latest).
+    const timedAs = (times: string) => (st: Step, i: number): Step => ({ ...st, startTime: 1_000 + 10 * i, endTime: times === 'open ends' && i % 3 === 0 ? null : 1_005 + 10 * i });
+    fc.assert(fc.property(fc.array(choice, { maxLength: 50 }), fc.array(choice, { maxLength: 50 }), fc.nat(50), fc.nat(60), fc.constantFrom('none', 'all', 'cut only', 'open ends'), (first, second, at, repeats, times) => {
       const from = Math.min(at, first.length);
+      const timed = timedAs(times);
+      const everyStep = times === 'all' || times === 'open ends';
       // Timestamps on every step, or on none, or only on the steps cut (the axis is computed again then).
-      const before = stepsFrom(first).map((st, i) => (times === 'all' || (times === 'cut only' && i >= from) ? timed(st, i) : st));
+      const before = stepsFrom(first).map((st, i) => (everyStep || (times === 'cut only' && i >= from) ? timed(st, i) : st));
       // The same first steps (the same objects), then others in decision order after them: the ids
       // after `from` come back, under other parents.
-      const after = [...before.slice(0, from), ...stepsFrom([...first.slice(0, from), ...second]).slice(from).map((st, i) => (times === 'all' ? timed(st, from + i) : st))];
+      const after = [...before.slice(0, from), ...stepsFrom([...first.slice(0, from), ...second]).slice(from).map((st, i) => (everyStep ? timed(st, from + i) : st))];
       const findings = after.filter((_, i) => i % 5 === 1).map((st) => ({ stepId: st.id, category: 'TOOL.RUNTIME', rule: `r-${st.id}`, evidence: '', impact: 'LOW' }) as Finding);
       const index = new TraceIndex(before, []);
       index.search('alpha');

@@ -170,7 +170,7 @@ describe('imported labels in the trace editor (real traces)', () => {
     const correct = openShared('inspect-ai/2025-05-12T20-27-36-04-00_browser.json');
     const ok = await correct.client.sendRequest(GetSummary, { traceIndex: 0 });
     assert.equal(ok.verdict?.outcome, 'pass');
-    assert.equal(ok.verdict?.summary, 'Inspect includes: C');
+    assert.equal(ok.verdict?.summary, 'Inspect includes: C (correct)');
 
     const ww = openShared('who-and-when/Hand-Crafted/1.json');
     const wws = await ww.client.sendRequest(GetSummary, { traceIndex: 0 });

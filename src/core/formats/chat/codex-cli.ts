@@ -288,10 +288,13 @@ class RolloutReader implements LineFollower {
 
   private openTurn(turnId: string | undefined, time: number | null, line: number): void {
     this.closeResponse();
-    this.closeTurn(undefined);
+    // A turn still open when the next begins (no task_complete: an older rollout, a cut one) ended by then.
+    this.closeTurn(time);
+    // No end until the turn completes: a turn still running (a live session, a rollout cut short)
+    // has none, and the timeline draws it to its last step.
     const step: DraftStep = {
       sourceId: turnId ?? `turn:${line}`, parentSourceId: null, kind: 'agent', name: 'turn', status: 'unset',
-      startTime: time, endTime: time, attributes: {}, sourcePath: this.at(line),
+      startTime: time, endTime: null, attributes: {}, sourcePath: this.at(line),
     };
     this.push(step);
     this.turn = { step, calls: [] };
