@@ -11,6 +11,7 @@
  * messages. The button fetches the run (GetStepMessages, its texts cut as usual) and puts it in
  * place. Every message keeps the step's own index in its path, fetched or not.
  */
+import { withoutTerminalEscapes } from './terminal-text';
 import type { ChatMessage, ImportedLabel, Step, StepPayload } from '../src/core/model/schema';
 import type { ElidedMessages, FindingInfo, StepDetails, StepPath, TruncatedText } from '../src/protocol/messages';
 import type { TagInfo } from '../src/protocol/annotations';
@@ -182,7 +183,7 @@ export class DetailsPane {
     return el('header', { className: 'details-header' }, [
       el('div', { className: 'details-title-row' }, [
         codicon(KIND_ICONS[s.kind] ?? 'circle-outline', s.kind),
-        el('h2', { className: 'details-title', text: s.name }),
+        el('h2', { className: 'details-title', text: withoutTerminalEscapes(s.name) }),
         el('span', {
           className: `status-pill ${failed ? 'failed' : s.status}`,
           text: failed ? 'failed' : s.status === 'ok' ? 'ok' : stopped ? STOPPED_BY_USER : 'no status',
@@ -355,10 +356,11 @@ export class DetailsPane {
   private text(tag: 'div' | 'span' | 'pre', className: string, value: string, path: StepPath): HTMLElement {
     const key = pathKey(path);
     const whole = this.wholeTexts.get(key);
-    if (whole !== undefined) return el(tag, { className, text: whole });
+    const shown = (t: string): HTMLElement => el(tag, { className, text: withoutTerminalEscapes(t) });
+    if (whole !== undefined) return shown(whole);
     const cut = this.cuts.get(key);
-    if (cut?.kind !== 'string') return el(tag, { className, text: clip(value) });
-    return this.shortened(path, el(tag, { className, text: value }), (t) => el(tag, { className, text: t }), {
+    if (cut?.kind !== 'string') return shown(clip(value));
+    return this.shortened(path, shown(value), shown, {
       more: cut.length - value.length, total: cut.length,
     });
   }

@@ -11,6 +11,7 @@
  * the scrollbar maps back to it, and the wheel and page keys move it by the pixels they ask for.
  * The rows then sit in a sticky layer at the viewport's top, placed relative to `top`.
  */
+import { withoutTerminalEscapes } from './terminal-text';
 import type { RowSummary, RowsResult } from '../src/protocol/messages';
 import { ErrorCode, RpcError } from '../src/protocol/rpc';
 import { codicon, cssVar, el, formatDuration, isStoppedByUser, KIND_ICONS, redactedIcon, stoppedByUserIcon } from './dom';
@@ -397,11 +398,11 @@ export class StepList {
       on: { click: () => this.deps.onActivate(d), dblclick: () => { if (d.hasChildren) this.deps.onToggle(d); } },
     }, [
       el('span', { className: 'col-index', text: String(d.index + 1) }),
-      el('span', { className: 'col-tree', attrs: { title: tooltip(d.name) } }, [
+      el('span', { className: 'col-tree', attrs: { title: tooltip(withoutTerminalEscapes(d.name)) } }, [
         el('span', { className: 'indent' }),
         twistie,
         codicon(KIND_ICONS[d.kind] ?? 'circle-outline', d.kind),
-        el('span', { className: 'step-name' }, markMatches(d.name, match ? search?.query ?? '' : '')),
+        el('span', { className: 'step-name' }, markMatches(withoutTerminalEscapes(d.name), match ? search?.query ?? '' : '')),
       ]),
       el('span', { className: 'col-badge' }, [badge, d.findingCount > 1 ? el('span', { className: 'more-findings', text: `+${d.findingCount - 1}` }) : null]),
       this.marksCell(d, labels),

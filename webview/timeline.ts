@@ -5,6 +5,7 @@
  * triangle, so the two differ by shape and not by colour alone. Bars for the visible window come from the host (capped); colours are read
  * from the computed theme variables on every draw, so theme switches apply.
  */
+import { withoutTerminalEscapes } from './terminal-text';
 import type { FailureMarker, TimelineBar, TimelineResult, TraceSummary } from '../src/protocol/messages';
 import { counted } from './plural';
 import { el } from './dom';
@@ -406,7 +407,7 @@ export function barTooltip(b: TimelineBar, hasTimestamps: boolean): string {
   if (b.category) facts.push(b.category);
   else if (isFailed(b)) facts.push(b.status === 'error' ? 'failed' : 'failing');
   if (b.labelled) facts.push('labelled by the source');
-  return `${b.name}\n${facts.join(' · ')}`;
+  return `${withoutTerminalEscapes(b.name)}\n${facts.join(' · ')}`;
 }
 
 /** A step with one time, no duration: drawn as a dot. */

@@ -146,6 +146,21 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.equal(await turn.locator('.col-duration').getAttribute('title'), 'no end recorded for this step; its steps run for 10.1 s');
   });
 
+  it("shows a terminal's output without its escape sequences (Claude Code's /model output)", async () => {
+    // The session's last line is the command's stdout with bold on and off: "\u001b[1mDefault (recommended)\u001b[22m".
+    const { page } = await open(openShared('claude-code/short.jsonl'));
+    await page.waitForSelector(ROW);
+    const row = page.locator(`${ROW}[data-index="6"]`);
+    assert.match((await row.locator('.step-name').textContent()) ?? '', /^command output: Kept model as Default \(recommended\)/);
+    await row.click();
+    await waitForSelected(page, 6);
+    await page.locator(`${DETAILS} .message-content`).first().waitFor();
+    const shown = await page.locator(DETAILS).evaluate((d) => [d.querySelector('.details-title')?.textContent ?? '', d.querySelector('.message-content')?.textContent ?? '']);
+    assert.match(shown[0], /^command output: Kept model as Default \(recommended\)/);
+    assert.equal(shown[1], '<local-command-stdout>Kept model as Default (recommended)</local-command-stdout>');
+    assert.ok(!shown.join('').includes('\u001b'), 'no escape character shown');
+  });
+
   it('shows no duration for a step without times of its own (a hosted web search), and its query once', async () => {
     // The OpenAI Agents SDK export: the response's web search (step 3) has no span, so no times.
     const { page } = await open(openShared('openai-agents-sdk-traces/traces_2025-06-29_00-23-37.json'));
