@@ -145,7 +145,8 @@ export class DetailsPane {
       inputRepeatsArguments(s) ? null : this.payloadSection('Input', s.input, 'input'),
       this.payloadSection(s.kind === 'tool' ? 'Tool result' : 'Output', s.output, 'output'),
       this.metrics(d),
-      Object.keys(s.attributes).length || this.cuts.has(pathKey(['attributes'])) ? section('Attributes', [this.value(s.attributes, ['attributes'], 0)], 'attributes', false) : null,
+      // Open when nothing else says what the step was (an Inspect state change, whose patch is all it holds).
+      Object.keys(s.attributes).length || this.cuts.has(pathKey(['attributes'])) ? section('Attributes', [this.value(s.attributes, ['attributes'], 0)], 'attributes', onlyAttributes(s)) : null,
       section('Raw JSON', [this.rawJson(d)], 'raw', false),
     ];
     const openState = sameStep ? new Map([...this.body.querySelectorAll<HTMLDetailsElement>(':scope > details')].map((e) => [e.dataset.section, e.open])) : null;
@@ -512,6 +513,11 @@ export class DetailsPane {
     if (!rows.length) return null;
     return section('Usage', [el('dl', { className: 'metrics' }, rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]))], 'usage');
   }
+}
+
+/** Whether the step's attributes are all it holds: no input, output, error or call. */
+function onlyAttributes(s: StepDetails['step']): boolean {
+  return s.input === undefined && s.output === undefined && !s.error && !s.toolCall;
 }
 
 function section(title: string, children: (Node | null)[], id: string, open = true): HTMLElement {

@@ -307,6 +307,17 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     await p2.waitForSelector(ROW);
     assert.equal(await p2.locator('.verdict').getAttribute('data-outcome'), 'pass');
     assert.match((await p2.locator('.verdict').textContent()) ?? '', /Run passed\s*Inspect includes: C \(correct\)/);
+    // A state change holds only its patch (in its attributes): they are open; a model call's stay closed.
+    const state = inspect.session(0).steps.findIndex((st) => st.name === 'state');
+    await p2.locator(`${ROW}[data-index="${state}"]`).click();
+    await waitForSelected(p2, state);
+    assert.equal(await p2.locator(`${DETAILS} details.section-attributes`).evaluate((d) => (d as HTMLDetailsElement).open), true);
+    assert.match((await p2.locator(`${DETAILS} details.section-attributes`).textContent()) ?? '', /changes/);
+    const model = inspect.session(0).steps.findIndex((st) => st.kind === 'llm');
+    await p2.locator(`${ROW}[data-index="${model}"]`).click();
+    await waitForSelected(p2, model);
+    await p2.locator(`${DETAILS} .section-output`).waitFor();
+    assert.equal(await p2.locator(`${DETAILS} details.section-attributes`).evaluate((d) => (d as HTMLDetailsElement).open), false);
   });
 
   it('does not call a redacted run clean: it says how many steps were not checked, with or without failures', async () => {
