@@ -62,5 +62,7 @@ export function axisOffset(ms: number, stepMs: number): string {
     rest -= Math.floor(rest / unit) * unit;
     if (parts.length > 0 || whole > 0 || i === smallest) parts.push(`${i === smallest ? whole.toFixed(decimals) : whole.toLocaleString('en-US')} ${name}`);
   });
+  // "+1 min", not "+1 min 0 s": a zero after a larger unit says nothing (the ticks' spacing shows the precision).
+  while (parts.length > 1 && /^0(\.0+)? /.test(parts[parts.length - 1])) parts.pop();
   return `+${parts.join(' ')}`;
 }
