@@ -311,13 +311,13 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     const state = inspect.session(0).steps.findIndex((st) => st.name === 'state');
     await p2.locator(`${ROW}[data-index="${state}"]`).click();
     await waitForSelected(p2, state);
-    assert.equal(await p2.locator(`${DETAILS} details.section-attributes`).evaluate((d) => (d as HTMLDetailsElement).open), true);
+    assert.equal(await p2.locator(`${DETAILS} details.section-attributes`).getAttribute('open'), '', 'open');
     assert.match((await p2.locator(`${DETAILS} details.section-attributes`).textContent()) ?? '', /changes/);
     const model = inspect.session(0).steps.findIndex((st) => st.kind === 'llm');
     await p2.locator(`${ROW}[data-index="${model}"]`).click();
     await waitForSelected(p2, model);
     await p2.locator(`${DETAILS} .section-output`).waitFor();
-    assert.equal(await p2.locator(`${DETAILS} details.section-attributes`).evaluate((d) => (d as HTMLDetailsElement).open), false);
+    assert.equal(await p2.locator(`${DETAILS} details.section-attributes`).getAttribute('open'), null, 'closed');
   });
 
   it('does not call a redacted run clean: it says how many steps were not checked, with or without failures', async () => {
