@@ -72,6 +72,14 @@ describe('Trace Explorer (webview)', function () {
     await panel.close();
   });
 
+  it("shows a title written for a terminal without its escape sequences (a session's first message, pasted from a shell)", async () => {
+    const { panel } = await open([fakeRecord({ file: 'runs/d.jsonl', title: 'fix \u001b[31mFAILED\u001b[0m tests', steps: 3, outcome: 'success' })]);
+    await until('the row', async () => (await titles(panel.page)).length === 1);
+    assert.deepEqual(await titles(panel.page), ['fix FAILED tests']);
+    assert.equal(await panel.page.$eval('.row:not(.placeholder)', (r) => r.getAttribute('title')?.split('\n')[0]), 'fix FAILED tests');
+    await panel.close();
+  });
+
   it("colours a row's categories as the trace editor does (the taxonomy's colour); one it does not define stays plain", async () => {
     const records = sample();
     records[1] = fakeRecord({ file: 'runs/b.jsonl', title: 'Weather', steps: 4, outcome: 'failure', failingSteps: 1, tools: [fakeTool('fetch', 1)], categories: [fakeCategory('acme.CUSTOM', 1, 'b-1')], firstFailingStepId: 'b-1' });

@@ -15,6 +15,7 @@ import {
 import { RpcError } from '../../src/protocol/rpc';
 import { codicon, el, formatDuration } from '../dom';
 import { formatCost } from '../cost';
+import { withoutTerminalEscapes } from '../terminal-text';
 import { connectToHost } from '../host';
 import { addQueryTerm, queryTerm } from '../../src/core/workspace/explorer-types';
 
@@ -273,7 +274,7 @@ function rowElement(r: ExplorerRow | undefined, i: number): HTMLElement {
     className: `row${i === selected ? ' selected' : ''}`,
     attrs: { role: 'row', id: `row-${i}`, 'aria-rowindex': i + 2, 'aria-selected': i === selected ? 'true' : 'false', 'data-index': i },
   }, [
-    cell('title', [r.title]),
+    cell('title', [withoutTerminalEscapes(r.title)]),
     cell('file', [r.run === null ? r.file : `${r.file} #${r.run}`]),
     cell('outcome', [codicon(OUTCOME_ICONS[r.outcome]), ` ${r.outcome}`], `outcome-${r.outcome}`),
     cell('steps', [String(r.steps)], 'numeric'),
@@ -287,7 +288,7 @@ function rowElement(r: ExplorerRow | undefined, i: number): HTMLElement {
     cell('start', [r.startTime === null ? '' : formatStart(r.startTime)]),
   ]);
   row.style.top = `${i * ROW_HEIGHT}px`;
-  const tips = [r.title, `${r.file}${r.run === null ? '' : ` #${r.run}`}`];
+  const tips = [withoutTerminalEscapes(r.title), `${r.file}${r.run === null ? '' : ` #${r.run}`}`];
   if (r.tags || r.corrections) tips.push(`${r.tags} tag(s), ${r.corrections} correction(s)`);
   row.title = tips.join('\n').slice(0, 1000);
   return row;
