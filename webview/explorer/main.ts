@@ -13,7 +13,7 @@ import {
   type ExplorerColumn, type ExplorerRow, type ExplorerSort, type ExplorerState, type Facet,
 } from '../../src/protocol/explorer';
 import { RpcError } from '../../src/protocol/rpc';
-import { codicon, el, formatDuration } from '../dom';
+import { codicon, cssVar, el, formatDuration } from '../dom';
 import { formatCost } from '../cost';
 import { withoutTerminalEscapes } from '../terminal-text';
 import { connectToHost } from '../host';
@@ -191,7 +191,7 @@ function categorySwatch(category: string): HTMLElement | null {
   const color = categoryColors.get(category);
   if (!color) return null;
   const dot = el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } });
-  dot.style.setProperty('--chip-color', `var(${color})`);
+  dot.style.setProperty('--chip-color', cssVar(color));
   return dot;
 }
 

@@ -15,7 +15,8 @@ import { DocumentLoader } from '../../../src/core/engine/worker/document-load';
 import { searchableText } from '../../../src/core/engine/trace-index';
 import { lineNeedle } from '../../../src/core/engine/stream/line-needle';
 import { useFoldFinder } from '../../../src/core/engine/stream/fold-find';
-import { checkLinesInFile, FilePayloads, LineVerdict, stepsOf, type IndexedSteps } from '../../../src/core/engine/stream/step-payloads';
+import { checkLinesInFile, FilePayloads, LineVerdict, type IndexedSteps } from '../../../src/core/engine/stream/step-payloads';
+import { stepsOf } from '../../support/indexed-steps';
 import { HELD_SEARCH_SLICE, HeldSearch } from '../../../src/core/engine/held-search';
 import type { Step } from '../../../src/core/model/schema';
 

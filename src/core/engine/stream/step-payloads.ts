@@ -132,15 +132,10 @@ function contextKey(attributes: Step['attributes']): string | undefined {
   return key;
 }
 
-/** Steps by position: the engine's TraceIndex (whose steps are in chunks, not one array), or `stepsOf(array)`. */
+/** Steps by position: the engine's TraceIndex, whose steps are in chunks, not one array. */
 export interface IndexedSteps {
   readonly length: number;
   step(i: number): Step;
-}
-
-/** An array's steps as IndexedSteps (as long as the array is). */
-export function stepsOf(steps: readonly Step[]): IndexedSteps {
-  return { get length() { return steps.length; }, step: (i) => steps[i] };
 }
 
 /** Where whole steps come from for steps held without their payloads. */
