@@ -17,17 +17,16 @@ import { STEP_AT_REQUEST, type StepAtBody } from '../../../src/core/debug/adapte
 import { startTraceWorker } from '../../../src/core/engine/worker/spawn';
 import { benchTraceText } from '../../support/bench-traces';
 import { DapTestClient } from '../../support/dap-test-client';
-import { PROJECT_ROOT, sharedPath } from '../../support/shared';
+import { sharedPath } from '../../support/shared';
+import { traceWorkerScript } from '../../support/bundled';
 
-const ENTRY = join(PROJECT_ROOT, 'src/core/engine/worker/trace-worker.ts');
 const TRAIL_FILE = sharedPath('traces', 'trail', 'GAIA', 'traces', '2cb6924caac94b32d2bf4b40bdf4ab51.json');
 
 /** A client of the relay (test/support/dap-test-client.ts). */
 class Client extends DapTestClient {}
 
 function inWorker(options: { maxOldGenerationSizeMb?: number; completeLaunch?: (args: Record<string, unknown>) => Record<string, unknown> } = {}): DebugAdapterInWorker {
-  const script = `require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`;
-  return new DebugAdapterInWorker(() => startTraceWorker(script, 'debug', { eval: true, taxonomy: 'trail', maxOldGenerationSizeMb: options.maxOldGenerationSizeMb }), { completeLaunch: options.completeLaunch });
+  return new DebugAdapterInWorker(() => startTraceWorker(traceWorkerScript(), 'debug', { taxonomy: 'trail', maxOldGenerationSizeMb: options.maxOldGenerationSizeMb }), { completeLaunch: options.completeLaunch });
 }
 
 describe('trace debugger: the adapter in a worker thread', function () {

@@ -31,6 +31,7 @@ import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, writeSessionWrit
 import { completeLines, parsesWhole } from '../../../src/core/engine/stream/complete-lines';
 import { jsonView } from '../../support/convert-compare';
 import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
+import { traceWorkerScript } from '../../support/bundled';
 
 /** What the host builds from the events: runs with their steps, as `loadTraceFromBytes` gives them. */
 class Model {
@@ -1306,11 +1307,10 @@ describe('engine: opening a trace in the document worker', function () {
   });
 
   describe('the client, with a real worker', () => {
-    const ENTRY = join(PROJECT_ROOT, 'src', 'core', 'engine', 'worker', 'trace-worker.ts');
     // Started as the editor starts one: with the trace worker's young generation (spawn.ts).
     const started: Worker[] = [];
     const realWorker = (): Worker => {
-      const w = startTraceWorker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, 'document', { eval: true });
+      const w = startTraceWorker(traceWorkerScript(), 'document');
       started.push(w);
       return w;
     };

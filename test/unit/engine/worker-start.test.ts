@@ -15,7 +15,7 @@ import { debugWorkerHeapMb, startTraceWorker } from '../../../src/core/engine/wo
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
 import type { DocumentEvent } from '../../../src/core/engine/worker/document-load';
 import { benchTraceText } from '../../support/bench-traces';
-import { PROJECT_ROOT } from '../../support/shared';
+import { traceWorkerScript } from '../../support/bundled';
 
 describe('starting trace workers', () => {
   describe('workerExecArgv', () => {
@@ -65,11 +65,10 @@ describe('starting trace workers', () => {
   });
 
   describe('SpareWorker', () => {
-    const ENTRY = join(PROJECT_ROOT, 'src', 'core', 'engine', 'worker', 'trace-worker.ts');
     const dir = mkdtempSync(join(tmpdir(), 'atd-spare-'));
     const started: Worker[] = [];
     const realWorker = (): Worker => {
-      const w = startTraceWorker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, 'document', { eval: true });
+      const w = startTraceWorker(traceWorkerScript(), 'document');
       started.push(w);
       return w;
     };

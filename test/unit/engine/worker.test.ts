@@ -4,15 +4,14 @@
  * and cancelling a queued or a running job works.
  */
 import { strict as assert } from 'node:assert';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { JobCancelledError, TraceWorkerClient, WorkerStoppedError } from '../../../src/core/engine/worker/client';
 import { workerJobs } from '../../../src/core/engine/worker/jobs';
-import { PROJECT_ROOT, sharedPath } from '../../support/shared';
+import { sharedPath } from '../../support/shared';
+import { traceWorkerScript } from '../../support/bundled';
 
-const ENTRY = join(PROJECT_ROOT, 'src', 'core', 'engine', 'worker', 'trace-worker.ts');
-/** The real worker, from source (tsx compiles it in the thread). */
-const realWorker = (): Worker => new Worker(`require('tsx/cjs'); require(${JSON.stringify(ENTRY)});`, { eval: true });
+/** The real worker, bundled from source as the build does. */
+const realWorker = (): Worker => new Worker(traceWorkerScript());
 
 /** A stand-in that crashes or spins on request, to test the client's handling. */
 const standIn = (): Worker => new Worker(`

@@ -17,7 +17,7 @@ import { startTraceWorker } from '../../../src/core/engine/worker/spawn';
 import { StepChangedOnDisk } from '../../../src/core/engine/stream/step-payloads';
 import { benchTraceText } from '../../support/bench-traces';
 import { Opened } from '../../support/opened-in-process';
-import { PROJECT_ROOT } from '../../support/shared';
+import { traceWorkerScript } from '../../support/bundled';
 
 const all = benchTraceText('jsonl', 60, 3).split('\n').filter((l) => l !== '');
 
@@ -82,8 +82,7 @@ describe('trace editor: a change the read did not see', function () {
   it('through the trace worker: the reader asks to be read again, and the next read starts from the start', async () => {
     const path = join(dir, 'worker.trace.jsonl');
     writeFileSync(path, all.slice(0, 40).join('\n') + '\n');
-    const entry = join(PROJECT_ROOT, 'src/core/engine/worker/trace-worker.ts');
-    const client = new DocumentWorkerClient(() => startTraceWorker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, 'document', { eval: true }), { path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true });
+    const client = new DocumentWorkerClient(() => startTraceWorker(traceWorkerScript(), 'document'), { path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 4096, payloadsOnDemand: true });
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY, readSidecar: () => undefined });
     const reader = new TraceFileReader(file, client, () => undefined);
     let asked = 0;

@@ -10,6 +10,7 @@ import { PROJECT_ROOT, sharedPath } from '../../support/shared';
 import { loadTraceFile } from '../../../src/core/load';
 import { readSidecar, setCorrection, saveSidecar, sidecarPathFor } from '../../../src/core/annotations';
 import { modelSteps } from '../../../src/core/export/conversation';
+import { bundled } from '../../support/bundled';
 
 const SMALL = resolve(__dirname, '../../fixtures/export/small.jsonl');
 /** A human tag and a correction on small.jsonl's llm-3 (a sidecar's content, written beside the copy under test). */
@@ -105,9 +106,9 @@ describe('promote', () => {
     this.timeout(120_000);
     const { dir, traces } = workspace(6);
     const set = join(dir, 'set');
-    const worker = join(PROJECT_ROOT, 'test/support/promote-worker.ts');
+    const worker = bundled('test/support/promote-worker.ts');
     const run = (trace: string): Promise<{ code: number | null; err: string }> => new Promise((res) => {
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', worker, trace, set, 'openai'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [worker, trace, set, 'openai'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => { err += String(d); });
       child.on('exit', (code) => res({ code, err }));

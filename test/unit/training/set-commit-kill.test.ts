@@ -14,12 +14,12 @@ import { promoteCommand } from '../../../src/cli/commands/promote';
 import { recoverSet } from '../../../src/core/training-set/store';
 import { PROJECT_ROOT } from '../../support/shared';
 import { crashingFileOps, SimulatedCrash } from '../../support/crashing-file-ops';
+import { bundled } from '../../support/bundled';
 
 const SMALL = resolve(__dirname, '../../fixtures/export/small.jsonl');
 const SIDECAR = readFileSync(resolve(__dirname, '../../fixtures/export/small.sidecar.json'), 'utf8');
 const BASE_TIME = '2026-01-02T00:00:00.000Z';
 const KILL_TIME = '2026-01-03T00:00:00.000Z';
-const WORKER = join(PROJECT_ROOT, 'test/support/promote-worker.ts');
 
 type Snapshot = Record<string, string>;
 function snapshot(dir: string): Snapshot {
@@ -33,7 +33,7 @@ const same = (a: Snapshot, b: Snapshot): boolean => JSON.stringify(a) === JSON.s
 
 function runWorker(trace: string, set: string, killAfter: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', WORKER, trace, set, 'openai', `--now=${KILL_TIME}`, `--kill-after-ops=${killAfter}`], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [bundled('test/support/promote-worker.ts'), trace, set, 'openai', `--now=${KILL_TIME}`, `--kill-after-ops=${killAfter}`], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => { err += String(d); });
     child.on('exit', (code, signal) => res({ code, signal, err }));
