@@ -26,9 +26,9 @@ export class Follow {
   constructor(private readonly deps: FollowDeps) {
     this.button = el('button', {
       className: 'button button-secondary toolbar-button follow-button',
-      attrs: { type: 'button', hidden: '', 'aria-pressed': 'false', title: 'Follow the newest step while the trace file grows (f)' },
+      attrs: { type: 'button', hidden: '', 'aria-pressed': 'false', title: 'Follow the newest step while the trace file grows (f)', 'aria-label': 'Follow' },
       on: { click: () => void this.toggle() },
-    }, [codicon('debug-step-into'), el('span', { text: 'Follow' })]) as HTMLButtonElement;
+    }, [codicon('debug-step-into'), el('span', { className: 'toolbar-button-label', text: 'Follow' })]) as HTMLButtonElement;
   }
 
   get isLive(): boolean {

@@ -202,9 +202,10 @@ class App {
     const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => this.sheet.showModal());
     const promote = el('button', {
       className: 'button button-secondary toolbar-button',
-      attrs: { type: 'button', title: 'Add this trace, with its tags and corrections, to a training set' },
+      // The label may be hidden on a narrow toolbar (trace-editor.css): the name stays.
+      attrs: { type: 'button', title: 'Add this trace, with its tags and corrections, to a training set', 'aria-label': 'Promote to Training Set' },
       on: { click: () => void this.annotate.promote() },
-    }, [codicon('beaker'), el('span', { text: 'Promote to Training Set' })]);
+    }, [codicon('beaker'), el('span', { className: 'toolbar-button-label', text: 'Promote to Training Set' })]);
     const header = el('header', { className: 'toolbar' }, [
       this.pickerSlot,
       el('div', { className: 'search-group' }, [this.searchField, prev, next, this.matchLabel]),

@@ -441,6 +441,31 @@ describe('trace editor webview: tagging, review and corrections', function () {
     assert.deepEqual(actions.promoted, [0]);
   });
 
+  it('keeps the toolbar on one row in a narrow editor, its buttons named, and gives the list the larger share', async () => {
+    const file = fileFromText('run.jsonl', generateTrace({ steps: 20, timestamps: true }));
+    const { page } = await open(file, { width: 640 });
+    const promote = page.getByRole('button', { name: 'Promote to Training Set' });
+    await promote.waitFor();
+    const oneRow = async (): Promise<void> => {
+      const tops = await page.locator('.toolbar > :is(.search-group, .toolbar-group, button:not([hidden]))').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+      assert.ok(tops.length >= 4, `the toolbar's parts (${tops.length})`);
+      assert.ok(Math.max(...tops) - Math.min(...tops) <= 4, `one row: tops ${JSON.stringify(tops)}`);
+    };
+    // 640 px: the button shows its icon only, and keeps its name (aria-label) and tooltip.
+    await oneRow();
+    assert.equal(await promote.locator('.toolbar-button-label').isVisible(), false);
+    assert.match((await promote.getAttribute('title')) ?? '', /training set/);
+    // 900 px: the label is back; list and details side by side, the list wider.
+    await page.setViewportSize({ width: 900, height: 800 });
+    await until('the label shown', () => promote.locator('.toolbar-button-label').isVisible());
+    await oneRow();
+    const list = await page.locator('.list-pane').boundingBox();
+    const details = await page.locator('.details').boundingBox();
+    assert.ok(list && details);
+    assert.ok(Math.abs(list.y - details.y) < 2, 'side by side');
+    assert.ok(list.width > details.width * 1.3, `the list ${list.width} px, the details ${details.width} px`);
+  });
+
   it('shows the sidecar banner when the trace changed since it was tagged, and refetches on AnnotationsChanged (undo)', async () => {
     const text = generateTrace({ steps: 40, timestamps: true, failEvery: 5 });
     let sidecar = JSON.stringify({
