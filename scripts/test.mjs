@@ -16,7 +16,11 @@
 // test machine, so what runs together is what filled both cores there:
 //   - the build, the type-checks and ESLint run in turn: at once they took as long (41 s), each
 //     using more than a core (the collector's threads);
-//   - the webview tests, in two mocha jobs each driving Chromium, fill both cores alone;
+//   - the webview tests, in two mocha jobs each driving Chromium, fill both cores alone. Their
+//     three longest files (30-40 s each) are named first in package.json's test:webview and the
+//     rest follow by a pattern that leaves them out: the jobs take files in the order given, and
+//     in name order the longest started near the end, with one job idle while the other finished
+//     it (116 s against 101 s, one run each, on the test machine);
 //   - the integration tests in VS Code keep about 65% of two cores busy (they wait on the
 //     workbench's rendering and their own timers), so the unit tests run beside them, in one job.
 // In turn, all of it took 550-606 s; in these stages 484-497 s (three runs); 450 s once the two

@@ -472,8 +472,23 @@ export function benchTraceChunks(format: BenchFormat, steps: number, seed = 42):
 
 /** The whole text (small sizes only: tests). */
 export function benchTraceText(format: BenchFormat, steps: number, seed = 42): string {
-  return [...benchTraceChunks(format, steps, seed)].join('');
+  const key = `${format} ${steps} ${seed}`;
+  let text = recentTexts.get(key);
+  if (text === undefined) {
+    text = [...benchTraceChunks(format, steps, seed)].join('');
+    if (recentTexts.size >= RECENT_TEXTS) recentTexts.delete(recentTexts.keys().next().value!);
+  } else recentTexts.delete(key);
+  recentTexts.set(key, text);
+  return text;
 }
+
+/**
+ * The texts made last (the same arguments give the same text): tests in one file often ask for
+ * the same run again, and 40,000 steps took 0.9 s to make each time. A few only, the most
+ * recently asked for, so that a test process does not keep hundreds of MB of them.
+ */
+const RECENT_TEXTS = 4;
+const recentTexts = new Map<string, string>();
 
 /** Stream the trace to `path` in ~1 MB writes, waiting for the stream to drain. Resolves to the bytes written. */
 export async function writeBenchTrace(path: string, format: BenchFormat, steps: number, seed = 42): Promise<number> {
