@@ -466,6 +466,31 @@ describe('trace editor webview: tagging, review and corrections', function () {
     assert.ok(list.width > details.width * 1.3, `the list ${list.width} px, the details ${details.width} px`);
   });
 
+  it('keeps the toolbar of a file of many runs on one row at 900 px, and wraps a long call id in the details', async () => {
+    const callId = `call_${'To6jjkKrBKVnDV0OhCSBvoMz'.repeat(3)}`;
+    const run = (id: string): string[] => [
+      JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id, title: `run ${id}` }),
+      JSON.stringify({ type: 'step', id: 'a', kind: 'agent', name: 'agent' }),
+      JSON.stringify({ type: 'step', id: 't', parentId: 'a', kind: 'tool', name: 'book_reservation', toolCall: { id: callId, name: 'book_reservation', arguments: { user_id: 'mia_li_3668' } } }),
+    ];
+    const file = fileFromText('runs.jsonl', [...run('r1'), ...run('r2'), ...run('r3')].join('\n'));
+    const { page } = await open(file, { width: 900 });
+    await page.locator('.picker-slot vscode-single-select').waitFor();
+    const tops = await page.locator('.toolbar > :is(.picker-slot, .search-group, .toolbar-group, button:not([hidden]))').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    assert.ok(tops.length >= 5 && Math.max(...tops) - Math.min(...tops) <= 4, `one row with the picker: tops ${JSON.stringify(tops)}`);
+    assert.equal(await page.getByRole('button', { name: 'Promote to Training Set' }).locator('.toolbar-button-label').isVisible(), false);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await waitForSelected(page, 1);
+    const code = page.locator(`${DETAILS} .kv code`, { hasText: 'call_' });
+    await code.waitFor();
+    const pane = await page.locator('.details').boundingBox();
+    const box = await code.boundingBox();
+    assert.ok(pane && box);
+    assert.ok(box.x + box.width <= pane.x + pane.width + 1, `the call id ends inside the details (${box.x + box.width} > ${pane.x + pane.width})`);
+    assert.equal(await code.textContent(), callId, 'the whole id, wrapped');
+  });
+
   it('shows the sidecar banner when the trace changed since it was tagged, and refetches on AnnotationsChanged (undo)', async () => {
     const text = generateTrace({ steps: 40, timestamps: true, failEvery: 5 });
     let sidecar = JSON.stringify({
