@@ -38,6 +38,18 @@ export function codicon(name: string, label?: string): HTMLElement {
 }
 
 /**
+ * A labelled button of the trace editor's toolbar. A narrow toolbar hides the label and shows the
+ * icon only (trace-editor.css, `.toolbar-button-label`): the button keeps the label as its name.
+ */
+export function toolbarButton(icon: string, label: string, props: Props & { className?: string }): HTMLButtonElement {
+  return el('button', {
+    ...props,
+    className: ['button button-secondary toolbar-button', props.className].filter(Boolean).join(' '),
+    attrs: { type: 'button', ...props.attrs, 'aria-label': label },
+  }, [codicon(icon), el('span', { className: 'toolbar-button-label', text: label })]);
+}
+
+/**
  * A step with an error status that the host does not count as failing: the user declined or
  * interrupted it (src/core/detect/user-stop.ts).
  */

@@ -55,14 +55,16 @@ export function axisOffset(ms: number, stepMs: number): string {
   const decimals = AXIS_UNITS[smallest][0] === SECOND ? Math.min(3, Math.max(0, Math.ceil(-Math.log10(step / SECOND) - 1e-9))) : 0;
   const quantum = AXIS_UNITS[smallest][0] / 10 ** decimals;
   let rest = Math.round(ms / quantum) * quantum;
-  const parts: string[] = [];
+  // Each unit's text, and whether it counts anything (the smallest in quanta: "0.000 s" counts none).
+  const parts: { text: string; zero: boolean }[] = [];
   AXIS_UNITS.forEach(([unit, name], i) => {
     if (i > smallest) return;
     const whole = i === smallest ? rest / unit : Math.floor(rest / unit);
     rest -= Math.floor(rest / unit) * unit;
-    if (parts.length > 0 || whole > 0 || i === smallest) parts.push(`${i === smallest ? whole.toFixed(decimals) : whole.toLocaleString('en-US')} ${name}`);
+    const zero = (i === smallest ? Math.round(whole * 10 ** decimals) : whole) === 0;
+    if (parts.length > 0 || !zero || i === smallest) parts.push({ text: `${i === smallest ? whole.toFixed(decimals) : whole.toLocaleString('en-US')} ${name}`, zero });
   });
   // "+1 min", not "+1 min 0 s": a zero after a larger unit says nothing (the ticks' spacing shows the precision).
-  while (parts.length > 1 && /^0(\.0+)? /.test(parts[parts.length - 1])) parts.pop();
-  return `+${parts.join(' ')}`;
+  while (parts.length > 1 && parts[parts.length - 1].zero) parts.pop();
+  return `+${parts.map((p) => p.text).join(' ')}`;
 }

@@ -4,7 +4,7 @@
  * reader turned it off or has an older step selected; scrolling up or selecting an older step turns it off (the reader is
  * looking at something), End or `f` turns it back on. The button shows only while the file is live.
  */
-import { codicon, el } from './dom';
+import { toolbarButton } from './dom';
 
 export interface FollowDeps {
   /** Select the last row and bring it into view (quietly: the host's debugger is not told). */
@@ -24,11 +24,11 @@ export class Follow {
   private moving = false;
 
   constructor(private readonly deps: FollowDeps) {
-    this.button = el('button', {
-      className: 'button button-secondary toolbar-button follow-button',
-      attrs: { type: 'button', hidden: '', 'aria-pressed': 'false', title: 'Follow the newest step while the trace file grows (f)', 'aria-label': 'Follow' },
+    this.button = toolbarButton('debug-step-into', 'Follow', {
+      className: 'follow-button',
+      attrs: { hidden: '', 'aria-pressed': 'false', title: 'Follow the newest step while the trace file grows (f)' },
       on: { click: () => void this.toggle() },
-    }, [codicon('debug-step-into'), el('span', { className: 'toolbar-button-label', text: 'Follow' })]) as HTMLButtonElement;
+    });
   }
 
   get isLive(): boolean {

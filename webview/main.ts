@@ -20,7 +20,7 @@ import type { RpcEndpoint } from '../src/protocol/rpc';
 import { Annotator } from './annotate';
 import { DetailsPane } from './details';
 import { ColumnResizer } from './column-resizer';
-import { codicon, cssVar, el } from './dom';
+import { codicon, cssVar, el, toolbarButton } from './dom';
 import { highlightMatches } from './search';
 import { SearchState } from './search-state';
 import { connectToHost, type HostConnection } from './host';
@@ -200,12 +200,10 @@ class App {
     const prevFail = iconButton('chevron-up', 'Previous failure (p)', () => this.enqueue(() => this.gotoFailure('previous')));
     const nextFail = iconButton('chevron-down', 'Next failure (n)', () => this.enqueue(() => this.gotoFailure('next')));
     const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => this.sheet.showModal());
-    const promote = el('button', {
-      className: 'button button-secondary toolbar-button',
-      // The label may be hidden on a narrow toolbar (trace-editor.css): the name stays.
-      attrs: { type: 'button', title: 'Add this trace, with its tags and corrections, to a training set', 'aria-label': 'Promote to Training Set' },
+    const promote = toolbarButton('beaker', 'Promote to Training Set', {
+      attrs: { title: 'Add this trace, with its tags and corrections, to a training set' },
       on: { click: () => void this.annotate.promote() },
-    }, [codicon('beaker'), el('span', { className: 'toolbar-button-label', text: 'Promote to Training Set' })]);
+    });
     const header = el('header', { className: 'toolbar' }, [
       this.pickerSlot,
       el('div', { className: 'search-group' }, [this.searchField, prev, next, this.matchLabel]),

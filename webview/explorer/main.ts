@@ -270,11 +270,12 @@ function placeholderRow(i: number, error: string): HTMLElement {
 
 function rowElement(r: ExplorerRow | undefined, i: number): HTMLElement {
   if (!r) return placeholderRow(i, '');
+  const title = withoutTerminalEscapes(r.title);
   const row = el('div', {
     className: `row${i === selected ? ' selected' : ''}`,
     attrs: { role: 'row', id: `row-${i}`, 'aria-rowindex': i + 2, 'aria-selected': i === selected ? 'true' : 'false', 'data-index': i },
   }, [
-    cell('title', [withoutTerminalEscapes(r.title)]),
+    cell('title', [title]),
     cell('file', [r.run === null ? r.file : `${r.file} #${r.run}`]),
     cell('outcome', [codicon(OUTCOME_ICONS[r.outcome]), ` ${r.outcome}`], `outcome-${r.outcome}`),
     cell('steps', [String(r.steps)], 'numeric'),
@@ -288,7 +289,7 @@ function rowElement(r: ExplorerRow | undefined, i: number): HTMLElement {
     cell('start', [r.startTime === null ? '' : formatStart(r.startTime)]),
   ]);
   row.style.top = `${i * ROW_HEIGHT}px`;
-  const tips = [withoutTerminalEscapes(r.title), `${r.file}${r.run === null ? '' : ` #${r.run}`}`];
+  const tips = [title, `${r.file}${r.run === null ? '' : ` #${r.run}`}`];
   if (r.tags || r.corrections) tips.push(`${r.tags} tag(s), ${r.corrections} correction(s)`);
   row.title = tips.join('\n').slice(0, 1000);
   return row;
