@@ -4,6 +4,8 @@
  * effective error tags per step (human tags + detector findings minus rejections).
  */
 import { fingerprintHash, parseLegacyDerivedId } from '../engine/step-ids';
+import { shellCommandText } from '../formats/shell-exit';
+import { commandStepName } from '../formats/trajectories/common';
 import { isStepErrorLabel } from '../model/labels';
 import type { Step, Trace } from '../model/schema';
 import type { Problem } from '../util/problems';
@@ -49,9 +51,11 @@ export function stepResolver(trace: Trace): (location: string) => Step | undefin
     if (!byHash) {
       byHash = new Map();
       for (const s of trace.steps) {
-        const h = fingerprintHash({ kind: s.kind, name: s.name, startTime: s.startTime, toolCall: s.toolCall });
-        const list = byHash.get(h);
-        if (list) list.push(s); else byHash.set(h, [s]);
+        for (const name of namesHashed(s)) {
+          const h = fingerprintHash({ kind: s.kind, name, startTime: s.startTime, toolCall: s.toolCall });
+          const list = byHash.get(h);
+          if (list) list.push(s); else byHash.set(h, [s]);
+        }
       }
     }
     const candidates = byHash.get(legacy.hash);
@@ -60,6 +64,16 @@ export function stepResolver(trace: Trace): (location: string) => Step | undefin
     for (const s of candidates) if (Math.abs(s.index - legacy.position) < Math.abs(best.index - legacy.position)) best = s;
     return best;
   };
+}
+
+/**
+ * The names a step's derived id may have hashed: its name, and for a shell command named by the
+ * program it runs, the first word it was named by before (commandStepName).
+ */
+function namesHashed(s: Step): string[] {
+  const command = s.kind === 'tool' ? shellCommandText(s.toolCall?.arguments) : undefined;
+  const before = command === undefined ? undefined : commandStepName(command, s.name).fingerprintName;
+  return before === undefined || before === s.name ? [s.name] : [s.name, before];
 }
 
 export interface BoundAnnotations {

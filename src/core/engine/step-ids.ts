@@ -14,13 +14,15 @@ import { IdMap } from './id-map';
 export interface StepFingerprint {
   kind: string;
   name: string;
+  /** The name to hash instead of `name` (see DraftStep.fingerprintName). */
+  fingerprintName?: string;
   startTime?: number | null;
   toolCall?: { name: string };
 }
 
 /** The content part of a derived id (also what ids of the old, position-based scheme hashed). */
 export function fingerprintHash(d: StepFingerprint): string {
-  return shortHash(`${d.kind}|${d.name}|${d.startTime ?? ''}|${d.toolCall?.name ?? ''}`);
+  return shortHash(`${d.kind}|${d.fingerprintName ?? d.name}|${d.startTime ?? ''}|${d.toolCall?.name ?? ''}`);
 }
 
 /** What a step with a source id passes for its fingerprint: its id is not derived, so nothing is hashed. */

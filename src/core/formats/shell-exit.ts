@@ -31,13 +31,46 @@ export function isAnsweringExit(command: string | undefined, exitCode: number | 
  * gives `grep`). Undefined when it cannot be told (an empty line, a trailing `&`).
  */
 export function statusProgram(command: string): string | undefined {
-  const last = lastCommand(command);
-  if (last === undefined) return undefined;
-  const words = last.trim().split(/\s+/);
-  let i = 0;
-  for (;;) {
+  const { commands, complete } = simpleCommands(command);
+  if (!complete || commands.length === 0) return undefined;
+  const words = commandWords(commands[commands.length - 1]);
+  const at = programAt(words);
+  if (at === undefined) return undefined;
+  const program = programName(words[at]);
+  return program === 'git' && words[at + 1] === 'grep' ? 'grep' : program;
+}
+
+/** Commands that only prepare the one a command line is run for: `cd /testbed && pytest` is a pytest. */
+const PREPARING = new Set(['cd', 'pushd', 'popd', 'export', 'source', '.', 'set', 'unset', 'alias', 'ulimit', 'umask', 'shopt']);
+
+/**
+ * The program a command line is run for, to name its step: the first command that does more than
+ * prepare (`cd`, `export`, `source`...), past variable assignments and wrappers, without its
+ * folder (`cd /testbed && /usr/bin/python3 -m pytest` gives `python3`); the first command's when
+ * every one only prepares. Undefined for a line without a command.
+ */
+export function commandProgram(command: string): string | undefined {
+  let first: string | undefined;
+  for (const text of simpleCommands(command).commands) {
+    const words = commandWords(text);
+    const at = programAt(words);
+    if (at === undefined) continue;
+    const program = programName(words[at]);
+    first ??= program;
+    if (!PREPARING.has(program)) return program;
+  }
+  return first;
+}
+
+function commandWords(text: string): string[] {
+  return text.trim().split(/\s+/);
+}
+
+/** Where the program is among a simple command's words: past variable assignments and wrappers. */
+function programAt(words: readonly string[]): number | undefined {
+  for (let i = 0; ;) {
     const w = words[i];
-    if (w === undefined) return undefined;
+    if (w === undefined || w === '') return undefined;
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || WRAPPERS.has(w)) { i++; continue; }
     // `timeout 10 grep ...`, `timeout -s KILL 5s grep ...`: the duration is the first word that starts with a digit.
     if (w === 'timeout') {
@@ -46,17 +79,25 @@ export function statusProgram(command: string): string | undefined {
       i++;
       continue;
     }
-    const program = w.replace(/^.*\//, '');
-    if (program === 'git' && words[i + 1] === 'grep') return 'grep';
-    return program;
+    return i;
   }
 }
 
-/** The text of the last simple command of a command line: split at unquoted `;`, `&&`, `||`, `|` and line breaks. */
-function lastCommand(command: string): string | undefined {
+const programName = (word: string): string => word.replace(/^.*\//, '');
+
+/**
+ * The simple commands of a command line, in order: split at unquoted `;`, `&&`, `||`, `|` and
+ * line breaks, blank ones left out. At a here-document or a background job (too much shell to
+ * read here) it stops, `complete` false: the commands before it are given, the one it is in with
+ * what comes before it (`cat <<EOF > f.py` gives `cat`).
+ */
+function simpleCommands(command: string): { commands: string[]; complete: boolean } {
+  const commands: string[] = [];
+  const add = (piece: string): void => {
+    if (piece.trim() !== '') commands.push(piece);
+  };
   let quote: string | undefined;
   let start = 0;
-  let last: string | undefined;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
     if (quote) {
@@ -66,18 +107,19 @@ function lastCommand(command: string): string | undefined {
     }
     if (c === '\\') { i++; continue; }
     if (c === '"' || c === "'") { quote = c; continue; }
-    // A here-document or a background job: too much shell to read here.
-    if (c === '<' && command[i + 1] === '<') return undefined;
-    if (c === '&' && command[i + 1] !== '&' && command[i - 1] !== '&' && command[i - 1] !== '>' && command[i + 1] !== '>') return undefined;
+    const background = c === '&' && command[i + 1] !== '&' && command[i - 1] !== '&' && command[i - 1] !== '>' && command[i + 1] !== '>';
+    if ((c === '<' && command[i + 1] === '<') || background) {
+      add(command.slice(start, i));
+      return { commands, complete: false };
+    }
     const separator = c === ';' || c === '\n' || c === '|' || (c === '&' && command[i + 1] === '&');
     if (!separator) continue;
-    const piece = command.slice(start, i);
-    if (piece.trim() !== '') last = piece;
+    add(command.slice(start, i));
     if ((c === '|' && command[i + 1] === '|') || c === '&') i++;
     start = i + 1;
   }
-  const tail = command.slice(start);
-  return tail.trim() !== '' ? tail : last;
+  add(command.slice(start));
+  return { commands, complete: true };
 }
 
 /**

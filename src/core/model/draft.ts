@@ -14,6 +14,11 @@ export type DraftStep = Omit<Step, 'id' | 'parentId' | 'index' | 'depth' | 'attr
   attributes?: Record<string, unknown>;
   /** JSON path of the step's object in the file (for JSONL, the first segment is the 0-based line). */
   sourcePath?: JsonPath;
+  /**
+   * What a derived id hashes instead of `name` (a step without a source id: step-ids.ts), when an
+   * importer came to name its steps better: the ids, and the tags made against them, stay.
+   */
+  fingerprintName?: string;
 };
 
 /** A label pointing at a step by the id written in the label source (`sourceLocation`). */

@@ -6,7 +6,7 @@ import { fingerprintHash, StepIdAllocator } from '../../../src/core/engine/step-
 import { loadTraceFromBytes } from '../../../src/core/load';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../support/shared';
+import { PROJECT_ROOT, sharedPath } from '../../support/shared';
 
 const enc = (lines: unknown[]): Uint8Array => new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 
@@ -89,5 +89,24 @@ describe('stable step ids', () => {
     const bound = bindAnnotations({ ...emptyDocument(), errors: [tag] }, trace, 'x.annotations.json');
     assert.deepEqual(bound.orphans, []);
     assert.deepEqual([...bound.tagsByStep.keys()], [target.id]);
+  });
+
+  it('shell commands named by their program keep the ids of their first word, and tags of either scheme bind', () => {
+    // mini-swe-agent's newer runs start every command with `cd /testbed && `: the steps were all "cd".
+    const file = sharedPath('traces', 'mini-swe-agent', 'astropy__astropy-12907.traj.json');
+    const trace = loadTraceFromBytes(file, readFileSync(file)).traces[0];
+    const tools = trace.steps.filter((s) => s.kind === 'tool');
+    const names = new Set(tools.map((s) => s.name));
+    assert.ok(!names.has('cd') && names.has('find') && names.has('python'), `named by program: ${[...names].join(', ')}`);
+    const find = tools.find((s) => s.name === 'find')!;
+    assert.match(String(find.toolCall?.arguments && (find.toolCall.arguments as { command: string }).command), /^cd \/testbed && find /);
+    // The id hashes "cd", as it did when the step was named so: tags made then still bind.
+    const base = `step-${fingerprintHash({ kind: 'tool', name: 'cd', startTime: find.startTime, toolCall: find.toolCall })}`;
+    assert.match(find.id, new RegExp(`^${base}(#\\d+)?$`));
+    const legacy = `step-${find.index}-${fingerprintHash({ kind: 'tool', name: 'cd', startTime: find.startTime, toolCall: find.toolCall })}`;
+    const tags = [find.id, legacy].map((location) => ({ location, category: 'TOOL.RUNTIME', impact: 'LOW', source: 'human', status: 'confirmed' }) as ErrorTag);
+    const bound = bindAnnotations({ ...emptyDocument(), errors: tags }, trace, 'x.annotations.json');
+    assert.deepEqual(bound.orphans, []);
+    assert.deepEqual([...bound.tagsByStep.entries()].map(([id, t]) => [id, t.length]), [[find.id, 2]]);
   });
 });

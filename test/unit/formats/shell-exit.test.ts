@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { isAnsweringExit, statusProgram } from '../../../src/core/formats/shell-exit';
+import { commandProgram, isAnsweringExit, statusProgram } from '../../../src/core/formats/shell-exit';
 
-describe('shell exit statuses that answer "no"', () => {
+describe('shell command lines: the exit statuses that answer "no", and the program a line is run for', () => {
   it('reads the program whose status a command line returns', () => {
     const cases: [string, string | undefined][] = [
       ['grep -n "root" src/marshmallow/base.py', 'grep'],
@@ -33,5 +33,23 @@ describe('shell exit statuses that answer "no"', () => {
     assert.equal(isAnsweringExit('grep x f | head', 1, ''), false, 'the status is head\'s');
     assert.equal(isAnsweringExit(undefined, 1, ''), false);
     assert.equal(isAnsweringExit('grep x f', undefined, ''), false);
+  });
+
+  it('names a command line by the program it is run for, past what only prepares it', () => {
+    const cases: [string, string | undefined][] = [
+      ['cd /testbed && find . -path "*/separable*" -type f | head -20', 'find'],
+      ['cd /testbed && source venv/bin/activate && export PYTHONPATH=. && /usr/bin/python3 -m pytest -q', 'python3'],
+      ['cd /testbed; LC_ALL=C timeout 30 pytest tests/ 2>&1 | tail -5', 'pytest'],
+      ['cd /testbed && cat <<\'EOF\' > reproduce.py\nimport os\nEOF', 'cat'],
+      ['cd /testbed && echo "a && b" && ls', 'echo'],
+      ['cd /testbed', 'cd'],
+      ['cd /testbed && export X=1', 'cd'],
+      ['FOO=1 ./run_tests.sh --fast', 'run_tests.sh'],
+      ['sudo apt-get install -y jq', 'apt-get'],
+      ['git diff', 'git'],
+      ['   ', undefined],
+      ['', undefined],
+    ];
+    assert.deepEqual(cases.map(([c]) => commandProgram(c)), cases.map(([, p]) => p));
   });
 });

@@ -8,6 +8,7 @@ import type { StepError, ToolCall } from '../../model/schema';
 import { UserInputError, jsonPathToString } from '../../util/problems';
 import { baseName, isObject, str } from '../importer';
 import { tryParseJson } from '../../json/depth';
+import { commandProgram } from '../shell-exit';
 
 /** Shared with the chat importers; defined in ../importer. */
 export { baseName, str };
@@ -44,6 +45,19 @@ export function parseArguments(v: unknown): unknown {
 export function oneLine(text: string, max = 60): string {
   const first = text.trim().split(/\r?\n/, 1)[0] ?? '';
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}
+
+/**
+ * A shell command's step: named by the program it is run for (`cd /testbed && find . -name x`
+ * is a find, not a cd: a newer mini-swe-agent run had 62 of its 63 commands named "cd"). These
+ * steps have no ids of their own, and a derived id hashes the name (step-ids.ts): where the name
+ * differs from the command's first word, what they were named by before, that word stays what
+ * the id hashes (`fingerprintName`), so tags made against them still bind.
+ */
+export function commandStepName(command: string, fallback: string): { name: string; fingerprintName?: string } {
+  const before = oneLine(command.split(/\s/, 1)[0] || fallback, 40);
+  const name = oneLine(commandProgram(command) ?? fallback, 40);
+  return name === before ? { name } : { name, fingerprintName: before };
 }
 
 /**

@@ -18,7 +18,7 @@ import type { SourceFile } from '../../json/source-file';
 import type { ChatMessage, ToolCall } from '../../model/schema';
 import type { DraftLabel, DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, ImportContext, isObject } from '../importer';
-import { baseName, contentText, fail, num, oneLine, outputTail, refuse, str, toToolCalls, tracebackError, type Json } from './common';
+import { baseName, commandStepName, contentText, fail, num, oneLine, outputTail, refuse, str, toToolCalls, tracebackError, type Json } from './common';
 import { tokenDetailsOf } from '../token-details';
 import { tryParseJson } from '../../json/depth';
 import { isAnsweringExit } from '../shell-exit';
@@ -163,7 +163,7 @@ function observationStep(call: ToolCall, content: string, extra: Json, path: (st
   }
   return {
     kind: 'tool',
-    name: oneLine(command.split(/\s/, 1)[0] || call.name, 40),
+    ...commandStepName(command, call.name),
     toolCall: call,
     input: { value: command },
     output: { value: content },

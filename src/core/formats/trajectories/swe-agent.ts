@@ -18,7 +18,7 @@ import type { DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, isObject } from '../importer';
 import type { JsonPath } from '../../json/locate';
 import type { StepError, ToolCall } from '../../model/schema';
-import { baseName, contentText, fail, firstJsonlRecord, oneLine, parseArguments, refuse, str, tracebackError } from './common';
+import { baseName, commandStepName, contentText, fail, firstJsonlRecord, parseArguments, refuse, str, tracebackError } from './common';
 
 export const sweAgentImporter: Importer = {
   id: 'swe-agent',
@@ -80,7 +80,7 @@ export const sweAgentImporter: Importer = {
       const error = rejectedEdit(turn.observation) ?? tracebackError(turn.observation);
       steps.push({
         kind: 'tool',
-        name: turn.call ? turn.call.name : oneLine(command.split(/\s/, 1)[0] || 'command', 40),
+        ...(turn.call ? { name: turn.call.name } : commandStepName(command, 'command')),
         toolCall: call,
         input: { value: command },
         output: { value: turn.shown ?? turn.observation },
