@@ -375,6 +375,9 @@ export class StepList {
     const labels = d.labels ?? [];
     const search = this.deps.search();
     const match = search !== null && search.isMatch(d.index);
+    const query = match ? search?.query ?? '' : '';
+    // What the call did (its command, path, query): to tell apart rows of the same tool.
+    const detail = d.detail?.trim() || undefined;
     const badge = d.category
       ? el('span', { className: 'category-badge', text: d.category, attrs: { title: this.deps.categoryName(d.category) } })
       : null;
@@ -398,11 +401,12 @@ export class StepList {
       on: { click: () => this.deps.onActivate(d), dblclick: () => { if (d.hasChildren) this.deps.onToggle(d); } },
     }, [
       el('span', { className: 'col-index', text: String(d.index + 1) }),
-      el('span', { className: 'col-tree', attrs: { title: tooltip(withoutTerminalEscapes(d.name)) } }, [
+      el('span', { className: 'col-tree', attrs: { title: tooltip(withoutTerminalEscapes(detail === undefined ? d.name : `${d.name}\n${detail}`)) } }, [
         el('span', { className: 'indent' }),
         twistie,
         codicon(KIND_ICONS[d.kind] ?? 'circle-outline', d.kind),
-        el('span', { className: 'step-name' }, markMatches(withoutTerminalEscapes(d.name), match ? search?.query ?? '' : '')),
+        el('span', { className: 'step-name' }, markMatches(withoutTerminalEscapes(d.name), query)),
+        detail === undefined ? null : el('span', { className: 'step-detail' }, markMatches(withoutTerminalEscapes(detail), query)),
       ]),
       el('span', { className: 'col-badge' }, [badge, d.findingCount > 1 ? el('span', { className: 'more-findings', text: `+${d.findingCount - 1}` }) : null]),
       this.marksCell(d, labels),

@@ -22,6 +22,7 @@ interface PageElement { textContent: string | null; getAttribute(name: string): 
 declare const document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): { length: number }; activeElement: PageElement | null };
 declare const window: Record<string, unknown>;
 declare const CSS: { highlights: { get(name: string): { size: number } | undefined } };
+declare function getComputedStyle(e: unknown): { color: string };
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
 const ROW = '[role=tree] [role=treeitem]';
@@ -159,6 +160,33 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.match(shown[0], /^command output: Kept model as Default \(recommended\)/);
     assert.equal(shown[1], '<local-command-stdout>Kept model as Default (recommended)</local-command-stdout>');
     assert.ok(!shown.join('').includes('\u001b'), 'no escape character shown');
+  });
+
+  it("shows each call's gist after its name, dimmed, and cuts it before the name", async () => {
+    // Claude Code: step 3 runs Bash with `mix phx.server 2>&1 | head -80`, step 4 a Glob over a folder.
+    const { page } = await open(openShared('claude-code/short.jsonl'));
+    await page.waitForSelector(ROW);
+    const bash = page.locator(`${ROW}[data-index="2"]`);
+    assert.equal(await bash.locator('.step-name').textContent(), 'Bash');
+    assert.equal(await bash.locator('.step-detail').textContent(), 'mix phx.server 2>&1 | head -80');
+    assert.equal(await bash.locator('.col-tree').getAttribute('title'), 'Bash\nmix phx.server 2>&1 | head -80', 'the tooltip has both');
+    assert.equal(await page.locator(`${ROW}[data-index="1"] .step-detail`).count(), 0, 'a model reply has none');
+    const colors = await bash.evaluate((r) => ['.step-name', '.step-detail'].map((c) => getComputedStyle((r as unknown as { querySelector(s: string): unknown }).querySelector(c)).color));
+    assert.notEqual(colors[0], colors[1], 'the gist is dimmed');
+    // The narrowest step column: the name is whole, the gist cut (or gone).
+    await page.locator('[role=separator][aria-label="Resize the step column"]').focus();
+    await page.keyboard.press('Home');
+    await painted(page);
+    const [name, detail] = await bash.evaluate((r) => ['.step-name', '.step-detail'].map((c) => {
+      const e = (r as unknown as { querySelector(s: string): PageElement }).querySelector(c);
+      return { cut: e.scrollWidth > e.clientWidth, width: e.clientWidth };
+    }));
+    assert.equal(name.cut, false, 'the name is whole');
+    assert.ok(detail.cut, `the gist is cut (${detail.width} px shown)`);
+    // A search matching the gist marks it there.
+    await page.keyboard.press('/');
+    await page.keyboard.type('phx.server');
+    await page.locator(`${ROW}[data-index="2"] .step-detail mark.search-hit`).waitFor({ timeout: WAIT_MS });
   });
 
   it('shows no duration for a step without times of its own (a hosted web search), and its query once', async () => {

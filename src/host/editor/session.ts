@@ -23,6 +23,7 @@ import type { TopLevelSteps } from '../../core/export/run-outcome';
 import { StepLabels } from './step-labels';
 import { nextTurn } from '../../core/util/slices';
 import { failedByStatus } from '../../core/detect/user-stop';
+import { stepGist } from '../../core/analysis/step-gist';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
@@ -726,16 +727,39 @@ export class TraceSession {
       throw rpcError(ErrorCode.InvalidParams, `invalid page: start ${start}, count ${count}`);
     }
     const end = Math.min(visible.length, start + Math.min(count, MAX_PAGE));
+    const gists = this.gistsOf(Array.from(visible.subarray(start, end)));
     const rows: RowSummary[] = [];
-    for (let r = start; r < end; r++) rows.push(this.row(r, visible[r]));
+    for (let r = start; r < end; r++) rows.push(this.row(r, visible[r], gists.get(visible[r])));
     return { total: visible.length, start, rows };
   }
 
-  private row(row: number, i: number): RowSummary {
+  /**
+   * The gists of the tool steps at `positions` (stepGist), by position. Steps held without their
+   * arguments are read back together, in few reads; a file that cannot be read back (changed or
+   * gone since: its reload is on its way) leaves those rows without one.
+   */
+  private gistsOf(positions: readonly number[]): Map<number, string> {
+    const tools = positions.filter((i) => this.index.step(i).kind === 'tool');
+    const gists = new Map<number, string>();
+    let steps: readonly Step[];
+    try {
+      steps = this.payloads ? this.payloads.wholeAt(this.index, tools) : tools.map((i) => this.index.step(i));
+    } catch {
+      return gists;
+    }
+    tools.forEach((i, k) => {
+      const gist = stepGist(steps[k]);
+      if (gist !== undefined) gists.set(i, gist);
+    });
+    return gists;
+  }
+
+  private row(row: number, i: number, detail: string | undefined): RowSummary {
     const s = this.index.step(i);
     const p = this.index.parentOf(i);
     return {
       row, index: i, id: s.id, depth: s.depth, kind: s.kind, name: s.name,
+      ...(detail !== undefined ? { detail } : {}),
       start: this.startAt(i),
       end: this.endAt(i),
       status: s.status, category: this.categoryOf(i), findingCount: this.findings.get(i).length,

@@ -1,0 +1,33 @@
+/** A tool step's gist beside its name in the step list (src/core/analysis/step-gist.ts). */
+import { strict as assert } from 'node:assert';
+import { GIST_MAX, stepGist } from '../../../src/core/analysis/step-gist';
+
+const call = (name: string, args: unknown) => ({ kind: 'tool' as const, toolCall: { name, arguments: args } });
+
+describe('a tool step\'s gist', () => {
+  it('tells what the call did: its command, file, pattern, URL or plain arguments', () => {
+    const cases: [ReturnType<typeof call>, string | undefined][] = [
+      [call('Bash', { command: 'git status --short', timeout: 30000 }), 'git status --short'],
+      [call('bash', { command: 'cd /testbed && find . -name "*.py" | head' }), 'find . -name "*.py" | head'],
+      [call('bash', { command: 'cd /testbed' }), 'cd /testbed'],
+      [call('exec_command', { cmd: ['bash', '-lc', 'rg -n\n  "TODO"  src'] }), 'rg -n "TODO" src'],
+      [call('Read', { file_path: '/repo/src/app.ts', limit: 40 }), '/repo/src/app.ts'],
+      [call('Grep', { path: '/repo', pattern: 'def remove_column' }), 'def remove_column'],
+      [call('WebFetch', { prompt: 'summarise', url: 'https://example.com/a' }), 'https://example.com/a'],
+      [call('get_weather', { city: 'Paris', days: 3, detail: { hourly: true } }), 'city: Paris, days: 3'],
+      [call('python', 'print(1)'), 'print(1)'],
+      [call('noop', {}), undefined],
+      [call('noop', { items: [1, 2] }), undefined],
+      [call('blank', { query: '   ' }), undefined],
+    ];
+    assert.deepEqual(cases.map(([s]) => stepGist(s)), cases.map(([, g]) => g));
+  });
+
+  it('is one line, at most GIST_MAX characters, and only for tool calls', () => {
+    const long = stepGist(call('Bash', { command: `echo ${'x'.repeat(500)}` }))!;
+    assert.equal(long.length, GIST_MAX);
+    assert.ok(long.endsWith('…'));
+    assert.equal(stepGist({ kind: 'llm', toolCall: { name: 'Bash', arguments: { command: 'ls' } } }), undefined);
+    assert.equal(stepGist({ kind: 'tool' }), undefined);
+  });
+});
