@@ -18,6 +18,9 @@ export const GIST_MAX = 160;
  */
 const TELLING_KEYS = ['file_path', 'filePath', 'notebook_path', 'pattern', 'query', 'q', 'url', 'uri', 'path', 'filename', 'file', 'description', 'prompt', 'task', 'input', 'text'];
 
+/** What names the file a call acts on. */
+const FILE_KEYS = ['file_path', 'filePath', 'notebook_path', 'path', 'filename', 'file'];
+
 /** The `cd <folder> &&` (or `;`) a command line starts with: SWE-bench agents begin every command with `cd /testbed && `. */
 const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
 
@@ -26,7 +29,7 @@ export function stepGist(s: Pick<Step, 'kind' | 'toolCall'>): string | undefined
   if (s.kind !== 'tool' || !s.toolCall) return undefined;
   const args = s.toolCall.arguments;
   const command = shellCommandText(args);
-  const text = command !== undefined ? command.replace(LEADING_CD, '') || command : tellingArgument(args) ?? scalarArguments(args);
+  const text = command !== undefined ? commandGist(command, args) : tellingArgument(args, TELLING_KEYS) ?? scalarArguments(args);
   if (text === undefined) return undefined;
   const line = text.replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
@@ -37,10 +40,20 @@ function asRecord(args: unknown): Record<string, unknown> | undefined {
   return typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : undefined;
 }
 
-function tellingArgument(args: unknown): string | undefined {
+/**
+ * A command line past its leading `cd`; an editor tool's sub-command (SWE-agent's and OpenHands'
+ * `str_replace_editor`: `{command: "create", path, file_text}`) with the file it acts on.
+ */
+function commandGist(command: string, args: unknown): string {
+  const line = (command.replace(LEADING_CD, '') || command).trim();
+  const file = /^\S+$/.test(line) ? tellingArgument(args, FILE_KEYS) : undefined;
+  return file === undefined ? line : `${line} ${file}`;
+}
+
+function tellingArgument(args: unknown, keys: readonly string[]): string | undefined {
   const o = asRecord(args);
   if (!o) return undefined;
-  for (const key of TELLING_KEYS) {
+  for (const key of keys) {
     const v = o[key];
     if (typeof v === 'string' && v.trim() !== '') return v;
   }

@@ -10,6 +10,8 @@ describe('a tool step\'s gist', () => {
       [call('Bash', { command: 'git status --short', timeout: 30000 }), 'git status --short'],
       [call('bash', { command: 'cd /testbed && find . -name "*.py" | head' }), 'find . -name "*.py" | head'],
       [call('bash', { command: 'cd /testbed' }), 'cd /testbed'],
+      [call('str_replace_editor', { command: 'create', path: '/workspace/game.py', file_text: 'import os' }), 'create /workspace/game.py'],
+      [call('Bash', { command: 'ls', description: 'List files' }), 'ls'],
       [call('exec_command', { cmd: ['bash', '-lc', 'rg -n\n  "TODO"  src'] }), 'rg -n "TODO" src'],
       [call('Read', { file_path: '/repo/src/app.ts', limit: 40 }), '/repo/src/app.ts'],
       [call('Grep', { path: '/repo', pattern: 'def remove_column' }), 'def remove_column'],
