@@ -116,7 +116,7 @@ export interface RowSummary {
   depth: number;
   kind: Step['kind'];
   name: string;
-  /** A tool call's gist, shown beside its name: its command, path, query... (src/core/analysis/step-gist.ts); absent for other steps. */
+  /** The step's gist, shown beside its name: a tool call's command, path, query..., a model reply's first line (src/core/analysis/step-gist.ts); absent for other steps. */
   detail?: string;
   /** Position on the timeline axis (epoch ms, or decision order without timestamps: see TraceSummary.timeRange). */
   start: number;

@@ -162,15 +162,16 @@ describe('trace editor webview: imported labels, run verdict, column resizing, i
     assert.ok(!shown.join('').includes('\u001b'), 'no escape character shown');
   });
 
-  it("shows each call's gist after its name, dimmed, and cuts it before the name", async () => {
-    // Claude Code: step 3 runs Bash with `mix phx.server 2>&1 | head -80`, step 4 a Glob over a folder.
+  it("shows each call's and reply's gist after its name, dimmed, and cuts it before the name", async () => {
+    // Claude Code: step 2 is the model's reply, step 3 runs Bash with `mix phx.server 2>&1 | head -80`.
     const { page } = await open(openShared('claude-code/short.jsonl'));
     await page.waitForSelector(ROW);
     const bash = page.locator(`${ROW}[data-index="2"]`);
     assert.equal(await bash.locator('.step-name').textContent(), 'Bash');
     assert.equal(await bash.locator('.step-detail').textContent(), 'mix phx.server 2>&1 | head -80');
     assert.equal(await bash.locator('.col-tree').getAttribute('title'), 'Bash\nmix phx.server 2>&1 | head -80', 'the tooltip has both');
-    assert.equal(await page.locator(`${ROW}[data-index="1"] .step-detail`).count(), 0, 'a model reply has none');
+    assert.equal(await page.locator(`${ROW}[data-index="1"] .step-detail`).textContent(), 'Let me check the project structure and try running the server to see the error.', "a model reply's first line");
+    assert.equal(await page.locator(`${ROW}[data-index="0"] .step-detail`).count(), 0, 'a user message has none: its name is its text');
     const colors = await bash.evaluate((r) => ['.step-name', '.step-detail'].map((c) => getComputedStyle((r as unknown as { querySelector(s: string): unknown }).querySelector(c)).color));
     assert.notEqual(colors[0], colors[1], 'the gist is dimmed');
     // The narrowest step column: the name is whole, the gist cut (or gone).

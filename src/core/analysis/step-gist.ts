@@ -1,9 +1,10 @@
 /**
- * A tool step's gist: what the call did, in a few words, shown beside its name in the step list
- * (`Bash  git status --short`, `Read  src/app.ts`, `web_search  success criteria for…`). A Claude
- * Code or Codex session is mostly calls of two or three tools: by name alone, its rows read
- * "Bash", "Bash", "exec_command"... Model replies and agent turns have none: their names say
- * what they are, and what they said is in the details.
+ * A step's gist: what it did, in a few words, shown beside its name in the step list. A tool
+ * call's command, file, query... (`Bash  git status --short`, `Read  src/app.ts`); a model reply's
+ * first line of text (`claude-opus-4-6  Let me check the MCP servers.`; a reply that only calls
+ * tools has none: its calls are the rows after it). A Claude Code, Codex or SWE-agent session is mostly calls of two or
+ * three tools and replies of one model: by name alone, its rows read "Bash", "claude-opus-4-6",
+ * "Bash"... Other steps (messages, agent turns) have none: their names say what they are.
  */
 import type { Step } from '../model/schema';
 import { shellCommandText } from '../formats/shell-exit';
@@ -24,16 +25,29 @@ const FILE_KEYS = ['file_path', 'filePath', 'notebook_path', 'path', 'filename',
 /** The `cd <folder> &&` (or `;`) a command line starts with: SWE-bench agents begin every command with `cd /testbed && `. */
 const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
 
-/** The gist of step `s`, one line of at most GIST_MAX characters; undefined for a step that is no tool call, or a call without arguments to tell. */
-export function stepGist(s: Pick<Step, 'kind' | 'toolCall'>): string | undefined {
-  if (s.kind !== 'tool' || !s.toolCall) return undefined;
-  const args = s.toolCall.arguments;
-  const command = shellCommandText(args);
-  const text = command !== undefined ? commandGist(command, args) : tellingArgument(args, TELLING_KEYS) ?? scalarArguments(args);
+/** The gist of step `s`, one line of at most GIST_MAX characters; undefined for a step of another kind, or with nothing to tell. */
+export function stepGist(s: Pick<Step, 'kind' | 'toolCall' | 'output'>): string | undefined {
+  const text = s.kind === 'tool' ? callGist(s.toolCall) : s.kind === 'llm' ? replyGist(s.output) : undefined;
   if (text === undefined) return undefined;
   const line = text.replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
   return line.length > GIST_MAX ? `${line.slice(0, GIST_MAX - 1)}…` : line;
+}
+
+function callGist(call: Step['toolCall']): string | undefined {
+  if (!call) return undefined;
+  const args = call.arguments;
+  const command = shellCommandText(args);
+  return command !== undefined ? commandGist(command, args) : tellingArgument(args, TELLING_KEYS) ?? scalarArguments(args);
+}
+
+/** A reply's first line of text, without Markdown's heading, quote and emphasis marks around it. */
+function replyGist(output: Step['output']): string | undefined {
+  for (const m of output?.messages ?? []) {
+    const line = m.content?.split('\n').map((l) => l.replace(/^[\s#>*_`-]+/, '').replace(/[\s*_`]+$/, '')).find((l) => /[\p{L}\p{N}]/u.test(l));
+    if (line !== undefined) return line;
+  }
+  return undefined;
 }
 
 function asRecord(args: unknown): Record<string, unknown> | undefined {

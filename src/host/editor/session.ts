@@ -27,6 +27,8 @@ import { stepGist } from '../../core/analysis/step-gist';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
+/** The kinds of step that have a gist (stepGist). */
+const GIST_KINDS: ReadonlySet<Step['kind']> = new Set(['tool', 'llm']);
 const FALLBACK_COLOR = '--vscode-charts-red';
 
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
@@ -734,20 +736,20 @@ export class TraceSession {
   }
 
   /**
-   * The gists of the tool steps at `positions` (stepGist), by position. Steps held without their
-   * arguments are read back together, in few reads; a file that cannot be read back (changed or
-   * gone since: its reload is on its way) leaves those rows without one.
+   * The gists of the tool calls and model replies at `positions` (stepGist), by position. Steps
+   * held without their payloads are read back together, in few reads; a file that cannot be read
+   * back (changed or gone since: its reload is on its way) leaves those rows without one.
    */
   private gistsOf(positions: readonly number[]): Map<number, string> {
-    const tools = positions.filter((i) => this.index.step(i).kind === 'tool');
+    const told = positions.filter((i) => GIST_KINDS.has(this.index.step(i).kind));
     const gists = new Map<number, string>();
     let steps: readonly Step[];
     try {
-      steps = this.payloads ? this.payloads.wholeAt(this.index, tools) : tools.map((i) => this.index.step(i));
+      steps = this.payloads ? this.payloads.wholeAt(this.index, told) : told.map((i) => this.index.step(i));
     } catch {
       return gists;
     }
-    tools.forEach((i, k) => {
+    told.forEach((i, k) => {
       const gist = stepGist(steps[k]);
       if (gist !== undefined) gists.set(i, gist);
     });

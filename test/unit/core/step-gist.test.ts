@@ -4,7 +4,7 @@ import { GIST_MAX, stepGist } from '../../../src/core/analysis/step-gist';
 
 const call = (name: string, args: unknown) => ({ kind: 'tool' as const, toolCall: { name, arguments: args } });
 
-describe('a tool step\'s gist', () => {
+describe('a step\'s gist', () => {
   it('tells what the call did: its command, file, pattern, URL or plain arguments', () => {
     const cases: [ReturnType<typeof call>, string | undefined][] = [
       [call('Bash', { command: 'git status --short', timeout: 30000 }), 'git status --short'],
@@ -25,11 +25,20 @@ describe('a tool step\'s gist', () => {
     assert.deepEqual(cases.map(([s]) => stepGist(s)), cases.map(([, g]) => g));
   });
 
-  it('is one line, at most GIST_MAX characters, and only for tool calls', () => {
+  it('tells a model reply by its first line of text', () => {
+    const reply = (...messages: { content: string | null; toolCalls?: { name: string; arguments: unknown }[] }[]) => ({ kind: 'llm' as const, output: { messages: messages.map((m) => ({ role: 'assistant' as const, ...m })) } });
+    assert.equal(stepGist(reply({ content: '\n### **Plan**\nThen the rest.' })), 'Plan');
+    assert.equal(stepGist(reply({ content: '  Let me look at   the `_cstack` function.\nMore.' })), 'Let me look at the `_cstack` function.');
+    assert.equal(stepGist(reply({ content: null, toolCalls: [{ name: 'get_weather', arguments: {} }] })), undefined, 'its calls are the rows after it');
+    assert.equal(stepGist(reply({ content: '```' }, { content: 'Done.' })), 'Done.', 'a line of marks alone says nothing');
+    assert.equal(stepGist(reply()), undefined);
+    assert.equal(stepGist({ kind: 'message', output: { messages: [{ role: 'user', content: 'hi' }] } }), undefined, 'a message is named by its text already');
+  });
+
+  it('is one line, at most GIST_MAX characters', () => {
     const long = stepGist(call('Bash', { command: `echo ${'x'.repeat(500)}` }))!;
     assert.equal(long.length, GIST_MAX);
     assert.ok(long.endsWith('…'));
-    assert.equal(stepGist({ kind: 'llm', toolCall: { name: 'Bash', arguments: { command: 'ls' } } }), undefined);
     assert.equal(stepGist({ kind: 'tool' }), undefined);
   });
 });

@@ -76,13 +76,15 @@ describe('trace editor: a streamed file held without its payloads', function () 
     }
   });
 
-  it('gives each call\'s row its gist, its arguments read back, as for the file loaded whole', () => {
+  it('gives each call\'s and reply\'s row its gist, read back, as for the file loaded whole', () => {
     const view = { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] };
     const held = paged.session(0).rows(view, 0, 1000).rows;
     assert.deepEqual(held, whole().session(0).rows(view, 0, 1000).rows);
-    const calls = held.filter((r) => r.kind === 'tool');
-    assert.ok(calls.length > 0 && calls.every((r) => r.detail), 'every call has a gist');
-    assert.ok(held.every((r) => (r.kind === 'tool') === (r.detail !== undefined)), 'only calls have one');
+    const told = held.filter((r) => r.kind === 'tool' || r.kind === 'llm');
+    assert.ok(told.some((r) => r.kind === 'tool') && told.some((r) => r.kind === 'llm'));
+    assert.ok(told.filter((r) => r.kind === 'tool').every((r) => r.detail), 'every call has a gist');
+    assert.ok(told.some((r) => r.kind === 'llm' && r.detail), 'replies with text have one');
+    assert.ok(held.every((r) => told.includes(r) || r.detail === undefined), 'no other step has one');
   });
 
   it('previews a correction of a model step against its own reply', () => {
