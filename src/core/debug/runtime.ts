@@ -38,6 +38,7 @@ import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionF
 import { compileExpression } from './expression';
 import { stepScope, type StepScopeSource } from './step-scope';
 import { failedByStatus } from '../detect/user-stop';
+import { stepGist } from '../analysis/step-gist';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart' | 'pause';
 
@@ -510,9 +511,20 @@ export class TraceDebugRuntime {
     return { frames: chain.slice(start, end).map((i) => this.frameOf(i)), total: chain.length };
   }
 
+  /** Step i as a frame of the call stack: its kind and name, and its gist (a call's command, a reply's first line: stepGist). */
   frameOf(i: number): RuntimeFrame {
     const s = this.index.step(i);
-    return { position: i, stepId: s.id, name: `${s.kind} ${s.name}`, kind: s.kind, ...(s.location ? { location: s.location } : {}) };
+    const gist = this.gistOf(i);
+    return { position: i, stepId: s.id, name: `${s.kind} ${s.name}${gist === undefined ? '' : ` · ${gist}`}`, kind: s.kind, ...(s.location ? { location: s.location } : {}) };
+  }
+
+  /** Step i's gist, read back from the file for a held step; none when the file cannot be read back (it changed since the launch). */
+  private gistOf(i: number): string | undefined {
+    try {
+      return stepGist(this.wholeStep(i));
+    } catch {
+      return undefined;
+    }
   }
 
   findingsAt(i: number): readonly ShownFinding[] {

@@ -14,6 +14,7 @@ import { stepScopes, VariableStore } from '../../../src/core/debug/variables';
 import { DEFAULT_TAXONOMY, TRAIL_TAXONOMY } from '../../../src/core/taxonomy';
 import { generateTrace, generateTraceModel } from '../../support/generate-traces';
 import { sharedPath } from '../../support/shared';
+import { stepGist } from '../../../src/core/analysis/step-gist';
 
 /** A GAIA run from TRAIL: main > answer_single_question > CodeAgent.run > Step 1 > ToolCallingAgent.run > Step n > llm, tool (46 steps, depth 6), with TRAIL labels. */
 const TRAIL_FILE = sharedPath('traces', 'trail', 'GAIA', 'traces', '2cb6924caac94b32d2bf4b40bdf4ab51.json');
@@ -255,7 +256,10 @@ describe('debug runtime: a real TRAIL trace', () => {
     const { frames, total } = rt.stack();
     assert.equal(total, rt.step.depth + 1);
     assert.equal(frames[0].position, tool);
+    assert.equal(stepGist(rt.wholeStep(tool)), undefined, 'the failing call passed an empty argument: nothing to tell');
     assert.equal(frames[0].name, `tool ${rt.step.name}`);
+    const search = find(rt, (i) => rt.index.step(i).name === 'SearchInformationTool');
+    assert.equal(rt.stack(search).frames[0].name, "tool SearchInformationTool · James's channel season 4 Cheater Cheater Beater CFM test details", "a call's frame has its gist");
     assert.equal(frames.at(-1)?.name, 'other main');
     for (let k = 1; k < frames.length; k++) assert.equal(frames[k].position, rt.index.parentOf(frames[k - 1].position));
     assert.deepEqual(rt.stack(tool, 1, 2).frames.map((f) => f.position), frames.slice(1, 3).map((f) => f.position), 'paged');
