@@ -21,6 +21,7 @@ import { sha256Latin1 } from '../util/hash';
 import { holdsRedactedOutput, isRedactionPlaceholder } from '../model/redaction';
 import { isUserInterruption, stoppedByUser } from './user-stop';
 import { IdMap } from '../engine/id-map';
+import { opensAlternative } from '../model/alternatives';
 
 /**
  * What the detectors keep of a step they may name later (the model step that made a call, the
@@ -80,6 +81,14 @@ interface RepeatedCall {
   run: number;
   maxRun: number;
   name: string;
+}
+
+/** What the rules on calls know at a point of the run (see Detector.branchPoints). */
+interface CallState {
+  calls: Map<string, RepeatedCall>;
+  failedCalls: Map<string, { index: number; workspace: number }>;
+  lastCallByDepth: Map<number, { workspace: number; key: string }>;
+  workspaceVersion: number;
 }
 
 interface Failure {
@@ -251,6 +260,12 @@ class Detector {
   /** The calls made more than once (see isRepeated), of any workspace version. */
   private readonly repeated: RepeatedCall[] = [];
   private readonly lastCallByDepth = new Map<number, { workspace: number; key: string }>();
+  /**
+   * The calls' state at each branch point of a search so far (the parent of steps that open
+   * alternatives: alternatives.ts), by its id: each alternative starts from it, not from what
+   * the alternatives before it did. Kept as taken (restoring copies it).
+   */
+  private branchPoints = new Map<string, CallState>();
   private toolStepsSinceLlm = 0;
   private llmCount = 0;
   private lastLlm?: Seen;
@@ -323,6 +338,7 @@ class Detector {
     }
     for (const call of this.repeated) c.repeated.push(callCopies.get(call) ?? call);
     for (const [k, v] of this.lastCallByDepth) c.lastCallByDepth.set(k, v);
+    c.branchPoints = new Map(this.branchPoints);
     c.toolStepsSinceLlm = this.toolStepsSinceLlm;
     c.llmCount = this.llmCount;
     c.lastLlm = this.lastLlm;
@@ -410,6 +426,7 @@ class Detector {
   // ---------------------------------------------------------------- per step
 
   private visit(step: Step): void {
+    if (opensAlternative(step)) this.enterAlternative(step);
     if (step.kind === 'llm') this.visitLlm(step);
     else if (TOOL_LIKE.has(step.kind)) this.visitTool(step);
     else if (step.status === 'error' || step.error) {
@@ -721,6 +738,36 @@ class Detector {
     s.run = inRow ? s.run + 1 : 1;
     s.maxRun = Math.max(s.maxRun, s.run);
     if (!wasRepeated && this.isRepeated(s)) this.repeated.push(s);
+  }
+
+  /**
+   * A step opens an alternative of a search: the calls' rules go on from what they knew at its
+   * branch point (its parent), and failures inside the alternatives before it wait for no model
+   * step of this one to see them.
+   */
+  private enterAlternative(step: Step): void {
+    const at = step.parentId ?? '';
+    const before = this.branchPoints.get(at);
+    if (before) this.restoreCalls(before);
+    else this.branchPoints.set(at, this.callState());
+    for (const depth of [...this.pending.keys()]) if (depth > step.depth) this.pending.delete(depth);
+  }
+
+  /** A copy of what the rules on calls know now (the calls are counted in place: copied too). */
+  private callState(): CallState {
+    const calls = new Map<string, RepeatedCall>();
+    for (const [key, call] of this.calls) calls.set(key, { ...call });
+    return { calls, failedCalls: new Map(this.failedCalls), lastCallByDepth: new Map(this.lastCallByDepth), workspaceVersion: this.workspaceVersion };
+  }
+
+  private restoreCalls(state: CallState): void {
+    this.calls = new Map();
+    for (const [key, call] of state.calls) this.calls.set(key, { ...call });
+    this.failedCalls.clear();
+    for (const [k, v] of state.failedCalls) this.failedCalls.set(k, v);
+    this.lastCallByDepth.clear();
+    for (const [k, v] of state.lastCallByDepth) this.lastCallByDepth.set(k, v);
+    this.workspaceVersion = state.workspaceVersion;
   }
 
   /**

@@ -13,6 +13,7 @@ import type { Finding } from '../../../src/core/detect/types';
 import { loadTraceFile } from '../../../src/core/load';
 import { PROJECT_ROOT, sharedPath } from '../../support/shared';
 import { llmCall, llmSays, toolStep, trace, type StepSpec } from './build';
+import { OPENS_ALTERNATIVE, opensAlternative } from '../../../src/core/model/alternatives';
 
 const err = (message: string, type?: string) => ({ status: 'error' as const, error: { message, ...(type ? { type } : {}) } });
 const on = (fs: Finding[], stepId: string): string[] => fs.filter((f) => f.stepId === stepId).map((f) => f.category).sort();
@@ -93,6 +94,54 @@ describe('blind-retry', () => {
     assert.deepEqual(t({}), []);
     assert.deepEqual(t(undefined), []);
     assert.equal(t({ service: 'db' }).length, 1);
+  });
+});
+
+describe('alternatives of a search (DFSDT backtracking, pass@k tries)', () => {
+  // The model starts each alternative from its branch point: what an alternative before it did is
+  // not in its context, so repeating a call that failed there is no blind retry, its error not ignored.
+  const alternative = (id: string, parentId: string): StepSpec => ({ id, kind: 'agent', name: id, parentId, attributes: { ...OPENS_ALTERNATIVE } });
+  const call = (n: string, parentId: string, outcome = err('HTTP 500: Internal Server Error')): StepSpec[] => [
+    llmCall(`m${n}`, 'lookup', { cep: '24680' }, { parentId }), toolStep(`t${n}`, 'lookup', { cep: '24680' }, { parentId, ...outcome }),
+  ];
+  const findings = (steps: StepSpec[]) => detect(trace([{ id: 'q', kind: 'message', name: 'query' }, ...steps, llmSays('end', 'I could not find it.')]));
+  const rules = (fs: Finding[]) => fs.filter((f) => f.rule === 'blind-retry' || f.rule === 'repeat-loop' || f.rule === 'ignored-tool-error').map((f) => `${f.stepId} ${f.rule}`);
+
+  it('does not count a call that failed in an earlier alternative as retried, nor its error as ignored', () => {
+    const fs = findings([alternative('a1', 'q'), ...call('1', 'a1'), alternative('a2', 'q'), llmSays('m2x', 'Trying the lookup.', { parentId: 'a2' }), ...call('2', 'a2'), alternative('a3', 'q'), ...call('3', 'a3')]);
+    assert.deepEqual(rules(fs), []);
+    // The same steps without the marks: one context, a blind retry and a loop.
+    const plain = findings([{ id: 'a1', kind: 'agent', parentId: 'q' }, ...call('1', 'a1'), { id: 'a2', kind: 'agent', parentId: 'q' }, llmSays('m2x', 'Trying the lookup.', { parentId: 'a2' }), ...call('2', 'a2'), { id: 'a3', kind: 'agent', parentId: 'q' }, ...call('3', 'a3')]);
+    assert.ok(rules(plain).includes('m2 blind-retry') && rules(plain).some((r) => r.endsWith('repeat-loop')), rules(plain).join('; '));
+  });
+
+  it('still counts a failure the alternative saw: before its branch point, or earlier in itself', () => {
+    const fs = findings([...call('0', 'q'), alternative('a1', 'q'), ...call('1', 'a1'), ...call('2', 'a1'), alternative('a2', 'q'), ...call('3', 'a2')]);
+    const retried = fs.filter((f) => f.rule === 'blind-retry').map((f) => f.stepId);
+    assert.deepEqual(retried, ['m1', 'm2', 'm3'], 'm1 and m3 saw t0 fail before the branch point; m2 saw t1 fail in its own alternative');
+  });
+
+  it('reads the alternatives of a real ToolBench DFSDT tree as such', () => {
+    const [t] = loadTraceFile(sharedPath('traces', 'toolbench', 'G2_answer', '10_ChatGPT_DFS_woFilter_w2.json')).traces;
+    const opening = t.steps.filter((s) => opensAlternative(s));
+    assert.ok(opening.length > 10 && opening.every((s) => /^attempt \d+ of \d+$/.test(s.name)), `${opening.length} alternatives`);
+    const fs = detect(t);
+    // Each blind retry repeats a call that failed on its own path through the tree.
+    const byId = new Map(t.steps.map((s) => [s.id, s]));
+    const ancestors = (id: string): Set<string> => {
+      const out = new Set<string>();
+      for (let p = byId.get(id)?.parentId; p; p = byId.get(p)?.parentId ?? null) out.add(p);
+      return out;
+    };
+    const retries = fs.filter((f) => f.rule === 'blind-retry');
+    assert.ok(retries.length > 0);
+    for (const f of retries) {
+      const failedAt = Number(/failed at step (\d+)/.exec(f.evidence ?? '')![1]) - 1;
+      const failed = t.steps[failedAt];
+      const branchOf = (id: string) => [...ancestors(id)].filter((a) => opensAlternative(byId.get(a)!));
+      const retryBranches = new Set(branchOf(f.stepId));
+      assert.ok(branchOf(failed.id).every((b) => retryBranches.has(b)), `${f.stepId} retries ${failed.id}, which is on its path`);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import type { DraftStep, DraftTrace } from '../../model/draft';
 import { Importer, ImportContext, isObject } from '../importer';
 import { fail, oneLine, str, type Json } from './common';
 import { functionDefinitions, toolStep } from './toolbench';
+import { OPENS_ALTERNATIVE } from '../../model/alternatives';
 
 export const stableToolBenchImporter: Importer = {
   id: 'stabletoolbench',
@@ -72,7 +73,7 @@ function detailSteps(roots: unknown[], rootPath: (string | number)[]): DraftStep
     const { node, path, parent } = item;
     const id = `node-${counter++}`;
     if (item.branch) {
-      steps.push({ sourceId: id, ...(parent ? { parentSourceId: parent } : {}), kind: 'agent', name: item.branch, status: 'ok', sourcePath: path });
+      steps.push({ sourceId: id, ...(parent ? { parentSourceId: parent } : {}), kind: 'agent', name: item.branch, status: 'ok', attributes: { ...OPENS_ALTERNATIVE }, sourcePath: path });
       stack.push({ node, path, parent: id });
       continue;
     }

@@ -30,6 +30,7 @@ import type { ChatMessage, StepError, ToolCall, ToolDefinition } from '../../mod
 import { Importer, isObject } from '../importer';
 import { baseName, bool, contentText, fail, num, oneLine, parseArguments, str, toToolCalls, type Json } from './common';
 import { chainTries, trySteps } from './toolbench-trys';
+import { OPENS_ALTERNATIVE } from '../../model/alternatives';
 
 /** Observation codes that are not failures: 0 success, 3 final answer given, 4 gave up and restarted. */
 const OK_CODES = new Set([0, 3, 4]);
@@ -121,7 +122,7 @@ function treeSteps(root: Json, rootPath: (string | number)[], query: string, ope
     const id = `node-${counter++}`;
     if (item.branch) {
       // One step per alternative at a branch point, so each attempt reads as its own subtree.
-      steps.push({ sourceId: id, ...(item.parent ? { parentSourceId: item.parent } : {}), kind: 'agent', name: item.branch, status: 'ok', sourcePath: path });
+      steps.push({ sourceId: id, ...(item.parent ? { parentSourceId: item.parent } : {}), kind: 'agent', name: item.branch, status: 'ok', attributes: { ...OPENS_ALTERNATIVE }, sourcePath: path });
       stack.push({ ...item, branch: undefined, parent: id });
       continue;
     }
