@@ -13,6 +13,13 @@ import { shellCommandText } from '../formats/shell-exit';
 export const GIST_MAX = 160;
 
 /**
+ * A step held without its payloads whose line or span is longer than this is not read back for
+ * its gist: a TRAIL or OpenInference model span holds its whole conversation (megabytes in a long
+ * run), and a page of rows would read and parse a hundred of them.
+ */
+export const GIST_READ_BYTES = 64 * 1024;
+
+/**
  * Arguments that say what a call is about, most telling first: a shell's command (shellCommandText
  * reads `command`, `cmd` and `script`; past a leading `cd <folder> &&`), a file tool's file, a
  * search's pattern or query (before the folder it searches), a fetch's URL, a sub-agent's task.

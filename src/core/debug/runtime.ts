@@ -38,7 +38,7 @@ import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionF
 import { compileExpression } from './expression';
 import { stepScope, type StepScopeSource } from './step-scope';
 import { failedByStatus } from '../detect/user-stop';
-import { stepGist } from '../analysis/step-gist';
+import { GIST_READ_BYTES, stepGist } from '../analysis/step-gist';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart' | 'pause';
 
@@ -518,8 +518,9 @@ export class TraceDebugRuntime {
     return { position: i, stepId: s.id, name: `${s.kind} ${s.name}${gist === undefined ? '' : ` · ${gist}`}`, kind: s.kind, ...(s.location ? { location: s.location } : {}) };
   }
 
-  /** Step i's gist, read back from the file for a held step; none when the file cannot be read back (it changed since the launch). */
+  /** Step i's gist, read back from the file for a held step (up to GIST_READ_BYTES); none when the file cannot be read back (it changed since the launch). */
   private gistOf(i: number): string | undefined {
+    if (this.payloads && this.payloads.byteLength(this.index.step(i)) > GIST_READ_BYTES) return undefined;
     try {
       return stepGist(this.wholeStep(i));
     } catch {

@@ -23,7 +23,7 @@ import type { TopLevelSteps } from '../../core/export/run-outcome';
 import { StepLabels } from './step-labels';
 import { nextTurn } from '../../core/util/slices';
 import { failedByStatus } from '../../core/detect/user-stop';
-import { stepGist } from '../../core/analysis/step-gist';
+import { GIST_READ_BYTES, stepGist } from '../../core/analysis/step-gist';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
@@ -737,15 +737,20 @@ export class TraceSession {
 
   /**
    * The gists of the tool calls and model replies at `positions` (stepGist), by position. Steps
-   * held without their payloads are read back together, in few reads; a file that cannot be read
-   * back (changed or gone since: its reload is on its way) leaves those rows without one.
+   * held without their payloads are read back together, in few reads, up to GIST_READ_BYTES each;
+   * a file that cannot be read back (changed or gone since: its reload is on its way) leaves
+   * those rows without one.
    */
   private gistsOf(positions: readonly number[]): Map<number, string> {
-    const told = positions.filter((i) => GIST_KINDS.has(this.index.step(i).kind));
+    const payloads = this.payloads;
+    const told = positions.filter((i) => {
+      const s = this.index.step(i);
+      return GIST_KINDS.has(s.kind) && (!payloads || payloads.byteLength(s) <= GIST_READ_BYTES);
+    });
     const gists = new Map<number, string>();
     let steps: readonly Step[];
     try {
-      steps = this.payloads ? this.payloads.wholeAt(this.index, told) : told.map((i) => this.index.step(i));
+      steps = payloads ? payloads.wholeAt(this.index, told) : told.map((i) => this.index.step(i));
     } catch {
       return gists;
     }

@@ -149,7 +149,7 @@ for (const finder of [true, false]) describe(`engine: search over held steps (${
     const n = HELD_SEARCH_SLICE * 3;
     const steps = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, index: i, name: i % 3 === 0 ? 'needle here' : 'hay', kind: 'tool', status: 'ok', depth: 0, parentId: null, attributes: {} }) as unknown as Step);
     // Every step whole already: the search checks them from memory.
-    const source = { whole: (s: Step) => s, wholeAt: (all: IndexedSteps, at: readonly number[]) => at.map((k) => all.step(k)), candidates: (_: IndexedSteps, from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k) };
+    const source = { whole: (s: Step) => s, wholeAt: (all: IndexedSteps, at: readonly number[]) => at.map((k) => all.step(k)), byteLength: () => 0, candidates: (_: IndexedSteps, from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k) };
     const search = new HeldSearch('needle', stepsOf(steps), source);
     // Slice 1 only, whole: a call scans it or checks the next few of its candidates.
     for (let call = 0; call < 50; call++) search.checkSlice(1);

@@ -17,6 +17,7 @@ import { DocumentLoader, type DocumentEvent } from '../../../src/core/engine/wor
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
+import { GIST_READ_BYTES } from '../../../src/core/analysis/step-gist';
 
 function connect(file: TraceFile): RpcEndpoint {
   const client: RpcEndpoint = new RpcEndpoint({ send: (m) => queueMicrotask(() => host.handle(m)), timeoutMs: 5000 });
@@ -118,6 +119,21 @@ describe('trace editor: a streamed file held without its payloads', function () 
     const preview = held.previewCorrection(0, 0, output);
     assert.deepEqual(preview, loadedWhole.previewCorrection(0, 0, output));
     assert.ok(preview.problems.some((p) => /depth/.test(p)), `the inferred schema types depth as an integer: ${preview.problems.join('; ')}`);
+  });
+
+  it('reads back no step longer than GIST_READ_BYTES for its gist (a model span holding its whole conversation)', () => {
+    const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'long-reply', title: 'a reply of 200 KB' });
+    const reply = (id: string, text: string) => JSON.stringify({ type: 'step', id, kind: 'llm', name: 'chat', output: { messages: [{ role: 'assistant', content: text }] } });
+    const file = join(dir, 'long-reply.trace.jsonl');
+    writeFileSync(file, [header, reply('short', 'Checking the logs.'), reply('long', `Here is everything.\n${'x'.repeat(200_000)}`)].join('\n') + '\n');
+    const held = TraceFile.opening(file, { taxonomy: DEFAULT_TAXONOMY });
+    new DocumentLoader({ path: file, taxonomy: 'default', siblings: false, streamFromBytes: 0, payloadsOnDemand: true }, (e) => held.applyLoadEvent(e)).open();
+    const view = { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] };
+    assert.deepEqual(held.session(0).rows(view, 0, 10).rows.map((r) => r.detail), ['Checking the logs.', undefined]);
+    // Loaded whole, nothing is read back: both have their gist.
+    const whole = TraceFile.fromBytes(file, readFileSync(file), { taxonomy: DEFAULT_TAXONOMY });
+    assert.deepEqual(whole.session(0).rows(view, 0, 10).rows.map((r) => r.detail), ['Checking the logs.', 'Here is everything.']);
+    assert.ok(GIST_READ_BYTES < 200_000);
   });
 
   it('searches held steps in the file a slice per turn of the event loop: answers with the match at once, then the count', async () => {

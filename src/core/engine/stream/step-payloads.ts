@@ -149,6 +149,8 @@ export interface PayloadSource {
   whole(step: Step): Step;
   /** The whole steps at `positions` (any order), read in few large reads: spans or lines next to one another in the file in one. */
   wholeAt(steps: IndexedSteps, positions: readonly number[]): Step[];
+  /** The bytes of the file `whole` reads for the step: its line or span (0 for a step held whole). */
+  byteLength(step: Step): number;
   /** The positions of `steps[from..to)` that may match a search (line-needle.ts); the others cannot. */
   candidates(steps: IndexedSteps, from: number, to: number, needle: LineNeedle): number[];
   /** The held lines of `steps[from..to)`, for a check in another thread. */
@@ -206,6 +208,10 @@ export class FilePayloads implements PayloadSource {
     kept.callableTools = this.callableTools;
     kept.onChangedOnDisk = this.onChangedOnDisk;
     return kept;
+  }
+
+  byteLength(step: Step): number {
+    return step.index < this.starts.length ? this.ends.get(step.index) - this.starts.get(step.index) : 0;
   }
 
   whole(step: Step): Step {
