@@ -56,6 +56,8 @@ export interface PairSideRow {
   id: string;
   /** `tool search`, `llm reply`... (trace text). */
   label: string;
+  /** The step's gist as the trace editor's row shows it: a call's command or arguments, a reply's first line (trace text). */
+  detail?: string;
   kind: string;
   status: string;
   failing: boolean;

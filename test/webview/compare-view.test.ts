@@ -97,6 +97,8 @@ describe('Compare Traces view (webview)', function () {
     assert.deepEqual(await page.locator('.pair-cell-a .pair-index').allTextContents(), ['1', '2', '3']);
     assert.deepEqual(await page.locator('.pair-cell-b .pair-index').allTextContents(), ['1', '2', '3', '4']);
     assert.deepEqual(await page.locator('.pair-side-label').allTextContents(), ['#2 tool book', '#2 tool book']);
+    // Each call's gist beside its label: the changed pair reads apart in the list.
+    assert.deepEqual(await page.locator('.pair-row[data-kind="changed"] .pair-detail').allTextContents(), ['seat: 12A, name: Ada', 'seat: 14C, name: Ada']);
     // The details: the arguments differ, with the changed words marked on both sides.
     await page.locator('.field-diff').first().waitFor();
     assert.deepEqual(await page.locator('.field-name').allTextContents(), ['arguments']);

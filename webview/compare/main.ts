@@ -444,6 +444,8 @@ function sideCell(s: PairSideRow | null, side: 'a' | 'b', kind: PairRow['kind'])
     el('span', { className: 'pair-index', text: String(s.index + 1) }),
     codicon(KIND_ICONS[s.kind] ?? 'circle-outline'),
     el('span', { className: 'pair-label', text: s.label }),
+    // What the call did (its arguments, a reply's first line): two runs' calls of one tool differ there.
+    s.detail ? el('span', { className: 'pair-detail', text: s.detail, attrs: { title: s.detail } }) : null,
     s.status === 'error' ? codicon('error', 'error') : null,
     badge,
     s.tagCount ? el('span', { className: 'tag-count', text: `${s.tagCount} tag${s.tagCount === 1 ? '' : 's'}` }) : null,

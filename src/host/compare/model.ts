@@ -136,7 +136,7 @@ export class CompareModel {
     const summary = src.file.session(src.position).rows({ traceIndex: src.position, collapsed: [], failuresOnly: false, categories: [] }, index, 1).rows[0];
     const session = src.file.session(src.position);
     return {
-      index, id: step.id, label: stepLabel(step), kind: step.kind, status: step.status,
+      index, id: step.id, label: stepLabel(step), ...(summary?.detail !== undefined ? { detail: summary.detail } : {}), kind: step.kind, status: step.status,
       failing: summary?.failing ?? step.status === 'error',
       category: summary?.category ?? null,
       color: summary?.category ? session.colorOf(summary.category) : null,
