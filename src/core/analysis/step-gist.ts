@@ -1,9 +1,10 @@
 /**
- * A step's gist: what it did, in a few words, shown beside its name in the step list. A tool
- * call's command, file, query... (`Bash  git status --short`, `Read  src/app.ts`); a model reply's
- * first line of text (`claude-opus-4-6  Let me check the MCP servers.`; a reply that only calls
- * tools has none: its calls are the rows after it). A Claude Code, Codex or SWE-agent session is mostly calls of two or
- * three tools and replies of one model: by name alone, its rows read "Bash", "claude-opus-4-6",
+ * A step's gist: what it did, in a few words, shown beside its name in the step list, the
+ * debugger's call stack and the Compare Traces view. A tool call's command, file, query...
+ * (`Bash  git status --short`, `Read  src/app.ts`); a model reply's first line of text
+ * (`claude-opus-4-6  Let me check the MCP servers.`; a reply that only calls tools has none: its
+ * calls are the rows after it). A Claude Code, Codex or SWE-agent session is mostly calls of two
+ * or three tools and replies of one model: by name alone, its rows read "Bash", "claude-opus-4-6",
  * "Bash"... Other steps (messages, agent turns) have none: their names say what they are.
  */
 import type { Step } from '../model/schema';
@@ -11,6 +12,9 @@ import { shellCommandText } from '../formats/shell-exit';
 
 /** The gist's longest length, in characters (the row cuts it to its width). */
 export const GIST_MAX = 160;
+
+/** Characters of a text looked at for its gist (the patterns run over no more: trace text is hostile). */
+const SCANNED = 4 * GIST_MAX;
 
 /**
  * A step held without its payloads whose line or span is longer than this is not read back for
@@ -36,7 +40,8 @@ const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
 export function stepGist(s: Pick<Step, 'kind' | 'toolCall' | 'output'>): string | undefined {
   const text = s.kind === 'tool' ? callGist(s.toolCall) : s.kind === 'llm' ? replyGist(s.output) : undefined;
   if (text === undefined) return undefined;
-  const line = text.replace(/\s+/g, ' ').trim();
+  // Trace text can be megabytes on one line: only the start of it is looked at.
+  const line = text.trimStart().slice(0, SCANNED).replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
   return line.length > GIST_MAX ? `${line.slice(0, GIST_MAX - 1)}…` : line;
 }
@@ -51,8 +56,14 @@ function callGist(call: Step['toolCall']): string | undefined {
 /** A reply's first line of text, without Markdown's heading, quote and emphasis marks around it. */
 function replyGist(output: Step['output']): string | undefined {
   for (const m of output?.messages ?? []) {
-    const line = m.content?.split('\n').map((l) => l.replace(/^[\s#>*_`-]+/, '').replace(/[\s*_`]+$/, '')).find((l) => /[\p{L}\p{N}]/u.test(l));
-    if (line !== undefined) return line;
+    const text = m.content ?? '';
+    // Line by line up to the first that says something: a reply can be a whole file long.
+    for (let start = 0; start < text.length;) {
+      const end = text.indexOf('\n', start);
+      const line = text.slice(start, Math.min(end < 0 ? text.length : end, start + SCANNED)).replace(/^[\s#>*_`-]+/, '').replace(/[\s*_`]+$/, '');
+      if (/[\p{L}\p{N}]/u.test(line)) return line;
+      start = end < 0 ? text.length : end + 1;
+    }
   }
   return undefined;
 }
@@ -66,7 +77,8 @@ function asRecord(args: unknown): Record<string, unknown> | undefined {
  * `str_replace_editor`: `{command: "create", path, file_text}`) with the file it acts on.
  */
 function commandGist(command: string, args: unknown): string {
-  const line = (command.replace(LEADING_CD, '') || command).trim();
+  const start = command.trimStart().slice(0, SCANNED);
+  const line = (start.replace(LEADING_CD, '') || start).trim();
   const file = /^\S+$/.test(line) ? tellingArgument(args, FILE_KEYS) : undefined;
   return file === undefined ? line : `${line} ${file}`;
 }
@@ -89,7 +101,7 @@ function scalarArguments(args: unknown): string | undefined {
   let length = 0;
   for (const [key, v] of Object.entries(o)) {
     if (typeof v === 'string' ? v.trim() === '' : typeof v !== 'number' && typeof v !== 'boolean') continue;
-    const part = `${key}: ${String(v)}`;
+    const part = `${key}: ${String(v).slice(0, SCANNED)}`;
     parts.push(part);
     length += part.length + 2;
     if (length > GIST_MAX) break;

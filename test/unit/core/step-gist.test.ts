@@ -35,6 +35,14 @@ describe('a step\'s gist', () => {
     assert.equal(stepGist({ kind: 'message', output: { messages: [{ role: 'user', content: 'hi' }] } }), undefined, 'a message is named by its text already');
   });
 
+  it('looks at the start of a long text only (the patterns never run over megabytes of trace text)', () => {
+    // A trailing-marks pattern over a line of 200,000 spaces before its last letter took quadratic time.
+    const spaces = ' '.repeat(200_000);
+    assert.equal(stepGist({ kind: 'llm', output: { messages: [{ role: 'assistant', content: `a${spaces}b` }] } }), 'a');
+    assert.equal(stepGist(call('Bash', { command: `${spaces}ls${spaces}-la` })), 'ls');
+    assert.equal(stepGist(call('put', { key: 'k', value: 'v'.repeat(1_000_000) }))?.length, GIST_MAX);
+  });
+
   it('is one line, at most GIST_MAX characters', () => {
     const long = stepGist(call('Bash', { command: `echo ${'x'.repeat(500)}` }))!;
     assert.equal(long.length, GIST_MAX);
