@@ -206,6 +206,18 @@ describe('Compare Traces view (webview)', function () {
     assert.ok((await page.locator('.field-diff').allTextContents()).join('\n').includes('<script>window.__pwned=2</script>'));
   });
 
+  it("shows a name or argument written for a terminal without its escape sequences, as the trace editor does", async () => {
+    const bold = (t: string) => `\u001b[1m${t}\u001b[22m`;
+    opened = await harness.open(model(
+      [header('a'), call('r1', bold('read'), { path: bold('a.py') })],
+      [header('b'), call('r1', bold('read'), { path: bold('b.py') })],
+    ));
+    const { page } = opened;
+    await waitForState(opened, 'the changed pair selected', (x) => x.selectedPair === 0);
+    assert.deepEqual(await page.locator('.pair-row .pair-label').allTextContents(), ['tool read', 'tool read']);
+    assert.deepEqual(await page.locator('.pair-row .pair-detail').allTextContents(), ['a.py', 'b.py']);
+  });
+
   it('the corrected trajectory: the changed call with its tag on run A, the corrected mark on run B, the steps after it only in A', async () => {
     const path = join(dir, 'fix.trace.jsonl');
     const callId = 'c0';

@@ -12,6 +12,7 @@ import {
 } from '../../src/protocol/compare';
 import { ErrorCode, RpcError, type RpcEndpoint } from '../../src/protocol/rpc';
 import { codicon, cssVar, el, KIND_ICONS } from '../dom';
+import { withoutTerminalEscapes } from '../terminal-text';
 import { connectToHost, type HostConnection } from '../host';
 import { counted } from '../plural';
 
@@ -357,7 +358,7 @@ class CompareApp {
       sideCell(p.b, 'b', p.kind),
     ]);
     node.dataset.summary = `${p.kind} ${p.a?.id ?? '-'} ${p.b?.id ?? '-'}`;
-    node.setAttribute('aria-label', `${MARKERS[p.kind].trim() || '='} ${what}: ${p.a ? p.a.label : 'nothing'} | ${p.b ? p.b.label : 'nothing'}`);
+    node.setAttribute('aria-label', `${MARKERS[p.kind].trim() || '='} ${what}: ${p.a ? withoutTerminalEscapes(p.a.label) : 'nothing'} | ${p.b ? withoutTerminalEscapes(p.b.label) : 'nothing'}`);
     // Runs of one task often differ first in a message (a simulated user's words); the view lands
     // on the first different action, and says which is which.
     const landing = this.info?.landing === p.pair && !first;
@@ -414,7 +415,7 @@ class CompareApp {
       el('div', { className: 'pair-side-head' }, [
         el('span', { className: 'pair-side-name', text: name }),
         codicon(KIND_ICONS[r.kind] ?? 'circle-outline'),
-        el('span', { className: 'pair-side-label', text: `#${r.index + 1} ${r.label}` }),
+        el('span', { className: 'pair-side-label', text: `#${r.index + 1} ${withoutTerminalEscapes(r.label)}` }),
         el('span', { className: `status status-${r.status}`, text: r.status }),
         r.corrected ? el('span', { className: 'corrected-badge', text: 'corrected' }) : null,
         el('vscode-button', {
@@ -443,9 +444,9 @@ function sideCell(s: PairSideRow | null, side: 'a' | 'b', kind: PairRow['kind'])
   return el('span', { className: `pair-cell pair-cell-${side} pair-cell-${kind}` }, [
     el('span', { className: 'pair-index', text: String(s.index + 1) }),
     codicon(KIND_ICONS[s.kind] ?? 'circle-outline'),
-    el('span', { className: 'pair-label', text: s.label }),
+    el('span', { className: 'pair-label', text: withoutTerminalEscapes(s.label) }),
     // What the call did (its arguments, a reply's first line): two runs' calls of one tool differ there.
-    s.detail ? el('span', { className: 'pair-detail', text: s.detail, attrs: { title: s.detail } }) : null,
+    s.detail ? el('span', { className: 'pair-detail', text: withoutTerminalEscapes(s.detail), attrs: { title: withoutTerminalEscapes(s.detail) } }) : null,
     s.status === 'error' ? codicon('error', 'error') : null,
     badge,
     s.tagCount ? el('span', { className: 'tag-count', text: `${s.tagCount} tag${s.tagCount === 1 ? '' : 's'}` }) : null,
