@@ -28,10 +28,17 @@ export const GIST_READ_BYTES = 64 * 1024;
  * reads `command`, `cmd` and `script`; past a leading `cd <folder> &&`), a file tool's file, a
  * search's pattern or query (before the folder it searches), a fetch's URL, a sub-agent's task.
  */
-const TELLING_KEYS = ['file_path', 'filePath', 'notebook_path', 'pattern', 'query', 'q', 'url', 'uri', 'path', 'filename', 'file', 'description', 'prompt', 'task', 'input', 'text'];
+const TELLING_KEYS = ['file_path', 'filePath', 'absolute_path', 'notebook_path', 'pattern', 'query', 'q', 'url', 'uri', 'path', 'dir_path', 'filename', 'file', 'description', 'prompt', 'task', 'input', 'text'];
 
 /** What names the file a call acts on. */
-const FILE_KEYS = ['file_path', 'filePath', 'notebook_path', 'path', 'filename', 'file'];
+const FILE_KEYS = ['file_path', 'filePath', 'absolute_path', 'notebook_path', 'path', 'filename', 'file'];
+
+/**
+ * A patch in the apply_patch format (Codex CLI): `*** Begin Patch`, then `*** Update File: <path>`...
+ * per file; as the tool's input, or in a shell command (`apply_patch <<'EOF'`, an argv).
+ */
+const PATCH_START = '*** Begin Patch';
+const PATCH_FILE = /^\*\*\* (Add|Update|Delete) File: (.+)$/gm;
 
 /** The `cd <folder> &&` (or `;`) a command line starts with: SWE-bench agents begin every command with `cd /testbed && `. */
 const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
@@ -50,7 +57,17 @@ function callGist(call: Step['toolCall']): string | undefined {
   if (!call) return undefined;
   const args = call.arguments;
   const command = shellCommandText(args);
-  return command !== undefined ? commandGist(command, args) : tellingArgument(args, TELLING_KEYS) ?? scalarArguments(args);
+  if (command !== undefined) return patchGist(command) ?? commandGist(command, args);
+  const telling = tellingArgument(args, TELLING_KEYS);
+  return telling !== undefined ? patchGist(telling) ?? telling : scalarArguments(args);
+}
+
+/** A patch's files (`Update src/a.js, Add src/b.js`), read from its first lines; undefined for other text. */
+function patchGist(text: string): string | undefined {
+  const at = text.slice(0, SCANNED).indexOf(PATCH_START);
+  if (at < 0) return undefined;
+  const files = [...text.slice(at, at + 4 * SCANNED).matchAll(PATCH_FILE)].map((m) => `${m[1]} ${m[2].trim()}`);
+  return files.length > 0 ? files.join(', ') : undefined;
 }
 
 /** A reply's first line of text, without Markdown's heading, quote and emphasis marks around it. */
