@@ -9,6 +9,7 @@
  */
 import type { Step } from '../model/schema';
 import { shellCommandText } from '../formats/shell-exit';
+import { isRedactionPlaceholder } from '../model/redaction';
 
 /** The gist's longest length, in characters (the row cuts it to its width). */
 export const GIST_MAX = 160;
@@ -49,7 +50,8 @@ export function stepGist(s: Pick<Step, 'kind' | 'toolCall' | 'output'>): string 
   if (text === undefined) return undefined;
   // Trace text can be megabytes on one line: only the start of it is looked at.
   const line = text.trimStart().slice(0, SCANNED).replace(/\s+/g, ' ').trim();
-  if (line === '') return undefined;
+  // A placeholder where the content was removed says nothing (the row's closed eye says it was).
+  if (line === '' || isRedactionPlaceholder(line as unknown)) return undefined;
   return line.length > GIST_MAX ? `${line.slice(0, GIST_MAX - 1)}…` : line;
 }
 

@@ -23,6 +23,8 @@ describe('a step\'s gist', () => {
       [call('apply_patch', '*** Begin Patch\n*** Delete File: old.txt\n*** End Patch'), 'Delete old.txt'],
       [call('shell', { command: ['apply_patch', '*** Begin Patch\n*** Update File: README.md\n@@\n-a\n+b\n*** End Patch'] }), 'Update README.md'],
       [call('noop', {}), undefined],
+      [call('exec_command', '[REDACTED_ARGUMENTS len=153 sha=23291271]'), undefined],
+      [call('Bash', { command: '[REDACTED]' }), undefined],
       [call('noop', { items: [1, 2] }), undefined],
       [call('blank', { query: '   ' }), undefined],
     ];
@@ -36,6 +38,7 @@ describe('a step\'s gist', () => {
     assert.equal(stepGist(reply({ content: null, toolCalls: [{ name: 'get_weather', arguments: {} }] })), undefined, 'its calls are the rows after it');
     assert.equal(stepGist(reply({ content: '```' }, { content: 'Done.' })), 'Done.', 'a line of marks alone says nothing');
     assert.equal(stepGist(reply()), undefined);
+    assert.equal(stepGist(reply({ content: '[REDACTED_TEXT len=86 sha=1a2b3c4d]' })), undefined, 'a redaction placeholder says nothing');
     assert.equal(stepGist({ kind: 'message', output: { messages: [{ role: 'user', content: 'hi' }] } }), undefined, 'a message is named by its text already');
   });
 
