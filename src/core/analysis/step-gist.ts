@@ -10,6 +10,7 @@
 import type { Step } from '../model/schema';
 import { shellCommandText } from '../formats/shell-exit';
 import { isRedactionPlaceholder } from '../model/redaction';
+import type { PayloadSource } from '../engine/stream/step-payloads';
 
 /** The gist's longest length, in characters (the row cuts it to its width). */
 export const GIST_MAX = 160;
@@ -43,6 +44,14 @@ const PATCH_FILE = /^\*\*\* (Add|Update|Delete) File: (.+)$/gm;
 
 /** The `cd <folder> &&` (or `;`) a command line starts with: SWE-bench agents begin every command with `cd /testbed && `. */
 const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
+
+/**
+ * Whether step `s` may have a gist worth reading it back for: a call or a reply, whole already or
+ * held with a line or span of at most GIST_READ_BYTES (`byteLength` of its PayloadSource).
+ */
+export function mayHaveGist(s: Step, payloads: Pick<PayloadSource, 'byteLength'> | undefined): boolean {
+  return (s.kind === 'tool' || s.kind === 'llm') && (!payloads || payloads.byteLength(s) <= GIST_READ_BYTES);
+}
 
 /** The gist of step `s`, one line of at most GIST_MAX characters; undefined for a step of another kind, or with nothing to tell. */
 export function stepGist(s: Pick<Step, 'kind' | 'toolCall' | 'output'>): string | undefined {

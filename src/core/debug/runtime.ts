@@ -38,7 +38,7 @@ import { BreakpointSet, exceptionFilters, type BreakpointResult, type ExceptionF
 import { compileExpression } from './expression';
 import { stepScope, type StepScopeSource } from './step-scope';
 import { failedByStatus } from '../detect/user-stop';
-import { GIST_READ_BYTES, stepGist } from '../analysis/step-gist';
+import { mayHaveGist, stepGist } from '../analysis/step-gist';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'goto' | 'restart' | 'pause';
 
@@ -520,7 +520,7 @@ export class TraceDebugRuntime {
 
   /** Step i's gist, read back from the file for a held step (up to GIST_READ_BYTES); none when the file cannot be read back (it changed since the launch). */
   private gistOf(i: number): string | undefined {
-    if (this.payloads && this.payloads.byteLength(this.index.step(i)) > GIST_READ_BYTES) return undefined;
+    if (!mayHaveGist(this.index.step(i), this.payloads)) return undefined;
     try {
       return stepGist(this.wholeStep(i));
     } catch {

@@ -23,12 +23,10 @@ import type { TopLevelSteps } from '../../core/export/run-outcome';
 import { StepLabels } from './step-labels';
 import { nextTurn } from '../../core/util/slices';
 import { failedByStatus } from '../../core/detect/user-stop';
-import { GIST_READ_BYTES, stepGist } from '../../core/analysis/step-gist';
+import { mayHaveGist, stepGist } from '../../core/analysis/step-gist';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
-/** The kinds of step that have a gist (stepGist). */
-const GIST_KINDS: ReadonlySet<Step['kind']> = new Set(['tool', 'llm']);
 const FALLBACK_COLOR = '--vscode-charts-red';
 
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
@@ -743,10 +741,7 @@ export class TraceSession {
    */
   private gistsOf(positions: readonly number[]): Map<number, string> {
     const payloads = this.payloads;
-    const told = positions.filter((i) => {
-      const s = this.index.step(i);
-      return GIST_KINDS.has(s.kind) && (!payloads || payloads.byteLength(s) <= GIST_READ_BYTES);
-    });
+    const told = positions.filter((i) => mayHaveGist(this.index.step(i), payloads));
     const gists = new Map<number, string>();
     let steps: readonly Step[];
     try {
