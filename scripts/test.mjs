@@ -11,25 +11,28 @@
 // suite and the scenarios append to (AGENT_TRACE_TEST_TALLY), since their mocha runs inside VS
 // Code's extension host.
 //
-// Steps of one stage run at once; the first streams its output, the others' output is printed
-// whole when the stage ends, so no two logs interleave. The test run is CPU-bound on the 2-core
-// test machine, so what runs together is what filled both cores there:
-//   - the build, the type-checks and ESLint run in turn: at once they took as long (41 s), each
-//     using more than a core (the collector's threads);
-//   - the webview tests, in two mocha jobs each driving Chromium, fill both cores alone. Their
-//     three longest files (30-40 s each) are named first in package.json's test:webview and the
-//     rest follow by a pattern that leaves them out: the jobs take files in the order given, and
-//     in name order the longest started near the end, with one job idle while the other finished
-//     it (116 s against 101 s, one run each, on the test machine);
-//   - the integration tests in VS Code keep about 65% of two cores busy (they wait on the
-//     workbench's rendering and their own timers), so the unit tests run beside them, in one job.
-// In turn, all of it took 550-606 s; in these stages 484-497 s (three runs); 450 s once the two
-// reload scenarios became one (test/integration/window-reload.mjs: one workbench, one reload);
-// 419 s once the webview tests shared one browser per process and reused their pages (their stage
-// 131 s and 247 s of CPU before, 87 s and 158 s after: test/webview/harness.ts).
+// The test run is CPU-bound on the 2-core test machine. A stage's lanes run at once, the steps of
+// a lane one after another; the first lane streams its output, the others' output is printed whole
+// when the stage ends, so no two logs interleave.
+//   - the webview tests, in two mocha jobs each driving Chromium, fill both cores alone (195 s of
+//     CPU in 100 s). Their three longest files (30-40 s each) are named first in package.json's
+//     test:webview and the rest follow by a pattern that leaves them out: the jobs take files in
+//     the order given, and in name order the longest started near the end, with one job idle while
+//     the other finished it (116 s against 101 s, one run each, on the test machine);
+//   - the integration tests in VS Code keep about two thirds of two cores busy (320 s of CPU in
+//     236 s alone): they wait on the workbench's rendering and their own timers. The type-check,
+//     ESLint and the unit tests (in two jobs) fill the rest, at the lowest priority (`nice`), so
+//     they take only what the workbench leaves: at the same priority the unit tests (one job) and
+//     the integration tests each slowed the other by a quarter (293 and 299 s, against 145-160 s and
+//     236 s alone), and a suite test once waited over 15 s for its page.
+// Before, in turn: all of it 550-606 s; in stages 484-497 s; 450 s once the two reload scenarios
+// became one (test/integration/window-reload.mjs: one workbench, one reload); 419-488 s once the
+// webview tests shared one browser per process and reused their pages (test/webview/harness.ts),
+// with the build, type-check and ESLint first (48 s), then the webview tests, then the unit tests
+// in one job beside the integration tests.
 // Tried and dropped:
-//   - the unit and webview tests in two jobs beside the integration tests: 540 s, each slowed by
-//     the other;
+//   - the unit and webview tests in two jobs beside the integration tests, at the same priority:
+//     540 s, each slowed by the other;
 //   - three webview files beside the integration tests instead of before them: 502 s;
 //   - also the reload scenarios beside the integration suite: 476 and 545 s, and one failure of a
 //     suite test whose page took over 15 s to answer.
@@ -44,18 +47,51 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const withIntegration = !process.argv.includes('--no-integration');
+/** `nice` lowers a step's priority where there is one (not on Windows). */
+const canNice = process.platform !== 'win32';
+/**
+ * Runs "$@" at the lowest priority. Linux schedules each session as a group (autogroup) before it
+ * looks at the nice values inside it, and Chromium and code-server start sessions of their own, so
+ * `nice` alone lowered the background lane only against its own session: the lane also lowers its
+ * session's group (/proc/self/autogroup; quietly nothing where there is none).
+ */
+const LOWEST_PRIORITY = 'echo 19 > /proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"';
+/** The steps running now: a detached one would outlive an interrupted npm test. */
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    }
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
-/** The stages, in order; the steps of a stage run at once. */
+/**
+ * The stages, in order: the lanes of a stage run at once, the steps of a lane in turn. A step with
+ * `background` runs at the lowest CPU priority.
+ */
 const stages = [
-  [{ name: 'build', args: ['run', 'build'] }],
-  [{ name: 'type-check', args: ['run', 'typecheck'] }],
-  [{ name: 'lint', args: ['run', 'lint'] }],
-  [{ name: 'webview tests', args: ['run', 'test:webview'], counts: 'mocha' }],
-  [
-    { name: 'unit tests', args: ['run', 'test:node'], counts: 'mocha' },
-    ...(withIntegration ? [{ name: 'integration tests (VS Code)', args: ['run', 'test:integration', '--', '--no-build'], counts: 'tally' }] : []),
-  ],
+  [[{ name: 'build', args: ['run', 'build'] }]],
+  [[{ name: 'webview tests', args: ['run', 'test:webview'], counts: 'mocha' }]],
+  withIntegration
+    ? [[{ name: 'integration tests (VS Code)', args: ['run', 'test:integration', '--', '--no-build'], counts: 'tally' }], backgroundLane()]
+    : [backgroundLane()],
 ];
+
+/** The checks that wait on no one: they fill what the integration tests leave of the CPU. */
+function backgroundLane() {
+  const steps = [
+    { name: 'type-check', args: ['run', 'typecheck'] },
+    { name: 'lint', args: ['run', 'lint'] },
+    { name: 'unit tests', args: ['run', 'test:node', '--', '--parallel', '--jobs', '2'], counts: 'mocha' },
+  ];
+  return steps.map((step) => ({ ...step, background: true }));
+}
 
 /** Mocha's spec reporter ends with "  N passing (4m)", "  N failing", "  N pending" lines. */
 export function mochaCounts(text) {
@@ -91,7 +127,12 @@ function runStep(step, env, stream) {
     // Keep only the tail for the counts: mocha's summary is at the end, and a log can be tens of MB.
     let tail = '';
     const done = (code, note = '') => resolve({ code, tail: tail + note, output: Buffer.concat(kept).toString('utf8') + note, seconds: (Date.now() - started) / 1000 });
-    const child = spawn(npm, step.args, { cwd: root, env, stdio: ['ignore', 'pipe', stream ? 'inherit' : 'pipe'], shell: process.platform === 'win32' });
+    const background = step.background && canNice;
+    const [command, args] = background ? ['sh', ['-c', LOWEST_PRIORITY, 'sh', npm, ...step.args]] : [npm, step.args];
+    // In a session of its own (detached), for a scheduling group of its own: see LOWEST_PRIORITY.
+    const child = spawn(command, args, { cwd: root, env, detached: background, stdio: ['ignore', 'pipe', stream ? 'inherit' : 'pipe'], shell: process.platform === 'win32' });
+    running.add(child);
+    child.on('close', () => running.delete(child));
     child.stdout.on('data', (chunk) => {
       if (stream) process.stdout.write(chunk);
       else kept.push(chunk);
@@ -114,16 +155,29 @@ function countsOf(step, tail, tallyFile) {
   }
 }
 
+/** Run a lane's steps in turn, up to the first that fails; what each gave. */
+async function runLane(lane, env, tallyFile, stream) {
+  const results = [];
+  for (const step of lane) {
+    const { code, tail, output, seconds } = await runStep(step, env, stream);
+    results.push({ step, code, seconds, output, counts: countsOf(step, tail, tallyFile) });
+    if (code !== 0) break;
+  }
+  return results;
+}
+
 /** Run the stages in order, up to the first in which a step fails; what each step gave. */
 async function runStages(env, tallyFile) {
   const results = [];
   for (const stage of stages) {
-    const finished = await Promise.all(stage.map((step, i) => runStep(step, env, i === 0)));
-    finished.forEach(({ code, tail, output, seconds }, i) => {
-      if (i > 0) process.stdout.write(`\n[npm test] output of ${stage[i].name}:\n${output}`);
-      results.push({ step: stage[i], code, seconds, counts: countsOf(stage[i], tail, tallyFile) });
+    const lanes = await Promise.all(stage.map((lane, i) => runLane(lane, env, tallyFile, i === 0)));
+    lanes.forEach((lane, i) => {
+      for (const r of lane) {
+        if (i > 0) process.stdout.write(`\n[npm test] output of ${r.step.name}:\n${r.output}`);
+        results.push(r);
+      }
     });
-    if (finished.some((r) => r.code !== 0)) break;
+    if (results.some((r) => r.code !== 0)) break;
   }
   return results;
 }

@@ -34,6 +34,35 @@ function recordTally(suite: string, passed: number, failed: number): void {
   if (file) appendFileSync(file, JSON.stringify({ suite, passed, failed }) + '\n');
 }
 
+/**
+ * The extension host's CPU (its main thread and its workers: one process) spent by each test, so
+ * the suite's cost can be cut where it is: the test run is CPU-bound on the 2-core test machine.
+ */
+class CpuByTest {
+  private readonly spent: Array<{ title: string; ms: number }> = [];
+  private startedAt = process.cpuUsage();
+  private readonly suiteStart = process.cpuUsage();
+
+  start(): void {
+    this.startedAt = process.cpuUsage();
+  }
+
+  stop(title: string): void {
+    const used = process.cpuUsage(this.startedAt);
+    this.spent.push({ title, ms: (used.user + used.system) / 1000 });
+  }
+
+  report(top: number): string {
+    const whole = process.cpuUsage(this.suiteStart);
+    const inTests = this.spent.reduce((sum, t) => sum + t.ms, 0);
+    const largest = [...this.spent].sort((a, b) => b.ms - a.ms).slice(0, top);
+    return [
+      `[cpu] extension host: ${((whole.user + whole.system) / 1e6).toFixed(1)} s of CPU in the suite, ${(inTests / 1000).toFixed(1)} s inside tests; the ${top} largest:`,
+      ...largest.map((t) => `[cpu]   ${(t.ms / 1000).toFixed(1)} s  ${t.title}`),
+    ].join('\n');
+  }
+}
+
 export async function run(): Promise<void> {
   const { default: Mocha } = await import('mocha');
   // The timeout guards against a hang; it is no time budget (each wait has its own deadline).
@@ -66,10 +95,14 @@ export async function run(): Promise<void> {
   // Only for npm run bench:view (it sets AGENT_TRACE_BENCH_VIEW_OUT): not part of npm test.
   registerBenchViewTests();
   let passed = 0;
+  const cpu = new CpuByTest();
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
     runner.on('pass', () => passed++);
+    runner.on('test', () => cpu.start());
+    runner.on('test end', (test) => cpu.stop(test.fullTitle()));
   });
+  console.log(cpu.report(10));
   recordTally('integration', passed, failures);
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }

@@ -5,11 +5,13 @@
  * One `it` per file, so a failure names the file. Sets and sidecars live in a temp folder that is
  * removed afterwards; nothing is written into ../shared.
  *
- * Per trace, four promotions cover each encoder once per variant: plain and annotated, each in
- * the OpenAI and the TRL format. ShareGPT does not depend on the set format, so it is written
- * once per variant (with OpenAI for the plain trace, with TRL for the annotated one). The plain
- * trace is promoted with "include failed runs" (a failed run alone would be refused, leaving the
- * encoders untried); the annotated one without, as most users promote.
+ * Per trace, two promotions: the plain trace in one set format and the annotated one in the other,
+ * with ShareGPT (which does not depend on the set format) beside each. Which format goes with which
+ * variant alternates from file to file (and from the first run of a file to its last), so the
+ * corpus tries every encoder with every variant: all four per trace took 30 s of CPU, a fifth of
+ * the unit tests', on the 2-core test machine. The plain trace is promoted with "include failed
+ * runs" (a failed run alone would be refused, leaving the encoders untried); the annotated one
+ * without, as most users promote.
  *
  * No chat-template rendering here: a template's refusal is only ever a warning, so it cannot
  * change an outcome, and rendering every example twice was 40% of this test's time. Rendering is
@@ -43,15 +45,20 @@ walk(ROOT);
 const MUST_PASS = /^(trail|tau-bench|swe-agent|mini-swe-agent|swebench-bash-only-mini-swe-agent-gemini3pro|openhands|inspect-ai|openai-agents-sdk-traces|langfuse|anthropic-managed-agents-recordings|any-agent-genai-spans)\//;
 
 type Variant = 'plain' | 'annotated';
-/** Each encoder once per variant; ShareGPT (format-independent) once per variant. */
 /** Rendering through chat templates off (see above). */
 const NO_TEMPLATES = { templates: [] };
 
-const PROMOTIONS: readonly { variant: Variant; format: 'openai' | 'trl'; sharegpt: boolean; includeFailed: boolean }[] = [
-  { variant: 'plain', format: 'openai', sharegpt: true, includeFailed: true },
-  { variant: 'plain', format: 'trl', sharegpt: false, includeFailed: true },
-  { variant: 'annotated', format: 'openai', sharegpt: false, includeFailed: false },
-  { variant: 'annotated', format: 'trl', sharegpt: true, includeFailed: false },
+type Promotion = { variant: Variant; format: 'openai' | 'trl'; sharegpt: boolean; includeFailed: boolean };
+/** Two ways of promoting a trace that, taken in turn, try each encoder with each variant. */
+const PROMOTIONS: readonly (readonly Promotion[])[] = [
+  [
+    { variant: 'plain', format: 'openai', sharegpt: true, includeFailed: true },
+    { variant: 'annotated', format: 'trl', sharegpt: true, includeFailed: false },
+  ],
+  [
+    { variant: 'plain', format: 'trl', sharegpt: true, includeFailed: true },
+    { variant: 'annotated', format: 'openai', sharegpt: true, includeFailed: false },
+  ],
 ];
 
 /** A correction on the first model turn (same calls, amended text) and a tag on the first failed step. */
@@ -80,8 +87,8 @@ describe('promoting every real trace of ../shared/traces', function () {
 
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  /** Promote one trace of `file` four ways; every outcome is a row, its validation errors in `errors`. */
-  async function promoteEveryWay(file: string, rel: string, trace: Trace, index: number, multi: boolean): Promise<Row[]> {
+  /** Promote one trace of `file` the ways of `turn`; every outcome is a row, its validation errors in `errors`. */
+  async function promoteEveryWay(file: string, rel: string, trace: Trace, index: number, multi: boolean, turn: number): Promise<Row[]> {
     const traceIndex = multi ? index : undefined;
     if (modelSteps(trace).length === 0) {
       const r = await promote({ trace: file, set: join(work, `none-${n++}`), traceIndex }).catch((e: unknown) => e);
@@ -93,7 +100,7 @@ describe('promoting every real trace of ../shared/traces', function () {
     saveSidecar(sidecars.plain, emptyDocument());
     saveSidecar(sidecars.annotated, annotate(trace));
     const out: Row[] = [];
-    for (const { variant, format, sharegpt, includeFailed } of PROMOTIONS) {
+    for (const { variant, format, sharegpt, includeFailed } of PROMOTIONS[turn % PROMOTIONS.length]) {
       const set = join(work, `set-${n++}`);
       const result = await promote({ trace: file, annotations: sidecars[variant], set, format, sharegpt, includeFailed, traceIndex, ...NO_TEMPLATES });
       const row: Row = { file: rel, trace: index, variant: `${variant}/${format}`, outcome: '', errors: [] };
@@ -118,7 +125,7 @@ describe('promoting every real trace of ../shared/traces', function () {
     return out;
   }
 
-  for (const file of files) {
+  files.forEach((file, fileNumber) => {
     const rel = relative(ROOT, file);
     it(rel, async () => {
       let traces: Trace[];
@@ -132,19 +139,21 @@ describe('promoting every real trace of ../shared/traces', function () {
       // The first and the last run of a multi-run file (each promotion loads the whole file again).
       const picks = [...new Set([0, traces.length - 1])];
       const fileRows: Row[] = [];
-      for (const ti of picks) {
+      for (const [k, ti] of picks.entries()) {
         const trace = traces[ti];
-        fileRows.push(...await promoteEveryWay(file, rel, trace, trace.source.indexInFile ?? ti, traces.length > 1));
+        fileRows.push(...await promoteEveryWay(file, rel, trace, trace.source.indexInFile ?? ti, traces.length > 1, fileNumber + k));
       }
       rows.push(...fileRows);
       const failures = fileRows.filter((r) => r.errors.length && (MUST_PASS.test(r.file) || !r.outcome.startsWith('REFUSED')));
       assert.deepEqual(failures.map((r) => `#${r.trace} ${r.variant}: ${r.errors.slice(0, 3).join(' | ')}`), []);
     });
-  }
+  });
 
   it('exercised the corpus: TRAIL\'s nine traces each wrote examples, and over 100 promotions did', () => {
     const wrote = rows.filter((r) => /sft \d/.test(r.outcome));
     assert.equal(new Set(wrote.filter((r) => r.file.startsWith('trail/')).map((r) => r.file)).size, 9);
     assert.ok(wrote.length > 100, `${wrote.length} promotions wrote SFT examples`);
+    // Taken in turn, the two ways tried every encoder with every variant on real traces.
+    assert.deepEqual([...new Set(wrote.map((r) => r.variant))].sort(), ['annotated/openai', 'annotated/trl', 'plain/openai', 'plain/trl']);
   });
 });
