@@ -69,6 +69,8 @@ function v1Steps(events: unknown[], pathOf: (i: number) => (string | number)[]):
   let tools: ToolDefinition[] = [];
   // Observations name their action by event id; errors sometimes only by tool call id.
   const actionByCall = new Map<string, string>();
+  // The call's arguments are on its action only: its execution step takes them from there.
+  const argumentsByAction = new Map<string, unknown>();
   events.forEach((e, i) => {
     if (!isObject(e)) return;
     const kind = str(e.kind) ?? 'Event';
@@ -95,12 +97,14 @@ function v1Steps(events: unknown[], pathOf: (i: number) => (string | number)[]):
       const name = str(e.tool_name) ?? str(call.name) ?? 'tool';
       if (callId && base.sourceId) actionByCall.set(callId, base.sourceId);
       const thought = contentText(e.thought) ?? '';
+      const args = parseArguments(call.arguments ?? e.action);
+      if (base.sourceId) argumentsByAction.set(base.sourceId, args);
       steps.push({
         ...base, kind: 'llm', name,
-        output: { messages: [{ role: 'assistant', content: thought, toolCalls: [{ ...(callId ? { id: callId } : {}), name, arguments: parseArguments(call.arguments ?? e.action) }] }] },
+        output: { messages: [{ role: 'assistant', content: thought, toolCalls: [{ ...(callId ? { id: callId } : {}), name, arguments: args }] }] },
       });
     } else if (kind === 'ObservationEvent' || kind === 'AgentErrorEvent' || kind === 'UserRejectObservation') {
-      const execution = executionStep(e, kind, actionByCall);
+      const execution = executionStep(e, kind, actionByCall, argumentsByAction);
       steps.push({ ...base, ...execution, attributes: { ...base.attributes, ...execution.attributes } });
     } else if (kind === 'ConversationErrorEvent') {
       steps.push({ ...base, kind: 'system', name: 'conversation error', status: 'error', error: { type: str(e.code), message: str(e.detail) ?? asText(e) } });
@@ -111,12 +115,15 @@ function v1Steps(events: unknown[], pathOf: (i: number) => (string | number)[]):
   return { steps, tools };
 }
 
-function executionStep(e: Json, kind: string, actionByCall: Map<string, string>): Partial<DraftStep> {
+function executionStep(e: Json, kind: string, actionByCall: Map<string, string>, argumentsByAction: Map<string, unknown>): Partial<DraftStep> {
   const callId = str(e.tool_call_id);
   const name = str(e.tool_name) ?? 'tool';
   const parent = str(e.action_id) ?? (callId ? actionByCall.get(callId) : undefined);
+  // Arguments that are no JSON object (a cut-off string) stay on the action only.
+  const called = parent !== undefined ? argumentsByAction.get(parent) : undefined;
+  const args = isObject(called) ? called : {};
   const common: Partial<DraftStep> = {
-    kind: 'tool', name, toolCall: { ...(callId ? { id: callId } : {}), name, arguments: {} },
+    kind: 'tool', name, toolCall: { ...(callId ? { id: callId } : {}), name, arguments: args },
     ...(parent ? { parentSourceId: parent } : {}),
   };
   if (kind === 'AgentErrorEvent') {

@@ -100,4 +100,12 @@ describe('OpenHands V1 (agent SDK) importer', () => {
     assert.equal(last.name, 'run error');
     assert.equal(last.error?.message, 'RuntimeError: agent reached maximum iterations');
   });
+  it('gives an observation its action\'s arguments (the event has none), so its row says what ran; cut-off arguments stay on the action', () => {
+    const [a, b] = load(fixture, 'openhands-v1').traces;
+    assert.deepEqual(a.steps[3].toolCall, { id: 'call_1', name: 'terminal', arguments: { command: 'pytest -q' } });
+    assert.deepEqual(a.steps[5].toolCall?.arguments, { message: 'Fixed the off-by-one error.' });
+    // f-act1's arguments are JSON cut off before its closing brace: a string, kept on the action only.
+    assert.equal(typeof b.steps.find((s) => s.id === 'f-act1')!.output?.messages?.[0].toolCalls?.[0].arguments, 'string');
+    assert.deepEqual(b.steps.find((s) => s.id === 'f-err1')!.toolCall?.arguments, {});
+  });
 });
