@@ -5,7 +5,9 @@
  * (`claude-opus-4-6  Let me check the MCP servers.`; a reply that only calls tools has none: its
  * calls are the rows after it). A Claude Code, Codex or SWE-agent session is mostly calls of two
  * or three tools and replies of one model: by name alone, its rows read "Bash", "claude-opus-4-6",
- * "Bash"... Other steps (messages, agent turns) have none: their names say what they are.
+ * "Bash"... A message's first line of text, unless its name has it already (Claude Code names a
+ * prompt by its text; OpenHands, Inspect and Who&When by who sent it: "user message", "input",
+ * "human"). Other steps (agent turns, system steps) have none: their names say what they are.
  */
 import type { Step } from '../model/schema';
 import { shellCommandText } from '../formats/shell-exit';
@@ -50,18 +52,27 @@ const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
  * held with a line or span of at most GIST_READ_BYTES (`byteLength` of its PayloadSource).
  */
 export function mayHaveGist(s: Step, payloads: Pick<PayloadSource, 'byteLength'> | undefined): boolean {
-  return (s.kind === 'tool' || s.kind === 'llm') && (!payloads || payloads.byteLength(s) <= GIST_READ_BYTES);
+  return (s.kind === 'tool' || s.kind === 'llm' || s.kind === 'message') && (!payloads || payloads.byteLength(s) <= GIST_READ_BYTES);
 }
 
 /** The gist of step `s`, one line of at most GIST_MAX characters; undefined for a step of another kind, or with nothing to tell. */
-export function stepGist(s: Pick<Step, 'kind' | 'toolCall' | 'output'>): string | undefined {
-  const text = s.kind === 'tool' ? callGist(s.toolCall) : s.kind === 'llm' ? replyGist(s.output) : undefined;
+export function stepGist(s: Pick<Step, 'kind' | 'toolCall' | 'output'> & Partial<Pick<Step, 'input' | 'name'>>): string | undefined {
+  const text = s.kind === 'tool' ? callGist(s.toolCall) : s.kind === 'llm' ? firstLine(s.output) : s.kind === 'message' ? firstLine(s.input) ?? firstLine(s.output) : undefined;
   if (text === undefined) return undefined;
   // Trace text can be megabytes on one line: only the start of it is looked at.
   const line = text.trimStart().slice(0, SCANNED).replace(/\s+/g, ' ').trim();
   // A placeholder where the content was removed says nothing (the row's closed eye says it was).
   if (line === '' || isRedactionPlaceholder(line as unknown)) return undefined;
+  if (s.kind === 'message' && namedBy(s.name, line)) return undefined;
   return line.length > GIST_MAX ? `${line.slice(0, GIST_MAX - 1)}…` : line;
+}
+
+/** Whether a message's name has its text already ("user: mix phx.server doesnt seem to start", cut with "…"). */
+function namedBy(name: string | undefined, line: string): boolean {
+  if (!name) return false;
+  const shown = name.replace(/…$/, '').replace(/\s+/g, ' ');
+  const start = line.slice(0, Math.min(line.length, 24));
+  return shown.includes(start);
 }
 
 function callGist(call: Step['toolCall']): string | undefined {
@@ -81,14 +92,14 @@ function patchGist(text: string): string | undefined {
   return files.length > 0 ? files.join(', ') : undefined;
 }
 
-/** A reply's first line of text, without Markdown's heading, quote and emphasis marks around it. */
-function replyGist(output: Step['output']): string | undefined {
-  for (const m of output?.messages ?? []) {
+/** A reply's or a message's first line of text, without Markdown's heading, quote and emphasis marks, or a rule's box-drawing lines, around it. */
+function firstLine(payload: Step['output']): string | undefined {
+  for (const m of payload?.messages ?? []) {
     const text = m.content ?? '';
     // Line by line up to the first that says something: a reply can be a whole file long.
     for (let start = 0; start < text.length;) {
       const end = text.indexOf('\n', start);
-      const line = text.slice(start, Math.min(end < 0 ? text.length : end, start + SCANNED)).replace(/^[\s#>*_`-]+/, '').replace(/[\s*_`]+$/, '');
+      const line = text.slice(start, Math.min(end < 0 ? text.length : end, start + SCANNED)).replace(/^[\s#>*_`=~\u2500-\u257f-]+/, '').replace(/[\s*_`=~\u2500-\u257f]+$/, '');
       if (/[\p{L}\p{N}]/u.test(line)) return line;
       start = end < 0 ? text.length : end + 1;
     }

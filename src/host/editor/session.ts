@@ -734,7 +734,7 @@ export class TraceSession {
   }
 
   /**
-   * The gists of the tool calls and model replies at `positions` (stepGist), by position. Steps
+   * The gists of the calls, replies and messages at `positions` (stepGist), by position. Steps
    * held without their payloads are read back together, in few reads, up to GIST_READ_BYTES each;
    * a file that cannot be read back (changed or gone since: its reload is on its way) leaves
    * those rows without one.

@@ -39,7 +39,16 @@ describe('a step\'s gist', () => {
     assert.equal(stepGist(reply({ content: '```' }, { content: 'Done.' })), 'Done.', 'a line of marks alone says nothing');
     assert.equal(stepGist(reply()), undefined);
     assert.equal(stepGist(reply({ content: '[REDACTED_TEXT len=86 sha=1a2b3c4d]' })), undefined, 'a redaction placeholder says nothing');
-    assert.equal(stepGist({ kind: 'message', output: { messages: [{ role: 'user', content: 'hi' }] } }), undefined, 'a message is named by its text already');
+  });
+
+  it('tells a message by its first line of text, unless its name has it already', () => {
+    const message = (name: string, content: string) => ({ kind: 'message' as const, name, input: { messages: [{ role: 'user' as const, content }] } });
+    assert.equal(stepGist(message('human', "What's the lowest price a house was sold for?\nIn Queen Anne.")), "What's the lowest price a house was sold for?");
+    assert.equal(stepGist(message('user: mix phx.server doesnt seem to start', 'mix phx.server doesnt seem to start')), undefined, 'Claude Code names a prompt by its text');
+    assert.equal(stepGist(message('user: mix phx.server doesnt seem…', 'mix phx.server doesnt seem to start at all, whatever I try')), undefined, 'also where the name is cut');
+    assert.equal(stepGist(message('input', `${'─'.repeat(80)} Question Request ${'─'.repeat(80)}\nWhat is the low?`)), 'Question Request', "a rule's box-drawing lines are no text");
+    assert.equal(stepGist({ kind: 'message', name: 'user', output: { messages: [{ role: 'user', content: 'From the output.' }] } }), 'From the output.');
+    assert.equal(stepGist({ kind: 'agent', name: 'planner', input: { messages: [{ role: 'user', content: 'Plan it.' }] } }), undefined, 'an agent turn is named by its agent');
   });
 
   it('looks at the start of a long text only (the patterns never run over megabytes of trace text)', () => {
