@@ -40,7 +40,7 @@
 //   node scripts/test.mjs [--no-integration]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,9 +67,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
         child.kill(signal);
       }
     }
-    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    process.exit(128 + constants.signals[signal]);
   });
 }
+
+/** The checks that wait on no one: they fill what the integration tests leave of the CPU. */
+const backgroundLane = [
+  { name: 'type-check', args: ['run', 'typecheck'], background: true },
+  { name: 'lint', args: ['run', 'lint'], background: true },
+  { name: 'unit tests', args: ['run', 'test:node', '--', '--parallel', '--jobs', '2'], counts: 'mocha', background: true },
+];
 
 /**
  * The stages, in order: the lanes of a stage run at once, the steps of a lane in turn. A step with
@@ -79,19 +86,9 @@ const stages = [
   [[{ name: 'build', args: ['run', 'build'] }]],
   [[{ name: 'webview tests', args: ['run', 'test:webview'], counts: 'mocha' }]],
   withIntegration
-    ? [[{ name: 'integration tests (VS Code)', args: ['run', 'test:integration', '--', '--no-build'], counts: 'tally' }], backgroundLane()]
-    : [backgroundLane()],
+    ? [[{ name: 'integration tests (VS Code)', args: ['run', 'test:integration', '--', '--no-build'], counts: 'tally' }], backgroundLane]
+    : [backgroundLane],
 ];
-
-/** The checks that wait on no one: they fill what the integration tests leave of the CPU. */
-function backgroundLane() {
-  const steps = [
-    { name: 'type-check', args: ['run', 'typecheck'] },
-    { name: 'lint', args: ['run', 'lint'] },
-    { name: 'unit tests', args: ['run', 'test:node', '--', '--parallel', '--jobs', '2'], counts: 'mocha' },
-  ];
-  return steps.map((step) => ({ ...step, background: true }));
-}
 
 /** Mocha's spec reporter ends with "  N passing (4m)", "  N failing", "  N pending" lines. */
 export function mochaCounts(text) {

@@ -441,12 +441,13 @@ function sideCell(s: PairSideRow | null, side: 'a' | 'b', kind: PairRow['kind'])
   if (!s) return el('span', { className: `pair-cell pair-cell-${side} pair-cell-empty` });
   const badge = s.failing ? el('span', { className: 'failure-badge', text: s.category ?? 'failure' }) : null;
   if (badge && s.color) badge.style.setProperty('--badge-color', cssVar(s.color));
+  const detail = s.detail ? withoutTerminalEscapes(s.detail) : undefined;
   return el('span', { className: `pair-cell pair-cell-${side} pair-cell-${kind}` }, [
     el('span', { className: 'pair-index', text: String(s.index + 1) }),
     codicon(KIND_ICONS[s.kind] ?? 'circle-outline'),
     el('span', { className: 'pair-label', text: withoutTerminalEscapes(s.label) }),
     // What the call did (its arguments, a reply's first line): two runs' calls of one tool differ there.
-    s.detail ? el('span', { className: 'pair-detail', text: withoutTerminalEscapes(s.detail), attrs: { title: withoutTerminalEscapes(s.detail) } }) : null,
+    detail ? el('span', { className: 'pair-detail', text: detail, attrs: { title: detail } }) : null,
     s.status === 'error' ? codicon('error', 'error') : null,
     badge,
     s.tagCount ? el('span', { className: 'tag-count', text: `${s.tagCount} tag${s.tagCount === 1 ? '' : 's'}` }) : null,

@@ -48,8 +48,8 @@ const PATCH_FILE = /^\*\*\* (Add|Update|Delete) File: (.+)$/gm;
 const LEADING_CD = /^\s*(?:cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*)+/;
 
 /**
- * Whether step `s` may have a gist worth reading it back for: a call or a reply, whole already or
- * held with a line or span of at most GIST_READ_BYTES (`byteLength` of its PayloadSource).
+ * Whether step `s` may have a gist worth reading it back for: a call, a reply or a message, whole
+ * already or held with a line or span of at most GIST_READ_BYTES (`byteLength` of its PayloadSource).
  */
 export function mayHaveGist(s: Step, payloads: Pick<PayloadSource, 'byteLength'> | undefined): boolean {
   return (s.kind === 'tool' || s.kind === 'llm' || s.kind === 'message') && (!payloads || payloads.byteLength(s) <= GIST_READ_BYTES);

@@ -133,8 +133,8 @@ export class CompareModel {
     const step = src.trace.steps[index];
     if (!step) return null;
     // The trace editor's own row: its failure rule, category and tag count.
-    const summary = src.file.session(src.position).rows({ traceIndex: src.position, collapsed: [], failuresOnly: false, categories: [] }, index, 1).rows[0];
     const session = src.file.session(src.position);
+    const summary = session.rows({ traceIndex: src.position, collapsed: [], failuresOnly: false, categories: [] }, index, 1).rows[0];
     return {
       index, id: step.id, label: stepLabel(step), ...(summary?.detail !== undefined ? { detail: summary.detail } : {}), kind: step.kind, status: step.status,
       failing: summary?.failing ?? step.status === 'error',

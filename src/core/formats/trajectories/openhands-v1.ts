@@ -69,8 +69,9 @@ function v1Steps(events: unknown[], pathOf: (i: number) => (string | number)[]):
   let tools: ToolDefinition[] = [];
   // Observations name their action by event id; errors sometimes only by tool call id.
   const actionByCall = new Map<string, string>();
-  // The call's arguments are on its action only: its execution step takes them from there.
-  const argumentsByAction = new Map<string, unknown>();
+  // The call's arguments are on its action only: its execution step takes them from there (when
+  // they are a JSON object: cut-off arguments, a string, stay on the action).
+  const argumentsByAction = new Map<string, Json>();
   events.forEach((e, i) => {
     if (!isObject(e)) return;
     const kind = str(e.kind) ?? 'Event';
@@ -98,7 +99,7 @@ function v1Steps(events: unknown[], pathOf: (i: number) => (string | number)[]):
       if (callId && base.sourceId) actionByCall.set(callId, base.sourceId);
       const thought = contentText(e.thought) ?? '';
       const args = parseArguments(call.arguments ?? e.action);
-      if (base.sourceId) argumentsByAction.set(base.sourceId, args);
+      if (base.sourceId && isObject(args)) argumentsByAction.set(base.sourceId, args);
       steps.push({
         ...base, kind: 'llm', name,
         output: { messages: [{ role: 'assistant', content: thought, toolCalls: [{ ...(callId ? { id: callId } : {}), name, arguments: args }] }] },
@@ -115,13 +116,11 @@ function v1Steps(events: unknown[], pathOf: (i: number) => (string | number)[]):
   return { steps, tools };
 }
 
-function executionStep(e: Json, kind: string, actionByCall: Map<string, string>, argumentsByAction: Map<string, unknown>): Partial<DraftStep> {
+function executionStep(e: Json, kind: string, actionByCall: Map<string, string>, argumentsByAction: Map<string, Json>): Partial<DraftStep> {
   const callId = str(e.tool_call_id);
   const name = str(e.tool_name) ?? 'tool';
   const parent = str(e.action_id) ?? (callId ? actionByCall.get(callId) : undefined);
-  // Arguments that are no JSON object (a cut-off string) stay on the action only.
-  const called = parent !== undefined ? argumentsByAction.get(parent) : undefined;
-  const args = isObject(called) ? called : {};
+  const args = (parent !== undefined ? argumentsByAction.get(parent) : undefined) ?? {};
   const common: Partial<DraftStep> = {
     kind: 'tool', name, toolCall: { ...(callId ? { id: callId } : {}), name, arguments: args },
     ...(parent ? { parentSourceId: parent } : {}),
