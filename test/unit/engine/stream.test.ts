@@ -14,6 +14,7 @@ import { CanonicalStreamBuilder, type StreamedStep } from '../../../src/core/eng
 import { isBlankLine, readJsonlLines, type JsonlLine, type JsonlPosition, type JsonlReadResult } from '../../../src/core/engine/stream/jsonl-lines';
 import { SourceFile } from '../../../src/core/json/source-file';
 import { loadTraceFromBytes, type LoadResult } from '../../../src/core/load';
+import type { Step } from '../../../src/core/model/schema';
 import { sha256Hex } from '../../../src/core/util/hash';
 import type { Problem } from '../../../src/core/util/problems';
 import { jsonView } from '../../support/convert-compare';
@@ -82,6 +83,12 @@ function checkAgainstLoad(path: string, bytes: Uint8Array, chunkSize: number, ex
   assert.deepEqual(byRun(steps, builder.runs.length), jsonView(expected.traces.map((t) => t.steps)), `${where}: steps`);
   assert.deepEqual(located(builder.warnings), located(expected.warnings), `${where}: warnings`);
   return { inOrder: true };
+}
+
+/** The id of the first step in file order (by line) with this source id. */
+function firstBySourceId(steps: readonly Step[], sourceId: string): string | undefined {
+  const withIt = steps.filter((s) => s.sourceId === sourceId);
+  return withIt.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0))[0]?.id;
 }
 
 const SMALL_CHUNKS = [1, 2, 3, 7];
@@ -181,6 +188,22 @@ describe('streaming import of agent-trace/v1 (engine/stream)', () => {
       assert.equal(builder.orderBreak, undefined, JSON.stringify(builder.orderBreak));
       assert.deepEqual(steps.map((s) => `${s.step.id}<${s.step.parentId ?? ''}`), ['a<', 'a#2<a', 'b<', 'c<b', 'd<b', 'e<', 'f<']);
       checkAgainstLoad(path, bytes, 2, loadTraceFromBytes(path, bytes));
+    });
+
+    it('any steps with repeated ids, literal repeat ids ("a#2") and self-parents: the whole import\'s steps, or an order break whose fallback build is it', () => {
+      const ids = ['a', 'b', 'a#2', 'a#2#2', 'b#2'];
+      const stepArb = fc.record({ id: fc.constantFrom(...ids), parent: fc.option(fc.constantFrom(...ids), { nil: null }), start: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) });
+      let inOrder = 0;
+      fc.assert(fc.property(fc.array(stepArb, { minLength: 1, maxLength: 9 }), (steps) => {
+        const bytes = new TextEncoder().encode(steps.map((s) => step(s.id, s.parent, s.start)).join('\n') + '\n');
+        const path = writeTemp(bytes);
+        const expected = loadTraceFromBytes(path, bytes);
+        if (checkAgainstLoad(path, bytes, 3, expected).inOrder) inOrder++;
+        // A parent or a label names a step by its source id: the first step that had it, as the whole import resolves it.
+        const { builder } = streamFile(path, 3);
+        for (const id of ids) assert.equal(builder.firstIdOf(0, id), firstBySourceId(expected.traces[0].steps, id), `firstIdOf(${id}) in ${JSON.stringify(steps)}`);
+      }), { numRuns: 300, seed: 1207 });
+      assert.ok(inOrder >= 10, `the steps of ${inOrder} of 300 files were streamed in order (the rest broke the order)`);
     });
 
     it('a source id that names a repeat ("a#2" after two "a") gets its own id, and its children find it as their parent', () => {

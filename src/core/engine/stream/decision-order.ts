@@ -8,7 +8,6 @@
  * builds the whole file instead.
  */
 import type { DraftStep } from '../../model/draft';
-import { IdMap } from '../id-map';
 import { StepIdAllocator } from '../step-ids';
 
 export interface Placement {
@@ -20,7 +19,6 @@ export interface Placement {
 }
 
 interface OpenStep {
-  draft: number;
   id: string;
   depth: number;
   /** Latest start time among the children placed so far (null: none with a time). */
@@ -28,24 +26,22 @@ interface OpenStep {
 }
 
 export class RunOrder {
-  private readonly ids = new StepIdAllocator();
   /**
-   * First draft of each source id (parents resolve to it, as in buildTrace). Its step id is the
-   * source id, unless that id was taken (`renamed`): a number per step, not an object, for 10^6 steps.
+   * The ids given, and which source ids came before (`isSourceId`): a parent resolves to the first
+   * step with its source id, as in buildTrace, whose id is the source id unless that id was taken
+   * (`renamed`).
    */
-  private readonly firstBySource = new IdMap();
+  private readonly ids = new StepIdAllocator();
   private readonly renamed = new Map<string, string>();
   /** The last step placed and its ancestors, root first. */
   private readonly path: OpenStep[] = [];
   private maxRootStart: number | null = null;
-  /** Drafts seen (placed or not): the next draft's number. */
-  private drafts = 0;
   /** Steps placed so far (the next step's index). */
   placed = 0;
 
   /** The stable id of the first step with source id `sourceId` (what a parent or a label naming it means). */
   firstIdOf(sourceId: string): string | undefined {
-    return this.firstBySource.has(sourceId) ? this.renamed.get(sourceId) ?? sourceId : undefined;
+    return this.ids.isSourceId(sourceId) ? this.renamed.get(sourceId) ?? sourceId : undefined;
   }
 
   /**
@@ -54,25 +50,24 @@ export class RunOrder {
    * `firstIdOf` stay those of the whole file, for labels).
    */
   place(d: DraftStep, breakFound: boolean): Placement | { reason: string } | undefined {
-    const draft = this.drafts++;
+    // The parent is looked up before this step's own source id counts: a step naming itself as
+    // parent, at its id's first occurrence, is a root (as in buildTrace).
+    const parentId = d.parentSourceId ? this.firstIdOf(d.parentSourceId) : undefined;
     const id = this.ids.next(d.sourceId, d);
-    let parent: { draft: number; id: string } | undefined;
+    if (this.ids.firstOfSource && id !== d.sourceId) this.renamed.set(d.sourceId!, id);
     let reason: string | undefined;
-    if (d.parentSourceId) {
-      const p = this.firstBySource.get(d.parentSourceId);
-      parent = p === undefined ? undefined : { draft: p, id: this.renamed.get(d.parentSourceId) ?? d.parentSourceId };
-      // A step naming itself as parent, at its id's first occurrence, is a root (as in buildTrace).
-      if (!parent && d.parentSourceId !== d.sourceId) reason = `step ${JSON.stringify(id)} names parent ${JSON.stringify(d.parentSourceId)}, which is not before it in the file`;
+    if (d.parentSourceId && parentId === undefined && d.parentSourceId !== d.sourceId) {
+      reason = `step ${JSON.stringify(id)} names parent ${JSON.stringify(d.parentSourceId)}, which is not before it in the file`;
     }
-    if (d.sourceId && this.firstBySource.addIfAbsent(d.sourceId, draft) === undefined && id !== d.sourceId) this.renamed.set(d.sourceId, id);
     if (breakFound) return undefined;
     if (reason) return { reason };
     const start = d.startTime ?? null;
     let depth = 0;
-    if (parent) {
+    if (parentId !== undefined) {
+      // Ids are unique in a run: the parent's id finds it on the open path.
       let k = this.path.length - 1;
-      while (k >= 0 && this.path[k].draft !== parent.draft) k--;
-      if (k < 0) return { reason: `step ${JSON.stringify(id)} is a child of ${JSON.stringify(parent.id)}, whose subtree ended earlier in the file` };
+      while (k >= 0 && this.path[k].id !== parentId) k--;
+      if (k < 0) return { reason: `step ${JSON.stringify(id)} is a child of ${JSON.stringify(parentId)}, whose subtree ended earlier in the file` };
       const p = this.path[k];
       if (start !== null && p.maxChildStart !== null && start < p.maxChildStart) return { reason: `step ${JSON.stringify(id)} starts before an earlier child of ${JSON.stringify(p.id)}` };
       if (start !== null && (p.maxChildStart === null || start > p.maxChildStart)) p.maxChildStart = start;
@@ -83,7 +78,7 @@ export class RunOrder {
       if (start !== null && (this.maxRootStart === null || start > this.maxRootStart)) this.maxRootStart = start;
       this.path.length = 0;
     }
-    this.path.push({ draft, id, depth, maxChildStart: null });
-    return { id, parentId: parent ? parent.id : null, index: this.placed++, depth };
+    this.path.push({ id, depth, maxChildStart: null });
+    return { id, parentId: parentId ?? null, index: this.placed++, depth };
   }
 }
