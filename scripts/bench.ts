@@ -439,9 +439,9 @@ async function openToFirstRows(path: string, spawn: () => Worker): Promise<{ fil
     if (file.traces.length === 0) return;
     setImmediate(() => {
       file.session(0).summary();
+      // As the editor asks for them (GetRows): the held steps' gists read back a few per turn.
       setImmediate(() => {
-        file.session(0).rows(VIEW, 0, 100);
-        firstTrace();
+        file.session(0).rowsInSlices(VIEW, 0, 100).then(firstTrace, firstTrace);
       });
     });
   });
@@ -450,7 +450,7 @@ async function openToFirstRows(path: string, spawn: () => Worker): Promise<{ fil
   if (file.traces.length === 0 && !file.loadError) await Promise.race([hasTrace, done]);
   if (!file.loadError) {
     file.session(0).summary();
-    file.session(0).rows(VIEW, 0, 100);
+    await file.session(0).rowsInSlices(VIEW, 0, 100);
   }
   return { file, reader, done };
 }
@@ -506,7 +506,7 @@ async function measureAppends(path: string, reader: TraceFileReader, file: Trace
     const t = performance.now();
     appendFileSync(path, `${line}\n`);
     await reader.reload();
-    file.session(0).rows(VIEW, Math.max(0, file.traces[0].steps.length - 100), 100);
+    await file.session(0).rowsInSlices(VIEW, Math.max(0, file.traces[0].steps.length - 100), 100);
     times.push(performance.now() - t);
   }
   return times;
@@ -525,7 +525,7 @@ async function measureLiveOtlpAppends(path: string, reader: TraceFileReader, fil
       appendFileSync(path, line);
       await reader.reload();
       const run = file.traces.length - 1;
-      file.session(run).rows({ ...VIEW, traceIndex: run }, Math.max(0, file.traces[run].steps.length - 100), 100);
+      await file.session(run).rowsInSlices({ ...VIEW, traceIndex: run }, Math.max(0, file.traces[run].steps.length - 100), 100);
       times.push(performance.now() - t);
     }
   }

@@ -92,6 +92,11 @@ class SyntheticSession {
     return { total, start, rows };
   }
 
+  /** As the editor's handler asks (TraceSession.rowsInSlices): no step is held, so the same rows at once. */
+  async rowsInSlices(view: ViewSpec, start: number, count: number): Promise<RowsResult> {
+    return this.rows(view, start, count);
+  }
+
   locate(view: ViewSpec, index: number): { row: number | null; hiddenBy: number[] } {
     this.checkIndex(index);
     if (!this.filtered(view)) return { row: index, hiddenBy: [] };

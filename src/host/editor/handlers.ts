@@ -23,7 +23,7 @@ export function bindTraceEditorHandlers(rpc: RpcEndpoint, file: TraceFile, actio
   // The picker shows how each run ended beside its failure count.
   rpc.onRequest(Ready, () => fileInfo(file));
   rpc.onRequest(GetSummary, (p) => file.session(num(p?.traceIndex, 'traceIndex')).summary());
-  rpc.onRequest(GetRows, (p) => sessionFor(file, p?.view).rows(checkView(p?.view), num(p.start, 'start'), num(p.count, 'count')));
+  rpc.onRequest(GetRows, (p) => sessionFor(file, p?.view).rowsInSlices(checkView(p?.view), num(p.start, 'start'), num(p.count, 'count')));
   rpc.onRequest(LocateStep, (p) => sessionFor(file, p?.view).locate(checkView(p.view), num(p.index, 'index')));
   rpc.onRequest(GetStep, (p) => {
     const traceIndex = num(p?.traceIndex, 'traceIndex');

@@ -21,12 +21,18 @@ import type { PayloadSource } from '../../core/engine/stream/step-payloads';
 import { runVerdict } from './run-verdict';
 import type { TopLevelSteps } from '../../core/export/run-outcome';
 import { StepLabels } from './step-labels';
-import { nextTurn } from '../../core/util/slices';
+import { nextTurn, slicePacer } from '../../core/util/slices';
 import { failedByStatus } from '../../core/detect/user-stop';
 import { mayHaveGist, stepGist } from '../../core/analysis/step-gist';
 
 const MAX_FAILURE_MARKERS = 20_000;
 const MAX_PAGE = 1000;
+/** Held steps read back for their gists between two turns of the event loop, at most (see rowsInSlices). */
+const GIST_STEPS_AT_ONCE = 8;
+/** How long gists are read back before the event loop gets a turn (see rowsInSlices). */
+const GIST_SLICE_MS = 8;
+/** Gists of held steps kept, by step id: several screens of rows. */
+const GIST_CACHE_SIZE = 4096;
 const FALLBACK_COLOR = '--vscode-charts-red';
 
 /** A detector finding as shown: `category` in the user's taxonomy, `defaultCategory` as the detector said it (what the sidecar stores). */
@@ -50,6 +56,11 @@ export class TraceSession {
   private failing: number[] = [];
   /** Rows of the views asked for lately (most recent last), with the view they were made for. */
   private readonly viewCache = new Map<string, { view: ViewSpec; rows: Int32Array }>();
+  /**
+   * The gists of held steps read back so far, by step id (undefined: read, and none); forgotten
+   * whenever the trace's steps change other than by growing (`update`).
+   */
+  private readonly gistCache = new Map<string, string | undefined>();
   /** Each cached view's rows live at the start of a buffer with room to grow (appends do not copy them each time). */
   private readonly viewBuffers = new WeakMap<Int32Array, Int32Array>();
   /** Failing spans without findings and the step inside each that explains it (kept up to date as findings are added). */
@@ -223,6 +234,8 @@ export class TraceSession {
    */
   update(trace: Trace, findings: Finding[], unchangedSteps: number): { appendedFrom: number } | { changedFrom: number } | { reset: true } {
     const before = this.index.length;
+    // A step may keep its id and change (a reply that got its next content block): its gist is read again.
+    if (trace.steps !== this.current.steps) this.gistCache.clear();
     // A run read as a stream keeps its steps array, which only grows: no need to compare 10^6 steps.
     const sameSteps = trace.steps === this.current.steps && trace.steps.length >= before;
     if (sameSteps && this.growsInto(trace, findings)) return { appendedFrom: before };
@@ -722,12 +735,58 @@ export class TraceSession {
   }
 
   rows(view: ViewSpec, start: number, count: number): RowsResult {
+    const { visible, end } = this.page(view, start, count);
+    const gists = this.gistsOf(Array.from(visible.subarray(start, end)));
+    return this.rowsOf(visible, start, end, gists);
+  }
+
+  /**
+   * `rows`, as the editor asks for them: the gists of steps held without their payloads are read
+   * back a few steps per turn of the event loop (`slicePacer`), not all in one. A page of 100 TRAIL
+   * model spans took 47-88 ms of the host's thread to read back and rebuild for their gists, in
+   * one turn (62-88 ms for a trace's first rows, in code not yet compiled). Read gists are kept
+   * by step id (`gistCache`), so asking again for rows shown before reads nothing. The rows are
+   * made after the gists, on one turn, from the session as it is then.
+   */
+  async rowsInSlices(view: ViewSpec, start: number, count: number, pace = slicePacer(GIST_SLICE_MS)): Promise<RowsResult> {
+    const first = this.page(view, start, count);
+    const payloads = this.payloads;
+    if (payloads) {
+      const unread = Array.from(first.visible.subarray(start, first.end)).filter((i) => !this.gistCache.has(this.index.step(i).id) && mayHaveGist(this.index.step(i), payloads));
+      for (let k = 0; k < unread.length; k += GIST_STEPS_AT_ONCE) {
+        await pace();
+        // The session may have changed meanwhile: what is read is the step now at that place, by its id.
+        const at = unread.slice(k, k + GIST_STEPS_AT_ONCE).filter((i) => i < this.index.length);
+        const read = this.gistsOf(at);
+        for (const i of at) this.keepGist(this.index.step(i).id, read.get(i));
+      }
+    }
+    // The page as it is now (the trace may have grown or changed while the gists were read).
+    const { visible, end } = this.page(view, start, count);
+    const positions = Array.from(visible.subarray(start, end));
+    const gists = new Map<number, string>();
+    const uncached: number[] = [];
+    for (const i of positions) {
+      const id = this.index.step(i).id;
+      if (this.gistCache.has(id)) {
+        const gist = this.gistCache.get(id);
+        if (gist !== undefined) gists.set(i, gist);
+      } else if (!payloads) uncached.push(i);
+    }
+    // Steps held whole (nothing to read back): their gists are cheap, and made here.
+    for (const [i, gist] of this.gistsOf(uncached)) gists.set(i, gist);
+    return this.rowsOf(visible, start, end, gists);
+  }
+
+  private page(view: ViewSpec, start: number, count: number): { visible: Int32Array; end: number } {
     const visible = this.visibleRows(view);
     if (!Number.isInteger(start) || start < 0 || !Number.isInteger(count) || count < 0) {
       throw rpcError(ErrorCode.InvalidParams, `invalid page: start ${start}, count ${count}`);
     }
-    const end = Math.min(visible.length, start + Math.min(count, MAX_PAGE));
-    const gists = this.gistsOf(Array.from(visible.subarray(start, end)));
+    return { visible, end: Math.min(visible.length, start + Math.min(count, MAX_PAGE)) };
+  }
+
+  private rowsOf(visible: Int32Array, start: number, end: number, gists: ReadonlyMap<number, string>): RowsResult {
     const rows: RowSummary[] = [];
     for (let r = start; r < end; r++) rows.push(this.row(r, visible[r], gists.get(visible[r])));
     return { total: visible.length, start, rows };
@@ -754,6 +813,12 @@ export class TraceSession {
       if (gist !== undefined) gists.set(i, gist);
     });
     return gists;
+  }
+
+  /** A read gist (undefined: the step has none), kept by step id; the oldest go when the cache is full. */
+  private keepGist(id: string, gist: string | undefined): void {
+    if (this.gistCache.size >= GIST_CACHE_SIZE) this.gistCache.delete(this.gistCache.keys().next().value as string);
+    this.gistCache.set(id, gist);
   }
 
   private row(row: number, i: number, detail: string | undefined): RowSummary {

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetStep, GetStepMessages, GetStepText, RpcEndpoint, Search, type CorrectionOutput } from '../../../src/protocol';
+import { GetRows, GetStep, GetStepMessages, GetStepText, RpcEndpoint, Search, type CorrectionOutput } from '../../../src/protocol';
 import { DEFAULT_TAXONOMY } from '../../../src/host/analysis/core-api';
 import { bindTraceEditorHandlers } from '../../../src/host/editor/handlers';
 import { TraceFile } from '../../../src/host/editor/trace-file';
@@ -119,6 +119,44 @@ describe('trace editor: a streamed file held without its payloads', function () 
     const preview = held.previewCorrection(0, 0, output);
     assert.deepEqual(preview, loadedWhole.previewCorrection(0, 0, output));
     assert.ok(preview.problems.some((p) => /depth/.test(p)), `the inferred schema types depth as an integer: ${preview.problems.join('; ')}`);
+  });
+
+  it('answers the editor\'s rows request with the same rows, the held steps\' gists read back a few per turn, and kept', async () => {
+    const view = { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] };
+    const fresh = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 8192, payloadsOnDemand: true }, (e) => fresh.applyLoadEvent(e)).open();
+    const session = fresh.session(0);
+    fresh.flushGrowth();
+    const expected = whole().session(0).rows(view, 0, 100).rows;
+    const told = expected.filter((r) => r.kind === 'tool' || r.kind === 'llm').length;
+    // A pace that always takes a turn: it is awaited before each few steps read back.
+    let turns = 0;
+    const everyTime = async (): Promise<void> => { turns++; await new Promise((resolve) => setImmediate(resolve)); };
+    assert.deepEqual((await session.rowsInSlices(view, 0, 100, everyTime)).rows, expected);
+    assert.ok(told >= 40, `the page has ${told} calls and replies`);
+    assert.equal(turns, Math.ceil(told / 8), 'one turn per 8 steps read back');
+    // Asked again (the webview after an append, or scrolling back), nothing is read back.
+    turns = 0;
+    assert.deepEqual((await session.rowsInSlices(view, 0, 100, everyTime)).rows, expected);
+    assert.equal(turns, 0);
+    // Through the protocol, as the webview asks.
+    assert.deepEqual((await connect(fresh).sendRequest(GetRows, { view, start: 0, count: 100 })).rows, expected);
+  });
+
+  it('reads a held step\'s gist again when the file is rewritten with that step changed under the same id', async () => {
+    const view = { traceIndex: 0, collapsed: [], failuresOnly: false, categories: [] };
+    const file = join(dir, 'rewritten.trace.jsonl');
+    const header = JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: 'rewritten', title: 'a call rewritten' });
+    const call = (command: string) => JSON.stringify({ type: 'step', id: 'call-1', kind: 'tool', name: 'bash', toolCall: { id: 'c1', name: 'bash', arguments: { command } } });
+    const other = JSON.stringify({ type: 'step', id: 'after', kind: 'tool', name: 'bash', toolCall: { id: 'c2', name: 'bash', arguments: { command: 'ls' } } });
+    writeFileSync(file, [header, call('git status'), other].join('\n') + '\n');
+    const held = TraceFile.opening(file, { taxonomy: DEFAULT_TAXONOMY });
+    const reading = new DocumentLoader({ path: file, taxonomy: 'default', siblings: false, streamFromBytes: 0, payloadsOnDemand: true }, (e) => held.applyLoadEvent(e));
+    reading.open();
+    assert.deepEqual((await held.session(0).rowsInSlices(view, 0, 10)).rows.map((r) => r.detail), ['git status', 'ls']);
+    writeFileSync(file, [header, call('git diff --stat'), other].join('\n') + '\n');
+    reading.reload(true);
+    assert.deepEqual((await held.session(0).rowsInSlices(view, 0, 10)).rows.map((r) => r.detail), ['git diff --stat', 'ls']);
   });
 
   it('reads back no step longer than GIST_READ_BYTES for its gist (a model span holding its whole conversation)', () => {
