@@ -39,8 +39,12 @@ export class StepIdAllocator {
    * step less: 0.3-0.5 s of the worker's thread at 10^6 steps).
    */
   private readonly seen = new IdMap();
+  private lastFirstOfSource = false;
+
   /** Whether the last `next` was given a source id no step had before (its first occurrence). */
-  firstOfSource = false;
+  get firstOfSource(): boolean {
+    return this.lastFirstOfSource;
+  }
 
   /** Whether the base `next` would start from (the source id, or the derived id) was given or counted already. */
   issued(sourceId: string | undefined, fingerprint: StepFingerprint): boolean {
@@ -59,7 +63,7 @@ export class StepIdAllocator {
     const source = sourceId ? SOURCE_BIT : 0;
     // Most steps: a base seen for the first time is its own id.
     const known = this.seen.addIfAbsent(base, COUNT_UNIT | source);
-    this.firstOfSource = source !== 0 && (known === undefined || (known & SOURCE_BIT) === 0);
+    this.lastFirstOfSource = source !== 0 && (known === undefined || (known & SOURCE_BIT) === 0);
     if (known === undefined) return base;
     let k = known >> 1;
     let id: string;

@@ -749,32 +749,28 @@ export class TraceSession {
    * made after the gists, on one turn, from the session as it is then.
    */
   async rowsInSlices(view: ViewSpec, start: number, count: number, pace = slicePacer(GIST_SLICE_MS)): Promise<RowsResult> {
-    const first = this.page(view, start, count);
     const payloads = this.payloads;
-    if (payloads) {
-      const unread = Array.from(first.visible.subarray(start, first.end)).filter((i) => !this.gistCache.has(this.index.step(i).id) && mayHaveGist(this.index.step(i), payloads));
-      for (let k = 0; k < unread.length; k += GIST_STEPS_AT_ONCE) {
-        await pace();
-        // The session may have changed meanwhile: what is read is the step now at that place, by its id.
-        const at = unread.slice(k, k + GIST_STEPS_AT_ONCE).filter((i) => i < this.index.length);
-        const read = this.gistsOf(at);
-        for (const i of at) this.keepGist(this.index.step(i).id, read.get(i));
-      }
+    // Steps held whole: their gists are cheap, nothing is read back.
+    if (!payloads) return this.rows(view, start, count);
+    const first = this.page(view, start, count);
+    const unread = Array.from(first.visible.subarray(start, first.end)).filter((i) => {
+      const step = this.index.step(i);
+      return !this.gistCache.has(step.id) && mayHaveGist(step, payloads);
+    });
+    for (let k = 0; k < unread.length; k += GIST_STEPS_AT_ONCE) {
+      await pace();
+      // The session may have changed meanwhile: what is read is the step now at that place, by its id.
+      const at = unread.slice(k, k + GIST_STEPS_AT_ONCE).filter((i) => i < this.index.length);
+      const read = this.gistsOf(at);
+      for (const i of at) this.keepGist(this.index.step(i).id, read.get(i));
     }
     // The page as it is now (the trace may have grown or changed while the gists were read).
     const { visible, end } = this.page(view, start, count);
-    const positions = Array.from(visible.subarray(start, end));
     const gists = new Map<number, string>();
-    const uncached: number[] = [];
-    for (const i of positions) {
-      const id = this.index.step(i).id;
-      if (this.gistCache.has(id)) {
-        const gist = this.gistCache.get(id);
-        if (gist !== undefined) gists.set(i, gist);
-      } else if (!payloads) uncached.push(i);
+    for (let r = start; r < end; r++) {
+      const gist = this.gistCache.get(this.index.step(visible[r]).id);
+      if (gist !== undefined) gists.set(visible[r], gist);
     }
-    // Steps held whole (nothing to read back): their gists are cheap, and made here.
-    for (const [i, gist] of this.gistsOf(uncached)) gists.set(i, gist);
     return this.rowsOf(visible, start, end, gists);
   }
 
