@@ -148,7 +148,16 @@ export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, impor
   // buildTrace reads only the path and digest of the file it is given.
   const source = file as SourceFile;
   const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, source, importer.id, warnings, locations, before?.[i]));
-  assignTraceKeys(traces, drafts.map((d) => d.id));
+  return loadResultOf(path, importer, traces, drafts.map((d) => d.id), warnings);
+}
+
+/**
+ * A file's built traces as a load's result: their keys (`ownIds`: each trace's own id, if any),
+ * and a trace without steps warned of, or refused when none has any. `buildLoadResult` ends
+ * with it, and so does a reader that builds each run as soon as it is read.
+ */
+export function loadResultOf(path: string, importer: Importer, traces: Trace[], ownIds: readonly (string | undefined)[], warnings: Problem[]): LoadResult {
+  assignTraceKeys(traces, ownIds);
   // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
   if (traces.every((t) => t.steps.length === 0)) {
     throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but ${traces.length === 1 ? 'its trace has no steps' : `none of its ${traces.length} traces has any step`} (nothing to show)` });

@@ -204,15 +204,28 @@ export function finishTrace(draft: DraftTrace, file: Pick<SourceFile, 'path' | '
 
   // `stepsStart`: the earliest step start, when the caller kept it as the steps came (a streamed run).
   const startTime = draft.startTime ?? (stepsStart !== undefined ? stepsStart : minStart(steps));
+  const { id, source } = traceIdentity(draft, file, format);
   return {
-    id: draft.id ?? `${shortHash(file.sha256)}-${draft.indexInFile ?? 0}`,
+    id,
     title: draft.title,
-    source: { format, path: file.path, sha256: file.sha256, ...(draft.indexInFile !== undefined ? { indexInFile: draft.indexInFile } : {}) },
+    source,
     startTime,
     tools: draft.tools ?? [],
     steps,
     labels,
     metadata: draft.metadata ?? {},
+  };
+}
+
+/**
+ * A trace's id and source: what only the whole file settles (its sha256, and whether it holds one
+ * run or several). A reader that sends each run as soon as it is read (an Inspect log, sample by
+ * sample) sets them again once the file is read.
+ */
+export function traceIdentity(draft: Pick<DraftTrace, 'id' | 'indexInFile'>, file: Pick<SourceFile, 'path' | 'sha256'>, format: string): Pick<Trace, 'id' | 'source'> {
+  return {
+    id: draft.id ?? `${shortHash(file.sha256)}-${draft.indexInFile ?? 0}`,
+    source: { format, path: file.path, sha256: file.sha256, ...(draft.indexInFile !== undefined ? { indexInFile: draft.indexInFile } : {}) },
   };
 }
 

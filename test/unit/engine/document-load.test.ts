@@ -30,7 +30,8 @@ import { cutIntoRequests, otlpLines, spansAsTheyEnd, type OtlpSpan } from '../..
 import { claudeCodeSessionLines, claudeCodeSessionWithSubagent, writeSessionWrite, type SessionWrite } from '../../support/claude-code-session';
 import { completeLines, parsesWhole } from '../../../src/core/engine/stream/complete-lines';
 import { jsonView } from '../../support/convert-compare';
-import { PROJECT_ROOT, sharedFiles } from '../../support/shared';
+import { PROJECT_ROOT, sharedFiles, sharedPath } from '../../support/shared';
+import { refusal } from '../../support/refusal';
 import { traceWorkerScript } from '../../support/bundled';
 
 /** What the host builds from the events: runs with their steps, as `loadTraceFromBytes` gives them. */
@@ -43,10 +44,15 @@ class Model {
   outcome: unknown;
   failed: string[] | undefined;
   events: DocumentEvent['kind'][] = [];
+  /** Per event, how far the file was read when it came (steps and progress events say). */
+  progress: ({ bytesRead: number; totalBytes: number } | undefined)[] = [];
+  resets: Extract<DocumentEvent, { kind: 'reset' }>[] = [];
   stepEvents = 0;
 
   apply = (e: DocumentEvent): void => {
     this.events.push(e.kind);
+    this.progress.push(e.kind === 'steps' || e.kind === 'progress' ? { bytesRead: e.bytesRead, totalBytes: e.totalBytes } : undefined);
+    if (e.kind === 'reset') this.resets.push(e);
     if (e.kind === 'reset') {
       // Each run read again begins with the steps the reset keeps.
       this.runs = (e.keep ?? []).map((kept, i) => ({ ...this.runs[i], steps: this.runs[i].steps.slice(0, kept) }));
@@ -244,6 +250,66 @@ describe('engine: opening a trace in the document worker', function () {
       assert.equal(model.streamed, false);
       assertLikeWholeLoad(model, path);
     }
+  });
+
+  describe('an Inspect AI .json log, sample by sample', () => {
+    /** A log of `samples` copies of the corpus's browser sample (each its own id), as Inspect writes it (indented). */
+    const inspectLog = (samples: number, change: (log: Record<string, unknown>) => void = () => {}): string => {
+      const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] } & Record<string, unknown>;
+      const [first] = log.samples;
+      log.samples = Array.from({ length: samples }, (_, i) => ({ ...first, id: `${String(first.id)}-${i}` }));
+      change(log);
+      return write(JSON.stringify(log, null, 2), `inspect${++serial}.json`);
+    };
+
+    it('sends each sample as soon as it is read, and rebuilds what the whole load gives', () => {
+      const path = inspectLog(4);
+      const { model, loader } = open(path, { chunkSize: 16_384, batchSteps: 10 });
+      assert.equal(loader.inspectStreams, 1);
+      assert.equal(loader.wholeLoads, 0);
+      assert.equal(model.runs.length, 4);
+      // The first run went while most of the file was still to be read, and the reading bar moved meanwhile.
+      const first = model.progress[model.events.indexOf('steps')];
+      assert.ok(first && first.bytesRead < first.totalBytes / 2, `first steps at ${JSON.stringify(first)}`);
+      assert.ok(model.events.indexOf('progress') < model.events.indexOf('steps'), model.events.slice(0, 5).join(','));
+      assert.ok(model.stepEvents >= 8, `${model.stepEvents} events`);
+      assertLikeWholeLoad(model, path);
+    });
+
+    it('hand-written logs (no samples; samples before the header, one not an object) as the whole load gives them', () => {
+      const EVAL = { task: 'arith', model: 'openai/gpt-4o', run_id: 'r1' };
+      const noSamples = write(JSON.stringify({ version: 2, status: 'cancelled', eval: EVAL, stats: { started_at: '2025-05-12T20:27:36Z' } }, null, 2), `inspect${++serial}.json`);
+      const early = write(JSON.stringify({
+        version: 2,
+        samples: [{ id: 1, epoch: 1, input: 'one', messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'no idea' }], error: { message: 'crashed', traceback: 'Traceback...' } }, 'broken'],
+        status: 'error', eval: EVAL,
+      }, null, 2), `inspect${++serial}.json`);
+      for (const path of [noSamples, early]) {
+        const { model, loader } = open(path);
+        assert.equal(loader.inspectStreams, 1, path);
+        assert.equal(loader.wholeLoads, 0, path);
+        assertLikeWholeLoad(model, path);
+      }
+    });
+
+    it('read again, sends only the samples from the first that changed; a malformed log fails in the whole load\'s words', () => {
+      const path = inspectLog(3);
+      const { model, loader } = open(path, { chunkSize: 16_384 });
+      loader.reload();
+      assert.equal(model.events.at(-1), 'unchanged');
+      const text = readFileSync(path, 'utf8');
+      writeFileSync(path, text.replace(/("id": "[^"]*-2")/, '$1, "rewritten": true'));
+      loader.reload();
+      const reset = model.resets.at(-1);
+      assert.deepEqual(reset?.keep?.slice(0, 2), [model.runs[0].steps.length, model.runs[1].steps.length], 'the first two samples kept');
+      assertLikeWholeLoad(model, path);
+      // Cut off in its last sample: the first samples went, then the whole load's refusal.
+      writeFileSync(path, text.slice(0, Math.floor(text.length * 0.9)));
+      const cut = open(path, { chunkSize: 16_384 });
+      assert.ok(cut.model.stepEvents > 0, 'the first samples went before the cut was found');
+      assert.deepEqual(cut.model.failed, refusal(() => loadTraceFile(path)).map((p) => p.message));
+      assert.equal(cut.model.runs.length, 0, 'what was sent is taken back');
+    });
   });
 
   it('streams an OTLP document span by span, in decision order, and gives what the whole load gives', () => {

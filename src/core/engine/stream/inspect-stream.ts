@@ -11,9 +11,11 @@
  */
 import { readFileHeadText } from '../../util/file-range';
 import { pathKey } from '../../json/locate';
-import type { DraftTrace } from '../../model/draft';
 import type { SourceLocation } from '../../model/schema';
-import { buildLoadResult, cleanLoad, type LoadResult } from '../../load';
+import type { SourceFile } from '../../json/source-file';
+import { buildTrace, traceIdentity } from '../../model/build';
+import type { Trace } from '../../model/schema';
+import { cleanLoad, loadResultOf, type LoadResult } from '../../load';
 import type { ImportContext } from '../../formats/importer';
 import { evalInfo, headerOnly, inspectImporter, isEvalLog, NOT_AN_EVAL_LOG, sampleTrace } from '../../formats/chat/inspect';
 import { UserInputError, type Problem } from '../../util/problems';
@@ -41,67 +43,121 @@ export function looksLikeInspectJsonDocument(path: string): boolean {
   return /^\s*\{\s*"version"\s*:\s*\d+\s*,/.test(head) && /"eval"\s*:\s*\{/.test(head);
 }
 
+/** A sample's trace as soon as it is read (see InspectSamplesOptions.onTrace). */
+export interface InspectSampleRead {
+  /**
+   * The trace as the whole import builds it, except what only the whole file settles: its id
+   * when the sample has none, and its source's sha256 (empty until then) and run number (set
+   * as if the file held several); the result's traces are these objects, with those set.
+   */
+  trace: Trace;
+  /** Its place among the file's traces. */
+  run: number;
+  /** How far the file was read, and its size. */
+  byte: number;
+  size: number;
+}
+
+export interface InspectSamplesOptions extends InspectStreamOptions {
+  /** Each sample's trace as soon as it is read; returning false stops the import (it then returns undefined). */
+  onTrace?: (read: InspectSampleRead) => boolean | void;
+}
+
 /**
  * Import the Inspect eval log in `path` as a stream. Gives what `loadTraceFile` gives for the same
  * file (format `inspect-ai`); throws a UserInputError naming the file, line and column for
  * malformed JSON, and the whole import's refusal for a document that is not an eval log.
  */
 export function loadInspectJsonStream(path: string, opts: InspectStreamOptions = {}): LoadResult | undefined {
+  return readInspectSamples(path, opts);
+}
+
+/**
+ * `loadInspectJsonStream`, handing over each sample's trace as soon as the sample is read
+ * (`onTrace`): the trace editor shows a log's first samples while the rest is read. Each trace is
+ * built from its sample alone; the warnings come in the whole import's order (the samples' own,
+ * then the traces' builds), and the traces' keys, ids and sources are settled at the end.
+ */
+export function readInspectSamples(path: string, opts: InspectSamplesOptions = {}): LoadResult | undefined {
   let cancelled = false;
   const result = cleanLoad(() => {
-    const warnings: Problem[] = [];
-    const ctx: ImportContext = { warn: (p) => warnings.push({ file: path, ...p }), readSibling: () => undefined };
+    // The whole import's order: what reading the samples found, then what building their traces found.
+    const importWarnings: Problem[] = [];
+    const buildWarnings: Problem[] = [];
+    const ctx: ImportContext = { warn: (p) => importWarnings.push({ file: path, ...p }), readSibling: () => undefined };
     const header: Record<string, unknown> = {};
-    const drafts: DraftTrace[] = [];
-    const locations = new Map<string, SourceLocation>();
+    const built: { trace: Trace; ownId: string | undefined; indexInFile: number | undefined }[] = [];
+    // Built before the file's sha256 is known: set at the end (traceIdentity).
+    const provisional = { path, sha256: '' } as SourceFile;
     // Locations of the events and messages of the samples not yet turned into traces.
     let inner = new Map<string, SourceLocation>();
     const waiting: { raw: unknown; index: number }[] = [];
     let samples = 0;
-    const convert = (raw: unknown, index: number): void => {
+    let byte = 0;
+    let size = 0;
+    const convert = (raw: unknown, index: number): boolean => {
       const d = sampleTrace(raw, header, index, ['samples', index], path, ctx);
+      const locations = new Map<string, SourceLocation>();
       for (const s of d.steps) {
         const key = s.sourcePath ? pathKey(s.sourcePath) : undefined;
         const at = key === undefined ? undefined : inner.get(key);
         if (at) locations.set(key!, at);
       }
-      drafts.push(d);
+      const run = built.length;
+      const trace = buildTrace({ ...d, indexInFile: run }, provisional, inspectImporter.id, buildWarnings, locations);
+      built.push({ trace, ownId: d.id, indexInFile: d.indexInFile });
+      return opts.onTrace?.({ trace, run, byte, size }) !== false;
     };
-    const flush = (): void => {
-      for (const w of waiting) convert(w.raw, w.index);
+    const flush = (): boolean => {
+      let go = true;
+      for (const w of waiting) go = go && convert(w.raw, w.index);
       waiting.length = 0;
       inner = new Map();
+      return go;
     };
 
     const it = readJsonDocument(path, { select: SELECT, chunkSize: opts.chunkSize });
     let r = it.next();
     for (; !r.done; r = it.next()) {
+      ({ byte, size } = r.value);
+      let go = true;
       for (const item of r.value.items) {
         if (item.select < SAMPLE) {
           header[HEADER_KEYS[item.select]] = item.value;
-          if (item.select === HEADER_KEYS.indexOf('eval')) flush();
+          if (item.select === HEADER_KEYS.indexOf('eval')) go = flush() && go;
         } else if (typeof item.path[1] !== 'number') {
           // `samples` is not a list: the whole import reads no samples from it either.
         } else if (item.select === SAMPLE) {
           samples++;
           waiting.push({ raw: item.value, index: item.path[1] });
-          if ('eval' in header) flush();
+          if ('eval' in header) go = flush() && go;
         } else if (item.location) {
           inner.set(pathKey(item.path), item.location);
         }
       }
-      if (opts.onProgress?.(r.value.byte, r.value.size) === false) {
+      if (!go || opts.onProgress?.(r.value.byte, r.value.size) === false) {
         it.return(undefined as never);
         cancelled = true;
         return { file: path, format: inspectImporter.id, traces: [], warnings: [] };
       }
     }
-    flush();
+    byte = size = r.value.size;
+    if (!flush()) {
+      cancelled = true;
+      return { file: path, format: inspectImporter.id, traces: [], warnings: [] };
+    }
     if (!isEvalLog(samples ? { ...header, samples: [] } : header)) throw new UserInputError({ file: path, path: '$', message: NOT_AN_EVAL_LOG });
-    if (samples === 0) drafts.push(headerOnly(header, path));
-    // A header key written after a sample (not what Inspect does): every trace gets the final header.
-    else for (const d of drafts) Object.assign(d.metadata!, evalInfo(header).meta);
-    return buildLoadResult({ path, sha256: r.value.sha256 }, inspectImporter, drafts, warnings, locations);
+    const file = { path, sha256: r.value.sha256 };
+    if (samples === 0) {
+      const only = headerOnly(header, path);
+      built.push({ trace: buildTrace(only, file as SourceFile, inspectImporter.id, buildWarnings, new Map()), ownId: only.id, indexInFile: only.indexInFile });
+    } else {
+      // A header key written after a sample (not what Inspect does): every trace gets the final header.
+      for (const b of built) Object.assign(b.trace.metadata, evalInfo(header).meta);
+    }
+    built.forEach((b, i) => Object.assign(b.trace, traceIdentity({ id: b.ownId, indexInFile: built.length > 1 ? i : b.indexInFile }, file, inspectImporter.id)));
+    if (built.length === 0) throw new UserInputError({ file: path, message: `recognized as ${inspectImporter.label}, but it holds no trace` });
+    return loadResultOf(path, inspectImporter, built.map((b) => b.trace), built.map((b) => b.ownId), [...importWarnings, ...buildWarnings]);
   });
   return cancelled ? undefined : result;
 }

@@ -42,6 +42,7 @@ import { FollowedLines } from '../stream/followed-lines';
 import type { OrderedSpans } from '../stream/otlp-two-pass';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
+import { looksLikeInspectJsonDocument, readInspectSamples } from '../stream/inspect-stream';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
 import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
@@ -347,6 +348,8 @@ export class DocumentLoader {
   }
   /** Files loaded whole (tests read it). */
   wholeLoads = 0;
+  /** Inspect logs sent sample by sample as they were read (tests read it). */
+  inspectStreams = 0;
   /** Reloads of a file loaded whole whose import went on with the appended lines (tests read it). */
   followedReads = 0;
   /** Runs of such reloads that went back past their checkpoint: detected again from their first step (tests read it). */
@@ -394,10 +397,65 @@ export class DocumentLoader {
       const otlpShape = large ? otlpJsonShape(this.params.path) : undefined;
       if (otlpShape) return this.streamDocument(isReload, otlpShape === 'lines' ? 'otlp-lines' : 'otlp');
       if (large && looksLikeTrailDocument(this.params.path)) return this.streamDocument(isReload, 'trail');
+      // Read again, a log is loaded whole: only the runs that changed are sent (the prints say which).
+      if (large && !isReload && looksLikeInspectJsonDocument(this.params.path)) return this.streamInspectSamples();
       this.loadWhole(isReload);
     } catch (e) {
       this.emit(failure(this.params.path, e));
     }
+  }
+
+  /**
+   * An Inspect eval log (`.json`), sent sample by sample as it is read (inspect-stream.ts): each
+   * sample is a run, built whole as the whole load builds it, so its steps go as a whole load's
+   * do (in slices, each detected after it is sent) and the first rows show after the first
+   * sample, not after the whole file (a log of 600 samples, 231 MB: 5.4-6.4 s). What the read
+   * cannot follow (malformed, not an eval log) is loaded whole, which says so in its own words.
+   */
+  private streamInspectSamples(): void {
+    const path = this.params.path;
+    this.startOver('whole');
+    this.inspectStreams++;
+    const start = (trace: Trace, run: number): StreamDetector => this.wholeRunDetector(trace, run);
+    const detectors: StreamDetector[] = [];
+    const prints: StepPrints[] = [];
+    this.runMetadata = [];
+    let told = 0;
+    const tell = (bytesRead: number, totalBytes: number): void => {
+      if (bytesRead - told < totalBytes / 100) return;
+      told = bytesRead;
+      this.emit({ kind: 'progress', bytesRead, totalBytes });
+    };
+    const send = (trace: Trace, run: number, progress?: { bytesRead: number; totalBytes: number }): void => {
+      if (!this.params.readOnce) prints[run] = StepPrints.of(trace.steps);
+      this.runMetadata[run] = trace.metadata;
+      detectors[run] = this.sendWholeRun(trace, run, 0, start, false, progress);
+    };
+    let loaded: LoadResult;
+    try {
+      tell(0, fileSize(path));
+      loaded = readInspectSamples(path, {
+        chunkSize: this.params.chunkSize,
+        onProgress: tell,
+        onTrace: ({ trace, run, byte, size }) => {
+          told = byte;
+          send(trace, run, { bytesRead: byte, totalBytes: size });
+        },
+      })!;
+    } catch (e) {
+      if (!isUserInputError(e)) throw e;
+      // The samples shown are taken back: the whole load says what is wrong, as for any file it refuses.
+      if (this.sentAny) this.emit({ kind: 'reset' });
+      this.sentAny = false;
+      return this.loadWhole(false);
+    }
+    // A log without samples: its header's trace, made at the end.
+    loaded.traces.forEach((trace, run) => {
+      if (!detectors[run]) send(trace, run);
+    });
+    this.prints = prints;
+    this.sha = loaded.traces[0].source.sha256;
+    this.finish(loaded.format, loaded.traces, loaded.warnings, false, fileSize(path), detectors);
   }
 
   private loadWhole(isReload: boolean): void {
@@ -535,39 +593,45 @@ export class DocumentLoader {
    * kept FOLLOWED_CHECKPOINT_LAG steps before its end, for the next read to go on from.
    */
   private sendWholeRuns(traces: Trace[], keep: number[], start: (trace: Trace, run: number, kept: number) => StreamDetector, checkpoints: boolean): StreamDetector[] {
-    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     this.runMetadata = traces.map((t) => t.metadata);
-    return traces.map((trace, run) => {
-      const steps = trace.steps;
-      const kept = keep[run] ?? 0;
-      const detector = start(trace, run, kept);
-      const mark = checkpoints ? Math.max(detector.steps, steps.length - this.followedCheckpointLag) : -1;
-      // A checkpoint already there (one `start` went on from) is the one this read would take.
-      let marked = !checkpoints || this.followedCheckpoints[run]?.at === mark;
-      const detectTo = (to: number): void => {
-        if (!marked && mark <= to) {
-          detector.add(steps.slice(detector.steps, mark));
-          this.followedCheckpoints[run] = { at: mark, detector: detector.copy(), tools: JSON.stringify(trace.tools) };
-          marked = true;
-        }
-        if (detector.steps < to) detector.add(steps.slice(detector.steps, to));
-      };
-      detectTo(kept);
-      const header = { ...trace, steps: [] };
-      if (kept > 0 && kept === steps.length) return detector;
-      let from = kept;
-      do {
-        // A slice ends at `batch` steps or SLICE_CHARS of their source text (TRAIL spans can be
-        // 100 KB each): the host decodes each event in one go, so none may be large.
-        let to = from;
-        let size = 0;
-        while (to < steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += steps[to++].location?.length ?? 0;
-        this.sendSteps(run, steps.slice(from, to), from === kept ? header : undefined, size, size);
-        detectTo(to);
-        from = to;
-      } while (from < steps.length);
-      return detector;
-    });
+    return traces.map((trace, run) => this.sendWholeRun(trace, run, keep[run] ?? 0, start, checkpoints));
+  }
+
+  /**
+   * Run `run` of a whole load (see sendWholeRuns). `progress`: how far the file was read, and its
+   * size, for a run sent while the file is still read (an Inspect log's sample); by default, each
+   * slice's own size.
+   */
+  private sendWholeRun(trace: Trace, run: number, kept: number, start: (trace: Trace, run: number, kept: number) => StreamDetector, checkpoints: boolean, progress?: { bytesRead: number; totalBytes: number }): StreamDetector {
+    const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
+    const steps = trace.steps;
+    const detector = start(trace, run, kept);
+    const mark = checkpoints ? Math.max(detector.steps, steps.length - this.followedCheckpointLag) : -1;
+    // A checkpoint already there (one `start` went on from) is the one this read would take.
+    let marked = !checkpoints || this.followedCheckpoints[run]?.at === mark;
+    const detectTo = (to: number): void => {
+      if (!marked && mark <= to) {
+        detector.add(steps.slice(detector.steps, mark));
+        this.followedCheckpoints[run] = { at: mark, detector: detector.copy(), tools: JSON.stringify(trace.tools) };
+        marked = true;
+      }
+      if (detector.steps < to) detector.add(steps.slice(detector.steps, to));
+    };
+    detectTo(kept);
+    const header = { ...trace, steps: [] };
+    if (kept > 0 && kept === steps.length) return detector;
+    let from = kept;
+    do {
+      // A slice ends at `batch` steps or SLICE_CHARS of their source text (TRAIL spans can be
+      // 100 KB each): the host decodes each event in one go, so none may be large.
+      let to = from;
+      let size = 0;
+      while (to < steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += steps[to++].location?.length ?? 0;
+      this.sendSteps(run, steps.slice(from, to), from === kept ? header : undefined, progress?.bytesRead ?? size, progress?.totalBytes ?? size);
+      detectTo(to);
+      from = to;
+    } while (from < steps.length);
+    return detector;
   }
 
   /**
