@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
+import { zipSync } from 'fflate';
 import { rejectedCallTrace } from '../../support/rejected-call-trace';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams } from '../../../src/core/engine/worker/document-load';
 import { DocumentWorkerClient } from '../../../src/core/engine/worker/document-client';
@@ -252,7 +253,7 @@ describe('engine: opening a trace in the document worker', function () {
     }
   });
 
-  describe('an Inspect AI .json log, sample by sample', () => {
+  describe('an Inspect AI log, sample by sample', () => {
     /** A log of `samples` copies of the corpus's browser sample (each its own id), as Inspect writes it (indented). */
     const inspectLog = (samples: number, change: (log: Record<string, unknown>) => void = () => {}): string => {
       const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] } & Record<string, unknown>;
@@ -290,6 +291,32 @@ describe('engine: opening a trace in the document worker', function () {
         assert.equal(loader.wholeLoads, 0, path);
         assertLikeWholeLoad(model, path);
       }
+    });
+
+    it('an .eval archive: each sample as its entry is inflated; one still being written (no central directory) and the corpus\'s, as the whole load gives them', () => {
+      const streaming = sharedPath('traces', 'inspect-ai', 'log_streaming.eval');
+      const { model, loader } = open(streaming, { batchSteps: 5 });
+      assert.equal(loader.inspectStreams, 1);
+      assert.equal(loader.wholeLoads, 0);
+      assert.equal(model.runs.length, 4);
+      const first = model.progress[model.events.indexOf('steps')];
+      assert.ok(first && first.bytesRead < first.totalBytes, `first steps at ${JSON.stringify(first)}`);
+      assertLikeWholeLoad(model, streaming);
+      // Cut before its central directory: the whole load reads the entries from their local headers, and warns.
+      const bytes = readFileSync(streaming);
+      const cut = join(dir, `cut${++serial}.eval`);
+      writeFileSync(cut, bytes.subarray(0, bytes.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1'))));
+      const partial = open(cut);
+      assert.equal(partial.loader.inspectStreams, 1);
+      assert.ok(partial.model.warnings.some((w) => w.includes('no central directory')), partial.model.warnings.join('\n'));
+      assertLikeWholeLoad(partial.model, cut);
+      for (const path of sharedFiles('inspect-ai', (n) => n.endsWith('.eval'))) assertLikeWholeLoad(open(path).model, path);
+      // A zip that is not a log: the whole load's refusal.
+      const other = join(dir, `other${++serial}.eval`);
+      writeFileSync(other, zipSync({ 'notes.txt': new TextEncoder().encode('hello') }));
+      const refused = open(other);
+      assert.equal(refused.loader.inspectStreams, 0);
+      assert.deepEqual(refused.model.failed, refusal(() => loadTraceFile(other)).map((p) => p.message));
     });
 
     it('read again, sends only the samples from the first that changed; a malformed log fails in the whole load\'s words', () => {

@@ -8,11 +8,12 @@
  * over the (injected) size threshold takes the streaming path.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeLoaded } from '../../../src/core/analyze';
-import { loadInspectJsonStream, looksLikeInspectJsonDocument } from '../../../src/core/engine/stream/inspect-stream';
+import { isEvalArchive, loadInspectJsonStream, looksLikeInspectJsonDocument, readEvalSamples } from '../../../src/core/engine/stream/inspect-stream';
+import { SourceFile } from '../../../src/core/json/source-file';
 import { loadTraceFile, type LoadResult } from '../../../src/core/load';
 import { sharedPath } from '../../support/shared';
 import { refusal } from '../../support/refusal';
@@ -53,6 +54,29 @@ describe('streaming Inspect AI .json import', () => {
     const files = readdirSync(d).filter((n) => n.endsWith('.json')).sort().map((n) => join(d, n));
     it('finds the corpus files', () => assert.ok(files.length >= 5, `${files.length} files`));
     for (const p of files) it(p.slice(sharedPath('traces').length + 1), () => { assertStreamEqualsWhole(p); });
+  });
+
+  describe('every .eval log of ../shared/traces/inspect-ai, and one cut before its central directory, sample by sample', () => {
+    const d = sharedPath('traces', 'inspect-ai');
+    const files = readdirSync(d).filter((n) => n.endsWith('.eval')).sort().map((n) => join(d, n));
+    it('finds the corpus files', () => assert.ok(files.length >= 3, `${files.length} files`));
+    for (const p of files) {
+      it(p.slice(sharedPath('traces').length + 1), () => {
+        const bytes = readFileSync(p);
+        const cut = join(dir, `${fileNo++}-cut.eval`);
+        writeFileSync(cut, bytes.subarray(0, bytes.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1'))));
+        for (const path of [p, cut]) {
+          const file = new SourceFile(path, readFileSync(path));
+          assert.equal(isEvalArchive(file), true);
+          const handed: number[] = [];
+          const streamed = readEvalSamples(file, { onTrace: ({ run, byte, size }) => { handed.push(run); assert.ok(byte <= size); } });
+          const whole = loadTraceFile(path);
+          assert.deepEqual(streamed, whole);
+          assert.deepEqual(handed, whole.traces.map((_, i) => i), 'each sample handed over once, in order');
+        }
+        assert.ok(loadTraceFile(cut).warnings.some((w) => w.message.includes('no central directory')));
+      });
+    }
   });
 
   it('a log without samples opens as its header step', () => {

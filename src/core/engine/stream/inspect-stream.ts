@@ -17,7 +17,8 @@ import { buildTrace, traceIdentity } from '../../model/build';
 import type { Trace } from '../../model/schema';
 import { cleanLoad, loadResultOf, type LoadResult } from '../../load';
 import type { ImportContext } from '../../formats/importer';
-import { evalInfo, headerOnly, inspectImporter, isEvalLog, NOT_AN_EVAL_LOG, sampleTrace } from '../../formats/chat/inspect';
+import { evalArchive, evalInfo, headerOnly, inspectImporter, isEvalLog, NOT_AN_EVAL_LOG, sampleTrace } from '../../formats/chat/inspect';
+import type { DraftTrace } from '../../model/draft';
 import { UserInputError, type Problem } from '../../util/problems';
 import { readJsonDocument, type JsonPathPattern } from './json-document';
 
@@ -73,22 +74,64 @@ export function loadInspectJsonStream(path: string, opts: InspectStreamOptions =
 }
 
 /**
+ * A log's traces, each built as soon as its sample is drafted and handed over (`onTrace`), then
+ * settled once the whole file is read (`finish`): what the whole import gives. The warnings keep
+ * the whole import's order: what drafting the samples found, then what building them found.
+ */
+class SampleRuns {
+  /** Where the drafting of the samples warns. */
+  readonly ctx: ImportContext;
+  private readonly importWarnings: Problem[] = [];
+  private readonly buildWarnings: Problem[] = [];
+  private readonly built: { trace: Trace; ownId: string | undefined; indexInFile: number | undefined }[] = [];
+  // Built before the file's sha256 is known: set at the end (traceIdentity).
+  private readonly provisional: SourceFile;
+
+  constructor(private readonly path: string, private readonly onTrace: InspectSamplesOptions['onTrace'], maxUnzippedBytes?: number) {
+    this.ctx = { warn: (p) => this.importWarnings.push({ file: path, ...p }), readSibling: () => undefined, maxUnzippedBytes };
+    this.provisional = { path, sha256: '' } as SourceFile;
+  }
+
+  get count(): number {
+    return this.built.length;
+  }
+
+  /** Builds sample `d` and hands it over; false: the reader was asked to stop. */
+  add(d: DraftTrace, locations: Map<string, SourceLocation>, byte: number, size: number): boolean {
+    const run = this.built.length;
+    const trace = buildTrace({ ...d, indexInFile: run }, this.provisional, inspectImporter.id, this.buildWarnings, locations);
+    this.built.push({ trace, ownId: d.id, indexInFile: d.indexInFile });
+    return this.onTrace?.({ trace, run, byte, size }) !== false;
+  }
+
+  /** The load's result, the file's sha256 known; `only`: the log's one trace, when it has no samples (not handed over). */
+  finish(sha256: string, only?: DraftTrace, fileWarnings: Problem[] = []): LoadResult {
+    const file = { path: this.path, sha256 } as SourceFile;
+    if (only) this.built.push({ trace: buildTrace(only, file, inspectImporter.id, this.buildWarnings, new Map()), ownId: only.id, indexInFile: only.indexInFile });
+    const { built } = this;
+    built.forEach((b, i) => Object.assign(b.trace, traceIdentity({ id: b.ownId, indexInFile: built.length > 1 ? i : b.indexInFile }, file, inspectImporter.id)));
+    if (built.length === 0) throw new UserInputError({ file: this.path, message: `recognized as ${inspectImporter.label}, but it holds no trace` });
+    return loadResultOf(this.path, inspectImporter, built.map((b) => b.trace), built.map((b) => b.ownId), [...fileWarnings, ...this.importWarnings, ...this.buildWarnings]);
+  }
+
+  /** Every trace, for a header key read after its samples (not what Inspect does). */
+  get traces(): Trace[] {
+    return this.built.map((b) => b.trace);
+  }
+}
+
+const CANCELLED = (path: string): LoadResult => ({ file: path, format: inspectImporter.id, traces: [], warnings: [] });
+
+/**
  * `loadInspectJsonStream`, handing over each sample's trace as soon as the sample is read
  * (`onTrace`): the trace editor shows a log's first samples while the rest is read. Each trace is
- * built from its sample alone; the warnings come in the whole import's order (the samples' own,
- * then the traces' builds), and the traces' keys, ids and sources are settled at the end.
+ * built from its sample alone, and the traces' keys, ids and sources are settled at the end.
  */
 export function readInspectSamples(path: string, opts: InspectSamplesOptions = {}): LoadResult | undefined {
   let cancelled = false;
   const result = cleanLoad(() => {
-    // The whole import's order: what reading the samples found, then what building their traces found.
-    const importWarnings: Problem[] = [];
-    const buildWarnings: Problem[] = [];
-    const ctx: ImportContext = { warn: (p) => importWarnings.push({ file: path, ...p }), readSibling: () => undefined };
+    const runs = new SampleRuns(path, opts.onTrace);
     const header: Record<string, unknown> = {};
-    const built: { trace: Trace; ownId: string | undefined; indexInFile: number | undefined }[] = [];
-    // Built before the file's sha256 is known: set at the end (traceIdentity).
-    const provisional = { path, sha256: '' } as SourceFile;
     // Locations of the events and messages of the samples not yet turned into traces.
     let inner = new Map<string, SourceLocation>();
     const waiting: { raw: unknown; index: number }[] = [];
@@ -96,17 +139,14 @@ export function readInspectSamples(path: string, opts: InspectSamplesOptions = {
     let byte = 0;
     let size = 0;
     const convert = (raw: unknown, index: number): boolean => {
-      const d = sampleTrace(raw, header, index, ['samples', index], path, ctx);
+      const d = sampleTrace(raw, header, index, ['samples', index], path, runs.ctx);
       const locations = new Map<string, SourceLocation>();
       for (const s of d.steps) {
         const key = s.sourcePath ? pathKey(s.sourcePath) : undefined;
         const at = key === undefined ? undefined : inner.get(key);
         if (at) locations.set(key!, at);
       }
-      const run = built.length;
-      const trace = buildTrace({ ...d, indexInFile: run }, provisional, inspectImporter.id, buildWarnings, locations);
-      built.push({ trace, ownId: d.id, indexInFile: d.indexInFile });
-      return opts.onTrace?.({ trace, run, byte, size }) !== false;
+      return runs.add(d, locations, byte, size);
     };
     const flush = (): boolean => {
       let go = true;
@@ -138,26 +178,48 @@ export function readInspectSamples(path: string, opts: InspectSamplesOptions = {
       if (!go || opts.onProgress?.(r.value.byte, r.value.size) === false) {
         it.return(undefined as never);
         cancelled = true;
-        return { file: path, format: inspectImporter.id, traces: [], warnings: [] };
+        return CANCELLED(path);
       }
     }
     byte = size = r.value.size;
     if (!flush()) {
       cancelled = true;
-      return { file: path, format: inspectImporter.id, traces: [], warnings: [] };
+      return CANCELLED(path);
     }
     if (!isEvalLog(samples ? { ...header, samples: [] } : header)) throw new UserInputError({ file: path, path: '$', message: NOT_AN_EVAL_LOG });
-    const file = { path, sha256: r.value.sha256 };
-    if (samples === 0) {
-      const only = headerOnly(header, path);
-      built.push({ trace: buildTrace(only, file as SourceFile, inspectImporter.id, buildWarnings, new Map()), ownId: only.id, indexInFile: only.indexInFile });
-    } else {
-      // A header key written after a sample (not what Inspect does): every trace gets the final header.
-      for (const b of built) Object.assign(b.trace.metadata, evalInfo(header).meta);
+    // A header key written after a sample (not what Inspect does): every trace gets the final header.
+    if (samples > 0) for (const t of runs.traces) Object.assign(t.metadata, evalInfo(header).meta);
+    return runs.finish(r.value.sha256, samples === 0 ? headerOnly(header, path) : undefined);
+  });
+  return cancelled ? undefined : result;
+}
+
+/** Whether `path` is an Inspect AI `.eval` log (a zip archive of its header and samples), by its bytes. */
+export function isEvalArchive(file: SourceFile): boolean {
+  return file.isZip && inspectImporter.sniff(file) > 0;
+}
+
+/**
+ * An Inspect AI `.eval` log (a zip archive), each sample's trace handed over (`onTrace`) as soon
+ * as its entry is inflated and drafted; gives what the whole import gives (`loadTraceFromBytes`).
+ * The archive is read whole (it is compressed: a tenth of its samples' JSON), its samples one at a
+ * time.
+ */
+export function readEvalSamples(file: SourceFile, opts: Pick<InspectSamplesOptions, 'onTrace'> & { maxUnzippedBytes?: number } = {}): LoadResult | undefined {
+  const path = file.path;
+  let cancelled = false;
+  const result = cleanLoad(() => {
+    const runs = new SampleRuns(path, opts.onTrace, opts.maxUnzippedBytes);
+    const archive = evalArchive(file, runs.ctx);
+    const size = file.bytes.length;
+    for (let i = 0; i < archive.samples.length; i++) {
+      const entry = archive.samples[i];
+      if (!runs.add(archive.sample(i), new Map(), Math.min(size, entry.offset + entry.compressedSize), size)) {
+        cancelled = true;
+        return CANCELLED(path);
+      }
     }
-    built.forEach((b, i) => Object.assign(b.trace, traceIdentity({ id: b.ownId, indexInFile: built.length > 1 ? i : b.indexInFile }, file, inspectImporter.id)));
-    if (built.length === 0) throw new UserInputError({ file: path, message: `recognized as ${inspectImporter.label}, but it holds no trace` });
-    return loadResultOf(path, inspectImporter, built.map((b) => b.trace), built.map((b) => b.ownId), [...importWarnings, ...buildWarnings]);
+    return runs.finish(file.sha256, archive.samples.length === 0 ? archive.headerOnly() : undefined, file.warnings.map((w) => ({ ...w })));
   });
   return cancelled ? undefined : result;
 }

@@ -42,7 +42,8 @@ import { FollowedLines } from '../stream/followed-lines';
 import type { OrderedSpans } from '../stream/otlp-two-pass';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
-import { looksLikeInspectJsonDocument, readInspectSamples } from '../stream/inspect-stream';
+import { isEvalArchive, looksLikeInspectJsonDocument, readEvalSamples, readInspectSamples, type InspectSampleRead } from '../stream/inspect-stream';
+import { SourceFile } from '../../json/source-file';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
 import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
@@ -398,7 +399,8 @@ export class DocumentLoader {
       if (otlpShape) return this.streamDocument(isReload, otlpShape === 'lines' ? 'otlp-lines' : 'otlp');
       if (large && looksLikeTrailDocument(this.params.path)) return this.streamDocument(isReload, 'trail');
       // Read again, a log is loaded whole: only the runs that changed are sent (the prints say which).
-      if (large && !isReload && looksLikeInspectJsonDocument(this.params.path)) return this.streamInspectSamples();
+      if (large && !isReload && looksLikeInspectJsonDocument(this.params.path)) return this.streamInspectSamples('json');
+      if (large && !isReload && new SourceFile(this.params.path, readFileRange(this.params.path, 0, 4)).isZip) return this.streamInspectSamples('eval');
       this.loadWhole(isReload);
     } catch (e) {
       this.emit(failure(this.params.path, e));
@@ -406,14 +408,18 @@ export class DocumentLoader {
   }
 
   /**
-   * An Inspect eval log (`.json`), sent sample by sample as it is read (inspect-stream.ts): each
-   * sample is a run, built whole as the whole load builds it, so its steps go as a whole load's
-   * do (in slices, each detected after it is sent) and the first rows show after the first
-   * sample, not after the whole file (a log of 600 samples, 231 MB: 5.4-6.4 s). What the read
-   * cannot follow (malformed, not an eval log) is loaded whole, which says so in its own words.
+   * An Inspect eval log, sent sample by sample as it is read (inspect-stream.ts): a `.json`
+   * document as it is parsed, a `.eval` archive as its entries are inflated. Each sample is a run,
+   * built whole as the whole load builds it, so its steps go as a whole load's do (in slices, each
+   * detected after it is sent) and the first rows show after the first sample, not after the
+   * whole file (a `.json` log of 600 samples, 231 MB: 5.4-6.4 s). What the read cannot follow
+   * (malformed, not an eval log, a zip that is not one) is loaded whole, which says so in its own
+   * words.
    */
-  private streamInspectSamples(): void {
+  private streamInspectSamples(kind: 'json' | 'eval'): void {
     const path = this.params.path;
+    const archive = kind === 'eval' ? new SourceFile(path, readTraceFileBytes(path)) : undefined;
+    if (archive && !isEvalArchive(archive)) return this.loadWhole(false);
     this.startOver('whole');
     this.inspectStreams++;
     const start = (trace: Trace, run: number): StreamDetector => this.wholeRunDetector(trace, run);
@@ -434,14 +440,13 @@ export class DocumentLoader {
     let loaded: LoadResult;
     try {
       tell(0, fileSize(path));
-      loaded = readInspectSamples(path, {
-        chunkSize: this.params.chunkSize,
-        onProgress: tell,
-        onTrace: ({ trace, run, byte, size }) => {
-          told = byte;
-          send(trace, run, { bytesRead: byte, totalBytes: size });
-        },
-      })!;
+      const onTrace = ({ trace, run, byte, size }: InspectSampleRead): void => {
+        told = byte;
+        send(trace, run, { bytesRead: byte, totalBytes: size });
+      };
+      loaded = archive
+        ? readEvalSamples(archive, { onTrace, maxUnzippedBytes: this.params.maxUnzippedBytes })!
+        : readInspectSamples(path, { chunkSize: this.params.chunkSize, onProgress: tell, onTrace })!;
     } catch (e) {
       if (!isUserInputError(e)) throw e;
       // The samples shown are taken back: the whole load says what is wrong, as for any file it refuses.

@@ -58,6 +58,25 @@ export const inspectImporter: Importer = {
 };
 
 function parseEvalZip(file: SourceFile, ctx: ImportContext): DraftTrace[] {
+  const archive = evalArchive(file, ctx);
+  if (archive.samples.length === 0) return [archive.headerOnly()];
+  // One entry inflated and converted at a time; only the drafts are kept.
+  return archive.samples.map((_, i) => archive.sample(i));
+}
+
+/**
+ * A `.eval` archive's header and sample entries (in (id, epoch) order), each sample drafted when
+ * asked for (`sample(i)`): the whole import drafts them all, the trace editor sends each as soon
+ * as it is drafted (inspect-stream.ts).
+ */
+export interface EvalArchive {
+  samples: ZipEntry[];
+  sample(i: number): DraftTrace;
+  /** The log's one trace when it has no samples. */
+  headerOnly(): DraftTrace;
+}
+
+export function evalArchive(file: SourceFile, ctx: ImportContext): EvalArchive {
   const { entries, complete } = listZip(file.bytes);
   if (!complete) ctx.warn({ message: `the .eval archive has no central directory (it may still be being written); read ${entries.length} entries from local headers` });
   const byName = new Map(entries.map((e) => [e.name, e]));
@@ -79,13 +98,12 @@ function parseEvalZip(file: SourceFile, ctx: ImportContext): DraftTrace[] {
   const header = headerEntry ? readJson(headerEntry) : {};
   const h = isObject(header) ? header : {};
   if (!byName.has('header.json')) h.status ??= 'started';
-  const sampleEntries = entries.filter((e) => /^samples\/.+\.json$/.test(e.name)).sort(bySample);
-  if (sampleEntries.length === 0) return [headerOnly(h, file.path)];
-  // One entry inflated and converted at a time; only the drafts are kept.
-  return sampleEntries.map((e, i) => {
-    const sample = readJson(e);
-    return sampleTrace(sample, h, i, undefined, file.path, ctx);
-  });
+  const samples = entries.filter((e) => /^samples\/.+\.json$/.test(e.name)).sort(bySample);
+  return {
+    samples,
+    sample: (i) => sampleTrace(readJson(samples[i]), h, i, undefined, file.path, ctx),
+    headerOnly: () => headerOnly(h, file.path),
+  };
 }
 
 /** Sample entries in (id, epoch) order; the archive holds them in completion order. */
