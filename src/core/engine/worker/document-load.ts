@@ -403,8 +403,20 @@ export class DocumentLoader {
       if (large && !isReload && new SourceFile(this.params.path, readFileRange(this.params.path, 0, 4)).isZip) return this.streamInspectSamples('eval');
       this.loadWhole(isReload);
     } catch (e) {
+      // A first read that sent steps before it failed (an OTLP or TRAIL document cut off: its
+      // first spans streamed, then the whole load refused it) takes them back, so the editor shows
+      // the refusal, where it showed part of the file as if it were all of it. A reload that
+      // fails leaves the host with what it shows (the file may be half written).
+      if (!isReload && this.sentAny) this.takeBackSent();
       this.emit(failure(this.params.path, e));
     }
+  }
+
+  /** Everything sent is taken back (a reset), and this loader knows the host holds nothing: the next read starts afresh. */
+  private takeBackSent(): void {
+    this.emit({ kind: 'reset' });
+    this.sentAny = false;
+    this.mode = 'none';
   }
 
   /**
@@ -449,9 +461,7 @@ export class DocumentLoader {
         : readInspectSamples(path, { chunkSize: this.params.chunkSize, onProgress: tell, onTrace })!;
     } catch (e) {
       if (!isUserInputError(e)) throw e;
-      // The samples shown are taken back: the whole load says what is wrong, as for any file it refuses.
-      if (this.sentAny) this.emit({ kind: 'reset' });
-      this.sentAny = false;
+      // The whole load says what is wrong, as for any file it refuses (the samples shown are then taken back).
       return this.loadWhole(false);
     }
     // A log without samples: its header's trace, made at the end.
