@@ -340,12 +340,14 @@ class App {
     const redacted = s.redactedStepCount ?? 0;
     if (s.failureCount === 0) {
       // A failed run with no failing step is not "all fine", nor is a run whose steps could not be
-      // checked: no green tick then.
+      // checked, nor one still being read (some checks need the run's end; a run loaded whole is
+      // checked once the file is read): no green tick then.
       const runFailed = s.verdict?.outcome === 'fail';
       const unchecked = redacted > 0 && !runFailed;
-      this.legend.replaceChildren(el('span', { className: `legend-empty${runFailed ? ' run-failed' : unchecked ? ' unchecked' : ''}` }, [
-        codicon(runFailed ? 'info' : unchecked ? 'eye-closed' : 'pass'),
-        el('span', { text: `No ${runFailed ? 'failing step' : 'failures'} found in ${counted(s.stepCount, 'step')}.` }),
+      const reading = this.ready?.loading !== undefined && !runFailed;
+      this.legend.replaceChildren(el('span', { className: `legend-empty${runFailed ? ' run-failed' : unchecked ? ' unchecked' : reading ? ' reading' : ''}` }, [
+        codicon(runFailed ? 'info' : unchecked ? 'eye-closed' : reading ? 'info' : 'pass'),
+        el('span', { text: `No ${runFailed ? 'failing step' : 'failures'} found ${reading ? 'so far ' : ''}in ${counted(s.stepCount, 'step')}.` }),
       ]));
       if (redacted > 0) this.legend.append(redactedNote(redacted));
       return;

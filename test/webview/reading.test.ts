@@ -18,7 +18,7 @@ import type { DocumentWorkerClient, LoadEnd } from '../../src/core/engine/worker
 import { benchTraceText } from '../support/bench-traces';
 import { loadTraceFile } from '../../src/core/load';
 import { rejectedCallTrace } from '../support/rejected-call-trace';
-import { PROJECT_ROOT } from '../support/shared';
+import { PROJECT_ROOT, sharedPath } from '../support/shared';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
 import { painted, WebviewHarness, until, type OpenedEditor, type Theme } from './harness';
@@ -63,7 +63,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
   afterEach(async () => { reader?.dispose(); await ed?.close(); ed = undefined; });
 
   /** The worker's events for a file (default: a generated 600-step one), split where half the steps have been sent. */
-  function eventsOf(text = benchTraceText('jsonl', 600), chunkSize = 16 * 1024, name = 'big.trace.jsonl', beforeSteps = false): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
+  function eventsOf(text: string | Uint8Array = benchTraceText('jsonl', 600), chunkSize = 16 * 1024, name = 'big.trace.jsonl', beforeSteps = false): { first: DocumentEvent[]; rest: DocumentEvent[]; steps: number; path: string } {
     const path = join(dir, name);
     writeFileSync(path, text);
     const events: DocumentEvent[] = [];
@@ -75,8 +75,8 @@ describe('a large file read while it opens (headless Chromium)', function () {
     return { first: events.slice(0, cut), rest: events.slice(cut), steps: total, path };
   }
 
-  async function openReading(text?: string, chunkSize?: number, heap?: HeapProbe, theme?: Theme, otlpBeforeSteps = false): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
-    const { first, rest, steps, path } = otlpBeforeSteps ? eventsOf(text, chunkSize, 'spans.json', true) : eventsOf(text, chunkSize);
+  async function openReading(text?: string | Uint8Array, chunkSize?: number, heap?: HeapProbe, theme?: Theme, otlpBeforeSteps = false, name?: string): Promise<{ client: ScriptedClient; rest: DocumentEvent[]; steps: number; path: string }> {
+    const { first, rest, steps, path } = otlpBeforeSteps ? eventsOf(text, chunkSize, 'spans.json', true) : eventsOf(text, chunkSize, name);
     const file = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     const client = new ScriptedClient();
     let notify: (c: { kind: 'appended' | 'rewritten'; stepCounts: number[] }) => void = () => undefined;
@@ -109,6 +109,19 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await until('every row', async () => (await state()).totalRows === steps);
     await ed!.page.getByText(`Read the whole file: ${steps.toLocaleString('en-US')} steps.`).waitFor();
     assert.equal(await bar().isVisible(), false, 'the bar is gone once the file is read');
+  });
+
+  it('a run without failures is not called clean while the file is read (an Inspect log, sample by sample), and is once it is read', async () => {
+    const { client, rest } = await openReading(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json')), undefined, undefined, undefined, false, 'browser.json');
+    await ed!.page.waitForSelector('[role=tree] [role=treeitem]');
+    const legend = ed!.page.locator('.legend-empty');
+    await until('the legend while reading', async () => /^No failures found so far in \d+ steps?\.$/.test((await legend.textContent()) ?? ''));
+    assert.equal(await legend.locator('.codicon-pass').count(), 0, 'no green tick before the checks ran');
+    await painted(ed!.page);
+    await ed!.page.screenshot({ path: join(SCREENSHOTS, 'reading-no-failures-so-far.png') });
+    client.send(rest);
+    await until('the legend once read', async () => /^No failures found in \d+ steps?\.$/.test((await legend.textContent()) ?? ''));
+    assert.equal(await legend.locator('.codicon-pass').count(), 1);
   });
 
   for (const theme of ['light', 'dark'] as const) {
