@@ -48,6 +48,8 @@ class Model {
   /** Per event, how far the file was read when it came (steps and progress events say). */
   progress: ({ bytesRead: number; totalBytes: number } | undefined)[] = [];
   resets: Extract<DocumentEvent, { kind: 'reset' }>[] = [];
+  /** Per run, the findings its steps events last brought (before the done's). */
+  findingsWhileRead: unknown[] = [];
   stepEvents = 0;
 
   apply = (e: DocumentEvent): void => {
@@ -61,6 +63,7 @@ class Model {
     }
     if (e.kind === 'steps') {
       this.stepEvents++;
+      if (e.findings) this.findingsWhileRead[e.run] = jsonView(e.findings);
       // As the host: a run kept by a reset keeps its steps (the header is final only at the done).
       if (e.header && !this.runs[e.run]) this.runs[e.run] = { ...e.header, steps: [] };
       for (const s of e.steps) this.runs[e.run].steps.push(s);
@@ -293,6 +296,10 @@ describe('engine: opening a trace in the document worker', function () {
         assert.equal(loader.wholeLoads, 0, path);
         assertLikeWholeLoad(model, path);
       }
+      // Each sample went with its findings, the run's final ones (the crashed sample has some), before the done.
+      const { model } = open(early);
+      assert.deepEqual(model.findingsWhileRead, model.findings);
+      assert.ok((model.findings[0] as unknown[]).length > 0, JSON.stringify(model.findings));
     });
 
     it('an .eval archive: each sample as its entry is inflated; one still being written (no central directory) and the corpus\'s, as the whole load gives them', () => {

@@ -613,11 +613,13 @@ export class DocumentLoader {
   }
 
   /**
-   * Run `run` of a whole load (see sendWholeRuns). `progress`: how far the file was read, and its
-   * size, for a run sent while the file is still read (an Inspect log's sample); by default, each
-   * slice's own size.
+   * Run `run` of a whole load (see sendWholeRuns). `whileReading`: how far the file was read, and
+   * its size, for a whole run sent while the rest of the file is still read (an Inspect log's
+   * sample): its last slice is detected before it goes, and goes with the run's findings, so the
+   * run shows its failures before the file's end. By default, each slice's own size, and the
+   * findings with the done.
    */
-  private sendWholeRun(trace: Trace, run: number, kept: number, start: (trace: Trace, run: number, kept: number) => StreamDetector, checkpoints: boolean, progress?: { bytesRead: number; totalBytes: number }): StreamDetector {
+  private sendWholeRun(trace: Trace, run: number, kept: number, start: (trace: Trace, run: number, kept: number) => StreamDetector, checkpoints: boolean, whileReading?: { bytesRead: number; totalBytes: number }): StreamDetector {
     const batch = this.params.batchSteps ?? DEFAULT_BATCH_STEPS;
     const steps = trace.steps;
     const detector = start(trace, run, kept);
@@ -642,7 +644,10 @@ export class DocumentLoader {
       let to = from;
       let size = 0;
       while (to < steps.length && to - from < batch && (to === from || size < SLICE_CHARS)) size += steps[to++].location?.length ?? 0;
-      this.sendSteps(run, steps.slice(from, to), from === kept ? header : undefined, progress?.bytesRead ?? size, progress?.totalBytes ?? size);
+      const last = to === steps.length;
+      if (whileReading && last) detectTo(to);
+      const findings = whileReading && last ? detector.findings() : undefined;
+      this.sendSteps(run, steps.slice(from, to), from === kept ? header : undefined, whileReading?.bytesRead ?? size, whileReading?.totalBytes ?? size, findings);
       detectTo(to);
       from = to;
     } while (from < steps.length);
