@@ -13,11 +13,12 @@ import * as vscode from 'vscode';
 import { writeSmallTrace } from '../../support/small-trace';
 import { writeBenchTrace } from '../../support/bench-traces';
 import { otlpLines } from '../../support/otlp-lines';
+import { strToU8, zipSync } from 'fflate';
 import { loadTraceFile } from '../../../src/core/load';
 import { searchableText } from '../../../src/core/engine/search-text';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
-import { activatedExtension, closeAllEditors, VIEW_TYPE, waitFor, webviewState } from './helpers';
+import { activatedExtension, closeAllEditors, sharedTrace, VIEW_TYPE, waitFor, webviewState } from './helpers';
 
 const STEPS = Number(process.env.AGENT_TRACE_LARGE_STEPS ?? 100_000);
 
@@ -116,6 +117,36 @@ export function registerLargeTraceTests(): void {
       const file = api.traceEditor()!.activeEditor!.document.file;
       assert.deepEqual(file.traces.map((t) => [t.source.traceKey, t.steps.length]), whole.map((t) => [t.source.traceKey, t.steps.length]), 'every run, with its key');
       assert.deepEqual(file.session(4).steps.map((st) => st.id), whole[4].steps.map((st) => st.id), 'the last run, in decision order');
+    });
+
+    test('an Inspect .eval log shows its first sample while the rest is inflated, then every sample', async () => {
+      // 130 samples of the corpus's browser eval, each its own id (about 4.5 MB compressed, above the 4 MB from which logs stream).
+      const { api, extension } = await activatedExtension();
+      const corpus = sharedTrace(extension.extensionPath, ['inspect-ai', '2025-05-12T20-27-36-04-00_browser.json']).fsPath;
+      const log = JSON.parse(readFileSync(corpus, 'utf8')) as { samples: Record<string, unknown>[] } & Record<string, unknown>;
+      const { samples: [sample], ...header } = log;
+      const entries: Record<string, Uint8Array> = { 'header.json': strToU8(JSON.stringify(header)) };
+      for (let i = 1; i <= 130; i++) entries[`samples/${i}_epoch_1.json`] = strToU8(JSON.stringify({ ...sample, id: i, epoch: 1 }));
+      const path = join(dir, 'browser.eval');
+      writeFileSync(path, zipSync(entries));
+      await closeAllEditors();
+      await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
+      try {
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
+        const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
+        assert.equal(first.reading, true, 'the first rows show while the log is still being read');
+        const file = api.traceEditor()!.activeEditor!.document.file;
+        assert.ok(file.traces.length < 130, `${file.traces.length} samples shown at first`);
+        const loading = file.loading!;
+        assert.ok(loading.bytesRead / loading.totalBytes < 0.2, `the first sample showed at ${loading.bytesRead} of ${loading.totalBytes} bytes`);
+      } finally {
+        await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
+      }
+      const whole = loadTraceFile(path).traces;
+      await waitFor('every sample', async () => { const s = await webviewState(); return s && !s.reading && api.traceEditor()!.activeEditor!.document.file.traces.length === whole.length ? s : undefined; }, 300_000, 250);
+      const file = api.traceEditor()!.activeEditor!.document.file;
+      assert.deepEqual(file.traces.map((t) => [t.source.traceKey, t.steps.length, t.source.sha256]), whole.map((t) => [t.source.traceKey, t.steps.length, t.source.sha256]), 'every sample, with its key and the file\'s sha256');
+      assert.deepEqual(file.session(129).steps.map((st) => st.id), whole[129].steps.map((st) => st.id), 'the last sample, in decision order');
     });
 
     // 5,000 spans each (9-11 MB). An OTLP document whose spans come parents first streams, one
