@@ -144,7 +144,6 @@ function followsAsItGrows(file: SourceFile): boolean {
  */
 export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, importer: Importer, drafts: DraftTrace[], warnings: Problem[], locations: Map<string, SourceLocation>, before?: StepsBuiltBefore[]): LoadResult {
   const path = file.path;
-  if (drafts.length === 0) throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but it holds no trace` });
   // buildTrace reads only the path and digest of the file it is given.
   const source = file as SourceFile;
   const traces = drafts.map((d, i) => buildTrace({ indexInFile: drafts.length > 1 ? i : d.indexInFile, ...d }, source, importer.id, warnings, locations, before?.[i]));
@@ -157,6 +156,7 @@ export function buildLoadResult(file: Pick<SourceFile, 'path' | 'sha256'>, impor
  * with it, and so does a reader that builds each run as soon as it is read.
  */
 export function loadResultOf(path: string, importer: Importer, traces: Trace[], ownIds: readonly (string | undefined)[], warnings: Problem[]): LoadResult {
+  if (traces.length === 0) throw new UserInputError({ file: path, message: `recognized as ${importer.label}, but it holds no trace` });
   assignTraceKeys(traces, ownIds);
   // A trace without steps has nothing to show: say so here rather than let the editor fail on it.
   if (traces.every((t) => t.steps.length === 0)) {

@@ -22,6 +22,24 @@ import { activatedExtension, closeAllEditors, sharedTrace, VIEW_TYPE, waitFor, w
 
 const STEPS = Number(process.env.AGENT_TRACE_LARGE_STEPS ?? 100_000);
 
+/**
+ * Opens `path` in the trace editor with its read held after the first steps (the test hook), waits
+ * for the first rows, checks they show while the `what` is still read, runs `check` then, and lets
+ * the read go on.
+ */
+async function atFirstRowsHeld(path: string, what: string, check: () => void): Promise<void> {
+  await closeAllEditors();
+  await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
+  try {
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
+    const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
+    assert.equal(first.reading, true, `the first rows show while the ${what} is still being read`);
+    check();
+  } finally {
+    await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
+  }
+}
+
 export function registerLargeTraceTests(): void {
   suite('a large trace, read while it opens', () => {
     let dir: string;
@@ -99,18 +117,11 @@ export function registerLargeTraceTests(): void {
       const path = join(dir, 'runs.otlp.jsonl');
       await writeBenchTrace(path, 'otlp-runs', 5_000);
       const { api } = await activatedExtension();
-      await closeAllEditors();
-      await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
-      try {
-        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
-        const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
-        assert.equal(first.reading, true, 'the first rows show while the file is still being read');
+      await atFirstRowsHeld(path, 'file', () => {
         // The first pass fills the reading bar's first half: the first run came a fifth of the way into it.
         const loading = api.traceEditor()!.activeEditor!.document.file.loading!;
         assert.ok(loading.bytesRead / loading.totalBytes < 0.2, `the first run showed at ${loading.bytesRead} of ${loading.totalBytes} bytes of the bar`);
-      } finally {
-        await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
-      }
+      });
       const whole = loadTraceFile(path).traces;
       assert.equal(whole.length, 5);
       await waitFor('every span of the first run', async () => { const s = await webviewState(); return s && !s.reading && s.totalRows === whole[0].steps.length ? s : undefined; }, 300_000, 250);
@@ -129,19 +140,12 @@ export function registerLargeTraceTests(): void {
       for (let i = 1; i <= 130; i++) entries[`samples/${i}_epoch_1.json`] = strToU8(JSON.stringify({ ...sample, id: i, epoch: 1 }));
       const path = join(dir, 'browser.eval');
       writeFileSync(path, zipSync(entries));
-      await closeAllEditors();
-      await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', true);
-      try {
-        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), VIEW_TYPE);
-        const first = await waitFor('the first rows', async () => { const s = await webviewState(); return s && s.totalRows > 0 ? s : undefined; }, 120_000);
-        assert.equal(first.reading, true, 'the first rows show while the log is still being read');
+      await atFirstRowsHeld(path, 'log', () => {
         const file = api.traceEditor()!.activeEditor!.document.file;
         assert.ok(file.traces.length < 130, `${file.traces.length} samples shown at first`);
         const loading = file.loading!;
         assert.ok(loading.bytesRead / loading.totalBytes < 0.2, `the first sample showed at ${loading.bytesRead} of ${loading.totalBytes} bytes`);
-      } finally {
-        await vscode.commands.executeCommand('agentTraceDebugger.test.holdTraceReads', false);
-      }
+      });
       const whole = loadTraceFile(path).traces;
       await waitFor('every sample', async () => { const s = await webviewState(); return s && !s.reading && api.traceEditor()!.activeEditor!.document.file.traces.length === whole.length ? s : undefined; }, 300_000, 250);
       const file = api.traceEditor()!.activeEditor!.document.file;

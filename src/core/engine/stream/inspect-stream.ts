@@ -92,10 +92,6 @@ class SampleRuns {
     this.provisional = { path, sha256: '' } as SourceFile;
   }
 
-  get count(): number {
-    return this.built.length;
-  }
-
   /** Builds sample `d` and hands it over; false: the reader was asked to stop. */
   add(d: DraftTrace, locations: Map<string, SourceLocation>, byte: number, size: number): boolean {
     const run = this.built.length;
@@ -110,7 +106,6 @@ class SampleRuns {
     if (only) this.built.push({ trace: buildTrace(only, file, inspectImporter.id, this.buildWarnings, new Map()), ownId: only.id, indexInFile: only.indexInFile });
     const { built } = this;
     built.forEach((b, i) => Object.assign(b.trace, traceIdentity({ id: b.ownId, indexInFile: built.length > 1 ? i : b.indexInFile }, file, inspectImporter.id)));
-    if (built.length === 0) throw new UserInputError({ file: this.path, message: `recognized as ${inspectImporter.label}, but it holds no trace` });
     return loadResultOf(this.path, inspectImporter, built.map((b) => b.trace), built.map((b) => b.ownId), [...fileWarnings, ...this.importWarnings, ...this.buildWarnings]);
   }
 
