@@ -345,4 +345,33 @@ describe('engine: document events as they cross to the host', () => {
     const more = crossed([...events, { ...oneDropped, findings: [...(oneDropped as { findings: Finding[] }).findings, f('e', 'r6')] }]);
     assert.deepEqual(delta(more.wire[events.length]).added.map((x) => x.stepId), ['e']);
   });
+
+  it('a done leaves out the header fields the host has as they are, and the host puts them back as the same objects', () => {
+    const tools = Array.from({ length: 6 }, (_, k) => ({ name: `tool_${k}`, description: `The tool number ${k}, described at length.`, parameters: { type: 'object', properties: { q: { type: 'string' } } } }));
+    const runLines = (n: number, toolsOfRun: unknown[]): string[] => [
+      JSON.stringify({ type: 'trace', format: 'agent-trace/v1', id: `run-${n}`, title: `run ${n}`, tools: toolsOfRun, metadata: { task: `task ${n}`, note: 'a note long enough to be worth keeping on the host' } }),
+      ...benchTraceText('jsonl', 40, n).split('\n').filter((l) => l.includes('"type":"step"')),
+    ];
+    const text = [...runLines(1, tools), ...runLines(2, tools), ...runLines(3, tools.slice(0, 2))].join('\n') + '\n';
+    const events = eventsOf(text, true);
+    const { wire, back } = crossed(events);
+    assert.deepStrictEqual(back, events.map(asJson), 'every event comes back as it was');
+    const k = events.findIndex((e) => e.kind === 'done');
+    const sent = JSON.parse(wire[k]) as { runs: Record<string, unknown>[]; keptHeaderFields?: (string[] | null)[] };
+    assert.deepEqual(sent.keptHeaderFields, [['tools', 'metadata'], ['tools', 'metadata'], ['tools', 'metadata']]);
+    assert.ok(sent.runs.every((r) => r.tools === undefined && r.metadata === undefined), 'left out of the done');
+    // What the header settles only at the end crosses: the file's sha256 in each run's source.
+    assert.ok(sent.runs.every((r) => (r.source as { sha256: string }).sha256.length === 64));
+    const firstHeader = (run: number) => (back.find((e) => e.kind === 'steps' && e.run === run && e.header) as { header: { tools: unknown } }).header;
+    const done = back[k] as Extract<DocumentEvent, { kind: 'done' }>;
+    assert.equal(done.runs[0].tools, firstHeader(0).tools, 'the same object the host got with the run\'s first steps');
+    assert.equal(done.runs[2].tools.length, 2);
+    // A plain reset: the host is told everything again.
+    const again = crossed([...events, { kind: 'reset' }, ...events]);
+    const secondDone = JSON.parse(again.wire[events.length + 1 + k]) as { keptHeaderFields?: unknown; runs: Record<string, unknown>[] };
+    assert.deepEqual(secondDone.keptHeaderFields, [['tools', 'metadata'], ['tools', 'metadata'], ['tools', 'metadata']], 'after the reset, the runs\' first steps sent their headers again');
+    const noHeaders = crossed([...events, { kind: 'reset' }, events[k]]);
+    assert.equal((JSON.parse(noHeaders.wire[events.length + 1]) as { keptHeaderFields?: unknown }).keptHeaderFields, undefined, 'a done after a reset with no header sent since goes whole');
+    assert.deepStrictEqual(noHeaders.back[events.length + 1], asJson(events[k]));
+  });
 });
