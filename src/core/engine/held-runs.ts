@@ -9,7 +9,8 @@
 import type { Finding } from '../detect';
 import type { Step, Trace } from '../model/schema';
 import { UserInputError, type Problem } from '../util/problems';
-import { FilePayloads } from './stream/step-payloads';
+import { FilePayloads, type HeldPayloads } from './stream/step-payloads';
+import { TextPayloads } from './stream/text-payloads';
 import type { Worker } from 'node:worker_threads';
 import { DocumentWorkerClient } from './worker/document-client';
 import { DocumentLoader, type DocumentEvent, type OpenDocumentParams, type RunHeader } from './worker/document-load';
@@ -19,7 +20,7 @@ export interface HeldRun {
   trace: Trace;
   findings: Finding[];
   /** Where each held step's line or span is, to read it back whole; undefined when the steps came whole. */
-  payloads: FilePayloads | undefined;
+  payloads: HeldPayloads | undefined;
 }
 
 export interface HeldRuns {
@@ -55,7 +56,7 @@ export function heldRunsParams(path: string, options: HeldRunsOptions): OpenDocu
  */
 export class HeldRunsCollector {
   private steps: Step[][] = [];
-  private payloads: (FilePayloads | undefined)[] = [];
+  private payloads: (HeldPayloads | undefined)[] = [];
   private readonly headers: RunHeader[] = [];
   private readonly findings: Finding[][] = [];
 
@@ -67,7 +68,14 @@ export class HeldRunsCollector {
       if (e.findings) this.findings[e.run] = e.findings;
       const held = (this.steps[e.run] ??= []);
       for (const step of e.steps) held.push(step);
-      if (e.payloadRanges) (this.payloads[e.run] ??= new FilePayloads(this.path, undefined, e.payloadFormat)).addRanges(e.payloadRanges);
+      if (e.payloadTexts) {
+        const texts = (this.payloads[e.run] ??= new TextPayloads());
+        if (texts instanceof TextPayloads) texts.add(e.payloadTexts);
+      }
+      if (e.payloadRanges) {
+        const ranges = (this.payloads[e.run] ??= new FilePayloads(this.path, undefined, e.payloadFormat));
+        if (ranges instanceof FilePayloads) ranges.addRanges(e.payloadRanges);
+      }
     } else if (e.kind === 'reset') {
       // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
       const keep = e.keep ?? [];
@@ -92,7 +100,7 @@ export class HeldRunsCollector {
   }
 
   /** Where run `run`'s held steps are in the file, so far. */
-  payloadsOf(run: number): FilePayloads | undefined {
+  payloadsOf(run: number): HeldPayloads | undefined {
     return this.payloads[run];
   }
 

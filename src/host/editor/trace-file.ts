@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { bindAnnotations, sidecarPathFor, stepResolver, traceIndexOf, type BoundAnnotations } from '../../core/annotations';
 import { loadTraceFromBytes } from '../../core/load';
 import type { Step, Trace } from '../../core/model/schema';
-import { FilePayloads, HELD_ATTRIBUTES, HeldContexts, type LineChecker } from '../../core/engine/stream/step-payloads';
+import { FilePayloads, HELD_ATTRIBUTES, HeldContexts, type HeldPayloads, type LineChecker } from '../../core/engine/stream/step-payloads';
+import { TextPayloads } from '../../core/engine/stream/text-payloads';
 import { findTraceByKey } from '../../core/model/trace-key';
 import { redactedPlaces } from '../../core/model/redaction';
 import { formatProblem, isUserInputError, UserInputError, type Problem } from '../../core/util/problems';
@@ -77,7 +78,7 @@ export class TraceFile {
    * The payloads of runs whose steps came without them (a streamed file), by the run's steps
    * array: it stays the same array from the first steps through the end of the read.
    */
-  private readonly payloads = new WeakMap<Step[], FilePayloads>();
+  private readonly payloads = new WeakMap<Step[], HeldPayloads>();
   /** The held span steps' contexts, shared (see HeldContexts). */
   private readonly heldContexts = new HeldContexts();
   /** Checks held lines in the document worker that read the file: half of each search (held-search.ts). */
@@ -235,17 +236,13 @@ export class TraceFile {
         // The next growth of a run's steps (25-40 ms at 10^6) on a turn of its own, not in the next
         // event's (array-room.ts).
         makeRoomSoon(steps, e.steps.length);
-        if (e.payloadRanges) {
+        if (e.payloadRanges || e.payloadTexts) {
           // Each decoded `{}` replaced by one shared empty object, and each held span's context
           // (its service and scope) by one object per context: 10^6 fewer objects to hold.
           for (const step of e.steps) step.attributes = isEmpty(step.attributes) ? HELD_ATTRIBUTES : this.heldContexts.intern(step.attributes);
-          let payloads = this.payloads.get(steps);
-          if (!payloads) {
-            payloads = new FilePayloads(this.path, () => this.lineChecker, e.payloadFormat);
-            payloads.onChangedOnDisk = () => this.onChangedOnDisk?.();
-            this.payloads.set(steps, payloads);
-          }
-          payloads.addRanges(e.payloadRanges);
+          const payloads = this.payloads.get(steps) ?? this.newPayloads(steps, e);
+          if (payloads instanceof TextPayloads) payloads.add(e.payloadTexts ?? []);
+          else if (payloads instanceof FilePayloads) payloads.addRanges(e.payloadRanges ?? []);
           if (e.callableTools) payloads.callableTools = e.callableTools;
         }
         // The run's findings so far (no end-of-run rules yet): the sessions take them as they catch up.
@@ -286,6 +283,19 @@ export class TraceFile {
         return { kind: 'unreadable', problem };
       }
     }
+  }
+
+  /** Where the held steps of a run (`steps`) will be made whole: their ranges in the file, or their texts. */
+  private newPayloads(steps: Step[], e: Extract<DocumentEvent, { kind: 'steps' }>): HeldPayloads {
+    let payloads: HeldPayloads;
+    if (e.payloadTexts) payloads = new TextPayloads();
+    else {
+      const inFile = new FilePayloads(this.path, () => this.lineChecker, e.payloadFormat);
+      inFile.onChangedOnDisk = () => this.onChangedOnDisk?.();
+      payloads = inFile;
+    }
+    this.payloads.set(steps, payloads);
+    return payloads;
   }
 
   /**

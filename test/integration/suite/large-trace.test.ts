@@ -151,6 +151,10 @@ export function registerLargeTraceTests(): void {
       const file = api.traceEditor()!.activeEditor!.document.file;
       assert.deepEqual(file.traces.map((t) => [t.source.traceKey, t.steps.length, t.source.sha256]), whole.map((t) => [t.source.traceKey, t.steps.length, t.source.sha256]), 'every sample, with its key and the file\'s sha256');
       assert.deepEqual(file.session(129).steps.map((st) => st.id), whole[129].steps.map((st) => st.id), 'the last sample, in decision order');
+      // The samples are held without their payloads (each step's text kept instead) and made whole where shown.
+      assert.ok(file.traces.every((t) => t.steps.every((st) => st.input === undefined && st.output === undefined)), 'steps held');
+      const shown = whole[129].steps.findIndex((st) => st.kind === 'llm');
+      assert.deepEqual(JSON.parse(JSON.stringify(file.session(129).wholeStep(shown))), JSON.parse(JSON.stringify(whole[129].steps[shown])), 'a model step made whole');
     });
 
     // 5,000 spans each (9-11 MB). An OTLP document whose spans come parents first streams, one

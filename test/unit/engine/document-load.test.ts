@@ -24,6 +24,7 @@ import { loadTraceFile } from '../../../src/core/load';
 import { analysisOutcome } from '../../../src/core/analysis/outcome';
 import { siblingsOf } from '../../../src/core/util/siblings';
 import { findingsFor } from '../../../src/core/review';
+import { inferMissingTools } from '../../../src/core/export/infer-tools';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
@@ -280,6 +281,28 @@ describe('engine: opening a trace in the document worker', function () {
       assert.ok(model.events.indexOf('progress') < model.events.indexOf('steps'), model.events.slice(0, 5).join(','));
       assert.ok(model.stepEvents >= 8, `${model.stepEvents} events`);
       assertLikeWholeLoad(model, path);
+    });
+
+    it('with payloads on demand: each sample\'s steps go held, each with its whole text, and with the tools its calls imply', () => {
+      const path = inspectLog(3);
+      const model = new Model();
+      const stepsEvents: Extract<DocumentEvent, { kind: 'steps' }>[] = [];
+      new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16_384, batchSteps: 10, payloadsOnDemand: true }, (e) => {
+        if (e.kind === 'steps') stepsEvents.push(e);
+        model.apply(e);
+      }).open();
+      assertLikeWholeLoad(model, path, false, 'line');
+      const whole = loadTraceFile(path).traces;
+      assert.equal(stepsEvents.length, model.stepEvents);
+      whole.forEach((trace, run) => {
+        const own = stepsEvents.filter((e) => e.run === run);
+        assert.ok(own.length > 1, `sample ${run} went in ${own.length} events`);
+        assert.ok(own.every((e) => e.payloadTexts?.length === e.steps.length), 'a text per step');
+        assert.deepEqual(own.flatMap((e) => e.payloadTexts!.map((t) => JSON.parse(t) as unknown)), jsonView(trace.steps), `sample ${run}'s steps whole, from their texts`);
+        assert.deepEqual(own[0].callableTools, inferMissingTools(trace).tools, 'the tools its calls imply, with its first steps');
+        assert.ok(own.slice(1).every((e) => e.callableTools === undefined));
+      });
+      assert.ok(whole.some((t) => inferMissingTools(t).inferred.length > 0 || t.tools.length > 0), 'the samples have tools');
     });
 
     it('hand-written logs (no samples; samples before the header, one not an object) as the whole load gives them', () => {

@@ -374,4 +374,29 @@ describe('engine: document events as they cross to the host', () => {
     assert.equal((JSON.parse(noHeaders.wire[events.length + 1]) as { keptHeaderFields?: unknown }).keptHeaderFields, undefined, 'a done after a reset with no header sent since goes whole');
     assert.deepStrictEqual(noHeaders.back[events.length + 1], asJson(events[k]));
   });
+
+  it('held steps\' texts cross after the event\'s JSON, as they are, and come back cut apart', () => {
+    // The first run's held steps in one event (they came in several).
+    const events = eventsOf(benchTraceText('jsonl', 30, 5), true).filter((e) => e.kind === 'steps' && e.run === 0) as Extract<DocumentEvent, { kind: 'steps' }>[];
+    const { payloadRanges, ...first } = events[0];
+    assert.ok(payloadRanges);
+    const rest: DocumentEvent = { ...first, steps: events.flatMap((e) => e.steps) };
+    assert.ok(rest.steps.length >= 4);
+    // Texts with what JSON escapes, colons, digits and non-ASCII, and an empty one.
+    const payloadTexts = rest.steps.map((s, k) => (k === 1 ? '' : JSON.stringify({ ...s, note: `"quoted" 12:30 café ✓ \\ line\nnext ${k}` })));
+    const event: DocumentEvent = { ...rest, payloadTexts };
+    const { wire, back } = roundTrip(event);
+    assert.ok(back.kind === 'steps' && back.payloadTexts);
+    const { payloadTexts: backTexts, ...backRest } = back;
+    assert.deepStrictEqual(backRest, asJson(rest));
+    assert.deepStrictEqual(backTexts.map((t) => (t === '' ? '' : JSON.parse(t) as unknown)), payloadTexts.map((t) => (t === '' ? '' : JSON.parse(t) as unknown)), 'each text, the same JSON');
+    assert.equal(wire.charCodeAt(0), 1, 'a message with texts');
+    assert.doesNotMatch(wire, /[\u0080-\uffff]/, 'in ASCII: a string of one byte a character');
+    assert.ok(wire.endsWith(backTexts.join('')), 'the texts as they are, not escaped again as a JSON string');
+    assert.ok(backTexts[2].includes('\\"quoted\\" 12:30 caf\\u00e9 \\u2713'), backTexts[2]);
+    // The next message, without texts, is plain JSON.
+    const next = crossed([event, rest]);
+    assert.deepStrictEqual(next.back[1], asJson(rest));
+    assert.equal(next.wire[1][0], '{');
+  });
 });

@@ -18,6 +18,8 @@ import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
 import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { GIST_READ_BYTES } from '../../../src/core/analysis/step-gist';
+import { EventDecoder, EventEncoder } from '../../../src/core/engine/worker/event-codec';
+import { sharedPath } from '../../support/shared';
 
 function connect(file: TraceFile): RpcEndpoint {
   const client: RpcEndpoint = new RpcEndpoint({ send: (m) => queueMicrotask(() => host.handle(m)), timeoutMs: 5000 });
@@ -373,5 +375,77 @@ describe('trace editor: a run opened while many of its steps have come', functio
     assert.deepEqual(session.steps.map((s) => [s.id, s.parentId, s.depth]), whole.session(0).steps.map((s) => [s.id, s.parentId, s.depth]));
     assert.deepEqual(findings(paged), findings(whole));
     assert.ok(findings(whole).length > 0);
+  });
+});
+
+describe('trace editor: a large Inspect log, its samples held with their steps\' texts', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let path: string;
+  let paged: TraceFile;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atd-paged-inspect-'));
+    // Three copies of the corpus's browser sample, each its own id, as Inspect writes a log (indented).
+    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
+    const [first] = log.samples;
+    log.samples = [0, 1, 2].map((i) => ({ ...first, id: `${String(first.id)}-${i}` }));
+    path = join(dir, 'browser.json');
+    writeFileSync(path, JSON.stringify(log, null, 2));
+    paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
+    // As the editor gets them: through the event codec, from a worker reading with payloads on demand.
+    const encoder = new EventEncoder();
+    const decoder = new EventDecoder();
+    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16_384, payloadsOnDemand: true }, (e) => {
+      for (const m of encoder.encode(e)) {
+        const back = decoder.decode(m);
+        if (back) paged.applyLoadEvent(back);
+      }
+    }).open();
+    paged.flushGrowth();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const whole = (): TraceFile => TraceFile.fromBytes(path, readFileSync(path), { taxonomy: DEFAULT_TAXONOMY });
+
+  it('holds every sample\'s steps without their payloads, and sends details, texts and messages as for the log loaded whole', async () => {
+    assert.equal(paged.traces.length, 3);
+    const a = connect(paged);
+    const b = connect(whole());
+    for (let run = 0; run < 3; run++) {
+      const steps = paged.session(run).steps;
+      assert.equal(steps.length, whole().session(run).steps.length);
+      assert.ok(steps.every((s) => s.input === undefined && s.output === undefined), `sample ${run} held`);
+      for (let index = run; index < steps.length; index += 3) {
+        assert.deepEqual(jsonView(await a.sendRequest(GetStep, { traceIndex: run, index })), jsonView(await b.sendRequest(GetStep, { traceIndex: run, index })), `sample ${run}, step ${index}`);
+        assert.deepEqual(await a.sendRequest(GetStepText, { traceIndex: run, index, path: [] }), await b.sendRequest(GetStepText, { traceIndex: run, index, path: [] }), `raw JSON of sample ${run}, step ${index}`);
+        for (const at of ['input', 'output'] as const) {
+          const messages = paged.session(run).wholeStep(index)[at]?.messages;
+          if (!messages?.length) continue;
+          const ask = { traceIndex: run, index, at, start: 0, count: messages.length };
+          assert.deepEqual(jsonView(await a.sendRequest(GetStepMessages, ask)), jsonView(await b.sendRequest(GetStepMessages, ask)), `${at} messages of sample ${run}, step ${index}`);
+        }
+      }
+    }
+    assert.ok(whole().session(0).steps.some((s) => s.input !== undefined), 'the log has payloads');
+  });
+
+  it('gives the rows their gists, and a correction the run\'s tools, as for the log loaded whole', () => {
+    const view = { traceIndex: 2, collapsed: [], failuresOnly: false, categories: [] };
+    const rows = paged.session(2).rows(view, 0, 1000).rows;
+    assert.deepEqual(rows, whole().session(2).rows(view, 0, 1000).rows);
+    assert.ok(rows.some((r) => r.kind === 'tool' && r.detail), 'calls have gists');
+    assert.deepEqual(jsonView(paged.session(2).callableTools()), jsonView(whole().session(2).callableTools()));
+    assert.ok(paged.session(2).callableTools().length > 0);
+  });
+
+  it('searches the steps\' texts as the log loaded whole', async () => {
+    const a = connect(paged);
+    const b = connect(whole());
+    for (const query of ['browser', 'web_browser_go', 'hierarchical bayesian', 'no such text anywhere']) {
+      const ask = { traceIndex: 1, query, from: -1, direction: 'next' as const, complete: true };
+      const expected = await b.sendRequest(Search, ask);
+      assert.equal(expected.matchCount > 0, query !== 'no such text anywhere', `${query}: found in the log loaded whole`);
+      assert.deepEqual(await a.sendRequest(Search, ask), expected, query);
+    }
   });
 });

@@ -160,6 +160,18 @@ export interface PayloadSource {
 }
 
 /**
+ * A run's payloads that grow as its steps come, one source per run: FilePayloads (the steps' lines
+ * or spans in the file) or TextPayloads (text-payloads.ts: each step's whole text, held in memory).
+ */
+export interface HeldPayloads extends PayloadSource {
+  callableTools: readonly ToolDefinition[] | undefined;
+  /** How many leading steps of the run it has payloads for. */
+  readonly count: number;
+  /** The payloads of the first `count` steps only, for a run read again that keeps them. */
+  keptTo(count: number): HeldPayloads;
+}
+
+/**
  * Checks held lines for a query in another thread, as `checkLinesInFile` does here: a LineVerdict
  * per line, or undefined when it cannot now (no worker, or the worker is reading the file).
  */
@@ -169,7 +181,7 @@ export type LineChecker = (query: string, lines: LineCheck) => Promise<Uint8Arra
  * The payloads of one run's steps, from their lines in the file: step `index` k's line is bytes
  * [start(k), end(k)). Steps beyond the ranges known are whole already.
  */
-export class FilePayloads implements PayloadSource {
+export class FilePayloads implements HeldPayloads {
   private readonly starts = new ChunkedFloat64();
   private readonly ends = new ChunkedFloat64();
   /** The last step read back: selecting a step asks for it several times (details, tags, correction). */

@@ -124,10 +124,12 @@ export type DocumentEvent =
    * `payloadRanges` (streamed, with `payloadsOnDemand`): the steps came without their payloads;
    * step k's line (or span) is bytes [payloadRanges[2k], payloadRanges[2k + 1]) of the file.
    * `payloadFormat` (then): what the ranges hold, when not agent-trace/v1 lines (an OTLP document's spans).
+   * `payloadTexts` (a whole run sent while the file is read, with `payloadsOnDemand`): the steps
+   * came without their payloads, and step k's whole JSON text is `payloadTexts[k]`.
    * `callableTools` (then): the run's tools with those its calls so far imply (inferMissingTools,
    * which the host cannot run on steps without their messages), when they changed.
    */
-  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[]; payloadFormat?: PayloadFormat }
+  | { kind: 'steps'; run: number; header?: RunHeader; steps: Step[]; bytesRead: number; totalBytes: number; findings?: Finding[]; payloadRanges?: number[]; callableTools?: ToolDefinition[]; payloadFormat?: PayloadFormat; payloadTexts?: string[] }
   /**
    * The load ended: every run's final header (steps empty), the warnings and each run's findings;
    * and the file's analysis as the Agent Traces view lists it, for the file as it was when the
@@ -647,11 +649,28 @@ export class DocumentLoader {
       const last = to === steps.length;
       if (whileReading && last) detectTo(to);
       const findings = whileReading && last ? detector.findings() : undefined;
-      this.sendSteps(run, steps.slice(from, to), from === kept ? header : undefined, whileReading?.bytesRead ?? size, whileReading?.totalBytes ?? size, findings);
+      const slice = steps.slice(from, to);
+      const first = from === kept ? header : undefined;
+      if (whileReading && this.params.payloadsOnDemand) this.sendStepsAsText(run, trace, slice, first, whileReading, findings);
+      else this.sendSteps(run, slice, first, whileReading?.bytesRead ?? size, whileReading?.totalBytes ?? size, findings);
       detectTo(to);
       from = to;
     } while (from < steps.length);
     return detector;
+  }
+
+  /**
+   * Steps of a whole run sent while the file is read (an Inspect log's sample), with
+   * payloadsOnDemand: held without their payloads, each with its whole JSON text (`payloadTexts`,
+   * text-payloads.ts), and with the first, the tools the run's calls imply (the host cannot infer
+   * them from held steps).
+   */
+  private sendStepsAsText(run: number, trace: Trace, steps: Step[], header: RunHeader | undefined, reading: { bytesRead: number; totalBytes: number }, findings: Finding[] | undefined): void {
+    const held = steps.map((s) => this.held(s));
+    const payloadTexts = steps.map((s) => JSON.stringify(s));
+    const callableTools = header ? impliedTools(trace) : undefined;
+    this.sentAny = true;
+    this.emit({ kind: 'steps', run, steps: held, bytesRead: reading.bytesRead, totalBytes: reading.totalBytes, payloadTexts, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(callableTools ? { callableTools } : {}) });
   }
 
   /**
@@ -1322,6 +1341,13 @@ export class DocumentLoader {
     // Only a streamed file, or OTLP JSON lines, is read on from where it ended: a change to any other loads it again.
     if (this.mode !== 'streamed' && !this.linesReadOn) this.sent = [];
   }
+}
+
+/** The run's tools with those its calls imply (inferMissingTools). */
+function impliedTools(trace: Trace): ToolDefinition[] {
+  const inference = new ToolInference(trace.tools);
+  inference.add(trace.steps);
+  return inference.result().tools;
 }
 
 /** A reset that keeps `keep[run]` leading steps of each run (a plain reset when it keeps none). */

@@ -32,6 +32,15 @@
  * its own message before the `done`: the 12,000 sites of a first read at 10^6 steps were 6.7 MB
  * of the done's 7 MB, which the host read in one turn of 46-52 ms.
  *
+ * **Held steps' texts after the JSON.** The steps of a whole run held without their payloads (an
+ * Inspect log's samples, text-payloads.ts) go with their whole JSON texts, joined after the
+ * event's JSON as they are (not as a JSON string, which both sides would escape and unescape: a
+ * second of a 600-sample log's read), and where each ends, in ASCII (asciiJson). The message, of more than 128 KB, is
+ * made in V8's large-object space, which the young collections do not copy; the host's texts are
+ * slices of it (a small object each). Sent one string per step, the texts were copied by each
+ * young collection they survived: collections of 40-70 ms while a log of 600 samples was read,
+ * where its steps as objects took 30-50.
+ *
  * **Run headers as what changed** (header-delta.ts): a `done` repeats every run's header, final
  * now; the fields the host got with the run's first steps, unchanged, are left out and named (a log
  * of 600 Inspect samples: its tools, scores and metadata, 6.3 MB of the done's 6.3 MB).
@@ -96,7 +105,7 @@ interface HeldColumns {
 type StepsEvent = Extract<DocumentEvent, { kind: 'steps' }>;
 type DoneEvent = Extract<DocumentEvent, { kind: 'done' }>;
 /** A steps event as written: its steps as columns (`held`), its findings as what changed since those given last (`findingsDelta`). */
-type WireStepsEvent = Omit<StepsEvent, 'steps'> & { steps?: Step[]; held?: HeldColumns; findingsDelta?: ListDelta<Finding> };
+type WireStepsEvent = Omit<StepsEvent, 'steps'> & { steps?: Step[]; held?: HeldColumns; findingsDelta?: ListDelta<Finding>; payloadEnds?: number[] };
 /**
  * A done event as written: where `findingsDeltas[run]` is given, `findings[run]` is empty and the
  * run's findings are what changed since those given last; with `sitesInParts`, the outcome's
@@ -134,9 +143,11 @@ export class EventEncoder {
     if (e.kind === 'done') return this.inParts(this.doneOnWire(e));
     if (e.kind !== 'steps') return [JSON.stringify(e)];
     if (e.header) this.headers.sentWhole(e.run, e.header);
-    const { steps, findings, ...rest } = e;
+    const { steps, findings, payloadTexts, ...rest } = e;
     const wire: WireStepsEvent = rest;
-    const held = e.payloadRanges && steps.length > 0 ? heldColumns(steps) : undefined;
+    const texts = payloadTexts?.map(asciiJson);
+    if (texts) wire.payloadEnds = endsOf(texts);
+    const held = (e.payloadRanges || e.payloadTexts) && steps.length > 0 ? heldColumns(steps) : undefined;
     if (held) wire.held = held;
     else wire.steps = steps;
     if (findings) {
@@ -144,7 +155,7 @@ export class EventEncoder {
       if (delta) wire.findingsDelta = delta;
       else wire.findings = findings;
     }
-    return [JSON.stringify(wire)];
+    return [texts ? withTexts(asciiJson(JSON.stringify(wire)), texts) : JSON.stringify(wire)];
   }
 
   /** The done, its outcome's sites (as written: all, or those added) in parts before it where there are many. */
@@ -202,8 +213,9 @@ export class EventDecoder {
   private readonly headers = new ReceivedHeaders();
 
   /** The event `text` carries; undefined for a part of the next one (kept until it comes). */
-  decode(text: string): DocumentEvent | undefined {
-    const e = JSON.parse(text) as DocumentEvent | SitesPart;
+  decode(message: string): DocumentEvent | undefined {
+    const { json, texts } = textsApart(message);
+    const e = JSON.parse(json) as DocumentEvent | SitesPart;
     if (e.kind === 'sitesPart') {
       this.parts.push(e.sites);
       return undefined;
@@ -216,8 +228,9 @@ export class EventDecoder {
     if (e.kind === 'done') return this.done(e as WireDoneEvent);
     if (e.kind !== 'steps') return e;
     if (e.header) this.headers.received(e.run, e.header);
-    const { held, findingsDelta, ...rest } = e as WireStepsEvent;
+    const { held, findingsDelta, payloadEnds, ...rest } = e as WireStepsEvent;
     const event: StepsEvent = { ...rest, steps: held ? heldSteps(held, (this.openPaths[e.run] ??= []), this.names) : rest.steps ?? [] };
+    if (texts !== undefined && payloadEnds) event.payloadTexts = cutTexts(texts, payloadEnds);
     if (findingsDelta) event.findings = this.changed(e.run, findingsDelta);
     if (event.findings) this.findings[e.run] = event.findings;
     return event;
@@ -249,6 +262,51 @@ export class EventDecoder {
     const before = this.findings[run] ?? [];
     return delta.added.length === 0 && !delta.gone?.length ? before : withDelta(before, delta);
   }
+}
+
+/** Where each of the steps' texts ends in them joined. */
+function endsOf(texts: readonly string[]): number[] {
+  const ends: number[] = [];
+  let end = 0;
+  for (const t of texts) ends.push((end += t.length));
+  return ends;
+}
+
+/**
+ * JSON text with every character past ASCII escaped (`\u00e9`): the same value, in a string of
+ * one byte a character. The host keeps the messages that carry steps' texts; one character past
+ * Latin-1 anywhere in one made all of it two bytes a character.
+ */
+function asciiJson(json: string): string {
+  return NOT_ASCII.test(json) ? json.replace(NOT_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}
+const NOT_ASCII = /[\u0080-\uffff]/;
+const NOT_ASCII_ALL = /[\u0080-\uffff]/g;
+
+/** Starts a message whose event's steps' texts follow its JSON (a JSON text never starts with it). */
+const WITH_TEXTS = '\u0001';
+
+/**
+ * The message of an event with its steps' texts: WITH_TEXTS, the JSON's length, `:`, the JSON, the
+ * texts joined. Made in one join: joining the texts first, then adding them to the JSON, made the
+ * message twice (each fresh megabyte costs about 3 ms to touch on the test machine: 1 s of a
+ * 600-sample log's read).
+ */
+function withTexts(json: string, texts: readonly string[]): string {
+  return [WITH_TEXTS, String(json.length), ':', json, ...texts].join('');
+}
+
+/** A message's JSON, and the steps' texts that follow it (see withTexts). */
+function textsApart(message: string): { json: string; texts?: string } {
+  if (!message.startsWith(WITH_TEXTS)) return { json: message };
+  const colon = message.indexOf(':');
+  const end = colon + 1 + Number(message.slice(1, colon));
+  return { json: message.slice(colon + 1, end), texts: message.slice(end) };
+}
+
+/** The steps' texts cut out of the one string: slices of it, each a small object that points into it. */
+function cutTexts(text: string, ends: readonly number[]): string[] {
+  return ends.map((end, k) => text.slice(k === 0 ? 0 : ends[k - 1], end));
 }
 
 function heldColumns(steps: readonly Step[]): HeldColumns | undefined {
