@@ -19,7 +19,7 @@ import { CompareHarness, type OpenedCompare } from './compare-harness';
 import { painted, until } from './harness';
 
 // The page's getComputedStyle, for a function run in the page (this file is compiled without the DOM lib).
-declare function getComputedStyle(e: unknown): { backgroundColor: string };
+declare function getComputedStyle(e: unknown): { backgroundColor: string; color: string };
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -99,6 +99,9 @@ describe('Compare Traces view (webview)', function () {
     assert.deepEqual(await page.locator('.pair-side-label').allTextContents(), ['#2 tool book', '#2 tool book']);
     // Each call's gist beside its label: the changed pair reads apart in the list.
     assert.deepEqual(await page.locator('.pair-row[data-kind="changed"] .pair-detail').allTextContents(), ['seat: 12A, name: Ada', 'seat: 14C, name: Ada']);
+    // Dimmed, as the trace editor's gists are (one rule for both, in trace-editor.css).
+    const [detailColor, labelColor] = await page.locator('.pair-row:not(.selected) .pair-detail').first().evaluate((e: { parentElement: { querySelector(s: string): unknown } }) => [getComputedStyle(e).color, getComputedStyle(e.parentElement.querySelector('.pair-label')).color]);
+    assert.notEqual(detailColor, labelColor);
     // The details: the arguments differ, with the changed words marked on both sides.
     await page.locator('.field-diff').first().waitFor();
     assert.deepEqual(await page.locator('.field-name').allTextContents(), ['arguments']);
