@@ -164,6 +164,8 @@ export function syntheticTraceFile(steps: number): TraceFile {
   const status: AnnotationStatus = { traceChanged: false, orphanCount: 0, dirty: false, sidecarName: 'synthetic.trace.json.annotations.json' };
   const file = {
     isZip: false,
+    // One run (fileInfo counts them; its session stands in for it).
+    traces: [session.summary()],
     ready: (): ReadyResult => ({
       fileName: 'synthetic.trace.json', format: 'agent-trace', warnings: [], canRevealInFile: false,
       traces: [{ traceIndex: 0, title: session.summary().title, stepCount: steps, failureCount: Math.floor(steps / FAIL_EVERY) }],
