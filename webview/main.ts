@@ -194,7 +194,6 @@ class App {
   // ---- layout ----
 
   private renderShell(): void {
-    const ready = this.ready as ReadyResult;
     const prev = iconButton('arrow-up', 'Previous match (Shift+Enter)', () => this.enqueue(() => this.search('previous')));
     const next = iconButton('arrow-down', 'Next match (Enter)', () => this.enqueue(() => this.search('next')));
     const prevFail = iconButton('chevron-up', 'Previous failure (p)', () => this.enqueue(() => this.gotoFailure('previous')));
@@ -234,24 +233,36 @@ class App {
     this.root.removeAttribute('aria-busy');
     this.showReading();
     this.showWarnings();
-    if (ready.traces.length > 1) {
+    this.picker = undefined;
+    this.showPicker();
+  }
+
+  /**
+   * The trace picker of a file of several runs: made when there are two, given an option for each
+   * run that comes (a file still being read), its labels kept as the runs are now.
+   */
+  private showPicker(): void {
+    const traces = this.ready?.traces ?? [];
+    if (traces.length < 2) return;
+    if (!this.picker) {
       const select = el('vscode-single-select', { attrs: { 'aria-label': 'Trace in this file', combobox: false } }) as HTMLElement & { value: string };
       this.picker = select;
-      for (const t of ready.traces) {
-        select.append(el('vscode-option', { text: pickerLabel(t), attrs: { value: String(t.traceIndex) } }));
-      }
       select.addEventListener('change', () => {
         const v = Number((select as unknown as { value: string }).value);
         if (Number.isInteger(v) && v !== this.view.traceIndex) void this.enqueue(() => this.openTrace(v, undefined));
       });
-      this.pickerSlot.replaceChildren(el('span', { className: 'picker-label', text: `${ready.traces.length} traces` }), select);
+      this.pickerSlot.replaceChildren(el('span', { className: 'picker-label' }), select);
     }
+    const options = this.picker.querySelectorAll('vscode-option');
+    options.forEach((o, i) => { if (traces[i]) o.textContent = pickerLabel(traces[i]); });
+    for (const t of traces.slice(options.length)) this.picker.append(el('vscode-option', { text: pickerLabel(t), attrs: { value: String(t.traceIndex) } }));
+    const label = this.pickerSlot.querySelector('.picker-label');
+    if (label) label.textContent = `${traces.length} traces`;
   }
 
-  /** What the file as last read changes outside the rows: the picker's labels, the reading bar, the warnings. */
+  /** What the file as last read changes outside the rows: the picker (its runs and labels), the reading bar, the warnings. */
   private showFileChanges(): void {
-    const traces = this.ready?.traces ?? [];
-    this.picker?.querySelectorAll('vscode-option').forEach((o, i) => { if (traces[i]) o.textContent = pickerLabel(traces[i]); });
+    this.showPicker();
     this.showReading();
     this.showWarnings();
   }
@@ -804,8 +815,9 @@ class App {
       await this.reshowInPlace(placesKept[this.view.traceIndex] ?? 0);
       return;
     }
-    if (kind === 'appended' && ready.traces.length === before.traces.length) {
-      // Rows only grew at the end: refresh counts, legend, timeline and rows in place (the
+    if (kind === 'appended' && ready.traces.length >= before.traces.length) {
+      // Rows only grew at the end, and runs may have come after the shown one (a file of many runs
+      // still being read): refresh the picker, counts, legend, timeline and rows in place (the
       // selection, scroll and collapsed rows keep their positions), as after a tag.
       this.showFileChanges();
       // Rows refreshed after growth move the list; that is not the reader scrolling away.

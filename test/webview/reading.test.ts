@@ -124,6 +124,37 @@ describe('a large file read while it opens (headless Chromium)', function () {
     assert.equal(await legend.locator('.codicon-pass').count(), 1);
   });
 
+  it('runs that come while the file is read join the trace picker; the run shown keeps its rows, selection and focus', async () => {
+    // An Inspect log of 6 samples, sample by sample: half of them come after the page is up.
+    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
+    const [sample] = log.samples;
+    log.samples = Array.from({ length: 6 }, (_, i) => ({ ...sample, id: `${String(sample.id)}-${i}` }));
+    const { client, rest } = await openReading(JSON.stringify(log, null, 2), undefined, undefined, undefined, false, 'six.json');
+    const page = ed!.page;
+    await page.waitForSelector('[role=tree] [role=treeitem]');
+    const runsAtFirst = await page.locator('vscode-single-select vscode-option').count();
+    assert.ok(runsAtFirst < 6, `${runsAtFirst} runs in the picker at first`);
+    await page.locator('[role=tree]').focus();
+    for (let k = 0; k < 3; k++) await page.keyboard.press('j');
+    await until('the third step selected', async () => (await state()).selectedIndex === 2);
+    // The page as it is: refreshed in place, it keeps its elements; shown again, it makes them anew (and its rows show "Loading…" meanwhile).
+    const legendRow = await page.locator('.legend-row').elementHandle();
+    // The other runs come one event at a time, each a change the page is told of.
+    for (const e of rest) {
+      client.send([e]);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await until('every run in the picker', async () => (await page.locator('vscode-single-select vscode-option').count()) === 6);
+    assert.equal(await page.locator('.picker-label').textContent(), '6 traces');
+    assert.equal((await state()).selectedIndex, 2, 'the selection stays');
+    assert.equal(await legendRow!.evaluate((e) => (e as unknown as { isConnected: boolean }).isConnected), true, 'the page was refreshed in place, not shown again');
+    assert.equal(await page.evaluate('document.activeElement?.getAttribute("role") ?? null'), 'tree', 'the focus stays in the rows');
+    assert.equal(await page.getByText(/The trace grew/).count(), 0, 'the run shown did not grow');
+    // The picker opens the runs that came.
+    await page.locator('vscode-single-select').evaluate((e) => { (e as unknown as { value: string }).value = '5'; e.dispatchEvent(new Event('change')); });
+    await until('the last run shown', async () => (await state()).traceIndex === 5);
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     it(`a file whose steps need the whole file first shows its tab at once, reading, with Cancel; then its rows (screenshot, ${theme})`, async () => {
       // An OTLP document written children first (as batch exporters write spans): a first pass
