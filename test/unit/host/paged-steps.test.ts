@@ -383,6 +383,7 @@ describe('trace editor: a large Inspect log, its samples held with their steps\'
   let dir: string;
   let path: string;
   let paged: TraceFile;
+  let loader: DocumentLoader;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'atd-paged-inspect-'));
     // Three copies of the corpus's browser sample, each its own id, as Inspect writes a log (indented).
@@ -395,12 +396,13 @@ describe('trace editor: a large Inspect log, its samples held with their steps\'
     // As the editor gets them: through the event codec, from a worker reading with payloads on demand.
     const encoder = new EventEncoder();
     const decoder = new EventDecoder();
-    new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16_384, payloadsOnDemand: true }, (e) => {
+    loader = new DocumentLoader({ path, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16_384, payloadsOnDemand: true }, (e) => {
       for (const m of encoder.encode(e)) {
         const back = decoder.decode(m);
         if (back) paged.applyLoadEvent(back);
       }
-    }).open();
+    });
+    loader.open();
     paged.flushGrowth();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -447,5 +449,30 @@ describe('trace editor: a large Inspect log, its samples held with their steps\'
       assert.equal(expected.matchCount > 0, query !== 'no such text anywhere', `${query}: found in the log loaded whole`);
       assert.deepEqual(await a.sendRequest(Search, ask), expected, query);
     }
+  });
+
+  it('read again after the log changed: the samples kept stay held, the changed one comes whole, each step as the log loaded whole', async () => {
+    // The last sample's first tool call now returned something else.
+    const log = JSON.parse(readFileSync(path, 'utf8')) as { samples: { events: { event: string; result?: unknown }[] }[] };
+    const call = log.samples[2].events.find((e) => e.event === 'tool');
+    assert.ok(call);
+    call.result = 'A page written after the log was opened.';
+    writeFileSync(path, JSON.stringify(log, null, 2));
+    loader.reload();
+    paged.flushGrowth();
+    const a = connect(paged);
+    const b = connect(whole());
+    for (let run = 0; run < 3; run++) {
+      const n = paged.session(run).steps.length;
+      assert.equal(n, whole().session(run).steps.length);
+      for (let index = 0; index < n; index += 2) {
+        assert.deepEqual(jsonView(await a.sendRequest(GetStep, { traceIndex: run, index })), jsonView(await b.sendRequest(GetStep, { traceIndex: run, index })), `sample ${run}, step ${index}`);
+      }
+    }
+    assert.ok(paged.session(0).steps.every((s) => s.input === undefined), 'the first sample, unchanged, stays held');
+    const ask = { traceIndex: 2, query: 'written after the log was opened', from: -1, direction: 'next' as const, complete: true };
+    const found = await a.sendRequest(Search, ask);
+    assert.deepEqual(found, await b.sendRequest(Search, ask));
+    assert.ok(found.matchCount > 0, 'the changed sample says what it says now');
   });
 });
