@@ -35,11 +35,11 @@
  * **Held steps' texts after the JSON.** The steps of a whole run held without their payloads (an
  * Inspect log's samples, text-payloads.ts) go with their whole JSON texts, joined after the
  * event's JSON as they are (not as a JSON string, which both sides would escape and unescape: a
- * second of a 600-sample log's read), and where each ends, in ASCII (asciiJson). The message, of more than 128 KB, is
- * made in V8's large-object space, which the young collections do not copy; the host's texts are
- * slices of it (a small object each). Sent one string per step, the texts were copied by each
- * young collection they survived: collections of 40-70 ms while a log of 600 samples was read,
- * where its steps as objects took 30-50.
+ * second of a 600-sample log's read), in ASCII (asciiJson), with where each ends. The message, of
+ * more than 128 KB, is made in V8's large-object space, which the young collections do not copy;
+ * the host's texts are slices of it (a small object each). Sent one string per step, the texts
+ * were copied by each young collection they survived: collections of 40-70 ms while a log of 600
+ * samples was read, where its steps as objects took 30-68.
  *
  * **Run headers as what changed** (header-delta.ts): a `done` repeats every run's header, final
  * now; the fields the host got with the run's first steps, unchanged, are left out and named (a log
