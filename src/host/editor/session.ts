@@ -186,8 +186,14 @@ export class TraceSession {
 
   /** The steps are held without their payloads, which `source` reads back (src/core/engine/stream/step-payloads.ts). */
   usePayloads(source: PayloadSource | undefined): void {
+    const before = this.payloads;
     this.payloads = source;
     this.index.usePayloads(source);
+    // The labels the editor derives read payloads (an Inspect score step's output): derived again with them.
+    if (source !== before && this.current.source.format === 'inspect-ai') {
+      this.makeLabels();
+      this.applyAnnotations(this.bound);
+    }
   }
 
   private inferredTools: { trace: Trace; tools: ToolDefinition[] } | undefined;
@@ -445,9 +451,13 @@ export class TraceSession {
     }
     this.explaining = new ExplainingSteps(this.index);
     this.explaining.add(this.index.withFindings());
-    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy);
+    this.makeLabels();
     this.topLevel = topLevelOf(this.index);
     this.applyAnnotations(this.bound);
+  }
+
+  private makeLabels(): void {
+    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy, (step) => this.payloads?.whole(step) ?? step);
   }
 
   /**

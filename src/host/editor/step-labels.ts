@@ -8,7 +8,7 @@
  */
 import type { ErrorTag } from '../../core/annotations';
 import { describeLabel, isStepErrorLabel, readVerdictLabel, schemeName } from '../../core/model/labels';
-import type { ImportedLabel, Trace } from '../../core/model/schema';
+import type { ImportedLabel, Step, Trace } from '../../core/model/schema';
 import type { CategoryInfo } from '../../protocol';
 import type { Taxonomy } from '../analysis/core-api';
 
@@ -34,9 +34,10 @@ export class StepLabels {
   /** For each shown label category, the scheme of its first label (one pass: a hostile trace may hold many categories). */
   private readonly schemeOfCategory = new Map<string, string>();
 
-  constructor(trace: Trace, position: { get(stepId: string): number | undefined }, private readonly taxonomy: Taxonomy) {
+  /** `whole`: a step with its payloads (a step held without them is read back: see TraceSession.wholeStep). */
+  constructor(trace: Trace, position: { get(stepId: string): number | undefined }, private readonly taxonomy: Taxonomy, whole: (step: Step) => Step = (step) => step) {
     const schemes = new Set<string>();
-    this.derived = scoreStepLabels(trace);
+    this.derived = scoreStepLabels(trace, whole);
     for (const l of [...trace.labels, ...this.derived]) {
       if (!isStepErrorLabel(l)) continue;
       const i = position.get(l.stepId as string);
@@ -134,14 +135,15 @@ export class StepLabels {
  * trace and promotion are unchanged: runOutcome already treats the run as failed), so it is no
  * green "ok" and n/p reach it.
  */
-function scoreStepLabels(trace: Trace): ImportedLabel[] {
+function scoreStepLabels(trace: Trace, whole: (step: Step) => Step): ImportedLabel[] {
   if (trace.source.format !== 'inspect-ai') return [];
   const failing = trace.labels.filter((l) => l.scheme === 'inspect' && readVerdictLabel(l)?.outcome === 'fail');
   if (failing.length === 0) return [];
   const out: ImportedLabel[] = [];
   for (const step of trace.steps) {
     if (step.kind !== 'other' || !step.name.startsWith('score: ')) continue;
-    const recorded = step.output?.value;
+    // The score is in the step's output, which a step held without its payloads has only when read back.
+    const recorded = whole(step).output?.value;
     const value = recorded !== null && typeof recorded === 'object' ? (recorded as { value?: unknown }).value : undefined;
     const l = failing.find((x) => x.value === value);
     if (!l) continue;

@@ -475,4 +475,30 @@ describe('trace editor: a large Inspect log, its samples held with their steps\'
     assert.deepEqual(found, await b.sendRequest(Search, ask));
     assert.ok(found.matchCount > 0, 'the changed sample says what it says now');
   });
+
+  it('a sample whose score says it failed shows its score step as failing, read from its text, as the log loaded whole', () => {
+    const log = JSON.parse(readFileSync(path, 'utf8')) as { samples: { scores: Record<string, { value: unknown }>; events: { event: string; score?: { value: unknown } }[] }[] };
+    const failed = log.samples[1];
+    for (const score of Object.values(failed.scores)) score.value = 'I';
+    for (const e of failed.events) if (e.event === 'score' && e.score) e.score.value = 'I';
+    const failing = join(dir, 'failing.json');
+    writeFileSync(failing, JSON.stringify(log, null, 2));
+    const held = TraceFile.opening(failing, { taxonomy: DEFAULT_TAXONOMY });
+    const encoder = new EventEncoder();
+    const decoder = new EventDecoder();
+    new DocumentLoader({ path: failing, taxonomy: 'default', siblings: false, streamFromBytes: 0, chunkSize: 16_384, payloadsOnDemand: true }, (e) => {
+      for (const m of encoder.encode(e)) {
+        const back = decoder.decode(m);
+        if (back) held.applyLoadEvent(back);
+      }
+    }).open();
+    held.flushGrowth();
+    const loadedWhole = TraceFile.fromBytes(failing, readFileSync(failing), { taxonomy: DEFAULT_TAXONOMY });
+    const view = { traceIndex: 1, collapsed: [], failuresOnly: false, categories: [] };
+    const rows = held.session(1).rows(view, 0, 1000).rows;
+    assert.deepEqual(rows, loadedWhole.session(1).rows(view, 0, 1000).rows);
+    const score = rows.find((r) => r.name.startsWith('score: '));
+    assert.ok(score?.failing, `the score step fails: ${JSON.stringify(score)}`);
+    assert.ok(held.session(1).steps.every((st) => st.output === undefined), 'held');
+  });
 });
