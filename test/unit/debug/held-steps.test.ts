@@ -6,7 +6,7 @@
  * for the run loaded whole.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceDebugRuntime } from '../../../src/core/debug/runtime';
@@ -15,6 +15,7 @@ import { loadTraceFile } from '../../../src/core/load';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import { benchTraceText } from '../../support/bench-traces';
+import { sharedPath } from '../../support/shared';
 
 /** A group as the Variables view would show it, expanded a few levels (the first items of a long list). */
 function shown(value: unknown, depth = 3): unknown {
@@ -97,3 +98,44 @@ describe('trace debugger: a large run held without its payloads', function () {
     }
   });
 });
+
+describe('trace debugger: a large Inspect log, its samples held with their steps\' texts', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let file: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atd-held-inspect-'));
+    // 16 copies of the corpus's browser sample, each its own id (about 5.7 MB as Inspect indents it: streamed sample by sample).
+    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
+    const [sample] = log.samples;
+    log.samples = Array.from({ length: 16 }, (_, i) => ({ ...sample, id: `${String(sample.id)}-${i}` }));
+    file = join(dir, 'browser.json');
+    writeFileSync(file, JSON.stringify(log, null, 2));
+    assert.ok(statSync(file).size > 4 * 1024 * 1024);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows a sample\'s steps, variables and Debug Console values as for the log loaded whole', () => {
+    const held = TraceDebugRuntime.launch({ trace: file, traceIndex: 9 }).runtime;
+    const trace = loadTraceFile(file).traces[9];
+    const whole = new TraceDebugRuntime(trace, findingsFor(trace, DEFAULT_TAXONOMY), DEFAULT_TAXONOMY, file);
+    try {
+      assert.equal(held.length, whole.length);
+      const llm = whole.index.steps.findIndex((s) => s.kind === 'llm' && (s.input?.messages?.length ?? 0) > 0);
+      const tool = whole.index.steps.findIndex((s) => s.kind === 'tool');
+      assert.ok(llm >= 0 && tool >= 0);
+      assert.equal(held.index.step(llm).input, undefined, 'held');
+      assert.deepEqual(held.wholeStep(llm), whole.index.step(llm));
+      for (const p of [llm, tool]) {
+        assert.deepEqual(stepScopes(held, p).map((s) => [s.name, shown(s.group)]), stepScopes(whole, p).map((s) => [s.name, shown(s.group)]), `step ${p}`);
+        for (const expression of ['messages[-1].content', 'output', 'arguments', 'model', 'tool']) {
+          assert.deepEqual(held.evaluate(expression, p), whole.evaluate(expression, p), `${expression} at step ${p}`);
+        }
+      }
+    } finally {
+      held.dispose();
+      whole.dispose();
+    }
+  });
+});
+
