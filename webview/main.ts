@@ -256,6 +256,10 @@ class App {
     const options = this.picker.querySelectorAll('vscode-option');
     options.forEach((o, i) => { if (traces[i]) o.textContent = pickerLabel(traces[i]); });
     for (const t of traces.slice(options.length)) this.picker.append(el('vscode-option', { text: pickerLabel(t), attrs: { value: String(t.traceIndex) } }));
+    // Given options, the select takes its choice from them again (the first, unless one says it is
+    // selected): the run shown says so, or a run picked while the file is read would lose its place.
+    const shown = String(this.view.traceIndex);
+    this.picker.querySelectorAll('vscode-option').forEach((o) => o.toggleAttribute('selected', o.getAttribute('value') === shown));
     const label = this.pickerSlot.querySelector('.picker-label');
     if (label) label.textContent = `${traces.length} traces`;
   }

@@ -155,6 +155,27 @@ describe('a large file read while it opens (headless Chromium)', function () {
     await until('the last run shown', async () => (await state()).traceIndex === 5);
   });
 
+  it('a run picked while the file is read stays picked as more runs come', async () => {
+    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
+    const [sample] = log.samples;
+    log.samples = Array.from({ length: 6 }, (_, i) => ({ ...sample, id: `${String(sample.id)}-${i}` }));
+    const { client, rest } = await openReading(JSON.stringify(log, null, 2), undefined, undefined, undefined, false, 'six-picked.json');
+    const page = ed!.page;
+    await page.waitForSelector('[role=tree] [role=treeitem]');
+    const picker = page.locator('vscode-single-select');
+    assert.ok((await picker.locator('vscode-option').count()) >= 2, 'two runs or more at first');
+    await picker.evaluate((e) => { (e as unknown as { value: string }).value = '1'; e.dispatchEvent(new Event('change')); });
+    await until('the second run shown', async () => (await state()).traceIndex === 1);
+    for (const e of rest) {
+      client.send([e]);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await until('every run in the picker', async () => (await picker.locator('vscode-option').count()) === 6);
+    await until('read to the end', async () => !(await state()).reading);
+    assert.equal((await state()).traceIndex, 1);
+    assert.equal(await picker.evaluate((e) => (e as unknown as { value: string }).value), '1', 'the picker still says the run shown');
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     it(`a file whose steps need the whole file first shows its tab at once, reading, with Cancel; then its rows (screenshot, ${theme})`, async () => {
       // An OTLP document written children first (as batch exporters write spans): a first pass
