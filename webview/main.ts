@@ -253,13 +253,18 @@ class App {
       });
       this.pickerSlot.replaceChildren(el('span', { className: 'picker-label' }), select);
     }
-    const options = this.picker.querySelectorAll('vscode-option');
-    options.forEach((o, i) => { if (traces[i]) o.textContent = pickerLabel(traces[i]); });
-    for (const t of traces.slice(options.length)) this.picker.append(el('vscode-option', { text: pickerLabel(t), attrs: { value: String(t.traceIndex) } }));
+    const options = [...this.picker.querySelectorAll('vscode-option')];
+    for (const t of traces.slice(options.length)) {
+      const option = el('vscode-option', { attrs: { value: String(t.traceIndex) } });
+      this.picker.append(option);
+      options.push(option);
+    }
     // Given options, the select takes its choice from them again (the first, unless one says it is
     // selected): the run shown says so, or a run picked while the file is read would lose its place.
-    const shown = String(this.view.traceIndex);
-    this.picker.querySelectorAll('vscode-option').forEach((o) => o.toggleAttribute('selected', o.getAttribute('value') === shown));
+    options.forEach((o, i) => {
+      if (traces[i]) o.textContent = pickerLabel(traces[i]);
+      o.toggleAttribute('selected', i === this.view.traceIndex);
+    });
     const label = this.pickerSlot.querySelector('.picker-label');
     if (label) label.textContent = `${traces.length} traces`;
   }

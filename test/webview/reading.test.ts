@@ -19,6 +19,7 @@ import { benchTraceText } from '../support/bench-traces';
 import { loadTraceFile } from '../../src/core/load';
 import { rejectedCallTrace } from '../support/rejected-call-trace';
 import { PROJECT_ROOT, sharedPath } from '../support/shared';
+import { browserEvalLog } from '../support/inspect-log';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-results', 'screenshots');
 import { painted, WebviewHarness, until, type OpenedEditor, type Theme } from './harness';
@@ -126,10 +127,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
 
   it('runs that come while the file is read join the trace picker; the run shown keeps its rows, selection and focus', async () => {
     // An Inspect log of 6 samples, sample by sample: half of them come after the page is up.
-    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
-    const [sample] = log.samples;
-    log.samples = Array.from({ length: 6 }, (_, i) => ({ ...sample, id: `${String(sample.id)}-${i}` }));
-    const { client, rest } = await openReading(JSON.stringify(log, null, 2), undefined, undefined, undefined, false, 'six.json');
+    const { client, rest } = await openReading(browserEvalLog(6), undefined, undefined, undefined, false, 'six.json');
     const page = ed!.page;
     await page.waitForSelector('[role=tree] [role=treeitem]');
     const runsAtFirst = await page.locator('vscode-single-select vscode-option').count();
@@ -156,10 +154,7 @@ describe('a large file read while it opens (headless Chromium)', function () {
   });
 
   it('a run picked while the file is read stays picked as more runs come', async () => {
-    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
-    const [sample] = log.samples;
-    log.samples = Array.from({ length: 6 }, (_, i) => ({ ...sample, id: `${String(sample.id)}-${i}` }));
-    const { client, rest } = await openReading(JSON.stringify(log, null, 2), undefined, undefined, undefined, false, 'six-picked.json');
+    const { client, rest } = await openReading(browserEvalLog(6), undefined, undefined, undefined, false, 'six-picked.json');
     const page = ed!.page;
     await page.waitForSelector('[role=tree] [role=treeitem]');
     const picker = page.locator('vscode-single-select');

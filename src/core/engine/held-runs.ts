@@ -68,14 +68,7 @@ export class HeldRunsCollector {
       if (e.findings) this.findings[e.run] = e.findings;
       const held = (this.steps[e.run] ??= []);
       for (const step of e.steps) held.push(step);
-      if (e.payloadTexts) {
-        const texts = (this.payloads[e.run] ??= new TextPayloads());
-        if (texts instanceof TextPayloads) texts.add(e.payloadTexts);
-      }
-      if (e.payloadRanges) {
-        const ranges = (this.payloads[e.run] ??= new FilePayloads(this.path, undefined, e.payloadFormat));
-        if (ranges instanceof FilePayloads) ranges.addRanges(e.payloadRanges);
-      }
+      if (e.payloadRanges || e.payloadTexts) (this.payloads[e.run] ??= e.payloadTexts ? new TextPayloads() : new FilePayloads(this.path, undefined, e.payloadFormat)).addNext(e);
     } else if (e.kind === 'reset') {
       // Read again from the start, keeping each run's first keep[run] steps (a trace whose order changed).
       const keep = e.keep ?? [];

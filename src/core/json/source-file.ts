@@ -15,6 +15,11 @@ export interface JsonlRecord {
   value: unknown;
 }
 
+/** Whether `bytes` begin as a zip archive does (its first local file header's signature, PK\x03\x04). */
+export function isZipBytes(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
 export class SourceFile {
   readonly path: string;
   readonly bytes: Uint8Array;
@@ -41,8 +46,7 @@ export class SourceFile {
 
   /** True for zip archives (Inspect `.eval`), which have no text. */
   get isZip(): boolean {
-    const b = this.bytes;
-    return b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+    return isZipBytes(this.bytes);
   }
 
   /**

@@ -85,10 +85,12 @@ export class TraceSession {
     return findings === this.shownFindings;
   }
 
-  constructor(trace: Trace, findings: Finding[], readonly taxonomy: Taxonomy, readonly traceIndex: number) {
+  /** `payloads`: where steps held without their payloads are made whole (see usePayloads); what is derived reads them. */
+  constructor(trace: Trace, findings: Finding[], readonly taxonomy: Taxonomy, readonly traceIndex: number, payloads?: PayloadSource) {
     this.current = trace;
     this.shownFindings = findings;
     this.index = new TraceIndex(trace.steps, findings);
+    this.usePayloads(payloads);
     this.derive();
   }
 
@@ -186,14 +188,8 @@ export class TraceSession {
 
   /** The steps are held without their payloads, which `source` reads back (src/core/engine/stream/step-payloads.ts). */
   usePayloads(source: PayloadSource | undefined): void {
-    const before = this.payloads;
     this.payloads = source;
     this.index.usePayloads(source);
-    // The labels the editor derives read payloads (an Inspect score step's output): derived again with them.
-    if (source !== before && this.current.source.format === 'inspect-ai') {
-      this.makeLabels();
-      this.applyAnnotations(this.bound);
-    }
   }
 
   private inferredTools: { trace: Trace; tools: ToolDefinition[] } | undefined;
@@ -451,13 +447,10 @@ export class TraceSession {
     }
     this.explaining = new ExplainingSteps(this.index);
     this.explaining.add(this.index.withFindings());
-    this.makeLabels();
+    // The labels the editor derives may read a step's payloads (an Inspect score step's output).
+    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy, (step) => this.payloads?.whole(step) ?? step);
     this.topLevel = topLevelOf(this.index);
     this.applyAnnotations(this.bound);
-  }
-
-  private makeLabels(): void {
-    this.labels = new StepLabels(this.current, { get: (id) => this.index.indexOf(id) }, this.taxonomy, (step) => this.payloads?.whole(step) ?? step);
   }
 
   /**

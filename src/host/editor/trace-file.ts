@@ -241,8 +241,7 @@ export class TraceFile {
           // (its service and scope) by one object per context: 10^6 fewer objects to hold.
           for (const step of e.steps) step.attributes = isEmpty(step.attributes) ? HELD_ATTRIBUTES : this.heldContexts.intern(step.attributes);
           const payloads = this.payloads.get(steps) ?? this.newPayloads(steps, e);
-          if (payloads instanceof TextPayloads) payloads.add(e.payloadTexts ?? []);
-          else if (payloads instanceof FilePayloads) payloads.addRanges(e.payloadRanges ?? []);
+          payloads.addNext(e);
           if (e.callableTools) payloads.callableTools = e.callableTools;
         }
         // The run's findings so far (no end-of-run rules yet): the sessions take them as they catch up.
@@ -377,8 +376,7 @@ export class TraceFile {
       // opened once 10^5 of its steps had come (9 ms now, then slices of at most 9 ms).
       const first = this.loading && trace.steps.length > STEPS_PER_SLICE ? { ...trace, steps: trace.steps.slice(0, STEPS_PER_SLICE) } : trace;
       // The findings so far name steps past the slice: they come once the session has every step (flushGrowth).
-      s = new TraceSession(first, first === trace ? this.detectFn(trace) : [], this.taxonomy, traceIndex);
-      s.usePayloads(this.payloads.get(trace.steps));
+      s = new TraceSession(first, first === trace ? this.detectFn(trace) : [], this.taxonomy, traceIndex, this.payloads.get(trace.steps));
       s.markRedacted(this.redactedPlacesOf(trace));
       s.applyAnnotations(this.bound(traceIndex));
       this.sessions.set(traceIndex, s);

@@ -6,7 +6,7 @@
  * for the run loaded whole.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceDebugRuntime } from '../../../src/core/debug/runtime';
@@ -15,7 +15,7 @@ import { loadTraceFile } from '../../../src/core/load';
 import { findingsFor } from '../../../src/core/review';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import { benchTraceText } from '../../support/bench-traces';
-import { sharedPath } from '../../support/shared';
+import { browserEvalLog } from '../../support/inspect-log';
 
 /** A group as the Variables view would show it, expanded a few levels (the first items of a long list). */
 function shown(value: unknown, depth = 3): unknown {
@@ -106,11 +106,8 @@ describe('trace debugger: a large Inspect log, its samples held with their steps
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'atd-held-inspect-'));
     // 16 copies of the corpus's browser sample, each its own id (about 5.7 MB as Inspect indents it: streamed sample by sample).
-    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
-    const [sample] = log.samples;
-    log.samples = Array.from({ length: 16 }, (_, i) => ({ ...sample, id: `${String(sample.id)}-${i}` }));
     file = join(dir, 'browser.json');
-    writeFileSync(file, JSON.stringify(log, null, 2));
+    writeFileSync(file, browserEvalLog(16));
     assert.ok(statSync(file).size > 4 * 1024 * 1024);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -25,6 +25,7 @@ import { analysisOutcome } from '../../../src/core/analysis/outcome';
 import { siblingsOf } from '../../../src/core/util/siblings';
 import { findingsFor } from '../../../src/core/review';
 import { inferMissingTools } from '../../../src/core/export/infer-tools';
+import { browserEvalLog } from '../../support/inspect-log';
 import { DEFAULT_TAXONOMY } from '../../../src/core/taxonomy';
 import type { Step, Trace } from '../../../src/core/model/schema';
 import { BENCH_TRACE_ID, benchTraceText } from '../../support/bench-traces';
@@ -261,13 +262,7 @@ describe('engine: opening a trace in the document worker', function () {
 
   describe('an Inspect AI log, sample by sample', () => {
     /** A log of `samples` copies of the corpus's browser sample (each its own id), as Inspect writes it (indented). */
-    const inspectLog = (samples: number, change: (log: Record<string, unknown>) => void = () => {}): string => {
-      const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] } & Record<string, unknown>;
-      const [first] = log.samples;
-      log.samples = Array.from({ length: samples }, (_, i) => ({ ...first, id: `${String(first.id)}-${i}` }));
-      change(log);
-      return write(JSON.stringify(log, null, 2), `inspect${++serial}.json`);
-    };
+    const inspectLog = (samples: number, change?: (log: Record<string, unknown>) => void): string => write(browserEvalLog(samples, change), `inspect${++serial}.json`);
 
     it('sends each sample as soon as it is read, and rebuilds what the whole load gives', () => {
       const path = inspectLog(4);

@@ -19,7 +19,7 @@ import { otlpLines } from '../../support/otlp-lines';
 import { jsonView } from '../../support/convert-compare';
 import { GIST_READ_BYTES } from '../../../src/core/analysis/step-gist';
 import { EventDecoder, EventEncoder } from '../../../src/core/engine/worker/event-codec';
-import { sharedPath } from '../../support/shared';
+import { browserEvalLog } from '../../support/inspect-log';
 
 function connect(file: TraceFile): RpcEndpoint {
   const client: RpcEndpoint = new RpcEndpoint({ send: (m) => queueMicrotask(() => host.handle(m)), timeoutMs: 5000 });
@@ -386,12 +386,8 @@ describe('trace editor: a large Inspect log, its samples held with their steps\'
   let loader: DocumentLoader;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'atd-paged-inspect-'));
-    // Three copies of the corpus's browser sample, each its own id, as Inspect writes a log (indented).
-    const log = JSON.parse(readFileSync(sharedPath('traces', 'inspect-ai', '2025-05-12T20-27-36-04-00_browser.json'), 'utf8')) as { samples: Record<string, unknown>[] };
-    const [first] = log.samples;
-    log.samples = [0, 1, 2].map((i) => ({ ...first, id: `${String(first.id)}-${i}` }));
     path = join(dir, 'browser.json');
-    writeFileSync(path, JSON.stringify(log, null, 2));
+    writeFileSync(path, browserEvalLog(3));
     paged = TraceFile.opening(path, { taxonomy: DEFAULT_TAXONOMY });
     // As the editor gets them: through the event codec, from a worker reading with payloads on demand.
     const encoder = new EventEncoder();

@@ -11,10 +11,9 @@
  */
 import { readFileHeadText } from '../../util/file-range';
 import { pathKey } from '../../json/locate';
-import type { SourceLocation } from '../../model/schema';
+import type { SourceLocation, Trace } from '../../model/schema';
 import type { SourceFile } from '../../json/source-file';
 import { buildTrace, traceIdentity } from '../../model/build';
-import type { Trace } from '../../model/schema';
 import { cleanLoad, loadResultOf, type LoadResult } from '../../load';
 import type { ImportContext } from '../../formats/importer';
 import { evalArchive, evalInfo, headerOnly, inspectImporter, isEvalLog, NOT_AN_EVAL_LOG, sampleTrace } from '../../formats/chat/inspect';

@@ -165,10 +165,18 @@ export interface PayloadSource {
  */
 export interface HeldPayloads extends PayloadSource {
   callableTools: readonly ToolDefinition[] | undefined;
+  /** The next steps' payloads, as a steps event gives them (their ranges, or their texts). */
+  addNext(next: NextPayloads): void;
   /** How many leading steps of the run it has payloads for. */
   readonly count: number;
   /** The payloads of the first `count` steps only, for a run read again that keeps them. */
   keptTo(count: number): HeldPayloads;
+}
+
+/** A steps event's payloads of the steps it brings (see DocumentEvent, worker/document-load.ts). */
+export interface NextPayloads {
+  payloadRanges?: readonly number[];
+  payloadTexts?: readonly string[];
 }
 
 /**
@@ -203,6 +211,10 @@ export class FilePayloads implements HeldPayloads {
       this.starts.push(ranges[k]);
       this.ends.push(ranges[k + 1]);
     }
+  }
+
+  addNext(next: NextPayloads): void {
+    if (next.payloadRanges) this.addRanges(next.payloadRanges);
   }
 
   get count(): number {

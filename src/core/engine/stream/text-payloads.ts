@@ -10,7 +10,7 @@
  */
 import type { Step, ToolDefinition } from '../../model/schema';
 import type { LineNeedle } from './line-needle';
-import type { HeldPayloads, IndexedSteps } from './step-payloads';
+import type { HeldPayloads, IndexedSteps, NextPayloads } from './step-payloads';
 
 export class TextPayloads implements HeldPayloads {
   /** Step `index` k's whole JSON text. */
@@ -22,6 +22,10 @@ export class TextPayloads implements HeldPayloads {
   /** The texts of the next steps, in order. */
   add(texts: readonly string[]): void {
     for (const text of texts) this.texts.push(text);
+  }
+
+  addNext(next: NextPayloads): void {
+    if (next.payloadTexts) this.add(next.payloadTexts);
   }
 
   get count(): number {

@@ -32,7 +32,7 @@ import { cleanProblem, isUserInputError, UserInputError, type Problem } from '..
 import { CanonicalStreamBuilder, type StreamedStep } from '../stream/canonical-builder';
 import { completeLines, parsesWhole, wholeLinesEnd } from '../stream/complete-lines';
 import { withoutPayloads, type PayloadFormat } from '../stream/step-payloads';
-import { ToolInference } from '../../export/infer-tools';
+import { inferMissingTools, ToolInference } from '../../export/infer-tools';
 import { SentSteps } from './sent-steps';
 import { StepPrints } from '../step-prints';
 import { checkStreamedRuns, looksLikeCanonicalJsonl, streamedRunHeader, type StreamedRuns } from '../stream/jsonl-stream';
@@ -43,7 +43,7 @@ import type { OrderedSpans } from '../stream/otlp-two-pass';
 import { TrailStreamBuilder } from '../stream/trail-builder';
 import { looksLikeTrailDocument } from '../stream/trail-stream';
 import { isEvalArchive, looksLikeInspectJsonDocument, readEvalSamples, readInspectSamples, type InspectSampleRead } from '../stream/inspect-stream';
-import { SourceFile } from '../../json/source-file';
+import { isZipBytes, SourceFile } from '../../json/source-file';
 import type { DocumentStreamBuilder, DocumentStreamedStep } from '../stream/document-builder';
 import { readJsonValues, SecondJsonValue, type JsonLinesStop } from '../stream/json-values';
 import { FileHasher, isBlankLine, JSONL_START, readJsonlLines, type JsonlPosition } from '../stream/jsonl-lines';
@@ -109,6 +109,9 @@ export interface OpenDocumentParams {
 
 /** A run without its steps: what the host needs besides the steps. */
 export type RunHeader = Trace;
+
+/** What goes with steps sent without their payloads: where the host makes them whole, and the tools their calls imply. */
+type HeldPayloadFields = Partial<Pick<Extract<DocumentEvent, { kind: 'steps' }>, 'payloadRanges' | 'payloadTexts' | 'callableTools' | 'payloadFormat'>>;
 
 export type DocumentEvent =
   /**
@@ -402,7 +405,7 @@ export class DocumentLoader {
       if (large && looksLikeTrailDocument(this.params.path)) return this.streamDocument(isReload, 'trail');
       // Read again, a log is loaded whole: only the runs that changed are sent (the prints say which).
       if (large && !isReload && looksLikeInspectJsonDocument(this.params.path)) return this.streamInspectSamples('json');
-      if (large && !isReload && new SourceFile(this.params.path, readFileRange(this.params.path, 0, 4)).isZip) return this.streamInspectSamples('eval');
+      if (large && !isReload && isZipBytes(readFileRange(this.params.path, 0, 4))) return this.streamInspectSamples('eval');
       this.loadWhole(isReload);
     } catch (e) {
       // A first read that sent steps before it failed (an OTLP or TRAIL document cut off: its
@@ -651,26 +654,19 @@ export class DocumentLoader {
       const findings = whileReading && last ? detector.findings() : undefined;
       const slice = steps.slice(from, to);
       const first = from === kept ? header : undefined;
-      if (whileReading && this.params.payloadsOnDemand) this.sendStepsAsText(run, trace, slice, first, whileReading, findings);
-      else this.sendSteps(run, slice, first, whileReading?.bytesRead ?? size, whileReading?.totalBytes ?? size, findings);
+      const bytesRead = whileReading?.bytesRead ?? size;
+      const totalBytes = whileReading?.totalBytes ?? size;
+      // A run sent while the file is read (an Inspect log's sample), with payloads on demand: held,
+      // each step with its whole JSON text (text-payloads.ts), and with its first slice the tools its
+      // calls imply (the host cannot infer them from held steps).
+      if (whileReading && this.params.payloadsOnDemand) {
+        const payloadTexts = slice.map((st) => JSON.stringify(st));
+        this.sendSteps(run, slice.map((st) => this.held(st)), first, bytesRead, totalBytes, findings, { payloadTexts, callableTools: first ? inferMissingTools(trace).tools : undefined });
+      } else this.sendSteps(run, slice, first, bytesRead, totalBytes, findings);
       detectTo(to);
       from = to;
     } while (from < steps.length);
     return detector;
-  }
-
-  /**
-   * Steps of a whole run sent while the file is read (an Inspect log's sample), with
-   * payloadsOnDemand: held without their payloads, each with its whole JSON text (`payloadTexts`,
-   * text-payloads.ts), and with the first, the tools the run's calls imply (the host cannot infer
-   * them from held steps).
-   */
-  private sendStepsAsText(run: number, trace: Trace, steps: Step[], header: RunHeader | undefined, reading: { bytesRead: number; totalBytes: number }, findings: Finding[] | undefined): void {
-    const held = steps.map((s) => this.held(s));
-    const payloadTexts = steps.map((s) => JSON.stringify(s));
-    const callableTools = header ? impliedTools(trace) : undefined;
-    this.sentAny = true;
-    this.emit({ kind: 'steps', run, steps: held, bytesRead: reading.bytesRead, totalBytes: reading.totalBytes, payloadTexts, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(callableTools ? { callableTools } : {}) });
   }
 
   /**
@@ -1030,7 +1026,7 @@ export class DocumentLoader {
     if (lastOfRun) streamed.detector.add(steps);
     const findings = lastOfRun ? streamed.detector.findings() : this.findingsDue(streamed);
     if (this.params.payloadsOnDemand) {
-      this.sendSteps(run, steps.map((st) => this.held(st, format)), header, bytesRead, totalBytes, findings, ranges(), this.toolsImplied(streamed, steps), format);
+      this.sendSteps(run, steps.map((st) => this.held(st, format)), header, bytesRead, totalBytes, findings, { payloadRanges: ranges(), callableTools: this.toolsImplied(streamed, steps), payloadFormat: format });
     } else {
       this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
     }
@@ -1148,7 +1144,7 @@ export class DocumentLoader {
       const findings = this.findingsDue(streamed);
       if (ranges) {
         const callableTools = this.toolsImplied(streamed, steps);
-        this.sendSteps(run, steps.map((st) => this.held(st)), header, bytesRead, totalBytes, findings, ranges, callableTools);
+        this.sendSteps(run, steps.map((st) => this.held(st)), header, bytesRead, totalBytes, findings, { payloadRanges: ranges, callableTools });
       } else {
         this.sendSteps(run, steps, header, bytesRead, totalBytes, findings);
       }
@@ -1165,7 +1161,10 @@ export class DocumentLoader {
     return changed ? inference.result().tools : undefined;
   }
 
-  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], payloadRanges?: number[], callableTools?: ToolDefinition[], payloadFormat?: PayloadFormat): void {
+  /** `held`: for steps sent without their payloads, where the host makes them whole (see the steps event). */
+  private sendSteps(run: number, steps: Step[], header: RunHeader | undefined, bytesRead: number, totalBytes: number, findings?: Finding[], held: HeldPayloadFields = {}): void {
+    let { payloadRanges, payloadTexts } = held;
+    const { callableTools, payloadFormat } = held;
     if (this.mode === 'streamed' || this.mode === 'document') {
       const kept = (this.sent[run] ??= new SentSteps());
       for (const s of steps) kept.push(s);
@@ -1182,12 +1181,13 @@ export class DocumentLoader {
         this.releaseHeld();
         steps = steps.slice(unchanged);
         payloadRanges = payloadRanges?.slice(2 * unchanged);
+        payloadTexts = payloadTexts?.slice(unchanged);
       }
       if (!this.emittedRuns.has(run)) header ??= this.heldHeaders[run];
       this.emittedRuns.add(run);
     }
     this.sentAny = true;
-    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
+    this.emit({ kind: 'steps', run, steps, bytesRead, totalBytes, ...(header ? { header } : {}), ...(findings ? { findings } : {}), ...(payloadRanges ? { payloadRanges } : {}), ...(payloadTexts ? { payloadTexts } : {}), ...(callableTools ? { callableTools } : {}), ...(payloadFormat ? { payloadFormat } : {}) });
   }
 
   /**
@@ -1341,13 +1341,6 @@ export class DocumentLoader {
     // Only a streamed file, or OTLP JSON lines, is read on from where it ended: a change to any other loads it again.
     if (this.mode !== 'streamed' && !this.linesReadOn) this.sent = [];
   }
-}
-
-/** The run's tools with those its calls imply (inferMissingTools). */
-function impliedTools(trace: Trace): ToolDefinition[] {
-  const inference = new ToolInference(trace.tools);
-  inference.add(trace.steps);
-  return inference.result().tools;
 }
 
 /** A reset that keeps `keep[run]` leading steps of each run (a plain reset when it keeps none). */
